@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "cats_vs_dogs" model from Specs/cats_vs_dogs.cnn.yaml, compiled by cnnc.
@@ -77,39 +77,47 @@ public struct CatsVsDogs: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv_1", className: "Conv2D", outputShape: [150, 150, 32]),
-        LayerDescription(name: "maxpool_1", className: "MaxPooling2D", outputShape: [75, 75, 32]),
-        LayerDescription(name: "conv_2", className: "Conv2D", outputShape: [75, 75, 64]),
-        LayerDescription(name: "maxpool_2", className: "MaxPooling2D", outputShape: [37, 37, 64]),
-        LayerDescription(name: "conv_3", className: "Conv2D", outputShape: [37, 37, 128]),
-        LayerDescription(name: "maxpool_3", className: "MaxPooling2D", outputShape: [18, 18, 128]),
-        LayerDescription(name: "conv_4", className: "Conv2D", outputShape: [18, 18, 128]),
-        LayerDescription(name: "maxpool_4", className: "MaxPooling2D", outputShape: [9, 9, 128]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [10368]),
-        LayerDescription(name: "dropout", className: "Dropout", outputShape: [10368]),
-        LayerDescription(name: "dense_1", className: "Dense", outputShape: [512]),
-        LayerDescription(name: "dense_2", className: "Dense", outputShape: [128]),
-        LayerDescription(name: "output", className: "Dense", outputShape: [1]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv_1","className":"Conv2D","outputShape":[150, 150, 32]},
+        {"name":"maxpool_1","className":"MaxPooling2D","outputShape":[75, 75, 32]},
+        {"name":"conv_2","className":"Conv2D","outputShape":[75, 75, 64]},
+        {"name":"maxpool_2","className":"MaxPooling2D","outputShape":[37, 37, 64]},
+        {"name":"conv_3","className":"Conv2D","outputShape":[37, 37, 128]},
+        {"name":"maxpool_3","className":"MaxPooling2D","outputShape":[18, 18, 128]},
+        {"name":"conv_4","className":"Conv2D","outputShape":[18, 18, 128]},
+        {"name":"maxpool_4","className":"MaxPooling2D","outputShape":[9, 9, 128]},
+        {"name":"flatten","className":"Flatten","outputShape":[10368]},
+        {"name":"dropout","className":"Dropout","outputShape":[10368]},
+        {"name":"dense_1","className":"Dense","outputShape":[512]},
+        {"name":"dense_2","className":"Dense","outputShape":[128]},
+        {"name":"output","className":"Dense","outputShape":[1]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv_1.kernel", shape: [3, 3, 3, 32], offset: 0),
-        TensorLayout(name: "conv_1.bias", shape: [32], offset: 864),
-        TensorLayout(name: "conv_2.kernel", shape: [3, 3, 32, 64], offset: 896),
-        TensorLayout(name: "conv_2.bias", shape: [64], offset: 19328),
-        TensorLayout(name: "conv_3.kernel", shape: [3, 3, 64, 128], offset: 19392),
-        TensorLayout(name: "conv_3.bias", shape: [128], offset: 93120),
-        TensorLayout(name: "conv_4.kernel", shape: [3, 3, 128, 128], offset: 93248),
-        TensorLayout(name: "conv_4.bias", shape: [128], offset: 240704),
-        TensorLayout(name: "dense_1.kernel", shape: [10368, 512], offset: 240832),
-        TensorLayout(name: "dense_1.bias", shape: [512], offset: 5549248),
-        TensorLayout(name: "dense_2.kernel", shape: [512, 128], offset: 5549760),
-        TensorLayout(name: "dense_2.bias", shape: [128], offset: 5615296),
-        TensorLayout(name: "output.kernel", shape: [128, 1], offset: 5615424),
-        TensorLayout(name: "output.bias", shape: [1], offset: 5615552),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv_1.kernel","shape":[3, 3, 3, 32],"offset":0},
+        {"name":"conv_1.bias","shape":[32],"offset":864},
+        {"name":"conv_2.kernel","shape":[3, 3, 32, 64],"offset":896},
+        {"name":"conv_2.bias","shape":[64],"offset":19328},
+        {"name":"conv_3.kernel","shape":[3, 3, 64, 128],"offset":19392},
+        {"name":"conv_3.bias","shape":[128],"offset":93120},
+        {"name":"conv_4.kernel","shape":[3, 3, 128, 128],"offset":93248},
+        {"name":"conv_4.bias","shape":[128],"offset":240704},
+        {"name":"dense_1.kernel","shape":[10368, 512],"offset":240832},
+        {"name":"dense_1.bias","shape":[512],"offset":5549248},
+        {"name":"dense_2.kernel","shape":[512, 128],"offset":5549760},
+        {"name":"dense_2.bias","shape":[128],"offset":5615296},
+        {"name":"output.kernel","shape":[128, 1],"offset":5615424},
+        {"name":"output.bias","shape":[1],"offset":5615552}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "har_conv1d" model from Specs/har_conv1d.cnn.yaml, compiled by cnnc.
@@ -57,23 +57,31 @@ public struct HarConv1d: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv1d", className: "Conv1D", outputShape: [124, 32]),
-        LayerDescription(name: "max_pooling1d", className: "MaxPooling1D", outputShape: [62, 32]),
-        LayerDescription(name: "conv1d_1", className: "Conv1D", outputShape: [58, 64]),
-        LayerDescription(name: "global_average_pooling1d", className: "GlobalAveragePooling1D", outputShape: [64]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [6]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv1d","className":"Conv1D","outputShape":[124, 32]},
+        {"name":"max_pooling1d","className":"MaxPooling1D","outputShape":[62, 32]},
+        {"name":"conv1d_1","className":"Conv1D","outputShape":[58, 64]},
+        {"name":"global_average_pooling1d","className":"GlobalAveragePooling1D","outputShape":[64]},
+        {"name":"dense","className":"Dense","outputShape":[6]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv1d.kernel", shape: [5, 9, 32], offset: 0),
-        TensorLayout(name: "conv1d.bias", shape: [32], offset: 1440),
-        TensorLayout(name: "conv1d_1.kernel", shape: [5, 32, 64], offset: 1472),
-        TensorLayout(name: "conv1d_1.bias", shape: [64], offset: 11712),
-        TensorLayout(name: "dense.kernel", shape: [64, 6], offset: 11776),
-        TensorLayout(name: "dense.bias", shape: [6], offset: 12160),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv1d.kernel","shape":[5, 9, 32],"offset":0},
+        {"name":"conv1d.bias","shape":[32],"offset":1440},
+        {"name":"conv1d_1.kernel","shape":[5, 32, 64],"offset":1472},
+        {"name":"conv1d_1.bias","shape":[64],"offset":11712},
+        {"name":"dense.kernel","shape":[64, 6],"offset":11776},
+        {"name":"dense.bias","shape":[6],"offset":12160}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

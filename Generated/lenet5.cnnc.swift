@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "lenet5" model from Specs/lenet5.cnn.yaml, compiled by cnnc.
@@ -63,30 +63,38 @@ public struct Lenet5: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [28, 28, 6]),
-        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [14, 14, 6]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [10, 10, 16]),
-        LayerDescription(name: "average_pooling2d_1", className: "AveragePooling2D", outputShape: [5, 5, 16]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [400]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [120]),
-        LayerDescription(name: "dense_1", className: "Dense", outputShape: [84]),
-        LayerDescription(name: "dense_2", className: "Dense", outputShape: [10]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[28, 28, 6]},
+        {"name":"average_pooling2d","className":"AveragePooling2D","outputShape":[14, 14, 6]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[10, 10, 16]},
+        {"name":"average_pooling2d_1","className":"AveragePooling2D","outputShape":[5, 5, 16]},
+        {"name":"flatten","className":"Flatten","outputShape":[400]},
+        {"name":"dense","className":"Dense","outputShape":[120]},
+        {"name":"dense_1","className":"Dense","outputShape":[84]},
+        {"name":"dense_2","className":"Dense","outputShape":[10]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [5, 5, 1, 6], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [6], offset: 150),
-        TensorLayout(name: "conv2d_1.kernel", shape: [5, 5, 6, 16], offset: 156),
-        TensorLayout(name: "conv2d_1.bias", shape: [16], offset: 2556),
-        TensorLayout(name: "dense.kernel", shape: [400, 120], offset: 2572),
-        TensorLayout(name: "dense.bias", shape: [120], offset: 50572),
-        TensorLayout(name: "dense_1.kernel", shape: [120, 84], offset: 50692),
-        TensorLayout(name: "dense_1.bias", shape: [84], offset: 60772),
-        TensorLayout(name: "dense_2.kernel", shape: [84, 10], offset: 60856),
-        TensorLayout(name: "dense_2.bias", shape: [10], offset: 61696),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[5, 5, 1, 6],"offset":0},
+        {"name":"conv2d.bias","shape":[6],"offset":150},
+        {"name":"conv2d_1.kernel","shape":[5, 5, 6, 16],"offset":156},
+        {"name":"conv2d_1.bias","shape":[16],"offset":2556},
+        {"name":"dense.kernel","shape":[400, 120],"offset":2572},
+        {"name":"dense.bias","shape":[120],"offset":50572},
+        {"name":"dense_1.kernel","shape":[120, 84],"offset":50692},
+        {"name":"dense_1.bias","shape":[84],"offset":60772},
+        {"name":"dense_2.kernel","shape":[84, 10],"offset":60856},
+        {"name":"dense_2.bias","shape":[10],"offset":61696}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "mini_resnet" model from Specs/mini_resnet.cnn.yaml, compiled by cnnc.
@@ -77,65 +77,73 @@ public struct MiniResnet: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "stem_conv", className: "Conv2D", outputShape: [28, 28, 8]),
-        LayerDescription(name: "stem_bn", className: "BatchNormalization", outputShape: [28, 28, 8]),
-        LayerDescription(name: "stem_relu", className: "ReLU", outputShape: [28, 28, 8]),
-        LayerDescription(name: "block1_conv1", className: "Conv2D", outputShape: [28, 28, 8]),
-        LayerDescription(name: "block1_bn1", className: "BatchNormalization", outputShape: [28, 28, 8]),
-        LayerDescription(name: "block1_relu", className: "ReLU", outputShape: [28, 28, 8]),
-        LayerDescription(name: "block1_conv2", className: "Conv2D", outputShape: [28, 28, 8]),
-        LayerDescription(name: "block1_bn2", className: "BatchNormalization", outputShape: [28, 28, 8]),
-        LayerDescription(name: "block1_add", className: "Add", outputShape: [28, 28, 8]),
-        LayerDescription(name: "block1_out", className: "ReLU", outputShape: [28, 28, 8]),
-        LayerDescription(name: "block2_conv1", className: "Conv2D", outputShape: [14, 14, 16]),
-        LayerDescription(name: "block2_bn1", className: "BatchNormalization", outputShape: [14, 14, 16]),
-        LayerDescription(name: "block2_relu", className: "ReLU", outputShape: [14, 14, 16]),
-        LayerDescription(name: "block2_conv2", className: "Conv2D", outputShape: [14, 14, 16]),
-        LayerDescription(name: "block2_shortcut", className: "Conv2D", outputShape: [14, 14, 16]),
-        LayerDescription(name: "block2_bn2", className: "BatchNormalization", outputShape: [14, 14, 16]),
-        LayerDescription(name: "block2_shortcut_bn", className: "BatchNormalization", outputShape: [14, 14, 16]),
-        LayerDescription(name: "block2_add", className: "Add", outputShape: [14, 14, 16]),
-        LayerDescription(name: "block2_out", className: "ReLU", outputShape: [14, 14, 16]),
-        LayerDescription(name: "pool", className: "GlobalAveragePooling2D", outputShape: [16]),
-        LayerDescription(name: "predictions", className: "Dense", outputShape: [10]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"stem_conv","className":"Conv2D","outputShape":[28, 28, 8]},
+        {"name":"stem_bn","className":"BatchNormalization","outputShape":[28, 28, 8]},
+        {"name":"stem_relu","className":"ReLU","outputShape":[28, 28, 8]},
+        {"name":"block1_conv1","className":"Conv2D","outputShape":[28, 28, 8]},
+        {"name":"block1_bn1","className":"BatchNormalization","outputShape":[28, 28, 8]},
+        {"name":"block1_relu","className":"ReLU","outputShape":[28, 28, 8]},
+        {"name":"block1_conv2","className":"Conv2D","outputShape":[28, 28, 8]},
+        {"name":"block1_bn2","className":"BatchNormalization","outputShape":[28, 28, 8]},
+        {"name":"block1_add","className":"Add","outputShape":[28, 28, 8]},
+        {"name":"block1_out","className":"ReLU","outputShape":[28, 28, 8]},
+        {"name":"block2_conv1","className":"Conv2D","outputShape":[14, 14, 16]},
+        {"name":"block2_bn1","className":"BatchNormalization","outputShape":[14, 14, 16]},
+        {"name":"block2_relu","className":"ReLU","outputShape":[14, 14, 16]},
+        {"name":"block2_conv2","className":"Conv2D","outputShape":[14, 14, 16]},
+        {"name":"block2_shortcut","className":"Conv2D","outputShape":[14, 14, 16]},
+        {"name":"block2_bn2","className":"BatchNormalization","outputShape":[14, 14, 16]},
+        {"name":"block2_shortcut_bn","className":"BatchNormalization","outputShape":[14, 14, 16]},
+        {"name":"block2_add","className":"Add","outputShape":[14, 14, 16]},
+        {"name":"block2_out","className":"ReLU","outputShape":[14, 14, 16]},
+        {"name":"pool","className":"GlobalAveragePooling2D","outputShape":[16]},
+        {"name":"predictions","className":"Dense","outputShape":[10]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "stem_conv.kernel", shape: [3, 3, 1, 8], offset: 0),
-        TensorLayout(name: "stem_bn.gamma", shape: [8], offset: 72),
-        TensorLayout(name: "stem_bn.beta", shape: [8], offset: 80),
-        TensorLayout(name: "stem_bn.moving_mean", shape: [8], offset: 88),
-        TensorLayout(name: "stem_bn.moving_variance", shape: [8], offset: 96),
-        TensorLayout(name: "block1_conv1.kernel", shape: [3, 3, 8, 8], offset: 104),
-        TensorLayout(name: "block1_bn1.gamma", shape: [8], offset: 680),
-        TensorLayout(name: "block1_bn1.beta", shape: [8], offset: 688),
-        TensorLayout(name: "block1_bn1.moving_mean", shape: [8], offset: 696),
-        TensorLayout(name: "block1_bn1.moving_variance", shape: [8], offset: 704),
-        TensorLayout(name: "block1_conv2.kernel", shape: [3, 3, 8, 8], offset: 712),
-        TensorLayout(name: "block1_bn2.gamma", shape: [8], offset: 1288),
-        TensorLayout(name: "block1_bn2.beta", shape: [8], offset: 1296),
-        TensorLayout(name: "block1_bn2.moving_mean", shape: [8], offset: 1304),
-        TensorLayout(name: "block1_bn2.moving_variance", shape: [8], offset: 1312),
-        TensorLayout(name: "block2_conv1.kernel", shape: [3, 3, 8, 16], offset: 1320),
-        TensorLayout(name: "block2_bn1.gamma", shape: [16], offset: 2472),
-        TensorLayout(name: "block2_bn1.beta", shape: [16], offset: 2488),
-        TensorLayout(name: "block2_bn1.moving_mean", shape: [16], offset: 2504),
-        TensorLayout(name: "block2_bn1.moving_variance", shape: [16], offset: 2520),
-        TensorLayout(name: "block2_conv2.kernel", shape: [3, 3, 16, 16], offset: 2536),
-        TensorLayout(name: "block2_shortcut.kernel", shape: [1, 1, 8, 16], offset: 4840),
-        TensorLayout(name: "block2_bn2.gamma", shape: [16], offset: 4968),
-        TensorLayout(name: "block2_bn2.beta", shape: [16], offset: 4984),
-        TensorLayout(name: "block2_bn2.moving_mean", shape: [16], offset: 5000),
-        TensorLayout(name: "block2_bn2.moving_variance", shape: [16], offset: 5016),
-        TensorLayout(name: "block2_shortcut_bn.gamma", shape: [16], offset: 5032),
-        TensorLayout(name: "block2_shortcut_bn.beta", shape: [16], offset: 5048),
-        TensorLayout(name: "block2_shortcut_bn.moving_mean", shape: [16], offset: 5064),
-        TensorLayout(name: "block2_shortcut_bn.moving_variance", shape: [16], offset: 5080),
-        TensorLayout(name: "predictions.kernel", shape: [16, 10], offset: 5096),
-        TensorLayout(name: "predictions.bias", shape: [10], offset: 5256),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"stem_conv.kernel","shape":[3, 3, 1, 8],"offset":0},
+        {"name":"stem_bn.gamma","shape":[8],"offset":72},
+        {"name":"stem_bn.beta","shape":[8],"offset":80},
+        {"name":"stem_bn.moving_mean","shape":[8],"offset":88},
+        {"name":"stem_bn.moving_variance","shape":[8],"offset":96},
+        {"name":"block1_conv1.kernel","shape":[3, 3, 8, 8],"offset":104},
+        {"name":"block1_bn1.gamma","shape":[8],"offset":680},
+        {"name":"block1_bn1.beta","shape":[8],"offset":688},
+        {"name":"block1_bn1.moving_mean","shape":[8],"offset":696},
+        {"name":"block1_bn1.moving_variance","shape":[8],"offset":704},
+        {"name":"block1_conv2.kernel","shape":[3, 3, 8, 8],"offset":712},
+        {"name":"block1_bn2.gamma","shape":[8],"offset":1288},
+        {"name":"block1_bn2.beta","shape":[8],"offset":1296},
+        {"name":"block1_bn2.moving_mean","shape":[8],"offset":1304},
+        {"name":"block1_bn2.moving_variance","shape":[8],"offset":1312},
+        {"name":"block2_conv1.kernel","shape":[3, 3, 8, 16],"offset":1320},
+        {"name":"block2_bn1.gamma","shape":[16],"offset":2472},
+        {"name":"block2_bn1.beta","shape":[16],"offset":2488},
+        {"name":"block2_bn1.moving_mean","shape":[16],"offset":2504},
+        {"name":"block2_bn1.moving_variance","shape":[16],"offset":2520},
+        {"name":"block2_conv2.kernel","shape":[3, 3, 16, 16],"offset":2536},
+        {"name":"block2_shortcut.kernel","shape":[1, 1, 8, 16],"offset":4840},
+        {"name":"block2_bn2.gamma","shape":[16],"offset":4968},
+        {"name":"block2_bn2.beta","shape":[16],"offset":4984},
+        {"name":"block2_bn2.moving_mean","shape":[16],"offset":5000},
+        {"name":"block2_bn2.moving_variance","shape":[16],"offset":5016},
+        {"name":"block2_shortcut_bn.gamma","shape":[16],"offset":5032},
+        {"name":"block2_shortcut_bn.beta","shape":[16],"offset":5048},
+        {"name":"block2_shortcut_bn.moving_mean","shape":[16],"offset":5064},
+        {"name":"block2_shortcut_bn.moving_variance","shape":[16],"offset":5080},
+        {"name":"predictions.kernel","shape":[16, 10],"offset":5096},
+        {"name":"predictions.bias","shape":[10],"offset":5256}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "mnist_convnet" model from Specs/mnist_convnet.cnn.yaml, compiled by cnnc.
@@ -59,25 +59,33 @@ public struct MnistConvnet: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [26, 26, 32]),
-        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [13, 13, 32]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [11, 11, 64]),
-        LayerDescription(name: "max_pooling2d_1", className: "MaxPooling2D", outputShape: [5, 5, 64]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [1600]),
-        LayerDescription(name: "dropout", className: "Dropout", outputShape: [1600]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [10]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[26, 26, 32]},
+        {"name":"max_pooling2d","className":"MaxPooling2D","outputShape":[13, 13, 32]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[11, 11, 64]},
+        {"name":"max_pooling2d_1","className":"MaxPooling2D","outputShape":[5, 5, 64]},
+        {"name":"flatten","className":"Flatten","outputShape":[1600]},
+        {"name":"dropout","className":"Dropout","outputShape":[1600]},
+        {"name":"dense","className":"Dense","outputShape":[10]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [3, 3, 1, 32], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [32], offset: 288),
-        TensorLayout(name: "conv2d_1.kernel", shape: [3, 3, 32, 64], offset: 320),
-        TensorLayout(name: "conv2d_1.bias", shape: [64], offset: 18752),
-        TensorLayout(name: "dense.kernel", shape: [1600, 10], offset: 18816),
-        TensorLayout(name: "dense.bias", shape: [10], offset: 34816),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[3, 3, 1, 32],"offset":0},
+        {"name":"conv2d.bias","shape":[32],"offset":288},
+        {"name":"conv2d_1.kernel","shape":[3, 3, 32, 64],"offset":320},
+        {"name":"conv2d_1.bias","shape":[64],"offset":18752},
+        {"name":"dense.kernel","shape":[1600, 10],"offset":18816},
+        {"name":"dense.bias","shape":[10],"offset":34816}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

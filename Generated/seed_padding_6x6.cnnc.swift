@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "seed_padding_6x6" model from Specs/seed_padding_6x6.cnn.yaml, compiled by cnnc.
@@ -51,15 +51,23 @@ public struct SeedPadding6x6: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "pad", className: "ZeroPadding2D", outputShape: [8, 8, 1]),
-        LayerDescription(name: "conv", className: "Conv2D", outputShape: [6, 6, 1]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"pad","className":"ZeroPadding2D","outputShape":[8, 8, 1]},
+        {"name":"conv","className":"Conv2D","outputShape":[6, 6, 1]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv.kernel", shape: [3, 3, 1, 1], offset: 0),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv.kernel","shape":[3, 3, 1, 1],"offset":0}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

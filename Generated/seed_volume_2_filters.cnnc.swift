@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "seed_volume_2_filters" model from Specs/seed_volume_2_filters.cnn.yaml, compiled by cnnc.
@@ -49,15 +49,23 @@ public struct SeedVolume2Filters: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv", className: "Conv2D", outputShape: [4, 4, 2]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv","className":"Conv2D","outputShape":[4, 4, 2]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv.kernel", shape: [3, 3, 3, 2], offset: 0),
-        TensorLayout(name: "conv.bias", shape: [2], offset: 54),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv.kernel","shape":[3, 3, 3, 2],"offset":0},
+        {"name":"conv.bias","shape":[2],"offset":54}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "toy_convnet" model from Specs/toy_convnet.cnn.yaml, compiled by cnnc.
@@ -61,30 +61,38 @@ public struct ToyConvnet: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv1", className: "Conv2D", outputShape: [28, 28, 8]),
-        LayerDescription(name: "pool1", className: "MaxPooling2D", outputShape: [14, 14, 8]),
-        LayerDescription(name: "conv2", className: "Conv2D", outputShape: [10, 10, 16]),
-        LayerDescription(name: "pool2", className: "MaxPooling2D", outputShape: [5, 5, 16]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [400]),
-        LayerDescription(name: "fc3", className: "Dense", outputShape: [120]),
-        LayerDescription(name: "fc4", className: "Dense", outputShape: [84]),
-        LayerDescription(name: "softmax", className: "Dense", outputShape: [26]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv1","className":"Conv2D","outputShape":[28, 28, 8]},
+        {"name":"pool1","className":"MaxPooling2D","outputShape":[14, 14, 8]},
+        {"name":"conv2","className":"Conv2D","outputShape":[10, 10, 16]},
+        {"name":"pool2","className":"MaxPooling2D","outputShape":[5, 5, 16]},
+        {"name":"flatten","className":"Flatten","outputShape":[400]},
+        {"name":"fc3","className":"Dense","outputShape":[120]},
+        {"name":"fc4","className":"Dense","outputShape":[84]},
+        {"name":"softmax","className":"Dense","outputShape":[26]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv1.kernel", shape: [5, 5, 3, 8], offset: 0),
-        TensorLayout(name: "conv1.bias", shape: [8], offset: 600),
-        TensorLayout(name: "conv2.kernel", shape: [5, 5, 8, 16], offset: 608),
-        TensorLayout(name: "conv2.bias", shape: [16], offset: 3808),
-        TensorLayout(name: "fc3.kernel", shape: [400, 120], offset: 3824),
-        TensorLayout(name: "fc3.bias", shape: [120], offset: 51824),
-        TensorLayout(name: "fc4.kernel", shape: [120, 84], offset: 51944),
-        TensorLayout(name: "fc4.bias", shape: [84], offset: 62024),
-        TensorLayout(name: "softmax.kernel", shape: [84, 26], offset: 62108),
-        TensorLayout(name: "softmax.bias", shape: [26], offset: 64292),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv1.kernel","shape":[5, 5, 3, 8],"offset":0},
+        {"name":"conv1.bias","shape":[8],"offset":600},
+        {"name":"conv2.kernel","shape":[5, 5, 8, 16],"offset":608},
+        {"name":"conv2.bias","shape":[16],"offset":3808},
+        {"name":"fc3.kernel","shape":[400, 120],"offset":3824},
+        {"name":"fc3.bias","shape":[120],"offset":51824},
+        {"name":"fc4.kernel","shape":[120, 84],"offset":51944},
+        {"name":"fc4.bias","shape":[84],"offset":62024},
+        {"name":"softmax.kernel","shape":[84, 26],"offset":62108},
+        {"name":"softmax.bias","shape":[26],"offset":64292}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "unet" model from Specs/unet.cnn.yaml, compiled by cnnc.
@@ -81,38 +81,46 @@ public struct Unet: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "enc1_conv", className: "Conv2D", outputShape: [16, 16, 8]),
-        LayerDescription(name: "enc1_pool", className: "MaxPooling2D", outputShape: [8, 8, 8]),
-        LayerDescription(name: "enc2_conv", className: "Conv2D", outputShape: [8, 8, 16]),
-        LayerDescription(name: "enc2_pool", className: "MaxPooling2D", outputShape: [4, 4, 16]),
-        LayerDescription(name: "bottleneck", className: "Conv2D", outputShape: [4, 4, 32]),
-        LayerDescription(name: "dec2_up", className: "Conv2DTranspose", outputShape: [8, 8, 16]),
-        LayerDescription(name: "dec2_skip", className: "Concatenate", outputShape: [8, 8, 32]),
-        LayerDescription(name: "dec2_conv", className: "Conv2D", outputShape: [8, 8, 16]),
-        LayerDescription(name: "dec1_up", className: "UpSampling2D", outputShape: [16, 16, 16]),
-        LayerDescription(name: "dec1_skip", className: "Concatenate", outputShape: [16, 16, 24]),
-        LayerDescription(name: "dec1_conv", className: "Conv2D", outputShape: [16, 16, 8]),
-        LayerDescription(name: "pixel_classes", className: "Conv2D", outputShape: [16, 16, 3]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"enc1_conv","className":"Conv2D","outputShape":[16, 16, 8]},
+        {"name":"enc1_pool","className":"MaxPooling2D","outputShape":[8, 8, 8]},
+        {"name":"enc2_conv","className":"Conv2D","outputShape":[8, 8, 16]},
+        {"name":"enc2_pool","className":"MaxPooling2D","outputShape":[4, 4, 16]},
+        {"name":"bottleneck","className":"Conv2D","outputShape":[4, 4, 32]},
+        {"name":"dec2_up","className":"Conv2DTranspose","outputShape":[8, 8, 16]},
+        {"name":"dec2_skip","className":"Concatenate","outputShape":[8, 8, 32]},
+        {"name":"dec2_conv","className":"Conv2D","outputShape":[8, 8, 16]},
+        {"name":"dec1_up","className":"UpSampling2D","outputShape":[16, 16, 16]},
+        {"name":"dec1_skip","className":"Concatenate","outputShape":[16, 16, 24]},
+        {"name":"dec1_conv","className":"Conv2D","outputShape":[16, 16, 8]},
+        {"name":"pixel_classes","className":"Conv2D","outputShape":[16, 16, 3]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "enc1_conv.kernel", shape: [3, 3, 1, 8], offset: 0),
-        TensorLayout(name: "enc1_conv.bias", shape: [8], offset: 72),
-        TensorLayout(name: "enc2_conv.kernel", shape: [3, 3, 8, 16], offset: 80),
-        TensorLayout(name: "enc2_conv.bias", shape: [16], offset: 1232),
-        TensorLayout(name: "bottleneck.kernel", shape: [3, 3, 16, 32], offset: 1248),
-        TensorLayout(name: "bottleneck.bias", shape: [32], offset: 5856),
-        TensorLayout(name: "dec2_up.kernel", shape: [2, 2, 16, 32], offset: 5888),
-        TensorLayout(name: "dec2_up.bias", shape: [16], offset: 7936),
-        TensorLayout(name: "dec2_conv.kernel", shape: [3, 3, 32, 16], offset: 7952),
-        TensorLayout(name: "dec2_conv.bias", shape: [16], offset: 12560),
-        TensorLayout(name: "dec1_conv.kernel", shape: [3, 3, 24, 8], offset: 12576),
-        TensorLayout(name: "dec1_conv.bias", shape: [8], offset: 14304),
-        TensorLayout(name: "pixel_classes.kernel", shape: [1, 1, 8, 3], offset: 14312),
-        TensorLayout(name: "pixel_classes.bias", shape: [3], offset: 14336),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"enc1_conv.kernel","shape":[3, 3, 1, 8],"offset":0},
+        {"name":"enc1_conv.bias","shape":[8],"offset":72},
+        {"name":"enc2_conv.kernel","shape":[3, 3, 8, 16],"offset":80},
+        {"name":"enc2_conv.bias","shape":[16],"offset":1232},
+        {"name":"bottleneck.kernel","shape":[3, 3, 16, 32],"offset":1248},
+        {"name":"bottleneck.bias","shape":[32],"offset":5856},
+        {"name":"dec2_up.kernel","shape":[2, 2, 16, 32],"offset":5888},
+        {"name":"dec2_up.bias","shape":[16],"offset":7936},
+        {"name":"dec2_conv.kernel","shape":[3, 3, 32, 16],"offset":7952},
+        {"name":"dec2_conv.bias","shape":[16],"offset":12560},
+        {"name":"dec1_conv.kernel","shape":[3, 3, 24, 8],"offset":12576},
+        {"name":"dec1_conv.bias","shape":[8],"offset":14304},
+        {"name":"pixel_classes.kernel","shape":[1, 1, 8, 3],"offset":14312},
+        {"name":"pixel_classes.bias","shape":[3],"offset":14336}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -1,6 +1,6 @@
 /// One layer of a compiled model as Keras names it: what `cnnc verify` and
 /// `--dump-layers` use to line the model up with a Keras reference.
-public struct LayerDescription: Sendable, Hashable {
+public struct LayerDescription: Sendable, Hashable, Codable {
     /// Keras's layer name (`conv2d_1`).
     public let name: String
     /// Keras's class name (`Conv2D`).

@@ -1,7 +1,7 @@
 /// One named weight tensor of a model: its Keras name (`conv1.kernel`), its
 /// shape in Keras's layout, and where it starts in the model's one
 /// contiguous parameter buffer.
-public struct TensorLayout: Sendable, Hashable {
+public struct TensorLayout: Sendable, Hashable, Codable {
     public let name: String
     public let shape: [Int]
     public let offset: Int

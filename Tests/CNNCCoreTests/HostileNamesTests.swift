@@ -17,7 +17,8 @@ import Testing
         #expect(model.layers.map(\.name) == ["edge \\(exit(42)) \"\"\" \n #error x\\", "Свёртка $1 \u{200B}zero-width\r\n}() {", "trailing \\"])
         let swift = ModelGenerator(model: model, specPath: Self.spec, target: .avx512on256).generate()
         #expect(!swift.contains("\n #error") && !swift.contains("\n exit(42)") && !swift.contains("\n}() {"))
-        #expect(swift.contains(#"LayerDescription(name: "edge \\(exit(42)) \"\"\" \n #error x\\", className: "Conv2D""#))
+        // The table of layers is JSON in a multi-line literal: escaped once for JSON, once for Swift.
+        #expect(swift.contains(#"{"name":"edge \\\\(exit(42)) \\"\\"\\" \\n #error x\\\\","className":"Conv2D""#))
         #expect(swift.contains("public struct SelfModel"))
         #expect(SwiftNames.typeName(forSpecPath: "float.yaml") == "FloatModel" && SwiftNames.typeName(forSpecPath: "any.cnn.yaml") == "AnyModel")
     }

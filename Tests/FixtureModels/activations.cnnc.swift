@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "activations" model from Tests/Fixtures/specs/activations.yaml, compiled by cnnc.
@@ -89,89 +89,97 @@ public struct Activations: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv_linear", className: "Conv2D", outputShape: [4, 4, 6]),
-        LayerDescription(name: "relu_all", className: "ReLU", outputShape: [4, 4, 6]),
-        LayerDescription(name: "mix_1", className: "Conv2D", outputShape: [4, 4, 6]),
-        LayerDescription(name: "relu_max_slope", className: "ReLU", outputShape: [4, 4, 6]),
-        LayerDescription(name: "mix_2", className: "Conv2D", outputShape: [4, 4, 6]),
-        LayerDescription(name: "relu_threshold", className: "ReLU", outputShape: [4, 4, 6]),
-        LayerDescription(name: "mix_3", className: "Conv2D", outputShape: [4, 4, 6]),
-        LayerDescription(name: "relu_slope_threshold", className: "ReLU", outputShape: [4, 4, 6]),
-        LayerDescription(name: "mix_4", className: "Conv2D", outputShape: [4, 4, 6]),
-        LayerDescription(name: "relu_slope", className: "ReLU", outputShape: [4, 4, 6]),
-        LayerDescription(name: "mix_5", className: "Conv2D", outputShape: [4, 4, 6]),
-        LayerDescription(name: "relu_plain", className: "ReLU", outputShape: [4, 4, 6]),
-        LayerDescription(name: "mix_6", className: "Conv2D", outputShape: [4, 4, 6]),
-        LayerDescription(name: "relu_max", className: "ReLU", outputShape: [4, 4, 6]),
-        LayerDescription(name: "conv_relu", className: "Conv2D", outputShape: [4, 4, 6]),
-        LayerDescription(name: "conv_sigmoid", className: "Conv2D", outputShape: [4, 4, 6]),
-        LayerDescription(name: "conv_tanh", className: "Conv2D", outputShape: [4, 4, 6]),
-        LayerDescription(name: "conv_softmax", className: "Conv2D", outputShape: [4, 4, 5]),
-        LayerDescription(name: "mix_7", className: "Conv2D", outputShape: [4, 4, 6]),
-        LayerDescription(name: "act_sigmoid", className: "Activation", outputShape: [4, 4, 6]),
-        LayerDescription(name: "mix_8", className: "Conv2D", outputShape: [4, 4, 6]),
-        LayerDescription(name: "act_tanh", className: "Activation", outputShape: [4, 4, 6]),
-        LayerDescription(name: "mix_9", className: "Conv2D", outputShape: [4, 4, 6]),
-        LayerDescription(name: "act_relu", className: "Activation", outputShape: [4, 4, 6]),
-        LayerDescription(name: "act_linear", className: "Activation", outputShape: [4, 4, 6]),
-        LayerDescription(name: "mix_10", className: "Conv2D", outputShape: [4, 4, 6]),
-        LayerDescription(name: "act_softmax", className: "Activation", outputShape: [4, 4, 6]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [96]),
-        LayerDescription(name: "dense_relu", className: "Dense", outputShape: [12]),
-        LayerDescription(name: "dense_sigmoid", className: "Dense", outputShape: [10]),
-        LayerDescription(name: "dense_tanh", className: "Dense", outputShape: [8]),
-        LayerDescription(name: "dense_linear", className: "Dense", outputShape: [8]),
-        LayerDescription(name: "dense_softmax", className: "Dense", outputShape: [7]),
-        LayerDescription(name: "logits", className: "Dense", outputShape: [4]),
-        LayerDescription(name: "softmax", className: "Softmax", outputShape: [4]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv_linear","className":"Conv2D","outputShape":[4, 4, 6]},
+        {"name":"relu_all","className":"ReLU","outputShape":[4, 4, 6]},
+        {"name":"mix_1","className":"Conv2D","outputShape":[4, 4, 6]},
+        {"name":"relu_max_slope","className":"ReLU","outputShape":[4, 4, 6]},
+        {"name":"mix_2","className":"Conv2D","outputShape":[4, 4, 6]},
+        {"name":"relu_threshold","className":"ReLU","outputShape":[4, 4, 6]},
+        {"name":"mix_3","className":"Conv2D","outputShape":[4, 4, 6]},
+        {"name":"relu_slope_threshold","className":"ReLU","outputShape":[4, 4, 6]},
+        {"name":"mix_4","className":"Conv2D","outputShape":[4, 4, 6]},
+        {"name":"relu_slope","className":"ReLU","outputShape":[4, 4, 6]},
+        {"name":"mix_5","className":"Conv2D","outputShape":[4, 4, 6]},
+        {"name":"relu_plain","className":"ReLU","outputShape":[4, 4, 6]},
+        {"name":"mix_6","className":"Conv2D","outputShape":[4, 4, 6]},
+        {"name":"relu_max","className":"ReLU","outputShape":[4, 4, 6]},
+        {"name":"conv_relu","className":"Conv2D","outputShape":[4, 4, 6]},
+        {"name":"conv_sigmoid","className":"Conv2D","outputShape":[4, 4, 6]},
+        {"name":"conv_tanh","className":"Conv2D","outputShape":[4, 4, 6]},
+        {"name":"conv_softmax","className":"Conv2D","outputShape":[4, 4, 5]},
+        {"name":"mix_7","className":"Conv2D","outputShape":[4, 4, 6]},
+        {"name":"act_sigmoid","className":"Activation","outputShape":[4, 4, 6]},
+        {"name":"mix_8","className":"Conv2D","outputShape":[4, 4, 6]},
+        {"name":"act_tanh","className":"Activation","outputShape":[4, 4, 6]},
+        {"name":"mix_9","className":"Conv2D","outputShape":[4, 4, 6]},
+        {"name":"act_relu","className":"Activation","outputShape":[4, 4, 6]},
+        {"name":"act_linear","className":"Activation","outputShape":[4, 4, 6]},
+        {"name":"mix_10","className":"Conv2D","outputShape":[4, 4, 6]},
+        {"name":"act_softmax","className":"Activation","outputShape":[4, 4, 6]},
+        {"name":"flatten","className":"Flatten","outputShape":[96]},
+        {"name":"dense_relu","className":"Dense","outputShape":[12]},
+        {"name":"dense_sigmoid","className":"Dense","outputShape":[10]},
+        {"name":"dense_tanh","className":"Dense","outputShape":[8]},
+        {"name":"dense_linear","className":"Dense","outputShape":[8]},
+        {"name":"dense_softmax","className":"Dense","outputShape":[7]},
+        {"name":"logits","className":"Dense","outputShape":[4]},
+        {"name":"softmax","className":"Softmax","outputShape":[4]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv_linear.kernel", shape: [3, 3, 3, 6], offset: 0),
-        TensorLayout(name: "conv_linear.bias", shape: [6], offset: 162),
-        TensorLayout(name: "mix_1.kernel", shape: [1, 1, 6, 6], offset: 168),
-        TensorLayout(name: "mix_1.bias", shape: [6], offset: 204),
-        TensorLayout(name: "mix_2.kernel", shape: [1, 1, 6, 6], offset: 210),
-        TensorLayout(name: "mix_2.bias", shape: [6], offset: 246),
-        TensorLayout(name: "mix_3.kernel", shape: [1, 1, 6, 6], offset: 252),
-        TensorLayout(name: "mix_3.bias", shape: [6], offset: 288),
-        TensorLayout(name: "mix_4.kernel", shape: [1, 1, 6, 6], offset: 294),
-        TensorLayout(name: "mix_4.bias", shape: [6], offset: 330),
-        TensorLayout(name: "mix_5.kernel", shape: [1, 1, 6, 6], offset: 336),
-        TensorLayout(name: "mix_5.bias", shape: [6], offset: 372),
-        TensorLayout(name: "mix_6.kernel", shape: [1, 1, 6, 6], offset: 378),
-        TensorLayout(name: "mix_6.bias", shape: [6], offset: 414),
-        TensorLayout(name: "conv_relu.kernel", shape: [1, 1, 6, 6], offset: 420),
-        TensorLayout(name: "conv_relu.bias", shape: [6], offset: 456),
-        TensorLayout(name: "conv_sigmoid.kernel", shape: [1, 1, 6, 6], offset: 462),
-        TensorLayout(name: "conv_sigmoid.bias", shape: [6], offset: 498),
-        TensorLayout(name: "conv_tanh.kernel", shape: [1, 1, 6, 6], offset: 504),
-        TensorLayout(name: "conv_tanh.bias", shape: [6], offset: 540),
-        TensorLayout(name: "conv_softmax.kernel", shape: [1, 1, 6, 5], offset: 546),
-        TensorLayout(name: "conv_softmax.bias", shape: [5], offset: 576),
-        TensorLayout(name: "mix_7.kernel", shape: [1, 1, 5, 6], offset: 581),
-        TensorLayout(name: "mix_7.bias", shape: [6], offset: 611),
-        TensorLayout(name: "mix_8.kernel", shape: [1, 1, 6, 6], offset: 617),
-        TensorLayout(name: "mix_8.bias", shape: [6], offset: 653),
-        TensorLayout(name: "mix_9.kernel", shape: [1, 1, 6, 6], offset: 659),
-        TensorLayout(name: "mix_9.bias", shape: [6], offset: 695),
-        TensorLayout(name: "mix_10.kernel", shape: [1, 1, 6, 6], offset: 701),
-        TensorLayout(name: "mix_10.bias", shape: [6], offset: 737),
-        TensorLayout(name: "dense_relu.kernel", shape: [96, 12], offset: 743),
-        TensorLayout(name: "dense_relu.bias", shape: [12], offset: 1895),
-        TensorLayout(name: "dense_sigmoid.kernel", shape: [12, 10], offset: 1907),
-        TensorLayout(name: "dense_sigmoid.bias", shape: [10], offset: 2027),
-        TensorLayout(name: "dense_tanh.kernel", shape: [10, 8], offset: 2037),
-        TensorLayout(name: "dense_tanh.bias", shape: [8], offset: 2117),
-        TensorLayout(name: "dense_linear.kernel", shape: [8, 8], offset: 2125),
-        TensorLayout(name: "dense_linear.bias", shape: [8], offset: 2189),
-        TensorLayout(name: "dense_softmax.kernel", shape: [8, 7], offset: 2197),
-        TensorLayout(name: "dense_softmax.bias", shape: [7], offset: 2253),
-        TensorLayout(name: "logits.kernel", shape: [7, 4], offset: 2260),
-        TensorLayout(name: "logits.bias", shape: [4], offset: 2288),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv_linear.kernel","shape":[3, 3, 3, 6],"offset":0},
+        {"name":"conv_linear.bias","shape":[6],"offset":162},
+        {"name":"mix_1.kernel","shape":[1, 1, 6, 6],"offset":168},
+        {"name":"mix_1.bias","shape":[6],"offset":204},
+        {"name":"mix_2.kernel","shape":[1, 1, 6, 6],"offset":210},
+        {"name":"mix_2.bias","shape":[6],"offset":246},
+        {"name":"mix_3.kernel","shape":[1, 1, 6, 6],"offset":252},
+        {"name":"mix_3.bias","shape":[6],"offset":288},
+        {"name":"mix_4.kernel","shape":[1, 1, 6, 6],"offset":294},
+        {"name":"mix_4.bias","shape":[6],"offset":330},
+        {"name":"mix_5.kernel","shape":[1, 1, 6, 6],"offset":336},
+        {"name":"mix_5.bias","shape":[6],"offset":372},
+        {"name":"mix_6.kernel","shape":[1, 1, 6, 6],"offset":378},
+        {"name":"mix_6.bias","shape":[6],"offset":414},
+        {"name":"conv_relu.kernel","shape":[1, 1, 6, 6],"offset":420},
+        {"name":"conv_relu.bias","shape":[6],"offset":456},
+        {"name":"conv_sigmoid.kernel","shape":[1, 1, 6, 6],"offset":462},
+        {"name":"conv_sigmoid.bias","shape":[6],"offset":498},
+        {"name":"conv_tanh.kernel","shape":[1, 1, 6, 6],"offset":504},
+        {"name":"conv_tanh.bias","shape":[6],"offset":540},
+        {"name":"conv_softmax.kernel","shape":[1, 1, 6, 5],"offset":546},
+        {"name":"conv_softmax.bias","shape":[5],"offset":576},
+        {"name":"mix_7.kernel","shape":[1, 1, 5, 6],"offset":581},
+        {"name":"mix_7.bias","shape":[6],"offset":611},
+        {"name":"mix_8.kernel","shape":[1, 1, 6, 6],"offset":617},
+        {"name":"mix_8.bias","shape":[6],"offset":653},
+        {"name":"mix_9.kernel","shape":[1, 1, 6, 6],"offset":659},
+        {"name":"mix_9.bias","shape":[6],"offset":695},
+        {"name":"mix_10.kernel","shape":[1, 1, 6, 6],"offset":701},
+        {"name":"mix_10.bias","shape":[6],"offset":737},
+        {"name":"dense_relu.kernel","shape":[96, 12],"offset":743},
+        {"name":"dense_relu.bias","shape":[12],"offset":1895},
+        {"name":"dense_sigmoid.kernel","shape":[12, 10],"offset":1907},
+        {"name":"dense_sigmoid.bias","shape":[10],"offset":2027},
+        {"name":"dense_tanh.kernel","shape":[10, 8],"offset":2037},
+        {"name":"dense_tanh.bias","shape":[8],"offset":2117},
+        {"name":"dense_linear.kernel","shape":[8, 8],"offset":2125},
+        {"name":"dense_linear.bias","shape":[8],"offset":2189},
+        {"name":"dense_softmax.kernel","shape":[8, 7],"offset":2197},
+        {"name":"dense_softmax.bias","shape":[7],"offset":2253},
+        {"name":"logits.kernel","shape":[7, 4],"offset":2260},
+        {"name":"logits.bias","shape":[4],"offset":2288}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

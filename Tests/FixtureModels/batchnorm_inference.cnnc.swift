@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "batchnorm_inference" model from Tests/Fixtures/specs/batchnorm_inference.yaml, compiled by cnnc.
@@ -57,38 +57,46 @@ public struct BatchnormInference: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [6, 6, 5]),
-        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [6, 6, 5]),
-        LayerDescription(name: "re_lu", className: "ReLU", outputShape: [6, 6, 5]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [4, 4, 6]),
-        LayerDescription(name: "batch_normalization_1", className: "BatchNormalization", outputShape: [4, 4, 6]),
-        LayerDescription(name: "global_average_pooling2d", className: "GlobalAveragePooling2D", outputShape: [6]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [7]),
-        LayerDescription(name: "batch_normalization_2", className: "BatchNormalization", outputShape: [7]),
-        LayerDescription(name: "dense_1", className: "Dense", outputShape: [3]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[6, 6, 5]},
+        {"name":"batch_normalization","className":"BatchNormalization","outputShape":[6, 6, 5]},
+        {"name":"re_lu","className":"ReLU","outputShape":[6, 6, 5]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[4, 4, 6]},
+        {"name":"batch_normalization_1","className":"BatchNormalization","outputShape":[4, 4, 6]},
+        {"name":"global_average_pooling2d","className":"GlobalAveragePooling2D","outputShape":[6]},
+        {"name":"dense","className":"Dense","outputShape":[7]},
+        {"name":"batch_normalization_2","className":"BatchNormalization","outputShape":[7]},
+        {"name":"dense_1","className":"Dense","outputShape":[3]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [3, 3, 3, 5], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [5], offset: 135),
-        TensorLayout(name: "batch_normalization.gamma", shape: [5], offset: 140),
-        TensorLayout(name: "batch_normalization.beta", shape: [5], offset: 145),
-        TensorLayout(name: "batch_normalization.moving_mean", shape: [5], offset: 150),
-        TensorLayout(name: "batch_normalization.moving_variance", shape: [5], offset: 155),
-        TensorLayout(name: "conv2d_1.kernel", shape: [3, 3, 5, 6], offset: 160),
-        TensorLayout(name: "batch_normalization_1.gamma", shape: [6], offset: 430),
-        TensorLayout(name: "batch_normalization_1.moving_mean", shape: [6], offset: 436),
-        TensorLayout(name: "batch_normalization_1.moving_variance", shape: [6], offset: 442),
-        TensorLayout(name: "dense.kernel", shape: [6, 7], offset: 448),
-        TensorLayout(name: "dense.bias", shape: [7], offset: 490),
-        TensorLayout(name: "batch_normalization_2.beta", shape: [7], offset: 497),
-        TensorLayout(name: "batch_normalization_2.moving_mean", shape: [7], offset: 504),
-        TensorLayout(name: "batch_normalization_2.moving_variance", shape: [7], offset: 511),
-        TensorLayout(name: "dense_1.kernel", shape: [7, 3], offset: 518),
-        TensorLayout(name: "dense_1.bias", shape: [3], offset: 539),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[3, 3, 3, 5],"offset":0},
+        {"name":"conv2d.bias","shape":[5],"offset":135},
+        {"name":"batch_normalization.gamma","shape":[5],"offset":140},
+        {"name":"batch_normalization.beta","shape":[5],"offset":145},
+        {"name":"batch_normalization.moving_mean","shape":[5],"offset":150},
+        {"name":"batch_normalization.moving_variance","shape":[5],"offset":155},
+        {"name":"conv2d_1.kernel","shape":[3, 3, 5, 6],"offset":160},
+        {"name":"batch_normalization_1.gamma","shape":[6],"offset":430},
+        {"name":"batch_normalization_1.moving_mean","shape":[6],"offset":436},
+        {"name":"batch_normalization_1.moving_variance","shape":[6],"offset":442},
+        {"name":"dense.kernel","shape":[6, 7],"offset":448},
+        {"name":"dense.bias","shape":[7],"offset":490},
+        {"name":"batch_normalization_2.beta","shape":[7],"offset":497},
+        {"name":"batch_normalization_2.moving_mean","shape":[7],"offset":504},
+        {"name":"batch_normalization_2.moving_variance","shape":[7],"offset":511},
+        {"name":"dense_1.kernel","shape":[7, 3],"offset":518},
+        {"name":"dense_1.bias","shape":[3],"offset":539}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

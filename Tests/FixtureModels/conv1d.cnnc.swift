@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "conv1d" model from Tests/Fixtures/specs/conv1d.yaml, compiled by cnnc.
@@ -71,32 +71,40 @@ public struct Conv1d: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "pad", className: "ZeroPadding1D", outputShape: [27, 3]),
-        LayerDescription(name: "conv_valid", className: "Conv1D", outputShape: [25, 8]),
-        LayerDescription(name: "conv_causal", className: "Conv1D", outputShape: [25, 6]),
-        LayerDescription(name: "max_pool", className: "MaxPooling1D", outputShape: [12, 6]),
-        LayerDescription(name: "conv_same", className: "Conv1D", outputShape: [6, 12]),
-        LayerDescription(name: "avg_pool", className: "AveragePooling1D", outputShape: [3, 12]),
-        LayerDescription(name: "crop", className: "Cropping1D", outputShape: [2, 12]),
-        LayerDescription(name: "pointwise", className: "Conv1D", outputShape: [2, 5]),
-        LayerDescription(name: "global_max", className: "GlobalMaxPooling1D", outputShape: [1, 5]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [5]),
-        LayerDescription(name: "classes", className: "Dense", outputShape: [4]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"pad","className":"ZeroPadding1D","outputShape":[27, 3]},
+        {"name":"conv_valid","className":"Conv1D","outputShape":[25, 8]},
+        {"name":"conv_causal","className":"Conv1D","outputShape":[25, 6]},
+        {"name":"max_pool","className":"MaxPooling1D","outputShape":[12, 6]},
+        {"name":"conv_same","className":"Conv1D","outputShape":[6, 12]},
+        {"name":"avg_pool","className":"AveragePooling1D","outputShape":[3, 12]},
+        {"name":"crop","className":"Cropping1D","outputShape":[2, 12]},
+        {"name":"pointwise","className":"Conv1D","outputShape":[2, 5]},
+        {"name":"global_max","className":"GlobalMaxPooling1D","outputShape":[1, 5]},
+        {"name":"flatten","className":"Flatten","outputShape":[5]},
+        {"name":"classes","className":"Dense","outputShape":[4]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv_valid.kernel", shape: [3, 3, 8], offset: 0),
-        TensorLayout(name: "conv_valid.bias", shape: [8], offset: 72),
-        TensorLayout(name: "conv_causal.kernel", shape: [4, 8, 6], offset: 80),
-        TensorLayout(name: "conv_causal.bias", shape: [6], offset: 272),
-        TensorLayout(name: "conv_same.kernel", shape: [3, 6, 12], offset: 278),
-        TensorLayout(name: "pointwise.kernel", shape: [1, 12, 5], offset: 494),
-        TensorLayout(name: "pointwise.bias", shape: [5], offset: 554),
-        TensorLayout(name: "classes.kernel", shape: [5, 4], offset: 559),
-        TensorLayout(name: "classes.bias", shape: [4], offset: 579),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv_valid.kernel","shape":[3, 3, 8],"offset":0},
+        {"name":"conv_valid.bias","shape":[8],"offset":72},
+        {"name":"conv_causal.kernel","shape":[4, 8, 6],"offset":80},
+        {"name":"conv_causal.bias","shape":[6],"offset":272},
+        {"name":"conv_same.kernel","shape":[3, 6, 12],"offset":278},
+        {"name":"pointwise.kernel","shape":[1, 12, 5],"offset":494},
+        {"name":"pointwise.bias","shape":[5],"offset":554},
+        {"name":"classes.kernel","shape":[5, 4],"offset":559},
+        {"name":"classes.bias","shape":[4],"offset":579}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

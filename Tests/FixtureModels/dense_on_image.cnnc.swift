@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "dense_on_image" model from Tests/Fixtures/specs/dense_on_image.yaml, compiled by cnnc.
@@ -53,22 +53,30 @@ public struct DenseOnImage: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "dense", className: "Dense", outputShape: [5, 4, 7]),
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [4, 3, 2]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [24]),
-        LayerDescription(name: "dense_1", className: "Dense", outputShape: [1]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"dense","className":"Dense","outputShape":[5, 4, 7]},
+        {"name":"conv2d","className":"Conv2D","outputShape":[4, 3, 2]},
+        {"name":"flatten","className":"Flatten","outputShape":[24]},
+        {"name":"dense_1","className":"Dense","outputShape":[1]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "dense.kernel", shape: [3, 7], offset: 0),
-        TensorLayout(name: "dense.bias", shape: [7], offset: 21),
-        TensorLayout(name: "conv2d.kernel", shape: [2, 2, 7, 2], offset: 28),
-        TensorLayout(name: "conv2d.bias", shape: [2], offset: 84),
-        TensorLayout(name: "dense_1.kernel", shape: [24, 1], offset: 86),
-        TensorLayout(name: "dense_1.bias", shape: [1], offset: 110),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"dense.kernel","shape":[3, 7],"offset":0},
+        {"name":"dense.bias","shape":[7],"offset":21},
+        {"name":"conv2d.kernel","shape":[2, 2, 7, 2],"offset":28},
+        {"name":"conv2d.bias","shape":[2],"offset":84},
+        {"name":"dense_1.kernel","shape":[24, 1],"offset":86},
+        {"name":"dense_1.bias","shape":[1],"offset":110}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "mlp" model from Tests/Fixtures/specs/dense_only.yaml, compiled by cnnc.
@@ -51,19 +51,27 @@ public struct DenseOnly: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "dense", className: "Dense", outputShape: [128]),
-        LayerDescription(name: "dropout", className: "Dropout", outputShape: [128]),
-        LayerDescription(name: "dense_1", className: "Dense", outputShape: [10]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"dense","className":"Dense","outputShape":[128]},
+        {"name":"dropout","className":"Dropout","outputShape":[128]},
+        {"name":"dense_1","className":"Dense","outputShape":[10]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "dense.kernel", shape: [784, 128], offset: 0),
-        TensorLayout(name: "dense.bias", shape: [128], offset: 100352),
-        TensorLayout(name: "dense_1.kernel", shape: [128, 10], offset: 100480),
-        TensorLayout(name: "dense_1.bias", shape: [10], offset: 101760),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"dense.kernel","shape":[784, 128],"offset":0},
+        {"name":"dense.bias","shape":[128],"offset":100352},
+        {"name":"dense_1.kernel","shape":[128, 10],"offset":100480},
+        {"name":"dense_1.bias","shape":[10],"offset":101760}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

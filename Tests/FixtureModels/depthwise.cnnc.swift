@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "depthwise" model from Tests/Fixtures/specs/depthwise.yaml, compiled by cnnc.
@@ -79,49 +79,57 @@ public struct Depthwise: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "expand", className: "Conv2D", outputShape: [9, 9, 24]),
-        LayerDescription(name: "dw_same", className: "DepthwiseConv2D", outputShape: [9, 9, 24]),
-        LayerDescription(name: "pad", className: "ZeroPadding2D", outputShape: [10, 10, 24]),
-        LayerDescription(name: "dw_stride2", className: "DepthwiseConv2D", outputShape: [4, 4, 24]),
-        LayerDescription(name: "bn", className: "BatchNormalization", outputShape: [4, 4, 24]),
-        LayerDescription(name: "relu6", className: "ReLU", outputShape: [4, 4, 24]),
-        LayerDescription(name: "project", className: "Conv2D", outputShape: [4, 4, 6]),
-        LayerDescription(name: "dw_5x5", className: "DepthwiseConv2D", outputShape: [4, 4, 6]),
-        LayerDescription(name: "dw_multiplier", className: "DepthwiseConv2D", outputShape: [4, 4, 12]),
-        LayerDescription(name: "dw_rect", className: "DepthwiseConv2D", outputShape: [3, 2, 12]),
-        LayerDescription(name: "widen", className: "Conv2D", outputShape: [3, 2, 32]),
-        LayerDescription(name: "dw_wide", className: "DepthwiseConv2D", outputShape: [3, 1, 32]),
-        LayerDescription(name: "pool", className: "GlobalAveragePooling2D", outputShape: [32]),
-        LayerDescription(name: "classes", className: "Dense", outputShape: [4]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"expand","className":"Conv2D","outputShape":[9, 9, 24]},
+        {"name":"dw_same","className":"DepthwiseConv2D","outputShape":[9, 9, 24]},
+        {"name":"pad","className":"ZeroPadding2D","outputShape":[10, 10, 24]},
+        {"name":"dw_stride2","className":"DepthwiseConv2D","outputShape":[4, 4, 24]},
+        {"name":"bn","className":"BatchNormalization","outputShape":[4, 4, 24]},
+        {"name":"relu6","className":"ReLU","outputShape":[4, 4, 24]},
+        {"name":"project","className":"Conv2D","outputShape":[4, 4, 6]},
+        {"name":"dw_5x5","className":"DepthwiseConv2D","outputShape":[4, 4, 6]},
+        {"name":"dw_multiplier","className":"DepthwiseConv2D","outputShape":[4, 4, 12]},
+        {"name":"dw_rect","className":"DepthwiseConv2D","outputShape":[3, 2, 12]},
+        {"name":"widen","className":"Conv2D","outputShape":[3, 2, 32]},
+        {"name":"dw_wide","className":"DepthwiseConv2D","outputShape":[3, 1, 32]},
+        {"name":"pool","className":"GlobalAveragePooling2D","outputShape":[32]},
+        {"name":"classes","className":"Dense","outputShape":[4]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "expand.kernel", shape: [1, 1, 3, 24], offset: 0),
-        TensorLayout(name: "expand.bias", shape: [24], offset: 72),
-        TensorLayout(name: "dw_same.kernel", shape: [3, 3, 24, 1], offset: 96),
-        TensorLayout(name: "dw_same.bias", shape: [24], offset: 312),
-        TensorLayout(name: "dw_stride2.kernel", shape: [3, 3, 24, 1], offset: 336),
-        TensorLayout(name: "bn.gamma", shape: [24], offset: 552),
-        TensorLayout(name: "bn.beta", shape: [24], offset: 576),
-        TensorLayout(name: "bn.moving_mean", shape: [24], offset: 600),
-        TensorLayout(name: "bn.moving_variance", shape: [24], offset: 624),
-        TensorLayout(name: "project.kernel", shape: [1, 1, 24, 6], offset: 648),
-        TensorLayout(name: "project.bias", shape: [6], offset: 792),
-        TensorLayout(name: "dw_5x5.kernel", shape: [5, 5, 6, 1], offset: 798),
-        TensorLayout(name: "dw_5x5.bias", shape: [6], offset: 948),
-        TensorLayout(name: "dw_multiplier.kernel", shape: [3, 3, 6, 2], offset: 954),
-        TensorLayout(name: "dw_multiplier.bias", shape: [12], offset: 1062),
-        TensorLayout(name: "dw_rect.kernel", shape: [2, 3, 12, 1], offset: 1074),
-        TensorLayout(name: "dw_rect.bias", shape: [12], offset: 1146),
-        TensorLayout(name: "widen.kernel", shape: [1, 1, 12, 32], offset: 1158),
-        TensorLayout(name: "widen.bias", shape: [32], offset: 1542),
-        TensorLayout(name: "dw_wide.kernel", shape: [3, 3, 32, 1], offset: 1574),
-        TensorLayout(name: "dw_wide.bias", shape: [32], offset: 1862),
-        TensorLayout(name: "classes.kernel", shape: [32, 4], offset: 1894),
-        TensorLayout(name: "classes.bias", shape: [4], offset: 2022),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"expand.kernel","shape":[1, 1, 3, 24],"offset":0},
+        {"name":"expand.bias","shape":[24],"offset":72},
+        {"name":"dw_same.kernel","shape":[3, 3, 24, 1],"offset":96},
+        {"name":"dw_same.bias","shape":[24],"offset":312},
+        {"name":"dw_stride2.kernel","shape":[3, 3, 24, 1],"offset":336},
+        {"name":"bn.gamma","shape":[24],"offset":552},
+        {"name":"bn.beta","shape":[24],"offset":576},
+        {"name":"bn.moving_mean","shape":[24],"offset":600},
+        {"name":"bn.moving_variance","shape":[24],"offset":624},
+        {"name":"project.kernel","shape":[1, 1, 24, 6],"offset":648},
+        {"name":"project.bias","shape":[6],"offset":792},
+        {"name":"dw_5x5.kernel","shape":[5, 5, 6, 1],"offset":798},
+        {"name":"dw_5x5.bias","shape":[6],"offset":948},
+        {"name":"dw_multiplier.kernel","shape":[3, 3, 6, 2],"offset":954},
+        {"name":"dw_multiplier.bias","shape":[12],"offset":1062},
+        {"name":"dw_rect.kernel","shape":[2, 3, 12, 1],"offset":1074},
+        {"name":"dw_rect.bias","shape":[12],"offset":1146},
+        {"name":"widen.kernel","shape":[1, 1, 12, 32],"offset":1158},
+        {"name":"widen.bias","shape":[32],"offset":1542},
+        {"name":"dw_wide.kernel","shape":[3, 3, 32, 1],"offset":1574},
+        {"name":"dw_wide.bias","shape":[32],"offset":1862},
+        {"name":"classes.kernel","shape":[32, 4],"offset":1894},
+        {"name":"classes.bias","shape":[4],"offset":2022}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

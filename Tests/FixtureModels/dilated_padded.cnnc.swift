@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "dilated_padded" model from Tests/Fixtures/specs/dilated_padded.yaml, compiled by cnnc.
@@ -67,32 +67,40 @@ public struct DilatedPadded: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "zero_padding2d", className: "ZeroPadding2D", outputShape: [14, 13, 3]),
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [10, 9, 5]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [10, 9, 17]),
-        LayerDescription(name: "conv2d_2", className: "Conv2D", outputShape: [8, 7, 7]),
-        LayerDescription(name: "conv2d_3", className: "Conv2D", outputShape: [4, 4, 20]),
-        LayerDescription(name: "conv2d_4", className: "Conv2D", outputShape: [2, 2, 3]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [12]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [4]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"zero_padding2d","className":"ZeroPadding2D","outputShape":[14, 13, 3]},
+        {"name":"conv2d","className":"Conv2D","outputShape":[10, 9, 5]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[10, 9, 17]},
+        {"name":"conv2d_2","className":"Conv2D","outputShape":[8, 7, 7]},
+        {"name":"conv2d_3","className":"Conv2D","outputShape":[4, 4, 20]},
+        {"name":"conv2d_4","className":"Conv2D","outputShape":[2, 2, 3]},
+        {"name":"flatten","className":"Flatten","outputShape":[12]},
+        {"name":"dense","className":"Dense","outputShape":[4]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [3, 3, 3, 5], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [5], offset: 135),
-        TensorLayout(name: "conv2d_1.kernel", shape: [3, 3, 5, 17], offset: 140),
-        TensorLayout(name: "conv2d_1.bias", shape: [17], offset: 905),
-        TensorLayout(name: "conv2d_2.kernel", shape: [3, 2, 17, 7], offset: 922),
-        TensorLayout(name: "conv2d_2.bias", shape: [7], offset: 1636),
-        TensorLayout(name: "conv2d_3.kernel", shape: [5, 5, 7, 20], offset: 1643),
-        TensorLayout(name: "conv2d_3.bias", shape: [20], offset: 5143),
-        TensorLayout(name: "conv2d_4.kernel", shape: [5, 5, 20, 3], offset: 5163),
-        TensorLayout(name: "conv2d_4.bias", shape: [3], offset: 6663),
-        TensorLayout(name: "dense.kernel", shape: [12, 4], offset: 6666),
-        TensorLayout(name: "dense.bias", shape: [4], offset: 6714),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[3, 3, 3, 5],"offset":0},
+        {"name":"conv2d.bias","shape":[5],"offset":135},
+        {"name":"conv2d_1.kernel","shape":[3, 3, 5, 17],"offset":140},
+        {"name":"conv2d_1.bias","shape":[17],"offset":905},
+        {"name":"conv2d_2.kernel","shape":[3, 2, 17, 7],"offset":922},
+        {"name":"conv2d_2.bias","shape":[7],"offset":1636},
+        {"name":"conv2d_3.kernel","shape":[5, 5, 7, 20],"offset":1643},
+        {"name":"conv2d_3.bias","shape":[20],"offset":5143},
+        {"name":"conv2d_4.kernel","shape":[5, 5, 20, 3],"offset":5163},
+        {"name":"conv2d_4.bias","shape":[3],"offset":6663},
+        {"name":"dense.kernel","shape":[12, 4],"offset":6666},
+        {"name":"dense.bias","shape":[4],"offset":6714}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

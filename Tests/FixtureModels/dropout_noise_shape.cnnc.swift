@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "dropout_noise_shape" model from Tests/Fixtures/specs/dropout_noise_shape.yaml, compiled by cnnc.
@@ -53,25 +53,33 @@ public struct DropoutNoiseShape: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [4, 4, 4]),
-        LayerDescription(name: "dropout", className: "Dropout", outputShape: [4, 4, 4]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [2, 2, 3]),
-        LayerDescription(name: "dropout_1", className: "Dropout", outputShape: [2, 2, 3]),
-        LayerDescription(name: "dropout_2", className: "Dropout", outputShape: [2, 2, 3]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [12]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [3]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[4, 4, 4]},
+        {"name":"dropout","className":"Dropout","outputShape":[4, 4, 4]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[2, 2, 3]},
+        {"name":"dropout_1","className":"Dropout","outputShape":[2, 2, 3]},
+        {"name":"dropout_2","className":"Dropout","outputShape":[2, 2, 3]},
+        {"name":"flatten","className":"Flatten","outputShape":[12]},
+        {"name":"dense","className":"Dense","outputShape":[3]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [3, 3, 2, 4], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [4], offset: 72),
-        TensorLayout(name: "conv2d_1.kernel", shape: [3, 3, 4, 3], offset: 76),
-        TensorLayout(name: "conv2d_1.bias", shape: [3], offset: 184),
-        TensorLayout(name: "dense.kernel", shape: [12, 3], offset: 187),
-        TensorLayout(name: "dense.bias", shape: [3], offset: 223),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[3, 3, 2, 4],"offset":0},
+        {"name":"conv2d.bias","shape":[4],"offset":72},
+        {"name":"conv2d_1.kernel","shape":[3, 3, 4, 3],"offset":76},
+        {"name":"conv2d_1.bias","shape":[3],"offset":184},
+        {"name":"dense.kernel","shape":[12, 3],"offset":187},
+        {"name":"dense.bias","shape":[3],"offset":223}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "elu_log_softmax" model from Tests/Fixtures/specs/elu_log_softmax.yaml, compiled by cnnc.
@@ -55,28 +55,36 @@ public struct EluLogSoftmax: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv", className: "Conv2D", outputShape: [4, 4, 8]),
-        LayerDescription(name: "elu_half", className: "ELU", outputShape: [4, 4, 8]),
-        LayerDescription(name: "mix", className: "Conv2D", outputShape: [4, 4, 8]),
-        LayerDescription(name: "elu_large", className: "ELU", outputShape: [4, 4, 8]),
-        LayerDescription(name: "act_log_softmax", className: "Activation", outputShape: [4, 4, 8]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [128]),
-        LayerDescription(name: "dense_log_softmax", className: "Dense", outputShape: [12]),
-        LayerDescription(name: "output", className: "Dense", outputShape: [5]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv","className":"Conv2D","outputShape":[4, 4, 8]},
+        {"name":"elu_half","className":"ELU","outputShape":[4, 4, 8]},
+        {"name":"mix","className":"Conv2D","outputShape":[4, 4, 8]},
+        {"name":"elu_large","className":"ELU","outputShape":[4, 4, 8]},
+        {"name":"act_log_softmax","className":"Activation","outputShape":[4, 4, 8]},
+        {"name":"flatten","className":"Flatten","outputShape":[128]},
+        {"name":"dense_log_softmax","className":"Dense","outputShape":[12]},
+        {"name":"output","className":"Dense","outputShape":[5]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv.kernel", shape: [3, 3, 3, 8], offset: 0),
-        TensorLayout(name: "conv.bias", shape: [8], offset: 216),
-        TensorLayout(name: "mix.kernel", shape: [1, 1, 8, 8], offset: 224),
-        TensorLayout(name: "mix.bias", shape: [8], offset: 288),
-        TensorLayout(name: "dense_log_softmax.kernel", shape: [128, 12], offset: 296),
-        TensorLayout(name: "dense_log_softmax.bias", shape: [12], offset: 1832),
-        TensorLayout(name: "output.kernel", shape: [12, 5], offset: 1844),
-        TensorLayout(name: "output.bias", shape: [5], offset: 1904),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv.kernel","shape":[3, 3, 3, 8],"offset":0},
+        {"name":"conv.bias","shape":[8],"offset":216},
+        {"name":"mix.kernel","shape":[1, 1, 8, 8],"offset":224},
+        {"name":"mix.bias","shape":[8],"offset":288},
+        {"name":"dense_log_softmax.kernel","shape":[128, 12],"offset":296},
+        {"name":"dense_log_softmax.bias","shape":[12],"offset":1832},
+        {"name":"output.kernel","shape":[12, 5],"offset":1844},
+        {"name":"output.bias","shape":[5],"offset":1904}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "sequential" model from Tests/Fixtures/specs/every_layer.yaml, compiled by cnnc.
@@ -69,44 +69,52 @@ public struct EveryLayer: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "zero_padding2d", className: "ZeroPadding2D", outputShape: [35, 37, 3]),
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [31, 33, 16]),
-        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [31, 33, 16]),
-        LayerDescription(name: "re_lu", className: "ReLU", outputShape: [31, 33, 16]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [16, 17, 32]),
-        LayerDescription(name: "activation", className: "Activation", outputShape: [16, 17, 32]),
-        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [8, 8, 32]),
-        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [6, 6, 32]),
-        LayerDescription(name: "zero_padding2d_1", className: "ZeroPadding2D", outputShape: [8, 10, 32]),
-        LayerDescription(name: "conv2d_2", className: "Conv2D", outputShape: [8, 10, 8]),
-        LayerDescription(name: "dropout", className: "Dropout", outputShape: [8, 10, 8]),
-        LayerDescription(name: "global_average_pooling2d", className: "GlobalAveragePooling2D", outputShape: [8]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [64]),
-        LayerDescription(name: "batch_normalization_1", className: "BatchNormalization", outputShape: [64]),
-        LayerDescription(name: "dense_1", className: "Dense", outputShape: [10]),
-        LayerDescription(name: "softmax", className: "Softmax", outputShape: [10]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"zero_padding2d","className":"ZeroPadding2D","outputShape":[35, 37, 3]},
+        {"name":"conv2d","className":"Conv2D","outputShape":[31, 33, 16]},
+        {"name":"batch_normalization","className":"BatchNormalization","outputShape":[31, 33, 16]},
+        {"name":"re_lu","className":"ReLU","outputShape":[31, 33, 16]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[16, 17, 32]},
+        {"name":"activation","className":"Activation","outputShape":[16, 17, 32]},
+        {"name":"max_pooling2d","className":"MaxPooling2D","outputShape":[8, 8, 32]},
+        {"name":"average_pooling2d","className":"AveragePooling2D","outputShape":[6, 6, 32]},
+        {"name":"zero_padding2d_1","className":"ZeroPadding2D","outputShape":[8, 10, 32]},
+        {"name":"conv2d_2","className":"Conv2D","outputShape":[8, 10, 8]},
+        {"name":"dropout","className":"Dropout","outputShape":[8, 10, 8]},
+        {"name":"global_average_pooling2d","className":"GlobalAveragePooling2D","outputShape":[8]},
+        {"name":"dense","className":"Dense","outputShape":[64]},
+        {"name":"batch_normalization_1","className":"BatchNormalization","outputShape":[64]},
+        {"name":"dense_1","className":"Dense","outputShape":[10]},
+        {"name":"softmax","className":"Softmax","outputShape":[10]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [3, 3, 3, 16], offset: 0),
-        TensorLayout(name: "batch_normalization.gamma", shape: [16], offset: 432),
-        TensorLayout(name: "batch_normalization.beta", shape: [16], offset: 448),
-        TensorLayout(name: "batch_normalization.moving_mean", shape: [16], offset: 464),
-        TensorLayout(name: "batch_normalization.moving_variance", shape: [16], offset: 480),
-        TensorLayout(name: "conv2d_1.kernel", shape: [3, 3, 16, 32], offset: 496),
-        TensorLayout(name: "conv2d_1.bias", shape: [32], offset: 5104),
-        TensorLayout(name: "conv2d_2.kernel", shape: [1, 1, 32, 8], offset: 5136),
-        TensorLayout(name: "conv2d_2.bias", shape: [8], offset: 5392),
-        TensorLayout(name: "dense.kernel", shape: [8, 64], offset: 5400),
-        TensorLayout(name: "dense.bias", shape: [64], offset: 5912),
-        TensorLayout(name: "batch_normalization_1.gamma", shape: [64], offset: 5976),
-        TensorLayout(name: "batch_normalization_1.beta", shape: [64], offset: 6040),
-        TensorLayout(name: "batch_normalization_1.moving_mean", shape: [64], offset: 6104),
-        TensorLayout(name: "batch_normalization_1.moving_variance", shape: [64], offset: 6168),
-        TensorLayout(name: "dense_1.kernel", shape: [64, 10], offset: 6232),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[3, 3, 3, 16],"offset":0},
+        {"name":"batch_normalization.gamma","shape":[16],"offset":432},
+        {"name":"batch_normalization.beta","shape":[16],"offset":448},
+        {"name":"batch_normalization.moving_mean","shape":[16],"offset":464},
+        {"name":"batch_normalization.moving_variance","shape":[16],"offset":480},
+        {"name":"conv2d_1.kernel","shape":[3, 3, 16, 32],"offset":496},
+        {"name":"conv2d_1.bias","shape":[32],"offset":5104},
+        {"name":"conv2d_2.kernel","shape":[1, 1, 32, 8],"offset":5136},
+        {"name":"conv2d_2.bias","shape":[8],"offset":5392},
+        {"name":"dense.kernel","shape":[8, 64],"offset":5400},
+        {"name":"dense.bias","shape":[64],"offset":5912},
+        {"name":"batch_normalization_1.gamma","shape":[64],"offset":5976},
+        {"name":"batch_normalization_1.beta","shape":[64],"offset":6040},
+        {"name":"batch_normalization_1.moving_mean","shape":[64],"offset":6104},
+        {"name":"batch_normalization_1.moving_variance","shape":[64],"offset":6168},
+        {"name":"dense_1.kernel","shape":[64, 10],"offset":6232}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "inference_identity" model from Tests/Fixtures/specs/inference_identity.yaml, compiled by cnnc.
@@ -51,23 +51,31 @@ public struct InferenceIdentity: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "gaussian_noise", className: "GaussianNoise", outputShape: [8, 8, 3]),
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [6, 6, 4]),
-        LayerDescription(name: "spatial_dropout2d", className: "SpatialDropout2D", outputShape: [6, 6, 4]),
-        LayerDescription(name: "gaussian_dropout", className: "GaussianDropout", outputShape: [6, 6, 4]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [144]),
-        LayerDescription(name: "activity_regularization", className: "ActivityRegularization", outputShape: [144]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [3]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"gaussian_noise","className":"GaussianNoise","outputShape":[8, 8, 3]},
+        {"name":"conv2d","className":"Conv2D","outputShape":[6, 6, 4]},
+        {"name":"spatial_dropout2d","className":"SpatialDropout2D","outputShape":[6, 6, 4]},
+        {"name":"gaussian_dropout","className":"GaussianDropout","outputShape":[6, 6, 4]},
+        {"name":"flatten","className":"Flatten","outputShape":[144]},
+        {"name":"activity_regularization","className":"ActivityRegularization","outputShape":[144]},
+        {"name":"dense","className":"Dense","outputShape":[3]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [3, 3, 3, 4], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [4], offset: 108),
-        TensorLayout(name: "dense.kernel", shape: [144, 3], offset: 112),
-        TensorLayout(name: "dense.bias", shape: [3], offset: 544),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[3, 3, 3, 4],"offset":0},
+        {"name":"conv2d.bias","shape":[4],"offset":108},
+        {"name":"dense.kernel","shape":[144, 3],"offset":112},
+        {"name":"dense.bias","shape":[3],"offset":544}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

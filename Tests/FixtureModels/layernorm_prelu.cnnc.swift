@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "layernorm_prelu" model from Tests/Fixtures/specs/layernorm_prelu.yaml, compiled by cnnc.
@@ -57,38 +57,46 @@ public struct LayernormPrelu: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv", className: "Conv2D", outputShape: [6, 7, 5]),
-        LayerDescription(name: "norm_pixels", className: "LayerNormalization", outputShape: [6, 7, 5]),
-        LayerDescription(name: "prelu_channels", className: "PReLU", outputShape: [6, 7, 5]),
-        LayerDescription(name: "mix", className: "Conv2D", outputShape: [2, 3, 6]),
-        LayerDescription(name: "norm_no_beta", className: "LayerNormalization", outputShape: [2, 3, 6]),
-        LayerDescription(name: "prelu_every_value", className: "PReLU", outputShape: [2, 3, 6]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [36]),
-        LayerDescription(name: "hidden", className: "Dense", outputShape: [10]),
-        LayerDescription(name: "norm_features", className: "LayerNormalization", outputShape: [10]),
-        LayerDescription(name: "prelu_features", className: "PReLU", outputShape: [10]),
-        LayerDescription(name: "classes", className: "Dense", outputShape: [4]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv","className":"Conv2D","outputShape":[6, 7, 5]},
+        {"name":"norm_pixels","className":"LayerNormalization","outputShape":[6, 7, 5]},
+        {"name":"prelu_channels","className":"PReLU","outputShape":[6, 7, 5]},
+        {"name":"mix","className":"Conv2D","outputShape":[2, 3, 6]},
+        {"name":"norm_no_beta","className":"LayerNormalization","outputShape":[2, 3, 6]},
+        {"name":"prelu_every_value","className":"PReLU","outputShape":[2, 3, 6]},
+        {"name":"flatten","className":"Flatten","outputShape":[36]},
+        {"name":"hidden","className":"Dense","outputShape":[10]},
+        {"name":"norm_features","className":"LayerNormalization","outputShape":[10]},
+        {"name":"prelu_features","className":"PReLU","outputShape":[10]},
+        {"name":"classes","className":"Dense","outputShape":[4]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv.kernel", shape: [3, 3, 3, 5], offset: 0),
-        TensorLayout(name: "conv.bias", shape: [5], offset: 135),
-        TensorLayout(name: "norm_pixels.gamma", shape: [5], offset: 140),
-        TensorLayout(name: "norm_pixels.beta", shape: [5], offset: 145),
-        TensorLayout(name: "prelu_channels.alpha", shape: [1, 1, 5], offset: 150),
-        TensorLayout(name: "mix.kernel", shape: [3, 3, 5, 6], offset: 155),
-        TensorLayout(name: "mix.bias", shape: [6], offset: 425),
-        TensorLayout(name: "norm_no_beta.gamma", shape: [6], offset: 431),
-        TensorLayout(name: "prelu_every_value.alpha", shape: [2, 3, 6], offset: 437),
-        TensorLayout(name: "hidden.kernel", shape: [36, 10], offset: 473),
-        TensorLayout(name: "hidden.bias", shape: [10], offset: 833),
-        TensorLayout(name: "norm_features.beta", shape: [10], offset: 843),
-        TensorLayout(name: "prelu_features.alpha", shape: [10], offset: 853),
-        TensorLayout(name: "classes.kernel", shape: [10, 4], offset: 863),
-        TensorLayout(name: "classes.bias", shape: [4], offset: 903),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv.kernel","shape":[3, 3, 3, 5],"offset":0},
+        {"name":"conv.bias","shape":[5],"offset":135},
+        {"name":"norm_pixels.gamma","shape":[5],"offset":140},
+        {"name":"norm_pixels.beta","shape":[5],"offset":145},
+        {"name":"prelu_channels.alpha","shape":[1, 1, 5],"offset":150},
+        {"name":"mix.kernel","shape":[3, 3, 5, 6],"offset":155},
+        {"name":"mix.bias","shape":[6],"offset":425},
+        {"name":"norm_no_beta.gamma","shape":[6],"offset":431},
+        {"name":"prelu_every_value.alpha","shape":[2, 3, 6],"offset":437},
+        {"name":"hidden.kernel","shape":[36, 10],"offset":473},
+        {"name":"hidden.bias","shape":[10],"offset":833},
+        {"name":"norm_features.beta","shape":[10],"offset":843},
+        {"name":"prelu_features.alpha","shape":[10],"offset":853},
+        {"name":"classes.kernel","shape":[10, 4],"offset":863},
+        {"name":"classes.bias","shape":[4],"offset":903}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "non_square" model from Tests/Fixtures/specs/non_square.yaml, compiled by cnnc.
@@ -61,27 +61,35 @@ public struct NonSquare: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [5, 6, 3]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [5, 3, 4]),
-        LayerDescription(name: "conv2d_2", className: "Conv2D", outputShape: [3, 3, 2]),
-        LayerDescription(name: "conv2d_3", className: "Conv2D", outputShape: [1, 3, 3]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [9]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [2]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[5, 6, 3]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[5, 3, 4]},
+        {"name":"conv2d_2","className":"Conv2D","outputShape":[3, 3, 2]},
+        {"name":"conv2d_3","className":"Conv2D","outputShape":[1, 3, 3]},
+        {"name":"flatten","className":"Flatten","outputShape":[9]},
+        {"name":"dense","className":"Dense","outputShape":[2]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [3, 1, 2, 3], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [3], offset: 18),
-        TensorLayout(name: "conv2d_1.kernel", shape: [1, 4, 3, 4], offset: 21),
-        TensorLayout(name: "conv2d_2.kernel", shape: [1, 4, 4, 2], offset: 69),
-        TensorLayout(name: "conv2d_2.bias", shape: [2], offset: 101),
-        TensorLayout(name: "conv2d_3.kernel", shape: [3, 1, 2, 3], offset: 103),
-        TensorLayout(name: "conv2d_3.bias", shape: [3], offset: 121),
-        TensorLayout(name: "dense.kernel", shape: [9, 2], offset: 124),
-        TensorLayout(name: "dense.bias", shape: [2], offset: 142),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[3, 1, 2, 3],"offset":0},
+        {"name":"conv2d.bias","shape":[3],"offset":18},
+        {"name":"conv2d_1.kernel","shape":[1, 4, 3, 4],"offset":21},
+        {"name":"conv2d_2.kernel","shape":[1, 4, 4, 2],"offset":69},
+        {"name":"conv2d_2.bias","shape":[2],"offset":101},
+        {"name":"conv2d_3.kernel","shape":[3, 1, 2, 3],"offset":103},
+        {"name":"conv2d_3.bias","shape":[3],"offset":121},
+        {"name":"dense.kernel","shape":[9, 2],"offset":124},
+        {"name":"dense.bias","shape":[2],"offset":142}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

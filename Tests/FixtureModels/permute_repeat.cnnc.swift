@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "permute_repeat" model from Tests/Fixtures/specs/permute_repeat.yaml, compiled by cnnc.
@@ -81,45 +81,53 @@ public struct PermuteRepeat: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "encode", className: "Conv2D", outputShape: [5, 4, 5]),
-        LayerDescription(name: "swap_rows_columns", className: "Permute", outputShape: [4, 5, 5]),
-        LayerDescription(name: "mix", className: "Conv2D", outputShape: [2, 3, 4]),
-        LayerDescription(name: "channels_first", className: "Permute", outputShape: [4, 2, 3]),
-        LayerDescription(name: "to_sequence", className: "Reshape", outputShape: [8, 3]),
-        LayerDescription(name: "conv_steps", className: "Conv1D", outputShape: [8, 6]),
-        LayerDescription(name: "up_default", className: "UpSampling1D", outputShape: [16, 6]),
-        LayerDescription(name: "transpose", className: "Permute", outputShape: [6, 16]),
-        LayerDescription(name: "conv_transposed", className: "Conv1D", outputShape: [4, 5]),
-        LayerDescription(name: "up_three", className: "UpSampling1D", outputShape: [12, 5]),
-        LayerDescription(name: "pool", className: "GlobalAveragePooling1D", outputShape: [5]),
-        LayerDescription(name: "code", className: "Dense", outputShape: [6]),
-        LayerDescription(name: "repeat", className: "RepeatVector", outputShape: [4, 6]),
-        LayerDescription(name: "per_step", className: "Dense", outputShape: [4, 5]),
-        LayerDescription(name: "conv_repeated", className: "Conv1D", outputShape: [3, 3]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [9]),
-        LayerDescription(name: "classes", className: "Dense", outputShape: [4]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"encode","className":"Conv2D","outputShape":[5, 4, 5]},
+        {"name":"swap_rows_columns","className":"Permute","outputShape":[4, 5, 5]},
+        {"name":"mix","className":"Conv2D","outputShape":[2, 3, 4]},
+        {"name":"channels_first","className":"Permute","outputShape":[4, 2, 3]},
+        {"name":"to_sequence","className":"Reshape","outputShape":[8, 3]},
+        {"name":"conv_steps","className":"Conv1D","outputShape":[8, 6]},
+        {"name":"up_default","className":"UpSampling1D","outputShape":[16, 6]},
+        {"name":"transpose","className":"Permute","outputShape":[6, 16]},
+        {"name":"conv_transposed","className":"Conv1D","outputShape":[4, 5]},
+        {"name":"up_three","className":"UpSampling1D","outputShape":[12, 5]},
+        {"name":"pool","className":"GlobalAveragePooling1D","outputShape":[5]},
+        {"name":"code","className":"Dense","outputShape":[6]},
+        {"name":"repeat","className":"RepeatVector","outputShape":[4, 6]},
+        {"name":"per_step","className":"Dense","outputShape":[4, 5]},
+        {"name":"conv_repeated","className":"Conv1D","outputShape":[3, 3]},
+        {"name":"flatten","className":"Flatten","outputShape":[9]},
+        {"name":"classes","className":"Dense","outputShape":[4]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "encode.kernel", shape: [3, 3, 3, 5], offset: 0),
-        TensorLayout(name: "encode.bias", shape: [5], offset: 135),
-        TensorLayout(name: "mix.kernel", shape: [3, 3, 5, 4], offset: 140),
-        TensorLayout(name: "mix.bias", shape: [4], offset: 320),
-        TensorLayout(name: "conv_steps.kernel", shape: [3, 3, 6], offset: 324),
-        TensorLayout(name: "conv_steps.bias", shape: [6], offset: 378),
-        TensorLayout(name: "conv_transposed.kernel", shape: [3, 16, 5], offset: 384),
-        TensorLayout(name: "conv_transposed.bias", shape: [5], offset: 624),
-        TensorLayout(name: "code.kernel", shape: [5, 6], offset: 629),
-        TensorLayout(name: "code.bias", shape: [6], offset: 659),
-        TensorLayout(name: "per_step.kernel", shape: [6, 5], offset: 665),
-        TensorLayout(name: "per_step.bias", shape: [5], offset: 695),
-        TensorLayout(name: "conv_repeated.kernel", shape: [2, 5, 3], offset: 700),
-        TensorLayout(name: "conv_repeated.bias", shape: [3], offset: 730),
-        TensorLayout(name: "classes.kernel", shape: [9, 4], offset: 733),
-        TensorLayout(name: "classes.bias", shape: [4], offset: 769),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"encode.kernel","shape":[3, 3, 3, 5],"offset":0},
+        {"name":"encode.bias","shape":[5],"offset":135},
+        {"name":"mix.kernel","shape":[3, 3, 5, 4],"offset":140},
+        {"name":"mix.bias","shape":[4],"offset":320},
+        {"name":"conv_steps.kernel","shape":[3, 3, 6],"offset":324},
+        {"name":"conv_steps.bias","shape":[6],"offset":378},
+        {"name":"conv_transposed.kernel","shape":[3, 16, 5],"offset":384},
+        {"name":"conv_transposed.bias","shape":[5],"offset":624},
+        {"name":"code.kernel","shape":[5, 6],"offset":629},
+        {"name":"code.bias","shape":[6],"offset":659},
+        {"name":"per_step.kernel","shape":[6, 5],"offset":665},
+        {"name":"per_step.bias","shape":[5],"offset":695},
+        {"name":"conv_repeated.kernel","shape":[2, 5, 3],"offset":700},
+        {"name":"conv_repeated.bias","shape":[3],"offset":730},
+        {"name":"classes.kernel","shape":[9, 4],"offset":733},
+        {"name":"classes.bias","shape":[4],"offset":769}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

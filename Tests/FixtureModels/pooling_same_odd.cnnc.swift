@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "pooling_same_odd" model from Tests/Fixtures/specs/pooling_same_odd.yaml, compiled by cnnc.
@@ -63,22 +63,30 @@ public struct PoolingSameOdd: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "mix", className: "Conv2D", outputShape: [15, 13, 4]),
-        LayerDescription(name: "max_2s2", className: "MaxPooling2D", outputShape: [8, 7, 4]),
-        LayerDescription(name: "avg_2x3s1", className: "AveragePooling2D", outputShape: [8, 7, 4]),
-        LayerDescription(name: "max_2x3s1", className: "MaxPooling2D", outputShape: [8, 7, 4]),
-        LayerDescription(name: "avg_2s2", className: "AveragePooling2D", outputShape: [4, 4, 4]),
-        LayerDescription(name: "avg_3s2", className: "AveragePooling2D", outputShape: [2, 2, 4]),
-        LayerDescription(name: "max_3s2", className: "MaxPooling2D", outputShape: [1, 1, 4]),
-        LayerDescription(name: "global_max_pooling2d", className: "GlobalMaxPooling2D", outputShape: [4]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"mix","className":"Conv2D","outputShape":[15, 13, 4]},
+        {"name":"max_2s2","className":"MaxPooling2D","outputShape":[8, 7, 4]},
+        {"name":"avg_2x3s1","className":"AveragePooling2D","outputShape":[8, 7, 4]},
+        {"name":"max_2x3s1","className":"MaxPooling2D","outputShape":[8, 7, 4]},
+        {"name":"avg_2s2","className":"AveragePooling2D","outputShape":[4, 4, 4]},
+        {"name":"avg_3s2","className":"AveragePooling2D","outputShape":[2, 2, 4]},
+        {"name":"max_3s2","className":"MaxPooling2D","outputShape":[1, 1, 4]},
+        {"name":"global_max_pooling2d","className":"GlobalMaxPooling2D","outputShape":[4]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "mix.kernel", shape: [1, 1, 3, 4], offset: 0),
-        TensorLayout(name: "mix.bias", shape: [4], offset: 12),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"mix.kernel","shape":[1, 1, 3, 4],"offset":0},
+        {"name":"mix.bias","shape":[4],"offset":12}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

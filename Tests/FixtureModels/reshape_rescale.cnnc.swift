@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "reshape_rescale" model from Tests/Fixtures/specs/reshape_rescale.yaml, compiled by cnnc.
@@ -61,41 +61,49 @@ public struct ReshapeRescale: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "rescaling", className: "Rescaling", outputShape: [9, 8, 3]),
-        LayerDescription(name: "normalization", className: "Normalization", outputShape: [9, 8, 3]),
-        LayerDescription(name: "cropping2d", className: "Cropping2D", outputShape: [6, 7, 3]),
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [4, 5, 4]),
-        LayerDescription(name: "normalization_1", className: "Normalization", outputShape: [4, 5, 4]),
-        LayerDescription(name: "reshape", className: "Reshape", outputShape: [20, 4]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [20, 5]),
-        LayerDescription(name: "rescaling_1", className: "Rescaling", outputShape: [20, 5]),
-        LayerDescription(name: "reshape_1", className: "Reshape", outputShape: [2, 5, 10]),
-        LayerDescription(name: "cropping2d_1", className: "Cropping2D", outputShape: [2, 3, 10]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [60]),
-        LayerDescription(name: "normalization_2", className: "Normalization", outputShape: [60]),
-        LayerDescription(name: "dense_1", className: "Dense", outputShape: [8]),
-        LayerDescription(name: "normalization_3", className: "Normalization", outputShape: [8]),
-        LayerDescription(name: "dense_2", className: "Dense", outputShape: [3]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"rescaling","className":"Rescaling","outputShape":[9, 8, 3]},
+        {"name":"normalization","className":"Normalization","outputShape":[9, 8, 3]},
+        {"name":"cropping2d","className":"Cropping2D","outputShape":[6, 7, 3]},
+        {"name":"conv2d","className":"Conv2D","outputShape":[4, 5, 4]},
+        {"name":"normalization_1","className":"Normalization","outputShape":[4, 5, 4]},
+        {"name":"reshape","className":"Reshape","outputShape":[20, 4]},
+        {"name":"dense","className":"Dense","outputShape":[20, 5]},
+        {"name":"rescaling_1","className":"Rescaling","outputShape":[20, 5]},
+        {"name":"reshape_1","className":"Reshape","outputShape":[2, 5, 10]},
+        {"name":"cropping2d_1","className":"Cropping2D","outputShape":[2, 3, 10]},
+        {"name":"flatten","className":"Flatten","outputShape":[60]},
+        {"name":"normalization_2","className":"Normalization","outputShape":[60]},
+        {"name":"dense_1","className":"Dense","outputShape":[8]},
+        {"name":"normalization_3","className":"Normalization","outputShape":[8]},
+        {"name":"dense_2","className":"Dense","outputShape":[3]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "normalization.mean", shape: [3], offset: 0),
-        TensorLayout(name: "normalization.variance", shape: [3], offset: 3),
-        TensorLayout(name: "normalization.count", shape: [], offset: 6),
-        TensorLayout(name: "conv2d.kernel", shape: [3, 3, 3, 4], offset: 7),
-        TensorLayout(name: "conv2d.bias", shape: [4], offset: 115),
-        TensorLayout(name: "dense.kernel", shape: [4, 5], offset: 119),
-        TensorLayout(name: "dense.bias", shape: [5], offset: 139),
-        TensorLayout(name: "dense_1.kernel", shape: [60, 8], offset: 144),
-        TensorLayout(name: "dense_1.bias", shape: [8], offset: 624),
-        TensorLayout(name: "normalization_3.mean", shape: [8], offset: 632),
-        TensorLayout(name: "normalization_3.variance", shape: [8], offset: 640),
-        TensorLayout(name: "normalization_3.count", shape: [], offset: 648),
-        TensorLayout(name: "dense_2.kernel", shape: [8, 3], offset: 649),
-        TensorLayout(name: "dense_2.bias", shape: [3], offset: 673),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"normalization.mean","shape":[3],"offset":0},
+        {"name":"normalization.variance","shape":[3],"offset":3},
+        {"name":"normalization.count","shape":[],"offset":6},
+        {"name":"conv2d.kernel","shape":[3, 3, 3, 4],"offset":7},
+        {"name":"conv2d.bias","shape":[4],"offset":115},
+        {"name":"dense.kernel","shape":[4, 5],"offset":119},
+        {"name":"dense.bias","shape":[5],"offset":139},
+        {"name":"dense_1.kernel","shape":[60, 8],"offset":144},
+        {"name":"dense_1.bias","shape":[8],"offset":624},
+        {"name":"normalization_3.mean","shape":[8],"offset":632},
+        {"name":"normalization_3.variance","shape":[8],"offset":640},
+        {"name":"normalization_3.count","shape":[],"offset":648},
+        {"name":"dense_2.kernel","shape":[8, 3],"offset":649},
+        {"name":"dense_2.bias","shape":[3],"offset":673}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

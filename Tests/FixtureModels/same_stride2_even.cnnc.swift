@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "same_stride2_even" model from Tests/Fixtures/specs/same_stride2_even.yaml, compiled by cnnc.
@@ -61,24 +61,32 @@ public struct SameStride2Even: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [4, 4, 4]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [2, 2, 4]),
-        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [1, 1, 4]),
-        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [1, 1, 4]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [4]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [3]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[4, 4, 4]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[2, 2, 4]},
+        {"name":"max_pooling2d","className":"MaxPooling2D","outputShape":[1, 1, 4]},
+        {"name":"average_pooling2d","className":"AveragePooling2D","outputShape":[1, 1, 4]},
+        {"name":"flatten","className":"Flatten","outputShape":[4]},
+        {"name":"dense","className":"Dense","outputShape":[3]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [3, 3, 3, 4], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [4], offset: 108),
-        TensorLayout(name: "conv2d_1.kernel", shape: [4, 4, 4, 4], offset: 112),
-        TensorLayout(name: "conv2d_1.bias", shape: [4], offset: 368),
-        TensorLayout(name: "dense.kernel", shape: [4, 3], offset: 372),
-        TensorLayout(name: "dense.bias", shape: [3], offset: 384),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[3, 3, 3, 4],"offset":0},
+        {"name":"conv2d.bias","shape":[4],"offset":108},
+        {"name":"conv2d_1.kernel","shape":[4, 4, 4, 4],"offset":112},
+        {"name":"conv2d_1.bias","shape":[4],"offset":368},
+        {"name":"dense.kernel","shape":[4, 3],"offset":372},
+        {"name":"dense.bias","shape":[3],"offset":384}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

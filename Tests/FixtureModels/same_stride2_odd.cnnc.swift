@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "same_stride2_odd" model from Tests/Fixtures/specs/same_stride2_odd.yaml, compiled by cnnc.
@@ -63,24 +63,32 @@ public struct SameStride2Odd: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [4, 5, 5]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [2, 5, 6]),
-        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [1, 3, 6]),
-        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [1, 3, 6]),
-        LayerDescription(name: "global_max_pooling2d", className: "GlobalMaxPooling2D", outputShape: [6]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [2]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[4, 5, 5]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[2, 5, 6]},
+        {"name":"max_pooling2d","className":"MaxPooling2D","outputShape":[1, 3, 6]},
+        {"name":"average_pooling2d","className":"AveragePooling2D","outputShape":[1, 3, 6]},
+        {"name":"global_max_pooling2d","className":"GlobalMaxPooling2D","outputShape":[6]},
+        {"name":"dense","className":"Dense","outputShape":[2]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [3, 3, 2, 5], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [5], offset: 90),
-        TensorLayout(name: "conv2d_1.kernel", shape: [2, 3, 5, 6], offset: 95),
-        TensorLayout(name: "conv2d_1.bias", shape: [6], offset: 275),
-        TensorLayout(name: "dense.kernel", shape: [6, 2], offset: 281),
-        TensorLayout(name: "dense.bias", shape: [2], offset: 293),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[3, 3, 2, 5],"offset":0},
+        {"name":"conv2d.bias","shape":[5],"offset":90},
+        {"name":"conv2d_1.kernel","shape":[2, 3, 5, 6],"offset":95},
+        {"name":"conv2d_1.bias","shape":[6],"offset":275},
+        {"name":"dense.kernel","shape":[6, 2],"offset":281},
+        {"name":"dense.bias","shape":[2],"offset":293}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "separable" model from Tests/Fixtures/specs/separable.yaml, compiled by cnnc.
@@ -77,42 +77,50 @@ public struct Separable: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "sep_first", className: "SeparableConv2D", outputShape: [8, 8, 16]),
-        LayerDescription(name: "sep_no_bias", className: "SeparableConv2D", outputShape: [8, 8, 24]),
-        LayerDescription(name: "bn", className: "BatchNormalization", outputShape: [8, 8, 24]),
-        LayerDescription(name: "relu", className: "Activation", outputShape: [8, 8, 24]),
-        LayerDescription(name: "pad", className: "ZeroPadding2D", outputShape: [10, 10, 24]),
-        LayerDescription(name: "sep_stride2", className: "SeparableConv2D", outputShape: [3, 3, 12]),
-        LayerDescription(name: "sep_multiplier", className: "SeparableConv2D", outputShape: [3, 3, 10]),
-        LayerDescription(name: "sep_rect", className: "SeparableConv2D", outputShape: [3, 2, 8]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [48]),
-        LayerDescription(name: "classes", className: "Dense", outputShape: [3]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"sep_first","className":"SeparableConv2D","outputShape":[8, 8, 16]},
+        {"name":"sep_no_bias","className":"SeparableConv2D","outputShape":[8, 8, 24]},
+        {"name":"bn","className":"BatchNormalization","outputShape":[8, 8, 24]},
+        {"name":"relu","className":"Activation","outputShape":[8, 8, 24]},
+        {"name":"pad","className":"ZeroPadding2D","outputShape":[10, 10, 24]},
+        {"name":"sep_stride2","className":"SeparableConv2D","outputShape":[3, 3, 12]},
+        {"name":"sep_multiplier","className":"SeparableConv2D","outputShape":[3, 3, 10]},
+        {"name":"sep_rect","className":"SeparableConv2D","outputShape":[3, 2, 8]},
+        {"name":"flatten","className":"Flatten","outputShape":[48]},
+        {"name":"classes","className":"Dense","outputShape":[3]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "sep_first.depthwise_kernel", shape: [3, 3, 3, 1], offset: 0),
-        TensorLayout(name: "sep_first.pointwise_kernel", shape: [1, 1, 3, 16], offset: 27),
-        TensorLayout(name: "sep_first.bias", shape: [16], offset: 75),
-        TensorLayout(name: "sep_no_bias.depthwise_kernel", shape: [3, 3, 16, 1], offset: 91),
-        TensorLayout(name: "sep_no_bias.pointwise_kernel", shape: [1, 1, 16, 24], offset: 235),
-        TensorLayout(name: "bn.gamma", shape: [24], offset: 619),
-        TensorLayout(name: "bn.beta", shape: [24], offset: 643),
-        TensorLayout(name: "bn.moving_mean", shape: [24], offset: 667),
-        TensorLayout(name: "bn.moving_variance", shape: [24], offset: 691),
-        TensorLayout(name: "sep_stride2.depthwise_kernel", shape: [5, 5, 24, 1], offset: 715),
-        TensorLayout(name: "sep_stride2.pointwise_kernel", shape: [1, 1, 24, 12], offset: 1315),
-        TensorLayout(name: "sep_stride2.bias", shape: [12], offset: 1603),
-        TensorLayout(name: "sep_multiplier.depthwise_kernel", shape: [3, 3, 12, 2], offset: 1615),
-        TensorLayout(name: "sep_multiplier.pointwise_kernel", shape: [1, 1, 24, 10], offset: 1831),
-        TensorLayout(name: "sep_multiplier.bias", shape: [10], offset: 2071),
-        TensorLayout(name: "sep_rect.depthwise_kernel", shape: [1, 2, 10, 1], offset: 2081),
-        TensorLayout(name: "sep_rect.pointwise_kernel", shape: [1, 1, 10, 8], offset: 2101),
-        TensorLayout(name: "sep_rect.bias", shape: [8], offset: 2181),
-        TensorLayout(name: "classes.kernel", shape: [48, 3], offset: 2189),
-        TensorLayout(name: "classes.bias", shape: [3], offset: 2333),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"sep_first.depthwise_kernel","shape":[3, 3, 3, 1],"offset":0},
+        {"name":"sep_first.pointwise_kernel","shape":[1, 1, 3, 16],"offset":27},
+        {"name":"sep_first.bias","shape":[16],"offset":75},
+        {"name":"sep_no_bias.depthwise_kernel","shape":[3, 3, 16, 1],"offset":91},
+        {"name":"sep_no_bias.pointwise_kernel","shape":[1, 1, 16, 24],"offset":235},
+        {"name":"bn.gamma","shape":[24],"offset":619},
+        {"name":"bn.beta","shape":[24],"offset":643},
+        {"name":"bn.moving_mean","shape":[24],"offset":667},
+        {"name":"bn.moving_variance","shape":[24],"offset":691},
+        {"name":"sep_stride2.depthwise_kernel","shape":[5, 5, 24, 1],"offset":715},
+        {"name":"sep_stride2.pointwise_kernel","shape":[1, 1, 24, 12],"offset":1315},
+        {"name":"sep_stride2.bias","shape":[12],"offset":1603},
+        {"name":"sep_multiplier.depthwise_kernel","shape":[3, 3, 12, 2],"offset":1615},
+        {"name":"sep_multiplier.pointwise_kernel","shape":[1, 1, 24, 10],"offset":1831},
+        {"name":"sep_multiplier.bias","shape":[10],"offset":2071},
+        {"name":"sep_rect.depthwise_kernel","shape":[1, 2, 10, 1],"offset":2081},
+        {"name":"sep_rect.pointwise_kernel","shape":[1, 1, 10, 8],"offset":2101},
+        {"name":"sep_rect.bias","shape":[8],"offset":2181},
+        {"name":"classes.kernel","shape":[48, 3],"offset":2189},
+        {"name":"classes.bias","shape":[3],"offset":2333}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "transposed" model from Tests/Fixtures/specs/transposed.yaml, compiled by cnnc.
@@ -63,31 +63,39 @@ public struct Transposed: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "stride_gaps", className: "Conv2DTranspose", outputShape: [9, 11, 4]),
-        LayerDescription(name: "up_same", className: "Conv2DTranspose", outputShape: [18, 22, 6]),
-        LayerDescription(name: "valid_rect", className: "Conv2DTranspose", outputShape: [19, 45, 5]),
-        LayerDescription(name: "dilated", className: "Conv2DTranspose", outputShape: [19, 45, 8]),
-        LayerDescription(name: "shrink", className: "MaxPooling2D", outputShape: [6, 15, 8]),
-        LayerDescription(name: "pad_out", className: "Conv2DTranspose", outputShape: [11, 28, 16]),
-        LayerDescription(name: "pool", className: "GlobalAveragePooling2D", outputShape: [16]),
-        LayerDescription(name: "classes", className: "Dense", outputShape: [4]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"stride_gaps","className":"Conv2DTranspose","outputShape":[9, 11, 4]},
+        {"name":"up_same","className":"Conv2DTranspose","outputShape":[18, 22, 6]},
+        {"name":"valid_rect","className":"Conv2DTranspose","outputShape":[19, 45, 5]},
+        {"name":"dilated","className":"Conv2DTranspose","outputShape":[19, 45, 8]},
+        {"name":"shrink","className":"MaxPooling2D","outputShape":[6, 15, 8]},
+        {"name":"pad_out","className":"Conv2DTranspose","outputShape":[11, 28, 16]},
+        {"name":"pool","className":"GlobalAveragePooling2D","outputShape":[16]},
+        {"name":"classes","className":"Dense","outputShape":[4]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "stride_gaps.kernel", shape: [1, 1, 4, 3], offset: 0),
-        TensorLayout(name: "stride_gaps.bias", shape: [4], offset: 12),
-        TensorLayout(name: "up_same.kernel", shape: [3, 3, 6, 4], offset: 16),
-        TensorLayout(name: "up_same.bias", shape: [6], offset: 232),
-        TensorLayout(name: "valid_rect.kernel", shape: [2, 3, 5, 6], offset: 238),
-        TensorLayout(name: "dilated.kernel", shape: [3, 3, 8, 5], offset: 418),
-        TensorLayout(name: "dilated.bias", shape: [8], offset: 778),
-        TensorLayout(name: "pad_out.kernel", shape: [4, 4, 16, 8], offset: 786),
-        TensorLayout(name: "pad_out.bias", shape: [16], offset: 2834),
-        TensorLayout(name: "classes.kernel", shape: [16, 4], offset: 2850),
-        TensorLayout(name: "classes.bias", shape: [4], offset: 2914),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"stride_gaps.kernel","shape":[1, 1, 4, 3],"offset":0},
+        {"name":"stride_gaps.bias","shape":[4],"offset":12},
+        {"name":"up_same.kernel","shape":[3, 3, 6, 4],"offset":16},
+        {"name":"up_same.bias","shape":[6],"offset":232},
+        {"name":"valid_rect.kernel","shape":[2, 3, 5, 6],"offset":238},
+        {"name":"dilated.kernel","shape":[3, 3, 8, 5],"offset":418},
+        {"name":"dilated.bias","shape":[8],"offset":778},
+        {"name":"pad_out.kernel","shape":[4, 4, 16, 8],"offset":786},
+        {"name":"pad_out.bias","shape":[16],"offset":2834},
+        {"name":"classes.kernel","shape":[16, 4],"offset":2850},
+        {"name":"classes.bias","shape":[4],"offset":2914}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

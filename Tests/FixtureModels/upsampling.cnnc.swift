@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "upsampling" model from Tests/Fixtures/specs/upsampling.yaml, compiled by cnnc.
@@ -67,29 +67,37 @@ public struct Upsampling: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "encode", className: "Conv2D", outputShape: [3, 4, 6]),
-        LayerDescription(name: "up_default", className: "UpSampling2D", outputShape: [6, 8, 6]),
-        LayerDescription(name: "up_bilinear", className: "UpSampling2D", outputShape: [12, 24, 6]),
-        LayerDescription(name: "mix", className: "Conv2D", outputShape: [5, 11, 5]),
-        LayerDescription(name: "up_rows", className: "UpSampling2D", outputShape: [15, 11, 5]),
-        LayerDescription(name: "widen", className: "Conv2D", outputShape: [15, 11, 16]),
-        LayerDescription(name: "up_wide", className: "UpSampling2D", outputShape: [30, 22, 16]),
-        LayerDescription(name: "pool", className: "GlobalAveragePooling2D", outputShape: [16]),
-        LayerDescription(name: "classes", className: "Dense", outputShape: [4]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"encode","className":"Conv2D","outputShape":[3, 4, 6]},
+        {"name":"up_default","className":"UpSampling2D","outputShape":[6, 8, 6]},
+        {"name":"up_bilinear","className":"UpSampling2D","outputShape":[12, 24, 6]},
+        {"name":"mix","className":"Conv2D","outputShape":[5, 11, 5]},
+        {"name":"up_rows","className":"UpSampling2D","outputShape":[15, 11, 5]},
+        {"name":"widen","className":"Conv2D","outputShape":[15, 11, 16]},
+        {"name":"up_wide","className":"UpSampling2D","outputShape":[30, 22, 16]},
+        {"name":"pool","className":"GlobalAveragePooling2D","outputShape":[16]},
+        {"name":"classes","className":"Dense","outputShape":[4]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "encode.kernel", shape: [3, 3, 2, 6], offset: 0),
-        TensorLayout(name: "encode.bias", shape: [6], offset: 108),
-        TensorLayout(name: "mix.kernel", shape: [3, 3, 6, 5], offset: 114),
-        TensorLayout(name: "mix.bias", shape: [5], offset: 384),
-        TensorLayout(name: "widen.kernel", shape: [1, 1, 5, 16], offset: 389),
-        TensorLayout(name: "widen.bias", shape: [16], offset: 469),
-        TensorLayout(name: "classes.kernel", shape: [16, 4], offset: 485),
-        TensorLayout(name: "classes.bias", shape: [4], offset: 549),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"encode.kernel","shape":[3, 3, 2, 6],"offset":0},
+        {"name":"encode.bias","shape":[6],"offset":108},
+        {"name":"mix.kernel","shape":[3, 3, 6, 5],"offset":114},
+        {"name":"mix.bias","shape":[5],"offset":384},
+        {"name":"widen.kernel","shape":[1, 1, 5, 16],"offset":389},
+        {"name":"widen.bias","shape":[16],"offset":469},
+        {"name":"classes.kernel","shape":[16, 4],"offset":485},
+        {"name":"classes.bias","shape":[4],"offset":549}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

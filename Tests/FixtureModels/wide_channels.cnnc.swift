@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "wide_channels" model from Tests/Fixtures/specs/wide_channels.yaml, compiled by cnnc.
@@ -59,23 +59,31 @@ public struct WideChannels: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [10, 10, 40]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [5, 5, 70]),
-        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [2, 2, 70]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [280]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [33]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[10, 10, 40]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[5, 5, 70]},
+        {"name":"max_pooling2d","className":"MaxPooling2D","outputShape":[2, 2, 70]},
+        {"name":"flatten","className":"Flatten","outputShape":[280]},
+        {"name":"dense","className":"Dense","outputShape":[33]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [3, 3, 3, 40], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [40], offset: 1080),
-        TensorLayout(name: "conv2d_1.kernel", shape: [3, 3, 40, 70], offset: 1120),
-        TensorLayout(name: "conv2d_1.bias", shape: [70], offset: 26320),
-        TensorLayout(name: "dense.kernel", shape: [280, 33], offset: 26390),
-        TensorLayout(name: "dense.bias", shape: [33], offset: 35630),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[3, 3, 3, 40],"offset":0},
+        {"name":"conv2d.bias","shape":[40],"offset":1080},
+        {"name":"conv2d_1.kernel","shape":[3, 3, 40, 70],"offset":1120},
+        {"name":"conv2d_1.bias","shape":[70],"offset":26320},
+        {"name":"dense.kernel","shape":[280, 33],"offset":26390},
+        {"name":"dense.bias","shape":[33],"offset":35630}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "winograd_edges" model from Tests/Fixtures/specs/winograd_edges.yaml, compiled by cnnc.
@@ -63,26 +63,34 @@ public struct WinogradEdges: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [23, 20, 24]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [21, 18, 16]),
-        LayerDescription(name: "conv2d_2", className: "Conv2D", outputShape: [21, 18, 48]),
-        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [10, 9, 48]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [4320]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [5]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[23, 20, 24]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[21, 18, 16]},
+        {"name":"conv2d_2","className":"Conv2D","outputShape":[21, 18, 48]},
+        {"name":"max_pooling2d","className":"MaxPooling2D","outputShape":[10, 9, 48]},
+        {"name":"flatten","className":"Flatten","outputShape":[4320]},
+        {"name":"dense","className":"Dense","outputShape":[5]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [3, 3, 16, 24], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [24], offset: 3456),
-        TensorLayout(name: "conv2d_1.kernel", shape: [3, 3, 24, 16], offset: 3480),
-        TensorLayout(name: "conv2d_1.bias", shape: [16], offset: 6936),
-        TensorLayout(name: "conv2d_2.kernel", shape: [3, 3, 16, 48], offset: 6952),
-        TensorLayout(name: "conv2d_2.bias", shape: [48], offset: 13864),
-        TensorLayout(name: "dense.kernel", shape: [4320, 5], offset: 13912),
-        TensorLayout(name: "dense.bias", shape: [5], offset: 35512),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[3, 3, 16, 24],"offset":0},
+        {"name":"conv2d.bias","shape":[24],"offset":3456},
+        {"name":"conv2d_1.kernel","shape":[3, 3, 24, 16],"offset":3480},
+        {"name":"conv2d_1.bias","shape":[16],"offset":6936},
+        {"name":"conv2d_2.kernel","shape":[3, 3, 16, 48],"offset":6952},
+        {"name":"conv2d_2.bias","shape":[48],"offset":13864},
+        {"name":"dense.kernel","shape":[4320, 5],"offset":13912},
+        {"name":"dense.bias","shape":[5],"offset":35512}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "every_merge" model from Tests/Fixtures/graphs/every_merge.yaml, compiled by cnnc.
@@ -71,26 +71,34 @@ public struct EveryMerge: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "add", className: "Add", outputShape: [6, 6, 4]),
-        LayerDescription(name: "subtract", className: "Subtract", outputShape: [6, 6, 4]),
-        LayerDescription(name: "multiply", className: "Multiply", outputShape: [6, 6, 4]),
-        LayerDescription(name: "average", className: "Average", outputShape: [6, 6, 4]),
-        LayerDescription(name: "maximum", className: "Maximum", outputShape: [6, 6, 4]),
-        LayerDescription(name: "minimum", className: "Minimum", outputShape: [6, 6, 4]),
-        LayerDescription(name: "biased", className: "Add", outputShape: [6, 6, 4]),
-        LayerDescription(name: "rows", className: "Concatenate", outputShape: [12, 6, 4]),
-        LayerDescription(name: "columns", className: "Concatenate", outputShape: [12, 12, 4]),
-        LayerDescription(name: "rows_again", className: "Concatenate", outputShape: [24, 12, 4]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [1152]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [2]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"add","className":"Add","outputShape":[6, 6, 4]},
+        {"name":"subtract","className":"Subtract","outputShape":[6, 6, 4]},
+        {"name":"multiply","className":"Multiply","outputShape":[6, 6, 4]},
+        {"name":"average","className":"Average","outputShape":[6, 6, 4]},
+        {"name":"maximum","className":"Maximum","outputShape":[6, 6, 4]},
+        {"name":"minimum","className":"Minimum","outputShape":[6, 6, 4]},
+        {"name":"biased","className":"Add","outputShape":[6, 6, 4]},
+        {"name":"rows","className":"Concatenate","outputShape":[12, 6, 4]},
+        {"name":"columns","className":"Concatenate","outputShape":[12, 12, 4]},
+        {"name":"rows_again","className":"Concatenate","outputShape":[24, 12, 4]},
+        {"name":"flatten","className":"Flatten","outputShape":[1152]},
+        {"name":"dense","className":"Dense","outputShape":[2]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "dense.kernel", shape: [1152, 2], offset: 0),
-        TensorLayout(name: "dense.bias", shape: [2], offset: 2304),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"dense.kernel","shape":[1152, 2],"offset":0},
+        {"name":"dense.bias","shape":[2],"offset":2304}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

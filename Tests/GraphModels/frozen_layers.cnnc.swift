@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "frozen_layers" model from Tests/Fixtures/graphs/frozen_layers.yaml, compiled by cnnc.
@@ -63,37 +63,45 @@ public struct FrozenLayers: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "stem", className: "Conv2D", outputShape: [6, 6, 4]),
-        LayerDescription(name: "stem_bn", className: "BatchNormalization", outputShape: [6, 6, 4]),
-        LayerDescription(name: "stem_relu", className: "ReLU", outputShape: [6, 6, 4]),
-        LayerDescription(name: "frozen_conv", className: "Conv2D", outputShape: [6, 6, 4]),
-        LayerDescription(name: "trained_bn", className: "BatchNormalization", outputShape: [6, 6, 4]),
-        LayerDescription(name: "join", className: "Add", outputShape: [6, 6, 4]),
-        LayerDescription(name: "pool", className: "GlobalAveragePooling2D", outputShape: [4]),
-        LayerDescription(name: "frozen_dense", className: "Dense", outputShape: [6]),
-        LayerDescription(name: "head", className: "Dense", outputShape: [3]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"stem","className":"Conv2D","outputShape":[6, 6, 4]},
+        {"name":"stem_bn","className":"BatchNormalization","outputShape":[6, 6, 4]},
+        {"name":"stem_relu","className":"ReLU","outputShape":[6, 6, 4]},
+        {"name":"frozen_conv","className":"Conv2D","outputShape":[6, 6, 4]},
+        {"name":"trained_bn","className":"BatchNormalization","outputShape":[6, 6, 4]},
+        {"name":"join","className":"Add","outputShape":[6, 6, 4]},
+        {"name":"pool","className":"GlobalAveragePooling2D","outputShape":[4]},
+        {"name":"frozen_dense","className":"Dense","outputShape":[6]},
+        {"name":"head","className":"Dense","outputShape":[3]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "stem.kernel", shape: [3, 3, 2, 4], offset: 0),
-        TensorLayout(name: "stem.bias", shape: [4], offset: 72),
-        TensorLayout(name: "stem_bn.gamma", shape: [4], offset: 76),
-        TensorLayout(name: "stem_bn.beta", shape: [4], offset: 80),
-        TensorLayout(name: "stem_bn.moving_mean", shape: [4], offset: 84),
-        TensorLayout(name: "stem_bn.moving_variance", shape: [4], offset: 88),
-        TensorLayout(name: "frozen_conv.kernel", shape: [3, 3, 4, 4], offset: 92),
-        TensorLayout(name: "frozen_conv.bias", shape: [4], offset: 236),
-        TensorLayout(name: "trained_bn.gamma", shape: [4], offset: 240),
-        TensorLayout(name: "trained_bn.beta", shape: [4], offset: 244),
-        TensorLayout(name: "trained_bn.moving_mean", shape: [4], offset: 248),
-        TensorLayout(name: "trained_bn.moving_variance", shape: [4], offset: 252),
-        TensorLayout(name: "frozen_dense.kernel", shape: [4, 6], offset: 256),
-        TensorLayout(name: "frozen_dense.bias", shape: [6], offset: 280),
-        TensorLayout(name: "head.kernel", shape: [6, 3], offset: 286),
-        TensorLayout(name: "head.bias", shape: [3], offset: 304),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"stem.kernel","shape":[3, 3, 2, 4],"offset":0},
+        {"name":"stem.bias","shape":[4],"offset":72},
+        {"name":"stem_bn.gamma","shape":[4],"offset":76},
+        {"name":"stem_bn.beta","shape":[4],"offset":80},
+        {"name":"stem_bn.moving_mean","shape":[4],"offset":84},
+        {"name":"stem_bn.moving_variance","shape":[4],"offset":88},
+        {"name":"frozen_conv.kernel","shape":[3, 3, 4, 4],"offset":92},
+        {"name":"frozen_conv.bias","shape":[4],"offset":236},
+        {"name":"trained_bn.gamma","shape":[4],"offset":240},
+        {"name":"trained_bn.beta","shape":[4],"offset":244},
+        {"name":"trained_bn.moving_mean","shape":[4],"offset":248},
+        {"name":"trained_bn.moving_variance","shape":[4],"offset":252},
+        {"name":"frozen_dense.kernel","shape":[4, 6],"offset":256},
+        {"name":"frozen_dense.bias","shape":[6],"offset":280},
+        {"name":"head.kernel","shape":[6, 3],"offset":286},
+        {"name":"head.bias","shape":[3],"offset":304}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "functional_chain" model from Tests/Fixtures/graphs/functional_chain.yaml, compiled by cnnc.
@@ -51,19 +51,27 @@ public struct FunctionalChain: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [6, 6, 2]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [72]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [3]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[6, 6, 2]},
+        {"name":"flatten","className":"Flatten","outputShape":[72]},
+        {"name":"dense","className":"Dense","outputShape":[3]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [3, 3, 1, 2], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [2], offset: 18),
-        TensorLayout(name: "dense.kernel", shape: [72, 3], offset: 20),
-        TensorLayout(name: "dense.bias", shape: [3], offset: 236),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[3, 3, 1, 2],"offset":0},
+        {"name":"conv2d.bias","shape":[2],"offset":18},
+        {"name":"dense.kernel","shape":[72, 3],"offset":20},
+        {"name":"dense.bias","shape":[3],"offset":236}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "inception_block" model from Tests/Fixtures/graphs/inception_block.yaml, compiled by cnnc.
@@ -71,36 +71,44 @@ public struct InceptionBlock: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "branch3x3_reduce", className: "Conv2D", outputShape: [12, 12, 6]),
-        LayerDescription(name: "branch5x5_reduce", className: "Conv2D", outputShape: [12, 12, 4]),
-        LayerDescription(name: "branch_pool", className: "MaxPooling2D", outputShape: [12, 12, 4]),
-        LayerDescription(name: "branch1x1", className: "Conv2D", outputShape: [12, 12, 8]),
-        LayerDescription(name: "branch3x3", className: "Conv2D", outputShape: [12, 12, 8]),
-        LayerDescription(name: "branch5x5", className: "Conv2D", outputShape: [12, 12, 6]),
-        LayerDescription(name: "branch_pool_proj", className: "Conv2D", outputShape: [12, 12, 4]),
-        LayerDescription(name: "mixed", className: "Concatenate", outputShape: [12, 12, 26]),
-        LayerDescription(name: "global_average_pooling2d", className: "GlobalAveragePooling2D", outputShape: [26]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [5]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"branch3x3_reduce","className":"Conv2D","outputShape":[12, 12, 6]},
+        {"name":"branch5x5_reduce","className":"Conv2D","outputShape":[12, 12, 4]},
+        {"name":"branch_pool","className":"MaxPooling2D","outputShape":[12, 12, 4]},
+        {"name":"branch1x1","className":"Conv2D","outputShape":[12, 12, 8]},
+        {"name":"branch3x3","className":"Conv2D","outputShape":[12, 12, 8]},
+        {"name":"branch5x5","className":"Conv2D","outputShape":[12, 12, 6]},
+        {"name":"branch_pool_proj","className":"Conv2D","outputShape":[12, 12, 4]},
+        {"name":"mixed","className":"Concatenate","outputShape":[12, 12, 26]},
+        {"name":"global_average_pooling2d","className":"GlobalAveragePooling2D","outputShape":[26]},
+        {"name":"dense","className":"Dense","outputShape":[5]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "branch3x3_reduce.kernel", shape: [1, 1, 4, 6], offset: 0),
-        TensorLayout(name: "branch3x3_reduce.bias", shape: [6], offset: 24),
-        TensorLayout(name: "branch5x5_reduce.kernel", shape: [1, 1, 4, 4], offset: 30),
-        TensorLayout(name: "branch5x5_reduce.bias", shape: [4], offset: 46),
-        TensorLayout(name: "branch1x1.kernel", shape: [1, 1, 4, 8], offset: 50),
-        TensorLayout(name: "branch1x1.bias", shape: [8], offset: 82),
-        TensorLayout(name: "branch3x3.kernel", shape: [3, 3, 6, 8], offset: 90),
-        TensorLayout(name: "branch3x3.bias", shape: [8], offset: 522),
-        TensorLayout(name: "branch5x5.kernel", shape: [5, 5, 4, 6], offset: 530),
-        TensorLayout(name: "branch5x5.bias", shape: [6], offset: 1130),
-        TensorLayout(name: "branch_pool_proj.kernel", shape: [1, 1, 4, 4], offset: 1136),
-        TensorLayout(name: "branch_pool_proj.bias", shape: [4], offset: 1152),
-        TensorLayout(name: "dense.kernel", shape: [26, 5], offset: 1156),
-        TensorLayout(name: "dense.bias", shape: [5], offset: 1286),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"branch3x3_reduce.kernel","shape":[1, 1, 4, 6],"offset":0},
+        {"name":"branch3x3_reduce.bias","shape":[6],"offset":24},
+        {"name":"branch5x5_reduce.kernel","shape":[1, 1, 4, 4],"offset":30},
+        {"name":"branch5x5_reduce.bias","shape":[4],"offset":46},
+        {"name":"branch1x1.kernel","shape":[1, 1, 4, 8],"offset":50},
+        {"name":"branch1x1.bias","shape":[8],"offset":82},
+        {"name":"branch3x3.kernel","shape":[3, 3, 6, 8],"offset":90},
+        {"name":"branch3x3.bias","shape":[8],"offset":522},
+        {"name":"branch5x5.kernel","shape":[5, 5, 4, 6],"offset":530},
+        {"name":"branch5x5.bias","shape":[6],"offset":1130},
+        {"name":"branch_pool_proj.kernel","shape":[1, 1, 4, 4],"offset":1136},
+        {"name":"branch_pool_proj.bias","shape":[4],"offset":1152},
+        {"name":"dense.kernel","shape":[26, 5],"offset":1156},
+        {"name":"dense.bias","shape":[5],"offset":1286}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "merges_one_input" model from Tests/Fixtures/graphs/merges_one_input.yaml, compiled by cnnc.
@@ -83,36 +83,44 @@ public struct MergesOneInput: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "right", className: "Conv2D", outputShape: [6, 6, 4]),
-        LayerDescription(name: "left", className: "Conv2D", outputShape: [6, 6, 4]),
-        LayerDescription(name: "add", className: "Add", outputShape: [6, 6, 4]),
-        LayerDescription(name: "channel_max", className: "GlobalMaxPooling2D", outputShape: [1, 1, 4]),
-        LayerDescription(name: "subtract", className: "Subtract", outputShape: [6, 6, 4]),
-        LayerDescription(name: "multiply", className: "Multiply", outputShape: [6, 6, 4]),
-        LayerDescription(name: "channel_mean", className: "GlobalAveragePooling2D", outputShape: [4]),
-        LayerDescription(name: "left_tanh", className: "Activation", outputShape: [6, 6, 4]),
-        LayerDescription(name: "average", className: "Average", outputShape: [6, 6, 4]),
-        LayerDescription(name: "maximum", className: "Maximum", outputShape: [6, 6, 4]),
-        LayerDescription(name: "minimum", className: "Minimum", outputShape: [6, 6, 4]),
-        LayerDescription(name: "biased", className: "Add", outputShape: [6, 6, 4]),
-        LayerDescription(name: "rows", className: "Concatenate", outputShape: [12, 6, 4]),
-        LayerDescription(name: "columns", className: "Concatenate", outputShape: [12, 12, 4]),
-        LayerDescription(name: "rows_again", className: "Concatenate", outputShape: [24, 12, 4]),
-        LayerDescription(name: "channels", className: "Concatenate", outputShape: [24, 12, 8]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [2304]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [3]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"right","className":"Conv2D","outputShape":[6, 6, 4]},
+        {"name":"left","className":"Conv2D","outputShape":[6, 6, 4]},
+        {"name":"add","className":"Add","outputShape":[6, 6, 4]},
+        {"name":"channel_max","className":"GlobalMaxPooling2D","outputShape":[1, 1, 4]},
+        {"name":"subtract","className":"Subtract","outputShape":[6, 6, 4]},
+        {"name":"multiply","className":"Multiply","outputShape":[6, 6, 4]},
+        {"name":"channel_mean","className":"GlobalAveragePooling2D","outputShape":[4]},
+        {"name":"left_tanh","className":"Activation","outputShape":[6, 6, 4]},
+        {"name":"average","className":"Average","outputShape":[6, 6, 4]},
+        {"name":"maximum","className":"Maximum","outputShape":[6, 6, 4]},
+        {"name":"minimum","className":"Minimum","outputShape":[6, 6, 4]},
+        {"name":"biased","className":"Add","outputShape":[6, 6, 4]},
+        {"name":"rows","className":"Concatenate","outputShape":[12, 6, 4]},
+        {"name":"columns","className":"Concatenate","outputShape":[12, 12, 4]},
+        {"name":"rows_again","className":"Concatenate","outputShape":[24, 12, 4]},
+        {"name":"channels","className":"Concatenate","outputShape":[24, 12, 8]},
+        {"name":"flatten","className":"Flatten","outputShape":[2304]},
+        {"name":"dense","className":"Dense","outputShape":[3]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "right.kernel", shape: [3, 3, 4, 4], offset: 0),
-        TensorLayout(name: "right.bias", shape: [4], offset: 144),
-        TensorLayout(name: "left.kernel", shape: [1, 1, 4, 4], offset: 148),
-        TensorLayout(name: "left.bias", shape: [4], offset: 164),
-        TensorLayout(name: "dense.kernel", shape: [2304, 3], offset: 168),
-        TensorLayout(name: "dense.bias", shape: [3], offset: 7080),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"right.kernel","shape":[3, 3, 4, 4],"offset":0},
+        {"name":"right.bias","shape":[4],"offset":144},
+        {"name":"left.kernel","shape":[1, 1, 4, 4],"offset":148},
+        {"name":"left.bias","shape":[4],"offset":164},
+        {"name":"dense.kernel","shape":[2304, 3],"offset":168},
+        {"name":"dense.bias","shape":[3],"offset":7080}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "nested_functional" model from Tests/Fixtures/keras/functional/json3/nested_functional.json, compiled by cnnc.
@@ -55,21 +55,29 @@ public struct NestedFunctional: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "inner_conv", className: "Conv2D", outputShape: [6, 6, 4]),
-        LayerDescription(name: "inner_relu", className: "ReLU", outputShape: [6, 6, 4]),
-        LayerDescription(name: "skip", className: "Add", outputShape: [6, 6, 4]),
-        LayerDescription(name: "flat", className: "Flatten", outputShape: [144]),
-        LayerDescription(name: "logits", className: "Dense", outputShape: [3]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"inner_conv","className":"Conv2D","outputShape":[6, 6, 4]},
+        {"name":"inner_relu","className":"ReLU","outputShape":[6, 6, 4]},
+        {"name":"skip","className":"Add","outputShape":[6, 6, 4]},
+        {"name":"flat","className":"Flatten","outputShape":[144]},
+        {"name":"logits","className":"Dense","outputShape":[3]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "inner_conv.kernel", shape: [3, 3, 4, 4], offset: 0),
-        TensorLayout(name: "inner_conv.bias", shape: [4], offset: 144),
-        TensorLayout(name: "logits.kernel", shape: [144, 3], offset: 148),
-        TensorLayout(name: "logits.bias", shape: [3], offset: 580),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"inner_conv.kernel","shape":[3, 3, 4, 4],"offset":0},
+        {"name":"inner_conv.bias","shape":[4],"offset":144},
+        {"name":"logits.kernel","shape":[144, 3],"offset":148},
+        {"name":"logits.bias","shape":[3],"offset":580}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

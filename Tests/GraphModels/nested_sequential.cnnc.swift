@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "nested_sequential" model from Tests/Fixtures/keras/functional/json3/nested_sequential.json, compiled by cnnc.
@@ -61,29 +61,37 @@ public struct NestedSequential: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "stem", className: "Conv2D", outputShape: [8, 8, 8]),
-        LayerDescription(name: "stem_bn", className: "BatchNormalization", outputShape: [8, 8, 8]),
-        LayerDescription(name: "stem_relu", className: "ReLU", outputShape: [8, 8, 8]),
-        LayerDescription(name: "branch", className: "Conv2D", outputShape: [8, 8, 8]),
-        LayerDescription(name: "join", className: "Add", outputShape: [8, 8, 8]),
-        LayerDescription(name: "pool", className: "GlobalAveragePooling2D", outputShape: [8]),
-        LayerDescription(name: "head", className: "Dense", outputShape: [4]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"stem","className":"Conv2D","outputShape":[8, 8, 8]},
+        {"name":"stem_bn","className":"BatchNormalization","outputShape":[8, 8, 8]},
+        {"name":"stem_relu","className":"ReLU","outputShape":[8, 8, 8]},
+        {"name":"branch","className":"Conv2D","outputShape":[8, 8, 8]},
+        {"name":"join","className":"Add","outputShape":[8, 8, 8]},
+        {"name":"pool","className":"GlobalAveragePooling2D","outputShape":[8]},
+        {"name":"head","className":"Dense","outputShape":[4]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "stem.kernel", shape: [3, 3, 3, 8], offset: 0),
-        TensorLayout(name: "stem.bias", shape: [8], offset: 216),
-        TensorLayout(name: "stem_bn.gamma", shape: [8], offset: 224),
-        TensorLayout(name: "stem_bn.beta", shape: [8], offset: 232),
-        TensorLayout(name: "stem_bn.moving_mean", shape: [8], offset: 240),
-        TensorLayout(name: "stem_bn.moving_variance", shape: [8], offset: 248),
-        TensorLayout(name: "branch.kernel", shape: [3, 3, 8, 8], offset: 256),
-        TensorLayout(name: "branch.bias", shape: [8], offset: 832),
-        TensorLayout(name: "head.kernel", shape: [8, 4], offset: 840),
-        TensorLayout(name: "head.bias", shape: [4], offset: 872),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"stem.kernel","shape":[3, 3, 3, 8],"offset":0},
+        {"name":"stem.bias","shape":[8],"offset":216},
+        {"name":"stem_bn.gamma","shape":[8],"offset":224},
+        {"name":"stem_bn.beta","shape":[8],"offset":232},
+        {"name":"stem_bn.moving_mean","shape":[8],"offset":240},
+        {"name":"stem_bn.moving_variance","shape":[8],"offset":248},
+        {"name":"branch.kernel","shape":[3, 3, 8, 8],"offset":256},
+        {"name":"branch.bias","shape":[8],"offset":832},
+        {"name":"head.kernel","shape":[8, 4],"offset":840},
+        {"name":"head.bias","shape":[4],"offset":872}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

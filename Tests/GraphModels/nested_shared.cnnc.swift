@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "nested_shared" model from Tests/Fixtures/keras/functional/json3/nested_shared.json, compiled by cnnc.
@@ -55,22 +55,30 @@ public struct NestedShared: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "lead", className: "Dense", outputShape: [4]),
-        LayerDescription(name: "twice", className: "Dense", outputShape: [4]),
-        LayerDescription(name: "twice[1]", className: "Dense", outputShape: [4]),
-        LayerDescription(name: "out", className: "Dense", outputShape: [3]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"lead","className":"Dense","outputShape":[4]},
+        {"name":"twice","className":"Dense","outputShape":[4]},
+        {"name":"twice[1]","className":"Dense","outputShape":[4]},
+        {"name":"out","className":"Dense","outputShape":[3]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "lead.kernel", shape: [6, 4], offset: 0),
-        TensorLayout(name: "lead.bias", shape: [4], offset: 24),
-        TensorLayout(name: "twice.kernel", shape: [4, 4], offset: 28),
-        TensorLayout(name: "twice.bias", shape: [4], offset: 44),
-        TensorLayout(name: "out.kernel", shape: [4, 3], offset: 48),
-        TensorLayout(name: "out.bias", shape: [3], offset: 60),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"lead.kernel","shape":[6, 4],"offset":0},
+        {"name":"lead.bias","shape":[4],"offset":24},
+        {"name":"twice.kernel","shape":[4, 4],"offset":28},
+        {"name":"twice.bias","shape":[4],"offset":44},
+        {"name":"out.kernel","shape":[4, 3],"offset":48},
+        {"name":"out.bias","shape":[3],"offset":60}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

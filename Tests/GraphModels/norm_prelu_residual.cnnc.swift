@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "norm_prelu_residual" model from Tests/Fixtures/graphs/norm_prelu_residual.yaml, compiled by cnnc.
@@ -63,38 +63,46 @@ public struct NormPreluResidual: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "stem", className: "Conv2D", outputShape: [5, 6, 6]),
-        LayerDescription(name: "branch", className: "Conv2D", outputShape: [5, 6, 6]),
-        LayerDescription(name: "branch_norm", className: "LayerNormalization", outputShape: [5, 6, 6]),
-        LayerDescription(name: "branch_prelu", className: "PReLU", outputShape: [5, 6, 6]),
-        LayerDescription(name: "join", className: "Add", outputShape: [5, 6, 6]),
-        LayerDescription(name: "join_prelu", className: "PReLU", outputShape: [5, 6, 6]),
-        LayerDescription(name: "pool", className: "GlobalAveragePooling2D", outputShape: [6]),
-        LayerDescription(name: "hidden", className: "Dense", outputShape: [7]),
-        LayerDescription(name: "hidden_norm", className: "LayerNormalization", outputShape: [7]),
-        LayerDescription(name: "hidden_prelu", className: "PReLU", outputShape: [7]),
-        LayerDescription(name: "classes", className: "Dense", outputShape: [3]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"stem","className":"Conv2D","outputShape":[5, 6, 6]},
+        {"name":"branch","className":"Conv2D","outputShape":[5, 6, 6]},
+        {"name":"branch_norm","className":"LayerNormalization","outputShape":[5, 6, 6]},
+        {"name":"branch_prelu","className":"PReLU","outputShape":[5, 6, 6]},
+        {"name":"join","className":"Add","outputShape":[5, 6, 6]},
+        {"name":"join_prelu","className":"PReLU","outputShape":[5, 6, 6]},
+        {"name":"pool","className":"GlobalAveragePooling2D","outputShape":[6]},
+        {"name":"hidden","className":"Dense","outputShape":[7]},
+        {"name":"hidden_norm","className":"LayerNormalization","outputShape":[7]},
+        {"name":"hidden_prelu","className":"PReLU","outputShape":[7]},
+        {"name":"classes","className":"Dense","outputShape":[3]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "stem.kernel", shape: [3, 3, 4, 6], offset: 0),
-        TensorLayout(name: "stem.bias", shape: [6], offset: 216),
-        TensorLayout(name: "branch.kernel", shape: [3, 3, 6, 6], offset: 222),
-        TensorLayout(name: "branch.bias", shape: [6], offset: 546),
-        TensorLayout(name: "branch_norm.gamma", shape: [6], offset: 552),
-        TensorLayout(name: "branch_norm.beta", shape: [6], offset: 558),
-        TensorLayout(name: "branch_prelu.alpha", shape: [1, 1, 6], offset: 564),
-        TensorLayout(name: "join_prelu.alpha", shape: [5, 6, 6], offset: 570),
-        TensorLayout(name: "hidden.kernel", shape: [6, 7], offset: 750),
-        TensorLayout(name: "hidden.bias", shape: [7], offset: 792),
-        TensorLayout(name: "hidden_norm.gamma", shape: [7], offset: 799),
-        TensorLayout(name: "hidden_norm.beta", shape: [7], offset: 806),
-        TensorLayout(name: "hidden_prelu.alpha", shape: [7], offset: 813),
-        TensorLayout(name: "classes.kernel", shape: [7, 3], offset: 820),
-        TensorLayout(name: "classes.bias", shape: [3], offset: 841),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"stem.kernel","shape":[3, 3, 4, 6],"offset":0},
+        {"name":"stem.bias","shape":[6],"offset":216},
+        {"name":"branch.kernel","shape":[3, 3, 6, 6],"offset":222},
+        {"name":"branch.bias","shape":[6],"offset":546},
+        {"name":"branch_norm.gamma","shape":[6],"offset":552},
+        {"name":"branch_norm.beta","shape":[6],"offset":558},
+        {"name":"branch_prelu.alpha","shape":[1, 1, 6],"offset":564},
+        {"name":"join_prelu.alpha","shape":[5, 6, 6],"offset":570},
+        {"name":"hidden.kernel","shape":[6, 7],"offset":750},
+        {"name":"hidden.bias","shape":[7],"offset":792},
+        {"name":"hidden_norm.gamma","shape":[7],"offset":799},
+        {"name":"hidden_norm.beta","shape":[7],"offset":806},
+        {"name":"hidden_prelu.alpha","shape":[7],"offset":813},
+        {"name":"classes.kernel","shape":[7, 3],"offset":820},
+        {"name":"classes.bias","shape":[3],"offset":841}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "residual_block" model from Tests/Fixtures/graphs/residual_block.yaml, compiled by cnnc.
@@ -67,43 +67,51 @@ public struct ResidualBlock: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "stem", className: "Conv2D", outputShape: [16, 16, 8]),
-        LayerDescription(name: "res_conv1", className: "Conv2D", outputShape: [8, 8, 16]),
-        LayerDescription(name: "res_bn1", className: "BatchNormalization", outputShape: [8, 8, 16]),
-        LayerDescription(name: "res_relu", className: "ReLU", outputShape: [8, 8, 16]),
-        LayerDescription(name: "res_conv2", className: "Conv2D", outputShape: [8, 8, 16]),
-        LayerDescription(name: "shortcut", className: "Conv2D", outputShape: [8, 8, 16]),
-        LayerDescription(name: "res_bn2", className: "BatchNormalization", outputShape: [8, 8, 16]),
-        LayerDescription(name: "shortcut_bn", className: "BatchNormalization", outputShape: [8, 8, 16]),
-        LayerDescription(name: "res_add", className: "Add", outputShape: [8, 8, 16]),
-        LayerDescription(name: "res_out", className: "Activation", outputShape: [8, 8, 16]),
-        LayerDescription(name: "pool", className: "GlobalAveragePooling2D", outputShape: [16]),
-        LayerDescription(name: "predictions", className: "Dense", outputShape: [10]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"stem","className":"Conv2D","outputShape":[16, 16, 8]},
+        {"name":"res_conv1","className":"Conv2D","outputShape":[8, 8, 16]},
+        {"name":"res_bn1","className":"BatchNormalization","outputShape":[8, 8, 16]},
+        {"name":"res_relu","className":"ReLU","outputShape":[8, 8, 16]},
+        {"name":"res_conv2","className":"Conv2D","outputShape":[8, 8, 16]},
+        {"name":"shortcut","className":"Conv2D","outputShape":[8, 8, 16]},
+        {"name":"res_bn2","className":"BatchNormalization","outputShape":[8, 8, 16]},
+        {"name":"shortcut_bn","className":"BatchNormalization","outputShape":[8, 8, 16]},
+        {"name":"res_add","className":"Add","outputShape":[8, 8, 16]},
+        {"name":"res_out","className":"Activation","outputShape":[8, 8, 16]},
+        {"name":"pool","className":"GlobalAveragePooling2D","outputShape":[16]},
+        {"name":"predictions","className":"Dense","outputShape":[10]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "stem.kernel", shape: [3, 3, 3, 8], offset: 0),
-        TensorLayout(name: "stem.bias", shape: [8], offset: 216),
-        TensorLayout(name: "res_conv1.kernel", shape: [3, 3, 8, 16], offset: 224),
-        TensorLayout(name: "res_bn1.gamma", shape: [16], offset: 1376),
-        TensorLayout(name: "res_bn1.beta", shape: [16], offset: 1392),
-        TensorLayout(name: "res_bn1.moving_mean", shape: [16], offset: 1408),
-        TensorLayout(name: "res_bn1.moving_variance", shape: [16], offset: 1424),
-        TensorLayout(name: "res_conv2.kernel", shape: [3, 3, 16, 16], offset: 1440),
-        TensorLayout(name: "shortcut.kernel", shape: [1, 1, 8, 16], offset: 3744),
-        TensorLayout(name: "res_bn2.gamma", shape: [16], offset: 3872),
-        TensorLayout(name: "res_bn2.beta", shape: [16], offset: 3888),
-        TensorLayout(name: "res_bn2.moving_mean", shape: [16], offset: 3904),
-        TensorLayout(name: "res_bn2.moving_variance", shape: [16], offset: 3920),
-        TensorLayout(name: "shortcut_bn.gamma", shape: [16], offset: 3936),
-        TensorLayout(name: "shortcut_bn.beta", shape: [16], offset: 3952),
-        TensorLayout(name: "shortcut_bn.moving_mean", shape: [16], offset: 3968),
-        TensorLayout(name: "shortcut_bn.moving_variance", shape: [16], offset: 3984),
-        TensorLayout(name: "predictions.kernel", shape: [16, 10], offset: 4000),
-        TensorLayout(name: "predictions.bias", shape: [10], offset: 4160),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"stem.kernel","shape":[3, 3, 3, 8],"offset":0},
+        {"name":"stem.bias","shape":[8],"offset":216},
+        {"name":"res_conv1.kernel","shape":[3, 3, 8, 16],"offset":224},
+        {"name":"res_bn1.gamma","shape":[16],"offset":1376},
+        {"name":"res_bn1.beta","shape":[16],"offset":1392},
+        {"name":"res_bn1.moving_mean","shape":[16],"offset":1408},
+        {"name":"res_bn1.moving_variance","shape":[16],"offset":1424},
+        {"name":"res_conv2.kernel","shape":[3, 3, 16, 16],"offset":1440},
+        {"name":"shortcut.kernel","shape":[1, 1, 8, 16],"offset":3744},
+        {"name":"res_bn2.gamma","shape":[16],"offset":3872},
+        {"name":"res_bn2.beta","shape":[16],"offset":3888},
+        {"name":"res_bn2.moving_mean","shape":[16],"offset":3904},
+        {"name":"res_bn2.moving_variance","shape":[16],"offset":3920},
+        {"name":"shortcut_bn.gamma","shape":[16],"offset":3936},
+        {"name":"shortcut_bn.beta","shape":[16],"offset":3952},
+        {"name":"shortcut_bn.moving_mean","shape":[16],"offset":3968},
+        {"name":"shortcut_bn.moving_variance","shape":[16],"offset":3984},
+        {"name":"predictions.kernel","shape":[16, 10],"offset":4000},
+        {"name":"predictions.bias","shape":[10],"offset":4160}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

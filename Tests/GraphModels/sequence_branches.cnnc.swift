@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "sequence_branches" model from Tests/Fixtures/graphs/sequence_branches.yaml, compiled by cnnc.
@@ -75,35 +75,43 @@ public struct SequenceBranches: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "features", className: "Conv1D", outputShape: [6, 4]),
-        LayerDescription(name: "transposed", className: "Permute", outputShape: [4, 6]),
-        LayerDescription(name: "across", className: "Conv1D", outputShape: [4, 6]),
-        LayerDescription(name: "back", className: "Permute", outputShape: [6, 4]),
-        LayerDescription(name: "mix", className: "Add", outputShape: [6, 4]),
-        LayerDescription(name: "up", className: "UpSampling1D", outputShape: [12, 4]),
-        LayerDescription(name: "pool", className: "GlobalAveragePooling1D", outputShape: [4]),
-        LayerDescription(name: "code", className: "Dense", outputShape: [3]),
-        LayerDescription(name: "repeat", className: "RepeatVector", outputShape: [12, 3]),
-        LayerDescription(name: "joined", className: "Concatenate", outputShape: [12, 7]),
-        LayerDescription(name: "decode", className: "Conv1D", outputShape: [10, 4]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [40]),
-        LayerDescription(name: "classes", className: "Dense", outputShape: [4]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"features","className":"Conv1D","outputShape":[6, 4]},
+        {"name":"transposed","className":"Permute","outputShape":[4, 6]},
+        {"name":"across","className":"Conv1D","outputShape":[4, 6]},
+        {"name":"back","className":"Permute","outputShape":[6, 4]},
+        {"name":"mix","className":"Add","outputShape":[6, 4]},
+        {"name":"up","className":"UpSampling1D","outputShape":[12, 4]},
+        {"name":"pool","className":"GlobalAveragePooling1D","outputShape":[4]},
+        {"name":"code","className":"Dense","outputShape":[3]},
+        {"name":"repeat","className":"RepeatVector","outputShape":[12, 3]},
+        {"name":"joined","className":"Concatenate","outputShape":[12, 7]},
+        {"name":"decode","className":"Conv1D","outputShape":[10, 4]},
+        {"name":"flatten","className":"Flatten","outputShape":[40]},
+        {"name":"classes","className":"Dense","outputShape":[4]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "features.kernel", shape: [3, 4, 4], offset: 0),
-        TensorLayout(name: "features.bias", shape: [4], offset: 48),
-        TensorLayout(name: "across.kernel", shape: [3, 6, 6], offset: 52),
-        TensorLayout(name: "across.bias", shape: [6], offset: 160),
-        TensorLayout(name: "code.kernel", shape: [4, 3], offset: 166),
-        TensorLayout(name: "code.bias", shape: [3], offset: 178),
-        TensorLayout(name: "decode.kernel", shape: [3, 7, 4], offset: 181),
-        TensorLayout(name: "decode.bias", shape: [4], offset: 265),
-        TensorLayout(name: "classes.kernel", shape: [40, 4], offset: 269),
-        TensorLayout(name: "classes.bias", shape: [4], offset: 429),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"features.kernel","shape":[3, 4, 4],"offset":0},
+        {"name":"features.bias","shape":[4],"offset":48},
+        {"name":"across.kernel","shape":[3, 6, 6],"offset":52},
+        {"name":"across.bias","shape":[6],"offset":160},
+        {"name":"code.kernel","shape":[4, 3],"offset":166},
+        {"name":"code.bias","shape":[3],"offset":178},
+        {"name":"decode.kernel","shape":[3, 7, 4],"offset":181},
+        {"name":"decode.bias","shape":[4],"offset":265},
+        {"name":"classes.kernel","shape":[40, 4],"offset":269},
+        {"name":"classes.bias","shape":[4],"offset":429}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "shared_layers" model from Tests/Fixtures/keras/functional/json3/shared_layers.json, compiled by cnnc.
@@ -69,27 +69,35 @@ public struct SharedLayers: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "top_left", className: "Cropping2D", outputShape: [4, 4, 3]),
-        LayerDescription(name: "bottom_right", className: "Cropping2D", outputShape: [4, 4, 3]),
-        LayerDescription(name: "shared_conv", className: "Conv2D", outputShape: [4, 4, 4]),
-        LayerDescription(name: "shared_conv[1]", className: "Conv2D", outputShape: [4, 4, 4]),
-        LayerDescription(name: "difference", className: "Subtract", outputShape: [4, 4, 4]),
-        LayerDescription(name: "pool", className: "GlobalAveragePooling2D", outputShape: [4]),
-        LayerDescription(name: "shared_dense", className: "Dense", outputShape: [4]),
-        LayerDescription(name: "shared_dense[1]", className: "Dense", outputShape: [4]),
-        LayerDescription(name: "head", className: "Dense", outputShape: [3]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"top_left","className":"Cropping2D","outputShape":[4, 4, 3]},
+        {"name":"bottom_right","className":"Cropping2D","outputShape":[4, 4, 3]},
+        {"name":"shared_conv","className":"Conv2D","outputShape":[4, 4, 4]},
+        {"name":"shared_conv[1]","className":"Conv2D","outputShape":[4, 4, 4]},
+        {"name":"difference","className":"Subtract","outputShape":[4, 4, 4]},
+        {"name":"pool","className":"GlobalAveragePooling2D","outputShape":[4]},
+        {"name":"shared_dense","className":"Dense","outputShape":[4]},
+        {"name":"shared_dense[1]","className":"Dense","outputShape":[4]},
+        {"name":"head","className":"Dense","outputShape":[3]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "shared_conv.kernel", shape: [3, 3, 3, 4], offset: 0),
-        TensorLayout(name: "shared_conv.bias", shape: [4], offset: 108),
-        TensorLayout(name: "shared_dense.kernel", shape: [4, 4], offset: 112),
-        TensorLayout(name: "shared_dense.bias", shape: [4], offset: 128),
-        TensorLayout(name: "head.kernel", shape: [4, 3], offset: 132),
-        TensorLayout(name: "head.bias", shape: [3], offset: 144),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"shared_conv.kernel","shape":[3, 3, 3, 4],"offset":0},
+        {"name":"shared_conv.bias","shape":[4],"offset":108},
+        {"name":"shared_dense.kernel","shape":[4, 4],"offset":112},
+        {"name":"shared_dense.bias","shape":[4],"offset":128},
+        {"name":"head.kernel","shape":[4, 3],"offset":132},
+        {"name":"head.bias","shape":[3],"offset":144}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

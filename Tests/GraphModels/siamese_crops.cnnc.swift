@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "siamese_crops" model from Tests/Fixtures/graphs/siamese_crops.yaml, compiled by cnnc.
@@ -61,23 +61,31 @@ public struct SiameseCrops: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "top_left", className: "Cropping2D", outputShape: [6, 6, 2]),
-        LayerDescription(name: "bottom_right", className: "Cropping2D", outputShape: [6, 6, 2]),
-        LayerDescription(name: "encoder", className: "Conv2D", outputShape: [4, 4, 4]),
-        LayerDescription(name: "encoder[1]", className: "Conv2D", outputShape: [4, 4, 4]),
-        LayerDescription(name: "difference", className: "Subtract", outputShape: [4, 4, 4]),
-        LayerDescription(name: "pool", className: "GlobalAveragePooling2D", outputShape: [4]),
-        LayerDescription(name: "head", className: "Dense", outputShape: [3]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"top_left","className":"Cropping2D","outputShape":[6, 6, 2]},
+        {"name":"bottom_right","className":"Cropping2D","outputShape":[6, 6, 2]},
+        {"name":"encoder","className":"Conv2D","outputShape":[4, 4, 4]},
+        {"name":"encoder[1]","className":"Conv2D","outputShape":[4, 4, 4]},
+        {"name":"difference","className":"Subtract","outputShape":[4, 4, 4]},
+        {"name":"pool","className":"GlobalAveragePooling2D","outputShape":[4]},
+        {"name":"head","className":"Dense","outputShape":[3]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "encoder.kernel", shape: [3, 3, 2, 4], offset: 0),
-        TensorLayout(name: "encoder.bias", shape: [4], offset: 72),
-        TensorLayout(name: "head.kernel", shape: [4, 3], offset: 76),
-        TensorLayout(name: "head.bias", shape: [3], offset: 88),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"encoder.kernel","shape":[3, 3, 2, 4],"offset":0},
+        {"name":"encoder.bias","shape":[4],"offset":72},
+        {"name":"head.kernel","shape":[4, 3],"offset":76},
+        {"name":"head.bias","shape":[3],"offset":88}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "squeeze_excite" model from Tests/Fixtures/graphs/squeeze_excite.yaml, compiled by cnnc.
@@ -63,27 +63,35 @@ public struct SqueezeExcite: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "features", className: "Conv2D", outputShape: [8, 8, 12]),
-        LayerDescription(name: "squeeze", className: "GlobalAveragePooling2D", outputShape: [1, 1, 12]),
-        LayerDescription(name: "excite_reduce", className: "Dense", outputShape: [1, 1, 3]),
-        LayerDescription(name: "excite_expand", className: "Dense", outputShape: [1, 1, 12]),
-        LayerDescription(name: "scale", className: "Multiply", outputShape: [8, 8, 12]),
-        LayerDescription(name: "global_max_pooling2d", className: "GlobalMaxPooling2D", outputShape: [12]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [4]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"features","className":"Conv2D","outputShape":[8, 8, 12]},
+        {"name":"squeeze","className":"GlobalAveragePooling2D","outputShape":[1, 1, 12]},
+        {"name":"excite_reduce","className":"Dense","outputShape":[1, 1, 3]},
+        {"name":"excite_expand","className":"Dense","outputShape":[1, 1, 12]},
+        {"name":"scale","className":"Multiply","outputShape":[8, 8, 12]},
+        {"name":"global_max_pooling2d","className":"GlobalMaxPooling2D","outputShape":[12]},
+        {"name":"dense","className":"Dense","outputShape":[4]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "features.kernel", shape: [3, 3, 6, 12], offset: 0),
-        TensorLayout(name: "features.bias", shape: [12], offset: 648),
-        TensorLayout(name: "excite_reduce.kernel", shape: [12, 3], offset: 660),
-        TensorLayout(name: "excite_reduce.bias", shape: [3], offset: 696),
-        TensorLayout(name: "excite_expand.kernel", shape: [3, 12], offset: 699),
-        TensorLayout(name: "excite_expand.bias", shape: [12], offset: 735),
-        TensorLayout(name: "dense.kernel", shape: [12, 4], offset: 747),
-        TensorLayout(name: "dense.bias", shape: [4], offset: 795),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"features.kernel","shape":[3, 3, 6, 12],"offset":0},
+        {"name":"features.bias","shape":[12],"offset":648},
+        {"name":"excite_reduce.kernel","shape":[12, 3],"offset":660},
+        {"name":"excite_reduce.bias","shape":[3],"offset":696},
+        {"name":"excite_expand.kernel","shape":[3, 12],"offset":699},
+        {"name":"excite_expand.bias","shape":[12],"offset":735},
+        {"name":"dense.kernel","shape":[12, 4],"offset":747},
+        {"name":"dense.bias","shape":[4],"offset":795}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

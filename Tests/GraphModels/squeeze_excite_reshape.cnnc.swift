@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "squeeze_excite_reshape" model from Tests/Fixtures/graphs/squeeze_excite_reshape.yaml, compiled by cnnc.
@@ -67,34 +67,42 @@ public struct SqueezeExciteReshape: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "rescaling", className: "Rescaling", outputShape: [8, 8, 3]),
-        LayerDescription(name: "normalization", className: "Normalization", outputShape: [8, 8, 3]),
-        LayerDescription(name: "features", className: "Conv2D", outputShape: [8, 8, 8]),
-        LayerDescription(name: "squeeze", className: "GlobalAveragePooling2D", outputShape: [8]),
-        LayerDescription(name: "se_reshape", className: "Reshape", outputShape: [1, 1, 8]),
-        LayerDescription(name: "se_reduce", className: "Conv2D", outputShape: [1, 1, 2]),
-        LayerDescription(name: "se_expand", className: "Conv2D", outputShape: [1, 1, 8]),
-        LayerDescription(name: "excite", className: "Multiply", outputShape: [8, 8, 8]),
-        LayerDescription(name: "cropping2d", className: "Cropping2D", outputShape: [6, 6, 8]),
-        LayerDescription(name: "global_max_pooling2d", className: "GlobalMaxPooling2D", outputShape: [8]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [4]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"rescaling","className":"Rescaling","outputShape":[8, 8, 3]},
+        {"name":"normalization","className":"Normalization","outputShape":[8, 8, 3]},
+        {"name":"features","className":"Conv2D","outputShape":[8, 8, 8]},
+        {"name":"squeeze","className":"GlobalAveragePooling2D","outputShape":[8]},
+        {"name":"se_reshape","className":"Reshape","outputShape":[1, 1, 8]},
+        {"name":"se_reduce","className":"Conv2D","outputShape":[1, 1, 2]},
+        {"name":"se_expand","className":"Conv2D","outputShape":[1, 1, 8]},
+        {"name":"excite","className":"Multiply","outputShape":[8, 8, 8]},
+        {"name":"cropping2d","className":"Cropping2D","outputShape":[6, 6, 8]},
+        {"name":"global_max_pooling2d","className":"GlobalMaxPooling2D","outputShape":[8]},
+        {"name":"dense","className":"Dense","outputShape":[4]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "normalization.mean", shape: [3], offset: 0),
-        TensorLayout(name: "normalization.variance", shape: [3], offset: 3),
-        TensorLayout(name: "normalization.count", shape: [], offset: 6),
-        TensorLayout(name: "features.kernel", shape: [3, 3, 3, 8], offset: 7),
-        TensorLayout(name: "features.bias", shape: [8], offset: 223),
-        TensorLayout(name: "se_reduce.kernel", shape: [1, 1, 8, 2], offset: 231),
-        TensorLayout(name: "se_reduce.bias", shape: [2], offset: 247),
-        TensorLayout(name: "se_expand.kernel", shape: [1, 1, 2, 8], offset: 249),
-        TensorLayout(name: "se_expand.bias", shape: [8], offset: 265),
-        TensorLayout(name: "dense.kernel", shape: [8, 4], offset: 273),
-        TensorLayout(name: "dense.bias", shape: [4], offset: 305),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"normalization.mean","shape":[3],"offset":0},
+        {"name":"normalization.variance","shape":[3],"offset":3},
+        {"name":"normalization.count","shape":[],"offset":6},
+        {"name":"features.kernel","shape":[3, 3, 3, 8],"offset":7},
+        {"name":"features.bias","shape":[8],"offset":223},
+        {"name":"se_reduce.kernel","shape":[1, 1, 8, 2],"offset":231},
+        {"name":"se_reduce.bias","shape":[2],"offset":247},
+        {"name":"se_expand.kernel","shape":[1, 1, 2, 8],"offset":249},
+        {"name":"se_expand.bias","shape":[8],"offset":265},
+        {"name":"dense.kernel","shape":[8, 4],"offset":273},
+        {"name":"dense.bias","shape":[4],"offset":305}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

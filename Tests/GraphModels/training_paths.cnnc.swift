@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "training_paths" model from Tests/Fixtures/graphs/training_paths.yaml, compiled by cnnc.
@@ -63,39 +63,47 @@ public struct TrainingPaths: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "input_bn", className: "BatchNormalization", outputShape: [6, 6, 2]),
-        LayerDescription(name: "conv", className: "Conv2D", outputShape: [4, 4, 3]),
-        LayerDescription(name: "flat", className: "Flatten", outputShape: [48]),
-        LayerDescription(name: "drop", className: "Dropout", outputShape: [48]),
-        LayerDescription(name: "left", className: "Dense", outputShape: [5]),
-        LayerDescription(name: "right", className: "Dense", outputShape: [5]),
-        LayerDescription(name: "noise", className: "GaussianNoise", outputShape: [5]),
-        LayerDescription(name: "penalty", className: "ActivityRegularization", outputShape: [5]),
-        LayerDescription(name: "raw", className: "Flatten", outputShape: [72]),
-        LayerDescription(name: "gate", className: "Multiply", outputShape: [5]),
-        LayerDescription(name: "raw_dense", className: "Dense", outputShape: [5]),
-        LayerDescription(name: "joined", className: "Add", outputShape: [5]),
-        LayerDescription(name: "predictions", className: "Dense", outputShape: [4]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"input_bn","className":"BatchNormalization","outputShape":[6, 6, 2]},
+        {"name":"conv","className":"Conv2D","outputShape":[4, 4, 3]},
+        {"name":"flat","className":"Flatten","outputShape":[48]},
+        {"name":"drop","className":"Dropout","outputShape":[48]},
+        {"name":"left","className":"Dense","outputShape":[5]},
+        {"name":"right","className":"Dense","outputShape":[5]},
+        {"name":"noise","className":"GaussianNoise","outputShape":[5]},
+        {"name":"penalty","className":"ActivityRegularization","outputShape":[5]},
+        {"name":"raw","className":"Flatten","outputShape":[72]},
+        {"name":"gate","className":"Multiply","outputShape":[5]},
+        {"name":"raw_dense","className":"Dense","outputShape":[5]},
+        {"name":"joined","className":"Add","outputShape":[5]},
+        {"name":"predictions","className":"Dense","outputShape":[4]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "input_bn.gamma", shape: [2], offset: 0),
-        TensorLayout(name: "input_bn.beta", shape: [2], offset: 2),
-        TensorLayout(name: "input_bn.moving_mean", shape: [2], offset: 4),
-        TensorLayout(name: "input_bn.moving_variance", shape: [2], offset: 6),
-        TensorLayout(name: "conv.kernel", shape: [3, 3, 2, 3], offset: 8),
-        TensorLayout(name: "conv.bias", shape: [3], offset: 62),
-        TensorLayout(name: "left.kernel", shape: [48, 5], offset: 65),
-        TensorLayout(name: "left.bias", shape: [5], offset: 305),
-        TensorLayout(name: "right.kernel", shape: [48, 5], offset: 310),
-        TensorLayout(name: "right.bias", shape: [5], offset: 550),
-        TensorLayout(name: "raw_dense.kernel", shape: [72, 5], offset: 555),
-        TensorLayout(name: "raw_dense.bias", shape: [5], offset: 915),
-        TensorLayout(name: "predictions.kernel", shape: [5, 4], offset: 920),
-        TensorLayout(name: "predictions.bias", shape: [4], offset: 940),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"input_bn.gamma","shape":[2],"offset":0},
+        {"name":"input_bn.beta","shape":[2],"offset":2},
+        {"name":"input_bn.moving_mean","shape":[2],"offset":4},
+        {"name":"input_bn.moving_variance","shape":[2],"offset":6},
+        {"name":"conv.kernel","shape":[3, 3, 2, 3],"offset":8},
+        {"name":"conv.bias","shape":[3],"offset":62},
+        {"name":"left.kernel","shape":[48, 5],"offset":65},
+        {"name":"left.bias","shape":[5],"offset":305},
+        {"name":"right.kernel","shape":[48, 5],"offset":310},
+        {"name":"right.bias","shape":[5],"offset":550},
+        {"name":"raw_dense.kernel","shape":[72, 5],"offset":555},
+        {"name":"raw_dense.bias","shape":[5],"offset":915},
+        {"name":"predictions.kernel","shape":[5, 4],"offset":920},
+        {"name":"predictions.bias","shape":[4],"offset":940}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

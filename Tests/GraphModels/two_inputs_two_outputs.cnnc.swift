@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "two_heads" model from Tests/Fixtures/graphs/two_inputs_two_outputs.yaml, compiled by cnnc.
@@ -61,27 +61,35 @@ public struct TwoInputsTwoOutputs: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [8, 8, 4]),
-        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [4, 4, 4]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [64]),
-        LayerDescription(name: "measurement_features", className: "Dense", outputShape: [8]),
-        LayerDescription(name: "concatenate", className: "Concatenate", outputShape: [72]),
-        LayerDescription(name: "class_head", className: "Dense", outputShape: [3]),
-        LayerDescription(name: "score_head", className: "Dense", outputShape: [1]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[8, 8, 4]},
+        {"name":"max_pooling2d","className":"MaxPooling2D","outputShape":[4, 4, 4]},
+        {"name":"flatten","className":"Flatten","outputShape":[64]},
+        {"name":"measurement_features","className":"Dense","outputShape":[8]},
+        {"name":"concatenate","className":"Concatenate","outputShape":[72]},
+        {"name":"class_head","className":"Dense","outputShape":[3]},
+        {"name":"score_head","className":"Dense","outputShape":[1]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [3, 3, 1, 4], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [4], offset: 36),
-        TensorLayout(name: "measurement_features.kernel", shape: [6, 8], offset: 40),
-        TensorLayout(name: "measurement_features.bias", shape: [8], offset: 88),
-        TensorLayout(name: "class_head.kernel", shape: [72, 3], offset: 96),
-        TensorLayout(name: "class_head.bias", shape: [3], offset: 312),
-        TensorLayout(name: "score_head.kernel", shape: [72, 1], offset: 315),
-        TensorLayout(name: "score_head.bias", shape: [1], offset: 387),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[3, 3, 1, 4],"offset":0},
+        {"name":"conv2d.bias","shape":[4],"offset":36},
+        {"name":"measurement_features.kernel","shape":[6, 8],"offset":40},
+        {"name":"measurement_features.bias","shape":[8],"offset":88},
+        {"name":"class_head.kernel","shape":[72, 3],"offset":96},
+        {"name":"class_head.bias","shape":[3],"offset":312},
+        {"name":"score_head.kernel","shape":[72, 1],"offset":315},
+        {"name":"score_head.bias","shape":[1],"offset":387}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_000" model from Tests/Fixtures/random/random_000.yaml, compiled by cnnc.
@@ -49,19 +49,27 @@ public struct Random000: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "dense", className: "Dense", outputShape: [65]),
-        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [65]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"dense","className":"Dense","outputShape":[65]},
+        {"name":"batch_normalization","className":"BatchNormalization","outputShape":[65]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "dense.kernel", shape: [5, 65], offset: 0),
-        TensorLayout(name: "dense.bias", shape: [65], offset: 325),
-        TensorLayout(name: "batch_normalization.gamma", shape: [65], offset: 390),
-        TensorLayout(name: "batch_normalization.moving_mean", shape: [65], offset: 455),
-        TensorLayout(name: "batch_normalization.moving_variance", shape: [65], offset: 520),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"dense.kernel","shape":[5, 65],"offset":0},
+        {"name":"dense.bias","shape":[65],"offset":325},
+        {"name":"batch_normalization.gamma","shape":[65],"offset":390},
+        {"name":"batch_normalization.moving_mean","shape":[65],"offset":455},
+        {"name":"batch_normalization.moving_variance","shape":[65],"offset":520}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

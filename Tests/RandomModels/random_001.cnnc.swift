@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_001" model from Tests/Fixtures/random/random_001.yaml, compiled by cnnc.
@@ -59,25 +59,33 @@ public struct Random001: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [5, 11, 16]),
-        LayerDescription(name: "max_pooling2d_1", className: "MaxPooling2D", outputShape: [5, 11, 16]),
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [2, 11, 5]),
-        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [2, 11, 5]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [1, 4, 15]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"max_pooling2d","className":"MaxPooling2D","outputShape":[5, 11, 16]},
+        {"name":"max_pooling2d_1","className":"MaxPooling2D","outputShape":[5, 11, 16]},
+        {"name":"conv2d","className":"Conv2D","outputShape":[2, 11, 5]},
+        {"name":"batch_normalization","className":"BatchNormalization","outputShape":[2, 11, 5]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[1, 4, 15]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [4, 4, 16, 5], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [5], offset: 1280),
-        TensorLayout(name: "batch_normalization.gamma", shape: [5], offset: 1285),
-        TensorLayout(name: "batch_normalization.beta", shape: [5], offset: 1290),
-        TensorLayout(name: "batch_normalization.moving_mean", shape: [5], offset: 1295),
-        TensorLayout(name: "batch_normalization.moving_variance", shape: [5], offset: 1300),
-        TensorLayout(name: "conv2d_1.kernel", shape: [4, 4, 5, 15], offset: 1305),
-        TensorLayout(name: "conv2d_1.bias", shape: [15], offset: 2505),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[4, 4, 16, 5],"offset":0},
+        {"name":"conv2d.bias","shape":[5],"offset":1280},
+        {"name":"batch_normalization.gamma","shape":[5],"offset":1285},
+        {"name":"batch_normalization.beta","shape":[5],"offset":1290},
+        {"name":"batch_normalization.moving_mean","shape":[5],"offset":1295},
+        {"name":"batch_normalization.moving_variance","shape":[5],"offset":1300},
+        {"name":"conv2d_1.kernel","shape":[4, 4, 5, 15],"offset":1305},
+        {"name":"conv2d_1.bias","shape":[15],"offset":2505}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

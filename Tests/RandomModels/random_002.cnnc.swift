@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_002" model from Tests/Fixtures/random/random_002.yaml, compiled by cnnc.
@@ -55,20 +55,28 @@ public struct Random002: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [7, 3, 7]),
-        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [4, 2, 7]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [56]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [3]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[7, 3, 7]},
+        {"name":"max_pooling2d","className":"MaxPooling2D","outputShape":[4, 2, 7]},
+        {"name":"flatten","className":"Flatten","outputShape":[56]},
+        {"name":"dense","className":"Dense","outputShape":[3]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [3, 3, 8, 7], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [7], offset: 504),
-        TensorLayout(name: "dense.kernel", shape: [56, 3], offset: 511),
-        TensorLayout(name: "dense.bias", shape: [3], offset: 679),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[3, 3, 8, 7],"offset":0},
+        {"name":"conv2d.bias","shape":[7],"offset":504},
+        {"name":"dense.kernel","shape":[56, 3],"offset":511},
+        {"name":"dense.bias","shape":[3],"offset":679}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_004" model from Tests/Fixtures/random/random_004.yaml, compiled by cnnc.
@@ -57,20 +57,28 @@ public struct Random004: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [5, 1, 20]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [5, 1, 16]),
-        LayerDescription(name: "conv2d_2", className: "Conv2D", outputShape: [3, 1, 2]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[5, 1, 20]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[5, 1, 16]},
+        {"name":"conv2d_2","className":"Conv2D","outputShape":[3, 1, 2]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [1, 1, 16, 20], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [20], offset: 320),
-        TensorLayout(name: "conv2d_1.kernel", shape: [2, 3, 20, 16], offset: 340),
-        TensorLayout(name: "conv2d_1.bias", shape: [16], offset: 2260),
-        TensorLayout(name: "conv2d_2.kernel", shape: [4, 4, 16, 2], offset: 2276),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[1, 1, 16, 20],"offset":0},
+        {"name":"conv2d.bias","shape":[20],"offset":320},
+        {"name":"conv2d_1.kernel","shape":[2, 3, 20, 16],"offset":340},
+        {"name":"conv2d_1.bias","shape":[16],"offset":2260},
+        {"name":"conv2d_2.kernel","shape":[4, 4, 16, 2],"offset":2276}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

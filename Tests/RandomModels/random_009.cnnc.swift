@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_009" model from Tests/Fixtures/random/random_009.yaml, compiled by cnnc.
@@ -55,23 +55,31 @@ public struct Random009: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [2, 3, 2]),
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [1, 2, 15]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [1, 1, 2]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"batch_normalization","className":"BatchNormalization","outputShape":[2, 3, 2]},
+        {"name":"conv2d","className":"Conv2D","outputShape":[1, 2, 15]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[1, 1, 2]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "batch_normalization.gamma", shape: [2], offset: 0),
-        TensorLayout(name: "batch_normalization.beta", shape: [2], offset: 2),
-        TensorLayout(name: "batch_normalization.moving_mean", shape: [2], offset: 4),
-        TensorLayout(name: "batch_normalization.moving_variance", shape: [2], offset: 6),
-        TensorLayout(name: "conv2d.kernel", shape: [1, 1, 2, 15], offset: 8),
-        TensorLayout(name: "conv2d.bias", shape: [15], offset: 38),
-        TensorLayout(name: "conv2d_1.kernel", shape: [3, 3, 15, 2], offset: 53),
-        TensorLayout(name: "conv2d_1.bias", shape: [2], offset: 323),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"batch_normalization.gamma","shape":[2],"offset":0},
+        {"name":"batch_normalization.beta","shape":[2],"offset":2},
+        {"name":"batch_normalization.moving_mean","shape":[2],"offset":4},
+        {"name":"batch_normalization.moving_variance","shape":[2],"offset":6},
+        {"name":"conv2d.kernel","shape":[1, 1, 2, 15],"offset":8},
+        {"name":"conv2d.bias","shape":[15],"offset":38},
+        {"name":"conv2d_1.kernel","shape":[3, 3, 15, 2],"offset":53},
+        {"name":"conv2d_1.bias","shape":[2],"offset":323}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_011" model from Tests/Fixtures/random/random_011.yaml, compiled by cnnc.
@@ -51,19 +51,27 @@ public struct Random011: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [2, 7, 4]),
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [1, 3, 9]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"batch_normalization","className":"BatchNormalization","outputShape":[2, 7, 4]},
+        {"name":"conv2d","className":"Conv2D","outputShape":[1, 3, 9]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "batch_normalization.gamma", shape: [4], offset: 0),
-        TensorLayout(name: "batch_normalization.moving_mean", shape: [4], offset: 4),
-        TensorLayout(name: "batch_normalization.moving_variance", shape: [4], offset: 8),
-        TensorLayout(name: "conv2d.kernel", shape: [1, 1, 4, 9], offset: 12),
-        TensorLayout(name: "conv2d.bias", shape: [9], offset: 48),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"batch_normalization.gamma","shape":[4],"offset":0},
+        {"name":"batch_normalization.moving_mean","shape":[4],"offset":4},
+        {"name":"batch_normalization.moving_variance","shape":[4],"offset":8},
+        {"name":"conv2d.kernel","shape":[1, 1, 4, 9],"offset":12},
+        {"name":"conv2d.bias","shape":[9],"offset":48}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_012" model from Tests/Fixtures/random/random_012.yaml, compiled by cnnc.
@@ -51,19 +51,27 @@ public struct Random012: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [21]),
-        LayerDescription(name: "re_lu", className: "ReLU", outputShape: [21]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [5]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"batch_normalization","className":"BatchNormalization","outputShape":[21]},
+        {"name":"re_lu","className":"ReLU","outputShape":[21]},
+        {"name":"dense","className":"Dense","outputShape":[5]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "batch_normalization.gamma", shape: [21], offset: 0),
-        TensorLayout(name: "batch_normalization.moving_mean", shape: [21], offset: 21),
-        TensorLayout(name: "batch_normalization.moving_variance", shape: [21], offset: 42),
-        TensorLayout(name: "dense.kernel", shape: [21, 5], offset: 63),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"batch_normalization.gamma","shape":[21],"offset":0},
+        {"name":"batch_normalization.moving_mean","shape":[21],"offset":21},
+        {"name":"batch_normalization.moving_variance","shape":[21],"offset":42},
+        {"name":"dense.kernel","shape":[21, 5],"offset":63}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_013" model from Tests/Fixtures/random/random_013.yaml, compiled by cnnc.
@@ -51,17 +51,25 @@ public struct Random013: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "re_lu", className: "ReLU", outputShape: [18]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [8]),
-        LayerDescription(name: "activation", className: "Activation", outputShape: [8]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"re_lu","className":"ReLU","outputShape":[18]},
+        {"name":"dense","className":"Dense","outputShape":[8]},
+        {"name":"activation","className":"Activation","outputShape":[8]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "dense.kernel", shape: [18, 8], offset: 0),
-        TensorLayout(name: "dense.bias", shape: [8], offset: 144),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"dense.kernel","shape":[18, 8],"offset":0},
+        {"name":"dense.bias","shape":[8],"offset":144}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

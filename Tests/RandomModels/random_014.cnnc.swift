@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_014" model from Tests/Fixtures/random/random_014.yaml, compiled by cnnc.
@@ -51,18 +51,26 @@ public struct Random014: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [4, 4, 17]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [272]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [3]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[4, 4, 17]},
+        {"name":"flatten","className":"Flatten","outputShape":[272]},
+        {"name":"dense","className":"Dense","outputShape":[3]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [2, 1, 5, 17], offset: 0),
-        TensorLayout(name: "dense.kernel", shape: [272, 3], offset: 170),
-        TensorLayout(name: "dense.bias", shape: [3], offset: 986),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[2, 1, 5, 17],"offset":0},
+        {"name":"dense.kernel","shape":[272, 3],"offset":170},
+        {"name":"dense.bias","shape":[3],"offset":986}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_015" model from Tests/Fixtures/random/random_015.yaml, compiled by cnnc.
@@ -55,26 +55,34 @@ public struct Random015: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "dropout", className: "Dropout", outputShape: [12]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [40]),
-        LayerDescription(name: "dense_1", className: "Dense", outputShape: [5]),
-        LayerDescription(name: "dense_2", className: "Dense", outputShape: [10]),
-        LayerDescription(name: "softmax", className: "Softmax", outputShape: [10]),
-        LayerDescription(name: "dense_3", className: "Dense", outputShape: [8]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"dropout","className":"Dropout","outputShape":[12]},
+        {"name":"dense","className":"Dense","outputShape":[40]},
+        {"name":"dense_1","className":"Dense","outputShape":[5]},
+        {"name":"dense_2","className":"Dense","outputShape":[10]},
+        {"name":"softmax","className":"Softmax","outputShape":[10]},
+        {"name":"dense_3","className":"Dense","outputShape":[8]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "dense.kernel", shape: [12, 40], offset: 0),
-        TensorLayout(name: "dense.bias", shape: [40], offset: 480),
-        TensorLayout(name: "dense_1.kernel", shape: [40, 5], offset: 520),
-        TensorLayout(name: "dense_1.bias", shape: [5], offset: 720),
-        TensorLayout(name: "dense_2.kernel", shape: [5, 10], offset: 725),
-        TensorLayout(name: "dense_2.bias", shape: [10], offset: 775),
-        TensorLayout(name: "dense_3.kernel", shape: [10, 8], offset: 785),
-        TensorLayout(name: "dense_3.bias", shape: [8], offset: 865),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"dense.kernel","shape":[12, 40],"offset":0},
+        {"name":"dense.bias","shape":[40],"offset":480},
+        {"name":"dense_1.kernel","shape":[40, 5],"offset":520},
+        {"name":"dense_1.bias","shape":[5],"offset":720},
+        {"name":"dense_2.kernel","shape":[5, 10],"offset":725},
+        {"name":"dense_2.bias","shape":[10],"offset":775},
+        {"name":"dense_3.kernel","shape":[10, 8],"offset":785},
+        {"name":"dense_3.bias","shape":[8],"offset":865}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

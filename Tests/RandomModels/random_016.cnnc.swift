@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_016" model from Tests/Fixtures/random/random_016.yaml, compiled by cnnc.
@@ -53,19 +53,27 @@ public struct Random016: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "global_max_pooling2d", className: "GlobalMaxPooling2D", outputShape: [3]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [17]),
-        LayerDescription(name: "dense_1", className: "Dense", outputShape: [10]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"global_max_pooling2d","className":"GlobalMaxPooling2D","outputShape":[3]},
+        {"name":"dense","className":"Dense","outputShape":[17]},
+        {"name":"dense_1","className":"Dense","outputShape":[10]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "dense.kernel", shape: [3, 17], offset: 0),
-        TensorLayout(name: "dense.bias", shape: [17], offset: 51),
-        TensorLayout(name: "dense_1.kernel", shape: [17, 10], offset: 68),
-        TensorLayout(name: "dense_1.bias", shape: [10], offset: 238),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"dense.kernel","shape":[3, 17],"offset":0},
+        {"name":"dense.bias","shape":[17],"offset":51},
+        {"name":"dense_1.kernel","shape":[17, 10],"offset":68},
+        {"name":"dense_1.bias","shape":[10],"offset":238}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_017" model from Tests/Fixtures/random/random_017.yaml, compiled by cnnc.
@@ -53,19 +53,27 @@ public struct Random017: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "global_average_pooling2d", className: "GlobalAveragePooling2D", outputShape: [1]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [8]),
-        LayerDescription(name: "dense_1", className: "Dense", outputShape: [2]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"global_average_pooling2d","className":"GlobalAveragePooling2D","outputShape":[1]},
+        {"name":"dense","className":"Dense","outputShape":[8]},
+        {"name":"dense_1","className":"Dense","outputShape":[2]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "dense.kernel", shape: [1, 8], offset: 0),
-        TensorLayout(name: "dense.bias", shape: [8], offset: 8),
-        TensorLayout(name: "dense_1.kernel", shape: [8, 2], offset: 16),
-        TensorLayout(name: "dense_1.bias", shape: [2], offset: 32),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"dense.kernel","shape":[1, 8],"offset":0},
+        {"name":"dense.bias","shape":[8],"offset":8},
+        {"name":"dense_1.kernel","shape":[8, 2],"offset":16},
+        {"name":"dense_1.bias","shape":[2],"offset":32}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_018" model from Tests/Fixtures/random/random_018.yaml, compiled by cnnc.
@@ -53,16 +53,24 @@ public struct Random018: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "zero_padding2d", className: "ZeroPadding2D", outputShape: [9, 13, 4]),
-        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [5, 7, 4]),
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [5, 4, 17]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"zero_padding2d","className":"ZeroPadding2D","outputShape":[9, 13, 4]},
+        {"name":"average_pooling2d","className":"AveragePooling2D","outputShape":[5, 7, 4]},
+        {"name":"conv2d","className":"Conv2D","outputShape":[5, 4, 17]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [1, 1, 4, 17], offset: 0),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[1, 1, 4, 17],"offset":0}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_019" model from Tests/Fixtures/random/random_019.yaml, compiled by cnnc.
@@ -55,20 +55,28 @@ public struct Random019: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [12, 4, 9]),
-        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [4, 1, 9]),
-        LayerDescription(name: "zero_padding2d", className: "ZeroPadding2D", outputShape: [7, 1, 9]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [7, 1, 3]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[12, 4, 9]},
+        {"name":"max_pooling2d","className":"MaxPooling2D","outputShape":[4, 1, 9]},
+        {"name":"zero_padding2d","className":"ZeroPadding2D","outputShape":[7, 1, 9]},
+        {"name":"dense","className":"Dense","outputShape":[7, 1, 3]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [1, 1, 4, 9], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [9], offset: 36),
-        TensorLayout(name: "dense.kernel", shape: [9, 3], offset: 45),
-        TensorLayout(name: "dense.bias", shape: [3], offset: 72),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[1, 1, 4, 9],"offset":0},
+        {"name":"conv2d.bias","shape":[9],"offset":36},
+        {"name":"dense.kernel","shape":[9, 3],"offset":45},
+        {"name":"dense.bias","shape":[3],"offset":72}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

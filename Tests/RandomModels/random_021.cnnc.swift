@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_021" model from Tests/Fixtures/random/random_021.yaml, compiled by cnnc.
@@ -49,18 +49,26 @@ public struct Random021: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [39]),
-        LayerDescription(name: "softmax", className: "Softmax", outputShape: [39]),
-        LayerDescription(name: "softmax_1", className: "Softmax", outputShape: [39]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"batch_normalization","className":"BatchNormalization","outputShape":[39]},
+        {"name":"softmax","className":"Softmax","outputShape":[39]},
+        {"name":"softmax_1","className":"Softmax","outputShape":[39]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "batch_normalization.gamma", shape: [39], offset: 0),
-        TensorLayout(name: "batch_normalization.moving_mean", shape: [39], offset: 39),
-        TensorLayout(name: "batch_normalization.moving_variance", shape: [39], offset: 78),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"batch_normalization.gamma","shape":[39],"offset":0},
+        {"name":"batch_normalization.moving_mean","shape":[39],"offset":39},
+        {"name":"batch_normalization.moving_variance","shape":[39],"offset":78}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_022" model from Tests/Fixtures/random/random_022.yaml, compiled by cnnc.
@@ -49,19 +49,27 @@ public struct Random022: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [896]),
-        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [896]),
-        LayerDescription(name: "activation", className: "Activation", outputShape: [896]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"flatten","className":"Flatten","outputShape":[896]},
+        {"name":"batch_normalization","className":"BatchNormalization","outputShape":[896]},
+        {"name":"activation","className":"Activation","outputShape":[896]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "batch_normalization.gamma", shape: [896], offset: 0),
-        TensorLayout(name: "batch_normalization.beta", shape: [896], offset: 896),
-        TensorLayout(name: "batch_normalization.moving_mean", shape: [896], offset: 1792),
-        TensorLayout(name: "batch_normalization.moving_variance", shape: [896], offset: 2688),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"batch_normalization.gamma","shape":[896],"offset":0},
+        {"name":"batch_normalization.beta","shape":[896],"offset":896},
+        {"name":"batch_normalization.moving_mean","shape":[896],"offset":1792},
+        {"name":"batch_normalization.moving_variance","shape":[896],"offset":2688}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_024" model from Tests/Fixtures/random/random_024.yaml, compiled by cnnc.
@@ -55,25 +55,33 @@ public struct Random024: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "dense", className: "Dense", outputShape: [13]),
-        LayerDescription(name: "dense_1", className: "Dense", outputShape: [2]),
-        LayerDescription(name: "dense_2", className: "Dense", outputShape: [8]),
-        LayerDescription(name: "activation", className: "Activation", outputShape: [8]),
-        LayerDescription(name: "re_lu", className: "ReLU", outputShape: [8]),
-        LayerDescription(name: "dense_3", className: "Dense", outputShape: [31]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"dense","className":"Dense","outputShape":[13]},
+        {"name":"dense_1","className":"Dense","outputShape":[2]},
+        {"name":"dense_2","className":"Dense","outputShape":[8]},
+        {"name":"activation","className":"Activation","outputShape":[8]},
+        {"name":"re_lu","className":"ReLU","outputShape":[8]},
+        {"name":"dense_3","className":"Dense","outputShape":[31]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "dense.kernel", shape: [29, 13], offset: 0),
-        TensorLayout(name: "dense.bias", shape: [13], offset: 377),
-        TensorLayout(name: "dense_1.kernel", shape: [13, 2], offset: 390),
-        TensorLayout(name: "dense_1.bias", shape: [2], offset: 416),
-        TensorLayout(name: "dense_2.kernel", shape: [2, 8], offset: 418),
-        TensorLayout(name: "dense_2.bias", shape: [8], offset: 434),
-        TensorLayout(name: "dense_3.kernel", shape: [8, 31], offset: 442),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"dense.kernel","shape":[29, 13],"offset":0},
+        {"name":"dense.bias","shape":[13],"offset":377},
+        {"name":"dense_1.kernel","shape":[13, 2],"offset":390},
+        {"name":"dense_1.bias","shape":[2],"offset":416},
+        {"name":"dense_2.kernel","shape":[2, 8],"offset":418},
+        {"name":"dense_2.bias","shape":[8],"offset":434},
+        {"name":"dense_3.kernel","shape":[8, 31],"offset":442}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

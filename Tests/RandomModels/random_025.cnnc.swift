@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_025" model from Tests/Fixtures/random/random_025.yaml, compiled by cnnc.
@@ -49,21 +49,29 @@ public struct Random025: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "dense", className: "Dense", outputShape: [13]),
-        LayerDescription(name: "activation", className: "Activation", outputShape: [13]),
-        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [13]),
-        LayerDescription(name: "activation_1", className: "Activation", outputShape: [13]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"dense","className":"Dense","outputShape":[13]},
+        {"name":"activation","className":"Activation","outputShape":[13]},
+        {"name":"batch_normalization","className":"BatchNormalization","outputShape":[13]},
+        {"name":"activation_1","className":"Activation","outputShape":[13]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "dense.kernel", shape: [25, 13], offset: 0),
-        TensorLayout(name: "dense.bias", shape: [13], offset: 325),
-        TensorLayout(name: "batch_normalization.beta", shape: [13], offset: 338),
-        TensorLayout(name: "batch_normalization.moving_mean", shape: [13], offset: 351),
-        TensorLayout(name: "batch_normalization.moving_variance", shape: [13], offset: 364),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"dense.kernel","shape":[25, 13],"offset":0},
+        {"name":"dense.bias","shape":[13],"offset":325},
+        {"name":"batch_normalization.beta","shape":[13],"offset":338},
+        {"name":"batch_normalization.moving_mean","shape":[13],"offset":351},
+        {"name":"batch_normalization.moving_variance","shape":[13],"offset":364}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

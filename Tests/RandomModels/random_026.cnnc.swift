@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_026" model from Tests/Fixtures/random/random_026.yaml, compiled by cnnc.
@@ -53,18 +53,26 @@ public struct Random026: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "softmax", className: "Softmax", outputShape: [2, 10, 1]),
-        LayerDescription(name: "activation", className: "Activation", outputShape: [2, 10, 1]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [2, 10, 16]),
-        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [2, 10, 16]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"softmax","className":"Softmax","outputShape":[2, 10, 1]},
+        {"name":"activation","className":"Activation","outputShape":[2, 10, 1]},
+        {"name":"dense","className":"Dense","outputShape":[2, 10, 16]},
+        {"name":"max_pooling2d","className":"MaxPooling2D","outputShape":[2, 10, 16]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "dense.kernel", shape: [1, 16], offset: 0),
-        TensorLayout(name: "dense.bias", shape: [16], offset: 16),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"dense.kernel","shape":[1, 16],"offset":0},
+        {"name":"dense.bias","shape":[16],"offset":16}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

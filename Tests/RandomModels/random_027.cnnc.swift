@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_027" model from Tests/Fixtures/random/random_027.yaml, compiled by cnnc.
@@ -53,26 +53,34 @@ public struct Random027: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "dense", className: "Dense", outputShape: [40]),
-        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [40]),
-        LayerDescription(name: "dense_1", className: "Dense", outputShape: [2]),
-        LayerDescription(name: "dense_2", className: "Dense", outputShape: [40]),
-        LayerDescription(name: "dropout", className: "Dropout", outputShape: [40]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"dense","className":"Dense","outputShape":[40]},
+        {"name":"batch_normalization","className":"BatchNormalization","outputShape":[40]},
+        {"name":"dense_1","className":"Dense","outputShape":[2]},
+        {"name":"dense_2","className":"Dense","outputShape":[40]},
+        {"name":"dropout","className":"Dropout","outputShape":[40]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "dense.kernel", shape: [29, 40], offset: 0),
-        TensorLayout(name: "dense.bias", shape: [40], offset: 1160),
-        TensorLayout(name: "batch_normalization.gamma", shape: [40], offset: 1200),
-        TensorLayout(name: "batch_normalization.beta", shape: [40], offset: 1240),
-        TensorLayout(name: "batch_normalization.moving_mean", shape: [40], offset: 1280),
-        TensorLayout(name: "batch_normalization.moving_variance", shape: [40], offset: 1320),
-        TensorLayout(name: "dense_1.kernel", shape: [40, 2], offset: 1360),
-        TensorLayout(name: "dense_1.bias", shape: [2], offset: 1440),
-        TensorLayout(name: "dense_2.kernel", shape: [2, 40], offset: 1442),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"dense.kernel","shape":[29, 40],"offset":0},
+        {"name":"dense.bias","shape":[40],"offset":1160},
+        {"name":"batch_normalization.gamma","shape":[40],"offset":1200},
+        {"name":"batch_normalization.beta","shape":[40],"offset":1240},
+        {"name":"batch_normalization.moving_mean","shape":[40],"offset":1280},
+        {"name":"batch_normalization.moving_variance","shape":[40],"offset":1320},
+        {"name":"dense_1.kernel","shape":[40, 2],"offset":1360},
+        {"name":"dense_1.bias","shape":[2],"offset":1440},
+        {"name":"dense_2.kernel","shape":[2, 40],"offset":1442}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_028" model from Tests/Fixtures/random/random_028.yaml, compiled by cnnc.
@@ -55,19 +55,27 @@ public struct Random028: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [5, 6, 2]),
-        LayerDescription(name: "softmax", className: "Softmax", outputShape: [5, 6, 2]),
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [2, 2, 2]),
-        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [1, 1, 2]),
-        LayerDescription(name: "global_average_pooling2d", className: "GlobalAveragePooling2D", outputShape: [2]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"max_pooling2d","className":"MaxPooling2D","outputShape":[5, 6, 2]},
+        {"name":"softmax","className":"Softmax","outputShape":[5, 6, 2]},
+        {"name":"conv2d","className":"Conv2D","outputShape":[2, 2, 2]},
+        {"name":"average_pooling2d","className":"AveragePooling2D","outputShape":[1, 1, 2]},
+        {"name":"global_average_pooling2d","className":"GlobalAveragePooling2D","outputShape":[2]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [4, 3, 2, 2], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [2], offset: 48),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[4, 3, 2, 2],"offset":0},
+        {"name":"conv2d.bias","shape":[2],"offset":48}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_030" model from Tests/Fixtures/random/random_030.yaml, compiled by cnnc.
@@ -55,18 +55,26 @@ public struct Random030: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [3, 1, 12]),
-        LayerDescription(name: "global_max_pooling2d", className: "GlobalMaxPooling2D", outputShape: [12]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [5]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[3, 1, 12]},
+        {"name":"global_max_pooling2d","className":"GlobalMaxPooling2D","outputShape":[12]},
+        {"name":"dense","className":"Dense","outputShape":[5]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [4, 4, 2, 12], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [12], offset: 384),
-        TensorLayout(name: "dense.kernel", shape: [12, 5], offset: 396),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[4, 4, 2, 12],"offset":0},
+        {"name":"conv2d.bias","shape":[12],"offset":384},
+        {"name":"dense.kernel","shape":[12, 5],"offset":396}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

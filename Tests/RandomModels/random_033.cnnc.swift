@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_033" model from Tests/Fixtures/random/random_033.yaml, compiled by cnnc.
@@ -55,19 +55,27 @@ public struct Random033: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [2, 1, 3]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [2, 1, 7]),
-        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [1, 1, 7]),
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [1, 1, 33]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"average_pooling2d","className":"AveragePooling2D","outputShape":[2, 1, 3]},
+        {"name":"dense","className":"Dense","outputShape":[2, 1, 7]},
+        {"name":"max_pooling2d","className":"MaxPooling2D","outputShape":[1, 1, 7]},
+        {"name":"conv2d","className":"Conv2D","outputShape":[1, 1, 33]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "dense.kernel", shape: [3, 7], offset: 0),
-        TensorLayout(name: "dense.bias", shape: [7], offset: 21),
-        TensorLayout(name: "conv2d.kernel", shape: [1, 1, 7, 33], offset: 28),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"dense.kernel","shape":[3, 7],"offset":0},
+        {"name":"dense.bias","shape":[7],"offset":21},
+        {"name":"conv2d.kernel","shape":[1, 1, 7, 33],"offset":28}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

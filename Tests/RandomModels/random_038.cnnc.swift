@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_038" model from Tests/Fixtures/random/random_038.yaml, compiled by cnnc.
@@ -53,17 +53,25 @@ public struct Random038: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "dense", className: "Dense", outputShape: [8, 9, 19]),
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [4, 9, 7]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"dense","className":"Dense","outputShape":[8, 9, 19]},
+        {"name":"conv2d","className":"Conv2D","outputShape":[4, 9, 7]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "dense.kernel", shape: [5, 19], offset: 0),
-        TensorLayout(name: "dense.bias", shape: [19], offset: 95),
-        TensorLayout(name: "conv2d.kernel", shape: [3, 3, 19, 7], offset: 114),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"dense.kernel","shape":[5, 19],"offset":0},
+        {"name":"dense.bias","shape":[19],"offset":95},
+        {"name":"conv2d.kernel","shape":[3, 3, 19, 7],"offset":114}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

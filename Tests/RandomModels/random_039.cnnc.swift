@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_039" model from Tests/Fixtures/random/random_039.yaml, compiled by cnnc.
@@ -51,17 +51,25 @@ public struct Random039: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [3, 7, 3]),
-        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [2, 4, 3]),
-        LayerDescription(name: "softmax", className: "Softmax", outputShape: [2, 4, 3]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[3, 7, 3]},
+        {"name":"average_pooling2d","className":"AveragePooling2D","outputShape":[2, 4, 3]},
+        {"name":"softmax","className":"Softmax","outputShape":[2, 4, 3]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [3, 3, 3, 3], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [3], offset: 81),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[3, 3, 3, 3],"offset":0},
+        {"name":"conv2d.bias","shape":[3],"offset":81}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

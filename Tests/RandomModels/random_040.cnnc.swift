@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_040" model from Tests/Fixtures/random/random_040.yaml, compiled by cnnc.
@@ -55,17 +55,25 @@ public struct Random040: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [1, 1, 1]),
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [1, 1, 17]),
-        LayerDescription(name: "global_average_pooling2d", className: "GlobalAveragePooling2D", outputShape: [17]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"average_pooling2d","className":"AveragePooling2D","outputShape":[1, 1, 1]},
+        {"name":"conv2d","className":"Conv2D","outputShape":[1, 1, 17]},
+        {"name":"global_average_pooling2d","className":"GlobalAveragePooling2D","outputShape":[17]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [2, 2, 1, 17], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [17], offset: 68),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[2, 2, 1, 17],"offset":0},
+        {"name":"conv2d.bias","shape":[17],"offset":68}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

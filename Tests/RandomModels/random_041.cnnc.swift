@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_041" model from Tests/Fixtures/random/random_041.yaml, compiled by cnnc.
@@ -57,20 +57,28 @@ public struct Random041: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [11, 10, 1]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [11, 10, 8]),
-        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [6, 5, 8]),
-        LayerDescription(name: "global_max_pooling2d", className: "GlobalMaxPooling2D", outputShape: [8]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[11, 10, 1]},
+        {"name":"dense","className":"Dense","outputShape":[11, 10, 8]},
+        {"name":"max_pooling2d","className":"MaxPooling2D","outputShape":[6, 5, 8]},
+        {"name":"global_max_pooling2d","className":"GlobalMaxPooling2D","outputShape":[8]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [1, 2, 5, 1], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [1], offset: 10),
-        TensorLayout(name: "dense.kernel", shape: [1, 8], offset: 11),
-        TensorLayout(name: "dense.bias", shape: [8], offset: 19),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[1, 2, 5, 1],"offset":0},
+        {"name":"conv2d.bias","shape":[1],"offset":10},
+        {"name":"dense.kernel","shape":[1, 8],"offset":11},
+        {"name":"dense.bias","shape":[8],"offset":19}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

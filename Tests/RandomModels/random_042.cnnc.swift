@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_042" model from Tests/Fixtures/random/random_042.yaml, compiled by cnnc.
@@ -51,16 +51,24 @@ public struct Random042: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [6, 5, 16]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [6, 5, 15]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"max_pooling2d","className":"MaxPooling2D","outputShape":[6, 5, 16]},
+        {"name":"dense","className":"Dense","outputShape":[6, 5, 15]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "dense.kernel", shape: [16, 15], offset: 0),
-        TensorLayout(name: "dense.bias", shape: [15], offset: 240),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"dense.kernel","shape":[16, 15],"offset":0},
+        {"name":"dense.bias","shape":[15],"offset":240}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_044" model from Tests/Fixtures/random/random_044.yaml, compiled by cnnc.
@@ -55,23 +55,31 @@ public struct Random044: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [3, 6, 16]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [3, 6, 7]),
-        LayerDescription(name: "re_lu", className: "ReLU", outputShape: [3, 6, 7]),
-        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [2, 3, 7]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [2, 3, 13]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[3, 6, 16]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[3, 6, 7]},
+        {"name":"re_lu","className":"ReLU","outputShape":[3, 6, 7]},
+        {"name":"max_pooling2d","className":"MaxPooling2D","outputShape":[2, 3, 7]},
+        {"name":"dense","className":"Dense","outputShape":[2, 3, 13]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [1, 1, 16, 16], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [16], offset: 256),
-        TensorLayout(name: "conv2d_1.kernel", shape: [1, 1, 16, 7], offset: 272),
-        TensorLayout(name: "conv2d_1.bias", shape: [7], offset: 384),
-        TensorLayout(name: "dense.kernel", shape: [7, 13], offset: 391),
-        TensorLayout(name: "dense.bias", shape: [13], offset: 482),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[1, 1, 16, 16],"offset":0},
+        {"name":"conv2d.bias","shape":[16],"offset":256},
+        {"name":"conv2d_1.kernel","shape":[1, 1, 16, 7],"offset":272},
+        {"name":"conv2d_1.bias","shape":[7],"offset":384},
+        {"name":"dense.kernel","shape":[7, 13],"offset":391},
+        {"name":"dense.bias","shape":[13],"offset":482}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_045" model from Tests/Fixtures/random/random_045.yaml, compiled by cnnc.
@@ -51,27 +51,35 @@ public struct Random045: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "dense", className: "Dense", outputShape: [1]),
-        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [1]),
-        LayerDescription(name: "dropout", className: "Dropout", outputShape: [1]),
-        LayerDescription(name: "dense_1", className: "Dense", outputShape: [13]),
-        LayerDescription(name: "batch_normalization_1", className: "BatchNormalization", outputShape: [13]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"dense","className":"Dense","outputShape":[1]},
+        {"name":"batch_normalization","className":"BatchNormalization","outputShape":[1]},
+        {"name":"dropout","className":"Dropout","outputShape":[1]},
+        {"name":"dense_1","className":"Dense","outputShape":[13]},
+        {"name":"batch_normalization_1","className":"BatchNormalization","outputShape":[13]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "dense.kernel", shape: [14, 1], offset: 0),
-        TensorLayout(name: "dense.bias", shape: [1], offset: 14),
-        TensorLayout(name: "batch_normalization.beta", shape: [1], offset: 15),
-        TensorLayout(name: "batch_normalization.moving_mean", shape: [1], offset: 16),
-        TensorLayout(name: "batch_normalization.moving_variance", shape: [1], offset: 17),
-        TensorLayout(name: "dense_1.kernel", shape: [1, 13], offset: 18),
-        TensorLayout(name: "batch_normalization_1.gamma", shape: [13], offset: 31),
-        TensorLayout(name: "batch_normalization_1.beta", shape: [13], offset: 44),
-        TensorLayout(name: "batch_normalization_1.moving_mean", shape: [13], offset: 57),
-        TensorLayout(name: "batch_normalization_1.moving_variance", shape: [13], offset: 70),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"dense.kernel","shape":[14, 1],"offset":0},
+        {"name":"dense.bias","shape":[1],"offset":14},
+        {"name":"batch_normalization.beta","shape":[1],"offset":15},
+        {"name":"batch_normalization.moving_mean","shape":[1],"offset":16},
+        {"name":"batch_normalization.moving_variance","shape":[1],"offset":17},
+        {"name":"dense_1.kernel","shape":[1, 13],"offset":18},
+        {"name":"batch_normalization_1.gamma","shape":[13],"offset":31},
+        {"name":"batch_normalization_1.beta","shape":[13],"offset":44},
+        {"name":"batch_normalization_1.moving_mean","shape":[13],"offset":57},
+        {"name":"batch_normalization_1.moving_variance","shape":[13],"offset":70}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

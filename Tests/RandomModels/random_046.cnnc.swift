@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_046" model from Tests/Fixtures/random/random_046.yaml, compiled by cnnc.
@@ -55,24 +55,32 @@ public struct Random046: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "dense", className: "Dense", outputShape: [11, 5, 2]),
-        LayerDescription(name: "zero_padding2d", className: "ZeroPadding2D", outputShape: [12, 8, 2]),
-        LayerDescription(name: "global_max_pooling2d", className: "GlobalMaxPooling2D", outputShape: [2]),
-        LayerDescription(name: "dense_1", className: "Dense", outputShape: [16]),
-        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [16]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"dense","className":"Dense","outputShape":[11, 5, 2]},
+        {"name":"zero_padding2d","className":"ZeroPadding2D","outputShape":[12, 8, 2]},
+        {"name":"global_max_pooling2d","className":"GlobalMaxPooling2D","outputShape":[2]},
+        {"name":"dense_1","className":"Dense","outputShape":[16]},
+        {"name":"batch_normalization","className":"BatchNormalization","outputShape":[16]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "dense.kernel", shape: [2, 2], offset: 0),
-        TensorLayout(name: "dense.bias", shape: [2], offset: 4),
-        TensorLayout(name: "dense_1.kernel", shape: [2, 16], offset: 6),
-        TensorLayout(name: "batch_normalization.gamma", shape: [16], offset: 38),
-        TensorLayout(name: "batch_normalization.beta", shape: [16], offset: 54),
-        TensorLayout(name: "batch_normalization.moving_mean", shape: [16], offset: 70),
-        TensorLayout(name: "batch_normalization.moving_variance", shape: [16], offset: 86),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"dense.kernel","shape":[2, 2],"offset":0},
+        {"name":"dense.bias","shape":[2],"offset":4},
+        {"name":"dense_1.kernel","shape":[2, 16],"offset":6},
+        {"name":"batch_normalization.gamma","shape":[16],"offset":38},
+        {"name":"batch_normalization.beta","shape":[16],"offset":54},
+        {"name":"batch_normalization.moving_mean","shape":[16],"offset":70},
+        {"name":"batch_normalization.moving_variance","shape":[16],"offset":86}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

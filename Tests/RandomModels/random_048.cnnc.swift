@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_048" model from Tests/Fixtures/random/random_048.yaml, compiled by cnnc.
@@ -55,19 +55,27 @@ public struct Random048: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [5, 5, 8]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [5, 5, 17]),
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [3, 2, 4]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"max_pooling2d","className":"MaxPooling2D","outputShape":[5, 5, 8]},
+        {"name":"dense","className":"Dense","outputShape":[5, 5, 17]},
+        {"name":"conv2d","className":"Conv2D","outputShape":[3, 2, 4]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "dense.kernel", shape: [8, 17], offset: 0),
-        TensorLayout(name: "dense.bias", shape: [17], offset: 136),
-        TensorLayout(name: "conv2d.kernel", shape: [4, 4, 17, 4], offset: 153),
-        TensorLayout(name: "conv2d.bias", shape: [4], offset: 1241),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"dense.kernel","shape":[8, 17],"offset":0},
+        {"name":"dense.bias","shape":[17],"offset":136},
+        {"name":"conv2d.kernel","shape":[4, 4, 17, 4],"offset":153},
+        {"name":"conv2d.bias","shape":[4],"offset":1241}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_053" model from Tests/Fixtures/random/random_053.yaml, compiled by cnnc.
@@ -51,14 +51,22 @@ public struct Random053: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [1, 6, 5]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[1, 6, 5]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [4, 3, 1, 5], offset: 0),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[4, 3, 1, 5],"offset":0}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_054" model from Tests/Fixtures/random/random_054.yaml, compiled by cnnc.
@@ -57,21 +57,29 @@ public struct Random054: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "zero_padding2d", className: "ZeroPadding2D", outputShape: [13, 14, 16]),
-        LayerDescription(name: "zero_padding2d_1", className: "ZeroPadding2D", outputShape: [16, 17, 16]),
-        LayerDescription(name: "re_lu", className: "ReLU", outputShape: [16, 17, 16]),
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [14, 17, 4]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [14, 6, 2]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"zero_padding2d","className":"ZeroPadding2D","outputShape":[13, 14, 16]},
+        {"name":"zero_padding2d_1","className":"ZeroPadding2D","outputShape":[16, 17, 16]},
+        {"name":"re_lu","className":"ReLU","outputShape":[16, 17, 16]},
+        {"name":"conv2d","className":"Conv2D","outputShape":[14, 17, 4]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[14, 6, 2]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [2, 1, 16, 4], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [4], offset: 128),
-        TensorLayout(name: "conv2d_1.kernel", shape: [3, 3, 4, 2], offset: 132),
-        TensorLayout(name: "conv2d_1.bias", shape: [2], offset: 204),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[2, 1, 16, 4],"offset":0},
+        {"name":"conv2d.bias","shape":[4],"offset":128},
+        {"name":"conv2d_1.kernel","shape":[3, 3, 4, 2],"offset":132},
+        {"name":"conv2d_1.bias","shape":[2],"offset":204}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

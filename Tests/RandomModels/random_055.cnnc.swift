@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_055" model from Tests/Fixtures/random/random_055.yaml, compiled by cnnc.
@@ -55,21 +55,29 @@ public struct Random055: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [8, 3, 16]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [8, 3, 11]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [8, 2, 16]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[8, 3, 16]},
+        {"name":"dense","className":"Dense","outputShape":[8, 3, 11]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[8, 2, 16]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [3, 4, 8, 16], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [16], offset: 1536),
-        TensorLayout(name: "dense.kernel", shape: [16, 11], offset: 1552),
-        TensorLayout(name: "dense.bias", shape: [11], offset: 1728),
-        TensorLayout(name: "conv2d_1.kernel", shape: [4, 4, 11, 16], offset: 1739),
-        TensorLayout(name: "conv2d_1.bias", shape: [16], offset: 4555),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[3, 4, 8, 16],"offset":0},
+        {"name":"conv2d.bias","shape":[16],"offset":1536},
+        {"name":"dense.kernel","shape":[16, 11],"offset":1552},
+        {"name":"dense.bias","shape":[11],"offset":1728},
+        {"name":"conv2d_1.kernel","shape":[4, 4, 11, 16],"offset":1739},
+        {"name":"conv2d_1.bias","shape":[16],"offset":4555}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

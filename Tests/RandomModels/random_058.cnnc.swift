@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_058" model from Tests/Fixtures/random/random_058.yaml, compiled by cnnc.
@@ -51,20 +51,28 @@ public struct Random058: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [150]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [31]),
-        LayerDescription(name: "dense_1", className: "Dense", outputShape: [65]),
-        LayerDescription(name: "dropout", className: "Dropout", outputShape: [65]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"flatten","className":"Flatten","outputShape":[150]},
+        {"name":"dense","className":"Dense","outputShape":[31]},
+        {"name":"dense_1","className":"Dense","outputShape":[65]},
+        {"name":"dropout","className":"Dropout","outputShape":[65]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "dense.kernel", shape: [150, 31], offset: 0),
-        TensorLayout(name: "dense.bias", shape: [31], offset: 4650),
-        TensorLayout(name: "dense_1.kernel", shape: [31, 65], offset: 4681),
-        TensorLayout(name: "dense_1.bias", shape: [65], offset: 6696),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"dense.kernel","shape":[150, 31],"offset":0},
+        {"name":"dense.bias","shape":[31],"offset":4650},
+        {"name":"dense_1.kernel","shape":[31, 65],"offset":4681},
+        {"name":"dense_1.bias","shape":[65],"offset":6696}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_063" model from Tests/Fixtures/random/random_063.yaml, compiled by cnnc.
@@ -49,18 +49,26 @@ public struct Random063: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [132]),
-        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [132]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"flatten","className":"Flatten","outputShape":[132]},
+        {"name":"batch_normalization","className":"BatchNormalization","outputShape":[132]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "batch_normalization.gamma", shape: [132], offset: 0),
-        TensorLayout(name: "batch_normalization.beta", shape: [132], offset: 132),
-        TensorLayout(name: "batch_normalization.moving_mean", shape: [132], offset: 264),
-        TensorLayout(name: "batch_normalization.moving_variance", shape: [132], offset: 396),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"batch_normalization.gamma","shape":[132],"offset":0},
+        {"name":"batch_normalization.beta","shape":[132],"offset":132},
+        {"name":"batch_normalization.moving_mean","shape":[132],"offset":264},
+        {"name":"batch_normalization.moving_variance","shape":[132],"offset":396}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_065" model from Tests/Fixtures/random/random_065.yaml, compiled by cnnc.
@@ -59,23 +59,31 @@ public struct Random065: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [5, 1, 3]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [5, 1, 18]),
-        LayerDescription(name: "dense_1", className: "Dense", outputShape: [5, 1, 18]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [5, 1, 24]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[5, 1, 3]},
+        {"name":"dense","className":"Dense","outputShape":[5, 1, 18]},
+        {"name":"dense_1","className":"Dense","outputShape":[5, 1, 18]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[5, 1, 24]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [2, 2, 8, 3], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [3], offset: 96),
-        TensorLayout(name: "dense.kernel", shape: [3, 18], offset: 99),
-        TensorLayout(name: "dense.bias", shape: [18], offset: 153),
-        TensorLayout(name: "dense_1.kernel", shape: [18, 18], offset: 171),
-        TensorLayout(name: "dense_1.bias", shape: [18], offset: 495),
-        TensorLayout(name: "conv2d_1.kernel", shape: [4, 4, 18, 24], offset: 513),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[2, 2, 8, 3],"offset":0},
+        {"name":"conv2d.bias","shape":[3],"offset":96},
+        {"name":"dense.kernel","shape":[3, 18],"offset":99},
+        {"name":"dense.bias","shape":[18],"offset":153},
+        {"name":"dense_1.kernel","shape":[18, 18],"offset":171},
+        {"name":"dense_1.bias","shape":[18],"offset":495},
+        {"name":"conv2d_1.kernel","shape":[4, 4, 18, 24],"offset":513}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_069" model from Tests/Fixtures/random/random_069.yaml, compiled by cnnc.
@@ -53,19 +53,27 @@ public struct Random069: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [8, 5, 24]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [3, 2, 5]),
-        LayerDescription(name: "global_average_pooling2d", className: "GlobalAveragePooling2D", outputShape: [5]),
-        LayerDescription(name: "softmax", className: "Softmax", outputShape: [5]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[8, 5, 24]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[3, 2, 5]},
+        {"name":"global_average_pooling2d","className":"GlobalAveragePooling2D","outputShape":[5]},
+        {"name":"softmax","className":"Softmax","outputShape":[5]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [4, 1, 2, 24], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [24], offset: 192),
-        TensorLayout(name: "conv2d_1.kernel", shape: [1, 2, 24, 5], offset: 216),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[4, 1, 2, 24],"offset":0},
+        {"name":"conv2d.bias","shape":[24],"offset":192},
+        {"name":"conv2d_1.kernel","shape":[1, 2, 24, 5],"offset":216}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

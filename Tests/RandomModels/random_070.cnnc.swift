@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_070" model from Tests/Fixtures/random/random_070.yaml, compiled by cnnc.
@@ -53,23 +53,31 @@ public struct Random070: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [4, 1, 33]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [132]),
-        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [132]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [5]),
-        LayerDescription(name: "softmax", className: "Softmax", outputShape: [5]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[4, 1, 33]},
+        {"name":"flatten","className":"Flatten","outputShape":[132]},
+        {"name":"batch_normalization","className":"BatchNormalization","outputShape":[132]},
+        {"name":"dense","className":"Dense","outputShape":[5]},
+        {"name":"softmax","className":"Softmax","outputShape":[5]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [1, 4, 8, 33], offset: 0),
-        TensorLayout(name: "batch_normalization.gamma", shape: [132], offset: 1056),
-        TensorLayout(name: "batch_normalization.moving_mean", shape: [132], offset: 1188),
-        TensorLayout(name: "batch_normalization.moving_variance", shape: [132], offset: 1320),
-        TensorLayout(name: "dense.kernel", shape: [132, 5], offset: 1452),
-        TensorLayout(name: "dense.bias", shape: [5], offset: 2112),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[1, 4, 8, 33],"offset":0},
+        {"name":"batch_normalization.gamma","shape":[132],"offset":1056},
+        {"name":"batch_normalization.moving_mean","shape":[132],"offset":1188},
+        {"name":"batch_normalization.moving_variance","shape":[132],"offset":1320},
+        {"name":"dense.kernel","shape":[132, 5],"offset":1452},
+        {"name":"dense.bias","shape":[5],"offset":2112}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_072" model from Tests/Fixtures/random/random_072.yaml, compiled by cnnc.
@@ -51,17 +51,25 @@ public struct Random072: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [3, 1, 4]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [12]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [17]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"max_pooling2d","className":"MaxPooling2D","outputShape":[3, 1, 4]},
+        {"name":"flatten","className":"Flatten","outputShape":[12]},
+        {"name":"dense","className":"Dense","outputShape":[17]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "dense.kernel", shape: [12, 17], offset: 0),
-        TensorLayout(name: "dense.bias", shape: [17], offset: 204),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"dense.kernel","shape":[12, 17],"offset":0},
+        {"name":"dense.bias","shape":[17],"offset":204}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

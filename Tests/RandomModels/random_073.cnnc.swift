@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_073" model from Tests/Fixtures/random/random_073.yaml, compiled by cnnc.
@@ -55,23 +55,31 @@ public struct Random073: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "dense", className: "Dense", outputShape: [10]),
-        LayerDescription(name: "dense_1", className: "Dense", outputShape: [10]),
-        LayerDescription(name: "dense_2", className: "Dense", outputShape: [17]),
-        LayerDescription(name: "dense_3", className: "Dense", outputShape: [3]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"dense","className":"Dense","outputShape":[10]},
+        {"name":"dense_1","className":"Dense","outputShape":[10]},
+        {"name":"dense_2","className":"Dense","outputShape":[17]},
+        {"name":"dense_3","className":"Dense","outputShape":[3]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "dense.kernel", shape: [34, 10], offset: 0),
-        TensorLayout(name: "dense.bias", shape: [10], offset: 340),
-        TensorLayout(name: "dense_1.kernel", shape: [10, 10], offset: 350),
-        TensorLayout(name: "dense_2.kernel", shape: [10, 17], offset: 450),
-        TensorLayout(name: "dense_2.bias", shape: [17], offset: 620),
-        TensorLayout(name: "dense_3.kernel", shape: [17, 3], offset: 637),
-        TensorLayout(name: "dense_3.bias", shape: [3], offset: 688),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"dense.kernel","shape":[34, 10],"offset":0},
+        {"name":"dense.bias","shape":[10],"offset":340},
+        {"name":"dense_1.kernel","shape":[10, 10],"offset":350},
+        {"name":"dense_2.kernel","shape":[10, 17],"offset":450},
+        {"name":"dense_2.bias","shape":[17],"offset":620},
+        {"name":"dense_3.kernel","shape":[17, 3],"offset":637},
+        {"name":"dense_3.bias","shape":[3],"offset":688}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

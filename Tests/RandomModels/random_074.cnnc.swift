@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_074" model from Tests/Fixtures/random/random_074.yaml, compiled by cnnc.
@@ -53,18 +53,26 @@ public struct Random074: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [1, 3, 2]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [1, 3, 1]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[1, 3, 2]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[1, 3, 1]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [2, 3, 1, 2], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [2], offset: 12),
-        TensorLayout(name: "conv2d_1.kernel", shape: [3, 3, 2, 1], offset: 14),
-        TensorLayout(name: "conv2d_1.bias", shape: [1], offset: 32),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[2, 3, 1, 2],"offset":0},
+        {"name":"conv2d.bias","shape":[2],"offset":12},
+        {"name":"conv2d_1.kernel","shape":[3, 3, 2, 1],"offset":14},
+        {"name":"conv2d_1.bias","shape":[1],"offset":32}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

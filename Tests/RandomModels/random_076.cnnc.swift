@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_076" model from Tests/Fixtures/random/random_076.yaml, compiled by cnnc.
@@ -53,18 +53,26 @@ public struct Random076: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [10, 3, 7]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [10, 3, 33]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[10, 3, 7]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[10, 3, 33]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [3, 3, 5, 7], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [7], offset: 315),
-        TensorLayout(name: "conv2d_1.kernel", shape: [1, 1, 7, 33], offset: 322),
-        TensorLayout(name: "conv2d_1.bias", shape: [33], offset: 553),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[3, 3, 5, 7],"offset":0},
+        {"name":"conv2d.bias","shape":[7],"offset":315},
+        {"name":"conv2d_1.kernel","shape":[1, 1, 7, 33],"offset":322},
+        {"name":"conv2d_1.bias","shape":[33],"offset":553}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

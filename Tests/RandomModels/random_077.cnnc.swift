@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_077" model from Tests/Fixtures/random/random_077.yaml, compiled by cnnc.
@@ -59,19 +59,27 @@ public struct Random077: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [1, 5, 8]),
-        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [1, 2, 8]),
-        LayerDescription(name: "average_pooling2d_1", className: "AveragePooling2D", outputShape: [1, 1, 8]),
-        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [1, 1, 8]),
-        LayerDescription(name: "average_pooling2d_2", className: "AveragePooling2D", outputShape: [1, 1, 8]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[1, 5, 8]},
+        {"name":"average_pooling2d","className":"AveragePooling2D","outputShape":[1, 2, 8]},
+        {"name":"average_pooling2d_1","className":"AveragePooling2D","outputShape":[1, 1, 8]},
+        {"name":"max_pooling2d","className":"MaxPooling2D","outputShape":[1, 1, 8]},
+        {"name":"average_pooling2d_2","className":"AveragePooling2D","outputShape":[1, 1, 8]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [2, 2, 16, 8], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [8], offset: 512),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[2, 2, 16, 8],"offset":0},
+        {"name":"conv2d.bias","shape":[8],"offset":512}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

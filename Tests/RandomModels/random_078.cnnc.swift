@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_078" model from Tests/Fixtures/random/random_078.yaml, compiled by cnnc.
@@ -57,20 +57,28 @@ public struct Random078: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [2, 4, 16]),
-        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [1, 1, 16]),
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [1, 1, 4]),
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [4]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [8]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"max_pooling2d","className":"MaxPooling2D","outputShape":[2, 4, 16]},
+        {"name":"average_pooling2d","className":"AveragePooling2D","outputShape":[1, 1, 16]},
+        {"name":"conv2d","className":"Conv2D","outputShape":[1, 1, 4]},
+        {"name":"flatten","className":"Flatten","outputShape":[4]},
+        {"name":"dense","className":"Dense","outputShape":[8]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [1, 2, 16, 4], offset: 0),
-        TensorLayout(name: "dense.kernel", shape: [4, 8], offset: 128),
-        TensorLayout(name: "dense.bias", shape: [8], offset: 160),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[1, 2, 16, 4],"offset":0},
+        {"name":"dense.kernel","shape":[4, 8],"offset":128},
+        {"name":"dense.bias","shape":[8],"offset":160}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

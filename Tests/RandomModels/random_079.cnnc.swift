@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_079" model from Tests/Fixtures/random/random_079.yaml, compiled by cnnc.
@@ -51,14 +51,22 @@ public struct Random079: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "zero_padding2d", className: "ZeroPadding2D", outputShape: [4, 6, 4]),
-        LayerDescription(name: "global_max_pooling2d", className: "GlobalMaxPooling2D", outputShape: [4]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"zero_padding2d","className":"ZeroPadding2D","outputShape":[4, 6, 4]},
+        {"name":"global_max_pooling2d","className":"GlobalMaxPooling2D","outputShape":[4]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_080" model from Tests/Fixtures/random/random_080.yaml, compiled by cnnc.
@@ -57,21 +57,29 @@ public struct Random080: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [12, 5, 8]),
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [4, 3, 15]),
-        LayerDescription(name: "zero_padding2d", className: "ZeroPadding2D", outputShape: [5, 4, 15]),
-        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [2, 2, 15]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"batch_normalization","className":"BatchNormalization","outputShape":[12, 5, 8]},
+        {"name":"conv2d","className":"Conv2D","outputShape":[4, 3, 15]},
+        {"name":"zero_padding2d","className":"ZeroPadding2D","outputShape":[5, 4, 15]},
+        {"name":"average_pooling2d","className":"AveragePooling2D","outputShape":[2, 2, 15]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "batch_normalization.gamma", shape: [8], offset: 0),
-        TensorLayout(name: "batch_normalization.beta", shape: [8], offset: 8),
-        TensorLayout(name: "batch_normalization.moving_mean", shape: [8], offset: 16),
-        TensorLayout(name: "batch_normalization.moving_variance", shape: [8], offset: 24),
-        TensorLayout(name: "conv2d.kernel", shape: [3, 4, 8, 15], offset: 32),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"batch_normalization.gamma","shape":[8],"offset":0},
+        {"name":"batch_normalization.beta","shape":[8],"offset":8},
+        {"name":"batch_normalization.moving_mean","shape":[8],"offset":16},
+        {"name":"batch_normalization.moving_variance","shape":[8],"offset":24},
+        {"name":"conv2d.kernel","shape":[3, 4, 8, 15],"offset":32}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_082" model from Tests/Fixtures/random/random_082.yaml, compiled by cnnc.
@@ -55,19 +55,27 @@ public struct Random082: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [3, 1, 5]),
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [2, 1, 7]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [2, 1, 1]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"average_pooling2d","className":"AveragePooling2D","outputShape":[3, 1, 5]},
+        {"name":"conv2d","className":"Conv2D","outputShape":[2, 1, 7]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[2, 1, 1]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [4, 4, 5, 7], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [7], offset: 560),
-        TensorLayout(name: "conv2d_1.kernel", shape: [1, 1, 7, 1], offset: 567),
-        TensorLayout(name: "conv2d_1.bias", shape: [1], offset: 574),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[4, 4, 5, 7],"offset":0},
+        {"name":"conv2d.bias","shape":[7],"offset":560},
+        {"name":"conv2d_1.kernel","shape":[1, 1, 7, 1],"offset":567},
+        {"name":"conv2d_1.bias","shape":[1],"offset":574}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_083" model from Tests/Fixtures/random/random_083.yaml, compiled by cnnc.
@@ -53,18 +53,26 @@ public struct Random083: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [1, 2, 2]),
-        LayerDescription(name: "global_average_pooling2d", className: "GlobalAveragePooling2D", outputShape: [2]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [8]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[1, 2, 2]},
+        {"name":"global_average_pooling2d","className":"GlobalAveragePooling2D","outputShape":[2]},
+        {"name":"dense","className":"Dense","outputShape":[8]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [3, 1, 1, 2], offset: 0),
-        TensorLayout(name: "dense.kernel", shape: [2, 8], offset: 6),
-        TensorLayout(name: "dense.bias", shape: [8], offset: 22),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[3, 1, 1, 2],"offset":0},
+        {"name":"dense.kernel","shape":[2, 8],"offset":6},
+        {"name":"dense.bias","shape":[8],"offset":22}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_084" model from Tests/Fixtures/random/random_084.yaml, compiled by cnnc.
@@ -57,19 +57,27 @@ public struct Random084: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [4, 3, 2]),
-        LayerDescription(name: "dropout", className: "Dropout", outputShape: [4, 3, 2]),
-        LayerDescription(name: "zero_padding2d", className: "ZeroPadding2D", outputShape: [4, 5, 2]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [2, 3, 12]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[4, 3, 2]},
+        {"name":"dropout","className":"Dropout","outputShape":[4, 3, 2]},
+        {"name":"zero_padding2d","className":"ZeroPadding2D","outputShape":[4, 5, 2]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[2, 3, 12]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [3, 4, 16, 2], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [2], offset: 384),
-        TensorLayout(name: "conv2d_1.kernel", shape: [3, 3, 2, 12], offset: 386),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[3, 4, 16, 2],"offset":0},
+        {"name":"conv2d.bias","shape":[2],"offset":384},
+        {"name":"conv2d_1.kernel","shape":[3, 3, 2, 12],"offset":386}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

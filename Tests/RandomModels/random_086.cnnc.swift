@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_086" model from Tests/Fixtures/random/random_086.yaml, compiled by cnnc.
@@ -57,20 +57,28 @@ public struct Random086: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [2, 2, 33]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [1, 2, 17]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [1, 2, 17]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[2, 2, 33]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[1, 2, 17]},
+        {"name":"dense","className":"Dense","outputShape":[1, 2, 17]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [3, 3, 3, 33], offset: 0),
-        TensorLayout(name: "conv2d_1.kernel", shape: [2, 4, 33, 17], offset: 891),
-        TensorLayout(name: "conv2d_1.bias", shape: [17], offset: 5379),
-        TensorLayout(name: "dense.kernel", shape: [17, 17], offset: 5396),
-        TensorLayout(name: "dense.bias", shape: [17], offset: 5685),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[3, 3, 3, 33],"offset":0},
+        {"name":"conv2d_1.kernel","shape":[2, 4, 33, 17],"offset":891},
+        {"name":"conv2d_1.bias","shape":[17],"offset":5379},
+        {"name":"dense.kernel","shape":[17, 17],"offset":5396},
+        {"name":"dense.bias","shape":[17],"offset":5685}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_087" model from Tests/Fixtures/random/random_087.yaml, compiled by cnnc.
@@ -53,16 +53,24 @@ public struct Random087: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "softmax", className: "Softmax", outputShape: [3, 7, 1]),
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [3, 7, 17]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"softmax","className":"Softmax","outputShape":[3, 7, 1]},
+        {"name":"conv2d","className":"Conv2D","outputShape":[3, 7, 17]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [3, 3, 1, 17], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [17], offset: 153),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[3, 3, 1, 17],"offset":0},
+        {"name":"conv2d.bias","shape":[17],"offset":153}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

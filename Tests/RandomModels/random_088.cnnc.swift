@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_088" model from Tests/Fixtures/random/random_088.yaml, compiled by cnnc.
@@ -57,18 +57,26 @@ public struct Random088: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [2, 2, 24]),
-        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [2, 2, 24]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [2, 2, 7]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[2, 2, 24]},
+        {"name":"max_pooling2d","className":"MaxPooling2D","outputShape":[2, 2, 24]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[2, 2, 7]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [2, 2, 5, 24], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [24], offset: 480),
-        TensorLayout(name: "conv2d_1.kernel", shape: [2, 2, 24, 7], offset: 504),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[2, 2, 5, 24],"offset":0},
+        {"name":"conv2d.bias","shape":[24],"offset":480},
+        {"name":"conv2d_1.kernel","shape":[2, 2, 24, 7],"offset":504}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_089" model from Tests/Fixtures/random/random_089.yaml, compiled by cnnc.
@@ -51,19 +51,27 @@ public struct Random089: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [4, 4, 4]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [2, 4, 16]),
-        LayerDescription(name: "activation", className: "Activation", outputShape: [2, 4, 16]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[4, 4, 4]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[2, 4, 16]},
+        {"name":"activation","className":"Activation","outputShape":[2, 4, 16]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [2, 2, 16, 4], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [4], offset: 256),
-        TensorLayout(name: "conv2d_1.kernel", shape: [1, 1, 4, 16], offset: 260),
-        TensorLayout(name: "conv2d_1.bias", shape: [16], offset: 324),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[2, 2, 16, 4],"offset":0},
+        {"name":"conv2d.bias","shape":[4],"offset":256},
+        {"name":"conv2d_1.kernel","shape":[1, 1, 4, 16],"offset":260},
+        {"name":"conv2d_1.bias","shape":[16],"offset":324}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

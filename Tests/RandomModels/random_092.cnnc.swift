@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_092" model from Tests/Fixtures/random/random_092.yaml, compiled by cnnc.
@@ -51,18 +51,26 @@ public struct Random092: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "flatten", className: "Flatten", outputShape: [120]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [31]),
-        LayerDescription(name: "dense_1", className: "Dense", outputShape: [3]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"flatten","className":"Flatten","outputShape":[120]},
+        {"name":"dense","className":"Dense","outputShape":[31]},
+        {"name":"dense_1","className":"Dense","outputShape":[3]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "dense.kernel", shape: [120, 31], offset: 0),
-        TensorLayout(name: "dense.bias", shape: [31], offset: 3720),
-        TensorLayout(name: "dense_1.kernel", shape: [31, 3], offset: 3751),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"dense.kernel","shape":[120, 31],"offset":0},
+        {"name":"dense.bias","shape":[31],"offset":3720},
+        {"name":"dense_1.kernel","shape":[31, 3],"offset":3751}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

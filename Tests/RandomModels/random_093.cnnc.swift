@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_093" model from Tests/Fixtures/random/random_093.yaml, compiled by cnnc.
@@ -53,17 +53,25 @@ public struct Random093: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [7, 11, 2]),
-        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [3, 4, 2]),
-        LayerDescription(name: "global_max_pooling2d", className: "GlobalMaxPooling2D", outputShape: [2]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[7, 11, 2]},
+        {"name":"max_pooling2d","className":"MaxPooling2D","outputShape":[3, 4, 2]},
+        {"name":"global_max_pooling2d","className":"GlobalMaxPooling2D","outputShape":[2]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [4, 2, 16, 2], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [2], offset: 256),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[4, 2, 16, 2],"offset":0},
+        {"name":"conv2d.bias","shape":[2],"offset":256}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_095" model from Tests/Fixtures/random/random_095.yaml, compiled by cnnc.
@@ -55,17 +55,25 @@ public struct Random095: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "activation", className: "Activation", outputShape: [3, 8, 16]),
-        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [3, 6, 16]),
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [3, 6, 3]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"activation","className":"Activation","outputShape":[3, 8, 16]},
+        {"name":"average_pooling2d","className":"AveragePooling2D","outputShape":[3, 6, 16]},
+        {"name":"conv2d","className":"Conv2D","outputShape":[3, 6, 3]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [2, 4, 16, 3], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [3], offset: 384),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[2, 4, 16, 3],"offset":0},
+        {"name":"conv2d.bias","shape":[3],"offset":384}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_096" model from Tests/Fixtures/random/random_096.yaml, compiled by cnnc.
@@ -55,20 +55,28 @@ public struct Random096: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [12, 4, 15]),
-        LayerDescription(name: "global_average_pooling2d", className: "GlobalAveragePooling2D", outputShape: [15]),
-        LayerDescription(name: "dense", className: "Dense", outputShape: [13]),
-        LayerDescription(name: "re_lu", className: "ReLU", outputShape: [13]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[12, 4, 15]},
+        {"name":"global_average_pooling2d","className":"GlobalAveragePooling2D","outputShape":[15]},
+        {"name":"dense","className":"Dense","outputShape":[13]},
+        {"name":"re_lu","className":"ReLU","outputShape":[13]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [4, 4, 5, 15], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [15], offset: 1200),
-        TensorLayout(name: "dense.kernel", shape: [15, 13], offset: 1215),
-        TensorLayout(name: "dense.bias", shape: [13], offset: 1410),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[4, 4, 5, 15],"offset":0},
+        {"name":"conv2d.bias","shape":[15],"offset":1200},
+        {"name":"dense.kernel","shape":[15, 13],"offset":1215},
+        {"name":"dense.bias","shape":[13],"offset":1410}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

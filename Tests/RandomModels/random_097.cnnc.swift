@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_097" model from Tests/Fixtures/random/random_097.yaml, compiled by cnnc.
@@ -57,20 +57,28 @@ public struct Random097: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [1, 2, 12]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [1, 1, 3]),
-        LayerDescription(name: "conv2d_2", className: "Conv2D", outputShape: [1, 1, 8]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[1, 2, 12]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[1, 1, 3]},
+        {"name":"conv2d_2","className":"Conv2D","outputShape":[1, 1, 8]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [4, 4, 8, 12], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [12], offset: 1536),
-        TensorLayout(name: "conv2d_1.kernel", shape: [4, 4, 12, 3], offset: 1548),
-        TensorLayout(name: "conv2d_1.bias", shape: [3], offset: 2124),
-        TensorLayout(name: "conv2d_2.kernel", shape: [1, 1, 3, 8], offset: 2127),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[4, 4, 8, 12],"offset":0},
+        {"name":"conv2d.bias","shape":[12],"offset":1536},
+        {"name":"conv2d_1.kernel","shape":[4, 4, 12, 3],"offset":1548},
+        {"name":"conv2d_1.bias","shape":[3],"offset":2124},
+        {"name":"conv2d_2.kernel","shape":[1, 1, 3, 8],"offset":2127}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

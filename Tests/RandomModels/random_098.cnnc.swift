@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _3: CNNCRuntimeAPIVersion3 {}
-    typealias Version = _3
+    struct _4: CNNCRuntimeAPIVersion4 {}
+    typealias Version = _4
 }
 
 /// The "random_098" model from Tests/Fixtures/random/random_098.yaml, compiled by cnnc.
@@ -57,20 +57,28 @@ public struct Random098: CompiledModel {
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
-    public static let layers: [LayerDescription] = [
-        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [3, 3, 4]),
-        LayerDescription(name: "zero_padding2d", className: "ZeroPadding2D", outputShape: [3, 5, 4]),
-        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [2, 5, 9]),
-        LayerDescription(name: "global_max_pooling2d", className: "GlobalMaxPooling2D", outputShape: [9]),
-    ]
+    public static let layers: [LayerDescription] = LayerDescription.table(
+        """
+        [
+        {"name":"conv2d","className":"Conv2D","outputShape":[3, 3, 4]},
+        {"name":"zero_padding2d","className":"ZeroPadding2D","outputShape":[3, 5, 4]},
+        {"name":"conv2d_1","className":"Conv2D","outputShape":[2, 5, 9]},
+        {"name":"global_max_pooling2d","className":"GlobalMaxPooling2D","outputShape":[9]}
+        ]
+        """
+    )
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
-    public static let weightLayout: [TensorLayout] = [
-        TensorLayout(name: "conv2d.kernel", shape: [4, 4, 5, 4], offset: 0),
-        TensorLayout(name: "conv2d.bias", shape: [4], offset: 320),
-        TensorLayout(name: "conv2d_1.kernel", shape: [2, 3, 4, 9], offset: 324),
-        TensorLayout(name: "conv2d_1.bias", shape: [9], offset: 540),
-    ]
+    public static let weightLayout: [TensorLayout] = TensorLayout.table(
+        """
+        [
+        {"name":"conv2d.kernel","shape":[4, 4, 5, 4],"offset":0},
+        {"name":"conv2d.bias","shape":[4],"offset":320},
+        {"name":"conv2d_1.kernel","shape":[2, 3, 4, 9],"offset":324},
+        {"name":"conv2d_1.bias","shape":[9],"offset":540}
+        ]
+        """
+    )
 
     public let parameters: [Float]
     /// The parameters rearranged for the kernels (see `WeightPacking`).

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns a `ModelProgram` into the model's Swift file: the header, the type
 /// with its constants, weight packing and entry points, every layer's kernel
 /// functions in the model's order, the block path and the training extension.
@@ -189,8 +191,8 @@ struct ModelRenderer {
         out.line("// If this does not compile, the file was generated for another version of")
         out.line("// CNNCRuntime: regenerate it with the cnnc that matches your runtime.")
         out.block("fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck") { out in
-            out.line("struct _3: CNNCRuntimeAPIVersion3 {}")
-            out.line("typealias Version = _3")
+            out.line("struct _4: CNNCRuntimeAPIVersion4 {}")
+            out.line("typealias Version = _4")
         }
         out.line()
     }
@@ -216,18 +218,15 @@ struct ModelRenderer {
             arena.emitOffsets(into: &out)
             out.line()
             out.doc("Every layer with Keras's name and class, and one sample's output shape.")
-            out.line("public static let layers: [LayerDescription] = [")
-            for node in model.nodes {
-                out.line("    LayerDescription(name: \(SwiftNames.stringLiteral(node.layer.descriptionName)), className: \(SwiftNames.stringLiteral(node.layer.className)), outputShape: \(node.kerasOutputShape.dimensions)),")
-            }
-            out.line("]")
+            writeTable("public static let layers: [LayerDescription] = LayerDescription.table", rows: model.nodes.map {
+                [("name", Self.json($0.layer.descriptionName)), ("className", Self.json($0.layer.className)),
+                 ("outputShape", "\($0.kerasOutputShape.dimensions)")]
+            }, into: &out)
             out.line()
             out.doc("The weight tensors in Keras's names and layouts, and their place in `parameters`.")
-            out.line("public static let weightLayout: [TensorLayout] = [")
-            for tensor in weights.tensors {
-                out.line("    TensorLayout(name: \(SwiftNames.stringLiteral(tensor.name)), shape: \(tensor.shape), offset: \(tensor.offset)),")
-            }
-            out.line("]")
+            writeTable("public static let weightLayout: [TensorLayout] = TensorLayout.table", rows: weights.tensors.map {
+                [("name", Self.json($0.name)), ("shape", "\($0.shape)"), ("offset", "\($0.offset)")]
+            }, into: &out)
             out.line()
             out.line("public let parameters: [Float]")
             out.doc("The parameters rearranged for the kernels (see `WeightPacking`).")
@@ -307,6 +306,27 @@ struct ModelRenderer {
             out.line()
             out.embed(functions.text)
         }
+    }
+
+    /// `declaration(…)` of a table's rows as JSON text in a multi-line string
+    /// literal, a row a line, which the runtime decodes once (`GeneratedTable`):
+    /// an array literal of structs is slow to compile for a deep model. A row
+    /// is its keys and their values as JSON, in the order they are written.
+    private func writeTable(_ declaration: String, rows: [[(key: String, json: String)]], into out: inout SourceWriter) {
+        let json = rows.enumerated().map { index, row in
+            "{" + row.map { "\"\($0.key)\":\($0.json)" }.joined(separator: ",") + "}" + (index == rows.count - 1 ? "" : ",")
+        }
+        out.line(declaration + "(")
+        for line in SwiftNames.multiLineStringLiteral(["["] + json + ["]"]) { out.line("    " + line) }
+        out.line(")")
+    }
+
+    /// `text` as a JSON string (Foundation's encoder escapes what JSON requires).
+    private static func json(_ text: String) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        // Encoding a string cannot fail.
+        return (try? encoder.encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
     }
 
     /// Each input's and output's name, shape and place in a packed sample: one

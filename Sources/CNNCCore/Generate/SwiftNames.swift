@@ -22,7 +22,7 @@ public enum SwiftNames {
         "Void", "Range", "Array", "Error", "Sendable", "UnsafePointer", "UnsafeMutablePointer", "UnsafeMutableBufferPointer", "SIMD2", "SIMD4", "SIMD8",
         "SIMD16", "SIMD32", "SIMD64",
         // CNNCRuntime's names in generated code.
-        "CNNCRuntime", "CNNCRuntimeAPIVersion3", "CNNCRuntimeAPIVersionCheck", "CompiledModel", "TrainableModel",
+        "CNNCRuntime", "CNNCRuntimeAPIVersion3", "CNNCRuntimeAPIVersion4", "CNNCRuntimeAPIVersionCheck", "CompiledModel", "TrainableModel",
         "LayerDescription", "TensorLayout", "LossFunction", "RuntimeError", "SplitMix64", "VectorMath", "WeightPacking",
         "WorkerPool",
         // Names declared inside generated types and functions.
@@ -51,15 +51,30 @@ public enum SwiftNames {
     /// backslashes (so no `\(…)` interpolation) and every control or
     /// non-printing character are escaped.
     public static func stringLiteral(_ text: String) -> String {
-        var literal = "\""
+        "\"" + literalContent(text) + "\""
+    }
+
+    /// The lines of a multi-line string literal (`"""` … `"""`) that means
+    /// exactly `lines` joined by newlines, each escaped as `stringLiteral` escapes.
+    /// A quote is escaped only after another quote, which is enough to keep
+    /// `"""` out of the text and leaves JSON readable.
+    static func multiLineStringLiteral(_ lines: [String]) -> [String] {
+        ["\"\"\""] + lines.map { literalContent($0, quotesAfterQuotesOnly: true) } + ["\"\"\""]
+    }
+
+    /// `text` escaped to stand inside a string literal.
+    private static func literalContent(_ text: String, quotesAfterQuotesOnly: Bool = false) -> String {
+        var literal = ""
+        var previous: Unicode.Scalar?
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\\": literal += "\\\\"
-            case "\"": literal += "\\\""
+            case "\"": literal += quotesAfterQuotesOnly && previous != "\"" ? "\"" : "\\\""
             default: literal += escaped(scalar)
             }
+            previous = scalar
         }
-        return literal + "\""
+        return literal
     }
 
     /// `text` on one line, as every line of generated code must be: a name in a

@@ -5,14 +5,14 @@ import Foundation
 /// is refused before the compiler starts, not killed by the kernel after
 /// minutes (a 2,000-layer spec once grew `swift-frontend` to 24 GB).
 ///
-/// Measured with `Benchmarks/compile/depth.sh` (Swift 6.3.1, `-O`, release
-/// as cnnc builds models): about 0.4 GB for 10,000 lines and 1 GB for 37,000,
-/// then about 36 KB a line (3.2 GB for 92,700 lines). The estimate rounds
-/// that up to 40 KB a line over a base of 0.3 GB, so it errs on the side of
-/// saying too much.
+/// Measured with `Benchmarks/compile/depth.sh` (Swift 6.3.1, `-O`, as cnnc
+/// builds models): 0.37 GB for 9,644 lines, 0.97 GB for 37,376, 1.77 GB for
+/// 74,290 and 3.38 GB for 148,118, about 22 KB a line. The estimate takes
+/// 28 KB a line over a base of 0.3 GB, so it errs on the side of saying too
+/// much; other layer kinds than a deep chain's may take more a line.
 public enum CompilerMemory {
     static let baseBytes = 300 << 20
-    static let bytesPerLine = 40 << 10
+    static let bytesPerLine = 28 << 10
 
     /// The compiler's peak memory for `lines` of generated Swift, in bytes.
     public static func estimate(lines: Int) -> Int {

@@ -4,7 +4,7 @@ import Foundation
 /// set, weights converted from a Keras file), named `cnnc-data-PID-RANDOM`
 /// after the cnnc that made it. The command removes it when it ends; a cnnc
 /// killed outright (`kill -9`) cannot, so making one first removes every such
-/// folder whose cnnc no longer exists.
+/// folder whose cnnc no longer exists, and so does `cnnc train` as it starts.
 enum StagingFolder {
     private static let prefix = "cnnc-data-"
 
@@ -15,7 +15,8 @@ enum StagingFolder {
         return folder
     }
 
-    private static func removeLeftovers() {
+    /// Removes every staging folder whose cnnc no longer exists.
+    static func removeLeftovers() {
         let temporary = FileManager.default.temporaryDirectory
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: temporary.path) else { return }
         for name in names where name.hasPrefix(prefix) {

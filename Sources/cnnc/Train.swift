@@ -113,6 +113,9 @@ struct Train: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // First, before anything can refuse: a killed run's staged data goes
+        // even when this run (a --resume of nothing, say) stages none.
+        StagingFolder.removeLeftovers()
         let model = try Diagnostics.loadTrainableOrExit(spec)
         // A .keras model trains on from its own weights, as Keras's fit after load_model does.
         let initial = resume ? nil : try ModelWeights.prepareOrExit(initialWeights, spec: spec, for: model)

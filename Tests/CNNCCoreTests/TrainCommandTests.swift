@@ -123,6 +123,26 @@ import Testing
         #expect(notAClassifier.errors.contains("the model's output has shape (4, 4, 1); training on class labels needs a vector of class scores"), "\(notAClassifier.errors)")
     }
 
+    /// A killed cnnc's staged data goes at the start of the next `cnnc train`,
+    /// even one that is refused before it stages anything (a --resume of no run).
+    @Test func aRefusedResumeStillRemovesAKilledRunsStagedData() throws {
+        let temporary = Self.folder.appendingPathComponent("tmp-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        // A process that has ended: its pid names no cnnc now.
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        ended.waitUntilExit()
+        let leftover = temporary.appendingPathComponent("cnnc-data-\(ended.processIdentifier)-12345")
+        let notOurs = temporary.appendingPathComponent("cnnc-data-not-a-pid")
+        for folder in [leftover, notOurs] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        let run = try CommandLineTests.cnnc(["train", "Specs/lenet5.cnn.yaml", "--save", temporary.appendingPathComponent("none.safetensors").path, "--resume"],
+                                            environment: Self.environment.merging(["TMPDIR": temporary.path]) { $1 })
+        #expect(run.status != 0 && run.errors.contains("--resume: no saved weights at"), "\(run.errors)")
+        #expect(!FileManager.default.fileExists(atPath: leftover.path))
+        #expect(FileManager.default.fileExists(atPath: notOurs.path))
+    }
+
     /// A run stopped between saving its optimizer state and its weights
     /// leaves the next epoch's state beside this epoch's weights: resume takes
     /// the state kept as .previous and continues bit for bit; a state that

@@ -2,8 +2,10 @@ import Foundation
 
 /// The sources a model package compiles with its generated code: the targets
 /// in `targets`, copied next to the model so the package builds offline with
-/// nothing but Swift. cnnc finds them in the checkout it was built from, or
-/// beside the CNNCRuntime folder `CNNC_RUNTIME_PATH` points at.
+/// nothing but Swift. cnnc finds them beside the CNNCRuntime folder
+/// `CNNC_RUNTIME_PATH` points at, else in `share/cnnc/Sources` beside the
+/// `bin` folder of an installed cnnc (`Tools/install.sh`), else in the
+/// checkout it was built from.
 public struct RuntimeSources: Sendable {
     /// The targets, each with the ones it depends on, in the order they build:
     /// the runtime generated code imports, then Keras's fit around it, then
@@ -20,11 +22,29 @@ public struct RuntimeSources: Sendable {
     public var files: [(target: String, name: String, text: String)]
 
     public static func locate() throws(BuildError) -> RuntimeSources {
-        let environment = ProcessInfo.processInfo.environment["CNNC_RUNTIME_PATH"]
         // This file is Sources/CNNCBuild/RuntimeSources.swift in the checkout.
         let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("CNNCRuntime").path
-        let folder = ((environment ?? checkout) as NSString).deletingLastPathComponent
+        let folder = runtimeFolder(environment: ProcessInfo.processInfo.environment["CNNC_RUNTIME_PATH"],
+                                   executable: Bundle.main.executablePath, checkout: checkout)
+        return try read(folder: (folder as NSString).deletingLastPathComponent)
+    }
+
+    /// The CNNCRuntime folder to copy: the one named by `CNNC_RUNTIME_PATH`,
+    /// else an installed one (`PREFIX/share/cnnc/Sources/CNNCRuntime` for
+    /// `PREFIX/bin/cnnc`), else the checkout's.
+    static func runtimeFolder(environment: String?, executable: String?, checkout: String) -> String {
+        if let environment, !environment.isEmpty { return environment }
+        if let executable {
+            let resolved = URL(fileURLWithPath: executable).resolvingSymlinksInPath()
+            let installed = resolved.deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("share/cnnc/Sources/CNNCRuntime").path
+            if FileManager.default.fileExists(atPath: installed) { return installed }
+        }
+        return checkout
+    }
+
+    private static func read(folder: String) throws(BuildError) -> RuntimeSources {
         var files: [(target: String, name: String, text: String)] = []
         for target in targets.map(\.name) {
             files += try swiftFiles(of: target, in: folder)

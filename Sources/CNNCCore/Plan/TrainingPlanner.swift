@@ -22,14 +22,15 @@ enum TrainingPlanner {
             let steps = outliningLongRuns(steps, lastLayer: model.layers.count - 1, into: &parts, values: named)
             return TrainingPhase(steps: steps, values: named(steps))
         }
-        let swaps = (phases.flatMap(\.steps) + parts.flatMap(\.steps)).flatMap(\.leaves).contains { step in
+        var program = TrainingProgram(
+            arena: arena, normalizations: normalizations, trainingOnly: trainingOnly, phases: phases, parts: parts,
+            outputActivation: outputActivation(model), frozenParameters: frozenParameters(model, weights: weights),
+            swapsGradients: false)
+        program.swapsGradients = program.stepsRun.contains { step in
             guard case .backward(let index) = step else { return false }
             return !arena.writesInputGradient(index) && backwardAlternatesBuffers(model.layers[index].operation)
         }
-        return TrainingProgram(
-            arena: arena, normalizations: normalizations, trainingOnly: trainingOnly, phases: phases, parts: parts,
-            outputActivation: outputActivation(model), frozenParameters: frozenParameters(model, weights: weights),
-            swapsGradients: swaps)
+        return program
     }
 
     /// A phase of more than `ModelProgram.layersPerFunction` steps with its

@@ -53,6 +53,15 @@ struct TrainingGenerator {
 
     static let phaseSignature = "public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float"
 
+    /// What a training part (`TrainingProgram.parts`) takes, written once for
+    /// its signature and its calls; `g` and `h` are inout where they swap.
+    private var partParameters: [(name: String, type: String)] {
+        let buffer = program.swapsGradients ? "inout UnsafeMutablePointer<Float>" : "UnsafeMutablePointer<Float>"
+        return [("input", "UnsafePointer<Float>"), ("inputGradient", "UnsafeMutablePointer<Float>?"), ("arena", "UnsafeMutablePointer<Float>"),
+                ("statistics", "UnsafePointer<Float>"), ("sums", "UnsafeMutablePointer<Double>"), ("dropoutSeed", "UInt64"),
+                ("gradients", "UnsafeMutablePointer<Float>"), ("w", "UnsafePointer<Float>"), ("k", "UnsafePointer<Float>"),
+                ("p", "UnsafeMutablePointer<Float>"), ("q", "UnsafeMutablePointer<Float>"), ("g", buffer), ("h", buffer)]
+    }
 
     private func emitSupported(into out: inout SourceWriter) {
         let normalizations = program.normalizations
@@ -95,12 +104,12 @@ struct TrainingGenerator {
                 }
             }
         }
-        let gradientBuffer = program.swapsGradients ? "inout UnsafeMutablePointer<Float>" : "UnsafeMutablePointer<Float>"
+        let parameters = partParameters.map { "_ \($0.name): \($0.type)" }.joined(separator: ", ")
         for (number, part) in program.parts.enumerated() {
             out.line()
             out.line("/// Steps of a long training phase, in a function of their own so that the compiler's time grows with the model's depth, not faster.")
             out.line("@inline(never)")
-            out.block("private func trainingPart\(number)(_ input: UnsafePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ gradients: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ p: UnsafeMutablePointer<Float>, _ q: UnsafeMutablePointer<Float>, _ g: \(gradientBuffer), _ h: \(gradientBuffer))") { out in
+            out.block("private func trainingPart\(number)(\(parameters))") { out in
                 emit(values: part.values, steps: part.steps, into: &out)
             }
         }
@@ -218,8 +227,8 @@ struct TrainingGenerator {
         case .finish(let returnsLoss):
             out.line(returnsLoss ? "return value" : "return 0")
         case .callPart(let number):
-            let buffers = program.swapsGradients ? "&g, &h" : "g, h"
-            out.line("trainingPart\(number)(input, inputGradient, arena, statistics, sums, dropoutSeed, gradients, w, k, p, q, \(buffers))")
+            let arguments = partParameters.map { $0.type.hasPrefix("inout ") ? "&\($0.name)" : $0.name }
+            out.line("trainingPart\(number)(\(arguments.joined(separator: ", ")))")
         case .loadGradient(let index):
             out.line("// \(layers[index].name): dL/d(output), summed over its readers")
             out.line("g.update(from: \(slot(index)), count: \(count(index)))")

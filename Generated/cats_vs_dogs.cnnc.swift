@@ -175,21 +175,21 @@ public struct CatsVsDogs: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l1_maxpool_1))
         // conv_2
         Self.l2_conv_2_winograd_pad(UnsafePointer(arena + Arena.l1_maxpool_1), arena + Arena.l2_conv_2_padded)
-        Self.l2_conv_2_winograd(UnsafePointer(arena + Arena.l2_conv_2_padded), w, arena + Arena.l2_conv_2, arena + Arena.scratch)
+        Self.l2_conv_2_winograd(UnsafePointer(arena + Arena.l2_conv_2_padded), w + 896, arena + Arena.l2_conv_2, arena + Arena.scratch)
         observe?(2, UnsafePointer(arena + Arena.l2_conv_2))
         // maxpool_2
         Self.l3_maxpool_2(UnsafePointer(arena + Arena.l2_conv_2), arena + Arena.l3_maxpool_2)
         observe?(3, UnsafePointer(arena + Arena.l3_maxpool_2))
         // conv_3
         Self.l4_conv_3_winograd_pad(UnsafePointer(arena + Arena.l3_maxpool_2), arena + Arena.l4_conv_3_padded)
-        Self.l4_conv_3_winograd(UnsafePointer(arena + Arena.l4_conv_3_padded), w, arena + Arena.l4_conv_3, arena + Arena.scratch)
+        Self.l4_conv_3_winograd(UnsafePointer(arena + Arena.l4_conv_3_padded), w + 52160, arena + Arena.l4_conv_3, arena + Arena.scratch)
         observe?(4, UnsafePointer(arena + Arena.l4_conv_3))
         // maxpool_3
         Self.l5_maxpool_3(UnsafePointer(arena + Arena.l4_conv_3), arena + Arena.l5_maxpool_3)
         observe?(5, UnsafePointer(arena + Arena.l5_maxpool_3))
         // conv_4
         Self.l6_conv_4_winograd_pad(UnsafePointer(arena + Arena.l5_maxpool_3), arena + Arena.l6_conv_4_padded)
-        Self.l6_conv_4_winograd(UnsafePointer(arena + Arena.l6_conv_4_padded), w, arena + Arena.l6_conv_4, arena + Arena.scratch)
+        Self.l6_conv_4_winograd(UnsafePointer(arena + Arena.l6_conv_4_padded), w + 257088, arena + Arena.l6_conv_4, arena + Arena.scratch)
         observe?(6, UnsafePointer(arena + Arena.l6_conv_4))
         // maxpool_4
         Self.l7_maxpool_4(UnsafePointer(arena + Arena.l6_conv_4), arena + Arena.l7_maxpool_4)
@@ -201,13 +201,13 @@ public struct CatsVsDogs: CompiledModel {
         // (no computation at inference)
         observe?(9, UnsafePointer(arena + Arena.l7_maxpool_4))
         // dense_1
-        Self.l10_dense_1(UnsafePointer(arena + Arena.l7_maxpool_4), w, arena + Arena.l10_dense_1)
+        Self.l10_dense_1(UnsafePointer(arena + Arena.l7_maxpool_4), w + 666816, arena + Arena.l10_dense_1)
         observe?(10, UnsafePointer(arena + Arena.l10_dense_1))
         // dense_2
-        Self.l11_dense_2(UnsafePointer(arena + Arena.l10_dense_1), w, arena + Arena.l11_dense_2)
+        Self.l11_dense_2(UnsafePointer(arena + Arena.l10_dense_1), w + 5975744, arena + Arena.l11_dense_2)
         observe?(11, UnsafePointer(arena + Arena.l11_dense_2))
         // output
-        Self.l12_output(UnsafePointer(arena + Arena.l11_dense_2), w, arena + Arena.l12_output)
+        Self.l12_output(UnsafePointer(arena + Arena.l11_dense_2), w + 6041408, arena + Arena.l12_output)
         Self.l12_output_activation(arena + Arena.l12_output)
         observe?(12, UnsafePointer(arena + Arena.l12_output))
         output.update(from: arena + Arena.l12_output, count: 1)
@@ -236,21 +236,21 @@ public struct CatsVsDogs: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l1_maxpool_1))
         // conv_2
         Self.l2_conv_2_winograd_pad(UnsafePointer(arena + Arena.l1_maxpool_1), arena + Arena.l2_conv_2_padded)
-        pool.split(38) { worker, parts in Self.l2_conv_2_winograd(UnsafePointer(arena + Arena.l2_conv_2_padded), w, arena + Arena.l2_conv_2, arena + Arena.scratch + worker * 58368, parts) }
+        pool.split(38) { worker, parts in Self.l2_conv_2_winograd(UnsafePointer(arena + Arena.l2_conv_2_padded), w + 896, arena + Arena.l2_conv_2, arena + Arena.scratch + worker * 58368, parts) }
         observe?(2, UnsafePointer(arena + Arena.l2_conv_2))
         // maxpool_2
         Self.l3_maxpool_2(UnsafePointer(arena + Arena.l2_conv_2), arena + Arena.l3_maxpool_2)
         observe?(3, UnsafePointer(arena + Arena.l3_maxpool_2))
         // conv_3
         Self.l4_conv_3_winograd_pad(UnsafePointer(arena + Arena.l3_maxpool_2), arena + Arena.l4_conv_3_padded)
-        pool.split(19) { worker, parts in Self.l4_conv_3_winograd(UnsafePointer(arena + Arena.l4_conv_3_padded), w, arena + Arena.l4_conv_3, arena + Arena.scratch + worker * 58368, parts) }
+        pool.split(19) { worker, parts in Self.l4_conv_3_winograd(UnsafePointer(arena + Arena.l4_conv_3_padded), w + 52160, arena + Arena.l4_conv_3, arena + Arena.scratch + worker * 58368, parts) }
         observe?(4, UnsafePointer(arena + Arena.l4_conv_3))
         // maxpool_3
         Self.l5_maxpool_3(UnsafePointer(arena + Arena.l4_conv_3), arena + Arena.l5_maxpool_3)
         observe?(5, UnsafePointer(arena + Arena.l5_maxpool_3))
         // conv_4
         Self.l6_conv_4_winograd_pad(UnsafePointer(arena + Arena.l5_maxpool_3), arena + Arena.l6_conv_4_padded)
-        pool.split(5) { worker, parts in Self.l6_conv_4_winograd(UnsafePointer(arena + Arena.l6_conv_4_padded), w, arena + Arena.l6_conv_4, arena + Arena.scratch + worker * 73728, parts) }
+        pool.split(5) { worker, parts in Self.l6_conv_4_winograd(UnsafePointer(arena + Arena.l6_conv_4_padded), w + 257088, arena + Arena.l6_conv_4, arena + Arena.scratch + worker * 73728, parts) }
         observe?(6, UnsafePointer(arena + Arena.l6_conv_4))
         // maxpool_4
         Self.l7_maxpool_4(UnsafePointer(arena + Arena.l6_conv_4), arena + Arena.l7_maxpool_4)
@@ -262,13 +262,13 @@ public struct CatsVsDogs: CompiledModel {
         // (no computation at inference)
         observe?(9, UnsafePointer(arena + Arena.l7_maxpool_4))
         // dense_1
-        pool.split(8) { worker, parts in Self.l10_dense_1(UnsafePointer(arena + Arena.l7_maxpool_4), w, arena + Arena.l10_dense_1, parts) }
+        pool.split(8) { worker, parts in Self.l10_dense_1(UnsafePointer(arena + Arena.l7_maxpool_4), w + 666816, arena + Arena.l10_dense_1, parts) }
         observe?(10, UnsafePointer(arena + Arena.l10_dense_1))
         // dense_2
-        Self.l11_dense_2(UnsafePointer(arena + Arena.l10_dense_1), w, arena + Arena.l11_dense_2)
+        Self.l11_dense_2(UnsafePointer(arena + Arena.l10_dense_1), w + 5975744, arena + Arena.l11_dense_2)
         observe?(11, UnsafePointer(arena + Arena.l11_dense_2))
         // output
-        Self.l12_output(UnsafePointer(arena + Arena.l11_dense_2), w, arena + Arena.l12_output)
+        Self.l12_output(UnsafePointer(arena + Arena.l11_dense_2), w + 6041408, arena + Arena.l12_output)
         Self.l12_output_activation(arena + Arena.l12_output)
         observe?(12, UnsafePointer(arena + Arena.l12_output))
         output.update(from: arena + Arena.l12_output, count: 1)
@@ -322,21 +322,21 @@ public struct CatsVsDogs: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l1_maxpool_1))
         // conv_2
         Self.l2_conv_2_winograd_pad(UnsafePointer(arena + Arena.l1_maxpool_1), arena + Arena.l2_conv_2_padded)
-        Self.l2_conv_2_winograd(UnsafePointer(arena + Arena.l2_conv_2_padded), w, arena + Arena.l2_conv_2, arena + Arena.scratch)
+        Self.l2_conv_2_winograd(UnsafePointer(arena + Arena.l2_conv_2_padded), w + 896, arena + Arena.l2_conv_2, arena + Arena.scratch)
         observe?(2, UnsafePointer(arena + Arena.l2_conv_2))
         // maxpool_2
         Self.l3_maxpool_2(UnsafePointer(arena + Arena.l2_conv_2), arena + Arena.l3_maxpool_2)
         observe?(3, UnsafePointer(arena + Arena.l3_maxpool_2))
         // conv_3
         Self.l4_conv_3_winograd_pad(UnsafePointer(arena + Arena.l3_maxpool_2), arena + Arena.l4_conv_3_padded)
-        Self.l4_conv_3_winograd(UnsafePointer(arena + Arena.l4_conv_3_padded), w, arena + Arena.l4_conv_3, arena + Arena.scratch)
+        Self.l4_conv_3_winograd(UnsafePointer(arena + Arena.l4_conv_3_padded), w + 52160, arena + Arena.l4_conv_3, arena + Arena.scratch)
         observe?(4, UnsafePointer(arena + Arena.l4_conv_3))
         // maxpool_3
         Self.l5_maxpool_3(UnsafePointer(arena + Arena.l4_conv_3), arena + Arena.l5_maxpool_3)
         observe?(5, UnsafePointer(arena + Arena.l5_maxpool_3))
         // conv_4
         Self.l6_conv_4_winograd_pad(UnsafePointer(arena + Arena.l5_maxpool_3), arena + Arena.l6_conv_4_padded)
-        Self.l6_conv_4_winograd(UnsafePointer(arena + Arena.l6_conv_4_padded), w, arena + Arena.l6_conv_4, arena + Arena.scratch)
+        Self.l6_conv_4_winograd(UnsafePointer(arena + Arena.l6_conv_4_padded), w + 257088, arena + Arena.l6_conv_4, arena + Arena.scratch)
         observe?(6, UnsafePointer(arena + Arena.l6_conv_4))
         // maxpool_4
         Self.l7_maxpool_4(UnsafePointer(arena + Arena.l6_conv_4), arena + Arena.l7_maxpool_4)
@@ -1273,30 +1273,30 @@ public struct CatsVsDogs: CompiledModel {
             for bx in 0..<15 {
                 let ox = bx * 5
                 let yp = y + (oy * 75 + ox) * 64
-                var s0_0 = w.simd(V.self, at: 19328)
-                var s0_1 = w.simd(V.self, at: 19344)
-                var s0_2 = w.simd(V.self, at: 19360)
-                var s0_3 = w.simd(V.self, at: 19376)
-                var s1_0 = w.simd(V.self, at: 19328)
-                var s1_1 = w.simd(V.self, at: 19344)
-                var s1_2 = w.simd(V.self, at: 19360)
-                var s1_3 = w.simd(V.self, at: 19376)
-                var s2_0 = w.simd(V.self, at: 19328)
-                var s2_1 = w.simd(V.self, at: 19344)
-                var s2_2 = w.simd(V.self, at: 19360)
-                var s2_3 = w.simd(V.self, at: 19376)
-                var s3_0 = w.simd(V.self, at: 19328)
-                var s3_1 = w.simd(V.self, at: 19344)
-                var s3_2 = w.simd(V.self, at: 19360)
-                var s3_3 = w.simd(V.self, at: 19376)
-                var s4_0 = w.simd(V.self, at: 19328)
-                var s4_1 = w.simd(V.self, at: 19344)
-                var s4_2 = w.simd(V.self, at: 19360)
-                var s4_3 = w.simd(V.self, at: 19376)
+                var s0_0 = w.simd(V.self, at: 18432)
+                var s0_1 = w.simd(V.self, at: 18448)
+                var s0_2 = w.simd(V.self, at: 18464)
+                var s0_3 = w.simd(V.self, at: 18480)
+                var s1_0 = w.simd(V.self, at: 18432)
+                var s1_1 = w.simd(V.self, at: 18448)
+                var s1_2 = w.simd(V.self, at: 18464)
+                var s1_3 = w.simd(V.self, at: 18480)
+                var s2_0 = w.simd(V.self, at: 18432)
+                var s2_1 = w.simd(V.self, at: 18448)
+                var s2_2 = w.simd(V.self, at: 18464)
+                var s2_3 = w.simd(V.self, at: 18480)
+                var s3_0 = w.simd(V.self, at: 18432)
+                var s3_1 = w.simd(V.self, at: 18448)
+                var s3_2 = w.simd(V.self, at: 18464)
+                var s3_3 = w.simd(V.self, at: 18480)
+                var s4_0 = w.simd(V.self, at: 18432)
+                var s4_1 = w.simd(V.self, at: 18448)
+                var s4_2 = w.simd(V.self, at: 18464)
+                var s4_3 = w.simd(V.self, at: 18480)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 2464 + ox * 32) + ky * 2464 + kx * 32
-                        let wp = w + 896 + (ky * 3 + kx) * 2048
+                        let wp = w + 0 + (ky * 3 + kx) * 2048
                         for ci in 0..<32 {
                             let w0 = wp.simd(V.self, at: ci * 64)
                             let w1 = wp.simd(V.self, at: ci * 64 + 16)
@@ -1559,7 +1559,7 @@ public struct CatsVsDogs: CompiledModel {
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l2_conv_2_winograd_product38(UnsafePointer(v + xi * 1216), w + 19392 + xi * 2048, m + xi * 2432)
+                Self.l2_conv_2_winograd_product38(UnsafePointer(v + xi * 1216), w + 18496 + xi * 2048, m + xi * 2432)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<1 {
@@ -1567,7 +1567,7 @@ public struct CatsVsDogs: CompiledModel {
                 for tx in 0..<38 {
                     let t = r * 38 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 19328 + k)
+                        let bias = w.simd(VK.self, at: 18432 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2432 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4864 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7296 + t * 64 + k)
                         let m10 = UnsafePointer(m).simd(VK.self, at: 9728 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 12160 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 14592 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 17024 + t * 64 + k)
                         let m20 = UnsafePointer(m).simd(VK.self, at: 19456 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 21888 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 24320 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 26752 + t * 64 + k)
@@ -1633,30 +1633,30 @@ public struct CatsVsDogs: CompiledModel {
                 for bx in 0..<5 {
                     let ox = bx * 5
                     let yp = y + (oy * 37 + ox) * 128 + c0
-                    var s0_0 = w.simd(V.self, at: 125888 + c0)
-                    var s0_1 = w.simd(V.self, at: 125904 + c0)
-                    var s0_2 = w.simd(V.self, at: 125920 + c0)
-                    var s0_3 = w.simd(V.self, at: 125936 + c0)
-                    var s1_0 = w.simd(V.self, at: 125888 + c0)
-                    var s1_1 = w.simd(V.self, at: 125904 + c0)
-                    var s1_2 = w.simd(V.self, at: 125920 + c0)
-                    var s1_3 = w.simd(V.self, at: 125936 + c0)
-                    var s2_0 = w.simd(V.self, at: 125888 + c0)
-                    var s2_1 = w.simd(V.self, at: 125904 + c0)
-                    var s2_2 = w.simd(V.self, at: 125920 + c0)
-                    var s2_3 = w.simd(V.self, at: 125936 + c0)
-                    var s3_0 = w.simd(V.self, at: 125888 + c0)
-                    var s3_1 = w.simd(V.self, at: 125904 + c0)
-                    var s3_2 = w.simd(V.self, at: 125920 + c0)
-                    var s3_3 = w.simd(V.self, at: 125936 + c0)
-                    var s4_0 = w.simd(V.self, at: 125888 + c0)
-                    var s4_1 = w.simd(V.self, at: 125904 + c0)
-                    var s4_2 = w.simd(V.self, at: 125920 + c0)
-                    var s4_3 = w.simd(V.self, at: 125936 + c0)
+                    var s0_0 = w.simd(V.self, at: 73728 + c0)
+                    var s0_1 = w.simd(V.self, at: 73744 + c0)
+                    var s0_2 = w.simd(V.self, at: 73760 + c0)
+                    var s0_3 = w.simd(V.self, at: 73776 + c0)
+                    var s1_0 = w.simd(V.self, at: 73728 + c0)
+                    var s1_1 = w.simd(V.self, at: 73744 + c0)
+                    var s1_2 = w.simd(V.self, at: 73760 + c0)
+                    var s1_3 = w.simd(V.self, at: 73776 + c0)
+                    var s2_0 = w.simd(V.self, at: 73728 + c0)
+                    var s2_1 = w.simd(V.self, at: 73744 + c0)
+                    var s2_2 = w.simd(V.self, at: 73760 + c0)
+                    var s2_3 = w.simd(V.self, at: 73776 + c0)
+                    var s3_0 = w.simd(V.self, at: 73728 + c0)
+                    var s3_1 = w.simd(V.self, at: 73744 + c0)
+                    var s3_2 = w.simd(V.self, at: 73760 + c0)
+                    var s3_3 = w.simd(V.self, at: 73776 + c0)
+                    var s4_0 = w.simd(V.self, at: 73728 + c0)
+                    var s4_1 = w.simd(V.self, at: 73744 + c0)
+                    var s4_2 = w.simd(V.self, at: 73760 + c0)
+                    var s4_3 = w.simd(V.self, at: 73776 + c0)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + (oy * 2496 + ox * 64) + ky * 2496 + kx * 64
-                            let wp = w + 52160 + c0 + (ky * 3 + kx) * 8192
+                            let wp = w + 0 + c0 + (ky * 3 + kx) * 8192
                             for ci in 0..<64 {
                                 let w0 = wp.simd(V.self, at: ci * 128)
                                 let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -1714,26 +1714,26 @@ public struct CatsVsDogs: CompiledModel {
                 for bx in 0..<3 {
                     let ox = 25 + bx * 4
                     let yp = y + (oy * 37 + ox) * 128 + c0
-                    var s0_0 = w.simd(V.self, at: 125888 + c0)
-                    var s0_1 = w.simd(V.self, at: 125904 + c0)
-                    var s0_2 = w.simd(V.self, at: 125920 + c0)
-                    var s0_3 = w.simd(V.self, at: 125936 + c0)
-                    var s1_0 = w.simd(V.self, at: 125888 + c0)
-                    var s1_1 = w.simd(V.self, at: 125904 + c0)
-                    var s1_2 = w.simd(V.self, at: 125920 + c0)
-                    var s1_3 = w.simd(V.self, at: 125936 + c0)
-                    var s2_0 = w.simd(V.self, at: 125888 + c0)
-                    var s2_1 = w.simd(V.self, at: 125904 + c0)
-                    var s2_2 = w.simd(V.self, at: 125920 + c0)
-                    var s2_3 = w.simd(V.self, at: 125936 + c0)
-                    var s3_0 = w.simd(V.self, at: 125888 + c0)
-                    var s3_1 = w.simd(V.self, at: 125904 + c0)
-                    var s3_2 = w.simd(V.self, at: 125920 + c0)
-                    var s3_3 = w.simd(V.self, at: 125936 + c0)
+                    var s0_0 = w.simd(V.self, at: 73728 + c0)
+                    var s0_1 = w.simd(V.self, at: 73744 + c0)
+                    var s0_2 = w.simd(V.self, at: 73760 + c0)
+                    var s0_3 = w.simd(V.self, at: 73776 + c0)
+                    var s1_0 = w.simd(V.self, at: 73728 + c0)
+                    var s1_1 = w.simd(V.self, at: 73744 + c0)
+                    var s1_2 = w.simd(V.self, at: 73760 + c0)
+                    var s1_3 = w.simd(V.self, at: 73776 + c0)
+                    var s2_0 = w.simd(V.self, at: 73728 + c0)
+                    var s2_1 = w.simd(V.self, at: 73744 + c0)
+                    var s2_2 = w.simd(V.self, at: 73760 + c0)
+                    var s2_3 = w.simd(V.self, at: 73776 + c0)
+                    var s3_0 = w.simd(V.self, at: 73728 + c0)
+                    var s3_1 = w.simd(V.self, at: 73744 + c0)
+                    var s3_2 = w.simd(V.self, at: 73760 + c0)
+                    var s3_3 = w.simd(V.self, at: 73776 + c0)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + (oy * 2496 + ox * 64) + ky * 2496 + kx * 64
-                            let wp = w + 52160 + c0 + (ky * 3 + kx) * 8192
+                            let wp = w + 0 + c0 + (ky * 3 + kx) * 8192
                             for ci in 0..<64 {
                                 let w0 = wp.simd(V.self, at: ci * 128)
                                 let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -1989,7 +1989,7 @@ public struct CatsVsDogs: CompiledModel {
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l4_conv_3_winograd_product19(UnsafePointer(v + xi * 1216), w + 126016 + xi * 8192, m + xi * 2432)
+                Self.l4_conv_3_winograd_product19(UnsafePointer(v + xi * 1216), w + 73856 + xi * 8192, m + xi * 2432)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<1 {
@@ -1997,7 +1997,7 @@ public struct CatsVsDogs: CompiledModel {
                 for tx in 0..<19 {
                     let t = r * 19 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 128, by: 16) {
-                        let bias = w.simd(VK.self, at: 125888 + k)
+                        let bias = w.simd(VK.self, at: 73728 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2432 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4864 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7296 + t * 128 + k)
                         let m10 = UnsafePointer(m).simd(VK.self, at: 9728 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 12160 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 14592 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 17024 + t * 128 + k)
                         let m20 = UnsafePointer(m).simd(VK.self, at: 19456 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 21888 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 24320 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 26752 + t * 128 + k)
@@ -2063,30 +2063,30 @@ public struct CatsVsDogs: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 5
                     let yp = y + (oy * 18 + ox) * 128 + c0
-                    var s0_0 = w.simd(V.self, at: 404544 + c0)
-                    var s0_1 = w.simd(V.self, at: 404560 + c0)
-                    var s0_2 = w.simd(V.self, at: 404576 + c0)
-                    var s0_3 = w.simd(V.self, at: 404592 + c0)
-                    var s1_0 = w.simd(V.self, at: 404544 + c0)
-                    var s1_1 = w.simd(V.self, at: 404560 + c0)
-                    var s1_2 = w.simd(V.self, at: 404576 + c0)
-                    var s1_3 = w.simd(V.self, at: 404592 + c0)
-                    var s2_0 = w.simd(V.self, at: 404544 + c0)
-                    var s2_1 = w.simd(V.self, at: 404560 + c0)
-                    var s2_2 = w.simd(V.self, at: 404576 + c0)
-                    var s2_3 = w.simd(V.self, at: 404592 + c0)
-                    var s3_0 = w.simd(V.self, at: 404544 + c0)
-                    var s3_1 = w.simd(V.self, at: 404560 + c0)
-                    var s3_2 = w.simd(V.self, at: 404576 + c0)
-                    var s3_3 = w.simd(V.self, at: 404592 + c0)
-                    var s4_0 = w.simd(V.self, at: 404544 + c0)
-                    var s4_1 = w.simd(V.self, at: 404560 + c0)
-                    var s4_2 = w.simd(V.self, at: 404576 + c0)
-                    var s4_3 = w.simd(V.self, at: 404592 + c0)
+                    var s0_0 = w.simd(V.self, at: 147456 + c0)
+                    var s0_1 = w.simd(V.self, at: 147472 + c0)
+                    var s0_2 = w.simd(V.self, at: 147488 + c0)
+                    var s0_3 = w.simd(V.self, at: 147504 + c0)
+                    var s1_0 = w.simd(V.self, at: 147456 + c0)
+                    var s1_1 = w.simd(V.self, at: 147472 + c0)
+                    var s1_2 = w.simd(V.self, at: 147488 + c0)
+                    var s1_3 = w.simd(V.self, at: 147504 + c0)
+                    var s2_0 = w.simd(V.self, at: 147456 + c0)
+                    var s2_1 = w.simd(V.self, at: 147472 + c0)
+                    var s2_2 = w.simd(V.self, at: 147488 + c0)
+                    var s2_3 = w.simd(V.self, at: 147504 + c0)
+                    var s3_0 = w.simd(V.self, at: 147456 + c0)
+                    var s3_1 = w.simd(V.self, at: 147472 + c0)
+                    var s3_2 = w.simd(V.self, at: 147488 + c0)
+                    var s3_3 = w.simd(V.self, at: 147504 + c0)
+                    var s4_0 = w.simd(V.self, at: 147456 + c0)
+                    var s4_1 = w.simd(V.self, at: 147472 + c0)
+                    var s4_2 = w.simd(V.self, at: 147488 + c0)
+                    var s4_3 = w.simd(V.self, at: 147504 + c0)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + (oy * 2560 + ox * 128) + ky * 2560 + kx * 128
-                            let wp = w + 257088 + c0 + (ky * 3 + kx) * 16384
+                            let wp = w + 0 + c0 + (ky * 3 + kx) * 16384
                             for ci in 0..<128 {
                                 let w0 = wp.simd(V.self, at: ci * 128)
                                 let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -2144,26 +2144,26 @@ public struct CatsVsDogs: CompiledModel {
                 for bx in 0..<2 {
                     let ox = 10 + bx * 4
                     let yp = y + (oy * 18 + ox) * 128 + c0
-                    var s0_0 = w.simd(V.self, at: 404544 + c0)
-                    var s0_1 = w.simd(V.self, at: 404560 + c0)
-                    var s0_2 = w.simd(V.self, at: 404576 + c0)
-                    var s0_3 = w.simd(V.self, at: 404592 + c0)
-                    var s1_0 = w.simd(V.self, at: 404544 + c0)
-                    var s1_1 = w.simd(V.self, at: 404560 + c0)
-                    var s1_2 = w.simd(V.self, at: 404576 + c0)
-                    var s1_3 = w.simd(V.self, at: 404592 + c0)
-                    var s2_0 = w.simd(V.self, at: 404544 + c0)
-                    var s2_1 = w.simd(V.self, at: 404560 + c0)
-                    var s2_2 = w.simd(V.self, at: 404576 + c0)
-                    var s2_3 = w.simd(V.self, at: 404592 + c0)
-                    var s3_0 = w.simd(V.self, at: 404544 + c0)
-                    var s3_1 = w.simd(V.self, at: 404560 + c0)
-                    var s3_2 = w.simd(V.self, at: 404576 + c0)
-                    var s3_3 = w.simd(V.self, at: 404592 + c0)
+                    var s0_0 = w.simd(V.self, at: 147456 + c0)
+                    var s0_1 = w.simd(V.self, at: 147472 + c0)
+                    var s0_2 = w.simd(V.self, at: 147488 + c0)
+                    var s0_3 = w.simd(V.self, at: 147504 + c0)
+                    var s1_0 = w.simd(V.self, at: 147456 + c0)
+                    var s1_1 = w.simd(V.self, at: 147472 + c0)
+                    var s1_2 = w.simd(V.self, at: 147488 + c0)
+                    var s1_3 = w.simd(V.self, at: 147504 + c0)
+                    var s2_0 = w.simd(V.self, at: 147456 + c0)
+                    var s2_1 = w.simd(V.self, at: 147472 + c0)
+                    var s2_2 = w.simd(V.self, at: 147488 + c0)
+                    var s2_3 = w.simd(V.self, at: 147504 + c0)
+                    var s3_0 = w.simd(V.self, at: 147456 + c0)
+                    var s3_1 = w.simd(V.self, at: 147472 + c0)
+                    var s3_2 = w.simd(V.self, at: 147488 + c0)
+                    var s3_3 = w.simd(V.self, at: 147504 + c0)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + (oy * 2560 + ox * 128) + ky * 2560 + kx * 128
-                            let wp = w + 257088 + c0 + (ky * 3 + kx) * 16384
+                            let wp = w + 0 + c0 + (ky * 3 + kx) * 16384
                             for ci in 0..<128 {
                                 let w0 = wp.simd(V.self, at: ci * 128)
                                 let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -2570,7 +2570,7 @@ public struct CatsVsDogs: CompiledModel {
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l6_conv_4_winograd_product18(UnsafePointer(v + xi * 2304), w + 404672 + xi * 16384, m + xi * 2304)
+                Self.l6_conv_4_winograd_product18(UnsafePointer(v + xi * 2304), w + 147584 + xi * 16384, m + xi * 2304)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<2 {
@@ -2578,7 +2578,7 @@ public struct CatsVsDogs: CompiledModel {
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 128, by: 16) {
-                        let bias = w.simd(VK.self, at: 404544 + k)
+                        let bias = w.simd(VK.self, at: 147456 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2304 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6912 + t * 128 + k)
                         let m10 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 11520 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 13824 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 16128 + t * 128 + k)
                         let m20 = UnsafePointer(m).simd(VK.self, at: 18432 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 20736 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 23040 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 25344 + t * 128 + k)
@@ -2632,7 +2632,7 @@ public struct CatsVsDogs: CompiledModel {
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l6_conv_4_winograd_product9(UnsafePointer(v + xi * 1152), w + 404672 + xi * 16384, m + xi * 1152)
+                Self.l6_conv_4_winograd_product9(UnsafePointer(v + xi * 1152), w + 147584 + xi * 16384, m + xi * 1152)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<1 {
@@ -2640,7 +2640,7 @@ public struct CatsVsDogs: CompiledModel {
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 128, by: 16) {
-                        let bias = w.simd(VK.self, at: 404544 + k)
+                        let bias = w.simd(VK.self, at: 147456 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2304 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3456 + t * 128 + k)
                         let m10 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6912 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 8064 + t * 128 + k)
                         let m20 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 10368 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 11520 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 128 + k)
@@ -2699,12 +2699,12 @@ public struct CatsVsDogs: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 512 + c0
-                var s0_0 = w.simd(V.self, at: 5975232 + c0)
-                var s0_1 = w.simd(V.self, at: 5975248 + c0)
-                var s0_2 = w.simd(V.self, at: 5975264 + c0)
-                var s0_3 = w.simd(V.self, at: 5975280 + c0)
+                var s0_0 = w.simd(V.self, at: 5308416 + c0)
+                var s0_1 = w.simd(V.self, at: 5308432 + c0)
+                var s0_2 = w.simd(V.self, at: 5308448 + c0)
+                var s0_3 = w.simd(V.self, at: 5308464 + c0)
                 let xp = x + (oy * 10368 + ox * 10368)
-                let wp = w + 666816 + c0
+                let wp = w + 0 + c0
                 for ci in 0..<128 {
                     let w0 = wp.simd(V.self, at: ci * 512)
                     let w1 = wp.simd(V.self, at: ci * 512 + 16)
@@ -2734,7 +2734,7 @@ public struct CatsVsDogs: CompiledModel {
                     var s0_2 = UnsafePointer(yp).simd(V.self, at: 32)
                     var s0_3 = UnsafePointer(yp).simd(V.self, at: 48)
                     let xp = x + (oy * 10368 + ox * 10368) + k0
-                    let wp = w + 666816 + c0 + k0 * 512
+                    let wp = w + 0 + c0 + k0 * 512
                     for ci in 0..<128 {
                         let w0 = wp.simd(V.self, at: ci * 512)
                         let w1 = wp.simd(V.self, at: ci * 512 + 16)
@@ -2766,7 +2766,7 @@ public struct CatsVsDogs: CompiledModel {
                     var s0_2 = UnsafePointer(yp).simd(V.self, at: 32)
                     var s0_3 = UnsafePointer(yp).simd(V.self, at: 48)
                     let xp = x + (oy * 10368 + ox * 10368) + k0
-                    let wp = w + 666816 + c0 + k0 * 512
+                    let wp = w + 0 + c0 + k0 * 512
                     for ci in 0..<128 {
                         let w0 = wp.simd(V.self, at: ci * 512)
                         let w1 = wp.simd(V.self, at: ci * 512 + 16)
@@ -2796,12 +2796,12 @@ public struct CatsVsDogs: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 128 + c0
-                var s0_0 = w.simd(V.self, at: 6041280 + c0)
-                var s0_1 = w.simd(V.self, at: 6041296 + c0)
-                var s0_2 = w.simd(V.self, at: 6041312 + c0)
-                var s0_3 = w.simd(V.self, at: 6041328 + c0)
+                var s0_0 = w.simd(V.self, at: 65536 + c0)
+                var s0_1 = w.simd(V.self, at: 65552 + c0)
+                var s0_2 = w.simd(V.self, at: 65568 + c0)
+                var s0_3 = w.simd(V.self, at: 65584 + c0)
                 let xp = x + (oy * 512 + ox * 512)
-                let wp = w + 5975744 + c0
+                let wp = w + 0 + c0
                 for ci in 0..<512 {
                     let w0 = wp.simd(V.self, at: ci * 128)
                     let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -2830,9 +2830,9 @@ public struct CatsVsDogs: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 1
-                var s0_0 = w.simd(V.self, at: 6041920)
+                var s0_0 = w.simd(V.self, at: 512)
                 let xp = x + (oy * 128 + ox * 128)
-                let wp = w + 6041408
+                let wp = w + 0
                 for ci in 0..<128 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -2891,13 +2891,13 @@ extension CatsVsDogs: TrainableModel {
         Self.l0_conv_1(UnsafePointer(p), w, o0)
         Self.l1_maxpool_1(UnsafePointer(o0), o1)
         Self.l2_conv_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv_2(UnsafePointer(p), w, o2)
+        Self.l2_conv_2(UnsafePointer(p), w + 896, o2)
         Self.l3_maxpool_2(UnsafePointer(o2), o3)
         Self.l4_conv_3_pad(UnsafePointer(o3), p)
-        Self.l4_conv_3(UnsafePointer(p), w, o4)
+        Self.l4_conv_3(UnsafePointer(p), w + 52160, o4)
         Self.l5_maxpool_3(UnsafePointer(o4), o5)
         Self.l6_conv_4_pad(UnsafePointer(o5), p)
-        Self.l6_conv_4(UnsafePointer(p), w, o6)
+        Self.l6_conv_4(UnsafePointer(p), w + 257088, o6)
         Self.l7_maxpool_4(UnsafePointer(o6), o7)
         // flatten: the same memory as its input
         // dropout: inverted dropout, each value kept with probability 0.5 and scaled by 1/0.5
@@ -2905,9 +2905,9 @@ extension CatsVsDogs: TrainableModel {
             var random = SplitMix64(seed: dropoutSeed, stream: 9)
             for i in 0..<10368 { m9[i] = random.nextUnit() < 0.5 ? Float(1 / 0.5) : 0; o9[i] = UnsafePointer(o7)[i] * m9[i] }
         }
-        Self.l10_dense_1(UnsafePointer(o9), w, o10)
-        Self.l11_dense_2(UnsafePointer(o10), w, o11)
-        Self.l12_output(UnsafePointer(o11), w, o12)
+        Self.l10_dense_1(UnsafePointer(o9), w + 666816, o10)
+        Self.l11_dense_2(UnsafePointer(o10), w + 5975744, o11)
+        Self.l12_output(UnsafePointer(o11), w + 6041408, o12)
         Self.l12_output_activation(o12)
         output.update(from: o12, count: 1)
         // The loss, and its gradient: with respect to the output, or to the
@@ -2918,13 +2918,13 @@ extension CatsVsDogs: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // output
         if !fused { Self.l12_output_derivative(UnsafePointer(o12), g) }
-        Self.l12_output_backward(UnsafePointer(o11), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l12_output_backward(UnsafePointer(o11), UnsafePointer(g), k + 5615424, gradients + 5615424, h); swap(&g, &h)
         // dense_2
         Self.l11_dense_2_derivative(UnsafePointer(o11), g)
-        Self.l11_dense_2_backward(UnsafePointer(o10), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l11_dense_2_backward(UnsafePointer(o10), UnsafePointer(g), k + 5549760, gradients + 5549760, h); swap(&g, &h)
         // dense_1
         Self.l10_dense_1_derivative(UnsafePointer(o10), g)
-        Self.l10_dense_1_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l10_dense_1_backward(UnsafePointer(o9), UnsafePointer(g), k + 240832, gradients + 240832, h); swap(&g, &h)
         // dropout
         for i in 0..<10368 { g[i] *= m9[i] }
         // flatten
@@ -2934,21 +2934,21 @@ extension CatsVsDogs: TrainableModel {
         // conv_4
         Self.l6_conv_4_derivative(UnsafePointer(o6), g)
         Self.l6_conv_4_pad(UnsafePointer(o5), p)
-        Self.l6_conv_4_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l6_conv_4_backward(UnsafePointer(p), UnsafePointer(g), k + 93248, gradients + 93248, q)
         Self.l6_conv_4_unpad(UnsafePointer(q), h); swap(&g, &h)
         // maxpool_3
         Self.l5_maxpool_3_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
         // conv_3
         Self.l4_conv_3_derivative(UnsafePointer(o4), g)
         Self.l4_conv_3_pad(UnsafePointer(o3), p)
-        Self.l4_conv_3_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l4_conv_3_backward(UnsafePointer(p), UnsafePointer(g), k + 19392, gradients + 19392, q)
         Self.l4_conv_3_unpad(UnsafePointer(q), h); swap(&g, &h)
         // maxpool_2
         Self.l3_maxpool_2_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv_2
         Self.l2_conv_2_derivative(UnsafePointer(o2), g)
         Self.l2_conv_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv_2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l2_conv_2_backward(UnsafePointer(p), UnsafePointer(g), k + 896, gradients + 896, q)
         Self.l2_conv_2_unpad(UnsafePointer(q), h); swap(&g, &h)
         // maxpool_1
         Self.l1_maxpool_1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
@@ -3094,7 +3094,7 @@ extension CatsVsDogs: TrainableModel {
     // conv_2: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
     @inline(never)
     static func l2_conv_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 896, kernelGradient = gk + 896
+        let kernel = k + 0, kernelGradient = gk + 0
         do {
             let buffer = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 22500)
             defer { buffer.deallocate() }
@@ -3108,7 +3108,7 @@ extension CatsVsDogs: TrainableModel {
             for g in 0..<4 {
                 var sum = SIMD16<Float>()
                 for p in 0..<5625 { sum += d[p * 4 + g] }
-                let gp = gk + 19328 + g * 16
+                let gp = gk + 18432 + g * 16
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -3215,7 +3215,7 @@ extension CatsVsDogs: TrainableModel {
     // conv_3: dL/dkernel, dL/dbias, dL/dx (8 vectors of 16 output channels)
     @inline(never)
     static func l4_conv_3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 19392, kernelGradient = gk + 19392
+        let kernel = k + 0, kernelGradient = gk + 0
         do {
             let buffer = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 10952)
             defer { buffer.deallocate() }
@@ -3229,7 +3229,7 @@ extension CatsVsDogs: TrainableModel {
             for g in 0..<8 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1369 { sum += d[p * 8 + g] }
-                let gp = gk + 93120 + g * 16
+                let gp = gk + 73728 + g * 16
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -3336,7 +3336,7 @@ extension CatsVsDogs: TrainableModel {
     // conv_4: dL/dkernel, dL/dbias, dL/dx (8 vectors of 16 output channels)
     @inline(never)
     static func l6_conv_4_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 93248, kernelGradient = gk + 93248
+        let kernel = k + 0, kernelGradient = gk + 0
         do {
             let buffer = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 2592)
             defer { buffer.deallocate() }
@@ -3350,7 +3350,7 @@ extension CatsVsDogs: TrainableModel {
             for g in 0..<8 {
                 var sum = SIMD16<Float>()
                 for p in 0..<324 { sum += d[p * 8 + g] }
-                let gp = gk + 240704 + g * 16
+                let gp = gk + 147456 + g * 16
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -3457,7 +3457,7 @@ extension CatsVsDogs: TrainableModel {
     // dense_1: dL/dkernel, dL/dbias, dL/dx (32 vectors of 16 output channels)
     @inline(never)
     static func l10_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 240832, kernelGradient = gk + 240832
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -3469,7 +3469,7 @@ extension CatsVsDogs: TrainableModel {
             for g in 0..<32 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 32 + g] }
-                let gp = gk + 5549248 + g * 16
+                let gp = gk + 5308416 + g * 16
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -3506,7 +3506,7 @@ extension CatsVsDogs: TrainableModel {
     // dense_2: dL/dkernel, dL/dbias, dL/dx (8 vectors of 16 output channels)
     @inline(never)
     static func l11_dense_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 5549760, kernelGradient = gk + 5549760
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -3518,7 +3518,7 @@ extension CatsVsDogs: TrainableModel {
             for g in 0..<8 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 8 + g] }
-                let gp = gk + 5615296 + g * 16
+                let gp = gk + 65536 + g * 16
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -3555,7 +3555,7 @@ extension CatsVsDogs: TrainableModel {
     // output: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l12_output_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 5615424, kernelGradient = gk + 5615424
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -3569,7 +3569,7 @@ extension CatsVsDogs: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 5615552 + g * 4
+                let gp = gk + 128 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -126,13 +126,13 @@ public struct HarConv1d: CompiledModel {
         Self.l1_max_pooling1d(UnsafePointer(arena + Arena.l0_conv1d), arena + Arena.l1_max_pooling1d)
         observe?(1, UnsafePointer(arena + Arena.l1_max_pooling1d))
         // conv1d_1
-        Self.l2_conv1d_1(UnsafePointer(arena + Arena.l1_max_pooling1d), w, arena + Arena.l2_conv1d_1)
+        Self.l2_conv1d_1(UnsafePointer(arena + Arena.l1_max_pooling1d), w + 1472, arena + Arena.l2_conv1d_1)
         observe?(2, UnsafePointer(arena + Arena.l2_conv1d_1))
         // global_average_pooling1d
         Self.l3_global_average_pooling1d(UnsafePointer(arena + Arena.l2_conv1d_1), arena + Arena.l3_global_average_pooling1d)
         observe?(3, UnsafePointer(arena + Arena.l3_global_average_pooling1d))
         // dense
-        Self.l4_dense(UnsafePointer(arena + Arena.l3_global_average_pooling1d), w, arena + Arena.l4_dense)
+        Self.l4_dense(UnsafePointer(arena + Arena.l3_global_average_pooling1d), w + 11776, arena + Arena.l4_dense)
         Self.l4_dense_activation(arena + Arena.l4_dense)
         observe?(4, UnsafePointer(arena + Arena.l4_dense))
         output.update(from: arena + Arena.l4_dense, count: 6)
@@ -159,13 +159,13 @@ public struct HarConv1d: CompiledModel {
         Self.l1_max_pooling1d(UnsafePointer(arena + Arena.l0_conv1d), arena + Arena.l1_max_pooling1d)
         observe?(1, UnsafePointer(arena + Arena.l1_max_pooling1d))
         // conv1d_1
-        Self.l2_conv1d_1(UnsafePointer(arena + Arena.l1_max_pooling1d), w, arena + Arena.l2_conv1d_1)
+        Self.l2_conv1d_1(UnsafePointer(arena + Arena.l1_max_pooling1d), w + 1472, arena + Arena.l2_conv1d_1)
         observe?(2, UnsafePointer(arena + Arena.l2_conv1d_1))
         // global_average_pooling1d
         Self.l3_global_average_pooling1d(UnsafePointer(arena + Arena.l2_conv1d_1), arena + Arena.l3_global_average_pooling1d)
         observe?(3, UnsafePointer(arena + Arena.l3_global_average_pooling1d))
         // dense
-        Self.l4_dense(UnsafePointer(arena + Arena.l3_global_average_pooling1d), w, arena + Arena.l4_dense)
+        Self.l4_dense(UnsafePointer(arena + Arena.l3_global_average_pooling1d), w + 11776, arena + Arena.l4_dense)
         Self.l4_dense_activation(arena + Arena.l4_dense)
         observe?(4, UnsafePointer(arena + Arena.l4_dense))
         output.update(from: arena + Arena.l4_dense, count: 6)
@@ -209,7 +209,7 @@ public struct HarConv1d: CompiledModel {
         Self.l1_max_pooling1d(UnsafePointer(arena + Arena.l0_conv1d), arena + Arena.l1_max_pooling1d)
         observe?(1, UnsafePointer(arena + Arena.l1_max_pooling1d))
         // conv1d_1
-        Self.l2_conv1d_1(UnsafePointer(arena + Arena.l1_max_pooling1d), w, arena + Arena.l2_conv1d_1)
+        Self.l2_conv1d_1(UnsafePointer(arena + Arena.l1_max_pooling1d), w + 1472, arena + Arena.l2_conv1d_1)
         observe?(2, UnsafePointer(arena + Arena.l2_conv1d_1))
         // global_average_pooling1d
         Self.l3_global_average_pooling1d(UnsafePointer(arena + Arena.l2_conv1d_1), arena + Arena.l3_global_average_pooling1d)
@@ -460,30 +460,30 @@ public struct HarConv1d: CompiledModel {
                 for bx in 0..<10 {
                     let ox = bx * 5
                     let yp = y + (oy * 58 + ox) * 64
-                    var s0_0 = w.simd(V.self, at: 11712)
-                    var s0_1 = w.simd(V.self, at: 11728)
-                    var s0_2 = w.simd(V.self, at: 11744)
-                    var s0_3 = w.simd(V.self, at: 11760)
-                    var s1_0 = w.simd(V.self, at: 11712)
-                    var s1_1 = w.simd(V.self, at: 11728)
-                    var s1_2 = w.simd(V.self, at: 11744)
-                    var s1_3 = w.simd(V.self, at: 11760)
-                    var s2_0 = w.simd(V.self, at: 11712)
-                    var s2_1 = w.simd(V.self, at: 11728)
-                    var s2_2 = w.simd(V.self, at: 11744)
-                    var s2_3 = w.simd(V.self, at: 11760)
-                    var s3_0 = w.simd(V.self, at: 11712)
-                    var s3_1 = w.simd(V.self, at: 11728)
-                    var s3_2 = w.simd(V.self, at: 11744)
-                    var s3_3 = w.simd(V.self, at: 11760)
-                    var s4_0 = w.simd(V.self, at: 11712)
-                    var s4_1 = w.simd(V.self, at: 11728)
-                    var s4_2 = w.simd(V.self, at: 11744)
-                    var s4_3 = w.simd(V.self, at: 11760)
+                    var s0_0 = w.simd(V.self, at: 10240)
+                    var s0_1 = w.simd(V.self, at: 10256)
+                    var s0_2 = w.simd(V.self, at: 10272)
+                    var s0_3 = w.simd(V.self, at: 10288)
+                    var s1_0 = w.simd(V.self, at: 10240)
+                    var s1_1 = w.simd(V.self, at: 10256)
+                    var s1_2 = w.simd(V.self, at: 10272)
+                    var s1_3 = w.simd(V.self, at: 10288)
+                    var s2_0 = w.simd(V.self, at: 10240)
+                    var s2_1 = w.simd(V.self, at: 10256)
+                    var s2_2 = w.simd(V.self, at: 10272)
+                    var s2_3 = w.simd(V.self, at: 10288)
+                    var s3_0 = w.simd(V.self, at: 10240)
+                    var s3_1 = w.simd(V.self, at: 10256)
+                    var s3_2 = w.simd(V.self, at: 10272)
+                    var s3_3 = w.simd(V.self, at: 10288)
+                    var s4_0 = w.simd(V.self, at: 10240)
+                    var s4_1 = w.simd(V.self, at: 10256)
+                    var s4_2 = w.simd(V.self, at: 10272)
+                    var s4_3 = w.simd(V.self, at: 10288)
                     for ky in 0..<1 {
                         for kx in 0..<5 {
                             let xp = x + (oy * 1984 + ox * 32) + ky * 1984 + kx * 32
-                            let wp = w + 1472 + (ky * 5 + kx) * 2048
+                            let wp = w + 0 + (ky * 5 + kx) * 2048
                             for ci in 0..<32 {
                                 let w0 = wp.simd(V.self, at: ci * 64)
                                 let w1 = wp.simd(V.self, at: ci * 64 + 16)
@@ -541,26 +541,26 @@ public struct HarConv1d: CompiledModel {
                 for bx in 0..<2 {
                     let ox = 50 + bx * 4
                     let yp = y + (oy * 58 + ox) * 64
-                    var s0_0 = w.simd(V.self, at: 11712)
-                    var s0_1 = w.simd(V.self, at: 11728)
-                    var s0_2 = w.simd(V.self, at: 11744)
-                    var s0_3 = w.simd(V.self, at: 11760)
-                    var s1_0 = w.simd(V.self, at: 11712)
-                    var s1_1 = w.simd(V.self, at: 11728)
-                    var s1_2 = w.simd(V.self, at: 11744)
-                    var s1_3 = w.simd(V.self, at: 11760)
-                    var s2_0 = w.simd(V.self, at: 11712)
-                    var s2_1 = w.simd(V.self, at: 11728)
-                    var s2_2 = w.simd(V.self, at: 11744)
-                    var s2_3 = w.simd(V.self, at: 11760)
-                    var s3_0 = w.simd(V.self, at: 11712)
-                    var s3_1 = w.simd(V.self, at: 11728)
-                    var s3_2 = w.simd(V.self, at: 11744)
-                    var s3_3 = w.simd(V.self, at: 11760)
+                    var s0_0 = w.simd(V.self, at: 10240)
+                    var s0_1 = w.simd(V.self, at: 10256)
+                    var s0_2 = w.simd(V.self, at: 10272)
+                    var s0_3 = w.simd(V.self, at: 10288)
+                    var s1_0 = w.simd(V.self, at: 10240)
+                    var s1_1 = w.simd(V.self, at: 10256)
+                    var s1_2 = w.simd(V.self, at: 10272)
+                    var s1_3 = w.simd(V.self, at: 10288)
+                    var s2_0 = w.simd(V.self, at: 10240)
+                    var s2_1 = w.simd(V.self, at: 10256)
+                    var s2_2 = w.simd(V.self, at: 10272)
+                    var s2_3 = w.simd(V.self, at: 10288)
+                    var s3_0 = w.simd(V.self, at: 10240)
+                    var s3_1 = w.simd(V.self, at: 10256)
+                    var s3_2 = w.simd(V.self, at: 10272)
+                    var s3_3 = w.simd(V.self, at: 10288)
                     for ky in 0..<1 {
                         for kx in 0..<5 {
                             let xp = x + (oy * 1984 + ox * 32) + ky * 1984 + kx * 32
-                            let wp = w + 1472 + (ky * 5 + kx) * 2048
+                            let wp = w + 0 + (ky * 5 + kx) * 2048
                             for ci in 0..<32 {
                                 let w0 = wp.simd(V.self, at: ci * 64)
                                 let w1 = wp.simd(V.self, at: ci * 64 + 16)
@@ -630,9 +630,9 @@ public struct HarConv1d: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 6
-                var s0_0 = w.simd(V.self, at: 12288)
+                var s0_0 = w.simd(V.self, at: 512)
                 let xp = x + (oy * 64 + ox * 64)
-                let wp = w + 11776
+                let wp = w + 0
                 for ci in 0..<64 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -690,9 +690,9 @@ extension HarConv1d: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv1d(input, w, o0)
         Self.l1_max_pooling1d(UnsafePointer(o0), o1)
-        Self.l2_conv1d_1(UnsafePointer(o1), w, o2)
+        Self.l2_conv1d_1(UnsafePointer(o1), w + 1472, o2)
         Self.l3_global_average_pooling1d(UnsafePointer(o2), o3)
-        Self.l4_dense(UnsafePointer(o3), w, o4)
+        Self.l4_dense(UnsafePointer(o3), w + 11776, o4)
         Self.l4_dense_activation(o4)
         output.update(from: o4, count: 6)
         // The loss, and its gradient: with respect to the output, or to the
@@ -703,12 +703,12 @@ extension HarConv1d: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l4_dense_derivative(UnsafePointer(o4), g) }
-        Self.l4_dense_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l4_dense_backward(UnsafePointer(o3), UnsafePointer(g), k + 11776, gradients + 11776, h); swap(&g, &h)
         // global_average_pooling1d
         Self.l3_global_average_pooling1d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv1d_1
         Self.l2_conv1d_1_derivative(UnsafePointer(o2), g)
-        Self.l2_conv1d_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_conv1d_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 1472, gradients + 1472, h); swap(&g, &h)
         // max_pooling1d
         Self.l1_max_pooling1d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv1d
@@ -839,7 +839,7 @@ extension HarConv1d: TrainableModel {
     // conv1d_1: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
     @inline(never)
     static func l2_conv1d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1472, kernelGradient = gk + 1472
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 232) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<58 {
@@ -851,7 +851,7 @@ extension HarConv1d: TrainableModel {
             for g in 0..<4 {
                 var sum = SIMD16<Float>()
                 for p in 0..<58 { sum += d[p * 4 + g] }
-                let gp = gk + 11712 + g * 16
+                let gp = gk + 10240 + g * 16
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -934,7 +934,7 @@ extension HarConv1d: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l4_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 11776, kernelGradient = gk + 11776
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -948,7 +948,7 @@ extension HarConv1d: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 12160 + g * 8
+                let gp = gk + 384 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

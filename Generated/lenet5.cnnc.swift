@@ -145,7 +145,7 @@ public struct Lenet5: CompiledModel {
         Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
         observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_average_pooling2d), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_average_pooling2d), w + 208, arena + Arena.l2_conv2d_1)
         Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
         // average_pooling2d_1
@@ -155,15 +155,15 @@ public struct Lenet5: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena + Arena.l3_average_pooling2d_1))
         // dense
-        Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d_1), w, arena + Arena.l5_dense)
+        Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d_1), w + 2624, arena + Arena.l5_dense)
         Self.l5_dense_activation(arena + Arena.l5_dense)
         observe?(5, UnsafePointer(arena + Arena.l5_dense))
         // dense_1
-        Self.l6_dense_1(UnsafePointer(arena + Arena.l5_dense), w, arena + Arena.l6_dense_1)
+        Self.l6_dense_1(UnsafePointer(arena + Arena.l5_dense), w + 53952, arena + Arena.l6_dense_1)
         Self.l6_dense_1_activation(arena + Arena.l6_dense_1)
         observe?(6, UnsafePointer(arena + Arena.l6_dense_1))
         // dense_2
-        Self.l7_dense_2(UnsafePointer(arena + Arena.l6_dense_1), w, arena + Arena.l7_dense_2)
+        Self.l7_dense_2(UnsafePointer(arena + Arena.l6_dense_1), w + 65568, arena + Arena.l7_dense_2)
         Self.l7_dense_2_activation(arena + Arena.l7_dense_2)
         observe?(7, UnsafePointer(arena + Arena.l7_dense_2))
         output.update(from: arena + Arena.l7_dense_2, count: 10)
@@ -192,7 +192,7 @@ public struct Lenet5: CompiledModel {
         Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
         observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_average_pooling2d), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_average_pooling2d), w + 208, arena + Arena.l2_conv2d_1)
         Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
         // average_pooling2d_1
@@ -202,15 +202,15 @@ public struct Lenet5: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena + Arena.l3_average_pooling2d_1))
         // dense
-        Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d_1), w, arena + Arena.l5_dense)
+        Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d_1), w + 2624, arena + Arena.l5_dense)
         Self.l5_dense_activation(arena + Arena.l5_dense)
         observe?(5, UnsafePointer(arena + Arena.l5_dense))
         // dense_1
-        Self.l6_dense_1(UnsafePointer(arena + Arena.l5_dense), w, arena + Arena.l6_dense_1)
+        Self.l6_dense_1(UnsafePointer(arena + Arena.l5_dense), w + 53952, arena + Arena.l6_dense_1)
         Self.l6_dense_1_activation(arena + Arena.l6_dense_1)
         observe?(6, UnsafePointer(arena + Arena.l6_dense_1))
         // dense_2
-        Self.l7_dense_2(UnsafePointer(arena + Arena.l6_dense_1), w, arena + Arena.l7_dense_2)
+        Self.l7_dense_2(UnsafePointer(arena + Arena.l6_dense_1), w + 65568, arena + Arena.l7_dense_2)
         Self.l7_dense_2_activation(arena + Arena.l7_dense_2)
         observe?(7, UnsafePointer(arena + Arena.l7_dense_2))
         output.update(from: arena + Arena.l7_dense_2, count: 10)
@@ -264,7 +264,7 @@ public struct Lenet5: CompiledModel {
         Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
         observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_average_pooling2d), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_average_pooling2d), w + 208, arena + Arena.l2_conv2d_1)
         Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
         // average_pooling2d_1
@@ -821,15 +821,15 @@ public struct Lenet5: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 10 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 2608)
-                var s1_0 = w.simd(V.self, at: 2608)
-                var s2_0 = w.simd(V.self, at: 2608)
-                var s3_0 = w.simd(V.self, at: 2608)
-                var s4_0 = w.simd(V.self, at: 2608)
+                var s0_0 = w.simd(V.self, at: 2400)
+                var s1_0 = w.simd(V.self, at: 2400)
+                var s2_0 = w.simd(V.self, at: 2400)
+                var s3_0 = w.simd(V.self, at: 2400)
+                var s4_0 = w.simd(V.self, at: 2400)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + (oy * 84 + ox * 6) + ky * 84 + kx * 6
-                        let wp = w + 208 + (ky * 5 + kx) * 96
+                        let wp = w + 0 + (ky * 5 + kx) * 96
                         for ci in 0..<6 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -896,12 +896,12 @@ public struct Lenet5: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 120
-                var s0_0 = w.simd(V.self, at: 53824)
-                var s0_1 = w.simd(V.self, at: 53840)
-                var s0_2 = w.simd(V.self, at: 53856)
-                var s0_3 = w.simd(V.self, at: 53872)
+                var s0_0 = w.simd(V.self, at: 51200)
+                var s0_1 = w.simd(V.self, at: 51216)
+                var s0_2 = w.simd(V.self, at: 51232)
+                var s0_3 = w.simd(V.self, at: 51248)
                 let xp = x + (oy * 400 + ox * 400)
-                let wp = w + 2624
+                let wp = w + 0
                 for ci in 0..<400 {
                     let w0 = wp.simd(V.self, at: ci * 128)
                     let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -924,12 +924,12 @@ public struct Lenet5: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 120 + 64
-                var s0_0 = w.simd(V.self, at: 53824 + 64)
-                var s0_1 = w.simd(V.self, at: 53840 + 64)
-                var s0_2 = w.simd(V.self, at: 53856 + 64)
-                var s0_3 = w.simd(V.self, at: 53872 + 64)
+                var s0_0 = w.simd(V.self, at: 51200 + 64)
+                var s0_1 = w.simd(V.self, at: 51216 + 64)
+                var s0_2 = w.simd(V.self, at: 51232 + 64)
+                var s0_3 = w.simd(V.self, at: 51248 + 64)
                 let xp = x + (oy * 400 + ox * 400)
-                let wp = w + 2624 + 64
+                let wp = w + 0 + 64
                 for ci in 0..<400 {
                     let w0 = wp.simd(V.self, at: ci * 128)
                     let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -963,12 +963,12 @@ public struct Lenet5: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 84
-                var s0_0 = w.simd(V.self, at: 65472)
-                var s0_1 = w.simd(V.self, at: 65488)
-                var s0_2 = w.simd(V.self, at: 65504)
-                var s0_3 = w.simd(V.self, at: 65520)
+                var s0_0 = w.simd(V.self, at: 11520)
+                var s0_1 = w.simd(V.self, at: 11536)
+                var s0_2 = w.simd(V.self, at: 11552)
+                var s0_3 = w.simd(V.self, at: 11568)
                 let xp = x + (oy * 120 + ox * 120)
-                let wp = w + 53952
+                let wp = w + 0
                 for ci in 0..<120 {
                     let w0 = wp.simd(V.self, at: ci * 96)
                     let w1 = wp.simd(V.self, at: ci * 96 + 16)
@@ -991,10 +991,10 @@ public struct Lenet5: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 84 + 64
-                var s0_0 = w.simd(V.self, at: 65472 + 64)
-                var s0_1 = w.simd(V.self, at: 65488 + 64)
+                var s0_0 = w.simd(V.self, at: 11520 + 64)
+                var s0_1 = w.simd(V.self, at: 11536 + 64)
                 let xp = x + (oy * 120 + ox * 120)
-                let wp = w + 53952 + 64
+                let wp = w + 0 + 64
                 for ci in 0..<120 {
                     let w0 = wp.simd(V.self, at: ci * 96)
                     let w1 = wp.simd(V.self, at: ci * 96 + 16)
@@ -1023,10 +1023,10 @@ public struct Lenet5: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 10
-                var s0_0 = w.simd(V.self, at: 66912)
-                var s0_1 = w.simd(V.self, at: 66920)
+                var s0_0 = w.simd(V.self, at: 1344)
+                var s0_1 = w.simd(V.self, at: 1352)
                 let xp = x + (oy * 84 + ox * 84)
-                let wp = w + 65568
+                let wp = w + 0
                 for ci in 0..<84 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -1091,15 +1091,15 @@ extension Lenet5: TrainableModel {
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l0_conv2d_activation(o0)
         Self.l1_average_pooling2d(UnsafePointer(o0), o1)
-        Self.l2_conv2d_1(UnsafePointer(o1), w, o2)
+        Self.l2_conv2d_1(UnsafePointer(o1), w + 208, o2)
         Self.l2_conv2d_1_activation(o2)
         Self.l3_average_pooling2d_1(UnsafePointer(o2), o3)
         // flatten: the same memory as its input
-        Self.l5_dense(UnsafePointer(o3), w, o5)
+        Self.l5_dense(UnsafePointer(o3), w + 2624, o5)
         Self.l5_dense_activation(o5)
-        Self.l6_dense_1(UnsafePointer(o5), w, o6)
+        Self.l6_dense_1(UnsafePointer(o5), w + 53952, o6)
         Self.l6_dense_1_activation(o6)
-        Self.l7_dense_2(UnsafePointer(o6), w, o7)
+        Self.l7_dense_2(UnsafePointer(o6), w + 65568, o7)
         Self.l7_dense_2_activation(o7)
         output.update(from: o7, count: 10)
         // The loss, and its gradient: with respect to the output, or to the
@@ -1110,20 +1110,20 @@ extension Lenet5: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_2
         if !fused { Self.l7_dense_2_derivative(UnsafePointer(o7), g) }
-        Self.l7_dense_2_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l7_dense_2_backward(UnsafePointer(o6), UnsafePointer(g), k + 60856, gradients + 60856, h); swap(&g, &h)
         // dense_1
         Self.l6_dense_1_derivative(UnsafePointer(o6), g)
-        Self.l6_dense_1_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l6_dense_1_backward(UnsafePointer(o5), UnsafePointer(g), k + 50692, gradients + 50692, h); swap(&g, &h)
         // dense
         Self.l5_dense_derivative(UnsafePointer(o5), g)
-        Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k + 2572, gradients + 2572, h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // average_pooling2d_1
         Self.l3_average_pooling2d_1_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_1
         Self.l2_conv2d_1_derivative(UnsafePointer(o2), g)
-        Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 156, gradients + 156, h); swap(&g, &h)
         // average_pooling2d
         Self.l1_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv2d
@@ -1263,7 +1263,7 @@ extension Lenet5: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 156, kernelGradient = gk + 156
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 100) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<100 {
@@ -1275,7 +1275,7 @@ extension Lenet5: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<100 { sum += d[p * 1 + g] }
-                let gp = gk + 2556 + g * 16
+                let gp = gk + 2400 + g * 16
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1367,7 +1367,7 @@ extension Lenet5: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (8 vectors of 16 output channels)
     @inline(never)
     static func l5_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 2572, kernelGradient = gk + 2572
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1381,7 +1381,7 @@ extension Lenet5: TrainableModel {
             for g in 0..<8 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 8 + g] }
-                let gp = gk + 50572 + g * 16
+                let gp = gk + 48000 + g * 16
                 if g < 7 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1420,7 +1420,7 @@ extension Lenet5: TrainableModel {
     // dense_1: dL/dkernel, dL/dbias, dL/dx (6 vectors of 16 output channels)
     @inline(never)
     static func l6_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 50692, kernelGradient = gk + 50692
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1434,7 +1434,7 @@ extension Lenet5: TrainableModel {
             for g in 0..<6 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 6 + g] }
-                let gp = gk + 60772 + g * 16
+                let gp = gk + 10080 + g * 16
                 if g < 5 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1478,7 +1478,7 @@ extension Lenet5: TrainableModel {
     // dense_2: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l7_dense_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 60856, kernelGradient = gk + 60856
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1492,7 +1492,7 @@ extension Lenet5: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 2 + g] }
-                let gp = gk + 61696 + g * 8
+                let gp = gk + 840 + g * 8
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

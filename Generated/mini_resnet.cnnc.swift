@@ -208,17 +208,17 @@ public struct MiniResnet: CompiledModel {
         observe?(2, UnsafePointer(arena + Arena.l0_stem_conv))
         // block1_conv1
         Self.l3_block1_conv1_pad(UnsafePointer(arena + Arena.l0_stem_conv), arena + Arena.l3_block1_conv1_padded)
-        Self.l3_block1_conv1(UnsafePointer(arena + Arena.l3_block1_conv1_padded), w, arena + Arena.l3_block1_conv1)
+        Self.l3_block1_conv1(UnsafePointer(arena + Arena.l3_block1_conv1_padded), w + 96, arena + Arena.l3_block1_conv1)
         observe?(3, UnsafePointer(arena + Arena.l3_block1_conv1))
         // block1_bn1
         Self.l4_block1_bn1(arena + Arena.l3_block1_conv1, w)
         observe?(4, UnsafePointer(arena + Arena.l3_block1_conv1))
         // block1_relu
-        Self.l5_block1_relu(arena + Arena.l3_block1_conv1)
+        Self.l2_stem_relu(arena + Arena.l3_block1_conv1)
         observe?(5, UnsafePointer(arena + Arena.l3_block1_conv1))
         // block1_conv2
-        Self.l6_block1_conv2_pad(UnsafePointer(arena + Arena.l3_block1_conv1), arena + Arena.l6_block1_conv2_padded)
-        Self.l6_block1_conv2(UnsafePointer(arena + Arena.l6_block1_conv2_padded), w, arena + Arena.l6_block1_conv2)
+        Self.l3_block1_conv1_pad(UnsafePointer(arena + Arena.l3_block1_conv1), arena + Arena.l6_block1_conv2_padded)
+        Self.l3_block1_conv1(UnsafePointer(arena + Arena.l6_block1_conv2_padded), w + 696, arena + Arena.l6_block1_conv2)
         observe?(6, UnsafePointer(arena + Arena.l6_block1_conv2))
         // block1_bn2
         Self.l7_block1_bn2(arena + Arena.l6_block1_conv2, w)
@@ -227,11 +227,11 @@ public struct MiniResnet: CompiledModel {
         Self.l8_block1_add(UnsafePointer(arena + Arena.l0_stem_conv), UnsafePointer(arena + Arena.l6_block1_conv2), arena + Arena.l8_block1_add)
         observe?(8, UnsafePointer(arena + Arena.l8_block1_add))
         // block1_out
-        Self.l9_block1_out(arena + Arena.l8_block1_add)
+        Self.l2_stem_relu(arena + Arena.l8_block1_add)
         observe?(9, UnsafePointer(arena + Arena.l8_block1_add))
         // block2_conv1
         Self.l10_block2_conv1_pad(UnsafePointer(arena + Arena.l8_block1_add), arena + Arena.l10_block2_conv1_padded)
-        Self.l10_block2_conv1(UnsafePointer(arena + Arena.l10_block2_conv1_padded), w, arena + Arena.l10_block2_conv1)
+        Self.l10_block2_conv1(UnsafePointer(arena + Arena.l10_block2_conv1_padded), w + 1296, arena + Arena.l10_block2_conv1)
         observe?(10, UnsafePointer(arena + Arena.l10_block2_conv1))
         // block2_bn1
         Self.l11_block2_bn1(arena + Arena.l10_block2_conv1, w)
@@ -241,10 +241,10 @@ public struct MiniResnet: CompiledModel {
         observe?(12, UnsafePointer(arena + Arena.l10_block2_conv1))
         // block2_conv2
         Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l10_block2_conv1), arena + Arena.l13_block2_conv2_padded)
-        Self.l13_block2_conv2_winograd(UnsafePointer(arena + Arena.l13_block2_conv2_padded), w, arena + Arena.l13_block2_conv2, arena + Arena.scratch)
+        Self.l13_block2_conv2_winograd(UnsafePointer(arena + Arena.l13_block2_conv2_padded), w + 2496, arena + Arena.l13_block2_conv2, arena + Arena.scratch)
         observe?(13, UnsafePointer(arena + Arena.l13_block2_conv2))
         // block2_shortcut
-        Self.l14_block2_shortcut(UnsafePointer(arena + Arena.l8_block1_add), w, arena + Arena.l14_block2_shortcut)
+        Self.l14_block2_shortcut(UnsafePointer(arena + Arena.l8_block1_add), w + 8912, arena + Arena.l14_block2_shortcut)
         observe?(14, UnsafePointer(arena + Arena.l14_block2_shortcut))
         // block2_bn2
         Self.l15_block2_bn2(arena + Arena.l13_block2_conv2, w)
@@ -256,13 +256,13 @@ public struct MiniResnet: CompiledModel {
         Self.l17_block2_add(UnsafePointer(arena + Arena.l13_block2_conv2), UnsafePointer(arena + Arena.l14_block2_shortcut), arena + Arena.l17_block2_add)
         observe?(17, UnsafePointer(arena + Arena.l17_block2_add))
         // block2_out
-        Self.l18_block2_out(arena + Arena.l17_block2_add)
+        Self.l12_block2_relu(arena + Arena.l17_block2_add)
         observe?(18, UnsafePointer(arena + Arena.l17_block2_add))
         // pool
         Self.l19_pool(UnsafePointer(arena + Arena.l17_block2_add), arena + Arena.l19_pool)
         observe?(19, UnsafePointer(arena + Arena.l19_pool))
         // predictions
-        Self.l20_predictions(UnsafePointer(arena + Arena.l19_pool), w, arena + Arena.l20_predictions)
+        Self.l20_predictions(UnsafePointer(arena + Arena.l19_pool), w + 9120, arena + Arena.l20_predictions)
         Self.l20_predictions_activation(arena + Arena.l20_predictions)
         observe?(20, UnsafePointer(arena + Arena.l20_predictions))
         output.update(from: arena + Arena.l20_predictions, count: 10)
@@ -294,17 +294,17 @@ public struct MiniResnet: CompiledModel {
         observe?(2, UnsafePointer(arena + Arena.l0_stem_conv))
         // block1_conv1
         Self.l3_block1_conv1_pad(UnsafePointer(arena + Arena.l0_stem_conv), arena + Arena.l3_block1_conv1_padded)
-        pool.split(28) { worker, parts in Self.l3_block1_conv1(UnsafePointer(arena + Arena.l3_block1_conv1_padded), w, arena + Arena.l3_block1_conv1, parts) }
+        pool.split(28) { worker, parts in Self.l3_block1_conv1(UnsafePointer(arena + Arena.l3_block1_conv1_padded), w + 96, arena + Arena.l3_block1_conv1, parts) }
         observe?(3, UnsafePointer(arena + Arena.l3_block1_conv1))
         // block1_bn1
         Self.l4_block1_bn1(arena + Arena.l3_block1_conv1, w)
         observe?(4, UnsafePointer(arena + Arena.l3_block1_conv1))
         // block1_relu
-        Self.l5_block1_relu(arena + Arena.l3_block1_conv1)
+        Self.l2_stem_relu(arena + Arena.l3_block1_conv1)
         observe?(5, UnsafePointer(arena + Arena.l3_block1_conv1))
         // block1_conv2
-        Self.l6_block1_conv2_pad(UnsafePointer(arena + Arena.l3_block1_conv1), arena + Arena.l6_block1_conv2_padded)
-        pool.split(28) { worker, parts in Self.l6_block1_conv2(UnsafePointer(arena + Arena.l6_block1_conv2_padded), w, arena + Arena.l6_block1_conv2, parts) }
+        Self.l3_block1_conv1_pad(UnsafePointer(arena + Arena.l3_block1_conv1), arena + Arena.l6_block1_conv2_padded)
+        pool.split(28) { worker, parts in Self.l3_block1_conv1(UnsafePointer(arena + Arena.l6_block1_conv2_padded), w + 696, arena + Arena.l6_block1_conv2, parts) }
         observe?(6, UnsafePointer(arena + Arena.l6_block1_conv2))
         // block1_bn2
         Self.l7_block1_bn2(arena + Arena.l6_block1_conv2, w)
@@ -313,11 +313,11 @@ public struct MiniResnet: CompiledModel {
         Self.l8_block1_add(UnsafePointer(arena + Arena.l0_stem_conv), UnsafePointer(arena + Arena.l6_block1_conv2), arena + Arena.l8_block1_add)
         observe?(8, UnsafePointer(arena + Arena.l8_block1_add))
         // block1_out
-        Self.l9_block1_out(arena + Arena.l8_block1_add)
+        Self.l2_stem_relu(arena + Arena.l8_block1_add)
         observe?(9, UnsafePointer(arena + Arena.l8_block1_add))
         // block2_conv1
         Self.l10_block2_conv1_pad(UnsafePointer(arena + Arena.l8_block1_add), arena + Arena.l10_block2_conv1_padded)
-        Self.l10_block2_conv1(UnsafePointer(arena + Arena.l10_block2_conv1_padded), w, arena + Arena.l10_block2_conv1)
+        Self.l10_block2_conv1(UnsafePointer(arena + Arena.l10_block2_conv1_padded), w + 1296, arena + Arena.l10_block2_conv1)
         observe?(10, UnsafePointer(arena + Arena.l10_block2_conv1))
         // block2_bn1
         Self.l11_block2_bn1(arena + Arena.l10_block2_conv1, w)
@@ -327,10 +327,10 @@ public struct MiniResnet: CompiledModel {
         observe?(12, UnsafePointer(arena + Arena.l10_block2_conv1))
         // block2_conv2
         Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l10_block2_conv1), arena + Arena.l13_block2_conv2_padded)
-        pool.split(2) { worker, parts in Self.l13_block2_conv2_winograd(UnsafePointer(arena + Arena.l13_block2_conv2_padded), w, arena + Arena.l13_block2_conv2, arena + Arena.scratch + worker * 14336, parts) }
+        pool.split(2) { worker, parts in Self.l13_block2_conv2_winograd(UnsafePointer(arena + Arena.l13_block2_conv2_padded), w + 2496, arena + Arena.l13_block2_conv2, arena + Arena.scratch + worker * 14336, parts) }
         observe?(13, UnsafePointer(arena + Arena.l13_block2_conv2))
         // block2_shortcut
-        Self.l14_block2_shortcut(UnsafePointer(arena + Arena.l8_block1_add), w, arena + Arena.l14_block2_shortcut)
+        Self.l14_block2_shortcut(UnsafePointer(arena + Arena.l8_block1_add), w + 8912, arena + Arena.l14_block2_shortcut)
         observe?(14, UnsafePointer(arena + Arena.l14_block2_shortcut))
         // block2_bn2
         Self.l15_block2_bn2(arena + Arena.l13_block2_conv2, w)
@@ -342,13 +342,13 @@ public struct MiniResnet: CompiledModel {
         Self.l17_block2_add(UnsafePointer(arena + Arena.l13_block2_conv2), UnsafePointer(arena + Arena.l14_block2_shortcut), arena + Arena.l17_block2_add)
         observe?(17, UnsafePointer(arena + Arena.l17_block2_add))
         // block2_out
-        Self.l18_block2_out(arena + Arena.l17_block2_add)
+        Self.l12_block2_relu(arena + Arena.l17_block2_add)
         observe?(18, UnsafePointer(arena + Arena.l17_block2_add))
         // pool
         Self.l19_pool(UnsafePointer(arena + Arena.l17_block2_add), arena + Arena.l19_pool)
         observe?(19, UnsafePointer(arena + Arena.l19_pool))
         // predictions
-        Self.l20_predictions(UnsafePointer(arena + Arena.l19_pool), w, arena + Arena.l20_predictions)
+        Self.l20_predictions(UnsafePointer(arena + Arena.l19_pool), w + 9120, arena + Arena.l20_predictions)
         Self.l20_predictions_activation(arena + Arena.l20_predictions)
         observe?(20, UnsafePointer(arena + Arena.l20_predictions))
         output.update(from: arena + Arena.l20_predictions, count: 10)
@@ -397,17 +397,17 @@ public struct MiniResnet: CompiledModel {
         observe?(2, UnsafePointer(arena + Arena.l0_stem_conv))
         // block1_conv1
         Self.l3_block1_conv1_pad(UnsafePointer(arena + Arena.l0_stem_conv), arena + Arena.l3_block1_conv1_padded)
-        Self.l3_block1_conv1(UnsafePointer(arena + Arena.l3_block1_conv1_padded), w, arena + Arena.l3_block1_conv1)
+        Self.l3_block1_conv1(UnsafePointer(arena + Arena.l3_block1_conv1_padded), w + 96, arena + Arena.l3_block1_conv1)
         observe?(3, UnsafePointer(arena + Arena.l3_block1_conv1))
         // block1_bn1
         Self.l4_block1_bn1(arena + Arena.l3_block1_conv1, w)
         observe?(4, UnsafePointer(arena + Arena.l3_block1_conv1))
         // block1_relu
-        Self.l5_block1_relu(arena + Arena.l3_block1_conv1)
+        Self.l2_stem_relu(arena + Arena.l3_block1_conv1)
         observe?(5, UnsafePointer(arena + Arena.l3_block1_conv1))
         // block1_conv2
-        Self.l6_block1_conv2_pad(UnsafePointer(arena + Arena.l3_block1_conv1), arena + Arena.l6_block1_conv2_padded)
-        Self.l6_block1_conv2(UnsafePointer(arena + Arena.l6_block1_conv2_padded), w, arena + Arena.l6_block1_conv2)
+        Self.l3_block1_conv1_pad(UnsafePointer(arena + Arena.l3_block1_conv1), arena + Arena.l6_block1_conv2_padded)
+        Self.l3_block1_conv1(UnsafePointer(arena + Arena.l6_block1_conv2_padded), w + 696, arena + Arena.l6_block1_conv2)
         observe?(6, UnsafePointer(arena + Arena.l6_block1_conv2))
         // block1_bn2
         Self.l7_block1_bn2(arena + Arena.l6_block1_conv2, w)
@@ -416,11 +416,11 @@ public struct MiniResnet: CompiledModel {
         Self.l8_block1_add(UnsafePointer(arena + Arena.l0_stem_conv), UnsafePointer(arena + Arena.l6_block1_conv2), arena + Arena.l8_block1_add)
         observe?(8, UnsafePointer(arena + Arena.l8_block1_add))
         // block1_out
-        Self.l9_block1_out(arena + Arena.l8_block1_add)
+        Self.l2_stem_relu(arena + Arena.l8_block1_add)
         observe?(9, UnsafePointer(arena + Arena.l8_block1_add))
         // block2_conv1
         Self.l10_block2_conv1_pad(UnsafePointer(arena + Arena.l8_block1_add), arena + Arena.l10_block2_conv1_padded)
-        Self.l10_block2_conv1(UnsafePointer(arena + Arena.l10_block2_conv1_padded), w, arena + Arena.l10_block2_conv1)
+        Self.l10_block2_conv1(UnsafePointer(arena + Arena.l10_block2_conv1_padded), w + 1296, arena + Arena.l10_block2_conv1)
         observe?(10, UnsafePointer(arena + Arena.l10_block2_conv1))
         // block2_bn1
         Self.l11_block2_bn1(arena + Arena.l10_block2_conv1, w)
@@ -430,10 +430,10 @@ public struct MiniResnet: CompiledModel {
         observe?(12, UnsafePointer(arena + Arena.l10_block2_conv1))
         // block2_conv2
         Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l10_block2_conv1), arena + Arena.l13_block2_conv2_padded)
-        Self.l13_block2_conv2_winograd(UnsafePointer(arena + Arena.l13_block2_conv2_padded), w, arena + Arena.l13_block2_conv2, arena + Arena.scratch)
+        Self.l13_block2_conv2_winograd(UnsafePointer(arena + Arena.l13_block2_conv2_padded), w + 2496, arena + Arena.l13_block2_conv2, arena + Arena.scratch)
         observe?(13, UnsafePointer(arena + Arena.l13_block2_conv2))
         // block2_shortcut
-        Self.l14_block2_shortcut(UnsafePointer(arena + Arena.l8_block1_add), w, arena + Arena.l14_block2_shortcut)
+        Self.l14_block2_shortcut(UnsafePointer(arena + Arena.l8_block1_add), w + 8912, arena + Arena.l14_block2_shortcut)
         observe?(14, UnsafePointer(arena + Arena.l14_block2_shortcut))
         // block2_bn2
         Self.l15_block2_bn2(arena + Arena.l13_block2_conv2, w)
@@ -445,7 +445,7 @@ public struct MiniResnet: CompiledModel {
         Self.l17_block2_add(UnsafePointer(arena + Arena.l13_block2_conv2), UnsafePointer(arena + Arena.l14_block2_shortcut), arena + Arena.l17_block2_add)
         observe?(17, UnsafePointer(arena + Arena.l17_block2_add))
         // block2_out
-        Self.l18_block2_out(arena + Arena.l17_block2_add)
+        Self.l12_block2_relu(arena + Arena.l17_block2_add)
         observe?(18, UnsafePointer(arena + Arena.l17_block2_add))
         // pool
         Self.l19_pool(UnsafePointer(arena + Arena.l17_block2_add), arena + Arena.l19_pool)
@@ -630,17 +630,17 @@ public struct MiniResnet: CompiledModel {
             for bx in 0..<4 {
                 let ox = bx * 7
                 let yp = y + (oy * 28 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 672)
-                var s1_0 = w.simd(V.self, at: 672)
-                var s2_0 = w.simd(V.self, at: 672)
-                var s3_0 = w.simd(V.self, at: 672)
-                var s4_0 = w.simd(V.self, at: 672)
-                var s5_0 = w.simd(V.self, at: 672)
-                var s6_0 = w.simd(V.self, at: 672)
+                var s0_0 = w.simd(V.self, at: 576)
+                var s1_0 = w.simd(V.self, at: 576)
+                var s2_0 = w.simd(V.self, at: 576)
+                var s3_0 = w.simd(V.self, at: 576)
+                var s4_0 = w.simd(V.self, at: 576)
+                var s5_0 = w.simd(V.self, at: 576)
+                var s6_0 = w.simd(V.self, at: 576)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 240 + ox * 8) + ky * 240 + kx * 8
-                        let wp = w + 96 + (ky * 3 + kx) * 64
+                        let wp = w + 0 + (ky * 3 + kx) * 64
                         for ci in 0..<8 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -681,72 +681,10 @@ public struct MiniResnet: CompiledModel {
     }
 
     // block1_relu: ReLU, (None, 28, 28, 8) → (None, 28, 28, 8), 0 parameters
-    @inline(never)
-    static func l5_block1_relu(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<6272 { let v = x[i]; x[i] = v > Float(0.0) ? v : 0 }
-    }
+    // The geometry of stem_relu: calls its kernels, with this layer's weights.
 
     // block1_conv2: Conv2D, (None, 28, 28, 8) → (None, 28, 28, 8), 576 parameters
-    @inline(never)
-    static func l6_block1_conv2_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 240)
-        for row in 0..<28 {
-            let target = y + (row + 1) * 240
-            target.update(repeating: 0, count: 8)
-            (target + 8).update(from: x + row * 224, count: 224)
-            (target + 232).update(repeating: 0, count: 8)
-        }
-        (y + 6960).update(repeating: 0, count: 240)
-    }
-
-    // block1_conv2: the direct kernel
-    @inline(never)
-    static func l6_block1_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
-        typealias V = SIMD8<Float>
-        for oy in parts {
-            for bx in 0..<4 {
-                let ox = bx * 7
-                let yp = y + (oy * 28 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 1272)
-                var s1_0 = w.simd(V.self, at: 1272)
-                var s2_0 = w.simd(V.self, at: 1272)
-                var s3_0 = w.simd(V.self, at: 1272)
-                var s4_0 = w.simd(V.self, at: 1272)
-                var s5_0 = w.simd(V.self, at: 1272)
-                var s6_0 = w.simd(V.self, at: 1272)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + (oy * 240 + ox * 8) + ky * 240 + kx * 8
-                        let wp = w + 696 + (ky * 3 + kx) * 64
-                        for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[8 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[16 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[24 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[32 + ci])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[40 + ci])
-                            s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[48 + ci])
-                            s6_0 = madd(s6_0, x6, w0)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 8)
-                yp.store(s2_0, at: 16)
-                yp.store(s3_0, at: 24)
-                yp.store(s4_0, at: 32)
-                yp.store(s5_0, at: 40)
-                yp.store(s6_0, at: 48)
-            }
-        }
-    }
+    // The geometry of block1_conv1: calls its kernels, with this layer's weights.
 
     // block1_bn2: BatchNormalization, (None, 28, 28, 8) → (None, 28, 28, 8), 32 parameters
     @inline(never)
@@ -764,10 +702,7 @@ public struct MiniResnet: CompiledModel {
     }
 
     // block1_out: ReLU, (None, 28, 28, 8) → (None, 28, 28, 8), 0 parameters
-    @inline(never)
-    static func l9_block1_out(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<6272 { let v = x[i]; x[i] = v > Float(0.0) ? v : 0 }
-    }
+    // The geometry of stem_relu: calls its kernels, with this layer's weights.
 
     // block2_conv1: Conv2D, (None, 28, 28, 8) → (None, 14, 14, 16), 1,152 parameters
     @inline(never)
@@ -788,17 +723,17 @@ public struct MiniResnet: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 14 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 2448)
-                var s1_0 = w.simd(V.self, at: 2448)
-                var s2_0 = w.simd(V.self, at: 2448)
-                var s3_0 = w.simd(V.self, at: 2448)
-                var s4_0 = w.simd(V.self, at: 2448)
-                var s5_0 = w.simd(V.self, at: 2448)
-                var s6_0 = w.simd(V.self, at: 2448)
+                var s0_0 = w.simd(V.self, at: 1152)
+                var s1_0 = w.simd(V.self, at: 1152)
+                var s2_0 = w.simd(V.self, at: 1152)
+                var s3_0 = w.simd(V.self, at: 1152)
+                var s4_0 = w.simd(V.self, at: 1152)
+                var s5_0 = w.simd(V.self, at: 1152)
+                var s6_0 = w.simd(V.self, at: 1152)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 464 + ox * 16) + ky * 232 + kx * 8
-                        let wp = w + 1296 + (ky * 3 + kx) * 128
+                        let wp = w + 0 + (ky * 3 + kx) * 128
                         for ci in 0..<8 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -865,17 +800,17 @@ public struct MiniResnet: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 14 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 4800)
-                var s1_0 = w.simd(V.self, at: 4800)
-                var s2_0 = w.simd(V.self, at: 4800)
-                var s3_0 = w.simd(V.self, at: 4800)
-                var s4_0 = w.simd(V.self, at: 4800)
-                var s5_0 = w.simd(V.self, at: 4800)
-                var s6_0 = w.simd(V.self, at: 4800)
+                var s0_0 = w.simd(V.self, at: 2304)
+                var s1_0 = w.simd(V.self, at: 2304)
+                var s2_0 = w.simd(V.self, at: 2304)
+                var s3_0 = w.simd(V.self, at: 2304)
+                var s4_0 = w.simd(V.self, at: 2304)
+                var s5_0 = w.simd(V.self, at: 2304)
+                var s6_0 = w.simd(V.self, at: 2304)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 256 + ox * 16) + ky * 256 + kx * 16
-                        let wp = w + 2496 + (ky * 3 + kx) * 256
+                        let wp = w + 0 + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -1053,7 +988,7 @@ public struct MiniResnet: CompiledModel {
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l13_block2_conv2_winograd_product28(UnsafePointer(v + xi * 448), w + 4816 + xi * 256, m + xi * 448)
+                Self.l13_block2_conv2_winograd_product28(UnsafePointer(v + xi * 448), w + 2320 + xi * 256, m + xi * 448)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<4 {
@@ -1061,7 +996,7 @@ public struct MiniResnet: CompiledModel {
                 for tx in 0..<7 {
                     let t = r * 7 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 4800 + k)
+                        let bias = w.simd(VK.self, at: 2304 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 448 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 896 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1344 + t * 16 + k)
                         let m10 = UnsafePointer(m).simd(VK.self, at: 1792 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2240 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2688 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 16 + k)
                         let m20 = UnsafePointer(m).simd(VK.self, at: 3584 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4032 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 4480 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 4928 + t * 16 + k)
@@ -1115,7 +1050,7 @@ public struct MiniResnet: CompiledModel {
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l13_block2_conv2_winograd_product21(UnsafePointer(v + xi * 336), w + 4816 + xi * 256, m + xi * 336)
+                Self.l13_block2_conv2_winograd_product21(UnsafePointer(v + xi * 336), w + 2320 + xi * 256, m + xi * 336)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<3 {
@@ -1123,7 +1058,7 @@ public struct MiniResnet: CompiledModel {
                 for tx in 0..<7 {
                     let t = r * 7 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 4800 + k)
+                        let bias = w.simd(VK.self, at: 2304 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 336 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 672 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k)
                         let m10 = UnsafePointer(m).simd(VK.self, at: 1344 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 16 + k)
                         let m20 = UnsafePointer(m).simd(VK.self, at: 2688 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3024 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 16 + k)
@@ -1150,15 +1085,15 @@ public struct MiniResnet: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 14 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 9040)
-                var s1_0 = w.simd(V.self, at: 9040)
-                var s2_0 = w.simd(V.self, at: 9040)
-                var s3_0 = w.simd(V.self, at: 9040)
-                var s4_0 = w.simd(V.self, at: 9040)
-                var s5_0 = w.simd(V.self, at: 9040)
-                var s6_0 = w.simd(V.self, at: 9040)
+                var s0_0 = w.simd(V.self, at: 128)
+                var s1_0 = w.simd(V.self, at: 128)
+                var s2_0 = w.simd(V.self, at: 128)
+                var s3_0 = w.simd(V.self, at: 128)
+                var s4_0 = w.simd(V.self, at: 128)
+                var s5_0 = w.simd(V.self, at: 128)
+                var s6_0 = w.simd(V.self, at: 128)
                 let xp = x + (oy * 448 + ox * 16)
-                let wp = w + 8912
+                let wp = w + 0
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -1212,10 +1147,7 @@ public struct MiniResnet: CompiledModel {
     }
 
     // block2_out: ReLU, (None, 14, 14, 16) → (None, 14, 14, 16), 0 parameters
-    @inline(never)
-    static func l18_block2_out(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<3136 { let v = x[i]; x[i] = v > Float(0.0) ? v : 0 }
-    }
+    // The geometry of block2_relu: calls its kernels, with this layer's weights.
 
     // pool: GlobalAveragePooling2D, (None, 14, 14, 16) → (None, 16), 0 parameters
     @inline(never)
@@ -1237,10 +1169,10 @@ public struct MiniResnet: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 10
-                var s0_0 = w.simd(V.self, at: 9376)
-                var s0_1 = w.simd(V.self, at: 9384)
+                var s0_0 = w.simd(V.self, at: 256)
+                var s0_1 = w.simd(V.self, at: 264)
                 let xp = x + (oy * 16 + ox * 16)
-                let wp = w + 9120
+                let wp = w + 0
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -1312,7 +1244,7 @@ extension MiniResnet: TrainableModel {
                 o2.update(from: UnsafePointer(o1), count: 6272)
                 Self.l2_stem_relu(o2)
                 Self.l3_block1_conv1_pad(UnsafePointer(o2), p)
-                Self.l3_block1_conv1(UnsafePointer(p), w, o3)
+                Self.l3_block1_conv1(UnsafePointer(p), w + 96, o3)
                 Self.l4_block1_bn1_statistics(UnsafePointer(o3), sums)
                 return 0
 
@@ -1324,9 +1256,9 @@ extension MiniResnet: TrainableModel {
                 // Forward, training mode, to block1_bn2: every layer's output stays for the backward pass.
                 Self.l4_block1_bn1_normalize(UnsafePointer(o3), statistics, k, o4)
                 o5.update(from: UnsafePointer(o4), count: 6272)
-                Self.l5_block1_relu(o5)
-                Self.l6_block1_conv2_pad(UnsafePointer(o5), p)
-                Self.l6_block1_conv2(UnsafePointer(p), w, o6)
+                Self.l2_stem_relu(o5)
+                Self.l3_block1_conv1_pad(UnsafePointer(o5), p)
+                Self.l3_block1_conv1(UnsafePointer(p), w + 696, o6)
                 Self.l7_block1_bn2_statistics(UnsafePointer(o6), sums)
                 return 0
 
@@ -1341,9 +1273,9 @@ extension MiniResnet: TrainableModel {
                 Self.l7_block1_bn2_normalize(UnsafePointer(o6), statistics, k, o7)
                 Self.l8_block1_add(UnsafePointer(o2), UnsafePointer(o7), o8)
                 o9.update(from: UnsafePointer(o8), count: 6272)
-                Self.l9_block1_out(o9)
+                Self.l2_stem_relu(o9)
                 Self.l10_block2_conv1_pad(UnsafePointer(o9), p)
-                Self.l10_block2_conv1(UnsafePointer(p), w, o10)
+                Self.l10_block2_conv1(UnsafePointer(p), w + 1296, o10)
                 Self.l11_block2_bn1_statistics(UnsafePointer(o10), sums)
                 return 0
 
@@ -1359,8 +1291,8 @@ extension MiniResnet: TrainableModel {
                 o12.update(from: UnsafePointer(o11), count: 3136)
                 Self.l12_block2_relu(o12)
                 Self.l13_block2_conv2_pad(UnsafePointer(o12), p)
-                Self.l13_block2_conv2(UnsafePointer(p), w, o13)
-                Self.l14_block2_shortcut(UnsafePointer(o9), w, o14)
+                Self.l13_block2_conv2(UnsafePointer(p), w + 2496, o13)
+                Self.l14_block2_shortcut(UnsafePointer(o9), w + 8912, o14)
                 Self.l15_block2_bn2_statistics(UnsafePointer(o13), sums)
                 return 0
 
@@ -1388,9 +1320,9 @@ extension MiniResnet: TrainableModel {
                 Self.l16_block2_shortcut_bn_normalize(UnsafePointer(o14), statistics, k, o16)
                 Self.l17_block2_add(UnsafePointer(o15), UnsafePointer(o16), o17)
                 o18.update(from: UnsafePointer(o17), count: 3136)
-                Self.l18_block2_out(o18)
+                Self.l12_block2_relu(o18)
                 Self.l19_pool(UnsafePointer(o18), o19)
-                Self.l20_predictions(UnsafePointer(o19), w, o20)
+                Self.l20_predictions(UnsafePointer(o19), w + 9120, o20)
                 Self.l20_predictions_activation(o20)
                 output.update(from: o20, count: 10)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -1401,11 +1333,11 @@ extension MiniResnet: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // predictions
                 if !fused { Self.l20_predictions_derivative(UnsafePointer(o20), g) }
-                Self.l20_predictions_backward(UnsafePointer(o19), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l20_predictions_backward(UnsafePointer(o19), UnsafePointer(g), k + 5096, gradients + 5096, h); swap(&g, &h)
                 // pool
                 Self.l19_pool_backward(UnsafePointer(o18), UnsafePointer(g), h); swap(&g, &h)
                 // block2_out
-                Self.l18_block2_out_derivative(UnsafePointer(o17), UnsafePointer(o18), g)
+                Self.l12_block2_relu_derivative(UnsafePointer(o17), UnsafePointer(o18), g)
                 // block2_add
                 Self.l17_block2_add_backward(UnsafePointer(g), e15, e16)
                 // block2_shortcut_bn: dL/d(output), summed over its readers
@@ -1450,14 +1382,14 @@ extension MiniResnet: TrainableModel {
                 g.update(from: e14, count: 3136)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block2_shortcut
-                Self.l14_block2_shortcut_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l14_block2_shortcut_backward(UnsafePointer(o9), UnsafePointer(g), k + 4840, gradients + 4840, h); swap(&g, &h)
                 e9.update(from: g, count: 6272)
                 // block2_conv2: dL/d(output), summed over its readers
                 g.update(from: e13, count: 3136)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block2_conv2
                 Self.l13_block2_conv2_pad(UnsafePointer(o12), p)
-                Self.l13_block2_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l13_block2_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 2536, gradients + 2536, q)
                 Self.l13_block2_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // block2_relu
                 Self.l12_block2_relu_derivative(UnsafePointer(o11), UnsafePointer(o12), g)
@@ -1481,14 +1413,14 @@ extension MiniResnet: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block2_conv1
                 Self.l10_block2_conv1_pad(UnsafePointer(o9), p)
-                Self.l10_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l10_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 1320, gradients + 1320, q)
                 Self.l10_block2_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<6272 { e9[i] += g[i] }
                 // block1_out: dL/d(output), summed over its readers
                 g.update(from: e9, count: 6272)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block1_out
-                Self.l9_block1_out_derivative(UnsafePointer(o8), UnsafePointer(o9), g)
+                Self.l2_stem_relu_derivative(UnsafePointer(o8), UnsafePointer(o9), g)
                 // block1_add
                 Self.l8_block1_add_backward(UnsafePointer(g), e2, e7)
                 // block1_bn2: dL/d(output), summed over its readers
@@ -1509,11 +1441,11 @@ extension MiniResnet: TrainableModel {
                 Self.l7_block1_bn2_backward(UnsafePointer(o6), UnsafePointer(d7), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block1_conv2
-                Self.l6_block1_conv2_pad(UnsafePointer(o5), p)
-                Self.l6_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l6_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l3_block1_conv1_pad(UnsafePointer(o5), p)
+                Self.l3_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 712, gradients + 712, q)
+                Self.l3_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // block1_relu
-                Self.l5_block1_relu_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
+                Self.l2_stem_relu_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
                 // block1_bn1: dL/dy waits for the whole batch's sums
                 d4.update(from: g, count: 6272)
                 Self.l4_block1_bn1_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
@@ -1532,7 +1464,7 @@ extension MiniResnet: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block1_conv1
                 Self.l3_block1_conv1_pad(UnsafePointer(o2), p)
-                Self.l3_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l3_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 104, gradients + 104, q)
                 Self.l3_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<6272 { e2[i] += g[i] }
                 // stem_relu: dL/d(output), summed over its readers
@@ -1784,7 +1716,7 @@ extension MiniResnet: TrainableModel {
     // block1_conv1: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l3_block1_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 104, kernelGradient = gk + 104
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 784) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<784 {
@@ -1859,100 +1791,10 @@ extension MiniResnet: TrainableModel {
         }
     }
 
-    // block1_relu: through ReLU (slope 0.0 below 0.0)
-    @inline(never)
-    static func l5_block1_relu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<6272 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
-    }
-
-    // block1_conv2: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
-    @inline(never)
-    static func l6_block1_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 712, kernelGradient = gk + 712
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 784) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<784 {
-                for g in 0..<1 {
-                    let from = dz + i * 8 + g * 8
-                    d[i * 1 + g] = from.simd(SIMD8<Float>.self, at: 0)
-                }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<72 {
-                let ky = r / 24, kx = (r / 8) % 3, ci = r % 8
-                for g in 0..<1 {
-                    var sum = SIMD8<Float>()
-                    for oy in 0..<28 {
-                        let row = ((oy * 1 + ky * 1) * 30 + kx * 1) * 8 + ci
-                        let dp = d + oy * 28 + g
-                        for ox in 0..<28 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 8]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 8 + g * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 72) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
-                    for co in 0..<8 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 8 + co] }
-                            kt[(tap * 8 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 900) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 900)
-                    for oy in 0..<28 {
-                        for ox in 0..<28 {
-                            let dzp = dz + (oy * 28 + ox) * 8
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy * 1 + ky * 1) * 30 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 3 + kx) * 8
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<900 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // block1_conv2: the gradient without its padding
-    @inline(never)
-    static func l6_block1_conv2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<28 {
-            (dx + row * 224).update(from: dy + ((row + 1) * 30 + 1) * 8, count: 224)
-        }
-    }
-
-    // block1_out: through ReLU (slope 0.0 below 0.0)
-    @inline(never)
-    static func l9_block1_out_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<6272 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
-    }
-
     // block2_conv1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l10_block2_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1320, kernelGradient = gk + 1320
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 196) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<196 {
@@ -2036,7 +1878,7 @@ extension MiniResnet: TrainableModel {
     // block2_conv2: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l13_block2_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 2536, kernelGradient = gk + 2536
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 196) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<196 {
@@ -2114,7 +1956,7 @@ extension MiniResnet: TrainableModel {
     // block2_shortcut: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l14_block2_shortcut_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 4840, kernelGradient = gk + 4840
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 196) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<196 {
@@ -2181,12 +2023,6 @@ extension MiniResnet: TrainableModel {
         }
     }
 
-    // block2_out: through ReLU (slope 0.0 below 0.0)
-    @inline(never)
-    static func l18_block2_out_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<3136 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
-    }
-
     // pool: each gradient spread evenly over the positions
     @inline(never)
     static func l19_pool_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
@@ -2209,7 +2045,7 @@ extension MiniResnet: TrainableModel {
     // predictions: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l20_predictions_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 5096, kernelGradient = gk + 5096
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -2223,7 +2059,7 @@ extension MiniResnet: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 2 + g] }
-                let gp = gk + 5256 + g * 8
+                let gp = gk + 160 + g * 8
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

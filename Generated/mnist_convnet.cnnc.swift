@@ -132,7 +132,7 @@ public struct MnistConvnet: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
         // conv2d_1
         Self.l2_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1_winograd(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1, arena + Arena.scratch)
+        Self.l2_conv2d_1_winograd(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 320, arena + Arena.l2_conv2d_1, arena + Arena.scratch)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
         // max_pooling2d_1
         Self.l3_max_pooling2d_1(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_max_pooling2d_1)
@@ -144,7 +144,7 @@ public struct MnistConvnet: CompiledModel {
         // (no computation at inference)
         observe?(5, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l3_max_pooling2d_1), w, arena + Arena.l6_dense)
+        Self.l6_dense(UnsafePointer(arena + Arena.l3_max_pooling2d_1), w + 51584, arena + Arena.l6_dense)
         Self.l6_dense_activation(arena + Arena.l6_dense)
         observe?(6, UnsafePointer(arena + Arena.l6_dense))
         output.update(from: arena + Arena.l6_dense, count: 10)
@@ -172,7 +172,7 @@ public struct MnistConvnet: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
         // conv2d_1
         Self.l2_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_conv2d_1_padded)
-        pool.split(2) { worker, parts in Self.l2_conv2d_1_winograd(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1, arena + Arena.scratch + worker * 27648, parts) }
+        pool.split(2) { worker, parts in Self.l2_conv2d_1_winograd(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 320, arena + Arena.l2_conv2d_1, arena + Arena.scratch + worker * 27648, parts) }
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
         // max_pooling2d_1
         Self.l3_max_pooling2d_1(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_max_pooling2d_1)
@@ -184,7 +184,7 @@ public struct MnistConvnet: CompiledModel {
         // (no computation at inference)
         observe?(5, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l3_max_pooling2d_1), w, arena + Arena.l6_dense)
+        Self.l6_dense(UnsafePointer(arena + Arena.l3_max_pooling2d_1), w + 51584, arena + Arena.l6_dense)
         Self.l6_dense_activation(arena + Arena.l6_dense)
         observe?(6, UnsafePointer(arena + Arena.l6_dense))
         output.update(from: arena + Arena.l6_dense, count: 10)
@@ -233,7 +233,7 @@ public struct MnistConvnet: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
         // conv2d_1
         Self.l2_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1_winograd(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1, arena + Arena.scratch)
+        Self.l2_conv2d_1_winograd(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 320, arena + Arena.l2_conv2d_1, arena + Arena.scratch)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
         // max_pooling2d_1
         Self.l3_max_pooling2d_1(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_max_pooling2d_1)
@@ -492,26 +492,26 @@ public struct MnistConvnet: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 11 + ox) * 64
-                var s0_0 = w.simd(V.self, at: 18752)
-                var s0_1 = w.simd(V.self, at: 18768)
-                var s0_2 = w.simd(V.self, at: 18784)
-                var s0_3 = w.simd(V.self, at: 18800)
-                var s1_0 = w.simd(V.self, at: 18752)
-                var s1_1 = w.simd(V.self, at: 18768)
-                var s1_2 = w.simd(V.self, at: 18784)
-                var s1_3 = w.simd(V.self, at: 18800)
-                var s2_0 = w.simd(V.self, at: 18752)
-                var s2_1 = w.simd(V.self, at: 18768)
-                var s2_2 = w.simd(V.self, at: 18784)
-                var s2_3 = w.simd(V.self, at: 18800)
-                var s3_0 = w.simd(V.self, at: 18752)
-                var s3_1 = w.simd(V.self, at: 18768)
-                var s3_2 = w.simd(V.self, at: 18784)
-                var s3_3 = w.simd(V.self, at: 18800)
+                var s0_0 = w.simd(V.self, at: 18432)
+                var s0_1 = w.simd(V.self, at: 18448)
+                var s0_2 = w.simd(V.self, at: 18464)
+                var s0_3 = w.simd(V.self, at: 18480)
+                var s1_0 = w.simd(V.self, at: 18432)
+                var s1_1 = w.simd(V.self, at: 18448)
+                var s1_2 = w.simd(V.self, at: 18464)
+                var s1_3 = w.simd(V.self, at: 18480)
+                var s2_0 = w.simd(V.self, at: 18432)
+                var s2_1 = w.simd(V.self, at: 18448)
+                var s2_2 = w.simd(V.self, at: 18464)
+                var s2_3 = w.simd(V.self, at: 18480)
+                var s3_0 = w.simd(V.self, at: 18432)
+                var s3_1 = w.simd(V.self, at: 18448)
+                var s3_2 = w.simd(V.self, at: 18464)
+                var s3_3 = w.simd(V.self, at: 18480)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 416 + ox * 32) + ky * 416 + kx * 32
-                        let wp = w + 320 + (ky * 3 + kx) * 2048
+                        let wp = w + 0 + (ky * 3 + kx) * 2048
                         for ci in 0..<32 {
                             let w0 = wp.simd(V.self, at: ci * 64)
                             let w1 = wp.simd(V.self, at: ci * 64 + 16)
@@ -560,22 +560,22 @@ public struct MnistConvnet: CompiledModel {
             do {
                 let ox = 8
                 let yp = y + (oy * 11 + ox) * 64
-                var s0_0 = w.simd(V.self, at: 18752)
-                var s0_1 = w.simd(V.self, at: 18768)
-                var s0_2 = w.simd(V.self, at: 18784)
-                var s0_3 = w.simd(V.self, at: 18800)
-                var s1_0 = w.simd(V.self, at: 18752)
-                var s1_1 = w.simd(V.self, at: 18768)
-                var s1_2 = w.simd(V.self, at: 18784)
-                var s1_3 = w.simd(V.self, at: 18800)
-                var s2_0 = w.simd(V.self, at: 18752)
-                var s2_1 = w.simd(V.self, at: 18768)
-                var s2_2 = w.simd(V.self, at: 18784)
-                var s2_3 = w.simd(V.self, at: 18800)
+                var s0_0 = w.simd(V.self, at: 18432)
+                var s0_1 = w.simd(V.self, at: 18448)
+                var s0_2 = w.simd(V.self, at: 18464)
+                var s0_3 = w.simd(V.self, at: 18480)
+                var s1_0 = w.simd(V.self, at: 18432)
+                var s1_1 = w.simd(V.self, at: 18448)
+                var s1_2 = w.simd(V.self, at: 18464)
+                var s1_3 = w.simd(V.self, at: 18480)
+                var s2_0 = w.simd(V.self, at: 18432)
+                var s2_1 = w.simd(V.self, at: 18448)
+                var s2_2 = w.simd(V.self, at: 18464)
+                var s2_3 = w.simd(V.self, at: 18480)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 416 + ox * 32) + ky * 416 + kx * 32
-                        let wp = w + 320 + (ky * 3 + kx) * 2048
+                        let wp = w + 0 + (ky * 3 + kx) * 2048
                         for ci in 0..<32 {
                             let w0 = wp.simd(V.self, at: ci * 64)
                             let w1 = wp.simd(V.self, at: ci * 64 + 16)
@@ -818,7 +818,7 @@ public struct MnistConvnet: CompiledModel {
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l2_conv2d_1_winograd_product18(UnsafePointer(v + xi * 576), w + 18816 + xi * 2048, m + xi * 1152)
+                Self.l2_conv2d_1_winograd_product18(UnsafePointer(v + xi * 576), w + 18496 + xi * 2048, m + xi * 1152)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<3 {
@@ -826,7 +826,7 @@ public struct MnistConvnet: CompiledModel {
                 for tx in 0..<6 {
                     let t = r * 6 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 18752 + k)
+                        let bias = w.simd(VK.self, at: 18432 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2304 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3456 + t * 64 + k)
                         let m10 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6912 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 8064 + t * 64 + k)
                         let m20 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 10368 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 11520 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 64 + k)
@@ -884,10 +884,10 @@ public struct MnistConvnet: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 10
-                var s0_0 = w.simd(V.self, at: 77184)
-                var s0_1 = w.simd(V.self, at: 77192)
+                var s0_0 = w.simd(V.self, at: 25600)
+                var s0_1 = w.simd(V.self, at: 25608)
                 let xp = x + (oy * 1600 + ox * 1600)
-                let wp = w + 51584
+                let wp = w + 0
                 for ci in 0..<1600 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -950,7 +950,7 @@ extension MnistConvnet: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         Self.l1_max_pooling2d(UnsafePointer(o0), o1)
-        Self.l2_conv2d_1(UnsafePointer(o1), w, o2)
+        Self.l2_conv2d_1(UnsafePointer(o1), w + 320, o2)
         Self.l3_max_pooling2d_1(UnsafePointer(o2), o3)
         // flatten: the same memory as its input
         // dropout: inverted dropout, each value kept with probability 0.5 and scaled by 1/0.5
@@ -958,7 +958,7 @@ extension MnistConvnet: TrainableModel {
             var random = SplitMix64(seed: dropoutSeed, stream: 5)
             for i in 0..<1600 { m5[i] = random.nextUnit() < 0.5 ? Float(1 / 0.5) : 0; o5[i] = UnsafePointer(o3)[i] * m5[i] }
         }
-        Self.l6_dense(UnsafePointer(o5), w, o6)
+        Self.l6_dense(UnsafePointer(o5), w + 51584, o6)
         Self.l6_dense_activation(o6)
         output.update(from: o6, count: 10)
         // The loss, and its gradient: with respect to the output, or to the
@@ -969,7 +969,7 @@ extension MnistConvnet: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l6_dense_derivative(UnsafePointer(o6), g) }
-        Self.l6_dense_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l6_dense_backward(UnsafePointer(o5), UnsafePointer(g), k + 18816, gradients + 18816, h); swap(&g, &h)
         // dropout
         for i in 0..<1600 { g[i] *= m5[i] }
         // flatten
@@ -978,7 +978,7 @@ extension MnistConvnet: TrainableModel {
         Self.l3_max_pooling2d_1_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_1
         Self.l2_conv2d_1_derivative(UnsafePointer(o2), g)
-        Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 320, gradients + 320, h); swap(&g, &h)
         // max_pooling2d
         Self.l1_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv2d
@@ -1111,7 +1111,7 @@ extension MnistConvnet: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 320, kernelGradient = gk + 320
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 484) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<121 {
@@ -1123,7 +1123,7 @@ extension MnistConvnet: TrainableModel {
             for g in 0..<4 {
                 var sum = SIMD16<Float>()
                 for p in 0..<121 { sum += d[p * 4 + g] }
-                let gp = gk + 18752 + g * 16
+                let gp = gk + 18432 + g * 16
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1225,7 +1225,7 @@ extension MnistConvnet: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l6_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 18816, kernelGradient = gk + 18816
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1239,7 +1239,7 @@ extension MnistConvnet: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 2 + g] }
-                let gp = gk + 34816 + g * 8
+                let gp = gk + 16000 + g * 8
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -473,17 +473,17 @@ public struct Resnet20Cifar: CompiledModel {
         observe?(2, UnsafePointer(arena + Arena.l0_stem_conv))
         // stage1_block1_conv1
         Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l0_stem_conv), arena + Arena.l3_stage1_block1_conv1_padded)
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l3_stage1_block1_conv1_padded), w, arena + Arena.l3_stage1_block1_conv1, arena + Arena.scratch)
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l3_stage1_block1_conv1_padded), w + 480, arena + Arena.l3_stage1_block1_conv1, arena + Arena.scratch)
         observe?(3, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
         // stage1_block1_bn1
         Self.l4_stage1_block1_bn1(arena + Arena.l3_stage1_block1_conv1, w)
         observe?(4, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
         // stage1_block1_relu
-        Self.l5_stage1_block1_relu(arena + Arena.l3_stage1_block1_conv1)
+        Self.l2_stem_relu(arena + Arena.l3_stage1_block1_conv1)
         observe?(5, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
         // stage1_block1_conv2
-        Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l3_stage1_block1_conv1), arena + Arena.l6_stage1_block1_conv2_padded)
-        Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena + Arena.l6_stage1_block1_conv2_padded), w, arena + Arena.l6_stage1_block1_conv2, arena + Arena.scratch)
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l3_stage1_block1_conv1), arena + Arena.l6_stage1_block1_conv2_padded)
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l6_stage1_block1_conv2_padded), w + 6928, arena + Arena.l6_stage1_block1_conv2, arena + Arena.scratch)
         observe?(6, UnsafePointer(arena + Arena.l6_stage1_block1_conv2))
         // stage1_block1_bn2
         Self.l7_stage1_block1_bn2(arena + Arena.l6_stage1_block1_conv2, w)
@@ -492,21 +492,21 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l8_stage1_block1_add(UnsafePointer(arena + Arena.l0_stem_conv), UnsafePointer(arena + Arena.l6_stage1_block1_conv2), arena + Arena.l8_stage1_block1_add)
         observe?(8, UnsafePointer(arena + Arena.l8_stage1_block1_add))
         // stage1_block1_out
-        Self.l9_stage1_block1_out(arena + Arena.l8_stage1_block1_add)
+        Self.l2_stem_relu(arena + Arena.l8_stage1_block1_add)
         observe?(9, UnsafePointer(arena + Arena.l8_stage1_block1_add))
         // stage1_block2_conv1
-        Self.l10_stage1_block2_conv1_winograd_pad(UnsafePointer(arena + Arena.l8_stage1_block1_add), arena + Arena.l10_stage1_block2_conv1_padded)
-        Self.l10_stage1_block2_conv1_winograd(UnsafePointer(arena + Arena.l10_stage1_block2_conv1_padded), w, arena + Arena.l10_stage1_block2_conv1, arena + Arena.scratch)
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l8_stage1_block1_add), arena + Arena.l10_stage1_block2_conv1_padded)
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l10_stage1_block2_conv1_padded), w + 13376, arena + Arena.l10_stage1_block2_conv1, arena + Arena.scratch)
         observe?(10, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
         // stage1_block2_bn1
         Self.l11_stage1_block2_bn1(arena + Arena.l10_stage1_block2_conv1, w)
         observe?(11, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
         // stage1_block2_relu
-        Self.l12_stage1_block2_relu(arena + Arena.l10_stage1_block2_conv1)
+        Self.l2_stem_relu(arena + Arena.l10_stage1_block2_conv1)
         observe?(12, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
         // stage1_block2_conv2
-        Self.l13_stage1_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l10_stage1_block2_conv1), arena + Arena.l13_stage1_block2_conv2_padded)
-        Self.l13_stage1_block2_conv2_winograd(UnsafePointer(arena + Arena.l13_stage1_block2_conv2_padded), w, arena + Arena.l13_stage1_block2_conv2, arena + Arena.scratch)
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l10_stage1_block2_conv1), arena + Arena.l13_stage1_block2_conv2_padded)
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l13_stage1_block2_conv2_padded), w + 19824, arena + Arena.l13_stage1_block2_conv2, arena + Arena.scratch)
         observe?(13, UnsafePointer(arena + Arena.l13_stage1_block2_conv2))
         // stage1_block2_bn2
         Self.l14_stage1_block2_bn2(arena + Arena.l13_stage1_block2_conv2, w)
@@ -515,21 +515,21 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l15_stage1_block2_add(UnsafePointer(arena + Arena.l8_stage1_block1_add), UnsafePointer(arena + Arena.l13_stage1_block2_conv2), arena + Arena.l15_stage1_block2_add)
         observe?(15, UnsafePointer(arena + Arena.l15_stage1_block2_add))
         // stage1_block2_out
-        Self.l16_stage1_block2_out(arena + Arena.l15_stage1_block2_add)
+        Self.l2_stem_relu(arena + Arena.l15_stage1_block2_add)
         observe?(16, UnsafePointer(arena + Arena.l15_stage1_block2_add))
         // stage1_block3_conv1
-        Self.l17_stage1_block3_conv1_winograd_pad(UnsafePointer(arena + Arena.l15_stage1_block2_add), arena + Arena.l17_stage1_block3_conv1_padded)
-        Self.l17_stage1_block3_conv1_winograd(UnsafePointer(arena + Arena.l17_stage1_block3_conv1_padded), w, arena + Arena.l17_stage1_block3_conv1, arena + Arena.scratch)
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l15_stage1_block2_add), arena + Arena.l17_stage1_block3_conv1_padded)
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l17_stage1_block3_conv1_padded), w + 26272, arena + Arena.l17_stage1_block3_conv1, arena + Arena.scratch)
         observe?(17, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
         // stage1_block3_bn1
         Self.l18_stage1_block3_bn1(arena + Arena.l17_stage1_block3_conv1, w)
         observe?(18, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
         // stage1_block3_relu
-        Self.l19_stage1_block3_relu(arena + Arena.l17_stage1_block3_conv1)
+        Self.l2_stem_relu(arena + Arena.l17_stage1_block3_conv1)
         observe?(19, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
         // stage1_block3_conv2
-        Self.l20_stage1_block3_conv2_winograd_pad(UnsafePointer(arena + Arena.l17_stage1_block3_conv1), arena + Arena.l20_stage1_block3_conv2_padded)
-        Self.l20_stage1_block3_conv2_winograd(UnsafePointer(arena + Arena.l20_stage1_block3_conv2_padded), w, arena + Arena.l20_stage1_block3_conv2, arena + Arena.scratch)
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l17_stage1_block3_conv1), arena + Arena.l20_stage1_block3_conv2_padded)
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l20_stage1_block3_conv2_padded), w + 32720, arena + Arena.l20_stage1_block3_conv2, arena + Arena.scratch)
         observe?(20, UnsafePointer(arena + Arena.l20_stage1_block3_conv2))
         // stage1_block3_bn2
         Self.l21_stage1_block3_bn2(arena + Arena.l20_stage1_block3_conv2, w)
@@ -538,11 +538,11 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l22_stage1_block3_add(UnsafePointer(arena + Arena.l15_stage1_block2_add), UnsafePointer(arena + Arena.l20_stage1_block3_conv2), arena + Arena.l22_stage1_block3_add)
         observe?(22, UnsafePointer(arena + Arena.l22_stage1_block3_add))
         // stage1_block3_out
-        Self.l23_stage1_block3_out(arena + Arena.l22_stage1_block3_add)
+        Self.l2_stem_relu(arena + Arena.l22_stage1_block3_add)
         observe?(23, UnsafePointer(arena + Arena.l22_stage1_block3_add))
         // stage2_block1_conv1
         Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena + Arena.l22_stage1_block3_add), arena + Arena.l24_stage2_block1_conv1_padded)
-        Self.l24_stage2_block1_conv1(UnsafePointer(arena + Arena.l24_stage2_block1_conv1_padded), w, arena + Arena.l24_stage2_block1_conv1)
+        Self.l24_stage2_block1_conv1(UnsafePointer(arena + Arena.l24_stage2_block1_conv1_padded), w + 39168, arena + Arena.l24_stage2_block1_conv1)
         observe?(24, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
         // stage2_block1_bn1
         Self.l25_stage2_block1_bn1(arena + Arena.l24_stage2_block1_conv1, w)
@@ -552,10 +552,10 @@ public struct Resnet20Cifar: CompiledModel {
         observe?(26, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
         // stage2_block1_conv2
         Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l24_stage2_block1_conv1), arena + Arena.l27_stage2_block1_conv2_padded)
-        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l27_stage2_block1_conv2_padded), w, arena + Arena.l27_stage2_block1_conv2, arena + Arena.scratch)
+        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l27_stage2_block1_conv2_padded), w + 43872, arena + Arena.l27_stage2_block1_conv2, arena + Arena.scratch)
         observe?(27, UnsafePointer(arena + Arena.l27_stage2_block1_conv2))
         // stage2_block1_shortcut
-        Self.l28_stage2_block1_shortcut(UnsafePointer(arena + Arena.l22_stage1_block3_add), w, arena + Arena.l28_stage2_block1_shortcut)
+        Self.l28_stage2_block1_shortcut(UnsafePointer(arena + Arena.l22_stage1_block3_add), w + 69504, arena + Arena.l28_stage2_block1_shortcut)
         observe?(28, UnsafePointer(arena + Arena.l28_stage2_block1_shortcut))
         // stage2_block1_bn2
         Self.l29_stage2_block1_bn2(arena + Arena.l27_stage2_block1_conv2, w)
@@ -567,21 +567,21 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l31_stage2_block1_add(UnsafePointer(arena + Arena.l27_stage2_block1_conv2), UnsafePointer(arena + Arena.l28_stage2_block1_shortcut), arena + Arena.l31_stage2_block1_add)
         observe?(31, UnsafePointer(arena + Arena.l31_stage2_block1_add))
         // stage2_block1_out
-        Self.l32_stage2_block1_out(arena + Arena.l31_stage2_block1_add)
+        Self.l26_stage2_block1_relu(arena + Arena.l31_stage2_block1_add)
         observe?(32, UnsafePointer(arena + Arena.l31_stage2_block1_add))
         // stage2_block2_conv1
-        Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena + Arena.l31_stage2_block1_add), arena + Arena.l33_stage2_block2_conv1_padded)
-        Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena + Arena.l33_stage2_block2_conv1_padded), w, arena + Arena.l33_stage2_block2_conv1, arena + Arena.scratch)
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l31_stage2_block1_add), arena + Arena.l33_stage2_block2_conv1_padded)
+        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l33_stage2_block2_conv1_padded), w + 70176, arena + Arena.l33_stage2_block2_conv1, arena + Arena.scratch)
         observe?(33, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
         // stage2_block2_bn1
         Self.l34_stage2_block2_bn1(arena + Arena.l33_stage2_block2_conv1, w)
         observe?(34, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
         // stage2_block2_relu
-        Self.l35_stage2_block2_relu(arena + Arena.l33_stage2_block2_conv1)
+        Self.l26_stage2_block1_relu(arena + Arena.l33_stage2_block2_conv1)
         observe?(35, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
         // stage2_block2_conv2
-        Self.l36_stage2_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l33_stage2_block2_conv1), arena + Arena.l36_stage2_block2_conv2_padded)
-        Self.l36_stage2_block2_conv2_winograd(UnsafePointer(arena + Arena.l36_stage2_block2_conv2_padded), w, arena + Arena.l36_stage2_block2_conv2, arena + Arena.scratch)
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l33_stage2_block2_conv1), arena + Arena.l36_stage2_block2_conv2_padded)
+        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l36_stage2_block2_conv2_padded), w + 95872, arena + Arena.l36_stage2_block2_conv2, arena + Arena.scratch)
         observe?(36, UnsafePointer(arena + Arena.l36_stage2_block2_conv2))
         // stage2_block2_bn2
         Self.l37_stage2_block2_bn2(arena + Arena.l36_stage2_block2_conv2, w)
@@ -590,21 +590,21 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l38_stage2_block2_add(UnsafePointer(arena + Arena.l31_stage2_block1_add), UnsafePointer(arena + Arena.l36_stage2_block2_conv2), arena + Arena.l38_stage2_block2_add)
         observe?(38, UnsafePointer(arena + Arena.l38_stage2_block2_add))
         // stage2_block2_out
-        Self.l39_stage2_block2_out(arena + Arena.l38_stage2_block2_add)
+        Self.l26_stage2_block1_relu(arena + Arena.l38_stage2_block2_add)
         observe?(39, UnsafePointer(arena + Arena.l38_stage2_block2_add))
         // stage2_block3_conv1
-        Self.l40_stage2_block3_conv1_winograd_pad(UnsafePointer(arena + Arena.l38_stage2_block2_add), arena + Arena.l40_stage2_block3_conv1_padded)
-        Self.l40_stage2_block3_conv1_winograd(UnsafePointer(arena + Arena.l40_stage2_block3_conv1_padded), w, arena + Arena.l40_stage2_block3_conv1, arena + Arena.scratch)
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l38_stage2_block2_add), arena + Arena.l40_stage2_block3_conv1_padded)
+        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l40_stage2_block3_conv1_padded), w + 121568, arena + Arena.l40_stage2_block3_conv1, arena + Arena.scratch)
         observe?(40, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
         // stage2_block3_bn1
         Self.l41_stage2_block3_bn1(arena + Arena.l40_stage2_block3_conv1, w)
         observe?(41, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
         // stage2_block3_relu
-        Self.l42_stage2_block3_relu(arena + Arena.l40_stage2_block3_conv1)
+        Self.l26_stage2_block1_relu(arena + Arena.l40_stage2_block3_conv1)
         observe?(42, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
         // stage2_block3_conv2
-        Self.l43_stage2_block3_conv2_winograd_pad(UnsafePointer(arena + Arena.l40_stage2_block3_conv1), arena + Arena.l43_stage2_block3_conv2_padded)
-        Self.l43_stage2_block3_conv2_winograd(UnsafePointer(arena + Arena.l43_stage2_block3_conv2_padded), w, arena + Arena.l43_stage2_block3_conv2, arena + Arena.scratch)
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l40_stage2_block3_conv1), arena + Arena.l43_stage2_block3_conv2_padded)
+        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l43_stage2_block3_conv2_padded), w + 147264, arena + Arena.l43_stage2_block3_conv2, arena + Arena.scratch)
         observe?(43, UnsafePointer(arena + Arena.l43_stage2_block3_conv2))
         // stage2_block3_bn2
         Self.l44_stage2_block3_bn2(arena + Arena.l43_stage2_block3_conv2, w)
@@ -613,11 +613,11 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l45_stage2_block3_add(UnsafePointer(arena + Arena.l38_stage2_block2_add), UnsafePointer(arena + Arena.l43_stage2_block3_conv2), arena + Arena.l45_stage2_block3_add)
         observe?(45, UnsafePointer(arena + Arena.l45_stage2_block3_add))
         // stage2_block3_out
-        Self.l46_stage2_block3_out(arena + Arena.l45_stage2_block3_add)
+        Self.l26_stage2_block1_relu(arena + Arena.l45_stage2_block3_add)
         observe?(46, UnsafePointer(arena + Arena.l45_stage2_block3_add))
         // stage3_block1_conv1
         Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena + Arena.l45_stage2_block3_add), arena + Arena.l47_stage3_block1_conv1_padded)
-        Self.l47_stage3_block1_conv1(UnsafePointer(arena + Arena.l47_stage3_block1_conv1_padded), w, arena + Arena.l47_stage3_block1_conv1)
+        Self.l47_stage3_block1_conv1(UnsafePointer(arena + Arena.l47_stage3_block1_conv1_padded), w + 172960, arena + Arena.l47_stage3_block1_conv1)
         observe?(47, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
         // stage3_block1_bn1
         Self.l48_stage3_block1_bn1(arena + Arena.l47_stage3_block1_conv1, w)
@@ -627,10 +627,10 @@ public struct Resnet20Cifar: CompiledModel {
         observe?(49, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
         // stage3_block1_conv2
         Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l47_stage3_block1_conv1), arena + Arena.l50_stage3_block1_conv2_padded)
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l50_stage3_block1_conv2_padded), w, arena + Arena.l50_stage3_block1_conv2, arena + Arena.scratch)
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l50_stage3_block1_conv2_padded), w + 191584, arena + Arena.l50_stage3_block1_conv2, arena + Arena.scratch)
         observe?(50, UnsafePointer(arena + Arena.l50_stage3_block1_conv2))
         // stage3_block1_shortcut
-        Self.l51_stage3_block1_shortcut(UnsafePointer(arena + Arena.l45_stage2_block3_add), w, arena + Arena.l51_stage3_block1_shortcut)
+        Self.l51_stage3_block1_shortcut(UnsafePointer(arena + Arena.l45_stage2_block3_add), w + 294048, arena + Arena.l51_stage3_block1_shortcut)
         observe?(51, UnsafePointer(arena + Arena.l51_stage3_block1_shortcut))
         // stage3_block1_bn2
         Self.l52_stage3_block1_bn2(arena + Arena.l50_stage3_block1_conv2, w)
@@ -642,21 +642,21 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l54_stage3_block1_add(UnsafePointer(arena + Arena.l50_stage3_block1_conv2), UnsafePointer(arena + Arena.l51_stage3_block1_shortcut), arena + Arena.l54_stage3_block1_add)
         observe?(54, UnsafePointer(arena + Arena.l54_stage3_block1_add))
         // stage3_block1_out
-        Self.l55_stage3_block1_out(arena + Arena.l54_stage3_block1_add)
+        Self.l49_stage3_block1_relu(arena + Arena.l54_stage3_block1_add)
         observe?(55, UnsafePointer(arena + Arena.l54_stage3_block1_add))
         // stage3_block2_conv1
-        Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena + Arena.l54_stage3_block1_add), arena + Arena.l56_stage3_block2_conv1_padded)
-        Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena + Arena.l56_stage3_block2_conv1_padded), w, arena + Arena.l56_stage3_block2_conv1, arena + Arena.scratch)
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l54_stage3_block1_add), arena + Arena.l56_stage3_block2_conv1_padded)
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l56_stage3_block2_conv1_padded), w + 296416, arena + Arena.l56_stage3_block2_conv1, arena + Arena.scratch)
         observe?(56, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
         // stage3_block2_bn1
         Self.l57_stage3_block2_bn1(arena + Arena.l56_stage3_block2_conv1, w)
         observe?(57, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
         // stage3_block2_relu
-        Self.l58_stage3_block2_relu(arena + Arena.l56_stage3_block2_conv1)
+        Self.l49_stage3_block1_relu(arena + Arena.l56_stage3_block2_conv1)
         observe?(58, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
         // stage3_block2_conv2
-        Self.l59_stage3_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l56_stage3_block2_conv1), arena + Arena.l59_stage3_block2_conv2_padded)
-        Self.l59_stage3_block2_conv2_winograd(UnsafePointer(arena + Arena.l59_stage3_block2_conv2_padded), w, arena + Arena.l59_stage3_block2_conv2, arena + Arena.scratch)
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l56_stage3_block2_conv1), arena + Arena.l59_stage3_block2_conv2_padded)
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l59_stage3_block2_conv2_padded), w + 399008, arena + Arena.l59_stage3_block2_conv2, arena + Arena.scratch)
         observe?(59, UnsafePointer(arena + Arena.l59_stage3_block2_conv2))
         // stage3_block2_bn2
         Self.l60_stage3_block2_bn2(arena + Arena.l59_stage3_block2_conv2, w)
@@ -665,11 +665,11 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l61_stage3_block2_add(UnsafePointer(arena + Arena.l54_stage3_block1_add), UnsafePointer(arena + Arena.l59_stage3_block2_conv2), arena + Arena.l61_stage3_block2_add)
         observe?(61, UnsafePointer(arena + Arena.l61_stage3_block2_add))
         // stage3_block2_out
-        Self.l62_stage3_block2_out(arena + Arena.l61_stage3_block2_add)
+        Self.l49_stage3_block1_relu(arena + Arena.l61_stage3_block2_add)
         observe?(62, UnsafePointer(arena + Arena.l61_stage3_block2_add))
         // stage3_block3_conv1
-        Self.l63_stage3_block3_conv1_winograd_pad(UnsafePointer(arena + Arena.l61_stage3_block2_add), arena + Arena.l63_stage3_block3_conv1_padded)
-        Self.l63_stage3_block3_conv1_winograd(UnsafePointer(arena + Arena.l63_stage3_block3_conv1_padded), w, arena + Arena.l63_stage3_block3_conv1, arena + Arena.scratch)
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l61_stage3_block2_add), arena + Arena.l63_stage3_block3_conv1_padded)
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l63_stage3_block3_conv1_padded), w + 501600, arena + Arena.l63_stage3_block3_conv1, arena + Arena.scratch)
         observe?(63, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
     }
 
@@ -681,11 +681,11 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l64_stage3_block3_bn1(arena + Arena.l63_stage3_block3_conv1, w)
         observe?(64, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
         // stage3_block3_relu
-        Self.l65_stage3_block3_relu(arena + Arena.l63_stage3_block3_conv1)
+        Self.l49_stage3_block1_relu(arena + Arena.l63_stage3_block3_conv1)
         observe?(65, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
         // stage3_block3_conv2
-        Self.l66_stage3_block3_conv2_winograd_pad(UnsafePointer(arena + Arena.l63_stage3_block3_conv1), arena + Arena.l66_stage3_block3_conv2_padded)
-        Self.l66_stage3_block3_conv2_winograd(UnsafePointer(arena + Arena.l66_stage3_block3_conv2_padded), w, arena + Arena.l66_stage3_block3_conv2, arena + Arena.scratch)
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l63_stage3_block3_conv1), arena + Arena.l66_stage3_block3_conv2_padded)
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l66_stage3_block3_conv2_padded), w + 604192, arena + Arena.l66_stage3_block3_conv2, arena + Arena.scratch)
         observe?(66, UnsafePointer(arena + Arena.l66_stage3_block3_conv2))
         // stage3_block3_bn2
         Self.l67_stage3_block3_bn2(arena + Arena.l66_stage3_block3_conv2, w)
@@ -694,13 +694,13 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l68_stage3_block3_add(UnsafePointer(arena + Arena.l61_stage3_block2_add), UnsafePointer(arena + Arena.l66_stage3_block3_conv2), arena + Arena.l68_stage3_block3_add)
         observe?(68, UnsafePointer(arena + Arena.l68_stage3_block3_add))
         // stage3_block3_out
-        Self.l69_stage3_block3_out(arena + Arena.l68_stage3_block3_add)
+        Self.l49_stage3_block1_relu(arena + Arena.l68_stage3_block3_add)
         observe?(69, UnsafePointer(arena + Arena.l68_stage3_block3_add))
         // pool
         Self.l70_pool(UnsafePointer(arena + Arena.l68_stage3_block3_add), arena + Arena.l70_pool)
         observe?(70, UnsafePointer(arena + Arena.l70_pool))
         // predictions
-        Self.l71_predictions(UnsafePointer(arena + Arena.l70_pool), w, arena + Arena.l71_predictions)
+        Self.l71_predictions(UnsafePointer(arena + Arena.l70_pool), w + 706784, arena + Arena.l71_predictions)
         Self.l71_predictions_activation(arena + Arena.l71_predictions)
         observe?(71, UnsafePointer(arena + Arena.l71_predictions))
         output.update(from: arena + Arena.l71_predictions, count: 10)
@@ -739,17 +739,17 @@ public struct Resnet20Cifar: CompiledModel {
         observe?(2, UnsafePointer(arena + Arena.l0_stem_conv))
         // stage1_block1_conv1
         Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l0_stem_conv), arena + Arena.l3_stage1_block1_conv1_padded)
-        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l3_stage1_block1_conv1_padded), w, arena + Arena.l3_stage1_block1_conv1, arena + Arena.scratch + worker * 65536, parts) }
+        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l3_stage1_block1_conv1_padded), w + 480, arena + Arena.l3_stage1_block1_conv1, arena + Arena.scratch + worker * 65536, parts) }
         observe?(3, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
         // stage1_block1_bn1
         Self.l4_stage1_block1_bn1(arena + Arena.l3_stage1_block1_conv1, w)
         observe?(4, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
         // stage1_block1_relu
-        Self.l5_stage1_block1_relu(arena + Arena.l3_stage1_block1_conv1)
+        Self.l2_stem_relu(arena + Arena.l3_stage1_block1_conv1)
         observe?(5, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
         // stage1_block1_conv2
-        Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l3_stage1_block1_conv1), arena + Arena.l6_stage1_block1_conv2_padded)
-        pool.split(2) { worker, parts in Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena + Arena.l6_stage1_block1_conv2_padded), w, arena + Arena.l6_stage1_block1_conv2, arena + Arena.scratch + worker * 65536, parts) }
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l3_stage1_block1_conv1), arena + Arena.l6_stage1_block1_conv2_padded)
+        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l6_stage1_block1_conv2_padded), w + 6928, arena + Arena.l6_stage1_block1_conv2, arena + Arena.scratch + worker * 65536, parts) }
         observe?(6, UnsafePointer(arena + Arena.l6_stage1_block1_conv2))
         // stage1_block1_bn2
         Self.l7_stage1_block1_bn2(arena + Arena.l6_stage1_block1_conv2, w)
@@ -758,21 +758,21 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l8_stage1_block1_add(UnsafePointer(arena + Arena.l0_stem_conv), UnsafePointer(arena + Arena.l6_stage1_block1_conv2), arena + Arena.l8_stage1_block1_add)
         observe?(8, UnsafePointer(arena + Arena.l8_stage1_block1_add))
         // stage1_block1_out
-        Self.l9_stage1_block1_out(arena + Arena.l8_stage1_block1_add)
+        Self.l2_stem_relu(arena + Arena.l8_stage1_block1_add)
         observe?(9, UnsafePointer(arena + Arena.l8_stage1_block1_add))
         // stage1_block2_conv1
-        Self.l10_stage1_block2_conv1_winograd_pad(UnsafePointer(arena + Arena.l8_stage1_block1_add), arena + Arena.l10_stage1_block2_conv1_padded)
-        pool.split(2) { worker, parts in Self.l10_stage1_block2_conv1_winograd(UnsafePointer(arena + Arena.l10_stage1_block2_conv1_padded), w, arena + Arena.l10_stage1_block2_conv1, arena + Arena.scratch + worker * 65536, parts) }
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l8_stage1_block1_add), arena + Arena.l10_stage1_block2_conv1_padded)
+        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l10_stage1_block2_conv1_padded), w + 13376, arena + Arena.l10_stage1_block2_conv1, arena + Arena.scratch + worker * 65536, parts) }
         observe?(10, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
         // stage1_block2_bn1
         Self.l11_stage1_block2_bn1(arena + Arena.l10_stage1_block2_conv1, w)
         observe?(11, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
         // stage1_block2_relu
-        Self.l12_stage1_block2_relu(arena + Arena.l10_stage1_block2_conv1)
+        Self.l2_stem_relu(arena + Arena.l10_stage1_block2_conv1)
         observe?(12, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
         // stage1_block2_conv2
-        Self.l13_stage1_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l10_stage1_block2_conv1), arena + Arena.l13_stage1_block2_conv2_padded)
-        pool.split(2) { worker, parts in Self.l13_stage1_block2_conv2_winograd(UnsafePointer(arena + Arena.l13_stage1_block2_conv2_padded), w, arena + Arena.l13_stage1_block2_conv2, arena + Arena.scratch + worker * 65536, parts) }
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l10_stage1_block2_conv1), arena + Arena.l13_stage1_block2_conv2_padded)
+        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l13_stage1_block2_conv2_padded), w + 19824, arena + Arena.l13_stage1_block2_conv2, arena + Arena.scratch + worker * 65536, parts) }
         observe?(13, UnsafePointer(arena + Arena.l13_stage1_block2_conv2))
         // stage1_block2_bn2
         Self.l14_stage1_block2_bn2(arena + Arena.l13_stage1_block2_conv2, w)
@@ -781,21 +781,21 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l15_stage1_block2_add(UnsafePointer(arena + Arena.l8_stage1_block1_add), UnsafePointer(arena + Arena.l13_stage1_block2_conv2), arena + Arena.l15_stage1_block2_add)
         observe?(15, UnsafePointer(arena + Arena.l15_stage1_block2_add))
         // stage1_block2_out
-        Self.l16_stage1_block2_out(arena + Arena.l15_stage1_block2_add)
+        Self.l2_stem_relu(arena + Arena.l15_stage1_block2_add)
         observe?(16, UnsafePointer(arena + Arena.l15_stage1_block2_add))
         // stage1_block3_conv1
-        Self.l17_stage1_block3_conv1_winograd_pad(UnsafePointer(arena + Arena.l15_stage1_block2_add), arena + Arena.l17_stage1_block3_conv1_padded)
-        pool.split(2) { worker, parts in Self.l17_stage1_block3_conv1_winograd(UnsafePointer(arena + Arena.l17_stage1_block3_conv1_padded), w, arena + Arena.l17_stage1_block3_conv1, arena + Arena.scratch + worker * 65536, parts) }
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l15_stage1_block2_add), arena + Arena.l17_stage1_block3_conv1_padded)
+        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l17_stage1_block3_conv1_padded), w + 26272, arena + Arena.l17_stage1_block3_conv1, arena + Arena.scratch + worker * 65536, parts) }
         observe?(17, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
         // stage1_block3_bn1
         Self.l18_stage1_block3_bn1(arena + Arena.l17_stage1_block3_conv1, w)
         observe?(18, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
         // stage1_block3_relu
-        Self.l19_stage1_block3_relu(arena + Arena.l17_stage1_block3_conv1)
+        Self.l2_stem_relu(arena + Arena.l17_stage1_block3_conv1)
         observe?(19, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
         // stage1_block3_conv2
-        Self.l20_stage1_block3_conv2_winograd_pad(UnsafePointer(arena + Arena.l17_stage1_block3_conv1), arena + Arena.l20_stage1_block3_conv2_padded)
-        pool.split(2) { worker, parts in Self.l20_stage1_block3_conv2_winograd(UnsafePointer(arena + Arena.l20_stage1_block3_conv2_padded), w, arena + Arena.l20_stage1_block3_conv2, arena + Arena.scratch + worker * 65536, parts) }
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l17_stage1_block3_conv1), arena + Arena.l20_stage1_block3_conv2_padded)
+        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l20_stage1_block3_conv2_padded), w + 32720, arena + Arena.l20_stage1_block3_conv2, arena + Arena.scratch + worker * 65536, parts) }
         observe?(20, UnsafePointer(arena + Arena.l20_stage1_block3_conv2))
         // stage1_block3_bn2
         Self.l21_stage1_block3_bn2(arena + Arena.l20_stage1_block3_conv2, w)
@@ -804,11 +804,11 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l22_stage1_block3_add(UnsafePointer(arena + Arena.l15_stage1_block2_add), UnsafePointer(arena + Arena.l20_stage1_block3_conv2), arena + Arena.l22_stage1_block3_add)
         observe?(22, UnsafePointer(arena + Arena.l22_stage1_block3_add))
         // stage1_block3_out
-        Self.l23_stage1_block3_out(arena + Arena.l22_stage1_block3_add)
+        Self.l2_stem_relu(arena + Arena.l22_stage1_block3_add)
         observe?(23, UnsafePointer(arena + Arena.l22_stage1_block3_add))
         // stage2_block1_conv1
         Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena + Arena.l22_stage1_block3_add), arena + Arena.l24_stage2_block1_conv1_padded)
-        pool.split(16) { worker, parts in Self.l24_stage2_block1_conv1(UnsafePointer(arena + Arena.l24_stage2_block1_conv1_padded), w, arena + Arena.l24_stage2_block1_conv1, parts) }
+        pool.split(16) { worker, parts in Self.l24_stage2_block1_conv1(UnsafePointer(arena + Arena.l24_stage2_block1_conv1_padded), w + 39168, arena + Arena.l24_stage2_block1_conv1, parts) }
         observe?(24, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
         // stage2_block1_bn1
         Self.l25_stage2_block1_bn1(arena + Arena.l24_stage2_block1_conv1, w)
@@ -818,10 +818,10 @@ public struct Resnet20Cifar: CompiledModel {
         observe?(26, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
         // stage2_block1_conv2
         Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l24_stage2_block1_conv1), arena + Arena.l27_stage2_block1_conv2_padded)
-        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l27_stage2_block1_conv2_padded), w, arena + Arena.l27_stage2_block1_conv2, arena + Arena.scratch + worker * 32768, parts) }
+        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l27_stage2_block1_conv2_padded), w + 43872, arena + Arena.l27_stage2_block1_conv2, arena + Arena.scratch + worker * 32768, parts) }
         observe?(27, UnsafePointer(arena + Arena.l27_stage2_block1_conv2))
         // stage2_block1_shortcut
-        Self.l28_stage2_block1_shortcut(UnsafePointer(arena + Arena.l22_stage1_block3_add), w, arena + Arena.l28_stage2_block1_shortcut)
+        Self.l28_stage2_block1_shortcut(UnsafePointer(arena + Arena.l22_stage1_block3_add), w + 69504, arena + Arena.l28_stage2_block1_shortcut)
         observe?(28, UnsafePointer(arena + Arena.l28_stage2_block1_shortcut))
         // stage2_block1_bn2
         Self.l29_stage2_block1_bn2(arena + Arena.l27_stage2_block1_conv2, w)
@@ -833,21 +833,21 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l31_stage2_block1_add(UnsafePointer(arena + Arena.l27_stage2_block1_conv2), UnsafePointer(arena + Arena.l28_stage2_block1_shortcut), arena + Arena.l31_stage2_block1_add)
         observe?(31, UnsafePointer(arena + Arena.l31_stage2_block1_add))
         // stage2_block1_out
-        Self.l32_stage2_block1_out(arena + Arena.l31_stage2_block1_add)
+        Self.l26_stage2_block1_relu(arena + Arena.l31_stage2_block1_add)
         observe?(32, UnsafePointer(arena + Arena.l31_stage2_block1_add))
         // stage2_block2_conv1
-        Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena + Arena.l31_stage2_block1_add), arena + Arena.l33_stage2_block2_conv1_padded)
-        pool.split(2) { worker, parts in Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena + Arena.l33_stage2_block2_conv1_padded), w, arena + Arena.l33_stage2_block2_conv1, arena + Arena.scratch + worker * 32768, parts) }
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l31_stage2_block1_add), arena + Arena.l33_stage2_block2_conv1_padded)
+        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l33_stage2_block2_conv1_padded), w + 70176, arena + Arena.l33_stage2_block2_conv1, arena + Arena.scratch + worker * 32768, parts) }
         observe?(33, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
         // stage2_block2_bn1
         Self.l34_stage2_block2_bn1(arena + Arena.l33_stage2_block2_conv1, w)
         observe?(34, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
         // stage2_block2_relu
-        Self.l35_stage2_block2_relu(arena + Arena.l33_stage2_block2_conv1)
+        Self.l26_stage2_block1_relu(arena + Arena.l33_stage2_block2_conv1)
         observe?(35, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
         // stage2_block2_conv2
-        Self.l36_stage2_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l33_stage2_block2_conv1), arena + Arena.l36_stage2_block2_conv2_padded)
-        pool.split(2) { worker, parts in Self.l36_stage2_block2_conv2_winograd(UnsafePointer(arena + Arena.l36_stage2_block2_conv2_padded), w, arena + Arena.l36_stage2_block2_conv2, arena + Arena.scratch + worker * 32768, parts) }
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l33_stage2_block2_conv1), arena + Arena.l36_stage2_block2_conv2_padded)
+        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l36_stage2_block2_conv2_padded), w + 95872, arena + Arena.l36_stage2_block2_conv2, arena + Arena.scratch + worker * 32768, parts) }
         observe?(36, UnsafePointer(arena + Arena.l36_stage2_block2_conv2))
         // stage2_block2_bn2
         Self.l37_stage2_block2_bn2(arena + Arena.l36_stage2_block2_conv2, w)
@@ -856,21 +856,21 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l38_stage2_block2_add(UnsafePointer(arena + Arena.l31_stage2_block1_add), UnsafePointer(arena + Arena.l36_stage2_block2_conv2), arena + Arena.l38_stage2_block2_add)
         observe?(38, UnsafePointer(arena + Arena.l38_stage2_block2_add))
         // stage2_block2_out
-        Self.l39_stage2_block2_out(arena + Arena.l38_stage2_block2_add)
+        Self.l26_stage2_block1_relu(arena + Arena.l38_stage2_block2_add)
         observe?(39, UnsafePointer(arena + Arena.l38_stage2_block2_add))
         // stage2_block3_conv1
-        Self.l40_stage2_block3_conv1_winograd_pad(UnsafePointer(arena + Arena.l38_stage2_block2_add), arena + Arena.l40_stage2_block3_conv1_padded)
-        pool.split(2) { worker, parts in Self.l40_stage2_block3_conv1_winograd(UnsafePointer(arena + Arena.l40_stage2_block3_conv1_padded), w, arena + Arena.l40_stage2_block3_conv1, arena + Arena.scratch + worker * 32768, parts) }
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l38_stage2_block2_add), arena + Arena.l40_stage2_block3_conv1_padded)
+        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l40_stage2_block3_conv1_padded), w + 121568, arena + Arena.l40_stage2_block3_conv1, arena + Arena.scratch + worker * 32768, parts) }
         observe?(40, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
         // stage2_block3_bn1
         Self.l41_stage2_block3_bn1(arena + Arena.l40_stage2_block3_conv1, w)
         observe?(41, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
         // stage2_block3_relu
-        Self.l42_stage2_block3_relu(arena + Arena.l40_stage2_block3_conv1)
+        Self.l26_stage2_block1_relu(arena + Arena.l40_stage2_block3_conv1)
         observe?(42, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
         // stage2_block3_conv2
-        Self.l43_stage2_block3_conv2_winograd_pad(UnsafePointer(arena + Arena.l40_stage2_block3_conv1), arena + Arena.l43_stage2_block3_conv2_padded)
-        pool.split(2) { worker, parts in Self.l43_stage2_block3_conv2_winograd(UnsafePointer(arena + Arena.l43_stage2_block3_conv2_padded), w, arena + Arena.l43_stage2_block3_conv2, arena + Arena.scratch + worker * 32768, parts) }
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l40_stage2_block3_conv1), arena + Arena.l43_stage2_block3_conv2_padded)
+        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l43_stage2_block3_conv2_padded), w + 147264, arena + Arena.l43_stage2_block3_conv2, arena + Arena.scratch + worker * 32768, parts) }
         observe?(43, UnsafePointer(arena + Arena.l43_stage2_block3_conv2))
         // stage2_block3_bn2
         Self.l44_stage2_block3_bn2(arena + Arena.l43_stage2_block3_conv2, w)
@@ -879,11 +879,11 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l45_stage2_block3_add(UnsafePointer(arena + Arena.l38_stage2_block2_add), UnsafePointer(arena + Arena.l43_stage2_block3_conv2), arena + Arena.l45_stage2_block3_add)
         observe?(45, UnsafePointer(arena + Arena.l45_stage2_block3_add))
         // stage2_block3_out
-        Self.l46_stage2_block3_out(arena + Arena.l45_stage2_block3_add)
+        Self.l26_stage2_block1_relu(arena + Arena.l45_stage2_block3_add)
         observe?(46, UnsafePointer(arena + Arena.l45_stage2_block3_add))
         // stage3_block1_conv1
         Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena + Arena.l45_stage2_block3_add), arena + Arena.l47_stage3_block1_conv1_padded)
-        pool.split(8) { worker, parts in Self.l47_stage3_block1_conv1(UnsafePointer(arena + Arena.l47_stage3_block1_conv1_padded), w, arena + Arena.l47_stage3_block1_conv1, parts) }
+        pool.split(8) { worker, parts in Self.l47_stage3_block1_conv1(UnsafePointer(arena + Arena.l47_stage3_block1_conv1_padded), w + 172960, arena + Arena.l47_stage3_block1_conv1, parts) }
         observe?(47, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
         // stage3_block1_bn1
         Self.l48_stage3_block1_bn1(arena + Arena.l47_stage3_block1_conv1, w)
@@ -893,10 +893,10 @@ public struct Resnet20Cifar: CompiledModel {
         observe?(49, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
         // stage3_block1_conv2
         Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l47_stage3_block1_conv1), arena + Arena.l50_stage3_block1_conv2_padded)
-        pool.split(2) { worker, parts in Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l50_stage3_block1_conv2_padded), w, arena + Arena.l50_stage3_block1_conv2, arena + Arena.scratch + worker * 16384, parts) }
+        pool.split(2) { worker, parts in Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l50_stage3_block1_conv2_padded), w + 191584, arena + Arena.l50_stage3_block1_conv2, arena + Arena.scratch + worker * 16384, parts) }
         observe?(50, UnsafePointer(arena + Arena.l50_stage3_block1_conv2))
         // stage3_block1_shortcut
-        Self.l51_stage3_block1_shortcut(UnsafePointer(arena + Arena.l45_stage2_block3_add), w, arena + Arena.l51_stage3_block1_shortcut)
+        Self.l51_stage3_block1_shortcut(UnsafePointer(arena + Arena.l45_stage2_block3_add), w + 294048, arena + Arena.l51_stage3_block1_shortcut)
         observe?(51, UnsafePointer(arena + Arena.l51_stage3_block1_shortcut))
         // stage3_block1_bn2
         Self.l52_stage3_block1_bn2(arena + Arena.l50_stage3_block1_conv2, w)
@@ -908,21 +908,21 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l54_stage3_block1_add(UnsafePointer(arena + Arena.l50_stage3_block1_conv2), UnsafePointer(arena + Arena.l51_stage3_block1_shortcut), arena + Arena.l54_stage3_block1_add)
         observe?(54, UnsafePointer(arena + Arena.l54_stage3_block1_add))
         // stage3_block1_out
-        Self.l55_stage3_block1_out(arena + Arena.l54_stage3_block1_add)
+        Self.l49_stage3_block1_relu(arena + Arena.l54_stage3_block1_add)
         observe?(55, UnsafePointer(arena + Arena.l54_stage3_block1_add))
         // stage3_block2_conv1
-        Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena + Arena.l54_stage3_block1_add), arena + Arena.l56_stage3_block2_conv1_padded)
-        pool.split(2) { worker, parts in Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena + Arena.l56_stage3_block2_conv1_padded), w, arena + Arena.l56_stage3_block2_conv1, arena + Arena.scratch + worker * 16384, parts) }
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l54_stage3_block1_add), arena + Arena.l56_stage3_block2_conv1_padded)
+        pool.split(2) { worker, parts in Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l56_stage3_block2_conv1_padded), w + 296416, arena + Arena.l56_stage3_block2_conv1, arena + Arena.scratch + worker * 16384, parts) }
         observe?(56, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
         // stage3_block2_bn1
         Self.l57_stage3_block2_bn1(arena + Arena.l56_stage3_block2_conv1, w)
         observe?(57, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
         // stage3_block2_relu
-        Self.l58_stage3_block2_relu(arena + Arena.l56_stage3_block2_conv1)
+        Self.l49_stage3_block1_relu(arena + Arena.l56_stage3_block2_conv1)
         observe?(58, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
         // stage3_block2_conv2
-        Self.l59_stage3_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l56_stage3_block2_conv1), arena + Arena.l59_stage3_block2_conv2_padded)
-        pool.split(2) { worker, parts in Self.l59_stage3_block2_conv2_winograd(UnsafePointer(arena + Arena.l59_stage3_block2_conv2_padded), w, arena + Arena.l59_stage3_block2_conv2, arena + Arena.scratch + worker * 16384, parts) }
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l56_stage3_block2_conv1), arena + Arena.l59_stage3_block2_conv2_padded)
+        pool.split(2) { worker, parts in Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l59_stage3_block2_conv2_padded), w + 399008, arena + Arena.l59_stage3_block2_conv2, arena + Arena.scratch + worker * 16384, parts) }
         observe?(59, UnsafePointer(arena + Arena.l59_stage3_block2_conv2))
         // stage3_block2_bn2
         Self.l60_stage3_block2_bn2(arena + Arena.l59_stage3_block2_conv2, w)
@@ -931,11 +931,11 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l61_stage3_block2_add(UnsafePointer(arena + Arena.l54_stage3_block1_add), UnsafePointer(arena + Arena.l59_stage3_block2_conv2), arena + Arena.l61_stage3_block2_add)
         observe?(61, UnsafePointer(arena + Arena.l61_stage3_block2_add))
         // stage3_block2_out
-        Self.l62_stage3_block2_out(arena + Arena.l61_stage3_block2_add)
+        Self.l49_stage3_block1_relu(arena + Arena.l61_stage3_block2_add)
         observe?(62, UnsafePointer(arena + Arena.l61_stage3_block2_add))
         // stage3_block3_conv1
-        Self.l63_stage3_block3_conv1_winograd_pad(UnsafePointer(arena + Arena.l61_stage3_block2_add), arena + Arena.l63_stage3_block3_conv1_padded)
-        pool.split(2) { worker, parts in Self.l63_stage3_block3_conv1_winograd(UnsafePointer(arena + Arena.l63_stage3_block3_conv1_padded), w, arena + Arena.l63_stage3_block3_conv1, arena + Arena.scratch + worker * 16384, parts) }
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l61_stage3_block2_add), arena + Arena.l63_stage3_block3_conv1_padded)
+        pool.split(2) { worker, parts in Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l63_stage3_block3_conv1_padded), w + 501600, arena + Arena.l63_stage3_block3_conv1, arena + Arena.scratch + worker * 16384, parts) }
         observe?(63, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
     }
 
@@ -948,11 +948,11 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l64_stage3_block3_bn1(arena + Arena.l63_stage3_block3_conv1, w)
         observe?(64, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
         // stage3_block3_relu
-        Self.l65_stage3_block3_relu(arena + Arena.l63_stage3_block3_conv1)
+        Self.l49_stage3_block1_relu(arena + Arena.l63_stage3_block3_conv1)
         observe?(65, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
         // stage3_block3_conv2
-        Self.l66_stage3_block3_conv2_winograd_pad(UnsafePointer(arena + Arena.l63_stage3_block3_conv1), arena + Arena.l66_stage3_block3_conv2_padded)
-        pool.split(2) { worker, parts in Self.l66_stage3_block3_conv2_winograd(UnsafePointer(arena + Arena.l66_stage3_block3_conv2_padded), w, arena + Arena.l66_stage3_block3_conv2, arena + Arena.scratch + worker * 16384, parts) }
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l63_stage3_block3_conv1), arena + Arena.l66_stage3_block3_conv2_padded)
+        pool.split(2) { worker, parts in Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l66_stage3_block3_conv2_padded), w + 604192, arena + Arena.l66_stage3_block3_conv2, arena + Arena.scratch + worker * 16384, parts) }
         observe?(66, UnsafePointer(arena + Arena.l66_stage3_block3_conv2))
         // stage3_block3_bn2
         Self.l67_stage3_block3_bn2(arena + Arena.l66_stage3_block3_conv2, w)
@@ -961,13 +961,13 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l68_stage3_block3_add(UnsafePointer(arena + Arena.l61_stage3_block2_add), UnsafePointer(arena + Arena.l66_stage3_block3_conv2), arena + Arena.l68_stage3_block3_add)
         observe?(68, UnsafePointer(arena + Arena.l68_stage3_block3_add))
         // stage3_block3_out
-        Self.l69_stage3_block3_out(arena + Arena.l68_stage3_block3_add)
+        Self.l49_stage3_block1_relu(arena + Arena.l68_stage3_block3_add)
         observe?(69, UnsafePointer(arena + Arena.l68_stage3_block3_add))
         // pool
         Self.l70_pool(UnsafePointer(arena + Arena.l68_stage3_block3_add), arena + Arena.l70_pool)
         observe?(70, UnsafePointer(arena + Arena.l70_pool))
         // predictions
-        Self.l71_predictions(UnsafePointer(arena + Arena.l70_pool), w, arena + Arena.l71_predictions)
+        Self.l71_predictions(UnsafePointer(arena + Arena.l70_pool), w + 706784, arena + Arena.l71_predictions)
         Self.l71_predictions_activation(arena + Arena.l71_predictions)
         observe?(71, UnsafePointer(arena + Arena.l71_predictions))
         output.update(from: arena + Arena.l71_predictions, count: 10)
@@ -1023,17 +1023,17 @@ public struct Resnet20Cifar: CompiledModel {
         observe?(2, UnsafePointer(arena + Arena.l0_stem_conv))
         // stage1_block1_conv1
         Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l0_stem_conv), arena + Arena.l3_stage1_block1_conv1_padded)
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l3_stage1_block1_conv1_padded), w, arena + Arena.l3_stage1_block1_conv1, arena + Arena.scratch)
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l3_stage1_block1_conv1_padded), w + 480, arena + Arena.l3_stage1_block1_conv1, arena + Arena.scratch)
         observe?(3, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
         // stage1_block1_bn1
         Self.l4_stage1_block1_bn1(arena + Arena.l3_stage1_block1_conv1, w)
         observe?(4, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
         // stage1_block1_relu
-        Self.l5_stage1_block1_relu(arena + Arena.l3_stage1_block1_conv1)
+        Self.l2_stem_relu(arena + Arena.l3_stage1_block1_conv1)
         observe?(5, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
         // stage1_block1_conv2
-        Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l3_stage1_block1_conv1), arena + Arena.l6_stage1_block1_conv2_padded)
-        Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena + Arena.l6_stage1_block1_conv2_padded), w, arena + Arena.l6_stage1_block1_conv2, arena + Arena.scratch)
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l3_stage1_block1_conv1), arena + Arena.l6_stage1_block1_conv2_padded)
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l6_stage1_block1_conv2_padded), w + 6928, arena + Arena.l6_stage1_block1_conv2, arena + Arena.scratch)
         observe?(6, UnsafePointer(arena + Arena.l6_stage1_block1_conv2))
         // stage1_block1_bn2
         Self.l7_stage1_block1_bn2(arena + Arena.l6_stage1_block1_conv2, w)
@@ -1042,21 +1042,21 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l8_stage1_block1_add(UnsafePointer(arena + Arena.l0_stem_conv), UnsafePointer(arena + Arena.l6_stage1_block1_conv2), arena + Arena.l8_stage1_block1_add)
         observe?(8, UnsafePointer(arena + Arena.l8_stage1_block1_add))
         // stage1_block1_out
-        Self.l9_stage1_block1_out(arena + Arena.l8_stage1_block1_add)
+        Self.l2_stem_relu(arena + Arena.l8_stage1_block1_add)
         observe?(9, UnsafePointer(arena + Arena.l8_stage1_block1_add))
         // stage1_block2_conv1
-        Self.l10_stage1_block2_conv1_winograd_pad(UnsafePointer(arena + Arena.l8_stage1_block1_add), arena + Arena.l10_stage1_block2_conv1_padded)
-        Self.l10_stage1_block2_conv1_winograd(UnsafePointer(arena + Arena.l10_stage1_block2_conv1_padded), w, arena + Arena.l10_stage1_block2_conv1, arena + Arena.scratch)
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l8_stage1_block1_add), arena + Arena.l10_stage1_block2_conv1_padded)
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l10_stage1_block2_conv1_padded), w + 13376, arena + Arena.l10_stage1_block2_conv1, arena + Arena.scratch)
         observe?(10, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
         // stage1_block2_bn1
         Self.l11_stage1_block2_bn1(arena + Arena.l10_stage1_block2_conv1, w)
         observe?(11, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
         // stage1_block2_relu
-        Self.l12_stage1_block2_relu(arena + Arena.l10_stage1_block2_conv1)
+        Self.l2_stem_relu(arena + Arena.l10_stage1_block2_conv1)
         observe?(12, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
         // stage1_block2_conv2
-        Self.l13_stage1_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l10_stage1_block2_conv1), arena + Arena.l13_stage1_block2_conv2_padded)
-        Self.l13_stage1_block2_conv2_winograd(UnsafePointer(arena + Arena.l13_stage1_block2_conv2_padded), w, arena + Arena.l13_stage1_block2_conv2, arena + Arena.scratch)
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l10_stage1_block2_conv1), arena + Arena.l13_stage1_block2_conv2_padded)
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l13_stage1_block2_conv2_padded), w + 19824, arena + Arena.l13_stage1_block2_conv2, arena + Arena.scratch)
         observe?(13, UnsafePointer(arena + Arena.l13_stage1_block2_conv2))
         // stage1_block2_bn2
         Self.l14_stage1_block2_bn2(arena + Arena.l13_stage1_block2_conv2, w)
@@ -1065,21 +1065,21 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l15_stage1_block2_add(UnsafePointer(arena + Arena.l8_stage1_block1_add), UnsafePointer(arena + Arena.l13_stage1_block2_conv2), arena + Arena.l15_stage1_block2_add)
         observe?(15, UnsafePointer(arena + Arena.l15_stage1_block2_add))
         // stage1_block2_out
-        Self.l16_stage1_block2_out(arena + Arena.l15_stage1_block2_add)
+        Self.l2_stem_relu(arena + Arena.l15_stage1_block2_add)
         observe?(16, UnsafePointer(arena + Arena.l15_stage1_block2_add))
         // stage1_block3_conv1
-        Self.l17_stage1_block3_conv1_winograd_pad(UnsafePointer(arena + Arena.l15_stage1_block2_add), arena + Arena.l17_stage1_block3_conv1_padded)
-        Self.l17_stage1_block3_conv1_winograd(UnsafePointer(arena + Arena.l17_stage1_block3_conv1_padded), w, arena + Arena.l17_stage1_block3_conv1, arena + Arena.scratch)
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l15_stage1_block2_add), arena + Arena.l17_stage1_block3_conv1_padded)
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l17_stage1_block3_conv1_padded), w + 26272, arena + Arena.l17_stage1_block3_conv1, arena + Arena.scratch)
         observe?(17, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
         // stage1_block3_bn1
         Self.l18_stage1_block3_bn1(arena + Arena.l17_stage1_block3_conv1, w)
         observe?(18, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
         // stage1_block3_relu
-        Self.l19_stage1_block3_relu(arena + Arena.l17_stage1_block3_conv1)
+        Self.l2_stem_relu(arena + Arena.l17_stage1_block3_conv1)
         observe?(19, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
         // stage1_block3_conv2
-        Self.l20_stage1_block3_conv2_winograd_pad(UnsafePointer(arena + Arena.l17_stage1_block3_conv1), arena + Arena.l20_stage1_block3_conv2_padded)
-        Self.l20_stage1_block3_conv2_winograd(UnsafePointer(arena + Arena.l20_stage1_block3_conv2_padded), w, arena + Arena.l20_stage1_block3_conv2, arena + Arena.scratch)
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l17_stage1_block3_conv1), arena + Arena.l20_stage1_block3_conv2_padded)
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l20_stage1_block3_conv2_padded), w + 32720, arena + Arena.l20_stage1_block3_conv2, arena + Arena.scratch)
         observe?(20, UnsafePointer(arena + Arena.l20_stage1_block3_conv2))
         // stage1_block3_bn2
         Self.l21_stage1_block3_bn2(arena + Arena.l20_stage1_block3_conv2, w)
@@ -1088,11 +1088,11 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l22_stage1_block3_add(UnsafePointer(arena + Arena.l15_stage1_block2_add), UnsafePointer(arena + Arena.l20_stage1_block3_conv2), arena + Arena.l22_stage1_block3_add)
         observe?(22, UnsafePointer(arena + Arena.l22_stage1_block3_add))
         // stage1_block3_out
-        Self.l23_stage1_block3_out(arena + Arena.l22_stage1_block3_add)
+        Self.l2_stem_relu(arena + Arena.l22_stage1_block3_add)
         observe?(23, UnsafePointer(arena + Arena.l22_stage1_block3_add))
         // stage2_block1_conv1
         Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena + Arena.l22_stage1_block3_add), arena + Arena.l24_stage2_block1_conv1_padded)
-        Self.l24_stage2_block1_conv1(UnsafePointer(arena + Arena.l24_stage2_block1_conv1_padded), w, arena + Arena.l24_stage2_block1_conv1)
+        Self.l24_stage2_block1_conv1(UnsafePointer(arena + Arena.l24_stage2_block1_conv1_padded), w + 39168, arena + Arena.l24_stage2_block1_conv1)
         observe?(24, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
         // stage2_block1_bn1
         Self.l25_stage2_block1_bn1(arena + Arena.l24_stage2_block1_conv1, w)
@@ -1102,10 +1102,10 @@ public struct Resnet20Cifar: CompiledModel {
         observe?(26, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
         // stage2_block1_conv2
         Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l24_stage2_block1_conv1), arena + Arena.l27_stage2_block1_conv2_padded)
-        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l27_stage2_block1_conv2_padded), w, arena + Arena.l27_stage2_block1_conv2, arena + Arena.scratch)
+        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l27_stage2_block1_conv2_padded), w + 43872, arena + Arena.l27_stage2_block1_conv2, arena + Arena.scratch)
         observe?(27, UnsafePointer(arena + Arena.l27_stage2_block1_conv2))
         // stage2_block1_shortcut
-        Self.l28_stage2_block1_shortcut(UnsafePointer(arena + Arena.l22_stage1_block3_add), w, arena + Arena.l28_stage2_block1_shortcut)
+        Self.l28_stage2_block1_shortcut(UnsafePointer(arena + Arena.l22_stage1_block3_add), w + 69504, arena + Arena.l28_stage2_block1_shortcut)
         observe?(28, UnsafePointer(arena + Arena.l28_stage2_block1_shortcut))
         // stage2_block1_bn2
         Self.l29_stage2_block1_bn2(arena + Arena.l27_stage2_block1_conv2, w)
@@ -1117,21 +1117,21 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l31_stage2_block1_add(UnsafePointer(arena + Arena.l27_stage2_block1_conv2), UnsafePointer(arena + Arena.l28_stage2_block1_shortcut), arena + Arena.l31_stage2_block1_add)
         observe?(31, UnsafePointer(arena + Arena.l31_stage2_block1_add))
         // stage2_block1_out
-        Self.l32_stage2_block1_out(arena + Arena.l31_stage2_block1_add)
+        Self.l26_stage2_block1_relu(arena + Arena.l31_stage2_block1_add)
         observe?(32, UnsafePointer(arena + Arena.l31_stage2_block1_add))
         // stage2_block2_conv1
-        Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena + Arena.l31_stage2_block1_add), arena + Arena.l33_stage2_block2_conv1_padded)
-        Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena + Arena.l33_stage2_block2_conv1_padded), w, arena + Arena.l33_stage2_block2_conv1, arena + Arena.scratch)
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l31_stage2_block1_add), arena + Arena.l33_stage2_block2_conv1_padded)
+        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l33_stage2_block2_conv1_padded), w + 70176, arena + Arena.l33_stage2_block2_conv1, arena + Arena.scratch)
         observe?(33, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
         // stage2_block2_bn1
         Self.l34_stage2_block2_bn1(arena + Arena.l33_stage2_block2_conv1, w)
         observe?(34, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
         // stage2_block2_relu
-        Self.l35_stage2_block2_relu(arena + Arena.l33_stage2_block2_conv1)
+        Self.l26_stage2_block1_relu(arena + Arena.l33_stage2_block2_conv1)
         observe?(35, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
         // stage2_block2_conv2
-        Self.l36_stage2_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l33_stage2_block2_conv1), arena + Arena.l36_stage2_block2_conv2_padded)
-        Self.l36_stage2_block2_conv2_winograd(UnsafePointer(arena + Arena.l36_stage2_block2_conv2_padded), w, arena + Arena.l36_stage2_block2_conv2, arena + Arena.scratch)
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l33_stage2_block2_conv1), arena + Arena.l36_stage2_block2_conv2_padded)
+        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l36_stage2_block2_conv2_padded), w + 95872, arena + Arena.l36_stage2_block2_conv2, arena + Arena.scratch)
         observe?(36, UnsafePointer(arena + Arena.l36_stage2_block2_conv2))
         // stage2_block2_bn2
         Self.l37_stage2_block2_bn2(arena + Arena.l36_stage2_block2_conv2, w)
@@ -1140,21 +1140,21 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l38_stage2_block2_add(UnsafePointer(arena + Arena.l31_stage2_block1_add), UnsafePointer(arena + Arena.l36_stage2_block2_conv2), arena + Arena.l38_stage2_block2_add)
         observe?(38, UnsafePointer(arena + Arena.l38_stage2_block2_add))
         // stage2_block2_out
-        Self.l39_stage2_block2_out(arena + Arena.l38_stage2_block2_add)
+        Self.l26_stage2_block1_relu(arena + Arena.l38_stage2_block2_add)
         observe?(39, UnsafePointer(arena + Arena.l38_stage2_block2_add))
         // stage2_block3_conv1
-        Self.l40_stage2_block3_conv1_winograd_pad(UnsafePointer(arena + Arena.l38_stage2_block2_add), arena + Arena.l40_stage2_block3_conv1_padded)
-        Self.l40_stage2_block3_conv1_winograd(UnsafePointer(arena + Arena.l40_stage2_block3_conv1_padded), w, arena + Arena.l40_stage2_block3_conv1, arena + Arena.scratch)
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l38_stage2_block2_add), arena + Arena.l40_stage2_block3_conv1_padded)
+        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l40_stage2_block3_conv1_padded), w + 121568, arena + Arena.l40_stage2_block3_conv1, arena + Arena.scratch)
         observe?(40, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
         // stage2_block3_bn1
         Self.l41_stage2_block3_bn1(arena + Arena.l40_stage2_block3_conv1, w)
         observe?(41, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
         // stage2_block3_relu
-        Self.l42_stage2_block3_relu(arena + Arena.l40_stage2_block3_conv1)
+        Self.l26_stage2_block1_relu(arena + Arena.l40_stage2_block3_conv1)
         observe?(42, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
         // stage2_block3_conv2
-        Self.l43_stage2_block3_conv2_winograd_pad(UnsafePointer(arena + Arena.l40_stage2_block3_conv1), arena + Arena.l43_stage2_block3_conv2_padded)
-        Self.l43_stage2_block3_conv2_winograd(UnsafePointer(arena + Arena.l43_stage2_block3_conv2_padded), w, arena + Arena.l43_stage2_block3_conv2, arena + Arena.scratch)
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l40_stage2_block3_conv1), arena + Arena.l43_stage2_block3_conv2_padded)
+        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l43_stage2_block3_conv2_padded), w + 147264, arena + Arena.l43_stage2_block3_conv2, arena + Arena.scratch)
         observe?(43, UnsafePointer(arena + Arena.l43_stage2_block3_conv2))
         // stage2_block3_bn2
         Self.l44_stage2_block3_bn2(arena + Arena.l43_stage2_block3_conv2, w)
@@ -1163,11 +1163,11 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l45_stage2_block3_add(UnsafePointer(arena + Arena.l38_stage2_block2_add), UnsafePointer(arena + Arena.l43_stage2_block3_conv2), arena + Arena.l45_stage2_block3_add)
         observe?(45, UnsafePointer(arena + Arena.l45_stage2_block3_add))
         // stage2_block3_out
-        Self.l46_stage2_block3_out(arena + Arena.l45_stage2_block3_add)
+        Self.l26_stage2_block1_relu(arena + Arena.l45_stage2_block3_add)
         observe?(46, UnsafePointer(arena + Arena.l45_stage2_block3_add))
         // stage3_block1_conv1
         Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena + Arena.l45_stage2_block3_add), arena + Arena.l47_stage3_block1_conv1_padded)
-        Self.l47_stage3_block1_conv1(UnsafePointer(arena + Arena.l47_stage3_block1_conv1_padded), w, arena + Arena.l47_stage3_block1_conv1)
+        Self.l47_stage3_block1_conv1(UnsafePointer(arena + Arena.l47_stage3_block1_conv1_padded), w + 172960, arena + Arena.l47_stage3_block1_conv1)
         observe?(47, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
         // stage3_block1_bn1
         Self.l48_stage3_block1_bn1(arena + Arena.l47_stage3_block1_conv1, w)
@@ -1177,10 +1177,10 @@ public struct Resnet20Cifar: CompiledModel {
         observe?(49, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
         // stage3_block1_conv2
         Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l47_stage3_block1_conv1), arena + Arena.l50_stage3_block1_conv2_padded)
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l50_stage3_block1_conv2_padded), w, arena + Arena.l50_stage3_block1_conv2, arena + Arena.scratch)
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l50_stage3_block1_conv2_padded), w + 191584, arena + Arena.l50_stage3_block1_conv2, arena + Arena.scratch)
         observe?(50, UnsafePointer(arena + Arena.l50_stage3_block1_conv2))
         // stage3_block1_shortcut
-        Self.l51_stage3_block1_shortcut(UnsafePointer(arena + Arena.l45_stage2_block3_add), w, arena + Arena.l51_stage3_block1_shortcut)
+        Self.l51_stage3_block1_shortcut(UnsafePointer(arena + Arena.l45_stage2_block3_add), w + 294048, arena + Arena.l51_stage3_block1_shortcut)
         observe?(51, UnsafePointer(arena + Arena.l51_stage3_block1_shortcut))
         // stage3_block1_bn2
         Self.l52_stage3_block1_bn2(arena + Arena.l50_stage3_block1_conv2, w)
@@ -1192,21 +1192,21 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l54_stage3_block1_add(UnsafePointer(arena + Arena.l50_stage3_block1_conv2), UnsafePointer(arena + Arena.l51_stage3_block1_shortcut), arena + Arena.l54_stage3_block1_add)
         observe?(54, UnsafePointer(arena + Arena.l54_stage3_block1_add))
         // stage3_block1_out
-        Self.l55_stage3_block1_out(arena + Arena.l54_stage3_block1_add)
+        Self.l49_stage3_block1_relu(arena + Arena.l54_stage3_block1_add)
         observe?(55, UnsafePointer(arena + Arena.l54_stage3_block1_add))
         // stage3_block2_conv1
-        Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena + Arena.l54_stage3_block1_add), arena + Arena.l56_stage3_block2_conv1_padded)
-        Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena + Arena.l56_stage3_block2_conv1_padded), w, arena + Arena.l56_stage3_block2_conv1, arena + Arena.scratch)
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l54_stage3_block1_add), arena + Arena.l56_stage3_block2_conv1_padded)
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l56_stage3_block2_conv1_padded), w + 296416, arena + Arena.l56_stage3_block2_conv1, arena + Arena.scratch)
         observe?(56, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
         // stage3_block2_bn1
         Self.l57_stage3_block2_bn1(arena + Arena.l56_stage3_block2_conv1, w)
         observe?(57, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
         // stage3_block2_relu
-        Self.l58_stage3_block2_relu(arena + Arena.l56_stage3_block2_conv1)
+        Self.l49_stage3_block1_relu(arena + Arena.l56_stage3_block2_conv1)
         observe?(58, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
         // stage3_block2_conv2
-        Self.l59_stage3_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l56_stage3_block2_conv1), arena + Arena.l59_stage3_block2_conv2_padded)
-        Self.l59_stage3_block2_conv2_winograd(UnsafePointer(arena + Arena.l59_stage3_block2_conv2_padded), w, arena + Arena.l59_stage3_block2_conv2, arena + Arena.scratch)
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l56_stage3_block2_conv1), arena + Arena.l59_stage3_block2_conv2_padded)
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l59_stage3_block2_conv2_padded), w + 399008, arena + Arena.l59_stage3_block2_conv2, arena + Arena.scratch)
         observe?(59, UnsafePointer(arena + Arena.l59_stage3_block2_conv2))
         // stage3_block2_bn2
         Self.l60_stage3_block2_bn2(arena + Arena.l59_stage3_block2_conv2, w)
@@ -1215,11 +1215,11 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l61_stage3_block2_add(UnsafePointer(arena + Arena.l54_stage3_block1_add), UnsafePointer(arena + Arena.l59_stage3_block2_conv2), arena + Arena.l61_stage3_block2_add)
         observe?(61, UnsafePointer(arena + Arena.l61_stage3_block2_add))
         // stage3_block2_out
-        Self.l62_stage3_block2_out(arena + Arena.l61_stage3_block2_add)
+        Self.l49_stage3_block1_relu(arena + Arena.l61_stage3_block2_add)
         observe?(62, UnsafePointer(arena + Arena.l61_stage3_block2_add))
         // stage3_block3_conv1
-        Self.l63_stage3_block3_conv1_winograd_pad(UnsafePointer(arena + Arena.l61_stage3_block2_add), arena + Arena.l63_stage3_block3_conv1_padded)
-        Self.l63_stage3_block3_conv1_winograd(UnsafePointer(arena + Arena.l63_stage3_block3_conv1_padded), w, arena + Arena.l63_stage3_block3_conv1, arena + Arena.scratch)
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l61_stage3_block2_add), arena + Arena.l63_stage3_block3_conv1_padded)
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l63_stage3_block3_conv1_padded), w + 501600, arena + Arena.l63_stage3_block3_conv1, arena + Arena.scratch)
         observe?(63, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
     }
 
@@ -1232,11 +1232,11 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l64_stage3_block3_bn1(arena + Arena.l63_stage3_block3_conv1, w)
         observe?(64, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
         // stage3_block3_relu
-        Self.l65_stage3_block3_relu(arena + Arena.l63_stage3_block3_conv1)
+        Self.l49_stage3_block1_relu(arena + Arena.l63_stage3_block3_conv1)
         observe?(65, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
         // stage3_block3_conv2
-        Self.l66_stage3_block3_conv2_winograd_pad(UnsafePointer(arena + Arena.l63_stage3_block3_conv1), arena + Arena.l66_stage3_block3_conv2_padded)
-        Self.l66_stage3_block3_conv2_winograd(UnsafePointer(arena + Arena.l66_stage3_block3_conv2_padded), w, arena + Arena.l66_stage3_block3_conv2, arena + Arena.scratch)
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l63_stage3_block3_conv1), arena + Arena.l66_stage3_block3_conv2_padded)
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l66_stage3_block3_conv2_padded), w + 604192, arena + Arena.l66_stage3_block3_conv2, arena + Arena.scratch)
         observe?(66, UnsafePointer(arena + Arena.l66_stage3_block3_conv2))
         // stage3_block3_bn2
         Self.l67_stage3_block3_bn2(arena + Arena.l66_stage3_block3_conv2, w)
@@ -1245,7 +1245,7 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l68_stage3_block3_add(UnsafePointer(arena + Arena.l61_stage3_block2_add), UnsafePointer(arena + Arena.l66_stage3_block3_conv2), arena + Arena.l68_stage3_block3_add)
         observe?(68, UnsafePointer(arena + Arena.l68_stage3_block3_add))
         // stage3_block3_out
-        Self.l69_stage3_block3_out(arena + Arena.l68_stage3_block3_add)
+        Self.l49_stage3_block1_relu(arena + Arena.l68_stage3_block3_add)
         observe?(69, UnsafePointer(arena + Arena.l68_stage3_block3_add))
         // pool
         Self.l70_pool(UnsafePointer(arena + Arena.l68_stage3_block3_add), arena + Arena.l70_pool)
@@ -1447,18 +1447,18 @@ public struct Resnet20Cifar: CompiledModel {
             for bx in 0..<4 {
                 let ox = bx * 8
                 let yp = y + (oy * 32 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 2784)
-                var s1_0 = w.simd(V.self, at: 2784)
-                var s2_0 = w.simd(V.self, at: 2784)
-                var s3_0 = w.simd(V.self, at: 2784)
-                var s4_0 = w.simd(V.self, at: 2784)
-                var s5_0 = w.simd(V.self, at: 2784)
-                var s6_0 = w.simd(V.self, at: 2784)
-                var s7_0 = w.simd(V.self, at: 2784)
+                var s0_0 = w.simd(V.self, at: 2304)
+                var s1_0 = w.simd(V.self, at: 2304)
+                var s2_0 = w.simd(V.self, at: 2304)
+                var s3_0 = w.simd(V.self, at: 2304)
+                var s4_0 = w.simd(V.self, at: 2304)
+                var s5_0 = w.simd(V.self, at: 2304)
+                var s6_0 = w.simd(V.self, at: 2304)
+                var s7_0 = w.simd(V.self, at: 2304)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 544 + ox * 16) + ky * 544 + kx * 16
-                        let wp = w + 480 + (ky * 3 + kx) * 256
+                        let wp = w + 0 + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -1597,7 +1597,7 @@ public struct Resnet20Cifar: CompiledModel {
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l3_stage1_block1_conv1_winograd_product128(UnsafePointer(v + xi * 2048), w + 2800 + xi * 256, m + xi * 2048)
+                Self.l3_stage1_block1_conv1_winograd_product128(UnsafePointer(v + xi * 2048), w + 2320 + xi * 256, m + xi * 2048)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<8 {
@@ -1605,7 +1605,7 @@ public struct Resnet20Cifar: CompiledModel {
                 for tx in 0..<16 {
                     let t = r * 16 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 2784 + k)
+                        let bias = w.simd(VK.self, at: 2304 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 16 + k)
                         let m10 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 16 + k)
                         let m20 = UnsafePointer(m).simd(VK.self, at: 16384 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18432 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20480 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22528 + t * 16 + k)
@@ -1634,208 +1634,10 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     // stage1_block1_relu: ReLU, (None, 32, 32, 16) → (None, 32, 32, 16), 0 parameters
-    @inline(never)
-    static func l5_stage1_block1_relu(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<16384 { let v = x[i]; x[i] = v > Float(0.0) ? v : 0 }
-    }
+    // The geometry of stem_relu: calls its kernels, with this layer's weights.
 
     // stage1_block1_conv2: Conv2D, (None, 32, 32, 16) → (None, 32, 32, 16), 2,304 parameters
-    @inline(never)
-    static func l6_stage1_block1_conv2_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 544)
-        for row in 0..<32 {
-            let target = y + (row + 1) * 544
-            target.update(repeating: 0, count: 16)
-            (target + 16).update(from: x + row * 512, count: 512)
-            (target + 528).update(repeating: 0, count: 16)
-        }
-        (y + 17952).update(repeating: 0, count: 544)
-    }
-
-    // stage1_block1_conv2: the direct kernel
-    @inline(never)
-    static func l6_stage1_block1_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {
-        typealias V = SIMD16<Float>
-        for oy in parts {
-            for bx in 0..<4 {
-                let ox = bx * 8
-                let yp = y + (oy * 32 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 9232)
-                var s1_0 = w.simd(V.self, at: 9232)
-                var s2_0 = w.simd(V.self, at: 9232)
-                var s3_0 = w.simd(V.self, at: 9232)
-                var s4_0 = w.simd(V.self, at: 9232)
-                var s5_0 = w.simd(V.self, at: 9232)
-                var s6_0 = w.simd(V.self, at: 9232)
-                var s7_0 = w.simd(V.self, at: 9232)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + (oy * 544 + ox * 16) + ky * 544 + kx * 16
-                        let wp = w + 6928 + (ky * 3 + kx) * 256
-                        for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[16 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[32 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[48 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[64 + ci])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[80 + ci])
-                            s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[96 + ci])
-                            s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[112 + ci])
-                            s7_0 = madd(s7_0, x7, w0)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 16)
-                yp.store(s2_0, at: 32)
-                yp.store(s3_0, at: 48)
-                yp.store(s4_0, at: 64)
-                yp.store(s5_0, at: 80)
-                yp.store(s6_0, at: 96)
-                yp.store(s7_0, at: 112)
-            }
-        }
-    }
-
-    // stage1_block1_conv2: at inference, by Winograd's F(2x2, 3x3)
-    @inline(never)
-    static func l6_stage1_block1_conv2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 544)
-        for row in 0..<32 {
-            let target = y + (row + 1) * 544
-            target.update(repeating: 0, count: 16)
-            (target + 16).update(from: x + row * 512, count: 512)
-            (target + 528).update(repeating: 0, count: 16)
-        }
-        (y + 17952).update(repeating: 0, count: 544)
-    }
-
-    @inline(never)
-    static func l6_stage1_block1_conv2_winograd_product128(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
-        if parts.contains(0) {
-            for oy in 0..<1 {
-                for bx in 0..<16 {
-                    let ox = bx * 8
-                    let yp = y + (oy * 128 + ox) * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
-                    var s7_0 = V()
-                    let xp = x + (oy * 2048 + ox * 16)
-                    let wp = w + 0
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[16 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[32 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[48 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[64 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[80 + ci])
-                        s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[96 + ci])
-                        s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[112 + ci])
-                        s7_0 = madd(s7_0, x7, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 16)
-                    yp.store(s2_0, at: 32)
-                    yp.store(s3_0, at: 48)
-                    yp.store(s4_0, at: 64)
-                    yp.store(s5_0, at: 80)
-                    yp.store(s6_0, at: 96)
-                    yp.store(s7_0, at: 112)
-                }
-            }
-        }
-    }
-
-    @inline(never)
-    static func l6_stage1_block1_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
-        let v = s, m = s + 32768
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 8
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<8 {
-                for tx in 0..<16 {
-                    let t = r * 16 + tx
-                    let patch = x + ((ty0 + r) * 1088 + tx * 32)
-                    for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
-                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
-                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 2048 + t * 16 + c)
-                        v.store(b02 - b01, at: 4096 + t * 16 + c)
-                        v.store(b01 - b03, at: 6144 + t * 16 + c)
-                        v.store(b10 - b12, at: 8192 + t * 16 + c)
-                        v.store(b11 + b12, at: 10240 + t * 16 + c)
-                        v.store(b12 - b11, at: 12288 + t * 16 + c)
-                        v.store(b11 - b13, at: 14336 + t * 16 + c)
-                        v.store(b20 - b22, at: 16384 + t * 16 + c)
-                        v.store(b21 + b22, at: 18432 + t * 16 + c)
-                        v.store(b22 - b21, at: 20480 + t * 16 + c)
-                        v.store(b21 - b23, at: 22528 + t * 16 + c)
-                        v.store(b30 - b32, at: 24576 + t * 16 + c)
-                        v.store(b31 + b32, at: 26624 + t * 16 + c)
-                        v.store(b32 - b31, at: 28672 + t * 16 + c)
-                        v.store(b31 - b33, at: 30720 + t * 16 + c)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l6_stage1_block1_conv2_winograd_product128(UnsafePointer(v + xi * 2048), w + 9248 + xi * 256, m + xi * 2048)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<8 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<16 {
-                    let t = r * 16 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 9232 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 16384 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18432 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20480 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22528 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 24576 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26624 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28672 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30720 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: ((oy + 0) * 32 + ox + 0) * 16 + k)
-                        y.store(y01, at: ((oy + 0) * 32 + ox + 1) * 16 + k)
-                        y.store(y10, at: ((oy + 1) * 32 + ox + 0) * 16 + k)
-                        y.store(y11, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
-                    }
-                }
-            }
-        }
-    }
+    // The geometry of stage1_block1_conv1: calls its kernels, with this layer's weights.
 
     // stage1_block1_bn2: BatchNormalization, (None, 32, 32, 16) → (None, 32, 32, 16), 64 parameters
     @inline(never)
@@ -1853,208 +1655,10 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     // stage1_block1_out: ReLU, (None, 32, 32, 16) → (None, 32, 32, 16), 0 parameters
-    @inline(never)
-    static func l9_stage1_block1_out(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<16384 { let v = x[i]; x[i] = v > Float(0.0) ? v : 0 }
-    }
+    // The geometry of stem_relu: calls its kernels, with this layer's weights.
 
     // stage1_block2_conv1: Conv2D, (None, 32, 32, 16) → (None, 32, 32, 16), 2,304 parameters
-    @inline(never)
-    static func l10_stage1_block2_conv1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 544)
-        for row in 0..<32 {
-            let target = y + (row + 1) * 544
-            target.update(repeating: 0, count: 16)
-            (target + 16).update(from: x + row * 512, count: 512)
-            (target + 528).update(repeating: 0, count: 16)
-        }
-        (y + 17952).update(repeating: 0, count: 544)
-    }
-
-    // stage1_block2_conv1: the direct kernel
-    @inline(never)
-    static func l10_stage1_block2_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {
-        typealias V = SIMD16<Float>
-        for oy in parts {
-            for bx in 0..<4 {
-                let ox = bx * 8
-                let yp = y + (oy * 32 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 15680)
-                var s1_0 = w.simd(V.self, at: 15680)
-                var s2_0 = w.simd(V.self, at: 15680)
-                var s3_0 = w.simd(V.self, at: 15680)
-                var s4_0 = w.simd(V.self, at: 15680)
-                var s5_0 = w.simd(V.self, at: 15680)
-                var s6_0 = w.simd(V.self, at: 15680)
-                var s7_0 = w.simd(V.self, at: 15680)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + (oy * 544 + ox * 16) + ky * 544 + kx * 16
-                        let wp = w + 13376 + (ky * 3 + kx) * 256
-                        for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[16 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[32 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[48 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[64 + ci])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[80 + ci])
-                            s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[96 + ci])
-                            s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[112 + ci])
-                            s7_0 = madd(s7_0, x7, w0)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 16)
-                yp.store(s2_0, at: 32)
-                yp.store(s3_0, at: 48)
-                yp.store(s4_0, at: 64)
-                yp.store(s5_0, at: 80)
-                yp.store(s6_0, at: 96)
-                yp.store(s7_0, at: 112)
-            }
-        }
-    }
-
-    // stage1_block2_conv1: at inference, by Winograd's F(2x2, 3x3)
-    @inline(never)
-    static func l10_stage1_block2_conv1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 544)
-        for row in 0..<32 {
-            let target = y + (row + 1) * 544
-            target.update(repeating: 0, count: 16)
-            (target + 16).update(from: x + row * 512, count: 512)
-            (target + 528).update(repeating: 0, count: 16)
-        }
-        (y + 17952).update(repeating: 0, count: 544)
-    }
-
-    @inline(never)
-    static func l10_stage1_block2_conv1_winograd_product128(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
-        if parts.contains(0) {
-            for oy in 0..<1 {
-                for bx in 0..<16 {
-                    let ox = bx * 8
-                    let yp = y + (oy * 128 + ox) * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
-                    var s7_0 = V()
-                    let xp = x + (oy * 2048 + ox * 16)
-                    let wp = w + 0
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[16 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[32 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[48 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[64 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[80 + ci])
-                        s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[96 + ci])
-                        s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[112 + ci])
-                        s7_0 = madd(s7_0, x7, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 16)
-                    yp.store(s2_0, at: 32)
-                    yp.store(s3_0, at: 48)
-                    yp.store(s4_0, at: 64)
-                    yp.store(s5_0, at: 80)
-                    yp.store(s6_0, at: 96)
-                    yp.store(s7_0, at: 112)
-                }
-            }
-        }
-    }
-
-    @inline(never)
-    static func l10_stage1_block2_conv1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
-        let v = s, m = s + 32768
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 8
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<8 {
-                for tx in 0..<16 {
-                    let t = r * 16 + tx
-                    let patch = x + ((ty0 + r) * 1088 + tx * 32)
-                    for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
-                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
-                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 2048 + t * 16 + c)
-                        v.store(b02 - b01, at: 4096 + t * 16 + c)
-                        v.store(b01 - b03, at: 6144 + t * 16 + c)
-                        v.store(b10 - b12, at: 8192 + t * 16 + c)
-                        v.store(b11 + b12, at: 10240 + t * 16 + c)
-                        v.store(b12 - b11, at: 12288 + t * 16 + c)
-                        v.store(b11 - b13, at: 14336 + t * 16 + c)
-                        v.store(b20 - b22, at: 16384 + t * 16 + c)
-                        v.store(b21 + b22, at: 18432 + t * 16 + c)
-                        v.store(b22 - b21, at: 20480 + t * 16 + c)
-                        v.store(b21 - b23, at: 22528 + t * 16 + c)
-                        v.store(b30 - b32, at: 24576 + t * 16 + c)
-                        v.store(b31 + b32, at: 26624 + t * 16 + c)
-                        v.store(b32 - b31, at: 28672 + t * 16 + c)
-                        v.store(b31 - b33, at: 30720 + t * 16 + c)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l10_stage1_block2_conv1_winograd_product128(UnsafePointer(v + xi * 2048), w + 15696 + xi * 256, m + xi * 2048)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<8 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<16 {
-                    let t = r * 16 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 15680 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 16384 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18432 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20480 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22528 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 24576 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26624 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28672 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30720 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: ((oy + 0) * 32 + ox + 0) * 16 + k)
-                        y.store(y01, at: ((oy + 0) * 32 + ox + 1) * 16 + k)
-                        y.store(y10, at: ((oy + 1) * 32 + ox + 0) * 16 + k)
-                        y.store(y11, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
-                    }
-                }
-            }
-        }
-    }
+    // The geometry of stage1_block1_conv1: calls its kernels, with this layer's weights.
 
     // stage1_block2_bn1: BatchNormalization, (None, 32, 32, 16) → (None, 32, 32, 16), 64 parameters
     @inline(never)
@@ -2066,208 +1670,10 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     // stage1_block2_relu: ReLU, (None, 32, 32, 16) → (None, 32, 32, 16), 0 parameters
-    @inline(never)
-    static func l12_stage1_block2_relu(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<16384 { let v = x[i]; x[i] = v > Float(0.0) ? v : 0 }
-    }
+    // The geometry of stem_relu: calls its kernels, with this layer's weights.
 
     // stage1_block2_conv2: Conv2D, (None, 32, 32, 16) → (None, 32, 32, 16), 2,304 parameters
-    @inline(never)
-    static func l13_stage1_block2_conv2_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 544)
-        for row in 0..<32 {
-            let target = y + (row + 1) * 544
-            target.update(repeating: 0, count: 16)
-            (target + 16).update(from: x + row * 512, count: 512)
-            (target + 528).update(repeating: 0, count: 16)
-        }
-        (y + 17952).update(repeating: 0, count: 544)
-    }
-
-    // stage1_block2_conv2: the direct kernel
-    @inline(never)
-    static func l13_stage1_block2_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {
-        typealias V = SIMD16<Float>
-        for oy in parts {
-            for bx in 0..<4 {
-                let ox = bx * 8
-                let yp = y + (oy * 32 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 22128)
-                var s1_0 = w.simd(V.self, at: 22128)
-                var s2_0 = w.simd(V.self, at: 22128)
-                var s3_0 = w.simd(V.self, at: 22128)
-                var s4_0 = w.simd(V.self, at: 22128)
-                var s5_0 = w.simd(V.self, at: 22128)
-                var s6_0 = w.simd(V.self, at: 22128)
-                var s7_0 = w.simd(V.self, at: 22128)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + (oy * 544 + ox * 16) + ky * 544 + kx * 16
-                        let wp = w + 19824 + (ky * 3 + kx) * 256
-                        for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[16 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[32 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[48 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[64 + ci])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[80 + ci])
-                            s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[96 + ci])
-                            s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[112 + ci])
-                            s7_0 = madd(s7_0, x7, w0)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 16)
-                yp.store(s2_0, at: 32)
-                yp.store(s3_0, at: 48)
-                yp.store(s4_0, at: 64)
-                yp.store(s5_0, at: 80)
-                yp.store(s6_0, at: 96)
-                yp.store(s7_0, at: 112)
-            }
-        }
-    }
-
-    // stage1_block2_conv2: at inference, by Winograd's F(2x2, 3x3)
-    @inline(never)
-    static func l13_stage1_block2_conv2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 544)
-        for row in 0..<32 {
-            let target = y + (row + 1) * 544
-            target.update(repeating: 0, count: 16)
-            (target + 16).update(from: x + row * 512, count: 512)
-            (target + 528).update(repeating: 0, count: 16)
-        }
-        (y + 17952).update(repeating: 0, count: 544)
-    }
-
-    @inline(never)
-    static func l13_stage1_block2_conv2_winograd_product128(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
-        if parts.contains(0) {
-            for oy in 0..<1 {
-                for bx in 0..<16 {
-                    let ox = bx * 8
-                    let yp = y + (oy * 128 + ox) * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
-                    var s7_0 = V()
-                    let xp = x + (oy * 2048 + ox * 16)
-                    let wp = w + 0
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[16 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[32 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[48 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[64 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[80 + ci])
-                        s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[96 + ci])
-                        s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[112 + ci])
-                        s7_0 = madd(s7_0, x7, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 16)
-                    yp.store(s2_0, at: 32)
-                    yp.store(s3_0, at: 48)
-                    yp.store(s4_0, at: 64)
-                    yp.store(s5_0, at: 80)
-                    yp.store(s6_0, at: 96)
-                    yp.store(s7_0, at: 112)
-                }
-            }
-        }
-    }
-
-    @inline(never)
-    static func l13_stage1_block2_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
-        let v = s, m = s + 32768
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 8
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<8 {
-                for tx in 0..<16 {
-                    let t = r * 16 + tx
-                    let patch = x + ((ty0 + r) * 1088 + tx * 32)
-                    for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
-                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
-                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 2048 + t * 16 + c)
-                        v.store(b02 - b01, at: 4096 + t * 16 + c)
-                        v.store(b01 - b03, at: 6144 + t * 16 + c)
-                        v.store(b10 - b12, at: 8192 + t * 16 + c)
-                        v.store(b11 + b12, at: 10240 + t * 16 + c)
-                        v.store(b12 - b11, at: 12288 + t * 16 + c)
-                        v.store(b11 - b13, at: 14336 + t * 16 + c)
-                        v.store(b20 - b22, at: 16384 + t * 16 + c)
-                        v.store(b21 + b22, at: 18432 + t * 16 + c)
-                        v.store(b22 - b21, at: 20480 + t * 16 + c)
-                        v.store(b21 - b23, at: 22528 + t * 16 + c)
-                        v.store(b30 - b32, at: 24576 + t * 16 + c)
-                        v.store(b31 + b32, at: 26624 + t * 16 + c)
-                        v.store(b32 - b31, at: 28672 + t * 16 + c)
-                        v.store(b31 - b33, at: 30720 + t * 16 + c)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l13_stage1_block2_conv2_winograd_product128(UnsafePointer(v + xi * 2048), w + 22144 + xi * 256, m + xi * 2048)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<8 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<16 {
-                    let t = r * 16 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 22128 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 16384 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18432 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20480 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22528 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 24576 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26624 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28672 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30720 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: ((oy + 0) * 32 + ox + 0) * 16 + k)
-                        y.store(y01, at: ((oy + 0) * 32 + ox + 1) * 16 + k)
-                        y.store(y10, at: ((oy + 1) * 32 + ox + 0) * 16 + k)
-                        y.store(y11, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
-                    }
-                }
-            }
-        }
-    }
+    // The geometry of stage1_block1_conv1: calls its kernels, with this layer's weights.
 
     // stage1_block2_bn2: BatchNormalization, (None, 32, 32, 16) → (None, 32, 32, 16), 64 parameters
     @inline(never)
@@ -2285,208 +1691,10 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     // stage1_block2_out: ReLU, (None, 32, 32, 16) → (None, 32, 32, 16), 0 parameters
-    @inline(never)
-    static func l16_stage1_block2_out(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<16384 { let v = x[i]; x[i] = v > Float(0.0) ? v : 0 }
-    }
+    // The geometry of stem_relu: calls its kernels, with this layer's weights.
 
     // stage1_block3_conv1: Conv2D, (None, 32, 32, 16) → (None, 32, 32, 16), 2,304 parameters
-    @inline(never)
-    static func l17_stage1_block3_conv1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 544)
-        for row in 0..<32 {
-            let target = y + (row + 1) * 544
-            target.update(repeating: 0, count: 16)
-            (target + 16).update(from: x + row * 512, count: 512)
-            (target + 528).update(repeating: 0, count: 16)
-        }
-        (y + 17952).update(repeating: 0, count: 544)
-    }
-
-    // stage1_block3_conv1: the direct kernel
-    @inline(never)
-    static func l17_stage1_block3_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {
-        typealias V = SIMD16<Float>
-        for oy in parts {
-            for bx in 0..<4 {
-                let ox = bx * 8
-                let yp = y + (oy * 32 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 28576)
-                var s1_0 = w.simd(V.self, at: 28576)
-                var s2_0 = w.simd(V.self, at: 28576)
-                var s3_0 = w.simd(V.self, at: 28576)
-                var s4_0 = w.simd(V.self, at: 28576)
-                var s5_0 = w.simd(V.self, at: 28576)
-                var s6_0 = w.simd(V.self, at: 28576)
-                var s7_0 = w.simd(V.self, at: 28576)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + (oy * 544 + ox * 16) + ky * 544 + kx * 16
-                        let wp = w + 26272 + (ky * 3 + kx) * 256
-                        for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[16 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[32 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[48 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[64 + ci])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[80 + ci])
-                            s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[96 + ci])
-                            s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[112 + ci])
-                            s7_0 = madd(s7_0, x7, w0)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 16)
-                yp.store(s2_0, at: 32)
-                yp.store(s3_0, at: 48)
-                yp.store(s4_0, at: 64)
-                yp.store(s5_0, at: 80)
-                yp.store(s6_0, at: 96)
-                yp.store(s7_0, at: 112)
-            }
-        }
-    }
-
-    // stage1_block3_conv1: at inference, by Winograd's F(2x2, 3x3)
-    @inline(never)
-    static func l17_stage1_block3_conv1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 544)
-        for row in 0..<32 {
-            let target = y + (row + 1) * 544
-            target.update(repeating: 0, count: 16)
-            (target + 16).update(from: x + row * 512, count: 512)
-            (target + 528).update(repeating: 0, count: 16)
-        }
-        (y + 17952).update(repeating: 0, count: 544)
-    }
-
-    @inline(never)
-    static func l17_stage1_block3_conv1_winograd_product128(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
-        if parts.contains(0) {
-            for oy in 0..<1 {
-                for bx in 0..<16 {
-                    let ox = bx * 8
-                    let yp = y + (oy * 128 + ox) * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
-                    var s7_0 = V()
-                    let xp = x + (oy * 2048 + ox * 16)
-                    let wp = w + 0
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[16 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[32 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[48 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[64 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[80 + ci])
-                        s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[96 + ci])
-                        s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[112 + ci])
-                        s7_0 = madd(s7_0, x7, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 16)
-                    yp.store(s2_0, at: 32)
-                    yp.store(s3_0, at: 48)
-                    yp.store(s4_0, at: 64)
-                    yp.store(s5_0, at: 80)
-                    yp.store(s6_0, at: 96)
-                    yp.store(s7_0, at: 112)
-                }
-            }
-        }
-    }
-
-    @inline(never)
-    static func l17_stage1_block3_conv1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
-        let v = s, m = s + 32768
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 8
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<8 {
-                for tx in 0..<16 {
-                    let t = r * 16 + tx
-                    let patch = x + ((ty0 + r) * 1088 + tx * 32)
-                    for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
-                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
-                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 2048 + t * 16 + c)
-                        v.store(b02 - b01, at: 4096 + t * 16 + c)
-                        v.store(b01 - b03, at: 6144 + t * 16 + c)
-                        v.store(b10 - b12, at: 8192 + t * 16 + c)
-                        v.store(b11 + b12, at: 10240 + t * 16 + c)
-                        v.store(b12 - b11, at: 12288 + t * 16 + c)
-                        v.store(b11 - b13, at: 14336 + t * 16 + c)
-                        v.store(b20 - b22, at: 16384 + t * 16 + c)
-                        v.store(b21 + b22, at: 18432 + t * 16 + c)
-                        v.store(b22 - b21, at: 20480 + t * 16 + c)
-                        v.store(b21 - b23, at: 22528 + t * 16 + c)
-                        v.store(b30 - b32, at: 24576 + t * 16 + c)
-                        v.store(b31 + b32, at: 26624 + t * 16 + c)
-                        v.store(b32 - b31, at: 28672 + t * 16 + c)
-                        v.store(b31 - b33, at: 30720 + t * 16 + c)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l17_stage1_block3_conv1_winograd_product128(UnsafePointer(v + xi * 2048), w + 28592 + xi * 256, m + xi * 2048)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<8 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<16 {
-                    let t = r * 16 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 28576 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 16384 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18432 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20480 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22528 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 24576 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26624 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28672 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30720 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: ((oy + 0) * 32 + ox + 0) * 16 + k)
-                        y.store(y01, at: ((oy + 0) * 32 + ox + 1) * 16 + k)
-                        y.store(y10, at: ((oy + 1) * 32 + ox + 0) * 16 + k)
-                        y.store(y11, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
-                    }
-                }
-            }
-        }
-    }
+    // The geometry of stage1_block1_conv1: calls its kernels, with this layer's weights.
 
     // stage1_block3_bn1: BatchNormalization, (None, 32, 32, 16) → (None, 32, 32, 16), 64 parameters
     @inline(never)
@@ -2498,208 +1706,10 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     // stage1_block3_relu: ReLU, (None, 32, 32, 16) → (None, 32, 32, 16), 0 parameters
-    @inline(never)
-    static func l19_stage1_block3_relu(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<16384 { let v = x[i]; x[i] = v > Float(0.0) ? v : 0 }
-    }
+    // The geometry of stem_relu: calls its kernels, with this layer's weights.
 
     // stage1_block3_conv2: Conv2D, (None, 32, 32, 16) → (None, 32, 32, 16), 2,304 parameters
-    @inline(never)
-    static func l20_stage1_block3_conv2_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 544)
-        for row in 0..<32 {
-            let target = y + (row + 1) * 544
-            target.update(repeating: 0, count: 16)
-            (target + 16).update(from: x + row * 512, count: 512)
-            (target + 528).update(repeating: 0, count: 16)
-        }
-        (y + 17952).update(repeating: 0, count: 544)
-    }
-
-    // stage1_block3_conv2: the direct kernel
-    @inline(never)
-    static func l20_stage1_block3_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {
-        typealias V = SIMD16<Float>
-        for oy in parts {
-            for bx in 0..<4 {
-                let ox = bx * 8
-                let yp = y + (oy * 32 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 35024)
-                var s1_0 = w.simd(V.self, at: 35024)
-                var s2_0 = w.simd(V.self, at: 35024)
-                var s3_0 = w.simd(V.self, at: 35024)
-                var s4_0 = w.simd(V.self, at: 35024)
-                var s5_0 = w.simd(V.self, at: 35024)
-                var s6_0 = w.simd(V.self, at: 35024)
-                var s7_0 = w.simd(V.self, at: 35024)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + (oy * 544 + ox * 16) + ky * 544 + kx * 16
-                        let wp = w + 32720 + (ky * 3 + kx) * 256
-                        for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[16 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[32 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[48 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[64 + ci])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[80 + ci])
-                            s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[96 + ci])
-                            s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[112 + ci])
-                            s7_0 = madd(s7_0, x7, w0)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 16)
-                yp.store(s2_0, at: 32)
-                yp.store(s3_0, at: 48)
-                yp.store(s4_0, at: 64)
-                yp.store(s5_0, at: 80)
-                yp.store(s6_0, at: 96)
-                yp.store(s7_0, at: 112)
-            }
-        }
-    }
-
-    // stage1_block3_conv2: at inference, by Winograd's F(2x2, 3x3)
-    @inline(never)
-    static func l20_stage1_block3_conv2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 544)
-        for row in 0..<32 {
-            let target = y + (row + 1) * 544
-            target.update(repeating: 0, count: 16)
-            (target + 16).update(from: x + row * 512, count: 512)
-            (target + 528).update(repeating: 0, count: 16)
-        }
-        (y + 17952).update(repeating: 0, count: 544)
-    }
-
-    @inline(never)
-    static func l20_stage1_block3_conv2_winograd_product128(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
-        if parts.contains(0) {
-            for oy in 0..<1 {
-                for bx in 0..<16 {
-                    let ox = bx * 8
-                    let yp = y + (oy * 128 + ox) * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
-                    var s7_0 = V()
-                    let xp = x + (oy * 2048 + ox * 16)
-                    let wp = w + 0
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[16 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[32 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[48 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[64 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[80 + ci])
-                        s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[96 + ci])
-                        s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[112 + ci])
-                        s7_0 = madd(s7_0, x7, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 16)
-                    yp.store(s2_0, at: 32)
-                    yp.store(s3_0, at: 48)
-                    yp.store(s4_0, at: 64)
-                    yp.store(s5_0, at: 80)
-                    yp.store(s6_0, at: 96)
-                    yp.store(s7_0, at: 112)
-                }
-            }
-        }
-    }
-
-    @inline(never)
-    static func l20_stage1_block3_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
-        let v = s, m = s + 32768
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 8
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<8 {
-                for tx in 0..<16 {
-                    let t = r * 16 + tx
-                    let patch = x + ((ty0 + r) * 1088 + tx * 32)
-                    for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
-                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
-                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 2048 + t * 16 + c)
-                        v.store(b02 - b01, at: 4096 + t * 16 + c)
-                        v.store(b01 - b03, at: 6144 + t * 16 + c)
-                        v.store(b10 - b12, at: 8192 + t * 16 + c)
-                        v.store(b11 + b12, at: 10240 + t * 16 + c)
-                        v.store(b12 - b11, at: 12288 + t * 16 + c)
-                        v.store(b11 - b13, at: 14336 + t * 16 + c)
-                        v.store(b20 - b22, at: 16384 + t * 16 + c)
-                        v.store(b21 + b22, at: 18432 + t * 16 + c)
-                        v.store(b22 - b21, at: 20480 + t * 16 + c)
-                        v.store(b21 - b23, at: 22528 + t * 16 + c)
-                        v.store(b30 - b32, at: 24576 + t * 16 + c)
-                        v.store(b31 + b32, at: 26624 + t * 16 + c)
-                        v.store(b32 - b31, at: 28672 + t * 16 + c)
-                        v.store(b31 - b33, at: 30720 + t * 16 + c)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l20_stage1_block3_conv2_winograd_product128(UnsafePointer(v + xi * 2048), w + 35040 + xi * 256, m + xi * 2048)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<8 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<16 {
-                    let t = r * 16 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 35024 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 16384 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18432 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20480 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22528 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 24576 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26624 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28672 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30720 + t * 16 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: ((oy + 0) * 32 + ox + 0) * 16 + k)
-                        y.store(y01, at: ((oy + 0) * 32 + ox + 1) * 16 + k)
-                        y.store(y10, at: ((oy + 1) * 32 + ox + 0) * 16 + k)
-                        y.store(y11, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
-                    }
-                }
-            }
-        }
-    }
+    // The geometry of stage1_block1_conv1: calls its kernels, with this layer's weights.
 
     // stage1_block3_bn2: BatchNormalization, (None, 32, 32, 16) → (None, 32, 32, 16), 64 parameters
     @inline(never)
@@ -2717,10 +1727,7 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     // stage1_block3_out: ReLU, (None, 32, 32, 16) → (None, 32, 32, 16), 0 parameters
-    @inline(never)
-    static func l23_stage1_block3_out(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<16384 { let v = x[i]; x[i] = v > Float(0.0) ? v : 0 }
-    }
+    // The geometry of stem_relu: calls its kernels, with this layer's weights.
 
     // stage2_block1_conv1: Conv2D, (None, 32, 32, 16) → (None, 16, 16, 32), 4,608 parameters
     @inline(never)
@@ -2741,26 +1748,26 @@ public struct Resnet20Cifar: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 32
-                var s0_0 = w.simd(V.self, at: 43776)
-                var s0_1 = w.simd(V.self, at: 43792)
-                var s1_0 = w.simd(V.self, at: 43776)
-                var s1_1 = w.simd(V.self, at: 43792)
-                var s2_0 = w.simd(V.self, at: 43776)
-                var s2_1 = w.simd(V.self, at: 43792)
-                var s3_0 = w.simd(V.self, at: 43776)
-                var s3_1 = w.simd(V.self, at: 43792)
-                var s4_0 = w.simd(V.self, at: 43776)
-                var s4_1 = w.simd(V.self, at: 43792)
-                var s5_0 = w.simd(V.self, at: 43776)
-                var s5_1 = w.simd(V.self, at: 43792)
-                var s6_0 = w.simd(V.self, at: 43776)
-                var s6_1 = w.simd(V.self, at: 43792)
-                var s7_0 = w.simd(V.self, at: 43776)
-                var s7_1 = w.simd(V.self, at: 43792)
+                var s0_0 = w.simd(V.self, at: 4608)
+                var s0_1 = w.simd(V.self, at: 4624)
+                var s1_0 = w.simd(V.self, at: 4608)
+                var s1_1 = w.simd(V.self, at: 4624)
+                var s2_0 = w.simd(V.self, at: 4608)
+                var s2_1 = w.simd(V.self, at: 4624)
+                var s3_0 = w.simd(V.self, at: 4608)
+                var s3_1 = w.simd(V.self, at: 4624)
+                var s4_0 = w.simd(V.self, at: 4608)
+                var s4_1 = w.simd(V.self, at: 4624)
+                var s5_0 = w.simd(V.self, at: 4608)
+                var s5_1 = w.simd(V.self, at: 4624)
+                var s6_0 = w.simd(V.self, at: 4608)
+                var s6_1 = w.simd(V.self, at: 4624)
+                var s7_0 = w.simd(V.self, at: 4608)
+                var s7_1 = w.simd(V.self, at: 4624)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 1056 + ox * 32) + ky * 528 + kx * 16
-                        let wp = w + 39168 + (ky * 3 + kx) * 512
+                        let wp = w + 0 + (ky * 3 + kx) * 512
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 32)
                             let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -2847,26 +1854,26 @@ public struct Resnet20Cifar: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 32
-                var s0_0 = w.simd(V.self, at: 53088)
-                var s0_1 = w.simd(V.self, at: 53104)
-                var s1_0 = w.simd(V.self, at: 53088)
-                var s1_1 = w.simd(V.self, at: 53104)
-                var s2_0 = w.simd(V.self, at: 53088)
-                var s2_1 = w.simd(V.self, at: 53104)
-                var s3_0 = w.simd(V.self, at: 53088)
-                var s3_1 = w.simd(V.self, at: 53104)
-                var s4_0 = w.simd(V.self, at: 53088)
-                var s4_1 = w.simd(V.self, at: 53104)
-                var s5_0 = w.simd(V.self, at: 53088)
-                var s5_1 = w.simd(V.self, at: 53104)
-                var s6_0 = w.simd(V.self, at: 53088)
-                var s6_1 = w.simd(V.self, at: 53104)
-                var s7_0 = w.simd(V.self, at: 53088)
-                var s7_1 = w.simd(V.self, at: 53104)
+                var s0_0 = w.simd(V.self, at: 9216)
+                var s0_1 = w.simd(V.self, at: 9232)
+                var s1_0 = w.simd(V.self, at: 9216)
+                var s1_1 = w.simd(V.self, at: 9232)
+                var s2_0 = w.simd(V.self, at: 9216)
+                var s2_1 = w.simd(V.self, at: 9232)
+                var s3_0 = w.simd(V.self, at: 9216)
+                var s3_1 = w.simd(V.self, at: 9232)
+                var s4_0 = w.simd(V.self, at: 9216)
+                var s4_1 = w.simd(V.self, at: 9232)
+                var s5_0 = w.simd(V.self, at: 9216)
+                var s5_1 = w.simd(V.self, at: 9232)
+                var s6_0 = w.simd(V.self, at: 9216)
+                var s6_1 = w.simd(V.self, at: 9232)
+                var s7_0 = w.simd(V.self, at: 9216)
+                var s7_1 = w.simd(V.self, at: 9232)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 576 + ox * 32) + ky * 576 + kx * 32
-                        let wp = w + 43872 + (ky * 3 + kx) * 1024
+                        let wp = w + 0 + (ky * 3 + kx) * 1024
                         for ci in 0..<32 {
                             let w0 = wp.simd(V.self, at: ci * 32)
                             let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -3047,7 +2054,7 @@ public struct Resnet20Cifar: CompiledModel {
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l27_stage2_block1_conv2_winograd_product32(UnsafePointer(v + xi * 1024), w + 53120 + xi * 1024, m + xi * 1024)
+                Self.l27_stage2_block1_conv2_winograd_product32(UnsafePointer(v + xi * 1024), w + 9248 + xi * 1024, m + xi * 1024)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<4 {
@@ -3055,7 +2062,7 @@ public struct Resnet20Cifar: CompiledModel {
                 for tx in 0..<8 {
                     let t = r * 8 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 53088 + k)
+                        let bias = w.simd(VK.self, at: 9216 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 32 + k)
                         let m10 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 32 + k)
                         let m20 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11264 + t * 32 + k)
@@ -3082,24 +2089,24 @@ public struct Resnet20Cifar: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 32
-                var s0_0 = w.simd(V.self, at: 70016)
-                var s0_1 = w.simd(V.self, at: 70032)
-                var s1_0 = w.simd(V.self, at: 70016)
-                var s1_1 = w.simd(V.self, at: 70032)
-                var s2_0 = w.simd(V.self, at: 70016)
-                var s2_1 = w.simd(V.self, at: 70032)
-                var s3_0 = w.simd(V.self, at: 70016)
-                var s3_1 = w.simd(V.self, at: 70032)
-                var s4_0 = w.simd(V.self, at: 70016)
-                var s4_1 = w.simd(V.self, at: 70032)
-                var s5_0 = w.simd(V.self, at: 70016)
-                var s5_1 = w.simd(V.self, at: 70032)
-                var s6_0 = w.simd(V.self, at: 70016)
-                var s6_1 = w.simd(V.self, at: 70032)
-                var s7_0 = w.simd(V.self, at: 70016)
-                var s7_1 = w.simd(V.self, at: 70032)
+                var s0_0 = w.simd(V.self, at: 512)
+                var s0_1 = w.simd(V.self, at: 528)
+                var s1_0 = w.simd(V.self, at: 512)
+                var s1_1 = w.simd(V.self, at: 528)
+                var s2_0 = w.simd(V.self, at: 512)
+                var s2_1 = w.simd(V.self, at: 528)
+                var s3_0 = w.simd(V.self, at: 512)
+                var s3_1 = w.simd(V.self, at: 528)
+                var s4_0 = w.simd(V.self, at: 512)
+                var s4_1 = w.simd(V.self, at: 528)
+                var s5_0 = w.simd(V.self, at: 512)
+                var s5_1 = w.simd(V.self, at: 528)
+                var s6_0 = w.simd(V.self, at: 512)
+                var s6_1 = w.simd(V.self, at: 528)
+                var s7_0 = w.simd(V.self, at: 512)
+                var s7_1 = w.simd(V.self, at: 528)
                 let xp = x + (oy * 1024 + ox * 32)
-                let wp = w + 69504
+                let wp = w + 0
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -3173,258 +2180,10 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     // stage2_block1_out: ReLU, (None, 16, 16, 32) → (None, 16, 16, 32), 0 parameters
-    @inline(never)
-    static func l32_stage2_block1_out(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<8192 { let v = x[i]; x[i] = v > Float(0.0) ? v : 0 }
-    }
+    // The geometry of stage2_block1_relu: calls its kernels, with this layer's weights.
 
     // stage2_block2_conv1: Conv2D, (None, 16, 16, 32) → (None, 16, 16, 32), 9,216 parameters
-    @inline(never)
-    static func l33_stage2_block2_conv1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 576)
-        for row in 0..<16 {
-            let target = y + (row + 1) * 576
-            target.update(repeating: 0, count: 32)
-            (target + 32).update(from: x + row * 512, count: 512)
-            (target + 544).update(repeating: 0, count: 32)
-        }
-        (y + 9792).update(repeating: 0, count: 576)
-    }
-
-    // stage2_block2_conv1: the direct kernel
-    @inline(never)
-    static func l33_stage2_block2_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 8
-                let yp = y + (oy * 16 + ox) * 32
-                var s0_0 = w.simd(V.self, at: 79392)
-                var s0_1 = w.simd(V.self, at: 79408)
-                var s1_0 = w.simd(V.self, at: 79392)
-                var s1_1 = w.simd(V.self, at: 79408)
-                var s2_0 = w.simd(V.self, at: 79392)
-                var s2_1 = w.simd(V.self, at: 79408)
-                var s3_0 = w.simd(V.self, at: 79392)
-                var s3_1 = w.simd(V.self, at: 79408)
-                var s4_0 = w.simd(V.self, at: 79392)
-                var s4_1 = w.simd(V.self, at: 79408)
-                var s5_0 = w.simd(V.self, at: 79392)
-                var s5_1 = w.simd(V.self, at: 79408)
-                var s6_0 = w.simd(V.self, at: 79392)
-                var s6_1 = w.simd(V.self, at: 79408)
-                var s7_0 = w.simd(V.self, at: 79392)
-                var s7_1 = w.simd(V.self, at: 79408)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + (oy * 576 + ox * 32) + ky * 576 + kx * 32
-                        let wp = w + 70176 + (ky * 3 + kx) * 1024
-                        for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[32 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[64 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[96 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[128 + ci])
-                            s4_0 = madd(s4_0, x4, w0)
-                            s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[160 + ci])
-                            s5_0 = madd(s5_0, x5, w0)
-                            s5_1 = madd(s5_1, x5, w1)
-                            let x6 = V(repeating: xp[192 + ci])
-                            s6_0 = madd(s6_0, x6, w0)
-                            s6_1 = madd(s6_1, x6, w1)
-                            let x7 = V(repeating: xp[224 + ci])
-                            s7_0 = madd(s7_0, x7, w0)
-                            s7_1 = madd(s7_1, x7, w1)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s1_0, at: 32)
-                yp.store(s1_1, at: 48)
-                yp.store(s2_0, at: 64)
-                yp.store(s2_1, at: 80)
-                yp.store(s3_0, at: 96)
-                yp.store(s3_1, at: 112)
-                yp.store(s4_0, at: 128)
-                yp.store(s4_1, at: 144)
-                yp.store(s5_0, at: 160)
-                yp.store(s5_1, at: 176)
-                yp.store(s6_0, at: 192)
-                yp.store(s6_1, at: 208)
-                yp.store(s7_0, at: 224)
-                yp.store(s7_1, at: 240)
-            }
-        }
-    }
-
-    // stage2_block2_conv1: at inference, by Winograd's F(2x2, 3x3)
-    @inline(never)
-    static func l33_stage2_block2_conv1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 576)
-        for row in 0..<16 {
-            let target = y + (row + 1) * 576
-            target.update(repeating: 0, count: 32)
-            (target + 32).update(from: x + row * 512, count: 512)
-            (target + 544).update(repeating: 0, count: 32)
-        }
-        (y + 9792).update(repeating: 0, count: 576)
-    }
-
-    @inline(never)
-    static func l33_stage2_block2_conv1_winograd_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
-        if parts.contains(0) {
-            for oy in 0..<1 {
-                for bx in 0..<4 {
-                    let ox = bx * 8
-                    let yp = y + (oy * 32 + ox) * 32
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s5_0 = V()
-                    var s5_1 = V()
-                    var s6_0 = V()
-                    var s6_1 = V()
-                    var s7_0 = V()
-                    var s7_1 = V()
-                    let xp = x + (oy * 1024 + ox * 32)
-                    let wp = w + 0
-                    for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[32 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[64 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[96 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[128 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
-                        s4_1 = madd(s4_1, x4, w1)
-                        let x5 = V(repeating: xp[160 + ci])
-                        s5_0 = madd(s5_0, x5, w0)
-                        s5_1 = madd(s5_1, x5, w1)
-                        let x6 = V(repeating: xp[192 + ci])
-                        s6_0 = madd(s6_0, x6, w0)
-                        s6_1 = madd(s6_1, x6, w1)
-                        let x7 = V(repeating: xp[224 + ci])
-                        s7_0 = madd(s7_0, x7, w0)
-                        s7_1 = madd(s7_1, x7, w1)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s1_0, at: 32)
-                    yp.store(s1_1, at: 48)
-                    yp.store(s2_0, at: 64)
-                    yp.store(s2_1, at: 80)
-                    yp.store(s3_0, at: 96)
-                    yp.store(s3_1, at: 112)
-                    yp.store(s4_0, at: 128)
-                    yp.store(s4_1, at: 144)
-                    yp.store(s5_0, at: 160)
-                    yp.store(s5_1, at: 176)
-                    yp.store(s6_0, at: 192)
-                    yp.store(s6_1, at: 208)
-                    yp.store(s7_0, at: 224)
-                    yp.store(s7_1, at: 240)
-                }
-            }
-        }
-    }
-
-    @inline(never)
-    static func l33_stage2_block2_conv1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
-        let v = s, m = s + 16384
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 4
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<8 {
-                    let t = r * 8 + tx
-                    let patch = x + ((ty0 + r) * 1152 + tx * 64)
-                    for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
-                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c)
-                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c)
-                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 1024 + t * 32 + c)
-                        v.store(b02 - b01, at: 2048 + t * 32 + c)
-                        v.store(b01 - b03, at: 3072 + t * 32 + c)
-                        v.store(b10 - b12, at: 4096 + t * 32 + c)
-                        v.store(b11 + b12, at: 5120 + t * 32 + c)
-                        v.store(b12 - b11, at: 6144 + t * 32 + c)
-                        v.store(b11 - b13, at: 7168 + t * 32 + c)
-                        v.store(b20 - b22, at: 8192 + t * 32 + c)
-                        v.store(b21 + b22, at: 9216 + t * 32 + c)
-                        v.store(b22 - b21, at: 10240 + t * 32 + c)
-                        v.store(b21 - b23, at: 11264 + t * 32 + c)
-                        v.store(b30 - b32, at: 12288 + t * 32 + c)
-                        v.store(b31 + b32, at: 13312 + t * 32 + c)
-                        v.store(b32 - b31, at: 14336 + t * 32 + c)
-                        v.store(b31 - b33, at: 15360 + t * 32 + c)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l33_stage2_block2_conv1_winograd_product32(UnsafePointer(v + xi * 1024), w + 79424 + xi * 1024, m + xi * 1024)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<8 {
-                    let t = r * 8 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 79392 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 32 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 32 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11264 + t * 32 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13312 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15360 + t * 32 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: ((oy + 0) * 16 + ox + 0) * 32 + k)
-                        y.store(y01, at: ((oy + 0) * 16 + ox + 1) * 32 + k)
-                        y.store(y10, at: ((oy + 1) * 16 + ox + 0) * 32 + k)
-                        y.store(y11, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
-                    }
-                }
-            }
-        }
-    }
+    // The geometry of stage2_block1_conv2: calls its kernels, with this layer's weights.
 
     // stage2_block2_bn1: BatchNormalization, (None, 16, 16, 32) → (None, 16, 16, 32), 128 parameters
     @inline(never)
@@ -3436,258 +2195,10 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     // stage2_block2_relu: ReLU, (None, 16, 16, 32) → (None, 16, 16, 32), 0 parameters
-    @inline(never)
-    static func l35_stage2_block2_relu(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<8192 { let v = x[i]; x[i] = v > Float(0.0) ? v : 0 }
-    }
+    // The geometry of stage2_block1_relu: calls its kernels, with this layer's weights.
 
     // stage2_block2_conv2: Conv2D, (None, 16, 16, 32) → (None, 16, 16, 32), 9,216 parameters
-    @inline(never)
-    static func l36_stage2_block2_conv2_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 576)
-        for row in 0..<16 {
-            let target = y + (row + 1) * 576
-            target.update(repeating: 0, count: 32)
-            (target + 32).update(from: x + row * 512, count: 512)
-            (target + 544).update(repeating: 0, count: 32)
-        }
-        (y + 9792).update(repeating: 0, count: 576)
-    }
-
-    // stage2_block2_conv2: the direct kernel
-    @inline(never)
-    static func l36_stage2_block2_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 8
-                let yp = y + (oy * 16 + ox) * 32
-                var s0_0 = w.simd(V.self, at: 105088)
-                var s0_1 = w.simd(V.self, at: 105104)
-                var s1_0 = w.simd(V.self, at: 105088)
-                var s1_1 = w.simd(V.self, at: 105104)
-                var s2_0 = w.simd(V.self, at: 105088)
-                var s2_1 = w.simd(V.self, at: 105104)
-                var s3_0 = w.simd(V.self, at: 105088)
-                var s3_1 = w.simd(V.self, at: 105104)
-                var s4_0 = w.simd(V.self, at: 105088)
-                var s4_1 = w.simd(V.self, at: 105104)
-                var s5_0 = w.simd(V.self, at: 105088)
-                var s5_1 = w.simd(V.self, at: 105104)
-                var s6_0 = w.simd(V.self, at: 105088)
-                var s6_1 = w.simd(V.self, at: 105104)
-                var s7_0 = w.simd(V.self, at: 105088)
-                var s7_1 = w.simd(V.self, at: 105104)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + (oy * 576 + ox * 32) + ky * 576 + kx * 32
-                        let wp = w + 95872 + (ky * 3 + kx) * 1024
-                        for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[32 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[64 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[96 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[128 + ci])
-                            s4_0 = madd(s4_0, x4, w0)
-                            s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[160 + ci])
-                            s5_0 = madd(s5_0, x5, w0)
-                            s5_1 = madd(s5_1, x5, w1)
-                            let x6 = V(repeating: xp[192 + ci])
-                            s6_0 = madd(s6_0, x6, w0)
-                            s6_1 = madd(s6_1, x6, w1)
-                            let x7 = V(repeating: xp[224 + ci])
-                            s7_0 = madd(s7_0, x7, w0)
-                            s7_1 = madd(s7_1, x7, w1)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s1_0, at: 32)
-                yp.store(s1_1, at: 48)
-                yp.store(s2_0, at: 64)
-                yp.store(s2_1, at: 80)
-                yp.store(s3_0, at: 96)
-                yp.store(s3_1, at: 112)
-                yp.store(s4_0, at: 128)
-                yp.store(s4_1, at: 144)
-                yp.store(s5_0, at: 160)
-                yp.store(s5_1, at: 176)
-                yp.store(s6_0, at: 192)
-                yp.store(s6_1, at: 208)
-                yp.store(s7_0, at: 224)
-                yp.store(s7_1, at: 240)
-            }
-        }
-    }
-
-    // stage2_block2_conv2: at inference, by Winograd's F(2x2, 3x3)
-    @inline(never)
-    static func l36_stage2_block2_conv2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 576)
-        for row in 0..<16 {
-            let target = y + (row + 1) * 576
-            target.update(repeating: 0, count: 32)
-            (target + 32).update(from: x + row * 512, count: 512)
-            (target + 544).update(repeating: 0, count: 32)
-        }
-        (y + 9792).update(repeating: 0, count: 576)
-    }
-
-    @inline(never)
-    static func l36_stage2_block2_conv2_winograd_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
-        if parts.contains(0) {
-            for oy in 0..<1 {
-                for bx in 0..<4 {
-                    let ox = bx * 8
-                    let yp = y + (oy * 32 + ox) * 32
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s5_0 = V()
-                    var s5_1 = V()
-                    var s6_0 = V()
-                    var s6_1 = V()
-                    var s7_0 = V()
-                    var s7_1 = V()
-                    let xp = x + (oy * 1024 + ox * 32)
-                    let wp = w + 0
-                    for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[32 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[64 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[96 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[128 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
-                        s4_1 = madd(s4_1, x4, w1)
-                        let x5 = V(repeating: xp[160 + ci])
-                        s5_0 = madd(s5_0, x5, w0)
-                        s5_1 = madd(s5_1, x5, w1)
-                        let x6 = V(repeating: xp[192 + ci])
-                        s6_0 = madd(s6_0, x6, w0)
-                        s6_1 = madd(s6_1, x6, w1)
-                        let x7 = V(repeating: xp[224 + ci])
-                        s7_0 = madd(s7_0, x7, w0)
-                        s7_1 = madd(s7_1, x7, w1)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s1_0, at: 32)
-                    yp.store(s1_1, at: 48)
-                    yp.store(s2_0, at: 64)
-                    yp.store(s2_1, at: 80)
-                    yp.store(s3_0, at: 96)
-                    yp.store(s3_1, at: 112)
-                    yp.store(s4_0, at: 128)
-                    yp.store(s4_1, at: 144)
-                    yp.store(s5_0, at: 160)
-                    yp.store(s5_1, at: 176)
-                    yp.store(s6_0, at: 192)
-                    yp.store(s6_1, at: 208)
-                    yp.store(s7_0, at: 224)
-                    yp.store(s7_1, at: 240)
-                }
-            }
-        }
-    }
-
-    @inline(never)
-    static func l36_stage2_block2_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
-        let v = s, m = s + 16384
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 4
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<8 {
-                    let t = r * 8 + tx
-                    let patch = x + ((ty0 + r) * 1152 + tx * 64)
-                    for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
-                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c)
-                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c)
-                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 1024 + t * 32 + c)
-                        v.store(b02 - b01, at: 2048 + t * 32 + c)
-                        v.store(b01 - b03, at: 3072 + t * 32 + c)
-                        v.store(b10 - b12, at: 4096 + t * 32 + c)
-                        v.store(b11 + b12, at: 5120 + t * 32 + c)
-                        v.store(b12 - b11, at: 6144 + t * 32 + c)
-                        v.store(b11 - b13, at: 7168 + t * 32 + c)
-                        v.store(b20 - b22, at: 8192 + t * 32 + c)
-                        v.store(b21 + b22, at: 9216 + t * 32 + c)
-                        v.store(b22 - b21, at: 10240 + t * 32 + c)
-                        v.store(b21 - b23, at: 11264 + t * 32 + c)
-                        v.store(b30 - b32, at: 12288 + t * 32 + c)
-                        v.store(b31 + b32, at: 13312 + t * 32 + c)
-                        v.store(b32 - b31, at: 14336 + t * 32 + c)
-                        v.store(b31 - b33, at: 15360 + t * 32 + c)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l36_stage2_block2_conv2_winograd_product32(UnsafePointer(v + xi * 1024), w + 105120 + xi * 1024, m + xi * 1024)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<8 {
-                    let t = r * 8 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 105088 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 32 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 32 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11264 + t * 32 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13312 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15360 + t * 32 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: ((oy + 0) * 16 + ox + 0) * 32 + k)
-                        y.store(y01, at: ((oy + 0) * 16 + ox + 1) * 32 + k)
-                        y.store(y10, at: ((oy + 1) * 16 + ox + 0) * 32 + k)
-                        y.store(y11, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
-                    }
-                }
-            }
-        }
-    }
+    // The geometry of stage2_block1_conv2: calls its kernels, with this layer's weights.
 
     // stage2_block2_bn2: BatchNormalization, (None, 16, 16, 32) → (None, 16, 16, 32), 128 parameters
     @inline(never)
@@ -3705,258 +2216,10 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     // stage2_block2_out: ReLU, (None, 16, 16, 32) → (None, 16, 16, 32), 0 parameters
-    @inline(never)
-    static func l39_stage2_block2_out(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<8192 { let v = x[i]; x[i] = v > Float(0.0) ? v : 0 }
-    }
+    // The geometry of stage2_block1_relu: calls its kernels, with this layer's weights.
 
     // stage2_block3_conv1: Conv2D, (None, 16, 16, 32) → (None, 16, 16, 32), 9,216 parameters
-    @inline(never)
-    static func l40_stage2_block3_conv1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 576)
-        for row in 0..<16 {
-            let target = y + (row + 1) * 576
-            target.update(repeating: 0, count: 32)
-            (target + 32).update(from: x + row * 512, count: 512)
-            (target + 544).update(repeating: 0, count: 32)
-        }
-        (y + 9792).update(repeating: 0, count: 576)
-    }
-
-    // stage2_block3_conv1: the direct kernel
-    @inline(never)
-    static func l40_stage2_block3_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 8
-                let yp = y + (oy * 16 + ox) * 32
-                var s0_0 = w.simd(V.self, at: 130784)
-                var s0_1 = w.simd(V.self, at: 130800)
-                var s1_0 = w.simd(V.self, at: 130784)
-                var s1_1 = w.simd(V.self, at: 130800)
-                var s2_0 = w.simd(V.self, at: 130784)
-                var s2_1 = w.simd(V.self, at: 130800)
-                var s3_0 = w.simd(V.self, at: 130784)
-                var s3_1 = w.simd(V.self, at: 130800)
-                var s4_0 = w.simd(V.self, at: 130784)
-                var s4_1 = w.simd(V.self, at: 130800)
-                var s5_0 = w.simd(V.self, at: 130784)
-                var s5_1 = w.simd(V.self, at: 130800)
-                var s6_0 = w.simd(V.self, at: 130784)
-                var s6_1 = w.simd(V.self, at: 130800)
-                var s7_0 = w.simd(V.self, at: 130784)
-                var s7_1 = w.simd(V.self, at: 130800)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + (oy * 576 + ox * 32) + ky * 576 + kx * 32
-                        let wp = w + 121568 + (ky * 3 + kx) * 1024
-                        for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[32 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[64 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[96 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[128 + ci])
-                            s4_0 = madd(s4_0, x4, w0)
-                            s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[160 + ci])
-                            s5_0 = madd(s5_0, x5, w0)
-                            s5_1 = madd(s5_1, x5, w1)
-                            let x6 = V(repeating: xp[192 + ci])
-                            s6_0 = madd(s6_0, x6, w0)
-                            s6_1 = madd(s6_1, x6, w1)
-                            let x7 = V(repeating: xp[224 + ci])
-                            s7_0 = madd(s7_0, x7, w0)
-                            s7_1 = madd(s7_1, x7, w1)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s1_0, at: 32)
-                yp.store(s1_1, at: 48)
-                yp.store(s2_0, at: 64)
-                yp.store(s2_1, at: 80)
-                yp.store(s3_0, at: 96)
-                yp.store(s3_1, at: 112)
-                yp.store(s4_0, at: 128)
-                yp.store(s4_1, at: 144)
-                yp.store(s5_0, at: 160)
-                yp.store(s5_1, at: 176)
-                yp.store(s6_0, at: 192)
-                yp.store(s6_1, at: 208)
-                yp.store(s7_0, at: 224)
-                yp.store(s7_1, at: 240)
-            }
-        }
-    }
-
-    // stage2_block3_conv1: at inference, by Winograd's F(2x2, 3x3)
-    @inline(never)
-    static func l40_stage2_block3_conv1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 576)
-        for row in 0..<16 {
-            let target = y + (row + 1) * 576
-            target.update(repeating: 0, count: 32)
-            (target + 32).update(from: x + row * 512, count: 512)
-            (target + 544).update(repeating: 0, count: 32)
-        }
-        (y + 9792).update(repeating: 0, count: 576)
-    }
-
-    @inline(never)
-    static func l40_stage2_block3_conv1_winograd_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
-        if parts.contains(0) {
-            for oy in 0..<1 {
-                for bx in 0..<4 {
-                    let ox = bx * 8
-                    let yp = y + (oy * 32 + ox) * 32
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s5_0 = V()
-                    var s5_1 = V()
-                    var s6_0 = V()
-                    var s6_1 = V()
-                    var s7_0 = V()
-                    var s7_1 = V()
-                    let xp = x + (oy * 1024 + ox * 32)
-                    let wp = w + 0
-                    for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[32 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[64 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[96 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[128 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
-                        s4_1 = madd(s4_1, x4, w1)
-                        let x5 = V(repeating: xp[160 + ci])
-                        s5_0 = madd(s5_0, x5, w0)
-                        s5_1 = madd(s5_1, x5, w1)
-                        let x6 = V(repeating: xp[192 + ci])
-                        s6_0 = madd(s6_0, x6, w0)
-                        s6_1 = madd(s6_1, x6, w1)
-                        let x7 = V(repeating: xp[224 + ci])
-                        s7_0 = madd(s7_0, x7, w0)
-                        s7_1 = madd(s7_1, x7, w1)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s1_0, at: 32)
-                    yp.store(s1_1, at: 48)
-                    yp.store(s2_0, at: 64)
-                    yp.store(s2_1, at: 80)
-                    yp.store(s3_0, at: 96)
-                    yp.store(s3_1, at: 112)
-                    yp.store(s4_0, at: 128)
-                    yp.store(s4_1, at: 144)
-                    yp.store(s5_0, at: 160)
-                    yp.store(s5_1, at: 176)
-                    yp.store(s6_0, at: 192)
-                    yp.store(s6_1, at: 208)
-                    yp.store(s7_0, at: 224)
-                    yp.store(s7_1, at: 240)
-                }
-            }
-        }
-    }
-
-    @inline(never)
-    static func l40_stage2_block3_conv1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
-        let v = s, m = s + 16384
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 4
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<8 {
-                    let t = r * 8 + tx
-                    let patch = x + ((ty0 + r) * 1152 + tx * 64)
-                    for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
-                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c)
-                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c)
-                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 1024 + t * 32 + c)
-                        v.store(b02 - b01, at: 2048 + t * 32 + c)
-                        v.store(b01 - b03, at: 3072 + t * 32 + c)
-                        v.store(b10 - b12, at: 4096 + t * 32 + c)
-                        v.store(b11 + b12, at: 5120 + t * 32 + c)
-                        v.store(b12 - b11, at: 6144 + t * 32 + c)
-                        v.store(b11 - b13, at: 7168 + t * 32 + c)
-                        v.store(b20 - b22, at: 8192 + t * 32 + c)
-                        v.store(b21 + b22, at: 9216 + t * 32 + c)
-                        v.store(b22 - b21, at: 10240 + t * 32 + c)
-                        v.store(b21 - b23, at: 11264 + t * 32 + c)
-                        v.store(b30 - b32, at: 12288 + t * 32 + c)
-                        v.store(b31 + b32, at: 13312 + t * 32 + c)
-                        v.store(b32 - b31, at: 14336 + t * 32 + c)
-                        v.store(b31 - b33, at: 15360 + t * 32 + c)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l40_stage2_block3_conv1_winograd_product32(UnsafePointer(v + xi * 1024), w + 130816 + xi * 1024, m + xi * 1024)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<8 {
-                    let t = r * 8 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 130784 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 32 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 32 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11264 + t * 32 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13312 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15360 + t * 32 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: ((oy + 0) * 16 + ox + 0) * 32 + k)
-                        y.store(y01, at: ((oy + 0) * 16 + ox + 1) * 32 + k)
-                        y.store(y10, at: ((oy + 1) * 16 + ox + 0) * 32 + k)
-                        y.store(y11, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
-                    }
-                }
-            }
-        }
-    }
+    // The geometry of stage2_block1_conv2: calls its kernels, with this layer's weights.
 
     // stage2_block3_bn1: BatchNormalization, (None, 16, 16, 32) → (None, 16, 16, 32), 128 parameters
     @inline(never)
@@ -3968,258 +2231,10 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     // stage2_block3_relu: ReLU, (None, 16, 16, 32) → (None, 16, 16, 32), 0 parameters
-    @inline(never)
-    static func l42_stage2_block3_relu(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<8192 { let v = x[i]; x[i] = v > Float(0.0) ? v : 0 }
-    }
+    // The geometry of stage2_block1_relu: calls its kernels, with this layer's weights.
 
     // stage2_block3_conv2: Conv2D, (None, 16, 16, 32) → (None, 16, 16, 32), 9,216 parameters
-    @inline(never)
-    static func l43_stage2_block3_conv2_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 576)
-        for row in 0..<16 {
-            let target = y + (row + 1) * 576
-            target.update(repeating: 0, count: 32)
-            (target + 32).update(from: x + row * 512, count: 512)
-            (target + 544).update(repeating: 0, count: 32)
-        }
-        (y + 9792).update(repeating: 0, count: 576)
-    }
-
-    // stage2_block3_conv2: the direct kernel
-    @inline(never)
-    static func l43_stage2_block3_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 8
-                let yp = y + (oy * 16 + ox) * 32
-                var s0_0 = w.simd(V.self, at: 156480)
-                var s0_1 = w.simd(V.self, at: 156496)
-                var s1_0 = w.simd(V.self, at: 156480)
-                var s1_1 = w.simd(V.self, at: 156496)
-                var s2_0 = w.simd(V.self, at: 156480)
-                var s2_1 = w.simd(V.self, at: 156496)
-                var s3_0 = w.simd(V.self, at: 156480)
-                var s3_1 = w.simd(V.self, at: 156496)
-                var s4_0 = w.simd(V.self, at: 156480)
-                var s4_1 = w.simd(V.self, at: 156496)
-                var s5_0 = w.simd(V.self, at: 156480)
-                var s5_1 = w.simd(V.self, at: 156496)
-                var s6_0 = w.simd(V.self, at: 156480)
-                var s6_1 = w.simd(V.self, at: 156496)
-                var s7_0 = w.simd(V.self, at: 156480)
-                var s7_1 = w.simd(V.self, at: 156496)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + (oy * 576 + ox * 32) + ky * 576 + kx * 32
-                        let wp = w + 147264 + (ky * 3 + kx) * 1024
-                        for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[32 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[64 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[96 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[128 + ci])
-                            s4_0 = madd(s4_0, x4, w0)
-                            s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[160 + ci])
-                            s5_0 = madd(s5_0, x5, w0)
-                            s5_1 = madd(s5_1, x5, w1)
-                            let x6 = V(repeating: xp[192 + ci])
-                            s6_0 = madd(s6_0, x6, w0)
-                            s6_1 = madd(s6_1, x6, w1)
-                            let x7 = V(repeating: xp[224 + ci])
-                            s7_0 = madd(s7_0, x7, w0)
-                            s7_1 = madd(s7_1, x7, w1)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s1_0, at: 32)
-                yp.store(s1_1, at: 48)
-                yp.store(s2_0, at: 64)
-                yp.store(s2_1, at: 80)
-                yp.store(s3_0, at: 96)
-                yp.store(s3_1, at: 112)
-                yp.store(s4_0, at: 128)
-                yp.store(s4_1, at: 144)
-                yp.store(s5_0, at: 160)
-                yp.store(s5_1, at: 176)
-                yp.store(s6_0, at: 192)
-                yp.store(s6_1, at: 208)
-                yp.store(s7_0, at: 224)
-                yp.store(s7_1, at: 240)
-            }
-        }
-    }
-
-    // stage2_block3_conv2: at inference, by Winograd's F(2x2, 3x3)
-    @inline(never)
-    static func l43_stage2_block3_conv2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 576)
-        for row in 0..<16 {
-            let target = y + (row + 1) * 576
-            target.update(repeating: 0, count: 32)
-            (target + 32).update(from: x + row * 512, count: 512)
-            (target + 544).update(repeating: 0, count: 32)
-        }
-        (y + 9792).update(repeating: 0, count: 576)
-    }
-
-    @inline(never)
-    static func l43_stage2_block3_conv2_winograd_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
-        if parts.contains(0) {
-            for oy in 0..<1 {
-                for bx in 0..<4 {
-                    let ox = bx * 8
-                    let yp = y + (oy * 32 + ox) * 32
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s5_0 = V()
-                    var s5_1 = V()
-                    var s6_0 = V()
-                    var s6_1 = V()
-                    var s7_0 = V()
-                    var s7_1 = V()
-                    let xp = x + (oy * 1024 + ox * 32)
-                    let wp = w + 0
-                    for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[32 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[64 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[96 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[128 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
-                        s4_1 = madd(s4_1, x4, w1)
-                        let x5 = V(repeating: xp[160 + ci])
-                        s5_0 = madd(s5_0, x5, w0)
-                        s5_1 = madd(s5_1, x5, w1)
-                        let x6 = V(repeating: xp[192 + ci])
-                        s6_0 = madd(s6_0, x6, w0)
-                        s6_1 = madd(s6_1, x6, w1)
-                        let x7 = V(repeating: xp[224 + ci])
-                        s7_0 = madd(s7_0, x7, w0)
-                        s7_1 = madd(s7_1, x7, w1)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s1_0, at: 32)
-                    yp.store(s1_1, at: 48)
-                    yp.store(s2_0, at: 64)
-                    yp.store(s2_1, at: 80)
-                    yp.store(s3_0, at: 96)
-                    yp.store(s3_1, at: 112)
-                    yp.store(s4_0, at: 128)
-                    yp.store(s4_1, at: 144)
-                    yp.store(s5_0, at: 160)
-                    yp.store(s5_1, at: 176)
-                    yp.store(s6_0, at: 192)
-                    yp.store(s6_1, at: 208)
-                    yp.store(s7_0, at: 224)
-                    yp.store(s7_1, at: 240)
-                }
-            }
-        }
-    }
-
-    @inline(never)
-    static func l43_stage2_block3_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
-        let v = s, m = s + 16384
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 4
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<8 {
-                    let t = r * 8 + tx
-                    let patch = x + ((ty0 + r) * 1152 + tx * 64)
-                    for c in stride(from: 0, to: 32, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
-                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c)
-                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c)
-                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 1024 + t * 32 + c)
-                        v.store(b02 - b01, at: 2048 + t * 32 + c)
-                        v.store(b01 - b03, at: 3072 + t * 32 + c)
-                        v.store(b10 - b12, at: 4096 + t * 32 + c)
-                        v.store(b11 + b12, at: 5120 + t * 32 + c)
-                        v.store(b12 - b11, at: 6144 + t * 32 + c)
-                        v.store(b11 - b13, at: 7168 + t * 32 + c)
-                        v.store(b20 - b22, at: 8192 + t * 32 + c)
-                        v.store(b21 + b22, at: 9216 + t * 32 + c)
-                        v.store(b22 - b21, at: 10240 + t * 32 + c)
-                        v.store(b21 - b23, at: 11264 + t * 32 + c)
-                        v.store(b30 - b32, at: 12288 + t * 32 + c)
-                        v.store(b31 + b32, at: 13312 + t * 32 + c)
-                        v.store(b32 - b31, at: 14336 + t * 32 + c)
-                        v.store(b31 - b33, at: 15360 + t * 32 + c)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l43_stage2_block3_conv2_winograd_product32(UnsafePointer(v + xi * 1024), w + 156512 + xi * 1024, m + xi * 1024)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<8 {
-                    let t = r * 8 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 156480 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 32 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 32 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11264 + t * 32 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13312 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15360 + t * 32 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: ((oy + 0) * 16 + ox + 0) * 32 + k)
-                        y.store(y01, at: ((oy + 0) * 16 + ox + 1) * 32 + k)
-                        y.store(y10, at: ((oy + 1) * 16 + ox + 0) * 32 + k)
-                        y.store(y11, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
-                    }
-                }
-            }
-        }
-    }
+    // The geometry of stage2_block1_conv2: calls its kernels, with this layer's weights.
 
     // stage2_block3_bn2: BatchNormalization, (None, 16, 16, 32) → (None, 16, 16, 32), 128 parameters
     @inline(never)
@@ -4237,10 +2252,7 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     // stage2_block3_out: ReLU, (None, 16, 16, 32) → (None, 16, 16, 32), 0 parameters
-    @inline(never)
-    static func l46_stage2_block3_out(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<8192 { let v = x[i]; x[i] = v > Float(0.0) ? v : 0 }
-    }
+    // The geometry of stage2_block1_relu: calls its kernels, with this layer's weights.
 
     // stage3_block1_conv1: Conv2D, (None, 16, 16, 32) → (None, 8, 8, 64), 18,432 parameters
     @inline(never)
@@ -4261,26 +2273,26 @@ public struct Resnet20Cifar: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 8 + ox) * 64
-                var s0_0 = w.simd(V.self, at: 191392)
-                var s0_1 = w.simd(V.self, at: 191408)
-                var s0_2 = w.simd(V.self, at: 191424)
-                var s0_3 = w.simd(V.self, at: 191440)
-                var s1_0 = w.simd(V.self, at: 191392)
-                var s1_1 = w.simd(V.self, at: 191408)
-                var s1_2 = w.simd(V.self, at: 191424)
-                var s1_3 = w.simd(V.self, at: 191440)
-                var s2_0 = w.simd(V.self, at: 191392)
-                var s2_1 = w.simd(V.self, at: 191408)
-                var s2_2 = w.simd(V.self, at: 191424)
-                var s2_3 = w.simd(V.self, at: 191440)
-                var s3_0 = w.simd(V.self, at: 191392)
-                var s3_1 = w.simd(V.self, at: 191408)
-                var s3_2 = w.simd(V.self, at: 191424)
-                var s3_3 = w.simd(V.self, at: 191440)
+                var s0_0 = w.simd(V.self, at: 18432)
+                var s0_1 = w.simd(V.self, at: 18448)
+                var s0_2 = w.simd(V.self, at: 18464)
+                var s0_3 = w.simd(V.self, at: 18480)
+                var s1_0 = w.simd(V.self, at: 18432)
+                var s1_1 = w.simd(V.self, at: 18448)
+                var s1_2 = w.simd(V.self, at: 18464)
+                var s1_3 = w.simd(V.self, at: 18480)
+                var s2_0 = w.simd(V.self, at: 18432)
+                var s2_1 = w.simd(V.self, at: 18448)
+                var s2_2 = w.simd(V.self, at: 18464)
+                var s2_3 = w.simd(V.self, at: 18480)
+                var s3_0 = w.simd(V.self, at: 18432)
+                var s3_1 = w.simd(V.self, at: 18448)
+                var s3_2 = w.simd(V.self, at: 18464)
+                var s3_3 = w.simd(V.self, at: 18480)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 1088 + ox * 64) + ky * 544 + kx * 32
-                        let wp = w + 172960 + (ky * 3 + kx) * 2048
+                        let wp = w + 0 + (ky * 3 + kx) * 2048
                         for ci in 0..<32 {
                             let w0 = wp.simd(V.self, at: ci * 64)
                             let w1 = wp.simd(V.self, at: ci * 64 + 16)
@@ -4365,26 +2377,26 @@ public struct Resnet20Cifar: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 8 + ox) * 64
-                var s0_0 = w.simd(V.self, at: 228448)
-                var s0_1 = w.simd(V.self, at: 228464)
-                var s0_2 = w.simd(V.self, at: 228480)
-                var s0_3 = w.simd(V.self, at: 228496)
-                var s1_0 = w.simd(V.self, at: 228448)
-                var s1_1 = w.simd(V.self, at: 228464)
-                var s1_2 = w.simd(V.self, at: 228480)
-                var s1_3 = w.simd(V.self, at: 228496)
-                var s2_0 = w.simd(V.self, at: 228448)
-                var s2_1 = w.simd(V.self, at: 228464)
-                var s2_2 = w.simd(V.self, at: 228480)
-                var s2_3 = w.simd(V.self, at: 228496)
-                var s3_0 = w.simd(V.self, at: 228448)
-                var s3_1 = w.simd(V.self, at: 228464)
-                var s3_2 = w.simd(V.self, at: 228480)
-                var s3_3 = w.simd(V.self, at: 228496)
+                var s0_0 = w.simd(V.self, at: 36864)
+                var s0_1 = w.simd(V.self, at: 36880)
+                var s0_2 = w.simd(V.self, at: 36896)
+                var s0_3 = w.simd(V.self, at: 36912)
+                var s1_0 = w.simd(V.self, at: 36864)
+                var s1_1 = w.simd(V.self, at: 36880)
+                var s1_2 = w.simd(V.self, at: 36896)
+                var s1_3 = w.simd(V.self, at: 36912)
+                var s2_0 = w.simd(V.self, at: 36864)
+                var s2_1 = w.simd(V.self, at: 36880)
+                var s2_2 = w.simd(V.self, at: 36896)
+                var s2_3 = w.simd(V.self, at: 36912)
+                var s3_0 = w.simd(V.self, at: 36864)
+                var s3_1 = w.simd(V.self, at: 36880)
+                var s3_2 = w.simd(V.self, at: 36896)
+                var s3_3 = w.simd(V.self, at: 36912)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 640 + ox * 64) + ky * 640 + kx * 64
-                        let wp = w + 191584 + (ky * 3 + kx) * 4096
+                        let wp = w + 0 + (ky * 3 + kx) * 4096
                         for ci in 0..<64 {
                             let w0 = wp.simd(V.self, at: ci * 64)
                             let w1 = wp.simd(V.self, at: ci * 64 + 16)
@@ -4561,7 +2573,7 @@ public struct Resnet20Cifar: CompiledModel {
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l50_stage3_block1_conv2_winograd_product8(UnsafePointer(v + xi * 512), w + 228512 + xi * 4096, m + xi * 512)
+                Self.l50_stage3_block1_conv2_winograd_product8(UnsafePointer(v + xi * 512), w + 36928 + xi * 4096, m + xi * 512)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<2 {
@@ -4569,7 +2581,7 @@ public struct Resnet20Cifar: CompiledModel {
                 for tx in 0..<4 {
                     let t = r * 4 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 228448 + k)
+                        let bias = w.simd(VK.self, at: 36864 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 512 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1536 + t * 64 + k)
                         let m10 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2560 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3584 + t * 64 + k)
                         let m20 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 5632 + t * 64 + k)
@@ -4596,24 +2608,24 @@ public struct Resnet20Cifar: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 8 + ox) * 64
-                var s0_0 = w.simd(V.self, at: 296096)
-                var s0_1 = w.simd(V.self, at: 296112)
-                var s0_2 = w.simd(V.self, at: 296128)
-                var s0_3 = w.simd(V.self, at: 296144)
-                var s1_0 = w.simd(V.self, at: 296096)
-                var s1_1 = w.simd(V.self, at: 296112)
-                var s1_2 = w.simd(V.self, at: 296128)
-                var s1_3 = w.simd(V.self, at: 296144)
-                var s2_0 = w.simd(V.self, at: 296096)
-                var s2_1 = w.simd(V.self, at: 296112)
-                var s2_2 = w.simd(V.self, at: 296128)
-                var s2_3 = w.simd(V.self, at: 296144)
-                var s3_0 = w.simd(V.self, at: 296096)
-                var s3_1 = w.simd(V.self, at: 296112)
-                var s3_2 = w.simd(V.self, at: 296128)
-                var s3_3 = w.simd(V.self, at: 296144)
+                var s0_0 = w.simd(V.self, at: 2048)
+                var s0_1 = w.simd(V.self, at: 2064)
+                var s0_2 = w.simd(V.self, at: 2080)
+                var s0_3 = w.simd(V.self, at: 2096)
+                var s1_0 = w.simd(V.self, at: 2048)
+                var s1_1 = w.simd(V.self, at: 2064)
+                var s1_2 = w.simd(V.self, at: 2080)
+                var s1_3 = w.simd(V.self, at: 2096)
+                var s2_0 = w.simd(V.self, at: 2048)
+                var s2_1 = w.simd(V.self, at: 2064)
+                var s2_2 = w.simd(V.self, at: 2080)
+                var s2_3 = w.simd(V.self, at: 2096)
+                var s3_0 = w.simd(V.self, at: 2048)
+                var s3_1 = w.simd(V.self, at: 2064)
+                var s3_2 = w.simd(V.self, at: 2080)
+                var s3_3 = w.simd(V.self, at: 2096)
                 let xp = x + (oy * 1024 + ox * 64)
-                let wp = w + 294048
+                let wp = w + 0
                 for ci in 0..<32 {
                     let w0 = wp.simd(V.self, at: ci * 64)
                     let w1 = wp.simd(V.self, at: ci * 64 + 16)
@@ -4685,254 +2697,10 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     // stage3_block1_out: ReLU, (None, 8, 8, 64) → (None, 8, 8, 64), 0 parameters
-    @inline(never)
-    static func l55_stage3_block1_out(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<4096 { let v = x[i]; x[i] = v > Float(0.0) ? v : 0 }
-    }
+    // The geometry of stage3_block1_relu: calls its kernels, with this layer's weights.
 
     // stage3_block2_conv1: Conv2D, (None, 8, 8, 64) → (None, 8, 8, 64), 36,864 parameters
-    @inline(never)
-    static func l56_stage3_block2_conv1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 640)
-        for row in 0..<8 {
-            let target = y + (row + 1) * 640
-            target.update(repeating: 0, count: 64)
-            (target + 64).update(from: x + row * 512, count: 512)
-            (target + 576).update(repeating: 0, count: 64)
-        }
-        (y + 5760).update(repeating: 0, count: 640)
-    }
-
-    // stage3_block2_conv1: the direct kernel
-    @inline(never)
-    static func l56_stage3_block2_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 4
-                let yp = y + (oy * 8 + ox) * 64
-                var s0_0 = w.simd(V.self, at: 333280)
-                var s0_1 = w.simd(V.self, at: 333296)
-                var s0_2 = w.simd(V.self, at: 333312)
-                var s0_3 = w.simd(V.self, at: 333328)
-                var s1_0 = w.simd(V.self, at: 333280)
-                var s1_1 = w.simd(V.self, at: 333296)
-                var s1_2 = w.simd(V.self, at: 333312)
-                var s1_3 = w.simd(V.self, at: 333328)
-                var s2_0 = w.simd(V.self, at: 333280)
-                var s2_1 = w.simd(V.self, at: 333296)
-                var s2_2 = w.simd(V.self, at: 333312)
-                var s2_3 = w.simd(V.self, at: 333328)
-                var s3_0 = w.simd(V.self, at: 333280)
-                var s3_1 = w.simd(V.self, at: 333296)
-                var s3_2 = w.simd(V.self, at: 333312)
-                var s3_3 = w.simd(V.self, at: 333328)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + (oy * 640 + ox * 64) + ky * 640 + kx * 64
-                        let wp = w + 296416 + (ky * 3 + kx) * 4096
-                        for ci in 0..<64 {
-                            let w0 = wp.simd(V.self, at: ci * 64)
-                            let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                            let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                            let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            s0_2 = madd(s0_2, x0, w2)
-                            s0_3 = madd(s0_3, x0, w3)
-                            let x1 = V(repeating: xp[64 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            s1_2 = madd(s1_2, x1, w2)
-                            s1_3 = madd(s1_3, x1, w3)
-                            let x2 = V(repeating: xp[128 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            s2_2 = madd(s2_2, x2, w2)
-                            s2_3 = madd(s2_3, x2, w3)
-                            let x3 = V(repeating: xp[192 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            s3_2 = madd(s3_2, x3, w2)
-                            s3_3 = madd(s3_3, x3, w3)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s0_2, at: 32)
-                yp.store(s0_3, at: 48)
-                yp.store(s1_0, at: 64)
-                yp.store(s1_1, at: 80)
-                yp.store(s1_2, at: 96)
-                yp.store(s1_3, at: 112)
-                yp.store(s2_0, at: 128)
-                yp.store(s2_1, at: 144)
-                yp.store(s2_2, at: 160)
-                yp.store(s2_3, at: 176)
-                yp.store(s3_0, at: 192)
-                yp.store(s3_1, at: 208)
-                yp.store(s3_2, at: 224)
-                yp.store(s3_3, at: 240)
-            }
-        }
-    }
-
-    // stage3_block2_conv1: at inference, by Winograd's F(2x2, 3x3)
-    @inline(never)
-    static func l56_stage3_block2_conv1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 640)
-        for row in 0..<8 {
-            let target = y + (row + 1) * 640
-            target.update(repeating: 0, count: 64)
-            (target + 64).update(from: x + row * 512, count: 512)
-            (target + 576).update(repeating: 0, count: 64)
-        }
-        (y + 5760).update(repeating: 0, count: 640)
-    }
-
-    @inline(never)
-    static func l56_stage3_block2_conv1_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
-        if parts.contains(0) {
-            for oy in 0..<1 {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + (oy * 8 + ox) * 64
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s0_3 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s1_3 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s2_3 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s3_3 = V()
-                    let xp = x + (oy * 512 + ox * 64)
-                    let wp = w + 0
-                    for ci in 0..<64 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        s0_2 = madd(s0_2, x0, w2)
-                        s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[64 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        s1_2 = madd(s1_2, x1, w2)
-                        s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[128 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        s2_2 = madd(s2_2, x2, w2)
-                        s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[192 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        s3_2 = madd(s3_2, x3, w2)
-                        s3_3 = madd(s3_3, x3, w3)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s0_2, at: 32)
-                    yp.store(s0_3, at: 48)
-                    yp.store(s1_0, at: 64)
-                    yp.store(s1_1, at: 80)
-                    yp.store(s1_2, at: 96)
-                    yp.store(s1_3, at: 112)
-                    yp.store(s2_0, at: 128)
-                    yp.store(s2_1, at: 144)
-                    yp.store(s2_2, at: 160)
-                    yp.store(s2_3, at: 176)
-                    yp.store(s3_0, at: 192)
-                    yp.store(s3_1, at: 208)
-                    yp.store(s3_2, at: 224)
-                    yp.store(s3_3, at: 240)
-                }
-            }
-        }
-    }
-
-    @inline(never)
-    static func l56_stage3_block2_conv1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
-        let v = s, m = s + 8192
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 2
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<2 {
-                for tx in 0..<4 {
-                    let t = r * 4 + tx
-                    let patch = x + ((ty0 + r) * 1280 + tx * 128)
-                    for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
-                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c)
-                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c)
-                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 512 + t * 64 + c)
-                        v.store(b02 - b01, at: 1024 + t * 64 + c)
-                        v.store(b01 - b03, at: 1536 + t * 64 + c)
-                        v.store(b10 - b12, at: 2048 + t * 64 + c)
-                        v.store(b11 + b12, at: 2560 + t * 64 + c)
-                        v.store(b12 - b11, at: 3072 + t * 64 + c)
-                        v.store(b11 - b13, at: 3584 + t * 64 + c)
-                        v.store(b20 - b22, at: 4096 + t * 64 + c)
-                        v.store(b21 + b22, at: 4608 + t * 64 + c)
-                        v.store(b22 - b21, at: 5120 + t * 64 + c)
-                        v.store(b21 - b23, at: 5632 + t * 64 + c)
-                        v.store(b30 - b32, at: 6144 + t * 64 + c)
-                        v.store(b31 + b32, at: 6656 + t * 64 + c)
-                        v.store(b32 - b31, at: 7168 + t * 64 + c)
-                        v.store(b31 - b33, at: 7680 + t * 64 + c)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l56_stage3_block2_conv1_winograd_product8(UnsafePointer(v + xi * 512), w + 333344 + xi * 4096, m + xi * 512)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<4 {
-                    let t = r * 4 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 333280 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 512 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1536 + t * 64 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2560 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3584 + t * 64 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 5632 + t * 64 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 6656 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 64 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: ((oy + 0) * 8 + ox + 0) * 64 + k)
-                        y.store(y01, at: ((oy + 0) * 8 + ox + 1) * 64 + k)
-                        y.store(y10, at: ((oy + 1) * 8 + ox + 0) * 64 + k)
-                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
-                    }
-                }
-            }
-        }
-    }
+    // The geometry of stage3_block1_conv2: calls its kernels, with this layer's weights.
 
     // stage3_block2_bn1: BatchNormalization, (None, 8, 8, 64) → (None, 8, 8, 64), 256 parameters
     @inline(never)
@@ -4944,254 +2712,10 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     // stage3_block2_relu: ReLU, (None, 8, 8, 64) → (None, 8, 8, 64), 0 parameters
-    @inline(never)
-    static func l58_stage3_block2_relu(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<4096 { let v = x[i]; x[i] = v > Float(0.0) ? v : 0 }
-    }
+    // The geometry of stage3_block1_relu: calls its kernels, with this layer's weights.
 
     // stage3_block2_conv2: Conv2D, (None, 8, 8, 64) → (None, 8, 8, 64), 36,864 parameters
-    @inline(never)
-    static func l59_stage3_block2_conv2_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 640)
-        for row in 0..<8 {
-            let target = y + (row + 1) * 640
-            target.update(repeating: 0, count: 64)
-            (target + 64).update(from: x + row * 512, count: 512)
-            (target + 576).update(repeating: 0, count: 64)
-        }
-        (y + 5760).update(repeating: 0, count: 640)
-    }
-
-    // stage3_block2_conv2: the direct kernel
-    @inline(never)
-    static func l59_stage3_block2_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 4
-                let yp = y + (oy * 8 + ox) * 64
-                var s0_0 = w.simd(V.self, at: 435872)
-                var s0_1 = w.simd(V.self, at: 435888)
-                var s0_2 = w.simd(V.self, at: 435904)
-                var s0_3 = w.simd(V.self, at: 435920)
-                var s1_0 = w.simd(V.self, at: 435872)
-                var s1_1 = w.simd(V.self, at: 435888)
-                var s1_2 = w.simd(V.self, at: 435904)
-                var s1_3 = w.simd(V.self, at: 435920)
-                var s2_0 = w.simd(V.self, at: 435872)
-                var s2_1 = w.simd(V.self, at: 435888)
-                var s2_2 = w.simd(V.self, at: 435904)
-                var s2_3 = w.simd(V.self, at: 435920)
-                var s3_0 = w.simd(V.self, at: 435872)
-                var s3_1 = w.simd(V.self, at: 435888)
-                var s3_2 = w.simd(V.self, at: 435904)
-                var s3_3 = w.simd(V.self, at: 435920)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + (oy * 640 + ox * 64) + ky * 640 + kx * 64
-                        let wp = w + 399008 + (ky * 3 + kx) * 4096
-                        for ci in 0..<64 {
-                            let w0 = wp.simd(V.self, at: ci * 64)
-                            let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                            let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                            let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            s0_2 = madd(s0_2, x0, w2)
-                            s0_3 = madd(s0_3, x0, w3)
-                            let x1 = V(repeating: xp[64 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            s1_2 = madd(s1_2, x1, w2)
-                            s1_3 = madd(s1_3, x1, w3)
-                            let x2 = V(repeating: xp[128 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            s2_2 = madd(s2_2, x2, w2)
-                            s2_3 = madd(s2_3, x2, w3)
-                            let x3 = V(repeating: xp[192 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            s3_2 = madd(s3_2, x3, w2)
-                            s3_3 = madd(s3_3, x3, w3)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s0_2, at: 32)
-                yp.store(s0_3, at: 48)
-                yp.store(s1_0, at: 64)
-                yp.store(s1_1, at: 80)
-                yp.store(s1_2, at: 96)
-                yp.store(s1_3, at: 112)
-                yp.store(s2_0, at: 128)
-                yp.store(s2_1, at: 144)
-                yp.store(s2_2, at: 160)
-                yp.store(s2_3, at: 176)
-                yp.store(s3_0, at: 192)
-                yp.store(s3_1, at: 208)
-                yp.store(s3_2, at: 224)
-                yp.store(s3_3, at: 240)
-            }
-        }
-    }
-
-    // stage3_block2_conv2: at inference, by Winograd's F(2x2, 3x3)
-    @inline(never)
-    static func l59_stage3_block2_conv2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 640)
-        for row in 0..<8 {
-            let target = y + (row + 1) * 640
-            target.update(repeating: 0, count: 64)
-            (target + 64).update(from: x + row * 512, count: 512)
-            (target + 576).update(repeating: 0, count: 64)
-        }
-        (y + 5760).update(repeating: 0, count: 640)
-    }
-
-    @inline(never)
-    static func l59_stage3_block2_conv2_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
-        if parts.contains(0) {
-            for oy in 0..<1 {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + (oy * 8 + ox) * 64
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s0_3 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s1_3 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s2_3 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s3_3 = V()
-                    let xp = x + (oy * 512 + ox * 64)
-                    let wp = w + 0
-                    for ci in 0..<64 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        s0_2 = madd(s0_2, x0, w2)
-                        s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[64 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        s1_2 = madd(s1_2, x1, w2)
-                        s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[128 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        s2_2 = madd(s2_2, x2, w2)
-                        s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[192 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        s3_2 = madd(s3_2, x3, w2)
-                        s3_3 = madd(s3_3, x3, w3)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s0_2, at: 32)
-                    yp.store(s0_3, at: 48)
-                    yp.store(s1_0, at: 64)
-                    yp.store(s1_1, at: 80)
-                    yp.store(s1_2, at: 96)
-                    yp.store(s1_3, at: 112)
-                    yp.store(s2_0, at: 128)
-                    yp.store(s2_1, at: 144)
-                    yp.store(s2_2, at: 160)
-                    yp.store(s2_3, at: 176)
-                    yp.store(s3_0, at: 192)
-                    yp.store(s3_1, at: 208)
-                    yp.store(s3_2, at: 224)
-                    yp.store(s3_3, at: 240)
-                }
-            }
-        }
-    }
-
-    @inline(never)
-    static func l59_stage3_block2_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
-        let v = s, m = s + 8192
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 2
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<2 {
-                for tx in 0..<4 {
-                    let t = r * 4 + tx
-                    let patch = x + ((ty0 + r) * 1280 + tx * 128)
-                    for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
-                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c)
-                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c)
-                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 512 + t * 64 + c)
-                        v.store(b02 - b01, at: 1024 + t * 64 + c)
-                        v.store(b01 - b03, at: 1536 + t * 64 + c)
-                        v.store(b10 - b12, at: 2048 + t * 64 + c)
-                        v.store(b11 + b12, at: 2560 + t * 64 + c)
-                        v.store(b12 - b11, at: 3072 + t * 64 + c)
-                        v.store(b11 - b13, at: 3584 + t * 64 + c)
-                        v.store(b20 - b22, at: 4096 + t * 64 + c)
-                        v.store(b21 + b22, at: 4608 + t * 64 + c)
-                        v.store(b22 - b21, at: 5120 + t * 64 + c)
-                        v.store(b21 - b23, at: 5632 + t * 64 + c)
-                        v.store(b30 - b32, at: 6144 + t * 64 + c)
-                        v.store(b31 + b32, at: 6656 + t * 64 + c)
-                        v.store(b32 - b31, at: 7168 + t * 64 + c)
-                        v.store(b31 - b33, at: 7680 + t * 64 + c)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l59_stage3_block2_conv2_winograd_product8(UnsafePointer(v + xi * 512), w + 435936 + xi * 4096, m + xi * 512)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<4 {
-                    let t = r * 4 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 435872 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 512 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1536 + t * 64 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2560 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3584 + t * 64 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 5632 + t * 64 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 6656 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 64 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: ((oy + 0) * 8 + ox + 0) * 64 + k)
-                        y.store(y01, at: ((oy + 0) * 8 + ox + 1) * 64 + k)
-                        y.store(y10, at: ((oy + 1) * 8 + ox + 0) * 64 + k)
-                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
-                    }
-                }
-            }
-        }
-    }
+    // The geometry of stage3_block1_conv2: calls its kernels, with this layer's weights.
 
     // stage3_block2_bn2: BatchNormalization, (None, 8, 8, 64) → (None, 8, 8, 64), 256 parameters
     @inline(never)
@@ -5209,254 +2733,10 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     // stage3_block2_out: ReLU, (None, 8, 8, 64) → (None, 8, 8, 64), 0 parameters
-    @inline(never)
-    static func l62_stage3_block2_out(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<4096 { let v = x[i]; x[i] = v > Float(0.0) ? v : 0 }
-    }
+    // The geometry of stage3_block1_relu: calls its kernels, with this layer's weights.
 
     // stage3_block3_conv1: Conv2D, (None, 8, 8, 64) → (None, 8, 8, 64), 36,864 parameters
-    @inline(never)
-    static func l63_stage3_block3_conv1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 640)
-        for row in 0..<8 {
-            let target = y + (row + 1) * 640
-            target.update(repeating: 0, count: 64)
-            (target + 64).update(from: x + row * 512, count: 512)
-            (target + 576).update(repeating: 0, count: 64)
-        }
-        (y + 5760).update(repeating: 0, count: 640)
-    }
-
-    // stage3_block3_conv1: the direct kernel
-    @inline(never)
-    static func l63_stage3_block3_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 4
-                let yp = y + (oy * 8 + ox) * 64
-                var s0_0 = w.simd(V.self, at: 538464)
-                var s0_1 = w.simd(V.self, at: 538480)
-                var s0_2 = w.simd(V.self, at: 538496)
-                var s0_3 = w.simd(V.self, at: 538512)
-                var s1_0 = w.simd(V.self, at: 538464)
-                var s1_1 = w.simd(V.self, at: 538480)
-                var s1_2 = w.simd(V.self, at: 538496)
-                var s1_3 = w.simd(V.self, at: 538512)
-                var s2_0 = w.simd(V.self, at: 538464)
-                var s2_1 = w.simd(V.self, at: 538480)
-                var s2_2 = w.simd(V.self, at: 538496)
-                var s2_3 = w.simd(V.self, at: 538512)
-                var s3_0 = w.simd(V.self, at: 538464)
-                var s3_1 = w.simd(V.self, at: 538480)
-                var s3_2 = w.simd(V.self, at: 538496)
-                var s3_3 = w.simd(V.self, at: 538512)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + (oy * 640 + ox * 64) + ky * 640 + kx * 64
-                        let wp = w + 501600 + (ky * 3 + kx) * 4096
-                        for ci in 0..<64 {
-                            let w0 = wp.simd(V.self, at: ci * 64)
-                            let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                            let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                            let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            s0_2 = madd(s0_2, x0, w2)
-                            s0_3 = madd(s0_3, x0, w3)
-                            let x1 = V(repeating: xp[64 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            s1_2 = madd(s1_2, x1, w2)
-                            s1_3 = madd(s1_3, x1, w3)
-                            let x2 = V(repeating: xp[128 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            s2_2 = madd(s2_2, x2, w2)
-                            s2_3 = madd(s2_3, x2, w3)
-                            let x3 = V(repeating: xp[192 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            s3_2 = madd(s3_2, x3, w2)
-                            s3_3 = madd(s3_3, x3, w3)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s0_2, at: 32)
-                yp.store(s0_3, at: 48)
-                yp.store(s1_0, at: 64)
-                yp.store(s1_1, at: 80)
-                yp.store(s1_2, at: 96)
-                yp.store(s1_3, at: 112)
-                yp.store(s2_0, at: 128)
-                yp.store(s2_1, at: 144)
-                yp.store(s2_2, at: 160)
-                yp.store(s2_3, at: 176)
-                yp.store(s3_0, at: 192)
-                yp.store(s3_1, at: 208)
-                yp.store(s3_2, at: 224)
-                yp.store(s3_3, at: 240)
-            }
-        }
-    }
-
-    // stage3_block3_conv1: at inference, by Winograd's F(2x2, 3x3)
-    @inline(never)
-    static func l63_stage3_block3_conv1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 640)
-        for row in 0..<8 {
-            let target = y + (row + 1) * 640
-            target.update(repeating: 0, count: 64)
-            (target + 64).update(from: x + row * 512, count: 512)
-            (target + 576).update(repeating: 0, count: 64)
-        }
-        (y + 5760).update(repeating: 0, count: 640)
-    }
-
-    @inline(never)
-    static func l63_stage3_block3_conv1_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
-        if parts.contains(0) {
-            for oy in 0..<1 {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + (oy * 8 + ox) * 64
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s0_3 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s1_3 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s2_3 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s3_3 = V()
-                    let xp = x + (oy * 512 + ox * 64)
-                    let wp = w + 0
-                    for ci in 0..<64 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        s0_2 = madd(s0_2, x0, w2)
-                        s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[64 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        s1_2 = madd(s1_2, x1, w2)
-                        s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[128 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        s2_2 = madd(s2_2, x2, w2)
-                        s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[192 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        s3_2 = madd(s3_2, x3, w2)
-                        s3_3 = madd(s3_3, x3, w3)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s0_2, at: 32)
-                    yp.store(s0_3, at: 48)
-                    yp.store(s1_0, at: 64)
-                    yp.store(s1_1, at: 80)
-                    yp.store(s1_2, at: 96)
-                    yp.store(s1_3, at: 112)
-                    yp.store(s2_0, at: 128)
-                    yp.store(s2_1, at: 144)
-                    yp.store(s2_2, at: 160)
-                    yp.store(s2_3, at: 176)
-                    yp.store(s3_0, at: 192)
-                    yp.store(s3_1, at: 208)
-                    yp.store(s3_2, at: 224)
-                    yp.store(s3_3, at: 240)
-                }
-            }
-        }
-    }
-
-    @inline(never)
-    static func l63_stage3_block3_conv1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
-        let v = s, m = s + 8192
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 2
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<2 {
-                for tx in 0..<4 {
-                    let t = r * 4 + tx
-                    let patch = x + ((ty0 + r) * 1280 + tx * 128)
-                    for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
-                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c)
-                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c)
-                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 512 + t * 64 + c)
-                        v.store(b02 - b01, at: 1024 + t * 64 + c)
-                        v.store(b01 - b03, at: 1536 + t * 64 + c)
-                        v.store(b10 - b12, at: 2048 + t * 64 + c)
-                        v.store(b11 + b12, at: 2560 + t * 64 + c)
-                        v.store(b12 - b11, at: 3072 + t * 64 + c)
-                        v.store(b11 - b13, at: 3584 + t * 64 + c)
-                        v.store(b20 - b22, at: 4096 + t * 64 + c)
-                        v.store(b21 + b22, at: 4608 + t * 64 + c)
-                        v.store(b22 - b21, at: 5120 + t * 64 + c)
-                        v.store(b21 - b23, at: 5632 + t * 64 + c)
-                        v.store(b30 - b32, at: 6144 + t * 64 + c)
-                        v.store(b31 + b32, at: 6656 + t * 64 + c)
-                        v.store(b32 - b31, at: 7168 + t * 64 + c)
-                        v.store(b31 - b33, at: 7680 + t * 64 + c)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l63_stage3_block3_conv1_winograd_product8(UnsafePointer(v + xi * 512), w + 538528 + xi * 4096, m + xi * 512)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<4 {
-                    let t = r * 4 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 538464 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 512 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1536 + t * 64 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2560 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3584 + t * 64 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 5632 + t * 64 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 6656 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 64 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: ((oy + 0) * 8 + ox + 0) * 64 + k)
-                        y.store(y01, at: ((oy + 0) * 8 + ox + 1) * 64 + k)
-                        y.store(y10, at: ((oy + 1) * 8 + ox + 0) * 64 + k)
-                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
-                    }
-                }
-            }
-        }
-    }
+    // The geometry of stage3_block1_conv2: calls its kernels, with this layer's weights.
 
     // stage3_block3_bn1: BatchNormalization, (None, 8, 8, 64) → (None, 8, 8, 64), 256 parameters
     @inline(never)
@@ -5468,254 +2748,10 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     // stage3_block3_relu: ReLU, (None, 8, 8, 64) → (None, 8, 8, 64), 0 parameters
-    @inline(never)
-    static func l65_stage3_block3_relu(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<4096 { let v = x[i]; x[i] = v > Float(0.0) ? v : 0 }
-    }
+    // The geometry of stage3_block1_relu: calls its kernels, with this layer's weights.
 
     // stage3_block3_conv2: Conv2D, (None, 8, 8, 64) → (None, 8, 8, 64), 36,864 parameters
-    @inline(never)
-    static func l66_stage3_block3_conv2_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 640)
-        for row in 0..<8 {
-            let target = y + (row + 1) * 640
-            target.update(repeating: 0, count: 64)
-            (target + 64).update(from: x + row * 512, count: 512)
-            (target + 576).update(repeating: 0, count: 64)
-        }
-        (y + 5760).update(repeating: 0, count: 640)
-    }
-
-    // stage3_block3_conv2: the direct kernel
-    @inline(never)
-    static func l66_stage3_block3_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 4
-                let yp = y + (oy * 8 + ox) * 64
-                var s0_0 = w.simd(V.self, at: 641056)
-                var s0_1 = w.simd(V.self, at: 641072)
-                var s0_2 = w.simd(V.self, at: 641088)
-                var s0_3 = w.simd(V.self, at: 641104)
-                var s1_0 = w.simd(V.self, at: 641056)
-                var s1_1 = w.simd(V.self, at: 641072)
-                var s1_2 = w.simd(V.self, at: 641088)
-                var s1_3 = w.simd(V.self, at: 641104)
-                var s2_0 = w.simd(V.self, at: 641056)
-                var s2_1 = w.simd(V.self, at: 641072)
-                var s2_2 = w.simd(V.self, at: 641088)
-                var s2_3 = w.simd(V.self, at: 641104)
-                var s3_0 = w.simd(V.self, at: 641056)
-                var s3_1 = w.simd(V.self, at: 641072)
-                var s3_2 = w.simd(V.self, at: 641088)
-                var s3_3 = w.simd(V.self, at: 641104)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + (oy * 640 + ox * 64) + ky * 640 + kx * 64
-                        let wp = w + 604192 + (ky * 3 + kx) * 4096
-                        for ci in 0..<64 {
-                            let w0 = wp.simd(V.self, at: ci * 64)
-                            let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                            let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                            let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            s0_2 = madd(s0_2, x0, w2)
-                            s0_3 = madd(s0_3, x0, w3)
-                            let x1 = V(repeating: xp[64 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            s1_2 = madd(s1_2, x1, w2)
-                            s1_3 = madd(s1_3, x1, w3)
-                            let x2 = V(repeating: xp[128 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            s2_2 = madd(s2_2, x2, w2)
-                            s2_3 = madd(s2_3, x2, w3)
-                            let x3 = V(repeating: xp[192 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            s3_2 = madd(s3_2, x3, w2)
-                            s3_3 = madd(s3_3, x3, w3)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s0_2, at: 32)
-                yp.store(s0_3, at: 48)
-                yp.store(s1_0, at: 64)
-                yp.store(s1_1, at: 80)
-                yp.store(s1_2, at: 96)
-                yp.store(s1_3, at: 112)
-                yp.store(s2_0, at: 128)
-                yp.store(s2_1, at: 144)
-                yp.store(s2_2, at: 160)
-                yp.store(s2_3, at: 176)
-                yp.store(s3_0, at: 192)
-                yp.store(s3_1, at: 208)
-                yp.store(s3_2, at: 224)
-                yp.store(s3_3, at: 240)
-            }
-        }
-    }
-
-    // stage3_block3_conv2: at inference, by Winograd's F(2x2, 3x3)
-    @inline(never)
-    static func l66_stage3_block3_conv2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 640)
-        for row in 0..<8 {
-            let target = y + (row + 1) * 640
-            target.update(repeating: 0, count: 64)
-            (target + 64).update(from: x + row * 512, count: 512)
-            (target + 576).update(repeating: 0, count: 64)
-        }
-        (y + 5760).update(repeating: 0, count: 640)
-    }
-
-    @inline(never)
-    static func l66_stage3_block3_conv2_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
-        if parts.contains(0) {
-            for oy in 0..<1 {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + (oy * 8 + ox) * 64
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s0_3 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s1_3 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s2_3 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s3_3 = V()
-                    let xp = x + (oy * 512 + ox * 64)
-                    let wp = w + 0
-                    for ci in 0..<64 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        s0_2 = madd(s0_2, x0, w2)
-                        s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[64 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        s1_2 = madd(s1_2, x1, w2)
-                        s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[128 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        s2_2 = madd(s2_2, x2, w2)
-                        s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[192 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        s3_2 = madd(s3_2, x3, w2)
-                        s3_3 = madd(s3_3, x3, w3)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s0_2, at: 32)
-                    yp.store(s0_3, at: 48)
-                    yp.store(s1_0, at: 64)
-                    yp.store(s1_1, at: 80)
-                    yp.store(s1_2, at: 96)
-                    yp.store(s1_3, at: 112)
-                    yp.store(s2_0, at: 128)
-                    yp.store(s2_1, at: 144)
-                    yp.store(s2_2, at: 160)
-                    yp.store(s2_3, at: 176)
-                    yp.store(s3_0, at: 192)
-                    yp.store(s3_1, at: 208)
-                    yp.store(s3_2, at: 224)
-                    yp.store(s3_3, at: 240)
-                }
-            }
-        }
-    }
-
-    @inline(never)
-    static func l66_stage3_block3_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
-        let v = s, m = s + 8192
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 2
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<2 {
-                for tx in 0..<4 {
-                    let t = r * 4 + tx
-                    let patch = x + ((ty0 + r) * 1280 + tx * 128)
-                    for c in stride(from: 0, to: 64, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
-                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c)
-                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c)
-                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 512 + t * 64 + c)
-                        v.store(b02 - b01, at: 1024 + t * 64 + c)
-                        v.store(b01 - b03, at: 1536 + t * 64 + c)
-                        v.store(b10 - b12, at: 2048 + t * 64 + c)
-                        v.store(b11 + b12, at: 2560 + t * 64 + c)
-                        v.store(b12 - b11, at: 3072 + t * 64 + c)
-                        v.store(b11 - b13, at: 3584 + t * 64 + c)
-                        v.store(b20 - b22, at: 4096 + t * 64 + c)
-                        v.store(b21 + b22, at: 4608 + t * 64 + c)
-                        v.store(b22 - b21, at: 5120 + t * 64 + c)
-                        v.store(b21 - b23, at: 5632 + t * 64 + c)
-                        v.store(b30 - b32, at: 6144 + t * 64 + c)
-                        v.store(b31 + b32, at: 6656 + t * 64 + c)
-                        v.store(b32 - b31, at: 7168 + t * 64 + c)
-                        v.store(b31 - b33, at: 7680 + t * 64 + c)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l66_stage3_block3_conv2_winograd_product8(UnsafePointer(v + xi * 512), w + 641120 + xi * 4096, m + xi * 512)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<2 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<4 {
-                    let t = r * 4 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 641056 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 512 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1536 + t * 64 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2560 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3584 + t * 64 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 5632 + t * 64 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 6656 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 64 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00, at: ((oy + 0) * 8 + ox + 0) * 64 + k)
-                        y.store(y01, at: ((oy + 0) * 8 + ox + 1) * 64 + k)
-                        y.store(y10, at: ((oy + 1) * 8 + ox + 0) * 64 + k)
-                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
-                    }
-                }
-            }
-        }
-    }
+    // The geometry of stage3_block1_conv2: calls its kernels, with this layer's weights.
 
     // stage3_block3_bn2: BatchNormalization, (None, 8, 8, 64) → (None, 8, 8, 64), 256 parameters
     @inline(never)
@@ -5733,10 +2769,7 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     // stage3_block3_out: ReLU, (None, 8, 8, 64) → (None, 8, 8, 64), 0 parameters
-    @inline(never)
-    static func l69_stage3_block3_out(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<4096 { let v = x[i]; x[i] = v > Float(0.0) ? v : 0 }
-    }
+    // The geometry of stage3_block1_relu: calls its kernels, with this layer's weights.
 
     // pool: GlobalAveragePooling2D, (None, 8, 8, 64) → (None, 64), 0 parameters
     @inline(never)
@@ -5758,10 +2791,10 @@ public struct Resnet20Cifar: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 10
-                var s0_0 = w.simd(V.self, at: 707808)
-                var s0_1 = w.simd(V.self, at: 707816)
+                var s0_0 = w.simd(V.self, at: 1024)
+                var s0_1 = w.simd(V.self, at: 1032)
                 let xp = x + (oy * 64 + ox * 64)
-                let wp = w + 706784
+                let wp = w + 0
                 for ci in 0..<64 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -5833,7 +2866,7 @@ extension Resnet20Cifar: TrainableModel {
                 o2.update(from: UnsafePointer(o1), count: 16384)
                 Self.l2_stem_relu(o2)
                 Self.l3_stage1_block1_conv1_pad(UnsafePointer(o2), p)
-                Self.l3_stage1_block1_conv1(UnsafePointer(p), w, o3)
+                Self.l3_stage1_block1_conv1(UnsafePointer(p), w + 480, o3)
                 Self.l4_stage1_block1_bn1_statistics(UnsafePointer(o3), sums)
                 return 0
 
@@ -5845,9 +2878,9 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage1_block1_bn2: every layer's output stays for the backward pass.
                 Self.l4_stage1_block1_bn1_normalize(UnsafePointer(o3), statistics, k, o4)
                 o5.update(from: UnsafePointer(o4), count: 16384)
-                Self.l5_stage1_block1_relu(o5)
-                Self.l6_stage1_block1_conv2_pad(UnsafePointer(o5), p)
-                Self.l6_stage1_block1_conv2(UnsafePointer(p), w, o6)
+                Self.l2_stem_relu(o5)
+                Self.l3_stage1_block1_conv1_pad(UnsafePointer(o5), p)
+                Self.l3_stage1_block1_conv1(UnsafePointer(p), w + 6928, o6)
                 Self.l7_stage1_block1_bn2_statistics(UnsafePointer(o6), sums)
                 return 0
 
@@ -5862,9 +2895,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l7_stage1_block1_bn2_normalize(UnsafePointer(o6), statistics, k, o7)
                 Self.l8_stage1_block1_add(UnsafePointer(o2), UnsafePointer(o7), o8)
                 o9.update(from: UnsafePointer(o8), count: 16384)
-                Self.l9_stage1_block1_out(o9)
-                Self.l10_stage1_block2_conv1_pad(UnsafePointer(o9), p)
-                Self.l10_stage1_block2_conv1(UnsafePointer(p), w, o10)
+                Self.l2_stem_relu(o9)
+                Self.l3_stage1_block1_conv1_pad(UnsafePointer(o9), p)
+                Self.l3_stage1_block1_conv1(UnsafePointer(p), w + 13376, o10)
                 Self.l11_stage1_block2_bn1_statistics(UnsafePointer(o10), sums)
                 return 0
 
@@ -5876,9 +2909,9 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage1_block2_bn2: every layer's output stays for the backward pass.
                 Self.l11_stage1_block2_bn1_normalize(UnsafePointer(o10), statistics, k, o11)
                 o12.update(from: UnsafePointer(o11), count: 16384)
-                Self.l12_stage1_block2_relu(o12)
-                Self.l13_stage1_block2_conv2_pad(UnsafePointer(o12), p)
-                Self.l13_stage1_block2_conv2(UnsafePointer(p), w, o13)
+                Self.l2_stem_relu(o12)
+                Self.l3_stage1_block1_conv1_pad(UnsafePointer(o12), p)
+                Self.l3_stage1_block1_conv1(UnsafePointer(p), w + 19824, o13)
                 Self.l14_stage1_block2_bn2_statistics(UnsafePointer(o13), sums)
                 return 0
 
@@ -5893,9 +2926,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l14_stage1_block2_bn2_normalize(UnsafePointer(o13), statistics, k, o14)
                 Self.l15_stage1_block2_add(UnsafePointer(o9), UnsafePointer(o14), o15)
                 o16.update(from: UnsafePointer(o15), count: 16384)
-                Self.l16_stage1_block2_out(o16)
-                Self.l17_stage1_block3_conv1_pad(UnsafePointer(o16), p)
-                Self.l17_stage1_block3_conv1(UnsafePointer(p), w, o17)
+                Self.l2_stem_relu(o16)
+                Self.l3_stage1_block1_conv1_pad(UnsafePointer(o16), p)
+                Self.l3_stage1_block1_conv1(UnsafePointer(p), w + 26272, o17)
                 Self.l18_stage1_block3_bn1_statistics(UnsafePointer(o17), sums)
                 return 0
 
@@ -5907,9 +2940,9 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage1_block3_bn2: every layer's output stays for the backward pass.
                 Self.l18_stage1_block3_bn1_normalize(UnsafePointer(o17), statistics, k, o18)
                 o19.update(from: UnsafePointer(o18), count: 16384)
-                Self.l19_stage1_block3_relu(o19)
-                Self.l20_stage1_block3_conv2_pad(UnsafePointer(o19), p)
-                Self.l20_stage1_block3_conv2(UnsafePointer(p), w, o20)
+                Self.l2_stem_relu(o19)
+                Self.l3_stage1_block1_conv1_pad(UnsafePointer(o19), p)
+                Self.l3_stage1_block1_conv1(UnsafePointer(p), w + 32720, o20)
                 Self.l21_stage1_block3_bn2_statistics(UnsafePointer(o20), sums)
                 return 0
 
@@ -5924,9 +2957,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l21_stage1_block3_bn2_normalize(UnsafePointer(o20), statistics, k, o21)
                 Self.l22_stage1_block3_add(UnsafePointer(o16), UnsafePointer(o21), o22)
                 o23.update(from: UnsafePointer(o22), count: 16384)
-                Self.l23_stage1_block3_out(o23)
+                Self.l2_stem_relu(o23)
                 Self.l24_stage2_block1_conv1_pad(UnsafePointer(o23), p)
-                Self.l24_stage2_block1_conv1(UnsafePointer(p), w, o24)
+                Self.l24_stage2_block1_conv1(UnsafePointer(p), w + 39168, o24)
                 Self.l25_stage2_block1_bn1_statistics(UnsafePointer(o24), sums)
                 return 0
 
@@ -5942,8 +2975,8 @@ extension Resnet20Cifar: TrainableModel {
                 o26.update(from: UnsafePointer(o25), count: 8192)
                 Self.l26_stage2_block1_relu(o26)
                 Self.l27_stage2_block1_conv2_pad(UnsafePointer(o26), p)
-                Self.l27_stage2_block1_conv2(UnsafePointer(p), w, o27)
-                Self.l28_stage2_block1_shortcut(UnsafePointer(o23), w, o28)
+                Self.l27_stage2_block1_conv2(UnsafePointer(p), w + 43872, o27)
+                Self.l28_stage2_block1_shortcut(UnsafePointer(o23), w + 69504, o28)
                 Self.l29_stage2_block1_bn2_statistics(UnsafePointer(o27), sums)
                 return 0
 
@@ -5967,9 +3000,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l30_stage2_block1_shortcut_bn_normalize(UnsafePointer(o28), statistics, k, o30)
                 Self.l31_stage2_block1_add(UnsafePointer(o29), UnsafePointer(o30), o31)
                 o32.update(from: UnsafePointer(o31), count: 8192)
-                Self.l32_stage2_block1_out(o32)
-                Self.l33_stage2_block2_conv1_pad(UnsafePointer(o32), p)
-                Self.l33_stage2_block2_conv1(UnsafePointer(p), w, o33)
+                Self.l26_stage2_block1_relu(o32)
+                Self.l27_stage2_block1_conv2_pad(UnsafePointer(o32), p)
+                Self.l27_stage2_block1_conv2(UnsafePointer(p), w + 70176, o33)
                 Self.l34_stage2_block2_bn1_statistics(UnsafePointer(o33), sums)
                 return 0
 
@@ -5981,9 +3014,9 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage2_block2_bn2: every layer's output stays for the backward pass.
                 Self.l34_stage2_block2_bn1_normalize(UnsafePointer(o33), statistics, k, o34)
                 o35.update(from: UnsafePointer(o34), count: 8192)
-                Self.l35_stage2_block2_relu(o35)
-                Self.l36_stage2_block2_conv2_pad(UnsafePointer(o35), p)
-                Self.l36_stage2_block2_conv2(UnsafePointer(p), w, o36)
+                Self.l26_stage2_block1_relu(o35)
+                Self.l27_stage2_block1_conv2_pad(UnsafePointer(o35), p)
+                Self.l27_stage2_block1_conv2(UnsafePointer(p), w + 95872, o36)
                 Self.l37_stage2_block2_bn2_statistics(UnsafePointer(o36), sums)
                 return 0
 
@@ -5998,9 +3031,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l37_stage2_block2_bn2_normalize(UnsafePointer(o36), statistics, k, o37)
                 Self.l38_stage2_block2_add(UnsafePointer(o32), UnsafePointer(o37), o38)
                 o39.update(from: UnsafePointer(o38), count: 8192)
-                Self.l39_stage2_block2_out(o39)
-                Self.l40_stage2_block3_conv1_pad(UnsafePointer(o39), p)
-                Self.l40_stage2_block3_conv1(UnsafePointer(p), w, o40)
+                Self.l26_stage2_block1_relu(o39)
+                Self.l27_stage2_block1_conv2_pad(UnsafePointer(o39), p)
+                Self.l27_stage2_block1_conv2(UnsafePointer(p), w + 121568, o40)
                 Self.l41_stage2_block3_bn1_statistics(UnsafePointer(o40), sums)
                 return 0
 
@@ -6012,9 +3045,9 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage2_block3_bn2: every layer's output stays for the backward pass.
                 Self.l41_stage2_block3_bn1_normalize(UnsafePointer(o40), statistics, k, o41)
                 o42.update(from: UnsafePointer(o41), count: 8192)
-                Self.l42_stage2_block3_relu(o42)
-                Self.l43_stage2_block3_conv2_pad(UnsafePointer(o42), p)
-                Self.l43_stage2_block3_conv2(UnsafePointer(p), w, o43)
+                Self.l26_stage2_block1_relu(o42)
+                Self.l27_stage2_block1_conv2_pad(UnsafePointer(o42), p)
+                Self.l27_stage2_block1_conv2(UnsafePointer(p), w + 147264, o43)
                 Self.l44_stage2_block3_bn2_statistics(UnsafePointer(o43), sums)
                 return 0
 
@@ -6029,9 +3062,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l44_stage2_block3_bn2_normalize(UnsafePointer(o43), statistics, k, o44)
                 Self.l45_stage2_block3_add(UnsafePointer(o39), UnsafePointer(o44), o45)
                 o46.update(from: UnsafePointer(o45), count: 8192)
-                Self.l46_stage2_block3_out(o46)
+                Self.l26_stage2_block1_relu(o46)
                 Self.l47_stage3_block1_conv1_pad(UnsafePointer(o46), p)
-                Self.l47_stage3_block1_conv1(UnsafePointer(p), w, o47)
+                Self.l47_stage3_block1_conv1(UnsafePointer(p), w + 172960, o47)
                 Self.l48_stage3_block1_bn1_statistics(UnsafePointer(o47), sums)
                 return 0
 
@@ -6047,8 +3080,8 @@ extension Resnet20Cifar: TrainableModel {
                 o49.update(from: UnsafePointer(o48), count: 4096)
                 Self.l49_stage3_block1_relu(o49)
                 Self.l50_stage3_block1_conv2_pad(UnsafePointer(o49), p)
-                Self.l50_stage3_block1_conv2(UnsafePointer(p), w, o50)
-                Self.l51_stage3_block1_shortcut(UnsafePointer(o46), w, o51)
+                Self.l50_stage3_block1_conv2(UnsafePointer(p), w + 191584, o50)
+                Self.l51_stage3_block1_shortcut(UnsafePointer(o46), w + 294048, o51)
                 Self.l52_stage3_block1_bn2_statistics(UnsafePointer(o50), sums)
                 return 0
 
@@ -6072,9 +3105,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l53_stage3_block1_shortcut_bn_normalize(UnsafePointer(o51), statistics, k, o53)
                 Self.l54_stage3_block1_add(UnsafePointer(o52), UnsafePointer(o53), o54)
                 o55.update(from: UnsafePointer(o54), count: 4096)
-                Self.l55_stage3_block1_out(o55)
-                Self.l56_stage3_block2_conv1_pad(UnsafePointer(o55), p)
-                Self.l56_stage3_block2_conv1(UnsafePointer(p), w, o56)
+                Self.l49_stage3_block1_relu(o55)
+                Self.l50_stage3_block1_conv2_pad(UnsafePointer(o55), p)
+                Self.l50_stage3_block1_conv2(UnsafePointer(p), w + 296416, o56)
                 Self.l57_stage3_block2_bn1_statistics(UnsafePointer(o56), sums)
                 return 0
 
@@ -6086,9 +3119,9 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage3_block2_bn2: every layer's output stays for the backward pass.
                 Self.l57_stage3_block2_bn1_normalize(UnsafePointer(o56), statistics, k, o57)
                 o58.update(from: UnsafePointer(o57), count: 4096)
-                Self.l58_stage3_block2_relu(o58)
-                Self.l59_stage3_block2_conv2_pad(UnsafePointer(o58), p)
-                Self.l59_stage3_block2_conv2(UnsafePointer(p), w, o59)
+                Self.l49_stage3_block1_relu(o58)
+                Self.l50_stage3_block1_conv2_pad(UnsafePointer(o58), p)
+                Self.l50_stage3_block1_conv2(UnsafePointer(p), w + 399008, o59)
                 Self.l60_stage3_block2_bn2_statistics(UnsafePointer(o59), sums)
                 return 0
 
@@ -6103,9 +3136,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l60_stage3_block2_bn2_normalize(UnsafePointer(o59), statistics, k, o60)
                 Self.l61_stage3_block2_add(UnsafePointer(o55), UnsafePointer(o60), o61)
                 o62.update(from: UnsafePointer(o61), count: 4096)
-                Self.l62_stage3_block2_out(o62)
-                Self.l63_stage3_block3_conv1_pad(UnsafePointer(o62), p)
-                Self.l63_stage3_block3_conv1(UnsafePointer(p), w, o63)
+                Self.l49_stage3_block1_relu(o62)
+                Self.l50_stage3_block1_conv2_pad(UnsafePointer(o62), p)
+                Self.l50_stage3_block1_conv2(UnsafePointer(p), w + 501600, o63)
                 Self.l64_stage3_block3_bn1_statistics(UnsafePointer(o63), sums)
                 return 0
 
@@ -6117,9 +3150,9 @@ extension Resnet20Cifar: TrainableModel {
                 // Forward, training mode, to stage3_block3_bn2: every layer's output stays for the backward pass.
                 Self.l64_stage3_block3_bn1_normalize(UnsafePointer(o63), statistics, k, o64)
                 o65.update(from: UnsafePointer(o64), count: 4096)
-                Self.l65_stage3_block3_relu(o65)
-                Self.l66_stage3_block3_conv2_pad(UnsafePointer(o65), p)
-                Self.l66_stage3_block3_conv2(UnsafePointer(p), w, o66)
+                Self.l49_stage3_block1_relu(o65)
+                Self.l50_stage3_block1_conv2_pad(UnsafePointer(o65), p)
+                Self.l50_stage3_block1_conv2(UnsafePointer(p), w + 604192, o66)
                 Self.l67_stage3_block3_bn2_statistics(UnsafePointer(o66), sums)
                 return 0
 
@@ -6138,9 +3171,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l67_stage3_block3_bn2_normalize(UnsafePointer(o66), statistics, k, o67)
                 Self.l68_stage3_block3_add(UnsafePointer(o62), UnsafePointer(o67), o68)
                 o69.update(from: UnsafePointer(o68), count: 4096)
-                Self.l69_stage3_block3_out(o69)
+                Self.l49_stage3_block1_relu(o69)
                 Self.l70_pool(UnsafePointer(o69), o70)
-                Self.l71_predictions(UnsafePointer(o70), w, o71)
+                Self.l71_predictions(UnsafePointer(o70), w + 706784, o71)
                 Self.l71_predictions_activation(o71)
                 output.update(from: o71, count: 10)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -6151,11 +3184,11 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // predictions
                 if !fused { Self.l71_predictions_derivative(UnsafePointer(o71), g) }
-                Self.l71_predictions_backward(UnsafePointer(o70), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l71_predictions_backward(UnsafePointer(o70), UnsafePointer(g), k + 273392, gradients + 273392, h); swap(&g, &h)
                 // pool
                 Self.l70_pool_backward(UnsafePointer(o69), UnsafePointer(g), h); swap(&g, &h)
                 // stage3_block3_out
-                Self.l69_stage3_block3_out_derivative(UnsafePointer(o68), UnsafePointer(o69), g)
+                Self.l49_stage3_block1_relu_derivative(UnsafePointer(o68), UnsafePointer(o69), g)
                 // stage3_block3_add
                 Self.l68_stage3_block3_add_backward(UnsafePointer(g), e62, e67)
                 // stage3_block3_bn2: dL/d(output), summed over its readers
@@ -6176,11 +3209,11 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l67_stage3_block3_bn2_backward(UnsafePointer(o66), UnsafePointer(d67), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block3_conv2
-                Self.l66_stage3_block3_conv2_pad(UnsafePointer(o65), p)
-                Self.l66_stage3_block3_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l66_stage3_block3_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l50_stage3_block1_conv2_pad(UnsafePointer(o65), p)
+                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 236272, gradients + 236272, q)
+                Self.l50_stage3_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // stage3_block3_relu
-                Self.l65_stage3_block3_relu_derivative(UnsafePointer(o64), UnsafePointer(o65), g)
+                Self.l49_stage3_block1_relu_derivative(UnsafePointer(o64), UnsafePointer(o65), g)
                 // stage3_block3_bn1: dL/dy waits for the whole batch's sums
                 d64.update(from: g, count: 4096)
                 Self.l64_stage3_block3_bn1_gradientSums(UnsafePointer(o63), UnsafePointer(g), statistics, gradients, sums)
@@ -6200,15 +3233,15 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l64_stage3_block3_bn1_backward(UnsafePointer(o63), UnsafePointer(d64), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block3_conv1
-                Self.l63_stage3_block3_conv1_pad(UnsafePointer(o62), p)
-                Self.l63_stage3_block3_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l63_stage3_block3_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l50_stage3_block1_conv2_pad(UnsafePointer(o62), p)
+                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 199152, gradients + 199152, q)
+                Self.l50_stage3_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<4096 { e62[i] += g[i] }
                 // stage3_block2_out: dL/d(output), summed over its readers
                 g.update(from: e62, count: 4096)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block2_out
-                Self.l62_stage3_block2_out_derivative(UnsafePointer(o61), UnsafePointer(o62), g)
+                Self.l49_stage3_block1_relu_derivative(UnsafePointer(o61), UnsafePointer(o62), g)
                 // stage3_block2_add
                 Self.l61_stage3_block2_add_backward(UnsafePointer(g), e55, e60)
                 // stage3_block2_bn2: dL/d(output), summed over its readers
@@ -6229,11 +3262,11 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l60_stage3_block2_bn2_backward(UnsafePointer(o59), UnsafePointer(d60), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block2_conv2
-                Self.l59_stage3_block2_conv2_pad(UnsafePointer(o58), p)
-                Self.l59_stage3_block2_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l59_stage3_block2_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l50_stage3_block1_conv2_pad(UnsafePointer(o58), p)
+                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 162032, gradients + 162032, q)
+                Self.l50_stage3_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // stage3_block2_relu
-                Self.l58_stage3_block2_relu_derivative(UnsafePointer(o57), UnsafePointer(o58), g)
+                Self.l49_stage3_block1_relu_derivative(UnsafePointer(o57), UnsafePointer(o58), g)
                 // stage3_block2_bn1: dL/dy waits for the whole batch's sums
                 d57.update(from: g, count: 4096)
                 Self.l57_stage3_block2_bn1_gradientSums(UnsafePointer(o56), UnsafePointer(g), statistics, gradients, sums)
@@ -6253,15 +3286,15 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l57_stage3_block2_bn1_backward(UnsafePointer(o56), UnsafePointer(d57), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block2_conv1
-                Self.l56_stage3_block2_conv1_pad(UnsafePointer(o55), p)
-                Self.l56_stage3_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l56_stage3_block2_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l50_stage3_block1_conv2_pad(UnsafePointer(o55), p)
+                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 124912, gradients + 124912, q)
+                Self.l50_stage3_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<4096 { e55[i] += g[i] }
                 // stage3_block1_out: dL/d(output), summed over its readers
                 g.update(from: e55, count: 4096)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block1_out
-                Self.l55_stage3_block1_out_derivative(UnsafePointer(o54), UnsafePointer(o55), g)
+                Self.l49_stage3_block1_relu_derivative(UnsafePointer(o54), UnsafePointer(o55), g)
                 // stage3_block1_add
                 Self.l54_stage3_block1_add_backward(UnsafePointer(g), e52, e53)
                 // stage3_block1_shortcut_bn: dL/d(output), summed over its readers
@@ -6306,14 +3339,14 @@ extension Resnet20Cifar: TrainableModel {
                 g.update(from: e51, count: 4096)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block1_shortcut
-                Self.l51_stage3_block1_shortcut_backward(UnsafePointer(o46), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l51_stage3_block1_shortcut_backward(UnsafePointer(o46), UnsafePointer(g), k + 122352, gradients + 122352, h); swap(&g, &h)
                 e46.update(from: g, count: 8192)
                 // stage3_block1_conv2: dL/d(output), summed over its readers
                 g.update(from: e50, count: 4096)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block1_conv2
                 Self.l50_stage3_block1_conv2_pad(UnsafePointer(o49), p)
-                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 85488, gradients + 85488, q)
                 Self.l50_stage3_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // stage3_block1_relu
                 Self.l49_stage3_block1_relu_derivative(UnsafePointer(o48), UnsafePointer(o49), g)
@@ -6337,14 +3370,14 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block1_conv1
                 Self.l47_stage3_block1_conv1_pad(UnsafePointer(o46), p)
-                Self.l47_stage3_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l47_stage3_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 66800, gradients + 66800, q)
                 Self.l47_stage3_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<8192 { e46[i] += g[i] }
                 // stage2_block3_out: dL/d(output), summed over its readers
                 g.update(from: e46, count: 8192)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block3_out
-                Self.l46_stage2_block3_out_derivative(UnsafePointer(o45), UnsafePointer(o46), g)
+                Self.l26_stage2_block1_relu_derivative(UnsafePointer(o45), UnsafePointer(o46), g)
                 // stage2_block3_add
                 Self.l45_stage2_block3_add_backward(UnsafePointer(g), e39, e44)
                 // stage2_block3_bn2: dL/d(output), summed over its readers
@@ -6365,11 +3398,11 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l44_stage2_block3_bn2_backward(UnsafePointer(o43), UnsafePointer(d44), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block3_conv2
-                Self.l43_stage2_block3_conv2_pad(UnsafePointer(o42), p)
-                Self.l43_stage2_block3_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l43_stage2_block3_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l27_stage2_block1_conv2_pad(UnsafePointer(o42), p)
+                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 57456, gradients + 57456, q)
+                Self.l27_stage2_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // stage2_block3_relu
-                Self.l42_stage2_block3_relu_derivative(UnsafePointer(o41), UnsafePointer(o42), g)
+                Self.l26_stage2_block1_relu_derivative(UnsafePointer(o41), UnsafePointer(o42), g)
                 // stage2_block3_bn1: dL/dy waits for the whole batch's sums
                 d41.update(from: g, count: 8192)
                 Self.l41_stage2_block3_bn1_gradientSums(UnsafePointer(o40), UnsafePointer(g), statistics, gradients, sums)
@@ -6389,15 +3422,15 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l41_stage2_block3_bn1_backward(UnsafePointer(o40), UnsafePointer(d41), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block3_conv1
-                Self.l40_stage2_block3_conv1_pad(UnsafePointer(o39), p)
-                Self.l40_stage2_block3_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l40_stage2_block3_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l27_stage2_block1_conv2_pad(UnsafePointer(o39), p)
+                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 48112, gradients + 48112, q)
+                Self.l27_stage2_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<8192 { e39[i] += g[i] }
                 // stage2_block2_out: dL/d(output), summed over its readers
                 g.update(from: e39, count: 8192)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block2_out
-                Self.l39_stage2_block2_out_derivative(UnsafePointer(o38), UnsafePointer(o39), g)
+                Self.l26_stage2_block1_relu_derivative(UnsafePointer(o38), UnsafePointer(o39), g)
                 // stage2_block2_add
                 Self.l38_stage2_block2_add_backward(UnsafePointer(g), e32, e37)
                 // stage2_block2_bn2: dL/d(output), summed over its readers
@@ -6418,11 +3451,11 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l37_stage2_block2_bn2_backward(UnsafePointer(o36), UnsafePointer(d37), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block2_conv2
-                Self.l36_stage2_block2_conv2_pad(UnsafePointer(o35), p)
-                Self.l36_stage2_block2_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l36_stage2_block2_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l27_stage2_block1_conv2_pad(UnsafePointer(o35), p)
+                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 38768, gradients + 38768, q)
+                Self.l27_stage2_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // stage2_block2_relu
-                Self.l35_stage2_block2_relu_derivative(UnsafePointer(o34), UnsafePointer(o35), g)
+                Self.l26_stage2_block1_relu_derivative(UnsafePointer(o34), UnsafePointer(o35), g)
                 // stage2_block2_bn1: dL/dy waits for the whole batch's sums
                 d34.update(from: g, count: 8192)
                 Self.l34_stage2_block2_bn1_gradientSums(UnsafePointer(o33), UnsafePointer(g), statistics, gradients, sums)
@@ -6442,15 +3475,15 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l34_stage2_block2_bn1_backward(UnsafePointer(o33), UnsafePointer(d34), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block2_conv1
-                Self.l33_stage2_block2_conv1_pad(UnsafePointer(o32), p)
-                Self.l33_stage2_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l33_stage2_block2_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l27_stage2_block1_conv2_pad(UnsafePointer(o32), p)
+                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 29424, gradients + 29424, q)
+                Self.l27_stage2_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<8192 { e32[i] += g[i] }
                 // stage2_block1_out: dL/d(output), summed over its readers
                 g.update(from: e32, count: 8192)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block1_out
-                Self.l32_stage2_block1_out_derivative(UnsafePointer(o31), UnsafePointer(o32), g)
+                Self.l26_stage2_block1_relu_derivative(UnsafePointer(o31), UnsafePointer(o32), g)
                 // stage2_block1_add
                 Self.l31_stage2_block1_add_backward(UnsafePointer(g), e29, e30)
                 // stage2_block1_shortcut_bn: dL/d(output), summed over its readers
@@ -6495,14 +3528,14 @@ extension Resnet20Cifar: TrainableModel {
                 g.update(from: e28, count: 8192)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block1_shortcut
-                Self.l28_stage2_block1_shortcut_backward(UnsafePointer(o23), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l28_stage2_block1_shortcut_backward(UnsafePointer(o23), UnsafePointer(g), k + 28656, gradients + 28656, h); swap(&g, &h)
                 e23.update(from: g, count: 16384)
                 // stage2_block1_conv2: dL/d(output), summed over its readers
                 g.update(from: e27, count: 8192)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block1_conv2
                 Self.l27_stage2_block1_conv2_pad(UnsafePointer(o26), p)
-                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 19440, gradients + 19440, q)
                 Self.l27_stage2_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // stage2_block1_relu
                 Self.l26_stage2_block1_relu_derivative(UnsafePointer(o25), UnsafePointer(o26), g)
@@ -6526,14 +3559,14 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block1_conv1
                 Self.l24_stage2_block1_conv1_pad(UnsafePointer(o23), p)
-                Self.l24_stage2_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l24_stage2_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 14704, gradients + 14704, q)
                 Self.l24_stage2_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<16384 { e23[i] += g[i] }
                 // stage1_block3_out: dL/d(output), summed over its readers
                 g.update(from: e23, count: 16384)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block3_out
-                Self.l23_stage1_block3_out_derivative(UnsafePointer(o22), UnsafePointer(o23), g)
+                Self.l2_stem_relu_derivative(UnsafePointer(o22), UnsafePointer(o23), g)
                 // stage1_block3_add
                 Self.l22_stage1_block3_add_backward(UnsafePointer(g), e16, e21)
                 // stage1_block3_bn2: dL/d(output), summed over its readers
@@ -6554,11 +3587,11 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l21_stage1_block3_bn2_backward(UnsafePointer(o20), UnsafePointer(d21), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block3_conv2
-                Self.l20_stage1_block3_conv2_pad(UnsafePointer(o19), p)
-                Self.l20_stage1_block3_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l20_stage1_block3_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l3_stage1_block1_conv1_pad(UnsafePointer(o19), p)
+                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 12336, gradients + 12336, q)
+                Self.l3_stage1_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // stage1_block3_relu
-                Self.l19_stage1_block3_relu_derivative(UnsafePointer(o18), UnsafePointer(o19), g)
+                Self.l2_stem_relu_derivative(UnsafePointer(o18), UnsafePointer(o19), g)
                 // stage1_block3_bn1: dL/dy waits for the whole batch's sums
                 d18.update(from: g, count: 16384)
                 Self.l18_stage1_block3_bn1_gradientSums(UnsafePointer(o17), UnsafePointer(g), statistics, gradients, sums)
@@ -6578,15 +3611,15 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l18_stage1_block3_bn1_backward(UnsafePointer(o17), UnsafePointer(d18), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block3_conv1
-                Self.l17_stage1_block3_conv1_pad(UnsafePointer(o16), p)
-                Self.l17_stage1_block3_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l17_stage1_block3_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l3_stage1_block1_conv1_pad(UnsafePointer(o16), p)
+                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 9968, gradients + 9968, q)
+                Self.l3_stage1_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<16384 { e16[i] += g[i] }
                 // stage1_block2_out: dL/d(output), summed over its readers
                 g.update(from: e16, count: 16384)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block2_out
-                Self.l16_stage1_block2_out_derivative(UnsafePointer(o15), UnsafePointer(o16), g)
+                Self.l2_stem_relu_derivative(UnsafePointer(o15), UnsafePointer(o16), g)
                 // stage1_block2_add
                 Self.l15_stage1_block2_add_backward(UnsafePointer(g), e9, e14)
                 // stage1_block2_bn2: dL/d(output), summed over its readers
@@ -6607,11 +3640,11 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l14_stage1_block2_bn2_backward(UnsafePointer(o13), UnsafePointer(d14), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block2_conv2
-                Self.l13_stage1_block2_conv2_pad(UnsafePointer(o12), p)
-                Self.l13_stage1_block2_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l13_stage1_block2_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l3_stage1_block1_conv1_pad(UnsafePointer(o12), p)
+                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 7600, gradients + 7600, q)
+                Self.l3_stage1_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // stage1_block2_relu
-                Self.l12_stage1_block2_relu_derivative(UnsafePointer(o11), UnsafePointer(o12), g)
+                Self.l2_stem_relu_derivative(UnsafePointer(o11), UnsafePointer(o12), g)
                 // stage1_block2_bn1: dL/dy waits for the whole batch's sums
                 d11.update(from: g, count: 16384)
                 Self.l11_stage1_block2_bn1_gradientSums(UnsafePointer(o10), UnsafePointer(g), statistics, gradients, sums)
@@ -6631,15 +3664,15 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l11_stage1_block2_bn1_backward(UnsafePointer(o10), UnsafePointer(d11), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block2_conv1
-                Self.l10_stage1_block2_conv1_pad(UnsafePointer(o9), p)
-                Self.l10_stage1_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l10_stage1_block2_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l3_stage1_block1_conv1_pad(UnsafePointer(o9), p)
+                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 5232, gradients + 5232, q)
+                Self.l3_stage1_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<16384 { e9[i] += g[i] }
                 // stage1_block1_out: dL/d(output), summed over its readers
                 g.update(from: e9, count: 16384)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block1_out
-                Self.l9_stage1_block1_out_derivative(UnsafePointer(o8), UnsafePointer(o9), g)
+                Self.l2_stem_relu_derivative(UnsafePointer(o8), UnsafePointer(o9), g)
                 // stage1_block1_add
                 Self.l8_stage1_block1_add_backward(UnsafePointer(g), e2, e7)
                 // stage1_block1_bn2: dL/d(output), summed over its readers
@@ -6660,11 +3693,11 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l7_stage1_block1_bn2_backward(UnsafePointer(o6), UnsafePointer(d7), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block1_conv2
-                Self.l6_stage1_block1_conv2_pad(UnsafePointer(o5), p)
-                Self.l6_stage1_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l6_stage1_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l3_stage1_block1_conv1_pad(UnsafePointer(o5), p)
+                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 2864, gradients + 2864, q)
+                Self.l3_stage1_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // stage1_block1_relu
-                Self.l5_stage1_block1_relu_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
+                Self.l2_stem_relu_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
                 // stage1_block1_bn1: dL/dy waits for the whole batch's sums
                 d4.update(from: g, count: 16384)
                 Self.l4_stage1_block1_bn1_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
@@ -6683,7 +3716,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block1_conv1
                 Self.l3_stage1_block1_conv1_pad(UnsafePointer(o2), p)
-                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 496, gradients + 496, q)
                 Self.l3_stage1_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<16384 { e2[i] += g[i] }
                 // stem_relu: dL/d(output), summed over its readers
@@ -7250,7 +4283,7 @@ extension Resnet20Cifar: TrainableModel {
     // stage1_block1_conv1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l3_stage1_block1_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 496, kernelGradient = gk + 496
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1024) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1024 {
@@ -7327,446 +4360,10 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // stage1_block1_relu: through ReLU (slope 0.0 below 0.0)
-    @inline(never)
-    static func l5_stage1_block1_relu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<16384 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
-    }
-
-    // stage1_block1_conv2: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
-    @inline(never)
-    static func l6_stage1_block1_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 2864, kernelGradient = gk + 2864
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1024) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<1024 {
-                for g in 0..<1 {
-                    let from = dz + i * 16 + g * 16
-                    d[i * 1 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<144 {
-                let ky = r / 48, kx = (r / 16) % 3, ci = r % 16
-                for g in 0..<1 {
-                    var sum = SIMD16<Float>()
-                    for oy in 0..<32 {
-                        let row = ((oy * 1 + ky * 1) * 34 + kx * 1) * 16 + ci
-                        let dp = d + oy * 32 + g
-                        for ox in 0..<32 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 16]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 16 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 144) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
-                    for co in 0..<16 {
-                        for g in 0..<1 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 16 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 16 + g * 16 + l) * 16 + co] }
-                            kt[(tap * 16 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                do {
-                    let sums = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 1156)
-                    defer { sums.deallocate() }
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 1156)
-                    for oy in 0..<32 {
-                        for ox in 0..<32 {
-                            let dzp = dz + (oy * 32 + ox) * 16
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy * 1 + ky * 1) * 34 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 3 + kx) * 16
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1156 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(16, 16 - g * 16)
-                            for l in 0..<n { dx[position * 16 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // stage1_block1_conv2: the gradient without its padding
-    @inline(never)
-    static func l6_stage1_block1_conv2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<32 {
-            (dx + row * 512).update(from: dy + ((row + 1) * 34 + 1) * 16, count: 512)
-        }
-    }
-
-    // stage1_block1_out: through ReLU (slope 0.0 below 0.0)
-    @inline(never)
-    static func l9_stage1_block1_out_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<16384 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
-    }
-
-    // stage1_block2_conv1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
-    @inline(never)
-    static func l10_stage1_block2_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 5232, kernelGradient = gk + 5232
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1024) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<1024 {
-                for g in 0..<1 {
-                    let from = dz + i * 16 + g * 16
-                    d[i * 1 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<144 {
-                let ky = r / 48, kx = (r / 16) % 3, ci = r % 16
-                for g in 0..<1 {
-                    var sum = SIMD16<Float>()
-                    for oy in 0..<32 {
-                        let row = ((oy * 1 + ky * 1) * 34 + kx * 1) * 16 + ci
-                        let dp = d + oy * 32 + g
-                        for ox in 0..<32 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 16]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 16 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 144) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
-                    for co in 0..<16 {
-                        for g in 0..<1 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 16 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 16 + g * 16 + l) * 16 + co] }
-                            kt[(tap * 16 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                do {
-                    let sums = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 1156)
-                    defer { sums.deallocate() }
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 1156)
-                    for oy in 0..<32 {
-                        for ox in 0..<32 {
-                            let dzp = dz + (oy * 32 + ox) * 16
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy * 1 + ky * 1) * 34 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 3 + kx) * 16
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1156 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(16, 16 - g * 16)
-                            for l in 0..<n { dx[position * 16 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // stage1_block2_conv1: the gradient without its padding
-    @inline(never)
-    static func l10_stage1_block2_conv1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<32 {
-            (dx + row * 512).update(from: dy + ((row + 1) * 34 + 1) * 16, count: 512)
-        }
-    }
-
-    // stage1_block2_relu: through ReLU (slope 0.0 below 0.0)
-    @inline(never)
-    static func l12_stage1_block2_relu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<16384 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
-    }
-
-    // stage1_block2_conv2: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
-    @inline(never)
-    static func l13_stage1_block2_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 7600, kernelGradient = gk + 7600
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1024) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<1024 {
-                for g in 0..<1 {
-                    let from = dz + i * 16 + g * 16
-                    d[i * 1 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<144 {
-                let ky = r / 48, kx = (r / 16) % 3, ci = r % 16
-                for g in 0..<1 {
-                    var sum = SIMD16<Float>()
-                    for oy in 0..<32 {
-                        let row = ((oy * 1 + ky * 1) * 34 + kx * 1) * 16 + ci
-                        let dp = d + oy * 32 + g
-                        for ox in 0..<32 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 16]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 16 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 144) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
-                    for co in 0..<16 {
-                        for g in 0..<1 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 16 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 16 + g * 16 + l) * 16 + co] }
-                            kt[(tap * 16 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                do {
-                    let sums = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 1156)
-                    defer { sums.deallocate() }
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 1156)
-                    for oy in 0..<32 {
-                        for ox in 0..<32 {
-                            let dzp = dz + (oy * 32 + ox) * 16
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy * 1 + ky * 1) * 34 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 3 + kx) * 16
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1156 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(16, 16 - g * 16)
-                            for l in 0..<n { dx[position * 16 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // stage1_block2_conv2: the gradient without its padding
-    @inline(never)
-    static func l13_stage1_block2_conv2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<32 {
-            (dx + row * 512).update(from: dy + ((row + 1) * 34 + 1) * 16, count: 512)
-        }
-    }
-
-    // stage1_block2_out: through ReLU (slope 0.0 below 0.0)
-    @inline(never)
-    static func l16_stage1_block2_out_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<16384 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
-    }
-
-    // stage1_block3_conv1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
-    @inline(never)
-    static func l17_stage1_block3_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 9968, kernelGradient = gk + 9968
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1024) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<1024 {
-                for g in 0..<1 {
-                    let from = dz + i * 16 + g * 16
-                    d[i * 1 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<144 {
-                let ky = r / 48, kx = (r / 16) % 3, ci = r % 16
-                for g in 0..<1 {
-                    var sum = SIMD16<Float>()
-                    for oy in 0..<32 {
-                        let row = ((oy * 1 + ky * 1) * 34 + kx * 1) * 16 + ci
-                        let dp = d + oy * 32 + g
-                        for ox in 0..<32 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 16]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 16 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 144) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
-                    for co in 0..<16 {
-                        for g in 0..<1 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 16 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 16 + g * 16 + l) * 16 + co] }
-                            kt[(tap * 16 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                do {
-                    let sums = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 1156)
-                    defer { sums.deallocate() }
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 1156)
-                    for oy in 0..<32 {
-                        for ox in 0..<32 {
-                            let dzp = dz + (oy * 32 + ox) * 16
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy * 1 + ky * 1) * 34 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 3 + kx) * 16
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1156 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(16, 16 - g * 16)
-                            for l in 0..<n { dx[position * 16 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // stage1_block3_conv1: the gradient without its padding
-    @inline(never)
-    static func l17_stage1_block3_conv1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<32 {
-            (dx + row * 512).update(from: dy + ((row + 1) * 34 + 1) * 16, count: 512)
-        }
-    }
-
-    // stage1_block3_relu: through ReLU (slope 0.0 below 0.0)
-    @inline(never)
-    static func l19_stage1_block3_relu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<16384 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
-    }
-
-    // stage1_block3_conv2: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
-    @inline(never)
-    static func l20_stage1_block3_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 12336, kernelGradient = gk + 12336
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1024) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<1024 {
-                for g in 0..<1 {
-                    let from = dz + i * 16 + g * 16
-                    d[i * 1 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<144 {
-                let ky = r / 48, kx = (r / 16) % 3, ci = r % 16
-                for g in 0..<1 {
-                    var sum = SIMD16<Float>()
-                    for oy in 0..<32 {
-                        let row = ((oy * 1 + ky * 1) * 34 + kx * 1) * 16 + ci
-                        let dp = d + oy * 32 + g
-                        for ox in 0..<32 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 16]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 16 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 144) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
-                    for co in 0..<16 {
-                        for g in 0..<1 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 16 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 16 + g * 16 + l) * 16 + co] }
-                            kt[(tap * 16 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                do {
-                    let sums = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 1156)
-                    defer { sums.deallocate() }
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 1156)
-                    for oy in 0..<32 {
-                        for ox in 0..<32 {
-                            let dzp = dz + (oy * 32 + ox) * 16
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy * 1 + ky * 1) * 34 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 3 + kx) * 16
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1156 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(16, 16 - g * 16)
-                            for l in 0..<n { dx[position * 16 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // stage1_block3_conv2: the gradient without its padding
-    @inline(never)
-    static func l20_stage1_block3_conv2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<32 {
-            (dx + row * 512).update(from: dy + ((row + 1) * 34 + 1) * 16, count: 512)
-        }
-    }
-
-    // stage1_block3_out: through ReLU (slope 0.0 below 0.0)
-    @inline(never)
-    static func l23_stage1_block3_out_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<16384 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
-    }
-
     // stage2_block1_conv1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l24_stage2_block1_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 14704, kernelGradient = gk + 14704
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 512) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<256 {
@@ -7852,7 +4449,7 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block1_conv2: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l27_stage2_block1_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 19440, kernelGradient = gk + 19440
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 512) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<256 {
@@ -7930,7 +4527,7 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block1_shortcut: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l28_stage2_block1_shortcut_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 28656, kernelGradient = gk + 28656
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 512) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<256 {
@@ -7997,352 +4594,10 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // stage2_block1_out: through ReLU (slope 0.0 below 0.0)
-    @inline(never)
-    static func l32_stage2_block1_out_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<8192 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
-    }
-
-    // stage2_block2_conv1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
-    @inline(never)
-    static func l33_stage2_block2_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 29424, kernelGradient = gk + 29424
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 512) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<256 {
-                for g in 0..<2 {
-                    let from = dz + i * 32 + g * 16
-                    d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<288 {
-                let ky = r / 96, kx = (r / 32) % 3, ci = r % 32
-                for g in 0..<2 {
-                    var sum = SIMD16<Float>()
-                    for oy in 0..<16 {
-                        let row = ((oy * 1 + ky * 1) * 18 + kx * 1) * 32 + ci
-                        let dp = d + oy * 32 + g
-                        for ox in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 32]), dp[ox * 2]) }
-                    }
-                    let gp = kernelGradient + r * 32 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 576) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
-                    for co in 0..<32 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 32 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 32 + g * 16 + l) * 32 + co] }
-                            kt[(tap * 32 + co) * 2 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 648) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 648)
-                    for oy in 0..<16 {
-                        for ox in 0..<16 {
-                            let dzp = dz + (oy * 16 + ox) * 32
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy * 1 + ky * 1) * 18 + ox * 1 + kx * 1) * 2
-                                    let kp = kt + (ky * 3 + kx) * 64
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<32 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<324 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g], n = Swift.min(16, 32 - g * 16)
-                            for l in 0..<n { dx[position * 32 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // stage2_block2_conv1: the gradient without its padding
-    @inline(never)
-    static func l33_stage2_block2_conv1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<16 {
-            (dx + row * 512).update(from: dy + ((row + 1) * 18 + 1) * 32, count: 512)
-        }
-    }
-
-    // stage2_block2_relu: through ReLU (slope 0.0 below 0.0)
-    @inline(never)
-    static func l35_stage2_block2_relu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<8192 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
-    }
-
-    // stage2_block2_conv2: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
-    @inline(never)
-    static func l36_stage2_block2_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 38768, kernelGradient = gk + 38768
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 512) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<256 {
-                for g in 0..<2 {
-                    let from = dz + i * 32 + g * 16
-                    d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<288 {
-                let ky = r / 96, kx = (r / 32) % 3, ci = r % 32
-                for g in 0..<2 {
-                    var sum = SIMD16<Float>()
-                    for oy in 0..<16 {
-                        let row = ((oy * 1 + ky * 1) * 18 + kx * 1) * 32 + ci
-                        let dp = d + oy * 32 + g
-                        for ox in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 32]), dp[ox * 2]) }
-                    }
-                    let gp = kernelGradient + r * 32 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 576) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
-                    for co in 0..<32 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 32 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 32 + g * 16 + l) * 32 + co] }
-                            kt[(tap * 32 + co) * 2 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 648) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 648)
-                    for oy in 0..<16 {
-                        for ox in 0..<16 {
-                            let dzp = dz + (oy * 16 + ox) * 32
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy * 1 + ky * 1) * 18 + ox * 1 + kx * 1) * 2
-                                    let kp = kt + (ky * 3 + kx) * 64
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<32 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<324 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g], n = Swift.min(16, 32 - g * 16)
-                            for l in 0..<n { dx[position * 32 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // stage2_block2_conv2: the gradient without its padding
-    @inline(never)
-    static func l36_stage2_block2_conv2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<16 {
-            (dx + row * 512).update(from: dy + ((row + 1) * 18 + 1) * 32, count: 512)
-        }
-    }
-
-    // stage2_block2_out: through ReLU (slope 0.0 below 0.0)
-    @inline(never)
-    static func l39_stage2_block2_out_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<8192 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
-    }
-
-    // stage2_block3_conv1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
-    @inline(never)
-    static func l40_stage2_block3_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 48112, kernelGradient = gk + 48112
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 512) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<256 {
-                for g in 0..<2 {
-                    let from = dz + i * 32 + g * 16
-                    d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<288 {
-                let ky = r / 96, kx = (r / 32) % 3, ci = r % 32
-                for g in 0..<2 {
-                    var sum = SIMD16<Float>()
-                    for oy in 0..<16 {
-                        let row = ((oy * 1 + ky * 1) * 18 + kx * 1) * 32 + ci
-                        let dp = d + oy * 32 + g
-                        for ox in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 32]), dp[ox * 2]) }
-                    }
-                    let gp = kernelGradient + r * 32 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 576) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
-                    for co in 0..<32 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 32 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 32 + g * 16 + l) * 32 + co] }
-                            kt[(tap * 32 + co) * 2 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 648) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 648)
-                    for oy in 0..<16 {
-                        for ox in 0..<16 {
-                            let dzp = dz + (oy * 16 + ox) * 32
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy * 1 + ky * 1) * 18 + ox * 1 + kx * 1) * 2
-                                    let kp = kt + (ky * 3 + kx) * 64
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<32 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<324 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g], n = Swift.min(16, 32 - g * 16)
-                            for l in 0..<n { dx[position * 32 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // stage2_block3_conv1: the gradient without its padding
-    @inline(never)
-    static func l40_stage2_block3_conv1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<16 {
-            (dx + row * 512).update(from: dy + ((row + 1) * 18 + 1) * 32, count: 512)
-        }
-    }
-
-    // stage2_block3_relu: through ReLU (slope 0.0 below 0.0)
-    @inline(never)
-    static func l42_stage2_block3_relu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<8192 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
-    }
-
-    // stage2_block3_conv2: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
-    @inline(never)
-    static func l43_stage2_block3_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 57456, kernelGradient = gk + 57456
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 512) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<256 {
-                for g in 0..<2 {
-                    let from = dz + i * 32 + g * 16
-                    d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<288 {
-                let ky = r / 96, kx = (r / 32) % 3, ci = r % 32
-                for g in 0..<2 {
-                    var sum = SIMD16<Float>()
-                    for oy in 0..<16 {
-                        let row = ((oy * 1 + ky * 1) * 18 + kx * 1) * 32 + ci
-                        let dp = d + oy * 32 + g
-                        for ox in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 32]), dp[ox * 2]) }
-                    }
-                    let gp = kernelGradient + r * 32 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 576) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
-                    for co in 0..<32 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 32 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 32 + g * 16 + l) * 32 + co] }
-                            kt[(tap * 32 + co) * 2 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 648) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 648)
-                    for oy in 0..<16 {
-                        for ox in 0..<16 {
-                            let dzp = dz + (oy * 16 + ox) * 32
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy * 1 + ky * 1) * 18 + ox * 1 + kx * 1) * 2
-                                    let kp = kt + (ky * 3 + kx) * 64
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<32 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<324 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g], n = Swift.min(16, 32 - g * 16)
-                            for l in 0..<n { dx[position * 32 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // stage2_block3_conv2: the gradient without its padding
-    @inline(never)
-    static func l43_stage2_block3_conv2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<16 {
-            (dx + row * 512).update(from: dy + ((row + 1) * 18 + 1) * 32, count: 512)
-        }
-    }
-
-    // stage2_block3_out: through ReLU (slope 0.0 below 0.0)
-    @inline(never)
-    static func l46_stage2_block3_out_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<8192 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
-    }
-
     // stage3_block1_conv1: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
     @inline(never)
     static func l47_stage3_block1_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 66800, kernelGradient = gk + 66800
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<64 {
@@ -8428,7 +4683,7 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block1_conv2: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
     @inline(never)
     static func l50_stage3_block1_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 85488, kernelGradient = gk + 85488
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<64 {
@@ -8508,7 +4763,7 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block1_shortcut: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
     @inline(never)
     static func l51_stage3_block1_shortcut_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 122352, kernelGradient = gk + 122352
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<64 {
@@ -8575,356 +4830,6 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // stage3_block1_out: through ReLU (slope 0.0 below 0.0)
-    @inline(never)
-    static func l55_stage3_block1_out_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<4096 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
-    }
-
-    // stage3_block2_conv1: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
-    @inline(never)
-    static func l56_stage3_block2_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 124912, kernelGradient = gk + 124912
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<64 {
-                for g in 0..<4 {
-                    let from = dz + i * 64 + g * 16
-                    d[i * 4 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<576 {
-                let ky = r / 192, kx = (r / 64) % 3, ci = r % 64
-                for g in 0..<4 {
-                    var sum = SIMD16<Float>()
-                    for oy in 0..<8 {
-                        let row = ((oy * 1 + ky * 1) * 10 + kx * 1) * 64 + ci
-                        let dp = d + oy * 32 + g
-                        for ox in 0..<8 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 64]), dp[ox * 4]) }
-                    }
-                    let gp = kernelGradient + r * 64 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 4 vectors of 16 input channels
-            do {
-                let transposed = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 2304)
-                defer { transposed.deallocate() }
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
-                    for co in 0..<64 {
-                        for g in 0..<4 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 64 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 64 + g * 16 + l) * 64 + co] }
-                            kt[(tap * 64 + co) * 4 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 400) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 400)
-                    for oy in 0..<8 {
-                        for ox in 0..<8 {
-                            let dzp = dz + (oy * 8 + ox) * 64
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy * 1 + ky * 1) * 10 + ox * 1 + kx * 1) * 4
-                                    let kp = kt + (ky * 3 + kx) * 256
-                                    for g in 0..<4 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<64 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 4 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<100 {
-                        for g in 0..<4 {
-                            let v = acc[position * 4 + g], n = Swift.min(16, 64 - g * 16)
-                            for l in 0..<n { dx[position * 64 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // stage3_block2_conv1: the gradient without its padding
-    @inline(never)
-    static func l56_stage3_block2_conv1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<8 {
-            (dx + row * 512).update(from: dy + ((row + 1) * 10 + 1) * 64, count: 512)
-        }
-    }
-
-    // stage3_block2_relu: through ReLU (slope 0.0 below 0.0)
-    @inline(never)
-    static func l58_stage3_block2_relu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<4096 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
-    }
-
-    // stage3_block2_conv2: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
-    @inline(never)
-    static func l59_stage3_block2_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 162032, kernelGradient = gk + 162032
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<64 {
-                for g in 0..<4 {
-                    let from = dz + i * 64 + g * 16
-                    d[i * 4 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<576 {
-                let ky = r / 192, kx = (r / 64) % 3, ci = r % 64
-                for g in 0..<4 {
-                    var sum = SIMD16<Float>()
-                    for oy in 0..<8 {
-                        let row = ((oy * 1 + ky * 1) * 10 + kx * 1) * 64 + ci
-                        let dp = d + oy * 32 + g
-                        for ox in 0..<8 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 64]), dp[ox * 4]) }
-                    }
-                    let gp = kernelGradient + r * 64 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 4 vectors of 16 input channels
-            do {
-                let transposed = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 2304)
-                defer { transposed.deallocate() }
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
-                    for co in 0..<64 {
-                        for g in 0..<4 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 64 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 64 + g * 16 + l) * 64 + co] }
-                            kt[(tap * 64 + co) * 4 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 400) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 400)
-                    for oy in 0..<8 {
-                        for ox in 0..<8 {
-                            let dzp = dz + (oy * 8 + ox) * 64
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy * 1 + ky * 1) * 10 + ox * 1 + kx * 1) * 4
-                                    let kp = kt + (ky * 3 + kx) * 256
-                                    for g in 0..<4 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<64 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 4 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<100 {
-                        for g in 0..<4 {
-                            let v = acc[position * 4 + g], n = Swift.min(16, 64 - g * 16)
-                            for l in 0..<n { dx[position * 64 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // stage3_block2_conv2: the gradient without its padding
-    @inline(never)
-    static func l59_stage3_block2_conv2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<8 {
-            (dx + row * 512).update(from: dy + ((row + 1) * 10 + 1) * 64, count: 512)
-        }
-    }
-
-    // stage3_block2_out: through ReLU (slope 0.0 below 0.0)
-    @inline(never)
-    static func l62_stage3_block2_out_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<4096 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
-    }
-
-    // stage3_block3_conv1: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
-    @inline(never)
-    static func l63_stage3_block3_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 199152, kernelGradient = gk + 199152
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<64 {
-                for g in 0..<4 {
-                    let from = dz + i * 64 + g * 16
-                    d[i * 4 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<576 {
-                let ky = r / 192, kx = (r / 64) % 3, ci = r % 64
-                for g in 0..<4 {
-                    var sum = SIMD16<Float>()
-                    for oy in 0..<8 {
-                        let row = ((oy * 1 + ky * 1) * 10 + kx * 1) * 64 + ci
-                        let dp = d + oy * 32 + g
-                        for ox in 0..<8 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 64]), dp[ox * 4]) }
-                    }
-                    let gp = kernelGradient + r * 64 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 4 vectors of 16 input channels
-            do {
-                let transposed = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 2304)
-                defer { transposed.deallocate() }
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
-                    for co in 0..<64 {
-                        for g in 0..<4 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 64 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 64 + g * 16 + l) * 64 + co] }
-                            kt[(tap * 64 + co) * 4 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 400) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 400)
-                    for oy in 0..<8 {
-                        for ox in 0..<8 {
-                            let dzp = dz + (oy * 8 + ox) * 64
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy * 1 + ky * 1) * 10 + ox * 1 + kx * 1) * 4
-                                    let kp = kt + (ky * 3 + kx) * 256
-                                    for g in 0..<4 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<64 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 4 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<100 {
-                        for g in 0..<4 {
-                            let v = acc[position * 4 + g], n = Swift.min(16, 64 - g * 16)
-                            for l in 0..<n { dx[position * 64 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // stage3_block3_conv1: the gradient without its padding
-    @inline(never)
-    static func l63_stage3_block3_conv1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<8 {
-            (dx + row * 512).update(from: dy + ((row + 1) * 10 + 1) * 64, count: 512)
-        }
-    }
-
-    // stage3_block3_relu: through ReLU (slope 0.0 below 0.0)
-    @inline(never)
-    static func l65_stage3_block3_relu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<4096 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
-    }
-
-    // stage3_block3_conv2: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
-    @inline(never)
-    static func l66_stage3_block3_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 236272, kernelGradient = gk + 236272
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<64 {
-                for g in 0..<4 {
-                    let from = dz + i * 64 + g * 16
-                    d[i * 4 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<576 {
-                let ky = r / 192, kx = (r / 64) % 3, ci = r % 64
-                for g in 0..<4 {
-                    var sum = SIMD16<Float>()
-                    for oy in 0..<8 {
-                        let row = ((oy * 1 + ky * 1) * 10 + kx * 1) * 64 + ci
-                        let dp = d + oy * 32 + g
-                        for ox in 0..<8 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 64]), dp[ox * 4]) }
-                    }
-                    let gp = kernelGradient + r * 64 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 4 vectors of 16 input channels
-            do {
-                let transposed = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 2304)
-                defer { transposed.deallocate() }
-                let kt = transposed.baseAddress!
-                for tap in 0..<9 {
-                    for co in 0..<64 {
-                        for g in 0..<4 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 64 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 64 + g * 16 + l) * 64 + co] }
-                            kt[(tap * 64 + co) * 4 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 400) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 400)
-                    for oy in 0..<8 {
-                        for ox in 0..<8 {
-                            let dzp = dz + (oy * 8 + ox) * 64
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy * 1 + ky * 1) * 10 + ox * 1 + kx * 1) * 4
-                                    let kp = kt + (ky * 3 + kx) * 256
-                                    for g in 0..<4 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<64 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 4 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<100 {
-                        for g in 0..<4 {
-                            let v = acc[position * 4 + g], n = Swift.min(16, 64 - g * 16)
-                            for l in 0..<n { dx[position * 64 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // stage3_block3_conv2: the gradient without its padding
-    @inline(never)
-    static func l66_stage3_block3_conv2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<8 {
-            (dx + row * 512).update(from: dy + ((row + 1) * 10 + 1) * 64, count: 512)
-        }
-    }
-
-    // stage3_block3_out: through ReLU (slope 0.0 below 0.0)
-    @inline(never)
-    static func l69_stage3_block3_out_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<4096 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
-    }
-
     // pool: each gradient spread evenly over the positions
     @inline(never)
     static func l70_pool_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
@@ -8947,7 +4852,7 @@ extension Resnet20Cifar: TrainableModel {
     // predictions: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l71_predictions_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 273392, kernelGradient = gk + 273392
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -8961,7 +4866,7 @@ extension Resnet20Cifar: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 2 + g] }
-                let gp = gk + 274032 + g * 8
+                let gp = gk + 640 + g * 8
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

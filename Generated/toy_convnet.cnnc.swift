@@ -141,7 +141,7 @@ public struct ToyConvnet: CompiledModel {
         Self.l1_pool1(UnsafePointer(arena + Arena.l0_conv1), arena + Arena.l1_pool1)
         observe?(1, UnsafePointer(arena + Arena.l1_pool1))
         // conv2
-        Self.l2_conv2(UnsafePointer(arena + Arena.l1_pool1), w, arena + Arena.l2_conv2)
+        Self.l2_conv2(UnsafePointer(arena + Arena.l1_pool1), w + 608, arena + Arena.l2_conv2)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2))
         // pool2
         Self.l3_pool2(UnsafePointer(arena + Arena.l2_conv2), arena + Arena.l3_pool2)
@@ -150,13 +150,13 @@ public struct ToyConvnet: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena + Arena.l3_pool2))
         // fc3
-        Self.l5_fc3(UnsafePointer(arena + Arena.l3_pool2), w, arena + Arena.l5_fc3)
+        Self.l5_fc3(UnsafePointer(arena + Arena.l3_pool2), w + 3824, arena + Arena.l5_fc3)
         observe?(5, UnsafePointer(arena + Arena.l5_fc3))
         // fc4
-        Self.l6_fc4(UnsafePointer(arena + Arena.l5_fc3), w, arena + Arena.l6_fc4)
+        Self.l6_fc4(UnsafePointer(arena + Arena.l5_fc3), w + 55152, arena + Arena.l6_fc4)
         observe?(6, UnsafePointer(arena + Arena.l6_fc4))
         // softmax
-        Self.l7_softmax(UnsafePointer(arena + Arena.l6_fc4), w, arena + Arena.l7_softmax)
+        Self.l7_softmax(UnsafePointer(arena + Arena.l6_fc4), w + 66768, arena + Arena.l7_softmax)
         Self.l7_softmax_activation(arena + Arena.l7_softmax)
         observe?(7, UnsafePointer(arena + Arena.l7_softmax))
         output.update(from: arena + Arena.l7_softmax, count: 26)
@@ -183,7 +183,7 @@ public struct ToyConvnet: CompiledModel {
         Self.l1_pool1(UnsafePointer(arena + Arena.l0_conv1), arena + Arena.l1_pool1)
         observe?(1, UnsafePointer(arena + Arena.l1_pool1))
         // conv2
-        pool.split(10) { worker, parts in Self.l2_conv2(UnsafePointer(arena + Arena.l1_pool1), w, arena + Arena.l2_conv2, parts) }
+        pool.split(10) { worker, parts in Self.l2_conv2(UnsafePointer(arena + Arena.l1_pool1), w + 608, arena + Arena.l2_conv2, parts) }
         observe?(2, UnsafePointer(arena + Arena.l2_conv2))
         // pool2
         Self.l3_pool2(UnsafePointer(arena + Arena.l2_conv2), arena + Arena.l3_pool2)
@@ -192,13 +192,13 @@ public struct ToyConvnet: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena + Arena.l3_pool2))
         // fc3
-        Self.l5_fc3(UnsafePointer(arena + Arena.l3_pool2), w, arena + Arena.l5_fc3)
+        Self.l5_fc3(UnsafePointer(arena + Arena.l3_pool2), w + 3824, arena + Arena.l5_fc3)
         observe?(5, UnsafePointer(arena + Arena.l5_fc3))
         // fc4
-        Self.l6_fc4(UnsafePointer(arena + Arena.l5_fc3), w, arena + Arena.l6_fc4)
+        Self.l6_fc4(UnsafePointer(arena + Arena.l5_fc3), w + 55152, arena + Arena.l6_fc4)
         observe?(6, UnsafePointer(arena + Arena.l6_fc4))
         // softmax
-        Self.l7_softmax(UnsafePointer(arena + Arena.l6_fc4), w, arena + Arena.l7_softmax)
+        Self.l7_softmax(UnsafePointer(arena + Arena.l6_fc4), w + 66768, arena + Arena.l7_softmax)
         Self.l7_softmax_activation(arena + Arena.l7_softmax)
         observe?(7, UnsafePointer(arena + Arena.l7_softmax))
         output.update(from: arena + Arena.l7_softmax, count: 26)
@@ -248,7 +248,7 @@ public struct ToyConvnet: CompiledModel {
         Self.l1_pool1(UnsafePointer(arena + Arena.l0_conv1), arena + Arena.l1_pool1)
         observe?(1, UnsafePointer(arena + Arena.l1_pool1))
         // conv2
-        Self.l2_conv2(UnsafePointer(arena + Arena.l1_pool1), w, arena + Arena.l2_conv2)
+        Self.l2_conv2(UnsafePointer(arena + Arena.l1_pool1), w + 608, arena + Arena.l2_conv2)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2))
         // pool2
         Self.l3_pool2(UnsafePointer(arena + Arena.l2_conv2), arena + Arena.l3_pool2)
@@ -791,15 +791,15 @@ public struct ToyConvnet: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 10 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 3808)
-                var s1_0 = w.simd(V.self, at: 3808)
-                var s2_0 = w.simd(V.self, at: 3808)
-                var s3_0 = w.simd(V.self, at: 3808)
-                var s4_0 = w.simd(V.self, at: 3808)
+                var s0_0 = w.simd(V.self, at: 3200)
+                var s1_0 = w.simd(V.self, at: 3200)
+                var s2_0 = w.simd(V.self, at: 3200)
+                var s3_0 = w.simd(V.self, at: 3200)
+                var s4_0 = w.simd(V.self, at: 3200)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + (oy * 112 + ox * 8) + ky * 112 + kx * 8
-                        let wp = w + 608 + (ky * 5 + kx) * 128
+                        let wp = w + 0 + (ky * 5 + kx) * 128
                         for ci in 0..<8 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -859,12 +859,12 @@ public struct ToyConvnet: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 120
-                var s0_0 = w.simd(V.self, at: 55024)
-                var s0_1 = w.simd(V.self, at: 55040)
-                var s0_2 = w.simd(V.self, at: 55056)
-                var s0_3 = w.simd(V.self, at: 55072)
+                var s0_0 = w.simd(V.self, at: 51200)
+                var s0_1 = w.simd(V.self, at: 51216)
+                var s0_2 = w.simd(V.self, at: 51232)
+                var s0_3 = w.simd(V.self, at: 51248)
                 let xp = x + (oy * 400 + ox * 400)
-                let wp = w + 3824
+                let wp = w + 0
                 for ci in 0..<400 {
                     let w0 = wp.simd(V.self, at: ci * 128)
                     let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -887,12 +887,12 @@ public struct ToyConvnet: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 120 + 64
-                var s0_0 = w.simd(V.self, at: 55024 + 64)
-                var s0_1 = w.simd(V.self, at: 55040 + 64)
-                var s0_2 = w.simd(V.self, at: 55056 + 64)
-                var s0_3 = w.simd(V.self, at: 55072 + 64)
+                var s0_0 = w.simd(V.self, at: 51200 + 64)
+                var s0_1 = w.simd(V.self, at: 51216 + 64)
+                var s0_2 = w.simd(V.self, at: 51232 + 64)
+                var s0_3 = w.simd(V.self, at: 51248 + 64)
                 let xp = x + (oy * 400 + ox * 400)
-                let wp = w + 3824 + 64
+                let wp = w + 0 + 64
                 for ci in 0..<400 {
                     let w0 = wp.simd(V.self, at: ci * 128)
                     let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -920,12 +920,12 @@ public struct ToyConvnet: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 84
-                var s0_0 = w.simd(V.self, at: 66672)
-                var s0_1 = w.simd(V.self, at: 66688)
-                var s0_2 = w.simd(V.self, at: 66704)
-                var s0_3 = w.simd(V.self, at: 66720)
+                var s0_0 = w.simd(V.self, at: 11520)
+                var s0_1 = w.simd(V.self, at: 11536)
+                var s0_2 = w.simd(V.self, at: 11552)
+                var s0_3 = w.simd(V.self, at: 11568)
                 let xp = x + (oy * 120 + ox * 120)
-                let wp = w + 55152
+                let wp = w + 0
                 for ci in 0..<120 {
                     let w0 = wp.simd(V.self, at: ci * 96)
                     let w1 = wp.simd(V.self, at: ci * 96 + 16)
@@ -948,10 +948,10 @@ public struct ToyConvnet: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 84 + 64
-                var s0_0 = w.simd(V.self, at: 66672 + 64)
-                var s0_1 = w.simd(V.self, at: 66688 + 64)
+                var s0_0 = w.simd(V.self, at: 11520 + 64)
+                var s0_1 = w.simd(V.self, at: 11536 + 64)
                 let xp = x + (oy * 120 + ox * 120)
-                let wp = w + 55152 + 64
+                let wp = w + 0 + 64
                 for ci in 0..<120 {
                     let w0 = wp.simd(V.self, at: ci * 96)
                     let w1 = wp.simd(V.self, at: ci * 96 + 16)
@@ -974,10 +974,10 @@ public struct ToyConvnet: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 26
-                var s0_0 = w.simd(V.self, at: 69456)
-                var s0_1 = w.simd(V.self, at: 69472)
+                var s0_0 = w.simd(V.self, at: 2688)
+                var s0_1 = w.simd(V.self, at: 2704)
                 let xp = x + (oy * 84 + ox * 84)
-                let wp = w + 66768
+                let wp = w + 0
                 for ci in 0..<84 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -1040,12 +1040,12 @@ extension ToyConvnet: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv1(input, w, o0)
         Self.l1_pool1(UnsafePointer(o0), o1)
-        Self.l2_conv2(UnsafePointer(o1), w, o2)
+        Self.l2_conv2(UnsafePointer(o1), w + 608, o2)
         Self.l3_pool2(UnsafePointer(o2), o3)
         // flatten: the same memory as its input
-        Self.l5_fc3(UnsafePointer(o3), w, o5)
-        Self.l6_fc4(UnsafePointer(o5), w, o6)
-        Self.l7_softmax(UnsafePointer(o6), w, o7)
+        Self.l5_fc3(UnsafePointer(o3), w + 3824, o5)
+        Self.l6_fc4(UnsafePointer(o5), w + 55152, o6)
+        Self.l7_softmax(UnsafePointer(o6), w + 66768, o7)
         Self.l7_softmax_activation(o7)
         output.update(from: o7, count: 26)
         // The loss, and its gradient: with respect to the output, or to the
@@ -1056,20 +1056,20 @@ extension ToyConvnet: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // softmax
         if !fused { Self.l7_softmax_derivative(UnsafePointer(o7), g) }
-        Self.l7_softmax_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l7_softmax_backward(UnsafePointer(o6), UnsafePointer(g), k + 62108, gradients + 62108, h); swap(&g, &h)
         // fc4
         Self.l6_fc4_derivative(UnsafePointer(o6), g)
-        Self.l6_fc4_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l6_fc4_backward(UnsafePointer(o5), UnsafePointer(g), k + 51944, gradients + 51944, h); swap(&g, &h)
         // fc3
         Self.l5_fc3_derivative(UnsafePointer(o5), g)
-        Self.l5_fc3_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l5_fc3_backward(UnsafePointer(o3), UnsafePointer(g), k + 3824, gradients + 3824, h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // pool2
         Self.l3_pool2_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv2
         Self.l2_conv2_derivative(UnsafePointer(o2), g)
-        Self.l2_conv2_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_conv2_backward(UnsafePointer(o1), UnsafePointer(g), k + 608, gradients + 608, h); swap(&g, &h)
         // pool1
         Self.l1_pool1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv1
@@ -1200,7 +1200,7 @@ extension ToyConvnet: TrainableModel {
     // conv2: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l2_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 608, kernelGradient = gk + 608
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 100) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<100 {
@@ -1212,7 +1212,7 @@ extension ToyConvnet: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<100 { sum += d[p * 1 + g] }
-                let gp = gk + 3808 + g * 16
+                let gp = gk + 3200 + g * 16
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1307,7 +1307,7 @@ extension ToyConvnet: TrainableModel {
     // fc3: dL/dkernel, dL/dbias, dL/dx (8 vectors of 16 output channels)
     @inline(never)
     static func l5_fc3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 3824, kernelGradient = gk + 3824
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1321,7 +1321,7 @@ extension ToyConvnet: TrainableModel {
             for g in 0..<8 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 8 + g] }
-                let gp = gk + 51824 + g * 16
+                let gp = gk + 48000 + g * 16
                 if g < 7 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1360,7 +1360,7 @@ extension ToyConvnet: TrainableModel {
     // fc4: dL/dkernel, dL/dbias, dL/dx (6 vectors of 16 output channels)
     @inline(never)
     static func l6_fc4_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 51944, kernelGradient = gk + 51944
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1374,7 +1374,7 @@ extension ToyConvnet: TrainableModel {
             for g in 0..<6 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 6 + g] }
-                let gp = gk + 62024 + g * 16
+                let gp = gk + 10080 + g * 16
                 if g < 5 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1418,7 +1418,7 @@ extension ToyConvnet: TrainableModel {
     // softmax: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l7_softmax_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 62108, kernelGradient = gk + 62108
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1432,7 +1432,7 @@ extension ToyConvnet: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 2 + g] }
-                let gp = gk + 64292 + g * 16
+                let gp = gk + 2184 + g * 16
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<10 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

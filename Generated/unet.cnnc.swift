@@ -177,24 +177,24 @@ public struct Unet: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l1_enc1_pool))
         // enc2_conv
         Self.l2_enc2_conv_pad(UnsafePointer(arena + Arena.l1_enc1_pool), arena + Arena.l2_enc2_conv_padded)
-        Self.l2_enc2_conv(UnsafePointer(arena + Arena.l2_enc2_conv_padded), w, arena + Arena.l2_enc2_conv)
+        Self.l2_enc2_conv(UnsafePointer(arena + Arena.l2_enc2_conv_padded), w + 80, arena + Arena.l2_enc2_conv)
         observe?(2, UnsafePointer(arena + Arena.l2_enc2_conv))
         // enc2_pool
         Self.l3_enc2_pool(UnsafePointer(arena + Arena.l2_enc2_conv), arena + Arena.l3_enc2_pool)
         observe?(3, UnsafePointer(arena + Arena.l3_enc2_pool))
         // bottleneck
         Self.l4_bottleneck_winograd_pad(UnsafePointer(arena + Arena.l3_enc2_pool), arena + Arena.l4_bottleneck_padded)
-        Self.l4_bottleneck_winograd(UnsafePointer(arena + Arena.l4_bottleneck_padded), w, arena + Arena.l4_bottleneck, arena + Arena.scratch)
+        Self.l4_bottleneck_winograd(UnsafePointer(arena + Arena.l4_bottleneck_padded), w + 1248, arena + Arena.l4_bottleneck, arena + Arena.scratch)
         observe?(4, UnsafePointer(arena + Arena.l4_bottleneck))
         // dec2_up
-        Self.l5_dec2_up(UnsafePointer(arena + Arena.l4_bottleneck), w, arena + Arena.l5_dec2_up)
+        Self.l5_dec2_up(UnsafePointer(arena + Arena.l4_bottleneck), w + 14080, arena + Arena.l5_dec2_up)
         observe?(5, UnsafePointer(arena + Arena.l5_dec2_up))
         // dec2_skip
         Self.l6_dec2_skip(UnsafePointer(arena + Arena.l5_dec2_up), UnsafePointer(arena + Arena.l2_enc2_conv), arena + Arena.l6_dec2_skip)
         observe?(6, UnsafePointer(arena + Arena.l6_dec2_skip))
         // dec2_conv
         Self.l7_dec2_conv_winograd_pad(UnsafePointer(arena + Arena.l6_dec2_skip), arena + Arena.l7_dec2_conv_padded)
-        Self.l7_dec2_conv_winograd(UnsafePointer(arena + Arena.l7_dec2_conv_padded), w, arena + Arena.l7_dec2_conv, arena + Arena.scratch)
+        Self.l7_dec2_conv_winograd(UnsafePointer(arena + Arena.l7_dec2_conv_padded), w + 16144, arena + Arena.l7_dec2_conv, arena + Arena.scratch)
         observe?(7, UnsafePointer(arena + Arena.l7_dec2_conv))
         // dec1_up
         Self.l8_dec1_up(UnsafePointer(arena + Arena.l7_dec2_conv), arena + Arena.l8_dec1_up)
@@ -204,10 +204,10 @@ public struct Unet: CompiledModel {
         observe?(9, UnsafePointer(arena + Arena.l9_dec1_skip))
         // dec1_conv
         Self.l10_dec1_conv_pad(UnsafePointer(arena + Arena.l9_dec1_skip), arena + Arena.l10_dec1_conv_padded)
-        Self.l10_dec1_conv(UnsafePointer(arena + Arena.l10_dec1_conv_padded), w, arena + Arena.l10_dec1_conv)
+        Self.l10_dec1_conv(UnsafePointer(arena + Arena.l10_dec1_conv_padded), w + 28960, arena + Arena.l10_dec1_conv)
         observe?(10, UnsafePointer(arena + Arena.l10_dec1_conv))
         // pixel_classes
-        Self.l11_pixel_classes(UnsafePointer(arena + Arena.l10_dec1_conv), w, arena + Arena.l11_pixel_classes)
+        Self.l11_pixel_classes(UnsafePointer(arena + Arena.l10_dec1_conv), w + 30696, arena + Arena.l11_pixel_classes)
         Self.l11_pixel_classes_activation(arena + Arena.l11_pixel_classes)
         observe?(11, UnsafePointer(arena + Arena.l11_pixel_classes))
         output.update(from: arena + Arena.l11_pixel_classes, count: 768)
@@ -236,24 +236,24 @@ public struct Unet: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l1_enc1_pool))
         // enc2_conv
         Self.l2_enc2_conv_pad(UnsafePointer(arena + Arena.l1_enc1_pool), arena + Arena.l2_enc2_conv_padded)
-        Self.l2_enc2_conv(UnsafePointer(arena + Arena.l2_enc2_conv_padded), w, arena + Arena.l2_enc2_conv)
+        Self.l2_enc2_conv(UnsafePointer(arena + Arena.l2_enc2_conv_padded), w + 80, arena + Arena.l2_enc2_conv)
         observe?(2, UnsafePointer(arena + Arena.l2_enc2_conv))
         // enc2_pool
         Self.l3_enc2_pool(UnsafePointer(arena + Arena.l2_enc2_conv), arena + Arena.l3_enc2_pool)
         observe?(3, UnsafePointer(arena + Arena.l3_enc2_pool))
         // bottleneck
         Self.l4_bottleneck_winograd_pad(UnsafePointer(arena + Arena.l3_enc2_pool), arena + Arena.l4_bottleneck_padded)
-        Self.l4_bottleneck_winograd(UnsafePointer(arena + Arena.l4_bottleneck_padded), w, arena + Arena.l4_bottleneck, arena + Arena.scratch)
+        Self.l4_bottleneck_winograd(UnsafePointer(arena + Arena.l4_bottleneck_padded), w + 1248, arena + Arena.l4_bottleneck, arena + Arena.scratch)
         observe?(4, UnsafePointer(arena + Arena.l4_bottleneck))
         // dec2_up
-        Self.l5_dec2_up(UnsafePointer(arena + Arena.l4_bottleneck), w, arena + Arena.l5_dec2_up)
+        Self.l5_dec2_up(UnsafePointer(arena + Arena.l4_bottleneck), w + 14080, arena + Arena.l5_dec2_up)
         observe?(5, UnsafePointer(arena + Arena.l5_dec2_up))
         // dec2_skip
         Self.l6_dec2_skip(UnsafePointer(arena + Arena.l5_dec2_up), UnsafePointer(arena + Arena.l2_enc2_conv), arena + Arena.l6_dec2_skip)
         observe?(6, UnsafePointer(arena + Arena.l6_dec2_skip))
         // dec2_conv
         Self.l7_dec2_conv_winograd_pad(UnsafePointer(arena + Arena.l6_dec2_skip), arena + Arena.l7_dec2_conv_padded)
-        pool.split(2) { worker, parts in Self.l7_dec2_conv_winograd(UnsafePointer(arena + Arena.l7_dec2_conv_padded), w, arena + Arena.l7_dec2_conv, arena + Arena.scratch + worker * 6144, parts) }
+        pool.split(2) { worker, parts in Self.l7_dec2_conv_winograd(UnsafePointer(arena + Arena.l7_dec2_conv_padded), w + 16144, arena + Arena.l7_dec2_conv, arena + Arena.scratch + worker * 6144, parts) }
         observe?(7, UnsafePointer(arena + Arena.l7_dec2_conv))
         // dec1_up
         Self.l8_dec1_up(UnsafePointer(arena + Arena.l7_dec2_conv), arena + Arena.l8_dec1_up)
@@ -263,10 +263,10 @@ public struct Unet: CompiledModel {
         observe?(9, UnsafePointer(arena + Arena.l9_dec1_skip))
         // dec1_conv
         Self.l10_dec1_conv_pad(UnsafePointer(arena + Arena.l9_dec1_skip), arena + Arena.l10_dec1_conv_padded)
-        pool.split(16) { worker, parts in Self.l10_dec1_conv(UnsafePointer(arena + Arena.l10_dec1_conv_padded), w, arena + Arena.l10_dec1_conv, parts) }
+        pool.split(16) { worker, parts in Self.l10_dec1_conv(UnsafePointer(arena + Arena.l10_dec1_conv_padded), w + 28960, arena + Arena.l10_dec1_conv, parts) }
         observe?(10, UnsafePointer(arena + Arena.l10_dec1_conv))
         // pixel_classes
-        Self.l11_pixel_classes(UnsafePointer(arena + Arena.l10_dec1_conv), w, arena + Arena.l11_pixel_classes)
+        Self.l11_pixel_classes(UnsafePointer(arena + Arena.l10_dec1_conv), w + 30696, arena + Arena.l11_pixel_classes)
         Self.l11_pixel_classes_activation(arena + Arena.l11_pixel_classes)
         observe?(11, UnsafePointer(arena + Arena.l11_pixel_classes))
         output.update(from: arena + Arena.l11_pixel_classes, count: 768)
@@ -375,18 +375,18 @@ public struct Unet: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 8 + ox) * 16
-            var s0_0 = w.simd(V.self, at: 1232)
-            var s1_0 = w.simd(V.self, at: 1232)
-            var s2_0 = w.simd(V.self, at: 1232)
-            var s3_0 = w.simd(V.self, at: 1232)
-            var s4_0 = w.simd(V.self, at: 1232)
-            var s5_0 = w.simd(V.self, at: 1232)
-            var s6_0 = w.simd(V.self, at: 1232)
-            var s7_0 = w.simd(V.self, at: 1232)
+            var s0_0 = w.simd(V.self, at: 1152)
+            var s1_0 = w.simd(V.self, at: 1152)
+            var s2_0 = w.simd(V.self, at: 1152)
+            var s3_0 = w.simd(V.self, at: 1152)
+            var s4_0 = w.simd(V.self, at: 1152)
+            var s5_0 = w.simd(V.self, at: 1152)
+            var s6_0 = w.simd(V.self, at: 1152)
+            var s7_0 = w.simd(V.self, at: 1152)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + (oy * 80 + ox * 8) + ky * 80 + kx * 8
-                    let wp = w + 80 + (ky * 3 + kx) * 128
+                    let wp = w + 0 + (ky * 3 + kx) * 128
                     for ci in 0..<8 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -463,18 +463,18 @@ public struct Unet: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 32
-            var s0_0 = w.simd(V.self, at: 5856)
-            var s0_1 = w.simd(V.self, at: 5872)
-            var s1_0 = w.simd(V.self, at: 5856)
-            var s1_1 = w.simd(V.self, at: 5872)
-            var s2_0 = w.simd(V.self, at: 5856)
-            var s2_1 = w.simd(V.self, at: 5872)
-            var s3_0 = w.simd(V.self, at: 5856)
-            var s3_1 = w.simd(V.self, at: 5872)
+            var s0_0 = w.simd(V.self, at: 4608)
+            var s0_1 = w.simd(V.self, at: 4624)
+            var s1_0 = w.simd(V.self, at: 4608)
+            var s1_1 = w.simd(V.self, at: 4624)
+            var s2_0 = w.simd(V.self, at: 4608)
+            var s2_1 = w.simd(V.self, at: 4624)
+            var s3_0 = w.simd(V.self, at: 4608)
+            var s3_1 = w.simd(V.self, at: 4624)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + (oy * 96 + ox * 16) + ky * 96 + kx * 16
-                    let wp = w + 1248 + (ky * 3 + kx) * 512
+                    let wp = w + 0 + (ky * 3 + kx) * 512
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 32)
                         let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -590,7 +590,7 @@ public struct Unet: CompiledModel {
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l4_bottleneck_winograd_product2(UnsafePointer(v + xi * 32), w + 5888 + xi * 512, m + xi * 64)
+                Self.l4_bottleneck_winograd_product2(UnsafePointer(v + xi * 32), w + 4640 + xi * 512, m + xi * 64)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<1 {
@@ -598,7 +598,7 @@ public struct Unet: CompiledModel {
                 for tx in 0..<2 {
                     let t = r * 2 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 5856 + k)
+                        let bias = w.simd(VK.self, at: 4608 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 64 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 128 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 192 + t * 32 + k)
                         let m10 = UnsafePointer(m).simd(VK.self, at: 256 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 320 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 384 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 448 + t * 32 + k)
                         let m20 = UnsafePointer(m).simd(VK.self, at: 512 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 576 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 640 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 704 + t * 32 + k)
@@ -624,7 +624,7 @@ public struct Unet: CompiledModel {
             for ox in 0..<8 {
                 let target = y + (oy * 8 + ox) * 16
                 for g in 0..<1 {
-                    var sum = w.simd(SIMD16<Float>.self, at: 16128 + g * 16)
+                    var sum = w.simd(SIMD16<Float>.self, at: 2048 + g * 16)
                     for my in 0..<2 {
                         let iyStride = oy + 0 - my * 1
                         guard iyStride >= 0, iyStride % 2 == 0, iyStride / 2 < 4 else { continue }
@@ -634,7 +634,7 @@ public struct Unet: CompiledModel {
                             guard ixStride >= 0, ixStride % 2 == 0, ixStride / 2 < 4 else { continue }
                             let ix = ixStride / 2
                             let xp = x + (iy * 4 + ix) * 32
-                            let row = 14080 + (my * 2 + mx) * 512 + g * 16
+                            let row = 0 + (my * 2 + mx) * 512 + g * 16
                             for c in 0..<32 { sum = madd(sum, SIMD16<Float>(repeating: xp[c]), w.simd(SIMD16<Float>.self, at: row + c * 16)) }
                         }
                     }
@@ -671,18 +671,18 @@ public struct Unet: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 8 + ox) * 16
-            var s0_0 = w.simd(V.self, at: 20752)
-            var s1_0 = w.simd(V.self, at: 20752)
-            var s2_0 = w.simd(V.self, at: 20752)
-            var s3_0 = w.simd(V.self, at: 20752)
-            var s4_0 = w.simd(V.self, at: 20752)
-            var s5_0 = w.simd(V.self, at: 20752)
-            var s6_0 = w.simd(V.self, at: 20752)
-            var s7_0 = w.simd(V.self, at: 20752)
+            var s0_0 = w.simd(V.self, at: 4608)
+            var s1_0 = w.simd(V.self, at: 4608)
+            var s2_0 = w.simd(V.self, at: 4608)
+            var s3_0 = w.simd(V.self, at: 4608)
+            var s4_0 = w.simd(V.self, at: 4608)
+            var s5_0 = w.simd(V.self, at: 4608)
+            var s6_0 = w.simd(V.self, at: 4608)
+            var s7_0 = w.simd(V.self, at: 4608)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + (oy * 320 + ox * 32) + ky * 320 + kx * 32
-                    let wp = w + 16144 + (ky * 3 + kx) * 512
+                    let wp = w + 0 + (ky * 3 + kx) * 512
                     for ci in 0..<32 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -818,7 +818,7 @@ public struct Unet: CompiledModel {
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l7_dec2_conv_winograd_product8(UnsafePointer(v + xi * 256), w + 20768 + xi * 512, m + xi * 128)
+                Self.l7_dec2_conv_winograd_product8(UnsafePointer(v + xi * 256), w + 4624 + xi * 512, m + xi * 128)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<2 {
@@ -826,7 +826,7 @@ public struct Unet: CompiledModel {
                 for tx in 0..<4 {
                     let t = r * 4 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 20752 + k)
+                        let bias = w.simd(VK.self, at: 4608 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 128 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 256 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 384 + t * 16 + k)
                         let m10 = UnsafePointer(m).simd(VK.self, at: 512 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 640 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 768 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 896 + t * 16 + k)
                         let m20 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1280 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1408 + t * 16 + k)
@@ -892,18 +892,18 @@ public struct Unet: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 30688)
-                var s1_0 = w.simd(V.self, at: 30688)
-                var s2_0 = w.simd(V.self, at: 30688)
-                var s3_0 = w.simd(V.self, at: 30688)
-                var s4_0 = w.simd(V.self, at: 30688)
-                var s5_0 = w.simd(V.self, at: 30688)
-                var s6_0 = w.simd(V.self, at: 30688)
-                var s7_0 = w.simd(V.self, at: 30688)
+                var s0_0 = w.simd(V.self, at: 1728)
+                var s1_0 = w.simd(V.self, at: 1728)
+                var s2_0 = w.simd(V.self, at: 1728)
+                var s3_0 = w.simd(V.self, at: 1728)
+                var s4_0 = w.simd(V.self, at: 1728)
+                var s5_0 = w.simd(V.self, at: 1728)
+                var s6_0 = w.simd(V.self, at: 1728)
+                var s7_0 = w.simd(V.self, at: 1728)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 432 + ox * 24) + ky * 432 + kx * 24
-                        let wp = w + 28960 + (ky * 3 + kx) * 192
+                        let wp = w + 0 + (ky * 3 + kx) * 192
                         for ci in 0..<24 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -946,16 +946,16 @@ public struct Unet: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 30728)
-                var s1_0 = w.simd(V.self, at: 30728)
-                var s2_0 = w.simd(V.self, at: 30728)
-                var s3_0 = w.simd(V.self, at: 30728)
-                var s4_0 = w.simd(V.self, at: 30728)
-                var s5_0 = w.simd(V.self, at: 30728)
-                var s6_0 = w.simd(V.self, at: 30728)
-                var s7_0 = w.simd(V.self, at: 30728)
+                var s0_0 = w.simd(V.self, at: 32)
+                var s1_0 = w.simd(V.self, at: 32)
+                var s2_0 = w.simd(V.self, at: 32)
+                var s3_0 = w.simd(V.self, at: 32)
+                var s4_0 = w.simd(V.self, at: 32)
+                var s5_0 = w.simd(V.self, at: 32)
+                var s6_0 = w.simd(V.self, at: 32)
+                var s7_0 = w.simd(V.self, at: 32)
                 let xp = x + (oy * 128 + ox * 8)
-                let wp = w + 30696
+                let wp = w + 0
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -1047,19 +1047,19 @@ extension Unet: TrainableModel {
         Self.l0_enc1_conv(UnsafePointer(p), w, o0)
         Self.l1_enc1_pool(UnsafePointer(o0), o1)
         Self.l2_enc2_conv_pad(UnsafePointer(o1), p)
-        Self.l2_enc2_conv(UnsafePointer(p), w, o2)
+        Self.l2_enc2_conv(UnsafePointer(p), w + 80, o2)
         Self.l3_enc2_pool(UnsafePointer(o2), o3)
         Self.l4_bottleneck_pad(UnsafePointer(o3), p)
-        Self.l4_bottleneck(UnsafePointer(p), w, o4)
-        Self.l5_dec2_up(UnsafePointer(o4), w, o5)
+        Self.l4_bottleneck(UnsafePointer(p), w + 1248, o4)
+        Self.l5_dec2_up(UnsafePointer(o4), w + 14080, o5)
         Self.l6_dec2_skip(UnsafePointer(o5), UnsafePointer(o2), o6)
         Self.l7_dec2_conv_pad(UnsafePointer(o6), p)
-        Self.l7_dec2_conv(UnsafePointer(p), w, o7)
+        Self.l7_dec2_conv(UnsafePointer(p), w + 16144, o7)
         Self.l8_dec1_up(UnsafePointer(o7), o8)
         Self.l9_dec1_skip(UnsafePointer(o8), UnsafePointer(o0), o9)
         Self.l10_dec1_conv_pad(UnsafePointer(o9), p)
-        Self.l10_dec1_conv(UnsafePointer(p), w, o10)
-        Self.l11_pixel_classes(UnsafePointer(o10), w, o11)
+        Self.l10_dec1_conv(UnsafePointer(p), w + 28960, o10)
+        Self.l11_pixel_classes(UnsafePointer(o10), w + 30696, o11)
         Self.l11_pixel_classes_activation(o11)
         output.update(from: o11, count: 768)
         // The loss, and its gradient: with respect to the output, or to the
@@ -1070,11 +1070,11 @@ extension Unet: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // pixel_classes
         if !fused { Self.l11_pixel_classes_derivative(UnsafePointer(o11), g) }
-        Self.l11_pixel_classes_backward(UnsafePointer(o10), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l11_pixel_classes_backward(UnsafePointer(o10), UnsafePointer(g), k + 14312, gradients + 14312, h); swap(&g, &h)
         // dec1_conv
         Self.l10_dec1_conv_derivative(UnsafePointer(o10), g)
         Self.l10_dec1_conv_pad(UnsafePointer(o9), p)
-        Self.l10_dec1_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l10_dec1_conv_backward(UnsafePointer(p), UnsafePointer(g), k + 12576, gradients + 12576, q)
         Self.l10_dec1_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
         // dec1_skip
         Self.l9_dec1_skip_backward(UnsafePointer(g), e8, e0)
@@ -1086,7 +1086,7 @@ extension Unet: TrainableModel {
         // dec2_conv
         Self.l7_dec2_conv_derivative(UnsafePointer(o7), g)
         Self.l7_dec2_conv_pad(UnsafePointer(o6), p)
-        Self.l7_dec2_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l7_dec2_conv_backward(UnsafePointer(p), UnsafePointer(g), k + 7952, gradients + 7952, q)
         Self.l7_dec2_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
         // dec2_skip
         Self.l6_dec2_skip_backward(UnsafePointer(g), e5, e2)
@@ -1094,11 +1094,11 @@ extension Unet: TrainableModel {
         g.update(from: e5, count: 1024)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dec2_up
-        Self.l5_dec2_up_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l5_dec2_up_backward(UnsafePointer(o4), UnsafePointer(g), k + 5888, gradients + 5888, h); swap(&g, &h)
         // bottleneck
         Self.l4_bottleneck_derivative(UnsafePointer(o4), g)
         Self.l4_bottleneck_pad(UnsafePointer(o3), p)
-        Self.l4_bottleneck_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l4_bottleneck_backward(UnsafePointer(p), UnsafePointer(g), k + 1248, gradients + 1248, q)
         Self.l4_bottleneck_unpad(UnsafePointer(q), h); swap(&g, &h)
         // enc2_pool
         Self.l3_enc2_pool_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
@@ -1109,7 +1109,7 @@ extension Unet: TrainableModel {
         // enc2_conv
         Self.l2_enc2_conv_derivative(UnsafePointer(o2), g)
         Self.l2_enc2_conv_pad(UnsafePointer(o1), p)
-        Self.l2_enc2_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l2_enc2_conv_backward(UnsafePointer(p), UnsafePointer(g), k + 80, gradients + 80, q)
         Self.l2_enc2_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
         // enc1_pool
         Self.l1_enc1_pool_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
@@ -1255,7 +1255,7 @@ extension Unet: TrainableModel {
     // enc2_conv: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l2_enc2_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 80, kernelGradient = gk + 80
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<64 {
@@ -1267,7 +1267,7 @@ extension Unet: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<64 { sum += d[p * 1 + g] }
-                let gp = gk + 1232 + g * 16
+                let gp = gk + 1152 + g * 16
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1370,7 +1370,7 @@ extension Unet: TrainableModel {
     // bottleneck: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l4_bottleneck_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1248, kernelGradient = gk + 1248
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -1382,7 +1382,7 @@ extension Unet: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<16 { sum += d[p * 2 + g] }
-                let gp = gk + 5856 + g * 16
+                let gp = gk + 4608 + g * 16
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1454,8 +1454,8 @@ extension Unet: TrainableModel {
     // dec2_up: dL/dkernel, dL/dbias, dL/dx, by input pixel and tap
     @inline(never)
     static func l5_dec2_up_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 5888, kernelGradient = gk + 5888
-        let biasGradient = gk + 7936
+        let kernel = k + 0, kernelGradient = gk + 0
+        let biasGradient = gk + 2048
         for p in 0..<64 {
             let dzp = dz + p * 16
             for f in 0..<16 { biasGradient[f] += dzp[f] }
@@ -1489,7 +1489,7 @@ extension Unet: TrainableModel {
     // dec2_conv: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l7_dec2_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 7952, kernelGradient = gk + 7952
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<64 {
@@ -1501,7 +1501,7 @@ extension Unet: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<64 { sum += d[p * 1 + g] }
-                let gp = gk + 12560 + g * 16
+                let gp = gk + 4608 + g * 16
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1601,7 +1601,7 @@ extension Unet: TrainableModel {
     // dec1_conv: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l10_dec1_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 12576, kernelGradient = gk + 12576
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 256) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<256 {
@@ -1613,7 +1613,7 @@ extension Unet: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<256 { sum += d[p * 1 + g] }
-                let gp = gk + 14304 + g * 8
+                let gp = gk + 1728 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1696,7 +1696,7 @@ extension Unet: TrainableModel {
     // pixel_classes: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l11_pixel_classes_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 14312, kernelGradient = gk + 14312
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 256) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<256 {
@@ -1710,7 +1710,7 @@ extension Unet: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<256 { sum += d[p * 1 + g] }
-                let gp = gk + 14336 + g * 4
+                let gp = gk + 24 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

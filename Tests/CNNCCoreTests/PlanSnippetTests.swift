@@ -393,6 +393,37 @@ import Testing
         #expect(!shallow.contains("_part0(") && !shallow.contains("trainingPart0("))
     }
 
+    /// Layers of equal geometry call one set of kernels, each with its own
+    /// weights; a layer that differs in anything (here its activation, or
+    /// the shape it reads) has kernels of its own.
+    @Test func layersOfEqualGeometryShareTheirKernels() throws {
+        let program = try Self.program("""
+            input_shape: [6, 6, 3]
+            layers:
+              - Conv2D: {filters: 4, kernel_size: 3, padding: same, activation: relu, name: a}
+              - Conv2D: {filters: 4, kernel_size: 3, padding: same, activation: relu, name: b}
+              - Conv2D: {filters: 4, kernel_size: 3, padding: same, activation: relu, name: c}
+              - Conv2D: {filters: 4, kernel_size: 3, padding: same, activation: tanh, name: d}
+              - MaxPooling2D: {pool_size: 2, name: p}
+              - Flatten
+              - Dense: {units: 2}
+            """)
+        let nodes = program.nodes
+        #expect(nodes.map(\.sharesKernelsOf) == [nil, nil, 1, nil, nil, nil, nil])
+        #expect(nodes[2].function == nodes[1].function)
+        // a reads 3 channels and d has another activation: their kernels differ.
+        #expect(Set(nodes[0...3].map(\.function)).count == 3)
+        // Each convolution's weights: 4x3x3x3 + 4 for a, then 4x3x3x4 + 4 for each of the others.
+        #expect(nodes[0...3].map { $0.weightBase?.parameters } == [0, 112, 260, 408])
+        let swift = ModelGenerator.render(program)
+        let kernel = nodes[1].function
+        #expect(swift.components(separatedBy: "static func \(kernel)(").count == 2)
+        #expect(swift.components(separatedBy: "static func \(kernel)_backward(").count == 2)
+        #expect(swift.contains("Self.\(kernel)(UnsafePointer(p), w + \(nodes[2].weightBase!.packed), o2)"))
+        #expect(swift.contains("k + 260, gradients + 260"))
+        #expect(swift.contains("// The geometry of b: calls its kernels, with this layer's weights."))
+    }
+
     @Test func gradientBuffersAlternateOnlyWhenALayerAfterTheFirstWritesDLdx() throws {
         let one = try Self.program("input_shape: [4]\nlayers:\n  - Dense: {units: 2}\n")
         #expect(!one.training.swapsGradients)

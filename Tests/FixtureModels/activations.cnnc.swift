@@ -260,70 +260,70 @@ public struct Activations: CompiledModel {
         Self.l1_relu_all(arena + Arena.l0_conv_linear)
         observe?(1, UnsafePointer(arena + Arena.l0_conv_linear))
         // mix_1
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l0_conv_linear), w, arena + Arena.l2_mix_1)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l0_conv_linear), w + 224, arena + Arena.l2_mix_1)
         observe?(2, UnsafePointer(arena + Arena.l2_mix_1))
         // relu_max_slope
         Self.l3_relu_max_slope(arena + Arena.l2_mix_1)
         observe?(3, UnsafePointer(arena + Arena.l2_mix_1))
         // mix_2
-        Self.l4_mix_2(UnsafePointer(arena + Arena.l2_mix_1), w, arena + Arena.l4_mix_2)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l2_mix_1), w + 280, arena + Arena.l4_mix_2)
         observe?(4, UnsafePointer(arena + Arena.l4_mix_2))
         // relu_threshold
         Self.l5_relu_threshold(arena + Arena.l4_mix_2)
         observe?(5, UnsafePointer(arena + Arena.l4_mix_2))
         // mix_3
-        Self.l6_mix_3(UnsafePointer(arena + Arena.l4_mix_2), w, arena + Arena.l6_mix_3)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l4_mix_2), w + 336, arena + Arena.l6_mix_3)
         observe?(6, UnsafePointer(arena + Arena.l6_mix_3))
         // relu_slope_threshold
         Self.l7_relu_slope_threshold(arena + Arena.l6_mix_3)
         observe?(7, UnsafePointer(arena + Arena.l6_mix_3))
         // mix_4
-        Self.l8_mix_4(UnsafePointer(arena + Arena.l6_mix_3), w, arena + Arena.l8_mix_4)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l6_mix_3), w + 392, arena + Arena.l8_mix_4)
         observe?(8, UnsafePointer(arena + Arena.l8_mix_4))
         // relu_slope
         Self.l9_relu_slope(arena + Arena.l8_mix_4)
         observe?(9, UnsafePointer(arena + Arena.l8_mix_4))
         // mix_5
-        Self.l10_mix_5(UnsafePointer(arena + Arena.l8_mix_4), w, arena + Arena.l10_mix_5)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l8_mix_4), w + 448, arena + Arena.l10_mix_5)
         observe?(10, UnsafePointer(arena + Arena.l10_mix_5))
         // relu_plain
         Self.l11_relu_plain(arena + Arena.l10_mix_5)
         observe?(11, UnsafePointer(arena + Arena.l10_mix_5))
         // mix_6
-        Self.l12_mix_6(UnsafePointer(arena + Arena.l10_mix_5), w, arena + Arena.l12_mix_6)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l10_mix_5), w + 504, arena + Arena.l12_mix_6)
         observe?(12, UnsafePointer(arena + Arena.l12_mix_6))
         // relu_max
         Self.l13_relu_max(arena + Arena.l12_mix_6)
         observe?(13, UnsafePointer(arena + Arena.l12_mix_6))
         // conv_relu
-        Self.l14_conv_relu(UnsafePointer(arena + Arena.l12_mix_6), w, arena + Arena.l14_conv_relu)
+        Self.l14_conv_relu(UnsafePointer(arena + Arena.l12_mix_6), w + 560, arena + Arena.l14_conv_relu)
         observe?(14, UnsafePointer(arena + Arena.l14_conv_relu))
         // conv_sigmoid
-        Self.l15_conv_sigmoid(UnsafePointer(arena + Arena.l14_conv_relu), w, arena + Arena.l15_conv_sigmoid)
+        Self.l15_conv_sigmoid(UnsafePointer(arena + Arena.l14_conv_relu), w + 616, arena + Arena.l15_conv_sigmoid)
         Self.l15_conv_sigmoid_activation(arena + Arena.l15_conv_sigmoid)
         observe?(15, UnsafePointer(arena + Arena.l15_conv_sigmoid))
         // conv_tanh
-        Self.l16_conv_tanh(UnsafePointer(arena + Arena.l15_conv_sigmoid), w, arena + Arena.l16_conv_tanh)
+        Self.l16_conv_tanh(UnsafePointer(arena + Arena.l15_conv_sigmoid), w + 672, arena + Arena.l16_conv_tanh)
         Self.l16_conv_tanh_activation(arena + Arena.l16_conv_tanh)
         observe?(16, UnsafePointer(arena + Arena.l16_conv_tanh))
         // conv_softmax
-        Self.l17_conv_softmax(UnsafePointer(arena + Arena.l16_conv_tanh), w, arena + Arena.l17_conv_softmax)
+        Self.l17_conv_softmax(UnsafePointer(arena + Arena.l16_conv_tanh), w + 728, arena + Arena.l17_conv_softmax)
         Self.l17_conv_softmax_activation(arena + Arena.l17_conv_softmax)
         observe?(17, UnsafePointer(arena + Arena.l17_conv_softmax))
         // mix_7
-        Self.l18_mix_7(UnsafePointer(arena + Arena.l17_conv_softmax), w, arena + Arena.l18_mix_7)
+        Self.l18_mix_7(UnsafePointer(arena + Arena.l17_conv_softmax), w + 784, arena + Arena.l18_mix_7)
         observe?(18, UnsafePointer(arena + Arena.l18_mix_7))
         // act_sigmoid
         Self.l19_act_sigmoid(arena + Arena.l18_mix_7)
         observe?(19, UnsafePointer(arena + Arena.l18_mix_7))
         // mix_8
-        Self.l20_mix_8(UnsafePointer(arena + Arena.l18_mix_7), w, arena + Arena.l20_mix_8)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l18_mix_7), w + 832, arena + Arena.l20_mix_8)
         observe?(20, UnsafePointer(arena + Arena.l20_mix_8))
         // act_tanh
         Self.l21_act_tanh(arena + Arena.l20_mix_8)
         observe?(21, UnsafePointer(arena + Arena.l20_mix_8))
         // mix_9
-        Self.l22_mix_9(UnsafePointer(arena + Arena.l20_mix_8), w, arena + Arena.l22_mix_9)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l20_mix_8), w + 888, arena + Arena.l22_mix_9)
         observe?(22, UnsafePointer(arena + Arena.l22_mix_9))
         // act_relu
         Self.l23_act_relu(arena + Arena.l22_mix_9)
@@ -332,7 +332,7 @@ public struct Activations: CompiledModel {
         Self.l24_act_linear(arena + Arena.l22_mix_9)
         observe?(24, UnsafePointer(arena + Arena.l22_mix_9))
         // mix_10
-        Self.l25_mix_10(UnsafePointer(arena + Arena.l22_mix_9), w, arena + Arena.l25_mix_10)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l22_mix_9), w + 944, arena + Arena.l25_mix_10)
         observe?(25, UnsafePointer(arena + Arena.l25_mix_10))
         // act_softmax
         Self.l26_act_softmax(arena + Arena.l25_mix_10)
@@ -341,25 +341,25 @@ public struct Activations: CompiledModel {
         // (no computation at inference)
         observe?(27, UnsafePointer(arena + Arena.l25_mix_10))
         // dense_relu
-        Self.l28_dense_relu(UnsafePointer(arena + Arena.l25_mix_10), w, arena + Arena.l28_dense_relu)
+        Self.l28_dense_relu(UnsafePointer(arena + Arena.l25_mix_10), w + 1000, arena + Arena.l28_dense_relu)
         observe?(28, UnsafePointer(arena + Arena.l28_dense_relu))
         // dense_sigmoid
-        Self.l29_dense_sigmoid(UnsafePointer(arena + Arena.l28_dense_relu), w, arena + Arena.l29_dense_sigmoid)
+        Self.l29_dense_sigmoid(UnsafePointer(arena + Arena.l28_dense_relu), w + 2552, arena + Arena.l29_dense_sigmoid)
         Self.l29_dense_sigmoid_activation(arena + Arena.l29_dense_sigmoid)
         observe?(29, UnsafePointer(arena + Arena.l29_dense_sigmoid))
         // dense_tanh
-        Self.l30_dense_tanh(UnsafePointer(arena + Arena.l29_dense_sigmoid), w, arena + Arena.l30_dense_tanh)
+        Self.l30_dense_tanh(UnsafePointer(arena + Arena.l29_dense_sigmoid), w + 2760, arena + Arena.l30_dense_tanh)
         Self.l30_dense_tanh_activation(arena + Arena.l30_dense_tanh)
         observe?(30, UnsafePointer(arena + Arena.l30_dense_tanh))
         // dense_linear
-        Self.l31_dense_linear(UnsafePointer(arena + Arena.l30_dense_tanh), w, arena + Arena.l31_dense_linear)
+        Self.l31_dense_linear(UnsafePointer(arena + Arena.l30_dense_tanh), w + 2848, arena + Arena.l31_dense_linear)
         observe?(31, UnsafePointer(arena + Arena.l31_dense_linear))
         // dense_softmax
-        Self.l32_dense_softmax(UnsafePointer(arena + Arena.l31_dense_linear), w, arena + Arena.l32_dense_softmax)
+        Self.l32_dense_softmax(UnsafePointer(arena + Arena.l31_dense_linear), w + 2920, arena + Arena.l32_dense_softmax)
         Self.l32_dense_softmax_activation(arena + Arena.l32_dense_softmax)
         observe?(32, UnsafePointer(arena + Arena.l32_dense_softmax))
         // logits
-        Self.l33_logits(UnsafePointer(arena + Arena.l32_dense_softmax), w, arena + Arena.l33_logits)
+        Self.l33_logits(UnsafePointer(arena + Arena.l32_dense_softmax), w + 2992, arena + Arena.l33_logits)
         observe?(33, UnsafePointer(arena + Arena.l33_logits))
         // softmax
         Self.l34_softmax(arena + Arena.l33_logits)
@@ -388,70 +388,70 @@ public struct Activations: CompiledModel {
         Self.l1_relu_all(arena + Arena.l0_conv_linear)
         observe?(1, UnsafePointer(arena + Arena.l0_conv_linear))
         // mix_1
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l0_conv_linear), w, arena + Arena.l2_mix_1)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l0_conv_linear), w + 224, arena + Arena.l2_mix_1)
         observe?(2, UnsafePointer(arena + Arena.l2_mix_1))
         // relu_max_slope
         Self.l3_relu_max_slope(arena + Arena.l2_mix_1)
         observe?(3, UnsafePointer(arena + Arena.l2_mix_1))
         // mix_2
-        Self.l4_mix_2(UnsafePointer(arena + Arena.l2_mix_1), w, arena + Arena.l4_mix_2)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l2_mix_1), w + 280, arena + Arena.l4_mix_2)
         observe?(4, UnsafePointer(arena + Arena.l4_mix_2))
         // relu_threshold
         Self.l5_relu_threshold(arena + Arena.l4_mix_2)
         observe?(5, UnsafePointer(arena + Arena.l4_mix_2))
         // mix_3
-        Self.l6_mix_3(UnsafePointer(arena + Arena.l4_mix_2), w, arena + Arena.l6_mix_3)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l4_mix_2), w + 336, arena + Arena.l6_mix_3)
         observe?(6, UnsafePointer(arena + Arena.l6_mix_3))
         // relu_slope_threshold
         Self.l7_relu_slope_threshold(arena + Arena.l6_mix_3)
         observe?(7, UnsafePointer(arena + Arena.l6_mix_3))
         // mix_4
-        Self.l8_mix_4(UnsafePointer(arena + Arena.l6_mix_3), w, arena + Arena.l8_mix_4)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l6_mix_3), w + 392, arena + Arena.l8_mix_4)
         observe?(8, UnsafePointer(arena + Arena.l8_mix_4))
         // relu_slope
         Self.l9_relu_slope(arena + Arena.l8_mix_4)
         observe?(9, UnsafePointer(arena + Arena.l8_mix_4))
         // mix_5
-        Self.l10_mix_5(UnsafePointer(arena + Arena.l8_mix_4), w, arena + Arena.l10_mix_5)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l8_mix_4), w + 448, arena + Arena.l10_mix_5)
         observe?(10, UnsafePointer(arena + Arena.l10_mix_5))
         // relu_plain
         Self.l11_relu_plain(arena + Arena.l10_mix_5)
         observe?(11, UnsafePointer(arena + Arena.l10_mix_5))
         // mix_6
-        Self.l12_mix_6(UnsafePointer(arena + Arena.l10_mix_5), w, arena + Arena.l12_mix_6)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l10_mix_5), w + 504, arena + Arena.l12_mix_6)
         observe?(12, UnsafePointer(arena + Arena.l12_mix_6))
         // relu_max
         Self.l13_relu_max(arena + Arena.l12_mix_6)
         observe?(13, UnsafePointer(arena + Arena.l12_mix_6))
         // conv_relu
-        Self.l14_conv_relu(UnsafePointer(arena + Arena.l12_mix_6), w, arena + Arena.l14_conv_relu)
+        Self.l14_conv_relu(UnsafePointer(arena + Arena.l12_mix_6), w + 560, arena + Arena.l14_conv_relu)
         observe?(14, UnsafePointer(arena + Arena.l14_conv_relu))
         // conv_sigmoid
-        Self.l15_conv_sigmoid(UnsafePointer(arena + Arena.l14_conv_relu), w, arena + Arena.l15_conv_sigmoid)
+        Self.l15_conv_sigmoid(UnsafePointer(arena + Arena.l14_conv_relu), w + 616, arena + Arena.l15_conv_sigmoid)
         Self.l15_conv_sigmoid_activation(arena + Arena.l15_conv_sigmoid)
         observe?(15, UnsafePointer(arena + Arena.l15_conv_sigmoid))
         // conv_tanh
-        Self.l16_conv_tanh(UnsafePointer(arena + Arena.l15_conv_sigmoid), w, arena + Arena.l16_conv_tanh)
+        Self.l16_conv_tanh(UnsafePointer(arena + Arena.l15_conv_sigmoid), w + 672, arena + Arena.l16_conv_tanh)
         Self.l16_conv_tanh_activation(arena + Arena.l16_conv_tanh)
         observe?(16, UnsafePointer(arena + Arena.l16_conv_tanh))
         // conv_softmax
-        Self.l17_conv_softmax(UnsafePointer(arena + Arena.l16_conv_tanh), w, arena + Arena.l17_conv_softmax)
+        Self.l17_conv_softmax(UnsafePointer(arena + Arena.l16_conv_tanh), w + 728, arena + Arena.l17_conv_softmax)
         Self.l17_conv_softmax_activation(arena + Arena.l17_conv_softmax)
         observe?(17, UnsafePointer(arena + Arena.l17_conv_softmax))
         // mix_7
-        Self.l18_mix_7(UnsafePointer(arena + Arena.l17_conv_softmax), w, arena + Arena.l18_mix_7)
+        Self.l18_mix_7(UnsafePointer(arena + Arena.l17_conv_softmax), w + 784, arena + Arena.l18_mix_7)
         observe?(18, UnsafePointer(arena + Arena.l18_mix_7))
         // act_sigmoid
         Self.l19_act_sigmoid(arena + Arena.l18_mix_7)
         observe?(19, UnsafePointer(arena + Arena.l18_mix_7))
         // mix_8
-        Self.l20_mix_8(UnsafePointer(arena + Arena.l18_mix_7), w, arena + Arena.l20_mix_8)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l18_mix_7), w + 832, arena + Arena.l20_mix_8)
         observe?(20, UnsafePointer(arena + Arena.l20_mix_8))
         // act_tanh
         Self.l21_act_tanh(arena + Arena.l20_mix_8)
         observe?(21, UnsafePointer(arena + Arena.l20_mix_8))
         // mix_9
-        Self.l22_mix_9(UnsafePointer(arena + Arena.l20_mix_8), w, arena + Arena.l22_mix_9)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l20_mix_8), w + 888, arena + Arena.l22_mix_9)
         observe?(22, UnsafePointer(arena + Arena.l22_mix_9))
         // act_relu
         Self.l23_act_relu(arena + Arena.l22_mix_9)
@@ -460,7 +460,7 @@ public struct Activations: CompiledModel {
         Self.l24_act_linear(arena + Arena.l22_mix_9)
         observe?(24, UnsafePointer(arena + Arena.l22_mix_9))
         // mix_10
-        Self.l25_mix_10(UnsafePointer(arena + Arena.l22_mix_9), w, arena + Arena.l25_mix_10)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l22_mix_9), w + 944, arena + Arena.l25_mix_10)
         observe?(25, UnsafePointer(arena + Arena.l25_mix_10))
         // act_softmax
         Self.l26_act_softmax(arena + Arena.l25_mix_10)
@@ -469,25 +469,25 @@ public struct Activations: CompiledModel {
         // (no computation at inference)
         observe?(27, UnsafePointer(arena + Arena.l25_mix_10))
         // dense_relu
-        Self.l28_dense_relu(UnsafePointer(arena + Arena.l25_mix_10), w, arena + Arena.l28_dense_relu)
+        Self.l28_dense_relu(UnsafePointer(arena + Arena.l25_mix_10), w + 1000, arena + Arena.l28_dense_relu)
         observe?(28, UnsafePointer(arena + Arena.l28_dense_relu))
         // dense_sigmoid
-        Self.l29_dense_sigmoid(UnsafePointer(arena + Arena.l28_dense_relu), w, arena + Arena.l29_dense_sigmoid)
+        Self.l29_dense_sigmoid(UnsafePointer(arena + Arena.l28_dense_relu), w + 2552, arena + Arena.l29_dense_sigmoid)
         Self.l29_dense_sigmoid_activation(arena + Arena.l29_dense_sigmoid)
         observe?(29, UnsafePointer(arena + Arena.l29_dense_sigmoid))
         // dense_tanh
-        Self.l30_dense_tanh(UnsafePointer(arena + Arena.l29_dense_sigmoid), w, arena + Arena.l30_dense_tanh)
+        Self.l30_dense_tanh(UnsafePointer(arena + Arena.l29_dense_sigmoid), w + 2760, arena + Arena.l30_dense_tanh)
         Self.l30_dense_tanh_activation(arena + Arena.l30_dense_tanh)
         observe?(30, UnsafePointer(arena + Arena.l30_dense_tanh))
         // dense_linear
-        Self.l31_dense_linear(UnsafePointer(arena + Arena.l30_dense_tanh), w, arena + Arena.l31_dense_linear)
+        Self.l31_dense_linear(UnsafePointer(arena + Arena.l30_dense_tanh), w + 2848, arena + Arena.l31_dense_linear)
         observe?(31, UnsafePointer(arena + Arena.l31_dense_linear))
         // dense_softmax
-        Self.l32_dense_softmax(UnsafePointer(arena + Arena.l31_dense_linear), w, arena + Arena.l32_dense_softmax)
+        Self.l32_dense_softmax(UnsafePointer(arena + Arena.l31_dense_linear), w + 2920, arena + Arena.l32_dense_softmax)
         Self.l32_dense_softmax_activation(arena + Arena.l32_dense_softmax)
         observe?(32, UnsafePointer(arena + Arena.l32_dense_softmax))
         // logits
-        Self.l33_logits(UnsafePointer(arena + Arena.l32_dense_softmax), w, arena + Arena.l33_logits)
+        Self.l33_logits(UnsafePointer(arena + Arena.l32_dense_softmax), w + 2992, arena + Arena.l33_logits)
         observe?(33, UnsafePointer(arena + Arena.l33_logits))
         // softmax
         Self.l34_softmax(arena + Arena.l33_logits)
@@ -549,70 +549,70 @@ public struct Activations: CompiledModel {
         Self.l1_relu_all(arena + Arena.l0_conv_linear)
         observe?(1, UnsafePointer(arena + Arena.l0_conv_linear))
         // mix_1
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l0_conv_linear), w, arena + Arena.l2_mix_1)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l0_conv_linear), w + 224, arena + Arena.l2_mix_1)
         observe?(2, UnsafePointer(arena + Arena.l2_mix_1))
         // relu_max_slope
         Self.l3_relu_max_slope(arena + Arena.l2_mix_1)
         observe?(3, UnsafePointer(arena + Arena.l2_mix_1))
         // mix_2
-        Self.l4_mix_2(UnsafePointer(arena + Arena.l2_mix_1), w, arena + Arena.l4_mix_2)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l2_mix_1), w + 280, arena + Arena.l4_mix_2)
         observe?(4, UnsafePointer(arena + Arena.l4_mix_2))
         // relu_threshold
         Self.l5_relu_threshold(arena + Arena.l4_mix_2)
         observe?(5, UnsafePointer(arena + Arena.l4_mix_2))
         // mix_3
-        Self.l6_mix_3(UnsafePointer(arena + Arena.l4_mix_2), w, arena + Arena.l6_mix_3)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l4_mix_2), w + 336, arena + Arena.l6_mix_3)
         observe?(6, UnsafePointer(arena + Arena.l6_mix_3))
         // relu_slope_threshold
         Self.l7_relu_slope_threshold(arena + Arena.l6_mix_3)
         observe?(7, UnsafePointer(arena + Arena.l6_mix_3))
         // mix_4
-        Self.l8_mix_4(UnsafePointer(arena + Arena.l6_mix_3), w, arena + Arena.l8_mix_4)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l6_mix_3), w + 392, arena + Arena.l8_mix_4)
         observe?(8, UnsafePointer(arena + Arena.l8_mix_4))
         // relu_slope
         Self.l9_relu_slope(arena + Arena.l8_mix_4)
         observe?(9, UnsafePointer(arena + Arena.l8_mix_4))
         // mix_5
-        Self.l10_mix_5(UnsafePointer(arena + Arena.l8_mix_4), w, arena + Arena.l10_mix_5)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l8_mix_4), w + 448, arena + Arena.l10_mix_5)
         observe?(10, UnsafePointer(arena + Arena.l10_mix_5))
         // relu_plain
         Self.l11_relu_plain(arena + Arena.l10_mix_5)
         observe?(11, UnsafePointer(arena + Arena.l10_mix_5))
         // mix_6
-        Self.l12_mix_6(UnsafePointer(arena + Arena.l10_mix_5), w, arena + Arena.l12_mix_6)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l10_mix_5), w + 504, arena + Arena.l12_mix_6)
         observe?(12, UnsafePointer(arena + Arena.l12_mix_6))
         // relu_max
         Self.l13_relu_max(arena + Arena.l12_mix_6)
         observe?(13, UnsafePointer(arena + Arena.l12_mix_6))
         // conv_relu
-        Self.l14_conv_relu(UnsafePointer(arena + Arena.l12_mix_6), w, arena + Arena.l14_conv_relu)
+        Self.l14_conv_relu(UnsafePointer(arena + Arena.l12_mix_6), w + 560, arena + Arena.l14_conv_relu)
         observe?(14, UnsafePointer(arena + Arena.l14_conv_relu))
         // conv_sigmoid
-        Self.l15_conv_sigmoid(UnsafePointer(arena + Arena.l14_conv_relu), w, arena + Arena.l15_conv_sigmoid)
+        Self.l15_conv_sigmoid(UnsafePointer(arena + Arena.l14_conv_relu), w + 616, arena + Arena.l15_conv_sigmoid)
         Self.l15_conv_sigmoid_activation(arena + Arena.l15_conv_sigmoid)
         observe?(15, UnsafePointer(arena + Arena.l15_conv_sigmoid))
         // conv_tanh
-        Self.l16_conv_tanh(UnsafePointer(arena + Arena.l15_conv_sigmoid), w, arena + Arena.l16_conv_tanh)
+        Self.l16_conv_tanh(UnsafePointer(arena + Arena.l15_conv_sigmoid), w + 672, arena + Arena.l16_conv_tanh)
         Self.l16_conv_tanh_activation(arena + Arena.l16_conv_tanh)
         observe?(16, UnsafePointer(arena + Arena.l16_conv_tanh))
         // conv_softmax
-        Self.l17_conv_softmax(UnsafePointer(arena + Arena.l16_conv_tanh), w, arena + Arena.l17_conv_softmax)
+        Self.l17_conv_softmax(UnsafePointer(arena + Arena.l16_conv_tanh), w + 728, arena + Arena.l17_conv_softmax)
         Self.l17_conv_softmax_activation(arena + Arena.l17_conv_softmax)
         observe?(17, UnsafePointer(arena + Arena.l17_conv_softmax))
         // mix_7
-        Self.l18_mix_7(UnsafePointer(arena + Arena.l17_conv_softmax), w, arena + Arena.l18_mix_7)
+        Self.l18_mix_7(UnsafePointer(arena + Arena.l17_conv_softmax), w + 784, arena + Arena.l18_mix_7)
         observe?(18, UnsafePointer(arena + Arena.l18_mix_7))
         // act_sigmoid
         Self.l19_act_sigmoid(arena + Arena.l18_mix_7)
         observe?(19, UnsafePointer(arena + Arena.l18_mix_7))
         // mix_8
-        Self.l20_mix_8(UnsafePointer(arena + Arena.l18_mix_7), w, arena + Arena.l20_mix_8)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l18_mix_7), w + 832, arena + Arena.l20_mix_8)
         observe?(20, UnsafePointer(arena + Arena.l20_mix_8))
         // act_tanh
         Self.l21_act_tanh(arena + Arena.l20_mix_8)
         observe?(21, UnsafePointer(arena + Arena.l20_mix_8))
         // mix_9
-        Self.l22_mix_9(UnsafePointer(arena + Arena.l20_mix_8), w, arena + Arena.l22_mix_9)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l20_mix_8), w + 888, arena + Arena.l22_mix_9)
         observe?(22, UnsafePointer(arena + Arena.l22_mix_9))
         // act_relu
         Self.l23_act_relu(arena + Arena.l22_mix_9)
@@ -621,7 +621,7 @@ public struct Activations: CompiledModel {
         Self.l24_act_linear(arena + Arena.l22_mix_9)
         observe?(24, UnsafePointer(arena + Arena.l22_mix_9))
         // mix_10
-        Self.l25_mix_10(UnsafePointer(arena + Arena.l22_mix_9), w, arena + Arena.l25_mix_10)
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l22_mix_9), w + 944, arena + Arena.l25_mix_10)
         observe?(25, UnsafePointer(arena + Arena.l25_mix_10))
         // act_softmax
         Self.l26_act_softmax(arena + Arena.l25_mix_10)
@@ -1005,12 +1005,12 @@ public struct Activations: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 272)
-            var s1_0 = w.simd(V.self, at: 272)
-            var s2_0 = w.simd(V.self, at: 272)
-            var s3_0 = w.simd(V.self, at: 272)
+            var s0_0 = w.simd(V.self, at: 48)
+            var s1_0 = w.simd(V.self, at: 48)
+            var s2_0 = w.simd(V.self, at: 48)
+            var s3_0 = w.simd(V.self, at: 48)
             let xp = x + (oy * 24 + ox * 6)
-            let wp = w + 224
+            let wp = w + 0
             for ci in 0..<6 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -1036,36 +1036,7 @@ public struct Activations: CompiledModel {
     }
 
     // mix_2: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-    @inline(never)
-    static func l4_mix_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
-        // The remaining 6 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 328)
-            var s1_0 = w.simd(V.self, at: 328)
-            var s2_0 = w.simd(V.self, at: 328)
-            var s3_0 = w.simd(V.self, at: 328)
-            let xp = x + (oy * 24 + ox * 6)
-            let wp = w + 280
-            for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[6 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[12 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[18 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-            }
-            do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
-        }
-    }
+    // The geometry of mix_1: calls its kernels, with this layer's weights.
 
     // relu_threshold: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
     @inline(never)
@@ -1074,36 +1045,7 @@ public struct Activations: CompiledModel {
     }
 
     // mix_3: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-    @inline(never)
-    static func l6_mix_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
-        // The remaining 6 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 384)
-            var s1_0 = w.simd(V.self, at: 384)
-            var s2_0 = w.simd(V.self, at: 384)
-            var s3_0 = w.simd(V.self, at: 384)
-            let xp = x + (oy * 24 + ox * 6)
-            let wp = w + 336
-            for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[6 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[12 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[18 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-            }
-            do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
-        }
-    }
+    // The geometry of mix_1: calls its kernels, with this layer's weights.
 
     // relu_slope_threshold: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
     @inline(never)
@@ -1112,36 +1054,7 @@ public struct Activations: CompiledModel {
     }
 
     // mix_4: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-    @inline(never)
-    static func l8_mix_4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
-        // The remaining 6 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 440)
-            var s1_0 = w.simd(V.self, at: 440)
-            var s2_0 = w.simd(V.self, at: 440)
-            var s3_0 = w.simd(V.self, at: 440)
-            let xp = x + (oy * 24 + ox * 6)
-            let wp = w + 392
-            for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[6 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[12 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[18 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-            }
-            do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
-        }
-    }
+    // The geometry of mix_1: calls its kernels, with this layer's weights.
 
     // relu_slope: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
     @inline(never)
@@ -1150,36 +1063,7 @@ public struct Activations: CompiledModel {
     }
 
     // mix_5: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-    @inline(never)
-    static func l10_mix_5(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
-        // The remaining 6 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 496)
-            var s1_0 = w.simd(V.self, at: 496)
-            var s2_0 = w.simd(V.self, at: 496)
-            var s3_0 = w.simd(V.self, at: 496)
-            let xp = x + (oy * 24 + ox * 6)
-            let wp = w + 448
-            for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[6 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[12 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[18 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-            }
-            do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
-        }
-    }
+    // The geometry of mix_1: calls its kernels, with this layer's weights.
 
     // relu_plain: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
     @inline(never)
@@ -1188,36 +1072,7 @@ public struct Activations: CompiledModel {
     }
 
     // mix_6: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-    @inline(never)
-    static func l12_mix_6(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
-        // The remaining 6 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 552)
-            var s1_0 = w.simd(V.self, at: 552)
-            var s2_0 = w.simd(V.self, at: 552)
-            var s3_0 = w.simd(V.self, at: 552)
-            let xp = x + (oy * 24 + ox * 6)
-            let wp = w + 504
-            for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[6 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[12 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[18 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-            }
-            do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
-        }
-    }
+    // The geometry of mix_1: calls its kernels, with this layer's weights.
 
     // relu_max: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
     @inline(never)
@@ -1233,12 +1088,12 @@ public struct Activations: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 608)
-            var s1_0 = w.simd(V.self, at: 608)
-            var s2_0 = w.simd(V.self, at: 608)
-            var s3_0 = w.simd(V.self, at: 608)
+            var s0_0 = w.simd(V.self, at: 48)
+            var s1_0 = w.simd(V.self, at: 48)
+            var s2_0 = w.simd(V.self, at: 48)
+            var s3_0 = w.simd(V.self, at: 48)
             let xp = x + (oy * 24 + ox * 6)
-            let wp = w + 560
+            let wp = w + 0
             for ci in 0..<6 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -1265,12 +1120,12 @@ public struct Activations: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 664)
-            var s1_0 = w.simd(V.self, at: 664)
-            var s2_0 = w.simd(V.self, at: 664)
-            var s3_0 = w.simd(V.self, at: 664)
+            var s0_0 = w.simd(V.self, at: 48)
+            var s1_0 = w.simd(V.self, at: 48)
+            var s2_0 = w.simd(V.self, at: 48)
+            var s3_0 = w.simd(V.self, at: 48)
             let xp = x + (oy * 24 + ox * 6)
-            let wp = w + 616
+            let wp = w + 0
             for ci in 0..<6 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -1303,12 +1158,12 @@ public struct Activations: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 720)
-            var s1_0 = w.simd(V.self, at: 720)
-            var s2_0 = w.simd(V.self, at: 720)
-            var s3_0 = w.simd(V.self, at: 720)
+            var s0_0 = w.simd(V.self, at: 48)
+            var s1_0 = w.simd(V.self, at: 48)
+            var s2_0 = w.simd(V.self, at: 48)
+            var s3_0 = w.simd(V.self, at: 48)
             let xp = x + (oy * 24 + ox * 6)
-            let wp = w + 672
+            let wp = w + 0
             for ci in 0..<6 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -1341,12 +1196,12 @@ public struct Activations: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 5
-            var s0_0 = w.simd(V.self, at: 776)
-            var s1_0 = w.simd(V.self, at: 776)
-            var s2_0 = w.simd(V.self, at: 776)
-            var s3_0 = w.simd(V.self, at: 776)
+            var s0_0 = w.simd(V.self, at: 48)
+            var s1_0 = w.simd(V.self, at: 48)
+            var s2_0 = w.simd(V.self, at: 48)
+            var s3_0 = w.simd(V.self, at: 48)
             let xp = x + (oy * 24 + ox * 6)
-            let wp = w + 728
+            let wp = w + 0
             for ci in 0..<6 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -1388,12 +1243,12 @@ public struct Activations: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 824)
-            var s1_0 = w.simd(V.self, at: 824)
-            var s2_0 = w.simd(V.self, at: 824)
-            var s3_0 = w.simd(V.self, at: 824)
+            var s0_0 = w.simd(V.self, at: 40)
+            var s1_0 = w.simd(V.self, at: 40)
+            var s2_0 = w.simd(V.self, at: 40)
+            var s3_0 = w.simd(V.self, at: 40)
             let xp = x + (oy * 20 + ox * 5)
-            let wp = w + 784
+            let wp = w + 0
             for ci in 0..<5 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -1419,36 +1274,7 @@ public struct Activations: CompiledModel {
     }
 
     // mix_8: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-    @inline(never)
-    static func l20_mix_8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
-        // The remaining 6 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 880)
-            var s1_0 = w.simd(V.self, at: 880)
-            var s2_0 = w.simd(V.self, at: 880)
-            var s3_0 = w.simd(V.self, at: 880)
-            let xp = x + (oy * 24 + ox * 6)
-            let wp = w + 832
-            for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[6 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[12 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[18 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-            }
-            do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
-        }
-    }
+    // The geometry of mix_1: calls its kernels, with this layer's weights.
 
     // act_tanh: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
     @inline(never)
@@ -1457,36 +1283,7 @@ public struct Activations: CompiledModel {
     }
 
     // mix_9: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-    @inline(never)
-    static func l22_mix_9(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
-        // The remaining 6 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 936)
-            var s1_0 = w.simd(V.self, at: 936)
-            var s2_0 = w.simd(V.self, at: 936)
-            var s3_0 = w.simd(V.self, at: 936)
-            let xp = x + (oy * 24 + ox * 6)
-            let wp = w + 888
-            for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[6 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[12 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[18 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-            }
-            do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
-        }
-    }
+    // The geometry of mix_1: calls its kernels, with this layer's weights.
 
     // act_relu: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
     @inline(never)
@@ -1501,36 +1298,7 @@ public struct Activations: CompiledModel {
     }
 
     // mix_10: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-    @inline(never)
-    static func l25_mix_10(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
-        // The remaining 6 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 992)
-            var s1_0 = w.simd(V.self, at: 992)
-            var s2_0 = w.simd(V.self, at: 992)
-            var s3_0 = w.simd(V.self, at: 992)
-            let xp = x + (oy * 24 + ox * 6)
-            let wp = w + 944
-            for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[6 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[12 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[18 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-            }
-            do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
-        }
-    }
+    // The geometry of mix_1: calls its kernels, with this layer's weights.
 
     // act_softmax: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
     @inline(never)
@@ -1559,9 +1327,9 @@ public struct Activations: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 12
-                var s0_0 = w.simd(V.self, at: 2536)
+                var s0_0 = w.simd(V.self, at: 1536)
                 let xp = x + (oy * 96 + ox * 96)
-                let wp = w + 1000
+                let wp = w + 0
                 for ci in 0..<96 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -1581,10 +1349,10 @@ public struct Activations: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 10
-                var s0_0 = w.simd(V.self, at: 2744)
-                var s0_1 = w.simd(V.self, at: 2752)
+                var s0_0 = w.simd(V.self, at: 192)
+                var s0_1 = w.simd(V.self, at: 200)
                 let xp = x + (oy * 12 + ox * 12)
-                let wp = w + 2552
+                let wp = w + 0
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -1612,9 +1380,9 @@ public struct Activations: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 2840)
+                var s0_0 = w.simd(V.self, at: 80)
                 let xp = x + (oy * 10 + ox * 10)
-                let wp = w + 2760
+                let wp = w + 0
                 for ci in 0..<10 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1639,9 +1407,9 @@ public struct Activations: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 2912)
+                var s0_0 = w.simd(V.self, at: 64)
                 let xp = x + (oy * 8 + ox * 8)
-                let wp = w + 2848
+                let wp = w + 0
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1661,9 +1429,9 @@ public struct Activations: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 7
-                var s0_0 = w.simd(V.self, at: 2984)
+                var s0_0 = w.simd(V.self, at: 64)
                 let xp = x + (oy * 8 + ox * 8)
-                let wp = w + 2920
+                let wp = w + 0
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1697,9 +1465,9 @@ public struct Activations: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 4
-                var s0_0 = w.simd(V.self, at: 3020)
+                var s0_0 = w.simd(V.self, at: 28)
                 let xp = x + (oy * 7 + ox * 7)
-                let wp = w + 2992
+                let wp = w + 0
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -1806,55 +1574,55 @@ extension Activations: TrainableModel {
         Self.l0_conv_linear(input, w, o0)
         o1.update(from: UnsafePointer(o0), count: 96)
         Self.l1_relu_all(o1)
-        Self.l2_mix_1(UnsafePointer(o1), w, o2)
+        Self.l2_mix_1(UnsafePointer(o1), w + 224, o2)
         o3.update(from: UnsafePointer(o2), count: 96)
         Self.l3_relu_max_slope(o3)
-        Self.l4_mix_2(UnsafePointer(o3), w, o4)
+        Self.l2_mix_1(UnsafePointer(o3), w + 280, o4)
         o5.update(from: UnsafePointer(o4), count: 96)
         Self.l5_relu_threshold(o5)
-        Self.l6_mix_3(UnsafePointer(o5), w, o6)
+        Self.l2_mix_1(UnsafePointer(o5), w + 336, o6)
         o7.update(from: UnsafePointer(o6), count: 96)
         Self.l7_relu_slope_threshold(o7)
-        Self.l8_mix_4(UnsafePointer(o7), w, o8)
+        Self.l2_mix_1(UnsafePointer(o7), w + 392, o8)
         o9.update(from: UnsafePointer(o8), count: 96)
         Self.l9_relu_slope(o9)
-        Self.l10_mix_5(UnsafePointer(o9), w, o10)
+        Self.l2_mix_1(UnsafePointer(o9), w + 448, o10)
         o11.update(from: UnsafePointer(o10), count: 96)
         Self.l11_relu_plain(o11)
-        Self.l12_mix_6(UnsafePointer(o11), w, o12)
+        Self.l2_mix_1(UnsafePointer(o11), w + 504, o12)
         o13.update(from: UnsafePointer(o12), count: 96)
         Self.l13_relu_max(o13)
-        Self.l14_conv_relu(UnsafePointer(o13), w, o14)
-        Self.l15_conv_sigmoid(UnsafePointer(o14), w, o15)
+        Self.l14_conv_relu(UnsafePointer(o13), w + 560, o14)
+        Self.l15_conv_sigmoid(UnsafePointer(o14), w + 616, o15)
         Self.l15_conv_sigmoid_activation(o15)
-        Self.l16_conv_tanh(UnsafePointer(o15), w, o16)
+        Self.l16_conv_tanh(UnsafePointer(o15), w + 672, o16)
         Self.l16_conv_tanh_activation(o16)
-        Self.l17_conv_softmax(UnsafePointer(o16), w, o17)
+        Self.l17_conv_softmax(UnsafePointer(o16), w + 728, o17)
         Self.l17_conv_softmax_activation(o17)
-        Self.l18_mix_7(UnsafePointer(o17), w, o18)
+        Self.l18_mix_7(UnsafePointer(o17), w + 784, o18)
         o19.update(from: UnsafePointer(o18), count: 96)
         Self.l19_act_sigmoid(o19)
-        Self.l20_mix_8(UnsafePointer(o19), w, o20)
+        Self.l2_mix_1(UnsafePointer(o19), w + 832, o20)
         o21.update(from: UnsafePointer(o20), count: 96)
         Self.l21_act_tanh(o21)
-        Self.l22_mix_9(UnsafePointer(o21), w, o22)
+        Self.l2_mix_1(UnsafePointer(o21), w + 888, o22)
         o23.update(from: UnsafePointer(o22), count: 96)
         Self.l23_act_relu(o23)
         o24.update(from: UnsafePointer(o23), count: 96)
         Self.l24_act_linear(o24)
-        Self.l25_mix_10(UnsafePointer(o24), w, o25)
+        Self.l2_mix_1(UnsafePointer(o24), w + 944, o25)
         o26.update(from: UnsafePointer(o25), count: 96)
         Self.l26_act_softmax(o26)
         // flatten: the same memory as its input
-        Self.l28_dense_relu(UnsafePointer(o26), w, o28)
-        Self.l29_dense_sigmoid(UnsafePointer(o28), w, o29)
+        Self.l28_dense_relu(UnsafePointer(o26), w + 1000, o28)
+        Self.l29_dense_sigmoid(UnsafePointer(o28), w + 2552, o29)
         Self.l29_dense_sigmoid_activation(o29)
-        Self.l30_dense_tanh(UnsafePointer(o29), w, o30)
+        Self.l30_dense_tanh(UnsafePointer(o29), w + 2760, o30)
         Self.l30_dense_tanh_activation(o30)
-        Self.l31_dense_linear(UnsafePointer(o30), w, o31)
-        Self.l32_dense_softmax(UnsafePointer(o31), w, o32)
+        Self.l31_dense_linear(UnsafePointer(o30), w + 2848, o31)
+        Self.l32_dense_softmax(UnsafePointer(o31), w + 2920, o32)
         Self.l32_dense_softmax_activation(o32)
-        Self.l33_logits(UnsafePointer(o32), w, o33)
+        Self.l33_logits(UnsafePointer(o32), w + 2992, o33)
         o34.update(from: UnsafePointer(o33), count: 4)
         Self.l34_softmax(o34)
     }
@@ -1896,76 +1664,76 @@ extension Activations: TrainableModel {
         let o32 = arena + 2614
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // logits
-        Self.l33_logits_backward(UnsafePointer(o32), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l33_logits_backward(UnsafePointer(o32), UnsafePointer(g), k + 2260, gradients + 2260, h); swap(&g, &h)
         // dense_softmax
         Self.l32_dense_softmax_derivative(UnsafePointer(o32), g)
-        Self.l32_dense_softmax_backward(UnsafePointer(o31), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l32_dense_softmax_backward(UnsafePointer(o31), UnsafePointer(g), k + 2197, gradients + 2197, h); swap(&g, &h)
         // dense_linear
-        Self.l31_dense_linear_backward(UnsafePointer(o30), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l31_dense_linear_backward(UnsafePointer(o30), UnsafePointer(g), k + 2125, gradients + 2125, h); swap(&g, &h)
         // dense_tanh
         Self.l30_dense_tanh_derivative(UnsafePointer(o30), g)
-        Self.l30_dense_tanh_backward(UnsafePointer(o29), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l30_dense_tanh_backward(UnsafePointer(o29), UnsafePointer(g), k + 2037, gradients + 2037, h); swap(&g, &h)
         // dense_sigmoid
         Self.l29_dense_sigmoid_derivative(UnsafePointer(o29), g)
-        Self.l29_dense_sigmoid_backward(UnsafePointer(o28), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l29_dense_sigmoid_backward(UnsafePointer(o28), UnsafePointer(g), k + 1907, gradients + 1907, h); swap(&g, &h)
         // dense_relu
         Self.l28_dense_relu_derivative(UnsafePointer(o28), g)
-        Self.l28_dense_relu_backward(UnsafePointer(o26), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l28_dense_relu_backward(UnsafePointer(o26), UnsafePointer(g), k + 743, gradients + 743, h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // act_softmax
         Self.l26_act_softmax_derivative(UnsafePointer(o25), UnsafePointer(o26), g)
         // mix_10
-        Self.l25_mix_10_backward(UnsafePointer(o24), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_mix_1_backward(UnsafePointer(o24), UnsafePointer(g), k + 701, gradients + 701, h); swap(&g, &h)
         // act_linear
         // act_relu
         Self.l23_act_relu_derivative(UnsafePointer(o22), UnsafePointer(o23), g)
         // mix_9
-        Self.l22_mix_9_backward(UnsafePointer(o21), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_mix_1_backward(UnsafePointer(o21), UnsafePointer(g), k + 659, gradients + 659, h); swap(&g, &h)
         // act_tanh
         Self.l21_act_tanh_derivative(UnsafePointer(o20), UnsafePointer(o21), g)
         // mix_8
-        Self.l20_mix_8_backward(UnsafePointer(o19), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_mix_1_backward(UnsafePointer(o19), UnsafePointer(g), k + 617, gradients + 617, h); swap(&g, &h)
         // act_sigmoid
         Self.l19_act_sigmoid_derivative(UnsafePointer(o18), UnsafePointer(o19), g)
         // mix_7
-        Self.l18_mix_7_backward(UnsafePointer(o17), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l18_mix_7_backward(UnsafePointer(o17), UnsafePointer(g), k + 581, gradients + 581, h); swap(&g, &h)
         // conv_softmax
         Self.l17_conv_softmax_derivative(UnsafePointer(o17), g)
-        Self.l17_conv_softmax_backward(UnsafePointer(o16), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l17_conv_softmax_backward(UnsafePointer(o16), UnsafePointer(g), k + 546, gradients + 546, h); swap(&g, &h)
         // conv_tanh
         Self.l16_conv_tanh_derivative(UnsafePointer(o16), g)
-        Self.l16_conv_tanh_backward(UnsafePointer(o15), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l16_conv_tanh_backward(UnsafePointer(o15), UnsafePointer(g), k + 504, gradients + 504, h); swap(&g, &h)
         // conv_sigmoid
         Self.l15_conv_sigmoid_derivative(UnsafePointer(o15), g)
-        Self.l15_conv_sigmoid_backward(UnsafePointer(o14), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l15_conv_sigmoid_backward(UnsafePointer(o14), UnsafePointer(g), k + 462, gradients + 462, h); swap(&g, &h)
         // conv_relu
         Self.l14_conv_relu_derivative(UnsafePointer(o14), g)
-        Self.l14_conv_relu_backward(UnsafePointer(o13), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l14_conv_relu_backward(UnsafePointer(o13), UnsafePointer(g), k + 420, gradients + 420, h); swap(&g, &h)
         // relu_max
         Self.l13_relu_max_derivative(UnsafePointer(o12), UnsafePointer(o13), g)
         // mix_6
-        Self.l12_mix_6_backward(UnsafePointer(o11), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_mix_1_backward(UnsafePointer(o11), UnsafePointer(g), k + 378, gradients + 378, h); swap(&g, &h)
         // relu_plain
         Self.l11_relu_plain_derivative(UnsafePointer(o10), UnsafePointer(o11), g)
         // mix_5
-        Self.l10_mix_5_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_mix_1_backward(UnsafePointer(o9), UnsafePointer(g), k + 336, gradients + 336, h); swap(&g, &h)
         // relu_slope
         Self.l9_relu_slope_derivative(UnsafePointer(o8), UnsafePointer(o9), g)
         // mix_4
-        Self.l8_mix_4_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_mix_1_backward(UnsafePointer(o7), UnsafePointer(g), k + 294, gradients + 294, h); swap(&g, &h)
         // relu_slope_threshold
         Self.l7_relu_slope_threshold_derivative(UnsafePointer(o6), UnsafePointer(o7), g)
         // mix_3
-        Self.l6_mix_3_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_mix_1_backward(UnsafePointer(o5), UnsafePointer(g), k + 252, gradients + 252, h); swap(&g, &h)
         // relu_threshold
         Self.l5_relu_threshold_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
         // mix_2
-        Self.l4_mix_2_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_mix_1_backward(UnsafePointer(o3), UnsafePointer(g), k + 210, gradients + 210, h); swap(&g, &h)
         // relu_max_slope
         Self.l3_relu_max_slope_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
         // mix_1
-        Self.l2_mix_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_mix_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 168, gradients + 168, h); swap(&g, &h)
         // relu_all
         Self.l1_relu_all_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
         // conv_linear
@@ -2065,7 +1833,7 @@ extension Activations: TrainableModel {
     // mix_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l2_mix_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 168, kernelGradient = gk + 168
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -2079,7 +1847,7 @@ extension Activations: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 204 + g * 8
+                let gp = gk + 36 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -2146,166 +1914,10 @@ extension Activations: TrainableModel {
         for i in 0..<96 { let v = x[i]; g[i] *= v > Float(0.0) ? (v > 0 && v < Float(0.6) ? 1 : 0) : Float(0.1) }
     }
 
-    // mix_2: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
-    @inline(never)
-    static func l4_mix_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 210, kernelGradient = gk + 210
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                for g in 0..<1 {
-                    let from = dz + i * 6 + g * 8
-                    var v = SIMD8<Float>()
-                    if g < 0 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<6 { v[l] = from[l] } }
-                    d[i * 1 + g] = v
-                }
-            }
-            for g in 0..<1 {
-                var sum = SIMD8<Float>()
-                for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 246 + g * 8
-                if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<6 {
-                let ky = r / 6, kx = (r / 6) % 1, ci = r % 6
-                for g in 0..<1 {
-                    var sum = SIMD8<Float>()
-                    for oy in 0..<4 {
-                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 6 + ci
-                        let dp = d + oy * 4 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 6]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 6 + g * 8
-                    if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<6 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 6 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 6 + g * 8 + l) * 6 + co] }
-                            kt[(tap * 6 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 6
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 6
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 6 - g * 8)
-                            for l in 0..<n { dx[position * 6 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     // relu_threshold: through ReLU (slope 0.0 below 0.2)
     @inline(never)
     static func l5_relu_threshold_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
         for i in 0..<96 { let v = x[i]; g[i] *= v > Float(0.2) ? 1 : Float(0.0) }
-    }
-
-    // mix_3: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
-    @inline(never)
-    static func l6_mix_3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 252, kernelGradient = gk + 252
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                for g in 0..<1 {
-                    let from = dz + i * 6 + g * 8
-                    var v = SIMD8<Float>()
-                    if g < 0 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<6 { v[l] = from[l] } }
-                    d[i * 1 + g] = v
-                }
-            }
-            for g in 0..<1 {
-                var sum = SIMD8<Float>()
-                for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 288 + g * 8
-                if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<6 {
-                let ky = r / 6, kx = (r / 6) % 1, ci = r % 6
-                for g in 0..<1 {
-                    var sum = SIMD8<Float>()
-                    for oy in 0..<4 {
-                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 6 + ci
-                        let dp = d + oy * 4 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 6]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 6 + g * 8
-                    if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<6 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 6 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 6 + g * 8 + l) * 6 + co] }
-                            kt[(tap * 6 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 6
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 6
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 6 - g * 8)
-                            for l in 0..<n { dx[position * 6 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
     }
 
     // relu_slope_threshold: through ReLU (slope 0.1 below 0.2)
@@ -2314,250 +1926,16 @@ extension Activations: TrainableModel {
         for i in 0..<96 { let v = x[i]; g[i] *= v > Float(0.2) ? 1 : Float(0.1) }
     }
 
-    // mix_4: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
-    @inline(never)
-    static func l8_mix_4_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 294, kernelGradient = gk + 294
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                for g in 0..<1 {
-                    let from = dz + i * 6 + g * 8
-                    var v = SIMD8<Float>()
-                    if g < 0 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<6 { v[l] = from[l] } }
-                    d[i * 1 + g] = v
-                }
-            }
-            for g in 0..<1 {
-                var sum = SIMD8<Float>()
-                for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 330 + g * 8
-                if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<6 {
-                let ky = r / 6, kx = (r / 6) % 1, ci = r % 6
-                for g in 0..<1 {
-                    var sum = SIMD8<Float>()
-                    for oy in 0..<4 {
-                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 6 + ci
-                        let dp = d + oy * 4 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 6]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 6 + g * 8
-                    if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<6 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 6 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 6 + g * 8 + l) * 6 + co] }
-                            kt[(tap * 6 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 6
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 6
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 6 - g * 8)
-                            for l in 0..<n { dx[position * 6 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     // relu_slope: through ReLU (slope 0.1 below 0.0)
     @inline(never)
     static func l9_relu_slope_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
         for i in 0..<96 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.1) }
     }
 
-    // mix_5: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
-    @inline(never)
-    static func l10_mix_5_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 336, kernelGradient = gk + 336
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                for g in 0..<1 {
-                    let from = dz + i * 6 + g * 8
-                    var v = SIMD8<Float>()
-                    if g < 0 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<6 { v[l] = from[l] } }
-                    d[i * 1 + g] = v
-                }
-            }
-            for g in 0..<1 {
-                var sum = SIMD8<Float>()
-                for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 372 + g * 8
-                if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<6 {
-                let ky = r / 6, kx = (r / 6) % 1, ci = r % 6
-                for g in 0..<1 {
-                    var sum = SIMD8<Float>()
-                    for oy in 0..<4 {
-                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 6 + ci
-                        let dp = d + oy * 4 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 6]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 6 + g * 8
-                    if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<6 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 6 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 6 + g * 8 + l) * 6 + co] }
-                            kt[(tap * 6 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 6
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 6
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 6 - g * 8)
-                            for l in 0..<n { dx[position * 6 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     // relu_plain: through ReLU (slope 0.0 below 0.0)
     @inline(never)
     static func l11_relu_plain_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
         for i in 0..<96 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
-    }
-
-    // mix_6: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
-    @inline(never)
-    static func l12_mix_6_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 378, kernelGradient = gk + 378
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                for g in 0..<1 {
-                    let from = dz + i * 6 + g * 8
-                    var v = SIMD8<Float>()
-                    if g < 0 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<6 { v[l] = from[l] } }
-                    d[i * 1 + g] = v
-                }
-            }
-            for g in 0..<1 {
-                var sum = SIMD8<Float>()
-                for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 414 + g * 8
-                if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<6 {
-                let ky = r / 6, kx = (r / 6) % 1, ci = r % 6
-                for g in 0..<1 {
-                    var sum = SIMD8<Float>()
-                    for oy in 0..<4 {
-                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 6 + ci
-                        let dp = d + oy * 4 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 6]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 6 + g * 8
-                    if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<6 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 6 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 6 + g * 8 + l) * 6 + co] }
-                            kt[(tap * 6 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 6
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 6
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 6 - g * 8)
-                            for l in 0..<n { dx[position * 6 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
     }
 
     // relu_max: through ReLU (slope 0.0 below 0.0, capped at 0.6)
@@ -2575,7 +1953,7 @@ extension Activations: TrainableModel {
     // conv_relu: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l14_conv_relu_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 420, kernelGradient = gk + 420
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -2589,7 +1967,7 @@ extension Activations: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 456 + g * 8
+                let gp = gk + 36 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -2659,7 +2037,7 @@ extension Activations: TrainableModel {
     // conv_sigmoid: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l15_conv_sigmoid_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 462, kernelGradient = gk + 462
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -2673,7 +2051,7 @@ extension Activations: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 498 + g * 8
+                let gp = gk + 36 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -2743,7 +2121,7 @@ extension Activations: TrainableModel {
     // conv_tanh: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l16_conv_tanh_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 504, kernelGradient = gk + 504
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -2757,7 +2135,7 @@ extension Activations: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 540 + g * 8
+                let gp = gk + 36 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -2832,7 +2210,7 @@ extension Activations: TrainableModel {
     // conv_softmax: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l17_conv_softmax_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 546, kernelGradient = gk + 546
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -2846,7 +2224,7 @@ extension Activations: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 576 + g * 8
+                let gp = gk + 30 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -2910,7 +2288,7 @@ extension Activations: TrainableModel {
     // mix_7: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l18_mix_7_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 581, kernelGradient = gk + 581
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -2924,7 +2302,7 @@ extension Activations: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 611 + g * 8
+                let gp = gk + 30 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -2991,250 +2369,16 @@ extension Activations: TrainableModel {
         for i in 0..<96 { g[i] *= y[i] * (1 - y[i]) }
     }
 
-    // mix_8: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
-    @inline(never)
-    static func l20_mix_8_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 617, kernelGradient = gk + 617
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                for g in 0..<1 {
-                    let from = dz + i * 6 + g * 8
-                    var v = SIMD8<Float>()
-                    if g < 0 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<6 { v[l] = from[l] } }
-                    d[i * 1 + g] = v
-                }
-            }
-            for g in 0..<1 {
-                var sum = SIMD8<Float>()
-                for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 653 + g * 8
-                if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<6 {
-                let ky = r / 6, kx = (r / 6) % 1, ci = r % 6
-                for g in 0..<1 {
-                    var sum = SIMD8<Float>()
-                    for oy in 0..<4 {
-                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 6 + ci
-                        let dp = d + oy * 4 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 6]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 6 + g * 8
-                    if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<6 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 6 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 6 + g * 8 + l) * 6 + co] }
-                            kt[(tap * 6 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 6
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 6
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 6 - g * 8)
-                            for l in 0..<n { dx[position * 6 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     // act_tanh: through its tanh activation
     @inline(never)
     static func l21_act_tanh_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
         for i in 0..<96 { g[i] *= 1 - y[i] * y[i] }
     }
 
-    // mix_9: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
-    @inline(never)
-    static func l22_mix_9_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 659, kernelGradient = gk + 659
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                for g in 0..<1 {
-                    let from = dz + i * 6 + g * 8
-                    var v = SIMD8<Float>()
-                    if g < 0 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<6 { v[l] = from[l] } }
-                    d[i * 1 + g] = v
-                }
-            }
-            for g in 0..<1 {
-                var sum = SIMD8<Float>()
-                for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 695 + g * 8
-                if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<6 {
-                let ky = r / 6, kx = (r / 6) % 1, ci = r % 6
-                for g in 0..<1 {
-                    var sum = SIMD8<Float>()
-                    for oy in 0..<4 {
-                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 6 + ci
-                        let dp = d + oy * 4 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 6]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 6 + g * 8
-                    if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<6 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 6 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 6 + g * 8 + l) * 6 + co] }
-                            kt[(tap * 6 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 6
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 6
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 6 - g * 8)
-                            for l in 0..<n { dx[position * 6 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     // act_relu: through its relu activation
     @inline(never)
     static func l23_act_relu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
         for i in 0..<96 where y[i] <= 0 { g[i] = 0 }
-    }
-
-    // mix_10: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
-    @inline(never)
-    static func l25_mix_10_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 701, kernelGradient = gk + 701
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                for g in 0..<1 {
-                    let from = dz + i * 6 + g * 8
-                    var v = SIMD8<Float>()
-                    if g < 0 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<6 { v[l] = from[l] } }
-                    d[i * 1 + g] = v
-                }
-            }
-            for g in 0..<1 {
-                var sum = SIMD8<Float>()
-                for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 737 + g * 8
-                if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<6 {
-                let ky = r / 6, kx = (r / 6) % 1, ci = r % 6
-                for g in 0..<1 {
-                    var sum = SIMD8<Float>()
-                    for oy in 0..<4 {
-                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 6 + ci
-                        let dp = d + oy * 4 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 6]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 6 + g * 8
-                    if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<6 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 6 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 6 + g * 8 + l) * 6 + co] }
-                            kt[(tap * 6 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 6
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 6
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 6 - g * 8)
-                            for l in 0..<n { dx[position * 6 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
     }
 
     // act_softmax: through its softmax activation
@@ -3257,7 +2401,7 @@ extension Activations: TrainableModel {
     // dense_relu: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l28_dense_relu_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 743, kernelGradient = gk + 743
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -3271,7 +2415,7 @@ extension Activations: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 1895 + g * 16
+                let gp = gk + 1152 + g * 16
                 if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<12 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -3308,7 +2452,7 @@ extension Activations: TrainableModel {
     // dense_sigmoid: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l29_dense_sigmoid_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1907, kernelGradient = gk + 1907
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -3322,7 +2466,7 @@ extension Activations: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 2 + g] }
-                let gp = gk + 2027 + g * 8
+                let gp = gk + 120 + g * 8
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -3361,7 +2505,7 @@ extension Activations: TrainableModel {
     // dense_tanh: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l30_dense_tanh_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 2037, kernelGradient = gk + 2037
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -3373,7 +2517,7 @@ extension Activations: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 2117 + g * 8
+                let gp = gk + 80 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -3404,7 +2548,7 @@ extension Activations: TrainableModel {
     // dense_linear: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l31_dense_linear_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 2125, kernelGradient = gk + 2125
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -3416,7 +2560,7 @@ extension Activations: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 2189 + g * 8
+                let gp = gk + 64 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -3458,7 +2602,7 @@ extension Activations: TrainableModel {
     // dense_softmax: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l32_dense_softmax_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 2197, kernelGradient = gk + 2197
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -3472,7 +2616,7 @@ extension Activations: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 2253 + g * 8
+                let gp = gk + 56 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<7 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -3503,7 +2647,7 @@ extension Activations: TrainableModel {
     // logits: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l33_logits_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 2260, kernelGradient = gk + 2260
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -3515,7 +2659,7 @@ extension Activations: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 2288 + g * 4
+                let gp = gk + 28 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

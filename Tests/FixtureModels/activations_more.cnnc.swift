@@ -324,13 +324,13 @@ public struct ActivationsMore: CompiledModel {
         Self.l0_conv_exponential_activation(arena + Arena.l0_conv_exponential)
         observe?(0, UnsafePointer(arena + Arena.l0_conv_exponential))
         // mix_1
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l0_conv_exponential), w, arena + Arena.l1_mix_1)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l0_conv_exponential), w + 224, arena + Arena.l1_mix_1)
         observe?(1, UnsafePointer(arena + Arena.l1_mix_1))
         // act_exponential
         Self.l2_act_exponential(arena + Arena.l1_mix_1)
         observe?(2, UnsafePointer(arena + Arena.l1_mix_1))
         // mix_2
-        Self.l3_mix_2(UnsafePointer(arena + Arena.l1_mix_1), w, arena + Arena.l3_mix_2)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l1_mix_1), w + 296, arena + Arena.l3_mix_2)
         observe?(3, UnsafePointer(arena + Arena.l3_mix_2))
         // act_hard_silu
         Self.l4_act_hard_silu(arena + Arena.l3_mix_2)
@@ -339,95 +339,95 @@ public struct ActivationsMore: CompiledModel {
         Self.l5_act_relu6(arena + Arena.l3_mix_2)
         observe?(5, UnsafePointer(arena + Arena.l3_mix_2))
         // conv_hard_silu
-        Self.l6_conv_hard_silu(UnsafePointer(arena + Arena.l3_mix_2), w, arena + Arena.l6_conv_hard_silu)
+        Self.l6_conv_hard_silu(UnsafePointer(arena + Arena.l3_mix_2), w + 368, arena + Arena.l6_conv_hard_silu)
         Self.l6_conv_hard_silu_activation(arena + Arena.l6_conv_hard_silu)
         observe?(6, UnsafePointer(arena + Arena.l6_conv_hard_silu))
         // conv_relu6
-        Self.l7_conv_relu6(UnsafePointer(arena + Arena.l6_conv_hard_silu), w, arena + Arena.l7_conv_relu6)
+        Self.l7_conv_relu6(UnsafePointer(arena + Arena.l6_conv_hard_silu), w + 440, arena + Arena.l7_conv_relu6)
         Self.l7_conv_relu6_activation(arena + Arena.l7_conv_relu6)
         observe?(7, UnsafePointer(arena + Arena.l7_conv_relu6))
         // mix_3
-        Self.l8_mix_3(UnsafePointer(arena + Arena.l7_conv_relu6), w, arena + Arena.l8_mix_3)
+        Self.l8_mix_3(UnsafePointer(arena + Arena.l7_conv_relu6), w + 512, arena + Arena.l8_mix_3)
         Self.l8_mix_3_activation(arena + Arena.l8_mix_3)
         observe?(8, UnsafePointer(arena + Arena.l8_mix_3))
         // mix_4
-        Self.l9_mix_4(UnsafePointer(arena + Arena.l8_mix_3), w, arena + Arena.l9_mix_4)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l8_mix_3), w + 584, arena + Arena.l9_mix_4)
         observe?(9, UnsafePointer(arena + Arena.l9_mix_4))
         // conv_hard_sigmoid
-        Self.l10_conv_hard_sigmoid(UnsafePointer(arena + Arena.l9_mix_4), w, arena + Arena.l10_conv_hard_sigmoid)
+        Self.l10_conv_hard_sigmoid(UnsafePointer(arena + Arena.l9_mix_4), w + 656, arena + Arena.l10_conv_hard_sigmoid)
         Self.l10_conv_hard_sigmoid_activation(arena + Arena.l10_conv_hard_sigmoid)
         observe?(10, UnsafePointer(arena + Arena.l10_conv_hard_sigmoid))
         // mix_5
-        Self.l11_mix_5(UnsafePointer(arena + Arena.l10_conv_hard_sigmoid), w, arena + Arena.l11_mix_5)
-        Self.l11_mix_5_activation(arena + Arena.l11_mix_5)
+        Self.l8_mix_3(UnsafePointer(arena + Arena.l10_conv_hard_sigmoid), w + 728, arena + Arena.l11_mix_5)
+        Self.l8_mix_3_activation(arena + Arena.l11_mix_5)
         observe?(11, UnsafePointer(arena + Arena.l11_mix_5))
         // conv_silu
-        Self.l12_conv_silu(UnsafePointer(arena + Arena.l11_mix_5), w, arena + Arena.l12_conv_silu)
+        Self.l12_conv_silu(UnsafePointer(arena + Arena.l11_mix_5), w + 800, arena + Arena.l12_conv_silu)
         Self.l12_conv_silu_activation(arena + Arena.l12_conv_silu)
         observe?(12, UnsafePointer(arena + Arena.l12_conv_silu))
         // mix_6
-        Self.l13_mix_6(UnsafePointer(arena + Arena.l12_conv_silu), w, arena + Arena.l13_mix_6)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l12_conv_silu), w + 872, arena + Arena.l13_mix_6)
         observe?(13, UnsafePointer(arena + Arena.l13_mix_6))
         // act_hard_sigmoid
         Self.l14_act_hard_sigmoid(arena + Arena.l13_mix_6)
         observe?(14, UnsafePointer(arena + Arena.l13_mix_6))
         // mix_7
-        Self.l15_mix_7(UnsafePointer(arena + Arena.l13_mix_6), w, arena + Arena.l15_mix_7)
-        Self.l15_mix_7_activation(arena + Arena.l15_mix_7)
+        Self.l8_mix_3(UnsafePointer(arena + Arena.l13_mix_6), w + 944, arena + Arena.l15_mix_7)
+        Self.l8_mix_3_activation(arena + Arena.l15_mix_7)
         observe?(15, UnsafePointer(arena + Arena.l15_mix_7))
         // mix_8
-        Self.l16_mix_8(UnsafePointer(arena + Arena.l15_mix_7), w, arena + Arena.l16_mix_8)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l15_mix_7), w + 1016, arena + Arena.l16_mix_8)
         observe?(16, UnsafePointer(arena + Arena.l16_mix_8))
         // act_hard_sigmoid_2
-        Self.l17_act_hard_sigmoid_2(arena + Arena.l16_mix_8)
+        Self.l14_act_hard_sigmoid(arena + Arena.l16_mix_8)
         observe?(17, UnsafePointer(arena + Arena.l16_mix_8))
         // mix_9
-        Self.l18_mix_9(UnsafePointer(arena + Arena.l16_mix_8), w, arena + Arena.l18_mix_9)
-        Self.l18_mix_9_activation(arena + Arena.l18_mix_9)
+        Self.l8_mix_3(UnsafePointer(arena + Arena.l16_mix_8), w + 1088, arena + Arena.l18_mix_9)
+        Self.l8_mix_3_activation(arena + Arena.l18_mix_9)
         observe?(18, UnsafePointer(arena + Arena.l18_mix_9))
         // mix_10
-        Self.l19_mix_10(UnsafePointer(arena + Arena.l18_mix_9), w, arena + Arena.l19_mix_10)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l18_mix_9), w + 1160, arena + Arena.l19_mix_10)
         observe?(19, UnsafePointer(arena + Arena.l19_mix_10))
         // act_exponential_2
-        Self.l20_act_exponential_2(arena + Arena.l19_mix_10)
+        Self.l2_act_exponential(arena + Arena.l19_mix_10)
         observe?(20, UnsafePointer(arena + Arena.l19_mix_10))
         // mix_11
-        Self.l21_mix_11(UnsafePointer(arena + Arena.l19_mix_10), w, arena + Arena.l21_mix_11)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l19_mix_10), w + 1232, arena + Arena.l21_mix_11)
         observe?(21, UnsafePointer(arena + Arena.l21_mix_11))
         // conv_gelu
-        Self.l22_conv_gelu(UnsafePointer(arena + Arena.l21_mix_11), w, arena + Arena.l22_conv_gelu)
+        Self.l22_conv_gelu(UnsafePointer(arena + Arena.l21_mix_11), w + 1304, arena + Arena.l22_conv_gelu)
         Self.l22_conv_gelu_activation(arena + Arena.l22_conv_gelu)
         observe?(22, UnsafePointer(arena + Arena.l22_conv_gelu))
         // conv_elu
-        Self.l23_conv_elu(UnsafePointer(arena + Arena.l22_conv_gelu), w, arena + Arena.l23_conv_elu)
+        Self.l23_conv_elu(UnsafePointer(arena + Arena.l22_conv_gelu), w + 1376, arena + Arena.l23_conv_elu)
         Self.l23_conv_elu_activation(arena + Arena.l23_conv_elu)
         observe?(23, UnsafePointer(arena + Arena.l23_conv_elu))
         // conv_selu
-        Self.l24_conv_selu(UnsafePointer(arena + Arena.l23_conv_elu), w, arena + Arena.l24_conv_selu)
+        Self.l24_conv_selu(UnsafePointer(arena + Arena.l23_conv_elu), w + 1448, arena + Arena.l24_conv_selu)
         Self.l24_conv_selu_activation(arena + Arena.l24_conv_selu)
         observe?(24, UnsafePointer(arena + Arena.l24_conv_selu))
         // conv_softplus
-        Self.l25_conv_softplus(UnsafePointer(arena + Arena.l24_conv_selu), w, arena + Arena.l25_conv_softplus)
+        Self.l25_conv_softplus(UnsafePointer(arena + Arena.l24_conv_selu), w + 1520, arena + Arena.l25_conv_softplus)
         Self.l25_conv_softplus_activation(arena + Arena.l25_conv_softplus)
         observe?(25, UnsafePointer(arena + Arena.l25_conv_softplus))
         // conv_leaky_relu
-        Self.l26_conv_leaky_relu(UnsafePointer(arena + Arena.l25_conv_softplus), w, arena + Arena.l26_conv_leaky_relu)
+        Self.l26_conv_leaky_relu(UnsafePointer(arena + Arena.l25_conv_softplus), w + 1592, arena + Arena.l26_conv_leaky_relu)
         Self.l26_conv_leaky_relu_activation(arena + Arena.l26_conv_leaky_relu)
         observe?(26, UnsafePointer(arena + Arena.l26_conv_leaky_relu))
         // conv_mish
-        Self.l27_conv_mish(UnsafePointer(arena + Arena.l26_conv_leaky_relu), w, arena + Arena.l27_conv_mish)
+        Self.l27_conv_mish(UnsafePointer(arena + Arena.l26_conv_leaky_relu), w + 1664, arena + Arena.l27_conv_mish)
         Self.l27_conv_mish_activation(arena + Arena.l27_conv_mish)
         observe?(27, UnsafePointer(arena + Arena.l27_conv_mish))
         // conv_softsign
-        Self.l28_conv_softsign(UnsafePointer(arena + Arena.l27_conv_mish), w, arena + Arena.l28_conv_softsign)
+        Self.l28_conv_softsign(UnsafePointer(arena + Arena.l27_conv_mish), w + 1736, arena + Arena.l28_conv_softsign)
         Self.l28_conv_softsign_activation(arena + Arena.l28_conv_softsign)
         observe?(28, UnsafePointer(arena + Arena.l28_conv_softsign))
         // mix_12
-        Self.l29_mix_12(UnsafePointer(arena + Arena.l28_conv_softsign), w, arena + Arena.l29_mix_12)
-        Self.l29_mix_12_activation(arena + Arena.l29_mix_12)
+        Self.l8_mix_3(UnsafePointer(arena + Arena.l28_conv_softsign), w + 1808, arena + Arena.l29_mix_12)
+        Self.l8_mix_3_activation(arena + Arena.l29_mix_12)
         observe?(29, UnsafePointer(arena + Arena.l29_mix_12))
         // mix_13
-        Self.l30_mix_13(UnsafePointer(arena + Arena.l29_mix_12), w, arena + Arena.l30_mix_13)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l29_mix_12), w + 1880, arena + Arena.l30_mix_13)
         observe?(30, UnsafePointer(arena + Arena.l30_mix_13))
         // leaky_re_lu
         Self.l31_leaky_re_lu(arena + Arena.l30_mix_13)
@@ -463,23 +463,23 @@ public struct ActivationsMore: CompiledModel {
         // (no computation at inference)
         observe?(41, UnsafePointer(arena + Arena.l30_mix_13))
         // dense_gelu
-        Self.l42_dense_gelu(UnsafePointer(arena + Arena.l30_mix_13), w, arena + Arena.l42_dense_gelu)
+        Self.l42_dense_gelu(UnsafePointer(arena + Arena.l30_mix_13), w + 1952, arena + Arena.l42_dense_gelu)
         Self.l42_dense_gelu_activation(arena + Arena.l42_dense_gelu)
         observe?(42, UnsafePointer(arena + Arena.l42_dense_gelu))
         // dense_hard_silu
-        Self.l43_dense_hard_silu(UnsafePointer(arena + Arena.l42_dense_gelu), w, arena + Arena.l43_dense_hard_silu)
+        Self.l43_dense_hard_silu(UnsafePointer(arena + Arena.l42_dense_gelu), w + 4016, arena + Arena.l43_dense_hard_silu)
         Self.l43_dense_hard_silu_activation(arena + Arena.l43_dense_hard_silu)
         observe?(43, UnsafePointer(arena + Arena.l43_dense_hard_silu))
         // dense_mish
-        Self.l44_dense_mish(UnsafePointer(arena + Arena.l43_dense_hard_silu), w, arena + Arena.l44_dense_mish)
+        Self.l44_dense_mish(UnsafePointer(arena + Arena.l43_dense_hard_silu), w + 4192, arena + Arena.l44_dense_mish)
         Self.l44_dense_mish_activation(arena + Arena.l44_dense_mish)
         observe?(44, UnsafePointer(arena + Arena.l44_dense_mish))
         // dense_selu
-        Self.l45_dense_selu(UnsafePointer(arena + Arena.l44_dense_mish), w, arena + Arena.l45_dense_selu)
+        Self.l45_dense_selu(UnsafePointer(arena + Arena.l44_dense_mish), w + 4368, arena + Arena.l45_dense_selu)
         Self.l45_dense_selu_activation(arena + Arena.l45_dense_selu)
         observe?(45, UnsafePointer(arena + Arena.l45_dense_selu))
         // dense_softmax
-        Self.l46_dense_softmax(UnsafePointer(arena + Arena.l45_dense_selu), w, arena + Arena.l46_dense_softmax)
+        Self.l46_dense_softmax(UnsafePointer(arena + Arena.l45_dense_selu), w + 4456, arena + Arena.l46_dense_softmax)
         Self.l46_dense_softmax_activation(arena + Arena.l46_dense_softmax)
         observe?(46, UnsafePointer(arena + Arena.l46_dense_softmax))
         output.update(from: arena + Arena.l46_dense_softmax, count: 6)
@@ -504,13 +504,13 @@ public struct ActivationsMore: CompiledModel {
         Self.l0_conv_exponential_activation(arena + Arena.l0_conv_exponential)
         observe?(0, UnsafePointer(arena + Arena.l0_conv_exponential))
         // mix_1
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l0_conv_exponential), w, arena + Arena.l1_mix_1)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l0_conv_exponential), w + 224, arena + Arena.l1_mix_1)
         observe?(1, UnsafePointer(arena + Arena.l1_mix_1))
         // act_exponential
         Self.l2_act_exponential(arena + Arena.l1_mix_1)
         observe?(2, UnsafePointer(arena + Arena.l1_mix_1))
         // mix_2
-        Self.l3_mix_2(UnsafePointer(arena + Arena.l1_mix_1), w, arena + Arena.l3_mix_2)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l1_mix_1), w + 296, arena + Arena.l3_mix_2)
         observe?(3, UnsafePointer(arena + Arena.l3_mix_2))
         // act_hard_silu
         Self.l4_act_hard_silu(arena + Arena.l3_mix_2)
@@ -519,95 +519,95 @@ public struct ActivationsMore: CompiledModel {
         Self.l5_act_relu6(arena + Arena.l3_mix_2)
         observe?(5, UnsafePointer(arena + Arena.l3_mix_2))
         // conv_hard_silu
-        Self.l6_conv_hard_silu(UnsafePointer(arena + Arena.l3_mix_2), w, arena + Arena.l6_conv_hard_silu)
+        Self.l6_conv_hard_silu(UnsafePointer(arena + Arena.l3_mix_2), w + 368, arena + Arena.l6_conv_hard_silu)
         Self.l6_conv_hard_silu_activation(arena + Arena.l6_conv_hard_silu)
         observe?(6, UnsafePointer(arena + Arena.l6_conv_hard_silu))
         // conv_relu6
-        Self.l7_conv_relu6(UnsafePointer(arena + Arena.l6_conv_hard_silu), w, arena + Arena.l7_conv_relu6)
+        Self.l7_conv_relu6(UnsafePointer(arena + Arena.l6_conv_hard_silu), w + 440, arena + Arena.l7_conv_relu6)
         Self.l7_conv_relu6_activation(arena + Arena.l7_conv_relu6)
         observe?(7, UnsafePointer(arena + Arena.l7_conv_relu6))
         // mix_3
-        Self.l8_mix_3(UnsafePointer(arena + Arena.l7_conv_relu6), w, arena + Arena.l8_mix_3)
+        Self.l8_mix_3(UnsafePointer(arena + Arena.l7_conv_relu6), w + 512, arena + Arena.l8_mix_3)
         Self.l8_mix_3_activation(arena + Arena.l8_mix_3)
         observe?(8, UnsafePointer(arena + Arena.l8_mix_3))
         // mix_4
-        Self.l9_mix_4(UnsafePointer(arena + Arena.l8_mix_3), w, arena + Arena.l9_mix_4)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l8_mix_3), w + 584, arena + Arena.l9_mix_4)
         observe?(9, UnsafePointer(arena + Arena.l9_mix_4))
         // conv_hard_sigmoid
-        Self.l10_conv_hard_sigmoid(UnsafePointer(arena + Arena.l9_mix_4), w, arena + Arena.l10_conv_hard_sigmoid)
+        Self.l10_conv_hard_sigmoid(UnsafePointer(arena + Arena.l9_mix_4), w + 656, arena + Arena.l10_conv_hard_sigmoid)
         Self.l10_conv_hard_sigmoid_activation(arena + Arena.l10_conv_hard_sigmoid)
         observe?(10, UnsafePointer(arena + Arena.l10_conv_hard_sigmoid))
         // mix_5
-        Self.l11_mix_5(UnsafePointer(arena + Arena.l10_conv_hard_sigmoid), w, arena + Arena.l11_mix_5)
-        Self.l11_mix_5_activation(arena + Arena.l11_mix_5)
+        Self.l8_mix_3(UnsafePointer(arena + Arena.l10_conv_hard_sigmoid), w + 728, arena + Arena.l11_mix_5)
+        Self.l8_mix_3_activation(arena + Arena.l11_mix_5)
         observe?(11, UnsafePointer(arena + Arena.l11_mix_5))
         // conv_silu
-        Self.l12_conv_silu(UnsafePointer(arena + Arena.l11_mix_5), w, arena + Arena.l12_conv_silu)
+        Self.l12_conv_silu(UnsafePointer(arena + Arena.l11_mix_5), w + 800, arena + Arena.l12_conv_silu)
         Self.l12_conv_silu_activation(arena + Arena.l12_conv_silu)
         observe?(12, UnsafePointer(arena + Arena.l12_conv_silu))
         // mix_6
-        Self.l13_mix_6(UnsafePointer(arena + Arena.l12_conv_silu), w, arena + Arena.l13_mix_6)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l12_conv_silu), w + 872, arena + Arena.l13_mix_6)
         observe?(13, UnsafePointer(arena + Arena.l13_mix_6))
         // act_hard_sigmoid
         Self.l14_act_hard_sigmoid(arena + Arena.l13_mix_6)
         observe?(14, UnsafePointer(arena + Arena.l13_mix_6))
         // mix_7
-        Self.l15_mix_7(UnsafePointer(arena + Arena.l13_mix_6), w, arena + Arena.l15_mix_7)
-        Self.l15_mix_7_activation(arena + Arena.l15_mix_7)
+        Self.l8_mix_3(UnsafePointer(arena + Arena.l13_mix_6), w + 944, arena + Arena.l15_mix_7)
+        Self.l8_mix_3_activation(arena + Arena.l15_mix_7)
         observe?(15, UnsafePointer(arena + Arena.l15_mix_7))
         // mix_8
-        Self.l16_mix_8(UnsafePointer(arena + Arena.l15_mix_7), w, arena + Arena.l16_mix_8)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l15_mix_7), w + 1016, arena + Arena.l16_mix_8)
         observe?(16, UnsafePointer(arena + Arena.l16_mix_8))
         // act_hard_sigmoid_2
-        Self.l17_act_hard_sigmoid_2(arena + Arena.l16_mix_8)
+        Self.l14_act_hard_sigmoid(arena + Arena.l16_mix_8)
         observe?(17, UnsafePointer(arena + Arena.l16_mix_8))
         // mix_9
-        Self.l18_mix_9(UnsafePointer(arena + Arena.l16_mix_8), w, arena + Arena.l18_mix_9)
-        Self.l18_mix_9_activation(arena + Arena.l18_mix_9)
+        Self.l8_mix_3(UnsafePointer(arena + Arena.l16_mix_8), w + 1088, arena + Arena.l18_mix_9)
+        Self.l8_mix_3_activation(arena + Arena.l18_mix_9)
         observe?(18, UnsafePointer(arena + Arena.l18_mix_9))
         // mix_10
-        Self.l19_mix_10(UnsafePointer(arena + Arena.l18_mix_9), w, arena + Arena.l19_mix_10)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l18_mix_9), w + 1160, arena + Arena.l19_mix_10)
         observe?(19, UnsafePointer(arena + Arena.l19_mix_10))
         // act_exponential_2
-        Self.l20_act_exponential_2(arena + Arena.l19_mix_10)
+        Self.l2_act_exponential(arena + Arena.l19_mix_10)
         observe?(20, UnsafePointer(arena + Arena.l19_mix_10))
         // mix_11
-        Self.l21_mix_11(UnsafePointer(arena + Arena.l19_mix_10), w, arena + Arena.l21_mix_11)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l19_mix_10), w + 1232, arena + Arena.l21_mix_11)
         observe?(21, UnsafePointer(arena + Arena.l21_mix_11))
         // conv_gelu
-        Self.l22_conv_gelu(UnsafePointer(arena + Arena.l21_mix_11), w, arena + Arena.l22_conv_gelu)
+        Self.l22_conv_gelu(UnsafePointer(arena + Arena.l21_mix_11), w + 1304, arena + Arena.l22_conv_gelu)
         Self.l22_conv_gelu_activation(arena + Arena.l22_conv_gelu)
         observe?(22, UnsafePointer(arena + Arena.l22_conv_gelu))
         // conv_elu
-        Self.l23_conv_elu(UnsafePointer(arena + Arena.l22_conv_gelu), w, arena + Arena.l23_conv_elu)
+        Self.l23_conv_elu(UnsafePointer(arena + Arena.l22_conv_gelu), w + 1376, arena + Arena.l23_conv_elu)
         Self.l23_conv_elu_activation(arena + Arena.l23_conv_elu)
         observe?(23, UnsafePointer(arena + Arena.l23_conv_elu))
         // conv_selu
-        Self.l24_conv_selu(UnsafePointer(arena + Arena.l23_conv_elu), w, arena + Arena.l24_conv_selu)
+        Self.l24_conv_selu(UnsafePointer(arena + Arena.l23_conv_elu), w + 1448, arena + Arena.l24_conv_selu)
         Self.l24_conv_selu_activation(arena + Arena.l24_conv_selu)
         observe?(24, UnsafePointer(arena + Arena.l24_conv_selu))
         // conv_softplus
-        Self.l25_conv_softplus(UnsafePointer(arena + Arena.l24_conv_selu), w, arena + Arena.l25_conv_softplus)
+        Self.l25_conv_softplus(UnsafePointer(arena + Arena.l24_conv_selu), w + 1520, arena + Arena.l25_conv_softplus)
         Self.l25_conv_softplus_activation(arena + Arena.l25_conv_softplus)
         observe?(25, UnsafePointer(arena + Arena.l25_conv_softplus))
         // conv_leaky_relu
-        Self.l26_conv_leaky_relu(UnsafePointer(arena + Arena.l25_conv_softplus), w, arena + Arena.l26_conv_leaky_relu)
+        Self.l26_conv_leaky_relu(UnsafePointer(arena + Arena.l25_conv_softplus), w + 1592, arena + Arena.l26_conv_leaky_relu)
         Self.l26_conv_leaky_relu_activation(arena + Arena.l26_conv_leaky_relu)
         observe?(26, UnsafePointer(arena + Arena.l26_conv_leaky_relu))
         // conv_mish
-        Self.l27_conv_mish(UnsafePointer(arena + Arena.l26_conv_leaky_relu), w, arena + Arena.l27_conv_mish)
+        Self.l27_conv_mish(UnsafePointer(arena + Arena.l26_conv_leaky_relu), w + 1664, arena + Arena.l27_conv_mish)
         Self.l27_conv_mish_activation(arena + Arena.l27_conv_mish)
         observe?(27, UnsafePointer(arena + Arena.l27_conv_mish))
         // conv_softsign
-        Self.l28_conv_softsign(UnsafePointer(arena + Arena.l27_conv_mish), w, arena + Arena.l28_conv_softsign)
+        Self.l28_conv_softsign(UnsafePointer(arena + Arena.l27_conv_mish), w + 1736, arena + Arena.l28_conv_softsign)
         Self.l28_conv_softsign_activation(arena + Arena.l28_conv_softsign)
         observe?(28, UnsafePointer(arena + Arena.l28_conv_softsign))
         // mix_12
-        Self.l29_mix_12(UnsafePointer(arena + Arena.l28_conv_softsign), w, arena + Arena.l29_mix_12)
-        Self.l29_mix_12_activation(arena + Arena.l29_mix_12)
+        Self.l8_mix_3(UnsafePointer(arena + Arena.l28_conv_softsign), w + 1808, arena + Arena.l29_mix_12)
+        Self.l8_mix_3_activation(arena + Arena.l29_mix_12)
         observe?(29, UnsafePointer(arena + Arena.l29_mix_12))
         // mix_13
-        Self.l30_mix_13(UnsafePointer(arena + Arena.l29_mix_12), w, arena + Arena.l30_mix_13)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l29_mix_12), w + 1880, arena + Arena.l30_mix_13)
         observe?(30, UnsafePointer(arena + Arena.l30_mix_13))
         // leaky_re_lu
         Self.l31_leaky_re_lu(arena + Arena.l30_mix_13)
@@ -643,23 +643,23 @@ public struct ActivationsMore: CompiledModel {
         // (no computation at inference)
         observe?(41, UnsafePointer(arena + Arena.l30_mix_13))
         // dense_gelu
-        Self.l42_dense_gelu(UnsafePointer(arena + Arena.l30_mix_13), w, arena + Arena.l42_dense_gelu)
+        Self.l42_dense_gelu(UnsafePointer(arena + Arena.l30_mix_13), w + 1952, arena + Arena.l42_dense_gelu)
         Self.l42_dense_gelu_activation(arena + Arena.l42_dense_gelu)
         observe?(42, UnsafePointer(arena + Arena.l42_dense_gelu))
         // dense_hard_silu
-        Self.l43_dense_hard_silu(UnsafePointer(arena + Arena.l42_dense_gelu), w, arena + Arena.l43_dense_hard_silu)
+        Self.l43_dense_hard_silu(UnsafePointer(arena + Arena.l42_dense_gelu), w + 4016, arena + Arena.l43_dense_hard_silu)
         Self.l43_dense_hard_silu_activation(arena + Arena.l43_dense_hard_silu)
         observe?(43, UnsafePointer(arena + Arena.l43_dense_hard_silu))
         // dense_mish
-        Self.l44_dense_mish(UnsafePointer(arena + Arena.l43_dense_hard_silu), w, arena + Arena.l44_dense_mish)
+        Self.l44_dense_mish(UnsafePointer(arena + Arena.l43_dense_hard_silu), w + 4192, arena + Arena.l44_dense_mish)
         Self.l44_dense_mish_activation(arena + Arena.l44_dense_mish)
         observe?(44, UnsafePointer(arena + Arena.l44_dense_mish))
         // dense_selu
-        Self.l45_dense_selu(UnsafePointer(arena + Arena.l44_dense_mish), w, arena + Arena.l45_dense_selu)
+        Self.l45_dense_selu(UnsafePointer(arena + Arena.l44_dense_mish), w + 4368, arena + Arena.l45_dense_selu)
         Self.l45_dense_selu_activation(arena + Arena.l45_dense_selu)
         observe?(45, UnsafePointer(arena + Arena.l45_dense_selu))
         // dense_softmax
-        Self.l46_dense_softmax(UnsafePointer(arena + Arena.l45_dense_selu), w, arena + Arena.l46_dense_softmax)
+        Self.l46_dense_softmax(UnsafePointer(arena + Arena.l45_dense_selu), w + 4456, arena + Arena.l46_dense_softmax)
         Self.l46_dense_softmax_activation(arena + Arena.l46_dense_softmax)
         observe?(46, UnsafePointer(arena + Arena.l46_dense_softmax))
         output.update(from: arena + Arena.l46_dense_softmax, count: 6)
@@ -715,13 +715,13 @@ public struct ActivationsMore: CompiledModel {
         Self.l0_conv_exponential_activation(arena + Arena.l0_conv_exponential)
         observe?(0, UnsafePointer(arena + Arena.l0_conv_exponential))
         // mix_1
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l0_conv_exponential), w, arena + Arena.l1_mix_1)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l0_conv_exponential), w + 224, arena + Arena.l1_mix_1)
         observe?(1, UnsafePointer(arena + Arena.l1_mix_1))
         // act_exponential
         Self.l2_act_exponential(arena + Arena.l1_mix_1)
         observe?(2, UnsafePointer(arena + Arena.l1_mix_1))
         // mix_2
-        Self.l3_mix_2(UnsafePointer(arena + Arena.l1_mix_1), w, arena + Arena.l3_mix_2)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l1_mix_1), w + 296, arena + Arena.l3_mix_2)
         observe?(3, UnsafePointer(arena + Arena.l3_mix_2))
         // act_hard_silu
         Self.l4_act_hard_silu(arena + Arena.l3_mix_2)
@@ -730,95 +730,95 @@ public struct ActivationsMore: CompiledModel {
         Self.l5_act_relu6(arena + Arena.l3_mix_2)
         observe?(5, UnsafePointer(arena + Arena.l3_mix_2))
         // conv_hard_silu
-        Self.l6_conv_hard_silu(UnsafePointer(arena + Arena.l3_mix_2), w, arena + Arena.l6_conv_hard_silu)
+        Self.l6_conv_hard_silu(UnsafePointer(arena + Arena.l3_mix_2), w + 368, arena + Arena.l6_conv_hard_silu)
         Self.l6_conv_hard_silu_activation(arena + Arena.l6_conv_hard_silu)
         observe?(6, UnsafePointer(arena + Arena.l6_conv_hard_silu))
         // conv_relu6
-        Self.l7_conv_relu6(UnsafePointer(arena + Arena.l6_conv_hard_silu), w, arena + Arena.l7_conv_relu6)
+        Self.l7_conv_relu6(UnsafePointer(arena + Arena.l6_conv_hard_silu), w + 440, arena + Arena.l7_conv_relu6)
         Self.l7_conv_relu6_activation(arena + Arena.l7_conv_relu6)
         observe?(7, UnsafePointer(arena + Arena.l7_conv_relu6))
         // mix_3
-        Self.l8_mix_3(UnsafePointer(arena + Arena.l7_conv_relu6), w, arena + Arena.l8_mix_3)
+        Self.l8_mix_3(UnsafePointer(arena + Arena.l7_conv_relu6), w + 512, arena + Arena.l8_mix_3)
         Self.l8_mix_3_activation(arena + Arena.l8_mix_3)
         observe?(8, UnsafePointer(arena + Arena.l8_mix_3))
         // mix_4
-        Self.l9_mix_4(UnsafePointer(arena + Arena.l8_mix_3), w, arena + Arena.l9_mix_4)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l8_mix_3), w + 584, arena + Arena.l9_mix_4)
         observe?(9, UnsafePointer(arena + Arena.l9_mix_4))
         // conv_hard_sigmoid
-        Self.l10_conv_hard_sigmoid(UnsafePointer(arena + Arena.l9_mix_4), w, arena + Arena.l10_conv_hard_sigmoid)
+        Self.l10_conv_hard_sigmoid(UnsafePointer(arena + Arena.l9_mix_4), w + 656, arena + Arena.l10_conv_hard_sigmoid)
         Self.l10_conv_hard_sigmoid_activation(arena + Arena.l10_conv_hard_sigmoid)
         observe?(10, UnsafePointer(arena + Arena.l10_conv_hard_sigmoid))
         // mix_5
-        Self.l11_mix_5(UnsafePointer(arena + Arena.l10_conv_hard_sigmoid), w, arena + Arena.l11_mix_5)
-        Self.l11_mix_5_activation(arena + Arena.l11_mix_5)
+        Self.l8_mix_3(UnsafePointer(arena + Arena.l10_conv_hard_sigmoid), w + 728, arena + Arena.l11_mix_5)
+        Self.l8_mix_3_activation(arena + Arena.l11_mix_5)
         observe?(11, UnsafePointer(arena + Arena.l11_mix_5))
         // conv_silu
-        Self.l12_conv_silu(UnsafePointer(arena + Arena.l11_mix_5), w, arena + Arena.l12_conv_silu)
+        Self.l12_conv_silu(UnsafePointer(arena + Arena.l11_mix_5), w + 800, arena + Arena.l12_conv_silu)
         Self.l12_conv_silu_activation(arena + Arena.l12_conv_silu)
         observe?(12, UnsafePointer(arena + Arena.l12_conv_silu))
         // mix_6
-        Self.l13_mix_6(UnsafePointer(arena + Arena.l12_conv_silu), w, arena + Arena.l13_mix_6)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l12_conv_silu), w + 872, arena + Arena.l13_mix_6)
         observe?(13, UnsafePointer(arena + Arena.l13_mix_6))
         // act_hard_sigmoid
         Self.l14_act_hard_sigmoid(arena + Arena.l13_mix_6)
         observe?(14, UnsafePointer(arena + Arena.l13_mix_6))
         // mix_7
-        Self.l15_mix_7(UnsafePointer(arena + Arena.l13_mix_6), w, arena + Arena.l15_mix_7)
-        Self.l15_mix_7_activation(arena + Arena.l15_mix_7)
+        Self.l8_mix_3(UnsafePointer(arena + Arena.l13_mix_6), w + 944, arena + Arena.l15_mix_7)
+        Self.l8_mix_3_activation(arena + Arena.l15_mix_7)
         observe?(15, UnsafePointer(arena + Arena.l15_mix_7))
         // mix_8
-        Self.l16_mix_8(UnsafePointer(arena + Arena.l15_mix_7), w, arena + Arena.l16_mix_8)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l15_mix_7), w + 1016, arena + Arena.l16_mix_8)
         observe?(16, UnsafePointer(arena + Arena.l16_mix_8))
         // act_hard_sigmoid_2
-        Self.l17_act_hard_sigmoid_2(arena + Arena.l16_mix_8)
+        Self.l14_act_hard_sigmoid(arena + Arena.l16_mix_8)
         observe?(17, UnsafePointer(arena + Arena.l16_mix_8))
         // mix_9
-        Self.l18_mix_9(UnsafePointer(arena + Arena.l16_mix_8), w, arena + Arena.l18_mix_9)
-        Self.l18_mix_9_activation(arena + Arena.l18_mix_9)
+        Self.l8_mix_3(UnsafePointer(arena + Arena.l16_mix_8), w + 1088, arena + Arena.l18_mix_9)
+        Self.l8_mix_3_activation(arena + Arena.l18_mix_9)
         observe?(18, UnsafePointer(arena + Arena.l18_mix_9))
         // mix_10
-        Self.l19_mix_10(UnsafePointer(arena + Arena.l18_mix_9), w, arena + Arena.l19_mix_10)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l18_mix_9), w + 1160, arena + Arena.l19_mix_10)
         observe?(19, UnsafePointer(arena + Arena.l19_mix_10))
         // act_exponential_2
-        Self.l20_act_exponential_2(arena + Arena.l19_mix_10)
+        Self.l2_act_exponential(arena + Arena.l19_mix_10)
         observe?(20, UnsafePointer(arena + Arena.l19_mix_10))
         // mix_11
-        Self.l21_mix_11(UnsafePointer(arena + Arena.l19_mix_10), w, arena + Arena.l21_mix_11)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l19_mix_10), w + 1232, arena + Arena.l21_mix_11)
         observe?(21, UnsafePointer(arena + Arena.l21_mix_11))
         // conv_gelu
-        Self.l22_conv_gelu(UnsafePointer(arena + Arena.l21_mix_11), w, arena + Arena.l22_conv_gelu)
+        Self.l22_conv_gelu(UnsafePointer(arena + Arena.l21_mix_11), w + 1304, arena + Arena.l22_conv_gelu)
         Self.l22_conv_gelu_activation(arena + Arena.l22_conv_gelu)
         observe?(22, UnsafePointer(arena + Arena.l22_conv_gelu))
         // conv_elu
-        Self.l23_conv_elu(UnsafePointer(arena + Arena.l22_conv_gelu), w, arena + Arena.l23_conv_elu)
+        Self.l23_conv_elu(UnsafePointer(arena + Arena.l22_conv_gelu), w + 1376, arena + Arena.l23_conv_elu)
         Self.l23_conv_elu_activation(arena + Arena.l23_conv_elu)
         observe?(23, UnsafePointer(arena + Arena.l23_conv_elu))
         // conv_selu
-        Self.l24_conv_selu(UnsafePointer(arena + Arena.l23_conv_elu), w, arena + Arena.l24_conv_selu)
+        Self.l24_conv_selu(UnsafePointer(arena + Arena.l23_conv_elu), w + 1448, arena + Arena.l24_conv_selu)
         Self.l24_conv_selu_activation(arena + Arena.l24_conv_selu)
         observe?(24, UnsafePointer(arena + Arena.l24_conv_selu))
         // conv_softplus
-        Self.l25_conv_softplus(UnsafePointer(arena + Arena.l24_conv_selu), w, arena + Arena.l25_conv_softplus)
+        Self.l25_conv_softplus(UnsafePointer(arena + Arena.l24_conv_selu), w + 1520, arena + Arena.l25_conv_softplus)
         Self.l25_conv_softplus_activation(arena + Arena.l25_conv_softplus)
         observe?(25, UnsafePointer(arena + Arena.l25_conv_softplus))
         // conv_leaky_relu
-        Self.l26_conv_leaky_relu(UnsafePointer(arena + Arena.l25_conv_softplus), w, arena + Arena.l26_conv_leaky_relu)
+        Self.l26_conv_leaky_relu(UnsafePointer(arena + Arena.l25_conv_softplus), w + 1592, arena + Arena.l26_conv_leaky_relu)
         Self.l26_conv_leaky_relu_activation(arena + Arena.l26_conv_leaky_relu)
         observe?(26, UnsafePointer(arena + Arena.l26_conv_leaky_relu))
         // conv_mish
-        Self.l27_conv_mish(UnsafePointer(arena + Arena.l26_conv_leaky_relu), w, arena + Arena.l27_conv_mish)
+        Self.l27_conv_mish(UnsafePointer(arena + Arena.l26_conv_leaky_relu), w + 1664, arena + Arena.l27_conv_mish)
         Self.l27_conv_mish_activation(arena + Arena.l27_conv_mish)
         observe?(27, UnsafePointer(arena + Arena.l27_conv_mish))
         // conv_softsign
-        Self.l28_conv_softsign(UnsafePointer(arena + Arena.l27_conv_mish), w, arena + Arena.l28_conv_softsign)
+        Self.l28_conv_softsign(UnsafePointer(arena + Arena.l27_conv_mish), w + 1736, arena + Arena.l28_conv_softsign)
         Self.l28_conv_softsign_activation(arena + Arena.l28_conv_softsign)
         observe?(28, UnsafePointer(arena + Arena.l28_conv_softsign))
         // mix_12
-        Self.l29_mix_12(UnsafePointer(arena + Arena.l28_conv_softsign), w, arena + Arena.l29_mix_12)
-        Self.l29_mix_12_activation(arena + Arena.l29_mix_12)
+        Self.l8_mix_3(UnsafePointer(arena + Arena.l28_conv_softsign), w + 1808, arena + Arena.l29_mix_12)
+        Self.l8_mix_3_activation(arena + Arena.l29_mix_12)
         observe?(29, UnsafePointer(arena + Arena.l29_mix_12))
         // mix_13
-        Self.l30_mix_13(UnsafePointer(arena + Arena.l29_mix_12), w, arena + Arena.l30_mix_13)
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l29_mix_12), w + 1880, arena + Arena.l30_mix_13)
         observe?(30, UnsafePointer(arena + Arena.l30_mix_13))
         // leaky_re_lu
         Self.l31_leaky_re_lu(arena + Arena.l30_mix_13)
@@ -1188,12 +1188,12 @@ public struct ActivationsMore: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 288)
-            var s1_0 = w.simd(V.self, at: 288)
-            var s2_0 = w.simd(V.self, at: 288)
-            var s3_0 = w.simd(V.self, at: 288)
+            var s0_0 = w.simd(V.self, at: 64)
+            var s1_0 = w.simd(V.self, at: 64)
+            var s2_0 = w.simd(V.self, at: 64)
+            var s3_0 = w.simd(V.self, at: 64)
             let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 224
+            let wp = w + 0
             for ci in 0..<8 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -1219,35 +1219,7 @@ public struct ActivationsMore: CompiledModel {
     }
 
     // mix_2: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
-    @inline(never)
-    static func l3_mix_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 360)
-            var s1_0 = w.simd(V.self, at: 360)
-            var s2_0 = w.simd(V.self, at: 360)
-            var s3_0 = w.simd(V.self, at: 360)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 296
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-            }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
-        }
-    }
+    // The geometry of mix_1: calls its kernels, with this layer's weights.
 
     // act_hard_silu: Activation, (None, 4, 4, 8) → (None, 4, 4, 8), 0 parameters
     @inline(never)
@@ -1268,12 +1240,12 @@ public struct ActivationsMore: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 432)
-            var s1_0 = w.simd(V.self, at: 432)
-            var s2_0 = w.simd(V.self, at: 432)
-            var s3_0 = w.simd(V.self, at: 432)
+            var s0_0 = w.simd(V.self, at: 64)
+            var s1_0 = w.simd(V.self, at: 64)
+            var s2_0 = w.simd(V.self, at: 64)
+            var s3_0 = w.simd(V.self, at: 64)
             let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 368
+            let wp = w + 0
             for ci in 0..<8 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -1305,12 +1277,12 @@ public struct ActivationsMore: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 504)
-            var s1_0 = w.simd(V.self, at: 504)
-            var s2_0 = w.simd(V.self, at: 504)
-            var s3_0 = w.simd(V.self, at: 504)
+            var s0_0 = w.simd(V.self, at: 64)
+            var s1_0 = w.simd(V.self, at: 64)
+            var s2_0 = w.simd(V.self, at: 64)
+            var s3_0 = w.simd(V.self, at: 64)
             let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 440
+            let wp = w + 0
             for ci in 0..<8 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -1342,12 +1314,12 @@ public struct ActivationsMore: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 576)
-            var s1_0 = w.simd(V.self, at: 576)
-            var s2_0 = w.simd(V.self, at: 576)
-            var s3_0 = w.simd(V.self, at: 576)
+            var s0_0 = w.simd(V.self, at: 64)
+            var s1_0 = w.simd(V.self, at: 64)
+            var s2_0 = w.simd(V.self, at: 64)
+            var s3_0 = w.simd(V.self, at: 64)
             let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 512
+            let wp = w + 0
             for ci in 0..<8 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -1373,35 +1345,7 @@ public struct ActivationsMore: CompiledModel {
     }
 
     // mix_4: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
-    @inline(never)
-    static func l9_mix_4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 648)
-            var s1_0 = w.simd(V.self, at: 648)
-            var s2_0 = w.simd(V.self, at: 648)
-            var s3_0 = w.simd(V.self, at: 648)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 584
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-            }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
-        }
-    }
+    // The geometry of mix_1: calls its kernels, with this layer's weights.
 
     // conv_hard_sigmoid: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
     @inline(never)
@@ -1410,12 +1354,12 @@ public struct ActivationsMore: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 720)
-            var s1_0 = w.simd(V.self, at: 720)
-            var s2_0 = w.simd(V.self, at: 720)
-            var s3_0 = w.simd(V.self, at: 720)
+            var s0_0 = w.simd(V.self, at: 64)
+            var s1_0 = w.simd(V.self, at: 64)
+            var s2_0 = w.simd(V.self, at: 64)
+            var s3_0 = w.simd(V.self, at: 64)
             let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 656
+            let wp = w + 0
             for ci in 0..<8 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -1441,41 +1385,7 @@ public struct ActivationsMore: CompiledModel {
     }
 
     // mix_5: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
-    @inline(never)
-    static func l11_mix_5(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 792)
-            var s1_0 = w.simd(V.self, at: 792)
-            var s2_0 = w.simd(V.self, at: 792)
-            var s3_0 = w.simd(V.self, at: 792)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 728
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-            }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
-        }
-    }
-
-    // mix_5: its exponential activation
-    @inline(never)
-    static func l11_mix_5_activation(_ x: UnsafeMutablePointer<Float>) {
-        VectorMath.apply(VectorMath.exp, to: x, count: 128)
-    }
+    // The geometry of mix_3: calls its kernels, with this layer's weights.
 
     // conv_silu: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
     @inline(never)
@@ -1484,12 +1394,12 @@ public struct ActivationsMore: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 864)
-            var s1_0 = w.simd(V.self, at: 864)
-            var s2_0 = w.simd(V.self, at: 864)
-            var s3_0 = w.simd(V.self, at: 864)
+            var s0_0 = w.simd(V.self, at: 64)
+            var s1_0 = w.simd(V.self, at: 64)
+            var s2_0 = w.simd(V.self, at: 64)
+            var s3_0 = w.simd(V.self, at: 64)
             let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 800
+            let wp = w + 0
             for ci in 0..<8 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -1515,35 +1425,7 @@ public struct ActivationsMore: CompiledModel {
     }
 
     // mix_6: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
-    @inline(never)
-    static func l13_mix_6(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 936)
-            var s1_0 = w.simd(V.self, at: 936)
-            var s2_0 = w.simd(V.self, at: 936)
-            var s3_0 = w.simd(V.self, at: 936)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 872
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-            }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
-        }
-    }
+    // The geometry of mix_1: calls its kernels, with this layer's weights.
 
     // act_hard_sigmoid: Activation, (None, 4, 4, 8) → (None, 4, 4, 8), 0 parameters
     @inline(never)
@@ -1552,183 +1434,25 @@ public struct ActivationsMore: CompiledModel {
     }
 
     // mix_7: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
-    @inline(never)
-    static func l15_mix_7(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 1008)
-            var s1_0 = w.simd(V.self, at: 1008)
-            var s2_0 = w.simd(V.self, at: 1008)
-            var s3_0 = w.simd(V.self, at: 1008)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 944
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-            }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
-        }
-    }
-
-    // mix_7: its exponential activation
-    @inline(never)
-    static func l15_mix_7_activation(_ x: UnsafeMutablePointer<Float>) {
-        VectorMath.apply(VectorMath.exp, to: x, count: 128)
-    }
+    // The geometry of mix_3: calls its kernels, with this layer's weights.
 
     // mix_8: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
-    @inline(never)
-    static func l16_mix_8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 1080)
-            var s1_0 = w.simd(V.self, at: 1080)
-            var s2_0 = w.simd(V.self, at: 1080)
-            var s3_0 = w.simd(V.self, at: 1080)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 1016
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-            }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
-        }
-    }
+    // The geometry of mix_1: calls its kernels, with this layer's weights.
 
     // act_hard_sigmoid_2: Activation, (None, 4, 4, 8) → (None, 4, 4, 8), 0 parameters
-    @inline(never)
-    static func l17_act_hard_sigmoid_2(_ x: UnsafeMutablePointer<Float>) {
-        VectorMath.apply(VectorMath.hardSigmoid, to: x, count: 128)
-    }
+    // The geometry of act_hard_sigmoid: calls its kernels, with this layer's weights.
 
     // mix_9: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
-    @inline(never)
-    static func l18_mix_9(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 1152)
-            var s1_0 = w.simd(V.self, at: 1152)
-            var s2_0 = w.simd(V.self, at: 1152)
-            var s3_0 = w.simd(V.self, at: 1152)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 1088
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-            }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
-        }
-    }
-
-    // mix_9: its exponential activation
-    @inline(never)
-    static func l18_mix_9_activation(_ x: UnsafeMutablePointer<Float>) {
-        VectorMath.apply(VectorMath.exp, to: x, count: 128)
-    }
+    // The geometry of mix_3: calls its kernels, with this layer's weights.
 
     // mix_10: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
-    @inline(never)
-    static func l19_mix_10(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 1224)
-            var s1_0 = w.simd(V.self, at: 1224)
-            var s2_0 = w.simd(V.self, at: 1224)
-            var s3_0 = w.simd(V.self, at: 1224)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 1160
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-            }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
-        }
-    }
+    // The geometry of mix_1: calls its kernels, with this layer's weights.
 
     // act_exponential_2: Activation, (None, 4, 4, 8) → (None, 4, 4, 8), 0 parameters
-    @inline(never)
-    static func l20_act_exponential_2(_ x: UnsafeMutablePointer<Float>) {
-        VectorMath.apply(VectorMath.exp, to: x, count: 128)
-    }
+    // The geometry of act_exponential: calls its kernels, with this layer's weights.
 
     // mix_11: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
-    @inline(never)
-    static func l21_mix_11(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 1296)
-            var s1_0 = w.simd(V.self, at: 1296)
-            var s2_0 = w.simd(V.self, at: 1296)
-            var s3_0 = w.simd(V.self, at: 1296)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 1232
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-            }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
-        }
-    }
+    // The geometry of mix_1: calls its kernels, with this layer's weights.
 
     // conv_gelu: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
     @inline(never)
@@ -1737,12 +1461,12 @@ public struct ActivationsMore: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 1368)
-            var s1_0 = w.simd(V.self, at: 1368)
-            var s2_0 = w.simd(V.self, at: 1368)
-            var s3_0 = w.simd(V.self, at: 1368)
+            var s0_0 = w.simd(V.self, at: 64)
+            var s1_0 = w.simd(V.self, at: 64)
+            var s2_0 = w.simd(V.self, at: 64)
+            var s3_0 = w.simd(V.self, at: 64)
             let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 1304
+            let wp = w + 0
             for ci in 0..<8 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -1774,12 +1498,12 @@ public struct ActivationsMore: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 1440)
-            var s1_0 = w.simd(V.self, at: 1440)
-            var s2_0 = w.simd(V.self, at: 1440)
-            var s3_0 = w.simd(V.self, at: 1440)
+            var s0_0 = w.simd(V.self, at: 64)
+            var s1_0 = w.simd(V.self, at: 64)
+            var s2_0 = w.simd(V.self, at: 64)
+            var s3_0 = w.simd(V.self, at: 64)
             let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 1376
+            let wp = w + 0
             for ci in 0..<8 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -1811,12 +1535,12 @@ public struct ActivationsMore: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 1512)
-            var s1_0 = w.simd(V.self, at: 1512)
-            var s2_0 = w.simd(V.self, at: 1512)
-            var s3_0 = w.simd(V.self, at: 1512)
+            var s0_0 = w.simd(V.self, at: 64)
+            var s1_0 = w.simd(V.self, at: 64)
+            var s2_0 = w.simd(V.self, at: 64)
+            var s3_0 = w.simd(V.self, at: 64)
             let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 1448
+            let wp = w + 0
             for ci in 0..<8 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -1848,12 +1572,12 @@ public struct ActivationsMore: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 1584)
-            var s1_0 = w.simd(V.self, at: 1584)
-            var s2_0 = w.simd(V.self, at: 1584)
-            var s3_0 = w.simd(V.self, at: 1584)
+            var s0_0 = w.simd(V.self, at: 64)
+            var s1_0 = w.simd(V.self, at: 64)
+            var s2_0 = w.simd(V.self, at: 64)
+            var s3_0 = w.simd(V.self, at: 64)
             let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 1520
+            let wp = w + 0
             for ci in 0..<8 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -1885,12 +1609,12 @@ public struct ActivationsMore: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 1656)
-            var s1_0 = w.simd(V.self, at: 1656)
-            var s2_0 = w.simd(V.self, at: 1656)
-            var s3_0 = w.simd(V.self, at: 1656)
+            var s0_0 = w.simd(V.self, at: 64)
+            var s1_0 = w.simd(V.self, at: 64)
+            var s2_0 = w.simd(V.self, at: 64)
+            var s3_0 = w.simd(V.self, at: 64)
             let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 1592
+            let wp = w + 0
             for ci in 0..<8 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -1922,12 +1646,12 @@ public struct ActivationsMore: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 1728)
-            var s1_0 = w.simd(V.self, at: 1728)
-            var s2_0 = w.simd(V.self, at: 1728)
-            var s3_0 = w.simd(V.self, at: 1728)
+            var s0_0 = w.simd(V.self, at: 64)
+            var s1_0 = w.simd(V.self, at: 64)
+            var s2_0 = w.simd(V.self, at: 64)
+            var s3_0 = w.simd(V.self, at: 64)
             let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 1664
+            let wp = w + 0
             for ci in 0..<8 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -1959,12 +1683,12 @@ public struct ActivationsMore: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 1800)
-            var s1_0 = w.simd(V.self, at: 1800)
-            var s2_0 = w.simd(V.self, at: 1800)
-            var s3_0 = w.simd(V.self, at: 1800)
+            var s0_0 = w.simd(V.self, at: 64)
+            var s1_0 = w.simd(V.self, at: 64)
+            var s2_0 = w.simd(V.self, at: 64)
+            var s3_0 = w.simd(V.self, at: 64)
             let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 1736
+            let wp = w + 0
             for ci in 0..<8 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -1990,72 +1714,10 @@ public struct ActivationsMore: CompiledModel {
     }
 
     // mix_12: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
-    @inline(never)
-    static func l29_mix_12(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 1872)
-            var s1_0 = w.simd(V.self, at: 1872)
-            var s2_0 = w.simd(V.self, at: 1872)
-            var s3_0 = w.simd(V.self, at: 1872)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 1808
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-            }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
-        }
-    }
-
-    // mix_12: its exponential activation
-    @inline(never)
-    static func l29_mix_12_activation(_ x: UnsafeMutablePointer<Float>) {
-        VectorMath.apply(VectorMath.exp, to: x, count: 128)
-    }
+    // The geometry of mix_3: calls its kernels, with this layer's weights.
 
     // mix_13: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
-    @inline(never)
-    static func l30_mix_13(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 1944)
-            var s1_0 = w.simd(V.self, at: 1944)
-            var s2_0 = w.simd(V.self, at: 1944)
-            var s3_0 = w.simd(V.self, at: 1944)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 1880
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-            }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
-        }
-    }
+    // The geometry of mix_1: calls its kernels, with this layer's weights.
 
     // leaky_re_lu: LeakyReLU, (None, 4, 4, 8) → (None, 4, 4, 8), 0 parameters
     @inline(never)
@@ -2129,10 +1791,10 @@ public struct ActivationsMore: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 10
-                var s0_0 = w.simd(V.self, at: 4000)
-                var s0_1 = w.simd(V.self, at: 4008)
+                var s0_0 = w.simd(V.self, at: 2048)
+                var s0_1 = w.simd(V.self, at: 2056)
                 let xp = x + (oy * 128 + ox * 128)
-                let wp = w + 1952
+                let wp = w + 0
                 for ci in 0..<128 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -2161,10 +1823,10 @@ public struct ActivationsMore: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 10
-                var s0_0 = w.simd(V.self, at: 4176)
-                var s0_1 = w.simd(V.self, at: 4184)
+                var s0_0 = w.simd(V.self, at: 160)
+                var s0_1 = w.simd(V.self, at: 168)
                 let xp = x + (oy * 10 + ox * 10)
-                let wp = w + 4016
+                let wp = w + 0
                 for ci in 0..<10 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -2193,10 +1855,10 @@ public struct ActivationsMore: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 10
-                var s0_0 = w.simd(V.self, at: 4352)
-                var s0_1 = w.simd(V.self, at: 4360)
+                var s0_0 = w.simd(V.self, at: 160)
+                var s0_1 = w.simd(V.self, at: 168)
                 let xp = x + (oy * 10 + ox * 10)
-                let wp = w + 4192
+                let wp = w + 0
                 for ci in 0..<10 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -2224,9 +1886,9 @@ public struct ActivationsMore: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 4448)
+                var s0_0 = w.simd(V.self, at: 80)
                 let xp = x + (oy * 10 + ox * 10)
-                let wp = w + 4368
+                let wp = w + 0
                 for ci in 0..<10 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -2252,9 +1914,9 @@ public struct ActivationsMore: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 6
-                var s0_0 = w.simd(V.self, at: 4520)
+                var s0_0 = w.simd(V.self, at: 64)
                 let xp = x + (oy * 8 + ox * 8)
-                let wp = w + 4456
+                let wp = w + 0
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -2316,7 +1978,7 @@ extension ActivationsMore: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_softmax
         if !fused { Self.l46_dense_softmax_derivative(UnsafePointer(o46), g) }
-        Self.l46_dense_softmax_backward(UnsafePointer(o45), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l46_dense_softmax_backward(UnsafePointer(o45), UnsafePointer(g), k + 3550, gradients + 3550, h); swap(&g, &h)
         trainingPart1(input, inputGradient, arena, statistics, sums, dropoutSeed, gradients, w, k, p, q, &g, &h)
         return value
     }
@@ -2395,74 +2057,74 @@ extension ActivationsMore: TrainableModel {
         Self.l0_conv_exponential(input, w, z0)
         o0.update(from: z0, count: 128)
         Self.l0_conv_exponential_activation(o0)
-        Self.l1_mix_1(UnsafePointer(o0), w, o1)
+        Self.l1_mix_1(UnsafePointer(o0), w + 224, o1)
         o2.update(from: UnsafePointer(o1), count: 128)
         Self.l2_act_exponential(o2)
-        Self.l3_mix_2(UnsafePointer(o2), w, o3)
+        Self.l1_mix_1(UnsafePointer(o2), w + 296, o3)
         o4.update(from: UnsafePointer(o3), count: 128)
         Self.l4_act_hard_silu(o4)
         o5.update(from: UnsafePointer(o4), count: 128)
         Self.l5_act_relu6(o5)
-        Self.l6_conv_hard_silu(UnsafePointer(o5), w, z6)
+        Self.l6_conv_hard_silu(UnsafePointer(o5), w + 368, z6)
         o6.update(from: z6, count: 128)
         Self.l6_conv_hard_silu_activation(o6)
-        Self.l7_conv_relu6(UnsafePointer(o6), w, z7)
+        Self.l7_conv_relu6(UnsafePointer(o6), w + 440, z7)
         o7.update(from: z7, count: 128)
         Self.l7_conv_relu6_activation(o7)
-        Self.l8_mix_3(UnsafePointer(o7), w, z8)
+        Self.l8_mix_3(UnsafePointer(o7), w + 512, z8)
         o8.update(from: z8, count: 128)
         Self.l8_mix_3_activation(o8)
-        Self.l9_mix_4(UnsafePointer(o8), w, o9)
-        Self.l10_conv_hard_sigmoid(UnsafePointer(o9), w, z10)
+        Self.l1_mix_1(UnsafePointer(o8), w + 584, o9)
+        Self.l10_conv_hard_sigmoid(UnsafePointer(o9), w + 656, z10)
         o10.update(from: z10, count: 128)
         Self.l10_conv_hard_sigmoid_activation(o10)
-        Self.l11_mix_5(UnsafePointer(o10), w, z11)
+        Self.l8_mix_3(UnsafePointer(o10), w + 728, z11)
         o11.update(from: z11, count: 128)
-        Self.l11_mix_5_activation(o11)
-        Self.l12_conv_silu(UnsafePointer(o11), w, z12)
+        Self.l8_mix_3_activation(o11)
+        Self.l12_conv_silu(UnsafePointer(o11), w + 800, z12)
         o12.update(from: z12, count: 128)
         Self.l12_conv_silu_activation(o12)
-        Self.l13_mix_6(UnsafePointer(o12), w, o13)
+        Self.l1_mix_1(UnsafePointer(o12), w + 872, o13)
         o14.update(from: UnsafePointer(o13), count: 128)
         Self.l14_act_hard_sigmoid(o14)
-        Self.l15_mix_7(UnsafePointer(o14), w, z15)
+        Self.l8_mix_3(UnsafePointer(o14), w + 944, z15)
         o15.update(from: z15, count: 128)
-        Self.l15_mix_7_activation(o15)
-        Self.l16_mix_8(UnsafePointer(o15), w, o16)
+        Self.l8_mix_3_activation(o15)
+        Self.l1_mix_1(UnsafePointer(o15), w + 1016, o16)
         o17.update(from: UnsafePointer(o16), count: 128)
-        Self.l17_act_hard_sigmoid_2(o17)
-        Self.l18_mix_9(UnsafePointer(o17), w, z18)
+        Self.l14_act_hard_sigmoid(o17)
+        Self.l8_mix_3(UnsafePointer(o17), w + 1088, z18)
         o18.update(from: z18, count: 128)
-        Self.l18_mix_9_activation(o18)
-        Self.l19_mix_10(UnsafePointer(o18), w, o19)
+        Self.l8_mix_3_activation(o18)
+        Self.l1_mix_1(UnsafePointer(o18), w + 1160, o19)
         o20.update(from: UnsafePointer(o19), count: 128)
-        Self.l20_act_exponential_2(o20)
-        Self.l21_mix_11(UnsafePointer(o20), w, o21)
-        Self.l22_conv_gelu(UnsafePointer(o21), w, z22)
+        Self.l2_act_exponential(o20)
+        Self.l1_mix_1(UnsafePointer(o20), w + 1232, o21)
+        Self.l22_conv_gelu(UnsafePointer(o21), w + 1304, z22)
         o22.update(from: z22, count: 128)
         Self.l22_conv_gelu_activation(o22)
-        Self.l23_conv_elu(UnsafePointer(o22), w, z23)
+        Self.l23_conv_elu(UnsafePointer(o22), w + 1376, z23)
         o23.update(from: z23, count: 128)
         Self.l23_conv_elu_activation(o23)
-        Self.l24_conv_selu(UnsafePointer(o23), w, z24)
+        Self.l24_conv_selu(UnsafePointer(o23), w + 1448, z24)
         o24.update(from: z24, count: 128)
         Self.l24_conv_selu_activation(o24)
-        Self.l25_conv_softplus(UnsafePointer(o24), w, z25)
+        Self.l25_conv_softplus(UnsafePointer(o24), w + 1520, z25)
         o25.update(from: z25, count: 128)
         Self.l25_conv_softplus_activation(o25)
-        Self.l26_conv_leaky_relu(UnsafePointer(o25), w, z26)
+        Self.l26_conv_leaky_relu(UnsafePointer(o25), w + 1592, z26)
         o26.update(from: z26, count: 128)
         Self.l26_conv_leaky_relu_activation(o26)
-        Self.l27_conv_mish(UnsafePointer(o26), w, z27)
+        Self.l27_conv_mish(UnsafePointer(o26), w + 1664, z27)
         o27.update(from: z27, count: 128)
         Self.l27_conv_mish_activation(o27)
-        Self.l28_conv_softsign(UnsafePointer(o27), w, z28)
+        Self.l28_conv_softsign(UnsafePointer(o27), w + 1736, z28)
         o28.update(from: z28, count: 128)
         Self.l28_conv_softsign_activation(o28)
-        Self.l29_mix_12(UnsafePointer(o28), w, z29)
+        Self.l8_mix_3(UnsafePointer(o28), w + 1808, z29)
         o29.update(from: z29, count: 128)
-        Self.l29_mix_12_activation(o29)
-        Self.l30_mix_13(UnsafePointer(o29), w, o30)
+        Self.l8_mix_3_activation(o29)
+        Self.l1_mix_1(UnsafePointer(o29), w + 1880, o30)
         o31.update(from: UnsafePointer(o30), count: 128)
         Self.l31_leaky_re_lu(o31)
         o32.update(from: UnsafePointer(o31), count: 128)
@@ -2484,19 +2146,19 @@ extension ActivationsMore: TrainableModel {
         o40.update(from: UnsafePointer(o39), count: 128)
         Self.l40_act_softsign(o40)
         // flatten: the same memory as its input
-        Self.l42_dense_gelu(UnsafePointer(o40), w, z42)
+        Self.l42_dense_gelu(UnsafePointer(o40), w + 1952, z42)
         o42.update(from: z42, count: 10)
         Self.l42_dense_gelu_activation(o42)
-        Self.l43_dense_hard_silu(UnsafePointer(o42), w, z43)
+        Self.l43_dense_hard_silu(UnsafePointer(o42), w + 4016, z43)
         o43.update(from: z43, count: 10)
         Self.l43_dense_hard_silu_activation(o43)
-        Self.l44_dense_mish(UnsafePointer(o43), w, z44)
+        Self.l44_dense_mish(UnsafePointer(o43), w + 4192, z44)
         o44.update(from: z44, count: 10)
         Self.l44_dense_mish_activation(o44)
-        Self.l45_dense_selu(UnsafePointer(o44), w, z45)
+        Self.l45_dense_selu(UnsafePointer(o44), w + 4368, z45)
         o45.update(from: z45, count: 8)
         Self.l45_dense_selu_activation(o45)
-        Self.l46_dense_softmax(UnsafePointer(o45), w, o46)
+        Self.l46_dense_softmax(UnsafePointer(o45), w + 4456, o46)
         Self.l46_dense_softmax_activation(o46)
     }
 
@@ -2572,16 +2234,16 @@ extension ActivationsMore: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_selu
         Self.l45_dense_selu_derivative(UnsafePointer(z45), UnsafePointer(o45), g)
-        Self.l45_dense_selu_backward(UnsafePointer(o44), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l45_dense_selu_backward(UnsafePointer(o44), UnsafePointer(g), k + 3462, gradients + 3462, h); swap(&g, &h)
         // dense_mish
         Self.l44_dense_mish_derivative(UnsafePointer(z44), UnsafePointer(o44), g)
-        Self.l44_dense_mish_backward(UnsafePointer(o43), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l44_dense_mish_backward(UnsafePointer(o43), UnsafePointer(g), k + 3352, gradients + 3352, h); swap(&g, &h)
         // dense_hard_silu
         Self.l43_dense_hard_silu_derivative(UnsafePointer(z43), UnsafePointer(o43), g)
-        Self.l43_dense_hard_silu_backward(UnsafePointer(o42), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l43_dense_hard_silu_backward(UnsafePointer(o42), UnsafePointer(g), k + 3242, gradients + 3242, h); swap(&g, &h)
         // dense_gelu
         Self.l42_dense_gelu_derivative(UnsafePointer(z42), UnsafePointer(o42), g)
-        Self.l42_dense_gelu_backward(UnsafePointer(o40), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l42_dense_gelu_backward(UnsafePointer(o40), UnsafePointer(g), k + 1952, gradients + 1952, h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // act_softsign
@@ -2605,81 +2267,81 @@ extension ActivationsMore: TrainableModel {
         // leaky_re_lu
         Self.l31_leaky_re_lu_derivative(UnsafePointer(o30), UnsafePointer(o31), g)
         // mix_13
-        Self.l30_mix_13_backward(UnsafePointer(o29), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_mix_1_backward(UnsafePointer(o29), UnsafePointer(g), k + 1880, gradients + 1880, h); swap(&g, &h)
         // mix_12
-        Self.l29_mix_12_derivative(UnsafePointer(z29), UnsafePointer(o29), g)
-        Self.l29_mix_12_backward(UnsafePointer(o28), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l8_mix_3_derivative(UnsafePointer(z29), UnsafePointer(o29), g)
+        Self.l8_mix_3_backward(UnsafePointer(o28), UnsafePointer(g), k + 1808, gradients + 1808, h); swap(&g, &h)
         // conv_softsign
         Self.l28_conv_softsign_derivative(UnsafePointer(z28), UnsafePointer(o28), g)
-        Self.l28_conv_softsign_backward(UnsafePointer(o27), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l28_conv_softsign_backward(UnsafePointer(o27), UnsafePointer(g), k + 1736, gradients + 1736, h); swap(&g, &h)
         // conv_mish
         Self.l27_conv_mish_derivative(UnsafePointer(z27), UnsafePointer(o27), g)
-        Self.l27_conv_mish_backward(UnsafePointer(o26), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l27_conv_mish_backward(UnsafePointer(o26), UnsafePointer(g), k + 1664, gradients + 1664, h); swap(&g, &h)
         // conv_leaky_relu
         Self.l26_conv_leaky_relu_derivative(UnsafePointer(z26), UnsafePointer(o26), g)
-        Self.l26_conv_leaky_relu_backward(UnsafePointer(o25), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l26_conv_leaky_relu_backward(UnsafePointer(o25), UnsafePointer(g), k + 1592, gradients + 1592, h); swap(&g, &h)
         // conv_softplus
         Self.l25_conv_softplus_derivative(UnsafePointer(z25), UnsafePointer(o25), g)
-        Self.l25_conv_softplus_backward(UnsafePointer(o24), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l25_conv_softplus_backward(UnsafePointer(o24), UnsafePointer(g), k + 1520, gradients + 1520, h); swap(&g, &h)
         // conv_selu
         Self.l24_conv_selu_derivative(UnsafePointer(z24), UnsafePointer(o24), g)
-        Self.l24_conv_selu_backward(UnsafePointer(o23), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l24_conv_selu_backward(UnsafePointer(o23), UnsafePointer(g), k + 1448, gradients + 1448, h); swap(&g, &h)
         // conv_elu
         Self.l23_conv_elu_derivative(UnsafePointer(z23), UnsafePointer(o23), g)
-        Self.l23_conv_elu_backward(UnsafePointer(o22), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l23_conv_elu_backward(UnsafePointer(o22), UnsafePointer(g), k + 1376, gradients + 1376, h); swap(&g, &h)
         // conv_gelu
         Self.l22_conv_gelu_derivative(UnsafePointer(z22), UnsafePointer(o22), g)
-        Self.l22_conv_gelu_backward(UnsafePointer(o21), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l22_conv_gelu_backward(UnsafePointer(o21), UnsafePointer(g), k + 1304, gradients + 1304, h); swap(&g, &h)
         // mix_11
-        Self.l21_mix_11_backward(UnsafePointer(o20), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_mix_1_backward(UnsafePointer(o20), UnsafePointer(g), k + 1232, gradients + 1232, h); swap(&g, &h)
         // act_exponential_2
-        Self.l20_act_exponential_2_derivative(UnsafePointer(o19), UnsafePointer(o20), g)
+        Self.l2_act_exponential_derivative(UnsafePointer(o19), UnsafePointer(o20), g)
         // mix_10
-        Self.l19_mix_10_backward(UnsafePointer(o18), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_mix_1_backward(UnsafePointer(o18), UnsafePointer(g), k + 1160, gradients + 1160, h); swap(&g, &h)
         // mix_9
-        Self.l18_mix_9_derivative(UnsafePointer(z18), UnsafePointer(o18), g)
-        Self.l18_mix_9_backward(UnsafePointer(o17), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l8_mix_3_derivative(UnsafePointer(z18), UnsafePointer(o18), g)
+        Self.l8_mix_3_backward(UnsafePointer(o17), UnsafePointer(g), k + 1088, gradients + 1088, h); swap(&g, &h)
         // act_hard_sigmoid_2
-        Self.l17_act_hard_sigmoid_2_derivative(UnsafePointer(o16), UnsafePointer(o17), g)
+        Self.l14_act_hard_sigmoid_derivative(UnsafePointer(o16), UnsafePointer(o17), g)
         // mix_8
-        Self.l16_mix_8_backward(UnsafePointer(o15), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_mix_1_backward(UnsafePointer(o15), UnsafePointer(g), k + 1016, gradients + 1016, h); swap(&g, &h)
         // mix_7
-        Self.l15_mix_7_derivative(UnsafePointer(z15), UnsafePointer(o15), g)
-        Self.l15_mix_7_backward(UnsafePointer(o14), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l8_mix_3_derivative(UnsafePointer(z15), UnsafePointer(o15), g)
+        Self.l8_mix_3_backward(UnsafePointer(o14), UnsafePointer(g), k + 944, gradients + 944, h); swap(&g, &h)
         // act_hard_sigmoid
         Self.l14_act_hard_sigmoid_derivative(UnsafePointer(o13), UnsafePointer(o14), g)
         // mix_6
-        Self.l13_mix_6_backward(UnsafePointer(o12), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_mix_1_backward(UnsafePointer(o12), UnsafePointer(g), k + 872, gradients + 872, h); swap(&g, &h)
         // conv_silu
         Self.l12_conv_silu_derivative(UnsafePointer(z12), UnsafePointer(o12), g)
-        Self.l12_conv_silu_backward(UnsafePointer(o11), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l12_conv_silu_backward(UnsafePointer(o11), UnsafePointer(g), k + 800, gradients + 800, h); swap(&g, &h)
         // mix_5
-        Self.l11_mix_5_derivative(UnsafePointer(z11), UnsafePointer(o11), g)
-        Self.l11_mix_5_backward(UnsafePointer(o10), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l8_mix_3_derivative(UnsafePointer(z11), UnsafePointer(o11), g)
+        Self.l8_mix_3_backward(UnsafePointer(o10), UnsafePointer(g), k + 728, gradients + 728, h); swap(&g, &h)
         // conv_hard_sigmoid
         Self.l10_conv_hard_sigmoid_derivative(UnsafePointer(z10), UnsafePointer(o10), g)
-        Self.l10_conv_hard_sigmoid_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l10_conv_hard_sigmoid_backward(UnsafePointer(o9), UnsafePointer(g), k + 656, gradients + 656, h); swap(&g, &h)
         // mix_4
-        Self.l9_mix_4_backward(UnsafePointer(o8), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_mix_1_backward(UnsafePointer(o8), UnsafePointer(g), k + 584, gradients + 584, h); swap(&g, &h)
         // mix_3
         Self.l8_mix_3_derivative(UnsafePointer(z8), UnsafePointer(o8), g)
-        Self.l8_mix_3_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l8_mix_3_backward(UnsafePointer(o7), UnsafePointer(g), k + 512, gradients + 512, h); swap(&g, &h)
         // conv_relu6
         Self.l7_conv_relu6_derivative(UnsafePointer(z7), UnsafePointer(o7), g)
-        Self.l7_conv_relu6_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l7_conv_relu6_backward(UnsafePointer(o6), UnsafePointer(g), k + 440, gradients + 440, h); swap(&g, &h)
         // conv_hard_silu
         Self.l6_conv_hard_silu_derivative(UnsafePointer(z6), UnsafePointer(o6), g)
-        Self.l6_conv_hard_silu_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l6_conv_hard_silu_backward(UnsafePointer(o5), UnsafePointer(g), k + 368, gradients + 368, h); swap(&g, &h)
         // act_relu6
         Self.l5_act_relu6_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
         // act_hard_silu
         Self.l4_act_hard_silu_derivative(UnsafePointer(o3), UnsafePointer(o4), g)
         // mix_2
-        Self.l3_mix_2_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_mix_1_backward(UnsafePointer(o2), UnsafePointer(g), k + 296, gradients + 296, h); swap(&g, &h)
         // act_exponential
         Self.l2_act_exponential_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
         // mix_1
-        Self.l1_mix_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_mix_1_backward(UnsafePointer(o0), UnsafePointer(g), k + 224, gradients + 224, h); swap(&g, &h)
         // conv_exponential
         Self.l0_conv_exponential_derivative(UnsafePointer(z0), UnsafePointer(o0), g)
         Self.l0_conv_exponential_backward(input, UnsafePointer(g), k, gradients, inputGradient)
@@ -2776,7 +2438,7 @@ extension ActivationsMore: TrainableModel {
     // mix_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l1_mix_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 224, kernelGradient = gk + 224
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -2788,7 +2450,7 @@ extension ActivationsMore: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 288 + g * 8
+                let gp = gk + 64 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -2855,82 +2517,6 @@ extension ActivationsMore: TrainableModel {
         VectorMath.multiply(g, byDerivative: VectorMath.exp, at: x, count: 128)
     }
 
-    // mix_2: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
-    @inline(never)
-    static func l3_mix_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 296, kernelGradient = gk + 296
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                for g in 0..<1 {
-                    let from = dz + i * 8 + g * 8
-                    d[i * 1 + g] = from.simd(SIMD8<Float>.self, at: 0)
-                }
-            }
-            for g in 0..<1 {
-                var sum = SIMD8<Float>()
-                for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 360 + g * 8
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<8 {
-                let ky = r / 8, kx = (r / 8) % 1, ci = r % 8
-                for g in 0..<1 {
-                    var sum = SIMD8<Float>()
-                    for oy in 0..<4 {
-                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 8 + ci
-                        let dp = d + oy * 4 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 8]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 8 + g * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<8 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 8 + co] }
-                            kt[(tap * 8 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 8
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     // act_hard_silu: through its hard_silu activation
     @inline(never)
     static func l4_act_hard_silu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
@@ -2952,7 +2538,7 @@ extension ActivationsMore: TrainableModel {
     // conv_hard_silu: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l6_conv_hard_silu_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 368, kernelGradient = gk + 368
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -2964,7 +2550,7 @@ extension ActivationsMore: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 432 + g * 8
+                let gp = gk + 64 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -3034,7 +2620,7 @@ extension ActivationsMore: TrainableModel {
     // conv_relu6: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l7_conv_relu6_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 440, kernelGradient = gk + 440
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -3046,7 +2632,7 @@ extension ActivationsMore: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 504 + g * 8
+                let gp = gk + 64 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -3116,7 +2702,7 @@ extension ActivationsMore: TrainableModel {
     // mix_3: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l8_mix_3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 512, kernelGradient = gk + 512
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -3128,83 +2714,7 @@ extension ActivationsMore: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 576 + g * 8
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<8 {
-                let ky = r / 8, kx = (r / 8) % 1, ci = r % 8
-                for g in 0..<1 {
-                    var sum = SIMD8<Float>()
-                    for oy in 0..<4 {
-                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 8 + ci
-                        let dp = d + oy * 4 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 8]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 8 + g * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<8 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 8 + co] }
-                            kt[(tap * 8 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 8
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // mix_4: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
-    @inline(never)
-    static func l9_mix_4_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 584, kernelGradient = gk + 584
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                for g in 0..<1 {
-                    let from = dz + i * 8 + g * 8
-                    d[i * 1 + g] = from.simd(SIMD8<Float>.self, at: 0)
-                }
-            }
-            for g in 0..<1 {
-                var sum = SIMD8<Float>()
-                for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 648 + g * 8
+                let gp = gk + 64 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -3274,7 +2784,7 @@ extension ActivationsMore: TrainableModel {
     // conv_hard_sigmoid: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l10_conv_hard_sigmoid_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 656, kernelGradient = gk + 656
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -3286,89 +2796,7 @@ extension ActivationsMore: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 720 + g * 8
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<8 {
-                let ky = r / 8, kx = (r / 8) % 1, ci = r % 8
-                for g in 0..<1 {
-                    var sum = SIMD8<Float>()
-                    for oy in 0..<4 {
-                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 8 + ci
-                        let dp = d + oy * 4 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 8]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 8 + g * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<8 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 8 + co] }
-                            kt[(tap * 8 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 8
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // mix_5: through its exponential activation
-    @inline(never)
-    static func l11_mix_5_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        VectorMath.multiply(g, byDerivative: VectorMath.exp, at: x, count: 128)
-    }
-
-    // mix_5: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
-    @inline(never)
-    static func l11_mix_5_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 728, kernelGradient = gk + 728
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                for g in 0..<1 {
-                    let from = dz + i * 8 + g * 8
-                    d[i * 1 + g] = from.simd(SIMD8<Float>.self, at: 0)
-                }
-            }
-            for g in 0..<1 {
-                var sum = SIMD8<Float>()
-                for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 792 + g * 8
+                let gp = gk + 64 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -3438,7 +2866,7 @@ extension ActivationsMore: TrainableModel {
     // conv_silu: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l12_conv_silu_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 800, kernelGradient = gk + 800
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -3450,83 +2878,7 @@ extension ActivationsMore: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 864 + g * 8
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<8 {
-                let ky = r / 8, kx = (r / 8) % 1, ci = r % 8
-                for g in 0..<1 {
-                    var sum = SIMD8<Float>()
-                    for oy in 0..<4 {
-                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 8 + ci
-                        let dp = d + oy * 4 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 8]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 8 + g * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<8 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 8 + co] }
-                            kt[(tap * 8 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 8
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // mix_6: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
-    @inline(never)
-    static func l13_mix_6_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 872, kernelGradient = gk + 872
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                for g in 0..<1 {
-                    let from = dz + i * 8 + g * 8
-                    d[i * 1 + g] = from.simd(SIMD8<Float>.self, at: 0)
-                }
-            }
-            for g in 0..<1 {
-                var sum = SIMD8<Float>()
-                for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 936 + g * 8
+                let gp = gk + 64 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -3593,410 +2945,6 @@ extension ActivationsMore: TrainableModel {
         VectorMath.multiply(g, byDerivative: VectorMath.hardSigmoidDerivative, at: x, count: 128)
     }
 
-    // mix_7: through its exponential activation
-    @inline(never)
-    static func l15_mix_7_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        VectorMath.multiply(g, byDerivative: VectorMath.exp, at: x, count: 128)
-    }
-
-    // mix_7: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
-    @inline(never)
-    static func l15_mix_7_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 944, kernelGradient = gk + 944
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                for g in 0..<1 {
-                    let from = dz + i * 8 + g * 8
-                    d[i * 1 + g] = from.simd(SIMD8<Float>.self, at: 0)
-                }
-            }
-            for g in 0..<1 {
-                var sum = SIMD8<Float>()
-                for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 1008 + g * 8
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<8 {
-                let ky = r / 8, kx = (r / 8) % 1, ci = r % 8
-                for g in 0..<1 {
-                    var sum = SIMD8<Float>()
-                    for oy in 0..<4 {
-                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 8 + ci
-                        let dp = d + oy * 4 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 8]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 8 + g * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<8 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 8 + co] }
-                            kt[(tap * 8 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 8
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // mix_8: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
-    @inline(never)
-    static func l16_mix_8_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1016, kernelGradient = gk + 1016
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                for g in 0..<1 {
-                    let from = dz + i * 8 + g * 8
-                    d[i * 1 + g] = from.simd(SIMD8<Float>.self, at: 0)
-                }
-            }
-            for g in 0..<1 {
-                var sum = SIMD8<Float>()
-                for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 1080 + g * 8
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<8 {
-                let ky = r / 8, kx = (r / 8) % 1, ci = r % 8
-                for g in 0..<1 {
-                    var sum = SIMD8<Float>()
-                    for oy in 0..<4 {
-                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 8 + ci
-                        let dp = d + oy * 4 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 8]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 8 + g * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<8 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 8 + co] }
-                            kt[(tap * 8 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 8
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // act_hard_sigmoid_2: through its hard_sigmoid activation
-    @inline(never)
-    static func l17_act_hard_sigmoid_2_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        VectorMath.multiply(g, byDerivative: VectorMath.hardSigmoidDerivative, at: x, count: 128)
-    }
-
-    // mix_9: through its exponential activation
-    @inline(never)
-    static func l18_mix_9_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        VectorMath.multiply(g, byDerivative: VectorMath.exp, at: x, count: 128)
-    }
-
-    // mix_9: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
-    @inline(never)
-    static func l18_mix_9_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1088, kernelGradient = gk + 1088
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                for g in 0..<1 {
-                    let from = dz + i * 8 + g * 8
-                    d[i * 1 + g] = from.simd(SIMD8<Float>.self, at: 0)
-                }
-            }
-            for g in 0..<1 {
-                var sum = SIMD8<Float>()
-                for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 1152 + g * 8
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<8 {
-                let ky = r / 8, kx = (r / 8) % 1, ci = r % 8
-                for g in 0..<1 {
-                    var sum = SIMD8<Float>()
-                    for oy in 0..<4 {
-                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 8 + ci
-                        let dp = d + oy * 4 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 8]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 8 + g * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<8 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 8 + co] }
-                            kt[(tap * 8 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 8
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // mix_10: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
-    @inline(never)
-    static func l19_mix_10_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1160, kernelGradient = gk + 1160
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                for g in 0..<1 {
-                    let from = dz + i * 8 + g * 8
-                    d[i * 1 + g] = from.simd(SIMD8<Float>.self, at: 0)
-                }
-            }
-            for g in 0..<1 {
-                var sum = SIMD8<Float>()
-                for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 1224 + g * 8
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<8 {
-                let ky = r / 8, kx = (r / 8) % 1, ci = r % 8
-                for g in 0..<1 {
-                    var sum = SIMD8<Float>()
-                    for oy in 0..<4 {
-                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 8 + ci
-                        let dp = d + oy * 4 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 8]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 8 + g * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<8 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 8 + co] }
-                            kt[(tap * 8 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 8
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // act_exponential_2: through its exponential activation
-    @inline(never)
-    static func l20_act_exponential_2_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        VectorMath.multiply(g, byDerivative: VectorMath.exp, at: x, count: 128)
-    }
-
-    // mix_11: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
-    @inline(never)
-    static func l21_mix_11_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1232, kernelGradient = gk + 1232
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                for g in 0..<1 {
-                    let from = dz + i * 8 + g * 8
-                    d[i * 1 + g] = from.simd(SIMD8<Float>.self, at: 0)
-                }
-            }
-            for g in 0..<1 {
-                var sum = SIMD8<Float>()
-                for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 1296 + g * 8
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<8 {
-                let ky = r / 8, kx = (r / 8) % 1, ci = r % 8
-                for g in 0..<1 {
-                    var sum = SIMD8<Float>()
-                    for oy in 0..<4 {
-                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 8 + ci
-                        let dp = d + oy * 4 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 8]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 8 + g * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<8 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 8 + co] }
-                            kt[(tap * 8 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 8
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     // conv_gelu: through its gelu activation
     @inline(never)
     static func l22_conv_gelu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
@@ -4006,7 +2954,7 @@ extension ActivationsMore: TrainableModel {
     // conv_gelu: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l22_conv_gelu_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1304, kernelGradient = gk + 1304
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -4018,7 +2966,7 @@ extension ActivationsMore: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 1368 + g * 8
+                let gp = gk + 64 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -4088,7 +3036,7 @@ extension ActivationsMore: TrainableModel {
     // conv_elu: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l23_conv_elu_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1376, kernelGradient = gk + 1376
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -4100,7 +3048,7 @@ extension ActivationsMore: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 1440 + g * 8
+                let gp = gk + 64 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -4170,7 +3118,7 @@ extension ActivationsMore: TrainableModel {
     // conv_selu: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l24_conv_selu_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1448, kernelGradient = gk + 1448
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -4182,7 +3130,7 @@ extension ActivationsMore: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 1512 + g * 8
+                let gp = gk + 64 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -4252,7 +3200,7 @@ extension ActivationsMore: TrainableModel {
     // conv_softplus: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l25_conv_softplus_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1520, kernelGradient = gk + 1520
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -4264,7 +3212,7 @@ extension ActivationsMore: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 1584 + g * 8
+                let gp = gk + 64 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -4334,7 +3282,7 @@ extension ActivationsMore: TrainableModel {
     // conv_leaky_relu: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l26_conv_leaky_relu_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1592, kernelGradient = gk + 1592
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -4346,7 +3294,7 @@ extension ActivationsMore: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 1656 + g * 8
+                let gp = gk + 64 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -4416,7 +3364,7 @@ extension ActivationsMore: TrainableModel {
     // conv_mish: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l27_conv_mish_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1664, kernelGradient = gk + 1664
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -4428,7 +3376,7 @@ extension ActivationsMore: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 1728 + g * 8
+                let gp = gk + 64 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -4498,7 +3446,7 @@ extension ActivationsMore: TrainableModel {
     // conv_softsign: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l28_conv_softsign_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1736, kernelGradient = gk + 1736
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -4510,165 +3458,7 @@ extension ActivationsMore: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 1800 + g * 8
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<8 {
-                let ky = r / 8, kx = (r / 8) % 1, ci = r % 8
-                for g in 0..<1 {
-                    var sum = SIMD8<Float>()
-                    for oy in 0..<4 {
-                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 8 + ci
-                        let dp = d + oy * 4 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 8]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 8 + g * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<8 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 8 + co] }
-                            kt[(tap * 8 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 8
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // mix_12: through its exponential activation
-    @inline(never)
-    static func l29_mix_12_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        VectorMath.multiply(g, byDerivative: VectorMath.exp, at: x, count: 128)
-    }
-
-    // mix_12: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
-    @inline(never)
-    static func l29_mix_12_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1808, kernelGradient = gk + 1808
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                for g in 0..<1 {
-                    let from = dz + i * 8 + g * 8
-                    d[i * 1 + g] = from.simd(SIMD8<Float>.self, at: 0)
-                }
-            }
-            for g in 0..<1 {
-                var sum = SIMD8<Float>()
-                for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 1872 + g * 8
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<8 {
-                let ky = r / 8, kx = (r / 8) % 1, ci = r % 8
-                for g in 0..<1 {
-                    var sum = SIMD8<Float>()
-                    for oy in 0..<4 {
-                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 8 + ci
-                        let dp = d + oy * 4 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 8]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 8 + g * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<8 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 8 + co] }
-                            kt[(tap * 8 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 8
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // mix_13: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
-    @inline(never)
-    static func l30_mix_13_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1880, kernelGradient = gk + 1880
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                for g in 0..<1 {
-                    let from = dz + i * 8 + g * 8
-                    d[i * 1 + g] = from.simd(SIMD8<Float>.self, at: 0)
-                }
-            }
-            for g in 0..<1 {
-                var sum = SIMD8<Float>()
-                for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 1944 + g * 8
+                let gp = gk + 64 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -4798,7 +3588,7 @@ extension ActivationsMore: TrainableModel {
     // dense_gelu: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l42_dense_gelu_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1952, kernelGradient = gk + 1952
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -4812,7 +3602,7 @@ extension ActivationsMore: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 2 + g] }
-                let gp = gk + 3232 + g * 8
+                let gp = gk + 1280 + g * 8
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -4851,7 +3641,7 @@ extension ActivationsMore: TrainableModel {
     // dense_hard_silu: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l43_dense_hard_silu_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 3242, kernelGradient = gk + 3242
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -4865,7 +3655,7 @@ extension ActivationsMore: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 2 + g] }
-                let gp = gk + 3342 + g * 8
+                let gp = gk + 100 + g * 8
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -4904,7 +3694,7 @@ extension ActivationsMore: TrainableModel {
     // dense_mish: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l44_dense_mish_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 3352, kernelGradient = gk + 3352
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -4918,7 +3708,7 @@ extension ActivationsMore: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 2 + g] }
-                let gp = gk + 3452 + g * 8
+                let gp = gk + 100 + g * 8
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -4957,7 +3747,7 @@ extension ActivationsMore: TrainableModel {
     // dense_selu: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l45_dense_selu_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 3462, kernelGradient = gk + 3462
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -4969,7 +3759,7 @@ extension ActivationsMore: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 3542 + g * 8
+                let gp = gk + 80 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -5011,7 +3801,7 @@ extension ActivationsMore: TrainableModel {
     // dense_softmax: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l46_dense_softmax_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 3550, kernelGradient = gk + 3550
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -5025,7 +3815,7 @@ extension ActivationsMore: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 3598 + g * 8
+                let gp = gk + 48 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

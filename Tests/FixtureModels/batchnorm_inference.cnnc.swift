@@ -149,7 +149,7 @@ public struct BatchnormInference: CompiledModel {
         Self.l2_re_lu(arena + Arena.l0_conv2d)
         observe?(2, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
-        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l3_conv2d_1)
+        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 234, arena + Arena.l3_conv2d_1)
         observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
         // batch_normalization_1
         Self.l4_batch_normalization_1(arena + Arena.l3_conv2d_1, w)
@@ -158,13 +158,13 @@ public struct BatchnormInference: CompiledModel {
         Self.l5_global_average_pooling2d(UnsafePointer(arena + Arena.l3_conv2d_1), arena + Arena.l5_global_average_pooling2d)
         observe?(5, UnsafePointer(arena + Arena.l5_global_average_pooling2d))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l5_global_average_pooling2d), w, arena + Arena.l6_dense)
+        Self.l6_dense(UnsafePointer(arena + Arena.l5_global_average_pooling2d), w + 614, arena + Arena.l6_dense)
         observe?(6, UnsafePointer(arena + Arena.l6_dense))
         // batch_normalization_2
         Self.l7_batch_normalization_2(arena + Arena.l6_dense, w)
         observe?(7, UnsafePointer(arena + Arena.l6_dense))
         // dense_1
-        Self.l8_dense_1(UnsafePointer(arena + Arena.l6_dense), w, arena + Arena.l8_dense_1)
+        Self.l8_dense_1(UnsafePointer(arena + Arena.l6_dense), w + 684, arena + Arena.l8_dense_1)
         Self.l8_dense_1_activation(arena + Arena.l8_dense_1)
         observe?(8, UnsafePointer(arena + Arena.l8_dense_1))
         output.update(from: arena + Arena.l8_dense_1, count: 3)
@@ -194,7 +194,7 @@ public struct BatchnormInference: CompiledModel {
         Self.l2_re_lu(arena + Arena.l0_conv2d)
         observe?(2, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
-        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l3_conv2d_1)
+        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 234, arena + Arena.l3_conv2d_1)
         observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
         // batch_normalization_1
         Self.l4_batch_normalization_1(arena + Arena.l3_conv2d_1, w)
@@ -203,13 +203,13 @@ public struct BatchnormInference: CompiledModel {
         Self.l5_global_average_pooling2d(UnsafePointer(arena + Arena.l3_conv2d_1), arena + Arena.l5_global_average_pooling2d)
         observe?(5, UnsafePointer(arena + Arena.l5_global_average_pooling2d))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l5_global_average_pooling2d), w, arena + Arena.l6_dense)
+        Self.l6_dense(UnsafePointer(arena + Arena.l5_global_average_pooling2d), w + 614, arena + Arena.l6_dense)
         observe?(6, UnsafePointer(arena + Arena.l6_dense))
         // batch_normalization_2
         Self.l7_batch_normalization_2(arena + Arena.l6_dense, w)
         observe?(7, UnsafePointer(arena + Arena.l6_dense))
         // dense_1
-        Self.l8_dense_1(UnsafePointer(arena + Arena.l6_dense), w, arena + Arena.l8_dense_1)
+        Self.l8_dense_1(UnsafePointer(arena + Arena.l6_dense), w + 684, arena + Arena.l8_dense_1)
         Self.l8_dense_1_activation(arena + Arena.l8_dense_1)
         observe?(8, UnsafePointer(arena + Arena.l8_dense_1))
         output.update(from: arena + Arena.l8_dense_1, count: 3)
@@ -260,7 +260,7 @@ public struct BatchnormInference: CompiledModel {
         Self.l2_re_lu(arena + Arena.l0_conv2d)
         observe?(2, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
-        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l3_conv2d_1)
+        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 234, arena + Arena.l3_conv2d_1)
         observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
         // batch_normalization_1
         Self.l4_batch_normalization_1(arena + Arena.l3_conv2d_1, w)
@@ -464,14 +464,14 @@ public struct BatchnormInference: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 594)
-            var s1_0 = w.simd(V.self, at: 594)
-            var s2_0 = w.simd(V.self, at: 594)
-            var s3_0 = w.simd(V.self, at: 594)
+            var s0_0 = w.simd(V.self, at: 360)
+            var s1_0 = w.simd(V.self, at: 360)
+            var s2_0 = w.simd(V.self, at: 360)
+            var s3_0 = w.simd(V.self, at: 360)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + (oy * 30 + ox * 5) + ky * 30 + kx * 5
-                    let wp = w + 234 + (ky * 3 + kx) * 40
+                    let wp = w + 0 + (ky * 3 + kx) * 40
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -521,9 +521,9 @@ public struct BatchnormInference: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 7
-                var s0_0 = w.simd(V.self, at: 662)
+                var s0_0 = w.simd(V.self, at: 48)
                 let xp = x + (oy * 6 + ox * 6)
-                let wp = w + 614
+                let wp = w + 0
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -552,9 +552,9 @@ public struct BatchnormInference: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 712)
+                var s0_0 = w.simd(V.self, at: 28)
                 let xp = x + (oy * 7 + ox * 7)
-                let wp = w + 684
+                let wp = w + 0
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -621,7 +621,7 @@ extension BatchnormInference: TrainableModel {
                 Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o1)
                 o2.update(from: UnsafePointer(o1), count: 180)
                 Self.l2_re_lu(o2)
-                Self.l3_conv2d_1(UnsafePointer(o2), w, o3)
+                Self.l3_conv2d_1(UnsafePointer(o2), w + 234, o3)
                 Self.l4_batch_normalization_1_statistics(UnsafePointer(o3), sums)
                 return 0
 
@@ -633,7 +633,7 @@ extension BatchnormInference: TrainableModel {
                 // Forward, training mode, to batch_normalization_2: every layer's output stays for the backward pass.
                 Self.l4_batch_normalization_1_normalize(UnsafePointer(o3), statistics, k, o4)
                 Self.l5_global_average_pooling2d(UnsafePointer(o4), o5)
-                Self.l6_dense(UnsafePointer(o5), w, o6)
+                Self.l6_dense(UnsafePointer(o5), w + 614, o6)
                 Self.l7_batch_normalization_2_statistics(UnsafePointer(o6), sums)
                 return 0
 
@@ -644,7 +644,7 @@ extension BatchnormInference: TrainableModel {
                 let o8 = arena + 1035
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l7_batch_normalization_2_normalize(UnsafePointer(o6), statistics, k, o7)
-                Self.l8_dense_1(UnsafePointer(o7), w, o8)
+                Self.l8_dense_1(UnsafePointer(o7), w + 684, o8)
                 Self.l8_dense_1_activation(o8)
                 output.update(from: o8, count: 3)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -655,7 +655,7 @@ extension BatchnormInference: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // dense_1
                 if !fused { Self.l8_dense_1_derivative(UnsafePointer(o8), g) }
-                Self.l8_dense_1_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l8_dense_1_backward(UnsafePointer(o7), UnsafePointer(g), k + 518, gradients + 518, h); swap(&g, &h)
                 // batch_normalization_2: dL/dy waits for the whole batch's sums
                 d7.update(from: g, count: 7)
                 Self.l7_batch_normalization_2_gradientSums(UnsafePointer(o6), UnsafePointer(g), statistics, gradients, sums)
@@ -672,7 +672,7 @@ extension BatchnormInference: TrainableModel {
                 Self.l7_batch_normalization_2_backward(UnsafePointer(o6), UnsafePointer(d7), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // dense
-                Self.l6_dense_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l6_dense_backward(UnsafePointer(o5), UnsafePointer(g), k + 448, gradients + 448, h); swap(&g, &h)
                 // global_average_pooling2d
                 Self.l5_global_average_pooling2d_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
                 // batch_normalization_1: dL/dy waits for the whole batch's sums
@@ -691,7 +691,7 @@ extension BatchnormInference: TrainableModel {
                 Self.l4_batch_normalization_1_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // conv2d_1
-                Self.l3_conv2d_1_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l3_conv2d_1_backward(UnsafePointer(o2), UnsafePointer(g), k + 160, gradients + 160, h); swap(&g, &h)
                 // re_lu
                 Self.l2_re_lu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
                 // batch_normalization: dL/dy waits for the whole batch's sums
@@ -873,7 +873,7 @@ extension BatchnormInference: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l3_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 160, kernelGradient = gk + 160
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -953,7 +953,7 @@ extension BatchnormInference: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l6_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 448, kernelGradient = gk + 448
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -967,7 +967,7 @@ extension BatchnormInference: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 490 + g * 8
+                let gp = gk + 42 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<7 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1009,7 +1009,7 @@ extension BatchnormInference: TrainableModel {
     // dense_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l8_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 518, kernelGradient = gk + 518
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1023,7 +1023,7 @@ extension BatchnormInference: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 539 + g * 4
+                let gp = gk + 21 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -154,7 +154,7 @@ public struct Conv1d: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l1_conv_valid))
         // conv_causal
         Self.l2_conv_causal_pad(UnsafePointer(arena + Arena.l1_conv_valid), arena + Arena.l2_conv_causal_padded)
-        Self.l2_conv_causal(UnsafePointer(arena + Arena.l2_conv_causal_padded), w, arena + Arena.l2_conv_causal)
+        Self.l2_conv_causal(UnsafePointer(arena + Arena.l2_conv_causal_padded), w + 80, arena + Arena.l2_conv_causal)
         Self.l2_conv_causal_activation(arena + Arena.l2_conv_causal)
         observe?(2, UnsafePointer(arena + Arena.l2_conv_causal))
         // max_pool
@@ -162,7 +162,7 @@ public struct Conv1d: CompiledModel {
         observe?(3, UnsafePointer(arena + Arena.l3_max_pool))
         // conv_same
         Self.l4_conv_same_pad(UnsafePointer(arena + Arena.l3_max_pool), arena + Arena.l4_conv_same_padded)
-        Self.l4_conv_same(UnsafePointer(arena + Arena.l4_conv_same_padded), w, arena + Arena.l4_conv_same)
+        Self.l4_conv_same(UnsafePointer(arena + Arena.l4_conv_same_padded), w + 344, arena + Arena.l4_conv_same)
         observe?(4, UnsafePointer(arena + Arena.l4_conv_same))
         // avg_pool
         Self.l5_avg_pool(UnsafePointer(arena + Arena.l4_conv_same), arena + Arena.l5_avg_pool)
@@ -171,7 +171,7 @@ public struct Conv1d: CompiledModel {
         Self.l6_crop(UnsafePointer(arena + Arena.l5_avg_pool), arena + Arena.l6_crop)
         observe?(6, UnsafePointer(arena + Arena.l6_crop))
         // pointwise
-        Self.l7_pointwise(UnsafePointer(arena + Arena.l6_crop), w, arena + Arena.l7_pointwise)
+        Self.l7_pointwise(UnsafePointer(arena + Arena.l6_crop), w + 648, arena + Arena.l7_pointwise)
         Self.l7_pointwise_activation(arena + Arena.l7_pointwise)
         observe?(7, UnsafePointer(arena + Arena.l7_pointwise))
         // global_max
@@ -181,7 +181,7 @@ public struct Conv1d: CompiledModel {
         // (no computation at inference)
         observe?(9, UnsafePointer(arena + Arena.l8_global_max))
         // classes
-        Self.l10_classes(UnsafePointer(arena + Arena.l8_global_max), w, arena + Arena.l10_classes)
+        Self.l10_classes(UnsafePointer(arena + Arena.l8_global_max), w + 752, arena + Arena.l10_classes)
         Self.l10_classes_activation(arena + Arena.l10_classes)
         observe?(10, UnsafePointer(arena + Arena.l10_classes))
         output.update(from: arena + Arena.l10_classes, count: 4)
@@ -209,7 +209,7 @@ public struct Conv1d: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l1_conv_valid))
         // conv_causal
         Self.l2_conv_causal_pad(UnsafePointer(arena + Arena.l1_conv_valid), arena + Arena.l2_conv_causal_padded)
-        Self.l2_conv_causal(UnsafePointer(arena + Arena.l2_conv_causal_padded), w, arena + Arena.l2_conv_causal)
+        Self.l2_conv_causal(UnsafePointer(arena + Arena.l2_conv_causal_padded), w + 80, arena + Arena.l2_conv_causal)
         Self.l2_conv_causal_activation(arena + Arena.l2_conv_causal)
         observe?(2, UnsafePointer(arena + Arena.l2_conv_causal))
         // max_pool
@@ -217,7 +217,7 @@ public struct Conv1d: CompiledModel {
         observe?(3, UnsafePointer(arena + Arena.l3_max_pool))
         // conv_same
         Self.l4_conv_same_pad(UnsafePointer(arena + Arena.l3_max_pool), arena + Arena.l4_conv_same_padded)
-        Self.l4_conv_same(UnsafePointer(arena + Arena.l4_conv_same_padded), w, arena + Arena.l4_conv_same)
+        Self.l4_conv_same(UnsafePointer(arena + Arena.l4_conv_same_padded), w + 344, arena + Arena.l4_conv_same)
         observe?(4, UnsafePointer(arena + Arena.l4_conv_same))
         // avg_pool
         Self.l5_avg_pool(UnsafePointer(arena + Arena.l4_conv_same), arena + Arena.l5_avg_pool)
@@ -226,7 +226,7 @@ public struct Conv1d: CompiledModel {
         Self.l6_crop(UnsafePointer(arena + Arena.l5_avg_pool), arena + Arena.l6_crop)
         observe?(6, UnsafePointer(arena + Arena.l6_crop))
         // pointwise
-        Self.l7_pointwise(UnsafePointer(arena + Arena.l6_crop), w, arena + Arena.l7_pointwise)
+        Self.l7_pointwise(UnsafePointer(arena + Arena.l6_crop), w + 648, arena + Arena.l7_pointwise)
         Self.l7_pointwise_activation(arena + Arena.l7_pointwise)
         observe?(7, UnsafePointer(arena + Arena.l7_pointwise))
         // global_max
@@ -236,7 +236,7 @@ public struct Conv1d: CompiledModel {
         // (no computation at inference)
         observe?(9, UnsafePointer(arena + Arena.l8_global_max))
         // classes
-        Self.l10_classes(UnsafePointer(arena + Arena.l8_global_max), w, arena + Arena.l10_classes)
+        Self.l10_classes(UnsafePointer(arena + Arena.l8_global_max), w + 752, arena + Arena.l10_classes)
         Self.l10_classes_activation(arena + Arena.l10_classes)
         observe?(10, UnsafePointer(arena + Arena.l10_classes))
         output.update(from: arena + Arena.l10_classes, count: 4)
@@ -283,7 +283,7 @@ public struct Conv1d: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l1_conv_valid))
         // conv_causal
         Self.l2_conv_causal_pad(UnsafePointer(arena + Arena.l1_conv_valid), arena + Arena.l2_conv_causal_padded)
-        Self.l2_conv_causal(UnsafePointer(arena + Arena.l2_conv_causal_padded), w, arena + Arena.l2_conv_causal)
+        Self.l2_conv_causal(UnsafePointer(arena + Arena.l2_conv_causal_padded), w + 80, arena + Arena.l2_conv_causal)
         Self.l2_conv_causal_activation(arena + Arena.l2_conv_causal)
         observe?(2, UnsafePointer(arena + Arena.l2_conv_causal))
         // max_pool
@@ -291,7 +291,7 @@ public struct Conv1d: CompiledModel {
         observe?(3, UnsafePointer(arena + Arena.l3_max_pool))
         // conv_same
         Self.l4_conv_same_pad(UnsafePointer(arena + Arena.l3_max_pool), arena + Arena.l4_conv_same_padded)
-        Self.l4_conv_same(UnsafePointer(arena + Arena.l4_conv_same_padded), w, arena + Arena.l4_conv_same)
+        Self.l4_conv_same(UnsafePointer(arena + Arena.l4_conv_same_padded), w + 344, arena + Arena.l4_conv_same)
         observe?(4, UnsafePointer(arena + Arena.l4_conv_same))
         // avg_pool
         Self.l5_avg_pool(UnsafePointer(arena + Arena.l4_conv_same), arena + Arena.l5_avg_pool)
@@ -300,7 +300,7 @@ public struct Conv1d: CompiledModel {
         Self.l6_crop(UnsafePointer(arena + Arena.l5_avg_pool), arena + Arena.l6_crop)
         observe?(6, UnsafePointer(arena + Arena.l6_crop))
         // pointwise
-        Self.l7_pointwise(UnsafePointer(arena + Arena.l6_crop), w, arena + Arena.l7_pointwise)
+        Self.l7_pointwise(UnsafePointer(arena + Arena.l6_crop), w + 648, arena + Arena.l7_pointwise)
         Self.l7_pointwise_activation(arena + Arena.l7_pointwise)
         observe?(7, UnsafePointer(arena + Arena.l7_pointwise))
         // global_max
@@ -494,17 +494,17 @@ public struct Conv1d: CompiledModel {
                 do {
                     let ox = 0
                     let yp = y + (oy * 25 + ox) * 6
-                    var s0_0 = w.simd(V.self, at: 336)
-                    var s1_0 = w.simd(V.self, at: 336)
-                    var s2_0 = w.simd(V.self, at: 336)
-                    var s3_0 = w.simd(V.self, at: 336)
-                    var s4_0 = w.simd(V.self, at: 336)
-                    var s5_0 = w.simd(V.self, at: 336)
-                    var s6_0 = w.simd(V.self, at: 336)
+                    var s0_0 = w.simd(V.self, at: 256)
+                    var s1_0 = w.simd(V.self, at: 256)
+                    var s2_0 = w.simd(V.self, at: 256)
+                    var s3_0 = w.simd(V.self, at: 256)
+                    var s4_0 = w.simd(V.self, at: 256)
+                    var s5_0 = w.simd(V.self, at: 256)
+                    var s6_0 = w.simd(V.self, at: 256)
                     for ky in 0..<1 {
                         for kx in 0..<4 {
                             let xp = x + (oy * 248 + ox * 8) + ky * 248 + kx * 16
-                            let wp = w + 80 + (ky * 4 + kx) * 64
+                            let wp = w + 0 + (ky * 4 + kx) * 64
                             for ci in 0..<8 {
                                 let w0 = wp.simd(V.self, at: ci * 8)
                                 let x0 = V(repeating: xp[ci])
@@ -535,16 +535,16 @@ public struct Conv1d: CompiledModel {
                 for bx in 0..<3 {
                     let ox = 7 + bx * 6
                     let yp = y + (oy * 25 + ox) * 6
-                    var s0_0 = w.simd(V.self, at: 336)
-                    var s1_0 = w.simd(V.self, at: 336)
-                    var s2_0 = w.simd(V.self, at: 336)
-                    var s3_0 = w.simd(V.self, at: 336)
-                    var s4_0 = w.simd(V.self, at: 336)
-                    var s5_0 = w.simd(V.self, at: 336)
+                    var s0_0 = w.simd(V.self, at: 256)
+                    var s1_0 = w.simd(V.self, at: 256)
+                    var s2_0 = w.simd(V.self, at: 256)
+                    var s3_0 = w.simd(V.self, at: 256)
+                    var s4_0 = w.simd(V.self, at: 256)
+                    var s5_0 = w.simd(V.self, at: 256)
                     for ky in 0..<1 {
                         for kx in 0..<4 {
                             let xp = x + (oy * 248 + ox * 8) + ky * 248 + kx * 16
-                            let wp = w + 80 + (ky * 4 + kx) * 64
+                            let wp = w + 0 + (ky * 4 + kx) * 64
                             for ci in 0..<8 {
                                 let w0 = wp.simd(V.self, at: ci * 8)
                                 let x0 = V(repeating: xp[ci])
@@ -619,16 +619,16 @@ public struct Conv1d: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 6 + ox) * 12
-                var s0_0 = w.simd(V.self, at: 632)
-                var s1_0 = w.simd(V.self, at: 632)
-                var s2_0 = w.simd(V.self, at: 632)
-                var s3_0 = w.simd(V.self, at: 632)
-                var s4_0 = w.simd(V.self, at: 632)
-                var s5_0 = w.simd(V.self, at: 632)
+                var s0_0 = w.simd(V.self, at: 288)
+                var s1_0 = w.simd(V.self, at: 288)
+                var s2_0 = w.simd(V.self, at: 288)
+                var s3_0 = w.simd(V.self, at: 288)
+                var s4_0 = w.simd(V.self, at: 288)
+                var s5_0 = w.simd(V.self, at: 288)
                 for ky in 0..<1 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 78 + ox * 12) + ky * 78 + kx * 6
-                        let wp = w + 344 + (ky * 3 + kx) * 96
+                        let wp = w + 0 + (ky * 3 + kx) * 96
                         for ci in 0..<6 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -706,10 +706,10 @@ public struct Conv1d: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 2 + ox) * 5
-                var s0_0 = w.simd(V.self, at: 744)
-                var s1_0 = w.simd(V.self, at: 744)
+                var s0_0 = w.simd(V.self, at: 96)
+                var s1_0 = w.simd(V.self, at: 96)
                 let xp = x + (oy * 24 + ox * 12)
-                let wp = w + 648
+                let wp = w + 0
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -750,9 +750,9 @@ public struct Conv1d: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 4
-                var s0_0 = w.simd(V.self, at: 772)
+                var s0_0 = w.simd(V.self, at: 20)
                 let xp = x + (oy * 5 + ox * 5)
-                let wp = w + 752
+                let wp = w + 0
                 for ci in 0..<5 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -817,19 +817,19 @@ extension Conv1d: TrainableModel {
         Self.l0_pad(input, o0)
         Self.l1_conv_valid(UnsafePointer(o0), w, o1)
         Self.l2_conv_causal_pad(UnsafePointer(o1), p)
-        Self.l2_conv_causal(UnsafePointer(p), w, o2)
+        Self.l2_conv_causal(UnsafePointer(p), w + 80, o2)
         Self.l2_conv_causal_activation(o2)
         Self.l3_max_pool(UnsafePointer(o2), o3)
         Self.l4_conv_same_pad(UnsafePointer(o3), p)
-        Self.l4_conv_same(UnsafePointer(p), w, o4)
+        Self.l4_conv_same(UnsafePointer(p), w + 344, o4)
         Self.l5_avg_pool(UnsafePointer(o4), o5)
         Self.l6_crop(UnsafePointer(o5), o6)
-        Self.l7_pointwise(UnsafePointer(o6), w, z7)
+        Self.l7_pointwise(UnsafePointer(o6), w + 648, z7)
         o7.update(from: z7, count: 10)
         Self.l7_pointwise_activation(o7)
         Self.l8_global_max(UnsafePointer(o7), o8)
         // flatten: the same memory as its input
-        Self.l10_classes(UnsafePointer(o8), w, o10)
+        Self.l10_classes(UnsafePointer(o8), w + 752, o10)
         Self.l10_classes_activation(o10)
         output.update(from: o10, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
@@ -840,28 +840,28 @@ extension Conv1d: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // classes
         if !fused { Self.l10_classes_derivative(UnsafePointer(o10), g) }
-        Self.l10_classes_backward(UnsafePointer(o8), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l10_classes_backward(UnsafePointer(o8), UnsafePointer(g), k + 559, gradients + 559, h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // global_max
         Self.l8_global_max_backward(UnsafePointer(o7), UnsafePointer(g), h); swap(&g, &h)
         // pointwise
         Self.l7_pointwise_derivative(UnsafePointer(z7), UnsafePointer(o7), g)
-        Self.l7_pointwise_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l7_pointwise_backward(UnsafePointer(o6), UnsafePointer(g), k + 494, gradients + 494, h); swap(&g, &h)
         // crop
         Self.l6_crop_backward(UnsafePointer(g), h); swap(&g, &h)
         // avg_pool
         Self.l5_avg_pool_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
         // conv_same
         Self.l4_conv_same_pad(UnsafePointer(o3), p)
-        Self.l4_conv_same_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l4_conv_same_backward(UnsafePointer(p), UnsafePointer(g), k + 278, gradients + 278, q)
         Self.l4_conv_same_unpad(UnsafePointer(q), h); swap(&g, &h)
         // max_pool
         Self.l3_max_pool_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv_causal
         Self.l2_conv_causal_derivative(UnsafePointer(o2), g)
         Self.l2_conv_causal_pad(UnsafePointer(o1), p)
-        Self.l2_conv_causal_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l2_conv_causal_backward(UnsafePointer(p), UnsafePointer(g), k + 80, gradients + 80, q)
         Self.l2_conv_causal_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv_valid
         Self.l1_conv_valid_derivative(UnsafePointer(o1), g)
@@ -979,7 +979,7 @@ extension Conv1d: TrainableModel {
     // conv_causal: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l2_conv_causal_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 80, kernelGradient = gk + 80
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 25) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<25 {
@@ -993,7 +993,7 @@ extension Conv1d: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<25 { sum += d[p * 1 + g] }
-                let gp = gk + 272 + g * 8
+                let gp = gk + 192 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1090,7 +1090,7 @@ extension Conv1d: TrainableModel {
     // conv_same: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l4_conv_same_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 278, kernelGradient = gk + 278
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<6 {
@@ -1208,7 +1208,7 @@ extension Conv1d: TrainableModel {
     // pointwise: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l7_pointwise_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 494, kernelGradient = gk + 494
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<2 {
@@ -1222,7 +1222,7 @@ extension Conv1d: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<2 { sum += d[p * 1 + g] }
-                let gp = gk + 554 + g * 8
+                let gp = gk + 60 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1308,7 +1308,7 @@ extension Conv1d: TrainableModel {
     // classes: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l10_classes_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 559, kernelGradient = gk + 559
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1320,7 +1320,7 @@ extension Conv1d: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 579 + g * 4
+                let gp = gk + 20 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

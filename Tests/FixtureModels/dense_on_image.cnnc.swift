@@ -118,13 +118,13 @@ public struct DenseOnImage: CompiledModel {
         Self.l0_dense(input, w, arena + Arena.l0_dense)
         observe?(0, UnsafePointer(arena + Arena.l0_dense))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_conv2d)
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_dense), w + 32, arena + Arena.l1_conv2d)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
         // flatten
         // (no computation at inference)
         observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
         // dense_1
-        Self.l3_dense_1(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l3_dense_1)
+        Self.l3_dense_1(UnsafePointer(arena + Arena.l1_conv2d), w + 148, arena + Arena.l3_dense_1)
         Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
         observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
         output.update(from: arena + Arena.l3_dense_1, count: 1)
@@ -148,13 +148,13 @@ public struct DenseOnImage: CompiledModel {
         Self.l0_dense(input, w, arena + Arena.l0_dense)
         observe?(0, UnsafePointer(arena + Arena.l0_dense))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_conv2d)
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_dense), w + 32, arena + Arena.l1_conv2d)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
         // flatten
         // (no computation at inference)
         observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
         // dense_1
-        Self.l3_dense_1(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l3_dense_1)
+        Self.l3_dense_1(UnsafePointer(arena + Arena.l1_conv2d), w + 148, arena + Arena.l3_dense_1)
         Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
         observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
         output.update(from: arena + Arena.l3_dense_1, count: 1)
@@ -197,7 +197,7 @@ public struct DenseOnImage: CompiledModel {
         Self.l0_dense(input, w, arena + Arena.l0_dense)
         observe?(0, UnsafePointer(arena + Arena.l0_dense))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_conv2d)
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_dense), w + 32, arena + Arena.l1_conv2d)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
         destination.update(from: arena + Arena.l1_conv2d, count: 24)
     }
@@ -300,13 +300,13 @@ public struct DenseOnImage: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 2
-            var s0_0 = w.simd(V.self, at: 144)
-            var s1_0 = w.simd(V.self, at: 144)
-            var s2_0 = w.simd(V.self, at: 144)
+            var s0_0 = w.simd(V.self, at: 112)
+            var s1_0 = w.simd(V.self, at: 112)
+            var s2_0 = w.simd(V.self, at: 112)
             for ky in 0..<2 {
                 for kx in 0..<2 {
                     let xp = x + (oy * 28 + ox * 7) + ky * 28 + kx * 7
-                    let wp = w + 32 + (ky * 2 + kx) * 28
+                    let wp = w + 0 + (ky * 2 + kx) * 28
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -336,9 +336,9 @@ public struct DenseOnImage: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 1
-                var s0_0 = w.simd(V.self, at: 244)
+                var s0_0 = w.simd(V.self, at: 96)
                 let xp = x + (oy * 24 + ox * 24)
-                let wp = w + 148
+                let wp = w + 0
                 for ci in 0..<24 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -384,9 +384,9 @@ extension DenseOnImage: TrainableModel {
         let o3 = arena + 164
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_dense(input, w, o0)
-        Self.l1_conv2d(UnsafePointer(o0), w, o1)
+        Self.l1_conv2d(UnsafePointer(o0), w + 32, o1)
         // flatten: the same memory as its input
-        Self.l3_dense_1(UnsafePointer(o1), w, o3)
+        Self.l3_dense_1(UnsafePointer(o1), w + 148, o3)
         Self.l3_dense_1_activation(o3)
         output.update(from: o3, count: 1)
         // The loss, and its gradient: with respect to the output, or to the
@@ -397,11 +397,11 @@ extension DenseOnImage: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_1
         if !fused { Self.l3_dense_1_derivative(UnsafePointer(o3), g) }
-        Self.l3_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l3_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 86, gradients + 86, h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // conv2d
-        Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k + 28, gradients + 28, h); swap(&g, &h)
         // dense
         Self.l0_dense_derivative(UnsafePointer(o0), g)
         Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
@@ -501,7 +501,7 @@ extension DenseOnImage: TrainableModel {
     // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 28, kernelGradient = gk + 28
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 12) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<12 {
@@ -515,7 +515,7 @@ extension DenseOnImage: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<12 { sum += d[p * 1 + g] }
-                let gp = gk + 84 + g * 4
+                let gp = gk + 56 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -585,7 +585,7 @@ extension DenseOnImage: TrainableModel {
     // dense_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l3_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 86, kernelGradient = gk + 86
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -599,7 +599,7 @@ extension DenseOnImage: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 110 + g * 4
+                let gp = gk + 24 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -114,7 +114,7 @@ public struct DenseOnly: CompiledModel {
         // (no computation at inference)
         observe?(1, UnsafePointer(arena + Arena.l0_dense))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l2_dense_1)
+        Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 100480, arena + Arena.l2_dense_1)
         Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
         observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
         output.update(from: arena + Arena.l2_dense_1, count: 10)
@@ -141,7 +141,7 @@ public struct DenseOnly: CompiledModel {
         // (no computation at inference)
         observe?(1, UnsafePointer(arena + Arena.l0_dense))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l2_dense_1)
+        Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 100480, arena + Arena.l2_dense_1)
         Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
         observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
         output.update(from: arena + Arena.l2_dense_1, count: 10)
@@ -349,10 +349,10 @@ public struct DenseOnly: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 10
-                var s0_0 = w.simd(V.self, at: 102528)
-                var s0_1 = w.simd(V.self, at: 102536)
+                var s0_0 = w.simd(V.self, at: 2048)
+                var s0_1 = w.simd(V.self, at: 2056)
                 let xp = x + (oy * 128 + ox * 128)
-                let wp = w + 100480
+                let wp = w + 0
                 for ci in 0..<128 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -416,7 +416,7 @@ extension DenseOnly: TrainableModel {
             var random = SplitMix64(seed: dropoutSeed, stream: 1)
             for i in 0..<128 { m1[i] = random.nextUnit() < 0.8 ? Float(1 / 0.8) : 0; o1[i] = UnsafePointer(o0)[i] * m1[i] }
         }
-        Self.l2_dense_1(UnsafePointer(o1), w, o2)
+        Self.l2_dense_1(UnsafePointer(o1), w + 100480, o2)
         Self.l2_dense_1_activation(o2)
         output.update(from: o2, count: 10)
         // The loss, and its gradient: with respect to the output, or to the
@@ -427,7 +427,7 @@ extension DenseOnly: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_1
         if !fused { Self.l2_dense_1_derivative(UnsafePointer(o2), g) }
-        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 100480, gradients + 100480, h); swap(&g, &h)
         // dropout
         for i in 0..<128 { g[i] *= m1[i] }
         // dense
@@ -505,7 +505,7 @@ extension DenseOnly: TrainableModel {
     // dense_1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l2_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 100480, kernelGradient = gk + 100480
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -519,7 +519,7 @@ extension DenseOnly: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 2 + g] }
-                let gp = gk + 101760 + g * 8
+                let gp = gk + 1280 + g * 8
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

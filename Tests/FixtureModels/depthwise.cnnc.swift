@@ -187,13 +187,13 @@ public struct Depthwise: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_expand))
         // dw_same
         Self.l1_dw_same_pad(UnsafePointer(arena + Arena.l0_expand), arena + Arena.l1_dw_same_padded)
-        Self.l1_dw_same(UnsafePointer(arena + Arena.l1_dw_same_padded), w, arena + Arena.l1_dw_same)
+        Self.l1_dw_same(UnsafePointer(arena + Arena.l1_dw_same_padded), w + 128, arena + Arena.l1_dw_same)
         observe?(1, UnsafePointer(arena + Arena.l1_dw_same))
         // pad
         Self.l2_pad(UnsafePointer(arena + Arena.l1_dw_same), arena + Arena.l2_pad)
         observe?(2, UnsafePointer(arena + Arena.l2_pad))
         // dw_stride2
-        Self.l3_dw_stride2(UnsafePointer(arena + Arena.l2_pad), w, arena + Arena.l3_dw_stride2)
+        Self.l3_dw_stride2(UnsafePointer(arena + Arena.l2_pad), w + 368, arena + Arena.l3_dw_stride2)
         observe?(3, UnsafePointer(arena + Arena.l3_dw_stride2))
         // bn
         Self.l4_bn(arena + Arena.l3_dw_stride2, w)
@@ -202,33 +202,33 @@ public struct Depthwise: CompiledModel {
         Self.l5_relu6(arena + Arena.l3_dw_stride2)
         observe?(5, UnsafePointer(arena + Arena.l3_dw_stride2))
         // project
-        Self.l6_project(UnsafePointer(arena + Arena.l3_dw_stride2), w, arena + Arena.l6_project)
+        Self.l6_project(UnsafePointer(arena + Arena.l3_dw_stride2), w + 656, arena + Arena.l6_project)
         observe?(6, UnsafePointer(arena + Arena.l6_project))
         // dw_5x5
         Self.l7_dw_5x5_pad(UnsafePointer(arena + Arena.l6_project), arena + Arena.l7_dw_5x5_padded)
-        Self.l7_dw_5x5(UnsafePointer(arena + Arena.l7_dw_5x5_padded), w, arena + Arena.l7_dw_5x5)
+        Self.l7_dw_5x5(UnsafePointer(arena + Arena.l7_dw_5x5_padded), w + 856, arena + Arena.l7_dw_5x5)
         Self.l7_dw_5x5_activation(arena + Arena.l7_dw_5x5)
         observe?(7, UnsafePointer(arena + Arena.l7_dw_5x5))
         // dw_multiplier
         Self.l8_dw_multiplier_pad(UnsafePointer(arena + Arena.l7_dw_5x5), arena + Arena.l8_dw_multiplier_padded)
-        Self.l8_dw_multiplier(UnsafePointer(arena + Arena.l8_dw_multiplier_padded), w, arena + Arena.l8_dw_multiplier)
+        Self.l8_dw_multiplier(UnsafePointer(arena + Arena.l8_dw_multiplier_padded), w + 1064, arena + Arena.l8_dw_multiplier)
         Self.l8_dw_multiplier_activation(arena + Arena.l8_dw_multiplier)
         observe?(8, UnsafePointer(arena + Arena.l8_dw_multiplier))
         // dw_rect
-        Self.l9_dw_rect(UnsafePointer(arena + Arena.l8_dw_multiplier), w, arena + Arena.l9_dw_rect)
+        Self.l9_dw_rect(UnsafePointer(arena + Arena.l8_dw_multiplier), w + 1184, arena + Arena.l9_dw_rect)
         observe?(9, UnsafePointer(arena + Arena.l9_dw_rect))
         // widen
-        Self.l10_widen(UnsafePointer(arena + Arena.l9_dw_rect), w, arena + Arena.l10_widen)
+        Self.l10_widen(UnsafePointer(arena + Arena.l9_dw_rect), w + 1268, arena + Arena.l10_widen)
         observe?(10, UnsafePointer(arena + Arena.l10_widen))
         // dw_wide
         Self.l11_dw_wide_pad(UnsafePointer(arena + Arena.l10_widen), arena + Arena.l11_dw_wide_padded)
-        Self.l11_dw_wide(UnsafePointer(arena + Arena.l11_dw_wide_padded), w, arena + Arena.l11_dw_wide)
+        Self.l11_dw_wide(UnsafePointer(arena + Arena.l11_dw_wide_padded), w + 1684, arena + Arena.l11_dw_wide)
         observe?(11, UnsafePointer(arena + Arena.l11_dw_wide))
         // pool
         Self.l12_pool(UnsafePointer(arena + Arena.l11_dw_wide), arena + Arena.l12_pool)
         observe?(12, UnsafePointer(arena + Arena.l12_pool))
         // classes
-        Self.l13_classes(UnsafePointer(arena + Arena.l12_pool), w, arena + Arena.l13_classes)
+        Self.l13_classes(UnsafePointer(arena + Arena.l12_pool), w + 2004, arena + Arena.l13_classes)
         Self.l13_classes_activation(arena + Arena.l13_classes)
         observe?(13, UnsafePointer(arena + Arena.l13_classes))
         output.update(from: arena + Arena.l13_classes, count: 4)
@@ -253,13 +253,13 @@ public struct Depthwise: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_expand))
         // dw_same
         Self.l1_dw_same_pad(UnsafePointer(arena + Arena.l0_expand), arena + Arena.l1_dw_same_padded)
-        Self.l1_dw_same(UnsafePointer(arena + Arena.l1_dw_same_padded), w, arena + Arena.l1_dw_same)
+        Self.l1_dw_same(UnsafePointer(arena + Arena.l1_dw_same_padded), w + 128, arena + Arena.l1_dw_same)
         observe?(1, UnsafePointer(arena + Arena.l1_dw_same))
         // pad
         Self.l2_pad(UnsafePointer(arena + Arena.l1_dw_same), arena + Arena.l2_pad)
         observe?(2, UnsafePointer(arena + Arena.l2_pad))
         // dw_stride2
-        Self.l3_dw_stride2(UnsafePointer(arena + Arena.l2_pad), w, arena + Arena.l3_dw_stride2)
+        Self.l3_dw_stride2(UnsafePointer(arena + Arena.l2_pad), w + 368, arena + Arena.l3_dw_stride2)
         observe?(3, UnsafePointer(arena + Arena.l3_dw_stride2))
         // bn
         Self.l4_bn(arena + Arena.l3_dw_stride2, w)
@@ -268,33 +268,33 @@ public struct Depthwise: CompiledModel {
         Self.l5_relu6(arena + Arena.l3_dw_stride2)
         observe?(5, UnsafePointer(arena + Arena.l3_dw_stride2))
         // project
-        Self.l6_project(UnsafePointer(arena + Arena.l3_dw_stride2), w, arena + Arena.l6_project)
+        Self.l6_project(UnsafePointer(arena + Arena.l3_dw_stride2), w + 656, arena + Arena.l6_project)
         observe?(6, UnsafePointer(arena + Arena.l6_project))
         // dw_5x5
         Self.l7_dw_5x5_pad(UnsafePointer(arena + Arena.l6_project), arena + Arena.l7_dw_5x5_padded)
-        Self.l7_dw_5x5(UnsafePointer(arena + Arena.l7_dw_5x5_padded), w, arena + Arena.l7_dw_5x5)
+        Self.l7_dw_5x5(UnsafePointer(arena + Arena.l7_dw_5x5_padded), w + 856, arena + Arena.l7_dw_5x5)
         Self.l7_dw_5x5_activation(arena + Arena.l7_dw_5x5)
         observe?(7, UnsafePointer(arena + Arena.l7_dw_5x5))
         // dw_multiplier
         Self.l8_dw_multiplier_pad(UnsafePointer(arena + Arena.l7_dw_5x5), arena + Arena.l8_dw_multiplier_padded)
-        Self.l8_dw_multiplier(UnsafePointer(arena + Arena.l8_dw_multiplier_padded), w, arena + Arena.l8_dw_multiplier)
+        Self.l8_dw_multiplier(UnsafePointer(arena + Arena.l8_dw_multiplier_padded), w + 1064, arena + Arena.l8_dw_multiplier)
         Self.l8_dw_multiplier_activation(arena + Arena.l8_dw_multiplier)
         observe?(8, UnsafePointer(arena + Arena.l8_dw_multiplier))
         // dw_rect
-        Self.l9_dw_rect(UnsafePointer(arena + Arena.l8_dw_multiplier), w, arena + Arena.l9_dw_rect)
+        Self.l9_dw_rect(UnsafePointer(arena + Arena.l8_dw_multiplier), w + 1184, arena + Arena.l9_dw_rect)
         observe?(9, UnsafePointer(arena + Arena.l9_dw_rect))
         // widen
-        Self.l10_widen(UnsafePointer(arena + Arena.l9_dw_rect), w, arena + Arena.l10_widen)
+        Self.l10_widen(UnsafePointer(arena + Arena.l9_dw_rect), w + 1268, arena + Arena.l10_widen)
         observe?(10, UnsafePointer(arena + Arena.l10_widen))
         // dw_wide
         Self.l11_dw_wide_pad(UnsafePointer(arena + Arena.l10_widen), arena + Arena.l11_dw_wide_padded)
-        Self.l11_dw_wide(UnsafePointer(arena + Arena.l11_dw_wide_padded), w, arena + Arena.l11_dw_wide)
+        Self.l11_dw_wide(UnsafePointer(arena + Arena.l11_dw_wide_padded), w + 1684, arena + Arena.l11_dw_wide)
         observe?(11, UnsafePointer(arena + Arena.l11_dw_wide))
         // pool
         Self.l12_pool(UnsafePointer(arena + Arena.l11_dw_wide), arena + Arena.l12_pool)
         observe?(12, UnsafePointer(arena + Arena.l12_pool))
         // classes
-        Self.l13_classes(UnsafePointer(arena + Arena.l12_pool), w, arena + Arena.l13_classes)
+        Self.l13_classes(UnsafePointer(arena + Arena.l12_pool), w + 2004, arena + Arena.l13_classes)
         Self.l13_classes_activation(arena + Arena.l13_classes)
         observe?(13, UnsafePointer(arena + Arena.l13_classes))
         output.update(from: arena + Arena.l13_classes, count: 4)
@@ -336,13 +336,13 @@ public struct Depthwise: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_expand))
         // dw_same
         Self.l1_dw_same_pad(UnsafePointer(arena + Arena.l0_expand), arena + Arena.l1_dw_same_padded)
-        Self.l1_dw_same(UnsafePointer(arena + Arena.l1_dw_same_padded), w, arena + Arena.l1_dw_same)
+        Self.l1_dw_same(UnsafePointer(arena + Arena.l1_dw_same_padded), w + 128, arena + Arena.l1_dw_same)
         observe?(1, UnsafePointer(arena + Arena.l1_dw_same))
         // pad
         Self.l2_pad(UnsafePointer(arena + Arena.l1_dw_same), arena + Arena.l2_pad)
         observe?(2, UnsafePointer(arena + Arena.l2_pad))
         // dw_stride2
-        Self.l3_dw_stride2(UnsafePointer(arena + Arena.l2_pad), w, arena + Arena.l3_dw_stride2)
+        Self.l3_dw_stride2(UnsafePointer(arena + Arena.l2_pad), w + 368, arena + Arena.l3_dw_stride2)
         observe?(3, UnsafePointer(arena + Arena.l3_dw_stride2))
         // bn
         Self.l4_bn(arena + Arena.l3_dw_stride2, w)
@@ -351,27 +351,27 @@ public struct Depthwise: CompiledModel {
         Self.l5_relu6(arena + Arena.l3_dw_stride2)
         observe?(5, UnsafePointer(arena + Arena.l3_dw_stride2))
         // project
-        Self.l6_project(UnsafePointer(arena + Arena.l3_dw_stride2), w, arena + Arena.l6_project)
+        Self.l6_project(UnsafePointer(arena + Arena.l3_dw_stride2), w + 656, arena + Arena.l6_project)
         observe?(6, UnsafePointer(arena + Arena.l6_project))
         // dw_5x5
         Self.l7_dw_5x5_pad(UnsafePointer(arena + Arena.l6_project), arena + Arena.l7_dw_5x5_padded)
-        Self.l7_dw_5x5(UnsafePointer(arena + Arena.l7_dw_5x5_padded), w, arena + Arena.l7_dw_5x5)
+        Self.l7_dw_5x5(UnsafePointer(arena + Arena.l7_dw_5x5_padded), w + 856, arena + Arena.l7_dw_5x5)
         Self.l7_dw_5x5_activation(arena + Arena.l7_dw_5x5)
         observe?(7, UnsafePointer(arena + Arena.l7_dw_5x5))
         // dw_multiplier
         Self.l8_dw_multiplier_pad(UnsafePointer(arena + Arena.l7_dw_5x5), arena + Arena.l8_dw_multiplier_padded)
-        Self.l8_dw_multiplier(UnsafePointer(arena + Arena.l8_dw_multiplier_padded), w, arena + Arena.l8_dw_multiplier)
+        Self.l8_dw_multiplier(UnsafePointer(arena + Arena.l8_dw_multiplier_padded), w + 1064, arena + Arena.l8_dw_multiplier)
         Self.l8_dw_multiplier_activation(arena + Arena.l8_dw_multiplier)
         observe?(8, UnsafePointer(arena + Arena.l8_dw_multiplier))
         // dw_rect
-        Self.l9_dw_rect(UnsafePointer(arena + Arena.l8_dw_multiplier), w, arena + Arena.l9_dw_rect)
+        Self.l9_dw_rect(UnsafePointer(arena + Arena.l8_dw_multiplier), w + 1184, arena + Arena.l9_dw_rect)
         observe?(9, UnsafePointer(arena + Arena.l9_dw_rect))
         // widen
-        Self.l10_widen(UnsafePointer(arena + Arena.l9_dw_rect), w, arena + Arena.l10_widen)
+        Self.l10_widen(UnsafePointer(arena + Arena.l9_dw_rect), w + 1268, arena + Arena.l10_widen)
         observe?(10, UnsafePointer(arena + Arena.l10_widen))
         // dw_wide
         Self.l11_dw_wide_pad(UnsafePointer(arena + Arena.l10_widen), arena + Arena.l11_dw_wide_padded)
-        Self.l11_dw_wide(UnsafePointer(arena + Arena.l11_dw_wide_padded), w, arena + Arena.l11_dw_wide)
+        Self.l11_dw_wide(UnsafePointer(arena + Arena.l11_dw_wide_padded), w + 1684, arena + Arena.l11_dw_wide)
         observe?(11, UnsafePointer(arena + Arena.l11_dw_wide))
         // pool
         Self.l12_pool(UnsafePointer(arena + Arena.l11_dw_wide), arena + Arena.l12_pool)
@@ -586,14 +586,14 @@ public struct Depthwise: CompiledModel {
                 do {
                     let ox = 0
                     let yp = y + (oy * 9 + ox) * 24 + c0
-                    var s0 = w.simd(V.self, at: 344 + c0)
-                    var s1 = w.simd(V.self, at: 344 + c0)
-                    var s2 = w.simd(V.self, at: 344 + c0)
-                    var s3 = w.simd(V.self, at: 344 + c0)
-                    var s4 = w.simd(V.self, at: 344 + c0)
+                    var s0 = w.simd(V.self, at: 216 + c0)
+                    var s1 = w.simd(V.self, at: 216 + c0)
+                    var s2 = w.simd(V.self, at: 216 + c0)
+                    var s3 = w.simd(V.self, at: 216 + c0)
+                    var s4 = w.simd(V.self, at: 216 + c0)
                     for ky in 0..<3 {
                         let xr = x + (oy * 1 + ky * 1) * 264 + ox * 24 + c0
-                        let wr = w + 128 + ky * 72 + c0
+                        let wr = w + 0 + ky * 72 + c0
                         let w0 = wr.simd(V.self, at: 0)
                         let w1 = wr.simd(V.self, at: 24)
                         let w2 = wr.simd(V.self, at: 48)
@@ -629,13 +629,13 @@ public struct Depthwise: CompiledModel {
                 do {
                     let ox = 5
                     let yp = y + (oy * 9 + ox) * 24 + c0
-                    var s0 = w.simd(V.self, at: 344 + c0)
-                    var s1 = w.simd(V.self, at: 344 + c0)
-                    var s2 = w.simd(V.self, at: 344 + c0)
-                    var s3 = w.simd(V.self, at: 344 + c0)
+                    var s0 = w.simd(V.self, at: 216 + c0)
+                    var s1 = w.simd(V.self, at: 216 + c0)
+                    var s2 = w.simd(V.self, at: 216 + c0)
+                    var s3 = w.simd(V.self, at: 216 + c0)
                     for ky in 0..<3 {
                         let xr = x + (oy * 1 + ky * 1) * 264 + ox * 24 + c0
-                        let wr = w + 128 + ky * 72 + c0
+                        let wr = w + 0 + ky * 72 + c0
                         let w0 = wr.simd(V.self, at: 0)
                         let w1 = wr.simd(V.self, at: 24)
                         let w2 = wr.simd(V.self, at: 48)
@@ -686,13 +686,13 @@ public struct Depthwise: CompiledModel {
             for c0 in stride(from: 0, to: 24, by: 8) {
                 let ox = 0
                 let yp = y + (oy * 4 + ox) * 24 + c0
-                var s0 = w.simd(V.self, at: 584 + c0)
-                var s1 = w.simd(V.self, at: 584 + c0)
-                var s2 = w.simd(V.self, at: 584 + c0)
-                var s3 = w.simd(V.self, at: 584 + c0)
+                var s0 = w.simd(V.self, at: 216 + c0)
+                var s1 = w.simd(V.self, at: 216 + c0)
+                var s2 = w.simd(V.self, at: 216 + c0)
+                var s3 = w.simd(V.self, at: 216 + c0)
                 for ky in 0..<3 {
                     let xr = x + (oy * 2 + ky * 1) * 240 + ox * 48 + c0
-                    let wr = w + 368 + ky * 72 + c0
+                    let wr = w + 0 + ky * 72 + c0
                     let w0 = wr.simd(V.self, at: 0)
                     let w1 = wr.simd(V.self, at: 24)
                     let w2 = wr.simd(V.self, at: 48)
@@ -749,12 +749,12 @@ public struct Depthwise: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 848)
-            var s1_0 = w.simd(V.self, at: 848)
-            var s2_0 = w.simd(V.self, at: 848)
-            var s3_0 = w.simd(V.self, at: 848)
+            var s0_0 = w.simd(V.self, at: 192)
+            var s1_0 = w.simd(V.self, at: 192)
+            var s2_0 = w.simd(V.self, at: 192)
+            var s3_0 = w.simd(V.self, at: 192)
             let xp = x + (oy * 96 + ox * 24)
-            let wp = w + 656
+            let wp = w + 0
             for ci in 0..<24 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -796,13 +796,13 @@ public struct Depthwise: CompiledModel {
                 let c0 = 0
                 let ox = 0
                 let yp = y + (oy * 4 + ox) * 6 + c0
-                var s0 = w.simd(V.self, at: 1056 + c0)
-                var s1 = w.simd(V.self, at: 1056 + c0)
-                var s2 = w.simd(V.self, at: 1056 + c0)
-                var s3 = w.simd(V.self, at: 1056 + c0)
+                var s0 = w.simd(V.self, at: 200 + c0)
+                var s1 = w.simd(V.self, at: 200 + c0)
+                var s2 = w.simd(V.self, at: 200 + c0)
+                var s3 = w.simd(V.self, at: 200 + c0)
                 for ky in 0..<5 {
                     let xr = x + (oy * 1 + ky * 1) * 48 + ox * 6 + c0
-                    let wr = w + 856 + ky * 40 + c0
+                    let wr = w + 0 + ky * 40 + c0
                     let w0 = wr.simd(V.self, at: 0)
                     let w1 = wr.simd(V.self, at: 8)
                     let w2 = wr.simd(V.self, at: 16)
@@ -873,11 +873,11 @@ public struct Depthwise: CompiledModel {
                 for c in 0..<6 {
                     for j in 0..<2 {
                         let o = c * 2 + j
-                        var s = w[1172 + o]
+                        var s = w[108 + o]
                         for ky in 0..<3 {
                             for kx in 0..<3 {
                                 let at = (oy * 1 + ky * 2) * 48 + (ox * 1 + kx * 2) * 6 + c
-                                s += x[at] * w[1064 + (ky * 3 + kx) * 12 + o]
+                                s += x[at] * w[0 + (ky * 3 + kx) * 12 + o]
                             }
                         }
                         yp[o] = s
@@ -901,11 +901,11 @@ public struct Depthwise: CompiledModel {
             for c0 in stride(from: 0, to: 12, by: 4) {
                 let ox = 0
                 let yp = y + (oy * 2 + ox) * 12 + c0
-                var s0 = w.simd(V.self, at: 1256 + c0)
-                var s1 = w.simd(V.self, at: 1256 + c0)
+                var s0 = w.simd(V.self, at: 72 + c0)
+                var s1 = w.simd(V.self, at: 72 + c0)
                 for ky in 0..<2 {
                     let xr = x + (oy * 1 + ky * 1) * 48 + ox * 12 + c0
-                    let wr = w + 1184 + ky * 36 + c0
+                    let wr = w + 0 + ky * 36 + c0
                     let w0 = wr.simd(V.self, at: 0)
                     let w1 = wr.simd(V.self, at: 12)
                     let w2 = wr.simd(V.self, at: 24)
@@ -933,12 +933,12 @@ public struct Depthwise: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 32
-            var s0_0 = w.simd(V.self, at: 1652)
-            var s0_1 = w.simd(V.self, at: 1668)
-            var s1_0 = w.simd(V.self, at: 1652)
-            var s1_1 = w.simd(V.self, at: 1668)
+            var s0_0 = w.simd(V.self, at: 384)
+            var s0_1 = w.simd(V.self, at: 400)
+            var s1_0 = w.simd(V.self, at: 384)
+            var s1_1 = w.simd(V.self, at: 400)
             let xp = x + (oy * 24 + ox * 12)
-            let wp = w + 1268
+            let wp = w + 0
             for ci in 0..<12 {
                 let w0 = wp.simd(V.self, at: ci * 32)
                 let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -976,10 +976,10 @@ public struct Depthwise: CompiledModel {
             for c0 in stride(from: 0, to: 32, by: 16) {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 32 + c0
-                var s0 = w.simd(V.self, at: 1972 + c0)
+                var s0 = w.simd(V.self, at: 288 + c0)
                 for ky in 0..<3 {
                     let xr = x + (oy * 1 + ky * 1) * 96 + ox * 64 + c0
-                    let wr = w + 1684 + ky * 96 + c0
+                    let wr = w + 0 + ky * 96 + c0
                     let w0 = wr.simd(V.self, at: 0)
                     let w1 = wr.simd(V.self, at: 32)
                     let w2 = wr.simd(V.self, at: 64)
@@ -1014,9 +1014,9 @@ public struct Depthwise: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 4
-                var s0_0 = w.simd(V.self, at: 2132)
+                var s0_0 = w.simd(V.self, at: 128)
                 let xp = x + (oy * 32 + ox * 32)
-                let wp = w + 2004
+                let wp = w + 0
                 for ci in 0..<32 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -1075,9 +1075,9 @@ extension Depthwise: TrainableModel {
                 // Forward, training mode, to bn: every layer's output stays for the backward pass.
                 Self.l0_expand(input, w, o0)
                 Self.l1_dw_same_pad(UnsafePointer(o0), p)
-                Self.l1_dw_same(UnsafePointer(p), w, o1)
+                Self.l1_dw_same(UnsafePointer(p), w + 128, o1)
                 Self.l2_pad(UnsafePointer(o1), o2)
-                Self.l3_dw_stride2(UnsafePointer(o2), w, o3)
+                Self.l3_dw_stride2(UnsafePointer(o2), w + 368, o3)
                 Self.l4_bn_statistics(UnsafePointer(o3), sums)
                 return 0
 
@@ -1099,20 +1099,20 @@ extension Depthwise: TrainableModel {
                 Self.l4_bn_normalize(UnsafePointer(o3), statistics, k, o4)
                 o5.update(from: UnsafePointer(o4), count: 384)
                 Self.l5_relu6(o5)
-                Self.l6_project(UnsafePointer(o5), w, o6)
+                Self.l6_project(UnsafePointer(o5), w + 656, o6)
                 Self.l7_dw_5x5_pad(UnsafePointer(o6), p)
-                Self.l7_dw_5x5(UnsafePointer(p), w, o7)
+                Self.l7_dw_5x5(UnsafePointer(p), w + 856, o7)
                 Self.l7_dw_5x5_activation(o7)
                 Self.l8_dw_multiplier_pad(UnsafePointer(o7), p)
-                Self.l8_dw_multiplier(UnsafePointer(p), w, z8)
+                Self.l8_dw_multiplier(UnsafePointer(p), w + 1064, z8)
                 o8.update(from: z8, count: 192)
                 Self.l8_dw_multiplier_activation(o8)
-                Self.l9_dw_rect(UnsafePointer(o8), w, o9)
-                Self.l10_widen(UnsafePointer(o9), w, o10)
+                Self.l9_dw_rect(UnsafePointer(o8), w + 1184, o9)
+                Self.l10_widen(UnsafePointer(o9), w + 1268, o10)
                 Self.l11_dw_wide_pad(UnsafePointer(o10), p)
-                Self.l11_dw_wide(UnsafePointer(p), w, o11)
+                Self.l11_dw_wide(UnsafePointer(p), w + 1684, o11)
                 Self.l12_pool(UnsafePointer(o11), o12)
-                Self.l13_classes(UnsafePointer(o12), w, o13)
+                Self.l13_classes(UnsafePointer(o12), w + 2004, o13)
                 Self.l13_classes_activation(o13)
                 output.update(from: o13, count: 4)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -1123,29 +1123,29 @@ extension Depthwise: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // classes
                 if !fused { Self.l13_classes_derivative(UnsafePointer(o13), g) }
-                Self.l13_classes_backward(UnsafePointer(o12), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l13_classes_backward(UnsafePointer(o12), UnsafePointer(g), k + 1894, gradients + 1894, h); swap(&g, &h)
                 // pool
                 Self.l12_pool_backward(UnsafePointer(o11), UnsafePointer(g), h); swap(&g, &h)
                 // dw_wide
                 Self.l11_dw_wide_pad(UnsafePointer(o10), p)
-                Self.l11_dw_wide_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l11_dw_wide_backward(UnsafePointer(p), UnsafePointer(g), k + 1574, gradients + 1574, q)
                 Self.l11_dw_wide_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // widen
-                Self.l10_widen_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l10_widen_backward(UnsafePointer(o9), UnsafePointer(g), k + 1158, gradients + 1158, h); swap(&g, &h)
                 // dw_rect
-                Self.l9_dw_rect_backward(UnsafePointer(o8), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l9_dw_rect_backward(UnsafePointer(o8), UnsafePointer(g), k + 1074, gradients + 1074, h); swap(&g, &h)
                 // dw_multiplier
                 Self.l8_dw_multiplier_derivative(UnsafePointer(z8), UnsafePointer(o8), g)
                 Self.l8_dw_multiplier_pad(UnsafePointer(o7), p)
-                Self.l8_dw_multiplier_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l8_dw_multiplier_backward(UnsafePointer(p), UnsafePointer(g), k + 954, gradients + 954, q)
                 Self.l8_dw_multiplier_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // dw_5x5
                 Self.l7_dw_5x5_derivative(UnsafePointer(o7), g)
                 Self.l7_dw_5x5_pad(UnsafePointer(o6), p)
-                Self.l7_dw_5x5_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l7_dw_5x5_backward(UnsafePointer(p), UnsafePointer(g), k + 798, gradients + 798, q)
                 Self.l7_dw_5x5_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // project
-                Self.l6_project_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l6_project_backward(UnsafePointer(o5), UnsafePointer(g), k + 648, gradients + 648, h); swap(&g, &h)
                 // relu6
                 Self.l5_relu6_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
                 // bn: dL/dy waits for the whole batch's sums
@@ -1163,13 +1163,13 @@ extension Depthwise: TrainableModel {
                 Self.l4_bn_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // dw_stride2
-                Self.l3_dw_stride2_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l3_dw_stride2_backward(UnsafePointer(o2), UnsafePointer(g), k + 336, gradients + 336, h); swap(&g, &h)
                 // pad
                 Self.l2_pad_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
                 // dw_same
                 Self.l1_dw_same_derivative(UnsafePointer(o1), g)
                 Self.l1_dw_same_pad(UnsafePointer(o0), p)
-                Self.l1_dw_same_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l1_dw_same_backward(UnsafePointer(p), UnsafePointer(g), k + 96, gradients + 96, q)
                 Self.l1_dw_same_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // expand
                 Self.l0_expand_backward(input, UnsafePointer(g), k, gradients, inputGradient)
@@ -1297,8 +1297,8 @@ extension Depthwise: TrainableModel {
     // dw_same: dL/dkernel, dL/dbias, dL/dx, channel by channel
     @inline(never)
     static func l1_dw_same_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 96, kernelGradient = gk + 96
-        let biasGradient = gk + 312
+        let kernel = k + 0, kernelGradient = gk + 0
+        let biasGradient = gk + 216
         for p in 0..<81 {
             let dzp = dz + p * 24
             for o in 0..<24 { biasGradient[o] += dzp[o] }
@@ -1339,7 +1339,7 @@ extension Depthwise: TrainableModel {
     // dw_stride2: dL/dkernel, dL/dbias, dL/dx, channel by channel
     @inline(never)
     static func l3_dw_stride2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 336, kernelGradient = gk + 336
+        let kernel = k + 0, kernelGradient = gk + 0
         dx?.initialize(repeating: 0, count: 2400)
         for oy in 0..<4 {
             for ox in 0..<4 {
@@ -1366,7 +1366,7 @@ extension Depthwise: TrainableModel {
     // project: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l6_project_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 648, kernelGradient = gk + 648
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -1380,7 +1380,7 @@ extension Depthwise: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 792 + g * 8
+                let gp = gk + 144 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1450,8 +1450,8 @@ extension Depthwise: TrainableModel {
     // dw_5x5: dL/dkernel, dL/dbias, dL/dx, channel by channel
     @inline(never)
     static func l7_dw_5x5_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 798, kernelGradient = gk + 798
-        let biasGradient = gk + 948
+        let kernel = k + 0, kernelGradient = gk + 0
+        let biasGradient = gk + 150
         for p in 0..<16 {
             let dzp = dz + p * 6
             for o in 0..<6 { biasGradient[o] += dzp[o] }
@@ -1490,8 +1490,8 @@ extension Depthwise: TrainableModel {
     // dw_multiplier: dL/dkernel, dL/dbias, dL/dx, channel by channel
     @inline(never)
     static func l8_dw_multiplier_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 954, kernelGradient = gk + 954
-        let biasGradient = gk + 1062
+        let kernel = k + 0, kernelGradient = gk + 0
+        let biasGradient = gk + 108
         for p in 0..<16 {
             let dzp = dz + p * 12
             for o in 0..<12 { biasGradient[o] += dzp[o] }
@@ -1527,8 +1527,8 @@ extension Depthwise: TrainableModel {
     // dw_rect: dL/dkernel, dL/dbias, dL/dx, channel by channel
     @inline(never)
     static func l9_dw_rect_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1074, kernelGradient = gk + 1074
-        let biasGradient = gk + 1146
+        let kernel = k + 0, kernelGradient = gk + 0
+        let biasGradient = gk + 72
         for p in 0..<6 {
             let dzp = dz + p * 12
             for o in 0..<12 { biasGradient[o] += dzp[o] }
@@ -1553,7 +1553,7 @@ extension Depthwise: TrainableModel {
     // widen: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l10_widen_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1158, kernelGradient = gk + 1158
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 12) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<6 {
@@ -1565,7 +1565,7 @@ extension Depthwise: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<6 { sum += d[p * 2 + g] }
-                let gp = gk + 1542 + g * 16
+                let gp = gk + 384 + g * 16
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1629,8 +1629,8 @@ extension Depthwise: TrainableModel {
     // dw_wide: dL/dkernel, dL/dbias, dL/dx, channel by channel
     @inline(never)
     static func l11_dw_wide_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1574, kernelGradient = gk + 1574
-        let biasGradient = gk + 1862
+        let kernel = k + 0, kernelGradient = gk + 0
+        let biasGradient = gk + 288
         for p in 0..<3 {
             let dzp = dz + p * 32
             for o in 0..<32 { biasGradient[o] += dzp[o] }
@@ -1682,7 +1682,7 @@ extension Depthwise: TrainableModel {
     // classes: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l13_classes_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1894, kernelGradient = gk + 1894
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1694,7 +1694,7 @@ extension Depthwise: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 2022 + g * 4
+                let gp = gk + 128 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -152,24 +152,24 @@ public struct DilatedPadded: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
         // conv2d_1
         Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 224, arena + Arena.l2_conv2d_1)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
         // conv2d_2
-        Self.l3_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_1), w, arena + Arena.l3_conv2d_2)
+        Self.l3_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_1), w + 1696, arena + Arena.l3_conv2d_2)
         observe?(3, UnsafePointer(arena + Arena.l3_conv2d_2))
         // conv2d_3
         Self.l4_conv2d_3_pad(UnsafePointer(arena + Arena.l3_conv2d_2), arena + Arena.l4_conv2d_3_padded)
-        Self.l4_conv2d_3(UnsafePointer(arena + Arena.l4_conv2d_3_padded), w, arena + Arena.l4_conv2d_3)
+        Self.l4_conv2d_3(UnsafePointer(arena + Arena.l4_conv2d_3_padded), w + 2520, arena + Arena.l4_conv2d_3)
         observe?(4, UnsafePointer(arena + Arena.l4_conv2d_3))
         // conv2d_4
         Self.l5_conv2d_4_pad(UnsafePointer(arena + Arena.l4_conv2d_3), arena + Arena.l5_conv2d_4_padded)
-        Self.l5_conv2d_4(UnsafePointer(arena + Arena.l5_conv2d_4_padded), w, arena + Arena.l5_conv2d_4)
+        Self.l5_conv2d_4(UnsafePointer(arena + Arena.l5_conv2d_4_padded), w + 8152, arena + Arena.l5_conv2d_4)
         observe?(5, UnsafePointer(arena + Arena.l5_conv2d_4))
         // flatten
         // (no computation at inference)
         observe?(6, UnsafePointer(arena + Arena.l5_conv2d_4))
         // dense
-        Self.l7_dense(UnsafePointer(arena + Arena.l5_conv2d_4), w, arena + Arena.l7_dense)
+        Self.l7_dense(UnsafePointer(arena + Arena.l5_conv2d_4), w + 10156, arena + Arena.l7_dense)
         observe?(7, UnsafePointer(arena + Arena.l7_dense))
         output.update(from: arena + Arena.l7_dense, count: 4)
     }
@@ -196,24 +196,24 @@ public struct DilatedPadded: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
         // conv2d_1
         Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 224, arena + Arena.l2_conv2d_1)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
         // conv2d_2
-        Self.l3_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_1), w, arena + Arena.l3_conv2d_2)
+        Self.l3_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_1), w + 1696, arena + Arena.l3_conv2d_2)
         observe?(3, UnsafePointer(arena + Arena.l3_conv2d_2))
         // conv2d_3
         Self.l4_conv2d_3_pad(UnsafePointer(arena + Arena.l3_conv2d_2), arena + Arena.l4_conv2d_3_padded)
-        Self.l4_conv2d_3(UnsafePointer(arena + Arena.l4_conv2d_3_padded), w, arena + Arena.l4_conv2d_3)
+        Self.l4_conv2d_3(UnsafePointer(arena + Arena.l4_conv2d_3_padded), w + 2520, arena + Arena.l4_conv2d_3)
         observe?(4, UnsafePointer(arena + Arena.l4_conv2d_3))
         // conv2d_4
         Self.l5_conv2d_4_pad(UnsafePointer(arena + Arena.l4_conv2d_3), arena + Arena.l5_conv2d_4_padded)
-        Self.l5_conv2d_4(UnsafePointer(arena + Arena.l5_conv2d_4_padded), w, arena + Arena.l5_conv2d_4)
+        Self.l5_conv2d_4(UnsafePointer(arena + Arena.l5_conv2d_4_padded), w + 8152, arena + Arena.l5_conv2d_4)
         observe?(5, UnsafePointer(arena + Arena.l5_conv2d_4))
         // flatten
         // (no computation at inference)
         observe?(6, UnsafePointer(arena + Arena.l5_conv2d_4))
         // dense
-        Self.l7_dense(UnsafePointer(arena + Arena.l5_conv2d_4), w, arena + Arena.l7_dense)
+        Self.l7_dense(UnsafePointer(arena + Arena.l5_conv2d_4), w + 10156, arena + Arena.l7_dense)
         observe?(7, UnsafePointer(arena + Arena.l7_dense))
         output.update(from: arena + Arena.l7_dense, count: 4)
     }
@@ -258,18 +258,18 @@ public struct DilatedPadded: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
         // conv2d_1
         Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 224, arena + Arena.l2_conv2d_1)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
         // conv2d_2
-        Self.l3_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_1), w, arena + Arena.l3_conv2d_2)
+        Self.l3_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_1), w + 1696, arena + Arena.l3_conv2d_2)
         observe?(3, UnsafePointer(arena + Arena.l3_conv2d_2))
         // conv2d_3
         Self.l4_conv2d_3_pad(UnsafePointer(arena + Arena.l3_conv2d_2), arena + Arena.l4_conv2d_3_padded)
-        Self.l4_conv2d_3(UnsafePointer(arena + Arena.l4_conv2d_3_padded), w, arena + Arena.l4_conv2d_3)
+        Self.l4_conv2d_3(UnsafePointer(arena + Arena.l4_conv2d_3_padded), w + 2520, arena + Arena.l4_conv2d_3)
         observe?(4, UnsafePointer(arena + Arena.l4_conv2d_3))
         // conv2d_4
         Self.l5_conv2d_4_pad(UnsafePointer(arena + Arena.l4_conv2d_3), arena + Arena.l5_conv2d_4_padded)
-        Self.l5_conv2d_4(UnsafePointer(arena + Arena.l5_conv2d_4_padded), w, arena + Arena.l5_conv2d_4)
+        Self.l5_conv2d_4(UnsafePointer(arena + Arena.l5_conv2d_4_padded), w + 8152, arena + Arena.l5_conv2d_4)
         observe?(5, UnsafePointer(arena + Arena.l5_conv2d_4))
         destination.update(from: arena + Arena.l5_conv2d_4, count: 12)
     }
@@ -429,15 +429,15 @@ public struct DilatedPadded: CompiledModel {
             do {
                 let ox = 0
                 let yp = y + (oy * 9 + ox) * 17
-                var s0_0 = w.simd(V.self, at: 1664)
-                var s1_0 = w.simd(V.self, at: 1664)
-                var s2_0 = w.simd(V.self, at: 1664)
-                var s3_0 = w.simd(V.self, at: 1664)
-                var s4_0 = w.simd(V.self, at: 1664)
+                var s0_0 = w.simd(V.self, at: 1440)
+                var s1_0 = w.simd(V.self, at: 1440)
+                var s2_0 = w.simd(V.self, at: 1440)
+                var s3_0 = w.simd(V.self, at: 1440)
+                var s4_0 = w.simd(V.self, at: 1440)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 65 + ox * 5) + ky * 130 + kx * 10
-                        let wp = w + 224 + (ky * 3 + kx) * 160
+                        let wp = w + 0 + (ky * 3 + kx) * 160
                         for ci in 0..<5 {
                             let w0 = wp.simd(V.self, at: ci * 32)
                             let x0 = V(repeating: xp[ci])
@@ -462,14 +462,14 @@ public struct DilatedPadded: CompiledModel {
             do {
                 let ox = 5
                 let yp = y + (oy * 9 + ox) * 17
-                var s0_0 = w.simd(V.self, at: 1664)
-                var s1_0 = w.simd(V.self, at: 1664)
-                var s2_0 = w.simd(V.self, at: 1664)
-                var s3_0 = w.simd(V.self, at: 1664)
+                var s0_0 = w.simd(V.self, at: 1440)
+                var s1_0 = w.simd(V.self, at: 1440)
+                var s2_0 = w.simd(V.self, at: 1440)
+                var s3_0 = w.simd(V.self, at: 1440)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 65 + ox * 5) + ky * 130 + kx * 10
-                        let wp = w + 224 + (ky * 3 + kx) * 160
+                        let wp = w + 0 + (ky * 3 + kx) * 160
                         for ci in 0..<5 {
                             let w0 = wp.simd(V.self, at: ci * 32)
                             let x0 = V(repeating: xp[ci])
@@ -494,15 +494,15 @@ public struct DilatedPadded: CompiledModel {
             do {
                 let ox = 0
                 let yp = y + (oy * 9 + ox) * 17 + 16
-                var s0_0 = w.simd(V.self, at: 1664 + 16)
-                var s1_0 = w.simd(V.self, at: 1664 + 16)
-                var s2_0 = w.simd(V.self, at: 1664 + 16)
-                var s3_0 = w.simd(V.self, at: 1664 + 16)
-                var s4_0 = w.simd(V.self, at: 1664 + 16)
+                var s0_0 = w.simd(V.self, at: 1440 + 16)
+                var s1_0 = w.simd(V.self, at: 1440 + 16)
+                var s2_0 = w.simd(V.self, at: 1440 + 16)
+                var s3_0 = w.simd(V.self, at: 1440 + 16)
+                var s4_0 = w.simd(V.self, at: 1440 + 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 65 + ox * 5) + ky * 130 + kx * 10
-                        let wp = w + 224 + 16 + (ky * 3 + kx) * 160
+                        let wp = w + 0 + 16 + (ky * 3 + kx) * 160
                         for ci in 0..<5 {
                             let w0 = wp.simd(V.self, at: ci * 32)
                             let x0 = V(repeating: xp[ci])
@@ -527,14 +527,14 @@ public struct DilatedPadded: CompiledModel {
             do {
                 let ox = 5
                 let yp = y + (oy * 9 + ox) * 17 + 16
-                var s0_0 = w.simd(V.self, at: 1664 + 16)
-                var s1_0 = w.simd(V.self, at: 1664 + 16)
-                var s2_0 = w.simd(V.self, at: 1664 + 16)
-                var s3_0 = w.simd(V.self, at: 1664 + 16)
+                var s0_0 = w.simd(V.self, at: 1440 + 16)
+                var s1_0 = w.simd(V.self, at: 1440 + 16)
+                var s2_0 = w.simd(V.self, at: 1440 + 16)
+                var s3_0 = w.simd(V.self, at: 1440 + 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 65 + ox * 5) + ky * 130 + kx * 10
-                        let wp = w + 224 + 16 + (ky * 3 + kx) * 160
+                        let wp = w + 0 + 16 + (ky * 3 + kx) * 160
                         for ci in 0..<5 {
                             let w0 = wp.simd(V.self, at: ci * 32)
                             let x0 = V(repeating: xp[ci])
@@ -564,17 +564,17 @@ public struct DilatedPadded: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 7 + ox) * 7
-            var s0_0 = w.simd(V.self, at: 2512)
-            var s1_0 = w.simd(V.self, at: 2512)
-            var s2_0 = w.simd(V.self, at: 2512)
-            var s3_0 = w.simd(V.self, at: 2512)
-            var s4_0 = w.simd(V.self, at: 2512)
-            var s5_0 = w.simd(V.self, at: 2512)
-            var s6_0 = w.simd(V.self, at: 2512)
+            var s0_0 = w.simd(V.self, at: 816)
+            var s1_0 = w.simd(V.self, at: 816)
+            var s2_0 = w.simd(V.self, at: 816)
+            var s3_0 = w.simd(V.self, at: 816)
+            var s4_0 = w.simd(V.self, at: 816)
+            var s5_0 = w.simd(V.self, at: 816)
+            var s6_0 = w.simd(V.self, at: 816)
             for ky in 0..<3 {
                 for kx in 0..<2 {
                     let xp = x + (oy * 153 + ox * 17) + ky * 153 + kx * 34
-                    let wp = w + 1696 + (ky * 2 + kx) * 136
+                    let wp = w + 0 + (ky * 2 + kx) * 136
                     for ci in 0..<17 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -624,14 +624,14 @@ public struct DilatedPadded: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 20
-            var s0_0 = w.simd(V.self, at: 8120)
-            var s1_0 = w.simd(V.self, at: 8120)
-            var s2_0 = w.simd(V.self, at: 8120)
-            var s3_0 = w.simd(V.self, at: 8120)
+            var s0_0 = w.simd(V.self, at: 5600)
+            var s1_0 = w.simd(V.self, at: 5600)
+            var s2_0 = w.simd(V.self, at: 5600)
+            var s3_0 = w.simd(V.self, at: 5600)
             for ky in 0..<5 {
                 for kx in 0..<5 {
                     let xp = x + (oy * 154 + ox * 14) + ky * 77 + kx * 7
-                    let wp = w + 2520 + (ky * 5 + kx) * 224
+                    let wp = w + 0 + (ky * 5 + kx) * 224
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 32)
                         let x0 = V(repeating: xp[ci])
@@ -654,14 +654,14 @@ public struct DilatedPadded: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 20 + 16
-            var s0_0 = w.simd(V.self, at: 8120 + 16)
-            var s1_0 = w.simd(V.self, at: 8120 + 16)
-            var s2_0 = w.simd(V.self, at: 8120 + 16)
-            var s3_0 = w.simd(V.self, at: 8120 + 16)
+            var s0_0 = w.simd(V.self, at: 5600 + 16)
+            var s1_0 = w.simd(V.self, at: 5600 + 16)
+            var s2_0 = w.simd(V.self, at: 5600 + 16)
+            var s3_0 = w.simd(V.self, at: 5600 + 16)
             for ky in 0..<5 {
                 for kx in 0..<5 {
                     let xp = x + (oy * 154 + ox * 14) + ky * 77 + kx * 7
-                    let wp = w + 2520 + 16 + (ky * 5 + kx) * 224
+                    let wp = w + 0 + 16 + (ky * 5 + kx) * 224
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 32)
                         let x0 = V(repeating: xp[ci])
@@ -703,12 +703,12 @@ public struct DilatedPadded: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 10152)
-            var s1_0 = w.simd(V.self, at: 10152)
+            var s0_0 = w.simd(V.self, at: 2000)
+            var s1_0 = w.simd(V.self, at: 2000)
             for ky in 0..<5 {
                 for kx in 0..<5 {
                     let xp = x + (oy * 280 + ox * 40) + ky * 140 + kx * 20
-                    let wp = w + 8152 + (ky * 5 + kx) * 80
+                    let wp = w + 0 + (ky * 5 + kx) * 80
                     for ci in 0..<20 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -734,9 +734,9 @@ public struct DilatedPadded: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 4
-                var s0_0 = w.simd(V.self, at: 10204)
+                var s0_0 = w.simd(V.self, at: 48)
                 let xp = x + (oy * 12 + ox * 12)
-                let wp = w + 10156
+                let wp = w + 0
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -782,14 +782,14 @@ extension DilatedPadded: TrainableModel {
         Self.l0_zero_padding2d(input, o0)
         Self.l1_conv2d(UnsafePointer(o0), w, o1)
         Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_1(UnsafePointer(p), w, o2)
-        Self.l3_conv2d_2(UnsafePointer(o2), w, o3)
+        Self.l2_conv2d_1(UnsafePointer(p), w + 224, o2)
+        Self.l3_conv2d_2(UnsafePointer(o2), w + 1696, o3)
         Self.l4_conv2d_3_pad(UnsafePointer(o3), p)
-        Self.l4_conv2d_3(UnsafePointer(p), w, o4)
+        Self.l4_conv2d_3(UnsafePointer(p), w + 2520, o4)
         Self.l5_conv2d_4_pad(UnsafePointer(o4), p)
-        Self.l5_conv2d_4(UnsafePointer(p), w, o5)
+        Self.l5_conv2d_4(UnsafePointer(p), w + 8152, o5)
         // flatten: the same memory as its input
-        Self.l7_dense(UnsafePointer(o5), w, o7)
+        Self.l7_dense(UnsafePointer(o5), w + 10156, o7)
         output.update(from: o7, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -798,23 +798,23 @@ extension DilatedPadded: TrainableModel {
         loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
-        Self.l7_dense_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l7_dense_backward(UnsafePointer(o5), UnsafePointer(g), k + 6666, gradients + 6666, h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // conv2d_4
         Self.l5_conv2d_4_pad(UnsafePointer(o4), p)
-        Self.l5_conv2d_4_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l5_conv2d_4_backward(UnsafePointer(p), UnsafePointer(g), k + 5163, gradients + 5163, q)
         Self.l5_conv2d_4_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d_3
         Self.l4_conv2d_3_pad(UnsafePointer(o3), p)
-        Self.l4_conv2d_3_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l4_conv2d_3_backward(UnsafePointer(p), UnsafePointer(g), k + 1643, gradients + 1643, q)
         Self.l4_conv2d_3_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d_2
-        Self.l3_conv2d_2_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l3_conv2d_2_backward(UnsafePointer(o2), UnsafePointer(g), k + 922, gradients + 922, h); swap(&g, &h)
         // conv2d_1
         Self.l2_conv2d_1_derivative(UnsafePointer(o2), g)
         Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 140, gradients + 140, q)
         Self.l2_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d
         Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
@@ -927,7 +927,7 @@ extension DilatedPadded: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 140, kernelGradient = gk + 140
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 180) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<90 {
@@ -941,7 +941,7 @@ extension DilatedPadded: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<90 { sum += d[p * 2 + g] }
-                let gp = gk + 905 + g * 16
+                let gp = gk + 765 + g * 16
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1013,7 +1013,7 @@ extension DilatedPadded: TrainableModel {
     // conv2d_2: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l3_conv2d_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 922, kernelGradient = gk + 922
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 56) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<56 {
@@ -1027,7 +1027,7 @@ extension DilatedPadded: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<56 { sum += d[p * 1 + g] }
-                let gp = gk + 1636 + g * 8
+                let gp = gk + 714 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<7 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1091,7 +1091,7 @@ extension DilatedPadded: TrainableModel {
     // conv2d_3: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l4_conv2d_3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1643, kernelGradient = gk + 1643
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -1105,7 +1105,7 @@ extension DilatedPadded: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<16 { sum += d[p * 2 + g] }
-                let gp = gk + 5143 + g * 16
+                let gp = gk + 3500 + g * 16
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1177,7 +1177,7 @@ extension DilatedPadded: TrainableModel {
     // conv2d_4: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l5_conv2d_4_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 5163, kernelGradient = gk + 5163
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<4 {
@@ -1191,7 +1191,7 @@ extension DilatedPadded: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<4 { sum += d[p * 1 + g] }
-                let gp = gk + 6663 + g * 4
+                let gp = gk + 1500 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1263,7 +1263,7 @@ extension DilatedPadded: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l7_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 6666, kernelGradient = gk + 6666
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1275,7 +1275,7 @@ extension DilatedPadded: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 6714 + g * 4
+                let gp = gk + 48 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -124,7 +124,7 @@ public struct DropoutNoiseShape: CompiledModel {
         // (no computation at inference)
         observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 76, arena + Arena.l2_conv2d_1)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
         // dropout_1
         // (no computation at inference)
@@ -136,7 +136,7 @@ public struct DropoutNoiseShape: CompiledModel {
         // (no computation at inference)
         observe?(5, UnsafePointer(arena + Arena.l2_conv2d_1))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l2_conv2d_1), w, arena + Arena.l6_dense)
+        Self.l6_dense(UnsafePointer(arena + Arena.l2_conv2d_1), w + 224, arena + Arena.l6_dense)
         Self.l6_dense_activation(arena + Arena.l6_dense)
         observe?(6, UnsafePointer(arena + Arena.l6_dense))
         output.update(from: arena + Arena.l6_dense, count: 3)
@@ -163,7 +163,7 @@ public struct DropoutNoiseShape: CompiledModel {
         // (no computation at inference)
         observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 76, arena + Arena.l2_conv2d_1)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
         // dropout_1
         // (no computation at inference)
@@ -175,7 +175,7 @@ public struct DropoutNoiseShape: CompiledModel {
         // (no computation at inference)
         observe?(5, UnsafePointer(arena + Arena.l2_conv2d_1))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l2_conv2d_1), w, arena + Arena.l6_dense)
+        Self.l6_dense(UnsafePointer(arena + Arena.l2_conv2d_1), w + 224, arena + Arena.l6_dense)
         Self.l6_dense_activation(arena + Arena.l6_dense)
         observe?(6, UnsafePointer(arena + Arena.l6_dense))
         output.update(from: arena + Arena.l6_dense, count: 3)
@@ -221,7 +221,7 @@ public struct DropoutNoiseShape: CompiledModel {
         // (no computation at inference)
         observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 76, arena + Arena.l2_conv2d_1)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
         // dropout_1
         // (no computation at inference)
@@ -345,12 +345,12 @@ public struct DropoutNoiseShape: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 220)
-            var s1_0 = w.simd(V.self, at: 220)
+            var s0_0 = w.simd(V.self, at: 144)
+            var s1_0 = w.simd(V.self, at: 144)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + (oy * 16 + ox * 4) + ky * 16 + kx * 4
-                    let wp = w + 76 + (ky * 3 + kx) * 16
+                    let wp = w + 0 + (ky * 3 + kx) * 16
                     for ci in 0..<4 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -383,9 +383,9 @@ public struct DropoutNoiseShape: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 272)
+                var s0_0 = w.simd(V.self, at: 48)
                 let xp = x + (oy * 12 + ox * 12)
-                let wp = w + 224
+                let wp = w + 0
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -453,7 +453,7 @@ extension DropoutNoiseShape: TrainableModel {
             for cell in 0..<4 { m1[cell] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0 }
             for i in stride(from: 63, through: 0, by: -1) { m1[i] = m1[(i / 1) % 4]; o1[i] = UnsafePointer(o0)[i] * m1[i] }
         }
-        Self.l2_conv2d_1(UnsafePointer(o1), w, o2)
+        Self.l2_conv2d_1(UnsafePointer(o1), w + 76, o2)
         // dropout_1: inverted dropout with noise_shape, 1 draw(s) of a 1x1x1 mask shared along its axes of size 1,
         // spread over the sample from the last value down (a value's draw never lies after it)
         do {
@@ -469,7 +469,7 @@ extension DropoutNoiseShape: TrainableModel {
             for i in stride(from: 11, through: 0, by: -1) { m4[i] = m4[i / 6 * 2 + (i / 3) % 2]; o4[i] = UnsafePointer(o3)[i] * m4[i] }
         }
         // flatten: the same memory as its input
-        Self.l6_dense(UnsafePointer(o4), w, o6)
+        Self.l6_dense(UnsafePointer(o4), w + 224, o6)
         Self.l6_dense_activation(o6)
         output.update(from: o6, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -480,7 +480,7 @@ extension DropoutNoiseShape: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l6_dense_derivative(UnsafePointer(o6), g) }
-        Self.l6_dense_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l6_dense_backward(UnsafePointer(o4), UnsafePointer(g), k + 187, gradients + 187, h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // dropout_2
@@ -488,7 +488,7 @@ extension DropoutNoiseShape: TrainableModel {
         // dropout_1
         for i in 0..<12 { g[i] *= m3[i] }
         // conv2d_1
-        Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 76, gradients + 76, h); swap(&g, &h)
         // dropout
         for i in 0..<64 { g[i] *= m1[i] }
         // conv2d
@@ -588,7 +588,7 @@ extension DropoutNoiseShape: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 76, kernelGradient = gk + 76
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<4 {
@@ -602,7 +602,7 @@ extension DropoutNoiseShape: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<4 { sum += d[p * 1 + g] }
-                let gp = gk + 184 + g * 4
+                let gp = gk + 108 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -677,7 +677,7 @@ extension DropoutNoiseShape: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l6_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 187, kernelGradient = gk + 187
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -691,7 +691,7 @@ extension DropoutNoiseShape: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 223 + g * 4
+                let gp = gk + 36 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

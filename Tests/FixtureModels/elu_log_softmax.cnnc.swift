@@ -131,7 +131,7 @@ public struct EluLogSoftmax: CompiledModel {
         Self.l1_elu_half(arena + Arena.l0_conv)
         observe?(1, UnsafePointer(arena + Arena.l0_conv))
         // mix
-        Self.l2_mix(UnsafePointer(arena + Arena.l0_conv), w, arena + Arena.l2_mix)
+        Self.l2_mix(UnsafePointer(arena + Arena.l0_conv), w + 224, arena + Arena.l2_mix)
         observe?(2, UnsafePointer(arena + Arena.l2_mix))
         // elu_large
         Self.l3_elu_large(arena + Arena.l2_mix)
@@ -143,11 +143,11 @@ public struct EluLogSoftmax: CompiledModel {
         // (no computation at inference)
         observe?(5, UnsafePointer(arena + Arena.l2_mix))
         // dense_log_softmax
-        Self.l6_dense_log_softmax(UnsafePointer(arena + Arena.l2_mix), w, arena + Arena.l6_dense_log_softmax)
+        Self.l6_dense_log_softmax(UnsafePointer(arena + Arena.l2_mix), w + 296, arena + Arena.l6_dense_log_softmax)
         Self.l6_dense_log_softmax_activation(arena + Arena.l6_dense_log_softmax)
         observe?(6, UnsafePointer(arena + Arena.l6_dense_log_softmax))
         // output
-        Self.l7_output(UnsafePointer(arena + Arena.l6_dense_log_softmax), w, arena + Arena.l7_output)
+        Self.l7_output(UnsafePointer(arena + Arena.l6_dense_log_softmax), w + 2360, arena + Arena.l7_output)
         Self.l7_output_activation(arena + Arena.l7_output)
         observe?(7, UnsafePointer(arena + Arena.l7_output))
         output.update(from: arena + Arena.l7_output, count: 5)
@@ -174,7 +174,7 @@ public struct EluLogSoftmax: CompiledModel {
         Self.l1_elu_half(arena + Arena.l0_conv)
         observe?(1, UnsafePointer(arena + Arena.l0_conv))
         // mix
-        Self.l2_mix(UnsafePointer(arena + Arena.l0_conv), w, arena + Arena.l2_mix)
+        Self.l2_mix(UnsafePointer(arena + Arena.l0_conv), w + 224, arena + Arena.l2_mix)
         observe?(2, UnsafePointer(arena + Arena.l2_mix))
         // elu_large
         Self.l3_elu_large(arena + Arena.l2_mix)
@@ -186,11 +186,11 @@ public struct EluLogSoftmax: CompiledModel {
         // (no computation at inference)
         observe?(5, UnsafePointer(arena + Arena.l2_mix))
         // dense_log_softmax
-        Self.l6_dense_log_softmax(UnsafePointer(arena + Arena.l2_mix), w, arena + Arena.l6_dense_log_softmax)
+        Self.l6_dense_log_softmax(UnsafePointer(arena + Arena.l2_mix), w + 296, arena + Arena.l6_dense_log_softmax)
         Self.l6_dense_log_softmax_activation(arena + Arena.l6_dense_log_softmax)
         observe?(6, UnsafePointer(arena + Arena.l6_dense_log_softmax))
         // output
-        Self.l7_output(UnsafePointer(arena + Arena.l6_dense_log_softmax), w, arena + Arena.l7_output)
+        Self.l7_output(UnsafePointer(arena + Arena.l6_dense_log_softmax), w + 2360, arena + Arena.l7_output)
         Self.l7_output_activation(arena + Arena.l7_output)
         observe?(7, UnsafePointer(arena + Arena.l7_output))
         output.update(from: arena + Arena.l7_output, count: 5)
@@ -239,7 +239,7 @@ public struct EluLogSoftmax: CompiledModel {
         Self.l1_elu_half(arena + Arena.l0_conv)
         observe?(1, UnsafePointer(arena + Arena.l0_conv))
         // mix
-        Self.l2_mix(UnsafePointer(arena + Arena.l0_conv), w, arena + Arena.l2_mix)
+        Self.l2_mix(UnsafePointer(arena + Arena.l0_conv), w + 224, arena + Arena.l2_mix)
         observe?(2, UnsafePointer(arena + Arena.l2_mix))
         // elu_large
         Self.l3_elu_large(arena + Arena.l2_mix)
@@ -415,12 +415,12 @@ public struct EluLogSoftmax: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 288)
-            var s1_0 = w.simd(V.self, at: 288)
-            var s2_0 = w.simd(V.self, at: 288)
-            var s3_0 = w.simd(V.self, at: 288)
+            var s0_0 = w.simd(V.self, at: 64)
+            var s1_0 = w.simd(V.self, at: 64)
+            var s2_0 = w.simd(V.self, at: 64)
+            var s3_0 = w.simd(V.self, at: 64)
             let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 224
+            let wp = w + 0
             for ci in 0..<8 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -471,9 +471,9 @@ public struct EluLogSoftmax: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 12
-                var s0_0 = w.simd(V.self, at: 2344)
+                var s0_0 = w.simd(V.self, at: 2048)
                 let xp = x + (oy * 128 + ox * 128)
-                let wp = w + 296
+                let wp = w + 0
                 for ci in 0..<128 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -507,9 +507,9 @@ public struct EluLogSoftmax: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 5
-                var s0_0 = w.simd(V.self, at: 2456)
+                var s0_0 = w.simd(V.self, at: 96)
                 let xp = x + (oy * 12 + ox * 12)
-                let wp = w + 2360
+                let wp = w + 0
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -570,15 +570,15 @@ extension EluLogSoftmax: TrainableModel {
         Self.l0_conv(input, w, o0)
         o1.update(from: UnsafePointer(o0), count: 128)
         Self.l1_elu_half(o1)
-        Self.l2_mix(UnsafePointer(o1), w, o2)
+        Self.l2_mix(UnsafePointer(o1), w + 224, o2)
         o3.update(from: UnsafePointer(o2), count: 128)
         Self.l3_elu_large(o3)
         o4.update(from: UnsafePointer(o3), count: 128)
         Self.l4_act_log_softmax(o4)
         // flatten: the same memory as its input
-        Self.l6_dense_log_softmax(UnsafePointer(o4), w, o6)
+        Self.l6_dense_log_softmax(UnsafePointer(o4), w + 296, o6)
         Self.l6_dense_log_softmax_activation(o6)
-        Self.l7_output(UnsafePointer(o6), w, o7)
+        Self.l7_output(UnsafePointer(o6), w + 2360, o7)
         Self.l7_output_activation(o7)
         output.update(from: o7, count: 5)
         // The loss, and its gradient: with respect to the output, or to the
@@ -589,10 +589,10 @@ extension EluLogSoftmax: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // output
         if !fused { Self.l7_output_derivative(UnsafePointer(o7), g) }
-        Self.l7_output_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l7_output_backward(UnsafePointer(o6), UnsafePointer(g), k + 1844, gradients + 1844, h); swap(&g, &h)
         // dense_log_softmax
         Self.l6_dense_log_softmax_derivative(UnsafePointer(o6), g)
-        Self.l6_dense_log_softmax_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l6_dense_log_softmax_backward(UnsafePointer(o4), UnsafePointer(g), k + 296, gradients + 296, h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // act_log_softmax
@@ -600,7 +600,7 @@ extension EluLogSoftmax: TrainableModel {
         // elu_large
         Self.l3_elu_large_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
         // mix
-        Self.l2_mix_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_mix_backward(UnsafePointer(o1), UnsafePointer(g), k + 224, gradients + 224, h); swap(&g, &h)
         // elu_half
         Self.l1_elu_half_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
         // conv
@@ -699,7 +699,7 @@ extension EluLogSoftmax: TrainableModel {
     // mix: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l2_mix_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 224, kernelGradient = gk + 224
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -711,7 +711,7 @@ extension EluLogSoftmax: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 288 + g * 8
+                let gp = gk + 64 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -803,7 +803,7 @@ extension EluLogSoftmax: TrainableModel {
     // dense_log_softmax: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l6_dense_log_softmax_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 296, kernelGradient = gk + 296
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -817,7 +817,7 @@ extension EluLogSoftmax: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 1832 + g * 16
+                let gp = gk + 1536 + g * 16
                 if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<12 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -859,7 +859,7 @@ extension EluLogSoftmax: TrainableModel {
     // output: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l7_output_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1844, kernelGradient = gk + 1844
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -873,7 +873,7 @@ extension EluLogSoftmax: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 1904 + g * 8
+                let gp = gk + 60 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

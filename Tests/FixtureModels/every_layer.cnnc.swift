@@ -172,7 +172,7 @@ public struct EveryLayer: CompiledModel {
         observe?(3, UnsafePointer(arena + Arena.l1_conv2d))
         // conv2d_1
         Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l4_conv2d_1_padded)
-        Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w, arena + Arena.l4_conv2d_1)
+        Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w + 480, arena + Arena.l4_conv2d_1)
         observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
         // activation
         Self.l5_activation(arena + Arena.l4_conv2d_1)
@@ -187,7 +187,7 @@ public struct EveryLayer: CompiledModel {
         Self.l8_zero_padding2d_1(UnsafePointer(arena + Arena.l7_average_pooling2d), arena + Arena.l8_zero_padding2d_1)
         observe?(8, UnsafePointer(arena + Arena.l8_zero_padding2d_1))
         // conv2d_2
-        Self.l9_conv2d_2(UnsafePointer(arena + Arena.l8_zero_padding2d_1), w, arena + Arena.l9_conv2d_2)
+        Self.l9_conv2d_2(UnsafePointer(arena + Arena.l8_zero_padding2d_1), w + 5120, arena + Arena.l9_conv2d_2)
         Self.l9_conv2d_2_activation(arena + Arena.l9_conv2d_2)
         observe?(9, UnsafePointer(arena + Arena.l9_conv2d_2))
         // dropout
@@ -197,13 +197,13 @@ public struct EveryLayer: CompiledModel {
         Self.l11_global_average_pooling2d(UnsafePointer(arena + Arena.l9_conv2d_2), arena + Arena.l11_global_average_pooling2d)
         observe?(11, UnsafePointer(arena + Arena.l11_global_average_pooling2d))
         // dense
-        Self.l12_dense(UnsafePointer(arena + Arena.l11_global_average_pooling2d), w, arena + Arena.l12_dense)
+        Self.l12_dense(UnsafePointer(arena + Arena.l11_global_average_pooling2d), w + 5384, arena + Arena.l12_dense)
         observe?(12, UnsafePointer(arena + Arena.l12_dense))
         // batch_normalization_1
         Self.l13_batch_normalization_1(arena + Arena.l12_dense, w)
         observe?(13, UnsafePointer(arena + Arena.l12_dense))
         // dense_1
-        Self.l14_dense_1(UnsafePointer(arena + Arena.l12_dense), w, arena + Arena.l14_dense_1)
+        Self.l14_dense_1(UnsafePointer(arena + Arena.l12_dense), w + 6088, arena + Arena.l14_dense_1)
         observe?(14, UnsafePointer(arena + Arena.l14_dense_1))
         // softmax
         Self.l15_softmax(arena + Arena.l14_dense_1)
@@ -239,7 +239,7 @@ public struct EveryLayer: CompiledModel {
         observe?(3, UnsafePointer(arena + Arena.l1_conv2d))
         // conv2d_1
         Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l4_conv2d_1_padded)
-        pool.split(16) { worker, parts in Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w, arena + Arena.l4_conv2d_1, parts) }
+        pool.split(16) { worker, parts in Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w + 480, arena + Arena.l4_conv2d_1, parts) }
         observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
         // activation
         Self.l5_activation(arena + Arena.l4_conv2d_1)
@@ -254,7 +254,7 @@ public struct EveryLayer: CompiledModel {
         Self.l8_zero_padding2d_1(UnsafePointer(arena + Arena.l7_average_pooling2d), arena + Arena.l8_zero_padding2d_1)
         observe?(8, UnsafePointer(arena + Arena.l8_zero_padding2d_1))
         // conv2d_2
-        Self.l9_conv2d_2(UnsafePointer(arena + Arena.l8_zero_padding2d_1), w, arena + Arena.l9_conv2d_2)
+        Self.l9_conv2d_2(UnsafePointer(arena + Arena.l8_zero_padding2d_1), w + 5120, arena + Arena.l9_conv2d_2)
         Self.l9_conv2d_2_activation(arena + Arena.l9_conv2d_2)
         observe?(9, UnsafePointer(arena + Arena.l9_conv2d_2))
         // dropout
@@ -264,13 +264,13 @@ public struct EveryLayer: CompiledModel {
         Self.l11_global_average_pooling2d(UnsafePointer(arena + Arena.l9_conv2d_2), arena + Arena.l11_global_average_pooling2d)
         observe?(11, UnsafePointer(arena + Arena.l11_global_average_pooling2d))
         // dense
-        Self.l12_dense(UnsafePointer(arena + Arena.l11_global_average_pooling2d), w, arena + Arena.l12_dense)
+        Self.l12_dense(UnsafePointer(arena + Arena.l11_global_average_pooling2d), w + 5384, arena + Arena.l12_dense)
         observe?(12, UnsafePointer(arena + Arena.l12_dense))
         // batch_normalization_1
         Self.l13_batch_normalization_1(arena + Arena.l12_dense, w)
         observe?(13, UnsafePointer(arena + Arena.l12_dense))
         // dense_1
-        Self.l14_dense_1(UnsafePointer(arena + Arena.l12_dense), w, arena + Arena.l14_dense_1)
+        Self.l14_dense_1(UnsafePointer(arena + Arena.l12_dense), w + 6088, arena + Arena.l14_dense_1)
         observe?(14, UnsafePointer(arena + Arena.l14_dense_1))
         // softmax
         Self.l15_softmax(arena + Arena.l14_dense_1)
@@ -328,7 +328,7 @@ public struct EveryLayer: CompiledModel {
         observe?(3, UnsafePointer(arena + Arena.l1_conv2d))
         // conv2d_1
         Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l4_conv2d_1_padded)
-        Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w, arena + Arena.l4_conv2d_1)
+        Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w + 480, arena + Arena.l4_conv2d_1)
         observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
         // activation
         Self.l5_activation(arena + Arena.l4_conv2d_1)
@@ -343,7 +343,7 @@ public struct EveryLayer: CompiledModel {
         Self.l8_zero_padding2d_1(UnsafePointer(arena + Arena.l7_average_pooling2d), arena + Arena.l8_zero_padding2d_1)
         observe?(8, UnsafePointer(arena + Arena.l8_zero_padding2d_1))
         // conv2d_2
-        Self.l9_conv2d_2(UnsafePointer(arena + Arena.l8_zero_padding2d_1), w, arena + Arena.l9_conv2d_2)
+        Self.l9_conv2d_2(UnsafePointer(arena + Arena.l8_zero_padding2d_1), w + 5120, arena + Arena.l9_conv2d_2)
         Self.l9_conv2d_2_activation(arena + Arena.l9_conv2d_2)
         observe?(9, UnsafePointer(arena + Arena.l9_conv2d_2))
         // dropout
@@ -595,16 +595,16 @@ public struct EveryLayer: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 6
                     let yp = y + (oy * 17 + ox) * 32 + c0
-                    var s0_0 = w.simd(V.self, at: 5088 + c0)
-                    var s1_0 = w.simd(V.self, at: 5088 + c0)
-                    var s2_0 = w.simd(V.self, at: 5088 + c0)
-                    var s3_0 = w.simd(V.self, at: 5088 + c0)
-                    var s4_0 = w.simd(V.self, at: 5088 + c0)
-                    var s5_0 = w.simd(V.self, at: 5088 + c0)
+                    var s0_0 = w.simd(V.self, at: 4608 + c0)
+                    var s1_0 = w.simd(V.self, at: 4608 + c0)
+                    var s2_0 = w.simd(V.self, at: 4608 + c0)
+                    var s3_0 = w.simd(V.self, at: 4608 + c0)
+                    var s4_0 = w.simd(V.self, at: 4608 + c0)
+                    var s5_0 = w.simd(V.self, at: 4608 + c0)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + (oy * 1120 + ox * 32) + ky * 560 + kx * 16
-                            let wp = w + 480 + c0 + (ky * 3 + kx) * 512
+                            let wp = w + 0 + c0 + (ky * 3 + kx) * 512
                             for ci in 0..<16 {
                                 let w0 = wp.simd(V.self, at: ci * 32)
                                 let x0 = V(repeating: xp[ci])
@@ -632,15 +632,15 @@ public struct EveryLayer: CompiledModel {
                 do {
                     let ox = 12
                     let yp = y + (oy * 17 + ox) * 32 + c0
-                    var s0_0 = w.simd(V.self, at: 5088 + c0)
-                    var s1_0 = w.simd(V.self, at: 5088 + c0)
-                    var s2_0 = w.simd(V.self, at: 5088 + c0)
-                    var s3_0 = w.simd(V.self, at: 5088 + c0)
-                    var s4_0 = w.simd(V.self, at: 5088 + c0)
+                    var s0_0 = w.simd(V.self, at: 4608 + c0)
+                    var s1_0 = w.simd(V.self, at: 4608 + c0)
+                    var s2_0 = w.simd(V.self, at: 4608 + c0)
+                    var s3_0 = w.simd(V.self, at: 4608 + c0)
+                    var s4_0 = w.simd(V.self, at: 4608 + c0)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + (oy * 1120 + ox * 32) + ky * 560 + kx * 16
-                            let wp = w + 480 + c0 + (ky * 3 + kx) * 512
+                            let wp = w + 0 + c0 + (ky * 3 + kx) * 512
                             for ci in 0..<16 {
                                 let w0 = wp.simd(V.self, at: ci * 32)
                                 let x0 = V(repeating: xp[ci])
@@ -742,13 +742,13 @@ public struct EveryLayer: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 10 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 5376)
-                var s1_0 = w.simd(V.self, at: 5376)
-                var s2_0 = w.simd(V.self, at: 5376)
-                var s3_0 = w.simd(V.self, at: 5376)
-                var s4_0 = w.simd(V.self, at: 5376)
+                var s0_0 = w.simd(V.self, at: 256)
+                var s1_0 = w.simd(V.self, at: 256)
+                var s2_0 = w.simd(V.self, at: 256)
+                var s3_0 = w.simd(V.self, at: 256)
+                var s4_0 = w.simd(V.self, at: 256)
                 let xp = x + (oy * 320 + ox * 32)
-                let wp = w + 5120
+                let wp = w + 0
                 for ci in 0..<32 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -799,11 +799,11 @@ public struct EveryLayer: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 64
-                var s0_0 = w.simd(V.self, at: 5896)
-                var s0_1 = w.simd(V.self, at: 5912)
-                var s0_2 = w.simd(V.self, at: 5928)
+                var s0_0 = w.simd(V.self, at: 512)
+                var s0_1 = w.simd(V.self, at: 528)
+                var s0_2 = w.simd(V.self, at: 544)
                 let xp = x + (oy * 8 + ox * 8)
-                let wp = w + 5384
+                let wp = w + 0
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 64)
                     let w1 = wp.simd(V.self, at: ci * 64 + 16)
@@ -823,9 +823,9 @@ public struct EveryLayer: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 64 + 48
-                var s0_0 = w.simd(V.self, at: 5896 + 48)
+                var s0_0 = w.simd(V.self, at: 512 + 48)
                 let xp = x + (oy * 8 + ox * 8)
-                let wp = w + 5384 + 48
+                let wp = w + 0 + 48
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 64)
                     let x0 = V(repeating: xp[ci])
@@ -854,10 +854,10 @@ public struct EveryLayer: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 10
-                var s0_0 = w.simd(V.self, at: 7112)
-                var s0_1 = w.simd(V.self, at: 7120)
+                var s0_0 = w.simd(V.self, at: 1024)
+                var s0_1 = w.simd(V.self, at: 1032)
                 let xp = x + (oy * 64 + ox * 64)
-                let wp = w + 6088
+                let wp = w + 0
                 for ci in 0..<64 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -939,13 +939,13 @@ extension EveryLayer: TrainableModel {
                 o3.update(from: UnsafePointer(o2), count: 16368)
                 Self.l3_re_lu(o3)
                 Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
-                Self.l4_conv2d_1(UnsafePointer(p), w, o4)
+                Self.l4_conv2d_1(UnsafePointer(p), w + 480, o4)
                 o5.update(from: UnsafePointer(o4), count: 8704)
                 Self.l5_activation(o5)
                 Self.l6_max_pooling2d(UnsafePointer(o5), o6)
                 Self.l7_average_pooling2d(UnsafePointer(o6), o7)
                 Self.l8_zero_padding2d_1(UnsafePointer(o7), o8)
-                Self.l9_conv2d_2(UnsafePointer(o8), w, o9)
+                Self.l9_conv2d_2(UnsafePointer(o8), w + 5120, o9)
                 Self.l9_conv2d_2_activation(o9)
                 // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
                 do {
@@ -953,7 +953,7 @@ extension EveryLayer: TrainableModel {
                     for i in 0..<640 { m10[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o10[i] = UnsafePointer(o9)[i] * m10[i] }
                 }
                 Self.l11_global_average_pooling2d(UnsafePointer(o10), o11)
-                Self.l12_dense(UnsafePointer(o11), w, o12)
+                Self.l12_dense(UnsafePointer(o11), w + 5384, o12)
                 Self.l13_batch_normalization_1_statistics(UnsafePointer(o12), sums)
                 return 0
 
@@ -965,7 +965,7 @@ extension EveryLayer: TrainableModel {
                 let o15 = arena + 94655
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l13_batch_normalization_1_normalize(UnsafePointer(o12), statistics, k, o13)
-                Self.l14_dense_1(UnsafePointer(o13), w, o14)
+                Self.l14_dense_1(UnsafePointer(o13), w + 6088, o14)
                 o15.update(from: UnsafePointer(o14), count: 10)
                 Self.l15_softmax(o15)
                 output.update(from: o15, count: 10)
@@ -978,7 +978,7 @@ extension EveryLayer: TrainableModel {
                 // softmax
                 if !fused { Self.l15_softmax_derivative(UnsafePointer(o14), UnsafePointer(o15), g) }
                 // dense_1
-                Self.l14_dense_1_backward(UnsafePointer(o13), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l14_dense_1_backward(UnsafePointer(o13), UnsafePointer(g), k + 6232, gradients + 6232, h); swap(&g, &h)
                 // batch_normalization_1: dL/dy waits for the whole batch's sums
                 d13.update(from: g, count: 64)
                 Self.l13_batch_normalization_1_gradientSums(UnsafePointer(o12), UnsafePointer(g), statistics, gradients, sums)
@@ -1005,14 +1005,14 @@ extension EveryLayer: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // dense
                 Self.l12_dense_derivative(UnsafePointer(o12), g)
-                Self.l12_dense_backward(UnsafePointer(o11), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l12_dense_backward(UnsafePointer(o11), UnsafePointer(g), k + 5400, gradients + 5400, h); swap(&g, &h)
                 // global_average_pooling2d
                 Self.l11_global_average_pooling2d_backward(UnsafePointer(o10), UnsafePointer(g), h); swap(&g, &h)
                 // dropout
                 for i in 0..<640 { g[i] *= m10[i] }
                 // conv2d_2
                 Self.l9_conv2d_2_derivative(UnsafePointer(o9), g)
-                Self.l9_conv2d_2_backward(UnsafePointer(o8), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l9_conv2d_2_backward(UnsafePointer(o8), UnsafePointer(g), k + 5136, gradients + 5136, h); swap(&g, &h)
                 // zero_padding2d_1
                 Self.l8_zero_padding2d_1_backward(UnsafePointer(o7), UnsafePointer(g), h); swap(&g, &h)
                 // average_pooling2d
@@ -1023,7 +1023,7 @@ extension EveryLayer: TrainableModel {
                 Self.l5_activation_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
                 // conv2d_1
                 Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
-                Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 496, gradients + 496, q)
                 Self.l4_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // re_lu
                 Self.l3_re_lu_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
@@ -1191,7 +1191,7 @@ extension EveryLayer: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l4_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 496, kernelGradient = gk + 496
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 544) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<272 {
@@ -1203,7 +1203,7 @@ extension EveryLayer: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<272 { sum += d[p * 2 + g] }
-                let gp = gk + 5104 + g * 16
+                let gp = gk + 4608 + g * 16
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1344,7 +1344,7 @@ extension EveryLayer: TrainableModel {
     // conv2d_2: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l9_conv2d_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 5136, kernelGradient = gk + 5136
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 80) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<80 {
@@ -1356,7 +1356,7 @@ extension EveryLayer: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<80 { sum += d[p * 1 + g] }
-                let gp = gk + 5392 + g * 8
+                let gp = gk + 256 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1434,7 +1434,7 @@ extension EveryLayer: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
     @inline(never)
     static func l12_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 5400, kernelGradient = gk + 5400
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1446,7 +1446,7 @@ extension EveryLayer: TrainableModel {
             for g in 0..<4 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 4 + g] }
-                let gp = gk + 5912 + g * 16
+                let gp = gk + 512 + g * 16
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1477,7 +1477,7 @@ extension EveryLayer: TrainableModel {
     // dense_1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l14_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 6232, kernelGradient = gk + 6232
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {

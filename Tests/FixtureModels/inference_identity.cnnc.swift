@@ -130,7 +130,7 @@ public struct InferenceIdentity: CompiledModel {
         // (no computation at inference)
         observe?(5, UnsafePointer(arena + Arena.l1_conv2d))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l6_dense)
+        Self.l6_dense(UnsafePointer(arena + Arena.l1_conv2d), w + 112, arena + Arena.l6_dense)
         Self.l6_dense_activation(arena + Arena.l6_dense)
         observe?(6, UnsafePointer(arena + Arena.l6_dense))
         output.update(from: arena + Arena.l6_dense, count: 3)
@@ -169,7 +169,7 @@ public struct InferenceIdentity: CompiledModel {
         // (no computation at inference)
         observe?(5, UnsafePointer(arena + Arena.l1_conv2d))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l6_dense)
+        Self.l6_dense(UnsafePointer(arena + Arena.l1_conv2d), w + 112, arena + Arena.l6_dense)
         Self.l6_dense_activation(arena + Arena.l6_dense)
         observe?(6, UnsafePointer(arena + Arena.l6_dense))
         output.update(from: arena + Arena.l6_dense, count: 3)
@@ -359,9 +359,9 @@ public struct InferenceIdentity: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 688)
+                var s0_0 = w.simd(V.self, at: 576)
                 let xp = x + (oy * 144 + ox * 144)
-                let wp = w + 112
+                let wp = w + 0
                 for ci in 0..<144 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -425,7 +425,7 @@ extension InferenceIdentity: TrainableModel {
         Self.l3_gaussian_dropout_training(UnsafePointer(o2), o3, m3, dropoutSeed)
         // flatten: the same memory as its input
         // activity_regularization: the same memory as its input; its penalty joins the loss
-        Self.l6_dense(UnsafePointer(o3), w, o6)
+        Self.l6_dense(UnsafePointer(o3), w + 112, o6)
         Self.l6_dense_activation(o6)
         output.update(from: o6, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -437,7 +437,7 @@ extension InferenceIdentity: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l6_dense_derivative(UnsafePointer(o6), g) }
-        Self.l6_dense_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l6_dense_backward(UnsafePointer(o3), UnsafePointer(g), k + 112, gradients + 112, h); swap(&g, &h)
         // activity_regularization
         Self.l5_activity_regularization_backward(UnsafePointer(o3), g)
         // flatten
@@ -559,7 +559,7 @@ extension InferenceIdentity: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l6_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 112, kernelGradient = gk + 112
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -573,7 +573,7 @@ extension InferenceIdentity: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 544 + g * 4
+                let gp = gk + 432 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -154,7 +154,7 @@ public struct LayernormPrelu: CompiledModel {
         Self.l2_prelu_channels(arena + Arena.l0_conv, w)
         observe?(2, UnsafePointer(arena + Arena.l0_conv))
         // mix
-        Self.l3_mix(UnsafePointer(arena + Arena.l0_conv), w, arena + Arena.l3_mix)
+        Self.l3_mix(UnsafePointer(arena + Arena.l0_conv), w + 239, arena + Arena.l3_mix)
         observe?(3, UnsafePointer(arena + Arena.l3_mix))
         // norm_no_beta
         Self.l4_norm_no_beta(arena + Arena.l3_mix, w)
@@ -166,7 +166,7 @@ public struct LayernormPrelu: CompiledModel {
         // (no computation at inference)
         observe?(6, UnsafePointer(arena + Arena.l3_mix))
         // hidden
-        Self.l7_hidden(UnsafePointer(arena + Arena.l3_mix), w, arena + Arena.l7_hidden)
+        Self.l7_hidden(UnsafePointer(arena + Arena.l3_mix), w + 649, arena + Arena.l7_hidden)
         observe?(7, UnsafePointer(arena + Arena.l7_hidden))
         // norm_features
         Self.l8_norm_features(arena + Arena.l7_hidden, w)
@@ -175,7 +175,7 @@ public struct LayernormPrelu: CompiledModel {
         Self.l9_prelu_features(arena + Arena.l7_hidden, w)
         observe?(9, UnsafePointer(arena + Arena.l7_hidden))
         // classes
-        Self.l10_classes(UnsafePointer(arena + Arena.l7_hidden), w, arena + Arena.l10_classes)
+        Self.l10_classes(UnsafePointer(arena + Arena.l7_hidden), w + 1261, arena + Arena.l10_classes)
         Self.l10_classes_activation(arena + Arena.l10_classes)
         observe?(10, UnsafePointer(arena + Arena.l10_classes))
         output.update(from: arena + Arena.l10_classes, count: 4)
@@ -206,7 +206,7 @@ public struct LayernormPrelu: CompiledModel {
         Self.l2_prelu_channels(arena + Arena.l0_conv, w)
         observe?(2, UnsafePointer(arena + Arena.l0_conv))
         // mix
-        Self.l3_mix(UnsafePointer(arena + Arena.l0_conv), w, arena + Arena.l3_mix)
+        Self.l3_mix(UnsafePointer(arena + Arena.l0_conv), w + 239, arena + Arena.l3_mix)
         observe?(3, UnsafePointer(arena + Arena.l3_mix))
         // norm_no_beta
         Self.l4_norm_no_beta(arena + Arena.l3_mix, w)
@@ -218,7 +218,7 @@ public struct LayernormPrelu: CompiledModel {
         // (no computation at inference)
         observe?(6, UnsafePointer(arena + Arena.l3_mix))
         // hidden
-        Self.l7_hidden(UnsafePointer(arena + Arena.l3_mix), w, arena + Arena.l7_hidden)
+        Self.l7_hidden(UnsafePointer(arena + Arena.l3_mix), w + 649, arena + Arena.l7_hidden)
         observe?(7, UnsafePointer(arena + Arena.l7_hidden))
         // norm_features
         Self.l8_norm_features(arena + Arena.l7_hidden, w)
@@ -227,7 +227,7 @@ public struct LayernormPrelu: CompiledModel {
         Self.l9_prelu_features(arena + Arena.l7_hidden, w)
         observe?(9, UnsafePointer(arena + Arena.l7_hidden))
         // classes
-        Self.l10_classes(UnsafePointer(arena + Arena.l7_hidden), w, arena + Arena.l10_classes)
+        Self.l10_classes(UnsafePointer(arena + Arena.l7_hidden), w + 1261, arena + Arena.l10_classes)
         Self.l10_classes_activation(arena + Arena.l10_classes)
         observe?(10, UnsafePointer(arena + Arena.l10_classes))
         output.update(from: arena + Arena.l10_classes, count: 4)
@@ -283,7 +283,7 @@ public struct LayernormPrelu: CompiledModel {
         Self.l2_prelu_channels(arena + Arena.l0_conv, w)
         observe?(2, UnsafePointer(arena + Arena.l0_conv))
         // mix
-        Self.l3_mix(UnsafePointer(arena + Arena.l0_conv), w, arena + Arena.l3_mix)
+        Self.l3_mix(UnsafePointer(arena + Arena.l0_conv), w + 239, arena + Arena.l3_mix)
         observe?(3, UnsafePointer(arena + Arena.l3_mix))
         // norm_no_beta
         Self.l4_norm_no_beta(arena + Arena.l3_mix, w)
@@ -526,13 +526,13 @@ public struct LayernormPrelu: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 599)
-            var s1_0 = w.simd(V.self, at: 599)
-            var s2_0 = w.simd(V.self, at: 599)
+            var s0_0 = w.simd(V.self, at: 360)
+            var s1_0 = w.simd(V.self, at: 360)
+            var s2_0 = w.simd(V.self, at: 360)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + (oy * 70 + ox * 10) + ky * 35 + kx * 5
-                    let wp = w + 239 + (ky * 3 + kx) * 40
+                    let wp = w + 0 + (ky * 3 + kx) * 40
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -586,10 +586,10 @@ public struct LayernormPrelu: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 10
-                var s0_0 = w.simd(V.self, at: 1225)
-                var s0_1 = w.simd(V.self, at: 1233)
+                var s0_0 = w.simd(V.self, at: 576)
+                var s0_1 = w.simd(V.self, at: 584)
                 let xp = x + (oy * 36 + ox * 36)
-                let wp = w + 649
+                let wp = w + 0
                 for ci in 0..<36 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -635,9 +635,9 @@ public struct LayernormPrelu: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 4
-                var s0_0 = w.simd(V.self, at: 1301)
+                var s0_0 = w.simd(V.self, at: 40)
                 let xp = x + (oy * 10 + ox * 10)
-                let wp = w + 1261
+                let wp = w + 0
                 for ci in 0..<10 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -704,18 +704,18 @@ extension LayernormPrelu: TrainableModel {
         Self.l1_norm_pixels(o1, w)
         o2.update(from: UnsafePointer(o1), count: 210)
         Self.l2_prelu_channels(o2, w)
-        Self.l3_mix(UnsafePointer(o2), w, o3)
+        Self.l3_mix(UnsafePointer(o2), w + 239, o3)
         o4.update(from: UnsafePointer(o3), count: 36)
         Self.l4_norm_no_beta(o4, w)
         o5.update(from: UnsafePointer(o4), count: 36)
         Self.l5_prelu_every_value(o5, w)
         // flatten: the same memory as its input
-        Self.l7_hidden(UnsafePointer(o5), w, o7)
+        Self.l7_hidden(UnsafePointer(o5), w + 649, o7)
         o8.update(from: UnsafePointer(o7), count: 10)
         Self.l8_norm_features(o8, w)
         o9.update(from: UnsafePointer(o8), count: 10)
         Self.l9_prelu_features(o9, w)
-        Self.l10_classes(UnsafePointer(o9), w, o10)
+        Self.l10_classes(UnsafePointer(o9), w + 1261, o10)
         Self.l10_classes_activation(o10)
         output.update(from: o10, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
@@ -726,13 +726,13 @@ extension LayernormPrelu: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // classes
         if !fused { Self.l10_classes_derivative(UnsafePointer(o10), g) }
-        Self.l10_classes_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l10_classes_backward(UnsafePointer(o9), UnsafePointer(g), k + 863, gradients + 863, h); swap(&g, &h)
         // prelu_features
         Self.l9_prelu_features_backward(UnsafePointer(o8), k, gradients, g)
         // norm_features
         Self.l8_norm_features_backward(UnsafePointer(o7), k, gradients, g)
         // hidden
-        Self.l7_hidden_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l7_hidden_backward(UnsafePointer(o5), UnsafePointer(g), k + 473, gradients + 473, h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // prelu_every_value
@@ -740,7 +740,7 @@ extension LayernormPrelu: TrainableModel {
         // norm_no_beta
         Self.l4_norm_no_beta_backward(UnsafePointer(o3), k, gradients, g)
         // mix
-        Self.l3_mix_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l3_mix_backward(UnsafePointer(o2), UnsafePointer(g), k + 155, gradients + 155, h); swap(&g, &h)
         // prelu_channels
         Self.l2_prelu_channels_backward(UnsafePointer(o1), k, gradients, g)
         // norm_pixels
@@ -887,7 +887,7 @@ extension LayernormPrelu: TrainableModel {
     // mix: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l3_mix_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 155, kernelGradient = gk + 155
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<6 {
@@ -901,7 +901,7 @@ extension LayernormPrelu: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<6 { sum += d[p * 1 + g] }
-                let gp = gk + 425 + g * 8
+                let gp = gk + 270 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1004,7 +1004,7 @@ extension LayernormPrelu: TrainableModel {
     // hidden: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l7_hidden_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 473, kernelGradient = gk + 473
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1018,7 +1018,7 @@ extension LayernormPrelu: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 2 + g] }
-                let gp = gk + 833 + g * 8
+                let gp = gk + 360 + g * 8
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1102,7 +1102,7 @@ extension LayernormPrelu: TrainableModel {
     // classes: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l10_classes_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 863, kernelGradient = gk + 863
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1114,7 +1114,7 @@ extension LayernormPrelu: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 903 + g * 4
+                let gp = gk + 40 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -136,20 +136,20 @@ public struct NonSquare: CompiledModel {
         Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 28, arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // conv2d_2
         Self.l2_conv2d_2_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
-        Self.l2_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w, arena + Arena.l2_conv2d_2)
+        Self.l2_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w + 80, arena + Arena.l2_conv2d_2)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
         // conv2d_3
-        Self.l3_conv2d_3(UnsafePointer(arena + Arena.l2_conv2d_2), w, arena + Arena.l3_conv2d_3)
+        Self.l3_conv2d_3(UnsafePointer(arena + Arena.l2_conv2d_2), w + 148, arena + Arena.l3_conv2d_3)
         observe?(3, UnsafePointer(arena + Arena.l3_conv2d_3))
         // flatten
         // (no computation at inference)
         observe?(4, UnsafePointer(arena + Arena.l3_conv2d_3))
         // dense
-        Self.l5_dense(UnsafePointer(arena + Arena.l3_conv2d_3), w, arena + Arena.l5_dense)
+        Self.l5_dense(UnsafePointer(arena + Arena.l3_conv2d_3), w + 176, arena + Arena.l5_dense)
         observe?(5, UnsafePointer(arena + Arena.l5_dense))
         output.update(from: arena + Arena.l5_dense, count: 2)
     }
@@ -173,20 +173,20 @@ public struct NonSquare: CompiledModel {
         Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 28, arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // conv2d_2
         Self.l2_conv2d_2_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
-        Self.l2_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w, arena + Arena.l2_conv2d_2)
+        Self.l2_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w + 80, arena + Arena.l2_conv2d_2)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
         // conv2d_3
-        Self.l3_conv2d_3(UnsafePointer(arena + Arena.l2_conv2d_2), w, arena + Arena.l3_conv2d_3)
+        Self.l3_conv2d_3(UnsafePointer(arena + Arena.l2_conv2d_2), w + 148, arena + Arena.l3_conv2d_3)
         observe?(3, UnsafePointer(arena + Arena.l3_conv2d_3))
         // flatten
         // (no computation at inference)
         observe?(4, UnsafePointer(arena + Arena.l3_conv2d_3))
         // dense
-        Self.l5_dense(UnsafePointer(arena + Arena.l3_conv2d_3), w, arena + Arena.l5_dense)
+        Self.l5_dense(UnsafePointer(arena + Arena.l3_conv2d_3), w + 176, arena + Arena.l5_dense)
         observe?(5, UnsafePointer(arena + Arena.l5_dense))
         output.update(from: arena + Arena.l5_dense, count: 2)
     }
@@ -228,14 +228,14 @@ public struct NonSquare: CompiledModel {
         Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 28, arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // conv2d_2
         Self.l2_conv2d_2_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
-        Self.l2_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w, arena + Arena.l2_conv2d_2)
+        Self.l2_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w + 80, arena + Arena.l2_conv2d_2)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
         // conv2d_3
-        Self.l3_conv2d_3(UnsafePointer(arena + Arena.l2_conv2d_2), w, arena + Arena.l3_conv2d_3)
+        Self.l3_conv2d_3(UnsafePointer(arena + Arena.l2_conv2d_2), w + 148, arena + Arena.l3_conv2d_3)
         observe?(3, UnsafePointer(arena + Arena.l3_conv2d_3))
         destination.update(from: arena + Arena.l3_conv2d_3, count: 9)
     }
@@ -354,13 +354,13 @@ public struct NonSquare: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 76)
-            var s1_0 = w.simd(V.self, at: 76)
-            var s2_0 = w.simd(V.self, at: 76)
+            var s0_0 = w.simd(V.self, at: 48)
+            var s1_0 = w.simd(V.self, at: 48)
+            var s2_0 = w.simd(V.self, at: 48)
             for ky in 0..<1 {
                 for kx in 0..<4 {
                     let xp = x + (oy * 18 + ox * 3) + ky * 18 + kx * 3
-                    let wp = w + 28 + (ky * 4 + kx) * 12
+                    let wp = w + 0 + (ky * 4 + kx) * 12
                     for ci in 0..<3 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -397,13 +397,13 @@ public struct NonSquare: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 2
-            var s0_0 = w.simd(V.self, at: 144)
-            var s1_0 = w.simd(V.self, at: 144)
-            var s2_0 = w.simd(V.self, at: 144)
+            var s0_0 = w.simd(V.self, at: 64)
+            var s1_0 = w.simd(V.self, at: 64)
+            var s2_0 = w.simd(V.self, at: 64)
             for ky in 0..<1 {
                 for kx in 0..<4 {
                     let xp = x + (oy * 48 + ox * 4) + ky * 24 + kx * 4
-                    let wp = w + 80 + (ky * 4 + kx) * 16
+                    let wp = w + 0 + (ky * 4 + kx) * 16
                     for ci in 0..<4 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -430,13 +430,13 @@ public struct NonSquare: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 3 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 172)
-                var s1_0 = w.simd(V.self, at: 172)
-                var s2_0 = w.simd(V.self, at: 172)
+                var s0_0 = w.simd(V.self, at: 24)
+                var s1_0 = w.simd(V.self, at: 24)
+                var s2_0 = w.simd(V.self, at: 24)
                 for ky in 0..<3 {
                     for kx in 0..<1 {
                         let xp = x + (oy * 6 + ox * 2) + ky * 6 + kx * 2
-                        let wp = w + 148 + (ky * 1 + kx) * 8
+                        let wp = w + 0 + (ky * 1 + kx) * 8
                         for ci in 0..<2 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -467,9 +467,9 @@ public struct NonSquare: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 2
-                var s0_0 = w.simd(V.self, at: 212)
+                var s0_0 = w.simd(V.self, at: 36)
                 let xp = x + (oy * 9 + ox * 9)
-                let wp = w + 176
+                let wp = w + 0
                 for ci in 0..<9 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -512,12 +512,12 @@ extension NonSquare: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
-        Self.l1_conv2d_1(UnsafePointer(o0), w, o1)
+        Self.l1_conv2d_1(UnsafePointer(o0), w + 28, o1)
         Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_2(UnsafePointer(p), w, o2)
-        Self.l3_conv2d_3(UnsafePointer(o2), w, o3)
+        Self.l2_conv2d_2(UnsafePointer(p), w + 80, o2)
+        Self.l3_conv2d_3(UnsafePointer(o2), w + 148, o3)
         // flatten: the same memory as its input
-        Self.l5_dense(UnsafePointer(o3), w, o5)
+        Self.l5_dense(UnsafePointer(o3), w + 176, o5)
         output.update(from: o5, count: 2)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -526,17 +526,17 @@ extension NonSquare: TrainableModel {
         loss.gradient(output, target, count: 2, channels: 2, fused: fused, into: g)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
-        Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k + 124, gradients + 124, h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // conv2d_3
-        Self.l3_conv2d_3_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l3_conv2d_3_backward(UnsafePointer(o2), UnsafePointer(g), k + 103, gradients + 103, h); swap(&g, &h)
         // conv2d_2
         Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l2_conv2d_2_backward(UnsafePointer(p), UnsafePointer(g), k + 69, gradients + 69, q)
         Self.l2_conv2d_2_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d_1
-        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k + 21, gradients + 21, h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
@@ -639,7 +639,7 @@ extension NonSquare: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 21, kernelGradient = gk + 21
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 15) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<15 {
@@ -709,7 +709,7 @@ extension NonSquare: TrainableModel {
     // conv2d_2: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l2_conv2d_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 69, kernelGradient = gk + 69
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 9) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<9 {
@@ -723,7 +723,7 @@ extension NonSquare: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<9 { sum += d[p * 1 + g] }
-                let gp = gk + 101 + g * 4
+                let gp = gk + 32 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -795,7 +795,7 @@ extension NonSquare: TrainableModel {
     // conv2d_3: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l3_conv2d_3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 103, kernelGradient = gk + 103
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 3) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<3 {
@@ -809,7 +809,7 @@ extension NonSquare: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<3 { sum += d[p * 1 + g] }
-                let gp = gk + 121 + g * 4
+                let gp = gk + 18 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -873,7 +873,7 @@ extension NonSquare: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l5_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 124, kernelGradient = gk + 124
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -887,7 +887,7 @@ extension NonSquare: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 142 + g * 4
+                let gp = gk + 18 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

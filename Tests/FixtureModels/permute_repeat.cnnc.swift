@@ -183,7 +183,7 @@ public struct PermuteRepeat: CompiledModel {
         Self.l1_swap_rows_columns(UnsafePointer(arena + Arena.l0_encode), arena + Arena.l1_swap_rows_columns)
         observe?(1, UnsafePointer(arena + Arena.l1_swap_rows_columns))
         // mix
-        Self.l2_mix(UnsafePointer(arena + Arena.l1_swap_rows_columns), w, arena + Arena.l2_mix)
+        Self.l2_mix(UnsafePointer(arena + Arena.l1_swap_rows_columns), w + 224, arena + Arena.l2_mix)
         observe?(2, UnsafePointer(arena + Arena.l2_mix))
         // channels_first
         Self.l3_channels_first(UnsafePointer(arena + Arena.l2_mix), arena + Arena.l3_channels_first)
@@ -193,7 +193,7 @@ public struct PermuteRepeat: CompiledModel {
         observe?(4, UnsafePointer(arena + Arena.l3_channels_first))
         // conv_steps
         Self.l5_conv_steps_pad(UnsafePointer(arena + Arena.l3_channels_first), arena + Arena.l5_conv_steps_padded)
-        Self.l5_conv_steps(UnsafePointer(arena + Arena.l5_conv_steps_padded), w, arena + Arena.l5_conv_steps)
+        Self.l5_conv_steps(UnsafePointer(arena + Arena.l5_conv_steps_padded), w + 408, arena + Arena.l5_conv_steps)
         Self.l5_conv_steps_activation(arena + Arena.l5_conv_steps)
         observe?(5, UnsafePointer(arena + Arena.l5_conv_steps))
         // up_default
@@ -203,7 +203,7 @@ public struct PermuteRepeat: CompiledModel {
         Self.l7_transpose(UnsafePointer(arena + Arena.l6_up_default), arena + Arena.l7_transpose)
         observe?(7, UnsafePointer(arena + Arena.l7_transpose))
         // conv_transposed
-        Self.l8_conv_transposed(UnsafePointer(arena + Arena.l7_transpose), w, arena + Arena.l8_conv_transposed)
+        Self.l8_conv_transposed(UnsafePointer(arena + Arena.l7_transpose), w + 488, arena + Arena.l8_conv_transposed)
         observe?(8, UnsafePointer(arena + Arena.l8_conv_transposed))
         // up_three
         Self.l9_up_three(UnsafePointer(arena + Arena.l8_conv_transposed), arena + Arena.l9_up_three)
@@ -212,23 +212,23 @@ public struct PermuteRepeat: CompiledModel {
         Self.l10_pool(UnsafePointer(arena + Arena.l9_up_three), arena + Arena.l10_pool)
         observe?(10, UnsafePointer(arena + Arena.l10_pool))
         // code
-        Self.l11_code(UnsafePointer(arena + Arena.l10_pool), w, arena + Arena.l11_code)
+        Self.l11_code(UnsafePointer(arena + Arena.l10_pool), w + 880, arena + Arena.l11_code)
         Self.l11_code_activation(arena + Arena.l11_code)
         observe?(11, UnsafePointer(arena + Arena.l11_code))
         // repeat
         Self.l12_repeat(UnsafePointer(arena + Arena.l11_code), arena + Arena.l12_repeat)
         observe?(12, UnsafePointer(arena + Arena.l12_repeat))
         // per_step
-        Self.l13_per_step(UnsafePointer(arena + Arena.l12_repeat), w, arena + Arena.l13_per_step)
+        Self.l13_per_step(UnsafePointer(arena + Arena.l12_repeat), w + 928, arena + Arena.l13_per_step)
         observe?(13, UnsafePointer(arena + Arena.l13_per_step))
         // conv_repeated
-        Self.l14_conv_repeated(UnsafePointer(arena + Arena.l13_per_step), w, arena + Arena.l14_conv_repeated)
+        Self.l14_conv_repeated(UnsafePointer(arena + Arena.l13_per_step), w + 984, arena + Arena.l14_conv_repeated)
         observe?(14, UnsafePointer(arena + Arena.l14_conv_repeated))
         // flatten
         // (no computation at inference)
         observe?(15, UnsafePointer(arena + Arena.l14_conv_repeated))
         // classes
-        Self.l16_classes(UnsafePointer(arena + Arena.l14_conv_repeated), w, arena + Arena.l16_classes)
+        Self.l16_classes(UnsafePointer(arena + Arena.l14_conv_repeated), w + 1028, arena + Arena.l16_classes)
         Self.l16_classes_activation(arena + Arena.l16_classes)
         observe?(16, UnsafePointer(arena + Arena.l16_classes))
         output.update(from: arena + Arena.l16_classes, count: 4)
@@ -256,7 +256,7 @@ public struct PermuteRepeat: CompiledModel {
         Self.l1_swap_rows_columns(UnsafePointer(arena + Arena.l0_encode), arena + Arena.l1_swap_rows_columns)
         observe?(1, UnsafePointer(arena + Arena.l1_swap_rows_columns))
         // mix
-        Self.l2_mix(UnsafePointer(arena + Arena.l1_swap_rows_columns), w, arena + Arena.l2_mix)
+        Self.l2_mix(UnsafePointer(arena + Arena.l1_swap_rows_columns), w + 224, arena + Arena.l2_mix)
         observe?(2, UnsafePointer(arena + Arena.l2_mix))
         // channels_first
         Self.l3_channels_first(UnsafePointer(arena + Arena.l2_mix), arena + Arena.l3_channels_first)
@@ -266,7 +266,7 @@ public struct PermuteRepeat: CompiledModel {
         observe?(4, UnsafePointer(arena + Arena.l3_channels_first))
         // conv_steps
         Self.l5_conv_steps_pad(UnsafePointer(arena + Arena.l3_channels_first), arena + Arena.l5_conv_steps_padded)
-        Self.l5_conv_steps(UnsafePointer(arena + Arena.l5_conv_steps_padded), w, arena + Arena.l5_conv_steps)
+        Self.l5_conv_steps(UnsafePointer(arena + Arena.l5_conv_steps_padded), w + 408, arena + Arena.l5_conv_steps)
         Self.l5_conv_steps_activation(arena + Arena.l5_conv_steps)
         observe?(5, UnsafePointer(arena + Arena.l5_conv_steps))
         // up_default
@@ -276,7 +276,7 @@ public struct PermuteRepeat: CompiledModel {
         Self.l7_transpose(UnsafePointer(arena + Arena.l6_up_default), arena + Arena.l7_transpose)
         observe?(7, UnsafePointer(arena + Arena.l7_transpose))
         // conv_transposed
-        Self.l8_conv_transposed(UnsafePointer(arena + Arena.l7_transpose), w, arena + Arena.l8_conv_transposed)
+        Self.l8_conv_transposed(UnsafePointer(arena + Arena.l7_transpose), w + 488, arena + Arena.l8_conv_transposed)
         observe?(8, UnsafePointer(arena + Arena.l8_conv_transposed))
         // up_three
         Self.l9_up_three(UnsafePointer(arena + Arena.l8_conv_transposed), arena + Arena.l9_up_three)
@@ -285,23 +285,23 @@ public struct PermuteRepeat: CompiledModel {
         Self.l10_pool(UnsafePointer(arena + Arena.l9_up_three), arena + Arena.l10_pool)
         observe?(10, UnsafePointer(arena + Arena.l10_pool))
         // code
-        Self.l11_code(UnsafePointer(arena + Arena.l10_pool), w, arena + Arena.l11_code)
+        Self.l11_code(UnsafePointer(arena + Arena.l10_pool), w + 880, arena + Arena.l11_code)
         Self.l11_code_activation(arena + Arena.l11_code)
         observe?(11, UnsafePointer(arena + Arena.l11_code))
         // repeat
         Self.l12_repeat(UnsafePointer(arena + Arena.l11_code), arena + Arena.l12_repeat)
         observe?(12, UnsafePointer(arena + Arena.l12_repeat))
         // per_step
-        Self.l13_per_step(UnsafePointer(arena + Arena.l12_repeat), w, arena + Arena.l13_per_step)
+        Self.l13_per_step(UnsafePointer(arena + Arena.l12_repeat), w + 928, arena + Arena.l13_per_step)
         observe?(13, UnsafePointer(arena + Arena.l13_per_step))
         // conv_repeated
-        Self.l14_conv_repeated(UnsafePointer(arena + Arena.l13_per_step), w, arena + Arena.l14_conv_repeated)
+        Self.l14_conv_repeated(UnsafePointer(arena + Arena.l13_per_step), w + 984, arena + Arena.l14_conv_repeated)
         observe?(14, UnsafePointer(arena + Arena.l14_conv_repeated))
         // flatten
         // (no computation at inference)
         observe?(15, UnsafePointer(arena + Arena.l14_conv_repeated))
         // classes
-        Self.l16_classes(UnsafePointer(arena + Arena.l14_conv_repeated), w, arena + Arena.l16_classes)
+        Self.l16_classes(UnsafePointer(arena + Arena.l14_conv_repeated), w + 1028, arena + Arena.l16_classes)
         Self.l16_classes_activation(arena + Arena.l16_classes)
         observe?(16, UnsafePointer(arena + Arena.l16_classes))
         output.update(from: arena + Arena.l16_classes, count: 4)
@@ -348,7 +348,7 @@ public struct PermuteRepeat: CompiledModel {
         Self.l1_swap_rows_columns(UnsafePointer(arena + Arena.l0_encode), arena + Arena.l1_swap_rows_columns)
         observe?(1, UnsafePointer(arena + Arena.l1_swap_rows_columns))
         // mix
-        Self.l2_mix(UnsafePointer(arena + Arena.l1_swap_rows_columns), w, arena + Arena.l2_mix)
+        Self.l2_mix(UnsafePointer(arena + Arena.l1_swap_rows_columns), w + 224, arena + Arena.l2_mix)
         observe?(2, UnsafePointer(arena + Arena.l2_mix))
         // channels_first
         Self.l3_channels_first(UnsafePointer(arena + Arena.l2_mix), arena + Arena.l3_channels_first)
@@ -358,7 +358,7 @@ public struct PermuteRepeat: CompiledModel {
         observe?(4, UnsafePointer(arena + Arena.l3_channels_first))
         // conv_steps
         Self.l5_conv_steps_pad(UnsafePointer(arena + Arena.l3_channels_first), arena + Arena.l5_conv_steps_padded)
-        Self.l5_conv_steps(UnsafePointer(arena + Arena.l5_conv_steps_padded), w, arena + Arena.l5_conv_steps)
+        Self.l5_conv_steps(UnsafePointer(arena + Arena.l5_conv_steps_padded), w + 408, arena + Arena.l5_conv_steps)
         Self.l5_conv_steps_activation(arena + Arena.l5_conv_steps)
         observe?(5, UnsafePointer(arena + Arena.l5_conv_steps))
         // up_default
@@ -368,7 +368,7 @@ public struct PermuteRepeat: CompiledModel {
         Self.l7_transpose(UnsafePointer(arena + Arena.l6_up_default), arena + Arena.l7_transpose)
         observe?(7, UnsafePointer(arena + Arena.l7_transpose))
         // conv_transposed
-        Self.l8_conv_transposed(UnsafePointer(arena + Arena.l7_transpose), w, arena + Arena.l8_conv_transposed)
+        Self.l8_conv_transposed(UnsafePointer(arena + Arena.l7_transpose), w + 488, arena + Arena.l8_conv_transposed)
         observe?(8, UnsafePointer(arena + Arena.l8_conv_transposed))
         // up_three
         Self.l9_up_three(UnsafePointer(arena + Arena.l8_conv_transposed), arena + Arena.l9_up_three)
@@ -377,17 +377,17 @@ public struct PermuteRepeat: CompiledModel {
         Self.l10_pool(UnsafePointer(arena + Arena.l9_up_three), arena + Arena.l10_pool)
         observe?(10, UnsafePointer(arena + Arena.l10_pool))
         // code
-        Self.l11_code(UnsafePointer(arena + Arena.l10_pool), w, arena + Arena.l11_code)
+        Self.l11_code(UnsafePointer(arena + Arena.l10_pool), w + 880, arena + Arena.l11_code)
         Self.l11_code_activation(arena + Arena.l11_code)
         observe?(11, UnsafePointer(arena + Arena.l11_code))
         // repeat
         Self.l12_repeat(UnsafePointer(arena + Arena.l11_code), arena + Arena.l12_repeat)
         observe?(12, UnsafePointer(arena + Arena.l12_repeat))
         // per_step
-        Self.l13_per_step(UnsafePointer(arena + Arena.l12_repeat), w, arena + Arena.l13_per_step)
+        Self.l13_per_step(UnsafePointer(arena + Arena.l12_repeat), w + 928, arena + Arena.l13_per_step)
         observe?(13, UnsafePointer(arena + Arena.l13_per_step))
         // conv_repeated
-        Self.l14_conv_repeated(UnsafePointer(arena + Arena.l13_per_step), w, arena + Arena.l14_conv_repeated)
+        Self.l14_conv_repeated(UnsafePointer(arena + Arena.l13_per_step), w + 984, arena + Arena.l14_conv_repeated)
         observe?(14, UnsafePointer(arena + Arena.l14_conv_repeated))
         destination.update(from: arena + Arena.l14_conv_repeated, count: 9)
     }
@@ -524,13 +524,13 @@ public struct PermuteRepeat: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 404)
-            var s1_0 = w.simd(V.self, at: 404)
-            var s2_0 = w.simd(V.self, at: 404)
+            var s0_0 = w.simd(V.self, at: 180)
+            var s1_0 = w.simd(V.self, at: 180)
+            var s2_0 = w.simd(V.self, at: 180)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + (oy * 25 + ox * 5) + ky * 25 + kx * 5
-                    let wp = w + 224 + (ky * 3 + kx) * 20
+                    let wp = w + 0 + (ky * 3 + kx) * 20
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -582,18 +582,18 @@ public struct PermuteRepeat: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 8 + ox) * 6
-                var s0_0 = w.simd(V.self, at: 480)
-                var s1_0 = w.simd(V.self, at: 480)
-                var s2_0 = w.simd(V.self, at: 480)
-                var s3_0 = w.simd(V.self, at: 480)
-                var s4_0 = w.simd(V.self, at: 480)
-                var s5_0 = w.simd(V.self, at: 480)
-                var s6_0 = w.simd(V.self, at: 480)
-                var s7_0 = w.simd(V.self, at: 480)
+                var s0_0 = w.simd(V.self, at: 72)
+                var s1_0 = w.simd(V.self, at: 72)
+                var s2_0 = w.simd(V.self, at: 72)
+                var s3_0 = w.simd(V.self, at: 72)
+                var s4_0 = w.simd(V.self, at: 72)
+                var s5_0 = w.simd(V.self, at: 72)
+                var s6_0 = w.simd(V.self, at: 72)
+                var s7_0 = w.simd(V.self, at: 72)
                 for ky in 0..<1 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 30 + ox * 3) + ky * 30 + kx * 3
-                        let wp = w + 408 + (ky * 3 + kx) * 24
+                        let wp = w + 0 + (ky * 3 + kx) * 24
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -665,14 +665,14 @@ public struct PermuteRepeat: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 4 + ox) * 5
-                var s0_0 = w.simd(V.self, at: 872)
-                var s1_0 = w.simd(V.self, at: 872)
-                var s2_0 = w.simd(V.self, at: 872)
-                var s3_0 = w.simd(V.self, at: 872)
+                var s0_0 = w.simd(V.self, at: 384)
+                var s1_0 = w.simd(V.self, at: 384)
+                var s2_0 = w.simd(V.self, at: 384)
+                var s3_0 = w.simd(V.self, at: 384)
                 for ky in 0..<1 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 96 + ox * 16) + ky * 96 + kx * 16
-                        let wp = w + 488 + (ky * 3 + kx) * 128
+                        let wp = w + 0 + (ky * 3 + kx) * 128
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -728,9 +728,9 @@ public struct PermuteRepeat: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 6
-                var s0_0 = w.simd(V.self, at: 920)
+                var s0_0 = w.simd(V.self, at: 40)
                 let xp = x + (oy * 5 + ox * 5)
-                let wp = w + 880
+                let wp = w + 0
                 for ci in 0..<5 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -762,12 +762,12 @@ public struct PermuteRepeat: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 4 + ox) * 5
-                var s0_0 = w.simd(V.self, at: 976)
-                var s1_0 = w.simd(V.self, at: 976)
-                var s2_0 = w.simd(V.self, at: 976)
-                var s3_0 = w.simd(V.self, at: 976)
+                var s0_0 = w.simd(V.self, at: 48)
+                var s1_0 = w.simd(V.self, at: 48)
+                var s2_0 = w.simd(V.self, at: 48)
+                var s3_0 = w.simd(V.self, at: 48)
                 let xp = x + (oy * 24 + ox * 6)
-                let wp = w + 928
+                let wp = w + 0
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -796,13 +796,13 @@ public struct PermuteRepeat: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 3 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 1024)
-                var s1_0 = w.simd(V.self, at: 1024)
-                var s2_0 = w.simd(V.self, at: 1024)
+                var s0_0 = w.simd(V.self, at: 40)
+                var s1_0 = w.simd(V.self, at: 40)
+                var s2_0 = w.simd(V.self, at: 40)
                 for ky in 0..<1 {
                     for kx in 0..<2 {
                         let xp = x + (oy * 20 + ox * 5) + ky * 20 + kx * 5
-                        let wp = w + 984 + (ky * 2 + kx) * 20
+                        let wp = w + 0 + (ky * 2 + kx) * 20
                         for ci in 0..<5 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -832,9 +832,9 @@ public struct PermuteRepeat: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 4
-                var s0_0 = w.simd(V.self, at: 1064)
+                var s0_0 = w.simd(V.self, at: 36)
                 let xp = x + (oy * 9 + ox * 9)
-                let wp = w + 1028
+                let wp = w + 0
                 for ci in 0..<9 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -903,24 +903,24 @@ extension PermuteRepeat: TrainableModel {
         Self.l0_encode_pad(input, p)
         Self.l0_encode(UnsafePointer(p), w, o0)
         Self.l1_swap_rows_columns(UnsafePointer(o0), o1)
-        Self.l2_mix(UnsafePointer(o1), w, o2)
+        Self.l2_mix(UnsafePointer(o1), w + 224, o2)
         Self.l3_channels_first(UnsafePointer(o2), o3)
         // to_sequence: the same memory as its input
         Self.l5_conv_steps_pad(UnsafePointer(o3), p)
-        Self.l5_conv_steps(UnsafePointer(p), w, o5)
+        Self.l5_conv_steps(UnsafePointer(p), w + 408, o5)
         Self.l5_conv_steps_activation(o5)
         Self.l6_up_default(UnsafePointer(o5), o6)
         Self.l7_transpose(UnsafePointer(o6), o7)
-        Self.l8_conv_transposed(UnsafePointer(o7), w, o8)
+        Self.l8_conv_transposed(UnsafePointer(o7), w + 488, o8)
         Self.l9_up_three(UnsafePointer(o8), o9)
         Self.l10_pool(UnsafePointer(o9), o10)
-        Self.l11_code(UnsafePointer(o10), w, o11)
+        Self.l11_code(UnsafePointer(o10), w + 880, o11)
         Self.l11_code_activation(o11)
         Self.l12_repeat(UnsafePointer(o11), o12)
-        Self.l13_per_step(UnsafePointer(o12), w, o13)
-        Self.l14_conv_repeated(UnsafePointer(o13), w, o14)
+        Self.l13_per_step(UnsafePointer(o12), w + 928, o13)
+        Self.l14_conv_repeated(UnsafePointer(o13), w + 984, o14)
         // flatten: the same memory as its input
-        Self.l16_classes(UnsafePointer(o14), w, o16)
+        Self.l16_classes(UnsafePointer(o14), w + 1028, o16)
         Self.l16_classes_activation(o16)
         output.update(from: o16, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
@@ -931,25 +931,25 @@ extension PermuteRepeat: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // classes
         if !fused { Self.l16_classes_derivative(UnsafePointer(o16), g) }
-        Self.l16_classes_backward(UnsafePointer(o14), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l16_classes_backward(UnsafePointer(o14), UnsafePointer(g), k + 733, gradients + 733, h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // conv_repeated
-        Self.l14_conv_repeated_backward(UnsafePointer(o13), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l14_conv_repeated_backward(UnsafePointer(o13), UnsafePointer(g), k + 700, gradients + 700, h); swap(&g, &h)
         // per_step
         Self.l13_per_step_derivative(UnsafePointer(o13), g)
-        Self.l13_per_step_backward(UnsafePointer(o12), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l13_per_step_backward(UnsafePointer(o12), UnsafePointer(g), k + 665, gradients + 665, h); swap(&g, &h)
         // repeat
         Self.l12_repeat_backward(UnsafePointer(g), h); swap(&g, &h)
         // code
         Self.l11_code_derivative(UnsafePointer(o11), g)
-        Self.l11_code_backward(UnsafePointer(o10), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l11_code_backward(UnsafePointer(o10), UnsafePointer(g), k + 629, gradients + 629, h); swap(&g, &h)
         // pool
         Self.l10_pool_backward(UnsafePointer(o9), UnsafePointer(g), h); swap(&g, &h)
         // up_three
         Self.l9_up_three_backward(UnsafePointer(g), h); swap(&g, &h)
         // conv_transposed
-        Self.l8_conv_transposed_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l8_conv_transposed_backward(UnsafePointer(o7), UnsafePointer(g), k + 384, gradients + 384, h); swap(&g, &h)
         // transpose
         Self.l7_transpose_backward(UnsafePointer(g), h); swap(&g, &h)
         // up_default
@@ -957,14 +957,14 @@ extension PermuteRepeat: TrainableModel {
         // conv_steps
         Self.l5_conv_steps_derivative(UnsafePointer(o5), g)
         Self.l5_conv_steps_pad(UnsafePointer(o3), p)
-        Self.l5_conv_steps_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l5_conv_steps_backward(UnsafePointer(p), UnsafePointer(g), k + 324, gradients + 324, q)
         Self.l5_conv_steps_unpad(UnsafePointer(q), h); swap(&g, &h)
         // to_sequence
         // passes the gradient through
         // channels_first
         Self.l3_channels_first_backward(UnsafePointer(g), h); swap(&g, &h)
         // mix
-        Self.l2_mix_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_mix_backward(UnsafePointer(o1), UnsafePointer(g), k + 140, gradients + 140, h); swap(&g, &h)
         // swap_rows_columns
         Self.l1_swap_rows_columns_backward(UnsafePointer(g), h); swap(&g, &h)
         // encode
@@ -1086,7 +1086,7 @@ extension PermuteRepeat: TrainableModel {
     // mix: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l2_mix_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 140, kernelGradient = gk + 140
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 6) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<6 {
@@ -1098,7 +1098,7 @@ extension PermuteRepeat: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<6 { sum += d[p * 1 + g] }
-                let gp = gk + 320 + g * 4
+                let gp = gk + 180 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1179,7 +1179,7 @@ extension PermuteRepeat: TrainableModel {
     // conv_steps: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l5_conv_steps_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 324, kernelGradient = gk + 324
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<8 {
@@ -1193,7 +1193,7 @@ extension PermuteRepeat: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<8 { sum += d[p * 1 + g] }
-                let gp = gk + 378 + g * 8
+                let gp = gk + 54 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1291,7 +1291,7 @@ extension PermuteRepeat: TrainableModel {
     // conv_transposed: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l8_conv_transposed_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 384, kernelGradient = gk + 384
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 4) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<4 {
@@ -1305,7 +1305,7 @@ extension PermuteRepeat: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<4 { sum += d[p * 1 + g] }
-                let gp = gk + 624 + g * 8
+                let gp = gk + 240 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1400,7 +1400,7 @@ extension PermuteRepeat: TrainableModel {
     // code: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l11_code_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 629, kernelGradient = gk + 629
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1414,7 +1414,7 @@ extension PermuteRepeat: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 659 + g * 8
+                let gp = gk + 30 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1461,7 +1461,7 @@ extension PermuteRepeat: TrainableModel {
     // per_step: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l13_per_step_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 665, kernelGradient = gk + 665
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 4) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<4 {
@@ -1475,7 +1475,7 @@ extension PermuteRepeat: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<4 { sum += d[p * 1 + g] }
-                let gp = gk + 695 + g * 8
+                let gp = gk + 30 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1539,7 +1539,7 @@ extension PermuteRepeat: TrainableModel {
     // conv_repeated: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l14_conv_repeated_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 700, kernelGradient = gk + 700
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 3) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<3 {
@@ -1553,7 +1553,7 @@ extension PermuteRepeat: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<3 { sum += d[p * 1 + g] }
-                let gp = gk + 730 + g * 4
+                let gp = gk + 30 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1628,7 +1628,7 @@ extension PermuteRepeat: TrainableModel {
     // classes: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l16_classes_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 733, kernelGradient = gk + 733
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1640,7 +1640,7 @@ extension PermuteRepeat: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 769 + g * 4
+                let gp = gk + 36 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

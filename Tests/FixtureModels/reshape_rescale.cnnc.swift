@@ -156,7 +156,7 @@ public struct ReshapeRescale: CompiledModel {
         Self.l2_cropping2d(UnsafePointer(arena + Arena.l0_rescaling), arena + Arena.l2_cropping2d)
         observe?(2, UnsafePointer(arena + Arena.l2_cropping2d))
         // conv2d
-        Self.l3_conv2d(UnsafePointer(arena + Arena.l2_cropping2d), w, arena + Arena.l3_conv2d)
+        Self.l3_conv2d(UnsafePointer(arena + Arena.l2_cropping2d), w + 6, arena + Arena.l3_conv2d)
         observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
         // normalization_1
         Self.l4_normalization_1(arena + Arena.l3_conv2d)
@@ -165,7 +165,7 @@ public struct ReshapeRescale: CompiledModel {
         // (no computation at inference)
         observe?(5, UnsafePointer(arena + Arena.l3_conv2d))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l3_conv2d), w, arena + Arena.l6_dense)
+        Self.l6_dense(UnsafePointer(arena + Arena.l3_conv2d), w + 118, arena + Arena.l6_dense)
         observe?(6, UnsafePointer(arena + Arena.l6_dense))
         // rescaling_1
         Self.l7_rescaling_1(arena + Arena.l6_dense)
@@ -183,14 +183,14 @@ public struct ReshapeRescale: CompiledModel {
         Self.l11_normalization_2(arena + Arena.l9_cropping2d_1)
         observe?(11, UnsafePointer(arena + Arena.l9_cropping2d_1))
         // dense_1
-        Self.l12_dense_1(UnsafePointer(arena + Arena.l9_cropping2d_1), w, arena + Arena.l12_dense_1)
+        Self.l12_dense_1(UnsafePointer(arena + Arena.l9_cropping2d_1), w + 158, arena + Arena.l12_dense_1)
         Self.l12_dense_1_activation(arena + Arena.l12_dense_1)
         observe?(12, UnsafePointer(arena + Arena.l12_dense_1))
         // normalization_3
         Self.l13_normalization_3(arena + Arena.l12_dense_1, w)
         observe?(13, UnsafePointer(arena + Arena.l12_dense_1))
         // dense_2
-        Self.l14_dense_2(UnsafePointer(arena + Arena.l12_dense_1), w, arena + Arena.l14_dense_2)
+        Self.l14_dense_2(UnsafePointer(arena + Arena.l12_dense_1), w + 662, arena + Arena.l14_dense_2)
         Self.l14_dense_2_activation(arena + Arena.l14_dense_2)
         observe?(14, UnsafePointer(arena + Arena.l14_dense_2))
         output.update(from: arena + Arena.l14_dense_2, count: 3)
@@ -221,7 +221,7 @@ public struct ReshapeRescale: CompiledModel {
         Self.l2_cropping2d(UnsafePointer(arena + Arena.l0_rescaling), arena + Arena.l2_cropping2d)
         observe?(2, UnsafePointer(arena + Arena.l2_cropping2d))
         // conv2d
-        Self.l3_conv2d(UnsafePointer(arena + Arena.l2_cropping2d), w, arena + Arena.l3_conv2d)
+        Self.l3_conv2d(UnsafePointer(arena + Arena.l2_cropping2d), w + 6, arena + Arena.l3_conv2d)
         observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
         // normalization_1
         Self.l4_normalization_1(arena + Arena.l3_conv2d)
@@ -230,7 +230,7 @@ public struct ReshapeRescale: CompiledModel {
         // (no computation at inference)
         observe?(5, UnsafePointer(arena + Arena.l3_conv2d))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l3_conv2d), w, arena + Arena.l6_dense)
+        Self.l6_dense(UnsafePointer(arena + Arena.l3_conv2d), w + 118, arena + Arena.l6_dense)
         observe?(6, UnsafePointer(arena + Arena.l6_dense))
         // rescaling_1
         Self.l7_rescaling_1(arena + Arena.l6_dense)
@@ -248,14 +248,14 @@ public struct ReshapeRescale: CompiledModel {
         Self.l11_normalization_2(arena + Arena.l9_cropping2d_1)
         observe?(11, UnsafePointer(arena + Arena.l9_cropping2d_1))
         // dense_1
-        Self.l12_dense_1(UnsafePointer(arena + Arena.l9_cropping2d_1), w, arena + Arena.l12_dense_1)
+        Self.l12_dense_1(UnsafePointer(arena + Arena.l9_cropping2d_1), w + 158, arena + Arena.l12_dense_1)
         Self.l12_dense_1_activation(arena + Arena.l12_dense_1)
         observe?(12, UnsafePointer(arena + Arena.l12_dense_1))
         // normalization_3
         Self.l13_normalization_3(arena + Arena.l12_dense_1, w)
         observe?(13, UnsafePointer(arena + Arena.l12_dense_1))
         // dense_2
-        Self.l14_dense_2(UnsafePointer(arena + Arena.l12_dense_1), w, arena + Arena.l14_dense_2)
+        Self.l14_dense_2(UnsafePointer(arena + Arena.l12_dense_1), w + 662, arena + Arena.l14_dense_2)
         Self.l14_dense_2_activation(arena + Arena.l14_dense_2)
         observe?(14, UnsafePointer(arena + Arena.l14_dense_2))
         output.update(from: arena + Arena.l14_dense_2, count: 3)
@@ -312,7 +312,7 @@ public struct ReshapeRescale: CompiledModel {
         Self.l2_cropping2d(UnsafePointer(arena + Arena.l0_rescaling), arena + Arena.l2_cropping2d)
         observe?(2, UnsafePointer(arena + Arena.l2_cropping2d))
         // conv2d
-        Self.l3_conv2d(UnsafePointer(arena + Arena.l2_cropping2d), w, arena + Arena.l3_conv2d)
+        Self.l3_conv2d(UnsafePointer(arena + Arena.l2_cropping2d), w + 6, arena + Arena.l3_conv2d)
         observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
         // normalization_1
         Self.l4_normalization_1(arena + Arena.l3_conv2d)
@@ -321,7 +321,7 @@ public struct ReshapeRescale: CompiledModel {
         // (no computation at inference)
         observe?(5, UnsafePointer(arena + Arena.l3_conv2d))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l3_conv2d), w, arena + Arena.l6_dense)
+        Self.l6_dense(UnsafePointer(arena + Arena.l3_conv2d), w + 118, arena + Arena.l6_dense)
         observe?(6, UnsafePointer(arena + Arena.l6_dense))
         // rescaling_1
         Self.l7_rescaling_1(arena + Arena.l6_dense)
@@ -506,15 +506,15 @@ public struct ReshapeRescale: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 5 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 114)
-            var s1_0 = w.simd(V.self, at: 114)
-            var s2_0 = w.simd(V.self, at: 114)
-            var s3_0 = w.simd(V.self, at: 114)
-            var s4_0 = w.simd(V.self, at: 114)
+            var s0_0 = w.simd(V.self, at: 108)
+            var s1_0 = w.simd(V.self, at: 108)
+            var s2_0 = w.simd(V.self, at: 108)
+            var s3_0 = w.simd(V.self, at: 108)
+            var s4_0 = w.simd(V.self, at: 108)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + (oy * 21 + ox * 3) + ky * 21 + kx * 3
-                    let wp = w + 6 + (ky * 3 + kx) * 12
+                    let wp = w + 0 + (ky * 3 + kx) * 12
                     for ci in 0..<3 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -562,15 +562,15 @@ public struct ReshapeRescale: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 7
                     let yp = y + (oy * 20 + ox) * 5
-                    var s0_0 = w.simd(V.self, at: 150)
-                    var s1_0 = w.simd(V.self, at: 150)
-                    var s2_0 = w.simd(V.self, at: 150)
-                    var s3_0 = w.simd(V.self, at: 150)
-                    var s4_0 = w.simd(V.self, at: 150)
-                    var s5_0 = w.simd(V.self, at: 150)
-                    var s6_0 = w.simd(V.self, at: 150)
+                    var s0_0 = w.simd(V.self, at: 32)
+                    var s1_0 = w.simd(V.self, at: 32)
+                    var s2_0 = w.simd(V.self, at: 32)
+                    var s3_0 = w.simd(V.self, at: 32)
+                    var s4_0 = w.simd(V.self, at: 32)
+                    var s5_0 = w.simd(V.self, at: 32)
+                    var s6_0 = w.simd(V.self, at: 32)
                     let xp = x + (oy * 80 + ox * 4)
-                    let wp = w + 118
+                    let wp = w + 0
                     for ci in 0..<4 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -599,14 +599,14 @@ public struct ReshapeRescale: CompiledModel {
                 do {
                     let ox = 14
                     let yp = y + (oy * 20 + ox) * 5
-                    var s0_0 = w.simd(V.self, at: 150)
-                    var s1_0 = w.simd(V.self, at: 150)
-                    var s2_0 = w.simd(V.self, at: 150)
-                    var s3_0 = w.simd(V.self, at: 150)
-                    var s4_0 = w.simd(V.self, at: 150)
-                    var s5_0 = w.simd(V.self, at: 150)
+                    var s0_0 = w.simd(V.self, at: 32)
+                    var s1_0 = w.simd(V.self, at: 32)
+                    var s2_0 = w.simd(V.self, at: 32)
+                    var s3_0 = w.simd(V.self, at: 32)
+                    var s4_0 = w.simd(V.self, at: 32)
+                    var s5_0 = w.simd(V.self, at: 32)
                     let xp = x + (oy * 80 + ox * 4)
-                    let wp = w + 118
+                    let wp = w + 0
                     for ci in 0..<4 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -667,9 +667,9 @@ public struct ReshapeRescale: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 638)
+                var s0_0 = w.simd(V.self, at: 480)
                 let xp = x + (oy * 60 + ox * 60)
-                let wp = w + 158
+                let wp = w + 0
                 for ci in 0..<60 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -704,9 +704,9 @@ public struct ReshapeRescale: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 694)
+                var s0_0 = w.simd(V.self, at: 32)
                 let xp = x + (oy * 8 + ox * 8)
-                let wp = w + 662
+                let wp = w + 0
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -774,11 +774,11 @@ extension ReshapeRescale: TrainableModel {
         o1.update(from: UnsafePointer(o0), count: 216)
         Self.l1_normalization(o1, w)
         Self.l2_cropping2d(UnsafePointer(o1), o2)
-        Self.l3_conv2d(UnsafePointer(o2), w, o3)
+        Self.l3_conv2d(UnsafePointer(o2), w + 6, o3)
         o4.update(from: UnsafePointer(o3), count: 80)
         Self.l4_normalization_1(o4)
         // reshape: the same memory as its input
-        Self.l6_dense(UnsafePointer(o4), w, o6)
+        Self.l6_dense(UnsafePointer(o4), w + 118, o6)
         o7.update(from: UnsafePointer(o6), count: 100)
         Self.l7_rescaling_1(o7)
         // reshape_1: the same memory as its input
@@ -786,11 +786,11 @@ extension ReshapeRescale: TrainableModel {
         // flatten: the same memory as its input
         o11.update(from: UnsafePointer(o9), count: 60)
         Self.l11_normalization_2(o11)
-        Self.l12_dense_1(UnsafePointer(o11), w, o12)
+        Self.l12_dense_1(UnsafePointer(o11), w + 158, o12)
         Self.l12_dense_1_activation(o12)
         o13.update(from: UnsafePointer(o12), count: 8)
         Self.l13_normalization_3(o13, w)
-        Self.l14_dense_2(UnsafePointer(o13), w, o14)
+        Self.l14_dense_2(UnsafePointer(o13), w + 662, o14)
         Self.l14_dense_2_activation(o14)
         output.update(from: o14, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -801,12 +801,12 @@ extension ReshapeRescale: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_2
         if !fused { Self.l14_dense_2_derivative(UnsafePointer(o14), g) }
-        Self.l14_dense_2_backward(UnsafePointer(o13), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l14_dense_2_backward(UnsafePointer(o13), UnsafePointer(g), k + 649, gradients + 649, h); swap(&g, &h)
         // normalization_3
         Self.l13_normalization_3_backward(k, g)
         // dense_1
         Self.l12_dense_1_derivative(UnsafePointer(o12), g)
-        Self.l12_dense_1_backward(UnsafePointer(o11), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l12_dense_1_backward(UnsafePointer(o11), UnsafePointer(g), k + 144, gradients + 144, h); swap(&g, &h)
         // normalization_2
         Self.l11_normalization_2_backward(k, g)
         // flatten
@@ -818,14 +818,14 @@ extension ReshapeRescale: TrainableModel {
         // rescaling_1
         Self.l7_rescaling_1_backward(k, g)
         // dense
-        Self.l6_dense_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l6_dense_backward(UnsafePointer(o4), UnsafePointer(g), k + 119, gradients + 119, h); swap(&g, &h)
         // reshape
         // passes the gradient through
         // normalization_1
         Self.l4_normalization_1_backward(k, g)
         // conv2d
         Self.l3_conv2d_derivative(UnsafePointer(o3), g)
-        Self.l3_conv2d_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l3_conv2d_backward(UnsafePointer(o2), UnsafePointer(g), k + 7, gradients + 7, h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // cropping2d
@@ -888,7 +888,7 @@ extension ReshapeRescale: TrainableModel {
     // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l3_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 7, kernelGradient = gk + 7
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 20) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<20 {
@@ -900,7 +900,7 @@ extension ReshapeRescale: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<20 { sum += d[p * 1 + g] }
-                let gp = gk + 115 + g * 4
+                let gp = gk + 108 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -974,7 +974,7 @@ extension ReshapeRescale: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l6_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 119, kernelGradient = gk + 119
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 20) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<20 {
@@ -988,7 +988,7 @@ extension ReshapeRescale: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<20 { sum += d[p * 1 + g] }
-                let gp = gk + 139 + g * 8
+                let gp = gk + 20 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1081,7 +1081,7 @@ extension ReshapeRescale: TrainableModel {
     // dense_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l12_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 144, kernelGradient = gk + 144
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1093,7 +1093,7 @@ extension ReshapeRescale: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 624 + g * 8
+                let gp = gk + 480 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1147,7 +1147,7 @@ extension ReshapeRescale: TrainableModel {
     // dense_2: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l14_dense_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 649, kernelGradient = gk + 649
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1161,7 +1161,7 @@ extension ReshapeRescale: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 673 + g * 4
+                let gp = gk + 24 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

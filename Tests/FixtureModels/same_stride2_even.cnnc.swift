@@ -130,7 +130,7 @@ public struct SameStride2Even: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 112, arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // max_pooling2d
         Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
@@ -142,7 +142,7 @@ public struct SameStride2Even: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena + Arena.l3_average_pooling2d))
         // dense
-        Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d), w, arena + Arena.l5_dense)
+        Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d), w + 372, arena + Arena.l5_dense)
         observe?(5, UnsafePointer(arena + Arena.l5_dense))
         output.update(from: arena + Arena.l5_dense, count: 3)
     }
@@ -167,7 +167,7 @@ public struct SameStride2Even: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 112, arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // max_pooling2d
         Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
@@ -179,7 +179,7 @@ public struct SameStride2Even: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena + Arena.l3_average_pooling2d))
         // dense
-        Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d), w, arena + Arena.l5_dense)
+        Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d), w + 372, arena + Arena.l5_dense)
         observe?(5, UnsafePointer(arena + Arena.l5_dense))
         output.update(from: arena + Arena.l5_dense, count: 3)
     }
@@ -222,7 +222,7 @@ public struct SameStride2Even: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 112, arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // max_pooling2d
         Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
@@ -351,12 +351,12 @@ public struct SameStride2Even: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 368)
-            var s1_0 = w.simd(V.self, at: 368)
+            var s0_0 = w.simd(V.self, at: 256)
+            var s1_0 = w.simd(V.self, at: 256)
             for ky in 0..<4 {
                 for kx in 0..<4 {
                     let xp = x + (oy * 48 + ox * 8) + ky * 24 + kx * 4
-                    let wp = w + 112 + (ky * 4 + kx) * 16
+                    let wp = w + 0 + (ky * 4 + kx) * 16
                     for ci in 0..<4 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -427,9 +427,9 @@ public struct SameStride2Even: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 388)
+                var s0_0 = w.simd(V.self, at: 16)
                 let xp = x + (oy * 4 + ox * 4)
-                let wp = w + 372
+                let wp = w + 0
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -473,11 +473,11 @@ extension SameStride2Even: TrainableModel {
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1(UnsafePointer(p), w, o1)
+        Self.l1_conv2d_1(UnsafePointer(p), w + 112, o1)
         Self.l2_max_pooling2d(UnsafePointer(o1), o2)
         Self.l3_average_pooling2d(UnsafePointer(o2), o3)
         // flatten: the same memory as its input
-        Self.l5_dense(UnsafePointer(o3), w, o5)
+        Self.l5_dense(UnsafePointer(o3), w + 372, o5)
         output.update(from: o5, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -486,7 +486,7 @@ extension SameStride2Even: TrainableModel {
         loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
-        Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k + 372, gradients + 372, h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // average_pooling2d
@@ -495,7 +495,7 @@ extension SameStride2Even: TrainableModel {
         Self.l2_max_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 112, gradients + 112, q)
         Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_pad(input, p)
@@ -597,7 +597,7 @@ extension SameStride2Even: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 112, kernelGradient = gk + 112
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<4 {
@@ -609,7 +609,7 @@ extension SameStride2Even: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<4 { sum += d[p * 1 + g] }
-                let gp = gk + 368 + g * 4
+                let gp = gk + 256 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -728,7 +728,7 @@ extension SameStride2Even: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l5_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 372, kernelGradient = gk + 372
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -742,7 +742,7 @@ extension SameStride2Even: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 384 + g * 4
+                let gp = gk + 12 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -132,7 +132,7 @@ public struct SameStride2Odd: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 152, arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // max_pooling2d
         Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
@@ -144,7 +144,7 @@ public struct SameStride2Odd: CompiledModel {
         Self.l4_global_max_pooling2d(UnsafePointer(arena + Arena.l3_average_pooling2d), arena + Arena.l4_global_max_pooling2d)
         observe?(4, UnsafePointer(arena + Arena.l4_global_max_pooling2d))
         // dense
-        Self.l5_dense(UnsafePointer(arena + Arena.l4_global_max_pooling2d), w, arena + Arena.l5_dense)
+        Self.l5_dense(UnsafePointer(arena + Arena.l4_global_max_pooling2d), w + 400, arena + Arena.l5_dense)
         Self.l5_dense_activation(arena + Arena.l5_dense)
         observe?(5, UnsafePointer(arena + Arena.l5_dense))
         output.update(from: arena + Arena.l5_dense, count: 2)
@@ -170,7 +170,7 @@ public struct SameStride2Odd: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 152, arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // max_pooling2d
         Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
@@ -182,7 +182,7 @@ public struct SameStride2Odd: CompiledModel {
         Self.l4_global_max_pooling2d(UnsafePointer(arena + Arena.l3_average_pooling2d), arena + Arena.l4_global_max_pooling2d)
         observe?(4, UnsafePointer(arena + Arena.l4_global_max_pooling2d))
         // dense
-        Self.l5_dense(UnsafePointer(arena + Arena.l4_global_max_pooling2d), w, arena + Arena.l5_dense)
+        Self.l5_dense(UnsafePointer(arena + Arena.l4_global_max_pooling2d), w + 400, arena + Arena.l5_dense)
         Self.l5_dense_activation(arena + Arena.l5_dense)
         observe?(5, UnsafePointer(arena + Arena.l5_dense))
         output.update(from: arena + Arena.l5_dense, count: 2)
@@ -225,7 +225,7 @@ public struct SameStride2Odd: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 152, arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // max_pooling2d
         Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
@@ -378,15 +378,15 @@ public struct SameStride2Odd: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 5 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 392)
-            var s1_0 = w.simd(V.self, at: 392)
-            var s2_0 = w.simd(V.self, at: 392)
-            var s3_0 = w.simd(V.self, at: 392)
-            var s4_0 = w.simd(V.self, at: 392)
+            var s0_0 = w.simd(V.self, at: 240)
+            var s1_0 = w.simd(V.self, at: 240)
+            var s2_0 = w.simd(V.self, at: 240)
+            var s3_0 = w.simd(V.self, at: 240)
+            var s4_0 = w.simd(V.self, at: 240)
             for ky in 0..<2 {
                 for kx in 0..<3 {
                     let xp = x + (oy * 70 + ox * 5) + ky * 35 + kx * 5
-                    let wp = w + 152 + (ky * 3 + kx) * 40
+                    let wp = w + 0 + (ky * 3 + kx) * 40
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -473,9 +473,9 @@ public struct SameStride2Odd: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 2
-                var s0_0 = w.simd(V.self, at: 424)
+                var s0_0 = w.simd(V.self, at: 24)
                 let xp = x + (oy * 6 + ox * 6)
-                let wp = w + 400
+                let wp = w + 0
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -535,11 +535,11 @@ extension SameStride2Odd: TrainableModel {
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1(UnsafePointer(p), w, o1)
+        Self.l1_conv2d_1(UnsafePointer(p), w + 152, o1)
         Self.l2_max_pooling2d(UnsafePointer(o1), o2)
         Self.l3_average_pooling2d(UnsafePointer(o2), o3)
         Self.l4_global_max_pooling2d(UnsafePointer(o3), o4)
-        Self.l5_dense(UnsafePointer(o4), w, o5)
+        Self.l5_dense(UnsafePointer(o4), w + 400, o5)
         Self.l5_dense_activation(o5)
         output.update(from: o5, count: 2)
         // The loss, and its gradient: with respect to the output, or to the
@@ -550,7 +550,7 @@ extension SameStride2Odd: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l5_dense_derivative(UnsafePointer(o5), g) }
-        Self.l5_dense_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l5_dense_backward(UnsafePointer(o4), UnsafePointer(g), k + 281, gradients + 281, h); swap(&g, &h)
         // global_max_pooling2d
         Self.l4_global_max_pooling2d_backward(UnsafePointer(o3), UnsafePointer(g), h); swap(&g, &h)
         // average_pooling2d
@@ -559,7 +559,7 @@ extension SameStride2Odd: TrainableModel {
         Self.l2_max_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 95, gradients + 95, q)
         Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_pad(input, p)
@@ -663,7 +663,7 @@ extension SameStride2Odd: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 95, kernelGradient = gk + 95
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 10) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<10 {
@@ -677,7 +677,7 @@ extension SameStride2Odd: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<10 { sum += d[p * 1 + g] }
-                let gp = gk + 275 + g * 8
+                let gp = gk + 180 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -818,7 +818,7 @@ extension SameStride2Odd: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l5_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 281, kernelGradient = gk + 281
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -832,7 +832,7 @@ extension SameStride2Odd: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 293 + g * 4
+                let gp = gk + 12 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

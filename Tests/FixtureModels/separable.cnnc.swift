@@ -181,7 +181,7 @@ public struct Separable: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_sep_first))
         // sep_no_bias
         Self.l1_sep_no_bias_pad(UnsafePointer(arena + Arena.l0_sep_first), arena + Arena.l1_sep_no_bias_padded)
-        Self.l1_sep_no_bias_depthwise(UnsafePointer(arena + Arena.l1_sep_no_bias_padded), w, arena + Arena.l1_sep_no_bias_depthwise); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena + Arena.l1_sep_no_bias_depthwise), w, arena + Arena.l1_sep_no_bias)
+        Self.l1_sep_no_bias_depthwise(UnsafePointer(arena + Arena.l1_sep_no_bias_padded), w + 104, arena + Arena.l1_sep_no_bias_depthwise); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena + Arena.l1_sep_no_bias_depthwise), w + 104, arena + Arena.l1_sep_no_bias)
         observe?(1, UnsafePointer(arena + Arena.l1_sep_no_bias))
         // bn
         Self.l2_bn(arena + Arena.l1_sep_no_bias, w)
@@ -193,22 +193,22 @@ public struct Separable: CompiledModel {
         Self.l4_pad(UnsafePointer(arena + Arena.l1_sep_no_bias), arena + Arena.l4_pad)
         observe?(4, UnsafePointer(arena + Arena.l4_pad))
         // sep_stride2
-        Self.l5_sep_stride2_depthwise(UnsafePointer(arena + Arena.l4_pad), w, arena + Arena.l5_sep_stride2_depthwise); Self.l5_sep_stride2_pointwise(UnsafePointer(arena + Arena.l5_sep_stride2_depthwise), w, arena + Arena.l5_sep_stride2)
+        Self.l5_sep_stride2_depthwise(UnsafePointer(arena + Arena.l4_pad), w + 856, arena + Arena.l5_sep_stride2_depthwise); Self.l5_sep_stride2_pointwise(UnsafePointer(arena + Arena.l5_sep_stride2_depthwise), w + 856, arena + Arena.l5_sep_stride2)
         observe?(5, UnsafePointer(arena + Arena.l5_sep_stride2))
         // sep_multiplier
         Self.l6_sep_multiplier_pad(UnsafePointer(arena + Arena.l5_sep_stride2), arena + Arena.l6_sep_multiplier_padded)
-        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier_padded), w, arena + Arena.l6_sep_multiplier_depthwise); Self.l6_sep_multiplier_pointwise(UnsafePointer(arena + Arena.l6_sep_multiplier_depthwise), w, arena + Arena.l6_sep_multiplier)
+        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier_padded), w + 1880, arena + Arena.l6_sep_multiplier_depthwise); Self.l6_sep_multiplier_pointwise(UnsafePointer(arena + Arena.l6_sep_multiplier_depthwise), w + 1880, arena + Arena.l6_sep_multiplier)
         Self.l6_sep_multiplier_activation(arena + Arena.l6_sep_multiplier)
         observe?(6, UnsafePointer(arena + Arena.l6_sep_multiplier))
         // sep_rect
-        Self.l7_sep_rect_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier), w, arena + Arena.l7_sep_rect_depthwise); Self.l7_sep_rect_pointwise(UnsafePointer(arena + Arena.l7_sep_rect_depthwise), w, arena + Arena.l7_sep_rect)
+        Self.l7_sep_rect_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier), w + 2520, arena + Arena.l7_sep_rect_depthwise); Self.l7_sep_rect_pointwise(UnsafePointer(arena + Arena.l7_sep_rect_depthwise), w + 2520, arena + Arena.l7_sep_rect)
         Self.l7_sep_rect_activation(arena + Arena.l7_sep_rect)
         observe?(7, UnsafePointer(arena + Arena.l7_sep_rect))
         // flatten
         // (no computation at inference)
         observe?(8, UnsafePointer(arena + Arena.l7_sep_rect))
         // classes
-        Self.l9_classes(UnsafePointer(arena + Arena.l7_sep_rect), w, arena + Arena.l9_classes)
+        Self.l9_classes(UnsafePointer(arena + Arena.l7_sep_rect), w + 2656, arena + Arena.l9_classes)
         Self.l9_classes_activation(arena + Arena.l9_classes)
         observe?(9, UnsafePointer(arena + Arena.l9_classes))
         output.update(from: arena + Arena.l9_classes, count: 3)
@@ -234,7 +234,7 @@ public struct Separable: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_sep_first))
         // sep_no_bias
         Self.l1_sep_no_bias_pad(UnsafePointer(arena + Arena.l0_sep_first), arena + Arena.l1_sep_no_bias_padded)
-        Self.l1_sep_no_bias_depthwise(UnsafePointer(arena + Arena.l1_sep_no_bias_padded), w, arena + Arena.l1_sep_no_bias_depthwise); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena + Arena.l1_sep_no_bias_depthwise), w, arena + Arena.l1_sep_no_bias)
+        Self.l1_sep_no_bias_depthwise(UnsafePointer(arena + Arena.l1_sep_no_bias_padded), w + 104, arena + Arena.l1_sep_no_bias_depthwise); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena + Arena.l1_sep_no_bias_depthwise), w + 104, arena + Arena.l1_sep_no_bias)
         observe?(1, UnsafePointer(arena + Arena.l1_sep_no_bias))
         // bn
         Self.l2_bn(arena + Arena.l1_sep_no_bias, w)
@@ -246,22 +246,22 @@ public struct Separable: CompiledModel {
         Self.l4_pad(UnsafePointer(arena + Arena.l1_sep_no_bias), arena + Arena.l4_pad)
         observe?(4, UnsafePointer(arena + Arena.l4_pad))
         // sep_stride2
-        Self.l5_sep_stride2_depthwise(UnsafePointer(arena + Arena.l4_pad), w, arena + Arena.l5_sep_stride2_depthwise); Self.l5_sep_stride2_pointwise(UnsafePointer(arena + Arena.l5_sep_stride2_depthwise), w, arena + Arena.l5_sep_stride2)
+        Self.l5_sep_stride2_depthwise(UnsafePointer(arena + Arena.l4_pad), w + 856, arena + Arena.l5_sep_stride2_depthwise); Self.l5_sep_stride2_pointwise(UnsafePointer(arena + Arena.l5_sep_stride2_depthwise), w + 856, arena + Arena.l5_sep_stride2)
         observe?(5, UnsafePointer(arena + Arena.l5_sep_stride2))
         // sep_multiplier
         Self.l6_sep_multiplier_pad(UnsafePointer(arena + Arena.l5_sep_stride2), arena + Arena.l6_sep_multiplier_padded)
-        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier_padded), w, arena + Arena.l6_sep_multiplier_depthwise); Self.l6_sep_multiplier_pointwise(UnsafePointer(arena + Arena.l6_sep_multiplier_depthwise), w, arena + Arena.l6_sep_multiplier)
+        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier_padded), w + 1880, arena + Arena.l6_sep_multiplier_depthwise); Self.l6_sep_multiplier_pointwise(UnsafePointer(arena + Arena.l6_sep_multiplier_depthwise), w + 1880, arena + Arena.l6_sep_multiplier)
         Self.l6_sep_multiplier_activation(arena + Arena.l6_sep_multiplier)
         observe?(6, UnsafePointer(arena + Arena.l6_sep_multiplier))
         // sep_rect
-        Self.l7_sep_rect_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier), w, arena + Arena.l7_sep_rect_depthwise); Self.l7_sep_rect_pointwise(UnsafePointer(arena + Arena.l7_sep_rect_depthwise), w, arena + Arena.l7_sep_rect)
+        Self.l7_sep_rect_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier), w + 2520, arena + Arena.l7_sep_rect_depthwise); Self.l7_sep_rect_pointwise(UnsafePointer(arena + Arena.l7_sep_rect_depthwise), w + 2520, arena + Arena.l7_sep_rect)
         Self.l7_sep_rect_activation(arena + Arena.l7_sep_rect)
         observe?(7, UnsafePointer(arena + Arena.l7_sep_rect))
         // flatten
         // (no computation at inference)
         observe?(8, UnsafePointer(arena + Arena.l7_sep_rect))
         // classes
-        Self.l9_classes(UnsafePointer(arena + Arena.l7_sep_rect), w, arena + Arena.l9_classes)
+        Self.l9_classes(UnsafePointer(arena + Arena.l7_sep_rect), w + 2656, arena + Arena.l9_classes)
         Self.l9_classes_activation(arena + Arena.l9_classes)
         observe?(9, UnsafePointer(arena + Arena.l9_classes))
         output.update(from: arena + Arena.l9_classes, count: 3)
@@ -306,7 +306,7 @@ public struct Separable: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_sep_first))
         // sep_no_bias
         Self.l1_sep_no_bias_pad(UnsafePointer(arena + Arena.l0_sep_first), arena + Arena.l1_sep_no_bias_padded)
-        Self.l1_sep_no_bias_depthwise(UnsafePointer(arena + Arena.l1_sep_no_bias_padded), w, arena + Arena.l1_sep_no_bias_depthwise); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena + Arena.l1_sep_no_bias_depthwise), w, arena + Arena.l1_sep_no_bias)
+        Self.l1_sep_no_bias_depthwise(UnsafePointer(arena + Arena.l1_sep_no_bias_padded), w + 104, arena + Arena.l1_sep_no_bias_depthwise); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena + Arena.l1_sep_no_bias_depthwise), w + 104, arena + Arena.l1_sep_no_bias)
         observe?(1, UnsafePointer(arena + Arena.l1_sep_no_bias))
         // bn
         Self.l2_bn(arena + Arena.l1_sep_no_bias, w)
@@ -318,15 +318,15 @@ public struct Separable: CompiledModel {
         Self.l4_pad(UnsafePointer(arena + Arena.l1_sep_no_bias), arena + Arena.l4_pad)
         observe?(4, UnsafePointer(arena + Arena.l4_pad))
         // sep_stride2
-        Self.l5_sep_stride2_depthwise(UnsafePointer(arena + Arena.l4_pad), w, arena + Arena.l5_sep_stride2_depthwise); Self.l5_sep_stride2_pointwise(UnsafePointer(arena + Arena.l5_sep_stride2_depthwise), w, arena + Arena.l5_sep_stride2)
+        Self.l5_sep_stride2_depthwise(UnsafePointer(arena + Arena.l4_pad), w + 856, arena + Arena.l5_sep_stride2_depthwise); Self.l5_sep_stride2_pointwise(UnsafePointer(arena + Arena.l5_sep_stride2_depthwise), w + 856, arena + Arena.l5_sep_stride2)
         observe?(5, UnsafePointer(arena + Arena.l5_sep_stride2))
         // sep_multiplier
         Self.l6_sep_multiplier_pad(UnsafePointer(arena + Arena.l5_sep_stride2), arena + Arena.l6_sep_multiplier_padded)
-        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier_padded), w, arena + Arena.l6_sep_multiplier_depthwise); Self.l6_sep_multiplier_pointwise(UnsafePointer(arena + Arena.l6_sep_multiplier_depthwise), w, arena + Arena.l6_sep_multiplier)
+        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier_padded), w + 1880, arena + Arena.l6_sep_multiplier_depthwise); Self.l6_sep_multiplier_pointwise(UnsafePointer(arena + Arena.l6_sep_multiplier_depthwise), w + 1880, arena + Arena.l6_sep_multiplier)
         Self.l6_sep_multiplier_activation(arena + Arena.l6_sep_multiplier)
         observe?(6, UnsafePointer(arena + Arena.l6_sep_multiplier))
         // sep_rect
-        Self.l7_sep_rect_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier), w, arena + Arena.l7_sep_rect_depthwise); Self.l7_sep_rect_pointwise(UnsafePointer(arena + Arena.l7_sep_rect_depthwise), w, arena + Arena.l7_sep_rect)
+        Self.l7_sep_rect_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier), w + 2520, arena + Arena.l7_sep_rect_depthwise); Self.l7_sep_rect_pointwise(UnsafePointer(arena + Arena.l7_sep_rect_depthwise), w + 2520, arena + Arena.l7_sep_rect)
         Self.l7_sep_rect_activation(arena + Arena.l7_sep_rect)
         observe?(7, UnsafePointer(arena + Arena.l7_sep_rect))
         destination.update(from: arena + Arena.l7_sep_rect, count: 48)
@@ -516,13 +516,13 @@ public struct Separable: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + (oy * 8 + ox) * 16 + c0
-                    var s0 = w.simd(V.self, at: 248 + c0)
-                    var s1 = w.simd(V.self, at: 248 + c0)
-                    var s2 = w.simd(V.self, at: 248 + c0)
-                    var s3 = w.simd(V.self, at: 248 + c0)
+                    var s0 = w.simd(V.self, at: 144 + c0)
+                    var s1 = w.simd(V.self, at: 144 + c0)
+                    var s2 = w.simd(V.self, at: 144 + c0)
+                    var s3 = w.simd(V.self, at: 144 + c0)
                     for ky in 0..<3 {
                         let xr = x + (oy * 1 + ky * 1) * 160 + ox * 16 + c0
-                        let wr = w + 104 + ky * 48 + c0
+                        let wr = w + 0 + ky * 48 + c0
                         let w0 = wr.simd(V.self, at: 0)
                         let w1 = wr.simd(V.self, at: 16)
                         let w2 = wr.simd(V.self, at: 32)
@@ -562,12 +562,12 @@ public struct Separable: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 8 + ox) * 24
-                var s0_0 = w.simd(V.self, at: 776)
-                var s1_0 = w.simd(V.self, at: 776)
-                var s2_0 = w.simd(V.self, at: 776)
-                var s3_0 = w.simd(V.self, at: 776)
+                var s0_0 = w.simd(V.self, at: 672)
+                var s1_0 = w.simd(V.self, at: 672)
+                var s2_0 = w.simd(V.self, at: 672)
+                var s3_0 = w.simd(V.self, at: 672)
                 let xp = x + (oy * 128 + ox * 16)
-                let wp = w + 264
+                let wp = w + 160
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let x0 = V(repeating: xp[ci])
@@ -590,12 +590,12 @@ public struct Separable: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 8 + ox) * 24 + 16
-                var s0_0 = w.simd(V.self, at: 776 + 16)
-                var s1_0 = w.simd(V.self, at: 776 + 16)
-                var s2_0 = w.simd(V.self, at: 776 + 16)
-                var s3_0 = w.simd(V.self, at: 776 + 16)
+                var s0_0 = w.simd(V.self, at: 672 + 16)
+                var s1_0 = w.simd(V.self, at: 672 + 16)
+                var s2_0 = w.simd(V.self, at: 672 + 16)
+                var s3_0 = w.simd(V.self, at: 672 + 16)
                 let xp = x + (oy * 128 + ox * 16)
-                let wp = w + 264 + 16
+                let wp = w + 160 + 16
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let x0 = V(repeating: xp[ci])
@@ -651,12 +651,12 @@ public struct Separable: CompiledModel {
             for c0 in stride(from: 0, to: 24, by: 8) {
                 let ox = 0
                 let yp = y + (oy * 3 + ox) * 24 + c0
-                var s0 = w.simd(V.self, at: 1456 + c0)
-                var s1 = w.simd(V.self, at: 1456 + c0)
-                var s2 = w.simd(V.self, at: 1456 + c0)
+                var s0 = w.simd(V.self, at: 600 + c0)
+                var s1 = w.simd(V.self, at: 600 + c0)
+                var s2 = w.simd(V.self, at: 600 + c0)
                 for ky in 0..<5 {
                     let xr = x + (oy * 2 + ky * 1) * 240 + ox * 48 + c0
-                    let wr = w + 856 + ky * 120 + c0
+                    let wr = w + 0 + ky * 120 + c0
                     let w0 = wr.simd(V.self, at: 0)
                     let w1 = wr.simd(V.self, at: 24)
                     let w2 = wr.simd(V.self, at: 48)
@@ -702,11 +702,11 @@ public struct Separable: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 12
-            var s0_0 = w.simd(V.self, at: 1864)
-            var s1_0 = w.simd(V.self, at: 1864)
-            var s2_0 = w.simd(V.self, at: 1864)
+            var s0_0 = w.simd(V.self, at: 1008)
+            var s1_0 = w.simd(V.self, at: 1008)
+            var s2_0 = w.simd(V.self, at: 1008)
             let xp = x + (oy * 72 + ox * 24)
-            let wp = w + 1480
+            let wp = w + 624
             for ci in 0..<24 {
                 let w0 = wp.simd(V.self, at: ci * 16)
                 let x0 = V(repeating: xp[ci])
@@ -744,11 +744,11 @@ public struct Separable: CompiledModel {
                 for c in 0..<12 {
                     for j in 0..<2 {
                         let o = c * 2 + j
-                        var s = w[2096 + o]
+                        var s = w[216 + o]
                         for ky in 0..<3 {
                             for kx in 0..<3 {
                                 let at = (oy * 1 + ky * 2) * 84 + (ox * 1 + kx * 2) * 12 + c
-                                s += x[at] * w[1880 + (ky * 3 + kx) * 24 + o]
+                                s += x[at] * w[0 + (ky * 3 + kx) * 24 + o]
                             }
                         }
                         yp[o] = s
@@ -766,14 +766,14 @@ public struct Separable: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 10
-            var s0_0 = w.simd(V.self, at: 2504)
-            var s0_1 = w.simd(V.self, at: 2512)
-            var s1_0 = w.simd(V.self, at: 2504)
-            var s1_1 = w.simd(V.self, at: 2512)
-            var s2_0 = w.simd(V.self, at: 2504)
-            var s2_1 = w.simd(V.self, at: 2512)
+            var s0_0 = w.simd(V.self, at: 624)
+            var s0_1 = w.simd(V.self, at: 632)
+            var s1_0 = w.simd(V.self, at: 624)
+            var s1_1 = w.simd(V.self, at: 632)
+            var s2_0 = w.simd(V.self, at: 624)
+            var s2_1 = w.simd(V.self, at: 632)
             let xp = x + (oy * 72 + ox * 24)
-            let wp = w + 2120
+            let wp = w + 240
             for ci in 0..<24 {
                 let w0 = wp.simd(V.self, at: ci * 16)
                 let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -810,11 +810,11 @@ public struct Separable: CompiledModel {
             for c0 in stride(from: 0, to: 8, by: 8) {
                 let ox = 0
                 let yp = y + (oy * 2 + ox) * 10 + c0
-                var s0 = w.simd(V.self, at: 2552 + c0)
-                var s1 = w.simd(V.self, at: 2552 + c0)
+                var s0 = w.simd(V.self, at: 32 + c0)
+                var s1 = w.simd(V.self, at: 32 + c0)
                 for ky in 0..<1 {
                     let xr = x + (oy * 1 + ky * 1) * 30 + ox * 10 + c0
-                    let wr = w + 2520 + ky * 32 + c0
+                    let wr = w + 0 + ky * 32 + c0
                     let w0 = wr.simd(V.self, at: 0)
                     let w1 = wr.simd(V.self, at: 16)
                     let i0 = xr.simd(V.self, at: 0)
@@ -833,11 +833,11 @@ public struct Separable: CompiledModel {
                 let c0 = 8
                 let ox = 0
                 let yp = y + (oy * 2 + ox) * 10 + c0
-                var s0 = w.simd(V.self, at: 2552 + c0)
-                var s1 = w.simd(V.self, at: 2552 + c0)
+                var s0 = w.simd(V.self, at: 32 + c0)
+                var s1 = w.simd(V.self, at: 32 + c0)
                 for ky in 0..<1 {
                     let xr = x + (oy * 1 + ky * 1) * 30 + ox * 10 + c0
-                    let wr = w + 2520 + ky * 32 + c0
+                    let wr = w + 0 + ky * 32 + c0
                     let w0 = wr.simd(V.self, at: 0)
                     let w1 = wr.simd(V.self, at: 16)
                     var i0 = V(); for lane in 0..<2 { i0[lane] = xr[0 + lane] }
@@ -861,10 +861,10 @@ public struct Separable: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 2648)
-            var s1_0 = w.simd(V.self, at: 2648)
+            var s0_0 = w.simd(V.self, at: 128)
+            var s1_0 = w.simd(V.self, at: 128)
             let xp = x + (oy * 20 + ox * 10)
-            let wp = w + 2568
+            let wp = w + 48
             for ci in 0..<10 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -895,9 +895,9 @@ public struct Separable: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 2848)
+                var s0_0 = w.simd(V.self, at: 192)
                 let xp = x + (oy * 48 + ox * 48)
-                let wp = w + 2656
+                let wp = w + 0
                 for ci in 0..<48 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -958,8 +958,8 @@ extension Separable: TrainableModel {
                 Self.l0_sep_first_depthwise(UnsafePointer(p), w, t0)
                 Self.l0_sep_first_pointwise(UnsafePointer(t0), w, o0)
                 Self.l1_sep_no_bias_pad(UnsafePointer(o0), p)
-                Self.l1_sep_no_bias_depthwise(UnsafePointer(p), w, t1)
-                Self.l1_sep_no_bias_pointwise(UnsafePointer(t1), w, o1)
+                Self.l1_sep_no_bias_depthwise(UnsafePointer(p), w + 104, t1)
+                Self.l1_sep_no_bias_pointwise(UnsafePointer(t1), w + 104, o1)
                 Self.l2_bn_statistics(UnsafePointer(o1), sums)
                 return 0
 
@@ -982,18 +982,18 @@ extension Separable: TrainableModel {
                 o3.update(from: UnsafePointer(o2), count: 1536)
                 Self.l3_relu(o3)
                 Self.l4_pad(UnsafePointer(o3), o4)
-                Self.l5_sep_stride2_depthwise(UnsafePointer(o4), w, t5)
-                Self.l5_sep_stride2_pointwise(UnsafePointer(t5), w, o5)
+                Self.l5_sep_stride2_depthwise(UnsafePointer(o4), w + 856, t5)
+                Self.l5_sep_stride2_pointwise(UnsafePointer(t5), w + 856, o5)
                 Self.l6_sep_multiplier_pad(UnsafePointer(o5), p)
-                Self.l6_sep_multiplier_depthwise(UnsafePointer(p), w, t6)
-                Self.l6_sep_multiplier_pointwise(UnsafePointer(t6), w, o6)
+                Self.l6_sep_multiplier_depthwise(UnsafePointer(p), w + 1880, t6)
+                Self.l6_sep_multiplier_pointwise(UnsafePointer(t6), w + 1880, o6)
                 Self.l6_sep_multiplier_activation(o6)
-                Self.l7_sep_rect_depthwise(UnsafePointer(o6), w, t7)
-                Self.l7_sep_rect_pointwise(UnsafePointer(t7), w, z7)
+                Self.l7_sep_rect_depthwise(UnsafePointer(o6), w + 2520, t7)
+                Self.l7_sep_rect_pointwise(UnsafePointer(t7), w + 2520, z7)
                 o7.update(from: z7, count: 48)
                 Self.l7_sep_rect_activation(o7)
                 // flatten: the same memory as its input
-                Self.l9_classes(UnsafePointer(o7), w, o9)
+                Self.l9_classes(UnsafePointer(o7), w + 2656, o9)
                 Self.l9_classes_activation(o9)
                 output.update(from: o9, count: 3)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -1004,22 +1004,22 @@ extension Separable: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // classes
                 if !fused { Self.l9_classes_derivative(UnsafePointer(o9), g) }
-                Self.l9_classes_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l9_classes_backward(UnsafePointer(o7), UnsafePointer(g), k + 2189, gradients + 2189, h); swap(&g, &h)
                 // flatten
                 // passes the gradient through
                 // sep_rect
                 Self.l7_sep_rect_derivative(UnsafePointer(z7), UnsafePointer(o7), g)
-                Self.l7_sep_rect_pointwise_backward(UnsafePointer(t7), UnsafePointer(g), k, gradients, h)
-                Self.l7_sep_rect_depthwise_backward(UnsafePointer(o6), UnsafePointer(h), k, gradients, g)
+                Self.l7_sep_rect_pointwise_backward(UnsafePointer(t7), UnsafePointer(g), k + 2081, gradients + 2081, h)
+                Self.l7_sep_rect_depthwise_backward(UnsafePointer(o6), UnsafePointer(h), k + 2081, gradients + 2081, g)
                 // sep_multiplier
                 Self.l6_sep_multiplier_derivative(UnsafePointer(o6), g)
-                Self.l6_sep_multiplier_pointwise_backward(UnsafePointer(t6), UnsafePointer(g), k, gradients, h)
+                Self.l6_sep_multiplier_pointwise_backward(UnsafePointer(t6), UnsafePointer(g), k + 1615, gradients + 1615, h)
                 Self.l6_sep_multiplier_pad(UnsafePointer(o5), p)
-                Self.l6_sep_multiplier_depthwise_backward(UnsafePointer(p), UnsafePointer(h), k, gradients, q)
+                Self.l6_sep_multiplier_depthwise_backward(UnsafePointer(p), UnsafePointer(h), k + 1615, gradients + 1615, q)
                 Self.l6_sep_multiplier_unpad(UnsafePointer(q), g)
                 // sep_stride2
-                Self.l5_sep_stride2_pointwise_backward(UnsafePointer(t5), UnsafePointer(g), k, gradients, h)
-                Self.l5_sep_stride2_depthwise_backward(UnsafePointer(o4), UnsafePointer(h), k, gradients, g)
+                Self.l5_sep_stride2_pointwise_backward(UnsafePointer(t5), UnsafePointer(g), k + 715, gradients + 715, h)
+                Self.l5_sep_stride2_depthwise_backward(UnsafePointer(o4), UnsafePointer(h), k + 715, gradients + 715, g)
                 // pad
                 Self.l4_pad_backward(UnsafePointer(o3), UnsafePointer(g), h); swap(&g, &h)
                 // relu
@@ -1039,9 +1039,9 @@ extension Separable: TrainableModel {
                 Self.l2_bn_backward(UnsafePointer(o1), UnsafePointer(d2), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // sep_no_bias
-                Self.l1_sep_no_bias_pointwise_backward(UnsafePointer(t1), UnsafePointer(g), k, gradients, h)
+                Self.l1_sep_no_bias_pointwise_backward(UnsafePointer(t1), UnsafePointer(g), k + 91, gradients + 91, h)
                 Self.l1_sep_no_bias_pad(UnsafePointer(o0), p)
-                Self.l1_sep_no_bias_depthwise_backward(UnsafePointer(p), UnsafePointer(h), k, gradients, q)
+                Self.l1_sep_no_bias_depthwise_backward(UnsafePointer(p), UnsafePointer(h), k + 91, gradients + 91, q)
                 Self.l1_sep_no_bias_unpad(UnsafePointer(q), g)
                 // sep_first
                 Self.l0_sep_first_derivative(UnsafePointer(o0), g)
@@ -1200,7 +1200,7 @@ extension Separable: TrainableModel {
     // sep_no_bias: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l1_sep_no_bias_pointwise_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 235, kernelGradient = gk + 235
+        let kernel = k + 144, kernelGradient = gk + 144
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 128) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<64 {
@@ -1272,7 +1272,7 @@ extension Separable: TrainableModel {
     // sep_no_bias: dL/dkernel, dL/dbias, dL/dx, channel by channel
     @inline(never)
     static func l1_sep_no_bias_depthwise_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 91, kernelGradient = gk + 91
+        let kernel = k + 0, kernelGradient = gk + 0
         dx?.initialize(repeating: 0, count: 1600)
         for oy in 0..<8 {
             for ox in 0..<8 {
@@ -1315,7 +1315,7 @@ extension Separable: TrainableModel {
     // sep_stride2: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l5_sep_stride2_pointwise_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1315, kernelGradient = gk + 1315
+        let kernel = k + 600, kernelGradient = gk + 600
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 9) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<9 {
@@ -1329,7 +1329,7 @@ extension Separable: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<9 { sum += d[p * 1 + g] }
-                let gp = gk + 1603 + g * 16
+                let gp = gk + 888 + g * 16
                 if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<12 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1393,7 +1393,7 @@ extension Separable: TrainableModel {
     // sep_stride2: dL/dkernel, dL/dbias, dL/dx, channel by channel
     @inline(never)
     static func l5_sep_stride2_depthwise_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 715, kernelGradient = gk + 715
+        let kernel = k + 0, kernelGradient = gk + 0
         dx?.initialize(repeating: 0, count: 2400)
         for oy in 0..<3 {
             for ox in 0..<3 {
@@ -1420,7 +1420,7 @@ extension Separable: TrainableModel {
     // sep_multiplier: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l6_sep_multiplier_pointwise_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1831, kernelGradient = gk + 1831
+        let kernel = k + 216, kernelGradient = gk + 216
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 18) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<9 {
@@ -1434,7 +1434,7 @@ extension Separable: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<9 { sum += d[p * 2 + g] }
-                let gp = gk + 2071 + g * 8
+                let gp = gk + 456 + g * 8
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1498,7 +1498,7 @@ extension Separable: TrainableModel {
     // sep_multiplier: dL/dkernel, dL/dbias, dL/dx, channel by channel
     @inline(never)
     static func l6_sep_multiplier_depthwise_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1615, kernelGradient = gk + 1615
+        let kernel = k + 0, kernelGradient = gk + 0
         dx?.initialize(repeating: 0, count: 588)
         for oy in 0..<3 {
             for ox in 0..<3 {
@@ -1536,7 +1536,7 @@ extension Separable: TrainableModel {
     // sep_rect: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l7_sep_rect_pointwise_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 2101, kernelGradient = gk + 2101
+        let kernel = k + 20, kernelGradient = gk + 20
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<6 {
@@ -1548,7 +1548,7 @@ extension Separable: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<6 { sum += d[p * 1 + g] }
-                let gp = gk + 2181 + g * 8
+                let gp = gk + 100 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1612,7 +1612,7 @@ extension Separable: TrainableModel {
     // sep_rect: dL/dkernel, dL/dbias, dL/dx, channel by channel
     @inline(never)
     static func l7_sep_rect_depthwise_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 2081, kernelGradient = gk + 2081
+        let kernel = k + 0, kernelGradient = gk + 0
         dx?.initialize(repeating: 0, count: 90)
         for oy in 0..<3 {
             for ox in 0..<2 {
@@ -1644,7 +1644,7 @@ extension Separable: TrainableModel {
     // classes: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l9_classes_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 2189, kernelGradient = gk + 2189
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1658,7 +1658,7 @@ extension Separable: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 2333 + g * 4
+                let gp = gk + 144 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -143,26 +143,26 @@ public struct Transposed: CompiledModel {
         Self.l0_stride_gaps(input, w, arena + Arena.l0_stride_gaps)
         observe?(0, UnsafePointer(arena + Arena.l0_stride_gaps))
         // up_same
-        Self.l1_up_same(UnsafePointer(arena + Arena.l0_stride_gaps), w, arena + Arena.l1_up_same)
+        Self.l1_up_same(UnsafePointer(arena + Arena.l0_stride_gaps), w + 16, arena + Arena.l1_up_same)
         observe?(1, UnsafePointer(arena + Arena.l1_up_same))
         // valid_rect
-        Self.l2_valid_rect(UnsafePointer(arena + Arena.l1_up_same), w, arena + Arena.l2_valid_rect)
+        Self.l2_valid_rect(UnsafePointer(arena + Arena.l1_up_same), w + 312, arena + Arena.l2_valid_rect)
         observe?(2, UnsafePointer(arena + Arena.l2_valid_rect))
         // dilated
-        Self.l3_dilated(UnsafePointer(arena + Arena.l2_valid_rect), w, arena + Arena.l3_dilated)
+        Self.l3_dilated(UnsafePointer(arena + Arena.l2_valid_rect), w + 608, arena + Arena.l3_dilated)
         Self.l3_dilated_activation(arena + Arena.l3_dilated)
         observe?(3, UnsafePointer(arena + Arena.l3_dilated))
         // shrink
         Self.l4_shrink(UnsafePointer(arena + Arena.l3_dilated), arena + Arena.l4_shrink)
         observe?(4, UnsafePointer(arena + Arena.l4_shrink))
         // pad_out
-        Self.l5_pad_out(UnsafePointer(arena + Arena.l4_shrink), w, arena + Arena.l5_pad_out)
+        Self.l5_pad_out(UnsafePointer(arena + Arena.l4_shrink), w + 976, arena + Arena.l5_pad_out)
         observe?(5, UnsafePointer(arena + Arena.l5_pad_out))
         // pool
         Self.l6_pool(UnsafePointer(arena + Arena.l5_pad_out), arena + Arena.l6_pool)
         observe?(6, UnsafePointer(arena + Arena.l6_pool))
         // classes
-        Self.l7_classes(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_classes)
+        Self.l7_classes(UnsafePointer(arena + Arena.l6_pool), w + 3040, arena + Arena.l7_classes)
         Self.l7_classes_activation(arena + Arena.l7_classes)
         observe?(7, UnsafePointer(arena + Arena.l7_classes))
         output.update(from: arena + Arena.l7_classes, count: 4)
@@ -186,26 +186,26 @@ public struct Transposed: CompiledModel {
         Self.l0_stride_gaps(input, w, arena + Arena.l0_stride_gaps)
         observe?(0, UnsafePointer(arena + Arena.l0_stride_gaps))
         // up_same
-        Self.l1_up_same(UnsafePointer(arena + Arena.l0_stride_gaps), w, arena + Arena.l1_up_same)
+        Self.l1_up_same(UnsafePointer(arena + Arena.l0_stride_gaps), w + 16, arena + Arena.l1_up_same)
         observe?(1, UnsafePointer(arena + Arena.l1_up_same))
         // valid_rect
-        Self.l2_valid_rect(UnsafePointer(arena + Arena.l1_up_same), w, arena + Arena.l2_valid_rect)
+        Self.l2_valid_rect(UnsafePointer(arena + Arena.l1_up_same), w + 312, arena + Arena.l2_valid_rect)
         observe?(2, UnsafePointer(arena + Arena.l2_valid_rect))
         // dilated
-        Self.l3_dilated(UnsafePointer(arena + Arena.l2_valid_rect), w, arena + Arena.l3_dilated)
+        Self.l3_dilated(UnsafePointer(arena + Arena.l2_valid_rect), w + 608, arena + Arena.l3_dilated)
         Self.l3_dilated_activation(arena + Arena.l3_dilated)
         observe?(3, UnsafePointer(arena + Arena.l3_dilated))
         // shrink
         Self.l4_shrink(UnsafePointer(arena + Arena.l3_dilated), arena + Arena.l4_shrink)
         observe?(4, UnsafePointer(arena + Arena.l4_shrink))
         // pad_out
-        Self.l5_pad_out(UnsafePointer(arena + Arena.l4_shrink), w, arena + Arena.l5_pad_out)
+        Self.l5_pad_out(UnsafePointer(arena + Arena.l4_shrink), w + 976, arena + Arena.l5_pad_out)
         observe?(5, UnsafePointer(arena + Arena.l5_pad_out))
         // pool
         Self.l6_pool(UnsafePointer(arena + Arena.l5_pad_out), arena + Arena.l6_pool)
         observe?(6, UnsafePointer(arena + Arena.l6_pool))
         // classes
-        Self.l7_classes(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_classes)
+        Self.l7_classes(UnsafePointer(arena + Arena.l6_pool), w + 3040, arena + Arena.l7_classes)
         Self.l7_classes_activation(arena + Arena.l7_classes)
         observe?(7, UnsafePointer(arena + Arena.l7_classes))
         output.update(from: arena + Arena.l7_classes, count: 4)
@@ -246,20 +246,20 @@ public struct Transposed: CompiledModel {
         Self.l0_stride_gaps(input, w, arena + Arena.l0_stride_gaps)
         observe?(0, UnsafePointer(arena + Arena.l0_stride_gaps))
         // up_same
-        Self.l1_up_same(UnsafePointer(arena + Arena.l0_stride_gaps), w, arena + Arena.l1_up_same)
+        Self.l1_up_same(UnsafePointer(arena + Arena.l0_stride_gaps), w + 16, arena + Arena.l1_up_same)
         observe?(1, UnsafePointer(arena + Arena.l1_up_same))
         // valid_rect
-        Self.l2_valid_rect(UnsafePointer(arena + Arena.l1_up_same), w, arena + Arena.l2_valid_rect)
+        Self.l2_valid_rect(UnsafePointer(arena + Arena.l1_up_same), w + 312, arena + Arena.l2_valid_rect)
         observe?(2, UnsafePointer(arena + Arena.l2_valid_rect))
         // dilated
-        Self.l3_dilated(UnsafePointer(arena + Arena.l2_valid_rect), w, arena + Arena.l3_dilated)
+        Self.l3_dilated(UnsafePointer(arena + Arena.l2_valid_rect), w + 608, arena + Arena.l3_dilated)
         Self.l3_dilated_activation(arena + Arena.l3_dilated)
         observe?(3, UnsafePointer(arena + Arena.l3_dilated))
         // shrink
         Self.l4_shrink(UnsafePointer(arena + Arena.l3_dilated), arena + Arena.l4_shrink)
         observe?(4, UnsafePointer(arena + Arena.l4_shrink))
         // pad_out
-        Self.l5_pad_out(UnsafePointer(arena + Arena.l4_shrink), w, arena + Arena.l5_pad_out)
+        Self.l5_pad_out(UnsafePointer(arena + Arena.l4_shrink), w + 976, arena + Arena.l5_pad_out)
         observe?(5, UnsafePointer(arena + Arena.l5_pad_out))
         // pool
         Self.l6_pool(UnsafePointer(arena + Arena.l5_pad_out), arena + Arena.l6_pool)
@@ -367,7 +367,7 @@ public struct Transposed: CompiledModel {
             for ox in 0..<22 {
                 let target = y + (oy * 22 + ox) * 6
                 for g in 0..<1 {
-                    var sum = w.simd(SIMD8<Float>.self, at: 304 + g * 8)
+                    var sum = w.simd(SIMD8<Float>.self, at: 288 + g * 8)
                     for my in 0..<3 {
                         let iyStride = oy + 0 - my * 1
                         guard iyStride >= 0, iyStride % 2 == 0, iyStride / 2 < 9 else { continue }
@@ -377,7 +377,7 @@ public struct Transposed: CompiledModel {
                             guard ixStride >= 0, ixStride % 2 == 0, ixStride / 2 < 11 else { continue }
                             let ix = ixStride / 2
                             let xp = x + (iy * 11 + ix) * 4
-                            let row = 16 + (my * 3 + mx) * 32 + g * 8
+                            let row = 0 + (my * 3 + mx) * 32 + g * 8
                             for c in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: xp[c]), w.simd(SIMD8<Float>.self, at: row + c * 8)) }
                         }
                     }
@@ -395,7 +395,7 @@ public struct Transposed: CompiledModel {
             for ox in 0..<45 {
                 let target = y + (oy * 45 + ox) * 5
                 for g in 0..<1 {
-                    var sum = w.simd(SIMD8<Float>.self, at: 600 + g * 8)
+                    var sum = w.simd(SIMD8<Float>.self, at: 288 + g * 8)
                     for my in 0..<2 {
                         let iyStride = oy + 0 - my * 1
                         guard iyStride >= 0, iyStride < 18 else { continue }
@@ -405,7 +405,7 @@ public struct Transposed: CompiledModel {
                             guard ixStride >= 0, ixStride % 2 == 0, ixStride / 2 < 22 else { continue }
                             let ix = ixStride / 2
                             let xp = x + (iy * 22 + ix) * 6
-                            let row = 312 + (my * 3 + mx) * 48 + g * 8
+                            let row = 0 + (my * 3 + mx) * 48 + g * 8
                             for c in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: xp[c]), w.simd(SIMD8<Float>.self, at: row + c * 8)) }
                         }
                     }
@@ -422,7 +422,7 @@ public struct Transposed: CompiledModel {
             for ox in 0..<45 {
                 let target = y + (oy * 45 + ox) * 8
                 for g in 0..<1 {
-                    var sum = w.simd(SIMD8<Float>.self, at: 968 + g * 8)
+                    var sum = w.simd(SIMD8<Float>.self, at: 360 + g * 8)
                     for my in 0..<3 {
                         let iyStride = oy + 2 - my * 2
                         guard iyStride >= 0, iyStride < 19 else { continue }
@@ -432,7 +432,7 @@ public struct Transposed: CompiledModel {
                             guard ixStride >= 0, ixStride < 45 else { continue }
                             let ix = ixStride
                             let xp = x + (iy * 45 + ix) * 5
-                            let row = 608 + (my * 3 + mx) * 40 + g * 8
+                            let row = 0 + (my * 3 + mx) * 40 + g * 8
                             for c in 0..<5 { sum = madd(sum, SIMD8<Float>(repeating: xp[c]), w.simd(SIMD8<Float>.self, at: row + c * 8)) }
                         }
                     }
@@ -479,7 +479,7 @@ public struct Transposed: CompiledModel {
             for ox in 0..<28 {
                 let target = y + (oy * 28 + ox) * 16
                 for g in 0..<1 {
-                    var sum = w.simd(SIMD16<Float>.self, at: 3024 + g * 16)
+                    var sum = w.simd(SIMD16<Float>.self, at: 2048 + g * 16)
                     for my in 0..<4 {
                         let iyStride = oy + 1 - my * 1
                         guard iyStride >= 0, iyStride % 2 == 0, iyStride / 2 < 6 else { continue }
@@ -489,7 +489,7 @@ public struct Transposed: CompiledModel {
                             guard ixStride >= 0, ixStride % 2 == 0, ixStride / 2 < 15 else { continue }
                             let ix = ixStride / 2
                             let xp = x + (iy * 15 + ix) * 8
-                            let row = 976 + (my * 4 + mx) * 128 + g * 16
+                            let row = 0 + (my * 4 + mx) * 128 + g * 16
                             for c in 0..<8 { sum = madd(sum, SIMD16<Float>(repeating: xp[c]), w.simd(SIMD16<Float>.self, at: row + c * 16)) }
                         }
                     }
@@ -518,9 +518,9 @@ public struct Transposed: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 4
-                var s0_0 = w.simd(V.self, at: 3104)
+                var s0_0 = w.simd(V.self, at: 64)
                 let xp = x + (oy * 16 + ox * 16)
-                let wp = w + 3040
+                let wp = w + 0
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -581,15 +581,15 @@ extension Transposed: TrainableModel {
         let o7 = arena + 26391
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_stride_gaps(input, w, o0)
-        Self.l1_up_same(UnsafePointer(o0), w, o1)
-        Self.l2_valid_rect(UnsafePointer(o1), w, o2)
-        Self.l3_dilated(UnsafePointer(o2), w, z3)
+        Self.l1_up_same(UnsafePointer(o0), w + 16, o1)
+        Self.l2_valid_rect(UnsafePointer(o1), w + 312, o2)
+        Self.l3_dilated(UnsafePointer(o2), w + 608, z3)
         o3.update(from: z3, count: 6840)
         Self.l3_dilated_activation(o3)
         Self.l4_shrink(UnsafePointer(o3), o4)
-        Self.l5_pad_out(UnsafePointer(o4), w, o5)
+        Self.l5_pad_out(UnsafePointer(o4), w + 976, o5)
         Self.l6_pool(UnsafePointer(o5), o6)
-        Self.l7_classes(UnsafePointer(o6), w, o7)
+        Self.l7_classes(UnsafePointer(o6), w + 3040, o7)
         Self.l7_classes_activation(o7)
         output.update(from: o7, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
@@ -600,21 +600,21 @@ extension Transposed: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // classes
         if !fused { Self.l7_classes_derivative(UnsafePointer(o7), g) }
-        Self.l7_classes_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l7_classes_backward(UnsafePointer(o6), UnsafePointer(g), k + 2850, gradients + 2850, h); swap(&g, &h)
         // pool
         Self.l6_pool_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
         // pad_out
-        Self.l5_pad_out_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l5_pad_out_backward(UnsafePointer(o4), UnsafePointer(g), k + 786, gradients + 786, h); swap(&g, &h)
         // shrink
         Self.l4_shrink_backward(UnsafePointer(o3), UnsafePointer(g), h); swap(&g, &h)
         // dilated
         Self.l3_dilated_derivative(UnsafePointer(z3), UnsafePointer(o3), g)
-        Self.l3_dilated_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l3_dilated_backward(UnsafePointer(o2), UnsafePointer(g), k + 418, gradients + 418, h); swap(&g, &h)
         // valid_rect
-        Self.l2_valid_rect_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_valid_rect_backward(UnsafePointer(o1), UnsafePointer(g), k + 238, gradients + 238, h); swap(&g, &h)
         // up_same
         Self.l1_up_same_derivative(UnsafePointer(o1), g)
-        Self.l1_up_same_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_up_same_backward(UnsafePointer(o0), UnsafePointer(g), k + 16, gradients + 16, h); swap(&g, &h)
         // stride_gaps
         Self.l0_stride_gaps_backward(input, UnsafePointer(g), k, gradients, inputGradient)
         return value
@@ -664,8 +664,8 @@ extension Transposed: TrainableModel {
     // up_same: dL/dkernel, dL/dbias, dL/dx, by input pixel and tap
     @inline(never)
     static func l1_up_same_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 16, kernelGradient = gk + 16
-        let biasGradient = gk + 232
+        let kernel = k + 0, kernelGradient = gk + 0
+        let biasGradient = gk + 216
         for p in 0..<396 {
             let dzp = dz + p * 6
             for f in 0..<6 { biasGradient[f] += dzp[f] }
@@ -693,7 +693,7 @@ extension Transposed: TrainableModel {
     // valid_rect: dL/dkernel, dL/dbias, dL/dx, by input pixel and tap
     @inline(never)
     static func l2_valid_rect_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 238, kernelGradient = gk + 238
+        let kernel = k + 0, kernelGradient = gk + 0
         dx?.initialize(repeating: 0, count: 2376)
         for iy in 0..<18 {
             for my in 0..<2 {
@@ -723,8 +723,8 @@ extension Transposed: TrainableModel {
     // dilated: dL/dkernel, dL/dbias, dL/dx, by input pixel and tap
     @inline(never)
     static func l3_dilated_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 418, kernelGradient = gk + 418
-        let biasGradient = gk + 778
+        let kernel = k + 0, kernelGradient = gk + 0
+        let biasGradient = gk + 360
         for p in 0..<855 {
             let dzp = dz + p * 8
             for f in 0..<8 { biasGradient[f] += dzp[f] }
@@ -777,8 +777,8 @@ extension Transposed: TrainableModel {
     // pad_out: dL/dkernel, dL/dbias, dL/dx, by input pixel and tap
     @inline(never)
     static func l5_pad_out_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 786, kernelGradient = gk + 786
-        let biasGradient = gk + 2834
+        let kernel = k + 0, kernelGradient = gk + 0
+        let biasGradient = gk + 2048
         for p in 0..<308 {
             let dzp = dz + p * 16
             for f in 0..<16 { biasGradient[f] += dzp[f] }
@@ -825,7 +825,7 @@ extension Transposed: TrainableModel {
     // classes: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l7_classes_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 2850, kernelGradient = gk + 2850
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -837,7 +837,7 @@ extension Transposed: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 2914 + g * 4
+                let gp = gk + 64 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -148,13 +148,13 @@ public struct Upsampling: CompiledModel {
         Self.l2_up_bilinear(UnsafePointer(arena + Arena.l1_up_default), arena + Arena.l2_up_bilinear)
         observe?(2, UnsafePointer(arena + Arena.l2_up_bilinear))
         // mix
-        Self.l3_mix(UnsafePointer(arena + Arena.l2_up_bilinear), w, arena + Arena.l3_mix)
+        Self.l3_mix(UnsafePointer(arena + Arena.l2_up_bilinear), w + 152, arena + Arena.l3_mix)
         observe?(3, UnsafePointer(arena + Arena.l3_mix))
         // up_rows
         Self.l4_up_rows(UnsafePointer(arena + Arena.l3_mix), arena + Arena.l4_up_rows)
         observe?(4, UnsafePointer(arena + Arena.l4_up_rows))
         // widen
-        Self.l5_widen(UnsafePointer(arena + Arena.l4_up_rows), w, arena + Arena.l5_widen)
+        Self.l5_widen(UnsafePointer(arena + Arena.l4_up_rows), w + 592, arena + Arena.l5_widen)
         observe?(5, UnsafePointer(arena + Arena.l5_widen))
         // up_wide
         Self.l6_up_wide(UnsafePointer(arena + Arena.l5_widen), arena + Arena.l6_up_wide)
@@ -163,7 +163,7 @@ public struct Upsampling: CompiledModel {
         Self.l7_pool(UnsafePointer(arena + Arena.l6_up_wide), arena + Arena.l7_pool)
         observe?(7, UnsafePointer(arena + Arena.l7_pool))
         // classes
-        Self.l8_classes(UnsafePointer(arena + Arena.l7_pool), w, arena + Arena.l8_classes)
+        Self.l8_classes(UnsafePointer(arena + Arena.l7_pool), w + 688, arena + Arena.l8_classes)
         Self.l8_classes_activation(arena + Arena.l8_classes)
         observe?(8, UnsafePointer(arena + Arena.l8_classes))
         output.update(from: arena + Arena.l8_classes, count: 4)
@@ -194,13 +194,13 @@ public struct Upsampling: CompiledModel {
         Self.l2_up_bilinear(UnsafePointer(arena + Arena.l1_up_default), arena + Arena.l2_up_bilinear)
         observe?(2, UnsafePointer(arena + Arena.l2_up_bilinear))
         // mix
-        Self.l3_mix(UnsafePointer(arena + Arena.l2_up_bilinear), w, arena + Arena.l3_mix)
+        Self.l3_mix(UnsafePointer(arena + Arena.l2_up_bilinear), w + 152, arena + Arena.l3_mix)
         observe?(3, UnsafePointer(arena + Arena.l3_mix))
         // up_rows
         Self.l4_up_rows(UnsafePointer(arena + Arena.l3_mix), arena + Arena.l4_up_rows)
         observe?(4, UnsafePointer(arena + Arena.l4_up_rows))
         // widen
-        Self.l5_widen(UnsafePointer(arena + Arena.l4_up_rows), w, arena + Arena.l5_widen)
+        Self.l5_widen(UnsafePointer(arena + Arena.l4_up_rows), w + 592, arena + Arena.l5_widen)
         observe?(5, UnsafePointer(arena + Arena.l5_widen))
         // up_wide
         Self.l6_up_wide(UnsafePointer(arena + Arena.l5_widen), arena + Arena.l6_up_wide)
@@ -209,7 +209,7 @@ public struct Upsampling: CompiledModel {
         Self.l7_pool(UnsafePointer(arena + Arena.l6_up_wide), arena + Arena.l7_pool)
         observe?(7, UnsafePointer(arena + Arena.l7_pool))
         // classes
-        Self.l8_classes(UnsafePointer(arena + Arena.l7_pool), w, arena + Arena.l8_classes)
+        Self.l8_classes(UnsafePointer(arena + Arena.l7_pool), w + 688, arena + Arena.l8_classes)
         Self.l8_classes_activation(arena + Arena.l8_classes)
         observe?(8, UnsafePointer(arena + Arena.l8_classes))
         output.update(from: arena + Arena.l8_classes, count: 4)
@@ -257,13 +257,13 @@ public struct Upsampling: CompiledModel {
         Self.l2_up_bilinear(UnsafePointer(arena + Arena.l1_up_default), arena + Arena.l2_up_bilinear)
         observe?(2, UnsafePointer(arena + Arena.l2_up_bilinear))
         // mix
-        Self.l3_mix(UnsafePointer(arena + Arena.l2_up_bilinear), w, arena + Arena.l3_mix)
+        Self.l3_mix(UnsafePointer(arena + Arena.l2_up_bilinear), w + 152, arena + Arena.l3_mix)
         observe?(3, UnsafePointer(arena + Arena.l3_mix))
         // up_rows
         Self.l4_up_rows(UnsafePointer(arena + Arena.l3_mix), arena + Arena.l4_up_rows)
         observe?(4, UnsafePointer(arena + Arena.l4_up_rows))
         // widen
-        Self.l5_widen(UnsafePointer(arena + Arena.l4_up_rows), w, arena + Arena.l5_widen)
+        Self.l5_widen(UnsafePointer(arena + Arena.l4_up_rows), w + 592, arena + Arena.l5_widen)
         observe?(5, UnsafePointer(arena + Arena.l5_widen))
         // up_wide
         Self.l6_up_wide(UnsafePointer(arena + Arena.l5_widen), arena + Arena.l6_up_wide)
@@ -434,16 +434,16 @@ public struct Upsampling: CompiledModel {
             do {
                 let ox = 0
                 let yp = y + (oy * 11 + ox) * 5
-                var s0_0 = w.simd(V.self, at: 584)
-                var s1_0 = w.simd(V.self, at: 584)
-                var s2_0 = w.simd(V.self, at: 584)
-                var s3_0 = w.simd(V.self, at: 584)
-                var s4_0 = w.simd(V.self, at: 584)
-                var s5_0 = w.simd(V.self, at: 584)
+                var s0_0 = w.simd(V.self, at: 432)
+                var s1_0 = w.simd(V.self, at: 432)
+                var s2_0 = w.simd(V.self, at: 432)
+                var s3_0 = w.simd(V.self, at: 432)
+                var s4_0 = w.simd(V.self, at: 432)
+                var s5_0 = w.simd(V.self, at: 432)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 288 + ox * 12) + ky * 144 + kx * 6
-                        let wp = w + 152 + (ky * 3 + kx) * 48
+                        let wp = w + 0 + (ky * 3 + kx) * 48
                         for ci in 0..<6 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -471,15 +471,15 @@ public struct Upsampling: CompiledModel {
             do {
                 let ox = 6
                 let yp = y + (oy * 11 + ox) * 5
-                var s0_0 = w.simd(V.self, at: 584)
-                var s1_0 = w.simd(V.self, at: 584)
-                var s2_0 = w.simd(V.self, at: 584)
-                var s3_0 = w.simd(V.self, at: 584)
-                var s4_0 = w.simd(V.self, at: 584)
+                var s0_0 = w.simd(V.self, at: 432)
+                var s1_0 = w.simd(V.self, at: 432)
+                var s2_0 = w.simd(V.self, at: 432)
+                var s3_0 = w.simd(V.self, at: 432)
+                var s4_0 = w.simd(V.self, at: 432)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 288 + ox * 12) + ky * 144 + kx * 6
-                        let wp = w + 152 + (ky * 3 + kx) * 48
+                        let wp = w + 0 + (ky * 3 + kx) * 48
                         for ci in 0..<6 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -529,14 +529,14 @@ public struct Upsampling: CompiledModel {
             do {
                 let ox = 0
                 let yp = y + (oy * 11 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 672)
-                var s1_0 = w.simd(V.self, at: 672)
-                var s2_0 = w.simd(V.self, at: 672)
-                var s3_0 = w.simd(V.self, at: 672)
-                var s4_0 = w.simd(V.self, at: 672)
-                var s5_0 = w.simd(V.self, at: 672)
+                var s0_0 = w.simd(V.self, at: 80)
+                var s1_0 = w.simd(V.self, at: 80)
+                var s2_0 = w.simd(V.self, at: 80)
+                var s3_0 = w.simd(V.self, at: 80)
+                var s4_0 = w.simd(V.self, at: 80)
+                var s5_0 = w.simd(V.self, at: 80)
                 let xp = x + (oy * 55 + ox * 5)
-                let wp = w + 592
+                let wp = w + 0
                 for ci in 0..<5 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -562,13 +562,13 @@ public struct Upsampling: CompiledModel {
             do {
                 let ox = 6
                 let yp = y + (oy * 11 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 672)
-                var s1_0 = w.simd(V.self, at: 672)
-                var s2_0 = w.simd(V.self, at: 672)
-                var s3_0 = w.simd(V.self, at: 672)
-                var s4_0 = w.simd(V.self, at: 672)
+                var s0_0 = w.simd(V.self, at: 80)
+                var s1_0 = w.simd(V.self, at: 80)
+                var s2_0 = w.simd(V.self, at: 80)
+                var s3_0 = w.simd(V.self, at: 80)
+                var s4_0 = w.simd(V.self, at: 80)
                 let xp = x + (oy * 55 + ox * 5)
-                let wp = w + 592
+                let wp = w + 0
                 for ci in 0..<5 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -629,9 +629,9 @@ public struct Upsampling: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 4
-                var s0_0 = w.simd(V.self, at: 752)
+                var s0_0 = w.simd(V.self, at: 64)
                 let xp = x + (oy * 16 + ox * 16)
-                let wp = w + 688
+                let wp = w + 0
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -695,12 +695,12 @@ extension Upsampling: TrainableModel {
         Self.l0_encode(UnsafePointer(p), w, o0)
         Self.l1_up_default(UnsafePointer(o0), o1)
         Self.l2_up_bilinear(UnsafePointer(o1), o2)
-        Self.l3_mix(UnsafePointer(o2), w, o3)
+        Self.l3_mix(UnsafePointer(o2), w + 152, o3)
         Self.l4_up_rows(UnsafePointer(o3), o4)
-        Self.l5_widen(UnsafePointer(o4), w, o5)
+        Self.l5_widen(UnsafePointer(o4), w + 592, o5)
         Self.l6_up_wide(UnsafePointer(o5), o6)
         Self.l7_pool(UnsafePointer(o6), o7)
-        Self.l8_classes(UnsafePointer(o7), w, o8)
+        Self.l8_classes(UnsafePointer(o7), w + 688, o8)
         Self.l8_classes_activation(o8)
         output.update(from: o8, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
@@ -711,17 +711,17 @@ extension Upsampling: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // classes
         if !fused { Self.l8_classes_derivative(UnsafePointer(o8), g) }
-        Self.l8_classes_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l8_classes_backward(UnsafePointer(o7), UnsafePointer(g), k + 485, gradients + 485, h); swap(&g, &h)
         // pool
         Self.l7_pool_backward(UnsafePointer(o6), UnsafePointer(g), h); swap(&g, &h)
         // up_wide
         Self.l6_up_wide_backward(UnsafePointer(g), h); swap(&g, &h)
         // widen
-        Self.l5_widen_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l5_widen_backward(UnsafePointer(o4), UnsafePointer(g), k + 389, gradients + 389, h); swap(&g, &h)
         // up_rows
         Self.l4_up_rows_backward(UnsafePointer(g), h); swap(&g, &h)
         // mix
-        Self.l3_mix_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l3_mix_backward(UnsafePointer(o2), UnsafePointer(g), k + 114, gradients + 114, h); swap(&g, &h)
         // up_bilinear
         Self.l2_up_bilinear_backward(UnsafePointer(g), h); swap(&g, &h)
         // up_default
@@ -874,7 +874,7 @@ extension Upsampling: TrainableModel {
     // mix: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l3_mix_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 114, kernelGradient = gk + 114
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 55) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<55 {
@@ -888,7 +888,7 @@ extension Upsampling: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<55 { sum += d[p * 1 + g] }
-                let gp = gk + 384 + g * 8
+                let gp = gk + 270 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -969,7 +969,7 @@ extension Upsampling: TrainableModel {
     // widen: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l5_widen_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 389, kernelGradient = gk + 389
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 165) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<165 {
@@ -981,7 +981,7 @@ extension Upsampling: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<165 { sum += d[p * 1 + g] }
-                let gp = gk + 469 + g * 16
+                let gp = gk + 80 + g * 16
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1086,7 +1086,7 @@ extension Upsampling: TrainableModel {
     // classes: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l8_classes_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 485, kernelGradient = gk + 485
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1098,7 +1098,7 @@ extension Upsampling: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 549 + g * 4
+                let gp = gk + 64 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -127,7 +127,7 @@ public struct WideChannels: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 1344, arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // max_pooling2d
         Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
@@ -136,7 +136,7 @@ public struct WideChannels: CompiledModel {
         // (no computation at inference)
         observe?(3, UnsafePointer(arena + Arena.l2_max_pooling2d))
         // dense
-        Self.l4_dense(UnsafePointer(arena + Arena.l2_max_pooling2d), w, arena + Arena.l4_dense)
+        Self.l4_dense(UnsafePointer(arena + Arena.l2_max_pooling2d), w + 30224, arena + Arena.l4_dense)
         observe?(4, UnsafePointer(arena + Arena.l4_dense))
         output.update(from: arena + Arena.l4_dense, count: 33)
     }
@@ -161,7 +161,7 @@ public struct WideChannels: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        pool.split(5) { worker, parts in Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1, parts) }
+        pool.split(5) { worker, parts in Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 1344, arena + Arena.l1_conv2d_1, parts) }
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // max_pooling2d
         Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
@@ -170,7 +170,7 @@ public struct WideChannels: CompiledModel {
         // (no computation at inference)
         observe?(3, UnsafePointer(arena + Arena.l2_max_pooling2d))
         // dense
-        Self.l4_dense(UnsafePointer(arena + Arena.l2_max_pooling2d), w, arena + Arena.l4_dense)
+        Self.l4_dense(UnsafePointer(arena + Arena.l2_max_pooling2d), w + 30224, arena + Arena.l4_dense)
         observe?(4, UnsafePointer(arena + Arena.l4_dense))
         output.update(from: arena + Arena.l4_dense, count: 33)
     }
@@ -213,7 +213,7 @@ public struct WideChannels: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 1344, arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // max_pooling2d
         Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
@@ -402,15 +402,15 @@ public struct WideChannels: CompiledModel {
             for oy in parts {
                 let ox = 0
                 let yp = y + (oy * 5 + ox) * 70 + c0
-                var s0_0 = w.simd(V.self, at: 30144 + c0)
-                var s1_0 = w.simd(V.self, at: 30144 + c0)
-                var s2_0 = w.simd(V.self, at: 30144 + c0)
-                var s3_0 = w.simd(V.self, at: 30144 + c0)
-                var s4_0 = w.simd(V.self, at: 30144 + c0)
+                var s0_0 = w.simd(V.self, at: 28800 + c0)
+                var s1_0 = w.simd(V.self, at: 28800 + c0)
+                var s2_0 = w.simd(V.self, at: 28800 + c0)
+                var s3_0 = w.simd(V.self, at: 28800 + c0)
+                var s4_0 = w.simd(V.self, at: 28800 + c0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 880 + ox * 80) + ky * 440 + kx * 40
-                        let wp = w + 1344 + c0 + (ky * 3 + kx) * 3200
+                        let wp = w + 0 + c0 + (ky * 3 + kx) * 3200
                         for ci in 0..<40 {
                             let w0 = wp.simd(V.self, at: ci * 80)
                             let x0 = V(repeating: xp[ci])
@@ -437,15 +437,15 @@ public struct WideChannels: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 5 + ox) * 70 + 64
-            var s0_0 = w.simd(V.self, at: 30144 + 64)
-            var s1_0 = w.simd(V.self, at: 30144 + 64)
-            var s2_0 = w.simd(V.self, at: 30144 + 64)
-            var s3_0 = w.simd(V.self, at: 30144 + 64)
-            var s4_0 = w.simd(V.self, at: 30144 + 64)
+            var s0_0 = w.simd(V.self, at: 28800 + 64)
+            var s1_0 = w.simd(V.self, at: 28800 + 64)
+            var s2_0 = w.simd(V.self, at: 28800 + 64)
+            var s3_0 = w.simd(V.self, at: 28800 + 64)
+            var s4_0 = w.simd(V.self, at: 28800 + 64)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + (oy * 880 + ox * 80) + ky * 440 + kx * 40
-                    let wp = w + 1344 + 64 + (ky * 3 + kx) * 3200
+                    let wp = w + 0 + 64 + (ky * 3 + kx) * 3200
                     for ci in 0..<40 {
                         let w0 = wp.simd(V.self, at: ci * 80)
                         let x0 = V(repeating: xp[ci])
@@ -512,11 +512,11 @@ public struct WideChannels: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 33
-                var s0_0 = w.simd(V.self, at: 43664)
-                var s0_1 = w.simd(V.self, at: 43680)
-                var s0_2 = w.simd(V.self, at: 43696)
+                var s0_0 = w.simd(V.self, at: 13440)
+                var s0_1 = w.simd(V.self, at: 13456)
+                var s0_2 = w.simd(V.self, at: 13472)
                 let xp = x + (oy * 280 + ox * 280)
-                let wp = w + 30224
+                let wp = w + 0
                 for ci in 0..<280 {
                     let w0 = wp.simd(V.self, at: ci * 48)
                     let w1 = wp.simd(V.self, at: ci * 48 + 16)
@@ -565,10 +565,10 @@ extension WideChannels: TrainableModel {
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1(UnsafePointer(p), w, o1)
+        Self.l1_conv2d_1(UnsafePointer(p), w + 1344, o1)
         Self.l2_max_pooling2d(UnsafePointer(o1), o2)
         // flatten: the same memory as its input
-        Self.l4_dense(UnsafePointer(o2), w, o4)
+        Self.l4_dense(UnsafePointer(o2), w + 30224, o4)
         output.update(from: o4, count: 33)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -577,14 +577,14 @@ extension WideChannels: TrainableModel {
         loss.gradient(output, target, count: 33, channels: 33, fused: fused, into: g)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
-        Self.l4_dense_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l4_dense_backward(UnsafePointer(o2), UnsafePointer(g), k + 26390, gradients + 26390, h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // max_pooling2d
         Self.l2_max_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 1120, gradients + 1120, q)
         Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
@@ -695,7 +695,7 @@ extension WideChannels: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (5 vectors of 16 output channels)
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1120, kernelGradient = gk + 1120
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 125) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<25 {
@@ -709,7 +709,7 @@ extension WideChannels: TrainableModel {
             for g in 0..<5 {
                 var sum = SIMD16<Float>()
                 for p in 0..<25 { sum += d[p * 5 + g] }
-                let gp = gk + 26320 + g * 16
+                let gp = gk + 25200 + g * 16
                 if g < 4 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -808,7 +808,7 @@ extension WideChannels: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (3 vectors of 16 output channels)
     @inline(never)
     static func l4_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 26390, kernelGradient = gk + 26390
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -822,7 +822,7 @@ extension WideChannels: TrainableModel {
             for g in 0..<3 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 3 + g] }
-                let gp = gk + 35630 + g * 16
+                let gp = gk + 9240 + g * 16
                 if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

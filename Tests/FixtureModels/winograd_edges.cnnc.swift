@@ -138,12 +138,12 @@ public struct WinogradEdges: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
         Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1_winograd(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1, arena + Arena.scratch)
+        Self.l1_conv2d_1_winograd(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 4640, arena + Arena.l1_conv2d_1, arena + Arena.scratch)
         Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // conv2d_2
         Self.l2_conv2d_2_winograd_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
-        Self.l2_conv2d_2_winograd(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w, arena + Arena.l2_conv2d_2, arena + Arena.scratch)
+        Self.l2_conv2d_2_winograd(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w + 14256, arena + Arena.l2_conv2d_2, arena + Arena.scratch)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
         // max_pooling2d
         Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l2_conv2d_2), arena + Arena.l3_max_pooling2d)
@@ -152,7 +152,7 @@ public struct WinogradEdges: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena + Arena.l3_max_pooling2d))
         // dense
-        Self.l5_dense(UnsafePointer(arena + Arena.l3_max_pooling2d), w, arena + Arena.l5_dense)
+        Self.l5_dense(UnsafePointer(arena + Arena.l3_max_pooling2d), w + 33504, arena + Arena.l5_dense)
         Self.l5_dense_activation(arena + Arena.l5_dense)
         observe?(5, UnsafePointer(arena + Arena.l5_dense))
         output.update(from: arena + Arena.l5_dense, count: 5)
@@ -178,12 +178,12 @@ public struct WinogradEdges: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
         Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        pool.split(2) { worker, parts in Self.l1_conv2d_1_winograd(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1, arena + Arena.scratch + worker * 34560, parts) }
+        pool.split(2) { worker, parts in Self.l1_conv2d_1_winograd(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 4640, arena + Arena.l1_conv2d_1, arena + Arena.scratch + worker * 34560, parts) }
         Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // conv2d_2
         Self.l2_conv2d_2_winograd_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
-        pool.split(2) { worker, parts in Self.l2_conv2d_2_winograd(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w, arena + Arena.l2_conv2d_2, arena + Arena.scratch + worker * 55296, parts) }
+        pool.split(2) { worker, parts in Self.l2_conv2d_2_winograd(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w + 14256, arena + Arena.l2_conv2d_2, arena + Arena.scratch + worker * 55296, parts) }
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
         // max_pooling2d
         Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l2_conv2d_2), arena + Arena.l3_max_pooling2d)
@@ -192,7 +192,7 @@ public struct WinogradEdges: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena + Arena.l3_max_pooling2d))
         // dense
-        Self.l5_dense(UnsafePointer(arena + Arena.l3_max_pooling2d), w, arena + Arena.l5_dense)
+        Self.l5_dense(UnsafePointer(arena + Arena.l3_max_pooling2d), w + 33504, arena + Arena.l5_dense)
         Self.l5_dense_activation(arena + Arena.l5_dense)
         observe?(5, UnsafePointer(arena + Arena.l5_dense))
         output.update(from: arena + Arena.l5_dense, count: 5)
@@ -237,12 +237,12 @@ public struct WinogradEdges: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
         Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1_winograd(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1, arena + Arena.scratch)
+        Self.l1_conv2d_1_winograd(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 4640, arena + Arena.l1_conv2d_1, arena + Arena.scratch)
         Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // conv2d_2
         Self.l2_conv2d_2_winograd_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
-        Self.l2_conv2d_2_winograd(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w, arena + Arena.l2_conv2d_2, arena + Arena.scratch)
+        Self.l2_conv2d_2_winograd(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w + 14256, arena + Arena.l2_conv2d_2, arena + Arena.scratch)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
         // max_pooling2d
         Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l2_conv2d_2), arena + Arena.l3_max_pooling2d)
@@ -415,16 +415,16 @@ public struct WinogradEdges: CompiledModel {
             for bx in 0..<3 {
                 let ox = bx * 6
                 let yp = y + (oy * 18 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 8096)
-                var s1_0 = w.simd(V.self, at: 8096)
-                var s2_0 = w.simd(V.self, at: 8096)
-                var s3_0 = w.simd(V.self, at: 8096)
-                var s4_0 = w.simd(V.self, at: 8096)
-                var s5_0 = w.simd(V.self, at: 8096)
+                var s0_0 = w.simd(V.self, at: 3456)
+                var s1_0 = w.simd(V.self, at: 3456)
+                var s2_0 = w.simd(V.self, at: 3456)
+                var s3_0 = w.simd(V.self, at: 3456)
+                var s4_0 = w.simd(V.self, at: 3456)
+                var s5_0 = w.simd(V.self, at: 3456)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 480 + ox * 24) + ky * 480 + kx * 24
-                        let wp = w + 4640 + (ky * 3 + kx) * 384
+                        let wp = w + 0 + (ky * 3 + kx) * 384
                         for ci in 0..<24 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -617,7 +617,7 @@ public struct WinogradEdges: CompiledModel {
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l1_conv2d_1_winograd_product54(UnsafePointer(v + xi * 1296), w + 8112 + xi * 384, m + xi * 864)
+                Self.l1_conv2d_1_winograd_product54(UnsafePointer(v + xi * 1296), w + 3472 + xi * 384, m + xi * 864)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<6 {
@@ -625,7 +625,7 @@ public struct WinogradEdges: CompiledModel {
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 16, by: 8) {
-                        let bias = w.simd(VK.self, at: 8096 + k)
+                        let bias = w.simd(VK.self, at: 3456 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 864 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1728 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2592 + t * 16 + k)
                         let m10 = UnsafePointer(m).simd(VK.self, at: 3456 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 5184 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 6048 + t * 16 + k)
                         let m20 = UnsafePointer(m).simd(VK.self, at: 6912 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7776 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 8640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 16 + k)
@@ -679,7 +679,7 @@ public struct WinogradEdges: CompiledModel {
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l1_conv2d_1_winograd_product45(UnsafePointer(v + xi * 1080), w + 8112 + xi * 384, m + xi * 720)
+                Self.l1_conv2d_1_winograd_product45(UnsafePointer(v + xi * 1080), w + 3472 + xi * 384, m + xi * 720)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<5 {
@@ -687,7 +687,7 @@ public struct WinogradEdges: CompiledModel {
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 16, by: 8) {
-                        let bias = w.simd(VK.self, at: 8096 + k)
+                        let bias = w.simd(VK.self, at: 3456 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k)
                         let m10 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 16 + k)
                         let m20 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k)
@@ -735,16 +735,16 @@ public struct WinogradEdges: CompiledModel {
                 for bx in 0..<3 {
                     let ox = bx * 6
                     let yp = y + (oy * 18 + ox) * 48 + c0
-                    var s0_0 = w.simd(V.self, at: 21168 + c0)
-                    var s1_0 = w.simd(V.self, at: 21168 + c0)
-                    var s2_0 = w.simd(V.self, at: 21168 + c0)
-                    var s3_0 = w.simd(V.self, at: 21168 + c0)
-                    var s4_0 = w.simd(V.self, at: 21168 + c0)
-                    var s5_0 = w.simd(V.self, at: 21168 + c0)
+                    var s0_0 = w.simd(V.self, at: 6912 + c0)
+                    var s1_0 = w.simd(V.self, at: 6912 + c0)
+                    var s2_0 = w.simd(V.self, at: 6912 + c0)
+                    var s3_0 = w.simd(V.self, at: 6912 + c0)
+                    var s4_0 = w.simd(V.self, at: 6912 + c0)
+                    var s5_0 = w.simd(V.self, at: 6912 + c0)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + (oy * 320 + ox * 16) + ky * 320 + kx * 16
-                            let wp = w + 14256 + c0 + (ky * 3 + kx) * 768
+                            let wp = w + 0 + c0 + (ky * 3 + kx) * 768
                             for ci in 0..<16 {
                                 let w0 = wp.simd(V.self, at: ci * 48)
                                 let x0 = V(repeating: xp[ci])
@@ -943,7 +943,7 @@ public struct WinogradEdges: CompiledModel {
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l2_conv2d_2_winograd_product54(UnsafePointer(v + xi * 864), w + 21216 + xi * 768, m + xi * 2592)
+                Self.l2_conv2d_2_winograd_product54(UnsafePointer(v + xi * 864), w + 6960 + xi * 768, m + xi * 2592)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<6 {
@@ -951,7 +951,7 @@ public struct WinogradEdges: CompiledModel {
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 48, by: 8) {
-                        let bias = w.simd(VK.self, at: 21168 + k)
+                        let bias = w.simd(VK.self, at: 6912 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2592 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 5184 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7776 + t * 48 + k)
                         let m10 = UnsafePointer(m).simd(VK.self, at: 10368 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 12960 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 15552 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 18144 + t * 48 + k)
                         let m20 = UnsafePointer(m).simd(VK.self, at: 20736 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 23328 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 25920 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 28512 + t * 48 + k)
@@ -1005,7 +1005,7 @@ public struct WinogradEdges: CompiledModel {
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l2_conv2d_2_winograd_product45(UnsafePointer(v + xi * 720), w + 21216 + xi * 768, m + xi * 2160)
+                Self.l2_conv2d_2_winograd_product45(UnsafePointer(v + xi * 720), w + 6960 + xi * 768, m + xi * 2160)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<5 {
@@ -1013,7 +1013,7 @@ public struct WinogradEdges: CompiledModel {
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 48, by: 8) {
-                        let bias = w.simd(VK.self, at: 21168 + k)
+                        let bias = w.simd(VK.self, at: 6912 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 48 + k)
                         let m10 = UnsafePointer(m).simd(VK.self, at: 8640 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10800 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12960 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 15120 + t * 48 + k)
                         let m20 = UnsafePointer(m).simd(VK.self, at: 17280 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 19440 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 21600 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 23760 + t * 48 + k)
@@ -1068,9 +1068,9 @@ public struct WinogradEdges: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 5
-                var s0_0 = w.simd(V.self, at: 68064)
+                var s0_0 = w.simd(V.self, at: 34560)
                 let xp = x + (oy * 4320 + ox * 4320)
-                let wp = w + 33504
+                let wp = w + 0
                 for ci in 0..<4320 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1128,13 +1128,13 @@ extension WinogradEdges: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
-        Self.l1_conv2d_1(UnsafePointer(o0), w, o1)
+        Self.l1_conv2d_1(UnsafePointer(o0), w + 4640, o1)
         Self.l1_conv2d_1_activation(o1)
         Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_2(UnsafePointer(p), w, o2)
+        Self.l2_conv2d_2(UnsafePointer(p), w + 14256, o2)
         Self.l3_max_pooling2d(UnsafePointer(o2), o3)
         // flatten: the same memory as its input
-        Self.l5_dense(UnsafePointer(o3), w, o5)
+        Self.l5_dense(UnsafePointer(o3), w + 33504, o5)
         Self.l5_dense_activation(o5)
         output.update(from: o5, count: 5)
         // The loss, and its gradient: with respect to the output, or to the
@@ -1145,18 +1145,18 @@ extension WinogradEdges: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l5_dense_derivative(UnsafePointer(o5), g) }
-        Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k + 13912, gradients + 13912, h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // max_pooling2d
         Self.l3_max_pooling2d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_2
         Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l2_conv2d_2_backward(UnsafePointer(p), UnsafePointer(g), k + 6952, gradients + 6952, q)
         Self.l2_conv2d_2_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
-        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k + 3480, gradients + 3480, h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_pad(input, p)
@@ -1272,7 +1272,7 @@ extension WinogradEdges: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 3480, kernelGradient = gk + 3480
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 378) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<378 {
@@ -1284,7 +1284,7 @@ extension WinogradEdges: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<378 { sum += d[p * 1 + g] }
-                let gp = gk + 6936 + g * 16
+                let gp = gk + 3456 + g * 16
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1348,7 +1348,7 @@ extension WinogradEdges: TrainableModel {
     // conv2d_2: dL/dkernel, dL/dbias, dL/dx (3 vectors of 16 output channels)
     @inline(never)
     static func l2_conv2d_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 6952, kernelGradient = gk + 6952
+        let kernel = k + 0, kernelGradient = gk + 0
         do {
             let buffer = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 1134)
             defer { buffer.deallocate() }
@@ -1362,7 +1362,7 @@ extension WinogradEdges: TrainableModel {
             for g in 0..<3 {
                 var sum = SIMD16<Float>()
                 for p in 0..<378 { sum += d[p * 3 + g] }
-                let gp = gk + 13864 + g * 16
+                let gp = gk + 6912 + g * 16
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1470,7 +1470,7 @@ extension WinogradEdges: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l5_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 13912, kernelGradient = gk + 13912
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1484,7 +1484,7 @@ extension WinogradEdges: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 35512 + g * 8
+                let gp = gk + 21600 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

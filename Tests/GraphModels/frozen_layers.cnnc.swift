@@ -155,7 +155,7 @@ public struct FrozenLayers: CompiledModel {
         observe?(2, UnsafePointer(arena + Arena.l0_stem))
         // frozen_conv
         Self.l3_frozen_conv_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l3_frozen_conv_padded)
-        Self.l3_frozen_conv(UnsafePointer(arena + Arena.l3_frozen_conv_padded), w, arena + Arena.l3_frozen_conv)
+        Self.l3_frozen_conv(UnsafePointer(arena + Arena.l3_frozen_conv_padded), w + 84, arena + Arena.l3_frozen_conv)
         observe?(3, UnsafePointer(arena + Arena.l3_frozen_conv))
         // trained_bn
         Self.l4_trained_bn(arena + Arena.l3_frozen_conv, w)
@@ -167,10 +167,10 @@ public struct FrozenLayers: CompiledModel {
         Self.l6_pool(UnsafePointer(arena + Arena.l5_join), arena + Arena.l6_pool)
         observe?(6, UnsafePointer(arena + Arena.l6_pool))
         // frozen_dense
-        Self.l7_frozen_dense(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_frozen_dense)
+        Self.l7_frozen_dense(UnsafePointer(arena + Arena.l6_pool), w + 240, arena + Arena.l7_frozen_dense)
         observe?(7, UnsafePointer(arena + Arena.l7_frozen_dense))
         // head
-        Self.l8_head(UnsafePointer(arena + Arena.l7_frozen_dense), w, arena + Arena.l8_head)
+        Self.l8_head(UnsafePointer(arena + Arena.l7_frozen_dense), w + 280, arena + Arena.l8_head)
         Self.l8_head_activation(arena + Arena.l8_head)
         observe?(8, UnsafePointer(arena + Arena.l8_head))
         output.update(from: arena + Arena.l8_head, count: 3)
@@ -202,7 +202,7 @@ public struct FrozenLayers: CompiledModel {
         observe?(2, UnsafePointer(arena + Arena.l0_stem))
         // frozen_conv
         Self.l3_frozen_conv_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l3_frozen_conv_padded)
-        Self.l3_frozen_conv(UnsafePointer(arena + Arena.l3_frozen_conv_padded), w, arena + Arena.l3_frozen_conv)
+        Self.l3_frozen_conv(UnsafePointer(arena + Arena.l3_frozen_conv_padded), w + 84, arena + Arena.l3_frozen_conv)
         observe?(3, UnsafePointer(arena + Arena.l3_frozen_conv))
         // trained_bn
         Self.l4_trained_bn(arena + Arena.l3_frozen_conv, w)
@@ -214,10 +214,10 @@ public struct FrozenLayers: CompiledModel {
         Self.l6_pool(UnsafePointer(arena + Arena.l5_join), arena + Arena.l6_pool)
         observe?(6, UnsafePointer(arena + Arena.l6_pool))
         // frozen_dense
-        Self.l7_frozen_dense(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_frozen_dense)
+        Self.l7_frozen_dense(UnsafePointer(arena + Arena.l6_pool), w + 240, arena + Arena.l7_frozen_dense)
         observe?(7, UnsafePointer(arena + Arena.l7_frozen_dense))
         // head
-        Self.l8_head(UnsafePointer(arena + Arena.l7_frozen_dense), w, arena + Arena.l8_head)
+        Self.l8_head(UnsafePointer(arena + Arena.l7_frozen_dense), w + 280, arena + Arena.l8_head)
         Self.l8_head_activation(arena + Arena.l8_head)
         observe?(8, UnsafePointer(arena + Arena.l8_head))
         output.update(from: arena + Arena.l8_head, count: 3)
@@ -268,7 +268,7 @@ public struct FrozenLayers: CompiledModel {
         observe?(2, UnsafePointer(arena + Arena.l0_stem))
         // frozen_conv
         Self.l3_frozen_conv_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l3_frozen_conv_padded)
-        Self.l3_frozen_conv(UnsafePointer(arena + Arena.l3_frozen_conv_padded), w, arena + Arena.l3_frozen_conv)
+        Self.l3_frozen_conv(UnsafePointer(arena + Arena.l3_frozen_conv_padded), w + 84, arena + Arena.l3_frozen_conv)
         observe?(3, UnsafePointer(arena + Arena.l3_frozen_conv))
         // trained_bn
         Self.l4_trained_bn(arena + Arena.l3_frozen_conv, w)
@@ -490,16 +490,16 @@ public struct FrozenLayers: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 6 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 228)
-            var s1_0 = w.simd(V.self, at: 228)
-            var s2_0 = w.simd(V.self, at: 228)
-            var s3_0 = w.simd(V.self, at: 228)
-            var s4_0 = w.simd(V.self, at: 228)
-            var s5_0 = w.simd(V.self, at: 228)
+            var s0_0 = w.simd(V.self, at: 144)
+            var s1_0 = w.simd(V.self, at: 144)
+            var s2_0 = w.simd(V.self, at: 144)
+            var s3_0 = w.simd(V.self, at: 144)
+            var s4_0 = w.simd(V.self, at: 144)
+            var s5_0 = w.simd(V.self, at: 144)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + (oy * 32 + ox * 4) + ky * 32 + kx * 4
-                    let wp = w + 84 + (ky * 3 + kx) * 16
+                    let wp = w + 0 + (ky * 3 + kx) * 16
                     for ci in 0..<4 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -561,9 +561,9 @@ public struct FrozenLayers: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 6
-                var s0_0 = w.simd(V.self, at: 272)
+                var s0_0 = w.simd(V.self, at: 32)
                 let xp = x + (oy * 4 + ox * 4)
-                let wp = w + 240
+                let wp = w + 0
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -583,9 +583,9 @@ public struct FrozenLayers: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 304)
+                var s0_0 = w.simd(V.self, at: 24)
                 let xp = x + (oy * 6 + ox * 6)
-                let wp = w + 280
+                let wp = w + 0
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -650,7 +650,7 @@ extension FrozenLayers: TrainableModel {
                 o2.update(from: UnsafePointer(o1), count: 144)
                 Self.l2_stem_relu(o2)
                 Self.l3_frozen_conv_pad(UnsafePointer(o2), p)
-                Self.l3_frozen_conv(UnsafePointer(p), w, o3)
+                Self.l3_frozen_conv(UnsafePointer(p), w + 84, o3)
                 Self.l4_trained_bn_statistics(UnsafePointer(o3), sums)
                 return 0
 
@@ -669,8 +669,8 @@ extension FrozenLayers: TrainableModel {
                 Self.l4_trained_bn_normalize(UnsafePointer(o3), statistics, k, o4)
                 Self.l5_join(UnsafePointer(o2), UnsafePointer(o4), o5)
                 Self.l6_pool(UnsafePointer(o5), o6)
-                Self.l7_frozen_dense(UnsafePointer(o6), w, o7)
-                Self.l8_head(UnsafePointer(o7), w, o8)
+                Self.l7_frozen_dense(UnsafePointer(o6), w + 240, o7)
+                Self.l8_head(UnsafePointer(o7), w + 280, o8)
                 Self.l8_head_activation(o8)
                 output.update(from: o8, count: 3)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -681,10 +681,10 @@ extension FrozenLayers: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // head
                 if !fused { Self.l8_head_derivative(UnsafePointer(o8), g) }
-                Self.l8_head_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l8_head_backward(UnsafePointer(o7), UnsafePointer(g), k + 286, gradients + 286, h); swap(&g, &h)
                 // frozen_dense
                 Self.l7_frozen_dense_derivative(UnsafePointer(o7), g)
-                Self.l7_frozen_dense_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l7_frozen_dense_backward(UnsafePointer(o6), UnsafePointer(g), k + 256, gradients + 256, h); swap(&g, &h)
                 // pool
                 Self.l6_pool_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
                 // join
@@ -707,7 +707,7 @@ extension FrozenLayers: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // frozen_conv
                 Self.l3_frozen_conv_pad(UnsafePointer(o2), p)
-                Self.l3_frozen_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l3_frozen_conv_backward(UnsafePointer(p), UnsafePointer(g), k + 92, gradients + 92, q)
                 Self.l3_frozen_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<144 { e2[i] += g[i] }
                 // stem_relu: dL/d(output), summed over its readers
@@ -863,7 +863,7 @@ extension FrozenLayers: TrainableModel {
     // frozen_conv: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l3_frozen_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 92, kernelGradient = gk + 92
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 36) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<36 {
@@ -875,7 +875,7 @@ extension FrozenLayers: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<36 { sum += d[p * 1 + g] }
-                let gp = gk + 236 + g * 4
+                let gp = gk + 144 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -961,7 +961,7 @@ extension FrozenLayers: TrainableModel {
     // frozen_dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l7_frozen_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 256, kernelGradient = gk + 256
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -975,7 +975,7 @@ extension FrozenLayers: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 280 + g * 8
+                let gp = gk + 24 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1017,7 +1017,7 @@ extension FrozenLayers: TrainableModel {
     // head: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l8_head_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 286, kernelGradient = gk + 286
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1031,7 +1031,7 @@ extension FrozenLayers: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 304 + g * 4
+                let gp = gk + 18 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -114,7 +114,7 @@ public struct FunctionalChain: CompiledModel {
         // (no computation at inference)
         observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l2_dense)
+        Self.l2_dense(UnsafePointer(arena + Arena.l0_conv2d), w + 40, arena + Arena.l2_dense)
         Self.l2_dense_activation(arena + Arena.l2_dense)
         observe?(2, UnsafePointer(arena + Arena.l2_dense))
         output.update(from: arena + Arena.l2_dense, count: 3)
@@ -141,7 +141,7 @@ public struct FunctionalChain: CompiledModel {
         // (no computation at inference)
         observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l2_dense)
+        Self.l2_dense(UnsafePointer(arena + Arena.l0_conv2d), w + 40, arena + Arena.l2_dense)
         Self.l2_dense_activation(arena + Arena.l2_dense)
         observe?(2, UnsafePointer(arena + Arena.l2_dense))
         output.update(from: arena + Arena.l2_dense, count: 3)
@@ -309,9 +309,9 @@ public struct FunctionalChain: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 328)
+                var s0_0 = w.simd(V.self, at: 288)
                 let xp = x + (oy * 72 + ox * 72)
-                let wp = w + 40
+                let wp = w + 0
                 for ci in 0..<72 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -366,7 +366,7 @@ extension FunctionalChain: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         // flatten: the same memory as its input
-        Self.l2_dense(UnsafePointer(o0), w, o2)
+        Self.l2_dense(UnsafePointer(o0), w + 40, o2)
         Self.l2_dense_activation(o2)
         output.update(from: o2, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -377,7 +377,7 @@ extension FunctionalChain: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l2_dense_derivative(UnsafePointer(o2), g) }
-        Self.l2_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_dense_backward(UnsafePointer(o0), UnsafePointer(g), k + 20, gradients + 20, h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // conv2d
@@ -483,7 +483,7 @@ extension FunctionalChain: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l2_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 20, kernelGradient = gk + 20
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -497,7 +497,7 @@ extension FunctionalChain: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 236 + g * 4
+                let gp = gk + 216 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

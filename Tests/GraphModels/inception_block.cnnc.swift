@@ -158,24 +158,24 @@ public struct InceptionBlock: CompiledModel {
         Self.l0_branch3x3_reduce(input, w, arena + Arena.l0_branch3x3_reduce)
         observe?(0, UnsafePointer(arena + Arena.l0_branch3x3_reduce))
         // branch5x5_reduce
-        Self.l1_branch5x5_reduce(input, w, arena + Arena.l1_branch5x5_reduce)
+        Self.l1_branch5x5_reduce(input, w + 40, arena + Arena.l1_branch5x5_reduce)
         observe?(1, UnsafePointer(arena + Arena.l1_branch5x5_reduce))
         // branch_pool
         Self.l2_branch_pool(input, arena + Arena.l2_branch_pool)
         observe?(2, UnsafePointer(arena + Arena.l2_branch_pool))
         // branch1x1
-        Self.l3_branch1x1(input, w, arena + Arena.l3_branch1x1)
+        Self.l3_branch1x1(input, w + 60, arena + Arena.l3_branch1x1)
         observe?(3, UnsafePointer(arena + Arena.l3_branch1x1))
         // branch3x3
         Self.l4_branch3x3_pad(UnsafePointer(arena + Arena.l0_branch3x3_reduce), arena + Arena.l4_branch3x3_padded)
-        Self.l4_branch3x3(UnsafePointer(arena + Arena.l4_branch3x3_padded), w, arena + Arena.l4_branch3x3)
+        Self.l4_branch3x3(UnsafePointer(arena + Arena.l4_branch3x3_padded), w + 100, arena + Arena.l4_branch3x3)
         observe?(4, UnsafePointer(arena + Arena.l4_branch3x3))
         // branch5x5
         Self.l5_branch5x5_pad(UnsafePointer(arena + Arena.l1_branch5x5_reduce), arena + Arena.l5_branch5x5_padded)
-        Self.l5_branch5x5(UnsafePointer(arena + Arena.l5_branch5x5_padded), w, arena + Arena.l5_branch5x5)
+        Self.l5_branch5x5(UnsafePointer(arena + Arena.l5_branch5x5_padded), w + 540, arena + Arena.l5_branch5x5)
         observe?(5, UnsafePointer(arena + Arena.l5_branch5x5))
         // branch_pool_proj
-        Self.l6_branch_pool_proj(UnsafePointer(arena + Arena.l2_branch_pool), w, arena + Arena.l6_branch_pool_proj)
+        Self.l1_branch5x5_reduce(UnsafePointer(arena + Arena.l2_branch_pool), w + 1348, arena + Arena.l6_branch_pool_proj)
         observe?(6, UnsafePointer(arena + Arena.l6_branch_pool_proj))
         // mixed
         Self.l7_mixed(UnsafePointer(arena + Arena.l3_branch1x1), UnsafePointer(arena + Arena.l4_branch3x3), UnsafePointer(arena + Arena.l5_branch5x5), UnsafePointer(arena + Arena.l6_branch_pool_proj), arena + Arena.l7_mixed)
@@ -184,7 +184,7 @@ public struct InceptionBlock: CompiledModel {
         Self.l8_global_average_pooling2d(UnsafePointer(arena + Arena.l7_mixed), arena + Arena.l8_global_average_pooling2d)
         observe?(8, UnsafePointer(arena + Arena.l8_global_average_pooling2d))
         // dense
-        Self.l9_dense(UnsafePointer(arena + Arena.l8_global_average_pooling2d), w, arena + Arena.l9_dense)
+        Self.l9_dense(UnsafePointer(arena + Arena.l8_global_average_pooling2d), w + 1368, arena + Arena.l9_dense)
         Self.l9_dense_activation(arena + Arena.l9_dense)
         observe?(9, UnsafePointer(arena + Arena.l9_dense))
         output.update(from: arena + Arena.l9_dense, count: 5)
@@ -208,24 +208,24 @@ public struct InceptionBlock: CompiledModel {
         Self.l0_branch3x3_reduce(input, w, arena + Arena.l0_branch3x3_reduce)
         observe?(0, UnsafePointer(arena + Arena.l0_branch3x3_reduce))
         // branch5x5_reduce
-        Self.l1_branch5x5_reduce(input, w, arena + Arena.l1_branch5x5_reduce)
+        Self.l1_branch5x5_reduce(input, w + 40, arena + Arena.l1_branch5x5_reduce)
         observe?(1, UnsafePointer(arena + Arena.l1_branch5x5_reduce))
         // branch_pool
         Self.l2_branch_pool(input, arena + Arena.l2_branch_pool)
         observe?(2, UnsafePointer(arena + Arena.l2_branch_pool))
         // branch1x1
-        Self.l3_branch1x1(input, w, arena + Arena.l3_branch1x1)
+        Self.l3_branch1x1(input, w + 60, arena + Arena.l3_branch1x1)
         observe?(3, UnsafePointer(arena + Arena.l3_branch1x1))
         // branch3x3
         Self.l4_branch3x3_pad(UnsafePointer(arena + Arena.l0_branch3x3_reduce), arena + Arena.l4_branch3x3_padded)
-        Self.l4_branch3x3(UnsafePointer(arena + Arena.l4_branch3x3_padded), w, arena + Arena.l4_branch3x3)
+        Self.l4_branch3x3(UnsafePointer(arena + Arena.l4_branch3x3_padded), w + 100, arena + Arena.l4_branch3x3)
         observe?(4, UnsafePointer(arena + Arena.l4_branch3x3))
         // branch5x5
         Self.l5_branch5x5_pad(UnsafePointer(arena + Arena.l1_branch5x5_reduce), arena + Arena.l5_branch5x5_padded)
-        Self.l5_branch5x5(UnsafePointer(arena + Arena.l5_branch5x5_padded), w, arena + Arena.l5_branch5x5)
+        Self.l5_branch5x5(UnsafePointer(arena + Arena.l5_branch5x5_padded), w + 540, arena + Arena.l5_branch5x5)
         observe?(5, UnsafePointer(arena + Arena.l5_branch5x5))
         // branch_pool_proj
-        Self.l6_branch_pool_proj(UnsafePointer(arena + Arena.l2_branch_pool), w, arena + Arena.l6_branch_pool_proj)
+        Self.l1_branch5x5_reduce(UnsafePointer(arena + Arena.l2_branch_pool), w + 1348, arena + Arena.l6_branch_pool_proj)
         observe?(6, UnsafePointer(arena + Arena.l6_branch_pool_proj))
         // mixed
         Self.l7_mixed(UnsafePointer(arena + Arena.l3_branch1x1), UnsafePointer(arena + Arena.l4_branch3x3), UnsafePointer(arena + Arena.l5_branch5x5), UnsafePointer(arena + Arena.l6_branch_pool_proj), arena + Arena.l7_mixed)
@@ -234,7 +234,7 @@ public struct InceptionBlock: CompiledModel {
         Self.l8_global_average_pooling2d(UnsafePointer(arena + Arena.l7_mixed), arena + Arena.l8_global_average_pooling2d)
         observe?(8, UnsafePointer(arena + Arena.l8_global_average_pooling2d))
         // dense
-        Self.l9_dense(UnsafePointer(arena + Arena.l8_global_average_pooling2d), w, arena + Arena.l9_dense)
+        Self.l9_dense(UnsafePointer(arena + Arena.l8_global_average_pooling2d), w + 1368, arena + Arena.l9_dense)
         Self.l9_dense_activation(arena + Arena.l9_dense)
         observe?(9, UnsafePointer(arena + Arena.l9_dense))
         output.update(from: arena + Arena.l9_dense, count: 5)
@@ -275,24 +275,24 @@ public struct InceptionBlock: CompiledModel {
         Self.l0_branch3x3_reduce(input, w, arena + Arena.l0_branch3x3_reduce)
         observe?(0, UnsafePointer(arena + Arena.l0_branch3x3_reduce))
         // branch5x5_reduce
-        Self.l1_branch5x5_reduce(input, w, arena + Arena.l1_branch5x5_reduce)
+        Self.l1_branch5x5_reduce(input, w + 40, arena + Arena.l1_branch5x5_reduce)
         observe?(1, UnsafePointer(arena + Arena.l1_branch5x5_reduce))
         // branch_pool
         Self.l2_branch_pool(input, arena + Arena.l2_branch_pool)
         observe?(2, UnsafePointer(arena + Arena.l2_branch_pool))
         // branch1x1
-        Self.l3_branch1x1(input, w, arena + Arena.l3_branch1x1)
+        Self.l3_branch1x1(input, w + 60, arena + Arena.l3_branch1x1)
         observe?(3, UnsafePointer(arena + Arena.l3_branch1x1))
         // branch3x3
         Self.l4_branch3x3_pad(UnsafePointer(arena + Arena.l0_branch3x3_reduce), arena + Arena.l4_branch3x3_padded)
-        Self.l4_branch3x3(UnsafePointer(arena + Arena.l4_branch3x3_padded), w, arena + Arena.l4_branch3x3)
+        Self.l4_branch3x3(UnsafePointer(arena + Arena.l4_branch3x3_padded), w + 100, arena + Arena.l4_branch3x3)
         observe?(4, UnsafePointer(arena + Arena.l4_branch3x3))
         // branch5x5
         Self.l5_branch5x5_pad(UnsafePointer(arena + Arena.l1_branch5x5_reduce), arena + Arena.l5_branch5x5_padded)
-        Self.l5_branch5x5(UnsafePointer(arena + Arena.l5_branch5x5_padded), w, arena + Arena.l5_branch5x5)
+        Self.l5_branch5x5(UnsafePointer(arena + Arena.l5_branch5x5_padded), w + 540, arena + Arena.l5_branch5x5)
         observe?(5, UnsafePointer(arena + Arena.l5_branch5x5))
         // branch_pool_proj
-        Self.l6_branch_pool_proj(UnsafePointer(arena + Arena.l2_branch_pool), w, arena + Arena.l6_branch_pool_proj)
+        Self.l1_branch5x5_reduce(UnsafePointer(arena + Arena.l2_branch_pool), w + 1348, arena + Arena.l6_branch_pool_proj)
         observe?(6, UnsafePointer(arena + Arena.l6_branch_pool_proj))
         // mixed
         Self.l7_mixed(UnsafePointer(arena + Arena.l3_branch1x1), UnsafePointer(arena + Arena.l4_branch3x3), UnsafePointer(arena + Arena.l5_branch5x5), UnsafePointer(arena + Arena.l6_branch_pool_proj), arena + Arena.l7_mixed)
@@ -420,14 +420,14 @@ public struct InceptionBlock: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 6
                 let yp = y + (oy * 12 + ox) * 4
-                var s0_0 = w.simd(V.self, at: 56)
-                var s1_0 = w.simd(V.self, at: 56)
-                var s2_0 = w.simd(V.self, at: 56)
-                var s3_0 = w.simd(V.self, at: 56)
-                var s4_0 = w.simd(V.self, at: 56)
-                var s5_0 = w.simd(V.self, at: 56)
+                var s0_0 = w.simd(V.self, at: 16)
+                var s1_0 = w.simd(V.self, at: 16)
+                var s2_0 = w.simd(V.self, at: 16)
+                var s3_0 = w.simd(V.self, at: 16)
+                var s4_0 = w.simd(V.self, at: 16)
+                var s5_0 = w.simd(V.self, at: 16)
                 let xp = x + (oy * 48 + ox * 4)
-                let wp = w + 40
+                let wp = w + 0
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -482,14 +482,14 @@ public struct InceptionBlock: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 6
                 let yp = y + (oy * 12 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 92)
-                var s1_0 = w.simd(V.self, at: 92)
-                var s2_0 = w.simd(V.self, at: 92)
-                var s3_0 = w.simd(V.self, at: 92)
-                var s4_0 = w.simd(V.self, at: 92)
-                var s5_0 = w.simd(V.self, at: 92)
+                var s0_0 = w.simd(V.self, at: 32)
+                var s1_0 = w.simd(V.self, at: 32)
+                var s2_0 = w.simd(V.self, at: 32)
+                var s3_0 = w.simd(V.self, at: 32)
+                var s4_0 = w.simd(V.self, at: 32)
+                var s5_0 = w.simd(V.self, at: 32)
                 let xp = x + (oy * 48 + ox * 4)
-                let wp = w + 60
+                let wp = w + 0
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -536,16 +536,16 @@ public struct InceptionBlock: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 6
                 let yp = y + (oy * 12 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 532)
-                var s1_0 = w.simd(V.self, at: 532)
-                var s2_0 = w.simd(V.self, at: 532)
-                var s3_0 = w.simd(V.self, at: 532)
-                var s4_0 = w.simd(V.self, at: 532)
-                var s5_0 = w.simd(V.self, at: 532)
+                var s0_0 = w.simd(V.self, at: 432)
+                var s1_0 = w.simd(V.self, at: 432)
+                var s2_0 = w.simd(V.self, at: 432)
+                var s3_0 = w.simd(V.self, at: 432)
+                var s4_0 = w.simd(V.self, at: 432)
+                var s5_0 = w.simd(V.self, at: 432)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 84 + ox * 6) + ky * 84 + kx * 6
-                        let wp = w + 100 + (ky * 3 + kx) * 48
+                        let wp = w + 0 + (ky * 3 + kx) * 48
                         for ci in 0..<6 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -595,16 +595,16 @@ public struct InceptionBlock: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 6
                 let yp = y + (oy * 12 + ox) * 6
-                var s0_0 = w.simd(V.self, at: 1340)
-                var s1_0 = w.simd(V.self, at: 1340)
-                var s2_0 = w.simd(V.self, at: 1340)
-                var s3_0 = w.simd(V.self, at: 1340)
-                var s4_0 = w.simd(V.self, at: 1340)
-                var s5_0 = w.simd(V.self, at: 1340)
+                var s0_0 = w.simd(V.self, at: 800)
+                var s1_0 = w.simd(V.self, at: 800)
+                var s2_0 = w.simd(V.self, at: 800)
+                var s3_0 = w.simd(V.self, at: 800)
+                var s4_0 = w.simd(V.self, at: 800)
+                var s5_0 = w.simd(V.self, at: 800)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + (oy * 64 + ox * 4) + ky * 64 + kx * 4
-                        let wp = w + 540 + (ky * 5 + kx) * 32
+                        let wp = w + 0 + (ky * 5 + kx) * 32
                         for ci in 0..<4 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -633,45 +633,7 @@ public struct InceptionBlock: CompiledModel {
     }
 
     // branch_pool_proj: Conv2D, (None, 12, 12, 4) → (None, 12, 12, 4), 20 parameters
-    @inline(never)
-    static func l6_branch_pool_proj(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
-        typealias V = SIMD4<Float>
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 6
-                let yp = y + (oy * 12 + ox) * 4
-                var s0_0 = w.simd(V.self, at: 1364)
-                var s1_0 = w.simd(V.self, at: 1364)
-                var s2_0 = w.simd(V.self, at: 1364)
-                var s3_0 = w.simd(V.self, at: 1364)
-                var s4_0 = w.simd(V.self, at: 1364)
-                var s5_0 = w.simd(V.self, at: 1364)
-                let xp = x + (oy * 48 + ox * 4)
-                let wp = w + 1348
-                for ci in 0..<4 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[4 + ci])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[8 + ci])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[12 + ci])
-                    s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[16 + ci])
-                    s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[20 + ci])
-                    s5_0 = madd(s5_0, x5, w0)
-                }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 4)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 8)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 12)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 16)
-                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 20)
-            }
-        }
-    }
+    // The geometry of branch5x5_reduce: calls its kernels, with this layer's weights.
 
     // mixed: Concatenate, (None, 12, 12, 8) → (None, 12, 12, 26), 0 parameters
     @inline(never)
@@ -702,9 +664,9 @@ public struct InceptionBlock: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 5
-                var s0_0 = w.simd(V.self, at: 1576)
+                var s0_0 = w.simd(V.self, at: 208)
                 let xp = x + (oy * 26 + ox * 26)
-                let wp = w + 1368
+                let wp = w + 0
                 for ci in 0..<26 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -774,17 +736,17 @@ extension InceptionBlock: TrainableModel {
         let o9 = arena + 9530
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_branch3x3_reduce(input, w, o0)
-        Self.l1_branch5x5_reduce(input, w, o1)
+        Self.l1_branch5x5_reduce(input, w + 40, o1)
         Self.l2_branch_pool(input, o2)
-        Self.l3_branch1x1(input, w, o3)
+        Self.l3_branch1x1(input, w + 60, o3)
         Self.l4_branch3x3_pad(UnsafePointer(o0), p)
-        Self.l4_branch3x3(UnsafePointer(p), w, o4)
+        Self.l4_branch3x3(UnsafePointer(p), w + 100, o4)
         Self.l5_branch5x5_pad(UnsafePointer(o1), p)
-        Self.l5_branch5x5(UnsafePointer(p), w, o5)
-        Self.l6_branch_pool_proj(UnsafePointer(o2), w, o6)
+        Self.l5_branch5x5(UnsafePointer(p), w + 540, o5)
+        Self.l1_branch5x5_reduce(UnsafePointer(o2), w + 1348, o6)
         Self.l7_mixed(UnsafePointer(o3), UnsafePointer(o4), UnsafePointer(o5), UnsafePointer(o6), o7)
         Self.l8_global_average_pooling2d(UnsafePointer(o7), o8)
-        Self.l9_dense(UnsafePointer(o8), w, o9)
+        Self.l9_dense(UnsafePointer(o8), w + 1368, o9)
         Self.l9_dense_activation(o9)
         output.update(from: o9, count: 5)
         // The loss, and its gradient: with respect to the output, or to the
@@ -795,7 +757,7 @@ extension InceptionBlock: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l9_dense_derivative(UnsafePointer(o9), g) }
-        Self.l9_dense_backward(UnsafePointer(o8), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l9_dense_backward(UnsafePointer(o8), UnsafePointer(g), k + 1156, gradients + 1156, h); swap(&g, &h)
         // global_average_pooling2d
         Self.l8_global_average_pooling2d_backward(UnsafePointer(o7), UnsafePointer(g), h); swap(&g, &h)
         // mixed
@@ -804,8 +766,8 @@ extension InceptionBlock: TrainableModel {
         g.update(from: e6, count: 576)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // branch_pool_proj
-        Self.l6_branch_pool_proj_derivative(UnsafePointer(o6), g)
-        Self.l6_branch_pool_proj_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_branch5x5_reduce_derivative(UnsafePointer(o6), g)
+        Self.l1_branch5x5_reduce_backward(UnsafePointer(o2), UnsafePointer(g), k + 1136, gradients + 1136, h); swap(&g, &h)
         e2.update(from: g, count: 576)
         // branch5x5: dL/d(output), summed over its readers
         g.update(from: e5, count: 864)
@@ -813,7 +775,7 @@ extension InceptionBlock: TrainableModel {
         // branch5x5
         Self.l5_branch5x5_derivative(UnsafePointer(o5), g)
         Self.l5_branch5x5_pad(UnsafePointer(o1), p)
-        Self.l5_branch5x5_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l5_branch5x5_backward(UnsafePointer(p), UnsafePointer(g), k + 530, gradients + 530, q)
         Self.l5_branch5x5_unpad(UnsafePointer(q), h); swap(&g, &h)
         e1.update(from: g, count: 576)
         // branch3x3: dL/d(output), summed over its readers
@@ -822,7 +784,7 @@ extension InceptionBlock: TrainableModel {
         // branch3x3
         Self.l4_branch3x3_derivative(UnsafePointer(o4), g)
         Self.l4_branch3x3_pad(UnsafePointer(o0), p)
-        Self.l4_branch3x3_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l4_branch3x3_backward(UnsafePointer(p), UnsafePointer(g), k + 90, gradients + 90, q)
         Self.l4_branch3x3_unpad(UnsafePointer(q), h); swap(&g, &h)
         e0.update(from: g, count: 864)
         // branch1x1: dL/d(output), summed over its readers
@@ -830,7 +792,7 @@ extension InceptionBlock: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // branch1x1
         Self.l3_branch1x1_derivative(UnsafePointer(o3), g)
-        Self.l3_branch1x1_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l3_branch1x1_backward(input, UnsafePointer(g), k + 50, gradients + 50, h); swap(&g, &h)
         eInput.update(from: g, count: 576)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
@@ -846,7 +808,7 @@ extension InceptionBlock: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // branch5x5_reduce
         Self.l1_branch5x5_reduce_derivative(UnsafePointer(o1), g)
-        Self.l1_branch5x5_reduce_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_branch5x5_reduce_backward(input, UnsafePointer(g), k + 30, gradients + 30, h); swap(&g, &h)
         for i in 0..<576 { eInput[i] += g[i] }
         // branch3x3_reduce: dL/d(output), summed over its readers
         g.update(from: e0, count: 864)
@@ -958,7 +920,7 @@ extension InceptionBlock: TrainableModel {
     // branch5x5_reduce: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l1_branch5x5_reduce_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 30, kernelGradient = gk + 30
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 144) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<144 {
@@ -970,7 +932,7 @@ extension InceptionBlock: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<144 { sum += d[p * 1 + g] }
-                let gp = gk + 46 + g * 4
+                let gp = gk + 16 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1065,7 +1027,7 @@ extension InceptionBlock: TrainableModel {
     // branch1x1: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l3_branch1x1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 50, kernelGradient = gk + 50
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 144) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<144 {
@@ -1077,7 +1039,7 @@ extension InceptionBlock: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<144 { sum += d[p * 1 + g] }
-                let gp = gk + 82 + g * 8
+                let gp = gk + 32 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1147,7 +1109,7 @@ extension InceptionBlock: TrainableModel {
     // branch3x3: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l4_branch3x3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 90, kernelGradient = gk + 90
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 144) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<144 {
@@ -1159,7 +1121,7 @@ extension InceptionBlock: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<144 { sum += d[p * 1 + g] }
-                let gp = gk + 522 + g * 8
+                let gp = gk + 432 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1237,7 +1199,7 @@ extension InceptionBlock: TrainableModel {
     // branch5x5: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l5_branch5x5_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 530, kernelGradient = gk + 530
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 144) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<144 {
@@ -1251,7 +1213,7 @@ extension InceptionBlock: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<144 { sum += d[p * 1 + g] }
-                let gp = gk + 1130 + g * 8
+                let gp = gk + 600 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1320,88 +1282,6 @@ extension InceptionBlock: TrainableModel {
         }
     }
 
-    // branch_pool_proj: through its relu activation
-    @inline(never)
-    static func l6_branch_pool_proj_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<576 where y[i] <= 0 { g[i] = 0 }
-    }
-
-    // branch_pool_proj: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
-    @inline(never)
-    static func l6_branch_pool_proj_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1136, kernelGradient = gk + 1136
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 144) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<144 {
-                for g in 0..<1 {
-                    let from = dz + i * 4 + g * 4
-                    d[i * 1 + g] = from.simd(SIMD4<Float>.self, at: 0)
-                }
-            }
-            for g in 0..<1 {
-                var sum = SIMD4<Float>()
-                for p in 0..<144 { sum += d[p * 1 + g] }
-                let gp = gk + 1152 + g * 4
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<4 {
-                let ky = r / 4, kx = (r / 4) % 1, ci = r % 4
-                for g in 0..<1 {
-                    var sum = SIMD4<Float>()
-                    for oy in 0..<12 {
-                        let row = ((oy * 1 + ky * 1) * 12 + kx * 1) * 4 + ci
-                        let dp = d + oy * 12 + g
-                        for ox in 0..<12 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 4]), dp[ox * 1]) }
-                    }
-                    let gp = kernelGradient + r * 4 + g * 4
-                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<4 {
-                        for g in 0..<1 {
-                            var v = SIMD4<Float>()
-                            let n = Swift.min(4, 4 - g * 4)
-                            for l in 0..<n { v[l] = kernel[(tap * 4 + g * 4 + l) * 4 + co] }
-                            kt[(tap * 4 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 144) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 144)
-                    for oy in 0..<12 {
-                        for ox in 0..<12 {
-                            let dzp = dz + (oy * 12 + ox) * 4
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 12 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 4
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<144 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(4, 4 - g * 4)
-                            for l in 0..<n { dx[position * 4 + g * 4 + l] = v[l] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     // global_average_pooling2d: each gradient spread evenly over the positions
     @inline(never)
     static func l8_global_average_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
@@ -1424,7 +1304,7 @@ extension InceptionBlock: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l9_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1156, kernelGradient = gk + 1156
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1438,7 +1318,7 @@ extension InceptionBlock: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 1286 + g * 8
+                let gp = gk + 130 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

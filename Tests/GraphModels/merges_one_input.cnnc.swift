@@ -163,7 +163,7 @@ public struct MergesOneInput: CompiledModel {
         Self.l0_right(UnsafePointer(arena + Arena.l0_right_padded), w, arena + Arena.l0_right)
         observe?(0, UnsafePointer(arena + Arena.l0_right))
         // left
-        Self.l1_left(input, w, arena + Arena.l1_left)
+        Self.l1_left(input, w + 148, arena + Arena.l1_left)
         observe?(1, UnsafePointer(arena + Arena.l1_left))
         // add
         Self.l2_add(UnsafePointer(arena + Arena.l1_left), UnsafePointer(arena + Arena.l0_right), arena + Arena.l2_add)
@@ -212,7 +212,7 @@ public struct MergesOneInput: CompiledModel {
         // (no computation at inference)
         observe?(16, UnsafePointer(arena + Arena.l15_channels))
         // dense
-        Self.l17_dense(UnsafePointer(arena + Arena.l15_channels), w, arena + Arena.l17_dense)
+        Self.l17_dense(UnsafePointer(arena + Arena.l15_channels), w + 168, arena + Arena.l17_dense)
         observe?(17, UnsafePointer(arena + Arena.l17_dense))
         output.update(from: arena + Arena.l17_dense, count: 3)
     }
@@ -236,7 +236,7 @@ public struct MergesOneInput: CompiledModel {
         Self.l0_right(UnsafePointer(arena + Arena.l0_right_padded), w, arena + Arena.l0_right)
         observe?(0, UnsafePointer(arena + Arena.l0_right))
         // left
-        Self.l1_left(input, w, arena + Arena.l1_left)
+        Self.l1_left(input, w + 148, arena + Arena.l1_left)
         observe?(1, UnsafePointer(arena + Arena.l1_left))
         // add
         Self.l2_add(UnsafePointer(arena + Arena.l1_left), UnsafePointer(arena + Arena.l0_right), arena + Arena.l2_add)
@@ -285,7 +285,7 @@ public struct MergesOneInput: CompiledModel {
         // (no computation at inference)
         observe?(16, UnsafePointer(arena + Arena.l15_channels))
         // dense
-        Self.l17_dense(UnsafePointer(arena + Arena.l15_channels), w, arena + Arena.l17_dense)
+        Self.l17_dense(UnsafePointer(arena + Arena.l15_channels), w + 168, arena + Arena.l17_dense)
         observe?(17, UnsafePointer(arena + Arena.l17_dense))
         output.update(from: arena + Arena.l17_dense, count: 3)
     }
@@ -327,7 +327,7 @@ public struct MergesOneInput: CompiledModel {
         Self.l0_right(UnsafePointer(arena + Arena.l0_right_padded), w, arena + Arena.l0_right)
         observe?(0, UnsafePointer(arena + Arena.l0_right))
         // left
-        Self.l1_left(input, w, arena + Arena.l1_left)
+        Self.l1_left(input, w + 148, arena + Arena.l1_left)
         observe?(1, UnsafePointer(arena + Arena.l1_left))
         // add
         Self.l2_add(UnsafePointer(arena + Arena.l1_left), UnsafePointer(arena + Arena.l0_right), arena + Arena.l2_add)
@@ -490,14 +490,14 @@ public struct MergesOneInput: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 6 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 164)
-            var s1_0 = w.simd(V.self, at: 164)
-            var s2_0 = w.simd(V.self, at: 164)
-            var s3_0 = w.simd(V.self, at: 164)
-            var s4_0 = w.simd(V.self, at: 164)
-            var s5_0 = w.simd(V.self, at: 164)
+            var s0_0 = w.simd(V.self, at: 16)
+            var s1_0 = w.simd(V.self, at: 16)
+            var s2_0 = w.simd(V.self, at: 16)
+            var s3_0 = w.simd(V.self, at: 16)
+            var s4_0 = w.simd(V.self, at: 16)
+            var s5_0 = w.simd(V.self, at: 16)
             let xp = x + (oy * 24 + ox * 4)
-            let wp = w + 148
+            let wp = w + 0
             for ci in 0..<4 {
                 let w0 = wp.simd(V.self, at: ci * 4)
                 let x0 = V(repeating: xp[ci])
@@ -631,9 +631,9 @@ public struct MergesOneInput: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 9384)
+                var s0_0 = w.simd(V.self, at: 9216)
                 let xp = x + (oy * 2304 + ox * 2304)
-                let wp = w + 168
+                let wp = w + 0
                 for ci in 0..<2304 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -704,7 +704,7 @@ extension MergesOneInput: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_right_pad(input, p)
         Self.l0_right(UnsafePointer(p), w, o0)
-        Self.l1_left(input, w, o1)
+        Self.l1_left(input, w + 148, o1)
         Self.l2_add(UnsafePointer(o1), UnsafePointer(o0), o2)
         Self.l3_channel_max(UnsafePointer(o1), o3)
         Self.l4_subtract(input, UnsafePointer(o0), o4)
@@ -721,7 +721,7 @@ extension MergesOneInput: TrainableModel {
         Self.l14_rows_again(UnsafePointer(o13), UnsafePointer(o13), o14)
         Self.l15_channels(UnsafePointer(o14), UnsafePointer(o14), o15)
         // flatten: the same memory as its input
-        Self.l17_dense(UnsafePointer(o15), w, o17)
+        Self.l17_dense(UnsafePointer(o15), w + 168, o17)
         output.update(from: o17, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -730,7 +730,7 @@ extension MergesOneInput: TrainableModel {
         loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
-        Self.l17_dense_backward(UnsafePointer(o15), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l17_dense_backward(UnsafePointer(o15), UnsafePointer(g), k + 168, gradients + 168, h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // channels
@@ -797,7 +797,7 @@ extension MergesOneInput: TrainableModel {
         g.update(from: e1, count: 144)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // left
-        Self.l1_left_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_left_backward(input, UnsafePointer(g), k + 148, gradients + 148, h); swap(&g, &h)
         for i in 0..<144 { eInput[i] += g[i] }
         // right: dL/d(output), summed over its readers
         g.update(from: e0, count: 144)
@@ -904,7 +904,7 @@ extension MergesOneInput: TrainableModel {
     // left: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l1_left_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 148, kernelGradient = gk + 148
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 36) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<36 {
@@ -916,7 +916,7 @@ extension MergesOneInput: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<36 { sum += d[p * 1 + g] }
-                let gp = gk + 164 + g * 4
+                let gp = gk + 16 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1005,7 +1005,7 @@ extension MergesOneInput: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l17_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 168, kernelGradient = gk + 168
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1019,7 +1019,7 @@ extension MergesOneInput: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 7080 + g * 4
+                let gp = gk + 6912 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -127,7 +127,7 @@ public struct NestedFunctional: CompiledModel {
         // (no computation at inference)
         observe?(3, UnsafePointer(arena + Arena.l2_skip))
         // logits
-        Self.l4_logits(UnsafePointer(arena + Arena.l2_skip), w, arena + Arena.l4_logits)
+        Self.l4_logits(UnsafePointer(arena + Arena.l2_skip), w + 148, arena + Arena.l4_logits)
         Self.l4_logits_activation(arena + Arena.l4_logits)
         observe?(4, UnsafePointer(arena + Arena.l4_logits))
         output.update(from: arena + Arena.l4_logits, count: 3)
@@ -161,7 +161,7 @@ public struct NestedFunctional: CompiledModel {
         // (no computation at inference)
         observe?(3, UnsafePointer(arena + Arena.l2_skip))
         // logits
-        Self.l4_logits(UnsafePointer(arena + Arena.l2_skip), w, arena + Arena.l4_logits)
+        Self.l4_logits(UnsafePointer(arena + Arena.l2_skip), w + 148, arena + Arena.l4_logits)
         Self.l4_logits_activation(arena + Arena.l4_logits)
         observe?(4, UnsafePointer(arena + Arena.l4_logits))
         output.update(from: arena + Arena.l4_logits, count: 3)
@@ -360,9 +360,9 @@ public struct NestedFunctional: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 724)
+                var s0_0 = w.simd(V.self, at: 576)
                 let xp = x + (oy * 144 + ox * 144)
-                let wp = w + 148
+                let wp = w + 0
                 for ci in 0..<144 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -425,7 +425,7 @@ extension NestedFunctional: TrainableModel {
         Self.l1_inner_relu(o1)
         Self.l2_skip(input, UnsafePointer(o1), o2)
         // flat: the same memory as its input
-        Self.l4_logits(UnsafePointer(o2), w, o4)
+        Self.l4_logits(UnsafePointer(o2), w + 148, o4)
         Self.l4_logits_activation(o4)
         output.update(from: o4, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -436,7 +436,7 @@ extension NestedFunctional: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // logits
         if !fused { Self.l4_logits_derivative(UnsafePointer(o4), g) }
-        Self.l4_logits_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l4_logits_backward(UnsafePointer(o2), UnsafePointer(g), k + 148, gradients + 148, h); swap(&g, &h)
         // flat
         // passes the gradient through
         // skip
@@ -565,7 +565,7 @@ extension NestedFunctional: TrainableModel {
     // logits: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l4_logits_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 148, kernelGradient = gk + 148
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -579,7 +579,7 @@ extension NestedFunctional: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 580 + g * 4
+                let gp = gk + 432 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -142,7 +142,7 @@ public struct NestedSequential: CompiledModel {
         observe?(2, UnsafePointer(arena + Arena.l0_stem))
         // branch
         Self.l3_branch_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l3_branch_padded)
-        Self.l3_branch(UnsafePointer(arena + Arena.l3_branch_padded), w, arena + Arena.l3_branch)
+        Self.l3_branch(UnsafePointer(arena + Arena.l3_branch_padded), w + 240, arena + Arena.l3_branch)
         observe?(3, UnsafePointer(arena + Arena.l3_branch))
         // join
         Self.l4_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l3_branch), arena + Arena.l4_join)
@@ -151,7 +151,7 @@ public struct NestedSequential: CompiledModel {
         Self.l5_pool(UnsafePointer(arena + Arena.l4_join), arena + Arena.l5_pool)
         observe?(5, UnsafePointer(arena + Arena.l5_pool))
         // head
-        Self.l6_head(UnsafePointer(arena + Arena.l5_pool), w, arena + Arena.l6_head)
+        Self.l6_head(UnsafePointer(arena + Arena.l5_pool), w + 824, arena + Arena.l6_head)
         Self.l6_head_activation(arena + Arena.l6_head)
         observe?(6, UnsafePointer(arena + Arena.l6_head))
         output.update(from: arena + Arena.l6_head, count: 4)
@@ -183,7 +183,7 @@ public struct NestedSequential: CompiledModel {
         observe?(2, UnsafePointer(arena + Arena.l0_stem))
         // branch
         Self.l3_branch_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l3_branch_padded)
-        Self.l3_branch(UnsafePointer(arena + Arena.l3_branch_padded), w, arena + Arena.l3_branch)
+        Self.l3_branch(UnsafePointer(arena + Arena.l3_branch_padded), w + 240, arena + Arena.l3_branch)
         observe?(3, UnsafePointer(arena + Arena.l3_branch))
         // join
         Self.l4_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l3_branch), arena + Arena.l4_join)
@@ -192,7 +192,7 @@ public struct NestedSequential: CompiledModel {
         Self.l5_pool(UnsafePointer(arena + Arena.l4_join), arena + Arena.l5_pool)
         observe?(5, UnsafePointer(arena + Arena.l5_pool))
         // head
-        Self.l6_head(UnsafePointer(arena + Arena.l5_pool), w, arena + Arena.l6_head)
+        Self.l6_head(UnsafePointer(arena + Arena.l5_pool), w + 824, arena + Arena.l6_head)
         Self.l6_head_activation(arena + Arena.l6_head)
         observe?(6, UnsafePointer(arena + Arena.l6_head))
         output.update(from: arena + Arena.l6_head, count: 4)
@@ -241,7 +241,7 @@ public struct NestedSequential: CompiledModel {
         observe?(2, UnsafePointer(arena + Arena.l0_stem))
         // branch
         Self.l3_branch_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l3_branch_padded)
-        Self.l3_branch(UnsafePointer(arena + Arena.l3_branch_padded), w, arena + Arena.l3_branch)
+        Self.l3_branch(UnsafePointer(arena + Arena.l3_branch_padded), w + 240, arena + Arena.l3_branch)
         observe?(3, UnsafePointer(arena + Arena.l3_branch))
         // join
         Self.l4_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l3_branch), arena + Arena.l4_join)
@@ -417,18 +417,18 @@ public struct NestedSequential: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 8 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 816)
-            var s1_0 = w.simd(V.self, at: 816)
-            var s2_0 = w.simd(V.self, at: 816)
-            var s3_0 = w.simd(V.self, at: 816)
-            var s4_0 = w.simd(V.self, at: 816)
-            var s5_0 = w.simd(V.self, at: 816)
-            var s6_0 = w.simd(V.self, at: 816)
-            var s7_0 = w.simd(V.self, at: 816)
+            var s0_0 = w.simd(V.self, at: 576)
+            var s1_0 = w.simd(V.self, at: 576)
+            var s2_0 = w.simd(V.self, at: 576)
+            var s3_0 = w.simd(V.self, at: 576)
+            var s4_0 = w.simd(V.self, at: 576)
+            var s5_0 = w.simd(V.self, at: 576)
+            var s6_0 = w.simd(V.self, at: 576)
+            var s7_0 = w.simd(V.self, at: 576)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + (oy * 80 + ox * 8) + ky * 80 + kx * 8
-                    let wp = w + 240 + (ky * 3 + kx) * 64
+                    let wp = w + 0 + (ky * 3 + kx) * 64
                     for ci in 0..<8 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -486,9 +486,9 @@ public struct NestedSequential: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 4
-                var s0_0 = w.simd(V.self, at: 856)
+                var s0_0 = w.simd(V.self, at: 32)
                 let xp = x + (oy * 8 + ox * 8)
-                let wp = w + 824
+                let wp = w + 0
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -556,10 +556,10 @@ extension NestedSequential: TrainableModel {
         o2.update(from: UnsafePointer(o1), count: 512)
         Self.l2_stem_relu(o2)
         Self.l3_branch_pad(UnsafePointer(o2), p)
-        Self.l3_branch(UnsafePointer(p), w, o3)
+        Self.l3_branch(UnsafePointer(p), w + 240, o3)
         Self.l4_join(UnsafePointer(o2), UnsafePointer(o3), o4)
         Self.l5_pool(UnsafePointer(o4), o5)
-        Self.l6_head(UnsafePointer(o5), w, o6)
+        Self.l6_head(UnsafePointer(o5), w + 824, o6)
         Self.l6_head_activation(o6)
         output.update(from: o6, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
@@ -570,7 +570,7 @@ extension NestedSequential: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // head
         if !fused { Self.l6_head_derivative(UnsafePointer(o6), g) }
-        Self.l6_head_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l6_head_backward(UnsafePointer(o5), UnsafePointer(g), k + 840, gradients + 840, h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // pool
@@ -582,7 +582,7 @@ extension NestedSequential: TrainableModel {
             // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
             // branch
             Self.l3_branch_pad(UnsafePointer(o2), p)
-            Self.l3_branch_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+            Self.l3_branch_backward(UnsafePointer(p), UnsafePointer(g), k + 256, gradients + 256, q)
             Self.l3_branch_unpad(UnsafePointer(q), h); swap(&g, &h)
             for i in 0..<512 { e2[i] += g[i] }
             // stem_relu: dL/d(output), summed over its readers
@@ -711,7 +711,7 @@ extension NestedSequential: TrainableModel {
     // branch: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l3_branch_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 256, kernelGradient = gk + 256
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 64) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<64 {
@@ -723,7 +723,7 @@ extension NestedSequential: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<64 { sum += d[p * 1 + g] }
-                let gp = gk + 832 + g * 8
+                let gp = gk + 576 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -814,7 +814,7 @@ extension NestedSequential: TrainableModel {
     // head: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l6_head_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 840, kernelGradient = gk + 840
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -826,7 +826,7 @@ extension NestedSequential: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 872 + g * 4
+                let gp = gk + 32 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

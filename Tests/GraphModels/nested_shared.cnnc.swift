@@ -120,15 +120,15 @@ public struct NestedShared: CompiledModel {
         Self.l0_lead(input, w, arena + Arena.l0_lead)
         observe?(0, UnsafePointer(arena + Arena.l0_lead))
         // twice
-        Self.l1_twice(UnsafePointer(arena + Arena.l0_lead), w, arena + Arena.l1_twice)
+        Self.l1_twice(UnsafePointer(arena + Arena.l0_lead), w + 28, arena + Arena.l1_twice)
         Self.l1_twice_activation(arena + Arena.l1_twice)
         observe?(1, UnsafePointer(arena + Arena.l1_twice))
         // twice
-        Self.l2_twice(UnsafePointer(arena + Arena.l1_twice), w, arena + Arena.l2_twice)
+        Self.l2_twice(UnsafePointer(arena + Arena.l1_twice), w + 28, arena + Arena.l2_twice)
         Self.l2_twice_activation(arena + Arena.l2_twice)
         observe?(2, UnsafePointer(arena + Arena.l2_twice))
         // out
-        Self.l3_out(UnsafePointer(arena + Arena.l2_twice), w, arena + Arena.l3_out)
+        Self.l3_out(UnsafePointer(arena + Arena.l2_twice), w + 48, arena + Arena.l3_out)
         Self.l3_out_activation(arena + Arena.l3_out)
         observe?(3, UnsafePointer(arena + Arena.l3_out))
         output.update(from: arena + Arena.l3_out, count: 3)
@@ -152,15 +152,15 @@ public struct NestedShared: CompiledModel {
         Self.l0_lead(input, w, arena + Arena.l0_lead)
         observe?(0, UnsafePointer(arena + Arena.l0_lead))
         // twice
-        Self.l1_twice(UnsafePointer(arena + Arena.l0_lead), w, arena + Arena.l1_twice)
+        Self.l1_twice(UnsafePointer(arena + Arena.l0_lead), w + 28, arena + Arena.l1_twice)
         Self.l1_twice_activation(arena + Arena.l1_twice)
         observe?(1, UnsafePointer(arena + Arena.l1_twice))
         // twice
-        Self.l2_twice(UnsafePointer(arena + Arena.l1_twice), w, arena + Arena.l2_twice)
+        Self.l2_twice(UnsafePointer(arena + Arena.l1_twice), w + 28, arena + Arena.l2_twice)
         Self.l2_twice_activation(arena + Arena.l2_twice)
         observe?(2, UnsafePointer(arena + Arena.l2_twice))
         // out
-        Self.l3_out(UnsafePointer(arena + Arena.l2_twice), w, arena + Arena.l3_out)
+        Self.l3_out(UnsafePointer(arena + Arena.l2_twice), w + 48, arena + Arena.l3_out)
         Self.l3_out_activation(arena + Arena.l3_out)
         observe?(3, UnsafePointer(arena + Arena.l3_out))
         output.update(from: arena + Arena.l3_out, count: 3)
@@ -463,9 +463,9 @@ public struct NestedShared: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 4
-                var s0_0 = w.simd(V.self, at: 44)
+                var s0_0 = w.simd(V.self, at: 16)
                 let xp = x + (oy * 4 + ox * 4)
-                let wp = w + 28
+                let wp = w + 0
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -490,9 +490,9 @@ public struct NestedShared: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 4
-                var s0_0 = w.simd(V.self, at: 44)
+                var s0_0 = w.simd(V.self, at: 16)
                 let xp = x + (oy * 4 + ox * 4)
-                let wp = w + 28
+                let wp = w + 0
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -518,9 +518,9 @@ public struct NestedShared: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 64)
+                var s0_0 = w.simd(V.self, at: 16)
                 let xp = x + (oy * 4 + ox * 4)
-                let wp = w + 48
+                let wp = w + 0
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -576,11 +576,11 @@ extension NestedShared: TrainableModel {
         let o3 = arena + 12
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_lead(input, w, o0)
-        Self.l1_twice(UnsafePointer(o0), w, o1)
+        Self.l1_twice(UnsafePointer(o0), w + 28, o1)
         Self.l1_twice_activation(o1)
-        Self.l2_twice(UnsafePointer(o1), w, o2)
+        Self.l2_twice(UnsafePointer(o1), w + 28, o2)
         Self.l2_twice_activation(o2)
-        Self.l3_out(UnsafePointer(o2), w, o3)
+        Self.l3_out(UnsafePointer(o2), w + 48, o3)
         Self.l3_out_activation(o3)
         output.update(from: o3, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -591,13 +591,13 @@ extension NestedShared: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // out
         if !fused { Self.l3_out_derivative(UnsafePointer(o3), g) }
-        Self.l3_out_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l3_out_backward(UnsafePointer(o2), UnsafePointer(g), k + 48, gradients + 48, h); swap(&g, &h)
         // twice
         Self.l2_twice_derivative(UnsafePointer(o2), g)
-        Self.l2_twice_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_twice_backward(UnsafePointer(o1), UnsafePointer(g), k + 28, gradients + 28, h); swap(&g, &h)
         // twice
         Self.l1_twice_derivative(UnsafePointer(o1), g)
-        Self.l1_twice_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_twice_backward(UnsafePointer(o0), UnsafePointer(g), k + 28, gradients + 28, h); swap(&g, &h)
         // lead
         Self.l0_lead_backward(input, UnsafePointer(g), k, gradients, inputGradient)
         return value
@@ -661,7 +661,7 @@ extension NestedShared: TrainableModel {
     // twice: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l1_twice_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 28, kernelGradient = gk + 28
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -673,7 +673,7 @@ extension NestedShared: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 44 + g * 4
+                let gp = gk + 16 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -710,7 +710,7 @@ extension NestedShared: TrainableModel {
     // twice: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l2_twice_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 28, kernelGradient = gk + 28
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -722,7 +722,7 @@ extension NestedShared: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 44 + g * 4
+                let gp = gk + 16 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -764,7 +764,7 @@ extension NestedShared: TrainableModel {
     // out: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l3_out_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 48, kernelGradient = gk + 48
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -778,7 +778,7 @@ extension NestedShared: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 60 + g * 4
+                let gp = gk + 12 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

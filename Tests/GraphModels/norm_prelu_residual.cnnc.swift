@@ -155,7 +155,7 @@ public struct NormPreluResidual: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_stem))
         // branch
         Self.l1_branch_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l1_branch_padded)
-        Self.l1_branch(UnsafePointer(arena + Arena.l1_branch_padded), w, arena + Arena.l1_branch)
+        Self.l1_branch(UnsafePointer(arena + Arena.l1_branch_padded), w + 296, arena + Arena.l1_branch)
         observe?(1, UnsafePointer(arena + Arena.l1_branch))
         // branch_norm
         Self.l2_branch_norm(arena + Arena.l1_branch, w)
@@ -173,7 +173,7 @@ public struct NormPreluResidual: CompiledModel {
         Self.l6_pool(UnsafePointer(arena + Arena.l4_join), arena + Arena.l6_pool)
         observe?(6, UnsafePointer(arena + Arena.l6_pool))
         // hidden
-        Self.l7_hidden(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_hidden)
+        Self.l7_hidden(UnsafePointer(arena + Arena.l6_pool), w + 934, arena + Arena.l7_hidden)
         observe?(7, UnsafePointer(arena + Arena.l7_hidden))
         // hidden_norm
         Self.l8_hidden_norm(arena + Arena.l7_hidden, w)
@@ -182,7 +182,7 @@ public struct NormPreluResidual: CompiledModel {
         Self.l9_hidden_prelu(arena + Arena.l7_hidden, w)
         observe?(9, UnsafePointer(arena + Arena.l7_hidden))
         // classes
-        Self.l10_classes(UnsafePointer(arena + Arena.l7_hidden), w, arena + Arena.l10_classes)
+        Self.l10_classes(UnsafePointer(arena + Arena.l7_hidden), w + 1011, arena + Arena.l10_classes)
         Self.l10_classes_activation(arena + Arena.l10_classes)
         observe?(10, UnsafePointer(arena + Arena.l10_classes))
         output.update(from: arena + Arena.l10_classes, count: 3)
@@ -208,7 +208,7 @@ public struct NormPreluResidual: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_stem))
         // branch
         Self.l1_branch_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l1_branch_padded)
-        Self.l1_branch(UnsafePointer(arena + Arena.l1_branch_padded), w, arena + Arena.l1_branch)
+        Self.l1_branch(UnsafePointer(arena + Arena.l1_branch_padded), w + 296, arena + Arena.l1_branch)
         observe?(1, UnsafePointer(arena + Arena.l1_branch))
         // branch_norm
         Self.l2_branch_norm(arena + Arena.l1_branch, w)
@@ -226,7 +226,7 @@ public struct NormPreluResidual: CompiledModel {
         Self.l6_pool(UnsafePointer(arena + Arena.l4_join), arena + Arena.l6_pool)
         observe?(6, UnsafePointer(arena + Arena.l6_pool))
         // hidden
-        Self.l7_hidden(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_hidden)
+        Self.l7_hidden(UnsafePointer(arena + Arena.l6_pool), w + 934, arena + Arena.l7_hidden)
         observe?(7, UnsafePointer(arena + Arena.l7_hidden))
         // hidden_norm
         Self.l8_hidden_norm(arena + Arena.l7_hidden, w)
@@ -235,7 +235,7 @@ public struct NormPreluResidual: CompiledModel {
         Self.l9_hidden_prelu(arena + Arena.l7_hidden, w)
         observe?(9, UnsafePointer(arena + Arena.l7_hidden))
         // classes
-        Self.l10_classes(UnsafePointer(arena + Arena.l7_hidden), w, arena + Arena.l10_classes)
+        Self.l10_classes(UnsafePointer(arena + Arena.l7_hidden), w + 1011, arena + Arena.l10_classes)
         Self.l10_classes_activation(arena + Arena.l10_classes)
         observe?(10, UnsafePointer(arena + Arena.l10_classes))
         output.update(from: arena + Arena.l10_classes, count: 3)
@@ -284,7 +284,7 @@ public struct NormPreluResidual: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_stem))
         // branch
         Self.l1_branch_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l1_branch_padded)
-        Self.l1_branch(UnsafePointer(arena + Arena.l1_branch_padded), w, arena + Arena.l1_branch)
+        Self.l1_branch(UnsafePointer(arena + Arena.l1_branch_padded), w + 296, arena + Arena.l1_branch)
         observe?(1, UnsafePointer(arena + Arena.l1_branch))
         // branch_norm
         Self.l2_branch_norm(arena + Arena.l1_branch, w)
@@ -523,16 +523,16 @@ public struct NormPreluResidual: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 6 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 728)
-            var s1_0 = w.simd(V.self, at: 728)
-            var s2_0 = w.simd(V.self, at: 728)
-            var s3_0 = w.simd(V.self, at: 728)
-            var s4_0 = w.simd(V.self, at: 728)
-            var s5_0 = w.simd(V.self, at: 728)
+            var s0_0 = w.simd(V.self, at: 432)
+            var s1_0 = w.simd(V.self, at: 432)
+            var s2_0 = w.simd(V.self, at: 432)
+            var s3_0 = w.simd(V.self, at: 432)
+            var s4_0 = w.simd(V.self, at: 432)
+            var s5_0 = w.simd(V.self, at: 432)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + (oy * 48 + ox * 6) + ky * 48 + kx * 6
-                    let wp = w + 296 + (ky * 3 + kx) * 48
+                    let wp = w + 0 + (ky * 3 + kx) * 48
                     for ci in 0..<6 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -618,9 +618,9 @@ public struct NormPreluResidual: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 7
-                var s0_0 = w.simd(V.self, at: 982)
+                var s0_0 = w.simd(V.self, at: 48)
                 let xp = x + (oy * 6 + ox * 6)
-                let wp = w + 934
+                let wp = w + 0
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -664,9 +664,9 @@ public struct NormPreluResidual: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 1039)
+                var s0_0 = w.simd(V.self, at: 28)
                 let xp = x + (oy * 7 + ox * 7)
-                let wp = w + 1011
+                let wp = w + 0
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -733,7 +733,7 @@ extension NormPreluResidual: TrainableModel {
         Self.l0_stem_pad(input, p)
         Self.l0_stem(UnsafePointer(p), w, o0)
         Self.l1_branch_pad(UnsafePointer(o0), p)
-        Self.l1_branch(UnsafePointer(p), w, o1)
+        Self.l1_branch(UnsafePointer(p), w + 296, o1)
         o2.update(from: UnsafePointer(o1), count: 180)
         Self.l2_branch_norm(o2, w)
         o3.update(from: UnsafePointer(o2), count: 180)
@@ -742,12 +742,12 @@ extension NormPreluResidual: TrainableModel {
         o5.update(from: UnsafePointer(o4), count: 180)
         Self.l5_join_prelu(o5, w)
         Self.l6_pool(UnsafePointer(o5), o6)
-        Self.l7_hidden(UnsafePointer(o6), w, o7)
+        Self.l7_hidden(UnsafePointer(o6), w + 934, o7)
         o8.update(from: UnsafePointer(o7), count: 7)
         Self.l8_hidden_norm(o8, w)
         o9.update(from: UnsafePointer(o8), count: 7)
         Self.l9_hidden_prelu(o9, w)
-        Self.l10_classes(UnsafePointer(o9), w, o10)
+        Self.l10_classes(UnsafePointer(o9), w + 1011, o10)
         Self.l10_classes_activation(o10)
         output.update(from: o10, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -758,13 +758,13 @@ extension NormPreluResidual: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // classes
         if !fused { Self.l10_classes_derivative(UnsafePointer(o10), g) }
-        Self.l10_classes_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l10_classes_backward(UnsafePointer(o9), UnsafePointer(g), k + 820, gradients + 820, h); swap(&g, &h)
         // hidden_prelu
         Self.l9_hidden_prelu_backward(UnsafePointer(o8), k, gradients, g)
         // hidden_norm
         Self.l8_hidden_norm_backward(UnsafePointer(o7), k, gradients, g)
         // hidden
-        Self.l7_hidden_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l7_hidden_backward(UnsafePointer(o6), UnsafePointer(g), k + 750, gradients + 750, h); swap(&g, &h)
         // pool
         Self.l6_pool_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
         // join_prelu
@@ -780,7 +780,7 @@ extension NormPreluResidual: TrainableModel {
         Self.l2_branch_norm_backward(UnsafePointer(o1), k, gradients, g)
         // branch
         Self.l1_branch_pad(UnsafePointer(o0), p)
-        Self.l1_branch_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l1_branch_backward(UnsafePointer(p), UnsafePointer(g), k + 222, gradients + 222, q)
         Self.l1_branch_unpad(UnsafePointer(q), h); swap(&g, &h)
         for i in 0..<180 { e0[i] += g[i] }
         // stem: dL/d(output), summed over its readers
@@ -888,7 +888,7 @@ extension NormPreluResidual: TrainableModel {
     // branch: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l1_branch_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 222, kernelGradient = gk + 222
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 30) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<30 {
@@ -902,7 +902,7 @@ extension NormPreluResidual: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<30 { sum += d[p * 1 + g] }
-                let gp = gk + 546 + g * 8
+                let gp = gk + 324 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1036,7 +1036,7 @@ extension NormPreluResidual: TrainableModel {
     // hidden: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l7_hidden_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 750, kernelGradient = gk + 750
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1050,7 +1050,7 @@ extension NormPreluResidual: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 792 + g * 8
+                let gp = gk + 42 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<7 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1132,7 +1132,7 @@ extension NormPreluResidual: TrainableModel {
     // classes: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l10_classes_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 820, kernelGradient = gk + 820
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1146,7 +1146,7 @@ extension NormPreluResidual: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 841 + g * 4
+                let gp = gk + 21 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

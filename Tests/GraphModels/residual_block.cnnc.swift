@@ -163,7 +163,7 @@ public struct ResidualBlock: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_stem))
         // res_conv1
         Self.l1_res_conv1_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l1_res_conv1_padded)
-        Self.l1_res_conv1(UnsafePointer(arena + Arena.l1_res_conv1_padded), w, arena + Arena.l1_res_conv1)
+        Self.l1_res_conv1(UnsafePointer(arena + Arena.l1_res_conv1_padded), w + 224, arena + Arena.l1_res_conv1)
         observe?(1, UnsafePointer(arena + Arena.l1_res_conv1))
         // res_bn1
         Self.l2_res_bn1(arena + Arena.l1_res_conv1, w)
@@ -173,10 +173,10 @@ public struct ResidualBlock: CompiledModel {
         observe?(3, UnsafePointer(arena + Arena.l1_res_conv1))
         // res_conv2
         Self.l4_res_conv2_winograd_pad(UnsafePointer(arena + Arena.l1_res_conv1), arena + Arena.l4_res_conv2_padded)
-        Self.l4_res_conv2_winograd(UnsafePointer(arena + Arena.l4_res_conv2_padded), w, arena + Arena.l4_res_conv2, arena + Arena.scratch)
+        Self.l4_res_conv2_winograd(UnsafePointer(arena + Arena.l4_res_conv2_padded), w + 1424, arena + Arena.l4_res_conv2, arena + Arena.scratch)
         observe?(4, UnsafePointer(arena + Arena.l4_res_conv2))
         // shortcut
-        Self.l5_shortcut(UnsafePointer(arena + Arena.l0_stem), w, arena + Arena.l5_shortcut)
+        Self.l5_shortcut(UnsafePointer(arena + Arena.l0_stem), w + 7840, arena + Arena.l5_shortcut)
         observe?(5, UnsafePointer(arena + Arena.l5_shortcut))
         // res_bn2
         Self.l6_res_bn2(arena + Arena.l4_res_conv2, w)
@@ -194,7 +194,7 @@ public struct ResidualBlock: CompiledModel {
         Self.l10_pool(UnsafePointer(arena + Arena.l8_res_add), arena + Arena.l10_pool)
         observe?(10, UnsafePointer(arena + Arena.l10_pool))
         // predictions
-        Self.l11_predictions(UnsafePointer(arena + Arena.l10_pool), w, arena + Arena.l11_predictions)
+        Self.l11_predictions(UnsafePointer(arena + Arena.l10_pool), w + 8048, arena + Arena.l11_predictions)
         Self.l11_predictions_activation(arena + Arena.l11_predictions)
         observe?(11, UnsafePointer(arena + Arena.l11_predictions))
         output.update(from: arena + Arena.l11_predictions, count: 10)
@@ -220,7 +220,7 @@ public struct ResidualBlock: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_stem))
         // res_conv1
         Self.l1_res_conv1_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l1_res_conv1_padded)
-        Self.l1_res_conv1(UnsafePointer(arena + Arena.l1_res_conv1_padded), w, arena + Arena.l1_res_conv1)
+        Self.l1_res_conv1(UnsafePointer(arena + Arena.l1_res_conv1_padded), w + 224, arena + Arena.l1_res_conv1)
         observe?(1, UnsafePointer(arena + Arena.l1_res_conv1))
         // res_bn1
         Self.l2_res_bn1(arena + Arena.l1_res_conv1, w)
@@ -230,10 +230,10 @@ public struct ResidualBlock: CompiledModel {
         observe?(3, UnsafePointer(arena + Arena.l1_res_conv1))
         // res_conv2
         Self.l4_res_conv2_winograd_pad(UnsafePointer(arena + Arena.l1_res_conv1), arena + Arena.l4_res_conv2_padded)
-        Self.l4_res_conv2_winograd(UnsafePointer(arena + Arena.l4_res_conv2_padded), w, arena + Arena.l4_res_conv2, arena + Arena.scratch)
+        Self.l4_res_conv2_winograd(UnsafePointer(arena + Arena.l4_res_conv2_padded), w + 1424, arena + Arena.l4_res_conv2, arena + Arena.scratch)
         observe?(4, UnsafePointer(arena + Arena.l4_res_conv2))
         // shortcut
-        Self.l5_shortcut(UnsafePointer(arena + Arena.l0_stem), w, arena + Arena.l5_shortcut)
+        Self.l5_shortcut(UnsafePointer(arena + Arena.l0_stem), w + 7840, arena + Arena.l5_shortcut)
         observe?(5, UnsafePointer(arena + Arena.l5_shortcut))
         // res_bn2
         Self.l6_res_bn2(arena + Arena.l4_res_conv2, w)
@@ -251,7 +251,7 @@ public struct ResidualBlock: CompiledModel {
         Self.l10_pool(UnsafePointer(arena + Arena.l8_res_add), arena + Arena.l10_pool)
         observe?(10, UnsafePointer(arena + Arena.l10_pool))
         // predictions
-        Self.l11_predictions(UnsafePointer(arena + Arena.l10_pool), w, arena + Arena.l11_predictions)
+        Self.l11_predictions(UnsafePointer(arena + Arena.l10_pool), w + 8048, arena + Arena.l11_predictions)
         Self.l11_predictions_activation(arena + Arena.l11_predictions)
         observe?(11, UnsafePointer(arena + Arena.l11_predictions))
         output.update(from: arena + Arena.l11_predictions, count: 10)
@@ -294,7 +294,7 @@ public struct ResidualBlock: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_stem))
         // res_conv1
         Self.l1_res_conv1_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l1_res_conv1_padded)
-        Self.l1_res_conv1(UnsafePointer(arena + Arena.l1_res_conv1_padded), w, arena + Arena.l1_res_conv1)
+        Self.l1_res_conv1(UnsafePointer(arena + Arena.l1_res_conv1_padded), w + 224, arena + Arena.l1_res_conv1)
         observe?(1, UnsafePointer(arena + Arena.l1_res_conv1))
         // res_bn1
         Self.l2_res_bn1(arena + Arena.l1_res_conv1, w)
@@ -304,10 +304,10 @@ public struct ResidualBlock: CompiledModel {
         observe?(3, UnsafePointer(arena + Arena.l1_res_conv1))
         // res_conv2
         Self.l4_res_conv2_winograd_pad(UnsafePointer(arena + Arena.l1_res_conv1), arena + Arena.l4_res_conv2_padded)
-        Self.l4_res_conv2_winograd(UnsafePointer(arena + Arena.l4_res_conv2_padded), w, arena + Arena.l4_res_conv2, arena + Arena.scratch)
+        Self.l4_res_conv2_winograd(UnsafePointer(arena + Arena.l4_res_conv2_padded), w + 1424, arena + Arena.l4_res_conv2, arena + Arena.scratch)
         observe?(4, UnsafePointer(arena + Arena.l4_res_conv2))
         // shortcut
-        Self.l5_shortcut(UnsafePointer(arena + Arena.l0_stem), w, arena + Arena.l5_shortcut)
+        Self.l5_shortcut(UnsafePointer(arena + Arena.l0_stem), w + 7840, arena + Arena.l5_shortcut)
         observe?(5, UnsafePointer(arena + Arena.l5_shortcut))
         // res_bn2
         Self.l6_res_bn2(arena + Arena.l4_res_conv2, w)
@@ -503,18 +503,18 @@ public struct ResidualBlock: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 8 + ox) * 16
-            var s0_0 = w.simd(V.self, at: 1376)
-            var s1_0 = w.simd(V.self, at: 1376)
-            var s2_0 = w.simd(V.self, at: 1376)
-            var s3_0 = w.simd(V.self, at: 1376)
-            var s4_0 = w.simd(V.self, at: 1376)
-            var s5_0 = w.simd(V.self, at: 1376)
-            var s6_0 = w.simd(V.self, at: 1376)
-            var s7_0 = w.simd(V.self, at: 1376)
+            var s0_0 = w.simd(V.self, at: 1152)
+            var s1_0 = w.simd(V.self, at: 1152)
+            var s2_0 = w.simd(V.self, at: 1152)
+            var s3_0 = w.simd(V.self, at: 1152)
+            var s4_0 = w.simd(V.self, at: 1152)
+            var s5_0 = w.simd(V.self, at: 1152)
+            var s6_0 = w.simd(V.self, at: 1152)
+            var s7_0 = w.simd(V.self, at: 1152)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + (oy * 272 + ox * 16) + ky * 136 + kx * 8
-                    let wp = w + 224 + (ky * 3 + kx) * 128
+                    let wp = w + 0 + (ky * 3 + kx) * 128
                     for ci in 0..<8 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -582,18 +582,18 @@ public struct ResidualBlock: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 8 + ox) * 16
-            var s0_0 = w.simd(V.self, at: 3728)
-            var s1_0 = w.simd(V.self, at: 3728)
-            var s2_0 = w.simd(V.self, at: 3728)
-            var s3_0 = w.simd(V.self, at: 3728)
-            var s4_0 = w.simd(V.self, at: 3728)
-            var s5_0 = w.simd(V.self, at: 3728)
-            var s6_0 = w.simd(V.self, at: 3728)
-            var s7_0 = w.simd(V.self, at: 3728)
+            var s0_0 = w.simd(V.self, at: 2304)
+            var s1_0 = w.simd(V.self, at: 2304)
+            var s2_0 = w.simd(V.self, at: 2304)
+            var s3_0 = w.simd(V.self, at: 2304)
+            var s4_0 = w.simd(V.self, at: 2304)
+            var s5_0 = w.simd(V.self, at: 2304)
+            var s6_0 = w.simd(V.self, at: 2304)
+            var s7_0 = w.simd(V.self, at: 2304)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + (oy * 160 + ox * 16) + ky * 160 + kx * 16
-                    let wp = w + 1424 + (ky * 3 + kx) * 256
+                    let wp = w + 0 + (ky * 3 + kx) * 256
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -729,7 +729,7 @@ public struct ResidualBlock: CompiledModel {
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l4_res_conv2_winograd_product8(UnsafePointer(v + xi * 128), w + 3744 + xi * 256, m + xi * 128)
+                Self.l4_res_conv2_winograd_product8(UnsafePointer(v + xi * 128), w + 2320 + xi * 256, m + xi * 128)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<2 {
@@ -737,7 +737,7 @@ public struct ResidualBlock: CompiledModel {
                 for tx in 0..<4 {
                     let t = r * 4 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 3728 + k)
+                        let bias = w.simd(VK.self, at: 2304 + k)
                         let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 128 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 256 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 384 + t * 16 + k)
                         let m10 = UnsafePointer(m).simd(VK.self, at: 512 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 640 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 768 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 896 + t * 16 + k)
                         let m20 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1280 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1408 + t * 16 + k)
@@ -763,16 +763,16 @@ public struct ResidualBlock: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 8 + ox) * 16
-            var s0_0 = w.simd(V.self, at: 7968)
-            var s1_0 = w.simd(V.self, at: 7968)
-            var s2_0 = w.simd(V.self, at: 7968)
-            var s3_0 = w.simd(V.self, at: 7968)
-            var s4_0 = w.simd(V.self, at: 7968)
-            var s5_0 = w.simd(V.self, at: 7968)
-            var s6_0 = w.simd(V.self, at: 7968)
-            var s7_0 = w.simd(V.self, at: 7968)
+            var s0_0 = w.simd(V.self, at: 128)
+            var s1_0 = w.simd(V.self, at: 128)
+            var s2_0 = w.simd(V.self, at: 128)
+            var s3_0 = w.simd(V.self, at: 128)
+            var s4_0 = w.simd(V.self, at: 128)
+            var s5_0 = w.simd(V.self, at: 128)
+            var s6_0 = w.simd(V.self, at: 128)
+            var s7_0 = w.simd(V.self, at: 128)
             let xp = x + (oy * 256 + ox * 16)
-            let wp = w + 7840
+            let wp = w + 0
             for ci in 0..<8 {
                 let w0 = wp.simd(V.self, at: ci * 16)
                 let x0 = V(repeating: xp[ci])
@@ -853,10 +853,10 @@ public struct ResidualBlock: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 10
-                var s0_0 = w.simd(V.self, at: 8304)
-                var s0_1 = w.simd(V.self, at: 8312)
+                var s0_0 = w.simd(V.self, at: 256)
+                var s0_1 = w.simd(V.self, at: 264)
                 let xp = x + (oy * 16 + ox * 16)
-                let wp = w + 8048
+                let wp = w + 0
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -917,7 +917,7 @@ extension ResidualBlock: TrainableModel {
                 Self.l0_stem_pad(input, p)
                 Self.l0_stem(UnsafePointer(p), w, o0)
                 Self.l1_res_conv1_pad(UnsafePointer(o0), p)
-                Self.l1_res_conv1(UnsafePointer(p), w, o1)
+                Self.l1_res_conv1(UnsafePointer(p), w + 224, o1)
                 Self.l2_res_bn1_statistics(UnsafePointer(o1), sums)
                 return 0
 
@@ -933,8 +933,8 @@ extension ResidualBlock: TrainableModel {
                 o3.update(from: UnsafePointer(o2), count: 1024)
                 Self.l3_res_relu(o3)
                 Self.l4_res_conv2_pad(UnsafePointer(o3), p)
-                Self.l4_res_conv2(UnsafePointer(p), w, o4)
-                Self.l5_shortcut(UnsafePointer(o0), w, o5)
+                Self.l4_res_conv2(UnsafePointer(p), w + 1424, o4)
+                Self.l5_shortcut(UnsafePointer(o0), w + 7840, o5)
                 Self.l6_res_bn2_statistics(UnsafePointer(o4), sums)
                 return 0
 
@@ -964,7 +964,7 @@ extension ResidualBlock: TrainableModel {
                 o9.update(from: UnsafePointer(o8), count: 1024)
                 Self.l9_res_out(o9)
                 Self.l10_pool(UnsafePointer(o9), o10)
-                Self.l11_predictions(UnsafePointer(o10), w, o11)
+                Self.l11_predictions(UnsafePointer(o10), w + 8048, o11)
                 Self.l11_predictions_activation(o11)
                 output.update(from: o11, count: 10)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -975,7 +975,7 @@ extension ResidualBlock: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // predictions
                 if !fused { Self.l11_predictions_derivative(UnsafePointer(o11), g) }
-                Self.l11_predictions_backward(UnsafePointer(o10), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l11_predictions_backward(UnsafePointer(o10), UnsafePointer(g), k + 4000, gradients + 4000, h); swap(&g, &h)
                 // pool
                 Self.l10_pool_backward(UnsafePointer(o9), UnsafePointer(g), h); swap(&g, &h)
                 // res_out
@@ -1024,14 +1024,14 @@ extension ResidualBlock: TrainableModel {
                 g.update(from: e5, count: 1024)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // shortcut
-                Self.l5_shortcut_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l5_shortcut_backward(UnsafePointer(o0), UnsafePointer(g), k + 3744, gradients + 3744, h); swap(&g, &h)
                 e0.update(from: g, count: 2048)
                 // res_conv2: dL/d(output), summed over its readers
                 g.update(from: e4, count: 1024)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // res_conv2
                 Self.l4_res_conv2_pad(UnsafePointer(o3), p)
-                Self.l4_res_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l4_res_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 1440, gradients + 1440, q)
                 Self.l4_res_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // res_relu
                 Self.l3_res_relu_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
@@ -1050,7 +1050,7 @@ extension ResidualBlock: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // res_conv1
                 Self.l1_res_conv1_pad(UnsafePointer(o0), p)
-                Self.l1_res_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l1_res_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 224, gradients + 224, q)
                 Self.l1_res_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<2048 { e0[i] += g[i] }
                 // stem: dL/d(output), summed over its readers
@@ -1233,7 +1233,7 @@ extension ResidualBlock: TrainableModel {
     // res_conv1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l1_res_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 224, kernelGradient = gk + 224
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<64 {
@@ -1317,7 +1317,7 @@ extension ResidualBlock: TrainableModel {
     // res_conv2: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l4_res_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1440, kernelGradient = gk + 1440
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<64 {
@@ -1395,7 +1395,7 @@ extension ResidualBlock: TrainableModel {
     // shortcut: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l5_shortcut_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 3744, kernelGradient = gk + 3744
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<64 {
@@ -1490,7 +1490,7 @@ extension ResidualBlock: TrainableModel {
     // predictions: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l11_predictions_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 4000, kernelGradient = gk + 4000
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1504,7 +1504,7 @@ extension ResidualBlock: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 2 + g] }
-                let gp = gk + 4160 + g * 8
+                let gp = gk + 160 + g * 8
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -162,7 +162,7 @@ public struct SequenceBranches: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l1_transposed))
         // across
         Self.l2_across_pad(UnsafePointer(arena + Arena.l1_transposed), arena + Arena.l2_across_padded)
-        Self.l2_across(UnsafePointer(arena + Arena.l2_across_padded), w, arena + Arena.l2_across)
+        Self.l2_across(UnsafePointer(arena + Arena.l2_across_padded), w + 52, arena + Arena.l2_across)
         observe?(2, UnsafePointer(arena + Arena.l2_across))
         // back
         Self.l3_back(UnsafePointer(arena + Arena.l2_across), arena + Arena.l3_back)
@@ -177,7 +177,7 @@ public struct SequenceBranches: CompiledModel {
         Self.l6_pool(UnsafePointer(arena + Arena.l5_up), arena + Arena.l6_pool)
         observe?(6, UnsafePointer(arena + Arena.l6_pool))
         // code
-        Self.l7_code(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_code)
+        Self.l7_code(UnsafePointer(arena + Arena.l6_pool), w + 204, arena + Arena.l7_code)
         Self.l7_code_activation(arena + Arena.l7_code)
         observe?(7, UnsafePointer(arena + Arena.l7_code))
         // repeat
@@ -187,13 +187,13 @@ public struct SequenceBranches: CompiledModel {
         Self.l9_joined(UnsafePointer(arena + Arena.l5_up), UnsafePointer(arena + Arena.l8_repeat), arena + Arena.l9_joined)
         observe?(9, UnsafePointer(arena + Arena.l9_joined))
         // decode
-        Self.l10_decode(UnsafePointer(arena + Arena.l9_joined), w, arena + Arena.l10_decode)
+        Self.l10_decode(UnsafePointer(arena + Arena.l9_joined), w + 224, arena + Arena.l10_decode)
         observe?(10, UnsafePointer(arena + Arena.l10_decode))
         // flatten
         // (no computation at inference)
         observe?(11, UnsafePointer(arena + Arena.l10_decode))
         // classes
-        Self.l12_classes(UnsafePointer(arena + Arena.l10_decode), w, arena + Arena.l12_classes)
+        Self.l12_classes(UnsafePointer(arena + Arena.l10_decode), w + 312, arena + Arena.l12_classes)
         Self.l12_classes_activation(arena + Arena.l12_classes)
         observe?(12, UnsafePointer(arena + Arena.l12_classes))
         output.update(from: arena + Arena.l12_classes, count: 4)
@@ -222,7 +222,7 @@ public struct SequenceBranches: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l1_transposed))
         // across
         Self.l2_across_pad(UnsafePointer(arena + Arena.l1_transposed), arena + Arena.l2_across_padded)
-        Self.l2_across(UnsafePointer(arena + Arena.l2_across_padded), w, arena + Arena.l2_across)
+        Self.l2_across(UnsafePointer(arena + Arena.l2_across_padded), w + 52, arena + Arena.l2_across)
         observe?(2, UnsafePointer(arena + Arena.l2_across))
         // back
         Self.l3_back(UnsafePointer(arena + Arena.l2_across), arena + Arena.l3_back)
@@ -237,7 +237,7 @@ public struct SequenceBranches: CompiledModel {
         Self.l6_pool(UnsafePointer(arena + Arena.l5_up), arena + Arena.l6_pool)
         observe?(6, UnsafePointer(arena + Arena.l6_pool))
         // code
-        Self.l7_code(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_code)
+        Self.l7_code(UnsafePointer(arena + Arena.l6_pool), w + 204, arena + Arena.l7_code)
         Self.l7_code_activation(arena + Arena.l7_code)
         observe?(7, UnsafePointer(arena + Arena.l7_code))
         // repeat
@@ -247,13 +247,13 @@ public struct SequenceBranches: CompiledModel {
         Self.l9_joined(UnsafePointer(arena + Arena.l5_up), UnsafePointer(arena + Arena.l8_repeat), arena + Arena.l9_joined)
         observe?(9, UnsafePointer(arena + Arena.l9_joined))
         // decode
-        Self.l10_decode(UnsafePointer(arena + Arena.l9_joined), w, arena + Arena.l10_decode)
+        Self.l10_decode(UnsafePointer(arena + Arena.l9_joined), w + 224, arena + Arena.l10_decode)
         observe?(10, UnsafePointer(arena + Arena.l10_decode))
         // flatten
         // (no computation at inference)
         observe?(11, UnsafePointer(arena + Arena.l10_decode))
         // classes
-        Self.l12_classes(UnsafePointer(arena + Arena.l10_decode), w, arena + Arena.l12_classes)
+        Self.l12_classes(UnsafePointer(arena + Arena.l10_decode), w + 312, arena + Arena.l12_classes)
         Self.l12_classes_activation(arena + Arena.l12_classes)
         observe?(12, UnsafePointer(arena + Arena.l12_classes))
         output.update(from: arena + Arena.l12_classes, count: 4)
@@ -301,7 +301,7 @@ public struct SequenceBranches: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l1_transposed))
         // across
         Self.l2_across_pad(UnsafePointer(arena + Arena.l1_transposed), arena + Arena.l2_across_padded)
-        Self.l2_across(UnsafePointer(arena + Arena.l2_across_padded), w, arena + Arena.l2_across)
+        Self.l2_across(UnsafePointer(arena + Arena.l2_across_padded), w + 52, arena + Arena.l2_across)
         observe?(2, UnsafePointer(arena + Arena.l2_across))
         // back
         Self.l3_back(UnsafePointer(arena + Arena.l2_across), arena + Arena.l3_back)
@@ -316,7 +316,7 @@ public struct SequenceBranches: CompiledModel {
         Self.l6_pool(UnsafePointer(arena + Arena.l5_up), arena + Arena.l6_pool)
         observe?(6, UnsafePointer(arena + Arena.l6_pool))
         // code
-        Self.l7_code(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_code)
+        Self.l7_code(UnsafePointer(arena + Arena.l6_pool), w + 204, arena + Arena.l7_code)
         Self.l7_code_activation(arena + Arena.l7_code)
         observe?(7, UnsafePointer(arena + Arena.l7_code))
         // repeat
@@ -326,7 +326,7 @@ public struct SequenceBranches: CompiledModel {
         Self.l9_joined(UnsafePointer(arena + Arena.l5_up), UnsafePointer(arena + Arena.l8_repeat), arena + Arena.l9_joined)
         observe?(9, UnsafePointer(arena + Arena.l9_joined))
         // decode
-        Self.l10_decode(UnsafePointer(arena + Arena.l9_joined), w, arena + Arena.l10_decode)
+        Self.l10_decode(UnsafePointer(arena + Arena.l9_joined), w + 224, arena + Arena.l10_decode)
         observe?(10, UnsafePointer(arena + Arena.l10_decode))
         destination.update(from: arena + Arena.l10_decode, count: 40)
     }
@@ -482,14 +482,14 @@ public struct SequenceBranches: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 4 + ox) * 6
-                var s0_0 = w.simd(V.self, at: 196)
-                var s1_0 = w.simd(V.self, at: 196)
-                var s2_0 = w.simd(V.self, at: 196)
-                var s3_0 = w.simd(V.self, at: 196)
+                var s0_0 = w.simd(V.self, at: 144)
+                var s1_0 = w.simd(V.self, at: 144)
+                var s2_0 = w.simd(V.self, at: 144)
+                var s3_0 = w.simd(V.self, at: 144)
                 for ky in 0..<1 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 36 + ox * 6) + ky * 36 + kx * 6
-                        let wp = w + 52 + (ky * 3 + kx) * 48
+                        let wp = w + 0 + (ky * 3 + kx) * 48
                         for ci in 0..<6 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -560,9 +560,9 @@ public struct SequenceBranches: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 220)
+                var s0_0 = w.simd(V.self, at: 16)
                 let xp = x + (oy * 4 + ox * 4)
-                let wp = w + 204
+                let wp = w + 0
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -601,15 +601,15 @@ public struct SequenceBranches: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 5
                     let yp = y + (oy * 10 + ox) * 4
-                    var s0_0 = w.simd(V.self, at: 308)
-                    var s1_0 = w.simd(V.self, at: 308)
-                    var s2_0 = w.simd(V.self, at: 308)
-                    var s3_0 = w.simd(V.self, at: 308)
-                    var s4_0 = w.simd(V.self, at: 308)
+                    var s0_0 = w.simd(V.self, at: 84)
+                    var s1_0 = w.simd(V.self, at: 84)
+                    var s2_0 = w.simd(V.self, at: 84)
+                    var s3_0 = w.simd(V.self, at: 84)
+                    var s4_0 = w.simd(V.self, at: 84)
                     for ky in 0..<1 {
                         for kx in 0..<3 {
                             let xp = x + (oy * 84 + ox * 7) + ky * 84 + kx * 7
-                            let wp = w + 224 + (ky * 3 + kx) * 28
+                            let wp = w + 0 + (ky * 3 + kx) * 28
                             for ci in 0..<7 {
                                 let w0 = wp.simd(V.self, at: ci * 4)
                                 let x0 = V(repeating: xp[ci])
@@ -646,9 +646,9 @@ public struct SequenceBranches: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 4
-                var s0_0 = w.simd(V.self, at: 472)
+                var s0_0 = w.simd(V.self, at: 160)
                 let xp = x + (oy * 40 + ox * 40)
-                let wp = w + 312
+                let wp = w + 0
                 for ci in 0..<40 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -719,18 +719,18 @@ extension SequenceBranches: TrainableModel {
         Self.l0_features(UnsafePointer(p), w, o0)
         Self.l1_transposed(UnsafePointer(o0), o1)
         Self.l2_across_pad(UnsafePointer(o1), p)
-        Self.l2_across(UnsafePointer(p), w, o2)
+        Self.l2_across(UnsafePointer(p), w + 52, o2)
         Self.l3_back(UnsafePointer(o2), o3)
         Self.l4_mix(UnsafePointer(o0), UnsafePointer(o3), o4)
         Self.l5_up(UnsafePointer(o4), o5)
         Self.l6_pool(UnsafePointer(o5), o6)
-        Self.l7_code(UnsafePointer(o6), w, o7)
+        Self.l7_code(UnsafePointer(o6), w + 204, o7)
         Self.l7_code_activation(o7)
         Self.l8_repeat(UnsafePointer(o7), o8)
         Self.l9_joined(UnsafePointer(o5), UnsafePointer(o8), o9)
-        Self.l10_decode(UnsafePointer(o9), w, o10)
+        Self.l10_decode(UnsafePointer(o9), w + 224, o10)
         // flatten: the same memory as its input
-        Self.l12_classes(UnsafePointer(o10), w, o12)
+        Self.l12_classes(UnsafePointer(o10), w + 312, o12)
         Self.l12_classes_activation(o12)
         output.update(from: o12, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
@@ -741,11 +741,11 @@ extension SequenceBranches: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // classes
         if !fused { Self.l12_classes_derivative(UnsafePointer(o12), g) }
-        Self.l12_classes_backward(UnsafePointer(o10), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l12_classes_backward(UnsafePointer(o10), UnsafePointer(g), k + 269, gradients + 269, h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // decode
-        Self.l10_decode_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l10_decode_backward(UnsafePointer(o9), UnsafePointer(g), k + 181, gradients + 181, h); swap(&g, &h)
         // joined
         Self.l9_joined_backward(UnsafePointer(g), e5, e8)
         // repeat: dL/d(output), summed over its readers
@@ -755,7 +755,7 @@ extension SequenceBranches: TrainableModel {
         Self.l8_repeat_backward(UnsafePointer(g), h); swap(&g, &h)
         // code
         Self.l7_code_derivative(UnsafePointer(o7), g)
-        Self.l7_code_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l7_code_backward(UnsafePointer(o6), UnsafePointer(g), k + 166, gradients + 166, h); swap(&g, &h)
         // pool
         Self.l6_pool_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
         for i in 0..<48 { e5[i] += g[i] }
@@ -773,7 +773,7 @@ extension SequenceBranches: TrainableModel {
         Self.l3_back_backward(UnsafePointer(g), h); swap(&g, &h)
         // across
         Self.l2_across_pad(UnsafePointer(o1), p)
-        Self.l2_across_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l2_across_backward(UnsafePointer(p), UnsafePointer(g), k + 52, gradients + 52, q)
         Self.l2_across_unpad(UnsafePointer(q), h); swap(&g, &h)
         // transposed
         Self.l1_transposed_backward(UnsafePointer(g), h); swap(&g, &h)
@@ -897,7 +897,7 @@ extension SequenceBranches: TrainableModel {
     // across: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l2_across_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 52, kernelGradient = gk + 52
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 4) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<4 {
@@ -911,7 +911,7 @@ extension SequenceBranches: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<4 { sum += d[p * 1 + g] }
-                let gp = gk + 160 + g * 8
+                let gp = gk + 108 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1023,7 +1023,7 @@ extension SequenceBranches: TrainableModel {
     // code: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l7_code_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 166, kernelGradient = gk + 166
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1037,7 +1037,7 @@ extension SequenceBranches: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 178 + g * 4
+                let gp = gk + 12 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1078,7 +1078,7 @@ extension SequenceBranches: TrainableModel {
     // decode: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l10_decode_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 181, kernelGradient = gk + 181
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 10) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<10 {
@@ -1090,7 +1090,7 @@ extension SequenceBranches: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<10 { sum += d[p * 1 + g] }
-                let gp = gk + 265 + g * 4
+                let gp = gk + 84 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1165,7 +1165,7 @@ extension SequenceBranches: TrainableModel {
     // classes: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l12_classes_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 269, kernelGradient = gk + 269
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1177,7 +1177,7 @@ extension SequenceBranches: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 429 + g * 4
+                let gp = gk + 160 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -153,7 +153,7 @@ public struct SharedBatchNorm: CompiledModel {
         Self.l7_pool(UnsafePointer(arena + Arena.l6_difference), arena + Arena.l7_pool)
         observe?(7, UnsafePointer(arena + Arena.l7_pool))
         // head
-        Self.l8_head(UnsafePointer(arena + Arena.l7_pool), w, arena + Arena.l8_head)
+        Self.l8_head(UnsafePointer(arena + Arena.l7_pool), w + 84, arena + Arena.l8_head)
         Self.l8_head_activation(arena + Arena.l8_head)
         observe?(8, UnsafePointer(arena + Arena.l8_head))
         output.update(from: arena + Arena.l8_head, count: 3)
@@ -198,7 +198,7 @@ public struct SharedBatchNorm: CompiledModel {
         Self.l7_pool(UnsafePointer(arena + Arena.l6_difference), arena + Arena.l7_pool)
         observe?(7, UnsafePointer(arena + Arena.l7_pool))
         // head
-        Self.l8_head(UnsafePointer(arena + Arena.l7_pool), w, arena + Arena.l8_head)
+        Self.l8_head(UnsafePointer(arena + Arena.l7_pool), w + 84, arena + Arena.l8_head)
         Self.l8_head_activation(arena + Arena.l8_head)
         observe?(8, UnsafePointer(arena + Arena.l8_head))
         output.update(from: arena + Arena.l8_head, count: 3)
@@ -459,9 +459,9 @@ public struct SharedBatchNorm: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 100)
+                var s0_0 = w.simd(V.self, at: 16)
                 let xp = x + (oy * 4 + ox * 4)
-                let wp = w + 84
+                let wp = w + 0
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -548,7 +548,7 @@ extension SharedBatchNorm: TrainableModel {
                 Self.l5_norm_normalize(UnsafePointer(o3), statistics, k, o5)
                 Self.l6_difference(UnsafePointer(o4), UnsafePointer(o5), o6)
                 Self.l7_pool(UnsafePointer(o6), o7)
-                Self.l8_head(UnsafePointer(o7), w, o8)
+                Self.l8_head(UnsafePointer(o7), w + 84, o8)
                 Self.l8_head_activation(o8)
                 output.update(from: o8, count: 3)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -559,7 +559,7 @@ extension SharedBatchNorm: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // head
                 if !fused { Self.l8_head_derivative(UnsafePointer(o8), g) }
-                Self.l8_head_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l8_head_backward(UnsafePointer(o7), UnsafePointer(g), k + 92, gradients + 92, h); swap(&g, &h)
                 // pool
                 Self.l7_pool_backward(UnsafePointer(o6), UnsafePointer(g), h); swap(&g, &h)
                 // difference
@@ -883,7 +883,7 @@ extension SharedBatchNorm: TrainableModel {
     // head: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l8_head_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 92, kernelGradient = gk + 92
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -897,7 +897,7 @@ extension SharedBatchNorm: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 104 + g * 4
+                let gp = gk + 12 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -156,15 +156,15 @@ public struct SharedLayers: CompiledModel {
         Self.l5_pool(UnsafePointer(arena + Arena.l4_difference), arena + Arena.l5_pool)
         observe?(5, UnsafePointer(arena + Arena.l5_pool))
         // shared_dense
-        Self.l6_shared_dense(UnsafePointer(arena + Arena.l5_pool), w, arena + Arena.l6_shared_dense)
+        Self.l6_shared_dense(UnsafePointer(arena + Arena.l5_pool), w + 112, arena + Arena.l6_shared_dense)
         Self.l6_shared_dense_activation(arena + Arena.l6_shared_dense)
         observe?(6, UnsafePointer(arena + Arena.l6_shared_dense))
         // shared_dense
-        Self.l7_shared_dense(UnsafePointer(arena + Arena.l6_shared_dense), w, arena + Arena.l7_shared_dense)
+        Self.l7_shared_dense(UnsafePointer(arena + Arena.l6_shared_dense), w + 112, arena + Arena.l7_shared_dense)
         Self.l7_shared_dense_activation(arena + Arena.l7_shared_dense)
         observe?(7, UnsafePointer(arena + Arena.l7_shared_dense))
         // head
-        Self.l8_head(UnsafePointer(arena + Arena.l7_shared_dense), w, arena + Arena.l8_head)
+        Self.l8_head(UnsafePointer(arena + Arena.l7_shared_dense), w + 132, arena + Arena.l8_head)
         Self.l8_head_activation(arena + Arena.l8_head)
         observe?(8, UnsafePointer(arena + Arena.l8_head))
         output.update(from: arena + Arena.l8_head, count: 3)
@@ -205,15 +205,15 @@ public struct SharedLayers: CompiledModel {
         Self.l5_pool(UnsafePointer(arena + Arena.l4_difference), arena + Arena.l5_pool)
         observe?(5, UnsafePointer(arena + Arena.l5_pool))
         // shared_dense
-        Self.l6_shared_dense(UnsafePointer(arena + Arena.l5_pool), w, arena + Arena.l6_shared_dense)
+        Self.l6_shared_dense(UnsafePointer(arena + Arena.l5_pool), w + 112, arena + Arena.l6_shared_dense)
         Self.l6_shared_dense_activation(arena + Arena.l6_shared_dense)
         observe?(6, UnsafePointer(arena + Arena.l6_shared_dense))
         // shared_dense
-        Self.l7_shared_dense(UnsafePointer(arena + Arena.l6_shared_dense), w, arena + Arena.l7_shared_dense)
+        Self.l7_shared_dense(UnsafePointer(arena + Arena.l6_shared_dense), w + 112, arena + Arena.l7_shared_dense)
         Self.l7_shared_dense_activation(arena + Arena.l7_shared_dense)
         observe?(7, UnsafePointer(arena + Arena.l7_shared_dense))
         // head
-        Self.l8_head(UnsafePointer(arena + Arena.l7_shared_dense), w, arena + Arena.l8_head)
+        Self.l8_head(UnsafePointer(arena + Arena.l7_shared_dense), w + 132, arena + Arena.l8_head)
         Self.l8_head_activation(arena + Arena.l8_head)
         observe?(8, UnsafePointer(arena + Arena.l8_head))
         output.update(from: arena + Arena.l8_head, count: 3)
@@ -593,9 +593,9 @@ public struct SharedLayers: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 4
-                var s0_0 = w.simd(V.self, at: 128)
+                var s0_0 = w.simd(V.self, at: 16)
                 let xp = x + (oy * 4 + ox * 4)
-                let wp = w + 112
+                let wp = w + 0
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -620,9 +620,9 @@ public struct SharedLayers: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 4
-                var s0_0 = w.simd(V.self, at: 128)
+                var s0_0 = w.simd(V.self, at: 16)
                 let xp = x + (oy * 4 + ox * 4)
-                let wp = w + 112
+                let wp = w + 0
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -648,9 +648,9 @@ public struct SharedLayers: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 148)
+                var s0_0 = w.simd(V.self, at: 16)
                 let xp = x + (oy * 4 + ox * 4)
-                let wp = w + 132
+                let wp = w + 0
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -723,11 +723,11 @@ extension SharedLayers: TrainableModel {
         Self.l3_shared_conv(UnsafePointer(p), w, o3)
         Self.l4_difference(UnsafePointer(o2), UnsafePointer(o3), o4)
         Self.l5_pool(UnsafePointer(o4), o5)
-        Self.l6_shared_dense(UnsafePointer(o5), w, o6)
+        Self.l6_shared_dense(UnsafePointer(o5), w + 112, o6)
         Self.l6_shared_dense_activation(o6)
-        Self.l7_shared_dense(UnsafePointer(o6), w, o7)
+        Self.l7_shared_dense(UnsafePointer(o6), w + 112, o7)
         Self.l7_shared_dense_activation(o7)
-        Self.l8_head(UnsafePointer(o7), w, o8)
+        Self.l8_head(UnsafePointer(o7), w + 132, o8)
         Self.l8_head_activation(o8)
         output.update(from: o8, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -738,13 +738,13 @@ extension SharedLayers: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // head
         if !fused { Self.l8_head_derivative(UnsafePointer(o8), g) }
-        Self.l8_head_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l8_head_backward(UnsafePointer(o7), UnsafePointer(g), k + 132, gradients + 132, h); swap(&g, &h)
         // shared_dense
         Self.l7_shared_dense_derivative(UnsafePointer(o7), g)
-        Self.l7_shared_dense_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l7_shared_dense_backward(UnsafePointer(o6), UnsafePointer(g), k + 112, gradients + 112, h); swap(&g, &h)
         // shared_dense
         Self.l6_shared_dense_derivative(UnsafePointer(o6), g)
-        Self.l6_shared_dense_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l6_shared_dense_backward(UnsafePointer(o5), UnsafePointer(g), k + 112, gradients + 112, h); swap(&g, &h)
         // pool
         Self.l5_pool_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
         // difference
@@ -1011,7 +1011,7 @@ extension SharedLayers: TrainableModel {
     // shared_dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l6_shared_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 112, kernelGradient = gk + 112
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1023,7 +1023,7 @@ extension SharedLayers: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 128 + g * 4
+                let gp = gk + 16 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1060,7 +1060,7 @@ extension SharedLayers: TrainableModel {
     // shared_dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l7_shared_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 112, kernelGradient = gk + 112
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1072,7 +1072,7 @@ extension SharedLayers: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 128 + g * 4
+                let gp = gk + 16 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1114,7 +1114,7 @@ extension SharedLayers: TrainableModel {
     // head: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l8_head_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 132, kernelGradient = gk + 132
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1128,7 +1128,7 @@ extension SharedLayers: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 144 + g * 4
+                let gp = gk + 12 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

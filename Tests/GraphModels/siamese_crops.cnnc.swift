@@ -140,7 +140,7 @@ public struct SiameseCrops: CompiledModel {
         Self.l5_pool(UnsafePointer(arena + Arena.l4_difference), arena + Arena.l5_pool)
         observe?(5, UnsafePointer(arena + Arena.l5_pool))
         // head
-        Self.l6_head(UnsafePointer(arena + Arena.l5_pool), w, arena + Arena.l6_head)
+        Self.l6_head(UnsafePointer(arena + Arena.l5_pool), w + 76, arena + Arena.l6_head)
         Self.l6_head_activation(arena + Arena.l6_head)
         observe?(6, UnsafePointer(arena + Arena.l6_head))
         output.update(from: arena + Arena.l6_head, count: 3)
@@ -179,7 +179,7 @@ public struct SiameseCrops: CompiledModel {
         Self.l5_pool(UnsafePointer(arena + Arena.l4_difference), arena + Arena.l5_pool)
         observe?(5, UnsafePointer(arena + Arena.l5_pool))
         // head
-        Self.l6_head(UnsafePointer(arena + Arena.l5_pool), w, arena + Arena.l6_head)
+        Self.l6_head(UnsafePointer(arena + Arena.l5_pool), w + 76, arena + Arena.l6_head)
         Self.l6_head_activation(arena + Arena.l6_head)
         observe?(6, UnsafePointer(arena + Arena.l6_head))
         output.update(from: arena + Arena.l6_head, count: 3)
@@ -416,9 +416,9 @@ public struct SiameseCrops: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 92)
+                var s0_0 = w.simd(V.self, at: 16)
                 let xp = x + (oy * 4 + ox * 4)
-                let wp = w + 76
+                let wp = w + 0
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -487,7 +487,7 @@ extension SiameseCrops: TrainableModel {
         Self.l3_encoder(UnsafePointer(o1), w, o3)
         Self.l4_difference(UnsafePointer(o2), UnsafePointer(o3), o4)
         Self.l5_pool(UnsafePointer(o4), o5)
-        Self.l6_head(UnsafePointer(o5), w, o6)
+        Self.l6_head(UnsafePointer(o5), w + 76, o6)
         Self.l6_head_activation(o6)
         output.update(from: o6, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -498,7 +498,7 @@ extension SiameseCrops: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // head
         if !fused { Self.l6_head_derivative(UnsafePointer(o6), g) }
-        Self.l6_head_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l6_head_backward(UnsafePointer(o5), UnsafePointer(g), k + 76, gradients + 76, h); swap(&g, &h)
         // pool
         Self.l5_pool_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
         // difference
@@ -750,7 +750,7 @@ extension SiameseCrops: TrainableModel {
     // head: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l6_head_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 76, kernelGradient = gk + 76
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -764,7 +764,7 @@ extension SiameseCrops: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 88 + g * 4
+                let gp = gk + 12 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -139,10 +139,10 @@ public struct SqueezeExcite: CompiledModel {
         Self.l1_squeeze(UnsafePointer(arena + Arena.l0_features), arena + Arena.l1_squeeze)
         observe?(1, UnsafePointer(arena + Arena.l1_squeeze))
         // excite_reduce
-        Self.l2_excite_reduce(UnsafePointer(arena + Arena.l1_squeeze), w, arena + Arena.l2_excite_reduce)
+        Self.l2_excite_reduce(UnsafePointer(arena + Arena.l1_squeeze), w + 880, arena + Arena.l2_excite_reduce)
         observe?(2, UnsafePointer(arena + Arena.l2_excite_reduce))
         // excite_expand
-        Self.l3_excite_expand(UnsafePointer(arena + Arena.l2_excite_reduce), w, arena + Arena.l3_excite_expand)
+        Self.l3_excite_expand(UnsafePointer(arena + Arena.l2_excite_reduce), w + 932, arena + Arena.l3_excite_expand)
         Self.l3_excite_expand_activation(arena + Arena.l3_excite_expand)
         observe?(3, UnsafePointer(arena + Arena.l3_excite_expand))
         // scale
@@ -152,7 +152,7 @@ public struct SqueezeExcite: CompiledModel {
         Self.l5_global_max_pooling2d(UnsafePointer(arena + Arena.l4_scale), arena + Arena.l5_global_max_pooling2d)
         observe?(5, UnsafePointer(arena + Arena.l5_global_max_pooling2d))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l5_global_max_pooling2d), w, arena + Arena.l6_dense)
+        Self.l6_dense(UnsafePointer(arena + Arena.l5_global_max_pooling2d), w + 996, arena + Arena.l6_dense)
         observe?(6, UnsafePointer(arena + Arena.l6_dense))
         output.update(from: arena + Arena.l6_dense, count: 4)
     }
@@ -179,10 +179,10 @@ public struct SqueezeExcite: CompiledModel {
         Self.l1_squeeze(UnsafePointer(arena + Arena.l0_features), arena + Arena.l1_squeeze)
         observe?(1, UnsafePointer(arena + Arena.l1_squeeze))
         // excite_reduce
-        Self.l2_excite_reduce(UnsafePointer(arena + Arena.l1_squeeze), w, arena + Arena.l2_excite_reduce)
+        Self.l2_excite_reduce(UnsafePointer(arena + Arena.l1_squeeze), w + 880, arena + Arena.l2_excite_reduce)
         observe?(2, UnsafePointer(arena + Arena.l2_excite_reduce))
         // excite_expand
-        Self.l3_excite_expand(UnsafePointer(arena + Arena.l2_excite_reduce), w, arena + Arena.l3_excite_expand)
+        Self.l3_excite_expand(UnsafePointer(arena + Arena.l2_excite_reduce), w + 932, arena + Arena.l3_excite_expand)
         Self.l3_excite_expand_activation(arena + Arena.l3_excite_expand)
         observe?(3, UnsafePointer(arena + Arena.l3_excite_expand))
         // scale
@@ -192,7 +192,7 @@ public struct SqueezeExcite: CompiledModel {
         Self.l5_global_max_pooling2d(UnsafePointer(arena + Arena.l4_scale), arena + Arena.l5_global_max_pooling2d)
         observe?(5, UnsafePointer(arena + Arena.l5_global_max_pooling2d))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l5_global_max_pooling2d), w, arena + Arena.l6_dense)
+        Self.l6_dense(UnsafePointer(arena + Arena.l5_global_max_pooling2d), w + 996, arena + Arena.l6_dense)
         observe?(6, UnsafePointer(arena + Arena.l6_dense))
         output.update(from: arena + Arena.l6_dense, count: 4)
     }
@@ -235,10 +235,10 @@ public struct SqueezeExcite: CompiledModel {
         Self.l1_squeeze(UnsafePointer(arena + Arena.l0_features), arena + Arena.l1_squeeze)
         observe?(1, UnsafePointer(arena + Arena.l1_squeeze))
         // excite_reduce
-        Self.l2_excite_reduce(UnsafePointer(arena + Arena.l1_squeeze), w, arena + Arena.l2_excite_reduce)
+        Self.l2_excite_reduce(UnsafePointer(arena + Arena.l1_squeeze), w + 880, arena + Arena.l2_excite_reduce)
         observe?(2, UnsafePointer(arena + Arena.l2_excite_reduce))
         // excite_expand
-        Self.l3_excite_expand(UnsafePointer(arena + Arena.l2_excite_reduce), w, arena + Arena.l3_excite_expand)
+        Self.l3_excite_expand(UnsafePointer(arena + Arena.l2_excite_reduce), w + 932, arena + Arena.l3_excite_expand)
         Self.l3_excite_expand_activation(arena + Arena.l3_excite_expand)
         observe?(3, UnsafePointer(arena + Arena.l3_excite_expand))
         // scale
@@ -386,9 +386,9 @@ public struct SqueezeExcite: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 928)
+                var s0_0 = w.simd(V.self, at: 48)
                 let xp = x + (oy * 12 + ox * 12)
-                let wp = w + 880
+                let wp = w + 0
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -408,9 +408,9 @@ public struct SqueezeExcite: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 12
-                var s0_0 = w.simd(V.self, at: 980)
+                var s0_0 = w.simd(V.self, at: 48)
                 let xp = x + (oy * 3 + ox * 3)
-                let wp = w + 932
+                let wp = w + 0
                 for ci in 0..<3 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -451,9 +451,9 @@ public struct SqueezeExcite: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 4
-                var s0_0 = w.simd(V.self, at: 1044)
+                var s0_0 = w.simd(V.self, at: 48)
                 let xp = x + (oy * 12 + ox * 12)
-                let wp = w + 996
+                let wp = w + 0
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -501,12 +501,12 @@ extension SqueezeExcite: TrainableModel {
         Self.l0_features_pad(input, p)
         Self.l0_features(UnsafePointer(p), w, o0)
         Self.l1_squeeze(UnsafePointer(o0), o1)
-        Self.l2_excite_reduce(UnsafePointer(o1), w, o2)
-        Self.l3_excite_expand(UnsafePointer(o2), w, o3)
+        Self.l2_excite_reduce(UnsafePointer(o1), w + 880, o2)
+        Self.l3_excite_expand(UnsafePointer(o2), w + 932, o3)
         Self.l3_excite_expand_activation(o3)
         Self.l4_scale(UnsafePointer(o0), UnsafePointer(o3), o4)
         Self.l5_global_max_pooling2d(UnsafePointer(o4), o5)
-        Self.l6_dense(UnsafePointer(o5), w, o6)
+        Self.l6_dense(UnsafePointer(o5), w + 996, o6)
         output.update(from: o6, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -515,7 +515,7 @@ extension SqueezeExcite: TrainableModel {
         loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
-        Self.l6_dense_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l6_dense_backward(UnsafePointer(o5), UnsafePointer(g), k + 747, gradients + 747, h); swap(&g, &h)
         // global_max_pooling2d
         Self.l5_global_max_pooling2d_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
         // scale
@@ -525,10 +525,10 @@ extension SqueezeExcite: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // excite_expand
         Self.l3_excite_expand_derivative(UnsafePointer(o3), g)
-        Self.l3_excite_expand_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l3_excite_expand_backward(UnsafePointer(o2), UnsafePointer(g), k + 699, gradients + 699, h); swap(&g, &h)
         // excite_reduce
         Self.l2_excite_reduce_derivative(UnsafePointer(o2), g)
-        Self.l2_excite_reduce_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_excite_reduce_backward(UnsafePointer(o1), UnsafePointer(g), k + 660, gradients + 660, h); swap(&g, &h)
         // squeeze
         Self.l1_squeeze_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         for i in 0..<768 { e0[i] += g[i] }
@@ -658,7 +658,7 @@ extension SqueezeExcite: TrainableModel {
     // excite_reduce: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l2_excite_reduce_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 660, kernelGradient = gk + 660
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -672,7 +672,7 @@ extension SqueezeExcite: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 696 + g * 4
+                let gp = gk + 36 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -709,7 +709,7 @@ extension SqueezeExcite: TrainableModel {
     // excite_expand: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l3_excite_expand_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 699, kernelGradient = gk + 699
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -723,7 +723,7 @@ extension SqueezeExcite: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 735 + g * 16
+                let gp = gk + 36 + g * 16
                 if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<12 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -765,7 +765,7 @@ extension SqueezeExcite: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l6_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 747, kernelGradient = gk + 747
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -777,7 +777,7 @@ extension SqueezeExcite: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 795 + g * 4
+                let gp = gk + 48 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -152,7 +152,7 @@ public struct SqueezeExciteReshape: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l0_rescaling))
         // features
         Self.l2_features_pad(UnsafePointer(arena + Arena.l0_rescaling), arena + Arena.l2_features_padded)
-        Self.l2_features(UnsafePointer(arena + Arena.l2_features_padded), w, arena + Arena.l2_features)
+        Self.l2_features(UnsafePointer(arena + Arena.l2_features_padded), w + 6, arena + Arena.l2_features)
         observe?(2, UnsafePointer(arena + Arena.l2_features))
         // squeeze
         Self.l3_squeeze(UnsafePointer(arena + Arena.l2_features), arena + Arena.l3_squeeze)
@@ -161,10 +161,10 @@ public struct SqueezeExciteReshape: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena + Arena.l3_squeeze))
         // se_reduce
-        Self.l5_se_reduce(UnsafePointer(arena + Arena.l3_squeeze), w, arena + Arena.l5_se_reduce)
+        Self.l5_se_reduce(UnsafePointer(arena + Arena.l3_squeeze), w + 230, arena + Arena.l5_se_reduce)
         observe?(5, UnsafePointer(arena + Arena.l5_se_reduce))
         // se_expand
-        Self.l6_se_expand(UnsafePointer(arena + Arena.l5_se_reduce), w, arena + Arena.l6_se_expand)
+        Self.l6_se_expand(UnsafePointer(arena + Arena.l5_se_reduce), w + 266, arena + Arena.l6_se_expand)
         Self.l6_se_expand_activation(arena + Arena.l6_se_expand)
         observe?(6, UnsafePointer(arena + Arena.l6_se_expand))
         // excite
@@ -177,7 +177,7 @@ public struct SqueezeExciteReshape: CompiledModel {
         Self.l9_global_max_pooling2d(UnsafePointer(arena + Arena.l8_cropping2d), arena + Arena.l9_global_max_pooling2d)
         observe?(9, UnsafePointer(arena + Arena.l9_global_max_pooling2d))
         // dense
-        Self.l10_dense(UnsafePointer(arena + Arena.l9_global_max_pooling2d), w, arena + Arena.l10_dense)
+        Self.l10_dense(UnsafePointer(arena + Arena.l9_global_max_pooling2d), w + 290, arena + Arena.l10_dense)
         Self.l10_dense_activation(arena + Arena.l10_dense)
         observe?(10, UnsafePointer(arena + Arena.l10_dense))
         output.update(from: arena + Arena.l10_dense, count: 4)
@@ -206,7 +206,7 @@ public struct SqueezeExciteReshape: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l0_rescaling))
         // features
         Self.l2_features_pad(UnsafePointer(arena + Arena.l0_rescaling), arena + Arena.l2_features_padded)
-        Self.l2_features(UnsafePointer(arena + Arena.l2_features_padded), w, arena + Arena.l2_features)
+        Self.l2_features(UnsafePointer(arena + Arena.l2_features_padded), w + 6, arena + Arena.l2_features)
         observe?(2, UnsafePointer(arena + Arena.l2_features))
         // squeeze
         Self.l3_squeeze(UnsafePointer(arena + Arena.l2_features), arena + Arena.l3_squeeze)
@@ -215,10 +215,10 @@ public struct SqueezeExciteReshape: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena + Arena.l3_squeeze))
         // se_reduce
-        Self.l5_se_reduce(UnsafePointer(arena + Arena.l3_squeeze), w, arena + Arena.l5_se_reduce)
+        Self.l5_se_reduce(UnsafePointer(arena + Arena.l3_squeeze), w + 230, arena + Arena.l5_se_reduce)
         observe?(5, UnsafePointer(arena + Arena.l5_se_reduce))
         // se_expand
-        Self.l6_se_expand(UnsafePointer(arena + Arena.l5_se_reduce), w, arena + Arena.l6_se_expand)
+        Self.l6_se_expand(UnsafePointer(arena + Arena.l5_se_reduce), w + 266, arena + Arena.l6_se_expand)
         Self.l6_se_expand_activation(arena + Arena.l6_se_expand)
         observe?(6, UnsafePointer(arena + Arena.l6_se_expand))
         // excite
@@ -231,7 +231,7 @@ public struct SqueezeExciteReshape: CompiledModel {
         Self.l9_global_max_pooling2d(UnsafePointer(arena + Arena.l8_cropping2d), arena + Arena.l9_global_max_pooling2d)
         observe?(9, UnsafePointer(arena + Arena.l9_global_max_pooling2d))
         // dense
-        Self.l10_dense(UnsafePointer(arena + Arena.l9_global_max_pooling2d), w, arena + Arena.l10_dense)
+        Self.l10_dense(UnsafePointer(arena + Arena.l9_global_max_pooling2d), w + 290, arena + Arena.l10_dense)
         Self.l10_dense_activation(arena + Arena.l10_dense)
         observe?(10, UnsafePointer(arena + Arena.l10_dense))
         output.update(from: arena + Arena.l10_dense, count: 4)
@@ -277,7 +277,7 @@ public struct SqueezeExciteReshape: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l0_rescaling))
         // features
         Self.l2_features_pad(UnsafePointer(arena + Arena.l0_rescaling), arena + Arena.l2_features_padded)
-        Self.l2_features(UnsafePointer(arena + Arena.l2_features_padded), w, arena + Arena.l2_features)
+        Self.l2_features(UnsafePointer(arena + Arena.l2_features_padded), w + 6, arena + Arena.l2_features)
         observe?(2, UnsafePointer(arena + Arena.l2_features))
         // squeeze
         Self.l3_squeeze(UnsafePointer(arena + Arena.l2_features), arena + Arena.l3_squeeze)
@@ -286,10 +286,10 @@ public struct SqueezeExciteReshape: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena + Arena.l3_squeeze))
         // se_reduce
-        Self.l5_se_reduce(UnsafePointer(arena + Arena.l3_squeeze), w, arena + Arena.l5_se_reduce)
+        Self.l5_se_reduce(UnsafePointer(arena + Arena.l3_squeeze), w + 230, arena + Arena.l5_se_reduce)
         observe?(5, UnsafePointer(arena + Arena.l5_se_reduce))
         // se_expand
-        Self.l6_se_expand(UnsafePointer(arena + Arena.l5_se_reduce), w, arena + Arena.l6_se_expand)
+        Self.l6_se_expand(UnsafePointer(arena + Arena.l5_se_reduce), w + 266, arena + Arena.l6_se_expand)
         Self.l6_se_expand_activation(arena + Arena.l6_se_expand)
         observe?(6, UnsafePointer(arena + Arena.l6_se_expand))
         // excite
@@ -405,18 +405,18 @@ public struct SqueezeExciteReshape: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 8 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 222)
-            var s1_0 = w.simd(V.self, at: 222)
-            var s2_0 = w.simd(V.self, at: 222)
-            var s3_0 = w.simd(V.self, at: 222)
-            var s4_0 = w.simd(V.self, at: 222)
-            var s5_0 = w.simd(V.self, at: 222)
-            var s6_0 = w.simd(V.self, at: 222)
-            var s7_0 = w.simd(V.self, at: 222)
+            var s0_0 = w.simd(V.self, at: 216)
+            var s1_0 = w.simd(V.self, at: 216)
+            var s2_0 = w.simd(V.self, at: 216)
+            var s3_0 = w.simd(V.self, at: 216)
+            var s4_0 = w.simd(V.self, at: 216)
+            var s5_0 = w.simd(V.self, at: 216)
+            var s6_0 = w.simd(V.self, at: 216)
+            var s7_0 = w.simd(V.self, at: 216)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + (oy * 30 + ox * 3) + ky * 30 + kx * 3
-                    let wp = w + 6 + (ky * 3 + kx) * 24
+                    let wp = w + 0 + (ky * 3 + kx) * 24
                     for ci in 0..<3 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -472,9 +472,9 @@ public struct SqueezeExciteReshape: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 2
-                var s0_0 = w.simd(V.self, at: 262)
+                var s0_0 = w.simd(V.self, at: 32)
                 let xp = x + (oy * 8 + ox * 8)
-                let wp = w + 230
+                let wp = w + 0
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -493,9 +493,9 @@ public struct SqueezeExciteReshape: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 282)
+                var s0_0 = w.simd(V.self, at: 16)
                 let xp = x + (oy * 2 + ox * 2)
-                let wp = w + 266
+                let wp = w + 0
                 for ci in 0..<2 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -544,9 +544,9 @@ public struct SqueezeExciteReshape: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 4
-                var s0_0 = w.simd(V.self, at: 322)
+                var s0_0 = w.simd(V.self, at: 32)
                 let xp = x + (oy * 8 + ox * 8)
-                let wp = w + 290
+                let wp = w + 0
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -614,16 +614,16 @@ extension SqueezeExciteReshape: TrainableModel {
         o1.update(from: UnsafePointer(o0), count: 192)
         Self.l1_normalization(o1, w)
         Self.l2_features_pad(UnsafePointer(o1), p)
-        Self.l2_features(UnsafePointer(p), w, o2)
+        Self.l2_features(UnsafePointer(p), w + 6, o2)
         Self.l3_squeeze(UnsafePointer(o2), o3)
         // se_reshape: the same memory as its input
-        Self.l5_se_reduce(UnsafePointer(o3), w, o5)
-        Self.l6_se_expand(UnsafePointer(o5), w, o6)
+        Self.l5_se_reduce(UnsafePointer(o3), w + 230, o5)
+        Self.l6_se_expand(UnsafePointer(o5), w + 266, o6)
         Self.l6_se_expand_activation(o6)
         Self.l7_excite(UnsafePointer(o2), UnsafePointer(o6), o7)
         Self.l8_cropping2d(UnsafePointer(o7), o8)
         Self.l9_global_max_pooling2d(UnsafePointer(o8), o9)
-        Self.l10_dense(UnsafePointer(o9), w, o10)
+        Self.l10_dense(UnsafePointer(o9), w + 290, o10)
         Self.l10_dense_activation(o10)
         output.update(from: o10, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
@@ -634,7 +634,7 @@ extension SqueezeExciteReshape: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l10_dense_derivative(UnsafePointer(o10), g) }
-        Self.l10_dense_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l10_dense_backward(UnsafePointer(o9), UnsafePointer(g), k + 273, gradients + 273, h); swap(&g, &h)
         // global_max_pooling2d
         Self.l9_global_max_pooling2d_backward(UnsafePointer(o8), UnsafePointer(g), h); swap(&g, &h)
         // cropping2d
@@ -646,10 +646,10 @@ extension SqueezeExciteReshape: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // se_expand
         Self.l6_se_expand_derivative(UnsafePointer(o6), g)
-        Self.l6_se_expand_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l6_se_expand_backward(UnsafePointer(o5), UnsafePointer(g), k + 249, gradients + 249, h); swap(&g, &h)
         // se_reduce
         Self.l5_se_reduce_derivative(UnsafePointer(o5), g)
-        Self.l5_se_reduce_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l5_se_reduce_backward(UnsafePointer(o3), UnsafePointer(g), k + 231, gradients + 231, h); swap(&g, &h)
         // se_reshape
         // passes the gradient through
         // squeeze
@@ -661,7 +661,7 @@ extension SqueezeExciteReshape: TrainableModel {
         // features
         Self.l2_features_derivative(UnsafePointer(o2), g)
         Self.l2_features_pad(UnsafePointer(o1), p)
-        Self.l2_features_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l2_features_backward(UnsafePointer(p), UnsafePointer(g), k + 7, gradients + 7, q)
         Self.l2_features_unpad(UnsafePointer(q), h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
@@ -707,7 +707,7 @@ extension SqueezeExciteReshape: TrainableModel {
     // features: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l2_features_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 7, kernelGradient = gk + 7
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 64) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<64 {
@@ -719,7 +719,7 @@ extension SqueezeExciteReshape: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<64 { sum += d[p * 1 + g] }
-                let gp = gk + 223 + g * 8
+                let gp = gk + 216 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -805,7 +805,7 @@ extension SqueezeExciteReshape: TrainableModel {
     // se_reduce: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l5_se_reduce_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 231, kernelGradient = gk + 231
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -819,7 +819,7 @@ extension SqueezeExciteReshape: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 247 + g * 4
+                let gp = gk + 16 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -856,7 +856,7 @@ extension SqueezeExciteReshape: TrainableModel {
     // se_expand: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l6_se_expand_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 249, kernelGradient = gk + 249
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -868,7 +868,7 @@ extension SqueezeExciteReshape: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 265 + g * 8
+                let gp = gk + 16 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -934,7 +934,7 @@ extension SqueezeExciteReshape: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l10_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 273, kernelGradient = gk + 273
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -946,7 +946,7 @@ extension SqueezeExciteReshape: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 305 + g * 4
+                let gp = gk + 32 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

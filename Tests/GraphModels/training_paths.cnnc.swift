@@ -151,7 +151,7 @@ public struct TrainingPaths: CompiledModel {
         Self.l0_input_bn(arena + Arena.l0_input_bn, w)
         observe?(0, UnsafePointer(arena + Arena.l0_input_bn))
         // conv
-        Self.l1_conv(UnsafePointer(arena + Arena.l0_input_bn), w, arena + Arena.l1_conv)
+        Self.l1_conv(UnsafePointer(arena + Arena.l0_input_bn), w + 4, arena + Arena.l1_conv)
         observe?(1, UnsafePointer(arena + Arena.l1_conv))
         // flat
         // (no computation at inference)
@@ -160,11 +160,11 @@ public struct TrainingPaths: CompiledModel {
         // (no computation at inference)
         observe?(3, UnsafePointer(arena + Arena.l1_conv))
         // left
-        Self.l4_left(UnsafePointer(arena + Arena.l1_conv), w, arena + Arena.l4_left)
+        Self.l4_left(UnsafePointer(arena + Arena.l1_conv), w + 80, arena + Arena.l4_left)
         Self.l4_left_activation(arena + Arena.l4_left)
         observe?(4, UnsafePointer(arena + Arena.l4_left))
         // right
-        Self.l5_right(UnsafePointer(arena + Arena.l1_conv), w, arena + Arena.l5_right)
+        Self.l5_right(UnsafePointer(arena + Arena.l1_conv), w + 472, arena + Arena.l5_right)
         Self.l5_right_activation(arena + Arena.l5_right)
         observe?(5, UnsafePointer(arena + Arena.l5_right))
         // noise
@@ -180,13 +180,13 @@ public struct TrainingPaths: CompiledModel {
         Self.l9_gate(UnsafePointer(arena + Arena.l4_left), UnsafePointer(arena + Arena.l5_right), arena + Arena.l9_gate)
         observe?(9, UnsafePointer(arena + Arena.l9_gate))
         // raw_dense
-        Self.l10_raw_dense(input, w, arena + Arena.l10_raw_dense)
+        Self.l10_raw_dense(input, w + 864, arena + Arena.l10_raw_dense)
         observe?(10, UnsafePointer(arena + Arena.l10_raw_dense))
         // joined
         Self.l11_joined(UnsafePointer(arena + Arena.l9_gate), UnsafePointer(arena + Arena.l10_raw_dense), arena + Arena.l11_joined)
         observe?(11, UnsafePointer(arena + Arena.l11_joined))
         // predictions
-        Self.l12_predictions(UnsafePointer(arena + Arena.l11_joined), w, arena + Arena.l12_predictions)
+        Self.l12_predictions(UnsafePointer(arena + Arena.l11_joined), w + 1448, arena + Arena.l12_predictions)
         Self.l12_predictions_activation(arena + Arena.l12_predictions)
         observe?(12, UnsafePointer(arena + Arena.l12_predictions))
         output.update(from: arena + Arena.l12_predictions, count: 4)
@@ -211,7 +211,7 @@ public struct TrainingPaths: CompiledModel {
         Self.l0_input_bn(arena + Arena.l0_input_bn, w)
         observe?(0, UnsafePointer(arena + Arena.l0_input_bn))
         // conv
-        Self.l1_conv(UnsafePointer(arena + Arena.l0_input_bn), w, arena + Arena.l1_conv)
+        Self.l1_conv(UnsafePointer(arena + Arena.l0_input_bn), w + 4, arena + Arena.l1_conv)
         observe?(1, UnsafePointer(arena + Arena.l1_conv))
         // flat
         // (no computation at inference)
@@ -220,11 +220,11 @@ public struct TrainingPaths: CompiledModel {
         // (no computation at inference)
         observe?(3, UnsafePointer(arena + Arena.l1_conv))
         // left
-        Self.l4_left(UnsafePointer(arena + Arena.l1_conv), w, arena + Arena.l4_left)
+        Self.l4_left(UnsafePointer(arena + Arena.l1_conv), w + 80, arena + Arena.l4_left)
         Self.l4_left_activation(arena + Arena.l4_left)
         observe?(4, UnsafePointer(arena + Arena.l4_left))
         // right
-        Self.l5_right(UnsafePointer(arena + Arena.l1_conv), w, arena + Arena.l5_right)
+        Self.l5_right(UnsafePointer(arena + Arena.l1_conv), w + 472, arena + Arena.l5_right)
         Self.l5_right_activation(arena + Arena.l5_right)
         observe?(5, UnsafePointer(arena + Arena.l5_right))
         // noise
@@ -240,13 +240,13 @@ public struct TrainingPaths: CompiledModel {
         Self.l9_gate(UnsafePointer(arena + Arena.l4_left), UnsafePointer(arena + Arena.l5_right), arena + Arena.l9_gate)
         observe?(9, UnsafePointer(arena + Arena.l9_gate))
         // raw_dense
-        Self.l10_raw_dense(input, w, arena + Arena.l10_raw_dense)
+        Self.l10_raw_dense(input, w + 864, arena + Arena.l10_raw_dense)
         observe?(10, UnsafePointer(arena + Arena.l10_raw_dense))
         // joined
         Self.l11_joined(UnsafePointer(arena + Arena.l9_gate), UnsafePointer(arena + Arena.l10_raw_dense), arena + Arena.l11_joined)
         observe?(11, UnsafePointer(arena + Arena.l11_joined))
         // predictions
-        Self.l12_predictions(UnsafePointer(arena + Arena.l11_joined), w, arena + Arena.l12_predictions)
+        Self.l12_predictions(UnsafePointer(arena + Arena.l11_joined), w + 1448, arena + Arena.l12_predictions)
         Self.l12_predictions_activation(arena + Arena.l12_predictions)
         observe?(12, UnsafePointer(arena + Arena.l12_predictions))
         output.update(from: arena + Arena.l12_predictions, count: 4)
@@ -288,7 +288,7 @@ public struct TrainingPaths: CompiledModel {
         Self.l0_input_bn(arena + Arena.l0_input_bn, w)
         observe?(0, UnsafePointer(arena + Arena.l0_input_bn))
         // conv
-        Self.l1_conv(UnsafePointer(arena + Arena.l0_input_bn), w, arena + Arena.l1_conv)
+        Self.l1_conv(UnsafePointer(arena + Arena.l0_input_bn), w + 4, arena + Arena.l1_conv)
         observe?(1, UnsafePointer(arena + Arena.l1_conv))
         // flat
         // (no computation at inference)
@@ -297,11 +297,11 @@ public struct TrainingPaths: CompiledModel {
         // (no computation at inference)
         observe?(3, UnsafePointer(arena + Arena.l1_conv))
         // left
-        Self.l4_left(UnsafePointer(arena + Arena.l1_conv), w, arena + Arena.l4_left)
+        Self.l4_left(UnsafePointer(arena + Arena.l1_conv), w + 80, arena + Arena.l4_left)
         Self.l4_left_activation(arena + Arena.l4_left)
         observe?(4, UnsafePointer(arena + Arena.l4_left))
         // right
-        Self.l5_right(UnsafePointer(arena + Arena.l1_conv), w, arena + Arena.l5_right)
+        Self.l5_right(UnsafePointer(arena + Arena.l1_conv), w + 472, arena + Arena.l5_right)
         Self.l5_right_activation(arena + Arena.l5_right)
         observe?(5, UnsafePointer(arena + Arena.l5_right))
         // noise
@@ -317,7 +317,7 @@ public struct TrainingPaths: CompiledModel {
         Self.l9_gate(UnsafePointer(arena + Arena.l4_left), UnsafePointer(arena + Arena.l5_right), arena + Arena.l9_gate)
         observe?(9, UnsafePointer(arena + Arena.l9_gate))
         // raw_dense
-        Self.l10_raw_dense(input, w, arena + Arena.l10_raw_dense)
+        Self.l10_raw_dense(input, w + 864, arena + Arena.l10_raw_dense)
         observe?(10, UnsafePointer(arena + Arena.l10_raw_dense))
         // joined
         Self.l11_joined(UnsafePointer(arena + Arena.l9_gate), UnsafePointer(arena + Arena.l10_raw_dense), arena + Arena.l11_joined)
@@ -408,14 +408,14 @@ public struct TrainingPaths: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 76)
-            var s1_0 = w.simd(V.self, at: 76)
-            var s2_0 = w.simd(V.self, at: 76)
-            var s3_0 = w.simd(V.self, at: 76)
+            var s0_0 = w.simd(V.self, at: 72)
+            var s1_0 = w.simd(V.self, at: 72)
+            var s2_0 = w.simd(V.self, at: 72)
+            var s3_0 = w.simd(V.self, at: 72)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + (oy * 12 + ox * 2) + ky * 12 + kx * 2
-                    let wp = w + 4 + (ky * 3 + kx) * 8
+                    let wp = w + 0 + (ky * 3 + kx) * 8
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -451,9 +451,9 @@ public struct TrainingPaths: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 5
-                var s0_0 = w.simd(V.self, at: 464)
+                var s0_0 = w.simd(V.self, at: 384)
                 let xp = x + (oy * 48 + ox * 48)
-                let wp = w + 80
+                let wp = w + 0
                 for ci in 0..<48 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -479,9 +479,9 @@ public struct TrainingPaths: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 5
-                var s0_0 = w.simd(V.self, at: 856)
+                var s0_0 = w.simd(V.self, at: 384)
                 let xp = x + (oy * 48 + ox * 48)
-                let wp = w + 472
+                let wp = w + 0
                 for ci in 0..<48 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -522,9 +522,9 @@ public struct TrainingPaths: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 5
-                var s0_0 = w.simd(V.self, at: 1440)
+                var s0_0 = w.simd(V.self, at: 576)
                 let xp = x + (oy * 72 + ox * 72)
-                let wp = w + 864
+                let wp = w + 0
                 for ci in 0..<72 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -549,9 +549,9 @@ public struct TrainingPaths: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 4
-                var s0_0 = w.simd(V.self, at: 1468)
+                var s0_0 = w.simd(V.self, at: 20)
                 let xp = x + (oy * 5 + ox * 5)
-                let wp = w + 1448
+                let wp = w + 0
                 for ci in 0..<5 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -632,24 +632,24 @@ extension TrainingPaths: TrainableModel {
                 let o12 = arena + 318
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_input_bn_normalize(input, statistics, k, o0)
-                Self.l1_conv(UnsafePointer(o0), w, o1)
+                Self.l1_conv(UnsafePointer(o0), w + 4, o1)
                 // flat: the same memory as its input
                 // drop: inverted dropout, each value kept with probability 0.7 and scaled by 1/0.7
                 do {
                     var random = SplitMix64(seed: dropoutSeed, stream: 3)
                     for i in 0..<48 { m3[i] = random.nextUnit() < 0.7 ? Float(1 / 0.7) : 0; o3[i] = UnsafePointer(o1)[i] * m3[i] }
                 }
-                Self.l4_left(UnsafePointer(o1), w, o4)
+                Self.l4_left(UnsafePointer(o1), w + 80, o4)
                 Self.l4_left_activation(o4)
-                Self.l5_right(UnsafePointer(o3), w, o5)
+                Self.l5_right(UnsafePointer(o3), w + 472, o5)
                 Self.l5_right_activation(o5)
                 Self.l6_noise_training(UnsafePointer(o4), o6, dropoutSeed)
                 // penalty: the same memory as its input; its penalty joins the loss
                 // raw: the same memory as its input
                 Self.l9_gate(UnsafePointer(o6), UnsafePointer(o5), o9)
-                Self.l10_raw_dense(input, w, o10)
+                Self.l10_raw_dense(input, w + 864, o10)
                 Self.l11_joined(UnsafePointer(o9), UnsafePointer(o10), o11)
-                Self.l12_predictions(UnsafePointer(o11), w, o12)
+                Self.l12_predictions(UnsafePointer(o11), w + 1448, o12)
                 Self.l12_predictions_activation(o12)
                 output.update(from: o12, count: 4)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -661,14 +661,14 @@ extension TrainingPaths: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // predictions
                 if !fused { Self.l12_predictions_derivative(UnsafePointer(o12), g) }
-                Self.l12_predictions_backward(UnsafePointer(o11), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l12_predictions_backward(UnsafePointer(o11), UnsafePointer(g), k + 920, gradients + 920, h); swap(&g, &h)
                 // joined
                 Self.l11_joined_backward(UnsafePointer(g), e9, e10)
                 // raw_dense: dL/d(output), summed over its readers
                 g.update(from: e10, count: 5)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // raw_dense
-                Self.l10_raw_dense_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l10_raw_dense_backward(input, UnsafePointer(g), k + 555, gradients + 555, h); swap(&g, &h)
                 e8.update(from: g, count: 72)
                 // gate: dL/d(output), summed over its readers
                 g.update(from: e9, count: 5)
@@ -699,14 +699,14 @@ extension TrainingPaths: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // right
                 Self.l5_right_derivative(UnsafePointer(o5), g)
-                Self.l5_right_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l5_right_backward(UnsafePointer(o3), UnsafePointer(g), k + 310, gradients + 310, h); swap(&g, &h)
                 e3.update(from: g, count: 48)
                 // left: dL/d(output), summed over its readers
                 g.update(from: e4, count: 5)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // left
                 Self.l4_left_derivative(UnsafePointer(o4), g)
-                Self.l4_left_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l4_left_backward(UnsafePointer(o1), UnsafePointer(g), k + 65, gradients + 65, h); swap(&g, &h)
                 e2.update(from: g, count: 48)
                 // drop: dL/d(output), summed over its readers
                 g.update(from: e3, count: 48)
@@ -721,7 +721,7 @@ extension TrainingPaths: TrainableModel {
                 // passes the gradient through
                 // conv
                 Self.l1_conv_derivative(UnsafePointer(o1), g)
-                Self.l1_conv_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l1_conv_backward(UnsafePointer(o0), UnsafePointer(g), k + 8, gradients + 8, h); swap(&g, &h)
                 // input_bn: dL/dy waits for the whole batch's sums
                 d0.update(from: g, count: 72)
                 Self.l0_input_bn_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
@@ -780,7 +780,7 @@ extension TrainingPaths: TrainableModel {
     // conv: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l1_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 8, kernelGradient = gk + 8
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -794,7 +794,7 @@ extension TrainingPaths: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 62 + g * 4
+                let gp = gk + 54 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -864,7 +864,7 @@ extension TrainingPaths: TrainableModel {
     // left: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l4_left_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 65, kernelGradient = gk + 65
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -878,7 +878,7 @@ extension TrainingPaths: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 305 + g * 8
+                let gp = gk + 240 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -915,7 +915,7 @@ extension TrainingPaths: TrainableModel {
     // right: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l5_right_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 310, kernelGradient = gk + 310
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -929,7 +929,7 @@ extension TrainingPaths: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 550 + g * 8
+                let gp = gk + 240 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -960,7 +960,7 @@ extension TrainingPaths: TrainableModel {
     // raw_dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l10_raw_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 555, kernelGradient = gk + 555
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -974,7 +974,7 @@ extension TrainingPaths: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 915 + g * 8
+                let gp = gk + 360 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -1016,7 +1016,7 @@ extension TrainingPaths: TrainableModel {
     // predictions: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l12_predictions_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 920, kernelGradient = gk + 920
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -1028,7 +1028,7 @@ extension TrainingPaths: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 940 + g * 4
+                let gp = gk + 20 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

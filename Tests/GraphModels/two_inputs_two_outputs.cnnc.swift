@@ -139,17 +139,17 @@ public struct TwoInputsTwoOutputs: CompiledModel {
         // (no computation at inference)
         observe?(2, UnsafePointer(arena + Arena.l1_max_pooling2d))
         // measurement_features
-        Self.l3_measurement_features((input + 100), w, arena + Arena.l3_measurement_features)
+        Self.l3_measurement_features((input + 100), w + 40, arena + Arena.l3_measurement_features)
         observe?(3, UnsafePointer(arena + Arena.l3_measurement_features))
         // concatenate
         Self.l4_concatenate(UnsafePointer(arena + Arena.l1_max_pooling2d), UnsafePointer(arena + Arena.l3_measurement_features), arena + Arena.l4_concatenate)
         observe?(4, UnsafePointer(arena + Arena.l4_concatenate))
         // class_head
-        Self.l5_class_head(UnsafePointer(arena + Arena.l4_concatenate), w, arena + Arena.l5_class_head)
+        Self.l5_class_head(UnsafePointer(arena + Arena.l4_concatenate), w + 96, arena + Arena.l5_class_head)
         Self.l5_class_head_activation(arena + Arena.l5_class_head)
         observe?(5, UnsafePointer(arena + Arena.l5_class_head))
         // score_head
-        Self.l6_score_head(UnsafePointer(arena + Arena.l4_concatenate), w, arena + Arena.l6_score_head)
+        Self.l6_score_head(UnsafePointer(arena + Arena.l4_concatenate), w + 388, arena + Arena.l6_score_head)
         observe?(6, UnsafePointer(arena + Arena.l6_score_head))
         output.update(from: arena + Arena.l5_class_head, count: 3)
         (output + 3).update(from: arena + Arena.l6_score_head, count: 1)
@@ -179,17 +179,17 @@ public struct TwoInputsTwoOutputs: CompiledModel {
         // (no computation at inference)
         observe?(2, UnsafePointer(arena + Arena.l1_max_pooling2d))
         // measurement_features
-        Self.l3_measurement_features((input + 100), w, arena + Arena.l3_measurement_features)
+        Self.l3_measurement_features((input + 100), w + 40, arena + Arena.l3_measurement_features)
         observe?(3, UnsafePointer(arena + Arena.l3_measurement_features))
         // concatenate
         Self.l4_concatenate(UnsafePointer(arena + Arena.l1_max_pooling2d), UnsafePointer(arena + Arena.l3_measurement_features), arena + Arena.l4_concatenate)
         observe?(4, UnsafePointer(arena + Arena.l4_concatenate))
         // class_head
-        Self.l5_class_head(UnsafePointer(arena + Arena.l4_concatenate), w, arena + Arena.l5_class_head)
+        Self.l5_class_head(UnsafePointer(arena + Arena.l4_concatenate), w + 96, arena + Arena.l5_class_head)
         Self.l5_class_head_activation(arena + Arena.l5_class_head)
         observe?(5, UnsafePointer(arena + Arena.l5_class_head))
         // score_head
-        Self.l6_score_head(UnsafePointer(arena + Arena.l4_concatenate), w, arena + Arena.l6_score_head)
+        Self.l6_score_head(UnsafePointer(arena + Arena.l4_concatenate), w + 388, arena + Arena.l6_score_head)
         observe?(6, UnsafePointer(arena + Arena.l6_score_head))
         output.update(from: arena + Arena.l5_class_head, count: 3)
         (output + 3).update(from: arena + Arena.l6_score_head, count: 1)
@@ -261,9 +261,9 @@ public struct TwoInputsTwoOutputs: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 88)
+                var s0_0 = w.simd(V.self, at: 48)
                 let xp = x + (oy * 6 + ox * 6)
-                let wp = w + 40
+                let wp = w + 0
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -290,9 +290,9 @@ public struct TwoInputsTwoOutputs: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 384)
+                var s0_0 = w.simd(V.self, at: 288)
                 let xp = x + (oy * 72 + ox * 72)
-                let wp = w + 96
+                let wp = w + 0
                 for ci in 0..<72 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -327,9 +327,9 @@ public struct TwoInputsTwoOutputs: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 1
-                var s0_0 = w.simd(V.self, at: 676)
+                var s0_0 = w.simd(V.self, at: 288)
                 let xp = x + (oy * 72 + ox * 72)
-                let wp = w + 388
+                let wp = w + 0
                 for ci in 0..<72 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])

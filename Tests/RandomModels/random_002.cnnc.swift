@@ -123,7 +123,7 @@ public struct Random002: CompiledModel {
         // (no computation at inference)
         observe?(2, UnsafePointer(arena + Arena.l1_max_pooling2d))
         // dense
-        Self.l3_dense(UnsafePointer(arena + Arena.l1_max_pooling2d), w, arena + Arena.l3_dense)
+        Self.l3_dense(UnsafePointer(arena + Arena.l1_max_pooling2d), w + 584, arena + Arena.l3_dense)
         Self.l3_dense_activation(arena + Arena.l3_dense)
         observe?(3, UnsafePointer(arena + Arena.l3_dense))
         output.update(from: arena + Arena.l3_dense, count: 3)
@@ -154,7 +154,7 @@ public struct Random002: CompiledModel {
         // (no computation at inference)
         observe?(2, UnsafePointer(arena + Arena.l1_max_pooling2d))
         // dense
-        Self.l3_dense(UnsafePointer(arena + Arena.l1_max_pooling2d), w, arena + Arena.l3_dense)
+        Self.l3_dense(UnsafePointer(arena + Arena.l1_max_pooling2d), w + 584, arena + Arena.l3_dense)
         Self.l3_dense_activation(arena + Arena.l3_dense)
         observe?(3, UnsafePointer(arena + Arena.l3_dense))
         output.update(from: arena + Arena.l3_dense, count: 3)
@@ -348,9 +348,9 @@ public struct Random002: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 808)
+                var s0_0 = w.simd(V.self, at: 224)
                 let xp = x + (oy * 56 + ox * 56)
-                let wp = w + 584
+                let wp = w + 0
                 for ci in 0..<56 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -408,7 +408,7 @@ extension Random002: TrainableModel {
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l1_max_pooling2d(UnsafePointer(o0), o1)
         // flatten: the same memory as its input
-        Self.l3_dense(UnsafePointer(o1), w, o3)
+        Self.l3_dense(UnsafePointer(o1), w + 584, o3)
         Self.l3_dense_activation(o3)
         output.update(from: o3, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -419,7 +419,7 @@ extension Random002: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l3_dense_derivative(UnsafePointer(o3), g) }
-        Self.l3_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l3_dense_backward(UnsafePointer(o1), UnsafePointer(g), k + 511, gradients + 511, h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // max_pooling2d
@@ -562,7 +562,7 @@ extension Random002: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l3_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 511, kernelGradient = gk + 511
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -576,7 +576,7 @@ extension Random002: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 679 + g * 4
+                let gp = gk + 168 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

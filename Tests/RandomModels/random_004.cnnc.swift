@@ -122,12 +122,12 @@ public struct Random004: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 544, arena + Arena.l1_conv2d_1)
         Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // conv2d_2
         Self.l2_conv2d_2_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
-        Self.l2_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w, arena + Arena.l2_conv2d_2)
+        Self.l2_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w + 2480, arena + Arena.l2_conv2d_2)
         Self.l2_conv2d_2_activation(arena + Arena.l2_conv2d_2)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
         output.update(from: arena + Arena.l2_conv2d_2, count: 6)
@@ -153,12 +153,12 @@ public struct Random004: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 544, arena + Arena.l1_conv2d_1)
         Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // conv2d_2
         Self.l2_conv2d_2_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
-        Self.l2_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w, arena + Arena.l2_conv2d_2)
+        Self.l2_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w + 2480, arena + Arena.l2_conv2d_2)
         Self.l2_conv2d_2_activation(arena + Arena.l2_conv2d_2)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
         output.update(from: arena + Arena.l2_conv2d_2, count: 6)
@@ -216,11 +216,11 @@ public struct Random004: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 16
-            var s0_0 = w.simd(V.self, at: 2464)
+            var s0_0 = w.simd(V.self, at: 1920)
             for ky in 0..<2 {
                 for kx in 0..<3 {
                     let xp = x + (oy * 100 + ox * 20) + ky * 200 + kx * 40
-                    let wp = w + 544 + (ky * 3 + kx) * 320
+                    let wp = w + 0 + (ky * 3 + kx) * 320
                     for ci in 0..<20 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -259,11 +259,11 @@ public struct Random004: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 2
-            var s0_0 = w.simd(V.self, at: 3504)
+            var s0_0 = w.simd(V.self, at: 1024)
             for ky in 0..<4 {
                 for kx in 0..<4 {
                     let xp = x + (oy * 128 + ox * 16) + ky * 64 + kx * 16
-                    let wp = w + 2480 + (ky * 4 + kx) * 64
+                    let wp = w + 0 + (ky * 4 + kx) * 64
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -321,10 +321,10 @@ extension Random004: TrainableModel {
         Self.l0_conv2d(input, w, o0)
         Self.l0_conv2d_activation(o0)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1(UnsafePointer(p), w, o1)
+        Self.l1_conv2d_1(UnsafePointer(p), w + 544, o1)
         Self.l1_conv2d_1_activation(o1)
         Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_2(UnsafePointer(p), w, o2)
+        Self.l2_conv2d_2(UnsafePointer(p), w + 2480, o2)
         Self.l2_conv2d_2_activation(o2)
         output.update(from: o2, count: 6)
         // The loss, and its gradient: with respect to the output, or to the
@@ -336,12 +336,12 @@ extension Random004: TrainableModel {
         // conv2d_2
         if !fused { Self.l2_conv2d_2_derivative(UnsafePointer(o2), g) }
         Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l2_conv2d_2_backward(UnsafePointer(p), UnsafePointer(g), k + 2276, gradients + 2276, q)
         Self.l2_conv2d_2_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 340, gradients + 340, q)
         Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
@@ -448,7 +448,7 @@ extension Random004: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 340, kernelGradient = gk + 340
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 5) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<5 {
@@ -460,7 +460,7 @@ extension Random004: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<5 { sum += d[p * 1 + g] }
-                let gp = gk + 2260 + g * 16
+                let gp = gk + 1920 + g * 16
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -543,7 +543,7 @@ extension Random004: TrainableModel {
     // conv2d_2: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l2_conv2d_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 2276, kernelGradient = gk + 2276
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 3) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<3 {

@@ -114,7 +114,7 @@ public struct Random005: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 48, arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         output.update(from: arena + Arena.l1_conv2d_1, count: 2)
     }
@@ -139,7 +139,7 @@ public struct Random005: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 48, arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         output.update(from: arena + Arena.l1_conv2d_1, count: 2)
     }
@@ -199,11 +199,11 @@ public struct Random005: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 1
-            var s0_0 = w.simd(V.self, at: 304)
+            var s0_0 = w.simd(V.self, at: 256)
             for ky in 0..<1 {
                 for kx in 0..<4 {
                     let xp = x + (oy * 192 + ox * 48) + ky * 64 + kx * 16
-                    let wp = w + 48 + (ky * 4 + kx) * 64
+                    let wp = w + 0 + (ky * 4 + kx) * 64
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -245,7 +245,7 @@ extension Random005: TrainableModel {
         Self.l0_conv2d(input, w, o0)
         Self.l0_conv2d_activation(o0)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1(UnsafePointer(p), w, o1)
+        Self.l1_conv2d_1(UnsafePointer(p), w + 48, o1)
         output.update(from: o1, count: 2)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -256,7 +256,7 @@ extension Random005: TrainableModel {
         // conv2d_1
         if !fused { Self.l1_conv2d_1_derivative(UnsafePointer(o1), g) }
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 48, gradients + 48, q)
         Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
@@ -366,7 +366,7 @@ extension Random005: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 48, kernelGradient = gk + 48
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 2) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<2 {
@@ -380,7 +380,7 @@ extension Random005: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<2 { sum += d[p * 1 + g] }
-                let gp = gk + 112 + g * 4
+                let gp = gk + 64 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

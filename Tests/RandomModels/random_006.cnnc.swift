@@ -111,7 +111,7 @@ public struct Random006: CompiledModel {
         Self.l0_dense_activation(arena + Arena.l0_dense)
         observe?(0, UnsafePointer(arena + Arena.l0_dense))
         // dense_1
-        Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_dense_1)
+        Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 544, arena + Arena.l1_dense_1)
         Self.l1_dense_1_activation(arena + Arena.l1_dense_1)
         observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
         output.update(from: arena + Arena.l1_dense_1, count: 200)
@@ -136,7 +136,7 @@ public struct Random006: CompiledModel {
         Self.l0_dense_activation(arena + Arena.l0_dense)
         observe?(0, UnsafePointer(arena + Arena.l0_dense))
         // dense_1
-        Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_dense_1)
+        Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 544, arena + Arena.l1_dense_1)
         Self.l1_dense_1_activation(arena + Arena.l1_dense_1)
         observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
         output.update(from: arena + Arena.l1_dense_1, count: 200)
@@ -189,12 +189,12 @@ public struct Random006: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 20
-            var s0_0 = w.simd(V.self, at: 1152)
-            var s0_1 = w.simd(V.self, at: 1168)
-            var s1_0 = w.simd(V.self, at: 1152)
-            var s1_1 = w.simd(V.self, at: 1168)
+            var s0_0 = w.simd(V.self, at: 608)
+            var s0_1 = w.simd(V.self, at: 624)
+            var s1_0 = w.simd(V.self, at: 608)
+            var s1_1 = w.simd(V.self, at: 624)
             let xp = x + (oy * 38 + ox * 19)
-            let wp = w + 544
+            let wp = w + 0
             for ci in 0..<19 {
                 let w0 = wp.simd(V.self, at: ci * 32)
                 let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -256,7 +256,7 @@ extension Random006: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_dense(input, w, o0)
         Self.l0_dense_activation(o0)
-        Self.l1_dense_1(UnsafePointer(o0), w, o1)
+        Self.l1_dense_1(UnsafePointer(o0), w + 544, o1)
         Self.l1_dense_1_activation(o1)
         output.update(from: o1, count: 200)
         // The loss, and its gradient: with respect to the output, or to the
@@ -267,7 +267,7 @@ extension Random006: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_1
         if !fused { Self.l1_dense_1_derivative(UnsafePointer(o1), g) }
-        Self.l1_dense_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_dense_1_backward(UnsafePointer(o0), UnsafePointer(g), k + 323, gradients + 323, h); swap(&g, &h)
         // dense
         Self.l0_dense_derivative(UnsafePointer(o0), g)
         Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
@@ -378,7 +378,7 @@ extension Random006: TrainableModel {
     // dense_1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l1_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 323, kernelGradient = gk + 323
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 20) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<10 {
@@ -392,7 +392,7 @@ extension Random006: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<10 { sum += d[p * 2 + g] }
-                let gp = gk + 703 + g * 16
+                let gp = gk + 380 + g * 16
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -121,11 +121,11 @@ public struct Random009: CompiledModel {
         Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
         observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l1_conv2d)
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w + 4, arena + Arena.l1_conv2d)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
         // conv2d_1
         Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 52, arena + Arena.l2_conv2d_1)
         Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
         output.update(from: arena + Arena.l2_conv2d_1, count: 2)
@@ -150,11 +150,11 @@ public struct Random009: CompiledModel {
         Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
         observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l1_conv2d)
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w + 4, arena + Arena.l1_conv2d)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
         // conv2d_1
         Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 52, arena + Arena.l2_conv2d_1)
         Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
         output.update(from: arena + Arena.l2_conv2d_1, count: 2)
@@ -180,10 +180,10 @@ public struct Random009: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 2 + ox) * 15
-                var s0_0 = w.simd(V.self, at: 36)
-                var s1_0 = w.simd(V.self, at: 36)
+                var s0_0 = w.simd(V.self, at: 32)
+                var s1_0 = w.simd(V.self, at: 32)
                 let xp = x + (oy * 18 + ox * 4)
-                let wp = w + 4
+                let wp = w + 0
                 for ci in 0..<2 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -218,11 +218,11 @@ public struct Random009: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 2
-                var s0_0 = w.simd(V.self, at: 592)
+                var s0_0 = w.simd(V.self, at: 540)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 45 + ox * 30) + ky * 45 + kx * 15
-                        let wp = w + 52 + (ky * 3 + kx) * 60
+                        let wp = w + 0 + (ky * 3 + kx) * 60
                         for ci in 0..<15 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -278,9 +278,9 @@ extension Random009: TrainableModel {
                 let o2 = arena + 54
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_batch_normalization_normalize(input, statistics, k, o0)
-                Self.l1_conv2d(UnsafePointer(o0), w, o1)
+                Self.l1_conv2d(UnsafePointer(o0), w + 4, o1)
                 Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-                Self.l2_conv2d_1(UnsafePointer(p), w, o2)
+                Self.l2_conv2d_1(UnsafePointer(p), w + 52, o2)
                 Self.l2_conv2d_1_activation(o2)
                 output.update(from: o2, count: 2)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -292,10 +292,10 @@ extension Random009: TrainableModel {
                 // conv2d_1
                 if !fused { Self.l2_conv2d_1_derivative(UnsafePointer(o2), g) }
                 Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-                Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 53, gradients + 53, q)
                 Self.l2_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // conv2d
-                Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k + 8, gradients + 8, h); swap(&g, &h)
                 // batch_normalization: dL/dy waits for the whole batch's sums
                 d0.update(from: g, count: 12)
                 Self.l0_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
@@ -345,7 +345,7 @@ extension Random009: TrainableModel {
     // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 8, kernelGradient = gk + 8
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<2 {
@@ -359,7 +359,7 @@ extension Random009: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<2 { sum += d[p * 1 + g] }
-                let gp = gk + 38 + g * 16
+                let gp = gk + 30 + g * 16
                 if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<15 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -429,7 +429,7 @@ extension Random009: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 53, kernelGradient = gk + 53
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -443,7 +443,7 @@ extension Random009: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 323 + g * 4
+                let gp = gk + 270 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -113,7 +113,7 @@ public struct Random010: CompiledModel {
         // (no computation at inference)
         observe?(1, UnsafePointer(arena + Arena.l0_dense))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l2_dense_1)
+        Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 20, arena + Arena.l2_dense_1)
         Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
         observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
         output.update(from: arena + Arena.l2_dense_1, count: 2)
@@ -140,7 +140,7 @@ public struct Random010: CompiledModel {
         // (no computation at inference)
         observe?(1, UnsafePointer(arena + Arena.l0_dense))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l2_dense_1)
+        Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 20, arena + Arena.l2_dense_1)
         Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
         observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
         output.update(from: arena + Arena.l2_dense_1, count: 2)
@@ -281,9 +281,9 @@ public struct Random010: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 2
-                var s0_0 = w.simd(V.self, at: 36)
+                var s0_0 = w.simd(V.self, at: 16)
                 let xp = x + (oy * 4 + ox * 4)
-                let wp = w + 20
+                let wp = w + 0
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -329,7 +329,7 @@ extension Random010: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_dense(input, w, o0)
         // flatten: the same memory as its input
-        Self.l2_dense_1(UnsafePointer(o0), w, o2)
+        Self.l2_dense_1(UnsafePointer(o0), w + 20, o2)
         Self.l2_dense_1_activation(o2)
         output.update(from: o2, count: 2)
         // The loss, and its gradient: with respect to the output, or to the
@@ -340,7 +340,7 @@ extension Random010: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_1
         if !fused { Self.l2_dense_1_derivative(UnsafePointer(o2), g) }
-        Self.l2_dense_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_dense_1_backward(UnsafePointer(o0), UnsafePointer(g), k + 10, gradients + 10, h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // dense
@@ -448,7 +448,7 @@ extension Random010: TrainableModel {
     // dense_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l2_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 10, kernelGradient = gk + 10
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {

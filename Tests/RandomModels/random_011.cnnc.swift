@@ -111,7 +111,7 @@ public struct Random011: CompiledModel {
         Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
         observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l1_conv2d)
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w + 8, arena + Arena.l1_conv2d)
         Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
         output.update(from: arena + Arena.l1_conv2d, count: 27)
@@ -136,7 +136,7 @@ public struct Random011: CompiledModel {
         Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
         observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l1_conv2d)
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w + 8, arena + Arena.l1_conv2d)
         Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
         output.update(from: arena + Arena.l1_conv2d, count: 27)
@@ -162,14 +162,14 @@ public struct Random011: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 3 + ox) * 9
-                var s0_0 = w.simd(V.self, at: 72)
-                var s0_1 = w.simd(V.self, at: 80)
-                var s1_0 = w.simd(V.self, at: 72)
-                var s1_1 = w.simd(V.self, at: 80)
-                var s2_0 = w.simd(V.self, at: 72)
-                var s2_1 = w.simd(V.self, at: 80)
+                var s0_0 = w.simd(V.self, at: 64)
+                var s0_1 = w.simd(V.self, at: 72)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s1_1 = w.simd(V.self, at: 72)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s2_1 = w.simd(V.self, at: 72)
                 let xp = x + (oy * 84 + ox * 12)
-                let wp = w + 8
+                let wp = w + 0
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -235,7 +235,7 @@ extension Random011: TrainableModel {
                 let o1 = arena + 112
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_batch_normalization_normalize(input, statistics, k, o0)
-                Self.l1_conv2d(UnsafePointer(o0), w, o1)
+                Self.l1_conv2d(UnsafePointer(o0), w + 8, o1)
                 Self.l1_conv2d_activation(o1)
                 output.update(from: o1, count: 27)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -246,7 +246,7 @@ extension Random011: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // conv2d
                 if !fused { Self.l1_conv2d_derivative(UnsafePointer(o1), g) }
-                Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k + 12, gradients + 12, h); swap(&g, &h)
                 // batch_normalization: dL/dy waits for the whole batch's sums
                 d0.update(from: g, count: 56)
                 Self.l0_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
@@ -302,7 +302,7 @@ extension Random011: TrainableModel {
     // conv2d: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 12, kernelGradient = gk + 12
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<3 {
@@ -316,7 +316,7 @@ extension Random011: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<3 { sum += d[p * 2 + g] }
-                let gp = gk + 48 + g * 8
+                let gp = gk + 36 + g * 8
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

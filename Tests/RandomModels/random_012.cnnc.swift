@@ -114,7 +114,7 @@ public struct Random012: CompiledModel {
         Self.l1_re_lu(arena + Arena.l0_batch_normalization)
         observe?(1, UnsafePointer(arena + Arena.l0_batch_normalization))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l2_dense)
+        Self.l2_dense(UnsafePointer(arena + Arena.l0_batch_normalization), w + 42, arena + Arena.l2_dense)
         Self.l2_dense_activation(arena + Arena.l2_dense)
         observe?(2, UnsafePointer(arena + Arena.l2_dense))
         output.update(from: arena + Arena.l2_dense, count: 5)
@@ -142,7 +142,7 @@ public struct Random012: CompiledModel {
         Self.l1_re_lu(arena + Arena.l0_batch_normalization)
         observe?(1, UnsafePointer(arena + Arena.l0_batch_normalization))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l2_dense)
+        Self.l2_dense(UnsafePointer(arena + Arena.l0_batch_normalization), w + 42, arena + Arena.l2_dense)
         Self.l2_dense_activation(arena + Arena.l2_dense)
         observe?(2, UnsafePointer(arena + Arena.l2_dense))
         output.update(from: arena + Arena.l2_dense, count: 5)
@@ -283,9 +283,9 @@ public struct Random012: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 5
-                var s0_0 = w.simd(V.self, at: 210)
+                var s0_0 = w.simd(V.self, at: 168)
                 let xp = x + (oy * 21 + ox * 21)
-                let wp = w + 42
+                let wp = w + 0
                 for ci in 0..<21 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -341,7 +341,7 @@ extension Random012: TrainableModel {
                 Self.l0_batch_normalization_normalize(input, statistics, k, o0)
                 o1.update(from: UnsafePointer(o0), count: 21)
                 Self.l1_re_lu(o1)
-                Self.l2_dense(UnsafePointer(o1), w, o2)
+                Self.l2_dense(UnsafePointer(o1), w + 42, o2)
                 Self.l2_dense_activation(o2)
                 output.update(from: o2, count: 5)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -352,7 +352,7 @@ extension Random012: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // dense
                 if !fused { Self.l2_dense_derivative(UnsafePointer(o2), g) }
-                Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k + 63, gradients + 63, h); swap(&g, &h)
                 // re_lu
                 Self.l1_re_lu_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
                 // batch_normalization: dL/dy waits for the whole batch's sums
@@ -416,7 +416,7 @@ extension Random012: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l2_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 63, kernelGradient = gk + 63
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {

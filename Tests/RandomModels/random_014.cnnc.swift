@@ -113,7 +113,7 @@ public struct Random014: CompiledModel {
         // (no computation at inference)
         observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l2_dense)
+        Self.l2_dense(UnsafePointer(arena + Arena.l0_conv2d), w + 352, arena + Arena.l2_dense)
         observe?(2, UnsafePointer(arena + Arena.l2_dense))
         output.update(from: arena + Arena.l2_dense, count: 3)
     }
@@ -139,7 +139,7 @@ public struct Random014: CompiledModel {
         // (no computation at inference)
         observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l2_dense)
+        Self.l2_dense(UnsafePointer(arena + Arena.l0_conv2d), w + 352, arena + Arena.l2_dense)
         observe?(2, UnsafePointer(arena + Arena.l2_dense))
         output.update(from: arena + Arena.l2_dense, count: 3)
     }
@@ -311,9 +311,9 @@ public struct Random014: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 1440)
+                var s0_0 = w.simd(V.self, at: 1088)
                 let xp = x + (oy * 272 + ox * 272)
-                let wp = w + 352
+                let wp = w + 0
                 for ci in 0..<272 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -353,7 +353,7 @@ extension Random014: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         // flatten: the same memory as its input
-        Self.l2_dense(UnsafePointer(o0), w, o2)
+        Self.l2_dense(UnsafePointer(o0), w + 352, o2)
         output.update(from: o2, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -362,7 +362,7 @@ extension Random014: TrainableModel {
         loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
-        Self.l2_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_dense_backward(UnsafePointer(o0), UnsafePointer(g), k + 170, gradients + 170, h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // conv2d
@@ -451,7 +451,7 @@ extension Random014: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l2_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 170, kernelGradient = gk + 170
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -465,7 +465,7 @@ extension Random014: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 986 + g * 4
+                let gp = gk + 816 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -130,17 +130,17 @@ public struct Random015: CompiledModel {
         Self.l1_dense_activation(arena + Arena.l1_dense)
         observe?(1, UnsafePointer(arena + Arena.l1_dense))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w + 624, arena + Arena.l2_dense_1)
         observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
         // dense_2
-        Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w, arena + Arena.l3_dense_2)
+        Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w + 952, arena + Arena.l3_dense_2)
         Self.l3_dense_2_activation(arena + Arena.l3_dense_2)
         observe?(3, UnsafePointer(arena + Arena.l3_dense_2))
         // softmax
         Self.l4_softmax(arena + Arena.l3_dense_2)
         observe?(4, UnsafePointer(arena + Arena.l3_dense_2))
         // dense_3
-        Self.l5_dense_3(UnsafePointer(arena + Arena.l3_dense_2), w, arena + Arena.l5_dense_3)
+        Self.l5_dense_3(UnsafePointer(arena + Arena.l3_dense_2), w + 1048, arena + Arena.l5_dense_3)
         Self.l5_dense_3_activation(arena + Arena.l5_dense_3)
         observe?(5, UnsafePointer(arena + Arena.l5_dense_3))
         output.update(from: arena + Arena.l5_dense_3, count: 8)
@@ -168,17 +168,17 @@ public struct Random015: CompiledModel {
         Self.l1_dense_activation(arena + Arena.l1_dense)
         observe?(1, UnsafePointer(arena + Arena.l1_dense))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w + 624, arena + Arena.l2_dense_1)
         observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
         // dense_2
-        Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w, arena + Arena.l3_dense_2)
+        Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w + 952, arena + Arena.l3_dense_2)
         Self.l3_dense_2_activation(arena + Arena.l3_dense_2)
         observe?(3, UnsafePointer(arena + Arena.l3_dense_2))
         // softmax
         Self.l4_softmax(arena + Arena.l3_dense_2)
         observe?(4, UnsafePointer(arena + Arena.l3_dense_2))
         // dense_3
-        Self.l5_dense_3(UnsafePointer(arena + Arena.l3_dense_2), w, arena + Arena.l5_dense_3)
+        Self.l5_dense_3(UnsafePointer(arena + Arena.l3_dense_2), w + 1048, arena + Arena.l5_dense_3)
         Self.l5_dense_3_activation(arena + Arena.l5_dense_3)
         observe?(5, UnsafePointer(arena + Arena.l5_dense_3))
         output.update(from: arena + Arena.l5_dense_3, count: 8)
@@ -554,9 +554,9 @@ public struct Random015: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 5
-                var s0_0 = w.simd(V.self, at: 944)
+                var s0_0 = w.simd(V.self, at: 320)
                 let xp = x + (oy * 40 + ox * 40)
-                let wp = w + 624
+                let wp = w + 0
                 for ci in 0..<40 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -576,10 +576,10 @@ public struct Random015: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 10
-                var s0_0 = w.simd(V.self, at: 1032)
-                var s0_1 = w.simd(V.self, at: 1040)
+                var s0_0 = w.simd(V.self, at: 80)
+                var s0_1 = w.simd(V.self, at: 88)
                 let xp = x + (oy * 5 + ox * 5)
-                let wp = w + 952
+                let wp = w + 0
                 for ci in 0..<5 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -631,9 +631,9 @@ public struct Random015: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 1128)
+                var s0_0 = w.simd(V.self, at: 80)
                 let xp = x + (oy * 10 + ox * 10)
-                let wp = w + 1048
+                let wp = w + 0
                 for ci in 0..<10 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -689,12 +689,12 @@ extension Random015: TrainableModel {
         }
         Self.l1_dense(UnsafePointer(o0), w, o1)
         Self.l1_dense_activation(o1)
-        Self.l2_dense_1(UnsafePointer(o1), w, o2)
-        Self.l3_dense_2(UnsafePointer(o2), w, o3)
+        Self.l2_dense_1(UnsafePointer(o1), w + 624, o2)
+        Self.l3_dense_2(UnsafePointer(o2), w + 952, o3)
         Self.l3_dense_2_activation(o3)
         o4.update(from: UnsafePointer(o3), count: 10)
         Self.l4_softmax(o4)
-        Self.l5_dense_3(UnsafePointer(o4), w, o5)
+        Self.l5_dense_3(UnsafePointer(o4), w + 1048, o5)
         Self.l5_dense_3_activation(o5)
         output.update(from: o5, count: 8)
         // The loss, and its gradient: with respect to the output, or to the
@@ -705,15 +705,15 @@ extension Random015: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_3
         if !fused { Self.l5_dense_3_derivative(UnsafePointer(o5), g) }
-        Self.l5_dense_3_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l5_dense_3_backward(UnsafePointer(o4), UnsafePointer(g), k + 785, gradients + 785, h); swap(&g, &h)
         // softmax
         Self.l4_softmax_derivative(UnsafePointer(o3), UnsafePointer(o4), g)
         // dense_2
         Self.l3_dense_2_derivative(UnsafePointer(o3), g)
-        Self.l3_dense_2_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l3_dense_2_backward(UnsafePointer(o2), UnsafePointer(g), k + 725, gradients + 725, h); swap(&g, &h)
         // dense_1
         Self.l2_dense_1_derivative(UnsafePointer(o2), g)
-        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 520, gradients + 520, h); swap(&g, &h)
         // dense
         Self.l1_dense_derivative(UnsafePointer(o1), g)
         Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
@@ -799,7 +799,7 @@ extension Random015: TrainableModel {
     // dense_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l2_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 520, kernelGradient = gk + 520
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -813,7 +813,7 @@ extension Random015: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 720 + g * 8
+                let gp = gk + 200 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -855,7 +855,7 @@ extension Random015: TrainableModel {
     // dense_2: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l3_dense_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 725, kernelGradient = gk + 725
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -869,7 +869,7 @@ extension Random015: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 2 + g] }
-                let gp = gk + 775 + g * 8
+                let gp = gk + 50 + g * 8
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -919,7 +919,7 @@ extension Random015: TrainableModel {
     // dense_3: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l5_dense_3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 785, kernelGradient = gk + 785
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -931,7 +931,7 @@ extension Random015: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 865 + g * 8
+                let gp = gk + 80 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -117,7 +117,7 @@ public struct Random017: CompiledModel {
         Self.l1_dense_activation(arena + Arena.l1_dense)
         observe?(1, UnsafePointer(arena + Arena.l1_dense))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w + 16, arena + Arena.l2_dense_1)
         observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
         output.update(from: arena + Arena.l2_dense_1, count: 2)
     }
@@ -144,7 +144,7 @@ public struct Random017: CompiledModel {
         Self.l1_dense_activation(arena + Arena.l1_dense)
         observe?(1, UnsafePointer(arena + Arena.l1_dense))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w + 16, arena + Arena.l2_dense_1)
         observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
         output.update(from: arena + Arena.l2_dense_1, count: 2)
     }
@@ -342,9 +342,9 @@ public struct Random017: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 2
-                var s0_0 = w.simd(V.self, at: 48)
+                var s0_0 = w.simd(V.self, at: 32)
                 let xp = x + (oy * 8 + ox * 8)
-                let wp = w + 16
+                let wp = w + 0
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -386,7 +386,7 @@ extension Random017: TrainableModel {
         Self.l0_global_average_pooling2d(input, o0)
         Self.l1_dense(UnsafePointer(o0), w, o1)
         Self.l1_dense_activation(o1)
-        Self.l2_dense_1(UnsafePointer(o1), w, o2)
+        Self.l2_dense_1(UnsafePointer(o1), w + 16, o2)
         output.update(from: o2, count: 2)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -396,7 +396,7 @@ extension Random017: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_1
         if !fused { Self.l2_dense_1_derivative(UnsafePointer(o2), g) }
-        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 16, gradients + 16, h); swap(&g, &h)
         // dense
         Self.l1_dense_derivative(UnsafePointer(o1), g)
         Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
@@ -480,7 +480,7 @@ extension Random017: TrainableModel {
     // dense_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l2_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 16, kernelGradient = gk + 16
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -494,7 +494,7 @@ extension Random017: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 32 + g * 4
+                let gp = gk + 16 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

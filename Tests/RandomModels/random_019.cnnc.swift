@@ -123,7 +123,7 @@ public struct Random019: CompiledModel {
         Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_zero_padding2d)
         observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
         // dense
-        Self.l3_dense(UnsafePointer(arena + Arena.l2_zero_padding2d), w, arena + Arena.l3_dense)
+        Self.l3_dense(UnsafePointer(arena + Arena.l2_zero_padding2d), w + 80, arena + Arena.l3_dense)
         Self.l3_dense_activation(arena + Arena.l3_dense)
         observe?(3, UnsafePointer(arena + Arena.l3_dense))
         output.update(from: arena + Arena.l3_dense, count: 21)
@@ -154,7 +154,7 @@ public struct Random019: CompiledModel {
         Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_zero_padding2d)
         observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
         // dense
-        Self.l3_dense(UnsafePointer(arena + Arena.l2_zero_padding2d), w, arena + Arena.l3_dense)
+        Self.l3_dense(UnsafePointer(arena + Arena.l2_zero_padding2d), w + 80, arena + Arena.l3_dense)
         Self.l3_dense_activation(arena + Arena.l3_dense)
         observe?(3, UnsafePointer(arena + Arena.l3_dense))
         output.update(from: arena + Arena.l3_dense, count: 21)
@@ -263,9 +263,9 @@ public struct Random019: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 116)
+            var s0_0 = w.simd(V.self, at: 36)
             let xp = x + (oy * 9 + ox * 9)
-            let wp = w + 80
+            let wp = w + 0
             for ci in 0..<9 {
                 let w0 = wp.simd(V.self, at: ci * 4)
                 let x0 = V(repeating: xp[ci])
@@ -314,7 +314,7 @@ extension Random019: TrainableModel {
         Self.l0_conv2d_activation(o0)
         Self.l1_max_pooling2d(UnsafePointer(o0), o1)
         Self.l2_zero_padding2d(UnsafePointer(o1), o2)
-        Self.l3_dense(UnsafePointer(o2), w, o3)
+        Self.l3_dense(UnsafePointer(o2), w + 80, o3)
         Self.l3_dense_activation(o3)
         output.update(from: o3, count: 21)
         // The loss, and its gradient: with respect to the output, or to the
@@ -325,7 +325,7 @@ extension Random019: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l3_dense_derivative(UnsafePointer(o3), g) }
-        Self.l3_dense_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l3_dense_backward(UnsafePointer(o2), UnsafePointer(g), k + 45, gradients + 45, h); swap(&g, &h)
         // zero_padding2d
         Self.l2_zero_padding2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
         // max_pooling2d
@@ -468,7 +468,7 @@ extension Random019: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l3_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 45, kernelGradient = gk + 45
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 7) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<7 {
@@ -482,7 +482,7 @@ extension Random019: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<7 { sum += d[p * 1 + g] }
-                let gp = gk + 72 + g * 4
+                let gp = gk + 27 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

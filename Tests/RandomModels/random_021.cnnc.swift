@@ -109,7 +109,7 @@ public struct Random021: CompiledModel {
         Self.l1_softmax(arena + Arena.l0_batch_normalization)
         observe?(1, UnsafePointer(arena + Arena.l0_batch_normalization))
         // softmax_1
-        Self.l2_softmax_1(arena + Arena.l0_batch_normalization)
+        Self.l1_softmax(arena + Arena.l0_batch_normalization)
         observe?(2, UnsafePointer(arena + Arena.l0_batch_normalization))
         output.update(from: arena + Arena.l0_batch_normalization, count: 39)
     }
@@ -136,7 +136,7 @@ public struct Random021: CompiledModel {
         Self.l1_softmax(arena + Arena.l0_batch_normalization)
         observe?(1, UnsafePointer(arena + Arena.l0_batch_normalization))
         // softmax_1
-        Self.l2_softmax_1(arena + Arena.l0_batch_normalization)
+        Self.l1_softmax(arena + Arena.l0_batch_normalization)
         observe?(2, UnsafePointer(arena + Arena.l0_batch_normalization))
         output.update(from: arena + Arena.l0_batch_normalization, count: 39)
     }
@@ -168,19 +168,7 @@ public struct Random021: CompiledModel {
     }
 
     // softmax_1: Softmax, (None, 39) → (None, 39), 0 parameters
-    @inline(never)
-    static func l2_softmax_1(_ x: UnsafeMutablePointer<Float>) {
-        for position in 0..<1 {
-            let v = x + position * 39
-            var largest = v[0]
-            for c in 1..<39 { largest = Swift.max(largest, v[c]) }
-            for c in 0..<39 { v[c] -= largest }
-            VectorMath.exp(v, count: 39)
-            var sum: Float = 0
-            for c in 0..<39 { sum += v[c] }
-            for c in 0..<39 { v[c] /= sum }
-        }
-    }
+    // The geometry of softmax: calls its kernels, with this layer's weights.
 
 }
 
@@ -222,7 +210,7 @@ extension Random021: TrainableModel {
                 o1.update(from: UnsafePointer(o0), count: 39)
                 Self.l1_softmax(o1)
                 o2.update(from: UnsafePointer(o1), count: 39)
-                Self.l2_softmax_1(o2)
+                Self.l1_softmax(o2)
                 output.update(from: o2, count: 39)
                 // The loss, and its gradient: with respect to the output, or to the
                 // output layer's pre-activation when the two fuse into the stable y - t.
@@ -231,7 +219,7 @@ extension Random021: TrainableModel {
                 loss.gradient(output, target, count: 39, channels: 39, fused: fused, into: g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // softmax_1
-                if !fused { Self.l2_softmax_1_derivative(UnsafePointer(o1), UnsafePointer(o2), g) }
+                if !fused { Self.l1_softmax_derivative(UnsafePointer(o1), UnsafePointer(o2), g) }
                 // softmax
                 Self.l1_softmax_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
                 // batch_normalization: dL/dy waits for the whole batch's sums
@@ -283,17 +271,6 @@ extension Random021: TrainableModel {
     // softmax: through its softmax activation
     @inline(never)
     static func l1_softmax_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for position in 0..<1 {
-            let v = y + position * 39, d = g + position * 39
-            var dot: Float = 0
-            for c in 0..<39 { dot += d[c] * v[c] }
-            for c in 0..<39 { d[c] = v[c] * (d[c] - dot) }
-        }
-    }
-
-    // softmax_1: through its softmax activation
-    @inline(never)
-    static func l2_softmax_1_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
         for position in 0..<1 {
             let v = y + position * 39, d = g + position * 39
             var dot: Float = 0

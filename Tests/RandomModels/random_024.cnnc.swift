@@ -126,11 +126,11 @@ public struct Random024: CompiledModel {
         Self.l0_dense_activation(arena + Arena.l0_dense)
         observe?(0, UnsafePointer(arena + Arena.l0_dense))
         // dense_1
-        Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_dense_1)
+        Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 480, arena + Arena.l1_dense_1)
         Self.l1_dense_1_activation(arena + Arena.l1_dense_1)
         observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
         // dense_2
-        Self.l2_dense_2(UnsafePointer(arena + Arena.l1_dense_1), w, arena + Arena.l2_dense_2)
+        Self.l2_dense_2(UnsafePointer(arena + Arena.l1_dense_1), w + 536, arena + Arena.l2_dense_2)
         Self.l2_dense_2_activation(arena + Arena.l2_dense_2)
         observe?(2, UnsafePointer(arena + Arena.l2_dense_2))
         // activation
@@ -140,7 +140,7 @@ public struct Random024: CompiledModel {
         Self.l4_re_lu(arena + Arena.l2_dense_2)
         observe?(4, UnsafePointer(arena + Arena.l2_dense_2))
         // dense_3
-        Self.l5_dense_3(UnsafePointer(arena + Arena.l2_dense_2), w, arena + Arena.l5_dense_3)
+        Self.l5_dense_3(UnsafePointer(arena + Arena.l2_dense_2), w + 560, arena + Arena.l5_dense_3)
         Self.l5_dense_3_activation(arena + Arena.l5_dense_3)
         observe?(5, UnsafePointer(arena + Arena.l5_dense_3))
         output.update(from: arena + Arena.l5_dense_3, count: 31)
@@ -165,11 +165,11 @@ public struct Random024: CompiledModel {
         Self.l0_dense_activation(arena + Arena.l0_dense)
         observe?(0, UnsafePointer(arena + Arena.l0_dense))
         // dense_1
-        Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_dense_1)
+        Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 480, arena + Arena.l1_dense_1)
         Self.l1_dense_1_activation(arena + Arena.l1_dense_1)
         observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
         // dense_2
-        Self.l2_dense_2(UnsafePointer(arena + Arena.l1_dense_1), w, arena + Arena.l2_dense_2)
+        Self.l2_dense_2(UnsafePointer(arena + Arena.l1_dense_1), w + 536, arena + Arena.l2_dense_2)
         Self.l2_dense_2_activation(arena + Arena.l2_dense_2)
         observe?(2, UnsafePointer(arena + Arena.l2_dense_2))
         // activation
@@ -179,7 +179,7 @@ public struct Random024: CompiledModel {
         Self.l4_re_lu(arena + Arena.l2_dense_2)
         observe?(4, UnsafePointer(arena + Arena.l2_dense_2))
         // dense_3
-        Self.l5_dense_3(UnsafePointer(arena + Arena.l2_dense_2), w, arena + Arena.l5_dense_3)
+        Self.l5_dense_3(UnsafePointer(arena + Arena.l2_dense_2), w + 560, arena + Arena.l5_dense_3)
         Self.l5_dense_3_activation(arena + Arena.l5_dense_3)
         observe?(5, UnsafePointer(arena + Arena.l5_dense_3))
         output.update(from: arena + Arena.l5_dense_3, count: 31)
@@ -525,9 +525,9 @@ public struct Random024: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 2
-                var s0_0 = w.simd(V.self, at: 532)
+                var s0_0 = w.simd(V.self, at: 52)
                 let xp = x + (oy * 13 + ox * 13)
-                let wp = w + 480
+                let wp = w + 0
                 for ci in 0..<13 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -552,9 +552,9 @@ public struct Random024: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 552)
+                var s0_0 = w.simd(V.self, at: 16)
                 let xp = x + (oy * 2 + ox * 2)
-                let wp = w + 536
+                let wp = w + 0
                 for ci in 0..<2 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -601,10 +601,10 @@ public struct Random024: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 31
-                var s0_0 = w.simd(V.self, at: 816)
-                var s0_1 = w.simd(V.self, at: 832)
+                var s0_0 = w.simd(V.self, at: 256)
+                var s0_1 = w.simd(V.self, at: 272)
                 let xp = x + (oy * 8 + ox * 8)
-                let wp = w + 560
+                let wp = w + 0
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -666,15 +666,15 @@ extension Random024: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_dense(input, w, o0)
         Self.l0_dense_activation(o0)
-        Self.l1_dense_1(UnsafePointer(o0), w, o1)
+        Self.l1_dense_1(UnsafePointer(o0), w + 480, o1)
         Self.l1_dense_1_activation(o1)
-        Self.l2_dense_2(UnsafePointer(o1), w, o2)
+        Self.l2_dense_2(UnsafePointer(o1), w + 536, o2)
         Self.l2_dense_2_activation(o2)
         o3.update(from: UnsafePointer(o2), count: 8)
         Self.l3_activation(o3)
         o4.update(from: UnsafePointer(o3), count: 8)
         Self.l4_re_lu(o4)
-        Self.l5_dense_3(UnsafePointer(o4), w, o5)
+        Self.l5_dense_3(UnsafePointer(o4), w + 560, o5)
         Self.l5_dense_3_activation(o5)
         output.update(from: o5, count: 31)
         // The loss, and its gradient: with respect to the output, or to the
@@ -685,17 +685,17 @@ extension Random024: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_3
         if !fused { Self.l5_dense_3_derivative(UnsafePointer(o5), g) }
-        Self.l5_dense_3_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l5_dense_3_backward(UnsafePointer(o4), UnsafePointer(g), k + 442, gradients + 442, h); swap(&g, &h)
         // re_lu
         Self.l4_re_lu_derivative(UnsafePointer(o3), UnsafePointer(o4), g)
         // activation
         Self.l3_activation_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
         // dense_2
         Self.l2_dense_2_derivative(UnsafePointer(o2), g)
-        Self.l2_dense_2_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_dense_2_backward(UnsafePointer(o1), UnsafePointer(g), k + 418, gradients + 418, h); swap(&g, &h)
         // dense_1
         Self.l1_dense_1_derivative(UnsafePointer(o1), g)
-        Self.l1_dense_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_dense_1_backward(UnsafePointer(o0), UnsafePointer(g), k + 390, gradients + 390, h); swap(&g, &h)
         // dense
         Self.l0_dense_derivative(UnsafePointer(o0), g)
         Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
@@ -768,7 +768,7 @@ extension Random024: TrainableModel {
     // dense_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l1_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 390, kernelGradient = gk + 390
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -782,7 +782,7 @@ extension Random024: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 416 + g * 4
+                let gp = gk + 26 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -824,7 +824,7 @@ extension Random024: TrainableModel {
     // dense_2: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l2_dense_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 418, kernelGradient = gk + 418
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -836,7 +836,7 @@ extension Random024: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 434 + g * 8
+                let gp = gk + 16 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -890,7 +890,7 @@ extension Random024: TrainableModel {
     // dense_3: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l5_dense_3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 442, kernelGradient = gk + 442
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {

@@ -126,11 +126,11 @@ public struct Random027: CompiledModel {
         Self.l1_batch_normalization(arena + Arena.l0_dense, w)
         observe?(1, UnsafePointer(arena + Arena.l0_dense))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l2_dense_1)
+        Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 1520, arena + Arena.l2_dense_1)
         Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
         observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
         // dense_2
-        Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w, arena + Arena.l3_dense_2)
+        Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w + 1684, arena + Arena.l3_dense_2)
         observe?(3, UnsafePointer(arena + Arena.l3_dense_2))
         // dropout
         // (no computation at inference)
@@ -159,11 +159,11 @@ public struct Random027: CompiledModel {
         Self.l1_batch_normalization(arena + Arena.l0_dense, w)
         observe?(1, UnsafePointer(arena + Arena.l0_dense))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l2_dense_1)
+        Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 1520, arena + Arena.l2_dense_1)
         Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
         observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
         // dense_2
-        Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w, arena + Arena.l3_dense_2)
+        Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w + 1684, arena + Arena.l3_dense_2)
         observe?(3, UnsafePointer(arena + Arena.l3_dense_2))
         // dropout
         // (no computation at inference)
@@ -469,9 +469,9 @@ public struct Random027: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 2
-                var s0_0 = w.simd(V.self, at: 1680)
+                var s0_0 = w.simd(V.self, at: 160)
                 let xp = x + (oy * 40 + ox * 40)
-                let wp = w + 1520
+                let wp = w + 0
                 for ci in 0..<40 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -506,11 +506,11 @@ public struct Random027: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 40
-                var s0_0 = w.simd(V.self, at: 1780)
-                var s0_1 = w.simd(V.self, at: 1796)
-                var s0_2 = w.simd(V.self, at: 1812)
+                var s0_0 = w.simd(V.self, at: 96)
+                var s0_1 = w.simd(V.self, at: 112)
+                var s0_2 = w.simd(V.self, at: 128)
                 let xp = x + (oy * 2 + ox * 2)
-                let wp = w + 1684
+                let wp = w + 0
                 for ci in 0..<2 {
                     let w0 = wp.simd(V.self, at: ci * 48)
                     let w1 = wp.simd(V.self, at: ci * 48 + 16)
@@ -572,9 +572,9 @@ extension Random027: TrainableModel {
                 let m4 = arena + 202
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o1)
-                Self.l2_dense_1(UnsafePointer(o1), w, o2)
+                Self.l2_dense_1(UnsafePointer(o1), w + 1520, o2)
                 Self.l2_dense_1_activation(o2)
-                Self.l3_dense_2(UnsafePointer(o2), w, o3)
+                Self.l3_dense_2(UnsafePointer(o2), w + 1684, o3)
                 // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
                 do {
                     var random = SplitMix64(seed: dropoutSeed, stream: 4)
@@ -590,10 +590,10 @@ extension Random027: TrainableModel {
                 // dropout
                 for i in 0..<40 { g[i] *= m4[i] }
                 // dense_2
-                Self.l3_dense_2_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l3_dense_2_backward(UnsafePointer(o2), UnsafePointer(g), k + 1442, gradients + 1442, h); swap(&g, &h)
                 // dense_1
                 Self.l2_dense_1_derivative(UnsafePointer(o2), g)
-                Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 1360, gradients + 1360, h); swap(&g, &h)
                 // batch_normalization: dL/dy waits for the whole batch's sums
                 d1.update(from: g, count: 40)
                 Self.l1_batch_normalization_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
@@ -712,7 +712,7 @@ extension Random027: TrainableModel {
     // dense_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l2_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1360, kernelGradient = gk + 1360
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -726,7 +726,7 @@ extension Random027: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 1440 + g * 4
+                let gp = gk + 80 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -757,7 +757,7 @@ extension Random027: TrainableModel {
     // dense_2: dL/dkernel, dL/dbias, dL/dx (3 vectors of 16 output channels)
     @inline(never)
     static func l3_dense_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1442, kernelGradient = gk + 1442
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {

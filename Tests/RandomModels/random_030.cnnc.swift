@@ -118,7 +118,7 @@ public struct Random030: CompiledModel {
         Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_max_pooling2d)
         observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l1_global_max_pooling2d), w, arena + Arena.l2_dense)
+        Self.l2_dense(UnsafePointer(arena + Arena.l1_global_max_pooling2d), w + 528, arena + Arena.l2_dense)
         observe?(2, UnsafePointer(arena + Arena.l2_dense))
         output.update(from: arena + Arena.l2_dense, count: 5)
     }
@@ -145,7 +145,7 @@ public struct Random030: CompiledModel {
         Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_max_pooling2d)
         observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l1_global_max_pooling2d), w, arena + Arena.l2_dense)
+        Self.l2_dense(UnsafePointer(arena + Arena.l1_global_max_pooling2d), w + 528, arena + Arena.l2_dense)
         observe?(2, UnsafePointer(arena + Arena.l2_dense))
         output.update(from: arena + Arena.l2_dense, count: 5)
     }
@@ -298,9 +298,9 @@ public struct Random030: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 5
-                var s0_0 = w.simd(V.self, at: 624)
+                var s0_0 = w.simd(V.self, at: 96)
                 let xp = x + (oy * 12 + ox * 12)
-                let wp = w + 528
+                let wp = w + 0
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -342,7 +342,7 @@ extension Random030: TrainableModel {
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l1_global_max_pooling2d(UnsafePointer(o0), o1)
-        Self.l2_dense(UnsafePointer(o1), w, o2)
+        Self.l2_dense(UnsafePointer(o1), w + 528, o2)
         output.update(from: o2, count: 5)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -351,7 +351,7 @@ extension Random030: TrainableModel {
         loss.gradient(output, target, count: 5, channels: 5, fused: fused, into: g)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
-        Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k + 396, gradients + 396, h); swap(&g, &h)
         // global_max_pooling2d
         Self.l1_global_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv2d
@@ -474,7 +474,7 @@ extension Random030: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l2_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 396, kernelGradient = gk + 396
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {

@@ -122,7 +122,7 @@ public struct Random033: CompiledModel {
         Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_max_pooling2d)
         observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
         // conv2d
-        Self.l3_conv2d(UnsafePointer(arena + Arena.l2_max_pooling2d), w, arena + Arena.l3_conv2d)
+        Self.l3_conv2d(UnsafePointer(arena + Arena.l2_max_pooling2d), w + 32, arena + Arena.l3_conv2d)
         Self.l3_conv2d_activation(arena + Arena.l3_conv2d)
         observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
         output.update(from: arena + Arena.l3_conv2d, count: 33)
@@ -153,7 +153,7 @@ public struct Random033: CompiledModel {
         Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_max_pooling2d)
         observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
         // conv2d
-        Self.l3_conv2d(UnsafePointer(arena + Arena.l2_max_pooling2d), w, arena + Arena.l3_conv2d)
+        Self.l3_conv2d(UnsafePointer(arena + Arena.l2_max_pooling2d), w + 32, arena + Arena.l3_conv2d)
         Self.l3_conv2d_activation(arena + Arena.l3_conv2d)
         observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
         output.update(from: arena + Arena.l3_conv2d, count: 33)
@@ -240,11 +240,11 @@ public struct Random033: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 33
-                var s0_0 = w.simd(V.self, at: 368)
-                var s0_1 = w.simd(V.self, at: 384)
-                var s0_2 = w.simd(V.self, at: 400)
+                var s0_0 = w.simd(V.self, at: 336)
+                var s0_1 = w.simd(V.self, at: 352)
+                var s0_2 = w.simd(V.self, at: 368)
                 let xp = x + (oy * 7 + ox * 7)
-                let wp = w + 32
+                let wp = w + 0
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 48)
                     let w1 = wp.simd(V.self, at: ci * 48 + 16)
@@ -300,7 +300,7 @@ extension Random033: TrainableModel {
         Self.l1_dense(UnsafePointer(o0), w, o1)
         Self.l1_dense_activation(o1)
         Self.l2_max_pooling2d(UnsafePointer(o1), o2)
-        Self.l3_conv2d(UnsafePointer(o2), w, o3)
+        Self.l3_conv2d(UnsafePointer(o2), w + 32, o3)
         Self.l3_conv2d_activation(o3)
         output.update(from: o3, count: 33)
         // The loss, and its gradient: with respect to the output, or to the
@@ -311,7 +311,7 @@ extension Random033: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // conv2d
         if !fused { Self.l3_conv2d_derivative(UnsafePointer(o3), g) }
-        Self.l3_conv2d_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l3_conv2d_backward(UnsafePointer(o2), UnsafePointer(g), k + 28, gradients + 28, h); swap(&g, &h)
         // max_pooling2d
         Self.l2_max_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
         // dense
@@ -471,7 +471,7 @@ extension Random033: TrainableModel {
     // conv2d: dL/dkernel, dL/dbias, dL/dx (3 vectors of 16 output channels)
     @inline(never)
     static func l3_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 28, kernelGradient = gk + 28
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {

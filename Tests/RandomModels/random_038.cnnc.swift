@@ -113,7 +113,7 @@ public struct Random038: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_dense))
         // conv2d
         Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_dense), arena + Arena.l1_conv2d_padded)
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w + 192, arena + Arena.l1_conv2d)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
         output.update(from: arena + Arena.l1_conv2d, count: 252)
     }
@@ -138,7 +138,7 @@ public struct Random038: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_dense))
         // conv2d
         Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_dense), arena + Arena.l1_conv2d_padded)
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w + 192, arena + Arena.l1_conv2d)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
         output.update(from: arena + Arena.l1_conv2d, count: 252)
     }
@@ -300,15 +300,15 @@ public struct Random038: CompiledModel {
             do {
                 let ox = 0
                 let yp = y + (oy * 9 + ox) * 7
-                var s0_0 = w.simd(V.self, at: 1560)
-                var s1_0 = w.simd(V.self, at: 1560)
-                var s2_0 = w.simd(V.self, at: 1560)
-                var s3_0 = w.simd(V.self, at: 1560)
-                var s4_0 = w.simd(V.self, at: 1560)
+                var s0_0 = w.simd(V.self, at: 1368)
+                var s1_0 = w.simd(V.self, at: 1368)
+                var s2_0 = w.simd(V.self, at: 1368)
+                var s3_0 = w.simd(V.self, at: 1368)
+                var s4_0 = w.simd(V.self, at: 1368)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 418 + ox * 19) + ky * 209 + kx * 19
-                        let wp = w + 192 + (ky * 3 + kx) * 152
+                        let wp = w + 0 + (ky * 3 + kx) * 152
                         for ci in 0..<19 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -333,14 +333,14 @@ public struct Random038: CompiledModel {
             do {
                 let ox = 5
                 let yp = y + (oy * 9 + ox) * 7
-                var s0_0 = w.simd(V.self, at: 1560)
-                var s1_0 = w.simd(V.self, at: 1560)
-                var s2_0 = w.simd(V.self, at: 1560)
-                var s3_0 = w.simd(V.self, at: 1560)
+                var s0_0 = w.simd(V.self, at: 1368)
+                var s1_0 = w.simd(V.self, at: 1368)
+                var s2_0 = w.simd(V.self, at: 1368)
+                var s3_0 = w.simd(V.self, at: 1368)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 418 + ox * 19) + ky * 209 + kx * 19
-                        let wp = w + 192 + (ky * 3 + kx) * 152
+                        let wp = w + 0 + (ky * 3 + kx) * 152
                         for ci in 0..<19 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -392,7 +392,7 @@ extension Random038: TrainableModel {
         Self.l0_dense(input, w, o0)
         Self.l0_dense_activation(o0)
         Self.l1_conv2d_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d(UnsafePointer(p), w, o1)
+        Self.l1_conv2d(UnsafePointer(p), w + 192, o1)
         output.update(from: o1, count: 252)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -402,7 +402,7 @@ extension Random038: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // conv2d
         Self.l1_conv2d_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k + 114, gradients + 114, q)
         Self.l1_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
         // dense
         Self.l0_dense_derivative(UnsafePointer(o0), g)
@@ -508,7 +508,7 @@ extension Random038: TrainableModel {
     // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 114, kernelGradient = gk + 114
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<36 {

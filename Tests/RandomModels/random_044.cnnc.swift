@@ -122,7 +122,7 @@ public struct Random044: CompiledModel {
         Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 272, arena + Arena.l1_conv2d_1)
         Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // re_lu
@@ -132,7 +132,7 @@ public struct Random044: CompiledModel {
         Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l3_max_pooling2d)
         observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
         // dense
-        Self.l4_dense(UnsafePointer(arena + Arena.l3_max_pooling2d), w, arena + Arena.l4_dense)
+        Self.l4_dense(UnsafePointer(arena + Arena.l3_max_pooling2d), w + 408, arena + Arena.l4_dense)
         Self.l4_dense_activation(arena + Arena.l4_dense)
         observe?(4, UnsafePointer(arena + Arena.l4_dense))
         output.update(from: arena + Arena.l4_dense, count: 78)
@@ -157,7 +157,7 @@ public struct Random044: CompiledModel {
         Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 272, arena + Arena.l1_conv2d_1)
         Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // re_lu
@@ -167,7 +167,7 @@ public struct Random044: CompiledModel {
         Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l3_max_pooling2d)
         observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
         // dense
-        Self.l4_dense(UnsafePointer(arena + Arena.l3_max_pooling2d), w, arena + Arena.l4_dense)
+        Self.l4_dense(UnsafePointer(arena + Arena.l3_max_pooling2d), w + 408, arena + Arena.l4_dense)
         Self.l4_dense_activation(arena + Arena.l4_dense)
         observe?(4, UnsafePointer(arena + Arena.l4_dense))
         output.update(from: arena + Arena.l4_dense, count: 78)
@@ -228,14 +228,14 @@ public struct Random044: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 6 + ox) * 7
-            var s0_0 = w.simd(V.self, at: 400)
-            var s1_0 = w.simd(V.self, at: 400)
-            var s2_0 = w.simd(V.self, at: 400)
-            var s3_0 = w.simd(V.self, at: 400)
-            var s4_0 = w.simd(V.self, at: 400)
-            var s5_0 = w.simd(V.self, at: 400)
+            var s0_0 = w.simd(V.self, at: 128)
+            var s1_0 = w.simd(V.self, at: 128)
+            var s2_0 = w.simd(V.self, at: 128)
+            var s3_0 = w.simd(V.self, at: 128)
+            var s4_0 = w.simd(V.self, at: 128)
+            var s5_0 = w.simd(V.self, at: 128)
             let xp = x + (oy * 96 + ox * 16)
-            let wp = w + 272
+            let wp = w + 0
             for ci in 0..<16 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -310,11 +310,11 @@ public struct Random044: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 13
-            var s0_0 = w.simd(V.self, at: 520)
-            var s1_0 = w.simd(V.self, at: 520)
-            var s2_0 = w.simd(V.self, at: 520)
+            var s0_0 = w.simd(V.self, at: 112)
+            var s1_0 = w.simd(V.self, at: 112)
+            var s2_0 = w.simd(V.self, at: 112)
             let xp = x + (oy * 21 + ox * 7)
-            let wp = w + 408
+            let wp = w + 0
             for ci in 0..<7 {
                 let w0 = wp.simd(V.self, at: ci * 16)
                 let x0 = V(repeating: xp[ci])
@@ -368,12 +368,12 @@ extension Random044: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         Self.l0_conv2d_activation(o0)
-        Self.l1_conv2d_1(UnsafePointer(o0), w, o1)
+        Self.l1_conv2d_1(UnsafePointer(o0), w + 272, o1)
         Self.l1_conv2d_1_activation(o1)
         o2.update(from: UnsafePointer(o1), count: 126)
         Self.l2_re_lu(o2)
         Self.l3_max_pooling2d(UnsafePointer(o2), o3)
-        Self.l4_dense(UnsafePointer(o3), w, o4)
+        Self.l4_dense(UnsafePointer(o3), w + 408, o4)
         Self.l4_dense_activation(o4)
         output.update(from: o4, count: 78)
         // The loss, and its gradient: with respect to the output, or to the
@@ -384,14 +384,14 @@ extension Random044: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l4_dense_derivative(UnsafePointer(o4), g) }
-        Self.l4_dense_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l4_dense_backward(UnsafePointer(o3), UnsafePointer(g), k + 391, gradients + 391, h); swap(&g, &h)
         // max_pooling2d
         Self.l3_max_pooling2d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // re_lu
         Self.l2_re_lu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
         // conv2d_1
         Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
-        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k + 272, gradients + 272, h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
@@ -500,7 +500,7 @@ extension Random044: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 272, kernelGradient = gk + 272
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 18) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<18 {
@@ -514,7 +514,7 @@ extension Random044: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<18 { sum += d[p * 1 + g] }
-                let gp = gk + 384 + g * 8
+                let gp = gk + 112 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<7 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -615,7 +615,7 @@ extension Random044: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l4_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 391, kernelGradient = gk + 391
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<6 {
@@ -629,7 +629,7 @@ extension Random044: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<6 { sum += d[p * 1 + g] }
-                let gp = gk + 482 + g * 16
+                let gp = gk + 91 + g * 16
                 if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<13 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

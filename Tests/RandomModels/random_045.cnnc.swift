@@ -127,7 +127,7 @@ public struct Random045: CompiledModel {
         // (no computation at inference)
         observe?(2, UnsafePointer(arena + Arena.l0_dense))
         // dense_1
-        Self.l3_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l3_dense_1)
+        Self.l3_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 62, arena + Arena.l3_dense_1)
         Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
         observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
         // batch_normalization_1
@@ -160,7 +160,7 @@ public struct Random045: CompiledModel {
         // (no computation at inference)
         observe?(2, UnsafePointer(arena + Arena.l0_dense))
         // dense_1
-        Self.l3_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l3_dense_1)
+        Self.l3_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 62, arena + Arena.l3_dense_1)
         Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
         observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
         // batch_normalization_1
@@ -366,9 +366,9 @@ public struct Random045: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 13
-                var s0_0 = w.simd(V.self, at: 78)
+                var s0_0 = w.simd(V.self, at: 16)
                 let xp = x + (oy * 1 + ox * 1)
-                let wp = w + 62
+                let wp = w + 0
                 for ci in 0..<1 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -439,7 +439,7 @@ extension Random045: TrainableModel {
                     var random = SplitMix64(seed: dropoutSeed, stream: 2)
                     for i in 0..<1 { m2[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o2[i] = UnsafePointer(o1)[i] * m2[i] }
                 }
-                Self.l3_dense_1(UnsafePointer(o2), w, o3)
+                Self.l3_dense_1(UnsafePointer(o2), w + 62, o3)
                 Self.l3_dense_1_activation(o3)
                 Self.l4_batch_normalization_1_statistics(UnsafePointer(o3), sums)
                 return 0
@@ -473,7 +473,7 @@ extension Random045: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // dense_1
                 Self.l3_dense_1_derivative(UnsafePointer(o3), g)
-                Self.l3_dense_1_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l3_dense_1_backward(UnsafePointer(o2), UnsafePointer(g), k + 18, gradients + 18, h); swap(&g, &h)
                 // dropout
                 for i in 0..<1 { g[i] *= m2[i] }
                 // batch_normalization: dL/dy waits for the whole batch's sums
@@ -601,7 +601,7 @@ extension Random045: TrainableModel {
     // dense_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l3_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 18, kernelGradient = gk + 18
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {

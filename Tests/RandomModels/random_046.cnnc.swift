@@ -127,7 +127,7 @@ public struct Random046: CompiledModel {
         Self.l2_global_max_pooling2d(UnsafePointer(arena + Arena.l1_zero_padding2d), arena + Arena.l2_global_max_pooling2d)
         observe?(2, UnsafePointer(arena + Arena.l2_global_max_pooling2d))
         // dense_1
-        Self.l3_dense_1(UnsafePointer(arena + Arena.l2_global_max_pooling2d), w, arena + Arena.l3_dense_1)
+        Self.l3_dense_1(UnsafePointer(arena + Arena.l2_global_max_pooling2d), w + 12, arena + Arena.l3_dense_1)
         observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
         // batch_normalization
         Self.l4_batch_normalization(arena + Arena.l3_dense_1, w)
@@ -159,7 +159,7 @@ public struct Random046: CompiledModel {
         Self.l2_global_max_pooling2d(UnsafePointer(arena + Arena.l1_zero_padding2d), arena + Arena.l2_global_max_pooling2d)
         observe?(2, UnsafePointer(arena + Arena.l2_global_max_pooling2d))
         // dense_1
-        Self.l3_dense_1(UnsafePointer(arena + Arena.l2_global_max_pooling2d), w, arena + Arena.l3_dense_1)
+        Self.l3_dense_1(UnsafePointer(arena + Arena.l2_global_max_pooling2d), w + 12, arena + Arena.l3_dense_1)
         observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
         // batch_normalization
         Self.l4_batch_normalization(arena + Arena.l3_dense_1, w)
@@ -323,9 +323,9 @@ public struct Random046: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 44)
+                var s0_0 = w.simd(V.self, at: 32)
                 let xp = x + (oy * 2 + ox * 2)
-                let wp = w + 12
+                let wp = w + 0
                 for ci in 0..<2 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -379,7 +379,7 @@ extension Random046: TrainableModel {
                 Self.l0_dense(input, w, o0)
                 Self.l1_zero_padding2d(UnsafePointer(o0), o1)
                 Self.l2_global_max_pooling2d(UnsafePointer(o1), o2)
-                Self.l3_dense_1(UnsafePointer(o2), w, o3)
+                Self.l3_dense_1(UnsafePointer(o2), w + 12, o3)
                 Self.l4_batch_normalization_statistics(UnsafePointer(o3), sums)
                 return 0
 
@@ -410,7 +410,7 @@ extension Random046: TrainableModel {
                 Self.l4_batch_normalization_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // dense_1
-                Self.l3_dense_1_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l3_dense_1_backward(UnsafePointer(o2), UnsafePointer(g), k + 6, gradients + 6, h); swap(&g, &h)
                 // global_max_pooling2d
                 Self.l2_global_max_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
                 // zero_padding2d
@@ -561,7 +561,7 @@ extension Random046: TrainableModel {
     // dense_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l3_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 6, kernelGradient = gk + 6
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {

@@ -119,7 +119,7 @@ public struct Random048: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l1_dense))
         // conv2d
         Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_conv2d_padded)
-        Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
+        Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w + 288, arena + Arena.l2_conv2d)
         Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
         output.update(from: arena + Arena.l2_conv2d, count: 24)
@@ -147,7 +147,7 @@ public struct Random048: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l1_dense))
         // conv2d
         Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_conv2d_padded)
-        Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
+        Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w + 288, arena + Arena.l2_conv2d)
         Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
         output.update(from: arena + Arena.l2_conv2d, count: 24)
@@ -264,12 +264,12 @@ public struct Random048: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 1376)
-            var s1_0 = w.simd(V.self, at: 1376)
+            var s0_0 = w.simd(V.self, at: 1088)
+            var s1_0 = w.simd(V.self, at: 1088)
             for ky in 0..<4 {
                 for kx in 0..<4 {
                     let xp = x + (oy * 238 + ox * 51) + ky * 119 + kx * 17
-                    let wp = w + 288 + (ky * 4 + kx) * 68
+                    let wp = w + 0 + (ky * 4 + kx) * 68
                     for ci in 0..<17 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -330,7 +330,7 @@ extension Random048: TrainableModel {
         Self.l0_max_pooling2d(input, o0)
         Self.l1_dense(UnsafePointer(o0), w, o1)
         Self.l2_conv2d_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d(UnsafePointer(p), w, o2)
+        Self.l2_conv2d(UnsafePointer(p), w + 288, o2)
         Self.l2_conv2d_activation(o2)
         output.update(from: o2, count: 24)
         // The loss, and its gradient: with respect to the output, or to the
@@ -342,7 +342,7 @@ extension Random048: TrainableModel {
         // conv2d
         if !fused { Self.l2_conv2d_derivative(UnsafePointer(o2), g) }
         Self.l2_conv2d_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l2_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k + 153, gradients + 153, q)
         Self.l2_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
         // dense
         Self.l1_dense_derivative(UnsafePointer(o1), g)
@@ -484,7 +484,7 @@ extension Random048: TrainableModel {
     // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l2_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 153, kernelGradient = gk + 153
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 6) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<6 {
@@ -496,7 +496,7 @@ extension Random048: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<6 { sum += d[p * 1 + g] }
-                let gp = gk + 1241 + g * 4
+                let gp = gk + 1088 + g * 4
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -130,7 +130,7 @@ public struct Random054: CompiledModel {
         observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
         // conv2d_1
         Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l3_conv2d), arena + Arena.l4_conv2d_1_padded)
-        Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w, arena + Arena.l4_conv2d_1)
+        Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w + 132, arena + Arena.l4_conv2d_1)
         Self.l4_conv2d_1_activation(arena + Arena.l4_conv2d_1)
         observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
         output.update(from: arena + Arena.l4_conv2d_1, count: 168)
@@ -165,7 +165,7 @@ public struct Random054: CompiledModel {
         observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
         // conv2d_1
         Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l3_conv2d), arena + Arena.l4_conv2d_1_padded)
-        Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w, arena + Arena.l4_conv2d_1)
+        Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w + 132, arena + Arena.l4_conv2d_1)
         Self.l4_conv2d_1_activation(arena + Arena.l4_conv2d_1)
         observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
         output.update(from: arena + Arena.l4_conv2d_1, count: 168)
@@ -308,16 +308,16 @@ public struct Random054: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 6 + ox) * 2
-            var s0_0 = w.simd(V.self, at: 276)
-            var s1_0 = w.simd(V.self, at: 276)
-            var s2_0 = w.simd(V.self, at: 276)
-            var s3_0 = w.simd(V.self, at: 276)
-            var s4_0 = w.simd(V.self, at: 276)
-            var s5_0 = w.simd(V.self, at: 276)
+            var s0_0 = w.simd(V.self, at: 144)
+            var s1_0 = w.simd(V.self, at: 144)
+            var s2_0 = w.simd(V.self, at: 144)
+            var s3_0 = w.simd(V.self, at: 144)
+            var s4_0 = w.simd(V.self, at: 144)
+            var s5_0 = w.simd(V.self, at: 144)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + (oy * 72 + ox * 12) + ky * 72 + kx * 4
-                    let wp = w + 132 + (ky * 3 + kx) * 16
+                    let wp = w + 0 + (ky * 3 + kx) * 16
                     for ci in 0..<4 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -396,7 +396,7 @@ extension Random054: TrainableModel {
         Self.l3_conv2d(UnsafePointer(o2), w, o3)
         Self.l3_conv2d_activation(o3)
         Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
-        Self.l4_conv2d_1(UnsafePointer(p), w, o4)
+        Self.l4_conv2d_1(UnsafePointer(p), w + 132, o4)
         Self.l4_conv2d_1_activation(o4)
         output.update(from: o4, count: 168)
         // The loss, and its gradient: with respect to the output, or to the
@@ -408,7 +408,7 @@ extension Random054: TrainableModel {
         // conv2d_1
         if !fused { Self.l4_conv2d_1_derivative(UnsafePointer(o4), g) }
         Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
-        Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 132, gradients + 132, q)
         Self.l4_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d
         Self.l3_conv2d_derivative(UnsafePointer(o3), g)
@@ -549,7 +549,7 @@ extension Random054: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l4_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 132, kernelGradient = gk + 132
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 84) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<84 {
@@ -563,7 +563,7 @@ extension Random054: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<84 { sum += d[p * 1 + g] }
-                let gp = gk + 204 + g * 4
+                let gp = gk + 72 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

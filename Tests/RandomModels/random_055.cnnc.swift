@@ -119,12 +119,12 @@ public struct Random055: CompiledModel {
         Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_dense)
+        Self.l1_dense(UnsafePointer(arena + Arena.l0_conv2d), w + 1552, arena + Arena.l1_dense)
         Self.l1_dense_activation(arena + Arena.l1_dense)
         observe?(1, UnsafePointer(arena + Arena.l1_dense))
         // conv2d_1
         Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 1824, arena + Arena.l2_conv2d_1)
         Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
         output.update(from: arena + Arena.l2_conv2d_1, count: 256)
@@ -148,12 +148,12 @@ public struct Random055: CompiledModel {
         Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_dense)
+        Self.l1_dense(UnsafePointer(arena + Arena.l0_conv2d), w + 1552, arena + Arena.l1_dense)
         Self.l1_dense_activation(arena + Arena.l1_dense)
         observe?(1, UnsafePointer(arena + Arena.l1_dense))
         // conv2d_1
         Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 1824, arena + Arena.l2_conv2d_1)
         Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
         output.update(from: arena + Arena.l2_conv2d_1, count: 256)
@@ -200,14 +200,14 @@ public struct Random055: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 11
-            var s0_0 = w.simd(V.self, at: 1808)
-            var s0_1 = w.simd(V.self, at: 1816)
-            var s1_0 = w.simd(V.self, at: 1808)
-            var s1_1 = w.simd(V.self, at: 1816)
-            var s2_0 = w.simd(V.self, at: 1808)
-            var s2_1 = w.simd(V.self, at: 1816)
+            var s0_0 = w.simd(V.self, at: 256)
+            var s0_1 = w.simd(V.self, at: 264)
+            var s1_0 = w.simd(V.self, at: 256)
+            var s1_1 = w.simd(V.self, at: 264)
+            var s2_0 = w.simd(V.self, at: 256)
+            var s2_1 = w.simd(V.self, at: 264)
             let xp = x + (oy * 48 + ox * 16)
-            let wp = w + 1552
+            let wp = w + 0
             for ci in 0..<16 {
                 let w0 = wp.simd(V.self, at: ci * 16)
                 let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -256,12 +256,12 @@ public struct Random055: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 16
-            var s0_0 = w.simd(V.self, at: 4640)
-            var s1_0 = w.simd(V.self, at: 4640)
+            var s0_0 = w.simd(V.self, at: 2816)
+            var s1_0 = w.simd(V.self, at: 2816)
             for ky in 0..<4 {
                 for kx in 0..<4 {
                     let xp = x + (oy * 66 + ox * 22) + ky * 66 + kx * 11
-                    let wp = w + 1824 + (ky * 4 + kx) * 176
+                    let wp = w + 0 + (ky * 4 + kx) * 176
                     for ci in 0..<11 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -320,10 +320,10 @@ extension Random055: TrainableModel {
         let o2 = arena + 648
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
-        Self.l1_dense(UnsafePointer(o0), w, o1)
+        Self.l1_dense(UnsafePointer(o0), w + 1552, o1)
         Self.l1_dense_activation(o1)
         Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_1(UnsafePointer(p), w, o2)
+        Self.l2_conv2d_1(UnsafePointer(p), w + 1824, o2)
         Self.l2_conv2d_1_activation(o2)
         output.update(from: o2, count: 256)
         // The loss, and its gradient: with respect to the output, or to the
@@ -335,11 +335,11 @@ extension Random055: TrainableModel {
         // conv2d_1
         if !fused { Self.l2_conv2d_1_derivative(UnsafePointer(o2), g) }
         Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 1739, gradients + 1739, q)
         Self.l2_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // dense
         Self.l1_dense_derivative(UnsafePointer(o1), g)
-        Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k + 1552, gradients + 1552, h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
@@ -443,7 +443,7 @@ extension Random055: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l1_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1552, kernelGradient = gk + 1552
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 48) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<24 {
@@ -457,7 +457,7 @@ extension Random055: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<24 { sum += d[p * 2 + g] }
-                let gp = gk + 1728 + g * 8
+                let gp = gk + 176 + g * 8
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -532,7 +532,7 @@ extension Random055: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1739, kernelGradient = gk + 1739
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<16 {
@@ -544,7 +544,7 @@ extension Random055: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let gp = gk + 4555 + g * 16
+                let gp = gk + 2816 + g * 16
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

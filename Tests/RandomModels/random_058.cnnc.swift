@@ -116,7 +116,7 @@ public struct Random058: CompiledModel {
         Self.l1_dense_activation(arena + Arena.l1_dense)
         observe?(1, UnsafePointer(arena + Arena.l1_dense))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w + 4832, arena + Arena.l2_dense_1)
         Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
         observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
         // dropout
@@ -147,7 +147,7 @@ public struct Random058: CompiledModel {
         Self.l1_dense_activation(arena + Arena.l1_dense)
         observe?(1, UnsafePointer(arena + Arena.l1_dense))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w + 4832, arena + Arena.l2_dense_1)
         Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
         observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
         // dropout
@@ -394,11 +394,11 @@ public struct Random058: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 65
-                var s0_0 = w.simd(V.self, at: 7312)
-                var s0_1 = w.simd(V.self, at: 7328)
-                var s0_2 = w.simd(V.self, at: 7344)
+                var s0_0 = w.simd(V.self, at: 2480)
+                var s0_1 = w.simd(V.self, at: 2496)
+                var s0_2 = w.simd(V.self, at: 2512)
                 let xp = x + (oy * 31 + ox * 31)
-                let wp = w + 4832
+                let wp = w + 0
                 for ci in 0..<31 {
                     let w0 = wp.simd(V.self, at: ci * 80)
                     let w1 = wp.simd(V.self, at: ci * 80 + 16)
@@ -418,10 +418,10 @@ public struct Random058: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 65 + 48
-                var s0_0 = w.simd(V.self, at: 7312 + 48)
-                var s0_1 = w.simd(V.self, at: 7328 + 48)
+                var s0_0 = w.simd(V.self, at: 2480 + 48)
+                var s0_1 = w.simd(V.self, at: 2496 + 48)
                 let xp = x + (oy * 31 + ox * 31)
-                let wp = w + 4832 + 48
+                let wp = w + 0 + 48
                 for ci in 0..<31 {
                     let w0 = wp.simd(V.self, at: ci * 80)
                     let w1 = wp.simd(V.self, at: ci * 80 + 16)
@@ -485,7 +485,7 @@ extension Random058: TrainableModel {
         // flatten: the same memory as its input
         Self.l1_dense(input, w, o1)
         Self.l1_dense_activation(o1)
-        Self.l2_dense_1(UnsafePointer(o1), w, o2)
+        Self.l2_dense_1(UnsafePointer(o1), w + 4832, o2)
         Self.l2_dense_1_activation(o2)
         // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
         do {
@@ -503,7 +503,7 @@ extension Random058: TrainableModel {
         for i in 0..<65 { g[i] *= m3[i] }
         // dense_1
         Self.l2_dense_1_derivative(UnsafePointer(o2), g)
-        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 4681, gradients + 4681, h); swap(&g, &h)
         // dense
         Self.l1_dense_derivative(UnsafePointer(o1), g)
         Self.l1_dense_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
@@ -589,7 +589,7 @@ extension Random058: TrainableModel {
     // dense_1: dL/dkernel, dL/dbias, dL/dx (5 vectors of 16 output channels)
     @inline(never)
     static func l2_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 4681, kernelGradient = gk + 4681
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 5) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -603,7 +603,7 @@ extension Random058: TrainableModel {
             for g in 0..<5 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 5 + g] }
-                let gp = gk + 6696 + g * 16
+                let gp = gk + 2015 + g * 16
                 if g < 4 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -129,15 +129,15 @@ public struct Random065: CompiledModel {
         Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_dense)
+        Self.l1_dense(UnsafePointer(arena + Arena.l0_conv2d), w + 132, arena + Arena.l1_dense)
         Self.l1_dense_activation(arena + Arena.l1_dense)
         observe?(1, UnsafePointer(arena + Arena.l1_dense))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w + 260, arena + Arena.l2_dense_1)
         observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
         // conv2d_1
         Self.l3_conv2d_1_pad(UnsafePointer(arena + Arena.l2_dense_1), arena + Arena.l3_conv2d_1_padded)
-        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l3_conv2d_1_padded), w, arena + Arena.l3_conv2d_1)
+        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l3_conv2d_1_padded), w + 868, arena + Arena.l3_conv2d_1)
         Self.l3_conv2d_1_activation(arena + Arena.l3_conv2d_1)
         observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
         output.update(from: arena + Arena.l3_conv2d_1, count: 120)
@@ -163,15 +163,15 @@ public struct Random065: CompiledModel {
         Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_dense)
+        Self.l1_dense(UnsafePointer(arena + Arena.l0_conv2d), w + 132, arena + Arena.l1_dense)
         Self.l1_dense_activation(arena + Arena.l1_dense)
         observe?(1, UnsafePointer(arena + Arena.l1_dense))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w + 260, arena + Arena.l2_dense_1)
         observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
         // conv2d_1
         Self.l3_conv2d_1_pad(UnsafePointer(arena + Arena.l2_dense_1), arena + Arena.l3_conv2d_1_padded)
-        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l3_conv2d_1_padded), w, arena + Arena.l3_conv2d_1)
+        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l3_conv2d_1_padded), w + 868, arena + Arena.l3_conv2d_1)
         Self.l3_conv2d_1_activation(arena + Arena.l3_conv2d_1)
         observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
         output.update(from: arena + Arena.l3_conv2d_1, count: 120)
@@ -236,10 +236,10 @@ public struct Random065: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 18
-            var s0_0 = w.simd(V.self, at: 228)
-            var s0_1 = w.simd(V.self, at: 244)
+            var s0_0 = w.simd(V.self, at: 96)
+            var s0_1 = w.simd(V.self, at: 112)
             let xp = x + (oy * 3 + ox * 3)
-            let wp = w + 132
+            let wp = w + 0
             for ci in 0..<3 {
                 let w0 = wp.simd(V.self, at: ci * 32)
                 let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -266,10 +266,10 @@ public struct Random065: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 18
-            var s0_0 = w.simd(V.self, at: 836)
-            var s0_1 = w.simd(V.self, at: 852)
+            var s0_0 = w.simd(V.self, at: 576)
+            var s0_1 = w.simd(V.self, at: 592)
             let xp = x + (oy * 18 + ox * 18)
-            let wp = w + 260
+            let wp = w + 0
             for ci in 0..<18 {
                 let w0 = wp.simd(V.self, at: ci * 32)
                 let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -303,12 +303,12 @@ public struct Random065: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 24
-            var s0_0 = w.simd(V.self, at: 10084)
-            var s0_1 = w.simd(V.self, at: 10100)
+            var s0_0 = w.simd(V.self, at: 9216)
+            var s0_1 = w.simd(V.self, at: 9232)
             for ky in 0..<4 {
                 for kx in 0..<4 {
                     let xp = x + (oy * 72 + ox * 36) + ky * 72 + kx * 18
-                    let wp = w + 868 + (ky * 4 + kx) * 576
+                    let wp = w + 0 + (ky * 4 + kx) * 576
                     for ci in 0..<18 {
                         let w0 = wp.simd(V.self, at: ci * 32)
                         let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -370,11 +370,11 @@ extension Random065: TrainableModel {
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l0_conv2d_activation(o0)
-        Self.l1_dense(UnsafePointer(o0), w, o1)
+        Self.l1_dense(UnsafePointer(o0), w + 132, o1)
         Self.l1_dense_activation(o1)
-        Self.l2_dense_1(UnsafePointer(o1), w, o2)
+        Self.l2_dense_1(UnsafePointer(o1), w + 260, o2)
         Self.l3_conv2d_1_pad(UnsafePointer(o2), p)
-        Self.l3_conv2d_1(UnsafePointer(p), w, o3)
+        Self.l3_conv2d_1(UnsafePointer(p), w + 868, o3)
         Self.l3_conv2d_1_activation(o3)
         output.update(from: o3, count: 120)
         // The loss, and its gradient: with respect to the output, or to the
@@ -386,14 +386,14 @@ extension Random065: TrainableModel {
         // conv2d_1
         if !fused { Self.l3_conv2d_1_derivative(UnsafePointer(o3), g) }
         Self.l3_conv2d_1_pad(UnsafePointer(o2), p)
-        Self.l3_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l3_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 513, gradients + 513, q)
         Self.l3_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // dense_1
         Self.l2_dense_1_derivative(UnsafePointer(o2), g)
-        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 171, gradients + 171, h); swap(&g, &h)
         // dense
         Self.l1_dense_derivative(UnsafePointer(o1), g)
-        Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k + 99, gradients + 99, h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_pad(input, p)
@@ -514,7 +514,7 @@ extension Random065: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l1_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 99, kernelGradient = gk + 99
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<5 {
@@ -528,7 +528,7 @@ extension Random065: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<5 { sum += d[p * 2 + g] }
-                let gp = gk + 153 + g * 16
+                let gp = gk + 54 + g * 16
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -598,7 +598,7 @@ extension Random065: TrainableModel {
     // dense_1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l2_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 171, kernelGradient = gk + 171
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<5 {
@@ -612,7 +612,7 @@ extension Random065: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<5 { sum += d[p * 2 + g] }
-                let gp = gk + 495 + g * 16
+                let gp = gk + 324 + g * 16
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -687,7 +687,7 @@ extension Random065: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l3_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 513, kernelGradient = gk + 513
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<5 {

@@ -114,7 +114,7 @@ public struct Random069: CompiledModel {
         Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 288, arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // global_average_pooling2d
         Self.l2_global_average_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_global_average_pooling2d)
@@ -144,7 +144,7 @@ public struct Random069: CompiledModel {
         Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 288, arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // global_average_pooling2d
         Self.l2_global_average_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_global_average_pooling2d)
@@ -244,12 +244,12 @@ public struct Random069: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 5
-            var s0_0 = w.simd(V.self, at: 672)
-            var s1_0 = w.simd(V.self, at: 672)
+            var s0_0 = w.simd(V.self, at: 384)
+            var s1_0 = w.simd(V.self, at: 384)
             for ky in 0..<1 {
                 for kx in 0..<2 {
                     let xp = x + (oy * 360 + ox * 48) + ky * 120 + kx * 24
-                    let wp = w + 288 + (ky * 2 + kx) * 192
+                    let wp = w + 0 + (ky * 2 + kx) * 192
                     for ci in 0..<24 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -321,7 +321,7 @@ extension Random069: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         Self.l0_conv2d_activation(o0)
-        Self.l1_conv2d_1(UnsafePointer(o0), w, o1)
+        Self.l1_conv2d_1(UnsafePointer(o0), w + 288, o1)
         Self.l2_global_average_pooling2d(UnsafePointer(o1), o2)
         o3.update(from: UnsafePointer(o2), count: 5)
         Self.l3_softmax(o3)
@@ -338,7 +338,7 @@ extension Random069: TrainableModel {
         Self.l2_global_average_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
-        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k + 216, gradients + 216, h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
@@ -444,7 +444,7 @@ extension Random069: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 216, kernelGradient = gk + 216
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<6 {

@@ -125,7 +125,7 @@ public struct Random070: CompiledModel {
         Self.l2_batch_normalization(arena + Arena.l0_conv2d, w)
         observe?(2, UnsafePointer(arena + Arena.l0_conv2d))
         // dense
-        Self.l3_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l3_dense)
+        Self.l3_dense(UnsafePointer(arena + Arena.l0_conv2d), w + 1848, arena + Arena.l3_dense)
         observe?(3, UnsafePointer(arena + Arena.l3_dense))
         // softmax
         Self.l4_softmax(arena + Arena.l3_dense)
@@ -158,7 +158,7 @@ public struct Random070: CompiledModel {
         Self.l2_batch_normalization(arena + Arena.l0_conv2d, w)
         observe?(2, UnsafePointer(arena + Arena.l0_conv2d))
         // dense
-        Self.l3_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l3_dense)
+        Self.l3_dense(UnsafePointer(arena + Arena.l0_conv2d), w + 1848, arena + Arena.l3_dense)
         observe?(3, UnsafePointer(arena + Arena.l3_dense))
         // softmax
         Self.l4_softmax(arena + Arena.l3_dense)
@@ -349,9 +349,9 @@ public struct Random070: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 5
-                var s0_0 = w.simd(V.self, at: 2904)
+                var s0_0 = w.simd(V.self, at: 1056)
                 let xp = x + (oy * 132 + ox * 132)
-                let wp = w + 1848
+                let wp = w + 0
                 for ci in 0..<132 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -419,7 +419,7 @@ extension Random070: TrainableModel {
                 let o4 = arena + 401
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l2_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o2)
-                Self.l3_dense(UnsafePointer(o2), w, o3)
+                Self.l3_dense(UnsafePointer(o2), w + 1848, o3)
                 o4.update(from: UnsafePointer(o3), count: 5)
                 Self.l4_softmax(o4)
                 output.update(from: o4, count: 5)
@@ -433,7 +433,7 @@ extension Random070: TrainableModel {
                 if !fused { Self.l4_softmax_derivative(UnsafePointer(o3), UnsafePointer(o4), g) }
                 // dense
                 Self.l3_dense_derivative(UnsafePointer(o3), g)
-                Self.l3_dense_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l3_dense_backward(UnsafePointer(o2), UnsafePointer(g), k + 1452, gradients + 1452, h); swap(&g, &h)
                 // batch_normalization: dL/dy waits for the whole batch's sums
                 d2.update(from: g, count: 132)
                 Self.l2_batch_normalization_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
@@ -577,7 +577,7 @@ extension Random070: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l3_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1452, kernelGradient = gk + 1452
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -591,7 +591,7 @@ extension Random070: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 2112 + g * 8
+                let gp = gk + 660 + g * 8
                 if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -124,15 +124,15 @@ public struct Random073: CompiledModel {
         Self.l0_dense_activation(arena + Arena.l0_dense)
         observe?(0, UnsafePointer(arena + Arena.l0_dense))
         // dense_1
-        Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_dense_1)
+        Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 560, arena + Arena.l1_dense_1)
         Self.l1_dense_1_activation(arena + Arena.l1_dense_1)
         observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
         // dense_2
-        Self.l2_dense_2(UnsafePointer(arena + Arena.l1_dense_1), w, arena + Arena.l2_dense_2)
+        Self.l2_dense_2(UnsafePointer(arena + Arena.l1_dense_1), w + 736, arena + Arena.l2_dense_2)
         Self.l2_dense_2_activation(arena + Arena.l2_dense_2)
         observe?(2, UnsafePointer(arena + Arena.l2_dense_2))
         // dense_3
-        Self.l3_dense_3(UnsafePointer(arena + Arena.l2_dense_2), w, arena + Arena.l3_dense_3)
+        Self.l3_dense_3(UnsafePointer(arena + Arena.l2_dense_2), w + 1088, arena + Arena.l3_dense_3)
         Self.l3_dense_3_activation(arena + Arena.l3_dense_3)
         observe?(3, UnsafePointer(arena + Arena.l3_dense_3))
         output.update(from: arena + Arena.l3_dense_3, count: 3)
@@ -157,15 +157,15 @@ public struct Random073: CompiledModel {
         Self.l0_dense_activation(arena + Arena.l0_dense)
         observe?(0, UnsafePointer(arena + Arena.l0_dense))
         // dense_1
-        Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_dense_1)
+        Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 560, arena + Arena.l1_dense_1)
         Self.l1_dense_1_activation(arena + Arena.l1_dense_1)
         observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
         // dense_2
-        Self.l2_dense_2(UnsafePointer(arena + Arena.l1_dense_1), w, arena + Arena.l2_dense_2)
+        Self.l2_dense_2(UnsafePointer(arena + Arena.l1_dense_1), w + 736, arena + Arena.l2_dense_2)
         Self.l2_dense_2_activation(arena + Arena.l2_dense_2)
         observe?(2, UnsafePointer(arena + Arena.l2_dense_2))
         // dense_3
-        Self.l3_dense_3(UnsafePointer(arena + Arena.l2_dense_2), w, arena + Arena.l3_dense_3)
+        Self.l3_dense_3(UnsafePointer(arena + Arena.l2_dense_2), w + 1088, arena + Arena.l3_dense_3)
         Self.l3_dense_3_activation(arena + Arena.l3_dense_3)
         observe?(3, UnsafePointer(arena + Arena.l3_dense_3))
         output.update(from: arena + Arena.l3_dense_3, count: 3)
@@ -503,10 +503,10 @@ public struct Random073: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 10
-                var s0_0 = w.simd(V.self, at: 720)
-                var s0_1 = w.simd(V.self, at: 728)
+                var s0_0 = w.simd(V.self, at: 160)
+                var s0_1 = w.simd(V.self, at: 168)
                 let xp = x + (oy * 10 + ox * 10)
-                let wp = w + 560
+                let wp = w + 0
                 for ci in 0..<10 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -544,10 +544,10 @@ public struct Random073: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 17
-                var s0_0 = w.simd(V.self, at: 1056)
-                var s0_1 = w.simd(V.self, at: 1072)
+                var s0_0 = w.simd(V.self, at: 320)
+                var s0_1 = w.simd(V.self, at: 336)
                 let xp = x + (oy * 10 + ox * 10)
-                let wp = w + 736
+                let wp = w + 0
                 for ci in 0..<10 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -576,9 +576,9 @@ public struct Random073: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 1156)
+                var s0_0 = w.simd(V.self, at: 68)
                 let xp = x + (oy * 17 + ox * 17)
-                let wp = w + 1088
+                let wp = w + 0
                 for ci in 0..<17 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -626,11 +626,11 @@ extension Random073: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_dense(input, w, o0)
         Self.l0_dense_activation(o0)
-        Self.l1_dense_1(UnsafePointer(o0), w, o1)
+        Self.l1_dense_1(UnsafePointer(o0), w + 560, o1)
         Self.l1_dense_1_activation(o1)
-        Self.l2_dense_2(UnsafePointer(o1), w, o2)
+        Self.l2_dense_2(UnsafePointer(o1), w + 736, o2)
         Self.l2_dense_2_activation(o2)
-        Self.l3_dense_3(UnsafePointer(o2), w, o3)
+        Self.l3_dense_3(UnsafePointer(o2), w + 1088, o3)
         Self.l3_dense_3_activation(o3)
         output.update(from: o3, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -641,13 +641,13 @@ extension Random073: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_3
         if !fused { Self.l3_dense_3_derivative(UnsafePointer(o3), g) }
-        Self.l3_dense_3_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l3_dense_3_backward(UnsafePointer(o2), UnsafePointer(g), k + 637, gradients + 637, h); swap(&g, &h)
         // dense_2
         Self.l2_dense_2_derivative(UnsafePointer(o2), g)
-        Self.l2_dense_2_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_dense_2_backward(UnsafePointer(o1), UnsafePointer(g), k + 450, gradients + 450, h); swap(&g, &h)
         // dense_1
         Self.l1_dense_1_derivative(UnsafePointer(o1), g)
-        Self.l1_dense_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_dense_1_backward(UnsafePointer(o0), UnsafePointer(g), k + 350, gradients + 350, h); swap(&g, &h)
         // dense
         Self.l0_dense_derivative(UnsafePointer(o0), g)
         Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
@@ -727,7 +727,7 @@ extension Random073: TrainableModel {
     // dense_1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l1_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 350, kernelGradient = gk + 350
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -774,7 +774,7 @@ extension Random073: TrainableModel {
     // dense_2: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l2_dense_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 450, kernelGradient = gk + 450
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -788,7 +788,7 @@ extension Random073: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 2 + g] }
-                let gp = gk + 620 + g * 16
+                let gp = gk + 170 + g * 16
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -827,7 +827,7 @@ extension Random073: TrainableModel {
     // dense_3: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l3_dense_3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 637, kernelGradient = gk + 637
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -841,7 +841,7 @@ extension Random073: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 688 + g * 4
+                let gp = gk + 51 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

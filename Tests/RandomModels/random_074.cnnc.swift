@@ -114,7 +114,7 @@ public struct Random074: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 28, arena + Arena.l1_conv2d_1)
         Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         output.update(from: arena + Arena.l1_conv2d_1, count: 3)
@@ -140,7 +140,7 @@ public struct Random074: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 28, arena + Arena.l1_conv2d_1)
         Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         output.update(from: arena + Arena.l1_conv2d_1, count: 3)
@@ -210,13 +210,13 @@ public struct Random074: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 3 + ox) * 1
-                var s0_0 = w.simd(V.self, at: 100)
-                var s1_0 = w.simd(V.self, at: 100)
-                var s2_0 = w.simd(V.self, at: 100)
+                var s0_0 = w.simd(V.self, at: 72)
+                var s1_0 = w.simd(V.self, at: 72)
+                var s2_0 = w.simd(V.self, at: 72)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 14 + ox * 2) + ky * 28 + kx * 4
-                        let wp = w + 28 + (ky * 3 + kx) * 8
+                        let wp = w + 0 + (ky * 3 + kx) * 8
                         for ci in 0..<2 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -271,7 +271,7 @@ extension Random074: TrainableModel {
         Self.l0_conv2d(input, w, o0)
         Self.l0_conv2d_activation(o0)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1(UnsafePointer(p), w, o1)
+        Self.l1_conv2d_1(UnsafePointer(p), w + 28, o1)
         Self.l1_conv2d_1_activation(o1)
         output.update(from: o1, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -283,7 +283,7 @@ extension Random074: TrainableModel {
         // conv2d_1
         if !fused { Self.l1_conv2d_1_derivative(UnsafePointer(o1), g) }
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 14, gradients + 14, q)
         Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
@@ -390,7 +390,7 @@ extension Random074: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 14, kernelGradient = gk + 14
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 3) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<3 {
@@ -404,7 +404,7 @@ extension Random074: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<3 { sum += d[p * 1 + g] }
-                let gp = gk + 32 + g * 4
+                let gp = gk + 18 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -114,7 +114,7 @@ public struct Random076: CompiledModel {
         Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 368, arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         output.update(from: arena + Arena.l1_conv2d_1, count: 990)
     }
@@ -139,7 +139,7 @@ public struct Random076: CompiledModel {
         Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 368, arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         output.update(from: arena + Arena.l1_conv2d_1, count: 990)
     }
@@ -214,12 +214,12 @@ public struct Random076: CompiledModel {
             do {
                 let ox = 0
                 let yp = y + (oy * 3 + ox) * 33
-                var s0_0 = w.simd(V.self, at: 704)
-                var s0_1 = w.simd(V.self, at: 720)
-                var s1_0 = w.simd(V.self, at: 704)
-                var s1_1 = w.simd(V.self, at: 720)
+                var s0_0 = w.simd(V.self, at: 336)
+                var s0_1 = w.simd(V.self, at: 352)
+                var s1_0 = w.simd(V.self, at: 336)
+                var s1_1 = w.simd(V.self, at: 352)
                 let xp = x + (oy * 21 + ox * 7)
-                let wp = w + 368
+                let wp = w + 0
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 48)
                     let w1 = wp.simd(V.self, at: ci * 48 + 16)
@@ -238,10 +238,10 @@ public struct Random076: CompiledModel {
             do {
                 let ox = 2
                 let yp = y + (oy * 3 + ox) * 33
-                var s0_0 = w.simd(V.self, at: 704)
-                var s0_1 = w.simd(V.self, at: 720)
+                var s0_0 = w.simd(V.self, at: 336)
+                var s0_1 = w.simd(V.self, at: 352)
                 let xp = x + (oy * 21 + ox * 7)
-                let wp = w + 368
+                let wp = w + 0
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 48)
                     let w1 = wp.simd(V.self, at: ci * 48 + 16)
@@ -258,10 +258,10 @@ public struct Random076: CompiledModel {
             do {
                 let ox = 0
                 let yp = y + (oy * 3 + ox) * 33 + 32
-                var s0_0 = w.simd(V.self, at: 704 + 32)
-                var s1_0 = w.simd(V.self, at: 704 + 32)
+                var s0_0 = w.simd(V.self, at: 336 + 32)
+                var s1_0 = w.simd(V.self, at: 336 + 32)
                 let xp = x + (oy * 21 + ox * 7)
-                let wp = w + 368 + 32
+                let wp = w + 0 + 32
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 48)
                     let x0 = V(repeating: xp[ci])
@@ -275,9 +275,9 @@ public struct Random076: CompiledModel {
             do {
                 let ox = 2
                 let yp = y + (oy * 3 + ox) * 33 + 32
-                var s0_0 = w.simd(V.self, at: 704 + 32)
+                var s0_0 = w.simd(V.self, at: 336 + 32)
                 let xp = x + (oy * 21 + ox * 7)
-                let wp = w + 368 + 32
+                let wp = w + 0 + 32
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 48)
                     let x0 = V(repeating: xp[ci])
@@ -318,7 +318,7 @@ extension Random076: TrainableModel {
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l0_conv2d_activation(o0)
-        Self.l1_conv2d_1(UnsafePointer(o0), w, o1)
+        Self.l1_conv2d_1(UnsafePointer(o0), w + 368, o1)
         output.update(from: o1, count: 990)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -327,7 +327,7 @@ extension Random076: TrainableModel {
         loss.gradient(output, target, count: 990, channels: 33, fused: fused, into: g)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // conv2d_1
-        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k + 322, gradients + 322, h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_pad(input, p)
@@ -442,7 +442,7 @@ extension Random076: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (3 vectors of 16 output channels)
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 322, kernelGradient = gk + 322
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 90) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<30 {
@@ -456,7 +456,7 @@ extension Random076: TrainableModel {
             for g in 0..<3 {
                 var sum = SIMD16<Float>()
                 for p in 0..<30 { sum += d[p * 3 + g] }
-                let gp = gk + 553 + g * 16
+                let gp = gk + 231 + g * 16
                 if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -128,7 +128,7 @@ public struct Random078: CompiledModel {
         // (no computation at inference)
         observe?(3, UnsafePointer(arena + Arena.l2_conv2d))
         // dense
-        Self.l4_dense(UnsafePointer(arena + Arena.l2_conv2d), w, arena + Arena.l4_dense)
+        Self.l4_dense(UnsafePointer(arena + Arena.l2_conv2d), w + 132, arena + Arena.l4_dense)
         Self.l4_dense_activation(arena + Arena.l4_dense)
         observe?(4, UnsafePointer(arena + Arena.l4_dense))
         output.update(from: arena + Arena.l4_dense, count: 8)
@@ -162,7 +162,7 @@ public struct Random078: CompiledModel {
         // (no computation at inference)
         observe?(3, UnsafePointer(arena + Arena.l2_conv2d))
         // dense
-        Self.l4_dense(UnsafePointer(arena + Arena.l2_conv2d), w, arena + Arena.l4_dense)
+        Self.l4_dense(UnsafePointer(arena + Arena.l2_conv2d), w + 132, arena + Arena.l4_dense)
         Self.l4_dense_activation(arena + Arena.l4_dense)
         observe?(4, UnsafePointer(arena + Arena.l4_dense))
         output.update(from: arena + Arena.l4_dense, count: 8)
@@ -366,9 +366,9 @@ public struct Random078: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 164)
+                var s0_0 = w.simd(V.self, at: 32)
                 let xp = x + (oy * 4 + ox * 4)
-                let wp = w + 132
+                let wp = w + 0
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -419,7 +419,7 @@ extension Random078: TrainableModel {
         Self.l2_conv2d_pad(UnsafePointer(o1), p)
         Self.l2_conv2d(UnsafePointer(p), w, o2)
         // flatten: the same memory as its input
-        Self.l4_dense(UnsafePointer(o2), w, o4)
+        Self.l4_dense(UnsafePointer(o2), w + 132, o4)
         Self.l4_dense_activation(o4)
         output.update(from: o4, count: 8)
         // The loss, and its gradient: with respect to the output, or to the
@@ -430,7 +430,7 @@ extension Random078: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l4_dense_derivative(UnsafePointer(o4), g) }
-        Self.l4_dense_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l4_dense_backward(UnsafePointer(o2), UnsafePointer(g), k + 128, gradients + 128, h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // conv2d
@@ -594,7 +594,7 @@ extension Random078: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l4_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 128, kernelGradient = gk + 128
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -606,7 +606,7 @@ extension Random078: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 160 + g * 8
+                let gp = gk + 32 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -120,7 +120,7 @@ public struct Random080: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
         // conv2d
         Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_batch_normalization), arena + Arena.l1_conv2d_padded)
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w + 16, arena + Arena.l1_conv2d)
         Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
         // zero_padding2d
@@ -152,7 +152,7 @@ public struct Random080: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
         // conv2d
         Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_batch_normalization), arena + Arena.l1_conv2d_padded)
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w + 16, arena + Arena.l1_conv2d)
         Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
         // zero_padding2d
@@ -194,13 +194,13 @@ public struct Random080: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 15
-            var s0_0 = w.simd(V.self, at: 1552)
-            var s1_0 = w.simd(V.self, at: 1552)
-            var s2_0 = w.simd(V.self, at: 1552)
+            var s0_0 = w.simd(V.self, at: 1536)
+            var s1_0 = w.simd(V.self, at: 1536)
+            var s2_0 = w.simd(V.self, at: 1536)
             for ky in 0..<3 {
                 for kx in 0..<4 {
                     let xp = x + (oy * 192 + ox * 16) + ky * 64 + kx * 8
-                    let wp = w + 16 + (ky * 4 + kx) * 128
+                    let wp = w + 0 + (ky * 4 + kx) * 128
                     for ci in 0..<8 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -307,7 +307,7 @@ extension Random080: TrainableModel {
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_batch_normalization_normalize(input, statistics, k, o0)
                 Self.l1_conv2d_pad(UnsafePointer(o0), p)
-                Self.l1_conv2d(UnsafePointer(p), w, o1)
+                Self.l1_conv2d(UnsafePointer(p), w + 16, o1)
                 Self.l1_conv2d_activation(o1)
                 Self.l2_zero_padding2d(UnsafePointer(o1), o2)
                 Self.l3_average_pooling2d(UnsafePointer(o2), o3)
@@ -325,7 +325,7 @@ extension Random080: TrainableModel {
                 // conv2d
                 Self.l1_conv2d_derivative(UnsafePointer(o1), g)
                 Self.l1_conv2d_pad(UnsafePointer(o0), p)
-                Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k + 32, gradients + 32, q)
                 Self.l1_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // batch_normalization: dL/dy waits for the whole batch's sums
                 d0.update(from: g, count: 480)
@@ -382,7 +382,7 @@ extension Random080: TrainableModel {
     // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 32, kernelGradient = gk + 32
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 12) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<12 {

@@ -119,7 +119,7 @@ public struct Random082: CompiledModel {
         Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d), w + 648, arena + Arena.l2_conv2d_1)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
         output.update(from: arena + Arena.l2_conv2d_1, count: 2)
     }
@@ -146,7 +146,7 @@ public struct Random082: CompiledModel {
         Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d), w + 648, arena + Arena.l2_conv2d_1)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
         output.update(from: arena + Arena.l2_conv2d_1, count: 2)
     }
@@ -221,9 +221,9 @@ public struct Random082: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 1
-            var s0_0 = w.simd(V.self, at: 676)
+            var s0_0 = w.simd(V.self, at: 28)
             let xp = x + (oy * 7 + ox * 7)
-            let wp = w + 648
+            let wp = w + 0
             for ci in 0..<7 {
                 let w0 = wp.simd(V.self, at: ci * 4)
                 let x0 = V(repeating: xp[ci])
@@ -264,7 +264,7 @@ extension Random082: TrainableModel {
         Self.l0_average_pooling2d(input, o0)
         Self.l1_conv2d_pad(UnsafePointer(o0), p)
         Self.l1_conv2d(UnsafePointer(p), w, o1)
-        Self.l2_conv2d_1(UnsafePointer(o1), w, o2)
+        Self.l2_conv2d_1(UnsafePointer(o1), w + 648, o2)
         output.update(from: o2, count: 2)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -274,7 +274,7 @@ extension Random082: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // conv2d_1
         if !fused { Self.l2_conv2d_1_derivative(UnsafePointer(o2), g) }
-        Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 567, gradients + 567, h); swap(&g, &h)
         // conv2d
         Self.l1_conv2d_pad(UnsafePointer(o0), p)
         Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
@@ -410,7 +410,7 @@ extension Random082: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 567, kernelGradient = gk + 567
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 2) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<2 {
@@ -424,7 +424,7 @@ extension Random082: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<2 { sum += d[p * 1 + g] }
-                let gp = gk + 574 + g * 4
+                let gp = gk + 7 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

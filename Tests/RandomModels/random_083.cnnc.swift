@@ -115,7 +115,7 @@ public struct Random083: CompiledModel {
         Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_average_pooling2d)
         observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l1_global_average_pooling2d), w, arena + Arena.l2_dense)
+        Self.l2_dense(UnsafePointer(arena + Arena.l1_global_average_pooling2d), w + 16, arena + Arena.l2_dense)
         Self.l2_dense_activation(arena + Arena.l2_dense)
         observe?(2, UnsafePointer(arena + Arena.l2_dense))
         output.update(from: arena + Arena.l2_dense, count: 8)
@@ -142,7 +142,7 @@ public struct Random083: CompiledModel {
         Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_average_pooling2d)
         observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l1_global_average_pooling2d), w, arena + Arena.l2_dense)
+        Self.l2_dense(UnsafePointer(arena + Arena.l1_global_average_pooling2d), w + 16, arena + Arena.l2_dense)
         Self.l2_dense_activation(arena + Arena.l2_dense)
         observe?(2, UnsafePointer(arena + Arena.l2_dense))
         output.update(from: arena + Arena.l2_dense, count: 8)
@@ -294,9 +294,9 @@ public struct Random083: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 32)
+                var s0_0 = w.simd(V.self, at: 16)
                 let xp = x + (oy * 2 + ox * 2)
-                let wp = w + 16
+                let wp = w + 0
                 for ci in 0..<2 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -343,7 +343,7 @@ extension Random083: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         Self.l1_global_average_pooling2d(UnsafePointer(o0), o1)
-        Self.l2_dense(UnsafePointer(o1), w, o2)
+        Self.l2_dense(UnsafePointer(o1), w + 16, o2)
         Self.l2_dense_activation(o2)
         output.update(from: o2, count: 8)
         // The loss, and its gradient: with respect to the output, or to the
@@ -354,7 +354,7 @@ extension Random083: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l2_dense_derivative(UnsafePointer(o2), g) }
-        Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k + 6, gradients + 6, h); swap(&g, &h)
         // global_average_pooling2d
         Self.l1_global_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv2d
@@ -457,7 +457,7 @@ extension Random083: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l2_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 6, kernelGradient = gk + 6
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -469,7 +469,7 @@ extension Random083: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 22 + g * 8
+                let gp = gk + 16 + g * 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

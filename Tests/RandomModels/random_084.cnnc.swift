@@ -125,7 +125,7 @@ public struct Random084: CompiledModel {
         observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
         // conv2d_1
         Self.l3_conv2d_1_pad(UnsafePointer(arena + Arena.l2_zero_padding2d), arena + Arena.l3_conv2d_1_padded)
-        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l3_conv2d_1_padded), w, arena + Arena.l3_conv2d_1)
+        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l3_conv2d_1_padded), w + 772, arena + Arena.l3_conv2d_1)
         observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
         output.update(from: arena + Arena.l3_conv2d_1, count: 72)
     }
@@ -156,7 +156,7 @@ public struct Random084: CompiledModel {
         observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
         // conv2d_1
         Self.l3_conv2d_1_pad(UnsafePointer(arena + Arena.l2_zero_padding2d), arena + Arena.l3_conv2d_1_padded)
-        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l3_conv2d_1_padded), w, arena + Arena.l3_conv2d_1)
+        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l3_conv2d_1_padded), w + 772, arena + Arena.l3_conv2d_1)
         observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
         output.update(from: arena + Arena.l3_conv2d_1, count: 72)
     }
@@ -240,13 +240,13 @@ public struct Random084: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 12
-            var s0_0 = w.simd(V.self, at: 1060)
-            var s1_0 = w.simd(V.self, at: 1060)
-            var s2_0 = w.simd(V.self, at: 1060)
+            var s0_0 = w.simd(V.self, at: 288)
+            var s1_0 = w.simd(V.self, at: 288)
+            var s2_0 = w.simd(V.self, at: 288)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + (oy * 28 + ox * 4) + ky * 14 + kx * 2
-                    let wp = w + 772 + (ky * 3 + kx) * 32
+                    let wp = w + 0 + (ky * 3 + kx) * 32
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -303,7 +303,7 @@ extension Random084: TrainableModel {
         }
         Self.l2_zero_padding2d(UnsafePointer(o1), o2)
         Self.l3_conv2d_1_pad(UnsafePointer(o2), p)
-        Self.l3_conv2d_1(UnsafePointer(p), w, o3)
+        Self.l3_conv2d_1(UnsafePointer(p), w + 772, o3)
         output.update(from: o3, count: 72)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -314,7 +314,7 @@ extension Random084: TrainableModel {
         // conv2d_1
         if !fused { Self.l3_conv2d_1_derivative(UnsafePointer(o3), g) }
         Self.l3_conv2d_1_pad(UnsafePointer(o2), p)
-        Self.l3_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l3_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 386, gradients + 386, q)
         Self.l3_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // zero_padding2d
         Self.l2_zero_padding2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
@@ -443,7 +443,7 @@ extension Random084: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l3_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 386, kernelGradient = gk + 386
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<6 {

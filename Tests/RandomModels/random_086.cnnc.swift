@@ -122,11 +122,11 @@ public struct Random086: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 1344, arena + Arena.l1_conv2d_1)
         Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l1_conv2d_1), w, arena + Arena.l2_dense)
+        Self.l2_dense(UnsafePointer(arena + Arena.l1_conv2d_1), w + 9824, arena + Arena.l2_dense)
         Self.l2_dense_activation(arena + Arena.l2_dense)
         observe?(2, UnsafePointer(arena + Arena.l2_dense))
         output.update(from: arena + Arena.l2_dense, count: 34)
@@ -152,11 +152,11 @@ public struct Random086: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 1344, arena + Arena.l1_conv2d_1)
         Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l1_conv2d_1), w, arena + Arena.l2_dense)
+        Self.l2_dense(UnsafePointer(arena + Arena.l1_conv2d_1), w + 9824, arena + Arena.l2_dense)
         Self.l2_dense_activation(arena + Arena.l2_dense)
         observe?(2, UnsafePointer(arena + Arena.l2_dense))
         output.update(from: arena + Arena.l2_dense, count: 34)
@@ -251,14 +251,14 @@ public struct Random086: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 2 + ox) * 17
-                var s0_0 = w.simd(V.self, at: 9792)
-                var s0_1 = w.simd(V.self, at: 9808)
-                var s1_0 = w.simd(V.self, at: 9792)
-                var s1_1 = w.simd(V.self, at: 9808)
+                var s0_0 = w.simd(V.self, at: 8448)
+                var s0_1 = w.simd(V.self, at: 8464)
+                var s1_0 = w.simd(V.self, at: 8448)
+                var s1_1 = w.simd(V.self, at: 8464)
                 for ky in 0..<2 {
                     for kx in 0..<4 {
                         let xp = x + (oy * 495 + ox * 33) + ky * 165 + kx * 33
-                        let wp = w + 1344 + (ky * 4 + kx) * 1056
+                        let wp = w + 0 + (ky * 4 + kx) * 1056
                         for ci in 0..<33 {
                             let w0 = wp.simd(V.self, at: ci * 32)
                             let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -303,12 +303,12 @@ public struct Random086: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 2 + ox) * 17
-                var s0_0 = w.simd(V.self, at: 10368)
-                var s0_1 = w.simd(V.self, at: 10384)
-                var s1_0 = w.simd(V.self, at: 10368)
-                var s1_1 = w.simd(V.self, at: 10384)
+                var s0_0 = w.simd(V.self, at: 544)
+                var s0_1 = w.simd(V.self, at: 560)
+                var s1_0 = w.simd(V.self, at: 544)
+                var s1_1 = w.simd(V.self, at: 560)
                 let xp = x + (oy * 34 + ox * 17)
-                let wp = w + 9824
+                let wp = w + 0
                 for ci in 0..<17 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -364,9 +364,9 @@ extension Random086: TrainableModel {
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1(UnsafePointer(p), w, o1)
+        Self.l1_conv2d_1(UnsafePointer(p), w + 1344, o1)
         Self.l1_conv2d_1_activation(o1)
-        Self.l2_dense(UnsafePointer(o1), w, o2)
+        Self.l2_dense(UnsafePointer(o1), w + 9824, o2)
         Self.l2_dense_activation(o2)
         output.update(from: o2, count: 34)
         // The loss, and its gradient: with respect to the output, or to the
@@ -377,11 +377,11 @@ extension Random086: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l2_dense_derivative(UnsafePointer(o2), g) }
-        Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k + 5396, gradients + 5396, h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 891, gradients + 891, q)
         Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
@@ -497,7 +497,7 @@ extension Random086: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 891, kernelGradient = gk + 891
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<2 {
@@ -511,7 +511,7 @@ extension Random086: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<2 { sum += d[p * 2 + g] }
-                let gp = gk + 5379 + g * 16
+                let gp = gk + 4488 + g * 16
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -589,7 +589,7 @@ extension Random086: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l2_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 5396, kernelGradient = gk + 5396
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<2 {
@@ -603,7 +603,7 @@ extension Random086: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<2 { sum += d[p * 2 + g] }
-                let gp = gk + 5685 + g * 16
+                let gp = gk + 289 + g * 16
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

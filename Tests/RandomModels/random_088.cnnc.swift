@@ -122,7 +122,7 @@ public struct Random088: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
         // conv2d_1
         Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 672, arena + Arena.l2_conv2d_1)
         Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
         output.update(from: arena + Arena.l2_conv2d_1, count: 28)
@@ -152,7 +152,7 @@ public struct Random088: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
         // conv2d_1
         Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 672, arena + Arena.l2_conv2d_1)
         Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
         output.update(from: arena + Arena.l2_conv2d_1, count: 28)
@@ -272,12 +272,12 @@ public struct Random088: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 7
-            var s0_0 = w.simd(V.self, at: 1440)
-            var s1_0 = w.simd(V.self, at: 1440)
+            var s0_0 = w.simd(V.self, at: 768)
+            var s1_0 = w.simd(V.self, at: 768)
             for ky in 0..<2 {
                 for kx in 0..<2 {
                     let xp = x + (oy * 96 + ox * 24) + ky * 192 + kx * 48
-                    let wp = w + 672 + (ky * 2 + kx) * 192
+                    let wp = w + 0 + (ky * 2 + kx) * 192
                     for ci in 0..<24 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -331,7 +331,7 @@ extension Random088: TrainableModel {
         Self.l0_conv2d_activation(o0)
         Self.l1_max_pooling2d(UnsafePointer(o0), o1)
         Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_1(UnsafePointer(p), w, o2)
+        Self.l2_conv2d_1(UnsafePointer(p), w + 672, o2)
         Self.l2_conv2d_1_activation(o2)
         output.update(from: o2, count: 28)
         // The loss, and its gradient: with respect to the output, or to the
@@ -343,7 +343,7 @@ extension Random088: TrainableModel {
         // conv2d_1
         if !fused { Self.l2_conv2d_1_derivative(UnsafePointer(o2), g) }
         Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 504, gradients + 504, q)
         Self.l2_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // max_pooling2d
         Self.l1_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
@@ -492,7 +492,7 @@ extension Random088: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 504, kernelGradient = gk + 504
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 4) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<4 {

@@ -112,7 +112,7 @@ public struct Random089: CompiledModel {
         Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 260, arena + Arena.l1_conv2d_1)
         Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // activation
@@ -140,7 +140,7 @@ public struct Random089: CompiledModel {
         Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 260, arena + Arena.l1_conv2d_1)
         Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // activation
@@ -199,12 +199,12 @@ public struct Random089: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 16
-            var s0_0 = w.simd(V.self, at: 324)
-            var s1_0 = w.simd(V.self, at: 324)
-            var s2_0 = w.simd(V.self, at: 324)
-            var s3_0 = w.simd(V.self, at: 324)
+            var s0_0 = w.simd(V.self, at: 64)
+            var s1_0 = w.simd(V.self, at: 64)
+            var s2_0 = w.simd(V.self, at: 64)
+            var s3_0 = w.simd(V.self, at: 64)
             let xp = x + (oy * 32 + ox * 4)
-            let wp = w + 260
+            let wp = w + 0
             for ci in 0..<4 {
                 let w0 = wp.simd(V.self, at: ci * 16)
                 let x0 = V(repeating: xp[ci])
@@ -283,7 +283,7 @@ extension Random089: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         Self.l0_conv2d_activation(o0)
-        Self.l1_conv2d_1(UnsafePointer(o0), w, o1)
+        Self.l1_conv2d_1(UnsafePointer(o0), w + 260, o1)
         Self.l1_conv2d_1_activation(o1)
         o2.update(from: UnsafePointer(o1), count: 128)
         Self.l2_activation(o2)
@@ -298,7 +298,7 @@ extension Random089: TrainableModel {
         if !fused { Self.l2_activation_derivative(UnsafePointer(o1), UnsafePointer(o2), g) }
         // conv2d_1
         Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
-        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k + 260, gradients + 260, h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
@@ -407,7 +407,7 @@ extension Random089: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 260, kernelGradient = gk + 260
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<8 {
@@ -419,7 +419,7 @@ extension Random089: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<8 { sum += d[p * 1 + g] }
-                let gp = gk + 324 + g * 16
+                let gp = gk + 64 + g * 16
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

@@ -114,7 +114,7 @@ public struct Random092: CompiledModel {
         Self.l1_dense_activation(arena + Arena.l1_dense)
         observe?(1, UnsafePointer(arena + Arena.l1_dense))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w + 3872, arena + Arena.l2_dense_1)
         Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
         observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
         output.update(from: arena + Arena.l2_dense_1, count: 3)
@@ -142,7 +142,7 @@ public struct Random092: CompiledModel {
         Self.l1_dense_activation(arena + Arena.l1_dense)
         observe?(1, UnsafePointer(arena + Arena.l1_dense))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w + 3872, arena + Arena.l2_dense_1)
         Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
         observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
         output.update(from: arena + Arena.l2_dense_1, count: 3)
@@ -360,9 +360,9 @@ public struct Random092: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 3996)
+                var s0_0 = w.simd(V.self, at: 124)
                 let xp = x + (oy * 31 + ox * 31)
-                let wp = w + 3872
+                let wp = w + 0
                 for ci in 0..<31 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -409,7 +409,7 @@ extension Random092: TrainableModel {
         // flatten: the same memory as its input
         Self.l1_dense(input, w, o1)
         Self.l1_dense_activation(o1)
-        Self.l2_dense_1(UnsafePointer(o1), w, o2)
+        Self.l2_dense_1(UnsafePointer(o1), w + 3872, o2)
         Self.l2_dense_1_activation(o2)
         output.update(from: o2, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -420,7 +420,7 @@ extension Random092: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_1
         if !fused { Self.l2_dense_1_derivative(UnsafePointer(o2), g) }
-        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 3751, gradients + 3751, h); swap(&g, &h)
         // dense
         Self.l1_dense_derivative(UnsafePointer(o1), g)
         Self.l1_dense_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
@@ -501,7 +501,7 @@ extension Random092: TrainableModel {
     // dense_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l2_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 3751, kernelGradient = gk + 3751
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {

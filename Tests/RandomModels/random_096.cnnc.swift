@@ -120,7 +120,7 @@ public struct Random096: CompiledModel {
         Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_average_pooling2d)
         observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l1_global_average_pooling2d), w, arena + Arena.l2_dense)
+        Self.l2_dense(UnsafePointer(arena + Arena.l1_global_average_pooling2d), w + 1296, arena + Arena.l2_dense)
         Self.l2_dense_activation(arena + Arena.l2_dense)
         observe?(2, UnsafePointer(arena + Arena.l2_dense))
         // re_lu
@@ -151,7 +151,7 @@ public struct Random096: CompiledModel {
         Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_average_pooling2d)
         observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l1_global_average_pooling2d), w, arena + Arena.l2_dense)
+        Self.l2_dense(UnsafePointer(arena + Arena.l1_global_average_pooling2d), w + 1296, arena + Arena.l2_dense)
         Self.l2_dense_activation(arena + Arena.l2_dense)
         observe?(2, UnsafePointer(arena + Arena.l2_dense))
         // re_lu
@@ -331,9 +331,9 @@ public struct Random096: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 13
-                var s0_0 = w.simd(V.self, at: 1536)
+                var s0_0 = w.simd(V.self, at: 240)
                 let xp = x + (oy * 15 + ox * 15)
-                let wp = w + 1296
+                let wp = w + 0
                 for ci in 0..<15 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -397,7 +397,7 @@ extension Random096: TrainableModel {
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l1_global_average_pooling2d(UnsafePointer(o0), o1)
-        Self.l2_dense(UnsafePointer(o1), w, o2)
+        Self.l2_dense(UnsafePointer(o1), w + 1296, o2)
         Self.l2_dense_activation(o2)
         o3.update(from: UnsafePointer(o2), count: 13)
         Self.l3_re_lu(o3)
@@ -412,7 +412,7 @@ extension Random096: TrainableModel {
         if !fused { Self.l3_re_lu_derivative(UnsafePointer(o2), UnsafePointer(o3), g) }
         // dense
         Self.l2_dense_derivative(UnsafePointer(o2), g)
-        Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k + 1215, gradients + 1215, h); swap(&g, &h)
         // global_average_pooling2d
         Self.l1_global_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv2d
@@ -543,7 +543,7 @@ extension Random096: TrainableModel {
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l2_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1215, kernelGradient = gk + 1215
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -557,7 +557,7 @@ extension Random096: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 1410 + g * 16
+                let gp = gk + 195 + g * 16
                 if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<13 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

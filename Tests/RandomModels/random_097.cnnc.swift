@@ -122,10 +122,10 @@ public struct Random097: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 2064, arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // conv2d_2
-        Self.l2_conv2d_2(UnsafePointer(arena + Arena.l1_conv2d_1), w, arena + Arena.l2_conv2d_2)
+        Self.l2_conv2d_2(UnsafePointer(arena + Arena.l1_conv2d_1), w + 2836, arena + Arena.l2_conv2d_2)
         Self.l2_conv2d_2_activation(arena + Arena.l2_conv2d_2)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
         output.update(from: arena + Arena.l2_conv2d_2, count: 8)
@@ -151,10 +151,10 @@ public struct Random097: CompiledModel {
         observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 2064, arena + Arena.l1_conv2d_1)
         observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
         // conv2d_2
-        Self.l2_conv2d_2(UnsafePointer(arena + Arena.l1_conv2d_1), w, arena + Arena.l2_conv2d_2)
+        Self.l2_conv2d_2(UnsafePointer(arena + Arena.l1_conv2d_1), w + 2836, arena + Arena.l2_conv2d_2)
         Self.l2_conv2d_2_activation(arena + Arena.l2_conv2d_2)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
         output.update(from: arena + Arena.l2_conv2d_2, count: 8)
@@ -227,11 +227,11 @@ public struct Random097: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 2832)
+                var s0_0 = w.simd(V.self, at: 768)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
                         let xp = x + (oy * 48 + ox * 36) + ky * 48 + kx * 12
-                        let wp = w + 2064 + (ky * 4 + kx) * 48
+                        let wp = w + 0 + (ky * 4 + kx) * 48
                         for ci in 0..<12 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -252,9 +252,9 @@ public struct Random097: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 2860)
+                var s0_0 = w.simd(V.self, at: 24)
                 let xp = x + (oy * 6 + ox * 9)
-                let wp = w + 2836
+                let wp = w + 0
                 for ci in 0..<3 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -302,8 +302,8 @@ extension Random097: TrainableModel {
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1(UnsafePointer(p), w, o1)
-        Self.l2_conv2d_2(UnsafePointer(o1), w, o2)
+        Self.l1_conv2d_1(UnsafePointer(p), w + 2064, o1)
+        Self.l2_conv2d_2(UnsafePointer(o1), w + 2836, o2)
         Self.l2_conv2d_2_activation(o2)
         output.update(from: o2, count: 8)
         // The loss, and its gradient: with respect to the output, or to the
@@ -314,10 +314,10 @@ extension Random097: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // conv2d_2
         if !fused { Self.l2_conv2d_2_derivative(UnsafePointer(o2), g) }
-        Self.l2_conv2d_2_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_conv2d_2_backward(UnsafePointer(o1), UnsafePointer(g), k + 2127, gradients + 2127, h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 1548, gradients + 1548, q)
         Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_pad(input, p)
@@ -421,7 +421,7 @@ extension Random097: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 1548, kernelGradient = gk + 1548
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {
@@ -435,7 +435,7 @@ extension Random097: TrainableModel {
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let gp = gk + 2124 + g * 4
+                let gp = gk + 576 + g * 4
                 if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -513,7 +513,7 @@ extension Random097: TrainableModel {
     // conv2d_2: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l2_conv2d_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 2127, kernelGradient = gk + 2127
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1 {

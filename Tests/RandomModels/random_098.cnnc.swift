@@ -122,7 +122,7 @@ public struct Random098: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
         // conv2d_1
         Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_zero_padding2d), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 324, arena + Arena.l2_conv2d_1)
         Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
         // global_max_pooling2d
@@ -153,7 +153,7 @@ public struct Random098: CompiledModel {
         observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
         // conv2d_1
         Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_zero_padding2d), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 324, arena + Arena.l2_conv2d_1)
         Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
         observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
         // global_max_pooling2d
@@ -225,20 +225,20 @@ public struct Random098: CompiledModel {
         for oy in parts {
             let ox = 0
             let yp = y + (oy * 5 + ox) * 9
-            var s0_0 = w.simd(V.self, at: 708)
-            var s0_1 = w.simd(V.self, at: 716)
-            var s1_0 = w.simd(V.self, at: 708)
-            var s1_1 = w.simd(V.self, at: 716)
-            var s2_0 = w.simd(V.self, at: 708)
-            var s2_1 = w.simd(V.self, at: 716)
-            var s3_0 = w.simd(V.self, at: 708)
-            var s3_1 = w.simd(V.self, at: 716)
-            var s4_0 = w.simd(V.self, at: 708)
-            var s4_1 = w.simd(V.self, at: 716)
+            var s0_0 = w.simd(V.self, at: 384)
+            var s0_1 = w.simd(V.self, at: 392)
+            var s1_0 = w.simd(V.self, at: 384)
+            var s1_1 = w.simd(V.self, at: 392)
+            var s2_0 = w.simd(V.self, at: 384)
+            var s2_1 = w.simd(V.self, at: 392)
+            var s3_0 = w.simd(V.self, at: 384)
+            var s3_1 = w.simd(V.self, at: 392)
+            var s4_0 = w.simd(V.self, at: 384)
+            var s4_1 = w.simd(V.self, at: 392)
             for ky in 0..<2 {
                 for kx in 0..<3 {
                     let xp = x + (oy * 56 + ox * 4) + ky * 28 + kx * 4
-                    let wp = w + 324 + (ky * 3 + kx) * 64
+                    let wp = w + 0 + (ky * 3 + kx) * 64
                     for ci in 0..<4 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -321,7 +321,7 @@ extension Random098: TrainableModel {
         Self.l0_conv2d(input, w, o0)
         Self.l1_zero_padding2d(UnsafePointer(o0), o1)
         Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_1(UnsafePointer(p), w, o2)
+        Self.l2_conv2d_1(UnsafePointer(p), w + 324, o2)
         Self.l2_conv2d_1_activation(o2)
         Self.l3_global_max_pooling2d(UnsafePointer(o2), o3)
         output.update(from: o3, count: 9)
@@ -336,7 +336,7 @@ extension Random098: TrainableModel {
         // conv2d_1
         Self.l2_conv2d_1_derivative(UnsafePointer(o2), g)
         Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 324, gradients + 324, q)
         Self.l2_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // zero_padding2d
         Self.l1_zero_padding2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
@@ -451,7 +451,7 @@ extension Random098: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k + 324, kernelGradient = gk + 324
+        let kernel = k + 0, kernelGradient = gk + 0
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 20) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<10 {
@@ -465,7 +465,7 @@ extension Random098: TrainableModel {
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<10 { sum += d[p * 2 + g] }
-                let gp = gk + 540 + g * 8
+                let gp = gk + 216 + g * 8
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

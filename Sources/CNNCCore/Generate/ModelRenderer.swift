@@ -46,6 +46,11 @@ struct ModelRenderer {
     private func emitFunctions(of node: NodeProgram, into functions: inout SourceWriter) {
         let comment = node.comment
         functions.line("// \(comment)")
+        if let owner = node.sharesKernelsOf {
+            functions.line("// The geometry of \(program.nodes[owner].layer.name): calls its kernels, with this layer's weights.")
+            functions.line()
+            return
+        }
         switch node.kernel {
         case .convolution(let kernels):
             if let padder = kernels.padding {
@@ -134,7 +139,7 @@ struct ModelRenderer {
                 forward.line("Self.\(winograd.padding.function)(\(source), \(padded))")
                 forward.kernel(parts: kernels.splitParts) { worker, parts in
                     let scratch = "arena + Arena.scratch" + (worker.map { " + \($0) * \(winograd.kernel.scratchCount)" } ?? "")
-                    return "Self.\(winograd.kernel.function)(UnsafePointer(\(padded)), w, \(target), \(scratch)\(parts.map { ", \($0)" } ?? ""))"
+                    return "Self.\(winograd.kernel.function)(UnsafePointer(\(padded)), \(node.packedWeights), \(target), \(scratch)\(parts.map { ", \($0)" } ?? ""))"
                 }
             } else {
                 var reads = source
@@ -147,7 +152,7 @@ struct ModelRenderer {
                     let middle = "arena + Arena.\(program.arena.regions[intermediate].name)"
                     func calls(_ rows: String?) -> String {
                         let range = rows.map { ", \($0)" } ?? ""
-                        return "Self.\(kernels.direct.function)(\(reads), w, \(middle)\(range)); Self.\(pointwise.function)(UnsafePointer(\(middle)), w, \(target)\(range))"
+                        return "Self.\(kernels.direct.function)(\(reads), \(node.packedWeights), \(middle)\(range)); Self.\(pointwise.function)(UnsafePointer(\(middle)), \(node.packedWeights), \(target)\(range))"
                     }
                     if let rows = kernels.rowsPerBlock {
                         forward.rowBlocks(height: pointwise.outputHeight, rows: rows, parts: kernels.splitParts, calls)
@@ -156,7 +161,7 @@ struct ModelRenderer {
                     }
                 } else {
                     forward.kernel(parts: kernels.splitParts) { _, parts in
-                        "Self.\(kernels.direct.function)(\(reads), w, \(target)\(parts.map { ", \($0)" } ?? ""))"
+                        "Self.\(kernels.direct.function)(\(reads), \(node.packedWeights), \(target)\(parts.map { ", \($0)" } ?? ""))"
                     }
                 }
             }

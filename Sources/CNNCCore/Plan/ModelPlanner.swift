@@ -23,14 +23,22 @@ public enum ModelPlanner {
                                    reads: .input(0), writes: .input(0), copiesInputFirst: false)
             switch layer.operation {
             case .conv2D, .depthwiseConv2D, .conv2DTranspose, .dense:
-                guard case .kernel(let packed)? = weights.packing[index] else { break }
+                guard case .kernel(let absolute)? = weights.packing[index], let base = weightBase(index, weights) else { break }
+                // The kernels read the layer's own weights, handed to them by the caller.
+                node.weightBase = base
+                let packed = absolute.rebased(packedBy: base.packed, tensorsBy: absolute.kernelTensor)
                 let kernels = convolutionKernels(layer, function: function, packed: packed, target: target)
                 vectorWidths.insert(kernels.direct.lanes)
                 // The backward pass keeps input channels in lanes for dL/dx.
                 vectorWidths.insert(WeightPlan.lanes(forOutputs: layer.inputShape.lastAxis))
                 node.kernel = .convolution(kernels)
             case .separableConv2D(let config):
-                guard case .separable(let depthwise, let pointwise)? = weights.packing[index] else { break }
+                guard case .separable(let absoluteDepthwise, let absolutePointwise)? = weights.packing[index],
+                      let base = weightBase(index, weights) else { break }
+                node.weightBase = base
+                let tensors = absoluteDepthwise.kernelTensor
+                let depthwise = absoluteDepthwise.rebased(packedBy: base.packed, tensorsBy: tensors)
+                let pointwise = absolutePointwise.rebased(packedBy: base.packed, tensorsBy: tensors)
                 let kernels = separableKernels(layer, config, function: function, depthwise: depthwise, pointwise: pointwise, target: target)
                 vectorWidths.formUnion([depthwise.lanes, pointwise.lanes, WeightPlan.lanes(forOutputs: depthwise.outputs)])
                 node.kernel = .convolution(kernels)
@@ -69,7 +77,8 @@ public enum ModelPlanner {
             }
             nodes.append(node)
         }
-        let memory = InferenceMemoryPlanner.plan(model, nodes: nodes)
+        var memory = InferenceMemoryPlanner.plan(model, nodes: nodes)
+        KernelSharing.share(&memory.nodes)
         return ModelProgram(
             modelName: model.name, specPath: specPath, typeName: SwiftNames.typeName(forSpecPath: specPath),
             inputLayout: keras.inputLayout, outputLayout: keras.outputLayout, parameterCount: model.parameters, flops: model.flops,
@@ -77,6 +86,12 @@ public enum ModelPlanner {
             // The tail's vector layers are the same in both forms; Keras's names their shapes in comments.
             batchedTail: BatchedTailPlanner.plan(keras, weights: weights, target: target),
             training: TrainingPlanner.plan(model, weights: weights), vectorWidths: vectorWidths.sorted(), target: target)
+    }
+
+    /// Where layer `index`'s weights start in both buffers.
+    private static func weightBase(_ index: Int, _ weights: WeightPlan) -> WeightBase? {
+        guard let packed = weights.layerPacked[index], let parameters = weights.layerParameters[index] else { return nil }
+        return WeightBase(packed: packed.lowerBound, parameters: parameters.lowerBound)
     }
 
     /// What an in-place layer computes; BatchNormalization and Normalization by

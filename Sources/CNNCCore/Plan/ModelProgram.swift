@@ -57,8 +57,17 @@ struct NodeProgram: Codable, Hashable, Sendable {
     /// Its shapes as Keras states them, for what the user reads.
     var kerasInputShape: TensorShape
     var kerasOutputShape: TensorShape
-    /// The stem of its generated functions (`l3_conv_2`).
+    /// The stem of the generated functions it calls (`l3_conv_2`): its own,
+    /// or those of the earlier layer it shares its kernels with.
     var function: String
+    /// The earlier layer of equal geometry whose kernels it calls
+    /// (`KernelSharing`); nil when it has functions of its own.
+    var sharesKernelsOf: Int? = nil
+    /// Where its weights start, for a layer whose kernels read them relative
+    /// to that (convolutions and Dense): callers pass `w + packed`,
+    /// `k + parameters` and `gradients + parameters`, so that the kernels of
+    /// layers of equal geometry are one function.
+    var weightBase: WeightBase? = nil
     var kernel: InferenceKernel
     /// The buffer it reads, and the one holding its output afterwards (the
     /// same for layers that work in place or compute nothing).
@@ -78,6 +87,12 @@ struct NodeProgram: Codable, Hashable, Sendable {
     var comment: String {
         "\(layer.name): \(layer.className), \(kerasInputShape) → \(kerasOutputShape), \(Formatting.thousands(layer.parameters)) parameters"
     }
+}
+
+/// Where a layer's weights start in the packed buffer and in Keras's layout.
+struct WeightBase: Codable, Hashable, Sendable {
+    var packed: Int
+    var parameters: Int
 }
 
 /// The kernel chosen for a layer at inference, with its geometry.

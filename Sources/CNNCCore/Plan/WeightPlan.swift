@@ -19,6 +19,19 @@ struct WeightPlan: Codable, Hashable {
         /// Conv2DTranspose's input channels: Keras's kernel (kh, kw, filters, cin)
         /// is packed with each tap transposed to cin rows of filters.
         var transposedInputs: Int? = nil
+
+        /// The same packing as a layer's kernels see it when they are handed
+        /// their own weights (`NodeProgram.weightBase`): offsets counted from
+        /// the layer's first packed float, tensors from its first tensor.
+        func rebased(packedBy packed: Int, tensorsBy tensors: Int) -> PackedKernel {
+            var copy = self
+            copy.kernelTensor -= tensors
+            copy.biasTensor = biasTensor.map { $0 - tensors }
+            copy.kernelOffset -= packed
+            copy.biasOffset -= packed
+            copy.winogradOffset = winogradOffset.map { $0 - packed }
+            return copy
+        }
     }
 
     struct PackedNormalization: Codable, Hashable {
@@ -78,6 +91,8 @@ struct WeightPlan: Codable, Hashable {
     /// Each layer's slice of the parameter buffer (its tensors are added
     /// together), for the layers that have weights.
     private(set) var layerParameters: [Int: Range<Int>] = [:]
+    /// Each layer's slice of the packed buffer, for the layers that have one.
+    private(set) var layerPacked: [Int: Range<Int>] = [:]
 
     /// SIMD width for a layer with `outputs` output channels: 16 lanes (one
     /// AVX-512 register) when there are enough channels to fill them, fewer otherwise.
@@ -95,8 +110,11 @@ struct WeightPlan: Codable, Hashable {
 
     init(model: CheckedModel) {
         for (index, layer) in model.layers.enumerated() where layer.sharesWeightsOf == nil {
-            let start = parameterCount
-            defer { if parameterCount > start { layerParameters[index] = start..<parameterCount } }
+            let start = parameterCount, packedStart = packedCount
+            defer {
+                if parameterCount > start { layerParameters[index] = start..<parameterCount }
+                if packedCount > packedStart { layerPacked[index] = packedStart..<packedCount }
+            }
             switch layer.operation {
             case .conv2D(let config):
                 let rows = config.kernelSize.height * config.kernelSize.width * layer.inputShape.lastAxis
@@ -181,6 +199,7 @@ struct WeightPlan: Codable, Hashable {
             guard let owner = layer.sharesWeightsOf else { continue }
             packing[index] = packing[owner]
             layerParameters[index] = layerParameters[owner]
+            layerPacked[index] = layerPacked[owner]
         }
     }
 

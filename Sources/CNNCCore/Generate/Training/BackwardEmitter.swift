@@ -22,6 +22,13 @@ struct BackwardEmitter {
     var function: String
     var weights: WeightPlan
     var index: Int
+    /// Where the layer's weights start in `k` and `gk`: its kernels are
+    /// handed `k + parameterBase` (`NodeProgram.weightBase`), 0 for a layer
+    /// whose functions read the whole buffer.
+    var parameterBase = 0
+
+    /// Where a weight tensor starts in what the layer's functions are handed.
+    private func offset(of tensor: Int) -> Int { weights.tensors[tensor].offset - parameterBase }
 
     func emit(into out: inout SourceWriter) {
         switch layer.operation {
@@ -39,8 +46,8 @@ struct BackwardEmitter {
             guard case .kernel(let packed)? = weights.packing[index] else { return }
             let kernel = TransposedConvolutionEmitter(function: function, layer: layer, config: config, packed: packed)
             out.line("// \(layer.name): dL/dkernel, dL/dbias, dL/dx, by input pixel and tap")
-            kernel.emitBackward(name: "\(function)_backward", kernelOffset: weights.tensors[packed.kernelTensor].offset,
-                                biasOffset: packed.biasTensor.map { weights.tensors[$0].offset }, into: &out)
+            kernel.emitBackward(name: "\(function)_backward", kernelOffset: offset(of: packed.kernelTensor),
+                                biasOffset: packed.biasTensor.map { offset(of: $0) }, into: &out)
         case .dense(let config):
             emitFusedActivationDerivative(config.activation, into: &out)
             emitConvolutionBackward(kernel: .square(1), strides: .square(1), dilation: .square(1), into: &out)
@@ -60,14 +67,14 @@ struct BackwardEmitter {
             out.line()
         case .layerNormalization(let config):
             guard case .layerNormalization(let gamma, let beta)? = weights.packing[index] else { return }
-            LayerNormalizationEmitter(epsilon: config.epsilon, gammaOffset: gamma.map { weights.tensors[$0.tensor].offset },
-                                      betaOffset: beta.map { weights.tensors[$0.tensor].offset })
+            LayerNormalizationEmitter(epsilon: config.epsilon, gammaOffset: gamma.map { offset(of: $0.tensor) },
+                                      betaOffset: beta.map { offset(of: $0.tensor) })
                 .emitBackward(function: function, layerName: layer.name, count: layer.inputShape.elementCount,
                               channels: layer.inputShape.lastAxis, into: &out)
         case .prelu:
             guard case .prelu(let alpha)? = weights.packing[index] else { return }
             let tensor = weights.tensors[alpha.tensor]
-            PReLUEmitter(alphaShape: tensor.shape, alphaOffset: tensor.offset)
+            PReLUEmitter(alphaShape: tensor.shape, alphaOffset: offset(of: alpha.tensor))
                 .emitBackward(function: function, layerName: layer.name, shape: layer.inputShape, into: &out)
         case .permute(let config):
             out.line("// \(layer.name): dL/dx, dL/dy's axes put back in the input's order")
@@ -123,8 +130,8 @@ struct BackwardEmitter {
 
     private func emitConvolutionBackward(name: String, packed: WeightPlan.PackedKernel, kernel: Size2D, strides: Size2D, dilation: Size2D,
                                          input: Geometry, output: Geometry, padding: Padding2D, into out: inout SourceWriter) {
-        let kernelOffset = weights.tensors[packed.kernelTensor].offset
-        let biasOffset = packed.biasTensor.map { weights.tensors[$0].offset }
+        let kernelOffset = offset(of: packed.kernelTensor)
+        let biasOffset = packed.biasTensor.map { offset(of: $0) }
         let paddedHeight = input.height + padding.top + padding.bottom
         let paddedWidth = input.width + padding.left + padding.right
         let (cin, cout) = (input.channels, output.channels)
@@ -192,8 +199,8 @@ struct BackwardEmitter {
 
     private func emitDepthwiseBackward(_ config: DepthwiseConv2DConfig, name: String, packed: WeightPlan.PackedKernel, output: Geometry,
                                        into out: inout SourceWriter) {
-        let kernelOffset = weights.tensors[packed.kernelTensor].offset
-        let biasOffset = packed.biasTensor.map { weights.tensors[$0].offset }
+        let kernelOffset = offset(of: packed.kernelTensor)
+        let biasOffset = packed.biasTensor.map { offset(of: $0) }
         let padding = layer.padding ?? .zero
         let input = inputGeometry
         let paddedHeight = input.height + padding.top + padding.bottom
@@ -547,13 +554,13 @@ struct BackwardEmitter {
             if let constants = config.constants {
                 scale = constants.scaleShift(invert: config.invert).scale
             } else if case .featureNormalization(let packed)? = weights.packing[index] {
-                let divisor = "Swift.max(k[\(weights.tensors[packed.varianceTensor].offset) + c].squareRoot(), Float(\(NormalizationConfig.epsilon)))"
+                let divisor = "Swift.max(k[\(offset(of: packed.varianceTensor)) + c].squareRoot(), Float(\(NormalizationConfig.epsilon)))"
                 fromWeights = packed.invert ? divisor : "1 / \(divisor)"
             }
         case .batchNormalization(let config):
             if case .normalization(let packed)? = weights.packing[index] {
-                let gamma = packed.gammaTensor.map { "k[\(weights.tensors[$0].offset) + c]" } ?? "1"
-                fromWeights = "\(gamma) / (k[\(weights.tensors[packed.varianceTensor].offset) + c] + Float(\(config.epsilon))).squareRoot()"
+                let gamma = packed.gammaTensor.map { "k[\(offset(of: $0)) + c]" } ?? "1"
+                fromWeights = "\(gamma) / (k[\(offset(of: packed.varianceTensor)) + c] + Float(\(config.epsilon))).squareRoot()"
             }
         default:
             break

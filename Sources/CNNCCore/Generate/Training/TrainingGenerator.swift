@@ -132,8 +132,9 @@ struct TrainingGenerator {
             for normalization in normalizations { normalization.emitMovingAverageUpdate(into: &out) }
         }
         out.line()
-        for node in model.nodes {
-            BackwardEmitter(layer: node.layer, function: node.function, weights: weights, index: node.index).emit(into: &out)
+        for node in model.nodes where node.sharesKernelsOf == nil {
+            BackwardEmitter(layer: node.layer, function: node.function, weights: weights, index: node.index,
+                            parameterBase: node.weightBase?.parameters ?? 0).emit(into: &out)
         }
         for merge in mergeBackwards { merge.emit(into: &out) }
         for normalization in normalizations { normalization.emitFunctions(into: &out) }
@@ -280,6 +281,7 @@ struct TrainingGenerator {
         let node = model.nodes[index]
         let layer = node.layer
         let function = node.function
+        let weights = node.packedWeights
         let source = source(index)
         let target = "o\(index)"
         switch layer.operation {
@@ -292,10 +294,10 @@ struct TrainingGenerator {
             let activation = layer.operation.fusedActivation
             if arena.preActivations[index] != nil {
                 // The pre-activation stays for the derivative, which reads it.
-                out.line("Self.\(function)(\(reads), w, z\(index))")
+                out.line("Self.\(function)(\(reads), \(weights), z\(index))")
                 out.line("\(target).update(from: z\(index), count: \(layer.outputShape.elementCount))")
             } else {
-                out.line("Self.\(function)(\(reads), w, \(target))")
+                out.line("Self.\(function)(\(reads), \(weights), \(target))")
             }
             if activation != .linear && activation != .relu { out.line("Self.\(function)_activation(\(target))") }
         case .separableConv2D(let config):
@@ -304,12 +306,12 @@ struct TrainingGenerator {
                 out.line("Self.\(function)_pad(\(source), p)")
                 reads = "UnsafePointer(p)"
             }
-            out.line("Self.\(function)_depthwise(\(reads), w, t\(index))")
+            out.line("Self.\(function)_depthwise(\(reads), \(weights), t\(index))")
             if arena.preActivations[index] != nil {
-                out.line("Self.\(function)_pointwise(UnsafePointer(t\(index)), w, z\(index))")
+                out.line("Self.\(function)_pointwise(UnsafePointer(t\(index)), \(weights), z\(index))")
                 out.line("\(target).update(from: z\(index), count: \(layer.outputShape.elementCount))")
             } else {
-                out.line("Self.\(function)_pointwise(UnsafePointer(t\(index)), w, \(target))")
+                out.line("Self.\(function)_pointwise(UnsafePointer(t\(index)), \(weights), \(target))")
             }
             if config.activation != .linear && config.activation != .relu { out.line("Self.\(function)_activation(\(target))") }
         case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D, .cropping2D, .upSampling2D,
@@ -389,6 +391,7 @@ struct TrainingGenerator {
         let node = model.nodes[index]
         let layer = node.layer
         let function = node.function
+        let (k, gradients) = (node.parameterWeights, node.parameterGradients)
         let x = source(index)
         let y = readable(index)
         let last = index == layers.count - 1
@@ -406,14 +409,14 @@ struct TrainingGenerator {
             let padded = layer.padding.map { $0 != .zero } ?? false
             if padded {
                 out.line("Self.\(function)_pad(\(x), p)")
-                out.line("Self.\(function)_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, \(first ? "inputGradient == nil ? nil : q" : "q"))")
+                out.line("Self.\(function)_backward(UnsafePointer(p), UnsafePointer(g), \(k), \(gradients), \(first ? "inputGradient == nil ? nil : q" : "q"))")
                 if first {
                     out.line("if let inputGradient { Self.\(function)_unpad(UnsafePointer(q), inputGradient) }")
                 } else {
                     out.line("Self.\(function)_unpad(UnsafePointer(q), h)\(swap)")
                 }
             } else {
-                out.line("Self.\(function)_backward(\(x), UnsafePointer(g), k, gradients, \(into))\(swap)")
+                out.line("Self.\(function)_backward(\(x), UnsafePointer(g), \(k), \(gradients), \(into))\(swap)")
             }
         case .separableConv2D:
             if layer.operation.fusedActivation != .linear {
@@ -421,14 +424,14 @@ struct TrainingGenerator {
                 out.line(last ? "if !fused { Self.\(function)_derivative(\(reads), g) }" : "Self.\(function)_derivative(\(reads), g)")
             }
             // dL/d(depthwise result) into h, then dL/dx back into g (or the caller's inputGradient).
-            out.line("Self.\(function)_pointwise_backward(UnsafePointer(t\(index)), UnsafePointer(g), k, gradients, h)")
+            out.line("Self.\(function)_pointwise_backward(UnsafePointer(t\(index)), UnsafePointer(g), \(k), \(gradients), h)")
             let padded = layer.padding.map { $0 != .zero } ?? false
             if padded {
                 out.line("Self.\(function)_pad(\(x), p)")
-                out.line("Self.\(function)_depthwise_backward(UnsafePointer(p), UnsafePointer(h), k, gradients, \(first ? "inputGradient == nil ? nil : q" : "q"))")
+                out.line("Self.\(function)_depthwise_backward(UnsafePointer(p), UnsafePointer(h), \(k), \(gradients), \(first ? "inputGradient == nil ? nil : q" : "q"))")
                 out.line(first ? "if let inputGradient { Self.\(function)_unpad(UnsafePointer(q), inputGradient) }" : "Self.\(function)_unpad(UnsafePointer(q), g)")
             } else {
-                out.line("Self.\(function)_depthwise_backward(\(x), UnsafePointer(h), k, gradients, \(first ? "inputGradient" : "g"))")
+                out.line("Self.\(function)_depthwise_backward(\(x), UnsafePointer(h), \(k), \(gradients), \(first ? "inputGradient" : "g"))")
             }
         case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D:
             if first {
@@ -444,7 +447,7 @@ struct TrainingGenerator {
             }
         case .layerNormalization, .prelu:
             // Their weights' gradients into `gradients`, dL/dx in g in place.
-            out.line("Self.\(function)_backward(\(x), k, gradients, g)")
+            out.line("Self.\(function)_backward(\(x), \(k), \(gradients), g)")
             if first { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
         case .rescaling, .normalization,
              .batchNormalization where layer.frozen:

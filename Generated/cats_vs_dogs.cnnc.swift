@@ -167,50 +167,50 @@ public struct CatsVsDogs: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv_1
-        Self.l0_conv_1_pad(input, arena + Arena.l0_conv_1_padded)
-        Self.l0_conv_1(UnsafePointer(arena + Arena.l0_conv_1_padded), w, arena + Arena.l0_conv_1)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv_1))
+        Self.l0_conv_1_pad(input, arena.advanced(by: Arena.l0_conv_1_padded))
+        Self.l0_conv_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_1_padded)), w, arena.advanced(by: Arena.l0_conv_1))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv_1)))
         // maxpool_1
-        Self.l1_maxpool_1(UnsafePointer(arena + Arena.l0_conv_1), arena + Arena.l1_maxpool_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_maxpool_1))
+        Self.l1_maxpool_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_1)), arena.advanced(by: Arena.l1_maxpool_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_maxpool_1)))
         // conv_2
-        Self.l2_conv_2_winograd_pad(UnsafePointer(arena + Arena.l1_maxpool_1), arena + Arena.l2_conv_2_padded)
-        Self.l2_conv_2_winograd(UnsafePointer(arena + Arena.l2_conv_2_padded), w + 896, arena + Arena.l2_conv_2, arena + Arena.scratch)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv_2))
+        Self.l2_conv_2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_maxpool_1)), arena.advanced(by: Arena.l2_conv_2_padded))
+        Self.l2_conv_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv_2_padded)), w.advanced(by: 896), arena.advanced(by: Arena.l2_conv_2), arena.advanced(by: Arena.scratch))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv_2)))
         // maxpool_2
-        Self.l3_maxpool_2(UnsafePointer(arena + Arena.l2_conv_2), arena + Arena.l3_maxpool_2)
-        observe?(3, UnsafePointer(arena + Arena.l3_maxpool_2))
+        Self.l3_maxpool_2(UnsafePointer(arena.advanced(by: Arena.l2_conv_2)), arena.advanced(by: Arena.l3_maxpool_2))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_maxpool_2)))
         // conv_3
-        Self.l4_conv_3_winograd_pad(UnsafePointer(arena + Arena.l3_maxpool_2), arena + Arena.l4_conv_3_padded)
-        Self.l4_conv_3_winograd(UnsafePointer(arena + Arena.l4_conv_3_padded), w + 52160, arena + Arena.l4_conv_3, arena + Arena.scratch)
-        observe?(4, UnsafePointer(arena + Arena.l4_conv_3))
+        Self.l4_conv_3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_maxpool_2)), arena.advanced(by: Arena.l4_conv_3_padded))
+        Self.l4_conv_3_winograd(UnsafePointer(arena.advanced(by: Arena.l4_conv_3_padded)), w.advanced(by: 52160), arena.advanced(by: Arena.l4_conv_3), arena.advanced(by: Arena.scratch))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv_3)))
         // maxpool_3
-        Self.l5_maxpool_3(UnsafePointer(arena + Arena.l4_conv_3), arena + Arena.l5_maxpool_3)
-        observe?(5, UnsafePointer(arena + Arena.l5_maxpool_3))
+        Self.l5_maxpool_3(UnsafePointer(arena.advanced(by: Arena.l4_conv_3)), arena.advanced(by: Arena.l5_maxpool_3))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_maxpool_3)))
         // conv_4
-        Self.l6_conv_4_winograd_pad(UnsafePointer(arena + Arena.l5_maxpool_3), arena + Arena.l6_conv_4_padded)
-        Self.l6_conv_4_winograd(UnsafePointer(arena + Arena.l6_conv_4_padded), w + 257088, arena + Arena.l6_conv_4, arena + Arena.scratch)
-        observe?(6, UnsafePointer(arena + Arena.l6_conv_4))
+        Self.l6_conv_4_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l5_maxpool_3)), arena.advanced(by: Arena.l6_conv_4_padded))
+        Self.l6_conv_4_winograd(UnsafePointer(arena.advanced(by: Arena.l6_conv_4_padded)), w.advanced(by: 257088), arena.advanced(by: Arena.l6_conv_4), arena.advanced(by: Arena.scratch))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_conv_4)))
         // maxpool_4
-        Self.l7_maxpool_4(UnsafePointer(arena + Arena.l6_conv_4), arena + Arena.l7_maxpool_4)
-        observe?(7, UnsafePointer(arena + Arena.l7_maxpool_4))
+        Self.l7_maxpool_4(UnsafePointer(arena.advanced(by: Arena.l6_conv_4)), arena.advanced(by: Arena.l7_maxpool_4))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_maxpool_4)))
         // flatten
         // (no computation at inference)
-        observe?(8, UnsafePointer(arena + Arena.l7_maxpool_4))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l7_maxpool_4)))
         // dropout
         // (no computation at inference)
-        observe?(9, UnsafePointer(arena + Arena.l7_maxpool_4))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l7_maxpool_4)))
         // dense_1
-        Self.l10_dense_1(UnsafePointer(arena + Arena.l7_maxpool_4), w + 666816, arena + Arena.l10_dense_1)
-        observe?(10, UnsafePointer(arena + Arena.l10_dense_1))
+        Self.l10_dense_1(UnsafePointer(arena.advanced(by: Arena.l7_maxpool_4)), w.advanced(by: 666816), arena.advanced(by: Arena.l10_dense_1))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_dense_1)))
         // dense_2
-        Self.l11_dense_2(UnsafePointer(arena + Arena.l10_dense_1), w + 5975744, arena + Arena.l11_dense_2)
-        observe?(11, UnsafePointer(arena + Arena.l11_dense_2))
+        Self.l11_dense_2(UnsafePointer(arena.advanced(by: Arena.l10_dense_1)), w.advanced(by: 5975744), arena.advanced(by: Arena.l11_dense_2))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_dense_2)))
         // output
-        Self.l12_output(UnsafePointer(arena + Arena.l11_dense_2), w + 6041408, arena + Arena.l12_output)
-        Self.l12_output_activation(arena + Arena.l12_output)
-        observe?(12, UnsafePointer(arena + Arena.l12_output))
-        output.update(from: arena + Arena.l12_output, count: 1)
+        Self.l12_output(UnsafePointer(arena.advanced(by: Arena.l11_dense_2)), w.advanced(by: 6041408), arena.advanced(by: Arena.l12_output))
+        Self.l12_output_activation(arena.advanced(by: Arena.l12_output))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_output)))
+        output.update(from: arena.advanced(by: Arena.l12_output), count: 1)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -228,50 +228,50 @@ public struct CatsVsDogs: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv_1
-        Self.l0_conv_1_pad(input, arena + Arena.l0_conv_1_padded)
-        pool.split(150) { worker, parts in Self.l0_conv_1(UnsafePointer(arena + Arena.l0_conv_1_padded), w, arena + Arena.l0_conv_1, parts) }
-        observe?(0, UnsafePointer(arena + Arena.l0_conv_1))
+        Self.l0_conv_1_pad(input, arena.advanced(by: Arena.l0_conv_1_padded))
+        pool.split(150) { worker, parts in Self.l0_conv_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_1_padded)), w, arena.advanced(by: Arena.l0_conv_1), parts) }
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv_1)))
         // maxpool_1
-        Self.l1_maxpool_1(UnsafePointer(arena + Arena.l0_conv_1), arena + Arena.l1_maxpool_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_maxpool_1))
+        Self.l1_maxpool_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_1)), arena.advanced(by: Arena.l1_maxpool_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_maxpool_1)))
         // conv_2
-        Self.l2_conv_2_winograd_pad(UnsafePointer(arena + Arena.l1_maxpool_1), arena + Arena.l2_conv_2_padded)
-        pool.split(38) { worker, parts in Self.l2_conv_2_winograd(UnsafePointer(arena + Arena.l2_conv_2_padded), w + 896, arena + Arena.l2_conv_2, arena + Arena.scratch + worker * 58368, parts) }
-        observe?(2, UnsafePointer(arena + Arena.l2_conv_2))
+        Self.l2_conv_2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_maxpool_1)), arena.advanced(by: Arena.l2_conv_2_padded))
+        pool.split(38) { worker, parts in Self.l2_conv_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv_2_padded)), w.advanced(by: 896), arena.advanced(by: Arena.l2_conv_2), arena.advanced(by: Arena.scratch + worker * 58368), parts) }
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv_2)))
         // maxpool_2
-        Self.l3_maxpool_2(UnsafePointer(arena + Arena.l2_conv_2), arena + Arena.l3_maxpool_2)
-        observe?(3, UnsafePointer(arena + Arena.l3_maxpool_2))
+        Self.l3_maxpool_2(UnsafePointer(arena.advanced(by: Arena.l2_conv_2)), arena.advanced(by: Arena.l3_maxpool_2))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_maxpool_2)))
         // conv_3
-        Self.l4_conv_3_winograd_pad(UnsafePointer(arena + Arena.l3_maxpool_2), arena + Arena.l4_conv_3_padded)
-        pool.split(19) { worker, parts in Self.l4_conv_3_winograd(UnsafePointer(arena + Arena.l4_conv_3_padded), w + 52160, arena + Arena.l4_conv_3, arena + Arena.scratch + worker * 58368, parts) }
-        observe?(4, UnsafePointer(arena + Arena.l4_conv_3))
+        Self.l4_conv_3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_maxpool_2)), arena.advanced(by: Arena.l4_conv_3_padded))
+        pool.split(19) { worker, parts in Self.l4_conv_3_winograd(UnsafePointer(arena.advanced(by: Arena.l4_conv_3_padded)), w.advanced(by: 52160), arena.advanced(by: Arena.l4_conv_3), arena.advanced(by: Arena.scratch + worker * 58368), parts) }
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv_3)))
         // maxpool_3
-        Self.l5_maxpool_3(UnsafePointer(arena + Arena.l4_conv_3), arena + Arena.l5_maxpool_3)
-        observe?(5, UnsafePointer(arena + Arena.l5_maxpool_3))
+        Self.l5_maxpool_3(UnsafePointer(arena.advanced(by: Arena.l4_conv_3)), arena.advanced(by: Arena.l5_maxpool_3))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_maxpool_3)))
         // conv_4
-        Self.l6_conv_4_winograd_pad(UnsafePointer(arena + Arena.l5_maxpool_3), arena + Arena.l6_conv_4_padded)
-        pool.split(5) { worker, parts in Self.l6_conv_4_winograd(UnsafePointer(arena + Arena.l6_conv_4_padded), w + 257088, arena + Arena.l6_conv_4, arena + Arena.scratch + worker * 73728, parts) }
-        observe?(6, UnsafePointer(arena + Arena.l6_conv_4))
+        Self.l6_conv_4_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l5_maxpool_3)), arena.advanced(by: Arena.l6_conv_4_padded))
+        pool.split(5) { worker, parts in Self.l6_conv_4_winograd(UnsafePointer(arena.advanced(by: Arena.l6_conv_4_padded)), w.advanced(by: 257088), arena.advanced(by: Arena.l6_conv_4), arena.advanced(by: Arena.scratch + worker * 73728), parts) }
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_conv_4)))
         // maxpool_4
-        Self.l7_maxpool_4(UnsafePointer(arena + Arena.l6_conv_4), arena + Arena.l7_maxpool_4)
-        observe?(7, UnsafePointer(arena + Arena.l7_maxpool_4))
+        Self.l7_maxpool_4(UnsafePointer(arena.advanced(by: Arena.l6_conv_4)), arena.advanced(by: Arena.l7_maxpool_4))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_maxpool_4)))
         // flatten
         // (no computation at inference)
-        observe?(8, UnsafePointer(arena + Arena.l7_maxpool_4))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l7_maxpool_4)))
         // dropout
         // (no computation at inference)
-        observe?(9, UnsafePointer(arena + Arena.l7_maxpool_4))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l7_maxpool_4)))
         // dense_1
-        pool.split(8) { worker, parts in Self.l10_dense_1(UnsafePointer(arena + Arena.l7_maxpool_4), w + 666816, arena + Arena.l10_dense_1, parts) }
-        observe?(10, UnsafePointer(arena + Arena.l10_dense_1))
+        pool.split(8) { worker, parts in Self.l10_dense_1(UnsafePointer(arena.advanced(by: Arena.l7_maxpool_4)), w.advanced(by: 666816), arena.advanced(by: Arena.l10_dense_1), parts) }
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_dense_1)))
         // dense_2
-        Self.l11_dense_2(UnsafePointer(arena + Arena.l10_dense_1), w + 5975744, arena + Arena.l11_dense_2)
-        observe?(11, UnsafePointer(arena + Arena.l11_dense_2))
+        Self.l11_dense_2(UnsafePointer(arena.advanced(by: Arena.l10_dense_1)), w.advanced(by: 5975744), arena.advanced(by: Arena.l11_dense_2))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_dense_2)))
         // output
-        Self.l12_output(UnsafePointer(arena + Arena.l11_dense_2), w + 6041408, arena + Arena.l12_output)
-        Self.l12_output_activation(arena + Arena.l12_output)
-        observe?(12, UnsafePointer(arena + Arena.l12_output))
-        output.update(from: arena + Arena.l12_output, count: 1)
+        Self.l12_output(UnsafePointer(arena.advanced(by: Arena.l11_dense_2)), w.advanced(by: 6041408), arena.advanced(by: Arena.l12_output))
+        Self.l12_output_activation(arena.advanced(by: Arena.l12_output))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_output)))
+        output.update(from: arena.advanced(by: Arena.l12_output), count: 1)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -314,34 +314,34 @@ public struct CatsVsDogs: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv_1
-        Self.l0_conv_1_pad(input, arena + Arena.l0_conv_1_padded)
-        Self.l0_conv_1(UnsafePointer(arena + Arena.l0_conv_1_padded), w, arena + Arena.l0_conv_1)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv_1))
+        Self.l0_conv_1_pad(input, arena.advanced(by: Arena.l0_conv_1_padded))
+        Self.l0_conv_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_1_padded)), w, arena.advanced(by: Arena.l0_conv_1))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv_1)))
         // maxpool_1
-        Self.l1_maxpool_1(UnsafePointer(arena + Arena.l0_conv_1), arena + Arena.l1_maxpool_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_maxpool_1))
+        Self.l1_maxpool_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_1)), arena.advanced(by: Arena.l1_maxpool_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_maxpool_1)))
         // conv_2
-        Self.l2_conv_2_winograd_pad(UnsafePointer(arena + Arena.l1_maxpool_1), arena + Arena.l2_conv_2_padded)
-        Self.l2_conv_2_winograd(UnsafePointer(arena + Arena.l2_conv_2_padded), w + 896, arena + Arena.l2_conv_2, arena + Arena.scratch)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv_2))
+        Self.l2_conv_2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_maxpool_1)), arena.advanced(by: Arena.l2_conv_2_padded))
+        Self.l2_conv_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv_2_padded)), w.advanced(by: 896), arena.advanced(by: Arena.l2_conv_2), arena.advanced(by: Arena.scratch))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv_2)))
         // maxpool_2
-        Self.l3_maxpool_2(UnsafePointer(arena + Arena.l2_conv_2), arena + Arena.l3_maxpool_2)
-        observe?(3, UnsafePointer(arena + Arena.l3_maxpool_2))
+        Self.l3_maxpool_2(UnsafePointer(arena.advanced(by: Arena.l2_conv_2)), arena.advanced(by: Arena.l3_maxpool_2))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_maxpool_2)))
         // conv_3
-        Self.l4_conv_3_winograd_pad(UnsafePointer(arena + Arena.l3_maxpool_2), arena + Arena.l4_conv_3_padded)
-        Self.l4_conv_3_winograd(UnsafePointer(arena + Arena.l4_conv_3_padded), w + 52160, arena + Arena.l4_conv_3, arena + Arena.scratch)
-        observe?(4, UnsafePointer(arena + Arena.l4_conv_3))
+        Self.l4_conv_3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_maxpool_2)), arena.advanced(by: Arena.l4_conv_3_padded))
+        Self.l4_conv_3_winograd(UnsafePointer(arena.advanced(by: Arena.l4_conv_3_padded)), w.advanced(by: 52160), arena.advanced(by: Arena.l4_conv_3), arena.advanced(by: Arena.scratch))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv_3)))
         // maxpool_3
-        Self.l5_maxpool_3(UnsafePointer(arena + Arena.l4_conv_3), arena + Arena.l5_maxpool_3)
-        observe?(5, UnsafePointer(arena + Arena.l5_maxpool_3))
+        Self.l5_maxpool_3(UnsafePointer(arena.advanced(by: Arena.l4_conv_3)), arena.advanced(by: Arena.l5_maxpool_3))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_maxpool_3)))
         // conv_4
-        Self.l6_conv_4_winograd_pad(UnsafePointer(arena + Arena.l5_maxpool_3), arena + Arena.l6_conv_4_padded)
-        Self.l6_conv_4_winograd(UnsafePointer(arena + Arena.l6_conv_4_padded), w + 257088, arena + Arena.l6_conv_4, arena + Arena.scratch)
-        observe?(6, UnsafePointer(arena + Arena.l6_conv_4))
+        Self.l6_conv_4_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l5_maxpool_3)), arena.advanced(by: Arena.l6_conv_4_padded))
+        Self.l6_conv_4_winograd(UnsafePointer(arena.advanced(by: Arena.l6_conv_4_padded)), w.advanced(by: 257088), arena.advanced(by: Arena.l6_conv_4), arena.advanced(by: Arena.scratch))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_conv_4)))
         // maxpool_4
-        Self.l7_maxpool_4(UnsafePointer(arena + Arena.l6_conv_4), arena + Arena.l7_maxpool_4)
-        observe?(7, UnsafePointer(arena + Arena.l7_maxpool_4))
-        destination.update(from: arena + Arena.l7_maxpool_4, count: 10368)
+        Self.l7_maxpool_4(UnsafePointer(arena.advanced(by: Arena.l6_conv_4)), arena.advanced(by: Arena.l7_maxpool_4))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_maxpool_4)))
+        destination.update(from: arena.advanced(by: Arena.l7_maxpool_4), count: 10368)
     }
 
     // dense_1 over 8 samples: Dense, (None, 10368) → (None, 512)
@@ -2870,34 +2870,34 @@ extension CatsVsDogs: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 1637537, q = arena + 1827265
-        var g = arena + 2016993, h = arena + 2736993
+        let p = arena.advanced(by: 1637537), q = arena.advanced(by: 1827265)
+        var g = arena.advanced(by: 2016993), h = arena.advanced(by: 2736993)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 720000
-        let o2 = arena + 900000
-        let o3 = arena + 1260000
-        let o4 = arena + 1347616
-        let o5 = arena + 1522848
-        let o6 = arena + 1564320
-        let o7 = arena + 1605792
-        let o9 = arena + 1616160
-        let m9 = arena + 1626528
-        let o10 = arena + 1636896
-        let o11 = arena + 1637408
-        let o12 = arena + 1637536
+        let o0 = arena
+        let o1 = arena.advanced(by: 720000)
+        let o2 = arena.advanced(by: 900000)
+        let o3 = arena.advanced(by: 1260000)
+        let o4 = arena.advanced(by: 1347616)
+        let o5 = arena.advanced(by: 1522848)
+        let o6 = arena.advanced(by: 1564320)
+        let o7 = arena.advanced(by: 1605792)
+        let o9 = arena.advanced(by: 1616160)
+        let m9 = arena.advanced(by: 1626528)
+        let o10 = arena.advanced(by: 1636896)
+        let o11 = arena.advanced(by: 1637408)
+        let o12 = arena.advanced(by: 1637536)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv_1_pad(input, p)
         Self.l0_conv_1(UnsafePointer(p), w, o0)
         Self.l1_maxpool_1(UnsafePointer(o0), o1)
         Self.l2_conv_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv_2(UnsafePointer(p), w + 896, o2)
+        Self.l2_conv_2(UnsafePointer(p), w.advanced(by: 896), o2)
         Self.l3_maxpool_2(UnsafePointer(o2), o3)
         Self.l4_conv_3_pad(UnsafePointer(o3), p)
-        Self.l4_conv_3(UnsafePointer(p), w + 52160, o4)
+        Self.l4_conv_3(UnsafePointer(p), w.advanced(by: 52160), o4)
         Self.l5_maxpool_3(UnsafePointer(o4), o5)
         Self.l6_conv_4_pad(UnsafePointer(o5), p)
-        Self.l6_conv_4(UnsafePointer(p), w + 257088, o6)
+        Self.l6_conv_4(UnsafePointer(p), w.advanced(by: 257088), o6)
         Self.l7_maxpool_4(UnsafePointer(o6), o7)
         // flatten: the same memory as its input
         // dropout: inverted dropout, each value kept with probability 0.5 and scaled by 1/0.5
@@ -2905,9 +2905,9 @@ extension CatsVsDogs: TrainableModel {
             var random = SplitMix64(seed: dropoutSeed, stream: 9)
             for i in 0..<10368 { m9[i] = random.nextUnit() < 0.5 ? Float(1 / 0.5) : 0; o9[i] = UnsafePointer(o7)[i] * m9[i] }
         }
-        Self.l10_dense_1(UnsafePointer(o9), w + 666816, o10)
-        Self.l11_dense_2(UnsafePointer(o10), w + 5975744, o11)
-        Self.l12_output(UnsafePointer(o11), w + 6041408, o12)
+        Self.l10_dense_1(UnsafePointer(o9), w.advanced(by: 666816), o10)
+        Self.l11_dense_2(UnsafePointer(o10), w.advanced(by: 5975744), o11)
+        Self.l12_output(UnsafePointer(o11), w.advanced(by: 6041408), o12)
         Self.l12_output_activation(o12)
         output.update(from: o12, count: 1)
         // The loss, and its gradient: with respect to the output, or to the
@@ -2918,13 +2918,13 @@ extension CatsVsDogs: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // output
         if !fused { Self.l12_output_derivative(UnsafePointer(o12), g) }
-        Self.l12_output_backward(UnsafePointer(o11), UnsafePointer(g), k + 5615424, gradients + 5615424, h); swap(&g, &h)
+        Self.l12_output_backward(UnsafePointer(o11), UnsafePointer(g), k.advanced(by: 5615424), gradients.advanced(by: 5615424), h); swap(&g, &h)
         // dense_2
         Self.l11_dense_2_derivative(UnsafePointer(o11), g)
-        Self.l11_dense_2_backward(UnsafePointer(o10), UnsafePointer(g), k + 5549760, gradients + 5549760, h); swap(&g, &h)
+        Self.l11_dense_2_backward(UnsafePointer(o10), UnsafePointer(g), k.advanced(by: 5549760), gradients.advanced(by: 5549760), h); swap(&g, &h)
         // dense_1
         Self.l10_dense_1_derivative(UnsafePointer(o10), g)
-        Self.l10_dense_1_backward(UnsafePointer(o9), UnsafePointer(g), k + 240832, gradients + 240832, h); swap(&g, &h)
+        Self.l10_dense_1_backward(UnsafePointer(o9), UnsafePointer(g), k.advanced(by: 240832), gradients.advanced(by: 240832), h); swap(&g, &h)
         // dropout
         for i in 0..<10368 { g[i] *= m9[i] }
         // flatten
@@ -2934,21 +2934,21 @@ extension CatsVsDogs: TrainableModel {
         // conv_4
         Self.l6_conv_4_derivative(UnsafePointer(o6), g)
         Self.l6_conv_4_pad(UnsafePointer(o5), p)
-        Self.l6_conv_4_backward(UnsafePointer(p), UnsafePointer(g), k + 93248, gradients + 93248, q)
+        Self.l6_conv_4_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 93248), gradients.advanced(by: 93248), q)
         Self.l6_conv_4_unpad(UnsafePointer(q), h); swap(&g, &h)
         // maxpool_3
         Self.l5_maxpool_3_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
         // conv_3
         Self.l4_conv_3_derivative(UnsafePointer(o4), g)
         Self.l4_conv_3_pad(UnsafePointer(o3), p)
-        Self.l4_conv_3_backward(UnsafePointer(p), UnsafePointer(g), k + 19392, gradients + 19392, q)
+        Self.l4_conv_3_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 19392), gradients.advanced(by: 19392), q)
         Self.l4_conv_3_unpad(UnsafePointer(q), h); swap(&g, &h)
         // maxpool_2
         Self.l3_maxpool_2_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv_2
         Self.l2_conv_2_derivative(UnsafePointer(o2), g)
         Self.l2_conv_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv_2_backward(UnsafePointer(p), UnsafePointer(g), k + 896, gradients + 896, q)
+        Self.l2_conv_2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 896), gradients.advanced(by: 896), q)
         Self.l2_conv_2_unpad(UnsafePointer(q), h); swap(&g, &h)
         // maxpool_1
         Self.l1_maxpool_1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)

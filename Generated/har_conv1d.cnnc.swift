@@ -120,22 +120,22 @@ public struct HarConv1d: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv1d
-        Self.l0_conv1d(input, w, arena + Arena.l0_conv1d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv1d))
+        Self.l0_conv1d(input, w, arena.advanced(by: Arena.l0_conv1d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv1d)))
         // max_pooling1d
-        Self.l1_max_pooling1d(UnsafePointer(arena + Arena.l0_conv1d), arena + Arena.l1_max_pooling1d)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling1d))
+        Self.l1_max_pooling1d(UnsafePointer(arena.advanced(by: Arena.l0_conv1d)), arena.advanced(by: Arena.l1_max_pooling1d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling1d)))
         // conv1d_1
-        Self.l2_conv1d_1(UnsafePointer(arena + Arena.l1_max_pooling1d), w + 1472, arena + Arena.l2_conv1d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv1d_1))
+        Self.l2_conv1d_1(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling1d)), w.advanced(by: 1472), arena.advanced(by: Arena.l2_conv1d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv1d_1)))
         // global_average_pooling1d
-        Self.l3_global_average_pooling1d(UnsafePointer(arena + Arena.l2_conv1d_1), arena + Arena.l3_global_average_pooling1d)
-        observe?(3, UnsafePointer(arena + Arena.l3_global_average_pooling1d))
+        Self.l3_global_average_pooling1d(UnsafePointer(arena.advanced(by: Arena.l2_conv1d_1)), arena.advanced(by: Arena.l3_global_average_pooling1d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_global_average_pooling1d)))
         // dense
-        Self.l4_dense(UnsafePointer(arena + Arena.l3_global_average_pooling1d), w + 11776, arena + Arena.l4_dense)
-        Self.l4_dense_activation(arena + Arena.l4_dense)
-        observe?(4, UnsafePointer(arena + Arena.l4_dense))
-        output.update(from: arena + Arena.l4_dense, count: 6)
+        Self.l4_dense(UnsafePointer(arena.advanced(by: Arena.l3_global_average_pooling1d)), w.advanced(by: 11776), arena.advanced(by: Arena.l4_dense))
+        Self.l4_dense_activation(arena.advanced(by: Arena.l4_dense))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_dense)))
+        output.update(from: arena.advanced(by: Arena.l4_dense), count: 6)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -153,22 +153,22 @@ public struct HarConv1d: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv1d
-        Self.l0_conv1d(input, w, arena + Arena.l0_conv1d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv1d))
+        Self.l0_conv1d(input, w, arena.advanced(by: Arena.l0_conv1d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv1d)))
         // max_pooling1d
-        Self.l1_max_pooling1d(UnsafePointer(arena + Arena.l0_conv1d), arena + Arena.l1_max_pooling1d)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling1d))
+        Self.l1_max_pooling1d(UnsafePointer(arena.advanced(by: Arena.l0_conv1d)), arena.advanced(by: Arena.l1_max_pooling1d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling1d)))
         // conv1d_1
-        Self.l2_conv1d_1(UnsafePointer(arena + Arena.l1_max_pooling1d), w + 1472, arena + Arena.l2_conv1d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv1d_1))
+        Self.l2_conv1d_1(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling1d)), w.advanced(by: 1472), arena.advanced(by: Arena.l2_conv1d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv1d_1)))
         // global_average_pooling1d
-        Self.l3_global_average_pooling1d(UnsafePointer(arena + Arena.l2_conv1d_1), arena + Arena.l3_global_average_pooling1d)
-        observe?(3, UnsafePointer(arena + Arena.l3_global_average_pooling1d))
+        Self.l3_global_average_pooling1d(UnsafePointer(arena.advanced(by: Arena.l2_conv1d_1)), arena.advanced(by: Arena.l3_global_average_pooling1d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_global_average_pooling1d)))
         // dense
-        Self.l4_dense(UnsafePointer(arena + Arena.l3_global_average_pooling1d), w + 11776, arena + Arena.l4_dense)
-        Self.l4_dense_activation(arena + Arena.l4_dense)
-        observe?(4, UnsafePointer(arena + Arena.l4_dense))
-        output.update(from: arena + Arena.l4_dense, count: 6)
+        Self.l4_dense(UnsafePointer(arena.advanced(by: Arena.l3_global_average_pooling1d)), w.advanced(by: 11776), arena.advanced(by: Arena.l4_dense))
+        Self.l4_dense_activation(arena.advanced(by: Arena.l4_dense))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_dense)))
+        output.update(from: arena.advanced(by: Arena.l4_dense), count: 6)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -203,18 +203,18 @@ public struct HarConv1d: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv1d
-        Self.l0_conv1d(input, w, arena + Arena.l0_conv1d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv1d))
+        Self.l0_conv1d(input, w, arena.advanced(by: Arena.l0_conv1d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv1d)))
         // max_pooling1d
-        Self.l1_max_pooling1d(UnsafePointer(arena + Arena.l0_conv1d), arena + Arena.l1_max_pooling1d)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling1d))
+        Self.l1_max_pooling1d(UnsafePointer(arena.advanced(by: Arena.l0_conv1d)), arena.advanced(by: Arena.l1_max_pooling1d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling1d)))
         // conv1d_1
-        Self.l2_conv1d_1(UnsafePointer(arena + Arena.l1_max_pooling1d), w + 1472, arena + Arena.l2_conv1d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv1d_1))
+        Self.l2_conv1d_1(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling1d)), w.advanced(by: 1472), arena.advanced(by: Arena.l2_conv1d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv1d_1)))
         // global_average_pooling1d
-        Self.l3_global_average_pooling1d(UnsafePointer(arena + Arena.l2_conv1d_1), arena + Arena.l3_global_average_pooling1d)
-        observe?(3, UnsafePointer(arena + Arena.l3_global_average_pooling1d))
-        destination.update(from: arena + Arena.l3_global_average_pooling1d, count: 64)
+        Self.l3_global_average_pooling1d(UnsafePointer(arena.advanced(by: Arena.l2_conv1d_1)), arena.advanced(by: Arena.l3_global_average_pooling1d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_global_average_pooling1d)))
+        destination.update(from: arena.advanced(by: Arena.l3_global_average_pooling1d), count: 64)
     }
 
     // dense over 8 samples: Dense, (None, 64) → (None, 6)
@@ -679,20 +679,20 @@ extension HarConv1d: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 9734, q = arena + 9734
-        var g = arena + 9734, h = arena + 13702
+        let p = arena.advanced(by: 9734), q = arena.advanced(by: 9734)
+        var g = arena.advanced(by: 9734), h = arena.advanced(by: 13702)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 3968
-        let o2 = arena + 5952
-        let o3 = arena + 9664
-        let o4 = arena + 9728
+        let o0 = arena
+        let o1 = arena.advanced(by: 3968)
+        let o2 = arena.advanced(by: 5952)
+        let o3 = arena.advanced(by: 9664)
+        let o4 = arena.advanced(by: 9728)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv1d(input, w, o0)
         Self.l1_max_pooling1d(UnsafePointer(o0), o1)
-        Self.l2_conv1d_1(UnsafePointer(o1), w + 1472, o2)
+        Self.l2_conv1d_1(UnsafePointer(o1), w.advanced(by: 1472), o2)
         Self.l3_global_average_pooling1d(UnsafePointer(o2), o3)
-        Self.l4_dense(UnsafePointer(o3), w + 11776, o4)
+        Self.l4_dense(UnsafePointer(o3), w.advanced(by: 11776), o4)
         Self.l4_dense_activation(o4)
         output.update(from: o4, count: 6)
         // The loss, and its gradient: with respect to the output, or to the
@@ -703,12 +703,12 @@ extension HarConv1d: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l4_dense_derivative(UnsafePointer(o4), g) }
-        Self.l4_dense_backward(UnsafePointer(o3), UnsafePointer(g), k + 11776, gradients + 11776, h); swap(&g, &h)
+        Self.l4_dense_backward(UnsafePointer(o3), UnsafePointer(g), k.advanced(by: 11776), gradients.advanced(by: 11776), h); swap(&g, &h)
         // global_average_pooling1d
         Self.l3_global_average_pooling1d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv1d_1
         Self.l2_conv1d_1_derivative(UnsafePointer(o2), g)
-        Self.l2_conv1d_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 1472, gradients + 1472, h); swap(&g, &h)
+        Self.l2_conv1d_1_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 1472), gradients.advanced(by: 1472), h); swap(&g, &h)
         // max_pooling1d
         Self.l1_max_pooling1d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv1d

@@ -137,36 +137,36 @@ public struct Lenet5: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // average_pooling2d
-        Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+        Self.l1_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_average_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_average_pooling2d), w + 208, arena + Arena.l2_conv2d_1)
-        Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), w.advanced(by: 208), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1_activation(arena.advanced(by: Arena.l2_conv2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // average_pooling2d_1
-        Self.l3_average_pooling2d_1(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_average_pooling2d_1)
-        observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d_1))
+        Self.l3_average_pooling2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), arena.advanced(by: Arena.l3_average_pooling2d_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d_1)))
         // flatten
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l3_average_pooling2d_1))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d_1)))
         // dense
-        Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d_1), w + 2624, arena + Arena.l5_dense)
-        Self.l5_dense_activation(arena + Arena.l5_dense)
-        observe?(5, UnsafePointer(arena + Arena.l5_dense))
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d_1)), w.advanced(by: 2624), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense_activation(arena.advanced(by: Arena.l5_dense))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
         // dense_1
-        Self.l6_dense_1(UnsafePointer(arena + Arena.l5_dense), w + 53952, arena + Arena.l6_dense_1)
-        Self.l6_dense_1_activation(arena + Arena.l6_dense_1)
-        observe?(6, UnsafePointer(arena + Arena.l6_dense_1))
+        Self.l6_dense_1(UnsafePointer(arena.advanced(by: Arena.l5_dense)), w.advanced(by: 53952), arena.advanced(by: Arena.l6_dense_1))
+        Self.l6_dense_1_activation(arena.advanced(by: Arena.l6_dense_1))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense_1)))
         // dense_2
-        Self.l7_dense_2(UnsafePointer(arena + Arena.l6_dense_1), w + 65568, arena + Arena.l7_dense_2)
-        Self.l7_dense_2_activation(arena + Arena.l7_dense_2)
-        observe?(7, UnsafePointer(arena + Arena.l7_dense_2))
-        output.update(from: arena + Arena.l7_dense_2, count: 10)
+        Self.l7_dense_2(UnsafePointer(arena.advanced(by: Arena.l6_dense_1)), w.advanced(by: 65568), arena.advanced(by: Arena.l7_dense_2))
+        Self.l7_dense_2_activation(arena.advanced(by: Arena.l7_dense_2))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dense_2)))
+        output.update(from: arena.advanced(by: Arena.l7_dense_2), count: 10)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -184,36 +184,36 @@ public struct Lenet5: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // average_pooling2d
-        Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+        Self.l1_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_average_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_average_pooling2d), w + 208, arena + Arena.l2_conv2d_1)
-        Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), w.advanced(by: 208), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1_activation(arena.advanced(by: Arena.l2_conv2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // average_pooling2d_1
-        Self.l3_average_pooling2d_1(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_average_pooling2d_1)
-        observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d_1))
+        Self.l3_average_pooling2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), arena.advanced(by: Arena.l3_average_pooling2d_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d_1)))
         // flatten
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l3_average_pooling2d_1))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d_1)))
         // dense
-        Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d_1), w + 2624, arena + Arena.l5_dense)
-        Self.l5_dense_activation(arena + Arena.l5_dense)
-        observe?(5, UnsafePointer(arena + Arena.l5_dense))
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d_1)), w.advanced(by: 2624), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense_activation(arena.advanced(by: Arena.l5_dense))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
         // dense_1
-        Self.l6_dense_1(UnsafePointer(arena + Arena.l5_dense), w + 53952, arena + Arena.l6_dense_1)
-        Self.l6_dense_1_activation(arena + Arena.l6_dense_1)
-        observe?(6, UnsafePointer(arena + Arena.l6_dense_1))
+        Self.l6_dense_1(UnsafePointer(arena.advanced(by: Arena.l5_dense)), w.advanced(by: 53952), arena.advanced(by: Arena.l6_dense_1))
+        Self.l6_dense_1_activation(arena.advanced(by: Arena.l6_dense_1))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense_1)))
         // dense_2
-        Self.l7_dense_2(UnsafePointer(arena + Arena.l6_dense_1), w + 65568, arena + Arena.l7_dense_2)
-        Self.l7_dense_2_activation(arena + Arena.l7_dense_2)
-        observe?(7, UnsafePointer(arena + Arena.l7_dense_2))
-        output.update(from: arena + Arena.l7_dense_2, count: 10)
+        Self.l7_dense_2(UnsafePointer(arena.advanced(by: Arena.l6_dense_1)), w.advanced(by: 65568), arena.advanced(by: Arena.l7_dense_2))
+        Self.l7_dense_2_activation(arena.advanced(by: Arena.l7_dense_2))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dense_2)))
+        output.update(from: arena.advanced(by: Arena.l7_dense_2), count: 10)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -256,21 +256,21 @@ public struct Lenet5: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // average_pooling2d
-        Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+        Self.l1_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_average_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_average_pooling2d), w + 208, arena + Arena.l2_conv2d_1)
-        Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), w.advanced(by: 208), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1_activation(arena.advanced(by: Arena.l2_conv2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // average_pooling2d_1
-        Self.l3_average_pooling2d_1(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_average_pooling2d_1)
-        observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d_1))
-        destination.update(from: arena + Arena.l3_average_pooling2d_1, count: 400)
+        Self.l3_average_pooling2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), arena.advanced(by: Arena.l3_average_pooling2d_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d_1)))
+        destination.update(from: arena.advanced(by: Arena.l3_average_pooling2d_1), count: 400)
     }
 
     // dense over 8 samples: Dense, (None, 400) → (None, 120)
@@ -1076,30 +1076,30 @@ extension Lenet5: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 8094, q = arena + 9118
-        var g = arena + 10142, h = arena + 14846
+        let p = arena.advanced(by: 8094), q = arena.advanced(by: 9118)
+        var g = arena.advanced(by: 10142), h = arena.advanced(by: 14846)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 4704
-        let o2 = arena + 5880
-        let o3 = arena + 7480
-        let o5 = arena + 7880
-        let o6 = arena + 8000
-        let o7 = arena + 8084
+        let o0 = arena
+        let o1 = arena.advanced(by: 4704)
+        let o2 = arena.advanced(by: 5880)
+        let o3 = arena.advanced(by: 7480)
+        let o5 = arena.advanced(by: 7880)
+        let o6 = arena.advanced(by: 8000)
+        let o7 = arena.advanced(by: 8084)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l0_conv2d_activation(o0)
         Self.l1_average_pooling2d(UnsafePointer(o0), o1)
-        Self.l2_conv2d_1(UnsafePointer(o1), w + 208, o2)
+        Self.l2_conv2d_1(UnsafePointer(o1), w.advanced(by: 208), o2)
         Self.l2_conv2d_1_activation(o2)
         Self.l3_average_pooling2d_1(UnsafePointer(o2), o3)
         // flatten: the same memory as its input
-        Self.l5_dense(UnsafePointer(o3), w + 2624, o5)
+        Self.l5_dense(UnsafePointer(o3), w.advanced(by: 2624), o5)
         Self.l5_dense_activation(o5)
-        Self.l6_dense_1(UnsafePointer(o5), w + 53952, o6)
+        Self.l6_dense_1(UnsafePointer(o5), w.advanced(by: 53952), o6)
         Self.l6_dense_1_activation(o6)
-        Self.l7_dense_2(UnsafePointer(o6), w + 65568, o7)
+        Self.l7_dense_2(UnsafePointer(o6), w.advanced(by: 65568), o7)
         Self.l7_dense_2_activation(o7)
         output.update(from: o7, count: 10)
         // The loss, and its gradient: with respect to the output, or to the
@@ -1110,20 +1110,20 @@ extension Lenet5: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_2
         if !fused { Self.l7_dense_2_derivative(UnsafePointer(o7), g) }
-        Self.l7_dense_2_backward(UnsafePointer(o6), UnsafePointer(g), k + 60856, gradients + 60856, h); swap(&g, &h)
+        Self.l7_dense_2_backward(UnsafePointer(o6), UnsafePointer(g), k.advanced(by: 60856), gradients.advanced(by: 60856), h); swap(&g, &h)
         // dense_1
         Self.l6_dense_1_derivative(UnsafePointer(o6), g)
-        Self.l6_dense_1_backward(UnsafePointer(o5), UnsafePointer(g), k + 50692, gradients + 50692, h); swap(&g, &h)
+        Self.l6_dense_1_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 50692), gradients.advanced(by: 50692), h); swap(&g, &h)
         // dense
         Self.l5_dense_derivative(UnsafePointer(o5), g)
-        Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k + 2572, gradients + 2572, h); swap(&g, &h)
+        Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k.advanced(by: 2572), gradients.advanced(by: 2572), h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // average_pooling2d_1
         Self.l3_average_pooling2d_1_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_1
         Self.l2_conv2d_1_derivative(UnsafePointer(o2), g)
-        Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 156, gradients + 156, h); swap(&g, &h)
+        Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 156), gradients.advanced(by: 156), h); swap(&g, &h)
         // average_pooling2d
         Self.l1_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv2d

@@ -197,75 +197,75 @@ public struct MiniResnet: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // stem_conv
-        Self.l0_stem_conv_pad(input, arena + Arena.l0_stem_conv_padded)
-        Self.l0_stem_conv(UnsafePointer(arena + Arena.l0_stem_conv_padded), w, arena + Arena.l0_stem_conv)
-        observe?(0, UnsafePointer(arena + Arena.l0_stem_conv))
+        Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
+        Self.l0_stem_conv(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_bn
-        Self.l1_stem_bn(arena + Arena.l0_stem_conv, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_stem_conv))
+        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem_conv), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_relu
-        Self.l2_stem_relu(arena + Arena.l0_stem_conv)
-        observe?(2, UnsafePointer(arena + Arena.l0_stem_conv))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem_conv))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // block1_conv1
-        Self.l3_block1_conv1_pad(UnsafePointer(arena + Arena.l0_stem_conv), arena + Arena.l3_block1_conv1_padded)
-        Self.l3_block1_conv1(UnsafePointer(arena + Arena.l3_block1_conv1_padded), w + 96, arena + Arena.l3_block1_conv1)
-        observe?(3, UnsafePointer(arena + Arena.l3_block1_conv1))
+        Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
+        Self.l3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 96), arena.advanced(by: Arena.l3_block1_conv1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_bn1
-        Self.l4_block1_bn1(arena + Arena.l3_block1_conv1, w)
-        observe?(4, UnsafePointer(arena + Arena.l3_block1_conv1))
+        Self.l4_block1_bn1(arena.advanced(by: Arena.l3_block1_conv1), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_relu
-        Self.l2_stem_relu(arena + Arena.l3_block1_conv1)
-        observe?(5, UnsafePointer(arena + Arena.l3_block1_conv1))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l3_block1_conv1))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_conv2
-        Self.l3_block1_conv1_pad(UnsafePointer(arena + Arena.l3_block1_conv1), arena + Arena.l6_block1_conv2_padded)
-        Self.l3_block1_conv1(UnsafePointer(arena + Arena.l6_block1_conv2_padded), w + 696, arena + Arena.l6_block1_conv2)
-        observe?(6, UnsafePointer(arena + Arena.l6_block1_conv2))
+        Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
+        Self.l3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 696), arena.advanced(by: Arena.l6_block1_conv2))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_bn2
-        Self.l7_block1_bn2(arena + Arena.l6_block1_conv2, w)
-        observe?(7, UnsafePointer(arena + Arena.l6_block1_conv2))
+        Self.l7_block1_bn2(arena.advanced(by: Arena.l6_block1_conv2), w)
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_add
-        Self.l8_block1_add(UnsafePointer(arena + Arena.l0_stem_conv), UnsafePointer(arena + Arena.l6_block1_conv2), arena + Arena.l8_block1_add)
-        observe?(8, UnsafePointer(arena + Arena.l8_block1_add))
+        Self.l8_block1_add(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)), arena.advanced(by: Arena.l8_block1_add))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_block1_add)))
         // block1_out
-        Self.l2_stem_relu(arena + Arena.l8_block1_add)
-        observe?(9, UnsafePointer(arena + Arena.l8_block1_add))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l8_block1_add))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_block1_add)))
         // block2_conv1
-        Self.l10_block2_conv1_pad(UnsafePointer(arena + Arena.l8_block1_add), arena + Arena.l10_block2_conv1_padded)
-        Self.l10_block2_conv1(UnsafePointer(arena + Arena.l10_block2_conv1_padded), w + 1296, arena + Arena.l10_block2_conv1)
-        observe?(10, UnsafePointer(arena + Arena.l10_block2_conv1))
+        Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
+        Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 1296), arena.advanced(by: Arena.l10_block2_conv1))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_bn1
-        Self.l11_block2_bn1(arena + Arena.l10_block2_conv1, w)
-        observe?(11, UnsafePointer(arena + Arena.l10_block2_conv1))
+        Self.l11_block2_bn1(arena.advanced(by: Arena.l10_block2_conv1), w)
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_relu
-        Self.l12_block2_relu(arena + Arena.l10_block2_conv1)
-        observe?(12, UnsafePointer(arena + Arena.l10_block2_conv1))
+        Self.l12_block2_relu(arena.advanced(by: Arena.l10_block2_conv1))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_conv2
-        Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l10_block2_conv1), arena + Arena.l13_block2_conv2_padded)
-        Self.l13_block2_conv2_winograd(UnsafePointer(arena + Arena.l13_block2_conv2_padded), w + 2496, arena + Arena.l13_block2_conv2, arena + Arena.scratch)
-        observe?(13, UnsafePointer(arena + Arena.l13_block2_conv2))
+        Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
+        Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 2496), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch))
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut
-        Self.l14_block2_shortcut(UnsafePointer(arena + Arena.l8_block1_add), w + 8912, arena + Arena.l14_block2_shortcut)
-        observe?(14, UnsafePointer(arena + Arena.l14_block2_shortcut))
+        Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 8912), arena.advanced(by: Arena.l14_block2_shortcut))
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_bn2
-        Self.l15_block2_bn2(arena + Arena.l13_block2_conv2, w)
-        observe?(15, UnsafePointer(arena + Arena.l13_block2_conv2))
+        Self.l15_block2_bn2(arena.advanced(by: Arena.l13_block2_conv2), w)
+        observe?(15, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut_bn
-        Self.l16_block2_shortcut_bn(arena + Arena.l14_block2_shortcut, w)
-        observe?(16, UnsafePointer(arena + Arena.l14_block2_shortcut))
+        Self.l16_block2_shortcut_bn(arena.advanced(by: Arena.l14_block2_shortcut), w)
+        observe?(16, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_add
-        Self.l17_block2_add(UnsafePointer(arena + Arena.l13_block2_conv2), UnsafePointer(arena + Arena.l14_block2_shortcut), arena + Arena.l17_block2_add)
-        observe?(17, UnsafePointer(arena + Arena.l17_block2_add))
+        Self.l17_block2_add(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)), UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)), arena.advanced(by: Arena.l17_block2_add))
+        observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_block2_add)))
         // block2_out
-        Self.l12_block2_relu(arena + Arena.l17_block2_add)
-        observe?(18, UnsafePointer(arena + Arena.l17_block2_add))
+        Self.l12_block2_relu(arena.advanced(by: Arena.l17_block2_add))
+        observe?(18, UnsafePointer(arena.advanced(by: Arena.l17_block2_add)))
         // pool
-        Self.l19_pool(UnsafePointer(arena + Arena.l17_block2_add), arena + Arena.l19_pool)
-        observe?(19, UnsafePointer(arena + Arena.l19_pool))
+        Self.l19_pool(UnsafePointer(arena.advanced(by: Arena.l17_block2_add)), arena.advanced(by: Arena.l19_pool))
+        observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_pool)))
         // predictions
-        Self.l20_predictions(UnsafePointer(arena + Arena.l19_pool), w + 9120, arena + Arena.l20_predictions)
-        Self.l20_predictions_activation(arena + Arena.l20_predictions)
-        observe?(20, UnsafePointer(arena + Arena.l20_predictions))
-        output.update(from: arena + Arena.l20_predictions, count: 10)
+        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_pool)), w.advanced(by: 9120), arena.advanced(by: Arena.l20_predictions))
+        Self.l20_predictions_activation(arena.advanced(by: Arena.l20_predictions))
+        observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_predictions)))
+        output.update(from: arena.advanced(by: Arena.l20_predictions), count: 10)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -283,75 +283,75 @@ public struct MiniResnet: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stem_conv
-        Self.l0_stem_conv_pad(input, arena + Arena.l0_stem_conv_padded)
-        Self.l0_stem_conv(UnsafePointer(arena + Arena.l0_stem_conv_padded), w, arena + Arena.l0_stem_conv)
-        observe?(0, UnsafePointer(arena + Arena.l0_stem_conv))
+        Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
+        Self.l0_stem_conv(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_bn
-        Self.l1_stem_bn(arena + Arena.l0_stem_conv, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_stem_conv))
+        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem_conv), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_relu
-        Self.l2_stem_relu(arena + Arena.l0_stem_conv)
-        observe?(2, UnsafePointer(arena + Arena.l0_stem_conv))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem_conv))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // block1_conv1
-        Self.l3_block1_conv1_pad(UnsafePointer(arena + Arena.l0_stem_conv), arena + Arena.l3_block1_conv1_padded)
-        pool.split(28) { worker, parts in Self.l3_block1_conv1(UnsafePointer(arena + Arena.l3_block1_conv1_padded), w + 96, arena + Arena.l3_block1_conv1, parts) }
-        observe?(3, UnsafePointer(arena + Arena.l3_block1_conv1))
+        Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
+        pool.split(28) { worker, parts in Self.l3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 96), arena.advanced(by: Arena.l3_block1_conv1), parts) }
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_bn1
-        Self.l4_block1_bn1(arena + Arena.l3_block1_conv1, w)
-        observe?(4, UnsafePointer(arena + Arena.l3_block1_conv1))
+        Self.l4_block1_bn1(arena.advanced(by: Arena.l3_block1_conv1), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_relu
-        Self.l2_stem_relu(arena + Arena.l3_block1_conv1)
-        observe?(5, UnsafePointer(arena + Arena.l3_block1_conv1))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l3_block1_conv1))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_conv2
-        Self.l3_block1_conv1_pad(UnsafePointer(arena + Arena.l3_block1_conv1), arena + Arena.l6_block1_conv2_padded)
-        pool.split(28) { worker, parts in Self.l3_block1_conv1(UnsafePointer(arena + Arena.l6_block1_conv2_padded), w + 696, arena + Arena.l6_block1_conv2, parts) }
-        observe?(6, UnsafePointer(arena + Arena.l6_block1_conv2))
+        Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
+        pool.split(28) { worker, parts in Self.l3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 696), arena.advanced(by: Arena.l6_block1_conv2), parts) }
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_bn2
-        Self.l7_block1_bn2(arena + Arena.l6_block1_conv2, w)
-        observe?(7, UnsafePointer(arena + Arena.l6_block1_conv2))
+        Self.l7_block1_bn2(arena.advanced(by: Arena.l6_block1_conv2), w)
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_add
-        Self.l8_block1_add(UnsafePointer(arena + Arena.l0_stem_conv), UnsafePointer(arena + Arena.l6_block1_conv2), arena + Arena.l8_block1_add)
-        observe?(8, UnsafePointer(arena + Arena.l8_block1_add))
+        Self.l8_block1_add(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)), arena.advanced(by: Arena.l8_block1_add))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_block1_add)))
         // block1_out
-        Self.l2_stem_relu(arena + Arena.l8_block1_add)
-        observe?(9, UnsafePointer(arena + Arena.l8_block1_add))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l8_block1_add))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_block1_add)))
         // block2_conv1
-        Self.l10_block2_conv1_pad(UnsafePointer(arena + Arena.l8_block1_add), arena + Arena.l10_block2_conv1_padded)
-        Self.l10_block2_conv1(UnsafePointer(arena + Arena.l10_block2_conv1_padded), w + 1296, arena + Arena.l10_block2_conv1)
-        observe?(10, UnsafePointer(arena + Arena.l10_block2_conv1))
+        Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
+        Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 1296), arena.advanced(by: Arena.l10_block2_conv1))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_bn1
-        Self.l11_block2_bn1(arena + Arena.l10_block2_conv1, w)
-        observe?(11, UnsafePointer(arena + Arena.l10_block2_conv1))
+        Self.l11_block2_bn1(arena.advanced(by: Arena.l10_block2_conv1), w)
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_relu
-        Self.l12_block2_relu(arena + Arena.l10_block2_conv1)
-        observe?(12, UnsafePointer(arena + Arena.l10_block2_conv1))
+        Self.l12_block2_relu(arena.advanced(by: Arena.l10_block2_conv1))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_conv2
-        Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l10_block2_conv1), arena + Arena.l13_block2_conv2_padded)
-        pool.split(2) { worker, parts in Self.l13_block2_conv2_winograd(UnsafePointer(arena + Arena.l13_block2_conv2_padded), w + 2496, arena + Arena.l13_block2_conv2, arena + Arena.scratch + worker * 14336, parts) }
-        observe?(13, UnsafePointer(arena + Arena.l13_block2_conv2))
+        Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
+        pool.split(2) { worker, parts in Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 2496), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch + worker * 14336), parts) }
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut
-        Self.l14_block2_shortcut(UnsafePointer(arena + Arena.l8_block1_add), w + 8912, arena + Arena.l14_block2_shortcut)
-        observe?(14, UnsafePointer(arena + Arena.l14_block2_shortcut))
+        Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 8912), arena.advanced(by: Arena.l14_block2_shortcut))
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_bn2
-        Self.l15_block2_bn2(arena + Arena.l13_block2_conv2, w)
-        observe?(15, UnsafePointer(arena + Arena.l13_block2_conv2))
+        Self.l15_block2_bn2(arena.advanced(by: Arena.l13_block2_conv2), w)
+        observe?(15, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut_bn
-        Self.l16_block2_shortcut_bn(arena + Arena.l14_block2_shortcut, w)
-        observe?(16, UnsafePointer(arena + Arena.l14_block2_shortcut))
+        Self.l16_block2_shortcut_bn(arena.advanced(by: Arena.l14_block2_shortcut), w)
+        observe?(16, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_add
-        Self.l17_block2_add(UnsafePointer(arena + Arena.l13_block2_conv2), UnsafePointer(arena + Arena.l14_block2_shortcut), arena + Arena.l17_block2_add)
-        observe?(17, UnsafePointer(arena + Arena.l17_block2_add))
+        Self.l17_block2_add(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)), UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)), arena.advanced(by: Arena.l17_block2_add))
+        observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_block2_add)))
         // block2_out
-        Self.l12_block2_relu(arena + Arena.l17_block2_add)
-        observe?(18, UnsafePointer(arena + Arena.l17_block2_add))
+        Self.l12_block2_relu(arena.advanced(by: Arena.l17_block2_add))
+        observe?(18, UnsafePointer(arena.advanced(by: Arena.l17_block2_add)))
         // pool
-        Self.l19_pool(UnsafePointer(arena + Arena.l17_block2_add), arena + Arena.l19_pool)
-        observe?(19, UnsafePointer(arena + Arena.l19_pool))
+        Self.l19_pool(UnsafePointer(arena.advanced(by: Arena.l17_block2_add)), arena.advanced(by: Arena.l19_pool))
+        observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_pool)))
         // predictions
-        Self.l20_predictions(UnsafePointer(arena + Arena.l19_pool), w + 9120, arena + Arena.l20_predictions)
-        Self.l20_predictions_activation(arena + Arena.l20_predictions)
-        observe?(20, UnsafePointer(arena + Arena.l20_predictions))
-        output.update(from: arena + Arena.l20_predictions, count: 10)
+        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_pool)), w.advanced(by: 9120), arena.advanced(by: Arena.l20_predictions))
+        Self.l20_predictions_activation(arena.advanced(by: Arena.l20_predictions))
+        observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_predictions)))
+        output.update(from: arena.advanced(by: Arena.l20_predictions), count: 10)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -386,71 +386,71 @@ public struct MiniResnet: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stem_conv
-        Self.l0_stem_conv_pad(input, arena + Arena.l0_stem_conv_padded)
-        Self.l0_stem_conv(UnsafePointer(arena + Arena.l0_stem_conv_padded), w, arena + Arena.l0_stem_conv)
-        observe?(0, UnsafePointer(arena + Arena.l0_stem_conv))
+        Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
+        Self.l0_stem_conv(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_bn
-        Self.l1_stem_bn(arena + Arena.l0_stem_conv, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_stem_conv))
+        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem_conv), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_relu
-        Self.l2_stem_relu(arena + Arena.l0_stem_conv)
-        observe?(2, UnsafePointer(arena + Arena.l0_stem_conv))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem_conv))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // block1_conv1
-        Self.l3_block1_conv1_pad(UnsafePointer(arena + Arena.l0_stem_conv), arena + Arena.l3_block1_conv1_padded)
-        Self.l3_block1_conv1(UnsafePointer(arena + Arena.l3_block1_conv1_padded), w + 96, arena + Arena.l3_block1_conv1)
-        observe?(3, UnsafePointer(arena + Arena.l3_block1_conv1))
+        Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
+        Self.l3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 96), arena.advanced(by: Arena.l3_block1_conv1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_bn1
-        Self.l4_block1_bn1(arena + Arena.l3_block1_conv1, w)
-        observe?(4, UnsafePointer(arena + Arena.l3_block1_conv1))
+        Self.l4_block1_bn1(arena.advanced(by: Arena.l3_block1_conv1), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_relu
-        Self.l2_stem_relu(arena + Arena.l3_block1_conv1)
-        observe?(5, UnsafePointer(arena + Arena.l3_block1_conv1))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l3_block1_conv1))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_conv2
-        Self.l3_block1_conv1_pad(UnsafePointer(arena + Arena.l3_block1_conv1), arena + Arena.l6_block1_conv2_padded)
-        Self.l3_block1_conv1(UnsafePointer(arena + Arena.l6_block1_conv2_padded), w + 696, arena + Arena.l6_block1_conv2)
-        observe?(6, UnsafePointer(arena + Arena.l6_block1_conv2))
+        Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
+        Self.l3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 696), arena.advanced(by: Arena.l6_block1_conv2))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_bn2
-        Self.l7_block1_bn2(arena + Arena.l6_block1_conv2, w)
-        observe?(7, UnsafePointer(arena + Arena.l6_block1_conv2))
+        Self.l7_block1_bn2(arena.advanced(by: Arena.l6_block1_conv2), w)
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_add
-        Self.l8_block1_add(UnsafePointer(arena + Arena.l0_stem_conv), UnsafePointer(arena + Arena.l6_block1_conv2), arena + Arena.l8_block1_add)
-        observe?(8, UnsafePointer(arena + Arena.l8_block1_add))
+        Self.l8_block1_add(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)), arena.advanced(by: Arena.l8_block1_add))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_block1_add)))
         // block1_out
-        Self.l2_stem_relu(arena + Arena.l8_block1_add)
-        observe?(9, UnsafePointer(arena + Arena.l8_block1_add))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l8_block1_add))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_block1_add)))
         // block2_conv1
-        Self.l10_block2_conv1_pad(UnsafePointer(arena + Arena.l8_block1_add), arena + Arena.l10_block2_conv1_padded)
-        Self.l10_block2_conv1(UnsafePointer(arena + Arena.l10_block2_conv1_padded), w + 1296, arena + Arena.l10_block2_conv1)
-        observe?(10, UnsafePointer(arena + Arena.l10_block2_conv1))
+        Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
+        Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 1296), arena.advanced(by: Arena.l10_block2_conv1))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_bn1
-        Self.l11_block2_bn1(arena + Arena.l10_block2_conv1, w)
-        observe?(11, UnsafePointer(arena + Arena.l10_block2_conv1))
+        Self.l11_block2_bn1(arena.advanced(by: Arena.l10_block2_conv1), w)
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_relu
-        Self.l12_block2_relu(arena + Arena.l10_block2_conv1)
-        observe?(12, UnsafePointer(arena + Arena.l10_block2_conv1))
+        Self.l12_block2_relu(arena.advanced(by: Arena.l10_block2_conv1))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_conv2
-        Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l10_block2_conv1), arena + Arena.l13_block2_conv2_padded)
-        Self.l13_block2_conv2_winograd(UnsafePointer(arena + Arena.l13_block2_conv2_padded), w + 2496, arena + Arena.l13_block2_conv2, arena + Arena.scratch)
-        observe?(13, UnsafePointer(arena + Arena.l13_block2_conv2))
+        Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
+        Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 2496), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch))
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut
-        Self.l14_block2_shortcut(UnsafePointer(arena + Arena.l8_block1_add), w + 8912, arena + Arena.l14_block2_shortcut)
-        observe?(14, UnsafePointer(arena + Arena.l14_block2_shortcut))
+        Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 8912), arena.advanced(by: Arena.l14_block2_shortcut))
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_bn2
-        Self.l15_block2_bn2(arena + Arena.l13_block2_conv2, w)
-        observe?(15, UnsafePointer(arena + Arena.l13_block2_conv2))
+        Self.l15_block2_bn2(arena.advanced(by: Arena.l13_block2_conv2), w)
+        observe?(15, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut_bn
-        Self.l16_block2_shortcut_bn(arena + Arena.l14_block2_shortcut, w)
-        observe?(16, UnsafePointer(arena + Arena.l14_block2_shortcut))
+        Self.l16_block2_shortcut_bn(arena.advanced(by: Arena.l14_block2_shortcut), w)
+        observe?(16, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_add
-        Self.l17_block2_add(UnsafePointer(arena + Arena.l13_block2_conv2), UnsafePointer(arena + Arena.l14_block2_shortcut), arena + Arena.l17_block2_add)
-        observe?(17, UnsafePointer(arena + Arena.l17_block2_add))
+        Self.l17_block2_add(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)), UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)), arena.advanced(by: Arena.l17_block2_add))
+        observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_block2_add)))
         // block2_out
-        Self.l12_block2_relu(arena + Arena.l17_block2_add)
-        observe?(18, UnsafePointer(arena + Arena.l17_block2_add))
+        Self.l12_block2_relu(arena.advanced(by: Arena.l17_block2_add))
+        observe?(18, UnsafePointer(arena.advanced(by: Arena.l17_block2_add)))
         // pool
-        Self.l19_pool(UnsafePointer(arena + Arena.l17_block2_add), arena + Arena.l19_pool)
-        observe?(19, UnsafePointer(arena + Arena.l19_pool))
-        destination.update(from: arena + Arena.l19_pool, count: 16)
+        Self.l19_pool(UnsafePointer(arena.advanced(by: Arena.l17_block2_add)), arena.advanced(by: Arena.l19_pool))
+        observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_pool)))
+        destination.update(from: arena.advanced(by: Arena.l19_pool), count: 16)
     }
 
     // predictions over 8 samples: Dense, (None, 16) → (None, 10)
@@ -1222,12 +1222,12 @@ extension MiniResnet: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 150554, q = arena + 157754
-        var g = arena + 164954, h = arena + 171226
+        let p = arena.advanced(by: 150554), q = arena.advanced(by: 157754)
+        var g = arena.advanced(by: 164954), h = arena.advanced(by: 171226)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
-                let o0 = arena + 0
+                let o0 = arena
                 // Forward, training mode, to stem_bn: every layer's output stays for the backward pass.
                 Self.l0_stem_conv_pad(input, p)
                 Self.l0_stem_conv(UnsafePointer(p), w, o0)
@@ -1235,94 +1235,94 @@ extension MiniResnet: TrainableModel {
                 return 0
 
             case 1:
-                let o0 = arena + 0
-                let o1 = arena + 6272
-                let o2 = arena + 18816
-                let o3 = arena + 25088
+                let o0 = arena
+                let o1 = arena.advanced(by: 6272)
+                let o2 = arena.advanced(by: 18816)
+                let o3 = arena.advanced(by: 25088)
                 // Forward, training mode, to block1_bn1: every layer's output stays for the backward pass.
                 Self.l1_stem_bn_normalize(UnsafePointer(o0), statistics, k, o1)
                 o2.update(from: UnsafePointer(o1), count: 6272)
                 Self.l2_stem_relu(o2)
                 Self.l3_block1_conv1_pad(UnsafePointer(o2), p)
-                Self.l3_block1_conv1(UnsafePointer(p), w + 96, o3)
+                Self.l3_block1_conv1(UnsafePointer(p), w.advanced(by: 96), o3)
                 Self.l4_block1_bn1_statistics(UnsafePointer(o3), sums)
                 return 0
 
             case 2:
-                let o3 = arena + 25088
-                let o4 = arena + 31360
-                let o5 = arena + 43904
-                let o6 = arena + 50176
+                let o3 = arena.advanced(by: 25088)
+                let o4 = arena.advanced(by: 31360)
+                let o5 = arena.advanced(by: 43904)
+                let o6 = arena.advanced(by: 50176)
                 // Forward, training mode, to block1_bn2: every layer's output stays for the backward pass.
                 Self.l4_block1_bn1_normalize(UnsafePointer(o3), statistics, k, o4)
                 o5.update(from: UnsafePointer(o4), count: 6272)
                 Self.l2_stem_relu(o5)
                 Self.l3_block1_conv1_pad(UnsafePointer(o5), p)
-                Self.l3_block1_conv1(UnsafePointer(p), w + 696, o6)
+                Self.l3_block1_conv1(UnsafePointer(p), w.advanced(by: 696), o6)
                 Self.l7_block1_bn2_statistics(UnsafePointer(o6), sums)
                 return 0
 
             case 3:
-                let o2 = arena + 18816
-                let o6 = arena + 50176
-                let o7 = arena + 56448
-                let o8 = arena + 68992
-                let o9 = arena + 75264
-                let o10 = arena + 81536
+                let o2 = arena.advanced(by: 18816)
+                let o6 = arena.advanced(by: 50176)
+                let o7 = arena.advanced(by: 56448)
+                let o8 = arena.advanced(by: 68992)
+                let o9 = arena.advanced(by: 75264)
+                let o10 = arena.advanced(by: 81536)
                 // Forward, training mode, to block2_bn1: every layer's output stays for the backward pass.
                 Self.l7_block1_bn2_normalize(UnsafePointer(o6), statistics, k, o7)
                 Self.l8_block1_add(UnsafePointer(o2), UnsafePointer(o7), o8)
                 o9.update(from: UnsafePointer(o8), count: 6272)
                 Self.l2_stem_relu(o9)
                 Self.l10_block2_conv1_pad(UnsafePointer(o9), p)
-                Self.l10_block2_conv1(UnsafePointer(p), w + 1296, o10)
+                Self.l10_block2_conv1(UnsafePointer(p), w.advanced(by: 1296), o10)
                 Self.l11_block2_bn1_statistics(UnsafePointer(o10), sums)
                 return 0
 
             case 4:
-                let o9 = arena + 75264
-                let o10 = arena + 81536
-                let o11 = arena + 84672
-                let o12 = arena + 90944
-                let o13 = arena + 94080
-                let o14 = arena + 97216
+                let o9 = arena.advanced(by: 75264)
+                let o10 = arena.advanced(by: 81536)
+                let o11 = arena.advanced(by: 84672)
+                let o12 = arena.advanced(by: 90944)
+                let o13 = arena.advanced(by: 94080)
+                let o14 = arena.advanced(by: 97216)
                 // Forward, training mode, to block2_bn2: every layer's output stays for the backward pass.
                 Self.l11_block2_bn1_normalize(UnsafePointer(o10), statistics, k, o11)
                 o12.update(from: UnsafePointer(o11), count: 3136)
                 Self.l12_block2_relu(o12)
                 Self.l13_block2_conv2_pad(UnsafePointer(o12), p)
-                Self.l13_block2_conv2(UnsafePointer(p), w + 2496, o13)
-                Self.l14_block2_shortcut(UnsafePointer(o9), w + 8912, o14)
+                Self.l13_block2_conv2(UnsafePointer(p), w.advanced(by: 2496), o13)
+                Self.l14_block2_shortcut(UnsafePointer(o9), w.advanced(by: 8912), o14)
                 Self.l15_block2_bn2_statistics(UnsafePointer(o13), sums)
                 return 0
 
             case 5:
-                let o13 = arena + 94080
-                let o14 = arena + 97216
-                let o15 = arena + 100352
+                let o13 = arena.advanced(by: 94080)
+                let o14 = arena.advanced(by: 97216)
+                let o15 = arena.advanced(by: 100352)
                 // Forward, training mode, to block2_shortcut_bn: every layer's output stays for the backward pass.
                 Self.l15_block2_bn2_normalize(UnsafePointer(o13), statistics, k, o15)
                 Self.l16_block2_shortcut_bn_statistics(UnsafePointer(o14), sums)
                 return 0
 
             case 6:
-                let o14 = arena + 97216
-                let o15 = arena + 100352
-                let e15 = arena + 144282
-                let o16 = arena + 106624
-                let d16 = arena + 109760
-                let e16 = arena + 147418
-                let o17 = arena + 112896
-                let o18 = arena + 116032
-                let o19 = arena + 119168
-                let o20 = arena + 119184
+                let o14 = arena.advanced(by: 97216)
+                let o15 = arena.advanced(by: 100352)
+                let e15 = arena.advanced(by: 144282)
+                let o16 = arena.advanced(by: 106624)
+                let d16 = arena.advanced(by: 109760)
+                let e16 = arena.advanced(by: 147418)
+                let o17 = arena.advanced(by: 112896)
+                let o18 = arena.advanced(by: 116032)
+                let o19 = arena.advanced(by: 119168)
+                let o20 = arena.advanced(by: 119184)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l16_block2_shortcut_bn_normalize(UnsafePointer(o14), statistics, k, o16)
                 Self.l17_block2_add(UnsafePointer(o15), UnsafePointer(o16), o17)
                 o18.update(from: UnsafePointer(o17), count: 3136)
                 Self.l12_block2_relu(o18)
                 Self.l19_pool(UnsafePointer(o18), o19)
-                Self.l20_predictions(UnsafePointer(o19), w + 9120, o20)
+                Self.l20_predictions(UnsafePointer(o19), w.advanced(by: 9120), o20)
                 Self.l20_predictions_activation(o20)
                 output.update(from: o20, count: 10)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -1333,7 +1333,7 @@ extension MiniResnet: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // predictions
                 if !fused { Self.l20_predictions_derivative(UnsafePointer(o20), g) }
-                Self.l20_predictions_backward(UnsafePointer(o19), UnsafePointer(g), k + 5096, gradients + 5096, h); swap(&g, &h)
+                Self.l20_predictions_backward(UnsafePointer(o19), UnsafePointer(g), k.advanced(by: 5096), gradients.advanced(by: 5096), h); swap(&g, &h)
                 // pool
                 Self.l19_pool_backward(UnsafePointer(o18), UnsafePointer(g), h); swap(&g, &h)
                 // block2_out
@@ -1348,12 +1348,12 @@ extension MiniResnet: TrainableModel {
                 return value
 
             case 7:
-                let o13 = arena + 94080
-                let o14 = arena + 97216
-                let e14 = arena + 141146
-                let d15 = arena + 103488
-                let e15 = arena + 144282
-                let d16 = arena + 109760
+                let o13 = arena.advanced(by: 94080)
+                let o14 = arena.advanced(by: 97216)
+                let e14 = arena.advanced(by: 141146)
+                let d15 = arena.advanced(by: 103488)
+                let e15 = arena.advanced(by: 144282)
+                let d16 = arena.advanced(by: 109760)
                 // Backward through block2_shortcut_bn, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l16_block2_shortcut_bn_backward(UnsafePointer(o14), UnsafePointer(d16), statistics, k, g)
                 e14.update(from: g, count: 3136)
@@ -1365,16 +1365,16 @@ extension MiniResnet: TrainableModel {
                 return 0
 
             case 8:
-                let o9 = arena + 75264
-                let e9 = arena + 131738
-                let o10 = arena + 81536
-                let o11 = arena + 84672
-                let d11 = arena + 87808
-                let o12 = arena + 90944
-                let o13 = arena + 94080
-                let e13 = arena + 138010
-                let e14 = arena + 141146
-                let d15 = arena + 103488
+                let o9 = arena.advanced(by: 75264)
+                let e9 = arena.advanced(by: 131738)
+                let o10 = arena.advanced(by: 81536)
+                let o11 = arena.advanced(by: 84672)
+                let d11 = arena.advanced(by: 87808)
+                let o12 = arena.advanced(by: 90944)
+                let o13 = arena.advanced(by: 94080)
+                let e13 = arena.advanced(by: 138010)
+                let e14 = arena.advanced(by: 141146)
+                let d15 = arena.advanced(by: 103488)
                 // Backward through block2_bn2, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l15_block2_bn2_backward(UnsafePointer(o13), UnsafePointer(d15), statistics, k, g)
                 e13.update(from: g, count: 3136)
@@ -1382,14 +1382,14 @@ extension MiniResnet: TrainableModel {
                 g.update(from: e14, count: 3136)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block2_shortcut
-                Self.l14_block2_shortcut_backward(UnsafePointer(o9), UnsafePointer(g), k + 4840, gradients + 4840, h); swap(&g, &h)
+                Self.l14_block2_shortcut_backward(UnsafePointer(o9), UnsafePointer(g), k.advanced(by: 4840), gradients.advanced(by: 4840), h); swap(&g, &h)
                 e9.update(from: g, count: 6272)
                 // block2_conv2: dL/d(output), summed over its readers
                 g.update(from: e13, count: 3136)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block2_conv2
                 Self.l13_block2_conv2_pad(UnsafePointer(o12), p)
-                Self.l13_block2_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 2536, gradients + 2536, q)
+                Self.l13_block2_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 2536), gradients.advanced(by: 2536), q)
                 Self.l13_block2_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // block2_relu
                 Self.l12_block2_relu_derivative(UnsafePointer(o11), UnsafePointer(o12), g)
@@ -1399,21 +1399,21 @@ extension MiniResnet: TrainableModel {
                 return 0
 
             case 9:
-                let e2 = arena + 119194
-                let o6 = arena + 50176
-                let d7 = arena + 62720
-                let e7 = arena + 125466
-                let o8 = arena + 68992
-                let o9 = arena + 75264
-                let e9 = arena + 131738
-                let o10 = arena + 81536
-                let d11 = arena + 87808
+                let e2 = arena.advanced(by: 119194)
+                let o6 = arena.advanced(by: 50176)
+                let d7 = arena.advanced(by: 62720)
+                let e7 = arena.advanced(by: 125466)
+                let o8 = arena.advanced(by: 68992)
+                let o9 = arena.advanced(by: 75264)
+                let e9 = arena.advanced(by: 131738)
+                let o10 = arena.advanced(by: 81536)
+                let d11 = arena.advanced(by: 87808)
                 // Backward through block2_bn1, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l11_block2_bn1_backward(UnsafePointer(o10), UnsafePointer(d11), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block2_conv1
                 Self.l10_block2_conv1_pad(UnsafePointer(o9), p)
-                Self.l10_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 1320, gradients + 1320, q)
+                Self.l10_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1320), gradients.advanced(by: 1320), q)
                 Self.l10_block2_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<6272 { e9[i] += g[i] }
                 // block1_out: dL/d(output), summed over its readers
@@ -1431,18 +1431,18 @@ extension MiniResnet: TrainableModel {
                 return 0
 
             case 10:
-                let o3 = arena + 25088
-                let o4 = arena + 31360
-                let d4 = arena + 37632
-                let o5 = arena + 43904
-                let o6 = arena + 50176
-                let d7 = arena + 62720
+                let o3 = arena.advanced(by: 25088)
+                let o4 = arena.advanced(by: 31360)
+                let d4 = arena.advanced(by: 37632)
+                let o5 = arena.advanced(by: 43904)
+                let o6 = arena.advanced(by: 50176)
+                let d7 = arena.advanced(by: 62720)
                 // Backward through block1_bn2, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l7_block1_bn2_backward(UnsafePointer(o6), UnsafePointer(d7), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block1_conv2
                 Self.l3_block1_conv1_pad(UnsafePointer(o5), p)
-                Self.l3_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 712, gradients + 712, q)
+                Self.l3_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 712), gradients.advanced(by: 712), q)
                 Self.l3_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // block1_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
@@ -1452,19 +1452,19 @@ extension MiniResnet: TrainableModel {
                 return 0
 
             case 11:
-                let o0 = arena + 0
-                let o1 = arena + 6272
-                let d1 = arena + 12544
-                let o2 = arena + 18816
-                let e2 = arena + 119194
-                let o3 = arena + 25088
-                let d4 = arena + 37632
+                let o0 = arena
+                let o1 = arena.advanced(by: 6272)
+                let d1 = arena.advanced(by: 12544)
+                let o2 = arena.advanced(by: 18816)
+                let e2 = arena.advanced(by: 119194)
+                let o3 = arena.advanced(by: 25088)
+                let d4 = arena.advanced(by: 37632)
                 // Backward through block1_bn1, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l4_block1_bn1_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block1_conv1
                 Self.l3_block1_conv1_pad(UnsafePointer(o2), p)
-                Self.l3_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 104, gradients + 104, q)
+                Self.l3_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 104), gradients.advanced(by: 104), q)
                 Self.l3_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<6272 { e2[i] += g[i] }
                 // stem_relu: dL/d(output), summed over its readers
@@ -1478,8 +1478,8 @@ extension MiniResnet: TrainableModel {
                 return 0
 
             default:
-                let o0 = arena + 0
-                let d1 = arena + 12544
+                let o0 = arena
+                let d1 = arena.advanced(by: 12544)
                 // Backward through stem_bn, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l1_stem_bn_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).

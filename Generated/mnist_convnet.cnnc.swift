@@ -125,29 +125,29 @@ public struct MnistConvnet: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // max_pooling2d
-        Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        Self.l1_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // conv2d_1
-        Self.l2_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1_winograd(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 320, arena + Arena.l2_conv2d_1, arena + Arena.scratch)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        Self.l2_conv2d_1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)), arena.advanced(by: Arena.l2_conv2d_1_padded))
+        Self.l2_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 320), arena.advanced(by: Arena.l2_conv2d_1), arena.advanced(by: Arena.scratch))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // max_pooling2d_1
-        Self.l3_max_pooling2d_1(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_max_pooling2d_1)
-        observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
+        Self.l3_max_pooling2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), arena.advanced(by: Arena.l3_max_pooling2d_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d_1)))
         // flatten
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d_1)))
         // dropout
         // (no computation at inference)
-        observe?(5, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d_1)))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l3_max_pooling2d_1), w + 51584, arena + Arena.l6_dense)
-        Self.l6_dense_activation(arena + Arena.l6_dense)
-        observe?(6, UnsafePointer(arena + Arena.l6_dense))
-        output.update(from: arena + Arena.l6_dense, count: 10)
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d_1)), w.advanced(by: 51584), arena.advanced(by: Arena.l6_dense))
+        Self.l6_dense_activation(arena.advanced(by: Arena.l6_dense))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
+        output.update(from: arena.advanced(by: Arena.l6_dense), count: 10)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -165,29 +165,29 @@ public struct MnistConvnet: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // max_pooling2d
-        Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        Self.l1_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // conv2d_1
-        Self.l2_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_conv2d_1_padded)
-        pool.split(2) { worker, parts in Self.l2_conv2d_1_winograd(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 320, arena + Arena.l2_conv2d_1, arena + Arena.scratch + worker * 27648, parts) }
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        Self.l2_conv2d_1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)), arena.advanced(by: Arena.l2_conv2d_1_padded))
+        pool.split(2) { worker, parts in Self.l2_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 320), arena.advanced(by: Arena.l2_conv2d_1), arena.advanced(by: Arena.scratch + worker * 27648), parts) }
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // max_pooling2d_1
-        Self.l3_max_pooling2d_1(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_max_pooling2d_1)
-        observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
+        Self.l3_max_pooling2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), arena.advanced(by: Arena.l3_max_pooling2d_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d_1)))
         // flatten
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d_1)))
         // dropout
         // (no computation at inference)
-        observe?(5, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d_1)))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l3_max_pooling2d_1), w + 51584, arena + Arena.l6_dense)
-        Self.l6_dense_activation(arena + Arena.l6_dense)
-        observe?(6, UnsafePointer(arena + Arena.l6_dense))
-        output.update(from: arena + Arena.l6_dense, count: 10)
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d_1)), w.advanced(by: 51584), arena.advanced(by: Arena.l6_dense))
+        Self.l6_dense_activation(arena.advanced(by: Arena.l6_dense))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
+        output.update(from: arena.advanced(by: Arena.l6_dense), count: 10)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -226,19 +226,19 @@ public struct MnistConvnet: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // max_pooling2d
-        Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        Self.l1_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // conv2d_1
-        Self.l2_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1_winograd(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 320, arena + Arena.l2_conv2d_1, arena + Arena.scratch)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        Self.l2_conv2d_1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)), arena.advanced(by: Arena.l2_conv2d_1_padded))
+        Self.l2_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 320), arena.advanced(by: Arena.l2_conv2d_1), arena.advanced(by: Arena.scratch))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // max_pooling2d_1
-        Self.l3_max_pooling2d_1(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_max_pooling2d_1)
-        observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
-        destination.update(from: arena + Arena.l3_max_pooling2d_1, count: 1600)
+        Self.l3_max_pooling2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), arena.advanced(by: Arena.l3_max_pooling2d_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d_1)))
+        destination.update(from: arena.advanced(by: Arena.l3_max_pooling2d_1), count: 1600)
     }
 
     // dense over 8 samples: Dense, (None, 1600) → (None, 10)
@@ -937,20 +937,20 @@ extension MnistConvnet: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 39594, q = arena + 39594
-        var g = arena + 39594, h = arena + 61226
+        let p = arena.advanced(by: 39594), q = arena.advanced(by: 39594)
+        var g = arena.advanced(by: 39594), h = arena.advanced(by: 61226)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 21632
-        let o2 = arena + 27040
-        let o3 = arena + 34784
-        let o5 = arena + 36384
-        let m5 = arena + 37984
-        let o6 = arena + 39584
+        let o0 = arena
+        let o1 = arena.advanced(by: 21632)
+        let o2 = arena.advanced(by: 27040)
+        let o3 = arena.advanced(by: 34784)
+        let o5 = arena.advanced(by: 36384)
+        let m5 = arena.advanced(by: 37984)
+        let o6 = arena.advanced(by: 39584)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         Self.l1_max_pooling2d(UnsafePointer(o0), o1)
-        Self.l2_conv2d_1(UnsafePointer(o1), w + 320, o2)
+        Self.l2_conv2d_1(UnsafePointer(o1), w.advanced(by: 320), o2)
         Self.l3_max_pooling2d_1(UnsafePointer(o2), o3)
         // flatten: the same memory as its input
         // dropout: inverted dropout, each value kept with probability 0.5 and scaled by 1/0.5
@@ -958,7 +958,7 @@ extension MnistConvnet: TrainableModel {
             var random = SplitMix64(seed: dropoutSeed, stream: 5)
             for i in 0..<1600 { m5[i] = random.nextUnit() < 0.5 ? Float(1 / 0.5) : 0; o5[i] = UnsafePointer(o3)[i] * m5[i] }
         }
-        Self.l6_dense(UnsafePointer(o5), w + 51584, o6)
+        Self.l6_dense(UnsafePointer(o5), w.advanced(by: 51584), o6)
         Self.l6_dense_activation(o6)
         output.update(from: o6, count: 10)
         // The loss, and its gradient: with respect to the output, or to the
@@ -969,7 +969,7 @@ extension MnistConvnet: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l6_dense_derivative(UnsafePointer(o6), g) }
-        Self.l6_dense_backward(UnsafePointer(o5), UnsafePointer(g), k + 18816, gradients + 18816, h); swap(&g, &h)
+        Self.l6_dense_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 18816), gradients.advanced(by: 18816), h); swap(&g, &h)
         // dropout
         for i in 0..<1600 { g[i] *= m5[i] }
         // flatten
@@ -978,7 +978,7 @@ extension MnistConvnet: TrainableModel {
         Self.l3_max_pooling2d_1_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_1
         Self.l2_conv2d_1_derivative(UnsafePointer(o2), g)
-        Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 320, gradients + 320, h); swap(&g, &h)
+        Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 320), gradients.advanced(by: 320), h); swap(&g, &h)
         // max_pooling2d
         Self.l1_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv2d

@@ -462,215 +462,215 @@ public struct Resnet20Cifar: CompiledModel {
     private func forward_part0(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // stem_conv
-        Self.l0_stem_conv_pad(input, arena + Arena.l0_stem_conv_padded)
-        Self.l0_stem_conv(UnsafePointer(arena + Arena.l0_stem_conv_padded), w, arena + Arena.l0_stem_conv)
-        observe?(0, UnsafePointer(arena + Arena.l0_stem_conv))
+        Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
+        Self.l0_stem_conv(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_bn
-        Self.l1_stem_bn(arena + Arena.l0_stem_conv, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_stem_conv))
+        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem_conv), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_relu
-        Self.l2_stem_relu(arena + Arena.l0_stem_conv)
-        observe?(2, UnsafePointer(arena + Arena.l0_stem_conv))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem_conv))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stage1_block1_conv1
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l0_stem_conv), arena + Arena.l3_stage1_block1_conv1_padded)
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l3_stage1_block1_conv1_padded), w + 480, arena + Arena.l3_stage1_block1_conv1, arena + Arena.scratch)
-        observe?(3, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_stage1_block1_conv1_padded))
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l3_stage1_block1_conv1), arena.advanced(by: Arena.scratch))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)))
         // stage1_block1_bn1
-        Self.l4_stage1_block1_bn1(arena + Arena.l3_stage1_block1_conv1, w)
-        observe?(4, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
+        Self.l4_stage1_block1_bn1(arena.advanced(by: Arena.l3_stage1_block1_conv1), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)))
         // stage1_block1_relu
-        Self.l2_stem_relu(arena + Arena.l3_stage1_block1_conv1)
-        observe?(5, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l3_stage1_block1_conv1))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)))
         // stage1_block1_conv2
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l3_stage1_block1_conv1), arena + Arena.l6_stage1_block1_conv2_padded)
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l6_stage1_block1_conv2_padded), w + 6928, arena + Arena.l6_stage1_block1_conv2, arena + Arena.scratch)
-        observe?(6, UnsafePointer(arena + Arena.l6_stage1_block1_conv2))
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)), arena.advanced(by: Arena.l6_stage1_block1_conv2_padded))
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2_padded)), w.advanced(by: 6928), arena.advanced(by: Arena.l6_stage1_block1_conv2), arena.advanced(by: Arena.scratch))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)))
         // stage1_block1_bn2
-        Self.l7_stage1_block1_bn2(arena + Arena.l6_stage1_block1_conv2, w)
-        observe?(7, UnsafePointer(arena + Arena.l6_stage1_block1_conv2))
+        Self.l7_stage1_block1_bn2(arena.advanced(by: Arena.l6_stage1_block1_conv2), w)
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)))
         // stage1_block1_add
-        Self.l8_stage1_block1_add(UnsafePointer(arena + Arena.l0_stem_conv), UnsafePointer(arena + Arena.l6_stage1_block1_conv2), arena + Arena.l8_stage1_block1_add)
-        observe?(8, UnsafePointer(arena + Arena.l8_stage1_block1_add))
+        Self.l8_stage1_block1_add(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)), arena.advanced(by: Arena.l8_stage1_block1_add))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)))
         // stage1_block1_out
-        Self.l2_stem_relu(arena + Arena.l8_stage1_block1_add)
-        observe?(9, UnsafePointer(arena + Arena.l8_stage1_block1_add))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l8_stage1_block1_add))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)))
         // stage1_block2_conv1
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l8_stage1_block1_add), arena + Arena.l10_stage1_block2_conv1_padded)
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l10_stage1_block2_conv1_padded), w + 13376, arena + Arena.l10_stage1_block2_conv1, arena + Arena.scratch)
-        observe?(10, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), arena.advanced(by: Arena.l10_stage1_block2_conv1_padded))
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1_padded)), w.advanced(by: 13376), arena.advanced(by: Arena.l10_stage1_block2_conv1), arena.advanced(by: Arena.scratch))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)))
         // stage1_block2_bn1
-        Self.l11_stage1_block2_bn1(arena + Arena.l10_stage1_block2_conv1, w)
-        observe?(11, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
+        Self.l11_stage1_block2_bn1(arena.advanced(by: Arena.l10_stage1_block2_conv1), w)
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)))
         // stage1_block2_relu
-        Self.l2_stem_relu(arena + Arena.l10_stage1_block2_conv1)
-        observe?(12, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l10_stage1_block2_conv1))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)))
         // stage1_block2_conv2
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l10_stage1_block2_conv1), arena + Arena.l13_stage1_block2_conv2_padded)
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l13_stage1_block2_conv2_padded), w + 19824, arena + Arena.l13_stage1_block2_conv2, arena + Arena.scratch)
-        observe?(13, UnsafePointer(arena + Arena.l13_stage1_block2_conv2))
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)), arena.advanced(by: Arena.l13_stage1_block2_conv2_padded))
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2_padded)), w.advanced(by: 19824), arena.advanced(by: Arena.l13_stage1_block2_conv2), arena.advanced(by: Arena.scratch))
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)))
         // stage1_block2_bn2
-        Self.l14_stage1_block2_bn2(arena + Arena.l13_stage1_block2_conv2, w)
-        observe?(14, UnsafePointer(arena + Arena.l13_stage1_block2_conv2))
+        Self.l14_stage1_block2_bn2(arena.advanced(by: Arena.l13_stage1_block2_conv2), w)
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)))
         // stage1_block2_add
-        Self.l15_stage1_block2_add(UnsafePointer(arena + Arena.l8_stage1_block1_add), UnsafePointer(arena + Arena.l13_stage1_block2_conv2), arena + Arena.l15_stage1_block2_add)
-        observe?(15, UnsafePointer(arena + Arena.l15_stage1_block2_add))
+        Self.l15_stage1_block2_add(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)), arena.advanced(by: Arena.l15_stage1_block2_add))
+        observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)))
         // stage1_block2_out
-        Self.l2_stem_relu(arena + Arena.l15_stage1_block2_add)
-        observe?(16, UnsafePointer(arena + Arena.l15_stage1_block2_add))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l15_stage1_block2_add))
+        observe?(16, UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)))
         // stage1_block3_conv1
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l15_stage1_block2_add), arena + Arena.l17_stage1_block3_conv1_padded)
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l17_stage1_block3_conv1_padded), w + 26272, arena + Arena.l17_stage1_block3_conv1, arena + Arena.scratch)
-        observe?(17, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), arena.advanced(by: Arena.l17_stage1_block3_conv1_padded))
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1_padded)), w.advanced(by: 26272), arena.advanced(by: Arena.l17_stage1_block3_conv1), arena.advanced(by: Arena.scratch))
+        observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)))
         // stage1_block3_bn1
-        Self.l18_stage1_block3_bn1(arena + Arena.l17_stage1_block3_conv1, w)
-        observe?(18, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
+        Self.l18_stage1_block3_bn1(arena.advanced(by: Arena.l17_stage1_block3_conv1), w)
+        observe?(18, UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)))
         // stage1_block3_relu
-        Self.l2_stem_relu(arena + Arena.l17_stage1_block3_conv1)
-        observe?(19, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l17_stage1_block3_conv1))
+        observe?(19, UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)))
         // stage1_block3_conv2
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l17_stage1_block3_conv1), arena + Arena.l20_stage1_block3_conv2_padded)
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l20_stage1_block3_conv2_padded), w + 32720, arena + Arena.l20_stage1_block3_conv2, arena + Arena.scratch)
-        observe?(20, UnsafePointer(arena + Arena.l20_stage1_block3_conv2))
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)), arena.advanced(by: Arena.l20_stage1_block3_conv2_padded))
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2_padded)), w.advanced(by: 32720), arena.advanced(by: Arena.l20_stage1_block3_conv2), arena.advanced(by: Arena.scratch))
+        observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)))
         // stage1_block3_bn2
-        Self.l21_stage1_block3_bn2(arena + Arena.l20_stage1_block3_conv2, w)
-        observe?(21, UnsafePointer(arena + Arena.l20_stage1_block3_conv2))
+        Self.l21_stage1_block3_bn2(arena.advanced(by: Arena.l20_stage1_block3_conv2), w)
+        observe?(21, UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)))
         // stage1_block3_add
-        Self.l22_stage1_block3_add(UnsafePointer(arena + Arena.l15_stage1_block2_add), UnsafePointer(arena + Arena.l20_stage1_block3_conv2), arena + Arena.l22_stage1_block3_add)
-        observe?(22, UnsafePointer(arena + Arena.l22_stage1_block3_add))
+        Self.l22_stage1_block3_add(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)), arena.advanced(by: Arena.l22_stage1_block3_add))
+        observe?(22, UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)))
         // stage1_block3_out
-        Self.l2_stem_relu(arena + Arena.l22_stage1_block3_add)
-        observe?(23, UnsafePointer(arena + Arena.l22_stage1_block3_add))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l22_stage1_block3_add))
+        observe?(23, UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)))
         // stage2_block1_conv1
-        Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena + Arena.l22_stage1_block3_add), arena + Arena.l24_stage2_block1_conv1_padded)
-        Self.l24_stage2_block1_conv1(UnsafePointer(arena + Arena.l24_stage2_block1_conv1_padded), w + 39168, arena + Arena.l24_stage2_block1_conv1)
-        observe?(24, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
+        Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), arena.advanced(by: Arena.l24_stage2_block1_conv1_padded))
+        Self.l24_stage2_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1_padded)), w.advanced(by: 39168), arena.advanced(by: Arena.l24_stage2_block1_conv1))
+        observe?(24, UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)))
         // stage2_block1_bn1
-        Self.l25_stage2_block1_bn1(arena + Arena.l24_stage2_block1_conv1, w)
-        observe?(25, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
+        Self.l25_stage2_block1_bn1(arena.advanced(by: Arena.l24_stage2_block1_conv1), w)
+        observe?(25, UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)))
         // stage2_block1_relu
-        Self.l26_stage2_block1_relu(arena + Arena.l24_stage2_block1_conv1)
-        observe?(26, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
+        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l24_stage2_block1_conv1))
+        observe?(26, UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)))
         // stage2_block1_conv2
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l24_stage2_block1_conv1), arena + Arena.l27_stage2_block1_conv2_padded)
-        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l27_stage2_block1_conv2_padded), w + 43872, arena + Arena.l27_stage2_block1_conv2, arena + Arena.scratch)
-        observe?(27, UnsafePointer(arena + Arena.l27_stage2_block1_conv2))
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)), arena.advanced(by: Arena.l27_stage2_block1_conv2_padded))
+        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2_padded)), w.advanced(by: 43872), arena.advanced(by: Arena.l27_stage2_block1_conv2), arena.advanced(by: Arena.scratch))
+        observe?(27, UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)))
         // stage2_block1_shortcut
-        Self.l28_stage2_block1_shortcut(UnsafePointer(arena + Arena.l22_stage1_block3_add), w + 69504, arena + Arena.l28_stage2_block1_shortcut)
-        observe?(28, UnsafePointer(arena + Arena.l28_stage2_block1_shortcut))
+        Self.l28_stage2_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), w.advanced(by: 69504), arena.advanced(by: Arena.l28_stage2_block1_shortcut))
+        observe?(28, UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)))
         // stage2_block1_bn2
-        Self.l29_stage2_block1_bn2(arena + Arena.l27_stage2_block1_conv2, w)
-        observe?(29, UnsafePointer(arena + Arena.l27_stage2_block1_conv2))
+        Self.l29_stage2_block1_bn2(arena.advanced(by: Arena.l27_stage2_block1_conv2), w)
+        observe?(29, UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)))
         // stage2_block1_shortcut_bn
-        Self.l30_stage2_block1_shortcut_bn(arena + Arena.l28_stage2_block1_shortcut, w)
-        observe?(30, UnsafePointer(arena + Arena.l28_stage2_block1_shortcut))
+        Self.l30_stage2_block1_shortcut_bn(arena.advanced(by: Arena.l28_stage2_block1_shortcut), w)
+        observe?(30, UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)))
         // stage2_block1_add
-        Self.l31_stage2_block1_add(UnsafePointer(arena + Arena.l27_stage2_block1_conv2), UnsafePointer(arena + Arena.l28_stage2_block1_shortcut), arena + Arena.l31_stage2_block1_add)
-        observe?(31, UnsafePointer(arena + Arena.l31_stage2_block1_add))
+        Self.l31_stage2_block1_add(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)), arena.advanced(by: Arena.l31_stage2_block1_add))
+        observe?(31, UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)))
         // stage2_block1_out
-        Self.l26_stage2_block1_relu(arena + Arena.l31_stage2_block1_add)
-        observe?(32, UnsafePointer(arena + Arena.l31_stage2_block1_add))
+        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l31_stage2_block1_add))
+        observe?(32, UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)))
         // stage2_block2_conv1
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l31_stage2_block1_add), arena + Arena.l33_stage2_block2_conv1_padded)
-        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l33_stage2_block2_conv1_padded), w + 70176, arena + Arena.l33_stage2_block2_conv1, arena + Arena.scratch)
-        observe?(33, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), arena.advanced(by: Arena.l33_stage2_block2_conv1_padded))
+        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1_padded)), w.advanced(by: 70176), arena.advanced(by: Arena.l33_stage2_block2_conv1), arena.advanced(by: Arena.scratch))
+        observe?(33, UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)))
         // stage2_block2_bn1
-        Self.l34_stage2_block2_bn1(arena + Arena.l33_stage2_block2_conv1, w)
-        observe?(34, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
+        Self.l34_stage2_block2_bn1(arena.advanced(by: Arena.l33_stage2_block2_conv1), w)
+        observe?(34, UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)))
         // stage2_block2_relu
-        Self.l26_stage2_block1_relu(arena + Arena.l33_stage2_block2_conv1)
-        observe?(35, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
+        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l33_stage2_block2_conv1))
+        observe?(35, UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)))
         // stage2_block2_conv2
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l33_stage2_block2_conv1), arena + Arena.l36_stage2_block2_conv2_padded)
-        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l36_stage2_block2_conv2_padded), w + 95872, arena + Arena.l36_stage2_block2_conv2, arena + Arena.scratch)
-        observe?(36, UnsafePointer(arena + Arena.l36_stage2_block2_conv2))
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)), arena.advanced(by: Arena.l36_stage2_block2_conv2_padded))
+        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2_padded)), w.advanced(by: 95872), arena.advanced(by: Arena.l36_stage2_block2_conv2), arena.advanced(by: Arena.scratch))
+        observe?(36, UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)))
         // stage2_block2_bn2
-        Self.l37_stage2_block2_bn2(arena + Arena.l36_stage2_block2_conv2, w)
-        observe?(37, UnsafePointer(arena + Arena.l36_stage2_block2_conv2))
+        Self.l37_stage2_block2_bn2(arena.advanced(by: Arena.l36_stage2_block2_conv2), w)
+        observe?(37, UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)))
         // stage2_block2_add
-        Self.l38_stage2_block2_add(UnsafePointer(arena + Arena.l31_stage2_block1_add), UnsafePointer(arena + Arena.l36_stage2_block2_conv2), arena + Arena.l38_stage2_block2_add)
-        observe?(38, UnsafePointer(arena + Arena.l38_stage2_block2_add))
+        Self.l38_stage2_block2_add(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)), arena.advanced(by: Arena.l38_stage2_block2_add))
+        observe?(38, UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)))
         // stage2_block2_out
-        Self.l26_stage2_block1_relu(arena + Arena.l38_stage2_block2_add)
-        observe?(39, UnsafePointer(arena + Arena.l38_stage2_block2_add))
+        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l38_stage2_block2_add))
+        observe?(39, UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)))
         // stage2_block3_conv1
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l38_stage2_block2_add), arena + Arena.l40_stage2_block3_conv1_padded)
-        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l40_stage2_block3_conv1_padded), w + 121568, arena + Arena.l40_stage2_block3_conv1, arena + Arena.scratch)
-        observe?(40, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), arena.advanced(by: Arena.l40_stage2_block3_conv1_padded))
+        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1_padded)), w.advanced(by: 121568), arena.advanced(by: Arena.l40_stage2_block3_conv1), arena.advanced(by: Arena.scratch))
+        observe?(40, UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)))
         // stage2_block3_bn1
-        Self.l41_stage2_block3_bn1(arena + Arena.l40_stage2_block3_conv1, w)
-        observe?(41, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
+        Self.l41_stage2_block3_bn1(arena.advanced(by: Arena.l40_stage2_block3_conv1), w)
+        observe?(41, UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)))
         // stage2_block3_relu
-        Self.l26_stage2_block1_relu(arena + Arena.l40_stage2_block3_conv1)
-        observe?(42, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
+        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l40_stage2_block3_conv1))
+        observe?(42, UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)))
         // stage2_block3_conv2
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l40_stage2_block3_conv1), arena + Arena.l43_stage2_block3_conv2_padded)
-        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l43_stage2_block3_conv2_padded), w + 147264, arena + Arena.l43_stage2_block3_conv2, arena + Arena.scratch)
-        observe?(43, UnsafePointer(arena + Arena.l43_stage2_block3_conv2))
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)), arena.advanced(by: Arena.l43_stage2_block3_conv2_padded))
+        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2_padded)), w.advanced(by: 147264), arena.advanced(by: Arena.l43_stage2_block3_conv2), arena.advanced(by: Arena.scratch))
+        observe?(43, UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)))
         // stage2_block3_bn2
-        Self.l44_stage2_block3_bn2(arena + Arena.l43_stage2_block3_conv2, w)
-        observe?(44, UnsafePointer(arena + Arena.l43_stage2_block3_conv2))
+        Self.l44_stage2_block3_bn2(arena.advanced(by: Arena.l43_stage2_block3_conv2), w)
+        observe?(44, UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)))
         // stage2_block3_add
-        Self.l45_stage2_block3_add(UnsafePointer(arena + Arena.l38_stage2_block2_add), UnsafePointer(arena + Arena.l43_stage2_block3_conv2), arena + Arena.l45_stage2_block3_add)
-        observe?(45, UnsafePointer(arena + Arena.l45_stage2_block3_add))
+        Self.l45_stage2_block3_add(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)), arena.advanced(by: Arena.l45_stage2_block3_add))
+        observe?(45, UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)))
         // stage2_block3_out
-        Self.l26_stage2_block1_relu(arena + Arena.l45_stage2_block3_add)
-        observe?(46, UnsafePointer(arena + Arena.l45_stage2_block3_add))
+        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l45_stage2_block3_add))
+        observe?(46, UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)))
         // stage3_block1_conv1
-        Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena + Arena.l45_stage2_block3_add), arena + Arena.l47_stage3_block1_conv1_padded)
-        Self.l47_stage3_block1_conv1(UnsafePointer(arena + Arena.l47_stage3_block1_conv1_padded), w + 172960, arena + Arena.l47_stage3_block1_conv1)
-        observe?(47, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
+        Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), arena.advanced(by: Arena.l47_stage3_block1_conv1_padded))
+        Self.l47_stage3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1_padded)), w.advanced(by: 172960), arena.advanced(by: Arena.l47_stage3_block1_conv1))
+        observe?(47, UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)))
         // stage3_block1_bn1
-        Self.l48_stage3_block1_bn1(arena + Arena.l47_stage3_block1_conv1, w)
-        observe?(48, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
+        Self.l48_stage3_block1_bn1(arena.advanced(by: Arena.l47_stage3_block1_conv1), w)
+        observe?(48, UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)))
         // stage3_block1_relu
-        Self.l49_stage3_block1_relu(arena + Arena.l47_stage3_block1_conv1)
-        observe?(49, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
+        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l47_stage3_block1_conv1))
+        observe?(49, UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)))
         // stage3_block1_conv2
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l47_stage3_block1_conv1), arena + Arena.l50_stage3_block1_conv2_padded)
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l50_stage3_block1_conv2_padded), w + 191584, arena + Arena.l50_stage3_block1_conv2, arena + Arena.scratch)
-        observe?(50, UnsafePointer(arena + Arena.l50_stage3_block1_conv2))
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)), arena.advanced(by: Arena.l50_stage3_block1_conv2_padded))
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2_padded)), w.advanced(by: 191584), arena.advanced(by: Arena.l50_stage3_block1_conv2), arena.advanced(by: Arena.scratch))
+        observe?(50, UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)))
         // stage3_block1_shortcut
-        Self.l51_stage3_block1_shortcut(UnsafePointer(arena + Arena.l45_stage2_block3_add), w + 294048, arena + Arena.l51_stage3_block1_shortcut)
-        observe?(51, UnsafePointer(arena + Arena.l51_stage3_block1_shortcut))
+        Self.l51_stage3_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), w.advanced(by: 294048), arena.advanced(by: Arena.l51_stage3_block1_shortcut))
+        observe?(51, UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)))
         // stage3_block1_bn2
-        Self.l52_stage3_block1_bn2(arena + Arena.l50_stage3_block1_conv2, w)
-        observe?(52, UnsafePointer(arena + Arena.l50_stage3_block1_conv2))
+        Self.l52_stage3_block1_bn2(arena.advanced(by: Arena.l50_stage3_block1_conv2), w)
+        observe?(52, UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)))
         // stage3_block1_shortcut_bn
-        Self.l53_stage3_block1_shortcut_bn(arena + Arena.l51_stage3_block1_shortcut, w)
-        observe?(53, UnsafePointer(arena + Arena.l51_stage3_block1_shortcut))
+        Self.l53_stage3_block1_shortcut_bn(arena.advanced(by: Arena.l51_stage3_block1_shortcut), w)
+        observe?(53, UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)))
         // stage3_block1_add
-        Self.l54_stage3_block1_add(UnsafePointer(arena + Arena.l50_stage3_block1_conv2), UnsafePointer(arena + Arena.l51_stage3_block1_shortcut), arena + Arena.l54_stage3_block1_add)
-        observe?(54, UnsafePointer(arena + Arena.l54_stage3_block1_add))
+        Self.l54_stage3_block1_add(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)), arena.advanced(by: Arena.l54_stage3_block1_add))
+        observe?(54, UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)))
         // stage3_block1_out
-        Self.l49_stage3_block1_relu(arena + Arena.l54_stage3_block1_add)
-        observe?(55, UnsafePointer(arena + Arena.l54_stage3_block1_add))
+        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l54_stage3_block1_add))
+        observe?(55, UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)))
         // stage3_block2_conv1
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l54_stage3_block1_add), arena + Arena.l56_stage3_block2_conv1_padded)
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l56_stage3_block2_conv1_padded), w + 296416, arena + Arena.l56_stage3_block2_conv1, arena + Arena.scratch)
-        observe?(56, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), arena.advanced(by: Arena.l56_stage3_block2_conv1_padded))
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1_padded)), w.advanced(by: 296416), arena.advanced(by: Arena.l56_stage3_block2_conv1), arena.advanced(by: Arena.scratch))
+        observe?(56, UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)))
         // stage3_block2_bn1
-        Self.l57_stage3_block2_bn1(arena + Arena.l56_stage3_block2_conv1, w)
-        observe?(57, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
+        Self.l57_stage3_block2_bn1(arena.advanced(by: Arena.l56_stage3_block2_conv1), w)
+        observe?(57, UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)))
         // stage3_block2_relu
-        Self.l49_stage3_block1_relu(arena + Arena.l56_stage3_block2_conv1)
-        observe?(58, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
+        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l56_stage3_block2_conv1))
+        observe?(58, UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)))
         // stage3_block2_conv2
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l56_stage3_block2_conv1), arena + Arena.l59_stage3_block2_conv2_padded)
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l59_stage3_block2_conv2_padded), w + 399008, arena + Arena.l59_stage3_block2_conv2, arena + Arena.scratch)
-        observe?(59, UnsafePointer(arena + Arena.l59_stage3_block2_conv2))
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)), arena.advanced(by: Arena.l59_stage3_block2_conv2_padded))
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2_padded)), w.advanced(by: 399008), arena.advanced(by: Arena.l59_stage3_block2_conv2), arena.advanced(by: Arena.scratch))
+        observe?(59, UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)))
         // stage3_block2_bn2
-        Self.l60_stage3_block2_bn2(arena + Arena.l59_stage3_block2_conv2, w)
-        observe?(60, UnsafePointer(arena + Arena.l59_stage3_block2_conv2))
+        Self.l60_stage3_block2_bn2(arena.advanced(by: Arena.l59_stage3_block2_conv2), w)
+        observe?(60, UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)))
         // stage3_block2_add
-        Self.l61_stage3_block2_add(UnsafePointer(arena + Arena.l54_stage3_block1_add), UnsafePointer(arena + Arena.l59_stage3_block2_conv2), arena + Arena.l61_stage3_block2_add)
-        observe?(61, UnsafePointer(arena + Arena.l61_stage3_block2_add))
+        Self.l61_stage3_block2_add(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)), arena.advanced(by: Arena.l61_stage3_block2_add))
+        observe?(61, UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)))
         // stage3_block2_out
-        Self.l49_stage3_block1_relu(arena + Arena.l61_stage3_block2_add)
-        observe?(62, UnsafePointer(arena + Arena.l61_stage3_block2_add))
+        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l61_stage3_block2_add))
+        observe?(62, UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)))
         // stage3_block3_conv1
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l61_stage3_block2_add), arena + Arena.l63_stage3_block3_conv1_padded)
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l63_stage3_block3_conv1_padded), w + 501600, arena + Arena.l63_stage3_block3_conv1, arena + Arena.scratch)
-        observe?(63, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), arena.advanced(by: Arena.l63_stage3_block3_conv1_padded))
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1_padded)), w.advanced(by: 501600), arena.advanced(by: Arena.l63_stage3_block3_conv1), arena.advanced(by: Arena.scratch))
+        observe?(63, UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)))
     }
 
     /// Part 2 of 2 of `forward`: a function of its own, so the compiler's time grows with the model's depth, not faster.
@@ -678,32 +678,32 @@ public struct Resnet20Cifar: CompiledModel {
     private func forward_part1(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // stage3_block3_bn1
-        Self.l64_stage3_block3_bn1(arena + Arena.l63_stage3_block3_conv1, w)
-        observe?(64, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
+        Self.l64_stage3_block3_bn1(arena.advanced(by: Arena.l63_stage3_block3_conv1), w)
+        observe?(64, UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)))
         // stage3_block3_relu
-        Self.l49_stage3_block1_relu(arena + Arena.l63_stage3_block3_conv1)
-        observe?(65, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
+        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l63_stage3_block3_conv1))
+        observe?(65, UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)))
         // stage3_block3_conv2
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l63_stage3_block3_conv1), arena + Arena.l66_stage3_block3_conv2_padded)
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l66_stage3_block3_conv2_padded), w + 604192, arena + Arena.l66_stage3_block3_conv2, arena + Arena.scratch)
-        observe?(66, UnsafePointer(arena + Arena.l66_stage3_block3_conv2))
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)), arena.advanced(by: Arena.l66_stage3_block3_conv2_padded))
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2_padded)), w.advanced(by: 604192), arena.advanced(by: Arena.l66_stage3_block3_conv2), arena.advanced(by: Arena.scratch))
+        observe?(66, UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)))
         // stage3_block3_bn2
-        Self.l67_stage3_block3_bn2(arena + Arena.l66_stage3_block3_conv2, w)
-        observe?(67, UnsafePointer(arena + Arena.l66_stage3_block3_conv2))
+        Self.l67_stage3_block3_bn2(arena.advanced(by: Arena.l66_stage3_block3_conv2), w)
+        observe?(67, UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)))
         // stage3_block3_add
-        Self.l68_stage3_block3_add(UnsafePointer(arena + Arena.l61_stage3_block2_add), UnsafePointer(arena + Arena.l66_stage3_block3_conv2), arena + Arena.l68_stage3_block3_add)
-        observe?(68, UnsafePointer(arena + Arena.l68_stage3_block3_add))
+        Self.l68_stage3_block3_add(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)), arena.advanced(by: Arena.l68_stage3_block3_add))
+        observe?(68, UnsafePointer(arena.advanced(by: Arena.l68_stage3_block3_add)))
         // stage3_block3_out
-        Self.l49_stage3_block1_relu(arena + Arena.l68_stage3_block3_add)
-        observe?(69, UnsafePointer(arena + Arena.l68_stage3_block3_add))
+        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l68_stage3_block3_add))
+        observe?(69, UnsafePointer(arena.advanced(by: Arena.l68_stage3_block3_add)))
         // pool
-        Self.l70_pool(UnsafePointer(arena + Arena.l68_stage3_block3_add), arena + Arena.l70_pool)
-        observe?(70, UnsafePointer(arena + Arena.l70_pool))
+        Self.l70_pool(UnsafePointer(arena.advanced(by: Arena.l68_stage3_block3_add)), arena.advanced(by: Arena.l70_pool))
+        observe?(70, UnsafePointer(arena.advanced(by: Arena.l70_pool)))
         // predictions
-        Self.l71_predictions(UnsafePointer(arena + Arena.l70_pool), w + 706784, arena + Arena.l71_predictions)
-        Self.l71_predictions_activation(arena + Arena.l71_predictions)
-        observe?(71, UnsafePointer(arena + Arena.l71_predictions))
-        output.update(from: arena + Arena.l71_predictions, count: 10)
+        Self.l71_predictions(UnsafePointer(arena.advanced(by: Arena.l70_pool)), w.advanced(by: 706784), arena.advanced(by: Arena.l71_predictions))
+        Self.l71_predictions_activation(arena.advanced(by: Arena.l71_predictions))
+        observe?(71, UnsafePointer(arena.advanced(by: Arena.l71_predictions)))
+        output.update(from: arena.advanced(by: Arena.l71_predictions), count: 10)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -728,215 +728,215 @@ public struct Resnet20Cifar: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stem_conv
-        Self.l0_stem_conv_pad(input, arena + Arena.l0_stem_conv_padded)
-        pool.split(32) { worker, parts in Self.l0_stem_conv(UnsafePointer(arena + Arena.l0_stem_conv_padded), w, arena + Arena.l0_stem_conv, parts) }
-        observe?(0, UnsafePointer(arena + Arena.l0_stem_conv))
+        Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
+        pool.split(32) { worker, parts in Self.l0_stem_conv(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv), parts) }
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_bn
-        Self.l1_stem_bn(arena + Arena.l0_stem_conv, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_stem_conv))
+        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem_conv), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_relu
-        Self.l2_stem_relu(arena + Arena.l0_stem_conv)
-        observe?(2, UnsafePointer(arena + Arena.l0_stem_conv))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem_conv))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stage1_block1_conv1
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l0_stem_conv), arena + Arena.l3_stage1_block1_conv1_padded)
-        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l3_stage1_block1_conv1_padded), w + 480, arena + Arena.l3_stage1_block1_conv1, arena + Arena.scratch + worker * 65536, parts) }
-        observe?(3, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_stage1_block1_conv1_padded))
+        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l3_stage1_block1_conv1), arena.advanced(by: Arena.scratch + worker * 65536), parts) }
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)))
         // stage1_block1_bn1
-        Self.l4_stage1_block1_bn1(arena + Arena.l3_stage1_block1_conv1, w)
-        observe?(4, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
+        Self.l4_stage1_block1_bn1(arena.advanced(by: Arena.l3_stage1_block1_conv1), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)))
         // stage1_block1_relu
-        Self.l2_stem_relu(arena + Arena.l3_stage1_block1_conv1)
-        observe?(5, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l3_stage1_block1_conv1))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)))
         // stage1_block1_conv2
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l3_stage1_block1_conv1), arena + Arena.l6_stage1_block1_conv2_padded)
-        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l6_stage1_block1_conv2_padded), w + 6928, arena + Arena.l6_stage1_block1_conv2, arena + Arena.scratch + worker * 65536, parts) }
-        observe?(6, UnsafePointer(arena + Arena.l6_stage1_block1_conv2))
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)), arena.advanced(by: Arena.l6_stage1_block1_conv2_padded))
+        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2_padded)), w.advanced(by: 6928), arena.advanced(by: Arena.l6_stage1_block1_conv2), arena.advanced(by: Arena.scratch + worker * 65536), parts) }
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)))
         // stage1_block1_bn2
-        Self.l7_stage1_block1_bn2(arena + Arena.l6_stage1_block1_conv2, w)
-        observe?(7, UnsafePointer(arena + Arena.l6_stage1_block1_conv2))
+        Self.l7_stage1_block1_bn2(arena.advanced(by: Arena.l6_stage1_block1_conv2), w)
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)))
         // stage1_block1_add
-        Self.l8_stage1_block1_add(UnsafePointer(arena + Arena.l0_stem_conv), UnsafePointer(arena + Arena.l6_stage1_block1_conv2), arena + Arena.l8_stage1_block1_add)
-        observe?(8, UnsafePointer(arena + Arena.l8_stage1_block1_add))
+        Self.l8_stage1_block1_add(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)), arena.advanced(by: Arena.l8_stage1_block1_add))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)))
         // stage1_block1_out
-        Self.l2_stem_relu(arena + Arena.l8_stage1_block1_add)
-        observe?(9, UnsafePointer(arena + Arena.l8_stage1_block1_add))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l8_stage1_block1_add))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)))
         // stage1_block2_conv1
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l8_stage1_block1_add), arena + Arena.l10_stage1_block2_conv1_padded)
-        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l10_stage1_block2_conv1_padded), w + 13376, arena + Arena.l10_stage1_block2_conv1, arena + Arena.scratch + worker * 65536, parts) }
-        observe?(10, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), arena.advanced(by: Arena.l10_stage1_block2_conv1_padded))
+        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1_padded)), w.advanced(by: 13376), arena.advanced(by: Arena.l10_stage1_block2_conv1), arena.advanced(by: Arena.scratch + worker * 65536), parts) }
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)))
         // stage1_block2_bn1
-        Self.l11_stage1_block2_bn1(arena + Arena.l10_stage1_block2_conv1, w)
-        observe?(11, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
+        Self.l11_stage1_block2_bn1(arena.advanced(by: Arena.l10_stage1_block2_conv1), w)
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)))
         // stage1_block2_relu
-        Self.l2_stem_relu(arena + Arena.l10_stage1_block2_conv1)
-        observe?(12, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l10_stage1_block2_conv1))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)))
         // stage1_block2_conv2
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l10_stage1_block2_conv1), arena + Arena.l13_stage1_block2_conv2_padded)
-        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l13_stage1_block2_conv2_padded), w + 19824, arena + Arena.l13_stage1_block2_conv2, arena + Arena.scratch + worker * 65536, parts) }
-        observe?(13, UnsafePointer(arena + Arena.l13_stage1_block2_conv2))
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)), arena.advanced(by: Arena.l13_stage1_block2_conv2_padded))
+        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2_padded)), w.advanced(by: 19824), arena.advanced(by: Arena.l13_stage1_block2_conv2), arena.advanced(by: Arena.scratch + worker * 65536), parts) }
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)))
         // stage1_block2_bn2
-        Self.l14_stage1_block2_bn2(arena + Arena.l13_stage1_block2_conv2, w)
-        observe?(14, UnsafePointer(arena + Arena.l13_stage1_block2_conv2))
+        Self.l14_stage1_block2_bn2(arena.advanced(by: Arena.l13_stage1_block2_conv2), w)
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)))
         // stage1_block2_add
-        Self.l15_stage1_block2_add(UnsafePointer(arena + Arena.l8_stage1_block1_add), UnsafePointer(arena + Arena.l13_stage1_block2_conv2), arena + Arena.l15_stage1_block2_add)
-        observe?(15, UnsafePointer(arena + Arena.l15_stage1_block2_add))
+        Self.l15_stage1_block2_add(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)), arena.advanced(by: Arena.l15_stage1_block2_add))
+        observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)))
         // stage1_block2_out
-        Self.l2_stem_relu(arena + Arena.l15_stage1_block2_add)
-        observe?(16, UnsafePointer(arena + Arena.l15_stage1_block2_add))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l15_stage1_block2_add))
+        observe?(16, UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)))
         // stage1_block3_conv1
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l15_stage1_block2_add), arena + Arena.l17_stage1_block3_conv1_padded)
-        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l17_stage1_block3_conv1_padded), w + 26272, arena + Arena.l17_stage1_block3_conv1, arena + Arena.scratch + worker * 65536, parts) }
-        observe?(17, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), arena.advanced(by: Arena.l17_stage1_block3_conv1_padded))
+        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1_padded)), w.advanced(by: 26272), arena.advanced(by: Arena.l17_stage1_block3_conv1), arena.advanced(by: Arena.scratch + worker * 65536), parts) }
+        observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)))
         // stage1_block3_bn1
-        Self.l18_stage1_block3_bn1(arena + Arena.l17_stage1_block3_conv1, w)
-        observe?(18, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
+        Self.l18_stage1_block3_bn1(arena.advanced(by: Arena.l17_stage1_block3_conv1), w)
+        observe?(18, UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)))
         // stage1_block3_relu
-        Self.l2_stem_relu(arena + Arena.l17_stage1_block3_conv1)
-        observe?(19, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l17_stage1_block3_conv1))
+        observe?(19, UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)))
         // stage1_block3_conv2
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l17_stage1_block3_conv1), arena + Arena.l20_stage1_block3_conv2_padded)
-        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l20_stage1_block3_conv2_padded), w + 32720, arena + Arena.l20_stage1_block3_conv2, arena + Arena.scratch + worker * 65536, parts) }
-        observe?(20, UnsafePointer(arena + Arena.l20_stage1_block3_conv2))
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)), arena.advanced(by: Arena.l20_stage1_block3_conv2_padded))
+        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2_padded)), w.advanced(by: 32720), arena.advanced(by: Arena.l20_stage1_block3_conv2), arena.advanced(by: Arena.scratch + worker * 65536), parts) }
+        observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)))
         // stage1_block3_bn2
-        Self.l21_stage1_block3_bn2(arena + Arena.l20_stage1_block3_conv2, w)
-        observe?(21, UnsafePointer(arena + Arena.l20_stage1_block3_conv2))
+        Self.l21_stage1_block3_bn2(arena.advanced(by: Arena.l20_stage1_block3_conv2), w)
+        observe?(21, UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)))
         // stage1_block3_add
-        Self.l22_stage1_block3_add(UnsafePointer(arena + Arena.l15_stage1_block2_add), UnsafePointer(arena + Arena.l20_stage1_block3_conv2), arena + Arena.l22_stage1_block3_add)
-        observe?(22, UnsafePointer(arena + Arena.l22_stage1_block3_add))
+        Self.l22_stage1_block3_add(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)), arena.advanced(by: Arena.l22_stage1_block3_add))
+        observe?(22, UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)))
         // stage1_block3_out
-        Self.l2_stem_relu(arena + Arena.l22_stage1_block3_add)
-        observe?(23, UnsafePointer(arena + Arena.l22_stage1_block3_add))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l22_stage1_block3_add))
+        observe?(23, UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)))
         // stage2_block1_conv1
-        Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena + Arena.l22_stage1_block3_add), arena + Arena.l24_stage2_block1_conv1_padded)
-        pool.split(16) { worker, parts in Self.l24_stage2_block1_conv1(UnsafePointer(arena + Arena.l24_stage2_block1_conv1_padded), w + 39168, arena + Arena.l24_stage2_block1_conv1, parts) }
-        observe?(24, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
+        Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), arena.advanced(by: Arena.l24_stage2_block1_conv1_padded))
+        pool.split(16) { worker, parts in Self.l24_stage2_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1_padded)), w.advanced(by: 39168), arena.advanced(by: Arena.l24_stage2_block1_conv1), parts) }
+        observe?(24, UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)))
         // stage2_block1_bn1
-        Self.l25_stage2_block1_bn1(arena + Arena.l24_stage2_block1_conv1, w)
-        observe?(25, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
+        Self.l25_stage2_block1_bn1(arena.advanced(by: Arena.l24_stage2_block1_conv1), w)
+        observe?(25, UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)))
         // stage2_block1_relu
-        Self.l26_stage2_block1_relu(arena + Arena.l24_stage2_block1_conv1)
-        observe?(26, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
+        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l24_stage2_block1_conv1))
+        observe?(26, UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)))
         // stage2_block1_conv2
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l24_stage2_block1_conv1), arena + Arena.l27_stage2_block1_conv2_padded)
-        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l27_stage2_block1_conv2_padded), w + 43872, arena + Arena.l27_stage2_block1_conv2, arena + Arena.scratch + worker * 32768, parts) }
-        observe?(27, UnsafePointer(arena + Arena.l27_stage2_block1_conv2))
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)), arena.advanced(by: Arena.l27_stage2_block1_conv2_padded))
+        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2_padded)), w.advanced(by: 43872), arena.advanced(by: Arena.l27_stage2_block1_conv2), arena.advanced(by: Arena.scratch + worker * 32768), parts) }
+        observe?(27, UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)))
         // stage2_block1_shortcut
-        Self.l28_stage2_block1_shortcut(UnsafePointer(arena + Arena.l22_stage1_block3_add), w + 69504, arena + Arena.l28_stage2_block1_shortcut)
-        observe?(28, UnsafePointer(arena + Arena.l28_stage2_block1_shortcut))
+        Self.l28_stage2_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), w.advanced(by: 69504), arena.advanced(by: Arena.l28_stage2_block1_shortcut))
+        observe?(28, UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)))
         // stage2_block1_bn2
-        Self.l29_stage2_block1_bn2(arena + Arena.l27_stage2_block1_conv2, w)
-        observe?(29, UnsafePointer(arena + Arena.l27_stage2_block1_conv2))
+        Self.l29_stage2_block1_bn2(arena.advanced(by: Arena.l27_stage2_block1_conv2), w)
+        observe?(29, UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)))
         // stage2_block1_shortcut_bn
-        Self.l30_stage2_block1_shortcut_bn(arena + Arena.l28_stage2_block1_shortcut, w)
-        observe?(30, UnsafePointer(arena + Arena.l28_stage2_block1_shortcut))
+        Self.l30_stage2_block1_shortcut_bn(arena.advanced(by: Arena.l28_stage2_block1_shortcut), w)
+        observe?(30, UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)))
         // stage2_block1_add
-        Self.l31_stage2_block1_add(UnsafePointer(arena + Arena.l27_stage2_block1_conv2), UnsafePointer(arena + Arena.l28_stage2_block1_shortcut), arena + Arena.l31_stage2_block1_add)
-        observe?(31, UnsafePointer(arena + Arena.l31_stage2_block1_add))
+        Self.l31_stage2_block1_add(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)), arena.advanced(by: Arena.l31_stage2_block1_add))
+        observe?(31, UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)))
         // stage2_block1_out
-        Self.l26_stage2_block1_relu(arena + Arena.l31_stage2_block1_add)
-        observe?(32, UnsafePointer(arena + Arena.l31_stage2_block1_add))
+        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l31_stage2_block1_add))
+        observe?(32, UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)))
         // stage2_block2_conv1
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l31_stage2_block1_add), arena + Arena.l33_stage2_block2_conv1_padded)
-        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l33_stage2_block2_conv1_padded), w + 70176, arena + Arena.l33_stage2_block2_conv1, arena + Arena.scratch + worker * 32768, parts) }
-        observe?(33, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), arena.advanced(by: Arena.l33_stage2_block2_conv1_padded))
+        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1_padded)), w.advanced(by: 70176), arena.advanced(by: Arena.l33_stage2_block2_conv1), arena.advanced(by: Arena.scratch + worker * 32768), parts) }
+        observe?(33, UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)))
         // stage2_block2_bn1
-        Self.l34_stage2_block2_bn1(arena + Arena.l33_stage2_block2_conv1, w)
-        observe?(34, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
+        Self.l34_stage2_block2_bn1(arena.advanced(by: Arena.l33_stage2_block2_conv1), w)
+        observe?(34, UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)))
         // stage2_block2_relu
-        Self.l26_stage2_block1_relu(arena + Arena.l33_stage2_block2_conv1)
-        observe?(35, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
+        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l33_stage2_block2_conv1))
+        observe?(35, UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)))
         // stage2_block2_conv2
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l33_stage2_block2_conv1), arena + Arena.l36_stage2_block2_conv2_padded)
-        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l36_stage2_block2_conv2_padded), w + 95872, arena + Arena.l36_stage2_block2_conv2, arena + Arena.scratch + worker * 32768, parts) }
-        observe?(36, UnsafePointer(arena + Arena.l36_stage2_block2_conv2))
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)), arena.advanced(by: Arena.l36_stage2_block2_conv2_padded))
+        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2_padded)), w.advanced(by: 95872), arena.advanced(by: Arena.l36_stage2_block2_conv2), arena.advanced(by: Arena.scratch + worker * 32768), parts) }
+        observe?(36, UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)))
         // stage2_block2_bn2
-        Self.l37_stage2_block2_bn2(arena + Arena.l36_stage2_block2_conv2, w)
-        observe?(37, UnsafePointer(arena + Arena.l36_stage2_block2_conv2))
+        Self.l37_stage2_block2_bn2(arena.advanced(by: Arena.l36_stage2_block2_conv2), w)
+        observe?(37, UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)))
         // stage2_block2_add
-        Self.l38_stage2_block2_add(UnsafePointer(arena + Arena.l31_stage2_block1_add), UnsafePointer(arena + Arena.l36_stage2_block2_conv2), arena + Arena.l38_stage2_block2_add)
-        observe?(38, UnsafePointer(arena + Arena.l38_stage2_block2_add))
+        Self.l38_stage2_block2_add(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)), arena.advanced(by: Arena.l38_stage2_block2_add))
+        observe?(38, UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)))
         // stage2_block2_out
-        Self.l26_stage2_block1_relu(arena + Arena.l38_stage2_block2_add)
-        observe?(39, UnsafePointer(arena + Arena.l38_stage2_block2_add))
+        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l38_stage2_block2_add))
+        observe?(39, UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)))
         // stage2_block3_conv1
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l38_stage2_block2_add), arena + Arena.l40_stage2_block3_conv1_padded)
-        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l40_stage2_block3_conv1_padded), w + 121568, arena + Arena.l40_stage2_block3_conv1, arena + Arena.scratch + worker * 32768, parts) }
-        observe?(40, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), arena.advanced(by: Arena.l40_stage2_block3_conv1_padded))
+        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1_padded)), w.advanced(by: 121568), arena.advanced(by: Arena.l40_stage2_block3_conv1), arena.advanced(by: Arena.scratch + worker * 32768), parts) }
+        observe?(40, UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)))
         // stage2_block3_bn1
-        Self.l41_stage2_block3_bn1(arena + Arena.l40_stage2_block3_conv1, w)
-        observe?(41, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
+        Self.l41_stage2_block3_bn1(arena.advanced(by: Arena.l40_stage2_block3_conv1), w)
+        observe?(41, UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)))
         // stage2_block3_relu
-        Self.l26_stage2_block1_relu(arena + Arena.l40_stage2_block3_conv1)
-        observe?(42, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
+        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l40_stage2_block3_conv1))
+        observe?(42, UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)))
         // stage2_block3_conv2
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l40_stage2_block3_conv1), arena + Arena.l43_stage2_block3_conv2_padded)
-        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l43_stage2_block3_conv2_padded), w + 147264, arena + Arena.l43_stage2_block3_conv2, arena + Arena.scratch + worker * 32768, parts) }
-        observe?(43, UnsafePointer(arena + Arena.l43_stage2_block3_conv2))
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)), arena.advanced(by: Arena.l43_stage2_block3_conv2_padded))
+        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2_padded)), w.advanced(by: 147264), arena.advanced(by: Arena.l43_stage2_block3_conv2), arena.advanced(by: Arena.scratch + worker * 32768), parts) }
+        observe?(43, UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)))
         // stage2_block3_bn2
-        Self.l44_stage2_block3_bn2(arena + Arena.l43_stage2_block3_conv2, w)
-        observe?(44, UnsafePointer(arena + Arena.l43_stage2_block3_conv2))
+        Self.l44_stage2_block3_bn2(arena.advanced(by: Arena.l43_stage2_block3_conv2), w)
+        observe?(44, UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)))
         // stage2_block3_add
-        Self.l45_stage2_block3_add(UnsafePointer(arena + Arena.l38_stage2_block2_add), UnsafePointer(arena + Arena.l43_stage2_block3_conv2), arena + Arena.l45_stage2_block3_add)
-        observe?(45, UnsafePointer(arena + Arena.l45_stage2_block3_add))
+        Self.l45_stage2_block3_add(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)), arena.advanced(by: Arena.l45_stage2_block3_add))
+        observe?(45, UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)))
         // stage2_block3_out
-        Self.l26_stage2_block1_relu(arena + Arena.l45_stage2_block3_add)
-        observe?(46, UnsafePointer(arena + Arena.l45_stage2_block3_add))
+        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l45_stage2_block3_add))
+        observe?(46, UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)))
         // stage3_block1_conv1
-        Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena + Arena.l45_stage2_block3_add), arena + Arena.l47_stage3_block1_conv1_padded)
-        pool.split(8) { worker, parts in Self.l47_stage3_block1_conv1(UnsafePointer(arena + Arena.l47_stage3_block1_conv1_padded), w + 172960, arena + Arena.l47_stage3_block1_conv1, parts) }
-        observe?(47, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
+        Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), arena.advanced(by: Arena.l47_stage3_block1_conv1_padded))
+        pool.split(8) { worker, parts in Self.l47_stage3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1_padded)), w.advanced(by: 172960), arena.advanced(by: Arena.l47_stage3_block1_conv1), parts) }
+        observe?(47, UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)))
         // stage3_block1_bn1
-        Self.l48_stage3_block1_bn1(arena + Arena.l47_stage3_block1_conv1, w)
-        observe?(48, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
+        Self.l48_stage3_block1_bn1(arena.advanced(by: Arena.l47_stage3_block1_conv1), w)
+        observe?(48, UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)))
         // stage3_block1_relu
-        Self.l49_stage3_block1_relu(arena + Arena.l47_stage3_block1_conv1)
-        observe?(49, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
+        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l47_stage3_block1_conv1))
+        observe?(49, UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)))
         // stage3_block1_conv2
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l47_stage3_block1_conv1), arena + Arena.l50_stage3_block1_conv2_padded)
-        pool.split(2) { worker, parts in Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l50_stage3_block1_conv2_padded), w + 191584, arena + Arena.l50_stage3_block1_conv2, arena + Arena.scratch + worker * 16384, parts) }
-        observe?(50, UnsafePointer(arena + Arena.l50_stage3_block1_conv2))
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)), arena.advanced(by: Arena.l50_stage3_block1_conv2_padded))
+        pool.split(2) { worker, parts in Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2_padded)), w.advanced(by: 191584), arena.advanced(by: Arena.l50_stage3_block1_conv2), arena.advanced(by: Arena.scratch + worker * 16384), parts) }
+        observe?(50, UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)))
         // stage3_block1_shortcut
-        Self.l51_stage3_block1_shortcut(UnsafePointer(arena + Arena.l45_stage2_block3_add), w + 294048, arena + Arena.l51_stage3_block1_shortcut)
-        observe?(51, UnsafePointer(arena + Arena.l51_stage3_block1_shortcut))
+        Self.l51_stage3_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), w.advanced(by: 294048), arena.advanced(by: Arena.l51_stage3_block1_shortcut))
+        observe?(51, UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)))
         // stage3_block1_bn2
-        Self.l52_stage3_block1_bn2(arena + Arena.l50_stage3_block1_conv2, w)
-        observe?(52, UnsafePointer(arena + Arena.l50_stage3_block1_conv2))
+        Self.l52_stage3_block1_bn2(arena.advanced(by: Arena.l50_stage3_block1_conv2), w)
+        observe?(52, UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)))
         // stage3_block1_shortcut_bn
-        Self.l53_stage3_block1_shortcut_bn(arena + Arena.l51_stage3_block1_shortcut, w)
-        observe?(53, UnsafePointer(arena + Arena.l51_stage3_block1_shortcut))
+        Self.l53_stage3_block1_shortcut_bn(arena.advanced(by: Arena.l51_stage3_block1_shortcut), w)
+        observe?(53, UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)))
         // stage3_block1_add
-        Self.l54_stage3_block1_add(UnsafePointer(arena + Arena.l50_stage3_block1_conv2), UnsafePointer(arena + Arena.l51_stage3_block1_shortcut), arena + Arena.l54_stage3_block1_add)
-        observe?(54, UnsafePointer(arena + Arena.l54_stage3_block1_add))
+        Self.l54_stage3_block1_add(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)), arena.advanced(by: Arena.l54_stage3_block1_add))
+        observe?(54, UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)))
         // stage3_block1_out
-        Self.l49_stage3_block1_relu(arena + Arena.l54_stage3_block1_add)
-        observe?(55, UnsafePointer(arena + Arena.l54_stage3_block1_add))
+        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l54_stage3_block1_add))
+        observe?(55, UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)))
         // stage3_block2_conv1
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l54_stage3_block1_add), arena + Arena.l56_stage3_block2_conv1_padded)
-        pool.split(2) { worker, parts in Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l56_stage3_block2_conv1_padded), w + 296416, arena + Arena.l56_stage3_block2_conv1, arena + Arena.scratch + worker * 16384, parts) }
-        observe?(56, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), arena.advanced(by: Arena.l56_stage3_block2_conv1_padded))
+        pool.split(2) { worker, parts in Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1_padded)), w.advanced(by: 296416), arena.advanced(by: Arena.l56_stage3_block2_conv1), arena.advanced(by: Arena.scratch + worker * 16384), parts) }
+        observe?(56, UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)))
         // stage3_block2_bn1
-        Self.l57_stage3_block2_bn1(arena + Arena.l56_stage3_block2_conv1, w)
-        observe?(57, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
+        Self.l57_stage3_block2_bn1(arena.advanced(by: Arena.l56_stage3_block2_conv1), w)
+        observe?(57, UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)))
         // stage3_block2_relu
-        Self.l49_stage3_block1_relu(arena + Arena.l56_stage3_block2_conv1)
-        observe?(58, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
+        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l56_stage3_block2_conv1))
+        observe?(58, UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)))
         // stage3_block2_conv2
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l56_stage3_block2_conv1), arena + Arena.l59_stage3_block2_conv2_padded)
-        pool.split(2) { worker, parts in Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l59_stage3_block2_conv2_padded), w + 399008, arena + Arena.l59_stage3_block2_conv2, arena + Arena.scratch + worker * 16384, parts) }
-        observe?(59, UnsafePointer(arena + Arena.l59_stage3_block2_conv2))
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)), arena.advanced(by: Arena.l59_stage3_block2_conv2_padded))
+        pool.split(2) { worker, parts in Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2_padded)), w.advanced(by: 399008), arena.advanced(by: Arena.l59_stage3_block2_conv2), arena.advanced(by: Arena.scratch + worker * 16384), parts) }
+        observe?(59, UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)))
         // stage3_block2_bn2
-        Self.l60_stage3_block2_bn2(arena + Arena.l59_stage3_block2_conv2, w)
-        observe?(60, UnsafePointer(arena + Arena.l59_stage3_block2_conv2))
+        Self.l60_stage3_block2_bn2(arena.advanced(by: Arena.l59_stage3_block2_conv2), w)
+        observe?(60, UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)))
         // stage3_block2_add
-        Self.l61_stage3_block2_add(UnsafePointer(arena + Arena.l54_stage3_block1_add), UnsafePointer(arena + Arena.l59_stage3_block2_conv2), arena + Arena.l61_stage3_block2_add)
-        observe?(61, UnsafePointer(arena + Arena.l61_stage3_block2_add))
+        Self.l61_stage3_block2_add(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)), arena.advanced(by: Arena.l61_stage3_block2_add))
+        observe?(61, UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)))
         // stage3_block2_out
-        Self.l49_stage3_block1_relu(arena + Arena.l61_stage3_block2_add)
-        observe?(62, UnsafePointer(arena + Arena.l61_stage3_block2_add))
+        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l61_stage3_block2_add))
+        observe?(62, UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)))
         // stage3_block3_conv1
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l61_stage3_block2_add), arena + Arena.l63_stage3_block3_conv1_padded)
-        pool.split(2) { worker, parts in Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l63_stage3_block3_conv1_padded), w + 501600, arena + Arena.l63_stage3_block3_conv1, arena + Arena.scratch + worker * 16384, parts) }
-        observe?(63, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), arena.advanced(by: Arena.l63_stage3_block3_conv1_padded))
+        pool.split(2) { worker, parts in Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1_padded)), w.advanced(by: 501600), arena.advanced(by: Arena.l63_stage3_block3_conv1), arena.advanced(by: Arena.scratch + worker * 16384), parts) }
+        observe?(63, UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)))
     }
 
     /// Part 2 of 2 of `forwardSplit`: a function of its own, so the compiler's time grows with the model's depth, not faster.
@@ -945,32 +945,32 @@ public struct Resnet20Cifar: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stage3_block3_bn1
-        Self.l64_stage3_block3_bn1(arena + Arena.l63_stage3_block3_conv1, w)
-        observe?(64, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
+        Self.l64_stage3_block3_bn1(arena.advanced(by: Arena.l63_stage3_block3_conv1), w)
+        observe?(64, UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)))
         // stage3_block3_relu
-        Self.l49_stage3_block1_relu(arena + Arena.l63_stage3_block3_conv1)
-        observe?(65, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
+        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l63_stage3_block3_conv1))
+        observe?(65, UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)))
         // stage3_block3_conv2
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l63_stage3_block3_conv1), arena + Arena.l66_stage3_block3_conv2_padded)
-        pool.split(2) { worker, parts in Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l66_stage3_block3_conv2_padded), w + 604192, arena + Arena.l66_stage3_block3_conv2, arena + Arena.scratch + worker * 16384, parts) }
-        observe?(66, UnsafePointer(arena + Arena.l66_stage3_block3_conv2))
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)), arena.advanced(by: Arena.l66_stage3_block3_conv2_padded))
+        pool.split(2) { worker, parts in Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2_padded)), w.advanced(by: 604192), arena.advanced(by: Arena.l66_stage3_block3_conv2), arena.advanced(by: Arena.scratch + worker * 16384), parts) }
+        observe?(66, UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)))
         // stage3_block3_bn2
-        Self.l67_stage3_block3_bn2(arena + Arena.l66_stage3_block3_conv2, w)
-        observe?(67, UnsafePointer(arena + Arena.l66_stage3_block3_conv2))
+        Self.l67_stage3_block3_bn2(arena.advanced(by: Arena.l66_stage3_block3_conv2), w)
+        observe?(67, UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)))
         // stage3_block3_add
-        Self.l68_stage3_block3_add(UnsafePointer(arena + Arena.l61_stage3_block2_add), UnsafePointer(arena + Arena.l66_stage3_block3_conv2), arena + Arena.l68_stage3_block3_add)
-        observe?(68, UnsafePointer(arena + Arena.l68_stage3_block3_add))
+        Self.l68_stage3_block3_add(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)), arena.advanced(by: Arena.l68_stage3_block3_add))
+        observe?(68, UnsafePointer(arena.advanced(by: Arena.l68_stage3_block3_add)))
         // stage3_block3_out
-        Self.l49_stage3_block1_relu(arena + Arena.l68_stage3_block3_add)
-        observe?(69, UnsafePointer(arena + Arena.l68_stage3_block3_add))
+        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l68_stage3_block3_add))
+        observe?(69, UnsafePointer(arena.advanced(by: Arena.l68_stage3_block3_add)))
         // pool
-        Self.l70_pool(UnsafePointer(arena + Arena.l68_stage3_block3_add), arena + Arena.l70_pool)
-        observe?(70, UnsafePointer(arena + Arena.l70_pool))
+        Self.l70_pool(UnsafePointer(arena.advanced(by: Arena.l68_stage3_block3_add)), arena.advanced(by: Arena.l70_pool))
+        observe?(70, UnsafePointer(arena.advanced(by: Arena.l70_pool)))
         // predictions
-        Self.l71_predictions(UnsafePointer(arena + Arena.l70_pool), w + 706784, arena + Arena.l71_predictions)
-        Self.l71_predictions_activation(arena + Arena.l71_predictions)
-        observe?(71, UnsafePointer(arena + Arena.l71_predictions))
-        output.update(from: arena + Arena.l71_predictions, count: 10)
+        Self.l71_predictions(UnsafePointer(arena.advanced(by: Arena.l70_pool)), w.advanced(by: 706784), arena.advanced(by: Arena.l71_predictions))
+        Self.l71_predictions_activation(arena.advanced(by: Arena.l71_predictions))
+        observe?(71, UnsafePointer(arena.advanced(by: Arena.l71_predictions)))
+        output.update(from: arena.advanced(by: Arena.l71_predictions), count: 10)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -1012,215 +1012,215 @@ public struct Resnet20Cifar: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stem_conv
-        Self.l0_stem_conv_pad(input, arena + Arena.l0_stem_conv_padded)
-        Self.l0_stem_conv(UnsafePointer(arena + Arena.l0_stem_conv_padded), w, arena + Arena.l0_stem_conv)
-        observe?(0, UnsafePointer(arena + Arena.l0_stem_conv))
+        Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
+        Self.l0_stem_conv(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_bn
-        Self.l1_stem_bn(arena + Arena.l0_stem_conv, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_stem_conv))
+        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem_conv), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_relu
-        Self.l2_stem_relu(arena + Arena.l0_stem_conv)
-        observe?(2, UnsafePointer(arena + Arena.l0_stem_conv))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem_conv))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stage1_block1_conv1
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l0_stem_conv), arena + Arena.l3_stage1_block1_conv1_padded)
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l3_stage1_block1_conv1_padded), w + 480, arena + Arena.l3_stage1_block1_conv1, arena + Arena.scratch)
-        observe?(3, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_stage1_block1_conv1_padded))
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l3_stage1_block1_conv1), arena.advanced(by: Arena.scratch))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)))
         // stage1_block1_bn1
-        Self.l4_stage1_block1_bn1(arena + Arena.l3_stage1_block1_conv1, w)
-        observe?(4, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
+        Self.l4_stage1_block1_bn1(arena.advanced(by: Arena.l3_stage1_block1_conv1), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)))
         // stage1_block1_relu
-        Self.l2_stem_relu(arena + Arena.l3_stage1_block1_conv1)
-        observe?(5, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l3_stage1_block1_conv1))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)))
         // stage1_block1_conv2
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l3_stage1_block1_conv1), arena + Arena.l6_stage1_block1_conv2_padded)
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l6_stage1_block1_conv2_padded), w + 6928, arena + Arena.l6_stage1_block1_conv2, arena + Arena.scratch)
-        observe?(6, UnsafePointer(arena + Arena.l6_stage1_block1_conv2))
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)), arena.advanced(by: Arena.l6_stage1_block1_conv2_padded))
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2_padded)), w.advanced(by: 6928), arena.advanced(by: Arena.l6_stage1_block1_conv2), arena.advanced(by: Arena.scratch))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)))
         // stage1_block1_bn2
-        Self.l7_stage1_block1_bn2(arena + Arena.l6_stage1_block1_conv2, w)
-        observe?(7, UnsafePointer(arena + Arena.l6_stage1_block1_conv2))
+        Self.l7_stage1_block1_bn2(arena.advanced(by: Arena.l6_stage1_block1_conv2), w)
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)))
         // stage1_block1_add
-        Self.l8_stage1_block1_add(UnsafePointer(arena + Arena.l0_stem_conv), UnsafePointer(arena + Arena.l6_stage1_block1_conv2), arena + Arena.l8_stage1_block1_add)
-        observe?(8, UnsafePointer(arena + Arena.l8_stage1_block1_add))
+        Self.l8_stage1_block1_add(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)), arena.advanced(by: Arena.l8_stage1_block1_add))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)))
         // stage1_block1_out
-        Self.l2_stem_relu(arena + Arena.l8_stage1_block1_add)
-        observe?(9, UnsafePointer(arena + Arena.l8_stage1_block1_add))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l8_stage1_block1_add))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)))
         // stage1_block2_conv1
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l8_stage1_block1_add), arena + Arena.l10_stage1_block2_conv1_padded)
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l10_stage1_block2_conv1_padded), w + 13376, arena + Arena.l10_stage1_block2_conv1, arena + Arena.scratch)
-        observe?(10, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), arena.advanced(by: Arena.l10_stage1_block2_conv1_padded))
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1_padded)), w.advanced(by: 13376), arena.advanced(by: Arena.l10_stage1_block2_conv1), arena.advanced(by: Arena.scratch))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)))
         // stage1_block2_bn1
-        Self.l11_stage1_block2_bn1(arena + Arena.l10_stage1_block2_conv1, w)
-        observe?(11, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
+        Self.l11_stage1_block2_bn1(arena.advanced(by: Arena.l10_stage1_block2_conv1), w)
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)))
         // stage1_block2_relu
-        Self.l2_stem_relu(arena + Arena.l10_stage1_block2_conv1)
-        observe?(12, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l10_stage1_block2_conv1))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)))
         // stage1_block2_conv2
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l10_stage1_block2_conv1), arena + Arena.l13_stage1_block2_conv2_padded)
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l13_stage1_block2_conv2_padded), w + 19824, arena + Arena.l13_stage1_block2_conv2, arena + Arena.scratch)
-        observe?(13, UnsafePointer(arena + Arena.l13_stage1_block2_conv2))
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)), arena.advanced(by: Arena.l13_stage1_block2_conv2_padded))
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2_padded)), w.advanced(by: 19824), arena.advanced(by: Arena.l13_stage1_block2_conv2), arena.advanced(by: Arena.scratch))
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)))
         // stage1_block2_bn2
-        Self.l14_stage1_block2_bn2(arena + Arena.l13_stage1_block2_conv2, w)
-        observe?(14, UnsafePointer(arena + Arena.l13_stage1_block2_conv2))
+        Self.l14_stage1_block2_bn2(arena.advanced(by: Arena.l13_stage1_block2_conv2), w)
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)))
         // stage1_block2_add
-        Self.l15_stage1_block2_add(UnsafePointer(arena + Arena.l8_stage1_block1_add), UnsafePointer(arena + Arena.l13_stage1_block2_conv2), arena + Arena.l15_stage1_block2_add)
-        observe?(15, UnsafePointer(arena + Arena.l15_stage1_block2_add))
+        Self.l15_stage1_block2_add(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)), arena.advanced(by: Arena.l15_stage1_block2_add))
+        observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)))
         // stage1_block2_out
-        Self.l2_stem_relu(arena + Arena.l15_stage1_block2_add)
-        observe?(16, UnsafePointer(arena + Arena.l15_stage1_block2_add))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l15_stage1_block2_add))
+        observe?(16, UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)))
         // stage1_block3_conv1
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l15_stage1_block2_add), arena + Arena.l17_stage1_block3_conv1_padded)
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l17_stage1_block3_conv1_padded), w + 26272, arena + Arena.l17_stage1_block3_conv1, arena + Arena.scratch)
-        observe?(17, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), arena.advanced(by: Arena.l17_stage1_block3_conv1_padded))
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1_padded)), w.advanced(by: 26272), arena.advanced(by: Arena.l17_stage1_block3_conv1), arena.advanced(by: Arena.scratch))
+        observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)))
         // stage1_block3_bn1
-        Self.l18_stage1_block3_bn1(arena + Arena.l17_stage1_block3_conv1, w)
-        observe?(18, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
+        Self.l18_stage1_block3_bn1(arena.advanced(by: Arena.l17_stage1_block3_conv1), w)
+        observe?(18, UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)))
         // stage1_block3_relu
-        Self.l2_stem_relu(arena + Arena.l17_stage1_block3_conv1)
-        observe?(19, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l17_stage1_block3_conv1))
+        observe?(19, UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)))
         // stage1_block3_conv2
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l17_stage1_block3_conv1), arena + Arena.l20_stage1_block3_conv2_padded)
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l20_stage1_block3_conv2_padded), w + 32720, arena + Arena.l20_stage1_block3_conv2, arena + Arena.scratch)
-        observe?(20, UnsafePointer(arena + Arena.l20_stage1_block3_conv2))
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)), arena.advanced(by: Arena.l20_stage1_block3_conv2_padded))
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2_padded)), w.advanced(by: 32720), arena.advanced(by: Arena.l20_stage1_block3_conv2), arena.advanced(by: Arena.scratch))
+        observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)))
         // stage1_block3_bn2
-        Self.l21_stage1_block3_bn2(arena + Arena.l20_stage1_block3_conv2, w)
-        observe?(21, UnsafePointer(arena + Arena.l20_stage1_block3_conv2))
+        Self.l21_stage1_block3_bn2(arena.advanced(by: Arena.l20_stage1_block3_conv2), w)
+        observe?(21, UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)))
         // stage1_block3_add
-        Self.l22_stage1_block3_add(UnsafePointer(arena + Arena.l15_stage1_block2_add), UnsafePointer(arena + Arena.l20_stage1_block3_conv2), arena + Arena.l22_stage1_block3_add)
-        observe?(22, UnsafePointer(arena + Arena.l22_stage1_block3_add))
+        Self.l22_stage1_block3_add(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)), arena.advanced(by: Arena.l22_stage1_block3_add))
+        observe?(22, UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)))
         // stage1_block3_out
-        Self.l2_stem_relu(arena + Arena.l22_stage1_block3_add)
-        observe?(23, UnsafePointer(arena + Arena.l22_stage1_block3_add))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l22_stage1_block3_add))
+        observe?(23, UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)))
         // stage2_block1_conv1
-        Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena + Arena.l22_stage1_block3_add), arena + Arena.l24_stage2_block1_conv1_padded)
-        Self.l24_stage2_block1_conv1(UnsafePointer(arena + Arena.l24_stage2_block1_conv1_padded), w + 39168, arena + Arena.l24_stage2_block1_conv1)
-        observe?(24, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
+        Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), arena.advanced(by: Arena.l24_stage2_block1_conv1_padded))
+        Self.l24_stage2_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1_padded)), w.advanced(by: 39168), arena.advanced(by: Arena.l24_stage2_block1_conv1))
+        observe?(24, UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)))
         // stage2_block1_bn1
-        Self.l25_stage2_block1_bn1(arena + Arena.l24_stage2_block1_conv1, w)
-        observe?(25, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
+        Self.l25_stage2_block1_bn1(arena.advanced(by: Arena.l24_stage2_block1_conv1), w)
+        observe?(25, UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)))
         // stage2_block1_relu
-        Self.l26_stage2_block1_relu(arena + Arena.l24_stage2_block1_conv1)
-        observe?(26, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
+        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l24_stage2_block1_conv1))
+        observe?(26, UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)))
         // stage2_block1_conv2
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l24_stage2_block1_conv1), arena + Arena.l27_stage2_block1_conv2_padded)
-        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l27_stage2_block1_conv2_padded), w + 43872, arena + Arena.l27_stage2_block1_conv2, arena + Arena.scratch)
-        observe?(27, UnsafePointer(arena + Arena.l27_stage2_block1_conv2))
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)), arena.advanced(by: Arena.l27_stage2_block1_conv2_padded))
+        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2_padded)), w.advanced(by: 43872), arena.advanced(by: Arena.l27_stage2_block1_conv2), arena.advanced(by: Arena.scratch))
+        observe?(27, UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)))
         // stage2_block1_shortcut
-        Self.l28_stage2_block1_shortcut(UnsafePointer(arena + Arena.l22_stage1_block3_add), w + 69504, arena + Arena.l28_stage2_block1_shortcut)
-        observe?(28, UnsafePointer(arena + Arena.l28_stage2_block1_shortcut))
+        Self.l28_stage2_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), w.advanced(by: 69504), arena.advanced(by: Arena.l28_stage2_block1_shortcut))
+        observe?(28, UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)))
         // stage2_block1_bn2
-        Self.l29_stage2_block1_bn2(arena + Arena.l27_stage2_block1_conv2, w)
-        observe?(29, UnsafePointer(arena + Arena.l27_stage2_block1_conv2))
+        Self.l29_stage2_block1_bn2(arena.advanced(by: Arena.l27_stage2_block1_conv2), w)
+        observe?(29, UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)))
         // stage2_block1_shortcut_bn
-        Self.l30_stage2_block1_shortcut_bn(arena + Arena.l28_stage2_block1_shortcut, w)
-        observe?(30, UnsafePointer(arena + Arena.l28_stage2_block1_shortcut))
+        Self.l30_stage2_block1_shortcut_bn(arena.advanced(by: Arena.l28_stage2_block1_shortcut), w)
+        observe?(30, UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)))
         // stage2_block1_add
-        Self.l31_stage2_block1_add(UnsafePointer(arena + Arena.l27_stage2_block1_conv2), UnsafePointer(arena + Arena.l28_stage2_block1_shortcut), arena + Arena.l31_stage2_block1_add)
-        observe?(31, UnsafePointer(arena + Arena.l31_stage2_block1_add))
+        Self.l31_stage2_block1_add(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)), arena.advanced(by: Arena.l31_stage2_block1_add))
+        observe?(31, UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)))
         // stage2_block1_out
-        Self.l26_stage2_block1_relu(arena + Arena.l31_stage2_block1_add)
-        observe?(32, UnsafePointer(arena + Arena.l31_stage2_block1_add))
+        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l31_stage2_block1_add))
+        observe?(32, UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)))
         // stage2_block2_conv1
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l31_stage2_block1_add), arena + Arena.l33_stage2_block2_conv1_padded)
-        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l33_stage2_block2_conv1_padded), w + 70176, arena + Arena.l33_stage2_block2_conv1, arena + Arena.scratch)
-        observe?(33, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), arena.advanced(by: Arena.l33_stage2_block2_conv1_padded))
+        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1_padded)), w.advanced(by: 70176), arena.advanced(by: Arena.l33_stage2_block2_conv1), arena.advanced(by: Arena.scratch))
+        observe?(33, UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)))
         // stage2_block2_bn1
-        Self.l34_stage2_block2_bn1(arena + Arena.l33_stage2_block2_conv1, w)
-        observe?(34, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
+        Self.l34_stage2_block2_bn1(arena.advanced(by: Arena.l33_stage2_block2_conv1), w)
+        observe?(34, UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)))
         // stage2_block2_relu
-        Self.l26_stage2_block1_relu(arena + Arena.l33_stage2_block2_conv1)
-        observe?(35, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
+        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l33_stage2_block2_conv1))
+        observe?(35, UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)))
         // stage2_block2_conv2
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l33_stage2_block2_conv1), arena + Arena.l36_stage2_block2_conv2_padded)
-        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l36_stage2_block2_conv2_padded), w + 95872, arena + Arena.l36_stage2_block2_conv2, arena + Arena.scratch)
-        observe?(36, UnsafePointer(arena + Arena.l36_stage2_block2_conv2))
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)), arena.advanced(by: Arena.l36_stage2_block2_conv2_padded))
+        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2_padded)), w.advanced(by: 95872), arena.advanced(by: Arena.l36_stage2_block2_conv2), arena.advanced(by: Arena.scratch))
+        observe?(36, UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)))
         // stage2_block2_bn2
-        Self.l37_stage2_block2_bn2(arena + Arena.l36_stage2_block2_conv2, w)
-        observe?(37, UnsafePointer(arena + Arena.l36_stage2_block2_conv2))
+        Self.l37_stage2_block2_bn2(arena.advanced(by: Arena.l36_stage2_block2_conv2), w)
+        observe?(37, UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)))
         // stage2_block2_add
-        Self.l38_stage2_block2_add(UnsafePointer(arena + Arena.l31_stage2_block1_add), UnsafePointer(arena + Arena.l36_stage2_block2_conv2), arena + Arena.l38_stage2_block2_add)
-        observe?(38, UnsafePointer(arena + Arena.l38_stage2_block2_add))
+        Self.l38_stage2_block2_add(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)), arena.advanced(by: Arena.l38_stage2_block2_add))
+        observe?(38, UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)))
         // stage2_block2_out
-        Self.l26_stage2_block1_relu(arena + Arena.l38_stage2_block2_add)
-        observe?(39, UnsafePointer(arena + Arena.l38_stage2_block2_add))
+        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l38_stage2_block2_add))
+        observe?(39, UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)))
         // stage2_block3_conv1
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l38_stage2_block2_add), arena + Arena.l40_stage2_block3_conv1_padded)
-        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l40_stage2_block3_conv1_padded), w + 121568, arena + Arena.l40_stage2_block3_conv1, arena + Arena.scratch)
-        observe?(40, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), arena.advanced(by: Arena.l40_stage2_block3_conv1_padded))
+        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1_padded)), w.advanced(by: 121568), arena.advanced(by: Arena.l40_stage2_block3_conv1), arena.advanced(by: Arena.scratch))
+        observe?(40, UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)))
         // stage2_block3_bn1
-        Self.l41_stage2_block3_bn1(arena + Arena.l40_stage2_block3_conv1, w)
-        observe?(41, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
+        Self.l41_stage2_block3_bn1(arena.advanced(by: Arena.l40_stage2_block3_conv1), w)
+        observe?(41, UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)))
         // stage2_block3_relu
-        Self.l26_stage2_block1_relu(arena + Arena.l40_stage2_block3_conv1)
-        observe?(42, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
+        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l40_stage2_block3_conv1))
+        observe?(42, UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)))
         // stage2_block3_conv2
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l40_stage2_block3_conv1), arena + Arena.l43_stage2_block3_conv2_padded)
-        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l43_stage2_block3_conv2_padded), w + 147264, arena + Arena.l43_stage2_block3_conv2, arena + Arena.scratch)
-        observe?(43, UnsafePointer(arena + Arena.l43_stage2_block3_conv2))
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)), arena.advanced(by: Arena.l43_stage2_block3_conv2_padded))
+        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2_padded)), w.advanced(by: 147264), arena.advanced(by: Arena.l43_stage2_block3_conv2), arena.advanced(by: Arena.scratch))
+        observe?(43, UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)))
         // stage2_block3_bn2
-        Self.l44_stage2_block3_bn2(arena + Arena.l43_stage2_block3_conv2, w)
-        observe?(44, UnsafePointer(arena + Arena.l43_stage2_block3_conv2))
+        Self.l44_stage2_block3_bn2(arena.advanced(by: Arena.l43_stage2_block3_conv2), w)
+        observe?(44, UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)))
         // stage2_block3_add
-        Self.l45_stage2_block3_add(UnsafePointer(arena + Arena.l38_stage2_block2_add), UnsafePointer(arena + Arena.l43_stage2_block3_conv2), arena + Arena.l45_stage2_block3_add)
-        observe?(45, UnsafePointer(arena + Arena.l45_stage2_block3_add))
+        Self.l45_stage2_block3_add(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)), arena.advanced(by: Arena.l45_stage2_block3_add))
+        observe?(45, UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)))
         // stage2_block3_out
-        Self.l26_stage2_block1_relu(arena + Arena.l45_stage2_block3_add)
-        observe?(46, UnsafePointer(arena + Arena.l45_stage2_block3_add))
+        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l45_stage2_block3_add))
+        observe?(46, UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)))
         // stage3_block1_conv1
-        Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena + Arena.l45_stage2_block3_add), arena + Arena.l47_stage3_block1_conv1_padded)
-        Self.l47_stage3_block1_conv1(UnsafePointer(arena + Arena.l47_stage3_block1_conv1_padded), w + 172960, arena + Arena.l47_stage3_block1_conv1)
-        observe?(47, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
+        Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), arena.advanced(by: Arena.l47_stage3_block1_conv1_padded))
+        Self.l47_stage3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1_padded)), w.advanced(by: 172960), arena.advanced(by: Arena.l47_stage3_block1_conv1))
+        observe?(47, UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)))
         // stage3_block1_bn1
-        Self.l48_stage3_block1_bn1(arena + Arena.l47_stage3_block1_conv1, w)
-        observe?(48, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
+        Self.l48_stage3_block1_bn1(arena.advanced(by: Arena.l47_stage3_block1_conv1), w)
+        observe?(48, UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)))
         // stage3_block1_relu
-        Self.l49_stage3_block1_relu(arena + Arena.l47_stage3_block1_conv1)
-        observe?(49, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
+        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l47_stage3_block1_conv1))
+        observe?(49, UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)))
         // stage3_block1_conv2
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l47_stage3_block1_conv1), arena + Arena.l50_stage3_block1_conv2_padded)
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l50_stage3_block1_conv2_padded), w + 191584, arena + Arena.l50_stage3_block1_conv2, arena + Arena.scratch)
-        observe?(50, UnsafePointer(arena + Arena.l50_stage3_block1_conv2))
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)), arena.advanced(by: Arena.l50_stage3_block1_conv2_padded))
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2_padded)), w.advanced(by: 191584), arena.advanced(by: Arena.l50_stage3_block1_conv2), arena.advanced(by: Arena.scratch))
+        observe?(50, UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)))
         // stage3_block1_shortcut
-        Self.l51_stage3_block1_shortcut(UnsafePointer(arena + Arena.l45_stage2_block3_add), w + 294048, arena + Arena.l51_stage3_block1_shortcut)
-        observe?(51, UnsafePointer(arena + Arena.l51_stage3_block1_shortcut))
+        Self.l51_stage3_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), w.advanced(by: 294048), arena.advanced(by: Arena.l51_stage3_block1_shortcut))
+        observe?(51, UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)))
         // stage3_block1_bn2
-        Self.l52_stage3_block1_bn2(arena + Arena.l50_stage3_block1_conv2, w)
-        observe?(52, UnsafePointer(arena + Arena.l50_stage3_block1_conv2))
+        Self.l52_stage3_block1_bn2(arena.advanced(by: Arena.l50_stage3_block1_conv2), w)
+        observe?(52, UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)))
         // stage3_block1_shortcut_bn
-        Self.l53_stage3_block1_shortcut_bn(arena + Arena.l51_stage3_block1_shortcut, w)
-        observe?(53, UnsafePointer(arena + Arena.l51_stage3_block1_shortcut))
+        Self.l53_stage3_block1_shortcut_bn(arena.advanced(by: Arena.l51_stage3_block1_shortcut), w)
+        observe?(53, UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)))
         // stage3_block1_add
-        Self.l54_stage3_block1_add(UnsafePointer(arena + Arena.l50_stage3_block1_conv2), UnsafePointer(arena + Arena.l51_stage3_block1_shortcut), arena + Arena.l54_stage3_block1_add)
-        observe?(54, UnsafePointer(arena + Arena.l54_stage3_block1_add))
+        Self.l54_stage3_block1_add(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)), arena.advanced(by: Arena.l54_stage3_block1_add))
+        observe?(54, UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)))
         // stage3_block1_out
-        Self.l49_stage3_block1_relu(arena + Arena.l54_stage3_block1_add)
-        observe?(55, UnsafePointer(arena + Arena.l54_stage3_block1_add))
+        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l54_stage3_block1_add))
+        observe?(55, UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)))
         // stage3_block2_conv1
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l54_stage3_block1_add), arena + Arena.l56_stage3_block2_conv1_padded)
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l56_stage3_block2_conv1_padded), w + 296416, arena + Arena.l56_stage3_block2_conv1, arena + Arena.scratch)
-        observe?(56, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), arena.advanced(by: Arena.l56_stage3_block2_conv1_padded))
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1_padded)), w.advanced(by: 296416), arena.advanced(by: Arena.l56_stage3_block2_conv1), arena.advanced(by: Arena.scratch))
+        observe?(56, UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)))
         // stage3_block2_bn1
-        Self.l57_stage3_block2_bn1(arena + Arena.l56_stage3_block2_conv1, w)
-        observe?(57, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
+        Self.l57_stage3_block2_bn1(arena.advanced(by: Arena.l56_stage3_block2_conv1), w)
+        observe?(57, UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)))
         // stage3_block2_relu
-        Self.l49_stage3_block1_relu(arena + Arena.l56_stage3_block2_conv1)
-        observe?(58, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
+        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l56_stage3_block2_conv1))
+        observe?(58, UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)))
         // stage3_block2_conv2
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l56_stage3_block2_conv1), arena + Arena.l59_stage3_block2_conv2_padded)
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l59_stage3_block2_conv2_padded), w + 399008, arena + Arena.l59_stage3_block2_conv2, arena + Arena.scratch)
-        observe?(59, UnsafePointer(arena + Arena.l59_stage3_block2_conv2))
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)), arena.advanced(by: Arena.l59_stage3_block2_conv2_padded))
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2_padded)), w.advanced(by: 399008), arena.advanced(by: Arena.l59_stage3_block2_conv2), arena.advanced(by: Arena.scratch))
+        observe?(59, UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)))
         // stage3_block2_bn2
-        Self.l60_stage3_block2_bn2(arena + Arena.l59_stage3_block2_conv2, w)
-        observe?(60, UnsafePointer(arena + Arena.l59_stage3_block2_conv2))
+        Self.l60_stage3_block2_bn2(arena.advanced(by: Arena.l59_stage3_block2_conv2), w)
+        observe?(60, UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)))
         // stage3_block2_add
-        Self.l61_stage3_block2_add(UnsafePointer(arena + Arena.l54_stage3_block1_add), UnsafePointer(arena + Arena.l59_stage3_block2_conv2), arena + Arena.l61_stage3_block2_add)
-        observe?(61, UnsafePointer(arena + Arena.l61_stage3_block2_add))
+        Self.l61_stage3_block2_add(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)), arena.advanced(by: Arena.l61_stage3_block2_add))
+        observe?(61, UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)))
         // stage3_block2_out
-        Self.l49_stage3_block1_relu(arena + Arena.l61_stage3_block2_add)
-        observe?(62, UnsafePointer(arena + Arena.l61_stage3_block2_add))
+        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l61_stage3_block2_add))
+        observe?(62, UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)))
         // stage3_block3_conv1
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l61_stage3_block2_add), arena + Arena.l63_stage3_block3_conv1_padded)
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l63_stage3_block3_conv1_padded), w + 501600, arena + Arena.l63_stage3_block3_conv1, arena + Arena.scratch)
-        observe?(63, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), arena.advanced(by: Arena.l63_stage3_block3_conv1_padded))
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1_padded)), w.advanced(by: 501600), arena.advanced(by: Arena.l63_stage3_block3_conv1), arena.advanced(by: Arena.scratch))
+        observe?(63, UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)))
     }
 
     /// Part 2 of 2 of `head`: a function of its own, so the compiler's time grows with the model's depth, not faster.
@@ -1229,28 +1229,28 @@ public struct Resnet20Cifar: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stage3_block3_bn1
-        Self.l64_stage3_block3_bn1(arena + Arena.l63_stage3_block3_conv1, w)
-        observe?(64, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
+        Self.l64_stage3_block3_bn1(arena.advanced(by: Arena.l63_stage3_block3_conv1), w)
+        observe?(64, UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)))
         // stage3_block3_relu
-        Self.l49_stage3_block1_relu(arena + Arena.l63_stage3_block3_conv1)
-        observe?(65, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
+        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l63_stage3_block3_conv1))
+        observe?(65, UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)))
         // stage3_block3_conv2
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l63_stage3_block3_conv1), arena + Arena.l66_stage3_block3_conv2_padded)
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l66_stage3_block3_conv2_padded), w + 604192, arena + Arena.l66_stage3_block3_conv2, arena + Arena.scratch)
-        observe?(66, UnsafePointer(arena + Arena.l66_stage3_block3_conv2))
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)), arena.advanced(by: Arena.l66_stage3_block3_conv2_padded))
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2_padded)), w.advanced(by: 604192), arena.advanced(by: Arena.l66_stage3_block3_conv2), arena.advanced(by: Arena.scratch))
+        observe?(66, UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)))
         // stage3_block3_bn2
-        Self.l67_stage3_block3_bn2(arena + Arena.l66_stage3_block3_conv2, w)
-        observe?(67, UnsafePointer(arena + Arena.l66_stage3_block3_conv2))
+        Self.l67_stage3_block3_bn2(arena.advanced(by: Arena.l66_stage3_block3_conv2), w)
+        observe?(67, UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)))
         // stage3_block3_add
-        Self.l68_stage3_block3_add(UnsafePointer(arena + Arena.l61_stage3_block2_add), UnsafePointer(arena + Arena.l66_stage3_block3_conv2), arena + Arena.l68_stage3_block3_add)
-        observe?(68, UnsafePointer(arena + Arena.l68_stage3_block3_add))
+        Self.l68_stage3_block3_add(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)), arena.advanced(by: Arena.l68_stage3_block3_add))
+        observe?(68, UnsafePointer(arena.advanced(by: Arena.l68_stage3_block3_add)))
         // stage3_block3_out
-        Self.l49_stage3_block1_relu(arena + Arena.l68_stage3_block3_add)
-        observe?(69, UnsafePointer(arena + Arena.l68_stage3_block3_add))
+        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l68_stage3_block3_add))
+        observe?(69, UnsafePointer(arena.advanced(by: Arena.l68_stage3_block3_add)))
         // pool
-        Self.l70_pool(UnsafePointer(arena + Arena.l68_stage3_block3_add), arena + Arena.l70_pool)
-        observe?(70, UnsafePointer(arena + Arena.l70_pool))
-        destination.update(from: arena + Arena.l70_pool, count: 64)
+        Self.l70_pool(UnsafePointer(arena.advanced(by: Arena.l68_stage3_block3_add)), arena.advanced(by: Arena.l70_pool))
+        observe?(70, UnsafePointer(arena.advanced(by: Arena.l70_pool)))
+        destination.update(from: arena.advanced(by: Arena.l70_pool), count: 64)
     }
 
     // predictions over 8 samples: Dense, (None, 64) → (None, 10)
@@ -2844,12 +2844,12 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 1097802, q = arena + 1116298
-        var g = arena + 1134794, h = arena + 1151178
+        let p = arena.advanced(by: 1097802), q = arena.advanced(by: 1116298)
+        var g = arena.advanced(by: 1134794), h = arena.advanced(by: 1151178)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
-                let o0 = arena + 0
+                let o0 = arena
                 // Forward, training mode, to stem_bn: every layer's output stays for the backward pass.
                 Self.l0_stem_conv_pad(input, p)
                 Self.l0_stem_conv(UnsafePointer(p), w, o0)
@@ -2857,323 +2857,323 @@ extension Resnet20Cifar: TrainableModel {
                 return 0
 
             case 1:
-                let o0 = arena + 0
-                let o1 = arena + 16384
-                let o2 = arena + 49152
-                let o3 = arena + 65536
+                let o0 = arena
+                let o1 = arena.advanced(by: 16384)
+                let o2 = arena.advanced(by: 49152)
+                let o3 = arena.advanced(by: 65536)
                 // Forward, training mode, to stage1_block1_bn1: every layer's output stays for the backward pass.
                 Self.l1_stem_bn_normalize(UnsafePointer(o0), statistics, k, o1)
                 o2.update(from: UnsafePointer(o1), count: 16384)
                 Self.l2_stem_relu(o2)
                 Self.l3_stage1_block1_conv1_pad(UnsafePointer(o2), p)
-                Self.l3_stage1_block1_conv1(UnsafePointer(p), w + 480, o3)
+                Self.l3_stage1_block1_conv1(UnsafePointer(p), w.advanced(by: 480), o3)
                 Self.l4_stage1_block1_bn1_statistics(UnsafePointer(o3), sums)
                 return 0
 
             case 2:
-                let o3 = arena + 65536
-                let o4 = arena + 81920
-                let o5 = arena + 114688
-                let o6 = arena + 131072
+                let o3 = arena.advanced(by: 65536)
+                let o4 = arena.advanced(by: 81920)
+                let o5 = arena.advanced(by: 114688)
+                let o6 = arena.advanced(by: 131072)
                 // Forward, training mode, to stage1_block1_bn2: every layer's output stays for the backward pass.
                 Self.l4_stage1_block1_bn1_normalize(UnsafePointer(o3), statistics, k, o4)
                 o5.update(from: UnsafePointer(o4), count: 16384)
                 Self.l2_stem_relu(o5)
                 Self.l3_stage1_block1_conv1_pad(UnsafePointer(o5), p)
-                Self.l3_stage1_block1_conv1(UnsafePointer(p), w + 6928, o6)
+                Self.l3_stage1_block1_conv1(UnsafePointer(p), w.advanced(by: 6928), o6)
                 Self.l7_stage1_block1_bn2_statistics(UnsafePointer(o6), sums)
                 return 0
 
             case 3:
-                let o2 = arena + 49152
-                let o6 = arena + 131072
-                let o7 = arena + 147456
-                let o8 = arena + 180224
-                let o9 = arena + 196608
-                let o10 = arena + 212992
+                let o2 = arena.advanced(by: 49152)
+                let o6 = arena.advanced(by: 131072)
+                let o7 = arena.advanced(by: 147456)
+                let o8 = arena.advanced(by: 180224)
+                let o9 = arena.advanced(by: 196608)
+                let o10 = arena.advanced(by: 212992)
                 // Forward, training mode, to stage1_block2_bn1: every layer's output stays for the backward pass.
                 Self.l7_stage1_block1_bn2_normalize(UnsafePointer(o6), statistics, k, o7)
                 Self.l8_stage1_block1_add(UnsafePointer(o2), UnsafePointer(o7), o8)
                 o9.update(from: UnsafePointer(o8), count: 16384)
                 Self.l2_stem_relu(o9)
                 Self.l3_stage1_block1_conv1_pad(UnsafePointer(o9), p)
-                Self.l3_stage1_block1_conv1(UnsafePointer(p), w + 13376, o10)
+                Self.l3_stage1_block1_conv1(UnsafePointer(p), w.advanced(by: 13376), o10)
                 Self.l11_stage1_block2_bn1_statistics(UnsafePointer(o10), sums)
                 return 0
 
             case 4:
-                let o10 = arena + 212992
-                let o11 = arena + 229376
-                let o12 = arena + 262144
-                let o13 = arena + 278528
+                let o10 = arena.advanced(by: 212992)
+                let o11 = arena.advanced(by: 229376)
+                let o12 = arena.advanced(by: 262144)
+                let o13 = arena.advanced(by: 278528)
                 // Forward, training mode, to stage1_block2_bn2: every layer's output stays for the backward pass.
                 Self.l11_stage1_block2_bn1_normalize(UnsafePointer(o10), statistics, k, o11)
                 o12.update(from: UnsafePointer(o11), count: 16384)
                 Self.l2_stem_relu(o12)
                 Self.l3_stage1_block1_conv1_pad(UnsafePointer(o12), p)
-                Self.l3_stage1_block1_conv1(UnsafePointer(p), w + 19824, o13)
+                Self.l3_stage1_block1_conv1(UnsafePointer(p), w.advanced(by: 19824), o13)
                 Self.l14_stage1_block2_bn2_statistics(UnsafePointer(o13), sums)
                 return 0
 
             case 5:
-                let o9 = arena + 196608
-                let o13 = arena + 278528
-                let o14 = arena + 294912
-                let o15 = arena + 327680
-                let o16 = arena + 344064
-                let o17 = arena + 360448
+                let o9 = arena.advanced(by: 196608)
+                let o13 = arena.advanced(by: 278528)
+                let o14 = arena.advanced(by: 294912)
+                let o15 = arena.advanced(by: 327680)
+                let o16 = arena.advanced(by: 344064)
+                let o17 = arena.advanced(by: 360448)
                 // Forward, training mode, to stage1_block3_bn1: every layer's output stays for the backward pass.
                 Self.l14_stage1_block2_bn2_normalize(UnsafePointer(o13), statistics, k, o14)
                 Self.l15_stage1_block2_add(UnsafePointer(o9), UnsafePointer(o14), o15)
                 o16.update(from: UnsafePointer(o15), count: 16384)
                 Self.l2_stem_relu(o16)
                 Self.l3_stage1_block1_conv1_pad(UnsafePointer(o16), p)
-                Self.l3_stage1_block1_conv1(UnsafePointer(p), w + 26272, o17)
+                Self.l3_stage1_block1_conv1(UnsafePointer(p), w.advanced(by: 26272), o17)
                 Self.l18_stage1_block3_bn1_statistics(UnsafePointer(o17), sums)
                 return 0
 
             case 6:
-                let o17 = arena + 360448
-                let o18 = arena + 376832
-                let o19 = arena + 409600
-                let o20 = arena + 425984
+                let o17 = arena.advanced(by: 360448)
+                let o18 = arena.advanced(by: 376832)
+                let o19 = arena.advanced(by: 409600)
+                let o20 = arena.advanced(by: 425984)
                 // Forward, training mode, to stage1_block3_bn2: every layer's output stays for the backward pass.
                 Self.l18_stage1_block3_bn1_normalize(UnsafePointer(o17), statistics, k, o18)
                 o19.update(from: UnsafePointer(o18), count: 16384)
                 Self.l2_stem_relu(o19)
                 Self.l3_stage1_block1_conv1_pad(UnsafePointer(o19), p)
-                Self.l3_stage1_block1_conv1(UnsafePointer(p), w + 32720, o20)
+                Self.l3_stage1_block1_conv1(UnsafePointer(p), w.advanced(by: 32720), o20)
                 Self.l21_stage1_block3_bn2_statistics(UnsafePointer(o20), sums)
                 return 0
 
             case 7:
-                let o16 = arena + 344064
-                let o20 = arena + 425984
-                let o21 = arena + 442368
-                let o22 = arena + 475136
-                let o23 = arena + 491520
-                let o24 = arena + 507904
+                let o16 = arena.advanced(by: 344064)
+                let o20 = arena.advanced(by: 425984)
+                let o21 = arena.advanced(by: 442368)
+                let o22 = arena.advanced(by: 475136)
+                let o23 = arena.advanced(by: 491520)
+                let o24 = arena.advanced(by: 507904)
                 // Forward, training mode, to stage2_block1_bn1: every layer's output stays for the backward pass.
                 Self.l21_stage1_block3_bn2_normalize(UnsafePointer(o20), statistics, k, o21)
                 Self.l22_stage1_block3_add(UnsafePointer(o16), UnsafePointer(o21), o22)
                 o23.update(from: UnsafePointer(o22), count: 16384)
                 Self.l2_stem_relu(o23)
                 Self.l24_stage2_block1_conv1_pad(UnsafePointer(o23), p)
-                Self.l24_stage2_block1_conv1(UnsafePointer(p), w + 39168, o24)
+                Self.l24_stage2_block1_conv1(UnsafePointer(p), w.advanced(by: 39168), o24)
                 Self.l25_stage2_block1_bn1_statistics(UnsafePointer(o24), sums)
                 return 0
 
             case 8:
-                let o23 = arena + 491520
-                let o24 = arena + 507904
-                let o25 = arena + 516096
-                let o26 = arena + 532480
-                let o27 = arena + 540672
-                let o28 = arena + 548864
+                let o23 = arena.advanced(by: 491520)
+                let o24 = arena.advanced(by: 507904)
+                let o25 = arena.advanced(by: 516096)
+                let o26 = arena.advanced(by: 532480)
+                let o27 = arena.advanced(by: 540672)
+                let o28 = arena.advanced(by: 548864)
                 // Forward, training mode, to stage2_block1_bn2: every layer's output stays for the backward pass.
                 Self.l25_stage2_block1_bn1_normalize(UnsafePointer(o24), statistics, k, o25)
                 o26.update(from: UnsafePointer(o25), count: 8192)
                 Self.l26_stage2_block1_relu(o26)
                 Self.l27_stage2_block1_conv2_pad(UnsafePointer(o26), p)
-                Self.l27_stage2_block1_conv2(UnsafePointer(p), w + 43872, o27)
-                Self.l28_stage2_block1_shortcut(UnsafePointer(o23), w + 69504, o28)
+                Self.l27_stage2_block1_conv2(UnsafePointer(p), w.advanced(by: 43872), o27)
+                Self.l28_stage2_block1_shortcut(UnsafePointer(o23), w.advanced(by: 69504), o28)
                 Self.l29_stage2_block1_bn2_statistics(UnsafePointer(o27), sums)
                 return 0
 
             case 9:
-                let o27 = arena + 540672
-                let o28 = arena + 548864
-                let o29 = arena + 557056
+                let o27 = arena.advanced(by: 540672)
+                let o28 = arena.advanced(by: 548864)
+                let o29 = arena.advanced(by: 557056)
                 // Forward, training mode, to stage2_block1_shortcut_bn: every layer's output stays for the backward pass.
                 Self.l29_stage2_block1_bn2_normalize(UnsafePointer(o27), statistics, k, o29)
                 Self.l30_stage2_block1_shortcut_bn_statistics(UnsafePointer(o28), sums)
                 return 0
 
             case 10:
-                let o28 = arena + 548864
-                let o29 = arena + 557056
-                let o30 = arena + 573440
-                let o31 = arena + 589824
-                let o32 = arena + 598016
-                let o33 = arena + 606208
+                let o28 = arena.advanced(by: 548864)
+                let o29 = arena.advanced(by: 557056)
+                let o30 = arena.advanced(by: 573440)
+                let o31 = arena.advanced(by: 589824)
+                let o32 = arena.advanced(by: 598016)
+                let o33 = arena.advanced(by: 606208)
                 // Forward, training mode, to stage2_block2_bn1: every layer's output stays for the backward pass.
                 Self.l30_stage2_block1_shortcut_bn_normalize(UnsafePointer(o28), statistics, k, o30)
                 Self.l31_stage2_block1_add(UnsafePointer(o29), UnsafePointer(o30), o31)
                 o32.update(from: UnsafePointer(o31), count: 8192)
                 Self.l26_stage2_block1_relu(o32)
                 Self.l27_stage2_block1_conv2_pad(UnsafePointer(o32), p)
-                Self.l27_stage2_block1_conv2(UnsafePointer(p), w + 70176, o33)
+                Self.l27_stage2_block1_conv2(UnsafePointer(p), w.advanced(by: 70176), o33)
                 Self.l34_stage2_block2_bn1_statistics(UnsafePointer(o33), sums)
                 return 0
 
             case 11:
-                let o33 = arena + 606208
-                let o34 = arena + 614400
-                let o35 = arena + 630784
-                let o36 = arena + 638976
+                let o33 = arena.advanced(by: 606208)
+                let o34 = arena.advanced(by: 614400)
+                let o35 = arena.advanced(by: 630784)
+                let o36 = arena.advanced(by: 638976)
                 // Forward, training mode, to stage2_block2_bn2: every layer's output stays for the backward pass.
                 Self.l34_stage2_block2_bn1_normalize(UnsafePointer(o33), statistics, k, o34)
                 o35.update(from: UnsafePointer(o34), count: 8192)
                 Self.l26_stage2_block1_relu(o35)
                 Self.l27_stage2_block1_conv2_pad(UnsafePointer(o35), p)
-                Self.l27_stage2_block1_conv2(UnsafePointer(p), w + 95872, o36)
+                Self.l27_stage2_block1_conv2(UnsafePointer(p), w.advanced(by: 95872), o36)
                 Self.l37_stage2_block2_bn2_statistics(UnsafePointer(o36), sums)
                 return 0
 
             case 12:
-                let o32 = arena + 598016
-                let o36 = arena + 638976
-                let o37 = arena + 647168
-                let o38 = arena + 663552
-                let o39 = arena + 671744
-                let o40 = arena + 679936
+                let o32 = arena.advanced(by: 598016)
+                let o36 = arena.advanced(by: 638976)
+                let o37 = arena.advanced(by: 647168)
+                let o38 = arena.advanced(by: 663552)
+                let o39 = arena.advanced(by: 671744)
+                let o40 = arena.advanced(by: 679936)
                 // Forward, training mode, to stage2_block3_bn1: every layer's output stays for the backward pass.
                 Self.l37_stage2_block2_bn2_normalize(UnsafePointer(o36), statistics, k, o37)
                 Self.l38_stage2_block2_add(UnsafePointer(o32), UnsafePointer(o37), o38)
                 o39.update(from: UnsafePointer(o38), count: 8192)
                 Self.l26_stage2_block1_relu(o39)
                 Self.l27_stage2_block1_conv2_pad(UnsafePointer(o39), p)
-                Self.l27_stage2_block1_conv2(UnsafePointer(p), w + 121568, o40)
+                Self.l27_stage2_block1_conv2(UnsafePointer(p), w.advanced(by: 121568), o40)
                 Self.l41_stage2_block3_bn1_statistics(UnsafePointer(o40), sums)
                 return 0
 
             case 13:
-                let o40 = arena + 679936
-                let o41 = arena + 688128
-                let o42 = arena + 704512
-                let o43 = arena + 712704
+                let o40 = arena.advanced(by: 679936)
+                let o41 = arena.advanced(by: 688128)
+                let o42 = arena.advanced(by: 704512)
+                let o43 = arena.advanced(by: 712704)
                 // Forward, training mode, to stage2_block3_bn2: every layer's output stays for the backward pass.
                 Self.l41_stage2_block3_bn1_normalize(UnsafePointer(o40), statistics, k, o41)
                 o42.update(from: UnsafePointer(o41), count: 8192)
                 Self.l26_stage2_block1_relu(o42)
                 Self.l27_stage2_block1_conv2_pad(UnsafePointer(o42), p)
-                Self.l27_stage2_block1_conv2(UnsafePointer(p), w + 147264, o43)
+                Self.l27_stage2_block1_conv2(UnsafePointer(p), w.advanced(by: 147264), o43)
                 Self.l44_stage2_block3_bn2_statistics(UnsafePointer(o43), sums)
                 return 0
 
             case 14:
-                let o39 = arena + 671744
-                let o43 = arena + 712704
-                let o44 = arena + 720896
-                let o45 = arena + 737280
-                let o46 = arena + 745472
-                let o47 = arena + 753664
+                let o39 = arena.advanced(by: 671744)
+                let o43 = arena.advanced(by: 712704)
+                let o44 = arena.advanced(by: 720896)
+                let o45 = arena.advanced(by: 737280)
+                let o46 = arena.advanced(by: 745472)
+                let o47 = arena.advanced(by: 753664)
                 // Forward, training mode, to stage3_block1_bn1: every layer's output stays for the backward pass.
                 Self.l44_stage2_block3_bn2_normalize(UnsafePointer(o43), statistics, k, o44)
                 Self.l45_stage2_block3_add(UnsafePointer(o39), UnsafePointer(o44), o45)
                 o46.update(from: UnsafePointer(o45), count: 8192)
                 Self.l26_stage2_block1_relu(o46)
                 Self.l47_stage3_block1_conv1_pad(UnsafePointer(o46), p)
-                Self.l47_stage3_block1_conv1(UnsafePointer(p), w + 172960, o47)
+                Self.l47_stage3_block1_conv1(UnsafePointer(p), w.advanced(by: 172960), o47)
                 Self.l48_stage3_block1_bn1_statistics(UnsafePointer(o47), sums)
                 return 0
 
             case 15:
-                let o46 = arena + 745472
-                let o47 = arena + 753664
-                let o48 = arena + 757760
-                let o49 = arena + 765952
-                let o50 = arena + 770048
-                let o51 = arena + 774144
+                let o46 = arena.advanced(by: 745472)
+                let o47 = arena.advanced(by: 753664)
+                let o48 = arena.advanced(by: 757760)
+                let o49 = arena.advanced(by: 765952)
+                let o50 = arena.advanced(by: 770048)
+                let o51 = arena.advanced(by: 774144)
                 // Forward, training mode, to stage3_block1_bn2: every layer's output stays for the backward pass.
                 Self.l48_stage3_block1_bn1_normalize(UnsafePointer(o47), statistics, k, o48)
                 o49.update(from: UnsafePointer(o48), count: 4096)
                 Self.l49_stage3_block1_relu(o49)
                 Self.l50_stage3_block1_conv2_pad(UnsafePointer(o49), p)
-                Self.l50_stage3_block1_conv2(UnsafePointer(p), w + 191584, o50)
-                Self.l51_stage3_block1_shortcut(UnsafePointer(o46), w + 294048, o51)
+                Self.l50_stage3_block1_conv2(UnsafePointer(p), w.advanced(by: 191584), o50)
+                Self.l51_stage3_block1_shortcut(UnsafePointer(o46), w.advanced(by: 294048), o51)
                 Self.l52_stage3_block1_bn2_statistics(UnsafePointer(o50), sums)
                 return 0
 
             case 16:
-                let o50 = arena + 770048
-                let o51 = arena + 774144
-                let o52 = arena + 778240
+                let o50 = arena.advanced(by: 770048)
+                let o51 = arena.advanced(by: 774144)
+                let o52 = arena.advanced(by: 778240)
                 // Forward, training mode, to stage3_block1_shortcut_bn: every layer's output stays for the backward pass.
                 Self.l52_stage3_block1_bn2_normalize(UnsafePointer(o50), statistics, k, o52)
                 Self.l53_stage3_block1_shortcut_bn_statistics(UnsafePointer(o51), sums)
                 return 0
 
             case 17:
-                let o51 = arena + 774144
-                let o52 = arena + 778240
-                let o53 = arena + 786432
-                let o54 = arena + 794624
-                let o55 = arena + 798720
-                let o56 = arena + 802816
+                let o51 = arena.advanced(by: 774144)
+                let o52 = arena.advanced(by: 778240)
+                let o53 = arena.advanced(by: 786432)
+                let o54 = arena.advanced(by: 794624)
+                let o55 = arena.advanced(by: 798720)
+                let o56 = arena.advanced(by: 802816)
                 // Forward, training mode, to stage3_block2_bn1: every layer's output stays for the backward pass.
                 Self.l53_stage3_block1_shortcut_bn_normalize(UnsafePointer(o51), statistics, k, o53)
                 Self.l54_stage3_block1_add(UnsafePointer(o52), UnsafePointer(o53), o54)
                 o55.update(from: UnsafePointer(o54), count: 4096)
                 Self.l49_stage3_block1_relu(o55)
                 Self.l50_stage3_block1_conv2_pad(UnsafePointer(o55), p)
-                Self.l50_stage3_block1_conv2(UnsafePointer(p), w + 296416, o56)
+                Self.l50_stage3_block1_conv2(UnsafePointer(p), w.advanced(by: 296416), o56)
                 Self.l57_stage3_block2_bn1_statistics(UnsafePointer(o56), sums)
                 return 0
 
             case 18:
-                let o56 = arena + 802816
-                let o57 = arena + 806912
-                let o58 = arena + 815104
-                let o59 = arena + 819200
+                let o56 = arena.advanced(by: 802816)
+                let o57 = arena.advanced(by: 806912)
+                let o58 = arena.advanced(by: 815104)
+                let o59 = arena.advanced(by: 819200)
                 // Forward, training mode, to stage3_block2_bn2: every layer's output stays for the backward pass.
                 Self.l57_stage3_block2_bn1_normalize(UnsafePointer(o56), statistics, k, o57)
                 o58.update(from: UnsafePointer(o57), count: 4096)
                 Self.l49_stage3_block1_relu(o58)
                 Self.l50_stage3_block1_conv2_pad(UnsafePointer(o58), p)
-                Self.l50_stage3_block1_conv2(UnsafePointer(p), w + 399008, o59)
+                Self.l50_stage3_block1_conv2(UnsafePointer(p), w.advanced(by: 399008), o59)
                 Self.l60_stage3_block2_bn2_statistics(UnsafePointer(o59), sums)
                 return 0
 
             case 19:
-                let o55 = arena + 798720
-                let o59 = arena + 819200
-                let o60 = arena + 823296
-                let o61 = arena + 831488
-                let o62 = arena + 835584
-                let o63 = arena + 839680
+                let o55 = arena.advanced(by: 798720)
+                let o59 = arena.advanced(by: 819200)
+                let o60 = arena.advanced(by: 823296)
+                let o61 = arena.advanced(by: 831488)
+                let o62 = arena.advanced(by: 835584)
+                let o63 = arena.advanced(by: 839680)
                 // Forward, training mode, to stage3_block3_bn1: every layer's output stays for the backward pass.
                 Self.l60_stage3_block2_bn2_normalize(UnsafePointer(o59), statistics, k, o60)
                 Self.l61_stage3_block2_add(UnsafePointer(o55), UnsafePointer(o60), o61)
                 o62.update(from: UnsafePointer(o61), count: 4096)
                 Self.l49_stage3_block1_relu(o62)
                 Self.l50_stage3_block1_conv2_pad(UnsafePointer(o62), p)
-                Self.l50_stage3_block1_conv2(UnsafePointer(p), w + 501600, o63)
+                Self.l50_stage3_block1_conv2(UnsafePointer(p), w.advanced(by: 501600), o63)
                 Self.l64_stage3_block3_bn1_statistics(UnsafePointer(o63), sums)
                 return 0
 
             case 20:
-                let o63 = arena + 839680
-                let o64 = arena + 843776
-                let o65 = arena + 851968
-                let o66 = arena + 856064
+                let o63 = arena.advanced(by: 839680)
+                let o64 = arena.advanced(by: 843776)
+                let o65 = arena.advanced(by: 851968)
+                let o66 = arena.advanced(by: 856064)
                 // Forward, training mode, to stage3_block3_bn2: every layer's output stays for the backward pass.
                 Self.l64_stage3_block3_bn1_normalize(UnsafePointer(o63), statistics, k, o64)
                 o65.update(from: UnsafePointer(o64), count: 4096)
                 Self.l49_stage3_block1_relu(o65)
                 Self.l50_stage3_block1_conv2_pad(UnsafePointer(o65), p)
-                Self.l50_stage3_block1_conv2(UnsafePointer(p), w + 604192, o66)
+                Self.l50_stage3_block1_conv2(UnsafePointer(p), w.advanced(by: 604192), o66)
                 Self.l67_stage3_block3_bn2_statistics(UnsafePointer(o66), sums)
                 return 0
 
             case 21:
-                let o62 = arena + 835584
-                let e62 = arena + 1089610
-                let o66 = arena + 856064
-                let o67 = arena + 860160
-                let d67 = arena + 864256
-                let e67 = arena + 1093706
-                let o68 = arena + 868352
-                let o69 = arena + 872448
-                let o70 = arena + 876544
-                let o71 = arena + 876608
+                let o62 = arena.advanced(by: 835584)
+                let e62 = arena.advanced(by: 1089610)
+                let o66 = arena.advanced(by: 856064)
+                let o67 = arena.advanced(by: 860160)
+                let d67 = arena.advanced(by: 864256)
+                let e67 = arena.advanced(by: 1093706)
+                let o68 = arena.advanced(by: 868352)
+                let o69 = arena.advanced(by: 872448)
+                let o70 = arena.advanced(by: 876544)
+                let o71 = arena.advanced(by: 876608)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l67_stage3_block3_bn2_normalize(UnsafePointer(o66), statistics, k, o67)
                 Self.l68_stage3_block3_add(UnsafePointer(o62), UnsafePointer(o67), o68)
                 o69.update(from: UnsafePointer(o68), count: 4096)
                 Self.l49_stage3_block1_relu(o69)
                 Self.l70_pool(UnsafePointer(o69), o70)
-                Self.l71_predictions(UnsafePointer(o70), w + 706784, o71)
+                Self.l71_predictions(UnsafePointer(o70), w.advanced(by: 706784), o71)
                 Self.l71_predictions_activation(o71)
                 output.update(from: o71, count: 10)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -3184,7 +3184,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // predictions
                 if !fused { Self.l71_predictions_derivative(UnsafePointer(o71), g) }
-                Self.l71_predictions_backward(UnsafePointer(o70), UnsafePointer(g), k + 273392, gradients + 273392, h); swap(&g, &h)
+                Self.l71_predictions_backward(UnsafePointer(o70), UnsafePointer(g), k.advanced(by: 273392), gradients.advanced(by: 273392), h); swap(&g, &h)
                 // pool
                 Self.l70_pool_backward(UnsafePointer(o69), UnsafePointer(g), h); swap(&g, &h)
                 // stage3_block3_out
@@ -3199,18 +3199,18 @@ extension Resnet20Cifar: TrainableModel {
                 return value
 
             case 22:
-                let o63 = arena + 839680
-                let o64 = arena + 843776
-                let d64 = arena + 847872
-                let o65 = arena + 851968
-                let o66 = arena + 856064
-                let d67 = arena + 864256
+                let o63 = arena.advanced(by: 839680)
+                let o64 = arena.advanced(by: 843776)
+                let d64 = arena.advanced(by: 847872)
+                let o65 = arena.advanced(by: 851968)
+                let o66 = arena.advanced(by: 856064)
+                let d67 = arena.advanced(by: 864256)
                 // Backward through stage3_block3_bn2, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l67_stage3_block3_bn2_backward(UnsafePointer(o66), UnsafePointer(d67), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block3_conv2
                 Self.l50_stage3_block1_conv2_pad(UnsafePointer(o65), p)
-                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 236272, gradients + 236272, q)
+                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 236272), gradients.advanced(by: 236272), q)
                 Self.l50_stage3_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // stage3_block3_relu
                 Self.l49_stage3_block1_relu_derivative(UnsafePointer(o64), UnsafePointer(o65), g)
@@ -3220,21 +3220,21 @@ extension Resnet20Cifar: TrainableModel {
                 return 0
 
             case 23:
-                let e55 = arena + 1081418
-                let o59 = arena + 819200
-                let d60 = arena + 827392
-                let e60 = arena + 1085514
-                let o61 = arena + 831488
-                let o62 = arena + 835584
-                let e62 = arena + 1089610
-                let o63 = arena + 839680
-                let d64 = arena + 847872
+                let e55 = arena.advanced(by: 1081418)
+                let o59 = arena.advanced(by: 819200)
+                let d60 = arena.advanced(by: 827392)
+                let e60 = arena.advanced(by: 1085514)
+                let o61 = arena.advanced(by: 831488)
+                let o62 = arena.advanced(by: 835584)
+                let e62 = arena.advanced(by: 1089610)
+                let o63 = arena.advanced(by: 839680)
+                let d64 = arena.advanced(by: 847872)
                 // Backward through stage3_block3_bn1, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l64_stage3_block3_bn1_backward(UnsafePointer(o63), UnsafePointer(d64), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block3_conv1
                 Self.l50_stage3_block1_conv2_pad(UnsafePointer(o62), p)
-                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 199152, gradients + 199152, q)
+                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 199152), gradients.advanced(by: 199152), q)
                 Self.l50_stage3_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<4096 { e62[i] += g[i] }
                 // stage3_block2_out: dL/d(output), summed over its readers
@@ -3252,18 +3252,18 @@ extension Resnet20Cifar: TrainableModel {
                 return 0
 
             case 24:
-                let o56 = arena + 802816
-                let o57 = arena + 806912
-                let d57 = arena + 811008
-                let o58 = arena + 815104
-                let o59 = arena + 819200
-                let d60 = arena + 827392
+                let o56 = arena.advanced(by: 802816)
+                let o57 = arena.advanced(by: 806912)
+                let d57 = arena.advanced(by: 811008)
+                let o58 = arena.advanced(by: 815104)
+                let o59 = arena.advanced(by: 819200)
+                let d60 = arena.advanced(by: 827392)
                 // Backward through stage3_block2_bn2, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l60_stage3_block2_bn2_backward(UnsafePointer(o59), UnsafePointer(d60), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block2_conv2
                 Self.l50_stage3_block1_conv2_pad(UnsafePointer(o58), p)
-                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 162032, gradients + 162032, q)
+                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 162032), gradients.advanced(by: 162032), q)
                 Self.l50_stage3_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // stage3_block2_relu
                 Self.l49_stage3_block1_relu_derivative(UnsafePointer(o57), UnsafePointer(o58), g)
@@ -3273,21 +3273,21 @@ extension Resnet20Cifar: TrainableModel {
                 return 0
 
             case 25:
-                let o51 = arena + 774144
-                let e52 = arena + 1073226
-                let d53 = arena + 790528
-                let e53 = arena + 1077322
-                let o54 = arena + 794624
-                let o55 = arena + 798720
-                let e55 = arena + 1081418
-                let o56 = arena + 802816
-                let d57 = arena + 811008
+                let o51 = arena.advanced(by: 774144)
+                let e52 = arena.advanced(by: 1073226)
+                let d53 = arena.advanced(by: 790528)
+                let e53 = arena.advanced(by: 1077322)
+                let o54 = arena.advanced(by: 794624)
+                let o55 = arena.advanced(by: 798720)
+                let e55 = arena.advanced(by: 1081418)
+                let o56 = arena.advanced(by: 802816)
+                let d57 = arena.advanced(by: 811008)
                 // Backward through stage3_block2_bn1, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l57_stage3_block2_bn1_backward(UnsafePointer(o56), UnsafePointer(d57), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block2_conv1
                 Self.l50_stage3_block1_conv2_pad(UnsafePointer(o55), p)
-                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 124912, gradients + 124912, q)
+                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 124912), gradients.advanced(by: 124912), q)
                 Self.l50_stage3_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<4096 { e55[i] += g[i] }
                 // stage3_block1_out: dL/d(output), summed over its readers
@@ -3305,12 +3305,12 @@ extension Resnet20Cifar: TrainableModel {
                 return 0
 
             case 26:
-                let o50 = arena + 770048
-                let o51 = arena + 774144
-                let e51 = arena + 1069130
-                let d52 = arena + 782336
-                let e52 = arena + 1073226
-                let d53 = arena + 790528
+                let o50 = arena.advanced(by: 770048)
+                let o51 = arena.advanced(by: 774144)
+                let e51 = arena.advanced(by: 1069130)
+                let d52 = arena.advanced(by: 782336)
+                let e52 = arena.advanced(by: 1073226)
+                let d53 = arena.advanced(by: 790528)
                 // Backward through stage3_block1_shortcut_bn, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l53_stage3_block1_shortcut_bn_backward(UnsafePointer(o51), UnsafePointer(d53), statistics, k, g)
                 e51.update(from: g, count: 4096)
@@ -3322,16 +3322,16 @@ extension Resnet20Cifar: TrainableModel {
                 return 0
 
             case 27:
-                let o46 = arena + 745472
-                let e46 = arena + 1056842
-                let o47 = arena + 753664
-                let o48 = arena + 757760
-                let d48 = arena + 761856
-                let o49 = arena + 765952
-                let o50 = arena + 770048
-                let e50 = arena + 1065034
-                let e51 = arena + 1069130
-                let d52 = arena + 782336
+                let o46 = arena.advanced(by: 745472)
+                let e46 = arena.advanced(by: 1056842)
+                let o47 = arena.advanced(by: 753664)
+                let o48 = arena.advanced(by: 757760)
+                let d48 = arena.advanced(by: 761856)
+                let o49 = arena.advanced(by: 765952)
+                let o50 = arena.advanced(by: 770048)
+                let e50 = arena.advanced(by: 1065034)
+                let e51 = arena.advanced(by: 1069130)
+                let d52 = arena.advanced(by: 782336)
                 // Backward through stage3_block1_bn2, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l52_stage3_block1_bn2_backward(UnsafePointer(o50), UnsafePointer(d52), statistics, k, g)
                 e50.update(from: g, count: 4096)
@@ -3339,14 +3339,14 @@ extension Resnet20Cifar: TrainableModel {
                 g.update(from: e51, count: 4096)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block1_shortcut
-                Self.l51_stage3_block1_shortcut_backward(UnsafePointer(o46), UnsafePointer(g), k + 122352, gradients + 122352, h); swap(&g, &h)
+                Self.l51_stage3_block1_shortcut_backward(UnsafePointer(o46), UnsafePointer(g), k.advanced(by: 122352), gradients.advanced(by: 122352), h); swap(&g, &h)
                 e46.update(from: g, count: 8192)
                 // stage3_block1_conv2: dL/d(output), summed over its readers
                 g.update(from: e50, count: 4096)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block1_conv2
                 Self.l50_stage3_block1_conv2_pad(UnsafePointer(o49), p)
-                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 85488, gradients + 85488, q)
+                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 85488), gradients.advanced(by: 85488), q)
                 Self.l50_stage3_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // stage3_block1_relu
                 Self.l49_stage3_block1_relu_derivative(UnsafePointer(o48), UnsafePointer(o49), g)
@@ -3356,21 +3356,21 @@ extension Resnet20Cifar: TrainableModel {
                 return 0
 
             case 28:
-                let e39 = arena + 1040458
-                let o43 = arena + 712704
-                let d44 = arena + 729088
-                let e44 = arena + 1048650
-                let o45 = arena + 737280
-                let o46 = arena + 745472
-                let e46 = arena + 1056842
-                let o47 = arena + 753664
-                let d48 = arena + 761856
+                let e39 = arena.advanced(by: 1040458)
+                let o43 = arena.advanced(by: 712704)
+                let d44 = arena.advanced(by: 729088)
+                let e44 = arena.advanced(by: 1048650)
+                let o45 = arena.advanced(by: 737280)
+                let o46 = arena.advanced(by: 745472)
+                let e46 = arena.advanced(by: 1056842)
+                let o47 = arena.advanced(by: 753664)
+                let d48 = arena.advanced(by: 761856)
                 // Backward through stage3_block1_bn1, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l48_stage3_block1_bn1_backward(UnsafePointer(o47), UnsafePointer(d48), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block1_conv1
                 Self.l47_stage3_block1_conv1_pad(UnsafePointer(o46), p)
-                Self.l47_stage3_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 66800, gradients + 66800, q)
+                Self.l47_stage3_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 66800), gradients.advanced(by: 66800), q)
                 Self.l47_stage3_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<8192 { e46[i] += g[i] }
                 // stage2_block3_out: dL/d(output), summed over its readers
@@ -3388,18 +3388,18 @@ extension Resnet20Cifar: TrainableModel {
                 return 0
 
             case 29:
-                let o40 = arena + 679936
-                let o41 = arena + 688128
-                let d41 = arena + 696320
-                let o42 = arena + 704512
-                let o43 = arena + 712704
-                let d44 = arena + 729088
+                let o40 = arena.advanced(by: 679936)
+                let o41 = arena.advanced(by: 688128)
+                let d41 = arena.advanced(by: 696320)
+                let o42 = arena.advanced(by: 704512)
+                let o43 = arena.advanced(by: 712704)
+                let d44 = arena.advanced(by: 729088)
                 // Backward through stage2_block3_bn2, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l44_stage2_block3_bn2_backward(UnsafePointer(o43), UnsafePointer(d44), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block3_conv2
                 Self.l27_stage2_block1_conv2_pad(UnsafePointer(o42), p)
-                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 57456, gradients + 57456, q)
+                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 57456), gradients.advanced(by: 57456), q)
                 Self.l27_stage2_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // stage2_block3_relu
                 Self.l26_stage2_block1_relu_derivative(UnsafePointer(o41), UnsafePointer(o42), g)
@@ -3409,21 +3409,21 @@ extension Resnet20Cifar: TrainableModel {
                 return 0
 
             case 30:
-                let e32 = arena + 1024074
-                let o36 = arena + 638976
-                let d37 = arena + 655360
-                let e37 = arena + 1032266
-                let o38 = arena + 663552
-                let o39 = arena + 671744
-                let e39 = arena + 1040458
-                let o40 = arena + 679936
-                let d41 = arena + 696320
+                let e32 = arena.advanced(by: 1024074)
+                let o36 = arena.advanced(by: 638976)
+                let d37 = arena.advanced(by: 655360)
+                let e37 = arena.advanced(by: 1032266)
+                let o38 = arena.advanced(by: 663552)
+                let o39 = arena.advanced(by: 671744)
+                let e39 = arena.advanced(by: 1040458)
+                let o40 = arena.advanced(by: 679936)
+                let d41 = arena.advanced(by: 696320)
                 // Backward through stage2_block3_bn1, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l41_stage2_block3_bn1_backward(UnsafePointer(o40), UnsafePointer(d41), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block3_conv1
                 Self.l27_stage2_block1_conv2_pad(UnsafePointer(o39), p)
-                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 48112, gradients + 48112, q)
+                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 48112), gradients.advanced(by: 48112), q)
                 Self.l27_stage2_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<8192 { e39[i] += g[i] }
                 // stage2_block2_out: dL/d(output), summed over its readers
@@ -3441,18 +3441,18 @@ extension Resnet20Cifar: TrainableModel {
                 return 0
 
             case 31:
-                let o33 = arena + 606208
-                let o34 = arena + 614400
-                let d34 = arena + 622592
-                let o35 = arena + 630784
-                let o36 = arena + 638976
-                let d37 = arena + 655360
+                let o33 = arena.advanced(by: 606208)
+                let o34 = arena.advanced(by: 614400)
+                let d34 = arena.advanced(by: 622592)
+                let o35 = arena.advanced(by: 630784)
+                let o36 = arena.advanced(by: 638976)
+                let d37 = arena.advanced(by: 655360)
                 // Backward through stage2_block2_bn2, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l37_stage2_block2_bn2_backward(UnsafePointer(o36), UnsafePointer(d37), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block2_conv2
                 Self.l27_stage2_block1_conv2_pad(UnsafePointer(o35), p)
-                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 38768, gradients + 38768, q)
+                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 38768), gradients.advanced(by: 38768), q)
                 Self.l27_stage2_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // stage2_block2_relu
                 Self.l26_stage2_block1_relu_derivative(UnsafePointer(o34), UnsafePointer(o35), g)
@@ -3462,21 +3462,21 @@ extension Resnet20Cifar: TrainableModel {
                 return 0
 
             case 32:
-                let o28 = arena + 548864
-                let e29 = arena + 1007690
-                let d30 = arena + 581632
-                let e30 = arena + 1015882
-                let o31 = arena + 589824
-                let o32 = arena + 598016
-                let e32 = arena + 1024074
-                let o33 = arena + 606208
-                let d34 = arena + 622592
+                let o28 = arena.advanced(by: 548864)
+                let e29 = arena.advanced(by: 1007690)
+                let d30 = arena.advanced(by: 581632)
+                let e30 = arena.advanced(by: 1015882)
+                let o31 = arena.advanced(by: 589824)
+                let o32 = arena.advanced(by: 598016)
+                let e32 = arena.advanced(by: 1024074)
+                let o33 = arena.advanced(by: 606208)
+                let d34 = arena.advanced(by: 622592)
                 // Backward through stage2_block2_bn1, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l34_stage2_block2_bn1_backward(UnsafePointer(o33), UnsafePointer(d34), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block2_conv1
                 Self.l27_stage2_block1_conv2_pad(UnsafePointer(o32), p)
-                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 29424, gradients + 29424, q)
+                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 29424), gradients.advanced(by: 29424), q)
                 Self.l27_stage2_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<8192 { e32[i] += g[i] }
                 // stage2_block1_out: dL/d(output), summed over its readers
@@ -3494,12 +3494,12 @@ extension Resnet20Cifar: TrainableModel {
                 return 0
 
             case 33:
-                let o27 = arena + 540672
-                let o28 = arena + 548864
-                let e28 = arena + 999498
-                let d29 = arena + 565248
-                let e29 = arena + 1007690
-                let d30 = arena + 581632
+                let o27 = arena.advanced(by: 540672)
+                let o28 = arena.advanced(by: 548864)
+                let e28 = arena.advanced(by: 999498)
+                let d29 = arena.advanced(by: 565248)
+                let e29 = arena.advanced(by: 1007690)
+                let d30 = arena.advanced(by: 581632)
                 // Backward through stage2_block1_shortcut_bn, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l30_stage2_block1_shortcut_bn_backward(UnsafePointer(o28), UnsafePointer(d30), statistics, k, g)
                 e28.update(from: g, count: 8192)
@@ -3511,16 +3511,16 @@ extension Resnet20Cifar: TrainableModel {
                 return 0
 
             case 34:
-                let o23 = arena + 491520
-                let e23 = arena + 974922
-                let o24 = arena + 507904
-                let o25 = arena + 516096
-                let d25 = arena + 524288
-                let o26 = arena + 532480
-                let o27 = arena + 540672
-                let e27 = arena + 991306
-                let e28 = arena + 999498
-                let d29 = arena + 565248
+                let o23 = arena.advanced(by: 491520)
+                let e23 = arena.advanced(by: 974922)
+                let o24 = arena.advanced(by: 507904)
+                let o25 = arena.advanced(by: 516096)
+                let d25 = arena.advanced(by: 524288)
+                let o26 = arena.advanced(by: 532480)
+                let o27 = arena.advanced(by: 540672)
+                let e27 = arena.advanced(by: 991306)
+                let e28 = arena.advanced(by: 999498)
+                let d29 = arena.advanced(by: 565248)
                 // Backward through stage2_block1_bn2, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l29_stage2_block1_bn2_backward(UnsafePointer(o27), UnsafePointer(d29), statistics, k, g)
                 e27.update(from: g, count: 8192)
@@ -3528,14 +3528,14 @@ extension Resnet20Cifar: TrainableModel {
                 g.update(from: e28, count: 8192)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block1_shortcut
-                Self.l28_stage2_block1_shortcut_backward(UnsafePointer(o23), UnsafePointer(g), k + 28656, gradients + 28656, h); swap(&g, &h)
+                Self.l28_stage2_block1_shortcut_backward(UnsafePointer(o23), UnsafePointer(g), k.advanced(by: 28656), gradients.advanced(by: 28656), h); swap(&g, &h)
                 e23.update(from: g, count: 16384)
                 // stage2_block1_conv2: dL/d(output), summed over its readers
                 g.update(from: e27, count: 8192)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block1_conv2
                 Self.l27_stage2_block1_conv2_pad(UnsafePointer(o26), p)
-                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 19440, gradients + 19440, q)
+                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 19440), gradients.advanced(by: 19440), q)
                 Self.l27_stage2_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // stage2_block1_relu
                 Self.l26_stage2_block1_relu_derivative(UnsafePointer(o25), UnsafePointer(o26), g)
@@ -3545,21 +3545,21 @@ extension Resnet20Cifar: TrainableModel {
                 return 0
 
             case 35:
-                let e16 = arena + 942154
-                let o20 = arena + 425984
-                let d21 = arena + 458752
-                let e21 = arena + 958538
-                let o22 = arena + 475136
-                let o23 = arena + 491520
-                let e23 = arena + 974922
-                let o24 = arena + 507904
-                let d25 = arena + 524288
+                let e16 = arena.advanced(by: 942154)
+                let o20 = arena.advanced(by: 425984)
+                let d21 = arena.advanced(by: 458752)
+                let e21 = arena.advanced(by: 958538)
+                let o22 = arena.advanced(by: 475136)
+                let o23 = arena.advanced(by: 491520)
+                let e23 = arena.advanced(by: 974922)
+                let o24 = arena.advanced(by: 507904)
+                let d25 = arena.advanced(by: 524288)
                 // Backward through stage2_block1_bn1, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l25_stage2_block1_bn1_backward(UnsafePointer(o24), UnsafePointer(d25), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block1_conv1
                 Self.l24_stage2_block1_conv1_pad(UnsafePointer(o23), p)
-                Self.l24_stage2_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 14704, gradients + 14704, q)
+                Self.l24_stage2_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 14704), gradients.advanced(by: 14704), q)
                 Self.l24_stage2_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<16384 { e23[i] += g[i] }
                 // stage1_block3_out: dL/d(output), summed over its readers
@@ -3577,18 +3577,18 @@ extension Resnet20Cifar: TrainableModel {
                 return 0
 
             case 36:
-                let o17 = arena + 360448
-                let o18 = arena + 376832
-                let d18 = arena + 393216
-                let o19 = arena + 409600
-                let o20 = arena + 425984
-                let d21 = arena + 458752
+                let o17 = arena.advanced(by: 360448)
+                let o18 = arena.advanced(by: 376832)
+                let d18 = arena.advanced(by: 393216)
+                let o19 = arena.advanced(by: 409600)
+                let o20 = arena.advanced(by: 425984)
+                let d21 = arena.advanced(by: 458752)
                 // Backward through stage1_block3_bn2, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l21_stage1_block3_bn2_backward(UnsafePointer(o20), UnsafePointer(d21), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block3_conv2
                 Self.l3_stage1_block1_conv1_pad(UnsafePointer(o19), p)
-                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 12336, gradients + 12336, q)
+                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 12336), gradients.advanced(by: 12336), q)
                 Self.l3_stage1_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // stage1_block3_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o18), UnsafePointer(o19), g)
@@ -3598,21 +3598,21 @@ extension Resnet20Cifar: TrainableModel {
                 return 0
 
             case 37:
-                let e9 = arena + 909386
-                let o13 = arena + 278528
-                let d14 = arena + 311296
-                let e14 = arena + 925770
-                let o15 = arena + 327680
-                let o16 = arena + 344064
-                let e16 = arena + 942154
-                let o17 = arena + 360448
-                let d18 = arena + 393216
+                let e9 = arena.advanced(by: 909386)
+                let o13 = arena.advanced(by: 278528)
+                let d14 = arena.advanced(by: 311296)
+                let e14 = arena.advanced(by: 925770)
+                let o15 = arena.advanced(by: 327680)
+                let o16 = arena.advanced(by: 344064)
+                let e16 = arena.advanced(by: 942154)
+                let o17 = arena.advanced(by: 360448)
+                let d18 = arena.advanced(by: 393216)
                 // Backward through stage1_block3_bn1, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l18_stage1_block3_bn1_backward(UnsafePointer(o17), UnsafePointer(d18), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block3_conv1
                 Self.l3_stage1_block1_conv1_pad(UnsafePointer(o16), p)
-                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 9968, gradients + 9968, q)
+                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 9968), gradients.advanced(by: 9968), q)
                 Self.l3_stage1_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<16384 { e16[i] += g[i] }
                 // stage1_block2_out: dL/d(output), summed over its readers
@@ -3630,18 +3630,18 @@ extension Resnet20Cifar: TrainableModel {
                 return 0
 
             case 38:
-                let o10 = arena + 212992
-                let o11 = arena + 229376
-                let d11 = arena + 245760
-                let o12 = arena + 262144
-                let o13 = arena + 278528
-                let d14 = arena + 311296
+                let o10 = arena.advanced(by: 212992)
+                let o11 = arena.advanced(by: 229376)
+                let d11 = arena.advanced(by: 245760)
+                let o12 = arena.advanced(by: 262144)
+                let o13 = arena.advanced(by: 278528)
+                let d14 = arena.advanced(by: 311296)
                 // Backward through stage1_block2_bn2, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l14_stage1_block2_bn2_backward(UnsafePointer(o13), UnsafePointer(d14), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block2_conv2
                 Self.l3_stage1_block1_conv1_pad(UnsafePointer(o12), p)
-                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 7600, gradients + 7600, q)
+                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 7600), gradients.advanced(by: 7600), q)
                 Self.l3_stage1_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // stage1_block2_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o11), UnsafePointer(o12), g)
@@ -3651,21 +3651,21 @@ extension Resnet20Cifar: TrainableModel {
                 return 0
 
             case 39:
-                let e2 = arena + 876618
-                let o6 = arena + 131072
-                let d7 = arena + 163840
-                let e7 = arena + 893002
-                let o8 = arena + 180224
-                let o9 = arena + 196608
-                let e9 = arena + 909386
-                let o10 = arena + 212992
-                let d11 = arena + 245760
+                let e2 = arena.advanced(by: 876618)
+                let o6 = arena.advanced(by: 131072)
+                let d7 = arena.advanced(by: 163840)
+                let e7 = arena.advanced(by: 893002)
+                let o8 = arena.advanced(by: 180224)
+                let o9 = arena.advanced(by: 196608)
+                let e9 = arena.advanced(by: 909386)
+                let o10 = arena.advanced(by: 212992)
+                let d11 = arena.advanced(by: 245760)
                 // Backward through stage1_block2_bn1, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l11_stage1_block2_bn1_backward(UnsafePointer(o10), UnsafePointer(d11), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block2_conv1
                 Self.l3_stage1_block1_conv1_pad(UnsafePointer(o9), p)
-                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 5232, gradients + 5232, q)
+                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 5232), gradients.advanced(by: 5232), q)
                 Self.l3_stage1_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<16384 { e9[i] += g[i] }
                 // stage1_block1_out: dL/d(output), summed over its readers
@@ -3683,18 +3683,18 @@ extension Resnet20Cifar: TrainableModel {
                 return 0
 
             case 40:
-                let o3 = arena + 65536
-                let o4 = arena + 81920
-                let d4 = arena + 98304
-                let o5 = arena + 114688
-                let o6 = arena + 131072
-                let d7 = arena + 163840
+                let o3 = arena.advanced(by: 65536)
+                let o4 = arena.advanced(by: 81920)
+                let d4 = arena.advanced(by: 98304)
+                let o5 = arena.advanced(by: 114688)
+                let o6 = arena.advanced(by: 131072)
+                let d7 = arena.advanced(by: 163840)
                 // Backward through stage1_block1_bn2, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l7_stage1_block1_bn2_backward(UnsafePointer(o6), UnsafePointer(d7), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block1_conv2
                 Self.l3_stage1_block1_conv1_pad(UnsafePointer(o5), p)
-                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 2864, gradients + 2864, q)
+                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 2864), gradients.advanced(by: 2864), q)
                 Self.l3_stage1_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // stage1_block1_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
@@ -3704,19 +3704,19 @@ extension Resnet20Cifar: TrainableModel {
                 return 0
 
             case 41:
-                let o0 = arena + 0
-                let o1 = arena + 16384
-                let d1 = arena + 32768
-                let o2 = arena + 49152
-                let e2 = arena + 876618
-                let o3 = arena + 65536
-                let d4 = arena + 98304
+                let o0 = arena
+                let o1 = arena.advanced(by: 16384)
+                let d1 = arena.advanced(by: 32768)
+                let o2 = arena.advanced(by: 49152)
+                let e2 = arena.advanced(by: 876618)
+                let o3 = arena.advanced(by: 65536)
+                let d4 = arena.advanced(by: 98304)
                 // Backward through stage1_block1_bn1, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l4_stage1_block1_bn1_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block1_conv1
                 Self.l3_stage1_block1_conv1_pad(UnsafePointer(o2), p)
-                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 496, gradients + 496, q)
+                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 496), gradients.advanced(by: 496), q)
                 Self.l3_stage1_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<16384 { e2[i] += g[i] }
                 // stem_relu: dL/d(output), summed over its readers
@@ -3730,8 +3730,8 @@ extension Resnet20Cifar: TrainableModel {
                 return 0
 
             default:
-                let o0 = arena + 0
-                let d1 = arena + 32768
+                let o0 = arena
+                let d1 = arena.advanced(by: 32768)
                 // Backward through stem_bn, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l1_stem_bn_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).

@@ -99,9 +99,9 @@ public struct SeedBackprop3x3: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // filter
-        Self.l0_filter(input, w, arena + Arena.l0_filter)
-        observe?(0, UnsafePointer(arena + Arena.l0_filter))
-        output.update(from: arena + Arena.l0_filter, count: 4)
+        Self.l0_filter(input, w, arena.advanced(by: Arena.l0_filter))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_filter)))
+        output.update(from: arena.advanced(by: Arena.l0_filter), count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -119,9 +119,9 @@ public struct SeedBackprop3x3: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // filter
-        Self.l0_filter(input, w, arena + Arena.l0_filter)
-        observe?(0, UnsafePointer(arena + Arena.l0_filter))
-        output.update(from: arena + Arena.l0_filter, count: 4)
+        Self.l0_filter(input, w, arena.advanced(by: Arena.l0_filter))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_filter)))
+        output.update(from: arena.advanced(by: Arena.l0_filter), count: 4)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -175,10 +175,10 @@ extension SeedBackprop3x3: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 4, q = arena + 4
-        let g = arena + 4, h = arena + 13
+        let p = arena.advanced(by: 4), q = arena.advanced(by: 4)
+        let g = arena.advanced(by: 4), h = arena.advanced(by: 13)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
+        let o0 = arena
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_filter(input, w, o0)
         output.update(from: o0, count: 4)

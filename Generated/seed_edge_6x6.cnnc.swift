@@ -99,9 +99,9 @@ public struct SeedEdge6x6: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // vertical_edge
-        Self.l0_vertical_edge(input, w, arena + Arena.l0_vertical_edge)
-        observe?(0, UnsafePointer(arena + Arena.l0_vertical_edge))
-        output.update(from: arena + Arena.l0_vertical_edge, count: 16)
+        Self.l0_vertical_edge(input, w, arena.advanced(by: Arena.l0_vertical_edge))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_vertical_edge)))
+        output.update(from: arena.advanced(by: Arena.l0_vertical_edge), count: 16)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -119,9 +119,9 @@ public struct SeedEdge6x6: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // vertical_edge
-        Self.l0_vertical_edge(input, w, arena + Arena.l0_vertical_edge)
-        observe?(0, UnsafePointer(arena + Arena.l0_vertical_edge))
-        output.update(from: arena + Arena.l0_vertical_edge, count: 16)
+        Self.l0_vertical_edge(input, w, arena.advanced(by: Arena.l0_vertical_edge))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_vertical_edge)))
+        output.update(from: arena.advanced(by: Arena.l0_vertical_edge), count: 16)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -183,10 +183,10 @@ extension SeedEdge6x6: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 16, q = arena + 16
-        let g = arena + 16, h = arena + 52
+        let p = arena.advanced(by: 16), q = arena.advanced(by: 16)
+        let g = arena.advanced(by: 16), h = arena.advanced(by: 52)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
+        let o0 = arena
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_vertical_edge(input, w, o0)
         output.update(from: o0, count: 16)

@@ -102,12 +102,12 @@ public struct SeedPadding6x6: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // pad
-        Self.l0_pad(input, arena + Arena.l0_pad)
-        observe?(0, UnsafePointer(arena + Arena.l0_pad))
+        Self.l0_pad(input, arena.advanced(by: Arena.l0_pad))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_pad)))
         // conv
-        Self.l1_conv(UnsafePointer(arena + Arena.l0_pad), w, arena + Arena.l1_conv)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv))
-        output.update(from: arena + Arena.l1_conv, count: 36)
+        Self.l1_conv(UnsafePointer(arena.advanced(by: Arena.l0_pad)), w, arena.advanced(by: Arena.l1_conv))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv)))
+        output.update(from: arena.advanced(by: Arena.l1_conv), count: 36)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -125,12 +125,12 @@ public struct SeedPadding6x6: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // pad
-        Self.l0_pad(input, arena + Arena.l0_pad)
-        observe?(0, UnsafePointer(arena + Arena.l0_pad))
+        Self.l0_pad(input, arena.advanced(by: Arena.l0_pad))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_pad)))
         // conv
-        Self.l1_conv(UnsafePointer(arena + Arena.l0_pad), w, arena + Arena.l1_conv)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv))
-        output.update(from: arena + Arena.l1_conv, count: 36)
+        Self.l1_conv(UnsafePointer(arena.advanced(by: Arena.l0_pad)), w, arena.advanced(by: Arena.l1_conv))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv)))
+        output.update(from: arena.advanced(by: Arena.l1_conv), count: 36)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -213,11 +213,11 @@ extension SeedPadding6x6: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 100, q = arena + 100
-        var g = arena + 100, h = arena + 164
+        let p = arena.advanced(by: 100), q = arena.advanced(by: 100)
+        var g = arena.advanced(by: 100), h = arena.advanced(by: 164)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 64
+        let o0 = arena
+        let o1 = arena.advanced(by: 64)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_pad(input, o0)
         Self.l1_conv(UnsafePointer(o0), w, o1)

@@ -99,9 +99,9 @@ public struct SeedStrided7x7: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // strided
-        Self.l0_strided(input, w, arena + Arena.l0_strided)
-        observe?(0, UnsafePointer(arena + Arena.l0_strided))
-        output.update(from: arena + Arena.l0_strided, count: 9)
+        Self.l0_strided(input, w, arena.advanced(by: Arena.l0_strided))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_strided)))
+        output.update(from: arena.advanced(by: Arena.l0_strided), count: 9)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -119,9 +119,9 @@ public struct SeedStrided7x7: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // strided
-        Self.l0_strided(input, w, arena + Arena.l0_strided)
-        observe?(0, UnsafePointer(arena + Arena.l0_strided))
-        output.update(from: arena + Arena.l0_strided, count: 9)
+        Self.l0_strided(input, w, arena.advanced(by: Arena.l0_strided))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_strided)))
+        output.update(from: arena.advanced(by: Arena.l0_strided), count: 9)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -179,10 +179,10 @@ extension SeedStrided7x7: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 9, q = arena + 9
-        let g = arena + 9, h = arena + 58
+        let p = arena.advanced(by: 9), q = arena.advanced(by: 9)
+        let g = arena.advanced(by: 9), h = arena.advanced(by: 58)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
+        let o0 = arena
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_strided(input, w, o0)
         output.update(from: o0, count: 9)

@@ -100,9 +100,9 @@ public struct SeedVolume10Filters: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv
-        Self.l0_conv(input, w, arena + Arena.l0_conv)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv))
-        output.update(from: arena + Arena.l0_conv, count: 160)
+        Self.l0_conv(input, w, arena.advanced(by: Arena.l0_conv))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
+        output.update(from: arena.advanced(by: Arena.l0_conv), count: 160)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -120,9 +120,9 @@ public struct SeedVolume10Filters: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv
-        Self.l0_conv(input, w, arena + Arena.l0_conv)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv))
-        output.update(from: arena + Arena.l0_conv, count: 160)
+        Self.l0_conv(input, w, arena.advanced(by: Arena.l0_conv))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
+        output.update(from: arena.advanced(by: Arena.l0_conv), count: 160)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -197,10 +197,10 @@ extension SeedVolume10Filters: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 160, q = arena + 160
-        let g = arena + 160, h = arena + 320
+        let p = arena.advanced(by: 160), q = arena.advanced(by: 160)
+        let g = arena.advanced(by: 160), h = arena.advanced(by: 320)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
+        let o0 = arena
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv(input, w, o0)
         output.update(from: o0, count: 160)

@@ -100,9 +100,9 @@ public struct SeedVolume2Filters: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv
-        Self.l0_conv(input, w, arena + Arena.l0_conv)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv))
-        output.update(from: arena + Arena.l0_conv, count: 32)
+        Self.l0_conv(input, w, arena.advanced(by: Arena.l0_conv))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
+        output.update(from: arena.advanced(by: Arena.l0_conv), count: 32)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -120,9 +120,9 @@ public struct SeedVolume2Filters: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv
-        Self.l0_conv(input, w, arena + Arena.l0_conv)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv))
-        output.update(from: arena + Arena.l0_conv, count: 32)
+        Self.l0_conv(input, w, arena.advanced(by: Arena.l0_conv))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
+        output.update(from: arena.advanced(by: Arena.l0_conv), count: 32)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -184,10 +184,10 @@ extension SeedVolume2Filters: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 32, q = arena + 32
-        let g = arena + 32, h = arena + 140
+        let p = arena.advanced(by: 32), q = arena.advanced(by: 32)
+        let g = arena.advanced(by: 32), h = arena.advanced(by: 140)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
+        let o0 = arena
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv(input, w, o0)
         output.update(from: o0, count: 32)

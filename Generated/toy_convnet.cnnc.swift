@@ -135,31 +135,31 @@ public struct ToyConvnet: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv1
-        Self.l0_conv1(input, w, arena + Arena.l0_conv1)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv1))
+        Self.l0_conv1(input, w, arena.advanced(by: Arena.l0_conv1))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv1)))
         // pool1
-        Self.l1_pool1(UnsafePointer(arena + Arena.l0_conv1), arena + Arena.l1_pool1)
-        observe?(1, UnsafePointer(arena + Arena.l1_pool1))
+        Self.l1_pool1(UnsafePointer(arena.advanced(by: Arena.l0_conv1)), arena.advanced(by: Arena.l1_pool1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_pool1)))
         // conv2
-        Self.l2_conv2(UnsafePointer(arena + Arena.l1_pool1), w + 608, arena + Arena.l2_conv2)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2))
+        Self.l2_conv2(UnsafePointer(arena.advanced(by: Arena.l1_pool1)), w.advanced(by: 608), arena.advanced(by: Arena.l2_conv2))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2)))
         // pool2
-        Self.l3_pool2(UnsafePointer(arena + Arena.l2_conv2), arena + Arena.l3_pool2)
-        observe?(3, UnsafePointer(arena + Arena.l3_pool2))
+        Self.l3_pool2(UnsafePointer(arena.advanced(by: Arena.l2_conv2)), arena.advanced(by: Arena.l3_pool2))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_pool2)))
         // flatten
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l3_pool2))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_pool2)))
         // fc3
-        Self.l5_fc3(UnsafePointer(arena + Arena.l3_pool2), w + 3824, arena + Arena.l5_fc3)
-        observe?(5, UnsafePointer(arena + Arena.l5_fc3))
+        Self.l5_fc3(UnsafePointer(arena.advanced(by: Arena.l3_pool2)), w.advanced(by: 3824), arena.advanced(by: Arena.l5_fc3))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_fc3)))
         // fc4
-        Self.l6_fc4(UnsafePointer(arena + Arena.l5_fc3), w + 55152, arena + Arena.l6_fc4)
-        observe?(6, UnsafePointer(arena + Arena.l6_fc4))
+        Self.l6_fc4(UnsafePointer(arena.advanced(by: Arena.l5_fc3)), w.advanced(by: 55152), arena.advanced(by: Arena.l6_fc4))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_fc4)))
         // softmax
-        Self.l7_softmax(UnsafePointer(arena + Arena.l6_fc4), w + 66768, arena + Arena.l7_softmax)
-        Self.l7_softmax_activation(arena + Arena.l7_softmax)
-        observe?(7, UnsafePointer(arena + Arena.l7_softmax))
-        output.update(from: arena + Arena.l7_softmax, count: 26)
+        Self.l7_softmax(UnsafePointer(arena.advanced(by: Arena.l6_fc4)), w.advanced(by: 66768), arena.advanced(by: Arena.l7_softmax))
+        Self.l7_softmax_activation(arena.advanced(by: Arena.l7_softmax))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_softmax)))
+        output.update(from: arena.advanced(by: Arena.l7_softmax), count: 26)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -177,31 +177,31 @@ public struct ToyConvnet: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv1
-        pool.split(28) { worker, parts in Self.l0_conv1(input, w, arena + Arena.l0_conv1, parts) }
-        observe?(0, UnsafePointer(arena + Arena.l0_conv1))
+        pool.split(28) { worker, parts in Self.l0_conv1(input, w, arena.advanced(by: Arena.l0_conv1), parts) }
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv1)))
         // pool1
-        Self.l1_pool1(UnsafePointer(arena + Arena.l0_conv1), arena + Arena.l1_pool1)
-        observe?(1, UnsafePointer(arena + Arena.l1_pool1))
+        Self.l1_pool1(UnsafePointer(arena.advanced(by: Arena.l0_conv1)), arena.advanced(by: Arena.l1_pool1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_pool1)))
         // conv2
-        pool.split(10) { worker, parts in Self.l2_conv2(UnsafePointer(arena + Arena.l1_pool1), w + 608, arena + Arena.l2_conv2, parts) }
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2))
+        pool.split(10) { worker, parts in Self.l2_conv2(UnsafePointer(arena.advanced(by: Arena.l1_pool1)), w.advanced(by: 608), arena.advanced(by: Arena.l2_conv2), parts) }
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2)))
         // pool2
-        Self.l3_pool2(UnsafePointer(arena + Arena.l2_conv2), arena + Arena.l3_pool2)
-        observe?(3, UnsafePointer(arena + Arena.l3_pool2))
+        Self.l3_pool2(UnsafePointer(arena.advanced(by: Arena.l2_conv2)), arena.advanced(by: Arena.l3_pool2))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_pool2)))
         // flatten
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l3_pool2))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_pool2)))
         // fc3
-        Self.l5_fc3(UnsafePointer(arena + Arena.l3_pool2), w + 3824, arena + Arena.l5_fc3)
-        observe?(5, UnsafePointer(arena + Arena.l5_fc3))
+        Self.l5_fc3(UnsafePointer(arena.advanced(by: Arena.l3_pool2)), w.advanced(by: 3824), arena.advanced(by: Arena.l5_fc3))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_fc3)))
         // fc4
-        Self.l6_fc4(UnsafePointer(arena + Arena.l5_fc3), w + 55152, arena + Arena.l6_fc4)
-        observe?(6, UnsafePointer(arena + Arena.l6_fc4))
+        Self.l6_fc4(UnsafePointer(arena.advanced(by: Arena.l5_fc3)), w.advanced(by: 55152), arena.advanced(by: Arena.l6_fc4))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_fc4)))
         // softmax
-        Self.l7_softmax(UnsafePointer(arena + Arena.l6_fc4), w + 66768, arena + Arena.l7_softmax)
-        Self.l7_softmax_activation(arena + Arena.l7_softmax)
-        observe?(7, UnsafePointer(arena + Arena.l7_softmax))
-        output.update(from: arena + Arena.l7_softmax, count: 26)
+        Self.l7_softmax(UnsafePointer(arena.advanced(by: Arena.l6_fc4)), w.advanced(by: 66768), arena.advanced(by: Arena.l7_softmax))
+        Self.l7_softmax_activation(arena.advanced(by: Arena.l7_softmax))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_softmax)))
+        output.update(from: arena.advanced(by: Arena.l7_softmax), count: 26)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -242,18 +242,18 @@ public struct ToyConvnet: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv1
-        Self.l0_conv1(input, w, arena + Arena.l0_conv1)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv1))
+        Self.l0_conv1(input, w, arena.advanced(by: Arena.l0_conv1))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv1)))
         // pool1
-        Self.l1_pool1(UnsafePointer(arena + Arena.l0_conv1), arena + Arena.l1_pool1)
-        observe?(1, UnsafePointer(arena + Arena.l1_pool1))
+        Self.l1_pool1(UnsafePointer(arena.advanced(by: Arena.l0_conv1)), arena.advanced(by: Arena.l1_pool1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_pool1)))
         // conv2
-        Self.l2_conv2(UnsafePointer(arena + Arena.l1_pool1), w + 608, arena + Arena.l2_conv2)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2))
+        Self.l2_conv2(UnsafePointer(arena.advanced(by: Arena.l1_pool1)), w.advanced(by: 608), arena.advanced(by: Arena.l2_conv2))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2)))
         // pool2
-        Self.l3_pool2(UnsafePointer(arena + Arena.l2_conv2), arena + Arena.l3_pool2)
-        observe?(3, UnsafePointer(arena + Arena.l3_pool2))
-        destination.update(from: arena + Arena.l3_pool2, count: 400)
+        Self.l3_pool2(UnsafePointer(arena.advanced(by: Arena.l2_conv2)), arena.advanced(by: Arena.l3_pool2))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_pool2)))
+        destination.update(from: arena.advanced(by: Arena.l3_pool2), count: 400)
     }
 
     // fc3 over 8 samples: Dense, (None, 400) → (None, 120)
@@ -1027,25 +1027,25 @@ extension ToyConvnet: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 10070, q = arena + 10070
-        var g = arena + 10070, h = arena + 16342
+        let p = arena.advanced(by: 10070), q = arena.advanced(by: 10070)
+        var g = arena.advanced(by: 10070), h = arena.advanced(by: 16342)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 6272
-        let o2 = arena + 7840
-        let o3 = arena + 9440
-        let o5 = arena + 9840
-        let o6 = arena + 9960
-        let o7 = arena + 10044
+        let o0 = arena
+        let o1 = arena.advanced(by: 6272)
+        let o2 = arena.advanced(by: 7840)
+        let o3 = arena.advanced(by: 9440)
+        let o5 = arena.advanced(by: 9840)
+        let o6 = arena.advanced(by: 9960)
+        let o7 = arena.advanced(by: 10044)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv1(input, w, o0)
         Self.l1_pool1(UnsafePointer(o0), o1)
-        Self.l2_conv2(UnsafePointer(o1), w + 608, o2)
+        Self.l2_conv2(UnsafePointer(o1), w.advanced(by: 608), o2)
         Self.l3_pool2(UnsafePointer(o2), o3)
         // flatten: the same memory as its input
-        Self.l5_fc3(UnsafePointer(o3), w + 3824, o5)
-        Self.l6_fc4(UnsafePointer(o5), w + 55152, o6)
-        Self.l7_softmax(UnsafePointer(o6), w + 66768, o7)
+        Self.l5_fc3(UnsafePointer(o3), w.advanced(by: 3824), o5)
+        Self.l6_fc4(UnsafePointer(o5), w.advanced(by: 55152), o6)
+        Self.l7_softmax(UnsafePointer(o6), w.advanced(by: 66768), o7)
         Self.l7_softmax_activation(o7)
         output.update(from: o7, count: 26)
         // The loss, and its gradient: with respect to the output, or to the
@@ -1056,20 +1056,20 @@ extension ToyConvnet: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // softmax
         if !fused { Self.l7_softmax_derivative(UnsafePointer(o7), g) }
-        Self.l7_softmax_backward(UnsafePointer(o6), UnsafePointer(g), k + 62108, gradients + 62108, h); swap(&g, &h)
+        Self.l7_softmax_backward(UnsafePointer(o6), UnsafePointer(g), k.advanced(by: 62108), gradients.advanced(by: 62108), h); swap(&g, &h)
         // fc4
         Self.l6_fc4_derivative(UnsafePointer(o6), g)
-        Self.l6_fc4_backward(UnsafePointer(o5), UnsafePointer(g), k + 51944, gradients + 51944, h); swap(&g, &h)
+        Self.l6_fc4_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 51944), gradients.advanced(by: 51944), h); swap(&g, &h)
         // fc3
         Self.l5_fc3_derivative(UnsafePointer(o5), g)
-        Self.l5_fc3_backward(UnsafePointer(o3), UnsafePointer(g), k + 3824, gradients + 3824, h); swap(&g, &h)
+        Self.l5_fc3_backward(UnsafePointer(o3), UnsafePointer(g), k.advanced(by: 3824), gradients.advanced(by: 3824), h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // pool2
         Self.l3_pool2_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv2
         Self.l2_conv2_derivative(UnsafePointer(o2), g)
-        Self.l2_conv2_backward(UnsafePointer(o1), UnsafePointer(g), k + 608, gradients + 608, h); swap(&g, &h)
+        Self.l2_conv2_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 608), gradients.advanced(by: 608), h); swap(&g, &h)
         // pool1
         Self.l1_pool1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv1

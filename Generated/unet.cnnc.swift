@@ -169,48 +169,48 @@ public struct Unet: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // enc1_conv
-        Self.l0_enc1_conv_pad(input, arena + Arena.l0_enc1_conv_padded)
-        Self.l0_enc1_conv(UnsafePointer(arena + Arena.l0_enc1_conv_padded), w, arena + Arena.l0_enc1_conv)
-        observe?(0, UnsafePointer(arena + Arena.l0_enc1_conv))
+        Self.l0_enc1_conv_pad(input, arena.advanced(by: Arena.l0_enc1_conv_padded))
+        Self.l0_enc1_conv(UnsafePointer(arena.advanced(by: Arena.l0_enc1_conv_padded)), w, arena.advanced(by: Arena.l0_enc1_conv))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_enc1_conv)))
         // enc1_pool
-        Self.l1_enc1_pool(UnsafePointer(arena + Arena.l0_enc1_conv), arena + Arena.l1_enc1_pool)
-        observe?(1, UnsafePointer(arena + Arena.l1_enc1_pool))
+        Self.l1_enc1_pool(UnsafePointer(arena.advanced(by: Arena.l0_enc1_conv)), arena.advanced(by: Arena.l1_enc1_pool))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_enc1_pool)))
         // enc2_conv
-        Self.l2_enc2_conv_pad(UnsafePointer(arena + Arena.l1_enc1_pool), arena + Arena.l2_enc2_conv_padded)
-        Self.l2_enc2_conv(UnsafePointer(arena + Arena.l2_enc2_conv_padded), w + 80, arena + Arena.l2_enc2_conv)
-        observe?(2, UnsafePointer(arena + Arena.l2_enc2_conv))
+        Self.l2_enc2_conv_pad(UnsafePointer(arena.advanced(by: Arena.l1_enc1_pool)), arena.advanced(by: Arena.l2_enc2_conv_padded))
+        Self.l2_enc2_conv(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv_padded)), w.advanced(by: 80), arena.advanced(by: Arena.l2_enc2_conv))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)))
         // enc2_pool
-        Self.l3_enc2_pool(UnsafePointer(arena + Arena.l2_enc2_conv), arena + Arena.l3_enc2_pool)
-        observe?(3, UnsafePointer(arena + Arena.l3_enc2_pool))
+        Self.l3_enc2_pool(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)), arena.advanced(by: Arena.l3_enc2_pool))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)))
         // bottleneck
-        Self.l4_bottleneck_winograd_pad(UnsafePointer(arena + Arena.l3_enc2_pool), arena + Arena.l4_bottleneck_padded)
-        Self.l4_bottleneck_winograd(UnsafePointer(arena + Arena.l4_bottleneck_padded), w + 1248, arena + Arena.l4_bottleneck, arena + Arena.scratch)
-        observe?(4, UnsafePointer(arena + Arena.l4_bottleneck))
+        Self.l4_bottleneck_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)), arena.advanced(by: Arena.l4_bottleneck_padded))
+        Self.l4_bottleneck_winograd(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck_padded)), w.advanced(by: 1248), arena.advanced(by: Arena.l4_bottleneck), arena.advanced(by: Arena.scratch))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)))
         // dec2_up
-        Self.l5_dec2_up(UnsafePointer(arena + Arena.l4_bottleneck), w + 14080, arena + Arena.l5_dec2_up)
-        observe?(5, UnsafePointer(arena + Arena.l5_dec2_up))
+        Self.l5_dec2_up(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)), w.advanced(by: 14080), arena.advanced(by: Arena.l5_dec2_up))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)))
         // dec2_skip
-        Self.l6_dec2_skip(UnsafePointer(arena + Arena.l5_dec2_up), UnsafePointer(arena + Arena.l2_enc2_conv), arena + Arena.l6_dec2_skip)
-        observe?(6, UnsafePointer(arena + Arena.l6_dec2_skip))
+        Self.l6_dec2_skip(UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)), UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)), arena.advanced(by: Arena.l6_dec2_skip))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)))
         // dec2_conv
-        Self.l7_dec2_conv_winograd_pad(UnsafePointer(arena + Arena.l6_dec2_skip), arena + Arena.l7_dec2_conv_padded)
-        Self.l7_dec2_conv_winograd(UnsafePointer(arena + Arena.l7_dec2_conv_padded), w + 16144, arena + Arena.l7_dec2_conv, arena + Arena.scratch)
-        observe?(7, UnsafePointer(arena + Arena.l7_dec2_conv))
+        Self.l7_dec2_conv_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)), arena.advanced(by: Arena.l7_dec2_conv_padded))
+        Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv_padded)), w.advanced(by: 16144), arena.advanced(by: Arena.l7_dec2_conv), arena.advanced(by: Arena.scratch))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)))
         // dec1_up
-        Self.l8_dec1_up(UnsafePointer(arena + Arena.l7_dec2_conv), arena + Arena.l8_dec1_up)
-        observe?(8, UnsafePointer(arena + Arena.l8_dec1_up))
+        Self.l8_dec1_up(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)), arena.advanced(by: Arena.l8_dec1_up))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_dec1_up)))
         // dec1_skip
-        Self.l9_dec1_skip(UnsafePointer(arena + Arena.l8_dec1_up), UnsafePointer(arena + Arena.l0_enc1_conv), arena + Arena.l9_dec1_skip)
-        observe?(9, UnsafePointer(arena + Arena.l9_dec1_skip))
+        Self.l9_dec1_skip(UnsafePointer(arena.advanced(by: Arena.l8_dec1_up)), UnsafePointer(arena.advanced(by: Arena.l0_enc1_conv)), arena.advanced(by: Arena.l9_dec1_skip))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)))
         // dec1_conv
-        Self.l10_dec1_conv_pad(UnsafePointer(arena + Arena.l9_dec1_skip), arena + Arena.l10_dec1_conv_padded)
-        Self.l10_dec1_conv(UnsafePointer(arena + Arena.l10_dec1_conv_padded), w + 28960, arena + Arena.l10_dec1_conv)
-        observe?(10, UnsafePointer(arena + Arena.l10_dec1_conv))
+        Self.l10_dec1_conv_pad(UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)), arena.advanced(by: Arena.l10_dec1_conv_padded))
+        Self.l10_dec1_conv(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv_padded)), w.advanced(by: 28960), arena.advanced(by: Arena.l10_dec1_conv))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)))
         // pixel_classes
-        Self.l11_pixel_classes(UnsafePointer(arena + Arena.l10_dec1_conv), w + 30696, arena + Arena.l11_pixel_classes)
-        Self.l11_pixel_classes_activation(arena + Arena.l11_pixel_classes)
-        observe?(11, UnsafePointer(arena + Arena.l11_pixel_classes))
-        output.update(from: arena + Arena.l11_pixel_classes, count: 768)
+        Self.l11_pixel_classes(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)), w.advanced(by: 30696), arena.advanced(by: Arena.l11_pixel_classes))
+        Self.l11_pixel_classes_activation(arena.advanced(by: Arena.l11_pixel_classes))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_pixel_classes)))
+        output.update(from: arena.advanced(by: Arena.l11_pixel_classes), count: 768)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -228,48 +228,48 @@ public struct Unet: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // enc1_conv
-        Self.l0_enc1_conv_pad(input, arena + Arena.l0_enc1_conv_padded)
-        Self.l0_enc1_conv(UnsafePointer(arena + Arena.l0_enc1_conv_padded), w, arena + Arena.l0_enc1_conv)
-        observe?(0, UnsafePointer(arena + Arena.l0_enc1_conv))
+        Self.l0_enc1_conv_pad(input, arena.advanced(by: Arena.l0_enc1_conv_padded))
+        Self.l0_enc1_conv(UnsafePointer(arena.advanced(by: Arena.l0_enc1_conv_padded)), w, arena.advanced(by: Arena.l0_enc1_conv))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_enc1_conv)))
         // enc1_pool
-        Self.l1_enc1_pool(UnsafePointer(arena + Arena.l0_enc1_conv), arena + Arena.l1_enc1_pool)
-        observe?(1, UnsafePointer(arena + Arena.l1_enc1_pool))
+        Self.l1_enc1_pool(UnsafePointer(arena.advanced(by: Arena.l0_enc1_conv)), arena.advanced(by: Arena.l1_enc1_pool))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_enc1_pool)))
         // enc2_conv
-        Self.l2_enc2_conv_pad(UnsafePointer(arena + Arena.l1_enc1_pool), arena + Arena.l2_enc2_conv_padded)
-        Self.l2_enc2_conv(UnsafePointer(arena + Arena.l2_enc2_conv_padded), w + 80, arena + Arena.l2_enc2_conv)
-        observe?(2, UnsafePointer(arena + Arena.l2_enc2_conv))
+        Self.l2_enc2_conv_pad(UnsafePointer(arena.advanced(by: Arena.l1_enc1_pool)), arena.advanced(by: Arena.l2_enc2_conv_padded))
+        Self.l2_enc2_conv(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv_padded)), w.advanced(by: 80), arena.advanced(by: Arena.l2_enc2_conv))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)))
         // enc2_pool
-        Self.l3_enc2_pool(UnsafePointer(arena + Arena.l2_enc2_conv), arena + Arena.l3_enc2_pool)
-        observe?(3, UnsafePointer(arena + Arena.l3_enc2_pool))
+        Self.l3_enc2_pool(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)), arena.advanced(by: Arena.l3_enc2_pool))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)))
         // bottleneck
-        Self.l4_bottleneck_winograd_pad(UnsafePointer(arena + Arena.l3_enc2_pool), arena + Arena.l4_bottleneck_padded)
-        Self.l4_bottleneck_winograd(UnsafePointer(arena + Arena.l4_bottleneck_padded), w + 1248, arena + Arena.l4_bottleneck, arena + Arena.scratch)
-        observe?(4, UnsafePointer(arena + Arena.l4_bottleneck))
+        Self.l4_bottleneck_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)), arena.advanced(by: Arena.l4_bottleneck_padded))
+        Self.l4_bottleneck_winograd(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck_padded)), w.advanced(by: 1248), arena.advanced(by: Arena.l4_bottleneck), arena.advanced(by: Arena.scratch))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)))
         // dec2_up
-        Self.l5_dec2_up(UnsafePointer(arena + Arena.l4_bottleneck), w + 14080, arena + Arena.l5_dec2_up)
-        observe?(5, UnsafePointer(arena + Arena.l5_dec2_up))
+        Self.l5_dec2_up(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)), w.advanced(by: 14080), arena.advanced(by: Arena.l5_dec2_up))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)))
         // dec2_skip
-        Self.l6_dec2_skip(UnsafePointer(arena + Arena.l5_dec2_up), UnsafePointer(arena + Arena.l2_enc2_conv), arena + Arena.l6_dec2_skip)
-        observe?(6, UnsafePointer(arena + Arena.l6_dec2_skip))
+        Self.l6_dec2_skip(UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)), UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)), arena.advanced(by: Arena.l6_dec2_skip))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)))
         // dec2_conv
-        Self.l7_dec2_conv_winograd_pad(UnsafePointer(arena + Arena.l6_dec2_skip), arena + Arena.l7_dec2_conv_padded)
-        pool.split(2) { worker, parts in Self.l7_dec2_conv_winograd(UnsafePointer(arena + Arena.l7_dec2_conv_padded), w + 16144, arena + Arena.l7_dec2_conv, arena + Arena.scratch + worker * 6144, parts) }
-        observe?(7, UnsafePointer(arena + Arena.l7_dec2_conv))
+        Self.l7_dec2_conv_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)), arena.advanced(by: Arena.l7_dec2_conv_padded))
+        pool.split(2) { worker, parts in Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv_padded)), w.advanced(by: 16144), arena.advanced(by: Arena.l7_dec2_conv), arena.advanced(by: Arena.scratch + worker * 6144), parts) }
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)))
         // dec1_up
-        Self.l8_dec1_up(UnsafePointer(arena + Arena.l7_dec2_conv), arena + Arena.l8_dec1_up)
-        observe?(8, UnsafePointer(arena + Arena.l8_dec1_up))
+        Self.l8_dec1_up(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)), arena.advanced(by: Arena.l8_dec1_up))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_dec1_up)))
         // dec1_skip
-        Self.l9_dec1_skip(UnsafePointer(arena + Arena.l8_dec1_up), UnsafePointer(arena + Arena.l0_enc1_conv), arena + Arena.l9_dec1_skip)
-        observe?(9, UnsafePointer(arena + Arena.l9_dec1_skip))
+        Self.l9_dec1_skip(UnsafePointer(arena.advanced(by: Arena.l8_dec1_up)), UnsafePointer(arena.advanced(by: Arena.l0_enc1_conv)), arena.advanced(by: Arena.l9_dec1_skip))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)))
         // dec1_conv
-        Self.l10_dec1_conv_pad(UnsafePointer(arena + Arena.l9_dec1_skip), arena + Arena.l10_dec1_conv_padded)
-        pool.split(16) { worker, parts in Self.l10_dec1_conv(UnsafePointer(arena + Arena.l10_dec1_conv_padded), w + 28960, arena + Arena.l10_dec1_conv, parts) }
-        observe?(10, UnsafePointer(arena + Arena.l10_dec1_conv))
+        Self.l10_dec1_conv_pad(UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)), arena.advanced(by: Arena.l10_dec1_conv_padded))
+        pool.split(16) { worker, parts in Self.l10_dec1_conv(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv_padded)), w.advanced(by: 28960), arena.advanced(by: Arena.l10_dec1_conv), parts) }
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)))
         // pixel_classes
-        Self.l11_pixel_classes(UnsafePointer(arena + Arena.l10_dec1_conv), w + 30696, arena + Arena.l11_pixel_classes)
-        Self.l11_pixel_classes_activation(arena + Arena.l11_pixel_classes)
-        observe?(11, UnsafePointer(arena + Arena.l11_pixel_classes))
-        output.update(from: arena + Arena.l11_pixel_classes, count: 768)
+        Self.l11_pixel_classes(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)), w.advanced(by: 30696), arena.advanced(by: Arena.l11_pixel_classes))
+        Self.l11_pixel_classes_activation(arena.advanced(by: Arena.l11_pixel_classes))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_pixel_classes)))
+        output.update(from: arena.advanced(by: Arena.l11_pixel_classes), count: 768)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -1023,43 +1023,43 @@ extension Unet: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 29696, q = arena + 37472
-        var g = arena + 45248, h = arena + 51392
+        let p = arena.advanced(by: 29696), q = arena.advanced(by: 37472)
+        var g = arena.advanced(by: 45248), h = arena.advanced(by: 51392)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let e0 = arena + 21504
-        let o1 = arena + 2048
-        let o2 = arena + 2560
-        let e2 = arena + 23552
-        let o3 = arena + 3584
-        let o4 = arena + 3840
-        let o5 = arena + 4352
-        let e5 = arena + 24576
-        let o6 = arena + 5376
-        let o7 = arena + 7424
-        let o8 = arena + 8448
-        let e8 = arena + 25600
-        let o9 = arena + 12544
-        let o10 = arena + 18688
-        let o11 = arena + 20736
+        let o0 = arena
+        let e0 = arena.advanced(by: 21504)
+        let o1 = arena.advanced(by: 2048)
+        let o2 = arena.advanced(by: 2560)
+        let e2 = arena.advanced(by: 23552)
+        let o3 = arena.advanced(by: 3584)
+        let o4 = arena.advanced(by: 3840)
+        let o5 = arena.advanced(by: 4352)
+        let e5 = arena.advanced(by: 24576)
+        let o6 = arena.advanced(by: 5376)
+        let o7 = arena.advanced(by: 7424)
+        let o8 = arena.advanced(by: 8448)
+        let e8 = arena.advanced(by: 25600)
+        let o9 = arena.advanced(by: 12544)
+        let o10 = arena.advanced(by: 18688)
+        let o11 = arena.advanced(by: 20736)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_enc1_conv_pad(input, p)
         Self.l0_enc1_conv(UnsafePointer(p), w, o0)
         Self.l1_enc1_pool(UnsafePointer(o0), o1)
         Self.l2_enc2_conv_pad(UnsafePointer(o1), p)
-        Self.l2_enc2_conv(UnsafePointer(p), w + 80, o2)
+        Self.l2_enc2_conv(UnsafePointer(p), w.advanced(by: 80), o2)
         Self.l3_enc2_pool(UnsafePointer(o2), o3)
         Self.l4_bottleneck_pad(UnsafePointer(o3), p)
-        Self.l4_bottleneck(UnsafePointer(p), w + 1248, o4)
-        Self.l5_dec2_up(UnsafePointer(o4), w + 14080, o5)
+        Self.l4_bottleneck(UnsafePointer(p), w.advanced(by: 1248), o4)
+        Self.l5_dec2_up(UnsafePointer(o4), w.advanced(by: 14080), o5)
         Self.l6_dec2_skip(UnsafePointer(o5), UnsafePointer(o2), o6)
         Self.l7_dec2_conv_pad(UnsafePointer(o6), p)
-        Self.l7_dec2_conv(UnsafePointer(p), w + 16144, o7)
+        Self.l7_dec2_conv(UnsafePointer(p), w.advanced(by: 16144), o7)
         Self.l8_dec1_up(UnsafePointer(o7), o8)
         Self.l9_dec1_skip(UnsafePointer(o8), UnsafePointer(o0), o9)
         Self.l10_dec1_conv_pad(UnsafePointer(o9), p)
-        Self.l10_dec1_conv(UnsafePointer(p), w + 28960, o10)
-        Self.l11_pixel_classes(UnsafePointer(o10), w + 30696, o11)
+        Self.l10_dec1_conv(UnsafePointer(p), w.advanced(by: 28960), o10)
+        Self.l11_pixel_classes(UnsafePointer(o10), w.advanced(by: 30696), o11)
         Self.l11_pixel_classes_activation(o11)
         output.update(from: o11, count: 768)
         // The loss, and its gradient: with respect to the output, or to the
@@ -1070,11 +1070,11 @@ extension Unet: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // pixel_classes
         if !fused { Self.l11_pixel_classes_derivative(UnsafePointer(o11), g) }
-        Self.l11_pixel_classes_backward(UnsafePointer(o10), UnsafePointer(g), k + 14312, gradients + 14312, h); swap(&g, &h)
+        Self.l11_pixel_classes_backward(UnsafePointer(o10), UnsafePointer(g), k.advanced(by: 14312), gradients.advanced(by: 14312), h); swap(&g, &h)
         // dec1_conv
         Self.l10_dec1_conv_derivative(UnsafePointer(o10), g)
         Self.l10_dec1_conv_pad(UnsafePointer(o9), p)
-        Self.l10_dec1_conv_backward(UnsafePointer(p), UnsafePointer(g), k + 12576, gradients + 12576, q)
+        Self.l10_dec1_conv_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 12576), gradients.advanced(by: 12576), q)
         Self.l10_dec1_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
         // dec1_skip
         Self.l9_dec1_skip_backward(UnsafePointer(g), e8, e0)
@@ -1086,7 +1086,7 @@ extension Unet: TrainableModel {
         // dec2_conv
         Self.l7_dec2_conv_derivative(UnsafePointer(o7), g)
         Self.l7_dec2_conv_pad(UnsafePointer(o6), p)
-        Self.l7_dec2_conv_backward(UnsafePointer(p), UnsafePointer(g), k + 7952, gradients + 7952, q)
+        Self.l7_dec2_conv_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 7952), gradients.advanced(by: 7952), q)
         Self.l7_dec2_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
         // dec2_skip
         Self.l6_dec2_skip_backward(UnsafePointer(g), e5, e2)
@@ -1094,11 +1094,11 @@ extension Unet: TrainableModel {
         g.update(from: e5, count: 1024)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dec2_up
-        Self.l5_dec2_up_backward(UnsafePointer(o4), UnsafePointer(g), k + 5888, gradients + 5888, h); swap(&g, &h)
+        Self.l5_dec2_up_backward(UnsafePointer(o4), UnsafePointer(g), k.advanced(by: 5888), gradients.advanced(by: 5888), h); swap(&g, &h)
         // bottleneck
         Self.l4_bottleneck_derivative(UnsafePointer(o4), g)
         Self.l4_bottleneck_pad(UnsafePointer(o3), p)
-        Self.l4_bottleneck_backward(UnsafePointer(p), UnsafePointer(g), k + 1248, gradients + 1248, q)
+        Self.l4_bottleneck_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1248), gradients.advanced(by: 1248), q)
         Self.l4_bottleneck_unpad(UnsafePointer(q), h); swap(&g, &h)
         // enc2_pool
         Self.l3_enc2_pool_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
@@ -1109,7 +1109,7 @@ extension Unet: TrainableModel {
         // enc2_conv
         Self.l2_enc2_conv_derivative(UnsafePointer(o2), g)
         Self.l2_enc2_conv_pad(UnsafePointer(o1), p)
-        Self.l2_enc2_conv_backward(UnsafePointer(p), UnsafePointer(g), k + 80, gradients + 80, q)
+        Self.l2_enc2_conv_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 80), gradients.advanced(by: 80), q)
         Self.l2_enc2_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
         // enc1_pool
         Self.l1_enc1_pool_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)

@@ -245,9 +245,9 @@ import Testing
         #expect(swift.contains("// t: Activation, (None, 4) → (None, 4), 0 parameters\n"))
         #expect(Self.lines(of: swift, from: "// t", count: 4) == [
             "// t",
-            "(arena + Arena.l0_t).update(from: input, count: 4)",
-            "Self.l0_t(arena + Arena.l0_t)",
-            "observe?(0, UnsafePointer(arena + Arena.l0_t))",
+            "arena.advanced(by: Arena.l0_t).update(from: input, count: 4)",
+            "Self.l0_t(arena.advanced(by: Arena.l0_t))",
+            "observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_t)))",
         ])
     }
 
@@ -419,8 +419,8 @@ import Testing
         let kernel = nodes[1].function
         #expect(swift.components(separatedBy: "static func \(kernel)(").count == 2)
         #expect(swift.components(separatedBy: "static func \(kernel)_backward(").count == 2)
-        #expect(swift.contains("Self.\(kernel)(UnsafePointer(p), w + \(nodes[2].weightBase!.packed), o2)"))
-        #expect(swift.contains("k + 260, gradients + 260"))
+        #expect(swift.contains("Self.\(kernel)(UnsafePointer(p), w.advanced(by: \(nodes[2].weightBase!.packed)), o2)"))
+        #expect(swift.contains("k.advanced(by: 260), gradients.advanced(by: 260)"))
         #expect(swift.contains("// The geometry of b: calls its kernels, with this layer's weights."))
     }
 
@@ -429,8 +429,8 @@ import Testing
         #expect(!one.training.swapsGradients)
         let two = try Self.program("input_shape: [4]\nlayers:\n  - Dense: {units: 3}\n  - Dense: {units: 2}\n")
         #expect(two.training.swapsGradients)
-        #expect(ModelGenerator.render(two).contains("var g = arena + "))
-        #expect(ModelGenerator.render(one).contains("let g = arena + "))
+        #expect(ModelGenerator.render(two).contains("var g = arena.advanced(by: "))
+        #expect(ModelGenerator.render(one).contains("let g = arena.advanced(by: "))
     }
 
     @Test func trainingOnlyLayersKeepTheirTypedArguments() throws {

@@ -254,117 +254,117 @@ public struct Activations: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv_linear
-        Self.l0_conv_linear(input, w, arena + Arena.l0_conv_linear)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv_linear))
+        Self.l0_conv_linear(input, w, arena.advanced(by: Arena.l0_conv_linear))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv_linear)))
         // relu_all
-        Self.l1_relu_all(arena + Arena.l0_conv_linear)
-        observe?(1, UnsafePointer(arena + Arena.l0_conv_linear))
+        Self.l1_relu_all(arena.advanced(by: Arena.l0_conv_linear))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv_linear)))
         // mix_1
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l0_conv_linear), w + 224, arena + Arena.l2_mix_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_mix_1))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_linear)), w.advanced(by: 224), arena.advanced(by: Arena.l2_mix_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_mix_1)))
         // relu_max_slope
-        Self.l3_relu_max_slope(arena + Arena.l2_mix_1)
-        observe?(3, UnsafePointer(arena + Arena.l2_mix_1))
+        Self.l3_relu_max_slope(arena.advanced(by: Arena.l2_mix_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_mix_1)))
         // mix_2
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l2_mix_1), w + 280, arena + Arena.l4_mix_2)
-        observe?(4, UnsafePointer(arena + Arena.l4_mix_2))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l2_mix_1)), w.advanced(by: 280), arena.advanced(by: Arena.l4_mix_2))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_mix_2)))
         // relu_threshold
-        Self.l5_relu_threshold(arena + Arena.l4_mix_2)
-        observe?(5, UnsafePointer(arena + Arena.l4_mix_2))
+        Self.l5_relu_threshold(arena.advanced(by: Arena.l4_mix_2))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l4_mix_2)))
         // mix_3
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l4_mix_2), w + 336, arena + Arena.l6_mix_3)
-        observe?(6, UnsafePointer(arena + Arena.l6_mix_3))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l4_mix_2)), w.advanced(by: 336), arena.advanced(by: Arena.l6_mix_3))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_mix_3)))
         // relu_slope_threshold
-        Self.l7_relu_slope_threshold(arena + Arena.l6_mix_3)
-        observe?(7, UnsafePointer(arena + Arena.l6_mix_3))
+        Self.l7_relu_slope_threshold(arena.advanced(by: Arena.l6_mix_3))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_mix_3)))
         // mix_4
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l6_mix_3), w + 392, arena + Arena.l8_mix_4)
-        observe?(8, UnsafePointer(arena + Arena.l8_mix_4))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l6_mix_3)), w.advanced(by: 392), arena.advanced(by: Arena.l8_mix_4))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mix_4)))
         // relu_slope
-        Self.l9_relu_slope(arena + Arena.l8_mix_4)
-        observe?(9, UnsafePointer(arena + Arena.l8_mix_4))
+        Self.l9_relu_slope(arena.advanced(by: Arena.l8_mix_4))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_mix_4)))
         // mix_5
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l8_mix_4), w + 448, arena + Arena.l10_mix_5)
-        observe?(10, UnsafePointer(arena + Arena.l10_mix_5))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l8_mix_4)), w.advanced(by: 448), arena.advanced(by: Arena.l10_mix_5))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_mix_5)))
         // relu_plain
-        Self.l11_relu_plain(arena + Arena.l10_mix_5)
-        observe?(11, UnsafePointer(arena + Arena.l10_mix_5))
+        Self.l11_relu_plain(arena.advanced(by: Arena.l10_mix_5))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l10_mix_5)))
         // mix_6
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l10_mix_5), w + 504, arena + Arena.l12_mix_6)
-        observe?(12, UnsafePointer(arena + Arena.l12_mix_6))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l10_mix_5)), w.advanced(by: 504), arena.advanced(by: Arena.l12_mix_6))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_mix_6)))
         // relu_max
-        Self.l13_relu_max(arena + Arena.l12_mix_6)
-        observe?(13, UnsafePointer(arena + Arena.l12_mix_6))
+        Self.l13_relu_max(arena.advanced(by: Arena.l12_mix_6))
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l12_mix_6)))
         // conv_relu
-        Self.l14_conv_relu(UnsafePointer(arena + Arena.l12_mix_6), w + 560, arena + Arena.l14_conv_relu)
-        observe?(14, UnsafePointer(arena + Arena.l14_conv_relu))
+        Self.l14_conv_relu(UnsafePointer(arena.advanced(by: Arena.l12_mix_6)), w.advanced(by: 560), arena.advanced(by: Arena.l14_conv_relu))
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_conv_relu)))
         // conv_sigmoid
-        Self.l15_conv_sigmoid(UnsafePointer(arena + Arena.l14_conv_relu), w + 616, arena + Arena.l15_conv_sigmoid)
-        Self.l15_conv_sigmoid_activation(arena + Arena.l15_conv_sigmoid)
-        observe?(15, UnsafePointer(arena + Arena.l15_conv_sigmoid))
+        Self.l15_conv_sigmoid(UnsafePointer(arena.advanced(by: Arena.l14_conv_relu)), w.advanced(by: 616), arena.advanced(by: Arena.l15_conv_sigmoid))
+        Self.l15_conv_sigmoid_activation(arena.advanced(by: Arena.l15_conv_sigmoid))
+        observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_conv_sigmoid)))
         // conv_tanh
-        Self.l16_conv_tanh(UnsafePointer(arena + Arena.l15_conv_sigmoid), w + 672, arena + Arena.l16_conv_tanh)
-        Self.l16_conv_tanh_activation(arena + Arena.l16_conv_tanh)
-        observe?(16, UnsafePointer(arena + Arena.l16_conv_tanh))
+        Self.l16_conv_tanh(UnsafePointer(arena.advanced(by: Arena.l15_conv_sigmoid)), w.advanced(by: 672), arena.advanced(by: Arena.l16_conv_tanh))
+        Self.l16_conv_tanh_activation(arena.advanced(by: Arena.l16_conv_tanh))
+        observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_conv_tanh)))
         // conv_softmax
-        Self.l17_conv_softmax(UnsafePointer(arena + Arena.l16_conv_tanh), w + 728, arena + Arena.l17_conv_softmax)
-        Self.l17_conv_softmax_activation(arena + Arena.l17_conv_softmax)
-        observe?(17, UnsafePointer(arena + Arena.l17_conv_softmax))
+        Self.l17_conv_softmax(UnsafePointer(arena.advanced(by: Arena.l16_conv_tanh)), w.advanced(by: 728), arena.advanced(by: Arena.l17_conv_softmax))
+        Self.l17_conv_softmax_activation(arena.advanced(by: Arena.l17_conv_softmax))
+        observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_conv_softmax)))
         // mix_7
-        Self.l18_mix_7(UnsafePointer(arena + Arena.l17_conv_softmax), w + 784, arena + Arena.l18_mix_7)
-        observe?(18, UnsafePointer(arena + Arena.l18_mix_7))
+        Self.l18_mix_7(UnsafePointer(arena.advanced(by: Arena.l17_conv_softmax)), w.advanced(by: 784), arena.advanced(by: Arena.l18_mix_7))
+        observe?(18, UnsafePointer(arena.advanced(by: Arena.l18_mix_7)))
         // act_sigmoid
-        Self.l19_act_sigmoid(arena + Arena.l18_mix_7)
-        observe?(19, UnsafePointer(arena + Arena.l18_mix_7))
+        Self.l19_act_sigmoid(arena.advanced(by: Arena.l18_mix_7))
+        observe?(19, UnsafePointer(arena.advanced(by: Arena.l18_mix_7)))
         // mix_8
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l18_mix_7), w + 832, arena + Arena.l20_mix_8)
-        observe?(20, UnsafePointer(arena + Arena.l20_mix_8))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l18_mix_7)), w.advanced(by: 832), arena.advanced(by: Arena.l20_mix_8))
+        observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_mix_8)))
         // act_tanh
-        Self.l21_act_tanh(arena + Arena.l20_mix_8)
-        observe?(21, UnsafePointer(arena + Arena.l20_mix_8))
+        Self.l21_act_tanh(arena.advanced(by: Arena.l20_mix_8))
+        observe?(21, UnsafePointer(arena.advanced(by: Arena.l20_mix_8)))
         // mix_9
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l20_mix_8), w + 888, arena + Arena.l22_mix_9)
-        observe?(22, UnsafePointer(arena + Arena.l22_mix_9))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l20_mix_8)), w.advanced(by: 888), arena.advanced(by: Arena.l22_mix_9))
+        observe?(22, UnsafePointer(arena.advanced(by: Arena.l22_mix_9)))
         // act_relu
-        Self.l23_act_relu(arena + Arena.l22_mix_9)
-        observe?(23, UnsafePointer(arena + Arena.l22_mix_9))
+        Self.l23_act_relu(arena.advanced(by: Arena.l22_mix_9))
+        observe?(23, UnsafePointer(arena.advanced(by: Arena.l22_mix_9)))
         // act_linear
-        Self.l24_act_linear(arena + Arena.l22_mix_9)
-        observe?(24, UnsafePointer(arena + Arena.l22_mix_9))
+        Self.l24_act_linear(arena.advanced(by: Arena.l22_mix_9))
+        observe?(24, UnsafePointer(arena.advanced(by: Arena.l22_mix_9)))
         // mix_10
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l22_mix_9), w + 944, arena + Arena.l25_mix_10)
-        observe?(25, UnsafePointer(arena + Arena.l25_mix_10))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l22_mix_9)), w.advanced(by: 944), arena.advanced(by: Arena.l25_mix_10))
+        observe?(25, UnsafePointer(arena.advanced(by: Arena.l25_mix_10)))
         // act_softmax
-        Self.l26_act_softmax(arena + Arena.l25_mix_10)
-        observe?(26, UnsafePointer(arena + Arena.l25_mix_10))
+        Self.l26_act_softmax(arena.advanced(by: Arena.l25_mix_10))
+        observe?(26, UnsafePointer(arena.advanced(by: Arena.l25_mix_10)))
         // flatten
         // (no computation at inference)
-        observe?(27, UnsafePointer(arena + Arena.l25_mix_10))
+        observe?(27, UnsafePointer(arena.advanced(by: Arena.l25_mix_10)))
         // dense_relu
-        Self.l28_dense_relu(UnsafePointer(arena + Arena.l25_mix_10), w + 1000, arena + Arena.l28_dense_relu)
-        observe?(28, UnsafePointer(arena + Arena.l28_dense_relu))
+        Self.l28_dense_relu(UnsafePointer(arena.advanced(by: Arena.l25_mix_10)), w.advanced(by: 1000), arena.advanced(by: Arena.l28_dense_relu))
+        observe?(28, UnsafePointer(arena.advanced(by: Arena.l28_dense_relu)))
         // dense_sigmoid
-        Self.l29_dense_sigmoid(UnsafePointer(arena + Arena.l28_dense_relu), w + 2552, arena + Arena.l29_dense_sigmoid)
-        Self.l29_dense_sigmoid_activation(arena + Arena.l29_dense_sigmoid)
-        observe?(29, UnsafePointer(arena + Arena.l29_dense_sigmoid))
+        Self.l29_dense_sigmoid(UnsafePointer(arena.advanced(by: Arena.l28_dense_relu)), w.advanced(by: 2552), arena.advanced(by: Arena.l29_dense_sigmoid))
+        Self.l29_dense_sigmoid_activation(arena.advanced(by: Arena.l29_dense_sigmoid))
+        observe?(29, UnsafePointer(arena.advanced(by: Arena.l29_dense_sigmoid)))
         // dense_tanh
-        Self.l30_dense_tanh(UnsafePointer(arena + Arena.l29_dense_sigmoid), w + 2760, arena + Arena.l30_dense_tanh)
-        Self.l30_dense_tanh_activation(arena + Arena.l30_dense_tanh)
-        observe?(30, UnsafePointer(arena + Arena.l30_dense_tanh))
+        Self.l30_dense_tanh(UnsafePointer(arena.advanced(by: Arena.l29_dense_sigmoid)), w.advanced(by: 2760), arena.advanced(by: Arena.l30_dense_tanh))
+        Self.l30_dense_tanh_activation(arena.advanced(by: Arena.l30_dense_tanh))
+        observe?(30, UnsafePointer(arena.advanced(by: Arena.l30_dense_tanh)))
         // dense_linear
-        Self.l31_dense_linear(UnsafePointer(arena + Arena.l30_dense_tanh), w + 2848, arena + Arena.l31_dense_linear)
-        observe?(31, UnsafePointer(arena + Arena.l31_dense_linear))
+        Self.l31_dense_linear(UnsafePointer(arena.advanced(by: Arena.l30_dense_tanh)), w.advanced(by: 2848), arena.advanced(by: Arena.l31_dense_linear))
+        observe?(31, UnsafePointer(arena.advanced(by: Arena.l31_dense_linear)))
         // dense_softmax
-        Self.l32_dense_softmax(UnsafePointer(arena + Arena.l31_dense_linear), w + 2920, arena + Arena.l32_dense_softmax)
-        Self.l32_dense_softmax_activation(arena + Arena.l32_dense_softmax)
-        observe?(32, UnsafePointer(arena + Arena.l32_dense_softmax))
+        Self.l32_dense_softmax(UnsafePointer(arena.advanced(by: Arena.l31_dense_linear)), w.advanced(by: 2920), arena.advanced(by: Arena.l32_dense_softmax))
+        Self.l32_dense_softmax_activation(arena.advanced(by: Arena.l32_dense_softmax))
+        observe?(32, UnsafePointer(arena.advanced(by: Arena.l32_dense_softmax)))
         // logits
-        Self.l33_logits(UnsafePointer(arena + Arena.l32_dense_softmax), w + 2992, arena + Arena.l33_logits)
-        observe?(33, UnsafePointer(arena + Arena.l33_logits))
+        Self.l33_logits(UnsafePointer(arena.advanced(by: Arena.l32_dense_softmax)), w.advanced(by: 2992), arena.advanced(by: Arena.l33_logits))
+        observe?(33, UnsafePointer(arena.advanced(by: Arena.l33_logits)))
         // softmax
-        Self.l34_softmax(arena + Arena.l33_logits)
-        observe?(34, UnsafePointer(arena + Arena.l33_logits))
-        output.update(from: arena + Arena.l33_logits, count: 4)
+        Self.l34_softmax(arena.advanced(by: Arena.l33_logits))
+        observe?(34, UnsafePointer(arena.advanced(by: Arena.l33_logits)))
+        output.update(from: arena.advanced(by: Arena.l33_logits), count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -382,117 +382,117 @@ public struct Activations: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv_linear
-        Self.l0_conv_linear(input, w, arena + Arena.l0_conv_linear)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv_linear))
+        Self.l0_conv_linear(input, w, arena.advanced(by: Arena.l0_conv_linear))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv_linear)))
         // relu_all
-        Self.l1_relu_all(arena + Arena.l0_conv_linear)
-        observe?(1, UnsafePointer(arena + Arena.l0_conv_linear))
+        Self.l1_relu_all(arena.advanced(by: Arena.l0_conv_linear))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv_linear)))
         // mix_1
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l0_conv_linear), w + 224, arena + Arena.l2_mix_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_mix_1))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_linear)), w.advanced(by: 224), arena.advanced(by: Arena.l2_mix_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_mix_1)))
         // relu_max_slope
-        Self.l3_relu_max_slope(arena + Arena.l2_mix_1)
-        observe?(3, UnsafePointer(arena + Arena.l2_mix_1))
+        Self.l3_relu_max_slope(arena.advanced(by: Arena.l2_mix_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_mix_1)))
         // mix_2
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l2_mix_1), w + 280, arena + Arena.l4_mix_2)
-        observe?(4, UnsafePointer(arena + Arena.l4_mix_2))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l2_mix_1)), w.advanced(by: 280), arena.advanced(by: Arena.l4_mix_2))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_mix_2)))
         // relu_threshold
-        Self.l5_relu_threshold(arena + Arena.l4_mix_2)
-        observe?(5, UnsafePointer(arena + Arena.l4_mix_2))
+        Self.l5_relu_threshold(arena.advanced(by: Arena.l4_mix_2))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l4_mix_2)))
         // mix_3
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l4_mix_2), w + 336, arena + Arena.l6_mix_3)
-        observe?(6, UnsafePointer(arena + Arena.l6_mix_3))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l4_mix_2)), w.advanced(by: 336), arena.advanced(by: Arena.l6_mix_3))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_mix_3)))
         // relu_slope_threshold
-        Self.l7_relu_slope_threshold(arena + Arena.l6_mix_3)
-        observe?(7, UnsafePointer(arena + Arena.l6_mix_3))
+        Self.l7_relu_slope_threshold(arena.advanced(by: Arena.l6_mix_3))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_mix_3)))
         // mix_4
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l6_mix_3), w + 392, arena + Arena.l8_mix_4)
-        observe?(8, UnsafePointer(arena + Arena.l8_mix_4))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l6_mix_3)), w.advanced(by: 392), arena.advanced(by: Arena.l8_mix_4))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mix_4)))
         // relu_slope
-        Self.l9_relu_slope(arena + Arena.l8_mix_4)
-        observe?(9, UnsafePointer(arena + Arena.l8_mix_4))
+        Self.l9_relu_slope(arena.advanced(by: Arena.l8_mix_4))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_mix_4)))
         // mix_5
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l8_mix_4), w + 448, arena + Arena.l10_mix_5)
-        observe?(10, UnsafePointer(arena + Arena.l10_mix_5))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l8_mix_4)), w.advanced(by: 448), arena.advanced(by: Arena.l10_mix_5))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_mix_5)))
         // relu_plain
-        Self.l11_relu_plain(arena + Arena.l10_mix_5)
-        observe?(11, UnsafePointer(arena + Arena.l10_mix_5))
+        Self.l11_relu_plain(arena.advanced(by: Arena.l10_mix_5))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l10_mix_5)))
         // mix_6
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l10_mix_5), w + 504, arena + Arena.l12_mix_6)
-        observe?(12, UnsafePointer(arena + Arena.l12_mix_6))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l10_mix_5)), w.advanced(by: 504), arena.advanced(by: Arena.l12_mix_6))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_mix_6)))
         // relu_max
-        Self.l13_relu_max(arena + Arena.l12_mix_6)
-        observe?(13, UnsafePointer(arena + Arena.l12_mix_6))
+        Self.l13_relu_max(arena.advanced(by: Arena.l12_mix_6))
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l12_mix_6)))
         // conv_relu
-        Self.l14_conv_relu(UnsafePointer(arena + Arena.l12_mix_6), w + 560, arena + Arena.l14_conv_relu)
-        observe?(14, UnsafePointer(arena + Arena.l14_conv_relu))
+        Self.l14_conv_relu(UnsafePointer(arena.advanced(by: Arena.l12_mix_6)), w.advanced(by: 560), arena.advanced(by: Arena.l14_conv_relu))
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_conv_relu)))
         // conv_sigmoid
-        Self.l15_conv_sigmoid(UnsafePointer(arena + Arena.l14_conv_relu), w + 616, arena + Arena.l15_conv_sigmoid)
-        Self.l15_conv_sigmoid_activation(arena + Arena.l15_conv_sigmoid)
-        observe?(15, UnsafePointer(arena + Arena.l15_conv_sigmoid))
+        Self.l15_conv_sigmoid(UnsafePointer(arena.advanced(by: Arena.l14_conv_relu)), w.advanced(by: 616), arena.advanced(by: Arena.l15_conv_sigmoid))
+        Self.l15_conv_sigmoid_activation(arena.advanced(by: Arena.l15_conv_sigmoid))
+        observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_conv_sigmoid)))
         // conv_tanh
-        Self.l16_conv_tanh(UnsafePointer(arena + Arena.l15_conv_sigmoid), w + 672, arena + Arena.l16_conv_tanh)
-        Self.l16_conv_tanh_activation(arena + Arena.l16_conv_tanh)
-        observe?(16, UnsafePointer(arena + Arena.l16_conv_tanh))
+        Self.l16_conv_tanh(UnsafePointer(arena.advanced(by: Arena.l15_conv_sigmoid)), w.advanced(by: 672), arena.advanced(by: Arena.l16_conv_tanh))
+        Self.l16_conv_tanh_activation(arena.advanced(by: Arena.l16_conv_tanh))
+        observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_conv_tanh)))
         // conv_softmax
-        Self.l17_conv_softmax(UnsafePointer(arena + Arena.l16_conv_tanh), w + 728, arena + Arena.l17_conv_softmax)
-        Self.l17_conv_softmax_activation(arena + Arena.l17_conv_softmax)
-        observe?(17, UnsafePointer(arena + Arena.l17_conv_softmax))
+        Self.l17_conv_softmax(UnsafePointer(arena.advanced(by: Arena.l16_conv_tanh)), w.advanced(by: 728), arena.advanced(by: Arena.l17_conv_softmax))
+        Self.l17_conv_softmax_activation(arena.advanced(by: Arena.l17_conv_softmax))
+        observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_conv_softmax)))
         // mix_7
-        Self.l18_mix_7(UnsafePointer(arena + Arena.l17_conv_softmax), w + 784, arena + Arena.l18_mix_7)
-        observe?(18, UnsafePointer(arena + Arena.l18_mix_7))
+        Self.l18_mix_7(UnsafePointer(arena.advanced(by: Arena.l17_conv_softmax)), w.advanced(by: 784), arena.advanced(by: Arena.l18_mix_7))
+        observe?(18, UnsafePointer(arena.advanced(by: Arena.l18_mix_7)))
         // act_sigmoid
-        Self.l19_act_sigmoid(arena + Arena.l18_mix_7)
-        observe?(19, UnsafePointer(arena + Arena.l18_mix_7))
+        Self.l19_act_sigmoid(arena.advanced(by: Arena.l18_mix_7))
+        observe?(19, UnsafePointer(arena.advanced(by: Arena.l18_mix_7)))
         // mix_8
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l18_mix_7), w + 832, arena + Arena.l20_mix_8)
-        observe?(20, UnsafePointer(arena + Arena.l20_mix_8))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l18_mix_7)), w.advanced(by: 832), arena.advanced(by: Arena.l20_mix_8))
+        observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_mix_8)))
         // act_tanh
-        Self.l21_act_tanh(arena + Arena.l20_mix_8)
-        observe?(21, UnsafePointer(arena + Arena.l20_mix_8))
+        Self.l21_act_tanh(arena.advanced(by: Arena.l20_mix_8))
+        observe?(21, UnsafePointer(arena.advanced(by: Arena.l20_mix_8)))
         // mix_9
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l20_mix_8), w + 888, arena + Arena.l22_mix_9)
-        observe?(22, UnsafePointer(arena + Arena.l22_mix_9))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l20_mix_8)), w.advanced(by: 888), arena.advanced(by: Arena.l22_mix_9))
+        observe?(22, UnsafePointer(arena.advanced(by: Arena.l22_mix_9)))
         // act_relu
-        Self.l23_act_relu(arena + Arena.l22_mix_9)
-        observe?(23, UnsafePointer(arena + Arena.l22_mix_9))
+        Self.l23_act_relu(arena.advanced(by: Arena.l22_mix_9))
+        observe?(23, UnsafePointer(arena.advanced(by: Arena.l22_mix_9)))
         // act_linear
-        Self.l24_act_linear(arena + Arena.l22_mix_9)
-        observe?(24, UnsafePointer(arena + Arena.l22_mix_9))
+        Self.l24_act_linear(arena.advanced(by: Arena.l22_mix_9))
+        observe?(24, UnsafePointer(arena.advanced(by: Arena.l22_mix_9)))
         // mix_10
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l22_mix_9), w + 944, arena + Arena.l25_mix_10)
-        observe?(25, UnsafePointer(arena + Arena.l25_mix_10))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l22_mix_9)), w.advanced(by: 944), arena.advanced(by: Arena.l25_mix_10))
+        observe?(25, UnsafePointer(arena.advanced(by: Arena.l25_mix_10)))
         // act_softmax
-        Self.l26_act_softmax(arena + Arena.l25_mix_10)
-        observe?(26, UnsafePointer(arena + Arena.l25_mix_10))
+        Self.l26_act_softmax(arena.advanced(by: Arena.l25_mix_10))
+        observe?(26, UnsafePointer(arena.advanced(by: Arena.l25_mix_10)))
         // flatten
         // (no computation at inference)
-        observe?(27, UnsafePointer(arena + Arena.l25_mix_10))
+        observe?(27, UnsafePointer(arena.advanced(by: Arena.l25_mix_10)))
         // dense_relu
-        Self.l28_dense_relu(UnsafePointer(arena + Arena.l25_mix_10), w + 1000, arena + Arena.l28_dense_relu)
-        observe?(28, UnsafePointer(arena + Arena.l28_dense_relu))
+        Self.l28_dense_relu(UnsafePointer(arena.advanced(by: Arena.l25_mix_10)), w.advanced(by: 1000), arena.advanced(by: Arena.l28_dense_relu))
+        observe?(28, UnsafePointer(arena.advanced(by: Arena.l28_dense_relu)))
         // dense_sigmoid
-        Self.l29_dense_sigmoid(UnsafePointer(arena + Arena.l28_dense_relu), w + 2552, arena + Arena.l29_dense_sigmoid)
-        Self.l29_dense_sigmoid_activation(arena + Arena.l29_dense_sigmoid)
-        observe?(29, UnsafePointer(arena + Arena.l29_dense_sigmoid))
+        Self.l29_dense_sigmoid(UnsafePointer(arena.advanced(by: Arena.l28_dense_relu)), w.advanced(by: 2552), arena.advanced(by: Arena.l29_dense_sigmoid))
+        Self.l29_dense_sigmoid_activation(arena.advanced(by: Arena.l29_dense_sigmoid))
+        observe?(29, UnsafePointer(arena.advanced(by: Arena.l29_dense_sigmoid)))
         // dense_tanh
-        Self.l30_dense_tanh(UnsafePointer(arena + Arena.l29_dense_sigmoid), w + 2760, arena + Arena.l30_dense_tanh)
-        Self.l30_dense_tanh_activation(arena + Arena.l30_dense_tanh)
-        observe?(30, UnsafePointer(arena + Arena.l30_dense_tanh))
+        Self.l30_dense_tanh(UnsafePointer(arena.advanced(by: Arena.l29_dense_sigmoid)), w.advanced(by: 2760), arena.advanced(by: Arena.l30_dense_tanh))
+        Self.l30_dense_tanh_activation(arena.advanced(by: Arena.l30_dense_tanh))
+        observe?(30, UnsafePointer(arena.advanced(by: Arena.l30_dense_tanh)))
         // dense_linear
-        Self.l31_dense_linear(UnsafePointer(arena + Arena.l30_dense_tanh), w + 2848, arena + Arena.l31_dense_linear)
-        observe?(31, UnsafePointer(arena + Arena.l31_dense_linear))
+        Self.l31_dense_linear(UnsafePointer(arena.advanced(by: Arena.l30_dense_tanh)), w.advanced(by: 2848), arena.advanced(by: Arena.l31_dense_linear))
+        observe?(31, UnsafePointer(arena.advanced(by: Arena.l31_dense_linear)))
         // dense_softmax
-        Self.l32_dense_softmax(UnsafePointer(arena + Arena.l31_dense_linear), w + 2920, arena + Arena.l32_dense_softmax)
-        Self.l32_dense_softmax_activation(arena + Arena.l32_dense_softmax)
-        observe?(32, UnsafePointer(arena + Arena.l32_dense_softmax))
+        Self.l32_dense_softmax(UnsafePointer(arena.advanced(by: Arena.l31_dense_linear)), w.advanced(by: 2920), arena.advanced(by: Arena.l32_dense_softmax))
+        Self.l32_dense_softmax_activation(arena.advanced(by: Arena.l32_dense_softmax))
+        observe?(32, UnsafePointer(arena.advanced(by: Arena.l32_dense_softmax)))
         // logits
-        Self.l33_logits(UnsafePointer(arena + Arena.l32_dense_softmax), w + 2992, arena + Arena.l33_logits)
-        observe?(33, UnsafePointer(arena + Arena.l33_logits))
+        Self.l33_logits(UnsafePointer(arena.advanced(by: Arena.l32_dense_softmax)), w.advanced(by: 2992), arena.advanced(by: Arena.l33_logits))
+        observe?(33, UnsafePointer(arena.advanced(by: Arena.l33_logits)))
         // softmax
-        Self.l34_softmax(arena + Arena.l33_logits)
-        observe?(34, UnsafePointer(arena + Arena.l33_logits))
-        output.update(from: arena + Arena.l33_logits, count: 4)
+        Self.l34_softmax(arena.advanced(by: Arena.l33_logits))
+        observe?(34, UnsafePointer(arena.advanced(by: Arena.l33_logits)))
+        output.update(from: arena.advanced(by: Arena.l33_logits), count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -543,90 +543,90 @@ public struct Activations: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv_linear
-        Self.l0_conv_linear(input, w, arena + Arena.l0_conv_linear)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv_linear))
+        Self.l0_conv_linear(input, w, arena.advanced(by: Arena.l0_conv_linear))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv_linear)))
         // relu_all
-        Self.l1_relu_all(arena + Arena.l0_conv_linear)
-        observe?(1, UnsafePointer(arena + Arena.l0_conv_linear))
+        Self.l1_relu_all(arena.advanced(by: Arena.l0_conv_linear))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv_linear)))
         // mix_1
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l0_conv_linear), w + 224, arena + Arena.l2_mix_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_mix_1))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_linear)), w.advanced(by: 224), arena.advanced(by: Arena.l2_mix_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_mix_1)))
         // relu_max_slope
-        Self.l3_relu_max_slope(arena + Arena.l2_mix_1)
-        observe?(3, UnsafePointer(arena + Arena.l2_mix_1))
+        Self.l3_relu_max_slope(arena.advanced(by: Arena.l2_mix_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_mix_1)))
         // mix_2
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l2_mix_1), w + 280, arena + Arena.l4_mix_2)
-        observe?(4, UnsafePointer(arena + Arena.l4_mix_2))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l2_mix_1)), w.advanced(by: 280), arena.advanced(by: Arena.l4_mix_2))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_mix_2)))
         // relu_threshold
-        Self.l5_relu_threshold(arena + Arena.l4_mix_2)
-        observe?(5, UnsafePointer(arena + Arena.l4_mix_2))
+        Self.l5_relu_threshold(arena.advanced(by: Arena.l4_mix_2))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l4_mix_2)))
         // mix_3
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l4_mix_2), w + 336, arena + Arena.l6_mix_3)
-        observe?(6, UnsafePointer(arena + Arena.l6_mix_3))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l4_mix_2)), w.advanced(by: 336), arena.advanced(by: Arena.l6_mix_3))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_mix_3)))
         // relu_slope_threshold
-        Self.l7_relu_slope_threshold(arena + Arena.l6_mix_3)
-        observe?(7, UnsafePointer(arena + Arena.l6_mix_3))
+        Self.l7_relu_slope_threshold(arena.advanced(by: Arena.l6_mix_3))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_mix_3)))
         // mix_4
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l6_mix_3), w + 392, arena + Arena.l8_mix_4)
-        observe?(8, UnsafePointer(arena + Arena.l8_mix_4))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l6_mix_3)), w.advanced(by: 392), arena.advanced(by: Arena.l8_mix_4))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mix_4)))
         // relu_slope
-        Self.l9_relu_slope(arena + Arena.l8_mix_4)
-        observe?(9, UnsafePointer(arena + Arena.l8_mix_4))
+        Self.l9_relu_slope(arena.advanced(by: Arena.l8_mix_4))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_mix_4)))
         // mix_5
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l8_mix_4), w + 448, arena + Arena.l10_mix_5)
-        observe?(10, UnsafePointer(arena + Arena.l10_mix_5))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l8_mix_4)), w.advanced(by: 448), arena.advanced(by: Arena.l10_mix_5))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_mix_5)))
         // relu_plain
-        Self.l11_relu_plain(arena + Arena.l10_mix_5)
-        observe?(11, UnsafePointer(arena + Arena.l10_mix_5))
+        Self.l11_relu_plain(arena.advanced(by: Arena.l10_mix_5))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l10_mix_5)))
         // mix_6
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l10_mix_5), w + 504, arena + Arena.l12_mix_6)
-        observe?(12, UnsafePointer(arena + Arena.l12_mix_6))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l10_mix_5)), w.advanced(by: 504), arena.advanced(by: Arena.l12_mix_6))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_mix_6)))
         // relu_max
-        Self.l13_relu_max(arena + Arena.l12_mix_6)
-        observe?(13, UnsafePointer(arena + Arena.l12_mix_6))
+        Self.l13_relu_max(arena.advanced(by: Arena.l12_mix_6))
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l12_mix_6)))
         // conv_relu
-        Self.l14_conv_relu(UnsafePointer(arena + Arena.l12_mix_6), w + 560, arena + Arena.l14_conv_relu)
-        observe?(14, UnsafePointer(arena + Arena.l14_conv_relu))
+        Self.l14_conv_relu(UnsafePointer(arena.advanced(by: Arena.l12_mix_6)), w.advanced(by: 560), arena.advanced(by: Arena.l14_conv_relu))
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_conv_relu)))
         // conv_sigmoid
-        Self.l15_conv_sigmoid(UnsafePointer(arena + Arena.l14_conv_relu), w + 616, arena + Arena.l15_conv_sigmoid)
-        Self.l15_conv_sigmoid_activation(arena + Arena.l15_conv_sigmoid)
-        observe?(15, UnsafePointer(arena + Arena.l15_conv_sigmoid))
+        Self.l15_conv_sigmoid(UnsafePointer(arena.advanced(by: Arena.l14_conv_relu)), w.advanced(by: 616), arena.advanced(by: Arena.l15_conv_sigmoid))
+        Self.l15_conv_sigmoid_activation(arena.advanced(by: Arena.l15_conv_sigmoid))
+        observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_conv_sigmoid)))
         // conv_tanh
-        Self.l16_conv_tanh(UnsafePointer(arena + Arena.l15_conv_sigmoid), w + 672, arena + Arena.l16_conv_tanh)
-        Self.l16_conv_tanh_activation(arena + Arena.l16_conv_tanh)
-        observe?(16, UnsafePointer(arena + Arena.l16_conv_tanh))
+        Self.l16_conv_tanh(UnsafePointer(arena.advanced(by: Arena.l15_conv_sigmoid)), w.advanced(by: 672), arena.advanced(by: Arena.l16_conv_tanh))
+        Self.l16_conv_tanh_activation(arena.advanced(by: Arena.l16_conv_tanh))
+        observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_conv_tanh)))
         // conv_softmax
-        Self.l17_conv_softmax(UnsafePointer(arena + Arena.l16_conv_tanh), w + 728, arena + Arena.l17_conv_softmax)
-        Self.l17_conv_softmax_activation(arena + Arena.l17_conv_softmax)
-        observe?(17, UnsafePointer(arena + Arena.l17_conv_softmax))
+        Self.l17_conv_softmax(UnsafePointer(arena.advanced(by: Arena.l16_conv_tanh)), w.advanced(by: 728), arena.advanced(by: Arena.l17_conv_softmax))
+        Self.l17_conv_softmax_activation(arena.advanced(by: Arena.l17_conv_softmax))
+        observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_conv_softmax)))
         // mix_7
-        Self.l18_mix_7(UnsafePointer(arena + Arena.l17_conv_softmax), w + 784, arena + Arena.l18_mix_7)
-        observe?(18, UnsafePointer(arena + Arena.l18_mix_7))
+        Self.l18_mix_7(UnsafePointer(arena.advanced(by: Arena.l17_conv_softmax)), w.advanced(by: 784), arena.advanced(by: Arena.l18_mix_7))
+        observe?(18, UnsafePointer(arena.advanced(by: Arena.l18_mix_7)))
         // act_sigmoid
-        Self.l19_act_sigmoid(arena + Arena.l18_mix_7)
-        observe?(19, UnsafePointer(arena + Arena.l18_mix_7))
+        Self.l19_act_sigmoid(arena.advanced(by: Arena.l18_mix_7))
+        observe?(19, UnsafePointer(arena.advanced(by: Arena.l18_mix_7)))
         // mix_8
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l18_mix_7), w + 832, arena + Arena.l20_mix_8)
-        observe?(20, UnsafePointer(arena + Arena.l20_mix_8))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l18_mix_7)), w.advanced(by: 832), arena.advanced(by: Arena.l20_mix_8))
+        observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_mix_8)))
         // act_tanh
-        Self.l21_act_tanh(arena + Arena.l20_mix_8)
-        observe?(21, UnsafePointer(arena + Arena.l20_mix_8))
+        Self.l21_act_tanh(arena.advanced(by: Arena.l20_mix_8))
+        observe?(21, UnsafePointer(arena.advanced(by: Arena.l20_mix_8)))
         // mix_9
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l20_mix_8), w + 888, arena + Arena.l22_mix_9)
-        observe?(22, UnsafePointer(arena + Arena.l22_mix_9))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l20_mix_8)), w.advanced(by: 888), arena.advanced(by: Arena.l22_mix_9))
+        observe?(22, UnsafePointer(arena.advanced(by: Arena.l22_mix_9)))
         // act_relu
-        Self.l23_act_relu(arena + Arena.l22_mix_9)
-        observe?(23, UnsafePointer(arena + Arena.l22_mix_9))
+        Self.l23_act_relu(arena.advanced(by: Arena.l22_mix_9))
+        observe?(23, UnsafePointer(arena.advanced(by: Arena.l22_mix_9)))
         // act_linear
-        Self.l24_act_linear(arena + Arena.l22_mix_9)
-        observe?(24, UnsafePointer(arena + Arena.l22_mix_9))
+        Self.l24_act_linear(arena.advanced(by: Arena.l22_mix_9))
+        observe?(24, UnsafePointer(arena.advanced(by: Arena.l22_mix_9)))
         // mix_10
-        Self.l2_mix_1(UnsafePointer(arena + Arena.l22_mix_9), w + 944, arena + Arena.l25_mix_10)
-        observe?(25, UnsafePointer(arena + Arena.l25_mix_10))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l22_mix_9)), w.advanced(by: 944), arena.advanced(by: Arena.l25_mix_10))
+        observe?(25, UnsafePointer(arena.advanced(by: Arena.l25_mix_10)))
         // act_softmax
-        Self.l26_act_softmax(arena + Arena.l25_mix_10)
-        observe?(26, UnsafePointer(arena + Arena.l25_mix_10))
-        destination.update(from: arena + Arena.l25_mix_10, count: 96)
+        Self.l26_act_softmax(arena.advanced(by: Arena.l25_mix_10))
+        observe?(26, UnsafePointer(arena.advanced(by: Arena.l25_mix_10)))
+        destination.update(from: arena.advanced(by: Arena.l25_mix_10), count: 96)
     }
 
     // dense_relu over 8 samples: Dense, (None, 96) → (None, 12)
@@ -1514,11 +1514,11 @@ extension Activations: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 2629, q = arena + 2629
-        var g = arena + 2629, h = arena + 2737
+        let p = arena.advanced(by: 2629), q = arena.advanced(by: 2629)
+        var g = arena.advanced(by: 2629), h = arena.advanced(by: 2737)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o33 = arena + 2621
-        let o34 = arena + 2625
+        let o33 = arena.advanced(by: 2621)
+        let o34 = arena.advanced(by: 2625)
         trainingPart0(input, inputGradient, arena, statistics, sums, dropoutSeed, gradients, w, k, p, q, &g, &h)
         output.update(from: o34, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
@@ -1536,93 +1536,93 @@ extension Activations: TrainableModel {
     /// Steps of a long training phase, in a function of their own so that the compiler's time grows with the model's depth, not faster.
     @inline(never)
     private func trainingPart0(_ input: UnsafePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ gradients: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ p: UnsafeMutablePointer<Float>, _ q: UnsafeMutablePointer<Float>, _ g: inout UnsafeMutablePointer<Float>, _ h: inout UnsafeMutablePointer<Float>) {
-        let o0 = arena + 0
-        let o1 = arena + 96
-        let o2 = arena + 192
-        let o3 = arena + 288
-        let o4 = arena + 384
-        let o5 = arena + 480
-        let o6 = arena + 576
-        let o7 = arena + 672
-        let o8 = arena + 768
-        let o9 = arena + 864
-        let o10 = arena + 960
-        let o11 = arena + 1056
-        let o12 = arena + 1152
-        let o13 = arena + 1248
-        let o14 = arena + 1344
-        let o15 = arena + 1440
-        let o16 = arena + 1536
-        let o17 = arena + 1632
-        let o18 = arena + 1712
-        let o19 = arena + 1808
-        let o20 = arena + 1904
-        let o21 = arena + 2000
-        let o22 = arena + 2096
-        let o23 = arena + 2192
-        let o24 = arena + 2288
-        let o25 = arena + 2384
-        let o26 = arena + 2480
-        let o28 = arena + 2576
-        let o29 = arena + 2588
-        let o30 = arena + 2598
-        let o31 = arena + 2606
-        let o32 = arena + 2614
-        let o33 = arena + 2621
-        let o34 = arena + 2625
+        let o0 = arena
+        let o1 = arena.advanced(by: 96)
+        let o2 = arena.advanced(by: 192)
+        let o3 = arena.advanced(by: 288)
+        let o4 = arena.advanced(by: 384)
+        let o5 = arena.advanced(by: 480)
+        let o6 = arena.advanced(by: 576)
+        let o7 = arena.advanced(by: 672)
+        let o8 = arena.advanced(by: 768)
+        let o9 = arena.advanced(by: 864)
+        let o10 = arena.advanced(by: 960)
+        let o11 = arena.advanced(by: 1056)
+        let o12 = arena.advanced(by: 1152)
+        let o13 = arena.advanced(by: 1248)
+        let o14 = arena.advanced(by: 1344)
+        let o15 = arena.advanced(by: 1440)
+        let o16 = arena.advanced(by: 1536)
+        let o17 = arena.advanced(by: 1632)
+        let o18 = arena.advanced(by: 1712)
+        let o19 = arena.advanced(by: 1808)
+        let o20 = arena.advanced(by: 1904)
+        let o21 = arena.advanced(by: 2000)
+        let o22 = arena.advanced(by: 2096)
+        let o23 = arena.advanced(by: 2192)
+        let o24 = arena.advanced(by: 2288)
+        let o25 = arena.advanced(by: 2384)
+        let o26 = arena.advanced(by: 2480)
+        let o28 = arena.advanced(by: 2576)
+        let o29 = arena.advanced(by: 2588)
+        let o30 = arena.advanced(by: 2598)
+        let o31 = arena.advanced(by: 2606)
+        let o32 = arena.advanced(by: 2614)
+        let o33 = arena.advanced(by: 2621)
+        let o34 = arena.advanced(by: 2625)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv_linear(input, w, o0)
         o1.update(from: UnsafePointer(o0), count: 96)
         Self.l1_relu_all(o1)
-        Self.l2_mix_1(UnsafePointer(o1), w + 224, o2)
+        Self.l2_mix_1(UnsafePointer(o1), w.advanced(by: 224), o2)
         o3.update(from: UnsafePointer(o2), count: 96)
         Self.l3_relu_max_slope(o3)
-        Self.l2_mix_1(UnsafePointer(o3), w + 280, o4)
+        Self.l2_mix_1(UnsafePointer(o3), w.advanced(by: 280), o4)
         o5.update(from: UnsafePointer(o4), count: 96)
         Self.l5_relu_threshold(o5)
-        Self.l2_mix_1(UnsafePointer(o5), w + 336, o6)
+        Self.l2_mix_1(UnsafePointer(o5), w.advanced(by: 336), o6)
         o7.update(from: UnsafePointer(o6), count: 96)
         Self.l7_relu_slope_threshold(o7)
-        Self.l2_mix_1(UnsafePointer(o7), w + 392, o8)
+        Self.l2_mix_1(UnsafePointer(o7), w.advanced(by: 392), o8)
         o9.update(from: UnsafePointer(o8), count: 96)
         Self.l9_relu_slope(o9)
-        Self.l2_mix_1(UnsafePointer(o9), w + 448, o10)
+        Self.l2_mix_1(UnsafePointer(o9), w.advanced(by: 448), o10)
         o11.update(from: UnsafePointer(o10), count: 96)
         Self.l11_relu_plain(o11)
-        Self.l2_mix_1(UnsafePointer(o11), w + 504, o12)
+        Self.l2_mix_1(UnsafePointer(o11), w.advanced(by: 504), o12)
         o13.update(from: UnsafePointer(o12), count: 96)
         Self.l13_relu_max(o13)
-        Self.l14_conv_relu(UnsafePointer(o13), w + 560, o14)
-        Self.l15_conv_sigmoid(UnsafePointer(o14), w + 616, o15)
+        Self.l14_conv_relu(UnsafePointer(o13), w.advanced(by: 560), o14)
+        Self.l15_conv_sigmoid(UnsafePointer(o14), w.advanced(by: 616), o15)
         Self.l15_conv_sigmoid_activation(o15)
-        Self.l16_conv_tanh(UnsafePointer(o15), w + 672, o16)
+        Self.l16_conv_tanh(UnsafePointer(o15), w.advanced(by: 672), o16)
         Self.l16_conv_tanh_activation(o16)
-        Self.l17_conv_softmax(UnsafePointer(o16), w + 728, o17)
+        Self.l17_conv_softmax(UnsafePointer(o16), w.advanced(by: 728), o17)
         Self.l17_conv_softmax_activation(o17)
-        Self.l18_mix_7(UnsafePointer(o17), w + 784, o18)
+        Self.l18_mix_7(UnsafePointer(o17), w.advanced(by: 784), o18)
         o19.update(from: UnsafePointer(o18), count: 96)
         Self.l19_act_sigmoid(o19)
-        Self.l2_mix_1(UnsafePointer(o19), w + 832, o20)
+        Self.l2_mix_1(UnsafePointer(o19), w.advanced(by: 832), o20)
         o21.update(from: UnsafePointer(o20), count: 96)
         Self.l21_act_tanh(o21)
-        Self.l2_mix_1(UnsafePointer(o21), w + 888, o22)
+        Self.l2_mix_1(UnsafePointer(o21), w.advanced(by: 888), o22)
         o23.update(from: UnsafePointer(o22), count: 96)
         Self.l23_act_relu(o23)
         o24.update(from: UnsafePointer(o23), count: 96)
         Self.l24_act_linear(o24)
-        Self.l2_mix_1(UnsafePointer(o24), w + 944, o25)
+        Self.l2_mix_1(UnsafePointer(o24), w.advanced(by: 944), o25)
         o26.update(from: UnsafePointer(o25), count: 96)
         Self.l26_act_softmax(o26)
         // flatten: the same memory as its input
-        Self.l28_dense_relu(UnsafePointer(o26), w + 1000, o28)
-        Self.l29_dense_sigmoid(UnsafePointer(o28), w + 2552, o29)
+        Self.l28_dense_relu(UnsafePointer(o26), w.advanced(by: 1000), o28)
+        Self.l29_dense_sigmoid(UnsafePointer(o28), w.advanced(by: 2552), o29)
         Self.l29_dense_sigmoid_activation(o29)
-        Self.l30_dense_tanh(UnsafePointer(o29), w + 2760, o30)
+        Self.l30_dense_tanh(UnsafePointer(o29), w.advanced(by: 2760), o30)
         Self.l30_dense_tanh_activation(o30)
-        Self.l31_dense_linear(UnsafePointer(o30), w + 2848, o31)
-        Self.l32_dense_softmax(UnsafePointer(o31), w + 2920, o32)
+        Self.l31_dense_linear(UnsafePointer(o30), w.advanced(by: 2848), o31)
+        Self.l32_dense_softmax(UnsafePointer(o31), w.advanced(by: 2920), o32)
         Self.l32_dense_softmax_activation(o32)
-        Self.l33_logits(UnsafePointer(o32), w + 2992, o33)
+        Self.l33_logits(UnsafePointer(o32), w.advanced(by: 2992), o33)
         o34.update(from: UnsafePointer(o33), count: 4)
         Self.l34_softmax(o34)
     }
@@ -1630,110 +1630,110 @@ extension Activations: TrainableModel {
     /// Steps of a long training phase, in a function of their own so that the compiler's time grows with the model's depth, not faster.
     @inline(never)
     private func trainingPart1(_ input: UnsafePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ gradients: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ p: UnsafeMutablePointer<Float>, _ q: UnsafeMutablePointer<Float>, _ g: inout UnsafeMutablePointer<Float>, _ h: inout UnsafeMutablePointer<Float>) {
-        let o0 = arena + 0
-        let o1 = arena + 96
-        let o2 = arena + 192
-        let o3 = arena + 288
-        let o4 = arena + 384
-        let o5 = arena + 480
-        let o6 = arena + 576
-        let o7 = arena + 672
-        let o8 = arena + 768
-        let o9 = arena + 864
-        let o10 = arena + 960
-        let o11 = arena + 1056
-        let o12 = arena + 1152
-        let o13 = arena + 1248
-        let o14 = arena + 1344
-        let o15 = arena + 1440
-        let o16 = arena + 1536
-        let o17 = arena + 1632
-        let o18 = arena + 1712
-        let o19 = arena + 1808
-        let o20 = arena + 1904
-        let o21 = arena + 2000
-        let o22 = arena + 2096
-        let o23 = arena + 2192
-        let o24 = arena + 2288
-        let o25 = arena + 2384
-        let o26 = arena + 2480
-        let o28 = arena + 2576
-        let o29 = arena + 2588
-        let o30 = arena + 2598
-        let o31 = arena + 2606
-        let o32 = arena + 2614
+        let o0 = arena
+        let o1 = arena.advanced(by: 96)
+        let o2 = arena.advanced(by: 192)
+        let o3 = arena.advanced(by: 288)
+        let o4 = arena.advanced(by: 384)
+        let o5 = arena.advanced(by: 480)
+        let o6 = arena.advanced(by: 576)
+        let o7 = arena.advanced(by: 672)
+        let o8 = arena.advanced(by: 768)
+        let o9 = arena.advanced(by: 864)
+        let o10 = arena.advanced(by: 960)
+        let o11 = arena.advanced(by: 1056)
+        let o12 = arena.advanced(by: 1152)
+        let o13 = arena.advanced(by: 1248)
+        let o14 = arena.advanced(by: 1344)
+        let o15 = arena.advanced(by: 1440)
+        let o16 = arena.advanced(by: 1536)
+        let o17 = arena.advanced(by: 1632)
+        let o18 = arena.advanced(by: 1712)
+        let o19 = arena.advanced(by: 1808)
+        let o20 = arena.advanced(by: 1904)
+        let o21 = arena.advanced(by: 2000)
+        let o22 = arena.advanced(by: 2096)
+        let o23 = arena.advanced(by: 2192)
+        let o24 = arena.advanced(by: 2288)
+        let o25 = arena.advanced(by: 2384)
+        let o26 = arena.advanced(by: 2480)
+        let o28 = arena.advanced(by: 2576)
+        let o29 = arena.advanced(by: 2588)
+        let o30 = arena.advanced(by: 2598)
+        let o31 = arena.advanced(by: 2606)
+        let o32 = arena.advanced(by: 2614)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // logits
-        Self.l33_logits_backward(UnsafePointer(o32), UnsafePointer(g), k + 2260, gradients + 2260, h); swap(&g, &h)
+        Self.l33_logits_backward(UnsafePointer(o32), UnsafePointer(g), k.advanced(by: 2260), gradients.advanced(by: 2260), h); swap(&g, &h)
         // dense_softmax
         Self.l32_dense_softmax_derivative(UnsafePointer(o32), g)
-        Self.l32_dense_softmax_backward(UnsafePointer(o31), UnsafePointer(g), k + 2197, gradients + 2197, h); swap(&g, &h)
+        Self.l32_dense_softmax_backward(UnsafePointer(o31), UnsafePointer(g), k.advanced(by: 2197), gradients.advanced(by: 2197), h); swap(&g, &h)
         // dense_linear
-        Self.l31_dense_linear_backward(UnsafePointer(o30), UnsafePointer(g), k + 2125, gradients + 2125, h); swap(&g, &h)
+        Self.l31_dense_linear_backward(UnsafePointer(o30), UnsafePointer(g), k.advanced(by: 2125), gradients.advanced(by: 2125), h); swap(&g, &h)
         // dense_tanh
         Self.l30_dense_tanh_derivative(UnsafePointer(o30), g)
-        Self.l30_dense_tanh_backward(UnsafePointer(o29), UnsafePointer(g), k + 2037, gradients + 2037, h); swap(&g, &h)
+        Self.l30_dense_tanh_backward(UnsafePointer(o29), UnsafePointer(g), k.advanced(by: 2037), gradients.advanced(by: 2037), h); swap(&g, &h)
         // dense_sigmoid
         Self.l29_dense_sigmoid_derivative(UnsafePointer(o29), g)
-        Self.l29_dense_sigmoid_backward(UnsafePointer(o28), UnsafePointer(g), k + 1907, gradients + 1907, h); swap(&g, &h)
+        Self.l29_dense_sigmoid_backward(UnsafePointer(o28), UnsafePointer(g), k.advanced(by: 1907), gradients.advanced(by: 1907), h); swap(&g, &h)
         // dense_relu
         Self.l28_dense_relu_derivative(UnsafePointer(o28), g)
-        Self.l28_dense_relu_backward(UnsafePointer(o26), UnsafePointer(g), k + 743, gradients + 743, h); swap(&g, &h)
+        Self.l28_dense_relu_backward(UnsafePointer(o26), UnsafePointer(g), k.advanced(by: 743), gradients.advanced(by: 743), h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // act_softmax
         Self.l26_act_softmax_derivative(UnsafePointer(o25), UnsafePointer(o26), g)
         // mix_10
-        Self.l2_mix_1_backward(UnsafePointer(o24), UnsafePointer(g), k + 701, gradients + 701, h); swap(&g, &h)
+        Self.l2_mix_1_backward(UnsafePointer(o24), UnsafePointer(g), k.advanced(by: 701), gradients.advanced(by: 701), h); swap(&g, &h)
         // act_linear
         // act_relu
         Self.l23_act_relu_derivative(UnsafePointer(o22), UnsafePointer(o23), g)
         // mix_9
-        Self.l2_mix_1_backward(UnsafePointer(o21), UnsafePointer(g), k + 659, gradients + 659, h); swap(&g, &h)
+        Self.l2_mix_1_backward(UnsafePointer(o21), UnsafePointer(g), k.advanced(by: 659), gradients.advanced(by: 659), h); swap(&g, &h)
         // act_tanh
         Self.l21_act_tanh_derivative(UnsafePointer(o20), UnsafePointer(o21), g)
         // mix_8
-        Self.l2_mix_1_backward(UnsafePointer(o19), UnsafePointer(g), k + 617, gradients + 617, h); swap(&g, &h)
+        Self.l2_mix_1_backward(UnsafePointer(o19), UnsafePointer(g), k.advanced(by: 617), gradients.advanced(by: 617), h); swap(&g, &h)
         // act_sigmoid
         Self.l19_act_sigmoid_derivative(UnsafePointer(o18), UnsafePointer(o19), g)
         // mix_7
-        Self.l18_mix_7_backward(UnsafePointer(o17), UnsafePointer(g), k + 581, gradients + 581, h); swap(&g, &h)
+        Self.l18_mix_7_backward(UnsafePointer(o17), UnsafePointer(g), k.advanced(by: 581), gradients.advanced(by: 581), h); swap(&g, &h)
         // conv_softmax
         Self.l17_conv_softmax_derivative(UnsafePointer(o17), g)
-        Self.l17_conv_softmax_backward(UnsafePointer(o16), UnsafePointer(g), k + 546, gradients + 546, h); swap(&g, &h)
+        Self.l17_conv_softmax_backward(UnsafePointer(o16), UnsafePointer(g), k.advanced(by: 546), gradients.advanced(by: 546), h); swap(&g, &h)
         // conv_tanh
         Self.l16_conv_tanh_derivative(UnsafePointer(o16), g)
-        Self.l16_conv_tanh_backward(UnsafePointer(o15), UnsafePointer(g), k + 504, gradients + 504, h); swap(&g, &h)
+        Self.l16_conv_tanh_backward(UnsafePointer(o15), UnsafePointer(g), k.advanced(by: 504), gradients.advanced(by: 504), h); swap(&g, &h)
         // conv_sigmoid
         Self.l15_conv_sigmoid_derivative(UnsafePointer(o15), g)
-        Self.l15_conv_sigmoid_backward(UnsafePointer(o14), UnsafePointer(g), k + 462, gradients + 462, h); swap(&g, &h)
+        Self.l15_conv_sigmoid_backward(UnsafePointer(o14), UnsafePointer(g), k.advanced(by: 462), gradients.advanced(by: 462), h); swap(&g, &h)
         // conv_relu
         Self.l14_conv_relu_derivative(UnsafePointer(o14), g)
-        Self.l14_conv_relu_backward(UnsafePointer(o13), UnsafePointer(g), k + 420, gradients + 420, h); swap(&g, &h)
+        Self.l14_conv_relu_backward(UnsafePointer(o13), UnsafePointer(g), k.advanced(by: 420), gradients.advanced(by: 420), h); swap(&g, &h)
         // relu_max
         Self.l13_relu_max_derivative(UnsafePointer(o12), UnsafePointer(o13), g)
         // mix_6
-        Self.l2_mix_1_backward(UnsafePointer(o11), UnsafePointer(g), k + 378, gradients + 378, h); swap(&g, &h)
+        Self.l2_mix_1_backward(UnsafePointer(o11), UnsafePointer(g), k.advanced(by: 378), gradients.advanced(by: 378), h); swap(&g, &h)
         // relu_plain
         Self.l11_relu_plain_derivative(UnsafePointer(o10), UnsafePointer(o11), g)
         // mix_5
-        Self.l2_mix_1_backward(UnsafePointer(o9), UnsafePointer(g), k + 336, gradients + 336, h); swap(&g, &h)
+        Self.l2_mix_1_backward(UnsafePointer(o9), UnsafePointer(g), k.advanced(by: 336), gradients.advanced(by: 336), h); swap(&g, &h)
         // relu_slope
         Self.l9_relu_slope_derivative(UnsafePointer(o8), UnsafePointer(o9), g)
         // mix_4
-        Self.l2_mix_1_backward(UnsafePointer(o7), UnsafePointer(g), k + 294, gradients + 294, h); swap(&g, &h)
+        Self.l2_mix_1_backward(UnsafePointer(o7), UnsafePointer(g), k.advanced(by: 294), gradients.advanced(by: 294), h); swap(&g, &h)
         // relu_slope_threshold
         Self.l7_relu_slope_threshold_derivative(UnsafePointer(o6), UnsafePointer(o7), g)
         // mix_3
-        Self.l2_mix_1_backward(UnsafePointer(o5), UnsafePointer(g), k + 252, gradients + 252, h); swap(&g, &h)
+        Self.l2_mix_1_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 252), gradients.advanced(by: 252), h); swap(&g, &h)
         // relu_threshold
         Self.l5_relu_threshold_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
         // mix_2
-        Self.l2_mix_1_backward(UnsafePointer(o3), UnsafePointer(g), k + 210, gradients + 210, h); swap(&g, &h)
+        Self.l2_mix_1_backward(UnsafePointer(o3), UnsafePointer(g), k.advanced(by: 210), gradients.advanced(by: 210), h); swap(&g, &h)
         // relu_max_slope
         Self.l3_relu_max_slope_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
         // mix_1
-        Self.l2_mix_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 168, gradients + 168, h); swap(&g, &h)
+        Self.l2_mix_1_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 168), gradients.advanced(by: 168), h); swap(&g, &h)
         // relu_all
         Self.l1_relu_all_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
         // conv_linear

@@ -320,169 +320,169 @@ public struct ActivationsMore: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv_exponential
-        Self.l0_conv_exponential(input, w, arena + Arena.l0_conv_exponential)
-        Self.l0_conv_exponential_activation(arena + Arena.l0_conv_exponential)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv_exponential))
+        Self.l0_conv_exponential(input, w, arena.advanced(by: Arena.l0_conv_exponential))
+        Self.l0_conv_exponential_activation(arena.advanced(by: Arena.l0_conv_exponential))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv_exponential)))
         // mix_1
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l0_conv_exponential), w + 224, arena + Arena.l1_mix_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_mix_1))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_exponential)), w.advanced(by: 224), arena.advanced(by: Arena.l1_mix_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_mix_1)))
         // act_exponential
-        Self.l2_act_exponential(arena + Arena.l1_mix_1)
-        observe?(2, UnsafePointer(arena + Arena.l1_mix_1))
+        Self.l2_act_exponential(arena.advanced(by: Arena.l1_mix_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_mix_1)))
         // mix_2
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l1_mix_1), w + 296, arena + Arena.l3_mix_2)
-        observe?(3, UnsafePointer(arena + Arena.l3_mix_2))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l1_mix_1)), w.advanced(by: 296), arena.advanced(by: Arena.l3_mix_2))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_mix_2)))
         // act_hard_silu
-        Self.l4_act_hard_silu(arena + Arena.l3_mix_2)
-        observe?(4, UnsafePointer(arena + Arena.l3_mix_2))
+        Self.l4_act_hard_silu(arena.advanced(by: Arena.l3_mix_2))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_mix_2)))
         // act_relu6
-        Self.l5_act_relu6(arena + Arena.l3_mix_2)
-        observe?(5, UnsafePointer(arena + Arena.l3_mix_2))
+        Self.l5_act_relu6(arena.advanced(by: Arena.l3_mix_2))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_mix_2)))
         // conv_hard_silu
-        Self.l6_conv_hard_silu(UnsafePointer(arena + Arena.l3_mix_2), w + 368, arena + Arena.l6_conv_hard_silu)
-        Self.l6_conv_hard_silu_activation(arena + Arena.l6_conv_hard_silu)
-        observe?(6, UnsafePointer(arena + Arena.l6_conv_hard_silu))
+        Self.l6_conv_hard_silu(UnsafePointer(arena.advanced(by: Arena.l3_mix_2)), w.advanced(by: 368), arena.advanced(by: Arena.l6_conv_hard_silu))
+        Self.l6_conv_hard_silu_activation(arena.advanced(by: Arena.l6_conv_hard_silu))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)))
         // conv_relu6
-        Self.l7_conv_relu6(UnsafePointer(arena + Arena.l6_conv_hard_silu), w + 440, arena + Arena.l7_conv_relu6)
-        Self.l7_conv_relu6_activation(arena + Arena.l7_conv_relu6)
-        observe?(7, UnsafePointer(arena + Arena.l7_conv_relu6))
+        Self.l7_conv_relu6(UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)), w.advanced(by: 440), arena.advanced(by: Arena.l7_conv_relu6))
+        Self.l7_conv_relu6_activation(arena.advanced(by: Arena.l7_conv_relu6))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_conv_relu6)))
         // mix_3
-        Self.l8_mix_3(UnsafePointer(arena + Arena.l7_conv_relu6), w + 512, arena + Arena.l8_mix_3)
-        Self.l8_mix_3_activation(arena + Arena.l8_mix_3)
-        observe?(8, UnsafePointer(arena + Arena.l8_mix_3))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l7_conv_relu6)), w.advanced(by: 512), arena.advanced(by: Arena.l8_mix_3))
+        Self.l8_mix_3_activation(arena.advanced(by: Arena.l8_mix_3))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mix_3)))
         // mix_4
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l8_mix_3), w + 584, arena + Arena.l9_mix_4)
-        observe?(9, UnsafePointer(arena + Arena.l9_mix_4))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l8_mix_3)), w.advanced(by: 584), arena.advanced(by: Arena.l9_mix_4))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_mix_4)))
         // conv_hard_sigmoid
-        Self.l10_conv_hard_sigmoid(UnsafePointer(arena + Arena.l9_mix_4), w + 656, arena + Arena.l10_conv_hard_sigmoid)
-        Self.l10_conv_hard_sigmoid_activation(arena + Arena.l10_conv_hard_sigmoid)
-        observe?(10, UnsafePointer(arena + Arena.l10_conv_hard_sigmoid))
+        Self.l10_conv_hard_sigmoid(UnsafePointer(arena.advanced(by: Arena.l9_mix_4)), w.advanced(by: 656), arena.advanced(by: Arena.l10_conv_hard_sigmoid))
+        Self.l10_conv_hard_sigmoid_activation(arena.advanced(by: Arena.l10_conv_hard_sigmoid))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_conv_hard_sigmoid)))
         // mix_5
-        Self.l8_mix_3(UnsafePointer(arena + Arena.l10_conv_hard_sigmoid), w + 728, arena + Arena.l11_mix_5)
-        Self.l8_mix_3_activation(arena + Arena.l11_mix_5)
-        observe?(11, UnsafePointer(arena + Arena.l11_mix_5))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l10_conv_hard_sigmoid)), w.advanced(by: 728), arena.advanced(by: Arena.l11_mix_5))
+        Self.l8_mix_3_activation(arena.advanced(by: Arena.l11_mix_5))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_mix_5)))
         // conv_silu
-        Self.l12_conv_silu(UnsafePointer(arena + Arena.l11_mix_5), w + 800, arena + Arena.l12_conv_silu)
-        Self.l12_conv_silu_activation(arena + Arena.l12_conv_silu)
-        observe?(12, UnsafePointer(arena + Arena.l12_conv_silu))
+        Self.l12_conv_silu(UnsafePointer(arena.advanced(by: Arena.l11_mix_5)), w.advanced(by: 800), arena.advanced(by: Arena.l12_conv_silu))
+        Self.l12_conv_silu_activation(arena.advanced(by: Arena.l12_conv_silu))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)))
         // mix_6
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l12_conv_silu), w + 872, arena + Arena.l13_mix_6)
-        observe?(13, UnsafePointer(arena + Arena.l13_mix_6))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)), w.advanced(by: 872), arena.advanced(by: Arena.l13_mix_6))
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_mix_6)))
         // act_hard_sigmoid
-        Self.l14_act_hard_sigmoid(arena + Arena.l13_mix_6)
-        observe?(14, UnsafePointer(arena + Arena.l13_mix_6))
+        Self.l14_act_hard_sigmoid(arena.advanced(by: Arena.l13_mix_6))
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l13_mix_6)))
         // mix_7
-        Self.l8_mix_3(UnsafePointer(arena + Arena.l13_mix_6), w + 944, arena + Arena.l15_mix_7)
-        Self.l8_mix_3_activation(arena + Arena.l15_mix_7)
-        observe?(15, UnsafePointer(arena + Arena.l15_mix_7))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l13_mix_6)), w.advanced(by: 944), arena.advanced(by: Arena.l15_mix_7))
+        Self.l8_mix_3_activation(arena.advanced(by: Arena.l15_mix_7))
+        observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_mix_7)))
         // mix_8
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l15_mix_7), w + 1016, arena + Arena.l16_mix_8)
-        observe?(16, UnsafePointer(arena + Arena.l16_mix_8))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l15_mix_7)), w.advanced(by: 1016), arena.advanced(by: Arena.l16_mix_8))
+        observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_mix_8)))
         // act_hard_sigmoid_2
-        Self.l14_act_hard_sigmoid(arena + Arena.l16_mix_8)
-        observe?(17, UnsafePointer(arena + Arena.l16_mix_8))
+        Self.l14_act_hard_sigmoid(arena.advanced(by: Arena.l16_mix_8))
+        observe?(17, UnsafePointer(arena.advanced(by: Arena.l16_mix_8)))
         // mix_9
-        Self.l8_mix_3(UnsafePointer(arena + Arena.l16_mix_8), w + 1088, arena + Arena.l18_mix_9)
-        Self.l8_mix_3_activation(arena + Arena.l18_mix_9)
-        observe?(18, UnsafePointer(arena + Arena.l18_mix_9))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l16_mix_8)), w.advanced(by: 1088), arena.advanced(by: Arena.l18_mix_9))
+        Self.l8_mix_3_activation(arena.advanced(by: Arena.l18_mix_9))
+        observe?(18, UnsafePointer(arena.advanced(by: Arena.l18_mix_9)))
         // mix_10
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l18_mix_9), w + 1160, arena + Arena.l19_mix_10)
-        observe?(19, UnsafePointer(arena + Arena.l19_mix_10))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l18_mix_9)), w.advanced(by: 1160), arena.advanced(by: Arena.l19_mix_10))
+        observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_mix_10)))
         // act_exponential_2
-        Self.l2_act_exponential(arena + Arena.l19_mix_10)
-        observe?(20, UnsafePointer(arena + Arena.l19_mix_10))
+        Self.l2_act_exponential(arena.advanced(by: Arena.l19_mix_10))
+        observe?(20, UnsafePointer(arena.advanced(by: Arena.l19_mix_10)))
         // mix_11
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l19_mix_10), w + 1232, arena + Arena.l21_mix_11)
-        observe?(21, UnsafePointer(arena + Arena.l21_mix_11))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l19_mix_10)), w.advanced(by: 1232), arena.advanced(by: Arena.l21_mix_11))
+        observe?(21, UnsafePointer(arena.advanced(by: Arena.l21_mix_11)))
         // conv_gelu
-        Self.l22_conv_gelu(UnsafePointer(arena + Arena.l21_mix_11), w + 1304, arena + Arena.l22_conv_gelu)
-        Self.l22_conv_gelu_activation(arena + Arena.l22_conv_gelu)
-        observe?(22, UnsafePointer(arena + Arena.l22_conv_gelu))
+        Self.l22_conv_gelu(UnsafePointer(arena.advanced(by: Arena.l21_mix_11)), w.advanced(by: 1304), arena.advanced(by: Arena.l22_conv_gelu))
+        Self.l22_conv_gelu_activation(arena.advanced(by: Arena.l22_conv_gelu))
+        observe?(22, UnsafePointer(arena.advanced(by: Arena.l22_conv_gelu)))
         // conv_elu
-        Self.l23_conv_elu(UnsafePointer(arena + Arena.l22_conv_gelu), w + 1376, arena + Arena.l23_conv_elu)
-        Self.l23_conv_elu_activation(arena + Arena.l23_conv_elu)
-        observe?(23, UnsafePointer(arena + Arena.l23_conv_elu))
+        Self.l23_conv_elu(UnsafePointer(arena.advanced(by: Arena.l22_conv_gelu)), w.advanced(by: 1376), arena.advanced(by: Arena.l23_conv_elu))
+        Self.l23_conv_elu_activation(arena.advanced(by: Arena.l23_conv_elu))
+        observe?(23, UnsafePointer(arena.advanced(by: Arena.l23_conv_elu)))
         // conv_selu
-        Self.l24_conv_selu(UnsafePointer(arena + Arena.l23_conv_elu), w + 1448, arena + Arena.l24_conv_selu)
-        Self.l24_conv_selu_activation(arena + Arena.l24_conv_selu)
-        observe?(24, UnsafePointer(arena + Arena.l24_conv_selu))
+        Self.l24_conv_selu(UnsafePointer(arena.advanced(by: Arena.l23_conv_elu)), w.advanced(by: 1448), arena.advanced(by: Arena.l24_conv_selu))
+        Self.l24_conv_selu_activation(arena.advanced(by: Arena.l24_conv_selu))
+        observe?(24, UnsafePointer(arena.advanced(by: Arena.l24_conv_selu)))
         // conv_softplus
-        Self.l25_conv_softplus(UnsafePointer(arena + Arena.l24_conv_selu), w + 1520, arena + Arena.l25_conv_softplus)
-        Self.l25_conv_softplus_activation(arena + Arena.l25_conv_softplus)
-        observe?(25, UnsafePointer(arena + Arena.l25_conv_softplus))
+        Self.l25_conv_softplus(UnsafePointer(arena.advanced(by: Arena.l24_conv_selu)), w.advanced(by: 1520), arena.advanced(by: Arena.l25_conv_softplus))
+        Self.l25_conv_softplus_activation(arena.advanced(by: Arena.l25_conv_softplus))
+        observe?(25, UnsafePointer(arena.advanced(by: Arena.l25_conv_softplus)))
         // conv_leaky_relu
-        Self.l26_conv_leaky_relu(UnsafePointer(arena + Arena.l25_conv_softplus), w + 1592, arena + Arena.l26_conv_leaky_relu)
-        Self.l26_conv_leaky_relu_activation(arena + Arena.l26_conv_leaky_relu)
-        observe?(26, UnsafePointer(arena + Arena.l26_conv_leaky_relu))
+        Self.l26_conv_leaky_relu(UnsafePointer(arena.advanced(by: Arena.l25_conv_softplus)), w.advanced(by: 1592), arena.advanced(by: Arena.l26_conv_leaky_relu))
+        Self.l26_conv_leaky_relu_activation(arena.advanced(by: Arena.l26_conv_leaky_relu))
+        observe?(26, UnsafePointer(arena.advanced(by: Arena.l26_conv_leaky_relu)))
         // conv_mish
-        Self.l27_conv_mish(UnsafePointer(arena + Arena.l26_conv_leaky_relu), w + 1664, arena + Arena.l27_conv_mish)
-        Self.l27_conv_mish_activation(arena + Arena.l27_conv_mish)
-        observe?(27, UnsafePointer(arena + Arena.l27_conv_mish))
+        Self.l27_conv_mish(UnsafePointer(arena.advanced(by: Arena.l26_conv_leaky_relu)), w.advanced(by: 1664), arena.advanced(by: Arena.l27_conv_mish))
+        Self.l27_conv_mish_activation(arena.advanced(by: Arena.l27_conv_mish))
+        observe?(27, UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)))
         // conv_softsign
-        Self.l28_conv_softsign(UnsafePointer(arena + Arena.l27_conv_mish), w + 1736, arena + Arena.l28_conv_softsign)
-        Self.l28_conv_softsign_activation(arena + Arena.l28_conv_softsign)
-        observe?(28, UnsafePointer(arena + Arena.l28_conv_softsign))
+        Self.l28_conv_softsign(UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)), w.advanced(by: 1736), arena.advanced(by: Arena.l28_conv_softsign))
+        Self.l28_conv_softsign_activation(arena.advanced(by: Arena.l28_conv_softsign))
+        observe?(28, UnsafePointer(arena.advanced(by: Arena.l28_conv_softsign)))
         // mix_12
-        Self.l8_mix_3(UnsafePointer(arena + Arena.l28_conv_softsign), w + 1808, arena + Arena.l29_mix_12)
-        Self.l8_mix_3_activation(arena + Arena.l29_mix_12)
-        observe?(29, UnsafePointer(arena + Arena.l29_mix_12))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l28_conv_softsign)), w.advanced(by: 1808), arena.advanced(by: Arena.l29_mix_12))
+        Self.l8_mix_3_activation(arena.advanced(by: Arena.l29_mix_12))
+        observe?(29, UnsafePointer(arena.advanced(by: Arena.l29_mix_12)))
         // mix_13
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l29_mix_12), w + 1880, arena + Arena.l30_mix_13)
-        observe?(30, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l29_mix_12)), w.advanced(by: 1880), arena.advanced(by: Arena.l30_mix_13))
+        observe?(30, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // leaky_re_lu
-        Self.l31_leaky_re_lu(arena + Arena.l30_mix_13)
-        observe?(31, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l31_leaky_re_lu(arena.advanced(by: Arena.l30_mix_13))
+        observe?(31, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // elu
-        Self.l32_elu(arena + Arena.l30_mix_13)
-        observe?(32, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l32_elu(arena.advanced(by: Arena.l30_mix_13))
+        observe?(32, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_silu
-        Self.l33_act_silu(arena + Arena.l30_mix_13)
-        observe?(33, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l33_act_silu(arena.advanced(by: Arena.l30_mix_13))
+        observe?(33, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_gelu
-        Self.l34_act_gelu(arena + Arena.l30_mix_13)
-        observe?(34, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l34_act_gelu(arena.advanced(by: Arena.l30_mix_13))
+        observe?(34, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_mish
-        Self.l35_act_mish(arena + Arena.l30_mix_13)
-        observe?(35, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l35_act_mish(arena.advanced(by: Arena.l30_mix_13))
+        observe?(35, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_elu
-        Self.l36_act_elu(arena + Arena.l30_mix_13)
-        observe?(36, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l36_act_elu(arena.advanced(by: Arena.l30_mix_13))
+        observe?(36, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_selu
-        Self.l37_act_selu(arena + Arena.l30_mix_13)
-        observe?(37, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l37_act_selu(arena.advanced(by: Arena.l30_mix_13))
+        observe?(37, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_leaky_relu
-        Self.l38_act_leaky_relu(arena + Arena.l30_mix_13)
-        observe?(38, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l38_act_leaky_relu(arena.advanced(by: Arena.l30_mix_13))
+        observe?(38, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_softplus
-        Self.l39_act_softplus(arena + Arena.l30_mix_13)
-        observe?(39, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l39_act_softplus(arena.advanced(by: Arena.l30_mix_13))
+        observe?(39, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_softsign
-        Self.l40_act_softsign(arena + Arena.l30_mix_13)
-        observe?(40, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l40_act_softsign(arena.advanced(by: Arena.l30_mix_13))
+        observe?(40, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // flatten
         // (no computation at inference)
-        observe?(41, UnsafePointer(arena + Arena.l30_mix_13))
+        observe?(41, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // dense_gelu
-        Self.l42_dense_gelu(UnsafePointer(arena + Arena.l30_mix_13), w + 1952, arena + Arena.l42_dense_gelu)
-        Self.l42_dense_gelu_activation(arena + Arena.l42_dense_gelu)
-        observe?(42, UnsafePointer(arena + Arena.l42_dense_gelu))
+        Self.l42_dense_gelu(UnsafePointer(arena.advanced(by: Arena.l30_mix_13)), w.advanced(by: 1952), arena.advanced(by: Arena.l42_dense_gelu))
+        Self.l42_dense_gelu_activation(arena.advanced(by: Arena.l42_dense_gelu))
+        observe?(42, UnsafePointer(arena.advanced(by: Arena.l42_dense_gelu)))
         // dense_hard_silu
-        Self.l43_dense_hard_silu(UnsafePointer(arena + Arena.l42_dense_gelu), w + 4016, arena + Arena.l43_dense_hard_silu)
-        Self.l43_dense_hard_silu_activation(arena + Arena.l43_dense_hard_silu)
-        observe?(43, UnsafePointer(arena + Arena.l43_dense_hard_silu))
+        Self.l43_dense_hard_silu(UnsafePointer(arena.advanced(by: Arena.l42_dense_gelu)), w.advanced(by: 4016), arena.advanced(by: Arena.l43_dense_hard_silu))
+        Self.l43_dense_hard_silu_activation(arena.advanced(by: Arena.l43_dense_hard_silu))
+        observe?(43, UnsafePointer(arena.advanced(by: Arena.l43_dense_hard_silu)))
         // dense_mish
-        Self.l44_dense_mish(UnsafePointer(arena + Arena.l43_dense_hard_silu), w + 4192, arena + Arena.l44_dense_mish)
-        Self.l44_dense_mish_activation(arena + Arena.l44_dense_mish)
-        observe?(44, UnsafePointer(arena + Arena.l44_dense_mish))
+        Self.l44_dense_mish(UnsafePointer(arena.advanced(by: Arena.l43_dense_hard_silu)), w.advanced(by: 4192), arena.advanced(by: Arena.l44_dense_mish))
+        Self.l44_dense_mish_activation(arena.advanced(by: Arena.l44_dense_mish))
+        observe?(44, UnsafePointer(arena.advanced(by: Arena.l44_dense_mish)))
         // dense_selu
-        Self.l45_dense_selu(UnsafePointer(arena + Arena.l44_dense_mish), w + 4368, arena + Arena.l45_dense_selu)
-        Self.l45_dense_selu_activation(arena + Arena.l45_dense_selu)
-        observe?(45, UnsafePointer(arena + Arena.l45_dense_selu))
+        Self.l45_dense_selu(UnsafePointer(arena.advanced(by: Arena.l44_dense_mish)), w.advanced(by: 4368), arena.advanced(by: Arena.l45_dense_selu))
+        Self.l45_dense_selu_activation(arena.advanced(by: Arena.l45_dense_selu))
+        observe?(45, UnsafePointer(arena.advanced(by: Arena.l45_dense_selu)))
         // dense_softmax
-        Self.l46_dense_softmax(UnsafePointer(arena + Arena.l45_dense_selu), w + 4456, arena + Arena.l46_dense_softmax)
-        Self.l46_dense_softmax_activation(arena + Arena.l46_dense_softmax)
-        observe?(46, UnsafePointer(arena + Arena.l46_dense_softmax))
-        output.update(from: arena + Arena.l46_dense_softmax, count: 6)
+        Self.l46_dense_softmax(UnsafePointer(arena.advanced(by: Arena.l45_dense_selu)), w.advanced(by: 4456), arena.advanced(by: Arena.l46_dense_softmax))
+        Self.l46_dense_softmax_activation(arena.advanced(by: Arena.l46_dense_softmax))
+        observe?(46, UnsafePointer(arena.advanced(by: Arena.l46_dense_softmax)))
+        output.update(from: arena.advanced(by: Arena.l46_dense_softmax), count: 6)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -500,169 +500,169 @@ public struct ActivationsMore: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv_exponential
-        Self.l0_conv_exponential(input, w, arena + Arena.l0_conv_exponential)
-        Self.l0_conv_exponential_activation(arena + Arena.l0_conv_exponential)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv_exponential))
+        Self.l0_conv_exponential(input, w, arena.advanced(by: Arena.l0_conv_exponential))
+        Self.l0_conv_exponential_activation(arena.advanced(by: Arena.l0_conv_exponential))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv_exponential)))
         // mix_1
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l0_conv_exponential), w + 224, arena + Arena.l1_mix_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_mix_1))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_exponential)), w.advanced(by: 224), arena.advanced(by: Arena.l1_mix_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_mix_1)))
         // act_exponential
-        Self.l2_act_exponential(arena + Arena.l1_mix_1)
-        observe?(2, UnsafePointer(arena + Arena.l1_mix_1))
+        Self.l2_act_exponential(arena.advanced(by: Arena.l1_mix_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_mix_1)))
         // mix_2
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l1_mix_1), w + 296, arena + Arena.l3_mix_2)
-        observe?(3, UnsafePointer(arena + Arena.l3_mix_2))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l1_mix_1)), w.advanced(by: 296), arena.advanced(by: Arena.l3_mix_2))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_mix_2)))
         // act_hard_silu
-        Self.l4_act_hard_silu(arena + Arena.l3_mix_2)
-        observe?(4, UnsafePointer(arena + Arena.l3_mix_2))
+        Self.l4_act_hard_silu(arena.advanced(by: Arena.l3_mix_2))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_mix_2)))
         // act_relu6
-        Self.l5_act_relu6(arena + Arena.l3_mix_2)
-        observe?(5, UnsafePointer(arena + Arena.l3_mix_2))
+        Self.l5_act_relu6(arena.advanced(by: Arena.l3_mix_2))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_mix_2)))
         // conv_hard_silu
-        Self.l6_conv_hard_silu(UnsafePointer(arena + Arena.l3_mix_2), w + 368, arena + Arena.l6_conv_hard_silu)
-        Self.l6_conv_hard_silu_activation(arena + Arena.l6_conv_hard_silu)
-        observe?(6, UnsafePointer(arena + Arena.l6_conv_hard_silu))
+        Self.l6_conv_hard_silu(UnsafePointer(arena.advanced(by: Arena.l3_mix_2)), w.advanced(by: 368), arena.advanced(by: Arena.l6_conv_hard_silu))
+        Self.l6_conv_hard_silu_activation(arena.advanced(by: Arena.l6_conv_hard_silu))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)))
         // conv_relu6
-        Self.l7_conv_relu6(UnsafePointer(arena + Arena.l6_conv_hard_silu), w + 440, arena + Arena.l7_conv_relu6)
-        Self.l7_conv_relu6_activation(arena + Arena.l7_conv_relu6)
-        observe?(7, UnsafePointer(arena + Arena.l7_conv_relu6))
+        Self.l7_conv_relu6(UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)), w.advanced(by: 440), arena.advanced(by: Arena.l7_conv_relu6))
+        Self.l7_conv_relu6_activation(arena.advanced(by: Arena.l7_conv_relu6))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_conv_relu6)))
         // mix_3
-        Self.l8_mix_3(UnsafePointer(arena + Arena.l7_conv_relu6), w + 512, arena + Arena.l8_mix_3)
-        Self.l8_mix_3_activation(arena + Arena.l8_mix_3)
-        observe?(8, UnsafePointer(arena + Arena.l8_mix_3))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l7_conv_relu6)), w.advanced(by: 512), arena.advanced(by: Arena.l8_mix_3))
+        Self.l8_mix_3_activation(arena.advanced(by: Arena.l8_mix_3))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mix_3)))
         // mix_4
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l8_mix_3), w + 584, arena + Arena.l9_mix_4)
-        observe?(9, UnsafePointer(arena + Arena.l9_mix_4))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l8_mix_3)), w.advanced(by: 584), arena.advanced(by: Arena.l9_mix_4))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_mix_4)))
         // conv_hard_sigmoid
-        Self.l10_conv_hard_sigmoid(UnsafePointer(arena + Arena.l9_mix_4), w + 656, arena + Arena.l10_conv_hard_sigmoid)
-        Self.l10_conv_hard_sigmoid_activation(arena + Arena.l10_conv_hard_sigmoid)
-        observe?(10, UnsafePointer(arena + Arena.l10_conv_hard_sigmoid))
+        Self.l10_conv_hard_sigmoid(UnsafePointer(arena.advanced(by: Arena.l9_mix_4)), w.advanced(by: 656), arena.advanced(by: Arena.l10_conv_hard_sigmoid))
+        Self.l10_conv_hard_sigmoid_activation(arena.advanced(by: Arena.l10_conv_hard_sigmoid))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_conv_hard_sigmoid)))
         // mix_5
-        Self.l8_mix_3(UnsafePointer(arena + Arena.l10_conv_hard_sigmoid), w + 728, arena + Arena.l11_mix_5)
-        Self.l8_mix_3_activation(arena + Arena.l11_mix_5)
-        observe?(11, UnsafePointer(arena + Arena.l11_mix_5))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l10_conv_hard_sigmoid)), w.advanced(by: 728), arena.advanced(by: Arena.l11_mix_5))
+        Self.l8_mix_3_activation(arena.advanced(by: Arena.l11_mix_5))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_mix_5)))
         // conv_silu
-        Self.l12_conv_silu(UnsafePointer(arena + Arena.l11_mix_5), w + 800, arena + Arena.l12_conv_silu)
-        Self.l12_conv_silu_activation(arena + Arena.l12_conv_silu)
-        observe?(12, UnsafePointer(arena + Arena.l12_conv_silu))
+        Self.l12_conv_silu(UnsafePointer(arena.advanced(by: Arena.l11_mix_5)), w.advanced(by: 800), arena.advanced(by: Arena.l12_conv_silu))
+        Self.l12_conv_silu_activation(arena.advanced(by: Arena.l12_conv_silu))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)))
         // mix_6
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l12_conv_silu), w + 872, arena + Arena.l13_mix_6)
-        observe?(13, UnsafePointer(arena + Arena.l13_mix_6))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)), w.advanced(by: 872), arena.advanced(by: Arena.l13_mix_6))
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_mix_6)))
         // act_hard_sigmoid
-        Self.l14_act_hard_sigmoid(arena + Arena.l13_mix_6)
-        observe?(14, UnsafePointer(arena + Arena.l13_mix_6))
+        Self.l14_act_hard_sigmoid(arena.advanced(by: Arena.l13_mix_6))
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l13_mix_6)))
         // mix_7
-        Self.l8_mix_3(UnsafePointer(arena + Arena.l13_mix_6), w + 944, arena + Arena.l15_mix_7)
-        Self.l8_mix_3_activation(arena + Arena.l15_mix_7)
-        observe?(15, UnsafePointer(arena + Arena.l15_mix_7))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l13_mix_6)), w.advanced(by: 944), arena.advanced(by: Arena.l15_mix_7))
+        Self.l8_mix_3_activation(arena.advanced(by: Arena.l15_mix_7))
+        observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_mix_7)))
         // mix_8
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l15_mix_7), w + 1016, arena + Arena.l16_mix_8)
-        observe?(16, UnsafePointer(arena + Arena.l16_mix_8))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l15_mix_7)), w.advanced(by: 1016), arena.advanced(by: Arena.l16_mix_8))
+        observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_mix_8)))
         // act_hard_sigmoid_2
-        Self.l14_act_hard_sigmoid(arena + Arena.l16_mix_8)
-        observe?(17, UnsafePointer(arena + Arena.l16_mix_8))
+        Self.l14_act_hard_sigmoid(arena.advanced(by: Arena.l16_mix_8))
+        observe?(17, UnsafePointer(arena.advanced(by: Arena.l16_mix_8)))
         // mix_9
-        Self.l8_mix_3(UnsafePointer(arena + Arena.l16_mix_8), w + 1088, arena + Arena.l18_mix_9)
-        Self.l8_mix_3_activation(arena + Arena.l18_mix_9)
-        observe?(18, UnsafePointer(arena + Arena.l18_mix_9))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l16_mix_8)), w.advanced(by: 1088), arena.advanced(by: Arena.l18_mix_9))
+        Self.l8_mix_3_activation(arena.advanced(by: Arena.l18_mix_9))
+        observe?(18, UnsafePointer(arena.advanced(by: Arena.l18_mix_9)))
         // mix_10
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l18_mix_9), w + 1160, arena + Arena.l19_mix_10)
-        observe?(19, UnsafePointer(arena + Arena.l19_mix_10))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l18_mix_9)), w.advanced(by: 1160), arena.advanced(by: Arena.l19_mix_10))
+        observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_mix_10)))
         // act_exponential_2
-        Self.l2_act_exponential(arena + Arena.l19_mix_10)
-        observe?(20, UnsafePointer(arena + Arena.l19_mix_10))
+        Self.l2_act_exponential(arena.advanced(by: Arena.l19_mix_10))
+        observe?(20, UnsafePointer(arena.advanced(by: Arena.l19_mix_10)))
         // mix_11
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l19_mix_10), w + 1232, arena + Arena.l21_mix_11)
-        observe?(21, UnsafePointer(arena + Arena.l21_mix_11))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l19_mix_10)), w.advanced(by: 1232), arena.advanced(by: Arena.l21_mix_11))
+        observe?(21, UnsafePointer(arena.advanced(by: Arena.l21_mix_11)))
         // conv_gelu
-        Self.l22_conv_gelu(UnsafePointer(arena + Arena.l21_mix_11), w + 1304, arena + Arena.l22_conv_gelu)
-        Self.l22_conv_gelu_activation(arena + Arena.l22_conv_gelu)
-        observe?(22, UnsafePointer(arena + Arena.l22_conv_gelu))
+        Self.l22_conv_gelu(UnsafePointer(arena.advanced(by: Arena.l21_mix_11)), w.advanced(by: 1304), arena.advanced(by: Arena.l22_conv_gelu))
+        Self.l22_conv_gelu_activation(arena.advanced(by: Arena.l22_conv_gelu))
+        observe?(22, UnsafePointer(arena.advanced(by: Arena.l22_conv_gelu)))
         // conv_elu
-        Self.l23_conv_elu(UnsafePointer(arena + Arena.l22_conv_gelu), w + 1376, arena + Arena.l23_conv_elu)
-        Self.l23_conv_elu_activation(arena + Arena.l23_conv_elu)
-        observe?(23, UnsafePointer(arena + Arena.l23_conv_elu))
+        Self.l23_conv_elu(UnsafePointer(arena.advanced(by: Arena.l22_conv_gelu)), w.advanced(by: 1376), arena.advanced(by: Arena.l23_conv_elu))
+        Self.l23_conv_elu_activation(arena.advanced(by: Arena.l23_conv_elu))
+        observe?(23, UnsafePointer(arena.advanced(by: Arena.l23_conv_elu)))
         // conv_selu
-        Self.l24_conv_selu(UnsafePointer(arena + Arena.l23_conv_elu), w + 1448, arena + Arena.l24_conv_selu)
-        Self.l24_conv_selu_activation(arena + Arena.l24_conv_selu)
-        observe?(24, UnsafePointer(arena + Arena.l24_conv_selu))
+        Self.l24_conv_selu(UnsafePointer(arena.advanced(by: Arena.l23_conv_elu)), w.advanced(by: 1448), arena.advanced(by: Arena.l24_conv_selu))
+        Self.l24_conv_selu_activation(arena.advanced(by: Arena.l24_conv_selu))
+        observe?(24, UnsafePointer(arena.advanced(by: Arena.l24_conv_selu)))
         // conv_softplus
-        Self.l25_conv_softplus(UnsafePointer(arena + Arena.l24_conv_selu), w + 1520, arena + Arena.l25_conv_softplus)
-        Self.l25_conv_softplus_activation(arena + Arena.l25_conv_softplus)
-        observe?(25, UnsafePointer(arena + Arena.l25_conv_softplus))
+        Self.l25_conv_softplus(UnsafePointer(arena.advanced(by: Arena.l24_conv_selu)), w.advanced(by: 1520), arena.advanced(by: Arena.l25_conv_softplus))
+        Self.l25_conv_softplus_activation(arena.advanced(by: Arena.l25_conv_softplus))
+        observe?(25, UnsafePointer(arena.advanced(by: Arena.l25_conv_softplus)))
         // conv_leaky_relu
-        Self.l26_conv_leaky_relu(UnsafePointer(arena + Arena.l25_conv_softplus), w + 1592, arena + Arena.l26_conv_leaky_relu)
-        Self.l26_conv_leaky_relu_activation(arena + Arena.l26_conv_leaky_relu)
-        observe?(26, UnsafePointer(arena + Arena.l26_conv_leaky_relu))
+        Self.l26_conv_leaky_relu(UnsafePointer(arena.advanced(by: Arena.l25_conv_softplus)), w.advanced(by: 1592), arena.advanced(by: Arena.l26_conv_leaky_relu))
+        Self.l26_conv_leaky_relu_activation(arena.advanced(by: Arena.l26_conv_leaky_relu))
+        observe?(26, UnsafePointer(arena.advanced(by: Arena.l26_conv_leaky_relu)))
         // conv_mish
-        Self.l27_conv_mish(UnsafePointer(arena + Arena.l26_conv_leaky_relu), w + 1664, arena + Arena.l27_conv_mish)
-        Self.l27_conv_mish_activation(arena + Arena.l27_conv_mish)
-        observe?(27, UnsafePointer(arena + Arena.l27_conv_mish))
+        Self.l27_conv_mish(UnsafePointer(arena.advanced(by: Arena.l26_conv_leaky_relu)), w.advanced(by: 1664), arena.advanced(by: Arena.l27_conv_mish))
+        Self.l27_conv_mish_activation(arena.advanced(by: Arena.l27_conv_mish))
+        observe?(27, UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)))
         // conv_softsign
-        Self.l28_conv_softsign(UnsafePointer(arena + Arena.l27_conv_mish), w + 1736, arena + Arena.l28_conv_softsign)
-        Self.l28_conv_softsign_activation(arena + Arena.l28_conv_softsign)
-        observe?(28, UnsafePointer(arena + Arena.l28_conv_softsign))
+        Self.l28_conv_softsign(UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)), w.advanced(by: 1736), arena.advanced(by: Arena.l28_conv_softsign))
+        Self.l28_conv_softsign_activation(arena.advanced(by: Arena.l28_conv_softsign))
+        observe?(28, UnsafePointer(arena.advanced(by: Arena.l28_conv_softsign)))
         // mix_12
-        Self.l8_mix_3(UnsafePointer(arena + Arena.l28_conv_softsign), w + 1808, arena + Arena.l29_mix_12)
-        Self.l8_mix_3_activation(arena + Arena.l29_mix_12)
-        observe?(29, UnsafePointer(arena + Arena.l29_mix_12))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l28_conv_softsign)), w.advanced(by: 1808), arena.advanced(by: Arena.l29_mix_12))
+        Self.l8_mix_3_activation(arena.advanced(by: Arena.l29_mix_12))
+        observe?(29, UnsafePointer(arena.advanced(by: Arena.l29_mix_12)))
         // mix_13
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l29_mix_12), w + 1880, arena + Arena.l30_mix_13)
-        observe?(30, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l29_mix_12)), w.advanced(by: 1880), arena.advanced(by: Arena.l30_mix_13))
+        observe?(30, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // leaky_re_lu
-        Self.l31_leaky_re_lu(arena + Arena.l30_mix_13)
-        observe?(31, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l31_leaky_re_lu(arena.advanced(by: Arena.l30_mix_13))
+        observe?(31, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // elu
-        Self.l32_elu(arena + Arena.l30_mix_13)
-        observe?(32, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l32_elu(arena.advanced(by: Arena.l30_mix_13))
+        observe?(32, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_silu
-        Self.l33_act_silu(arena + Arena.l30_mix_13)
-        observe?(33, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l33_act_silu(arena.advanced(by: Arena.l30_mix_13))
+        observe?(33, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_gelu
-        Self.l34_act_gelu(arena + Arena.l30_mix_13)
-        observe?(34, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l34_act_gelu(arena.advanced(by: Arena.l30_mix_13))
+        observe?(34, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_mish
-        Self.l35_act_mish(arena + Arena.l30_mix_13)
-        observe?(35, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l35_act_mish(arena.advanced(by: Arena.l30_mix_13))
+        observe?(35, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_elu
-        Self.l36_act_elu(arena + Arena.l30_mix_13)
-        observe?(36, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l36_act_elu(arena.advanced(by: Arena.l30_mix_13))
+        observe?(36, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_selu
-        Self.l37_act_selu(arena + Arena.l30_mix_13)
-        observe?(37, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l37_act_selu(arena.advanced(by: Arena.l30_mix_13))
+        observe?(37, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_leaky_relu
-        Self.l38_act_leaky_relu(arena + Arena.l30_mix_13)
-        observe?(38, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l38_act_leaky_relu(arena.advanced(by: Arena.l30_mix_13))
+        observe?(38, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_softplus
-        Self.l39_act_softplus(arena + Arena.l30_mix_13)
-        observe?(39, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l39_act_softplus(arena.advanced(by: Arena.l30_mix_13))
+        observe?(39, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_softsign
-        Self.l40_act_softsign(arena + Arena.l30_mix_13)
-        observe?(40, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l40_act_softsign(arena.advanced(by: Arena.l30_mix_13))
+        observe?(40, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // flatten
         // (no computation at inference)
-        observe?(41, UnsafePointer(arena + Arena.l30_mix_13))
+        observe?(41, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // dense_gelu
-        Self.l42_dense_gelu(UnsafePointer(arena + Arena.l30_mix_13), w + 1952, arena + Arena.l42_dense_gelu)
-        Self.l42_dense_gelu_activation(arena + Arena.l42_dense_gelu)
-        observe?(42, UnsafePointer(arena + Arena.l42_dense_gelu))
+        Self.l42_dense_gelu(UnsafePointer(arena.advanced(by: Arena.l30_mix_13)), w.advanced(by: 1952), arena.advanced(by: Arena.l42_dense_gelu))
+        Self.l42_dense_gelu_activation(arena.advanced(by: Arena.l42_dense_gelu))
+        observe?(42, UnsafePointer(arena.advanced(by: Arena.l42_dense_gelu)))
         // dense_hard_silu
-        Self.l43_dense_hard_silu(UnsafePointer(arena + Arena.l42_dense_gelu), w + 4016, arena + Arena.l43_dense_hard_silu)
-        Self.l43_dense_hard_silu_activation(arena + Arena.l43_dense_hard_silu)
-        observe?(43, UnsafePointer(arena + Arena.l43_dense_hard_silu))
+        Self.l43_dense_hard_silu(UnsafePointer(arena.advanced(by: Arena.l42_dense_gelu)), w.advanced(by: 4016), arena.advanced(by: Arena.l43_dense_hard_silu))
+        Self.l43_dense_hard_silu_activation(arena.advanced(by: Arena.l43_dense_hard_silu))
+        observe?(43, UnsafePointer(arena.advanced(by: Arena.l43_dense_hard_silu)))
         // dense_mish
-        Self.l44_dense_mish(UnsafePointer(arena + Arena.l43_dense_hard_silu), w + 4192, arena + Arena.l44_dense_mish)
-        Self.l44_dense_mish_activation(arena + Arena.l44_dense_mish)
-        observe?(44, UnsafePointer(arena + Arena.l44_dense_mish))
+        Self.l44_dense_mish(UnsafePointer(arena.advanced(by: Arena.l43_dense_hard_silu)), w.advanced(by: 4192), arena.advanced(by: Arena.l44_dense_mish))
+        Self.l44_dense_mish_activation(arena.advanced(by: Arena.l44_dense_mish))
+        observe?(44, UnsafePointer(arena.advanced(by: Arena.l44_dense_mish)))
         // dense_selu
-        Self.l45_dense_selu(UnsafePointer(arena + Arena.l44_dense_mish), w + 4368, arena + Arena.l45_dense_selu)
-        Self.l45_dense_selu_activation(arena + Arena.l45_dense_selu)
-        observe?(45, UnsafePointer(arena + Arena.l45_dense_selu))
+        Self.l45_dense_selu(UnsafePointer(arena.advanced(by: Arena.l44_dense_mish)), w.advanced(by: 4368), arena.advanced(by: Arena.l45_dense_selu))
+        Self.l45_dense_selu_activation(arena.advanced(by: Arena.l45_dense_selu))
+        observe?(45, UnsafePointer(arena.advanced(by: Arena.l45_dense_selu)))
         // dense_softmax
-        Self.l46_dense_softmax(UnsafePointer(arena + Arena.l45_dense_selu), w + 4456, arena + Arena.l46_dense_softmax)
-        Self.l46_dense_softmax_activation(arena + Arena.l46_dense_softmax)
-        observe?(46, UnsafePointer(arena + Arena.l46_dense_softmax))
-        output.update(from: arena + Arena.l46_dense_softmax, count: 6)
+        Self.l46_dense_softmax(UnsafePointer(arena.advanced(by: Arena.l45_dense_selu)), w.advanced(by: 4456), arena.advanced(by: Arena.l46_dense_softmax))
+        Self.l46_dense_softmax_activation(arena.advanced(by: Arena.l46_dense_softmax))
+        observe?(46, UnsafePointer(arena.advanced(by: Arena.l46_dense_softmax)))
+        output.update(from: arena.advanced(by: Arena.l46_dense_softmax), count: 6)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -711,146 +711,146 @@ public struct ActivationsMore: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv_exponential
-        Self.l0_conv_exponential(input, w, arena + Arena.l0_conv_exponential)
-        Self.l0_conv_exponential_activation(arena + Arena.l0_conv_exponential)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv_exponential))
+        Self.l0_conv_exponential(input, w, arena.advanced(by: Arena.l0_conv_exponential))
+        Self.l0_conv_exponential_activation(arena.advanced(by: Arena.l0_conv_exponential))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv_exponential)))
         // mix_1
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l0_conv_exponential), w + 224, arena + Arena.l1_mix_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_mix_1))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_exponential)), w.advanced(by: 224), arena.advanced(by: Arena.l1_mix_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_mix_1)))
         // act_exponential
-        Self.l2_act_exponential(arena + Arena.l1_mix_1)
-        observe?(2, UnsafePointer(arena + Arena.l1_mix_1))
+        Self.l2_act_exponential(arena.advanced(by: Arena.l1_mix_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_mix_1)))
         // mix_2
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l1_mix_1), w + 296, arena + Arena.l3_mix_2)
-        observe?(3, UnsafePointer(arena + Arena.l3_mix_2))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l1_mix_1)), w.advanced(by: 296), arena.advanced(by: Arena.l3_mix_2))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_mix_2)))
         // act_hard_silu
-        Self.l4_act_hard_silu(arena + Arena.l3_mix_2)
-        observe?(4, UnsafePointer(arena + Arena.l3_mix_2))
+        Self.l4_act_hard_silu(arena.advanced(by: Arena.l3_mix_2))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_mix_2)))
         // act_relu6
-        Self.l5_act_relu6(arena + Arena.l3_mix_2)
-        observe?(5, UnsafePointer(arena + Arena.l3_mix_2))
+        Self.l5_act_relu6(arena.advanced(by: Arena.l3_mix_2))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_mix_2)))
         // conv_hard_silu
-        Self.l6_conv_hard_silu(UnsafePointer(arena + Arena.l3_mix_2), w + 368, arena + Arena.l6_conv_hard_silu)
-        Self.l6_conv_hard_silu_activation(arena + Arena.l6_conv_hard_silu)
-        observe?(6, UnsafePointer(arena + Arena.l6_conv_hard_silu))
+        Self.l6_conv_hard_silu(UnsafePointer(arena.advanced(by: Arena.l3_mix_2)), w.advanced(by: 368), arena.advanced(by: Arena.l6_conv_hard_silu))
+        Self.l6_conv_hard_silu_activation(arena.advanced(by: Arena.l6_conv_hard_silu))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)))
         // conv_relu6
-        Self.l7_conv_relu6(UnsafePointer(arena + Arena.l6_conv_hard_silu), w + 440, arena + Arena.l7_conv_relu6)
-        Self.l7_conv_relu6_activation(arena + Arena.l7_conv_relu6)
-        observe?(7, UnsafePointer(arena + Arena.l7_conv_relu6))
+        Self.l7_conv_relu6(UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)), w.advanced(by: 440), arena.advanced(by: Arena.l7_conv_relu6))
+        Self.l7_conv_relu6_activation(arena.advanced(by: Arena.l7_conv_relu6))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_conv_relu6)))
         // mix_3
-        Self.l8_mix_3(UnsafePointer(arena + Arena.l7_conv_relu6), w + 512, arena + Arena.l8_mix_3)
-        Self.l8_mix_3_activation(arena + Arena.l8_mix_3)
-        observe?(8, UnsafePointer(arena + Arena.l8_mix_3))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l7_conv_relu6)), w.advanced(by: 512), arena.advanced(by: Arena.l8_mix_3))
+        Self.l8_mix_3_activation(arena.advanced(by: Arena.l8_mix_3))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mix_3)))
         // mix_4
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l8_mix_3), w + 584, arena + Arena.l9_mix_4)
-        observe?(9, UnsafePointer(arena + Arena.l9_mix_4))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l8_mix_3)), w.advanced(by: 584), arena.advanced(by: Arena.l9_mix_4))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_mix_4)))
         // conv_hard_sigmoid
-        Self.l10_conv_hard_sigmoid(UnsafePointer(arena + Arena.l9_mix_4), w + 656, arena + Arena.l10_conv_hard_sigmoid)
-        Self.l10_conv_hard_sigmoid_activation(arena + Arena.l10_conv_hard_sigmoid)
-        observe?(10, UnsafePointer(arena + Arena.l10_conv_hard_sigmoid))
+        Self.l10_conv_hard_sigmoid(UnsafePointer(arena.advanced(by: Arena.l9_mix_4)), w.advanced(by: 656), arena.advanced(by: Arena.l10_conv_hard_sigmoid))
+        Self.l10_conv_hard_sigmoid_activation(arena.advanced(by: Arena.l10_conv_hard_sigmoid))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_conv_hard_sigmoid)))
         // mix_5
-        Self.l8_mix_3(UnsafePointer(arena + Arena.l10_conv_hard_sigmoid), w + 728, arena + Arena.l11_mix_5)
-        Self.l8_mix_3_activation(arena + Arena.l11_mix_5)
-        observe?(11, UnsafePointer(arena + Arena.l11_mix_5))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l10_conv_hard_sigmoid)), w.advanced(by: 728), arena.advanced(by: Arena.l11_mix_5))
+        Self.l8_mix_3_activation(arena.advanced(by: Arena.l11_mix_5))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_mix_5)))
         // conv_silu
-        Self.l12_conv_silu(UnsafePointer(arena + Arena.l11_mix_5), w + 800, arena + Arena.l12_conv_silu)
-        Self.l12_conv_silu_activation(arena + Arena.l12_conv_silu)
-        observe?(12, UnsafePointer(arena + Arena.l12_conv_silu))
+        Self.l12_conv_silu(UnsafePointer(arena.advanced(by: Arena.l11_mix_5)), w.advanced(by: 800), arena.advanced(by: Arena.l12_conv_silu))
+        Self.l12_conv_silu_activation(arena.advanced(by: Arena.l12_conv_silu))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)))
         // mix_6
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l12_conv_silu), w + 872, arena + Arena.l13_mix_6)
-        observe?(13, UnsafePointer(arena + Arena.l13_mix_6))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)), w.advanced(by: 872), arena.advanced(by: Arena.l13_mix_6))
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_mix_6)))
         // act_hard_sigmoid
-        Self.l14_act_hard_sigmoid(arena + Arena.l13_mix_6)
-        observe?(14, UnsafePointer(arena + Arena.l13_mix_6))
+        Self.l14_act_hard_sigmoid(arena.advanced(by: Arena.l13_mix_6))
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l13_mix_6)))
         // mix_7
-        Self.l8_mix_3(UnsafePointer(arena + Arena.l13_mix_6), w + 944, arena + Arena.l15_mix_7)
-        Self.l8_mix_3_activation(arena + Arena.l15_mix_7)
-        observe?(15, UnsafePointer(arena + Arena.l15_mix_7))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l13_mix_6)), w.advanced(by: 944), arena.advanced(by: Arena.l15_mix_7))
+        Self.l8_mix_3_activation(arena.advanced(by: Arena.l15_mix_7))
+        observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_mix_7)))
         // mix_8
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l15_mix_7), w + 1016, arena + Arena.l16_mix_8)
-        observe?(16, UnsafePointer(arena + Arena.l16_mix_8))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l15_mix_7)), w.advanced(by: 1016), arena.advanced(by: Arena.l16_mix_8))
+        observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_mix_8)))
         // act_hard_sigmoid_2
-        Self.l14_act_hard_sigmoid(arena + Arena.l16_mix_8)
-        observe?(17, UnsafePointer(arena + Arena.l16_mix_8))
+        Self.l14_act_hard_sigmoid(arena.advanced(by: Arena.l16_mix_8))
+        observe?(17, UnsafePointer(arena.advanced(by: Arena.l16_mix_8)))
         // mix_9
-        Self.l8_mix_3(UnsafePointer(arena + Arena.l16_mix_8), w + 1088, arena + Arena.l18_mix_9)
-        Self.l8_mix_3_activation(arena + Arena.l18_mix_9)
-        observe?(18, UnsafePointer(arena + Arena.l18_mix_9))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l16_mix_8)), w.advanced(by: 1088), arena.advanced(by: Arena.l18_mix_9))
+        Self.l8_mix_3_activation(arena.advanced(by: Arena.l18_mix_9))
+        observe?(18, UnsafePointer(arena.advanced(by: Arena.l18_mix_9)))
         // mix_10
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l18_mix_9), w + 1160, arena + Arena.l19_mix_10)
-        observe?(19, UnsafePointer(arena + Arena.l19_mix_10))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l18_mix_9)), w.advanced(by: 1160), arena.advanced(by: Arena.l19_mix_10))
+        observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_mix_10)))
         // act_exponential_2
-        Self.l2_act_exponential(arena + Arena.l19_mix_10)
-        observe?(20, UnsafePointer(arena + Arena.l19_mix_10))
+        Self.l2_act_exponential(arena.advanced(by: Arena.l19_mix_10))
+        observe?(20, UnsafePointer(arena.advanced(by: Arena.l19_mix_10)))
         // mix_11
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l19_mix_10), w + 1232, arena + Arena.l21_mix_11)
-        observe?(21, UnsafePointer(arena + Arena.l21_mix_11))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l19_mix_10)), w.advanced(by: 1232), arena.advanced(by: Arena.l21_mix_11))
+        observe?(21, UnsafePointer(arena.advanced(by: Arena.l21_mix_11)))
         // conv_gelu
-        Self.l22_conv_gelu(UnsafePointer(arena + Arena.l21_mix_11), w + 1304, arena + Arena.l22_conv_gelu)
-        Self.l22_conv_gelu_activation(arena + Arena.l22_conv_gelu)
-        observe?(22, UnsafePointer(arena + Arena.l22_conv_gelu))
+        Self.l22_conv_gelu(UnsafePointer(arena.advanced(by: Arena.l21_mix_11)), w.advanced(by: 1304), arena.advanced(by: Arena.l22_conv_gelu))
+        Self.l22_conv_gelu_activation(arena.advanced(by: Arena.l22_conv_gelu))
+        observe?(22, UnsafePointer(arena.advanced(by: Arena.l22_conv_gelu)))
         // conv_elu
-        Self.l23_conv_elu(UnsafePointer(arena + Arena.l22_conv_gelu), w + 1376, arena + Arena.l23_conv_elu)
-        Self.l23_conv_elu_activation(arena + Arena.l23_conv_elu)
-        observe?(23, UnsafePointer(arena + Arena.l23_conv_elu))
+        Self.l23_conv_elu(UnsafePointer(arena.advanced(by: Arena.l22_conv_gelu)), w.advanced(by: 1376), arena.advanced(by: Arena.l23_conv_elu))
+        Self.l23_conv_elu_activation(arena.advanced(by: Arena.l23_conv_elu))
+        observe?(23, UnsafePointer(arena.advanced(by: Arena.l23_conv_elu)))
         // conv_selu
-        Self.l24_conv_selu(UnsafePointer(arena + Arena.l23_conv_elu), w + 1448, arena + Arena.l24_conv_selu)
-        Self.l24_conv_selu_activation(arena + Arena.l24_conv_selu)
-        observe?(24, UnsafePointer(arena + Arena.l24_conv_selu))
+        Self.l24_conv_selu(UnsafePointer(arena.advanced(by: Arena.l23_conv_elu)), w.advanced(by: 1448), arena.advanced(by: Arena.l24_conv_selu))
+        Self.l24_conv_selu_activation(arena.advanced(by: Arena.l24_conv_selu))
+        observe?(24, UnsafePointer(arena.advanced(by: Arena.l24_conv_selu)))
         // conv_softplus
-        Self.l25_conv_softplus(UnsafePointer(arena + Arena.l24_conv_selu), w + 1520, arena + Arena.l25_conv_softplus)
-        Self.l25_conv_softplus_activation(arena + Arena.l25_conv_softplus)
-        observe?(25, UnsafePointer(arena + Arena.l25_conv_softplus))
+        Self.l25_conv_softplus(UnsafePointer(arena.advanced(by: Arena.l24_conv_selu)), w.advanced(by: 1520), arena.advanced(by: Arena.l25_conv_softplus))
+        Self.l25_conv_softplus_activation(arena.advanced(by: Arena.l25_conv_softplus))
+        observe?(25, UnsafePointer(arena.advanced(by: Arena.l25_conv_softplus)))
         // conv_leaky_relu
-        Self.l26_conv_leaky_relu(UnsafePointer(arena + Arena.l25_conv_softplus), w + 1592, arena + Arena.l26_conv_leaky_relu)
-        Self.l26_conv_leaky_relu_activation(arena + Arena.l26_conv_leaky_relu)
-        observe?(26, UnsafePointer(arena + Arena.l26_conv_leaky_relu))
+        Self.l26_conv_leaky_relu(UnsafePointer(arena.advanced(by: Arena.l25_conv_softplus)), w.advanced(by: 1592), arena.advanced(by: Arena.l26_conv_leaky_relu))
+        Self.l26_conv_leaky_relu_activation(arena.advanced(by: Arena.l26_conv_leaky_relu))
+        observe?(26, UnsafePointer(arena.advanced(by: Arena.l26_conv_leaky_relu)))
         // conv_mish
-        Self.l27_conv_mish(UnsafePointer(arena + Arena.l26_conv_leaky_relu), w + 1664, arena + Arena.l27_conv_mish)
-        Self.l27_conv_mish_activation(arena + Arena.l27_conv_mish)
-        observe?(27, UnsafePointer(arena + Arena.l27_conv_mish))
+        Self.l27_conv_mish(UnsafePointer(arena.advanced(by: Arena.l26_conv_leaky_relu)), w.advanced(by: 1664), arena.advanced(by: Arena.l27_conv_mish))
+        Self.l27_conv_mish_activation(arena.advanced(by: Arena.l27_conv_mish))
+        observe?(27, UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)))
         // conv_softsign
-        Self.l28_conv_softsign(UnsafePointer(arena + Arena.l27_conv_mish), w + 1736, arena + Arena.l28_conv_softsign)
-        Self.l28_conv_softsign_activation(arena + Arena.l28_conv_softsign)
-        observe?(28, UnsafePointer(arena + Arena.l28_conv_softsign))
+        Self.l28_conv_softsign(UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)), w.advanced(by: 1736), arena.advanced(by: Arena.l28_conv_softsign))
+        Self.l28_conv_softsign_activation(arena.advanced(by: Arena.l28_conv_softsign))
+        observe?(28, UnsafePointer(arena.advanced(by: Arena.l28_conv_softsign)))
         // mix_12
-        Self.l8_mix_3(UnsafePointer(arena + Arena.l28_conv_softsign), w + 1808, arena + Arena.l29_mix_12)
-        Self.l8_mix_3_activation(arena + Arena.l29_mix_12)
-        observe?(29, UnsafePointer(arena + Arena.l29_mix_12))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l28_conv_softsign)), w.advanced(by: 1808), arena.advanced(by: Arena.l29_mix_12))
+        Self.l8_mix_3_activation(arena.advanced(by: Arena.l29_mix_12))
+        observe?(29, UnsafePointer(arena.advanced(by: Arena.l29_mix_12)))
         // mix_13
-        Self.l1_mix_1(UnsafePointer(arena + Arena.l29_mix_12), w + 1880, arena + Arena.l30_mix_13)
-        observe?(30, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l29_mix_12)), w.advanced(by: 1880), arena.advanced(by: Arena.l30_mix_13))
+        observe?(30, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // leaky_re_lu
-        Self.l31_leaky_re_lu(arena + Arena.l30_mix_13)
-        observe?(31, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l31_leaky_re_lu(arena.advanced(by: Arena.l30_mix_13))
+        observe?(31, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // elu
-        Self.l32_elu(arena + Arena.l30_mix_13)
-        observe?(32, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l32_elu(arena.advanced(by: Arena.l30_mix_13))
+        observe?(32, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_silu
-        Self.l33_act_silu(arena + Arena.l30_mix_13)
-        observe?(33, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l33_act_silu(arena.advanced(by: Arena.l30_mix_13))
+        observe?(33, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_gelu
-        Self.l34_act_gelu(arena + Arena.l30_mix_13)
-        observe?(34, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l34_act_gelu(arena.advanced(by: Arena.l30_mix_13))
+        observe?(34, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_mish
-        Self.l35_act_mish(arena + Arena.l30_mix_13)
-        observe?(35, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l35_act_mish(arena.advanced(by: Arena.l30_mix_13))
+        observe?(35, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_elu
-        Self.l36_act_elu(arena + Arena.l30_mix_13)
-        observe?(36, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l36_act_elu(arena.advanced(by: Arena.l30_mix_13))
+        observe?(36, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_selu
-        Self.l37_act_selu(arena + Arena.l30_mix_13)
-        observe?(37, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l37_act_selu(arena.advanced(by: Arena.l30_mix_13))
+        observe?(37, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_leaky_relu
-        Self.l38_act_leaky_relu(arena + Arena.l30_mix_13)
-        observe?(38, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l38_act_leaky_relu(arena.advanced(by: Arena.l30_mix_13))
+        observe?(38, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_softplus
-        Self.l39_act_softplus(arena + Arena.l30_mix_13)
-        observe?(39, UnsafePointer(arena + Arena.l30_mix_13))
+        Self.l39_act_softplus(arena.advanced(by: Arena.l30_mix_13))
+        observe?(39, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // act_softsign
-        Self.l40_act_softsign(arena + Arena.l30_mix_13)
-        observe?(40, UnsafePointer(arena + Arena.l30_mix_13))
-        destination.update(from: arena + Arena.l30_mix_13, count: 128)
+        Self.l40_act_softsign(arena.advanced(by: Arena.l30_mix_13))
+        observe?(40, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
+        destination.update(from: arena.advanced(by: Arena.l30_mix_13), count: 128)
     }
 
     // dense_gelu over 8 samples: Dense, (None, 128) → (None, 10)
@@ -1963,11 +1963,11 @@ extension ActivationsMore: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 7506, q = arena + 7506
-        var g = arena + 7506, h = arena + 7634
+        let p = arena.advanced(by: 7506), q = arena.advanced(by: 7506)
+        var g = arena.advanced(by: 7506), h = arena.advanced(by: 7634)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o45 = arena + 7484
-        let o46 = arena + 7500
+        let o45 = arena.advanced(by: 7484)
+        let o46 = arena.advanced(by: 7500)
         trainingPart0(input, inputGradient, arena, statistics, sums, dropoutSeed, gradients, w, k, p, q, &g, &h)
         output.update(from: o46, count: 6)
         // The loss, and its gradient: with respect to the output, or to the
@@ -1978,7 +1978,7 @@ extension ActivationsMore: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_softmax
         if !fused { Self.l46_dense_softmax_derivative(UnsafePointer(o46), g) }
-        Self.l46_dense_softmax_backward(UnsafePointer(o45), UnsafePointer(g), k + 3550, gradients + 3550, h); swap(&g, &h)
+        Self.l46_dense_softmax_backward(UnsafePointer(o45), UnsafePointer(g), k.advanced(by: 3550), gradients.advanced(by: 3550), h); swap(&g, &h)
         trainingPart1(input, inputGradient, arena, statistics, sums, dropoutSeed, gradients, w, k, p, q, &g, &h)
         return value
     }
@@ -1986,145 +1986,145 @@ extension ActivationsMore: TrainableModel {
     /// Steps of a long training phase, in a function of their own so that the compiler's time grows with the model's depth, not faster.
     @inline(never)
     private func trainingPart0(_ input: UnsafePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ gradients: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ p: UnsafeMutablePointer<Float>, _ q: UnsafeMutablePointer<Float>, _ g: inout UnsafeMutablePointer<Float>, _ h: inout UnsafeMutablePointer<Float>) {
-        let o0 = arena + 0
-        let z0 = arena + 128
-        let o1 = arena + 256
-        let o2 = arena + 384
-        let o3 = arena + 512
-        let o4 = arena + 640
-        let o5 = arena + 768
-        let o6 = arena + 896
-        let z6 = arena + 1024
-        let o7 = arena + 1152
-        let z7 = arena + 1280
-        let o8 = arena + 1408
-        let z8 = arena + 1536
-        let o9 = arena + 1664
-        let o10 = arena + 1792
-        let z10 = arena + 1920
-        let o11 = arena + 2048
-        let z11 = arena + 2176
-        let o12 = arena + 2304
-        let z12 = arena + 2432
-        let o13 = arena + 2560
-        let o14 = arena + 2688
-        let o15 = arena + 2816
-        let z15 = arena + 2944
-        let o16 = arena + 3072
-        let o17 = arena + 3200
-        let o18 = arena + 3328
-        let z18 = arena + 3456
-        let o19 = arena + 3584
-        let o20 = arena + 3712
-        let o21 = arena + 3840
-        let o22 = arena + 3968
-        let z22 = arena + 4096
-        let o23 = arena + 4224
-        let z23 = arena + 4352
-        let o24 = arena + 4480
-        let z24 = arena + 4608
-        let o25 = arena + 4736
-        let z25 = arena + 4864
-        let o26 = arena + 4992
-        let z26 = arena + 5120
-        let o27 = arena + 5248
-        let z27 = arena + 5376
-        let o28 = arena + 5504
-        let z28 = arena + 5632
-        let o29 = arena + 5760
-        let z29 = arena + 5888
-        let o30 = arena + 6016
-        let o31 = arena + 6144
-        let o32 = arena + 6272
-        let o33 = arena + 6400
-        let o34 = arena + 6528
-        let o35 = arena + 6656
-        let o36 = arena + 6784
-        let o37 = arena + 6912
-        let o38 = arena + 7040
-        let o39 = arena + 7168
-        let o40 = arena + 7296
-        let o42 = arena + 7424
-        let z42 = arena + 7434
-        let o43 = arena + 7444
-        let z43 = arena + 7454
-        let o44 = arena + 7464
-        let z44 = arena + 7474
-        let o45 = arena + 7484
-        let z45 = arena + 7492
-        let o46 = arena + 7500
+        let o0 = arena
+        let z0 = arena.advanced(by: 128)
+        let o1 = arena.advanced(by: 256)
+        let o2 = arena.advanced(by: 384)
+        let o3 = arena.advanced(by: 512)
+        let o4 = arena.advanced(by: 640)
+        let o5 = arena.advanced(by: 768)
+        let o6 = arena.advanced(by: 896)
+        let z6 = arena.advanced(by: 1024)
+        let o7 = arena.advanced(by: 1152)
+        let z7 = arena.advanced(by: 1280)
+        let o8 = arena.advanced(by: 1408)
+        let z8 = arena.advanced(by: 1536)
+        let o9 = arena.advanced(by: 1664)
+        let o10 = arena.advanced(by: 1792)
+        let z10 = arena.advanced(by: 1920)
+        let o11 = arena.advanced(by: 2048)
+        let z11 = arena.advanced(by: 2176)
+        let o12 = arena.advanced(by: 2304)
+        let z12 = arena.advanced(by: 2432)
+        let o13 = arena.advanced(by: 2560)
+        let o14 = arena.advanced(by: 2688)
+        let o15 = arena.advanced(by: 2816)
+        let z15 = arena.advanced(by: 2944)
+        let o16 = arena.advanced(by: 3072)
+        let o17 = arena.advanced(by: 3200)
+        let o18 = arena.advanced(by: 3328)
+        let z18 = arena.advanced(by: 3456)
+        let o19 = arena.advanced(by: 3584)
+        let o20 = arena.advanced(by: 3712)
+        let o21 = arena.advanced(by: 3840)
+        let o22 = arena.advanced(by: 3968)
+        let z22 = arena.advanced(by: 4096)
+        let o23 = arena.advanced(by: 4224)
+        let z23 = arena.advanced(by: 4352)
+        let o24 = arena.advanced(by: 4480)
+        let z24 = arena.advanced(by: 4608)
+        let o25 = arena.advanced(by: 4736)
+        let z25 = arena.advanced(by: 4864)
+        let o26 = arena.advanced(by: 4992)
+        let z26 = arena.advanced(by: 5120)
+        let o27 = arena.advanced(by: 5248)
+        let z27 = arena.advanced(by: 5376)
+        let o28 = arena.advanced(by: 5504)
+        let z28 = arena.advanced(by: 5632)
+        let o29 = arena.advanced(by: 5760)
+        let z29 = arena.advanced(by: 5888)
+        let o30 = arena.advanced(by: 6016)
+        let o31 = arena.advanced(by: 6144)
+        let o32 = arena.advanced(by: 6272)
+        let o33 = arena.advanced(by: 6400)
+        let o34 = arena.advanced(by: 6528)
+        let o35 = arena.advanced(by: 6656)
+        let o36 = arena.advanced(by: 6784)
+        let o37 = arena.advanced(by: 6912)
+        let o38 = arena.advanced(by: 7040)
+        let o39 = arena.advanced(by: 7168)
+        let o40 = arena.advanced(by: 7296)
+        let o42 = arena.advanced(by: 7424)
+        let z42 = arena.advanced(by: 7434)
+        let o43 = arena.advanced(by: 7444)
+        let z43 = arena.advanced(by: 7454)
+        let o44 = arena.advanced(by: 7464)
+        let z44 = arena.advanced(by: 7474)
+        let o45 = arena.advanced(by: 7484)
+        let z45 = arena.advanced(by: 7492)
+        let o46 = arena.advanced(by: 7500)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv_exponential(input, w, z0)
         o0.update(from: z0, count: 128)
         Self.l0_conv_exponential_activation(o0)
-        Self.l1_mix_1(UnsafePointer(o0), w + 224, o1)
+        Self.l1_mix_1(UnsafePointer(o0), w.advanced(by: 224), o1)
         o2.update(from: UnsafePointer(o1), count: 128)
         Self.l2_act_exponential(o2)
-        Self.l1_mix_1(UnsafePointer(o2), w + 296, o3)
+        Self.l1_mix_1(UnsafePointer(o2), w.advanced(by: 296), o3)
         o4.update(from: UnsafePointer(o3), count: 128)
         Self.l4_act_hard_silu(o4)
         o5.update(from: UnsafePointer(o4), count: 128)
         Self.l5_act_relu6(o5)
-        Self.l6_conv_hard_silu(UnsafePointer(o5), w + 368, z6)
+        Self.l6_conv_hard_silu(UnsafePointer(o5), w.advanced(by: 368), z6)
         o6.update(from: z6, count: 128)
         Self.l6_conv_hard_silu_activation(o6)
-        Self.l7_conv_relu6(UnsafePointer(o6), w + 440, z7)
+        Self.l7_conv_relu6(UnsafePointer(o6), w.advanced(by: 440), z7)
         o7.update(from: z7, count: 128)
         Self.l7_conv_relu6_activation(o7)
-        Self.l8_mix_3(UnsafePointer(o7), w + 512, z8)
+        Self.l8_mix_3(UnsafePointer(o7), w.advanced(by: 512), z8)
         o8.update(from: z8, count: 128)
         Self.l8_mix_3_activation(o8)
-        Self.l1_mix_1(UnsafePointer(o8), w + 584, o9)
-        Self.l10_conv_hard_sigmoid(UnsafePointer(o9), w + 656, z10)
+        Self.l1_mix_1(UnsafePointer(o8), w.advanced(by: 584), o9)
+        Self.l10_conv_hard_sigmoid(UnsafePointer(o9), w.advanced(by: 656), z10)
         o10.update(from: z10, count: 128)
         Self.l10_conv_hard_sigmoid_activation(o10)
-        Self.l8_mix_3(UnsafePointer(o10), w + 728, z11)
+        Self.l8_mix_3(UnsafePointer(o10), w.advanced(by: 728), z11)
         o11.update(from: z11, count: 128)
         Self.l8_mix_3_activation(o11)
-        Self.l12_conv_silu(UnsafePointer(o11), w + 800, z12)
+        Self.l12_conv_silu(UnsafePointer(o11), w.advanced(by: 800), z12)
         o12.update(from: z12, count: 128)
         Self.l12_conv_silu_activation(o12)
-        Self.l1_mix_1(UnsafePointer(o12), w + 872, o13)
+        Self.l1_mix_1(UnsafePointer(o12), w.advanced(by: 872), o13)
         o14.update(from: UnsafePointer(o13), count: 128)
         Self.l14_act_hard_sigmoid(o14)
-        Self.l8_mix_3(UnsafePointer(o14), w + 944, z15)
+        Self.l8_mix_3(UnsafePointer(o14), w.advanced(by: 944), z15)
         o15.update(from: z15, count: 128)
         Self.l8_mix_3_activation(o15)
-        Self.l1_mix_1(UnsafePointer(o15), w + 1016, o16)
+        Self.l1_mix_1(UnsafePointer(o15), w.advanced(by: 1016), o16)
         o17.update(from: UnsafePointer(o16), count: 128)
         Self.l14_act_hard_sigmoid(o17)
-        Self.l8_mix_3(UnsafePointer(o17), w + 1088, z18)
+        Self.l8_mix_3(UnsafePointer(o17), w.advanced(by: 1088), z18)
         o18.update(from: z18, count: 128)
         Self.l8_mix_3_activation(o18)
-        Self.l1_mix_1(UnsafePointer(o18), w + 1160, o19)
+        Self.l1_mix_1(UnsafePointer(o18), w.advanced(by: 1160), o19)
         o20.update(from: UnsafePointer(o19), count: 128)
         Self.l2_act_exponential(o20)
-        Self.l1_mix_1(UnsafePointer(o20), w + 1232, o21)
-        Self.l22_conv_gelu(UnsafePointer(o21), w + 1304, z22)
+        Self.l1_mix_1(UnsafePointer(o20), w.advanced(by: 1232), o21)
+        Self.l22_conv_gelu(UnsafePointer(o21), w.advanced(by: 1304), z22)
         o22.update(from: z22, count: 128)
         Self.l22_conv_gelu_activation(o22)
-        Self.l23_conv_elu(UnsafePointer(o22), w + 1376, z23)
+        Self.l23_conv_elu(UnsafePointer(o22), w.advanced(by: 1376), z23)
         o23.update(from: z23, count: 128)
         Self.l23_conv_elu_activation(o23)
-        Self.l24_conv_selu(UnsafePointer(o23), w + 1448, z24)
+        Self.l24_conv_selu(UnsafePointer(o23), w.advanced(by: 1448), z24)
         o24.update(from: z24, count: 128)
         Self.l24_conv_selu_activation(o24)
-        Self.l25_conv_softplus(UnsafePointer(o24), w + 1520, z25)
+        Self.l25_conv_softplus(UnsafePointer(o24), w.advanced(by: 1520), z25)
         o25.update(from: z25, count: 128)
         Self.l25_conv_softplus_activation(o25)
-        Self.l26_conv_leaky_relu(UnsafePointer(o25), w + 1592, z26)
+        Self.l26_conv_leaky_relu(UnsafePointer(o25), w.advanced(by: 1592), z26)
         o26.update(from: z26, count: 128)
         Self.l26_conv_leaky_relu_activation(o26)
-        Self.l27_conv_mish(UnsafePointer(o26), w + 1664, z27)
+        Self.l27_conv_mish(UnsafePointer(o26), w.advanced(by: 1664), z27)
         o27.update(from: z27, count: 128)
         Self.l27_conv_mish_activation(o27)
-        Self.l28_conv_softsign(UnsafePointer(o27), w + 1736, z28)
+        Self.l28_conv_softsign(UnsafePointer(o27), w.advanced(by: 1736), z28)
         o28.update(from: z28, count: 128)
         Self.l28_conv_softsign_activation(o28)
-        Self.l8_mix_3(UnsafePointer(o28), w + 1808, z29)
+        Self.l8_mix_3(UnsafePointer(o28), w.advanced(by: 1808), z29)
         o29.update(from: z29, count: 128)
         Self.l8_mix_3_activation(o29)
-        Self.l1_mix_1(UnsafePointer(o29), w + 1880, o30)
+        Self.l1_mix_1(UnsafePointer(o29), w.advanced(by: 1880), o30)
         o31.update(from: UnsafePointer(o30), count: 128)
         Self.l31_leaky_re_lu(o31)
         o32.update(from: UnsafePointer(o31), count: 128)
@@ -2146,104 +2146,104 @@ extension ActivationsMore: TrainableModel {
         o40.update(from: UnsafePointer(o39), count: 128)
         Self.l40_act_softsign(o40)
         // flatten: the same memory as its input
-        Self.l42_dense_gelu(UnsafePointer(o40), w + 1952, z42)
+        Self.l42_dense_gelu(UnsafePointer(o40), w.advanced(by: 1952), z42)
         o42.update(from: z42, count: 10)
         Self.l42_dense_gelu_activation(o42)
-        Self.l43_dense_hard_silu(UnsafePointer(o42), w + 4016, z43)
+        Self.l43_dense_hard_silu(UnsafePointer(o42), w.advanced(by: 4016), z43)
         o43.update(from: z43, count: 10)
         Self.l43_dense_hard_silu_activation(o43)
-        Self.l44_dense_mish(UnsafePointer(o43), w + 4192, z44)
+        Self.l44_dense_mish(UnsafePointer(o43), w.advanced(by: 4192), z44)
         o44.update(from: z44, count: 10)
         Self.l44_dense_mish_activation(o44)
-        Self.l45_dense_selu(UnsafePointer(o44), w + 4368, z45)
+        Self.l45_dense_selu(UnsafePointer(o44), w.advanced(by: 4368), z45)
         o45.update(from: z45, count: 8)
         Self.l45_dense_selu_activation(o45)
-        Self.l46_dense_softmax(UnsafePointer(o45), w + 4456, o46)
+        Self.l46_dense_softmax(UnsafePointer(o45), w.advanced(by: 4456), o46)
         Self.l46_dense_softmax_activation(o46)
     }
 
     /// Steps of a long training phase, in a function of their own so that the compiler's time grows with the model's depth, not faster.
     @inline(never)
     private func trainingPart1(_ input: UnsafePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ gradients: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ p: UnsafeMutablePointer<Float>, _ q: UnsafeMutablePointer<Float>, _ g: inout UnsafeMutablePointer<Float>, _ h: inout UnsafeMutablePointer<Float>) {
-        let o0 = arena + 0
-        let z0 = arena + 128
-        let o1 = arena + 256
-        let o2 = arena + 384
-        let o3 = arena + 512
-        let o4 = arena + 640
-        let o5 = arena + 768
-        let o6 = arena + 896
-        let z6 = arena + 1024
-        let o7 = arena + 1152
-        let z7 = arena + 1280
-        let o8 = arena + 1408
-        let z8 = arena + 1536
-        let o9 = arena + 1664
-        let o10 = arena + 1792
-        let z10 = arena + 1920
-        let o11 = arena + 2048
-        let z11 = arena + 2176
-        let o12 = arena + 2304
-        let z12 = arena + 2432
-        let o13 = arena + 2560
-        let o14 = arena + 2688
-        let o15 = arena + 2816
-        let z15 = arena + 2944
-        let o16 = arena + 3072
-        let o17 = arena + 3200
-        let o18 = arena + 3328
-        let z18 = arena + 3456
-        let o19 = arena + 3584
-        let o20 = arena + 3712
-        let o21 = arena + 3840
-        let o22 = arena + 3968
-        let z22 = arena + 4096
-        let o23 = arena + 4224
-        let z23 = arena + 4352
-        let o24 = arena + 4480
-        let z24 = arena + 4608
-        let o25 = arena + 4736
-        let z25 = arena + 4864
-        let o26 = arena + 4992
-        let z26 = arena + 5120
-        let o27 = arena + 5248
-        let z27 = arena + 5376
-        let o28 = arena + 5504
-        let z28 = arena + 5632
-        let o29 = arena + 5760
-        let z29 = arena + 5888
-        let o30 = arena + 6016
-        let o31 = arena + 6144
-        let o32 = arena + 6272
-        let o33 = arena + 6400
-        let o34 = arena + 6528
-        let o35 = arena + 6656
-        let o36 = arena + 6784
-        let o37 = arena + 6912
-        let o38 = arena + 7040
-        let o39 = arena + 7168
-        let o40 = arena + 7296
-        let o42 = arena + 7424
-        let z42 = arena + 7434
-        let o43 = arena + 7444
-        let z43 = arena + 7454
-        let o44 = arena + 7464
-        let z44 = arena + 7474
-        let o45 = arena + 7484
-        let z45 = arena + 7492
+        let o0 = arena
+        let z0 = arena.advanced(by: 128)
+        let o1 = arena.advanced(by: 256)
+        let o2 = arena.advanced(by: 384)
+        let o3 = arena.advanced(by: 512)
+        let o4 = arena.advanced(by: 640)
+        let o5 = arena.advanced(by: 768)
+        let o6 = arena.advanced(by: 896)
+        let z6 = arena.advanced(by: 1024)
+        let o7 = arena.advanced(by: 1152)
+        let z7 = arena.advanced(by: 1280)
+        let o8 = arena.advanced(by: 1408)
+        let z8 = arena.advanced(by: 1536)
+        let o9 = arena.advanced(by: 1664)
+        let o10 = arena.advanced(by: 1792)
+        let z10 = arena.advanced(by: 1920)
+        let o11 = arena.advanced(by: 2048)
+        let z11 = arena.advanced(by: 2176)
+        let o12 = arena.advanced(by: 2304)
+        let z12 = arena.advanced(by: 2432)
+        let o13 = arena.advanced(by: 2560)
+        let o14 = arena.advanced(by: 2688)
+        let o15 = arena.advanced(by: 2816)
+        let z15 = arena.advanced(by: 2944)
+        let o16 = arena.advanced(by: 3072)
+        let o17 = arena.advanced(by: 3200)
+        let o18 = arena.advanced(by: 3328)
+        let z18 = arena.advanced(by: 3456)
+        let o19 = arena.advanced(by: 3584)
+        let o20 = arena.advanced(by: 3712)
+        let o21 = arena.advanced(by: 3840)
+        let o22 = arena.advanced(by: 3968)
+        let z22 = arena.advanced(by: 4096)
+        let o23 = arena.advanced(by: 4224)
+        let z23 = arena.advanced(by: 4352)
+        let o24 = arena.advanced(by: 4480)
+        let z24 = arena.advanced(by: 4608)
+        let o25 = arena.advanced(by: 4736)
+        let z25 = arena.advanced(by: 4864)
+        let o26 = arena.advanced(by: 4992)
+        let z26 = arena.advanced(by: 5120)
+        let o27 = arena.advanced(by: 5248)
+        let z27 = arena.advanced(by: 5376)
+        let o28 = arena.advanced(by: 5504)
+        let z28 = arena.advanced(by: 5632)
+        let o29 = arena.advanced(by: 5760)
+        let z29 = arena.advanced(by: 5888)
+        let o30 = arena.advanced(by: 6016)
+        let o31 = arena.advanced(by: 6144)
+        let o32 = arena.advanced(by: 6272)
+        let o33 = arena.advanced(by: 6400)
+        let o34 = arena.advanced(by: 6528)
+        let o35 = arena.advanced(by: 6656)
+        let o36 = arena.advanced(by: 6784)
+        let o37 = arena.advanced(by: 6912)
+        let o38 = arena.advanced(by: 7040)
+        let o39 = arena.advanced(by: 7168)
+        let o40 = arena.advanced(by: 7296)
+        let o42 = arena.advanced(by: 7424)
+        let z42 = arena.advanced(by: 7434)
+        let o43 = arena.advanced(by: 7444)
+        let z43 = arena.advanced(by: 7454)
+        let o44 = arena.advanced(by: 7464)
+        let z44 = arena.advanced(by: 7474)
+        let o45 = arena.advanced(by: 7484)
+        let z45 = arena.advanced(by: 7492)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_selu
         Self.l45_dense_selu_derivative(UnsafePointer(z45), UnsafePointer(o45), g)
-        Self.l45_dense_selu_backward(UnsafePointer(o44), UnsafePointer(g), k + 3462, gradients + 3462, h); swap(&g, &h)
+        Self.l45_dense_selu_backward(UnsafePointer(o44), UnsafePointer(g), k.advanced(by: 3462), gradients.advanced(by: 3462), h); swap(&g, &h)
         // dense_mish
         Self.l44_dense_mish_derivative(UnsafePointer(z44), UnsafePointer(o44), g)
-        Self.l44_dense_mish_backward(UnsafePointer(o43), UnsafePointer(g), k + 3352, gradients + 3352, h); swap(&g, &h)
+        Self.l44_dense_mish_backward(UnsafePointer(o43), UnsafePointer(g), k.advanced(by: 3352), gradients.advanced(by: 3352), h); swap(&g, &h)
         // dense_hard_silu
         Self.l43_dense_hard_silu_derivative(UnsafePointer(z43), UnsafePointer(o43), g)
-        Self.l43_dense_hard_silu_backward(UnsafePointer(o42), UnsafePointer(g), k + 3242, gradients + 3242, h); swap(&g, &h)
+        Self.l43_dense_hard_silu_backward(UnsafePointer(o42), UnsafePointer(g), k.advanced(by: 3242), gradients.advanced(by: 3242), h); swap(&g, &h)
         // dense_gelu
         Self.l42_dense_gelu_derivative(UnsafePointer(z42), UnsafePointer(o42), g)
-        Self.l42_dense_gelu_backward(UnsafePointer(o40), UnsafePointer(g), k + 1952, gradients + 1952, h); swap(&g, &h)
+        Self.l42_dense_gelu_backward(UnsafePointer(o40), UnsafePointer(g), k.advanced(by: 1952), gradients.advanced(by: 1952), h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // act_softsign
@@ -2267,81 +2267,81 @@ extension ActivationsMore: TrainableModel {
         // leaky_re_lu
         Self.l31_leaky_re_lu_derivative(UnsafePointer(o30), UnsafePointer(o31), g)
         // mix_13
-        Self.l1_mix_1_backward(UnsafePointer(o29), UnsafePointer(g), k + 1880, gradients + 1880, h); swap(&g, &h)
+        Self.l1_mix_1_backward(UnsafePointer(o29), UnsafePointer(g), k.advanced(by: 1880), gradients.advanced(by: 1880), h); swap(&g, &h)
         // mix_12
         Self.l8_mix_3_derivative(UnsafePointer(z29), UnsafePointer(o29), g)
-        Self.l8_mix_3_backward(UnsafePointer(o28), UnsafePointer(g), k + 1808, gradients + 1808, h); swap(&g, &h)
+        Self.l8_mix_3_backward(UnsafePointer(o28), UnsafePointer(g), k.advanced(by: 1808), gradients.advanced(by: 1808), h); swap(&g, &h)
         // conv_softsign
         Self.l28_conv_softsign_derivative(UnsafePointer(z28), UnsafePointer(o28), g)
-        Self.l28_conv_softsign_backward(UnsafePointer(o27), UnsafePointer(g), k + 1736, gradients + 1736, h); swap(&g, &h)
+        Self.l28_conv_softsign_backward(UnsafePointer(o27), UnsafePointer(g), k.advanced(by: 1736), gradients.advanced(by: 1736), h); swap(&g, &h)
         // conv_mish
         Self.l27_conv_mish_derivative(UnsafePointer(z27), UnsafePointer(o27), g)
-        Self.l27_conv_mish_backward(UnsafePointer(o26), UnsafePointer(g), k + 1664, gradients + 1664, h); swap(&g, &h)
+        Self.l27_conv_mish_backward(UnsafePointer(o26), UnsafePointer(g), k.advanced(by: 1664), gradients.advanced(by: 1664), h); swap(&g, &h)
         // conv_leaky_relu
         Self.l26_conv_leaky_relu_derivative(UnsafePointer(z26), UnsafePointer(o26), g)
-        Self.l26_conv_leaky_relu_backward(UnsafePointer(o25), UnsafePointer(g), k + 1592, gradients + 1592, h); swap(&g, &h)
+        Self.l26_conv_leaky_relu_backward(UnsafePointer(o25), UnsafePointer(g), k.advanced(by: 1592), gradients.advanced(by: 1592), h); swap(&g, &h)
         // conv_softplus
         Self.l25_conv_softplus_derivative(UnsafePointer(z25), UnsafePointer(o25), g)
-        Self.l25_conv_softplus_backward(UnsafePointer(o24), UnsafePointer(g), k + 1520, gradients + 1520, h); swap(&g, &h)
+        Self.l25_conv_softplus_backward(UnsafePointer(o24), UnsafePointer(g), k.advanced(by: 1520), gradients.advanced(by: 1520), h); swap(&g, &h)
         // conv_selu
         Self.l24_conv_selu_derivative(UnsafePointer(z24), UnsafePointer(o24), g)
-        Self.l24_conv_selu_backward(UnsafePointer(o23), UnsafePointer(g), k + 1448, gradients + 1448, h); swap(&g, &h)
+        Self.l24_conv_selu_backward(UnsafePointer(o23), UnsafePointer(g), k.advanced(by: 1448), gradients.advanced(by: 1448), h); swap(&g, &h)
         // conv_elu
         Self.l23_conv_elu_derivative(UnsafePointer(z23), UnsafePointer(o23), g)
-        Self.l23_conv_elu_backward(UnsafePointer(o22), UnsafePointer(g), k + 1376, gradients + 1376, h); swap(&g, &h)
+        Self.l23_conv_elu_backward(UnsafePointer(o22), UnsafePointer(g), k.advanced(by: 1376), gradients.advanced(by: 1376), h); swap(&g, &h)
         // conv_gelu
         Self.l22_conv_gelu_derivative(UnsafePointer(z22), UnsafePointer(o22), g)
-        Self.l22_conv_gelu_backward(UnsafePointer(o21), UnsafePointer(g), k + 1304, gradients + 1304, h); swap(&g, &h)
+        Self.l22_conv_gelu_backward(UnsafePointer(o21), UnsafePointer(g), k.advanced(by: 1304), gradients.advanced(by: 1304), h); swap(&g, &h)
         // mix_11
-        Self.l1_mix_1_backward(UnsafePointer(o20), UnsafePointer(g), k + 1232, gradients + 1232, h); swap(&g, &h)
+        Self.l1_mix_1_backward(UnsafePointer(o20), UnsafePointer(g), k.advanced(by: 1232), gradients.advanced(by: 1232), h); swap(&g, &h)
         // act_exponential_2
         Self.l2_act_exponential_derivative(UnsafePointer(o19), UnsafePointer(o20), g)
         // mix_10
-        Self.l1_mix_1_backward(UnsafePointer(o18), UnsafePointer(g), k + 1160, gradients + 1160, h); swap(&g, &h)
+        Self.l1_mix_1_backward(UnsafePointer(o18), UnsafePointer(g), k.advanced(by: 1160), gradients.advanced(by: 1160), h); swap(&g, &h)
         // mix_9
         Self.l8_mix_3_derivative(UnsafePointer(z18), UnsafePointer(o18), g)
-        Self.l8_mix_3_backward(UnsafePointer(o17), UnsafePointer(g), k + 1088, gradients + 1088, h); swap(&g, &h)
+        Self.l8_mix_3_backward(UnsafePointer(o17), UnsafePointer(g), k.advanced(by: 1088), gradients.advanced(by: 1088), h); swap(&g, &h)
         // act_hard_sigmoid_2
         Self.l14_act_hard_sigmoid_derivative(UnsafePointer(o16), UnsafePointer(o17), g)
         // mix_8
-        Self.l1_mix_1_backward(UnsafePointer(o15), UnsafePointer(g), k + 1016, gradients + 1016, h); swap(&g, &h)
+        Self.l1_mix_1_backward(UnsafePointer(o15), UnsafePointer(g), k.advanced(by: 1016), gradients.advanced(by: 1016), h); swap(&g, &h)
         // mix_7
         Self.l8_mix_3_derivative(UnsafePointer(z15), UnsafePointer(o15), g)
-        Self.l8_mix_3_backward(UnsafePointer(o14), UnsafePointer(g), k + 944, gradients + 944, h); swap(&g, &h)
+        Self.l8_mix_3_backward(UnsafePointer(o14), UnsafePointer(g), k.advanced(by: 944), gradients.advanced(by: 944), h); swap(&g, &h)
         // act_hard_sigmoid
         Self.l14_act_hard_sigmoid_derivative(UnsafePointer(o13), UnsafePointer(o14), g)
         // mix_6
-        Self.l1_mix_1_backward(UnsafePointer(o12), UnsafePointer(g), k + 872, gradients + 872, h); swap(&g, &h)
+        Self.l1_mix_1_backward(UnsafePointer(o12), UnsafePointer(g), k.advanced(by: 872), gradients.advanced(by: 872), h); swap(&g, &h)
         // conv_silu
         Self.l12_conv_silu_derivative(UnsafePointer(z12), UnsafePointer(o12), g)
-        Self.l12_conv_silu_backward(UnsafePointer(o11), UnsafePointer(g), k + 800, gradients + 800, h); swap(&g, &h)
+        Self.l12_conv_silu_backward(UnsafePointer(o11), UnsafePointer(g), k.advanced(by: 800), gradients.advanced(by: 800), h); swap(&g, &h)
         // mix_5
         Self.l8_mix_3_derivative(UnsafePointer(z11), UnsafePointer(o11), g)
-        Self.l8_mix_3_backward(UnsafePointer(o10), UnsafePointer(g), k + 728, gradients + 728, h); swap(&g, &h)
+        Self.l8_mix_3_backward(UnsafePointer(o10), UnsafePointer(g), k.advanced(by: 728), gradients.advanced(by: 728), h); swap(&g, &h)
         // conv_hard_sigmoid
         Self.l10_conv_hard_sigmoid_derivative(UnsafePointer(z10), UnsafePointer(o10), g)
-        Self.l10_conv_hard_sigmoid_backward(UnsafePointer(o9), UnsafePointer(g), k + 656, gradients + 656, h); swap(&g, &h)
+        Self.l10_conv_hard_sigmoid_backward(UnsafePointer(o9), UnsafePointer(g), k.advanced(by: 656), gradients.advanced(by: 656), h); swap(&g, &h)
         // mix_4
-        Self.l1_mix_1_backward(UnsafePointer(o8), UnsafePointer(g), k + 584, gradients + 584, h); swap(&g, &h)
+        Self.l1_mix_1_backward(UnsafePointer(o8), UnsafePointer(g), k.advanced(by: 584), gradients.advanced(by: 584), h); swap(&g, &h)
         // mix_3
         Self.l8_mix_3_derivative(UnsafePointer(z8), UnsafePointer(o8), g)
-        Self.l8_mix_3_backward(UnsafePointer(o7), UnsafePointer(g), k + 512, gradients + 512, h); swap(&g, &h)
+        Self.l8_mix_3_backward(UnsafePointer(o7), UnsafePointer(g), k.advanced(by: 512), gradients.advanced(by: 512), h); swap(&g, &h)
         // conv_relu6
         Self.l7_conv_relu6_derivative(UnsafePointer(z7), UnsafePointer(o7), g)
-        Self.l7_conv_relu6_backward(UnsafePointer(o6), UnsafePointer(g), k + 440, gradients + 440, h); swap(&g, &h)
+        Self.l7_conv_relu6_backward(UnsafePointer(o6), UnsafePointer(g), k.advanced(by: 440), gradients.advanced(by: 440), h); swap(&g, &h)
         // conv_hard_silu
         Self.l6_conv_hard_silu_derivative(UnsafePointer(z6), UnsafePointer(o6), g)
-        Self.l6_conv_hard_silu_backward(UnsafePointer(o5), UnsafePointer(g), k + 368, gradients + 368, h); swap(&g, &h)
+        Self.l6_conv_hard_silu_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 368), gradients.advanced(by: 368), h); swap(&g, &h)
         // act_relu6
         Self.l5_act_relu6_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
         // act_hard_silu
         Self.l4_act_hard_silu_derivative(UnsafePointer(o3), UnsafePointer(o4), g)
         // mix_2
-        Self.l1_mix_1_backward(UnsafePointer(o2), UnsafePointer(g), k + 296, gradients + 296, h); swap(&g, &h)
+        Self.l1_mix_1_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 296), gradients.advanced(by: 296), h); swap(&g, &h)
         // act_exponential
         Self.l2_act_exponential_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
         // mix_1
-        Self.l1_mix_1_backward(UnsafePointer(o0), UnsafePointer(g), k + 224, gradients + 224, h); swap(&g, &h)
+        Self.l1_mix_1_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 224), gradients.advanced(by: 224), h); swap(&g, &h)
         // conv_exponential
         Self.l0_conv_exponential_derivative(UnsafePointer(z0), UnsafePointer(o0), g)
         Self.l0_conv_exponential_backward(input, UnsafePointer(g), k, gradients, inputGradient)

@@ -140,34 +140,34 @@ public struct BatchnormInference: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // batch_normalization
-        Self.l1_batch_normalization(arena + Arena.l0_conv2d, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l1_batch_normalization(arena.advanced(by: Arena.l0_conv2d), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // re_lu
-        Self.l2_re_lu(arena + Arena.l0_conv2d)
-        observe?(2, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l2_re_lu(arena.advanced(by: Arena.l0_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 234, arena + Arena.l3_conv2d_1)
-        observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
+        Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 234), arena.advanced(by: Arena.l3_conv2d_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
         // batch_normalization_1
-        Self.l4_batch_normalization_1(arena + Arena.l3_conv2d_1, w)
-        observe?(4, UnsafePointer(arena + Arena.l3_conv2d_1))
+        Self.l4_batch_normalization_1(arena.advanced(by: Arena.l3_conv2d_1), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
         // global_average_pooling2d
-        Self.l5_global_average_pooling2d(UnsafePointer(arena + Arena.l3_conv2d_1), arena + Arena.l5_global_average_pooling2d)
-        observe?(5, UnsafePointer(arena + Arena.l5_global_average_pooling2d))
+        Self.l5_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)), arena.advanced(by: Arena.l5_global_average_pooling2d))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_global_average_pooling2d)))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l5_global_average_pooling2d), w + 614, arena + Arena.l6_dense)
-        observe?(6, UnsafePointer(arena + Arena.l6_dense))
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l5_global_average_pooling2d)), w.advanced(by: 614), arena.advanced(by: Arena.l6_dense))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         // batch_normalization_2
-        Self.l7_batch_normalization_2(arena + Arena.l6_dense, w)
-        observe?(7, UnsafePointer(arena + Arena.l6_dense))
+        Self.l7_batch_normalization_2(arena.advanced(by: Arena.l6_dense), w)
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         // dense_1
-        Self.l8_dense_1(UnsafePointer(arena + Arena.l6_dense), w + 684, arena + Arena.l8_dense_1)
-        Self.l8_dense_1_activation(arena + Arena.l8_dense_1)
-        observe?(8, UnsafePointer(arena + Arena.l8_dense_1))
-        output.update(from: arena + Arena.l8_dense_1, count: 3)
+        Self.l8_dense_1(UnsafePointer(arena.advanced(by: Arena.l6_dense)), w.advanced(by: 684), arena.advanced(by: Arena.l8_dense_1))
+        Self.l8_dense_1_activation(arena.advanced(by: Arena.l8_dense_1))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l8_dense_1), count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -185,34 +185,34 @@ public struct BatchnormInference: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // batch_normalization
-        Self.l1_batch_normalization(arena + Arena.l0_conv2d, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l1_batch_normalization(arena.advanced(by: Arena.l0_conv2d), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // re_lu
-        Self.l2_re_lu(arena + Arena.l0_conv2d)
-        observe?(2, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l2_re_lu(arena.advanced(by: Arena.l0_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 234, arena + Arena.l3_conv2d_1)
-        observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
+        Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 234), arena.advanced(by: Arena.l3_conv2d_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
         // batch_normalization_1
-        Self.l4_batch_normalization_1(arena + Arena.l3_conv2d_1, w)
-        observe?(4, UnsafePointer(arena + Arena.l3_conv2d_1))
+        Self.l4_batch_normalization_1(arena.advanced(by: Arena.l3_conv2d_1), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
         // global_average_pooling2d
-        Self.l5_global_average_pooling2d(UnsafePointer(arena + Arena.l3_conv2d_1), arena + Arena.l5_global_average_pooling2d)
-        observe?(5, UnsafePointer(arena + Arena.l5_global_average_pooling2d))
+        Self.l5_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)), arena.advanced(by: Arena.l5_global_average_pooling2d))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_global_average_pooling2d)))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l5_global_average_pooling2d), w + 614, arena + Arena.l6_dense)
-        observe?(6, UnsafePointer(arena + Arena.l6_dense))
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l5_global_average_pooling2d)), w.advanced(by: 614), arena.advanced(by: Arena.l6_dense))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         // batch_normalization_2
-        Self.l7_batch_normalization_2(arena + Arena.l6_dense, w)
-        observe?(7, UnsafePointer(arena + Arena.l6_dense))
+        Self.l7_batch_normalization_2(arena.advanced(by: Arena.l6_dense), w)
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         // dense_1
-        Self.l8_dense_1(UnsafePointer(arena + Arena.l6_dense), w + 684, arena + Arena.l8_dense_1)
-        Self.l8_dense_1_activation(arena + Arena.l8_dense_1)
-        observe?(8, UnsafePointer(arena + Arena.l8_dense_1))
-        output.update(from: arena + Arena.l8_dense_1, count: 3)
+        Self.l8_dense_1(UnsafePointer(arena.advanced(by: Arena.l6_dense)), w.advanced(by: 684), arena.advanced(by: Arena.l8_dense_1))
+        Self.l8_dense_1_activation(arena.advanced(by: Arena.l8_dense_1))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l8_dense_1), count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -251,24 +251,24 @@ public struct BatchnormInference: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // batch_normalization
-        Self.l1_batch_normalization(arena + Arena.l0_conv2d, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l1_batch_normalization(arena.advanced(by: Arena.l0_conv2d), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // re_lu
-        Self.l2_re_lu(arena + Arena.l0_conv2d)
-        observe?(2, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l2_re_lu(arena.advanced(by: Arena.l0_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 234, arena + Arena.l3_conv2d_1)
-        observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
+        Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 234), arena.advanced(by: Arena.l3_conv2d_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
         // batch_normalization_1
-        Self.l4_batch_normalization_1(arena + Arena.l3_conv2d_1, w)
-        observe?(4, UnsafePointer(arena + Arena.l3_conv2d_1))
+        Self.l4_batch_normalization_1(arena.advanced(by: Arena.l3_conv2d_1), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
         // global_average_pooling2d
-        Self.l5_global_average_pooling2d(UnsafePointer(arena + Arena.l3_conv2d_1), arena + Arena.l5_global_average_pooling2d)
-        observe?(5, UnsafePointer(arena + Arena.l5_global_average_pooling2d))
-        destination.update(from: arena + Arena.l5_global_average_pooling2d, count: 6)
+        Self.l5_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)), arena.advanced(by: Arena.l5_global_average_pooling2d))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_global_average_pooling2d)))
+        destination.update(from: arena.advanced(by: Arena.l5_global_average_pooling2d), count: 6)
     }
 
     // dense over 8 samples: Dense, (None, 6) → (None, 7)
@@ -601,50 +601,50 @@ extension BatchnormInference: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 1038, q = arena + 1038
-        var g = arena + 1038, h = arena + 1230
+        let p = arena.advanced(by: 1038), q = arena.advanced(by: 1038)
+        var g = arena.advanced(by: 1038), h = arena.advanced(by: 1230)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
-                let o0 = arena + 0
+                let o0 = arena
                 // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
                 Self.l0_conv2d(input, w, o0)
                 Self.l1_batch_normalization_statistics(UnsafePointer(o0), sums)
                 return 0
 
             case 1:
-                let o0 = arena + 0
-                let o1 = arena + 180
-                let o2 = arena + 540
-                let o3 = arena + 720
+                let o0 = arena
+                let o1 = arena.advanced(by: 180)
+                let o2 = arena.advanced(by: 540)
+                let o3 = arena.advanced(by: 720)
                 // Forward, training mode, to batch_normalization_1: every layer's output stays for the backward pass.
                 Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o1)
                 o2.update(from: UnsafePointer(o1), count: 180)
                 Self.l2_re_lu(o2)
-                Self.l3_conv2d_1(UnsafePointer(o2), w + 234, o3)
+                Self.l3_conv2d_1(UnsafePointer(o2), w.advanced(by: 234), o3)
                 Self.l4_batch_normalization_1_statistics(UnsafePointer(o3), sums)
                 return 0
 
             case 2:
-                let o3 = arena + 720
-                let o4 = arena + 816
-                let o5 = arena + 1008
-                let o6 = arena + 1014
+                let o3 = arena.advanced(by: 720)
+                let o4 = arena.advanced(by: 816)
+                let o5 = arena.advanced(by: 1008)
+                let o6 = arena.advanced(by: 1014)
                 // Forward, training mode, to batch_normalization_2: every layer's output stays for the backward pass.
                 Self.l4_batch_normalization_1_normalize(UnsafePointer(o3), statistics, k, o4)
                 Self.l5_global_average_pooling2d(UnsafePointer(o4), o5)
-                Self.l6_dense(UnsafePointer(o5), w + 614, o6)
+                Self.l6_dense(UnsafePointer(o5), w.advanced(by: 614), o6)
                 Self.l7_batch_normalization_2_statistics(UnsafePointer(o6), sums)
                 return 0
 
             case 3:
-                let o6 = arena + 1014
-                let o7 = arena + 1021
-                let d7 = arena + 1028
-                let o8 = arena + 1035
+                let o6 = arena.advanced(by: 1014)
+                let o7 = arena.advanced(by: 1021)
+                let d7 = arena.advanced(by: 1028)
+                let o8 = arena.advanced(by: 1035)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l7_batch_normalization_2_normalize(UnsafePointer(o6), statistics, k, o7)
-                Self.l8_dense_1(UnsafePointer(o7), w + 684, o8)
+                Self.l8_dense_1(UnsafePointer(o7), w.advanced(by: 684), o8)
                 Self.l8_dense_1_activation(o8)
                 output.update(from: o8, count: 3)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -655,24 +655,24 @@ extension BatchnormInference: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // dense_1
                 if !fused { Self.l8_dense_1_derivative(UnsafePointer(o8), g) }
-                Self.l8_dense_1_backward(UnsafePointer(o7), UnsafePointer(g), k + 518, gradients + 518, h); swap(&g, &h)
+                Self.l8_dense_1_backward(UnsafePointer(o7), UnsafePointer(g), k.advanced(by: 518), gradients.advanced(by: 518), h); swap(&g, &h)
                 // batch_normalization_2: dL/dy waits for the whole batch's sums
                 d7.update(from: g, count: 7)
                 Self.l7_batch_normalization_2_gradientSums(UnsafePointer(o6), UnsafePointer(g), statistics, gradients, sums)
                 return value
 
             case 4:
-                let o3 = arena + 720
-                let o4 = arena + 816
-                let d4 = arena + 912
-                let o5 = arena + 1008
-                let o6 = arena + 1014
-                let d7 = arena + 1028
+                let o3 = arena.advanced(by: 720)
+                let o4 = arena.advanced(by: 816)
+                let d4 = arena.advanced(by: 912)
+                let o5 = arena.advanced(by: 1008)
+                let o6 = arena.advanced(by: 1014)
+                let d7 = arena.advanced(by: 1028)
                 // Backward through batch_normalization_2, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l7_batch_normalization_2_backward(UnsafePointer(o6), UnsafePointer(d7), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // dense
-                Self.l6_dense_backward(UnsafePointer(o5), UnsafePointer(g), k + 448, gradients + 448, h); swap(&g, &h)
+                Self.l6_dense_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 448), gradients.advanced(by: 448), h); swap(&g, &h)
                 // global_average_pooling2d
                 Self.l5_global_average_pooling2d_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
                 // batch_normalization_1: dL/dy waits for the whole batch's sums
@@ -681,17 +681,17 @@ extension BatchnormInference: TrainableModel {
                 return 0
 
             case 5:
-                let o0 = arena + 0
-                let o1 = arena + 180
-                let d1 = arena + 360
-                let o2 = arena + 540
-                let o3 = arena + 720
-                let d4 = arena + 912
+                let o0 = arena
+                let o1 = arena.advanced(by: 180)
+                let d1 = arena.advanced(by: 360)
+                let o2 = arena.advanced(by: 540)
+                let o3 = arena.advanced(by: 720)
+                let d4 = arena.advanced(by: 912)
                 // Backward through batch_normalization_1, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l4_batch_normalization_1_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // conv2d_1
-                Self.l3_conv2d_1_backward(UnsafePointer(o2), UnsafePointer(g), k + 160, gradients + 160, h); swap(&g, &h)
+                Self.l3_conv2d_1_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 160), gradients.advanced(by: 160), h); swap(&g, &h)
                 // re_lu
                 Self.l2_re_lu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
                 // batch_normalization: dL/dy waits for the whole batch's sums
@@ -700,8 +700,8 @@ extension BatchnormInference: TrainableModel {
                 return 0
 
             default:
-                let o0 = arena + 0
-                let d1 = arena + 360
+                let o0 = arena
+                let d1 = arena.advanced(by: 360)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l1_batch_normalization_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).

@@ -147,44 +147,44 @@ public struct Conv1d: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // pad
-        Self.l0_pad(input, arena + Arena.l0_pad)
-        observe?(0, UnsafePointer(arena + Arena.l0_pad))
+        Self.l0_pad(input, arena.advanced(by: Arena.l0_pad))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_pad)))
         // conv_valid
-        Self.l1_conv_valid(UnsafePointer(arena + Arena.l0_pad), w, arena + Arena.l1_conv_valid)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv_valid))
+        Self.l1_conv_valid(UnsafePointer(arena.advanced(by: Arena.l0_pad)), w, arena.advanced(by: Arena.l1_conv_valid))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv_valid)))
         // conv_causal
-        Self.l2_conv_causal_pad(UnsafePointer(arena + Arena.l1_conv_valid), arena + Arena.l2_conv_causal_padded)
-        Self.l2_conv_causal(UnsafePointer(arena + Arena.l2_conv_causal_padded), w + 80, arena + Arena.l2_conv_causal)
-        Self.l2_conv_causal_activation(arena + Arena.l2_conv_causal)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv_causal))
+        Self.l2_conv_causal_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv_valid)), arena.advanced(by: Arena.l2_conv_causal_padded))
+        Self.l2_conv_causal(UnsafePointer(arena.advanced(by: Arena.l2_conv_causal_padded)), w.advanced(by: 80), arena.advanced(by: Arena.l2_conv_causal))
+        Self.l2_conv_causal_activation(arena.advanced(by: Arena.l2_conv_causal))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv_causal)))
         // max_pool
-        Self.l3_max_pool(UnsafePointer(arena + Arena.l2_conv_causal), arena + Arena.l3_max_pool)
-        observe?(3, UnsafePointer(arena + Arena.l3_max_pool))
+        Self.l3_max_pool(UnsafePointer(arena.advanced(by: Arena.l2_conv_causal)), arena.advanced(by: Arena.l3_max_pool))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_max_pool)))
         // conv_same
-        Self.l4_conv_same_pad(UnsafePointer(arena + Arena.l3_max_pool), arena + Arena.l4_conv_same_padded)
-        Self.l4_conv_same(UnsafePointer(arena + Arena.l4_conv_same_padded), w + 344, arena + Arena.l4_conv_same)
-        observe?(4, UnsafePointer(arena + Arena.l4_conv_same))
+        Self.l4_conv_same_pad(UnsafePointer(arena.advanced(by: Arena.l3_max_pool)), arena.advanced(by: Arena.l4_conv_same_padded))
+        Self.l4_conv_same(UnsafePointer(arena.advanced(by: Arena.l4_conv_same_padded)), w.advanced(by: 344), arena.advanced(by: Arena.l4_conv_same))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv_same)))
         // avg_pool
-        Self.l5_avg_pool(UnsafePointer(arena + Arena.l4_conv_same), arena + Arena.l5_avg_pool)
-        observe?(5, UnsafePointer(arena + Arena.l5_avg_pool))
+        Self.l5_avg_pool(UnsafePointer(arena.advanced(by: Arena.l4_conv_same)), arena.advanced(by: Arena.l5_avg_pool))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_avg_pool)))
         // crop
-        Self.l6_crop(UnsafePointer(arena + Arena.l5_avg_pool), arena + Arena.l6_crop)
-        observe?(6, UnsafePointer(arena + Arena.l6_crop))
+        Self.l6_crop(UnsafePointer(arena.advanced(by: Arena.l5_avg_pool)), arena.advanced(by: Arena.l6_crop))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_crop)))
         // pointwise
-        Self.l7_pointwise(UnsafePointer(arena + Arena.l6_crop), w + 648, arena + Arena.l7_pointwise)
-        Self.l7_pointwise_activation(arena + Arena.l7_pointwise)
-        observe?(7, UnsafePointer(arena + Arena.l7_pointwise))
+        Self.l7_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_crop)), w.advanced(by: 648), arena.advanced(by: Arena.l7_pointwise))
+        Self.l7_pointwise_activation(arena.advanced(by: Arena.l7_pointwise))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_pointwise)))
         // global_max
-        Self.l8_global_max(UnsafePointer(arena + Arena.l7_pointwise), arena + Arena.l8_global_max)
-        observe?(8, UnsafePointer(arena + Arena.l8_global_max))
+        Self.l8_global_max(UnsafePointer(arena.advanced(by: Arena.l7_pointwise)), arena.advanced(by: Arena.l8_global_max))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_global_max)))
         // flatten
         // (no computation at inference)
-        observe?(9, UnsafePointer(arena + Arena.l8_global_max))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_global_max)))
         // classes
-        Self.l10_classes(UnsafePointer(arena + Arena.l8_global_max), w + 752, arena + Arena.l10_classes)
-        Self.l10_classes_activation(arena + Arena.l10_classes)
-        observe?(10, UnsafePointer(arena + Arena.l10_classes))
-        output.update(from: arena + Arena.l10_classes, count: 4)
+        Self.l10_classes(UnsafePointer(arena.advanced(by: Arena.l8_global_max)), w.advanced(by: 752), arena.advanced(by: Arena.l10_classes))
+        Self.l10_classes_activation(arena.advanced(by: Arena.l10_classes))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_classes)))
+        output.update(from: arena.advanced(by: Arena.l10_classes), count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -202,44 +202,44 @@ public struct Conv1d: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // pad
-        Self.l0_pad(input, arena + Arena.l0_pad)
-        observe?(0, UnsafePointer(arena + Arena.l0_pad))
+        Self.l0_pad(input, arena.advanced(by: Arena.l0_pad))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_pad)))
         // conv_valid
-        Self.l1_conv_valid(UnsafePointer(arena + Arena.l0_pad), w, arena + Arena.l1_conv_valid)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv_valid))
+        Self.l1_conv_valid(UnsafePointer(arena.advanced(by: Arena.l0_pad)), w, arena.advanced(by: Arena.l1_conv_valid))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv_valid)))
         // conv_causal
-        Self.l2_conv_causal_pad(UnsafePointer(arena + Arena.l1_conv_valid), arena + Arena.l2_conv_causal_padded)
-        Self.l2_conv_causal(UnsafePointer(arena + Arena.l2_conv_causal_padded), w + 80, arena + Arena.l2_conv_causal)
-        Self.l2_conv_causal_activation(arena + Arena.l2_conv_causal)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv_causal))
+        Self.l2_conv_causal_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv_valid)), arena.advanced(by: Arena.l2_conv_causal_padded))
+        Self.l2_conv_causal(UnsafePointer(arena.advanced(by: Arena.l2_conv_causal_padded)), w.advanced(by: 80), arena.advanced(by: Arena.l2_conv_causal))
+        Self.l2_conv_causal_activation(arena.advanced(by: Arena.l2_conv_causal))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv_causal)))
         // max_pool
-        Self.l3_max_pool(UnsafePointer(arena + Arena.l2_conv_causal), arena + Arena.l3_max_pool)
-        observe?(3, UnsafePointer(arena + Arena.l3_max_pool))
+        Self.l3_max_pool(UnsafePointer(arena.advanced(by: Arena.l2_conv_causal)), arena.advanced(by: Arena.l3_max_pool))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_max_pool)))
         // conv_same
-        Self.l4_conv_same_pad(UnsafePointer(arena + Arena.l3_max_pool), arena + Arena.l4_conv_same_padded)
-        Self.l4_conv_same(UnsafePointer(arena + Arena.l4_conv_same_padded), w + 344, arena + Arena.l4_conv_same)
-        observe?(4, UnsafePointer(arena + Arena.l4_conv_same))
+        Self.l4_conv_same_pad(UnsafePointer(arena.advanced(by: Arena.l3_max_pool)), arena.advanced(by: Arena.l4_conv_same_padded))
+        Self.l4_conv_same(UnsafePointer(arena.advanced(by: Arena.l4_conv_same_padded)), w.advanced(by: 344), arena.advanced(by: Arena.l4_conv_same))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv_same)))
         // avg_pool
-        Self.l5_avg_pool(UnsafePointer(arena + Arena.l4_conv_same), arena + Arena.l5_avg_pool)
-        observe?(5, UnsafePointer(arena + Arena.l5_avg_pool))
+        Self.l5_avg_pool(UnsafePointer(arena.advanced(by: Arena.l4_conv_same)), arena.advanced(by: Arena.l5_avg_pool))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_avg_pool)))
         // crop
-        Self.l6_crop(UnsafePointer(arena + Arena.l5_avg_pool), arena + Arena.l6_crop)
-        observe?(6, UnsafePointer(arena + Arena.l6_crop))
+        Self.l6_crop(UnsafePointer(arena.advanced(by: Arena.l5_avg_pool)), arena.advanced(by: Arena.l6_crop))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_crop)))
         // pointwise
-        Self.l7_pointwise(UnsafePointer(arena + Arena.l6_crop), w + 648, arena + Arena.l7_pointwise)
-        Self.l7_pointwise_activation(arena + Arena.l7_pointwise)
-        observe?(7, UnsafePointer(arena + Arena.l7_pointwise))
+        Self.l7_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_crop)), w.advanced(by: 648), arena.advanced(by: Arena.l7_pointwise))
+        Self.l7_pointwise_activation(arena.advanced(by: Arena.l7_pointwise))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_pointwise)))
         // global_max
-        Self.l8_global_max(UnsafePointer(arena + Arena.l7_pointwise), arena + Arena.l8_global_max)
-        observe?(8, UnsafePointer(arena + Arena.l8_global_max))
+        Self.l8_global_max(UnsafePointer(arena.advanced(by: Arena.l7_pointwise)), arena.advanced(by: Arena.l8_global_max))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_global_max)))
         // flatten
         // (no computation at inference)
-        observe?(9, UnsafePointer(arena + Arena.l8_global_max))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_global_max)))
         // classes
-        Self.l10_classes(UnsafePointer(arena + Arena.l8_global_max), w + 752, arena + Arena.l10_classes)
-        Self.l10_classes_activation(arena + Arena.l10_classes)
-        observe?(10, UnsafePointer(arena + Arena.l10_classes))
-        output.update(from: arena + Arena.l10_classes, count: 4)
+        Self.l10_classes(UnsafePointer(arena.advanced(by: Arena.l8_global_max)), w.advanced(by: 752), arena.advanced(by: Arena.l10_classes))
+        Self.l10_classes_activation(arena.advanced(by: Arena.l10_classes))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_classes)))
+        output.update(from: arena.advanced(by: Arena.l10_classes), count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -276,37 +276,37 @@ public struct Conv1d: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // pad
-        Self.l0_pad(input, arena + Arena.l0_pad)
-        observe?(0, UnsafePointer(arena + Arena.l0_pad))
+        Self.l0_pad(input, arena.advanced(by: Arena.l0_pad))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_pad)))
         // conv_valid
-        Self.l1_conv_valid(UnsafePointer(arena + Arena.l0_pad), w, arena + Arena.l1_conv_valid)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv_valid))
+        Self.l1_conv_valid(UnsafePointer(arena.advanced(by: Arena.l0_pad)), w, arena.advanced(by: Arena.l1_conv_valid))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv_valid)))
         // conv_causal
-        Self.l2_conv_causal_pad(UnsafePointer(arena + Arena.l1_conv_valid), arena + Arena.l2_conv_causal_padded)
-        Self.l2_conv_causal(UnsafePointer(arena + Arena.l2_conv_causal_padded), w + 80, arena + Arena.l2_conv_causal)
-        Self.l2_conv_causal_activation(arena + Arena.l2_conv_causal)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv_causal))
+        Self.l2_conv_causal_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv_valid)), arena.advanced(by: Arena.l2_conv_causal_padded))
+        Self.l2_conv_causal(UnsafePointer(arena.advanced(by: Arena.l2_conv_causal_padded)), w.advanced(by: 80), arena.advanced(by: Arena.l2_conv_causal))
+        Self.l2_conv_causal_activation(arena.advanced(by: Arena.l2_conv_causal))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv_causal)))
         // max_pool
-        Self.l3_max_pool(UnsafePointer(arena + Arena.l2_conv_causal), arena + Arena.l3_max_pool)
-        observe?(3, UnsafePointer(arena + Arena.l3_max_pool))
+        Self.l3_max_pool(UnsafePointer(arena.advanced(by: Arena.l2_conv_causal)), arena.advanced(by: Arena.l3_max_pool))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_max_pool)))
         // conv_same
-        Self.l4_conv_same_pad(UnsafePointer(arena + Arena.l3_max_pool), arena + Arena.l4_conv_same_padded)
-        Self.l4_conv_same(UnsafePointer(arena + Arena.l4_conv_same_padded), w + 344, arena + Arena.l4_conv_same)
-        observe?(4, UnsafePointer(arena + Arena.l4_conv_same))
+        Self.l4_conv_same_pad(UnsafePointer(arena.advanced(by: Arena.l3_max_pool)), arena.advanced(by: Arena.l4_conv_same_padded))
+        Self.l4_conv_same(UnsafePointer(arena.advanced(by: Arena.l4_conv_same_padded)), w.advanced(by: 344), arena.advanced(by: Arena.l4_conv_same))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv_same)))
         // avg_pool
-        Self.l5_avg_pool(UnsafePointer(arena + Arena.l4_conv_same), arena + Arena.l5_avg_pool)
-        observe?(5, UnsafePointer(arena + Arena.l5_avg_pool))
+        Self.l5_avg_pool(UnsafePointer(arena.advanced(by: Arena.l4_conv_same)), arena.advanced(by: Arena.l5_avg_pool))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_avg_pool)))
         // crop
-        Self.l6_crop(UnsafePointer(arena + Arena.l5_avg_pool), arena + Arena.l6_crop)
-        observe?(6, UnsafePointer(arena + Arena.l6_crop))
+        Self.l6_crop(UnsafePointer(arena.advanced(by: Arena.l5_avg_pool)), arena.advanced(by: Arena.l6_crop))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_crop)))
         // pointwise
-        Self.l7_pointwise(UnsafePointer(arena + Arena.l6_crop), w + 648, arena + Arena.l7_pointwise)
-        Self.l7_pointwise_activation(arena + Arena.l7_pointwise)
-        observe?(7, UnsafePointer(arena + Arena.l7_pointwise))
+        Self.l7_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_crop)), w.advanced(by: 648), arena.advanced(by: Arena.l7_pointwise))
+        Self.l7_pointwise_activation(arena.advanced(by: Arena.l7_pointwise))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_pointwise)))
         // global_max
-        Self.l8_global_max(UnsafePointer(arena + Arena.l7_pointwise), arena + Arena.l8_global_max)
-        observe?(8, UnsafePointer(arena + Arena.l8_global_max))
-        destination.update(from: arena + Arena.l8_global_max, count: 5)
+        Self.l8_global_max(UnsafePointer(arena.advanced(by: Arena.l7_pointwise)), arena.advanced(by: Arena.l8_global_max))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_global_max)))
+        destination.update(from: arena.advanced(by: Arena.l8_global_max), count: 5)
     }
 
     // classes over 8 samples: Dense, (None, 5) → (None, 4)
@@ -799,37 +799,37 @@ extension Conv1d: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 664, q = arena + 912
-        var g = arena + 1160, h = arena + 1360
+        let p = arena.advanced(by: 664), q = arena.advanced(by: 912)
+        var g = arena.advanced(by: 1160), h = arena.advanced(by: 1360)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 81
-        let o2 = arena + 281
-        let o3 = arena + 431
-        let o4 = arena + 503
-        let o5 = arena + 575
-        let o6 = arena + 611
-        let o7 = arena + 635
-        let z7 = arena + 645
-        let o8 = arena + 655
-        let o10 = arena + 660
+        let o0 = arena
+        let o1 = arena.advanced(by: 81)
+        let o2 = arena.advanced(by: 281)
+        let o3 = arena.advanced(by: 431)
+        let o4 = arena.advanced(by: 503)
+        let o5 = arena.advanced(by: 575)
+        let o6 = arena.advanced(by: 611)
+        let o7 = arena.advanced(by: 635)
+        let z7 = arena.advanced(by: 645)
+        let o8 = arena.advanced(by: 655)
+        let o10 = arena.advanced(by: 660)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_pad(input, o0)
         Self.l1_conv_valid(UnsafePointer(o0), w, o1)
         Self.l2_conv_causal_pad(UnsafePointer(o1), p)
-        Self.l2_conv_causal(UnsafePointer(p), w + 80, o2)
+        Self.l2_conv_causal(UnsafePointer(p), w.advanced(by: 80), o2)
         Self.l2_conv_causal_activation(o2)
         Self.l3_max_pool(UnsafePointer(o2), o3)
         Self.l4_conv_same_pad(UnsafePointer(o3), p)
-        Self.l4_conv_same(UnsafePointer(p), w + 344, o4)
+        Self.l4_conv_same(UnsafePointer(p), w.advanced(by: 344), o4)
         Self.l5_avg_pool(UnsafePointer(o4), o5)
         Self.l6_crop(UnsafePointer(o5), o6)
-        Self.l7_pointwise(UnsafePointer(o6), w + 648, z7)
+        Self.l7_pointwise(UnsafePointer(o6), w.advanced(by: 648), z7)
         o7.update(from: z7, count: 10)
         Self.l7_pointwise_activation(o7)
         Self.l8_global_max(UnsafePointer(o7), o8)
         // flatten: the same memory as its input
-        Self.l10_classes(UnsafePointer(o8), w + 752, o10)
+        Self.l10_classes(UnsafePointer(o8), w.advanced(by: 752), o10)
         Self.l10_classes_activation(o10)
         output.update(from: o10, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
@@ -840,28 +840,28 @@ extension Conv1d: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // classes
         if !fused { Self.l10_classes_derivative(UnsafePointer(o10), g) }
-        Self.l10_classes_backward(UnsafePointer(o8), UnsafePointer(g), k + 559, gradients + 559, h); swap(&g, &h)
+        Self.l10_classes_backward(UnsafePointer(o8), UnsafePointer(g), k.advanced(by: 559), gradients.advanced(by: 559), h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // global_max
         Self.l8_global_max_backward(UnsafePointer(o7), UnsafePointer(g), h); swap(&g, &h)
         // pointwise
         Self.l7_pointwise_derivative(UnsafePointer(z7), UnsafePointer(o7), g)
-        Self.l7_pointwise_backward(UnsafePointer(o6), UnsafePointer(g), k + 494, gradients + 494, h); swap(&g, &h)
+        Self.l7_pointwise_backward(UnsafePointer(o6), UnsafePointer(g), k.advanced(by: 494), gradients.advanced(by: 494), h); swap(&g, &h)
         // crop
         Self.l6_crop_backward(UnsafePointer(g), h); swap(&g, &h)
         // avg_pool
         Self.l5_avg_pool_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
         // conv_same
         Self.l4_conv_same_pad(UnsafePointer(o3), p)
-        Self.l4_conv_same_backward(UnsafePointer(p), UnsafePointer(g), k + 278, gradients + 278, q)
+        Self.l4_conv_same_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 278), gradients.advanced(by: 278), q)
         Self.l4_conv_same_unpad(UnsafePointer(q), h); swap(&g, &h)
         // max_pool
         Self.l3_max_pool_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv_causal
         Self.l2_conv_causal_derivative(UnsafePointer(o2), g)
         Self.l2_conv_causal_pad(UnsafePointer(o1), p)
-        Self.l2_conv_causal_backward(UnsafePointer(p), UnsafePointer(g), k + 80, gradients + 80, q)
+        Self.l2_conv_causal_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 80), gradients.advanced(by: 80), q)
         Self.l2_conv_causal_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv_valid
         Self.l1_conv_valid_derivative(UnsafePointer(o1), g)

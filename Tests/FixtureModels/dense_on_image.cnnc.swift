@@ -115,19 +115,19 @@ public struct DenseOnImage: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_dense), w + 32, arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 32), arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // flatten
         // (no computation at inference)
-        observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // dense_1
-        Self.l3_dense_1(UnsafePointer(arena + Arena.l1_conv2d), w + 148, arena + Arena.l3_dense_1)
-        Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
-        observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
-        output.update(from: arena + Arena.l3_dense_1, count: 1)
+        Self.l3_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), w.advanced(by: 148), arena.advanced(by: Arena.l3_dense_1))
+        Self.l3_dense_1_activation(arena.advanced(by: Arena.l3_dense_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l3_dense_1), count: 1)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -145,19 +145,19 @@ public struct DenseOnImage: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_dense), w + 32, arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 32), arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // flatten
         // (no computation at inference)
-        observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // dense_1
-        Self.l3_dense_1(UnsafePointer(arena + Arena.l1_conv2d), w + 148, arena + Arena.l3_dense_1)
-        Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
-        observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
-        output.update(from: arena + Arena.l3_dense_1, count: 1)
+        Self.l3_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), w.advanced(by: 148), arena.advanced(by: Arena.l3_dense_1))
+        Self.l3_dense_1_activation(arena.advanced(by: Arena.l3_dense_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l3_dense_1), count: 1)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -194,12 +194,12 @@ public struct DenseOnImage: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_dense), w + 32, arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
-        destination.update(from: arena + Arena.l1_conv2d, count: 24)
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 32), arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
+        destination.update(from: arena.advanced(by: Arena.l1_conv2d), count: 24)
     }
 
     // dense_1 over 8 samples: Dense, (None, 24) → (None, 1)
@@ -376,17 +376,17 @@ extension DenseOnImage: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 165, q = arena + 165
-        var g = arena + 165, h = arena + 305
+        let p = arena.advanced(by: 165), q = arena.advanced(by: 165)
+        var g = arena.advanced(by: 165), h = arena.advanced(by: 305)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 140
-        let o3 = arena + 164
+        let o0 = arena
+        let o1 = arena.advanced(by: 140)
+        let o3 = arena.advanced(by: 164)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_dense(input, w, o0)
-        Self.l1_conv2d(UnsafePointer(o0), w + 32, o1)
+        Self.l1_conv2d(UnsafePointer(o0), w.advanced(by: 32), o1)
         // flatten: the same memory as its input
-        Self.l3_dense_1(UnsafePointer(o1), w + 148, o3)
+        Self.l3_dense_1(UnsafePointer(o1), w.advanced(by: 148), o3)
         Self.l3_dense_1_activation(o3)
         output.update(from: o3, count: 1)
         // The loss, and its gradient: with respect to the output, or to the
@@ -397,11 +397,11 @@ extension DenseOnImage: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_1
         if !fused { Self.l3_dense_1_derivative(UnsafePointer(o3), g) }
-        Self.l3_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 86, gradients + 86, h); swap(&g, &h)
+        Self.l3_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 86), gradients.advanced(by: 86), h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // conv2d
-        Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k + 28, gradients + 28, h); swap(&g, &h)
+        Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 28), gradients.advanced(by: 28), h); swap(&g, &h)
         // dense
         Self.l0_dense_derivative(UnsafePointer(o0), g)
         Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)

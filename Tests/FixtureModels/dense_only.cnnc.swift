@@ -108,16 +108,16 @@ public struct DenseOnly: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // dropout
         // (no computation at inference)
-        observe?(1, UnsafePointer(arena + Arena.l0_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 100480, arena + Arena.l2_dense_1)
-        Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
-        output.update(from: arena + Arena.l2_dense_1, count: 10)
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 100480), arena.advanced(by: Arena.l2_dense_1))
+        Self.l2_dense_1_activation(arena.advanced(by: Arena.l2_dense_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l2_dense_1), count: 10)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -135,16 +135,16 @@ public struct DenseOnly: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // dropout
         // (no computation at inference)
-        observe?(1, UnsafePointer(arena + Arena.l0_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 100480, arena + Arena.l2_dense_1)
-        Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
-        output.update(from: arena + Arena.l2_dense_1, count: 10)
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 100480), arena.advanced(by: Arena.l2_dense_1))
+        Self.l2_dense_1_activation(arena.advanced(by: Arena.l2_dense_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l2_dense_1), count: 10)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -402,13 +402,13 @@ extension DenseOnly: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 394, q = arena + 394
-        var g = arena + 394, h = arena + 1178
+        let p = arena.advanced(by: 394), q = arena.advanced(by: 394)
+        var g = arena.advanced(by: 394), h = arena.advanced(by: 1178)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 128
-        let m1 = arena + 256
-        let o2 = arena + 384
+        let o0 = arena
+        let o1 = arena.advanced(by: 128)
+        let m1 = arena.advanced(by: 256)
+        let o2 = arena.advanced(by: 384)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_dense(input, w, o0)
         // dropout: inverted dropout, each value kept with probability 0.8 and scaled by 1/0.8
@@ -416,7 +416,7 @@ extension DenseOnly: TrainableModel {
             var random = SplitMix64(seed: dropoutSeed, stream: 1)
             for i in 0..<128 { m1[i] = random.nextUnit() < 0.8 ? Float(1 / 0.8) : 0; o1[i] = UnsafePointer(o0)[i] * m1[i] }
         }
-        Self.l2_dense_1(UnsafePointer(o1), w + 100480, o2)
+        Self.l2_dense_1(UnsafePointer(o1), w.advanced(by: 100480), o2)
         Self.l2_dense_1_activation(o2)
         output.update(from: o2, count: 10)
         // The loss, and its gradient: with respect to the output, or to the
@@ -427,7 +427,7 @@ extension DenseOnly: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_1
         if !fused { Self.l2_dense_1_derivative(UnsafePointer(o2), g) }
-        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 100480, gradients + 100480, h); swap(&g, &h)
+        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 100480), gradients.advanced(by: 100480), h); swap(&g, &h)
         // dropout
         for i in 0..<128 { g[i] *= m1[i] }
         // dense

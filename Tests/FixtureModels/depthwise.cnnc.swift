@@ -183,55 +183,55 @@ public struct Depthwise: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // expand
-        Self.l0_expand(input, w, arena + Arena.l0_expand)
-        observe?(0, UnsafePointer(arena + Arena.l0_expand))
+        Self.l0_expand(input, w, arena.advanced(by: Arena.l0_expand))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_expand)))
         // dw_same
-        Self.l1_dw_same_pad(UnsafePointer(arena + Arena.l0_expand), arena + Arena.l1_dw_same_padded)
-        Self.l1_dw_same(UnsafePointer(arena + Arena.l1_dw_same_padded), w + 128, arena + Arena.l1_dw_same)
-        observe?(1, UnsafePointer(arena + Arena.l1_dw_same))
+        Self.l1_dw_same_pad(UnsafePointer(arena.advanced(by: Arena.l0_expand)), arena.advanced(by: Arena.l1_dw_same_padded))
+        Self.l1_dw_same(UnsafePointer(arena.advanced(by: Arena.l1_dw_same_padded)), w.advanced(by: 128), arena.advanced(by: Arena.l1_dw_same))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dw_same)))
         // pad
-        Self.l2_pad(UnsafePointer(arena + Arena.l1_dw_same), arena + Arena.l2_pad)
-        observe?(2, UnsafePointer(arena + Arena.l2_pad))
+        Self.l2_pad(UnsafePointer(arena.advanced(by: Arena.l1_dw_same)), arena.advanced(by: Arena.l2_pad))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_pad)))
         // dw_stride2
-        Self.l3_dw_stride2(UnsafePointer(arena + Arena.l2_pad), w + 368, arena + Arena.l3_dw_stride2)
-        observe?(3, UnsafePointer(arena + Arena.l3_dw_stride2))
+        Self.l3_dw_stride2(UnsafePointer(arena.advanced(by: Arena.l2_pad)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // bn
-        Self.l4_bn(arena + Arena.l3_dw_stride2, w)
-        observe?(4, UnsafePointer(arena + Arena.l3_dw_stride2))
+        Self.l4_bn(arena.advanced(by: Arena.l3_dw_stride2), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // relu6
-        Self.l5_relu6(arena + Arena.l3_dw_stride2)
-        observe?(5, UnsafePointer(arena + Arena.l3_dw_stride2))
+        Self.l5_relu6(arena.advanced(by: Arena.l3_dw_stride2))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // project
-        Self.l6_project(UnsafePointer(arena + Arena.l3_dw_stride2), w + 656, arena + Arena.l6_project)
-        observe?(6, UnsafePointer(arena + Arena.l6_project))
+        Self.l6_project(UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)), w.advanced(by: 656), arena.advanced(by: Arena.l6_project))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_project)))
         // dw_5x5
-        Self.l7_dw_5x5_pad(UnsafePointer(arena + Arena.l6_project), arena + Arena.l7_dw_5x5_padded)
-        Self.l7_dw_5x5(UnsafePointer(arena + Arena.l7_dw_5x5_padded), w + 856, arena + Arena.l7_dw_5x5)
-        Self.l7_dw_5x5_activation(arena + Arena.l7_dw_5x5)
-        observe?(7, UnsafePointer(arena + Arena.l7_dw_5x5))
+        Self.l7_dw_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l6_project)), arena.advanced(by: Arena.l7_dw_5x5_padded))
+        Self.l7_dw_5x5(UnsafePointer(arena.advanced(by: Arena.l7_dw_5x5_padded)), w.advanced(by: 856), arena.advanced(by: Arena.l7_dw_5x5))
+        Self.l7_dw_5x5_activation(arena.advanced(by: Arena.l7_dw_5x5))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dw_5x5)))
         // dw_multiplier
-        Self.l8_dw_multiplier_pad(UnsafePointer(arena + Arena.l7_dw_5x5), arena + Arena.l8_dw_multiplier_padded)
-        Self.l8_dw_multiplier(UnsafePointer(arena + Arena.l8_dw_multiplier_padded), w + 1064, arena + Arena.l8_dw_multiplier)
-        Self.l8_dw_multiplier_activation(arena + Arena.l8_dw_multiplier)
-        observe?(8, UnsafePointer(arena + Arena.l8_dw_multiplier))
+        Self.l8_dw_multiplier_pad(UnsafePointer(arena.advanced(by: Arena.l7_dw_5x5)), arena.advanced(by: Arena.l8_dw_multiplier_padded))
+        Self.l8_dw_multiplier(UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier_padded)), w.advanced(by: 1064), arena.advanced(by: Arena.l8_dw_multiplier))
+        Self.l8_dw_multiplier_activation(arena.advanced(by: Arena.l8_dw_multiplier))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier)))
         // dw_rect
-        Self.l9_dw_rect(UnsafePointer(arena + Arena.l8_dw_multiplier), w + 1184, arena + Arena.l9_dw_rect)
-        observe?(9, UnsafePointer(arena + Arena.l9_dw_rect))
+        Self.l9_dw_rect(UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier)), w.advanced(by: 1184), arena.advanced(by: Arena.l9_dw_rect))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dw_rect)))
         // widen
-        Self.l10_widen(UnsafePointer(arena + Arena.l9_dw_rect), w + 1268, arena + Arena.l10_widen)
-        observe?(10, UnsafePointer(arena + Arena.l10_widen))
+        Self.l10_widen(UnsafePointer(arena.advanced(by: Arena.l9_dw_rect)), w.advanced(by: 1268), arena.advanced(by: Arena.l10_widen))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_widen)))
         // dw_wide
-        Self.l11_dw_wide_pad(UnsafePointer(arena + Arena.l10_widen), arena + Arena.l11_dw_wide_padded)
-        Self.l11_dw_wide(UnsafePointer(arena + Arena.l11_dw_wide_padded), w + 1684, arena + Arena.l11_dw_wide)
-        observe?(11, UnsafePointer(arena + Arena.l11_dw_wide))
+        Self.l11_dw_wide_pad(UnsafePointer(arena.advanced(by: Arena.l10_widen)), arena.advanced(by: Arena.l11_dw_wide_padded))
+        Self.l11_dw_wide(UnsafePointer(arena.advanced(by: Arena.l11_dw_wide_padded)), w.advanced(by: 1684), arena.advanced(by: Arena.l11_dw_wide))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_dw_wide)))
         // pool
-        Self.l12_pool(UnsafePointer(arena + Arena.l11_dw_wide), arena + Arena.l12_pool)
-        observe?(12, UnsafePointer(arena + Arena.l12_pool))
+        Self.l12_pool(UnsafePointer(arena.advanced(by: Arena.l11_dw_wide)), arena.advanced(by: Arena.l12_pool))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_pool)))
         // classes
-        Self.l13_classes(UnsafePointer(arena + Arena.l12_pool), w + 2004, arena + Arena.l13_classes)
-        Self.l13_classes_activation(arena + Arena.l13_classes)
-        observe?(13, UnsafePointer(arena + Arena.l13_classes))
-        output.update(from: arena + Arena.l13_classes, count: 4)
+        Self.l13_classes(UnsafePointer(arena.advanced(by: Arena.l12_pool)), w.advanced(by: 2004), arena.advanced(by: Arena.l13_classes))
+        Self.l13_classes_activation(arena.advanced(by: Arena.l13_classes))
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_classes)))
+        output.update(from: arena.advanced(by: Arena.l13_classes), count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -249,55 +249,55 @@ public struct Depthwise: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // expand
-        Self.l0_expand(input, w, arena + Arena.l0_expand)
-        observe?(0, UnsafePointer(arena + Arena.l0_expand))
+        Self.l0_expand(input, w, arena.advanced(by: Arena.l0_expand))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_expand)))
         // dw_same
-        Self.l1_dw_same_pad(UnsafePointer(arena + Arena.l0_expand), arena + Arena.l1_dw_same_padded)
-        Self.l1_dw_same(UnsafePointer(arena + Arena.l1_dw_same_padded), w + 128, arena + Arena.l1_dw_same)
-        observe?(1, UnsafePointer(arena + Arena.l1_dw_same))
+        Self.l1_dw_same_pad(UnsafePointer(arena.advanced(by: Arena.l0_expand)), arena.advanced(by: Arena.l1_dw_same_padded))
+        Self.l1_dw_same(UnsafePointer(arena.advanced(by: Arena.l1_dw_same_padded)), w.advanced(by: 128), arena.advanced(by: Arena.l1_dw_same))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dw_same)))
         // pad
-        Self.l2_pad(UnsafePointer(arena + Arena.l1_dw_same), arena + Arena.l2_pad)
-        observe?(2, UnsafePointer(arena + Arena.l2_pad))
+        Self.l2_pad(UnsafePointer(arena.advanced(by: Arena.l1_dw_same)), arena.advanced(by: Arena.l2_pad))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_pad)))
         // dw_stride2
-        Self.l3_dw_stride2(UnsafePointer(arena + Arena.l2_pad), w + 368, arena + Arena.l3_dw_stride2)
-        observe?(3, UnsafePointer(arena + Arena.l3_dw_stride2))
+        Self.l3_dw_stride2(UnsafePointer(arena.advanced(by: Arena.l2_pad)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // bn
-        Self.l4_bn(arena + Arena.l3_dw_stride2, w)
-        observe?(4, UnsafePointer(arena + Arena.l3_dw_stride2))
+        Self.l4_bn(arena.advanced(by: Arena.l3_dw_stride2), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // relu6
-        Self.l5_relu6(arena + Arena.l3_dw_stride2)
-        observe?(5, UnsafePointer(arena + Arena.l3_dw_stride2))
+        Self.l5_relu6(arena.advanced(by: Arena.l3_dw_stride2))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // project
-        Self.l6_project(UnsafePointer(arena + Arena.l3_dw_stride2), w + 656, arena + Arena.l6_project)
-        observe?(6, UnsafePointer(arena + Arena.l6_project))
+        Self.l6_project(UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)), w.advanced(by: 656), arena.advanced(by: Arena.l6_project))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_project)))
         // dw_5x5
-        Self.l7_dw_5x5_pad(UnsafePointer(arena + Arena.l6_project), arena + Arena.l7_dw_5x5_padded)
-        Self.l7_dw_5x5(UnsafePointer(arena + Arena.l7_dw_5x5_padded), w + 856, arena + Arena.l7_dw_5x5)
-        Self.l7_dw_5x5_activation(arena + Arena.l7_dw_5x5)
-        observe?(7, UnsafePointer(arena + Arena.l7_dw_5x5))
+        Self.l7_dw_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l6_project)), arena.advanced(by: Arena.l7_dw_5x5_padded))
+        Self.l7_dw_5x5(UnsafePointer(arena.advanced(by: Arena.l7_dw_5x5_padded)), w.advanced(by: 856), arena.advanced(by: Arena.l7_dw_5x5))
+        Self.l7_dw_5x5_activation(arena.advanced(by: Arena.l7_dw_5x5))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dw_5x5)))
         // dw_multiplier
-        Self.l8_dw_multiplier_pad(UnsafePointer(arena + Arena.l7_dw_5x5), arena + Arena.l8_dw_multiplier_padded)
-        Self.l8_dw_multiplier(UnsafePointer(arena + Arena.l8_dw_multiplier_padded), w + 1064, arena + Arena.l8_dw_multiplier)
-        Self.l8_dw_multiplier_activation(arena + Arena.l8_dw_multiplier)
-        observe?(8, UnsafePointer(arena + Arena.l8_dw_multiplier))
+        Self.l8_dw_multiplier_pad(UnsafePointer(arena.advanced(by: Arena.l7_dw_5x5)), arena.advanced(by: Arena.l8_dw_multiplier_padded))
+        Self.l8_dw_multiplier(UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier_padded)), w.advanced(by: 1064), arena.advanced(by: Arena.l8_dw_multiplier))
+        Self.l8_dw_multiplier_activation(arena.advanced(by: Arena.l8_dw_multiplier))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier)))
         // dw_rect
-        Self.l9_dw_rect(UnsafePointer(arena + Arena.l8_dw_multiplier), w + 1184, arena + Arena.l9_dw_rect)
-        observe?(9, UnsafePointer(arena + Arena.l9_dw_rect))
+        Self.l9_dw_rect(UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier)), w.advanced(by: 1184), arena.advanced(by: Arena.l9_dw_rect))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dw_rect)))
         // widen
-        Self.l10_widen(UnsafePointer(arena + Arena.l9_dw_rect), w + 1268, arena + Arena.l10_widen)
-        observe?(10, UnsafePointer(arena + Arena.l10_widen))
+        Self.l10_widen(UnsafePointer(arena.advanced(by: Arena.l9_dw_rect)), w.advanced(by: 1268), arena.advanced(by: Arena.l10_widen))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_widen)))
         // dw_wide
-        Self.l11_dw_wide_pad(UnsafePointer(arena + Arena.l10_widen), arena + Arena.l11_dw_wide_padded)
-        Self.l11_dw_wide(UnsafePointer(arena + Arena.l11_dw_wide_padded), w + 1684, arena + Arena.l11_dw_wide)
-        observe?(11, UnsafePointer(arena + Arena.l11_dw_wide))
+        Self.l11_dw_wide_pad(UnsafePointer(arena.advanced(by: Arena.l10_widen)), arena.advanced(by: Arena.l11_dw_wide_padded))
+        Self.l11_dw_wide(UnsafePointer(arena.advanced(by: Arena.l11_dw_wide_padded)), w.advanced(by: 1684), arena.advanced(by: Arena.l11_dw_wide))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_dw_wide)))
         // pool
-        Self.l12_pool(UnsafePointer(arena + Arena.l11_dw_wide), arena + Arena.l12_pool)
-        observe?(12, UnsafePointer(arena + Arena.l12_pool))
+        Self.l12_pool(UnsafePointer(arena.advanced(by: Arena.l11_dw_wide)), arena.advanced(by: Arena.l12_pool))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_pool)))
         // classes
-        Self.l13_classes(UnsafePointer(arena + Arena.l12_pool), w + 2004, arena + Arena.l13_classes)
-        Self.l13_classes_activation(arena + Arena.l13_classes)
-        observe?(13, UnsafePointer(arena + Arena.l13_classes))
-        output.update(from: arena + Arena.l13_classes, count: 4)
+        Self.l13_classes(UnsafePointer(arena.advanced(by: Arena.l12_pool)), w.advanced(by: 2004), arena.advanced(by: Arena.l13_classes))
+        Self.l13_classes_activation(arena.advanced(by: Arena.l13_classes))
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_classes)))
+        output.update(from: arena.advanced(by: Arena.l13_classes), count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -332,51 +332,51 @@ public struct Depthwise: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // expand
-        Self.l0_expand(input, w, arena + Arena.l0_expand)
-        observe?(0, UnsafePointer(arena + Arena.l0_expand))
+        Self.l0_expand(input, w, arena.advanced(by: Arena.l0_expand))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_expand)))
         // dw_same
-        Self.l1_dw_same_pad(UnsafePointer(arena + Arena.l0_expand), arena + Arena.l1_dw_same_padded)
-        Self.l1_dw_same(UnsafePointer(arena + Arena.l1_dw_same_padded), w + 128, arena + Arena.l1_dw_same)
-        observe?(1, UnsafePointer(arena + Arena.l1_dw_same))
+        Self.l1_dw_same_pad(UnsafePointer(arena.advanced(by: Arena.l0_expand)), arena.advanced(by: Arena.l1_dw_same_padded))
+        Self.l1_dw_same(UnsafePointer(arena.advanced(by: Arena.l1_dw_same_padded)), w.advanced(by: 128), arena.advanced(by: Arena.l1_dw_same))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dw_same)))
         // pad
-        Self.l2_pad(UnsafePointer(arena + Arena.l1_dw_same), arena + Arena.l2_pad)
-        observe?(2, UnsafePointer(arena + Arena.l2_pad))
+        Self.l2_pad(UnsafePointer(arena.advanced(by: Arena.l1_dw_same)), arena.advanced(by: Arena.l2_pad))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_pad)))
         // dw_stride2
-        Self.l3_dw_stride2(UnsafePointer(arena + Arena.l2_pad), w + 368, arena + Arena.l3_dw_stride2)
-        observe?(3, UnsafePointer(arena + Arena.l3_dw_stride2))
+        Self.l3_dw_stride2(UnsafePointer(arena.advanced(by: Arena.l2_pad)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // bn
-        Self.l4_bn(arena + Arena.l3_dw_stride2, w)
-        observe?(4, UnsafePointer(arena + Arena.l3_dw_stride2))
+        Self.l4_bn(arena.advanced(by: Arena.l3_dw_stride2), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // relu6
-        Self.l5_relu6(arena + Arena.l3_dw_stride2)
-        observe?(5, UnsafePointer(arena + Arena.l3_dw_stride2))
+        Self.l5_relu6(arena.advanced(by: Arena.l3_dw_stride2))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // project
-        Self.l6_project(UnsafePointer(arena + Arena.l3_dw_stride2), w + 656, arena + Arena.l6_project)
-        observe?(6, UnsafePointer(arena + Arena.l6_project))
+        Self.l6_project(UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)), w.advanced(by: 656), arena.advanced(by: Arena.l6_project))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_project)))
         // dw_5x5
-        Self.l7_dw_5x5_pad(UnsafePointer(arena + Arena.l6_project), arena + Arena.l7_dw_5x5_padded)
-        Self.l7_dw_5x5(UnsafePointer(arena + Arena.l7_dw_5x5_padded), w + 856, arena + Arena.l7_dw_5x5)
-        Self.l7_dw_5x5_activation(arena + Arena.l7_dw_5x5)
-        observe?(7, UnsafePointer(arena + Arena.l7_dw_5x5))
+        Self.l7_dw_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l6_project)), arena.advanced(by: Arena.l7_dw_5x5_padded))
+        Self.l7_dw_5x5(UnsafePointer(arena.advanced(by: Arena.l7_dw_5x5_padded)), w.advanced(by: 856), arena.advanced(by: Arena.l7_dw_5x5))
+        Self.l7_dw_5x5_activation(arena.advanced(by: Arena.l7_dw_5x5))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dw_5x5)))
         // dw_multiplier
-        Self.l8_dw_multiplier_pad(UnsafePointer(arena + Arena.l7_dw_5x5), arena + Arena.l8_dw_multiplier_padded)
-        Self.l8_dw_multiplier(UnsafePointer(arena + Arena.l8_dw_multiplier_padded), w + 1064, arena + Arena.l8_dw_multiplier)
-        Self.l8_dw_multiplier_activation(arena + Arena.l8_dw_multiplier)
-        observe?(8, UnsafePointer(arena + Arena.l8_dw_multiplier))
+        Self.l8_dw_multiplier_pad(UnsafePointer(arena.advanced(by: Arena.l7_dw_5x5)), arena.advanced(by: Arena.l8_dw_multiplier_padded))
+        Self.l8_dw_multiplier(UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier_padded)), w.advanced(by: 1064), arena.advanced(by: Arena.l8_dw_multiplier))
+        Self.l8_dw_multiplier_activation(arena.advanced(by: Arena.l8_dw_multiplier))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier)))
         // dw_rect
-        Self.l9_dw_rect(UnsafePointer(arena + Arena.l8_dw_multiplier), w + 1184, arena + Arena.l9_dw_rect)
-        observe?(9, UnsafePointer(arena + Arena.l9_dw_rect))
+        Self.l9_dw_rect(UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier)), w.advanced(by: 1184), arena.advanced(by: Arena.l9_dw_rect))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dw_rect)))
         // widen
-        Self.l10_widen(UnsafePointer(arena + Arena.l9_dw_rect), w + 1268, arena + Arena.l10_widen)
-        observe?(10, UnsafePointer(arena + Arena.l10_widen))
+        Self.l10_widen(UnsafePointer(arena.advanced(by: Arena.l9_dw_rect)), w.advanced(by: 1268), arena.advanced(by: Arena.l10_widen))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_widen)))
         // dw_wide
-        Self.l11_dw_wide_pad(UnsafePointer(arena + Arena.l10_widen), arena + Arena.l11_dw_wide_padded)
-        Self.l11_dw_wide(UnsafePointer(arena + Arena.l11_dw_wide_padded), w + 1684, arena + Arena.l11_dw_wide)
-        observe?(11, UnsafePointer(arena + Arena.l11_dw_wide))
+        Self.l11_dw_wide_pad(UnsafePointer(arena.advanced(by: Arena.l10_widen)), arena.advanced(by: Arena.l11_dw_wide_padded))
+        Self.l11_dw_wide(UnsafePointer(arena.advanced(by: Arena.l11_dw_wide_padded)), w.advanced(by: 1684), arena.advanced(by: Arena.l11_dw_wide))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_dw_wide)))
         // pool
-        Self.l12_pool(UnsafePointer(arena + Arena.l11_dw_wide), arena + Arena.l12_pool)
-        observe?(12, UnsafePointer(arena + Arena.l12_pool))
-        destination.update(from: arena + Arena.l12_pool, count: 32)
+        Self.l12_pool(UnsafePointer(arena.advanced(by: Arena.l11_dw_wide)), arena.advanced(by: Arena.l12_pool))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_pool)))
+        destination.update(from: arena.advanced(by: Arena.l12_pool), count: 32)
     }
 
     // classes over 8 samples: Dense, (None, 32) → (None, 4)
@@ -1063,56 +1063,56 @@ extension Depthwise: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 8796, q = arena + 11700
-        var g = arena + 14604, h = arena + 17004
+        let p = arena.advanced(by: 8796), q = arena.advanced(by: 11700)
+        var g = arena.advanced(by: 14604), h = arena.advanced(by: 17004)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
-                let o0 = arena + 0
-                let o1 = arena + 1944
-                let o2 = arena + 3888
-                let o3 = arena + 6288
+                let o0 = arena
+                let o1 = arena.advanced(by: 1944)
+                let o2 = arena.advanced(by: 3888)
+                let o3 = arena.advanced(by: 6288)
                 // Forward, training mode, to bn: every layer's output stays for the backward pass.
                 Self.l0_expand(input, w, o0)
                 Self.l1_dw_same_pad(UnsafePointer(o0), p)
-                Self.l1_dw_same(UnsafePointer(p), w + 128, o1)
+                Self.l1_dw_same(UnsafePointer(p), w.advanced(by: 128), o1)
                 Self.l2_pad(UnsafePointer(o1), o2)
-                Self.l3_dw_stride2(UnsafePointer(o2), w + 368, o3)
+                Self.l3_dw_stride2(UnsafePointer(o2), w.advanced(by: 368), o3)
                 Self.l4_bn_statistics(UnsafePointer(o3), sums)
                 return 0
 
             case 1:
-                let o3 = arena + 6288
-                let o4 = arena + 6672
-                let d4 = arena + 7056
-                let o5 = arena + 7440
-                let o6 = arena + 7824
-                let o7 = arena + 7920
-                let o8 = arena + 8016
-                let z8 = arena + 8208
-                let o9 = arena + 8400
-                let o10 = arena + 8472
-                let o11 = arena + 8664
-                let o12 = arena + 8760
-                let o13 = arena + 8792
+                let o3 = arena.advanced(by: 6288)
+                let o4 = arena.advanced(by: 6672)
+                let d4 = arena.advanced(by: 7056)
+                let o5 = arena.advanced(by: 7440)
+                let o6 = arena.advanced(by: 7824)
+                let o7 = arena.advanced(by: 7920)
+                let o8 = arena.advanced(by: 8016)
+                let z8 = arena.advanced(by: 8208)
+                let o9 = arena.advanced(by: 8400)
+                let o10 = arena.advanced(by: 8472)
+                let o11 = arena.advanced(by: 8664)
+                let o12 = arena.advanced(by: 8760)
+                let o13 = arena.advanced(by: 8792)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l4_bn_normalize(UnsafePointer(o3), statistics, k, o4)
                 o5.update(from: UnsafePointer(o4), count: 384)
                 Self.l5_relu6(o5)
-                Self.l6_project(UnsafePointer(o5), w + 656, o6)
+                Self.l6_project(UnsafePointer(o5), w.advanced(by: 656), o6)
                 Self.l7_dw_5x5_pad(UnsafePointer(o6), p)
-                Self.l7_dw_5x5(UnsafePointer(p), w + 856, o7)
+                Self.l7_dw_5x5(UnsafePointer(p), w.advanced(by: 856), o7)
                 Self.l7_dw_5x5_activation(o7)
                 Self.l8_dw_multiplier_pad(UnsafePointer(o7), p)
-                Self.l8_dw_multiplier(UnsafePointer(p), w + 1064, z8)
+                Self.l8_dw_multiplier(UnsafePointer(p), w.advanced(by: 1064), z8)
                 o8.update(from: z8, count: 192)
                 Self.l8_dw_multiplier_activation(o8)
-                Self.l9_dw_rect(UnsafePointer(o8), w + 1184, o9)
-                Self.l10_widen(UnsafePointer(o9), w + 1268, o10)
+                Self.l9_dw_rect(UnsafePointer(o8), w.advanced(by: 1184), o9)
+                Self.l10_widen(UnsafePointer(o9), w.advanced(by: 1268), o10)
                 Self.l11_dw_wide_pad(UnsafePointer(o10), p)
-                Self.l11_dw_wide(UnsafePointer(p), w + 1684, o11)
+                Self.l11_dw_wide(UnsafePointer(p), w.advanced(by: 1684), o11)
                 Self.l12_pool(UnsafePointer(o11), o12)
-                Self.l13_classes(UnsafePointer(o12), w + 2004, o13)
+                Self.l13_classes(UnsafePointer(o12), w.advanced(by: 2004), o13)
                 Self.l13_classes_activation(o13)
                 output.update(from: o13, count: 4)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -1123,29 +1123,29 @@ extension Depthwise: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // classes
                 if !fused { Self.l13_classes_derivative(UnsafePointer(o13), g) }
-                Self.l13_classes_backward(UnsafePointer(o12), UnsafePointer(g), k + 1894, gradients + 1894, h); swap(&g, &h)
+                Self.l13_classes_backward(UnsafePointer(o12), UnsafePointer(g), k.advanced(by: 1894), gradients.advanced(by: 1894), h); swap(&g, &h)
                 // pool
                 Self.l12_pool_backward(UnsafePointer(o11), UnsafePointer(g), h); swap(&g, &h)
                 // dw_wide
                 Self.l11_dw_wide_pad(UnsafePointer(o10), p)
-                Self.l11_dw_wide_backward(UnsafePointer(p), UnsafePointer(g), k + 1574, gradients + 1574, q)
+                Self.l11_dw_wide_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1574), gradients.advanced(by: 1574), q)
                 Self.l11_dw_wide_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // widen
-                Self.l10_widen_backward(UnsafePointer(o9), UnsafePointer(g), k + 1158, gradients + 1158, h); swap(&g, &h)
+                Self.l10_widen_backward(UnsafePointer(o9), UnsafePointer(g), k.advanced(by: 1158), gradients.advanced(by: 1158), h); swap(&g, &h)
                 // dw_rect
-                Self.l9_dw_rect_backward(UnsafePointer(o8), UnsafePointer(g), k + 1074, gradients + 1074, h); swap(&g, &h)
+                Self.l9_dw_rect_backward(UnsafePointer(o8), UnsafePointer(g), k.advanced(by: 1074), gradients.advanced(by: 1074), h); swap(&g, &h)
                 // dw_multiplier
                 Self.l8_dw_multiplier_derivative(UnsafePointer(z8), UnsafePointer(o8), g)
                 Self.l8_dw_multiplier_pad(UnsafePointer(o7), p)
-                Self.l8_dw_multiplier_backward(UnsafePointer(p), UnsafePointer(g), k + 954, gradients + 954, q)
+                Self.l8_dw_multiplier_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 954), gradients.advanced(by: 954), q)
                 Self.l8_dw_multiplier_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // dw_5x5
                 Self.l7_dw_5x5_derivative(UnsafePointer(o7), g)
                 Self.l7_dw_5x5_pad(UnsafePointer(o6), p)
-                Self.l7_dw_5x5_backward(UnsafePointer(p), UnsafePointer(g), k + 798, gradients + 798, q)
+                Self.l7_dw_5x5_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 798), gradients.advanced(by: 798), q)
                 Self.l7_dw_5x5_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // project
-                Self.l6_project_backward(UnsafePointer(o5), UnsafePointer(g), k + 648, gradients + 648, h); swap(&g, &h)
+                Self.l6_project_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 648), gradients.advanced(by: 648), h); swap(&g, &h)
                 // relu6
                 Self.l5_relu6_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
                 // bn: dL/dy waits for the whole batch's sums
@@ -1154,22 +1154,22 @@ extension Depthwise: TrainableModel {
                 return value
 
             default:
-                let o0 = arena + 0
-                let o1 = arena + 1944
-                let o2 = arena + 3888
-                let o3 = arena + 6288
-                let d4 = arena + 7056
+                let o0 = arena
+                let o1 = arena.advanced(by: 1944)
+                let o2 = arena.advanced(by: 3888)
+                let o3 = arena.advanced(by: 6288)
+                let d4 = arena.advanced(by: 7056)
                 // Backward through bn, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l4_bn_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // dw_stride2
-                Self.l3_dw_stride2_backward(UnsafePointer(o2), UnsafePointer(g), k + 336, gradients + 336, h); swap(&g, &h)
+                Self.l3_dw_stride2_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 336), gradients.advanced(by: 336), h); swap(&g, &h)
                 // pad
                 Self.l2_pad_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
                 // dw_same
                 Self.l1_dw_same_derivative(UnsafePointer(o1), g)
                 Self.l1_dw_same_pad(UnsafePointer(o0), p)
-                Self.l1_dw_same_backward(UnsafePointer(p), UnsafePointer(g), k + 96, gradients + 96, q)
+                Self.l1_dw_same_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 96), gradients.advanced(by: 96), q)
                 Self.l1_dw_same_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // expand
                 Self.l0_expand_backward(input, UnsafePointer(g), k, gradients, inputGradient)

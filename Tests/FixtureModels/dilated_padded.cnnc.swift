@@ -145,33 +145,33 @@ public struct DilatedPadded: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // zero_padding2d
-        Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+        Self.l0_zero_padding2d(input, arena.advanced(by: Arena.l0_zero_padding2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)), w, arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // conv2d_1
-        Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 224, arena + Arena.l2_conv2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        Self.l2_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l2_conv2d_1_padded))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 224), arena.advanced(by: Arena.l2_conv2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // conv2d_2
-        Self.l3_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_1), w + 1696, arena + Arena.l3_conv2d_2)
-        observe?(3, UnsafePointer(arena + Arena.l3_conv2d_2))
+        Self.l3_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), w.advanced(by: 1696), arena.advanced(by: Arena.l3_conv2d_2))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_2)))
         // conv2d_3
-        Self.l4_conv2d_3_pad(UnsafePointer(arena + Arena.l3_conv2d_2), arena + Arena.l4_conv2d_3_padded)
-        Self.l4_conv2d_3(UnsafePointer(arena + Arena.l4_conv2d_3_padded), w + 2520, arena + Arena.l4_conv2d_3)
-        observe?(4, UnsafePointer(arena + Arena.l4_conv2d_3))
+        Self.l4_conv2d_3_pad(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_2)), arena.advanced(by: Arena.l4_conv2d_3_padded))
+        Self.l4_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_3_padded)), w.advanced(by: 2520), arena.advanced(by: Arena.l4_conv2d_3))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv2d_3)))
         // conv2d_4
-        Self.l5_conv2d_4_pad(UnsafePointer(arena + Arena.l4_conv2d_3), arena + Arena.l5_conv2d_4_padded)
-        Self.l5_conv2d_4(UnsafePointer(arena + Arena.l5_conv2d_4_padded), w + 8152, arena + Arena.l5_conv2d_4)
-        observe?(5, UnsafePointer(arena + Arena.l5_conv2d_4))
+        Self.l5_conv2d_4_pad(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_3)), arena.advanced(by: Arena.l5_conv2d_4_padded))
+        Self.l5_conv2d_4(UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4_padded)), w.advanced(by: 8152), arena.advanced(by: Arena.l5_conv2d_4))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4)))
         // flatten
         // (no computation at inference)
-        observe?(6, UnsafePointer(arena + Arena.l5_conv2d_4))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4)))
         // dense
-        Self.l7_dense(UnsafePointer(arena + Arena.l5_conv2d_4), w + 10156, arena + Arena.l7_dense)
-        observe?(7, UnsafePointer(arena + Arena.l7_dense))
-        output.update(from: arena + Arena.l7_dense, count: 4)
+        Self.l7_dense(UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4)), w.advanced(by: 10156), arena.advanced(by: Arena.l7_dense))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dense)))
+        output.update(from: arena.advanced(by: Arena.l7_dense), count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -189,33 +189,33 @@ public struct DilatedPadded: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // zero_padding2d
-        Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+        Self.l0_zero_padding2d(input, arena.advanced(by: Arena.l0_zero_padding2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)), w, arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // conv2d_1
-        Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 224, arena + Arena.l2_conv2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        Self.l2_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l2_conv2d_1_padded))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 224), arena.advanced(by: Arena.l2_conv2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // conv2d_2
-        Self.l3_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_1), w + 1696, arena + Arena.l3_conv2d_2)
-        observe?(3, UnsafePointer(arena + Arena.l3_conv2d_2))
+        Self.l3_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), w.advanced(by: 1696), arena.advanced(by: Arena.l3_conv2d_2))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_2)))
         // conv2d_3
-        Self.l4_conv2d_3_pad(UnsafePointer(arena + Arena.l3_conv2d_2), arena + Arena.l4_conv2d_3_padded)
-        Self.l4_conv2d_3(UnsafePointer(arena + Arena.l4_conv2d_3_padded), w + 2520, arena + Arena.l4_conv2d_3)
-        observe?(4, UnsafePointer(arena + Arena.l4_conv2d_3))
+        Self.l4_conv2d_3_pad(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_2)), arena.advanced(by: Arena.l4_conv2d_3_padded))
+        Self.l4_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_3_padded)), w.advanced(by: 2520), arena.advanced(by: Arena.l4_conv2d_3))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv2d_3)))
         // conv2d_4
-        Self.l5_conv2d_4_pad(UnsafePointer(arena + Arena.l4_conv2d_3), arena + Arena.l5_conv2d_4_padded)
-        Self.l5_conv2d_4(UnsafePointer(arena + Arena.l5_conv2d_4_padded), w + 8152, arena + Arena.l5_conv2d_4)
-        observe?(5, UnsafePointer(arena + Arena.l5_conv2d_4))
+        Self.l5_conv2d_4_pad(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_3)), arena.advanced(by: Arena.l5_conv2d_4_padded))
+        Self.l5_conv2d_4(UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4_padded)), w.advanced(by: 8152), arena.advanced(by: Arena.l5_conv2d_4))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4)))
         // flatten
         // (no computation at inference)
-        observe?(6, UnsafePointer(arena + Arena.l5_conv2d_4))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4)))
         // dense
-        Self.l7_dense(UnsafePointer(arena + Arena.l5_conv2d_4), w + 10156, arena + Arena.l7_dense)
-        observe?(7, UnsafePointer(arena + Arena.l7_dense))
-        output.update(from: arena + Arena.l7_dense, count: 4)
+        Self.l7_dense(UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4)), w.advanced(by: 10156), arena.advanced(by: Arena.l7_dense))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dense)))
+        output.update(from: arena.advanced(by: Arena.l7_dense), count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -251,27 +251,27 @@ public struct DilatedPadded: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // zero_padding2d
-        Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+        Self.l0_zero_padding2d(input, arena.advanced(by: Arena.l0_zero_padding2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)), w, arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // conv2d_1
-        Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 224, arena + Arena.l2_conv2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        Self.l2_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l2_conv2d_1_padded))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 224), arena.advanced(by: Arena.l2_conv2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // conv2d_2
-        Self.l3_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_1), w + 1696, arena + Arena.l3_conv2d_2)
-        observe?(3, UnsafePointer(arena + Arena.l3_conv2d_2))
+        Self.l3_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), w.advanced(by: 1696), arena.advanced(by: Arena.l3_conv2d_2))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_2)))
         // conv2d_3
-        Self.l4_conv2d_3_pad(UnsafePointer(arena + Arena.l3_conv2d_2), arena + Arena.l4_conv2d_3_padded)
-        Self.l4_conv2d_3(UnsafePointer(arena + Arena.l4_conv2d_3_padded), w + 2520, arena + Arena.l4_conv2d_3)
-        observe?(4, UnsafePointer(arena + Arena.l4_conv2d_3))
+        Self.l4_conv2d_3_pad(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_2)), arena.advanced(by: Arena.l4_conv2d_3_padded))
+        Self.l4_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_3_padded)), w.advanced(by: 2520), arena.advanced(by: Arena.l4_conv2d_3))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv2d_3)))
         // conv2d_4
-        Self.l5_conv2d_4_pad(UnsafePointer(arena + Arena.l4_conv2d_3), arena + Arena.l5_conv2d_4_padded)
-        Self.l5_conv2d_4(UnsafePointer(arena + Arena.l5_conv2d_4_padded), w + 8152, arena + Arena.l5_conv2d_4)
-        observe?(5, UnsafePointer(arena + Arena.l5_conv2d_4))
-        destination.update(from: arena + Arena.l5_conv2d_4, count: 12)
+        Self.l5_conv2d_4_pad(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_3)), arena.advanced(by: Arena.l5_conv2d_4_padded))
+        Self.l5_conv2d_4(UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4_padded)), w.advanced(by: 8152), arena.advanced(by: Arena.l5_conv2d_4))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4)))
+        destination.update(from: arena.advanced(by: Arena.l5_conv2d_4), count: 12)
     }
 
     // dense over 8 samples: Dense, (None, 12) → (None, 4)
@@ -768,28 +768,28 @@ extension DilatedPadded: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 3254, q = arena + 4234
-        var g = arena + 5214, h = arena + 6744
+        let p = arena.advanced(by: 3254), q = arena.advanced(by: 4234)
+        var g = arena.advanced(by: 5214), h = arena.advanced(by: 6744)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 546
-        let o2 = arena + 996
-        let o3 = arena + 2526
-        let o4 = arena + 2918
-        let o5 = arena + 3238
-        let o7 = arena + 3250
+        let o0 = arena
+        let o1 = arena.advanced(by: 546)
+        let o2 = arena.advanced(by: 996)
+        let o3 = arena.advanced(by: 2526)
+        let o4 = arena.advanced(by: 2918)
+        let o5 = arena.advanced(by: 3238)
+        let o7 = arena.advanced(by: 3250)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_zero_padding2d(input, o0)
         Self.l1_conv2d(UnsafePointer(o0), w, o1)
         Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_1(UnsafePointer(p), w + 224, o2)
-        Self.l3_conv2d_2(UnsafePointer(o2), w + 1696, o3)
+        Self.l2_conv2d_1(UnsafePointer(p), w.advanced(by: 224), o2)
+        Self.l3_conv2d_2(UnsafePointer(o2), w.advanced(by: 1696), o3)
         Self.l4_conv2d_3_pad(UnsafePointer(o3), p)
-        Self.l4_conv2d_3(UnsafePointer(p), w + 2520, o4)
+        Self.l4_conv2d_3(UnsafePointer(p), w.advanced(by: 2520), o4)
         Self.l5_conv2d_4_pad(UnsafePointer(o4), p)
-        Self.l5_conv2d_4(UnsafePointer(p), w + 8152, o5)
+        Self.l5_conv2d_4(UnsafePointer(p), w.advanced(by: 8152), o5)
         // flatten: the same memory as its input
-        Self.l7_dense(UnsafePointer(o5), w + 10156, o7)
+        Self.l7_dense(UnsafePointer(o5), w.advanced(by: 10156), o7)
         output.update(from: o7, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -798,23 +798,23 @@ extension DilatedPadded: TrainableModel {
         loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
-        Self.l7_dense_backward(UnsafePointer(o5), UnsafePointer(g), k + 6666, gradients + 6666, h); swap(&g, &h)
+        Self.l7_dense_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 6666), gradients.advanced(by: 6666), h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // conv2d_4
         Self.l5_conv2d_4_pad(UnsafePointer(o4), p)
-        Self.l5_conv2d_4_backward(UnsafePointer(p), UnsafePointer(g), k + 5163, gradients + 5163, q)
+        Self.l5_conv2d_4_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 5163), gradients.advanced(by: 5163), q)
         Self.l5_conv2d_4_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d_3
         Self.l4_conv2d_3_pad(UnsafePointer(o3), p)
-        Self.l4_conv2d_3_backward(UnsafePointer(p), UnsafePointer(g), k + 1643, gradients + 1643, q)
+        Self.l4_conv2d_3_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1643), gradients.advanced(by: 1643), q)
         Self.l4_conv2d_3_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d_2
-        Self.l3_conv2d_2_backward(UnsafePointer(o2), UnsafePointer(g), k + 922, gradients + 922, h); swap(&g, &h)
+        Self.l3_conv2d_2_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 922), gradients.advanced(by: 922), h); swap(&g, &h)
         // conv2d_1
         Self.l2_conv2d_1_derivative(UnsafePointer(o2), g)
         Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 140, gradients + 140, q)
+        Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 140), gradients.advanced(by: 140), q)
         Self.l2_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d
         Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)

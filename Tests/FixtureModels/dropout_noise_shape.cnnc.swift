@@ -118,28 +118,28 @@ public struct DropoutNoiseShape: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dropout
         // (no computation at inference)
-        observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 76, arena + Arena.l2_conv2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 76), arena.advanced(by: Arena.l2_conv2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // dropout_1
         // (no computation at inference)
-        observe?(3, UnsafePointer(arena + Arena.l2_conv2d_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // dropout_2
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l2_conv2d_1))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // flatten
         // (no computation at inference)
-        observe?(5, UnsafePointer(arena + Arena.l2_conv2d_1))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l2_conv2d_1), w + 224, arena + Arena.l6_dense)
-        Self.l6_dense_activation(arena + Arena.l6_dense)
-        observe?(6, UnsafePointer(arena + Arena.l6_dense))
-        output.update(from: arena + Arena.l6_dense, count: 3)
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), w.advanced(by: 224), arena.advanced(by: Arena.l6_dense))
+        Self.l6_dense_activation(arena.advanced(by: Arena.l6_dense))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
+        output.update(from: arena.advanced(by: Arena.l6_dense), count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -157,28 +157,28 @@ public struct DropoutNoiseShape: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dropout
         // (no computation at inference)
-        observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 76, arena + Arena.l2_conv2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 76), arena.advanced(by: Arena.l2_conv2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // dropout_1
         // (no computation at inference)
-        observe?(3, UnsafePointer(arena + Arena.l2_conv2d_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // dropout_2
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l2_conv2d_1))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // flatten
         // (no computation at inference)
-        observe?(5, UnsafePointer(arena + Arena.l2_conv2d_1))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l2_conv2d_1), w + 224, arena + Arena.l6_dense)
-        Self.l6_dense_activation(arena + Arena.l6_dense)
-        observe?(6, UnsafePointer(arena + Arena.l6_dense))
-        output.update(from: arena + Arena.l6_dense, count: 3)
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), w.advanced(by: 224), arena.advanced(by: Arena.l6_dense))
+        Self.l6_dense_activation(arena.advanced(by: Arena.l6_dense))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
+        output.update(from: arena.advanced(by: Arena.l6_dense), count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -215,21 +215,21 @@ public struct DropoutNoiseShape: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dropout
         // (no computation at inference)
-        observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 76, arena + Arena.l2_conv2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 76), arena.advanced(by: Arena.l2_conv2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // dropout_1
         // (no computation at inference)
-        observe?(3, UnsafePointer(arena + Arena.l2_conv2d_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // dropout_2
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l2_conv2d_1))
-        destination.update(from: arena + Arena.l2_conv2d_1, count: 12)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
+        destination.update(from: arena.advanced(by: Arena.l2_conv2d_1), count: 12)
     }
 
     // dense over 8 samples: Dense, (None, 12) → (None, 3)
@@ -432,18 +432,18 @@ extension DropoutNoiseShape: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 255, q = arena + 255
-        var g = arena + 255, h = arena + 327
+        let p = arena.advanced(by: 255), q = arena.advanced(by: 255)
+        var g = arena.advanced(by: 255), h = arena.advanced(by: 327)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 64
-        let m1 = arena + 128
-        let o2 = arena + 192
-        let o3 = arena + 204
-        let m3 = arena + 216
-        let o4 = arena + 228
-        let m4 = arena + 240
-        let o6 = arena + 252
+        let o0 = arena
+        let o1 = arena.advanced(by: 64)
+        let m1 = arena.advanced(by: 128)
+        let o2 = arena.advanced(by: 192)
+        let o3 = arena.advanced(by: 204)
+        let m3 = arena.advanced(by: 216)
+        let o4 = arena.advanced(by: 228)
+        let m4 = arena.advanced(by: 240)
+        let o6 = arena.advanced(by: 252)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         // dropout: inverted dropout with noise_shape, 4 draw(s) of a 1x1x4 mask shared along its axes of size 1,
@@ -453,7 +453,7 @@ extension DropoutNoiseShape: TrainableModel {
             for cell in 0..<4 { m1[cell] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0 }
             for i in stride(from: 63, through: 0, by: -1) { m1[i] = m1[(i / 1) % 4]; o1[i] = UnsafePointer(o0)[i] * m1[i] }
         }
-        Self.l2_conv2d_1(UnsafePointer(o1), w + 76, o2)
+        Self.l2_conv2d_1(UnsafePointer(o1), w.advanced(by: 76), o2)
         // dropout_1: inverted dropout with noise_shape, 1 draw(s) of a 1x1x1 mask shared along its axes of size 1,
         // spread over the sample from the last value down (a value's draw never lies after it)
         do {
@@ -469,7 +469,7 @@ extension DropoutNoiseShape: TrainableModel {
             for i in stride(from: 11, through: 0, by: -1) { m4[i] = m4[i / 6 * 2 + (i / 3) % 2]; o4[i] = UnsafePointer(o3)[i] * m4[i] }
         }
         // flatten: the same memory as its input
-        Self.l6_dense(UnsafePointer(o4), w + 224, o6)
+        Self.l6_dense(UnsafePointer(o4), w.advanced(by: 224), o6)
         Self.l6_dense_activation(o6)
         output.update(from: o6, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -480,7 +480,7 @@ extension DropoutNoiseShape: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l6_dense_derivative(UnsafePointer(o6), g) }
-        Self.l6_dense_backward(UnsafePointer(o4), UnsafePointer(g), k + 187, gradients + 187, h); swap(&g, &h)
+        Self.l6_dense_backward(UnsafePointer(o4), UnsafePointer(g), k.advanced(by: 187), gradients.advanced(by: 187), h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // dropout_2
@@ -488,7 +488,7 @@ extension DropoutNoiseShape: TrainableModel {
         // dropout_1
         for i in 0..<12 { g[i] *= m3[i] }
         // conv2d_1
-        Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 76, gradients + 76, h); swap(&g, &h)
+        Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 76), gradients.advanced(by: 76), h); swap(&g, &h)
         // dropout
         for i in 0..<64 { g[i] *= m1[i] }
         // conv2d

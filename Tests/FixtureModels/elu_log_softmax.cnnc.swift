@@ -125,32 +125,32 @@ public struct EluLogSoftmax: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv
-        Self.l0_conv(input, w, arena + Arena.l0_conv)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv))
+        Self.l0_conv(input, w, arena.advanced(by: Arena.l0_conv))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
         // elu_half
-        Self.l1_elu_half(arena + Arena.l0_conv)
-        observe?(1, UnsafePointer(arena + Arena.l0_conv))
+        Self.l1_elu_half(arena.advanced(by: Arena.l0_conv))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
         // mix
-        Self.l2_mix(UnsafePointer(arena + Arena.l0_conv), w + 224, arena + Arena.l2_mix)
-        observe?(2, UnsafePointer(arena + Arena.l2_mix))
+        Self.l2_mix(UnsafePointer(arena.advanced(by: Arena.l0_conv)), w.advanced(by: 224), arena.advanced(by: Arena.l2_mix))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_mix)))
         // elu_large
-        Self.l3_elu_large(arena + Arena.l2_mix)
-        observe?(3, UnsafePointer(arena + Arena.l2_mix))
+        Self.l3_elu_large(arena.advanced(by: Arena.l2_mix))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_mix)))
         // act_log_softmax
-        Self.l4_act_log_softmax(arena + Arena.l2_mix)
-        observe?(4, UnsafePointer(arena + Arena.l2_mix))
+        Self.l4_act_log_softmax(arena.advanced(by: Arena.l2_mix))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l2_mix)))
         // flatten
         // (no computation at inference)
-        observe?(5, UnsafePointer(arena + Arena.l2_mix))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l2_mix)))
         // dense_log_softmax
-        Self.l6_dense_log_softmax(UnsafePointer(arena + Arena.l2_mix), w + 296, arena + Arena.l6_dense_log_softmax)
-        Self.l6_dense_log_softmax_activation(arena + Arena.l6_dense_log_softmax)
-        observe?(6, UnsafePointer(arena + Arena.l6_dense_log_softmax))
+        Self.l6_dense_log_softmax(UnsafePointer(arena.advanced(by: Arena.l2_mix)), w.advanced(by: 296), arena.advanced(by: Arena.l6_dense_log_softmax))
+        Self.l6_dense_log_softmax_activation(arena.advanced(by: Arena.l6_dense_log_softmax))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense_log_softmax)))
         // output
-        Self.l7_output(UnsafePointer(arena + Arena.l6_dense_log_softmax), w + 2360, arena + Arena.l7_output)
-        Self.l7_output_activation(arena + Arena.l7_output)
-        observe?(7, UnsafePointer(arena + Arena.l7_output))
-        output.update(from: arena + Arena.l7_output, count: 5)
+        Self.l7_output(UnsafePointer(arena.advanced(by: Arena.l6_dense_log_softmax)), w.advanced(by: 2360), arena.advanced(by: Arena.l7_output))
+        Self.l7_output_activation(arena.advanced(by: Arena.l7_output))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_output)))
+        output.update(from: arena.advanced(by: Arena.l7_output), count: 5)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -168,32 +168,32 @@ public struct EluLogSoftmax: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv
-        Self.l0_conv(input, w, arena + Arena.l0_conv)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv))
+        Self.l0_conv(input, w, arena.advanced(by: Arena.l0_conv))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
         // elu_half
-        Self.l1_elu_half(arena + Arena.l0_conv)
-        observe?(1, UnsafePointer(arena + Arena.l0_conv))
+        Self.l1_elu_half(arena.advanced(by: Arena.l0_conv))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
         // mix
-        Self.l2_mix(UnsafePointer(arena + Arena.l0_conv), w + 224, arena + Arena.l2_mix)
-        observe?(2, UnsafePointer(arena + Arena.l2_mix))
+        Self.l2_mix(UnsafePointer(arena.advanced(by: Arena.l0_conv)), w.advanced(by: 224), arena.advanced(by: Arena.l2_mix))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_mix)))
         // elu_large
-        Self.l3_elu_large(arena + Arena.l2_mix)
-        observe?(3, UnsafePointer(arena + Arena.l2_mix))
+        Self.l3_elu_large(arena.advanced(by: Arena.l2_mix))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_mix)))
         // act_log_softmax
-        Self.l4_act_log_softmax(arena + Arena.l2_mix)
-        observe?(4, UnsafePointer(arena + Arena.l2_mix))
+        Self.l4_act_log_softmax(arena.advanced(by: Arena.l2_mix))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l2_mix)))
         // flatten
         // (no computation at inference)
-        observe?(5, UnsafePointer(arena + Arena.l2_mix))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l2_mix)))
         // dense_log_softmax
-        Self.l6_dense_log_softmax(UnsafePointer(arena + Arena.l2_mix), w + 296, arena + Arena.l6_dense_log_softmax)
-        Self.l6_dense_log_softmax_activation(arena + Arena.l6_dense_log_softmax)
-        observe?(6, UnsafePointer(arena + Arena.l6_dense_log_softmax))
+        Self.l6_dense_log_softmax(UnsafePointer(arena.advanced(by: Arena.l2_mix)), w.advanced(by: 296), arena.advanced(by: Arena.l6_dense_log_softmax))
+        Self.l6_dense_log_softmax_activation(arena.advanced(by: Arena.l6_dense_log_softmax))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense_log_softmax)))
         // output
-        Self.l7_output(UnsafePointer(arena + Arena.l6_dense_log_softmax), w + 2360, arena + Arena.l7_output)
-        Self.l7_output_activation(arena + Arena.l7_output)
-        observe?(7, UnsafePointer(arena + Arena.l7_output))
-        output.update(from: arena + Arena.l7_output, count: 5)
+        Self.l7_output(UnsafePointer(arena.advanced(by: Arena.l6_dense_log_softmax)), w.advanced(by: 2360), arena.advanced(by: Arena.l7_output))
+        Self.l7_output_activation(arena.advanced(by: Arena.l7_output))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_output)))
+        output.update(from: arena.advanced(by: Arena.l7_output), count: 5)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -233,21 +233,21 @@ public struct EluLogSoftmax: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv
-        Self.l0_conv(input, w, arena + Arena.l0_conv)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv))
+        Self.l0_conv(input, w, arena.advanced(by: Arena.l0_conv))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
         // elu_half
-        Self.l1_elu_half(arena + Arena.l0_conv)
-        observe?(1, UnsafePointer(arena + Arena.l0_conv))
+        Self.l1_elu_half(arena.advanced(by: Arena.l0_conv))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
         // mix
-        Self.l2_mix(UnsafePointer(arena + Arena.l0_conv), w + 224, arena + Arena.l2_mix)
-        observe?(2, UnsafePointer(arena + Arena.l2_mix))
+        Self.l2_mix(UnsafePointer(arena.advanced(by: Arena.l0_conv)), w.advanced(by: 224), arena.advanced(by: Arena.l2_mix))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_mix)))
         // elu_large
-        Self.l3_elu_large(arena + Arena.l2_mix)
-        observe?(3, UnsafePointer(arena + Arena.l2_mix))
+        Self.l3_elu_large(arena.advanced(by: Arena.l2_mix))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_mix)))
         // act_log_softmax
-        Self.l4_act_log_softmax(arena + Arena.l2_mix)
-        observe?(4, UnsafePointer(arena + Arena.l2_mix))
-        destination.update(from: arena + Arena.l2_mix, count: 128)
+        Self.l4_act_log_softmax(arena.advanced(by: Arena.l2_mix))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l2_mix)))
+        destination.update(from: arena.advanced(by: Arena.l2_mix), count: 128)
     }
 
     // dense_log_softmax over 8 samples: Dense, (None, 128) → (None, 12)
@@ -556,29 +556,29 @@ extension EluLogSoftmax: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 657, q = arena + 657
-        var g = arena + 657, h = arena + 785
+        let p = arena.advanced(by: 657), q = arena.advanced(by: 657)
+        var g = arena.advanced(by: 657), h = arena.advanced(by: 785)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 128
-        let o2 = arena + 256
-        let o3 = arena + 384
-        let o4 = arena + 512
-        let o6 = arena + 640
-        let o7 = arena + 652
+        let o0 = arena
+        let o1 = arena.advanced(by: 128)
+        let o2 = arena.advanced(by: 256)
+        let o3 = arena.advanced(by: 384)
+        let o4 = arena.advanced(by: 512)
+        let o6 = arena.advanced(by: 640)
+        let o7 = arena.advanced(by: 652)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv(input, w, o0)
         o1.update(from: UnsafePointer(o0), count: 128)
         Self.l1_elu_half(o1)
-        Self.l2_mix(UnsafePointer(o1), w + 224, o2)
+        Self.l2_mix(UnsafePointer(o1), w.advanced(by: 224), o2)
         o3.update(from: UnsafePointer(o2), count: 128)
         Self.l3_elu_large(o3)
         o4.update(from: UnsafePointer(o3), count: 128)
         Self.l4_act_log_softmax(o4)
         // flatten: the same memory as its input
-        Self.l6_dense_log_softmax(UnsafePointer(o4), w + 296, o6)
+        Self.l6_dense_log_softmax(UnsafePointer(o4), w.advanced(by: 296), o6)
         Self.l6_dense_log_softmax_activation(o6)
-        Self.l7_output(UnsafePointer(o6), w + 2360, o7)
+        Self.l7_output(UnsafePointer(o6), w.advanced(by: 2360), o7)
         Self.l7_output_activation(o7)
         output.update(from: o7, count: 5)
         // The loss, and its gradient: with respect to the output, or to the
@@ -589,10 +589,10 @@ extension EluLogSoftmax: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // output
         if !fused { Self.l7_output_derivative(UnsafePointer(o7), g) }
-        Self.l7_output_backward(UnsafePointer(o6), UnsafePointer(g), k + 1844, gradients + 1844, h); swap(&g, &h)
+        Self.l7_output_backward(UnsafePointer(o6), UnsafePointer(g), k.advanced(by: 1844), gradients.advanced(by: 1844), h); swap(&g, &h)
         // dense_log_softmax
         Self.l6_dense_log_softmax_derivative(UnsafePointer(o6), g)
-        Self.l6_dense_log_softmax_backward(UnsafePointer(o4), UnsafePointer(g), k + 296, gradients + 296, h); swap(&g, &h)
+        Self.l6_dense_log_softmax_backward(UnsafePointer(o4), UnsafePointer(g), k.advanced(by: 296), gradients.advanced(by: 296), h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // act_log_softmax
@@ -600,7 +600,7 @@ extension EluLogSoftmax: TrainableModel {
         // elu_large
         Self.l3_elu_large_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
         // mix
-        Self.l2_mix_backward(UnsafePointer(o1), UnsafePointer(g), k + 224, gradients + 224, h); swap(&g, &h)
+        Self.l2_mix_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 224), gradients.advanced(by: 224), h); swap(&g, &h)
         // elu_half
         Self.l1_elu_half_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
         // conv

@@ -159,56 +159,56 @@ public struct EveryLayer: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // zero_padding2d
-        Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+        Self.l0_zero_padding2d(input, arena.advanced(by: Arena.l0_zero_padding2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)), w, arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // batch_normalization
-        Self.l2_batch_normalization(arena + Arena.l1_conv2d, w)
-        observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l2_batch_normalization(arena.advanced(by: Arena.l1_conv2d), w)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // re_lu
-        Self.l3_re_lu(arena + Arena.l1_conv2d)
-        observe?(3, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l3_re_lu(arena.advanced(by: Arena.l1_conv2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // conv2d_1
-        Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l4_conv2d_1_padded)
-        Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w + 480, arena + Arena.l4_conv2d_1)
-        observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
+        Self.l4_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l4_conv2d_1_padded))
+        Self.l4_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l4_conv2d_1))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1)))
         // activation
-        Self.l5_activation(arena + Arena.l4_conv2d_1)
-        observe?(5, UnsafePointer(arena + Arena.l4_conv2d_1))
+        Self.l5_activation(arena.advanced(by: Arena.l4_conv2d_1))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1)))
         // max_pooling2d
-        Self.l6_max_pooling2d(UnsafePointer(arena + Arena.l4_conv2d_1), arena + Arena.l6_max_pooling2d)
-        observe?(6, UnsafePointer(arena + Arena.l6_max_pooling2d))
+        Self.l6_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1)), arena.advanced(by: Arena.l6_max_pooling2d))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_max_pooling2d)))
         // average_pooling2d
-        Self.l7_average_pooling2d(UnsafePointer(arena + Arena.l6_max_pooling2d), arena + Arena.l7_average_pooling2d)
-        observe?(7, UnsafePointer(arena + Arena.l7_average_pooling2d))
+        Self.l7_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l6_max_pooling2d)), arena.advanced(by: Arena.l7_average_pooling2d))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_average_pooling2d)))
         // zero_padding2d_1
-        Self.l8_zero_padding2d_1(UnsafePointer(arena + Arena.l7_average_pooling2d), arena + Arena.l8_zero_padding2d_1)
-        observe?(8, UnsafePointer(arena + Arena.l8_zero_padding2d_1))
+        Self.l8_zero_padding2d_1(UnsafePointer(arena.advanced(by: Arena.l7_average_pooling2d)), arena.advanced(by: Arena.l8_zero_padding2d_1))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_zero_padding2d_1)))
         // conv2d_2
-        Self.l9_conv2d_2(UnsafePointer(arena + Arena.l8_zero_padding2d_1), w + 5120, arena + Arena.l9_conv2d_2)
-        Self.l9_conv2d_2_activation(arena + Arena.l9_conv2d_2)
-        observe?(9, UnsafePointer(arena + Arena.l9_conv2d_2))
+        Self.l9_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l8_zero_padding2d_1)), w.advanced(by: 5120), arena.advanced(by: Arena.l9_conv2d_2))
+        Self.l9_conv2d_2_activation(arena.advanced(by: Arena.l9_conv2d_2))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_conv2d_2)))
         // dropout
         // (no computation at inference)
-        observe?(10, UnsafePointer(arena + Arena.l9_conv2d_2))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l9_conv2d_2)))
         // global_average_pooling2d
-        Self.l11_global_average_pooling2d(UnsafePointer(arena + Arena.l9_conv2d_2), arena + Arena.l11_global_average_pooling2d)
-        observe?(11, UnsafePointer(arena + Arena.l11_global_average_pooling2d))
+        Self.l11_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l9_conv2d_2)), arena.advanced(by: Arena.l11_global_average_pooling2d))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_global_average_pooling2d)))
         // dense
-        Self.l12_dense(UnsafePointer(arena + Arena.l11_global_average_pooling2d), w + 5384, arena + Arena.l12_dense)
-        observe?(12, UnsafePointer(arena + Arena.l12_dense))
+        Self.l12_dense(UnsafePointer(arena.advanced(by: Arena.l11_global_average_pooling2d)), w.advanced(by: 5384), arena.advanced(by: Arena.l12_dense))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_dense)))
         // batch_normalization_1
-        Self.l13_batch_normalization_1(arena + Arena.l12_dense, w)
-        observe?(13, UnsafePointer(arena + Arena.l12_dense))
+        Self.l13_batch_normalization_1(arena.advanced(by: Arena.l12_dense), w)
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l12_dense)))
         // dense_1
-        Self.l14_dense_1(UnsafePointer(arena + Arena.l12_dense), w + 6088, arena + Arena.l14_dense_1)
-        observe?(14, UnsafePointer(arena + Arena.l14_dense_1))
+        Self.l14_dense_1(UnsafePointer(arena.advanced(by: Arena.l12_dense)), w.advanced(by: 6088), arena.advanced(by: Arena.l14_dense_1))
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_dense_1)))
         // softmax
-        Self.l15_softmax(arena + Arena.l14_dense_1)
-        observe?(15, UnsafePointer(arena + Arena.l14_dense_1))
-        output.update(from: arena + Arena.l14_dense_1, count: 10)
+        Self.l15_softmax(arena.advanced(by: Arena.l14_dense_1))
+        observe?(15, UnsafePointer(arena.advanced(by: Arena.l14_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l14_dense_1), count: 10)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -226,56 +226,56 @@ public struct EveryLayer: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // zero_padding2d
-        Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+        Self.l0_zero_padding2d(input, arena.advanced(by: Arena.l0_zero_padding2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)))
         // conv2d
-        pool.split(31) { worker, parts in Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d, parts) }
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        pool.split(31) { worker, parts in Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)), w, arena.advanced(by: Arena.l1_conv2d), parts) }
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // batch_normalization
-        Self.l2_batch_normalization(arena + Arena.l1_conv2d, w)
-        observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l2_batch_normalization(arena.advanced(by: Arena.l1_conv2d), w)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // re_lu
-        Self.l3_re_lu(arena + Arena.l1_conv2d)
-        observe?(3, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l3_re_lu(arena.advanced(by: Arena.l1_conv2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // conv2d_1
-        Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l4_conv2d_1_padded)
-        pool.split(16) { worker, parts in Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w + 480, arena + Arena.l4_conv2d_1, parts) }
-        observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
+        Self.l4_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l4_conv2d_1_padded))
+        pool.split(16) { worker, parts in Self.l4_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l4_conv2d_1), parts) }
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1)))
         // activation
-        Self.l5_activation(arena + Arena.l4_conv2d_1)
-        observe?(5, UnsafePointer(arena + Arena.l4_conv2d_1))
+        Self.l5_activation(arena.advanced(by: Arena.l4_conv2d_1))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1)))
         // max_pooling2d
-        Self.l6_max_pooling2d(UnsafePointer(arena + Arena.l4_conv2d_1), arena + Arena.l6_max_pooling2d)
-        observe?(6, UnsafePointer(arena + Arena.l6_max_pooling2d))
+        Self.l6_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1)), arena.advanced(by: Arena.l6_max_pooling2d))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_max_pooling2d)))
         // average_pooling2d
-        Self.l7_average_pooling2d(UnsafePointer(arena + Arena.l6_max_pooling2d), arena + Arena.l7_average_pooling2d)
-        observe?(7, UnsafePointer(arena + Arena.l7_average_pooling2d))
+        Self.l7_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l6_max_pooling2d)), arena.advanced(by: Arena.l7_average_pooling2d))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_average_pooling2d)))
         // zero_padding2d_1
-        Self.l8_zero_padding2d_1(UnsafePointer(arena + Arena.l7_average_pooling2d), arena + Arena.l8_zero_padding2d_1)
-        observe?(8, UnsafePointer(arena + Arena.l8_zero_padding2d_1))
+        Self.l8_zero_padding2d_1(UnsafePointer(arena.advanced(by: Arena.l7_average_pooling2d)), arena.advanced(by: Arena.l8_zero_padding2d_1))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_zero_padding2d_1)))
         // conv2d_2
-        Self.l9_conv2d_2(UnsafePointer(arena + Arena.l8_zero_padding2d_1), w + 5120, arena + Arena.l9_conv2d_2)
-        Self.l9_conv2d_2_activation(arena + Arena.l9_conv2d_2)
-        observe?(9, UnsafePointer(arena + Arena.l9_conv2d_2))
+        Self.l9_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l8_zero_padding2d_1)), w.advanced(by: 5120), arena.advanced(by: Arena.l9_conv2d_2))
+        Self.l9_conv2d_2_activation(arena.advanced(by: Arena.l9_conv2d_2))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_conv2d_2)))
         // dropout
         // (no computation at inference)
-        observe?(10, UnsafePointer(arena + Arena.l9_conv2d_2))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l9_conv2d_2)))
         // global_average_pooling2d
-        Self.l11_global_average_pooling2d(UnsafePointer(arena + Arena.l9_conv2d_2), arena + Arena.l11_global_average_pooling2d)
-        observe?(11, UnsafePointer(arena + Arena.l11_global_average_pooling2d))
+        Self.l11_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l9_conv2d_2)), arena.advanced(by: Arena.l11_global_average_pooling2d))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_global_average_pooling2d)))
         // dense
-        Self.l12_dense(UnsafePointer(arena + Arena.l11_global_average_pooling2d), w + 5384, arena + Arena.l12_dense)
-        observe?(12, UnsafePointer(arena + Arena.l12_dense))
+        Self.l12_dense(UnsafePointer(arena.advanced(by: Arena.l11_global_average_pooling2d)), w.advanced(by: 5384), arena.advanced(by: Arena.l12_dense))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_dense)))
         // batch_normalization_1
-        Self.l13_batch_normalization_1(arena + Arena.l12_dense, w)
-        observe?(13, UnsafePointer(arena + Arena.l12_dense))
+        Self.l13_batch_normalization_1(arena.advanced(by: Arena.l12_dense), w)
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l12_dense)))
         // dense_1
-        Self.l14_dense_1(UnsafePointer(arena + Arena.l12_dense), w + 6088, arena + Arena.l14_dense_1)
-        observe?(14, UnsafePointer(arena + Arena.l14_dense_1))
+        Self.l14_dense_1(UnsafePointer(arena.advanced(by: Arena.l12_dense)), w.advanced(by: 6088), arena.advanced(by: Arena.l14_dense_1))
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_dense_1)))
         // softmax
-        Self.l15_softmax(arena + Arena.l14_dense_1)
-        observe?(15, UnsafePointer(arena + Arena.l14_dense_1))
-        output.update(from: arena + Arena.l14_dense_1, count: 10)
+        Self.l15_softmax(arena.advanced(by: Arena.l14_dense_1))
+        observe?(15, UnsafePointer(arena.advanced(by: Arena.l14_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l14_dense_1), count: 10)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -315,44 +315,44 @@ public struct EveryLayer: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // zero_padding2d
-        Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+        Self.l0_zero_padding2d(input, arena.advanced(by: Arena.l0_zero_padding2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)), w, arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // batch_normalization
-        Self.l2_batch_normalization(arena + Arena.l1_conv2d, w)
-        observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l2_batch_normalization(arena.advanced(by: Arena.l1_conv2d), w)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // re_lu
-        Self.l3_re_lu(arena + Arena.l1_conv2d)
-        observe?(3, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l3_re_lu(arena.advanced(by: Arena.l1_conv2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // conv2d_1
-        Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l4_conv2d_1_padded)
-        Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w + 480, arena + Arena.l4_conv2d_1)
-        observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
+        Self.l4_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l4_conv2d_1_padded))
+        Self.l4_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l4_conv2d_1))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1)))
         // activation
-        Self.l5_activation(arena + Arena.l4_conv2d_1)
-        observe?(5, UnsafePointer(arena + Arena.l4_conv2d_1))
+        Self.l5_activation(arena.advanced(by: Arena.l4_conv2d_1))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1)))
         // max_pooling2d
-        Self.l6_max_pooling2d(UnsafePointer(arena + Arena.l4_conv2d_1), arena + Arena.l6_max_pooling2d)
-        observe?(6, UnsafePointer(arena + Arena.l6_max_pooling2d))
+        Self.l6_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1)), arena.advanced(by: Arena.l6_max_pooling2d))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_max_pooling2d)))
         // average_pooling2d
-        Self.l7_average_pooling2d(UnsafePointer(arena + Arena.l6_max_pooling2d), arena + Arena.l7_average_pooling2d)
-        observe?(7, UnsafePointer(arena + Arena.l7_average_pooling2d))
+        Self.l7_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l6_max_pooling2d)), arena.advanced(by: Arena.l7_average_pooling2d))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_average_pooling2d)))
         // zero_padding2d_1
-        Self.l8_zero_padding2d_1(UnsafePointer(arena + Arena.l7_average_pooling2d), arena + Arena.l8_zero_padding2d_1)
-        observe?(8, UnsafePointer(arena + Arena.l8_zero_padding2d_1))
+        Self.l8_zero_padding2d_1(UnsafePointer(arena.advanced(by: Arena.l7_average_pooling2d)), arena.advanced(by: Arena.l8_zero_padding2d_1))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_zero_padding2d_1)))
         // conv2d_2
-        Self.l9_conv2d_2(UnsafePointer(arena + Arena.l8_zero_padding2d_1), w + 5120, arena + Arena.l9_conv2d_2)
-        Self.l9_conv2d_2_activation(arena + Arena.l9_conv2d_2)
-        observe?(9, UnsafePointer(arena + Arena.l9_conv2d_2))
+        Self.l9_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l8_zero_padding2d_1)), w.advanced(by: 5120), arena.advanced(by: Arena.l9_conv2d_2))
+        Self.l9_conv2d_2_activation(arena.advanced(by: Arena.l9_conv2d_2))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_conv2d_2)))
         // dropout
         // (no computation at inference)
-        observe?(10, UnsafePointer(arena + Arena.l9_conv2d_2))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l9_conv2d_2)))
         // global_average_pooling2d
-        Self.l11_global_average_pooling2d(UnsafePointer(arena + Arena.l9_conv2d_2), arena + Arena.l11_global_average_pooling2d)
-        observe?(11, UnsafePointer(arena + Arena.l11_global_average_pooling2d))
-        destination.update(from: arena + Arena.l11_global_average_pooling2d, count: 8)
+        Self.l11_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l9_conv2d_2)), arena.advanced(by: Arena.l11_global_average_pooling2d))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_global_average_pooling2d)))
+        destination.update(from: arena.advanced(by: Arena.l11_global_average_pooling2d), count: 8)
     }
 
     // dense over 8 samples: Dense, (None, 8) → (None, 64)
@@ -907,13 +907,13 @@ extension EveryLayer: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 94665, q = arena + 113145
-        var g = arena + 131625, h = arena + 147993
+        let p = arena.advanced(by: 94665), q = arena.advanced(by: 113145)
+        var g = arena.advanced(by: 131625), h = arena.advanced(by: 147993)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
-                let o0 = arena + 0
-                let o1 = arena + 3885
+                let o0 = arena
+                let o1 = arena.advanced(by: 3885)
                 // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
                 Self.l0_zero_padding2d(input, o0)
                 Self.l1_conv2d(UnsafePointer(o0), w, o1)
@@ -921,31 +921,31 @@ extension EveryLayer: TrainableModel {
                 return 0
 
             case 1:
-                let o1 = arena + 3885
-                let o2 = arena + 20253
-                let o3 = arena + 52989
-                let o4 = arena + 69357
-                let o5 = arena + 78061
-                let o6 = arena + 86765
-                let o7 = arena + 88813
-                let o8 = arena + 89965
-                let o9 = arena + 92525
-                let o10 = arena + 93165
-                let m10 = arena + 93805
-                let o11 = arena + 94445
-                let o12 = arena + 94453
+                let o1 = arena.advanced(by: 3885)
+                let o2 = arena.advanced(by: 20253)
+                let o3 = arena.advanced(by: 52989)
+                let o4 = arena.advanced(by: 69357)
+                let o5 = arena.advanced(by: 78061)
+                let o6 = arena.advanced(by: 86765)
+                let o7 = arena.advanced(by: 88813)
+                let o8 = arena.advanced(by: 89965)
+                let o9 = arena.advanced(by: 92525)
+                let o10 = arena.advanced(by: 93165)
+                let m10 = arena.advanced(by: 93805)
+                let o11 = arena.advanced(by: 94445)
+                let o12 = arena.advanced(by: 94453)
                 // Forward, training mode, to batch_normalization_1: every layer's output stays for the backward pass.
                 Self.l2_batch_normalization_normalize(UnsafePointer(o1), statistics, k, o2)
                 o3.update(from: UnsafePointer(o2), count: 16368)
                 Self.l3_re_lu(o3)
                 Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
-                Self.l4_conv2d_1(UnsafePointer(p), w + 480, o4)
+                Self.l4_conv2d_1(UnsafePointer(p), w.advanced(by: 480), o4)
                 o5.update(from: UnsafePointer(o4), count: 8704)
                 Self.l5_activation(o5)
                 Self.l6_max_pooling2d(UnsafePointer(o5), o6)
                 Self.l7_average_pooling2d(UnsafePointer(o6), o7)
                 Self.l8_zero_padding2d_1(UnsafePointer(o7), o8)
-                Self.l9_conv2d_2(UnsafePointer(o8), w + 5120, o9)
+                Self.l9_conv2d_2(UnsafePointer(o8), w.advanced(by: 5120), o9)
                 Self.l9_conv2d_2_activation(o9)
                 // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
                 do {
@@ -953,19 +953,19 @@ extension EveryLayer: TrainableModel {
                     for i in 0..<640 { m10[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o10[i] = UnsafePointer(o9)[i] * m10[i] }
                 }
                 Self.l11_global_average_pooling2d(UnsafePointer(o10), o11)
-                Self.l12_dense(UnsafePointer(o11), w + 5384, o12)
+                Self.l12_dense(UnsafePointer(o11), w.advanced(by: 5384), o12)
                 Self.l13_batch_normalization_1_statistics(UnsafePointer(o12), sums)
                 return 0
 
             case 2:
-                let o12 = arena + 94453
-                let o13 = arena + 94517
-                let d13 = arena + 94581
-                let o14 = arena + 94645
-                let o15 = arena + 94655
+                let o12 = arena.advanced(by: 94453)
+                let o13 = arena.advanced(by: 94517)
+                let d13 = arena.advanced(by: 94581)
+                let o14 = arena.advanced(by: 94645)
+                let o15 = arena.advanced(by: 94655)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l13_batch_normalization_1_normalize(UnsafePointer(o12), statistics, k, o13)
-                Self.l14_dense_1(UnsafePointer(o13), w + 6088, o14)
+                Self.l14_dense_1(UnsafePointer(o13), w.advanced(by: 6088), o14)
                 o15.update(from: UnsafePointer(o14), count: 10)
                 Self.l15_softmax(o15)
                 output.update(from: o15, count: 10)
@@ -978,41 +978,41 @@ extension EveryLayer: TrainableModel {
                 // softmax
                 if !fused { Self.l15_softmax_derivative(UnsafePointer(o14), UnsafePointer(o15), g) }
                 // dense_1
-                Self.l14_dense_1_backward(UnsafePointer(o13), UnsafePointer(g), k + 6232, gradients + 6232, h); swap(&g, &h)
+                Self.l14_dense_1_backward(UnsafePointer(o13), UnsafePointer(g), k.advanced(by: 6232), gradients.advanced(by: 6232), h); swap(&g, &h)
                 // batch_normalization_1: dL/dy waits for the whole batch's sums
                 d13.update(from: g, count: 64)
                 Self.l13_batch_normalization_1_gradientSums(UnsafePointer(o12), UnsafePointer(g), statistics, gradients, sums)
                 return value
 
             case 3:
-                let o1 = arena + 3885
-                let o2 = arena + 20253
-                let d2 = arena + 36621
-                let o3 = arena + 52989
-                let o4 = arena + 69357
-                let o5 = arena + 78061
-                let o6 = arena + 86765
-                let o7 = arena + 88813
-                let o8 = arena + 89965
-                let o9 = arena + 92525
-                let o10 = arena + 93165
-                let m10 = arena + 93805
-                let o11 = arena + 94445
-                let o12 = arena + 94453
-                let d13 = arena + 94581
+                let o1 = arena.advanced(by: 3885)
+                let o2 = arena.advanced(by: 20253)
+                let d2 = arena.advanced(by: 36621)
+                let o3 = arena.advanced(by: 52989)
+                let o4 = arena.advanced(by: 69357)
+                let o5 = arena.advanced(by: 78061)
+                let o6 = arena.advanced(by: 86765)
+                let o7 = arena.advanced(by: 88813)
+                let o8 = arena.advanced(by: 89965)
+                let o9 = arena.advanced(by: 92525)
+                let o10 = arena.advanced(by: 93165)
+                let m10 = arena.advanced(by: 93805)
+                let o11 = arena.advanced(by: 94445)
+                let o12 = arena.advanced(by: 94453)
+                let d13 = arena.advanced(by: 94581)
                 // Backward through batch_normalization_1, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l13_batch_normalization_1_backward(UnsafePointer(o12), UnsafePointer(d13), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // dense
                 Self.l12_dense_derivative(UnsafePointer(o12), g)
-                Self.l12_dense_backward(UnsafePointer(o11), UnsafePointer(g), k + 5400, gradients + 5400, h); swap(&g, &h)
+                Self.l12_dense_backward(UnsafePointer(o11), UnsafePointer(g), k.advanced(by: 5400), gradients.advanced(by: 5400), h); swap(&g, &h)
                 // global_average_pooling2d
                 Self.l11_global_average_pooling2d_backward(UnsafePointer(o10), UnsafePointer(g), h); swap(&g, &h)
                 // dropout
                 for i in 0..<640 { g[i] *= m10[i] }
                 // conv2d_2
                 Self.l9_conv2d_2_derivative(UnsafePointer(o9), g)
-                Self.l9_conv2d_2_backward(UnsafePointer(o8), UnsafePointer(g), k + 5136, gradients + 5136, h); swap(&g, &h)
+                Self.l9_conv2d_2_backward(UnsafePointer(o8), UnsafePointer(g), k.advanced(by: 5136), gradients.advanced(by: 5136), h); swap(&g, &h)
                 // zero_padding2d_1
                 Self.l8_zero_padding2d_1_backward(UnsafePointer(o7), UnsafePointer(g), h); swap(&g, &h)
                 // average_pooling2d
@@ -1023,7 +1023,7 @@ extension EveryLayer: TrainableModel {
                 Self.l5_activation_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
                 // conv2d_1
                 Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
-                Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 496, gradients + 496, q)
+                Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 496), gradients.advanced(by: 496), q)
                 Self.l4_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // re_lu
                 Self.l3_re_lu_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
@@ -1033,9 +1033,9 @@ extension EveryLayer: TrainableModel {
                 return 0
 
             default:
-                let o0 = arena + 0
-                let o1 = arena + 3885
-                let d2 = arena + 36621
+                let o0 = arena
+                let o1 = arena.advanced(by: 3885)
+                let d2 = arena.advanced(by: 36621)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l2_batch_normalization_backward(UnsafePointer(o1), UnsafePointer(d2), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).

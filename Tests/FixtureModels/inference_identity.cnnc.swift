@@ -115,25 +115,25 @@ public struct InferenceIdentity: CompiledModel {
         // (no computation at inference)
         observe?(0, input)
         // conv2d
-        Self.l1_conv2d(input, w, arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l1_conv2d(input, w, arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // spatial_dropout2d
         // (no computation at inference)
-        observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // gaussian_dropout
         // (no computation at inference)
-        observe?(3, UnsafePointer(arena + Arena.l1_conv2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // flatten
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l1_conv2d))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // activity_regularization
         // (no computation at inference)
-        observe?(5, UnsafePointer(arena + Arena.l1_conv2d))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l1_conv2d), w + 112, arena + Arena.l6_dense)
-        Self.l6_dense_activation(arena + Arena.l6_dense)
-        observe?(6, UnsafePointer(arena + Arena.l6_dense))
-        output.update(from: arena + Arena.l6_dense, count: 3)
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), w.advanced(by: 112), arena.advanced(by: Arena.l6_dense))
+        Self.l6_dense_activation(arena.advanced(by: Arena.l6_dense))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
+        output.update(from: arena.advanced(by: Arena.l6_dense), count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -154,25 +154,25 @@ public struct InferenceIdentity: CompiledModel {
         // (no computation at inference)
         observe?(0, input)
         // conv2d
-        Self.l1_conv2d(input, w, arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l1_conv2d(input, w, arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // spatial_dropout2d
         // (no computation at inference)
-        observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // gaussian_dropout
         // (no computation at inference)
-        observe?(3, UnsafePointer(arena + Arena.l1_conv2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // flatten
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l1_conv2d))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // activity_regularization
         // (no computation at inference)
-        observe?(5, UnsafePointer(arena + Arena.l1_conv2d))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l1_conv2d), w + 112, arena + Arena.l6_dense)
-        Self.l6_dense_activation(arena + Arena.l6_dense)
-        observe?(6, UnsafePointer(arena + Arena.l6_dense))
-        output.update(from: arena + Arena.l6_dense, count: 3)
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), w.advanced(by: 112), arena.advanced(by: Arena.l6_dense))
+        Self.l6_dense_activation(arena.advanced(by: Arena.l6_dense))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
+        output.update(from: arena.advanced(by: Arena.l6_dense), count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -214,15 +214,15 @@ public struct InferenceIdentity: CompiledModel {
         // (no computation at inference)
         observe?(0, input)
         // conv2d
-        Self.l1_conv2d(input, w, arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l1_conv2d(input, w, arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // spatial_dropout2d
         // (no computation at inference)
-        observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // gaussian_dropout
         // (no computation at inference)
-        observe?(3, UnsafePointer(arena + Arena.l1_conv2d))
-        destination.update(from: arena + Arena.l1_conv2d, count: 144)
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
+        destination.update(from: arena.advanced(by: Arena.l1_conv2d), count: 144)
     }
 
     // dense over 8 samples: Dense, (None, 144) → (None, 3)
@@ -408,16 +408,16 @@ extension InferenceIdentity: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 775, q = arena + 775
-        var g = arena + 775, h = arena + 967
+        let p = arena.advanced(by: 775), q = arena.advanced(by: 775)
+        var g = arena.advanced(by: 775), h = arena.advanced(by: 967)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 192
-        let o2 = arena + 336
-        let m2 = arena + 480
-        let o3 = arena + 484
-        let m3 = arena + 628
-        let o6 = arena + 772
+        let o0 = arena
+        let o1 = arena.advanced(by: 192)
+        let o2 = arena.advanced(by: 336)
+        let m2 = arena.advanced(by: 480)
+        let o3 = arena.advanced(by: 484)
+        let m3 = arena.advanced(by: 628)
+        let o6 = arena.advanced(by: 772)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_gaussian_noise_training(input, o0, dropoutSeed)
         Self.l1_conv2d(UnsafePointer(o0), w, o1)
@@ -425,7 +425,7 @@ extension InferenceIdentity: TrainableModel {
         Self.l3_gaussian_dropout_training(UnsafePointer(o2), o3, m3, dropoutSeed)
         // flatten: the same memory as its input
         // activity_regularization: the same memory as its input; its penalty joins the loss
-        Self.l6_dense(UnsafePointer(o3), w + 112, o6)
+        Self.l6_dense(UnsafePointer(o3), w.advanced(by: 112), o6)
         Self.l6_dense_activation(o6)
         output.update(from: o6, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -437,7 +437,7 @@ extension InferenceIdentity: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l6_dense_derivative(UnsafePointer(o6), g) }
-        Self.l6_dense_backward(UnsafePointer(o3), UnsafePointer(g), k + 112, gradients + 112, h); swap(&g, &h)
+        Self.l6_dense_backward(UnsafePointer(o3), UnsafePointer(g), k.advanced(by: 112), gradients.advanced(by: 112), h); swap(&g, &h)
         // activity_regularization
         Self.l5_activity_regularization_backward(UnsafePointer(o3), g)
         // flatten

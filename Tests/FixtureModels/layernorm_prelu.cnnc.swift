@@ -144,41 +144,41 @@ public struct LayernormPrelu: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv
-        Self.l0_conv_pad(input, arena + Arena.l0_conv_padded)
-        Self.l0_conv(UnsafePointer(arena + Arena.l0_conv_padded), w, arena + Arena.l0_conv)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv))
+        Self.l0_conv_pad(input, arena.advanced(by: Arena.l0_conv_padded))
+        Self.l0_conv(UnsafePointer(arena.advanced(by: Arena.l0_conv_padded)), w, arena.advanced(by: Arena.l0_conv))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
         // norm_pixels
-        Self.l1_norm_pixels(arena + Arena.l0_conv, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_conv))
+        Self.l1_norm_pixels(arena.advanced(by: Arena.l0_conv), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
         // prelu_channels
-        Self.l2_prelu_channels(arena + Arena.l0_conv, w)
-        observe?(2, UnsafePointer(arena + Arena.l0_conv))
+        Self.l2_prelu_channels(arena.advanced(by: Arena.l0_conv), w)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
         // mix
-        Self.l3_mix(UnsafePointer(arena + Arena.l0_conv), w + 239, arena + Arena.l3_mix)
-        observe?(3, UnsafePointer(arena + Arena.l3_mix))
+        Self.l3_mix(UnsafePointer(arena.advanced(by: Arena.l0_conv)), w.advanced(by: 239), arena.advanced(by: Arena.l3_mix))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_mix)))
         // norm_no_beta
-        Self.l4_norm_no_beta(arena + Arena.l3_mix, w)
-        observe?(4, UnsafePointer(arena + Arena.l3_mix))
+        Self.l4_norm_no_beta(arena.advanced(by: Arena.l3_mix), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_mix)))
         // prelu_every_value
-        Self.l5_prelu_every_value(arena + Arena.l3_mix, w)
-        observe?(5, UnsafePointer(arena + Arena.l3_mix))
+        Self.l5_prelu_every_value(arena.advanced(by: Arena.l3_mix), w)
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_mix)))
         // flatten
         // (no computation at inference)
-        observe?(6, UnsafePointer(arena + Arena.l3_mix))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l3_mix)))
         // hidden
-        Self.l7_hidden(UnsafePointer(arena + Arena.l3_mix), w + 649, arena + Arena.l7_hidden)
-        observe?(7, UnsafePointer(arena + Arena.l7_hidden))
+        Self.l7_hidden(UnsafePointer(arena.advanced(by: Arena.l3_mix)), w.advanced(by: 649), arena.advanced(by: Arena.l7_hidden))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_hidden)))
         // norm_features
-        Self.l8_norm_features(arena + Arena.l7_hidden, w)
-        observe?(8, UnsafePointer(arena + Arena.l7_hidden))
+        Self.l8_norm_features(arena.advanced(by: Arena.l7_hidden), w)
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l7_hidden)))
         // prelu_features
-        Self.l9_prelu_features(arena + Arena.l7_hidden, w)
-        observe?(9, UnsafePointer(arena + Arena.l7_hidden))
+        Self.l9_prelu_features(arena.advanced(by: Arena.l7_hidden), w)
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l7_hidden)))
         // classes
-        Self.l10_classes(UnsafePointer(arena + Arena.l7_hidden), w + 1261, arena + Arena.l10_classes)
-        Self.l10_classes_activation(arena + Arena.l10_classes)
-        observe?(10, UnsafePointer(arena + Arena.l10_classes))
-        output.update(from: arena + Arena.l10_classes, count: 4)
+        Self.l10_classes(UnsafePointer(arena.advanced(by: Arena.l7_hidden)), w.advanced(by: 1261), arena.advanced(by: Arena.l10_classes))
+        Self.l10_classes_activation(arena.advanced(by: Arena.l10_classes))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_classes)))
+        output.update(from: arena.advanced(by: Arena.l10_classes), count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -196,41 +196,41 @@ public struct LayernormPrelu: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv
-        Self.l0_conv_pad(input, arena + Arena.l0_conv_padded)
-        Self.l0_conv(UnsafePointer(arena + Arena.l0_conv_padded), w, arena + Arena.l0_conv)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv))
+        Self.l0_conv_pad(input, arena.advanced(by: Arena.l0_conv_padded))
+        Self.l0_conv(UnsafePointer(arena.advanced(by: Arena.l0_conv_padded)), w, arena.advanced(by: Arena.l0_conv))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
         // norm_pixels
-        Self.l1_norm_pixels(arena + Arena.l0_conv, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_conv))
+        Self.l1_norm_pixels(arena.advanced(by: Arena.l0_conv), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
         // prelu_channels
-        Self.l2_prelu_channels(arena + Arena.l0_conv, w)
-        observe?(2, UnsafePointer(arena + Arena.l0_conv))
+        Self.l2_prelu_channels(arena.advanced(by: Arena.l0_conv), w)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
         // mix
-        Self.l3_mix(UnsafePointer(arena + Arena.l0_conv), w + 239, arena + Arena.l3_mix)
-        observe?(3, UnsafePointer(arena + Arena.l3_mix))
+        Self.l3_mix(UnsafePointer(arena.advanced(by: Arena.l0_conv)), w.advanced(by: 239), arena.advanced(by: Arena.l3_mix))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_mix)))
         // norm_no_beta
-        Self.l4_norm_no_beta(arena + Arena.l3_mix, w)
-        observe?(4, UnsafePointer(arena + Arena.l3_mix))
+        Self.l4_norm_no_beta(arena.advanced(by: Arena.l3_mix), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_mix)))
         // prelu_every_value
-        Self.l5_prelu_every_value(arena + Arena.l3_mix, w)
-        observe?(5, UnsafePointer(arena + Arena.l3_mix))
+        Self.l5_prelu_every_value(arena.advanced(by: Arena.l3_mix), w)
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_mix)))
         // flatten
         // (no computation at inference)
-        observe?(6, UnsafePointer(arena + Arena.l3_mix))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l3_mix)))
         // hidden
-        Self.l7_hidden(UnsafePointer(arena + Arena.l3_mix), w + 649, arena + Arena.l7_hidden)
-        observe?(7, UnsafePointer(arena + Arena.l7_hidden))
+        Self.l7_hidden(UnsafePointer(arena.advanced(by: Arena.l3_mix)), w.advanced(by: 649), arena.advanced(by: Arena.l7_hidden))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_hidden)))
         // norm_features
-        Self.l8_norm_features(arena + Arena.l7_hidden, w)
-        observe?(8, UnsafePointer(arena + Arena.l7_hidden))
+        Self.l8_norm_features(arena.advanced(by: Arena.l7_hidden), w)
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l7_hidden)))
         // prelu_features
-        Self.l9_prelu_features(arena + Arena.l7_hidden, w)
-        observe?(9, UnsafePointer(arena + Arena.l7_hidden))
+        Self.l9_prelu_features(arena.advanced(by: Arena.l7_hidden), w)
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l7_hidden)))
         // classes
-        Self.l10_classes(UnsafePointer(arena + Arena.l7_hidden), w + 1261, arena + Arena.l10_classes)
-        Self.l10_classes_activation(arena + Arena.l10_classes)
-        observe?(10, UnsafePointer(arena + Arena.l10_classes))
-        output.update(from: arena + Arena.l10_classes, count: 4)
+        Self.l10_classes(UnsafePointer(arena.advanced(by: Arena.l7_hidden)), w.advanced(by: 1261), arena.advanced(by: Arena.l10_classes))
+        Self.l10_classes_activation(arena.advanced(by: Arena.l10_classes))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_classes)))
+        output.update(from: arena.advanced(by: Arena.l10_classes), count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -273,25 +273,25 @@ public struct LayernormPrelu: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv
-        Self.l0_conv_pad(input, arena + Arena.l0_conv_padded)
-        Self.l0_conv(UnsafePointer(arena + Arena.l0_conv_padded), w, arena + Arena.l0_conv)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv))
+        Self.l0_conv_pad(input, arena.advanced(by: Arena.l0_conv_padded))
+        Self.l0_conv(UnsafePointer(arena.advanced(by: Arena.l0_conv_padded)), w, arena.advanced(by: Arena.l0_conv))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
         // norm_pixels
-        Self.l1_norm_pixels(arena + Arena.l0_conv, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_conv))
+        Self.l1_norm_pixels(arena.advanced(by: Arena.l0_conv), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
         // prelu_channels
-        Self.l2_prelu_channels(arena + Arena.l0_conv, w)
-        observe?(2, UnsafePointer(arena + Arena.l0_conv))
+        Self.l2_prelu_channels(arena.advanced(by: Arena.l0_conv), w)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
         // mix
-        Self.l3_mix(UnsafePointer(arena + Arena.l0_conv), w + 239, arena + Arena.l3_mix)
-        observe?(3, UnsafePointer(arena + Arena.l3_mix))
+        Self.l3_mix(UnsafePointer(arena.advanced(by: Arena.l0_conv)), w.advanced(by: 239), arena.advanced(by: Arena.l3_mix))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_mix)))
         // norm_no_beta
-        Self.l4_norm_no_beta(arena + Arena.l3_mix, w)
-        observe?(4, UnsafePointer(arena + Arena.l3_mix))
+        Self.l4_norm_no_beta(arena.advanced(by: Arena.l3_mix), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_mix)))
         // prelu_every_value
-        Self.l5_prelu_every_value(arena + Arena.l3_mix, w)
-        observe?(5, UnsafePointer(arena + Arena.l3_mix))
-        destination.update(from: arena + Arena.l3_mix, count: 36)
+        Self.l5_prelu_every_value(arena.advanced(by: Arena.l3_mix), w)
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_mix)))
+        destination.update(from: arena.advanced(by: Arena.l3_mix), count: 36)
     }
 
     // hidden over 8 samples: Dense, (None, 36) → (None, 10)
@@ -684,19 +684,19 @@ extension LayernormPrelu: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 772, q = arena + 988
-        var g = arena + 1204, h = arena + 1414
+        let p = arena.advanced(by: 772), q = arena.advanced(by: 988)
+        var g = arena.advanced(by: 1204), h = arena.advanced(by: 1414)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 210
-        let o2 = arena + 420
-        let o3 = arena + 630
-        let o4 = arena + 666
-        let o5 = arena + 702
-        let o7 = arena + 738
-        let o8 = arena + 748
-        let o9 = arena + 758
-        let o10 = arena + 768
+        let o0 = arena
+        let o1 = arena.advanced(by: 210)
+        let o2 = arena.advanced(by: 420)
+        let o3 = arena.advanced(by: 630)
+        let o4 = arena.advanced(by: 666)
+        let o5 = arena.advanced(by: 702)
+        let o7 = arena.advanced(by: 738)
+        let o8 = arena.advanced(by: 748)
+        let o9 = arena.advanced(by: 758)
+        let o10 = arena.advanced(by: 768)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv_pad(input, p)
         Self.l0_conv(UnsafePointer(p), w, o0)
@@ -704,18 +704,18 @@ extension LayernormPrelu: TrainableModel {
         Self.l1_norm_pixels(o1, w)
         o2.update(from: UnsafePointer(o1), count: 210)
         Self.l2_prelu_channels(o2, w)
-        Self.l3_mix(UnsafePointer(o2), w + 239, o3)
+        Self.l3_mix(UnsafePointer(o2), w.advanced(by: 239), o3)
         o4.update(from: UnsafePointer(o3), count: 36)
         Self.l4_norm_no_beta(o4, w)
         o5.update(from: UnsafePointer(o4), count: 36)
         Self.l5_prelu_every_value(o5, w)
         // flatten: the same memory as its input
-        Self.l7_hidden(UnsafePointer(o5), w + 649, o7)
+        Self.l7_hidden(UnsafePointer(o5), w.advanced(by: 649), o7)
         o8.update(from: UnsafePointer(o7), count: 10)
         Self.l8_norm_features(o8, w)
         o9.update(from: UnsafePointer(o8), count: 10)
         Self.l9_prelu_features(o9, w)
-        Self.l10_classes(UnsafePointer(o9), w + 1261, o10)
+        Self.l10_classes(UnsafePointer(o9), w.advanced(by: 1261), o10)
         Self.l10_classes_activation(o10)
         output.update(from: o10, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
@@ -726,13 +726,13 @@ extension LayernormPrelu: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // classes
         if !fused { Self.l10_classes_derivative(UnsafePointer(o10), g) }
-        Self.l10_classes_backward(UnsafePointer(o9), UnsafePointer(g), k + 863, gradients + 863, h); swap(&g, &h)
+        Self.l10_classes_backward(UnsafePointer(o9), UnsafePointer(g), k.advanced(by: 863), gradients.advanced(by: 863), h); swap(&g, &h)
         // prelu_features
         Self.l9_prelu_features_backward(UnsafePointer(o8), k, gradients, g)
         // norm_features
         Self.l8_norm_features_backward(UnsafePointer(o7), k, gradients, g)
         // hidden
-        Self.l7_hidden_backward(UnsafePointer(o5), UnsafePointer(g), k + 473, gradients + 473, h); swap(&g, &h)
+        Self.l7_hidden_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 473), gradients.advanced(by: 473), h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // prelu_every_value
@@ -740,7 +740,7 @@ extension LayernormPrelu: TrainableModel {
         // norm_no_beta
         Self.l4_norm_no_beta_backward(UnsafePointer(o3), k, gradients, g)
         // mix
-        Self.l3_mix_backward(UnsafePointer(o2), UnsafePointer(g), k + 155, gradients + 155, h); swap(&g, &h)
+        Self.l3_mix_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 155), gradients.advanced(by: 155), h); swap(&g, &h)
         // prelu_channels
         Self.l2_prelu_channels_backward(UnsafePointer(o1), k, gradients, g)
         // norm_pixels

@@ -132,26 +132,26 @@ public struct NonSquare: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 28, arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 28), arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
-        Self.l2_conv2d_2_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
-        Self.l2_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w + 80, arena + Arena.l2_conv2d_2)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
+        Self.l2_conv2d_2_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_conv2d_2_padded))
+        Self.l2_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 80), arena.advanced(by: Arena.l2_conv2d_2))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
         // conv2d_3
-        Self.l3_conv2d_3(UnsafePointer(arena + Arena.l2_conv2d_2), w + 148, arena + Arena.l3_conv2d_3)
-        observe?(3, UnsafePointer(arena + Arena.l3_conv2d_3))
+        Self.l3_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), w.advanced(by: 148), arena.advanced(by: Arena.l3_conv2d_3))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)))
         // flatten
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l3_conv2d_3))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)))
         // dense
-        Self.l5_dense(UnsafePointer(arena + Arena.l3_conv2d_3), w + 176, arena + Arena.l5_dense)
-        observe?(5, UnsafePointer(arena + Arena.l5_dense))
-        output.update(from: arena + Arena.l5_dense, count: 2)
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)), w.advanced(by: 176), arena.advanced(by: Arena.l5_dense))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
+        output.update(from: arena.advanced(by: Arena.l5_dense), count: 2)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -169,26 +169,26 @@ public struct NonSquare: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 28, arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 28), arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
-        Self.l2_conv2d_2_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
-        Self.l2_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w + 80, arena + Arena.l2_conv2d_2)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
+        Self.l2_conv2d_2_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_conv2d_2_padded))
+        Self.l2_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 80), arena.advanced(by: Arena.l2_conv2d_2))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
         // conv2d_3
-        Self.l3_conv2d_3(UnsafePointer(arena + Arena.l2_conv2d_2), w + 148, arena + Arena.l3_conv2d_3)
-        observe?(3, UnsafePointer(arena + Arena.l3_conv2d_3))
+        Self.l3_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), w.advanced(by: 148), arena.advanced(by: Arena.l3_conv2d_3))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)))
         // flatten
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l3_conv2d_3))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)))
         // dense
-        Self.l5_dense(UnsafePointer(arena + Arena.l3_conv2d_3), w + 176, arena + Arena.l5_dense)
-        observe?(5, UnsafePointer(arena + Arena.l5_dense))
-        output.update(from: arena + Arena.l5_dense, count: 2)
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)), w.advanced(by: 176), arena.advanced(by: Arena.l5_dense))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
+        output.update(from: arena.advanced(by: Arena.l5_dense), count: 2)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -224,20 +224,20 @@ public struct NonSquare: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 28, arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 28), arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
-        Self.l2_conv2d_2_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
-        Self.l2_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w + 80, arena + Arena.l2_conv2d_2)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
+        Self.l2_conv2d_2_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_conv2d_2_padded))
+        Self.l2_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 80), arena.advanced(by: Arena.l2_conv2d_2))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
         // conv2d_3
-        Self.l3_conv2d_3(UnsafePointer(arena + Arena.l2_conv2d_2), w + 148, arena + Arena.l3_conv2d_3)
-        observe?(3, UnsafePointer(arena + Arena.l3_conv2d_3))
-        destination.update(from: arena + Arena.l3_conv2d_3, count: 9)
+        Self.l3_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), w.advanced(by: 148), arena.advanced(by: Arena.l3_conv2d_3))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)))
+        destination.update(from: arena.advanced(by: Arena.l3_conv2d_3), count: 9)
     }
 
     // dense over 8 samples: Dense, (None, 9) → (None, 2)
@@ -501,23 +501,23 @@ extension NonSquare: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 179, q = arena + 311
-        var g = arena + 443, h = arena + 551
+        let p = arena.advanced(by: 179), q = arena.advanced(by: 311)
+        var g = arena.advanced(by: 443), h = arena.advanced(by: 551)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 90
-        let o2 = arena + 150
-        let o3 = arena + 168
-        let o5 = arena + 177
+        let o0 = arena
+        let o1 = arena.advanced(by: 90)
+        let o2 = arena.advanced(by: 150)
+        let o3 = arena.advanced(by: 168)
+        let o5 = arena.advanced(by: 177)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
-        Self.l1_conv2d_1(UnsafePointer(o0), w + 28, o1)
+        Self.l1_conv2d_1(UnsafePointer(o0), w.advanced(by: 28), o1)
         Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_2(UnsafePointer(p), w + 80, o2)
-        Self.l3_conv2d_3(UnsafePointer(o2), w + 148, o3)
+        Self.l2_conv2d_2(UnsafePointer(p), w.advanced(by: 80), o2)
+        Self.l3_conv2d_3(UnsafePointer(o2), w.advanced(by: 148), o3)
         // flatten: the same memory as its input
-        Self.l5_dense(UnsafePointer(o3), w + 176, o5)
+        Self.l5_dense(UnsafePointer(o3), w.advanced(by: 176), o5)
         output.update(from: o5, count: 2)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -526,17 +526,17 @@ extension NonSquare: TrainableModel {
         loss.gradient(output, target, count: 2, channels: 2, fused: fused, into: g)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
-        Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k + 124, gradients + 124, h); swap(&g, &h)
+        Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k.advanced(by: 124), gradients.advanced(by: 124), h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // conv2d_3
-        Self.l3_conv2d_3_backward(UnsafePointer(o2), UnsafePointer(g), k + 103, gradients + 103, h); swap(&g, &h)
+        Self.l3_conv2d_3_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 103), gradients.advanced(by: 103), h); swap(&g, &h)
         // conv2d_2
         Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_2_backward(UnsafePointer(p), UnsafePointer(g), k + 69, gradients + 69, q)
+        Self.l2_conv2d_2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 69), gradients.advanced(by: 69), q)
         Self.l2_conv2d_2_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d_1
-        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k + 21, gradients + 21, h); swap(&g, &h)
+        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 21), gradients.advanced(by: 21), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)

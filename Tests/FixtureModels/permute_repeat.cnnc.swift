@@ -176,62 +176,62 @@ public struct PermuteRepeat: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // encode
-        Self.l0_encode_pad(input, arena + Arena.l0_encode_padded)
-        Self.l0_encode(UnsafePointer(arena + Arena.l0_encode_padded), w, arena + Arena.l0_encode)
-        observe?(0, UnsafePointer(arena + Arena.l0_encode))
+        Self.l0_encode_pad(input, arena.advanced(by: Arena.l0_encode_padded))
+        Self.l0_encode(UnsafePointer(arena.advanced(by: Arena.l0_encode_padded)), w, arena.advanced(by: Arena.l0_encode))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_encode)))
         // swap_rows_columns
-        Self.l1_swap_rows_columns(UnsafePointer(arena + Arena.l0_encode), arena + Arena.l1_swap_rows_columns)
-        observe?(1, UnsafePointer(arena + Arena.l1_swap_rows_columns))
+        Self.l1_swap_rows_columns(UnsafePointer(arena.advanced(by: Arena.l0_encode)), arena.advanced(by: Arena.l1_swap_rows_columns))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_swap_rows_columns)))
         // mix
-        Self.l2_mix(UnsafePointer(arena + Arena.l1_swap_rows_columns), w + 224, arena + Arena.l2_mix)
-        observe?(2, UnsafePointer(arena + Arena.l2_mix))
+        Self.l2_mix(UnsafePointer(arena.advanced(by: Arena.l1_swap_rows_columns)), w.advanced(by: 224), arena.advanced(by: Arena.l2_mix))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_mix)))
         // channels_first
-        Self.l3_channels_first(UnsafePointer(arena + Arena.l2_mix), arena + Arena.l3_channels_first)
-        observe?(3, UnsafePointer(arena + Arena.l3_channels_first))
+        Self.l3_channels_first(UnsafePointer(arena.advanced(by: Arena.l2_mix)), arena.advanced(by: Arena.l3_channels_first))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_channels_first)))
         // to_sequence
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l3_channels_first))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_channels_first)))
         // conv_steps
-        Self.l5_conv_steps_pad(UnsafePointer(arena + Arena.l3_channels_first), arena + Arena.l5_conv_steps_padded)
-        Self.l5_conv_steps(UnsafePointer(arena + Arena.l5_conv_steps_padded), w + 408, arena + Arena.l5_conv_steps)
-        Self.l5_conv_steps_activation(arena + Arena.l5_conv_steps)
-        observe?(5, UnsafePointer(arena + Arena.l5_conv_steps))
+        Self.l5_conv_steps_pad(UnsafePointer(arena.advanced(by: Arena.l3_channels_first)), arena.advanced(by: Arena.l5_conv_steps_padded))
+        Self.l5_conv_steps(UnsafePointer(arena.advanced(by: Arena.l5_conv_steps_padded)), w.advanced(by: 408), arena.advanced(by: Arena.l5_conv_steps))
+        Self.l5_conv_steps_activation(arena.advanced(by: Arena.l5_conv_steps))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_conv_steps)))
         // up_default
-        Self.l6_up_default(UnsafePointer(arena + Arena.l5_conv_steps), arena + Arena.l6_up_default)
-        observe?(6, UnsafePointer(arena + Arena.l6_up_default))
+        Self.l6_up_default(UnsafePointer(arena.advanced(by: Arena.l5_conv_steps)), arena.advanced(by: Arena.l6_up_default))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_up_default)))
         // transpose
-        Self.l7_transpose(UnsafePointer(arena + Arena.l6_up_default), arena + Arena.l7_transpose)
-        observe?(7, UnsafePointer(arena + Arena.l7_transpose))
+        Self.l7_transpose(UnsafePointer(arena.advanced(by: Arena.l6_up_default)), arena.advanced(by: Arena.l7_transpose))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_transpose)))
         // conv_transposed
-        Self.l8_conv_transposed(UnsafePointer(arena + Arena.l7_transpose), w + 488, arena + Arena.l8_conv_transposed)
-        observe?(8, UnsafePointer(arena + Arena.l8_conv_transposed))
+        Self.l8_conv_transposed(UnsafePointer(arena.advanced(by: Arena.l7_transpose)), w.advanced(by: 488), arena.advanced(by: Arena.l8_conv_transposed))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_conv_transposed)))
         // up_three
-        Self.l9_up_three(UnsafePointer(arena + Arena.l8_conv_transposed), arena + Arena.l9_up_three)
-        observe?(9, UnsafePointer(arena + Arena.l9_up_three))
+        Self.l9_up_three(UnsafePointer(arena.advanced(by: Arena.l8_conv_transposed)), arena.advanced(by: Arena.l9_up_three))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_up_three)))
         // pool
-        Self.l10_pool(UnsafePointer(arena + Arena.l9_up_three), arena + Arena.l10_pool)
-        observe?(10, UnsafePointer(arena + Arena.l10_pool))
+        Self.l10_pool(UnsafePointer(arena.advanced(by: Arena.l9_up_three)), arena.advanced(by: Arena.l10_pool))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool)))
         // code
-        Self.l11_code(UnsafePointer(arena + Arena.l10_pool), w + 880, arena + Arena.l11_code)
-        Self.l11_code_activation(arena + Arena.l11_code)
-        observe?(11, UnsafePointer(arena + Arena.l11_code))
+        Self.l11_code(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 880), arena.advanced(by: Arena.l11_code))
+        Self.l11_code_activation(arena.advanced(by: Arena.l11_code))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_code)))
         // repeat
-        Self.l12_repeat(UnsafePointer(arena + Arena.l11_code), arena + Arena.l12_repeat)
-        observe?(12, UnsafePointer(arena + Arena.l12_repeat))
+        Self.l12_repeat(UnsafePointer(arena.advanced(by: Arena.l11_code)), arena.advanced(by: Arena.l12_repeat))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_repeat)))
         // per_step
-        Self.l13_per_step(UnsafePointer(arena + Arena.l12_repeat), w + 928, arena + Arena.l13_per_step)
-        observe?(13, UnsafePointer(arena + Arena.l13_per_step))
+        Self.l13_per_step(UnsafePointer(arena.advanced(by: Arena.l12_repeat)), w.advanced(by: 928), arena.advanced(by: Arena.l13_per_step))
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_per_step)))
         // conv_repeated
-        Self.l14_conv_repeated(UnsafePointer(arena + Arena.l13_per_step), w + 984, arena + Arena.l14_conv_repeated)
-        observe?(14, UnsafePointer(arena + Arena.l14_conv_repeated))
+        Self.l14_conv_repeated(UnsafePointer(arena.advanced(by: Arena.l13_per_step)), w.advanced(by: 984), arena.advanced(by: Arena.l14_conv_repeated))
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_conv_repeated)))
         // flatten
         // (no computation at inference)
-        observe?(15, UnsafePointer(arena + Arena.l14_conv_repeated))
+        observe?(15, UnsafePointer(arena.advanced(by: Arena.l14_conv_repeated)))
         // classes
-        Self.l16_classes(UnsafePointer(arena + Arena.l14_conv_repeated), w + 1028, arena + Arena.l16_classes)
-        Self.l16_classes_activation(arena + Arena.l16_classes)
-        observe?(16, UnsafePointer(arena + Arena.l16_classes))
-        output.update(from: arena + Arena.l16_classes, count: 4)
+        Self.l16_classes(UnsafePointer(arena.advanced(by: Arena.l14_conv_repeated)), w.advanced(by: 1028), arena.advanced(by: Arena.l16_classes))
+        Self.l16_classes_activation(arena.advanced(by: Arena.l16_classes))
+        observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_classes)))
+        output.update(from: arena.advanced(by: Arena.l16_classes), count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -249,62 +249,62 @@ public struct PermuteRepeat: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // encode
-        Self.l0_encode_pad(input, arena + Arena.l0_encode_padded)
-        Self.l0_encode(UnsafePointer(arena + Arena.l0_encode_padded), w, arena + Arena.l0_encode)
-        observe?(0, UnsafePointer(arena + Arena.l0_encode))
+        Self.l0_encode_pad(input, arena.advanced(by: Arena.l0_encode_padded))
+        Self.l0_encode(UnsafePointer(arena.advanced(by: Arena.l0_encode_padded)), w, arena.advanced(by: Arena.l0_encode))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_encode)))
         // swap_rows_columns
-        Self.l1_swap_rows_columns(UnsafePointer(arena + Arena.l0_encode), arena + Arena.l1_swap_rows_columns)
-        observe?(1, UnsafePointer(arena + Arena.l1_swap_rows_columns))
+        Self.l1_swap_rows_columns(UnsafePointer(arena.advanced(by: Arena.l0_encode)), arena.advanced(by: Arena.l1_swap_rows_columns))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_swap_rows_columns)))
         // mix
-        Self.l2_mix(UnsafePointer(arena + Arena.l1_swap_rows_columns), w + 224, arena + Arena.l2_mix)
-        observe?(2, UnsafePointer(arena + Arena.l2_mix))
+        Self.l2_mix(UnsafePointer(arena.advanced(by: Arena.l1_swap_rows_columns)), w.advanced(by: 224), arena.advanced(by: Arena.l2_mix))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_mix)))
         // channels_first
-        Self.l3_channels_first(UnsafePointer(arena + Arena.l2_mix), arena + Arena.l3_channels_first)
-        observe?(3, UnsafePointer(arena + Arena.l3_channels_first))
+        Self.l3_channels_first(UnsafePointer(arena.advanced(by: Arena.l2_mix)), arena.advanced(by: Arena.l3_channels_first))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_channels_first)))
         // to_sequence
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l3_channels_first))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_channels_first)))
         // conv_steps
-        Self.l5_conv_steps_pad(UnsafePointer(arena + Arena.l3_channels_first), arena + Arena.l5_conv_steps_padded)
-        Self.l5_conv_steps(UnsafePointer(arena + Arena.l5_conv_steps_padded), w + 408, arena + Arena.l5_conv_steps)
-        Self.l5_conv_steps_activation(arena + Arena.l5_conv_steps)
-        observe?(5, UnsafePointer(arena + Arena.l5_conv_steps))
+        Self.l5_conv_steps_pad(UnsafePointer(arena.advanced(by: Arena.l3_channels_first)), arena.advanced(by: Arena.l5_conv_steps_padded))
+        Self.l5_conv_steps(UnsafePointer(arena.advanced(by: Arena.l5_conv_steps_padded)), w.advanced(by: 408), arena.advanced(by: Arena.l5_conv_steps))
+        Self.l5_conv_steps_activation(arena.advanced(by: Arena.l5_conv_steps))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_conv_steps)))
         // up_default
-        Self.l6_up_default(UnsafePointer(arena + Arena.l5_conv_steps), arena + Arena.l6_up_default)
-        observe?(6, UnsafePointer(arena + Arena.l6_up_default))
+        Self.l6_up_default(UnsafePointer(arena.advanced(by: Arena.l5_conv_steps)), arena.advanced(by: Arena.l6_up_default))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_up_default)))
         // transpose
-        Self.l7_transpose(UnsafePointer(arena + Arena.l6_up_default), arena + Arena.l7_transpose)
-        observe?(7, UnsafePointer(arena + Arena.l7_transpose))
+        Self.l7_transpose(UnsafePointer(arena.advanced(by: Arena.l6_up_default)), arena.advanced(by: Arena.l7_transpose))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_transpose)))
         // conv_transposed
-        Self.l8_conv_transposed(UnsafePointer(arena + Arena.l7_transpose), w + 488, arena + Arena.l8_conv_transposed)
-        observe?(8, UnsafePointer(arena + Arena.l8_conv_transposed))
+        Self.l8_conv_transposed(UnsafePointer(arena.advanced(by: Arena.l7_transpose)), w.advanced(by: 488), arena.advanced(by: Arena.l8_conv_transposed))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_conv_transposed)))
         // up_three
-        Self.l9_up_three(UnsafePointer(arena + Arena.l8_conv_transposed), arena + Arena.l9_up_three)
-        observe?(9, UnsafePointer(arena + Arena.l9_up_three))
+        Self.l9_up_three(UnsafePointer(arena.advanced(by: Arena.l8_conv_transposed)), arena.advanced(by: Arena.l9_up_three))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_up_three)))
         // pool
-        Self.l10_pool(UnsafePointer(arena + Arena.l9_up_three), arena + Arena.l10_pool)
-        observe?(10, UnsafePointer(arena + Arena.l10_pool))
+        Self.l10_pool(UnsafePointer(arena.advanced(by: Arena.l9_up_three)), arena.advanced(by: Arena.l10_pool))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool)))
         // code
-        Self.l11_code(UnsafePointer(arena + Arena.l10_pool), w + 880, arena + Arena.l11_code)
-        Self.l11_code_activation(arena + Arena.l11_code)
-        observe?(11, UnsafePointer(arena + Arena.l11_code))
+        Self.l11_code(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 880), arena.advanced(by: Arena.l11_code))
+        Self.l11_code_activation(arena.advanced(by: Arena.l11_code))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_code)))
         // repeat
-        Self.l12_repeat(UnsafePointer(arena + Arena.l11_code), arena + Arena.l12_repeat)
-        observe?(12, UnsafePointer(arena + Arena.l12_repeat))
+        Self.l12_repeat(UnsafePointer(arena.advanced(by: Arena.l11_code)), arena.advanced(by: Arena.l12_repeat))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_repeat)))
         // per_step
-        Self.l13_per_step(UnsafePointer(arena + Arena.l12_repeat), w + 928, arena + Arena.l13_per_step)
-        observe?(13, UnsafePointer(arena + Arena.l13_per_step))
+        Self.l13_per_step(UnsafePointer(arena.advanced(by: Arena.l12_repeat)), w.advanced(by: 928), arena.advanced(by: Arena.l13_per_step))
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_per_step)))
         // conv_repeated
-        Self.l14_conv_repeated(UnsafePointer(arena + Arena.l13_per_step), w + 984, arena + Arena.l14_conv_repeated)
-        observe?(14, UnsafePointer(arena + Arena.l14_conv_repeated))
+        Self.l14_conv_repeated(UnsafePointer(arena.advanced(by: Arena.l13_per_step)), w.advanced(by: 984), arena.advanced(by: Arena.l14_conv_repeated))
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_conv_repeated)))
         // flatten
         // (no computation at inference)
-        observe?(15, UnsafePointer(arena + Arena.l14_conv_repeated))
+        observe?(15, UnsafePointer(arena.advanced(by: Arena.l14_conv_repeated)))
         // classes
-        Self.l16_classes(UnsafePointer(arena + Arena.l14_conv_repeated), w + 1028, arena + Arena.l16_classes)
-        Self.l16_classes_activation(arena + Arena.l16_classes)
-        observe?(16, UnsafePointer(arena + Arena.l16_classes))
-        output.update(from: arena + Arena.l16_classes, count: 4)
+        Self.l16_classes(UnsafePointer(arena.advanced(by: Arena.l14_conv_repeated)), w.advanced(by: 1028), arena.advanced(by: Arena.l16_classes))
+        Self.l16_classes_activation(arena.advanced(by: Arena.l16_classes))
+        observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_classes)))
+        output.update(from: arena.advanced(by: Arena.l16_classes), count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -341,55 +341,55 @@ public struct PermuteRepeat: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // encode
-        Self.l0_encode_pad(input, arena + Arena.l0_encode_padded)
-        Self.l0_encode(UnsafePointer(arena + Arena.l0_encode_padded), w, arena + Arena.l0_encode)
-        observe?(0, UnsafePointer(arena + Arena.l0_encode))
+        Self.l0_encode_pad(input, arena.advanced(by: Arena.l0_encode_padded))
+        Self.l0_encode(UnsafePointer(arena.advanced(by: Arena.l0_encode_padded)), w, arena.advanced(by: Arena.l0_encode))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_encode)))
         // swap_rows_columns
-        Self.l1_swap_rows_columns(UnsafePointer(arena + Arena.l0_encode), arena + Arena.l1_swap_rows_columns)
-        observe?(1, UnsafePointer(arena + Arena.l1_swap_rows_columns))
+        Self.l1_swap_rows_columns(UnsafePointer(arena.advanced(by: Arena.l0_encode)), arena.advanced(by: Arena.l1_swap_rows_columns))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_swap_rows_columns)))
         // mix
-        Self.l2_mix(UnsafePointer(arena + Arena.l1_swap_rows_columns), w + 224, arena + Arena.l2_mix)
-        observe?(2, UnsafePointer(arena + Arena.l2_mix))
+        Self.l2_mix(UnsafePointer(arena.advanced(by: Arena.l1_swap_rows_columns)), w.advanced(by: 224), arena.advanced(by: Arena.l2_mix))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_mix)))
         // channels_first
-        Self.l3_channels_first(UnsafePointer(arena + Arena.l2_mix), arena + Arena.l3_channels_first)
-        observe?(3, UnsafePointer(arena + Arena.l3_channels_first))
+        Self.l3_channels_first(UnsafePointer(arena.advanced(by: Arena.l2_mix)), arena.advanced(by: Arena.l3_channels_first))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_channels_first)))
         // to_sequence
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l3_channels_first))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_channels_first)))
         // conv_steps
-        Self.l5_conv_steps_pad(UnsafePointer(arena + Arena.l3_channels_first), arena + Arena.l5_conv_steps_padded)
-        Self.l5_conv_steps(UnsafePointer(arena + Arena.l5_conv_steps_padded), w + 408, arena + Arena.l5_conv_steps)
-        Self.l5_conv_steps_activation(arena + Arena.l5_conv_steps)
-        observe?(5, UnsafePointer(arena + Arena.l5_conv_steps))
+        Self.l5_conv_steps_pad(UnsafePointer(arena.advanced(by: Arena.l3_channels_first)), arena.advanced(by: Arena.l5_conv_steps_padded))
+        Self.l5_conv_steps(UnsafePointer(arena.advanced(by: Arena.l5_conv_steps_padded)), w.advanced(by: 408), arena.advanced(by: Arena.l5_conv_steps))
+        Self.l5_conv_steps_activation(arena.advanced(by: Arena.l5_conv_steps))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_conv_steps)))
         // up_default
-        Self.l6_up_default(UnsafePointer(arena + Arena.l5_conv_steps), arena + Arena.l6_up_default)
-        observe?(6, UnsafePointer(arena + Arena.l6_up_default))
+        Self.l6_up_default(UnsafePointer(arena.advanced(by: Arena.l5_conv_steps)), arena.advanced(by: Arena.l6_up_default))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_up_default)))
         // transpose
-        Self.l7_transpose(UnsafePointer(arena + Arena.l6_up_default), arena + Arena.l7_transpose)
-        observe?(7, UnsafePointer(arena + Arena.l7_transpose))
+        Self.l7_transpose(UnsafePointer(arena.advanced(by: Arena.l6_up_default)), arena.advanced(by: Arena.l7_transpose))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_transpose)))
         // conv_transposed
-        Self.l8_conv_transposed(UnsafePointer(arena + Arena.l7_transpose), w + 488, arena + Arena.l8_conv_transposed)
-        observe?(8, UnsafePointer(arena + Arena.l8_conv_transposed))
+        Self.l8_conv_transposed(UnsafePointer(arena.advanced(by: Arena.l7_transpose)), w.advanced(by: 488), arena.advanced(by: Arena.l8_conv_transposed))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_conv_transposed)))
         // up_three
-        Self.l9_up_three(UnsafePointer(arena + Arena.l8_conv_transposed), arena + Arena.l9_up_three)
-        observe?(9, UnsafePointer(arena + Arena.l9_up_three))
+        Self.l9_up_three(UnsafePointer(arena.advanced(by: Arena.l8_conv_transposed)), arena.advanced(by: Arena.l9_up_three))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_up_three)))
         // pool
-        Self.l10_pool(UnsafePointer(arena + Arena.l9_up_three), arena + Arena.l10_pool)
-        observe?(10, UnsafePointer(arena + Arena.l10_pool))
+        Self.l10_pool(UnsafePointer(arena.advanced(by: Arena.l9_up_three)), arena.advanced(by: Arena.l10_pool))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool)))
         // code
-        Self.l11_code(UnsafePointer(arena + Arena.l10_pool), w + 880, arena + Arena.l11_code)
-        Self.l11_code_activation(arena + Arena.l11_code)
-        observe?(11, UnsafePointer(arena + Arena.l11_code))
+        Self.l11_code(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 880), arena.advanced(by: Arena.l11_code))
+        Self.l11_code_activation(arena.advanced(by: Arena.l11_code))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_code)))
         // repeat
-        Self.l12_repeat(UnsafePointer(arena + Arena.l11_code), arena + Arena.l12_repeat)
-        observe?(12, UnsafePointer(arena + Arena.l12_repeat))
+        Self.l12_repeat(UnsafePointer(arena.advanced(by: Arena.l11_code)), arena.advanced(by: Arena.l12_repeat))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_repeat)))
         // per_step
-        Self.l13_per_step(UnsafePointer(arena + Arena.l12_repeat), w + 928, arena + Arena.l13_per_step)
-        observe?(13, UnsafePointer(arena + Arena.l13_per_step))
+        Self.l13_per_step(UnsafePointer(arena.advanced(by: Arena.l12_repeat)), w.advanced(by: 928), arena.advanced(by: Arena.l13_per_step))
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_per_step)))
         // conv_repeated
-        Self.l14_conv_repeated(UnsafePointer(arena + Arena.l13_per_step), w + 984, arena + Arena.l14_conv_repeated)
-        observe?(14, UnsafePointer(arena + Arena.l14_conv_repeated))
-        destination.update(from: arena + Arena.l14_conv_repeated, count: 9)
+        Self.l14_conv_repeated(UnsafePointer(arena.advanced(by: Arena.l13_per_step)), w.advanced(by: 984), arena.advanced(by: Arena.l14_conv_repeated))
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_conv_repeated)))
+        destination.update(from: arena.advanced(by: Arena.l14_conv_repeated), count: 9)
     }
 
     // classes over 8 samples: Dense, (None, 9) → (None, 4)
@@ -881,46 +881,46 @@ extension PermuteRepeat: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 636, q = arena + 762
-        var g = arena + 888, h = arena + 988
+        let p = arena.advanced(by: 636), q = arena.advanced(by: 762)
+        var g = arena.advanced(by: 888), h = arena.advanced(by: 988)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 100
-        let o2 = arena + 200
-        let o3 = arena + 224
-        let o5 = arena + 248
-        let o6 = arena + 296
-        let o7 = arena + 392
-        let o8 = arena + 488
-        let o9 = arena + 508
-        let o10 = arena + 568
-        let o11 = arena + 573
-        let o12 = arena + 579
-        let o13 = arena + 603
-        let o14 = arena + 623
-        let o16 = arena + 632
+        let o0 = arena
+        let o1 = arena.advanced(by: 100)
+        let o2 = arena.advanced(by: 200)
+        let o3 = arena.advanced(by: 224)
+        let o5 = arena.advanced(by: 248)
+        let o6 = arena.advanced(by: 296)
+        let o7 = arena.advanced(by: 392)
+        let o8 = arena.advanced(by: 488)
+        let o9 = arena.advanced(by: 508)
+        let o10 = arena.advanced(by: 568)
+        let o11 = arena.advanced(by: 573)
+        let o12 = arena.advanced(by: 579)
+        let o13 = arena.advanced(by: 603)
+        let o14 = arena.advanced(by: 623)
+        let o16 = arena.advanced(by: 632)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_encode_pad(input, p)
         Self.l0_encode(UnsafePointer(p), w, o0)
         Self.l1_swap_rows_columns(UnsafePointer(o0), o1)
-        Self.l2_mix(UnsafePointer(o1), w + 224, o2)
+        Self.l2_mix(UnsafePointer(o1), w.advanced(by: 224), o2)
         Self.l3_channels_first(UnsafePointer(o2), o3)
         // to_sequence: the same memory as its input
         Self.l5_conv_steps_pad(UnsafePointer(o3), p)
-        Self.l5_conv_steps(UnsafePointer(p), w + 408, o5)
+        Self.l5_conv_steps(UnsafePointer(p), w.advanced(by: 408), o5)
         Self.l5_conv_steps_activation(o5)
         Self.l6_up_default(UnsafePointer(o5), o6)
         Self.l7_transpose(UnsafePointer(o6), o7)
-        Self.l8_conv_transposed(UnsafePointer(o7), w + 488, o8)
+        Self.l8_conv_transposed(UnsafePointer(o7), w.advanced(by: 488), o8)
         Self.l9_up_three(UnsafePointer(o8), o9)
         Self.l10_pool(UnsafePointer(o9), o10)
-        Self.l11_code(UnsafePointer(o10), w + 880, o11)
+        Self.l11_code(UnsafePointer(o10), w.advanced(by: 880), o11)
         Self.l11_code_activation(o11)
         Self.l12_repeat(UnsafePointer(o11), o12)
-        Self.l13_per_step(UnsafePointer(o12), w + 928, o13)
-        Self.l14_conv_repeated(UnsafePointer(o13), w + 984, o14)
+        Self.l13_per_step(UnsafePointer(o12), w.advanced(by: 928), o13)
+        Self.l14_conv_repeated(UnsafePointer(o13), w.advanced(by: 984), o14)
         // flatten: the same memory as its input
-        Self.l16_classes(UnsafePointer(o14), w + 1028, o16)
+        Self.l16_classes(UnsafePointer(o14), w.advanced(by: 1028), o16)
         Self.l16_classes_activation(o16)
         output.update(from: o16, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
@@ -931,25 +931,25 @@ extension PermuteRepeat: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // classes
         if !fused { Self.l16_classes_derivative(UnsafePointer(o16), g) }
-        Self.l16_classes_backward(UnsafePointer(o14), UnsafePointer(g), k + 733, gradients + 733, h); swap(&g, &h)
+        Self.l16_classes_backward(UnsafePointer(o14), UnsafePointer(g), k.advanced(by: 733), gradients.advanced(by: 733), h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // conv_repeated
-        Self.l14_conv_repeated_backward(UnsafePointer(o13), UnsafePointer(g), k + 700, gradients + 700, h); swap(&g, &h)
+        Self.l14_conv_repeated_backward(UnsafePointer(o13), UnsafePointer(g), k.advanced(by: 700), gradients.advanced(by: 700), h); swap(&g, &h)
         // per_step
         Self.l13_per_step_derivative(UnsafePointer(o13), g)
-        Self.l13_per_step_backward(UnsafePointer(o12), UnsafePointer(g), k + 665, gradients + 665, h); swap(&g, &h)
+        Self.l13_per_step_backward(UnsafePointer(o12), UnsafePointer(g), k.advanced(by: 665), gradients.advanced(by: 665), h); swap(&g, &h)
         // repeat
         Self.l12_repeat_backward(UnsafePointer(g), h); swap(&g, &h)
         // code
         Self.l11_code_derivative(UnsafePointer(o11), g)
-        Self.l11_code_backward(UnsafePointer(o10), UnsafePointer(g), k + 629, gradients + 629, h); swap(&g, &h)
+        Self.l11_code_backward(UnsafePointer(o10), UnsafePointer(g), k.advanced(by: 629), gradients.advanced(by: 629), h); swap(&g, &h)
         // pool
         Self.l10_pool_backward(UnsafePointer(o9), UnsafePointer(g), h); swap(&g, &h)
         // up_three
         Self.l9_up_three_backward(UnsafePointer(g), h); swap(&g, &h)
         // conv_transposed
-        Self.l8_conv_transposed_backward(UnsafePointer(o7), UnsafePointer(g), k + 384, gradients + 384, h); swap(&g, &h)
+        Self.l8_conv_transposed_backward(UnsafePointer(o7), UnsafePointer(g), k.advanced(by: 384), gradients.advanced(by: 384), h); swap(&g, &h)
         // transpose
         Self.l7_transpose_backward(UnsafePointer(g), h); swap(&g, &h)
         // up_default
@@ -957,14 +957,14 @@ extension PermuteRepeat: TrainableModel {
         // conv_steps
         Self.l5_conv_steps_derivative(UnsafePointer(o5), g)
         Self.l5_conv_steps_pad(UnsafePointer(o3), p)
-        Self.l5_conv_steps_backward(UnsafePointer(p), UnsafePointer(g), k + 324, gradients + 324, q)
+        Self.l5_conv_steps_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 324), gradients.advanced(by: 324), q)
         Self.l5_conv_steps_unpad(UnsafePointer(q), h); swap(&g, &h)
         // to_sequence
         // passes the gradient through
         // channels_first
         Self.l3_channels_first_backward(UnsafePointer(g), h); swap(&g, &h)
         // mix
-        Self.l2_mix_backward(UnsafePointer(o1), UnsafePointer(g), k + 140, gradients + 140, h); swap(&g, &h)
+        Self.l2_mix_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 140), gradients.advanced(by: 140), h); swap(&g, &h)
         // swap_rows_columns
         Self.l1_swap_rows_columns_backward(UnsafePointer(g), h); swap(&g, &h)
         // encode

@@ -121,30 +121,30 @@ public struct PoolingSameOdd: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // mix
-        Self.l0_mix(input, w, arena + Arena.l0_mix)
-        observe?(0, UnsafePointer(arena + Arena.l0_mix))
+        Self.l0_mix(input, w, arena.advanced(by: Arena.l0_mix))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_mix)))
         // max_2s2
-        Self.l1_max_2s2(UnsafePointer(arena + Arena.l0_mix), arena + Arena.l1_max_2s2)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_2s2))
+        Self.l1_max_2s2(UnsafePointer(arena.advanced(by: Arena.l0_mix)), arena.advanced(by: Arena.l1_max_2s2))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_2s2)))
         // avg_2x3s1
-        Self.l2_avg_2x3s1(UnsafePointer(arena + Arena.l1_max_2s2), arena + Arena.l2_avg_2x3s1)
-        observe?(2, UnsafePointer(arena + Arena.l2_avg_2x3s1))
+        Self.l2_avg_2x3s1(UnsafePointer(arena.advanced(by: Arena.l1_max_2s2)), arena.advanced(by: Arena.l2_avg_2x3s1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_avg_2x3s1)))
         // max_2x3s1
-        Self.l3_max_2x3s1(UnsafePointer(arena + Arena.l2_avg_2x3s1), arena + Arena.l3_max_2x3s1)
-        observe?(3, UnsafePointer(arena + Arena.l3_max_2x3s1))
+        Self.l3_max_2x3s1(UnsafePointer(arena.advanced(by: Arena.l2_avg_2x3s1)), arena.advanced(by: Arena.l3_max_2x3s1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_max_2x3s1)))
         // avg_2s2
-        Self.l4_avg_2s2(UnsafePointer(arena + Arena.l3_max_2x3s1), arena + Arena.l4_avg_2s2)
-        observe?(4, UnsafePointer(arena + Arena.l4_avg_2s2))
+        Self.l4_avg_2s2(UnsafePointer(arena.advanced(by: Arena.l3_max_2x3s1)), arena.advanced(by: Arena.l4_avg_2s2))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_avg_2s2)))
         // avg_3s2
-        Self.l5_avg_3s2(UnsafePointer(arena + Arena.l4_avg_2s2), arena + Arena.l5_avg_3s2)
-        observe?(5, UnsafePointer(arena + Arena.l5_avg_3s2))
+        Self.l5_avg_3s2(UnsafePointer(arena.advanced(by: Arena.l4_avg_2s2)), arena.advanced(by: Arena.l5_avg_3s2))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_avg_3s2)))
         // max_3s2
-        Self.l6_max_3s2(UnsafePointer(arena + Arena.l5_avg_3s2), arena + Arena.l6_max_3s2)
-        observe?(6, UnsafePointer(arena + Arena.l6_max_3s2))
+        Self.l6_max_3s2(UnsafePointer(arena.advanced(by: Arena.l5_avg_3s2)), arena.advanced(by: Arena.l6_max_3s2))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_max_3s2)))
         // global_max_pooling2d
-        Self.l7_global_max_pooling2d(UnsafePointer(arena + Arena.l6_max_3s2), arena + Arena.l7_global_max_pooling2d)
-        observe?(7, UnsafePointer(arena + Arena.l7_global_max_pooling2d))
-        output.update(from: arena + Arena.l7_global_max_pooling2d, count: 4)
+        Self.l7_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l6_max_3s2)), arena.advanced(by: Arena.l7_global_max_pooling2d))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_global_max_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l7_global_max_pooling2d), count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -162,30 +162,30 @@ public struct PoolingSameOdd: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // mix
-        Self.l0_mix(input, w, arena + Arena.l0_mix)
-        observe?(0, UnsafePointer(arena + Arena.l0_mix))
+        Self.l0_mix(input, w, arena.advanced(by: Arena.l0_mix))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_mix)))
         // max_2s2
-        Self.l1_max_2s2(UnsafePointer(arena + Arena.l0_mix), arena + Arena.l1_max_2s2)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_2s2))
+        Self.l1_max_2s2(UnsafePointer(arena.advanced(by: Arena.l0_mix)), arena.advanced(by: Arena.l1_max_2s2))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_2s2)))
         // avg_2x3s1
-        Self.l2_avg_2x3s1(UnsafePointer(arena + Arena.l1_max_2s2), arena + Arena.l2_avg_2x3s1)
-        observe?(2, UnsafePointer(arena + Arena.l2_avg_2x3s1))
+        Self.l2_avg_2x3s1(UnsafePointer(arena.advanced(by: Arena.l1_max_2s2)), arena.advanced(by: Arena.l2_avg_2x3s1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_avg_2x3s1)))
         // max_2x3s1
-        Self.l3_max_2x3s1(UnsafePointer(arena + Arena.l2_avg_2x3s1), arena + Arena.l3_max_2x3s1)
-        observe?(3, UnsafePointer(arena + Arena.l3_max_2x3s1))
+        Self.l3_max_2x3s1(UnsafePointer(arena.advanced(by: Arena.l2_avg_2x3s1)), arena.advanced(by: Arena.l3_max_2x3s1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_max_2x3s1)))
         // avg_2s2
-        Self.l4_avg_2s2(UnsafePointer(arena + Arena.l3_max_2x3s1), arena + Arena.l4_avg_2s2)
-        observe?(4, UnsafePointer(arena + Arena.l4_avg_2s2))
+        Self.l4_avg_2s2(UnsafePointer(arena.advanced(by: Arena.l3_max_2x3s1)), arena.advanced(by: Arena.l4_avg_2s2))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_avg_2s2)))
         // avg_3s2
-        Self.l5_avg_3s2(UnsafePointer(arena + Arena.l4_avg_2s2), arena + Arena.l5_avg_3s2)
-        observe?(5, UnsafePointer(arena + Arena.l5_avg_3s2))
+        Self.l5_avg_3s2(UnsafePointer(arena.advanced(by: Arena.l4_avg_2s2)), arena.advanced(by: Arena.l5_avg_3s2))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_avg_3s2)))
         // max_3s2
-        Self.l6_max_3s2(UnsafePointer(arena + Arena.l5_avg_3s2), arena + Arena.l6_max_3s2)
-        observe?(6, UnsafePointer(arena + Arena.l6_max_3s2))
+        Self.l6_max_3s2(UnsafePointer(arena.advanced(by: Arena.l5_avg_3s2)), arena.advanced(by: Arena.l6_max_3s2))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_max_3s2)))
         // global_max_pooling2d
-        Self.l7_global_max_pooling2d(UnsafePointer(arena + Arena.l6_max_3s2), arena + Arena.l7_global_max_pooling2d)
-        observe?(7, UnsafePointer(arena + Arena.l7_global_max_pooling2d))
-        output.update(from: arena + Arena.l7_global_max_pooling2d, count: 4)
+        Self.l7_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l6_max_3s2)), arena.advanced(by: Arena.l7_global_max_pooling2d))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_global_max_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l7_global_max_pooling2d), count: 4)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -431,17 +431,17 @@ extension PoolingSameOdd: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 1540, q = arena + 1540
-        var g = arena + 1540, h = arena + 2320
+        let p = arena.advanced(by: 1540), q = arena.advanced(by: 1540)
+        var g = arena.advanced(by: 1540), h = arena.advanced(by: 2320)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 780
-        let o2 = arena + 1004
-        let o3 = arena + 1228
-        let o4 = arena + 1452
-        let o5 = arena + 1516
-        let o6 = arena + 1532
-        let o7 = arena + 1536
+        let o0 = arena
+        let o1 = arena.advanced(by: 780)
+        let o2 = arena.advanced(by: 1004)
+        let o3 = arena.advanced(by: 1228)
+        let o4 = arena.advanced(by: 1452)
+        let o5 = arena.advanced(by: 1516)
+        let o6 = arena.advanced(by: 1532)
+        let o7 = arena.advanced(by: 1536)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_mix(input, w, o0)
         Self.l1_max_2s2(UnsafePointer(o0), o1)

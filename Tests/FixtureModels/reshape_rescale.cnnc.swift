@@ -146,54 +146,54 @@ public struct ReshapeRescale: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // rescaling
-        (arena + Arena.l0_rescaling).update(from: input, count: 216)
-        Self.l0_rescaling(arena + Arena.l0_rescaling)
-        observe?(0, UnsafePointer(arena + Arena.l0_rescaling))
+        arena.advanced(by: Arena.l0_rescaling).update(from: input, count: 216)
+        Self.l0_rescaling(arena.advanced(by: Arena.l0_rescaling))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_rescaling)))
         // normalization
-        Self.l1_normalization(arena + Arena.l0_rescaling, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_rescaling))
+        Self.l1_normalization(arena.advanced(by: Arena.l0_rescaling), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_rescaling)))
         // cropping2d
-        Self.l2_cropping2d(UnsafePointer(arena + Arena.l0_rescaling), arena + Arena.l2_cropping2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_cropping2d))
+        Self.l2_cropping2d(UnsafePointer(arena.advanced(by: Arena.l0_rescaling)), arena.advanced(by: Arena.l2_cropping2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_cropping2d)))
         // conv2d
-        Self.l3_conv2d(UnsafePointer(arena + Arena.l2_cropping2d), w + 6, arena + Arena.l3_conv2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
+        Self.l3_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_cropping2d)), w.advanced(by: 6), arena.advanced(by: Arena.l3_conv2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
         // normalization_1
-        Self.l4_normalization_1(arena + Arena.l3_conv2d)
-        observe?(4, UnsafePointer(arena + Arena.l3_conv2d))
+        Self.l4_normalization_1(arena.advanced(by: Arena.l3_conv2d))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
         // reshape
         // (no computation at inference)
-        observe?(5, UnsafePointer(arena + Arena.l3_conv2d))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l3_conv2d), w + 118, arena + Arena.l6_dense)
-        observe?(6, UnsafePointer(arena + Arena.l6_dense))
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l3_conv2d)), w.advanced(by: 118), arena.advanced(by: Arena.l6_dense))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         // rescaling_1
-        Self.l7_rescaling_1(arena + Arena.l6_dense)
-        observe?(7, UnsafePointer(arena + Arena.l6_dense))
+        Self.l7_rescaling_1(arena.advanced(by: Arena.l6_dense))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         // reshape_1
         // (no computation at inference)
-        observe?(8, UnsafePointer(arena + Arena.l6_dense))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         // cropping2d_1
-        Self.l9_cropping2d_1(UnsafePointer(arena + Arena.l6_dense), arena + Arena.l9_cropping2d_1)
-        observe?(9, UnsafePointer(arena + Arena.l9_cropping2d_1))
+        Self.l9_cropping2d_1(UnsafePointer(arena.advanced(by: Arena.l6_dense)), arena.advanced(by: Arena.l9_cropping2d_1))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_cropping2d_1)))
         // flatten
         // (no computation at inference)
-        observe?(10, UnsafePointer(arena + Arena.l9_cropping2d_1))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l9_cropping2d_1)))
         // normalization_2
-        Self.l11_normalization_2(arena + Arena.l9_cropping2d_1)
-        observe?(11, UnsafePointer(arena + Arena.l9_cropping2d_1))
+        Self.l11_normalization_2(arena.advanced(by: Arena.l9_cropping2d_1))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l9_cropping2d_1)))
         // dense_1
-        Self.l12_dense_1(UnsafePointer(arena + Arena.l9_cropping2d_1), w + 158, arena + Arena.l12_dense_1)
-        Self.l12_dense_1_activation(arena + Arena.l12_dense_1)
-        observe?(12, UnsafePointer(arena + Arena.l12_dense_1))
+        Self.l12_dense_1(UnsafePointer(arena.advanced(by: Arena.l9_cropping2d_1)), w.advanced(by: 158), arena.advanced(by: Arena.l12_dense_1))
+        Self.l12_dense_1_activation(arena.advanced(by: Arena.l12_dense_1))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_dense_1)))
         // normalization_3
-        Self.l13_normalization_3(arena + Arena.l12_dense_1, w)
-        observe?(13, UnsafePointer(arena + Arena.l12_dense_1))
+        Self.l13_normalization_3(arena.advanced(by: Arena.l12_dense_1), w)
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l12_dense_1)))
         // dense_2
-        Self.l14_dense_2(UnsafePointer(arena + Arena.l12_dense_1), w + 662, arena + Arena.l14_dense_2)
-        Self.l14_dense_2_activation(arena + Arena.l14_dense_2)
-        observe?(14, UnsafePointer(arena + Arena.l14_dense_2))
-        output.update(from: arena + Arena.l14_dense_2, count: 3)
+        Self.l14_dense_2(UnsafePointer(arena.advanced(by: Arena.l12_dense_1)), w.advanced(by: 662), arena.advanced(by: Arena.l14_dense_2))
+        Self.l14_dense_2_activation(arena.advanced(by: Arena.l14_dense_2))
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_dense_2)))
+        output.update(from: arena.advanced(by: Arena.l14_dense_2), count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -211,54 +211,54 @@ public struct ReshapeRescale: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // rescaling
-        (arena + Arena.l0_rescaling).update(from: input, count: 216)
-        Self.l0_rescaling(arena + Arena.l0_rescaling)
-        observe?(0, UnsafePointer(arena + Arena.l0_rescaling))
+        arena.advanced(by: Arena.l0_rescaling).update(from: input, count: 216)
+        Self.l0_rescaling(arena.advanced(by: Arena.l0_rescaling))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_rescaling)))
         // normalization
-        Self.l1_normalization(arena + Arena.l0_rescaling, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_rescaling))
+        Self.l1_normalization(arena.advanced(by: Arena.l0_rescaling), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_rescaling)))
         // cropping2d
-        Self.l2_cropping2d(UnsafePointer(arena + Arena.l0_rescaling), arena + Arena.l2_cropping2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_cropping2d))
+        Self.l2_cropping2d(UnsafePointer(arena.advanced(by: Arena.l0_rescaling)), arena.advanced(by: Arena.l2_cropping2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_cropping2d)))
         // conv2d
-        Self.l3_conv2d(UnsafePointer(arena + Arena.l2_cropping2d), w + 6, arena + Arena.l3_conv2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
+        Self.l3_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_cropping2d)), w.advanced(by: 6), arena.advanced(by: Arena.l3_conv2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
         // normalization_1
-        Self.l4_normalization_1(arena + Arena.l3_conv2d)
-        observe?(4, UnsafePointer(arena + Arena.l3_conv2d))
+        Self.l4_normalization_1(arena.advanced(by: Arena.l3_conv2d))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
         // reshape
         // (no computation at inference)
-        observe?(5, UnsafePointer(arena + Arena.l3_conv2d))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l3_conv2d), w + 118, arena + Arena.l6_dense)
-        observe?(6, UnsafePointer(arena + Arena.l6_dense))
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l3_conv2d)), w.advanced(by: 118), arena.advanced(by: Arena.l6_dense))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         // rescaling_1
-        Self.l7_rescaling_1(arena + Arena.l6_dense)
-        observe?(7, UnsafePointer(arena + Arena.l6_dense))
+        Self.l7_rescaling_1(arena.advanced(by: Arena.l6_dense))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         // reshape_1
         // (no computation at inference)
-        observe?(8, UnsafePointer(arena + Arena.l6_dense))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         // cropping2d_1
-        Self.l9_cropping2d_1(UnsafePointer(arena + Arena.l6_dense), arena + Arena.l9_cropping2d_1)
-        observe?(9, UnsafePointer(arena + Arena.l9_cropping2d_1))
+        Self.l9_cropping2d_1(UnsafePointer(arena.advanced(by: Arena.l6_dense)), arena.advanced(by: Arena.l9_cropping2d_1))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_cropping2d_1)))
         // flatten
         // (no computation at inference)
-        observe?(10, UnsafePointer(arena + Arena.l9_cropping2d_1))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l9_cropping2d_1)))
         // normalization_2
-        Self.l11_normalization_2(arena + Arena.l9_cropping2d_1)
-        observe?(11, UnsafePointer(arena + Arena.l9_cropping2d_1))
+        Self.l11_normalization_2(arena.advanced(by: Arena.l9_cropping2d_1))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l9_cropping2d_1)))
         // dense_1
-        Self.l12_dense_1(UnsafePointer(arena + Arena.l9_cropping2d_1), w + 158, arena + Arena.l12_dense_1)
-        Self.l12_dense_1_activation(arena + Arena.l12_dense_1)
-        observe?(12, UnsafePointer(arena + Arena.l12_dense_1))
+        Self.l12_dense_1(UnsafePointer(arena.advanced(by: Arena.l9_cropping2d_1)), w.advanced(by: 158), arena.advanced(by: Arena.l12_dense_1))
+        Self.l12_dense_1_activation(arena.advanced(by: Arena.l12_dense_1))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_dense_1)))
         // normalization_3
-        Self.l13_normalization_3(arena + Arena.l12_dense_1, w)
-        observe?(13, UnsafePointer(arena + Arena.l12_dense_1))
+        Self.l13_normalization_3(arena.advanced(by: Arena.l12_dense_1), w)
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l12_dense_1)))
         // dense_2
-        Self.l14_dense_2(UnsafePointer(arena + Arena.l12_dense_1), w + 662, arena + Arena.l14_dense_2)
-        Self.l14_dense_2_activation(arena + Arena.l14_dense_2)
-        observe?(14, UnsafePointer(arena + Arena.l14_dense_2))
-        output.update(from: arena + Arena.l14_dense_2, count: 3)
+        Self.l14_dense_2(UnsafePointer(arena.advanced(by: Arena.l12_dense_1)), w.advanced(by: 662), arena.advanced(by: Arena.l14_dense_2))
+        Self.l14_dense_2_activation(arena.advanced(by: Arena.l14_dense_2))
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_dense_2)))
+        output.update(from: arena.advanced(by: Arena.l14_dense_2), count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -302,37 +302,37 @@ public struct ReshapeRescale: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // rescaling
-        (arena + Arena.l0_rescaling).update(from: input, count: 216)
-        Self.l0_rescaling(arena + Arena.l0_rescaling)
-        observe?(0, UnsafePointer(arena + Arena.l0_rescaling))
+        arena.advanced(by: Arena.l0_rescaling).update(from: input, count: 216)
+        Self.l0_rescaling(arena.advanced(by: Arena.l0_rescaling))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_rescaling)))
         // normalization
-        Self.l1_normalization(arena + Arena.l0_rescaling, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_rescaling))
+        Self.l1_normalization(arena.advanced(by: Arena.l0_rescaling), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_rescaling)))
         // cropping2d
-        Self.l2_cropping2d(UnsafePointer(arena + Arena.l0_rescaling), arena + Arena.l2_cropping2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_cropping2d))
+        Self.l2_cropping2d(UnsafePointer(arena.advanced(by: Arena.l0_rescaling)), arena.advanced(by: Arena.l2_cropping2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_cropping2d)))
         // conv2d
-        Self.l3_conv2d(UnsafePointer(arena + Arena.l2_cropping2d), w + 6, arena + Arena.l3_conv2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
+        Self.l3_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_cropping2d)), w.advanced(by: 6), arena.advanced(by: Arena.l3_conv2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
         // normalization_1
-        Self.l4_normalization_1(arena + Arena.l3_conv2d)
-        observe?(4, UnsafePointer(arena + Arena.l3_conv2d))
+        Self.l4_normalization_1(arena.advanced(by: Arena.l3_conv2d))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
         // reshape
         // (no computation at inference)
-        observe?(5, UnsafePointer(arena + Arena.l3_conv2d))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l3_conv2d), w + 118, arena + Arena.l6_dense)
-        observe?(6, UnsafePointer(arena + Arena.l6_dense))
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l3_conv2d)), w.advanced(by: 118), arena.advanced(by: Arena.l6_dense))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         // rescaling_1
-        Self.l7_rescaling_1(arena + Arena.l6_dense)
-        observe?(7, UnsafePointer(arena + Arena.l6_dense))
+        Self.l7_rescaling_1(arena.advanced(by: Arena.l6_dense))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         // reshape_1
         // (no computation at inference)
-        observe?(8, UnsafePointer(arena + Arena.l6_dense))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         // cropping2d_1
-        Self.l9_cropping2d_1(UnsafePointer(arena + Arena.l6_dense), arena + Arena.l9_cropping2d_1)
-        observe?(9, UnsafePointer(arena + Arena.l9_cropping2d_1))
-        destination.update(from: arena + Arena.l9_cropping2d_1, count: 60)
+        Self.l9_cropping2d_1(UnsafePointer(arena.advanced(by: Arena.l6_dense)), arena.advanced(by: Arena.l9_cropping2d_1))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_cropping2d_1)))
+        destination.update(from: arena.advanced(by: Arena.l9_cropping2d_1), count: 60)
     }
 
     // normalization_2 over 8 samples: Normalization, (None, 60) → (None, 60)
@@ -753,32 +753,32 @@ extension ReshapeRescale: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 1057, q = arena + 1057
-        var g = arena + 1057, h = arena + 1273
+        let p = arena.advanced(by: 1057), q = arena.advanced(by: 1057)
+        var g = arena.advanced(by: 1057), h = arena.advanced(by: 1273)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 216
-        let o2 = arena + 432
-        let o3 = arena + 558
-        let o4 = arena + 638
-        let o6 = arena + 718
-        let o7 = arena + 818
-        let o9 = arena + 918
-        let o11 = arena + 978
-        let o12 = arena + 1038
-        let o13 = arena + 1046
-        let o14 = arena + 1054
+        let o0 = arena
+        let o1 = arena.advanced(by: 216)
+        let o2 = arena.advanced(by: 432)
+        let o3 = arena.advanced(by: 558)
+        let o4 = arena.advanced(by: 638)
+        let o6 = arena.advanced(by: 718)
+        let o7 = arena.advanced(by: 818)
+        let o9 = arena.advanced(by: 918)
+        let o11 = arena.advanced(by: 978)
+        let o12 = arena.advanced(by: 1038)
+        let o13 = arena.advanced(by: 1046)
+        let o14 = arena.advanced(by: 1054)
         // Forward, training mode: every layer's output stays for the backward pass.
         o0.update(from: input, count: 216)
         Self.l0_rescaling(o0)
         o1.update(from: UnsafePointer(o0), count: 216)
         Self.l1_normalization(o1, w)
         Self.l2_cropping2d(UnsafePointer(o1), o2)
-        Self.l3_conv2d(UnsafePointer(o2), w + 6, o3)
+        Self.l3_conv2d(UnsafePointer(o2), w.advanced(by: 6), o3)
         o4.update(from: UnsafePointer(o3), count: 80)
         Self.l4_normalization_1(o4)
         // reshape: the same memory as its input
-        Self.l6_dense(UnsafePointer(o4), w + 118, o6)
+        Self.l6_dense(UnsafePointer(o4), w.advanced(by: 118), o6)
         o7.update(from: UnsafePointer(o6), count: 100)
         Self.l7_rescaling_1(o7)
         // reshape_1: the same memory as its input
@@ -786,11 +786,11 @@ extension ReshapeRescale: TrainableModel {
         // flatten: the same memory as its input
         o11.update(from: UnsafePointer(o9), count: 60)
         Self.l11_normalization_2(o11)
-        Self.l12_dense_1(UnsafePointer(o11), w + 158, o12)
+        Self.l12_dense_1(UnsafePointer(o11), w.advanced(by: 158), o12)
         Self.l12_dense_1_activation(o12)
         o13.update(from: UnsafePointer(o12), count: 8)
         Self.l13_normalization_3(o13, w)
-        Self.l14_dense_2(UnsafePointer(o13), w + 662, o14)
+        Self.l14_dense_2(UnsafePointer(o13), w.advanced(by: 662), o14)
         Self.l14_dense_2_activation(o14)
         output.update(from: o14, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -801,12 +801,12 @@ extension ReshapeRescale: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_2
         if !fused { Self.l14_dense_2_derivative(UnsafePointer(o14), g) }
-        Self.l14_dense_2_backward(UnsafePointer(o13), UnsafePointer(g), k + 649, gradients + 649, h); swap(&g, &h)
+        Self.l14_dense_2_backward(UnsafePointer(o13), UnsafePointer(g), k.advanced(by: 649), gradients.advanced(by: 649), h); swap(&g, &h)
         // normalization_3
         Self.l13_normalization_3_backward(k, g)
         // dense_1
         Self.l12_dense_1_derivative(UnsafePointer(o12), g)
-        Self.l12_dense_1_backward(UnsafePointer(o11), UnsafePointer(g), k + 144, gradients + 144, h); swap(&g, &h)
+        Self.l12_dense_1_backward(UnsafePointer(o11), UnsafePointer(g), k.advanced(by: 144), gradients.advanced(by: 144), h); swap(&g, &h)
         // normalization_2
         Self.l11_normalization_2_backward(k, g)
         // flatten
@@ -818,14 +818,14 @@ extension ReshapeRescale: TrainableModel {
         // rescaling_1
         Self.l7_rescaling_1_backward(k, g)
         // dense
-        Self.l6_dense_backward(UnsafePointer(o4), UnsafePointer(g), k + 119, gradients + 119, h); swap(&g, &h)
+        Self.l6_dense_backward(UnsafePointer(o4), UnsafePointer(g), k.advanced(by: 119), gradients.advanced(by: 119), h); swap(&g, &h)
         // reshape
         // passes the gradient through
         // normalization_1
         Self.l4_normalization_1_backward(k, g)
         // conv2d
         Self.l3_conv2d_derivative(UnsafePointer(o3), g)
-        Self.l3_conv2d_backward(UnsafePointer(o2), UnsafePointer(g), k + 7, gradients + 7, h); swap(&g, &h)
+        Self.l3_conv2d_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 7), gradients.advanced(by: 7), h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // cropping2d

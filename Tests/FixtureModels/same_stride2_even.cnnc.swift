@@ -125,26 +125,26 @@ public struct SameStride2Even: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 112, arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 112), arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // max_pooling2d
-        Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+        Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_max_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)))
         // average_pooling2d
-        Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_max_pooling2d), arena + Arena.l3_average_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
+        Self.l3_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)), arena.advanced(by: Arena.l3_average_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)))
         // flatten
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l3_average_pooling2d))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)))
         // dense
-        Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d), w + 372, arena + Arena.l5_dense)
-        observe?(5, UnsafePointer(arena + Arena.l5_dense))
-        output.update(from: arena + Arena.l5_dense, count: 3)
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)), w.advanced(by: 372), arena.advanced(by: Arena.l5_dense))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
+        output.update(from: arena.advanced(by: Arena.l5_dense), count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -162,26 +162,26 @@ public struct SameStride2Even: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 112, arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 112), arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // max_pooling2d
-        Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+        Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_max_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)))
         // average_pooling2d
-        Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_max_pooling2d), arena + Arena.l3_average_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
+        Self.l3_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)), arena.advanced(by: Arena.l3_average_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)))
         // flatten
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l3_average_pooling2d))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)))
         // dense
-        Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d), w + 372, arena + Arena.l5_dense)
-        observe?(5, UnsafePointer(arena + Arena.l5_dense))
-        output.update(from: arena + Arena.l5_dense, count: 3)
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)), w.advanced(by: 372), arena.advanced(by: Arena.l5_dense))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
+        output.update(from: arena.advanced(by: Arena.l5_dense), count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -217,20 +217,20 @@ public struct SameStride2Even: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 112, arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 112), arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // max_pooling2d
-        Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+        Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_max_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)))
         // average_pooling2d
-        Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_max_pooling2d), arena + Arena.l3_average_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
-        destination.update(from: arena + Arena.l3_average_pooling2d, count: 4)
+        Self.l3_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)), arena.advanced(by: Arena.l3_average_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)))
+        destination.update(from: arena.advanced(by: Arena.l3_average_pooling2d), count: 4)
     }
 
     // dense over 8 samples: Dense, (None, 4) → (None, 3)
@@ -461,23 +461,23 @@ extension SameStride2Even: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 91, q = arena + 334
-        var g = arena + 577, h = arena + 769
+        let p = arena.advanced(by: 91), q = arena.advanced(by: 334)
+        var g = arena.advanced(by: 577), h = arena.advanced(by: 769)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 64
-        let o2 = arena + 80
-        let o3 = arena + 84
-        let o5 = arena + 88
+        let o0 = arena
+        let o1 = arena.advanced(by: 64)
+        let o2 = arena.advanced(by: 80)
+        let o3 = arena.advanced(by: 84)
+        let o5 = arena.advanced(by: 88)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1(UnsafePointer(p), w + 112, o1)
+        Self.l1_conv2d_1(UnsafePointer(p), w.advanced(by: 112), o1)
         Self.l2_max_pooling2d(UnsafePointer(o1), o2)
         Self.l3_average_pooling2d(UnsafePointer(o2), o3)
         // flatten: the same memory as its input
-        Self.l5_dense(UnsafePointer(o3), w + 372, o5)
+        Self.l5_dense(UnsafePointer(o3), w.advanced(by: 372), o5)
         output.update(from: o5, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -486,7 +486,7 @@ extension SameStride2Even: TrainableModel {
         loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
-        Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k + 372, gradients + 372, h); swap(&g, &h)
+        Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k.advanced(by: 372), gradients.advanced(by: 372), h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // average_pooling2d
@@ -495,7 +495,7 @@ extension SameStride2Even: TrainableModel {
         Self.l2_max_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 112, gradients + 112, q)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 112), gradients.advanced(by: 112), q)
         Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_pad(input, p)

@@ -127,27 +127,27 @@ public struct SameStride2Odd: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 152, arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 152), arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // max_pooling2d
-        Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+        Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_max_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)))
         // average_pooling2d
-        Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_max_pooling2d), arena + Arena.l3_average_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
+        Self.l3_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)), arena.advanced(by: Arena.l3_average_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)))
         // global_max_pooling2d
-        Self.l4_global_max_pooling2d(UnsafePointer(arena + Arena.l3_average_pooling2d), arena + Arena.l4_global_max_pooling2d)
-        observe?(4, UnsafePointer(arena + Arena.l4_global_max_pooling2d))
+        Self.l4_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)), arena.advanced(by: Arena.l4_global_max_pooling2d))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_global_max_pooling2d)))
         // dense
-        Self.l5_dense(UnsafePointer(arena + Arena.l4_global_max_pooling2d), w + 400, arena + Arena.l5_dense)
-        Self.l5_dense_activation(arena + Arena.l5_dense)
-        observe?(5, UnsafePointer(arena + Arena.l5_dense))
-        output.update(from: arena + Arena.l5_dense, count: 2)
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l4_global_max_pooling2d)), w.advanced(by: 400), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense_activation(arena.advanced(by: Arena.l5_dense))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
+        output.update(from: arena.advanced(by: Arena.l5_dense), count: 2)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -165,27 +165,27 @@ public struct SameStride2Odd: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 152, arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 152), arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // max_pooling2d
-        Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+        Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_max_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)))
         // average_pooling2d
-        Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_max_pooling2d), arena + Arena.l3_average_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
+        Self.l3_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)), arena.advanced(by: Arena.l3_average_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)))
         // global_max_pooling2d
-        Self.l4_global_max_pooling2d(UnsafePointer(arena + Arena.l3_average_pooling2d), arena + Arena.l4_global_max_pooling2d)
-        observe?(4, UnsafePointer(arena + Arena.l4_global_max_pooling2d))
+        Self.l4_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)), arena.advanced(by: Arena.l4_global_max_pooling2d))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_global_max_pooling2d)))
         // dense
-        Self.l5_dense(UnsafePointer(arena + Arena.l4_global_max_pooling2d), w + 400, arena + Arena.l5_dense)
-        Self.l5_dense_activation(arena + Arena.l5_dense)
-        observe?(5, UnsafePointer(arena + Arena.l5_dense))
-        output.update(from: arena + Arena.l5_dense, count: 2)
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l4_global_max_pooling2d)), w.advanced(by: 400), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense_activation(arena.advanced(by: Arena.l5_dense))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
+        output.update(from: arena.advanced(by: Arena.l5_dense), count: 2)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -220,23 +220,23 @@ public struct SameStride2Odd: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 152, arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 152), arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // max_pooling2d
-        Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+        Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_max_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)))
         // average_pooling2d
-        Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_max_pooling2d), arena + Arena.l3_average_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
+        Self.l3_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)), arena.advanced(by: Arena.l3_average_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)))
         // global_max_pooling2d
-        Self.l4_global_max_pooling2d(UnsafePointer(arena + Arena.l3_average_pooling2d), arena + Arena.l4_global_max_pooling2d)
-        observe?(4, UnsafePointer(arena + Arena.l4_global_max_pooling2d))
-        destination.update(from: arena + Arena.l4_global_max_pooling2d, count: 6)
+        Self.l4_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)), arena.advanced(by: Arena.l4_global_max_pooling2d))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_global_max_pooling2d)))
+        destination.update(from: arena.advanced(by: Arena.l4_global_max_pooling2d), count: 6)
     }
 
     // dense over 8 samples: Dense, (None, 6) → (None, 2)
@@ -522,24 +522,24 @@ extension SameStride2Odd: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 204, q = arena + 402
-        var g = arena + 600, h = arena + 726
+        let p = arena.advanced(by: 204), q = arena.advanced(by: 402)
+        var g = arena.advanced(by: 600), h = arena.advanced(by: 726)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 100
-        let o2 = arena + 160
-        let o3 = arena + 178
-        let o4 = arena + 196
-        let o5 = arena + 202
+        let o0 = arena
+        let o1 = arena.advanced(by: 100)
+        let o2 = arena.advanced(by: 160)
+        let o3 = arena.advanced(by: 178)
+        let o4 = arena.advanced(by: 196)
+        let o5 = arena.advanced(by: 202)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1(UnsafePointer(p), w + 152, o1)
+        Self.l1_conv2d_1(UnsafePointer(p), w.advanced(by: 152), o1)
         Self.l2_max_pooling2d(UnsafePointer(o1), o2)
         Self.l3_average_pooling2d(UnsafePointer(o2), o3)
         Self.l4_global_max_pooling2d(UnsafePointer(o3), o4)
-        Self.l5_dense(UnsafePointer(o4), w + 400, o5)
+        Self.l5_dense(UnsafePointer(o4), w.advanced(by: 400), o5)
         Self.l5_dense_activation(o5)
         output.update(from: o5, count: 2)
         // The loss, and its gradient: with respect to the output, or to the
@@ -550,7 +550,7 @@ extension SameStride2Odd: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l5_dense_derivative(UnsafePointer(o5), g) }
-        Self.l5_dense_backward(UnsafePointer(o4), UnsafePointer(g), k + 281, gradients + 281, h); swap(&g, &h)
+        Self.l5_dense_backward(UnsafePointer(o4), UnsafePointer(g), k.advanced(by: 281), gradients.advanced(by: 281), h); swap(&g, &h)
         // global_max_pooling2d
         Self.l4_global_max_pooling2d_backward(UnsafePointer(o3), UnsafePointer(g), h); swap(&g, &h)
         // average_pooling2d
@@ -559,7 +559,7 @@ extension SameStride2Odd: TrainableModel {
         Self.l2_max_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 95, gradients + 95, q)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 95), gradients.advanced(by: 95), q)
         Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_pad(input, p)

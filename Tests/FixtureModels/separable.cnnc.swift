@@ -176,42 +176,42 @@ public struct Separable: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // sep_first
-        Self.l0_sep_first_pad(input, arena + Arena.l0_sep_first_padded)
-        Self.l0_sep_first_depthwise(UnsafePointer(arena + Arena.l0_sep_first_padded), w, arena + Arena.l0_sep_first_depthwise); Self.l0_sep_first_pointwise(UnsafePointer(arena + Arena.l0_sep_first_depthwise), w, arena + Arena.l0_sep_first)
-        observe?(0, UnsafePointer(arena + Arena.l0_sep_first))
+        Self.l0_sep_first_pad(input, arena.advanced(by: Arena.l0_sep_first_padded))
+        Self.l0_sep_first_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first_padded)), w, arena.advanced(by: Arena.l0_sep_first_depthwise)); Self.l0_sep_first_pointwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first_depthwise)), w, arena.advanced(by: Arena.l0_sep_first))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_sep_first)))
         // sep_no_bias
-        Self.l1_sep_no_bias_pad(UnsafePointer(arena + Arena.l0_sep_first), arena + Arena.l1_sep_no_bias_padded)
-        Self.l1_sep_no_bias_depthwise(UnsafePointer(arena + Arena.l1_sep_no_bias_padded), w + 104, arena + Arena.l1_sep_no_bias_depthwise); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena + Arena.l1_sep_no_bias_depthwise), w + 104, arena + Arena.l1_sep_no_bias)
-        observe?(1, UnsafePointer(arena + Arena.l1_sep_no_bias))
+        Self.l1_sep_no_bias_pad(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), arena.advanced(by: Arena.l1_sep_no_bias_padded))
+        Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_padded)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // bn
-        Self.l2_bn(arena + Arena.l1_sep_no_bias, w)
-        observe?(2, UnsafePointer(arena + Arena.l1_sep_no_bias))
+        Self.l2_bn(arena.advanced(by: Arena.l1_sep_no_bias), w)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // relu
-        Self.l3_relu(arena + Arena.l1_sep_no_bias)
-        observe?(3, UnsafePointer(arena + Arena.l1_sep_no_bias))
+        Self.l3_relu(arena.advanced(by: Arena.l1_sep_no_bias))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // pad
-        Self.l4_pad(UnsafePointer(arena + Arena.l1_sep_no_bias), arena + Arena.l4_pad)
-        observe?(4, UnsafePointer(arena + Arena.l4_pad))
+        Self.l4_pad(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)), arena.advanced(by: Arena.l4_pad))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_pad)))
         // sep_stride2
-        Self.l5_sep_stride2_depthwise(UnsafePointer(arena + Arena.l4_pad), w + 856, arena + Arena.l5_sep_stride2_depthwise); Self.l5_sep_stride2_pointwise(UnsafePointer(arena + Arena.l5_sep_stride2_depthwise), w + 856, arena + Arena.l5_sep_stride2)
-        observe?(5, UnsafePointer(arena + Arena.l5_sep_stride2))
+        Self.l5_sep_stride2_depthwise(UnsafePointer(arena.advanced(by: Arena.l4_pad)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2_depthwise)); Self.l5_sep_stride2_pointwise(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2_depthwise)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2)))
         // sep_multiplier
-        Self.l6_sep_multiplier_pad(UnsafePointer(arena + Arena.l5_sep_stride2), arena + Arena.l6_sep_multiplier_padded)
-        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier_padded), w + 1880, arena + Arena.l6_sep_multiplier_depthwise); Self.l6_sep_multiplier_pointwise(UnsafePointer(arena + Arena.l6_sep_multiplier_depthwise), w + 1880, arena + Arena.l6_sep_multiplier)
-        Self.l6_sep_multiplier_activation(arena + Arena.l6_sep_multiplier)
-        observe?(6, UnsafePointer(arena + Arena.l6_sep_multiplier))
+        Self.l6_sep_multiplier_pad(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2)), arena.advanced(by: Arena.l6_sep_multiplier_padded))
+        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_padded)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier_depthwise)); Self.l6_sep_multiplier_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_depthwise)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier))
+        Self.l6_sep_multiplier_activation(arena.advanced(by: Arena.l6_sep_multiplier))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)))
         // sep_rect
-        Self.l7_sep_rect_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier), w + 2520, arena + Arena.l7_sep_rect_depthwise); Self.l7_sep_rect_pointwise(UnsafePointer(arena + Arena.l7_sep_rect_depthwise), w + 2520, arena + Arena.l7_sep_rect)
-        Self.l7_sep_rect_activation(arena + Arena.l7_sep_rect)
-        observe?(7, UnsafePointer(arena + Arena.l7_sep_rect))
+        Self.l7_sep_rect_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect_depthwise)); Self.l7_sep_rect_pointwise(UnsafePointer(arena.advanced(by: Arena.l7_sep_rect_depthwise)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect))
+        Self.l7_sep_rect_activation(arena.advanced(by: Arena.l7_sep_rect))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_sep_rect)))
         // flatten
         // (no computation at inference)
-        observe?(8, UnsafePointer(arena + Arena.l7_sep_rect))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l7_sep_rect)))
         // classes
-        Self.l9_classes(UnsafePointer(arena + Arena.l7_sep_rect), w + 2656, arena + Arena.l9_classes)
-        Self.l9_classes_activation(arena + Arena.l9_classes)
-        observe?(9, UnsafePointer(arena + Arena.l9_classes))
-        output.update(from: arena + Arena.l9_classes, count: 3)
+        Self.l9_classes(UnsafePointer(arena.advanced(by: Arena.l7_sep_rect)), w.advanced(by: 2656), arena.advanced(by: Arena.l9_classes))
+        Self.l9_classes_activation(arena.advanced(by: Arena.l9_classes))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_classes)))
+        output.update(from: arena.advanced(by: Arena.l9_classes), count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -229,42 +229,42 @@ public struct Separable: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // sep_first
-        Self.l0_sep_first_pad(input, arena + Arena.l0_sep_first_padded)
-        Self.l0_sep_first_depthwise(UnsafePointer(arena + Arena.l0_sep_first_padded), w, arena + Arena.l0_sep_first_depthwise); Self.l0_sep_first_pointwise(UnsafePointer(arena + Arena.l0_sep_first_depthwise), w, arena + Arena.l0_sep_first)
-        observe?(0, UnsafePointer(arena + Arena.l0_sep_first))
+        Self.l0_sep_first_pad(input, arena.advanced(by: Arena.l0_sep_first_padded))
+        Self.l0_sep_first_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first_padded)), w, arena.advanced(by: Arena.l0_sep_first_depthwise)); Self.l0_sep_first_pointwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first_depthwise)), w, arena.advanced(by: Arena.l0_sep_first))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_sep_first)))
         // sep_no_bias
-        Self.l1_sep_no_bias_pad(UnsafePointer(arena + Arena.l0_sep_first), arena + Arena.l1_sep_no_bias_padded)
-        Self.l1_sep_no_bias_depthwise(UnsafePointer(arena + Arena.l1_sep_no_bias_padded), w + 104, arena + Arena.l1_sep_no_bias_depthwise); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena + Arena.l1_sep_no_bias_depthwise), w + 104, arena + Arena.l1_sep_no_bias)
-        observe?(1, UnsafePointer(arena + Arena.l1_sep_no_bias))
+        Self.l1_sep_no_bias_pad(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), arena.advanced(by: Arena.l1_sep_no_bias_padded))
+        Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_padded)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // bn
-        Self.l2_bn(arena + Arena.l1_sep_no_bias, w)
-        observe?(2, UnsafePointer(arena + Arena.l1_sep_no_bias))
+        Self.l2_bn(arena.advanced(by: Arena.l1_sep_no_bias), w)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // relu
-        Self.l3_relu(arena + Arena.l1_sep_no_bias)
-        observe?(3, UnsafePointer(arena + Arena.l1_sep_no_bias))
+        Self.l3_relu(arena.advanced(by: Arena.l1_sep_no_bias))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // pad
-        Self.l4_pad(UnsafePointer(arena + Arena.l1_sep_no_bias), arena + Arena.l4_pad)
-        observe?(4, UnsafePointer(arena + Arena.l4_pad))
+        Self.l4_pad(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)), arena.advanced(by: Arena.l4_pad))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_pad)))
         // sep_stride2
-        Self.l5_sep_stride2_depthwise(UnsafePointer(arena + Arena.l4_pad), w + 856, arena + Arena.l5_sep_stride2_depthwise); Self.l5_sep_stride2_pointwise(UnsafePointer(arena + Arena.l5_sep_stride2_depthwise), w + 856, arena + Arena.l5_sep_stride2)
-        observe?(5, UnsafePointer(arena + Arena.l5_sep_stride2))
+        Self.l5_sep_stride2_depthwise(UnsafePointer(arena.advanced(by: Arena.l4_pad)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2_depthwise)); Self.l5_sep_stride2_pointwise(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2_depthwise)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2)))
         // sep_multiplier
-        Self.l6_sep_multiplier_pad(UnsafePointer(arena + Arena.l5_sep_stride2), arena + Arena.l6_sep_multiplier_padded)
-        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier_padded), w + 1880, arena + Arena.l6_sep_multiplier_depthwise); Self.l6_sep_multiplier_pointwise(UnsafePointer(arena + Arena.l6_sep_multiplier_depthwise), w + 1880, arena + Arena.l6_sep_multiplier)
-        Self.l6_sep_multiplier_activation(arena + Arena.l6_sep_multiplier)
-        observe?(6, UnsafePointer(arena + Arena.l6_sep_multiplier))
+        Self.l6_sep_multiplier_pad(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2)), arena.advanced(by: Arena.l6_sep_multiplier_padded))
+        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_padded)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier_depthwise)); Self.l6_sep_multiplier_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_depthwise)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier))
+        Self.l6_sep_multiplier_activation(arena.advanced(by: Arena.l6_sep_multiplier))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)))
         // sep_rect
-        Self.l7_sep_rect_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier), w + 2520, arena + Arena.l7_sep_rect_depthwise); Self.l7_sep_rect_pointwise(UnsafePointer(arena + Arena.l7_sep_rect_depthwise), w + 2520, arena + Arena.l7_sep_rect)
-        Self.l7_sep_rect_activation(arena + Arena.l7_sep_rect)
-        observe?(7, UnsafePointer(arena + Arena.l7_sep_rect))
+        Self.l7_sep_rect_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect_depthwise)); Self.l7_sep_rect_pointwise(UnsafePointer(arena.advanced(by: Arena.l7_sep_rect_depthwise)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect))
+        Self.l7_sep_rect_activation(arena.advanced(by: Arena.l7_sep_rect))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_sep_rect)))
         // flatten
         // (no computation at inference)
-        observe?(8, UnsafePointer(arena + Arena.l7_sep_rect))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l7_sep_rect)))
         // classes
-        Self.l9_classes(UnsafePointer(arena + Arena.l7_sep_rect), w + 2656, arena + Arena.l9_classes)
-        Self.l9_classes_activation(arena + Arena.l9_classes)
-        observe?(9, UnsafePointer(arena + Arena.l9_classes))
-        output.update(from: arena + Arena.l9_classes, count: 3)
+        Self.l9_classes(UnsafePointer(arena.advanced(by: Arena.l7_sep_rect)), w.advanced(by: 2656), arena.advanced(by: Arena.l9_classes))
+        Self.l9_classes_activation(arena.advanced(by: Arena.l9_classes))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_classes)))
+        output.update(from: arena.advanced(by: Arena.l9_classes), count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -301,35 +301,35 @@ public struct Separable: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // sep_first
-        Self.l0_sep_first_pad(input, arena + Arena.l0_sep_first_padded)
-        Self.l0_sep_first_depthwise(UnsafePointer(arena + Arena.l0_sep_first_padded), w, arena + Arena.l0_sep_first_depthwise); Self.l0_sep_first_pointwise(UnsafePointer(arena + Arena.l0_sep_first_depthwise), w, arena + Arena.l0_sep_first)
-        observe?(0, UnsafePointer(arena + Arena.l0_sep_first))
+        Self.l0_sep_first_pad(input, arena.advanced(by: Arena.l0_sep_first_padded))
+        Self.l0_sep_first_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first_padded)), w, arena.advanced(by: Arena.l0_sep_first_depthwise)); Self.l0_sep_first_pointwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first_depthwise)), w, arena.advanced(by: Arena.l0_sep_first))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_sep_first)))
         // sep_no_bias
-        Self.l1_sep_no_bias_pad(UnsafePointer(arena + Arena.l0_sep_first), arena + Arena.l1_sep_no_bias_padded)
-        Self.l1_sep_no_bias_depthwise(UnsafePointer(arena + Arena.l1_sep_no_bias_padded), w + 104, arena + Arena.l1_sep_no_bias_depthwise); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena + Arena.l1_sep_no_bias_depthwise), w + 104, arena + Arena.l1_sep_no_bias)
-        observe?(1, UnsafePointer(arena + Arena.l1_sep_no_bias))
+        Self.l1_sep_no_bias_pad(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), arena.advanced(by: Arena.l1_sep_no_bias_padded))
+        Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_padded)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // bn
-        Self.l2_bn(arena + Arena.l1_sep_no_bias, w)
-        observe?(2, UnsafePointer(arena + Arena.l1_sep_no_bias))
+        Self.l2_bn(arena.advanced(by: Arena.l1_sep_no_bias), w)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // relu
-        Self.l3_relu(arena + Arena.l1_sep_no_bias)
-        observe?(3, UnsafePointer(arena + Arena.l1_sep_no_bias))
+        Self.l3_relu(arena.advanced(by: Arena.l1_sep_no_bias))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // pad
-        Self.l4_pad(UnsafePointer(arena + Arena.l1_sep_no_bias), arena + Arena.l4_pad)
-        observe?(4, UnsafePointer(arena + Arena.l4_pad))
+        Self.l4_pad(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)), arena.advanced(by: Arena.l4_pad))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_pad)))
         // sep_stride2
-        Self.l5_sep_stride2_depthwise(UnsafePointer(arena + Arena.l4_pad), w + 856, arena + Arena.l5_sep_stride2_depthwise); Self.l5_sep_stride2_pointwise(UnsafePointer(arena + Arena.l5_sep_stride2_depthwise), w + 856, arena + Arena.l5_sep_stride2)
-        observe?(5, UnsafePointer(arena + Arena.l5_sep_stride2))
+        Self.l5_sep_stride2_depthwise(UnsafePointer(arena.advanced(by: Arena.l4_pad)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2_depthwise)); Self.l5_sep_stride2_pointwise(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2_depthwise)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2)))
         // sep_multiplier
-        Self.l6_sep_multiplier_pad(UnsafePointer(arena + Arena.l5_sep_stride2), arena + Arena.l6_sep_multiplier_padded)
-        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier_padded), w + 1880, arena + Arena.l6_sep_multiplier_depthwise); Self.l6_sep_multiplier_pointwise(UnsafePointer(arena + Arena.l6_sep_multiplier_depthwise), w + 1880, arena + Arena.l6_sep_multiplier)
-        Self.l6_sep_multiplier_activation(arena + Arena.l6_sep_multiplier)
-        observe?(6, UnsafePointer(arena + Arena.l6_sep_multiplier))
+        Self.l6_sep_multiplier_pad(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2)), arena.advanced(by: Arena.l6_sep_multiplier_padded))
+        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_padded)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier_depthwise)); Self.l6_sep_multiplier_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_depthwise)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier))
+        Self.l6_sep_multiplier_activation(arena.advanced(by: Arena.l6_sep_multiplier))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)))
         // sep_rect
-        Self.l7_sep_rect_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier), w + 2520, arena + Arena.l7_sep_rect_depthwise); Self.l7_sep_rect_pointwise(UnsafePointer(arena + Arena.l7_sep_rect_depthwise), w + 2520, arena + Arena.l7_sep_rect)
-        Self.l7_sep_rect_activation(arena + Arena.l7_sep_rect)
-        observe?(7, UnsafePointer(arena + Arena.l7_sep_rect))
-        destination.update(from: arena + Arena.l7_sep_rect, count: 48)
+        Self.l7_sep_rect_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect_depthwise)); Self.l7_sep_rect_pointwise(UnsafePointer(arena.advanced(by: Arena.l7_sep_rect_depthwise)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect))
+        Self.l7_sep_rect_activation(arena.advanced(by: Arena.l7_sep_rect))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_sep_rect)))
+        destination.update(from: arena.advanced(by: Arena.l7_sep_rect), count: 48)
     }
 
     // classes over 8 samples: Dense, (None, 48) → (None, 3)
@@ -944,56 +944,56 @@ extension Separable: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 11573, q = arena + 13173
-        var g = arena + 14773, h = arena + 17173
+        let p = arena.advanced(by: 11573), q = arena.advanced(by: 13173)
+        var g = arena.advanced(by: 14773), h = arena.advanced(by: 17173)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
-                let o0 = arena + 0
-                let t0 = arena + 1024
-                let o1 = arena + 1216
-                let t1 = arena + 2752
+                let o0 = arena
+                let t0 = arena.advanced(by: 1024)
+                let o1 = arena.advanced(by: 1216)
+                let t1 = arena.advanced(by: 2752)
                 // Forward, training mode, to bn: every layer's output stays for the backward pass.
                 Self.l0_sep_first_pad(input, p)
                 Self.l0_sep_first_depthwise(UnsafePointer(p), w, t0)
                 Self.l0_sep_first_pointwise(UnsafePointer(t0), w, o0)
                 Self.l1_sep_no_bias_pad(UnsafePointer(o0), p)
-                Self.l1_sep_no_bias_depthwise(UnsafePointer(p), w + 104, t1)
-                Self.l1_sep_no_bias_pointwise(UnsafePointer(t1), w + 104, o1)
+                Self.l1_sep_no_bias_depthwise(UnsafePointer(p), w.advanced(by: 104), t1)
+                Self.l1_sep_no_bias_pointwise(UnsafePointer(t1), w.advanced(by: 104), o1)
                 Self.l2_bn_statistics(UnsafePointer(o1), sums)
                 return 0
 
             case 1:
-                let o1 = arena + 1216
-                let o2 = arena + 3776
-                let d2 = arena + 5312
-                let o3 = arena + 6848
-                let o4 = arena + 8384
-                let o5 = arena + 10784
-                let t5 = arena + 10892
-                let o6 = arena + 11108
-                let t6 = arena + 11198
-                let o7 = arena + 11414
-                let t7 = arena + 11462
-                let z7 = arena + 11522
-                let o9 = arena + 11570
+                let o1 = arena.advanced(by: 1216)
+                let o2 = arena.advanced(by: 3776)
+                let d2 = arena.advanced(by: 5312)
+                let o3 = arena.advanced(by: 6848)
+                let o4 = arena.advanced(by: 8384)
+                let o5 = arena.advanced(by: 10784)
+                let t5 = arena.advanced(by: 10892)
+                let o6 = arena.advanced(by: 11108)
+                let t6 = arena.advanced(by: 11198)
+                let o7 = arena.advanced(by: 11414)
+                let t7 = arena.advanced(by: 11462)
+                let z7 = arena.advanced(by: 11522)
+                let o9 = arena.advanced(by: 11570)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l2_bn_normalize(UnsafePointer(o1), statistics, k, o2)
                 o3.update(from: UnsafePointer(o2), count: 1536)
                 Self.l3_relu(o3)
                 Self.l4_pad(UnsafePointer(o3), o4)
-                Self.l5_sep_stride2_depthwise(UnsafePointer(o4), w + 856, t5)
-                Self.l5_sep_stride2_pointwise(UnsafePointer(t5), w + 856, o5)
+                Self.l5_sep_stride2_depthwise(UnsafePointer(o4), w.advanced(by: 856), t5)
+                Self.l5_sep_stride2_pointwise(UnsafePointer(t5), w.advanced(by: 856), o5)
                 Self.l6_sep_multiplier_pad(UnsafePointer(o5), p)
-                Self.l6_sep_multiplier_depthwise(UnsafePointer(p), w + 1880, t6)
-                Self.l6_sep_multiplier_pointwise(UnsafePointer(t6), w + 1880, o6)
+                Self.l6_sep_multiplier_depthwise(UnsafePointer(p), w.advanced(by: 1880), t6)
+                Self.l6_sep_multiplier_pointwise(UnsafePointer(t6), w.advanced(by: 1880), o6)
                 Self.l6_sep_multiplier_activation(o6)
-                Self.l7_sep_rect_depthwise(UnsafePointer(o6), w + 2520, t7)
-                Self.l7_sep_rect_pointwise(UnsafePointer(t7), w + 2520, z7)
+                Self.l7_sep_rect_depthwise(UnsafePointer(o6), w.advanced(by: 2520), t7)
+                Self.l7_sep_rect_pointwise(UnsafePointer(t7), w.advanced(by: 2520), z7)
                 o7.update(from: z7, count: 48)
                 Self.l7_sep_rect_activation(o7)
                 // flatten: the same memory as its input
-                Self.l9_classes(UnsafePointer(o7), w + 2656, o9)
+                Self.l9_classes(UnsafePointer(o7), w.advanced(by: 2656), o9)
                 Self.l9_classes_activation(o9)
                 output.update(from: o9, count: 3)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -1004,22 +1004,22 @@ extension Separable: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // classes
                 if !fused { Self.l9_classes_derivative(UnsafePointer(o9), g) }
-                Self.l9_classes_backward(UnsafePointer(o7), UnsafePointer(g), k + 2189, gradients + 2189, h); swap(&g, &h)
+                Self.l9_classes_backward(UnsafePointer(o7), UnsafePointer(g), k.advanced(by: 2189), gradients.advanced(by: 2189), h); swap(&g, &h)
                 // flatten
                 // passes the gradient through
                 // sep_rect
                 Self.l7_sep_rect_derivative(UnsafePointer(z7), UnsafePointer(o7), g)
-                Self.l7_sep_rect_pointwise_backward(UnsafePointer(t7), UnsafePointer(g), k + 2081, gradients + 2081, h)
-                Self.l7_sep_rect_depthwise_backward(UnsafePointer(o6), UnsafePointer(h), k + 2081, gradients + 2081, g)
+                Self.l7_sep_rect_pointwise_backward(UnsafePointer(t7), UnsafePointer(g), k.advanced(by: 2081), gradients.advanced(by: 2081), h)
+                Self.l7_sep_rect_depthwise_backward(UnsafePointer(o6), UnsafePointer(h), k.advanced(by: 2081), gradients.advanced(by: 2081), g)
                 // sep_multiplier
                 Self.l6_sep_multiplier_derivative(UnsafePointer(o6), g)
-                Self.l6_sep_multiplier_pointwise_backward(UnsafePointer(t6), UnsafePointer(g), k + 1615, gradients + 1615, h)
+                Self.l6_sep_multiplier_pointwise_backward(UnsafePointer(t6), UnsafePointer(g), k.advanced(by: 1615), gradients.advanced(by: 1615), h)
                 Self.l6_sep_multiplier_pad(UnsafePointer(o5), p)
-                Self.l6_sep_multiplier_depthwise_backward(UnsafePointer(p), UnsafePointer(h), k + 1615, gradients + 1615, q)
+                Self.l6_sep_multiplier_depthwise_backward(UnsafePointer(p), UnsafePointer(h), k.advanced(by: 1615), gradients.advanced(by: 1615), q)
                 Self.l6_sep_multiplier_unpad(UnsafePointer(q), g)
                 // sep_stride2
-                Self.l5_sep_stride2_pointwise_backward(UnsafePointer(t5), UnsafePointer(g), k + 715, gradients + 715, h)
-                Self.l5_sep_stride2_depthwise_backward(UnsafePointer(o4), UnsafePointer(h), k + 715, gradients + 715, g)
+                Self.l5_sep_stride2_pointwise_backward(UnsafePointer(t5), UnsafePointer(g), k.advanced(by: 715), gradients.advanced(by: 715), h)
+                Self.l5_sep_stride2_depthwise_backward(UnsafePointer(o4), UnsafePointer(h), k.advanced(by: 715), gradients.advanced(by: 715), g)
                 // pad
                 Self.l4_pad_backward(UnsafePointer(o3), UnsafePointer(g), h); swap(&g, &h)
                 // relu
@@ -1030,18 +1030,18 @@ extension Separable: TrainableModel {
                 return value
 
             default:
-                let o0 = arena + 0
-                let t0 = arena + 1024
-                let o1 = arena + 1216
-                let t1 = arena + 2752
-                let d2 = arena + 5312
+                let o0 = arena
+                let t0 = arena.advanced(by: 1024)
+                let o1 = arena.advanced(by: 1216)
+                let t1 = arena.advanced(by: 2752)
+                let d2 = arena.advanced(by: 5312)
                 // Backward through bn, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l2_bn_backward(UnsafePointer(o1), UnsafePointer(d2), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // sep_no_bias
-                Self.l1_sep_no_bias_pointwise_backward(UnsafePointer(t1), UnsafePointer(g), k + 91, gradients + 91, h)
+                Self.l1_sep_no_bias_pointwise_backward(UnsafePointer(t1), UnsafePointer(g), k.advanced(by: 91), gradients.advanced(by: 91), h)
                 Self.l1_sep_no_bias_pad(UnsafePointer(o0), p)
-                Self.l1_sep_no_bias_depthwise_backward(UnsafePointer(p), UnsafePointer(h), k + 91, gradients + 91, q)
+                Self.l1_sep_no_bias_depthwise_backward(UnsafePointer(p), UnsafePointer(h), k.advanced(by: 91), gradients.advanced(by: 91), q)
                 Self.l1_sep_no_bias_unpad(UnsafePointer(q), g)
                 // sep_first
                 Self.l0_sep_first_derivative(UnsafePointer(o0), g)

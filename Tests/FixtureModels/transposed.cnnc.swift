@@ -140,32 +140,32 @@ public struct Transposed: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // stride_gaps
-        Self.l0_stride_gaps(input, w, arena + Arena.l0_stride_gaps)
-        observe?(0, UnsafePointer(arena + Arena.l0_stride_gaps))
+        Self.l0_stride_gaps(input, w, arena.advanced(by: Arena.l0_stride_gaps))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stride_gaps)))
         // up_same
-        Self.l1_up_same(UnsafePointer(arena + Arena.l0_stride_gaps), w + 16, arena + Arena.l1_up_same)
-        observe?(1, UnsafePointer(arena + Arena.l1_up_same))
+        Self.l1_up_same(UnsafePointer(arena.advanced(by: Arena.l0_stride_gaps)), w.advanced(by: 16), arena.advanced(by: Arena.l1_up_same))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_up_same)))
         // valid_rect
-        Self.l2_valid_rect(UnsafePointer(arena + Arena.l1_up_same), w + 312, arena + Arena.l2_valid_rect)
-        observe?(2, UnsafePointer(arena + Arena.l2_valid_rect))
+        Self.l2_valid_rect(UnsafePointer(arena.advanced(by: Arena.l1_up_same)), w.advanced(by: 312), arena.advanced(by: Arena.l2_valid_rect))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_valid_rect)))
         // dilated
-        Self.l3_dilated(UnsafePointer(arena + Arena.l2_valid_rect), w + 608, arena + Arena.l3_dilated)
-        Self.l3_dilated_activation(arena + Arena.l3_dilated)
-        observe?(3, UnsafePointer(arena + Arena.l3_dilated))
+        Self.l3_dilated(UnsafePointer(arena.advanced(by: Arena.l2_valid_rect)), w.advanced(by: 608), arena.advanced(by: Arena.l3_dilated))
+        Self.l3_dilated_activation(arena.advanced(by: Arena.l3_dilated))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dilated)))
         // shrink
-        Self.l4_shrink(UnsafePointer(arena + Arena.l3_dilated), arena + Arena.l4_shrink)
-        observe?(4, UnsafePointer(arena + Arena.l4_shrink))
+        Self.l4_shrink(UnsafePointer(arena.advanced(by: Arena.l3_dilated)), arena.advanced(by: Arena.l4_shrink))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_shrink)))
         // pad_out
-        Self.l5_pad_out(UnsafePointer(arena + Arena.l4_shrink), w + 976, arena + Arena.l5_pad_out)
-        observe?(5, UnsafePointer(arena + Arena.l5_pad_out))
+        Self.l5_pad_out(UnsafePointer(arena.advanced(by: Arena.l4_shrink)), w.advanced(by: 976), arena.advanced(by: Arena.l5_pad_out))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pad_out)))
         // pool
-        Self.l6_pool(UnsafePointer(arena + Arena.l5_pad_out), arena + Arena.l6_pool)
-        observe?(6, UnsafePointer(arena + Arena.l6_pool))
+        Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l5_pad_out)), arena.advanced(by: Arena.l6_pool))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_pool)))
         // classes
-        Self.l7_classes(UnsafePointer(arena + Arena.l6_pool), w + 3040, arena + Arena.l7_classes)
-        Self.l7_classes_activation(arena + Arena.l7_classes)
-        observe?(7, UnsafePointer(arena + Arena.l7_classes))
-        output.update(from: arena + Arena.l7_classes, count: 4)
+        Self.l7_classes(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 3040), arena.advanced(by: Arena.l7_classes))
+        Self.l7_classes_activation(arena.advanced(by: Arena.l7_classes))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_classes)))
+        output.update(from: arena.advanced(by: Arena.l7_classes), count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -183,32 +183,32 @@ public struct Transposed: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stride_gaps
-        Self.l0_stride_gaps(input, w, arena + Arena.l0_stride_gaps)
-        observe?(0, UnsafePointer(arena + Arena.l0_stride_gaps))
+        Self.l0_stride_gaps(input, w, arena.advanced(by: Arena.l0_stride_gaps))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stride_gaps)))
         // up_same
-        Self.l1_up_same(UnsafePointer(arena + Arena.l0_stride_gaps), w + 16, arena + Arena.l1_up_same)
-        observe?(1, UnsafePointer(arena + Arena.l1_up_same))
+        Self.l1_up_same(UnsafePointer(arena.advanced(by: Arena.l0_stride_gaps)), w.advanced(by: 16), arena.advanced(by: Arena.l1_up_same))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_up_same)))
         // valid_rect
-        Self.l2_valid_rect(UnsafePointer(arena + Arena.l1_up_same), w + 312, arena + Arena.l2_valid_rect)
-        observe?(2, UnsafePointer(arena + Arena.l2_valid_rect))
+        Self.l2_valid_rect(UnsafePointer(arena.advanced(by: Arena.l1_up_same)), w.advanced(by: 312), arena.advanced(by: Arena.l2_valid_rect))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_valid_rect)))
         // dilated
-        Self.l3_dilated(UnsafePointer(arena + Arena.l2_valid_rect), w + 608, arena + Arena.l3_dilated)
-        Self.l3_dilated_activation(arena + Arena.l3_dilated)
-        observe?(3, UnsafePointer(arena + Arena.l3_dilated))
+        Self.l3_dilated(UnsafePointer(arena.advanced(by: Arena.l2_valid_rect)), w.advanced(by: 608), arena.advanced(by: Arena.l3_dilated))
+        Self.l3_dilated_activation(arena.advanced(by: Arena.l3_dilated))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dilated)))
         // shrink
-        Self.l4_shrink(UnsafePointer(arena + Arena.l3_dilated), arena + Arena.l4_shrink)
-        observe?(4, UnsafePointer(arena + Arena.l4_shrink))
+        Self.l4_shrink(UnsafePointer(arena.advanced(by: Arena.l3_dilated)), arena.advanced(by: Arena.l4_shrink))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_shrink)))
         // pad_out
-        Self.l5_pad_out(UnsafePointer(arena + Arena.l4_shrink), w + 976, arena + Arena.l5_pad_out)
-        observe?(5, UnsafePointer(arena + Arena.l5_pad_out))
+        Self.l5_pad_out(UnsafePointer(arena.advanced(by: Arena.l4_shrink)), w.advanced(by: 976), arena.advanced(by: Arena.l5_pad_out))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pad_out)))
         // pool
-        Self.l6_pool(UnsafePointer(arena + Arena.l5_pad_out), arena + Arena.l6_pool)
-        observe?(6, UnsafePointer(arena + Arena.l6_pool))
+        Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l5_pad_out)), arena.advanced(by: Arena.l6_pool))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_pool)))
         // classes
-        Self.l7_classes(UnsafePointer(arena + Arena.l6_pool), w + 3040, arena + Arena.l7_classes)
-        Self.l7_classes_activation(arena + Arena.l7_classes)
-        observe?(7, UnsafePointer(arena + Arena.l7_classes))
-        output.update(from: arena + Arena.l7_classes, count: 4)
+        Self.l7_classes(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 3040), arena.advanced(by: Arena.l7_classes))
+        Self.l7_classes_activation(arena.advanced(by: Arena.l7_classes))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_classes)))
+        output.update(from: arena.advanced(by: Arena.l7_classes), count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -243,28 +243,28 @@ public struct Transposed: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stride_gaps
-        Self.l0_stride_gaps(input, w, arena + Arena.l0_stride_gaps)
-        observe?(0, UnsafePointer(arena + Arena.l0_stride_gaps))
+        Self.l0_stride_gaps(input, w, arena.advanced(by: Arena.l0_stride_gaps))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stride_gaps)))
         // up_same
-        Self.l1_up_same(UnsafePointer(arena + Arena.l0_stride_gaps), w + 16, arena + Arena.l1_up_same)
-        observe?(1, UnsafePointer(arena + Arena.l1_up_same))
+        Self.l1_up_same(UnsafePointer(arena.advanced(by: Arena.l0_stride_gaps)), w.advanced(by: 16), arena.advanced(by: Arena.l1_up_same))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_up_same)))
         // valid_rect
-        Self.l2_valid_rect(UnsafePointer(arena + Arena.l1_up_same), w + 312, arena + Arena.l2_valid_rect)
-        observe?(2, UnsafePointer(arena + Arena.l2_valid_rect))
+        Self.l2_valid_rect(UnsafePointer(arena.advanced(by: Arena.l1_up_same)), w.advanced(by: 312), arena.advanced(by: Arena.l2_valid_rect))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_valid_rect)))
         // dilated
-        Self.l3_dilated(UnsafePointer(arena + Arena.l2_valid_rect), w + 608, arena + Arena.l3_dilated)
-        Self.l3_dilated_activation(arena + Arena.l3_dilated)
-        observe?(3, UnsafePointer(arena + Arena.l3_dilated))
+        Self.l3_dilated(UnsafePointer(arena.advanced(by: Arena.l2_valid_rect)), w.advanced(by: 608), arena.advanced(by: Arena.l3_dilated))
+        Self.l3_dilated_activation(arena.advanced(by: Arena.l3_dilated))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dilated)))
         // shrink
-        Self.l4_shrink(UnsafePointer(arena + Arena.l3_dilated), arena + Arena.l4_shrink)
-        observe?(4, UnsafePointer(arena + Arena.l4_shrink))
+        Self.l4_shrink(UnsafePointer(arena.advanced(by: Arena.l3_dilated)), arena.advanced(by: Arena.l4_shrink))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_shrink)))
         // pad_out
-        Self.l5_pad_out(UnsafePointer(arena + Arena.l4_shrink), w + 976, arena + Arena.l5_pad_out)
-        observe?(5, UnsafePointer(arena + Arena.l5_pad_out))
+        Self.l5_pad_out(UnsafePointer(arena.advanced(by: Arena.l4_shrink)), w.advanced(by: 976), arena.advanced(by: Arena.l5_pad_out))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pad_out)))
         // pool
-        Self.l6_pool(UnsafePointer(arena + Arena.l5_pad_out), arena + Arena.l6_pool)
-        observe?(6, UnsafePointer(arena + Arena.l6_pool))
-        destination.update(from: arena + Arena.l6_pool, count: 16)
+        Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l5_pad_out)), arena.advanced(by: Arena.l6_pool))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_pool)))
+        destination.update(from: arena.advanced(by: Arena.l6_pool), count: 16)
     }
 
     // classes over 8 samples: Dense, (None, 16) → (None, 4)
@@ -567,29 +567,29 @@ extension Transposed: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 26395, q = arena + 26395
-        var g = arena + 26395, h = arena + 33235
+        let p = arena.advanced(by: 26395), q = arena.advanced(by: 26395)
+        var g = arena.advanced(by: 26395), h = arena.advanced(by: 33235)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 396
-        let o2 = arena + 2772
-        let o3 = arena + 7047
-        let z3 = arena + 13887
-        let o4 = arena + 20727
-        let o5 = arena + 21447
-        let o6 = arena + 26375
-        let o7 = arena + 26391
+        let o0 = arena
+        let o1 = arena.advanced(by: 396)
+        let o2 = arena.advanced(by: 2772)
+        let o3 = arena.advanced(by: 7047)
+        let z3 = arena.advanced(by: 13887)
+        let o4 = arena.advanced(by: 20727)
+        let o5 = arena.advanced(by: 21447)
+        let o6 = arena.advanced(by: 26375)
+        let o7 = arena.advanced(by: 26391)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_stride_gaps(input, w, o0)
-        Self.l1_up_same(UnsafePointer(o0), w + 16, o1)
-        Self.l2_valid_rect(UnsafePointer(o1), w + 312, o2)
-        Self.l3_dilated(UnsafePointer(o2), w + 608, z3)
+        Self.l1_up_same(UnsafePointer(o0), w.advanced(by: 16), o1)
+        Self.l2_valid_rect(UnsafePointer(o1), w.advanced(by: 312), o2)
+        Self.l3_dilated(UnsafePointer(o2), w.advanced(by: 608), z3)
         o3.update(from: z3, count: 6840)
         Self.l3_dilated_activation(o3)
         Self.l4_shrink(UnsafePointer(o3), o4)
-        Self.l5_pad_out(UnsafePointer(o4), w + 976, o5)
+        Self.l5_pad_out(UnsafePointer(o4), w.advanced(by: 976), o5)
         Self.l6_pool(UnsafePointer(o5), o6)
-        Self.l7_classes(UnsafePointer(o6), w + 3040, o7)
+        Self.l7_classes(UnsafePointer(o6), w.advanced(by: 3040), o7)
         Self.l7_classes_activation(o7)
         output.update(from: o7, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
@@ -600,21 +600,21 @@ extension Transposed: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // classes
         if !fused { Self.l7_classes_derivative(UnsafePointer(o7), g) }
-        Self.l7_classes_backward(UnsafePointer(o6), UnsafePointer(g), k + 2850, gradients + 2850, h); swap(&g, &h)
+        Self.l7_classes_backward(UnsafePointer(o6), UnsafePointer(g), k.advanced(by: 2850), gradients.advanced(by: 2850), h); swap(&g, &h)
         // pool
         Self.l6_pool_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
         // pad_out
-        Self.l5_pad_out_backward(UnsafePointer(o4), UnsafePointer(g), k + 786, gradients + 786, h); swap(&g, &h)
+        Self.l5_pad_out_backward(UnsafePointer(o4), UnsafePointer(g), k.advanced(by: 786), gradients.advanced(by: 786), h); swap(&g, &h)
         // shrink
         Self.l4_shrink_backward(UnsafePointer(o3), UnsafePointer(g), h); swap(&g, &h)
         // dilated
         Self.l3_dilated_derivative(UnsafePointer(z3), UnsafePointer(o3), g)
-        Self.l3_dilated_backward(UnsafePointer(o2), UnsafePointer(g), k + 418, gradients + 418, h); swap(&g, &h)
+        Self.l3_dilated_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 418), gradients.advanced(by: 418), h); swap(&g, &h)
         // valid_rect
-        Self.l2_valid_rect_backward(UnsafePointer(o1), UnsafePointer(g), k + 238, gradients + 238, h); swap(&g, &h)
+        Self.l2_valid_rect_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 238), gradients.advanced(by: 238), h); swap(&g, &h)
         // up_same
         Self.l1_up_same_derivative(UnsafePointer(o1), g)
-        Self.l1_up_same_backward(UnsafePointer(o0), UnsafePointer(g), k + 16, gradients + 16, h); swap(&g, &h)
+        Self.l1_up_same_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 16), gradients.advanced(by: 16), h); swap(&g, &h)
         // stride_gaps
         Self.l0_stride_gaps_backward(input, UnsafePointer(g), k, gradients, inputGradient)
         return value

@@ -138,35 +138,35 @@ public struct Upsampling: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // encode
-        Self.l0_encode_pad(input, arena + Arena.l0_encode_padded)
-        Self.l0_encode(UnsafePointer(arena + Arena.l0_encode_padded), w, arena + Arena.l0_encode)
-        observe?(0, UnsafePointer(arena + Arena.l0_encode))
+        Self.l0_encode_pad(input, arena.advanced(by: Arena.l0_encode_padded))
+        Self.l0_encode(UnsafePointer(arena.advanced(by: Arena.l0_encode_padded)), w, arena.advanced(by: Arena.l0_encode))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_encode)))
         // up_default
-        Self.l1_up_default(UnsafePointer(arena + Arena.l0_encode), arena + Arena.l1_up_default)
-        observe?(1, UnsafePointer(arena + Arena.l1_up_default))
+        Self.l1_up_default(UnsafePointer(arena.advanced(by: Arena.l0_encode)), arena.advanced(by: Arena.l1_up_default))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_up_default)))
         // up_bilinear
-        Self.l2_up_bilinear(UnsafePointer(arena + Arena.l1_up_default), arena + Arena.l2_up_bilinear)
-        observe?(2, UnsafePointer(arena + Arena.l2_up_bilinear))
+        Self.l2_up_bilinear(UnsafePointer(arena.advanced(by: Arena.l1_up_default)), arena.advanced(by: Arena.l2_up_bilinear))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_up_bilinear)))
         // mix
-        Self.l3_mix(UnsafePointer(arena + Arena.l2_up_bilinear), w + 152, arena + Arena.l3_mix)
-        observe?(3, UnsafePointer(arena + Arena.l3_mix))
+        Self.l3_mix(UnsafePointer(arena.advanced(by: Arena.l2_up_bilinear)), w.advanced(by: 152), arena.advanced(by: Arena.l3_mix))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_mix)))
         // up_rows
-        Self.l4_up_rows(UnsafePointer(arena + Arena.l3_mix), arena + Arena.l4_up_rows)
-        observe?(4, UnsafePointer(arena + Arena.l4_up_rows))
+        Self.l4_up_rows(UnsafePointer(arena.advanced(by: Arena.l3_mix)), arena.advanced(by: Arena.l4_up_rows))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_up_rows)))
         // widen
-        Self.l5_widen(UnsafePointer(arena + Arena.l4_up_rows), w + 592, arena + Arena.l5_widen)
-        observe?(5, UnsafePointer(arena + Arena.l5_widen))
+        Self.l5_widen(UnsafePointer(arena.advanced(by: Arena.l4_up_rows)), w.advanced(by: 592), arena.advanced(by: Arena.l5_widen))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_widen)))
         // up_wide
-        Self.l6_up_wide(UnsafePointer(arena + Arena.l5_widen), arena + Arena.l6_up_wide)
-        observe?(6, UnsafePointer(arena + Arena.l6_up_wide))
+        Self.l6_up_wide(UnsafePointer(arena.advanced(by: Arena.l5_widen)), arena.advanced(by: Arena.l6_up_wide))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_up_wide)))
         // pool
-        Self.l7_pool(UnsafePointer(arena + Arena.l6_up_wide), arena + Arena.l7_pool)
-        observe?(7, UnsafePointer(arena + Arena.l7_pool))
+        Self.l7_pool(UnsafePointer(arena.advanced(by: Arena.l6_up_wide)), arena.advanced(by: Arena.l7_pool))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_pool)))
         // classes
-        Self.l8_classes(UnsafePointer(arena + Arena.l7_pool), w + 688, arena + Arena.l8_classes)
-        Self.l8_classes_activation(arena + Arena.l8_classes)
-        observe?(8, UnsafePointer(arena + Arena.l8_classes))
-        output.update(from: arena + Arena.l8_classes, count: 4)
+        Self.l8_classes(UnsafePointer(arena.advanced(by: Arena.l7_pool)), w.advanced(by: 688), arena.advanced(by: Arena.l8_classes))
+        Self.l8_classes_activation(arena.advanced(by: Arena.l8_classes))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_classes)))
+        output.update(from: arena.advanced(by: Arena.l8_classes), count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -184,35 +184,35 @@ public struct Upsampling: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // encode
-        Self.l0_encode_pad(input, arena + Arena.l0_encode_padded)
-        Self.l0_encode(UnsafePointer(arena + Arena.l0_encode_padded), w, arena + Arena.l0_encode)
-        observe?(0, UnsafePointer(arena + Arena.l0_encode))
+        Self.l0_encode_pad(input, arena.advanced(by: Arena.l0_encode_padded))
+        Self.l0_encode(UnsafePointer(arena.advanced(by: Arena.l0_encode_padded)), w, arena.advanced(by: Arena.l0_encode))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_encode)))
         // up_default
-        Self.l1_up_default(UnsafePointer(arena + Arena.l0_encode), arena + Arena.l1_up_default)
-        observe?(1, UnsafePointer(arena + Arena.l1_up_default))
+        Self.l1_up_default(UnsafePointer(arena.advanced(by: Arena.l0_encode)), arena.advanced(by: Arena.l1_up_default))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_up_default)))
         // up_bilinear
-        Self.l2_up_bilinear(UnsafePointer(arena + Arena.l1_up_default), arena + Arena.l2_up_bilinear)
-        observe?(2, UnsafePointer(arena + Arena.l2_up_bilinear))
+        Self.l2_up_bilinear(UnsafePointer(arena.advanced(by: Arena.l1_up_default)), arena.advanced(by: Arena.l2_up_bilinear))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_up_bilinear)))
         // mix
-        Self.l3_mix(UnsafePointer(arena + Arena.l2_up_bilinear), w + 152, arena + Arena.l3_mix)
-        observe?(3, UnsafePointer(arena + Arena.l3_mix))
+        Self.l3_mix(UnsafePointer(arena.advanced(by: Arena.l2_up_bilinear)), w.advanced(by: 152), arena.advanced(by: Arena.l3_mix))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_mix)))
         // up_rows
-        Self.l4_up_rows(UnsafePointer(arena + Arena.l3_mix), arena + Arena.l4_up_rows)
-        observe?(4, UnsafePointer(arena + Arena.l4_up_rows))
+        Self.l4_up_rows(UnsafePointer(arena.advanced(by: Arena.l3_mix)), arena.advanced(by: Arena.l4_up_rows))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_up_rows)))
         // widen
-        Self.l5_widen(UnsafePointer(arena + Arena.l4_up_rows), w + 592, arena + Arena.l5_widen)
-        observe?(5, UnsafePointer(arena + Arena.l5_widen))
+        Self.l5_widen(UnsafePointer(arena.advanced(by: Arena.l4_up_rows)), w.advanced(by: 592), arena.advanced(by: Arena.l5_widen))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_widen)))
         // up_wide
-        Self.l6_up_wide(UnsafePointer(arena + Arena.l5_widen), arena + Arena.l6_up_wide)
-        observe?(6, UnsafePointer(arena + Arena.l6_up_wide))
+        Self.l6_up_wide(UnsafePointer(arena.advanced(by: Arena.l5_widen)), arena.advanced(by: Arena.l6_up_wide))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_up_wide)))
         // pool
-        Self.l7_pool(UnsafePointer(arena + Arena.l6_up_wide), arena + Arena.l7_pool)
-        observe?(7, UnsafePointer(arena + Arena.l7_pool))
+        Self.l7_pool(UnsafePointer(arena.advanced(by: Arena.l6_up_wide)), arena.advanced(by: Arena.l7_pool))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_pool)))
         // classes
-        Self.l8_classes(UnsafePointer(arena + Arena.l7_pool), w + 688, arena + Arena.l8_classes)
-        Self.l8_classes_activation(arena + Arena.l8_classes)
-        observe?(8, UnsafePointer(arena + Arena.l8_classes))
-        output.update(from: arena + Arena.l8_classes, count: 4)
+        Self.l8_classes(UnsafePointer(arena.advanced(by: Arena.l7_pool)), w.advanced(by: 688), arena.advanced(by: Arena.l8_classes))
+        Self.l8_classes_activation(arena.advanced(by: Arena.l8_classes))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_classes)))
+        output.update(from: arena.advanced(by: Arena.l8_classes), count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -247,31 +247,31 @@ public struct Upsampling: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // encode
-        Self.l0_encode_pad(input, arena + Arena.l0_encode_padded)
-        Self.l0_encode(UnsafePointer(arena + Arena.l0_encode_padded), w, arena + Arena.l0_encode)
-        observe?(0, UnsafePointer(arena + Arena.l0_encode))
+        Self.l0_encode_pad(input, arena.advanced(by: Arena.l0_encode_padded))
+        Self.l0_encode(UnsafePointer(arena.advanced(by: Arena.l0_encode_padded)), w, arena.advanced(by: Arena.l0_encode))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_encode)))
         // up_default
-        Self.l1_up_default(UnsafePointer(arena + Arena.l0_encode), arena + Arena.l1_up_default)
-        observe?(1, UnsafePointer(arena + Arena.l1_up_default))
+        Self.l1_up_default(UnsafePointer(arena.advanced(by: Arena.l0_encode)), arena.advanced(by: Arena.l1_up_default))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_up_default)))
         // up_bilinear
-        Self.l2_up_bilinear(UnsafePointer(arena + Arena.l1_up_default), arena + Arena.l2_up_bilinear)
-        observe?(2, UnsafePointer(arena + Arena.l2_up_bilinear))
+        Self.l2_up_bilinear(UnsafePointer(arena.advanced(by: Arena.l1_up_default)), arena.advanced(by: Arena.l2_up_bilinear))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_up_bilinear)))
         // mix
-        Self.l3_mix(UnsafePointer(arena + Arena.l2_up_bilinear), w + 152, arena + Arena.l3_mix)
-        observe?(3, UnsafePointer(arena + Arena.l3_mix))
+        Self.l3_mix(UnsafePointer(arena.advanced(by: Arena.l2_up_bilinear)), w.advanced(by: 152), arena.advanced(by: Arena.l3_mix))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_mix)))
         // up_rows
-        Self.l4_up_rows(UnsafePointer(arena + Arena.l3_mix), arena + Arena.l4_up_rows)
-        observe?(4, UnsafePointer(arena + Arena.l4_up_rows))
+        Self.l4_up_rows(UnsafePointer(arena.advanced(by: Arena.l3_mix)), arena.advanced(by: Arena.l4_up_rows))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_up_rows)))
         // widen
-        Self.l5_widen(UnsafePointer(arena + Arena.l4_up_rows), w + 592, arena + Arena.l5_widen)
-        observe?(5, UnsafePointer(arena + Arena.l5_widen))
+        Self.l5_widen(UnsafePointer(arena.advanced(by: Arena.l4_up_rows)), w.advanced(by: 592), arena.advanced(by: Arena.l5_widen))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_widen)))
         // up_wide
-        Self.l6_up_wide(UnsafePointer(arena + Arena.l5_widen), arena + Arena.l6_up_wide)
-        observe?(6, UnsafePointer(arena + Arena.l6_up_wide))
+        Self.l6_up_wide(UnsafePointer(arena.advanced(by: Arena.l5_widen)), arena.advanced(by: Arena.l6_up_wide))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_up_wide)))
         // pool
-        Self.l7_pool(UnsafePointer(arena + Arena.l6_up_wide), arena + Arena.l7_pool)
-        observe?(7, UnsafePointer(arena + Arena.l7_pool))
-        destination.update(from: arena + Arena.l7_pool, count: 16)
+        Self.l7_pool(UnsafePointer(arena.advanced(by: Arena.l6_up_wide)), arena.advanced(by: Arena.l7_pool))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_pool)))
+        destination.update(from: arena.advanced(by: Arena.l7_pool), count: 16)
     }
 
     // classes over 8 samples: Dense, (None, 16) → (None, 4)
@@ -678,29 +678,29 @@ extension Upsampling: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 16408, q = arena + 16468
-        var g = arena + 16528, h = arena + 27088
+        let p = arena.advanced(by: 16408), q = arena.advanced(by: 16468)
+        var g = arena.advanced(by: 16528), h = arena.advanced(by: 27088)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 72
-        let o2 = arena + 360
-        let o3 = arena + 2088
-        let o4 = arena + 2363
-        let o5 = arena + 3188
-        let o6 = arena + 5828
-        let o7 = arena + 16388
-        let o8 = arena + 16404
+        let o0 = arena
+        let o1 = arena.advanced(by: 72)
+        let o2 = arena.advanced(by: 360)
+        let o3 = arena.advanced(by: 2088)
+        let o4 = arena.advanced(by: 2363)
+        let o5 = arena.advanced(by: 3188)
+        let o6 = arena.advanced(by: 5828)
+        let o7 = arena.advanced(by: 16388)
+        let o8 = arena.advanced(by: 16404)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_encode_pad(input, p)
         Self.l0_encode(UnsafePointer(p), w, o0)
         Self.l1_up_default(UnsafePointer(o0), o1)
         Self.l2_up_bilinear(UnsafePointer(o1), o2)
-        Self.l3_mix(UnsafePointer(o2), w + 152, o3)
+        Self.l3_mix(UnsafePointer(o2), w.advanced(by: 152), o3)
         Self.l4_up_rows(UnsafePointer(o3), o4)
-        Self.l5_widen(UnsafePointer(o4), w + 592, o5)
+        Self.l5_widen(UnsafePointer(o4), w.advanced(by: 592), o5)
         Self.l6_up_wide(UnsafePointer(o5), o6)
         Self.l7_pool(UnsafePointer(o6), o7)
-        Self.l8_classes(UnsafePointer(o7), w + 688, o8)
+        Self.l8_classes(UnsafePointer(o7), w.advanced(by: 688), o8)
         Self.l8_classes_activation(o8)
         output.update(from: o8, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
@@ -711,17 +711,17 @@ extension Upsampling: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // classes
         if !fused { Self.l8_classes_derivative(UnsafePointer(o8), g) }
-        Self.l8_classes_backward(UnsafePointer(o7), UnsafePointer(g), k + 485, gradients + 485, h); swap(&g, &h)
+        Self.l8_classes_backward(UnsafePointer(o7), UnsafePointer(g), k.advanced(by: 485), gradients.advanced(by: 485), h); swap(&g, &h)
         // pool
         Self.l7_pool_backward(UnsafePointer(o6), UnsafePointer(g), h); swap(&g, &h)
         // up_wide
         Self.l6_up_wide_backward(UnsafePointer(g), h); swap(&g, &h)
         // widen
-        Self.l5_widen_backward(UnsafePointer(o4), UnsafePointer(g), k + 389, gradients + 389, h); swap(&g, &h)
+        Self.l5_widen_backward(UnsafePointer(o4), UnsafePointer(g), k.advanced(by: 389), gradients.advanced(by: 389), h); swap(&g, &h)
         // up_rows
         Self.l4_up_rows_backward(UnsafePointer(g), h); swap(&g, &h)
         // mix
-        Self.l3_mix_backward(UnsafePointer(o2), UnsafePointer(g), k + 114, gradients + 114, h); swap(&g, &h)
+        Self.l3_mix_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 114), gradients.advanced(by: 114), h); swap(&g, &h)
         // up_bilinear
         Self.l2_up_bilinear_backward(UnsafePointer(g), h); swap(&g, &h)
         // up_default

@@ -122,23 +122,23 @@ public struct WideChannels: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 1344, arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 1344), arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // max_pooling2d
-        Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+        Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_max_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)))
         // flatten
         // (no computation at inference)
-        observe?(3, UnsafePointer(arena + Arena.l2_max_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)))
         // dense
-        Self.l4_dense(UnsafePointer(arena + Arena.l2_max_pooling2d), w + 30224, arena + Arena.l4_dense)
-        observe?(4, UnsafePointer(arena + Arena.l4_dense))
-        output.update(from: arena + Arena.l4_dense, count: 33)
+        Self.l4_dense(UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)), w.advanced(by: 30224), arena.advanced(by: Arena.l4_dense))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_dense)))
+        output.update(from: arena.advanced(by: Arena.l4_dense), count: 33)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -156,23 +156,23 @@ public struct WideChannels: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        pool.split(5) { worker, parts in Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 1344, arena + Arena.l1_conv2d_1, parts) }
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
+        pool.split(5) { worker, parts in Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 1344), arena.advanced(by: Arena.l1_conv2d_1), parts) }
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // max_pooling2d
-        Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+        Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_max_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)))
         // flatten
         // (no computation at inference)
-        observe?(3, UnsafePointer(arena + Arena.l2_max_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)))
         // dense
-        Self.l4_dense(UnsafePointer(arena + Arena.l2_max_pooling2d), w + 30224, arena + Arena.l4_dense)
-        observe?(4, UnsafePointer(arena + Arena.l4_dense))
-        output.update(from: arena + Arena.l4_dense, count: 33)
+        Self.l4_dense(UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)), w.advanced(by: 30224), arena.advanced(by: Arena.l4_dense))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_dense)))
+        output.update(from: arena.advanced(by: Arena.l4_dense), count: 33)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -208,17 +208,17 @@ public struct WideChannels: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 1344, arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 1344), arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // max_pooling2d
-        Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
-        destination.update(from: arena + Arena.l2_max_pooling2d, count: 280)
+        Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_max_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)))
+        destination.update(from: arena.advanced(by: Arena.l2_max_pooling2d), count: 280)
     }
 
     // dense over 8 samples: Dense, (None, 280) → (None, 33)
@@ -554,21 +554,21 @@ extension WideChannels: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 6063, q = arena + 10903
-        var g = arena + 15743, h = arena + 19743
+        let p = arena.advanced(by: 6063), q = arena.advanced(by: 10903)
+        var g = arena.advanced(by: 15743), h = arena.advanced(by: 19743)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 4000
-        let o2 = arena + 5750
-        let o4 = arena + 6030
+        let o0 = arena
+        let o1 = arena.advanced(by: 4000)
+        let o2 = arena.advanced(by: 5750)
+        let o4 = arena.advanced(by: 6030)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1(UnsafePointer(p), w + 1344, o1)
+        Self.l1_conv2d_1(UnsafePointer(p), w.advanced(by: 1344), o1)
         Self.l2_max_pooling2d(UnsafePointer(o1), o2)
         // flatten: the same memory as its input
-        Self.l4_dense(UnsafePointer(o2), w + 30224, o4)
+        Self.l4_dense(UnsafePointer(o2), w.advanced(by: 30224), o4)
         output.update(from: o4, count: 33)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -577,14 +577,14 @@ extension WideChannels: TrainableModel {
         loss.gradient(output, target, count: 33, channels: 33, fused: fused, into: g)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
-        Self.l4_dense_backward(UnsafePointer(o2), UnsafePointer(g), k + 26390, gradients + 26390, h); swap(&g, &h)
+        Self.l4_dense_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 26390), gradients.advanced(by: 26390), h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // max_pooling2d
         Self.l2_max_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 1120, gradients + 1120, q)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1120), gradients.advanced(by: 1120), q)
         Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)

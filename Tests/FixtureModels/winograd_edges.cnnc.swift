@@ -133,29 +133,29 @@ public struct WinogradEdges: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1_winograd(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 4640, arena + Arena.l1_conv2d_1, arena + Arena.scratch)
-        Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
+        Self.l1_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 4640), arena.advanced(by: Arena.l1_conv2d_1), arena.advanced(by: Arena.scratch))
+        Self.l1_conv2d_1_activation(arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
-        Self.l2_conv2d_2_winograd_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
-        Self.l2_conv2d_2_winograd(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w + 14256, arena + Arena.l2_conv2d_2, arena + Arena.scratch)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
+        Self.l2_conv2d_2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_conv2d_2_padded))
+        Self.l2_conv2d_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 14256), arena.advanced(by: Arena.l2_conv2d_2), arena.advanced(by: Arena.scratch))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
         // max_pooling2d
-        Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l2_conv2d_2), arena + Arena.l3_max_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
+        Self.l3_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), arena.advanced(by: Arena.l3_max_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)))
         // flatten
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l3_max_pooling2d))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)))
         // dense
-        Self.l5_dense(UnsafePointer(arena + Arena.l3_max_pooling2d), w + 33504, arena + Arena.l5_dense)
-        Self.l5_dense_activation(arena + Arena.l5_dense)
-        observe?(5, UnsafePointer(arena + Arena.l5_dense))
-        output.update(from: arena + Arena.l5_dense, count: 5)
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)), w.advanced(by: 33504), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense_activation(arena.advanced(by: Arena.l5_dense))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
+        output.update(from: arena.advanced(by: Arena.l5_dense), count: 5)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -173,29 +173,29 @@ public struct WinogradEdges: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        pool.split(23) { worker, parts in Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d, parts) }
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        pool.split(23) { worker, parts in Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d), parts) }
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        pool.split(2) { worker, parts in Self.l1_conv2d_1_winograd(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 4640, arena + Arena.l1_conv2d_1, arena + Arena.scratch + worker * 34560, parts) }
-        Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
+        pool.split(2) { worker, parts in Self.l1_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 4640), arena.advanced(by: Arena.l1_conv2d_1), arena.advanced(by: Arena.scratch + worker * 34560), parts) }
+        Self.l1_conv2d_1_activation(arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
-        Self.l2_conv2d_2_winograd_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
-        pool.split(2) { worker, parts in Self.l2_conv2d_2_winograd(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w + 14256, arena + Arena.l2_conv2d_2, arena + Arena.scratch + worker * 55296, parts) }
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
+        Self.l2_conv2d_2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_conv2d_2_padded))
+        pool.split(2) { worker, parts in Self.l2_conv2d_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 14256), arena.advanced(by: Arena.l2_conv2d_2), arena.advanced(by: Arena.scratch + worker * 55296), parts) }
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
         // max_pooling2d
-        Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l2_conv2d_2), arena + Arena.l3_max_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
+        Self.l3_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), arena.advanced(by: Arena.l3_max_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)))
         // flatten
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l3_max_pooling2d))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)))
         // dense
-        Self.l5_dense(UnsafePointer(arena + Arena.l3_max_pooling2d), w + 33504, arena + Arena.l5_dense)
-        Self.l5_dense_activation(arena + Arena.l5_dense)
-        observe?(5, UnsafePointer(arena + Arena.l5_dense))
-        output.update(from: arena + Arena.l5_dense, count: 5)
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)), w.advanced(by: 33504), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense_activation(arena.advanced(by: Arena.l5_dense))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
+        output.update(from: arena.advanced(by: Arena.l5_dense), count: 5)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -232,22 +232,22 @@ public struct WinogradEdges: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1_winograd(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 4640, arena + Arena.l1_conv2d_1, arena + Arena.scratch)
-        Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
+        Self.l1_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 4640), arena.advanced(by: Arena.l1_conv2d_1), arena.advanced(by: Arena.scratch))
+        Self.l1_conv2d_1_activation(arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
-        Self.l2_conv2d_2_winograd_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
-        Self.l2_conv2d_2_winograd(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w + 14256, arena + Arena.l2_conv2d_2, arena + Arena.scratch)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
+        Self.l2_conv2d_2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_conv2d_2_padded))
+        Self.l2_conv2d_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 14256), arena.advanced(by: Arena.l2_conv2d_2), arena.advanced(by: Arena.scratch))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
         // max_pooling2d
-        Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l2_conv2d_2), arena + Arena.l3_max_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
-        destination.update(from: arena + Arena.l3_max_pooling2d, count: 4320)
+        Self.l3_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), arena.advanced(by: Arena.l3_max_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)))
+        destination.update(from: arena.advanced(by: Arena.l3_max_pooling2d), count: 4320)
     }
 
     // dense over 8 samples: Dense, (None, 4320) → (None, 5)
@@ -1117,24 +1117,24 @@ extension WinogradEdges: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 39557, q = arena + 48357
-        var g = arena + 57157, h = arena + 75301
+        let p = arena.advanced(by: 39557), q = arena.advanced(by: 48357)
+        var g = arena.advanced(by: 57157), h = arena.advanced(by: 75301)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 11040
-        let o2 = arena + 17088
-        let o3 = arena + 35232
-        let o5 = arena + 39552
+        let o0 = arena
+        let o1 = arena.advanced(by: 11040)
+        let o2 = arena.advanced(by: 17088)
+        let o3 = arena.advanced(by: 35232)
+        let o5 = arena.advanced(by: 39552)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
-        Self.l1_conv2d_1(UnsafePointer(o0), w + 4640, o1)
+        Self.l1_conv2d_1(UnsafePointer(o0), w.advanced(by: 4640), o1)
         Self.l1_conv2d_1_activation(o1)
         Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_2(UnsafePointer(p), w + 14256, o2)
+        Self.l2_conv2d_2(UnsafePointer(p), w.advanced(by: 14256), o2)
         Self.l3_max_pooling2d(UnsafePointer(o2), o3)
         // flatten: the same memory as its input
-        Self.l5_dense(UnsafePointer(o3), w + 33504, o5)
+        Self.l5_dense(UnsafePointer(o3), w.advanced(by: 33504), o5)
         Self.l5_dense_activation(o5)
         output.update(from: o5, count: 5)
         // The loss, and its gradient: with respect to the output, or to the
@@ -1145,18 +1145,18 @@ extension WinogradEdges: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l5_dense_derivative(UnsafePointer(o5), g) }
-        Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k + 13912, gradients + 13912, h); swap(&g, &h)
+        Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k.advanced(by: 13912), gradients.advanced(by: 13912), h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // max_pooling2d
         Self.l3_max_pooling2d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_2
         Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_2_backward(UnsafePointer(p), UnsafePointer(g), k + 6952, gradients + 6952, q)
+        Self.l2_conv2d_2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 6952), gradients.advanced(by: 6952), q)
         Self.l2_conv2d_2_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
-        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k + 3480, gradients + 3480, h); swap(&g, &h)
+        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 3480), gradients.advanced(by: 3480), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_pad(input, p)

@@ -133,42 +133,42 @@ public struct EveryMerge: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // add
-        Self.l0_add(input, (input + 144), arena + Arena.l0_add)
-        observe?(0, UnsafePointer(arena + Arena.l0_add))
+        Self.l0_add(input, input.advanced(by: 144), arena.advanced(by: Arena.l0_add))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_add)))
         // subtract
-        Self.l1_subtract(input, (input + 144), arena + Arena.l1_subtract)
-        observe?(1, UnsafePointer(arena + Arena.l1_subtract))
+        Self.l1_subtract(input, input.advanced(by: 144), arena.advanced(by: Arena.l1_subtract))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_subtract)))
         // multiply
-        Self.l2_multiply(UnsafePointer(arena + Arena.l0_add), UnsafePointer(arena + Arena.l1_subtract), arena + Arena.l2_multiply)
-        observe?(2, UnsafePointer(arena + Arena.l2_multiply))
+        Self.l2_multiply(UnsafePointer(arena.advanced(by: Arena.l0_add)), UnsafePointer(arena.advanced(by: Arena.l1_subtract)), arena.advanced(by: Arena.l2_multiply))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_multiply)))
         // average
-        Self.l3_average(UnsafePointer(arena + Arena.l0_add), UnsafePointer(arena + Arena.l1_subtract), UnsafePointer(arena + Arena.l2_multiply), arena + Arena.l3_average)
-        observe?(3, UnsafePointer(arena + Arena.l3_average))
+        Self.l3_average(UnsafePointer(arena.advanced(by: Arena.l0_add)), UnsafePointer(arena.advanced(by: Arena.l1_subtract)), UnsafePointer(arena.advanced(by: Arena.l2_multiply)), arena.advanced(by: Arena.l3_average))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_average)))
         // maximum
-        Self.l4_maximum(input, UnsafePointer(arena + Arena.l3_average), arena + Arena.l4_maximum)
-        observe?(4, UnsafePointer(arena + Arena.l4_maximum))
+        Self.l4_maximum(input, UnsafePointer(arena.advanced(by: Arena.l3_average)), arena.advanced(by: Arena.l4_maximum))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_maximum)))
         // minimum
-        Self.l5_minimum(UnsafePointer(arena + Arena.l4_maximum), (input + 144), arena + Arena.l5_minimum)
-        observe?(5, UnsafePointer(arena + Arena.l5_minimum))
+        Self.l5_minimum(UnsafePointer(arena.advanced(by: Arena.l4_maximum)), input.advanced(by: 144), arena.advanced(by: Arena.l5_minimum))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_minimum)))
         // biased
-        Self.l6_biased(UnsafePointer(arena + Arena.l5_minimum), (input + 288), arena + Arena.l6_biased)
-        observe?(6, UnsafePointer(arena + Arena.l6_biased))
+        Self.l6_biased(UnsafePointer(arena.advanced(by: Arena.l5_minimum)), input.advanced(by: 288), arena.advanced(by: Arena.l6_biased))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_biased)))
         // rows
-        Self.l7_rows(UnsafePointer(arena + Arena.l6_biased), input, arena + Arena.l7_rows)
-        observe?(7, UnsafePointer(arena + Arena.l7_rows))
+        Self.l7_rows(UnsafePointer(arena.advanced(by: Arena.l6_biased)), input, arena.advanced(by: Arena.l7_rows))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_rows)))
         // columns
-        Self.l8_columns(UnsafePointer(arena + Arena.l7_rows), UnsafePointer(arena + Arena.l7_rows), arena + Arena.l8_columns)
-        observe?(8, UnsafePointer(arena + Arena.l8_columns))
+        Self.l8_columns(UnsafePointer(arena.advanced(by: Arena.l7_rows)), UnsafePointer(arena.advanced(by: Arena.l7_rows)), arena.advanced(by: Arena.l8_columns))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_columns)))
         // rows_again
-        Self.l9_rows_again(UnsafePointer(arena + Arena.l8_columns), UnsafePointer(arena + Arena.l8_columns), arena + Arena.l9_rows_again)
-        observe?(9, UnsafePointer(arena + Arena.l9_rows_again))
+        Self.l9_rows_again(UnsafePointer(arena.advanced(by: Arena.l8_columns)), UnsafePointer(arena.advanced(by: Arena.l8_columns)), arena.advanced(by: Arena.l9_rows_again))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_rows_again)))
         // flatten
         // (no computation at inference)
-        observe?(10, UnsafePointer(arena + Arena.l9_rows_again))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l9_rows_again)))
         // dense
-        Self.l11_dense(UnsafePointer(arena + Arena.l9_rows_again), w, arena + Arena.l11_dense)
-        observe?(11, UnsafePointer(arena + Arena.l11_dense))
-        output.update(from: arena + Arena.l11_dense, count: 2)
+        Self.l11_dense(UnsafePointer(arena.advanced(by: Arena.l9_rows_again)), w, arena.advanced(by: Arena.l11_dense))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_dense)))
+        output.update(from: arena.advanced(by: Arena.l11_dense), count: 2)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -186,42 +186,42 @@ public struct EveryMerge: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // add
-        Self.l0_add(input, (input + 144), arena + Arena.l0_add)
-        observe?(0, UnsafePointer(arena + Arena.l0_add))
+        Self.l0_add(input, input.advanced(by: 144), arena.advanced(by: Arena.l0_add))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_add)))
         // subtract
-        Self.l1_subtract(input, (input + 144), arena + Arena.l1_subtract)
-        observe?(1, UnsafePointer(arena + Arena.l1_subtract))
+        Self.l1_subtract(input, input.advanced(by: 144), arena.advanced(by: Arena.l1_subtract))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_subtract)))
         // multiply
-        Self.l2_multiply(UnsafePointer(arena + Arena.l0_add), UnsafePointer(arena + Arena.l1_subtract), arena + Arena.l2_multiply)
-        observe?(2, UnsafePointer(arena + Arena.l2_multiply))
+        Self.l2_multiply(UnsafePointer(arena.advanced(by: Arena.l0_add)), UnsafePointer(arena.advanced(by: Arena.l1_subtract)), arena.advanced(by: Arena.l2_multiply))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_multiply)))
         // average
-        Self.l3_average(UnsafePointer(arena + Arena.l0_add), UnsafePointer(arena + Arena.l1_subtract), UnsafePointer(arena + Arena.l2_multiply), arena + Arena.l3_average)
-        observe?(3, UnsafePointer(arena + Arena.l3_average))
+        Self.l3_average(UnsafePointer(arena.advanced(by: Arena.l0_add)), UnsafePointer(arena.advanced(by: Arena.l1_subtract)), UnsafePointer(arena.advanced(by: Arena.l2_multiply)), arena.advanced(by: Arena.l3_average))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_average)))
         // maximum
-        Self.l4_maximum(input, UnsafePointer(arena + Arena.l3_average), arena + Arena.l4_maximum)
-        observe?(4, UnsafePointer(arena + Arena.l4_maximum))
+        Self.l4_maximum(input, UnsafePointer(arena.advanced(by: Arena.l3_average)), arena.advanced(by: Arena.l4_maximum))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_maximum)))
         // minimum
-        Self.l5_minimum(UnsafePointer(arena + Arena.l4_maximum), (input + 144), arena + Arena.l5_minimum)
-        observe?(5, UnsafePointer(arena + Arena.l5_minimum))
+        Self.l5_minimum(UnsafePointer(arena.advanced(by: Arena.l4_maximum)), input.advanced(by: 144), arena.advanced(by: Arena.l5_minimum))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_minimum)))
         // biased
-        Self.l6_biased(UnsafePointer(arena + Arena.l5_minimum), (input + 288), arena + Arena.l6_biased)
-        observe?(6, UnsafePointer(arena + Arena.l6_biased))
+        Self.l6_biased(UnsafePointer(arena.advanced(by: Arena.l5_minimum)), input.advanced(by: 288), arena.advanced(by: Arena.l6_biased))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_biased)))
         // rows
-        Self.l7_rows(UnsafePointer(arena + Arena.l6_biased), input, arena + Arena.l7_rows)
-        observe?(7, UnsafePointer(arena + Arena.l7_rows))
+        Self.l7_rows(UnsafePointer(arena.advanced(by: Arena.l6_biased)), input, arena.advanced(by: Arena.l7_rows))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_rows)))
         // columns
-        Self.l8_columns(UnsafePointer(arena + Arena.l7_rows), UnsafePointer(arena + Arena.l7_rows), arena + Arena.l8_columns)
-        observe?(8, UnsafePointer(arena + Arena.l8_columns))
+        Self.l8_columns(UnsafePointer(arena.advanced(by: Arena.l7_rows)), UnsafePointer(arena.advanced(by: Arena.l7_rows)), arena.advanced(by: Arena.l8_columns))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_columns)))
         // rows_again
-        Self.l9_rows_again(UnsafePointer(arena + Arena.l8_columns), UnsafePointer(arena + Arena.l8_columns), arena + Arena.l9_rows_again)
-        observe?(9, UnsafePointer(arena + Arena.l9_rows_again))
+        Self.l9_rows_again(UnsafePointer(arena.advanced(by: Arena.l8_columns)), UnsafePointer(arena.advanced(by: Arena.l8_columns)), arena.advanced(by: Arena.l9_rows_again))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_rows_again)))
         // flatten
         // (no computation at inference)
-        observe?(10, UnsafePointer(arena + Arena.l9_rows_again))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l9_rows_again)))
         // dense
-        Self.l11_dense(UnsafePointer(arena + Arena.l9_rows_again), w, arena + Arena.l11_dense)
-        observe?(11, UnsafePointer(arena + Arena.l11_dense))
-        output.update(from: arena + Arena.l11_dense, count: 2)
+        Self.l11_dense(UnsafePointer(arena.advanced(by: Arena.l9_rows_again)), w, arena.advanced(by: Arena.l11_dense))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_dense)))
+        output.update(from: arena.advanced(by: Arena.l11_dense), count: 2)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -257,36 +257,36 @@ public struct EveryMerge: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // add
-        Self.l0_add(input, (input + 144), arena + Arena.l0_add)
-        observe?(0, UnsafePointer(arena + Arena.l0_add))
+        Self.l0_add(input, input.advanced(by: 144), arena.advanced(by: Arena.l0_add))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_add)))
         // subtract
-        Self.l1_subtract(input, (input + 144), arena + Arena.l1_subtract)
-        observe?(1, UnsafePointer(arena + Arena.l1_subtract))
+        Self.l1_subtract(input, input.advanced(by: 144), arena.advanced(by: Arena.l1_subtract))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_subtract)))
         // multiply
-        Self.l2_multiply(UnsafePointer(arena + Arena.l0_add), UnsafePointer(arena + Arena.l1_subtract), arena + Arena.l2_multiply)
-        observe?(2, UnsafePointer(arena + Arena.l2_multiply))
+        Self.l2_multiply(UnsafePointer(arena.advanced(by: Arena.l0_add)), UnsafePointer(arena.advanced(by: Arena.l1_subtract)), arena.advanced(by: Arena.l2_multiply))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_multiply)))
         // average
-        Self.l3_average(UnsafePointer(arena + Arena.l0_add), UnsafePointer(arena + Arena.l1_subtract), UnsafePointer(arena + Arena.l2_multiply), arena + Arena.l3_average)
-        observe?(3, UnsafePointer(arena + Arena.l3_average))
+        Self.l3_average(UnsafePointer(arena.advanced(by: Arena.l0_add)), UnsafePointer(arena.advanced(by: Arena.l1_subtract)), UnsafePointer(arena.advanced(by: Arena.l2_multiply)), arena.advanced(by: Arena.l3_average))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_average)))
         // maximum
-        Self.l4_maximum(input, UnsafePointer(arena + Arena.l3_average), arena + Arena.l4_maximum)
-        observe?(4, UnsafePointer(arena + Arena.l4_maximum))
+        Self.l4_maximum(input, UnsafePointer(arena.advanced(by: Arena.l3_average)), arena.advanced(by: Arena.l4_maximum))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_maximum)))
         // minimum
-        Self.l5_minimum(UnsafePointer(arena + Arena.l4_maximum), (input + 144), arena + Arena.l5_minimum)
-        observe?(5, UnsafePointer(arena + Arena.l5_minimum))
+        Self.l5_minimum(UnsafePointer(arena.advanced(by: Arena.l4_maximum)), input.advanced(by: 144), arena.advanced(by: Arena.l5_minimum))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_minimum)))
         // biased
-        Self.l6_biased(UnsafePointer(arena + Arena.l5_minimum), (input + 288), arena + Arena.l6_biased)
-        observe?(6, UnsafePointer(arena + Arena.l6_biased))
+        Self.l6_biased(UnsafePointer(arena.advanced(by: Arena.l5_minimum)), input.advanced(by: 288), arena.advanced(by: Arena.l6_biased))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_biased)))
         // rows
-        Self.l7_rows(UnsafePointer(arena + Arena.l6_biased), input, arena + Arena.l7_rows)
-        observe?(7, UnsafePointer(arena + Arena.l7_rows))
+        Self.l7_rows(UnsafePointer(arena.advanced(by: Arena.l6_biased)), input, arena.advanced(by: Arena.l7_rows))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_rows)))
         // columns
-        Self.l8_columns(UnsafePointer(arena + Arena.l7_rows), UnsafePointer(arena + Arena.l7_rows), arena + Arena.l8_columns)
-        observe?(8, UnsafePointer(arena + Arena.l8_columns))
+        Self.l8_columns(UnsafePointer(arena.advanced(by: Arena.l7_rows)), UnsafePointer(arena.advanced(by: Arena.l7_rows)), arena.advanced(by: Arena.l8_columns))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_columns)))
         // rows_again
-        Self.l9_rows_again(UnsafePointer(arena + Arena.l8_columns), UnsafePointer(arena + Arena.l8_columns), arena + Arena.l9_rows_again)
-        observe?(9, UnsafePointer(arena + Arena.l9_rows_again))
-        destination.update(from: arena + Arena.l9_rows_again, count: 1152)
+        Self.l9_rows_again(UnsafePointer(arena.advanced(by: Arena.l8_columns)), UnsafePointer(arena.advanced(by: Arena.l8_columns)), arena.advanced(by: Arena.l9_rows_again))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_rows_again)))
+        destination.update(from: arena.advanced(by: Arena.l9_rows_again), count: 1152)
     }
 
     // dense over 8 samples: Dense, (None, 1152) → (None, 2)

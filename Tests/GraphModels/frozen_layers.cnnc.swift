@@ -144,36 +144,36 @@ public struct FrozenLayers: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // stem
-        Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
-        Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
-        observe?(0, UnsafePointer(arena + Arena.l0_stem))
+        Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
+        Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_bn
-        Self.l1_stem_bn(arena + Arena.l0_stem, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_stem))
+        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_relu
-        Self.l2_stem_relu(arena + Arena.l0_stem)
-        observe?(2, UnsafePointer(arena + Arena.l0_stem))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // frozen_conv
-        Self.l3_frozen_conv_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l3_frozen_conv_padded)
-        Self.l3_frozen_conv(UnsafePointer(arena + Arena.l3_frozen_conv_padded), w + 84, arena + Arena.l3_frozen_conv)
-        observe?(3, UnsafePointer(arena + Arena.l3_frozen_conv))
+        Self.l3_frozen_conv_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_frozen_conv_padded))
+        Self.l3_frozen_conv(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 84), arena.advanced(by: Arena.l3_frozen_conv))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)))
         // trained_bn
-        Self.l4_trained_bn(arena + Arena.l3_frozen_conv, w)
-        observe?(4, UnsafePointer(arena + Arena.l3_frozen_conv))
+        Self.l4_trained_bn(arena.advanced(by: Arena.l3_frozen_conv), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)))
         // join
-        Self.l5_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l3_frozen_conv), arena + Arena.l5_join)
-        observe?(5, UnsafePointer(arena + Arena.l5_join))
+        Self.l5_join(UnsafePointer(arena.advanced(by: Arena.l0_stem)), UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)), arena.advanced(by: Arena.l5_join))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_join)))
         // pool
-        Self.l6_pool(UnsafePointer(arena + Arena.l5_join), arena + Arena.l6_pool)
-        observe?(6, UnsafePointer(arena + Arena.l6_pool))
+        Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l5_join)), arena.advanced(by: Arena.l6_pool))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_pool)))
         // frozen_dense
-        Self.l7_frozen_dense(UnsafePointer(arena + Arena.l6_pool), w + 240, arena + Arena.l7_frozen_dense)
-        observe?(7, UnsafePointer(arena + Arena.l7_frozen_dense))
+        Self.l7_frozen_dense(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 240), arena.advanced(by: Arena.l7_frozen_dense))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_frozen_dense)))
         // head
-        Self.l8_head(UnsafePointer(arena + Arena.l7_frozen_dense), w + 280, arena + Arena.l8_head)
-        Self.l8_head_activation(arena + Arena.l8_head)
-        observe?(8, UnsafePointer(arena + Arena.l8_head))
-        output.update(from: arena + Arena.l8_head, count: 3)
+        Self.l8_head(UnsafePointer(arena.advanced(by: Arena.l7_frozen_dense)), w.advanced(by: 280), arena.advanced(by: Arena.l8_head))
+        Self.l8_head_activation(arena.advanced(by: Arena.l8_head))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_head)))
+        output.update(from: arena.advanced(by: Arena.l8_head), count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -191,36 +191,36 @@ public struct FrozenLayers: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stem
-        Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
-        Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
-        observe?(0, UnsafePointer(arena + Arena.l0_stem))
+        Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
+        Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_bn
-        Self.l1_stem_bn(arena + Arena.l0_stem, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_stem))
+        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_relu
-        Self.l2_stem_relu(arena + Arena.l0_stem)
-        observe?(2, UnsafePointer(arena + Arena.l0_stem))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // frozen_conv
-        Self.l3_frozen_conv_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l3_frozen_conv_padded)
-        Self.l3_frozen_conv(UnsafePointer(arena + Arena.l3_frozen_conv_padded), w + 84, arena + Arena.l3_frozen_conv)
-        observe?(3, UnsafePointer(arena + Arena.l3_frozen_conv))
+        Self.l3_frozen_conv_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_frozen_conv_padded))
+        Self.l3_frozen_conv(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 84), arena.advanced(by: Arena.l3_frozen_conv))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)))
         // trained_bn
-        Self.l4_trained_bn(arena + Arena.l3_frozen_conv, w)
-        observe?(4, UnsafePointer(arena + Arena.l3_frozen_conv))
+        Self.l4_trained_bn(arena.advanced(by: Arena.l3_frozen_conv), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)))
         // join
-        Self.l5_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l3_frozen_conv), arena + Arena.l5_join)
-        observe?(5, UnsafePointer(arena + Arena.l5_join))
+        Self.l5_join(UnsafePointer(arena.advanced(by: Arena.l0_stem)), UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)), arena.advanced(by: Arena.l5_join))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_join)))
         // pool
-        Self.l6_pool(UnsafePointer(arena + Arena.l5_join), arena + Arena.l6_pool)
-        observe?(6, UnsafePointer(arena + Arena.l6_pool))
+        Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l5_join)), arena.advanced(by: Arena.l6_pool))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_pool)))
         // frozen_dense
-        Self.l7_frozen_dense(UnsafePointer(arena + Arena.l6_pool), w + 240, arena + Arena.l7_frozen_dense)
-        observe?(7, UnsafePointer(arena + Arena.l7_frozen_dense))
+        Self.l7_frozen_dense(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 240), arena.advanced(by: Arena.l7_frozen_dense))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_frozen_dense)))
         // head
-        Self.l8_head(UnsafePointer(arena + Arena.l7_frozen_dense), w + 280, arena + Arena.l8_head)
-        Self.l8_head_activation(arena + Arena.l8_head)
-        observe?(8, UnsafePointer(arena + Arena.l8_head))
-        output.update(from: arena + Arena.l8_head, count: 3)
+        Self.l8_head(UnsafePointer(arena.advanced(by: Arena.l7_frozen_dense)), w.advanced(by: 280), arena.advanced(by: Arena.l8_head))
+        Self.l8_head_activation(arena.advanced(by: Arena.l8_head))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_head)))
+        output.update(from: arena.advanced(by: Arena.l8_head), count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -257,29 +257,29 @@ public struct FrozenLayers: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stem
-        Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
-        Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
-        observe?(0, UnsafePointer(arena + Arena.l0_stem))
+        Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
+        Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_bn
-        Self.l1_stem_bn(arena + Arena.l0_stem, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_stem))
+        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_relu
-        Self.l2_stem_relu(arena + Arena.l0_stem)
-        observe?(2, UnsafePointer(arena + Arena.l0_stem))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // frozen_conv
-        Self.l3_frozen_conv_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l3_frozen_conv_padded)
-        Self.l3_frozen_conv(UnsafePointer(arena + Arena.l3_frozen_conv_padded), w + 84, arena + Arena.l3_frozen_conv)
-        observe?(3, UnsafePointer(arena + Arena.l3_frozen_conv))
+        Self.l3_frozen_conv_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_frozen_conv_padded))
+        Self.l3_frozen_conv(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 84), arena.advanced(by: Arena.l3_frozen_conv))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)))
         // trained_bn
-        Self.l4_trained_bn(arena + Arena.l3_frozen_conv, w)
-        observe?(4, UnsafePointer(arena + Arena.l3_frozen_conv))
+        Self.l4_trained_bn(arena.advanced(by: Arena.l3_frozen_conv), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)))
         // join
-        Self.l5_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l3_frozen_conv), arena + Arena.l5_join)
-        observe?(5, UnsafePointer(arena + Arena.l5_join))
+        Self.l5_join(UnsafePointer(arena.advanced(by: Arena.l0_stem)), UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)), arena.advanced(by: Arena.l5_join))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_join)))
         // pool
-        Self.l6_pool(UnsafePointer(arena + Arena.l5_join), arena + Arena.l6_pool)
-        observe?(6, UnsafePointer(arena + Arena.l6_pool))
-        destination.update(from: arena + Arena.l6_pool, count: 4)
+        Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l5_join)), arena.advanced(by: Arena.l6_pool))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_pool)))
+        destination.update(from: arena.advanced(by: Arena.l6_pool), count: 4)
     }
 
     // frozen_dense over 8 samples: Dense, (None, 4) → (None, 6)
@@ -633,15 +633,15 @@ extension FrozenLayers: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 1309, q = arena + 1565
-        var g = arena + 1821, h = arena + 1965
+        let p = arena.advanced(by: 1309), q = arena.advanced(by: 1565)
+        var g = arena.advanced(by: 1821), h = arena.advanced(by: 1965)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
-                let o0 = arena + 0
-                let o1 = arena + 144
-                let o2 = arena + 288
-                let o3 = arena + 432
+                let o0 = arena
+                let o1 = arena.advanced(by: 144)
+                let o2 = arena.advanced(by: 288)
+                let o3 = arena.advanced(by: 432)
                 // Forward, training mode, to trained_bn: every layer's output stays for the backward pass.
                 Self.l0_stem_pad(input, p)
                 Self.l0_stem(UnsafePointer(p), w, o0)
@@ -650,27 +650,27 @@ extension FrozenLayers: TrainableModel {
                 o2.update(from: UnsafePointer(o1), count: 144)
                 Self.l2_stem_relu(o2)
                 Self.l3_frozen_conv_pad(UnsafePointer(o2), p)
-                Self.l3_frozen_conv(UnsafePointer(p), w + 84, o3)
+                Self.l3_frozen_conv(UnsafePointer(p), w.advanced(by: 84), o3)
                 Self.l4_trained_bn_statistics(UnsafePointer(o3), sums)
                 return 0
 
             case 1:
-                let o2 = arena + 288
-                let e2 = arena + 1021
-                let o3 = arena + 432
-                let o4 = arena + 576
-                let d4 = arena + 720
-                let e4 = arena + 1165
-                let o5 = arena + 864
-                let o6 = arena + 1008
-                let o7 = arena + 1012
-                let o8 = arena + 1018
+                let o2 = arena.advanced(by: 288)
+                let e2 = arena.advanced(by: 1021)
+                let o3 = arena.advanced(by: 432)
+                let o4 = arena.advanced(by: 576)
+                let d4 = arena.advanced(by: 720)
+                let e4 = arena.advanced(by: 1165)
+                let o5 = arena.advanced(by: 864)
+                let o6 = arena.advanced(by: 1008)
+                let o7 = arena.advanced(by: 1012)
+                let o8 = arena.advanced(by: 1018)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l4_trained_bn_normalize(UnsafePointer(o3), statistics, k, o4)
                 Self.l5_join(UnsafePointer(o2), UnsafePointer(o4), o5)
                 Self.l6_pool(UnsafePointer(o5), o6)
-                Self.l7_frozen_dense(UnsafePointer(o6), w + 240, o7)
-                Self.l8_head(UnsafePointer(o7), w + 280, o8)
+                Self.l7_frozen_dense(UnsafePointer(o6), w.advanced(by: 240), o7)
+                Self.l8_head(UnsafePointer(o7), w.advanced(by: 280), o8)
                 Self.l8_head_activation(o8)
                 output.update(from: o8, count: 3)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -681,10 +681,10 @@ extension FrozenLayers: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // head
                 if !fused { Self.l8_head_derivative(UnsafePointer(o8), g) }
-                Self.l8_head_backward(UnsafePointer(o7), UnsafePointer(g), k + 286, gradients + 286, h); swap(&g, &h)
+                Self.l8_head_backward(UnsafePointer(o7), UnsafePointer(g), k.advanced(by: 286), gradients.advanced(by: 286), h); swap(&g, &h)
                 // frozen_dense
                 Self.l7_frozen_dense_derivative(UnsafePointer(o7), g)
-                Self.l7_frozen_dense_backward(UnsafePointer(o6), UnsafePointer(g), k + 256, gradients + 256, h); swap(&g, &h)
+                Self.l7_frozen_dense_backward(UnsafePointer(o6), UnsafePointer(g), k.advanced(by: 256), gradients.advanced(by: 256), h); swap(&g, &h)
                 // pool
                 Self.l6_pool_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
                 // join
@@ -697,17 +697,17 @@ extension FrozenLayers: TrainableModel {
                 return value
 
             default:
-                let o1 = arena + 144
-                let o2 = arena + 288
-                let e2 = arena + 1021
-                let o3 = arena + 432
-                let d4 = arena + 720
+                let o1 = arena.advanced(by: 144)
+                let o2 = arena.advanced(by: 288)
+                let e2 = arena.advanced(by: 1021)
+                let o3 = arena.advanced(by: 432)
+                let d4 = arena.advanced(by: 720)
                 // Backward through trained_bn, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l4_trained_bn_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // frozen_conv
                 Self.l3_frozen_conv_pad(UnsafePointer(o2), p)
-                Self.l3_frozen_conv_backward(UnsafePointer(p), UnsafePointer(g), k + 92, gradients + 92, q)
+                Self.l3_frozen_conv_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 92), gradients.advanced(by: 92), q)
                 Self.l3_frozen_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<144 { e2[i] += g[i] }
                 // stem_relu: dL/d(output), summed over its readers

@@ -108,16 +108,16 @@ public struct FunctionalChain: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // flatten
         // (no computation at inference)
-        observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l0_conv2d), w + 40, arena + Arena.l2_dense)
-        Self.l2_dense_activation(arena + Arena.l2_dense)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense))
-        output.update(from: arena + Arena.l2_dense, count: 3)
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 40), arena.advanced(by: Arena.l2_dense))
+        Self.l2_dense_activation(arena.advanced(by: Arena.l2_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
+        output.update(from: arena.advanced(by: Arena.l2_dense), count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -135,16 +135,16 @@ public struct FunctionalChain: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // flatten
         // (no computation at inference)
-        observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l0_conv2d), w + 40, arena + Arena.l2_dense)
-        Self.l2_dense_activation(arena + Arena.l2_dense)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense))
-        output.update(from: arena + Arena.l2_dense, count: 3)
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 40), arena.advanced(by: Arena.l2_dense))
+        Self.l2_dense_activation(arena.advanced(by: Arena.l2_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
+        output.update(from: arena.advanced(by: Arena.l2_dense), count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -181,9 +181,9 @@ public struct FunctionalChain: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
-        destination.update(from: arena + Arena.l0_conv2d, count: 72)
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
+        destination.update(from: arena.advanced(by: Arena.l0_conv2d), count: 72)
     }
 
     // dense over 8 samples: Dense, (None, 72) → (None, 3)
@@ -358,15 +358,15 @@ extension FunctionalChain: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 75, q = arena + 75
-        var g = arena + 75, h = arena + 147
+        let p = arena.advanced(by: 75), q = arena.advanced(by: 75)
+        var g = arena.advanced(by: 75), h = arena.advanced(by: 147)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o2 = arena + 72
+        let o0 = arena
+        let o2 = arena.advanced(by: 72)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         // flatten: the same memory as its input
-        Self.l2_dense(UnsafePointer(o0), w + 40, o2)
+        Self.l2_dense(UnsafePointer(o0), w.advanced(by: 40), o2)
         Self.l2_dense_activation(o2)
         output.update(from: o2, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -377,7 +377,7 @@ extension FunctionalChain: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l2_dense_derivative(UnsafePointer(o2), g) }
-        Self.l2_dense_backward(UnsafePointer(o0), UnsafePointer(g), k + 20, gradients + 20, h); swap(&g, &h)
+        Self.l2_dense_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 20), gradients.advanced(by: 20), h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // conv2d

@@ -155,39 +155,39 @@ public struct InceptionBlock: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // branch3x3_reduce
-        Self.l0_branch3x3_reduce(input, w, arena + Arena.l0_branch3x3_reduce)
-        observe?(0, UnsafePointer(arena + Arena.l0_branch3x3_reduce))
+        Self.l0_branch3x3_reduce(input, w, arena.advanced(by: Arena.l0_branch3x3_reduce))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_branch3x3_reduce)))
         // branch5x5_reduce
-        Self.l1_branch5x5_reduce(input, w + 40, arena + Arena.l1_branch5x5_reduce)
-        observe?(1, UnsafePointer(arena + Arena.l1_branch5x5_reduce))
+        Self.l1_branch5x5_reduce(input, w.advanced(by: 40), arena.advanced(by: Arena.l1_branch5x5_reduce))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_branch5x5_reduce)))
         // branch_pool
-        Self.l2_branch_pool(input, arena + Arena.l2_branch_pool)
-        observe?(2, UnsafePointer(arena + Arena.l2_branch_pool))
+        Self.l2_branch_pool(input, arena.advanced(by: Arena.l2_branch_pool))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)))
         // branch1x1
-        Self.l3_branch1x1(input, w + 60, arena + Arena.l3_branch1x1)
-        observe?(3, UnsafePointer(arena + Arena.l3_branch1x1))
+        Self.l3_branch1x1(input, w.advanced(by: 60), arena.advanced(by: Arena.l3_branch1x1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)))
         // branch3x3
-        Self.l4_branch3x3_pad(UnsafePointer(arena + Arena.l0_branch3x3_reduce), arena + Arena.l4_branch3x3_padded)
-        Self.l4_branch3x3(UnsafePointer(arena + Arena.l4_branch3x3_padded), w + 100, arena + Arena.l4_branch3x3)
-        observe?(4, UnsafePointer(arena + Arena.l4_branch3x3))
+        Self.l4_branch3x3_pad(UnsafePointer(arena.advanced(by: Arena.l0_branch3x3_reduce)), arena.advanced(by: Arena.l4_branch3x3_padded))
+        Self.l4_branch3x3(UnsafePointer(arena.advanced(by: Arena.l4_branch3x3_padded)), w.advanced(by: 100), arena.advanced(by: Arena.l4_branch3x3))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)))
         // branch5x5
-        Self.l5_branch5x5_pad(UnsafePointer(arena + Arena.l1_branch5x5_reduce), arena + Arena.l5_branch5x5_padded)
-        Self.l5_branch5x5(UnsafePointer(arena + Arena.l5_branch5x5_padded), w + 540, arena + Arena.l5_branch5x5)
-        observe?(5, UnsafePointer(arena + Arena.l5_branch5x5))
+        Self.l5_branch5x5_pad(UnsafePointer(arena.advanced(by: Arena.l1_branch5x5_reduce)), arena.advanced(by: Arena.l5_branch5x5_padded))
+        Self.l5_branch5x5(UnsafePointer(arena.advanced(by: Arena.l5_branch5x5_padded)), w.advanced(by: 540), arena.advanced(by: Arena.l5_branch5x5))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)))
         // branch_pool_proj
-        Self.l1_branch5x5_reduce(UnsafePointer(arena + Arena.l2_branch_pool), w + 1348, arena + Arena.l6_branch_pool_proj)
-        observe?(6, UnsafePointer(arena + Arena.l6_branch_pool_proj))
+        Self.l1_branch5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)), w.advanced(by: 1348), arena.advanced(by: Arena.l6_branch_pool_proj))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)))
         // mixed
-        Self.l7_mixed(UnsafePointer(arena + Arena.l3_branch1x1), UnsafePointer(arena + Arena.l4_branch3x3), UnsafePointer(arena + Arena.l5_branch5x5), UnsafePointer(arena + Arena.l6_branch_pool_proj), arena + Arena.l7_mixed)
-        observe?(7, UnsafePointer(arena + Arena.l7_mixed))
+        Self.l7_mixed(UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)), UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)), UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)), UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)), arena.advanced(by: Arena.l7_mixed))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_mixed)))
         // global_average_pooling2d
-        Self.l8_global_average_pooling2d(UnsafePointer(arena + Arena.l7_mixed), arena + Arena.l8_global_average_pooling2d)
-        observe?(8, UnsafePointer(arena + Arena.l8_global_average_pooling2d))
+        Self.l8_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l7_mixed)), arena.advanced(by: Arena.l8_global_average_pooling2d))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_global_average_pooling2d)))
         // dense
-        Self.l9_dense(UnsafePointer(arena + Arena.l8_global_average_pooling2d), w + 1368, arena + Arena.l9_dense)
-        Self.l9_dense_activation(arena + Arena.l9_dense)
-        observe?(9, UnsafePointer(arena + Arena.l9_dense))
-        output.update(from: arena + Arena.l9_dense, count: 5)
+        Self.l9_dense(UnsafePointer(arena.advanced(by: Arena.l8_global_average_pooling2d)), w.advanced(by: 1368), arena.advanced(by: Arena.l9_dense))
+        Self.l9_dense_activation(arena.advanced(by: Arena.l9_dense))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dense)))
+        output.update(from: arena.advanced(by: Arena.l9_dense), count: 5)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -205,39 +205,39 @@ public struct InceptionBlock: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // branch3x3_reduce
-        Self.l0_branch3x3_reduce(input, w, arena + Arena.l0_branch3x3_reduce)
-        observe?(0, UnsafePointer(arena + Arena.l0_branch3x3_reduce))
+        Self.l0_branch3x3_reduce(input, w, arena.advanced(by: Arena.l0_branch3x3_reduce))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_branch3x3_reduce)))
         // branch5x5_reduce
-        Self.l1_branch5x5_reduce(input, w + 40, arena + Arena.l1_branch5x5_reduce)
-        observe?(1, UnsafePointer(arena + Arena.l1_branch5x5_reduce))
+        Self.l1_branch5x5_reduce(input, w.advanced(by: 40), arena.advanced(by: Arena.l1_branch5x5_reduce))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_branch5x5_reduce)))
         // branch_pool
-        Self.l2_branch_pool(input, arena + Arena.l2_branch_pool)
-        observe?(2, UnsafePointer(arena + Arena.l2_branch_pool))
+        Self.l2_branch_pool(input, arena.advanced(by: Arena.l2_branch_pool))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)))
         // branch1x1
-        Self.l3_branch1x1(input, w + 60, arena + Arena.l3_branch1x1)
-        observe?(3, UnsafePointer(arena + Arena.l3_branch1x1))
+        Self.l3_branch1x1(input, w.advanced(by: 60), arena.advanced(by: Arena.l3_branch1x1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)))
         // branch3x3
-        Self.l4_branch3x3_pad(UnsafePointer(arena + Arena.l0_branch3x3_reduce), arena + Arena.l4_branch3x3_padded)
-        Self.l4_branch3x3(UnsafePointer(arena + Arena.l4_branch3x3_padded), w + 100, arena + Arena.l4_branch3x3)
-        observe?(4, UnsafePointer(arena + Arena.l4_branch3x3))
+        Self.l4_branch3x3_pad(UnsafePointer(arena.advanced(by: Arena.l0_branch3x3_reduce)), arena.advanced(by: Arena.l4_branch3x3_padded))
+        Self.l4_branch3x3(UnsafePointer(arena.advanced(by: Arena.l4_branch3x3_padded)), w.advanced(by: 100), arena.advanced(by: Arena.l4_branch3x3))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)))
         // branch5x5
-        Self.l5_branch5x5_pad(UnsafePointer(arena + Arena.l1_branch5x5_reduce), arena + Arena.l5_branch5x5_padded)
-        Self.l5_branch5x5(UnsafePointer(arena + Arena.l5_branch5x5_padded), w + 540, arena + Arena.l5_branch5x5)
-        observe?(5, UnsafePointer(arena + Arena.l5_branch5x5))
+        Self.l5_branch5x5_pad(UnsafePointer(arena.advanced(by: Arena.l1_branch5x5_reduce)), arena.advanced(by: Arena.l5_branch5x5_padded))
+        Self.l5_branch5x5(UnsafePointer(arena.advanced(by: Arena.l5_branch5x5_padded)), w.advanced(by: 540), arena.advanced(by: Arena.l5_branch5x5))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)))
         // branch_pool_proj
-        Self.l1_branch5x5_reduce(UnsafePointer(arena + Arena.l2_branch_pool), w + 1348, arena + Arena.l6_branch_pool_proj)
-        observe?(6, UnsafePointer(arena + Arena.l6_branch_pool_proj))
+        Self.l1_branch5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)), w.advanced(by: 1348), arena.advanced(by: Arena.l6_branch_pool_proj))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)))
         // mixed
-        Self.l7_mixed(UnsafePointer(arena + Arena.l3_branch1x1), UnsafePointer(arena + Arena.l4_branch3x3), UnsafePointer(arena + Arena.l5_branch5x5), UnsafePointer(arena + Arena.l6_branch_pool_proj), arena + Arena.l7_mixed)
-        observe?(7, UnsafePointer(arena + Arena.l7_mixed))
+        Self.l7_mixed(UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)), UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)), UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)), UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)), arena.advanced(by: Arena.l7_mixed))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_mixed)))
         // global_average_pooling2d
-        Self.l8_global_average_pooling2d(UnsafePointer(arena + Arena.l7_mixed), arena + Arena.l8_global_average_pooling2d)
-        observe?(8, UnsafePointer(arena + Arena.l8_global_average_pooling2d))
+        Self.l8_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l7_mixed)), arena.advanced(by: Arena.l8_global_average_pooling2d))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_global_average_pooling2d)))
         // dense
-        Self.l9_dense(UnsafePointer(arena + Arena.l8_global_average_pooling2d), w + 1368, arena + Arena.l9_dense)
-        Self.l9_dense_activation(arena + Arena.l9_dense)
-        observe?(9, UnsafePointer(arena + Arena.l9_dense))
-        output.update(from: arena + Arena.l9_dense, count: 5)
+        Self.l9_dense(UnsafePointer(arena.advanced(by: Arena.l8_global_average_pooling2d)), w.advanced(by: 1368), arena.advanced(by: Arena.l9_dense))
+        Self.l9_dense_activation(arena.advanced(by: Arena.l9_dense))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dense)))
+        output.update(from: arena.advanced(by: Arena.l9_dense), count: 5)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -272,35 +272,35 @@ public struct InceptionBlock: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // branch3x3_reduce
-        Self.l0_branch3x3_reduce(input, w, arena + Arena.l0_branch3x3_reduce)
-        observe?(0, UnsafePointer(arena + Arena.l0_branch3x3_reduce))
+        Self.l0_branch3x3_reduce(input, w, arena.advanced(by: Arena.l0_branch3x3_reduce))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_branch3x3_reduce)))
         // branch5x5_reduce
-        Self.l1_branch5x5_reduce(input, w + 40, arena + Arena.l1_branch5x5_reduce)
-        observe?(1, UnsafePointer(arena + Arena.l1_branch5x5_reduce))
+        Self.l1_branch5x5_reduce(input, w.advanced(by: 40), arena.advanced(by: Arena.l1_branch5x5_reduce))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_branch5x5_reduce)))
         // branch_pool
-        Self.l2_branch_pool(input, arena + Arena.l2_branch_pool)
-        observe?(2, UnsafePointer(arena + Arena.l2_branch_pool))
+        Self.l2_branch_pool(input, arena.advanced(by: Arena.l2_branch_pool))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)))
         // branch1x1
-        Self.l3_branch1x1(input, w + 60, arena + Arena.l3_branch1x1)
-        observe?(3, UnsafePointer(arena + Arena.l3_branch1x1))
+        Self.l3_branch1x1(input, w.advanced(by: 60), arena.advanced(by: Arena.l3_branch1x1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)))
         // branch3x3
-        Self.l4_branch3x3_pad(UnsafePointer(arena + Arena.l0_branch3x3_reduce), arena + Arena.l4_branch3x3_padded)
-        Self.l4_branch3x3(UnsafePointer(arena + Arena.l4_branch3x3_padded), w + 100, arena + Arena.l4_branch3x3)
-        observe?(4, UnsafePointer(arena + Arena.l4_branch3x3))
+        Self.l4_branch3x3_pad(UnsafePointer(arena.advanced(by: Arena.l0_branch3x3_reduce)), arena.advanced(by: Arena.l4_branch3x3_padded))
+        Self.l4_branch3x3(UnsafePointer(arena.advanced(by: Arena.l4_branch3x3_padded)), w.advanced(by: 100), arena.advanced(by: Arena.l4_branch3x3))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)))
         // branch5x5
-        Self.l5_branch5x5_pad(UnsafePointer(arena + Arena.l1_branch5x5_reduce), arena + Arena.l5_branch5x5_padded)
-        Self.l5_branch5x5(UnsafePointer(arena + Arena.l5_branch5x5_padded), w + 540, arena + Arena.l5_branch5x5)
-        observe?(5, UnsafePointer(arena + Arena.l5_branch5x5))
+        Self.l5_branch5x5_pad(UnsafePointer(arena.advanced(by: Arena.l1_branch5x5_reduce)), arena.advanced(by: Arena.l5_branch5x5_padded))
+        Self.l5_branch5x5(UnsafePointer(arena.advanced(by: Arena.l5_branch5x5_padded)), w.advanced(by: 540), arena.advanced(by: Arena.l5_branch5x5))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)))
         // branch_pool_proj
-        Self.l1_branch5x5_reduce(UnsafePointer(arena + Arena.l2_branch_pool), w + 1348, arena + Arena.l6_branch_pool_proj)
-        observe?(6, UnsafePointer(arena + Arena.l6_branch_pool_proj))
+        Self.l1_branch5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)), w.advanced(by: 1348), arena.advanced(by: Arena.l6_branch_pool_proj))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)))
         // mixed
-        Self.l7_mixed(UnsafePointer(arena + Arena.l3_branch1x1), UnsafePointer(arena + Arena.l4_branch3x3), UnsafePointer(arena + Arena.l5_branch5x5), UnsafePointer(arena + Arena.l6_branch_pool_proj), arena + Arena.l7_mixed)
-        observe?(7, UnsafePointer(arena + Arena.l7_mixed))
+        Self.l7_mixed(UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)), UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)), UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)), UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)), arena.advanced(by: Arena.l7_mixed))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_mixed)))
         // global_average_pooling2d
-        Self.l8_global_average_pooling2d(UnsafePointer(arena + Arena.l7_mixed), arena + Arena.l8_global_average_pooling2d)
-        observe?(8, UnsafePointer(arena + Arena.l8_global_average_pooling2d))
-        destination.update(from: arena + Arena.l8_global_average_pooling2d, count: 26)
+        Self.l8_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l7_mixed)), arena.advanced(by: Arena.l8_global_average_pooling2d))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_global_average_pooling2d)))
+        destination.update(from: arena.advanced(by: Arena.l8_global_average_pooling2d), count: 26)
     }
 
     // dense over 8 samples: Dense, (None, 26) → (None, 5)
@@ -713,40 +713,40 @@ extension InceptionBlock: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 15871, q = arena + 17047
-        var g = arena + 18223, h = arena + 21967
+        let p = arena.advanced(by: 15871), q = arena.advanced(by: 17047)
+        var g = arena.advanced(by: 18223), h = arena.advanced(by: 21967)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let eInput = arena + 9535
-        let o0 = arena + 0
-        let e0 = arena + 10111
-        let o1 = arena + 864
-        let e1 = arena + 10975
-        let o2 = arena + 1440
-        let e2 = arena + 11551
-        let o3 = arena + 2016
-        let e3 = arena + 12127
-        let o4 = arena + 3168
-        let e4 = arena + 13279
-        let o5 = arena + 4320
-        let e5 = arena + 14431
-        let o6 = arena + 5184
-        let e6 = arena + 15295
-        let o7 = arena + 5760
-        let o8 = arena + 9504
-        let o9 = arena + 9530
+        let eInput = arena.advanced(by: 9535)
+        let o0 = arena
+        let e0 = arena.advanced(by: 10111)
+        let o1 = arena.advanced(by: 864)
+        let e1 = arena.advanced(by: 10975)
+        let o2 = arena.advanced(by: 1440)
+        let e2 = arena.advanced(by: 11551)
+        let o3 = arena.advanced(by: 2016)
+        let e3 = arena.advanced(by: 12127)
+        let o4 = arena.advanced(by: 3168)
+        let e4 = arena.advanced(by: 13279)
+        let o5 = arena.advanced(by: 4320)
+        let e5 = arena.advanced(by: 14431)
+        let o6 = arena.advanced(by: 5184)
+        let e6 = arena.advanced(by: 15295)
+        let o7 = arena.advanced(by: 5760)
+        let o8 = arena.advanced(by: 9504)
+        let o9 = arena.advanced(by: 9530)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_branch3x3_reduce(input, w, o0)
-        Self.l1_branch5x5_reduce(input, w + 40, o1)
+        Self.l1_branch5x5_reduce(input, w.advanced(by: 40), o1)
         Self.l2_branch_pool(input, o2)
-        Self.l3_branch1x1(input, w + 60, o3)
+        Self.l3_branch1x1(input, w.advanced(by: 60), o3)
         Self.l4_branch3x3_pad(UnsafePointer(o0), p)
-        Self.l4_branch3x3(UnsafePointer(p), w + 100, o4)
+        Self.l4_branch3x3(UnsafePointer(p), w.advanced(by: 100), o4)
         Self.l5_branch5x5_pad(UnsafePointer(o1), p)
-        Self.l5_branch5x5(UnsafePointer(p), w + 540, o5)
-        Self.l1_branch5x5_reduce(UnsafePointer(o2), w + 1348, o6)
+        Self.l5_branch5x5(UnsafePointer(p), w.advanced(by: 540), o5)
+        Self.l1_branch5x5_reduce(UnsafePointer(o2), w.advanced(by: 1348), o6)
         Self.l7_mixed(UnsafePointer(o3), UnsafePointer(o4), UnsafePointer(o5), UnsafePointer(o6), o7)
         Self.l8_global_average_pooling2d(UnsafePointer(o7), o8)
-        Self.l9_dense(UnsafePointer(o8), w + 1368, o9)
+        Self.l9_dense(UnsafePointer(o8), w.advanced(by: 1368), o9)
         Self.l9_dense_activation(o9)
         output.update(from: o9, count: 5)
         // The loss, and its gradient: with respect to the output, or to the
@@ -757,7 +757,7 @@ extension InceptionBlock: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l9_dense_derivative(UnsafePointer(o9), g) }
-        Self.l9_dense_backward(UnsafePointer(o8), UnsafePointer(g), k + 1156, gradients + 1156, h); swap(&g, &h)
+        Self.l9_dense_backward(UnsafePointer(o8), UnsafePointer(g), k.advanced(by: 1156), gradients.advanced(by: 1156), h); swap(&g, &h)
         // global_average_pooling2d
         Self.l8_global_average_pooling2d_backward(UnsafePointer(o7), UnsafePointer(g), h); swap(&g, &h)
         // mixed
@@ -767,7 +767,7 @@ extension InceptionBlock: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // branch_pool_proj
         Self.l1_branch5x5_reduce_derivative(UnsafePointer(o6), g)
-        Self.l1_branch5x5_reduce_backward(UnsafePointer(o2), UnsafePointer(g), k + 1136, gradients + 1136, h); swap(&g, &h)
+        Self.l1_branch5x5_reduce_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 1136), gradients.advanced(by: 1136), h); swap(&g, &h)
         e2.update(from: g, count: 576)
         // branch5x5: dL/d(output), summed over its readers
         g.update(from: e5, count: 864)
@@ -775,7 +775,7 @@ extension InceptionBlock: TrainableModel {
         // branch5x5
         Self.l5_branch5x5_derivative(UnsafePointer(o5), g)
         Self.l5_branch5x5_pad(UnsafePointer(o1), p)
-        Self.l5_branch5x5_backward(UnsafePointer(p), UnsafePointer(g), k + 530, gradients + 530, q)
+        Self.l5_branch5x5_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 530), gradients.advanced(by: 530), q)
         Self.l5_branch5x5_unpad(UnsafePointer(q), h); swap(&g, &h)
         e1.update(from: g, count: 576)
         // branch3x3: dL/d(output), summed over its readers
@@ -784,7 +784,7 @@ extension InceptionBlock: TrainableModel {
         // branch3x3
         Self.l4_branch3x3_derivative(UnsafePointer(o4), g)
         Self.l4_branch3x3_pad(UnsafePointer(o0), p)
-        Self.l4_branch3x3_backward(UnsafePointer(p), UnsafePointer(g), k + 90, gradients + 90, q)
+        Self.l4_branch3x3_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 90), gradients.advanced(by: 90), q)
         Self.l4_branch3x3_unpad(UnsafePointer(q), h); swap(&g, &h)
         e0.update(from: g, count: 864)
         // branch1x1: dL/d(output), summed over its readers
@@ -792,7 +792,7 @@ extension InceptionBlock: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // branch1x1
         Self.l3_branch1x1_derivative(UnsafePointer(o3), g)
-        Self.l3_branch1x1_backward(input, UnsafePointer(g), k + 50, gradients + 50, h); swap(&g, &h)
+        Self.l3_branch1x1_backward(input, UnsafePointer(g), k.advanced(by: 50), gradients.advanced(by: 50), h); swap(&g, &h)
         eInput.update(from: g, count: 576)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
@@ -808,7 +808,7 @@ extension InceptionBlock: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // branch5x5_reduce
         Self.l1_branch5x5_reduce_derivative(UnsafePointer(o1), g)
-        Self.l1_branch5x5_reduce_backward(input, UnsafePointer(g), k + 30, gradients + 30, h); swap(&g, &h)
+        Self.l1_branch5x5_reduce_backward(input, UnsafePointer(g), k.advanced(by: 30), gradients.advanced(by: 30), h); swap(&g, &h)
         for i in 0..<576 { eInput[i] += g[i] }
         // branch3x3_reduce: dL/d(output), summed over its readers
         g.update(from: e0, count: 864)

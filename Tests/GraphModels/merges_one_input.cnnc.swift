@@ -159,62 +159,62 @@ public struct MergesOneInput: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // right
-        Self.l0_right_pad(input, arena + Arena.l0_right_padded)
-        Self.l0_right(UnsafePointer(arena + Arena.l0_right_padded), w, arena + Arena.l0_right)
-        observe?(0, UnsafePointer(arena + Arena.l0_right))
+        Self.l0_right_pad(input, arena.advanced(by: Arena.l0_right_padded))
+        Self.l0_right(UnsafePointer(arena.advanced(by: Arena.l0_right_padded)), w, arena.advanced(by: Arena.l0_right))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_right)))
         // left
-        Self.l1_left(input, w + 148, arena + Arena.l1_left)
-        observe?(1, UnsafePointer(arena + Arena.l1_left))
+        Self.l1_left(input, w.advanced(by: 148), arena.advanced(by: Arena.l1_left))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_left)))
         // add
-        Self.l2_add(UnsafePointer(arena + Arena.l1_left), UnsafePointer(arena + Arena.l0_right), arena + Arena.l2_add)
-        observe?(2, UnsafePointer(arena + Arena.l2_add))
+        Self.l2_add(UnsafePointer(arena.advanced(by: Arena.l1_left)), UnsafePointer(arena.advanced(by: Arena.l0_right)), arena.advanced(by: Arena.l2_add))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_add)))
         // channel_max
-        Self.l3_channel_max(UnsafePointer(arena + Arena.l1_left), arena + Arena.l3_channel_max)
-        observe?(3, UnsafePointer(arena + Arena.l3_channel_max))
+        Self.l3_channel_max(UnsafePointer(arena.advanced(by: Arena.l1_left)), arena.advanced(by: Arena.l3_channel_max))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_channel_max)))
         // subtract
-        Self.l4_subtract(input, UnsafePointer(arena + Arena.l0_right), arena + Arena.l4_subtract)
-        observe?(4, UnsafePointer(arena + Arena.l4_subtract))
+        Self.l4_subtract(input, UnsafePointer(arena.advanced(by: Arena.l0_right)), arena.advanced(by: Arena.l4_subtract))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_subtract)))
         // multiply
-        Self.l5_multiply(UnsafePointer(arena + Arena.l2_add), UnsafePointer(arena + Arena.l3_channel_max), arena + Arena.l5_multiply)
-        observe?(5, UnsafePointer(arena + Arena.l5_multiply))
+        Self.l5_multiply(UnsafePointer(arena.advanced(by: Arena.l2_add)), UnsafePointer(arena.advanced(by: Arena.l3_channel_max)), arena.advanced(by: Arena.l5_multiply))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_multiply)))
         // channel_mean
-        Self.l6_channel_mean(UnsafePointer(arena + Arena.l0_right), arena + Arena.l6_channel_mean)
-        observe?(6, UnsafePointer(arena + Arena.l6_channel_mean))
+        Self.l6_channel_mean(UnsafePointer(arena.advanced(by: Arena.l0_right)), arena.advanced(by: Arena.l6_channel_mean))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_channel_mean)))
         // left_tanh
-        (arena + Arena.l7_left_tanh).update(from: UnsafePointer(arena + Arena.l1_left), count: 144)
-        Self.l7_left_tanh(arena + Arena.l7_left_tanh)
-        observe?(7, UnsafePointer(arena + Arena.l7_left_tanh))
+        arena.advanced(by: Arena.l7_left_tanh).update(from: UnsafePointer(arena.advanced(by: Arena.l1_left)), count: 144)
+        Self.l7_left_tanh(arena.advanced(by: Arena.l7_left_tanh))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_left_tanh)))
         // average
-        Self.l8_average(UnsafePointer(arena + Arena.l2_add), UnsafePointer(arena + Arena.l4_subtract), UnsafePointer(arena + Arena.l5_multiply), arena + Arena.l8_average)
-        observe?(8, UnsafePointer(arena + Arena.l8_average))
+        Self.l8_average(UnsafePointer(arena.advanced(by: Arena.l2_add)), UnsafePointer(arena.advanced(by: Arena.l4_subtract)), UnsafePointer(arena.advanced(by: Arena.l5_multiply)), arena.advanced(by: Arena.l8_average))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_average)))
         // maximum
-        Self.l9_maximum(UnsafePointer(arena + Arena.l7_left_tanh), UnsafePointer(arena + Arena.l8_average), UnsafePointer(arena + Arena.l6_channel_mean), arena + Arena.l9_maximum)
-        observe?(9, UnsafePointer(arena + Arena.l9_maximum))
+        Self.l9_maximum(UnsafePointer(arena.advanced(by: Arena.l7_left_tanh)), UnsafePointer(arena.advanced(by: Arena.l8_average)), UnsafePointer(arena.advanced(by: Arena.l6_channel_mean)), arena.advanced(by: Arena.l9_maximum))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_maximum)))
         // minimum
-        Self.l10_minimum(UnsafePointer(arena + Arena.l9_maximum), UnsafePointer(arena + Arena.l0_right), arena + Arena.l10_minimum)
-        observe?(10, UnsafePointer(arena + Arena.l10_minimum))
+        Self.l10_minimum(UnsafePointer(arena.advanced(by: Arena.l9_maximum)), UnsafePointer(arena.advanced(by: Arena.l0_right)), arena.advanced(by: Arena.l10_minimum))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_minimum)))
         // biased
-        Self.l11_biased(UnsafePointer(arena + Arena.l6_channel_mean), UnsafePointer(arena + Arena.l10_minimum), arena + Arena.l11_biased)
-        observe?(11, UnsafePointer(arena + Arena.l11_biased))
+        Self.l11_biased(UnsafePointer(arena.advanced(by: Arena.l6_channel_mean)), UnsafePointer(arena.advanced(by: Arena.l10_minimum)), arena.advanced(by: Arena.l11_biased))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_biased)))
         // rows
-        Self.l12_rows(UnsafePointer(arena + Arena.l11_biased), UnsafePointer(arena + Arena.l1_left), arena + Arena.l12_rows)
-        observe?(12, UnsafePointer(arena + Arena.l12_rows))
+        Self.l12_rows(UnsafePointer(arena.advanced(by: Arena.l11_biased)), UnsafePointer(arena.advanced(by: Arena.l1_left)), arena.advanced(by: Arena.l12_rows))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_rows)))
         // columns
-        Self.l13_columns(UnsafePointer(arena + Arena.l12_rows), UnsafePointer(arena + Arena.l12_rows), arena + Arena.l13_columns)
-        observe?(13, UnsafePointer(arena + Arena.l13_columns))
+        Self.l13_columns(UnsafePointer(arena.advanced(by: Arena.l12_rows)), UnsafePointer(arena.advanced(by: Arena.l12_rows)), arena.advanced(by: Arena.l13_columns))
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_columns)))
         // rows_again
-        Self.l14_rows_again(UnsafePointer(arena + Arena.l13_columns), UnsafePointer(arena + Arena.l13_columns), arena + Arena.l14_rows_again)
-        observe?(14, UnsafePointer(arena + Arena.l14_rows_again))
+        Self.l14_rows_again(UnsafePointer(arena.advanced(by: Arena.l13_columns)), UnsafePointer(arena.advanced(by: Arena.l13_columns)), arena.advanced(by: Arena.l14_rows_again))
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_rows_again)))
         // channels
-        Self.l15_channels(UnsafePointer(arena + Arena.l14_rows_again), UnsafePointer(arena + Arena.l14_rows_again), arena + Arena.l15_channels)
-        observe?(15, UnsafePointer(arena + Arena.l15_channels))
+        Self.l15_channels(UnsafePointer(arena.advanced(by: Arena.l14_rows_again)), UnsafePointer(arena.advanced(by: Arena.l14_rows_again)), arena.advanced(by: Arena.l15_channels))
+        observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_channels)))
         // flatten
         // (no computation at inference)
-        observe?(16, UnsafePointer(arena + Arena.l15_channels))
+        observe?(16, UnsafePointer(arena.advanced(by: Arena.l15_channels)))
         // dense
-        Self.l17_dense(UnsafePointer(arena + Arena.l15_channels), w + 168, arena + Arena.l17_dense)
-        observe?(17, UnsafePointer(arena + Arena.l17_dense))
-        output.update(from: arena + Arena.l17_dense, count: 3)
+        Self.l17_dense(UnsafePointer(arena.advanced(by: Arena.l15_channels)), w.advanced(by: 168), arena.advanced(by: Arena.l17_dense))
+        observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_dense)))
+        output.update(from: arena.advanced(by: Arena.l17_dense), count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -232,62 +232,62 @@ public struct MergesOneInput: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // right
-        Self.l0_right_pad(input, arena + Arena.l0_right_padded)
-        Self.l0_right(UnsafePointer(arena + Arena.l0_right_padded), w, arena + Arena.l0_right)
-        observe?(0, UnsafePointer(arena + Arena.l0_right))
+        Self.l0_right_pad(input, arena.advanced(by: Arena.l0_right_padded))
+        Self.l0_right(UnsafePointer(arena.advanced(by: Arena.l0_right_padded)), w, arena.advanced(by: Arena.l0_right))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_right)))
         // left
-        Self.l1_left(input, w + 148, arena + Arena.l1_left)
-        observe?(1, UnsafePointer(arena + Arena.l1_left))
+        Self.l1_left(input, w.advanced(by: 148), arena.advanced(by: Arena.l1_left))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_left)))
         // add
-        Self.l2_add(UnsafePointer(arena + Arena.l1_left), UnsafePointer(arena + Arena.l0_right), arena + Arena.l2_add)
-        observe?(2, UnsafePointer(arena + Arena.l2_add))
+        Self.l2_add(UnsafePointer(arena.advanced(by: Arena.l1_left)), UnsafePointer(arena.advanced(by: Arena.l0_right)), arena.advanced(by: Arena.l2_add))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_add)))
         // channel_max
-        Self.l3_channel_max(UnsafePointer(arena + Arena.l1_left), arena + Arena.l3_channel_max)
-        observe?(3, UnsafePointer(arena + Arena.l3_channel_max))
+        Self.l3_channel_max(UnsafePointer(arena.advanced(by: Arena.l1_left)), arena.advanced(by: Arena.l3_channel_max))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_channel_max)))
         // subtract
-        Self.l4_subtract(input, UnsafePointer(arena + Arena.l0_right), arena + Arena.l4_subtract)
-        observe?(4, UnsafePointer(arena + Arena.l4_subtract))
+        Self.l4_subtract(input, UnsafePointer(arena.advanced(by: Arena.l0_right)), arena.advanced(by: Arena.l4_subtract))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_subtract)))
         // multiply
-        Self.l5_multiply(UnsafePointer(arena + Arena.l2_add), UnsafePointer(arena + Arena.l3_channel_max), arena + Arena.l5_multiply)
-        observe?(5, UnsafePointer(arena + Arena.l5_multiply))
+        Self.l5_multiply(UnsafePointer(arena.advanced(by: Arena.l2_add)), UnsafePointer(arena.advanced(by: Arena.l3_channel_max)), arena.advanced(by: Arena.l5_multiply))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_multiply)))
         // channel_mean
-        Self.l6_channel_mean(UnsafePointer(arena + Arena.l0_right), arena + Arena.l6_channel_mean)
-        observe?(6, UnsafePointer(arena + Arena.l6_channel_mean))
+        Self.l6_channel_mean(UnsafePointer(arena.advanced(by: Arena.l0_right)), arena.advanced(by: Arena.l6_channel_mean))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_channel_mean)))
         // left_tanh
-        (arena + Arena.l7_left_tanh).update(from: UnsafePointer(arena + Arena.l1_left), count: 144)
-        Self.l7_left_tanh(arena + Arena.l7_left_tanh)
-        observe?(7, UnsafePointer(arena + Arena.l7_left_tanh))
+        arena.advanced(by: Arena.l7_left_tanh).update(from: UnsafePointer(arena.advanced(by: Arena.l1_left)), count: 144)
+        Self.l7_left_tanh(arena.advanced(by: Arena.l7_left_tanh))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_left_tanh)))
         // average
-        Self.l8_average(UnsafePointer(arena + Arena.l2_add), UnsafePointer(arena + Arena.l4_subtract), UnsafePointer(arena + Arena.l5_multiply), arena + Arena.l8_average)
-        observe?(8, UnsafePointer(arena + Arena.l8_average))
+        Self.l8_average(UnsafePointer(arena.advanced(by: Arena.l2_add)), UnsafePointer(arena.advanced(by: Arena.l4_subtract)), UnsafePointer(arena.advanced(by: Arena.l5_multiply)), arena.advanced(by: Arena.l8_average))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_average)))
         // maximum
-        Self.l9_maximum(UnsafePointer(arena + Arena.l7_left_tanh), UnsafePointer(arena + Arena.l8_average), UnsafePointer(arena + Arena.l6_channel_mean), arena + Arena.l9_maximum)
-        observe?(9, UnsafePointer(arena + Arena.l9_maximum))
+        Self.l9_maximum(UnsafePointer(arena.advanced(by: Arena.l7_left_tanh)), UnsafePointer(arena.advanced(by: Arena.l8_average)), UnsafePointer(arena.advanced(by: Arena.l6_channel_mean)), arena.advanced(by: Arena.l9_maximum))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_maximum)))
         // minimum
-        Self.l10_minimum(UnsafePointer(arena + Arena.l9_maximum), UnsafePointer(arena + Arena.l0_right), arena + Arena.l10_minimum)
-        observe?(10, UnsafePointer(arena + Arena.l10_minimum))
+        Self.l10_minimum(UnsafePointer(arena.advanced(by: Arena.l9_maximum)), UnsafePointer(arena.advanced(by: Arena.l0_right)), arena.advanced(by: Arena.l10_minimum))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_minimum)))
         // biased
-        Self.l11_biased(UnsafePointer(arena + Arena.l6_channel_mean), UnsafePointer(arena + Arena.l10_minimum), arena + Arena.l11_biased)
-        observe?(11, UnsafePointer(arena + Arena.l11_biased))
+        Self.l11_biased(UnsafePointer(arena.advanced(by: Arena.l6_channel_mean)), UnsafePointer(arena.advanced(by: Arena.l10_minimum)), arena.advanced(by: Arena.l11_biased))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_biased)))
         // rows
-        Self.l12_rows(UnsafePointer(arena + Arena.l11_biased), UnsafePointer(arena + Arena.l1_left), arena + Arena.l12_rows)
-        observe?(12, UnsafePointer(arena + Arena.l12_rows))
+        Self.l12_rows(UnsafePointer(arena.advanced(by: Arena.l11_biased)), UnsafePointer(arena.advanced(by: Arena.l1_left)), arena.advanced(by: Arena.l12_rows))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_rows)))
         // columns
-        Self.l13_columns(UnsafePointer(arena + Arena.l12_rows), UnsafePointer(arena + Arena.l12_rows), arena + Arena.l13_columns)
-        observe?(13, UnsafePointer(arena + Arena.l13_columns))
+        Self.l13_columns(UnsafePointer(arena.advanced(by: Arena.l12_rows)), UnsafePointer(arena.advanced(by: Arena.l12_rows)), arena.advanced(by: Arena.l13_columns))
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_columns)))
         // rows_again
-        Self.l14_rows_again(UnsafePointer(arena + Arena.l13_columns), UnsafePointer(arena + Arena.l13_columns), arena + Arena.l14_rows_again)
-        observe?(14, UnsafePointer(arena + Arena.l14_rows_again))
+        Self.l14_rows_again(UnsafePointer(arena.advanced(by: Arena.l13_columns)), UnsafePointer(arena.advanced(by: Arena.l13_columns)), arena.advanced(by: Arena.l14_rows_again))
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_rows_again)))
         // channels
-        Self.l15_channels(UnsafePointer(arena + Arena.l14_rows_again), UnsafePointer(arena + Arena.l14_rows_again), arena + Arena.l15_channels)
-        observe?(15, UnsafePointer(arena + Arena.l15_channels))
+        Self.l15_channels(UnsafePointer(arena.advanced(by: Arena.l14_rows_again)), UnsafePointer(arena.advanced(by: Arena.l14_rows_again)), arena.advanced(by: Arena.l15_channels))
+        observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_channels)))
         // flatten
         // (no computation at inference)
-        observe?(16, UnsafePointer(arena + Arena.l15_channels))
+        observe?(16, UnsafePointer(arena.advanced(by: Arena.l15_channels)))
         // dense
-        Self.l17_dense(UnsafePointer(arena + Arena.l15_channels), w + 168, arena + Arena.l17_dense)
-        observe?(17, UnsafePointer(arena + Arena.l17_dense))
-        output.update(from: arena + Arena.l17_dense, count: 3)
+        Self.l17_dense(UnsafePointer(arena.advanced(by: Arena.l15_channels)), w.advanced(by: 168), arena.advanced(by: Arena.l17_dense))
+        observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_dense)))
+        output.update(from: arena.advanced(by: Arena.l17_dense), count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -323,56 +323,56 @@ public struct MergesOneInput: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // right
-        Self.l0_right_pad(input, arena + Arena.l0_right_padded)
-        Self.l0_right(UnsafePointer(arena + Arena.l0_right_padded), w, arena + Arena.l0_right)
-        observe?(0, UnsafePointer(arena + Arena.l0_right))
+        Self.l0_right_pad(input, arena.advanced(by: Arena.l0_right_padded))
+        Self.l0_right(UnsafePointer(arena.advanced(by: Arena.l0_right_padded)), w, arena.advanced(by: Arena.l0_right))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_right)))
         // left
-        Self.l1_left(input, w + 148, arena + Arena.l1_left)
-        observe?(1, UnsafePointer(arena + Arena.l1_left))
+        Self.l1_left(input, w.advanced(by: 148), arena.advanced(by: Arena.l1_left))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_left)))
         // add
-        Self.l2_add(UnsafePointer(arena + Arena.l1_left), UnsafePointer(arena + Arena.l0_right), arena + Arena.l2_add)
-        observe?(2, UnsafePointer(arena + Arena.l2_add))
+        Self.l2_add(UnsafePointer(arena.advanced(by: Arena.l1_left)), UnsafePointer(arena.advanced(by: Arena.l0_right)), arena.advanced(by: Arena.l2_add))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_add)))
         // channel_max
-        Self.l3_channel_max(UnsafePointer(arena + Arena.l1_left), arena + Arena.l3_channel_max)
-        observe?(3, UnsafePointer(arena + Arena.l3_channel_max))
+        Self.l3_channel_max(UnsafePointer(arena.advanced(by: Arena.l1_left)), arena.advanced(by: Arena.l3_channel_max))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_channel_max)))
         // subtract
-        Self.l4_subtract(input, UnsafePointer(arena + Arena.l0_right), arena + Arena.l4_subtract)
-        observe?(4, UnsafePointer(arena + Arena.l4_subtract))
+        Self.l4_subtract(input, UnsafePointer(arena.advanced(by: Arena.l0_right)), arena.advanced(by: Arena.l4_subtract))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_subtract)))
         // multiply
-        Self.l5_multiply(UnsafePointer(arena + Arena.l2_add), UnsafePointer(arena + Arena.l3_channel_max), arena + Arena.l5_multiply)
-        observe?(5, UnsafePointer(arena + Arena.l5_multiply))
+        Self.l5_multiply(UnsafePointer(arena.advanced(by: Arena.l2_add)), UnsafePointer(arena.advanced(by: Arena.l3_channel_max)), arena.advanced(by: Arena.l5_multiply))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_multiply)))
         // channel_mean
-        Self.l6_channel_mean(UnsafePointer(arena + Arena.l0_right), arena + Arena.l6_channel_mean)
-        observe?(6, UnsafePointer(arena + Arena.l6_channel_mean))
+        Self.l6_channel_mean(UnsafePointer(arena.advanced(by: Arena.l0_right)), arena.advanced(by: Arena.l6_channel_mean))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_channel_mean)))
         // left_tanh
-        (arena + Arena.l7_left_tanh).update(from: UnsafePointer(arena + Arena.l1_left), count: 144)
-        Self.l7_left_tanh(arena + Arena.l7_left_tanh)
-        observe?(7, UnsafePointer(arena + Arena.l7_left_tanh))
+        arena.advanced(by: Arena.l7_left_tanh).update(from: UnsafePointer(arena.advanced(by: Arena.l1_left)), count: 144)
+        Self.l7_left_tanh(arena.advanced(by: Arena.l7_left_tanh))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_left_tanh)))
         // average
-        Self.l8_average(UnsafePointer(arena + Arena.l2_add), UnsafePointer(arena + Arena.l4_subtract), UnsafePointer(arena + Arena.l5_multiply), arena + Arena.l8_average)
-        observe?(8, UnsafePointer(arena + Arena.l8_average))
+        Self.l8_average(UnsafePointer(arena.advanced(by: Arena.l2_add)), UnsafePointer(arena.advanced(by: Arena.l4_subtract)), UnsafePointer(arena.advanced(by: Arena.l5_multiply)), arena.advanced(by: Arena.l8_average))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_average)))
         // maximum
-        Self.l9_maximum(UnsafePointer(arena + Arena.l7_left_tanh), UnsafePointer(arena + Arena.l8_average), UnsafePointer(arena + Arena.l6_channel_mean), arena + Arena.l9_maximum)
-        observe?(9, UnsafePointer(arena + Arena.l9_maximum))
+        Self.l9_maximum(UnsafePointer(arena.advanced(by: Arena.l7_left_tanh)), UnsafePointer(arena.advanced(by: Arena.l8_average)), UnsafePointer(arena.advanced(by: Arena.l6_channel_mean)), arena.advanced(by: Arena.l9_maximum))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_maximum)))
         // minimum
-        Self.l10_minimum(UnsafePointer(arena + Arena.l9_maximum), UnsafePointer(arena + Arena.l0_right), arena + Arena.l10_minimum)
-        observe?(10, UnsafePointer(arena + Arena.l10_minimum))
+        Self.l10_minimum(UnsafePointer(arena.advanced(by: Arena.l9_maximum)), UnsafePointer(arena.advanced(by: Arena.l0_right)), arena.advanced(by: Arena.l10_minimum))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_minimum)))
         // biased
-        Self.l11_biased(UnsafePointer(arena + Arena.l6_channel_mean), UnsafePointer(arena + Arena.l10_minimum), arena + Arena.l11_biased)
-        observe?(11, UnsafePointer(arena + Arena.l11_biased))
+        Self.l11_biased(UnsafePointer(arena.advanced(by: Arena.l6_channel_mean)), UnsafePointer(arena.advanced(by: Arena.l10_minimum)), arena.advanced(by: Arena.l11_biased))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_biased)))
         // rows
-        Self.l12_rows(UnsafePointer(arena + Arena.l11_biased), UnsafePointer(arena + Arena.l1_left), arena + Arena.l12_rows)
-        observe?(12, UnsafePointer(arena + Arena.l12_rows))
+        Self.l12_rows(UnsafePointer(arena.advanced(by: Arena.l11_biased)), UnsafePointer(arena.advanced(by: Arena.l1_left)), arena.advanced(by: Arena.l12_rows))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_rows)))
         // columns
-        Self.l13_columns(UnsafePointer(arena + Arena.l12_rows), UnsafePointer(arena + Arena.l12_rows), arena + Arena.l13_columns)
-        observe?(13, UnsafePointer(arena + Arena.l13_columns))
+        Self.l13_columns(UnsafePointer(arena.advanced(by: Arena.l12_rows)), UnsafePointer(arena.advanced(by: Arena.l12_rows)), arena.advanced(by: Arena.l13_columns))
+        observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_columns)))
         // rows_again
-        Self.l14_rows_again(UnsafePointer(arena + Arena.l13_columns), UnsafePointer(arena + Arena.l13_columns), arena + Arena.l14_rows_again)
-        observe?(14, UnsafePointer(arena + Arena.l14_rows_again))
+        Self.l14_rows_again(UnsafePointer(arena.advanced(by: Arena.l13_columns)), UnsafePointer(arena.advanced(by: Arena.l13_columns)), arena.advanced(by: Arena.l14_rows_again))
+        observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_rows_again)))
         // channels
-        Self.l15_channels(UnsafePointer(arena + Arena.l14_rows_again), UnsafePointer(arena + Arena.l14_rows_again), arena + Arena.l15_channels)
-        observe?(15, UnsafePointer(arena + Arena.l15_channels))
-        destination.update(from: arena + Arena.l15_channels, count: 2304)
+        Self.l15_channels(UnsafePointer(arena.advanced(by: Arena.l14_rows_again)), UnsafePointer(arena.advanced(by: Arena.l14_rows_again)), arena.advanced(by: Arena.l15_channels))
+        observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_channels)))
+        destination.update(from: arena.advanced(by: Arena.l15_channels), count: 2304)
     }
 
     // dense over 8 samples: Dense, (None, 2304) → (None, 3)
@@ -665,46 +665,46 @@ extension MergesOneInput: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 9379, q = arena + 9635
-        var g = arena + 9891, h = arena + 12195
+        let p = arena.advanced(by: 9379), q = arena.advanced(by: 9635)
+        var g = arena.advanced(by: 9891), h = arena.advanced(by: 12195)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let eInput = arena + 5771
-        let o0 = arena + 0
-        let e0 = arena + 5915
-        let o1 = arena + 144
-        let e1 = arena + 6059
-        let o2 = arena + 288
-        let e2 = arena + 6203
-        let o3 = arena + 432
-        let e3 = arena + 6347
-        let o4 = arena + 436
-        let e4 = arena + 6351
-        let o5 = arena + 580
-        let e5 = arena + 6495
-        let o6 = arena + 724
-        let e6 = arena + 6639
-        let o7 = arena + 728
-        let e7 = arena + 6643
-        let o8 = arena + 872
-        let e8 = arena + 6787
-        let o9 = arena + 1016
-        let e9 = arena + 6931
-        let o10 = arena + 1160
-        let e10 = arena + 7075
-        let o11 = arena + 1304
-        let e11 = arena + 7219
-        let o12 = arena + 1448
-        let e12 = arena + 7363
-        let o13 = arena + 1736
-        let e13 = arena + 7651
-        let o14 = arena + 2312
-        let e14 = arena + 8227
-        let o15 = arena + 3464
-        let o17 = arena + 5768
+        let eInput = arena.advanced(by: 5771)
+        let o0 = arena
+        let e0 = arena.advanced(by: 5915)
+        let o1 = arena.advanced(by: 144)
+        let e1 = arena.advanced(by: 6059)
+        let o2 = arena.advanced(by: 288)
+        let e2 = arena.advanced(by: 6203)
+        let o3 = arena.advanced(by: 432)
+        let e3 = arena.advanced(by: 6347)
+        let o4 = arena.advanced(by: 436)
+        let e4 = arena.advanced(by: 6351)
+        let o5 = arena.advanced(by: 580)
+        let e5 = arena.advanced(by: 6495)
+        let o6 = arena.advanced(by: 724)
+        let e6 = arena.advanced(by: 6639)
+        let o7 = arena.advanced(by: 728)
+        let e7 = arena.advanced(by: 6643)
+        let o8 = arena.advanced(by: 872)
+        let e8 = arena.advanced(by: 6787)
+        let o9 = arena.advanced(by: 1016)
+        let e9 = arena.advanced(by: 6931)
+        let o10 = arena.advanced(by: 1160)
+        let e10 = arena.advanced(by: 7075)
+        let o11 = arena.advanced(by: 1304)
+        let e11 = arena.advanced(by: 7219)
+        let o12 = arena.advanced(by: 1448)
+        let e12 = arena.advanced(by: 7363)
+        let o13 = arena.advanced(by: 1736)
+        let e13 = arena.advanced(by: 7651)
+        let o14 = arena.advanced(by: 2312)
+        let e14 = arena.advanced(by: 8227)
+        let o15 = arena.advanced(by: 3464)
+        let o17 = arena.advanced(by: 5768)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_right_pad(input, p)
         Self.l0_right(UnsafePointer(p), w, o0)
-        Self.l1_left(input, w + 148, o1)
+        Self.l1_left(input, w.advanced(by: 148), o1)
         Self.l2_add(UnsafePointer(o1), UnsafePointer(o0), o2)
         Self.l3_channel_max(UnsafePointer(o1), o3)
         Self.l4_subtract(input, UnsafePointer(o0), o4)
@@ -721,7 +721,7 @@ extension MergesOneInput: TrainableModel {
         Self.l14_rows_again(UnsafePointer(o13), UnsafePointer(o13), o14)
         Self.l15_channels(UnsafePointer(o14), UnsafePointer(o14), o15)
         // flatten: the same memory as its input
-        Self.l17_dense(UnsafePointer(o15), w + 168, o17)
+        Self.l17_dense(UnsafePointer(o15), w.advanced(by: 168), o17)
         output.update(from: o17, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -730,7 +730,7 @@ extension MergesOneInput: TrainableModel {
         loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
-        Self.l17_dense_backward(UnsafePointer(o15), UnsafePointer(g), k + 168, gradients + 168, h); swap(&g, &h)
+        Self.l17_dense_backward(UnsafePointer(o15), UnsafePointer(g), k.advanced(by: 168), gradients.advanced(by: 168), h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // channels
@@ -797,7 +797,7 @@ extension MergesOneInput: TrainableModel {
         g.update(from: e1, count: 144)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // left
-        Self.l1_left_backward(input, UnsafePointer(g), k + 148, gradients + 148, h); swap(&g, &h)
+        Self.l1_left_backward(input, UnsafePointer(g), k.advanced(by: 148), gradients.advanced(by: 148), h); swap(&g, &h)
         for i in 0..<144 { eInput[i] += g[i] }
         // right: dL/d(output), summed over its readers
         g.update(from: e0, count: 144)

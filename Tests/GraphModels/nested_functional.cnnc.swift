@@ -114,23 +114,23 @@ public struct NestedFunctional: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // inner_conv
-        Self.l0_inner_conv_pad(input, arena + Arena.l0_inner_conv_padded)
-        Self.l0_inner_conv(UnsafePointer(arena + Arena.l0_inner_conv_padded), w, arena + Arena.l0_inner_conv)
-        observe?(0, UnsafePointer(arena + Arena.l0_inner_conv))
+        Self.l0_inner_conv_pad(input, arena.advanced(by: Arena.l0_inner_conv_padded))
+        Self.l0_inner_conv(UnsafePointer(arena.advanced(by: Arena.l0_inner_conv_padded)), w, arena.advanced(by: Arena.l0_inner_conv))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_inner_conv)))
         // inner_relu
-        Self.l1_inner_relu(arena + Arena.l0_inner_conv)
-        observe?(1, UnsafePointer(arena + Arena.l0_inner_conv))
+        Self.l1_inner_relu(arena.advanced(by: Arena.l0_inner_conv))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_inner_conv)))
         // skip
-        Self.l2_skip(input, UnsafePointer(arena + Arena.l0_inner_conv), arena + Arena.l2_skip)
-        observe?(2, UnsafePointer(arena + Arena.l2_skip))
+        Self.l2_skip(input, UnsafePointer(arena.advanced(by: Arena.l0_inner_conv)), arena.advanced(by: Arena.l2_skip))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_skip)))
         // flat
         // (no computation at inference)
-        observe?(3, UnsafePointer(arena + Arena.l2_skip))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_skip)))
         // logits
-        Self.l4_logits(UnsafePointer(arena + Arena.l2_skip), w + 148, arena + Arena.l4_logits)
-        Self.l4_logits_activation(arena + Arena.l4_logits)
-        observe?(4, UnsafePointer(arena + Arena.l4_logits))
-        output.update(from: arena + Arena.l4_logits, count: 3)
+        Self.l4_logits(UnsafePointer(arena.advanced(by: Arena.l2_skip)), w.advanced(by: 148), arena.advanced(by: Arena.l4_logits))
+        Self.l4_logits_activation(arena.advanced(by: Arena.l4_logits))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_logits)))
+        output.update(from: arena.advanced(by: Arena.l4_logits), count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -148,23 +148,23 @@ public struct NestedFunctional: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // inner_conv
-        Self.l0_inner_conv_pad(input, arena + Arena.l0_inner_conv_padded)
-        Self.l0_inner_conv(UnsafePointer(arena + Arena.l0_inner_conv_padded), w, arena + Arena.l0_inner_conv)
-        observe?(0, UnsafePointer(arena + Arena.l0_inner_conv))
+        Self.l0_inner_conv_pad(input, arena.advanced(by: Arena.l0_inner_conv_padded))
+        Self.l0_inner_conv(UnsafePointer(arena.advanced(by: Arena.l0_inner_conv_padded)), w, arena.advanced(by: Arena.l0_inner_conv))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_inner_conv)))
         // inner_relu
-        Self.l1_inner_relu(arena + Arena.l0_inner_conv)
-        observe?(1, UnsafePointer(arena + Arena.l0_inner_conv))
+        Self.l1_inner_relu(arena.advanced(by: Arena.l0_inner_conv))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_inner_conv)))
         // skip
-        Self.l2_skip(input, UnsafePointer(arena + Arena.l0_inner_conv), arena + Arena.l2_skip)
-        observe?(2, UnsafePointer(arena + Arena.l2_skip))
+        Self.l2_skip(input, UnsafePointer(arena.advanced(by: Arena.l0_inner_conv)), arena.advanced(by: Arena.l2_skip))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_skip)))
         // flat
         // (no computation at inference)
-        observe?(3, UnsafePointer(arena + Arena.l2_skip))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_skip)))
         // logits
-        Self.l4_logits(UnsafePointer(arena + Arena.l2_skip), w + 148, arena + Arena.l4_logits)
-        Self.l4_logits_activation(arena + Arena.l4_logits)
-        observe?(4, UnsafePointer(arena + Arena.l4_logits))
-        output.update(from: arena + Arena.l4_logits, count: 3)
+        Self.l4_logits(UnsafePointer(arena.advanced(by: Arena.l2_skip)), w.advanced(by: 148), arena.advanced(by: Arena.l4_logits))
+        Self.l4_logits_activation(arena.advanced(by: Arena.l4_logits))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_logits)))
+        output.update(from: arena.advanced(by: Arena.l4_logits), count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -201,16 +201,16 @@ public struct NestedFunctional: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // inner_conv
-        Self.l0_inner_conv_pad(input, arena + Arena.l0_inner_conv_padded)
-        Self.l0_inner_conv(UnsafePointer(arena + Arena.l0_inner_conv_padded), w, arena + Arena.l0_inner_conv)
-        observe?(0, UnsafePointer(arena + Arena.l0_inner_conv))
+        Self.l0_inner_conv_pad(input, arena.advanced(by: Arena.l0_inner_conv_padded))
+        Self.l0_inner_conv(UnsafePointer(arena.advanced(by: Arena.l0_inner_conv_padded)), w, arena.advanced(by: Arena.l0_inner_conv))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_inner_conv)))
         // inner_relu
-        Self.l1_inner_relu(arena + Arena.l0_inner_conv)
-        observe?(1, UnsafePointer(arena + Arena.l0_inner_conv))
+        Self.l1_inner_relu(arena.advanced(by: Arena.l0_inner_conv))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_inner_conv)))
         // skip
-        Self.l2_skip(input, UnsafePointer(arena + Arena.l0_inner_conv), arena + Arena.l2_skip)
-        observe?(2, UnsafePointer(arena + Arena.l2_skip))
-        destination.update(from: arena + Arena.l2_skip, count: 144)
+        Self.l2_skip(input, UnsafePointer(arena.advanced(by: Arena.l0_inner_conv)), arena.advanced(by: Arena.l2_skip))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_skip)))
+        destination.update(from: arena.advanced(by: Arena.l2_skip), count: 144)
     }
 
     // logits over 8 samples: Dense, (None, 144) → (None, 3)
@@ -409,15 +409,15 @@ extension NestedFunctional: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 723, q = arena + 979
-        var g = arena + 1235, h = arena + 1379
+        let p = arena.advanced(by: 723), q = arena.advanced(by: 979)
+        var g = arena.advanced(by: 1235), h = arena.advanced(by: 1379)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let eInput = arena + 435
-        let o0 = arena + 0
-        let o1 = arena + 144
-        let e1 = arena + 579
-        let o2 = arena + 288
-        let o4 = arena + 432
+        let eInput = arena.advanced(by: 435)
+        let o0 = arena
+        let o1 = arena.advanced(by: 144)
+        let e1 = arena.advanced(by: 579)
+        let o2 = arena.advanced(by: 288)
+        let o4 = arena.advanced(by: 432)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_inner_conv_pad(input, p)
         Self.l0_inner_conv(UnsafePointer(p), w, o0)
@@ -425,7 +425,7 @@ extension NestedFunctional: TrainableModel {
         Self.l1_inner_relu(o1)
         Self.l2_skip(input, UnsafePointer(o1), o2)
         // flat: the same memory as its input
-        Self.l4_logits(UnsafePointer(o2), w + 148, o4)
+        Self.l4_logits(UnsafePointer(o2), w.advanced(by: 148), o4)
         Self.l4_logits_activation(o4)
         output.update(from: o4, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -436,7 +436,7 @@ extension NestedFunctional: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // logits
         if !fused { Self.l4_logits_derivative(UnsafePointer(o4), g) }
-        Self.l4_logits_backward(UnsafePointer(o2), UnsafePointer(g), k + 148, gradients + 148, h); swap(&g, &h)
+        Self.l4_logits_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 148), gradients.advanced(by: 148), h); swap(&g, &h)
         // flat
         // passes the gradient through
         // skip

@@ -131,30 +131,30 @@ public struct NestedSequential: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // stem
-        Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
-        Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
-        observe?(0, UnsafePointer(arena + Arena.l0_stem))
+        Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
+        Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_bn
-        Self.l1_stem_bn(arena + Arena.l0_stem, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_stem))
+        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_relu
-        Self.l2_stem_relu(arena + Arena.l0_stem)
-        observe?(2, UnsafePointer(arena + Arena.l0_stem))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // branch
-        Self.l3_branch_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l3_branch_padded)
-        Self.l3_branch(UnsafePointer(arena + Arena.l3_branch_padded), w + 240, arena + Arena.l3_branch)
-        observe?(3, UnsafePointer(arena + Arena.l3_branch))
+        Self.l3_branch_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_branch_padded))
+        Self.l3_branch(UnsafePointer(arena.advanced(by: Arena.l3_branch_padded)), w.advanced(by: 240), arena.advanced(by: Arena.l3_branch))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch)))
         // join
-        Self.l4_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l3_branch), arena + Arena.l4_join)
-        observe?(4, UnsafePointer(arena + Arena.l4_join))
+        Self.l4_join(UnsafePointer(arena.advanced(by: Arena.l0_stem)), UnsafePointer(arena.advanced(by: Arena.l3_branch)), arena.advanced(by: Arena.l4_join))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_join)))
         // pool
-        Self.l5_pool(UnsafePointer(arena + Arena.l4_join), arena + Arena.l5_pool)
-        observe?(5, UnsafePointer(arena + Arena.l5_pool))
+        Self.l5_pool(UnsafePointer(arena.advanced(by: Arena.l4_join)), arena.advanced(by: Arena.l5_pool))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pool)))
         // head
-        Self.l6_head(UnsafePointer(arena + Arena.l5_pool), w + 824, arena + Arena.l6_head)
-        Self.l6_head_activation(arena + Arena.l6_head)
-        observe?(6, UnsafePointer(arena + Arena.l6_head))
-        output.update(from: arena + Arena.l6_head, count: 4)
+        Self.l6_head(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 824), arena.advanced(by: Arena.l6_head))
+        Self.l6_head_activation(arena.advanced(by: Arena.l6_head))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_head)))
+        output.update(from: arena.advanced(by: Arena.l6_head), count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -172,30 +172,30 @@ public struct NestedSequential: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stem
-        Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
-        Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
-        observe?(0, UnsafePointer(arena + Arena.l0_stem))
+        Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
+        Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_bn
-        Self.l1_stem_bn(arena + Arena.l0_stem, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_stem))
+        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_relu
-        Self.l2_stem_relu(arena + Arena.l0_stem)
-        observe?(2, UnsafePointer(arena + Arena.l0_stem))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // branch
-        Self.l3_branch_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l3_branch_padded)
-        Self.l3_branch(UnsafePointer(arena + Arena.l3_branch_padded), w + 240, arena + Arena.l3_branch)
-        observe?(3, UnsafePointer(arena + Arena.l3_branch))
+        Self.l3_branch_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_branch_padded))
+        Self.l3_branch(UnsafePointer(arena.advanced(by: Arena.l3_branch_padded)), w.advanced(by: 240), arena.advanced(by: Arena.l3_branch))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch)))
         // join
-        Self.l4_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l3_branch), arena + Arena.l4_join)
-        observe?(4, UnsafePointer(arena + Arena.l4_join))
+        Self.l4_join(UnsafePointer(arena.advanced(by: Arena.l0_stem)), UnsafePointer(arena.advanced(by: Arena.l3_branch)), arena.advanced(by: Arena.l4_join))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_join)))
         // pool
-        Self.l5_pool(UnsafePointer(arena + Arena.l4_join), arena + Arena.l5_pool)
-        observe?(5, UnsafePointer(arena + Arena.l5_pool))
+        Self.l5_pool(UnsafePointer(arena.advanced(by: Arena.l4_join)), arena.advanced(by: Arena.l5_pool))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pool)))
         // head
-        Self.l6_head(UnsafePointer(arena + Arena.l5_pool), w + 824, arena + Arena.l6_head)
-        Self.l6_head_activation(arena + Arena.l6_head)
-        observe?(6, UnsafePointer(arena + Arena.l6_head))
-        output.update(from: arena + Arena.l6_head, count: 4)
+        Self.l6_head(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 824), arena.advanced(by: Arena.l6_head))
+        Self.l6_head_activation(arena.advanced(by: Arena.l6_head))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_head)))
+        output.update(from: arena.advanced(by: Arena.l6_head), count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -230,26 +230,26 @@ public struct NestedSequential: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stem
-        Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
-        Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
-        observe?(0, UnsafePointer(arena + Arena.l0_stem))
+        Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
+        Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_bn
-        Self.l1_stem_bn(arena + Arena.l0_stem, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_stem))
+        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_relu
-        Self.l2_stem_relu(arena + Arena.l0_stem)
-        observe?(2, UnsafePointer(arena + Arena.l0_stem))
+        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // branch
-        Self.l3_branch_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l3_branch_padded)
-        Self.l3_branch(UnsafePointer(arena + Arena.l3_branch_padded), w + 240, arena + Arena.l3_branch)
-        observe?(3, UnsafePointer(arena + Arena.l3_branch))
+        Self.l3_branch_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_branch_padded))
+        Self.l3_branch(UnsafePointer(arena.advanced(by: Arena.l3_branch_padded)), w.advanced(by: 240), arena.advanced(by: Arena.l3_branch))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch)))
         // join
-        Self.l4_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l3_branch), arena + Arena.l4_join)
-        observe?(4, UnsafePointer(arena + Arena.l4_join))
+        Self.l4_join(UnsafePointer(arena.advanced(by: Arena.l0_stem)), UnsafePointer(arena.advanced(by: Arena.l3_branch)), arena.advanced(by: Arena.l4_join))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_join)))
         // pool
-        Self.l5_pool(UnsafePointer(arena + Arena.l4_join), arena + Arena.l5_pool)
-        observe?(5, UnsafePointer(arena + Arena.l5_pool))
-        destination.update(from: arena + Arena.l5_pool, count: 8)
+        Self.l5_pool(UnsafePointer(arena.advanced(by: Arena.l4_join)), arena.advanced(by: Arena.l5_pool))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pool)))
+        destination.update(from: arena.advanced(by: Arena.l5_pool), count: 8)
     }
 
     // head over 8 samples: Dense, (None, 8) → (None, 4)
@@ -536,18 +536,18 @@ extension NestedSequential: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 3596, q = arena + 4396
-        var g = arena + 5196, h = arena + 5708
+        let p = arena.advanced(by: 3596), q = arena.advanced(by: 4396)
+        var g = arena.advanced(by: 5196), h = arena.advanced(by: 5708)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 512
-        let o2 = arena + 1024
-        let e2 = arena + 2572
-        let o3 = arena + 1536
-        let e3 = arena + 3084
-        let o4 = arena + 2048
-        let o5 = arena + 2560
-        let o6 = arena + 2568
+        let o0 = arena
+        let o1 = arena.advanced(by: 512)
+        let o2 = arena.advanced(by: 1024)
+        let e2 = arena.advanced(by: 2572)
+        let o3 = arena.advanced(by: 1536)
+        let e3 = arena.advanced(by: 3084)
+        let o4 = arena.advanced(by: 2048)
+        let o5 = arena.advanced(by: 2560)
+        let o6 = arena.advanced(by: 2568)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_stem_pad(input, p)
         Self.l0_stem(UnsafePointer(p), w, o0)
@@ -556,10 +556,10 @@ extension NestedSequential: TrainableModel {
         o2.update(from: UnsafePointer(o1), count: 512)
         Self.l2_stem_relu(o2)
         Self.l3_branch_pad(UnsafePointer(o2), p)
-        Self.l3_branch(UnsafePointer(p), w + 240, o3)
+        Self.l3_branch(UnsafePointer(p), w.advanced(by: 240), o3)
         Self.l4_join(UnsafePointer(o2), UnsafePointer(o3), o4)
         Self.l5_pool(UnsafePointer(o4), o5)
-        Self.l6_head(UnsafePointer(o5), w + 824, o6)
+        Self.l6_head(UnsafePointer(o5), w.advanced(by: 824), o6)
         Self.l6_head_activation(o6)
         output.update(from: o6, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
@@ -570,7 +570,7 @@ extension NestedSequential: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // head
         if !fused { Self.l6_head_derivative(UnsafePointer(o6), g) }
-        Self.l6_head_backward(UnsafePointer(o5), UnsafePointer(g), k + 840, gradients + 840, h); swap(&g, &h)
+        Self.l6_head_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 840), gradients.advanced(by: 840), h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // pool
@@ -582,7 +582,7 @@ extension NestedSequential: TrainableModel {
             // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
             // branch
             Self.l3_branch_pad(UnsafePointer(o2), p)
-            Self.l3_branch_backward(UnsafePointer(p), UnsafePointer(g), k + 256, gradients + 256, q)
+            Self.l3_branch_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 256), gradients.advanced(by: 256), q)
             Self.l3_branch_unpad(UnsafePointer(q), h); swap(&g, &h)
             for i in 0..<512 { e2[i] += g[i] }
             // stem_relu: dL/d(output), summed over its readers

@@ -117,21 +117,21 @@ public struct NestedShared: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // lead
-        Self.l0_lead(input, w, arena + Arena.l0_lead)
-        observe?(0, UnsafePointer(arena + Arena.l0_lead))
+        Self.l0_lead(input, w, arena.advanced(by: Arena.l0_lead))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_lead)))
         // twice
-        Self.l1_twice(UnsafePointer(arena + Arena.l0_lead), w + 28, arena + Arena.l1_twice)
-        Self.l1_twice_activation(arena + Arena.l1_twice)
-        observe?(1, UnsafePointer(arena + Arena.l1_twice))
+        Self.l1_twice(UnsafePointer(arena.advanced(by: Arena.l0_lead)), w.advanced(by: 28), arena.advanced(by: Arena.l1_twice))
+        Self.l1_twice_activation(arena.advanced(by: Arena.l1_twice))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_twice)))
         // twice
-        Self.l2_twice(UnsafePointer(arena + Arena.l1_twice), w + 28, arena + Arena.l2_twice)
-        Self.l2_twice_activation(arena + Arena.l2_twice)
-        observe?(2, UnsafePointer(arena + Arena.l2_twice))
+        Self.l2_twice(UnsafePointer(arena.advanced(by: Arena.l1_twice)), w.advanced(by: 28), arena.advanced(by: Arena.l2_twice))
+        Self.l2_twice_activation(arena.advanced(by: Arena.l2_twice))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_twice)))
         // out
-        Self.l3_out(UnsafePointer(arena + Arena.l2_twice), w + 48, arena + Arena.l3_out)
-        Self.l3_out_activation(arena + Arena.l3_out)
-        observe?(3, UnsafePointer(arena + Arena.l3_out))
-        output.update(from: arena + Arena.l3_out, count: 3)
+        Self.l3_out(UnsafePointer(arena.advanced(by: Arena.l2_twice)), w.advanced(by: 48), arena.advanced(by: Arena.l3_out))
+        Self.l3_out_activation(arena.advanced(by: Arena.l3_out))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_out)))
+        output.update(from: arena.advanced(by: Arena.l3_out), count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -149,21 +149,21 @@ public struct NestedShared: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // lead
-        Self.l0_lead(input, w, arena + Arena.l0_lead)
-        observe?(0, UnsafePointer(arena + Arena.l0_lead))
+        Self.l0_lead(input, w, arena.advanced(by: Arena.l0_lead))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_lead)))
         // twice
-        Self.l1_twice(UnsafePointer(arena + Arena.l0_lead), w + 28, arena + Arena.l1_twice)
-        Self.l1_twice_activation(arena + Arena.l1_twice)
-        observe?(1, UnsafePointer(arena + Arena.l1_twice))
+        Self.l1_twice(UnsafePointer(arena.advanced(by: Arena.l0_lead)), w.advanced(by: 28), arena.advanced(by: Arena.l1_twice))
+        Self.l1_twice_activation(arena.advanced(by: Arena.l1_twice))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_twice)))
         // twice
-        Self.l2_twice(UnsafePointer(arena + Arena.l1_twice), w + 28, arena + Arena.l2_twice)
-        Self.l2_twice_activation(arena + Arena.l2_twice)
-        observe?(2, UnsafePointer(arena + Arena.l2_twice))
+        Self.l2_twice(UnsafePointer(arena.advanced(by: Arena.l1_twice)), w.advanced(by: 28), arena.advanced(by: Arena.l2_twice))
+        Self.l2_twice_activation(arena.advanced(by: Arena.l2_twice))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_twice)))
         // out
-        Self.l3_out(UnsafePointer(arena + Arena.l2_twice), w + 48, arena + Arena.l3_out)
-        Self.l3_out_activation(arena + Arena.l3_out)
-        observe?(3, UnsafePointer(arena + Arena.l3_out))
-        output.update(from: arena + Arena.l3_out, count: 3)
+        Self.l3_out(UnsafePointer(arena.advanced(by: Arena.l2_twice)), w.advanced(by: 48), arena.advanced(by: Arena.l3_out))
+        Self.l3_out_activation(arena.advanced(by: Arena.l3_out))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_out)))
+        output.update(from: arena.advanced(by: Arena.l3_out), count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -567,20 +567,20 @@ extension NestedShared: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 15, q = arena + 15
-        var g = arena + 15, h = arena + 21
+        let p = arena.advanced(by: 15), q = arena.advanced(by: 15)
+        var g = arena.advanced(by: 15), h = arena.advanced(by: 21)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 4
-        let o2 = arena + 8
-        let o3 = arena + 12
+        let o0 = arena
+        let o1 = arena.advanced(by: 4)
+        let o2 = arena.advanced(by: 8)
+        let o3 = arena.advanced(by: 12)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_lead(input, w, o0)
-        Self.l1_twice(UnsafePointer(o0), w + 28, o1)
+        Self.l1_twice(UnsafePointer(o0), w.advanced(by: 28), o1)
         Self.l1_twice_activation(o1)
-        Self.l2_twice(UnsafePointer(o1), w + 28, o2)
+        Self.l2_twice(UnsafePointer(o1), w.advanced(by: 28), o2)
         Self.l2_twice_activation(o2)
-        Self.l3_out(UnsafePointer(o2), w + 48, o3)
+        Self.l3_out(UnsafePointer(o2), w.advanced(by: 48), o3)
         Self.l3_out_activation(o3)
         output.update(from: o3, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -591,13 +591,13 @@ extension NestedShared: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // out
         if !fused { Self.l3_out_derivative(UnsafePointer(o3), g) }
-        Self.l3_out_backward(UnsafePointer(o2), UnsafePointer(g), k + 48, gradients + 48, h); swap(&g, &h)
+        Self.l3_out_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 48), gradients.advanced(by: 48), h); swap(&g, &h)
         // twice
         Self.l2_twice_derivative(UnsafePointer(o2), g)
-        Self.l2_twice_backward(UnsafePointer(o1), UnsafePointer(g), k + 28, gradients + 28, h); swap(&g, &h)
+        Self.l2_twice_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 28), gradients.advanced(by: 28), h); swap(&g, &h)
         // twice
         Self.l1_twice_derivative(UnsafePointer(o1), g)
-        Self.l1_twice_backward(UnsafePointer(o0), UnsafePointer(g), k + 28, gradients + 28, h); swap(&g, &h)
+        Self.l1_twice_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 28), gradients.advanced(by: 28), h); swap(&g, &h)
         // lead
         Self.l0_lead_backward(input, UnsafePointer(g), k, gradients, inputGradient)
         return value

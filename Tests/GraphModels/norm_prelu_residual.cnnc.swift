@@ -150,42 +150,42 @@ public struct NormPreluResidual: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // stem
-        Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
-        Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
-        observe?(0, UnsafePointer(arena + Arena.l0_stem))
+        Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
+        Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // branch
-        Self.l1_branch_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l1_branch_padded)
-        Self.l1_branch(UnsafePointer(arena + Arena.l1_branch_padded), w + 296, arena + Arena.l1_branch)
-        observe?(1, UnsafePointer(arena + Arena.l1_branch))
+        Self.l1_branch_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l1_branch_padded))
+        Self.l1_branch(UnsafePointer(arena.advanced(by: Arena.l1_branch_padded)), w.advanced(by: 296), arena.advanced(by: Arena.l1_branch))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_branch)))
         // branch_norm
-        Self.l2_branch_norm(arena + Arena.l1_branch, w)
-        observe?(2, UnsafePointer(arena + Arena.l1_branch))
+        Self.l2_branch_norm(arena.advanced(by: Arena.l1_branch), w)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_branch)))
         // branch_prelu
-        Self.l3_branch_prelu(arena + Arena.l1_branch, w)
-        observe?(3, UnsafePointer(arena + Arena.l1_branch))
+        Self.l3_branch_prelu(arena.advanced(by: Arena.l1_branch), w)
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_branch)))
         // join
-        Self.l4_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l1_branch), arena + Arena.l4_join)
-        observe?(4, UnsafePointer(arena + Arena.l4_join))
+        Self.l4_join(UnsafePointer(arena.advanced(by: Arena.l0_stem)), UnsafePointer(arena.advanced(by: Arena.l1_branch)), arena.advanced(by: Arena.l4_join))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_join)))
         // join_prelu
-        Self.l5_join_prelu(arena + Arena.l4_join, w)
-        observe?(5, UnsafePointer(arena + Arena.l4_join))
+        Self.l5_join_prelu(arena.advanced(by: Arena.l4_join), w)
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l4_join)))
         // pool
-        Self.l6_pool(UnsafePointer(arena + Arena.l4_join), arena + Arena.l6_pool)
-        observe?(6, UnsafePointer(arena + Arena.l6_pool))
+        Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l4_join)), arena.advanced(by: Arena.l6_pool))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_pool)))
         // hidden
-        Self.l7_hidden(UnsafePointer(arena + Arena.l6_pool), w + 934, arena + Arena.l7_hidden)
-        observe?(7, UnsafePointer(arena + Arena.l7_hidden))
+        Self.l7_hidden(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 934), arena.advanced(by: Arena.l7_hidden))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_hidden)))
         // hidden_norm
-        Self.l8_hidden_norm(arena + Arena.l7_hidden, w)
-        observe?(8, UnsafePointer(arena + Arena.l7_hidden))
+        Self.l8_hidden_norm(arena.advanced(by: Arena.l7_hidden), w)
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l7_hidden)))
         // hidden_prelu
-        Self.l9_hidden_prelu(arena + Arena.l7_hidden, w)
-        observe?(9, UnsafePointer(arena + Arena.l7_hidden))
+        Self.l9_hidden_prelu(arena.advanced(by: Arena.l7_hidden), w)
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l7_hidden)))
         // classes
-        Self.l10_classes(UnsafePointer(arena + Arena.l7_hidden), w + 1011, arena + Arena.l10_classes)
-        Self.l10_classes_activation(arena + Arena.l10_classes)
-        observe?(10, UnsafePointer(arena + Arena.l10_classes))
-        output.update(from: arena + Arena.l10_classes, count: 3)
+        Self.l10_classes(UnsafePointer(arena.advanced(by: Arena.l7_hidden)), w.advanced(by: 1011), arena.advanced(by: Arena.l10_classes))
+        Self.l10_classes_activation(arena.advanced(by: Arena.l10_classes))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_classes)))
+        output.update(from: arena.advanced(by: Arena.l10_classes), count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -203,42 +203,42 @@ public struct NormPreluResidual: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stem
-        Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
-        Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
-        observe?(0, UnsafePointer(arena + Arena.l0_stem))
+        Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
+        Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // branch
-        Self.l1_branch_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l1_branch_padded)
-        Self.l1_branch(UnsafePointer(arena + Arena.l1_branch_padded), w + 296, arena + Arena.l1_branch)
-        observe?(1, UnsafePointer(arena + Arena.l1_branch))
+        Self.l1_branch_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l1_branch_padded))
+        Self.l1_branch(UnsafePointer(arena.advanced(by: Arena.l1_branch_padded)), w.advanced(by: 296), arena.advanced(by: Arena.l1_branch))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_branch)))
         // branch_norm
-        Self.l2_branch_norm(arena + Arena.l1_branch, w)
-        observe?(2, UnsafePointer(arena + Arena.l1_branch))
+        Self.l2_branch_norm(arena.advanced(by: Arena.l1_branch), w)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_branch)))
         // branch_prelu
-        Self.l3_branch_prelu(arena + Arena.l1_branch, w)
-        observe?(3, UnsafePointer(arena + Arena.l1_branch))
+        Self.l3_branch_prelu(arena.advanced(by: Arena.l1_branch), w)
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_branch)))
         // join
-        Self.l4_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l1_branch), arena + Arena.l4_join)
-        observe?(4, UnsafePointer(arena + Arena.l4_join))
+        Self.l4_join(UnsafePointer(arena.advanced(by: Arena.l0_stem)), UnsafePointer(arena.advanced(by: Arena.l1_branch)), arena.advanced(by: Arena.l4_join))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_join)))
         // join_prelu
-        Self.l5_join_prelu(arena + Arena.l4_join, w)
-        observe?(5, UnsafePointer(arena + Arena.l4_join))
+        Self.l5_join_prelu(arena.advanced(by: Arena.l4_join), w)
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l4_join)))
         // pool
-        Self.l6_pool(UnsafePointer(arena + Arena.l4_join), arena + Arena.l6_pool)
-        observe?(6, UnsafePointer(arena + Arena.l6_pool))
+        Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l4_join)), arena.advanced(by: Arena.l6_pool))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_pool)))
         // hidden
-        Self.l7_hidden(UnsafePointer(arena + Arena.l6_pool), w + 934, arena + Arena.l7_hidden)
-        observe?(7, UnsafePointer(arena + Arena.l7_hidden))
+        Self.l7_hidden(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 934), arena.advanced(by: Arena.l7_hidden))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_hidden)))
         // hidden_norm
-        Self.l8_hidden_norm(arena + Arena.l7_hidden, w)
-        observe?(8, UnsafePointer(arena + Arena.l7_hidden))
+        Self.l8_hidden_norm(arena.advanced(by: Arena.l7_hidden), w)
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l7_hidden)))
         // hidden_prelu
-        Self.l9_hidden_prelu(arena + Arena.l7_hidden, w)
-        observe?(9, UnsafePointer(arena + Arena.l7_hidden))
+        Self.l9_hidden_prelu(arena.advanced(by: Arena.l7_hidden), w)
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l7_hidden)))
         // classes
-        Self.l10_classes(UnsafePointer(arena + Arena.l7_hidden), w + 1011, arena + Arena.l10_classes)
-        Self.l10_classes_activation(arena + Arena.l10_classes)
-        observe?(10, UnsafePointer(arena + Arena.l10_classes))
-        output.update(from: arena + Arena.l10_classes, count: 3)
+        Self.l10_classes(UnsafePointer(arena.advanced(by: Arena.l7_hidden)), w.advanced(by: 1011), arena.advanced(by: Arena.l10_classes))
+        Self.l10_classes_activation(arena.advanced(by: Arena.l10_classes))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_classes)))
+        output.update(from: arena.advanced(by: Arena.l10_classes), count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -279,29 +279,29 @@ public struct NormPreluResidual: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stem
-        Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
-        Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
-        observe?(0, UnsafePointer(arena + Arena.l0_stem))
+        Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
+        Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // branch
-        Self.l1_branch_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l1_branch_padded)
-        Self.l1_branch(UnsafePointer(arena + Arena.l1_branch_padded), w + 296, arena + Arena.l1_branch)
-        observe?(1, UnsafePointer(arena + Arena.l1_branch))
+        Self.l1_branch_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l1_branch_padded))
+        Self.l1_branch(UnsafePointer(arena.advanced(by: Arena.l1_branch_padded)), w.advanced(by: 296), arena.advanced(by: Arena.l1_branch))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_branch)))
         // branch_norm
-        Self.l2_branch_norm(arena + Arena.l1_branch, w)
-        observe?(2, UnsafePointer(arena + Arena.l1_branch))
+        Self.l2_branch_norm(arena.advanced(by: Arena.l1_branch), w)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_branch)))
         // branch_prelu
-        Self.l3_branch_prelu(arena + Arena.l1_branch, w)
-        observe?(3, UnsafePointer(arena + Arena.l1_branch))
+        Self.l3_branch_prelu(arena.advanced(by: Arena.l1_branch), w)
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_branch)))
         // join
-        Self.l4_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l1_branch), arena + Arena.l4_join)
-        observe?(4, UnsafePointer(arena + Arena.l4_join))
+        Self.l4_join(UnsafePointer(arena.advanced(by: Arena.l0_stem)), UnsafePointer(arena.advanced(by: Arena.l1_branch)), arena.advanced(by: Arena.l4_join))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_join)))
         // join_prelu
-        Self.l5_join_prelu(arena + Arena.l4_join, w)
-        observe?(5, UnsafePointer(arena + Arena.l4_join))
+        Self.l5_join_prelu(arena.advanced(by: Arena.l4_join), w)
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l4_join)))
         // pool
-        Self.l6_pool(UnsafePointer(arena + Arena.l4_join), arena + Arena.l6_pool)
-        observe?(6, UnsafePointer(arena + Arena.l6_pool))
-        destination.update(from: arena + Arena.l6_pool, count: 6)
+        Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l4_join)), arena.advanced(by: Arena.l6_pool))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_pool)))
+        destination.update(from: arena.advanced(by: Arena.l6_pool), count: 6)
     }
 
     // hidden over 8 samples: Dense, (None, 6) → (None, 7)
@@ -713,27 +713,27 @@ extension NormPreluResidual: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 1470, q = arena + 1806
-        var g = arena + 2142, h = arena + 2322
+        let p = arena.advanced(by: 1470), q = arena.advanced(by: 1806)
+        var g = arena.advanced(by: 2142), h = arena.advanced(by: 2322)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let e0 = arena + 1110
-        let o1 = arena + 180
-        let o2 = arena + 360
-        let o3 = arena + 540
-        let e3 = arena + 1290
-        let o4 = arena + 720
-        let o5 = arena + 900
-        let o6 = arena + 1080
-        let o7 = arena + 1086
-        let o8 = arena + 1093
-        let o9 = arena + 1100
-        let o10 = arena + 1107
+        let o0 = arena
+        let e0 = arena.advanced(by: 1110)
+        let o1 = arena.advanced(by: 180)
+        let o2 = arena.advanced(by: 360)
+        let o3 = arena.advanced(by: 540)
+        let e3 = arena.advanced(by: 1290)
+        let o4 = arena.advanced(by: 720)
+        let o5 = arena.advanced(by: 900)
+        let o6 = arena.advanced(by: 1080)
+        let o7 = arena.advanced(by: 1086)
+        let o8 = arena.advanced(by: 1093)
+        let o9 = arena.advanced(by: 1100)
+        let o10 = arena.advanced(by: 1107)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_stem_pad(input, p)
         Self.l0_stem(UnsafePointer(p), w, o0)
         Self.l1_branch_pad(UnsafePointer(o0), p)
-        Self.l1_branch(UnsafePointer(p), w + 296, o1)
+        Self.l1_branch(UnsafePointer(p), w.advanced(by: 296), o1)
         o2.update(from: UnsafePointer(o1), count: 180)
         Self.l2_branch_norm(o2, w)
         o3.update(from: UnsafePointer(o2), count: 180)
@@ -742,12 +742,12 @@ extension NormPreluResidual: TrainableModel {
         o5.update(from: UnsafePointer(o4), count: 180)
         Self.l5_join_prelu(o5, w)
         Self.l6_pool(UnsafePointer(o5), o6)
-        Self.l7_hidden(UnsafePointer(o6), w + 934, o7)
+        Self.l7_hidden(UnsafePointer(o6), w.advanced(by: 934), o7)
         o8.update(from: UnsafePointer(o7), count: 7)
         Self.l8_hidden_norm(o8, w)
         o9.update(from: UnsafePointer(o8), count: 7)
         Self.l9_hidden_prelu(o9, w)
-        Self.l10_classes(UnsafePointer(o9), w + 1011, o10)
+        Self.l10_classes(UnsafePointer(o9), w.advanced(by: 1011), o10)
         Self.l10_classes_activation(o10)
         output.update(from: o10, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -758,13 +758,13 @@ extension NormPreluResidual: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // classes
         if !fused { Self.l10_classes_derivative(UnsafePointer(o10), g) }
-        Self.l10_classes_backward(UnsafePointer(o9), UnsafePointer(g), k + 820, gradients + 820, h); swap(&g, &h)
+        Self.l10_classes_backward(UnsafePointer(o9), UnsafePointer(g), k.advanced(by: 820), gradients.advanced(by: 820), h); swap(&g, &h)
         // hidden_prelu
         Self.l9_hidden_prelu_backward(UnsafePointer(o8), k, gradients, g)
         // hidden_norm
         Self.l8_hidden_norm_backward(UnsafePointer(o7), k, gradients, g)
         // hidden
-        Self.l7_hidden_backward(UnsafePointer(o6), UnsafePointer(g), k + 750, gradients + 750, h); swap(&g, &h)
+        Self.l7_hidden_backward(UnsafePointer(o6), UnsafePointer(g), k.advanced(by: 750), gradients.advanced(by: 750), h); swap(&g, &h)
         // pool
         Self.l6_pool_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
         // join_prelu
@@ -780,7 +780,7 @@ extension NormPreluResidual: TrainableModel {
         Self.l2_branch_norm_backward(UnsafePointer(o1), k, gradients, g)
         // branch
         Self.l1_branch_pad(UnsafePointer(o0), p)
-        Self.l1_branch_backward(UnsafePointer(p), UnsafePointer(g), k + 222, gradients + 222, q)
+        Self.l1_branch_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 222), gradients.advanced(by: 222), q)
         Self.l1_branch_unpad(UnsafePointer(q), h); swap(&g, &h)
         for i in 0..<180 { e0[i] += g[i] }
         // stem: dL/d(output), summed over its readers

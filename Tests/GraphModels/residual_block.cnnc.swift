@@ -158,46 +158,46 @@ public struct ResidualBlock: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // stem
-        Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
-        Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
-        observe?(0, UnsafePointer(arena + Arena.l0_stem))
+        Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
+        Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // res_conv1
-        Self.l1_res_conv1_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l1_res_conv1_padded)
-        Self.l1_res_conv1(UnsafePointer(arena + Arena.l1_res_conv1_padded), w + 224, arena + Arena.l1_res_conv1)
-        observe?(1, UnsafePointer(arena + Arena.l1_res_conv1))
+        Self.l1_res_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l1_res_conv1_padded))
+        Self.l1_res_conv1(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1_padded)), w.advanced(by: 224), arena.advanced(by: Arena.l1_res_conv1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)))
         // res_bn1
-        Self.l2_res_bn1(arena + Arena.l1_res_conv1, w)
-        observe?(2, UnsafePointer(arena + Arena.l1_res_conv1))
+        Self.l2_res_bn1(arena.advanced(by: Arena.l1_res_conv1), w)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)))
         // res_relu
-        Self.l3_res_relu(arena + Arena.l1_res_conv1)
-        observe?(3, UnsafePointer(arena + Arena.l1_res_conv1))
+        Self.l3_res_relu(arena.advanced(by: Arena.l1_res_conv1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)))
         // res_conv2
-        Self.l4_res_conv2_winograd_pad(UnsafePointer(arena + Arena.l1_res_conv1), arena + Arena.l4_res_conv2_padded)
-        Self.l4_res_conv2_winograd(UnsafePointer(arena + Arena.l4_res_conv2_padded), w + 1424, arena + Arena.l4_res_conv2, arena + Arena.scratch)
-        observe?(4, UnsafePointer(arena + Arena.l4_res_conv2))
+        Self.l4_res_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)), arena.advanced(by: Arena.l4_res_conv2_padded))
+        Self.l4_res_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)))
         // shortcut
-        Self.l5_shortcut(UnsafePointer(arena + Arena.l0_stem), w + 7840, arena + Arena.l5_shortcut)
-        observe?(5, UnsafePointer(arena + Arena.l5_shortcut))
+        Self.l5_shortcut(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 7840), arena.advanced(by: Arena.l5_shortcut))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_shortcut)))
         // res_bn2
-        Self.l6_res_bn2(arena + Arena.l4_res_conv2, w)
-        observe?(6, UnsafePointer(arena + Arena.l4_res_conv2))
+        Self.l6_res_bn2(arena.advanced(by: Arena.l4_res_conv2), w)
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)))
         // shortcut_bn
-        Self.l7_shortcut_bn(arena + Arena.l5_shortcut, w)
-        observe?(7, UnsafePointer(arena + Arena.l5_shortcut))
+        Self.l7_shortcut_bn(arena.advanced(by: Arena.l5_shortcut), w)
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l5_shortcut)))
         // res_add
-        Self.l8_res_add(UnsafePointer(arena + Arena.l4_res_conv2), UnsafePointer(arena + Arena.l5_shortcut), arena + Arena.l8_res_add)
-        observe?(8, UnsafePointer(arena + Arena.l8_res_add))
+        Self.l8_res_add(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)), UnsafePointer(arena.advanced(by: Arena.l5_shortcut)), arena.advanced(by: Arena.l8_res_add))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_res_add)))
         // res_out
-        Self.l9_res_out(arena + Arena.l8_res_add)
-        observe?(9, UnsafePointer(arena + Arena.l8_res_add))
+        Self.l9_res_out(arena.advanced(by: Arena.l8_res_add))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_res_add)))
         // pool
-        Self.l10_pool(UnsafePointer(arena + Arena.l8_res_add), arena + Arena.l10_pool)
-        observe?(10, UnsafePointer(arena + Arena.l10_pool))
+        Self.l10_pool(UnsafePointer(arena.advanced(by: Arena.l8_res_add)), arena.advanced(by: Arena.l10_pool))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool)))
         // predictions
-        Self.l11_predictions(UnsafePointer(arena + Arena.l10_pool), w + 8048, arena + Arena.l11_predictions)
-        Self.l11_predictions_activation(arena + Arena.l11_predictions)
-        observe?(11, UnsafePointer(arena + Arena.l11_predictions))
-        output.update(from: arena + Arena.l11_predictions, count: 10)
+        Self.l11_predictions(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 8048), arena.advanced(by: Arena.l11_predictions))
+        Self.l11_predictions_activation(arena.advanced(by: Arena.l11_predictions))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_predictions)))
+        output.update(from: arena.advanced(by: Arena.l11_predictions), count: 10)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -215,46 +215,46 @@ public struct ResidualBlock: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stem
-        Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
-        Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
-        observe?(0, UnsafePointer(arena + Arena.l0_stem))
+        Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
+        Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // res_conv1
-        Self.l1_res_conv1_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l1_res_conv1_padded)
-        Self.l1_res_conv1(UnsafePointer(arena + Arena.l1_res_conv1_padded), w + 224, arena + Arena.l1_res_conv1)
-        observe?(1, UnsafePointer(arena + Arena.l1_res_conv1))
+        Self.l1_res_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l1_res_conv1_padded))
+        Self.l1_res_conv1(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1_padded)), w.advanced(by: 224), arena.advanced(by: Arena.l1_res_conv1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)))
         // res_bn1
-        Self.l2_res_bn1(arena + Arena.l1_res_conv1, w)
-        observe?(2, UnsafePointer(arena + Arena.l1_res_conv1))
+        Self.l2_res_bn1(arena.advanced(by: Arena.l1_res_conv1), w)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)))
         // res_relu
-        Self.l3_res_relu(arena + Arena.l1_res_conv1)
-        observe?(3, UnsafePointer(arena + Arena.l1_res_conv1))
+        Self.l3_res_relu(arena.advanced(by: Arena.l1_res_conv1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)))
         // res_conv2
-        Self.l4_res_conv2_winograd_pad(UnsafePointer(arena + Arena.l1_res_conv1), arena + Arena.l4_res_conv2_padded)
-        Self.l4_res_conv2_winograd(UnsafePointer(arena + Arena.l4_res_conv2_padded), w + 1424, arena + Arena.l4_res_conv2, arena + Arena.scratch)
-        observe?(4, UnsafePointer(arena + Arena.l4_res_conv2))
+        Self.l4_res_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)), arena.advanced(by: Arena.l4_res_conv2_padded))
+        Self.l4_res_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)))
         // shortcut
-        Self.l5_shortcut(UnsafePointer(arena + Arena.l0_stem), w + 7840, arena + Arena.l5_shortcut)
-        observe?(5, UnsafePointer(arena + Arena.l5_shortcut))
+        Self.l5_shortcut(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 7840), arena.advanced(by: Arena.l5_shortcut))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_shortcut)))
         // res_bn2
-        Self.l6_res_bn2(arena + Arena.l4_res_conv2, w)
-        observe?(6, UnsafePointer(arena + Arena.l4_res_conv2))
+        Self.l6_res_bn2(arena.advanced(by: Arena.l4_res_conv2), w)
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)))
         // shortcut_bn
-        Self.l7_shortcut_bn(arena + Arena.l5_shortcut, w)
-        observe?(7, UnsafePointer(arena + Arena.l5_shortcut))
+        Self.l7_shortcut_bn(arena.advanced(by: Arena.l5_shortcut), w)
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l5_shortcut)))
         // res_add
-        Self.l8_res_add(UnsafePointer(arena + Arena.l4_res_conv2), UnsafePointer(arena + Arena.l5_shortcut), arena + Arena.l8_res_add)
-        observe?(8, UnsafePointer(arena + Arena.l8_res_add))
+        Self.l8_res_add(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)), UnsafePointer(arena.advanced(by: Arena.l5_shortcut)), arena.advanced(by: Arena.l8_res_add))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_res_add)))
         // res_out
-        Self.l9_res_out(arena + Arena.l8_res_add)
-        observe?(9, UnsafePointer(arena + Arena.l8_res_add))
+        Self.l9_res_out(arena.advanced(by: Arena.l8_res_add))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_res_add)))
         // pool
-        Self.l10_pool(UnsafePointer(arena + Arena.l8_res_add), arena + Arena.l10_pool)
-        observe?(10, UnsafePointer(arena + Arena.l10_pool))
+        Self.l10_pool(UnsafePointer(arena.advanced(by: Arena.l8_res_add)), arena.advanced(by: Arena.l10_pool))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool)))
         // predictions
-        Self.l11_predictions(UnsafePointer(arena + Arena.l10_pool), w + 8048, arena + Arena.l11_predictions)
-        Self.l11_predictions_activation(arena + Arena.l11_predictions)
-        observe?(11, UnsafePointer(arena + Arena.l11_predictions))
-        output.update(from: arena + Arena.l11_predictions, count: 10)
+        Self.l11_predictions(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 8048), arena.advanced(by: Arena.l11_predictions))
+        Self.l11_predictions_activation(arena.advanced(by: Arena.l11_predictions))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_predictions)))
+        output.update(from: arena.advanced(by: Arena.l11_predictions), count: 10)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -289,42 +289,42 @@ public struct ResidualBlock: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stem
-        Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
-        Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
-        observe?(0, UnsafePointer(arena + Arena.l0_stem))
+        Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
+        Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // res_conv1
-        Self.l1_res_conv1_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l1_res_conv1_padded)
-        Self.l1_res_conv1(UnsafePointer(arena + Arena.l1_res_conv1_padded), w + 224, arena + Arena.l1_res_conv1)
-        observe?(1, UnsafePointer(arena + Arena.l1_res_conv1))
+        Self.l1_res_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l1_res_conv1_padded))
+        Self.l1_res_conv1(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1_padded)), w.advanced(by: 224), arena.advanced(by: Arena.l1_res_conv1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)))
         // res_bn1
-        Self.l2_res_bn1(arena + Arena.l1_res_conv1, w)
-        observe?(2, UnsafePointer(arena + Arena.l1_res_conv1))
+        Self.l2_res_bn1(arena.advanced(by: Arena.l1_res_conv1), w)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)))
         // res_relu
-        Self.l3_res_relu(arena + Arena.l1_res_conv1)
-        observe?(3, UnsafePointer(arena + Arena.l1_res_conv1))
+        Self.l3_res_relu(arena.advanced(by: Arena.l1_res_conv1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)))
         // res_conv2
-        Self.l4_res_conv2_winograd_pad(UnsafePointer(arena + Arena.l1_res_conv1), arena + Arena.l4_res_conv2_padded)
-        Self.l4_res_conv2_winograd(UnsafePointer(arena + Arena.l4_res_conv2_padded), w + 1424, arena + Arena.l4_res_conv2, arena + Arena.scratch)
-        observe?(4, UnsafePointer(arena + Arena.l4_res_conv2))
+        Self.l4_res_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)), arena.advanced(by: Arena.l4_res_conv2_padded))
+        Self.l4_res_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)))
         // shortcut
-        Self.l5_shortcut(UnsafePointer(arena + Arena.l0_stem), w + 7840, arena + Arena.l5_shortcut)
-        observe?(5, UnsafePointer(arena + Arena.l5_shortcut))
+        Self.l5_shortcut(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 7840), arena.advanced(by: Arena.l5_shortcut))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_shortcut)))
         // res_bn2
-        Self.l6_res_bn2(arena + Arena.l4_res_conv2, w)
-        observe?(6, UnsafePointer(arena + Arena.l4_res_conv2))
+        Self.l6_res_bn2(arena.advanced(by: Arena.l4_res_conv2), w)
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)))
         // shortcut_bn
-        Self.l7_shortcut_bn(arena + Arena.l5_shortcut, w)
-        observe?(7, UnsafePointer(arena + Arena.l5_shortcut))
+        Self.l7_shortcut_bn(arena.advanced(by: Arena.l5_shortcut), w)
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l5_shortcut)))
         // res_add
-        Self.l8_res_add(UnsafePointer(arena + Arena.l4_res_conv2), UnsafePointer(arena + Arena.l5_shortcut), arena + Arena.l8_res_add)
-        observe?(8, UnsafePointer(arena + Arena.l8_res_add))
+        Self.l8_res_add(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)), UnsafePointer(arena.advanced(by: Arena.l5_shortcut)), arena.advanced(by: Arena.l8_res_add))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_res_add)))
         // res_out
-        Self.l9_res_out(arena + Arena.l8_res_add)
-        observe?(9, UnsafePointer(arena + Arena.l8_res_add))
+        Self.l9_res_out(arena.advanced(by: Arena.l8_res_add))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_res_add)))
         // pool
-        Self.l10_pool(UnsafePointer(arena + Arena.l8_res_add), arena + Arena.l10_pool)
-        observe?(10, UnsafePointer(arena + Arena.l10_pool))
-        destination.update(from: arena + Arena.l10_pool, count: 16)
+        Self.l10_pool(UnsafePointer(arena.advanced(by: Arena.l8_res_add)), arena.advanced(by: Arena.l10_pool))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool)))
+        destination.update(from: arena.advanced(by: Arena.l10_pool), count: 16)
     }
 
     // predictions over 8 samples: Dense, (None, 16) → (None, 10)
@@ -906,65 +906,65 @@ extension ResidualBlock: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 20506, q = arena + 22818
-        var g = arena + 25130, h = arena + 27178
+        let p = arena.advanced(by: 20506), q = arena.advanced(by: 22818)
+        var g = arena.advanced(by: 25130), h = arena.advanced(by: 27178)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
-                let o0 = arena + 0
-                let o1 = arena + 2048
+                let o0 = arena
+                let o1 = arena.advanced(by: 2048)
                 // Forward, training mode, to res_bn1: every layer's output stays for the backward pass.
                 Self.l0_stem_pad(input, p)
                 Self.l0_stem(UnsafePointer(p), w, o0)
                 Self.l1_res_conv1_pad(UnsafePointer(o0), p)
-                Self.l1_res_conv1(UnsafePointer(p), w + 224, o1)
+                Self.l1_res_conv1(UnsafePointer(p), w.advanced(by: 224), o1)
                 Self.l2_res_bn1_statistics(UnsafePointer(o1), sums)
                 return 0
 
             case 1:
-                let o0 = arena + 0
-                let o1 = arena + 2048
-                let o2 = arena + 3072
-                let o3 = arena + 5120
-                let o4 = arena + 6144
-                let o5 = arena + 7168
+                let o0 = arena
+                let o1 = arena.advanced(by: 2048)
+                let o2 = arena.advanced(by: 3072)
+                let o3 = arena.advanced(by: 5120)
+                let o4 = arena.advanced(by: 6144)
+                let o5 = arena.advanced(by: 7168)
                 // Forward, training mode, to res_bn2: every layer's output stays for the backward pass.
                 Self.l2_res_bn1_normalize(UnsafePointer(o1), statistics, k, o2)
                 o3.update(from: UnsafePointer(o2), count: 1024)
                 Self.l3_res_relu(o3)
                 Self.l4_res_conv2_pad(UnsafePointer(o3), p)
-                Self.l4_res_conv2(UnsafePointer(p), w + 1424, o4)
-                Self.l5_shortcut(UnsafePointer(o0), w + 7840, o5)
+                Self.l4_res_conv2(UnsafePointer(p), w.advanced(by: 1424), o4)
+                Self.l5_shortcut(UnsafePointer(o0), w.advanced(by: 7840), o5)
                 Self.l6_res_bn2_statistics(UnsafePointer(o4), sums)
                 return 0
 
             case 2:
-                let o4 = arena + 6144
-                let o5 = arena + 7168
-                let o6 = arena + 8192
+                let o4 = arena.advanced(by: 6144)
+                let o5 = arena.advanced(by: 7168)
+                let o6 = arena.advanced(by: 8192)
                 // Forward, training mode, to shortcut_bn: every layer's output stays for the backward pass.
                 Self.l6_res_bn2_normalize(UnsafePointer(o4), statistics, k, o6)
                 Self.l7_shortcut_bn_statistics(UnsafePointer(o5), sums)
                 return 0
 
             case 3:
-                let o5 = arena + 7168
-                let o6 = arena + 8192
-                let e6 = arena + 18458
-                let o7 = arena + 10240
-                let d7 = arena + 11264
-                let e7 = arena + 19482
-                let o8 = arena + 12288
-                let o9 = arena + 13312
-                let o10 = arena + 14336
-                let o11 = arena + 14352
+                let o5 = arena.advanced(by: 7168)
+                let o6 = arena.advanced(by: 8192)
+                let e6 = arena.advanced(by: 18458)
+                let o7 = arena.advanced(by: 10240)
+                let d7 = arena.advanced(by: 11264)
+                let e7 = arena.advanced(by: 19482)
+                let o8 = arena.advanced(by: 12288)
+                let o9 = arena.advanced(by: 13312)
+                let o10 = arena.advanced(by: 14336)
+                let o11 = arena.advanced(by: 14352)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l7_shortcut_bn_normalize(UnsafePointer(o5), statistics, k, o7)
                 Self.l8_res_add(UnsafePointer(o6), UnsafePointer(o7), o8)
                 o9.update(from: UnsafePointer(o8), count: 1024)
                 Self.l9_res_out(o9)
                 Self.l10_pool(UnsafePointer(o9), o10)
-                Self.l11_predictions(UnsafePointer(o10), w + 8048, o11)
+                Self.l11_predictions(UnsafePointer(o10), w.advanced(by: 8048), o11)
                 Self.l11_predictions_activation(o11)
                 output.update(from: o11, count: 10)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -975,7 +975,7 @@ extension ResidualBlock: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // predictions
                 if !fused { Self.l11_predictions_derivative(UnsafePointer(o11), g) }
-                Self.l11_predictions_backward(UnsafePointer(o10), UnsafePointer(g), k + 4000, gradients + 4000, h); swap(&g, &h)
+                Self.l11_predictions_backward(UnsafePointer(o10), UnsafePointer(g), k.advanced(by: 4000), gradients.advanced(by: 4000), h); swap(&g, &h)
                 // pool
                 Self.l10_pool_backward(UnsafePointer(o9), UnsafePointer(g), h); swap(&g, &h)
                 // res_out
@@ -990,12 +990,12 @@ extension ResidualBlock: TrainableModel {
                 return value
 
             case 4:
-                let o4 = arena + 6144
-                let o5 = arena + 7168
-                let e5 = arena + 17434
-                let d6 = arena + 9216
-                let e6 = arena + 18458
-                let d7 = arena + 11264
+                let o4 = arena.advanced(by: 6144)
+                let o5 = arena.advanced(by: 7168)
+                let e5 = arena.advanced(by: 17434)
+                let d6 = arena.advanced(by: 9216)
+                let e6 = arena.advanced(by: 18458)
+                let d7 = arena.advanced(by: 11264)
                 // Backward through shortcut_bn, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l7_shortcut_bn_backward(UnsafePointer(o5), UnsafePointer(d7), statistics, k, g)
                 e5.update(from: g, count: 1024)
@@ -1007,16 +1007,16 @@ extension ResidualBlock: TrainableModel {
                 return 0
 
             case 5:
-                let o0 = arena + 0
-                let e0 = arena + 14362
-                let o1 = arena + 2048
-                let o2 = arena + 3072
-                let d2 = arena + 4096
-                let o3 = arena + 5120
-                let o4 = arena + 6144
-                let e4 = arena + 16410
-                let e5 = arena + 17434
-                let d6 = arena + 9216
+                let o0 = arena
+                let e0 = arena.advanced(by: 14362)
+                let o1 = arena.advanced(by: 2048)
+                let o2 = arena.advanced(by: 3072)
+                let d2 = arena.advanced(by: 4096)
+                let o3 = arena.advanced(by: 5120)
+                let o4 = arena.advanced(by: 6144)
+                let e4 = arena.advanced(by: 16410)
+                let e5 = arena.advanced(by: 17434)
+                let d6 = arena.advanced(by: 9216)
                 // Backward through res_bn2, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l6_res_bn2_backward(UnsafePointer(o4), UnsafePointer(d6), statistics, k, g)
                 e4.update(from: g, count: 1024)
@@ -1024,14 +1024,14 @@ extension ResidualBlock: TrainableModel {
                 g.update(from: e5, count: 1024)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // shortcut
-                Self.l5_shortcut_backward(UnsafePointer(o0), UnsafePointer(g), k + 3744, gradients + 3744, h); swap(&g, &h)
+                Self.l5_shortcut_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 3744), gradients.advanced(by: 3744), h); swap(&g, &h)
                 e0.update(from: g, count: 2048)
                 // res_conv2: dL/d(output), summed over its readers
                 g.update(from: e4, count: 1024)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // res_conv2
                 Self.l4_res_conv2_pad(UnsafePointer(o3), p)
-                Self.l4_res_conv2_backward(UnsafePointer(p), UnsafePointer(g), k + 1440, gradients + 1440, q)
+                Self.l4_res_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1440), gradients.advanced(by: 1440), q)
                 Self.l4_res_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // res_relu
                 Self.l3_res_relu_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
@@ -1041,16 +1041,16 @@ extension ResidualBlock: TrainableModel {
                 return 0
 
             default:
-                let o0 = arena + 0
-                let e0 = arena + 14362
-                let o1 = arena + 2048
-                let d2 = arena + 4096
+                let o0 = arena
+                let e0 = arena.advanced(by: 14362)
+                let o1 = arena.advanced(by: 2048)
+                let d2 = arena.advanced(by: 4096)
                 // Backward through res_bn1, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l2_res_bn1_backward(UnsafePointer(o1), UnsafePointer(d2), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // res_conv1
                 Self.l1_res_conv1_pad(UnsafePointer(o0), p)
-                Self.l1_res_conv1_backward(UnsafePointer(p), UnsafePointer(g), k + 224, gradients + 224, q)
+                Self.l1_res_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 224), gradients.advanced(by: 224), q)
                 Self.l1_res_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<2048 { e0[i] += g[i] }
                 // stem: dL/d(output), summed over its readers

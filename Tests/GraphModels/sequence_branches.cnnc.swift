@@ -154,49 +154,49 @@ public struct SequenceBranches: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // features
-        Self.l0_features_pad(input, arena + Arena.l0_features_padded)
-        Self.l0_features(UnsafePointer(arena + Arena.l0_features_padded), w, arena + Arena.l0_features)
-        observe?(0, UnsafePointer(arena + Arena.l0_features))
+        Self.l0_features_pad(input, arena.advanced(by: Arena.l0_features_padded))
+        Self.l0_features(UnsafePointer(arena.advanced(by: Arena.l0_features_padded)), w, arena.advanced(by: Arena.l0_features))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_features)))
         // transposed
-        Self.l1_transposed(UnsafePointer(arena + Arena.l0_features), arena + Arena.l1_transposed)
-        observe?(1, UnsafePointer(arena + Arena.l1_transposed))
+        Self.l1_transposed(UnsafePointer(arena.advanced(by: Arena.l0_features)), arena.advanced(by: Arena.l1_transposed))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_transposed)))
         // across
-        Self.l2_across_pad(UnsafePointer(arena + Arena.l1_transposed), arena + Arena.l2_across_padded)
-        Self.l2_across(UnsafePointer(arena + Arena.l2_across_padded), w + 52, arena + Arena.l2_across)
-        observe?(2, UnsafePointer(arena + Arena.l2_across))
+        Self.l2_across_pad(UnsafePointer(arena.advanced(by: Arena.l1_transposed)), arena.advanced(by: Arena.l2_across_padded))
+        Self.l2_across(UnsafePointer(arena.advanced(by: Arena.l2_across_padded)), w.advanced(by: 52), arena.advanced(by: Arena.l2_across))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_across)))
         // back
-        Self.l3_back(UnsafePointer(arena + Arena.l2_across), arena + Arena.l3_back)
-        observe?(3, UnsafePointer(arena + Arena.l3_back))
+        Self.l3_back(UnsafePointer(arena.advanced(by: Arena.l2_across)), arena.advanced(by: Arena.l3_back))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_back)))
         // mix
-        Self.l4_mix(UnsafePointer(arena + Arena.l0_features), UnsafePointer(arena + Arena.l3_back), arena + Arena.l4_mix)
-        observe?(4, UnsafePointer(arena + Arena.l4_mix))
+        Self.l4_mix(UnsafePointer(arena.advanced(by: Arena.l0_features)), UnsafePointer(arena.advanced(by: Arena.l3_back)), arena.advanced(by: Arena.l4_mix))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_mix)))
         // up
-        Self.l5_up(UnsafePointer(arena + Arena.l4_mix), arena + Arena.l5_up)
-        observe?(5, UnsafePointer(arena + Arena.l5_up))
+        Self.l5_up(UnsafePointer(arena.advanced(by: Arena.l4_mix)), arena.advanced(by: Arena.l5_up))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_up)))
         // pool
-        Self.l6_pool(UnsafePointer(arena + Arena.l5_up), arena + Arena.l6_pool)
-        observe?(6, UnsafePointer(arena + Arena.l6_pool))
+        Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l5_up)), arena.advanced(by: Arena.l6_pool))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_pool)))
         // code
-        Self.l7_code(UnsafePointer(arena + Arena.l6_pool), w + 204, arena + Arena.l7_code)
-        Self.l7_code_activation(arena + Arena.l7_code)
-        observe?(7, UnsafePointer(arena + Arena.l7_code))
+        Self.l7_code(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 204), arena.advanced(by: Arena.l7_code))
+        Self.l7_code_activation(arena.advanced(by: Arena.l7_code))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_code)))
         // repeat
-        Self.l8_repeat(UnsafePointer(arena + Arena.l7_code), arena + Arena.l8_repeat)
-        observe?(8, UnsafePointer(arena + Arena.l8_repeat))
+        Self.l8_repeat(UnsafePointer(arena.advanced(by: Arena.l7_code)), arena.advanced(by: Arena.l8_repeat))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_repeat)))
         // joined
-        Self.l9_joined(UnsafePointer(arena + Arena.l5_up), UnsafePointer(arena + Arena.l8_repeat), arena + Arena.l9_joined)
-        observe?(9, UnsafePointer(arena + Arena.l9_joined))
+        Self.l9_joined(UnsafePointer(arena.advanced(by: Arena.l5_up)), UnsafePointer(arena.advanced(by: Arena.l8_repeat)), arena.advanced(by: Arena.l9_joined))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_joined)))
         // decode
-        Self.l10_decode(UnsafePointer(arena + Arena.l9_joined), w + 224, arena + Arena.l10_decode)
-        observe?(10, UnsafePointer(arena + Arena.l10_decode))
+        Self.l10_decode(UnsafePointer(arena.advanced(by: Arena.l9_joined)), w.advanced(by: 224), arena.advanced(by: Arena.l10_decode))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_decode)))
         // flatten
         // (no computation at inference)
-        observe?(11, UnsafePointer(arena + Arena.l10_decode))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l10_decode)))
         // classes
-        Self.l12_classes(UnsafePointer(arena + Arena.l10_decode), w + 312, arena + Arena.l12_classes)
-        Self.l12_classes_activation(arena + Arena.l12_classes)
-        observe?(12, UnsafePointer(arena + Arena.l12_classes))
-        output.update(from: arena + Arena.l12_classes, count: 4)
+        Self.l12_classes(UnsafePointer(arena.advanced(by: Arena.l10_decode)), w.advanced(by: 312), arena.advanced(by: Arena.l12_classes))
+        Self.l12_classes_activation(arena.advanced(by: Arena.l12_classes))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_classes)))
+        output.update(from: arena.advanced(by: Arena.l12_classes), count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -214,49 +214,49 @@ public struct SequenceBranches: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // features
-        Self.l0_features_pad(input, arena + Arena.l0_features_padded)
-        Self.l0_features(UnsafePointer(arena + Arena.l0_features_padded), w, arena + Arena.l0_features)
-        observe?(0, UnsafePointer(arena + Arena.l0_features))
+        Self.l0_features_pad(input, arena.advanced(by: Arena.l0_features_padded))
+        Self.l0_features(UnsafePointer(arena.advanced(by: Arena.l0_features_padded)), w, arena.advanced(by: Arena.l0_features))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_features)))
         // transposed
-        Self.l1_transposed(UnsafePointer(arena + Arena.l0_features), arena + Arena.l1_transposed)
-        observe?(1, UnsafePointer(arena + Arena.l1_transposed))
+        Self.l1_transposed(UnsafePointer(arena.advanced(by: Arena.l0_features)), arena.advanced(by: Arena.l1_transposed))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_transposed)))
         // across
-        Self.l2_across_pad(UnsafePointer(arena + Arena.l1_transposed), arena + Arena.l2_across_padded)
-        Self.l2_across(UnsafePointer(arena + Arena.l2_across_padded), w + 52, arena + Arena.l2_across)
-        observe?(2, UnsafePointer(arena + Arena.l2_across))
+        Self.l2_across_pad(UnsafePointer(arena.advanced(by: Arena.l1_transposed)), arena.advanced(by: Arena.l2_across_padded))
+        Self.l2_across(UnsafePointer(arena.advanced(by: Arena.l2_across_padded)), w.advanced(by: 52), arena.advanced(by: Arena.l2_across))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_across)))
         // back
-        Self.l3_back(UnsafePointer(arena + Arena.l2_across), arena + Arena.l3_back)
-        observe?(3, UnsafePointer(arena + Arena.l3_back))
+        Self.l3_back(UnsafePointer(arena.advanced(by: Arena.l2_across)), arena.advanced(by: Arena.l3_back))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_back)))
         // mix
-        Self.l4_mix(UnsafePointer(arena + Arena.l0_features), UnsafePointer(arena + Arena.l3_back), arena + Arena.l4_mix)
-        observe?(4, UnsafePointer(arena + Arena.l4_mix))
+        Self.l4_mix(UnsafePointer(arena.advanced(by: Arena.l0_features)), UnsafePointer(arena.advanced(by: Arena.l3_back)), arena.advanced(by: Arena.l4_mix))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_mix)))
         // up
-        Self.l5_up(UnsafePointer(arena + Arena.l4_mix), arena + Arena.l5_up)
-        observe?(5, UnsafePointer(arena + Arena.l5_up))
+        Self.l5_up(UnsafePointer(arena.advanced(by: Arena.l4_mix)), arena.advanced(by: Arena.l5_up))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_up)))
         // pool
-        Self.l6_pool(UnsafePointer(arena + Arena.l5_up), arena + Arena.l6_pool)
-        observe?(6, UnsafePointer(arena + Arena.l6_pool))
+        Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l5_up)), arena.advanced(by: Arena.l6_pool))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_pool)))
         // code
-        Self.l7_code(UnsafePointer(arena + Arena.l6_pool), w + 204, arena + Arena.l7_code)
-        Self.l7_code_activation(arena + Arena.l7_code)
-        observe?(7, UnsafePointer(arena + Arena.l7_code))
+        Self.l7_code(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 204), arena.advanced(by: Arena.l7_code))
+        Self.l7_code_activation(arena.advanced(by: Arena.l7_code))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_code)))
         // repeat
-        Self.l8_repeat(UnsafePointer(arena + Arena.l7_code), arena + Arena.l8_repeat)
-        observe?(8, UnsafePointer(arena + Arena.l8_repeat))
+        Self.l8_repeat(UnsafePointer(arena.advanced(by: Arena.l7_code)), arena.advanced(by: Arena.l8_repeat))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_repeat)))
         // joined
-        Self.l9_joined(UnsafePointer(arena + Arena.l5_up), UnsafePointer(arena + Arena.l8_repeat), arena + Arena.l9_joined)
-        observe?(9, UnsafePointer(arena + Arena.l9_joined))
+        Self.l9_joined(UnsafePointer(arena.advanced(by: Arena.l5_up)), UnsafePointer(arena.advanced(by: Arena.l8_repeat)), arena.advanced(by: Arena.l9_joined))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_joined)))
         // decode
-        Self.l10_decode(UnsafePointer(arena + Arena.l9_joined), w + 224, arena + Arena.l10_decode)
-        observe?(10, UnsafePointer(arena + Arena.l10_decode))
+        Self.l10_decode(UnsafePointer(arena.advanced(by: Arena.l9_joined)), w.advanced(by: 224), arena.advanced(by: Arena.l10_decode))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_decode)))
         // flatten
         // (no computation at inference)
-        observe?(11, UnsafePointer(arena + Arena.l10_decode))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l10_decode)))
         // classes
-        Self.l12_classes(UnsafePointer(arena + Arena.l10_decode), w + 312, arena + Arena.l12_classes)
-        Self.l12_classes_activation(arena + Arena.l12_classes)
-        observe?(12, UnsafePointer(arena + Arena.l12_classes))
-        output.update(from: arena + Arena.l12_classes, count: 4)
+        Self.l12_classes(UnsafePointer(arena.advanced(by: Arena.l10_decode)), w.advanced(by: 312), arena.advanced(by: Arena.l12_classes))
+        Self.l12_classes_activation(arena.advanced(by: Arena.l12_classes))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_classes)))
+        output.update(from: arena.advanced(by: Arena.l12_classes), count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -293,42 +293,42 @@ public struct SequenceBranches: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // features
-        Self.l0_features_pad(input, arena + Arena.l0_features_padded)
-        Self.l0_features(UnsafePointer(arena + Arena.l0_features_padded), w, arena + Arena.l0_features)
-        observe?(0, UnsafePointer(arena + Arena.l0_features))
+        Self.l0_features_pad(input, arena.advanced(by: Arena.l0_features_padded))
+        Self.l0_features(UnsafePointer(arena.advanced(by: Arena.l0_features_padded)), w, arena.advanced(by: Arena.l0_features))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_features)))
         // transposed
-        Self.l1_transposed(UnsafePointer(arena + Arena.l0_features), arena + Arena.l1_transposed)
-        observe?(1, UnsafePointer(arena + Arena.l1_transposed))
+        Self.l1_transposed(UnsafePointer(arena.advanced(by: Arena.l0_features)), arena.advanced(by: Arena.l1_transposed))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_transposed)))
         // across
-        Self.l2_across_pad(UnsafePointer(arena + Arena.l1_transposed), arena + Arena.l2_across_padded)
-        Self.l2_across(UnsafePointer(arena + Arena.l2_across_padded), w + 52, arena + Arena.l2_across)
-        observe?(2, UnsafePointer(arena + Arena.l2_across))
+        Self.l2_across_pad(UnsafePointer(arena.advanced(by: Arena.l1_transposed)), arena.advanced(by: Arena.l2_across_padded))
+        Self.l2_across(UnsafePointer(arena.advanced(by: Arena.l2_across_padded)), w.advanced(by: 52), arena.advanced(by: Arena.l2_across))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_across)))
         // back
-        Self.l3_back(UnsafePointer(arena + Arena.l2_across), arena + Arena.l3_back)
-        observe?(3, UnsafePointer(arena + Arena.l3_back))
+        Self.l3_back(UnsafePointer(arena.advanced(by: Arena.l2_across)), arena.advanced(by: Arena.l3_back))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_back)))
         // mix
-        Self.l4_mix(UnsafePointer(arena + Arena.l0_features), UnsafePointer(arena + Arena.l3_back), arena + Arena.l4_mix)
-        observe?(4, UnsafePointer(arena + Arena.l4_mix))
+        Self.l4_mix(UnsafePointer(arena.advanced(by: Arena.l0_features)), UnsafePointer(arena.advanced(by: Arena.l3_back)), arena.advanced(by: Arena.l4_mix))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_mix)))
         // up
-        Self.l5_up(UnsafePointer(arena + Arena.l4_mix), arena + Arena.l5_up)
-        observe?(5, UnsafePointer(arena + Arena.l5_up))
+        Self.l5_up(UnsafePointer(arena.advanced(by: Arena.l4_mix)), arena.advanced(by: Arena.l5_up))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_up)))
         // pool
-        Self.l6_pool(UnsafePointer(arena + Arena.l5_up), arena + Arena.l6_pool)
-        observe?(6, UnsafePointer(arena + Arena.l6_pool))
+        Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l5_up)), arena.advanced(by: Arena.l6_pool))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_pool)))
         // code
-        Self.l7_code(UnsafePointer(arena + Arena.l6_pool), w + 204, arena + Arena.l7_code)
-        Self.l7_code_activation(arena + Arena.l7_code)
-        observe?(7, UnsafePointer(arena + Arena.l7_code))
+        Self.l7_code(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 204), arena.advanced(by: Arena.l7_code))
+        Self.l7_code_activation(arena.advanced(by: Arena.l7_code))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_code)))
         // repeat
-        Self.l8_repeat(UnsafePointer(arena + Arena.l7_code), arena + Arena.l8_repeat)
-        observe?(8, UnsafePointer(arena + Arena.l8_repeat))
+        Self.l8_repeat(UnsafePointer(arena.advanced(by: Arena.l7_code)), arena.advanced(by: Arena.l8_repeat))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_repeat)))
         // joined
-        Self.l9_joined(UnsafePointer(arena + Arena.l5_up), UnsafePointer(arena + Arena.l8_repeat), arena + Arena.l9_joined)
-        observe?(9, UnsafePointer(arena + Arena.l9_joined))
+        Self.l9_joined(UnsafePointer(arena.advanced(by: Arena.l5_up)), UnsafePointer(arena.advanced(by: Arena.l8_repeat)), arena.advanced(by: Arena.l9_joined))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_joined)))
         // decode
-        Self.l10_decode(UnsafePointer(arena + Arena.l9_joined), w + 224, arena + Arena.l10_decode)
-        observe?(10, UnsafePointer(arena + Arena.l10_decode))
-        destination.update(from: arena + Arena.l10_decode, count: 40)
+        Self.l10_decode(UnsafePointer(arena.advanced(by: Arena.l9_joined)), w.advanced(by: 224), arena.advanced(by: Arena.l10_decode))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_decode)))
+        destination.update(from: arena.advanced(by: Arena.l10_decode), count: 40)
     }
 
     // classes over 8 samples: Dense, (None, 40) → (None, 4)
@@ -695,42 +695,42 @@ extension SequenceBranches: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 471, q = arena + 507
-        var g = arena + 543, h = arena + 627
+        let p = arena.advanced(by: 471), q = arena.advanced(by: 507)
+        var g = arena.advanced(by: 543), h = arena.advanced(by: 627)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let e0 = arena + 339
-        let o1 = arena + 24
-        let o2 = arena + 48
-        let o3 = arena + 72
-        let e3 = arena + 363
-        let o4 = arena + 96
-        let o5 = arena + 120
-        let e5 = arena + 387
-        let o6 = arena + 168
-        let o7 = arena + 172
-        let o8 = arena + 175
-        let e8 = arena + 435
-        let o9 = arena + 211
-        let o10 = arena + 295
-        let o12 = arena + 335
+        let o0 = arena
+        let e0 = arena.advanced(by: 339)
+        let o1 = arena.advanced(by: 24)
+        let o2 = arena.advanced(by: 48)
+        let o3 = arena.advanced(by: 72)
+        let e3 = arena.advanced(by: 363)
+        let o4 = arena.advanced(by: 96)
+        let o5 = arena.advanced(by: 120)
+        let e5 = arena.advanced(by: 387)
+        let o6 = arena.advanced(by: 168)
+        let o7 = arena.advanced(by: 172)
+        let o8 = arena.advanced(by: 175)
+        let e8 = arena.advanced(by: 435)
+        let o9 = arena.advanced(by: 211)
+        let o10 = arena.advanced(by: 295)
+        let o12 = arena.advanced(by: 335)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_features_pad(input, p)
         Self.l0_features(UnsafePointer(p), w, o0)
         Self.l1_transposed(UnsafePointer(o0), o1)
         Self.l2_across_pad(UnsafePointer(o1), p)
-        Self.l2_across(UnsafePointer(p), w + 52, o2)
+        Self.l2_across(UnsafePointer(p), w.advanced(by: 52), o2)
         Self.l3_back(UnsafePointer(o2), o3)
         Self.l4_mix(UnsafePointer(o0), UnsafePointer(o3), o4)
         Self.l5_up(UnsafePointer(o4), o5)
         Self.l6_pool(UnsafePointer(o5), o6)
-        Self.l7_code(UnsafePointer(o6), w + 204, o7)
+        Self.l7_code(UnsafePointer(o6), w.advanced(by: 204), o7)
         Self.l7_code_activation(o7)
         Self.l8_repeat(UnsafePointer(o7), o8)
         Self.l9_joined(UnsafePointer(o5), UnsafePointer(o8), o9)
-        Self.l10_decode(UnsafePointer(o9), w + 224, o10)
+        Self.l10_decode(UnsafePointer(o9), w.advanced(by: 224), o10)
         // flatten: the same memory as its input
-        Self.l12_classes(UnsafePointer(o10), w + 312, o12)
+        Self.l12_classes(UnsafePointer(o10), w.advanced(by: 312), o12)
         Self.l12_classes_activation(o12)
         output.update(from: o12, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
@@ -741,11 +741,11 @@ extension SequenceBranches: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // classes
         if !fused { Self.l12_classes_derivative(UnsafePointer(o12), g) }
-        Self.l12_classes_backward(UnsafePointer(o10), UnsafePointer(g), k + 269, gradients + 269, h); swap(&g, &h)
+        Self.l12_classes_backward(UnsafePointer(o10), UnsafePointer(g), k.advanced(by: 269), gradients.advanced(by: 269), h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // decode
-        Self.l10_decode_backward(UnsafePointer(o9), UnsafePointer(g), k + 181, gradients + 181, h); swap(&g, &h)
+        Self.l10_decode_backward(UnsafePointer(o9), UnsafePointer(g), k.advanced(by: 181), gradients.advanced(by: 181), h); swap(&g, &h)
         // joined
         Self.l9_joined_backward(UnsafePointer(g), e5, e8)
         // repeat: dL/d(output), summed over its readers
@@ -755,7 +755,7 @@ extension SequenceBranches: TrainableModel {
         Self.l8_repeat_backward(UnsafePointer(g), h); swap(&g, &h)
         // code
         Self.l7_code_derivative(UnsafePointer(o7), g)
-        Self.l7_code_backward(UnsafePointer(o6), UnsafePointer(g), k + 166, gradients + 166, h); swap(&g, &h)
+        Self.l7_code_backward(UnsafePointer(o6), UnsafePointer(g), k.advanced(by: 166), gradients.advanced(by: 166), h); swap(&g, &h)
         // pool
         Self.l6_pool_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
         for i in 0..<48 { e5[i] += g[i] }
@@ -773,7 +773,7 @@ extension SequenceBranches: TrainableModel {
         Self.l3_back_backward(UnsafePointer(g), h); swap(&g, &h)
         // across
         Self.l2_across_pad(UnsafePointer(o1), p)
-        Self.l2_across_backward(UnsafePointer(p), UnsafePointer(g), k + 52, gradients + 52, q)
+        Self.l2_across_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 52), gradients.advanced(by: 52), q)
         Self.l2_across_unpad(UnsafePointer(q), h); swap(&g, &h)
         // transposed
         Self.l1_transposed_backward(UnsafePointer(g), h); swap(&g, &h)

@@ -129,34 +129,34 @@ public struct SharedBatchNorm: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // top_left
-        Self.l0_top_left(input, arena + Arena.l0_top_left)
-        observe?(0, UnsafePointer(arena + Arena.l0_top_left))
+        Self.l0_top_left(input, arena.advanced(by: Arena.l0_top_left))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_top_left)))
         // bottom_right
-        Self.l1_bottom_right(input, arena + Arena.l1_bottom_right)
-        observe?(1, UnsafePointer(arena + Arena.l1_bottom_right))
+        Self.l1_bottom_right(input, arena.advanced(by: Arena.l1_bottom_right))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)))
         // encoder
-        Self.l2_encoder(UnsafePointer(arena + Arena.l0_top_left), w, arena + Arena.l2_encoder)
-        observe?(2, UnsafePointer(arena + Arena.l2_encoder))
+        Self.l2_encoder(UnsafePointer(arena.advanced(by: Arena.l0_top_left)), w, arena.advanced(by: Arena.l2_encoder))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_encoder)))
         // encoder
-        Self.l3_encoder(UnsafePointer(arena + Arena.l1_bottom_right), w, arena + Arena.l3_encoder)
-        observe?(3, UnsafePointer(arena + Arena.l3_encoder))
+        Self.l3_encoder(UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)), w, arena.advanced(by: Arena.l3_encoder))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_encoder)))
         // norm
-        Self.l4_norm(arena + Arena.l2_encoder, w)
-        observe?(4, UnsafePointer(arena + Arena.l2_encoder))
+        Self.l4_norm(arena.advanced(by: Arena.l2_encoder), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l2_encoder)))
         // norm
-        Self.l5_norm(arena + Arena.l3_encoder, w)
-        observe?(5, UnsafePointer(arena + Arena.l3_encoder))
+        Self.l5_norm(arena.advanced(by: Arena.l3_encoder), w)
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_encoder)))
         // difference
-        Self.l6_difference(UnsafePointer(arena + Arena.l2_encoder), UnsafePointer(arena + Arena.l3_encoder), arena + Arena.l6_difference)
-        observe?(6, UnsafePointer(arena + Arena.l6_difference))
+        Self.l6_difference(UnsafePointer(arena.advanced(by: Arena.l2_encoder)), UnsafePointer(arena.advanced(by: Arena.l3_encoder)), arena.advanced(by: Arena.l6_difference))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_difference)))
         // pool
-        Self.l7_pool(UnsafePointer(arena + Arena.l6_difference), arena + Arena.l7_pool)
-        observe?(7, UnsafePointer(arena + Arena.l7_pool))
+        Self.l7_pool(UnsafePointer(arena.advanced(by: Arena.l6_difference)), arena.advanced(by: Arena.l7_pool))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_pool)))
         // head
-        Self.l8_head(UnsafePointer(arena + Arena.l7_pool), w + 84, arena + Arena.l8_head)
-        Self.l8_head_activation(arena + Arena.l8_head)
-        observe?(8, UnsafePointer(arena + Arena.l8_head))
-        output.update(from: arena + Arena.l8_head, count: 3)
+        Self.l8_head(UnsafePointer(arena.advanced(by: Arena.l7_pool)), w.advanced(by: 84), arena.advanced(by: Arena.l8_head))
+        Self.l8_head_activation(arena.advanced(by: Arena.l8_head))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_head)))
+        output.update(from: arena.advanced(by: Arena.l8_head), count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -174,34 +174,34 @@ public struct SharedBatchNorm: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // top_left
-        Self.l0_top_left(input, arena + Arena.l0_top_left)
-        observe?(0, UnsafePointer(arena + Arena.l0_top_left))
+        Self.l0_top_left(input, arena.advanced(by: Arena.l0_top_left))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_top_left)))
         // bottom_right
-        Self.l1_bottom_right(input, arena + Arena.l1_bottom_right)
-        observe?(1, UnsafePointer(arena + Arena.l1_bottom_right))
+        Self.l1_bottom_right(input, arena.advanced(by: Arena.l1_bottom_right))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)))
         // encoder
-        Self.l2_encoder(UnsafePointer(arena + Arena.l0_top_left), w, arena + Arena.l2_encoder)
-        observe?(2, UnsafePointer(arena + Arena.l2_encoder))
+        Self.l2_encoder(UnsafePointer(arena.advanced(by: Arena.l0_top_left)), w, arena.advanced(by: Arena.l2_encoder))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_encoder)))
         // encoder
-        Self.l3_encoder(UnsafePointer(arena + Arena.l1_bottom_right), w, arena + Arena.l3_encoder)
-        observe?(3, UnsafePointer(arena + Arena.l3_encoder))
+        Self.l3_encoder(UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)), w, arena.advanced(by: Arena.l3_encoder))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_encoder)))
         // norm
-        Self.l4_norm(arena + Arena.l2_encoder, w)
-        observe?(4, UnsafePointer(arena + Arena.l2_encoder))
+        Self.l4_norm(arena.advanced(by: Arena.l2_encoder), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l2_encoder)))
         // norm
-        Self.l5_norm(arena + Arena.l3_encoder, w)
-        observe?(5, UnsafePointer(arena + Arena.l3_encoder))
+        Self.l5_norm(arena.advanced(by: Arena.l3_encoder), w)
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_encoder)))
         // difference
-        Self.l6_difference(UnsafePointer(arena + Arena.l2_encoder), UnsafePointer(arena + Arena.l3_encoder), arena + Arena.l6_difference)
-        observe?(6, UnsafePointer(arena + Arena.l6_difference))
+        Self.l6_difference(UnsafePointer(arena.advanced(by: Arena.l2_encoder)), UnsafePointer(arena.advanced(by: Arena.l3_encoder)), arena.advanced(by: Arena.l6_difference))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_difference)))
         // pool
-        Self.l7_pool(UnsafePointer(arena + Arena.l6_difference), arena + Arena.l7_pool)
-        observe?(7, UnsafePointer(arena + Arena.l7_pool))
+        Self.l7_pool(UnsafePointer(arena.advanced(by: Arena.l6_difference)), arena.advanced(by: Arena.l7_pool))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_pool)))
         // head
-        Self.l8_head(UnsafePointer(arena + Arena.l7_pool), w + 84, arena + Arena.l8_head)
-        Self.l8_head_activation(arena + Arena.l8_head)
-        observe?(8, UnsafePointer(arena + Arena.l8_head))
-        output.update(from: arena + Arena.l8_head, count: 3)
+        Self.l8_head(UnsafePointer(arena.advanced(by: Arena.l7_pool)), w.advanced(by: 84), arena.advanced(by: Arena.l8_head))
+        Self.l8_head_activation(arena.advanced(by: Arena.l8_head))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_head)))
+        output.update(from: arena.advanced(by: Arena.l8_head), count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -236,30 +236,30 @@ public struct SharedBatchNorm: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // top_left
-        Self.l0_top_left(input, arena + Arena.l0_top_left)
-        observe?(0, UnsafePointer(arena + Arena.l0_top_left))
+        Self.l0_top_left(input, arena.advanced(by: Arena.l0_top_left))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_top_left)))
         // bottom_right
-        Self.l1_bottom_right(input, arena + Arena.l1_bottom_right)
-        observe?(1, UnsafePointer(arena + Arena.l1_bottom_right))
+        Self.l1_bottom_right(input, arena.advanced(by: Arena.l1_bottom_right))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)))
         // encoder
-        Self.l2_encoder(UnsafePointer(arena + Arena.l0_top_left), w, arena + Arena.l2_encoder)
-        observe?(2, UnsafePointer(arena + Arena.l2_encoder))
+        Self.l2_encoder(UnsafePointer(arena.advanced(by: Arena.l0_top_left)), w, arena.advanced(by: Arena.l2_encoder))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_encoder)))
         // encoder
-        Self.l3_encoder(UnsafePointer(arena + Arena.l1_bottom_right), w, arena + Arena.l3_encoder)
-        observe?(3, UnsafePointer(arena + Arena.l3_encoder))
+        Self.l3_encoder(UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)), w, arena.advanced(by: Arena.l3_encoder))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_encoder)))
         // norm
-        Self.l4_norm(arena + Arena.l2_encoder, w)
-        observe?(4, UnsafePointer(arena + Arena.l2_encoder))
+        Self.l4_norm(arena.advanced(by: Arena.l2_encoder), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l2_encoder)))
         // norm
-        Self.l5_norm(arena + Arena.l3_encoder, w)
-        observe?(5, UnsafePointer(arena + Arena.l3_encoder))
+        Self.l5_norm(arena.advanced(by: Arena.l3_encoder), w)
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_encoder)))
         // difference
-        Self.l6_difference(UnsafePointer(arena + Arena.l2_encoder), UnsafePointer(arena + Arena.l3_encoder), arena + Arena.l6_difference)
-        observe?(6, UnsafePointer(arena + Arena.l6_difference))
+        Self.l6_difference(UnsafePointer(arena.advanced(by: Arena.l2_encoder)), UnsafePointer(arena.advanced(by: Arena.l3_encoder)), arena.advanced(by: Arena.l6_difference))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_difference)))
         // pool
-        Self.l7_pool(UnsafePointer(arena + Arena.l6_difference), arena + Arena.l7_pool)
-        observe?(7, UnsafePointer(arena + Arena.l7_pool))
-        destination.update(from: arena + Arena.l7_pool, count: 4)
+        Self.l7_pool(UnsafePointer(arena.advanced(by: Arena.l6_difference)), arena.advanced(by: Arena.l7_pool))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_pool)))
+        destination.update(from: arena.advanced(by: Arena.l7_pool), count: 4)
     }
 
     // head over 8 samples: Dense, (None, 4) → (None, 3)
@@ -508,15 +508,15 @@ extension SharedBatchNorm: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 1127, q = arena + 1127
-        var g = arena + 1127, h = arena + 1255
+        let p = arena.advanced(by: 1127), q = arena.advanced(by: 1127)
+        var g = arena.advanced(by: 1127), h = arena.advanced(by: 1255)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
-                let o0 = arena + 0
-                let o1 = arena + 72
-                let o2 = arena + 144
-                let o3 = arena + 208
+                let o0 = arena
+                let o1 = arena.advanced(by: 72)
+                let o2 = arena.advanced(by: 144)
+                let o3 = arena.advanced(by: 208)
                 // Forward, training mode, to norm: every layer's output stays for the backward pass.
                 Self.l0_top_left(input, o0)
                 Self.l1_bottom_right(input, o1)
@@ -526,29 +526,29 @@ extension SharedBatchNorm: TrainableModel {
                 return 0
 
             case 1:
-                let o2 = arena + 144
-                let o3 = arena + 208
-                let o4 = arena + 272
+                let o2 = arena.advanced(by: 144)
+                let o3 = arena.advanced(by: 208)
+                let o4 = arena.advanced(by: 272)
                 // Forward, training mode, to norm: every layer's output stays for the backward pass.
                 Self.l4_norm_normalize(UnsafePointer(o2), statistics, k, o4)
                 Self.l5_norm_statistics(UnsafePointer(o3), sums)
                 return 0
 
             case 2:
-                let o3 = arena + 208
-                let o4 = arena + 272
-                let e4 = arena + 999
-                let o5 = arena + 400
-                let d5 = arena + 464
-                let e5 = arena + 1063
-                let o6 = arena + 528
-                let o7 = arena + 592
-                let o8 = arena + 596
+                let o3 = arena.advanced(by: 208)
+                let o4 = arena.advanced(by: 272)
+                let e4 = arena.advanced(by: 999)
+                let o5 = arena.advanced(by: 400)
+                let d5 = arena.advanced(by: 464)
+                let e5 = arena.advanced(by: 1063)
+                let o6 = arena.advanced(by: 528)
+                let o7 = arena.advanced(by: 592)
+                let o8 = arena.advanced(by: 596)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l5_norm_normalize(UnsafePointer(o3), statistics, k, o5)
                 Self.l6_difference(UnsafePointer(o4), UnsafePointer(o5), o6)
                 Self.l7_pool(UnsafePointer(o6), o7)
-                Self.l8_head(UnsafePointer(o7), w + 84, o8)
+                Self.l8_head(UnsafePointer(o7), w.advanced(by: 84), o8)
                 Self.l8_head_activation(o8)
                 output.update(from: o8, count: 3)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -559,7 +559,7 @@ extension SharedBatchNorm: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // head
                 if !fused { Self.l8_head_derivative(UnsafePointer(o8), g) }
-                Self.l8_head_backward(UnsafePointer(o7), UnsafePointer(g), k + 92, gradients + 92, h); swap(&g, &h)
+                Self.l8_head_backward(UnsafePointer(o7), UnsafePointer(g), k.advanced(by: 92), gradients.advanced(by: 92), h); swap(&g, &h)
                 // pool
                 Self.l7_pool_backward(UnsafePointer(o6), UnsafePointer(g), h); swap(&g, &h)
                 // difference
@@ -572,12 +572,12 @@ extension SharedBatchNorm: TrainableModel {
                 return value
 
             case 3:
-                let o2 = arena + 144
-                let o3 = arena + 208
-                let e3 = arena + 935
-                let d4 = arena + 336
-                let e4 = arena + 999
-                let d5 = arena + 464
+                let o2 = arena.advanced(by: 144)
+                let o3 = arena.advanced(by: 208)
+                let e3 = arena.advanced(by: 935)
+                let d4 = arena.advanced(by: 336)
+                let e4 = arena.advanced(by: 999)
+                let d5 = arena.advanced(by: 464)
                 // Backward through norm, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l5_norm_backward(UnsafePointer(o3), UnsafePointer(d5), statistics, k, g)
                 e3.update(from: g, count: 64)
@@ -589,15 +589,15 @@ extension SharedBatchNorm: TrainableModel {
                 return 0
 
             default:
-                let eInput = arena + 599
-                let o0 = arena + 0
-                let e0 = arena + 727
-                let o1 = arena + 72
-                let e1 = arena + 799
-                let o2 = arena + 144
-                let e2 = arena + 871
-                let e3 = arena + 935
-                let d4 = arena + 336
+                let eInput = arena.advanced(by: 599)
+                let o0 = arena
+                let e0 = arena.advanced(by: 727)
+                let o1 = arena.advanced(by: 72)
+                let e1 = arena.advanced(by: 799)
+                let o2 = arena.advanced(by: 144)
+                let e2 = arena.advanced(by: 871)
+                let e3 = arena.advanced(by: 935)
+                let d4 = arena.advanced(by: 336)
                 // Backward through norm, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l4_norm_backward(UnsafePointer(o2), UnsafePointer(d4), statistics, k, g)
                 e2.update(from: g, count: 64)

@@ -136,38 +136,38 @@ public struct SharedLayers: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // top_left
-        Self.l0_top_left(input, arena + Arena.l0_top_left)
-        observe?(0, UnsafePointer(arena + Arena.l0_top_left))
+        Self.l0_top_left(input, arena.advanced(by: Arena.l0_top_left))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_top_left)))
         // bottom_right
-        Self.l1_bottom_right(input, arena + Arena.l1_bottom_right)
-        observe?(1, UnsafePointer(arena + Arena.l1_bottom_right))
+        Self.l1_bottom_right(input, arena.advanced(by: Arena.l1_bottom_right))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)))
         // shared_conv
-        Self.l2_shared_conv_pad(UnsafePointer(arena + Arena.l0_top_left), arena + Arena.l2_shared_conv_padded)
-        Self.l2_shared_conv(UnsafePointer(arena + Arena.l2_shared_conv_padded), w, arena + Arena.l2_shared_conv)
-        observe?(2, UnsafePointer(arena + Arena.l2_shared_conv))
+        Self.l2_shared_conv_pad(UnsafePointer(arena.advanced(by: Arena.l0_top_left)), arena.advanced(by: Arena.l2_shared_conv_padded))
+        Self.l2_shared_conv(UnsafePointer(arena.advanced(by: Arena.l2_shared_conv_padded)), w, arena.advanced(by: Arena.l2_shared_conv))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_shared_conv)))
         // shared_conv
-        Self.l3_shared_conv_pad(UnsafePointer(arena + Arena.l1_bottom_right), arena + Arena.l3_shared_conv_padded)
-        Self.l3_shared_conv(UnsafePointer(arena + Arena.l3_shared_conv_padded), w, arena + Arena.l3_shared_conv)
-        observe?(3, UnsafePointer(arena + Arena.l3_shared_conv))
+        Self.l3_shared_conv_pad(UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)), arena.advanced(by: Arena.l3_shared_conv_padded))
+        Self.l3_shared_conv(UnsafePointer(arena.advanced(by: Arena.l3_shared_conv_padded)), w, arena.advanced(by: Arena.l3_shared_conv))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_shared_conv)))
         // difference
-        Self.l4_difference(UnsafePointer(arena + Arena.l2_shared_conv), UnsafePointer(arena + Arena.l3_shared_conv), arena + Arena.l4_difference)
-        observe?(4, UnsafePointer(arena + Arena.l4_difference))
+        Self.l4_difference(UnsafePointer(arena.advanced(by: Arena.l2_shared_conv)), UnsafePointer(arena.advanced(by: Arena.l3_shared_conv)), arena.advanced(by: Arena.l4_difference))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_difference)))
         // pool
-        Self.l5_pool(UnsafePointer(arena + Arena.l4_difference), arena + Arena.l5_pool)
-        observe?(5, UnsafePointer(arena + Arena.l5_pool))
+        Self.l5_pool(UnsafePointer(arena.advanced(by: Arena.l4_difference)), arena.advanced(by: Arena.l5_pool))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pool)))
         // shared_dense
-        Self.l6_shared_dense(UnsafePointer(arena + Arena.l5_pool), w + 112, arena + Arena.l6_shared_dense)
-        Self.l6_shared_dense_activation(arena + Arena.l6_shared_dense)
-        observe?(6, UnsafePointer(arena + Arena.l6_shared_dense))
+        Self.l6_shared_dense(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 112), arena.advanced(by: Arena.l6_shared_dense))
+        Self.l6_shared_dense_activation(arena.advanced(by: Arena.l6_shared_dense))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_shared_dense)))
         // shared_dense
-        Self.l7_shared_dense(UnsafePointer(arena + Arena.l6_shared_dense), w + 112, arena + Arena.l7_shared_dense)
-        Self.l7_shared_dense_activation(arena + Arena.l7_shared_dense)
-        observe?(7, UnsafePointer(arena + Arena.l7_shared_dense))
+        Self.l7_shared_dense(UnsafePointer(arena.advanced(by: Arena.l6_shared_dense)), w.advanced(by: 112), arena.advanced(by: Arena.l7_shared_dense))
+        Self.l7_shared_dense_activation(arena.advanced(by: Arena.l7_shared_dense))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_shared_dense)))
         // head
-        Self.l8_head(UnsafePointer(arena + Arena.l7_shared_dense), w + 132, arena + Arena.l8_head)
-        Self.l8_head_activation(arena + Arena.l8_head)
-        observe?(8, UnsafePointer(arena + Arena.l8_head))
-        output.update(from: arena + Arena.l8_head, count: 3)
+        Self.l8_head(UnsafePointer(arena.advanced(by: Arena.l7_shared_dense)), w.advanced(by: 132), arena.advanced(by: Arena.l8_head))
+        Self.l8_head_activation(arena.advanced(by: Arena.l8_head))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_head)))
+        output.update(from: arena.advanced(by: Arena.l8_head), count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -185,38 +185,38 @@ public struct SharedLayers: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // top_left
-        Self.l0_top_left(input, arena + Arena.l0_top_left)
-        observe?(0, UnsafePointer(arena + Arena.l0_top_left))
+        Self.l0_top_left(input, arena.advanced(by: Arena.l0_top_left))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_top_left)))
         // bottom_right
-        Self.l1_bottom_right(input, arena + Arena.l1_bottom_right)
-        observe?(1, UnsafePointer(arena + Arena.l1_bottom_right))
+        Self.l1_bottom_right(input, arena.advanced(by: Arena.l1_bottom_right))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)))
         // shared_conv
-        Self.l2_shared_conv_pad(UnsafePointer(arena + Arena.l0_top_left), arena + Arena.l2_shared_conv_padded)
-        Self.l2_shared_conv(UnsafePointer(arena + Arena.l2_shared_conv_padded), w, arena + Arena.l2_shared_conv)
-        observe?(2, UnsafePointer(arena + Arena.l2_shared_conv))
+        Self.l2_shared_conv_pad(UnsafePointer(arena.advanced(by: Arena.l0_top_left)), arena.advanced(by: Arena.l2_shared_conv_padded))
+        Self.l2_shared_conv(UnsafePointer(arena.advanced(by: Arena.l2_shared_conv_padded)), w, arena.advanced(by: Arena.l2_shared_conv))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_shared_conv)))
         // shared_conv
-        Self.l3_shared_conv_pad(UnsafePointer(arena + Arena.l1_bottom_right), arena + Arena.l3_shared_conv_padded)
-        Self.l3_shared_conv(UnsafePointer(arena + Arena.l3_shared_conv_padded), w, arena + Arena.l3_shared_conv)
-        observe?(3, UnsafePointer(arena + Arena.l3_shared_conv))
+        Self.l3_shared_conv_pad(UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)), arena.advanced(by: Arena.l3_shared_conv_padded))
+        Self.l3_shared_conv(UnsafePointer(arena.advanced(by: Arena.l3_shared_conv_padded)), w, arena.advanced(by: Arena.l3_shared_conv))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_shared_conv)))
         // difference
-        Self.l4_difference(UnsafePointer(arena + Arena.l2_shared_conv), UnsafePointer(arena + Arena.l3_shared_conv), arena + Arena.l4_difference)
-        observe?(4, UnsafePointer(arena + Arena.l4_difference))
+        Self.l4_difference(UnsafePointer(arena.advanced(by: Arena.l2_shared_conv)), UnsafePointer(arena.advanced(by: Arena.l3_shared_conv)), arena.advanced(by: Arena.l4_difference))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_difference)))
         // pool
-        Self.l5_pool(UnsafePointer(arena + Arena.l4_difference), arena + Arena.l5_pool)
-        observe?(5, UnsafePointer(arena + Arena.l5_pool))
+        Self.l5_pool(UnsafePointer(arena.advanced(by: Arena.l4_difference)), arena.advanced(by: Arena.l5_pool))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pool)))
         // shared_dense
-        Self.l6_shared_dense(UnsafePointer(arena + Arena.l5_pool), w + 112, arena + Arena.l6_shared_dense)
-        Self.l6_shared_dense_activation(arena + Arena.l6_shared_dense)
-        observe?(6, UnsafePointer(arena + Arena.l6_shared_dense))
+        Self.l6_shared_dense(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 112), arena.advanced(by: Arena.l6_shared_dense))
+        Self.l6_shared_dense_activation(arena.advanced(by: Arena.l6_shared_dense))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_shared_dense)))
         // shared_dense
-        Self.l7_shared_dense(UnsafePointer(arena + Arena.l6_shared_dense), w + 112, arena + Arena.l7_shared_dense)
-        Self.l7_shared_dense_activation(arena + Arena.l7_shared_dense)
-        observe?(7, UnsafePointer(arena + Arena.l7_shared_dense))
+        Self.l7_shared_dense(UnsafePointer(arena.advanced(by: Arena.l6_shared_dense)), w.advanced(by: 112), arena.advanced(by: Arena.l7_shared_dense))
+        Self.l7_shared_dense_activation(arena.advanced(by: Arena.l7_shared_dense))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_shared_dense)))
         // head
-        Self.l8_head(UnsafePointer(arena + Arena.l7_shared_dense), w + 132, arena + Arena.l8_head)
-        Self.l8_head_activation(arena + Arena.l8_head)
-        observe?(8, UnsafePointer(arena + Arena.l8_head))
-        output.update(from: arena + Arena.l8_head, count: 3)
+        Self.l8_head(UnsafePointer(arena.advanced(by: Arena.l7_shared_dense)), w.advanced(by: 132), arena.advanced(by: Arena.l8_head))
+        Self.l8_head_activation(arena.advanced(by: Arena.l8_head))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_head)))
+        output.update(from: arena.advanced(by: Arena.l8_head), count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -257,26 +257,26 @@ public struct SharedLayers: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // top_left
-        Self.l0_top_left(input, arena + Arena.l0_top_left)
-        observe?(0, UnsafePointer(arena + Arena.l0_top_left))
+        Self.l0_top_left(input, arena.advanced(by: Arena.l0_top_left))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_top_left)))
         // bottom_right
-        Self.l1_bottom_right(input, arena + Arena.l1_bottom_right)
-        observe?(1, UnsafePointer(arena + Arena.l1_bottom_right))
+        Self.l1_bottom_right(input, arena.advanced(by: Arena.l1_bottom_right))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)))
         // shared_conv
-        Self.l2_shared_conv_pad(UnsafePointer(arena + Arena.l0_top_left), arena + Arena.l2_shared_conv_padded)
-        Self.l2_shared_conv(UnsafePointer(arena + Arena.l2_shared_conv_padded), w, arena + Arena.l2_shared_conv)
-        observe?(2, UnsafePointer(arena + Arena.l2_shared_conv))
+        Self.l2_shared_conv_pad(UnsafePointer(arena.advanced(by: Arena.l0_top_left)), arena.advanced(by: Arena.l2_shared_conv_padded))
+        Self.l2_shared_conv(UnsafePointer(arena.advanced(by: Arena.l2_shared_conv_padded)), w, arena.advanced(by: Arena.l2_shared_conv))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_shared_conv)))
         // shared_conv
-        Self.l3_shared_conv_pad(UnsafePointer(arena + Arena.l1_bottom_right), arena + Arena.l3_shared_conv_padded)
-        Self.l3_shared_conv(UnsafePointer(arena + Arena.l3_shared_conv_padded), w, arena + Arena.l3_shared_conv)
-        observe?(3, UnsafePointer(arena + Arena.l3_shared_conv))
+        Self.l3_shared_conv_pad(UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)), arena.advanced(by: Arena.l3_shared_conv_padded))
+        Self.l3_shared_conv(UnsafePointer(arena.advanced(by: Arena.l3_shared_conv_padded)), w, arena.advanced(by: Arena.l3_shared_conv))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_shared_conv)))
         // difference
-        Self.l4_difference(UnsafePointer(arena + Arena.l2_shared_conv), UnsafePointer(arena + Arena.l3_shared_conv), arena + Arena.l4_difference)
-        observe?(4, UnsafePointer(arena + Arena.l4_difference))
+        Self.l4_difference(UnsafePointer(arena.advanced(by: Arena.l2_shared_conv)), UnsafePointer(arena.advanced(by: Arena.l3_shared_conv)), arena.advanced(by: Arena.l4_difference))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_difference)))
         // pool
-        Self.l5_pool(UnsafePointer(arena + Arena.l4_difference), arena + Arena.l5_pool)
-        observe?(5, UnsafePointer(arena + Arena.l5_pool))
-        destination.update(from: arena + Arena.l5_pool, count: 4)
+        Self.l5_pool(UnsafePointer(arena.advanced(by: Arena.l4_difference)), arena.advanced(by: Arena.l5_pool))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pool)))
+        destination.update(from: arena.advanced(by: Arena.l5_pool), count: 4)
     }
 
     // shared_dense over 8 samples: Dense, (None, 4) → (None, 4)
@@ -697,23 +697,23 @@ extension SharedLayers: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 635, q = arena + 743
-        var g = arena + 851, h = arena + 959
+        let p = arena.advanced(by: 635), q = arena.advanced(by: 743)
+        var g = arena.advanced(by: 851), h = arena.advanced(by: 959)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let eInput = arena + 303
-        let o0 = arena + 0
-        let e0 = arena + 411
-        let o1 = arena + 48
-        let e1 = arena + 459
-        let o2 = arena + 96
-        let e2 = arena + 507
-        let o3 = arena + 160
-        let e3 = arena + 571
-        let o4 = arena + 224
-        let o5 = arena + 288
-        let o6 = arena + 292
-        let o7 = arena + 296
-        let o8 = arena + 300
+        let eInput = arena.advanced(by: 303)
+        let o0 = arena
+        let e0 = arena.advanced(by: 411)
+        let o1 = arena.advanced(by: 48)
+        let e1 = arena.advanced(by: 459)
+        let o2 = arena.advanced(by: 96)
+        let e2 = arena.advanced(by: 507)
+        let o3 = arena.advanced(by: 160)
+        let e3 = arena.advanced(by: 571)
+        let o4 = arena.advanced(by: 224)
+        let o5 = arena.advanced(by: 288)
+        let o6 = arena.advanced(by: 292)
+        let o7 = arena.advanced(by: 296)
+        let o8 = arena.advanced(by: 300)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_top_left(input, o0)
         Self.l1_bottom_right(input, o1)
@@ -723,11 +723,11 @@ extension SharedLayers: TrainableModel {
         Self.l3_shared_conv(UnsafePointer(p), w, o3)
         Self.l4_difference(UnsafePointer(o2), UnsafePointer(o3), o4)
         Self.l5_pool(UnsafePointer(o4), o5)
-        Self.l6_shared_dense(UnsafePointer(o5), w + 112, o6)
+        Self.l6_shared_dense(UnsafePointer(o5), w.advanced(by: 112), o6)
         Self.l6_shared_dense_activation(o6)
-        Self.l7_shared_dense(UnsafePointer(o6), w + 112, o7)
+        Self.l7_shared_dense(UnsafePointer(o6), w.advanced(by: 112), o7)
         Self.l7_shared_dense_activation(o7)
-        Self.l8_head(UnsafePointer(o7), w + 132, o8)
+        Self.l8_head(UnsafePointer(o7), w.advanced(by: 132), o8)
         Self.l8_head_activation(o8)
         output.update(from: o8, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -738,13 +738,13 @@ extension SharedLayers: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // head
         if !fused { Self.l8_head_derivative(UnsafePointer(o8), g) }
-        Self.l8_head_backward(UnsafePointer(o7), UnsafePointer(g), k + 132, gradients + 132, h); swap(&g, &h)
+        Self.l8_head_backward(UnsafePointer(o7), UnsafePointer(g), k.advanced(by: 132), gradients.advanced(by: 132), h); swap(&g, &h)
         // shared_dense
         Self.l7_shared_dense_derivative(UnsafePointer(o7), g)
-        Self.l7_shared_dense_backward(UnsafePointer(o6), UnsafePointer(g), k + 112, gradients + 112, h); swap(&g, &h)
+        Self.l7_shared_dense_backward(UnsafePointer(o6), UnsafePointer(g), k.advanced(by: 112), gradients.advanced(by: 112), h); swap(&g, &h)
         // shared_dense
         Self.l6_shared_dense_derivative(UnsafePointer(o6), g)
-        Self.l6_shared_dense_backward(UnsafePointer(o5), UnsafePointer(g), k + 112, gradients + 112, h); swap(&g, &h)
+        Self.l6_shared_dense_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 112), gradients.advanced(by: 112), h); swap(&g, &h)
         // pool
         Self.l5_pool_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
         // difference

@@ -122,28 +122,28 @@ public struct SiameseCrops: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // top_left
-        Self.l0_top_left(input, arena + Arena.l0_top_left)
-        observe?(0, UnsafePointer(arena + Arena.l0_top_left))
+        Self.l0_top_left(input, arena.advanced(by: Arena.l0_top_left))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_top_left)))
         // bottom_right
-        Self.l1_bottom_right(input, arena + Arena.l1_bottom_right)
-        observe?(1, UnsafePointer(arena + Arena.l1_bottom_right))
+        Self.l1_bottom_right(input, arena.advanced(by: Arena.l1_bottom_right))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)))
         // encoder
-        Self.l2_encoder(UnsafePointer(arena + Arena.l0_top_left), w, arena + Arena.l2_encoder)
-        observe?(2, UnsafePointer(arena + Arena.l2_encoder))
+        Self.l2_encoder(UnsafePointer(arena.advanced(by: Arena.l0_top_left)), w, arena.advanced(by: Arena.l2_encoder))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_encoder)))
         // encoder
-        Self.l3_encoder(UnsafePointer(arena + Arena.l1_bottom_right), w, arena + Arena.l3_encoder)
-        observe?(3, UnsafePointer(arena + Arena.l3_encoder))
+        Self.l3_encoder(UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)), w, arena.advanced(by: Arena.l3_encoder))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_encoder)))
         // difference
-        Self.l4_difference(UnsafePointer(arena + Arena.l2_encoder), UnsafePointer(arena + Arena.l3_encoder), arena + Arena.l4_difference)
-        observe?(4, UnsafePointer(arena + Arena.l4_difference))
+        Self.l4_difference(UnsafePointer(arena.advanced(by: Arena.l2_encoder)), UnsafePointer(arena.advanced(by: Arena.l3_encoder)), arena.advanced(by: Arena.l4_difference))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_difference)))
         // pool
-        Self.l5_pool(UnsafePointer(arena + Arena.l4_difference), arena + Arena.l5_pool)
-        observe?(5, UnsafePointer(arena + Arena.l5_pool))
+        Self.l5_pool(UnsafePointer(arena.advanced(by: Arena.l4_difference)), arena.advanced(by: Arena.l5_pool))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pool)))
         // head
-        Self.l6_head(UnsafePointer(arena + Arena.l5_pool), w + 76, arena + Arena.l6_head)
-        Self.l6_head_activation(arena + Arena.l6_head)
-        observe?(6, UnsafePointer(arena + Arena.l6_head))
-        output.update(from: arena + Arena.l6_head, count: 3)
+        Self.l6_head(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 76), arena.advanced(by: Arena.l6_head))
+        Self.l6_head_activation(arena.advanced(by: Arena.l6_head))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_head)))
+        output.update(from: arena.advanced(by: Arena.l6_head), count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -161,28 +161,28 @@ public struct SiameseCrops: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // top_left
-        Self.l0_top_left(input, arena + Arena.l0_top_left)
-        observe?(0, UnsafePointer(arena + Arena.l0_top_left))
+        Self.l0_top_left(input, arena.advanced(by: Arena.l0_top_left))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_top_left)))
         // bottom_right
-        Self.l1_bottom_right(input, arena + Arena.l1_bottom_right)
-        observe?(1, UnsafePointer(arena + Arena.l1_bottom_right))
+        Self.l1_bottom_right(input, arena.advanced(by: Arena.l1_bottom_right))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)))
         // encoder
-        Self.l2_encoder(UnsafePointer(arena + Arena.l0_top_left), w, arena + Arena.l2_encoder)
-        observe?(2, UnsafePointer(arena + Arena.l2_encoder))
+        Self.l2_encoder(UnsafePointer(arena.advanced(by: Arena.l0_top_left)), w, arena.advanced(by: Arena.l2_encoder))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_encoder)))
         // encoder
-        Self.l3_encoder(UnsafePointer(arena + Arena.l1_bottom_right), w, arena + Arena.l3_encoder)
-        observe?(3, UnsafePointer(arena + Arena.l3_encoder))
+        Self.l3_encoder(UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)), w, arena.advanced(by: Arena.l3_encoder))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_encoder)))
         // difference
-        Self.l4_difference(UnsafePointer(arena + Arena.l2_encoder), UnsafePointer(arena + Arena.l3_encoder), arena + Arena.l4_difference)
-        observe?(4, UnsafePointer(arena + Arena.l4_difference))
+        Self.l4_difference(UnsafePointer(arena.advanced(by: Arena.l2_encoder)), UnsafePointer(arena.advanced(by: Arena.l3_encoder)), arena.advanced(by: Arena.l4_difference))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_difference)))
         // pool
-        Self.l5_pool(UnsafePointer(arena + Arena.l4_difference), arena + Arena.l5_pool)
-        observe?(5, UnsafePointer(arena + Arena.l5_pool))
+        Self.l5_pool(UnsafePointer(arena.advanced(by: Arena.l4_difference)), arena.advanced(by: Arena.l5_pool))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pool)))
         // head
-        Self.l6_head(UnsafePointer(arena + Arena.l5_pool), w + 76, arena + Arena.l6_head)
-        Self.l6_head_activation(arena + Arena.l6_head)
-        observe?(6, UnsafePointer(arena + Arena.l6_head))
-        output.update(from: arena + Arena.l6_head, count: 3)
+        Self.l6_head(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 76), arena.advanced(by: Arena.l6_head))
+        Self.l6_head_activation(arena.advanced(by: Arena.l6_head))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_head)))
+        output.update(from: arena.advanced(by: Arena.l6_head), count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -217,24 +217,24 @@ public struct SiameseCrops: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // top_left
-        Self.l0_top_left(input, arena + Arena.l0_top_left)
-        observe?(0, UnsafePointer(arena + Arena.l0_top_left))
+        Self.l0_top_left(input, arena.advanced(by: Arena.l0_top_left))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_top_left)))
         // bottom_right
-        Self.l1_bottom_right(input, arena + Arena.l1_bottom_right)
-        observe?(1, UnsafePointer(arena + Arena.l1_bottom_right))
+        Self.l1_bottom_right(input, arena.advanced(by: Arena.l1_bottom_right))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)))
         // encoder
-        Self.l2_encoder(UnsafePointer(arena + Arena.l0_top_left), w, arena + Arena.l2_encoder)
-        observe?(2, UnsafePointer(arena + Arena.l2_encoder))
+        Self.l2_encoder(UnsafePointer(arena.advanced(by: Arena.l0_top_left)), w, arena.advanced(by: Arena.l2_encoder))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_encoder)))
         // encoder
-        Self.l3_encoder(UnsafePointer(arena + Arena.l1_bottom_right), w, arena + Arena.l3_encoder)
-        observe?(3, UnsafePointer(arena + Arena.l3_encoder))
+        Self.l3_encoder(UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)), w, arena.advanced(by: Arena.l3_encoder))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_encoder)))
         // difference
-        Self.l4_difference(UnsafePointer(arena + Arena.l2_encoder), UnsafePointer(arena + Arena.l3_encoder), arena + Arena.l4_difference)
-        observe?(4, UnsafePointer(arena + Arena.l4_difference))
+        Self.l4_difference(UnsafePointer(arena.advanced(by: Arena.l2_encoder)), UnsafePointer(arena.advanced(by: Arena.l3_encoder)), arena.advanced(by: Arena.l4_difference))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_difference)))
         // pool
-        Self.l5_pool(UnsafePointer(arena + Arena.l4_difference), arena + Arena.l5_pool)
-        observe?(5, UnsafePointer(arena + Arena.l5_pool))
-        destination.update(from: arena + Arena.l5_pool, count: 4)
+        Self.l5_pool(UnsafePointer(arena.advanced(by: Arena.l4_difference)), arena.advanced(by: Arena.l5_pool))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pool)))
+        destination.update(from: arena.advanced(by: Arena.l5_pool), count: 4)
     }
 
     // head over 8 samples: Dense, (None, 4) → (None, 3)
@@ -465,21 +465,21 @@ extension SiameseCrops: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 743, q = arena + 743
-        var g = arena + 743, h = arena + 871
+        let p = arena.advanced(by: 743), q = arena.advanced(by: 743)
+        var g = arena.advanced(by: 743), h = arena.advanced(by: 871)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let eInput = arena + 343
-        let o0 = arena + 0
-        let e0 = arena + 471
-        let o1 = arena + 72
-        let e1 = arena + 543
-        let o2 = arena + 144
-        let e2 = arena + 615
-        let o3 = arena + 208
-        let e3 = arena + 679
-        let o4 = arena + 272
-        let o5 = arena + 336
-        let o6 = arena + 340
+        let eInput = arena.advanced(by: 343)
+        let o0 = arena
+        let e0 = arena.advanced(by: 471)
+        let o1 = arena.advanced(by: 72)
+        let e1 = arena.advanced(by: 543)
+        let o2 = arena.advanced(by: 144)
+        let e2 = arena.advanced(by: 615)
+        let o3 = arena.advanced(by: 208)
+        let e3 = arena.advanced(by: 679)
+        let o4 = arena.advanced(by: 272)
+        let o5 = arena.advanced(by: 336)
+        let o6 = arena.advanced(by: 340)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_top_left(input, o0)
         Self.l1_bottom_right(input, o1)
@@ -487,7 +487,7 @@ extension SiameseCrops: TrainableModel {
         Self.l3_encoder(UnsafePointer(o1), w, o3)
         Self.l4_difference(UnsafePointer(o2), UnsafePointer(o3), o4)
         Self.l5_pool(UnsafePointer(o4), o5)
-        Self.l6_head(UnsafePointer(o5), w + 76, o6)
+        Self.l6_head(UnsafePointer(o5), w.advanced(by: 76), o6)
         Self.l6_head_activation(o6)
         output.update(from: o6, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -498,7 +498,7 @@ extension SiameseCrops: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // head
         if !fused { Self.l6_head_derivative(UnsafePointer(o6), g) }
-        Self.l6_head_backward(UnsafePointer(o5), UnsafePointer(g), k + 76, gradients + 76, h); swap(&g, &h)
+        Self.l6_head_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 76), gradients.advanced(by: 76), h); swap(&g, &h)
         // pool
         Self.l5_pool_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
         // difference

@@ -132,29 +132,29 @@ public struct SqueezeExcite: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // features
-        Self.l0_features_pad(input, arena + Arena.l0_features_padded)
-        Self.l0_features(UnsafePointer(arena + Arena.l0_features_padded), w, arena + Arena.l0_features)
-        observe?(0, UnsafePointer(arena + Arena.l0_features))
+        Self.l0_features_pad(input, arena.advanced(by: Arena.l0_features_padded))
+        Self.l0_features(UnsafePointer(arena.advanced(by: Arena.l0_features_padded)), w, arena.advanced(by: Arena.l0_features))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_features)))
         // squeeze
-        Self.l1_squeeze(UnsafePointer(arena + Arena.l0_features), arena + Arena.l1_squeeze)
-        observe?(1, UnsafePointer(arena + Arena.l1_squeeze))
+        Self.l1_squeeze(UnsafePointer(arena.advanced(by: Arena.l0_features)), arena.advanced(by: Arena.l1_squeeze))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_squeeze)))
         // excite_reduce
-        Self.l2_excite_reduce(UnsafePointer(arena + Arena.l1_squeeze), w + 880, arena + Arena.l2_excite_reduce)
-        observe?(2, UnsafePointer(arena + Arena.l2_excite_reduce))
+        Self.l2_excite_reduce(UnsafePointer(arena.advanced(by: Arena.l1_squeeze)), w.advanced(by: 880), arena.advanced(by: Arena.l2_excite_reduce))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_excite_reduce)))
         // excite_expand
-        Self.l3_excite_expand(UnsafePointer(arena + Arena.l2_excite_reduce), w + 932, arena + Arena.l3_excite_expand)
-        Self.l3_excite_expand_activation(arena + Arena.l3_excite_expand)
-        observe?(3, UnsafePointer(arena + Arena.l3_excite_expand))
+        Self.l3_excite_expand(UnsafePointer(arena.advanced(by: Arena.l2_excite_reduce)), w.advanced(by: 932), arena.advanced(by: Arena.l3_excite_expand))
+        Self.l3_excite_expand_activation(arena.advanced(by: Arena.l3_excite_expand))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_excite_expand)))
         // scale
-        Self.l4_scale(UnsafePointer(arena + Arena.l0_features), UnsafePointer(arena + Arena.l3_excite_expand), arena + Arena.l4_scale)
-        observe?(4, UnsafePointer(arena + Arena.l4_scale))
+        Self.l4_scale(UnsafePointer(arena.advanced(by: Arena.l0_features)), UnsafePointer(arena.advanced(by: Arena.l3_excite_expand)), arena.advanced(by: Arena.l4_scale))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_scale)))
         // global_max_pooling2d
-        Self.l5_global_max_pooling2d(UnsafePointer(arena + Arena.l4_scale), arena + Arena.l5_global_max_pooling2d)
-        observe?(5, UnsafePointer(arena + Arena.l5_global_max_pooling2d))
+        Self.l5_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l4_scale)), arena.advanced(by: Arena.l5_global_max_pooling2d))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_global_max_pooling2d)))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l5_global_max_pooling2d), w + 996, arena + Arena.l6_dense)
-        observe?(6, UnsafePointer(arena + Arena.l6_dense))
-        output.update(from: arena + Arena.l6_dense, count: 4)
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l5_global_max_pooling2d)), w.advanced(by: 996), arena.advanced(by: Arena.l6_dense))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
+        output.update(from: arena.advanced(by: Arena.l6_dense), count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -172,29 +172,29 @@ public struct SqueezeExcite: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // features
-        Self.l0_features_pad(input, arena + Arena.l0_features_padded)
-        Self.l0_features(UnsafePointer(arena + Arena.l0_features_padded), w, arena + Arena.l0_features)
-        observe?(0, UnsafePointer(arena + Arena.l0_features))
+        Self.l0_features_pad(input, arena.advanced(by: Arena.l0_features_padded))
+        Self.l0_features(UnsafePointer(arena.advanced(by: Arena.l0_features_padded)), w, arena.advanced(by: Arena.l0_features))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_features)))
         // squeeze
-        Self.l1_squeeze(UnsafePointer(arena + Arena.l0_features), arena + Arena.l1_squeeze)
-        observe?(1, UnsafePointer(arena + Arena.l1_squeeze))
+        Self.l1_squeeze(UnsafePointer(arena.advanced(by: Arena.l0_features)), arena.advanced(by: Arena.l1_squeeze))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_squeeze)))
         // excite_reduce
-        Self.l2_excite_reduce(UnsafePointer(arena + Arena.l1_squeeze), w + 880, arena + Arena.l2_excite_reduce)
-        observe?(2, UnsafePointer(arena + Arena.l2_excite_reduce))
+        Self.l2_excite_reduce(UnsafePointer(arena.advanced(by: Arena.l1_squeeze)), w.advanced(by: 880), arena.advanced(by: Arena.l2_excite_reduce))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_excite_reduce)))
         // excite_expand
-        Self.l3_excite_expand(UnsafePointer(arena + Arena.l2_excite_reduce), w + 932, arena + Arena.l3_excite_expand)
-        Self.l3_excite_expand_activation(arena + Arena.l3_excite_expand)
-        observe?(3, UnsafePointer(arena + Arena.l3_excite_expand))
+        Self.l3_excite_expand(UnsafePointer(arena.advanced(by: Arena.l2_excite_reduce)), w.advanced(by: 932), arena.advanced(by: Arena.l3_excite_expand))
+        Self.l3_excite_expand_activation(arena.advanced(by: Arena.l3_excite_expand))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_excite_expand)))
         // scale
-        Self.l4_scale(UnsafePointer(arena + Arena.l0_features), UnsafePointer(arena + Arena.l3_excite_expand), arena + Arena.l4_scale)
-        observe?(4, UnsafePointer(arena + Arena.l4_scale))
+        Self.l4_scale(UnsafePointer(arena.advanced(by: Arena.l0_features)), UnsafePointer(arena.advanced(by: Arena.l3_excite_expand)), arena.advanced(by: Arena.l4_scale))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_scale)))
         // global_max_pooling2d
-        Self.l5_global_max_pooling2d(UnsafePointer(arena + Arena.l4_scale), arena + Arena.l5_global_max_pooling2d)
-        observe?(5, UnsafePointer(arena + Arena.l5_global_max_pooling2d))
+        Self.l5_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l4_scale)), arena.advanced(by: Arena.l5_global_max_pooling2d))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_global_max_pooling2d)))
         // dense
-        Self.l6_dense(UnsafePointer(arena + Arena.l5_global_max_pooling2d), w + 996, arena + Arena.l6_dense)
-        observe?(6, UnsafePointer(arena + Arena.l6_dense))
-        output.update(from: arena + Arena.l6_dense, count: 4)
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l5_global_max_pooling2d)), w.advanced(by: 996), arena.advanced(by: Arena.l6_dense))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
+        output.update(from: arena.advanced(by: Arena.l6_dense), count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -228,26 +228,26 @@ public struct SqueezeExcite: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // features
-        Self.l0_features_pad(input, arena + Arena.l0_features_padded)
-        Self.l0_features(UnsafePointer(arena + Arena.l0_features_padded), w, arena + Arena.l0_features)
-        observe?(0, UnsafePointer(arena + Arena.l0_features))
+        Self.l0_features_pad(input, arena.advanced(by: Arena.l0_features_padded))
+        Self.l0_features(UnsafePointer(arena.advanced(by: Arena.l0_features_padded)), w, arena.advanced(by: Arena.l0_features))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_features)))
         // squeeze
-        Self.l1_squeeze(UnsafePointer(arena + Arena.l0_features), arena + Arena.l1_squeeze)
-        observe?(1, UnsafePointer(arena + Arena.l1_squeeze))
+        Self.l1_squeeze(UnsafePointer(arena.advanced(by: Arena.l0_features)), arena.advanced(by: Arena.l1_squeeze))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_squeeze)))
         // excite_reduce
-        Self.l2_excite_reduce(UnsafePointer(arena + Arena.l1_squeeze), w + 880, arena + Arena.l2_excite_reduce)
-        observe?(2, UnsafePointer(arena + Arena.l2_excite_reduce))
+        Self.l2_excite_reduce(UnsafePointer(arena.advanced(by: Arena.l1_squeeze)), w.advanced(by: 880), arena.advanced(by: Arena.l2_excite_reduce))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_excite_reduce)))
         // excite_expand
-        Self.l3_excite_expand(UnsafePointer(arena + Arena.l2_excite_reduce), w + 932, arena + Arena.l3_excite_expand)
-        Self.l3_excite_expand_activation(arena + Arena.l3_excite_expand)
-        observe?(3, UnsafePointer(arena + Arena.l3_excite_expand))
+        Self.l3_excite_expand(UnsafePointer(arena.advanced(by: Arena.l2_excite_reduce)), w.advanced(by: 932), arena.advanced(by: Arena.l3_excite_expand))
+        Self.l3_excite_expand_activation(arena.advanced(by: Arena.l3_excite_expand))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_excite_expand)))
         // scale
-        Self.l4_scale(UnsafePointer(arena + Arena.l0_features), UnsafePointer(arena + Arena.l3_excite_expand), arena + Arena.l4_scale)
-        observe?(4, UnsafePointer(arena + Arena.l4_scale))
+        Self.l4_scale(UnsafePointer(arena.advanced(by: Arena.l0_features)), UnsafePointer(arena.advanced(by: Arena.l3_excite_expand)), arena.advanced(by: Arena.l4_scale))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_scale)))
         // global_max_pooling2d
-        Self.l5_global_max_pooling2d(UnsafePointer(arena + Arena.l4_scale), arena + Arena.l5_global_max_pooling2d)
-        observe?(5, UnsafePointer(arena + Arena.l5_global_max_pooling2d))
-        destination.update(from: arena + Arena.l5_global_max_pooling2d, count: 12)
+        Self.l5_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l4_scale)), arena.advanced(by: Arena.l5_global_max_pooling2d))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_global_max_pooling2d)))
+        destination.update(from: arena.advanced(by: Arena.l5_global_max_pooling2d), count: 12)
     }
 
     // dense over 8 samples: Dense, (None, 12) → (None, 4)
@@ -485,28 +485,28 @@ extension SqueezeExcite: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 2359, q = arena + 2959
-        var g = arena + 3559, h = arena + 4327
+        let p = arena.advanced(by: 2359), q = arena.advanced(by: 2959)
+        var g = arena.advanced(by: 3559), h = arena.advanced(by: 4327)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let e0 = arena + 1579
-        let o1 = arena + 768
-        let o2 = arena + 780
-        let o3 = arena + 783
-        let e3 = arena + 2347
-        let o4 = arena + 795
-        let o5 = arena + 1563
-        let o6 = arena + 1575
+        let o0 = arena
+        let e0 = arena.advanced(by: 1579)
+        let o1 = arena.advanced(by: 768)
+        let o2 = arena.advanced(by: 780)
+        let o3 = arena.advanced(by: 783)
+        let e3 = arena.advanced(by: 2347)
+        let o4 = arena.advanced(by: 795)
+        let o5 = arena.advanced(by: 1563)
+        let o6 = arena.advanced(by: 1575)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_features_pad(input, p)
         Self.l0_features(UnsafePointer(p), w, o0)
         Self.l1_squeeze(UnsafePointer(o0), o1)
-        Self.l2_excite_reduce(UnsafePointer(o1), w + 880, o2)
-        Self.l3_excite_expand(UnsafePointer(o2), w + 932, o3)
+        Self.l2_excite_reduce(UnsafePointer(o1), w.advanced(by: 880), o2)
+        Self.l3_excite_expand(UnsafePointer(o2), w.advanced(by: 932), o3)
         Self.l3_excite_expand_activation(o3)
         Self.l4_scale(UnsafePointer(o0), UnsafePointer(o3), o4)
         Self.l5_global_max_pooling2d(UnsafePointer(o4), o5)
-        Self.l6_dense(UnsafePointer(o5), w + 996, o6)
+        Self.l6_dense(UnsafePointer(o5), w.advanced(by: 996), o6)
         output.update(from: o6, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -515,7 +515,7 @@ extension SqueezeExcite: TrainableModel {
         loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
-        Self.l6_dense_backward(UnsafePointer(o5), UnsafePointer(g), k + 747, gradients + 747, h); swap(&g, &h)
+        Self.l6_dense_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 747), gradients.advanced(by: 747), h); swap(&g, &h)
         // global_max_pooling2d
         Self.l5_global_max_pooling2d_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
         // scale
@@ -525,10 +525,10 @@ extension SqueezeExcite: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // excite_expand
         Self.l3_excite_expand_derivative(UnsafePointer(o3), g)
-        Self.l3_excite_expand_backward(UnsafePointer(o2), UnsafePointer(g), k + 699, gradients + 699, h); swap(&g, &h)
+        Self.l3_excite_expand_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 699), gradients.advanced(by: 699), h); swap(&g, &h)
         // excite_reduce
         Self.l2_excite_reduce_derivative(UnsafePointer(o2), g)
-        Self.l2_excite_reduce_backward(UnsafePointer(o1), UnsafePointer(g), k + 660, gradients + 660, h); swap(&g, &h)
+        Self.l2_excite_reduce_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 660), gradients.advanced(by: 660), h); swap(&g, &h)
         // squeeze
         Self.l1_squeeze_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         for i in 0..<768 { e0[i] += g[i] }

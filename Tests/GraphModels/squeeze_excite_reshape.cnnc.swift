@@ -144,43 +144,43 @@ public struct SqueezeExciteReshape: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // rescaling
-        (arena + Arena.l0_rescaling).update(from: input, count: 192)
-        Self.l0_rescaling(arena + Arena.l0_rescaling)
-        observe?(0, UnsafePointer(arena + Arena.l0_rescaling))
+        arena.advanced(by: Arena.l0_rescaling).update(from: input, count: 192)
+        Self.l0_rescaling(arena.advanced(by: Arena.l0_rescaling))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_rescaling)))
         // normalization
-        Self.l1_normalization(arena + Arena.l0_rescaling, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_rescaling))
+        Self.l1_normalization(arena.advanced(by: Arena.l0_rescaling), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_rescaling)))
         // features
-        Self.l2_features_pad(UnsafePointer(arena + Arena.l0_rescaling), arena + Arena.l2_features_padded)
-        Self.l2_features(UnsafePointer(arena + Arena.l2_features_padded), w + 6, arena + Arena.l2_features)
-        observe?(2, UnsafePointer(arena + Arena.l2_features))
+        Self.l2_features_pad(UnsafePointer(arena.advanced(by: Arena.l0_rescaling)), arena.advanced(by: Arena.l2_features_padded))
+        Self.l2_features(UnsafePointer(arena.advanced(by: Arena.l2_features_padded)), w.advanced(by: 6), arena.advanced(by: Arena.l2_features))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_features)))
         // squeeze
-        Self.l3_squeeze(UnsafePointer(arena + Arena.l2_features), arena + Arena.l3_squeeze)
-        observe?(3, UnsafePointer(arena + Arena.l3_squeeze))
+        Self.l3_squeeze(UnsafePointer(arena.advanced(by: Arena.l2_features)), arena.advanced(by: Arena.l3_squeeze))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_squeeze)))
         // se_reshape
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l3_squeeze))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_squeeze)))
         // se_reduce
-        Self.l5_se_reduce(UnsafePointer(arena + Arena.l3_squeeze), w + 230, arena + Arena.l5_se_reduce)
-        observe?(5, UnsafePointer(arena + Arena.l5_se_reduce))
+        Self.l5_se_reduce(UnsafePointer(arena.advanced(by: Arena.l3_squeeze)), w.advanced(by: 230), arena.advanced(by: Arena.l5_se_reduce))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_se_reduce)))
         // se_expand
-        Self.l6_se_expand(UnsafePointer(arena + Arena.l5_se_reduce), w + 266, arena + Arena.l6_se_expand)
-        Self.l6_se_expand_activation(arena + Arena.l6_se_expand)
-        observe?(6, UnsafePointer(arena + Arena.l6_se_expand))
+        Self.l6_se_expand(UnsafePointer(arena.advanced(by: Arena.l5_se_reduce)), w.advanced(by: 266), arena.advanced(by: Arena.l6_se_expand))
+        Self.l6_se_expand_activation(arena.advanced(by: Arena.l6_se_expand))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_se_expand)))
         // excite
-        Self.l7_excite(UnsafePointer(arena + Arena.l2_features), UnsafePointer(arena + Arena.l6_se_expand), arena + Arena.l7_excite)
-        observe?(7, UnsafePointer(arena + Arena.l7_excite))
+        Self.l7_excite(UnsafePointer(arena.advanced(by: Arena.l2_features)), UnsafePointer(arena.advanced(by: Arena.l6_se_expand)), arena.advanced(by: Arena.l7_excite))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_excite)))
         // cropping2d
-        Self.l8_cropping2d(UnsafePointer(arena + Arena.l7_excite), arena + Arena.l8_cropping2d)
-        observe?(8, UnsafePointer(arena + Arena.l8_cropping2d))
+        Self.l8_cropping2d(UnsafePointer(arena.advanced(by: Arena.l7_excite)), arena.advanced(by: Arena.l8_cropping2d))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_cropping2d)))
         // global_max_pooling2d
-        Self.l9_global_max_pooling2d(UnsafePointer(arena + Arena.l8_cropping2d), arena + Arena.l9_global_max_pooling2d)
-        observe?(9, UnsafePointer(arena + Arena.l9_global_max_pooling2d))
+        Self.l9_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l8_cropping2d)), arena.advanced(by: Arena.l9_global_max_pooling2d))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_global_max_pooling2d)))
         // dense
-        Self.l10_dense(UnsafePointer(arena + Arena.l9_global_max_pooling2d), w + 290, arena + Arena.l10_dense)
-        Self.l10_dense_activation(arena + Arena.l10_dense)
-        observe?(10, UnsafePointer(arena + Arena.l10_dense))
-        output.update(from: arena + Arena.l10_dense, count: 4)
+        Self.l10_dense(UnsafePointer(arena.advanced(by: Arena.l9_global_max_pooling2d)), w.advanced(by: 290), arena.advanced(by: Arena.l10_dense))
+        Self.l10_dense_activation(arena.advanced(by: Arena.l10_dense))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_dense)))
+        output.update(from: arena.advanced(by: Arena.l10_dense), count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -198,43 +198,43 @@ public struct SqueezeExciteReshape: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // rescaling
-        (arena + Arena.l0_rescaling).update(from: input, count: 192)
-        Self.l0_rescaling(arena + Arena.l0_rescaling)
-        observe?(0, UnsafePointer(arena + Arena.l0_rescaling))
+        arena.advanced(by: Arena.l0_rescaling).update(from: input, count: 192)
+        Self.l0_rescaling(arena.advanced(by: Arena.l0_rescaling))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_rescaling)))
         // normalization
-        Self.l1_normalization(arena + Arena.l0_rescaling, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_rescaling))
+        Self.l1_normalization(arena.advanced(by: Arena.l0_rescaling), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_rescaling)))
         // features
-        Self.l2_features_pad(UnsafePointer(arena + Arena.l0_rescaling), arena + Arena.l2_features_padded)
-        Self.l2_features(UnsafePointer(arena + Arena.l2_features_padded), w + 6, arena + Arena.l2_features)
-        observe?(2, UnsafePointer(arena + Arena.l2_features))
+        Self.l2_features_pad(UnsafePointer(arena.advanced(by: Arena.l0_rescaling)), arena.advanced(by: Arena.l2_features_padded))
+        Self.l2_features(UnsafePointer(arena.advanced(by: Arena.l2_features_padded)), w.advanced(by: 6), arena.advanced(by: Arena.l2_features))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_features)))
         // squeeze
-        Self.l3_squeeze(UnsafePointer(arena + Arena.l2_features), arena + Arena.l3_squeeze)
-        observe?(3, UnsafePointer(arena + Arena.l3_squeeze))
+        Self.l3_squeeze(UnsafePointer(arena.advanced(by: Arena.l2_features)), arena.advanced(by: Arena.l3_squeeze))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_squeeze)))
         // se_reshape
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l3_squeeze))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_squeeze)))
         // se_reduce
-        Self.l5_se_reduce(UnsafePointer(arena + Arena.l3_squeeze), w + 230, arena + Arena.l5_se_reduce)
-        observe?(5, UnsafePointer(arena + Arena.l5_se_reduce))
+        Self.l5_se_reduce(UnsafePointer(arena.advanced(by: Arena.l3_squeeze)), w.advanced(by: 230), arena.advanced(by: Arena.l5_se_reduce))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_se_reduce)))
         // se_expand
-        Self.l6_se_expand(UnsafePointer(arena + Arena.l5_se_reduce), w + 266, arena + Arena.l6_se_expand)
-        Self.l6_se_expand_activation(arena + Arena.l6_se_expand)
-        observe?(6, UnsafePointer(arena + Arena.l6_se_expand))
+        Self.l6_se_expand(UnsafePointer(arena.advanced(by: Arena.l5_se_reduce)), w.advanced(by: 266), arena.advanced(by: Arena.l6_se_expand))
+        Self.l6_se_expand_activation(arena.advanced(by: Arena.l6_se_expand))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_se_expand)))
         // excite
-        Self.l7_excite(UnsafePointer(arena + Arena.l2_features), UnsafePointer(arena + Arena.l6_se_expand), arena + Arena.l7_excite)
-        observe?(7, UnsafePointer(arena + Arena.l7_excite))
+        Self.l7_excite(UnsafePointer(arena.advanced(by: Arena.l2_features)), UnsafePointer(arena.advanced(by: Arena.l6_se_expand)), arena.advanced(by: Arena.l7_excite))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_excite)))
         // cropping2d
-        Self.l8_cropping2d(UnsafePointer(arena + Arena.l7_excite), arena + Arena.l8_cropping2d)
-        observe?(8, UnsafePointer(arena + Arena.l8_cropping2d))
+        Self.l8_cropping2d(UnsafePointer(arena.advanced(by: Arena.l7_excite)), arena.advanced(by: Arena.l8_cropping2d))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_cropping2d)))
         // global_max_pooling2d
-        Self.l9_global_max_pooling2d(UnsafePointer(arena + Arena.l8_cropping2d), arena + Arena.l9_global_max_pooling2d)
-        observe?(9, UnsafePointer(arena + Arena.l9_global_max_pooling2d))
+        Self.l9_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l8_cropping2d)), arena.advanced(by: Arena.l9_global_max_pooling2d))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_global_max_pooling2d)))
         // dense
-        Self.l10_dense(UnsafePointer(arena + Arena.l9_global_max_pooling2d), w + 290, arena + Arena.l10_dense)
-        Self.l10_dense_activation(arena + Arena.l10_dense)
-        observe?(10, UnsafePointer(arena + Arena.l10_dense))
-        output.update(from: arena + Arena.l10_dense, count: 4)
+        Self.l10_dense(UnsafePointer(arena.advanced(by: Arena.l9_global_max_pooling2d)), w.advanced(by: 290), arena.advanced(by: Arena.l10_dense))
+        Self.l10_dense_activation(arena.advanced(by: Arena.l10_dense))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_dense)))
+        output.update(from: arena.advanced(by: Arena.l10_dense), count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -269,39 +269,39 @@ public struct SqueezeExciteReshape: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // rescaling
-        (arena + Arena.l0_rescaling).update(from: input, count: 192)
-        Self.l0_rescaling(arena + Arena.l0_rescaling)
-        observe?(0, UnsafePointer(arena + Arena.l0_rescaling))
+        arena.advanced(by: Arena.l0_rescaling).update(from: input, count: 192)
+        Self.l0_rescaling(arena.advanced(by: Arena.l0_rescaling))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_rescaling)))
         // normalization
-        Self.l1_normalization(arena + Arena.l0_rescaling, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_rescaling))
+        Self.l1_normalization(arena.advanced(by: Arena.l0_rescaling), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_rescaling)))
         // features
-        Self.l2_features_pad(UnsafePointer(arena + Arena.l0_rescaling), arena + Arena.l2_features_padded)
-        Self.l2_features(UnsafePointer(arena + Arena.l2_features_padded), w + 6, arena + Arena.l2_features)
-        observe?(2, UnsafePointer(arena + Arena.l2_features))
+        Self.l2_features_pad(UnsafePointer(arena.advanced(by: Arena.l0_rescaling)), arena.advanced(by: Arena.l2_features_padded))
+        Self.l2_features(UnsafePointer(arena.advanced(by: Arena.l2_features_padded)), w.advanced(by: 6), arena.advanced(by: Arena.l2_features))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_features)))
         // squeeze
-        Self.l3_squeeze(UnsafePointer(arena + Arena.l2_features), arena + Arena.l3_squeeze)
-        observe?(3, UnsafePointer(arena + Arena.l3_squeeze))
+        Self.l3_squeeze(UnsafePointer(arena.advanced(by: Arena.l2_features)), arena.advanced(by: Arena.l3_squeeze))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_squeeze)))
         // se_reshape
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l3_squeeze))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_squeeze)))
         // se_reduce
-        Self.l5_se_reduce(UnsafePointer(arena + Arena.l3_squeeze), w + 230, arena + Arena.l5_se_reduce)
-        observe?(5, UnsafePointer(arena + Arena.l5_se_reduce))
+        Self.l5_se_reduce(UnsafePointer(arena.advanced(by: Arena.l3_squeeze)), w.advanced(by: 230), arena.advanced(by: Arena.l5_se_reduce))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_se_reduce)))
         // se_expand
-        Self.l6_se_expand(UnsafePointer(arena + Arena.l5_se_reduce), w + 266, arena + Arena.l6_se_expand)
-        Self.l6_se_expand_activation(arena + Arena.l6_se_expand)
-        observe?(6, UnsafePointer(arena + Arena.l6_se_expand))
+        Self.l6_se_expand(UnsafePointer(arena.advanced(by: Arena.l5_se_reduce)), w.advanced(by: 266), arena.advanced(by: Arena.l6_se_expand))
+        Self.l6_se_expand_activation(arena.advanced(by: Arena.l6_se_expand))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_se_expand)))
         // excite
-        Self.l7_excite(UnsafePointer(arena + Arena.l2_features), UnsafePointer(arena + Arena.l6_se_expand), arena + Arena.l7_excite)
-        observe?(7, UnsafePointer(arena + Arena.l7_excite))
+        Self.l7_excite(UnsafePointer(arena.advanced(by: Arena.l2_features)), UnsafePointer(arena.advanced(by: Arena.l6_se_expand)), arena.advanced(by: Arena.l7_excite))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_excite)))
         // cropping2d
-        Self.l8_cropping2d(UnsafePointer(arena + Arena.l7_excite), arena + Arena.l8_cropping2d)
-        observe?(8, UnsafePointer(arena + Arena.l8_cropping2d))
+        Self.l8_cropping2d(UnsafePointer(arena.advanced(by: Arena.l7_excite)), arena.advanced(by: Arena.l8_cropping2d))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_cropping2d)))
         // global_max_pooling2d
-        Self.l9_global_max_pooling2d(UnsafePointer(arena + Arena.l8_cropping2d), arena + Arena.l9_global_max_pooling2d)
-        observe?(9, UnsafePointer(arena + Arena.l9_global_max_pooling2d))
-        destination.update(from: arena + Arena.l9_global_max_pooling2d, count: 8)
+        Self.l9_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l8_cropping2d)), arena.advanced(by: Arena.l9_global_max_pooling2d))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_global_max_pooling2d)))
+        destination.update(from: arena.advanced(by: Arena.l9_global_max_pooling2d), count: 8)
     }
 
     // dense over 8 samples: Dense, (None, 8) → (None, 4)
@@ -593,37 +593,37 @@ extension SqueezeExciteReshape: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 2246, q = arena + 2546
-        var g = arena + 2846, h = arena + 3358
+        let p = arena.advanced(by: 2246), q = arena.advanced(by: 2546)
+        var g = arena.advanced(by: 2846), h = arena.advanced(by: 3358)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 192
-        let o2 = arena + 384
-        let e2 = arena + 1726
-        let o3 = arena + 896
-        let o5 = arena + 904
-        let o6 = arena + 906
-        let e6 = arena + 2238
-        let o7 = arena + 914
-        let o8 = arena + 1426
-        let o9 = arena + 1714
-        let o10 = arena + 1722
+        let o0 = arena
+        let o1 = arena.advanced(by: 192)
+        let o2 = arena.advanced(by: 384)
+        let e2 = arena.advanced(by: 1726)
+        let o3 = arena.advanced(by: 896)
+        let o5 = arena.advanced(by: 904)
+        let o6 = arena.advanced(by: 906)
+        let e6 = arena.advanced(by: 2238)
+        let o7 = arena.advanced(by: 914)
+        let o8 = arena.advanced(by: 1426)
+        let o9 = arena.advanced(by: 1714)
+        let o10 = arena.advanced(by: 1722)
         // Forward, training mode: every layer's output stays for the backward pass.
         o0.update(from: input, count: 192)
         Self.l0_rescaling(o0)
         o1.update(from: UnsafePointer(o0), count: 192)
         Self.l1_normalization(o1, w)
         Self.l2_features_pad(UnsafePointer(o1), p)
-        Self.l2_features(UnsafePointer(p), w + 6, o2)
+        Self.l2_features(UnsafePointer(p), w.advanced(by: 6), o2)
         Self.l3_squeeze(UnsafePointer(o2), o3)
         // se_reshape: the same memory as its input
-        Self.l5_se_reduce(UnsafePointer(o3), w + 230, o5)
-        Self.l6_se_expand(UnsafePointer(o5), w + 266, o6)
+        Self.l5_se_reduce(UnsafePointer(o3), w.advanced(by: 230), o5)
+        Self.l6_se_expand(UnsafePointer(o5), w.advanced(by: 266), o6)
         Self.l6_se_expand_activation(o6)
         Self.l7_excite(UnsafePointer(o2), UnsafePointer(o6), o7)
         Self.l8_cropping2d(UnsafePointer(o7), o8)
         Self.l9_global_max_pooling2d(UnsafePointer(o8), o9)
-        Self.l10_dense(UnsafePointer(o9), w + 290, o10)
+        Self.l10_dense(UnsafePointer(o9), w.advanced(by: 290), o10)
         Self.l10_dense_activation(o10)
         output.update(from: o10, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
@@ -634,7 +634,7 @@ extension SqueezeExciteReshape: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l10_dense_derivative(UnsafePointer(o10), g) }
-        Self.l10_dense_backward(UnsafePointer(o9), UnsafePointer(g), k + 273, gradients + 273, h); swap(&g, &h)
+        Self.l10_dense_backward(UnsafePointer(o9), UnsafePointer(g), k.advanced(by: 273), gradients.advanced(by: 273), h); swap(&g, &h)
         // global_max_pooling2d
         Self.l9_global_max_pooling2d_backward(UnsafePointer(o8), UnsafePointer(g), h); swap(&g, &h)
         // cropping2d
@@ -646,10 +646,10 @@ extension SqueezeExciteReshape: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // se_expand
         Self.l6_se_expand_derivative(UnsafePointer(o6), g)
-        Self.l6_se_expand_backward(UnsafePointer(o5), UnsafePointer(g), k + 249, gradients + 249, h); swap(&g, &h)
+        Self.l6_se_expand_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 249), gradients.advanced(by: 249), h); swap(&g, &h)
         // se_reduce
         Self.l5_se_reduce_derivative(UnsafePointer(o5), g)
-        Self.l5_se_reduce_backward(UnsafePointer(o3), UnsafePointer(g), k + 231, gradients + 231, h); swap(&g, &h)
+        Self.l5_se_reduce_backward(UnsafePointer(o3), UnsafePointer(g), k.advanced(by: 231), gradients.advanced(by: 231), h); swap(&g, &h)
         // se_reshape
         // passes the gradient through
         // squeeze
@@ -661,7 +661,7 @@ extension SqueezeExciteReshape: TrainableModel {
         // features
         Self.l2_features_derivative(UnsafePointer(o2), g)
         Self.l2_features_pad(UnsafePointer(o1), p)
-        Self.l2_features_backward(UnsafePointer(p), UnsafePointer(g), k + 7, gradients + 7, q)
+        Self.l2_features_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 7), gradients.advanced(by: 7), q)
         Self.l2_features_unpad(UnsafePointer(q), h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {

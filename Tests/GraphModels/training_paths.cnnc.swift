@@ -147,49 +147,49 @@ public struct TrainingPaths: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // input_bn
-        (arena + Arena.l0_input_bn).update(from: input, count: 72)
-        Self.l0_input_bn(arena + Arena.l0_input_bn, w)
-        observe?(0, UnsafePointer(arena + Arena.l0_input_bn))
+        arena.advanced(by: Arena.l0_input_bn).update(from: input, count: 72)
+        Self.l0_input_bn(arena.advanced(by: Arena.l0_input_bn), w)
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_input_bn)))
         // conv
-        Self.l1_conv(UnsafePointer(arena + Arena.l0_input_bn), w + 4, arena + Arena.l1_conv)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv))
+        Self.l1_conv(UnsafePointer(arena.advanced(by: Arena.l0_input_bn)), w.advanced(by: 4), arena.advanced(by: Arena.l1_conv))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv)))
         // flat
         // (no computation at inference)
-        observe?(2, UnsafePointer(arena + Arena.l1_conv))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv)))
         // drop
         // (no computation at inference)
-        observe?(3, UnsafePointer(arena + Arena.l1_conv))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_conv)))
         // left
-        Self.l4_left(UnsafePointer(arena + Arena.l1_conv), w + 80, arena + Arena.l4_left)
-        Self.l4_left_activation(arena + Arena.l4_left)
-        observe?(4, UnsafePointer(arena + Arena.l4_left))
+        Self.l4_left(UnsafePointer(arena.advanced(by: Arena.l1_conv)), w.advanced(by: 80), arena.advanced(by: Arena.l4_left))
+        Self.l4_left_activation(arena.advanced(by: Arena.l4_left))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_left)))
         // right
-        Self.l5_right(UnsafePointer(arena + Arena.l1_conv), w + 472, arena + Arena.l5_right)
-        Self.l5_right_activation(arena + Arena.l5_right)
-        observe?(5, UnsafePointer(arena + Arena.l5_right))
+        Self.l5_right(UnsafePointer(arena.advanced(by: Arena.l1_conv)), w.advanced(by: 472), arena.advanced(by: Arena.l5_right))
+        Self.l5_right_activation(arena.advanced(by: Arena.l5_right))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_right)))
         // noise
         // (no computation at inference)
-        observe?(6, UnsafePointer(arena + Arena.l4_left))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l4_left)))
         // penalty
         // (no computation at inference)
-        observe?(7, UnsafePointer(arena + Arena.l5_right))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l5_right)))
         // raw
         // (no computation at inference)
         observe?(8, input)
         // gate
-        Self.l9_gate(UnsafePointer(arena + Arena.l4_left), UnsafePointer(arena + Arena.l5_right), arena + Arena.l9_gate)
-        observe?(9, UnsafePointer(arena + Arena.l9_gate))
+        Self.l9_gate(UnsafePointer(arena.advanced(by: Arena.l4_left)), UnsafePointer(arena.advanced(by: Arena.l5_right)), arena.advanced(by: Arena.l9_gate))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_gate)))
         // raw_dense
-        Self.l10_raw_dense(input, w + 864, arena + Arena.l10_raw_dense)
-        observe?(10, UnsafePointer(arena + Arena.l10_raw_dense))
+        Self.l10_raw_dense(input, w.advanced(by: 864), arena.advanced(by: Arena.l10_raw_dense))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_raw_dense)))
         // joined
-        Self.l11_joined(UnsafePointer(arena + Arena.l9_gate), UnsafePointer(arena + Arena.l10_raw_dense), arena + Arena.l11_joined)
-        observe?(11, UnsafePointer(arena + Arena.l11_joined))
+        Self.l11_joined(UnsafePointer(arena.advanced(by: Arena.l9_gate)), UnsafePointer(arena.advanced(by: Arena.l10_raw_dense)), arena.advanced(by: Arena.l11_joined))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_joined)))
         // predictions
-        Self.l12_predictions(UnsafePointer(arena + Arena.l11_joined), w + 1448, arena + Arena.l12_predictions)
-        Self.l12_predictions_activation(arena + Arena.l12_predictions)
-        observe?(12, UnsafePointer(arena + Arena.l12_predictions))
-        output.update(from: arena + Arena.l12_predictions, count: 4)
+        Self.l12_predictions(UnsafePointer(arena.advanced(by: Arena.l11_joined)), w.advanced(by: 1448), arena.advanced(by: Arena.l12_predictions))
+        Self.l12_predictions_activation(arena.advanced(by: Arena.l12_predictions))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_predictions)))
+        output.update(from: arena.advanced(by: Arena.l12_predictions), count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -207,49 +207,49 @@ public struct TrainingPaths: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // input_bn
-        (arena + Arena.l0_input_bn).update(from: input, count: 72)
-        Self.l0_input_bn(arena + Arena.l0_input_bn, w)
-        observe?(0, UnsafePointer(arena + Arena.l0_input_bn))
+        arena.advanced(by: Arena.l0_input_bn).update(from: input, count: 72)
+        Self.l0_input_bn(arena.advanced(by: Arena.l0_input_bn), w)
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_input_bn)))
         // conv
-        Self.l1_conv(UnsafePointer(arena + Arena.l0_input_bn), w + 4, arena + Arena.l1_conv)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv))
+        Self.l1_conv(UnsafePointer(arena.advanced(by: Arena.l0_input_bn)), w.advanced(by: 4), arena.advanced(by: Arena.l1_conv))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv)))
         // flat
         // (no computation at inference)
-        observe?(2, UnsafePointer(arena + Arena.l1_conv))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv)))
         // drop
         // (no computation at inference)
-        observe?(3, UnsafePointer(arena + Arena.l1_conv))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_conv)))
         // left
-        Self.l4_left(UnsafePointer(arena + Arena.l1_conv), w + 80, arena + Arena.l4_left)
-        Self.l4_left_activation(arena + Arena.l4_left)
-        observe?(4, UnsafePointer(arena + Arena.l4_left))
+        Self.l4_left(UnsafePointer(arena.advanced(by: Arena.l1_conv)), w.advanced(by: 80), arena.advanced(by: Arena.l4_left))
+        Self.l4_left_activation(arena.advanced(by: Arena.l4_left))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_left)))
         // right
-        Self.l5_right(UnsafePointer(arena + Arena.l1_conv), w + 472, arena + Arena.l5_right)
-        Self.l5_right_activation(arena + Arena.l5_right)
-        observe?(5, UnsafePointer(arena + Arena.l5_right))
+        Self.l5_right(UnsafePointer(arena.advanced(by: Arena.l1_conv)), w.advanced(by: 472), arena.advanced(by: Arena.l5_right))
+        Self.l5_right_activation(arena.advanced(by: Arena.l5_right))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_right)))
         // noise
         // (no computation at inference)
-        observe?(6, UnsafePointer(arena + Arena.l4_left))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l4_left)))
         // penalty
         // (no computation at inference)
-        observe?(7, UnsafePointer(arena + Arena.l5_right))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l5_right)))
         // raw
         // (no computation at inference)
         observe?(8, input)
         // gate
-        Self.l9_gate(UnsafePointer(arena + Arena.l4_left), UnsafePointer(arena + Arena.l5_right), arena + Arena.l9_gate)
-        observe?(9, UnsafePointer(arena + Arena.l9_gate))
+        Self.l9_gate(UnsafePointer(arena.advanced(by: Arena.l4_left)), UnsafePointer(arena.advanced(by: Arena.l5_right)), arena.advanced(by: Arena.l9_gate))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_gate)))
         // raw_dense
-        Self.l10_raw_dense(input, w + 864, arena + Arena.l10_raw_dense)
-        observe?(10, UnsafePointer(arena + Arena.l10_raw_dense))
+        Self.l10_raw_dense(input, w.advanced(by: 864), arena.advanced(by: Arena.l10_raw_dense))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_raw_dense)))
         // joined
-        Self.l11_joined(UnsafePointer(arena + Arena.l9_gate), UnsafePointer(arena + Arena.l10_raw_dense), arena + Arena.l11_joined)
-        observe?(11, UnsafePointer(arena + Arena.l11_joined))
+        Self.l11_joined(UnsafePointer(arena.advanced(by: Arena.l9_gate)), UnsafePointer(arena.advanced(by: Arena.l10_raw_dense)), arena.advanced(by: Arena.l11_joined))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_joined)))
         // predictions
-        Self.l12_predictions(UnsafePointer(arena + Arena.l11_joined), w + 1448, arena + Arena.l12_predictions)
-        Self.l12_predictions_activation(arena + Arena.l12_predictions)
-        observe?(12, UnsafePointer(arena + Arena.l12_predictions))
-        output.update(from: arena + Arena.l12_predictions, count: 4)
+        Self.l12_predictions(UnsafePointer(arena.advanced(by: Arena.l11_joined)), w.advanced(by: 1448), arena.advanced(by: Arena.l12_predictions))
+        Self.l12_predictions_activation(arena.advanced(by: Arena.l12_predictions))
+        observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_predictions)))
+        output.update(from: arena.advanced(by: Arena.l12_predictions), count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -284,45 +284,45 @@ public struct TrainingPaths: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // input_bn
-        (arena + Arena.l0_input_bn).update(from: input, count: 72)
-        Self.l0_input_bn(arena + Arena.l0_input_bn, w)
-        observe?(0, UnsafePointer(arena + Arena.l0_input_bn))
+        arena.advanced(by: Arena.l0_input_bn).update(from: input, count: 72)
+        Self.l0_input_bn(arena.advanced(by: Arena.l0_input_bn), w)
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_input_bn)))
         // conv
-        Self.l1_conv(UnsafePointer(arena + Arena.l0_input_bn), w + 4, arena + Arena.l1_conv)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv))
+        Self.l1_conv(UnsafePointer(arena.advanced(by: Arena.l0_input_bn)), w.advanced(by: 4), arena.advanced(by: Arena.l1_conv))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv)))
         // flat
         // (no computation at inference)
-        observe?(2, UnsafePointer(arena + Arena.l1_conv))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv)))
         // drop
         // (no computation at inference)
-        observe?(3, UnsafePointer(arena + Arena.l1_conv))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_conv)))
         // left
-        Self.l4_left(UnsafePointer(arena + Arena.l1_conv), w + 80, arena + Arena.l4_left)
-        Self.l4_left_activation(arena + Arena.l4_left)
-        observe?(4, UnsafePointer(arena + Arena.l4_left))
+        Self.l4_left(UnsafePointer(arena.advanced(by: Arena.l1_conv)), w.advanced(by: 80), arena.advanced(by: Arena.l4_left))
+        Self.l4_left_activation(arena.advanced(by: Arena.l4_left))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_left)))
         // right
-        Self.l5_right(UnsafePointer(arena + Arena.l1_conv), w + 472, arena + Arena.l5_right)
-        Self.l5_right_activation(arena + Arena.l5_right)
-        observe?(5, UnsafePointer(arena + Arena.l5_right))
+        Self.l5_right(UnsafePointer(arena.advanced(by: Arena.l1_conv)), w.advanced(by: 472), arena.advanced(by: Arena.l5_right))
+        Self.l5_right_activation(arena.advanced(by: Arena.l5_right))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_right)))
         // noise
         // (no computation at inference)
-        observe?(6, UnsafePointer(arena + Arena.l4_left))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l4_left)))
         // penalty
         // (no computation at inference)
-        observe?(7, UnsafePointer(arena + Arena.l5_right))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l5_right)))
         // raw
         // (no computation at inference)
         observe?(8, input)
         // gate
-        Self.l9_gate(UnsafePointer(arena + Arena.l4_left), UnsafePointer(arena + Arena.l5_right), arena + Arena.l9_gate)
-        observe?(9, UnsafePointer(arena + Arena.l9_gate))
+        Self.l9_gate(UnsafePointer(arena.advanced(by: Arena.l4_left)), UnsafePointer(arena.advanced(by: Arena.l5_right)), arena.advanced(by: Arena.l9_gate))
+        observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_gate)))
         // raw_dense
-        Self.l10_raw_dense(input, w + 864, arena + Arena.l10_raw_dense)
-        observe?(10, UnsafePointer(arena + Arena.l10_raw_dense))
+        Self.l10_raw_dense(input, w.advanced(by: 864), arena.advanced(by: Arena.l10_raw_dense))
+        observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_raw_dense)))
         // joined
-        Self.l11_joined(UnsafePointer(arena + Arena.l9_gate), UnsafePointer(arena + Arena.l10_raw_dense), arena + Arena.l11_joined)
-        observe?(11, UnsafePointer(arena + Arena.l11_joined))
-        destination.update(from: arena + Arena.l11_joined, count: 5)
+        Self.l11_joined(UnsafePointer(arena.advanced(by: Arena.l9_gate)), UnsafePointer(arena.advanced(by: Arena.l10_raw_dense)), arena.advanced(by: Arena.l11_joined))
+        observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_joined)))
+        destination.update(from: arena.advanced(by: Arena.l11_joined), count: 5)
     }
 
     // predictions over 8 samples: Dense, (None, 5) → (None, 4)
@@ -598,8 +598,8 @@ extension TrainingPaths: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 592, q = arena + 592
-        var g = arena + 592, h = arena + 664
+        let p = arena.advanced(by: 592), q = arena.advanced(by: 592)
+        var g = arena.advanced(by: 592), h = arena.advanced(by: 664)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
@@ -608,48 +608,48 @@ extension TrainingPaths: TrainableModel {
                 return 0
 
             case 1:
-                let eInput = arena + 322
-                let o0 = arena + 0
-                let d0 = arena + 72
-                let o1 = arena + 144
-                let e2 = arena + 394
-                let o3 = arena + 192
-                let m3 = arena + 240
-                let e3 = arena + 442
-                let o4 = arena + 288
-                let e4 = arena + 490
-                let o5 = arena + 293
-                let e5 = arena + 495
-                let o6 = arena + 298
-                let e6 = arena + 500
-                let e7 = arena + 505
-                let e8 = arena + 510
-                let o9 = arena + 303
-                let e9 = arena + 582
-                let o10 = arena + 308
-                let e10 = arena + 587
-                let o11 = arena + 313
-                let o12 = arena + 318
+                let eInput = arena.advanced(by: 322)
+                let o0 = arena
+                let d0 = arena.advanced(by: 72)
+                let o1 = arena.advanced(by: 144)
+                let e2 = arena.advanced(by: 394)
+                let o3 = arena.advanced(by: 192)
+                let m3 = arena.advanced(by: 240)
+                let e3 = arena.advanced(by: 442)
+                let o4 = arena.advanced(by: 288)
+                let e4 = arena.advanced(by: 490)
+                let o5 = arena.advanced(by: 293)
+                let e5 = arena.advanced(by: 495)
+                let o6 = arena.advanced(by: 298)
+                let e6 = arena.advanced(by: 500)
+                let e7 = arena.advanced(by: 505)
+                let e8 = arena.advanced(by: 510)
+                let o9 = arena.advanced(by: 303)
+                let e9 = arena.advanced(by: 582)
+                let o10 = arena.advanced(by: 308)
+                let e10 = arena.advanced(by: 587)
+                let o11 = arena.advanced(by: 313)
+                let o12 = arena.advanced(by: 318)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_input_bn_normalize(input, statistics, k, o0)
-                Self.l1_conv(UnsafePointer(o0), w + 4, o1)
+                Self.l1_conv(UnsafePointer(o0), w.advanced(by: 4), o1)
                 // flat: the same memory as its input
                 // drop: inverted dropout, each value kept with probability 0.7 and scaled by 1/0.7
                 do {
                     var random = SplitMix64(seed: dropoutSeed, stream: 3)
                     for i in 0..<48 { m3[i] = random.nextUnit() < 0.7 ? Float(1 / 0.7) : 0; o3[i] = UnsafePointer(o1)[i] * m3[i] }
                 }
-                Self.l4_left(UnsafePointer(o1), w + 80, o4)
+                Self.l4_left(UnsafePointer(o1), w.advanced(by: 80), o4)
                 Self.l4_left_activation(o4)
-                Self.l5_right(UnsafePointer(o3), w + 472, o5)
+                Self.l5_right(UnsafePointer(o3), w.advanced(by: 472), o5)
                 Self.l5_right_activation(o5)
                 Self.l6_noise_training(UnsafePointer(o4), o6, dropoutSeed)
                 // penalty: the same memory as its input; its penalty joins the loss
                 // raw: the same memory as its input
                 Self.l9_gate(UnsafePointer(o6), UnsafePointer(o5), o9)
-                Self.l10_raw_dense(input, w + 864, o10)
+                Self.l10_raw_dense(input, w.advanced(by: 864), o10)
                 Self.l11_joined(UnsafePointer(o9), UnsafePointer(o10), o11)
-                Self.l12_predictions(UnsafePointer(o11), w + 1448, o12)
+                Self.l12_predictions(UnsafePointer(o11), w.advanced(by: 1448), o12)
                 Self.l12_predictions_activation(o12)
                 output.update(from: o12, count: 4)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -661,14 +661,14 @@ extension TrainingPaths: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // predictions
                 if !fused { Self.l12_predictions_derivative(UnsafePointer(o12), g) }
-                Self.l12_predictions_backward(UnsafePointer(o11), UnsafePointer(g), k + 920, gradients + 920, h); swap(&g, &h)
+                Self.l12_predictions_backward(UnsafePointer(o11), UnsafePointer(g), k.advanced(by: 920), gradients.advanced(by: 920), h); swap(&g, &h)
                 // joined
                 Self.l11_joined_backward(UnsafePointer(g), e9, e10)
                 // raw_dense: dL/d(output), summed over its readers
                 g.update(from: e10, count: 5)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // raw_dense
-                Self.l10_raw_dense_backward(input, UnsafePointer(g), k + 555, gradients + 555, h); swap(&g, &h)
+                Self.l10_raw_dense_backward(input, UnsafePointer(g), k.advanced(by: 555), gradients.advanced(by: 555), h); swap(&g, &h)
                 e8.update(from: g, count: 72)
                 // gate: dL/d(output), summed over its readers
                 g.update(from: e9, count: 5)
@@ -699,14 +699,14 @@ extension TrainingPaths: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // right
                 Self.l5_right_derivative(UnsafePointer(o5), g)
-                Self.l5_right_backward(UnsafePointer(o3), UnsafePointer(g), k + 310, gradients + 310, h); swap(&g, &h)
+                Self.l5_right_backward(UnsafePointer(o3), UnsafePointer(g), k.advanced(by: 310), gradients.advanced(by: 310), h); swap(&g, &h)
                 e3.update(from: g, count: 48)
                 // left: dL/d(output), summed over its readers
                 g.update(from: e4, count: 5)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // left
                 Self.l4_left_derivative(UnsafePointer(o4), g)
-                Self.l4_left_backward(UnsafePointer(o1), UnsafePointer(g), k + 65, gradients + 65, h); swap(&g, &h)
+                Self.l4_left_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 65), gradients.advanced(by: 65), h); swap(&g, &h)
                 e2.update(from: g, count: 48)
                 // drop: dL/d(output), summed over its readers
                 g.update(from: e3, count: 48)
@@ -721,15 +721,15 @@ extension TrainingPaths: TrainableModel {
                 // passes the gradient through
                 // conv
                 Self.l1_conv_derivative(UnsafePointer(o1), g)
-                Self.l1_conv_backward(UnsafePointer(o0), UnsafePointer(g), k + 8, gradients + 8, h); swap(&g, &h)
+                Self.l1_conv_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 8), gradients.advanced(by: 8), h); swap(&g, &h)
                 // input_bn: dL/dy waits for the whole batch's sums
                 d0.update(from: g, count: 72)
                 Self.l0_input_bn_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
                 return value
 
             default:
-                let eInput = arena + 322
-                let d0 = arena + 72
+                let eInput = arena.advanced(by: 322)
+                let d0 = arena.advanced(by: 72)
                 // Backward through input_bn, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l0_input_bn_backward(input, UnsafePointer(d0), statistics, k, g)
                 for i in 0..<72 { eInput[i] += g[i] }

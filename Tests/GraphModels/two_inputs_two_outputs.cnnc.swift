@@ -130,29 +130,29 @@ public struct TwoInputsTwoOutputs: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // max_pooling2d
-        Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        Self.l1_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // flatten
         // (no computation at inference)
-        observe?(2, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // measurement_features
-        Self.l3_measurement_features((input + 100), w + 40, arena + Arena.l3_measurement_features)
-        observe?(3, UnsafePointer(arena + Arena.l3_measurement_features))
+        Self.l3_measurement_features(input.advanced(by: 100), w.advanced(by: 40), arena.advanced(by: Arena.l3_measurement_features))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_measurement_features)))
         // concatenate
-        Self.l4_concatenate(UnsafePointer(arena + Arena.l1_max_pooling2d), UnsafePointer(arena + Arena.l3_measurement_features), arena + Arena.l4_concatenate)
-        observe?(4, UnsafePointer(arena + Arena.l4_concatenate))
+        Self.l4_concatenate(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)), UnsafePointer(arena.advanced(by: Arena.l3_measurement_features)), arena.advanced(by: Arena.l4_concatenate))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_concatenate)))
         // class_head
-        Self.l5_class_head(UnsafePointer(arena + Arena.l4_concatenate), w + 96, arena + Arena.l5_class_head)
-        Self.l5_class_head_activation(arena + Arena.l5_class_head)
-        observe?(5, UnsafePointer(arena + Arena.l5_class_head))
+        Self.l5_class_head(UnsafePointer(arena.advanced(by: Arena.l4_concatenate)), w.advanced(by: 96), arena.advanced(by: Arena.l5_class_head))
+        Self.l5_class_head_activation(arena.advanced(by: Arena.l5_class_head))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_class_head)))
         // score_head
-        Self.l6_score_head(UnsafePointer(arena + Arena.l4_concatenate), w + 388, arena + Arena.l6_score_head)
-        observe?(6, UnsafePointer(arena + Arena.l6_score_head))
-        output.update(from: arena + Arena.l5_class_head, count: 3)
-        (output + 3).update(from: arena + Arena.l6_score_head, count: 1)
+        Self.l6_score_head(UnsafePointer(arena.advanced(by: Arena.l4_concatenate)), w.advanced(by: 388), arena.advanced(by: Arena.l6_score_head))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_score_head)))
+        output.update(from: arena.advanced(by: Arena.l5_class_head), count: 3)
+        output.advanced(by: 3).update(from: arena.advanced(by: Arena.l6_score_head), count: 1)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -170,29 +170,29 @@ public struct TwoInputsTwoOutputs: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // max_pooling2d
-        Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        Self.l1_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // flatten
         // (no computation at inference)
-        observe?(2, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // measurement_features
-        Self.l3_measurement_features((input + 100), w + 40, arena + Arena.l3_measurement_features)
-        observe?(3, UnsafePointer(arena + Arena.l3_measurement_features))
+        Self.l3_measurement_features(input.advanced(by: 100), w.advanced(by: 40), arena.advanced(by: Arena.l3_measurement_features))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_measurement_features)))
         // concatenate
-        Self.l4_concatenate(UnsafePointer(arena + Arena.l1_max_pooling2d), UnsafePointer(arena + Arena.l3_measurement_features), arena + Arena.l4_concatenate)
-        observe?(4, UnsafePointer(arena + Arena.l4_concatenate))
+        Self.l4_concatenate(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)), UnsafePointer(arena.advanced(by: Arena.l3_measurement_features)), arena.advanced(by: Arena.l4_concatenate))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_concatenate)))
         // class_head
-        Self.l5_class_head(UnsafePointer(arena + Arena.l4_concatenate), w + 96, arena + Arena.l5_class_head)
-        Self.l5_class_head_activation(arena + Arena.l5_class_head)
-        observe?(5, UnsafePointer(arena + Arena.l5_class_head))
+        Self.l5_class_head(UnsafePointer(arena.advanced(by: Arena.l4_concatenate)), w.advanced(by: 96), arena.advanced(by: Arena.l5_class_head))
+        Self.l5_class_head_activation(arena.advanced(by: Arena.l5_class_head))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_class_head)))
         // score_head
-        Self.l6_score_head(UnsafePointer(arena + Arena.l4_concatenate), w + 388, arena + Arena.l6_score_head)
-        observe?(6, UnsafePointer(arena + Arena.l6_score_head))
-        output.update(from: arena + Arena.l5_class_head, count: 3)
-        (output + 3).update(from: arena + Arena.l6_score_head, count: 1)
+        Self.l6_score_head(UnsafePointer(arena.advanced(by: Arena.l4_concatenate)), w.advanced(by: 388), arena.advanced(by: Arena.l6_score_head))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_score_head)))
+        output.update(from: arena.advanced(by: Arena.l5_class_head), count: 3)
+        output.advanced(by: 3).update(from: arena.advanced(by: Arena.l6_score_head), count: 1)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order

@@ -105,13 +105,13 @@ public struct Random000: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        Self.l0_dense_activation(arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        Self.l0_dense_activation(arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // batch_normalization
-        Self.l1_batch_normalization(arena + Arena.l0_dense, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_dense))
-        output.update(from: arena + Arena.l0_dense, count: 65)
+        Self.l1_batch_normalization(arena.advanced(by: Arena.l0_dense), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
+        output.update(from: arena.advanced(by: Arena.l0_dense), count: 65)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -129,13 +129,13 @@ public struct Random000: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        Self.l0_dense_activation(arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        Self.l0_dense_activation(arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // batch_normalization
-        Self.l1_batch_normalization(arena + Arena.l0_dense, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_dense))
-        output.update(from: arena + Arena.l0_dense, count: 65)
+        Self.l1_batch_normalization(arena.advanced(by: Arena.l0_dense), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
+        output.update(from: arena.advanced(by: Arena.l0_dense), count: 65)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -342,12 +342,12 @@ extension Random000: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 195, q = arena + 195
-        let g = arena + 195, h = arena + 260
+        let p = arena.advanced(by: 195), q = arena.advanced(by: 195)
+        let g = arena.advanced(by: 195), h = arena.advanced(by: 260)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
-                let o0 = arena + 0
+                let o0 = arena
                 // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
                 Self.l0_dense(input, w, o0)
                 Self.l0_dense_activation(o0)
@@ -355,9 +355,9 @@ extension Random000: TrainableModel {
                 return 0
 
             case 1:
-                let o0 = arena + 0
-                let o1 = arena + 65
-                let d1 = arena + 130
+                let o0 = arena
+                let o1 = arena.advanced(by: 65)
+                let d1 = arena.advanced(by: 130)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o1)
                 output.update(from: o1, count: 65)
@@ -372,8 +372,8 @@ extension Random000: TrainableModel {
                 return value
 
             default:
-                let o0 = arena + 0
-                let d1 = arena + 130
+                let o0 = arena
+                let d1 = arena.advanced(by: 130)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l1_batch_normalization_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).

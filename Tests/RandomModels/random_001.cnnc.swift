@@ -123,25 +123,25 @@ public struct Random001: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // max_pooling2d
-        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        Self.l0_max_pooling2d(input, arena.advanced(by: Arena.l0_max_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)))
         // max_pooling2d_1
-        Self.l1_max_pooling2d_1(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_max_pooling2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d_1))
+        Self.l1_max_pooling2d_1(UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)), arena.advanced(by: Arena.l1_max_pooling2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d_1)))
         // conv2d
-        Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_max_pooling2d_1), arena + Arena.l2_conv2d_padded)
-        Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
-        Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+        Self.l2_conv2d_pad(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d_1)), arena.advanced(by: Arena.l2_conv2d_padded))
+        Self.l2_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_padded)), w, arena.advanced(by: Arena.l2_conv2d))
+        Self.l2_conv2d_activation(arena.advanced(by: Arena.l2_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
         // batch_normalization
-        Self.l3_batch_normalization(arena + Arena.l2_conv2d, w)
-        observe?(3, UnsafePointer(arena + Arena.l2_conv2d))
+        Self.l3_batch_normalization(arena.advanced(by: Arena.l2_conv2d), w)
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
         // conv2d_1
-        Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l2_conv2d), arena + Arena.l4_conv2d_1_padded)
-        Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w + 2066, arena + Arena.l4_conv2d_1)
-        Self.l4_conv2d_1_activation(arena + Arena.l4_conv2d_1)
-        observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
-        output.update(from: arena + Arena.l4_conv2d_1, count: 60)
+        Self.l4_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l2_conv2d)), arena.advanced(by: Arena.l4_conv2d_1_padded))
+        Self.l4_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1_padded)), w.advanced(by: 2066), arena.advanced(by: Arena.l4_conv2d_1))
+        Self.l4_conv2d_1_activation(arena.advanced(by: Arena.l4_conv2d_1))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1)))
+        output.update(from: arena.advanced(by: Arena.l4_conv2d_1), count: 60)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -159,25 +159,25 @@ public struct Random001: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // max_pooling2d
-        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        Self.l0_max_pooling2d(input, arena.advanced(by: Arena.l0_max_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)))
         // max_pooling2d_1
-        Self.l1_max_pooling2d_1(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_max_pooling2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d_1))
+        Self.l1_max_pooling2d_1(UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)), arena.advanced(by: Arena.l1_max_pooling2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d_1)))
         // conv2d
-        Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_max_pooling2d_1), arena + Arena.l2_conv2d_padded)
-        Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
-        Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+        Self.l2_conv2d_pad(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d_1)), arena.advanced(by: Arena.l2_conv2d_padded))
+        Self.l2_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_padded)), w, arena.advanced(by: Arena.l2_conv2d))
+        Self.l2_conv2d_activation(arena.advanced(by: Arena.l2_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
         // batch_normalization
-        Self.l3_batch_normalization(arena + Arena.l2_conv2d, w)
-        observe?(3, UnsafePointer(arena + Arena.l2_conv2d))
+        Self.l3_batch_normalization(arena.advanced(by: Arena.l2_conv2d), w)
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
         // conv2d_1
-        Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l2_conv2d), arena + Arena.l4_conv2d_1_padded)
-        Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w + 2066, arena + Arena.l4_conv2d_1)
-        Self.l4_conv2d_1_activation(arena + Arena.l4_conv2d_1)
-        observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
-        output.update(from: arena + Arena.l4_conv2d_1, count: 60)
+        Self.l4_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l2_conv2d)), arena.advanced(by: Arena.l4_conv2d_1_padded))
+        Self.l4_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1_padded)), w.advanced(by: 2066), arena.advanced(by: Arena.l4_conv2d_1))
+        Self.l4_conv2d_1_activation(arena.advanced(by: Arena.l4_conv2d_1))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1)))
+        output.update(from: arena.advanced(by: Arena.l4_conv2d_1), count: 60)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -415,14 +415,14 @@ extension Random001: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 2150, q = arena + 3718
-        var g = arena + 5286, h = arena + 6246
+        let p = arena.advanced(by: 2150), q = arena.advanced(by: 3718)
+        var g = arena.advanced(by: 5286), h = arena.advanced(by: 6246)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
-                let o0 = arena + 0
-                let o1 = arena + 880
-                let o2 = arena + 1760
+                let o0 = arena
+                let o1 = arena.advanced(by: 880)
+                let o2 = arena.advanced(by: 1760)
                 // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
                 Self.l0_max_pooling2d(input, o0)
                 Self.l1_max_pooling2d_1(UnsafePointer(o0), o1)
@@ -433,14 +433,14 @@ extension Random001: TrainableModel {
                 return 0
 
             case 1:
-                let o2 = arena + 1760
-                let o3 = arena + 1870
-                let d3 = arena + 1980
-                let o4 = arena + 2090
+                let o2 = arena.advanced(by: 1760)
+                let o3 = arena.advanced(by: 1870)
+                let d3 = arena.advanced(by: 1980)
+                let o4 = arena.advanced(by: 2090)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l3_batch_normalization_normalize(UnsafePointer(o2), statistics, k, o3)
                 Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
-                Self.l4_conv2d_1(UnsafePointer(p), w + 2066, o4)
+                Self.l4_conv2d_1(UnsafePointer(p), w.advanced(by: 2066), o4)
                 Self.l4_conv2d_1_activation(o4)
                 output.update(from: o4, count: 60)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -452,7 +452,7 @@ extension Random001: TrainableModel {
                 // conv2d_1
                 if !fused { Self.l4_conv2d_1_derivative(UnsafePointer(o4), g) }
                 Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
-                Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 1305, gradients + 1305, q)
+                Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1305), gradients.advanced(by: 1305), q)
                 Self.l4_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // batch_normalization: dL/dy waits for the whole batch's sums
                 d3.update(from: g, count: 110)
@@ -460,10 +460,10 @@ extension Random001: TrainableModel {
                 return value
 
             default:
-                let o0 = arena + 0
-                let o1 = arena + 880
-                let o2 = arena + 1760
-                let d3 = arena + 1980
+                let o0 = arena
+                let o1 = arena.advanced(by: 880)
+                let o2 = arena.advanced(by: 1760)
+                let d3 = arena.advanced(by: 1980)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l3_batch_normalization_backward(UnsafePointer(o2), UnsafePointer(d3), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).

@@ -113,20 +113,20 @@ public struct Random002: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // max_pooling2d
-        Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        Self.l1_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // flatten
         // (no computation at inference)
-        observe?(2, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // dense
-        Self.l3_dense(UnsafePointer(arena + Arena.l1_max_pooling2d), w + 584, arena + Arena.l3_dense)
-        Self.l3_dense_activation(arena + Arena.l3_dense)
-        observe?(3, UnsafePointer(arena + Arena.l3_dense))
-        output.update(from: arena + Arena.l3_dense, count: 3)
+        Self.l3_dense(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)), w.advanced(by: 584), arena.advanced(by: Arena.l3_dense))
+        Self.l3_dense_activation(arena.advanced(by: Arena.l3_dense))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense)))
+        output.update(from: arena.advanced(by: Arena.l3_dense), count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -144,20 +144,20 @@ public struct Random002: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // max_pooling2d
-        Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        Self.l1_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // flatten
         // (no computation at inference)
-        observe?(2, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // dense
-        Self.l3_dense(UnsafePointer(arena + Arena.l1_max_pooling2d), w + 584, arena + Arena.l3_dense)
-        Self.l3_dense_activation(arena + Arena.l3_dense)
-        observe?(3, UnsafePointer(arena + Arena.l3_dense))
-        output.update(from: arena + Arena.l3_dense, count: 3)
+        Self.l3_dense(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)), w.advanced(by: 584), arena.advanced(by: Arena.l3_dense))
+        Self.l3_dense_activation(arena.advanced(by: Arena.l3_dense))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense)))
+        output.update(from: arena.advanced(by: Arena.l3_dense), count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -194,13 +194,13 @@ public struct Random002: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // max_pooling2d
-        Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
-        destination.update(from: arena + Arena.l1_max_pooling2d, count: 56)
+        Self.l1_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
+        destination.update(from: arena.advanced(by: Arena.l1_max_pooling2d), count: 56)
     }
 
     // dense over 8 samples: Dense, (None, 56) → (None, 3)
@@ -397,18 +397,18 @@ extension Random002: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 206, q = arena + 854
-        var g = arena + 1502, h = arena + 1894
+        let p = arena.advanced(by: 206), q = arena.advanced(by: 854)
+        var g = arena.advanced(by: 1502), h = arena.advanced(by: 1894)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 147
-        let o3 = arena + 203
+        let o0 = arena
+        let o1 = arena.advanced(by: 147)
+        let o3 = arena.advanced(by: 203)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l1_max_pooling2d(UnsafePointer(o0), o1)
         // flatten: the same memory as its input
-        Self.l3_dense(UnsafePointer(o1), w + 584, o3)
+        Self.l3_dense(UnsafePointer(o1), w.advanced(by: 584), o3)
         Self.l3_dense_activation(o3)
         output.update(from: o3, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -419,7 +419,7 @@ extension Random002: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l3_dense_derivative(UnsafePointer(o3), g) }
-        Self.l3_dense_backward(UnsafePointer(o1), UnsafePointer(g), k + 511, gradients + 511, h); swap(&g, &h)
+        Self.l3_dense_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 511), gradients.advanced(by: 511), h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // max_pooling2d

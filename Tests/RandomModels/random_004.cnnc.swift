@@ -117,20 +117,20 @@ public struct Random004: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 544, arena + Arena.l1_conv2d_1)
-        Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 544), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_activation(arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
-        Self.l2_conv2d_2_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
-        Self.l2_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w + 2480, arena + Arena.l2_conv2d_2)
-        Self.l2_conv2d_2_activation(arena + Arena.l2_conv2d_2)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
-        output.update(from: arena + Arena.l2_conv2d_2, count: 6)
+        Self.l2_conv2d_2_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_conv2d_2_padded))
+        Self.l2_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 2480), arena.advanced(by: Arena.l2_conv2d_2))
+        Self.l2_conv2d_2_activation(arena.advanced(by: Arena.l2_conv2d_2))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
+        output.update(from: arena.advanced(by: Arena.l2_conv2d_2), count: 6)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -148,20 +148,20 @@ public struct Random004: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 544, arena + Arena.l1_conv2d_1)
-        Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 544), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_activation(arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
-        Self.l2_conv2d_2_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
-        Self.l2_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w + 2480, arena + Arena.l2_conv2d_2)
-        Self.l2_conv2d_2_activation(arena + Arena.l2_conv2d_2)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
-        output.update(from: arena + Arena.l2_conv2d_2, count: 6)
+        Self.l2_conv2d_2_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_conv2d_2_padded))
+        Self.l2_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 2480), arena.advanced(by: Arena.l2_conv2d_2))
+        Self.l2_conv2d_2_activation(arena.advanced(by: Arena.l2_conv2d_2))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
+        output.update(from: arena.advanced(by: Arena.l2_conv2d_2), count: 6)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -311,20 +311,20 @@ extension Random004: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 186, q = arena + 886
-        var g = arena + 1586, h = arena + 1686
+        let p = arena.advanced(by: 186), q = arena.advanced(by: 886)
+        var g = arena.advanced(by: 1586), h = arena.advanced(by: 1686)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 100
-        let o2 = arena + 180
+        let o0 = arena
+        let o1 = arena.advanced(by: 100)
+        let o2 = arena.advanced(by: 180)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         Self.l0_conv2d_activation(o0)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1(UnsafePointer(p), w + 544, o1)
+        Self.l1_conv2d_1(UnsafePointer(p), w.advanced(by: 544), o1)
         Self.l1_conv2d_1_activation(o1)
         Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_2(UnsafePointer(p), w + 2480, o2)
+        Self.l2_conv2d_2(UnsafePointer(p), w.advanced(by: 2480), o2)
         Self.l2_conv2d_2_activation(o2)
         output.update(from: o2, count: 6)
         // The loss, and its gradient: with respect to the output, or to the
@@ -336,12 +336,12 @@ extension Random004: TrainableModel {
         // conv2d_2
         if !fused { Self.l2_conv2d_2_derivative(UnsafePointer(o2), g) }
         Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_2_backward(UnsafePointer(p), UnsafePointer(g), k + 2276, gradients + 2276, q)
+        Self.l2_conv2d_2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 2276), gradients.advanced(by: 2276), q)
         Self.l2_conv2d_2_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 340, gradients + 340, q)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 340), gradients.advanced(by: 340), q)
         Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)

@@ -109,14 +109,14 @@ public struct Random005: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 48, arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
-        output.update(from: arena + Arena.l1_conv2d_1, count: 2)
+        Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 48), arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
+        output.update(from: arena.advanced(by: Arena.l1_conv2d_1), count: 2)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -134,14 +134,14 @@ public struct Random005: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 48, arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
-        output.update(from: arena + Arena.l1_conv2d_1, count: 2)
+        Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 48), arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
+        output.update(from: arena.advanced(by: Arena.l1_conv2d_1), count: 2)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -236,16 +236,16 @@ extension Random005: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 66, q = arena + 322
-        var g = arena + 578, h = arena + 642
+        let p = arena.advanced(by: 66), q = arena.advanced(by: 322)
+        var g = arena.advanced(by: 578), h = arena.advanced(by: 642)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 64
+        let o0 = arena
+        let o1 = arena.advanced(by: 64)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         Self.l0_conv2d_activation(o0)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1(UnsafePointer(p), w + 48, o1)
+        Self.l1_conv2d_1(UnsafePointer(p), w.advanced(by: 48), o1)
         output.update(from: o1, count: 2)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -256,7 +256,7 @@ extension Random005: TrainableModel {
         // conv2d_1
         if !fused { Self.l1_conv2d_1_derivative(UnsafePointer(o1), g) }
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 48, gradients + 48, q)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 48), gradients.advanced(by: 48), q)
         Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)

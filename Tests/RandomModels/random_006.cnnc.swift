@@ -107,14 +107,14 @@ public struct Random006: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        Self.l0_dense_activation(arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        Self.l0_dense_activation(arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // dense_1
-        Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 544, arena + Arena.l1_dense_1)
-        Self.l1_dense_1_activation(arena + Arena.l1_dense_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
-        output.update(from: arena + Arena.l1_dense_1, count: 200)
+        Self.l1_dense_1(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 544), arena.advanced(by: Arena.l1_dense_1))
+        Self.l1_dense_1_activation(arena.advanced(by: Arena.l1_dense_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l1_dense_1), count: 200)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -132,14 +132,14 @@ public struct Random006: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        Self.l0_dense_activation(arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        Self.l0_dense_activation(arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // dense_1
-        Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 544, arena + Arena.l1_dense_1)
-        Self.l1_dense_1_activation(arena + Arena.l1_dense_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
-        output.update(from: arena + Arena.l1_dense_1, count: 200)
+        Self.l1_dense_1(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 544), arena.advanced(by: Arena.l1_dense_1))
+        Self.l1_dense_1_activation(arena.advanced(by: Arena.l1_dense_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l1_dense_1), count: 200)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -248,15 +248,15 @@ extension Random006: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 390, q = arena + 390
-        var g = arena + 390, h = arena + 590
+        let p = arena.advanced(by: 390), q = arena.advanced(by: 390)
+        var g = arena.advanced(by: 390), h = arena.advanced(by: 590)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 190
+        let o0 = arena
+        let o1 = arena.advanced(by: 190)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_dense(input, w, o0)
         Self.l0_dense_activation(o0)
-        Self.l1_dense_1(UnsafePointer(o0), w + 544, o1)
+        Self.l1_dense_1(UnsafePointer(o0), w.advanced(by: 544), o1)
         Self.l1_dense_1_activation(o1)
         output.update(from: o1, count: 200)
         // The loss, and its gradient: with respect to the output, or to the
@@ -267,7 +267,7 @@ extension Random006: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_1
         if !fused { Self.l1_dense_1_derivative(UnsafePointer(o1), g) }
-        Self.l1_dense_1_backward(UnsafePointer(o0), UnsafePointer(g), k + 323, gradients + 323, h); swap(&g, &h)
+        Self.l1_dense_1_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 323), gradients.advanced(by: 323), h); swap(&g, &h)
         // dense
         Self.l0_dense_derivative(UnsafePointer(o0), g)
         Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)

@@ -110,17 +110,17 @@ public struct Random007: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // global_max_pooling2d
-        Self.l0_global_max_pooling2d(input, arena + Arena.l0_global_max_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_global_max_pooling2d))
+        Self.l0_global_max_pooling2d(input, arena.advanced(by: Arena.l0_global_max_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_global_max_pooling2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_global_max_pooling2d), w, arena + Arena.l1_dense)
-        Self.l1_dense_activation(arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_global_max_pooling2d)), w, arena.advanced(by: Arena.l1_dense))
+        Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w + 12, arena + Arena.l2_dense_1)
-        Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
-        output.update(from: arena + Arena.l2_dense_1, count: 31)
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 12), arena.advanced(by: Arena.l2_dense_1))
+        Self.l2_dense_1_activation(arena.advanced(by: Arena.l2_dense_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l2_dense_1), count: 31)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -138,17 +138,17 @@ public struct Random007: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // global_max_pooling2d
-        Self.l0_global_max_pooling2d(input, arena + Arena.l0_global_max_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_global_max_pooling2d))
+        Self.l0_global_max_pooling2d(input, arena.advanced(by: Arena.l0_global_max_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_global_max_pooling2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_global_max_pooling2d), w, arena + Arena.l1_dense)
-        Self.l1_dense_activation(arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_global_max_pooling2d)), w, arena.advanced(by: Arena.l1_dense))
+        Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w + 12, arena + Arena.l2_dense_1)
-        Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
-        output.update(from: arena + Arena.l2_dense_1, count: 31)
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 12), arena.advanced(by: Arena.l2_dense_1))
+        Self.l2_dense_1_activation(arena.advanced(by: Arena.l2_dense_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l2_dense_1), count: 31)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -186,9 +186,9 @@ public struct Random007: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // global_max_pooling2d
-        Self.l0_global_max_pooling2d(input, arena + Arena.l0_global_max_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_global_max_pooling2d))
-        destination.update(from: arena + Arena.l0_global_max_pooling2d, count: 2)
+        Self.l0_global_max_pooling2d(input, arena.advanced(by: Arena.l0_global_max_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_global_max_pooling2d)))
+        destination.update(from: arena.advanced(by: Arena.l0_global_max_pooling2d), count: 2)
     }
 
     // dense over 8 samples: Dense, (None, 2) → (None, 2)
@@ -411,17 +411,17 @@ extension Random007: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 35, q = arena + 35
-        var g = arena + 35, h = arena + 66
+        let p = arena.advanced(by: 35), q = arena.advanced(by: 35)
+        var g = arena.advanced(by: 35), h = arena.advanced(by: 66)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 2
-        let o2 = arena + 4
+        let o0 = arena
+        let o1 = arena.advanced(by: 2)
+        let o2 = arena.advanced(by: 4)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_global_max_pooling2d(input, o0)
         Self.l1_dense(UnsafePointer(o0), w, o1)
         Self.l1_dense_activation(o1)
-        Self.l2_dense_1(UnsafePointer(o1), w + 12, o2)
+        Self.l2_dense_1(UnsafePointer(o1), w.advanced(by: 12), o2)
         Self.l2_dense_1_activation(o2)
         output.update(from: o2, count: 31)
         // The loss, and its gradient: with respect to the output, or to the
@@ -432,7 +432,7 @@ extension Random007: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_1
         if !fused { Self.l2_dense_1_derivative(UnsafePointer(o2), g) }
-        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 6, gradients + 6, h); swap(&g, &h)
+        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 6), gradients.advanced(by: 6), h); swap(&g, &h)
         // dense
         Self.l1_dense_derivative(UnsafePointer(o1), g)
         Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)

@@ -117,18 +117,18 @@ public struct Random009: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // batch_normalization
-        (arena + Arena.l0_batch_normalization).update(from: input, count: 12)
-        Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
-        observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+        arena.advanced(by: Arena.l0_batch_normalization).update(from: input, count: 12)
+        Self.l0_batch_normalization(arena.advanced(by: Arena.l0_batch_normalization), w)
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w + 4, arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)), w.advanced(by: 4), arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // conv2d_1
-        Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 52, arena + Arena.l2_conv2d_1)
-        Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
-        output.update(from: arena + Arena.l2_conv2d_1, count: 2)
+        Self.l2_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l2_conv2d_1_padded))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 52), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1_activation(arena.advanced(by: Arena.l2_conv2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
+        output.update(from: arena.advanced(by: Arena.l2_conv2d_1), count: 2)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -146,18 +146,18 @@ public struct Random009: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // batch_normalization
-        (arena + Arena.l0_batch_normalization).update(from: input, count: 12)
-        Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
-        observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+        arena.advanced(by: Arena.l0_batch_normalization).update(from: input, count: 12)
+        Self.l0_batch_normalization(arena.advanced(by: Arena.l0_batch_normalization), w)
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w + 4, arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)), w.advanced(by: 4), arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // conv2d_1
-        Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 52, arena + Arena.l2_conv2d_1)
-        Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
-        output.update(from: arena + Arena.l2_conv2d_1, count: 2)
+        Self.l2_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l2_conv2d_1_padded))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 52), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1_activation(arena.advanced(by: Arena.l2_conv2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
+        output.update(from: arena.advanced(by: Arena.l2_conv2d_1), count: 2)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -262,8 +262,8 @@ extension Random009: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 56, q = arena + 191
-        var g = arena + 326, h = arena + 356
+        let p = arena.advanced(by: 56), q = arena.advanced(by: 191)
+        var g = arena.advanced(by: 326), h = arena.advanced(by: 356)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
@@ -272,15 +272,15 @@ extension Random009: TrainableModel {
                 return 0
 
             case 1:
-                let o0 = arena + 0
-                let d0 = arena + 12
-                let o1 = arena + 24
-                let o2 = arena + 54
+                let o0 = arena
+                let d0 = arena.advanced(by: 12)
+                let o1 = arena.advanced(by: 24)
+                let o2 = arena.advanced(by: 54)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_batch_normalization_normalize(input, statistics, k, o0)
-                Self.l1_conv2d(UnsafePointer(o0), w + 4, o1)
+                Self.l1_conv2d(UnsafePointer(o0), w.advanced(by: 4), o1)
                 Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-                Self.l2_conv2d_1(UnsafePointer(p), w + 52, o2)
+                Self.l2_conv2d_1(UnsafePointer(p), w.advanced(by: 52), o2)
                 Self.l2_conv2d_1_activation(o2)
                 output.update(from: o2, count: 2)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -292,17 +292,17 @@ extension Random009: TrainableModel {
                 // conv2d_1
                 if !fused { Self.l2_conv2d_1_derivative(UnsafePointer(o2), g) }
                 Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-                Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 53, gradients + 53, q)
+                Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 53), gradients.advanced(by: 53), q)
                 Self.l2_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // conv2d
-                Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k + 8, gradients + 8, h); swap(&g, &h)
+                Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 8), gradients.advanced(by: 8), h); swap(&g, &h)
                 // batch_normalization: dL/dy waits for the whole batch's sums
                 d0.update(from: g, count: 12)
                 Self.l0_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
                 return value
 
             default:
-                let d0 = arena + 12
+                let d0 = arena.advanced(by: 12)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
                 if let inputGradient { Self.l0_batch_normalization_backward(input, UnsafePointer(d0), statistics, k, inputGradient) }
                 return 0

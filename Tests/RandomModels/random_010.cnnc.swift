@@ -107,16 +107,16 @@ public struct Random010: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // flatten
         // (no computation at inference)
-        observe?(1, UnsafePointer(arena + Arena.l0_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 20, arena + Arena.l2_dense_1)
-        Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
-        output.update(from: arena + Arena.l2_dense_1, count: 2)
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 20), arena.advanced(by: Arena.l2_dense_1))
+        Self.l2_dense_1_activation(arena.advanced(by: Arena.l2_dense_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l2_dense_1), count: 2)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -134,16 +134,16 @@ public struct Random010: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // flatten
         // (no computation at inference)
-        observe?(1, UnsafePointer(arena + Arena.l0_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 20, arena + Arena.l2_dense_1)
-        Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
-        output.update(from: arena + Arena.l2_dense_1, count: 2)
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 20), arena.advanced(by: Arena.l2_dense_1))
+        Self.l2_dense_1_activation(arena.advanced(by: Arena.l2_dense_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l2_dense_1), count: 2)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -180,9 +180,9 @@ public struct Random010: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
-        destination.update(from: arena + Arena.l0_dense, count: 4)
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
+        destination.update(from: arena.advanced(by: Arena.l0_dense), count: 4)
     }
 
     // dense_1 over 8 samples: Dense, (None, 4) → (None, 2)
@@ -321,15 +321,15 @@ extension Random010: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 6, q = arena + 6
-        var g = arena + 6, h = arena + 14
+        let p = arena.advanced(by: 6), q = arena.advanced(by: 6)
+        var g = arena.advanced(by: 6), h = arena.advanced(by: 14)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o2 = arena + 4
+        let o0 = arena
+        let o2 = arena.advanced(by: 4)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_dense(input, w, o0)
         // flatten: the same memory as its input
-        Self.l2_dense_1(UnsafePointer(o0), w + 20, o2)
+        Self.l2_dense_1(UnsafePointer(o0), w.advanced(by: 20), o2)
         Self.l2_dense_1_activation(o2)
         output.update(from: o2, count: 2)
         // The loss, and its gradient: with respect to the output, or to the
@@ -340,7 +340,7 @@ extension Random010: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_1
         if !fused { Self.l2_dense_1_derivative(UnsafePointer(o2), g) }
-        Self.l2_dense_1_backward(UnsafePointer(o0), UnsafePointer(g), k + 10, gradients + 10, h); swap(&g, &h)
+        Self.l2_dense_1_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 10), gradients.advanced(by: 10), h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // dense

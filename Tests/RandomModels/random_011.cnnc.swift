@@ -107,14 +107,14 @@ public struct Random011: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // batch_normalization
-        (arena + Arena.l0_batch_normalization).update(from: input, count: 56)
-        Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
-        observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+        arena.advanced(by: Arena.l0_batch_normalization).update(from: input, count: 56)
+        Self.l0_batch_normalization(arena.advanced(by: Arena.l0_batch_normalization), w)
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w + 8, arena + Arena.l1_conv2d)
-        Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
-        output.update(from: arena + Arena.l1_conv2d, count: 27)
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)), w.advanced(by: 8), arena.advanced(by: Arena.l1_conv2d))
+        Self.l1_conv2d_activation(arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
+        output.update(from: arena.advanced(by: Arena.l1_conv2d), count: 27)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -132,14 +132,14 @@ public struct Random011: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // batch_normalization
-        (arena + Arena.l0_batch_normalization).update(from: input, count: 56)
-        Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
-        observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+        arena.advanced(by: Arena.l0_batch_normalization).update(from: input, count: 56)
+        Self.l0_batch_normalization(arena.advanced(by: Arena.l0_batch_normalization), w)
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w + 8, arena + Arena.l1_conv2d)
-        Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
-        output.update(from: arena + Arena.l1_conv2d, count: 27)
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)), w.advanced(by: 8), arena.advanced(by: Arena.l1_conv2d))
+        Self.l1_conv2d_activation(arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
+        output.update(from: arena.advanced(by: Arena.l1_conv2d), count: 27)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -220,8 +220,8 @@ extension Random011: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 139, q = arena + 139
-        var g = arena + 139, h = arena + 195
+        let p = arena.advanced(by: 139), q = arena.advanced(by: 139)
+        var g = arena.advanced(by: 139), h = arena.advanced(by: 195)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
@@ -230,12 +230,12 @@ extension Random011: TrainableModel {
                 return 0
 
             case 1:
-                let o0 = arena + 0
-                let d0 = arena + 56
-                let o1 = arena + 112
+                let o0 = arena
+                let d0 = arena.advanced(by: 56)
+                let o1 = arena.advanced(by: 112)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_batch_normalization_normalize(input, statistics, k, o0)
-                Self.l1_conv2d(UnsafePointer(o0), w + 8, o1)
+                Self.l1_conv2d(UnsafePointer(o0), w.advanced(by: 8), o1)
                 Self.l1_conv2d_activation(o1)
                 output.update(from: o1, count: 27)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -246,14 +246,14 @@ extension Random011: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // conv2d
                 if !fused { Self.l1_conv2d_derivative(UnsafePointer(o1), g) }
-                Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k + 12, gradients + 12, h); swap(&g, &h)
+                Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 12), gradients.advanced(by: 12), h); swap(&g, &h)
                 // batch_normalization: dL/dy waits for the whole batch's sums
                 d0.update(from: g, count: 56)
                 Self.l0_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
                 return value
 
             default:
-                let d0 = arena + 56
+                let d0 = arena.advanced(by: 56)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
                 if let inputGradient { Self.l0_batch_normalization_backward(input, UnsafePointer(d0), statistics, k, inputGradient) }
                 return 0

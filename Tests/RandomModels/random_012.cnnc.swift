@@ -107,17 +107,17 @@ public struct Random012: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // batch_normalization
-        (arena + Arena.l0_batch_normalization).update(from: input, count: 21)
-        Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
-        observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+        arena.advanced(by: Arena.l0_batch_normalization).update(from: input, count: 21)
+        Self.l0_batch_normalization(arena.advanced(by: Arena.l0_batch_normalization), w)
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)))
         // re_lu
-        Self.l1_re_lu(arena + Arena.l0_batch_normalization)
-        observe?(1, UnsafePointer(arena + Arena.l0_batch_normalization))
+        Self.l1_re_lu(arena.advanced(by: Arena.l0_batch_normalization))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l0_batch_normalization), w + 42, arena + Arena.l2_dense)
-        Self.l2_dense_activation(arena + Arena.l2_dense)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense))
-        output.update(from: arena + Arena.l2_dense, count: 5)
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)), w.advanced(by: 42), arena.advanced(by: Arena.l2_dense))
+        Self.l2_dense_activation(arena.advanced(by: Arena.l2_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
+        output.update(from: arena.advanced(by: Arena.l2_dense), count: 5)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -135,17 +135,17 @@ public struct Random012: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // batch_normalization
-        (arena + Arena.l0_batch_normalization).update(from: input, count: 21)
-        Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
-        observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+        arena.advanced(by: Arena.l0_batch_normalization).update(from: input, count: 21)
+        Self.l0_batch_normalization(arena.advanced(by: Arena.l0_batch_normalization), w)
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)))
         // re_lu
-        Self.l1_re_lu(arena + Arena.l0_batch_normalization)
-        observe?(1, UnsafePointer(arena + Arena.l0_batch_normalization))
+        Self.l1_re_lu(arena.advanced(by: Arena.l0_batch_normalization))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l0_batch_normalization), w + 42, arena + Arena.l2_dense)
-        Self.l2_dense_activation(arena + Arena.l2_dense)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense))
-        output.update(from: arena + Arena.l2_dense, count: 5)
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)), w.advanced(by: 42), arena.advanced(by: Arena.l2_dense))
+        Self.l2_dense_activation(arena.advanced(by: Arena.l2_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
+        output.update(from: arena.advanced(by: Arena.l2_dense), count: 5)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -323,8 +323,8 @@ extension Random012: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 68, q = arena + 68
-        var g = arena + 68, h = arena + 89
+        let p = arena.advanced(by: 68), q = arena.advanced(by: 68)
+        var g = arena.advanced(by: 68), h = arena.advanced(by: 89)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
@@ -333,15 +333,15 @@ extension Random012: TrainableModel {
                 return 0
 
             case 1:
-                let o0 = arena + 0
-                let d0 = arena + 21
-                let o1 = arena + 42
-                let o2 = arena + 63
+                let o0 = arena
+                let d0 = arena.advanced(by: 21)
+                let o1 = arena.advanced(by: 42)
+                let o2 = arena.advanced(by: 63)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_batch_normalization_normalize(input, statistics, k, o0)
                 o1.update(from: UnsafePointer(o0), count: 21)
                 Self.l1_re_lu(o1)
-                Self.l2_dense(UnsafePointer(o1), w + 42, o2)
+                Self.l2_dense(UnsafePointer(o1), w.advanced(by: 42), o2)
                 Self.l2_dense_activation(o2)
                 output.update(from: o2, count: 5)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -352,7 +352,7 @@ extension Random012: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // dense
                 if !fused { Self.l2_dense_derivative(UnsafePointer(o2), g) }
-                Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k + 63, gradients + 63, h); swap(&g, &h)
+                Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 63), gradients.advanced(by: 63), h); swap(&g, &h)
                 // re_lu
                 Self.l1_re_lu_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
                 // batch_normalization: dL/dy waits for the whole batch's sums
@@ -361,7 +361,7 @@ extension Random012: TrainableModel {
                 return value
 
             default:
-                let d0 = arena + 21
+                let d0 = arena.advanced(by: 21)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
                 if let inputGradient { Self.l0_batch_normalization_backward(input, UnsafePointer(d0), statistics, k, inputGradient) }
                 return 0

@@ -104,16 +104,16 @@ public struct Random013: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // re_lu
-        (arena + Arena.l0_re_lu).update(from: input, count: 18)
-        Self.l0_re_lu(arena + Arena.l0_re_lu)
-        observe?(0, UnsafePointer(arena + Arena.l0_re_lu))
+        arena.advanced(by: Arena.l0_re_lu).update(from: input, count: 18)
+        Self.l0_re_lu(arena.advanced(by: Arena.l0_re_lu))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_re_lu)))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_re_lu), w, arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_re_lu)), w, arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // activation
-        Self.l2_activation(arena + Arena.l1_dense)
-        observe?(2, UnsafePointer(arena + Arena.l1_dense))
-        output.update(from: arena + Arena.l1_dense, count: 8)
+        Self.l2_activation(arena.advanced(by: Arena.l1_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
+        output.update(from: arena.advanced(by: Arena.l1_dense), count: 8)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -131,16 +131,16 @@ public struct Random013: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // re_lu
-        (arena + Arena.l0_re_lu).update(from: input, count: 18)
-        Self.l0_re_lu(arena + Arena.l0_re_lu)
-        observe?(0, UnsafePointer(arena + Arena.l0_re_lu))
+        arena.advanced(by: Arena.l0_re_lu).update(from: input, count: 18)
+        Self.l0_re_lu(arena.advanced(by: Arena.l0_re_lu))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_re_lu)))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_re_lu), w, arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_re_lu)), w, arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // activation
-        Self.l2_activation(arena + Arena.l1_dense)
-        observe?(2, UnsafePointer(arena + Arena.l1_dense))
-        output.update(from: arena + Arena.l1_dense, count: 8)
+        Self.l2_activation(arena.advanced(by: Arena.l1_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
+        output.update(from: arena.advanced(by: Arena.l1_dense), count: 8)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -297,12 +297,12 @@ extension Random013: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 34, q = arena + 34
-        var g = arena + 34, h = arena + 52
+        let p = arena.advanced(by: 34), q = arena.advanced(by: 34)
+        var g = arena.advanced(by: 34), h = arena.advanced(by: 52)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 18
-        let o2 = arena + 26
+        let o0 = arena
+        let o1 = arena.advanced(by: 18)
+        let o2 = arena.advanced(by: 26)
         // Forward, training mode: every layer's output stays for the backward pass.
         o0.update(from: input, count: 18)
         Self.l0_re_lu(o0)

@@ -107,15 +107,15 @@ public struct Random014: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // flatten
         // (no computation at inference)
-        observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l0_conv2d), w + 352, arena + Arena.l2_dense)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense))
-        output.update(from: arena + Arena.l2_dense, count: 3)
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 352), arena.advanced(by: Arena.l2_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
+        output.update(from: arena.advanced(by: Arena.l2_dense), count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -133,15 +133,15 @@ public struct Random014: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // flatten
         // (no computation at inference)
-        observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l0_conv2d), w + 352, arena + Arena.l2_dense)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense))
-        output.update(from: arena + Arena.l2_dense, count: 3)
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 352), arena.advanced(by: Arena.l2_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
+        output.update(from: arena.advanced(by: Arena.l2_dense), count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -177,9 +177,9 @@ public struct Random014: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
-        destination.update(from: arena + Arena.l0_conv2d, count: 272)
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
+        destination.update(from: arena.advanced(by: Arena.l0_conv2d), count: 272)
     }
 
     // dense over 8 samples: Dense, (None, 272) → (None, 3)
@@ -345,15 +345,15 @@ extension Random014: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 275, q = arena + 275
-        var g = arena + 275, h = arena + 725
+        let p = arena.advanced(by: 275), q = arena.advanced(by: 275)
+        var g = arena.advanced(by: 275), h = arena.advanced(by: 725)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o2 = arena + 272
+        let o0 = arena
+        let o2 = arena.advanced(by: 272)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         // flatten: the same memory as its input
-        Self.l2_dense(UnsafePointer(o0), w + 352, o2)
+        Self.l2_dense(UnsafePointer(o0), w.advanced(by: 352), o2)
         output.update(from: o2, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -362,7 +362,7 @@ extension Random014: TrainableModel {
         loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
-        Self.l2_dense_backward(UnsafePointer(o0), UnsafePointer(g), k + 170, gradients + 170, h); swap(&g, &h)
+        Self.l2_dense_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 170), gradients.advanced(by: 170), h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // conv2d

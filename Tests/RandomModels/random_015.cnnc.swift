@@ -126,24 +126,24 @@ public struct Random015: CompiledModel {
         // (no computation at inference)
         observe?(0, input)
         // dense
-        Self.l1_dense(input, w, arena + Arena.l1_dense)
-        Self.l1_dense_activation(arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        Self.l1_dense(input, w, arena.advanced(by: Arena.l1_dense))
+        Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w + 624, arena + Arena.l2_dense_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 624), arena.advanced(by: Arena.l2_dense_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
         // dense_2
-        Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w + 952, arena + Arena.l3_dense_2)
-        Self.l3_dense_2_activation(arena + Arena.l3_dense_2)
-        observe?(3, UnsafePointer(arena + Arena.l3_dense_2))
+        Self.l3_dense_2(UnsafePointer(arena.advanced(by: Arena.l2_dense_1)), w.advanced(by: 952), arena.advanced(by: Arena.l3_dense_2))
+        Self.l3_dense_2_activation(arena.advanced(by: Arena.l3_dense_2))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense_2)))
         // softmax
-        Self.l4_softmax(arena + Arena.l3_dense_2)
-        observe?(4, UnsafePointer(arena + Arena.l3_dense_2))
+        Self.l4_softmax(arena.advanced(by: Arena.l3_dense_2))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_dense_2)))
         // dense_3
-        Self.l5_dense_3(UnsafePointer(arena + Arena.l3_dense_2), w + 1048, arena + Arena.l5_dense_3)
-        Self.l5_dense_3_activation(arena + Arena.l5_dense_3)
-        observe?(5, UnsafePointer(arena + Arena.l5_dense_3))
-        output.update(from: arena + Arena.l5_dense_3, count: 8)
+        Self.l5_dense_3(UnsafePointer(arena.advanced(by: Arena.l3_dense_2)), w.advanced(by: 1048), arena.advanced(by: Arena.l5_dense_3))
+        Self.l5_dense_3_activation(arena.advanced(by: Arena.l5_dense_3))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense_3)))
+        output.update(from: arena.advanced(by: Arena.l5_dense_3), count: 8)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -164,24 +164,24 @@ public struct Random015: CompiledModel {
         // (no computation at inference)
         observe?(0, input)
         // dense
-        Self.l1_dense(input, w, arena + Arena.l1_dense)
-        Self.l1_dense_activation(arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        Self.l1_dense(input, w, arena.advanced(by: Arena.l1_dense))
+        Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w + 624, arena + Arena.l2_dense_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 624), arena.advanced(by: Arena.l2_dense_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
         // dense_2
-        Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w + 952, arena + Arena.l3_dense_2)
-        Self.l3_dense_2_activation(arena + Arena.l3_dense_2)
-        observe?(3, UnsafePointer(arena + Arena.l3_dense_2))
+        Self.l3_dense_2(UnsafePointer(arena.advanced(by: Arena.l2_dense_1)), w.advanced(by: 952), arena.advanced(by: Arena.l3_dense_2))
+        Self.l3_dense_2_activation(arena.advanced(by: Arena.l3_dense_2))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense_2)))
         // softmax
-        Self.l4_softmax(arena + Arena.l3_dense_2)
-        observe?(4, UnsafePointer(arena + Arena.l3_dense_2))
+        Self.l4_softmax(arena.advanced(by: Arena.l3_dense_2))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_dense_2)))
         // dense_3
-        Self.l5_dense_3(UnsafePointer(arena + Arena.l3_dense_2), w + 1048, arena + Arena.l5_dense_3)
-        Self.l5_dense_3_activation(arena + Arena.l5_dense_3)
-        observe?(5, UnsafePointer(arena + Arena.l5_dense_3))
-        output.update(from: arena + Arena.l5_dense_3, count: 8)
+        Self.l5_dense_3(UnsafePointer(arena.advanced(by: Arena.l3_dense_2)), w.advanced(by: 1048), arena.advanced(by: Arena.l5_dense_3))
+        Self.l5_dense_3_activation(arena.advanced(by: Arena.l5_dense_3))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense_3)))
+        output.update(from: arena.advanced(by: Arena.l5_dense_3), count: 8)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -671,16 +671,16 @@ extension Random015: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 97, q = arena + 97
-        var g = arena + 97, h = arena + 137
+        let p = arena.advanced(by: 97), q = arena.advanced(by: 97)
+        var g = arena.advanced(by: 97), h = arena.advanced(by: 137)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let m0 = arena + 12
-        let o1 = arena + 24
-        let o2 = arena + 64
-        let o3 = arena + 69
-        let o4 = arena + 79
-        let o5 = arena + 89
+        let o0 = arena
+        let m0 = arena.advanced(by: 12)
+        let o1 = arena.advanced(by: 24)
+        let o2 = arena.advanced(by: 64)
+        let o3 = arena.advanced(by: 69)
+        let o4 = arena.advanced(by: 79)
+        let o5 = arena.advanced(by: 89)
         // Forward, training mode: every layer's output stays for the backward pass.
         // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
         do {
@@ -689,12 +689,12 @@ extension Random015: TrainableModel {
         }
         Self.l1_dense(UnsafePointer(o0), w, o1)
         Self.l1_dense_activation(o1)
-        Self.l2_dense_1(UnsafePointer(o1), w + 624, o2)
-        Self.l3_dense_2(UnsafePointer(o2), w + 952, o3)
+        Self.l2_dense_1(UnsafePointer(o1), w.advanced(by: 624), o2)
+        Self.l3_dense_2(UnsafePointer(o2), w.advanced(by: 952), o3)
         Self.l3_dense_2_activation(o3)
         o4.update(from: UnsafePointer(o3), count: 10)
         Self.l4_softmax(o4)
-        Self.l5_dense_3(UnsafePointer(o4), w + 1048, o5)
+        Self.l5_dense_3(UnsafePointer(o4), w.advanced(by: 1048), o5)
         Self.l5_dense_3_activation(o5)
         output.update(from: o5, count: 8)
         // The loss, and its gradient: with respect to the output, or to the
@@ -705,15 +705,15 @@ extension Random015: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_3
         if !fused { Self.l5_dense_3_derivative(UnsafePointer(o5), g) }
-        Self.l5_dense_3_backward(UnsafePointer(o4), UnsafePointer(g), k + 785, gradients + 785, h); swap(&g, &h)
+        Self.l5_dense_3_backward(UnsafePointer(o4), UnsafePointer(g), k.advanced(by: 785), gradients.advanced(by: 785), h); swap(&g, &h)
         // softmax
         Self.l4_softmax_derivative(UnsafePointer(o3), UnsafePointer(o4), g)
         // dense_2
         Self.l3_dense_2_derivative(UnsafePointer(o3), g)
-        Self.l3_dense_2_backward(UnsafePointer(o2), UnsafePointer(g), k + 725, gradients + 725, h); swap(&g, &h)
+        Self.l3_dense_2_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 725), gradients.advanced(by: 725), h); swap(&g, &h)
         // dense_1
         Self.l2_dense_1_derivative(UnsafePointer(o2), g)
-        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 520, gradients + 520, h); swap(&g, &h)
+        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 520), gradients.advanced(by: 520), h); swap(&g, &h)
         // dense
         Self.l1_dense_derivative(UnsafePointer(o1), g)
         Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)

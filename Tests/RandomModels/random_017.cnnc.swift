@@ -110,16 +110,16 @@ public struct Random017: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // global_average_pooling2d
-        Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+        Self.l0_global_average_pooling2d(input, arena.advanced(by: Arena.l0_global_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_global_average_pooling2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_global_average_pooling2d), w, arena + Arena.l1_dense)
-        Self.l1_dense_activation(arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_global_average_pooling2d)), w, arena.advanced(by: Arena.l1_dense))
+        Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w + 16, arena + Arena.l2_dense_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
-        output.update(from: arena + Arena.l2_dense_1, count: 2)
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 16), arena.advanced(by: Arena.l2_dense_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l2_dense_1), count: 2)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -137,16 +137,16 @@ public struct Random017: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // global_average_pooling2d
-        Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+        Self.l0_global_average_pooling2d(input, arena.advanced(by: Arena.l0_global_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_global_average_pooling2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_global_average_pooling2d), w, arena + Arena.l1_dense)
-        Self.l1_dense_activation(arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_global_average_pooling2d)), w, arena.advanced(by: Arena.l1_dense))
+        Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w + 16, arena + Arena.l2_dense_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
-        output.update(from: arena + Arena.l2_dense_1, count: 2)
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 16), arena.advanced(by: Arena.l2_dense_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l2_dense_1), count: 2)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -183,9 +183,9 @@ public struct Random017: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // global_average_pooling2d
-        Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
-        destination.update(from: arena + Arena.l0_global_average_pooling2d, count: 1)
+        Self.l0_global_average_pooling2d(input, arena.advanced(by: Arena.l0_global_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_global_average_pooling2d)))
+        destination.update(from: arena.advanced(by: Arena.l0_global_average_pooling2d), count: 1)
     }
 
     // dense over 8 samples: Dense, (None, 1) → (None, 8)
@@ -376,17 +376,17 @@ extension Random017: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 11, q = arena + 11
-        var g = arena + 11, h = arena + 81
+        let p = arena.advanced(by: 11), q = arena.advanced(by: 11)
+        var g = arena.advanced(by: 11), h = arena.advanced(by: 81)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 1
-        let o2 = arena + 9
+        let o0 = arena
+        let o1 = arena.advanced(by: 1)
+        let o2 = arena.advanced(by: 9)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_global_average_pooling2d(input, o0)
         Self.l1_dense(UnsafePointer(o0), w, o1)
         Self.l1_dense_activation(o1)
-        Self.l2_dense_1(UnsafePointer(o1), w + 16, o2)
+        Self.l2_dense_1(UnsafePointer(o1), w.advanced(by: 16), o2)
         output.update(from: o2, count: 2)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -396,7 +396,7 @@ extension Random017: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_1
         if !fused { Self.l2_dense_1_derivative(UnsafePointer(o2), g) }
-        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 16, gradients + 16, h); swap(&g, &h)
+        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 16), gradients.advanced(by: 16), h); swap(&g, &h)
         // dense
         Self.l1_dense_derivative(UnsafePointer(o1), g)
         Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)

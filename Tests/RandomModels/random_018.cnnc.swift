@@ -105,16 +105,16 @@ public struct Random018: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // zero_padding2d
-        Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+        Self.l0_zero_padding2d(input, arena.advanced(by: Arena.l0_zero_padding2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)))
         // average_pooling2d
-        Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_zero_padding2d), arena + Arena.l1_average_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+        Self.l1_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)), arena.advanced(by: Arena.l1_average_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)))
         // conv2d
-        Self.l2_conv2d(UnsafePointer(arena + Arena.l1_average_pooling2d), w, arena + Arena.l2_conv2d)
-        Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
-        output.update(from: arena + Arena.l2_conv2d, count: 340)
+        Self.l2_conv2d(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), w, arena.advanced(by: Arena.l2_conv2d))
+        Self.l2_conv2d_activation(arena.advanced(by: Arena.l2_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
+        output.update(from: arena.advanced(by: Arena.l2_conv2d), count: 340)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -132,16 +132,16 @@ public struct Random018: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // zero_padding2d
-        Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+        Self.l0_zero_padding2d(input, arena.advanced(by: Arena.l0_zero_padding2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)))
         // average_pooling2d
-        Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_zero_padding2d), arena + Arena.l1_average_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+        Self.l1_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)), arena.advanced(by: Arena.l1_average_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)))
         // conv2d
-        Self.l2_conv2d(UnsafePointer(arena + Arena.l1_average_pooling2d), w, arena + Arena.l2_conv2d)
-        Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
-        output.update(from: arena + Arena.l2_conv2d, count: 340)
+        Self.l2_conv2d(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), w, arena.advanced(by: Arena.l2_conv2d))
+        Self.l2_conv2d_activation(arena.advanced(by: Arena.l2_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
+        output.update(from: arena.advanced(by: Arena.l2_conv2d), count: 340)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -273,12 +273,12 @@ extension Random018: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 948, q = arena + 948
-        var g = arena + 948, h = arena + 1416
+        let p = arena.advanced(by: 948), q = arena.advanced(by: 948)
+        var g = arena.advanced(by: 948), h = arena.advanced(by: 1416)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 468
-        let o2 = arena + 608
+        let o0 = arena
+        let o1 = arena.advanced(by: 468)
+        let o2 = arena.advanced(by: 608)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_zero_padding2d(input, o0)
         Self.l1_average_pooling2d(UnsafePointer(o0), o1)

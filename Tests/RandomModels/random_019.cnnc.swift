@@ -113,20 +113,20 @@ public struct Random019: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // max_pooling2d
-        Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        Self.l1_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // zero_padding2d
-        Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_zero_padding2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
+        Self.l2_zero_padding2d(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)), arena.advanced(by: Arena.l2_zero_padding2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_zero_padding2d)))
         // dense
-        Self.l3_dense(UnsafePointer(arena + Arena.l2_zero_padding2d), w + 80, arena + Arena.l3_dense)
-        Self.l3_dense_activation(arena + Arena.l3_dense)
-        observe?(3, UnsafePointer(arena + Arena.l3_dense))
-        output.update(from: arena + Arena.l3_dense, count: 21)
+        Self.l3_dense(UnsafePointer(arena.advanced(by: Arena.l2_zero_padding2d)), w.advanced(by: 80), arena.advanced(by: Arena.l3_dense))
+        Self.l3_dense_activation(arena.advanced(by: Arena.l3_dense))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense)))
+        output.update(from: arena.advanced(by: Arena.l3_dense), count: 21)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -144,20 +144,20 @@ public struct Random019: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // max_pooling2d
-        Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        Self.l1_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // zero_padding2d
-        Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_zero_padding2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
+        Self.l2_zero_padding2d(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)), arena.advanced(by: Arena.l2_zero_padding2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_zero_padding2d)))
         // dense
-        Self.l3_dense(UnsafePointer(arena + Arena.l2_zero_padding2d), w + 80, arena + Arena.l3_dense)
-        Self.l3_dense_activation(arena + Arena.l3_dense)
-        observe?(3, UnsafePointer(arena + Arena.l3_dense))
-        output.update(from: arena + Arena.l3_dense, count: 21)
+        Self.l3_dense(UnsafePointer(arena.advanced(by: Arena.l2_zero_padding2d)), w.advanced(by: 80), arena.advanced(by: Arena.l3_dense))
+        Self.l3_dense_activation(arena.advanced(by: Arena.l3_dense))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense)))
+        output.update(from: arena.advanced(by: Arena.l3_dense), count: 21)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -302,19 +302,19 @@ extension Random019: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 552, q = arena + 552
-        var g = arena + 552, h = arena + 1128
+        let p = arena.advanced(by: 552), q = arena.advanced(by: 552)
+        var g = arena.advanced(by: 552), h = arena.advanced(by: 1128)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 432
-        let o2 = arena + 468
-        let o3 = arena + 531
+        let o0 = arena
+        let o1 = arena.advanced(by: 432)
+        let o2 = arena.advanced(by: 468)
+        let o3 = arena.advanced(by: 531)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         Self.l0_conv2d_activation(o0)
         Self.l1_max_pooling2d(UnsafePointer(o0), o1)
         Self.l2_zero_padding2d(UnsafePointer(o1), o2)
-        Self.l3_dense(UnsafePointer(o2), w + 80, o3)
+        Self.l3_dense(UnsafePointer(o2), w.advanced(by: 80), o3)
         Self.l3_dense_activation(o3)
         output.update(from: o3, count: 21)
         // The loss, and its gradient: with respect to the output, or to the
@@ -325,7 +325,7 @@ extension Random019: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l3_dense_derivative(UnsafePointer(o3), g) }
-        Self.l3_dense_backward(UnsafePointer(o2), UnsafePointer(g), k + 45, gradients + 45, h); swap(&g, &h)
+        Self.l3_dense_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 45), gradients.advanced(by: 45), h); swap(&g, &h)
         // zero_padding2d
         Self.l2_zero_padding2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
         // max_pooling2d

@@ -103,14 +103,14 @@ public struct Random020: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // re_lu
-        (arena + Arena.l0_re_lu).update(from: input, count: 196)
-        Self.l0_re_lu(arena + Arena.l0_re_lu)
-        observe?(0, UnsafePointer(arena + Arena.l0_re_lu))
+        arena.advanced(by: Arena.l0_re_lu).update(from: input, count: 196)
+        Self.l0_re_lu(arena.advanced(by: Arena.l0_re_lu))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_re_lu)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_re_lu), w, arena + Arena.l1_conv2d)
-        Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
-        output.update(from: arena + Arena.l1_conv2d, count: 24)
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_re_lu)), w, arena.advanced(by: Arena.l1_conv2d))
+        Self.l1_conv2d_activation(arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
+        output.update(from: arena.advanced(by: Arena.l1_conv2d), count: 24)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -128,14 +128,14 @@ public struct Random020: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // re_lu
-        (arena + Arena.l0_re_lu).update(from: input, count: 196)
-        Self.l0_re_lu(arena + Arena.l0_re_lu)
-        observe?(0, UnsafePointer(arena + Arena.l0_re_lu))
+        arena.advanced(by: Arena.l0_re_lu).update(from: input, count: 196)
+        Self.l0_re_lu(arena.advanced(by: Arena.l0_re_lu))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_re_lu)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_re_lu), w, arena + Arena.l1_conv2d)
-        Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
-        output.update(from: arena + Arena.l1_conv2d, count: 24)
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_re_lu)), w, arena.advanced(by: Arena.l1_conv2d))
+        Self.l1_conv2d_activation(arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
+        output.update(from: arena.advanced(by: Arena.l1_conv2d), count: 24)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -213,11 +213,11 @@ extension Random020: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 220, q = arena + 220
-        var g = arena + 220, h = arena + 416
+        let p = arena.advanced(by: 220), q = arena.advanced(by: 220)
+        var g = arena.advanced(by: 220), h = arena.advanced(by: 416)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 196
+        let o0 = arena
+        let o1 = arena.advanced(by: 196)
         // Forward, training mode: every layer's output stays for the backward pass.
         o0.update(from: input, count: 196)
         Self.l0_re_lu(o0)

@@ -102,16 +102,16 @@ public struct Random021: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // batch_normalization
-        (arena + Arena.l0_batch_normalization).update(from: input, count: 39)
-        Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
-        observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+        arena.advanced(by: Arena.l0_batch_normalization).update(from: input, count: 39)
+        Self.l0_batch_normalization(arena.advanced(by: Arena.l0_batch_normalization), w)
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)))
         // softmax
-        Self.l1_softmax(arena + Arena.l0_batch_normalization)
-        observe?(1, UnsafePointer(arena + Arena.l0_batch_normalization))
+        Self.l1_softmax(arena.advanced(by: Arena.l0_batch_normalization))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)))
         // softmax_1
-        Self.l1_softmax(arena + Arena.l0_batch_normalization)
-        observe?(2, UnsafePointer(arena + Arena.l0_batch_normalization))
-        output.update(from: arena + Arena.l0_batch_normalization, count: 39)
+        Self.l1_softmax(arena.advanced(by: Arena.l0_batch_normalization))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)))
+        output.update(from: arena.advanced(by: Arena.l0_batch_normalization), count: 39)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -129,16 +129,16 @@ public struct Random021: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // batch_normalization
-        (arena + Arena.l0_batch_normalization).update(from: input, count: 39)
-        Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
-        observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+        arena.advanced(by: Arena.l0_batch_normalization).update(from: input, count: 39)
+        Self.l0_batch_normalization(arena.advanced(by: Arena.l0_batch_normalization), w)
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)))
         // softmax
-        Self.l1_softmax(arena + Arena.l0_batch_normalization)
-        observe?(1, UnsafePointer(arena + Arena.l0_batch_normalization))
+        Self.l1_softmax(arena.advanced(by: Arena.l0_batch_normalization))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)))
         // softmax_1
-        Self.l1_softmax(arena + Arena.l0_batch_normalization)
-        observe?(2, UnsafePointer(arena + Arena.l0_batch_normalization))
-        output.update(from: arena + Arena.l0_batch_normalization, count: 39)
+        Self.l1_softmax(arena.advanced(by: Arena.l0_batch_normalization))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)))
+        output.update(from: arena.advanced(by: Arena.l0_batch_normalization), count: 39)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -191,8 +191,8 @@ extension Random021: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 156, q = arena + 156
-        let g = arena + 156, h = arena + 195
+        let p = arena.advanced(by: 156), q = arena.advanced(by: 156)
+        let g = arena.advanced(by: 156), h = arena.advanced(by: 195)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
@@ -201,10 +201,10 @@ extension Random021: TrainableModel {
                 return 0
 
             case 1:
-                let o0 = arena + 0
-                let d0 = arena + 39
-                let o1 = arena + 78
-                let o2 = arena + 117
+                let o0 = arena
+                let d0 = arena.advanced(by: 39)
+                let o1 = arena.advanced(by: 78)
+                let o2 = arena.advanced(by: 117)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_batch_normalization_normalize(input, statistics, k, o0)
                 o1.update(from: UnsafePointer(o0), count: 39)
@@ -228,7 +228,7 @@ extension Random021: TrainableModel {
                 return value
 
             default:
-                let d0 = arena + 39
+                let d0 = arena.advanced(by: 39)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
                 if let inputGradient { Self.l0_batch_normalization_backward(input, UnsafePointer(d0), statistics, k, inputGradient) }
                 return 0

@@ -106,13 +106,13 @@ public struct Random022: CompiledModel {
         // (no computation at inference)
         observe?(0, input)
         // batch_normalization
-        (arena + Arena.l1_batch_normalization).update(from: input, count: 896)
-        Self.l1_batch_normalization(arena + Arena.l1_batch_normalization, w)
-        observe?(1, UnsafePointer(arena + Arena.l1_batch_normalization))
+        arena.advanced(by: Arena.l1_batch_normalization).update(from: input, count: 896)
+        Self.l1_batch_normalization(arena.advanced(by: Arena.l1_batch_normalization), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_batch_normalization)))
         // activation
-        Self.l2_activation(arena + Arena.l1_batch_normalization)
-        observe?(2, UnsafePointer(arena + Arena.l1_batch_normalization))
-        output.update(from: arena + Arena.l1_batch_normalization, count: 896)
+        Self.l2_activation(arena.advanced(by: Arena.l1_batch_normalization))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_batch_normalization)))
+        output.update(from: arena.advanced(by: Arena.l1_batch_normalization), count: 896)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -133,13 +133,13 @@ public struct Random022: CompiledModel {
         // (no computation at inference)
         observe?(0, input)
         // batch_normalization
-        (arena + Arena.l1_batch_normalization).update(from: input, count: 896)
-        Self.l1_batch_normalization(arena + Arena.l1_batch_normalization, w)
-        observe?(1, UnsafePointer(arena + Arena.l1_batch_normalization))
+        arena.advanced(by: Arena.l1_batch_normalization).update(from: input, count: 896)
+        Self.l1_batch_normalization(arena.advanced(by: Arena.l1_batch_normalization), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_batch_normalization)))
         // activation
-        Self.l2_activation(arena + Arena.l1_batch_normalization)
-        observe?(2, UnsafePointer(arena + Arena.l1_batch_normalization))
-        output.update(from: arena + Arena.l1_batch_normalization, count: 896)
+        Self.l2_activation(arena.advanced(by: Arena.l1_batch_normalization))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_batch_normalization)))
+        output.update(from: arena.advanced(by: Arena.l1_batch_normalization), count: 896)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -183,8 +183,8 @@ extension Random022: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 2688, q = arena + 2688
-        let g = arena + 2688, h = arena + 3584
+        let p = arena.advanced(by: 2688), q = arena.advanced(by: 2688)
+        let g = arena.advanced(by: 2688), h = arena.advanced(by: 3584)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
@@ -194,9 +194,9 @@ extension Random022: TrainableModel {
                 return 0
 
             case 1:
-                let o1 = arena + 0
-                let d1 = arena + 896
-                let o2 = arena + 1792
+                let o1 = arena
+                let d1 = arena.advanced(by: 896)
+                let o2 = arena.advanced(by: 1792)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l1_batch_normalization_normalize(input, statistics, k, o1)
                 o2.update(from: UnsafePointer(o1), count: 896)
@@ -216,7 +216,7 @@ extension Random022: TrainableModel {
                 return value
 
             default:
-                let d1 = arena + 896
+                let d1 = arena.advanced(by: 896)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l1_batch_normalization_backward(input, UnsafePointer(d1), statistics, k, g)
                 // Below here no weight trains: only the caller's dL/d(input) needs the rest.

@@ -122,28 +122,28 @@ public struct Random024: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        Self.l0_dense_activation(arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        Self.l0_dense_activation(arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // dense_1
-        Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 480, arena + Arena.l1_dense_1)
-        Self.l1_dense_1_activation(arena + Arena.l1_dense_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
+        Self.l1_dense_1(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 480), arena.advanced(by: Arena.l1_dense_1))
+        Self.l1_dense_1_activation(arena.advanced(by: Arena.l1_dense_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense_1)))
         // dense_2
-        Self.l2_dense_2(UnsafePointer(arena + Arena.l1_dense_1), w + 536, arena + Arena.l2_dense_2)
-        Self.l2_dense_2_activation(arena + Arena.l2_dense_2)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense_2))
+        Self.l2_dense_2(UnsafePointer(arena.advanced(by: Arena.l1_dense_1)), w.advanced(by: 536), arena.advanced(by: Arena.l2_dense_2))
+        Self.l2_dense_2_activation(arena.advanced(by: Arena.l2_dense_2))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_2)))
         // activation
-        Self.l3_activation(arena + Arena.l2_dense_2)
-        observe?(3, UnsafePointer(arena + Arena.l2_dense_2))
+        Self.l3_activation(arena.advanced(by: Arena.l2_dense_2))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_dense_2)))
         // re_lu
-        Self.l4_re_lu(arena + Arena.l2_dense_2)
-        observe?(4, UnsafePointer(arena + Arena.l2_dense_2))
+        Self.l4_re_lu(arena.advanced(by: Arena.l2_dense_2))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l2_dense_2)))
         // dense_3
-        Self.l5_dense_3(UnsafePointer(arena + Arena.l2_dense_2), w + 560, arena + Arena.l5_dense_3)
-        Self.l5_dense_3_activation(arena + Arena.l5_dense_3)
-        observe?(5, UnsafePointer(arena + Arena.l5_dense_3))
-        output.update(from: arena + Arena.l5_dense_3, count: 31)
+        Self.l5_dense_3(UnsafePointer(arena.advanced(by: Arena.l2_dense_2)), w.advanced(by: 560), arena.advanced(by: Arena.l5_dense_3))
+        Self.l5_dense_3_activation(arena.advanced(by: Arena.l5_dense_3))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense_3)))
+        output.update(from: arena.advanced(by: Arena.l5_dense_3), count: 31)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -161,28 +161,28 @@ public struct Random024: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        Self.l0_dense_activation(arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        Self.l0_dense_activation(arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // dense_1
-        Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 480, arena + Arena.l1_dense_1)
-        Self.l1_dense_1_activation(arena + Arena.l1_dense_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
+        Self.l1_dense_1(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 480), arena.advanced(by: Arena.l1_dense_1))
+        Self.l1_dense_1_activation(arena.advanced(by: Arena.l1_dense_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense_1)))
         // dense_2
-        Self.l2_dense_2(UnsafePointer(arena + Arena.l1_dense_1), w + 536, arena + Arena.l2_dense_2)
-        Self.l2_dense_2_activation(arena + Arena.l2_dense_2)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense_2))
+        Self.l2_dense_2(UnsafePointer(arena.advanced(by: Arena.l1_dense_1)), w.advanced(by: 536), arena.advanced(by: Arena.l2_dense_2))
+        Self.l2_dense_2_activation(arena.advanced(by: Arena.l2_dense_2))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_2)))
         // activation
-        Self.l3_activation(arena + Arena.l2_dense_2)
-        observe?(3, UnsafePointer(arena + Arena.l2_dense_2))
+        Self.l3_activation(arena.advanced(by: Arena.l2_dense_2))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_dense_2)))
         // re_lu
-        Self.l4_re_lu(arena + Arena.l2_dense_2)
-        observe?(4, UnsafePointer(arena + Arena.l2_dense_2))
+        Self.l4_re_lu(arena.advanced(by: Arena.l2_dense_2))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l2_dense_2)))
         // dense_3
-        Self.l5_dense_3(UnsafePointer(arena + Arena.l2_dense_2), w + 560, arena + Arena.l5_dense_3)
-        Self.l5_dense_3_activation(arena + Arena.l5_dense_3)
-        observe?(5, UnsafePointer(arena + Arena.l5_dense_3))
-        output.update(from: arena + Arena.l5_dense_3, count: 31)
+        Self.l5_dense_3(UnsafePointer(arena.advanced(by: Arena.l2_dense_2)), w.advanced(by: 560), arena.advanced(by: Arena.l5_dense_3))
+        Self.l5_dense_3_activation(arena.advanced(by: Arena.l5_dense_3))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense_3)))
+        output.update(from: arena.advanced(by: Arena.l5_dense_3), count: 31)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -654,27 +654,27 @@ extension Random024: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 70, q = arena + 70
-        var g = arena + 70, h = arena + 101
+        let p = arena.advanced(by: 70), q = arena.advanced(by: 70)
+        var g = arena.advanced(by: 70), h = arena.advanced(by: 101)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 13
-        let o2 = arena + 15
-        let o3 = arena + 23
-        let o4 = arena + 31
-        let o5 = arena + 39
+        let o0 = arena
+        let o1 = arena.advanced(by: 13)
+        let o2 = arena.advanced(by: 15)
+        let o3 = arena.advanced(by: 23)
+        let o4 = arena.advanced(by: 31)
+        let o5 = arena.advanced(by: 39)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_dense(input, w, o0)
         Self.l0_dense_activation(o0)
-        Self.l1_dense_1(UnsafePointer(o0), w + 480, o1)
+        Self.l1_dense_1(UnsafePointer(o0), w.advanced(by: 480), o1)
         Self.l1_dense_1_activation(o1)
-        Self.l2_dense_2(UnsafePointer(o1), w + 536, o2)
+        Self.l2_dense_2(UnsafePointer(o1), w.advanced(by: 536), o2)
         Self.l2_dense_2_activation(o2)
         o3.update(from: UnsafePointer(o2), count: 8)
         Self.l3_activation(o3)
         o4.update(from: UnsafePointer(o3), count: 8)
         Self.l4_re_lu(o4)
-        Self.l5_dense_3(UnsafePointer(o4), w + 560, o5)
+        Self.l5_dense_3(UnsafePointer(o4), w.advanced(by: 560), o5)
         Self.l5_dense_3_activation(o5)
         output.update(from: o5, count: 31)
         // The loss, and its gradient: with respect to the output, or to the
@@ -685,17 +685,17 @@ extension Random024: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_3
         if !fused { Self.l5_dense_3_derivative(UnsafePointer(o5), g) }
-        Self.l5_dense_3_backward(UnsafePointer(o4), UnsafePointer(g), k + 442, gradients + 442, h); swap(&g, &h)
+        Self.l5_dense_3_backward(UnsafePointer(o4), UnsafePointer(g), k.advanced(by: 442), gradients.advanced(by: 442), h); swap(&g, &h)
         // re_lu
         Self.l4_re_lu_derivative(UnsafePointer(o3), UnsafePointer(o4), g)
         // activation
         Self.l3_activation_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
         // dense_2
         Self.l2_dense_2_derivative(UnsafePointer(o2), g)
-        Self.l2_dense_2_backward(UnsafePointer(o1), UnsafePointer(g), k + 418, gradients + 418, h); swap(&g, &h)
+        Self.l2_dense_2_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 418), gradients.advanced(by: 418), h); swap(&g, &h)
         // dense_1
         Self.l1_dense_1_derivative(UnsafePointer(o1), g)
-        Self.l1_dense_1_backward(UnsafePointer(o0), UnsafePointer(g), k + 390, gradients + 390, h); swap(&g, &h)
+        Self.l1_dense_1_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 390), gradients.advanced(by: 390), h); swap(&g, &h)
         // dense
         Self.l0_dense_derivative(UnsafePointer(o0), g)
         Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)

@@ -107,19 +107,19 @@ public struct Random025: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        Self.l0_dense_activation(arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        Self.l0_dense_activation(arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // activation
-        Self.l1_activation(arena + Arena.l0_dense)
-        observe?(1, UnsafePointer(arena + Arena.l0_dense))
+        Self.l1_activation(arena.advanced(by: Arena.l0_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // batch_normalization
-        Self.l2_batch_normalization(arena + Arena.l0_dense, w)
-        observe?(2, UnsafePointer(arena + Arena.l0_dense))
+        Self.l2_batch_normalization(arena.advanced(by: Arena.l0_dense), w)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // activation_1
-        Self.l3_activation_1(arena + Arena.l0_dense)
-        observe?(3, UnsafePointer(arena + Arena.l0_dense))
-        output.update(from: arena + Arena.l0_dense, count: 13)
+        Self.l3_activation_1(arena.advanced(by: Arena.l0_dense))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
+        output.update(from: arena.advanced(by: Arena.l0_dense), count: 13)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -137,19 +137,19 @@ public struct Random025: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        Self.l0_dense_activation(arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        Self.l0_dense_activation(arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // activation
-        Self.l1_activation(arena + Arena.l0_dense)
-        observe?(1, UnsafePointer(arena + Arena.l0_dense))
+        Self.l1_activation(arena.advanced(by: Arena.l0_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // batch_normalization
-        Self.l2_batch_normalization(arena + Arena.l0_dense, w)
-        observe?(2, UnsafePointer(arena + Arena.l0_dense))
+        Self.l2_batch_normalization(arena.advanced(by: Arena.l0_dense), w)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // activation_1
-        Self.l3_activation_1(arena + Arena.l0_dense)
-        observe?(3, UnsafePointer(arena + Arena.l0_dense))
-        output.update(from: arena + Arena.l0_dense, count: 13)
+        Self.l3_activation_1(arena.advanced(by: Arena.l0_dense))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
+        output.update(from: arena.advanced(by: Arena.l0_dense), count: 13)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -327,13 +327,13 @@ extension Random025: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 65, q = arena + 65
-        let g = arena + 65, h = arena + 90
+        let p = arena.advanced(by: 65), q = arena.advanced(by: 65)
+        let g = arena.advanced(by: 65), h = arena.advanced(by: 90)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
-                let o0 = arena + 0
-                let o1 = arena + 13
+                let o0 = arena
+                let o1 = arena.advanced(by: 13)
                 // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
                 Self.l0_dense(input, w, o0)
                 Self.l0_dense_activation(o0)
@@ -343,10 +343,10 @@ extension Random025: TrainableModel {
                 return 0
 
             case 1:
-                let o1 = arena + 13
-                let o2 = arena + 26
-                let d2 = arena + 39
-                let o3 = arena + 52
+                let o1 = arena.advanced(by: 13)
+                let o2 = arena.advanced(by: 26)
+                let d2 = arena.advanced(by: 39)
+                let o3 = arena.advanced(by: 52)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l2_batch_normalization_normalize(UnsafePointer(o1), statistics, k, o2)
                 o3.update(from: UnsafePointer(o2), count: 13)
@@ -366,9 +366,9 @@ extension Random025: TrainableModel {
                 return value
 
             default:
-                let o0 = arena + 0
-                let o1 = arena + 13
-                let d2 = arena + 39
+                let o0 = arena
+                let o1 = arena.advanced(by: 13)
+                let d2 = arena.advanced(by: 39)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l2_batch_normalization_backward(UnsafePointer(o1), UnsafePointer(d2), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).

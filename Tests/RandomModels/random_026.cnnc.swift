@@ -107,19 +107,19 @@ public struct Random026: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // softmax
-        (arena + Arena.l0_softmax).update(from: input, count: 20)
-        Self.l0_softmax(arena + Arena.l0_softmax)
-        observe?(0, UnsafePointer(arena + Arena.l0_softmax))
+        arena.advanced(by: Arena.l0_softmax).update(from: input, count: 20)
+        Self.l0_softmax(arena.advanced(by: Arena.l0_softmax))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_softmax)))
         // activation
-        Self.l1_activation(arena + Arena.l0_softmax)
-        observe?(1, UnsafePointer(arena + Arena.l0_softmax))
+        Self.l1_activation(arena.advanced(by: Arena.l0_softmax))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_softmax)))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l0_softmax), w, arena + Arena.l2_dense)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense))
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l0_softmax)), w, arena.advanced(by: Arena.l2_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
         // max_pooling2d
-        Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l2_dense), arena + Arena.l3_max_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
-        output.update(from: arena + Arena.l3_max_pooling2d, count: 320)
+        Self.l3_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_dense)), arena.advanced(by: Arena.l3_max_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l3_max_pooling2d), count: 320)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -137,19 +137,19 @@ public struct Random026: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // softmax
-        (arena + Arena.l0_softmax).update(from: input, count: 20)
-        Self.l0_softmax(arena + Arena.l0_softmax)
-        observe?(0, UnsafePointer(arena + Arena.l0_softmax))
+        arena.advanced(by: Arena.l0_softmax).update(from: input, count: 20)
+        Self.l0_softmax(arena.advanced(by: Arena.l0_softmax))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_softmax)))
         // activation
-        Self.l1_activation(arena + Arena.l0_softmax)
-        observe?(1, UnsafePointer(arena + Arena.l0_softmax))
+        Self.l1_activation(arena.advanced(by: Arena.l0_softmax))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_softmax)))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l0_softmax), w, arena + Arena.l2_dense)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense))
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l0_softmax)), w, arena.advanced(by: Arena.l2_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
         // max_pooling2d
-        Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l2_dense), arena + Arena.l3_max_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
-        output.update(from: arena + Arena.l3_max_pooling2d, count: 320)
+        Self.l3_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_dense)), arena.advanced(by: Arena.l3_max_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l3_max_pooling2d), count: 320)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -257,13 +257,13 @@ extension Random026: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 680, q = arena + 680
-        var g = arena + 680, h = arena + 1000
+        let p = arena.advanced(by: 680), q = arena.advanced(by: 680)
+        var g = arena.advanced(by: 680), h = arena.advanced(by: 1000)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 20
-        let o2 = arena + 40
-        let o3 = arena + 360
+        let o0 = arena
+        let o1 = arena.advanced(by: 20)
+        let o2 = arena.advanced(by: 40)
+        let o3 = arena.advanced(by: 360)
         // Forward, training mode: every layer's output stays for the backward pass.
         o0.update(from: input, count: 20)
         Self.l0_softmax(o0)

@@ -120,22 +120,22 @@ public struct Random027: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // batch_normalization
-        Self.l1_batch_normalization(arena + Arena.l0_dense, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_dense))
+        Self.l1_batch_normalization(arena.advanced(by: Arena.l0_dense), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 1520, arena + Arena.l2_dense_1)
-        Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 1520), arena.advanced(by: Arena.l2_dense_1))
+        Self.l2_dense_1_activation(arena.advanced(by: Arena.l2_dense_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
         // dense_2
-        Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w + 1684, arena + Arena.l3_dense_2)
-        observe?(3, UnsafePointer(arena + Arena.l3_dense_2))
+        Self.l3_dense_2(UnsafePointer(arena.advanced(by: Arena.l2_dense_1)), w.advanced(by: 1684), arena.advanced(by: Arena.l3_dense_2))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense_2)))
         // dropout
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l3_dense_2))
-        output.update(from: arena + Arena.l3_dense_2, count: 40)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_dense_2)))
+        output.update(from: arena.advanced(by: Arena.l3_dense_2), count: 40)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -153,22 +153,22 @@ public struct Random027: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // batch_normalization
-        Self.l1_batch_normalization(arena + Arena.l0_dense, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_dense))
+        Self.l1_batch_normalization(arena.advanced(by: Arena.l0_dense), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 1520, arena + Arena.l2_dense_1)
-        Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 1520), arena.advanced(by: Arena.l2_dense_1))
+        Self.l2_dense_1_activation(arena.advanced(by: Arena.l2_dense_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
         // dense_2
-        Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w + 1684, arena + Arena.l3_dense_2)
-        observe?(3, UnsafePointer(arena + Arena.l3_dense_2))
+        Self.l3_dense_2(UnsafePointer(arena.advanced(by: Arena.l2_dense_1)), w.advanced(by: 1684), arena.advanced(by: Arena.l3_dense_2))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense_2)))
         // dropout
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena + Arena.l3_dense_2))
-        output.update(from: arena + Arena.l3_dense_2, count: 40)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_dense_2)))
+        output.update(from: arena.advanced(by: Arena.l3_dense_2), count: 40)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -551,30 +551,30 @@ extension Random027: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 242, q = arena + 242
-        var g = arena + 242, h = arena + 282
+        let p = arena.advanced(by: 242), q = arena.advanced(by: 242)
+        var g = arena.advanced(by: 242), h = arena.advanced(by: 282)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
-                let o0 = arena + 0
+                let o0 = arena
                 // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
                 Self.l0_dense(input, w, o0)
                 Self.l1_batch_normalization_statistics(UnsafePointer(o0), sums)
                 return 0
 
             case 1:
-                let o0 = arena + 0
-                let o1 = arena + 40
-                let d1 = arena + 80
-                let o2 = arena + 120
-                let o3 = arena + 122
-                let o4 = arena + 162
-                let m4 = arena + 202
+                let o0 = arena
+                let o1 = arena.advanced(by: 40)
+                let d1 = arena.advanced(by: 80)
+                let o2 = arena.advanced(by: 120)
+                let o3 = arena.advanced(by: 122)
+                let o4 = arena.advanced(by: 162)
+                let m4 = arena.advanced(by: 202)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o1)
-                Self.l2_dense_1(UnsafePointer(o1), w + 1520, o2)
+                Self.l2_dense_1(UnsafePointer(o1), w.advanced(by: 1520), o2)
                 Self.l2_dense_1_activation(o2)
-                Self.l3_dense_2(UnsafePointer(o2), w + 1684, o3)
+                Self.l3_dense_2(UnsafePointer(o2), w.advanced(by: 1684), o3)
                 // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
                 do {
                     var random = SplitMix64(seed: dropoutSeed, stream: 4)
@@ -590,18 +590,18 @@ extension Random027: TrainableModel {
                 // dropout
                 for i in 0..<40 { g[i] *= m4[i] }
                 // dense_2
-                Self.l3_dense_2_backward(UnsafePointer(o2), UnsafePointer(g), k + 1442, gradients + 1442, h); swap(&g, &h)
+                Self.l3_dense_2_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 1442), gradients.advanced(by: 1442), h); swap(&g, &h)
                 // dense_1
                 Self.l2_dense_1_derivative(UnsafePointer(o2), g)
-                Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 1360, gradients + 1360, h); swap(&g, &h)
+                Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 1360), gradients.advanced(by: 1360), h); swap(&g, &h)
                 // batch_normalization: dL/dy waits for the whole batch's sums
                 d1.update(from: g, count: 40)
                 Self.l1_batch_normalization_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
                 return value
 
             default:
-                let o0 = arena + 0
-                let d1 = arena + 80
+                let o0 = arena
+                let d1 = arena.advanced(by: 80)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l1_batch_normalization_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).

@@ -110,21 +110,21 @@ public struct Random028: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // max_pooling2d
-        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        Self.l0_max_pooling2d(input, arena.advanced(by: Arena.l0_max_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)))
         // softmax
-        Self.l1_softmax(arena + Arena.l0_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        Self.l1_softmax(arena.advanced(by: Arena.l0_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)))
         // conv2d
-        Self.l2_conv2d(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l2_conv2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+        Self.l2_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)), w, arena.advanced(by: Arena.l2_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
         // average_pooling2d
-        Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_conv2d), arena + Arena.l3_average_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
+        Self.l3_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_conv2d)), arena.advanced(by: Arena.l3_average_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)))
         // global_average_pooling2d
-        Self.l4_global_average_pooling2d(UnsafePointer(arena + Arena.l3_average_pooling2d), arena + Arena.l4_global_average_pooling2d)
-        observe?(4, UnsafePointer(arena + Arena.l4_global_average_pooling2d))
-        output.update(from: arena + Arena.l4_global_average_pooling2d, count: 2)
+        Self.l4_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)), arena.advanced(by: Arena.l4_global_average_pooling2d))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_global_average_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l4_global_average_pooling2d), count: 2)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -142,21 +142,21 @@ public struct Random028: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // max_pooling2d
-        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        Self.l0_max_pooling2d(input, arena.advanced(by: Arena.l0_max_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)))
         // softmax
-        Self.l1_softmax(arena + Arena.l0_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        Self.l1_softmax(arena.advanced(by: Arena.l0_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)))
         // conv2d
-        Self.l2_conv2d(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l2_conv2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+        Self.l2_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)), w, arena.advanced(by: Arena.l2_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
         // average_pooling2d
-        Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_conv2d), arena + Arena.l3_average_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
+        Self.l3_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_conv2d)), arena.advanced(by: Arena.l3_average_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)))
         // global_average_pooling2d
-        Self.l4_global_average_pooling2d(UnsafePointer(arena + Arena.l3_average_pooling2d), arena + Arena.l4_global_average_pooling2d)
-        observe?(4, UnsafePointer(arena + Arena.l4_global_average_pooling2d))
-        output.update(from: arena + Arena.l4_global_average_pooling2d, count: 2)
+        Self.l4_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)), arena.advanced(by: Arena.l4_global_average_pooling2d))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_global_average_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l4_global_average_pooling2d), count: 2)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -280,14 +280,14 @@ extension Random028: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 132, q = arena + 132
-        var g = arena + 132, h = arena + 372
+        let p = arena.advanced(by: 132), q = arena.advanced(by: 132)
+        var g = arena.advanced(by: 132), h = arena.advanced(by: 372)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 60
-        let o2 = arena + 120
-        let o3 = arena + 128
-        let o4 = arena + 130
+        let o0 = arena
+        let o1 = arena.advanced(by: 60)
+        let o2 = arena.advanced(by: 120)
+        let o3 = arena.advanced(by: 128)
+        let o4 = arena.advanced(by: 130)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_max_pooling2d(input, o0)
         o1.update(from: UnsafePointer(o0), count: 60)

@@ -111,16 +111,16 @@ public struct Random030: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // global_max_pooling2d
-        Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+        Self.l1_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_global_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_global_max_pooling2d)))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l1_global_max_pooling2d), w + 528, arena + Arena.l2_dense)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense))
-        output.update(from: arena + Arena.l2_dense, count: 5)
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l1_global_max_pooling2d)), w.advanced(by: 528), arena.advanced(by: Arena.l2_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
+        output.update(from: arena.advanced(by: Arena.l2_dense), count: 5)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -138,16 +138,16 @@ public struct Random030: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // global_max_pooling2d
-        Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+        Self.l1_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_global_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_global_max_pooling2d)))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l1_global_max_pooling2d), w + 528, arena + Arena.l2_dense)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense))
-        output.update(from: arena + Arena.l2_dense, count: 5)
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l1_global_max_pooling2d)), w.advanced(by: 528), arena.advanced(by: Arena.l2_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
+        output.update(from: arena.advanced(by: Arena.l2_dense), count: 5)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -181,13 +181,13 @@ public struct Random030: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // global_max_pooling2d
-        Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
-        destination.update(from: arena + Arena.l1_global_max_pooling2d, count: 12)
+        Self.l1_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_global_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_global_max_pooling2d)))
+        destination.update(from: arena.advanced(by: Arena.l1_global_max_pooling2d), count: 12)
     }
 
     // dense over 8 samples: Dense, (None, 12) → (None, 5)
@@ -332,17 +332,17 @@ extension Random030: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 53, q = arena + 101
-        var g = arena + 149, h = arena + 185
+        let p = arena.advanced(by: 53), q = arena.advanced(by: 101)
+        var g = arena.advanced(by: 149), h = arena.advanced(by: 185)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 36
-        let o2 = arena + 48
+        let o0 = arena
+        let o1 = arena.advanced(by: 36)
+        let o2 = arena.advanced(by: 48)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l1_global_max_pooling2d(UnsafePointer(o0), o1)
-        Self.l2_dense(UnsafePointer(o1), w + 528, o2)
+        Self.l2_dense(UnsafePointer(o1), w.advanced(by: 528), o2)
         output.update(from: o2, count: 5)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -351,7 +351,7 @@ extension Random030: TrainableModel {
         loss.gradient(output, target, count: 5, channels: 5, fused: fused, into: g)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
-        Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k + 396, gradients + 396, h); swap(&g, &h)
+        Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 396), gradients.advanced(by: 396), h); swap(&g, &h)
         // global_max_pooling2d
         Self.l1_global_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv2d

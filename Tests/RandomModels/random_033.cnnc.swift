@@ -112,20 +112,20 @@ public struct Random033: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // average_pooling2d
-        Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+        Self.l0_average_pooling2d(input, arena.advanced(by: Arena.l0_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_average_pooling2d), w, arena + Arena.l1_dense)
-        Self.l1_dense_activation(arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)), w, arena.advanced(by: Arena.l1_dense))
+        Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // max_pooling2d
-        Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_max_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+        Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_dense)), arena.advanced(by: Arena.l2_max_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)))
         // conv2d
-        Self.l3_conv2d(UnsafePointer(arena + Arena.l2_max_pooling2d), w + 32, arena + Arena.l3_conv2d)
-        Self.l3_conv2d_activation(arena + Arena.l3_conv2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
-        output.update(from: arena + Arena.l3_conv2d, count: 33)
+        Self.l3_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)), w.advanced(by: 32), arena.advanced(by: Arena.l3_conv2d))
+        Self.l3_conv2d_activation(arena.advanced(by: Arena.l3_conv2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
+        output.update(from: arena.advanced(by: Arena.l3_conv2d), count: 33)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -143,20 +143,20 @@ public struct Random033: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // average_pooling2d
-        Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+        Self.l0_average_pooling2d(input, arena.advanced(by: Arena.l0_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_average_pooling2d), w, arena + Arena.l1_dense)
-        Self.l1_dense_activation(arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)), w, arena.advanced(by: Arena.l1_dense))
+        Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // max_pooling2d
-        Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_max_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+        Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_dense)), arena.advanced(by: Arena.l2_max_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)))
         // conv2d
-        Self.l3_conv2d(UnsafePointer(arena + Arena.l2_max_pooling2d), w + 32, arena + Arena.l3_conv2d)
-        Self.l3_conv2d_activation(arena + Arena.l3_conv2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
-        output.update(from: arena + Arena.l3_conv2d, count: 33)
+        Self.l3_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)), w.advanced(by: 32), arena.advanced(by: Arena.l3_conv2d))
+        Self.l3_conv2d_activation(arena.advanced(by: Arena.l3_conv2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
+        output.update(from: arena.advanced(by: Arena.l3_conv2d), count: 33)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -288,19 +288,19 @@ extension Random033: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 60, q = arena + 60
-        var g = arena + 60, h = arena + 93
+        let p = arena.advanced(by: 60), q = arena.advanced(by: 60)
+        var g = arena.advanced(by: 60), h = arena.advanced(by: 93)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 6
-        let o2 = arena + 20
-        let o3 = arena + 27
+        let o0 = arena
+        let o1 = arena.advanced(by: 6)
+        let o2 = arena.advanced(by: 20)
+        let o3 = arena.advanced(by: 27)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_average_pooling2d(input, o0)
         Self.l1_dense(UnsafePointer(o0), w, o1)
         Self.l1_dense_activation(o1)
         Self.l2_max_pooling2d(UnsafePointer(o1), o2)
-        Self.l3_conv2d(UnsafePointer(o2), w + 32, o3)
+        Self.l3_conv2d(UnsafePointer(o2), w.advanced(by: 32), o3)
         Self.l3_conv2d_activation(o3)
         output.update(from: o3, count: 33)
         // The loss, and its gradient: with respect to the output, or to the
@@ -311,7 +311,7 @@ extension Random033: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // conv2d
         if !fused { Self.l3_conv2d_derivative(UnsafePointer(o3), g) }
-        Self.l3_conv2d_backward(UnsafePointer(o2), UnsafePointer(g), k + 28, gradients + 28, h); swap(&g, &h)
+        Self.l3_conv2d_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 28), gradients.advanced(by: 28), h); swap(&g, &h)
         // max_pooling2d
         Self.l2_max_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
         // dense

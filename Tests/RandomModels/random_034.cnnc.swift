@@ -100,9 +100,9 @@ public struct Random034: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
-        output.update(from: arena + Arena.l0_dense, count: 10)
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
+        output.update(from: arena.advanced(by: Arena.l0_dense), count: 10)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -120,9 +120,9 @@ public struct Random034: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
-        output.update(from: arena + Arena.l0_dense, count: 10)
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
+        output.update(from: arena.advanced(by: Arena.l0_dense), count: 10)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -256,10 +256,10 @@ extension Random034: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 10, q = arena + 10
-        let g = arena + 10, h = arena + 20
+        let p = arena.advanced(by: 10), q = arena.advanced(by: 10)
+        let g = arena.advanced(by: 10), h = arena.advanced(by: 20)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
+        let o0 = arena
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_dense(input, w, o0)
         output.update(from: o0, count: 10)

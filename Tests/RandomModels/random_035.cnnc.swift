@@ -99,10 +99,10 @@ public struct Random035: CompiledModel {
         // (no computation at inference)
         observe?(0, input)
         // re_lu
-        (arena + Arena.l1_re_lu).update(from: input, count: 3)
-        Self.l1_re_lu(arena + Arena.l1_re_lu)
-        observe?(1, UnsafePointer(arena + Arena.l1_re_lu))
-        output.update(from: arena + Arena.l1_re_lu, count: 3)
+        arena.advanced(by: Arena.l1_re_lu).update(from: input, count: 3)
+        Self.l1_re_lu(arena.advanced(by: Arena.l1_re_lu))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_re_lu)))
+        output.update(from: arena.advanced(by: Arena.l1_re_lu), count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -123,10 +123,10 @@ public struct Random035: CompiledModel {
         // (no computation at inference)
         observe?(0, input)
         // re_lu
-        (arena + Arena.l1_re_lu).update(from: input, count: 3)
-        Self.l1_re_lu(arena + Arena.l1_re_lu)
-        observe?(1, UnsafePointer(arena + Arena.l1_re_lu))
-        output.update(from: arena + Arena.l1_re_lu, count: 3)
+        arena.advanced(by: Arena.l1_re_lu).update(from: input, count: 3)
+        Self.l1_re_lu(arena.advanced(by: Arena.l1_re_lu))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_re_lu)))
+        output.update(from: arena.advanced(by: Arena.l1_re_lu), count: 3)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -161,12 +161,12 @@ extension Random035: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 9, q = arena + 9
-        let g = arena + 9, h = arena + 12
+        let p = arena.advanced(by: 9), q = arena.advanced(by: 9)
+        let g = arena.advanced(by: 9), h = arena.advanced(by: 12)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let m0 = arena + 3
-        let o1 = arena + 6
+        let o0 = arena
+        let m0 = arena.advanced(by: 3)
+        let o1 = arena.advanced(by: 6)
         // Forward, training mode: every layer's output stays for the backward pass.
         // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
         do {

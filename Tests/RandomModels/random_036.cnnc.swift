@@ -104,16 +104,16 @@ public struct Random036: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        Self.l0_dense_activation(arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        Self.l0_dense_activation(arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // global_max_pooling2d
-        Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_dense), arena + Arena.l1_global_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+        Self.l1_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_dense)), arena.advanced(by: Arena.l1_global_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_global_max_pooling2d)))
         // dropout
         // (no computation at inference)
-        observe?(2, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
-        output.update(from: arena + Arena.l1_global_max_pooling2d, count: 2)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_global_max_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l1_global_max_pooling2d), count: 2)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -131,16 +131,16 @@ public struct Random036: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        Self.l0_dense_activation(arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        Self.l0_dense_activation(arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // global_max_pooling2d
-        Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_dense), arena + Arena.l1_global_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+        Self.l1_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_dense)), arena.advanced(by: Arena.l1_global_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_global_max_pooling2d)))
         // dropout
         // (no computation at inference)
-        observe?(2, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
-        output.update(from: arena + Arena.l1_global_max_pooling2d, count: 2)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_global_max_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l1_global_max_pooling2d), count: 2)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -209,13 +209,13 @@ extension Random036: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 30, q = arena + 30
-        var g = arena + 30, h = arena + 66
+        let p = arena.advanced(by: 30), q = arena.advanced(by: 30)
+        var g = arena.advanced(by: 30), h = arena.advanced(by: 66)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 24
-        let o2 = arena + 26
-        let m2 = arena + 28
+        let o0 = arena
+        let o1 = arena.advanced(by: 24)
+        let o2 = arena.advanced(by: 26)
+        let m2 = arena.advanced(by: 28)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_dense(input, w, o0)
         Self.l0_dense_activation(o0)

@@ -101,13 +101,13 @@ public struct Random037: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        Self.l0_dense_activation(arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        Self.l0_dense_activation(arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // activation
-        Self.l1_activation(arena + Arena.l0_dense)
-        observe?(1, UnsafePointer(arena + Arena.l0_dense))
-        output.update(from: arena + Arena.l0_dense, count: 10)
+        Self.l1_activation(arena.advanced(by: Arena.l0_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
+        output.update(from: arena.advanced(by: Arena.l0_dense), count: 10)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -125,13 +125,13 @@ public struct Random037: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        Self.l0_dense_activation(arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        Self.l0_dense_activation(arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // activation
-        Self.l1_activation(arena + Arena.l0_dense)
-        observe?(1, UnsafePointer(arena + Arena.l0_dense))
-        output.update(from: arena + Arena.l0_dense, count: 10)
+        Self.l1_activation(arena.advanced(by: Arena.l0_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
+        output.update(from: arena.advanced(by: Arena.l0_dense), count: 10)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -292,11 +292,11 @@ extension Random037: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 20, q = arena + 20
-        let g = arena + 20, h = arena + 36
+        let p = arena.advanced(by: 20), q = arena.advanced(by: 20)
+        let g = arena.advanced(by: 20), h = arena.advanced(by: 36)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 10
+        let o0 = arena
+        let o1 = arena.advanced(by: 10)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_dense(input, w, o0)
         Self.l0_dense_activation(o0)

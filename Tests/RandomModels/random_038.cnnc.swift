@@ -108,14 +108,14 @@ public struct Random038: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        Self.l0_dense_activation(arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        Self.l0_dense_activation(arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // conv2d
-        Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_dense), arena + Arena.l1_conv2d_padded)
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w + 192, arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
-        output.update(from: arena + Arena.l1_conv2d, count: 252)
+        Self.l1_conv2d_pad(UnsafePointer(arena.advanced(by: Arena.l0_dense)), arena.advanced(by: Arena.l1_conv2d_padded))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_padded)), w.advanced(by: 192), arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
+        output.update(from: arena.advanced(by: Arena.l1_conv2d), count: 252)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -133,14 +133,14 @@ public struct Random038: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        Self.l0_dense_activation(arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        Self.l0_dense_activation(arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // conv2d
-        Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_dense), arena + Arena.l1_conv2d_padded)
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w + 192, arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
-        output.update(from: arena + Arena.l1_conv2d, count: 252)
+        Self.l1_conv2d_pad(UnsafePointer(arena.advanced(by: Arena.l0_dense)), arena.advanced(by: Arena.l1_conv2d_padded))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_padded)), w.advanced(by: 192), arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
+        output.update(from: arena.advanced(by: Arena.l1_conv2d), count: 252)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -383,16 +383,16 @@ extension Random038: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 1620, q = arena + 3501
-        var g = arena + 5382, h = arena + 6750
+        let p = arena.advanced(by: 1620), q = arena.advanced(by: 3501)
+        var g = arena.advanced(by: 5382), h = arena.advanced(by: 6750)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 1368
+        let o0 = arena
+        let o1 = arena.advanced(by: 1368)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_dense(input, w, o0)
         Self.l0_dense_activation(o0)
         Self.l1_conv2d_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d(UnsafePointer(p), w + 192, o1)
+        Self.l1_conv2d(UnsafePointer(p), w.advanced(by: 192), o1)
         output.update(from: o1, count: 252)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -402,7 +402,7 @@ extension Random038: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // conv2d
         Self.l1_conv2d_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k + 114, gradients + 114, q)
+        Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 114), gradients.advanced(by: 114), q)
         Self.l1_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
         // dense
         Self.l0_dense_derivative(UnsafePointer(o0), g)

@@ -104,16 +104,16 @@ public struct Random039: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // average_pooling2d
-        Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+        Self.l1_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_average_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)))
         // softmax
-        Self.l2_softmax(arena + Arena.l1_average_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l1_average_pooling2d))
-        output.update(from: arena + Arena.l1_average_pooling2d, count: 24)
+        Self.l2_softmax(arena.advanced(by: Arena.l1_average_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l1_average_pooling2d), count: 24)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -131,16 +131,16 @@ public struct Random039: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // average_pooling2d
-        Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+        Self.l1_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_average_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)))
         // softmax
-        Self.l2_softmax(arena + Arena.l1_average_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l1_average_pooling2d))
-        output.update(from: arena + Arena.l1_average_pooling2d, count: 24)
+        Self.l2_softmax(arena.advanced(by: Arena.l1_average_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l1_average_pooling2d), count: 24)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -258,12 +258,12 @@ extension Random039: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 111, q = arena + 111
-        var g = arena + 111, h = arena + 408
+        let p = arena.advanced(by: 111), q = arena.advanced(by: 111)
+        var g = arena.advanced(by: 111), h = arena.advanced(by: 408)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 63
-        let o2 = arena + 87
+        let o0 = arena
+        let o1 = arena.advanced(by: 63)
+        let o2 = arena.advanced(by: 87)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         Self.l0_conv2d_activation(o0)

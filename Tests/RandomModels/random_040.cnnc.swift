@@ -108,16 +108,16 @@ public struct Random040: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // average_pooling2d
-        Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+        Self.l0_average_pooling2d(input, arena.advanced(by: Arena.l0_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)))
         // conv2d
-        Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_conv2d_padded)
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l1_conv2d_pad(UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)), arena.advanced(by: Arena.l1_conv2d_padded))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_padded)), w, arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // global_average_pooling2d
-        Self.l2_global_average_pooling2d(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_global_average_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_global_average_pooling2d))
-        output.update(from: arena + Arena.l2_global_average_pooling2d, count: 17)
+        Self.l2_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l2_global_average_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_global_average_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l2_global_average_pooling2d), count: 17)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -135,16 +135,16 @@ public struct Random040: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // average_pooling2d
-        Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+        Self.l0_average_pooling2d(input, arena.advanced(by: Arena.l0_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)))
         // conv2d
-        Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_conv2d_padded)
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l1_conv2d_pad(UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)), arena.advanced(by: Arena.l1_conv2d_padded))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_padded)), w, arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // global_average_pooling2d
-        Self.l2_global_average_pooling2d(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_global_average_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_global_average_pooling2d))
-        output.update(from: arena + Arena.l2_global_average_pooling2d, count: 17)
+        Self.l2_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l2_global_average_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_global_average_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l2_global_average_pooling2d), count: 17)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -247,12 +247,12 @@ extension Random040: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 35, q = arena + 44
-        var g = arena + 53, h = arena + 70
+        let p = arena.advanced(by: 35), q = arena.advanced(by: 44)
+        var g = arena.advanced(by: 53), h = arena.advanced(by: 70)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 1
-        let o2 = arena + 18
+        let o0 = arena
+        let o1 = arena.advanced(by: 1)
+        let o2 = arena.advanced(by: 18)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_average_pooling2d(input, o0)
         Self.l1_conv2d_pad(UnsafePointer(o0), p)

@@ -115,20 +115,20 @@ public struct Random041: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_conv2d), w + 44, arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 44), arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // max_pooling2d
-        Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_max_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+        Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_dense)), arena.advanced(by: Arena.l2_max_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)))
         // global_max_pooling2d
-        Self.l3_global_max_pooling2d(UnsafePointer(arena + Arena.l2_max_pooling2d), arena + Arena.l3_global_max_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_global_max_pooling2d))
-        output.update(from: arena + Arena.l3_global_max_pooling2d, count: 8)
+        Self.l3_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)), arena.advanced(by: Arena.l3_global_max_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_global_max_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l3_global_max_pooling2d), count: 8)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -146,20 +146,20 @@ public struct Random041: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_conv2d), w + 44, arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 44), arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // max_pooling2d
-        Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_max_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+        Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_dense)), arena.advanced(by: Arena.l2_max_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)))
         // global_max_pooling2d
-        Self.l3_global_max_pooling2d(UnsafePointer(arena + Arena.l2_max_pooling2d), arena + Arena.l3_global_max_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_global_max_pooling2d))
-        output.update(from: arena + Arena.l3_global_max_pooling2d, count: 8)
+        Self.l3_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)), arena.advanced(by: Arena.l3_global_max_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_global_max_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l3_global_max_pooling2d), count: 8)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -315,18 +315,18 @@ extension Random041: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 1238, q = arena + 1898
-        var g = arena + 2558, h = arena + 3438
+        let p = arena.advanced(by: 1238), q = arena.advanced(by: 1898)
+        var g = arena.advanced(by: 2558), h = arena.advanced(by: 3438)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 110
-        let o2 = arena + 990
-        let o3 = arena + 1230
+        let o0 = arena
+        let o1 = arena.advanced(by: 110)
+        let o2 = arena.advanced(by: 990)
+        let o3 = arena.advanced(by: 1230)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l0_conv2d_activation(o0)
-        Self.l1_dense(UnsafePointer(o0), w + 44, o1)
+        Self.l1_dense(UnsafePointer(o0), w.advanced(by: 44), o1)
         Self.l2_max_pooling2d(UnsafePointer(o1), o2)
         Self.l3_global_max_pooling2d(UnsafePointer(o2), o3)
         output.update(from: o3, count: 8)
@@ -342,7 +342,7 @@ extension Random041: TrainableModel {
         Self.l2_max_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
         // dense
         Self.l1_dense_derivative(UnsafePointer(o1), g)
-        Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k + 11, gradients + 11, h); swap(&g, &h)
+        Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 11), gradients.advanced(by: 11), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_pad(input, p)

@@ -103,12 +103,12 @@ public struct Random042: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // max_pooling2d
-        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        Self.l0_max_pooling2d(input, arena.advanced(by: Arena.l0_max_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
-        output.update(from: arena + Arena.l1_dense, count: 450)
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)), w, arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
+        output.update(from: arena.advanced(by: Arena.l1_dense), count: 450)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -126,12 +126,12 @@ public struct Random042: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // max_pooling2d
-        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        Self.l0_max_pooling2d(input, arena.advanced(by: Arena.l0_max_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
-        output.update(from: arena + Arena.l1_dense, count: 450)
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)), w, arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
+        output.update(from: arena.advanced(by: Arena.l1_dense), count: 450)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -217,11 +217,11 @@ extension Random042: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 930, q = arena + 930
-        var g = arena + 930, h = arena + 2658
+        let p = arena.advanced(by: 930), q = arena.advanced(by: 930)
+        var g = arena.advanced(by: 930), h = arena.advanced(by: 2658)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 480
+        let o0 = arena
+        let o1 = arena.advanced(by: 480)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_max_pooling2d(input, o0)
         Self.l1_dense(UnsafePointer(o0), w, o1)

@@ -101,15 +101,15 @@ public struct Random043: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // average_pooling2d
-        Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+        Self.l0_average_pooling2d(input, arena.advanced(by: Arena.l0_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)))
         // average_pooling2d_1
-        Self.l1_average_pooling2d_1(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_average_pooling2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d_1))
+        Self.l1_average_pooling2d_1(UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)), arena.advanced(by: Arena.l1_average_pooling2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d_1)))
         // global_average_pooling2d
-        Self.l2_global_average_pooling2d(UnsafePointer(arena + Arena.l1_average_pooling2d_1), arena + Arena.l2_global_average_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_global_average_pooling2d))
-        output.update(from: arena + Arena.l2_global_average_pooling2d, count: 8)
+        Self.l2_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d_1)), arena.advanced(by: Arena.l2_global_average_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_global_average_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l2_global_average_pooling2d), count: 8)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -127,15 +127,15 @@ public struct Random043: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // average_pooling2d
-        Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+        Self.l0_average_pooling2d(input, arena.advanced(by: Arena.l0_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)))
         // average_pooling2d_1
-        Self.l1_average_pooling2d_1(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_average_pooling2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d_1))
+        Self.l1_average_pooling2d_1(UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)), arena.advanced(by: Arena.l1_average_pooling2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d_1)))
         // global_average_pooling2d
-        Self.l2_global_average_pooling2d(UnsafePointer(arena + Arena.l1_average_pooling2d_1), arena + Arena.l2_global_average_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_global_average_pooling2d))
-        output.update(from: arena + Arena.l2_global_average_pooling2d, count: 8)
+        Self.l2_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d_1)), arena.advanced(by: Arena.l2_global_average_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_global_average_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l2_global_average_pooling2d), count: 8)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -222,12 +222,12 @@ extension Random043: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 168, q = arena + 168
-        var g = arena + 168, h = arena + 1320
+        let p = arena.advanced(by: 168), q = arena.advanced(by: 168)
+        var g = arena.advanced(by: 168), h = arena.advanced(by: 1320)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 128
-        let o2 = arena + 160
+        let o0 = arena
+        let o1 = arena.advanced(by: 128)
+        let o2 = arena.advanced(by: 160)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_average_pooling2d(input, o0)
         Self.l1_average_pooling2d_1(UnsafePointer(o0), o1)

@@ -118,24 +118,24 @@ public struct Random044: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 272, arena + Arena.l1_conv2d_1)
-        Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 272), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_activation(arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // re_lu
-        Self.l2_re_lu(arena + Arena.l1_conv2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l2_re_lu(arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // max_pooling2d
-        Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l3_max_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
+        Self.l3_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l3_max_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)))
         // dense
-        Self.l4_dense(UnsafePointer(arena + Arena.l3_max_pooling2d), w + 408, arena + Arena.l4_dense)
-        Self.l4_dense_activation(arena + Arena.l4_dense)
-        observe?(4, UnsafePointer(arena + Arena.l4_dense))
-        output.update(from: arena + Arena.l4_dense, count: 78)
+        Self.l4_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)), w.advanced(by: 408), arena.advanced(by: Arena.l4_dense))
+        Self.l4_dense_activation(arena.advanced(by: Arena.l4_dense))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_dense)))
+        output.update(from: arena.advanced(by: Arena.l4_dense), count: 78)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -153,24 +153,24 @@ public struct Random044: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 272, arena + Arena.l1_conv2d_1)
-        Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 272), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_activation(arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // re_lu
-        Self.l2_re_lu(arena + Arena.l1_conv2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l2_re_lu(arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // max_pooling2d
-        Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l3_max_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
+        Self.l3_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l3_max_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)))
         // dense
-        Self.l4_dense(UnsafePointer(arena + Arena.l3_max_pooling2d), w + 408, arena + Arena.l4_dense)
-        Self.l4_dense_activation(arena + Arena.l4_dense)
-        observe?(4, UnsafePointer(arena + Arena.l4_dense))
-        output.update(from: arena + Arena.l4_dense, count: 78)
+        Self.l4_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)), w.advanced(by: 408), arena.advanced(by: Arena.l4_dense))
+        Self.l4_dense_activation(arena.advanced(by: Arena.l4_dense))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_dense)))
+        output.update(from: arena.advanced(by: Arena.l4_dense), count: 78)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -357,23 +357,23 @@ extension Random044: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 660, q = arena + 660
-        var g = arena + 660, h = arena + 1540
+        let p = arena.advanced(by: 660), q = arena.advanced(by: 660)
+        var g = arena.advanced(by: 660), h = arena.advanced(by: 1540)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 288
-        let o2 = arena + 414
-        let o3 = arena + 540
-        let o4 = arena + 582
+        let o0 = arena
+        let o1 = arena.advanced(by: 288)
+        let o2 = arena.advanced(by: 414)
+        let o3 = arena.advanced(by: 540)
+        let o4 = arena.advanced(by: 582)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         Self.l0_conv2d_activation(o0)
-        Self.l1_conv2d_1(UnsafePointer(o0), w + 272, o1)
+        Self.l1_conv2d_1(UnsafePointer(o0), w.advanced(by: 272), o1)
         Self.l1_conv2d_1_activation(o1)
         o2.update(from: UnsafePointer(o1), count: 126)
         Self.l2_re_lu(o2)
         Self.l3_max_pooling2d(UnsafePointer(o2), o3)
-        Self.l4_dense(UnsafePointer(o3), w + 408, o4)
+        Self.l4_dense(UnsafePointer(o3), w.advanced(by: 408), o4)
         Self.l4_dense_activation(o4)
         output.update(from: o4, count: 78)
         // The loss, and its gradient: with respect to the output, or to the
@@ -384,14 +384,14 @@ extension Random044: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l4_dense_derivative(UnsafePointer(o4), g) }
-        Self.l4_dense_backward(UnsafePointer(o3), UnsafePointer(g), k + 391, gradients + 391, h); swap(&g, &h)
+        Self.l4_dense_backward(UnsafePointer(o3), UnsafePointer(g), k.advanced(by: 391), gradients.advanced(by: 391), h); swap(&g, &h)
         // max_pooling2d
         Self.l3_max_pooling2d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // re_lu
         Self.l2_re_lu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
         // conv2d_1
         Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
-        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k + 272, gradients + 272, h); swap(&g, &h)
+        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 272), gradients.advanced(by: 272), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)

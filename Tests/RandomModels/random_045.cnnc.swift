@@ -118,22 +118,22 @@ public struct Random045: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // batch_normalization
-        Self.l1_batch_normalization(arena + Arena.l0_dense, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_dense))
+        Self.l1_batch_normalization(arena.advanced(by: Arena.l0_dense), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // dropout
         // (no computation at inference)
-        observe?(2, UnsafePointer(arena + Arena.l0_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // dense_1
-        Self.l3_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 62, arena + Arena.l3_dense_1)
-        Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
-        observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
+        Self.l3_dense_1(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 62), arena.advanced(by: Arena.l3_dense_1))
+        Self.l3_dense_1_activation(arena.advanced(by: Arena.l3_dense_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense_1)))
         // batch_normalization_1
-        Self.l4_batch_normalization_1(arena + Arena.l3_dense_1, w)
-        observe?(4, UnsafePointer(arena + Arena.l3_dense_1))
-        output.update(from: arena + Arena.l3_dense_1, count: 13)
+        Self.l4_batch_normalization_1(arena.advanced(by: Arena.l3_dense_1), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l3_dense_1), count: 13)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -151,22 +151,22 @@ public struct Random045: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // batch_normalization
-        Self.l1_batch_normalization(arena + Arena.l0_dense, w)
-        observe?(1, UnsafePointer(arena + Arena.l0_dense))
+        Self.l1_batch_normalization(arena.advanced(by: Arena.l0_dense), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // dropout
         // (no computation at inference)
-        observe?(2, UnsafePointer(arena + Arena.l0_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // dense_1
-        Self.l3_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 62, arena + Arena.l3_dense_1)
-        Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
-        observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
+        Self.l3_dense_1(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 62), arena.advanced(by: Arena.l3_dense_1))
+        Self.l3_dense_1_activation(arena.advanced(by: Arena.l3_dense_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense_1)))
         // batch_normalization_1
-        Self.l4_batch_normalization_1(arena + Arena.l3_dense_1, w)
-        observe?(4, UnsafePointer(arena + Arena.l3_dense_1))
-        output.update(from: arena + Arena.l3_dense_1, count: 13)
+        Self.l4_batch_normalization_1(arena.advanced(by: Arena.l3_dense_1), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l3_dense_1), count: 13)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -415,23 +415,23 @@ extension Random045: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 44, q = arena + 44
-        var g = arena + 44, h = arena + 58
+        let p = arena.advanced(by: 44), q = arena.advanced(by: 44)
+        var g = arena.advanced(by: 44), h = arena.advanced(by: 58)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
-                let o0 = arena + 0
+                let o0 = arena
                 // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
                 Self.l0_dense(input, w, o0)
                 Self.l1_batch_normalization_statistics(UnsafePointer(o0), sums)
                 return 0
 
             case 1:
-                let o0 = arena + 0
-                let o1 = arena + 1
-                let o2 = arena + 3
-                let m2 = arena + 4
-                let o3 = arena + 5
+                let o0 = arena
+                let o1 = arena.advanced(by: 1)
+                let o2 = arena.advanced(by: 3)
+                let m2 = arena.advanced(by: 4)
+                let o3 = arena.advanced(by: 5)
                 // Forward, training mode, to batch_normalization_1: every layer's output stays for the backward pass.
                 Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o1)
                 // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
@@ -439,15 +439,15 @@ extension Random045: TrainableModel {
                     var random = SplitMix64(seed: dropoutSeed, stream: 2)
                     for i in 0..<1 { m2[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o2[i] = UnsafePointer(o1)[i] * m2[i] }
                 }
-                Self.l3_dense_1(UnsafePointer(o2), w + 62, o3)
+                Self.l3_dense_1(UnsafePointer(o2), w.advanced(by: 62), o3)
                 Self.l3_dense_1_activation(o3)
                 Self.l4_batch_normalization_1_statistics(UnsafePointer(o3), sums)
                 return 0
 
             case 2:
-                let o3 = arena + 5
-                let o4 = arena + 18
-                let d4 = arena + 31
+                let o3 = arena.advanced(by: 5)
+                let o4 = arena.advanced(by: 18)
+                let d4 = arena.advanced(by: 31)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l4_batch_normalization_1_normalize(UnsafePointer(o3), statistics, k, o4)
                 output.update(from: o4, count: 13)
@@ -462,18 +462,18 @@ extension Random045: TrainableModel {
                 return value
 
             case 3:
-                let o0 = arena + 0
-                let d1 = arena + 2
-                let o2 = arena + 3
-                let m2 = arena + 4
-                let o3 = arena + 5
-                let d4 = arena + 31
+                let o0 = arena
+                let d1 = arena.advanced(by: 2)
+                let o2 = arena.advanced(by: 3)
+                let m2 = arena.advanced(by: 4)
+                let o3 = arena.advanced(by: 5)
+                let d4 = arena.advanced(by: 31)
                 // Backward through batch_normalization_1, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l4_batch_normalization_1_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // dense_1
                 Self.l3_dense_1_derivative(UnsafePointer(o3), g)
-                Self.l3_dense_1_backward(UnsafePointer(o2), UnsafePointer(g), k + 18, gradients + 18, h); swap(&g, &h)
+                Self.l3_dense_1_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 18), gradients.advanced(by: 18), h); swap(&g, &h)
                 // dropout
                 for i in 0..<1 { g[i] *= m2[i] }
                 // batch_normalization: dL/dy waits for the whole batch's sums
@@ -482,8 +482,8 @@ extension Random045: TrainableModel {
                 return 0
 
             default:
-                let o0 = arena + 0
-                let d1 = arena + 2
+                let o0 = arena
+                let d1 = arena.advanced(by: 2)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l1_batch_normalization_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).

@@ -118,21 +118,21 @@ public struct Random046: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // zero_padding2d
-        Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_dense), arena + Arena.l1_zero_padding2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
+        Self.l1_zero_padding2d(UnsafePointer(arena.advanced(by: Arena.l0_dense)), arena.advanced(by: Arena.l1_zero_padding2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d)))
         // global_max_pooling2d
-        Self.l2_global_max_pooling2d(UnsafePointer(arena + Arena.l1_zero_padding2d), arena + Arena.l2_global_max_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_global_max_pooling2d))
+        Self.l2_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d)), arena.advanced(by: Arena.l2_global_max_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_global_max_pooling2d)))
         // dense_1
-        Self.l3_dense_1(UnsafePointer(arena + Arena.l2_global_max_pooling2d), w + 12, arena + Arena.l3_dense_1)
-        observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
+        Self.l3_dense_1(UnsafePointer(arena.advanced(by: Arena.l2_global_max_pooling2d)), w.advanced(by: 12), arena.advanced(by: Arena.l3_dense_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense_1)))
         // batch_normalization
-        Self.l4_batch_normalization(arena + Arena.l3_dense_1, w)
-        observe?(4, UnsafePointer(arena + Arena.l3_dense_1))
-        output.update(from: arena + Arena.l3_dense_1, count: 16)
+        Self.l4_batch_normalization(arena.advanced(by: Arena.l3_dense_1), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l3_dense_1), count: 16)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -150,21 +150,21 @@ public struct Random046: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // zero_padding2d
-        Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_dense), arena + Arena.l1_zero_padding2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
+        Self.l1_zero_padding2d(UnsafePointer(arena.advanced(by: Arena.l0_dense)), arena.advanced(by: Arena.l1_zero_padding2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d)))
         // global_max_pooling2d
-        Self.l2_global_max_pooling2d(UnsafePointer(arena + Arena.l1_zero_padding2d), arena + Arena.l2_global_max_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_global_max_pooling2d))
+        Self.l2_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d)), arena.advanced(by: Arena.l2_global_max_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_global_max_pooling2d)))
         // dense_1
-        Self.l3_dense_1(UnsafePointer(arena + Arena.l2_global_max_pooling2d), w + 12, arena + Arena.l3_dense_1)
-        observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
+        Self.l3_dense_1(UnsafePointer(arena.advanced(by: Arena.l2_global_max_pooling2d)), w.advanced(by: 12), arena.advanced(by: Arena.l3_dense_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense_1)))
         // batch_normalization
-        Self.l4_batch_normalization(arena + Arena.l3_dense_1, w)
-        observe?(4, UnsafePointer(arena + Arena.l3_dense_1))
-        output.update(from: arena + Arena.l3_dense_1, count: 16)
+        Self.l4_batch_normalization(arena.advanced(by: Arena.l3_dense_1), w)
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l3_dense_1), count: 16)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -200,15 +200,15 @@ public struct Random046: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // zero_padding2d
-        Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_dense), arena + Arena.l1_zero_padding2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
+        Self.l1_zero_padding2d(UnsafePointer(arena.advanced(by: Arena.l0_dense)), arena.advanced(by: Arena.l1_zero_padding2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d)))
         // global_max_pooling2d
-        Self.l2_global_max_pooling2d(UnsafePointer(arena + Arena.l1_zero_padding2d), arena + Arena.l2_global_max_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_global_max_pooling2d))
-        destination.update(from: arena + Arena.l2_global_max_pooling2d, count: 2)
+        Self.l2_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d)), arena.advanced(by: Arena.l2_global_max_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_global_max_pooling2d)))
+        destination.update(from: arena.advanced(by: Arena.l2_global_max_pooling2d), count: 2)
     }
 
     // dense_1 over 8 samples: Dense, (None, 2) → (None, 16)
@@ -366,27 +366,27 @@ extension Random046: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 352, q = arena + 352
-        var g = arena + 352, h = arena + 544
+        let p = arena.advanced(by: 352), q = arena.advanced(by: 352)
+        var g = arena.advanced(by: 352), h = arena.advanced(by: 544)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
-                let o0 = arena + 0
-                let o1 = arena + 110
-                let o2 = arena + 302
-                let o3 = arena + 304
+                let o0 = arena
+                let o1 = arena.advanced(by: 110)
+                let o2 = arena.advanced(by: 302)
+                let o3 = arena.advanced(by: 304)
                 // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
                 Self.l0_dense(input, w, o0)
                 Self.l1_zero_padding2d(UnsafePointer(o0), o1)
                 Self.l2_global_max_pooling2d(UnsafePointer(o1), o2)
-                Self.l3_dense_1(UnsafePointer(o2), w + 12, o3)
+                Self.l3_dense_1(UnsafePointer(o2), w.advanced(by: 12), o3)
                 Self.l4_batch_normalization_statistics(UnsafePointer(o3), sums)
                 return 0
 
             case 1:
-                let o3 = arena + 304
-                let o4 = arena + 320
-                let d4 = arena + 336
+                let o3 = arena.advanced(by: 304)
+                let o4 = arena.advanced(by: 320)
+                let d4 = arena.advanced(by: 336)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l4_batch_normalization_normalize(UnsafePointer(o3), statistics, k, o4)
                 output.update(from: o4, count: 16)
@@ -401,16 +401,16 @@ extension Random046: TrainableModel {
                 return value
 
             default:
-                let o0 = arena + 0
-                let o1 = arena + 110
-                let o2 = arena + 302
-                let o3 = arena + 304
-                let d4 = arena + 336
+                let o0 = arena
+                let o1 = arena.advanced(by: 110)
+                let o2 = arena.advanced(by: 302)
+                let o3 = arena.advanced(by: 304)
+                let d4 = arena.advanced(by: 336)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l4_batch_normalization_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // dense_1
-                Self.l3_dense_1_backward(UnsafePointer(o2), UnsafePointer(g), k + 6, gradients + 6, h); swap(&g, &h)
+                Self.l3_dense_1_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 6), gradients.advanced(by: 6), h); swap(&g, &h)
                 // global_max_pooling2d
                 Self.l2_global_max_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
                 // zero_padding2d

@@ -106,18 +106,18 @@ public struct Random047: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // softmax
-        (arena + Arena.l0_softmax).update(from: input, count: 1408)
-        Self.l0_softmax(arena + Arena.l0_softmax)
-        observe?(0, UnsafePointer(arena + Arena.l0_softmax))
+        arena.advanced(by: Arena.l0_softmax).update(from: input, count: 1408)
+        Self.l0_softmax(arena.advanced(by: Arena.l0_softmax))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_softmax)))
         // conv2d
-        Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_softmax), arena + Arena.l1_conv2d_padded)
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
-        Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l1_conv2d_pad(UnsafePointer(arena.advanced(by: Arena.l0_softmax)), arena.advanced(by: Arena.l1_conv2d_padded))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_padded)), w, arena.advanced(by: Arena.l1_conv2d))
+        Self.l1_conv2d_activation(arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // flatten
         // (no computation at inference)
-        observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
-        output.update(from: arena + Arena.l1_conv2d, count: 18)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
+        output.update(from: arena.advanced(by: Arena.l1_conv2d), count: 18)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -135,18 +135,18 @@ public struct Random047: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // softmax
-        (arena + Arena.l0_softmax).update(from: input, count: 1408)
-        Self.l0_softmax(arena + Arena.l0_softmax)
-        observe?(0, UnsafePointer(arena + Arena.l0_softmax))
+        arena.advanced(by: Arena.l0_softmax).update(from: input, count: 1408)
+        Self.l0_softmax(arena.advanced(by: Arena.l0_softmax))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_softmax)))
         // conv2d
-        Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_softmax), arena + Arena.l1_conv2d_padded)
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
-        Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l1_conv2d_pad(UnsafePointer(arena.advanced(by: Arena.l0_softmax)), arena.advanced(by: Arena.l1_conv2d_padded))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_padded)), w, arena.advanced(by: Arena.l1_conv2d))
+        Self.l1_conv2d_activation(arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // flatten
         // (no computation at inference)
-        observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
-        output.update(from: arena + Arena.l1_conv2d, count: 18)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
+        output.update(from: arena.advanced(by: Arena.l1_conv2d), count: 18)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -253,11 +253,11 @@ extension Random047: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 1426, q = arena + 3666
-        var g = arena + 5906, h = arena + 7314
+        let p = arena.advanced(by: 1426), q = arena.advanced(by: 3666)
+        var g = arena.advanced(by: 5906), h = arena.advanced(by: 7314)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 1408
+        let o0 = arena
+        let o1 = arena.advanced(by: 1408)
         // Forward, training mode: every layer's output stays for the backward pass.
         o0.update(from: input, count: 1408)
         Self.l0_softmax(o0)

@@ -112,17 +112,17 @@ public struct Random048: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // max_pooling2d
-        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        Self.l0_max_pooling2d(input, arena.advanced(by: Arena.l0_max_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)), w, arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // conv2d
-        Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_conv2d_padded)
-        Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w + 288, arena + Arena.l2_conv2d)
-        Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
-        output.update(from: arena + Arena.l2_conv2d, count: 24)
+        Self.l2_conv2d_pad(UnsafePointer(arena.advanced(by: Arena.l1_dense)), arena.advanced(by: Arena.l2_conv2d_padded))
+        Self.l2_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_padded)), w.advanced(by: 288), arena.advanced(by: Arena.l2_conv2d))
+        Self.l2_conv2d_activation(arena.advanced(by: Arena.l2_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
+        output.update(from: arena.advanced(by: Arena.l2_conv2d), count: 24)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -140,17 +140,17 @@ public struct Random048: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // max_pooling2d
-        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        Self.l0_max_pooling2d(input, arena.advanced(by: Arena.l0_max_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)), w, arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // conv2d
-        Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_conv2d_padded)
-        Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w + 288, arena + Arena.l2_conv2d)
-        Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
-        output.update(from: arena + Arena.l2_conv2d, count: 24)
+        Self.l2_conv2d_pad(UnsafePointer(arena.advanced(by: Arena.l1_dense)), arena.advanced(by: Arena.l2_conv2d_padded))
+        Self.l2_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_padded)), w.advanced(by: 288), arena.advanced(by: Arena.l2_conv2d))
+        Self.l2_conv2d_activation(arena.advanced(by: Arena.l2_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
+        output.update(from: arena.advanced(by: Arena.l2_conv2d), count: 24)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -320,17 +320,17 @@ extension Random048: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 649, q = arena + 1601
-        var g = arena + 2553, h = arena + 2978
+        let p = arena.advanced(by: 649), q = arena.advanced(by: 1601)
+        var g = arena.advanced(by: 2553), h = arena.advanced(by: 2978)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 200
-        let o2 = arena + 625
+        let o0 = arena
+        let o1 = arena.advanced(by: 200)
+        let o2 = arena.advanced(by: 625)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_max_pooling2d(input, o0)
         Self.l1_dense(UnsafePointer(o0), w, o1)
         Self.l2_conv2d_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d(UnsafePointer(p), w + 288, o2)
+        Self.l2_conv2d(UnsafePointer(p), w.advanced(by: 288), o2)
         Self.l2_conv2d_activation(o2)
         output.update(from: o2, count: 24)
         // The loss, and its gradient: with respect to the output, or to the
@@ -342,7 +342,7 @@ extension Random048: TrainableModel {
         // conv2d
         if !fused { Self.l2_conv2d_derivative(UnsafePointer(o2), g) }
         Self.l2_conv2d_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k + 153, gradients + 153, q)
+        Self.l2_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 153), gradients.advanced(by: 153), q)
         Self.l2_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
         // dense
         Self.l1_dense_derivative(UnsafePointer(o1), g)

@@ -105,13 +105,13 @@ public struct Random049: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // global_average_pooling2d
-        Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_average_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
-        output.update(from: arena + Arena.l1_global_average_pooling2d, count: 9)
+        Self.l1_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_global_average_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_global_average_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l1_global_average_pooling2d), count: 9)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -129,13 +129,13 @@ public struct Random049: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // global_average_pooling2d
-        Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_average_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
-        output.update(from: arena + Arena.l1_global_average_pooling2d, count: 9)
+        Self.l1_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_global_average_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_global_average_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l1_global_average_pooling2d), count: 9)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -246,11 +246,11 @@ extension Random049: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 549, q = arena + 1125
-        var g = arena + 1701, h = arena + 2241
+        let p = arena.advanced(by: 549), q = arena.advanced(by: 1125)
+        var g = arena.advanced(by: 1701), h = arena.advanced(by: 2241)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 540
+        let o0 = arena
+        let o1 = arena.advanced(by: 540)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)

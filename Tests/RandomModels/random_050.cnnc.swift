@@ -103,13 +103,13 @@ public struct Random050: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // global_average_pooling2d
-        Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+        Self.l0_global_average_pooling2d(input, arena.advanced(by: Arena.l0_global_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_global_average_pooling2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_global_average_pooling2d), w, arena + Arena.l1_dense)
-        Self.l1_dense_activation(arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
-        output.update(from: arena + Arena.l1_dense, count: 31)
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_global_average_pooling2d)), w, arena.advanced(by: Arena.l1_dense))
+        Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
+        output.update(from: arena.advanced(by: Arena.l1_dense), count: 31)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -127,13 +127,13 @@ public struct Random050: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // global_average_pooling2d
-        Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+        Self.l0_global_average_pooling2d(input, arena.advanced(by: Arena.l0_global_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_global_average_pooling2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_global_average_pooling2d), w, arena + Arena.l1_dense)
-        Self.l1_dense_activation(arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
-        output.update(from: arena + Arena.l1_dense, count: 31)
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_global_average_pooling2d)), w, arena.advanced(by: Arena.l1_dense))
+        Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
+        output.update(from: arena.advanced(by: Arena.l1_dense), count: 31)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -168,9 +168,9 @@ public struct Random050: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // global_average_pooling2d
-        Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
-        destination.update(from: arena + Arena.l0_global_average_pooling2d, count: 5)
+        Self.l0_global_average_pooling2d(input, arena.advanced(by: Arena.l0_global_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_global_average_pooling2d)))
+        destination.update(from: arena.advanced(by: Arena.l0_global_average_pooling2d), count: 5)
     }
 
     // dense over 8 samples: Dense, (None, 5) → (None, 31)
@@ -310,11 +310,11 @@ extension Random050: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 36, q = arena + 36
-        var g = arena + 36, h = arena + 96
+        let p = arena.advanced(by: 36), q = arena.advanced(by: 36)
+        var g = arena.advanced(by: 36), h = arena.advanced(by: 96)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 5
+        let o0 = arena
+        let o1 = arena.advanced(by: 5)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_global_average_pooling2d(input, o0)
         Self.l1_dense(UnsafePointer(o0), w, o1)

@@ -108,10 +108,10 @@ public struct Random051: CompiledModel {
         // (no computation at inference)
         observe?(1, input)
         // dense
-        Self.l2_dense(input, w, arena + Arena.l2_dense)
-        Self.l2_dense_activation(arena + Arena.l2_dense)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense))
-        output.update(from: arena + Arena.l2_dense, count: 40)
+        Self.l2_dense(input, w, arena.advanced(by: Arena.l2_dense))
+        Self.l2_dense_activation(arena.advanced(by: Arena.l2_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
+        output.update(from: arena.advanced(by: Arena.l2_dense), count: 40)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -135,10 +135,10 @@ public struct Random051: CompiledModel {
         // (no computation at inference)
         observe?(1, input)
         // dense
-        Self.l2_dense(input, w, arena + Arena.l2_dense)
-        Self.l2_dense_activation(arena + Arena.l2_dense)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense))
-        output.update(from: arena + Arena.l2_dense, count: 40)
+        Self.l2_dense(input, w, arena.advanced(by: Arena.l2_dense))
+        Self.l2_dense_activation(arena.advanced(by: Arena.l2_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
+        output.update(from: arena.advanced(by: Arena.l2_dense), count: 40)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -334,12 +334,12 @@ extension Random051: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 240, q = arena + 240
-        var g = arena + 240, h = arena + 340
+        let p = arena.advanced(by: 240), q = arena.advanced(by: 240)
+        var g = arena.advanced(by: 240), h = arena.advanced(by: 340)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o1 = arena + 0
-        let m1 = arena + 100
-        let o2 = arena + 200
+        let o1 = arena
+        let m1 = arena.advanced(by: 100)
+        let o2 = arena.advanced(by: 200)
         // Forward, training mode: every layer's output stays for the backward pass.
         // flatten: the same memory as its input
         // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75

@@ -116,24 +116,24 @@ public struct Random054: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // zero_padding2d
-        Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+        Self.l0_zero_padding2d(input, arena.advanced(by: Arena.l0_zero_padding2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)))
         // zero_padding2d_1
-        Self.l1_zero_padding2d_1(UnsafePointer(arena + Arena.l0_zero_padding2d), arena + Arena.l1_zero_padding2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d_1))
+        Self.l1_zero_padding2d_1(UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)), arena.advanced(by: Arena.l1_zero_padding2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d_1)))
         // re_lu
-        Self.l2_re_lu(arena + Arena.l1_zero_padding2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l1_zero_padding2d_1))
+        Self.l2_re_lu(arena.advanced(by: Arena.l1_zero_padding2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d_1)))
         // conv2d
-        Self.l3_conv2d(UnsafePointer(arena + Arena.l1_zero_padding2d_1), w, arena + Arena.l3_conv2d)
-        Self.l3_conv2d_activation(arena + Arena.l3_conv2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
+        Self.l3_conv2d(UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d_1)), w, arena.advanced(by: Arena.l3_conv2d))
+        Self.l3_conv2d_activation(arena.advanced(by: Arena.l3_conv2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
         // conv2d_1
-        Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l3_conv2d), arena + Arena.l4_conv2d_1_padded)
-        Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w + 132, arena + Arena.l4_conv2d_1)
-        Self.l4_conv2d_1_activation(arena + Arena.l4_conv2d_1)
-        observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
-        output.update(from: arena + Arena.l4_conv2d_1, count: 168)
+        Self.l4_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l3_conv2d)), arena.advanced(by: Arena.l4_conv2d_1_padded))
+        Self.l4_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1_padded)), w.advanced(by: 132), arena.advanced(by: Arena.l4_conv2d_1))
+        Self.l4_conv2d_1_activation(arena.advanced(by: Arena.l4_conv2d_1))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1)))
+        output.update(from: arena.advanced(by: Arena.l4_conv2d_1), count: 168)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -151,24 +151,24 @@ public struct Random054: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // zero_padding2d
-        Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+        Self.l0_zero_padding2d(input, arena.advanced(by: Arena.l0_zero_padding2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)))
         // zero_padding2d_1
-        Self.l1_zero_padding2d_1(UnsafePointer(arena + Arena.l0_zero_padding2d), arena + Arena.l1_zero_padding2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d_1))
+        Self.l1_zero_padding2d_1(UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)), arena.advanced(by: Arena.l1_zero_padding2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d_1)))
         // re_lu
-        Self.l2_re_lu(arena + Arena.l1_zero_padding2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l1_zero_padding2d_1))
+        Self.l2_re_lu(arena.advanced(by: Arena.l1_zero_padding2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d_1)))
         // conv2d
-        Self.l3_conv2d(UnsafePointer(arena + Arena.l1_zero_padding2d_1), w, arena + Arena.l3_conv2d)
-        Self.l3_conv2d_activation(arena + Arena.l3_conv2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
+        Self.l3_conv2d(UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d_1)), w, arena.advanced(by: Arena.l3_conv2d))
+        Self.l3_conv2d_activation(arena.advanced(by: Arena.l3_conv2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
         // conv2d_1
-        Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l3_conv2d), arena + Arena.l4_conv2d_1_padded)
-        Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w + 132, arena + Arena.l4_conv2d_1)
-        Self.l4_conv2d_1_activation(arena + Arena.l4_conv2d_1)
-        observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
-        output.update(from: arena + Arena.l4_conv2d_1, count: 168)
+        Self.l4_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l3_conv2d)), arena.advanced(by: Arena.l4_conv2d_1_padded))
+        Self.l4_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1_padded)), w.advanced(by: 132), arena.advanced(by: Arena.l4_conv2d_1))
+        Self.l4_conv2d_1_activation(arena.advanced(by: Arena.l4_conv2d_1))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1)))
+        output.update(from: arena.advanced(by: Arena.l4_conv2d_1), count: 168)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -380,14 +380,14 @@ extension Random054: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 12736, q = arena + 13888
-        var g = arena + 15040, h = arena + 19392
+        let p = arena.advanced(by: 12736), q = arena.advanced(by: 13888)
+        var g = arena.advanced(by: 15040), h = arena.advanced(by: 19392)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 2912
-        let o2 = arena + 7264
-        let o3 = arena + 11616
-        let o4 = arena + 12568
+        let o0 = arena
+        let o1 = arena.advanced(by: 2912)
+        let o2 = arena.advanced(by: 7264)
+        let o3 = arena.advanced(by: 11616)
+        let o4 = arena.advanced(by: 12568)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_zero_padding2d(input, o0)
         Self.l1_zero_padding2d_1(UnsafePointer(o0), o1)
@@ -396,7 +396,7 @@ extension Random054: TrainableModel {
         Self.l3_conv2d(UnsafePointer(o2), w, o3)
         Self.l3_conv2d_activation(o3)
         Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
-        Self.l4_conv2d_1(UnsafePointer(p), w + 132, o4)
+        Self.l4_conv2d_1(UnsafePointer(p), w.advanced(by: 132), o4)
         Self.l4_conv2d_1_activation(o4)
         output.update(from: o4, count: 168)
         // The loss, and its gradient: with respect to the output, or to the
@@ -408,7 +408,7 @@ extension Random054: TrainableModel {
         // conv2d_1
         if !fused { Self.l4_conv2d_1_derivative(UnsafePointer(o4), g) }
         Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
-        Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 132, gradients + 132, q)
+        Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 132), gradients.advanced(by: 132), q)
         Self.l4_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d
         Self.l3_conv2d_derivative(UnsafePointer(o3), g)

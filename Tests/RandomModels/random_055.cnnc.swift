@@ -116,18 +116,18 @@ public struct Random055: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_conv2d), w + 1552, arena + Arena.l1_dense)
-        Self.l1_dense_activation(arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 1552), arena.advanced(by: Arena.l1_dense))
+        Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // conv2d_1
-        Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 1824, arena + Arena.l2_conv2d_1)
-        Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
-        output.update(from: arena + Arena.l2_conv2d_1, count: 256)
+        Self.l2_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_dense)), arena.advanced(by: Arena.l2_conv2d_1_padded))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 1824), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1_activation(arena.advanced(by: Arena.l2_conv2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
+        output.update(from: arena.advanced(by: Arena.l2_conv2d_1), count: 256)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -145,18 +145,18 @@ public struct Random055: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_conv2d), w + 1552, arena + Arena.l1_dense)
-        Self.l1_dense_activation(arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 1552), arena.advanced(by: Arena.l1_dense))
+        Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // conv2d_1
-        Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 1824, arena + Arena.l2_conv2d_1)
-        Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
-        output.update(from: arena + Arena.l2_conv2d_1, count: 256)
+        Self.l2_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_dense)), arena.advanced(by: Arena.l2_conv2d_1_padded))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 1824), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1_activation(arena.advanced(by: Arena.l2_conv2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
+        output.update(from: arena.advanced(by: Arena.l2_conv2d_1), count: 256)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -312,18 +312,18 @@ extension Random055: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 904, q = arena + 1630
-        var g = arena + 2356, h = arena + 3220
+        let p = arena.advanced(by: 904), q = arena.advanced(by: 1630)
+        var g = arena.advanced(by: 2356), h = arena.advanced(by: 3220)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 384
-        let o2 = arena + 648
+        let o0 = arena
+        let o1 = arena.advanced(by: 384)
+        let o2 = arena.advanced(by: 648)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
-        Self.l1_dense(UnsafePointer(o0), w + 1552, o1)
+        Self.l1_dense(UnsafePointer(o0), w.advanced(by: 1552), o1)
         Self.l1_dense_activation(o1)
         Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_1(UnsafePointer(p), w + 1824, o2)
+        Self.l2_conv2d_1(UnsafePointer(p), w.advanced(by: 1824), o2)
         Self.l2_conv2d_1_activation(o2)
         output.update(from: o2, count: 256)
         // The loss, and its gradient: with respect to the output, or to the
@@ -335,11 +335,11 @@ extension Random055: TrainableModel {
         // conv2d_1
         if !fused { Self.l2_conv2d_1_derivative(UnsafePointer(o2), g) }
         Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 1739, gradients + 1739, q)
+        Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1739), gradients.advanced(by: 1739), q)
         Self.l2_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // dense
         Self.l1_dense_derivative(UnsafePointer(o1), g)
-        Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k + 1552, gradients + 1552, h); swap(&g, &h)
+        Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 1552), gradients.advanced(by: 1552), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)

@@ -144,8 +144,8 @@ extension Random056: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 0, q = arena + 0
-        let g = arena + 0, h = arena + 22
+        let p = arena, q = arena
+        let g = arena, h = arena.advanced(by: 22)
         _ = (w, k, p, q, g, h, statistics, sums)
         // Forward, training mode: every layer's output stays for the backward pass.
         // flatten: the same memory as its input

@@ -112,17 +112,17 @@ public struct Random058: CompiledModel {
         // (no computation at inference)
         observe?(0, input)
         // dense
-        Self.l1_dense(input, w, arena + Arena.l1_dense)
-        Self.l1_dense_activation(arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        Self.l1_dense(input, w, arena.advanced(by: Arena.l1_dense))
+        Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w + 4832, arena + Arena.l2_dense_1)
-        Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 4832), arena.advanced(by: Arena.l2_dense_1))
+        Self.l2_dense_1_activation(arena.advanced(by: Arena.l2_dense_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
         // dropout
         // (no computation at inference)
-        observe?(3, UnsafePointer(arena + Arena.l2_dense_1))
-        output.update(from: arena + Arena.l2_dense_1, count: 65)
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l2_dense_1), count: 65)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -143,17 +143,17 @@ public struct Random058: CompiledModel {
         // (no computation at inference)
         observe?(0, input)
         // dense
-        Self.l1_dense(input, w, arena + Arena.l1_dense)
-        Self.l1_dense_activation(arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        Self.l1_dense(input, w, arena.advanced(by: Arena.l1_dense))
+        Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w + 4832, arena + Arena.l2_dense_1)
-        Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 4832), arena.advanced(by: Arena.l2_dense_1))
+        Self.l2_dense_1_activation(arena.advanced(by: Arena.l2_dense_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
         // dropout
         // (no computation at inference)
-        observe?(3, UnsafePointer(arena + Arena.l2_dense_1))
-        output.update(from: arena + Arena.l2_dense_1, count: 65)
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l2_dense_1), count: 65)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -474,18 +474,18 @@ extension Random058: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 226, q = arena + 226
-        var g = arena + 226, h = arena + 376
+        let p = arena.advanced(by: 226), q = arena.advanced(by: 226)
+        var g = arena.advanced(by: 226), h = arena.advanced(by: 376)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o1 = arena + 0
-        let o2 = arena + 31
-        let o3 = arena + 96
-        let m3 = arena + 161
+        let o1 = arena
+        let o2 = arena.advanced(by: 31)
+        let o3 = arena.advanced(by: 96)
+        let m3 = arena.advanced(by: 161)
         // Forward, training mode: every layer's output stays for the backward pass.
         // flatten: the same memory as its input
         Self.l1_dense(input, w, o1)
         Self.l1_dense_activation(o1)
-        Self.l2_dense_1(UnsafePointer(o1), w + 4832, o2)
+        Self.l2_dense_1(UnsafePointer(o1), w.advanced(by: 4832), o2)
         Self.l2_dense_1_activation(o2)
         // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
         do {
@@ -503,7 +503,7 @@ extension Random058: TrainableModel {
         for i in 0..<65 { g[i] *= m3[i] }
         // dense_1
         Self.l2_dense_1_derivative(UnsafePointer(o2), g)
-        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 4681, gradients + 4681, h); swap(&g, &h)
+        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 4681), gradients.advanced(by: 4681), h); swap(&g, &h)
         // dense
         Self.l1_dense_derivative(UnsafePointer(o1), g)
         Self.l1_dense_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)

@@ -105,16 +105,16 @@ public struct Random060: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // zero_padding2d
-        Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+        Self.l0_zero_padding2d(input, arena.advanced(by: Arena.l0_zero_padding2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
-        Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)), w, arena.advanced(by: Arena.l1_conv2d))
+        Self.l1_conv2d_activation(arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // average_pooling2d
-        Self.l2_average_pooling2d(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_average_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_average_pooling2d))
-        output.update(from: arena + Arena.l2_average_pooling2d, count: 2)
+        Self.l2_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l2_average_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_average_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l2_average_pooling2d), count: 2)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -132,16 +132,16 @@ public struct Random060: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // zero_padding2d
-        Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+        Self.l0_zero_padding2d(input, arena.advanced(by: Arena.l0_zero_padding2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
-        Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)), w, arena.advanced(by: Arena.l1_conv2d))
+        Self.l1_conv2d_activation(arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // average_pooling2d
-        Self.l2_average_pooling2d(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_average_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_average_pooling2d))
-        output.update(from: arena + Arena.l2_average_pooling2d, count: 2)
+        Self.l2_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l2_average_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_average_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l2_average_pooling2d), count: 2)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -240,12 +240,12 @@ extension Random060: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 102, q = arena + 102
-        var g = arena + 102, h = arena + 190
+        let p = arena.advanced(by: 102), q = arena.advanced(by: 102)
+        var g = arena.advanced(by: 102), h = arena.advanced(by: 190)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 88
-        let o2 = arena + 100
+        let o0 = arena
+        let o1 = arena.advanced(by: 88)
+        let o2 = arena.advanced(by: 100)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_zero_padding2d(input, o0)
         Self.l1_conv2d(UnsafePointer(o0), w, o1)

@@ -96,12 +96,12 @@ public struct Random062: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // global_average_pooling2d
-        Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+        Self.l0_global_average_pooling2d(input, arena.advanced(by: Arena.l0_global_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_global_average_pooling2d)))
         // dropout
         // (no computation at inference)
-        observe?(1, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
-        output.update(from: arena + Arena.l0_global_average_pooling2d, count: 3)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_global_average_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l0_global_average_pooling2d), count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -119,12 +119,12 @@ public struct Random062: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // global_average_pooling2d
-        Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+        Self.l0_global_average_pooling2d(input, arena.advanced(by: Arena.l0_global_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_global_average_pooling2d)))
         // dropout
         // (no computation at inference)
-        observe?(1, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
-        output.update(from: arena + Arena.l0_global_average_pooling2d, count: 3)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_global_average_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l0_global_average_pooling2d), count: 3)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -164,12 +164,12 @@ extension Random062: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 9, q = arena + 9
-        let g = arena + 9, h = arena + 63
+        let p = arena.advanced(by: 9), q = arena.advanced(by: 9)
+        let g = arena.advanced(by: 9), h = arena.advanced(by: 63)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 3
-        let m1 = arena + 6
+        let o0 = arena
+        let o1 = arena.advanced(by: 3)
+        let m1 = arena.advanced(by: 6)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_global_average_pooling2d(input, o0)
         // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75

@@ -105,10 +105,10 @@ public struct Random063: CompiledModel {
         // (no computation at inference)
         observe?(0, input)
         // batch_normalization
-        (arena + Arena.l1_batch_normalization).update(from: input, count: 132)
-        Self.l1_batch_normalization(arena + Arena.l1_batch_normalization, w)
-        observe?(1, UnsafePointer(arena + Arena.l1_batch_normalization))
-        output.update(from: arena + Arena.l1_batch_normalization, count: 132)
+        arena.advanced(by: Arena.l1_batch_normalization).update(from: input, count: 132)
+        Self.l1_batch_normalization(arena.advanced(by: Arena.l1_batch_normalization), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_batch_normalization)))
+        output.update(from: arena.advanced(by: Arena.l1_batch_normalization), count: 132)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -129,10 +129,10 @@ public struct Random063: CompiledModel {
         // (no computation at inference)
         observe?(0, input)
         // batch_normalization
-        (arena + Arena.l1_batch_normalization).update(from: input, count: 132)
-        Self.l1_batch_normalization(arena + Arena.l1_batch_normalization, w)
-        observe?(1, UnsafePointer(arena + Arena.l1_batch_normalization))
-        output.update(from: arena + Arena.l1_batch_normalization, count: 132)
+        arena.advanced(by: Arena.l1_batch_normalization).update(from: input, count: 132)
+        Self.l1_batch_normalization(arena.advanced(by: Arena.l1_batch_normalization), w)
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_batch_normalization)))
+        output.update(from: arena.advanced(by: Arena.l1_batch_normalization), count: 132)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -170,8 +170,8 @@ extension Random063: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 264, q = arena + 264
-        let g = arena + 264, h = arena + 396
+        let p = arena.advanced(by: 264), q = arena.advanced(by: 264)
+        let g = arena.advanced(by: 264), h = arena.advanced(by: 396)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
@@ -181,8 +181,8 @@ extension Random063: TrainableModel {
                 return 0
 
             case 1:
-                let o1 = arena + 0
-                let d1 = arena + 132
+                let o1 = arena
+                let d1 = arena.advanced(by: 132)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l1_batch_normalization_normalize(input, statistics, k, o1)
                 output.update(from: o1, count: 132)
@@ -197,7 +197,7 @@ extension Random063: TrainableModel {
                 return value
 
             default:
-                let d1 = arena + 132
+                let d1 = arena.advanced(by: 132)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l1_batch_normalization_backward(input, UnsafePointer(d1), statistics, k, g)
                 // Below here no weight trains: only the caller's dL/d(input) needs the rest.

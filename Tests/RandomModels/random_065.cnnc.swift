@@ -124,23 +124,23 @@ public struct Random065: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_conv2d), w + 132, arena + Arena.l1_dense)
-        Self.l1_dense_activation(arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 132), arena.advanced(by: Arena.l1_dense))
+        Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w + 260, arena + Arena.l2_dense_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 260), arena.advanced(by: Arena.l2_dense_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
         // conv2d_1
-        Self.l3_conv2d_1_pad(UnsafePointer(arena + Arena.l2_dense_1), arena + Arena.l3_conv2d_1_padded)
-        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l3_conv2d_1_padded), w + 868, arena + Arena.l3_conv2d_1)
-        Self.l3_conv2d_1_activation(arena + Arena.l3_conv2d_1)
-        observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
-        output.update(from: arena + Arena.l3_conv2d_1, count: 120)
+        Self.l3_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l2_dense_1)), arena.advanced(by: Arena.l3_conv2d_1_padded))
+        Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1_padded)), w.advanced(by: 868), arena.advanced(by: Arena.l3_conv2d_1))
+        Self.l3_conv2d_1_activation(arena.advanced(by: Arena.l3_conv2d_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
+        output.update(from: arena.advanced(by: Arena.l3_conv2d_1), count: 120)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -158,23 +158,23 @@ public struct Random065: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_conv2d), w + 132, arena + Arena.l1_dense)
-        Self.l1_dense_activation(arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 132), arena.advanced(by: Arena.l1_dense))
+        Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w + 260, arena + Arena.l2_dense_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 260), arena.advanced(by: Arena.l2_dense_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
         // conv2d_1
-        Self.l3_conv2d_1_pad(UnsafePointer(arena + Arena.l2_dense_1), arena + Arena.l3_conv2d_1_padded)
-        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l3_conv2d_1_padded), w + 868, arena + Arena.l3_conv2d_1)
-        Self.l3_conv2d_1_activation(arena + Arena.l3_conv2d_1)
-        observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
-        output.update(from: arena + Arena.l3_conv2d_1, count: 120)
+        Self.l3_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l2_dense_1)), arena.advanced(by: Arena.l3_conv2d_1_padded))
+        Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1_padded)), w.advanced(by: 868), arena.advanced(by: Arena.l3_conv2d_1))
+        Self.l3_conv2d_1_activation(arena.advanced(by: Arena.l3_conv2d_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
+        output.update(from: arena.advanced(by: Arena.l3_conv2d_1), count: 120)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -359,22 +359,22 @@ extension Random065: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 315, q = arena + 891
-        var g = arena + 1467, h = arena + 1611
+        let p = arena.advanced(by: 315), q = arena.advanced(by: 891)
+        var g = arena.advanced(by: 1467), h = arena.advanced(by: 1611)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 15
-        let o2 = arena + 105
-        let o3 = arena + 195
+        let o0 = arena
+        let o1 = arena.advanced(by: 15)
+        let o2 = arena.advanced(by: 105)
+        let o3 = arena.advanced(by: 195)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l0_conv2d_activation(o0)
-        Self.l1_dense(UnsafePointer(o0), w + 132, o1)
+        Self.l1_dense(UnsafePointer(o0), w.advanced(by: 132), o1)
         Self.l1_dense_activation(o1)
-        Self.l2_dense_1(UnsafePointer(o1), w + 260, o2)
+        Self.l2_dense_1(UnsafePointer(o1), w.advanced(by: 260), o2)
         Self.l3_conv2d_1_pad(UnsafePointer(o2), p)
-        Self.l3_conv2d_1(UnsafePointer(p), w + 868, o3)
+        Self.l3_conv2d_1(UnsafePointer(p), w.advanced(by: 868), o3)
         Self.l3_conv2d_1_activation(o3)
         output.update(from: o3, count: 120)
         // The loss, and its gradient: with respect to the output, or to the
@@ -386,14 +386,14 @@ extension Random065: TrainableModel {
         // conv2d_1
         if !fused { Self.l3_conv2d_1_derivative(UnsafePointer(o3), g) }
         Self.l3_conv2d_1_pad(UnsafePointer(o2), p)
-        Self.l3_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 513, gradients + 513, q)
+        Self.l3_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 513), gradients.advanced(by: 513), q)
         Self.l3_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // dense_1
         Self.l2_dense_1_derivative(UnsafePointer(o2), g)
-        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 171, gradients + 171, h); swap(&g, &h)
+        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 171), gradients.advanced(by: 171), h); swap(&g, &h)
         // dense
         Self.l1_dense_derivative(UnsafePointer(o1), g)
-        Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k + 99, gradients + 99, h); swap(&g, &h)
+        Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 99), gradients.advanced(by: 99), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_pad(input, p)

@@ -98,12 +98,12 @@ public struct Random067: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // average_pooling2d
-        Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+        Self.l0_average_pooling2d(input, arena.advanced(by: Arena.l0_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)))
         // zero_padding2d
-        Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_zero_padding2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
-        output.update(from: arena + Arena.l1_zero_padding2d, count: 192)
+        Self.l1_zero_padding2d(UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)), arena.advanced(by: Arena.l1_zero_padding2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d)))
+        output.update(from: arena.advanced(by: Arena.l1_zero_padding2d), count: 192)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -121,12 +121,12 @@ public struct Random067: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // average_pooling2d
-        Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+        Self.l0_average_pooling2d(input, arena.advanced(by: Arena.l0_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)))
         // zero_padding2d
-        Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_zero_padding2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
-        output.update(from: arena + Arena.l1_zero_padding2d, count: 192)
+        Self.l1_zero_padding2d(UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)), arena.advanced(by: Arena.l1_zero_padding2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d)))
+        output.update(from: arena.advanced(by: Arena.l1_zero_padding2d), count: 192)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -189,11 +189,11 @@ extension Random067: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 224, q = arena + 224
-        var g = arena + 224, h = arena + 416
+        let p = arena.advanced(by: 224), q = arena.advanced(by: 224)
+        var g = arena.advanced(by: 224), h = arena.advanced(by: 416)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 32
+        let o0 = arena
+        let o1 = arena.advanced(by: 32)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_average_pooling2d(input, o0)
         Self.l1_zero_padding2d(UnsafePointer(o0), o1)

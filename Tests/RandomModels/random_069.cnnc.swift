@@ -110,19 +110,19 @@ public struct Random069: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 288, arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 288), arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // global_average_pooling2d
-        Self.l2_global_average_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_global_average_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_global_average_pooling2d))
+        Self.l2_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_global_average_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_global_average_pooling2d)))
         // softmax
-        Self.l3_softmax(arena + Arena.l2_global_average_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l2_global_average_pooling2d))
-        output.update(from: arena + Arena.l2_global_average_pooling2d, count: 5)
+        Self.l3_softmax(arena.advanced(by: Arena.l2_global_average_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_global_average_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l2_global_average_pooling2d), count: 5)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -140,19 +140,19 @@ public struct Random069: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 288, arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 288), arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // global_average_pooling2d
-        Self.l2_global_average_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_global_average_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_global_average_pooling2d))
+        Self.l2_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_global_average_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_global_average_pooling2d)))
         // softmax
-        Self.l3_softmax(arena + Arena.l2_global_average_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l2_global_average_pooling2d))
-        output.update(from: arena + Arena.l2_global_average_pooling2d, count: 5)
+        Self.l3_softmax(arena.advanced(by: Arena.l2_global_average_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_global_average_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l2_global_average_pooling2d), count: 5)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -311,17 +311,17 @@ extension Random069: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 1000, q = arena + 1000
-        var g = arena + 1000, h = arena + 1960
+        let p = arena.advanced(by: 1000), q = arena.advanced(by: 1000)
+        var g = arena.advanced(by: 1000), h = arena.advanced(by: 1960)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 960
-        let o2 = arena + 990
-        let o3 = arena + 995
+        let o0 = arena
+        let o1 = arena.advanced(by: 960)
+        let o2 = arena.advanced(by: 990)
+        let o3 = arena.advanced(by: 995)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         Self.l0_conv2d_activation(o0)
-        Self.l1_conv2d_1(UnsafePointer(o0), w + 288, o1)
+        Self.l1_conv2d_1(UnsafePointer(o0), w.advanced(by: 288), o1)
         Self.l2_global_average_pooling2d(UnsafePointer(o1), o2)
         o3.update(from: UnsafePointer(o2), count: 5)
         Self.l3_softmax(o3)
@@ -338,7 +338,7 @@ extension Random069: TrainableModel {
         Self.l2_global_average_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
-        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k + 216, gradients + 216, h); swap(&g, &h)
+        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 216), gradients.advanced(by: 216), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)

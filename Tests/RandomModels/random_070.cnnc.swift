@@ -115,22 +115,22 @@ public struct Random070: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // flatten
         // (no computation at inference)
-        observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // batch_normalization
-        Self.l2_batch_normalization(arena + Arena.l0_conv2d, w)
-        observe?(2, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l2_batch_normalization(arena.advanced(by: Arena.l0_conv2d), w)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dense
-        Self.l3_dense(UnsafePointer(arena + Arena.l0_conv2d), w + 1848, arena + Arena.l3_dense)
-        observe?(3, UnsafePointer(arena + Arena.l3_dense))
+        Self.l3_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 1848), arena.advanced(by: Arena.l3_dense))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense)))
         // softmax
-        Self.l4_softmax(arena + Arena.l3_dense)
-        observe?(4, UnsafePointer(arena + Arena.l3_dense))
-        output.update(from: arena + Arena.l3_dense, count: 5)
+        Self.l4_softmax(arena.advanced(by: Arena.l3_dense))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_dense)))
+        output.update(from: arena.advanced(by: Arena.l3_dense), count: 5)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -148,22 +148,22 @@ public struct Random070: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // flatten
         // (no computation at inference)
-        observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // batch_normalization
-        Self.l2_batch_normalization(arena + Arena.l0_conv2d, w)
-        observe?(2, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l2_batch_normalization(arena.advanced(by: Arena.l0_conv2d), w)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dense
-        Self.l3_dense(UnsafePointer(arena + Arena.l0_conv2d), w + 1848, arena + Arena.l3_dense)
-        observe?(3, UnsafePointer(arena + Arena.l3_dense))
+        Self.l3_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 1848), arena.advanced(by: Arena.l3_dense))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense)))
         // softmax
-        Self.l4_softmax(arena + Arena.l3_dense)
-        observe?(4, UnsafePointer(arena + Arena.l3_dense))
-        output.update(from: arena + Arena.l3_dense, count: 5)
+        Self.l4_softmax(arena.advanced(by: Arena.l3_dense))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_dense)))
+        output.update(from: arena.advanced(by: Arena.l3_dense), count: 5)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -203,10 +203,10 @@ public struct Random070: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
-        destination.update(from: arena + Arena.l0_conv2d, count: 132)
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
+        destination.update(from: arena.advanced(by: Arena.l0_conv2d), count: 132)
     }
 
     // batch_normalization over 8 samples: BatchNormalization, (None, 132) → (None, 132)
@@ -398,12 +398,12 @@ extension Random070: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 406, q = arena + 662
-        var g = arena + 918, h = arena + 1050
+        let p = arena.advanced(by: 406), q = arena.advanced(by: 662)
+        var g = arena.advanced(by: 918), h = arena.advanced(by: 1050)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
-                let o0 = arena + 0
+                let o0 = arena
                 // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
                 Self.l0_conv2d_pad(input, p)
                 Self.l0_conv2d(UnsafePointer(p), w, o0)
@@ -412,14 +412,14 @@ extension Random070: TrainableModel {
                 return 0
 
             case 1:
-                let o0 = arena + 0
-                let o2 = arena + 132
-                let d2 = arena + 264
-                let o3 = arena + 396
-                let o4 = arena + 401
+                let o0 = arena
+                let o2 = arena.advanced(by: 132)
+                let d2 = arena.advanced(by: 264)
+                let o3 = arena.advanced(by: 396)
+                let o4 = arena.advanced(by: 401)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l2_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o2)
-                Self.l3_dense(UnsafePointer(o2), w + 1848, o3)
+                Self.l3_dense(UnsafePointer(o2), w.advanced(by: 1848), o3)
                 o4.update(from: UnsafePointer(o3), count: 5)
                 Self.l4_softmax(o4)
                 output.update(from: o4, count: 5)
@@ -433,15 +433,15 @@ extension Random070: TrainableModel {
                 if !fused { Self.l4_softmax_derivative(UnsafePointer(o3), UnsafePointer(o4), g) }
                 // dense
                 Self.l3_dense_derivative(UnsafePointer(o3), g)
-                Self.l3_dense_backward(UnsafePointer(o2), UnsafePointer(g), k + 1452, gradients + 1452, h); swap(&g, &h)
+                Self.l3_dense_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 1452), gradients.advanced(by: 1452), h); swap(&g, &h)
                 // batch_normalization: dL/dy waits for the whole batch's sums
                 d2.update(from: g, count: 132)
                 Self.l2_batch_normalization_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
                 return value
 
             default:
-                let o0 = arena + 0
-                let d2 = arena + 264
+                let o0 = arena
+                let d2 = arena.advanced(by: 264)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
                 Self.l2_batch_normalization_backward(UnsafePointer(o0), UnsafePointer(d2), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).

@@ -104,15 +104,15 @@ public struct Random072: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // max_pooling2d
-        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        Self.l0_max_pooling2d(input, arena.advanced(by: Arena.l0_max_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)))
         // flatten
         // (no computation at inference)
-        observe?(1, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l2_dense)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense))
-        output.update(from: arena + Arena.l2_dense, count: 17)
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)), w, arena.advanced(by: Arena.l2_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
+        output.update(from: arena.advanced(by: Arena.l2_dense), count: 17)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -130,15 +130,15 @@ public struct Random072: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // max_pooling2d
-        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        Self.l0_max_pooling2d(input, arena.advanced(by: Arena.l0_max_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)))
         // flatten
         // (no computation at inference)
-        observe?(1, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l2_dense)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense))
-        output.update(from: arena + Arena.l2_dense, count: 17)
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)), w, arena.advanced(by: Arena.l2_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
+        output.update(from: arena.advanced(by: Arena.l2_dense), count: 17)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -174,9 +174,9 @@ public struct Random072: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // max_pooling2d
-        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
-        destination.update(from: arena + Arena.l0_max_pooling2d, count: 12)
+        Self.l0_max_pooling2d(input, arena.advanced(by: Arena.l0_max_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)))
+        destination.update(from: arena.advanced(by: Arena.l0_max_pooling2d), count: 12)
     }
 
     // dense over 8 samples: Dense, (None, 12) → (None, 17)
@@ -317,11 +317,11 @@ extension Random072: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 29, q = arena + 29
-        var g = arena + 29, h = arena + 61
+        let p = arena.advanced(by: 29), q = arena.advanced(by: 29)
+        var g = arena.advanced(by: 29), h = arena.advanced(by: 61)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o2 = arena + 12
+        let o0 = arena
+        let o2 = arena.advanced(by: 12)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_max_pooling2d(input, o0)
         // flatten: the same memory as its input

@@ -120,22 +120,22 @@ public struct Random073: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        Self.l0_dense_activation(arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        Self.l0_dense_activation(arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // dense_1
-        Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 560, arena + Arena.l1_dense_1)
-        Self.l1_dense_1_activation(arena + Arena.l1_dense_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
+        Self.l1_dense_1(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 560), arena.advanced(by: Arena.l1_dense_1))
+        Self.l1_dense_1_activation(arena.advanced(by: Arena.l1_dense_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense_1)))
         // dense_2
-        Self.l2_dense_2(UnsafePointer(arena + Arena.l1_dense_1), w + 736, arena + Arena.l2_dense_2)
-        Self.l2_dense_2_activation(arena + Arena.l2_dense_2)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense_2))
+        Self.l2_dense_2(UnsafePointer(arena.advanced(by: Arena.l1_dense_1)), w.advanced(by: 736), arena.advanced(by: Arena.l2_dense_2))
+        Self.l2_dense_2_activation(arena.advanced(by: Arena.l2_dense_2))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_2)))
         // dense_3
-        Self.l3_dense_3(UnsafePointer(arena + Arena.l2_dense_2), w + 1088, arena + Arena.l3_dense_3)
-        Self.l3_dense_3_activation(arena + Arena.l3_dense_3)
-        observe?(3, UnsafePointer(arena + Arena.l3_dense_3))
-        output.update(from: arena + Arena.l3_dense_3, count: 3)
+        Self.l3_dense_3(UnsafePointer(arena.advanced(by: Arena.l2_dense_2)), w.advanced(by: 1088), arena.advanced(by: Arena.l3_dense_3))
+        Self.l3_dense_3_activation(arena.advanced(by: Arena.l3_dense_3))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense_3)))
+        output.update(from: arena.advanced(by: Arena.l3_dense_3), count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -153,22 +153,22 @@ public struct Random073: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // dense
-        Self.l0_dense(input, w, arena + Arena.l0_dense)
-        Self.l0_dense_activation(arena + Arena.l0_dense)
-        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
+        Self.l0_dense_activation(arena.advanced(by: Arena.l0_dense))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // dense_1
-        Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w + 560, arena + Arena.l1_dense_1)
-        Self.l1_dense_1_activation(arena + Arena.l1_dense_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
+        Self.l1_dense_1(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 560), arena.advanced(by: Arena.l1_dense_1))
+        Self.l1_dense_1_activation(arena.advanced(by: Arena.l1_dense_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense_1)))
         // dense_2
-        Self.l2_dense_2(UnsafePointer(arena + Arena.l1_dense_1), w + 736, arena + Arena.l2_dense_2)
-        Self.l2_dense_2_activation(arena + Arena.l2_dense_2)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense_2))
+        Self.l2_dense_2(UnsafePointer(arena.advanced(by: Arena.l1_dense_1)), w.advanced(by: 736), arena.advanced(by: Arena.l2_dense_2))
+        Self.l2_dense_2_activation(arena.advanced(by: Arena.l2_dense_2))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_2)))
         // dense_3
-        Self.l3_dense_3(UnsafePointer(arena + Arena.l2_dense_2), w + 1088, arena + Arena.l3_dense_3)
-        Self.l3_dense_3_activation(arena + Arena.l3_dense_3)
-        observe?(3, UnsafePointer(arena + Arena.l3_dense_3))
-        output.update(from: arena + Arena.l3_dense_3, count: 3)
+        Self.l3_dense_3(UnsafePointer(arena.advanced(by: Arena.l2_dense_2)), w.advanced(by: 1088), arena.advanced(by: Arena.l3_dense_3))
+        Self.l3_dense_3_activation(arena.advanced(by: Arena.l3_dense_3))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense_3)))
+        output.update(from: arena.advanced(by: Arena.l3_dense_3), count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -616,21 +616,21 @@ extension Random073: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 40, q = arena + 40
-        var g = arena + 40, h = arena + 74
+        let p = arena.advanced(by: 40), q = arena.advanced(by: 40)
+        var g = arena.advanced(by: 40), h = arena.advanced(by: 74)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 10
-        let o2 = arena + 20
-        let o3 = arena + 37
+        let o0 = arena
+        let o1 = arena.advanced(by: 10)
+        let o2 = arena.advanced(by: 20)
+        let o3 = arena.advanced(by: 37)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_dense(input, w, o0)
         Self.l0_dense_activation(o0)
-        Self.l1_dense_1(UnsafePointer(o0), w + 560, o1)
+        Self.l1_dense_1(UnsafePointer(o0), w.advanced(by: 560), o1)
         Self.l1_dense_1_activation(o1)
-        Self.l2_dense_2(UnsafePointer(o1), w + 736, o2)
+        Self.l2_dense_2(UnsafePointer(o1), w.advanced(by: 736), o2)
         Self.l2_dense_2_activation(o2)
-        Self.l3_dense_3(UnsafePointer(o2), w + 1088, o3)
+        Self.l3_dense_3(UnsafePointer(o2), w.advanced(by: 1088), o3)
         Self.l3_dense_3_activation(o3)
         output.update(from: o3, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -641,13 +641,13 @@ extension Random073: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_3
         if !fused { Self.l3_dense_3_derivative(UnsafePointer(o3), g) }
-        Self.l3_dense_3_backward(UnsafePointer(o2), UnsafePointer(g), k + 637, gradients + 637, h); swap(&g, &h)
+        Self.l3_dense_3_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 637), gradients.advanced(by: 637), h); swap(&g, &h)
         // dense_2
         Self.l2_dense_2_derivative(UnsafePointer(o2), g)
-        Self.l2_dense_2_backward(UnsafePointer(o1), UnsafePointer(g), k + 450, gradients + 450, h); swap(&g, &h)
+        Self.l2_dense_2_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 450), gradients.advanced(by: 450), h); swap(&g, &h)
         // dense_1
         Self.l1_dense_1_derivative(UnsafePointer(o1), g)
-        Self.l1_dense_1_backward(UnsafePointer(o0), UnsafePointer(g), k + 350, gradients + 350, h); swap(&g, &h)
+        Self.l1_dense_1_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 350), gradients.advanced(by: 350), h); swap(&g, &h)
         // dense
         Self.l0_dense_derivative(UnsafePointer(o0), g)
         Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)

@@ -99,9 +99,9 @@ public struct Random075: CompiledModel {
         // (no computation at inference)
         observe?(0, input)
         // max_pooling2d
-        Self.l1_max_pooling2d(input, arena + Arena.l1_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
-        output.update(from: arena + Arena.l1_max_pooling2d, count: 9)
+        Self.l1_max_pooling2d(input, arena.advanced(by: Arena.l1_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l1_max_pooling2d), count: 9)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -122,9 +122,9 @@ public struct Random075: CompiledModel {
         // (no computation at inference)
         observe?(0, input)
         // max_pooling2d
-        Self.l1_max_pooling2d(input, arena + Arena.l1_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
-        output.update(from: arena + Arena.l1_max_pooling2d, count: 9)
+        Self.l1_max_pooling2d(input, arena.advanced(by: Arena.l1_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l1_max_pooling2d), count: 9)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -174,12 +174,12 @@ extension Random075: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 117, q = arena + 117
-        var g = arena + 117, h = arena + 171
+        let p = arena.advanced(by: 117), q = arena.advanced(by: 117)
+        var g = arena.advanced(by: 117), h = arena.advanced(by: 171)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let m0 = arena + 54
-        let o1 = arena + 108
+        let o0 = arena
+        let m0 = arena.advanced(by: 54)
+        let o1 = arena.advanced(by: 108)
         // Forward, training mode: every layer's output stays for the backward pass.
         // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
         do {

@@ -114,22 +114,22 @@ public struct Random077: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // average_pooling2d
-        Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+        Self.l1_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_average_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)))
         // average_pooling2d_1
-        Self.l2_average_pooling2d_1(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_average_pooling2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_average_pooling2d_1))
+        Self.l2_average_pooling2d_1(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), arena.advanced(by: Arena.l2_average_pooling2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_average_pooling2d_1)))
         // max_pooling2d
-        Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l2_average_pooling2d_1), arena + Arena.l3_max_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
+        Self.l3_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_average_pooling2d_1)), arena.advanced(by: Arena.l3_max_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)))
         // average_pooling2d_2
-        Self.l4_average_pooling2d_2(UnsafePointer(arena + Arena.l3_max_pooling2d), arena + Arena.l4_average_pooling2d_2)
-        observe?(4, UnsafePointer(arena + Arena.l4_average_pooling2d_2))
-        output.update(from: arena + Arena.l4_average_pooling2d_2, count: 8)
+        Self.l4_average_pooling2d_2(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)), arena.advanced(by: Arena.l4_average_pooling2d_2))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_average_pooling2d_2)))
+        output.update(from: arena.advanced(by: Arena.l4_average_pooling2d_2), count: 8)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -147,22 +147,22 @@ public struct Random077: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // average_pooling2d
-        Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+        Self.l1_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_average_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)))
         // average_pooling2d_1
-        Self.l2_average_pooling2d_1(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_average_pooling2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_average_pooling2d_1))
+        Self.l2_average_pooling2d_1(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), arena.advanced(by: Arena.l2_average_pooling2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_average_pooling2d_1)))
         // max_pooling2d
-        Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l2_average_pooling2d_1), arena + Arena.l3_max_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
+        Self.l3_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_average_pooling2d_1)), arena.advanced(by: Arena.l3_max_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)))
         // average_pooling2d_2
-        Self.l4_average_pooling2d_2(UnsafePointer(arena + Arena.l3_max_pooling2d), arena + Arena.l4_average_pooling2d_2)
-        observe?(4, UnsafePointer(arena + Arena.l4_average_pooling2d_2))
-        output.update(from: arena + Arena.l4_average_pooling2d_2, count: 8)
+        Self.l4_average_pooling2d_2(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)), arena.advanced(by: Arena.l4_average_pooling2d_2))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_average_pooling2d_2)))
+        output.update(from: arena.advanced(by: Arena.l4_average_pooling2d_2), count: 8)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -338,14 +338,14 @@ extension Random077: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 80, q = arena + 400
-        var g = arena + 720, h = arena + 1008
+        let p = arena.advanced(by: 80), q = arena.advanced(by: 400)
+        var g = arena.advanced(by: 720), h = arena.advanced(by: 1008)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 40
-        let o2 = arena + 56
-        let o3 = arena + 64
-        let o4 = arena + 72
+        let o0 = arena
+        let o1 = arena.advanced(by: 40)
+        let o2 = arena.advanced(by: 56)
+        let o3 = arena.advanced(by: 64)
+        let o4 = arena.advanced(by: 72)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)

@@ -115,23 +115,23 @@ public struct Random078: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // max_pooling2d
-        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        Self.l0_max_pooling2d(input, arena.advanced(by: Arena.l0_max_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)))
         // average_pooling2d
-        Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_average_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+        Self.l1_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)), arena.advanced(by: Arena.l1_average_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)))
         // conv2d
-        Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_conv2d_padded)
-        Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+        Self.l2_conv2d_pad(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), arena.advanced(by: Arena.l2_conv2d_padded))
+        Self.l2_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_padded)), w, arena.advanced(by: Arena.l2_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
         // flatten
         // (no computation at inference)
-        observe?(3, UnsafePointer(arena + Arena.l2_conv2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
         // dense
-        Self.l4_dense(UnsafePointer(arena + Arena.l2_conv2d), w + 132, arena + Arena.l4_dense)
-        Self.l4_dense_activation(arena + Arena.l4_dense)
-        observe?(4, UnsafePointer(arena + Arena.l4_dense))
-        output.update(from: arena + Arena.l4_dense, count: 8)
+        Self.l4_dense(UnsafePointer(arena.advanced(by: Arena.l2_conv2d)), w.advanced(by: 132), arena.advanced(by: Arena.l4_dense))
+        Self.l4_dense_activation(arena.advanced(by: Arena.l4_dense))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_dense)))
+        output.update(from: arena.advanced(by: Arena.l4_dense), count: 8)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -149,23 +149,23 @@ public struct Random078: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // max_pooling2d
-        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        Self.l0_max_pooling2d(input, arena.advanced(by: Arena.l0_max_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)))
         // average_pooling2d
-        Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_average_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+        Self.l1_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)), arena.advanced(by: Arena.l1_average_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)))
         // conv2d
-        Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_conv2d_padded)
-        Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+        Self.l2_conv2d_pad(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), arena.advanced(by: Arena.l2_conv2d_padded))
+        Self.l2_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_padded)), w, arena.advanced(by: Arena.l2_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
         // flatten
         // (no computation at inference)
-        observe?(3, UnsafePointer(arena + Arena.l2_conv2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
         // dense
-        Self.l4_dense(UnsafePointer(arena + Arena.l2_conv2d), w + 132, arena + Arena.l4_dense)
-        Self.l4_dense_activation(arena + Arena.l4_dense)
-        observe?(4, UnsafePointer(arena + Arena.l4_dense))
-        output.update(from: arena + Arena.l4_dense, count: 8)
+        Self.l4_dense(UnsafePointer(arena.advanced(by: Arena.l2_conv2d)), w.advanced(by: 132), arena.advanced(by: Arena.l4_dense))
+        Self.l4_dense_activation(arena.advanced(by: Arena.l4_dense))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_dense)))
+        output.update(from: arena.advanced(by: Arena.l4_dense), count: 8)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -202,16 +202,16 @@ public struct Random078: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // max_pooling2d
-        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        Self.l0_max_pooling2d(input, arena.advanced(by: Arena.l0_max_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)))
         // average_pooling2d
-        Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_average_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+        Self.l1_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)), arena.advanced(by: Arena.l1_average_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)))
         // conv2d
-        Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_conv2d_padded)
-        Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
-        destination.update(from: arena + Arena.l2_conv2d, count: 4)
+        Self.l2_conv2d_pad(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), arena.advanced(by: Arena.l2_conv2d_padded))
+        Self.l2_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_padded)), w, arena.advanced(by: Arena.l2_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
+        destination.update(from: arena.advanced(by: Arena.l2_conv2d), count: 4)
     }
 
     // dense over 8 samples: Dense, (None, 4) → (None, 8)
@@ -406,20 +406,20 @@ extension Random078: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 156, q = arena + 188
-        var g = arena + 220, h = arena + 1100
+        let p = arena.advanced(by: 156), q = arena.advanced(by: 188)
+        var g = arena.advanced(by: 220), h = arena.advanced(by: 1100)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 128
-        let o2 = arena + 144
-        let o4 = arena + 148
+        let o0 = arena
+        let o1 = arena.advanced(by: 128)
+        let o2 = arena.advanced(by: 144)
+        let o4 = arena.advanced(by: 148)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_max_pooling2d(input, o0)
         Self.l1_average_pooling2d(UnsafePointer(o0), o1)
         Self.l2_conv2d_pad(UnsafePointer(o1), p)
         Self.l2_conv2d(UnsafePointer(p), w, o2)
         // flatten: the same memory as its input
-        Self.l4_dense(UnsafePointer(o2), w + 132, o4)
+        Self.l4_dense(UnsafePointer(o2), w.advanced(by: 132), o4)
         Self.l4_dense_activation(o4)
         output.update(from: o4, count: 8)
         // The loss, and its gradient: with respect to the output, or to the
@@ -430,7 +430,7 @@ extension Random078: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l4_dense_derivative(UnsafePointer(o4), g) }
-        Self.l4_dense_backward(UnsafePointer(o2), UnsafePointer(g), k + 128, gradients + 128, h); swap(&g, &h)
+        Self.l4_dense_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 128), gradients.advanced(by: 128), h); swap(&g, &h)
         // flatten
         // passes the gradient through
         // conv2d

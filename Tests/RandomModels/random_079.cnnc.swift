@@ -98,12 +98,12 @@ public struct Random079: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // zero_padding2d
-        Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+        Self.l0_zero_padding2d(input, arena.advanced(by: Arena.l0_zero_padding2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)))
         // global_max_pooling2d
-        Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_zero_padding2d), arena + Arena.l1_global_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
-        output.update(from: arena + Arena.l1_global_max_pooling2d, count: 4)
+        Self.l1_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)), arena.advanced(by: Arena.l1_global_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_global_max_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l1_global_max_pooling2d), count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -121,12 +121,12 @@ public struct Random079: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // zero_padding2d
-        Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+        Self.l0_zero_padding2d(input, arena.advanced(by: Arena.l0_zero_padding2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)))
         // global_max_pooling2d
-        Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_zero_padding2d), arena + Arena.l1_global_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
-        output.update(from: arena + Arena.l1_global_max_pooling2d, count: 4)
+        Self.l1_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)), arena.advanced(by: Arena.l1_global_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_global_max_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l1_global_max_pooling2d), count: 4)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -173,11 +173,11 @@ extension Random079: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 100, q = arena + 100
-        var g = arena + 100, h = arena + 196
+        let p = arena.advanced(by: 100), q = arena.advanced(by: 100)
+        var g = arena.advanced(by: 100), h = arena.advanced(by: 196)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 96
+        let o0 = arena
+        let o1 = arena.advanced(by: 96)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_zero_padding2d(input, o0)
         Self.l1_global_max_pooling2d(UnsafePointer(o0), o1)

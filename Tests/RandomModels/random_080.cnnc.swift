@@ -115,21 +115,21 @@ public struct Random080: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // batch_normalization
-        (arena + Arena.l0_batch_normalization).update(from: input, count: 480)
-        Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
-        observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+        arena.advanced(by: Arena.l0_batch_normalization).update(from: input, count: 480)
+        Self.l0_batch_normalization(arena.advanced(by: Arena.l0_batch_normalization), w)
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)))
         // conv2d
-        Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_batch_normalization), arena + Arena.l1_conv2d_padded)
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w + 16, arena + Arena.l1_conv2d)
-        Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l1_conv2d_pad(UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)), arena.advanced(by: Arena.l1_conv2d_padded))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_padded)), w.advanced(by: 16), arena.advanced(by: Arena.l1_conv2d))
+        Self.l1_conv2d_activation(arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // zero_padding2d
-        Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_zero_padding2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
+        Self.l2_zero_padding2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l2_zero_padding2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_zero_padding2d)))
         // average_pooling2d
-        Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_zero_padding2d), arena + Arena.l3_average_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
-        output.update(from: arena + Arena.l3_average_pooling2d, count: 60)
+        Self.l3_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_zero_padding2d)), arena.advanced(by: Arena.l3_average_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l3_average_pooling2d), count: 60)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -147,21 +147,21 @@ public struct Random080: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // batch_normalization
-        (arena + Arena.l0_batch_normalization).update(from: input, count: 480)
-        Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
-        observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+        arena.advanced(by: Arena.l0_batch_normalization).update(from: input, count: 480)
+        Self.l0_batch_normalization(arena.advanced(by: Arena.l0_batch_normalization), w)
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)))
         // conv2d
-        Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_batch_normalization), arena + Arena.l1_conv2d_padded)
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w + 16, arena + Arena.l1_conv2d)
-        Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l1_conv2d_pad(UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)), arena.advanced(by: Arena.l1_conv2d_padded))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_padded)), w.advanced(by: 16), arena.advanced(by: Arena.l1_conv2d))
+        Self.l1_conv2d_activation(arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // zero_padding2d
-        Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_zero_padding2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
+        Self.l2_zero_padding2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l2_zero_padding2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_zero_padding2d)))
         // average_pooling2d
-        Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_zero_padding2d), arena + Arena.l3_average_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
-        output.update(from: arena + Arena.l3_average_pooling2d, count: 60)
+        Self.l3_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_zero_padding2d)), arena.advanced(by: Arena.l3_average_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l3_average_pooling2d), count: 60)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -289,8 +289,8 @@ extension Random080: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 1500, q = arena + 2268
-        var g = arena + 3036, h = arena + 3516
+        let p = arena.advanced(by: 1500), q = arena.advanced(by: 2268)
+        var g = arena.advanced(by: 3036), h = arena.advanced(by: 3516)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
@@ -299,15 +299,15 @@ extension Random080: TrainableModel {
                 return 0
 
             case 1:
-                let o0 = arena + 0
-                let d0 = arena + 480
-                let o1 = arena + 960
-                let o2 = arena + 1140
-                let o3 = arena + 1440
+                let o0 = arena
+                let d0 = arena.advanced(by: 480)
+                let o1 = arena.advanced(by: 960)
+                let o2 = arena.advanced(by: 1140)
+                let o3 = arena.advanced(by: 1440)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_batch_normalization_normalize(input, statistics, k, o0)
                 Self.l1_conv2d_pad(UnsafePointer(o0), p)
-                Self.l1_conv2d(UnsafePointer(p), w + 16, o1)
+                Self.l1_conv2d(UnsafePointer(p), w.advanced(by: 16), o1)
                 Self.l1_conv2d_activation(o1)
                 Self.l2_zero_padding2d(UnsafePointer(o1), o2)
                 Self.l3_average_pooling2d(UnsafePointer(o2), o3)
@@ -325,7 +325,7 @@ extension Random080: TrainableModel {
                 // conv2d
                 Self.l1_conv2d_derivative(UnsafePointer(o1), g)
                 Self.l1_conv2d_pad(UnsafePointer(o0), p)
-                Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k + 32, gradients + 32, q)
+                Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 32), gradients.advanced(by: 32), q)
                 Self.l1_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // batch_normalization: dL/dy waits for the whole batch's sums
                 d0.update(from: g, count: 480)
@@ -333,7 +333,7 @@ extension Random080: TrainableModel {
                 return value
 
             default:
-                let d0 = arena + 480
+                let d0 = arena.advanced(by: 480)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
                 if let inputGradient { Self.l0_batch_normalization_backward(input, UnsafePointer(d0), statistics, k, inputGradient) }
                 return 0

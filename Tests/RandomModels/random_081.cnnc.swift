@@ -95,9 +95,9 @@ public struct Random081: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // max_pooling2d
-        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
-        output.update(from: arena + Arena.l0_max_pooling2d, count: 5)
+        Self.l0_max_pooling2d(input, arena.advanced(by: Arena.l0_max_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l0_max_pooling2d), count: 5)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -115,9 +115,9 @@ public struct Random081: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // max_pooling2d
-        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
-        output.update(from: arena + Arena.l0_max_pooling2d, count: 5)
+        Self.l0_max_pooling2d(input, arena.advanced(by: Arena.l0_max_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_max_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l0_max_pooling2d), count: 5)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -164,10 +164,10 @@ extension Random081: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 5, q = arena + 5
-        let g = arena + 5, h = arena + 15
+        let p = arena.advanced(by: 5), q = arena.advanced(by: 5)
+        let g = arena.advanced(by: 5), h = arena.advanced(by: 15)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
+        let o0 = arena
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_max_pooling2d(input, o0)
         output.update(from: o0, count: 5)

@@ -112,16 +112,16 @@ public struct Random082: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // average_pooling2d
-        Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+        Self.l0_average_pooling2d(input, arena.advanced(by: Arena.l0_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)))
         // conv2d
-        Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_conv2d_padded)
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l1_conv2d_pad(UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)), arena.advanced(by: Arena.l1_conv2d_padded))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_padded)), w, arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d), w + 648, arena + Arena.l2_conv2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
-        output.update(from: arena + Arena.l2_conv2d_1, count: 2)
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), w.advanced(by: 648), arena.advanced(by: Arena.l2_conv2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
+        output.update(from: arena.advanced(by: Arena.l2_conv2d_1), count: 2)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -139,16 +139,16 @@ public struct Random082: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // average_pooling2d
-        Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+        Self.l0_average_pooling2d(input, arena.advanced(by: Arena.l0_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)))
         // conv2d
-        Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_conv2d_padded)
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        Self.l1_conv2d_pad(UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)), arena.advanced(by: Arena.l1_conv2d_padded))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_padded)), w, arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d), w + 648, arena + Arena.l2_conv2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
-        output.update(from: arena + Arena.l2_conv2d_1, count: 2)
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), w.advanced(by: 648), arena.advanced(by: Arena.l2_conv2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
+        output.update(from: arena.advanced(by: Arena.l2_conv2d_1), count: 2)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -254,17 +254,17 @@ extension Random082: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 31, q = arena + 151
-        var g = arena + 271, h = arena + 301
+        let p = arena.advanced(by: 31), q = arena.advanced(by: 151)
+        var g = arena.advanced(by: 271), h = arena.advanced(by: 301)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 15
-        let o2 = arena + 29
+        let o0 = arena
+        let o1 = arena.advanced(by: 15)
+        let o2 = arena.advanced(by: 29)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_average_pooling2d(input, o0)
         Self.l1_conv2d_pad(UnsafePointer(o0), p)
         Self.l1_conv2d(UnsafePointer(p), w, o1)
-        Self.l2_conv2d_1(UnsafePointer(o1), w + 648, o2)
+        Self.l2_conv2d_1(UnsafePointer(o1), w.advanced(by: 648), o2)
         output.update(from: o2, count: 2)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -274,7 +274,7 @@ extension Random082: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // conv2d_1
         if !fused { Self.l2_conv2d_1_derivative(UnsafePointer(o2), g) }
-        Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 567, gradients + 567, h); swap(&g, &h)
+        Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 567), gradients.advanced(by: 567), h); swap(&g, &h)
         // conv2d
         Self.l1_conv2d_pad(UnsafePointer(o0), p)
         Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)

@@ -109,16 +109,16 @@ public struct Random083: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // global_average_pooling2d
-        Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_average_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
+        Self.l1_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_global_average_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_global_average_pooling2d)))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l1_global_average_pooling2d), w + 16, arena + Arena.l2_dense)
-        Self.l2_dense_activation(arena + Arena.l2_dense)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense))
-        output.update(from: arena + Arena.l2_dense, count: 8)
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l1_global_average_pooling2d)), w.advanced(by: 16), arena.advanced(by: Arena.l2_dense))
+        Self.l2_dense_activation(arena.advanced(by: Arena.l2_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
+        output.update(from: arena.advanced(by: Arena.l2_dense), count: 8)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -136,16 +136,16 @@ public struct Random083: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // global_average_pooling2d
-        Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_average_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
+        Self.l1_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_global_average_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_global_average_pooling2d)))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l1_global_average_pooling2d), w + 16, arena + Arena.l2_dense)
-        Self.l2_dense_activation(arena + Arena.l2_dense)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense))
-        output.update(from: arena + Arena.l2_dense, count: 8)
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l1_global_average_pooling2d)), w.advanced(by: 16), arena.advanced(by: Arena.l2_dense))
+        Self.l2_dense_activation(arena.advanced(by: Arena.l2_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
+        output.update(from: arena.advanced(by: Arena.l2_dense), count: 8)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -180,12 +180,12 @@ public struct Random083: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // global_average_pooling2d
-        Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_average_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
-        destination.update(from: arena + Arena.l1_global_average_pooling2d, count: 2)
+        Self.l1_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_global_average_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_global_average_pooling2d)))
+        destination.update(from: arena.advanced(by: Arena.l1_global_average_pooling2d), count: 2)
     }
 
     // dense over 8 samples: Dense, (None, 2) → (None, 8)
@@ -334,16 +334,16 @@ extension Random083: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 14, q = arena + 14
-        var g = arena + 14, h = arena + 26
+        let p = arena.advanced(by: 14), q = arena.advanced(by: 14)
+        var g = arena.advanced(by: 14), h = arena.advanced(by: 26)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 4
-        let o2 = arena + 6
+        let o0 = arena
+        let o1 = arena.advanced(by: 4)
+        let o2 = arena.advanced(by: 6)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         Self.l1_global_average_pooling2d(UnsafePointer(o0), o1)
-        Self.l2_dense(UnsafePointer(o1), w + 16, o2)
+        Self.l2_dense(UnsafePointer(o1), w.advanced(by: 16), o2)
         Self.l2_dense_activation(o2)
         output.update(from: o2, count: 8)
         // The loss, and its gradient: with respect to the output, or to the
@@ -354,7 +354,7 @@ extension Random083: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l2_dense_derivative(UnsafePointer(o2), g) }
-        Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k + 6, gradients + 6, h); swap(&g, &h)
+        Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 6), gradients.advanced(by: 6), h); swap(&g, &h)
         // global_average_pooling2d
         Self.l1_global_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv2d

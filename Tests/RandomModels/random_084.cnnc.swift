@@ -114,20 +114,20 @@ public struct Random084: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dropout
         // (no computation at inference)
-        observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // zero_padding2d
-        Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l2_zero_padding2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
+        Self.l2_zero_padding2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l2_zero_padding2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_zero_padding2d)))
         // conv2d_1
-        Self.l3_conv2d_1_pad(UnsafePointer(arena + Arena.l2_zero_padding2d), arena + Arena.l3_conv2d_1_padded)
-        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l3_conv2d_1_padded), w + 772, arena + Arena.l3_conv2d_1)
-        observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
-        output.update(from: arena + Arena.l3_conv2d_1, count: 72)
+        Self.l3_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l2_zero_padding2d)), arena.advanced(by: Arena.l3_conv2d_1_padded))
+        Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1_padded)), w.advanced(by: 772), arena.advanced(by: Arena.l3_conv2d_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
+        output.update(from: arena.advanced(by: Arena.l3_conv2d_1), count: 72)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -145,20 +145,20 @@ public struct Random084: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dropout
         // (no computation at inference)
-        observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // zero_padding2d
-        Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l2_zero_padding2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
+        Self.l2_zero_padding2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l2_zero_padding2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_zero_padding2d)))
         // conv2d_1
-        Self.l3_conv2d_1_pad(UnsafePointer(arena + Arena.l2_zero_padding2d), arena + Arena.l3_conv2d_1_padded)
-        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l3_conv2d_1_padded), w + 772, arena + Arena.l3_conv2d_1)
-        observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
-        output.update(from: arena + Arena.l3_conv2d_1, count: 72)
+        Self.l3_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l2_zero_padding2d)), arena.advanced(by: Arena.l3_conv2d_1_padded))
+        Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1_padded)), w.advanced(by: 772), arena.advanced(by: Arena.l3_conv2d_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
+        output.update(from: arena.advanced(by: Arena.l3_conv2d_1), count: 72)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -285,14 +285,14 @@ extension Random084: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 184, q = arena + 1720
-        var g = arena + 3256, h = arena + 4216
+        let p = arena.advanced(by: 184), q = arena.advanced(by: 1720)
+        var g = arena.advanced(by: 3256), h = arena.advanced(by: 4216)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 24
-        let m1 = arena + 48
-        let o2 = arena + 72
-        let o3 = arena + 112
+        let o0 = arena
+        let o1 = arena.advanced(by: 24)
+        let m1 = arena.advanced(by: 48)
+        let o2 = arena.advanced(by: 72)
+        let o3 = arena.advanced(by: 112)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
@@ -303,7 +303,7 @@ extension Random084: TrainableModel {
         }
         Self.l2_zero_padding2d(UnsafePointer(o1), o2)
         Self.l3_conv2d_1_pad(UnsafePointer(o2), p)
-        Self.l3_conv2d_1(UnsafePointer(p), w + 772, o3)
+        Self.l3_conv2d_1(UnsafePointer(p), w.advanced(by: 772), o3)
         output.update(from: o3, count: 72)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
@@ -314,7 +314,7 @@ extension Random084: TrainableModel {
         // conv2d_1
         if !fused { Self.l3_conv2d_1_derivative(UnsafePointer(o3), g) }
         Self.l3_conv2d_1_pad(UnsafePointer(o2), p)
-        Self.l3_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 386, gradients + 386, q)
+        Self.l3_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 386), gradients.advanced(by: 386), q)
         Self.l3_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // zero_padding2d
         Self.l2_zero_padding2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)

@@ -102,12 +102,12 @@ public struct Random085: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // global_average_pooling2d
-        Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+        Self.l0_global_average_pooling2d(input, arena.advanced(by: Arena.l0_global_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_global_average_pooling2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_global_average_pooling2d), w, arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
-        output.update(from: arena + Arena.l1_dense, count: 32)
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_global_average_pooling2d)), w, arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
+        output.update(from: arena.advanced(by: Arena.l1_dense), count: 32)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -125,12 +125,12 @@ public struct Random085: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // global_average_pooling2d
-        Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+        Self.l0_global_average_pooling2d(input, arena.advanced(by: Arena.l0_global_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_global_average_pooling2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena + Arena.l0_global_average_pooling2d), w, arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
-        output.update(from: arena + Arena.l1_dense, count: 32)
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_global_average_pooling2d)), w, arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
+        output.update(from: arena.advanced(by: Arena.l1_dense), count: 32)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -164,9 +164,9 @@ public struct Random085: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // global_average_pooling2d
-        Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
-        destination.update(from: arena + Arena.l0_global_average_pooling2d, count: 16)
+        Self.l0_global_average_pooling2d(input, arena.advanced(by: Arena.l0_global_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_global_average_pooling2d)))
+        destination.update(from: arena.advanced(by: Arena.l0_global_average_pooling2d), count: 16)
     }
 
     // dense over 8 samples: Dense, (None, 16) → (None, 32)
@@ -264,11 +264,11 @@ extension Random085: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 48, q = arena + 48
-        var g = arena + 48, h = arena + 528
+        let p = arena.advanced(by: 48), q = arena.advanced(by: 48)
+        var g = arena.advanced(by: 48), h = arena.advanced(by: 528)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 16
+        let o0 = arena
+        let o1 = arena.advanced(by: 16)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_global_average_pooling2d(input, o0)
         Self.l1_dense(UnsafePointer(o0), w, o1)

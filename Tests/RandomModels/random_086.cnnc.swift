@@ -117,19 +117,19 @@ public struct Random086: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 1344, arena + Arena.l1_conv2d_1)
-        Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 1344), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_activation(arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l1_conv2d_1), w + 9824, arena + Arena.l2_dense)
-        Self.l2_dense_activation(arena + Arena.l2_dense)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense))
-        output.update(from: arena + Arena.l2_dense, count: 34)
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), w.advanced(by: 9824), arena.advanced(by: Arena.l2_dense))
+        Self.l2_dense_activation(arena.advanced(by: Arena.l2_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
+        output.update(from: arena.advanced(by: Arena.l2_dense), count: 34)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -147,19 +147,19 @@ public struct Random086: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 1344, arena + Arena.l1_conv2d_1)
-        Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 1344), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_activation(arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l1_conv2d_1), w + 9824, arena + Arena.l2_dense)
-        Self.l2_dense_activation(arena + Arena.l2_dense)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense))
-        output.update(from: arena + Arena.l2_dense, count: 34)
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), w.advanced(by: 9824), arena.advanced(by: Arena.l2_dense))
+        Self.l2_dense_activation(arena.advanced(by: Arena.l2_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
+        output.update(from: arena.advanced(by: Arena.l2_dense), count: 34)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -354,19 +354,19 @@ extension Random086: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 200, q = arena + 530
-        var g = arena + 860, h = arena + 992
+        let p = arena.advanced(by: 200), q = arena.advanced(by: 530)
+        var g = arena.advanced(by: 860), h = arena.advanced(by: 992)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 132
-        let o2 = arena + 166
+        let o0 = arena
+        let o1 = arena.advanced(by: 132)
+        let o2 = arena.advanced(by: 166)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1(UnsafePointer(p), w + 1344, o1)
+        Self.l1_conv2d_1(UnsafePointer(p), w.advanced(by: 1344), o1)
         Self.l1_conv2d_1_activation(o1)
-        Self.l2_dense(UnsafePointer(o1), w + 9824, o2)
+        Self.l2_dense(UnsafePointer(o1), w.advanced(by: 9824), o2)
         Self.l2_dense_activation(o2)
         output.update(from: o2, count: 34)
         // The loss, and its gradient: with respect to the output, or to the
@@ -377,11 +377,11 @@ extension Random086: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
         if !fused { Self.l2_dense_derivative(UnsafePointer(o2), g) }
-        Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k + 5396, gradients + 5396, h); swap(&g, &h)
+        Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 5396), gradients.advanced(by: 5396), h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 891, gradients + 891, q)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 891), gradients.advanced(by: 891), q)
         Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)

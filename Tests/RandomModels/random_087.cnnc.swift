@@ -105,14 +105,14 @@ public struct Random087: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // softmax
-        (arena + Arena.l0_softmax).update(from: input, count: 21)
-        Self.l0_softmax(arena + Arena.l0_softmax)
-        observe?(0, UnsafePointer(arena + Arena.l0_softmax))
+        arena.advanced(by: Arena.l0_softmax).update(from: input, count: 21)
+        Self.l0_softmax(arena.advanced(by: Arena.l0_softmax))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_softmax)))
         // conv2d
-        Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_softmax), arena + Arena.l1_conv2d_padded)
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
-        output.update(from: arena + Arena.l1_conv2d, count: 357)
+        Self.l1_conv2d_pad(UnsafePointer(arena.advanced(by: Arena.l0_softmax)), arena.advanced(by: Arena.l1_conv2d_padded))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_padded)), w, arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
+        output.update(from: arena.advanced(by: Arena.l1_conv2d), count: 357)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -130,14 +130,14 @@ public struct Random087: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // softmax
-        (arena + Arena.l0_softmax).update(from: input, count: 21)
-        Self.l0_softmax(arena + Arena.l0_softmax)
-        observe?(0, UnsafePointer(arena + Arena.l0_softmax))
+        arena.advanced(by: Arena.l0_softmax).update(from: input, count: 21)
+        Self.l0_softmax(arena.advanced(by: Arena.l0_softmax))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_softmax)))
         // conv2d
-        Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_softmax), arena + Arena.l1_conv2d_padded)
-        Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
-        output.update(from: arena + Arena.l1_conv2d, count: 357)
+        Self.l1_conv2d_pad(UnsafePointer(arena.advanced(by: Arena.l0_softmax)), arena.advanced(by: Arena.l1_conv2d_padded))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_padded)), w, arena.advanced(by: Arena.l1_conv2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
+        output.update(from: arena.advanced(by: Arena.l1_conv2d), count: 357)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -310,11 +310,11 @@ extension Random087: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 378, q = arena + 423
-        var g = arena + 468, h = arena + 825
+        let p = arena.advanced(by: 378), q = arena.advanced(by: 423)
+        var g = arena.advanced(by: 468), h = arena.advanced(by: 825)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 21
+        let o0 = arena
+        let o1 = arena.advanced(by: 21)
         // Forward, training mode: every layer's output stays for the backward pass.
         o0.update(from: input, count: 21)
         Self.l0_softmax(o0)

@@ -113,19 +113,19 @@ public struct Random088: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // max_pooling2d
-        Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        Self.l1_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // conv2d_1
-        Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 672, arena + Arena.l2_conv2d_1)
-        Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
-        output.update(from: arena + Arena.l2_conv2d_1, count: 28)
+        Self.l2_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)), arena.advanced(by: Arena.l2_conv2d_1_padded))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 672), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1_activation(arena.advanced(by: Arena.l2_conv2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
+        output.update(from: arena.advanced(by: Arena.l2_conv2d_1), count: 28)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -143,19 +143,19 @@ public struct Random088: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // max_pooling2d
-        Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        Self.l1_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // conv2d_1
-        Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 672, arena + Arena.l2_conv2d_1)
-        Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
-        output.update(from: arena + Arena.l2_conv2d_1, count: 28)
+        Self.l2_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)), arena.advanced(by: Arena.l2_conv2d_1_padded))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 672), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1_activation(arena.advanced(by: Arena.l2_conv2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
+        output.update(from: arena.advanced(by: Arena.l2_conv2d_1), count: 28)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -319,19 +319,19 @@ extension Random088: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 220, q = arena + 604
-        var g = arena + 988, h = arena + 1108
+        let p = arena.advanced(by: 220), q = arena.advanced(by: 604)
+        var g = arena.advanced(by: 988), h = arena.advanced(by: 1108)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 96
-        let o2 = arena + 192
+        let o0 = arena
+        let o1 = arena.advanced(by: 96)
+        let o2 = arena.advanced(by: 192)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l0_conv2d_activation(o0)
         Self.l1_max_pooling2d(UnsafePointer(o0), o1)
         Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_1(UnsafePointer(p), w + 672, o2)
+        Self.l2_conv2d_1(UnsafePointer(p), w.advanced(by: 672), o2)
         Self.l2_conv2d_1_activation(o2)
         output.update(from: o2, count: 28)
         // The loss, and its gradient: with respect to the output, or to the
@@ -343,7 +343,7 @@ extension Random088: TrainableModel {
         // conv2d_1
         if !fused { Self.l2_conv2d_1_derivative(UnsafePointer(o2), g) }
         Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 504, gradients + 504, q)
+        Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 504), gradients.advanced(by: 504), q)
         Self.l2_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // max_pooling2d
         Self.l1_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)

@@ -108,17 +108,17 @@ public struct Random089: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 260, arena + Arena.l1_conv2d_1)
-        Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 260), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_activation(arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // activation
-        Self.l2_activation(arena + Arena.l1_conv2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l1_conv2d_1))
-        output.update(from: arena + Arena.l1_conv2d_1, count: 128)
+        Self.l2_activation(arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
+        output.update(from: arena.advanced(by: Arena.l1_conv2d_1), count: 128)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -136,17 +136,17 @@ public struct Random089: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w + 260, arena + Arena.l1_conv2d_1)
-        Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 260), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_activation(arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // activation
-        Self.l2_activation(arena + Arena.l1_conv2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l1_conv2d_1))
-        output.update(from: arena + Arena.l1_conv2d_1, count: 128)
+        Self.l2_activation(arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
+        output.update(from: arena.advanced(by: Arena.l1_conv2d_1), count: 128)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -274,16 +274,16 @@ extension Random089: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 320, q = arena + 320
-        var g = arena + 320, h = arena + 2432
+        let p = arena.advanced(by: 320), q = arena.advanced(by: 320)
+        var g = arena.advanced(by: 320), h = arena.advanced(by: 2432)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 64
-        let o2 = arena + 192
+        let o0 = arena
+        let o1 = arena.advanced(by: 64)
+        let o2 = arena.advanced(by: 192)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         Self.l0_conv2d_activation(o0)
-        Self.l1_conv2d_1(UnsafePointer(o0), w + 260, o1)
+        Self.l1_conv2d_1(UnsafePointer(o0), w.advanced(by: 260), o1)
         Self.l1_conv2d_1_activation(o1)
         o2.update(from: UnsafePointer(o1), count: 128)
         Self.l2_activation(o2)
@@ -298,7 +298,7 @@ extension Random089: TrainableModel {
         if !fused { Self.l2_activation_derivative(UnsafePointer(o1), UnsafePointer(o2), g) }
         // conv2d_1
         Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
-        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k + 260, gradients + 260, h); swap(&g, &h)
+        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 260), gradients.advanced(by: 260), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)

@@ -95,10 +95,10 @@ public struct Random090: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // activation
-        (arena + Arena.l0_activation).update(from: input, count: 42)
-        Self.l0_activation(arena + Arena.l0_activation)
-        observe?(0, UnsafePointer(arena + Arena.l0_activation))
-        output.update(from: arena + Arena.l0_activation, count: 42)
+        arena.advanced(by: Arena.l0_activation).update(from: input, count: 42)
+        Self.l0_activation(arena.advanced(by: Arena.l0_activation))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_activation)))
+        output.update(from: arena.advanced(by: Arena.l0_activation), count: 42)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -116,10 +116,10 @@ public struct Random090: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // activation
-        (arena + Arena.l0_activation).update(from: input, count: 42)
-        Self.l0_activation(arena + Arena.l0_activation)
-        observe?(0, UnsafePointer(arena + Arena.l0_activation))
-        output.update(from: arena + Arena.l0_activation, count: 42)
+        arena.advanced(by: Arena.l0_activation).update(from: input, count: 42)
+        Self.l0_activation(arena.advanced(by: Arena.l0_activation))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_activation)))
+        output.update(from: arena.advanced(by: Arena.l0_activation), count: 42)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -151,10 +151,10 @@ extension Random090: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 42, q = arena + 42
-        let g = arena + 42, h = arena + 84
+        let p = arena.advanced(by: 42), q = arena.advanced(by: 42)
+        let g = arena.advanced(by: 42), h = arena.advanced(by: 84)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
+        let o0 = arena
         // Forward, training mode: every layer's output stays for the backward pass.
         o0.update(from: input, count: 42)
         Self.l0_activation(o0)

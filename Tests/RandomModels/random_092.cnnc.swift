@@ -110,14 +110,14 @@ public struct Random092: CompiledModel {
         // (no computation at inference)
         observe?(0, input)
         // dense
-        Self.l1_dense(input, w, arena + Arena.l1_dense)
-        Self.l1_dense_activation(arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        Self.l1_dense(input, w, arena.advanced(by: Arena.l1_dense))
+        Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w + 3872, arena + Arena.l2_dense_1)
-        Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
-        output.update(from: arena + Arena.l2_dense_1, count: 3)
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 3872), arena.advanced(by: Arena.l2_dense_1))
+        Self.l2_dense_1_activation(arena.advanced(by: Arena.l2_dense_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l2_dense_1), count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -138,14 +138,14 @@ public struct Random092: CompiledModel {
         // (no computation at inference)
         observe?(0, input)
         // dense
-        Self.l1_dense(input, w, arena + Arena.l1_dense)
-        Self.l1_dense_activation(arena + Arena.l1_dense)
-        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        Self.l1_dense(input, w, arena.advanced(by: Arena.l1_dense))
+        Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w + 3872, arena + Arena.l2_dense_1)
-        Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
-        output.update(from: arena + Arena.l2_dense_1, count: 3)
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 3872), arena.advanced(by: Arena.l2_dense_1))
+        Self.l2_dense_1_activation(arena.advanced(by: Arena.l2_dense_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
+        output.update(from: arena.advanced(by: Arena.l2_dense_1), count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -400,16 +400,16 @@ extension Random092: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 34, q = arena + 34
-        var g = arena + 34, h = arena + 154
+        let p = arena.advanced(by: 34), q = arena.advanced(by: 34)
+        var g = arena.advanced(by: 34), h = arena.advanced(by: 154)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o1 = arena + 0
-        let o2 = arena + 31
+        let o1 = arena
+        let o2 = arena.advanced(by: 31)
         // Forward, training mode: every layer's output stays for the backward pass.
         // flatten: the same memory as its input
         Self.l1_dense(input, w, o1)
         Self.l1_dense_activation(o1)
-        Self.l2_dense_1(UnsafePointer(o1), w + 3872, o2)
+        Self.l2_dense_1(UnsafePointer(o1), w.advanced(by: 3872), o2)
         Self.l2_dense_1_activation(o2)
         output.update(from: o2, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -420,7 +420,7 @@ extension Random092: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_1
         if !fused { Self.l2_dense_1_derivative(UnsafePointer(o2), g) }
-        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k + 3751, gradients + 3751, h); swap(&g, &h)
+        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 3751), gradients.advanced(by: 3751), h); swap(&g, &h)
         // dense
         Self.l1_dense_derivative(UnsafePointer(o1), g)
         Self.l1_dense_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)

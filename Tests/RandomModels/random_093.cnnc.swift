@@ -106,15 +106,15 @@ public struct Random093: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // max_pooling2d
-        Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        Self.l1_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // global_max_pooling2d
-        Self.l2_global_max_pooling2d(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_global_max_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_global_max_pooling2d))
-        output.update(from: arena + Arena.l2_global_max_pooling2d, count: 2)
+        Self.l2_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)), arena.advanced(by: Arena.l2_global_max_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_global_max_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l2_global_max_pooling2d), count: 2)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -132,15 +132,15 @@ public struct Random093: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // max_pooling2d
-        Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        Self.l1_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // global_max_pooling2d
-        Self.l2_global_max_pooling2d(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_global_max_pooling2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_global_max_pooling2d))
-        output.update(from: arena + Arena.l2_global_max_pooling2d, count: 2)
+        Self.l2_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)), arena.advanced(by: Arena.l2_global_max_pooling2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_global_max_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l2_global_max_pooling2d), count: 2)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -276,12 +276,12 @@ extension Random093: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 180, q = arena + 180
-        var g = arena + 180, h = arena + 2100
+        let p = arena.advanced(by: 180), q = arena.advanced(by: 180)
+        var g = arena.advanced(by: 180), h = arena.advanced(by: 2100)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 154
-        let o2 = arena + 178
+        let o0 = arena
+        let o1 = arena.advanced(by: 154)
+        let o2 = arena.advanced(by: 178)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         Self.l1_max_pooling2d(UnsafePointer(o0), o1)

@@ -99,15 +99,15 @@ public struct Random094: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // average_pooling2d
-        Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+        Self.l0_average_pooling2d(input, arena.advanced(by: Arena.l0_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)))
         // max_pooling2d
-        Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        Self.l1_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)), arena.advanced(by: Arena.l1_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // flatten
         // (no computation at inference)
-        observe?(2, UnsafePointer(arena + Arena.l1_max_pooling2d))
-        output.update(from: arena + Arena.l1_max_pooling2d, count: 64)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l1_max_pooling2d), count: 64)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -125,15 +125,15 @@ public struct Random094: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // average_pooling2d
-        Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+        Self.l0_average_pooling2d(input, arena.advanced(by: Arena.l0_average_pooling2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)))
         // max_pooling2d
-        Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_max_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        Self.l1_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_average_pooling2d)), arena.advanced(by: Arena.l1_max_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // flatten
         // (no computation at inference)
-        observe?(2, UnsafePointer(arena + Arena.l1_max_pooling2d))
-        output.update(from: arena + Arena.l1_max_pooling2d, count: 64)
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l1_max_pooling2d), count: 64)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -211,11 +211,11 @@ extension Random094: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 384, q = arena + 384
-        var g = arena + 384, h = arena + 2112
+        let p = arena.advanced(by: 384), q = arena.advanced(by: 384)
+        var g = arena.advanced(by: 384), h = arena.advanced(by: 2112)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 320
+        let o0 = arena
+        let o1 = arena.advanced(by: 320)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_average_pooling2d(input, o0)
         Self.l1_max_pooling2d(UnsafePointer(o0), o1)

@@ -108,18 +108,18 @@ public struct Random095: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // activation
-        (arena + Arena.l0_activation).update(from: input, count: 384)
-        Self.l0_activation(arena + Arena.l0_activation)
-        observe?(0, UnsafePointer(arena + Arena.l0_activation))
+        arena.advanced(by: Arena.l0_activation).update(from: input, count: 384)
+        Self.l0_activation(arena.advanced(by: Arena.l0_activation))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_activation)))
         // average_pooling2d
-        Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_activation), arena + Arena.l1_average_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+        Self.l1_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_activation)), arena.advanced(by: Arena.l1_average_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)))
         // conv2d
-        Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_conv2d_padded)
-        Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
-        Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
-        output.update(from: arena + Arena.l2_conv2d, count: 54)
+        Self.l2_conv2d_pad(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), arena.advanced(by: Arena.l2_conv2d_padded))
+        Self.l2_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_padded)), w, arena.advanced(by: Arena.l2_conv2d))
+        Self.l2_conv2d_activation(arena.advanced(by: Arena.l2_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
+        output.update(from: arena.advanced(by: Arena.l2_conv2d), count: 54)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -137,18 +137,18 @@ public struct Random095: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // activation
-        (arena + Arena.l0_activation).update(from: input, count: 384)
-        Self.l0_activation(arena + Arena.l0_activation)
-        observe?(0, UnsafePointer(arena + Arena.l0_activation))
+        arena.advanced(by: Arena.l0_activation).update(from: input, count: 384)
+        Self.l0_activation(arena.advanced(by: Arena.l0_activation))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_activation)))
         // average_pooling2d
-        Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_activation), arena + Arena.l1_average_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+        Self.l1_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_activation)), arena.advanced(by: Arena.l1_average_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)))
         // conv2d
-        Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_conv2d_padded)
-        Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
-        Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
-        output.update(from: arena + Arena.l2_conv2d, count: 54)
+        Self.l2_conv2d_pad(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), arena.advanced(by: Arena.l2_conv2d_padded))
+        Self.l2_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_padded)), w, arena.advanced(by: Arena.l2_conv2d))
+        Self.l2_conv2d_activation(arena.advanced(by: Arena.l2_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
+        output.update(from: arena.advanced(by: Arena.l2_conv2d), count: 54)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -268,12 +268,12 @@ extension Random095: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 726, q = arena + 1686
-        var g = arena + 2646, h = arena + 3030
+        let p = arena.advanced(by: 726), q = arena.advanced(by: 1686)
+        var g = arena.advanced(by: 2646), h = arena.advanced(by: 3030)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 384
-        let o2 = arena + 672
+        let o0 = arena
+        let o1 = arena.advanced(by: 384)
+        let o2 = arena.advanced(by: 672)
         // Forward, training mode: every layer's output stays for the backward pass.
         o0.update(from: input, count: 384)
         Self.l0_activation(o0)

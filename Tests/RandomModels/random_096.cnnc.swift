@@ -113,20 +113,20 @@ public struct Random096: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // global_average_pooling2d
-        Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_average_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
+        Self.l1_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_global_average_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_global_average_pooling2d)))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l1_global_average_pooling2d), w + 1296, arena + Arena.l2_dense)
-        Self.l2_dense_activation(arena + Arena.l2_dense)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense))
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l1_global_average_pooling2d)), w.advanced(by: 1296), arena.advanced(by: Arena.l2_dense))
+        Self.l2_dense_activation(arena.advanced(by: Arena.l2_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
         // re_lu
-        Self.l3_re_lu(arena + Arena.l2_dense)
-        observe?(3, UnsafePointer(arena + Arena.l2_dense))
-        output.update(from: arena + Arena.l2_dense, count: 13)
+        Self.l3_re_lu(arena.advanced(by: Arena.l2_dense))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
+        output.update(from: arena.advanced(by: Arena.l2_dense), count: 13)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -144,20 +144,20 @@ public struct Random096: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // global_average_pooling2d
-        Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_average_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
+        Self.l1_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_global_average_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_global_average_pooling2d)))
         // dense
-        Self.l2_dense(UnsafePointer(arena + Arena.l1_global_average_pooling2d), w + 1296, arena + Arena.l2_dense)
-        Self.l2_dense_activation(arena + Arena.l2_dense)
-        observe?(2, UnsafePointer(arena + Arena.l2_dense))
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l1_global_average_pooling2d)), w.advanced(by: 1296), arena.advanced(by: Arena.l2_dense))
+        Self.l2_dense_activation(arena.advanced(by: Arena.l2_dense))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
         // re_lu
-        Self.l3_re_lu(arena + Arena.l2_dense)
-        observe?(3, UnsafePointer(arena + Arena.l2_dense))
-        output.update(from: arena + Arena.l2_dense, count: 13)
+        Self.l3_re_lu(arena.advanced(by: Arena.l2_dense))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
+        output.update(from: arena.advanced(by: Arena.l2_dense), count: 13)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -194,13 +194,13 @@ public struct Random096: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // global_average_pooling2d
-        Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_average_pooling2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
-        destination.update(from: arena + Arena.l1_global_average_pooling2d, count: 15)
+        Self.l1_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_global_average_pooling2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_global_average_pooling2d)))
+        destination.update(from: arena.advanced(by: Arena.l1_global_average_pooling2d), count: 15)
     }
 
     // dense over 8 samples: Dense, (None, 15) → (None, 13)
@@ -386,18 +386,18 @@ extension Random096: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 761, q = arena + 1736
-        var g = arena + 2711, h = arena + 3431
+        let p = arena.advanced(by: 761), q = arena.advanced(by: 1736)
+        var g = arena.advanced(by: 2711), h = arena.advanced(by: 3431)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 720
-        let o2 = arena + 735
-        let o3 = arena + 748
+        let o0 = arena
+        let o1 = arena.advanced(by: 720)
+        let o2 = arena.advanced(by: 735)
+        let o3 = arena.advanced(by: 748)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l1_global_average_pooling2d(UnsafePointer(o0), o1)
-        Self.l2_dense(UnsafePointer(o1), w + 1296, o2)
+        Self.l2_dense(UnsafePointer(o1), w.advanced(by: 1296), o2)
         Self.l2_dense_activation(o2)
         o3.update(from: UnsafePointer(o2), count: 13)
         Self.l3_re_lu(o3)
@@ -412,7 +412,7 @@ extension Random096: TrainableModel {
         if !fused { Self.l3_re_lu_derivative(UnsafePointer(o2), UnsafePointer(o3), g) }
         // dense
         Self.l2_dense_derivative(UnsafePointer(o2), g)
-        Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k + 1215, gradients + 1215, h); swap(&g, &h)
+        Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 1215), gradients.advanced(by: 1215), h); swap(&g, &h)
         // global_average_pooling2d
         Self.l1_global_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv2d

@@ -117,18 +117,18 @@ public struct Random097: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 2064, arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 2064), arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
-        Self.l2_conv2d_2(UnsafePointer(arena + Arena.l1_conv2d_1), w + 2836, arena + Arena.l2_conv2d_2)
-        Self.l2_conv2d_2_activation(arena + Arena.l2_conv2d_2)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
-        output.update(from: arena + Arena.l2_conv2d_2, count: 8)
+        Self.l2_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), w.advanced(by: 2836), arena.advanced(by: Arena.l2_conv2d_2))
+        Self.l2_conv2d_2_activation(arena.advanced(by: Arena.l2_conv2d_2))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
+        output.update(from: arena.advanced(by: Arena.l2_conv2d_2), count: 8)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -146,18 +146,18 @@ public struct Random097: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
+        Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w + 2064, arena + Arena.l1_conv2d_1)
-        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 2064), arena.advanced(by: Arena.l1_conv2d_1))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
-        Self.l2_conv2d_2(UnsafePointer(arena + Arena.l1_conv2d_1), w + 2836, arena + Arena.l2_conv2d_2)
-        Self.l2_conv2d_2_activation(arena + Arena.l2_conv2d_2)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
-        output.update(from: arena + Arena.l2_conv2d_2, count: 8)
+        Self.l2_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), w.advanced(by: 2836), arena.advanced(by: Arena.l2_conv2d_2))
+        Self.l2_conv2d_2_activation(arena.advanced(by: Arena.l2_conv2d_2))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
+        output.update(from: arena.advanced(by: Arena.l2_conv2d_2), count: 8)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -292,18 +292,18 @@ extension Random097: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 35, q = arena + 483
-        var g = arena + 931, h = arena + 955
+        let p = arena.advanced(by: 35), q = arena.advanced(by: 483)
+        var g = arena.advanced(by: 931), h = arena.advanced(by: 955)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 24
-        let o2 = arena + 27
+        let o0 = arena
+        let o1 = arena.advanced(by: 24)
+        let o2 = arena.advanced(by: 27)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1(UnsafePointer(p), w + 2064, o1)
-        Self.l2_conv2d_2(UnsafePointer(o1), w + 2836, o2)
+        Self.l1_conv2d_1(UnsafePointer(p), w.advanced(by: 2064), o1)
+        Self.l2_conv2d_2(UnsafePointer(o1), w.advanced(by: 2836), o2)
         Self.l2_conv2d_2_activation(o2)
         output.update(from: o2, count: 8)
         // The loss, and its gradient: with respect to the output, or to the
@@ -314,10 +314,10 @@ extension Random097: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // conv2d_2
         if !fused { Self.l2_conv2d_2_derivative(UnsafePointer(o2), g) }
-        Self.l2_conv2d_2_backward(UnsafePointer(o1), UnsafePointer(g), k + 2127, gradients + 2127, h); swap(&g, &h)
+        Self.l2_conv2d_2_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 2127), gradients.advanced(by: 2127), h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 1548, gradients + 1548, q)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1548), gradients.advanced(by: 1548), q)
         Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_pad(input, p)

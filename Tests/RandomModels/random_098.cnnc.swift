@@ -115,20 +115,20 @@ public struct Random098: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // zero_padding2d
-        Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_zero_padding2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
+        Self.l1_zero_padding2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_zero_padding2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d)))
         // conv2d_1
-        Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_zero_padding2d), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 324, arena + Arena.l2_conv2d_1)
-        Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        Self.l2_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d)), arena.advanced(by: Arena.l2_conv2d_1_padded))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 324), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1_activation(arena.advanced(by: Arena.l2_conv2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // global_max_pooling2d
-        Self.l3_global_max_pooling2d(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_global_max_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_global_max_pooling2d))
-        output.update(from: arena + Arena.l3_global_max_pooling2d, count: 9)
+        Self.l3_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), arena.advanced(by: Arena.l3_global_max_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_global_max_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l3_global_max_pooling2d), count: 9)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -146,20 +146,20 @@ public struct Random098: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // zero_padding2d
-        Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_zero_padding2d)
-        observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
+        Self.l1_zero_padding2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_zero_padding2d))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d)))
         // conv2d_1
-        Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_zero_padding2d), arena + Arena.l2_conv2d_1_padded)
-        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w + 324, arena + Arena.l2_conv2d_1)
-        Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
-        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        Self.l2_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d)), arena.advanced(by: Arena.l2_conv2d_1_padded))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 324), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1_activation(arena.advanced(by: Arena.l2_conv2d_1))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // global_max_pooling2d
-        Self.l3_global_max_pooling2d(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_global_max_pooling2d)
-        observe?(3, UnsafePointer(arena + Arena.l3_global_max_pooling2d))
-        output.update(from: arena + Arena.l3_global_max_pooling2d, count: 9)
+        Self.l3_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), arena.advanced(by: Arena.l3_global_max_pooling2d))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_global_max_pooling2d)))
+        output.update(from: arena.advanced(by: Arena.l3_global_max_pooling2d), count: 9)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -310,18 +310,18 @@ extension Random098: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena + 195, q = arena + 307
-        var g = arena + 419, h = arena + 659
+        let p = arena.advanced(by: 195), q = arena.advanced(by: 307)
+        var g = arena.advanced(by: 419), h = arena.advanced(by: 659)
         _ = (w, k, p, q, g, h, statistics, sums)
-        let o0 = arena + 0
-        let o1 = arena + 36
-        let o2 = arena + 96
-        let o3 = arena + 186
+        let o0 = arena
+        let o1 = arena.advanced(by: 36)
+        let o2 = arena.advanced(by: 96)
+        let o3 = arena.advanced(by: 186)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         Self.l1_zero_padding2d(UnsafePointer(o0), o1)
         Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_1(UnsafePointer(p), w + 324, o2)
+        Self.l2_conv2d_1(UnsafePointer(p), w.advanced(by: 324), o2)
         Self.l2_conv2d_1_activation(o2)
         Self.l3_global_max_pooling2d(UnsafePointer(o2), o3)
         output.update(from: o3, count: 9)
@@ -336,7 +336,7 @@ extension Random098: TrainableModel {
         // conv2d_1
         Self.l2_conv2d_1_derivative(UnsafePointer(o2), g)
         Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k + 324, gradients + 324, q)
+        Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 324), gradients.advanced(by: 324), q)
         Self.l2_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
         // zero_padding2d
         Self.l1_zero_padding2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)

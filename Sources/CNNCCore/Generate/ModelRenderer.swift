@@ -21,7 +21,7 @@ struct ModelRenderer {
             emitForward(node, into: &forward)
         }
         for (slot, result) in zip(program.outputLayout.slots, program.results) {
-            let target = slot.offset == 0 ? "output" : "(output + \(slot.offset))"
+            let target = PointerExpression.offset("output", by: slot.offset)
             forward.line("\(target).update(from: \(pointer(result)), count: \(slot.shape.elementCount))")
         }
 
@@ -114,9 +114,9 @@ struct ModelRenderer {
         switch buffer {
         case .input(let index):
             let offset = program.inputLayout.slots[index].offset
-            return offset == 0 ? "input" : "(input + \(offset))"
+            return PointerExpression.offset("input", by: offset)
         case .region(let region):
-            return "arena + Arena.\(program.arena.regions[region].name)"
+            return PointerExpression.offset("arena", by: "Arena.\(program.arena.regions[region].name)")
         }
     }
 
@@ -132,13 +132,13 @@ struct ModelRenderer {
         forward.line("// \(node.layer.name)")
         let source = readable(node.reads)
         let target = pointer(node.writes)
-        let padded = node.padded.map { "arena + Arena.\(program.arena.regions[$0].name)" }
+        let padded = node.padded.map { PointerExpression.offset("arena", by: "Arena.\(program.arena.regions[$0].name)") }
         switch node.kernel {
         case .convolution(let kernels):
             if let winograd = kernels.winograd, let padded {
                 forward.line("Self.\(winograd.padding.function)(\(source), \(padded))")
                 forward.kernel(parts: kernels.splitParts) { worker, parts in
-                    let scratch = "arena + Arena.scratch" + (worker.map { " + \($0) * \(winograd.kernel.scratchCount)" } ?? "")
+                    let scratch = PointerExpression.offset("arena", by: "Arena.scratch" + (worker.map { " + \($0) * \(winograd.kernel.scratchCount)" } ?? ""))
                     return "Self.\(winograd.kernel.function)(UnsafePointer(\(padded)), \(node.packedWeights), \(target), \(scratch)\(parts.map { ", \($0)" } ?? ""))"
                 }
             } else {
@@ -149,7 +149,7 @@ struct ModelRenderer {
                 }
                 if let pointwise = kernels.pointwise, let intermediate = node.intermediate {
                     // SeparableConv2D: both steps on the same rows.
-                    let middle = "arena + Arena.\(program.arena.regions[intermediate].name)"
+                    let middle = PointerExpression.offset("arena", by: "Arena.\(program.arena.regions[intermediate].name)")
                     func calls(_ rows: String?) -> String {
                         let range = rows.map { ", \($0)" } ?? ""
                         return "Self.\(kernels.direct.function)(\(reads), \(node.packedWeights), \(middle)\(range)); Self.\(pointwise.function)(UnsafePointer(\(middle)), \(node.packedWeights), \(target)\(range))"
@@ -174,7 +174,7 @@ struct ModelRenderer {
         case .nothing:
             forward.line("// (no computation at inference)")
         case .inPlace(let kernel):
-            if node.copiesInputFirst { forward.line("(\(target)).update(from: \(source), count: \(node.layer.inputShape.elementCount))") }
+            if node.copiesInputFirst { forward.line("\(target).update(from: \(source), count: \(node.layer.inputShape.elementCount))") }
             forward.line(kernel.needsWeights ? "Self.\(node.function)(\(target), w)" : "Self.\(node.function)(\(target))")
         }
         forward.line("observe?(\(node.index), \(readable(node.writes)))")

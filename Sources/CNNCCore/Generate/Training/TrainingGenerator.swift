@@ -90,8 +90,8 @@ struct TrainingGenerator {
         out.line("@inline(__always)")
         out.block("private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float") { out in
             // Declare as `var` only what the body changes: generated code compiles warning-free.
-            out.line("let p = arena + \(arena.paddedOffset), q = arena + \(arena.paddedGradientOffset)")
-            out.line("\(program.swapsGradients ? "var" : "let") g = arena + \(arena.gradientOffset), h = arena + \(arena.gradientOffset + arena.largestActivation)")
+            out.line("let p = \(PointerExpression.offset("arena", by: arena.paddedOffset)), q = \(PointerExpression.offset("arena", by: arena.paddedGradientOffset))")
+            out.line("\(program.swapsGradients ? "var" : "let") g = \(PointerExpression.offset("arena", by: arena.gradientOffset)), h = \(PointerExpression.offset("arena", by: arena.gradientOffset + arena.largestActivation))")
             out.line("_ = (w, k, p, q, g, h, statistics, sums)")
             if phases.count == 1 {
                 emit(values: phases[0].values, steps: phases[0].steps, into: &out)
@@ -169,17 +169,17 @@ struct TrainingGenerator {
         for value in values {
             switch value {
             case .output(let index):
-                if case .slot(let offset) = arena.outputs[index] { out.line("let o\(index) = arena + \(offset)") }
+                if case .slot(let offset) = arena.outputs[index] { out.line("let o\(index) = \(PointerExpression.offset("arena", by: offset))") }
             case .mask(let index):
-                if let offset = arena.masks[index] { out.line("let m\(index) = arena + \(offset)") }
+                if let offset = arena.masks[index] { out.line("let m\(index) = \(PointerExpression.offset("arena", by: offset))") }
             case .intermediate(let index):
-                if let offset = arena.intermediates[index] { out.line("let t\(index) = arena + \(offset)") }
+                if let offset = arena.intermediates[index] { out.line("let t\(index) = \(PointerExpression.offset("arena", by: offset))") }
             case .outputGradient(let index):
-                if let offset = arena.outputGradients[index] { out.line("let d\(index) = arena + \(offset)") }
+                if let offset = arena.outputGradients[index] { out.line("let d\(index) = \(PointerExpression.offset("arena", by: offset))") }
             case .gradientSlot(let tensor):
-                if let offset = arena.gradientSlots[tensor] { out.line("let \(slot(tensor)) = arena + \(offset)") }
+                if let offset = arena.gradientSlots[tensor] { out.line("let \(slot(tensor)) = \(PointerExpression.offset("arena", by: offset))") }
             case .preActivation(let index):
-                if let offset = arena.preActivations[index] { out.line("let z\(index) = arena + \(offset)") }
+                if let offset = arena.preActivations[index] { out.line("let z\(index) = \(PointerExpression.offset("arena", by: offset))") }
             case .input:
                 break
             }

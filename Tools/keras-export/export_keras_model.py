@@ -363,12 +363,23 @@ def layer_outputs(model, x):
     # in cnnc: its layers are probed inside it, on the tensors it was called on.
     nested = [layer for layer in layers if isinstance(layer, keras.Model)]
     layers = [layer for layer in layers if not isinstance(layer, keras.Model)]
+    # A layer's calls in this model's graph. A Sequential model reopened from
+    # a file was rebuilt once per layer added, and each rebuild left a call
+    # on every layer before it: only the calls its current graph (Keras 3's
+    # `_functional`) holds are the model's (tf.keras keeps no such set).
+    graph = getattr(model, "_functional", None) or model
+    graph_nodes = getattr(graph, "_nodes", None)
+
+    def calls(layer):
+        nodes = list(getattr(layer, "_inbound_nodes", []))
+        return nodes if graph_nodes is None else [node for node in nodes if node in graph_nodes]
+
     names = [layer.name for layer in layers]
-    tensors = [layer.output for layer in layers]
-    # A shared layer (called more than once): `output` is its first call's;
-    # each later call k is kept as "name[k]", as cnnc names that call.
+    tensors = [calls(layer)[0].output_tensors[0] if calls(layer) else layer.output for layer in layers]
+    # A shared layer (called more than once): its first call's output, then
+    # each later call k kept as "name[k]", as cnnc names that call.
     for layer in layers:
-        nodes = getattr(layer, "_inbound_nodes", [])
+        nodes = calls(layer)
         for k in range(1, len(nodes)):
             names.append(f"{layer.name}[{k}]")
             tensors.append(nodes[k].output_tensors[0])

@@ -77,7 +77,14 @@ public struct SeedBackprop3x3: CompiledModel {
         UnoptimizedBuildWarning.check(model: "SeedBackprop3x3", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 4, outputs: 1, paddedOutputs: 4, into: &packed, at: 0)
+        // In panels of 4 output channels, each panel's 4 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<4 {
+                for lane in 0..<4 where panel * 4 + lane < 1 {
+                    packed[0 + (panel * 4 + row) * 4 + lane] = parameters[0 + row * 1 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: nil, count: 1, into: &packed, at: 16)
         self.packed = packed
     }
@@ -128,29 +135,38 @@ public struct SeedBackprop3x3: CompiledModel {
 
     // filter: Conv2D, (None, 3, 3, 1) → (None, 2, 2, 1), 4 parameters
     @inline(never)
-    static func l0_filter(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l0_filter(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 2 + ox) * 1
-            var s0_0 = w.simd(V.self, at: 16)
-            var s1_0 = w.simd(V.self, at: 16)
-            for ky in 0..<2 {
-                for kx in 0..<2 {
-                    let xp = x + (oy * 3 + ox * 1) + ky * 3 + kx * 1
-                    let wp = w + 0 + (ky * 2 + kx) * 4
-                    for ci in 0..<1 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[1 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 16)
+                var s1_0 = w.simd(V.self, at: 16)
+                var s2_0 = w.simd(V.self, at: 16)
+                var s3_0 = w.simd(V.self, at: 16)
+                for ky in 0..<2 {
+                    for kx in 0..<2 {
+                        let xp = x + 0 + ky * 3 + kx * 1
+                        let wp = w + 0 + (ky * 2 + kx) * 4
+                        for ci in 0..<1 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[1 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[3 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[4 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<1 { yp[3 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
         }
     }
 

@@ -77,7 +77,14 @@ public struct SeedEdge6x6: CompiledModel {
         UnoptimizedBuildWarning.check(model: "SeedEdge6x6", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 1, paddedOutputs: 4, into: &packed, at: 0)
+        // In panels of 4 output channels, each panel's 9 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<9 {
+                for lane in 0..<4 where panel * 4 + lane < 1 {
+                    packed[0 + (panel * 9 + row) * 4 + lane] = parameters[0 + row * 1 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: nil, count: 1, into: &packed, at: 36)
         self.packed = packed
     }
@@ -128,37 +135,86 @@ public struct SeedEdge6x6: CompiledModel {
 
     // vertical_edge: Conv2D, (None, 6, 6, 1) → (None, 4, 4, 1), 9 parameters
     @inline(never)
-    static func l0_vertical_edge(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l0_vertical_edge(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 1
-            var s0_0 = w.simd(V.self, at: 36)
-            var s1_0 = w.simd(V.self, at: 36)
-            var s2_0 = w.simd(V.self, at: 36)
-            var s3_0 = w.simd(V.self, at: 36)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 6 + ox * 1) + ky * 6 + kx * 1
-                    let wp = w + 0 + (ky * 3 + kx) * 4
-                    for ci in 0..<1 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[1 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[2 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[3 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 36)
+                var s1_0 = w.simd(V.self, at: 36)
+                var s2_0 = w.simd(V.self, at: 36)
+                var s3_0 = w.simd(V.self, at: 36)
+                var s4_0 = w.simd(V.self, at: 36)
+                var s5_0 = w.simd(V.self, at: 36)
+                var s6_0 = w.simd(V.self, at: 36)
+                var s7_0 = w.simd(V.self, at: 36)
+                var s8_0 = w.simd(V.self, at: 36)
+                var s9_0 = w.simd(V.self, at: 36)
+                var s10_0 = w.simd(V.self, at: 36)
+                var s11_0 = w.simd(V.self, at: 36)
+                var s12_0 = w.simd(V.self, at: 36)
+                var s13_0 = w.simd(V.self, at: 36)
+                var s14_0 = w.simd(V.self, at: 36)
+                var s15_0 = w.simd(V.self, at: 36)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 6 + kx * 1
+                        let wp = w + 0 + (ky * 3 + kx) * 4
+                        for ci in 0..<1 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[1 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[2 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[3 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[6 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[7 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[8 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[9 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                            let x8 = V(repeating: xp[12 + ci])
+                            s8_0 = madd(s8_0, x8, w0)
+                            let x9 = V(repeating: xp[13 + ci])
+                            s9_0 = madd(s9_0, x9, w0)
+                            let x10 = V(repeating: xp[14 + ci])
+                            s10_0 = madd(s10_0, x10, w0)
+                            let x11 = V(repeating: xp[15 + ci])
+                            s11_0 = madd(s11_0, x11, w0)
+                            let x12 = V(repeating: xp[18 + ci])
+                            s12_0 = madd(s12_0, x12, w0)
+                            let x13 = V(repeating: xp[19 + ci])
+                            s13_0 = madd(s13_0, x13, w0)
+                            let x14 = V(repeating: xp[20 + ci])
+                            s14_0 = madd(s14_0, x14, w0)
+                            let x15 = V(repeating: xp[21 + ci])
+                            s15_0 = madd(s15_0, x15, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<1 { yp[3 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<1 { yp[4 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<1 { yp[5 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<1 { yp[6 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<1 { yp[7 + lane] = v[lane] } }
+                do { let v = s8_0; for lane in 0..<1 { yp[8 + lane] = v[lane] } }
+                do { let v = s9_0; for lane in 0..<1 { yp[9 + lane] = v[lane] } }
+                do { let v = s10_0; for lane in 0..<1 { yp[10 + lane] = v[lane] } }
+                do { let v = s11_0; for lane in 0..<1 { yp[11 + lane] = v[lane] } }
+                do { let v = s12_0; for lane in 0..<1 { yp[12 + lane] = v[lane] } }
+                do { let v = s13_0; for lane in 0..<1 { yp[13 + lane] = v[lane] } }
+                do { let v = s14_0; for lane in 0..<1 { yp[14 + lane] = v[lane] } }
+                do { let v = s15_0; for lane in 0..<1 { yp[15 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<1 { yp[3 + lane] = v[lane] } }
         }
     }
 

@@ -77,7 +77,14 @@ public struct SeedStrided7x7: CompiledModel {
         UnoptimizedBuildWarning.check(model: "SeedStrided7x7", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 1, paddedOutputs: 4, into: &packed, at: 0)
+        // In panels of 4 output channels, each panel's 9 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<9 {
+                for lane in 0..<4 where panel * 4 + lane < 1 {
+                    packed[0 + (panel * 9 + row) * 4 + lane] = parameters[0 + row * 1 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: nil, count: 1, into: &packed, at: 36)
         self.packed = packed
     }
@@ -128,33 +135,58 @@ public struct SeedStrided7x7: CompiledModel {
 
     // strided: Conv2D, (None, 7, 7, 1) → (None, 3, 3, 1), 9 parameters
     @inline(never)
-    static func l0_strided(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+    static func l0_strided(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 3 + ox) * 1
-            var s0_0 = w.simd(V.self, at: 36)
-            var s1_0 = w.simd(V.self, at: 36)
-            var s2_0 = w.simd(V.self, at: 36)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 14 + ox * 2) + ky * 7 + kx * 1
-                    let wp = w + 0 + (ky * 3 + kx) * 4
-                    for ci in 0..<1 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[2 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[4 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 36)
+                var s1_0 = w.simd(V.self, at: 36)
+                var s2_0 = w.simd(V.self, at: 36)
+                var s3_0 = w.simd(V.self, at: 36)
+                var s4_0 = w.simd(V.self, at: 36)
+                var s5_0 = w.simd(V.self, at: 36)
+                var s6_0 = w.simd(V.self, at: 36)
+                var s7_0 = w.simd(V.self, at: 36)
+                var s8_0 = w.simd(V.self, at: 36)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 7 + kx * 1
+                        let wp = w + 0 + (ky * 3 + kx) * 4
+                        for ci in 0..<1 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[2 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[4 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[14 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[16 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[18 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[28 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[30 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                            let x8 = V(repeating: xp[32 + ci])
+                            s8_0 = madd(s8_0, x8, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<1 { yp[3 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<1 { yp[4 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<1 { yp[5 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<1 { yp[6 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<1 { yp[7 + lane] = v[lane] } }
+                do { let v = s8_0; for lane in 0..<1 { yp[8 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
         }
     }
 

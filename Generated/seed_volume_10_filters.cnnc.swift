@@ -78,7 +78,14 @@ public struct SeedVolume10Filters: CompiledModel {
         UnoptimizedBuildWarning.check(model: "SeedVolume10Filters", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 10, paddedOutputs: 16, into: &packed, at: 0)
+        // In panels of 8 output channels, each panel's 27 rows in a row (the order its kernel reads them).
+        for panel in 0..<2 {
+            for row in 0..<27 {
+                for lane in 0..<8 where panel * 8 + lane < 10 {
+                    packed[0 + (panel * 27 + row) * 8 + lane] = parameters[0 + row * 10 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 270, count: 10, into: &packed, at: 432)
         self.packed = packed
     }
@@ -129,50 +136,164 @@ public struct SeedVolume10Filters: CompiledModel {
 
     // conv: Conv2D, (None, 6, 6, 3) → (None, 4, 4, 10), 280 parameters
     @inline(never)
-    static func l0_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l0_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
-        // The remaining 10 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 10
-            var s0_0 = w.simd(V.self, at: 432)
-            var s0_1 = w.simd(V.self, at: 440)
-            var s1_0 = w.simd(V.self, at: 432)
-            var s1_1 = w.simd(V.self, at: 440)
-            var s2_0 = w.simd(V.self, at: 432)
-            var s2_1 = w.simd(V.self, at: 440)
-            var s3_0 = w.simd(V.self, at: 432)
-            var s3_1 = w.simd(V.self, at: 440)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 18 + ox * 3) + ky * 18 + kx * 3
-                    let wp = w + 0 + (ky * 3 + kx) * 48
-                    for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[3 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[6 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[9 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 432)
+                var s1_0 = w.simd(V.self, at: 432)
+                var s2_0 = w.simd(V.self, at: 432)
+                var s3_0 = w.simd(V.self, at: 432)
+                var s4_0 = w.simd(V.self, at: 432)
+                var s5_0 = w.simd(V.self, at: 432)
+                var s6_0 = w.simd(V.self, at: 432)
+                var s7_0 = w.simd(V.self, at: 432)
+                var s8_0 = w.simd(V.self, at: 432)
+                var s9_0 = w.simd(V.self, at: 432)
+                var s10_0 = w.simd(V.self, at: 432)
+                var s11_0 = w.simd(V.self, at: 432)
+                var s12_0 = w.simd(V.self, at: 432)
+                var s13_0 = w.simd(V.self, at: 432)
+                var s14_0 = w.simd(V.self, at: 432)
+                var s15_0 = w.simd(V.self, at: 432)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 18 + kx * 3
+                        let wp = w + 0 + (ky * 3 + kx) * 24
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[3 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[6 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[9 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[18 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[21 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[24 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[27 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                            let x8 = V(repeating: xp[36 + ci])
+                            s8_0 = madd(s8_0, x8, w0)
+                            let x9 = V(repeating: xp[39 + ci])
+                            s9_0 = madd(s9_0, x9, w0)
+                            let x10 = V(repeating: xp[42 + ci])
+                            s10_0 = madd(s10_0, x10, w0)
+                            let x11 = V(repeating: xp[45 + ci])
+                            s11_0 = madd(s11_0, x11, w0)
+                            let x12 = V(repeating: xp[54 + ci])
+                            s12_0 = madd(s12_0, x12, w0)
+                            let x13 = V(repeating: xp[57 + ci])
+                            s13_0 = madd(s13_0, x13, w0)
+                            let x14 = V(repeating: xp[60 + ci])
+                            s14_0 = madd(s14_0, x14, w0)
+                            let x15 = V(repeating: xp[63 + ci])
+                            s15_0 = madd(s15_0, x15, w0)
+                        }
                     }
                 }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 10)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 20)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 30)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 40)
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 50)
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 60)
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 70)
+                yp.store(s8_0.replacing(with: 0, where: s8_0 .< 0), at: 80)
+                yp.store(s9_0.replacing(with: 0, where: s9_0 .< 0), at: 90)
+                yp.store(s10_0.replacing(with: 0, where: s10_0 .< 0), at: 100)
+                yp.store(s11_0.replacing(with: 0, where: s11_0 .< 0), at: 110)
+                yp.store(s12_0.replacing(with: 0, where: s12_0 .< 0), at: 120)
+                yp.store(s13_0.replacing(with: 0, where: s13_0 .< 0), at: 130)
+                yp.store(s14_0.replacing(with: 0, where: s14_0 .< 0), at: 140)
+                yp.store(s15_0.replacing(with: 0, where: s15_0 .< 0), at: 150)
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<2 { yp[8 + lane] = v[lane] } }
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 10)
-            do { let v = s1_1.replacing(with: 0, where: s1_1 .< 0); for lane in 0..<2 { yp[18 + lane] = v[lane] } }
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 20)
-            do { let v = s2_1.replacing(with: 0, where: s2_1 .< 0); for lane in 0..<2 { yp[28 + lane] = v[lane] } }
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 30)
-            do { let v = s3_1.replacing(with: 0, where: s3_1 .< 0); for lane in 0..<2 { yp[38 + lane] = v[lane] } }
+        }
+        // The remaining 2 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 8
+                var s0_0 = w.simd(V.self, at: 432 + 8)
+                var s1_0 = w.simd(V.self, at: 432 + 8)
+                var s2_0 = w.simd(V.self, at: 432 + 8)
+                var s3_0 = w.simd(V.self, at: 432 + 8)
+                var s4_0 = w.simd(V.self, at: 432 + 8)
+                var s5_0 = w.simd(V.self, at: 432 + 8)
+                var s6_0 = w.simd(V.self, at: 432 + 8)
+                var s7_0 = w.simd(V.self, at: 432 + 8)
+                var s8_0 = w.simd(V.self, at: 432 + 8)
+                var s9_0 = w.simd(V.self, at: 432 + 8)
+                var s10_0 = w.simd(V.self, at: 432 + 8)
+                var s11_0 = w.simd(V.self, at: 432 + 8)
+                var s12_0 = w.simd(V.self, at: 432 + 8)
+                var s13_0 = w.simd(V.self, at: 432 + 8)
+                var s14_0 = w.simd(V.self, at: 432 + 8)
+                var s15_0 = w.simd(V.self, at: 432 + 8)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 18 + kx * 3
+                        let wp = w + 0 + 216 + (ky * 3 + kx) * 24
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[3 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[6 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[9 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[18 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[21 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[24 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[27 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                            let x8 = V(repeating: xp[36 + ci])
+                            s8_0 = madd(s8_0, x8, w0)
+                            let x9 = V(repeating: xp[39 + ci])
+                            s9_0 = madd(s9_0, x9, w0)
+                            let x10 = V(repeating: xp[42 + ci])
+                            s10_0 = madd(s10_0, x10, w0)
+                            let x11 = V(repeating: xp[45 + ci])
+                            s11_0 = madd(s11_0, x11, w0)
+                            let x12 = V(repeating: xp[54 + ci])
+                            s12_0 = madd(s12_0, x12, w0)
+                            let x13 = V(repeating: xp[57 + ci])
+                            s13_0 = madd(s13_0, x13, w0)
+                            let x14 = V(repeating: xp[60 + ci])
+                            s14_0 = madd(s14_0, x14, w0)
+                            let x15 = V(repeating: xp[63 + ci])
+                            s15_0 = madd(s15_0, x15, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<2 { yp[10 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<2 { yp[20 + lane] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<2 { yp[30 + lane] = v[lane] } }
+                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<2 { yp[40 + lane] = v[lane] } }
+                do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<2 { yp[50 + lane] = v[lane] } }
+                do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<2 { yp[60 + lane] = v[lane] } }
+                do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<2 { yp[70 + lane] = v[lane] } }
+                do { let v = s8_0.replacing(with: 0, where: s8_0 .< 0); for lane in 0..<2 { yp[80 + lane] = v[lane] } }
+                do { let v = s9_0.replacing(with: 0, where: s9_0 .< 0); for lane in 0..<2 { yp[90 + lane] = v[lane] } }
+                do { let v = s10_0.replacing(with: 0, where: s10_0 .< 0); for lane in 0..<2 { yp[100 + lane] = v[lane] } }
+                do { let v = s11_0.replacing(with: 0, where: s11_0 .< 0); for lane in 0..<2 { yp[110 + lane] = v[lane] } }
+                do { let v = s12_0.replacing(with: 0, where: s12_0 .< 0); for lane in 0..<2 { yp[120 + lane] = v[lane] } }
+                do { let v = s13_0.replacing(with: 0, where: s13_0 .< 0); for lane in 0..<2 { yp[130 + lane] = v[lane] } }
+                do { let v = s14_0.replacing(with: 0, where: s14_0 .< 0); for lane in 0..<2 { yp[140 + lane] = v[lane] } }
+                do { let v = s15_0.replacing(with: 0, where: s15_0 .< 0); for lane in 0..<2 { yp[150 + lane] = v[lane] } }
+            }
         }
     }
 

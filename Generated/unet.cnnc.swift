@@ -37,7 +37,7 @@ public struct Unet: CompiledModel {
     public static let flops = 1884160
     /// 15,968 floats of activations and padded inputs (see `Arena`), 6,144 of Winograd scratch.
     public static let arenaCount = 22112
-    static let packedCount = 30732
+    static let packedCount = 22540
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -137,18 +137,24 @@ public struct Unet: CompiledModel {
         WeightPacking.bias(parameters, from: 72, count: 8, into: &packed, at: 72)
         WeightPacking.kernel(parameters, from: 80, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 80)
         WeightPacking.bias(parameters, from: 1232, count: 16, into: &packed, at: 1232)
-        WeightPacking.kernel(parameters, from: 1248, rows: 144, outputs: 32, paddedOutputs: 32, into: &packed, at: 1248)
+        // In panels of 16 output channels, each panel's 144 rows in a row (the order its kernel reads them).
+        for panel in 0..<2 {
+            for row in 0..<144 {
+                for lane in 0..<16 where panel * 16 + lane < 32 {
+                    packed[1248 + (panel * 144 + row) * 16 + lane] = parameters[1248 + row * 32 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 5856, count: 32, into: &packed, at: 5856)
-        WeightPacking.winograd(parameters, from: 1248, inputChannels: 16, outputs: 32, paddedOutputs: 32, into: &packed, at: 5888)
-        WeightPacking.transposedKernel(parameters, from: 5888, taps: 4, inputs: 32, outputs: 16, paddedOutputs: 16, into: &packed, at: 14080)
-        WeightPacking.bias(parameters, from: 7936, count: 16, into: &packed, at: 16128)
-        WeightPacking.kernel(parameters, from: 7952, rows: 288, outputs: 16, paddedOutputs: 16, into: &packed, at: 16144)
-        WeightPacking.bias(parameters, from: 12560, count: 16, into: &packed, at: 20752)
-        WeightPacking.winograd(parameters, from: 7952, inputChannels: 32, outputs: 16, paddedOutputs: 16, into: &packed, at: 20768)
-        WeightPacking.kernel(parameters, from: 12576, rows: 216, outputs: 8, paddedOutputs: 8, into: &packed, at: 28960)
-        WeightPacking.bias(parameters, from: 14304, count: 8, into: &packed, at: 30688)
-        WeightPacking.kernel(parameters, from: 14312, rows: 8, outputs: 3, paddedOutputs: 4, into: &packed, at: 30696)
-        WeightPacking.bias(parameters, from: 14336, count: 3, into: &packed, at: 30728)
+        WeightPacking.transposedKernel(parameters, from: 5888, taps: 4, inputs: 32, outputs: 16, paddedOutputs: 16, into: &packed, at: 5888)
+        WeightPacking.bias(parameters, from: 7936, count: 16, into: &packed, at: 7936)
+        WeightPacking.kernel(parameters, from: 7952, rows: 288, outputs: 16, paddedOutputs: 16, into: &packed, at: 7952)
+        WeightPacking.bias(parameters, from: 12560, count: 16, into: &packed, at: 12560)
+        WeightPacking.winograd(parameters, from: 7952, inputChannels: 32, outputs: 16, paddedOutputs: 16, into: &packed, at: 12576)
+        WeightPacking.kernel(parameters, from: 12576, rows: 216, outputs: 8, paddedOutputs: 8, into: &packed, at: 20768)
+        WeightPacking.bias(parameters, from: 14304, count: 8, into: &packed, at: 22496)
+        WeightPacking.kernel(parameters, from: 14312, rows: 8, outputs: 3, paddedOutputs: 4, into: &packed, at: 22504)
+        WeightPacking.bias(parameters, from: 14336, count: 3, into: &packed, at: 22536)
         self.packed = packed
     }
 
@@ -183,18 +189,18 @@ public struct Unet: CompiledModel {
         Self.l3_enc2_pool(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)), arena.advanced(by: Arena.l3_enc2_pool))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)))
         // bottleneck
-        Self.l4_bottleneck_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)), arena.advanced(by: Arena.l4_bottleneck_padded))
-        Self.l4_bottleneck_winograd(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck_padded)), w.advanced(by: 1248), arena.advanced(by: Arena.l4_bottleneck), arena.advanced(by: Arena.scratch))
+        Self.l4_bottleneck_pad(UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)), arena.advanced(by: Arena.l4_bottleneck_padded))
+        Self.l4_bottleneck(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck_padded)), w.advanced(by: 1248), arena.advanced(by: Arena.l4_bottleneck))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)))
         // dec2_up
-        Self.l5_dec2_up(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)), w.advanced(by: 14080), arena.advanced(by: Arena.l5_dec2_up))
+        Self.l5_dec2_up(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)), w.advanced(by: 5888), arena.advanced(by: Arena.l5_dec2_up))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)))
         // dec2_skip
         Self.l6_dec2_skip(UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)), UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)), arena.advanced(by: Arena.l6_dec2_skip))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)))
         // dec2_conv
         Self.l7_dec2_conv_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)), arena.advanced(by: Arena.l7_dec2_conv_padded))
-        Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv_padded)), w.advanced(by: 16144), arena.advanced(by: Arena.l7_dec2_conv), arena.advanced(by: Arena.scratch))
+        Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv_padded)), w.advanced(by: 7952), arena.advanced(by: Arena.l7_dec2_conv), arena.advanced(by: Arena.scratch))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)))
         // dec1_up
         Self.l8_dec1_up(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)), arena.advanced(by: Arena.l8_dec1_up))
@@ -204,10 +210,10 @@ public struct Unet: CompiledModel {
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)))
         // dec1_conv
         Self.l10_dec1_conv_pad(UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)), arena.advanced(by: Arena.l10_dec1_conv_padded))
-        Self.l10_dec1_conv(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv_padded)), w.advanced(by: 28960), arena.advanced(by: Arena.l10_dec1_conv))
+        Self.l10_dec1_conv(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv_padded)), w.advanced(by: 20768), arena.advanced(by: Arena.l10_dec1_conv))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)))
         // pixel_classes
-        Self.l11_pixel_classes(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)), w.advanced(by: 30696), arena.advanced(by: Arena.l11_pixel_classes))
+        Self.l11_pixel_classes(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)), w.advanced(by: 22504), arena.advanced(by: Arena.l11_pixel_classes))
         Self.l11_pixel_classes_activation(arena.advanced(by: Arena.l11_pixel_classes))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_pixel_classes)))
         output.update(from: arena.advanced(by: Arena.l11_pixel_classes), count: 768)
@@ -242,18 +248,18 @@ public struct Unet: CompiledModel {
         Self.l3_enc2_pool(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)), arena.advanced(by: Arena.l3_enc2_pool))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)))
         // bottleneck
-        Self.l4_bottleneck_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)), arena.advanced(by: Arena.l4_bottleneck_padded))
-        Self.l4_bottleneck_winograd(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck_padded)), w.advanced(by: 1248), arena.advanced(by: Arena.l4_bottleneck), arena.advanced(by: Arena.scratch))
+        Self.l4_bottleneck_pad(UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)), arena.advanced(by: Arena.l4_bottleneck_padded))
+        Self.l4_bottleneck(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck_padded)), w.advanced(by: 1248), arena.advanced(by: Arena.l4_bottleneck))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)))
         // dec2_up
-        Self.l5_dec2_up(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)), w.advanced(by: 14080), arena.advanced(by: Arena.l5_dec2_up))
+        Self.l5_dec2_up(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)), w.advanced(by: 5888), arena.advanced(by: Arena.l5_dec2_up))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)))
         // dec2_skip
         Self.l6_dec2_skip(UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)), UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)), arena.advanced(by: Arena.l6_dec2_skip))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)))
         // dec2_conv
         Self.l7_dec2_conv_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)), arena.advanced(by: Arena.l7_dec2_conv_padded))
-        pool.split(2) { worker, parts in Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv_padded)), w.advanced(by: 16144), arena.advanced(by: Arena.l7_dec2_conv), arena.advanced(by: Arena.scratch + worker * 6144), parts) }
+        pool.split(2) { worker, parts in Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv_padded)), w.advanced(by: 7952), arena.advanced(by: Arena.l7_dec2_conv), arena.advanced(by: Arena.scratch + worker * 6144), parts) }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)))
         // dec1_up
         Self.l8_dec1_up(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)), arena.advanced(by: Arena.l8_dec1_up))
@@ -263,10 +269,10 @@ public struct Unet: CompiledModel {
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)))
         // dec1_conv
         Self.l10_dec1_conv_pad(UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)), arena.advanced(by: Arena.l10_dec1_conv_padded))
-        pool.split(16) { worker, parts in Self.l10_dec1_conv(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv_padded)), w.advanced(by: 28960), arena.advanced(by: Arena.l10_dec1_conv), parts) }
+        pool.split(16) { worker, parts in Self.l10_dec1_conv(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv_padded)), w.advanced(by: 20768), arena.advanced(by: Arena.l10_dec1_conv), parts) }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)))
         // pixel_classes
-        Self.l11_pixel_classes(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)), w.advanced(by: 30696), arena.advanced(by: Arena.l11_pixel_classes))
+        Self.l11_pixel_classes(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)), w.advanced(by: 22504), arena.advanced(by: Arena.l11_pixel_classes))
         Self.l11_pixel_classes_activation(arena.advanced(by: Arena.l11_pixel_classes))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_pixel_classes)))
         output.update(from: arena.advanced(by: Arena.l11_pixel_classes), count: 768)
@@ -458,161 +464,85 @@ public struct Unet: CompiledModel {
 
     // bottleneck: the direct kernel
     @inline(never)
-    static func l4_bottleneck(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l4_bottleneck(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 32
-            var s0_0 = w.simd(V.self, at: 4608)
-            var s0_1 = w.simd(V.self, at: 4624)
-            var s1_0 = w.simd(V.self, at: 4608)
-            var s1_1 = w.simd(V.self, at: 4624)
-            var s2_0 = w.simd(V.self, at: 4608)
-            var s2_1 = w.simd(V.self, at: 4624)
-            var s3_0 = w.simd(V.self, at: 4608)
-            var s3_1 = w.simd(V.self, at: 4624)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 96 + ox * 16) + ky * 96 + kx * 16
-                    let wp = w + 0 + (ky * 3 + kx) * 512
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[16 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[32 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[48 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
+        for g in parts.clamped(to: 0..<2) {
+            let c0 = g * 16
+            do {
+                let yp = y + c0
+                var s0_0 = w.simd(V.self, at: 4608 + c0)
+                var s1_0 = w.simd(V.self, at: 4608 + c0)
+                var s2_0 = w.simd(V.self, at: 4608 + c0)
+                var s3_0 = w.simd(V.self, at: 4608 + c0)
+                var s4_0 = w.simd(V.self, at: 4608 + c0)
+                var s5_0 = w.simd(V.self, at: 4608 + c0)
+                var s6_0 = w.simd(V.self, at: 4608 + c0)
+                var s7_0 = w.simd(V.self, at: 4608 + c0)
+                var s8_0 = w.simd(V.self, at: 4608 + c0)
+                var s9_0 = w.simd(V.self, at: 4608 + c0)
+                var s10_0 = w.simd(V.self, at: 4608 + c0)
+                var s11_0 = w.simd(V.self, at: 4608 + c0)
+                var s12_0 = w.simd(V.self, at: 4608 + c0)
+                var s13_0 = w.simd(V.self, at: 4608 + c0)
+                var s14_0 = w.simd(V.self, at: 4608 + c0)
+                var s15_0 = w.simd(V.self, at: 4608 + c0)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 96 + kx * 16
+                        let wp = w + 0 + c0 * 144 + (ky * 3 + kx) * 256
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[16 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[32 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[48 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[96 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[112 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[128 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[144 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                            let x8 = V(repeating: xp[192 + ci])
+                            s8_0 = madd(s8_0, x8, w0)
+                            let x9 = V(repeating: xp[208 + ci])
+                            s9_0 = madd(s9_0, x9, w0)
+                            let x10 = V(repeating: xp[224 + ci])
+                            s10_0 = madd(s10_0, x10, w0)
+                            let x11 = V(repeating: xp[240 + ci])
+                            s11_0 = madd(s11_0, x11, w0)
+                            let x12 = V(repeating: xp[288 + ci])
+                            s12_0 = madd(s12_0, x12, w0)
+                            let x13 = V(repeating: xp[304 + ci])
+                            s13_0 = madd(s13_0, x13, w0)
+                            let x14 = V(repeating: xp[320 + ci])
+                            s14_0 = madd(s14_0, x14, w0)
+                            let x15 = V(repeating: xp[336 + ci])
+                            s15_0 = madd(s15_0, x15, w0)
+                        }
                     }
                 }
-            }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 32)
-            yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 48)
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 64)
-            yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 80)
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 96)
-            yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 112)
-        }
-    }
-
-    // bottleneck: at inference, by Winograd's F(2x2, 3x3)
-    @inline(never)
-    static func l4_bottleneck_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 96)
-        for row in 0..<4 {
-            let target = y + (row + 1) * 96
-            target.update(repeating: 0, count: 16)
-            (target + 16).update(from: x + row * 64, count: 64)
-            (target + 80).update(repeating: 0, count: 16)
-        }
-        (y + 480).update(repeating: 0, count: 96)
-    }
-
-    @inline(never)
-    static func l4_bottleneck_winograd_product2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
-        if parts.contains(0) {
-            for oy in 0..<1 {
-                let ox = 0
-                let yp = y + (oy * 2 + ox) * 32
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                let xp = x + (oy * 32 + ox * 16)
-                let wp = w + 0
-                for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[16 + ci])
-                    s1_0 = madd(s1_0, x1, w0)
-                    s1_1 = madd(s1_1, x1, w1)
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s1_0, at: 32)
-                yp.store(s1_1, at: 48)
-            }
-        }
-    }
-
-    @inline(never)
-    static func l4_bottleneck_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
-        let v = s, m = s + 512
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 1
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<1 {
-                for tx in 0..<2 {
-                    let t = r * 2 + tx
-                    let patch = x + ((ty0 + r) * 192 + tx * 32)
-                    for c in stride(from: 0, to: 16, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
-                        let d10 = patch.simd(VC.self, at: 96 + c), d11 = patch.simd(VC.self, at: 112 + c), d12 = patch.simd(VC.self, at: 128 + c), d13 = patch.simd(VC.self, at: 144 + c)
-                        let d20 = patch.simd(VC.self, at: 192 + c), d21 = patch.simd(VC.self, at: 208 + c), d22 = patch.simd(VC.self, at: 224 + c), d23 = patch.simd(VC.self, at: 240 + c)
-                        let d30 = patch.simd(VC.self, at: 288 + c), d31 = patch.simd(VC.self, at: 304 + c), d32 = patch.simd(VC.self, at: 320 + c), d33 = patch.simd(VC.self, at: 336 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 32 + t * 16 + c)
-                        v.store(b02 - b01, at: 64 + t * 16 + c)
-                        v.store(b01 - b03, at: 96 + t * 16 + c)
-                        v.store(b10 - b12, at: 128 + t * 16 + c)
-                        v.store(b11 + b12, at: 160 + t * 16 + c)
-                        v.store(b12 - b11, at: 192 + t * 16 + c)
-                        v.store(b11 - b13, at: 224 + t * 16 + c)
-                        v.store(b20 - b22, at: 256 + t * 16 + c)
-                        v.store(b21 + b22, at: 288 + t * 16 + c)
-                        v.store(b22 - b21, at: 320 + t * 16 + c)
-                        v.store(b21 - b23, at: 352 + t * 16 + c)
-                        v.store(b30 - b32, at: 384 + t * 16 + c)
-                        v.store(b31 + b32, at: 416 + t * 16 + c)
-                        v.store(b32 - b31, at: 448 + t * 16 + c)
-                        v.store(b31 - b33, at: 480 + t * 16 + c)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l4_bottleneck_winograd_product2(UnsafePointer(v + xi * 32), w + 4640 + xi * 512, m + xi * 64)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<1 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<2 {
-                    let t = r * 2 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 4608 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 64 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 128 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 192 + t * 32 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 256 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 320 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 384 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 448 + t * 32 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 512 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 576 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 640 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 704 + t * 32 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 768 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 832 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 896 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 960 + t * 32 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: ((oy + 0) * 4 + ox + 0) * 32 + k)
-                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: ((oy + 0) * 4 + ox + 1) * 32 + k)
-                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 4 + ox + 0) * 32 + k)
-                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 4 + ox + 1) * 32 + k)
-                    }
-                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 32)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 64)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 96)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 128)
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 160)
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 192)
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 224)
+                yp.store(s8_0.replacing(with: 0, where: s8_0 .< 0), at: 256)
+                yp.store(s9_0.replacing(with: 0, where: s9_0 .< 0), at: 288)
+                yp.store(s10_0.replacing(with: 0, where: s10_0 .< 0), at: 320)
+                yp.store(s11_0.replacing(with: 0, where: s11_0 .< 0), at: 352)
+                yp.store(s12_0.replacing(with: 0, where: s12_0 .< 0), at: 384)
+                yp.store(s13_0.replacing(with: 0, where: s13_0 .< 0), at: 416)
+                yp.store(s14_0.replacing(with: 0, where: s14_0 .< 0), at: 448)
+                yp.store(s15_0.replacing(with: 0, where: s15_0 .< 0), at: 480)
             }
         }
     }
@@ -1051,15 +981,15 @@ extension Unet: TrainableModel {
         Self.l3_enc2_pool(UnsafePointer(o2), o3)
         Self.l4_bottleneck_pad(UnsafePointer(o3), p)
         Self.l4_bottleneck(UnsafePointer(p), w.advanced(by: 1248), o4)
-        Self.l5_dec2_up(UnsafePointer(o4), w.advanced(by: 14080), o5)
+        Self.l5_dec2_up(UnsafePointer(o4), w.advanced(by: 5888), o5)
         Self.l6_dec2_skip(UnsafePointer(o5), UnsafePointer(o2), o6)
         Self.l7_dec2_conv_pad(UnsafePointer(o6), p)
-        Self.l7_dec2_conv(UnsafePointer(p), w.advanced(by: 16144), o7)
+        Self.l7_dec2_conv(UnsafePointer(p), w.advanced(by: 7952), o7)
         Self.l8_dec1_up(UnsafePointer(o7), o8)
         Self.l9_dec1_skip(UnsafePointer(o8), UnsafePointer(o0), o9)
         Self.l10_dec1_conv_pad(UnsafePointer(o9), p)
-        Self.l10_dec1_conv(UnsafePointer(p), w.advanced(by: 28960), o10)
-        Self.l11_pixel_classes(UnsafePointer(o10), w.advanced(by: 30696), o11)
+        Self.l10_dec1_conv(UnsafePointer(p), w.advanced(by: 20768), o10)
+        Self.l11_pixel_classes(UnsafePointer(o10), w.advanced(by: 22504), o11)
         Self.l11_pixel_classes_activation(o11)
         output.update(from: o11, count: 768)
         // The loss, and its gradient: with respect to the output, or to the

@@ -424,6 +424,35 @@ import Testing
         #expect(swift.contains("// The geometry of b: calls its kernels, with this layer's weights."))
     }
 
+    /// A convolution with a small output reads each weight a few times only:
+    /// it runs as blocks of the flattened output, its weights in panels read
+    /// in order, and never by Winograd, whose weights are larger.
+    @Test func aSmallOutputStreamsItsWeightsOnce() throws {
+        let program = try Self.program("""
+            input_shape: [2, 2, 32]
+            layers:
+              - Conv2D: {filters: 64, kernel_size: 3, padding: same, name: small}
+              - Flatten
+              - Dense: {units: 2}
+            """)
+        guard case .convolution(let kernels) = program.nodes[0].kernel, case .channelLanes(let direct) = kernels.direct else {
+            Issue.record("no channel-lane kernel: \(program.nodes[0].kernel)")
+            return
+        }
+        #expect(direct.flatOutput && kernels.winograd == nil && direct.packed.panelWidth == 16)
+        // One block of all 4 pixels: the weights are read once, not once a row.
+        #expect(direct.pixelRuns.map(\.blocks) == [1] && direct.pixelRuns.map(\.pixels) == [4])
+        let swift = ModelGenerator.render(program)
+        #expect(swift.contains("// In panels of 16 output channels, each panel's 288 rows in a row"))
+        #expect(swift.contains("let wp = w + 0 + c0 * 288 + (ky * 3 + kx) * 512"))
+        // A larger output keeps rows, Winograd and the plain layout.
+        let large = try Self.program("input_shape: [8, 8, 32]\nlayers:\n  - Conv2D: {filters: 64, kernel_size: 3, padding: same}\n")
+        guard case .convolution(let largeKernels) = large.nodes[0].kernel else { return }
+        #expect(largeKernels.winograd != nil && large.weights.packing.values.allSatisfy {
+            if case .kernel(let packed) = $0 { packed.panelWidth == nil } else { true }
+        })
+    }
+
     @Test func gradientBuffersAlternateOnlyWhenALayerAfterTheFirstWritesDLdx() throws {
         let one = try Self.program("input_shape: [4]\nlayers:\n  - Dense: {units: 2}\n")
         #expect(!one.training.swapsGradients)

@@ -192,35 +192,140 @@ public struct Activations: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Activations", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 6, paddedOutputs: 8, into: &packed, at: 0)
+        // In panels of 8 output channels, each panel's 27 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<27 {
+                for lane in 0..<8 where panel * 8 + lane < 6 {
+                    packed[0 + (panel * 27 + row) * 8 + lane] = parameters[0 + row * 6 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 162, count: 6, into: &packed, at: 216)
-        WeightPacking.kernel(parameters, from: 168, rows: 6, outputs: 6, paddedOutputs: 8, into: &packed, at: 224)
+        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<6 {
+                for lane in 0..<8 where panel * 8 + lane < 6 {
+                    packed[224 + (panel * 6 + row) * 8 + lane] = parameters[168 + row * 6 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 204, count: 6, into: &packed, at: 272)
-        WeightPacking.kernel(parameters, from: 210, rows: 6, outputs: 6, paddedOutputs: 8, into: &packed, at: 280)
+        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<6 {
+                for lane in 0..<8 where panel * 8 + lane < 6 {
+                    packed[280 + (panel * 6 + row) * 8 + lane] = parameters[210 + row * 6 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 246, count: 6, into: &packed, at: 328)
-        WeightPacking.kernel(parameters, from: 252, rows: 6, outputs: 6, paddedOutputs: 8, into: &packed, at: 336)
+        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<6 {
+                for lane in 0..<8 where panel * 8 + lane < 6 {
+                    packed[336 + (panel * 6 + row) * 8 + lane] = parameters[252 + row * 6 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 288, count: 6, into: &packed, at: 384)
-        WeightPacking.kernel(parameters, from: 294, rows: 6, outputs: 6, paddedOutputs: 8, into: &packed, at: 392)
+        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<6 {
+                for lane in 0..<8 where panel * 8 + lane < 6 {
+                    packed[392 + (panel * 6 + row) * 8 + lane] = parameters[294 + row * 6 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 330, count: 6, into: &packed, at: 440)
-        WeightPacking.kernel(parameters, from: 336, rows: 6, outputs: 6, paddedOutputs: 8, into: &packed, at: 448)
+        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<6 {
+                for lane in 0..<8 where panel * 8 + lane < 6 {
+                    packed[448 + (panel * 6 + row) * 8 + lane] = parameters[336 + row * 6 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 372, count: 6, into: &packed, at: 496)
-        WeightPacking.kernel(parameters, from: 378, rows: 6, outputs: 6, paddedOutputs: 8, into: &packed, at: 504)
+        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<6 {
+                for lane in 0..<8 where panel * 8 + lane < 6 {
+                    packed[504 + (panel * 6 + row) * 8 + lane] = parameters[378 + row * 6 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 414, count: 6, into: &packed, at: 552)
-        WeightPacking.kernel(parameters, from: 420, rows: 6, outputs: 6, paddedOutputs: 8, into: &packed, at: 560)
+        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<6 {
+                for lane in 0..<8 where panel * 8 + lane < 6 {
+                    packed[560 + (panel * 6 + row) * 8 + lane] = parameters[420 + row * 6 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 456, count: 6, into: &packed, at: 608)
-        WeightPacking.kernel(parameters, from: 462, rows: 6, outputs: 6, paddedOutputs: 8, into: &packed, at: 616)
+        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<6 {
+                for lane in 0..<8 where panel * 8 + lane < 6 {
+                    packed[616 + (panel * 6 + row) * 8 + lane] = parameters[462 + row * 6 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 498, count: 6, into: &packed, at: 664)
-        WeightPacking.kernel(parameters, from: 504, rows: 6, outputs: 6, paddedOutputs: 8, into: &packed, at: 672)
+        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<6 {
+                for lane in 0..<8 where panel * 8 + lane < 6 {
+                    packed[672 + (panel * 6 + row) * 8 + lane] = parameters[504 + row * 6 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 540, count: 6, into: &packed, at: 720)
-        WeightPacking.kernel(parameters, from: 546, rows: 6, outputs: 5, paddedOutputs: 8, into: &packed, at: 728)
+        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<6 {
+                for lane in 0..<8 where panel * 8 + lane < 5 {
+                    packed[728 + (panel * 6 + row) * 8 + lane] = parameters[546 + row * 5 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 576, count: 5, into: &packed, at: 776)
-        WeightPacking.kernel(parameters, from: 581, rows: 5, outputs: 6, paddedOutputs: 8, into: &packed, at: 784)
+        // In panels of 8 output channels, each panel's 5 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<5 {
+                for lane in 0..<8 where panel * 8 + lane < 6 {
+                    packed[784 + (panel * 5 + row) * 8 + lane] = parameters[581 + row * 6 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 611, count: 6, into: &packed, at: 824)
-        WeightPacking.kernel(parameters, from: 617, rows: 6, outputs: 6, paddedOutputs: 8, into: &packed, at: 832)
+        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<6 {
+                for lane in 0..<8 where panel * 8 + lane < 6 {
+                    packed[832 + (panel * 6 + row) * 8 + lane] = parameters[617 + row * 6 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 653, count: 6, into: &packed, at: 880)
-        WeightPacking.kernel(parameters, from: 659, rows: 6, outputs: 6, paddedOutputs: 8, into: &packed, at: 888)
+        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<6 {
+                for lane in 0..<8 where panel * 8 + lane < 6 {
+                    packed[888 + (panel * 6 + row) * 8 + lane] = parameters[659 + row * 6 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 695, count: 6, into: &packed, at: 936)
-        WeightPacking.kernel(parameters, from: 701, rows: 6, outputs: 6, paddedOutputs: 8, into: &packed, at: 944)
+        // In panels of 8 output channels, each panel's 6 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<6 {
+                for lane in 0..<8 where panel * 8 + lane < 6 {
+                    packed[944 + (panel * 6 + row) * 8 + lane] = parameters[701 + row * 6 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 737, count: 6, into: &packed, at: 992)
         WeightPacking.kernel(parameters, from: 743, rows: 96, outputs: 12, paddedOutputs: 16, into: &packed, at: 1000)
         WeightPacking.bias(parameters, from: 1895, count: 12, into: &packed, at: 2536)
@@ -957,37 +1062,98 @@ public struct Activations: CompiledModel {
 
     // conv_linear: Conv2D, (None, 6, 6, 3) → (None, 4, 4, 6), 168 parameters
     @inline(never)
-    static func l0_conv_linear(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l0_conv_linear(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 216)
-            var s1_0 = w.simd(V.self, at: 216)
-            var s2_0 = w.simd(V.self, at: 216)
-            var s3_0 = w.simd(V.self, at: 216)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 18 + ox * 3) + ky * 18 + kx * 3
-                    let wp = w + 0 + (ky * 3 + kx) * 24
-                    for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[3 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[6 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[9 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 216)
+                var s1_0 = w.simd(V.self, at: 216)
+                var s2_0 = w.simd(V.self, at: 216)
+                var s3_0 = w.simd(V.self, at: 216)
+                var s4_0 = w.simd(V.self, at: 216)
+                var s5_0 = w.simd(V.self, at: 216)
+                var s6_0 = w.simd(V.self, at: 216)
+                var s7_0 = w.simd(V.self, at: 216)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 18 + kx * 3
+                        let wp = w + 0 + (ky * 3 + kx) * 24
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[3 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[6 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[9 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[18 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[21 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[24 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[27 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[24 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[30 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<6 { yp[36 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<6 { yp[42 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+            do {
+                let yp = y + 48
+                var s0_0 = w.simd(V.self, at: 216)
+                var s1_0 = w.simd(V.self, at: 216)
+                var s2_0 = w.simd(V.self, at: 216)
+                var s3_0 = w.simd(V.self, at: 216)
+                var s4_0 = w.simd(V.self, at: 216)
+                var s5_0 = w.simd(V.self, at: 216)
+                var s6_0 = w.simd(V.self, at: 216)
+                var s7_0 = w.simd(V.self, at: 216)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 36 + ky * 18 + kx * 3
+                        let wp = w + 0 + (ky * 3 + kx) * 24
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[3 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[6 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[9 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[18 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[21 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[24 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[27 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[24 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[30 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<6 { yp[36 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<6 { yp[42 + lane] = v[lane] } }
+            }
         }
     }
 
@@ -999,33 +1165,90 @@ public struct Activations: CompiledModel {
 
     // mix_1: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
     @inline(never)
-    static func l2_mix_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l2_mix_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 48)
-            var s1_0 = w.simd(V.self, at: 48)
-            var s2_0 = w.simd(V.self, at: 48)
-            var s3_0 = w.simd(V.self, at: 48)
-            let xp = x + (oy * 24 + ox * 6)
-            let wp = w + 0
-            for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[6 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[12 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[18 + ci])
-                s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 48)
+                var s1_0 = w.simd(V.self, at: 48)
+                var s2_0 = w.simd(V.self, at: 48)
+                var s3_0 = w.simd(V.self, at: 48)
+                var s4_0 = w.simd(V.self, at: 48)
+                var s5_0 = w.simd(V.self, at: 48)
+                var s6_0 = w.simd(V.self, at: 48)
+                var s7_0 = w.simd(V.self, at: 48)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[6 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[12 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[18 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[24 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[30 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[36 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[42 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[24 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[30 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<6 { yp[36 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<6 { yp[42 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+            do {
+                let yp = y + 48
+                var s0_0 = w.simd(V.self, at: 48)
+                var s1_0 = w.simd(V.self, at: 48)
+                var s2_0 = w.simd(V.self, at: 48)
+                var s3_0 = w.simd(V.self, at: 48)
+                var s4_0 = w.simd(V.self, at: 48)
+                var s5_0 = w.simd(V.self, at: 48)
+                var s6_0 = w.simd(V.self, at: 48)
+                var s7_0 = w.simd(V.self, at: 48)
+                let xp = x + 48
+                let wp = w + 0
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[6 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[12 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[18 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[24 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[30 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[36 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[42 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[24 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[30 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<6 { yp[36 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<6 { yp[42 + lane] = v[lane] } }
+            }
         }
     }
 
@@ -1082,65 +1305,179 @@ public struct Activations: CompiledModel {
 
     // conv_relu: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
     @inline(never)
-    static func l14_conv_relu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l14_conv_relu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 48)
-            var s1_0 = w.simd(V.self, at: 48)
-            var s2_0 = w.simd(V.self, at: 48)
-            var s3_0 = w.simd(V.self, at: 48)
-            let xp = x + (oy * 24 + ox * 6)
-            let wp = w + 0
-            for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[6 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[12 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[18 + ci])
-                s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 48)
+                var s1_0 = w.simd(V.self, at: 48)
+                var s2_0 = w.simd(V.self, at: 48)
+                var s3_0 = w.simd(V.self, at: 48)
+                var s4_0 = w.simd(V.self, at: 48)
+                var s5_0 = w.simd(V.self, at: 48)
+                var s6_0 = w.simd(V.self, at: 48)
+                var s7_0 = w.simd(V.self, at: 48)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[6 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[12 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[18 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[24 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[30 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[36 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[42 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<6 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<6 { yp[6 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<6 { yp[12 + lane] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<6 { yp[24 + lane] = v[lane] } }
+                do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<6 { yp[30 + lane] = v[lane] } }
+                do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<6 { yp[36 + lane] = v[lane] } }
+                do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<6 { yp[42 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<6 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<6 { yp[6 + lane] = v[lane] } }
-            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<6 { yp[12 + lane] = v[lane] } }
-            do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+            do {
+                let yp = y + 48
+                var s0_0 = w.simd(V.self, at: 48)
+                var s1_0 = w.simd(V.self, at: 48)
+                var s2_0 = w.simd(V.self, at: 48)
+                var s3_0 = w.simd(V.self, at: 48)
+                var s4_0 = w.simd(V.self, at: 48)
+                var s5_0 = w.simd(V.self, at: 48)
+                var s6_0 = w.simd(V.self, at: 48)
+                var s7_0 = w.simd(V.self, at: 48)
+                let xp = x + 48
+                let wp = w + 0
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[6 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[12 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[18 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[24 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[30 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[36 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[42 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<6 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<6 { yp[6 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<6 { yp[12 + lane] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<6 { yp[24 + lane] = v[lane] } }
+                do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<6 { yp[30 + lane] = v[lane] } }
+                do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<6 { yp[36 + lane] = v[lane] } }
+                do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<6 { yp[42 + lane] = v[lane] } }
+            }
         }
     }
 
     // conv_sigmoid: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
     @inline(never)
-    static func l15_conv_sigmoid(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l15_conv_sigmoid(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 48)
-            var s1_0 = w.simd(V.self, at: 48)
-            var s2_0 = w.simd(V.self, at: 48)
-            var s3_0 = w.simd(V.self, at: 48)
-            let xp = x + (oy * 24 + ox * 6)
-            let wp = w + 0
-            for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[6 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[12 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[18 + ci])
-                s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 48)
+                var s1_0 = w.simd(V.self, at: 48)
+                var s2_0 = w.simd(V.self, at: 48)
+                var s3_0 = w.simd(V.self, at: 48)
+                var s4_0 = w.simd(V.self, at: 48)
+                var s5_0 = w.simd(V.self, at: 48)
+                var s6_0 = w.simd(V.self, at: 48)
+                var s7_0 = w.simd(V.self, at: 48)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[6 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[12 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[18 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[24 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[30 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[36 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[42 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[24 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[30 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<6 { yp[36 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<6 { yp[42 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+            do {
+                let yp = y + 48
+                var s0_0 = w.simd(V.self, at: 48)
+                var s1_0 = w.simd(V.self, at: 48)
+                var s2_0 = w.simd(V.self, at: 48)
+                var s3_0 = w.simd(V.self, at: 48)
+                var s4_0 = w.simd(V.self, at: 48)
+                var s5_0 = w.simd(V.self, at: 48)
+                var s6_0 = w.simd(V.self, at: 48)
+                var s7_0 = w.simd(V.self, at: 48)
+                let xp = x + 48
+                let wp = w + 0
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[6 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[12 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[18 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[24 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[30 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[36 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[42 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[24 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[30 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<6 { yp[36 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<6 { yp[42 + lane] = v[lane] } }
+            }
         }
     }
 
@@ -1152,33 +1489,90 @@ public struct Activations: CompiledModel {
 
     // conv_tanh: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
     @inline(never)
-    static func l16_conv_tanh(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l16_conv_tanh(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 48)
-            var s1_0 = w.simd(V.self, at: 48)
-            var s2_0 = w.simd(V.self, at: 48)
-            var s3_0 = w.simd(V.self, at: 48)
-            let xp = x + (oy * 24 + ox * 6)
-            let wp = w + 0
-            for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[6 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[12 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[18 + ci])
-                s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 48)
+                var s1_0 = w.simd(V.self, at: 48)
+                var s2_0 = w.simd(V.self, at: 48)
+                var s3_0 = w.simd(V.self, at: 48)
+                var s4_0 = w.simd(V.self, at: 48)
+                var s5_0 = w.simd(V.self, at: 48)
+                var s6_0 = w.simd(V.self, at: 48)
+                var s7_0 = w.simd(V.self, at: 48)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[6 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[12 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[18 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[24 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[30 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[36 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[42 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[24 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[30 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<6 { yp[36 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<6 { yp[42 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+            do {
+                let yp = y + 48
+                var s0_0 = w.simd(V.self, at: 48)
+                var s1_0 = w.simd(V.self, at: 48)
+                var s2_0 = w.simd(V.self, at: 48)
+                var s3_0 = w.simd(V.self, at: 48)
+                var s4_0 = w.simd(V.self, at: 48)
+                var s5_0 = w.simd(V.self, at: 48)
+                var s6_0 = w.simd(V.self, at: 48)
+                var s7_0 = w.simd(V.self, at: 48)
+                let xp = x + 48
+                let wp = w + 0
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[6 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[12 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[18 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[24 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[30 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[36 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[42 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[24 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[30 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<6 { yp[36 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<6 { yp[42 + lane] = v[lane] } }
+            }
         }
     }
 
@@ -1190,33 +1584,90 @@ public struct Activations: CompiledModel {
 
     // conv_softmax: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 5), 35 parameters
     @inline(never)
-    static func l17_conv_softmax(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l17_conv_softmax(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 5 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 5
-            var s0_0 = w.simd(V.self, at: 48)
-            var s1_0 = w.simd(V.self, at: 48)
-            var s2_0 = w.simd(V.self, at: 48)
-            var s3_0 = w.simd(V.self, at: 48)
-            let xp = x + (oy * 24 + ox * 6)
-            let wp = w + 0
-            for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[6 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[12 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[18 + ci])
-                s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 48)
+                var s1_0 = w.simd(V.self, at: 48)
+                var s2_0 = w.simd(V.self, at: 48)
+                var s3_0 = w.simd(V.self, at: 48)
+                var s4_0 = w.simd(V.self, at: 48)
+                var s5_0 = w.simd(V.self, at: 48)
+                var s6_0 = w.simd(V.self, at: 48)
+                var s7_0 = w.simd(V.self, at: 48)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[6 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[12 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[18 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[24 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[30 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[36 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[42 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[5 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<5 { yp[10 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<5 { yp[15 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<5 { yp[20 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<5 { yp[25 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<5 { yp[30 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<5 { yp[35 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<5 { yp[5 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<5 { yp[10 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<5 { yp[15 + lane] = v[lane] } }
+            do {
+                let yp = y + 40
+                var s0_0 = w.simd(V.self, at: 48)
+                var s1_0 = w.simd(V.self, at: 48)
+                var s2_0 = w.simd(V.self, at: 48)
+                var s3_0 = w.simd(V.self, at: 48)
+                var s4_0 = w.simd(V.self, at: 48)
+                var s5_0 = w.simd(V.self, at: 48)
+                var s6_0 = w.simd(V.self, at: 48)
+                var s7_0 = w.simd(V.self, at: 48)
+                let xp = x + 48
+                let wp = w + 0
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[6 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[12 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[18 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[24 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[30 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[36 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[42 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[5 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<5 { yp[10 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<5 { yp[15 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<5 { yp[20 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<5 { yp[25 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<5 { yp[30 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<5 { yp[35 + lane] = v[lane] } }
+            }
         }
     }
 
@@ -1237,33 +1688,90 @@ public struct Activations: CompiledModel {
 
     // mix_7: Conv2D, (None, 4, 4, 5) → (None, 4, 4, 6), 36 parameters
     @inline(never)
-    static func l18_mix_7(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l18_mix_7(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 40)
-            var s1_0 = w.simd(V.self, at: 40)
-            var s2_0 = w.simd(V.self, at: 40)
-            var s3_0 = w.simd(V.self, at: 40)
-            let xp = x + (oy * 20 + ox * 5)
-            let wp = w + 0
-            for ci in 0..<5 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[5 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[10 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[15 + ci])
-                s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 40)
+                var s1_0 = w.simd(V.self, at: 40)
+                var s2_0 = w.simd(V.self, at: 40)
+                var s3_0 = w.simd(V.self, at: 40)
+                var s4_0 = w.simd(V.self, at: 40)
+                var s5_0 = w.simd(V.self, at: 40)
+                var s6_0 = w.simd(V.self, at: 40)
+                var s7_0 = w.simd(V.self, at: 40)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<5 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[5 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[10 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[15 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[20 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[25 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[30 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[35 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[24 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[30 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<6 { yp[36 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<6 { yp[42 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+            do {
+                let yp = y + 48
+                var s0_0 = w.simd(V.self, at: 40)
+                var s1_0 = w.simd(V.self, at: 40)
+                var s2_0 = w.simd(V.self, at: 40)
+                var s3_0 = w.simd(V.self, at: 40)
+                var s4_0 = w.simd(V.self, at: 40)
+                var s5_0 = w.simd(V.self, at: 40)
+                var s6_0 = w.simd(V.self, at: 40)
+                var s7_0 = w.simd(V.self, at: 40)
+                let xp = x + 40
+                let wp = w + 0
+                for ci in 0..<5 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[5 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[10 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[15 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[20 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[25 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[30 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[35 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[24 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[30 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<6 { yp[36 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<6 { yp[42 + lane] = v[lane] } }
+            }
         }
     }
 

@@ -240,55 +240,230 @@ public struct ActivationsMore: CompiledModel {
         UnoptimizedBuildWarning.check(model: "ActivationsMore", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
+        // In panels of 8 output channels, each panel's 27 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<27 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[0 + (panel * 27 + row) * 8 + lane] = parameters[0 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 216, count: 8, into: &packed, at: 216)
-        WeightPacking.kernel(parameters, from: 224, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 224)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[224 + (panel * 8 + row) * 8 + lane] = parameters[224 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 288, count: 8, into: &packed, at: 288)
-        WeightPacking.kernel(parameters, from: 296, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 296)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[296 + (panel * 8 + row) * 8 + lane] = parameters[296 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 360, count: 8, into: &packed, at: 360)
-        WeightPacking.kernel(parameters, from: 368, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 368)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[368 + (panel * 8 + row) * 8 + lane] = parameters[368 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 432, count: 8, into: &packed, at: 432)
-        WeightPacking.kernel(parameters, from: 440, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 440)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[440 + (panel * 8 + row) * 8 + lane] = parameters[440 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 504, count: 8, into: &packed, at: 504)
-        WeightPacking.kernel(parameters, from: 512, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 512)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[512 + (panel * 8 + row) * 8 + lane] = parameters[512 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 576, count: 8, into: &packed, at: 576)
-        WeightPacking.kernel(parameters, from: 584, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 584)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[584 + (panel * 8 + row) * 8 + lane] = parameters[584 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 648, count: 8, into: &packed, at: 648)
-        WeightPacking.kernel(parameters, from: 656, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 656)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[656 + (panel * 8 + row) * 8 + lane] = parameters[656 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 720, count: 8, into: &packed, at: 720)
-        WeightPacking.kernel(parameters, from: 728, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 728)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[728 + (panel * 8 + row) * 8 + lane] = parameters[728 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 792, count: 8, into: &packed, at: 792)
-        WeightPacking.kernel(parameters, from: 800, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 800)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[800 + (panel * 8 + row) * 8 + lane] = parameters[800 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 864, count: 8, into: &packed, at: 864)
-        WeightPacking.kernel(parameters, from: 872, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 872)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[872 + (panel * 8 + row) * 8 + lane] = parameters[872 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 936, count: 8, into: &packed, at: 936)
-        WeightPacking.kernel(parameters, from: 944, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 944)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[944 + (panel * 8 + row) * 8 + lane] = parameters[944 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 1008, count: 8, into: &packed, at: 1008)
-        WeightPacking.kernel(parameters, from: 1016, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 1016)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[1016 + (panel * 8 + row) * 8 + lane] = parameters[1016 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 1080, count: 8, into: &packed, at: 1080)
-        WeightPacking.kernel(parameters, from: 1088, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 1088)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[1088 + (panel * 8 + row) * 8 + lane] = parameters[1088 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 1152, count: 8, into: &packed, at: 1152)
-        WeightPacking.kernel(parameters, from: 1160, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 1160)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[1160 + (panel * 8 + row) * 8 + lane] = parameters[1160 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 1224, count: 8, into: &packed, at: 1224)
-        WeightPacking.kernel(parameters, from: 1232, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 1232)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[1232 + (panel * 8 + row) * 8 + lane] = parameters[1232 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 1296, count: 8, into: &packed, at: 1296)
-        WeightPacking.kernel(parameters, from: 1304, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 1304)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[1304 + (panel * 8 + row) * 8 + lane] = parameters[1304 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 1368, count: 8, into: &packed, at: 1368)
-        WeightPacking.kernel(parameters, from: 1376, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 1376)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[1376 + (panel * 8 + row) * 8 + lane] = parameters[1376 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 1440, count: 8, into: &packed, at: 1440)
-        WeightPacking.kernel(parameters, from: 1448, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 1448)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[1448 + (panel * 8 + row) * 8 + lane] = parameters[1448 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 1512, count: 8, into: &packed, at: 1512)
-        WeightPacking.kernel(parameters, from: 1520, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 1520)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[1520 + (panel * 8 + row) * 8 + lane] = parameters[1520 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 1584, count: 8, into: &packed, at: 1584)
-        WeightPacking.kernel(parameters, from: 1592, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 1592)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[1592 + (panel * 8 + row) * 8 + lane] = parameters[1592 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 1656, count: 8, into: &packed, at: 1656)
-        WeightPacking.kernel(parameters, from: 1664, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 1664)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[1664 + (panel * 8 + row) * 8 + lane] = parameters[1664 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 1728, count: 8, into: &packed, at: 1728)
-        WeightPacking.kernel(parameters, from: 1736, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 1736)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[1736 + (panel * 8 + row) * 8 + lane] = parameters[1736 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 1800, count: 8, into: &packed, at: 1800)
-        WeightPacking.kernel(parameters, from: 1808, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 1808)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[1808 + (panel * 8 + row) * 8 + lane] = parameters[1808 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 1872, count: 8, into: &packed, at: 1872)
-        WeightPacking.kernel(parameters, from: 1880, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 1880)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[1880 + (panel * 8 + row) * 8 + lane] = parameters[1880 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 1944, count: 8, into: &packed, at: 1944)
         WeightPacking.kernel(parameters, from: 1952, rows: 128, outputs: 10, paddedOutputs: 16, into: &packed, at: 1952)
         WeightPacking.bias(parameters, from: 3232, count: 10, into: &packed, at: 4000)
@@ -1142,36 +1317,97 @@ public struct ActivationsMore: CompiledModel {
 
     // conv_exponential: Conv2D, (None, 6, 6, 3) → (None, 4, 4, 8), 224 parameters
     @inline(never)
-    static func l0_conv_exponential(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l0_conv_exponential(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 216)
-            var s1_0 = w.simd(V.self, at: 216)
-            var s2_0 = w.simd(V.self, at: 216)
-            var s3_0 = w.simd(V.self, at: 216)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 18 + ox * 3) + ky * 18 + kx * 3
-                    let wp = w + 0 + (ky * 3 + kx) * 24
-                    for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[3 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[6 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[9 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 216)
+                var s1_0 = w.simd(V.self, at: 216)
+                var s2_0 = w.simd(V.self, at: 216)
+                var s3_0 = w.simd(V.self, at: 216)
+                var s4_0 = w.simd(V.self, at: 216)
+                var s5_0 = w.simd(V.self, at: 216)
+                var s6_0 = w.simd(V.self, at: 216)
+                var s7_0 = w.simd(V.self, at: 216)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 18 + kx * 3
+                        let wp = w + 0 + (ky * 3 + kx) * 24
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[3 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[6 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[9 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[18 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[21 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[24 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[27 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
+            do {
+                let yp = y + 64
+                var s0_0 = w.simd(V.self, at: 216)
+                var s1_0 = w.simd(V.self, at: 216)
+                var s2_0 = w.simd(V.self, at: 216)
+                var s3_0 = w.simd(V.self, at: 216)
+                var s4_0 = w.simd(V.self, at: 216)
+                var s5_0 = w.simd(V.self, at: 216)
+                var s6_0 = w.simd(V.self, at: 216)
+                var s7_0 = w.simd(V.self, at: 216)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 36 + ky * 18 + kx * 3
+                        let wp = w + 0 + (ky * 3 + kx) * 24
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[3 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[6 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[9 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[18 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[21 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[24 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[27 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
         }
     }
 
@@ -1183,32 +1419,89 @@ public struct ActivationsMore: CompiledModel {
 
     // mix_1: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
     @inline(never)
-    static func l1_mix_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l1_mix_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 64)
-            var s1_0 = w.simd(V.self, at: 64)
-            var s2_0 = w.simd(V.self, at: 64)
-            var s3_0 = w.simd(V.self, at: 64)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 0
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
+            do {
+                let yp = y + 64
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 64
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
         }
     }
 
@@ -1235,32 +1528,89 @@ public struct ActivationsMore: CompiledModel {
 
     // conv_hard_silu: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
     @inline(never)
-    static func l6_conv_hard_silu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l6_conv_hard_silu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 64)
-            var s1_0 = w.simd(V.self, at: 64)
-            var s2_0 = w.simd(V.self, at: 64)
-            var s3_0 = w.simd(V.self, at: 64)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 0
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
+            do {
+                let yp = y + 64
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 64
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
         }
     }
 
@@ -1272,32 +1622,89 @@ public struct ActivationsMore: CompiledModel {
 
     // conv_relu6: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
     @inline(never)
-    static func l7_conv_relu6(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l7_conv_relu6(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 64)
-            var s1_0 = w.simd(V.self, at: 64)
-            var s2_0 = w.simd(V.self, at: 64)
-            var s3_0 = w.simd(V.self, at: 64)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 0
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
+            do {
+                let yp = y + 64
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 64
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
         }
     }
 
@@ -1309,32 +1716,89 @@ public struct ActivationsMore: CompiledModel {
 
     // mix_3: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
     @inline(never)
-    static func l8_mix_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l8_mix_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 64)
-            var s1_0 = w.simd(V.self, at: 64)
-            var s2_0 = w.simd(V.self, at: 64)
-            var s3_0 = w.simd(V.self, at: 64)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 0
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
+            do {
+                let yp = y + 64
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 64
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
         }
     }
 
@@ -1349,32 +1813,89 @@ public struct ActivationsMore: CompiledModel {
 
     // conv_hard_sigmoid: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
     @inline(never)
-    static func l10_conv_hard_sigmoid(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l10_conv_hard_sigmoid(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 64)
-            var s1_0 = w.simd(V.self, at: 64)
-            var s2_0 = w.simd(V.self, at: 64)
-            var s3_0 = w.simd(V.self, at: 64)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 0
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
+            do {
+                let yp = y + 64
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 64
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
         }
     }
 
@@ -1389,32 +1910,89 @@ public struct ActivationsMore: CompiledModel {
 
     // conv_silu: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
     @inline(never)
-    static func l12_conv_silu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l12_conv_silu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 64)
-            var s1_0 = w.simd(V.self, at: 64)
-            var s2_0 = w.simd(V.self, at: 64)
-            var s3_0 = w.simd(V.self, at: 64)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 0
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
+            do {
+                let yp = y + 64
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 64
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
         }
     }
 
@@ -1456,32 +2034,89 @@ public struct ActivationsMore: CompiledModel {
 
     // conv_gelu: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
     @inline(never)
-    static func l22_conv_gelu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l22_conv_gelu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 64)
-            var s1_0 = w.simd(V.self, at: 64)
-            var s2_0 = w.simd(V.self, at: 64)
-            var s3_0 = w.simd(V.self, at: 64)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 0
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
+            do {
+                let yp = y + 64
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 64
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
         }
     }
 
@@ -1493,32 +2128,89 @@ public struct ActivationsMore: CompiledModel {
 
     // conv_elu: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
     @inline(never)
-    static func l23_conv_elu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l23_conv_elu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 64)
-            var s1_0 = w.simd(V.self, at: 64)
-            var s2_0 = w.simd(V.self, at: 64)
-            var s3_0 = w.simd(V.self, at: 64)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 0
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
+            do {
+                let yp = y + 64
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 64
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
         }
     }
 
@@ -1530,32 +2222,89 @@ public struct ActivationsMore: CompiledModel {
 
     // conv_selu: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
     @inline(never)
-    static func l24_conv_selu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l24_conv_selu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 64)
-            var s1_0 = w.simd(V.self, at: 64)
-            var s2_0 = w.simd(V.self, at: 64)
-            var s3_0 = w.simd(V.self, at: 64)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 0
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
+            do {
+                let yp = y + 64
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 64
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
         }
     }
 
@@ -1567,32 +2316,89 @@ public struct ActivationsMore: CompiledModel {
 
     // conv_softplus: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
     @inline(never)
-    static func l25_conv_softplus(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l25_conv_softplus(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 64)
-            var s1_0 = w.simd(V.self, at: 64)
-            var s2_0 = w.simd(V.self, at: 64)
-            var s3_0 = w.simd(V.self, at: 64)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 0
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
+            do {
+                let yp = y + 64
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 64
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
         }
     }
 
@@ -1604,32 +2410,89 @@ public struct ActivationsMore: CompiledModel {
 
     // conv_leaky_relu: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
     @inline(never)
-    static func l26_conv_leaky_relu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l26_conv_leaky_relu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 64)
-            var s1_0 = w.simd(V.self, at: 64)
-            var s2_0 = w.simd(V.self, at: 64)
-            var s3_0 = w.simd(V.self, at: 64)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 0
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
+            do {
+                let yp = y + 64
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 64
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
         }
     }
 
@@ -1641,32 +2504,89 @@ public struct ActivationsMore: CompiledModel {
 
     // conv_mish: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
     @inline(never)
-    static func l27_conv_mish(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l27_conv_mish(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 64)
-            var s1_0 = w.simd(V.self, at: 64)
-            var s2_0 = w.simd(V.self, at: 64)
-            var s3_0 = w.simd(V.self, at: 64)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 0
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
+            do {
+                let yp = y + 64
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 64
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
         }
     }
 
@@ -1678,32 +2598,89 @@ public struct ActivationsMore: CompiledModel {
 
     // conv_softsign: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
     @inline(never)
-    static func l28_conv_softsign(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l28_conv_softsign(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 64)
-            var s1_0 = w.simd(V.self, at: 64)
-            var s2_0 = w.simd(V.self, at: 64)
-            var s3_0 = w.simd(V.self, at: 64)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 0
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
+            do {
+                let yp = y + 64
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 64
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
         }
     }
 

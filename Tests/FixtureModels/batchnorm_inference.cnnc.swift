@@ -112,7 +112,14 @@ public struct BatchnormInference: CompiledModel {
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 135, count: 5, into: &packed, at: 216)
         WeightPacking.batchNormalization(parameters, gamma: 140, beta: 145, mean: 150, variance: 155, epsilon: Float(0.01), channels: 5, into: &packed, scaleAt: 224, shiftAt: 229)
-        WeightPacking.kernel(parameters, from: 160, rows: 45, outputs: 6, paddedOutputs: 8, into: &packed, at: 234)
+        // In panels of 8 output channels, each panel's 45 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<45 {
+                for lane in 0..<8 where panel * 8 + lane < 6 {
+                    packed[234 + (panel * 45 + row) * 8 + lane] = parameters[160 + row * 6 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: nil, count: 6, into: &packed, at: 594)
         WeightPacking.batchNormalization(parameters, gamma: 430, beta: nil, mean: 436, variance: 442, epsilon: Float(0.001), channels: 6, into: &packed, scaleAt: 602, shiftAt: 608)
         WeightPacking.kernel(parameters, from: 448, rows: 6, outputs: 7, paddedOutputs: 8, into: &packed, at: 614)
@@ -458,37 +465,98 @@ public struct BatchnormInference: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 6, 6, 5) → (None, 4, 4, 6), 270 parameters
     @inline(never)
-    static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 360)
-            var s1_0 = w.simd(V.self, at: 360)
-            var s2_0 = w.simd(V.self, at: 360)
-            var s3_0 = w.simd(V.self, at: 360)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 30 + ox * 5) + ky * 30 + kx * 5
-                    let wp = w + 0 + (ky * 3 + kx) * 40
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[5 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[10 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[15 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 360)
+                var s1_0 = w.simd(V.self, at: 360)
+                var s2_0 = w.simd(V.self, at: 360)
+                var s3_0 = w.simd(V.self, at: 360)
+                var s4_0 = w.simd(V.self, at: 360)
+                var s5_0 = w.simd(V.self, at: 360)
+                var s6_0 = w.simd(V.self, at: 360)
+                var s7_0 = w.simd(V.self, at: 360)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 30 + kx * 5
+                        let wp = w + 0 + (ky * 3 + kx) * 40
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[5 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[10 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[15 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[30 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[35 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[40 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[45 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[24 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[30 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<6 { yp[36 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<6 { yp[42 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+            do {
+                let yp = y + 48
+                var s0_0 = w.simd(V.self, at: 360)
+                var s1_0 = w.simd(V.self, at: 360)
+                var s2_0 = w.simd(V.self, at: 360)
+                var s3_0 = w.simd(V.self, at: 360)
+                var s4_0 = w.simd(V.self, at: 360)
+                var s5_0 = w.simd(V.self, at: 360)
+                var s6_0 = w.simd(V.self, at: 360)
+                var s7_0 = w.simd(V.self, at: 360)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 60 + ky * 30 + kx * 5
+                        let wp = w + 0 + (ky * 3 + kx) * 40
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[5 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[10 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[15 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[30 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[35 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[40 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[45 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[24 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[30 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<6 { yp[36 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<6 { yp[42 + lane] = v[lane] } }
+            }
         }
     }
 

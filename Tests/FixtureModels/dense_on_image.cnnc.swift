@@ -91,7 +91,14 @@ public struct DenseOnImage: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 3, outputs: 7, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 21, count: 7, into: &packed, at: 24)
-        WeightPacking.kernel(parameters, from: 28, rows: 28, outputs: 2, paddedOutputs: 4, into: &packed, at: 32)
+        // In panels of 4 output channels, each panel's 28 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<28 {
+                for lane in 0..<4 where panel * 4 + lane < 2 {
+                    packed[32 + (panel * 28 + row) * 4 + lane] = parameters[28 + row * 2 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 84, count: 2, into: &packed, at: 144)
         WeightPacking.kernel(parameters, from: 86, rows: 24, outputs: 1, paddedOutputs: 4, into: &packed, at: 148)
         WeightPacking.bias(parameters, from: 110, count: 1, into: &packed, at: 244)
@@ -294,33 +301,70 @@ public struct DenseOnImage: CompiledModel {
 
     // conv2d: Conv2D, (None, 5, 4, 7) → (None, 4, 3, 2), 58 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 3 + ox) * 2
-            var s0_0 = w.simd(V.self, at: 112)
-            var s1_0 = w.simd(V.self, at: 112)
-            var s2_0 = w.simd(V.self, at: 112)
-            for ky in 0..<2 {
-                for kx in 0..<2 {
-                    let xp = x + (oy * 28 + ox * 7) + ky * 28 + kx * 7
-                    let wp = w + 0 + (ky * 2 + kx) * 28
-                    for ci in 0..<7 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[7 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[14 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 112)
+                var s1_0 = w.simd(V.self, at: 112)
+                var s2_0 = w.simd(V.self, at: 112)
+                var s3_0 = w.simd(V.self, at: 112)
+                var s4_0 = w.simd(V.self, at: 112)
+                var s5_0 = w.simd(V.self, at: 112)
+                var s6_0 = w.simd(V.self, at: 112)
+                var s7_0 = w.simd(V.self, at: 112)
+                var s8_0 = w.simd(V.self, at: 112)
+                var s9_0 = w.simd(V.self, at: 112)
+                var s10_0 = w.simd(V.self, at: 112)
+                var s11_0 = w.simd(V.self, at: 112)
+                for ky in 0..<2 {
+                    for kx in 0..<2 {
+                        let xp = x + 0 + ky * 28 + kx * 7
+                        let wp = w + 0 + (ky * 2 + kx) * 28
+                        for ci in 0..<7 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[7 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[14 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[28 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[35 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[42 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[56 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[63 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                            let x8 = V(repeating: xp[70 + ci])
+                            s8_0 = madd(s8_0, x8, w0)
+                            let x9 = V(repeating: xp[84 + ci])
+                            s9_0 = madd(s9_0, x9, w0)
+                            let x10 = V(repeating: xp[91 + ci])
+                            s10_0 = madd(s10_0, x10, w0)
+                            let x11 = V(repeating: xp[98 + ci])
+                            s11_0 = madd(s11_0, x11, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<2 { yp[10 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<2 { yp[12 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<2 { yp[14 + lane] = v[lane] } }
+                do { let v = s8_0; for lane in 0..<2 { yp[16 + lane] = v[lane] } }
+                do { let v = s9_0; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
+                do { let v = s10_0; for lane in 0..<2 { yp[20 + lane] = v[lane] } }
+                do { let v = s11_0; for lane in 0..<2 { yp[22 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
         }
     }
 

@@ -149,7 +149,14 @@ public struct Depthwise: CompiledModel {
         WeightPacking.kernel(parameters, from: 336, rows: 9, outputs: 24, paddedOutputs: 24, into: &packed, at: 368)
         WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 584)
         WeightPacking.batchNormalization(parameters, gamma: 552, beta: 576, mean: 600, variance: 624, epsilon: Float(0.001), channels: 24, into: &packed, scaleAt: 608, shiftAt: 632)
-        WeightPacking.kernel(parameters, from: 648, rows: 24, outputs: 6, paddedOutputs: 8, into: &packed, at: 656)
+        // In panels of 8 output channels, each panel's 24 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<24 {
+                for lane in 0..<8 where panel * 8 + lane < 6 {
+                    packed[656 + (panel * 24 + row) * 8 + lane] = parameters[648 + row * 6 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 792, count: 6, into: &packed, at: 848)
         WeightPacking.kernel(parameters, from: 798, rows: 25, outputs: 6, paddedOutputs: 8, into: &packed, at: 856)
         WeightPacking.bias(parameters, from: 948, count: 6, into: &packed, at: 1056)
@@ -157,7 +164,14 @@ public struct Depthwise: CompiledModel {
         WeightPacking.bias(parameters, from: 1062, count: 12, into: &packed, at: 1172)
         WeightPacking.kernel(parameters, from: 1074, rows: 6, outputs: 12, paddedOutputs: 12, into: &packed, at: 1184)
         WeightPacking.bias(parameters, from: 1146, count: 12, into: &packed, at: 1256)
-        WeightPacking.kernel(parameters, from: 1158, rows: 12, outputs: 32, paddedOutputs: 32, into: &packed, at: 1268)
+        // In panels of 16 output channels, each panel's 12 rows in a row (the order its kernel reads them).
+        for panel in 0..<2 {
+            for row in 0..<12 {
+                for lane in 0..<16 where panel * 16 + lane < 32 {
+                    packed[1268 + (panel * 12 + row) * 16 + lane] = parameters[1158 + row * 32 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 1542, count: 32, into: &packed, at: 1652)
         WeightPacking.kernel(parameters, from: 1574, rows: 9, outputs: 32, paddedOutputs: 32, into: &packed, at: 1684)
         WeightPacking.bias(parameters, from: 1862, count: 32, into: &packed, at: 1972)
@@ -743,33 +757,90 @@ public struct Depthwise: CompiledModel {
 
     // project: Conv2D, (None, 4, 4, 24) → (None, 4, 4, 6), 150 parameters
     @inline(never)
-    static func l6_project(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l6_project(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 192)
-            var s1_0 = w.simd(V.self, at: 192)
-            var s2_0 = w.simd(V.self, at: 192)
-            var s3_0 = w.simd(V.self, at: 192)
-            let xp = x + (oy * 96 + ox * 24)
-            let wp = w + 0
-            for ci in 0..<24 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[24 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[48 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[72 + ci])
-                s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 192)
+                var s1_0 = w.simd(V.self, at: 192)
+                var s2_0 = w.simd(V.self, at: 192)
+                var s3_0 = w.simd(V.self, at: 192)
+                var s4_0 = w.simd(V.self, at: 192)
+                var s5_0 = w.simd(V.self, at: 192)
+                var s6_0 = w.simd(V.self, at: 192)
+                var s7_0 = w.simd(V.self, at: 192)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<24 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[24 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[48 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[72 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[96 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[120 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[144 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[168 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[24 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[30 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<6 { yp[36 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<6 { yp[42 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+            do {
+                let yp = y + 48
+                var s0_0 = w.simd(V.self, at: 192)
+                var s1_0 = w.simd(V.self, at: 192)
+                var s2_0 = w.simd(V.self, at: 192)
+                var s3_0 = w.simd(V.self, at: 192)
+                var s4_0 = w.simd(V.self, at: 192)
+                var s5_0 = w.simd(V.self, at: 192)
+                var s6_0 = w.simd(V.self, at: 192)
+                var s7_0 = w.simd(V.self, at: 192)
+                let xp = x + 192
+                let wp = w + 0
+                for ci in 0..<24 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[24 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[48 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[72 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[96 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[120 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[144 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[168 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[24 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[30 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<6 { yp[36 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<6 { yp[42 + lane] = v[lane] } }
+            }
         }
     }
 
@@ -928,31 +999,50 @@ public struct Depthwise: CompiledModel {
 
     // widen: Conv2D, (None, 3, 2, 12) → (None, 3, 2, 32), 416 parameters
     @inline(never)
-    static func l10_widen(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+    static func l10_widen(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 2 + ox) * 32
-            var s0_0 = w.simd(V.self, at: 384)
-            var s0_1 = w.simd(V.self, at: 400)
-            var s1_0 = w.simd(V.self, at: 384)
-            var s1_1 = w.simd(V.self, at: 400)
-            let xp = x + (oy * 24 + ox * 12)
-            let wp = w + 0
-            for ci in 0..<12 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[12 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
+        for g in parts.clamped(to: 0..<2) {
+            let c0 = g * 16
+            do {
+                let yp = y + c0
+                var s0_0 = w.simd(V.self, at: 384 + c0)
+                var s1_0 = w.simd(V.self, at: 384 + c0)
+                var s2_0 = w.simd(V.self, at: 384 + c0)
+                let xp = x + 0
+                let wp = w + 0 + c0 * 12
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[12 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[24 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s0_1, at: 16)
-            yp.store(s1_0, at: 32)
-            yp.store(s1_1, at: 48)
+            do {
+                let yp = y + 96 + c0
+                var s0_0 = w.simd(V.self, at: 384 + c0)
+                var s1_0 = w.simd(V.self, at: 384 + c0)
+                var s2_0 = w.simd(V.self, at: 384 + c0)
+                let xp = x + 36
+                let wp = w + 0 + c0 * 12
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[12 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[24 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 32)
+                yp.store(s2_0, at: 64)
+            }
         }
     }
 

@@ -119,9 +119,23 @@ public struct DilatedPadded: CompiledModel {
         WeightPacking.bias(parameters, from: 905, count: 17, into: &packed, at: 1664)
         WeightPacking.kernel(parameters, from: 922, rows: 102, outputs: 7, paddedOutputs: 8, into: &packed, at: 1696)
         WeightPacking.bias(parameters, from: 1636, count: 7, into: &packed, at: 2512)
-        WeightPacking.kernel(parameters, from: 1643, rows: 175, outputs: 20, paddedOutputs: 32, into: &packed, at: 2520)
+        // In panels of 16 output channels, each panel's 175 rows in a row (the order its kernel reads them).
+        for panel in 0..<2 {
+            for row in 0..<175 {
+                for lane in 0..<16 where panel * 16 + lane < 20 {
+                    packed[2520 + (panel * 175 + row) * 16 + lane] = parameters[1643 + row * 20 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 5143, count: 20, into: &packed, at: 8120)
-        WeightPacking.kernel(parameters, from: 5163, rows: 500, outputs: 3, paddedOutputs: 4, into: &packed, at: 8152)
+        // In panels of 4 output channels, each panel's 500 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<500 {
+                for lane in 0..<4 where panel * 4 + lane < 3 {
+                    packed[8152 + (panel * 500 + row) * 4 + lane] = parameters[5163 + row * 3 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 6663, count: 3, into: &packed, at: 10152)
         WeightPacking.kernel(parameters, from: 6666, rows: 12, outputs: 4, paddedOutputs: 4, into: &packed, at: 10156)
         WeightPacking.bias(parameters, from: 6714, count: 4, into: &packed, at: 10204)
@@ -619,66 +633,236 @@ public struct DilatedPadded: CompiledModel {
 
     // conv2d_3: the direct kernel
     @inline(never)
-    static func l4_conv2d_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l4_conv2d_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 20
-            var s0_0 = w.simd(V.self, at: 5600)
-            var s1_0 = w.simd(V.self, at: 5600)
-            var s2_0 = w.simd(V.self, at: 5600)
-            var s3_0 = w.simd(V.self, at: 5600)
-            for ky in 0..<5 {
-                for kx in 0..<5 {
-                    let xp = x + (oy * 154 + ox * 14) + ky * 77 + kx * 7
-                    let wp = w + 0 + (ky * 5 + kx) * 224
-                    for ci in 0..<7 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[14 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[28 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[42 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 5600)
+                var s1_0 = w.simd(V.self, at: 5600)
+                var s2_0 = w.simd(V.self, at: 5600)
+                var s3_0 = w.simd(V.self, at: 5600)
+                for ky in 0..<5 {
+                    for kx in 0..<5 {
+                        let xp = x + 0 + ky * 77 + kx * 7
+                        let wp = w + 0 + (ky * 5 + kx) * 112
+                        for ci in 0..<7 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[14 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[28 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[42 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 20)
+                yp.store(s2_0, at: 40)
+                yp.store(s3_0, at: 60)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 20)
-            yp.store(s2_0, at: 40)
-            yp.store(s3_0, at: 60)
+            do {
+                let yp = y + 80
+                var s0_0 = w.simd(V.self, at: 5600)
+                var s1_0 = w.simd(V.self, at: 5600)
+                var s2_0 = w.simd(V.self, at: 5600)
+                var s3_0 = w.simd(V.self, at: 5600)
+                for ky in 0..<5 {
+                    for kx in 0..<5 {
+                        let xp = x + 154 + ky * 77 + kx * 7
+                        let wp = w + 0 + (ky * 5 + kx) * 112
+                        for ci in 0..<7 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[14 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[28 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[42 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 20)
+                yp.store(s2_0, at: 40)
+                yp.store(s3_0, at: 60)
+            }
+            do {
+                let yp = y + 160
+                var s0_0 = w.simd(V.self, at: 5600)
+                var s1_0 = w.simd(V.self, at: 5600)
+                var s2_0 = w.simd(V.self, at: 5600)
+                var s3_0 = w.simd(V.self, at: 5600)
+                for ky in 0..<5 {
+                    for kx in 0..<5 {
+                        let xp = x + 308 + ky * 77 + kx * 7
+                        let wp = w + 0 + (ky * 5 + kx) * 112
+                        for ci in 0..<7 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[14 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[28 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[42 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 20)
+                yp.store(s2_0, at: 40)
+                yp.store(s3_0, at: 60)
+            }
+            do {
+                let yp = y + 240
+                var s0_0 = w.simd(V.self, at: 5600)
+                var s1_0 = w.simd(V.self, at: 5600)
+                var s2_0 = w.simd(V.self, at: 5600)
+                var s3_0 = w.simd(V.self, at: 5600)
+                for ky in 0..<5 {
+                    for kx in 0..<5 {
+                        let xp = x + 462 + ky * 77 + kx * 7
+                        let wp = w + 0 + (ky * 5 + kx) * 112
+                        for ci in 0..<7 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[14 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[28 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[42 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 20)
+                yp.store(s2_0, at: 40)
+                yp.store(s3_0, at: 60)
+            }
         }
         // The remaining 4 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 20 + 16
-            var s0_0 = w.simd(V.self, at: 5600 + 16)
-            var s1_0 = w.simd(V.self, at: 5600 + 16)
-            var s2_0 = w.simd(V.self, at: 5600 + 16)
-            var s3_0 = w.simd(V.self, at: 5600 + 16)
-            for ky in 0..<5 {
-                for kx in 0..<5 {
-                    let xp = x + (oy * 154 + ox * 14) + ky * 77 + kx * 7
-                    let wp = w + 0 + 16 + (ky * 5 + kx) * 224
-                    for ci in 0..<7 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[14 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[28 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[42 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(1) {
+            do {
+                let yp = y + 16
+                var s0_0 = w.simd(V.self, at: 5600 + 16)
+                var s1_0 = w.simd(V.self, at: 5600 + 16)
+                var s2_0 = w.simd(V.self, at: 5600 + 16)
+                var s3_0 = w.simd(V.self, at: 5600 + 16)
+                for ky in 0..<5 {
+                    for kx in 0..<5 {
+                        let xp = x + 0 + ky * 77 + kx * 7
+                        let wp = w + 0 + 2800 + (ky * 5 + kx) * 112
+                        for ci in 0..<7 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[14 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[28 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[42 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<4 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<4 { yp[20 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<4 { yp[40 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<4 { yp[60 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<4 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<4 { yp[20 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<4 { yp[40 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<4 { yp[60 + lane] = v[lane] } }
+            do {
+                let yp = y + 80 + 16
+                var s0_0 = w.simd(V.self, at: 5600 + 16)
+                var s1_0 = w.simd(V.self, at: 5600 + 16)
+                var s2_0 = w.simd(V.self, at: 5600 + 16)
+                var s3_0 = w.simd(V.self, at: 5600 + 16)
+                for ky in 0..<5 {
+                    for kx in 0..<5 {
+                        let xp = x + 154 + ky * 77 + kx * 7
+                        let wp = w + 0 + 2800 + (ky * 5 + kx) * 112
+                        for ci in 0..<7 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[14 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[28 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[42 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<4 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<4 { yp[20 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<4 { yp[40 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<4 { yp[60 + lane] = v[lane] } }
+            }
+            do {
+                let yp = y + 160 + 16
+                var s0_0 = w.simd(V.self, at: 5600 + 16)
+                var s1_0 = w.simd(V.self, at: 5600 + 16)
+                var s2_0 = w.simd(V.self, at: 5600 + 16)
+                var s3_0 = w.simd(V.self, at: 5600 + 16)
+                for ky in 0..<5 {
+                    for kx in 0..<5 {
+                        let xp = x + 308 + ky * 77 + kx * 7
+                        let wp = w + 0 + 2800 + (ky * 5 + kx) * 112
+                        for ci in 0..<7 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[14 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[28 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[42 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<4 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<4 { yp[20 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<4 { yp[40 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<4 { yp[60 + lane] = v[lane] } }
+            }
+            do {
+                let yp = y + 240 + 16
+                var s0_0 = w.simd(V.self, at: 5600 + 16)
+                var s1_0 = w.simd(V.self, at: 5600 + 16)
+                var s2_0 = w.simd(V.self, at: 5600 + 16)
+                var s3_0 = w.simd(V.self, at: 5600 + 16)
+                for ky in 0..<5 {
+                    for kx in 0..<5 {
+                        let xp = x + 462 + ky * 77 + kx * 7
+                        let wp = w + 0 + 2800 + (ky * 5 + kx) * 112
+                        for ci in 0..<7 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[14 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[28 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[42 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<4 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<4 { yp[20 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<4 { yp[40 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<4 { yp[60 + lane] = v[lane] } }
+            }
         }
     }
 
@@ -697,29 +881,38 @@ public struct DilatedPadded: CompiledModel {
 
     // conv2d_4: the direct kernel
     @inline(never)
-    static func l5_conv2d_4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l5_conv2d_4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 2 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 2000)
-            var s1_0 = w.simd(V.self, at: 2000)
-            for ky in 0..<5 {
-                for kx in 0..<5 {
-                    let xp = x + (oy * 280 + ox * 40) + ky * 140 + kx * 20
-                    let wp = w + 0 + (ky * 5 + kx) * 80
-                    for ci in 0..<20 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[40 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 2000)
+                var s1_0 = w.simd(V.self, at: 2000)
+                var s2_0 = w.simd(V.self, at: 2000)
+                var s3_0 = w.simd(V.self, at: 2000)
+                for ky in 0..<5 {
+                    for kx in 0..<5 {
+                        let xp = x + 0 + ky * 140 + kx * 20
+                        let wp = w + 0 + (ky * 5 + kx) * 80
+                        for ci in 0..<20 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[40 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[280 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[320 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[9 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
         }
     }
 

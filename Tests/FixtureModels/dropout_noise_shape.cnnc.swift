@@ -92,9 +92,23 @@ public struct DropoutNoiseShape: CompiledModel {
         UnoptimizedBuildWarning.check(model: "DropoutNoiseShape", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 18, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
+        // In panels of 4 output channels, each panel's 18 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<18 {
+                for lane in 0..<4 where panel * 4 + lane < 4 {
+                    packed[0 + (panel * 18 + row) * 4 + lane] = parameters[0 + row * 4 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 72, count: 4, into: &packed, at: 72)
-        WeightPacking.kernel(parameters, from: 76, rows: 36, outputs: 3, paddedOutputs: 4, into: &packed, at: 76)
+        // In panels of 4 output channels, each panel's 36 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<36 {
+                for lane in 0..<4 where panel * 4 + lane < 3 {
+                    packed[76 + (panel * 36 + row) * 4 + lane] = parameters[76 + row * 3 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 184, count: 3, into: &packed, at: 220)
         WeightPacking.kernel(parameters, from: 187, rows: 12, outputs: 3, paddedOutputs: 4, into: &packed, at: 224)
         WeightPacking.bias(parameters, from: 223, count: 3, into: &packed, at: 272)
@@ -301,36 +315,97 @@ public struct DropoutNoiseShape: CompiledModel {
 
     // conv2d: Conv2D, (None, 6, 6, 2) → (None, 4, 4, 4), 76 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 72)
-            var s1_0 = w.simd(V.self, at: 72)
-            var s2_0 = w.simd(V.self, at: 72)
-            var s3_0 = w.simd(V.self, at: 72)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 12 + ox * 2) + ky * 12 + kx * 2
-                    let wp = w + 0 + (ky * 3 + kx) * 8
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[2 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[4 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[6 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 72)
+                var s1_0 = w.simd(V.self, at: 72)
+                var s2_0 = w.simd(V.self, at: 72)
+                var s3_0 = w.simd(V.self, at: 72)
+                var s4_0 = w.simd(V.self, at: 72)
+                var s5_0 = w.simd(V.self, at: 72)
+                var s6_0 = w.simd(V.self, at: 72)
+                var s7_0 = w.simd(V.self, at: 72)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 12 + kx * 2
+                        let wp = w + 0 + (ky * 3 + kx) * 8
+                        for ci in 0..<2 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[2 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[4 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[6 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[12 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[14 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[16 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[18 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
                     }
                 }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 4)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 8)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 12)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 16)
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 20)
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 24)
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 28)
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 4)
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 8)
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 12)
+            do {
+                let yp = y + 32
+                var s0_0 = w.simd(V.self, at: 72)
+                var s1_0 = w.simd(V.self, at: 72)
+                var s2_0 = w.simd(V.self, at: 72)
+                var s3_0 = w.simd(V.self, at: 72)
+                var s4_0 = w.simd(V.self, at: 72)
+                var s5_0 = w.simd(V.self, at: 72)
+                var s6_0 = w.simd(V.self, at: 72)
+                var s7_0 = w.simd(V.self, at: 72)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 24 + ky * 12 + kx * 2
+                        let wp = w + 0 + (ky * 3 + kx) * 8
+                        for ci in 0..<2 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[2 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[4 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[6 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[12 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[14 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[16 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[18 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 4)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 8)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 12)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 16)
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 20)
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 24)
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 28)
+            }
         }
     }
 
@@ -339,29 +414,38 @@ public struct DropoutNoiseShape: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 4, 4, 4) → (None, 2, 2, 3), 111 parameters
     @inline(never)
-    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 2 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 144)
-            var s1_0 = w.simd(V.self, at: 144)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 16 + ox * 4) + ky * 16 + kx * 4
-                    let wp = w + 0 + (ky * 3 + kx) * 16
-                    for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[4 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 144)
+                var s1_0 = w.simd(V.self, at: 144)
+                var s2_0 = w.simd(V.self, at: 144)
+                var s3_0 = w.simd(V.self, at: 144)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 16 + kx * 4
+                        let wp = w + 0 + (ky * 3 + kx) * 16
+                        for ci in 0..<4 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[4 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[16 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[20 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[9 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
         }
     }
 

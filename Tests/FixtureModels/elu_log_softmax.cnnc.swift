@@ -97,9 +97,23 @@ public struct EluLogSoftmax: CompiledModel {
         UnoptimizedBuildWarning.check(model: "EluLogSoftmax", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
+        // In panels of 8 output channels, each panel's 27 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<27 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[0 + (panel * 27 + row) * 8 + lane] = parameters[0 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 216, count: 8, into: &packed, at: 216)
-        WeightPacking.kernel(parameters, from: 224, rows: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 224)
+        // In panels of 8 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[224 + (panel * 8 + row) * 8 + lane] = parameters[224 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 288, count: 8, into: &packed, at: 288)
         WeightPacking.kernel(parameters, from: 296, rows: 128, outputs: 12, paddedOutputs: 16, into: &packed, at: 296)
         WeightPacking.bias(parameters, from: 1832, count: 12, into: &packed, at: 2344)
@@ -369,36 +383,97 @@ public struct EluLogSoftmax: CompiledModel {
 
     // conv: Conv2D, (None, 6, 6, 3) → (None, 4, 4, 8), 224 parameters
     @inline(never)
-    static func l0_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l0_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 216)
-            var s1_0 = w.simd(V.self, at: 216)
-            var s2_0 = w.simd(V.self, at: 216)
-            var s3_0 = w.simd(V.self, at: 216)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 18 + ox * 3) + ky * 18 + kx * 3
-                    let wp = w + 0 + (ky * 3 + kx) * 24
-                    for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[3 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[6 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[9 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 216)
+                var s1_0 = w.simd(V.self, at: 216)
+                var s2_0 = w.simd(V.self, at: 216)
+                var s3_0 = w.simd(V.self, at: 216)
+                var s4_0 = w.simd(V.self, at: 216)
+                var s5_0 = w.simd(V.self, at: 216)
+                var s6_0 = w.simd(V.self, at: 216)
+                var s7_0 = w.simd(V.self, at: 216)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 18 + kx * 3
+                        let wp = w + 0 + (ky * 3 + kx) * 24
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[3 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[6 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[9 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[18 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[21 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[24 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[27 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
+            do {
+                let yp = y + 64
+                var s0_0 = w.simd(V.self, at: 216)
+                var s1_0 = w.simd(V.self, at: 216)
+                var s2_0 = w.simd(V.self, at: 216)
+                var s3_0 = w.simd(V.self, at: 216)
+                var s4_0 = w.simd(V.self, at: 216)
+                var s5_0 = w.simd(V.self, at: 216)
+                var s6_0 = w.simd(V.self, at: 216)
+                var s7_0 = w.simd(V.self, at: 216)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 36 + ky * 18 + kx * 3
+                        let wp = w + 0 + (ky * 3 + kx) * 24
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[3 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[6 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[9 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[18 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[21 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[24 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[27 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
         }
     }
 
@@ -410,32 +485,89 @@ public struct EluLogSoftmax: CompiledModel {
 
     // mix: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
     @inline(never)
-    static func l2_mix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l2_mix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 64)
-            var s1_0 = w.simd(V.self, at: 64)
-            var s2_0 = w.simd(V.self, at: 64)
-            var s3_0 = w.simd(V.self, at: 64)
-            let xp = x + (oy * 32 + ox * 8)
-            let wp = w + 0
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
+            do {
+                let yp = y + 64
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + 64
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
         }
     }
 

@@ -114,7 +114,14 @@ public struct LayernormPrelu: CompiledModel {
         WeightPacking.copy(parameters, from: 140, count: 5, into: &packed, at: 224)
         WeightPacking.copy(parameters, from: 145, count: 5, into: &packed, at: 229)
         WeightPacking.copy(parameters, from: 150, count: 5, into: &packed, at: 234)
-        WeightPacking.kernel(parameters, from: 155, rows: 45, outputs: 6, paddedOutputs: 8, into: &packed, at: 239)
+        // In panels of 8 output channels, each panel's 45 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<45 {
+                for lane in 0..<8 where panel * 8 + lane < 6 {
+                    packed[239 + (panel * 45 + row) * 8 + lane] = parameters[155 + row * 6 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 425, count: 6, into: &packed, at: 599)
         WeightPacking.copy(parameters, from: 431, count: 6, into: &packed, at: 607)
         WeightPacking.copy(parameters, from: 437, count: 36, into: &packed, at: 613)
@@ -520,33 +527,46 @@ public struct LayernormPrelu: CompiledModel {
 
     // mix: Conv2D, (None, 6, 7, 5) → (None, 2, 3, 6), 276 parameters
     @inline(never)
-    static func l3_mix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l3_mix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 3 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 360)
-            var s1_0 = w.simd(V.self, at: 360)
-            var s2_0 = w.simd(V.self, at: 360)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 70 + ox * 10) + ky * 35 + kx * 5
-                    let wp = w + 0 + (ky * 3 + kx) * 40
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[10 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[20 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 360)
+                var s1_0 = w.simd(V.self, at: 360)
+                var s2_0 = w.simd(V.self, at: 360)
+                var s3_0 = w.simd(V.self, at: 360)
+                var s4_0 = w.simd(V.self, at: 360)
+                var s5_0 = w.simd(V.self, at: 360)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 35 + kx * 5
+                        let wp = w + 0 + (ky * 3 + kx) * 40
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[10 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[20 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[70 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[80 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[90 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[24 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[30 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
         }
     }
 

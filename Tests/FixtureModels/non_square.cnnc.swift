@@ -104,9 +104,23 @@ public struct NonSquare: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 6, outputs: 3, paddedOutputs: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 18, count: 3, into: &packed, at: 24)
-        WeightPacking.kernel(parameters, from: 21, rows: 12, outputs: 4, paddedOutputs: 4, into: &packed, at: 28)
+        // In panels of 4 output channels, each panel's 12 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<12 {
+                for lane in 0..<4 where panel * 4 + lane < 4 {
+                    packed[28 + (panel * 12 + row) * 4 + lane] = parameters[21 + row * 4 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: nil, count: 4, into: &packed, at: 76)
-        WeightPacking.kernel(parameters, from: 69, rows: 16, outputs: 2, paddedOutputs: 4, into: &packed, at: 80)
+        // In panels of 4 output channels, each panel's 16 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<16 {
+                for lane in 0..<4 where panel * 4 + lane < 2 {
+                    packed[80 + (panel * 16 + row) * 4 + lane] = parameters[69 + row * 2 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 101, count: 2, into: &packed, at: 144)
         WeightPacking.kernel(parameters, from: 103, rows: 6, outputs: 3, paddedOutputs: 4, into: &packed, at: 148)
         WeightPacking.bias(parameters, from: 121, count: 3, into: &packed, at: 172)
@@ -349,32 +363,93 @@ public struct NonSquare: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 5, 6, 3) → (None, 5, 3, 4), 48 parameters
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 3 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 48)
-            var s1_0 = w.simd(V.self, at: 48)
-            var s2_0 = w.simd(V.self, at: 48)
-            for ky in 0..<1 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 18 + ox * 3) + ky * 18 + kx * 3
-                    let wp = w + 0 + (ky * 4 + kx) * 12
-                    for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[3 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[6 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 48)
+                var s1_0 = w.simd(V.self, at: 48)
+                var s2_0 = w.simd(V.self, at: 48)
+                var s3_0 = w.simd(V.self, at: 48)
+                var s4_0 = w.simd(V.self, at: 48)
+                var s5_0 = w.simd(V.self, at: 48)
+                var s6_0 = w.simd(V.self, at: 48)
+                var s7_0 = w.simd(V.self, at: 48)
+                for ky in 0..<1 {
+                    for kx in 0..<4 {
+                        let xp = x + 0 + ky * 18 + kx * 3
+                        let wp = w + 0 + (ky * 4 + kx) * 12
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[3 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[6 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[18 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[21 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[24 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[36 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[39 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
+                yp.store(s5_0, at: 20)
+                yp.store(s6_0, at: 24)
+                yp.store(s7_0, at: 28)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 4)
-            yp.store(s2_0, at: 8)
+            do {
+                let yp = y + 32
+                var s0_0 = w.simd(V.self, at: 48)
+                var s1_0 = w.simd(V.self, at: 48)
+                var s2_0 = w.simd(V.self, at: 48)
+                var s3_0 = w.simd(V.self, at: 48)
+                var s4_0 = w.simd(V.self, at: 48)
+                var s5_0 = w.simd(V.self, at: 48)
+                var s6_0 = w.simd(V.self, at: 48)
+                for ky in 0..<1 {
+                    for kx in 0..<4 {
+                        let xp = x + 42 + ky * 18 + kx * 3
+                        let wp = w + 0 + (ky * 4 + kx) * 12
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[12 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[15 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[18 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[30 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[33 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[36 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
+                yp.store(s5_0, at: 20)
+                yp.store(s6_0, at: 24)
+            }
         }
     }
 
@@ -391,33 +466,58 @@ public struct NonSquare: CompiledModel {
 
     // conv2d_2: the direct kernel
     @inline(never)
-    static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+    static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 3 + ox) * 2
-            var s0_0 = w.simd(V.self, at: 64)
-            var s1_0 = w.simd(V.self, at: 64)
-            var s2_0 = w.simd(V.self, at: 64)
-            for ky in 0..<1 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 48 + ox * 4) + ky * 24 + kx * 4
-                    let wp = w + 0 + (ky * 4 + kx) * 16
-                    for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[4 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[8 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                var s8_0 = w.simd(V.self, at: 64)
+                for ky in 0..<1 {
+                    for kx in 0..<4 {
+                        let xp = x + 0 + ky * 24 + kx * 4
+                        let wp = w + 0 + (ky * 4 + kx) * 16
+                        for ci in 0..<4 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[4 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[8 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[48 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[52 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[56 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[96 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[100 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                            let x8 = V(repeating: xp[104 + ci])
+                            s8_0 = madd(s8_0, x8, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<2 { yp[10 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<2 { yp[12 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<2 { yp[14 + lane] = v[lane] } }
+                do { let v = s8_0; for lane in 0..<2 { yp[16 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
         }
     }
 

@@ -142,7 +142,14 @@ public struct PermuteRepeat: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 135, count: 5, into: &packed, at: 216)
-        WeightPacking.kernel(parameters, from: 140, rows: 45, outputs: 4, paddedOutputs: 4, into: &packed, at: 224)
+        // In panels of 4 output channels, each panel's 45 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<45 {
+                for lane in 0..<4 where panel * 4 + lane < 4 {
+                    packed[224 + (panel * 45 + row) * 4 + lane] = parameters[140 + row * 4 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 320, count: 4, into: &packed, at: 404)
         WeightPacking.kernel(parameters, from: 324, rows: 9, outputs: 6, paddedOutputs: 8, into: &packed, at: 408)
         WeightPacking.bias(parameters, from: 378, count: 6, into: &packed, at: 480)
@@ -519,32 +526,45 @@ public struct PermuteRepeat: CompiledModel {
 
     // mix: Conv2D, (None, 4, 5, 5) → (None, 2, 3, 4), 184 parameters
     @inline(never)
-    static func l2_mix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l2_mix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 3 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 180)
-            var s1_0 = w.simd(V.self, at: 180)
-            var s2_0 = w.simd(V.self, at: 180)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 25 + ox * 5) + ky * 25 + kx * 5
-                    let wp = w + 0 + (ky * 3 + kx) * 20
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[5 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[10 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 180)
+                var s1_0 = w.simd(V.self, at: 180)
+                var s2_0 = w.simd(V.self, at: 180)
+                var s3_0 = w.simd(V.self, at: 180)
+                var s4_0 = w.simd(V.self, at: 180)
+                var s5_0 = w.simd(V.self, at: 180)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 25 + kx * 5
+                        let wp = w + 0 + (ky * 3 + kx) * 20
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[5 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[10 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[25 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[30 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[35 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
+                yp.store(s5_0, at: 20)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 4)
-            yp.store(s2_0, at: 8)
         }
     }
 

@@ -99,9 +99,23 @@ public struct SameStride2Even: CompiledModel {
         UnoptimizedBuildWarning.check(model: "SameStride2Even", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
+        // In panels of 4 output channels, each panel's 27 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<27 {
+                for lane in 0..<4 where panel * 4 + lane < 4 {
+                    packed[0 + (panel * 27 + row) * 4 + lane] = parameters[0 + row * 4 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 108, count: 4, into: &packed, at: 108)
-        WeightPacking.kernel(parameters, from: 112, rows: 64, outputs: 4, paddedOutputs: 4, into: &packed, at: 112)
+        // In panels of 4 output channels, each panel's 64 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<64 {
+                for lane in 0..<4 where panel * 4 + lane < 4 {
+                    packed[112 + (panel * 64 + row) * 4 + lane] = parameters[112 + row * 4 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 368, count: 4, into: &packed, at: 368)
         WeightPacking.kernel(parameters, from: 372, rows: 4, outputs: 3, paddedOutputs: 4, into: &packed, at: 372)
         WeightPacking.bias(parameters, from: 384, count: 3, into: &packed, at: 388)
@@ -298,36 +312,97 @@ public struct SameStride2Even: CompiledModel {
 
     // conv2d: the direct kernel
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 108)
-            var s1_0 = w.simd(V.self, at: 108)
-            var s2_0 = w.simd(V.self, at: 108)
-            var s3_0 = w.simd(V.self, at: 108)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 54 + ox * 6) + ky * 27 + kx * 3
-                    let wp = w + 0 + (ky * 3 + kx) * 12
-                    for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[6 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[12 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[18 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 108)
+                var s1_0 = w.simd(V.self, at: 108)
+                var s2_0 = w.simd(V.self, at: 108)
+                var s3_0 = w.simd(V.self, at: 108)
+                var s4_0 = w.simd(V.self, at: 108)
+                var s5_0 = w.simd(V.self, at: 108)
+                var s6_0 = w.simd(V.self, at: 108)
+                var s7_0 = w.simd(V.self, at: 108)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 27 + kx * 3
+                        let wp = w + 0 + (ky * 3 + kx) * 12
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[6 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[12 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[18 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[54 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[60 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[66 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[72 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
+                yp.store(s5_0, at: 20)
+                yp.store(s6_0, at: 24)
+                yp.store(s7_0, at: 28)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 4)
-            yp.store(s2_0, at: 8)
-            yp.store(s3_0, at: 12)
+            do {
+                let yp = y + 32
+                var s0_0 = w.simd(V.self, at: 108)
+                var s1_0 = w.simd(V.self, at: 108)
+                var s2_0 = w.simd(V.self, at: 108)
+                var s3_0 = w.simd(V.self, at: 108)
+                var s4_0 = w.simd(V.self, at: 108)
+                var s5_0 = w.simd(V.self, at: 108)
+                var s6_0 = w.simd(V.self, at: 108)
+                var s7_0 = w.simd(V.self, at: 108)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 108 + ky * 27 + kx * 3
+                        let wp = w + 0 + (ky * 3 + kx) * 12
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[6 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[12 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[18 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[54 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[60 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[66 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[72 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
+                yp.store(s5_0, at: 20)
+                yp.store(s6_0, at: 24)
+                yp.store(s7_0, at: 28)
+            }
         }
     }
 
@@ -346,28 +421,37 @@ public struct SameStride2Even: CompiledModel {
 
     // conv2d_1: the direct kernel
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 2 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 256)
-            var s1_0 = w.simd(V.self, at: 256)
-            for ky in 0..<4 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 48 + ox * 8) + ky * 24 + kx * 4
-                    let wp = w + 0 + (ky * 4 + kx) * 16
-                    for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[8 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 256)
+                var s1_0 = w.simd(V.self, at: 256)
+                var s2_0 = w.simd(V.self, at: 256)
+                var s3_0 = w.simd(V.self, at: 256)
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + 0 + ky * 24 + kx * 4
+                        let wp = w + 0 + (ky * 4 + kx) * 16
+                        for ci in 0..<4 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[8 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[48 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[56 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 4)
         }
     }
 

@@ -103,7 +103,14 @@ public struct SameStride2Odd: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 18, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 90, count: 5, into: &packed, at: 144)
-        WeightPacking.kernel(parameters, from: 95, rows: 30, outputs: 6, paddedOutputs: 8, into: &packed, at: 152)
+        // In panels of 8 output channels, each panel's 30 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<30 {
+                for lane in 0..<8 where panel * 8 + lane < 6 {
+                    packed[152 + (panel * 30 + row) * 8 + lane] = parameters[95 + row * 6 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 275, count: 6, into: &packed, at: 392)
         WeightPacking.kernel(parameters, from: 281, rows: 6, outputs: 2, paddedOutputs: 4, into: &packed, at: 400)
         WeightPacking.bias(parameters, from: 293, count: 2, into: &packed, at: 424)
@@ -372,41 +379,62 @@ public struct SameStride2Odd: CompiledModel {
 
     // conv2d_1: the direct kernel
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 5 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 240)
-            var s1_0 = w.simd(V.self, at: 240)
-            var s2_0 = w.simd(V.self, at: 240)
-            var s3_0 = w.simd(V.self, at: 240)
-            var s4_0 = w.simd(V.self, at: 240)
-            for ky in 0..<2 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 70 + ox * 5) + ky * 35 + kx * 5
-                    let wp = w + 0 + (ky * 3 + kx) * 40
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[5 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[10 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[15 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[20 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 240)
+                var s1_0 = w.simd(V.self, at: 240)
+                var s2_0 = w.simd(V.self, at: 240)
+                var s3_0 = w.simd(V.self, at: 240)
+                var s4_0 = w.simd(V.self, at: 240)
+                var s5_0 = w.simd(V.self, at: 240)
+                var s6_0 = w.simd(V.self, at: 240)
+                var s7_0 = w.simd(V.self, at: 240)
+                var s8_0 = w.simd(V.self, at: 240)
+                var s9_0 = w.simd(V.self, at: 240)
+                for ky in 0..<2 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 35 + kx * 5
+                        let wp = w + 0 + (ky * 3 + kx) * 40
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[5 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[10 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[15 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[20 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[70 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[75 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[80 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                            let x8 = V(repeating: xp[85 + ci])
+                            s8_0 = madd(s8_0, x8, w0)
+                            let x9 = V(repeating: xp[90 + ci])
+                            s9_0 = madd(s9_0, x9, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[24 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[30 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<6 { yp[36 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<6 { yp[42 + lane] = v[lane] } }
+                do { let v = s8_0; for lane in 0..<6 { yp[48 + lane] = v[lane] } }
+                do { let v = s9_0; for lane in 0..<6 { yp[54 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<6 { yp[24 + lane] = v[lane] } }
         }
     }
 

@@ -110,7 +110,14 @@ public struct Upsampling: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Upsampling", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 18, outputs: 6, paddedOutputs: 8, into: &packed, at: 0)
+        // In panels of 8 output channels, each panel's 18 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<18 {
+                for lane in 0..<8 where panel * 8 + lane < 6 {
+                    packed[0 + (panel * 18 + row) * 8 + lane] = parameters[0 + row * 6 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 108, count: 6, into: &packed, at: 144)
         WeightPacking.kernel(parameters, from: 114, rows: 54, outputs: 5, paddedOutputs: 8, into: &packed, at: 152)
         WeightPacking.bias(parameters, from: 384, count: 5, into: &packed, at: 584)
@@ -355,37 +362,70 @@ public struct Upsampling: CompiledModel {
 
     // encode: the direct kernel
     @inline(never)
-    static func l0_encode(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+    static func l0_encode(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 6
-            var s0_0 = w.simd(V.self, at: 144)
-            var s1_0 = w.simd(V.self, at: 144)
-            var s2_0 = w.simd(V.self, at: 144)
-            var s3_0 = w.simd(V.self, at: 144)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 12 + ox * 2) + ky * 12 + kx * 2
-                    let wp = w + 0 + (ky * 3 + kx) * 16
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[2 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[4 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[6 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 144)
+                var s1_0 = w.simd(V.self, at: 144)
+                var s2_0 = w.simd(V.self, at: 144)
+                var s3_0 = w.simd(V.self, at: 144)
+                var s4_0 = w.simd(V.self, at: 144)
+                var s5_0 = w.simd(V.self, at: 144)
+                var s6_0 = w.simd(V.self, at: 144)
+                var s7_0 = w.simd(V.self, at: 144)
+                var s8_0 = w.simd(V.self, at: 144)
+                var s9_0 = w.simd(V.self, at: 144)
+                var s10_0 = w.simd(V.self, at: 144)
+                var s11_0 = w.simd(V.self, at: 144)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 12 + kx * 2
+                        let wp = w + 0 + (ky * 3 + kx) * 16
+                        for ci in 0..<2 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[2 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[4 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[6 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[12 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[14 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[16 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[18 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                            let x8 = V(repeating: xp[24 + ci])
+                            s8_0 = madd(s8_0, x8, w0)
+                            let x9 = V(repeating: xp[26 + ci])
+                            s9_0 = madd(s9_0, x9, w0)
+                            let x10 = V(repeating: xp[28 + ci])
+                            s10_0 = madd(s10_0, x10, w0)
+                            let x11 = V(repeating: xp[30 + ci])
+                            s11_0 = madd(s11_0, x11, w0)
+                        }
                     }
                 }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<6 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<6 { yp[6 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<6 { yp[12 + lane] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<6 { yp[24 + lane] = v[lane] } }
+                do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<6 { yp[30 + lane] = v[lane] } }
+                do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<6 { yp[36 + lane] = v[lane] } }
+                do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<6 { yp[42 + lane] = v[lane] } }
+                do { let v = s8_0.replacing(with: 0, where: s8_0 .< 0); for lane in 0..<6 { yp[48 + lane] = v[lane] } }
+                do { let v = s9_0.replacing(with: 0, where: s9_0 .< 0); for lane in 0..<6 { yp[54 + lane] = v[lane] } }
+                do { let v = s10_0.replacing(with: 0, where: s10_0 .< 0); for lane in 0..<6 { yp[60 + lane] = v[lane] } }
+                do { let v = s11_0.replacing(with: 0, where: s11_0 .< 0); for lane in 0..<6 { yp[66 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<6 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<6 { yp[6 + lane] = v[lane] } }
-            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<6 { yp[12 + lane] = v[lane] } }
-            do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<6 { yp[18 + lane] = v[lane] } }
         }
     }
 

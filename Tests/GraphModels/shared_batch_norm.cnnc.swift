@@ -104,7 +104,14 @@ public struct SharedBatchNorm: CompiledModel {
         UnoptimizedBuildWarning.check(model: "SharedBatchNorm", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 18, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
+        // In panels of 4 output channels, each panel's 18 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<18 {
+                for lane in 0..<4 where panel * 4 + lane < 4 {
+                    packed[0 + (panel * 18 + row) * 4 + lane] = parameters[0 + row * 4 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 72, count: 4, into: &packed, at: 72)
         WeightPacking.batchNormalization(parameters, gamma: 76, beta: 80, mean: 84, variance: 88, epsilon: Float(0.001), channels: 4, into: &packed, scaleAt: 76, shiftAt: 80)
         WeightPacking.kernel(parameters, from: 92, rows: 4, outputs: 3, paddedOutputs: 4, into: &packed, at: 84)
@@ -347,71 +354,169 @@ public struct SharedBatchNorm: CompiledModel {
 
     // encoder: Conv2D, (None, 6, 6, 2) → (None, 4, 4, 4), 76 parameters
     @inline(never)
-    static func l2_encoder(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l2_encoder(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 72)
-            var s1_0 = w.simd(V.self, at: 72)
-            var s2_0 = w.simd(V.self, at: 72)
-            var s3_0 = w.simd(V.self, at: 72)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 12 + ox * 2) + ky * 12 + kx * 2
-                    let wp = w + 0 + (ky * 3 + kx) * 8
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[2 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[4 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[6 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 72)
+                var s1_0 = w.simd(V.self, at: 72)
+                var s2_0 = w.simd(V.self, at: 72)
+                var s3_0 = w.simd(V.self, at: 72)
+                var s4_0 = w.simd(V.self, at: 72)
+                var s5_0 = w.simd(V.self, at: 72)
+                var s6_0 = w.simd(V.self, at: 72)
+                var s7_0 = w.simd(V.self, at: 72)
+                var s8_0 = w.simd(V.self, at: 72)
+                var s9_0 = w.simd(V.self, at: 72)
+                var s10_0 = w.simd(V.self, at: 72)
+                var s11_0 = w.simd(V.self, at: 72)
+                var s12_0 = w.simd(V.self, at: 72)
+                var s13_0 = w.simd(V.self, at: 72)
+                var s14_0 = w.simd(V.self, at: 72)
+                var s15_0 = w.simd(V.self, at: 72)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 12 + kx * 2
+                        let wp = w + 0 + (ky * 3 + kx) * 8
+                        for ci in 0..<2 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[2 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[4 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[6 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[12 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[14 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[16 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[18 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                            let x8 = V(repeating: xp[24 + ci])
+                            s8_0 = madd(s8_0, x8, w0)
+                            let x9 = V(repeating: xp[26 + ci])
+                            s9_0 = madd(s9_0, x9, w0)
+                            let x10 = V(repeating: xp[28 + ci])
+                            s10_0 = madd(s10_0, x10, w0)
+                            let x11 = V(repeating: xp[30 + ci])
+                            s11_0 = madd(s11_0, x11, w0)
+                            let x12 = V(repeating: xp[36 + ci])
+                            s12_0 = madd(s12_0, x12, w0)
+                            let x13 = V(repeating: xp[38 + ci])
+                            s13_0 = madd(s13_0, x13, w0)
+                            let x14 = V(repeating: xp[40 + ci])
+                            s14_0 = madd(s14_0, x14, w0)
+                            let x15 = V(repeating: xp[42 + ci])
+                            s15_0 = madd(s15_0, x15, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
+                yp.store(s5_0, at: 20)
+                yp.store(s6_0, at: 24)
+                yp.store(s7_0, at: 28)
+                yp.store(s8_0, at: 32)
+                yp.store(s9_0, at: 36)
+                yp.store(s10_0, at: 40)
+                yp.store(s11_0, at: 44)
+                yp.store(s12_0, at: 48)
+                yp.store(s13_0, at: 52)
+                yp.store(s14_0, at: 56)
+                yp.store(s15_0, at: 60)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 4)
-            yp.store(s2_0, at: 8)
-            yp.store(s3_0, at: 12)
         }
     }
 
     // encoder: Conv2D, (None, 6, 6, 2) → (None, 4, 4, 4), 0 parameters
     @inline(never)
-    static func l3_encoder(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l3_encoder(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 72)
-            var s1_0 = w.simd(V.self, at: 72)
-            var s2_0 = w.simd(V.self, at: 72)
-            var s3_0 = w.simd(V.self, at: 72)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 12 + ox * 2) + ky * 12 + kx * 2
-                    let wp = w + 0 + (ky * 3 + kx) * 8
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[2 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[4 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[6 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 72)
+                var s1_0 = w.simd(V.self, at: 72)
+                var s2_0 = w.simd(V.self, at: 72)
+                var s3_0 = w.simd(V.self, at: 72)
+                var s4_0 = w.simd(V.self, at: 72)
+                var s5_0 = w.simd(V.self, at: 72)
+                var s6_0 = w.simd(V.self, at: 72)
+                var s7_0 = w.simd(V.self, at: 72)
+                var s8_0 = w.simd(V.self, at: 72)
+                var s9_0 = w.simd(V.self, at: 72)
+                var s10_0 = w.simd(V.self, at: 72)
+                var s11_0 = w.simd(V.self, at: 72)
+                var s12_0 = w.simd(V.self, at: 72)
+                var s13_0 = w.simd(V.self, at: 72)
+                var s14_0 = w.simd(V.self, at: 72)
+                var s15_0 = w.simd(V.self, at: 72)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 12 + kx * 2
+                        let wp = w + 0 + (ky * 3 + kx) * 8
+                        for ci in 0..<2 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[2 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[4 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[6 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[12 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[14 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[16 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[18 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                            let x8 = V(repeating: xp[24 + ci])
+                            s8_0 = madd(s8_0, x8, w0)
+                            let x9 = V(repeating: xp[26 + ci])
+                            s9_0 = madd(s9_0, x9, w0)
+                            let x10 = V(repeating: xp[28 + ci])
+                            s10_0 = madd(s10_0, x10, w0)
+                            let x11 = V(repeating: xp[30 + ci])
+                            s11_0 = madd(s11_0, x11, w0)
+                            let x12 = V(repeating: xp[36 + ci])
+                            s12_0 = madd(s12_0, x12, w0)
+                            let x13 = V(repeating: xp[38 + ci])
+                            s13_0 = madd(s13_0, x13, w0)
+                            let x14 = V(repeating: xp[40 + ci])
+                            s14_0 = madd(s14_0, x14, w0)
+                            let x15 = V(repeating: xp[42 + ci])
+                            s15_0 = madd(s15_0, x15, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
+                yp.store(s5_0, at: 20)
+                yp.store(s6_0, at: 24)
+                yp.store(s7_0, at: 28)
+                yp.store(s8_0, at: 32)
+                yp.store(s9_0, at: 36)
+                yp.store(s10_0, at: 40)
+                yp.store(s11_0, at: 44)
+                yp.store(s12_0, at: 48)
+                yp.store(s13_0, at: 52)
+                yp.store(s14_0, at: 56)
+                yp.store(s15_0, at: 60)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 4)
-            yp.store(s2_0, at: 8)
-            yp.store(s3_0, at: 12)
         }
     }
 

@@ -110,7 +110,14 @@ public struct SharedLayers: CompiledModel {
         UnoptimizedBuildWarning.check(model: "SharedLayers", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
+        // In panels of 4 output channels, each panel's 27 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<27 {
+                for lane in 0..<4 where panel * 4 + lane < 4 {
+                    packed[0 + (panel * 27 + row) * 4 + lane] = parameters[0 + row * 4 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 108, count: 4, into: &packed, at: 108)
         WeightPacking.kernel(parameters, from: 112, rows: 4, outputs: 4, paddedOutputs: 4, into: &packed, at: 112)
         WeightPacking.bias(parameters, from: 128, count: 4, into: &packed, at: 128)
@@ -487,36 +494,85 @@ public struct SharedLayers: CompiledModel {
 
     // shared_conv: the direct kernel
     @inline(never)
-    static func l2_shared_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l2_shared_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 108)
-            var s1_0 = w.simd(V.self, at: 108)
-            var s2_0 = w.simd(V.self, at: 108)
-            var s3_0 = w.simd(V.self, at: 108)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 18 + ox * 3) + ky * 18 + kx * 3
-                    let wp = w + 0 + (ky * 3 + kx) * 12
-                    for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[3 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[6 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[9 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 108)
+                var s1_0 = w.simd(V.self, at: 108)
+                var s2_0 = w.simd(V.self, at: 108)
+                var s3_0 = w.simd(V.self, at: 108)
+                var s4_0 = w.simd(V.self, at: 108)
+                var s5_0 = w.simd(V.self, at: 108)
+                var s6_0 = w.simd(V.self, at: 108)
+                var s7_0 = w.simd(V.self, at: 108)
+                var s8_0 = w.simd(V.self, at: 108)
+                var s9_0 = w.simd(V.self, at: 108)
+                var s10_0 = w.simd(V.self, at: 108)
+                var s11_0 = w.simd(V.self, at: 108)
+                var s12_0 = w.simd(V.self, at: 108)
+                var s13_0 = w.simd(V.self, at: 108)
+                var s14_0 = w.simd(V.self, at: 108)
+                var s15_0 = w.simd(V.self, at: 108)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 18 + kx * 3
+                        let wp = w + 0 + (ky * 3 + kx) * 12
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[3 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[6 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[9 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[18 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[21 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[24 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[27 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                            let x8 = V(repeating: xp[36 + ci])
+                            s8_0 = madd(s8_0, x8, w0)
+                            let x9 = V(repeating: xp[39 + ci])
+                            s9_0 = madd(s9_0, x9, w0)
+                            let x10 = V(repeating: xp[42 + ci])
+                            s10_0 = madd(s10_0, x10, w0)
+                            let x11 = V(repeating: xp[45 + ci])
+                            s11_0 = madd(s11_0, x11, w0)
+                            let x12 = V(repeating: xp[54 + ci])
+                            s12_0 = madd(s12_0, x12, w0)
+                            let x13 = V(repeating: xp[57 + ci])
+                            s13_0 = madd(s13_0, x13, w0)
+                            let x14 = V(repeating: xp[60 + ci])
+                            s14_0 = madd(s14_0, x14, w0)
+                            let x15 = V(repeating: xp[63 + ci])
+                            s15_0 = madd(s15_0, x15, w0)
+                        }
                     }
                 }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 4)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 8)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 12)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 16)
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 20)
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 24)
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 28)
+                yp.store(s8_0.replacing(with: 0, where: s8_0 .< 0), at: 32)
+                yp.store(s9_0.replacing(with: 0, where: s9_0 .< 0), at: 36)
+                yp.store(s10_0.replacing(with: 0, where: s10_0 .< 0), at: 40)
+                yp.store(s11_0.replacing(with: 0, where: s11_0 .< 0), at: 44)
+                yp.store(s12_0.replacing(with: 0, where: s12_0 .< 0), at: 48)
+                yp.store(s13_0.replacing(with: 0, where: s13_0 .< 0), at: 52)
+                yp.store(s14_0.replacing(with: 0, where: s14_0 .< 0), at: 56)
+                yp.store(s15_0.replacing(with: 0, where: s15_0 .< 0), at: 60)
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 4)
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 8)
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 12)
         }
     }
 
@@ -535,36 +591,85 @@ public struct SharedLayers: CompiledModel {
 
     // shared_conv: the direct kernel
     @inline(never)
-    static func l3_shared_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l3_shared_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 108)
-            var s1_0 = w.simd(V.self, at: 108)
-            var s2_0 = w.simd(V.self, at: 108)
-            var s3_0 = w.simd(V.self, at: 108)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 18 + ox * 3) + ky * 18 + kx * 3
-                    let wp = w + 0 + (ky * 3 + kx) * 12
-                    for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[3 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[6 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[9 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 108)
+                var s1_0 = w.simd(V.self, at: 108)
+                var s2_0 = w.simd(V.self, at: 108)
+                var s3_0 = w.simd(V.self, at: 108)
+                var s4_0 = w.simd(V.self, at: 108)
+                var s5_0 = w.simd(V.self, at: 108)
+                var s6_0 = w.simd(V.self, at: 108)
+                var s7_0 = w.simd(V.self, at: 108)
+                var s8_0 = w.simd(V.self, at: 108)
+                var s9_0 = w.simd(V.self, at: 108)
+                var s10_0 = w.simd(V.self, at: 108)
+                var s11_0 = w.simd(V.self, at: 108)
+                var s12_0 = w.simd(V.self, at: 108)
+                var s13_0 = w.simd(V.self, at: 108)
+                var s14_0 = w.simd(V.self, at: 108)
+                var s15_0 = w.simd(V.self, at: 108)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 18 + kx * 3
+                        let wp = w + 0 + (ky * 3 + kx) * 12
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[3 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[6 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[9 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[18 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[21 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[24 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[27 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                            let x8 = V(repeating: xp[36 + ci])
+                            s8_0 = madd(s8_0, x8, w0)
+                            let x9 = V(repeating: xp[39 + ci])
+                            s9_0 = madd(s9_0, x9, w0)
+                            let x10 = V(repeating: xp[42 + ci])
+                            s10_0 = madd(s10_0, x10, w0)
+                            let x11 = V(repeating: xp[45 + ci])
+                            s11_0 = madd(s11_0, x11, w0)
+                            let x12 = V(repeating: xp[54 + ci])
+                            s12_0 = madd(s12_0, x12, w0)
+                            let x13 = V(repeating: xp[57 + ci])
+                            s13_0 = madd(s13_0, x13, w0)
+                            let x14 = V(repeating: xp[60 + ci])
+                            s14_0 = madd(s14_0, x14, w0)
+                            let x15 = V(repeating: xp[63 + ci])
+                            s15_0 = madd(s15_0, x15, w0)
+                        }
                     }
                 }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 4)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 8)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 12)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 16)
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 20)
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 24)
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 28)
+                yp.store(s8_0.replacing(with: 0, where: s8_0 .< 0), at: 32)
+                yp.store(s9_0.replacing(with: 0, where: s9_0 .< 0), at: 36)
+                yp.store(s10_0.replacing(with: 0, where: s10_0 .< 0), at: 40)
+                yp.store(s11_0.replacing(with: 0, where: s11_0 .< 0), at: 44)
+                yp.store(s12_0.replacing(with: 0, where: s12_0 .< 0), at: 48)
+                yp.store(s13_0.replacing(with: 0, where: s13_0 .< 0), at: 52)
+                yp.store(s14_0.replacing(with: 0, where: s14_0 .< 0), at: 56)
+                yp.store(s15_0.replacing(with: 0, where: s15_0 .< 0), at: 60)
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 4)
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 8)
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 12)
         }
     }
 

@@ -117,7 +117,14 @@ public struct TrainingPaths: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.batchNormalization(parameters, gamma: 0, beta: 2, mean: 4, variance: 6, epsilon: Float(0.001), channels: 2, into: &packed, scaleAt: 0, shiftAt: 2)
-        WeightPacking.kernel(parameters, from: 8, rows: 18, outputs: 3, paddedOutputs: 4, into: &packed, at: 4)
+        // In panels of 4 output channels, each panel's 18 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<18 {
+                for lane in 0..<4 where panel * 4 + lane < 3 {
+                    packed[4 + (panel * 18 + row) * 4 + lane] = parameters[8 + row * 3 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 62, count: 3, into: &packed, at: 76)
         WeightPacking.kernel(parameters, from: 65, rows: 48, outputs: 5, paddedOutputs: 8, into: &packed, at: 80)
         WeightPacking.bias(parameters, from: 305, count: 5, into: &packed, at: 464)
@@ -402,37 +409,86 @@ public struct TrainingPaths: CompiledModel {
 
     // conv: Conv2D, (None, 6, 6, 2) → (None, 4, 4, 3), 57 parameters
     @inline(never)
-    static func l1_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l1_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 72)
-            var s1_0 = w.simd(V.self, at: 72)
-            var s2_0 = w.simd(V.self, at: 72)
-            var s3_0 = w.simd(V.self, at: 72)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 12 + ox * 2) + ky * 12 + kx * 2
-                    let wp = w + 0 + (ky * 3 + kx) * 8
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[2 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[4 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[6 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 72)
+                var s1_0 = w.simd(V.self, at: 72)
+                var s2_0 = w.simd(V.self, at: 72)
+                var s3_0 = w.simd(V.self, at: 72)
+                var s4_0 = w.simd(V.self, at: 72)
+                var s5_0 = w.simd(V.self, at: 72)
+                var s6_0 = w.simd(V.self, at: 72)
+                var s7_0 = w.simd(V.self, at: 72)
+                var s8_0 = w.simd(V.self, at: 72)
+                var s9_0 = w.simd(V.self, at: 72)
+                var s10_0 = w.simd(V.self, at: 72)
+                var s11_0 = w.simd(V.self, at: 72)
+                var s12_0 = w.simd(V.self, at: 72)
+                var s13_0 = w.simd(V.self, at: 72)
+                var s14_0 = w.simd(V.self, at: 72)
+                var s15_0 = w.simd(V.self, at: 72)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 12 + kx * 2
+                        let wp = w + 0 + (ky * 3 + kx) * 8
+                        for ci in 0..<2 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[2 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[4 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[6 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[12 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[14 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[16 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[18 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                            let x8 = V(repeating: xp[24 + ci])
+                            s8_0 = madd(s8_0, x8, w0)
+                            let x9 = V(repeating: xp[26 + ci])
+                            s9_0 = madd(s9_0, x9, w0)
+                            let x10 = V(repeating: xp[28 + ci])
+                            s10_0 = madd(s10_0, x10, w0)
+                            let x11 = V(repeating: xp[30 + ci])
+                            s11_0 = madd(s11_0, x11, w0)
+                            let x12 = V(repeating: xp[36 + ci])
+                            s12_0 = madd(s12_0, x12, w0)
+                            let x13 = V(repeating: xp[38 + ci])
+                            s13_0 = madd(s13_0, x13, w0)
+                            let x14 = V(repeating: xp[40 + ci])
+                            s14_0 = madd(s14_0, x14, w0)
+                            let x15 = V(repeating: xp[42 + ci])
+                            s15_0 = madd(s15_0, x15, w0)
+                        }
                     }
                 }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<3 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<3 { yp[3 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<3 { yp[6 + lane] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<3 { yp[9 + lane] = v[lane] } }
+                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<3 { yp[12 + lane] = v[lane] } }
+                do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<3 { yp[15 + lane] = v[lane] } }
+                do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<3 { yp[18 + lane] = v[lane] } }
+                do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<3 { yp[21 + lane] = v[lane] } }
+                do { let v = s8_0.replacing(with: 0, where: s8_0 .< 0); for lane in 0..<3 { yp[24 + lane] = v[lane] } }
+                do { let v = s9_0.replacing(with: 0, where: s9_0 .< 0); for lane in 0..<3 { yp[27 + lane] = v[lane] } }
+                do { let v = s10_0.replacing(with: 0, where: s10_0 .< 0); for lane in 0..<3 { yp[30 + lane] = v[lane] } }
+                do { let v = s11_0.replacing(with: 0, where: s11_0 .< 0); for lane in 0..<3 { yp[33 + lane] = v[lane] } }
+                do { let v = s12_0.replacing(with: 0, where: s12_0 .< 0); for lane in 0..<3 { yp[36 + lane] = v[lane] } }
+                do { let v = s13_0.replacing(with: 0, where: s13_0 .< 0); for lane in 0..<3 { yp[39 + lane] = v[lane] } }
+                do { let v = s14_0.replacing(with: 0, where: s14_0 .< 0); for lane in 0..<3 { yp[42 + lane] = v[lane] } }
+                do { let v = s15_0.replacing(with: 0, where: s15_0 .< 0); for lane in 0..<3 { yp[45 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<3 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<3 { yp[3 + lane] = v[lane] } }
-            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<3 { yp[6 + lane] = v[lane] } }
-            do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<3 { yp[9 + lane] = v[lane] } }
         }
     }
 

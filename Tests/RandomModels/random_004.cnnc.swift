@@ -91,11 +91,32 @@ public struct Random004: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random004", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 16, outputs: 20, paddedOutputs: 32, into: &packed, at: 0)
+        // In panels of 16 output channels, each panel's 16 rows in a row (the order its kernel reads them).
+        for panel in 0..<2 {
+            for row in 0..<16 {
+                for lane in 0..<16 where panel * 16 + lane < 20 {
+                    packed[0 + (panel * 16 + row) * 16 + lane] = parameters[0 + row * 20 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 320, count: 20, into: &packed, at: 512)
-        WeightPacking.kernel(parameters, from: 340, rows: 120, outputs: 16, paddedOutputs: 16, into: &packed, at: 544)
+        // In panels of 16 output channels, each panel's 120 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<120 {
+                for lane in 0..<16 where panel * 16 + lane < 16 {
+                    packed[544 + (panel * 120 + row) * 16 + lane] = parameters[340 + row * 16 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 2260, count: 16, into: &packed, at: 2464)
-        WeightPacking.kernel(parameters, from: 2276, rows: 256, outputs: 2, paddedOutputs: 4, into: &packed, at: 2480)
+        // In panels of 4 output channels, each panel's 256 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<256 {
+                for lane in 0..<4 where panel * 4 + lane < 2 {
+                    packed[2480 + (panel * 256 + row) * 4 + lane] = parameters[2276 + row * 2 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: nil, count: 2, into: &packed, at: 3504)
         self.packed = packed
     }
@@ -168,25 +189,84 @@ public struct Random004: CompiledModel {
 
     // conv2d: Conv2D, (None, 5, 1, 16) → (None, 5, 1, 20), 340 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        // The remaining 20 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 20
-            var s0_0 = w.simd(V.self, at: 512)
-            var s0_1 = w.simd(V.self, at: 528)
-            let xp = x + (oy * 16 + ox * 32)
-            let wp = w + 0
-            for ci in 0..<16 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 512)
+                var s1_0 = w.simd(V.self, at: 512)
+                var s2_0 = w.simd(V.self, at: 512)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[16 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[32 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 20)
+                yp.store(s2_0, at: 40)
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<4 { yp[16 + lane] = v[lane] } }
+            do {
+                let yp = y + 60
+                var s0_0 = w.simd(V.self, at: 512)
+                var s1_0 = w.simd(V.self, at: 512)
+                let xp = x + 48
+                let wp = w + 0
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[16 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 20)
+            }
+        }
+        // The remaining 4 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 16
+                var s0_0 = w.simd(V.self, at: 512 + 16)
+                var s1_0 = w.simd(V.self, at: 512 + 16)
+                var s2_0 = w.simd(V.self, at: 512 + 16)
+                let xp = x + 0
+                let wp = w + 0 + 256
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[16 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[32 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                do { let v = s0_0; for lane in 0..<4 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<4 { yp[20 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<4 { yp[40 + lane] = v[lane] } }
+            }
+            do {
+                let yp = y + 60 + 16
+                var s0_0 = w.simd(V.self, at: 512 + 16)
+                var s1_0 = w.simd(V.self, at: 512 + 16)
+                let xp = x + 48
+                let wp = w + 0 + 256
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[16 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+                do { let v = s0_0; for lane in 0..<4 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<4 { yp[20 + lane] = v[lane] } }
+            }
         }
     }
 
@@ -211,24 +291,53 @@ public struct Random004: CompiledModel {
 
     // conv2d_1: the direct kernel
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 16
-            var s0_0 = w.simd(V.self, at: 1920)
-            for ky in 0..<2 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 100 + ox * 20) + ky * 200 + kx * 40
-                    let wp = w + 0 + (ky * 3 + kx) * 320
-                    for ci in 0..<20 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 1920)
+                var s1_0 = w.simd(V.self, at: 1920)
+                var s2_0 = w.simd(V.self, at: 1920)
+                for ky in 0..<2 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 200 + kx * 40
+                        let wp = w + 0 + (ky * 3 + kx) * 320
+                        for ci in 0..<20 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[100 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[200 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
             }
-            yp.store(s0_0, at: 0)
+            do {
+                let yp = y + 48
+                var s0_0 = w.simd(V.self, at: 1920)
+                var s1_0 = w.simd(V.self, at: 1920)
+                for ky in 0..<2 {
+                    for kx in 0..<3 {
+                        let xp = x + 300 + ky * 200 + kx * 40
+                        let wp = w + 0 + (ky * 3 + kx) * 320
+                        for ci in 0..<20 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[100 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+            }
         }
     }
 
@@ -253,25 +362,34 @@ public struct Random004: CompiledModel {
 
     // conv2d_2: the direct kernel
     @inline(never)
-    static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+    static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 2
-            var s0_0 = w.simd(V.self, at: 1024)
-            for ky in 0..<4 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 128 + ox * 16) + ky * 64 + kx * 16
-                    let wp = w + 0 + (ky * 4 + kx) * 64
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 1024)
+                var s1_0 = w.simd(V.self, at: 1024)
+                var s2_0 = w.simd(V.self, at: 1024)
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + 0 + ky * 64 + kx * 16
+                        let wp = w + 0 + (ky * 4 + kx) * 64
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[128 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[256 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
         }
     }
 

@@ -85,9 +85,23 @@ public struct Random005: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random005", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 2, outputs: 16, paddedOutputs: 16, into: &packed, at: 0)
+        // In panels of 16 output channels, each panel's 2 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<2 {
+                for lane in 0..<16 where panel * 16 + lane < 16 {
+                    packed[0 + (panel * 2 + row) * 16 + lane] = parameters[0 + row * 16 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 32, count: 16, into: &packed, at: 32)
-        WeightPacking.kernel(parameters, from: 48, rows: 64, outputs: 1, paddedOutputs: 4, into: &packed, at: 48)
+        // In panels of 4 output channels, each panel's 64 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<64 {
+                for lane in 0..<4 where panel * 4 + lane < 1 {
+                    packed[48 + (panel * 64 + row) * 4 + lane] = parameters[48 + row * 1 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 112, count: 1, into: &packed, at: 304)
         self.packed = packed
     }
@@ -148,20 +162,33 @@ public struct Random005: CompiledModel {
 
     // conv2d: Conv2D, (None, 7, 1, 2) → (None, 4, 1, 16), 48 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 16
-            var s0_0 = w.simd(V.self, at: 32)
-            let xp = x + (oy * 4 + ox * 6)
-            let wp = w + 0
-            for ci in 0..<2 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 32)
+                var s1_0 = w.simd(V.self, at: 32)
+                var s2_0 = w.simd(V.self, at: 32)
+                var s3_0 = w.simd(V.self, at: 32)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[4 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[8 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[12 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
             }
-            yp.store(s0_0, at: 0)
         }
     }
 
@@ -193,25 +220,30 @@ public struct Random005: CompiledModel {
 
     // conv2d_1: the direct kernel
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 1
-            var s0_0 = w.simd(V.self, at: 256)
-            for ky in 0..<1 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 192 + ox * 48) + ky * 64 + kx * 16
-                    let wp = w + 0 + (ky * 4 + kx) * 64
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 256)
+                var s1_0 = w.simd(V.self, at: 256)
+                for ky in 0..<1 {
+                    for kx in 0..<4 {
+                        let xp = x + 0 + ky * 64 + kx * 16
+                        let wp = w + 0 + (ky * 4 + kx) * 64
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[192 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                        }
                     }
                 }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<1 { yp[1 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
         }
     }
 

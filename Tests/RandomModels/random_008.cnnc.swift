@@ -80,7 +80,14 @@ public struct Random008: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random008", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 96, outputs: 20, paddedOutputs: 32, into: &packed, at: 0)
+        // In panels of 16 output channels, each panel's 96 rows in a row (the order its kernel reads them).
+        for panel in 0..<2 {
+            for row in 0..<96 {
+                for lane in 0..<16 where panel * 16 + lane < 20 {
+                    packed[0 + (panel * 96 + row) * 16 + lane] = parameters[0 + row * 20 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 1920, count: 20, into: &packed, at: 3072)
         self.packed = packed
     }
@@ -145,72 +152,162 @@ public struct Random008: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 5 + ox) * 20
-            var s0_0 = w.simd(V.self, at: 3072)
-            var s1_0 = w.simd(V.self, at: 3072)
-            var s2_0 = w.simd(V.self, at: 3072)
-            var s3_0 = w.simd(V.self, at: 3072)
-            var s4_0 = w.simd(V.self, at: 3072)
-            for ky in 0..<2 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 528 + ox * 32) + ky * 176 + kx * 16
-                    let wp = w + 0 + (ky * 3 + kx) * 512
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[32 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[64 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[96 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[128 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 3072)
+                var s1_0 = w.simd(V.self, at: 3072)
+                var s2_0 = w.simd(V.self, at: 3072)
+                var s3_0 = w.simd(V.self, at: 3072)
+                for ky in 0..<2 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 176 + kx * 16
+                        let wp = w + 0 + (ky * 3 + kx) * 256
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[32 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[64 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[96 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 20)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 40)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 60)
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 20)
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 40)
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 60)
-            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 80)
+            do {
+                let yp = y + 80
+                var s0_0 = w.simd(V.self, at: 3072)
+                var s1_0 = w.simd(V.self, at: 3072)
+                var s2_0 = w.simd(V.self, at: 3072)
+                for ky in 0..<2 {
+                    for kx in 0..<3 {
+                        let xp = x + 128 + ky * 176 + kx * 16
+                        let wp = w + 0 + (ky * 3 + kx) * 256
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[400 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[432 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 20)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 40)
+            }
+            do {
+                let yp = y + 140
+                var s0_0 = w.simd(V.self, at: 3072)
+                var s1_0 = w.simd(V.self, at: 3072)
+                var s2_0 = w.simd(V.self, at: 3072)
+                for ky in 0..<2 {
+                    for kx in 0..<3 {
+                        let xp = x + 592 + ky * 176 + kx * 16
+                        let wp = w + 0 + (ky * 3 + kx) * 256
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[32 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[64 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 20)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 40)
+            }
         }
         // The remaining 4 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 5 + ox) * 20 + 16
-            var s0_0 = w.simd(V.self, at: 3072 + 16)
-            var s1_0 = w.simd(V.self, at: 3072 + 16)
-            var s2_0 = w.simd(V.self, at: 3072 + 16)
-            var s3_0 = w.simd(V.self, at: 3072 + 16)
-            var s4_0 = w.simd(V.self, at: 3072 + 16)
-            for ky in 0..<2 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 528 + ox * 32) + ky * 176 + kx * 16
-                    let wp = w + 0 + 16 + (ky * 3 + kx) * 512
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[32 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[64 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[96 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[128 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
+        if parts.contains(1) {
+            do {
+                let yp = y + 16
+                var s0_0 = w.simd(V.self, at: 3072 + 16)
+                var s1_0 = w.simd(V.self, at: 3072 + 16)
+                var s2_0 = w.simd(V.self, at: 3072 + 16)
+                var s3_0 = w.simd(V.self, at: 3072 + 16)
+                for ky in 0..<2 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 176 + kx * 16
+                        let wp = w + 0 + 1536 + (ky * 3 + kx) * 256
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[32 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[64 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[96 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<4 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<4 { yp[20 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<4 { yp[40 + lane] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<4 { yp[60 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<4 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<4 { yp[20 + lane] = v[lane] } }
-            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<4 { yp[40 + lane] = v[lane] } }
-            do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<4 { yp[60 + lane] = v[lane] } }
-            do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<4 { yp[80 + lane] = v[lane] } }
+            do {
+                let yp = y + 80 + 16
+                var s0_0 = w.simd(V.self, at: 3072 + 16)
+                var s1_0 = w.simd(V.self, at: 3072 + 16)
+                var s2_0 = w.simd(V.self, at: 3072 + 16)
+                for ky in 0..<2 {
+                    for kx in 0..<3 {
+                        let xp = x + 128 + ky * 176 + kx * 16
+                        let wp = w + 0 + 1536 + (ky * 3 + kx) * 256
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[400 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[432 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<4 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<4 { yp[20 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<4 { yp[40 + lane] = v[lane] } }
+            }
+            do {
+                let yp = y + 140 + 16
+                var s0_0 = w.simd(V.self, at: 3072 + 16)
+                var s1_0 = w.simd(V.self, at: 3072 + 16)
+                var s2_0 = w.simd(V.self, at: 3072 + 16)
+                for ky in 0..<2 {
+                    for kx in 0..<3 {
+                        let xp = x + 592 + ky * 176 + kx * 16
+                        let wp = w + 0 + 1536 + (ky * 3 + kx) * 256
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[32 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[64 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<4 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<4 { yp[20 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<4 { yp[40 + lane] = v[lane] } }
+            }
         }
     }
 

@@ -83,7 +83,14 @@ public struct Random014: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random014", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 10, outputs: 17, paddedOutputs: 32, into: &packed, at: 0)
+        // In panels of 16 output channels, each panel's 10 rows in a row (the order its kernel reads them).
+        for panel in 0..<2 {
+            for row in 0..<10 {
+                for lane in 0..<16 where panel * 16 + lane < 17 {
+                    packed[0 + (panel * 10 + row) * 16 + lane] = parameters[0 + row * 17 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: nil, count: 17, into: &packed, at: 320)
         WeightPacking.kernel(parameters, from: 170, rows: 272, outputs: 3, paddedOutputs: 4, into: &packed, at: 352)
         WeightPacking.bias(parameters, from: 986, count: 3, into: &packed, at: 1440)
@@ -236,66 +243,236 @@ public struct Random014: CompiledModel {
 
     // conv2d: Conv2D, (None, 9, 10, 5) → (None, 4, 4, 17), 170 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 17
-            var s0_0 = w.simd(V.self, at: 320)
-            var s1_0 = w.simd(V.self, at: 320)
-            var s2_0 = w.simd(V.self, at: 320)
-            var s3_0 = w.simd(V.self, at: 320)
-            for ky in 0..<2 {
-                for kx in 0..<1 {
-                    let xp = x + (oy * 100 + ox * 15) + ky * 50 + kx * 5
-                    let wp = w + 0 + (ky * 1 + kx) * 160
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[15 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[30 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[45 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 320)
+                var s1_0 = w.simd(V.self, at: 320)
+                var s2_0 = w.simd(V.self, at: 320)
+                var s3_0 = w.simd(V.self, at: 320)
+                for ky in 0..<2 {
+                    for kx in 0..<1 {
+                        let xp = x + 0 + ky * 50 + kx * 5
+                        let wp = w + 0 + (ky * 1 + kx) * 80
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[15 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[30 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[45 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 17)
+                yp.store(s2_0, at: 34)
+                yp.store(s3_0, at: 51)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 17)
-            yp.store(s2_0, at: 34)
-            yp.store(s3_0, at: 51)
+            do {
+                let yp = y + 68
+                var s0_0 = w.simd(V.self, at: 320)
+                var s1_0 = w.simd(V.self, at: 320)
+                var s2_0 = w.simd(V.self, at: 320)
+                var s3_0 = w.simd(V.self, at: 320)
+                for ky in 0..<2 {
+                    for kx in 0..<1 {
+                        let xp = x + 100 + ky * 50 + kx * 5
+                        let wp = w + 0 + (ky * 1 + kx) * 80
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[15 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[30 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[45 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 17)
+                yp.store(s2_0, at: 34)
+                yp.store(s3_0, at: 51)
+            }
+            do {
+                let yp = y + 136
+                var s0_0 = w.simd(V.self, at: 320)
+                var s1_0 = w.simd(V.self, at: 320)
+                var s2_0 = w.simd(V.self, at: 320)
+                var s3_0 = w.simd(V.self, at: 320)
+                for ky in 0..<2 {
+                    for kx in 0..<1 {
+                        let xp = x + 200 + ky * 50 + kx * 5
+                        let wp = w + 0 + (ky * 1 + kx) * 80
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[15 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[30 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[45 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 17)
+                yp.store(s2_0, at: 34)
+                yp.store(s3_0, at: 51)
+            }
+            do {
+                let yp = y + 204
+                var s0_0 = w.simd(V.self, at: 320)
+                var s1_0 = w.simd(V.self, at: 320)
+                var s2_0 = w.simd(V.self, at: 320)
+                var s3_0 = w.simd(V.self, at: 320)
+                for ky in 0..<2 {
+                    for kx in 0..<1 {
+                        let xp = x + 300 + ky * 50 + kx * 5
+                        let wp = w + 0 + (ky * 1 + kx) * 80
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[15 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[30 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[45 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 17)
+                yp.store(s2_0, at: 34)
+                yp.store(s3_0, at: 51)
+            }
         }
         // The remaining 1 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 17 + 16
-            var s0_0 = w.simd(V.self, at: 320 + 16)
-            var s1_0 = w.simd(V.self, at: 320 + 16)
-            var s2_0 = w.simd(V.self, at: 320 + 16)
-            var s3_0 = w.simd(V.self, at: 320 + 16)
-            for ky in 0..<2 {
-                for kx in 0..<1 {
-                    let xp = x + (oy * 100 + ox * 15) + ky * 50 + kx * 5
-                    let wp = w + 0 + 16 + (ky * 1 + kx) * 160
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[15 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[30 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[45 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(1) {
+            do {
+                let yp = y + 16
+                var s0_0 = w.simd(V.self, at: 320 + 16)
+                var s1_0 = w.simd(V.self, at: 320 + 16)
+                var s2_0 = w.simd(V.self, at: 320 + 16)
+                var s3_0 = w.simd(V.self, at: 320 + 16)
+                for ky in 0..<2 {
+                    for kx in 0..<1 {
+                        let xp = x + 0 + ky * 50 + kx * 5
+                        let wp = w + 0 + 160 + (ky * 1 + kx) * 80
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[15 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[30 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[45 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<1 { yp[17 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<1 { yp[34 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<1 { yp[51 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<1 { yp[17 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<1 { yp[34 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<1 { yp[51 + lane] = v[lane] } }
+            do {
+                let yp = y + 68 + 16
+                var s0_0 = w.simd(V.self, at: 320 + 16)
+                var s1_0 = w.simd(V.self, at: 320 + 16)
+                var s2_0 = w.simd(V.self, at: 320 + 16)
+                var s3_0 = w.simd(V.self, at: 320 + 16)
+                for ky in 0..<2 {
+                    for kx in 0..<1 {
+                        let xp = x + 100 + ky * 50 + kx * 5
+                        let wp = w + 0 + 160 + (ky * 1 + kx) * 80
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[15 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[30 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[45 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<1 { yp[17 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<1 { yp[34 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<1 { yp[51 + lane] = v[lane] } }
+            }
+            do {
+                let yp = y + 136 + 16
+                var s0_0 = w.simd(V.self, at: 320 + 16)
+                var s1_0 = w.simd(V.self, at: 320 + 16)
+                var s2_0 = w.simd(V.self, at: 320 + 16)
+                var s3_0 = w.simd(V.self, at: 320 + 16)
+                for ky in 0..<2 {
+                    for kx in 0..<1 {
+                        let xp = x + 200 + ky * 50 + kx * 5
+                        let wp = w + 0 + 160 + (ky * 1 + kx) * 80
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[15 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[30 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[45 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<1 { yp[17 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<1 { yp[34 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<1 { yp[51 + lane] = v[lane] } }
+            }
+            do {
+                let yp = y + 204 + 16
+                var s0_0 = w.simd(V.self, at: 320 + 16)
+                var s1_0 = w.simd(V.self, at: 320 + 16)
+                var s2_0 = w.simd(V.self, at: 320 + 16)
+                var s3_0 = w.simd(V.self, at: 320 + 16)
+                for ky in 0..<2 {
+                    for kx in 0..<1 {
+                        let xp = x + 300 + ky * 50 + kx * 5
+                        let wp = w + 0 + 160 + (ky * 1 + kx) * 80
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[15 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[30 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[45 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<1 { yp[17 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<1 { yp[34 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<1 { yp[51 + lane] = v[lane] } }
+            }
         }
     }
 

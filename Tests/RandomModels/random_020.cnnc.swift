@@ -81,7 +81,14 @@ public struct Random020: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random020", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 16, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
+        // In panels of 4 output channels, each panel's 16 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<16 {
+                for lane in 0..<4 where panel * 4 + lane < 4 {
+                    packed[0 + (panel * 16 + row) * 4 + lane] = parameters[0 + row * 4 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 64, count: 4, into: &packed, at: 64)
         self.packed = packed
     }
@@ -148,32 +155,45 @@ public struct Random020: CompiledModel {
 
     // conv2d: Conv2D, (None, 7, 7, 4) → (None, 2, 3, 4), 68 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 3 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 64)
-            var s1_0 = w.simd(V.self, at: 64)
-            var s2_0 = w.simd(V.self, at: 64)
-            for ky in 0..<4 {
-                for kx in 0..<1 {
-                    let xp = x + (oy * 56 + ox * 12) + ky * 28 + kx * 4
-                    let wp = w + 0 + (ky * 1 + kx) * 16
-                    for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[12 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[24 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                for ky in 0..<4 {
+                    for kx in 0..<1 {
+                        let xp = x + 0 + ky * 28 + kx * 4
+                        let wp = w + 0 + (ky * 1 + kx) * 16
+                        for ci in 0..<4 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[12 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[24 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[56 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[68 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[80 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
+                yp.store(s5_0, at: 20)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 4)
-            yp.store(s2_0, at: 8)
         }
     }
 

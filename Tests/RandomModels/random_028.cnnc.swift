@@ -88,7 +88,14 @@ public struct Random028: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random028", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 24, outputs: 2, paddedOutputs: 4, into: &packed, at: 0)
+        // In panels of 4 output channels, each panel's 24 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<24 {
+                for lane in 0..<4 where panel * 4 + lane < 2 {
+                    packed[0 + (panel * 24 + row) * 4 + lane] = parameters[0 + row * 2 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 48, count: 2, into: &packed, at: 96)
         self.packed = packed
     }
@@ -199,29 +206,38 @@ public struct Random028: CompiledModel {
 
     // conv2d: Conv2D, (None, 5, 6, 2) → (None, 2, 2, 2), 50 parameters
     @inline(never)
-    static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 2 + ox) * 2
-            var s0_0 = w.simd(V.self, at: 96)
-            var s1_0 = w.simd(V.self, at: 96)
-            for ky in 0..<4 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 12 + ox * 4) + ky * 12 + kx * 2
-                    let wp = w + 0 + (ky * 3 + kx) * 8
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[4 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 96)
+                var s1_0 = w.simd(V.self, at: 96)
+                var s2_0 = w.simd(V.self, at: 96)
+                var s3_0 = w.simd(V.self, at: 96)
+                for ky in 0..<4 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 12 + kx * 2
+                        let wp = w + 0 + (ky * 3 + kx) * 8
+                        for ci in 0..<2 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[4 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[12 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[16 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<2 { yp[4 + lane] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<2 { yp[6 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<2 { yp[2 + lane] = v[lane] } }
         }
     }
 

@@ -78,7 +78,14 @@ public struct Random029: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random029", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 2, outputs: 7, paddedOutputs: 8, into: &packed, at: 0)
+        // In panels of 8 output channels, each panel's 2 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<2 {
+                for lane in 0..<8 where panel * 8 + lane < 7 {
+                    packed[0 + (panel * 2 + row) * 8 + lane] = parameters[0 + row * 7 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 14, count: 7, into: &packed, at: 16)
         self.packed = packed
     }
@@ -131,33 +138,46 @@ public struct Random029: CompiledModel {
 
     // conv2d: Conv2D, (None, 6, 8, 1) → (None, 2, 3, 7), 21 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 7 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 3 + ox) * 7
-            var s0_0 = w.simd(V.self, at: 16)
-            var s1_0 = w.simd(V.self, at: 16)
-            var s2_0 = w.simd(V.self, at: 16)
-            for ky in 0..<1 {
-                for kx in 0..<2 {
-                    let xp = x + (oy * 24 + ox * 3) + ky * 8 + kx * 1
-                    let wp = w + 0 + (ky * 2 + kx) * 8
-                    for ci in 0..<1 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[3 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[6 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 16)
+                var s1_0 = w.simd(V.self, at: 16)
+                var s2_0 = w.simd(V.self, at: 16)
+                var s3_0 = w.simd(V.self, at: 16)
+                var s4_0 = w.simd(V.self, at: 16)
+                var s5_0 = w.simd(V.self, at: 16)
+                for ky in 0..<1 {
+                    for kx in 0..<2 {
+                        let xp = x + 0 + ky * 8 + kx * 1
+                        let wp = w + 0 + (ky * 2 + kx) * 8
+                        for ci in 0..<1 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[3 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[6 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[24 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[27 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[30 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<7 { yp[14 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<7 { yp[21 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<7 { yp[28 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<7 { yp[35 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<7 { yp[14 + lane] = v[lane] } }
         }
     }
 

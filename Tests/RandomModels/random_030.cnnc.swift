@@ -87,7 +87,14 @@ public struct Random030: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random030", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 32, outputs: 12, paddedOutputs: 16, into: &packed, at: 0)
+        // In panels of 16 output channels, each panel's 32 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<32 {
+                for lane in 0..<16 where panel * 16 + lane < 12 {
+                    packed[0 + (panel * 32 + row) * 16 + lane] = parameters[0 + row * 12 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 384, count: 12, into: &packed, at: 512)
         WeightPacking.kernel(parameters, from: 396, rows: 12, outputs: 5, paddedOutputs: 8, into: &packed, at: 528)
         WeightPacking.bias(parameters, from: nil, count: 5, into: &packed, at: 624)
@@ -257,25 +264,34 @@ public struct Random030: CompiledModel {
 
     // conv2d: the direct kernel
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 12 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 12
-            var s0_0 = w.simd(V.self, at: 512)
-            for ky in 0..<4 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 8 + ox * 4) + ky * 8 + kx * 2
-                    let wp = w + 0 + (ky * 4 + kx) * 32
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 512)
+                var s1_0 = w.simd(V.self, at: 512)
+                var s2_0 = w.simd(V.self, at: 512)
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + 0 + ky * 8 + kx * 2
+                        let wp = w + 0 + (ky * 4 + kx) * 32
+                        for ci in 0..<2 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[8 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[16 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
                     }
                 }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<12 { yp[12 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<12 { yp[24 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[0 + lane] = v[lane] } }
         }
     }
 

@@ -90,7 +90,14 @@ public struct Random048: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 8, outputs: 17, paddedOutputs: 32, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 136, count: 17, into: &packed, at: 256)
-        WeightPacking.kernel(parameters, from: 153, rows: 272, outputs: 4, paddedOutputs: 4, into: &packed, at: 288)
+        // In panels of 4 output channels, each panel's 272 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<272 {
+                for lane in 0..<4 where panel * 4 + lane < 4 {
+                    packed[288 + (panel * 272 + row) * 4 + lane] = parameters[153 + row * 4 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 1241, count: 4, into: &packed, at: 1376)
         self.packed = packed
     }
@@ -259,28 +266,45 @@ public struct Random048: CompiledModel {
 
     // conv2d: the direct kernel
     @inline(never)
-    static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+    static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 2 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 1088)
-            var s1_0 = w.simd(V.self, at: 1088)
-            for ky in 0..<4 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 238 + ox * 51) + ky * 119 + kx * 17
-                    let wp = w + 0 + (ky * 4 + kx) * 68
-                    for ci in 0..<17 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[51 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 1088)
+                var s1_0 = w.simd(V.self, at: 1088)
+                var s2_0 = w.simd(V.self, at: 1088)
+                var s3_0 = w.simd(V.self, at: 1088)
+                var s4_0 = w.simd(V.self, at: 1088)
+                var s5_0 = w.simd(V.self, at: 1088)
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + 0 + ky * 119 + kx * 17
+                        let wp = w + 0 + (ky * 4 + kx) * 68
+                        for ci in 0..<17 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[51 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[238 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[289 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[476 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[527 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
+                yp.store(s5_0, at: 20)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 4)
         }
     }
 

@@ -94,7 +94,14 @@ public struct Random055: CompiledModel {
         WeightPacking.bias(parameters, from: 1536, count: 16, into: &packed, at: 1536)
         WeightPacking.kernel(parameters, from: 1552, rows: 16, outputs: 11, paddedOutputs: 16, into: &packed, at: 1552)
         WeightPacking.bias(parameters, from: 1728, count: 11, into: &packed, at: 1808)
-        WeightPacking.kernel(parameters, from: 1739, rows: 176, outputs: 16, paddedOutputs: 16, into: &packed, at: 1824)
+        // In panels of 16 output channels, each panel's 176 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<176 {
+                for lane in 0..<16 where panel * 16 + lane < 16 {
+                    packed[1824 + (panel * 176 + row) * 16 + lane] = parameters[1739 + row * 16 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 4555, count: 16, into: &packed, at: 4640)
         self.packed = packed
     }
@@ -251,28 +258,121 @@ public struct Random055: CompiledModel {
 
     // conv2d_1: the direct kernel
     @inline(never)
-    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 2 + ox) * 16
-            var s0_0 = w.simd(V.self, at: 2816)
-            var s1_0 = w.simd(V.self, at: 2816)
-            for ky in 0..<4 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 66 + ox * 22) + ky * 66 + kx * 11
-                    let wp = w + 0 + (ky * 4 + kx) * 176
-                    for ci in 0..<11 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[22 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 2816)
+                var s1_0 = w.simd(V.self, at: 2816)
+                var s2_0 = w.simd(V.self, at: 2816)
+                var s3_0 = w.simd(V.self, at: 2816)
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + 0 + ky * 66 + kx * 11
+                        let wp = w + 0 + (ky * 4 + kx) * 176
+                        for ci in 0..<11 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[22 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[66 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[88 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 16)
+            do {
+                let yp = y + 64
+                var s0_0 = w.simd(V.self, at: 2816)
+                var s1_0 = w.simd(V.self, at: 2816)
+                var s2_0 = w.simd(V.self, at: 2816)
+                var s3_0 = w.simd(V.self, at: 2816)
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + 132 + ky * 66 + kx * 11
+                        let wp = w + 0 + (ky * 4 + kx) * 176
+                        for ci in 0..<11 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[22 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[66 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[88 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+            }
+            do {
+                let yp = y + 128
+                var s0_0 = w.simd(V.self, at: 2816)
+                var s1_0 = w.simd(V.self, at: 2816)
+                var s2_0 = w.simd(V.self, at: 2816)
+                var s3_0 = w.simd(V.self, at: 2816)
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + 264 + ky * 66 + kx * 11
+                        let wp = w + 0 + (ky * 4 + kx) * 176
+                        for ci in 0..<11 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[22 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[66 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[88 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+            }
+            do {
+                let yp = y + 192
+                var s0_0 = w.simd(V.self, at: 2816)
+                var s1_0 = w.simd(V.self, at: 2816)
+                var s2_0 = w.simd(V.self, at: 2816)
+                var s3_0 = w.simd(V.self, at: 2816)
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + 396 + ky * 66 + kx * 11
+                        let wp = w + 0 + (ky * 4 + kx) * 176
+                        for ci in 0..<11 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[22 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[66 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[88 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+            }
         }
     }
 

@@ -96,13 +96,27 @@ public struct Random065: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random065", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 32, outputs: 3, paddedOutputs: 4, into: &packed, at: 0)
+        // In panels of 4 output channels, each panel's 32 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<32 {
+                for lane in 0..<4 where panel * 4 + lane < 3 {
+                    packed[0 + (panel * 32 + row) * 4 + lane] = parameters[0 + row * 3 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 96, count: 3, into: &packed, at: 128)
         WeightPacking.kernel(parameters, from: 99, rows: 3, outputs: 18, paddedOutputs: 32, into: &packed, at: 132)
         WeightPacking.bias(parameters, from: 153, count: 18, into: &packed, at: 228)
         WeightPacking.kernel(parameters, from: 171, rows: 18, outputs: 18, paddedOutputs: 32, into: &packed, at: 260)
         WeightPacking.bias(parameters, from: 495, count: 18, into: &packed, at: 836)
-        WeightPacking.kernel(parameters, from: 513, rows: 288, outputs: 24, paddedOutputs: 32, into: &packed, at: 868)
+        // In panels of 16 output channels, each panel's 288 rows in a row (the order its kernel reads them).
+        for panel in 0..<2 {
+            for row in 0..<288 {
+                for lane in 0..<16 where panel * 16 + lane < 24 {
+                    packed[868 + (panel * 288 + row) * 16 + lane] = parameters[513 + row * 24 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 10084)
         self.packed = packed
     }
@@ -191,25 +205,42 @@ public struct Random065: CompiledModel {
 
     // conv2d: the direct kernel
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 128)
-            for ky in 0..<2 {
-                for kx in 0..<2 {
-                    let xp = x + (oy * 32 + ox * 16) + ky * 16 + kx * 8
-                    let wp = w + 0 + (ky * 2 + kx) * 32
-                    for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 128)
+                var s1_0 = w.simd(V.self, at: 128)
+                var s2_0 = w.simd(V.self, at: 128)
+                var s3_0 = w.simd(V.self, at: 128)
+                var s4_0 = w.simd(V.self, at: 128)
+                for ky in 0..<2 {
+                    for kx in 0..<2 {
+                        let xp = x + 0 + ky * 16 + kx * 8
+                        let wp = w + 0 + (ky * 2 + kx) * 32
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[32 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[64 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[96 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[128 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[9 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[12 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
         }
     }
 
@@ -297,29 +328,100 @@ public struct Random065: CompiledModel {
 
     // conv2d_1: the direct kernel
     @inline(never)
-    static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+    static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        // The remaining 24 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 24
-            var s0_0 = w.simd(V.self, at: 9216)
-            var s0_1 = w.simd(V.self, at: 9232)
-            for ky in 0..<4 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 72 + ox * 36) + ky * 72 + kx * 18
-                    let wp = w + 0 + (ky * 4 + kx) * 576
-                    for ci in 0..<18 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 9216)
+                var s1_0 = w.simd(V.self, at: 9216)
+                var s2_0 = w.simd(V.self, at: 9216)
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + 0 + ky * 72 + kx * 18
+                        let wp = w + 0 + (ky * 4 + kx) * 288
+                        for ci in 0..<18 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[72 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[144 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 24)
+                yp.store(s2_0, at: 48)
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<8 { yp[16 + lane] = v[lane] } }
+            do {
+                let yp = y + 72
+                var s0_0 = w.simd(V.self, at: 9216)
+                var s1_0 = w.simd(V.self, at: 9216)
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + 216 + ky * 72 + kx * 18
+                        let wp = w + 0 + (ky * 4 + kx) * 288
+                        for ci in 0..<18 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[72 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 24)
+            }
+        }
+        // The remaining 8 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 16
+                var s0_0 = w.simd(V.self, at: 9216 + 16)
+                var s1_0 = w.simd(V.self, at: 9216 + 16)
+                var s2_0 = w.simd(V.self, at: 9216 + 16)
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + 0 + ky * 72 + kx * 18
+                        let wp = w + 0 + 4608 + (ky * 4 + kx) * 288
+                        for ci in 0..<18 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[72 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[144 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<8 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<8 { yp[24 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<8 { yp[48 + lane] = v[lane] } }
+            }
+            do {
+                let yp = y + 72 + 16
+                var s0_0 = w.simd(V.self, at: 9216 + 16)
+                var s1_0 = w.simd(V.self, at: 9216 + 16)
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + 216 + ky * 72 + kx * 18
+                        let wp = w + 0 + 4608 + (ky * 4 + kx) * 288
+                        for ci in 0..<18 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[72 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<8 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<8 { yp[24 + lane] = v[lane] } }
+            }
         }
     }
 

@@ -78,7 +78,14 @@ public struct Random066: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random066", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 6, outputs: 12, paddedOutputs: 16, into: &packed, at: 0)
+        // In panels of 16 output channels, each panel's 6 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<6 {
+                for lane in 0..<16 where panel * 16 + lane < 12 {
+                    packed[0 + (panel * 6 + row) * 16 + lane] = parameters[0 + row * 12 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 72, count: 12, into: &packed, at: 96)
         self.packed = packed
     }
@@ -129,25 +136,58 @@ public struct Random066: CompiledModel {
 
     // conv2d: Conv2D, (None, 6, 3, 3) → (None, 6, 1, 12), 84 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 12 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 12
-            var s0_0 = w.simd(V.self, at: 96)
-            for ky in 0..<1 {
-                for kx in 0..<2 {
-                    let xp = x + (oy * 9 + ox * 9) + ky * 9 + kx * 3
-                    let wp = w + 0 + (ky * 2 + kx) * 48
-                    for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 96)
+                var s1_0 = w.simd(V.self, at: 96)
+                var s2_0 = w.simd(V.self, at: 96)
+                for ky in 0..<1 {
+                    for kx in 0..<2 {
+                        let xp = x + 0 + ky * 9 + kx * 3
+                        let wp = w + 0 + (ky * 2 + kx) * 48
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[9 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[18 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
                     }
                 }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<12 { yp[12 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<12 { yp[24 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[0 + lane] = v[lane] } }
+            do {
+                let yp = y + 36
+                var s0_0 = w.simd(V.self, at: 96)
+                var s1_0 = w.simd(V.self, at: 96)
+                var s2_0 = w.simd(V.self, at: 96)
+                for ky in 0..<1 {
+                    for kx in 0..<2 {
+                        let xp = x + 27 + ky * 9 + kx * 3
+                        let wp = w + 0 + (ky * 2 + kx) * 48
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[9 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[18 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<12 { yp[12 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<12 { yp[24 + lane] = v[lane] } }
+            }
         }
     }
 

@@ -88,7 +88,14 @@ public struct Random069: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 8, outputs: 24, paddedOutputs: 32, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 192, count: 24, into: &packed, at: 256)
-        WeightPacking.kernel(parameters, from: 216, rows: 48, outputs: 5, paddedOutputs: 8, into: &packed, at: 288)
+        // In panels of 8 output channels, each panel's 48 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<48 {
+                for lane in 0..<8 where panel * 8 + lane < 5 {
+                    packed[288 + (panel * 48 + row) * 8 + lane] = parameters[216 + row * 5 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: nil, count: 5, into: &packed, at: 672)
         self.packed = packed
     }
@@ -238,29 +245,46 @@ public struct Random069: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 8, 5, 24) → (None, 3, 2, 5), 240 parameters
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 5 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 2 + ox) * 5
-            var s0_0 = w.simd(V.self, at: 384)
-            var s1_0 = w.simd(V.self, at: 384)
-            for ky in 0..<1 {
-                for kx in 0..<2 {
-                    let xp = x + (oy * 360 + ox * 48) + ky * 120 + kx * 24
-                    let wp = w + 0 + (ky * 2 + kx) * 192
-                    for ci in 0..<24 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[48 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 384)
+                var s1_0 = w.simd(V.self, at: 384)
+                var s2_0 = w.simd(V.self, at: 384)
+                var s3_0 = w.simd(V.self, at: 384)
+                var s4_0 = w.simd(V.self, at: 384)
+                var s5_0 = w.simd(V.self, at: 384)
+                for ky in 0..<1 {
+                    for kx in 0..<2 {
+                        let xp = x + 0 + ky * 120 + kx * 24
+                        let wp = w + 0 + (ky * 2 + kx) * 192
+                        for ci in 0..<24 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[48 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[360 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[408 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[720 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[768 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                        }
                     }
                 }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<5 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<5 { yp[5 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<5 { yp[10 + lane] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<5 { yp[15 + lane] = v[lane] } }
+                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<5 { yp[20 + lane] = v[lane] } }
+                do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<5 { yp[25 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<5 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<5 { yp[5 + lane] = v[lane] } }
         }
     }
 

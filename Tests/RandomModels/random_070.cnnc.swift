@@ -90,7 +90,14 @@ public struct Random070: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random070", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 32, outputs: 33, paddedOutputs: 48, into: &packed, at: 0)
+        // In panels of 16 output channels, each panel's 32 rows in a row (the order its kernel reads them).
+        for panel in 0..<3 {
+            for row in 0..<32 {
+                for lane in 0..<16 where panel * 16 + lane < 33 {
+                    packed[0 + (panel * 32 + row) * 16 + lane] = parameters[0 + row * 33 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: nil, count: 33, into: &packed, at: 1536)
         WeightPacking.batchNormalization(parameters, gamma: 1056, beta: nil, mean: 1188, variance: 1320, epsilon: Float(0.001), channels: 132, into: &packed, scaleAt: 1584, shiftAt: 1716)
         WeightPacking.kernel(parameters, from: 1452, rows: 132, outputs: 5, paddedOutputs: 8, into: &packed, at: 1848)
@@ -298,33 +305,69 @@ public struct Random070: CompiledModel {
 
     // conv2d: the direct kernel
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
-        // The remaining 33 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 33
-            var s0_0 = w.simd(V.self, at: 1536)
-            var s0_1 = w.simd(V.self, at: 1552)
-            var s0_2 = w.simd(V.self, at: 1568)
-            for ky in 0..<1 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 64 + ox * 24) + ky * 32 + kx * 8
-                    let wp = w + 0 + (ky * 4 + kx) * 384
-                    for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 48 + 32)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        s0_2 = madd(s0_2, x0, w2)
+        for g in parts.clamped(to: 0..<2) {
+            let c0 = g * 16
+            do {
+                let yp = y + c0
+                var s0_0 = w.simd(V.self, at: 1536 + c0)
+                var s1_0 = w.simd(V.self, at: 1536 + c0)
+                var s2_0 = w.simd(V.self, at: 1536 + c0)
+                var s3_0 = w.simd(V.self, at: 1536 + c0)
+                for ky in 0..<1 {
+                    for kx in 0..<4 {
+                        let xp = x + 0 + ky * 32 + kx * 8
+                        let wp = w + 0 + c0 * 32 + (ky * 4 + kx) * 128
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[64 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[128 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[192 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 33)
+                yp.store(s2_0, at: 66)
+                yp.store(s3_0, at: 99)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s0_1, at: 16)
-            do { let v = s0_2; for lane in 0..<1 { yp[32 + lane] = v[lane] } }
+        }
+        // The remaining 1 output channels.
+        if parts.contains(2) {
+            do {
+                let yp = y + 32
+                var s0_0 = w.simd(V.self, at: 1536 + 32)
+                var s1_0 = w.simd(V.self, at: 1536 + 32)
+                var s2_0 = w.simd(V.self, at: 1536 + 32)
+                var s3_0 = w.simd(V.self, at: 1536 + 32)
+                for ky in 0..<1 {
+                    for kx in 0..<4 {
+                        let xp = x + 0 + ky * 32 + kx * 8
+                        let wp = w + 0 + 1024 + (ky * 4 + kx) * 128
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[64 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[128 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[192 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<1 { yp[33 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<1 { yp[66 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<1 { yp[99 + lane] = v[lane] } }
+            }
         }
     }
 

@@ -93,7 +93,14 @@ public struct Random080: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.batchNormalization(parameters, gamma: 0, beta: 8, mean: 16, variance: 24, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 0, shiftAt: 8)
-        WeightPacking.kernel(parameters, from: 32, rows: 96, outputs: 15, paddedOutputs: 16, into: &packed, at: 16)
+        // In panels of 16 output channels, each panel's 96 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<96 {
+                for lane in 0..<16 where panel * 16 + lane < 15 {
+                    packed[16 + (panel * 96 + row) * 16 + lane] = parameters[32 + row * 15 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: nil, count: 15, into: &packed, at: 1552)
         self.packed = packed
     }
@@ -188,33 +195,94 @@ public struct Random080: CompiledModel {
 
     // conv2d: the direct kernel
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 15 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 3 + ox) * 15
-            var s0_0 = w.simd(V.self, at: 1536)
-            var s1_0 = w.simd(V.self, at: 1536)
-            var s2_0 = w.simd(V.self, at: 1536)
-            for ky in 0..<3 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 192 + ox * 16) + ky * 64 + kx * 8
-                    let wp = w + 0 + (ky * 4 + kx) * 128
-                    for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[16 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[32 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 1536)
+                var s1_0 = w.simd(V.self, at: 1536)
+                var s2_0 = w.simd(V.self, at: 1536)
+                var s3_0 = w.simd(V.self, at: 1536)
+                for ky in 0..<3 {
+                    for kx in 0..<4 {
+                        let xp = x + 0 + ky * 64 + kx * 8
+                        let wp = w + 0 + (ky * 4 + kx) * 128
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[16 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[32 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[192 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<15 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<15 { yp[15 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<15 { yp[30 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<15 { yp[45 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<15 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<15 { yp[15 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<15 { yp[30 + lane] = v[lane] } }
+            do {
+                let yp = y + 60
+                var s0_0 = w.simd(V.self, at: 1536)
+                var s1_0 = w.simd(V.self, at: 1536)
+                var s2_0 = w.simd(V.self, at: 1536)
+                var s3_0 = w.simd(V.self, at: 1536)
+                for ky in 0..<3 {
+                    for kx in 0..<4 {
+                        let xp = x + 208 + ky * 64 + kx * 8
+                        let wp = w + 0 + (ky * 4 + kx) * 128
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[16 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[176 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[192 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<15 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<15 { yp[15 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<15 { yp[30 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<15 { yp[45 + lane] = v[lane] } }
+            }
+            do {
+                let yp = y + 120
+                var s0_0 = w.simd(V.self, at: 1536)
+                var s1_0 = w.simd(V.self, at: 1536)
+                var s2_0 = w.simd(V.self, at: 1536)
+                var s3_0 = w.simd(V.self, at: 1536)
+                for ky in 0..<3 {
+                    for kx in 0..<4 {
+                        let xp = x + 416 + ky * 64 + kx * 8
+                        let wp = w + 0 + (ky * 4 + kx) * 128
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[160 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[176 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[192 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<15 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<15 { yp[15 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<15 { yp[30 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<15 { yp[45 + lane] = v[lane] } }
+            }
         }
     }
 

@@ -88,9 +88,23 @@ public struct Random082: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random082", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 80, outputs: 7, paddedOutputs: 8, into: &packed, at: 0)
+        // In panels of 8 output channels, each panel's 80 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<80 {
+                for lane in 0..<8 where panel * 8 + lane < 7 {
+                    packed[0 + (panel * 80 + row) * 8 + lane] = parameters[0 + row * 7 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 560, count: 7, into: &packed, at: 640)
-        WeightPacking.kernel(parameters, from: 567, rows: 7, outputs: 1, paddedOutputs: 4, into: &packed, at: 648)
+        // In panels of 4 output channels, each panel's 7 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<7 {
+                for lane in 0..<4 where panel * 4 + lane < 1 {
+                    packed[648 + (panel * 7 + row) * 4 + lane] = parameters[567 + row * 1 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 574, count: 1, into: &packed, at: 676)
         self.packed = packed
     }
@@ -191,45 +205,55 @@ public struct Random082: CompiledModel {
 
     // conv2d: the direct kernel
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 7 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 7
-            var s0_0 = w.simd(V.self, at: 640)
-            for ky in 0..<4 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 40 + ox * 5) + ky * 20 + kx * 5
-                    let wp = w + 0 + (ky * 4 + kx) * 40
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 640)
+                var s1_0 = w.simd(V.self, at: 640)
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + 0 + ky * 20 + kx * 5
+                        let wp = w + 0 + (ky * 4 + kx) * 40
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[40 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
         }
     }
 
     // conv2d_1: Conv2D, (None, 2, 1, 7) → (None, 2, 1, 1), 8 parameters
     @inline(never)
-    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 1
-            var s0_0 = w.simd(V.self, at: 28)
-            let xp = x + (oy * 7 + ox * 7)
-            let wp = w + 0
-            for ci in 0..<7 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 28)
+                var s1_0 = w.simd(V.self, at: 28)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<7 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[7 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<1 { yp[1 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
         }
     }
 

@@ -90,9 +90,23 @@ public struct Random084: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random084", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 192, outputs: 2, paddedOutputs: 4, into: &packed, at: 0)
+        // In panels of 4 output channels, each panel's 192 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<192 {
+                for lane in 0..<4 where panel * 4 + lane < 2 {
+                    packed[0 + (panel * 192 + row) * 4 + lane] = parameters[0 + row * 2 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 384, count: 2, into: &packed, at: 768)
-        WeightPacking.kernel(parameters, from: 386, rows: 18, outputs: 12, paddedOutputs: 16, into: &packed, at: 772)
+        // In panels of 16 output channels, each panel's 18 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<18 {
+                for lane in 0..<16 where panel * 16 + lane < 12 {
+                    packed[772 + (panel * 18 + row) * 16 + lane] = parameters[386 + row * 12 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: nil, count: 12, into: &packed, at: 1060)
         self.packed = packed
     }
@@ -176,33 +190,70 @@ public struct Random084: CompiledModel {
 
     // conv2d: the direct kernel
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 3 + ox) * 2
-            var s0_0 = w.simd(V.self, at: 768)
-            var s1_0 = w.simd(V.self, at: 768)
-            var s2_0 = w.simd(V.self, at: 768)
-            for ky in 0..<3 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 384 + ox * 32) + ky * 128 + kx * 16
-                    let wp = w + 0 + (ky * 4 + kx) * 64
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[32 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[64 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 768)
+                var s1_0 = w.simd(V.self, at: 768)
+                var s2_0 = w.simd(V.self, at: 768)
+                var s3_0 = w.simd(V.self, at: 768)
+                var s4_0 = w.simd(V.self, at: 768)
+                var s5_0 = w.simd(V.self, at: 768)
+                var s6_0 = w.simd(V.self, at: 768)
+                var s7_0 = w.simd(V.self, at: 768)
+                var s8_0 = w.simd(V.self, at: 768)
+                var s9_0 = w.simd(V.self, at: 768)
+                var s10_0 = w.simd(V.self, at: 768)
+                var s11_0 = w.simd(V.self, at: 768)
+                for ky in 0..<3 {
+                    for kx in 0..<4 {
+                        let xp = x + 0 + ky * 128 + kx * 16
+                        let wp = w + 0 + (ky * 4 + kx) * 64
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[32 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[64 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[384 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[416 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[448 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[768 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[800 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                            let x8 = V(repeating: xp[832 + ci])
+                            s8_0 = madd(s8_0, x8, w0)
+                            let x9 = V(repeating: xp[1152 + ci])
+                            s9_0 = madd(s9_0, x9, w0)
+                            let x10 = V(repeating: xp[1184 + ci])
+                            s10_0 = madd(s10_0, x10, w0)
+                            let x11 = V(repeating: xp[1216 + ci])
+                            s11_0 = madd(s11_0, x11, w0)
+                        }
                     }
                 }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<2 { yp[4 + lane] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<2 { yp[6 + lane] = v[lane] } }
+                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+                do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<2 { yp[10 + lane] = v[lane] } }
+                do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<2 { yp[12 + lane] = v[lane] } }
+                do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<2 { yp[14 + lane] = v[lane] } }
+                do { let v = s8_0.replacing(with: 0, where: s8_0 .< 0); for lane in 0..<2 { yp[16 + lane] = v[lane] } }
+                do { let v = s9_0.replacing(with: 0, where: s9_0 .< 0); for lane in 0..<2 { yp[18 + lane] = v[lane] } }
+                do { let v = s10_0.replacing(with: 0, where: s10_0 .< 0); for lane in 0..<2 { yp[20 + lane] = v[lane] } }
+                do { let v = s11_0.replacing(with: 0, where: s11_0 .< 0); for lane in 0..<2 { yp[22 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<2 { yp[2 + lane] = v[lane] } }
-            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<2 { yp[4 + lane] = v[lane] } }
         }
     }
 
@@ -234,33 +285,58 @@ public struct Random084: CompiledModel {
 
     // conv2d_1: the direct kernel
     @inline(never)
-    static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 12 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 3 + ox) * 12
-            var s0_0 = w.simd(V.self, at: 288)
-            var s1_0 = w.simd(V.self, at: 288)
-            var s2_0 = w.simd(V.self, at: 288)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 28 + ox * 4) + ky * 14 + kx * 2
-                    let wp = w + 0 + (ky * 3 + kx) * 32
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[4 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[8 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 288)
+                var s1_0 = w.simd(V.self, at: 288)
+                var s2_0 = w.simd(V.self, at: 288)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 14 + kx * 2
+                        let wp = w + 0 + (ky * 3 + kx) * 32
+                        for ci in 0..<2 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[4 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[8 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
                     }
                 }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<12 { yp[12 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<12 { yp[24 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<12 { yp[12 + lane] = v[lane] } }
-            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<12 { yp[24 + lane] = v[lane] } }
+            do {
+                let yp = y + 36
+                var s0_0 = w.simd(V.self, at: 288)
+                var s1_0 = w.simd(V.self, at: 288)
+                var s2_0 = w.simd(V.self, at: 288)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 28 + ky * 14 + kx * 2
+                        let wp = w + 0 + (ky * 3 + kx) * 32
+                        for ci in 0..<2 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[4 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[8 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<12 { yp[12 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<12 { yp[24 + lane] = v[lane] } }
+            }
         }
     }
 

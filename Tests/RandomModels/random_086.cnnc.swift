@@ -91,7 +91,14 @@ public struct Random086: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random086", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 33, paddedOutputs: 48, into: &packed, at: 0)
+        // In panels of 16 output channels, each panel's 27 rows in a row (the order its kernel reads them).
+        for panel in 0..<3 {
+            for row in 0..<27 {
+                for lane in 0..<16 where panel * 16 + lane < 33 {
+                    packed[0 + (panel * 27 + row) * 16 + lane] = parameters[0 + row * 33 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: nil, count: 33, into: &packed, at: 1296)
         WeightPacking.kernel(parameters, from: 891, rows: 264, outputs: 17, paddedOutputs: 32, into: &packed, at: 1344)
         WeightPacking.bias(parameters, from: 5379, count: 17, into: &packed, at: 9792)
@@ -177,57 +184,69 @@ public struct Random086: CompiledModel {
 
     // conv2d: the direct kernel
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 2 + ox) * 33
-            var s0_0 = w.simd(V.self, at: 1296)
-            var s0_1 = w.simd(V.self, at: 1312)
-            var s1_0 = w.simd(V.self, at: 1296)
-            var s1_1 = w.simd(V.self, at: 1312)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 45 + ox * 6) + ky * 15 + kx * 3
-                    let wp = w + 0 + (ky * 3 + kx) * 144
-                    for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[6 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
+        for g in parts.clamped(to: 0..<2) {
+            let c0 = g * 16
+            do {
+                let yp = y + c0
+                var s0_0 = w.simd(V.self, at: 1296 + c0)
+                var s1_0 = w.simd(V.self, at: 1296 + c0)
+                var s2_0 = w.simd(V.self, at: 1296 + c0)
+                var s3_0 = w.simd(V.self, at: 1296 + c0)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 15 + kx * 3
+                        let wp = w + 0 + c0 * 27 + (ky * 3 + kx) * 48
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[6 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[45 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[51 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 33)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 66)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 99)
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 33)
-            yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 49)
         }
         // The remaining 1 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 2 + ox) * 33 + 32
-            var s0_0 = w.simd(V.self, at: 1296 + 32)
-            var s1_0 = w.simd(V.self, at: 1296 + 32)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 45 + ox * 6) + ky * 15 + kx * 3
-                    let wp = w + 0 + 32 + (ky * 3 + kx) * 144
-                    for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[6 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
+        if parts.contains(2) {
+            do {
+                let yp = y + 32
+                var s0_0 = w.simd(V.self, at: 1296 + 32)
+                var s1_0 = w.simd(V.self, at: 1296 + 32)
+                var s2_0 = w.simd(V.self, at: 1296 + 32)
+                var s3_0 = w.simd(V.self, at: 1296 + 32)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 15 + kx * 3
+                        let wp = w + 0 + 864 + (ky * 3 + kx) * 48
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[6 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[45 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[51 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<1 { yp[33 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<1 { yp[66 + lane] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<1 { yp[99 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<1 { yp[33 + lane] = v[lane] } }
         }
     }
 

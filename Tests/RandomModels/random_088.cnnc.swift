@@ -89,9 +89,23 @@ public struct Random088: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random088", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 20, outputs: 24, paddedOutputs: 32, into: &packed, at: 0)
+        // In panels of 16 output channels, each panel's 20 rows in a row (the order its kernel reads them).
+        for panel in 0..<2 {
+            for row in 0..<20 {
+                for lane in 0..<16 where panel * 16 + lane < 24 {
+                    packed[0 + (panel * 20 + row) * 16 + lane] = parameters[0 + row * 24 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 480, count: 24, into: &packed, at: 640)
-        WeightPacking.kernel(parameters, from: 504, rows: 96, outputs: 7, paddedOutputs: 8, into: &packed, at: 672)
+        // In panels of 8 output channels, each panel's 96 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<96 {
+                for lane in 0..<8 where panel * 8 + lane < 7 {
+                    packed[672 + (panel * 96 + row) * 8 + lane] = parameters[504 + row * 7 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: nil, count: 7, into: &packed, at: 1440)
         self.packed = packed
     }
@@ -174,34 +188,66 @@ public struct Random088: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        // The remaining 24 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 2 + ox) * 24
-            var s0_0 = w.simd(V.self, at: 640)
-            var s0_1 = w.simd(V.self, at: 656)
-            var s1_0 = w.simd(V.self, at: 640)
-            var s1_1 = w.simd(V.self, at: 656)
-            for ky in 0..<2 {
-                for kx in 0..<2 {
-                    let xp = x + (oy * 90 + ox * 15) + ky * 30 + kx * 5
-                    let wp = w + 0 + (ky * 2 + kx) * 160
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[15 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 640)
+                var s1_0 = w.simd(V.self, at: 640)
+                var s2_0 = w.simd(V.self, at: 640)
+                var s3_0 = w.simd(V.self, at: 640)
+                for ky in 0..<2 {
+                    for kx in 0..<2 {
+                        let xp = x + 0 + ky * 30 + kx * 5
+                        let wp = w + 0 + (ky * 2 + kx) * 80
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[15 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[90 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[105 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 24)
+                yp.store(s2_0, at: 48)
+                yp.store(s3_0, at: 72)
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<8 { yp[16 + lane] = v[lane] } }
-            yp.store(s1_0, at: 24)
-            do { let v = s1_1; for lane in 0..<8 { yp[40 + lane] = v[lane] } }
+        }
+        // The remaining 8 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 16
+                var s0_0 = w.simd(V.self, at: 640 + 16)
+                var s1_0 = w.simd(V.self, at: 640 + 16)
+                var s2_0 = w.simd(V.self, at: 640 + 16)
+                var s3_0 = w.simd(V.self, at: 640 + 16)
+                for ky in 0..<2 {
+                    for kx in 0..<2 {
+                        let xp = x + 0 + ky * 30 + kx * 5
+                        let wp = w + 0 + 320 + (ky * 2 + kx) * 80
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[15 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[90 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[105 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<8 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<8 { yp[24 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<8 { yp[48 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<8 { yp[72 + lane] = v[lane] } }
+            }
         }
     }
 
@@ -266,29 +312,38 @@ public struct Random088: CompiledModel {
 
     // conv2d_1: the direct kernel
     @inline(never)
-    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 7 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 2 + ox) * 7
-            var s0_0 = w.simd(V.self, at: 768)
-            var s1_0 = w.simd(V.self, at: 768)
-            for ky in 0..<2 {
-                for kx in 0..<2 {
-                    let xp = x + (oy * 96 + ox * 24) + ky * 192 + kx * 48
-                    let wp = w + 0 + (ky * 2 + kx) * 192
-                    for ci in 0..<24 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[24 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 768)
+                var s1_0 = w.simd(V.self, at: 768)
+                var s2_0 = w.simd(V.self, at: 768)
+                var s3_0 = w.simd(V.self, at: 768)
+                for ky in 0..<2 {
+                    for kx in 0..<2 {
+                        let xp = x + 0 + ky * 192 + kx * 48
+                        let wp = w + 0 + (ky * 2 + kx) * 192
+                        for ci in 0..<24 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[24 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[96 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[120 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<7 { yp[14 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<7 { yp[21 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
         }
     }
 

@@ -84,9 +84,23 @@ public struct Random089: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random089", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 64, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
+        // In panels of 4 output channels, each panel's 64 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<64 {
+                for lane in 0..<4 where panel * 4 + lane < 4 {
+                    packed[0 + (panel * 64 + row) * 4 + lane] = parameters[0 + row * 4 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 256, count: 4, into: &packed, at: 256)
-        WeightPacking.kernel(parameters, from: 260, rows: 4, outputs: 16, paddedOutputs: 16, into: &packed, at: 260)
+        // In panels of 16 output channels, each panel's 4 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<4 {
+                for lane in 0..<16 where panel * 16 + lane < 16 {
+                    packed[260 + (panel * 4 + row) * 16 + lane] = parameters[260 + row * 16 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 324, count: 16, into: &packed, at: 324)
         self.packed = packed
     }
@@ -153,36 +167,97 @@ public struct Random089: CompiledModel {
 
     // conv2d: Conv2D, (None, 11, 12, 16) → (None, 4, 4, 4), 260 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 256)
-            var s1_0 = w.simd(V.self, at: 256)
-            var s2_0 = w.simd(V.self, at: 256)
-            var s3_0 = w.simd(V.self, at: 256)
-            for ky in 0..<2 {
-                for kx in 0..<2 {
-                    let xp = x + (oy * 576 + ox * 48) + ky * 192 + kx * 16
-                    let wp = w + 0 + (ky * 2 + kx) * 64
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[48 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[96 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[144 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 256)
+                var s1_0 = w.simd(V.self, at: 256)
+                var s2_0 = w.simd(V.self, at: 256)
+                var s3_0 = w.simd(V.self, at: 256)
+                var s4_0 = w.simd(V.self, at: 256)
+                var s5_0 = w.simd(V.self, at: 256)
+                var s6_0 = w.simd(V.self, at: 256)
+                var s7_0 = w.simd(V.self, at: 256)
+                for ky in 0..<2 {
+                    for kx in 0..<2 {
+                        let xp = x + 0 + ky * 192 + kx * 16
+                        let wp = w + 0 + (ky * 2 + kx) * 64
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[48 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[96 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[144 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[576 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[624 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[672 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[720 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
+                yp.store(s5_0, at: 20)
+                yp.store(s6_0, at: 24)
+                yp.store(s7_0, at: 28)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 4)
-            yp.store(s2_0, at: 8)
-            yp.store(s3_0, at: 12)
+            do {
+                let yp = y + 32
+                var s0_0 = w.simd(V.self, at: 256)
+                var s1_0 = w.simd(V.self, at: 256)
+                var s2_0 = w.simd(V.self, at: 256)
+                var s3_0 = w.simd(V.self, at: 256)
+                var s4_0 = w.simd(V.self, at: 256)
+                var s5_0 = w.simd(V.self, at: 256)
+                var s6_0 = w.simd(V.self, at: 256)
+                var s7_0 = w.simd(V.self, at: 256)
+                for ky in 0..<2 {
+                    for kx in 0..<2 {
+                        let xp = x + 1152 + ky * 192 + kx * 16
+                        let wp = w + 0 + (ky * 2 + kx) * 64
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[48 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[96 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[144 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[576 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[624 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[672 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[720 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
+                yp.store(s5_0, at: 20)
+                yp.store(s6_0, at: 24)
+                yp.store(s7_0, at: 28)
+            }
         }
     }
 
@@ -194,32 +269,57 @@ public struct Random089: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 4, 4, 4) → (None, 2, 4, 16), 80 parameters
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 16
-            var s0_0 = w.simd(V.self, at: 64)
-            var s1_0 = w.simd(V.self, at: 64)
-            var s2_0 = w.simd(V.self, at: 64)
-            var s3_0 = w.simd(V.self, at: 64)
-            let xp = x + (oy * 32 + ox * 4)
-            let wp = w + 0
-            for ci in 0..<4 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[4 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[8 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[12 + ci])
-                s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                let xp = x + 0
+                let wp = w + 0
+                for ci in 0..<4 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[4 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[8 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[12 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 16)
-            yp.store(s2_0, at: 32)
-            yp.store(s3_0, at: 48)
+            do {
+                let yp = y + 64
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                let xp = x + 32
+                let wp = w + 0
+                for ci in 0..<4 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[4 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[8 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[12 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+            }
         }
     }
 

@@ -91,9 +91,23 @@ public struct Random098: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random098", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 80, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
+        // In panels of 4 output channels, each panel's 80 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<80 {
+                for lane in 0..<4 where panel * 4 + lane < 4 {
+                    packed[0 + (panel * 80 + row) * 4 + lane] = parameters[0 + row * 4 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 320, count: 4, into: &packed, at: 320)
-        WeightPacking.kernel(parameters, from: 324, rows: 24, outputs: 9, paddedOutputs: 16, into: &packed, at: 324)
+        // In panels of 8 output channels, each panel's 24 rows in a row (the order its kernel reads them).
+        for panel in 0..<2 {
+            for row in 0..<24 {
+                for lane in 0..<8 where panel * 8 + lane < 9 {
+                    packed[324 + (panel * 24 + row) * 8 + lane] = parameters[324 + row * 9 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 540, count: 9, into: &packed, at: 708)
         self.packed = packed
     }
@@ -166,32 +180,57 @@ public struct Random098: CompiledModel {
 
     // conv2d: Conv2D, (None, 8, 6, 5) → (None, 3, 3, 4), 324 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 3 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 320)
-            var s1_0 = w.simd(V.self, at: 320)
-            var s2_0 = w.simd(V.self, at: 320)
-            for ky in 0..<4 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 60 + ox * 5) + ky * 30 + kx * 5
-                    let wp = w + 0 + (ky * 4 + kx) * 20
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[5 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[10 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 320)
+                var s1_0 = w.simd(V.self, at: 320)
+                var s2_0 = w.simd(V.self, at: 320)
+                var s3_0 = w.simd(V.self, at: 320)
+                var s4_0 = w.simd(V.self, at: 320)
+                var s5_0 = w.simd(V.self, at: 320)
+                var s6_0 = w.simd(V.self, at: 320)
+                var s7_0 = w.simd(V.self, at: 320)
+                var s8_0 = w.simd(V.self, at: 320)
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + 0 + ky * 30 + kx * 5
+                        let wp = w + 0 + (ky * 4 + kx) * 20
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[5 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[10 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[60 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[65 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[70 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[120 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[125 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                            let x8 = V(repeating: xp[130 + ci])
+                            s8_0 = madd(s8_0, x8, w0)
+                        }
                     }
                 }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 4)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 8)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 12)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 16)
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 20)
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 24)
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 28)
+                yp.store(s8_0.replacing(with: 0, where: s8_0 .< 0), at: 32)
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 4)
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 8)
         }
     }
 
@@ -221,55 +260,114 @@ public struct Random098: CompiledModel {
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
-        // The remaining 9 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 5 + ox) * 9
-            var s0_0 = w.simd(V.self, at: 384)
-            var s0_1 = w.simd(V.self, at: 392)
-            var s1_0 = w.simd(V.self, at: 384)
-            var s1_1 = w.simd(V.self, at: 392)
-            var s2_0 = w.simd(V.self, at: 384)
-            var s2_1 = w.simd(V.self, at: 392)
-            var s3_0 = w.simd(V.self, at: 384)
-            var s3_1 = w.simd(V.self, at: 392)
-            var s4_0 = w.simd(V.self, at: 384)
-            var s4_1 = w.simd(V.self, at: 392)
-            for ky in 0..<2 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 56 + ox * 4) + ky * 28 + kx * 4
-                    let wp = w + 0 + (ky * 3 + kx) * 64
-                    for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[4 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[8 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[12 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[16 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
-                        s4_1 = madd(s4_1, x4, w1)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 384)
+                var s1_0 = w.simd(V.self, at: 384)
+                var s2_0 = w.simd(V.self, at: 384)
+                var s3_0 = w.simd(V.self, at: 384)
+                var s4_0 = w.simd(V.self, at: 384)
+                var s5_0 = w.simd(V.self, at: 384)
+                var s6_0 = w.simd(V.self, at: 384)
+                var s7_0 = w.simd(V.self, at: 384)
+                var s8_0 = w.simd(V.self, at: 384)
+                var s9_0 = w.simd(V.self, at: 384)
+                for ky in 0..<2 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 28 + kx * 4
+                        let wp = w + 0 + (ky * 3 + kx) * 32
+                        for ci in 0..<4 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[4 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[8 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[12 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[16 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[56 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[60 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[64 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                            let x8 = V(repeating: xp[68 + ci])
+                            s8_0 = madd(s8_0, x8, w0)
+                            let x9 = V(repeating: xp[72 + ci])
+                            s9_0 = madd(s9_0, x9, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 9)
+                yp.store(s2_0, at: 18)
+                yp.store(s3_0, at: 27)
+                yp.store(s4_0, at: 36)
+                yp.store(s5_0, at: 45)
+                yp.store(s6_0, at: 54)
+                yp.store(s7_0, at: 63)
+                yp.store(s8_0, at: 72)
+                yp.store(s9_0, at: 81)
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<1 { yp[8 + lane] = v[lane] } }
-            yp.store(s1_0, at: 9)
-            do { let v = s1_1; for lane in 0..<1 { yp[17 + lane] = v[lane] } }
-            yp.store(s2_0, at: 18)
-            do { let v = s2_1; for lane in 0..<1 { yp[26 + lane] = v[lane] } }
-            yp.store(s3_0, at: 27)
-            do { let v = s3_1; for lane in 0..<1 { yp[35 + lane] = v[lane] } }
-            yp.store(s4_0, at: 36)
-            do { let v = s4_1; for lane in 0..<1 { yp[44 + lane] = v[lane] } }
+        }
+        // The remaining 1 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 8
+                var s0_0 = w.simd(V.self, at: 384 + 8)
+                var s1_0 = w.simd(V.self, at: 384 + 8)
+                var s2_0 = w.simd(V.self, at: 384 + 8)
+                var s3_0 = w.simd(V.self, at: 384 + 8)
+                var s4_0 = w.simd(V.self, at: 384 + 8)
+                var s5_0 = w.simd(V.self, at: 384 + 8)
+                var s6_0 = w.simd(V.self, at: 384 + 8)
+                var s7_0 = w.simd(V.self, at: 384 + 8)
+                var s8_0 = w.simd(V.self, at: 384 + 8)
+                var s9_0 = w.simd(V.self, at: 384 + 8)
+                for ky in 0..<2 {
+                    for kx in 0..<3 {
+                        let xp = x + 0 + ky * 28 + kx * 4
+                        let wp = w + 0 + 192 + (ky * 3 + kx) * 32
+                        for ci in 0..<4 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[4 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[8 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[12 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[16 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[56 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[60 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[64 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                            let x8 = V(repeating: xp[68 + ci])
+                            s8_0 = madd(s8_0, x8, w0)
+                            let x9 = V(repeating: xp[72 + ci])
+                            s9_0 = madd(s9_0, x9, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<1 { yp[9 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<1 { yp[18 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<1 { yp[27 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<1 { yp[36 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<1 { yp[45 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<1 { yp[54 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<1 { yp[63 + lane] = v[lane] } }
+                do { let v = s8_0; for lane in 0..<1 { yp[72 + lane] = v[lane] } }
+                do { let v = s9_0; for lane in 0..<1 { yp[81 + lane] = v[lane] } }
+            }
         }
     }
 

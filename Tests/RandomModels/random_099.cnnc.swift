@@ -83,7 +83,14 @@ public struct Random099: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random099", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 4, outputs: 7, paddedOutputs: 8, into: &packed, at: 0)
+        // In panels of 8 output channels, each panel's 4 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<4 {
+                for lane in 0..<8 where panel * 8 + lane < 7 {
+                    packed[0 + (panel * 4 + row) * 8 + lane] = parameters[0 + row * 7 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 28, count: 7, into: &packed, at: 32)
         self.packed = packed
     }
@@ -157,33 +164,94 @@ public struct Random099: CompiledModel {
 
     // conv2d: the direct kernel
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 7 output channels.
-        for oy in parts {
-            let ox = 0
-            let yp = y + (oy * 3 + ox) * 7
-            var s0_0 = w.simd(V.self, at: 32)
-            var s1_0 = w.simd(V.self, at: 32)
-            var s2_0 = w.simd(V.self, at: 32)
-            for ky in 0..<2 {
-                for kx in 0..<2 {
-                    let xp = x + (oy * 5 + ox * 1) + ky * 10 + kx * 2
-                    let wp = w + 0 + (ky * 2 + kx) * 8
-                    for ci in 0..<1 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[1 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[2 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = w.simd(V.self, at: 32)
+                var s1_0 = w.simd(V.self, at: 32)
+                var s2_0 = w.simd(V.self, at: 32)
+                var s3_0 = w.simd(V.self, at: 32)
+                var s4_0 = w.simd(V.self, at: 32)
+                var s5_0 = w.simd(V.self, at: 32)
+                var s6_0 = w.simd(V.self, at: 32)
+                var s7_0 = w.simd(V.self, at: 32)
+                for ky in 0..<2 {
+                    for kx in 0..<2 {
+                        let xp = x + 0 + ky * 10 + kx * 2
+                        let wp = w + 0 + (ky * 2 + kx) * 8
+                        for ci in 0..<1 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[1 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[2 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[5 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[6 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[7 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[10 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[11 + ci])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<7 { yp[14 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<7 { yp[21 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<7 { yp[28 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<7 { yp[35 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<7 { yp[42 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<7 { yp[49 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<7 { yp[14 + lane] = v[lane] } }
+            do {
+                let yp = y + 56
+                var s0_0 = w.simd(V.self, at: 32)
+                var s1_0 = w.simd(V.self, at: 32)
+                var s2_0 = w.simd(V.self, at: 32)
+                var s3_0 = w.simd(V.self, at: 32)
+                var s4_0 = w.simd(V.self, at: 32)
+                var s5_0 = w.simd(V.self, at: 32)
+                var s6_0 = w.simd(V.self, at: 32)
+                for ky in 0..<2 {
+                    for kx in 0..<2 {
+                        let xp = x + 12 + ky * 10 + kx * 2
+                        let wp = w + 0 + (ky * 2 + kx) * 8
+                        for ci in 0..<1 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[3 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[4 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[5 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[8 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[9 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[10 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<7 { yp[14 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<7 { yp[21 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<7 { yp[28 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<7 { yp[35 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<7 { yp[42 + lane] = v[lane] } }
+            }
         }
     }
 

@@ -355,6 +355,15 @@ struct ModelRenderer {
         let tensor = weights.tensors[kernel.kernelTensor]
         if let inputs = kernel.transposedInputs {
             out.line("WeightPacking.transposedKernel(parameters, from: \(tensor.offset), taps: \(kernel.rows / inputs), inputs: \(inputs), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: &packed, at: \(kernel.kernelOffset))")
+        } else if let width = kernel.panelWidth {
+            out.line("// In panels of \(width) output channels, each panel's \(kernel.rows) rows in a row (the order its kernel reads them).")
+            out.block("for panel in 0..<\(kernel.paddedOutputs / width)") { out in
+                out.block("for row in 0..<\(kernel.rows)") { out in
+                    out.block("for lane in 0..<\(width) where panel * \(width) + lane < \(kernel.outputs)") { out in
+                        out.line("packed[\(kernel.kernelOffset) + (panel * \(kernel.rows) + row) * \(width) + lane] = parameters[\(tensor.offset) + row * \(kernel.outputs) + panel * \(width) + lane]")
+                    }
+                }
+            }
         } else {
             out.line("WeightPacking.kernel(parameters, from: \(tensor.offset), rows: \(kernel.rows), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: &packed, at: \(kernel.kernelOffset))")
         }

@@ -19,6 +19,11 @@ struct WeightPlan: Codable, Hashable {
         /// Conv2DTranspose's input channels: Keras's kernel (kh, kw, filters, cin)
         /// is packed with each tap transposed to cin rows of filters.
         var transposedInputs: Int? = nil
+        /// Packed in panels of this many output channels (one vector), each
+        /// panel's rows one after another, for a kernel that reads a vector
+        /// of channels at a time down all its rows (`ConvolutionEmitter.flatOutput`):
+        /// it then streams its weights instead of reading a cache line every row's stride.
+        var panelWidth: Int? = nil
 
         /// The same packing as a layer's kernels see it when they are handed
         /// their own weights (`NodeProgram.weightBase`): offsets counted from
@@ -121,8 +126,14 @@ struct WeightPlan: Codable, Hashable {
                 let kernel = addTensor("\(layer.name).kernel", [config.kernelSize.height, config.kernelSize.width, layer.inputShape.lastAxis, config.filters])
                 let bias = config.useBias ? addTensor("\(layer.name).bias", [config.filters]) : nil
                 var packed = pack(kernel: kernel, bias: bias, rows: rows, outputs: config.filters)
+                let small = ConvolutionEmitter.isSmallOutput(height: layer.outputShape.dimensions[0], width: layer.outputShape.dimensions[1])
+                if small && !PixelLaneConvolutionEmitter.suits(inputChannels: layer.inputShape.lastAxis, strides: config.strides,
+                                                               outputs: config.filters, outputWidth: layer.outputShape.dimensions[1]) {
+                    packed.panelWidth = packed.lanes
+                }
                 if WinogradConvolutionEmitter.suits(kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
-                                                    inputChannels: layer.inputShape.lastAxis, outputs: config.filters) {
+                                                    inputChannels: layer.inputShape.lastAxis, outputs: config.filters),
+                   !small {
                     packed.winogradOffset = reservePacked(16 * layer.inputShape.lastAxis * packed.paddedOutputs)
                 }
                 packing[index] = .kernel(packed)

@@ -22,11 +22,39 @@ struct ConvolutionEmitter: Codable, Hashable {
     var target: TargetCPU = .avx512on256
     /// Sums start from zero instead of the bias (for products that are not a whole layer).
     var startsFromZero = false
+    /// A small output (`isSmallOutput`) runs as few blocks of the flattened
+    /// output, spanning rows, each pixel's place a constant: every weight is
+    /// read once a block instead of once a row.
+    var flatOutput = false
+
+    /// At most this many output pixels (ResNet50's last stages at 64x64 have 4x4
+    /// and 2x2): each weight is used only a few times, so the kernel is bound by
+    /// reading weights, and reading them once per row (as a block of one row's
+    /// pixels does) cost a 3x3 convolution of 256 channels on 4x4 pixels four
+    /// reads of its 2.4 MB. Winograd's weights are 16/9 as large, so such a
+    /// layer does not use it either.
+    static let smallOutputPixels = 16
+
+    static func isSmallOutput(height: Int, width: Int) -> Bool {
+        height >= 2 && height * width <= smallOutputPixels
+    }
 
     var lanes: Int { packed.lanes }
     var vectorType: String { "SIMD\(lanes)<Float>" }
     var outputs: Int { packed.outputs }
     var paddedOutputs: Int { packed.paddedOutputs }
+
+    /// Weight addressing: a row of `paddedOutputs` per input channel and tap,
+    /// or panels of one vector of channels (`WeightPlan.PackedKernel.panelWidth`).
+    private var weightRowStride: Int { packed.panelWidth ?? paddedOutputs }
+    /// Where the weights of output channel `channel` (an expression) start.
+    private func weightColumn(_ channel: String) -> String {
+        guard packed.panelWidth != nil else { return channel == "0" ? "" : " + \(channel)" }
+        if let constant = Int(channel) { return constant == 0 ? "" : " + \(constant * packed.rows)" }
+        return " + \(channel) * \(packed.rows)"
+    }
+    /// Chunk `j` of a group, from its first.
+    private func chunkOffset(_ j: Int) -> Int { packed.panelWidth == nil ? j * lanes : j * packed.rows * lanes }
 
     struct Blocking: Codable, Hashable {
         var chunks: Int
@@ -35,9 +63,21 @@ struct ConvolutionEmitter: Codable, Hashable {
 
     /// Chunks of `lanes` channels held in registers at once, and output pixels per pass.
     var chunksPerGroup: Int { min(registerBlock.chunks, (outputs + lanes - 1) / lanes) }
-    var pixelsPerBlock: Int { max(1, min(registerBlock.pixels, outputWidth)) }
+    var pixelsPerBlock: Int { max(1, min(registerBlock.pixels, flatOutput ? outputHeight * outputWidth : outputWidth)) }
     private var registerBlock: Blocking {
-        blocking ?? Self.registerBlock(lanes: lanes, chunks: (outputs + lanes - 1) / lanes, width: outputWidth, target: target)
+        if let blocking { return blocking }
+        if flatOutput { return Self.flatBlock(lanes: lanes, pixels: outputHeight * outputWidth, target: target) }
+        return Self.registerBlock(lanes: lanes, chunks: (outputs + lanes - 1) / lanes, width: outputWidth, target: target)
+    }
+
+    /// A flat output's block: one vector of channels by as many pixels as the
+    /// registers hold beside its weight vector and a broadcast, in blocks of
+    /// sizes that differ by at most one.
+    static func flatBlock(lanes: Int, pixels: Int, target: TargetCPU) -> Blocking {
+        let perVector = target.registers(lanes: lanes)
+        let room = max(1, (target.vectorRegisters - 1 - perVector) / perVector - 2)
+        let blocks = (pixels + room - 1) / room
+        return Blocking(chunks: 1, pixels: (pixels + blocks - 1) / blocks)
     }
 
     /// The default block of `chunks` (at most) vectors of channels by a run of
@@ -64,7 +104,7 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// What a call can be limited to, so that workers share one layer of one
     /// sample: rows of output, or for a single row (a Dense layer) groups of
     /// output channels. `parts` of them; the function takes a range of them.
-    var splitsRows: Bool { outputHeight >= 2 }
+    var splitsRows: Bool { outputHeight >= 2 && !flatOutput }
     var parts: Int { splitsRows ? outputHeight : groupCount }
     private var loopGroups: Int { (outputs / lanes) / chunksPerGroup }
     private var restChunks: Int { (outputs + lanes - 1) / lanes - loopGroups * chunksPerGroup }
@@ -105,7 +145,8 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// reloading partial sums, which changes no bit of them.
     var inputChannelsPerPass: Int? {
         let weightBytes = inputChannels * paddedOutputs * MemoryLayout<Float>.size
-        guard kernel.height * kernel.width == 1, weightBytes > 1 << 20 else { return nil }
+        // A flat output reads each weight once a block already.
+        guard !flatOutput, kernel.height * kernel.width == 1, weightBytes > 1 << 20 else { return nil }
         return max(16, (256 << 10) / (paddedOutputs * MemoryLayout<Float>.size))
     }
 
@@ -143,6 +184,18 @@ struct ConvolutionEmitter: Codable, Hashable {
     }
 
     private func emitGroup(chunks: Int, channelBase: String, pass: InputPass, into out: inout SourceWriter) {
+        if flatOutput {
+            var start = 0
+            for run in pixelRuns {
+                for _ in 0..<run.blocks {
+                    out.block("do") { out in
+                        emitBlock(chunks: chunks, pixels: run.pixels, channelBase: channelBase, pass: pass, flatStart: start, into: &out)
+                    }
+                    start += run.pixels
+                }
+            }
+            return
+        }
         out.block("for oy in \(splitsRows ? "parts" : "0..<\(outputHeight)")") { out in
             Self.emitRow(pixelRuns, into: &out) { out, pixels in
                 emitBlock(chunks: chunks, pixels: pixels, channelBase: channelBase, pass: pass, into: &out)
@@ -178,7 +231,9 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// sizes that differ by at most one: 11 pixels at 5 a block become 4+4+3, not
     /// 5+5+1, because a one-pixel block loads a weight vector per multiply-add and
     /// runs at a fraction of the rate.
-    var pixelRuns: [(blocks: Int, pixels: Int)] { Self.pixelRuns(width: outputWidth, atMost: pixelsPerBlock) }
+    var pixelRuns: [(blocks: Int, pixels: Int)] {
+        Self.pixelRuns(width: flatOutput ? outputHeight * outputWidth : outputWidth, atMost: pixelsPerBlock)
+    }
 
     static func pixelRuns(width: Int, atMost pixelsPerBlock: Int) -> [(blocks: Int, pixels: Int)] {
         let blockCount = (width + pixelsPerBlock - 1) / pixelsPerBlock
@@ -188,12 +243,18 @@ struct ConvolutionEmitter: Codable, Hashable {
     }
 
     /// `pixels` neighbouring output pixels x `chunks` vectors of output channels.
-    private func emitBlock(chunks: Int, pixels: Int, channelBase: String, pass: InputPass, into out: inout SourceWriter) {
+    /// `flatStart`: the block is pixels `flatStart...` of the flattened output, not `ox...` of row `oy`.
+    private func emitBlock(chunks: Int, pixels: Int, channelBase: String, pass: InputPass, flatStart: Int? = nil,
+                           into out: inout SourceWriter) {
         let base = channelBase == "0" ? "" : " + \(channelBase)"
         /// Channels of chunk `j` that exist: looped groups hold only full chunks;
         /// a group at a constant channel base may end in the partial last chunk.
         func channelsLeft(_ j: Int) -> Int { Int(channelBase).map { outputs - $0 - j * lanes } ?? lanes }
-        out.line("let yp = y + (oy * \(outputWidth) + ox) * \(outputs)\(base)")
+        if let flatStart {
+            out.line("let yp = y\(flatStart == 0 ? "" : " + \(flatStart * outputs)")\(base)")
+        } else {
+            out.line("let yp = y + (oy * \(outputWidth) + ox) * \(outputs)\(base)")
+        }
         for p in 0..<pixels {
             for j in 0..<chunks {
                 let offset = p * outputs + j * lanes
@@ -211,33 +272,40 @@ struct ConvolutionEmitter: Codable, Hashable {
         let taps = kernel.height * kernel.width
         let rowStride = inputWidth * inputChannels
         let pixelStride = strides.width * inputChannels
+        /// Where output pixel `i` of the flattened output starts reading the input.
+        func inputOffset(_ i: Int) -> Int { (i / outputWidth) * strides.height * rowStride + (i % outputWidth) * pixelStride }
+        /// Pixel `p` of the block, relative to its first.
+        func pixelOffset(_ p: Int) -> Int {
+            guard let flatStart else { return p * pixelStride }
+            return inputOffset(flatStart + p) - inputOffset(flatStart)
+        }
         func body(_ out: inout SourceWriter, xp: String, wp: String) {
             out.line("let xp = \(xp)")
             out.line("let wp = \(wp)")
             out.block("for ci in 0..<\(pass.count)") { out in
                 for j in 0..<chunks {
-                    out.line("let w\(j) = wp.simd(V.self, at: ci * \(paddedOutputs)\(j == 0 ? "" : " + \(j * lanes)"))")
+                    out.line("let w\(j) = wp.simd(V.self, at: ci * \(weightRowStride)\(j == 0 ? "" : " + \(chunkOffset(j))"))")
                 }
                 for p in 0..<pixels {
-                    out.line("let x\(p) = V(repeating: xp[\(p == 0 ? "" : "\(p * pixelStride) + ")ci])")
+                    out.line("let x\(p) = V(repeating: xp[\(p == 0 ? "" : "\(pixelOffset(p)) + ")ci])")
                     for j in 0..<chunks {
                         out.line("s\(p)_\(j) = madd(s\(p)_\(j), x\(p), w\(j))")
                     }
                 }
             }
         }
-        let origin = "(oy * \(strides.height * rowStride) + ox * \(pixelStride))"
+        let origin = flatStart.map { "\(inputOffset($0))" } ?? "(oy * \(strides.height * rowStride) + ox * \(pixelStride))"
         if taps == 1 {
-            let firstChannel = pass.start.map { ($0, " + \($0) * \(paddedOutputs)") }
+            let firstChannel = pass.start.map { ($0, " + \($0) * \(weightRowStride)") }
             body(&out, xp: "x + \(origin)\(firstChannel.map { " + \($0.0)" } ?? "")",
-                 wp: "w + \(packed.kernelOffset)\(base)\(firstChannel?.1 ?? "")")
+                 wp: "w + \(packed.kernelOffset)\(weightColumn(channelBase))\(firstChannel?.1 ?? "")")
         } else {
             // The kernel window: constant trip counts, unrolled by the optimizer.
             out.block("for ky in 0..<\(kernel.height)") { out in
                 out.block("for kx in 0..<\(kernel.width)") { out in
                     body(&out,
                          xp: "x + \(origin) + ky * \(dilation.height * rowStride) + kx * \(dilation.width * inputChannels)",
-                         wp: "w + \(packed.kernelOffset)\(base) + (ky * \(kernel.width) + kx) * \(inputChannels * paddedOutputs)")
+                         wp: "w + \(packed.kernelOffset)\(weightColumn(channelBase)) + (ky * \(kernel.width) + kx) * \(inputChannels * weightRowStride)")
                 }
             }
         }

@@ -126,6 +126,8 @@ struct WeightPlan: Codable, Hashable {
                 let kernel = addTensor("\(layer.name).kernel", [config.kernelSize.height, config.kernelSize.width, layer.inputShape.lastAxis, config.filters])
                 let bias = config.useBias ? addTensor("\(layer.name).bias", [config.filters]) : nil
                 var packed = pack(kernel: kernel, bias: bias, rows: rows, outputs: config.filters)
+                // A small output's kernel is read in panels (`ConvolutionEmitter.flatOutput`),
+                // unless its pixels go in lanes, and never by Winograd.
                 let small = ConvolutionEmitter.isSmallOutput(height: layer.outputShape.dimensions[0], width: layer.outputShape.dimensions[1])
                 if small && !PixelLaneConvolutionEmitter.suits(inputChannels: layer.inputShape.lastAxis, strides: config.strides,
                                                                outputs: config.filters, outputWidth: layer.outputShape.dimensions[1]) {

@@ -22,10 +22,10 @@ struct ConvolutionEmitter: Codable, Hashable {
     var target: TargetCPU = .avx512on256
     /// Sums start from zero instead of the bias (for products that are not a whole layer).
     var startsFromZero = false
-    /// A small output (`isSmallOutput`) runs as few blocks of the flattened
-    /// output, spanning rows, each pixel's place a constant: every weight is
-    /// read once a block instead of once a row.
-    var flatOutput = false
+    /// A small output (`isSmallOutput`, whose kernel the weight plan packs in
+    /// panels) runs as few blocks of the flattened output, spanning rows, each
+    /// pixel's place a constant: every weight is read once a block instead of once a row.
+    var flatOutput: Bool { packed.panelWidth != nil }
 
     /// At most this many output pixels (ResNet50's last stages at 64x64 have 4x4
     /// and 2x2): each weight is used only a few times, so the kernel is bound by

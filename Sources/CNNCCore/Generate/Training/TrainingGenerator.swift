@@ -281,7 +281,7 @@ struct TrainingGenerator {
         let node = model.nodes[index]
         let layer = node.layer
         let function = node.function
-        let weights = node.packedWeights
+        let packedWeights = node.packedWeights
         let source = source(index)
         let target = "o\(index)"
         switch layer.operation {
@@ -294,10 +294,10 @@ struct TrainingGenerator {
             let activation = layer.operation.fusedActivation
             if arena.preActivations[index] != nil {
                 // The pre-activation stays for the derivative, which reads it.
-                out.line("Self.\(function)(\(reads), \(weights), z\(index))")
+                out.line("Self.\(function)(\(reads), \(packedWeights), z\(index))")
                 out.line("\(target).update(from: z\(index), count: \(layer.outputShape.elementCount))")
             } else {
-                out.line("Self.\(function)(\(reads), \(weights), \(target))")
+                out.line("Self.\(function)(\(reads), \(packedWeights), \(target))")
             }
             if activation != .linear && activation != .relu { out.line("Self.\(function)_activation(\(target))") }
         case .separableConv2D(let config):
@@ -306,12 +306,12 @@ struct TrainingGenerator {
                 out.line("Self.\(function)_pad(\(source), p)")
                 reads = "UnsafePointer(p)"
             }
-            out.line("Self.\(function)_depthwise(\(reads), \(weights), t\(index))")
+            out.line("Self.\(function)_depthwise(\(reads), \(packedWeights), t\(index))")
             if arena.preActivations[index] != nil {
-                out.line("Self.\(function)_pointwise(UnsafePointer(t\(index)), \(weights), z\(index))")
+                out.line("Self.\(function)_pointwise(UnsafePointer(t\(index)), \(packedWeights), z\(index))")
                 out.line("\(target).update(from: z\(index), count: \(layer.outputShape.elementCount))")
             } else {
-                out.line("Self.\(function)_pointwise(UnsafePointer(t\(index)), \(weights), \(target))")
+                out.line("Self.\(function)_pointwise(UnsafePointer(t\(index)), \(packedWeights), \(target))")
             }
             if config.activation != .linear && config.activation != .relu { out.line("Self.\(function)_activation(\(target))") }
         case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D, .cropping2D, .upSampling2D,

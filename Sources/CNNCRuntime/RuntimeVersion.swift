@@ -2,7 +2,7 @@
 /// (the way swift-protobuf's `ProtobufAPIVersionCheck` works): a generated
 /// file declares a type conforming to the version protocol it was written
 /// for, so code generated for another runtime fails to build with an error
-/// naming the version protocol it needs (today `CNNCRuntimeAPIVersion4`) instead of failing in obscure ways.
+/// naming the version protocol it needs (today `CNNCRuntimeAPIVersion5`) instead of failing in obscure ways.
 public protocol CNNCRuntimeAPIVersionCheck {
     associatedtype Version
 }
@@ -17,3 +17,8 @@ public protocol CNNCRuntimeAPIVersion3 {}
 /// Version 4: version 3, with the tables of a generated model written as
 /// JSON text (`LayerDescription.table`, `TensorLayout.table`).
 public protocol CNNCRuntimeAPIVersion4: CNNCRuntimeAPIVersion3 {}
+
+/// Version 5: version 4, with `TrainableModel.trainingPhase` taking a
+/// `ModelLoss` (a loss function per output) and `outputActivations`, so that
+/// models of several inputs and outputs train.
+public protocol CNNCRuntimeAPIVersion5: CNNCRuntimeAPIVersion4 {}

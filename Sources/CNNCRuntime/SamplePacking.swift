@@ -7,18 +7,19 @@ public enum SamplePacking {
     /// One array per tensor of `layout`, in its order, into one batch of
     /// packed samples. Each array is (N, …shape) or one sample (…shape), a
     /// trailing channel axis of 1 may be left out, and every array must hold
-    /// the same N. `sources` names each array in messages.
-    public static func pack(_ arrays: [NPYFile], layout: [TensorLayout], sources: [String]) throws(RuntimeError) -> NPYFile {
+    /// the same N. `sources` names each array in messages, and `role` what
+    /// the tensors are to the model ("input", or "output" for targets).
+    public static func pack(_ arrays: [NPYFile], layout: [TensorLayout], sources: [String], role: String = "input") throws(RuntimeError) -> NPYFile {
         guard arrays.count == layout.count, sources.count == layout.count else {
-            throw RuntimeError("the model takes \(layout.count) inputs (\(layout.map(\.name).joined(separator: ", "))); got \(arrays.count) arrays")
+            throw RuntimeError("the model has \(layout.count) \(role)s (\(layout.map(\.name).joined(separator: ", "))); got \(arrays.count) arrays")
         }
         var counts: [Int] = []
         for index in layout.indices {
-            counts.append(try layout[index].batchCount(of: arrays[index], path: sources[index]))
+            counts.append(try layout[index].batchCount(of: arrays[index], path: sources[index], role: role))
         }
         guard let samples = counts.first, counts.allSatisfy({ $0 == samples }) else {
             let described = layout.indices.map { "\(layout[$0].name): \(counts[$0])" }.joined(separator: ", ")
-            throw RuntimeError("the inputs hold different numbers of samples (\(described)); each input needs one row per sample")
+            throw RuntimeError("the \(role)s' arrays hold different numbers of samples (\(described)); each needs one row per sample")
         }
         let width = layout.reduce(0) { $0 + $1.count }
         var packed = [Float](repeating: 0, count: samples * width)
@@ -55,13 +56,13 @@ extension TensorLayout {
     /// How many samples of this tensor `array` holds: shape (N, …shape) or
     /// one sample (…shape); a trailing channel axis of 1 may be left out, as
     /// numpy images often are.
-    public func batchCount(of array: NPYFile, path: String) throws(RuntimeError) -> Int {
+    public func batchCount(of array: NPYFile, path: String, role: String = "input") throws(RuntimeError) -> Int {
         let squeezed = shape.last == 1 && shape.count > 1 ? Array(shape.dropLast()) : nil
         for form in [shape, squeezed].compactMap({ $0 }) {
             if array.shape == form { return 1 }
             if array.shape.count == form.count + 1, Array(array.shape.dropFirst()) == form { return array.shape[0] }
         }
-        let what = name == "input" ? "the model takes" : "the model's input '\(name)' takes"
-        throw RuntimeError("\(path): the input has shape \(TensorLayout.shapeText(array.shape)); \(what) (N, \(shape.map(String.init).joined(separator: ", "))), a batch of \(TensorLayout.shapeText(shape)) samples")
+        let what = name == role ? "the model takes" : "the model's \(role) '\(name)' takes"
+        throw RuntimeError("\(path): the \(role) has shape \(TensorLayout.shapeText(array.shape)); \(what) (N, \(shape.map(String.init).joined(separator: ", "))), a batch of \(TensorLayout.shapeText(shape)) samples")
     }
 }

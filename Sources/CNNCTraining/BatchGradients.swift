@@ -58,7 +58,7 @@ final class BatchGradients<Model: TrainableModel> {
     /// of each sample's own loss to `inputGradients`. Sample `i` drops out
     /// with `dropoutSeeds[i]`, so masks do not depend on how the batch is cut.
     func compute(model: Model, inputs: UnsafePointer<Float>, targets: UnsafePointer<Float>, count: Int,
-                 loss: LossFunction, dropoutSeeds: [UInt64],
+                 loss: ModelLoss, dropoutSeeds: [UInt64],
                  gradients: UnsafeMutablePointer<Float>, inputGradients: UnsafeMutablePointer<Float>? = nil,
                  outputs: UnsafeMutablePointer<Float>, losses: UnsafeMutablePointer<Float>) {
         let workers = Swift.min(threads, count)

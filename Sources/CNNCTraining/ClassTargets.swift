@@ -54,11 +54,7 @@ public struct ClassTargets: Sendable, Equatable {
     /// The loss Keras users pair with this output: cross-entropy after softmax or
     /// sigmoid. Any other output activation needs the loss named explicitly.
     public func defaultLoss(outputActivation: String) throws(RuntimeError) -> LossFunction {
-        switch (outputActivation, outputCount) {
-        case ("softmax", _) where outputCount > 1: return .categoricalCrossEntropy
-        case ("sigmoid", 1): return .binaryCrossEntropy
-        default:
-            throw RuntimeError("the model ends in '\(outputActivation)' with \(outputCount) output\(outputCount == 1 ? "" : "s"), so no loss is implied; end it with softmax (or sigmoid for one output), or name the loss: \(LossFunction.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        if let implied = ModelLoss.implied(byActivation: outputActivation, values: outputCount) { return implied }
+        throw RuntimeError("the model ends in '\(outputActivation)' with \(outputCount) output\(outputCount == 1 ? "" : "s"), so no loss is implied; end it with softmax (or sigmoid for one output), or name the loss: \(LossFunction.allCases.map(\.rawValue).joined(separator: ", "))")
     }
 }

@@ -4,6 +4,11 @@ import CNNCRuntime
 extension TrainableModel {
     /// One sample as arrays, for tests and small tools: (loss, dL/dparameters, dL/dinput).
     public func gradients(input: [Float], target: [Float], loss: LossFunction, dropoutSeed: UInt64 = 0) throws(RuntimeError) -> (loss: Float, parameters: [Float], input: [Float]) {
+        try gradients(input: input, target: target, loss: ModelLoss(loss), dropoutSeed: dropoutSeed)
+    }
+
+    /// The same for a model of several outputs, a loss function for each.
+    public func gradients(input: [Float], target: [Float], loss: ModelLoss, dropoutSeed: UInt64 = 0) throws(RuntimeError) -> (loss: Float, parameters: [Float], input: [Float]) {
         let batch = try batchGradients(inputs: input, targets: target, loss: loss, dropoutSeeds: [dropoutSeed])
         return (batch.loss, batch.parameters, batch.inputs)
     }
@@ -12,6 +17,12 @@ extension TrainableModel {
     /// dL/dparameters, dL/dinput of that mean for every sample, and the batch
     /// statistics (`batchStatisticsCount` floats) the step normalized with.
     public func batchGradients(inputs: [Float], targets: [Float], loss: LossFunction, dropoutSeeds: [UInt64], threads: Int = 1) throws(RuntimeError)
+        -> (loss: Float, parameters: [Float], inputs: [Float], statistics: [Float]) {
+        try batchGradients(inputs: inputs, targets: targets, loss: ModelLoss(loss), dropoutSeeds: dropoutSeeds, threads: threads)
+    }
+
+    /// The same for a model of several outputs, a loss function for each.
+    public func batchGradients(inputs: [Float], targets: [Float], loss: ModelLoss, dropoutSeeds: [UInt64], threads: Int = 1) throws(RuntimeError)
         -> (loss: Float, parameters: [Float], inputs: [Float], statistics: [Float]) {
         let count = dropoutSeeds.count
         guard count > 0, inputs.count == count * Self.inputCount, targets.count == count * Self.outputCount else {

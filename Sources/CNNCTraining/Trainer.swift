@@ -12,50 +12,36 @@ import CNNCRuntime
 /// epoch and the sample, so a run repeats bit for bit for the same seed and
 /// thread count, and resuming at epoch e gives the batches a full run would.
 public final class Trainer<Model: TrainableModel> {
-    public private(set) var model: Model
-    public private(set) var optimizer: any Optimizer
+    public var model: Model { steps.model }
+    public var optimizer: any Optimizer { steps.optimizer }
     public let loss: LossFunction
     public let targets: ClassTargets
-    public let batchSize: Int
+    public var batchSize: Int { steps.batchSize }
     public let seed: UInt64
     public let augmenter: ImageAugmenter?
-
-    private var parameters: [Float]
-    private var gradients: [Float]
-    private var inputs: [Float]
-    private var targetValues: [Float]
-    private var outputs: [Float]
-    private var losses: [Float]
-    private let batchGradients: BatchGradients<Model>
+    /// The steps themselves, on packed samples.
+    private let steps: TensorTrainer<Model>
 
     /// `loss` nil takes the loss the output implies (cross-entropy after softmax or sigmoid).
     public init(model: Model, optimizer: any Optimizer, loss: LossFunction?, classCount: Int, batchSize: Int,
                 threads: Int, seed: UInt64, augmenter: ImageAugmenter? = nil) throws(RuntimeError) {
         if let reason = Model.trainingUnsupportedReason { throw RuntimeError("\(Model.self) cannot be trained yet: \(reason)") }
-        guard batchSize > 0 else { throw RuntimeError("the batch size must be at least 1, not \(batchSize)") }
-        guard threads > 0 else { throw RuntimeError("the thread count must be at least 1, not \(threads)") }
+        guard Model.inputLayout.count == 1, Model.outputLayout.count == 1 else {
+            throw RuntimeError("\(Model.self) has \(Model.inputLayout.count) inputs and \(Model.outputLayout.count) outputs; labelled images train a model of one input and one output (train it on arrays named after its inputs and outputs)")
+        }
         targets = try ClassTargets(classCount: classCount, outputShape: Model.outputShape)
         if let loss { self.loss = loss } else { self.loss = try targets.defaultLoss(outputActivation: Model.outputActivation) }
-        self.model = model
-        self.optimizer = optimizer
-        self.batchSize = batchSize
         self.seed = seed
         self.augmenter = augmenter
-        parameters = model.parameters
-        gradients = [Float](repeating: 0, count: Model.parameterCount)
-        inputs = [Float](repeating: 0, count: batchSize * Model.inputCount)
-        targetValues = [Float](repeating: 0, count: batchSize * Model.outputCount)
-        outputs = [Float](repeating: 0, count: batchSize * Model.outputCount)
-        losses = [Float](repeating: 0, count: batchSize)
-        batchGradients = BatchGradients(threads: threads, batchSize: batchSize)
+        steps = try TensorTrainer(model: model, optimizer: optimizer, loss: ModelLoss(self.loss), batchSize: batchSize, threads: threads)
     }
 
     /// The optimizer's slots and step count, to save with the weights.
-    public var optimizerState: [String: [Float]] { optimizer.state }
+    public var optimizerState: [String: [Float]] { steps.optimizerState }
 
     /// Continues from a saved optimizer state (same optimizer and model).
     public func restoreOptimizerState(_ state: [String: [Float]]) throws(RuntimeError) {
-        try optimizer.restore(state)
+        try steps.restoreOptimizerState(state)
     }
 
     /// What the caller hears after every step.
@@ -107,54 +93,18 @@ public final class Trainer<Model: TrainableModel> {
 
     /// Forward and backward over one batch, then the optimizer's update.
     private func runStep(_ batch: LabeledImages, dropoutSeeds: [UInt64], metrics: inout TrainingMetrics, epoch: Int, step: Int) throws(RuntimeError) {
-        let count = batch.count
         let classTargets = targets
-        inputs.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: batch.pixels, count: batch.pixels.count) }
-        targetValues.withUnsafeMutableBufferPointer { buffer in
+        _ = try steps.step(count: batch.count, dropoutSeeds: dropoutSeeds, epoch: epoch, step: step) { inputs, targetValues in
+            inputs.update(from: batch.pixels, count: batch.pixels.count)
             for (sample, label) in batch.labels.enumerated() {
-                classTargets.writeTarget(label: label, into: buffer.baseAddress! + sample * Model.outputCount)
+                classTargets.writeTarget(label: label, into: targetValues + sample * Model.outputCount)
             }
         }
-        let model = self.model, loss = self.loss
-        inputs.withUnsafeBufferPointer { inputBuffer in
-            targetValues.withUnsafeBufferPointer { targetBuffer in
-                gradients.withUnsafeMutableBufferPointer { gradientBuffer in
-                    outputs.withUnsafeMutableBufferPointer { outputBuffer in
-                        losses.withUnsafeMutableBufferPointer { lossBuffer in
-                            batchGradients.compute(
-                                model: model, inputs: inputBuffer.baseAddress!, targets: targetBuffer.baseAddress!, count: count,
-                                loss: loss, dropoutSeeds: dropoutSeeds, gradients: gradientBuffer.baseAddress!,
-                                outputs: outputBuffer.baseAddress!, losses: lossBuffer.baseAddress!)
-                        }
-                    }
-                }
-            }
-        }
-        outputs.withUnsafeBufferPointer { outputBuffer in
-            for sample in 0..<count {
+        steps.outputs.withUnsafeBufferPointer { outputBuffer in
+            for sample in 0..<batch.count {
                 let predicted = classTargets.predictedClass(outputBuffer.baseAddress! + sample * Model.outputCount)
-                metrics.add(loss: losses[sample], correct: predicted == Int(batch.labels[sample]))
+                metrics.add(loss: steps.losses[sample], correct: predicted == Int(batch.labels[sample]))
             }
         }
-        guard metrics.loss.isFinite else {
-            throw RuntimeError("training diverged at epoch \(epoch + 1), step \(step + 1): the loss is \(metrics.loss); try a smaller learning rate")
-        }
-        // Frozen weights have a gradient of 0, which leaves them where they are
-        // with every optimizer here; they are put back all the same, so that no
-        // optimizer state (momentum restored from a run before they were frozen) moves them.
-        let frozen = Model.frozenParameterRanges.map { Array(parameters[$0]) }
-        parameters.withUnsafeMutableBufferPointer { parameterBuffer in
-            gradients.withUnsafeBufferPointer { gradientBuffer in
-                optimizer.step(parameters: parameterBuffer.baseAddress!, gradients: gradientBuffer.baseAddress!, count: Model.parameterCount)
-            }
-            for (range, values) in zip(Model.frozenParameterRanges, frozen) {
-                (parameterBuffer.baseAddress! + range.lowerBound).update(from: values, count: range.count)
-            }
-            // BatchNormalization's moving averages are not trained (their gradient is 0, so the
-            // step leaves them): they move toward this batch's statistics, as Keras's fit does.
-            batchGradients.updateMovingStatistics(parameters: parameterBuffer.baseAddress!)
-        }
-        // The inference kernels use repacked weights: repack after every update.
-        self.model = try Model(parameters: parameters)
     }
 }

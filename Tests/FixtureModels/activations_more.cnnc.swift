@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _4: CNNCRuntimeAPIVersion4 {}
-    typealias Version = _4
+    struct _5: CNNCRuntimeAPIVersion5 {}
+    typealias Version = _5
 }
 
 /// The "activations_more" model from Tests/Fixtures/specs/activations_more.yaml, compiled by cnnc.
@@ -2932,14 +2932,14 @@ extension ActivationsMore: TrainableModel {
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
 
-    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
             trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
         } }
     }
 
     @inline(__always)
-    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: ModelLoss, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
         let p = arena.advanced(by: 7506), q = arena.advanced(by: 7506)
         var g = arena.advanced(by: 7506), h = arena.advanced(by: 7634)
         _ = (w, k, p, q, g, h, statistics, sums)
@@ -2949,9 +2949,9 @@ extension ActivationsMore: TrainableModel {
         output.update(from: o46, count: 6)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
-        let value = loss.value(output, target, count: 6, channels: 6)
-        let fused = loss.fuses(with: Self.outputActivation)
-        loss.gradient(output, target, count: 6, channels: 6, fused: fused, into: g)
+        let value = loss.value(0, output, target, count: 6, channels: 6)
+        let fused = loss.fuses(0, with: Self.outputActivation)
+        loss.gradient(0, output, target, count: 6, channels: 6, fused: fused, into: g)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense_softmax
         if !fused { Self.l46_dense_softmax_derivative(UnsafePointer(o46), g) }

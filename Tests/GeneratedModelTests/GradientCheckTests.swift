@@ -34,13 +34,18 @@ import Testing
         var generator = SplitMix64(seed: seed)
         let parameters = ZooAgreesWithReferenceTests.randomParameters(for: Model.self, generator: &generator)
         let input = (0..<(batch * Model.inputCount)).map { _ in Float(generator.nextUnit()) }
-        let loss = loss ?? defaultLoss(for: Model.outputActivation)
-        let channels = Model.outputShape.last ?? 1
-        let target = (0..<batch).flatMap { _ in Self.target(for: loss, count: Model.outputCount, channels: channels, generator: &generator) }
+        // A loss per output: `loss`, or the one its activation implies.
+        let outputs = Model.outputLayout
+        let functions = Model.outputActivations.map { loss ?? defaultLoss(for: $0) }
+        let target = (0..<batch).flatMap { _ in
+            zip(outputs, functions).flatMap { output, function in
+                Self.target(for: function, count: output.count, channels: output.shape.last ?? 1, generator: &generator)
+            }
+        }
         let dropoutSeeds = (0..<batch).map { (seed &* 31) &+ UInt64($0) }
 
         let model = try Model(parameters: parameters)
-        let generated = try model.batchGradients(inputs: input, targets: target, loss: loss, dropoutSeeds: dropoutSeeds, threads: 2)
+        let generated = try model.batchGradients(inputs: input, targets: target, loss: try ModelLoss(functions: functions), dropoutSeeds: dropoutSeeds, threads: 2)
 
         let widened = parameters.map(Double.init)
         let widenedTarget = target.map(Double.init)
@@ -52,7 +57,11 @@ import Testing
             let run = network.runTraining(samples, dropoutSeeds: dropoutSeeds)
             return run.outputs.enumerated().reduce(0) { sum, item in
                 let t = Array(widenedTarget[(item.offset * Model.outputCount)..<((item.offset + 1) * Model.outputCount)])
-                return sum + ReferenceLoss.value(loss, item.element, t, channels: channels) + run.penalties[item.offset]
+                let losses = zip(outputs, functions).map { output, function in
+                    let range = output.offset..<(output.offset + output.count)
+                    return ReferenceLoss.value(function, Array(item.element[range]), Array(t[range]), channels: output.shape.last ?? 1)
+                }
+                return sum + losses.reduce(0, +) + run.penalties[item.offset]
             } / Double(batch)
         }
         let baseInput = input.map(Double.init)
@@ -91,7 +100,7 @@ import Testing
         func tensor(_ row: (String, Double, Double)) -> Substring { scalePerTensor ? row.0.prefix { $0 != "[" } : "" }
         let scales = Dictionary(grouping: rows, by: tensor).mapValues { max(1e-3, $0.map { abs($0.2) }.max() ?? 0) }
         let failures = rows.filter { abs($0.1 - $0.2) > 1e-4 * scales[tensor($0)]! + 1e-3 * abs($0.2) }
-        #expect(failures.isEmpty, "\(spec) (\(loss.rawValue)): \(failures.count) of \(rows.count) gradients differ, e.g. \(failures.prefix(4).map { "\($0.0): generated \($0.1), numerical \($0.2)" })")
+        #expect(failures.isEmpty, "\(spec) (\(functions.map(\.rawValue).joined(separator: ", "))): \(failures.count) of \(rows.count) gradients differ, e.g. \(failures.prefix(4).map { "\($0.0): generated \($0.1), numerical \($0.2)" })")
         return true
     }
 

@@ -17,11 +17,6 @@ import Testing
         return ZooAgreesWithReferenceTests.repository.appendingPathComponent("Tests/Fixtures/keras/functional/outputs/\(stem)").path
     }
 
-    /// Graphs that run but do not train yet (`CheckedModel.trainingGap`):
-    /// several inputs and outputs need a loss per output.
-    static let untrainable: Set = ["Tests/Fixtures/graphs/two_inputs_two_outputs.yaml", "Tests/Fixtures/graphs/every_merge.yaml"]
-    static let trainable = cases.filter { !untrainable.contains($0.spec) }
-
     @Test func everyGraphIsCompiled() {
         let specs = Set(Self.cases.map(\.spec))
         #expect(specs.isSuperset(of: ["Tests/Fixtures/graphs/residual_block.yaml", "Tests/Fixtures/graphs/inception_block.yaml",
@@ -73,7 +68,7 @@ import Testing
     /// broadcasting, BatchNormalization phases across branches) against
     /// finite differences of the Float64 reference: all weights and inputs
     /// of the small graphs, a sample of the larger ones.
-    @Test(arguments: trainable.map(\.spec))
+    @Test(arguments: cases.map(\.spec))
     func graphGradientsMatchFiniteDifferences(spec: String) throws {
         let type = try #require(Self.cases.first { $0.spec == spec }?.type as? any TrainableModel.Type)
         #expect(type.trainingUnsupportedReason == nil, "\(spec): \(type.trainingUnsupportedReason ?? "")")

@@ -110,7 +110,7 @@ struct ReferenceNetwork {
         for (index, layer) in model.layers.enumerated() {
             let reads = layer.inputs.map { tensor -> [[Double]] in
                 switch tensor {
-                case .input: batch
+                case .input(let input): batch.map { Self.slice($0, model.inputLayout.slots[input]) }
                 case .layer(let index): outputs[index]
                 }
             }
@@ -182,8 +182,13 @@ struct ReferenceNetwork {
                 xs = xs.map { apply(layer, to: $0) }
             }
         }
-        // A trainable model returns its last layer.
-        return (outputs.last ?? batch, penalties)
+        // Each sample's outputs packed one after another (a trainable model returns layers' outputs).
+        let packed = batch.indices.map { sample in
+            model.outputs.flatMap { tensor -> [Double] in
+                if case .layer(let index) = tensor { outputs[index][sample] } else { [] }
+            }
+        }
+        return (packed, penalties)
     }
 
     private func tensor(_ layer: CheckedLayer, _ weight: String) -> [Double]? {

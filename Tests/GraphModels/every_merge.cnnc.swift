@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _4: CNNCRuntimeAPIVersion4 {}
-    typealias Version = _4
+    struct _5: CNNCRuntimeAPIVersion5 {}
+    typealias Version = _5
 }
 
 /// The "every_merge" model from Tests/Fixtures/graphs/every_merge.yaml, compiled by cnnc.
@@ -435,21 +435,241 @@ public struct EveryMerge: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension EveryMerge: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "cnnc trains models of one input and one output so far (it runs this model with cnnc predict, verify and bench); this model has 3 inputs (left, right, channel_bias)"
+    public static let trainingArenaCount = 7494
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
 
-    /// Never runs: `trainingUnsupportedReason` stops the trainer first.
-    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        0
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
     }
 
-    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {}
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: ModelLoss, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena.advanced(by: 5190), q = arena.advanced(by: 5190)
+        var g = arena.advanced(by: 5190), h = arena.advanced(by: 6342)
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let eInput = arena.advanced(by: 3174)
+        let eInput1 = arena.advanced(by: 3030)
+        let eInput2 = arena.advanced(by: 3026)
+        let o0 = arena
+        let e0 = arena.advanced(by: 3318)
+        let o1 = arena.advanced(by: 144)
+        let e1 = arena.advanced(by: 3462)
+        let o2 = arena.advanced(by: 288)
+        let e2 = arena.advanced(by: 3606)
+        let o3 = arena.advanced(by: 432)
+        let e3 = arena.advanced(by: 3750)
+        let o4 = arena.advanced(by: 576)
+        let e4 = arena.advanced(by: 3894)
+        let o5 = arena.advanced(by: 720)
+        let e5 = arena.advanced(by: 4038)
+        let o6 = arena.advanced(by: 864)
+        let e6 = arena.advanced(by: 4182)
+        let o7 = arena.advanced(by: 1008)
+        let e7 = arena.advanced(by: 4326)
+        let o8 = arena.advanced(by: 1296)
+        let e8 = arena.advanced(by: 4614)
+        let o9 = arena.advanced(by: 1872)
+        let o11 = arena.advanced(by: 3024)
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_add(input, input.advanced(by: 144), o0)
+        Self.l1_subtract(input, input.advanced(by: 144), o1)
+        Self.l2_multiply(UnsafePointer(o0), UnsafePointer(o1), o2)
+        Self.l3_average(UnsafePointer(o0), UnsafePointer(o1), UnsafePointer(o2), o3)
+        Self.l4_maximum(input, UnsafePointer(o3), o4)
+        Self.l5_minimum(UnsafePointer(o4), input.advanced(by: 144), o5)
+        Self.l6_biased(UnsafePointer(o5), input.advanced(by: 288), o6)
+        Self.l7_rows(UnsafePointer(o6), input, o7)
+        Self.l8_columns(UnsafePointer(o7), UnsafePointer(o7), o8)
+        Self.l9_rows_again(UnsafePointer(o8), UnsafePointer(o8), o9)
+        // flatten: the same memory as its input
+        Self.l11_dense(UnsafePointer(o9), w, o11)
+        output.update(from: o11, count: 2)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(0, output, target, count: 2, channels: 2)
+        let fused = loss.fuses(0, with: Self.outputActivation)
+        loss.gradient(0, output, target, count: 2, channels: 2, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dense
+        Self.l11_dense_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+        if inputGradient != nil {
+            // flatten
+            // passes the gradient through
+            // rows_again
+            Self.l9_rows_again_backward(UnsafePointer(g), e8, e8)
+            // columns: dL/d(output), summed over its readers
+            g.update(from: e8, count: 576)
+            // columns
+            Self.l8_columns_backward(UnsafePointer(g), e7, e7)
+            // rows: dL/d(output), summed over its readers
+            g.update(from: e7, count: 288)
+            // rows
+            Self.l7_rows_backward(UnsafePointer(g), e6, eInput)
+            // biased: dL/d(output), summed over its readers
+            g.update(from: e6, count: 144)
+            // biased
+            Self.l6_biased_backward(UnsafePointer(g), e5, eInput2)
+            // minimum: dL/d(output), summed over its readers
+            g.update(from: e5, count: 144)
+            // minimum
+            Self.l5_minimum_backward(UnsafePointer(g), UnsafePointer(o4), input.advanced(by: 144), UnsafePointer(o5), e4, eInput1)
+            // maximum: dL/d(output), summed over its readers
+            g.update(from: e4, count: 144)
+            // maximum
+            Self.l4_maximum_backward(UnsafePointer(g), input, UnsafePointer(o3), UnsafePointer(o4), eInput, e3)
+            // average: dL/d(output), summed over its readers
+            g.update(from: e3, count: 144)
+            // average
+            Self.l3_average_backward(UnsafePointer(g), e0, e1, e2)
+            // multiply: dL/d(output), summed over its readers
+            g.update(from: e2, count: 144)
+            // multiply
+            Self.l2_multiply_backward(UnsafePointer(g), UnsafePointer(o0), UnsafePointer(o1), e0, e1)
+            // subtract: dL/d(output), summed over its readers
+            g.update(from: e1, count: 144)
+            // subtract
+            Self.l1_subtract_backward(UnsafePointer(g), eInput, eInput1)
+            // add: dL/d(output), summed over its readers
+            g.update(from: e0, count: 144)
+            // add
+            Self.l0_add_backward(UnsafePointer(g), eInput, eInput1)
+        }
+        inputGradient?.update(from: eInput, count: 144)
+        inputGradient?.advanced(by: 144).update(from: eInput1, count: 144)
+        inputGradient?.advanced(by: 288).update(from: eInput2, count: 4)
+        return value
+    }
 
-    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {}
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
+    @inline(never)
+    static func l11_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 0, kernelGradient = gk + 0
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    let from = dz + i * 2 + g * 4
+                    var v = SIMD4<Float>()
+                    if g < 0 { v = from.simd(SIMD4<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<1 { sum += d[p * 1 + g] }
+                let gp = gk + 2304 + g * 4
+                if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<1152 {
+                let ky = r / 1152, kx = (r / 1152) % 1, ci = r % 1152
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 1152 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 1152]), dp[ox * 1]) }
+                    }
+                    let gp = kernelGradient + r * 2 + g * 4
+                    if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<1152 {
+                let row = UnsafePointer(kernel) + ci * 2
+                var total: Float = 0
+                for l in 0..<2 { total += row[0 + l] * d[0][l] }
+                dx[ci] = total
+            }
+        }
+    }
+
+    // Concatenate: each input's slabs of dL/dy
+    @inline(never)
+    static func l9_rows_again_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+        dx0.update(from: dy, count: 576)
+        for t in 0..<576 { dx1[t] += (dy + 576)[t] }
+    }
+
+    // Concatenate: each input's slabs of dL/dy
+    @inline(never)
+    static func l8_columns_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+        for o in 0..<12 { (dx0 + o * 24).update(from: dy + o * 48, count: 24) }
+        for o in 0..<12 { for t in 0..<24 { dx1[o * 24 + t] += (dy + 24)[o * 48 + t] } }
+    }
+
+    // Concatenate: each input's slabs of dL/dy
+    @inline(never)
+    static func l7_rows_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+        dx0.update(from: dy, count: 144)
+        dx1.update(from: (dy + 144), count: 144)
+    }
+
+    // Add: dL/dx of each input from dL/dy
+    @inline(never)
+    static func l6_biased_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+        for i0 in 0..<6 { for i1 in 0..<6 { for i2 in 0..<4 { dx0[i0 * 24 + i1 * 4 + i2] = dy[i0 * 24 + i1 * 4 + i2] } } }
+        dx1.update(repeating: 0, count: 4)
+        for i0 in 0..<6 { for i1 in 0..<6 { for i2 in 0..<4 { dx1[i2] += dy[i0 * 24 + i1 * 4 + i2] } } }
+    }
+
+    // Minimum: dL/dx of each input from dL/dy
+    @inline(never)
+    static func l5_minimum_backward(_ dy: UnsafePointer<Float>, _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+        for i in 0..<144 { dx0[i] = (x0[i] == y[i] ? dy[i] : 0) }
+        for i in 0..<144 { dx1[i] = (x0[i] != y[i] && x1[i] == y[i] ? dy[i] : 0) }
+    }
+
+    // Maximum: dL/dx of each input from dL/dy
+    @inline(never)
+    static func l4_maximum_backward(_ dy: UnsafePointer<Float>, _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+        for i in 0..<144 { dx0[i] += (x0[i] == y[i] ? dy[i] : 0) }
+        for i in 0..<144 { dx1[i] = (x0[i] != y[i] && x1[i] == y[i] ? dy[i] : 0) }
+    }
+
+    // Average: dL/dx of each input from dL/dy
+    @inline(never)
+    static func l3_average_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>, _ dx2: UnsafeMutablePointer<Float>) {
+        for i in 0..<144 { dx0[i] = dy[i] / 3 }
+        for i in 0..<144 { dx1[i] = dy[i] / 3 }
+        for i in 0..<144 { dx2[i] = dy[i] / 3 }
+    }
+
+    // Multiply: dL/dx of each input from dL/dy
+    @inline(never)
+    static func l2_multiply_backward(_ dy: UnsafePointer<Float>, _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+        for i in 0..<144 { dx0[i] += dy[i] * x1[i] }
+        for i in 0..<144 { dx1[i] += dy[i] * x0[i] }
+    }
+
+    // Subtract: dL/dx of each input from dL/dy
+    @inline(never)
+    static func l1_subtract_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+        for i in 0..<144 { dx0[i] += dy[i] }
+        for i in 0..<144 { dx1[i] += -dy[i] }
+    }
+
+    // Add: dL/dx of each input from dL/dy
+    @inline(never)
+    static func l0_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+        for i in 0..<144 { dx0[i] += dy[i] }
+        for i in 0..<144 { dx1[i] += dy[i] }
+    }
+
 }
 
 // MARK: - Multiply-add

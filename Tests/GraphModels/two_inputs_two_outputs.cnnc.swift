@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _4: CNNCRuntimeAPIVersion4 {}
-    typealias Version = _4
+    struct _5: CNNCRuntimeAPIVersion5 {}
+    typealias Version = _5
 }
 
 /// The "two_heads" model from Tests/Fixtures/graphs/two_inputs_two_outputs.yaml, compiled by cnnc.
@@ -346,21 +346,366 @@ public struct TwoInputsTwoOutputs: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension TwoInputsTwoOutputs: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "cnnc trains models of one input and one output so far (it runs this model with cnnc predict, verify and bench); this model has 2 inputs (image, measurements)"
+    public static let trainingArenaCount = 1170
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
+    public static let outputActivations = ["softmax", "linear"]
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
 
-    /// Never runs: `trainingUnsupportedReason` stops the trainer first.
-    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        0
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
     }
 
-    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {}
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: ModelLoss, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena.advanced(by: 658), q = arena.advanced(by: 658)
+        var g = arena.advanced(by: 658), h = arena.advanced(by: 914)
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let eInput = arena.advanced(by: 410)
+        let eInput1 = arena.advanced(by: 404)
+        let o0 = arena
+        let o1 = arena.advanced(by: 256)
+        let e2 = arena.advanced(by: 510)
+        let o3 = arena.advanced(by: 320)
+        let e3 = arena.advanced(by: 574)
+        let o4 = arena.advanced(by: 328)
+        let e4 = arena.advanced(by: 582)
+        let o5 = arena.advanced(by: 400)
+        let e5 = arena.advanced(by: 654)
+        let o6 = arena.advanced(by: 403)
+        let e6 = arena.advanced(by: 657)
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_conv2d(input, w, o0)
+        Self.l1_max_pooling2d(UnsafePointer(o0), o1)
+        // flatten: the same memory as its input
+        Self.l3_measurement_features(input.advanced(by: 100), w.advanced(by: 40), o3)
+        Self.l4_concatenate(UnsafePointer(o1), UnsafePointer(o3), o4)
+        Self.l5_class_head(UnsafePointer(o4), w.advanced(by: 96), o5)
+        Self.l5_class_head_activation(o5)
+        Self.l6_score_head(UnsafePointer(o4), w.advanced(by: 388), o6)
+        output.update(from: o5, count: 3)
+        output.advanced(by: 3).update(from: o6, count: 1)
+        // The loss: each output's, weighted, summed. Its gradient with respect to
+        // each output seeds that output's slot, which its readers add to.
+        var value: Float = 0
+        value += loss.value(0, output, target, count: 3, channels: 3)  // class_head
+        loss.gradient(0, output, target, count: 3, channels: 3, fused: false, into: e5)
+        value += loss.value(1, output.advanced(by: 3), target.advanced(by: 3), count: 1, channels: 1)  // score_head
+        loss.gradient(1, output.advanced(by: 3), target.advanced(by: 3), count: 1, channels: 1, fused: false, into: e6)
+        // score_head: dL/d(output), summed over its readers
+        g.update(from: e6, count: 1)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // score_head
+        Self.l6_score_head_backward(UnsafePointer(o4), UnsafePointer(g), k.advanced(by: 315), gradients.advanced(by: 315), h); swap(&g, &h)
+        e4.update(from: g, count: 72)
+        // class_head: dL/d(output), summed over its readers
+        g.update(from: e5, count: 3)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // class_head
+        Self.l5_class_head_derivative(UnsafePointer(o5), g)
+        Self.l5_class_head_backward(UnsafePointer(o4), UnsafePointer(g), k.advanced(by: 96), gradients.advanced(by: 96), h); swap(&g, &h)
+        for i in 0..<72 { e4[i] += g[i] }
+        // concatenate: dL/d(output), summed over its readers
+        g.update(from: e4, count: 72)
+        // concatenate
+        Self.l4_concatenate_backward(UnsafePointer(g), e2, e3)
+        // measurement_features: dL/d(output), summed over its readers
+        g.update(from: e3, count: 8)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // measurement_features
+        Self.l3_measurement_features_derivative(UnsafePointer(o3), g)
+        Self.l3_measurement_features_backward(input.advanced(by: 100), UnsafePointer(g), k.advanced(by: 40), gradients.advanced(by: 40), h); swap(&g, &h)
+        eInput1.update(from: g, count: 6)
+        // flatten: dL/d(output), summed over its readers
+        g.update(from: e2, count: 64)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // flatten
+        // passes the gradient through
+        // max_pooling2d
+        Self.l1_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+        // conv2d
+        Self.l0_conv2d_derivative(UnsafePointer(o0), g)
+        Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        eInput.update(from: g, count: 100)
+        inputGradient?.update(from: eInput, count: 100)
+        inputGradient?.advanced(by: 100).update(from: eInput1, count: 6)
+        return value
+    }
 
-    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {}
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+    }
+
+    // conv2d: through its relu activation
+    @inline(never)
+    static func l0_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<256 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
+    @inline(never)
+    static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 0, kernelGradient = gk + 0
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 64) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<64 {
+                for g in 0..<1 {
+                    let from = dz + i * 4 + g * 4
+                    d[i * 1 + g] = from.simd(SIMD4<Float>.self, at: 0)
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<64 { sum += d[p * 1 + g] }
+                let gp = gk + 36 + g * 4
+                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<9 {
+                let ky = r / 3, kx = (r / 1) % 3, ci = r % 1
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<8 {
+                        let row = ((oy * 1 + ky * 1) * 10 + kx * 1) * 1 + ci
+                        let dp = d + oy * 8 + g
+                        for ox in 0..<8 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 1]), dp[ox * 1]) }
+                    }
+                    let gp = kernelGradient + r * 4 + g * 4
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 36) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<4 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 1 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 1 + g * 4 + l) * 4 + co] }
+                            kt[(tap * 4 + co) * 1 + g] = v
+                        }
+                    }
+                }
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 100) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 100)
+                    for oy in 0..<8 {
+                        for ox in 0..<8 {
+                            let dzp = dz + (oy * 8 + ox) * 4
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 1 + ky * 1) * 10 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 3 + kx) * 4
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<100 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 1 - g * 4)
+                            for l in 0..<n { dx[position * 1 + g * 4 + l] = v[l] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // max_pooling2d: each gradient to its window's first maximum
+    @inline(never)
+    static func l1_max_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 256)
+        for oy in 0..<4 {
+            let top = oy * 2 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 8)
+            for ox in 0..<4 {
+                let left = ox * 2 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 8)
+                let d = dy + (oy * 4 + ox) * 4
+                for c in 0..<4 {
+                    var best = (y0 * 8 + x0) * 4 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 8 + ix) * 4 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // measurement_features: through its relu activation
+    @inline(never)
+    static func l3_measurement_features_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<8 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // measurement_features: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    @inline(never)
+    static func l3_measurement_features_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 0, kernelGradient = gk + 0
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    let from = dz + i * 8 + g * 8
+                    d[i * 1 + g] = from.simd(SIMD8<Float>.self, at: 0)
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD8<Float>()
+                for p in 0..<1 { sum += d[p * 1 + g] }
+                let gp = gk + 48 + g * 8
+                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<6 {
+                let ky = r / 6, kx = (r / 6) % 1, ci = r % 6
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 6 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 6]), dp[ox * 1]) }
+                    }
+                    let gp = kernelGradient + r * 8 + g * 8
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<6 {
+                let row = UnsafePointer(kernel) + ci * 8
+                var sum = SIMD8<Float>()
+                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                dx[ci] = sum.sum()
+            }
+        }
+    }
+
+    // class_head: through its softmax activation
+    @inline(never)
+    static func l5_class_head_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 3, d = g + position * 3
+            var dot: Float = 0
+            for c in 0..<3 { dot += d[c] * v[c] }
+            for c in 0..<3 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // class_head: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
+    @inline(never)
+    static func l5_class_head_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 0, kernelGradient = gk + 0
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    let from = dz + i * 3 + g * 4
+                    var v = SIMD4<Float>()
+                    if g < 0 { v = from.simd(SIMD4<Float>.self, at: 0) } else { for l in 0..<3 { v[l] = from[l] } }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<1 { sum += d[p * 1 + g] }
+                let gp = gk + 216 + g * 4
+                if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<72 {
+                let ky = r / 72, kx = (r / 72) % 1, ci = r % 72
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 72 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 72]), dp[ox * 1]) }
+                    }
+                    let gp = kernelGradient + r * 3 + g * 4
+                    if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<72 {
+                let row = UnsafePointer(kernel) + ci * 3
+                var total: Float = 0
+                for l in 0..<3 { total += row[0 + l] * d[0][l] }
+                dx[ci] = total
+            }
+        }
+    }
+
+    // score_head: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
+    @inline(never)
+    static func l6_score_head_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 0, kernelGradient = gk + 0
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    let from = dz + i * 1 + g * 4
+                    var v = SIMD4<Float>()
+                    if g < 0 { v = from.simd(SIMD4<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<1 { sum += d[p * 1 + g] }
+                let gp = gk + 72 + g * 4
+                if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<72 {
+                let ky = r / 72, kx = (r / 72) % 1, ci = r % 72
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 72 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 72]), dp[ox * 1]) }
+                    }
+                    let gp = kernelGradient + r * 1 + g * 4
+                    if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<72 {
+                let row = UnsafePointer(kernel) + ci * 1
+                var total: Float = 0
+                for l in 0..<1 { total += row[0 + l] * d[0][l] }
+                dx[ci] = total
+            }
+        }
+    }
+
+    // Concatenate: each input's slabs of dL/dy
+    @inline(never)
+    static func l4_concatenate_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+        dx0.update(from: dy, count: 64)
+        dx1.update(from: (dy + 64), count: 8)
+    }
+
 }
 
 // MARK: - Multiply-add

@@ -30,6 +30,13 @@ Optimizers (Keras defaults for everything not named):
   rmsprop        RMSprop(learning_rate=0.01)
 The loss is sparse_categorical_crossentropy after softmax and
 binary_crossentropy after a single sigmoid, each the mean over the batch.
+
+A model of several inputs or outputs gets one array per tensor instead,
+named after it: x_<input>.npy (uniform [0, 1)) and y_<output>.npy (class
+labels as float32 for a softmax or sigmoid head, uniform [0, 1) targets of
+mean_squared_error for any other), a loss per output as a dict, and in the
+metadata "output_losses", Keras's per-output losses (a JSON list, in the
+model's order of outputs) beside the total "loss".
 """
 
 import json
@@ -87,6 +94,50 @@ def loss_for(model):
     return None, 0
 
 
+def head_loss(model, tensor):
+    """The loss for one output of a model of several: cross-entropy after a
+    softmax (or one sigmoid), mean squared error after anything else."""
+    layer = tensor._keras_history[0]
+    activation = getattr(getattr(layer, "activation", None), "__name__", None)
+    if type(layer).__name__ == "Softmax":
+        activation = "softmax"
+    shape = tuple(tensor.shape[1:])
+    if len(shape) == 1 and activation == "softmax" and shape[0] > 1:
+        return "sparse_categorical_crossentropy", shape[0]
+    if len(shape) == 1 and activation == "sigmoid" and shape[0] == 1:
+        return "binary_crossentropy", 2
+    return "mean_squared_error", 0
+
+
+def write_graph_steps(stem, source, model, build, tensors, folder):
+    """write_steps for a model of several inputs or outputs: arrays by name, a loss per output."""
+    from safetensors.numpy import save_file
+
+    rng = np.random.default_rng(zlib.crc32(stem.encode()) + 1)
+    x = {tensor.name: rng.uniform(0.0, 1.0, (BATCH, *tensor.shape[1:])).astype("<f4") for tensor in model.inputs}
+    losses, y = {}, {}
+    for name, tensor in zip(model.output_names, model.outputs):
+        loss, classes = head_loss(model, tensor)
+        losses[name] = loss
+        y[name] = (rng.integers(0, classes, BATCH) if classes else rng.uniform(0.0, 1.0, (BATCH, *tensor.shape[1:]))).astype("<f4")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, array in x.items():
+        np.save(folder / f"x_{name}.npy", array)
+    for name, array in y.items():
+        np.save(folder / f"y_{name}.npy", array)
+    for name, optimizer in optimizers().items():
+        model = build()
+        exporter.apply_weights(model, tensors)
+        model.compile(optimizer=optimizer, loss=losses)
+        values = [float(v) for v in model.train_on_batch(x, y)]
+        after = exporter.collect_weights(model)
+        meta = exporter.metadata(source)
+        meta.update({"loss": repr(values[0]), "output_losses": json.dumps(values[1:]), "loss_function": json.dumps(losses),
+                     "optimizer": json.dumps(optimizer.get_config(), default=str)})
+        save_file(after, str(folder / f"{name}.safetensors"), metadata=meta)
+    return True
+
+
 def write_steps(stem, source, build, weights, folder):
     """x.npy, y.npy and one <optimizer>.safetensors per optimizer in `folder`,
     for the model `build()` makes; False when it is not a deterministic classifier."""
@@ -95,10 +146,12 @@ def write_steps(stem, source, build, weights, folder):
     model = build()
     if any(type(layer).__name__ in RANDOM_IN_TRAINING for layer in model.layers):
         return False
+    tensors = load_file(str(weights))
+    if len(model.inputs) > 1 or len(model.outputs) > 1:
+        return write_graph_steps(stem, source, model, build, tensors, folder)
     loss, classes = loss_for(model)
     if loss is None:
         return False
-    tensors = load_file(str(weights))
     rng = np.random.default_rng(zlib.crc32(stem.encode()) + 1)
     x = rng.uniform(0.0, 1.0, (BATCH, *model.inputs[0].shape[1:])).astype("<f4")
     y = rng.integers(0, classes, BATCH).astype("<i4")

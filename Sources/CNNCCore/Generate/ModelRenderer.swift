@@ -196,8 +196,8 @@ struct ModelRenderer {
         out.line("// If this does not compile, the file was generated for another version of")
         out.line("// CNNCRuntime: regenerate it with the cnnc that matches your runtime.")
         out.block("fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck") { out in
-            out.line("struct _4: CNNCRuntimeAPIVersion4 {}")
-            out.line("typealias Version = _4")
+            out.line("struct _5: CNNCRuntimeAPIVersion5 {}")
+            out.line("typealias Version = _5")
         }
         out.line()
     }

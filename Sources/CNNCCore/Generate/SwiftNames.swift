@@ -22,8 +22,8 @@ public enum SwiftNames {
         "Void", "Range", "Array", "Error", "Sendable", "UnsafePointer", "UnsafeMutablePointer", "UnsafeMutableBufferPointer", "SIMD2", "SIMD4", "SIMD8",
         "SIMD16", "SIMD32", "SIMD64",
         // CNNCRuntime's names in generated code.
-        "CNNCRuntime", "CNNCRuntimeAPIVersion3", "CNNCRuntimeAPIVersion4", "CNNCRuntimeAPIVersionCheck", "CompiledModel", "TrainableModel",
-        "LayerDescription", "TensorLayout", "LossFunction", "RuntimeError", "SplitMix64", "VectorMath", "WeightPacking",
+        "CNNCRuntime", "CNNCRuntimeAPIVersion3", "CNNCRuntimeAPIVersion4", "CNNCRuntimeAPIVersion5", "CNNCRuntimeAPIVersionCheck", "CompiledModel", "TrainableModel",
+        "LayerDescription", "TensorLayout", "LossFunction", "ModelLoss", "RuntimeError", "SplitMix64", "VectorMath", "WeightPacking",
         "WorkerPool",
         // Names declared inside generated types and functions.
         "Arena", "Version", "V", "VC", "VK",

@@ -1,30 +1,48 @@
-/// What the plan stage trains today: graphs of one input and one output,
-/// with branches and merges. Every checked model compiles for inference; a
-/// model beyond that is read, checked, summarized, exported and run, and
+/// What the plan stage trains today: graphs of any inputs and outputs, with
+/// branches and merges. Every checked model compiles for inference; a model
+/// beyond that is read, checked, summarized, exported and run, and
 /// `cnnc train` gets a located error instead.
 extension CheckedModel {
     /// Why `cnnc train` cannot train this model yet; nil when it can. A graph
-    /// of one input and one output trains (its backward pass sums gradients
-    /// where a tensor fans out, see `GradientRoutes`) when it returns its last
-    /// layer, which every checked graph does unless it returns its input.
+    /// trains (its backward pass sums gradients where a tensor fans out, see
+    /// `GradientRoutes`, and each output's loss starts it there) when each
+    /// output is a different layer's, which every checked graph's are unless
+    /// it returns an input or one tensor twice.
     public var trainingGap: Diagnostic? {
-        if let gap = severalTensorsGap(doing: "trains") { return gap }
         for layer in layers {
             if case .dropout(let config) = layer.operation, let shape = config.noiseShape, let batch = shape.first, let batch {
                 return Diagnostic(.error, "\(layer.name): Dropout's noise_shape gives the batch axis the size \(batch), so one mask would be shared by the samples of a batch; cnnc draws each sample's mask on its own (write null for the batch axis, as EfficientNet does); it runs this model with predict, verify and bench", at: layer.location)
             }
         }
-        if outputs != [.layer(layers.count - 1)] {
-            return Diagnostic(.error, "cnnc trains a model that returns a layer's output; this model returns its input '\(inputs[0].name)'", at: inputs[0].location)
+        for output in outputs {
+            if case .input(let index) = output {
+                return Diagnostic(.error, "cnnc trains a model whose outputs are layers' outputs; this model returns its input '\(inputs[index].name)'", at: inputs[index].location)
+            }
+        }
+        if case .layer(let index)? = outputs.first(where: { output in outputs.filter { $0 == output }.count > 1 }) {
+            return Diagnostic(.error, "cnnc trains a model that returns each tensor once; this model returns '\(layers[index].name)' \(outputs.filter { $0 == .layer(index) }.count) times (Keras would train it with the sum of their losses: return it once, with that loss)", at: layers[index].location)
         }
         return nil
+    }
+
+    /// The activation that ends each output (linear for an input returned
+    /// as it is), which decides the loss each output implies.
+    public var outputActivations: [Activation] {
+        outputs.map { output in
+            guard case .layer(let index) = output else { return .linear }
+            switch layers[index].operation {
+            case .activation(let activation): return activation
+            case .softmax: return .softmax
+            case let operation: return operation.fusedActivation
+            }
+        }
     }
 
     /// Why `cnnc evaluate` cannot score this model on a labelled data set
     /// (images in, class scores out); nil when it can.
     public var evaluationGap: Diagnostic? { severalTensorsGap(doing: "evaluates") }
 
-    /// Training and evaluation read one array of images and one of labels.
+    /// Evaluation reads one array of images and one of labels.
     private func severalTensorsGap(doing what: String) -> Diagnostic? {
         let scope = "cnnc \(what) models of one input and one output so far (it runs this model with cnnc predict, verify and bench)"
         if inputs.count > 1 {

@@ -9,22 +9,24 @@
 /// back through one normalization to the one before it, the last to the input.
 enum TrainingPlanner {
     static func plan(_ model: CheckedModel, weights: WeightPlan) -> TrainingProgram {
-        if let gap = model.trainingGap { return .unsupported(gap.message, outputActivation: outputActivation(model)) }
+        let outputActivations = model.outputActivations
+        if let gap = model.trainingGap { return .unsupported(gap.message, outputActivation: outputActivations[0]) }
         let trainingOnly = model.layers.indices.compactMap { TrainingOnlyLayer(layer: model.layers[$0], index: $0) }
         let routes = GradientRoutes(model)
         let arena = arena(model, trainingOnly: trainingOnly, routes: routes)
         let normalizations = NormalizationTraining.plan(model: model, weights: weights)
         func named(_ steps: [TrainingStep]) -> [TrainingValue] {
-            values(named: steps, model: model, arena: arena, trainingOnly: trainingOnly, normalizations: normalizations)
+            values(named: steps, model: model, routes: routes, arena: arena, trainingOnly: trainingOnly, normalizations: normalizations)
         }
         var parts: [TrainingPart] = []
         let phases = phaseSteps(model, normalizations: normalizations, routes: routes).map { steps in
-            let steps = outliningLongRuns(steps, lastLayer: model.layers.count - 1, into: &parts, values: named)
+            let steps = outliningLongRuns(steps, fusedOutput: fusedOutput(model, routes: routes), into: &parts, values: named)
             return TrainingPhase(steps: steps, values: named(steps))
         }
         var program = TrainingProgram(
             arena: arena, normalizations: normalizations, trainingOnly: trainingOnly, phases: phases, parts: parts,
-            outputActivation: outputActivation(model), frozenParameters: frozenParameters(model, weights: weights),
+            outputActivation: outputActivations[0], outputs: model.outputs.map(GradientRoutes.tensor), outputActivations: outputActivations,
+            fusedOutput: fusedOutput(model, routes: routes), frozenParameters: frozenParameters(model, weights: weights),
             swapsGradients: false)
         program.swapsGradients = program.stepsRun.contains { step in
             guard case .backward(let index) = step else { return false }
@@ -38,7 +40,7 @@ enum TrainingPlanner {
     /// that many steps each, because the compiler's time grows faster than a
     /// function's length. The loss and what reads its local values (the output
     /// layer's backward step, which asks whether the loss fused with it) stay.
-    private static func outliningLongRuns(_ steps: [TrainingStep], lastLayer: Int, into parts: inout [TrainingPart],
+    private static func outliningLongRuns(_ steps: [TrainingStep], fusedOutput: Int?, into parts: inout [TrainingPart],
                                           values: ([TrainingStep]) -> [TrainingValue]) -> [TrainingStep] {
         let limit = ModelProgram.layersPerFunction
         guard steps.count > limit else { return steps }
@@ -46,7 +48,7 @@ enum TrainingPlanner {
             step.leaves.allSatisfy { leaf in
                 switch leaf {
                 case .loss, .finish, .copyOutput, .callPart: false
-                case .backward(let index): index != lastLayer
+                case .backward(let index): index != fusedOutput
                 default: true
                 }
             }
@@ -96,14 +98,11 @@ enum TrainingPlanner {
         }
     }
 
-    /// The activation of the layer whose output the model returns.
-    private static func outputActivation(_ model: CheckedModel) -> Activation {
-        guard case .layer(let index)? = model.outputs.first else { return .linear }
-        switch model.layers[index].operation {
-        case .activation(let activation): return activation
-        case .softmax: return .softmax
-        case let operation: return operation.fusedActivation
-        }
+    /// The one output layer whose loss gradient may fuse with its activation
+    /// (see `TrainingProgram.fusedOutput`).
+    private static func fusedOutput(_ model: CheckedModel, routes: GradientRoutes) -> Int? {
+        guard model.outputs.count == 1, case .layer(let index) = model.outputs[0], !routes.needsSlot(index) else { return nil }
+        return index
     }
 
     private static func arena(_ model: CheckedModel, trainingOnly: [TrainingOnlyLayer], routes: GradientRoutes) -> TrainingArena {
@@ -164,9 +163,9 @@ enum TrainingPlanner {
             }
         }
         // Graphs: the gradient slots of tensors read by several layers or by a merge.
-        for tensor in [-1] + Array(model.layers.indices) where routes.needsSlot(tensor) {
+        for tensor in routes.inputTensors.reversed() + Array(model.layers.indices) where routes.needsSlot(tensor) {
             arena.gradientSlots[tensor] = offset
-            offset += tensor < 0 ? model.inputShape.elementCount : model.layers[tensor].outputShape.elementCount
+            offset += tensor < 0 ? model.inputs[GradientRoutes.input(tensor)].shape.elementCount : model.layers[tensor].outputShape.elementCount
         }
         arena.paddedOffset = offset
         arena.paddedGradientOffset = offset + largestPadded
@@ -235,8 +234,8 @@ enum TrainingPlanner {
             steps.append(.finish(returnsLoss: false))
             phases.append(steps)
         }
-        // Graphs: once every reader of the model's input has added to its slot.
-        if routes.needsSlot(-1), var last = phases.popLast() {
+        // Graphs: once every reader of the model's inputs has added to their slots.
+        if routes.inputTensors.contains(where: routes.needsSlot), var last = phases.popLast() {
             last.insert(.copyInputGradient, at: last.count - 1)
             phases.append(last)
         }
@@ -274,19 +273,19 @@ enum TrainingPlanner {
 
     /// The arena values a phase's steps name, each once, in the order they are
     /// declared: by layer, its output slot, then its mask, then its kept gradient.
-    private static func values(named steps: [TrainingStep], model: CheckedModel, arena: TrainingArena,
+    private static func values(named steps: [TrainingStep], model: CheckedModel, routes: GradientRoutes, arena: TrainingArena,
                                trainingOnly: [TrainingOnlyLayer], normalizations: [NormalizationTraining]) -> [TrainingValue] {
         var named: Set<TrainingValue> = []
         for step in steps {
-            named.formUnion(values(namedBy: step, model: model, arena: arena, trainingOnly: trainingOnly, normalizations: normalizations))
+            named.formUnion(values(namedBy: step, model: model, routes: routes, arena: arena, trainingOnly: trainingOnly, normalizations: normalizations))
         }
-        return [TrainingValue.gradientSlot(-1)].filter(named.contains) + model.layers.indices.flatMap { index -> [TrainingValue] in
+        return routes.inputTensors.map(TrainingValue.gradientSlot).filter(named.contains) + model.layers.indices.flatMap { index -> [TrainingValue] in
             [TrainingValue.output(index), .intermediate(index), .mask(index), .outputGradient(index), .gradientSlot(index),
              .preActivation(index)].filter(named.contains)
         }
     }
 
-    private static func values(namedBy step: TrainingStep, model: CheckedModel, arena: TrainingArena,
+    private static func values(namedBy step: TrainingStep, model: CheckedModel, routes: GradientRoutes, arena: TrainingArena,
                                trainingOnly: [TrainingOnlyLayer], normalizations: [NormalizationTraining]) -> [TrainingValue] {
         func onlyInTraining(_ index: Int) -> TrainingOnlyOperation? { trainingOnly.first { $0.index == index }?.operation }
         // Where each tensor a merge reads is stored.
@@ -295,7 +294,7 @@ enum TrainingPlanner {
         case .note, .finish, .callPart:
             return []
         case .forInputGradient(let steps):
-            return steps.flatMap { values(namedBy: $0, model: model, arena: arena, trainingOnly: trainingOnly, normalizations: normalizations) }
+            return steps.flatMap { values(namedBy: $0, model: model, routes: routes, arena: arena, trainingOnly: trainingOnly, normalizations: normalizations) }
         case .forward(let index):
             let x = arena.source(of: index), y = TrainingValue.output(index)
             let z: [TrainingValue] = arena.preActivations[index] != nil ? [.preActivation(index)] : []
@@ -316,10 +315,10 @@ enum TrainingPlanner {
         case .addBatchStatistics(let number):
             return [arena.source(of: normalizations[number].index)]
         case .copyOutput:
-            return [arena.storage(of: model.layers.count - 1)]
+            return model.outputs.map { arena.storage(of: GradientRoutes.tensor($0)) }
         case .loss:
             return trainingOnly.filter { if case .activityRegularization = $0.operation { true } else { false } }
-                .map { arena.source(of: $0.index) }
+                .map { arena.source(of: $0.index) } + model.outputs.map(GradientRoutes.tensor).filter(routes.needsSlot).map(TrainingValue.gradientSlot)
         case .backward(let index):
             let x = arena.source(of: index), y = arena.storage(of: index)
             let operation = model.layers[index].operation
@@ -352,7 +351,7 @@ enum TrainingPlanner {
         case .deliverGradient(let tensor, _):
             return [.gradientSlot(tensor)]
         case .copyInputGradient:
-            return [.gradientSlot(-1)]
+            return routes.inputTensors.filter(routes.needsSlot).map(TrainingValue.gradientSlot)
         case .mergeBackward(let index, _):
             let layer = model.layers[index]
             let slots = layer.inputs.map { TrainingValue.gradientSlot(GradientRoutes.tensor($0)) }

@@ -9,8 +9,16 @@ struct TrainingProgram: Codable, Hashable, Sendable {
     var phases: [TrainingPhase]
     /// Runs of a long phase's steps, each a function of its own (`TrainingStep.callPart`).
     var parts: [TrainingPart] = []
-    /// The last layer's activation, which decides whether the loss gradient fuses with it.
+    /// The first output layer's activation, which decides the default loss.
     var outputActivation: Activation
+    /// The layers whose outputs the model returns, in `outputLayout`'s order, and their activations.
+    var outputs: [Int] = []
+    var outputActivations: [Activation] = []
+    /// The output layer whose backward pass may skip its activation's
+    /// derivative when the loss fuses with it (the stable y - t): the only
+    /// output, read by no other layer, so its gradient flows in `g` from the
+    /// loss. Outputs that share a slot get the loss's dL/dy, and derive.
+    var fusedOutput: Int?
     /// The parameters of layers with `trainable: false`, which Keras's fit
     /// keeps: contiguous ranges of the parameter buffer, in order.
     var frozenParameters: [Range<Int>]
@@ -24,7 +32,7 @@ struct TrainingProgram: Codable, Hashable, Sendable {
     /// still picks its default loss from the output's activation.
     static func unsupported(_ reason: String, outputActivation: Activation) -> TrainingProgram {
         TrainingProgram(arena: TrainingArena(), normalizations: [], trainingOnly: [], phases: [], parts: [], outputActivation: outputActivation,
-                        frozenParameters: [], swapsGradients: false, unsupportedReason: reason)
+                        outputActivations: [outputActivation], frozenParameters: [], swapsGradients: false, unsupportedReason: reason)
     }
 }
 
@@ -73,12 +81,12 @@ struct TrainingArena: Codable, Hashable, Sendable {
     var preActivations: [Int: Int] = [:]
     var paddedOffset = 0, paddedGradientOffset = 0, gradientOffset = 0, largestActivation = 0, total = 0
 
-    /// The slot holding layer `index`'s output (-1: the model's input):
-    /// aliases resolve to the layer whose memory they share.
+    /// The slot holding layer `index`'s output (-1, -2, …: the model's
+    /// inputs): aliases resolve to the layer whose memory they share.
     func storage(of index: Int) -> TrainingValue {
         var index = index
         while index >= 0, case .alias = outputs[index] { index = firstReads[index] }
-        return index < 0 ? .input : .output(index)
+        return index < 0 ? .input(GradientRoutes.input(index)) : .output(index)
     }
 
     /// Whether layer `index`'s dL/d(input) goes straight to the caller's
@@ -94,7 +102,8 @@ struct TrainingArena: Codable, Hashable, Sendable {
 
 /// A per-sample value a training step names.
 enum TrainingValue: Codable, Hashable, Sendable, Comparable {
-    case input
+    /// One of the model's inputs, by its position, in the caller's packed sample.
+    case input(Int)
     /// `o<index>`: a layer's output slot.
     case output(Int)
     /// `m<index>`: a layer's dropout mask.
@@ -130,9 +139,10 @@ enum TrainingStep: Codable, Hashable, Sendable {
     case forward(layer: Int)
     /// Adds this sample's Σx and Σx² for a normalization (by its position in `normalizations`).
     case addBatchStatistics(normalization: Int)
-    /// Copies the last layer's output to the caller's `output`.
+    /// Copies each output layer's output to its place in the caller's `output`.
     case copyOutput
-    /// The loss, its training-only penalties, and its gradient into `g`.
+    /// The loss, its training-only penalties, and its gradient into `g` (or
+    /// into each output's slot, `GradientRoutes.seededByLoss`).
     case loss
     /// One layer's backward pass: `g` holds dL/d(output) before and dL/d(input) after.
     case backward(layer: Int)
@@ -144,7 +154,7 @@ enum TrainingStep: Codable, Hashable, Sendable {
     /// Graphs: a merge's backward pass, from `g` into each input's slot; `accumulates[i]`
     /// tells whether input i's slot already holds a contribution.
     case mergeBackward(layer: Int, accumulates: [Bool])
-    /// Graphs: the summed dL/d(model input) goes to the caller's `inputGradient`.
+    /// Graphs: the summed dL/d(model input) goes to the caller's `inputGradient`, each input's to its place.
     case copyInputGradient
     /// At a normalization's output: keeps dL/dy for the next phase and adds the gradient sums.
     case keepGradientAndAddSums(normalization: Int)

@@ -24,8 +24,10 @@ public protocol TrainableModel: CompiledModel {
     /// moving statistics in training, and they stay too.
     static var frozenParameterRanges: [Range<Int>] { get }
     /// The output layer's activation ("softmax", "sigmoid", "linear", …), which
-    /// decides whether the loss's gradient fuses with it.
+    /// decides whether the loss's gradient fuses with it, and the default loss.
     static var outputActivation: String { get }
+    /// Each output layer's activation, in the order of `outputLayout`.
+    static var outputActivations: [String] { get }
     /// 2 × the BatchNormalization layers + 1.
     static var trainingPhaseCount: Int { get }
     /// Doubles that each sample adds to between phases (per-channel sums).
@@ -36,12 +38,13 @@ public protocol TrainableModel: CompiledModel {
 
     /// Phase `phase` of one sample's step: forward in training mode (dropout
     /// active, seeded by `dropoutSeed`), the loss against `target`
-    /// (outputCount values), then backward. Adds its part of the gradients to
+    /// (outputCount values, packed as `outputLayout` says, one loss function
+    /// per output), then backward. Adds its part of the gradients to
     /// `gradients` (parameterCount floats) and its per-channel sums to `sums`;
     /// in the last phase writes dL/dinput to `inputGradient` when given. The
     /// loss phase (`trainingPhaseCount / 2`) writes the prediction to
     /// `output` and returns the sample's loss; the others return 0.
-    func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction,
+    func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss,
                        gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
                        output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>,
                        statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float
@@ -59,6 +62,9 @@ public protocol TrainableModel: CompiledModel {
 extension TrainableModel {
     /// No frozen layers: what a model generated without any says.
     public static var frozenParameterRanges: [Range<Int>] { [] }
+
+    /// One output: its activation.
+    public static var outputActivations: [String] { [outputActivation] }
 
     /// The phase that computes the loss and the prediction.
     public static var lossPhase: Int { trainingPhaseCount / 2 }

@@ -38,7 +38,7 @@ struct TrainingGenerator {
     private func emitUnsupported(_ reason: String, into out: inout SourceWriter) {
         out.line("public static let trainingArenaCount = 0")
         out.line("public static let trainingUnsupportedReason: String? = \(SwiftNames.stringLiteral(reason))")
-        out.line("public static let outputActivation = \"\(program.outputActivation.rawValue)\"")
+        emitOutputActivations(into: &out)
         out.line("public static let trainingPhaseCount = 1")
         out.line("public static let batchSumCount = 0")
         out.line("public static let batchStatisticsCount = 0")
@@ -51,7 +51,15 @@ struct TrainingGenerator {
         out.line("public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {}")
     }
 
-    static let phaseSignature = "public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float"
+    /// The output layers' activations, which pick the default losses; a
+    /// model of one output leaves `outputActivations` to the runtime.
+    private func emitOutputActivations(into out: inout SourceWriter) {
+        out.line("public static let outputActivation = \"\(program.outputActivation.rawValue)\"")
+        guard program.outputActivations.count > 1 else { return }
+        out.line("public static let outputActivations = [\(program.outputActivations.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))]")
+    }
+
+    static let phaseSignature = "public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float"
 
     /// What a training part (`TrainingProgram.parts`) takes, written once for
     /// its signature and its calls; `g` and `h` are inout where they swap.
@@ -73,7 +81,7 @@ struct TrainingGenerator {
             let ranges = program.frozenParameters.map { "\($0.lowerBound)..<\($0.upperBound)" }
             out.line("public static let frozenParameterRanges: [Range<Int>] = [\(ranges.joined(separator: ", "))]")
         }
-        out.line("public static let outputActivation = \"\(program.outputActivation.rawValue)\"")
+        emitOutputActivations(into: &out)
         out.line("public static let trainingPhaseCount = \(phases.count)")
         out.line("public static let batchSumCount = \(normalizations.reduce(0) { $0 + NormalizationTraining.sumsPerChannel * $1.channels })")
         out.line("public static let batchStatisticsCount = \(normalizations.reduce(0) { $0 + NormalizationTraining.statisticsPerChannel * $1.channels })")
@@ -88,7 +96,7 @@ struct TrainingGenerator {
         // statements with the call around it, in time that grew with the
         // square of the layers.
         out.line("@inline(__always)")
-        out.block("private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float") { out in
+        out.block("private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: ModelLoss, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float") { out in
             // Declare as `var` only what the body changes: generated code compiles warning-free.
             out.line("let p = \(PointerExpression.offset("arena", by: arena.paddedOffset)), q = \(PointerExpression.offset("arena", by: arena.paddedGradientOffset))")
             out.line("\(program.swapsGradients ? "var" : "let") g = \(PointerExpression.offset("arena", by: arena.gradientOffset)), h = \(PointerExpression.offset("arena", by: arena.gradientOffset + arena.largestActivation))")
@@ -153,12 +161,16 @@ struct TrainingGenerator {
         MergeBackwardEmitter(function: model.nodes[index].function, kernel: model.nodes[index].kernel, accumulates: accumulates)
     }
 
-    /// The name of a graph tensor's gradient slot (-1: the model's input).
-    private func slot(_ tensor: Int) -> String { tensor < 0 ? "eInput" : "e\(tensor)" }
+    /// The name of a graph tensor's gradient slot (-1: the model's input, -2 its second, …).
+    private func slot(_ tensor: Int) -> String {
+        guard tensor < 0 else { return "e\(tensor)" }
+        let input = GradientRoutes.input(tensor)
+        return input == 0 ? "eInput" : "eInput\(input)"
+    }
 
-    /// The element count of a tensor (-1: the model's input).
+    /// The element count of a tensor (-1, -2, …: the model's inputs).
     private func count(_ tensor: Int) -> Int {
-        tensor < 0 ? model.inputShape.elementCount : layers[tensor].outputShape.elementCount
+        tensor < 0 ? model.inputLayout.slots[GradientRoutes.input(tensor)].shape.elementCount : layers[tensor].outputShape.elementCount
     }
 
     private func writesInputGradient(_ index: Int) -> Bool { arena.writesInputGradient(index) }
@@ -201,7 +213,9 @@ struct TrainingGenerator {
             let normalization = program.normalizations[number]
             out.line("Self.\(normalization.function)_statistics(\(source(normalization.index)), sums)")
         case .copyOutput:
-            out.line("output.update(from: \(name(layers.count - 1)), count: \(model.outputShape.elementCount))")
+            for (output, slot) in zip(program.outputs, model.outputLayout.slots) {
+                out.line("\(PointerExpression.offset("output", by: slot.offset)).update(from: \(name(output)), count: \(slot.shape.elementCount))")
+            }
         case .loss:
             emitLoss(into: &out)
         case .backward(let index):
@@ -244,7 +258,16 @@ struct TrainingGenerator {
             out.line("// \(layers[index].name)")
             out.line(mergeBackward(index, accumulates: accumulates).call(dy: "UnsafePointer(g)", inputs: reads.map(readable), output: readable(index), slots: reads.map(slot)))
         case .copyInputGradient:
-            out.line("inputGradient?.update(from: eInput, count: \(model.inputShape.elementCount))")
+            for (input, slot) in model.inputLayout.slots.enumerated() {
+                // Optional chaining: `inputGradient?.advanced(by: n).update(…)` runs only when given.
+                let place = PointerExpression.offset("inputGradient?", by: slot.offset)
+                if arena.gradientSlots[-1 - input] != nil {
+                    out.line("\(place).update(from: \(self.slot(-1 - input)), count: \(slot.shape.elementCount))")
+                } else {
+                    out.line("// \(slot.name): no layer reads it, so its gradient is 0")
+                    out.line("\(place).update(repeating: 0, count: \(slot.shape.elementCount))")
+                }
+            }
         case .forInputGradient(let steps):
             out.line("// Below here no weight trains: only the caller's dL/d(input) needs the rest.")
             out.block("if inputGradient != nil") { out in
@@ -257,17 +280,18 @@ struct TrainingGenerator {
         }
     }
 
-    /// The name of the pointer to layer `index`'s output (the input for -1).
+    /// The name of the pointer to layer `index`'s output (an input's place in the packed sample for -1, -2, …).
     private func name(_ index: Int) -> String {
         switch arena.storage(of: index) {
         case .output(let slot): "o\(slot)"
+        case .input(let input): PointerExpression.offset("input", by: model.inputLayout.slots[input].offset)
         default: "input"
         }
     }
 
     private func readable(_ index: Int) -> String {
-        let pointer = name(index)
-        return pointer == "input" ? pointer : "UnsafePointer(\(pointer))"
+        if case .input = arena.storage(of: index) { return name(index) }
+        return "UnsafePointer(\(name(index)))"
     }
 
     /// The readable pointer to what layer `index` reads first.
@@ -376,15 +400,28 @@ struct TrainingGenerator {
     }
 
     private func emitLoss(into out: inout SourceWriter) {
-        let count = model.outputShape.elementCount
-        out.line("// The loss, and its gradient: with respect to the output, or to the")
-        out.line("// output layer's pre-activation when the two fuse into the stable y - t.")
-        let channels = model.outputShape.lastAxis
         let penalties = program.trainingOnly.compactMap { $0.penaltyCall(x: source($0.index)) }
-        out.line("\(penalties.isEmpty ? "let" : "var") value = loss.value(output, target, count: \(count), channels: \(channels))")
+        let slots = model.outputLayout.slots
+        if program.fusedOutput != nil {
+            out.line("// The loss, and its gradient: with respect to the output, or to the")
+            out.line("// output layer's pre-activation when the two fuse into the stable y - t.")
+            let (count, channels) = (slots[0].shape.elementCount, slots[0].shape.lastAxis)
+            out.line("\(penalties.isEmpty ? "let" : "var") value = loss.value(0, output, target, count: \(count), channels: \(channels))")
+            for penalty in penalties { out.line("value += \(penalty)  // ActivityRegularization joins the loss") }
+            out.line("let fused = loss.fuses(0, with: Self.outputActivation)")
+            out.line("loss.gradient(0, output, target, count: \(count), channels: \(channels), fused: fused, into: g)")
+            return
+        }
+        out.line("// The loss: each output's, weighted, summed. Its gradient with respect to")
+        out.line("// each output seeds that output's slot, which its readers add to.")
+        out.line("var value: Float = 0")
+        for (number, (output, slot)) in zip(program.outputs, slots).enumerated() {
+            let (y, t) = (PointerExpression.offset("output", by: slot.offset), PointerExpression.offset("target", by: slot.offset))
+            let (count, channels) = (slot.shape.elementCount, slot.shape.lastAxis)
+            out.line("value += loss.value(\(number), \(y), \(t), count: \(count), channels: \(channels))  // \(slot.name)")
+            out.line("loss.gradient(\(number), \(y), \(t), count: \(count), channels: \(channels), fused: false, into: \(self.slot(output)))")
+        }
         for penalty in penalties { out.line("value += \(penalty)  // ActivityRegularization joins the loss") }
-        out.line("let fused = loss.fuses(with: Self.outputActivation)")
-        out.line("loss.gradient(output, target, count: \(count), channels: \(channels), fused: fused, into: g)")
     }
 
     private func emitBackward(_ index: Int, into out: inout SourceWriter) {
@@ -394,7 +431,7 @@ struct TrainingGenerator {
         let (k, gradients) = (node.parameterWeights, node.parameterGradients)
         let x = source(index)
         let y = readable(index)
-        let last = index == layers.count - 1
+        let last = index == program.fusedOutput
         // The first layer writes straight into inputGradient, or skips dL/dx.
         let first = writesInputGradient(index)
         let into = first ? "inputGradient" : "h"

@@ -15,8 +15,11 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var threads = 1
     /// rmsprop with Keras's defaults unless said, as Keras's `compile` has it.
     public var optimizer = OptimizerConfiguration(.rmsprop)
-    /// Nil takes the one the output implies.
+    /// Nil takes the one the output implies; for a model of several outputs, the loss of every output not in `outputLosses`.
     public var loss: LossFunction?
+    /// A model of several outputs: the loss of each, by output name, and its weight (1 when not given).
+    public var outputLosses: [String: LossFunction] = [:]
+    public var lossWeights: [String: Float] = [:]
     /// Nil for none.
     public var augmentation: AugmentationOptions?
     /// Weights to start from (resuming, or fine-tuning); nil initializes as Keras does from `seed`.

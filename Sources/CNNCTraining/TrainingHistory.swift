@@ -40,18 +40,9 @@ public struct TrainingHistory: Sendable, Equatable {
         return text
     }
 
-    public func write(to path: String) throws(RuntimeError) {
-        try AtomicFile.write(Data(csv.utf8), to: path)
-    }
-
     /// A history this type wrote; a resumed run appends to it.
     public init(csvAt path: String) throws(RuntimeError) {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw RuntimeError("\(path): cannot read the training history") }
-        var lines = text.split(separator: "\n").map(String.init)
-        guard let header = lines.first?.split(separator: ",").map(String.init), header.first == "epoch" else {
-            throw RuntimeError("\(path): not a training history (its first line should start with 'epoch')")
-        }
-        lines.removeFirst()
+        let (header, lines) = try Self.csvLines(at: path)
         for (number, line) in lines.enumerated() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             let value = { (name: String) -> Double? in header.firstIndex(of: name).flatMap { $0 < fields.count ? Double(fields[$0]) : nil } }
@@ -64,4 +55,46 @@ public struct TrainingHistory: Sendable, Equatable {
     }
 
     static func number(_ value: Double) -> String { String(format: "%.6f", value) }
+
+    /// A history file's header fields and its row lines; the header starts with `epoch`.
+    static func csvLines(at path: String) throws(RuntimeError) -> (header: [String], rows: [String]) {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw RuntimeError("\(path): cannot read the training history") }
+        let lines = text.split(separator: "\n").map(String.init)
+        guard let header = lines.first?.split(separator: ",").map(String.init), header.first == "epoch" else {
+            throw RuntimeError("\(path): not a training history (its first line should start with 'epoch')")
+        }
+        return (header, Array(lines.dropFirst()))
+    }
+}
+
+/// A per-epoch history a resumed run continues: the rows of the epochs before the one it starts at.
+protocol ResumableHistory {
+    associatedtype Row
+    var rows: [Row] { get set }
+    var csv: String { get }
+    init(rows: [Row])
+    init(csvAt path: String) throws(RuntimeError)
+    static func epoch(of row: Row) -> Int
+}
+
+extension ResumableHistory {
+    /// Rewrites the whole file atomically: an interrupted run leaves the rows of the epochs it finished.
+    func write(to path: String) throws(RuntimeError) {
+        try AtomicFile.write(Data(csv.utf8), to: path)
+    }
+}
+
+extension TrainingHistory: ResumableHistory {
+    static func epoch(of row: Row) -> Int { row.epoch }
+}
+
+extension TrainingConfiguration {
+    /// The history a run starts from: empty, or on resume the saved one's rows before `initialEpoch`
+    /// (a run stopped while saving may have written one more).
+    func startingHistory<History: ResumableHistory>(_ type: History.Type) throws(RuntimeError) -> History {
+        guard initialEpoch > 0, let path = history, FileManager.default.fileExists(atPath: path) else { return History(rows: []) }
+        var history = try History(csvAt: path)
+        history.rows = history.rows.filter { History.epoch(of: $0) < initialEpoch }
+        return history
+    }
 }

@@ -18,6 +18,11 @@ public struct TrainingSession<Model: TrainableModel> {
     }
 
     public func run() throws(RuntimeError) {
+        // Several inputs or outputs train on arrays named after them, not on labelled images.
+        if Model.inputLayout.count > 1 || Model.outputLayout.count > 1 {
+            try NamedArraysSession<Model>(configuration: configuration).run()
+            return
+        }
         let (train, classNames) = try LabeledImages.read(path: configuration.trainData)
         let test = try configuration.testData.map { path throws(RuntimeError) in try LabeledImages.read(path: path).images }
         _ = classNames
@@ -27,7 +32,7 @@ public struct TrainingSession<Model: TrainableModel> {
         }
         let parts = try divide(train: train, test: test)
         var model = try initialModel()
-        var history = try startingHistory()
+        var history = try configuration.startingHistory(TrainingHistory.self)
         let trainer = try makeTrainer(model, classCount: parts.train.classCount)
         // A run saved before optimizer states were kept resumes with a fresh optimizer (cnnc says so).
         if configuration.initialEpoch > 0, let path = configuration.optimizerState,
@@ -145,14 +150,6 @@ public struct TrainingSession<Model: TrainableModel> {
         return Model(seed: configuration.seed)
     }
 
-    private func startingHistory() throws(RuntimeError) -> TrainingHistory {
-        guard configuration.initialEpoch > 0, let path = configuration.history, FileManager.default.fileExists(atPath: path) else {
-            return TrainingHistory()
-        }
-        var history = try TrainingHistory(csvAt: path)
-        history.rows = history.rows.filter { $0.epoch < configuration.initialEpoch }
-        return history
-    }
 
     private func makeTrainer(_ model: Model, classCount: Int) throws(RuntimeError) -> Trainer<Model> {
         let loss = configuration.loss

@@ -27,6 +27,7 @@ struct Evaluate: AsyncParsableCommand {
 
     func run() async throws {
         let model = try Diagnostics.loadEvaluableOrExit(spec)
+        try lossOption.check(against: model)
         let prepared = try ModelWeights.requireOrExit(weights, spec: spec, for: model)
         defer { prepared.remove() }
         let built = try await CompiledModels.build(model, spec: spec)

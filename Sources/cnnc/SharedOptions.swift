@@ -1,4 +1,5 @@
 import ArgumentParser
+import CNNCCore
 import CNNCData
 import CNNCRuntime
 import Foundation
@@ -41,14 +42,74 @@ struct DataOption: ParsableArguments {
 
 /// `--loss`, for the commands that report a loss.
 struct LossOption: ParsableArguments {
-    @Option(help: "categorical_crossentropy (sparse_categorical_crossentropy), binary_crossentropy or mean_squared_error (mse); by default the one the output activation implies.")
+    @Option(help: "categorical_crossentropy (sparse_categorical_crossentropy), binary_crossentropy or mean_squared_error (mse); by default the one the output activation implies. A model of several outputs takes one per output by name, e.g. class_head=categorical_crossentropy,score_head=mse (one name alone applies to every output).")
     var loss: String?
 
-    func validate() throws { _ = try function() }
+    @Option(help: "A model of several outputs: each output's weight in the total loss, by name, e.g. class_head=1,score_head=0.5 (1 when not given), as Keras's loss_weights.")
+    var lossWeights: String?
 
-    /// The loss named, or nil for the one the output activation implies.
+    func validate() throws {
+        _ = try function()
+        _ = try outputLosses()
+        _ = try weights()
+    }
+
+    /// The loss named for every output, or nil for the one the output activation implies (or for losses by output).
     func function() throws -> LossFunction? {
-        try loss.map { name in try RuntimeCheck.asValidation { () throws(RuntimeError) in try LossFunction(named: name) } }
+        guard let loss, !loss.contains("=") else { return nil }
+        return try RuntimeCheck.asValidation { () throws(RuntimeError) in try LossFunction(named: loss) }
+    }
+
+    /// `name=loss,…`: the loss of each output named.
+    func outputLosses() throws -> [String: LossFunction] {
+        guard let loss, loss.contains("=") else { return [:] }
+        return try Self.assignments(loss, option: "--loss").mapValues { name in
+            try RuntimeCheck.asValidation { () throws(RuntimeError) in try LossFunction(named: name) }
+        }
+    }
+
+    /// `name=weight,…`.
+    func weights() throws -> [String: Float] {
+        guard let lossWeights else { return [:] }
+        return try Self.assignments(lossWeights, option: "--loss-weights").mapValues { text in
+            guard let weight = Float(text), weight.isFinite, weight >= 0 else {
+                throw ValidationError("--loss-weights: '\(text)' is not a weight; give a number of at least 0, e.g. class_head=1,score_head=0.5")
+            }
+            return weight
+        }
+    }
+
+    /// Comma-separated `name=value` pairs, each name once.
+    static func assignments(_ text: String, option: String) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for part in text.split(separator: ",") {
+            let pieces = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pieces.count == 2, !pieces[0].isEmpty, !pieces[1].isEmpty else {
+                throw ValidationError("\(option): '\(part)' is not NAME=VALUE; give each output as NAME=VALUE, separated by commas")
+            }
+            guard result[pieces[0]] == nil else { throw ValidationError("\(option): the output '\(pieces[0])' is given twice") }
+            result[pieces[0]] = pieces[1]
+        }
+        return result
+    }
+
+    /// Said before a build: every output named is one of the model's.
+    func check(against model: CheckedModel) throws {
+        let names = model.outputLayout.slots.map(\.name)
+        let given = try Array(outputLosses().keys) + Array(weights().keys)
+        if let unknown = given.sorted().first(where: { !names.contains($0) }) {
+            throw ValidationError("the model has no output '\(unknown)'; its outputs are \(names.map { "'\($0)'" }.joined(separator: ", "))")
+        }
+        if names.count == 1, loss?.contains("=") == true || lossWeights != nil {
+            throw ValidationError("losses and weights by output name are for a model of several outputs; this one has one, '\(names[0])': give --loss NAME")
+        }
+        // Said before a build: every output of several has a loss, named or implied.
+        guard names.count > 1, try function() == nil else { return }
+        let named = try outputLosses()
+        for (slot, activation) in zip(model.outputLayout.slots, model.outputActivations) where named[slot.name] == nil {
+            guard ModelLoss.implied(byActivation: activation.rawValue, values: slot.shape.elementCount) == nil else { continue }
+            throw ValidationError("the output '\(slot.name)' ends in '\(activation.rawValue)', so no loss is implied; name it, as Keras's compile takes a loss per output: --loss \(slot.name)=mean_squared_error (or categorical_crossentropy, binary_crossentropy)")
+        }
     }
 }
 

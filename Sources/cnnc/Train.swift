@@ -16,6 +16,8 @@ struct Train: AsyncParsableCommand {
             DATASET is mnist:DIR or fashion-mnist:DIR (the four IDX files, .gz or not), npz:FILE \
             (x_train, y_train and optionally x_test, y_test), or builtin (digits cnnc draws; the default). \
             Without a split option the model trains on the training part and is tested on the test part. \
+            A model of several inputs or outputs trains on npz:FILE holding one array per input and per output, \
+            named after it (class labels or the output's values), with a loss per output (--loss NAME=LOSS,...). \
             Everything random comes from --seed: the same seed and --threads give the same weights.
             """)
 
@@ -117,6 +119,12 @@ struct Train: AsyncParsableCommand {
         // even when this run (a --resume of nothing, say) stages none.
         StagingFolder.removeLeftovers()
         let model = try Diagnostics.loadTrainableOrExit(spec)
+        try lossOption.check(against: model)
+        // Several inputs or outputs train on arrays named after them, read and checked before the build.
+        let namedArrays = model.inputs.count > 1 || model.outputs.count > 1
+        if namedArrays { try refuseImageOptions(model) }
+        let staged = namedArrays ? try TrainingData.prepareNamedArrays(dataOption.data, for: model) : nil
+        defer { staged?.remove() }
         // A .keras model trains on from its own weights, as Keras's fit after load_model does.
         let initial = resume ? nil : try ModelWeights.prepareOrExit(initialWeights, spec: spec, for: model)
         defer { initial?.remove() }
@@ -128,6 +136,8 @@ struct Train: AsyncParsableCommand {
         configuration.threads = threadsOption.threads
         configuration.optimizer = try optimizer.configuration()
         configuration.loss = try lossOption.function()
+        configuration.outputLosses = try lossOption.outputLosses()
+        configuration.lossWeights = try lossOption.weights()
         configuration.augmentation = try augmentation()
         configuration.split = try splitChoice()
         configuration.saveWeights = save.map(Self.absolute)
@@ -147,12 +157,21 @@ struct Train: AsyncParsableCommand {
         }
 
         let built = try await CompiledModels.build(model, spec: spec)
-        let data = try TrainingData.prepare(dataOption.data, for: model)
-        defer { data.remove() }
+        let data = try staged ?? TrainingData.prepare(dataOption.data, for: model)
+        defer { if staged == nil { data.remove() } }
         print(data.description)
         configuration.trainData = data.trainPath
         configuration.testData = data.testPath
         try await CompiledModels.stream(built.executable, job: .train(configuration))
+    }
+
+    /// What only a classifier of labelled images has, refused by name for a model of several inputs or outputs.
+    private func refuseImageOptions(_ model: CheckedModel) throws {
+        let given = [(augment != nil, "--augment"), (split != nil, "--split"), (kfold != nil, "--kfold"), (plot != nil, "--plot")]
+            .filter(\.0).map(\.1)
+        guard given.isEmpty else {
+            throw ValidationError("\(given.joined(separator: ", ")): for a classifier of labelled images; this model has \(model.inputs.count) input\(model.inputs.count == 1 ? "" : "s") and \(model.outputs.count) output\(model.outputs.count == 1 ? "" : "s") and trains on named arrays, with --validation-split to validate")
+        }
     }
 
     /// `--resume`: the saved weights, and the epoch after the last one the history records.

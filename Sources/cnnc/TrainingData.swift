@@ -8,7 +8,8 @@ import Foundation
 /// the model's executable as data set files in a `StagingFolder`, which is
 /// removed when the command ends.
 struct TrainingData {
-    let dataset: Dataset
+    /// What was read, for the line cnnc prints before training.
+    let description: String
     let folder: URL
     let trainPath: String
     let testPath: String?
@@ -42,7 +43,7 @@ struct TrainingData {
                 testPath = folder.appendingPathComponent("test.safetensors").path
                 try test.write(to: testPath!, classNames: dataset.classNames)
             }
-            return TrainingData(dataset: dataset, folder: folder, trainPath: trainPath, testPath: testPath)
+            return TrainingData(description: describe(dataset), folder: folder, trainPath: trainPath, testPath: testPath)
         } catch {
             try? FileManager.default.removeItem(at: folder)
             FileHandle.standardError.write(Data("error: cannot stage the data set in \(folder.path): \(error)\n".utf8))
@@ -53,7 +54,7 @@ struct TrainingData {
     func remove() { try? FileManager.default.removeItem(at: folder) }
 
     /// "MNIST: 60,000 training and 10,000 test images, 28x28x1, 10 classes".
-    var description: String {
+    static func describe(_ dataset: Dataset) -> String {
         let train = dataset.train
         var text = "\(dataset.name): \(train.count.grouped) training"
         if let test = dataset.test { text += " and \(test.count.grouped) test" }

@@ -1,12 +1,13 @@
-import CNNCData
+@testable import CNNCData
 import CNNCRuntime
 import Foundation
 import Testing
 
-/// `cnnc predict` and `cnnc verify` on a model of two inputs and two outputs,
-/// as a user runs them, against what real Keras computed
-/// (Tools/keras-fixtures/make_functional_fixtures.py): inputs by name from
-/// an .npz or one .npy each, outputs by name into an .npz.
+/// `cnnc predict`, `cnnc verify` and `cnnc train` on a model of two inputs
+/// and two outputs, as a user runs them, against what real Keras computed
+/// (Tools/keras-fixtures/make_functional_fixtures.py and
+/// make_training_step_fixtures.py): inputs by name from an .npz or one .npy
+/// each, outputs by name into an .npz, training data by name in an .npz.
 @Suite struct SeveralInputsCommandTests {
     static let spec = "Tests/Fixtures/graphs/two_inputs_two_outputs.yaml"
     static let fixture = "Tests/Fixtures/keras/functional/outputs/two_inputs_two_outputs"
@@ -68,5 +69,54 @@ import Testing
         let verify = try CommandLineTests.cnnc(["verify", Self.spec, "--weights", weights, "--reference", "\(Self.fixture)/reference.safetensors"], environment: environment)
         #expect(verify.status == 0, "\(verify.output)\(verify.errors)")
         #expect(verify.output.hasSuffix("verify: all 7 layers agree with the reference\n"), "\(verify.output)")
+
+        try Self.trainByName(folder: folder, environment: environment, weights: weights)
+    }
+
+    /// `cnnc train` on an .npz of arrays named after the inputs and outputs,
+    /// integer class labels for the softmax head, a loss per output: one
+    /// epoch of one batch of SGD is Keras's `train_on_batch` on the same
+    /// arrays (the step fixture), and what is missing is said before a build.
+    static func trainByName(folder: URL, environment: [String: String], weights: String) throws {
+        let step = "Tests/Fixtures/keras/functional/training_step/two_inputs_two_outputs"
+        var arrays: [(String, [UInt8])] = []
+        for name in ["x_image", "x_measurements", "y_score_head"] {
+            arrays.append((String(name.dropFirst(2)), [UInt8](try NPYFile.read(path: "\(step)/\(name).npy").encoded())))
+        }
+        let labels = try NPYFile.read(path: "\(step)/y_class_head.npy")
+        arrays.append(("class_head", Self.int32NPY(labels.values.map { Int32($0) })))
+        let data = folder.appendingPathComponent("train.npz").path
+        try NPZWriter.write(arrays, to: data)
+        func train(_ arguments: [String]) throws -> CommandLineTests.Run {
+            try CommandLineTests.cnnc(["train", Self.spec, "--data", "npz:\(data)", "--initial-weights", weights] + arguments, environment: environment)
+        }
+        let noLoss = try train([])
+        #expect(noLoss.status != 0 && !noLoss.errors.contains("compiling"))
+        #expect(noLoss.errors.contains("the output 'score_head' ends in 'linear', so no loss is implied; name it, as Keras's compile takes a loss per output: --loss score_head=mean_squared_error"), "\(noLoss.errors)")
+        let imageOption = try train(["--loss", "score_head=mse", "--kfold", "2"])
+        #expect(imageOption.errors.contains("--kfold: for a classifier of labelled images; this model has 2 inputs and 2 outputs"), "\(imageOption.errors)")
+
+        let saved = folder.appendingPathComponent("trained.safetensors").path
+        let run = try train(["--loss", "score_head=mse", "--optimizer", "sgd", "--learning-rate", "0.1", "--batch-size", "8", "--save", saved])
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.output.contains("train.npz: 8 samples of 'image', 'measurements', 'class_head', 'score_head'"), "\(run.output)")
+        #expect(run.output.contains("loss class_head: categorical_crossentropy, score_head: mean_squared_error"), "\(run.output)")
+        #expect(run.output.contains(" - class_head_loss: "), "\(run.output)")
+        let keras = try SafeTensors.read(path: "\(step)/sgd.safetensors")
+        let ours = try SafeTensors.read(path: saved)
+        for (name, tensor) in keras.tensors {
+            let mine = try #require(ours.tensors[name], "\(name) not saved")
+            let worst = zip(mine.values, tensor.values).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(worst <= 1e-5, "\(name): differs from Keras's step by \(worst)")
+        }
+        let history = try String(contentsOfFile: folder.appendingPathComponent("trained.history.csv").path, encoding: .utf8)
+        #expect(history.hasPrefix("epoch,class_head_loss,loss,score_head_loss,seconds\n0,"), "\(history)")
+    }
+
+    /// A little-endian int32 `.npy` of one axis, as numpy saves class labels.
+    static func int32NPY(_ values: [Int32]) -> [UInt8] {
+        var bytes = NPYHeader.encoded(descr: "<i4", shape: [values.count])
+        for value in values { withUnsafeBytes(of: value.littleEndian) { bytes += $0 } }
+        return bytes
     }
 }

@@ -4,16 +4,24 @@ import CNNCRuntime
 /// `cnnc predict`, and its outputs by output name.
 public enum NPZTensors {
     /// Every array of the archive in its order, read as float32 (float32,
-    /// float64 and uint8 arrays, as `.npy` inputs are).
-    public static func read(path: String) throws(DataError) -> [(name: String, array: NPYFile)] {
+    /// float64 and uint8 arrays, as `.npy` inputs are). With
+    /// `wholeNumbers`, integer arrays (class labels as Keras users keep
+    /// them, int32 or int64) are read too, as the floats of their values,
+    /// which must be exact in float32 (below 2^24 in size).
+    public static func read(path: String, wholeNumbers: Bool = false) throws(DataError) -> [(name: String, array: NPYFile)] {
         let archive = try NPZArchive(path: path)
         var arrays: [(name: String, array: NPYFile)] = []
         for name in archive.arrayNames {
             let array = try archive.array(name)
+            let place = "\(path) (array '\(name)')"
             do {
-                arrays.append((name, try NPYFile.parse(array.bytes, path: "\(path) (array '\(name)')")))
+                arrays.append((name, try NPYFile.parse(array.bytes, path: place)))
             } catch {
-                throw DataError(error)
+                guard wholeNumbers, let integers = array.header.integers(in: array.bytes) else { throw DataError(error) }
+                if let bad = integers.first(where: { $0.magnitude > 1 << 24 }) {
+                    throw DataError("\(place): holds \(bad), too large to be exact as float32; cnnc reads whole numbers up to 16,777,216 in size")
+                }
+                arrays.append((name, NPYFile(shape: array.shape, values: integers.map(Float.init))))
             }
         }
         return arrays

@@ -6,6 +6,10 @@ import Foundation
 enum TrainingRunner {
     /// Loss, accuracy and the confusion matrix on the test part (or the training part when there is none).
     static func evaluate<Model: TrainableModel>(_ type: Model.Type, _ configuration: TrainingConfiguration) throws(RuntimeError) {
+        if Model.inputLayout.count > 1 || Model.outputLayout.count > 1 {
+            try NamedArraysSession<Model>(configuration: configuration).evaluate()
+            return
+        }
         guard let weights = configuration.evaluateWeights else { throw RuntimeError("evaluate needs weights") }
         let model = try Model(contentsOf: weights)
         let path = configuration.testData ?? configuration.trainData

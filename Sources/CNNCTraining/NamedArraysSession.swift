@@ -8,11 +8,11 @@ import Foundation
 /// progress line with the total loss and each output's (`class_head_loss`),
 /// validate on the last fraction when asked (`validation_split`), and save
 /// weights, optimizer state and history after every epoch, as for a classifier.
-struct NamedArraysSession<Model: TrainableModel> {
+public struct NamedArraysSession<Model: TrainableModel> {
     let configuration: TrainingConfiguration
     private let printer = ProgressPrinter()
 
-    init(configuration: TrainingConfiguration) { self.configuration = configuration }
+    public init(configuration: TrainingConfiguration) { self.configuration = configuration }
 
     /// The loss of each output: named for it, or the one given for all, or
     /// the one its activation implies (cross-entropy after softmax or a single sigmoid).
@@ -86,64 +86,67 @@ struct NamedArraysSession<Model: TrainableModel> {
         if let path = configuration.optimizerState { printer.line("Saved the optimizer state (for --resume) to \(path)") }
     }
 
-    /// One shuffled pass; the running loss and each output's, as Keras's progress bar shows them.
+    /// One shuffled pass; the running loss, each output's and each classifier head's accuracy, as Keras's progress bar shows them.
     private func trainEpoch(_ epoch: Int, trainer: TensorTrainer<Model>, rows: [Int], x: NPYFile, y: NPYFile) throws(RuntimeError) -> [(String, Double)] {
         let batches = EpochBatches(count: rows.count, batchSize: configuration.batchSize, shuffle: true, seed: configuration.seed, epoch: epoch)
         let seed = configuration.seed
-        var sums = [Double](repeating: 0, count: 1 + Model.outputLayout.count), seen = 0
-        var metrics: [(String, Double)] = []
+        var metrics = OutputMetrics(outputs: Model.outputLayout, loss: trainer.loss)
         for step in 0..<batches.batchCount {
             let picked = batches.batch(step).map { rows[$0] }
             let dropoutSeeds = picked.map { index in
                 var generator = SplitMix64(seed: seed ^ 0x4452_4F50, stream: UInt64(epoch) << 32 | UInt64(index))  // "DROP", as Trainer draws
                 return generator.next()
             }
-            let result = try trainer.step(count: picked.count, dropoutSeeds: dropoutSeeds, epoch: epoch, step: step) { inputs, targets in
+            _ = try trainer.step(count: picked.count, dropoutSeeds: dropoutSeeds, epoch: epoch, step: step) { inputs, targets in
                 for (position, row) in picked.enumerated() {
                     (inputs + position * Model.inputCount).update(from: x.values, offset: row * Model.inputCount, count: Model.inputCount)
                     (targets + position * Model.outputCount).update(from: y.values, offset: row * Model.outputCount, count: Model.outputCount)
                 }
             }
-            for (index, value) in ([result.loss] + result.outputLosses).enumerated() { sums[index] += value * Double(picked.count) }
-            seen += picked.count
-            metrics = Self.named(sums.map { $0 / Double(seen) })
-            printer.update(step: step + 1, steps: batches.batchCount, metrics: metrics)
+            // Measured on the batch before its update, in training mode, as Keras's progress bar does.
+            trainer.outputs.withUnsafeBufferPointer { predicted in
+                trainer.targets.withUnsafeBufferPointer { targets in
+                    for position in picked.indices {
+                        let start = position * Model.outputCount
+                        metrics.add(predicted.baseAddress! + start, targets.baseAddress! + start, total: trainer.losses[position])
+                    }
+                }
+            }
+            printer.update(step: step + 1, steps: batches.batchCount, metrics: metrics.values)
         }
-        return metrics
+        return metrics.values
     }
 
-    /// `loss`, then `<output>_loss` for each output of a model of several.
-    static func named(_ values: [Double]) -> [(String, Double)] {
-        let outputs = Model.outputLayout
-        guard outputs.count > 1 else { return [("loss", values[0])] }
-        return [("loss", values[0])] + zip(outputs, values.dropFirst()).map { ("\($0.name)_loss", $1) }
-    }
-
-    /// The losses over `rows` in inference mode, as Keras's `evaluate` reports them.
+    /// The losses (and heads' accuracy) over `rows` in inference mode, as Keras's `evaluate` reports them.
     static func evaluate(_ model: Model, rows: [Int], x: NPYFile, y: NPYFile, loss: ModelLoss, threads: Int) throws(RuntimeError) -> [(String, Double)] {
         var inputs = [Float](repeating: 0, count: rows.count * Model.inputCount)
         for (position, row) in rows.enumerated() {
             inputs[(position * Model.inputCount)..<((position + 1) * Model.inputCount)] = x.values[(row * Model.inputCount)..<((row + 1) * Model.inputCount)]
         }
         let outputs = try model.predict(batch: inputs, threads: threads)
-        let slots = Model.outputLayout
-        var sums = [Double](repeating: 0, count: 1 + slots.count)
+        var metrics = OutputMetrics(outputs: Model.outputLayout, loss: loss)
         outputs.withUnsafeBufferPointer { predicted in
             y.values.withUnsafeBufferPointer { targets in
                 for (position, row) in rows.enumerated() {
-                    for (number, slot) in slots.enumerated() {
-                        let yp = predicted.baseAddress! + position * Model.outputCount + slot.offset
-                        let tp = targets.baseAddress! + row * Model.outputCount + slot.offset
-                        let channels = slot.shape.last ?? 1
-                        sums[1 + number] += Double(loss.functions[number].value(yp, tp, count: slot.count, channels: channels))
-                        sums[0] += Double(loss.value(number, yp, tp, count: slot.count, channels: channels))
-                    }
+                    metrics.add(predicted.baseAddress! + position * Model.outputCount, targets.baseAddress! + row * Model.outputCount)
                 }
             }
         }
-        return named(sums.map { $0 / Double(rows.count) })
+        return metrics.values
     }
 
+    /// `cnnc evaluate`: the losses and heads' accuracy of the saved weights on all the arrays.
+    public func evaluate() throws(RuntimeError) {
+        guard let weights = configuration.evaluateWeights else { throw RuntimeError("evaluate needs weights") }
+        let model = try Model(contentsOf: weights)
+        let loss = try Self.loss(configuration)
+        let (x, y) = try NamedArrays.read(path: configuration.trainData)
+            .packed(inputs: Model.inputLayout, outputs: Model.outputLayout, loss: loss, path: "the data")
+        let scores = try Self.evaluate(model, rows: Array(0..<x.shape[0]), x: x, y: y, loss: loss, threads: configuration.threads)
+        let losses = zip(Model.outputLayout, loss.functions).map { "\($0.name): \($1.rawValue)" }.joined(separator: ", ")
+        printer.line("Evaluated \(Model.self) on \(x.shape[0].grouped) samples (loss \(losses))")
+        for (name, value) in scores { printer.line("\(name): \(String(format: "%.4f", value))") }
+    }
 }
 
 extension UnsafeMutablePointer where Pointee == Float {

@@ -18,8 +18,8 @@ public final class TensorTrainer<Model: TrainableModel> {
     public let loss: ModelLoss
     public let batchSize: Int
 
-    /// One step's outcome: the loss of every sample (the weighted sum over
-    /// outputs) and each output's own loss, both before the update.
+    /// One step's outcome: the mean loss (the weighted sum over outputs, with
+    /// any activity penalty) and each output's own, both before the update.
     public struct StepResult: Sendable, Equatable {
         public let count: Int
         /// Mean over the batch of the total loss, as Keras's `train_on_batch` returns it.
@@ -115,27 +115,16 @@ public final class TensorTrainer<Model: TrainableModel> {
 
     /// The batch's mean loss, and each output's mean loss, read from the step's outputs.
     private func measure(count: Int) -> StepResult {
-        var total = 0.0
-        for sample in 0..<count { total += Double(losses[sample]) }
-        let slots = Model.outputLayout
-        var perOutput = [Double](repeating: 0, count: slots.count)
-        if slots.count > 1 {
-            outputs.withUnsafeBufferPointer { y in
-                targets.withUnsafeBufferPointer { t in
-                    for sample in 0..<count {
-                        for (number, slot) in slots.enumerated() {
-                            let start = sample * Model.outputCount + slot.offset
-                            perOutput[number] += Double(loss.functions[number].value(
-                                y.baseAddress! + start, t.baseAddress! + start, count: slot.count, channels: slot.shape.last ?? 1))
-                        }
-                    }
+        var metrics = OutputMetrics(outputs: Model.outputLayout, loss: loss)
+        outputs.withUnsafeBufferPointer { y in
+            targets.withUnsafeBufferPointer { t in
+                for sample in 0..<count {
+                    let start = sample * Model.outputCount
+                    metrics.add(y.baseAddress! + start, t.baseAddress! + start, total: losses[sample])
                 }
             }
-        } else {
-            perOutput[0] = total
         }
-        let scale = 1 / Double(count)
-        return StepResult(count: count, loss: total * scale, outputLosses: perOutput.map { $0 * scale })
+        return StepResult(count: count, loss: metrics.meanLoss, outputLosses: metrics.meanOutputLosses)
     }
 
     /// The optimizer's step on the batch's mean gradient, with Keras's rules

@@ -33,9 +33,9 @@ enum Diagnostics {
         try loadOrExit(path) { $0.trainingGap ?? $0.memoryGapHere }
     }
 
-    /// The same for `cnnc evaluate`, which scores one input against class labels.
+    /// The same for `cnnc evaluate`, which runs every checked model that fits in memory.
     static func loadEvaluableOrExit(_ path: String) throws -> CheckedModel {
-        try loadOrExit(path) { $0.evaluationGap ?? $0.memoryGapHere }
+        try loadOrExit(path) { $0.memoryGapHere }
     }
 
     private static func loadOrExit(_ path: String, unless gap: (CheckedModel) -> Diagnostic?) throws -> CheckedModel {

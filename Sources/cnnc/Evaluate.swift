@@ -8,7 +8,7 @@ import Foundation
 struct Evaluate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Loss, accuracy and confusion matrix of trained weights on a data set's test part.",
-        discussion: "DATASET as for cnnc train; the test part is used, or the training part when the data set has none.")
+        discussion: "DATASET as for cnnc train; the test part is used, or the training part when the data set has none. A model of several inputs or outputs is evaluated on all the arrays of npz:FILE, named as for cnnc train: each output's loss and each classifier head's accuracy.")
 
     @Argument(help: "The model: a spec (.yaml, .json), a Keras model.to_json() file, or a Keras .keras file.")
     var spec: String
@@ -30,13 +30,22 @@ struct Evaluate: AsyncParsableCommand {
         try lossOption.check(against: model)
         let prepared = try ModelWeights.requireOrExit(weights, spec: spec, for: model)
         defer { prepared.remove() }
+        // Several inputs or outputs: arrays named after them, read and checked before the build.
+        let namedArrays = model.inputs.count > 1 || model.outputs.count > 1
+        if namedArrays, plot != nil {
+            throw ValidationError("--plot draws a classifier's confusion matrix; this model has \(model.inputs.count) input\(model.inputs.count == 1 ? "" : "s") and \(model.outputs.count) output\(model.outputs.count == 1 ? "" : "s"), and cnnc evaluate reports each output's loss and each classifier head's accuracy")
+        }
+        let staged = namedArrays ? try TrainingData.prepareNamedArrays(dataOption.data, for: model) : nil
+        defer { staged?.remove() }
         let built = try await CompiledModels.build(model, spec: spec)
-        let data = try TrainingData.prepare(dataOption.data, for: model)
-        defer { data.remove() }
+        let data = try staged ?? TrainingData.prepare(dataOption.data, for: model)
+        defer { if staged == nil { data.remove() } }
         var configuration = TrainingConfiguration(trainData: data.trainPath)
         configuration.testData = data.testPath
         configuration.evaluateWeights = Train.absolute(prepared.path)
         configuration.loss = try lossOption.function()
+        configuration.outputLosses = try lossOption.outputLosses()
+        configuration.lossWeights = try lossOption.weights()
         configuration.threads = threadsOption.threads
         configuration.plot = plot.map(Train.absolute)
         try await CompiledModels.stream(built.executable, job: .evaluate(configuration))

@@ -110,7 +110,19 @@ import Testing
             #expect(worst <= 1e-5, "\(name): differs from Keras's step by \(worst)")
         }
         let history = try String(contentsOfFile: folder.appendingPathComponent("trained.history.csv").path, encoding: .utf8)
-        #expect(history.hasPrefix("epoch,class_head_loss,loss,score_head_loss,seconds\n0,"), "\(history)")
+        #expect(history.hasPrefix("epoch,class_head_accuracy,class_head_loss,loss,score_head_loss,seconds\n0,"), "\(history)")
+
+        // cnnc evaluate on the same arrays from the same weights: Keras's losses before its step.
+        let evaluation = try CommandLineTests.cnnc(["evaluate", Self.spec, "--data", "npz:\(data)", "--weights", weights, "--loss", "score_head=mse"], environment: environment)
+        #expect(evaluation.status == 0, "\(evaluation.errors)")
+        let kerasLosses = [try #require(keras.metadata["loss"].flatMap(Double.init))]
+            + (try JSONDecoder().decode([Double].self, from: Data(try #require(keras.metadata["output_losses"]).utf8)))
+        for (name, value) in zip(["loss", "class_head_loss", "score_head_loss"], kerasLosses) {
+            let line = evaluation.output.split(separator: "\n").first { $0.hasPrefix("\(name): ") }
+            let ours = try #require(line.flatMap { Double($0.dropFirst(name.count + 2)) }, "\(name) in \(evaluation.output)")
+            #expect(abs(ours - value) <= 1e-4, "\(name): \(ours), Keras \(value)")
+        }
+        #expect(evaluation.output.contains("class_head_accuracy: "), "\(evaluation.output)")
     }
 
     /// A little-endian int32 `.npy` of one axis, as numpy saves class labels.

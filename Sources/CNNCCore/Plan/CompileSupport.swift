@@ -37,25 +37,6 @@ extension CheckedModel {
             }
         }
     }
-
-    /// Why `cnnc evaluate` cannot score this model on a labelled data set
-    /// (images in, class scores out); nil when it can.
-    public var evaluationGap: Diagnostic? { severalTensorsGap(doing: "evaluates") }
-
-    /// Evaluation reads one array of images and one of labels.
-    private func severalTensorsGap(doing what: String) -> Diagnostic? {
-        let scope = "cnnc \(what) models of one input and one output so far (it runs this model with cnnc predict, verify and bench)"
-        if inputs.count > 1 {
-            return Diagnostic(.error, "\(scope); this model has \(inputs.count) inputs (\(inputs.map(\.name).joined(separator: ", ")))", at: inputs[1].location)
-        }
-        if outputs.count > 1 {
-            let last = outputs.last.map { tensor in
-                if case .layer(let index) = tensor { layers[index].location } else { inputs[0].location }
-            } ?? inputs[0].location
-            return Diagnostic(.error, "\(scope); this model has \(outputs.count) outputs (\(outputs.map(name(of:)).joined(separator: ", ")))", at: last)
-        }
-        return nil
-    }
 }
 
 extension CheckedModel {

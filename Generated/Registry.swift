@@ -5,6 +5,7 @@ import CNNCRuntime
 public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Specs/cats_vs_dogs.cnn.yaml", CatsVsDogs.self),
     ("Specs/har_conv1d.cnn.yaml", HarConv1d.self),
+    ("Specs/inception_cifar.cnn.yaml", InceptionCifar.self),
     ("Specs/lenet5.cnn.yaml", Lenet5.self),
     ("Specs/mini_resnet.cnn.yaml", MiniResnet.self),
     ("Specs/mnist_convnet.cnn.yaml", MnistConvnet.self),
@@ -16,5 +17,6 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Specs/seed_volume_10_filters.cnn.yaml", SeedVolume10Filters.self),
     ("Specs/seed_volume_2_filters.cnn.yaml", SeedVolume2Filters.self),
     ("Specs/toy_convnet.cnn.yaml", ToyConvnet.self),
+    ("Specs/two_heads.cnn.yaml", TwoHeads.self),
     ("Specs/unet.cnn.yaml", Unet.self),
 ]

@@ -402,11 +402,23 @@ def make_one(path, stem):
     else:
         random_weights(model, rng)
     n = 1 if big else BATCH
-    x = rng.uniform(0.0, 1.0, (n, *model.inputs[0].shape[1:])).astype("<f4")
-    y = np.asarray(model.predict(x, verbose=0), dtype="<f4")
+    # A model of several inputs or outputs: packed as cnnc's compiled models take and return them.
+    xs = [rng.uniform(0.0, 1.0, (n, *tensor.shape[1:])).astype("<f4") for tensor in model.inputs]
+    several = len(model.inputs) > 1 or len(model.outputs) > 1
+    x = xs if several else xs[0]
 
-    np.save(folder / "input.npy", x)
+    def predict(m):
+        ys = m.predict(x, verbose=0)
+        ys = ys if isinstance(ys, (list, tuple)) else [ys]
+        return [np.asarray(y, dtype="<f4") for y in ys]
+
+    ys = predict(model)
+    y = exporter.packed(ys) if several else ys[0]
+    np.save(folder / "input.npy", exporter.packed(xs) if several else x)
     np.save(folder / "output.npy", y)
+    if several:
+        np.savez(folder / "inputs.npz", **dict(zip(exporter.input_names(model), xs)))
+        np.savez(folder / "outputs.npz", **dict(zip(exporter.output_names(model), ys)))
 
     # The exporter's code path, and its round trip into a fresh model.
     from safetensors.numpy import load_file
@@ -419,8 +431,8 @@ def make_one(path, stem):
             keep_or_replace(st, folder / "weights.safetensors")
     fresh = make_fixtures.build_model(spec)
     exporter.apply_weights(fresh, tensors)
-    again = np.asarray(fresh.predict(x, verbose=0), dtype="<f4")
-    assert bits_equal(again, y), f"{stem}: safetensors round trip changes the output"
+    again = predict(fresh)
+    assert all(bits_equal(a, b) for a, b in zip(again, ys)), f"{stem}: safetensors round trip changes the output"
     for a, b in zip(model.get_weights(), fresh.get_weights()):
         assert bits_equal(a, b), f"{stem}: safetensors round trip changes a weight"
 
@@ -437,13 +449,13 @@ def make_one(path, stem):
     # Every layer's output, through the exporter's --reference path.
     per_sample = sum(int(np.prod(layer.output.shape[1:])) for layer in model.layers) * 4
     samples = n if per_sample <= REFERENCE_BYTES_FOR_ALL_SAMPLES else 1
-    acts = exporter.write_reference(model, x[:samples], folder / "reference.safetensors", source)
+    acts = exporter.write_reference(model, [part[:samples] for part in xs] if several else x[:samples], folder / "reference.safetensors", source)
     (folder / "layers.npz").unlink(missing_ok=True)
-    last = acts[model.layers[-1].name]
-    assert np.allclose(last, y[:samples], rtol=1e-6, atol=1e-7), f"{stem}: reference last layer != output"
+    for name, output in zip(exporter.output_names(model), ys):
+        assert np.allclose(acts[name], output[:samples], rtol=1e-6, atol=1e-7), f"{stem}: reference layer {name} != its output"
     if not big and not make_fixtures.is_graph(spec):
         check_semantics(stem, model, acts, x[:samples])
-    return x.shape, y.shape
+    return (exporter.packed(xs).shape if several else x.shape), y.shape
 
 
 def main():

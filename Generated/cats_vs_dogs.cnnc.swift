@@ -35,8 +35,8 @@ public struct CatsVsDogs: CompiledModel {
     public static let parameterCount = 5615553
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 554406912
-    /// 900,000 floats of activations and padded inputs (see `Arena`), 73,728 of Winograd scratch.
-    public static let arenaCount = 973728
+    /// 900,000 floats of activations and padded inputs (see `Arena`), 258,048 of Winograd scratch.
+    public static let arenaCount = 1158048
     static let packedCount = 6041924
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
@@ -72,7 +72,7 @@ public struct CatsVsDogs: CompiledModel {
         static let l11_dense_2 = 0
         /// output's output: 1 floats, layer 12
         static let l12_output = 128
-        /// Winograd's transformed tiles: 73,728 floats, and as many again for each further worker
+        /// Winograd's transformed tiles: 258,048 floats, and as many again for each further worker
         static let scratch = 900000
     }
 
@@ -214,7 +214,7 @@ public struct CatsVsDogs: CompiledModel {
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 73728
+    public static let workerScratchCount = 258048
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -243,14 +243,14 @@ public struct CatsVsDogs: CompiledModel {
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_maxpool_2)))
         // conv_3
         Self.l4_conv_3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_maxpool_2)), arena.advanced(by: Arena.l4_conv_3_padded))
-        pool.split(19) { worker, parts in Self.l4_conv_3_winograd(UnsafePointer(arena.advanced(by: Arena.l4_conv_3_padded)), w.advanced(by: 52160), arena.advanced(by: Arena.l4_conv_3), arena.advanced(by: Arena.scratch + worker * 58368), parts) }
+        pool.split(10) { worker, parts in Self.l4_conv_3_winograd(UnsafePointer(arena.advanced(by: Arena.l4_conv_3_padded)), w.advanced(by: 52160), arena.advanced(by: Arena.l4_conv_3), arena.advanced(by: Arena.scratch + worker * 116736), parts) }
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv_3)))
         // maxpool_3
         Self.l5_maxpool_3(UnsafePointer(arena.advanced(by: Arena.l4_conv_3)), arena.advanced(by: Arena.l5_maxpool_3))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_maxpool_3)))
         // conv_4
         Self.l6_conv_4_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l5_maxpool_3)), arena.advanced(by: Arena.l6_conv_4_padded))
-        pool.split(5) { worker, parts in Self.l6_conv_4_winograd(UnsafePointer(arena.advanced(by: Arena.l6_conv_4_padded)), w.advanced(by: 257088), arena.advanced(by: Arena.l6_conv_4), arena.advanced(by: Arena.scratch + worker * 73728), parts) }
+        pool.split(2) { worker, parts in Self.l6_conv_4_winograd(UnsafePointer(arena.advanced(by: Arena.l6_conv_4_padded)), w.advanced(by: 257088), arena.advanced(by: Arena.l6_conv_4), arena.advanced(by: Arena.scratch + worker * 258048), parts) }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_conv_4)))
         // maxpool_4
         Self.l7_maxpool_4(UnsafePointer(arena.advanced(by: Arena.l6_conv_4)), arena.advanced(by: Arena.l7_maxpool_4))
@@ -1948,12 +1948,225 @@ public struct CatsVsDogs: CompiledModel {
     }
 
     @inline(never)
-    static func l4_conv_3_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<19) {
+    static func l4_conv_3_winograd_product38(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        for g in parts.clamped(to: 0..<2) {
+            let c0 = g * 64
+            for oy in 0..<1 {
+                for bx in 0..<6 {
+                    let ox = bx * 5
+                    let yp = y + (oy * 38 + ox) * 128 + c0
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s4_2 = V()
+                    var s4_3 = V()
+                    let xp = x + (oy * 2432 + ox * 64)
+                    let wp = w + 0 + c0
+                    for ci in 0..<64 {
+                        let w0 = wp.simd(V.self, at: ci * 128)
+                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[64 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[128 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[192 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                        let x4 = V(repeating: xp[256 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        s4_3 = madd(s4_3, x4, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 128)
+                    yp.store(s1_1, at: 144)
+                    yp.store(s1_2, at: 160)
+                    yp.store(s1_3, at: 176)
+                    yp.store(s2_0, at: 256)
+                    yp.store(s2_1, at: 272)
+                    yp.store(s2_2, at: 288)
+                    yp.store(s2_3, at: 304)
+                    yp.store(s3_0, at: 384)
+                    yp.store(s3_1, at: 400)
+                    yp.store(s3_2, at: 416)
+                    yp.store(s3_3, at: 432)
+                    yp.store(s4_0, at: 512)
+                    yp.store(s4_1, at: 528)
+                    yp.store(s4_2, at: 544)
+                    yp.store(s4_3, at: 560)
+                }
+                for bx in 0..<2 {
+                    let ox = 30 + bx * 4
+                    let yp = y + (oy * 38 + ox) * 128 + c0
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    let xp = x + (oy * 2432 + ox * 64)
+                    let wp = w + 0 + c0
+                    for ci in 0..<64 {
+                        let w0 = wp.simd(V.self, at: ci * 128)
+                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[64 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[128 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[192 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 128)
+                    yp.store(s1_1, at: 144)
+                    yp.store(s1_2, at: 160)
+                    yp.store(s1_3, at: 176)
+                    yp.store(s2_0, at: 256)
+                    yp.store(s2_1, at: 272)
+                    yp.store(s2_2, at: 288)
+                    yp.store(s2_3, at: 304)
+                    yp.store(s3_0, at: 384)
+                    yp.store(s3_1, at: 400)
+                    yp.store(s3_2, at: 416)
+                    yp.store(s3_3, at: 432)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l4_conv_3_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 19456
-        for group in parts.clamped(to: 0..<19) {
-            let ty0 = group * 1
+        let v = s, m = s + 38912
+        for group in parts.clamped(to: 0..<9) {
+            let ty0 = group * 2
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<2 {
+                for tx in 0..<19 {
+                    let t = r * 19 + tx
+                    let patch = x + ((ty0 + r) * 5120 + tx * 128)
+                    for c in stride(from: 0, to: 64, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
+                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2624 + c), d12 = patch.simd(VC.self, at: 2688 + c), d13 = patch.simd(VC.self, at: 2752 + c)
+                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5184 + c), d22 = patch.simd(VC.self, at: 5248 + c), d23 = patch.simd(VC.self, at: 5312 + c)
+                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7744 + c), d32 = patch.simd(VC.self, at: 7808 + c), d33 = patch.simd(VC.self, at: 7872 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 64 + c)
+                        v.store(b01 + b02, at: 2432 + t * 64 + c)
+                        v.store(b02 - b01, at: 4864 + t * 64 + c)
+                        v.store(b01 - b03, at: 7296 + t * 64 + c)
+                        v.store(b10 - b12, at: 9728 + t * 64 + c)
+                        v.store(b11 + b12, at: 12160 + t * 64 + c)
+                        v.store(b12 - b11, at: 14592 + t * 64 + c)
+                        v.store(b11 - b13, at: 17024 + t * 64 + c)
+                        v.store(b20 - b22, at: 19456 + t * 64 + c)
+                        v.store(b21 + b22, at: 21888 + t * 64 + c)
+                        v.store(b22 - b21, at: 24320 + t * 64 + c)
+                        v.store(b21 - b23, at: 26752 + t * 64 + c)
+                        v.store(b30 - b32, at: 29184 + t * 64 + c)
+                        v.store(b31 + b32, at: 31616 + t * 64 + c)
+                        v.store(b32 - b31, at: 34048 + t * 64 + c)
+                        v.store(b31 - b33, at: 36480 + t * 64 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l4_conv_3_winograd_product38(UnsafePointer(v + xi * 2432), w + 73856 + xi * 8192, m + xi * 4864)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<2 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<19 {
+                    let t = r * 19 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 128, by: 16) {
+                        let bias = w.simd(VK.self, at: 73728 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 4864 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 9728 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 14592 + t * 128 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 19456 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 24320 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 29184 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 34048 + t * 128 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 38912 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 43776 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 48640 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 53504 + t * 128 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 58368 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 63232 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 68096 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 72960 + t * 128 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: ((oy + 0) * 37 + ox + 0) * 128 + k)
+                        if ox + 1 < 37 { y.store(y01.replacing(with: 0, where: y01 .< 0), at: ((oy + 0) * 37 + ox + 1) * 128 + k) }
+                        if oy + 1 < 37 { y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 37 + ox + 0) * 128 + k) }
+                        if oy + 1 < 37 && ox + 1 < 37 { y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 37 + ox + 1) * 128 + k) }
+                    }
+                }
+            }
+        }
+        if parts.contains(9) {
+            let ty0 = 18
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
             for r in 0..<1 {
                 for tx in 0..<19 {
@@ -2227,157 +2440,6 @@ public struct CatsVsDogs: CompiledModel {
     }
 
     @inline(never)
-    static func l6_conv_4_winograd_product9(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
-        for g in parts.clamped(to: 0..<2) {
-            let c0 = g * 64
-            for oy in 0..<1 {
-                do {
-                    let ox = 0
-                    let yp = y + (oy * 9 + ox) * 128 + c0
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s0_3 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s1_3 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s2_3 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s3_3 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s4_2 = V()
-                    var s4_3 = V()
-                    let xp = x + (oy * 1152 + ox * 128)
-                    let wp = w + 0 + c0
-                    for ci in 0..<128 {
-                        let w0 = wp.simd(V.self, at: ci * 128)
-                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        s0_2 = madd(s0_2, x0, w2)
-                        s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[128 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        s1_2 = madd(s1_2, x1, w2)
-                        s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[256 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        s2_2 = madd(s2_2, x2, w2)
-                        s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[384 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        s3_2 = madd(s3_2, x3, w2)
-                        s3_3 = madd(s3_3, x3, w3)
-                        let x4 = V(repeating: xp[512 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
-                        s4_1 = madd(s4_1, x4, w1)
-                        s4_2 = madd(s4_2, x4, w2)
-                        s4_3 = madd(s4_3, x4, w3)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s0_2, at: 32)
-                    yp.store(s0_3, at: 48)
-                    yp.store(s1_0, at: 128)
-                    yp.store(s1_1, at: 144)
-                    yp.store(s1_2, at: 160)
-                    yp.store(s1_3, at: 176)
-                    yp.store(s2_0, at: 256)
-                    yp.store(s2_1, at: 272)
-                    yp.store(s2_2, at: 288)
-                    yp.store(s2_3, at: 304)
-                    yp.store(s3_0, at: 384)
-                    yp.store(s3_1, at: 400)
-                    yp.store(s3_2, at: 416)
-                    yp.store(s3_3, at: 432)
-                    yp.store(s4_0, at: 512)
-                    yp.store(s4_1, at: 528)
-                    yp.store(s4_2, at: 544)
-                    yp.store(s4_3, at: 560)
-                }
-                do {
-                    let ox = 5
-                    let yp = y + (oy * 9 + ox) * 128 + c0
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s0_3 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s1_3 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s2_3 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s3_3 = V()
-                    let xp = x + (oy * 1152 + ox * 128)
-                    let wp = w + 0 + c0
-                    for ci in 0..<128 {
-                        let w0 = wp.simd(V.self, at: ci * 128)
-                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        s0_2 = madd(s0_2, x0, w2)
-                        s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[128 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        s1_2 = madd(s1_2, x1, w2)
-                        s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[256 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        s2_2 = madd(s2_2, x2, w2)
-                        s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[384 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        s3_2 = madd(s3_2, x3, w2)
-                        s3_3 = madd(s3_3, x3, w3)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s0_2, at: 32)
-                    yp.store(s0_3, at: 48)
-                    yp.store(s1_0, at: 128)
-                    yp.store(s1_1, at: 144)
-                    yp.store(s1_2, at: 160)
-                    yp.store(s1_3, at: 176)
-                    yp.store(s2_0, at: 256)
-                    yp.store(s2_1, at: 272)
-                    yp.store(s2_2, at: 288)
-                    yp.store(s2_3, at: 304)
-                    yp.store(s3_0, at: 384)
-                    yp.store(s3_1, at: 400)
-                    yp.store(s3_2, at: 416)
-                    yp.store(s3_3, at: 432)
-                }
-            }
-        }
-    }
-
-    @inline(never)
     static func l6_conv_4_winograd_product18(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
         for g in parts.clamped(to: 0..<2) {
@@ -2529,12 +2591,225 @@ public struct CatsVsDogs: CompiledModel {
     }
 
     @inline(never)
-    static func l6_conv_4_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+    static func l6_conv_4_winograd_product63(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        for g in parts.clamped(to: 0..<2) {
+            let c0 = g * 64
+            for oy in 0..<1 {
+                for bx in 0..<11 {
+                    let ox = bx * 5
+                    let yp = y + (oy * 63 + ox) * 128 + c0
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s4_2 = V()
+                    var s4_3 = V()
+                    let xp = x + (oy * 8064 + ox * 128)
+                    let wp = w + 0 + c0
+                    for ci in 0..<128 {
+                        let w0 = wp.simd(V.self, at: ci * 128)
+                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[128 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[256 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[384 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                        let x4 = V(repeating: xp[512 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        s4_3 = madd(s4_3, x4, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 128)
+                    yp.store(s1_1, at: 144)
+                    yp.store(s1_2, at: 160)
+                    yp.store(s1_3, at: 176)
+                    yp.store(s2_0, at: 256)
+                    yp.store(s2_1, at: 272)
+                    yp.store(s2_2, at: 288)
+                    yp.store(s2_3, at: 304)
+                    yp.store(s3_0, at: 384)
+                    yp.store(s3_1, at: 400)
+                    yp.store(s3_2, at: 416)
+                    yp.store(s3_3, at: 432)
+                    yp.store(s4_0, at: 512)
+                    yp.store(s4_1, at: 528)
+                    yp.store(s4_2, at: 544)
+                    yp.store(s4_3, at: 560)
+                }
+                for bx in 0..<2 {
+                    let ox = 55 + bx * 4
+                    let yp = y + (oy * 63 + ox) * 128 + c0
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    let xp = x + (oy * 8064 + ox * 128)
+                    let wp = w + 0 + c0
+                    for ci in 0..<128 {
+                        let w0 = wp.simd(V.self, at: ci * 128)
+                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[128 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[256 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[384 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 128)
+                    yp.store(s1_1, at: 144)
+                    yp.store(s1_2, at: 160)
+                    yp.store(s1_3, at: 176)
+                    yp.store(s2_0, at: 256)
+                    yp.store(s2_1, at: 272)
+                    yp.store(s2_2, at: 288)
+                    yp.store(s2_3, at: 304)
+                    yp.store(s3_0, at: 384)
+                    yp.store(s3_1, at: 400)
+                    yp.store(s3_2, at: 416)
+                    yp.store(s3_3, at: 432)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l6_conv_4_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 36864
-        for group in parts.clamped(to: 0..<4) {
-            let ty0 = group * 2
+        let v = s, m = s + 129024
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<7 {
+                for tx in 0..<9 {
+                    let t = r * 9 + tx
+                    let patch = x + ((ty0 + r) * 5120 + tx * 256)
+                    for c in stride(from: 0, to: 128, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
+                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2688 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2944 + c)
+                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5248 + c), d22 = patch.simd(VC.self, at: 5376 + c), d23 = patch.simd(VC.self, at: 5504 + c)
+                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7808 + c), d32 = patch.simd(VC.self, at: 7936 + c), d33 = patch.simd(VC.self, at: 8064 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 128 + c)
+                        v.store(b01 + b02, at: 8064 + t * 128 + c)
+                        v.store(b02 - b01, at: 16128 + t * 128 + c)
+                        v.store(b01 - b03, at: 24192 + t * 128 + c)
+                        v.store(b10 - b12, at: 32256 + t * 128 + c)
+                        v.store(b11 + b12, at: 40320 + t * 128 + c)
+                        v.store(b12 - b11, at: 48384 + t * 128 + c)
+                        v.store(b11 - b13, at: 56448 + t * 128 + c)
+                        v.store(b20 - b22, at: 64512 + t * 128 + c)
+                        v.store(b21 + b22, at: 72576 + t * 128 + c)
+                        v.store(b22 - b21, at: 80640 + t * 128 + c)
+                        v.store(b21 - b23, at: 88704 + t * 128 + c)
+                        v.store(b30 - b32, at: 96768 + t * 128 + c)
+                        v.store(b31 + b32, at: 104832 + t * 128 + c)
+                        v.store(b32 - b31, at: 112896 + t * 128 + c)
+                        v.store(b31 - b33, at: 120960 + t * 128 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l6_conv_4_winograd_product63(UnsafePointer(v + xi * 8064), w + 147584 + xi * 16384, m + xi * 8064)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<7 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<9 {
+                    let t = r * 9 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 128, by: 16) {
+                        let bias = w.simd(VK.self, at: 147456 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 8064 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 16128 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 24192 + t * 128 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 32256 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 40320 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 48384 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 56448 + t * 128 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 64512 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 72576 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 80640 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 88704 + t * 128 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 96768 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 104832 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 112896 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 120960 + t * 128 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: ((oy + 0) * 18 + ox + 0) * 128 + k)
+                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: ((oy + 0) * 18 + ox + 1) * 128 + k)
+                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 18 + ox + 0) * 128 + k)
+                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 18 + ox + 1) * 128 + k)
+                    }
+                }
+            }
+        }
+        if parts.contains(1) {
+            let ty0 = 7
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
             for r in 0..<2 {
                 for tx in 0..<9 {
@@ -2583,68 +2858,6 @@ public struct CatsVsDogs: CompiledModel {
                         let m10 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 11520 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 13824 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 16128 + t * 128 + k)
                         let m20 = UnsafePointer(m).simd(VK.self, at: 18432 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 20736 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 23040 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 25344 + t * 128 + k)
                         let m30 = UnsafePointer(m).simd(VK.self, at: 27648 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 29952 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 32256 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 34560 + t * 128 + k)
-                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
-                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
-                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
-                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
-                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: ((oy + 0) * 18 + ox + 0) * 128 + k)
-                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: ((oy + 0) * 18 + ox + 1) * 128 + k)
-                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 18 + ox + 0) * 128 + k)
-                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 18 + ox + 1) * 128 + k)
-                    }
-                }
-            }
-        }
-        if parts.contains(4) {
-            let ty0 = 8
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<1 {
-                for tx in 0..<9 {
-                    let t = r * 9 + tx
-                    let patch = x + ((ty0 + r) * 5120 + tx * 256)
-                    for c in stride(from: 0, to: 128, by: 16) {
-                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
-                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2688 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2944 + c)
-                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5248 + c), d22 = patch.simd(VC.self, at: 5376 + c), d23 = patch.simd(VC.self, at: 5504 + c)
-                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7808 + c), d32 = patch.simd(VC.self, at: 7936 + c), d33 = patch.simd(VC.self, at: 8064 + c)
-                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
-                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
-                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
-                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
-                        v.store(b00 - b02, at: 0 + t * 128 + c)
-                        v.store(b01 + b02, at: 1152 + t * 128 + c)
-                        v.store(b02 - b01, at: 2304 + t * 128 + c)
-                        v.store(b01 - b03, at: 3456 + t * 128 + c)
-                        v.store(b10 - b12, at: 4608 + t * 128 + c)
-                        v.store(b11 + b12, at: 5760 + t * 128 + c)
-                        v.store(b12 - b11, at: 6912 + t * 128 + c)
-                        v.store(b11 - b13, at: 8064 + t * 128 + c)
-                        v.store(b20 - b22, at: 9216 + t * 128 + c)
-                        v.store(b21 + b22, at: 10368 + t * 128 + c)
-                        v.store(b22 - b21, at: 11520 + t * 128 + c)
-                        v.store(b21 - b23, at: 12672 + t * 128 + c)
-                        v.store(b30 - b32, at: 13824 + t * 128 + c)
-                        v.store(b31 + b32, at: 14976 + t * 128 + c)
-                        v.store(b32 - b31, at: 16128 + t * 128 + c)
-                        v.store(b31 - b33, at: 17280 + t * 128 + c)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l6_conv_4_winograd_product9(UnsafePointer(v + xi * 1152), w + 147584 + xi * 16384, m + xi * 1152)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<1 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<9 {
-                    let t = r * 9 + tx, ox = 2 * tx
-                    for k in stride(from: 0, to: 128, by: 16) {
-                        let bias = w.simd(VK.self, at: 147456 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2304 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3456 + t * 128 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6912 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 8064 + t * 128 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 10368 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 11520 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 128 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 13824 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 14976 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 16128 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 17280 + t * 128 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias

@@ -35,8 +35,8 @@ public struct InceptionCifar: CompiledModel {
     public static let parameterCount = 29870
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 7481536
-    /// 40,960 floats of activations and padded inputs (see `Arena`), 10,240 of Winograd scratch.
-    public static let arenaCount = 51200
+    /// 40,960 floats of activations and padded inputs (see `Arena`), 20,480 of Winograd scratch.
+    public static let arenaCount = 61440
     static let packedCount = 56284
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
@@ -94,7 +94,7 @@ public struct InceptionCifar: CompiledModel {
         static let l19_avg_pool = 7168
         /// predictions's output: 10 floats, layer 20
         static let l20_predictions = 0
-        /// Winograd's transformed tiles: 10,240 floats, and as many again for each further worker
+        /// Winograd's transformed tiles: 20,480 floats, and as many again for each further worker
         static let scratch = 40960
     }
 
@@ -295,7 +295,7 @@ public struct InceptionCifar: CompiledModel {
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 10240
+    public static let workerScratchCount = 20480
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -358,7 +358,7 @@ public struct InceptionCifar: CompiledModel {
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_mixed2_1x1)))
         // mixed2_3x3
         Self.l15_mixed2_3x3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l11_mixed2_3x3_reduce)), arena.advanced(by: Arena.l15_mixed2_3x3_padded))
-        pool.split(2) { worker, parts in Self.l15_mixed2_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3_padded)), w.advanced(by: 11900), arena.advanced(by: Arena.l15_mixed2_3x3), arena.advanced(by: Arena.scratch + worker * 10240), parts) }
+        Self.l15_mixed2_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3_padded)), w.advanced(by: 11900), arena.advanced(by: Arena.l15_mixed2_3x3), arena.advanced(by: Arena.scratch))
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3)))
         // mixed2_5x5
         Self.l16_mixed2_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l12_mixed2_5x5_reduce)), arena.advanced(by: Arena.l16_mixed2_5x5_padded))
@@ -1301,13 +1301,13 @@ public struct InceptionCifar: CompiledModel {
     }
 
     @inline(never)
-    static func l15_mixed2_3x3_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l15_mixed2_3x3_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         if parts.contains(0) {
             for oy in 0..<1 {
-                for bx in 0..<2 {
-                    let ox = bx * 4
-                    let yp = y + (oy * 8 + ox) * 48
+                do {
+                    let ox = 0
+                    let yp = y + (oy * 16 + ox) * 48
                     var s0_0 = V()
                     var s0_1 = V()
                     var s0_2 = V()
@@ -1320,7 +1320,13 @@ public struct InceptionCifar: CompiledModel {
                     var s3_0 = V()
                     var s3_1 = V()
                     var s3_2 = V()
-                    let xp = x + (oy * 256 + ox * 32)
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s4_2 = V()
+                    var s5_0 = V()
+                    var s5_1 = V()
+                    var s5_2 = V()
+                    let xp = x + (oy * 512 + ox * 32)
                     let wp = w + 0
                     for ci in 0..<32 {
                         let w0 = wp.simd(V.self, at: ci * 48)
@@ -1342,6 +1348,14 @@ public struct InceptionCifar: CompiledModel {
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
+                        let x4 = V(repeating: xp[128 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        let x5 = V(repeating: xp[160 + ci])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        s5_2 = madd(s5_2, x5, w2)
                     }
                     yp.store(s0_0, at: 0)
                     yp.store(s0_1, at: 16)
@@ -1355,20 +1369,87 @@ public struct InceptionCifar: CompiledModel {
                     yp.store(s3_0, at: 144)
                     yp.store(s3_1, at: 160)
                     yp.store(s3_2, at: 176)
+                    yp.store(s4_0, at: 192)
+                    yp.store(s4_1, at: 208)
+                    yp.store(s4_2, at: 224)
+                    yp.store(s5_0, at: 240)
+                    yp.store(s5_1, at: 256)
+                    yp.store(s5_2, at: 272)
+                }
+                for bx in 0..<2 {
+                    let ox = 6 + bx * 5
+                    let yp = y + (oy * 16 + ox) * 48
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s4_2 = V()
+                    let xp = x + (oy * 512 + ox * 32)
+                    let wp = w + 0
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 48)
+                        let w1 = wp.simd(V.self, at: ci * 48 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 48 + 32)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        let x1 = V(repeating: xp[32 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        let x2 = V(repeating: xp[64 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        let x3 = V(repeating: xp[96 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        let x4 = V(repeating: xp[128 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s1_0, at: 48)
+                    yp.store(s1_1, at: 64)
+                    yp.store(s1_2, at: 80)
+                    yp.store(s2_0, at: 96)
+                    yp.store(s2_1, at: 112)
+                    yp.store(s2_2, at: 128)
+                    yp.store(s3_0, at: 144)
+                    yp.store(s3_1, at: 160)
+                    yp.store(s3_2, at: 176)
+                    yp.store(s4_0, at: 192)
+                    yp.store(s4_1, at: 208)
+                    yp.store(s4_2, at: 224)
                 }
             }
         }
     }
 
     @inline(never)
-    static func l15_mixed2_3x3_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l15_mixed2_3x3_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 4096
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 2
+        let v = s, m = s + 8192
+        if parts.contains(0) {
+            let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<2 {
+            for r in 0..<4 {
                 for tx in 0..<4 {
                     let t = r * 4 + tx
                     let patch = x + ((ty0 + r) * 640 + tx * 64)
@@ -1382,39 +1463,39 @@ public struct InceptionCifar: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 256 + t * 32 + c)
-                        v.store(b02 - b01, at: 512 + t * 32 + c)
-                        v.store(b01 - b03, at: 768 + t * 32 + c)
-                        v.store(b10 - b12, at: 1024 + t * 32 + c)
-                        v.store(b11 + b12, at: 1280 + t * 32 + c)
-                        v.store(b12 - b11, at: 1536 + t * 32 + c)
-                        v.store(b11 - b13, at: 1792 + t * 32 + c)
-                        v.store(b20 - b22, at: 2048 + t * 32 + c)
-                        v.store(b21 + b22, at: 2304 + t * 32 + c)
-                        v.store(b22 - b21, at: 2560 + t * 32 + c)
-                        v.store(b21 - b23, at: 2816 + t * 32 + c)
-                        v.store(b30 - b32, at: 3072 + t * 32 + c)
-                        v.store(b31 + b32, at: 3328 + t * 32 + c)
-                        v.store(b32 - b31, at: 3584 + t * 32 + c)
-                        v.store(b31 - b33, at: 3840 + t * 32 + c)
+                        v.store(b01 + b02, at: 512 + t * 32 + c)
+                        v.store(b02 - b01, at: 1024 + t * 32 + c)
+                        v.store(b01 - b03, at: 1536 + t * 32 + c)
+                        v.store(b10 - b12, at: 2048 + t * 32 + c)
+                        v.store(b11 + b12, at: 2560 + t * 32 + c)
+                        v.store(b12 - b11, at: 3072 + t * 32 + c)
+                        v.store(b11 - b13, at: 3584 + t * 32 + c)
+                        v.store(b20 - b22, at: 4096 + t * 32 + c)
+                        v.store(b21 + b22, at: 4608 + t * 32 + c)
+                        v.store(b22 - b21, at: 5120 + t * 32 + c)
+                        v.store(b21 - b23, at: 5632 + t * 32 + c)
+                        v.store(b30 - b32, at: 6144 + t * 32 + c)
+                        v.store(b31 + b32, at: 6656 + t * 32 + c)
+                        v.store(b32 - b31, at: 7168 + t * 32 + c)
+                        v.store(b31 - b33, at: 7680 + t * 32 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l15_mixed2_3x3_winograd_product8(UnsafePointer(v + xi * 256), w + 13872 + xi * 1536, m + xi * 384)
+                Self.l15_mixed2_3x3_winograd_product16(UnsafePointer(v + xi * 512), w + 13872 + xi * 1536, m + xi * 768)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<2 {
+            for r in 0..<4 {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<4 {
                     let t = r * 4 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 48, by: 16) {
                         let bias = w.simd(VK.self, at: 13824 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 384 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 768 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 48 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1536 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2304 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2688 + t * 48 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3456 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 48 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 48 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4992 + t * 48 + k), m32 = UnsafePointer(m).simd(VK.self, at: 5376 + t * 48 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 48 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 768 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1536 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2304 + t * 48 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5376 + t * 48 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6912 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 48 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 48 + k), m31 = UnsafePointer(m).simd(VK.self, at: 9984 + t * 48 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10752 + t * 48 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11520 + t * 48 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias

@@ -893,7 +893,7 @@ public struct Resnet20Cifar: CompiledModel {
         observe?(49, UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)))
         // stage3_block1_conv2
         Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)), arena.advanced(by: Arena.l50_stage3_block1_conv2_padded))
-        pool.split(2) { worker, parts in Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2_padded)), w.advanced(by: 191584), arena.advanced(by: Arena.l50_stage3_block1_conv2), arena.advanced(by: Arena.scratch + worker * 16384), parts) }
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2_padded)), w.advanced(by: 191584), arena.advanced(by: Arena.l50_stage3_block1_conv2), arena.advanced(by: Arena.scratch))
         observe?(50, UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)))
         // stage3_block1_shortcut
         Self.l51_stage3_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), w.advanced(by: 294048), arena.advanced(by: Arena.l51_stage3_block1_shortcut))
@@ -912,7 +912,7 @@ public struct Resnet20Cifar: CompiledModel {
         observe?(55, UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)))
         // stage3_block2_conv1
         Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), arena.advanced(by: Arena.l56_stage3_block2_conv1_padded))
-        pool.split(2) { worker, parts in Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1_padded)), w.advanced(by: 296416), arena.advanced(by: Arena.l56_stage3_block2_conv1), arena.advanced(by: Arena.scratch + worker * 16384), parts) }
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1_padded)), w.advanced(by: 296416), arena.advanced(by: Arena.l56_stage3_block2_conv1), arena.advanced(by: Arena.scratch))
         observe?(56, UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)))
         // stage3_block2_bn1
         Self.l57_stage3_block2_bn1(arena.advanced(by: Arena.l56_stage3_block2_conv1), w)
@@ -922,7 +922,7 @@ public struct Resnet20Cifar: CompiledModel {
         observe?(58, UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)))
         // stage3_block2_conv2
         Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)), arena.advanced(by: Arena.l59_stage3_block2_conv2_padded))
-        pool.split(2) { worker, parts in Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2_padded)), w.advanced(by: 399008), arena.advanced(by: Arena.l59_stage3_block2_conv2), arena.advanced(by: Arena.scratch + worker * 16384), parts) }
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2_padded)), w.advanced(by: 399008), arena.advanced(by: Arena.l59_stage3_block2_conv2), arena.advanced(by: Arena.scratch))
         observe?(59, UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)))
         // stage3_block2_bn2
         Self.l60_stage3_block2_bn2(arena.advanced(by: Arena.l59_stage3_block2_conv2), w)
@@ -935,7 +935,7 @@ public struct Resnet20Cifar: CompiledModel {
         observe?(62, UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)))
         // stage3_block3_conv1
         Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), arena.advanced(by: Arena.l63_stage3_block3_conv1_padded))
-        pool.split(2) { worker, parts in Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1_padded)), w.advanced(by: 501600), arena.advanced(by: Arena.l63_stage3_block3_conv1), arena.advanced(by: Arena.scratch + worker * 16384), parts) }
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1_padded)), w.advanced(by: 501600), arena.advanced(by: Arena.l63_stage3_block3_conv1), arena.advanced(by: Arena.scratch))
         observe?(63, UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)))
     }
 
@@ -952,7 +952,7 @@ public struct Resnet20Cifar: CompiledModel {
         observe?(65, UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)))
         // stage3_block3_conv2
         Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)), arena.advanced(by: Arena.l66_stage3_block3_conv2_padded))
-        pool.split(2) { worker, parts in Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2_padded)), w.advanced(by: 604192), arena.advanced(by: Arena.l66_stage3_block3_conv2), arena.advanced(by: Arena.scratch + worker * 16384), parts) }
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2_padded)), w.advanced(by: 604192), arena.advanced(by: Arena.l66_stage3_block3_conv2), arena.advanced(by: Arena.scratch))
         observe?(66, UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)))
         // stage3_block3_bn2
         Self.l67_stage3_block3_bn2(arena.advanced(by: Arena.l66_stage3_block3_conv2), w)
@@ -2459,13 +2459,13 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     @inline(never)
-    static func l50_stage3_block1_conv2_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l50_stage3_block1_conv2_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         if parts.contains(0) {
             for oy in 0..<1 {
-                for bx in 0..<2 {
+                for bx in 0..<4 {
                     let ox = bx * 4
-                    let yp = y + (oy * 8 + ox) * 64
+                    let yp = y + (oy * 16 + ox) * 64
                     var s0_0 = V()
                     var s0_1 = V()
                     var s0_2 = V()
@@ -2482,7 +2482,7 @@ public struct Resnet20Cifar: CompiledModel {
                     var s3_1 = V()
                     var s3_2 = V()
                     var s3_3 = V()
-                    let xp = x + (oy * 512 + ox * 64)
+                    let xp = x + (oy * 1024 + ox * 64)
                     let wp = w + 0
                     for ci in 0..<64 {
                         let w0 = wp.simd(V.self, at: ci * 64)
@@ -2532,14 +2532,14 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     @inline(never)
-    static func l50_stage3_block1_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+    static func l50_stage3_block1_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 8192
-        for group in parts.clamped(to: 0..<2) {
-            let ty0 = group * 2
+        let v = s, m = s + 16384
+        if parts.contains(0) {
+            let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<2 {
+            for r in 0..<4 {
                 for tx in 0..<4 {
                     let t = r * 4 + tx
                     let patch = x + ((ty0 + r) * 1280 + tx * 128)
@@ -2553,39 +2553,39 @@ public struct Resnet20Cifar: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 512 + t * 64 + c)
-                        v.store(b02 - b01, at: 1024 + t * 64 + c)
-                        v.store(b01 - b03, at: 1536 + t * 64 + c)
-                        v.store(b10 - b12, at: 2048 + t * 64 + c)
-                        v.store(b11 + b12, at: 2560 + t * 64 + c)
-                        v.store(b12 - b11, at: 3072 + t * 64 + c)
-                        v.store(b11 - b13, at: 3584 + t * 64 + c)
-                        v.store(b20 - b22, at: 4096 + t * 64 + c)
-                        v.store(b21 + b22, at: 4608 + t * 64 + c)
-                        v.store(b22 - b21, at: 5120 + t * 64 + c)
-                        v.store(b21 - b23, at: 5632 + t * 64 + c)
-                        v.store(b30 - b32, at: 6144 + t * 64 + c)
-                        v.store(b31 + b32, at: 6656 + t * 64 + c)
-                        v.store(b32 - b31, at: 7168 + t * 64 + c)
-                        v.store(b31 - b33, at: 7680 + t * 64 + c)
+                        v.store(b01 + b02, at: 1024 + t * 64 + c)
+                        v.store(b02 - b01, at: 2048 + t * 64 + c)
+                        v.store(b01 - b03, at: 3072 + t * 64 + c)
+                        v.store(b10 - b12, at: 4096 + t * 64 + c)
+                        v.store(b11 + b12, at: 5120 + t * 64 + c)
+                        v.store(b12 - b11, at: 6144 + t * 64 + c)
+                        v.store(b11 - b13, at: 7168 + t * 64 + c)
+                        v.store(b20 - b22, at: 8192 + t * 64 + c)
+                        v.store(b21 + b22, at: 9216 + t * 64 + c)
+                        v.store(b22 - b21, at: 10240 + t * 64 + c)
+                        v.store(b21 - b23, at: 11264 + t * 64 + c)
+                        v.store(b30 - b32, at: 12288 + t * 64 + c)
+                        v.store(b31 + b32, at: 13312 + t * 64 + c)
+                        v.store(b32 - b31, at: 14336 + t * 64 + c)
+                        v.store(b31 - b33, at: 15360 + t * 64 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l50_stage3_block1_conv2_winograd_product8(UnsafePointer(v + xi * 512), w + 36928 + xi * 4096, m + xi * 512)
+                Self.l50_stage3_block1_conv2_winograd_product16(UnsafePointer(v + xi * 1024), w + 36928 + xi * 4096, m + xi * 1024)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<2 {
+            for r in 0..<4 {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<4 {
                     let t = r * 4 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 64, by: 16) {
                         let bias = w.simd(VK.self, at: 36864 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 512 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1536 + t * 64 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2560 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3584 + t * 64 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 5632 + t * 64 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 6656 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 64 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 64 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 64 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11264 + t * 64 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13312 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15360 + t * 64 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias

@@ -307,6 +307,29 @@ import Testing
         #expect(program.arena.scratch == winograd.kernel.scratchCount)
     }
 
+    /// A Winograd layer whose transformed weights outweigh its tiles (VGG16's
+    /// 8x8x512) takes every tile row in one group, so its products stream U
+    /// once; a layer of many tiles and few channels keeps small groups that
+    /// stay in cache, and two of them so that two workers share a sample.
+    @Test func aWinogradLayerOfLargeWeightsStreamsThemOnce() throws {
+        func winograd(_ yaml: String) throws -> WinogradConvolutionEmitter? {
+            guard case .convolution(let kernels) = try Self.program(yaml).nodes[0].kernel else { return nil }
+            return kernels.winograd?.kernel
+        }
+        let deep = try #require(try winograd("""
+            input_shape: [8, 8, 512]
+            layers:
+              - Conv2D: {filters: 512, kernel_size: 3, padding: same}
+            """))
+        #expect(deep.tileRows == 4 && deep.rowsPerGroup == 4 && deep.parts == 1)
+        let wide = try #require(try winograd("""
+            input_shape: [32, 32, 16]
+            layers:
+              - Conv2D: {filters: 16, kernel_size: 3, padding: same}
+            """))
+        #expect(wide.tileRows == 16 && wide.rowsPerGroup < 16 && wide.parts >= 2)
+    }
+
     @Test func aFirstConvolutionOnOneChannelKeepsPixelsInLanesAndStaysOnOneCore() throws {
         let program = try Self.program("""
             input_shape: [28, 28, 1]

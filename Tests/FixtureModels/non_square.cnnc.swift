@@ -122,7 +122,14 @@ public struct NonSquare: CompiledModel {
             }
         }
         WeightPacking.bias(parameters, from: 101, count: 2, into: &packed, at: 144)
-        WeightPacking.kernel(parameters, from: 103, rows: 6, outputs: 3, paddedOutputs: 4, into: &packed, at: 148)
+        // In panels of 4 output channels, each panel's 6 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<6 {
+                for lane in 0..<4 where panel * 4 + lane < 3 {
+                    packed[148 + (panel * 6 + row) * 4 + lane] = parameters[103 + row * 3 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 121, count: 3, into: &packed, at: 172)
         WeightPacking.kernel(parameters, from: 124, rows: 9, outputs: 2, paddedOutputs: 4, into: &packed, at: 176)
         WeightPacking.bias(parameters, from: 142, count: 2, into: &packed, at: 212)
@@ -527,15 +534,14 @@ public struct NonSquare: CompiledModel {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
         if parts.contains(0) {
-            for oy in 0..<1 {
-                let ox = 0
-                let yp = y + (oy * 3 + ox) * 3
+            do {
+                let yp = y
                 var s0_0 = w.simd(V.self, at: 24)
                 var s1_0 = w.simd(V.self, at: 24)
                 var s2_0 = w.simd(V.self, at: 24)
                 for ky in 0..<3 {
                     for kx in 0..<1 {
-                        let xp = x + (oy * 6 + ox * 2) + ky * 6 + kx * 2
+                        let xp = x + 0 + ky * 6 + kx * 2
                         let wp = w + 0 + (ky * 1 + kx) * 8
                         for ci in 0..<2 {
                             let w0 = wp.simd(V.self, at: ci * 4)

@@ -118,9 +118,23 @@ public struct SqueezeExciteReshape: CompiledModel {
         WeightPacking.normalization(parameters, mean: 0, variance: 3, invert: false, channels: 3, into: &packed, scaleAt: 0, shiftAt: 3)
         WeightPacking.kernel(parameters, from: 7, rows: 27, outputs: 8, paddedOutputs: 8, into: &packed, at: 6)
         WeightPacking.bias(parameters, from: 223, count: 8, into: &packed, at: 222)
-        WeightPacking.kernel(parameters, from: 231, rows: 8, outputs: 2, paddedOutputs: 4, into: &packed, at: 230)
+        // In panels of 4 output channels, each panel's 8 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<8 {
+                for lane in 0..<4 where panel * 4 + lane < 2 {
+                    packed[230 + (panel * 8 + row) * 4 + lane] = parameters[231 + row * 2 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 247, count: 2, into: &packed, at: 262)
-        WeightPacking.kernel(parameters, from: 249, rows: 2, outputs: 8, paddedOutputs: 8, into: &packed, at: 266)
+        // In panels of 8 output channels, each panel's 2 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<2 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[266 + (panel * 2 + row) * 8 + lane] = parameters[249 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 265, count: 8, into: &packed, at: 282)
         WeightPacking.kernel(parameters, from: 273, rows: 8, outputs: 4, paddedOutputs: 4, into: &packed, at: 290)
         WeightPacking.bias(parameters, from: 305, count: 4, into: &packed, at: 322)
@@ -469,11 +483,10 @@ public struct SqueezeExciteReshape: CompiledModel {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
         if parts.contains(0) {
-            for oy in 0..<1 {
-                let ox = 0
-                let yp = y + (oy * 1 + ox) * 2
+            do {
+                let yp = y
                 var s0_0 = w.simd(V.self, at: 32)
-                let xp = x + (oy * 8 + ox * 8)
+                let xp = x + 0
                 let wp = w + 0
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 4)
@@ -490,11 +503,10 @@ public struct SqueezeExciteReshape: CompiledModel {
     static func l6_se_expand(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         if parts.contains(0) {
-            for oy in 0..<1 {
-                let ox = 0
-                let yp = y + (oy * 1 + ox) * 8
+            do {
+                let yp = y
                 var s0_0 = w.simd(V.self, at: 16)
-                let xp = x + (oy * 2 + ox * 2)
+                let xp = x + 0
                 let wp = w + 0
                 for ci in 0..<2 {
                     let w0 = wp.simd(V.self, at: ci * 8)

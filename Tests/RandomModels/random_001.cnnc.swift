@@ -101,7 +101,14 @@ public struct Random001: CompiledModel {
         WeightPacking.kernel(parameters, from: 0, rows: 256, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 1280, count: 5, into: &packed, at: 2048)
         WeightPacking.batchNormalization(parameters, gamma: 1285, beta: 1290, mean: 1295, variance: 1300, epsilon: Float(0.01), channels: 5, into: &packed, scaleAt: 2056, shiftAt: 2061)
-        WeightPacking.kernel(parameters, from: 1305, rows: 80, outputs: 15, paddedOutputs: 16, into: &packed, at: 2066)
+        // In panels of 16 output channels, each panel's 80 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<80 {
+                for lane in 0..<16 where panel * 16 + lane < 15 {
+                    packed[2066 + (panel * 80 + row) * 16 + lane] = parameters[1305 + row * 15 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 2505, count: 15, into: &packed, at: 3346)
         self.packed = packed
     }
@@ -356,16 +363,15 @@ public struct Random001: CompiledModel {
         typealias V = SIMD16<Float>
         // The remaining 15 output channels.
         if parts.contains(0) {
-            for oy in 0..<1 {
-                let ox = 0
-                let yp = y + (oy * 4 + ox) * 15
+            do {
+                let yp = y
                 var s0_0 = w.simd(V.self, at: 1280)
                 var s1_0 = w.simd(V.self, at: 1280)
                 var s2_0 = w.simd(V.self, at: 1280)
                 var s3_0 = w.simd(V.self, at: 1280)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
-                        let xp = x + (oy * 130 + ox * 15) + ky * 65 + kx * 5
+                        let xp = x + 0 + ky * 65 + kx * 5
                         let wp = w + 0 + (ky * 4 + kx) * 80
                         for ci in 0..<5 {
                             let w0 = wp.simd(V.self, at: ci * 16)

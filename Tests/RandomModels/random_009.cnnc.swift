@@ -93,9 +93,23 @@ public struct Random009: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.batchNormalization(parameters, gamma: 0, beta: 2, mean: 4, variance: 6, epsilon: Float(0.001), channels: 2, into: &packed, scaleAt: 0, shiftAt: 2)
-        WeightPacking.kernel(parameters, from: 8, rows: 2, outputs: 15, paddedOutputs: 16, into: &packed, at: 4)
+        // In panels of 16 output channels, each panel's 2 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<2 {
+                for lane in 0..<16 where panel * 16 + lane < 15 {
+                    packed[4 + (panel * 2 + row) * 16 + lane] = parameters[8 + row * 15 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 38, count: 15, into: &packed, at: 36)
-        WeightPacking.kernel(parameters, from: 53, rows: 135, outputs: 2, paddedOutputs: 4, into: &packed, at: 52)
+        // In panels of 4 output channels, each panel's 135 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<135 {
+                for lane in 0..<4 where panel * 4 + lane < 2 {
+                    packed[52 + (panel * 135 + row) * 4 + lane] = parameters[53 + row * 2 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 323, count: 2, into: &packed, at: 592)
         self.packed = packed
     }
@@ -177,12 +191,11 @@ public struct Random009: CompiledModel {
         typealias V = SIMD16<Float>
         // The remaining 15 output channels.
         if parts.contains(0) {
-            for oy in 0..<1 {
-                let ox = 0
-                let yp = y + (oy * 2 + ox) * 15
+            do {
+                let yp = y
                 var s0_0 = w.simd(V.self, at: 32)
                 var s1_0 = w.simd(V.self, at: 32)
-                let xp = x + (oy * 18 + ox * 4)
+                let xp = x + 0
                 let wp = w + 0
                 for ci in 0..<2 {
                     let w0 = wp.simd(V.self, at: ci * 16)
@@ -215,13 +228,12 @@ public struct Random009: CompiledModel {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
         if parts.contains(0) {
-            for oy in 0..<1 {
-                let ox = 0
-                let yp = y + (oy * 1 + ox) * 2
+            do {
+                let yp = y
                 var s0_0 = w.simd(V.self, at: 540)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
-                        let xp = x + (oy * 45 + ox * 30) + ky * 45 + kx * 15
+                        let xp = x + 0 + ky * 45 + kx * 15
                         let wp = w + 0 + (ky * 3 + kx) * 60
                         for ci in 0..<15 {
                             let w0 = wp.simd(V.self, at: ci * 4)

@@ -85,7 +85,14 @@ public struct Random011: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.batchNormalization(parameters, gamma: 0, beta: nil, mean: 4, variance: 8, epsilon: Float(0.01), channels: 4, into: &packed, scaleAt: 0, shiftAt: 4)
-        WeightPacking.kernel(parameters, from: 12, rows: 4, outputs: 9, paddedOutputs: 16, into: &packed, at: 8)
+        // In panels of 8 output channels, each panel's 4 rows in a row (the order its kernel reads them).
+        for panel in 0..<2 {
+            for row in 0..<4 {
+                for lane in 0..<8 where panel * 8 + lane < 9 {
+                    packed[8 + (panel * 4 + row) * 8 + lane] = parameters[12 + row * 9 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 48, count: 9, into: &packed, at: 72)
         self.packed = packed
     }
@@ -155,40 +162,51 @@ public struct Random011: CompiledModel {
 
     // conv2d: Conv2D, (None, 2, 7, 4) → (None, 1, 3, 9), 45 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
-        // The remaining 9 output channels.
         if parts.contains(0) {
-            for oy in 0..<1 {
-                let ox = 0
-                let yp = y + (oy * 3 + ox) * 9
+            do {
+                let yp = y
                 var s0_0 = w.simd(V.self, at: 64)
-                var s0_1 = w.simd(V.self, at: 72)
                 var s1_0 = w.simd(V.self, at: 64)
-                var s1_1 = w.simd(V.self, at: 72)
                 var s2_0 = w.simd(V.self, at: 64)
-                var s2_1 = w.simd(V.self, at: 72)
-                let xp = x + (oy * 84 + ox * 12)
+                let xp = x + 0
                 let wp = w + 0
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
                     let x1 = V(repeating: xp[12 + ci])
                     s1_0 = madd(s1_0, x1, w0)
-                    s1_1 = madd(s1_1, x1, w1)
                     let x2 = V(repeating: xp[24 + ci])
                     s2_0 = madd(s2_0, x2, w0)
-                    s2_1 = madd(s2_1, x2, w1)
                 }
                 yp.store(s0_0, at: 0)
-                do { let v = s0_1; for lane in 0..<1 { yp[8 + lane] = v[lane] } }
                 yp.store(s1_0, at: 9)
-                do { let v = s1_1; for lane in 0..<1 { yp[17 + lane] = v[lane] } }
                 yp.store(s2_0, at: 18)
-                do { let v = s2_1; for lane in 0..<1 { yp[26 + lane] = v[lane] } }
+            }
+        }
+        // The remaining 1 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 8
+                var s0_0 = w.simd(V.self, at: 64 + 8)
+                var s1_0 = w.simd(V.self, at: 64 + 8)
+                var s2_0 = w.simd(V.self, at: 64 + 8)
+                let xp = x + 0
+                let wp = w + 0 + 32
+                for ci in 0..<4 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[12 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[24 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                }
+                do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<1 { yp[9 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<1 { yp[18 + lane] = v[lane] } }
             }
         }
     }

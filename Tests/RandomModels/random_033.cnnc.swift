@@ -90,7 +90,14 @@ public struct Random033: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 3, outputs: 7, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 21, count: 7, into: &packed, at: 24)
-        WeightPacking.kernel(parameters, from: 28, rows: 7, outputs: 33, paddedOutputs: 48, into: &packed, at: 32)
+        // In panels of 16 output channels, each panel's 7 rows in a row (the order its kernel reads them).
+        for panel in 0..<3 {
+            for row in 0..<7 {
+                for lane in 0..<16 where panel * 16 + lane < 33 {
+                    packed[32 + (panel * 7 + row) * 16 + lane] = parameters[28 + row * 33 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: nil, count: 33, into: &packed, at: 368)
         self.packed = packed
     }
@@ -233,30 +240,36 @@ public struct Random033: CompiledModel {
 
     // conv2d: Conv2D, (None, 1, 1, 7) → (None, 1, 1, 33), 231 parameters
     @inline(never)
-    static func l3_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l3_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
-        // The remaining 33 output channels.
-        if parts.contains(0) {
-            for oy in 0..<1 {
-                let ox = 0
-                let yp = y + (oy * 1 + ox) * 33
-                var s0_0 = w.simd(V.self, at: 336)
-                var s0_1 = w.simd(V.self, at: 352)
-                var s0_2 = w.simd(V.self, at: 368)
-                let xp = x + (oy * 7 + ox * 7)
-                let wp = w + 0
+        for g in parts.clamped(to: 0..<2) {
+            let c0 = g * 16
+            do {
+                let yp = y + c0
+                var s0_0 = w.simd(V.self, at: 336 + c0)
+                let xp = x + 0
+                let wp = w + 0 + c0 * 7
                 for ci in 0..<7 {
-                    let w0 = wp.simd(V.self, at: ci * 48)
-                    let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 48 + 32)
+                    let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
-                    s0_2 = madd(s0_2, x0, w2)
                 }
                 yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                do { let v = s0_2; for lane in 0..<1 { yp[32 + lane] = v[lane] } }
+            }
+        }
+        // The remaining 1 output channels.
+        if parts.contains(2) {
+            do {
+                let yp = y + 32
+                var s0_0 = w.simd(V.self, at: 336 + 32)
+                let xp = x + 0
+                let wp = w + 0 + 224
+                for ci in 0..<7 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
             }
         }
     }

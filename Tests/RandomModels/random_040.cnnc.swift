@@ -86,7 +86,14 @@ public struct Random040: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random040", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 4, outputs: 17, paddedOutputs: 32, into: &packed, at: 0)
+        // In panels of 16 output channels, each panel's 4 rows in a row (the order its kernel reads them).
+        for panel in 0..<2 {
+            for row in 0..<4 {
+                for lane in 0..<16 where panel * 16 + lane < 17 {
+                    packed[0 + (panel * 4 + row) * 16 + lane] = parameters[0 + row * 17 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 68, count: 17, into: &packed, at: 128)
         self.packed = packed
     }
@@ -187,30 +194,43 @@ public struct Random040: CompiledModel {
 
     // conv2d: the direct kernel
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        // The remaining 17 output channels.
         if parts.contains(0) {
-            for oy in 0..<1 {
-                let ox = 0
-                let yp = y + (oy * 1 + ox) * 17
+            do {
+                let yp = y
                 var s0_0 = w.simd(V.self, at: 128)
-                var s0_1 = w.simd(V.self, at: 144)
                 for ky in 0..<2 {
                     for kx in 0..<2 {
-                        let xp = x + (oy * 3 + ox * 1) + ky * 6 + kx * 2
-                        let wp = w + 0 + (ky * 2 + kx) * 32
+                        let xp = x + 0 + ky * 6 + kx * 2
+                        let wp = w + 0 + (ky * 2 + kx) * 16
                         for ci in 0..<1 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                            let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
                         }
                     }
                 }
                 yp.store(s0_0, at: 0)
-                do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
+            }
+        }
+        // The remaining 1 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 16
+                var s0_0 = w.simd(V.self, at: 128 + 16)
+                for ky in 0..<2 {
+                    for kx in 0..<2 {
+                        let xp = x + 0 + ky * 6 + kx * 2
+                        let wp = w + 0 + 64 + (ky * 2 + kx) * 16
+                        for ci in 0..<1 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
             }
         }
     }

@@ -79,7 +79,14 @@ public struct Random053: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random053", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 12, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
+        // In panels of 8 output channels, each panel's 12 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<12 {
+                for lane in 0..<8 where panel * 8 + lane < 5 {
+                    packed[0 + (panel * 12 + row) * 8 + lane] = parameters[0 + row * 5 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: nil, count: 5, into: &packed, at: 96)
         self.packed = packed
     }
@@ -151,9 +158,8 @@ public struct Random053: CompiledModel {
         typealias V = SIMD8<Float>
         // The remaining 5 output channels.
         if parts.contains(0) {
-            for oy in 0..<1 {
-                let ox = 0
-                let yp = y + (oy * 6 + ox) * 5
+            do {
+                let yp = y
                 var s0_0 = w.simd(V.self, at: 96)
                 var s1_0 = w.simd(V.self, at: 96)
                 var s2_0 = w.simd(V.self, at: 96)
@@ -162,7 +168,7 @@ public struct Random053: CompiledModel {
                 var s5_0 = w.simd(V.self, at: 96)
                 for ky in 0..<4 {
                     for kx in 0..<3 {
-                        let xp = x + (oy * 8 + ox * 1) + ky * 8 + kx * 1
+                        let xp = x + 0 + ky * 8 + kx * 1
                         let wp = w + 0 + (ky * 3 + kx) * 8
                         for ci in 0..<1 {
                             let w0 = wp.simd(V.self, at: ci * 8)

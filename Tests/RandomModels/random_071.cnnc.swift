@@ -83,7 +83,14 @@ public struct Random071: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random071", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 4, outputs: 2, paddedOutputs: 4, into: &packed, at: 0)
+        // In panels of 4 output channels, each panel's 4 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<4 {
+                for lane in 0..<4 where panel * 4 + lane < 2 {
+                    packed[0 + (panel * 4 + row) * 4 + lane] = parameters[0 + row * 2 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 8, count: 2, into: &packed, at: 16)
         self.packed = packed
     }
@@ -158,15 +165,14 @@ public struct Random071: CompiledModel {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
         if parts.contains(0) {
-            for oy in 0..<1 {
-                let ox = 0
-                let yp = y + (oy * 3 + ox) * 2
+            do {
+                let yp = y
                 var s0_0 = w.simd(V.self, at: 16)
                 var s1_0 = w.simd(V.self, at: 16)
                 var s2_0 = w.simd(V.self, at: 16)
                 for ky in 0..<2 {
                     for kx in 0..<2 {
-                        let xp = x + (oy * 8 + ox * 3) + ky * 8 + kx * 1
+                        let xp = x + 0 + ky * 8 + kx * 1
                         let wp = w + 0 + (ky * 2 + kx) * 4
                         for ci in 0..<1 {
                             let w0 = wp.simd(V.self, at: ci * 4)

@@ -85,9 +85,23 @@ public struct Random074: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random074", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 6, outputs: 2, paddedOutputs: 4, into: &packed, at: 0)
+        // In panels of 4 output channels, each panel's 6 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<6 {
+                for lane in 0..<4 where panel * 4 + lane < 2 {
+                    packed[0 + (panel * 6 + row) * 4 + lane] = parameters[0 + row * 2 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 12, count: 2, into: &packed, at: 24)
-        WeightPacking.kernel(parameters, from: 14, rows: 18, outputs: 1, paddedOutputs: 4, into: &packed, at: 28)
+        // In panels of 4 output channels, each panel's 18 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<18 {
+                for lane in 0..<4 where panel * 4 + lane < 1 {
+                    packed[28 + (panel * 18 + row) * 4 + lane] = parameters[14 + row * 1 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 32, count: 1, into: &packed, at: 100)
         self.packed = packed
     }
@@ -154,15 +168,14 @@ public struct Random074: CompiledModel {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
         if parts.contains(0) {
-            for oy in 0..<1 {
-                let ox = 0
-                let yp = y + (oy * 3 + ox) * 2
+            do {
+                let yp = y
                 var s0_0 = w.simd(V.self, at: 24)
                 var s1_0 = w.simd(V.self, at: 24)
                 var s2_0 = w.simd(V.self, at: 24)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
-                        let xp = x + (oy * 20 + ox * 3) + ky * 10 + kx * 1
+                        let xp = x + 0 + ky * 10 + kx * 1
                         let wp = w + 0 + (ky * 3 + kx) * 4
                         for ci in 0..<1 {
                             let w0 = wp.simd(V.self, at: ci * 4)
@@ -207,15 +220,14 @@ public struct Random074: CompiledModel {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
         if parts.contains(0) {
-            for oy in 0..<1 {
-                let ox = 0
-                let yp = y + (oy * 3 + ox) * 1
+            do {
+                let yp = y
                 var s0_0 = w.simd(V.self, at: 72)
                 var s1_0 = w.simd(V.self, at: 72)
                 var s2_0 = w.simd(V.self, at: 72)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
-                        let xp = x + (oy * 14 + ox * 2) + ky * 28 + kx * 4
+                        let xp = x + 0 + ky * 28 + kx * 4
                         let wp = w + 0 + (ky * 3 + kx) * 8
                         for ci in 0..<2 {
                             let w0 = wp.simd(V.self, at: ci * 4)

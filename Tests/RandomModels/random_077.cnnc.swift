@@ -92,7 +92,14 @@ public struct Random077: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random077", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 64, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
+        // In panels of 8 output channels, each panel's 64 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<64 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[0 + (panel * 64 + row) * 8 + lane] = parameters[0 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 512, count: 8, into: &packed, at: 512)
         self.packed = packed
     }
@@ -182,9 +189,8 @@ public struct Random077: CompiledModel {
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         if parts.contains(0) {
-            for oy in 0..<1 {
-                let ox = 0
-                let yp = y + (oy * 5 + ox) * 8
+            do {
+                let yp = y
                 var s0_0 = w.simd(V.self, at: 512)
                 var s1_0 = w.simd(V.self, at: 512)
                 var s2_0 = w.simd(V.self, at: 512)
@@ -192,7 +198,7 @@ public struct Random077: CompiledModel {
                 var s4_0 = w.simd(V.self, at: 512)
                 for ky in 0..<2 {
                     for kx in 0..<2 {
-                        let xp = x + (oy * 480 + ox * 32) + ky * 160 + kx * 16
+                        let xp = x + 0 + ky * 160 + kx * 16
                         let wp = w + 0 + (ky * 2 + kx) * 128
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 8)

@@ -91,7 +91,14 @@ public struct Random078: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random078", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 32, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
+        // In panels of 4 output channels, each panel's 32 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<32 {
+                for lane in 0..<4 where panel * 4 + lane < 4 {
+                    packed[0 + (panel * 32 + row) * 4 + lane] = parameters[0 + row * 4 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: nil, count: 4, into: &packed, at: 128)
         WeightPacking.kernel(parameters, from: 128, rows: 4, outputs: 8, paddedOutputs: 8, into: &packed, at: 132)
         WeightPacking.bias(parameters, from: 160, count: 8, into: &packed, at: 164)
@@ -335,13 +342,12 @@ public struct Random078: CompiledModel {
     static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         if parts.contains(0) {
-            for oy in 0..<1 {
-                let ox = 0
-                let yp = y + (oy * 1 + ox) * 4
+            do {
+                let yp = y
                 var s0_0 = w.simd(V.self, at: 128)
                 for ky in 0..<1 {
                     for kx in 0..<2 {
-                        let xp = x + (oy * 64 + ox * 48) + ky * 32 + kx * 16
+                        let xp = x + 0 + ky * 32 + kx * 16
                         let wp = w + 0 + (ky * 2 + kx) * 64
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 4)

@@ -85,7 +85,14 @@ public struct Random083: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random083", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 3, outputs: 2, paddedOutputs: 4, into: &packed, at: 0)
+        // In panels of 4 output channels, each panel's 3 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<3 {
+                for lane in 0..<4 where panel * 4 + lane < 2 {
+                    packed[0 + (panel * 3 + row) * 4 + lane] = parameters[0 + row * 2 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: nil, count: 2, into: &packed, at: 12)
         WeightPacking.kernel(parameters, from: 6, rows: 2, outputs: 8, paddedOutputs: 8, into: &packed, at: 16)
         WeightPacking.bias(parameters, from: 22, count: 8, into: &packed, at: 32)
@@ -251,14 +258,13 @@ public struct Random083: CompiledModel {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
         if parts.contains(0) {
-            for oy in 0..<1 {
-                let ox = 0
-                let yp = y + (oy * 2 + ox) * 2
+            do {
+                let yp = y
                 var s0_0 = w.simd(V.self, at: 12)
                 var s1_0 = w.simd(V.self, at: 12)
                 for ky in 0..<3 {
                     for kx in 0..<1 {
-                        let xp = x + (oy * 4 + ox * 3) + ky * 4 + kx * 1
+                        let xp = x + 0 + ky * 4 + kx * 1
                         let wp = w + 0 + (ky * 1 + kx) * 4
                         for ci in 0..<1 {
                             let w0 = wp.simd(V.self, at: ci * 4)

@@ -100,7 +100,14 @@ public struct Random086: CompiledModel {
             }
         }
         WeightPacking.bias(parameters, from: nil, count: 33, into: &packed, at: 1296)
-        WeightPacking.kernel(parameters, from: 891, rows: 264, outputs: 17, paddedOutputs: 32, into: &packed, at: 1344)
+        // In panels of 16 output channels, each panel's 264 rows in a row (the order its kernel reads them).
+        for panel in 0..<2 {
+            for row in 0..<264 {
+                for lane in 0..<16 where panel * 16 + lane < 17 {
+                    packed[1344 + (panel * 264 + row) * 16 + lane] = parameters[891 + row * 17 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 5379, count: 17, into: &packed, at: 9792)
         WeightPacking.kernel(parameters, from: 5396, rows: 17, outputs: 17, paddedOutputs: 32, into: &packed, at: 9824)
         WeightPacking.bias(parameters, from: 5685, count: 17, into: &packed, at: 10368)
@@ -263,37 +270,51 @@ public struct Random086: CompiledModel {
 
     // conv2d_1: the direct kernel
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        // The remaining 17 output channels.
         if parts.contains(0) {
-            for oy in 0..<1 {
-                let ox = 0
-                let yp = y + (oy * 2 + ox) * 17
+            do {
+                let yp = y
                 var s0_0 = w.simd(V.self, at: 8448)
-                var s0_1 = w.simd(V.self, at: 8464)
                 var s1_0 = w.simd(V.self, at: 8448)
-                var s1_1 = w.simd(V.self, at: 8464)
                 for ky in 0..<2 {
                     for kx in 0..<4 {
-                        let xp = x + (oy * 495 + ox * 33) + ky * 165 + kx * 33
-                        let wp = w + 0 + (ky * 4 + kx) * 1056
+                        let xp = x + 0 + ky * 165 + kx * 33
+                        let wp = w + 0 + (ky * 4 + kx) * 528
                         for ci in 0..<33 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                            let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
                             let x1 = V(repeating: xp[33 + ci])
                             s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
                         }
                     }
                 }
                 yp.store(s0_0, at: 0)
-                do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
                 yp.store(s1_0, at: 17)
-                do { let v = s1_1; for lane in 0..<1 { yp[33 + lane] = v[lane] } }
+            }
+        }
+        // The remaining 1 output channels.
+        if parts.contains(1) {
+            do {
+                let yp = y + 16
+                var s0_0 = w.simd(V.self, at: 8448 + 16)
+                var s1_0 = w.simd(V.self, at: 8448 + 16)
+                for ky in 0..<2 {
+                    for kx in 0..<4 {
+                        let xp = x + 0 + ky * 165 + kx * 33
+                        let wp = w + 0 + 4224 + (ky * 4 + kx) * 528
+                        for ci in 0..<33 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[33 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<1 { yp[17 + lane] = v[lane] } }
             }
         }
     }

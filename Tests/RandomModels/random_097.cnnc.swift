@@ -91,11 +91,32 @@ public struct Random097: CompiledModel {
         UnoptimizedBuildWarning.check(model: "Random097", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 128, outputs: 12, paddedOutputs: 16, into: &packed, at: 0)
+        // In panels of 16 output channels, each panel's 128 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<128 {
+                for lane in 0..<16 where panel * 16 + lane < 12 {
+                    packed[0 + (panel * 128 + row) * 16 + lane] = parameters[0 + row * 12 + panel * 16 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 1536, count: 12, into: &packed, at: 2048)
-        WeightPacking.kernel(parameters, from: 1548, rows: 192, outputs: 3, paddedOutputs: 4, into: &packed, at: 2064)
+        // In panels of 4 output channels, each panel's 192 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<192 {
+                for lane in 0..<4 where panel * 4 + lane < 3 {
+                    packed[2064 + (panel * 192 + row) * 4 + lane] = parameters[1548 + row * 3 + panel * 4 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: 2124, count: 3, into: &packed, at: 2832)
-        WeightPacking.kernel(parameters, from: 2127, rows: 3, outputs: 8, paddedOutputs: 8, into: &packed, at: 2836)
+        // In panels of 8 output channels, each panel's 3 rows in a row (the order its kernel reads them).
+        for panel in 0..<1 {
+            for row in 0..<3 {
+                for lane in 0..<8 where panel * 8 + lane < 8 {
+                    packed[2836 + (panel * 3 + row) * 8 + lane] = parameters[2127 + row * 8 + panel * 8 + lane]
+                }
+            }
+        }
         WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 2860)
         self.packed = packed
     }
@@ -181,14 +202,13 @@ public struct Random097: CompiledModel {
         typealias V = SIMD16<Float>
         // The remaining 12 output channels.
         if parts.contains(0) {
-            for oy in 0..<1 {
-                let ox = 0
-                let yp = y + (oy * 2 + ox) * 12
+            do {
+                let yp = y
                 var s0_0 = w.simd(V.self, at: 2048)
                 var s1_0 = w.simd(V.self, at: 2048)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
-                        let xp = x + (oy * 64 + ox * 8) + ky * 128 + kx * 16
+                        let xp = x + 0 + ky * 128 + kx * 16
                         let wp = w + 0 + (ky * 4 + kx) * 128
                         for ci in 0..<8 {
                             let w0 = wp.simd(V.self, at: ci * 16)
@@ -224,13 +244,12 @@ public struct Random097: CompiledModel {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
         if parts.contains(0) {
-            for oy in 0..<1 {
-                let ox = 0
-                let yp = y + (oy * 1 + ox) * 3
+            do {
+                let yp = y
                 var s0_0 = w.simd(V.self, at: 768)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
-                        let xp = x + (oy * 48 + ox * 36) + ky * 48 + kx * 12
+                        let xp = x + 0 + ky * 48 + kx * 12
                         let wp = w + 0 + (ky * 4 + kx) * 48
                         for ci in 0..<12 {
                             let w0 = wp.simd(V.self, at: ci * 4)
@@ -249,11 +268,10 @@ public struct Random097: CompiledModel {
     static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         if parts.contains(0) {
-            for oy in 0..<1 {
-                let ox = 0
-                let yp = y + (oy * 1 + ox) * 8
+            do {
+                let yp = y
                 var s0_0 = w.simd(V.self, at: 24)
-                let xp = x + (oy * 6 + ox * 9)
+                let xp = x + 0
                 let wp = w + 0
                 for ci in 0..<3 {
                     let w0 = wp.simd(V.self, at: ci * 8)

@@ -330,6 +330,28 @@ import Testing
         #expect(wide.tileRows == 16 && wide.rowsPerGroup < 16 && wide.parts >= 2)
     }
 
+    /// A 1x1 output under `same` padding (InceptionV3's last stage) reads
+    /// the input at the centre tap only: the other taps, and their weights, are skipped.
+    @Test func tapsThatReadOnlyPaddingAreSkipped() throws {
+        let program = try Self.program("""
+            input_shape: [1, 1, 64]
+            layers:
+              - Conv2D: {filters: 32, kernel_size: [1, 3], padding: same}
+              - Conv2D: {filters: 32, kernel_size: 3, padding: same}
+            """)
+        for (node, taps) in zip(program.nodes, [3, 9]) {
+            guard case .convolution(let kernels) = node.kernel, case .channelLanes(let direct) = kernels.direct else {
+                Issue.record("expected a channel-lane kernel, got \(node.kernel)")
+                continue
+            }
+            #expect(direct.flatOutput)
+            #expect(direct.liveTaps(pixels: 0..<1).map { [$0.ky, $0.kx] } == [[direct.kernel.height / 2, 1]])
+            var out = SourceWriter()
+            direct.emit(into: &out)
+            #expect(out.text.contains("\(taps - 1) of the \(taps) taps read only padding for these pixels"), "\(out.text)")
+        }
+    }
+
     @Test func aFirstConvolutionOnOneChannelKeepsPixelsInLanesAndStaysOnOneCore() throws {
         let program = try Self.program("""
             input_shape: [28, 28, 1]

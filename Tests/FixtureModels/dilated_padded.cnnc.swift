@@ -642,21 +642,305 @@ public struct DilatedPadded: CompiledModel {
                 var s1_0 = w.simd(V.self, at: 5600)
                 var s2_0 = w.simd(V.self, at: 5600)
                 var s3_0 = w.simd(V.self, at: 5600)
-                for ky in 0..<5 {
-                    for kx in 0..<5 {
-                        let xp = x + 0 + ky * 77 + kx * 7
-                        let wp = w + 0 + (ky * 5 + kx) * 112
-                        for ci in 0..<7 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[14 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[28 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[42 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                        }
+                // 5 of the 25 taps read only padding for these pixels: skipped, with their weights
+                do {
+                    let xp = x + 77
+                    let wp = w + 0 + 560
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 84
+                    let wp = w + 0 + 672
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 91
+                    let wp = w + 0 + 784
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 98
+                    let wp = w + 0 + 896
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 105
+                    let wp = w + 0 + 1008
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 154
+                    let wp = w + 0 + 1120
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 161
+                    let wp = w + 0 + 1232
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 168
+                    let wp = w + 0 + 1344
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 175
+                    let wp = w + 0 + 1456
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 182
+                    let wp = w + 0 + 1568
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 231
+                    let wp = w + 0 + 1680
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 238
+                    let wp = w + 0 + 1792
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 245
+                    let wp = w + 0 + 1904
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 252
+                    let wp = w + 0 + 2016
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 259
+                    let wp = w + 0 + 2128
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 308
+                    let wp = w + 0 + 2240
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 315
+                    let wp = w + 0 + 2352
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 322
+                    let wp = w + 0 + 2464
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 329
+                    let wp = w + 0 + 2576
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 336
+                    let wp = w + 0 + 2688
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
                     }
                 }
                 yp.store(s0_0, at: 0)
@@ -726,21 +1010,230 @@ public struct DilatedPadded: CompiledModel {
                 var s1_0 = w.simd(V.self, at: 5600)
                 var s2_0 = w.simd(V.self, at: 5600)
                 var s3_0 = w.simd(V.self, at: 5600)
-                for ky in 0..<5 {
-                    for kx in 0..<5 {
-                        let xp = x + 462 + ky * 77 + kx * 7
-                        let wp = w + 0 + (ky * 5 + kx) * 112
-                        for ci in 0..<7 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[14 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[28 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[42 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                        }
+                // 10 of the 25 taps read only padding for these pixels: skipped, with their weights
+                do {
+                    let xp = x + 462
+                    let wp = w + 0 + 0
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 469
+                    let wp = w + 0 + 112
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 476
+                    let wp = w + 0 + 224
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 483
+                    let wp = w + 0 + 336
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 490
+                    let wp = w + 0 + 448
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 539
+                    let wp = w + 0 + 560
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 546
+                    let wp = w + 0 + 672
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 553
+                    let wp = w + 0 + 784
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 560
+                    let wp = w + 0 + 896
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 567
+                    let wp = w + 0 + 1008
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 616
+                    let wp = w + 0 + 1120
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 623
+                    let wp = w + 0 + 1232
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 630
+                    let wp = w + 0 + 1344
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 637
+                    let wp = w + 0 + 1456
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 644
+                    let wp = w + 0 + 1568
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
                     }
                 }
                 yp.store(s0_0, at: 0)
@@ -757,21 +1250,305 @@ public struct DilatedPadded: CompiledModel {
                 var s1_0 = w.simd(V.self, at: 5600 + 16)
                 var s2_0 = w.simd(V.self, at: 5600 + 16)
                 var s3_0 = w.simd(V.self, at: 5600 + 16)
-                for ky in 0..<5 {
-                    for kx in 0..<5 {
-                        let xp = x + 0 + ky * 77 + kx * 7
-                        let wp = w + 0 + 2800 + (ky * 5 + kx) * 112
-                        for ci in 0..<7 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[14 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[28 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[42 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                        }
+                // 5 of the 25 taps read only padding for these pixels: skipped, with their weights
+                do {
+                    let xp = x + 77
+                    let wp = w + 0 + 2800 + 560
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 84
+                    let wp = w + 0 + 2800 + 672
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 91
+                    let wp = w + 0 + 2800 + 784
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 98
+                    let wp = w + 0 + 2800 + 896
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 105
+                    let wp = w + 0 + 2800 + 1008
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 154
+                    let wp = w + 0 + 2800 + 1120
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 161
+                    let wp = w + 0 + 2800 + 1232
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 168
+                    let wp = w + 0 + 2800 + 1344
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 175
+                    let wp = w + 0 + 2800 + 1456
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 182
+                    let wp = w + 0 + 2800 + 1568
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 231
+                    let wp = w + 0 + 2800 + 1680
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 238
+                    let wp = w + 0 + 2800 + 1792
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 245
+                    let wp = w + 0 + 2800 + 1904
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 252
+                    let wp = w + 0 + 2800 + 2016
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 259
+                    let wp = w + 0 + 2800 + 2128
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 308
+                    let wp = w + 0 + 2800 + 2240
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 315
+                    let wp = w + 0 + 2800 + 2352
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 322
+                    let wp = w + 0 + 2800 + 2464
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 329
+                    let wp = w + 0 + 2800 + 2576
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 336
+                    let wp = w + 0 + 2800 + 2688
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
                     }
                 }
                 do { let v = s0_0; for lane in 0..<4 { yp[0 + lane] = v[lane] } }
@@ -841,21 +1618,230 @@ public struct DilatedPadded: CompiledModel {
                 var s1_0 = w.simd(V.self, at: 5600 + 16)
                 var s2_0 = w.simd(V.self, at: 5600 + 16)
                 var s3_0 = w.simd(V.self, at: 5600 + 16)
-                for ky in 0..<5 {
-                    for kx in 0..<5 {
-                        let xp = x + 462 + ky * 77 + kx * 7
-                        let wp = w + 0 + 2800 + (ky * 5 + kx) * 112
-                        for ci in 0..<7 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[14 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[28 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[42 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                        }
+                // 10 of the 25 taps read only padding for these pixels: skipped, with their weights
+                do {
+                    let xp = x + 462
+                    let wp = w + 0 + 2800 + 0
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 469
+                    let wp = w + 0 + 2800 + 112
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 476
+                    let wp = w + 0 + 2800 + 224
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 483
+                    let wp = w + 0 + 2800 + 336
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 490
+                    let wp = w + 0 + 2800 + 448
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 539
+                    let wp = w + 0 + 2800 + 560
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 546
+                    let wp = w + 0 + 2800 + 672
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 553
+                    let wp = w + 0 + 2800 + 784
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 560
+                    let wp = w + 0 + 2800 + 896
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 567
+                    let wp = w + 0 + 2800 + 1008
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 616
+                    let wp = w + 0 + 2800 + 1120
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 623
+                    let wp = w + 0 + 2800 + 1232
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 630
+                    let wp = w + 0 + 2800 + 1344
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 637
+                    let wp = w + 0 + 2800 + 1456
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 644
+                    let wp = w + 0 + 2800 + 1568
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[14 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[28 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[42 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
                     }
                 }
                 do { let v = s0_0; for lane in 0..<4 { yp[0 + lane] = v[lane] } }

@@ -369,21 +369,125 @@ public struct Random001: CompiledModel {
                 var s1_0 = w.simd(V.self, at: 1280)
                 var s2_0 = w.simd(V.self, at: 1280)
                 var s3_0 = w.simd(V.self, at: 1280)
-                for ky in 0..<4 {
-                    for kx in 0..<4 {
-                        let xp = x + 0 + ky * 65 + kx * 5
-                        let wp = w + 0 + (ky * 4 + kx) * 80
-                        for ci in 0..<5 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[15 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[30 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[45 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                        }
+                // 8 of the 16 taps read only padding for these pixels: skipped, with their weights
+                do {
+                    let xp = x + 65
+                    let wp = w + 0 + 320
+                    for ci in 0..<5 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[15 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[30 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[45 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 70
+                    let wp = w + 0 + 400
+                    for ci in 0..<5 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[15 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[30 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[45 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 75
+                    let wp = w + 0 + 480
+                    for ci in 0..<5 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[15 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[30 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[45 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 80
+                    let wp = w + 0 + 560
+                    for ci in 0..<5 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[15 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[30 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[45 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 130
+                    let wp = w + 0 + 640
+                    for ci in 0..<5 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[15 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[30 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[45 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 135
+                    let wp = w + 0 + 720
+                    for ci in 0..<5 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[15 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[30 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[45 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 140
+                    let wp = w + 0 + 800
+                    for ci in 0..<5 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[15 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[30 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[45 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 145
+                    let wp = w + 0 + 880
+                    for ci in 0..<5 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[15 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[30 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[45 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
                     }
                 }
                 do { let v = s0_0; for lane in 0..<15 { yp[0 + lane] = v[lane] } }

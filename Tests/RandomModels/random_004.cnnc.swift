@@ -299,19 +299,31 @@ public struct Random004: CompiledModel {
                 var s0_0 = w.simd(V.self, at: 1920)
                 var s1_0 = w.simd(V.self, at: 1920)
                 var s2_0 = w.simd(V.self, at: 1920)
-                for ky in 0..<2 {
-                    for kx in 0..<3 {
-                        let xp = x + 0 + ky * 200 + kx * 40
-                        let wp = w + 0 + (ky * 3 + kx) * 320
-                        for ci in 0..<20 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[100 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[200 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                        }
+                // 4 of the 6 taps read only padding for these pixels: skipped, with their weights
+                do {
+                    let xp = x + 40
+                    let wp = w + 0 + 320
+                    for ci in 0..<20 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[100 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[200 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+                do {
+                    let xp = x + 240
+                    let wp = w + 0 + 1280
+                    for ci in 0..<20 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[100 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[200 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
                     }
                 }
                 yp.store(s0_0, at: 0)
@@ -322,17 +334,27 @@ public struct Random004: CompiledModel {
                 let yp = y + 48
                 var s0_0 = w.simd(V.self, at: 1920)
                 var s1_0 = w.simd(V.self, at: 1920)
-                for ky in 0..<2 {
-                    for kx in 0..<3 {
-                        let xp = x + 300 + ky * 200 + kx * 40
-                        let wp = w + 0 + (ky * 3 + kx) * 320
-                        for ci in 0..<20 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[100 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                        }
+                // 4 of the 6 taps read only padding for these pixels: skipped, with their weights
+                do {
+                    let xp = x + 340
+                    let wp = w + 0 + 320
+                    for ci in 0..<20 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[100 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+                do {
+                    let xp = x + 540
+                    let wp = w + 0 + 1280
+                    for ci in 0..<20 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[100 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
                     }
                 }
                 yp.store(s0_0, at: 0)
@@ -371,19 +393,57 @@ public struct Random004: CompiledModel {
                 var s0_0 = w.simd(V.self, at: 1024)
                 var s1_0 = w.simd(V.self, at: 1024)
                 var s2_0 = w.simd(V.self, at: 1024)
-                for ky in 0..<4 {
-                    for kx in 0..<4 {
-                        let xp = x + 0 + ky * 64 + kx * 16
-                        let wp = w + 0 + (ky * 4 + kx) * 64
-                        for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[128 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[256 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                        }
+                // 12 of the 16 taps read only padding for these pixels: skipped, with their weights
+                do {
+                    let xp = x + 16
+                    let wp = w + 0 + 64
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[128 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[256 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+                do {
+                    let xp = x + 80
+                    let wp = w + 0 + 320
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[128 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[256 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+                do {
+                    let xp = x + 144
+                    let wp = w + 0 + 576
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[128 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[256 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+                do {
+                    let xp = x + 208
+                    let wp = w + 0 + 832
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[128 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[256 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
                     }
                 }
                 do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }

@@ -231,15 +231,23 @@ public struct Random009: CompiledModel {
             do {
                 let yp = y
                 var s0_0 = w.simd(V.self, at: 540)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + 0 + ky * 45 + kx * 15
-                        let wp = w + 0 + (ky * 3 + kx) * 60
-                        for ci in 0..<15 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                        }
+                // 7 of the 9 taps read only padding for these pixels: skipped, with their weights
+                do {
+                    let xp = x + 45
+                    let wp = w + 0 + 180
+                    for ci in 0..<15 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                    }
+                }
+                do {
+                    let xp = x + 60
+                    let wp = w + 0 + 240
+                    for ci in 0..<15 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
                     }
                 }
                 do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }

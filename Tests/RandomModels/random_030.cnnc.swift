@@ -273,19 +273,109 @@ public struct Random030: CompiledModel {
                 var s0_0 = w.simd(V.self, at: 512)
                 var s1_0 = w.simd(V.self, at: 512)
                 var s2_0 = w.simd(V.self, at: 512)
-                for ky in 0..<4 {
-                    for kx in 0..<4 {
-                        let xp = x + 0 + ky * 8 + kx * 2
-                        let wp = w + 0 + (ky * 4 + kx) * 32
-                        for ci in 0..<2 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[8 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[16 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                        }
+                // 8 of the 16 taps read only padding for these pixels: skipped, with their weights
+                do {
+                    let xp = x + 2
+                    let wp = w + 0 + 32
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[8 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[16 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+                do {
+                    let xp = x + 4
+                    let wp = w + 0 + 64
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[8 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[16 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+                do {
+                    let xp = x + 10
+                    let wp = w + 0 + 160
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[8 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[16 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+                do {
+                    let xp = x + 12
+                    let wp = w + 0 + 192
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[8 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[16 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+                do {
+                    let xp = x + 18
+                    let wp = w + 0 + 288
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[8 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[16 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+                do {
+                    let xp = x + 20
+                    let wp = w + 0 + 320
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[8 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[16 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+                do {
+                    let xp = x + 26
+                    let wp = w + 0 + 416
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[8 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[16 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+                do {
+                    let xp = x + 28
+                    let wp = w + 0 + 448
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[8 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[16 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
                     }
                 }
                 do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[0 + lane] = v[lane] } }

@@ -166,25 +166,62 @@ public struct Random053: CompiledModel {
                 var s3_0 = w.simd(V.self, at: 96)
                 var s4_0 = w.simd(V.self, at: 96)
                 var s5_0 = w.simd(V.self, at: 96)
-                for ky in 0..<4 {
-                    for kx in 0..<3 {
-                        let xp = x + 0 + ky * 8 + kx * 1
-                        let wp = w + 0 + (ky * 3 + kx) * 8
-                        for ci in 0..<1 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[1 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[2 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[3 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[4 + ci])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[5 + ci])
-                            s5_0 = madd(s5_0, x5, w0)
-                        }
+                // 9 of the 12 taps read only padding for these pixels: skipped, with their weights
+                do {
+                    let xp = x + 8
+                    let wp = w + 0 + 24
+                    for ci in 0..<1 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[1 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[2 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[3 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[4 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[5 + ci])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                }
+                do {
+                    let xp = x + 9
+                    let wp = w + 0 + 32
+                    for ci in 0..<1 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[1 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[2 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[3 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[4 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[5 + ci])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                }
+                do {
+                    let xp = x + 10
+                    let wp = w + 0 + 40
+                    for ci in 0..<1 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[1 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[2 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[3 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[4 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[5 + ci])
+                        s5_0 = madd(s5_0, x5, w0)
                     }
                 }
                 do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }

@@ -336,19 +336,57 @@ public struct Random065: CompiledModel {
                 var s0_0 = w.simd(V.self, at: 9216)
                 var s1_0 = w.simd(V.self, at: 9216)
                 var s2_0 = w.simd(V.self, at: 9216)
-                for ky in 0..<4 {
-                    for kx in 0..<4 {
-                        let xp = x + 0 + ky * 72 + kx * 18
-                        let wp = w + 0 + (ky * 4 + kx) * 288
-                        for ci in 0..<18 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[72 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[144 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                        }
+                // 12 of the 16 taps read only padding for these pixels: skipped, with their weights
+                do {
+                    let xp = x + 18
+                    let wp = w + 0 + 288
+                    for ci in 0..<18 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[72 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[144 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+                do {
+                    let xp = x + 90
+                    let wp = w + 0 + 1440
+                    for ci in 0..<18 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[72 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[144 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+                do {
+                    let xp = x + 162
+                    let wp = w + 0 + 2592
+                    for ci in 0..<18 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[72 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[144 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+                do {
+                    let xp = x + 234
+                    let wp = w + 0 + 3744
+                    for ci in 0..<18 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[72 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[144 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
                     }
                 }
                 yp.store(s0_0, at: 0)
@@ -359,17 +397,38 @@ public struct Random065: CompiledModel {
                 let yp = y + 72
                 var s0_0 = w.simd(V.self, at: 9216)
                 var s1_0 = w.simd(V.self, at: 9216)
-                for ky in 0..<4 {
-                    for kx in 0..<4 {
-                        let xp = x + 216 + ky * 72 + kx * 18
-                        let wp = w + 0 + (ky * 4 + kx) * 288
-                        for ci in 0..<18 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[72 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                        }
+                // 13 of the 16 taps read only padding for these pixels: skipped, with their weights
+                do {
+                    let xp = x + 234
+                    let wp = w + 0 + 288
+                    for ci in 0..<18 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[72 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+                do {
+                    let xp = x + 306
+                    let wp = w + 0 + 1440
+                    for ci in 0..<18 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[72 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+                do {
+                    let xp = x + 378
+                    let wp = w + 0 + 2592
+                    for ci in 0..<18 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[72 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
                     }
                 }
                 yp.store(s0_0, at: 0)
@@ -383,19 +442,57 @@ public struct Random065: CompiledModel {
                 var s0_0 = w.simd(V.self, at: 9216 + 16)
                 var s1_0 = w.simd(V.self, at: 9216 + 16)
                 var s2_0 = w.simd(V.self, at: 9216 + 16)
-                for ky in 0..<4 {
-                    for kx in 0..<4 {
-                        let xp = x + 0 + ky * 72 + kx * 18
-                        let wp = w + 0 + 4608 + (ky * 4 + kx) * 288
-                        for ci in 0..<18 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[72 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[144 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                        }
+                // 12 of the 16 taps read only padding for these pixels: skipped, with their weights
+                do {
+                    let xp = x + 18
+                    let wp = w + 0 + 4608 + 288
+                    for ci in 0..<18 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[72 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[144 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+                do {
+                    let xp = x + 90
+                    let wp = w + 0 + 4608 + 1440
+                    for ci in 0..<18 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[72 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[144 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+                do {
+                    let xp = x + 162
+                    let wp = w + 0 + 4608 + 2592
+                    for ci in 0..<18 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[72 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[144 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+                do {
+                    let xp = x + 234
+                    let wp = w + 0 + 4608 + 3744
+                    for ci in 0..<18 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[72 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[144 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
                     }
                 }
                 do { let v = s0_0; for lane in 0..<8 { yp[0 + lane] = v[lane] } }
@@ -406,17 +503,38 @@ public struct Random065: CompiledModel {
                 let yp = y + 72 + 16
                 var s0_0 = w.simd(V.self, at: 9216 + 16)
                 var s1_0 = w.simd(V.self, at: 9216 + 16)
-                for ky in 0..<4 {
-                    for kx in 0..<4 {
-                        let xp = x + 216 + ky * 72 + kx * 18
-                        let wp = w + 0 + 4608 + (ky * 4 + kx) * 288
-                        for ci in 0..<18 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[72 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                        }
+                // 13 of the 16 taps read only padding for these pixels: skipped, with their weights
+                do {
+                    let xp = x + 234
+                    let wp = w + 0 + 4608 + 288
+                    for ci in 0..<18 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[72 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+                do {
+                    let xp = x + 306
+                    let wp = w + 0 + 4608 + 1440
+                    for ci in 0..<18 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[72 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+                do {
+                    let xp = x + 378
+                    let wp = w + 0 + 4608 + 2592
+                    for ci in 0..<18 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[72 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
                     }
                 }
                 do { let v = s0_0; for lane in 0..<8 { yp[0 + lane] = v[lane] } }

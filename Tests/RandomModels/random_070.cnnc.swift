@@ -315,21 +315,35 @@ public struct Random070: CompiledModel {
                 var s1_0 = w.simd(V.self, at: 1536 + c0)
                 var s2_0 = w.simd(V.self, at: 1536 + c0)
                 var s3_0 = w.simd(V.self, at: 1536 + c0)
-                for ky in 0..<1 {
-                    for kx in 0..<4 {
-                        let xp = x + 0 + ky * 32 + kx * 8
-                        let wp = w + 0 + c0 * 32 + (ky * 4 + kx) * 128
-                        for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[64 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[128 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[192 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                        }
+                // 2 of the 4 taps read only padding for these pixels: skipped, with their weights
+                do {
+                    let xp = x + 8
+                    let wp = w + 0 + c0 * 32 + 128
+                    for ci in 0..<8 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[64 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[128 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[192 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 16
+                    let wp = w + 0 + c0 * 32 + 256
+                    for ci in 0..<8 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[64 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[128 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[192 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
                     }
                 }
                 yp.store(s0_0, at: 0)
@@ -346,21 +360,35 @@ public struct Random070: CompiledModel {
                 var s1_0 = w.simd(V.self, at: 1536 + 32)
                 var s2_0 = w.simd(V.self, at: 1536 + 32)
                 var s3_0 = w.simd(V.self, at: 1536 + 32)
-                for ky in 0..<1 {
-                    for kx in 0..<4 {
-                        let xp = x + 0 + ky * 32 + kx * 8
-                        let wp = w + 0 + 1024 + (ky * 4 + kx) * 128
-                        for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[64 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[128 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[192 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                        }
+                // 2 of the 4 taps read only padding for these pixels: skipped, with their weights
+                do {
+                    let xp = x + 8
+                    let wp = w + 0 + 1024 + 128
+                    for ci in 0..<8 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[64 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[128 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[192 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                    }
+                }
+                do {
+                    let xp = x + 16
+                    let wp = w + 0 + 1024 + 256
+                    for ci in 0..<8 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[64 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[128 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[192 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
                     }
                 }
                 do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }

@@ -170,19 +170,31 @@ public struct Random071: CompiledModel {
                 var s0_0 = w.simd(V.self, at: 16)
                 var s1_0 = w.simd(V.self, at: 16)
                 var s2_0 = w.simd(V.self, at: 16)
-                for ky in 0..<2 {
-                    for kx in 0..<2 {
-                        let xp = x + 0 + ky * 8 + kx * 1
-                        let wp = w + 0 + (ky * 2 + kx) * 4
-                        for ci in 0..<1 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[3 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[6 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                        }
+                // 2 of the 4 taps read only padding for these pixels: skipped, with their weights
+                do {
+                    let xp = x + 0
+                    let wp = w + 0 + 0
+                    for ci in 0..<1 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[3 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[6 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+                do {
+                    let xp = x + 1
+                    let wp = w + 0 + 4
+                    for ci in 0..<1 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[3 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[6 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
                     }
                 }
                 do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }

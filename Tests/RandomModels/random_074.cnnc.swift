@@ -225,19 +225,44 @@ public struct Random074: CompiledModel {
                 var s0_0 = w.simd(V.self, at: 72)
                 var s1_0 = w.simd(V.self, at: 72)
                 var s2_0 = w.simd(V.self, at: 72)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + 0 + ky * 28 + kx * 4
-                        let wp = w + 0 + (ky * 3 + kx) * 8
-                        for ci in 0..<2 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[2 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[4 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                        }
+                // 6 of the 9 taps read only padding for these pixels: skipped, with their weights
+                do {
+                    let xp = x + 28
+                    let wp = w + 0 + 24
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[2 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[4 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+                do {
+                    let xp = x + 32
+                    let wp = w + 0 + 32
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[2 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[4 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
+                }
+                do {
+                    let xp = x + 36
+                    let wp = w + 0 + 40
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[2 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[4 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
                     }
                 }
                 do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }

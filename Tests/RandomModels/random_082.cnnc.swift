@@ -213,17 +213,49 @@ public struct Random082: CompiledModel {
                 let yp = y
                 var s0_0 = w.simd(V.self, at: 640)
                 var s1_0 = w.simd(V.self, at: 640)
-                for ky in 0..<4 {
-                    for kx in 0..<4 {
-                        let xp = x + 0 + ky * 20 + kx * 5
-                        let wp = w + 0 + (ky * 4 + kx) * 40
-                        for ci in 0..<5 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[40 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                        }
+                // 12 of the 16 taps read only padding for these pixels: skipped, with their weights
+                do {
+                    let xp = x + 5
+                    let wp = w + 0 + 40
+                    for ci in 0..<5 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[40 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+                do {
+                    let xp = x + 25
+                    let wp = w + 0 + 200
+                    for ci in 0..<5 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[40 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+                do {
+                    let xp = x + 45
+                    let wp = w + 0 + 360
+                    for ci in 0..<5 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[40 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+                do {
+                    let xp = x + 65
+                    let wp = w + 0 + 520
+                    for ci in 0..<5 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[40 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
                     }
                 }
                 do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }

@@ -277,17 +277,71 @@ public struct Random086: CompiledModel {
                 let yp = y
                 var s0_0 = w.simd(V.self, at: 8448)
                 var s1_0 = w.simd(V.self, at: 8448)
-                for ky in 0..<2 {
-                    for kx in 0..<4 {
-                        let xp = x + 0 + ky * 165 + kx * 33
-                        let wp = w + 0 + (ky * 4 + kx) * 528
-                        for ci in 0..<33 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[33 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                        }
+                // 2 of the 8 taps read only padding for these pixels: skipped, with their weights
+                do {
+                    let xp = x + 0
+                    let wp = w + 0 + 0
+                    for ci in 0..<33 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[33 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+                do {
+                    let xp = x + 33
+                    let wp = w + 0 + 528
+                    for ci in 0..<33 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[33 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+                do {
+                    let xp = x + 66
+                    let wp = w + 0 + 1056
+                    for ci in 0..<33 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[33 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+                do {
+                    let xp = x + 165
+                    let wp = w + 0 + 2112
+                    for ci in 0..<33 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[33 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+                do {
+                    let xp = x + 198
+                    let wp = w + 0 + 2640
+                    for ci in 0..<33 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[33 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+                do {
+                    let xp = x + 231
+                    let wp = w + 0 + 3168
+                    for ci in 0..<33 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[33 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
                     }
                 }
                 yp.store(s0_0, at: 0)
@@ -300,17 +354,71 @@ public struct Random086: CompiledModel {
                 let yp = y + 16
                 var s0_0 = w.simd(V.self, at: 8448 + 16)
                 var s1_0 = w.simd(V.self, at: 8448 + 16)
-                for ky in 0..<2 {
-                    for kx in 0..<4 {
-                        let xp = x + 0 + ky * 165 + kx * 33
-                        let wp = w + 0 + 4224 + (ky * 4 + kx) * 528
-                        for ci in 0..<33 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[33 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                        }
+                // 2 of the 8 taps read only padding for these pixels: skipped, with their weights
+                do {
+                    let xp = x + 0
+                    let wp = w + 0 + 4224 + 0
+                    for ci in 0..<33 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[33 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+                do {
+                    let xp = x + 33
+                    let wp = w + 0 + 4224 + 528
+                    for ci in 0..<33 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[33 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+                do {
+                    let xp = x + 66
+                    let wp = w + 0 + 4224 + 1056
+                    for ci in 0..<33 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[33 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+                do {
+                    let xp = x + 165
+                    let wp = w + 0 + 4224 + 2112
+                    for ci in 0..<33 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[33 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+                do {
+                    let xp = x + 198
+                    let wp = w + 0 + 4224 + 2640
+                    for ci in 0..<33 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[33 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                    }
+                }
+                do {
+                    let xp = x + 231
+                    let wp = w + 0 + 4224 + 3168
+                    for ci in 0..<33 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[33 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
                     }
                 }
                 do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }

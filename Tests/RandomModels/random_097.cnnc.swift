@@ -204,21 +204,9 @@ public struct Random097: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 2048)
-                var s1_0 = w.simd(V.self, at: 2048)
-                for ky in 0..<4 {
-                    for kx in 0..<4 {
-                        let xp = x + 0 + ky * 128 + kx * 16
-                        let wp = w + 0 + (ky * 4 + kx) * 128
-                        for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[8 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                        }
-                    }
-                }
+                let s0_0 = w.simd(V.self, at: 2048)
+                let s1_0 = w.simd(V.self, at: 2048)
+                // 16 of the 16 taps read only padding for these pixels: skipped, with their weights
                 do { let v = s0_0; for lane in 0..<12 { yp[0 + lane] = v[lane] } }
                 do { let v = s1_0; for lane in 0..<12 { yp[12 + lane] = v[lane] } }
             }
@@ -247,15 +235,23 @@ public struct Random097: CompiledModel {
             do {
                 let yp = y
                 var s0_0 = w.simd(V.self, at: 768)
-                for ky in 0..<4 {
-                    for kx in 0..<4 {
-                        let xp = x + 0 + ky * 48 + kx * 12
-                        let wp = w + 0 + (ky * 4 + kx) * 48
-                        for ci in 0..<12 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                        }
+                // 14 of the 16 taps read only padding for these pixels: skipped, with their weights
+                do {
+                    let xp = x + 60
+                    let wp = w + 0 + 240
+                    for ci in 0..<12 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                    }
+                }
+                do {
+                    let xp = x + 72
+                    let wp = w + 0 + 288
+                    for ci in 0..<12 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
                     }
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }

@@ -213,7 +213,8 @@ public enum ModelPlanner {
                 inputWidth: layer.inputShape.dimensions[1] + padding.left + padding.right,
                 inputChannels: layer.inputShape.lastAxis, kernel: config.kernelSize, strides: config.strides,
                 dilation: config.dilationRate, outputHeight: layer.outputShape.dimensions[0],
-                outputWidth: layer.outputShape.dimensions[1], packed: packed, fusedReLU: config.activation == .relu, target: target))
+                outputWidth: layer.outputShape.dimensions[1], packed: packed, padding: padding, fusedReLU: config.activation == .relu,
+                target: target))
         default:
             // Dense over a vector is a 1x1 convolution of a 1x1 image; over an
             // image it is a 1x1 convolution of that image, as Keras computes it.

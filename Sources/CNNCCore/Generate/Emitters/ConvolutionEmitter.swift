@@ -14,6 +14,10 @@ struct ConvolutionEmitter: Codable, Hashable {
     var outputHeight: Int
     var outputWidth: Int
     var packed: WeightPlan.PackedKernel
+    /// The zeros around the input in the padded buffer it reads (`same`
+    /// padding): a flat block skips the taps where every pixel of the block
+    /// reads only them, with their weights (`liveTaps`).
+    var padding: Padding2D = .zero
     /// ReLU and linear are fused into the store; others run as a separate pass.
     var fusedReLU: Bool
     /// A register blocking chosen by the caller instead of the target's default.
@@ -239,6 +243,23 @@ struct ConvolutionEmitter: Codable, Hashable {
         Self.pixelRuns(width: flatOutput ? outputHeight * outputWidth : outputWidth, atMost: pixelsPerBlock)
     }
 
+    /// The taps (ky, kx) at which some output pixel of `pixels` (flattened)
+    /// reads the input itself rather than the padding around it.
+    func liveTaps(pixels: Range<Int>) -> [(ky: Int, kx: Int)] {
+        let rows = padding.top..<(inputHeight - padding.bottom), columns = padding.left..<(inputWidth - padding.right)
+        var live: [(ky: Int, kx: Int)] = []
+        for ky in 0..<kernel.height {
+            for kx in 0..<kernel.width {
+                let reads = pixels.contains { i in
+                    rows.contains((i / outputWidth) * strides.height + ky * dilation.height)
+                        && columns.contains((i % outputWidth) * strides.width + kx * dilation.width)
+                }
+                if reads { live.append((ky, kx)) }
+            }
+        }
+        return live
+    }
+
     static func pixelRuns(width: Int, atMost pixelsPerBlock: Int) -> [(blocks: Int, pixels: Int)] {
         let blockCount = (width + pixelsPerBlock - 1) / pixelsPerBlock
         let small = width / blockCount
@@ -259,13 +280,17 @@ struct ConvolutionEmitter: Codable, Hashable {
         } else {
             out.line("let yp = y + (oy * \(outputWidth) + ox) * \(outputs)\(base)")
         }
+        let taps = kernel.height * kernel.width
+        let live = flatStart.map { liveTaps(pixels: $0..<($0 + pixels)) }
+        // Pixels that read only padding (a dilated kernel's edge) are their bias.
+        let sums = live?.isEmpty == true ? "let" : "var"
         for p in 0..<pixels {
             for j in 0..<chunks {
                 let offset = p * outputs + j * lanes
                 if pass.first && startsFromZero {
-                    out.line("var s\(p)_\(j) = V()")
+                    out.line("\(sums) s\(p)_\(j) = V()")
                 } else if pass.first {
-                    out.line("var s\(p)_\(j) = w.simd(V.self, at: \(packed.biasOffset + j * lanes)\(base))")
+                    out.line("\(sums) s\(p)_\(j) = w.simd(V.self, at: \(packed.biasOffset + j * lanes)\(base))")
                 } else if channelsLeft(j) >= lanes {
                     out.line("var s\(p)_\(j) = UnsafePointer(yp).simd(V.self, at: \(offset))")
                 } else {
@@ -273,7 +298,6 @@ struct ConvolutionEmitter: Codable, Hashable {
                 }
             }
         }
-        let taps = kernel.height * kernel.width
         let rowStride = inputWidth * inputChannels
         let pixelStride = strides.width * inputChannels
         /// Where output pixel `i` of the flattened output starts reading the input.
@@ -299,7 +323,16 @@ struct ConvolutionEmitter: Codable, Hashable {
             }
         }
         let origin = flatStart.map { "\(inputOffset($0))" } ?? "(oy * \(strides.height * rowStride) + ox * \(pixelStride))"
-        if taps == 1 {
+        if let live, live.count < taps {
+            // Each tap that reads real input for some pixel of the block; the others multiply zeros.
+            out.line("// \(taps - live.count) of the \(taps) taps read only padding for these pixels: skipped, with their weights")
+            for (ky, kx) in live {
+                out.block("do", opening: " {") { out in
+                    body(&out, xp: "x + \(inputOffset(flatStart!) + ky * dilation.height * rowStride + kx * dilation.width * inputChannels)",
+                         wp: "w + \(packed.kernelOffset)\(weightColumn(channelBase)) + \((ky * kernel.width + kx) * inputChannels * weightRowStride)")
+                }
+            }
+        } else if taps == 1 {
             let firstChannel = pass.start.map { ($0, " + \($0) * \(weightRowStride)") }
             body(&out, xp: "x + \(origin)\(firstChannel.map { " + \($0.0)" } ?? "")",
                  wp: "w + \(packed.kernelOffset)\(weightColumn(channelBase))\(firstChannel?.1 ?? "")")

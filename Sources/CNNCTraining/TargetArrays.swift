@@ -18,12 +18,18 @@ public enum TargetArrays {
         return try SamplePacking.pack(expanded, layout: layout, sources: sources, role: "output")
     }
 
+    /// Whether `array` holds one class label per sample, (N,) or (N, 1), for
+    /// an output of several class scores, rather than the output's own values.
+    public static func holdsLabels(_ array: NPYFile, for output: TensorLayout) -> Bool {
+        guard output.shape.count == 1, output.count > 1, let samples = array.shape.first else { return false }
+        return array.shape == [samples] || array.shape == [samples, 1]
+    }
+
     /// Class labels for a cross-entropy output of several classes, one-hot;
     /// any other array as it is.
     static func oneHotIfLabels(_ array: NPYFile, for output: TensorLayout, loss: LossFunction, source: String) throws(RuntimeError) -> NPYFile {
         let classes = output.count
-        let labelShapes = [[array.shape.first ?? 0], [array.shape.first ?? 0, 1]]
-        guard loss == .categoricalCrossEntropy, output.shape.count == 1, classes > 1, labelShapes.contains(array.shape) else { return array }
+        guard loss == .categoricalCrossEntropy, holdsLabels(array, for: output) else { return array }
         let samples = array.shape[0]
         var rows = [Float](repeating: 0, count: samples * classes)
         for (sample, label) in array.values.enumerated() {

@@ -73,8 +73,10 @@ public final class TensorTrainer<Model: TrainableModel> {
         guard count > 0, count <= batchSize, inputs.count == count * Model.inputCount, targets.count == count * Model.outputCount else {
             throw RuntimeError("a batch of at most \(batchSize) samples needs \(Model.inputCount) input values and \(Model.outputCount) target values per sample; got \(inputs.count) and \(targets.count)")
         }
-        if let bad = inputs.firstIndex(where: { !$0.isFinite }) ?? targets.firstIndex(where: { !$0.isFinite }).map({ -1 - $0 }) {
-            throw RuntimeError(bad >= 0 ? "input value \(bad) is \(inputs[bad]); training needs finite numbers" : "target value \(-1 - bad) is \(targets[-1 - bad]); training needs finite numbers")
+        for (what, values) in [("input", inputs), ("target", targets)] {
+            if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                throw RuntimeError("\(what) value \(bad) is \(values[bad]); training needs finite numbers")
+            }
         }
         return try step(count: count, dropoutSeeds: (0..<count).map { dropoutSeed &+ UInt64($0) }, epoch: 0, step: 0) { inputBuffer, targetBuffer in
             inputBuffer.update(from: inputs, count: inputs.count)

@@ -48,8 +48,7 @@ extension TrainingData {
         var counts: [(String, Int)] = []
         for (entry, tensor) in zip(arrays, inputs + outputs) {
             let isOutput = counts.count >= inputs.count
-            let labels = isOutput && tensor.shape.count == 1 && tensor.count > 1
-                && [[entry.array.shape.first ?? -1], [entry.array.shape.first ?? -1, 1]].contains(entry.array.shape)
+            let labels = isOutput && TargetArrays.holdsLabels(entry.array, for: tensor)
             let count = labels ? entry.array.shape[0] : try RuntimeCheck.asValidation { () throws(RuntimeError) in
                 try tensor.batchCount(of: entry.array, path: "\(path) (array '\(entry.name)')", role: isOutput ? "output" : "input")
             }

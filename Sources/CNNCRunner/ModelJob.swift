@@ -9,7 +9,7 @@ public enum ModelJob: Codable, Sendable, Equatable {
     /// `cnnc predict`: the outputs of a batch, as `.npy`, on `threads` threads.
     case predict(BatchFiles, threads: Int)
     /// `cnnc predict --dump-layers`: every layer's output, as safetensors whose
-    /// metadata names `source` ("cnnc 0.1.0").
+    /// metadata names `source` ("cnnc 0.2.0").
     case layers(BatchFiles, source: String)
     /// `cnnc verify`: every layer against reference outputs.
     case verify(Verification)

@@ -38,7 +38,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var optimizerState: String?
     /// For `evaluate`: the weights, and which part of the data (test, or train when there is no test part).
     public var evaluateWeights: String?
-    /// What saved weights record as their `source` (with " train"): "cnnc 0.1.0".
+    /// What saved weights record as their `source` (with " train"): "cnnc 0.2.0".
     public var source = "cnnc"
 
     public init(trainData: String) { self.trainData = trainData }

@@ -357,11 +357,12 @@ struct ModelRenderer {
             out.line("WeightPacking.transposedKernel(parameters, from: \(tensor.offset), taps: \(kernel.rows / inputs), inputs: \(inputs), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: &packed, at: \(kernel.kernelOffset))")
         } else if let width = kernel.panelWidth {
             out.line("// In panels of \(width) output channels, each panel's \(kernel.rows) rows in a row (the order its kernel reads them).")
-            out.block("for panel in 0..<\(kernel.paddedOutputs / width)") { out in
-                out.block("for row in 0..<\(kernel.rows)") { out in
-                    out.block("for lane in 0..<\(width) where panel * \(width) + lane < \(kernel.outputs)") { out in
-                        out.line("packed[\(kernel.kernelOffset) + (panel * \(kernel.rows) + row) * \(width) + lane] = parameters[\(tensor.offset) + row * \(kernel.outputs) + panel * \(width) + lane]")
-                    }
+            out.loops([("panel", kernel.paddedOutputs / width), ("row", kernel.rows)]) { out, index in
+                let (panel, row, lane) = (index[0], index[1], Index("lane"))
+                // Lanes past the last output channel stay zero.
+                let filled = panel.constantValue.map { "\(Swift.min(width, kernel.outputs - $0 * width))" }
+                out.block("for lane in 0..<\(filled ?? "\(width) where \(panel * width + lane) < \(kernel.outputs)")") { out in
+                    out.line("packed[\((panel * kernel.rows + row) * width + lane + kernel.kernelOffset)] = parameters[\(row * kernel.outputs + panel * width + lane + tensor.offset)]")
                 }
             }
         } else {

@@ -10,6 +10,11 @@ enum PointerExpression {
     }
 
     static func offset(_ base: String, by amount: Int) -> String { offset(base, by: "\(amount)") }
+
+    /// A pointer expression made fit to call a method on: `(y + 8)`, or `y` alone.
+    static func parenthesized(_ pointer: String) -> String {
+        pointer.contains(" ") ? "(\(pointer))" : pointer
+    }
 }
 
 /// The weights a layer's kernels are called with: the whole buffer, or the

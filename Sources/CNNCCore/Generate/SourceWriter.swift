@@ -30,3 +30,38 @@ struct SourceWriter {
         for content in lines { line("/// " + content) }
     }
 }
+
+extension SourceWriter {
+    /// `for variable in 0..<count { body }`, the body given the variable as an
+    /// `Index`. One iteration is written as a `do` block whose body sees the
+    /// constant 0, so its arithmetic folds (`oy * 28` is gone, not `0 * 28`);
+    /// no iterations write nothing.
+    mutating func loop(_ variable: String, count: Int, _ body: (inout SourceWriter, Index) -> Void) {
+        switch count {
+        case ...0: return
+        case 1: block("do") { out in body(&out, Index(0)) }
+        default: block("for \(variable) in 0..<\(count)") { out in body(&out, Index(variable)) }
+        }
+    }
+
+    /// Nested loops, outermost first, as `loop` writes each; the single-iteration
+    /// ones need no scope of their own inside a real loop, so a nest writes at
+    /// most one `do`, when every loop in it runs once.
+    mutating func loops(_ nest: [(variable: String, count: Int)], _ body: (inout SourceWriter, [Index]) -> Void) {
+        guard nest.allSatisfy({ $0.count > 0 }) else { return }
+        func open(_ level: Int, _ indices: [Index], _ out: inout SourceWriter) {
+            guard level < nest.count else { return body(&out, indices) }
+            let (variable, count) = nest[level]
+            if count == 1 {
+                open(level + 1, indices + [Index(0)], &out)
+            } else {
+                out.block("for \(variable) in 0..<\(count)") { out in open(level + 1, indices + [Index(variable)], &out) }
+            }
+        }
+        if nest.allSatisfy({ $0.count == 1 }) {
+            block("do") { out in body(&out, nest.map { _ in Index(0) }) }
+        } else {
+            open(0, [], &self)
+        }
+    }
+}

@@ -55,11 +55,9 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// Weight addressing: a row of `paddedOutputs` per input channel and tap,
     /// or panels of one vector of channels (`WeightPlan.PackedKernel.panelWidth`).
     private var weightRowStride: Int { packed.panelWidth ?? paddedOutputs }
-    /// Where the weights of output channel `channel` (an expression) start.
-    private func weightColumn(_ channel: String) -> String {
-        guard packed.panelWidth != nil else { return channel == "0" ? "" : " + \(channel)" }
-        if let constant = Int(channel) { return constant == 0 ? "" : " + \(constant * packed.rows)" }
-        return " + \(channel) * \(packed.rows)"
+    /// Where the weights of output channel `channel` start, from the kernel's.
+    private func weightColumn(_ channel: Index) -> Index {
+        packed.panelWidth == nil ? channel : channel * packed.rows
     }
     /// Chunk `j` of a group, from its first.
     private func chunkOffset(_ j: Int) -> Int { packed.panelWidth == nil ? j * lanes : j * packed.rows * lanes }
@@ -175,23 +173,23 @@ struct ConvolutionEmitter: Codable, Hashable {
         if loopGroups > 0 {
             let groupWidth = chunksPerGroup * lanes
             if loopGroups == 1 {
-                only(0) { out in emitGroup(chunks: chunksPerGroup, channelBase: "0", pass: pass, into: &out) }
+                only(0) { out in emitGroup(chunks: chunksPerGroup, channelBase: Index(0), pass: pass, into: &out) }
             } else {
                 out.block("for g in \(splitsRows ? "0..<\(loopGroups)" : "parts.clamped(to: 0..<\(loopGroups))")") { out in
                     out.line("let c0 = g * \(groupWidth)")
-                    emitGroup(chunks: chunksPerGroup, channelBase: "c0", pass: pass, into: &out)
+                    emitGroup(chunks: chunksPerGroup, channelBase: Index("c0"), pass: pass, into: &out)
                 }
             }
         }
         if restChunks > 0 {
             out.line("// The remaining \(outputs - loopGroups * chunksPerGroup * lanes) output channels.")
             only(loopGroups) { out in
-                emitGroup(chunks: restChunks, channelBase: "\(loopGroups * chunksPerGroup * lanes)", pass: pass, into: &out)
+                emitGroup(chunks: restChunks, channelBase: Index(loopGroups * chunksPerGroup * lanes), pass: pass, into: &out)
             }
         }
     }
 
-    private func emitGroup(chunks: Int, channelBase: String, pass: InputPass, into out: inout SourceWriter) {
+    private func emitGroup(chunks: Int, channelBase: Index, pass: InputPass, into out: inout SourceWriter) {
         if flatOutput {
             var start = 0
             for run in pixelRuns {
@@ -204,31 +202,32 @@ struct ConvolutionEmitter: Codable, Hashable {
             }
             return
         }
-        out.block("for oy in \(splitsRows ? "parts" : "0..<\(outputHeight)")") { out in
-            Self.emitRow(pixelRuns, into: &out) { out, pixels in
-                emitBlock(chunks: chunks, pixels: pixels, channelBase: channelBase, pass: pass, into: &out)
+        func row(_ out: inout SourceWriter, _ oy: Index) {
+            Self.emitRow(pixelRuns, into: &out) { out, ox, pixels in
+                emitBlock(chunks: chunks, pixels: pixels, channelBase: channelBase, pass: pass, at: (oy, ox), into: &out)
             }
+        }
+        if splitsRows {
+            out.block("for oy in parts") { out in row(&out, Index("oy")) }
+        } else {
+            out.loop("oy", count: outputHeight, row)
         }
     }
 
-    /// One row of output pixels as its runs of blocks: `block(out, pixels)`
-    /// writes a block that starts at the pixel `ox`, which this declares.
+    /// One row of output pixels as its runs of blocks: `block(out, ox, pixels)`
+    /// writes a block that starts at the pixel `ox` (a constant, or a `let` this declares).
     static func emitRow(_ runs: [(blocks: Int, pixels: Int)], into out: inout SourceWriter,
-                        block: (inout SourceWriter, Int) -> Void) {
+                        block: (inout SourceWriter, Index, Int) -> Void) {
         var ox = 0
         for run in runs {
             if run.blocks == 1 && runs.count == 1 {
-                out.line("let ox = 0")
-                block(&out, run.pixels)
+                block(&out, Index(ox), run.pixels)
             } else if run.blocks == 1 {
-                out.block("do") { out in
-                    out.line("let ox = \(ox)")
-                    block(&out, run.pixels)
-                }
+                out.block("do") { out in block(&out, Index(ox), run.pixels) }
             } else {
                 out.block("for bx in 0..<\(run.blocks)") { out in
-                    out.line("let ox = \(ox == 0 ? "" : "\(ox) + ")bx * \(run.pixels)")
-                    block(&out, run.pixels)
+                    out.line("let ox = \(Index("bx") * run.pixels + ox)")
+                    block(&out, Index("ox"), run.pixels)
                 }
             }
             ox += run.blocks * run.pixels
@@ -269,16 +268,15 @@ struct ConvolutionEmitter: Codable, Hashable {
 
     /// `pixels` neighbouring output pixels x `chunks` vectors of output channels.
     /// `flatStart`: the block is pixels `flatStart...` of the flattened output, not `ox...` of row `oy`.
-    private func emitBlock(chunks: Int, pixels: Int, channelBase: String, pass: InputPass, flatStart: Int? = nil,
-                           into out: inout SourceWriter) {
-        let base = channelBase == "0" ? "" : " + \(channelBase)"
+    private func emitBlock(chunks: Int, pixels: Int, channelBase: Index, pass: InputPass, flatStart: Int? = nil,
+                           at pixel: (oy: Index, ox: Index) = (Index(0), Index(0)), into out: inout SourceWriter) {
         /// Channels of chunk `j` that exist: looped groups hold only full chunks;
         /// a group at a constant channel base may end in the partial last chunk.
-        func channelsLeft(_ j: Int) -> Int { Int(channelBase).map { outputs - $0 - j * lanes } ?? lanes }
+        func channelsLeft(_ j: Int) -> Int { channelBase.constantValue.map { outputs - $0 - j * lanes } ?? lanes }
         if let flatStart {
-            out.line("let yp = y\(flatStart == 0 ? "" : " + \(flatStart * outputs)")\(base)")
+            out.line("let yp = \((Index(flatStart * outputs) + channelBase).offsetting("y"))")
         } else {
-            out.line("let yp = y + (oy * \(outputWidth) + ox) * \(outputs)\(base)")
+            out.line("let yp = \(((pixel.oy * outputWidth + pixel.ox) * outputs + channelBase).offsetting("y"))")
         }
         let taps = kernel.height * kernel.width
         let live = flatStart.map { liveTaps(pixels: $0..<($0 + pixels)) }
@@ -290,11 +288,11 @@ struct ConvolutionEmitter: Codable, Hashable {
                 if pass.first && startsFromZero {
                     out.line("\(sums) s\(p)_\(j) = V()")
                 } else if pass.first {
-                    out.line("\(sums) s\(p)_\(j) = w.simd(V.self, at: \(packed.biasOffset + j * lanes)\(base))")
+                    out.line("\(sums) s\(p)_\(j) = w.simd(V.self, at: \(Index(packed.biasOffset + j * lanes) + channelBase))")
                 } else if channelsLeft(j) >= lanes {
                     out.line("var s\(p)_\(j) = UnsafePointer(yp).simd(V.self, at: \(offset))")
                 } else {
-                    out.line("var s\(p)_\(j) = V(); for lane in 0..<\(channelsLeft(j)) { s\(p)_\(j)[lane] = yp[\(offset) + lane] }")
+                    out.line("var s\(p)_\(j) = V(); " + Index.loopLine("lane", count: channelsLeft(j)) { lane in "s\(p)_\(j)[\(lane)] = yp[\(lane + offset)]" })
                 }
             }
         }
@@ -307,43 +305,42 @@ struct ConvolutionEmitter: Codable, Hashable {
             guard let flatStart else { return p * pixelStride }
             return inputOffset(flatStart + p) - inputOffset(flatStart)
         }
-        func body(_ out: inout SourceWriter, xp: String, wp: String) {
-            out.line("let xp = \(xp)")
-            out.line("let wp = \(wp)")
-            out.block("for ci in 0..<\(pass.count)") { out in
+        func body(_ out: inout SourceWriter, xp: Index, wp: Index) {
+            out.line("let xp = \(xp.offsetting("x"))")
+            out.line("let wp = \(wp.offsetting("w"))")
+            out.loop("ci", count: pass.count) { out, ci in
                 for j in 0..<chunks {
-                    out.line("let w\(j) = wp.simd(V.self, at: ci * \(weightRowStride)\(j == 0 ? "" : " + \(chunkOffset(j))"))")
+                    out.line("let w\(j) = wp.simd(V.self, at: \(ci * weightRowStride + chunkOffset(j)))")
                 }
                 for p in 0..<pixels {
-                    out.line("let x\(p) = V(repeating: xp[\(p == 0 ? "" : "\(pixelOffset(p)) + ")ci])")
+                    out.line("let x\(p) = V(repeating: xp[\(Index(pixelOffset(p)) + ci)])")
                     for j in 0..<chunks {
                         out.line("s\(p)_\(j) = madd(s\(p)_\(j), x\(p), w\(j))")
                     }
                 }
             }
         }
-        let origin = flatStart.map { "\(inputOffset($0))" } ?? "(oy * \(strides.height * rowStride) + ox * \(pixelStride))"
+        let origin = flatStart.map { Index(inputOffset($0)) } ?? pixel.oy * (strides.height * rowStride) + pixel.ox * pixelStride
+        let kernelStart = Index(packed.kernelOffset) + weightColumn(channelBase)
         if let live, live.count < taps {
             // Each tap that reads real input for some pixel of the block; the others multiply zeros.
             out.line("// \(taps - live.count) of the \(taps) taps read only padding for these pixels: skipped, with their weights")
             for (ky, kx) in live {
                 out.block("do", opening: " {") { out in
-                    body(&out, xp: "x + \(inputOffset(flatStart!) + ky * dilation.height * rowStride + kx * dilation.width * inputChannels)",
-                         wp: "w + \(packed.kernelOffset)\(weightColumn(channelBase)) + \((ky * kernel.width + kx) * inputChannels * weightRowStride)")
+                    body(&out, xp: Index(inputOffset(flatStart!) + ky * dilation.height * rowStride + kx * dilation.width * inputChannels),
+                         wp: kernelStart + (ky * kernel.width + kx) * inputChannels * weightRowStride)
                 }
             }
         } else if taps == 1 {
-            let firstChannel = pass.start.map { ($0, " + \($0) * \(weightRowStride)") }
-            body(&out, xp: "x + \(origin)\(firstChannel.map { " + \($0.0)" } ?? "")",
-                 wp: "w + \(packed.kernelOffset)\(weightColumn(channelBase))\(firstChannel?.1 ?? "")")
+            let firstChannel = pass.start.map { Index($0) } ?? Index(0)
+            body(&out, xp: origin + firstChannel, wp: kernelStart + firstChannel * weightRowStride)
         } else {
             // The kernel window: constant trip counts, unrolled by the optimizer.
-            out.block("for ky in 0..<\(kernel.height)") { out in
-                out.block("for kx in 0..<\(kernel.width)") { out in
-                    body(&out,
-                         xp: "x + \(origin) + ky * \(dilation.height * rowStride) + kx * \(dilation.width * inputChannels)",
-                         wp: "w + \(packed.kernelOffset)\(weightColumn(channelBase)) + (ky * \(kernel.width) + kx) * \(inputChannels * weightRowStride)")
-                }
+            out.loops([("ky", kernel.height), ("kx", kernel.width)]) { out, tap in
+                let (ky, kx) = (tap[0], tap[1])
+                body(&out,
+                     xp: origin + ky * (dilation.height * rowStride) + kx * (dilation.width * inputChannels),
+                     wp: kernelStart + (ky * kernel.width + kx) * (inputChannels * weightRowStride))
             }
         }
         for p in 0..<pixels {
@@ -355,7 +352,7 @@ struct ConvolutionEmitter: Codable, Hashable {
                 if channelsLeft(j) >= lanes {
                     out.line("yp.store(\(value), at: \(offset))")
                 } else {
-                    out.line("do { let v = \(value); for lane in 0..<\(channelsLeft(j)) { yp[\(offset) + lane] = v[lane] } }")
+                    out.line("do { let v = \(value); " + Index.loopLine("lane", count: channelsLeft(j)) { lane in "yp[\(lane + offset)] = v[\(lane)]" } + " }")
                 }
             }
         }

@@ -26,8 +26,9 @@ struct CroppingEmitter: Codable, Hashable {
         let parameters = "_ \(source): UnsafePointer<Float>, _ \(target): UnsafeMutablePointer<Float>"
         let declaration = "static func \(function)(\(signature == .gradientAfterInput ? "_ x: UnsafePointer<Float>, " : "")\(parameters))"
         out.block(declaration) { out in
-            out.block("for row in 0..<\(croppedHeight)") { out in
-                out.line("(\(target) + row * \(row)).update(from: \(source) + ((row + \(cropping.top)) * \(input.dimensions[1]) + \(cropping.left)) * \(channels), count: \(row))")
+            out.loop("row", count: croppedHeight) { out, r in
+                let from = ((r + cropping.top) * input.dimensions[1] + cropping.left) * channels
+                out.line("\(PointerExpression.parenthesized((r * row).offsetting(target))).update(from: \(from.offsetting(source)), count: \(row))")
             }
         }
     }

@@ -52,8 +52,8 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
         out.block("for oy in parts") { out in
             if wholeVectors > 0 {
                 out.block("for c0 in stride(from: 0, to: \(wholeVectors * lanes), by: \(lanes))") { out in
-                    ConvolutionEmitter.emitRow(runs, into: &out) { out, pixels in
-                        emitBlock(pixels: pixels, channels: lanes, into: &out)
+                    ConvolutionEmitter.emitRow(runs, into: &out) { out, ox, pixels in
+                        emitBlock(pixels: pixels, channels: lanes, channelBase: Index("c0"), ox: ox, into: &out)
                     }
                 }
             }
@@ -61,9 +61,8 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
             if rest > 0 {
                 out.line("// The last \(rest) channel\(rest == 1 ? "" : "s"), lane by lane.")
                 out.block("do") { out in
-                    out.line("let c0 = \(wholeVectors * lanes)")
-                    ConvolutionEmitter.emitRow(runs, into: &out) { out, pixels in
-                        emitBlock(pixels: pixels, channels: rest, into: &out)
+                    ConvolutionEmitter.emitRow(runs, into: &out) { out, ox, pixels in
+                        emitBlock(pixels: pixels, channels: rest, channelBase: Index(wholeVectors * lanes), ox: ox, into: &out)
                     }
                 }
             }
@@ -77,11 +76,12 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
     /// reads it: a 3-wide row over 4 pixels loads 6 input vectors, not 12. The
     /// row's weights stay in registers. Columns go left to right, so each
     /// pixel still adds its taps in kx order.
-    private func emitBlock(pixels: Int, channels: Int, into out: inout SourceWriter) {
+    private func emitBlock(pixels: Int, channels: Int, channelBase c0: Index, ox: Index, into out: inout SourceWriter) {
         let whole = channels == lanes
-        out.line("let yp = y + (oy * \(outputWidth) + ox) * \(outputs) + c0")
+        let oy = Index("oy")
+        out.line("let yp = \(((oy * outputWidth + ox) * outputs + c0).offsetting("y"))")
         for p in 0..<pixels {
-            out.line("var s\(p) = w.simd(V.self, at: \(packed.biasOffset) + c0)")
+            out.line("var s\(p) = w.simd(V.self, at: \(Index(packed.biasOffset) + c0))")
         }
         // Which (pixel, tap) pairs read each input column of a row, by column.
         var readers: [Int: [(pixel: Int, tap: Int)]] = [:]
@@ -89,9 +89,9 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
             for kx in 0..<kernel.width { readers[p * strides.width + kx * dilation.width, default: []].append((p, kx)) }
         }
         // Kernel rows: a constant trip count; the columns are written out.
-        out.block("for ky in 0..<\(kernel.height)") { out in
-            out.line("let xr = x + (oy * \(strides.height) + ky * \(dilation.height)) * \(rowStride) + ox * \(strides.width * inputChannels) + c0")
-            out.line("let wr = w + \(packed.kernelOffset) + ky * \(kernel.width * packed.paddedOutputs) + c0")
+        out.loop("ky", count: kernel.height) { out, ky in
+            out.line("let xr = \(((oy * strides.height + ky * dilation.height) * rowStride + ox * (strides.width * inputChannels) + c0).offsetting("x"))")
+            out.line("let wr = \((Index(packed.kernelOffset) + ky * (kernel.width * packed.paddedOutputs) + c0).offsetting("w"))")
             for kx in 0..<kernel.width {
                 out.line("let w\(kx) = wr.simd(V.self, at: \(kx * packed.paddedOutputs))")
             }
@@ -100,7 +100,7 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
                 if whole {
                     out.line("let i\(column) = xr.simd(V.self, at: \(at))")
                 } else {
-                    out.line("var i\(column) = V(); for lane in 0..<\(channels) { i\(column)[lane] = xr[\(at) + lane] }")
+                    out.line("var i\(column) = V(); " + Index.loopLine("lane", count: channels) { lane in "i\(column)[\(lane)] = xr[\(lane + at)]" })
                 }
                 for (p, kx) in readers[column]! {
                     out.line("s\(p) = madd(s\(p), i\(column), w\(kx))")
@@ -112,7 +112,7 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
             if whole {
                 out.line("yp.store(\(value), at: \(p * outputs))")
             } else {
-                out.line("do { let v = \(value); for lane in 0..<\(channels) { yp[\(p * outputs) + lane] = v[lane] } }")
+                out.line("do { let v = \(value); " + Index.loopLine("lane", count: channels) { lane in "yp[\(lane + p * outputs)] = v[\(lane)]" } + " }")
             }
         }
     }
@@ -120,20 +120,19 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
     /// Output channel c·m + j from input channel c, one value at a time.
     private func emitScalar(into out: inout SourceWriter) {
         out.block("for oy in parts") { out in
-            out.block("for ox in 0..<\(outputWidth)") { out in
-                out.line("let yp = y + (oy * \(outputWidth) + ox) * \(outputs)")
-                out.block("for c in 0..<\(inputChannels)") { out in
-                    out.block("for j in 0..<\(depthMultiplier)") { out in
-                        out.line("let o = c * \(depthMultiplier) + j")
-                        out.line("var s = w[\(packed.biasOffset) + o]")
-                        out.block("for ky in 0..<\(kernel.height)") { out in
-                            out.block("for kx in 0..<\(kernel.width)") { out in
-                                out.line("let at = (oy * \(strides.height) + ky * \(dilation.height)) * \(rowStride) + (ox * \(strides.width) + kx * \(dilation.width)) * \(inputChannels) + c")
-                                out.line("s += x[at] * w[\(packed.kernelOffset) + (ky * \(kernel.width) + kx) * \(packed.paddedOutputs) + o]")
-                            }
-                        }
-                        out.line(fusedReLU ? "yp[o] = Swift.max(s, 0)" : "yp[o] = s")
+            out.loop("ox", count: outputWidth) { out, ox in
+                let oy = Index("oy")
+                out.line("let yp = \(((oy * outputWidth + ox) * outputs).offsetting("y"))")
+                out.loops([("c", inputChannels), ("j", depthMultiplier)]) { out, index in
+                    let (c, j) = (index[0], index[1])
+                    out.line("let o = \(c * depthMultiplier + j)")
+                    out.line("var s = w[\(Index("o") + packed.biasOffset)]")
+                    out.loops([("ky", kernel.height), ("kx", kernel.width)]) { out, tap in
+                        let (ky, kx) = (tap[0], tap[1])
+                        out.line("let at = \((oy * strides.height + ky * dilation.height) * rowStride + (ox * strides.width + kx * dilation.width) * inputChannels + c)")
+                        out.line("s += x[at] * w[\((ky * kernel.width + kx) * packed.paddedOutputs + Index("o") + packed.kernelOffset)]")
                     }
+                    out.line(fusedReLU ? "yp[o] = Swift.max(s, 0)" : "yp[o] = s")
                 }
             }
         }

@@ -59,7 +59,7 @@ struct ElementwiseEmitter: Codable, Hashable {
             case .activation(.linear):
                 out.line("// linear: nothing to do")
             case .activation(.relu):
-                out.line("for i in 0..<\(count) { x[i] = Swift.max(x[i], 0) }")
+                out.line(Index.loopLine("i", count: count) { i in "x[\(i)] = Swift.max(x[\(i)], 0)" })
             case .activation(.sigmoid):
                 out.line("VectorMath.sigmoid(x, count: \(count))")
             case .activation(.tanh):
@@ -77,8 +77,8 @@ struct ElementwiseEmitter: Codable, Hashable {
             case .elu(let alpha):
                 out.line("VectorMath.apply({ VectorMath.elu($0, alpha: \(Float(alpha))) }, to: x, count: \(count))")
             case .batchNormalization(let scaleOffset, let shiftOffset):
-                out.block("for position in 0..<\(count / channels)") { out in
-                    out.line("let v = x + position * \(channels)")
+                out.loop("position", count: count / channels) { out, position in
+                    out.line("let v = \((position * channels).offsetting("x"))")
                     out.line("for c in 0..<\(channels) { v[c] = v[c] * w[\(scaleOffset) + c] + w[\(shiftOffset) + c] }")
                 }
             case .scaleShift(let scale, let shift):
@@ -95,8 +95,8 @@ struct ElementwiseEmitter: Codable, Hashable {
     /// the maximum keeps exp finite for large logits; log_softmax keeps jax's
     /// order, (x − max) − log Σ e^(x − max), so the largest logit's is exact.
     private func emitSoftmax(logarithm: Bool, count: Int, channels: Int, into out: inout SourceWriter) {
-        out.block("for position in 0..<\(count / channels)") { out in
-            out.line("let v = x + position * \(channels)")
+        out.loop("position", count: count / channels) { out, position in
+            out.line("let v = \((position * channels).offsetting("x"))")
             out.line("var largest = v[0]")
             out.line("for c in 1..<\(channels) { largest = Swift.max(largest, v[c]) }")
             if logarithm {
@@ -121,7 +121,7 @@ struct ElementwiseEmitter: Codable, Hashable {
         var above = "v"
         if let maxValue = config.maxValue { above = "Swift.min(Swift.max(v, 0), \(literal(maxValue)))" }
         let below = config.negativeSlope == 0 ? "0" : "\(literal(config.negativeSlope)) * (v - \(threshold))"
-        out.line("for i in 0..<\(count) { let v = x[i]; x[i] = v > \(threshold) ? \(above) : \(below) }")
+        out.line(Index.loopLine("i", count: count) { i in "let v = x[\(i)]; x[\(i)] = v > \(threshold) ? \(above) : \(below)" })
     }
 
     /// x·scale + shift; a list of one value per channel is a local constant array.
@@ -132,12 +132,12 @@ struct ElementwiseEmitter: Codable, Hashable {
             return "\(name)[\(index)]"
         }
         guard scale.count > 1 || shift.count > 1 else {
-            out.line("for i in 0..<\(count) { x[i] = x[i] * \(literal(scale[0])) + \(literal(shift[0])) }")
+            out.line(Index.loopLine("i", count: count) { i in "x[\(i)] = x[\(i)] * \(literal(scale[0])) + \(literal(shift[0]))" })
             return
         }
         let factor = term("scale", scale, index: "c"), addend = term("shift", shift, index: "c")
-        out.block("for position in 0..<\(count / channels)") { out in
-            out.line("let v = x + position * \(channels)")
+        out.loop("position", count: count / channels) { out, position in
+            out.line("let v = \((position * channels).offsetting("x"))")
             out.line("for c in 0..<\(channels) { v[c] = v[c] * \(factor) + \(addend) }")
         }
     }

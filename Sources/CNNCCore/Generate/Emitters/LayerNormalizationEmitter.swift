@@ -19,8 +19,8 @@ struct LayerNormalizationEmitter: Codable, Hashable {
 
     /// The body of `function(x, w)` over `count` values, `channels` per position, in place.
     func emitForward(count: Int, channels: Int, into out: inout SourceWriter) {
-        out.block("for position in 0..<\(count / channels)") { out in
-            out.line("let v = x + position * \(channels)")
+        out.loop("position", count: count / channels) { out, position in
+            out.line("let v = \((position * channels).offsetting("x"))")
             emitStatistics(channels: channels, into: &out)
             let scale = gammaOffset.map { "inverse * w[\($0) + c]" } ?? "inverse"
             let beta = betaOffset.map { " + w[\($0) + c]" } ?? ""
@@ -36,8 +36,8 @@ struct LayerNormalizationEmitter: Codable, Hashable {
         out.block("static func \(function)_backward(_ x: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>)") { out in
             if gammaOffset == nil && betaOffset == nil { out.line("_ = (k, gk)") } else if gammaOffset == nil { out.line("_ = k") }
             let gamma = gammaOffset.map { " * k[\($0) + c]" } ?? ""
-            out.block("for position in 0..<\(count / channels)") { out in
-                out.line("let v = x + position * \(channels), d = g + position * \(channels)")
+            out.loop("position", count: count / channels) { out, position in
+                out.line("let v = \((position * channels).offsetting("x")), d = \((position * channels).offsetting("g"))")
                 emitStatistics(channels: channels, into: &out)
                 out.line("var sum: Float = 0, product: Float = 0")
                 out.block("for c in 0..<\(channels)") { out in

@@ -52,6 +52,7 @@ struct PReLUEmitter: Codable, Hashable {
         let row = TrainingGenerator.maskCell(of: "position", shape: Array(dimensions.dropLast()), mask: Array(alpha.dropLast()))
         let start = row == "0" ? "\(alphaOffset)" : "\(alphaOffset) + (\(row)) * \(alphaChannels)"
         let slope = alphaChannels == 1 ? "a" : "a + c"
+        // A loop even over one position: the alpha index and the body name `position`.
         out.block("for position in 0..<\(shape.elementCount / channels)") { out in
             out.line("let v = x + position * \(channels), a = \(start)")
             body(&out, channels, slope)

@@ -19,10 +19,10 @@ struct PaddingEmitter: Codable, Hashable {
         out.line("@inline(never)")
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>)") { out in
             if padding.top > 0 { out.line("y.update(repeating: 0, count: \(padding.top * paddedRow))") }
-            out.block("for row in 0..<\(height)") { out in
-                out.line("let target = y + (row + \(padding.top)) * \(paddedRow)")
+            out.loop("row", count: height) { out, row in
+                out.line("let target = \(((row + padding.top) * paddedRow).offsetting("y"))")
                 if left > 0 { out.line("target.update(repeating: 0, count: \(left))") }
-                out.line("(target + \(left)).update(from: x + row * \(rowCount), count: \(rowCount))")
+                out.line("\(PointerExpression.parenthesized(Index(left).offsetting("target"))).update(from: \((row * rowCount).offsetting("x")), count: \(rowCount))")
                 if right > 0 { out.line("(target + \(left + rowCount)).update(repeating: 0, count: \(right))") }
             }
             if padding.bottom > 0 {

@@ -42,18 +42,18 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
             out.line("typealias V = SIMD\(lanes)<Float>")
             out.line("// Output pixels in lanes: \(lanes) neighbours of a row per pass, one accumulator per filter.")
             out.block("for oy in parts") { out in
-                out.block("for block in 0..<\(blocks)") { out in
-                    out.line("let ox = Swift.min(block * \(lanes), \(lastStart))")
+                out.loop("block", count: blocks) { out, block in
+                    out.line("let ox = \(block.constantValue.map { "\(Swift.min($0 * lanes, lastStart))" } ?? "Swift.min(block * \(lanes), \(lastStart))")")
                     for co in 0..<outputs {
                         out.line("var s\(co) = V(repeating: w[\(packed.biasOffset + co)])")
                     }
-                    out.block("for ky in 0..<\(kernel.height)") { out in
-                        out.block("for kx in 0..<\(kernel.width)") { out in
-                            out.line("let xv = x.simd(V.self, at: (oy * \(strides.height) + ky * \(dilation.height)) * \(inputWidth) + ox + kx * \(dilation.width))")
-                            out.line("let wp = w + \(packed.kernelOffset) + (ky * \(kernel.width) + kx) * \(packed.paddedOutputs)")
-                            for co in 0..<outputs {
-                                out.line("s\(co) = madd(s\(co), xv, V(repeating: wp[\(co)]))")
-                            }
+                    out.loops([("ky", kernel.height), ("kx", kernel.width)]) { out, tap in
+                        let (ky, kx) = (tap[0], tap[1])
+                        let row = (Index("oy") * strides.height + ky * dilation.height) * inputWidth
+                        out.line("let xv = x.simd(V.self, at: \(row + Index("ox") + kx * dilation.width))")
+                        out.line("let wp = \((Index(packed.kernelOffset) + (ky * kernel.width + kx) * packed.paddedOutputs).offsetting("w"))")
+                        for co in 0..<outputs {
+                            out.line("s\(co) = madd(s\(co), xv, V(repeating: wp[\(co)]))")
                         }
                     }
                     if fusedReLU {

@@ -17,13 +17,13 @@ struct PoolingEmitter: Codable, Hashable {
         let (height, width, channels) = (input.dimensions[0], input.dimensions[1], input.lastAxis)
         out.line("@inline(never)")
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>)") { out in
-            out.block("for oy in 0..<\(output.dimensions[0])") { out in
-                out.line("let top = oy * \(strides.height) - \(padding.top)")
+            out.loop("oy", count: output.dimensions[0]) { out, oy in
+                out.line("let top = \(oy * strides.height - padding.top)")
                 out.line("let y0 = Swift.max(top, 0), y1 = Swift.min(top + \(window.height), \(height))")
-                out.block("for ox in 0..<\(output.dimensions[1])") { out in
-                    out.line("let left = ox * \(strides.width) - \(padding.left)")
+                out.loop("ox", count: output.dimensions[1]) { out, ox in
+                    out.line("let left = \(ox * strides.width - padding.left)")
                     out.line("let x0 = Swift.max(left, 0), x1 = Swift.min(left + \(window.width), \(width))")
-                    out.line("let yp = y + (oy * \(output.dimensions[1]) + ox) * \(channels)")
+                    out.line("let yp = \(((oy * output.dimensions[1] + ox) * channels).offsetting("y"))")
                     if kind == .average { out.line("let cells = Float((y1 - y0) * (x1 - x0))") }
                     // Whole vectors of channels in registers (the scalar loop below, through
                     // memory that might alias, did not vectorize), then any remaining channels.
@@ -31,15 +31,15 @@ struct PoolingEmitter: Codable, Hashable {
                     let vectorChannels = channels / lanes * lanes
                     if vectorChannels > 0 {
                         let vector = "SIMD\(lanes)<Float>"
-                        out.block("for g in 0..<\(vectorChannels / lanes)") { out in
+                        out.loop("g", count: vectorChannels / lanes) { out, g in
                             out.line("var m = \(vector)(repeating: \(kind == .max ? "-Float.infinity" : "0"))")
                             out.block("for iy in y0..<y1") { out in
                                 out.block("for ix in x0..<x1") { out in
-                                    out.line("let v = (x + (iy * \(width) + ix) * \(channels)).simd(\(vector).self, at: g * \(lanes))")
+                                    out.line("let v = (x + (iy * \(width) + ix) * \(channels)).simd(\(vector).self, at: \(g * lanes))")
                                     out.line(kind == .max ? "m = m.replacing(with: v, where: v .> m)" : "m += v")
                                 }
                             }
-                            out.line("yp.store(\(kind == .max ? "m" : "m / cells"), at: g * \(lanes))")
+                            out.line("yp.store(\(kind == .max ? "m" : "m / cells"), at: \(g * lanes))")
                         }
                     }
                     if vectorChannels < channels {

@@ -34,24 +34,24 @@ struct TransposedConvolutionEmitter: Codable, Hashable {
         let (kernel, strides, dilation) = (config.kernelSize, config.strides, config.dilationRate)
         out.line("@inline(never)")
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>)") { out in
-            out.block("for oy in 0..<\(s.outputHeight)") { out in
-                out.block("for ox in 0..<\(s.outputWidth)") { out in
-                    out.line("let target = y + (oy * \(s.outputWidth) + ox) * \(s.filters)")
-                    out.block("for g in 0..<\(groups)") { out in
-                        out.line("var sum = w.simd(\(vector).self, at: \(packed.biasOffset) + g * \(lanes))")
+            // The tap loops below stay loops even when they run once: their `continue` skips a tap.
+            out.loops([("oy", s.outputHeight), ("ox", s.outputWidth)]) { out, pixel in
+                let (oy, ox) = (pixel[0], pixel[1])
+                out.line("let target = \(((oy * s.outputWidth + ox) * s.filters).offsetting("y"))")
+                out.loop("g", count: groups) { out, g in
+                        out.line("var sum = w.simd(\(vector).self, at: \(g * lanes + packed.biasOffset))")
                         out.block("for my in 0..<\(kernel.height)") { out in
-                            emitTapIndex("iy", from: "oy + \(crop.height) - my * \(dilation.height)", stride: strides.height, size: s.height, into: &out)
+                            emitTapIndex("iy", from: "\(oy + crop.height) - \(Index("my") * dilation.height)", stride: strides.height, size: s.height, into: &out)
                             out.block("for mx in 0..<\(kernel.width)") { out in
-                                emitTapIndex("ix", from: "ox + \(crop.width) - mx * \(dilation.width)", stride: strides.width, size: s.width, into: &out)
+                                emitTapIndex("ix", from: "\(ox + crop.width) - \(Index("mx") * dilation.width)", stride: strides.width, size: s.width, into: &out)
                                 out.line("let xp = x + (iy * \(s.width) + ix) * \(s.channels)")
-                                out.line("let row = \(packed.kernelOffset) + (my * \(kernel.width) + mx) * \(s.channels * packed.paddedOutputs) + g * \(lanes)")
+                                out.line("let row = \((Index("my") * kernel.width + Index("mx")) * (s.channels * packed.paddedOutputs) + g * lanes + packed.kernelOffset)")
                                 out.line("for c in 0..<\(s.channels) { sum = madd(sum, \(vector)(repeating: xp[c]), w.simd(\(vector).self, at: row + c * \(packed.paddedOutputs))) }")
                             }
                         }
                         // ReLU as a compare and blend, as the other kernels fuse it.
                         if config.activation == .relu { out.line("sum = sum.replacing(with: 0, where: sum .< 0)") }
                         emitStore(groups: groups, into: &out)
-                    }
                 }
             }
         }
@@ -73,9 +73,9 @@ struct TransposedConvolutionEmitter: Codable, Hashable {
     private func emitStore(groups: Int, into out: inout SourceWriter) {
         let remainder = config.filters - (groups - 1) * lanes
         if remainder == lanes {
-            out.line("target.store(sum, at: g * \(lanes))")
+            out.line("target.store(sum, at: \(groups == 1 ? "0" : "g * \(lanes)"))")
         } else if groups == 1 {
-            out.line("for lane in 0..<\(remainder) { target[lane] = sum[lane] }")
+            out.line(Index.loopLine("lane", count: remainder) { lane in "target[\(lane)] = sum[\(lane)]" })
         } else {
             out.line("if g < \(groups - 1) { target.store(sum, at: g * \(lanes)) } else { for lane in 0..<\(remainder) { target[g * \(lanes) + lane] = sum[lane] } }")
         }
@@ -88,11 +88,11 @@ struct TransposedConvolutionEmitter: Codable, Hashable {
         let tapSize = s.filters * s.channels
         out.line("@inline(never)")
         out.block("static func \(name)(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?)") { out in
-            out.line("let kernel = k + \(kernelOffset), kernelGradient = gk + \(kernelOffset)")
+            out.line("let kernel = \(Index(kernelOffset).offsetting("k")), kernelGradient = \(Index(kernelOffset).offsetting("gk"))")
             if let biasOffset {
-                out.line("let biasGradient = gk + \(biasOffset)")
-                out.block("for p in 0..<\(s.outputHeight * s.outputWidth)") { out in
-                    out.line("let dzp = dz + p * \(s.filters)")
+                out.line("let biasGradient = \(Index(biasOffset).offsetting("gk"))")
+                out.loop("p", count: s.outputHeight * s.outputWidth) { out, p in
+                    out.line("let dzp = \((p * s.filters).offsetting("dz"))")
                     out.line("for f in 0..<\(s.filters) { biasGradient[f] += dzp[f] }")
                 }
             }

@@ -165,7 +165,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
                     for i in 0..<2 {
                         for j in 0..<2 {
                             let value = fusedReLU ? "y\(i)\(j).replacing(with: 0, where: y\(i)\(j) .< 0)" : "y\(i)\(j)"
-                            let store = "y.store(\(value), at: ((oy + \(i)) * \(outputWidth) + ox + \(j)) * \(outputs) + k)"
+                            let store = "y.store(\(value), at: \(((Index("oy") + i) * outputWidth + Index("ox") + j) * outputs + Index("k")))"
                             // Only the last tile row and column can reach past an odd output size.
                             var conditions: [String] = []
                             if i == 1 && outputHeight % 2 == 1 { conditions.append("oy + 1 < \(outputHeight)") }

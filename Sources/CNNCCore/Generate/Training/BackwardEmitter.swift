@@ -145,30 +145,40 @@ struct BackwardEmitter {
         out.line("// \(layer.name): dL/dkernel, dL/dbias, dL/dx (\(groups) vector\(groups == 1 ? "" : "s") of \(lanes) output channels)")
         out.line("@inline(never)")
         out.block("static func \(name)(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?)") { out in
-            out.line("let kernel = k + \(kernelOffset), kernelGradient = gk + \(kernelOffset)")
+            out.line("let kernel = \(Index(kernelOffset).offsetting("k")), kernelGradient = \(Index(kernelOffset).offsetting("gk"))")
             Self.emitScratch("buffer", of: vector, lanes: lanes, capacity: pixels * groups, into: &out) { out in
                 out.line("let d = buffer.baseAddress!")
                 emitPaddedCopy(from: "dz", count: pixels, channels: cout, lanes: lanes, groups: groups, into: "d", &out)
                 if let biasOffset {
-                    out.block("for g in 0..<\(groups)") { out in
+                    out.loop("g", count: groups) { out, g in
                         out.line("var sum = \(vector)()")
-                        out.line("for p in 0..<\(pixels) { sum += d[p * \(groups) + g] }")
-                        out.line("let gp = gk + \(biasOffset) + g * \(lanes)")
-                        emitAccumulate("sum", into: "gp", channels: cout, lanes: lanes, &out)
+                        out.line(Index.loopLine("p", count: pixels) { p in "sum += d[\(p * groups + g)]" })
+                        out.line("let gp = \((Index(biasOffset) + g * lanes).offsetting("gk"))")
+                        emitAccumulate("sum", into: "gp", group: g, channels: cout, lanes: lanes, &out)
                     }
                 }
                 out.line("// dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers")
-                out.block("for r in 0..<\(rows)") { out in
-                    out.line("let ky = r / \(kernel.width * cin), kx = (r / \(cin)) % \(kernel.width), ci = r % \(cin)")
-                    out.block("for g in 0..<\(groups)") { out in
+                out.loop("r", count: rows) { out, r in
+                    // The row's tap and input channel, each only where it varies.
+                    var parts: [String] = []
+                    if kernel.height > 1 { parts.append("ky = r / \(kernel.width * cin)") }
+                    if kernel.width > 1 { parts.append(kernel.height > 1 ? "kx = (r / \(cin)) % \(kernel.width)" : "kx = r / \(cin)") }
+                    let taps = kernel.height * kernel.width
+                    if cin > 1 && taps > 1 { parts.append("ci = r % \(cin)") }
+                    if !parts.isEmpty { out.line("let " + parts.joined(separator: ", ")) }
+                    let ky = kernel.height > 1 ? Index("ky") : Index(0), kx = kernel.width > 1 ? Index("kx") : Index(0)
+                    let ci = cin == 1 ? Index(0) : taps == 1 ? r : Index("ci")
+                    out.loop("g", count: groups) { out, g in
                         out.line("var sum = \(vector)()")
-                        out.block("for oy in 0..<\(output.height)") { out in
-                            out.line("let row = ((oy * \(strides.height) + ky * \(dilation.height)) * \(paddedWidth) + kx * \(dilation.width)) * \(cin) + ci")
-                            out.line("let dp = d + oy * \(output.width * groups) + g")
-                            out.line("for ox in 0..<\(output.width) { sum = madd(sum, \(vector)(repeating: x[row + ox * \(strides.width * cin)]), dp[ox * \(groups)]) }")
+                        out.loop("oy", count: output.height) { out, oy in
+                            out.line("let row = \(((oy * strides.height + ky * dilation.height) * paddedWidth + kx * dilation.width) * cin + ci)")
+                            out.line("let dp = \((oy * (output.width * groups) + g).offsetting("d"))")
+                            out.line(Index.loopLine("ox", count: output.width) { ox in
+                                "sum = madd(sum, \(vector)(repeating: x[\(Index("row") + ox * (strides.width * cin))]), dp[\(ox * groups)])"
+                            })
                         }
-                        out.line("let gp = kernelGradient + r * \(cout) + g * \(lanes)")
-                        emitAccumulate("sum", into: "gp", channels: cout, lanes: lanes, &out)
+                        out.line("let gp = \((r * cout + g * lanes).offsetting("kernelGradient"))")
+                        emitAccumulate("sum", into: "gp", group: g, channels: cout, lanes: lanes, &out)
                     }
                 }
                 out.line("guard let dx else { return }")
@@ -210,27 +220,27 @@ struct BackwardEmitter {
         out.line("// \(layer.name): dL/dkernel, dL/dbias, dL/dx, channel by channel")
         out.line("@inline(never)")
         out.block("static func \(name)(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?)") { out in
-            out.line("let kernel = k + \(kernelOffset), kernelGradient = gk + \(kernelOffset)")
+            out.line("let kernel = \(Index(kernelOffset).offsetting("k")), kernelGradient = \(Index(kernelOffset).offsetting("gk"))")
             if let biasOffset {
-                out.line("let biasGradient = gk + \(biasOffset)")
-                out.block("for p in 0..<\(output.height * output.width)") { out in
-                    out.line("let dzp = dz + p * \(cout)")
+                out.line("let biasGradient = \(Index(biasOffset).offsetting("gk"))")
+                out.loop("p", count: output.height * output.width) { out, p in
+                    out.line("let dzp = \((p * cout).offsetting("dz"))")
                     out.line("for o in 0..<\(cout) { biasGradient[o] += dzp[o] }")
                 }
             }
             out.line("dx?.initialize(repeating: 0, count: \(paddedHeight * paddedWidth * cin))")
             Self.emitEveryTap(output: output, kernel: kernel, strides: strides, dilation: dilation, paddedWidth: paddedWidth,
-                              perPosition: cin, outputChannels: cout, into: &out) { out in
-                out.line("let tap = (ky * \(kernel.width) + kx) * \(cout)")
-                out.line("let xp = x + at, gp = kernelGradient + tap, kp = kernel + tap")
+                              perPosition: cin, outputChannels: cout, into: &out) { out, ky, kx, at in
+                let tap = (ky * kernel.width + kx) * cout
+                out.line("let xp = \(at.offsetting("x")), gp = \(tap.offsetting("kernelGradient")), kp = \(tap.offsetting("kernel"))")
                 if m == 1 {
                     out.line("for c in 0..<\(cin) { gp[c] += xp[c] * dzp[c] }")
-                    out.line("if let dx { let dxp = dx + at; for c in 0..<\(cin) { dxp[c] += kp[c] * dzp[c] } }")
+                    out.line("if let dx { let dxp = \(at.offsetting("dx")); for c in 0..<\(cin) { dxp[c] += kp[c] * dzp[c] } }")
                 } else {
                     out.block("for c in 0..<\(cin)") { out in
                         out.line("var sum: Float = 0")
                         out.line("for j in 0..<\(m) { let o = c * \(m) + j; gp[o] += xp[c] * dzp[o]; sum += kp[o] * dzp[o] }")
-                        out.line("dx?[at + c] += sum")
+                        out.line("dx?[\(at + Index("c"))] += sum")
                     }
                 }
             }
@@ -264,19 +274,19 @@ struct BackwardEmitter {
     private func emitOnePositionInputGradient(cin: Int, cout: Int, lanes: Int, vector: String, into out: inout SourceWriter) {
         let full = cout / lanes, rest = cout % lanes
         out.line("// dL/dx: each input's kernel row dotted with dL/dz, read in place")
-        out.block("for ci in 0..<\(cin)") { out in
-            out.line("let row = UnsafePointer(kernel) + ci * \(cout)")
+        out.loop("ci", count: cin) { out, ci in
+            out.line("let row = \((ci * cout).offsetting("UnsafePointer(kernel)"))")
             if full > 0 {
                 out.line("var sum = \(vector)()")
                 out.line("for g in 0..<\(full) { sum = madd(sum, row.simd(\(vector).self, at: g * \(lanes)), d[g]) }")
             }
             guard rest > 0 else {
-                out.line("dx[ci] = sum.sum()")
+                out.line("dx[\(ci)] = sum.sum()")
                 return
             }
             out.line("var total: Float = \(full > 0 ? "sum.sum()" : "0")")
-            out.line("for l in 0..<\(rest) { total += row[\(full * lanes) + l] * d[\(full)][l] }")
-            out.line("dx[ci] = total")
+            out.line(Index.loopLine("l", count: rest) { l in "total += row[\(l + full * lanes)] * d[\(full)][\(l)]" })
+            out.line("dx[\(ci)] = total")
         }
     }
 
@@ -295,33 +305,28 @@ struct BackwardEmitter {
         out.line("// dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, \(groups) vector\(groups == 1 ? "" : "s") of \(lanes) input channels")
         Self.emitScratch("transposed", of: vector, lanes: lanes, capacity: taps * cout * groups, into: &out) { out in
             out.line("let kt = transposed.baseAddress!")
-            out.block("for tap in 0..<\(taps)") { out in
-                out.block("for co in 0..<\(cout)") { out in
-                    out.block("for g in 0..<\(groups)") { out in
-                        out.line("var v = \(vector)()")
-                        out.line("let n = Swift.min(\(lanes), \(cin) - g * \(lanes))")
-                        out.line("for l in 0..<n { v[l] = kernel[(tap * \(cin) + g * \(lanes) + l) * \(cout) + co] }")
-                        out.line("kt[(tap * \(cout) + co) * \(groups) + g] = v")
-                    }
-                }
+            out.loops([("tap", taps), ("co", cout), ("g", groups)]) { out, index in
+                let (tap, co, g) = (index[0], index[1], index[2])
+                out.line("var v = \(vector)()")
+                out.line(Self.eachFilledLane(group: g, channels: cin, lanes: lanes) { l in "v[\(l)] = kernel[\((tap * cin + g * lanes + l) * cout + co)]" })
+                out.line("kt[\((tap * cout + co) * groups + g)] = v")
             }
             Self.emitScratch("sums", of: vector, lanes: lanes, capacity: positions * groups, into: &out) { out in
                 out.line("let acc = sums.baseAddress!")
                 out.line("acc.initialize(repeating: \(vector)(), count: \(positions * groups))")
                 Self.emitEveryTap(output: output, kernel: kernel, strides: strides, dilation: dilation, paddedWidth: paddedWidth,
-                                  perPosition: groups, outputChannels: cout, into: &out) { out in
-                    out.line("let kp = kt + (ky * \(kernel.width) + kx) * \(cout * groups)")
-                    out.block("for g in 0..<\(groups)") { out in
-                        out.line("var sum = acc[at + g]")
-                        out.line("for co in 0..<\(cout) { sum = madd(sum, \(vector)(repeating: dzp[co]), kp[co * \(groups) + g]) }")
-                        out.line("acc[at + g] = sum")
+                                  perPosition: groups, outputChannels: cout, into: &out) { out, ky, kx, at in
+                    out.line("let kp = \(((ky * kernel.width + kx) * (cout * groups)).offsetting("kt"))")
+                    out.loop("g", count: groups) { out, g in
+                        out.line("var sum = acc[\(at + g)]")
+                        out.line("for co in 0..<\(cout) { sum = madd(sum, \(vector)(repeating: dzp[co]), kp[\(Index("co") * groups + g)]) }")
+                        out.line("acc[\(at + g)] = sum")
                     }
                 }
-                out.block("for position in 0..<\(positions)") { out in
-                    out.block("for g in 0..<\(groups)") { out in
-                        out.line("let v = acc[position * \(groups) + g], n = Swift.min(\(lanes), \(cin) - g * \(lanes))")
-                        out.line("for l in 0..<n { dx[position * \(cin) + g * \(lanes) + l] = v[l] }")
-                    }
+                out.loops([("position", positions), ("g", groups)]) { out, index in
+                    let (position, g) = (index[0], index[1])
+                    out.line("let v = acc[\(position * groups + g)]")
+                    out.line(Self.eachFilledLane(group: g, channels: cin, lanes: lanes) { l in "dx[\(position * cin + g * lanes + l)] = v[\(l)]" })
                 }
             }
         }
@@ -349,44 +354,70 @@ struct BackwardEmitter {
     /// input, in units of `perPosition` (channels, or vectors of them) a position.
     private static func emitEveryTap(output: Geometry, kernel: Size2D, strides: Size2D, dilation: Size2D, paddedWidth: Int,
                                      perPosition: Int, outputChannels: Int, into out: inout SourceWriter,
-                                     body: (inout SourceWriter) -> Void) {
-        out.block("for oy in 0..<\(output.height)") { out in
-            out.block("for ox in 0..<\(output.width)") { out in
-                out.line("let dzp = dz + (oy * \(output.width) + ox) * \(outputChannels)")
-                out.block("for ky in 0..<\(kernel.height)") { out in
-                    out.block("for kx in 0..<\(kernel.width)") { out in
-                        out.line("let at = ((oy * \(strides.height) + ky * \(dilation.height)) * \(paddedWidth) + ox * \(strides.width) + kx * \(dilation.width)) * \(perPosition)")
-                        body(&out)
-                    }
+                                     body: (inout SourceWriter, _ ky: Index, _ kx: Index, _ at: Index) -> Void) {
+        out.loops([("oy", output.height), ("ox", output.width)]) { out, pixel in
+            let (oy, ox) = (pixel[0], pixel[1])
+            out.line("let dzp = \(((oy * output.width + ox) * outputChannels).offsetting("dz"))")
+            out.loops([("ky", kernel.height), ("kx", kernel.width)]) { out, tap in
+                let (ky, kx) = (tap[0], tap[1])
+                var at = ((oy * strides.height + ky * dilation.height) * paddedWidth + ox * strides.width + kx * dilation.width) * perPosition
+                if at.constantValue == nil {
+                    out.line("let at = \(at)")
+                    at = Index("at")
                 }
+                body(&out, ky, kx, at)
             }
         }
     }
 
     /// `count` rows of `channels` floats into rows of `groups` vectors of `lanes`, the tail lanes 0.
     private func emitPaddedCopy(from source: String, count: Int, channels: Int, lanes: Int, groups: Int, into target: String, _ out: inout SourceWriter) {
-        out.block("for i in 0..<\(count)") { out in
-            out.block("for g in 0..<\(groups)") { out in
-                out.line("let from = \(source) + i * \(channels) + g * \(lanes)")
-                if channels % lanes == 0 {
-                    out.line("\(target)[i * \(groups) + g] = from.simd(SIMD\(lanes)<Float>.self, at: 0)")
-                } else {
-                    out.line("var v = SIMD\(lanes)<Float>()")
-                    out.line("if g < \(channels / lanes) { v = from.simd(SIMD\(lanes)<Float>.self, at: 0) } else { for l in 0..<\(channels % lanes) { v[l] = from[l] } }")
-                    out.line("\(target)[i * \(groups) + g] = v")
-                }
+        out.loops([("i", count), ("g", groups)]) { out, index in
+            let (i, g) = (index[0], index[1])
+            let at = "\(target)[\(i * groups + g)]"
+            out.line("let from = \((i * channels + g * lanes).offsetting(source))")
+            let whole = "from.simd(SIMD\(lanes)<Float>.self, at: 0)"
+            switch Self.groupKind(g, channels: channels, lanes: lanes) {
+            case .whole: out.line("\(at) = \(whole)")
+            case .partial:
+                out.line("var v = SIMD\(lanes)<Float>()")
+                out.line(Index.loopLine("l", count: channels % lanes) { l in "v[\(l)] = from[\(l)]" })
+                out.line("\(at) = v")
+            case .either:
+                out.line("var v = SIMD\(lanes)<Float>()")
+                out.line("if g < \(channels / lanes) { v = \(whole) } else { for l in 0..<\(channels % lanes) { v[l] = from[l] } }")
+                out.line("\(at) = v")
             }
         }
     }
 
+    /// Whether vector group `g` of `channels` in vectors of `lanes` is whole,
+    /// the partial last one, or (a loop variable) either.
+    private enum GroupKind { case whole, partial, either }
+
+    private static func groupKind(_ g: Index, channels: Int, lanes: Int) -> GroupKind {
+        if channels % lanes == 0 { return .whole }
+        guard let group = g.constantValue else { return .either }
+        return group < channels / lanes ? .whole : .partial
+    }
+
+    /// `statement` for each lane `l` of vector group `g` that holds a channel:
+    /// every lane, but fewer in the last, partial group.
+    private static func eachFilledLane(group g: Index, channels: Int, lanes: Int, _ statement: (Index) -> String) -> String {
+        if let group = g.constantValue { return Index.loopLine("l", count: Swift.min(lanes, channels - group * lanes), statement) }
+        let count = channels % lanes == 0 ? "\(lanes)" : "Swift.min(\(lanes), \(channels) - g * \(lanes))"
+        return "for l in 0..<\(count) { \(statement(Index("l"))) }"
+    }
+
     /// `target[0..<lanes] += value`, or only the real channels in the last, partial vector
     /// (a vector read-modify-write where the vector is whole; lane by lane otherwise).
-    private func emitAccumulate(_ value: String, into target: String, channels: Int, lanes: Int, _ out: inout SourceWriter) {
+    private func emitAccumulate(_ value: String, into target: String, group g: Index, channels: Int, lanes: Int, _ out: inout SourceWriter) {
         let whole = "\(target).store(\(target).simd(SIMD\(lanes)<Float>.self, at: 0) + \(value), at: 0)"
-        if channels % lanes == 0 {
-            out.line(whole)
-        } else {
-            out.line("if g < \(channels / lanes) { \(whole) } else { for l in 0..<\(channels % lanes) { \(target)[l] += \(value)[l] } }")
+        let partial = Index.loopLine("l", count: channels % lanes) { l in "\(target)[\(l)] += \(value)[\(l)]" }
+        switch Self.groupKind(g, channels: channels, lanes: lanes) {
+        case .whole: out.line(whole)
+        case .partial: out.line(partial)
+        case .either: out.line("if g < \(channels / lanes) { \(whole) } else { \(partial) }")
         }
     }
 
@@ -416,13 +447,13 @@ struct BackwardEmitter {
         out.line("@inline(never)")
         out.block("static func \(function)_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>)") { out in
             out.line("dx.update(repeating: 0, count: \(input.height * input.width * channels))")
-            out.block("for oy in 0..<\(output.height)") { out in
-                out.line("let top = oy * \(strides.height) - \(padding.top)")
+            out.loop("oy", count: output.height) { out, oy in
+                out.line("let top = \(oy * strides.height - padding.top)")
                 out.line("let y0 = Swift.max(top, 0), y1 = Swift.min(top + \(window.height), \(input.height))")
-                out.block("for ox in 0..<\(output.width)") { out in
-                    out.line("let left = ox * \(strides.width) - \(padding.left)")
+                out.loop("ox", count: output.width) { out, ox in
+                    out.line("let left = \(ox * strides.width - padding.left)")
                     out.line("let x0 = Swift.max(left, 0), x1 = Swift.min(left + \(window.width), \(input.width))")
-                    out.line("let d = dy + (oy * \(output.width) + ox) * \(channels)")
+                    out.line("let d = \(((oy * output.width + ox) * channels).offsetting("dy"))")
                     if isMax {
                         out.block("for c in 0..<\(channels)") { out in
                             out.line("var best = (y0 * \(input.width) + x0) * \(channels) + c")
@@ -464,8 +495,8 @@ struct BackwardEmitter {
                     out.line("dx[best] = dy[c]")
                 }
             } else {
-                out.block("for position in 0..<\(positions)") { out in
-                    out.line("for c in 0..<\(channels) { dx[position * \(channels) + c] = dy[c] / \(positions) }")
+                out.loop("position", count: positions) { out, position in
+                    out.line("for c in 0..<\(channels) { dx[\(position * channels + Index("c"))] = dy[c] / \(positions) }")
                 }
             }
         }
@@ -493,21 +524,21 @@ struct BackwardEmitter {
             case .relu:
                 out.line("for i in 0..<\(count) where y[i] <= 0 { g[i] = 0 }")
             case .sigmoid:
-                out.line("for i in 0..<\(count) { g[i] *= y[i] * (1 - y[i]) }")
+                out.line(Index.loopLine("i", count: count) { i in "g[\(i)] *= y[\(i)] * (1 - y[\(i)])" })
             case .tanh:
-                out.line("for i in 0..<\(count) { g[i] *= 1 - y[i] * y[i] }")
+                out.line(Index.loopLine("i", count: count) { i in "g[\(i)] *= 1 - y[\(i)] * y[\(i)]" })
             case .softmax:
                 // dz_c = y_c (g_c − Σ_j g_j y_j), per position over the last axis.
-                out.block("for position in 0..<\(count / channels)") { out in
-                    out.line("let v = y + position * \(channels), d = g + position * \(channels)")
+                out.loop("position", count: count / channels) { out, position in
+                    out.line("let v = \((position * channels).offsetting("y")), d = \((position * channels).offsetting("g"))")
                     out.line("var dot: Float = 0")
                     out.line("for c in 0..<\(channels) { dot += d[c] * v[c] }")
                     out.line("for c in 0..<\(channels) { d[c] = v[c] * (d[c] - dot) }")
                 }
             case .logSoftmax:
                 // dz_c = g_c − e^(y_c) Σ_j g_j: e^y is the softmax.
-                out.block("for position in 0..<\(count / channels)") { out in
-                    out.line("let v = y + position * \(channels), d = g + position * \(channels)")
+                out.loop("position", count: count / channels) { out, position in
+                    out.line("let v = \((position * channels).offsetting("y")), d = \((position * channels).offsetting("g"))")
                     out.line("var total: Float = 0")
                     out.line("for c in 0..<\(channels) { total += d[c] }")
                     out.line("for c in 0..<\(channels) { d[c] -= Foundation.exp(v[c]) * total }")
@@ -569,12 +600,12 @@ struct BackwardEmitter {
         out.line("@inline(never)")
         out.block("static func \(function)_backward(_ k: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>)") { out in
             if fromWeights == nil && scale.count == 1 {
-                out.line("for i in 0..<\(count) { g[i] *= Float(\(scale[0])) }")
+                out.line(Index.loopLine("i", count: count) { i in "g[\(i)] *= Float(\(scale[0]))" })
                 return
             }
             func scaleEachPosition(_ out: inout SourceWriter) {
-                out.block("for position in 0..<\(count / channels)") { out in
-                    out.line("let v = g + position * \(channels)")
+                out.loop("position", count: count / channels) { out, position in
+                    out.line("let v = \((position * channels).offsetting("g"))")
                     out.line("for c in 0..<\(channels) { v[c] *= scale[c] }")
                 }
             }
@@ -601,7 +632,7 @@ struct BackwardEmitter {
         out.line("// \(layer.name): through ReLU (slope \(config.negativeSlope) below \(config.threshold)\(config.maxValue.map { ", capped at \($0)" } ?? ""))")
         out.line("@inline(never)")
         out.block("static func \(function)_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>)") { out in
-            out.line("for i in 0..<\(count) { let v = x[i]; g[i] *= v > \(threshold) ? \(above) : Float(\(config.negativeSlope)) }")
+            out.line(Index.loopLine("i", count: count) { i in "let v = x[\(i)]; g[\(i)] *= v > \(threshold) ? \(above) : Float(\(config.negativeSlope))" })
         }
         out.line()
     }

@@ -67,8 +67,8 @@ struct NormalizationTraining: Codable, Hashable, Sendable {
         out.line(header + ": this sample's part of Σx and Σx²")
         out.line("@inline(never)")
         out.block("static func \(function)_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>)") { out in
-            out.block("for position in 0..<\(positions)") { out in
-                out.line("let v = x + position * \(channels)")
+            out.loop("position", count: positions) { out, position in
+                out.line("let v = \((position * channels).offsetting("x"))")
                 out.line("for c in 0..<\(channels) { let value = Double(v[c]); sums[\(sum(0)) + c] += value; sums[\(sum(1)) + c] += value * value }")
             }
         }
@@ -77,8 +77,8 @@ struct NormalizationTraining: Codable, Hashable, Sendable {
         out.line(header + ": y = γ·(x − mean)/σ + β with the batch's mean and σ")
         out.line("@inline(never)")
         out.block("static func \(function)_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>)") { out in
-            out.block("for position in 0..<\(positions)") { out in
-                out.line("let v = x + position * \(channels), o = y + position * \(channels)")
+            out.loop("position", count: positions) { out, position in
+                out.line("let v = \((position * channels).offsetting("x")), o = \((position * channels).offsetting("y"))")
                 let beta = betaOffset.map { " + k[\($0) + c]" } ?? ""
                 out.line("for c in 0..<\(channels) { o[c] = \(gamma) * ((v[c] - s[\(statistic(0)) + c]) * s[\(statistic(2)) + c])\(beta) }")
             }
@@ -91,8 +91,8 @@ struct NormalizationTraining: Codable, Hashable, Sendable {
             out.block("for c in 0..<\(channels)") { out in
                 out.line("let mean = s[\(statistic(0)) + c], inverse = s[\(statistic(2)) + c]")
                 out.line("var g: Double = 0, gx: Double = 0")
-                out.block("for position in 0..<\(positions)") { out in
-                    out.line("let at = position * \(channels) + c")
+                out.loop("position", count: positions) { out, position in
+                    out.line("let at = \(position * channels + Index("c"))")
                     out.line("let d = Double(dy[at])")
                     out.line("g += d; gx += d * Double((x[at] - mean) * inverse)")
                 }
@@ -106,8 +106,8 @@ struct NormalizationTraining: Codable, Hashable, Sendable {
         out.line(header + ": dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))")
         out.line("@inline(never)")
         out.block("static func \(function)_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>)") { out in
-            out.block("for position in 0..<\(positions)") { out in
-                out.line("let at = position * \(channels)")
+            out.loop("position", count: positions) { out, position in
+                out.line("let at = \(position * channels)")
                 out.block("for c in 0..<\(channels)") { out in
                     out.line("let inverse = s[\(statistic(2)) + c], normalized = (x[at + c] - s[\(statistic(0)) + c]) * inverse")
                     out.line("dx[at + c] = \(gamma) * inverse * (dy[at + c] - s[\(statistic(3)) + c] - normalized * s[\(statistic(4)) + c])")

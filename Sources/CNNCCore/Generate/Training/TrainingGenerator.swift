@@ -358,7 +358,7 @@ struct TrainingGenerator {
                 out.line("// \(layer.name): inverted dropout, each value kept with probability \(keep) and scaled by 1/\(keep)")
                 out.block("do", opening: " {") { out in
                     out.line("var random = SplitMix64(seed: dropoutSeed, stream: \(index))")
-                    out.line("for i in 0..<\(count) { m\(index)[i] = \(draw); \(target)[i] = \(source)[i] * m\(index)[i] }")
+                    out.line(Index.loopLine("i", count: count) { i in "m\(index)[\(i)] = \(draw); \(target)[\(i)] = \(source)[\(i)] * m\(index)[\(i)]" })
                 }
                 return
             }

@@ -74,7 +74,7 @@ struct TrainingOnlyLayer: Codable, Hashable, Sendable {
             out.line("@inline(never)")
             out.block("static func \(function)_training(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ seed: UInt64)") { out in
                 out.line("var random = SplitMix64(seed: seed, stream: \(index))")
-                out.line("for i in 0..<\(count) { y[i] = x[i] + Float(\(stddev) * random.nextGaussian()) }")
+                out.line(Index.loopLine("i", count: count) { i in "y[\(i)] = x[\(i)] + Float(\(stddev) * random.nextGaussian())" })
             }
         case .gaussianDropout(let rate):
             let deviation = (rate / (1 - rate)).squareRoot()
@@ -82,7 +82,7 @@ struct TrainingOnlyLayer: Codable, Hashable, Sendable {
             out.line("@inline(never)")
             out.block("static func \(function)_training(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ seed: UInt64)") { out in
                 out.line("var random = SplitMix64(seed: seed, stream: \(index))")
-                out.line("for i in 0..<\(count) { m[i] = Float(1 + \(deviation) * random.nextGaussian()); y[i] = x[i] * m[i] }")
+                out.line(Index.loopLine("i", count: count) { i in "m[\(i)] = Float(1 + \(deviation) * random.nextGaussian()); y[\(i)] = x[\(i)] * m[\(i)]" })
             }
             emitMaskBackward(count: count, channels: count, into: &out)
         case .spatialDropout2D(let rate):
@@ -100,14 +100,14 @@ struct TrainingOnlyLayer: Codable, Hashable, Sendable {
             out.line("@inline(never)")
             out.block("static func \(function)_penalty(_ x: UnsafePointer<Float>) -> Float") { out in
                 out.line("var l1: Double = 0, l2: Double = 0")
-                out.line("for i in 0..<\(count) { let v = Double(x[i]); l1 += Swift.abs(v); l2 += v * v }")
+                out.line(Index.loopLine("i", count: count) { i in "let v = Double(x[\(i)]); l1 += Swift.abs(v); l2 += v * v" })
                 out.line("return Float(\(l1) * l1 + \(l2) * l2)")
             }
             out.line()
             out.line("// \(layer.name): the penalty's gradient, l1·sign(x) + 2·l2·x, joins dL/dy")
             out.line("@inline(never)")
             out.block("static func \(function)_backward(_ x: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>)") { out in
-                out.line("for i in 0..<\(count) { let v = x[i]; g[i] += Float(\(l1)) * (v > 0 ? 1 : (v < 0 ? -1 : 0)) + Float(\(2 * l2)) * v }")
+                out.line(Index.loopLine("i", count: count) { i in "let v = x[\(i)]; g[\(i)] += Float(\(l1)) * (v > 0 ? 1 : (v < 0 ? -1 : 0)) + Float(\(2 * l2)) * v" })
             }
         }
         out.line()
@@ -120,7 +120,7 @@ struct TrainingOnlyLayer: Codable, Hashable, Sendable {
         out.line("@inline(never)")
         out.block("static func \(function)_backward(_ m: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>)") { out in
             if channels == count {
-                out.line("for i in 0..<\(count) { g[i] *= m[i] }")
+                out.line(Index.loopLine("i", count: count) { i in "g[\(i)] *= m[\(i)]" })
             } else {
                 out.line("for position in 0..<\(count / channels) { for c in 0..<\(channels) { g[position * \(channels) + c] *= m[c] } }")
             }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Follows the README's "Use cnnc in your package" literally in a temporary
 # folder, as a new user would: writes each file it shows, runs each command it
-# shows and compares the output. Then checks what the README promises about
+# shows and compares the output; cnnc is the dependency by version it shows,
+# a tagged release of this checkout. Then checks what the README promises about
 # the plugin: a second build compiles nothing, and a broken spec fails the
 # build with a located error. Prints timings. Run from anywhere.
 set -euo pipefail
@@ -16,7 +17,21 @@ else
   trap 'rm -rf "$work"' EXIT
 fi
 
-python3 "$repo/Tests/Integration/readme_blocks.py" "$repo/README.md" "$work" "$repo" > "$work/steps.sh"
+# cnnc as a package that depends on it by version sees it: a git repository
+# of this checkout's files (committed or not, minus what git ignores), tagged
+# with the version cnnc reports. The README's `.package(url:from:)` points there.
+version=$(sed -n 's/.*static let current = "\(.*\)".*/\1/p' "$repo/Sources/CNNCCore/CNNCVersion.swift")
+# Named cnnc: a package's identity is the last part of its URL.
+release="$work/release/cnnc"
+rm -rf "$release" && mkdir -p "$release"
+(cd "$repo" && git ls-files -z --cached --others --exclude-standard | tar --null -T - --ignore-failed-read -cf - 2> /dev/null) | tar -xf - -C "$release"
+git -C "$release" init -q
+git -C "$release" add -A
+git -C "$release" -c user.name=walkthrough -c user.email=walkthrough@localhost commit -q -m "cnnc $version"
+git -C "$release" tag "$version"
+echo "walkthrough: cnnc $version, as a tagged release"
+
+python3 "$repo/Tests/Integration/readme_blocks.py" "$repo/README.md" "$work" "$release" > "$work/steps.sh"
 start=$(date +%s)
 (cd "$work" && bash steps.sh) > "$work/output.txt" 2> "$work/errors.txt" || {
   echo "walkthrough: the README's commands failed:"; tail -40 "$work/errors.txt"; exit 1; }

@@ -348,37 +348,38 @@ public struct CatsVsDogs: CompiledModel {
     @inline(never)
     static func l10_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
         typealias V = SIMD16<Float>
+        let kernel = w + 666816, bias = w + 5975232
         // Input channels 0..<128, accumulated on the bias.
         for g in parts.clamped(to: 0..<10) {
             let c0 = g * 48
             do {
                 let yp = y + c0
-                var s0_0 = w.simd(V.self, at: c0 + 5975232)
-                var s0_1 = w.simd(V.self, at: c0 + 5975248)
-                var s0_2 = w.simd(V.self, at: c0 + 5975264)
-                var s1_0 = w.simd(V.self, at: c0 + 5975232)
-                var s1_1 = w.simd(V.self, at: c0 + 5975248)
-                var s1_2 = w.simd(V.self, at: c0 + 5975264)
-                var s2_0 = w.simd(V.self, at: c0 + 5975232)
-                var s2_1 = w.simd(V.self, at: c0 + 5975248)
-                var s2_2 = w.simd(V.self, at: c0 + 5975264)
-                var s3_0 = w.simd(V.self, at: c0 + 5975232)
-                var s3_1 = w.simd(V.self, at: c0 + 5975248)
-                var s3_2 = w.simd(V.self, at: c0 + 5975264)
-                var s4_0 = w.simd(V.self, at: c0 + 5975232)
-                var s4_1 = w.simd(V.self, at: c0 + 5975248)
-                var s4_2 = w.simd(V.self, at: c0 + 5975264)
-                var s5_0 = w.simd(V.self, at: c0 + 5975232)
-                var s5_1 = w.simd(V.self, at: c0 + 5975248)
-                var s5_2 = w.simd(V.self, at: c0 + 5975264)
-                var s6_0 = w.simd(V.self, at: c0 + 5975232)
-                var s6_1 = w.simd(V.self, at: c0 + 5975248)
-                var s6_2 = w.simd(V.self, at: c0 + 5975264)
-                var s7_0 = w.simd(V.self, at: c0 + 5975232)
-                var s7_1 = w.simd(V.self, at: c0 + 5975248)
-                var s7_2 = w.simd(V.self, at: c0 + 5975264)
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s0_1 = bias.simd(V.self, at: c0 + 16)
+                var s0_2 = bias.simd(V.self, at: c0 + 32)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s1_1 = bias.simd(V.self, at: c0 + 16)
+                var s1_2 = bias.simd(V.self, at: c0 + 32)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s2_1 = bias.simd(V.self, at: c0 + 16)
+                var s2_2 = bias.simd(V.self, at: c0 + 32)
+                var s3_0 = bias.simd(V.self, at: c0)
+                var s3_1 = bias.simd(V.self, at: c0 + 16)
+                var s3_2 = bias.simd(V.self, at: c0 + 32)
+                var s4_0 = bias.simd(V.self, at: c0)
+                var s4_1 = bias.simd(V.self, at: c0 + 16)
+                var s4_2 = bias.simd(V.self, at: c0 + 32)
+                var s5_0 = bias.simd(V.self, at: c0)
+                var s5_1 = bias.simd(V.self, at: c0 + 16)
+                var s5_2 = bias.simd(V.self, at: c0 + 32)
+                var s6_0 = bias.simd(V.self, at: c0)
+                var s6_1 = bias.simd(V.self, at: c0 + 16)
+                var s6_2 = bias.simd(V.self, at: c0 + 32)
+                var s7_0 = bias.simd(V.self, at: c0)
+                var s7_1 = bias.simd(V.self, at: c0 + 16)
+                var s7_2 = bias.simd(V.self, at: c0 + 32)
                 let xp = x
-                let wp = w + c0 + 666816
+                let wp = kernel + c0
                 for ci in 0..<128 {
                     let w0 = wp.simd(V.self, at: ci * 512)
                     let w1 = wp.simd(V.self, at: ci * 512 + 16)
@@ -446,24 +447,24 @@ public struct CatsVsDogs: CompiledModel {
         if parts.contains(10) {
             do {
                 let yp = y + 480
-                var s0_0 = w.simd(V.self, at: 5975712)
-                var s0_1 = w.simd(V.self, at: 5975728)
-                var s1_0 = w.simd(V.self, at: 5975712)
-                var s1_1 = w.simd(V.self, at: 5975728)
-                var s2_0 = w.simd(V.self, at: 5975712)
-                var s2_1 = w.simd(V.self, at: 5975728)
-                var s3_0 = w.simd(V.self, at: 5975712)
-                var s3_1 = w.simd(V.self, at: 5975728)
-                var s4_0 = w.simd(V.self, at: 5975712)
-                var s4_1 = w.simd(V.self, at: 5975728)
-                var s5_0 = w.simd(V.self, at: 5975712)
-                var s5_1 = w.simd(V.self, at: 5975728)
-                var s6_0 = w.simd(V.self, at: 5975712)
-                var s6_1 = w.simd(V.self, at: 5975728)
-                var s7_0 = w.simd(V.self, at: 5975712)
-                var s7_1 = w.simd(V.self, at: 5975728)
+                var s0_0 = bias.simd(V.self, at: 480)
+                var s0_1 = bias.simd(V.self, at: 496)
+                var s1_0 = bias.simd(V.self, at: 480)
+                var s1_1 = bias.simd(V.self, at: 496)
+                var s2_0 = bias.simd(V.self, at: 480)
+                var s2_1 = bias.simd(V.self, at: 496)
+                var s3_0 = bias.simd(V.self, at: 480)
+                var s3_1 = bias.simd(V.self, at: 496)
+                var s4_0 = bias.simd(V.self, at: 480)
+                var s4_1 = bias.simd(V.self, at: 496)
+                var s5_0 = bias.simd(V.self, at: 480)
+                var s5_1 = bias.simd(V.self, at: 496)
+                var s6_0 = bias.simd(V.self, at: 480)
+                var s6_1 = bias.simd(V.self, at: 496)
+                var s7_0 = bias.simd(V.self, at: 480)
+                var s7_1 = bias.simd(V.self, at: 496)
                 let xp = x
-                let wp = w + 667296
+                let wp = kernel + 480
                 for ci in 0..<128 {
                     let w0 = wp.simd(V.self, at: ci * 512)
                     let w1 = wp.simd(V.self, at: ci * 512 + 16)
@@ -541,7 +542,7 @@ public struct CatsVsDogs: CompiledModel {
                     var s7_1 = UnsafePointer(yp).simd(V.self, at: 3600)
                     var s7_2 = UnsafePointer(yp).simd(V.self, at: 3616)
                     let xp = x + k0
-                    let wp = w + c0 + k0 * 512 + 666816
+                    let wp = kernel + c0 + k0 * 512
                     for ci in 0..<128 {
                         let w0 = wp.simd(V.self, at: ci * 512)
                         let w1 = wp.simd(V.self, at: ci * 512 + 16)
@@ -626,7 +627,7 @@ public struct CatsVsDogs: CompiledModel {
                     var s7_0 = UnsafePointer(yp).simd(V.self, at: 3584)
                     var s7_1 = UnsafePointer(yp).simd(V.self, at: 3600)
                     let xp = x + k0
-                    let wp = w + k0 * 512 + 667296
+                    let wp = kernel + k0 * 512 + 480
                     for ci in 0..<128 {
                         let w0 = wp.simd(V.self, at: ci * 512)
                         let w1 = wp.simd(V.self, at: ci * 512 + 16)
@@ -706,7 +707,7 @@ public struct CatsVsDogs: CompiledModel {
                     var s7_1 = UnsafePointer(yp).simd(V.self, at: 3600)
                     var s7_2 = UnsafePointer(yp).simd(V.self, at: 3616)
                     let xp = x + k0
-                    let wp = w + c0 + k0 * 512 + 666816
+                    let wp = kernel + c0 + k0 * 512
                     for ci in 0..<128 {
                         let w0 = wp.simd(V.self, at: ci * 512)
                         let w1 = wp.simd(V.self, at: ci * 512 + 16)
@@ -791,7 +792,7 @@ public struct CatsVsDogs: CompiledModel {
                     var s7_0 = UnsafePointer(yp).simd(V.self, at: 3584)
                     var s7_1 = UnsafePointer(yp).simd(V.self, at: 3600)
                     let xp = x + k0
-                    let wp = w + k0 * 512 + 667296
+                    let wp = kernel + k0 * 512 + 480
                     for ci in 0..<128 {
                         let w0 = wp.simd(V.self, at: ci * 512)
                         let w1 = wp.simd(V.self, at: ci * 512 + 16)
@@ -845,36 +846,37 @@ public struct CatsVsDogs: CompiledModel {
     @inline(never)
     static func l11_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
+        let kernel = w + 5975744, bias = w + 6041280
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 48
             do {
                 let yp = y + c0
-                var s0_0 = w.simd(V.self, at: c0 + 6041280)
-                var s0_1 = w.simd(V.self, at: c0 + 6041296)
-                var s0_2 = w.simd(V.self, at: c0 + 6041312)
-                var s1_0 = w.simd(V.self, at: c0 + 6041280)
-                var s1_1 = w.simd(V.self, at: c0 + 6041296)
-                var s1_2 = w.simd(V.self, at: c0 + 6041312)
-                var s2_0 = w.simd(V.self, at: c0 + 6041280)
-                var s2_1 = w.simd(V.self, at: c0 + 6041296)
-                var s2_2 = w.simd(V.self, at: c0 + 6041312)
-                var s3_0 = w.simd(V.self, at: c0 + 6041280)
-                var s3_1 = w.simd(V.self, at: c0 + 6041296)
-                var s3_2 = w.simd(V.self, at: c0 + 6041312)
-                var s4_0 = w.simd(V.self, at: c0 + 6041280)
-                var s4_1 = w.simd(V.self, at: c0 + 6041296)
-                var s4_2 = w.simd(V.self, at: c0 + 6041312)
-                var s5_0 = w.simd(V.self, at: c0 + 6041280)
-                var s5_1 = w.simd(V.self, at: c0 + 6041296)
-                var s5_2 = w.simd(V.self, at: c0 + 6041312)
-                var s6_0 = w.simd(V.self, at: c0 + 6041280)
-                var s6_1 = w.simd(V.self, at: c0 + 6041296)
-                var s6_2 = w.simd(V.self, at: c0 + 6041312)
-                var s7_0 = w.simd(V.self, at: c0 + 6041280)
-                var s7_1 = w.simd(V.self, at: c0 + 6041296)
-                var s7_2 = w.simd(V.self, at: c0 + 6041312)
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s0_1 = bias.simd(V.self, at: c0 + 16)
+                var s0_2 = bias.simd(V.self, at: c0 + 32)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s1_1 = bias.simd(V.self, at: c0 + 16)
+                var s1_2 = bias.simd(V.self, at: c0 + 32)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s2_1 = bias.simd(V.self, at: c0 + 16)
+                var s2_2 = bias.simd(V.self, at: c0 + 32)
+                var s3_0 = bias.simd(V.self, at: c0)
+                var s3_1 = bias.simd(V.self, at: c0 + 16)
+                var s3_2 = bias.simd(V.self, at: c0 + 32)
+                var s4_0 = bias.simd(V.self, at: c0)
+                var s4_1 = bias.simd(V.self, at: c0 + 16)
+                var s4_2 = bias.simd(V.self, at: c0 + 32)
+                var s5_0 = bias.simd(V.self, at: c0)
+                var s5_1 = bias.simd(V.self, at: c0 + 16)
+                var s5_2 = bias.simd(V.self, at: c0 + 32)
+                var s6_0 = bias.simd(V.self, at: c0)
+                var s6_1 = bias.simd(V.self, at: c0 + 16)
+                var s6_2 = bias.simd(V.self, at: c0 + 32)
+                var s7_0 = bias.simd(V.self, at: c0)
+                var s7_1 = bias.simd(V.self, at: c0 + 16)
+                var s7_2 = bias.simd(V.self, at: c0 + 32)
                 let xp = x
-                let wp = w + c0 + 5975744
+                let wp = kernel + c0
                 for ci in 0..<512 {
                     let w0 = wp.simd(V.self, at: ci * 128)
                     let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -942,24 +944,24 @@ public struct CatsVsDogs: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 96
-                var s0_0 = w.simd(V.self, at: 6041376)
-                var s0_1 = w.simd(V.self, at: 6041392)
-                var s1_0 = w.simd(V.self, at: 6041376)
-                var s1_1 = w.simd(V.self, at: 6041392)
-                var s2_0 = w.simd(V.self, at: 6041376)
-                var s2_1 = w.simd(V.self, at: 6041392)
-                var s3_0 = w.simd(V.self, at: 6041376)
-                var s3_1 = w.simd(V.self, at: 6041392)
-                var s4_0 = w.simd(V.self, at: 6041376)
-                var s4_1 = w.simd(V.self, at: 6041392)
-                var s5_0 = w.simd(V.self, at: 6041376)
-                var s5_1 = w.simd(V.self, at: 6041392)
-                var s6_0 = w.simd(V.self, at: 6041376)
-                var s6_1 = w.simd(V.self, at: 6041392)
-                var s7_0 = w.simd(V.self, at: 6041376)
-                var s7_1 = w.simd(V.self, at: 6041392)
+                var s0_0 = bias.simd(V.self, at: 96)
+                var s0_1 = bias.simd(V.self, at: 112)
+                var s1_0 = bias.simd(V.self, at: 96)
+                var s1_1 = bias.simd(V.self, at: 112)
+                var s2_0 = bias.simd(V.self, at: 96)
+                var s2_1 = bias.simd(V.self, at: 112)
+                var s3_0 = bias.simd(V.self, at: 96)
+                var s3_1 = bias.simd(V.self, at: 112)
+                var s4_0 = bias.simd(V.self, at: 96)
+                var s4_1 = bias.simd(V.self, at: 112)
+                var s5_0 = bias.simd(V.self, at: 96)
+                var s5_1 = bias.simd(V.self, at: 112)
+                var s6_0 = bias.simd(V.self, at: 96)
+                var s6_1 = bias.simd(V.self, at: 112)
+                var s7_0 = bias.simd(V.self, at: 96)
+                var s7_1 = bias.simd(V.self, at: 112)
                 let xp = x
-                let wp = w + 5975840
+                let wp = kernel + 96
                 for ci in 0..<512 {
                     let w0 = wp.simd(V.self, at: ci * 128)
                     let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -1012,20 +1014,21 @@ public struct CatsVsDogs: CompiledModel {
     @inline(never)
     static func l12_output_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 6041408, bias = w + 6041920
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 6041920)
-                var s1_0 = w.simd(V.self, at: 6041920)
-                var s2_0 = w.simd(V.self, at: 6041920)
-                var s3_0 = w.simd(V.self, at: 6041920)
-                var s4_0 = w.simd(V.self, at: 6041920)
-                var s5_0 = w.simd(V.self, at: 6041920)
-                var s6_0 = w.simd(V.self, at: 6041920)
-                var s7_0 = w.simd(V.self, at: 6041920)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 6041408
+                let wp = kernel
                 for ci in 0..<128 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -1082,30 +1085,31 @@ public struct CatsVsDogs: CompiledModel {
     @inline(never)
     static func l0_conv_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<150) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 864
         for oy in parts {
             for bx in 0..<17 {
                 let ox = bx * 8
                 let yp = y + (oy * 150 + ox) * 32
-                var s0_0 = w.simd(V.self, at: 864)
-                var s0_1 = w.simd(V.self, at: 880)
-                var s1_0 = w.simd(V.self, at: 864)
-                var s1_1 = w.simd(V.self, at: 880)
-                var s2_0 = w.simd(V.self, at: 864)
-                var s2_1 = w.simd(V.self, at: 880)
-                var s3_0 = w.simd(V.self, at: 864)
-                var s3_1 = w.simd(V.self, at: 880)
-                var s4_0 = w.simd(V.self, at: 864)
-                var s4_1 = w.simd(V.self, at: 880)
-                var s5_0 = w.simd(V.self, at: 864)
-                var s5_1 = w.simd(V.self, at: 880)
-                var s6_0 = w.simd(V.self, at: 864)
-                var s6_1 = w.simd(V.self, at: 880)
-                var s7_0 = w.simd(V.self, at: 864)
-                var s7_1 = w.simd(V.self, at: 880)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 16)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s5_1 = bias.simd(V.self, at: 16)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s6_1 = bias.simd(V.self, at: 16)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s7_1 = bias.simd(V.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 456 + ox * 3 + ky * 456 + kx * 3
-                        let wp = w + (ky * 3 + kx) * 96
+                        let wp = kernel + (ky * 3 + kx) * 96
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 32)
                             let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -1156,24 +1160,24 @@ public struct CatsVsDogs: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 7 + 136
                 let yp = y + (oy * 150 + ox) * 32
-                var s0_0 = w.simd(V.self, at: 864)
-                var s0_1 = w.simd(V.self, at: 880)
-                var s1_0 = w.simd(V.self, at: 864)
-                var s1_1 = w.simd(V.self, at: 880)
-                var s2_0 = w.simd(V.self, at: 864)
-                var s2_1 = w.simd(V.self, at: 880)
-                var s3_0 = w.simd(V.self, at: 864)
-                var s3_1 = w.simd(V.self, at: 880)
-                var s4_0 = w.simd(V.self, at: 864)
-                var s4_1 = w.simd(V.self, at: 880)
-                var s5_0 = w.simd(V.self, at: 864)
-                var s5_1 = w.simd(V.self, at: 880)
-                var s6_0 = w.simd(V.self, at: 864)
-                var s6_1 = w.simd(V.self, at: 880)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 16)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s5_1 = bias.simd(V.self, at: 16)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s6_1 = bias.simd(V.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 456 + ox * 3 + ky * 456 + kx * 3
-                        let wp = w + (ky * 3 + kx) * 96
+                        let wp = kernel + (ky * 3 + kx) * 96
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 32)
                             let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -1260,34 +1264,35 @@ public struct CatsVsDogs: CompiledModel {
     @inline(never)
     static func l2_conv_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<75) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 18432
         for oy in parts {
             for bx in 0..<15 {
                 let ox = bx * 5
                 let yp = y + (oy * 75 + ox) * 64
-                var s0_0 = w.simd(V.self, at: 18432)
-                var s0_1 = w.simd(V.self, at: 18448)
-                var s0_2 = w.simd(V.self, at: 18464)
-                var s0_3 = w.simd(V.self, at: 18480)
-                var s1_0 = w.simd(V.self, at: 18432)
-                var s1_1 = w.simd(V.self, at: 18448)
-                var s1_2 = w.simd(V.self, at: 18464)
-                var s1_3 = w.simd(V.self, at: 18480)
-                var s2_0 = w.simd(V.self, at: 18432)
-                var s2_1 = w.simd(V.self, at: 18448)
-                var s2_2 = w.simd(V.self, at: 18464)
-                var s2_3 = w.simd(V.self, at: 18480)
-                var s3_0 = w.simd(V.self, at: 18432)
-                var s3_1 = w.simd(V.self, at: 18448)
-                var s3_2 = w.simd(V.self, at: 18464)
-                var s3_3 = w.simd(V.self, at: 18480)
-                var s4_0 = w.simd(V.self, at: 18432)
-                var s4_1 = w.simd(V.self, at: 18448)
-                var s4_2 = w.simd(V.self, at: 18464)
-                var s4_3 = w.simd(V.self, at: 18480)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
+                var s0_3 = bias.simd(V.self, at: 48)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s1_2 = bias.simd(V.self, at: 32)
+                var s1_3 = bias.simd(V.self, at: 48)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s2_2 = bias.simd(V.self, at: 32)
+                var s2_3 = bias.simd(V.self, at: 48)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s3_2 = bias.simd(V.self, at: 32)
+                var s3_3 = bias.simd(V.self, at: 48)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 16)
+                var s4_2 = bias.simd(V.self, at: 32)
+                var s4_3 = bias.simd(V.self, at: 48)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 2464 + ox * 32 + ky * 2464 + kx * 32
-                        let wp = w + (ky * 3 + kx) * 2048
+                        let wp = kernel + (ky * 3 + kx) * 2048
                         for ci in 0..<32 {
                             let w0 = wp.simd(V.self, at: ci * 64)
                             let w1 = wp.simd(V.self, at: ci * 64 + 16)
@@ -1361,6 +1366,7 @@ public struct CatsVsDogs: CompiledModel {
     @inline(never)
     static func l2_conv_2_winograd_product38(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<6 {
@@ -1387,7 +1393,7 @@ public struct CatsVsDogs: CompiledModel {
                     var s4_2 = V()
                     var s4_3 = V()
                     let xp = x + ox * 32
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<32 {
                         let w0 = wp.simd(V.self, at: ci * 64)
                         let w1 = wp.simd(V.self, at: ci * 64 + 16)
@@ -1460,7 +1466,7 @@ public struct CatsVsDogs: CompiledModel {
                     var s3_2 = V()
                     var s3_3 = V()
                     let xp = x + ox * 32
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<32 {
                         let w0 = wp.simd(V.self, at: ci * 64)
                         let w1 = wp.simd(V.self, at: ci * 64 + 16)
@@ -1618,36 +1624,37 @@ public struct CatsVsDogs: CompiledModel {
     @inline(never)
     static func l4_conv_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<37) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 73728
         for g in 0..<2 {
             let c0 = g * 64
             for oy in parts {
                 for bx in 0..<5 {
                     let ox = bx * 5
                     let yp = y + (oy * 37 + ox) * 128 + c0
-                    var s0_0 = w.simd(V.self, at: c0 + 73728)
-                    var s0_1 = w.simd(V.self, at: c0 + 73744)
-                    var s0_2 = w.simd(V.self, at: c0 + 73760)
-                    var s0_3 = w.simd(V.self, at: c0 + 73776)
-                    var s1_0 = w.simd(V.self, at: c0 + 73728)
-                    var s1_1 = w.simd(V.self, at: c0 + 73744)
-                    var s1_2 = w.simd(V.self, at: c0 + 73760)
-                    var s1_3 = w.simd(V.self, at: c0 + 73776)
-                    var s2_0 = w.simd(V.self, at: c0 + 73728)
-                    var s2_1 = w.simd(V.self, at: c0 + 73744)
-                    var s2_2 = w.simd(V.self, at: c0 + 73760)
-                    var s2_3 = w.simd(V.self, at: c0 + 73776)
-                    var s3_0 = w.simd(V.self, at: c0 + 73728)
-                    var s3_1 = w.simd(V.self, at: c0 + 73744)
-                    var s3_2 = w.simd(V.self, at: c0 + 73760)
-                    var s3_3 = w.simd(V.self, at: c0 + 73776)
-                    var s4_0 = w.simd(V.self, at: c0 + 73728)
-                    var s4_1 = w.simd(V.self, at: c0 + 73744)
-                    var s4_2 = w.simd(V.self, at: c0 + 73760)
-                    var s4_3 = w.simd(V.self, at: c0 + 73776)
+                    var s0_0 = bias.simd(V.self, at: c0)
+                    var s0_1 = bias.simd(V.self, at: c0 + 16)
+                    var s0_2 = bias.simd(V.self, at: c0 + 32)
+                    var s0_3 = bias.simd(V.self, at: c0 + 48)
+                    var s1_0 = bias.simd(V.self, at: c0)
+                    var s1_1 = bias.simd(V.self, at: c0 + 16)
+                    var s1_2 = bias.simd(V.self, at: c0 + 32)
+                    var s1_3 = bias.simd(V.self, at: c0 + 48)
+                    var s2_0 = bias.simd(V.self, at: c0)
+                    var s2_1 = bias.simd(V.self, at: c0 + 16)
+                    var s2_2 = bias.simd(V.self, at: c0 + 32)
+                    var s2_3 = bias.simd(V.self, at: c0 + 48)
+                    var s3_0 = bias.simd(V.self, at: c0)
+                    var s3_1 = bias.simd(V.self, at: c0 + 16)
+                    var s3_2 = bias.simd(V.self, at: c0 + 32)
+                    var s3_3 = bias.simd(V.self, at: c0 + 48)
+                    var s4_0 = bias.simd(V.self, at: c0)
+                    var s4_1 = bias.simd(V.self, at: c0 + 16)
+                    var s4_2 = bias.simd(V.self, at: c0 + 32)
+                    var s4_3 = bias.simd(V.self, at: c0 + 48)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + oy * 2496 + ox * 64 + ky * 2496 + kx * 64
-                            let wp = w + c0 + (ky * 3 + kx) * 8192
+                            let wp = kernel + c0 + (ky * 3 + kx) * 8192
                             for ci in 0..<64 {
                                 let w0 = wp.simd(V.self, at: ci * 128)
                                 let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -1705,26 +1712,26 @@ public struct CatsVsDogs: CompiledModel {
                 for bx in 0..<3 {
                     let ox = bx * 4 + 25
                     let yp = y + (oy * 37 + ox) * 128 + c0
-                    var s0_0 = w.simd(V.self, at: c0 + 73728)
-                    var s0_1 = w.simd(V.self, at: c0 + 73744)
-                    var s0_2 = w.simd(V.self, at: c0 + 73760)
-                    var s0_3 = w.simd(V.self, at: c0 + 73776)
-                    var s1_0 = w.simd(V.self, at: c0 + 73728)
-                    var s1_1 = w.simd(V.self, at: c0 + 73744)
-                    var s1_2 = w.simd(V.self, at: c0 + 73760)
-                    var s1_3 = w.simd(V.self, at: c0 + 73776)
-                    var s2_0 = w.simd(V.self, at: c0 + 73728)
-                    var s2_1 = w.simd(V.self, at: c0 + 73744)
-                    var s2_2 = w.simd(V.self, at: c0 + 73760)
-                    var s2_3 = w.simd(V.self, at: c0 + 73776)
-                    var s3_0 = w.simd(V.self, at: c0 + 73728)
-                    var s3_1 = w.simd(V.self, at: c0 + 73744)
-                    var s3_2 = w.simd(V.self, at: c0 + 73760)
-                    var s3_3 = w.simd(V.self, at: c0 + 73776)
+                    var s0_0 = bias.simd(V.self, at: c0)
+                    var s0_1 = bias.simd(V.self, at: c0 + 16)
+                    var s0_2 = bias.simd(V.self, at: c0 + 32)
+                    var s0_3 = bias.simd(V.self, at: c0 + 48)
+                    var s1_0 = bias.simd(V.self, at: c0)
+                    var s1_1 = bias.simd(V.self, at: c0 + 16)
+                    var s1_2 = bias.simd(V.self, at: c0 + 32)
+                    var s1_3 = bias.simd(V.self, at: c0 + 48)
+                    var s2_0 = bias.simd(V.self, at: c0)
+                    var s2_1 = bias.simd(V.self, at: c0 + 16)
+                    var s2_2 = bias.simd(V.self, at: c0 + 32)
+                    var s2_3 = bias.simd(V.self, at: c0 + 48)
+                    var s3_0 = bias.simd(V.self, at: c0)
+                    var s3_1 = bias.simd(V.self, at: c0 + 16)
+                    var s3_2 = bias.simd(V.self, at: c0 + 32)
+                    var s3_3 = bias.simd(V.self, at: c0 + 48)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + oy * 2496 + ox * 64 + ky * 2496 + kx * 64
-                            let wp = w + c0 + (ky * 3 + kx) * 8192
+                            let wp = kernel + c0 + (ky * 3 + kx) * 8192
                             for ci in 0..<64 {
                                 let w0 = wp.simd(V.self, at: ci * 128)
                                 let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -1790,6 +1797,7 @@ public struct CatsVsDogs: CompiledModel {
     @inline(never)
     static func l4_conv_3_winograd_product19(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 64
             do {
@@ -1817,7 +1825,7 @@ public struct CatsVsDogs: CompiledModel {
                     var s4_2 = V()
                     var s4_3 = V()
                     let xp = x + ox * 64
-                    let wp = w + c0
+                    let wp = kernel + c0
                     for ci in 0..<64 {
                         let w0 = wp.simd(V.self, at: ci * 128)
                         let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -1889,7 +1897,7 @@ public struct CatsVsDogs: CompiledModel {
                     var s3_2 = V()
                     var s3_3 = V()
                     let xp = x + 960
-                    let wp = w + c0
+                    let wp = kernel + c0
                     for ci in 0..<64 {
                         let w0 = wp.simd(V.self, at: ci * 128)
                         let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -1940,6 +1948,7 @@ public struct CatsVsDogs: CompiledModel {
     @inline(never)
     static func l4_conv_3_winograd_product38(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 64
             do {
@@ -1967,7 +1976,7 @@ public struct CatsVsDogs: CompiledModel {
                     var s4_2 = V()
                     var s4_3 = V()
                     let xp = x + ox * 64
-                    let wp = w + c0
+                    let wp = kernel + c0
                     for ci in 0..<64 {
                         let w0 = wp.simd(V.self, at: ci * 128)
                         let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -2040,7 +2049,7 @@ public struct CatsVsDogs: CompiledModel {
                     var s3_2 = V()
                     var s3_3 = V()
                     let xp = x + ox * 64
-                    let wp = w + c0
+                    let wp = kernel + c0
                     for ci in 0..<64 {
                         let w0 = wp.simd(V.self, at: ci * 128)
                         let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -2260,36 +2269,37 @@ public struct CatsVsDogs: CompiledModel {
     @inline(never)
     static func l6_conv_4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<18) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 147456
         for g in 0..<2 {
             let c0 = g * 64
             for oy in parts {
                 for bx in 0..<2 {
                     let ox = bx * 5
                     let yp = y + (oy * 18 + ox) * 128 + c0
-                    var s0_0 = w.simd(V.self, at: c0 + 147456)
-                    var s0_1 = w.simd(V.self, at: c0 + 147472)
-                    var s0_2 = w.simd(V.self, at: c0 + 147488)
-                    var s0_3 = w.simd(V.self, at: c0 + 147504)
-                    var s1_0 = w.simd(V.self, at: c0 + 147456)
-                    var s1_1 = w.simd(V.self, at: c0 + 147472)
-                    var s1_2 = w.simd(V.self, at: c0 + 147488)
-                    var s1_3 = w.simd(V.self, at: c0 + 147504)
-                    var s2_0 = w.simd(V.self, at: c0 + 147456)
-                    var s2_1 = w.simd(V.self, at: c0 + 147472)
-                    var s2_2 = w.simd(V.self, at: c0 + 147488)
-                    var s2_3 = w.simd(V.self, at: c0 + 147504)
-                    var s3_0 = w.simd(V.self, at: c0 + 147456)
-                    var s3_1 = w.simd(V.self, at: c0 + 147472)
-                    var s3_2 = w.simd(V.self, at: c0 + 147488)
-                    var s3_3 = w.simd(V.self, at: c0 + 147504)
-                    var s4_0 = w.simd(V.self, at: c0 + 147456)
-                    var s4_1 = w.simd(V.self, at: c0 + 147472)
-                    var s4_2 = w.simd(V.self, at: c0 + 147488)
-                    var s4_3 = w.simd(V.self, at: c0 + 147504)
+                    var s0_0 = bias.simd(V.self, at: c0)
+                    var s0_1 = bias.simd(V.self, at: c0 + 16)
+                    var s0_2 = bias.simd(V.self, at: c0 + 32)
+                    var s0_3 = bias.simd(V.self, at: c0 + 48)
+                    var s1_0 = bias.simd(V.self, at: c0)
+                    var s1_1 = bias.simd(V.self, at: c0 + 16)
+                    var s1_2 = bias.simd(V.self, at: c0 + 32)
+                    var s1_3 = bias.simd(V.self, at: c0 + 48)
+                    var s2_0 = bias.simd(V.self, at: c0)
+                    var s2_1 = bias.simd(V.self, at: c0 + 16)
+                    var s2_2 = bias.simd(V.self, at: c0 + 32)
+                    var s2_3 = bias.simd(V.self, at: c0 + 48)
+                    var s3_0 = bias.simd(V.self, at: c0)
+                    var s3_1 = bias.simd(V.self, at: c0 + 16)
+                    var s3_2 = bias.simd(V.self, at: c0 + 32)
+                    var s3_3 = bias.simd(V.self, at: c0 + 48)
+                    var s4_0 = bias.simd(V.self, at: c0)
+                    var s4_1 = bias.simd(V.self, at: c0 + 16)
+                    var s4_2 = bias.simd(V.self, at: c0 + 32)
+                    var s4_3 = bias.simd(V.self, at: c0 + 48)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + oy * 2560 + ox * 128 + ky * 2560 + kx * 128
-                            let wp = w + c0 + (ky * 3 + kx) * 16384
+                            let wp = kernel + c0 + (ky * 3 + kx) * 16384
                             for ci in 0..<128 {
                                 let w0 = wp.simd(V.self, at: ci * 128)
                                 let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -2347,26 +2357,26 @@ public struct CatsVsDogs: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 4 + 10
                     let yp = y + (oy * 18 + ox) * 128 + c0
-                    var s0_0 = w.simd(V.self, at: c0 + 147456)
-                    var s0_1 = w.simd(V.self, at: c0 + 147472)
-                    var s0_2 = w.simd(V.self, at: c0 + 147488)
-                    var s0_3 = w.simd(V.self, at: c0 + 147504)
-                    var s1_0 = w.simd(V.self, at: c0 + 147456)
-                    var s1_1 = w.simd(V.self, at: c0 + 147472)
-                    var s1_2 = w.simd(V.self, at: c0 + 147488)
-                    var s1_3 = w.simd(V.self, at: c0 + 147504)
-                    var s2_0 = w.simd(V.self, at: c0 + 147456)
-                    var s2_1 = w.simd(V.self, at: c0 + 147472)
-                    var s2_2 = w.simd(V.self, at: c0 + 147488)
-                    var s2_3 = w.simd(V.self, at: c0 + 147504)
-                    var s3_0 = w.simd(V.self, at: c0 + 147456)
-                    var s3_1 = w.simd(V.self, at: c0 + 147472)
-                    var s3_2 = w.simd(V.self, at: c0 + 147488)
-                    var s3_3 = w.simd(V.self, at: c0 + 147504)
+                    var s0_0 = bias.simd(V.self, at: c0)
+                    var s0_1 = bias.simd(V.self, at: c0 + 16)
+                    var s0_2 = bias.simd(V.self, at: c0 + 32)
+                    var s0_3 = bias.simd(V.self, at: c0 + 48)
+                    var s1_0 = bias.simd(V.self, at: c0)
+                    var s1_1 = bias.simd(V.self, at: c0 + 16)
+                    var s1_2 = bias.simd(V.self, at: c0 + 32)
+                    var s1_3 = bias.simd(V.self, at: c0 + 48)
+                    var s2_0 = bias.simd(V.self, at: c0)
+                    var s2_1 = bias.simd(V.self, at: c0 + 16)
+                    var s2_2 = bias.simd(V.self, at: c0 + 32)
+                    var s2_3 = bias.simd(V.self, at: c0 + 48)
+                    var s3_0 = bias.simd(V.self, at: c0)
+                    var s3_1 = bias.simd(V.self, at: c0 + 16)
+                    var s3_2 = bias.simd(V.self, at: c0 + 32)
+                    var s3_3 = bias.simd(V.self, at: c0 + 48)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + oy * 2560 + ox * 128 + ky * 2560 + kx * 128
-                            let wp = w + c0 + (ky * 3 + kx) * 16384
+                            let wp = kernel + c0 + (ky * 3 + kx) * 16384
                             for ci in 0..<128 {
                                 let w0 = wp.simd(V.self, at: ci * 128)
                                 let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -2432,6 +2442,7 @@ public struct CatsVsDogs: CompiledModel {
     @inline(never)
     static func l6_conv_4_winograd_product18(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 64
             do {
@@ -2459,7 +2470,7 @@ public struct CatsVsDogs: CompiledModel {
                     var s4_2 = V()
                     var s4_3 = V()
                     let xp = x + ox * 128
-                    let wp = w + c0
+                    let wp = kernel + c0
                     for ci in 0..<128 {
                         let w0 = wp.simd(V.self, at: ci * 128)
                         let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -2532,7 +2543,7 @@ public struct CatsVsDogs: CompiledModel {
                     var s3_2 = V()
                     var s3_3 = V()
                     let xp = x + ox * 128
-                    let wp = w + c0
+                    let wp = kernel + c0
                     for ci in 0..<128 {
                         let w0 = wp.simd(V.self, at: ci * 128)
                         let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -2583,6 +2594,7 @@ public struct CatsVsDogs: CompiledModel {
     @inline(never)
     static func l6_conv_4_winograd_product63(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 64
             do {
@@ -2610,7 +2622,7 @@ public struct CatsVsDogs: CompiledModel {
                     var s4_2 = V()
                     var s4_3 = V()
                     let xp = x + ox * 128
-                    let wp = w + c0
+                    let wp = kernel + c0
                     for ci in 0..<128 {
                         let w0 = wp.simd(V.self, at: ci * 128)
                         let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -2683,7 +2695,7 @@ public struct CatsVsDogs: CompiledModel {
                     var s3_2 = V()
                     var s3_3 = V()
                     let xp = x + ox * 128
-                    let wp = w + c0
+                    let wp = kernel + c0
                     for ci in 0..<128 {
                         let w0 = wp.simd(V.self, at: ci * 128)
                         let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -2896,17 +2908,18 @@ public struct CatsVsDogs: CompiledModel {
     @inline(never)
     static func l10_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 5308416
         // Input channels 0..<128, accumulated on the bias.
         for g in parts.clamped(to: 0..<8) {
             let c0 = g * 64
             do {
                 let yp = y + c0
-                var s0_0 = w.simd(V.self, at: c0 + 5308416)
-                var s0_1 = w.simd(V.self, at: c0 + 5308432)
-                var s0_2 = w.simd(V.self, at: c0 + 5308448)
-                var s0_3 = w.simd(V.self, at: c0 + 5308464)
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s0_1 = bias.simd(V.self, at: c0 + 16)
+                var s0_2 = bias.simd(V.self, at: c0 + 32)
+                var s0_3 = bias.simd(V.self, at: c0 + 48)
                 let xp = x
-                let wp = w + c0
+                let wp = kernel + c0
                 for ci in 0..<128 {
                     let w0 = wp.simd(V.self, at: ci * 512)
                     let w1 = wp.simd(V.self, at: ci * 512 + 16)
@@ -2935,7 +2948,7 @@ public struct CatsVsDogs: CompiledModel {
                     var s0_2 = UnsafePointer(yp).simd(V.self, at: 32)
                     var s0_3 = UnsafePointer(yp).simd(V.self, at: 48)
                     let xp = x + k0
-                    let wp = w + c0 + k0 * 512
+                    let wp = kernel + c0 + k0 * 512
                     for ci in 0..<128 {
                         let w0 = wp.simd(V.self, at: ci * 512)
                         let w1 = wp.simd(V.self, at: ci * 512 + 16)
@@ -2966,7 +2979,7 @@ public struct CatsVsDogs: CompiledModel {
                     var s0_2 = UnsafePointer(yp).simd(V.self, at: 32)
                     var s0_3 = UnsafePointer(yp).simd(V.self, at: 48)
                     let xp = x + k0
-                    let wp = w + c0 + k0 * 512
+                    let wp = kernel + c0 + k0 * 512
                     for ci in 0..<128 {
                         let w0 = wp.simd(V.self, at: ci * 512)
                         let w1 = wp.simd(V.self, at: ci * 512 + 16)
@@ -2991,16 +3004,17 @@ public struct CatsVsDogs: CompiledModel {
     @inline(never)
     static func l11_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 65536
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 64
             do {
                 let yp = y + c0
-                var s0_0 = w.simd(V.self, at: c0 + 65536)
-                var s0_1 = w.simd(V.self, at: c0 + 65552)
-                var s0_2 = w.simd(V.self, at: c0 + 65568)
-                var s0_3 = w.simd(V.self, at: c0 + 65584)
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s0_1 = bias.simd(V.self, at: c0 + 16)
+                var s0_2 = bias.simd(V.self, at: c0 + 32)
+                var s0_3 = bias.simd(V.self, at: c0 + 48)
                 let xp = x
-                let wp = w + c0
+                let wp = kernel + c0
                 for ci in 0..<512 {
                     let w0 = wp.simd(V.self, at: ci * 128)
                     let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -3024,13 +3038,14 @@ public struct CatsVsDogs: CompiledModel {
     @inline(never)
     static func l12_output(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 512
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 512)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<128 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])

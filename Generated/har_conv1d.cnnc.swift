@@ -221,20 +221,21 @@ public struct HarConv1d: CompiledModel {
     @inline(never)
     static func l4_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 11776, bias = w + 12288
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 12288)
-                var s1_0 = w.simd(V.self, at: 12288)
-                var s2_0 = w.simd(V.self, at: 12288)
-                var s3_0 = w.simd(V.self, at: 12288)
-                var s4_0 = w.simd(V.self, at: 12288)
-                var s5_0 = w.simd(V.self, at: 12288)
-                var s6_0 = w.simd(V.self, at: 12288)
-                var s7_0 = w.simd(V.self, at: 12288)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 11776
+                let wp = kernel
                 for ci in 0..<64 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -287,30 +288,31 @@ public struct HarConv1d: CompiledModel {
     @inline(never)
     static func l0_conv1d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 1440
         if parts.contains(0) {
             do {
                 for bx in 0..<12 {
                     let ox = bx * 8
                     let yp = y + ox * 32
-                    var s0_0 = w.simd(V.self, at: 1440)
-                    var s0_1 = w.simd(V.self, at: 1456)
-                    var s1_0 = w.simd(V.self, at: 1440)
-                    var s1_1 = w.simd(V.self, at: 1456)
-                    var s2_0 = w.simd(V.self, at: 1440)
-                    var s2_1 = w.simd(V.self, at: 1456)
-                    var s3_0 = w.simd(V.self, at: 1440)
-                    var s3_1 = w.simd(V.self, at: 1456)
-                    var s4_0 = w.simd(V.self, at: 1440)
-                    var s4_1 = w.simd(V.self, at: 1456)
-                    var s5_0 = w.simd(V.self, at: 1440)
-                    var s5_1 = w.simd(V.self, at: 1456)
-                    var s6_0 = w.simd(V.self, at: 1440)
-                    var s6_1 = w.simd(V.self, at: 1456)
-                    var s7_0 = w.simd(V.self, at: 1440)
-                    var s7_1 = w.simd(V.self, at: 1456)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s0_1 = bias.simd(V.self, at: 16)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s1_1 = bias.simd(V.self, at: 16)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s2_1 = bias.simd(V.self, at: 16)
+                    var s3_0 = bias.simd(V.self, at: 0)
+                    var s3_1 = bias.simd(V.self, at: 16)
+                    var s4_0 = bias.simd(V.self, at: 0)
+                    var s4_1 = bias.simd(V.self, at: 16)
+                    var s5_0 = bias.simd(V.self, at: 0)
+                    var s5_1 = bias.simd(V.self, at: 16)
+                    var s6_0 = bias.simd(V.self, at: 0)
+                    var s6_1 = bias.simd(V.self, at: 16)
+                    var s7_0 = bias.simd(V.self, at: 0)
+                    var s7_1 = bias.simd(V.self, at: 16)
                     for kx in 0..<5 {
                         let xp = x + ox * 9 + kx * 9
-                        let wp = w + kx * 288
+                        let wp = kernel + kx * 288
                         for ci in 0..<9 {
                             let w0 = wp.simd(V.self, at: ci * 32)
                             let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -360,23 +362,23 @@ public struct HarConv1d: CompiledModel {
                 for bx in 0..<4 {
                     let ox = bx * 7 + 96
                     let yp = y + ox * 32
-                    var s0_0 = w.simd(V.self, at: 1440)
-                    var s0_1 = w.simd(V.self, at: 1456)
-                    var s1_0 = w.simd(V.self, at: 1440)
-                    var s1_1 = w.simd(V.self, at: 1456)
-                    var s2_0 = w.simd(V.self, at: 1440)
-                    var s2_1 = w.simd(V.self, at: 1456)
-                    var s3_0 = w.simd(V.self, at: 1440)
-                    var s3_1 = w.simd(V.self, at: 1456)
-                    var s4_0 = w.simd(V.self, at: 1440)
-                    var s4_1 = w.simd(V.self, at: 1456)
-                    var s5_0 = w.simd(V.self, at: 1440)
-                    var s5_1 = w.simd(V.self, at: 1456)
-                    var s6_0 = w.simd(V.self, at: 1440)
-                    var s6_1 = w.simd(V.self, at: 1456)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s0_1 = bias.simd(V.self, at: 16)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s1_1 = bias.simd(V.self, at: 16)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s2_1 = bias.simd(V.self, at: 16)
+                    var s3_0 = bias.simd(V.self, at: 0)
+                    var s3_1 = bias.simd(V.self, at: 16)
+                    var s4_0 = bias.simd(V.self, at: 0)
+                    var s4_1 = bias.simd(V.self, at: 16)
+                    var s5_0 = bias.simd(V.self, at: 0)
+                    var s5_1 = bias.simd(V.self, at: 16)
+                    var s6_0 = bias.simd(V.self, at: 0)
+                    var s6_1 = bias.simd(V.self, at: 16)
                     for kx in 0..<5 {
                         let xp = x + ox * 9 + kx * 9
-                        let wp = w + kx * 288
+                        let wp = kernel + kx * 288
                         for ci in 0..<9 {
                             let w0 = wp.simd(V.self, at: ci * 32)
                             let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -450,34 +452,35 @@ public struct HarConv1d: CompiledModel {
     @inline(never)
     static func l2_conv1d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 10240
         if parts.contains(0) {
             do {
                 for bx in 0..<10 {
                     let ox = bx * 5
                     let yp = y + ox * 64
-                    var s0_0 = w.simd(V.self, at: 10240)
-                    var s0_1 = w.simd(V.self, at: 10256)
-                    var s0_2 = w.simd(V.self, at: 10272)
-                    var s0_3 = w.simd(V.self, at: 10288)
-                    var s1_0 = w.simd(V.self, at: 10240)
-                    var s1_1 = w.simd(V.self, at: 10256)
-                    var s1_2 = w.simd(V.self, at: 10272)
-                    var s1_3 = w.simd(V.self, at: 10288)
-                    var s2_0 = w.simd(V.self, at: 10240)
-                    var s2_1 = w.simd(V.self, at: 10256)
-                    var s2_2 = w.simd(V.self, at: 10272)
-                    var s2_3 = w.simd(V.self, at: 10288)
-                    var s3_0 = w.simd(V.self, at: 10240)
-                    var s3_1 = w.simd(V.self, at: 10256)
-                    var s3_2 = w.simd(V.self, at: 10272)
-                    var s3_3 = w.simd(V.self, at: 10288)
-                    var s4_0 = w.simd(V.self, at: 10240)
-                    var s4_1 = w.simd(V.self, at: 10256)
-                    var s4_2 = w.simd(V.self, at: 10272)
-                    var s4_3 = w.simd(V.self, at: 10288)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s0_1 = bias.simd(V.self, at: 16)
+                    var s0_2 = bias.simd(V.self, at: 32)
+                    var s0_3 = bias.simd(V.self, at: 48)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s1_1 = bias.simd(V.self, at: 16)
+                    var s1_2 = bias.simd(V.self, at: 32)
+                    var s1_3 = bias.simd(V.self, at: 48)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s2_1 = bias.simd(V.self, at: 16)
+                    var s2_2 = bias.simd(V.self, at: 32)
+                    var s2_3 = bias.simd(V.self, at: 48)
+                    var s3_0 = bias.simd(V.self, at: 0)
+                    var s3_1 = bias.simd(V.self, at: 16)
+                    var s3_2 = bias.simd(V.self, at: 32)
+                    var s3_3 = bias.simd(V.self, at: 48)
+                    var s4_0 = bias.simd(V.self, at: 0)
+                    var s4_1 = bias.simd(V.self, at: 16)
+                    var s4_2 = bias.simd(V.self, at: 32)
+                    var s4_3 = bias.simd(V.self, at: 48)
                     for kx in 0..<5 {
                         let xp = x + ox * 32 + kx * 32
-                        let wp = w + kx * 2048
+                        let wp = kernel + kx * 2048
                         for ci in 0..<32 {
                             let w0 = wp.simd(V.self, at: ci * 64)
                             let w1 = wp.simd(V.self, at: ci * 64 + 16)
@@ -534,25 +537,25 @@ public struct HarConv1d: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 4 + 50
                     let yp = y + ox * 64
-                    var s0_0 = w.simd(V.self, at: 10240)
-                    var s0_1 = w.simd(V.self, at: 10256)
-                    var s0_2 = w.simd(V.self, at: 10272)
-                    var s0_3 = w.simd(V.self, at: 10288)
-                    var s1_0 = w.simd(V.self, at: 10240)
-                    var s1_1 = w.simd(V.self, at: 10256)
-                    var s1_2 = w.simd(V.self, at: 10272)
-                    var s1_3 = w.simd(V.self, at: 10288)
-                    var s2_0 = w.simd(V.self, at: 10240)
-                    var s2_1 = w.simd(V.self, at: 10256)
-                    var s2_2 = w.simd(V.self, at: 10272)
-                    var s2_3 = w.simd(V.self, at: 10288)
-                    var s3_0 = w.simd(V.self, at: 10240)
-                    var s3_1 = w.simd(V.self, at: 10256)
-                    var s3_2 = w.simd(V.self, at: 10272)
-                    var s3_3 = w.simd(V.self, at: 10288)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s0_1 = bias.simd(V.self, at: 16)
+                    var s0_2 = bias.simd(V.self, at: 32)
+                    var s0_3 = bias.simd(V.self, at: 48)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s1_1 = bias.simd(V.self, at: 16)
+                    var s1_2 = bias.simd(V.self, at: 32)
+                    var s1_3 = bias.simd(V.self, at: 48)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s2_1 = bias.simd(V.self, at: 16)
+                    var s2_2 = bias.simd(V.self, at: 32)
+                    var s2_3 = bias.simd(V.self, at: 48)
+                    var s3_0 = bias.simd(V.self, at: 0)
+                    var s3_1 = bias.simd(V.self, at: 16)
+                    var s3_2 = bias.simd(V.self, at: 32)
+                    var s3_3 = bias.simd(V.self, at: 48)
                     for kx in 0..<5 {
                         let xp = x + ox * 32 + kx * 32
-                        let wp = w + kx * 2048
+                        let wp = kernel + kx * 2048
                         for ci in 0..<32 {
                             let w0 = wp.simd(V.self, at: ci * 64)
                             let w1 = wp.simd(V.self, at: ci * 64 + 16)
@@ -616,13 +619,14 @@ public struct HarConv1d: CompiledModel {
     @inline(never)
     static func l4_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 512
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 512)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<64 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])

@@ -483,28 +483,29 @@ public struct InceptionCifar: CompiledModel {
     @inline(never)
     static func l20_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 54476, bias = w + 56268
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 56268)
-                var s0_1 = w.simd(V.self, at: 56276)
-                var s1_0 = w.simd(V.self, at: 56268)
-                var s1_1 = w.simd(V.self, at: 56276)
-                var s2_0 = w.simd(V.self, at: 56268)
-                var s2_1 = w.simd(V.self, at: 56276)
-                var s3_0 = w.simd(V.self, at: 56268)
-                var s3_1 = w.simd(V.self, at: 56276)
-                var s4_0 = w.simd(V.self, at: 56268)
-                var s4_1 = w.simd(V.self, at: 56276)
-                var s5_0 = w.simd(V.self, at: 56268)
-                var s5_1 = w.simd(V.self, at: 56276)
-                var s6_0 = w.simd(V.self, at: 56268)
-                var s6_1 = w.simd(V.self, at: 56276)
-                var s7_0 = w.simd(V.self, at: 56268)
-                var s7_1 = w.simd(V.self, at: 56276)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 8)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 8)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 8)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 8)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s5_1 = bias.simd(V.self, at: 8)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s6_1 = bias.simd(V.self, at: 8)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s7_1 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w + 54476
+                let wp = kernel
                 for ci in 0..<112 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -587,30 +588,31 @@ public struct InceptionCifar: CompiledModel {
     @inline(never)
     static func l0_stem_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 864
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 8
                 let yp = y + (oy * 32 + ox) * 32
-                var s0_0 = w.simd(V.self, at: 864)
-                var s0_1 = w.simd(V.self, at: 880)
-                var s1_0 = w.simd(V.self, at: 864)
-                var s1_1 = w.simd(V.self, at: 880)
-                var s2_0 = w.simd(V.self, at: 864)
-                var s2_1 = w.simd(V.self, at: 880)
-                var s3_0 = w.simd(V.self, at: 864)
-                var s3_1 = w.simd(V.self, at: 880)
-                var s4_0 = w.simd(V.self, at: 864)
-                var s4_1 = w.simd(V.self, at: 880)
-                var s5_0 = w.simd(V.self, at: 864)
-                var s5_1 = w.simd(V.self, at: 880)
-                var s6_0 = w.simd(V.self, at: 864)
-                var s6_1 = w.simd(V.self, at: 880)
-                var s7_0 = w.simd(V.self, at: 864)
-                var s7_1 = w.simd(V.self, at: 880)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 16)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s5_1 = bias.simd(V.self, at: 16)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s6_1 = bias.simd(V.self, at: 16)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s7_1 = bias.simd(V.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 102 + ox * 3 + ky * 102 + kx * 3
-                        let wp = w + (ky * 3 + kx) * 96
+                        let wp = kernel + (ky * 3 + kx) * 96
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 32)
                             let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -689,20 +691,21 @@ public struct InceptionCifar: CompiledModel {
     @inline(never)
     static func l2_mixed1_3x3_reduce(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 512
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 512)
-                var s1_0 = w.simd(V.self, at: 512)
-                var s2_0 = w.simd(V.self, at: 512)
-                var s3_0 = w.simd(V.self, at: 512)
-                var s4_0 = w.simd(V.self, at: 512)
-                var s5_0 = w.simd(V.self, at: 512)
-                var s6_0 = w.simd(V.self, at: 512)
-                var s7_0 = w.simd(V.self, at: 512)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + oy * 512 + ox * 32
-                let wp = w
+                let wp = kernel
                 for ci in 0..<32 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -738,20 +741,21 @@ public struct InceptionCifar: CompiledModel {
     @inline(never)
     static func l3_mixed1_5x5_reduce(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 128
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 4
-                var s0_0 = w.simd(V.self, at: 128)
-                var s1_0 = w.simd(V.self, at: 128)
-                var s2_0 = w.simd(V.self, at: 128)
-                var s3_0 = w.simd(V.self, at: 128)
-                var s4_0 = w.simd(V.self, at: 128)
-                var s5_0 = w.simd(V.self, at: 128)
-                var s6_0 = w.simd(V.self, at: 128)
-                var s7_0 = w.simd(V.self, at: 128)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + oy * 512 + ox * 32
-                let wp = w
+                let wp = kernel
                 for ci in 0..<32 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -827,31 +831,32 @@ public struct InceptionCifar: CompiledModel {
     @inline(never)
     static func l6_mixed1_3x3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 4608
         // The remaining 24 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 24
-                var s0_0 = w.simd(V.self, at: 4608)
-                var s0_1 = w.simd(V.self, at: 4624)
-                var s1_0 = w.simd(V.self, at: 4608)
-                var s1_1 = w.simd(V.self, at: 4624)
-                var s2_0 = w.simd(V.self, at: 4608)
-                var s2_1 = w.simd(V.self, at: 4624)
-                var s3_0 = w.simd(V.self, at: 4608)
-                var s3_1 = w.simd(V.self, at: 4624)
-                var s4_0 = w.simd(V.self, at: 4608)
-                var s4_1 = w.simd(V.self, at: 4624)
-                var s5_0 = w.simd(V.self, at: 4608)
-                var s5_1 = w.simd(V.self, at: 4624)
-                var s6_0 = w.simd(V.self, at: 4608)
-                var s6_1 = w.simd(V.self, at: 4624)
-                var s7_0 = w.simd(V.self, at: 4608)
-                var s7_1 = w.simd(V.self, at: 4624)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 16)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s5_1 = bias.simd(V.self, at: 16)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s6_1 = bias.simd(V.self, at: 16)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s7_1 = bias.simd(V.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 288 + ox * 16 + ky * 288 + kx * 16
-                        let wp = w + (ky * 3 + kx) * 512
+                        let wp = kernel + (ky * 3 + kx) * 512
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 32)
                             let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -919,22 +924,23 @@ public struct InceptionCifar: CompiledModel {
     @inline(never)
     static func l7_mixed1_5x5(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 800
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 800)
-                var s1_0 = w.simd(V.self, at: 800)
-                var s2_0 = w.simd(V.self, at: 800)
-                var s3_0 = w.simd(V.self, at: 800)
-                var s4_0 = w.simd(V.self, at: 800)
-                var s5_0 = w.simd(V.self, at: 800)
-                var s6_0 = w.simd(V.self, at: 800)
-                var s7_0 = w.simd(V.self, at: 800)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + oy * 80 + ox * 4 + ky * 80 + kx * 4
-                        let wp = w + (ky * 5 + kx) * 32
+                        let wp = kernel + (ky * 5 + kx) * 32
                         for ci in 0..<4 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -972,20 +978,21 @@ public struct InceptionCifar: CompiledModel {
     @inline(never)
     static func l8_mixed1_pool_proj(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 256
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 256)
-                var s1_0 = w.simd(V.self, at: 256)
-                var s2_0 = w.simd(V.self, at: 256)
-                var s3_0 = w.simd(V.self, at: 256)
-                var s4_0 = w.simd(V.self, at: 256)
-                var s5_0 = w.simd(V.self, at: 256)
-                var s6_0 = w.simd(V.self, at: 256)
-                var s7_0 = w.simd(V.self, at: 256)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + oy * 512 + ox * 32
-                let wp = w
+                let wp = kernel
                 for ci in 0..<32 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1061,26 +1068,27 @@ public struct InceptionCifar: CompiledModel {
     @inline(never)
     static func l11_mixed2_3x3_reduce(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 1792
         for oy in parts {
             let yp = y + oy * 256
-            var s0_0 = w.simd(V.self, at: 1792)
-            var s0_1 = w.simd(V.self, at: 1808)
-            var s1_0 = w.simd(V.self, at: 1792)
-            var s1_1 = w.simd(V.self, at: 1808)
-            var s2_0 = w.simd(V.self, at: 1792)
-            var s2_1 = w.simd(V.self, at: 1808)
-            var s3_0 = w.simd(V.self, at: 1792)
-            var s3_1 = w.simd(V.self, at: 1808)
-            var s4_0 = w.simd(V.self, at: 1792)
-            var s4_1 = w.simd(V.self, at: 1808)
-            var s5_0 = w.simd(V.self, at: 1792)
-            var s5_1 = w.simd(V.self, at: 1808)
-            var s6_0 = w.simd(V.self, at: 1792)
-            var s6_1 = w.simd(V.self, at: 1808)
-            var s7_0 = w.simd(V.self, at: 1792)
-            var s7_1 = w.simd(V.self, at: 1808)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s0_1 = bias.simd(V.self, at: 16)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s1_1 = bias.simd(V.self, at: 16)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s2_1 = bias.simd(V.self, at: 16)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s3_1 = bias.simd(V.self, at: 16)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s4_1 = bias.simd(V.self, at: 16)
+            var s5_0 = bias.simd(V.self, at: 0)
+            var s5_1 = bias.simd(V.self, at: 16)
+            var s6_0 = bias.simd(V.self, at: 0)
+            var s6_1 = bias.simd(V.self, at: 16)
+            var s7_0 = bias.simd(V.self, at: 0)
+            var s7_1 = bias.simd(V.self, at: 16)
             let xp = x + oy * 448
-            let wp = w
+            let wp = kernel
             for ci in 0..<56 {
                 let w0 = wp.simd(V.self, at: ci * 32)
                 let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -1132,18 +1140,19 @@ public struct InceptionCifar: CompiledModel {
     @inline(never)
     static func l12_mixed2_5x5_reduce(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 448
         for oy in parts {
             let yp = y + oy * 64
-            var s0_0 = w.simd(V.self, at: 448)
-            var s1_0 = w.simd(V.self, at: 448)
-            var s2_0 = w.simd(V.self, at: 448)
-            var s3_0 = w.simd(V.self, at: 448)
-            var s4_0 = w.simd(V.self, at: 448)
-            var s5_0 = w.simd(V.self, at: 448)
-            var s6_0 = w.simd(V.self, at: 448)
-            var s7_0 = w.simd(V.self, at: 448)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
+            var s6_0 = bias.simd(V.self, at: 0)
+            var s7_0 = bias.simd(V.self, at: 0)
             let xp = x + oy * 448
-            let wp = w
+            let wp = kernel
             for ci in 0..<56 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -1225,26 +1234,27 @@ public struct InceptionCifar: CompiledModel {
     @inline(never)
     static func l15_mixed2_3x3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 13824
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 8 + ox) * 48
-                var s0_0 = w.simd(V.self, at: 13824)
-                var s0_1 = w.simd(V.self, at: 13840)
-                var s0_2 = w.simd(V.self, at: 13856)
-                var s1_0 = w.simd(V.self, at: 13824)
-                var s1_1 = w.simd(V.self, at: 13840)
-                var s1_2 = w.simd(V.self, at: 13856)
-                var s2_0 = w.simd(V.self, at: 13824)
-                var s2_1 = w.simd(V.self, at: 13840)
-                var s2_2 = w.simd(V.self, at: 13856)
-                var s3_0 = w.simd(V.self, at: 13824)
-                var s3_1 = w.simd(V.self, at: 13840)
-                var s3_2 = w.simd(V.self, at: 13856)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s1_2 = bias.simd(V.self, at: 32)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s2_2 = bias.simd(V.self, at: 32)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s3_2 = bias.simd(V.self, at: 32)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 320 + ox * 32 + ky * 320 + kx * 32
-                        let wp = w + (ky * 3 + kx) * 1536
+                        let wp = kernel + (ky * 3 + kx) * 1536
                         for ci in 0..<32 {
                             let w0 = wp.simd(V.self, at: ci * 48)
                             let w1 = wp.simd(V.self, at: ci * 48 + 16)
@@ -1300,6 +1310,7 @@ public struct InceptionCifar: CompiledModel {
     @inline(never)
     static func l15_mixed2_3x3_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w
         if parts.contains(0) {
             do {
                 do {
@@ -1323,7 +1334,7 @@ public struct InceptionCifar: CompiledModel {
                     var s5_1 = V()
                     var s5_2 = V()
                     let xp = x
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<32 {
                         let w0 = wp.simd(V.self, at: ci * 48)
                         let w1 = wp.simd(V.self, at: ci * 48 + 16)
@@ -1391,7 +1402,7 @@ public struct InceptionCifar: CompiledModel {
                     var s4_1 = V()
                     var s4_2 = V()
                     let xp = x + ox * 32
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<32 {
                         let w0 = wp.simd(V.self, at: ci * 48)
                         let w1 = wp.simd(V.self, at: ci * 48 + 16)
@@ -1523,20 +1534,21 @@ public struct InceptionCifar: CompiledModel {
     @inline(never)
     static func l16_mixed2_5x5(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 3200
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = w.simd(V.self, at: 3200)
-            var s1_0 = w.simd(V.self, at: 3200)
-            var s2_0 = w.simd(V.self, at: 3200)
-            var s3_0 = w.simd(V.self, at: 3200)
-            var s4_0 = w.simd(V.self, at: 3200)
-            var s5_0 = w.simd(V.self, at: 3200)
-            var s6_0 = w.simd(V.self, at: 3200)
-            var s7_0 = w.simd(V.self, at: 3200)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
+            var s6_0 = bias.simd(V.self, at: 0)
+            var s7_0 = bias.simd(V.self, at: 0)
             for ky in 0..<5 {
                 for kx in 0..<5 {
                     let xp = x + oy * 96 + ky * 96 + kx * 8
-                    let wp = w + (ky * 5 + kx) * 128
+                    let wp = kernel + (ky * 5 + kx) * 128
                     for ci in 0..<8 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1573,18 +1585,19 @@ public struct InceptionCifar: CompiledModel {
     @inline(never)
     static func l17_mixed2_pool_proj(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 896
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = w.simd(V.self, at: 896)
-            var s1_0 = w.simd(V.self, at: 896)
-            var s2_0 = w.simd(V.self, at: 896)
-            var s3_0 = w.simd(V.self, at: 896)
-            var s4_0 = w.simd(V.self, at: 896)
-            var s5_0 = w.simd(V.self, at: 896)
-            var s6_0 = w.simd(V.self, at: 896)
-            var s7_0 = w.simd(V.self, at: 896)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
+            var s6_0 = bias.simd(V.self, at: 0)
+            var s7_0 = bias.simd(V.self, at: 0)
             let xp = x + oy * 448
-            let wp = w
+            let wp = kernel
             for ci in 0..<56 {
                 let w0 = wp.simd(V.self, at: ci * 16)
                 let x0 = V(repeating: xp[ci])
@@ -1639,14 +1652,15 @@ public struct InceptionCifar: CompiledModel {
     @inline(never)
     static func l20_predictions(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 1792
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 1792)
-                var s0_1 = w.simd(V.self, at: 1800)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<112 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -2972,7 +2986,7 @@ extension InceptionCifar: TrainableModel {
             for ci in 0..<112 {
                 let row = UnsafePointer(kernel) + ci * 10
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total

@@ -277,36 +277,37 @@ public struct Lenet5: CompiledModel {
     @inline(never)
     static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
+        let kernel = w + 2624, bias = w + 53824
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 48
             do {
                 let yp = y + c0
-                var s0_0 = w.simd(V.self, at: c0 + 53824)
-                var s0_1 = w.simd(V.self, at: c0 + 53840)
-                var s0_2 = w.simd(V.self, at: c0 + 53856)
-                var s1_0 = w.simd(V.self, at: c0 + 53824)
-                var s1_1 = w.simd(V.self, at: c0 + 53840)
-                var s1_2 = w.simd(V.self, at: c0 + 53856)
-                var s2_0 = w.simd(V.self, at: c0 + 53824)
-                var s2_1 = w.simd(V.self, at: c0 + 53840)
-                var s2_2 = w.simd(V.self, at: c0 + 53856)
-                var s3_0 = w.simd(V.self, at: c0 + 53824)
-                var s3_1 = w.simd(V.self, at: c0 + 53840)
-                var s3_2 = w.simd(V.self, at: c0 + 53856)
-                var s4_0 = w.simd(V.self, at: c0 + 53824)
-                var s4_1 = w.simd(V.self, at: c0 + 53840)
-                var s4_2 = w.simd(V.self, at: c0 + 53856)
-                var s5_0 = w.simd(V.self, at: c0 + 53824)
-                var s5_1 = w.simd(V.self, at: c0 + 53840)
-                var s5_2 = w.simd(V.self, at: c0 + 53856)
-                var s6_0 = w.simd(V.self, at: c0 + 53824)
-                var s6_1 = w.simd(V.self, at: c0 + 53840)
-                var s6_2 = w.simd(V.self, at: c0 + 53856)
-                var s7_0 = w.simd(V.self, at: c0 + 53824)
-                var s7_1 = w.simd(V.self, at: c0 + 53840)
-                var s7_2 = w.simd(V.self, at: c0 + 53856)
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s0_1 = bias.simd(V.self, at: c0 + 16)
+                var s0_2 = bias.simd(V.self, at: c0 + 32)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s1_1 = bias.simd(V.self, at: c0 + 16)
+                var s1_2 = bias.simd(V.self, at: c0 + 32)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s2_1 = bias.simd(V.self, at: c0 + 16)
+                var s2_2 = bias.simd(V.self, at: c0 + 32)
+                var s3_0 = bias.simd(V.self, at: c0)
+                var s3_1 = bias.simd(V.self, at: c0 + 16)
+                var s3_2 = bias.simd(V.self, at: c0 + 32)
+                var s4_0 = bias.simd(V.self, at: c0)
+                var s4_1 = bias.simd(V.self, at: c0 + 16)
+                var s4_2 = bias.simd(V.self, at: c0 + 32)
+                var s5_0 = bias.simd(V.self, at: c0)
+                var s5_1 = bias.simd(V.self, at: c0 + 16)
+                var s5_2 = bias.simd(V.self, at: c0 + 32)
+                var s6_0 = bias.simd(V.self, at: c0)
+                var s6_1 = bias.simd(V.self, at: c0 + 16)
+                var s6_2 = bias.simd(V.self, at: c0 + 32)
+                var s7_0 = bias.simd(V.self, at: c0)
+                var s7_1 = bias.simd(V.self, at: c0 + 16)
+                var s7_2 = bias.simd(V.self, at: c0 + 32)
                 let xp = x
-                let wp = w + c0 + 2624
+                let wp = kernel + c0
                 for ci in 0..<400 {
                     let w0 = wp.simd(V.self, at: ci * 128)
                     let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -374,24 +375,24 @@ public struct Lenet5: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 96
-                var s0_0 = w.simd(V.self, at: 53920)
-                var s0_1 = w.simd(V.self, at: 53936)
-                var s1_0 = w.simd(V.self, at: 53920)
-                var s1_1 = w.simd(V.self, at: 53936)
-                var s2_0 = w.simd(V.self, at: 53920)
-                var s2_1 = w.simd(V.self, at: 53936)
-                var s3_0 = w.simd(V.self, at: 53920)
-                var s3_1 = w.simd(V.self, at: 53936)
-                var s4_0 = w.simd(V.self, at: 53920)
-                var s4_1 = w.simd(V.self, at: 53936)
-                var s5_0 = w.simd(V.self, at: 53920)
-                var s5_1 = w.simd(V.self, at: 53936)
-                var s6_0 = w.simd(V.self, at: 53920)
-                var s6_1 = w.simd(V.self, at: 53936)
-                var s7_0 = w.simd(V.self, at: 53920)
-                var s7_1 = w.simd(V.self, at: 53936)
+                var s0_0 = bias.simd(V.self, at: 96)
+                var s0_1 = bias.simd(V.self, at: 112)
+                var s1_0 = bias.simd(V.self, at: 96)
+                var s1_1 = bias.simd(V.self, at: 112)
+                var s2_0 = bias.simd(V.self, at: 96)
+                var s2_1 = bias.simd(V.self, at: 112)
+                var s3_0 = bias.simd(V.self, at: 96)
+                var s3_1 = bias.simd(V.self, at: 112)
+                var s4_0 = bias.simd(V.self, at: 96)
+                var s4_1 = bias.simd(V.self, at: 112)
+                var s5_0 = bias.simd(V.self, at: 96)
+                var s5_1 = bias.simd(V.self, at: 112)
+                var s6_0 = bias.simd(V.self, at: 96)
+                var s6_1 = bias.simd(V.self, at: 112)
+                var s7_0 = bias.simd(V.self, at: 96)
+                var s7_1 = bias.simd(V.self, at: 112)
                 let xp = x
-                let wp = w + 2720
+                let wp = kernel + 96
                 for ci in 0..<400 {
                     let w0 = wp.simd(V.self, at: ci * 128)
                     let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -450,35 +451,36 @@ public struct Lenet5: CompiledModel {
     @inline(never)
     static func l6_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w + 53952, bias = w + 65472
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 65472)
-                var s0_1 = w.simd(V.self, at: 65488)
-                var s0_2 = w.simd(V.self, at: 65504)
-                var s1_0 = w.simd(V.self, at: 65472)
-                var s1_1 = w.simd(V.self, at: 65488)
-                var s1_2 = w.simd(V.self, at: 65504)
-                var s2_0 = w.simd(V.self, at: 65472)
-                var s2_1 = w.simd(V.self, at: 65488)
-                var s2_2 = w.simd(V.self, at: 65504)
-                var s3_0 = w.simd(V.self, at: 65472)
-                var s3_1 = w.simd(V.self, at: 65488)
-                var s3_2 = w.simd(V.self, at: 65504)
-                var s4_0 = w.simd(V.self, at: 65472)
-                var s4_1 = w.simd(V.self, at: 65488)
-                var s4_2 = w.simd(V.self, at: 65504)
-                var s5_0 = w.simd(V.self, at: 65472)
-                var s5_1 = w.simd(V.self, at: 65488)
-                var s5_2 = w.simd(V.self, at: 65504)
-                var s6_0 = w.simd(V.self, at: 65472)
-                var s6_1 = w.simd(V.self, at: 65488)
-                var s6_2 = w.simd(V.self, at: 65504)
-                var s7_0 = w.simd(V.self, at: 65472)
-                var s7_1 = w.simd(V.self, at: 65488)
-                var s7_2 = w.simd(V.self, at: 65504)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s1_2 = bias.simd(V.self, at: 32)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s2_2 = bias.simd(V.self, at: 32)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s3_2 = bias.simd(V.self, at: 32)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 16)
+                var s4_2 = bias.simd(V.self, at: 32)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s5_1 = bias.simd(V.self, at: 16)
+                var s5_2 = bias.simd(V.self, at: 32)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s6_1 = bias.simd(V.self, at: 16)
+                var s6_2 = bias.simd(V.self, at: 32)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s7_1 = bias.simd(V.self, at: 16)
+                var s7_2 = bias.simd(V.self, at: 32)
                 let xp = x
-                let wp = w + 53952
+                let wp = kernel
                 for ci in 0..<120 {
                     let w0 = wp.simd(V.self, at: ci * 96)
                     let w1 = wp.simd(V.self, at: ci * 96 + 16)
@@ -546,32 +548,32 @@ public struct Lenet5: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 48
-                var s0_0 = w.simd(V.self, at: 65520)
-                var s0_1 = w.simd(V.self, at: 65536)
-                var s0_2 = w.simd(V.self, at: 65552)
-                var s1_0 = w.simd(V.self, at: 65520)
-                var s1_1 = w.simd(V.self, at: 65536)
-                var s1_2 = w.simd(V.self, at: 65552)
-                var s2_0 = w.simd(V.self, at: 65520)
-                var s2_1 = w.simd(V.self, at: 65536)
-                var s2_2 = w.simd(V.self, at: 65552)
-                var s3_0 = w.simd(V.self, at: 65520)
-                var s3_1 = w.simd(V.self, at: 65536)
-                var s3_2 = w.simd(V.self, at: 65552)
-                var s4_0 = w.simd(V.self, at: 65520)
-                var s4_1 = w.simd(V.self, at: 65536)
-                var s4_2 = w.simd(V.self, at: 65552)
-                var s5_0 = w.simd(V.self, at: 65520)
-                var s5_1 = w.simd(V.self, at: 65536)
-                var s5_2 = w.simd(V.self, at: 65552)
-                var s6_0 = w.simd(V.self, at: 65520)
-                var s6_1 = w.simd(V.self, at: 65536)
-                var s6_2 = w.simd(V.self, at: 65552)
-                var s7_0 = w.simd(V.self, at: 65520)
-                var s7_1 = w.simd(V.self, at: 65536)
-                var s7_2 = w.simd(V.self, at: 65552)
+                var s0_0 = bias.simd(V.self, at: 48)
+                var s0_1 = bias.simd(V.self, at: 64)
+                var s0_2 = bias.simd(V.self, at: 80)
+                var s1_0 = bias.simd(V.self, at: 48)
+                var s1_1 = bias.simd(V.self, at: 64)
+                var s1_2 = bias.simd(V.self, at: 80)
+                var s2_0 = bias.simd(V.self, at: 48)
+                var s2_1 = bias.simd(V.self, at: 64)
+                var s2_2 = bias.simd(V.self, at: 80)
+                var s3_0 = bias.simd(V.self, at: 48)
+                var s3_1 = bias.simd(V.self, at: 64)
+                var s3_2 = bias.simd(V.self, at: 80)
+                var s4_0 = bias.simd(V.self, at: 48)
+                var s4_1 = bias.simd(V.self, at: 64)
+                var s4_2 = bias.simd(V.self, at: 80)
+                var s5_0 = bias.simd(V.self, at: 48)
+                var s5_1 = bias.simd(V.self, at: 64)
+                var s5_2 = bias.simd(V.self, at: 80)
+                var s6_0 = bias.simd(V.self, at: 48)
+                var s6_1 = bias.simd(V.self, at: 64)
+                var s6_2 = bias.simd(V.self, at: 80)
+                var s7_0 = bias.simd(V.self, at: 48)
+                var s7_1 = bias.simd(V.self, at: 64)
+                var s7_2 = bias.simd(V.self, at: 80)
                 let xp = x
-                let wp = w + 54000
+                let wp = kernel + 48
                 for ci in 0..<120 {
                     let w0 = wp.simd(V.self, at: ci * 96)
                     let w1 = wp.simd(V.self, at: ci * 96 + 16)
@@ -647,28 +649,29 @@ public struct Lenet5: CompiledModel {
     @inline(never)
     static func l7_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 65568, bias = w + 66912
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 66912)
-                var s0_1 = w.simd(V.self, at: 66920)
-                var s1_0 = w.simd(V.self, at: 66912)
-                var s1_1 = w.simd(V.self, at: 66920)
-                var s2_0 = w.simd(V.self, at: 66912)
-                var s2_1 = w.simd(V.self, at: 66920)
-                var s3_0 = w.simd(V.self, at: 66912)
-                var s3_1 = w.simd(V.self, at: 66920)
-                var s4_0 = w.simd(V.self, at: 66912)
-                var s4_1 = w.simd(V.self, at: 66920)
-                var s5_0 = w.simd(V.self, at: 66912)
-                var s5_1 = w.simd(V.self, at: 66920)
-                var s6_0 = w.simd(V.self, at: 66912)
-                var s6_1 = w.simd(V.self, at: 66920)
-                var s7_0 = w.simd(V.self, at: 66912)
-                var s7_1 = w.simd(V.self, at: 66920)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 8)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 8)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 8)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 8)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s5_1 = bias.simd(V.self, at: 8)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s6_1 = bias.simd(V.self, at: 8)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s7_1 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w + 65568
+                let wp = kernel
                 for ci in 0..<84 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -751,20 +754,21 @@ public struct Lenet5: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 200
         // Output pixels in lanes: 16 neighbours of a row per pass, one accumulator per filter.
         for oy in parts {
             for block in 0..<2 {
                 let ox = Swift.min(block * 16, 12)
-                var s0 = V(repeating: w[200])
-                var s1 = V(repeating: w[201])
-                var s2 = V(repeating: w[202])
-                var s3 = V(repeating: w[203])
-                var s4 = V(repeating: w[204])
-                var s5 = V(repeating: w[205])
+                var s0 = V(repeating: bias[0])
+                var s1 = V(repeating: bias[1])
+                var s2 = V(repeating: bias[2])
+                var s3 = V(repeating: bias[3])
+                var s4 = V(repeating: bias[4])
+                var s5 = V(repeating: bias[5])
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xv = x.simd(V.self, at: (oy + ky) * 32 + ox + kx)
-                        let wp = w + (ky * 5 + kx) * 8
+                        let wp = kernel + (ky * 5 + kx) * 8
                         s0 = madd(s0, xv, V(repeating: wp[0]))
                         s1 = madd(s1, xv, V(repeating: wp[1]))
                         s2 = madd(s2, xv, V(repeating: wp[2]))
@@ -812,19 +816,20 @@ public struct Lenet5: CompiledModel {
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 2400
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 10 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 2400)
-                var s1_0 = w.simd(V.self, at: 2400)
-                var s2_0 = w.simd(V.self, at: 2400)
-                var s3_0 = w.simd(V.self, at: 2400)
-                var s4_0 = w.simd(V.self, at: 2400)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + oy * 84 + ox * 6 + ky * 84 + kx * 6
-                        let wp = w + (ky * 5 + kx) * 96
+                        let wp = kernel + (ky * 5 + kx) * 96
                         for ci in 0..<6 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -887,15 +892,16 @@ public struct Lenet5: CompiledModel {
     @inline(never)
     static func l5_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 51200
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 51200)
-                var s0_1 = w.simd(V.self, at: 51216)
-                var s0_2 = w.simd(V.self, at: 51232)
-                var s0_3 = w.simd(V.self, at: 51248)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
+                var s0_3 = bias.simd(V.self, at: 48)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<400 {
                     let w0 = wp.simd(V.self, at: ci * 128)
                     let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -917,12 +923,12 @@ public struct Lenet5: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 64
-                var s0_0 = w.simd(V.self, at: 51264)
-                var s0_1 = w.simd(V.self, at: 51280)
-                var s0_2 = w.simd(V.self, at: 51296)
-                var s0_3 = w.simd(V.self, at: 51312)
+                var s0_0 = bias.simd(V.self, at: 64)
+                var s0_1 = bias.simd(V.self, at: 80)
+                var s0_2 = bias.simd(V.self, at: 96)
+                var s0_3 = bias.simd(V.self, at: 112)
                 let xp = x
-                let wp = w + 64
+                let wp = kernel + 64
                 for ci in 0..<400 {
                     let w0 = wp.simd(V.self, at: ci * 128)
                     let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -952,15 +958,16 @@ public struct Lenet5: CompiledModel {
     @inline(never)
     static func l6_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 11520
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 11520)
-                var s0_1 = w.simd(V.self, at: 11536)
-                var s0_2 = w.simd(V.self, at: 11552)
-                var s0_3 = w.simd(V.self, at: 11568)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
+                var s0_3 = bias.simd(V.self, at: 48)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<120 {
                     let w0 = wp.simd(V.self, at: ci * 96)
                     let w1 = wp.simd(V.self, at: ci * 96 + 16)
@@ -982,10 +989,10 @@ public struct Lenet5: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 64
-                var s0_0 = w.simd(V.self, at: 11584)
-                var s0_1 = w.simd(V.self, at: 11600)
+                var s0_0 = bias.simd(V.self, at: 64)
+                var s0_1 = bias.simd(V.self, at: 80)
                 let xp = x
-                let wp = w + 64
+                let wp = kernel + 64
                 for ci in 0..<120 {
                     let w0 = wp.simd(V.self, at: ci * 96)
                     let w1 = wp.simd(V.self, at: ci * 96 + 16)
@@ -1009,14 +1016,15 @@ public struct Lenet5: CompiledModel {
     @inline(never)
     static func l7_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 1344
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 1344)
-                var s0_1 = w.simd(V.self, at: 1352)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<84 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -1481,7 +1489,7 @@ extension Lenet5: TrainableModel {
             for ci in 0..<84 {
                 let row = UnsafePointer(kernel) + ci * 10
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total

@@ -457,28 +457,29 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l20_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 9120, bias = w + 9376
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 9376)
-                var s0_1 = w.simd(V.self, at: 9384)
-                var s1_0 = w.simd(V.self, at: 9376)
-                var s1_1 = w.simd(V.self, at: 9384)
-                var s2_0 = w.simd(V.self, at: 9376)
-                var s2_1 = w.simd(V.self, at: 9384)
-                var s3_0 = w.simd(V.self, at: 9376)
-                var s3_1 = w.simd(V.self, at: 9384)
-                var s4_0 = w.simd(V.self, at: 9376)
-                var s4_1 = w.simd(V.self, at: 9384)
-                var s5_0 = w.simd(V.self, at: 9376)
-                var s5_1 = w.simd(V.self, at: 9384)
-                var s6_0 = w.simd(V.self, at: 9376)
-                var s6_1 = w.simd(V.self, at: 9384)
-                var s7_0 = w.simd(V.self, at: 9376)
-                var s7_1 = w.simd(V.self, at: 9384)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 8)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 8)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 8)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 8)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s5_1 = bias.simd(V.self, at: 8)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s6_1 = bias.simd(V.self, at: 8)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s7_1 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w + 9120
+                let wp = kernel
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -561,22 +562,23 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l0_stem_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 72
         // Output pixels in lanes: 16 neighbours of a row per pass, one accumulator per filter.
         for oy in parts {
             for block in 0..<2 {
                 let ox = Swift.min(block * 16, 12)
-                var s0 = V(repeating: w[72])
-                var s1 = V(repeating: w[73])
-                var s2 = V(repeating: w[74])
-                var s3 = V(repeating: w[75])
-                var s4 = V(repeating: w[76])
-                var s5 = V(repeating: w[77])
-                var s6 = V(repeating: w[78])
-                var s7 = V(repeating: w[79])
+                var s0 = V(repeating: bias[0])
+                var s1 = V(repeating: bias[1])
+                var s2 = V(repeating: bias[2])
+                var s3 = V(repeating: bias[3])
+                var s4 = V(repeating: bias[4])
+                var s5 = V(repeating: bias[5])
+                var s6 = V(repeating: bias[6])
+                var s7 = V(repeating: bias[7])
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xv = x.simd(V.self, at: (oy + ky) * 30 + ox + kx)
-                        let wp = w + (ky * 3 + kx) * 8
+                        let wp = kernel + (ky * 3 + kx) * 8
                         s0 = madd(s0, xv, V(repeating: wp[0]))
                         s1 = madd(s1, xv, V(repeating: wp[1]))
                         s2 = madd(s2, xv, V(repeating: wp[2]))
@@ -625,21 +627,22 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l3_block1_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 576
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 7
                 let yp = y + (oy * 28 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 576)
-                var s1_0 = w.simd(V.self, at: 576)
-                var s2_0 = w.simd(V.self, at: 576)
-                var s3_0 = w.simd(V.self, at: 576)
-                var s4_0 = w.simd(V.self, at: 576)
-                var s5_0 = w.simd(V.self, at: 576)
-                var s6_0 = w.simd(V.self, at: 576)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 240 + ox * 8 + ky * 240 + kx * 8
-                        let wp = w + (ky * 3 + kx) * 64
+                        let wp = kernel + (ky * 3 + kx) * 64
                         for ci in 0..<8 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -718,21 +721,22 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l10_block2_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 1152
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 14 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 1152)
-                var s1_0 = w.simd(V.self, at: 1152)
-                var s2_0 = w.simd(V.self, at: 1152)
-                var s3_0 = w.simd(V.self, at: 1152)
-                var s4_0 = w.simd(V.self, at: 1152)
-                var s5_0 = w.simd(V.self, at: 1152)
-                var s6_0 = w.simd(V.self, at: 1152)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 464 + ox * 16 + ky * 232 + kx * 8
-                        let wp = w + (ky * 3 + kx) * 128
+                        let wp = kernel + (ky * 3 + kx) * 128
                         for ci in 0..<8 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -795,21 +799,22 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l13_block2_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 2304
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 14 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 2304)
-                var s1_0 = w.simd(V.self, at: 2304)
-                var s2_0 = w.simd(V.self, at: 2304)
-                var s3_0 = w.simd(V.self, at: 2304)
-                var s4_0 = w.simd(V.self, at: 2304)
-                var s5_0 = w.simd(V.self, at: 2304)
-                var s6_0 = w.simd(V.self, at: 2304)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 256 + ox * 16 + ky * 256 + kx * 16
-                        let wp = w + (ky * 3 + kx) * 256
+                        let wp = kernel + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -856,6 +861,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l13_block2_conv2_winograd_product21(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<3 {
@@ -869,7 +875,7 @@ public struct MiniResnet: CompiledModel {
                     var s5_0 = V()
                     var s6_0 = V()
                     let xp = x + ox * 16
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -902,6 +908,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l13_block2_conv2_winograd_product28(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<4 {
@@ -915,7 +922,7 @@ public struct MiniResnet: CompiledModel {
                     var s5_0 = V()
                     var s6_0 = V()
                     let xp = x + ox * 16
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1080,19 +1087,20 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l14_block2_shortcut(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 128
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 14 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 128)
-                var s1_0 = w.simd(V.self, at: 128)
-                var s2_0 = w.simd(V.self, at: 128)
-                var s3_0 = w.simd(V.self, at: 128)
-                var s4_0 = w.simd(V.self, at: 128)
-                var s5_0 = w.simd(V.self, at: 128)
-                var s6_0 = w.simd(V.self, at: 128)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
                 let xp = x + oy * 448 + ox * 16
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -1163,14 +1171,15 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l20_predictions(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 256
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 256)
-                var s0_1 = w.simd(V.self, at: 264)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -2036,7 +2045,7 @@ extension MiniResnet: TrainableModel {
             for ci in 0..<16 {
                 let row = UnsafePointer(kernel) + ci * 10
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total

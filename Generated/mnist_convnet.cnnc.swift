@@ -245,28 +245,29 @@ public struct MnistConvnet: CompiledModel {
     @inline(never)
     static func l6_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 51584, bias = w + 77184
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 77184)
-                var s0_1 = w.simd(V.self, at: 77192)
-                var s1_0 = w.simd(V.self, at: 77184)
-                var s1_1 = w.simd(V.self, at: 77192)
-                var s2_0 = w.simd(V.self, at: 77184)
-                var s2_1 = w.simd(V.self, at: 77192)
-                var s3_0 = w.simd(V.self, at: 77184)
-                var s3_1 = w.simd(V.self, at: 77192)
-                var s4_0 = w.simd(V.self, at: 77184)
-                var s4_1 = w.simd(V.self, at: 77192)
-                var s5_0 = w.simd(V.self, at: 77184)
-                var s5_1 = w.simd(V.self, at: 77192)
-                var s6_0 = w.simd(V.self, at: 77184)
-                var s6_1 = w.simd(V.self, at: 77192)
-                var s7_0 = w.simd(V.self, at: 77184)
-                var s7_1 = w.simd(V.self, at: 77192)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 8)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 8)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 8)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 8)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s5_1 = bias.simd(V.self, at: 8)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s6_1 = bias.simd(V.self, at: 8)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s7_1 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w + 51584
+                let wp = kernel
                 for ci in 0..<1600 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -336,28 +337,29 @@ public struct MnistConvnet: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<26) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 288
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 26 + ox) * 32
-                var s0_0 = w.simd(V.self, at: 288)
-                var s0_1 = w.simd(V.self, at: 304)
-                var s1_0 = w.simd(V.self, at: 288)
-                var s1_1 = w.simd(V.self, at: 304)
-                var s2_0 = w.simd(V.self, at: 288)
-                var s2_1 = w.simd(V.self, at: 304)
-                var s3_0 = w.simd(V.self, at: 288)
-                var s3_1 = w.simd(V.self, at: 304)
-                var s4_0 = w.simd(V.self, at: 288)
-                var s4_1 = w.simd(V.self, at: 304)
-                var s5_0 = w.simd(V.self, at: 288)
-                var s5_1 = w.simd(V.self, at: 304)
-                var s6_0 = w.simd(V.self, at: 288)
-                var s6_1 = w.simd(V.self, at: 304)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 16)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s5_1 = bias.simd(V.self, at: 16)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s6_1 = bias.simd(V.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 28 + ox + ky * 28 + kx
-                        let wp = w + (ky * 3 + kx) * 32
+                        let wp = kernel + (ky * 3 + kx) * 32
                         do {
                             let w0 = wp.simd(V.self, at: 0)
                             let w1 = wp.simd(V.self, at: 16)
@@ -403,22 +405,22 @@ public struct MnistConvnet: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 6 + 14
                 let yp = y + (oy * 26 + ox) * 32
-                var s0_0 = w.simd(V.self, at: 288)
-                var s0_1 = w.simd(V.self, at: 304)
-                var s1_0 = w.simd(V.self, at: 288)
-                var s1_1 = w.simd(V.self, at: 304)
-                var s2_0 = w.simd(V.self, at: 288)
-                var s2_1 = w.simd(V.self, at: 304)
-                var s3_0 = w.simd(V.self, at: 288)
-                var s3_1 = w.simd(V.self, at: 304)
-                var s4_0 = w.simd(V.self, at: 288)
-                var s4_1 = w.simd(V.self, at: 304)
-                var s5_0 = w.simd(V.self, at: 288)
-                var s5_1 = w.simd(V.self, at: 304)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 16)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s5_1 = bias.simd(V.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 28 + ox + ky * 28 + kx
-                        let wp = w + (ky * 3 + kx) * 32
+                        let wp = kernel + (ky * 3 + kx) * 32
                         do {
                             let w0 = wp.simd(V.self, at: 0)
                             let w1 = wp.simd(V.self, at: 16)
@@ -487,30 +489,31 @@ public struct MnistConvnet: CompiledModel {
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 18432
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 11 + ox) * 64
-                var s0_0 = w.simd(V.self, at: 18432)
-                var s0_1 = w.simd(V.self, at: 18448)
-                var s0_2 = w.simd(V.self, at: 18464)
-                var s0_3 = w.simd(V.self, at: 18480)
-                var s1_0 = w.simd(V.self, at: 18432)
-                var s1_1 = w.simd(V.self, at: 18448)
-                var s1_2 = w.simd(V.self, at: 18464)
-                var s1_3 = w.simd(V.self, at: 18480)
-                var s2_0 = w.simd(V.self, at: 18432)
-                var s2_1 = w.simd(V.self, at: 18448)
-                var s2_2 = w.simd(V.self, at: 18464)
-                var s2_3 = w.simd(V.self, at: 18480)
-                var s3_0 = w.simd(V.self, at: 18432)
-                var s3_1 = w.simd(V.self, at: 18448)
-                var s3_2 = w.simd(V.self, at: 18464)
-                var s3_3 = w.simd(V.self, at: 18480)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
+                var s0_3 = bias.simd(V.self, at: 48)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s1_2 = bias.simd(V.self, at: 32)
+                var s1_3 = bias.simd(V.self, at: 48)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s2_2 = bias.simd(V.self, at: 32)
+                var s2_3 = bias.simd(V.self, at: 48)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s3_2 = bias.simd(V.self, at: 32)
+                var s3_3 = bias.simd(V.self, at: 48)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 416 + ox * 32 + ky * 416 + kx * 32
-                        let wp = w + (ky * 3 + kx) * 2048
+                        let wp = kernel + (ky * 3 + kx) * 2048
                         for ci in 0..<32 {
                             let w0 = wp.simd(V.self, at: ci * 64)
                             let w1 = wp.simd(V.self, at: ci * 64 + 16)
@@ -558,22 +561,22 @@ public struct MnistConvnet: CompiledModel {
             }
             do {
                 let yp = y + (oy * 11 + 8) * 64
-                var s0_0 = w.simd(V.self, at: 18432)
-                var s0_1 = w.simd(V.self, at: 18448)
-                var s0_2 = w.simd(V.self, at: 18464)
-                var s0_3 = w.simd(V.self, at: 18480)
-                var s1_0 = w.simd(V.self, at: 18432)
-                var s1_1 = w.simd(V.self, at: 18448)
-                var s1_2 = w.simd(V.self, at: 18464)
-                var s1_3 = w.simd(V.self, at: 18480)
-                var s2_0 = w.simd(V.self, at: 18432)
-                var s2_1 = w.simd(V.self, at: 18448)
-                var s2_2 = w.simd(V.self, at: 18464)
-                var s2_3 = w.simd(V.self, at: 18480)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
+                var s0_3 = bias.simd(V.self, at: 48)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s1_2 = bias.simd(V.self, at: 32)
+                var s1_3 = bias.simd(V.self, at: 48)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s2_2 = bias.simd(V.self, at: 32)
+                var s2_3 = bias.simd(V.self, at: 48)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 416 + ky * 416 + kx * 32 + 256
-                        let wp = w + (ky * 3 + kx) * 2048
+                        let wp = kernel + (ky * 3 + kx) * 2048
                         for ci in 0..<32 {
                             let w0 = wp.simd(V.self, at: ci * 64)
                             let w1 = wp.simd(V.self, at: ci * 64 + 16)
@@ -627,6 +630,7 @@ public struct MnistConvnet: CompiledModel {
     @inline(never)
     static func l2_conv2d_1_winograd_product18(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
@@ -653,7 +657,7 @@ public struct MnistConvnet: CompiledModel {
                     var s4_2 = V()
                     var s4_3 = V()
                     let xp = x + ox * 32
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<32 {
                         let w0 = wp.simd(V.self, at: ci * 64)
                         let w1 = wp.simd(V.self, at: ci * 64 + 16)
@@ -726,7 +730,7 @@ public struct MnistConvnet: CompiledModel {
                     var s3_2 = V()
                     var s3_3 = V()
                     let xp = x + ox * 32
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<32 {
                         let w0 = wp.simd(V.self, at: ci * 64)
                         let w1 = wp.simd(V.self, at: ci * 64 + 16)
@@ -877,14 +881,15 @@ public struct MnistConvnet: CompiledModel {
     @inline(never)
     static func l6_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 25600
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 25600)
-                var s0_1 = w.simd(V.self, at: 25608)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<1600 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -1249,7 +1254,7 @@ extension MnistConvnet: TrainableModel {
             for ci in 0..<1600 {
                 let row = UnsafePointer(kernel) + ci * 10
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total

@@ -1257,28 +1257,29 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l71_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 706784, bias = w + 707808
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 707808)
-                var s0_1 = w.simd(V.self, at: 707816)
-                var s1_0 = w.simd(V.self, at: 707808)
-                var s1_1 = w.simd(V.self, at: 707816)
-                var s2_0 = w.simd(V.self, at: 707808)
-                var s2_1 = w.simd(V.self, at: 707816)
-                var s3_0 = w.simd(V.self, at: 707808)
-                var s3_1 = w.simd(V.self, at: 707816)
-                var s4_0 = w.simd(V.self, at: 707808)
-                var s4_1 = w.simd(V.self, at: 707816)
-                var s5_0 = w.simd(V.self, at: 707808)
-                var s5_1 = w.simd(V.self, at: 707816)
-                var s6_0 = w.simd(V.self, at: 707808)
-                var s6_1 = w.simd(V.self, at: 707816)
-                var s7_0 = w.simd(V.self, at: 707808)
-                var s7_1 = w.simd(V.self, at: 707816)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 8)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 8)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 8)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 8)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s5_1 = bias.simd(V.self, at: 8)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s6_1 = bias.simd(V.self, at: 8)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s7_1 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w + 706784
+                let wp = kernel
                 for ci in 0..<64 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -1361,22 +1362,23 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l0_stem_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 432
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 8
                 let yp = y + (oy * 32 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 432)
-                var s1_0 = w.simd(V.self, at: 432)
-                var s2_0 = w.simd(V.self, at: 432)
-                var s3_0 = w.simd(V.self, at: 432)
-                var s4_0 = w.simd(V.self, at: 432)
-                var s5_0 = w.simd(V.self, at: 432)
-                var s6_0 = w.simd(V.self, at: 432)
-                var s7_0 = w.simd(V.self, at: 432)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 102 + ox * 3 + ky * 102 + kx * 3
-                        let wp = w + (ky * 3 + kx) * 48
+                        let wp = kernel + (ky * 3 + kx) * 48
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -1442,22 +1444,23 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l3_stage1_block1_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 2304
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 8
                 let yp = y + (oy * 32 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 2304)
-                var s1_0 = w.simd(V.self, at: 2304)
-                var s2_0 = w.simd(V.self, at: 2304)
-                var s3_0 = w.simd(V.self, at: 2304)
-                var s4_0 = w.simd(V.self, at: 2304)
-                var s5_0 = w.simd(V.self, at: 2304)
-                var s6_0 = w.simd(V.self, at: 2304)
-                var s7_0 = w.simd(V.self, at: 2304)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 544 + ox * 16 + ky * 544 + kx * 16
-                        let wp = w + (ky * 3 + kx) * 256
+                        let wp = kernel + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -1507,6 +1510,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l3_stage1_block1_conv1_winograd_product128(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<16 {
@@ -1521,7 +1525,7 @@ public struct Resnet20Cifar: CompiledModel {
                     var s6_0 = V()
                     var s7_0 = V()
                     let xp = x + ox * 16
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1743,30 +1747,31 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l24_stage2_block1_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 4608
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 32
-                var s0_0 = w.simd(V.self, at: 4608)
-                var s0_1 = w.simd(V.self, at: 4624)
-                var s1_0 = w.simd(V.self, at: 4608)
-                var s1_1 = w.simd(V.self, at: 4624)
-                var s2_0 = w.simd(V.self, at: 4608)
-                var s2_1 = w.simd(V.self, at: 4624)
-                var s3_0 = w.simd(V.self, at: 4608)
-                var s3_1 = w.simd(V.self, at: 4624)
-                var s4_0 = w.simd(V.self, at: 4608)
-                var s4_1 = w.simd(V.self, at: 4624)
-                var s5_0 = w.simd(V.self, at: 4608)
-                var s5_1 = w.simd(V.self, at: 4624)
-                var s6_0 = w.simd(V.self, at: 4608)
-                var s6_1 = w.simd(V.self, at: 4624)
-                var s7_0 = w.simd(V.self, at: 4608)
-                var s7_1 = w.simd(V.self, at: 4624)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 16)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s5_1 = bias.simd(V.self, at: 16)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s6_1 = bias.simd(V.self, at: 16)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s7_1 = bias.simd(V.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 1056 + ox * 32 + ky * 528 + kx * 16
-                        let wp = w + (ky * 3 + kx) * 512
+                        let wp = kernel + (ky * 3 + kx) * 512
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 32)
                             let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -1849,30 +1854,31 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l27_stage2_block1_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 9216
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 32
-                var s0_0 = w.simd(V.self, at: 9216)
-                var s0_1 = w.simd(V.self, at: 9232)
-                var s1_0 = w.simd(V.self, at: 9216)
-                var s1_1 = w.simd(V.self, at: 9232)
-                var s2_0 = w.simd(V.self, at: 9216)
-                var s2_1 = w.simd(V.self, at: 9232)
-                var s3_0 = w.simd(V.self, at: 9216)
-                var s3_1 = w.simd(V.self, at: 9232)
-                var s4_0 = w.simd(V.self, at: 9216)
-                var s4_1 = w.simd(V.self, at: 9232)
-                var s5_0 = w.simd(V.self, at: 9216)
-                var s5_1 = w.simd(V.self, at: 9232)
-                var s6_0 = w.simd(V.self, at: 9216)
-                var s6_1 = w.simd(V.self, at: 9232)
-                var s7_0 = w.simd(V.self, at: 9216)
-                var s7_1 = w.simd(V.self, at: 9232)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 16)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s5_1 = bias.simd(V.self, at: 16)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s6_1 = bias.simd(V.self, at: 16)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s7_1 = bias.simd(V.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 576 + ox * 32 + ky * 576 + kx * 32
-                        let wp = w + (ky * 3 + kx) * 1024
+                        let wp = kernel + (ky * 3 + kx) * 1024
                         for ci in 0..<32 {
                             let w0 = wp.simd(V.self, at: ci * 32)
                             let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -1939,6 +1945,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l27_stage2_block1_conv2_winograd_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<4 {
@@ -1961,7 +1968,7 @@ public struct Resnet20Cifar: CompiledModel {
                     var s7_0 = V()
                     var s7_1 = V()
                     let xp = x + ox * 32
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<32 {
                         let w0 = wp.simd(V.self, at: ci * 32)
                         let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -2084,28 +2091,29 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l28_stage2_block1_shortcut(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 512
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 32
-                var s0_0 = w.simd(V.self, at: 512)
-                var s0_1 = w.simd(V.self, at: 528)
-                var s1_0 = w.simd(V.self, at: 512)
-                var s1_1 = w.simd(V.self, at: 528)
-                var s2_0 = w.simd(V.self, at: 512)
-                var s2_1 = w.simd(V.self, at: 528)
-                var s3_0 = w.simd(V.self, at: 512)
-                var s3_1 = w.simd(V.self, at: 528)
-                var s4_0 = w.simd(V.self, at: 512)
-                var s4_1 = w.simd(V.self, at: 528)
-                var s5_0 = w.simd(V.self, at: 512)
-                var s5_1 = w.simd(V.self, at: 528)
-                var s6_0 = w.simd(V.self, at: 512)
-                var s6_1 = w.simd(V.self, at: 528)
-                var s7_0 = w.simd(V.self, at: 512)
-                var s7_1 = w.simd(V.self, at: 528)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 16)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s5_1 = bias.simd(V.self, at: 16)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s6_1 = bias.simd(V.self, at: 16)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s7_1 = bias.simd(V.self, at: 16)
                 let xp = x + oy * 1024 + ox * 32
-                let wp = w
+                let wp = kernel
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -2268,30 +2276,31 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l47_stage3_block1_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 18432
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 8 + ox) * 64
-                var s0_0 = w.simd(V.self, at: 18432)
-                var s0_1 = w.simd(V.self, at: 18448)
-                var s0_2 = w.simd(V.self, at: 18464)
-                var s0_3 = w.simd(V.self, at: 18480)
-                var s1_0 = w.simd(V.self, at: 18432)
-                var s1_1 = w.simd(V.self, at: 18448)
-                var s1_2 = w.simd(V.self, at: 18464)
-                var s1_3 = w.simd(V.self, at: 18480)
-                var s2_0 = w.simd(V.self, at: 18432)
-                var s2_1 = w.simd(V.self, at: 18448)
-                var s2_2 = w.simd(V.self, at: 18464)
-                var s2_3 = w.simd(V.self, at: 18480)
-                var s3_0 = w.simd(V.self, at: 18432)
-                var s3_1 = w.simd(V.self, at: 18448)
-                var s3_2 = w.simd(V.self, at: 18464)
-                var s3_3 = w.simd(V.self, at: 18480)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
+                var s0_3 = bias.simd(V.self, at: 48)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s1_2 = bias.simd(V.self, at: 32)
+                var s1_3 = bias.simd(V.self, at: 48)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s2_2 = bias.simd(V.self, at: 32)
+                var s2_3 = bias.simd(V.self, at: 48)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s3_2 = bias.simd(V.self, at: 32)
+                var s3_3 = bias.simd(V.self, at: 48)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 1088 + ox * 64 + ky * 544 + kx * 32
-                        let wp = w + (ky * 3 + kx) * 2048
+                        let wp = kernel + (ky * 3 + kx) * 2048
                         for ci in 0..<32 {
                             let w0 = wp.simd(V.self, at: ci * 64)
                             let w1 = wp.simd(V.self, at: ci * 64 + 16)
@@ -2372,30 +2381,31 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l50_stage3_block1_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 36864
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 8 + ox) * 64
-                var s0_0 = w.simd(V.self, at: 36864)
-                var s0_1 = w.simd(V.self, at: 36880)
-                var s0_2 = w.simd(V.self, at: 36896)
-                var s0_3 = w.simd(V.self, at: 36912)
-                var s1_0 = w.simd(V.self, at: 36864)
-                var s1_1 = w.simd(V.self, at: 36880)
-                var s1_2 = w.simd(V.self, at: 36896)
-                var s1_3 = w.simd(V.self, at: 36912)
-                var s2_0 = w.simd(V.self, at: 36864)
-                var s2_1 = w.simd(V.self, at: 36880)
-                var s2_2 = w.simd(V.self, at: 36896)
-                var s2_3 = w.simd(V.self, at: 36912)
-                var s3_0 = w.simd(V.self, at: 36864)
-                var s3_1 = w.simd(V.self, at: 36880)
-                var s3_2 = w.simd(V.self, at: 36896)
-                var s3_3 = w.simd(V.self, at: 36912)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
+                var s0_3 = bias.simd(V.self, at: 48)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s1_2 = bias.simd(V.self, at: 32)
+                var s1_3 = bias.simd(V.self, at: 48)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s2_2 = bias.simd(V.self, at: 32)
+                var s2_3 = bias.simd(V.self, at: 48)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s3_2 = bias.simd(V.self, at: 32)
+                var s3_3 = bias.simd(V.self, at: 48)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 640 + ox * 64 + ky * 640 + kx * 64
-                        let wp = w + (ky * 3 + kx) * 4096
+                        let wp = kernel + (ky * 3 + kx) * 4096
                         for ci in 0..<64 {
                             let w0 = wp.simd(V.self, at: ci * 64)
                             let w1 = wp.simd(V.self, at: ci * 64 + 16)
@@ -2460,6 +2470,7 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l50_stage3_block1_conv2_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<4 {
@@ -2482,7 +2493,7 @@ public struct Resnet20Cifar: CompiledModel {
                     var s3_2 = V()
                     var s3_3 = V()
                     let xp = x + ox * 64
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<64 {
                         let w0 = wp.simd(V.self, at: ci * 64)
                         let w1 = wp.simd(V.self, at: ci * 64 + 16)
@@ -2603,28 +2614,29 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l51_stage3_block1_shortcut(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 2048
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 8 + ox) * 64
-                var s0_0 = w.simd(V.self, at: 2048)
-                var s0_1 = w.simd(V.self, at: 2064)
-                var s0_2 = w.simd(V.self, at: 2080)
-                var s0_3 = w.simd(V.self, at: 2096)
-                var s1_0 = w.simd(V.self, at: 2048)
-                var s1_1 = w.simd(V.self, at: 2064)
-                var s1_2 = w.simd(V.self, at: 2080)
-                var s1_3 = w.simd(V.self, at: 2096)
-                var s2_0 = w.simd(V.self, at: 2048)
-                var s2_1 = w.simd(V.self, at: 2064)
-                var s2_2 = w.simd(V.self, at: 2080)
-                var s2_3 = w.simd(V.self, at: 2096)
-                var s3_0 = w.simd(V.self, at: 2048)
-                var s3_1 = w.simd(V.self, at: 2064)
-                var s3_2 = w.simd(V.self, at: 2080)
-                var s3_3 = w.simd(V.self, at: 2096)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
+                var s0_3 = bias.simd(V.self, at: 48)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s1_2 = bias.simd(V.self, at: 32)
+                var s1_3 = bias.simd(V.self, at: 48)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s2_2 = bias.simd(V.self, at: 32)
+                var s2_3 = bias.simd(V.self, at: 48)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s3_2 = bias.simd(V.self, at: 32)
+                var s3_3 = bias.simd(V.self, at: 48)
                 let xp = x + oy * 1024 + ox * 64
-                let wp = w
+                let wp = kernel
                 for ci in 0..<32 {
                     let w0 = wp.simd(V.self, at: ci * 64)
                     let w1 = wp.simd(V.self, at: ci * 64 + 16)
@@ -2785,14 +2797,15 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l71_predictions(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 1024
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 1024)
-                var s0_1 = w.simd(V.self, at: 1032)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<64 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -4845,7 +4858,7 @@ extension Resnet20Cifar: TrainableModel {
             for ci in 0..<64 {
                 let row = UnsafePointer(kernel) + ci * 10
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total

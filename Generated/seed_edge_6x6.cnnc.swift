@@ -79,9 +79,7 @@ public struct SeedEdge6x6: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         // In panels of 4 output channels, each panel's 9 rows in a row (the order its kernel reads them).
         for row in 0..<9 {
-            for lane in 0..<1 {
-                packed[row * 4 + lane] = parameters[row + lane]
-            }
+            packed[row * 4] = parameters[row]
         }
         WeightPacking.bias(parameters, from: nil, count: 1, into: &packed, at: 36)
         self.packed = packed
@@ -135,30 +133,31 @@ public struct SeedEdge6x6: CompiledModel {
     @inline(never)
     static func l0_vertical_edge(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 36
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 36)
-                var s1_0 = w.simd(V.self, at: 36)
-                var s2_0 = w.simd(V.self, at: 36)
-                var s3_0 = w.simd(V.self, at: 36)
-                var s4_0 = w.simd(V.self, at: 36)
-                var s5_0 = w.simd(V.self, at: 36)
-                var s6_0 = w.simd(V.self, at: 36)
-                var s7_0 = w.simd(V.self, at: 36)
-                var s8_0 = w.simd(V.self, at: 36)
-                var s9_0 = w.simd(V.self, at: 36)
-                var s10_0 = w.simd(V.self, at: 36)
-                var s11_0 = w.simd(V.self, at: 36)
-                var s12_0 = w.simd(V.self, at: 36)
-                var s13_0 = w.simd(V.self, at: 36)
-                var s14_0 = w.simd(V.self, at: 36)
-                var s15_0 = w.simd(V.self, at: 36)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s8_0 = bias.simd(V.self, at: 0)
+                var s9_0 = bias.simd(V.self, at: 0)
+                var s10_0 = bias.simd(V.self, at: 0)
+                var s11_0 = bias.simd(V.self, at: 0)
+                var s12_0 = bias.simd(V.self, at: 0)
+                var s13_0 = bias.simd(V.self, at: 0)
+                var s14_0 = bias.simd(V.self, at: 0)
+                var s15_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 6 + kx
-                        let wp = w + (ky * 3 + kx) * 4
+                        let wp = kernel + (ky * 3 + kx) * 4
                         do {
                             let w0 = wp.simd(V.self, at: 0)
                             let x0 = V(repeating: xp[0])
@@ -308,7 +307,7 @@ extension SeedEdge6x6: TrainableModel {
                                     let kp = kt + ky * 3 + kx
                                     do {
                                         var sum = acc[at]
-                                        for co in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
+                                        sum = madd(sum, SIMD4<Float>(repeating: dzp[0]), kp[0])
                                         acc[at] = sum
                                     }
                                 }

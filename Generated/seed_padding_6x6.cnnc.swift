@@ -152,19 +152,20 @@ public struct SeedPadding6x6: CompiledModel {
     @inline(never)
     static func l1_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 36
         // The remaining 1 output channels.
         for oy in parts {
             let yp = y + oy * 6
-            var s0_0 = w.simd(V.self, at: 36)
-            var s1_0 = w.simd(V.self, at: 36)
-            var s2_0 = w.simd(V.self, at: 36)
-            var s3_0 = w.simd(V.self, at: 36)
-            var s4_0 = w.simd(V.self, at: 36)
-            var s5_0 = w.simd(V.self, at: 36)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 8 + ky * 8 + kx
-                    let wp = w + (ky * 3 + kx) * 4
+                    let wp = kernel + (ky * 3 + kx) * 4
                     do {
                         let w0 = wp.simd(V.self, at: 0)
                         let x0 = V(repeating: xp[0])
@@ -298,7 +299,7 @@ extension SeedPadding6x6: TrainableModel {
                                     let kp = kt + ky * 3 + kx
                                     do {
                                         var sum = acc[at]
-                                        for co in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
+                                        sum = madd(sum, SIMD4<Float>(repeating: dzp[0]), kp[0])
                                         acc[at] = sum
                                     }
                                 }

@@ -138,29 +138,30 @@ public struct SeedVolume10Filters: CompiledModel {
     @inline(never)
     static func l0_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 432
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 432)
-                var s1_0 = w.simd(V.self, at: 432)
-                var s2_0 = w.simd(V.self, at: 432)
-                var s3_0 = w.simd(V.self, at: 432)
-                var s4_0 = w.simd(V.self, at: 432)
-                var s5_0 = w.simd(V.self, at: 432)
-                var s6_0 = w.simd(V.self, at: 432)
-                var s7_0 = w.simd(V.self, at: 432)
-                var s8_0 = w.simd(V.self, at: 432)
-                var s9_0 = w.simd(V.self, at: 432)
-                var s10_0 = w.simd(V.self, at: 432)
-                var s11_0 = w.simd(V.self, at: 432)
-                var s12_0 = w.simd(V.self, at: 432)
-                var s13_0 = w.simd(V.self, at: 432)
-                var s14_0 = w.simd(V.self, at: 432)
-                var s15_0 = w.simd(V.self, at: 432)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s8_0 = bias.simd(V.self, at: 0)
+                var s9_0 = bias.simd(V.self, at: 0)
+                var s10_0 = bias.simd(V.self, at: 0)
+                var s11_0 = bias.simd(V.self, at: 0)
+                var s12_0 = bias.simd(V.self, at: 0)
+                var s13_0 = bias.simd(V.self, at: 0)
+                var s14_0 = bias.simd(V.self, at: 0)
+                var s15_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 18 + kx * 3
-                        let wp = w + (ky * 3 + kx) * 24
+                        let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -220,26 +221,26 @@ public struct SeedVolume10Filters: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 8
-                var s0_0 = w.simd(V.self, at: 440)
-                var s1_0 = w.simd(V.self, at: 440)
-                var s2_0 = w.simd(V.self, at: 440)
-                var s3_0 = w.simd(V.self, at: 440)
-                var s4_0 = w.simd(V.self, at: 440)
-                var s5_0 = w.simd(V.self, at: 440)
-                var s6_0 = w.simd(V.self, at: 440)
-                var s7_0 = w.simd(V.self, at: 440)
-                var s8_0 = w.simd(V.self, at: 440)
-                var s9_0 = w.simd(V.self, at: 440)
-                var s10_0 = w.simd(V.self, at: 440)
-                var s11_0 = w.simd(V.self, at: 440)
-                var s12_0 = w.simd(V.self, at: 440)
-                var s13_0 = w.simd(V.self, at: 440)
-                var s14_0 = w.simd(V.self, at: 440)
-                var s15_0 = w.simd(V.self, at: 440)
+                var s0_0 = bias.simd(V.self, at: 8)
+                var s1_0 = bias.simd(V.self, at: 8)
+                var s2_0 = bias.simd(V.self, at: 8)
+                var s3_0 = bias.simd(V.self, at: 8)
+                var s4_0 = bias.simd(V.self, at: 8)
+                var s5_0 = bias.simd(V.self, at: 8)
+                var s6_0 = bias.simd(V.self, at: 8)
+                var s7_0 = bias.simd(V.self, at: 8)
+                var s8_0 = bias.simd(V.self, at: 8)
+                var s9_0 = bias.simd(V.self, at: 8)
+                var s10_0 = bias.simd(V.self, at: 8)
+                var s11_0 = bias.simd(V.self, at: 8)
+                var s12_0 = bias.simd(V.self, at: 8)
+                var s13_0 = bias.simd(V.self, at: 8)
+                var s14_0 = bias.simd(V.self, at: 8)
+                var s15_0 = bias.simd(V.self, at: 8)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 18 + kx * 3
-                        let wp = w + (ky * 3 + kx) * 24 + 216
+                        let wp = kernel + (ky * 3 + kx) * 24 + 216
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])

@@ -136,30 +136,31 @@ public struct SeedVolume2Filters: CompiledModel {
     @inline(never)
     static func l0_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 108
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 108)
-                var s1_0 = w.simd(V.self, at: 108)
-                var s2_0 = w.simd(V.self, at: 108)
-                var s3_0 = w.simd(V.self, at: 108)
-                var s4_0 = w.simd(V.self, at: 108)
-                var s5_0 = w.simd(V.self, at: 108)
-                var s6_0 = w.simd(V.self, at: 108)
-                var s7_0 = w.simd(V.self, at: 108)
-                var s8_0 = w.simd(V.self, at: 108)
-                var s9_0 = w.simd(V.self, at: 108)
-                var s10_0 = w.simd(V.self, at: 108)
-                var s11_0 = w.simd(V.self, at: 108)
-                var s12_0 = w.simd(V.self, at: 108)
-                var s13_0 = w.simd(V.self, at: 108)
-                var s14_0 = w.simd(V.self, at: 108)
-                var s15_0 = w.simd(V.self, at: 108)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s8_0 = bias.simd(V.self, at: 0)
+                var s9_0 = bias.simd(V.self, at: 0)
+                var s10_0 = bias.simd(V.self, at: 0)
+                var s11_0 = bias.simd(V.self, at: 0)
+                var s12_0 = bias.simd(V.self, at: 0)
+                var s13_0 = bias.simd(V.self, at: 0)
+                var s14_0 = bias.simd(V.self, at: 0)
+                var s15_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 18 + kx * 3
-                        let wp = w + (ky * 3 + kx) * 12
+                        let wp = kernel + (ky * 3 + kx) * 12
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])

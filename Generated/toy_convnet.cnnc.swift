@@ -260,36 +260,37 @@ public struct ToyConvnet: CompiledModel {
     @inline(never)
     static func l5_fc3_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
+        let kernel = w + 3824, bias = w + 55024
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 48
             do {
                 let yp = y + c0
-                var s0_0 = w.simd(V.self, at: c0 + 55024)
-                var s0_1 = w.simd(V.self, at: c0 + 55040)
-                var s0_2 = w.simd(V.self, at: c0 + 55056)
-                var s1_0 = w.simd(V.self, at: c0 + 55024)
-                var s1_1 = w.simd(V.self, at: c0 + 55040)
-                var s1_2 = w.simd(V.self, at: c0 + 55056)
-                var s2_0 = w.simd(V.self, at: c0 + 55024)
-                var s2_1 = w.simd(V.self, at: c0 + 55040)
-                var s2_2 = w.simd(V.self, at: c0 + 55056)
-                var s3_0 = w.simd(V.self, at: c0 + 55024)
-                var s3_1 = w.simd(V.self, at: c0 + 55040)
-                var s3_2 = w.simd(V.self, at: c0 + 55056)
-                var s4_0 = w.simd(V.self, at: c0 + 55024)
-                var s4_1 = w.simd(V.self, at: c0 + 55040)
-                var s4_2 = w.simd(V.self, at: c0 + 55056)
-                var s5_0 = w.simd(V.self, at: c0 + 55024)
-                var s5_1 = w.simd(V.self, at: c0 + 55040)
-                var s5_2 = w.simd(V.self, at: c0 + 55056)
-                var s6_0 = w.simd(V.self, at: c0 + 55024)
-                var s6_1 = w.simd(V.self, at: c0 + 55040)
-                var s6_2 = w.simd(V.self, at: c0 + 55056)
-                var s7_0 = w.simd(V.self, at: c0 + 55024)
-                var s7_1 = w.simd(V.self, at: c0 + 55040)
-                var s7_2 = w.simd(V.self, at: c0 + 55056)
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s0_1 = bias.simd(V.self, at: c0 + 16)
+                var s0_2 = bias.simd(V.self, at: c0 + 32)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s1_1 = bias.simd(V.self, at: c0 + 16)
+                var s1_2 = bias.simd(V.self, at: c0 + 32)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s2_1 = bias.simd(V.self, at: c0 + 16)
+                var s2_2 = bias.simd(V.self, at: c0 + 32)
+                var s3_0 = bias.simd(V.self, at: c0)
+                var s3_1 = bias.simd(V.self, at: c0 + 16)
+                var s3_2 = bias.simd(V.self, at: c0 + 32)
+                var s4_0 = bias.simd(V.self, at: c0)
+                var s4_1 = bias.simd(V.self, at: c0 + 16)
+                var s4_2 = bias.simd(V.self, at: c0 + 32)
+                var s5_0 = bias.simd(V.self, at: c0)
+                var s5_1 = bias.simd(V.self, at: c0 + 16)
+                var s5_2 = bias.simd(V.self, at: c0 + 32)
+                var s6_0 = bias.simd(V.self, at: c0)
+                var s6_1 = bias.simd(V.self, at: c0 + 16)
+                var s6_2 = bias.simd(V.self, at: c0 + 32)
+                var s7_0 = bias.simd(V.self, at: c0)
+                var s7_1 = bias.simd(V.self, at: c0 + 16)
+                var s7_2 = bias.simd(V.self, at: c0 + 32)
                 let xp = x
-                let wp = w + c0 + 3824
+                let wp = kernel + c0
                 for ci in 0..<400 {
                     let w0 = wp.simd(V.self, at: ci * 128)
                     let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -357,24 +358,24 @@ public struct ToyConvnet: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 96
-                var s0_0 = w.simd(V.self, at: 55120)
-                var s0_1 = w.simd(V.self, at: 55136)
-                var s1_0 = w.simd(V.self, at: 55120)
-                var s1_1 = w.simd(V.self, at: 55136)
-                var s2_0 = w.simd(V.self, at: 55120)
-                var s2_1 = w.simd(V.self, at: 55136)
-                var s3_0 = w.simd(V.self, at: 55120)
-                var s3_1 = w.simd(V.self, at: 55136)
-                var s4_0 = w.simd(V.self, at: 55120)
-                var s4_1 = w.simd(V.self, at: 55136)
-                var s5_0 = w.simd(V.self, at: 55120)
-                var s5_1 = w.simd(V.self, at: 55136)
-                var s6_0 = w.simd(V.self, at: 55120)
-                var s6_1 = w.simd(V.self, at: 55136)
-                var s7_0 = w.simd(V.self, at: 55120)
-                var s7_1 = w.simd(V.self, at: 55136)
+                var s0_0 = bias.simd(V.self, at: 96)
+                var s0_1 = bias.simd(V.self, at: 112)
+                var s1_0 = bias.simd(V.self, at: 96)
+                var s1_1 = bias.simd(V.self, at: 112)
+                var s2_0 = bias.simd(V.self, at: 96)
+                var s2_1 = bias.simd(V.self, at: 112)
+                var s3_0 = bias.simd(V.self, at: 96)
+                var s3_1 = bias.simd(V.self, at: 112)
+                var s4_0 = bias.simd(V.self, at: 96)
+                var s4_1 = bias.simd(V.self, at: 112)
+                var s5_0 = bias.simd(V.self, at: 96)
+                var s5_1 = bias.simd(V.self, at: 112)
+                var s6_0 = bias.simd(V.self, at: 96)
+                var s6_1 = bias.simd(V.self, at: 112)
+                var s7_0 = bias.simd(V.self, at: 96)
+                var s7_1 = bias.simd(V.self, at: 112)
                 let xp = x
-                let wp = w + 3920
+                let wp = kernel + 96
                 for ci in 0..<400 {
                     let w0 = wp.simd(V.self, at: ci * 128)
                     let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -427,35 +428,36 @@ public struct ToyConvnet: CompiledModel {
     @inline(never)
     static func l6_fc4_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w + 55152, bias = w + 66672
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 66672)
-                var s0_1 = w.simd(V.self, at: 66688)
-                var s0_2 = w.simd(V.self, at: 66704)
-                var s1_0 = w.simd(V.self, at: 66672)
-                var s1_1 = w.simd(V.self, at: 66688)
-                var s1_2 = w.simd(V.self, at: 66704)
-                var s2_0 = w.simd(V.self, at: 66672)
-                var s2_1 = w.simd(V.self, at: 66688)
-                var s2_2 = w.simd(V.self, at: 66704)
-                var s3_0 = w.simd(V.self, at: 66672)
-                var s3_1 = w.simd(V.self, at: 66688)
-                var s3_2 = w.simd(V.self, at: 66704)
-                var s4_0 = w.simd(V.self, at: 66672)
-                var s4_1 = w.simd(V.self, at: 66688)
-                var s4_2 = w.simd(V.self, at: 66704)
-                var s5_0 = w.simd(V.self, at: 66672)
-                var s5_1 = w.simd(V.self, at: 66688)
-                var s5_2 = w.simd(V.self, at: 66704)
-                var s6_0 = w.simd(V.self, at: 66672)
-                var s6_1 = w.simd(V.self, at: 66688)
-                var s6_2 = w.simd(V.self, at: 66704)
-                var s7_0 = w.simd(V.self, at: 66672)
-                var s7_1 = w.simd(V.self, at: 66688)
-                var s7_2 = w.simd(V.self, at: 66704)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s1_2 = bias.simd(V.self, at: 32)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s2_2 = bias.simd(V.self, at: 32)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s3_2 = bias.simd(V.self, at: 32)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 16)
+                var s4_2 = bias.simd(V.self, at: 32)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s5_1 = bias.simd(V.self, at: 16)
+                var s5_2 = bias.simd(V.self, at: 32)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s6_1 = bias.simd(V.self, at: 16)
+                var s6_2 = bias.simd(V.self, at: 32)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s7_1 = bias.simd(V.self, at: 16)
+                var s7_2 = bias.simd(V.self, at: 32)
                 let xp = x
-                let wp = w + 55152
+                let wp = kernel
                 for ci in 0..<120 {
                     let w0 = wp.simd(V.self, at: ci * 96)
                     let w1 = wp.simd(V.self, at: ci * 96 + 16)
@@ -523,32 +525,32 @@ public struct ToyConvnet: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 48
-                var s0_0 = w.simd(V.self, at: 66720)
-                var s0_1 = w.simd(V.self, at: 66736)
-                var s0_2 = w.simd(V.self, at: 66752)
-                var s1_0 = w.simd(V.self, at: 66720)
-                var s1_1 = w.simd(V.self, at: 66736)
-                var s1_2 = w.simd(V.self, at: 66752)
-                var s2_0 = w.simd(V.self, at: 66720)
-                var s2_1 = w.simd(V.self, at: 66736)
-                var s2_2 = w.simd(V.self, at: 66752)
-                var s3_0 = w.simd(V.self, at: 66720)
-                var s3_1 = w.simd(V.self, at: 66736)
-                var s3_2 = w.simd(V.self, at: 66752)
-                var s4_0 = w.simd(V.self, at: 66720)
-                var s4_1 = w.simd(V.self, at: 66736)
-                var s4_2 = w.simd(V.self, at: 66752)
-                var s5_0 = w.simd(V.self, at: 66720)
-                var s5_1 = w.simd(V.self, at: 66736)
-                var s5_2 = w.simd(V.self, at: 66752)
-                var s6_0 = w.simd(V.self, at: 66720)
-                var s6_1 = w.simd(V.self, at: 66736)
-                var s6_2 = w.simd(V.self, at: 66752)
-                var s7_0 = w.simd(V.self, at: 66720)
-                var s7_1 = w.simd(V.self, at: 66736)
-                var s7_2 = w.simd(V.self, at: 66752)
+                var s0_0 = bias.simd(V.self, at: 48)
+                var s0_1 = bias.simd(V.self, at: 64)
+                var s0_2 = bias.simd(V.self, at: 80)
+                var s1_0 = bias.simd(V.self, at: 48)
+                var s1_1 = bias.simd(V.self, at: 64)
+                var s1_2 = bias.simd(V.self, at: 80)
+                var s2_0 = bias.simd(V.self, at: 48)
+                var s2_1 = bias.simd(V.self, at: 64)
+                var s2_2 = bias.simd(V.self, at: 80)
+                var s3_0 = bias.simd(V.self, at: 48)
+                var s3_1 = bias.simd(V.self, at: 64)
+                var s3_2 = bias.simd(V.self, at: 80)
+                var s4_0 = bias.simd(V.self, at: 48)
+                var s4_1 = bias.simd(V.self, at: 64)
+                var s4_2 = bias.simd(V.self, at: 80)
+                var s5_0 = bias.simd(V.self, at: 48)
+                var s5_1 = bias.simd(V.self, at: 64)
+                var s5_2 = bias.simd(V.self, at: 80)
+                var s6_0 = bias.simd(V.self, at: 48)
+                var s6_1 = bias.simd(V.self, at: 64)
+                var s6_2 = bias.simd(V.self, at: 80)
+                var s7_0 = bias.simd(V.self, at: 48)
+                var s7_1 = bias.simd(V.self, at: 64)
+                var s7_2 = bias.simd(V.self, at: 80)
                 let xp = x
-                let wp = w + 55200
+                let wp = kernel + 48
                 for ci in 0..<120 {
                     let w0 = wp.simd(V.self, at: ci * 96)
                     let w1 = wp.simd(V.self, at: ci * 96 + 16)
@@ -618,28 +620,29 @@ public struct ToyConvnet: CompiledModel {
     @inline(never)
     static func l7_softmax_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w + 66768, bias = w + 69456
         // The remaining 26 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 69456)
-                var s0_1 = w.simd(V.self, at: 69472)
-                var s1_0 = w.simd(V.self, at: 69456)
-                var s1_1 = w.simd(V.self, at: 69472)
-                var s2_0 = w.simd(V.self, at: 69456)
-                var s2_1 = w.simd(V.self, at: 69472)
-                var s3_0 = w.simd(V.self, at: 69456)
-                var s3_1 = w.simd(V.self, at: 69472)
-                var s4_0 = w.simd(V.self, at: 69456)
-                var s4_1 = w.simd(V.self, at: 69472)
-                var s5_0 = w.simd(V.self, at: 69456)
-                var s5_1 = w.simd(V.self, at: 69472)
-                var s6_0 = w.simd(V.self, at: 69456)
-                var s6_1 = w.simd(V.self, at: 69472)
-                var s7_0 = w.simd(V.self, at: 69456)
-                var s7_1 = w.simd(V.self, at: 69472)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 16)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s5_1 = bias.simd(V.self, at: 16)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s6_1 = bias.simd(V.self, at: 16)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s7_1 = bias.simd(V.self, at: 16)
                 let xp = x
-                let wp = w + 66768
+                let wp = kernel
                 for ci in 0..<84 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -709,21 +712,22 @@ public struct ToyConvnet: CompiledModel {
     @inline(never)
     static func l0_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 600
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 7
                 let yp = y + (oy * 28 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 600)
-                var s1_0 = w.simd(V.self, at: 600)
-                var s2_0 = w.simd(V.self, at: 600)
-                var s3_0 = w.simd(V.self, at: 600)
-                var s4_0 = w.simd(V.self, at: 600)
-                var s5_0 = w.simd(V.self, at: 600)
-                var s6_0 = w.simd(V.self, at: 600)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + oy * 96 + ox * 3 + ky * 96 + kx * 3
-                        let wp = w + (ky * 5 + kx) * 24
+                        let wp = kernel + (ky * 5 + kx) * 24
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -782,19 +786,20 @@ public struct ToyConvnet: CompiledModel {
     @inline(never)
     static func l2_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 3200
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 10 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 3200)
-                var s1_0 = w.simd(V.self, at: 3200)
-                var s2_0 = w.simd(V.self, at: 3200)
-                var s3_0 = w.simd(V.self, at: 3200)
-                var s4_0 = w.simd(V.self, at: 3200)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + oy * 112 + ox * 8 + ky * 112 + kx * 8
-                        let wp = w + (ky * 5 + kx) * 128
+                        let wp = kernel + (ky * 5 + kx) * 128
                         for ci in 0..<8 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -850,15 +855,16 @@ public struct ToyConvnet: CompiledModel {
     @inline(never)
     static func l5_fc3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 51200
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 51200)
-                var s0_1 = w.simd(V.self, at: 51216)
-                var s0_2 = w.simd(V.self, at: 51232)
-                var s0_3 = w.simd(V.self, at: 51248)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
+                var s0_3 = bias.simd(V.self, at: 48)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<400 {
                     let w0 = wp.simd(V.self, at: ci * 128)
                     let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -880,12 +886,12 @@ public struct ToyConvnet: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 64
-                var s0_0 = w.simd(V.self, at: 51264)
-                var s0_1 = w.simd(V.self, at: 51280)
-                var s0_2 = w.simd(V.self, at: 51296)
-                var s0_3 = w.simd(V.self, at: 51312)
+                var s0_0 = bias.simd(V.self, at: 64)
+                var s0_1 = bias.simd(V.self, at: 80)
+                var s0_2 = bias.simd(V.self, at: 96)
+                var s0_3 = bias.simd(V.self, at: 112)
                 let xp = x
-                let wp = w + 64
+                let wp = kernel + 64
                 for ci in 0..<400 {
                     let w0 = wp.simd(V.self, at: ci * 128)
                     let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -909,15 +915,16 @@ public struct ToyConvnet: CompiledModel {
     @inline(never)
     static func l6_fc4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 11520
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 11520)
-                var s0_1 = w.simd(V.self, at: 11536)
-                var s0_2 = w.simd(V.self, at: 11552)
-                var s0_3 = w.simd(V.self, at: 11568)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
+                var s0_3 = bias.simd(V.self, at: 48)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<120 {
                     let w0 = wp.simd(V.self, at: ci * 96)
                     let w1 = wp.simd(V.self, at: ci * 96 + 16)
@@ -939,10 +946,10 @@ public struct ToyConvnet: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 64
-                var s0_0 = w.simd(V.self, at: 11584)
-                var s0_1 = w.simd(V.self, at: 11600)
+                var s0_0 = bias.simd(V.self, at: 64)
+                var s0_1 = bias.simd(V.self, at: 80)
                 let xp = x
-                let wp = w + 64
+                let wp = kernel + 64
                 for ci in 0..<120 {
                     let w0 = wp.simd(V.self, at: ci * 96)
                     let w1 = wp.simd(V.self, at: ci * 96 + 16)
@@ -960,14 +967,15 @@ public struct ToyConvnet: CompiledModel {
     @inline(never)
     static func l7_softmax(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 2688
         // The remaining 26 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 2688)
-                var s0_1 = w.simd(V.self, at: 2704)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<84 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -1421,7 +1429,7 @@ extension ToyConvnet: TrainableModel {
             for ci in 0..<84 {
                 let row = UnsafePointer(kernel) + ci * 26
                 var sum = SIMD16<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                sum = madd(sum, row.simd(SIMD16<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 for l in 0..<10 { total += row[l + 16] * d[1][l] }
                 dx[ci] = total

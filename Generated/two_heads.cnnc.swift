@@ -223,22 +223,23 @@ public struct TwoHeads: CompiledModel {
     @inline(never)
     static func l0_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<26) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 72
         // Output pixels in lanes: 16 neighbours of a row per pass, one accumulator per filter.
         for oy in parts {
             for block in 0..<2 {
                 let ox = Swift.min(block * 16, 10)
-                var s0 = V(repeating: w[72])
-                var s1 = V(repeating: w[73])
-                var s2 = V(repeating: w[74])
-                var s3 = V(repeating: w[75])
-                var s4 = V(repeating: w[76])
-                var s5 = V(repeating: w[77])
-                var s6 = V(repeating: w[78])
-                var s7 = V(repeating: w[79])
+                var s0 = V(repeating: bias[0])
+                var s1 = V(repeating: bias[1])
+                var s2 = V(repeating: bias[2])
+                var s3 = V(repeating: bias[3])
+                var s4 = V(repeating: bias[4])
+                var s5 = V(repeating: bias[5])
+                var s6 = V(repeating: bias[6])
+                var s7 = V(repeating: bias[7])
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xv = x.simd(V.self, at: (oy + ky) * 28 + ox + kx)
-                        let wp = w + (ky * 3 + kx) * 8
+                        let wp = kernel + (ky * 3 + kx) * 8
                         s0 = madd(s0, xv, V(repeating: wp[0]))
                         s1 = madd(s1, xv, V(repeating: wp[1]))
                         s2 = madd(s2, xv, V(repeating: wp[2]))
@@ -291,19 +292,20 @@ public struct TwoHeads: CompiledModel {
     @inline(never)
     static func l2_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 1152
         for oy in parts {
             do {
                 let yp = y + oy * 176
-                var s0_0 = w.simd(V.self, at: 1152)
-                var s1_0 = w.simd(V.self, at: 1152)
-                var s2_0 = w.simd(V.self, at: 1152)
-                var s3_0 = w.simd(V.self, at: 1152)
-                var s4_0 = w.simd(V.self, at: 1152)
-                var s5_0 = w.simd(V.self, at: 1152)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 104 + ky * 104 + kx * 8
-                        let wp = w + (ky * 3 + kx) * 128
+                        let wp = kernel + (ky * 3 + kx) * 128
                         for ci in 0..<8 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -330,15 +332,15 @@ public struct TwoHeads: CompiledModel {
             }
             do {
                 let yp = y + (oy * 11 + 6) * 16
-                var s0_0 = w.simd(V.self, at: 1152)
-                var s1_0 = w.simd(V.self, at: 1152)
-                var s2_0 = w.simd(V.self, at: 1152)
-                var s3_0 = w.simd(V.self, at: 1152)
-                var s4_0 = w.simd(V.self, at: 1152)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 104 + ky * 104 + kx * 8 + 48
-                        let wp = w + (ky * 3 + kx) * 128
+                        let wp = kernel + (ky * 3 + kx) * 128
                         for ci in 0..<8 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -394,12 +396,13 @@ public struct TwoHeads: CompiledModel {
     @inline(never)
     static func l5_measurement_features(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -421,14 +424,15 @@ public struct TwoHeads: CompiledModel {
     @inline(never)
     static func l7_digit(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 6656
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 6656)
-                var s0_1 = w.simd(V.self, at: 6664)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<416 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -461,13 +465,14 @@ public struct TwoHeads: CompiledModel {
     @inline(never)
     static func l8_score(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 1664
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 1664)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<416 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -829,7 +834,7 @@ extension TwoHeads: TrainableModel {
             for ci in 0..<4 {
                 let row = UnsafePointer(kernel) + ci * 16
                 var sum = SIMD16<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                sum = madd(sum, row.simd(SIMD16<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }
@@ -882,7 +887,7 @@ extension TwoHeads: TrainableModel {
             for ci in 0..<416 {
                 let row = UnsafePointer(kernel) + ci * 10
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total

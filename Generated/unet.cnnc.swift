@@ -297,22 +297,23 @@ public struct Unet: CompiledModel {
     @inline(never)
     static func l0_enc1_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 72
         // Output pixels in lanes: 16 neighbours of a row per pass, one accumulator per filter.
         for oy in parts {
             do {
                 let ox = 0
-                var s0 = V(repeating: w[72])
-                var s1 = V(repeating: w[73])
-                var s2 = V(repeating: w[74])
-                var s3 = V(repeating: w[75])
-                var s4 = V(repeating: w[76])
-                var s5 = V(repeating: w[77])
-                var s6 = V(repeating: w[78])
-                var s7 = V(repeating: w[79])
+                var s0 = V(repeating: bias[0])
+                var s1 = V(repeating: bias[1])
+                var s2 = V(repeating: bias[2])
+                var s3 = V(repeating: bias[3])
+                var s4 = V(repeating: bias[4])
+                var s5 = V(repeating: bias[5])
+                var s6 = V(repeating: bias[6])
+                var s7 = V(repeating: bias[7])
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xv = x.simd(V.self, at: (oy + ky) * 18 + ox + kx)
-                        let wp = w + (ky * 3 + kx) * 8
+                        let wp = kernel + (ky * 3 + kx) * 8
                         s0 = madd(s0, xv, V(repeating: wp[0]))
                         s1 = madd(s1, xv, V(repeating: wp[1]))
                         s2 = madd(s2, xv, V(repeating: wp[2]))
@@ -378,20 +379,21 @@ public struct Unet: CompiledModel {
     @inline(never)
     static func l2_enc2_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 1152
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = w.simd(V.self, at: 1152)
-            var s1_0 = w.simd(V.self, at: 1152)
-            var s2_0 = w.simd(V.self, at: 1152)
-            var s3_0 = w.simd(V.self, at: 1152)
-            var s4_0 = w.simd(V.self, at: 1152)
-            var s5_0 = w.simd(V.self, at: 1152)
-            var s6_0 = w.simd(V.self, at: 1152)
-            var s7_0 = w.simd(V.self, at: 1152)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
+            var s6_0 = bias.simd(V.self, at: 0)
+            var s7_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 80 + ky * 80 + kx * 8
-                    let wp = w + (ky * 3 + kx) * 128
+                    let wp = kernel + (ky * 3 + kx) * 128
                     for ci in 0..<8 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -465,30 +467,31 @@ public struct Unet: CompiledModel {
     @inline(never)
     static func l4_bottleneck(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 4608
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = w.simd(V.self, at: c0 + 4608)
-                var s1_0 = w.simd(V.self, at: c0 + 4608)
-                var s2_0 = w.simd(V.self, at: c0 + 4608)
-                var s3_0 = w.simd(V.self, at: c0 + 4608)
-                var s4_0 = w.simd(V.self, at: c0 + 4608)
-                var s5_0 = w.simd(V.self, at: c0 + 4608)
-                var s6_0 = w.simd(V.self, at: c0 + 4608)
-                var s7_0 = w.simd(V.self, at: c0 + 4608)
-                var s8_0 = w.simd(V.self, at: c0 + 4608)
-                var s9_0 = w.simd(V.self, at: c0 + 4608)
-                var s10_0 = w.simd(V.self, at: c0 + 4608)
-                var s11_0 = w.simd(V.self, at: c0 + 4608)
-                var s12_0 = w.simd(V.self, at: c0 + 4608)
-                var s13_0 = w.simd(V.self, at: c0 + 4608)
-                var s14_0 = w.simd(V.self, at: c0 + 4608)
-                var s15_0 = w.simd(V.self, at: c0 + 4608)
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
+                var s4_0 = bias.simd(V.self, at: c0)
+                var s5_0 = bias.simd(V.self, at: c0)
+                var s6_0 = bias.simd(V.self, at: c0)
+                var s7_0 = bias.simd(V.self, at: c0)
+                var s8_0 = bias.simd(V.self, at: c0)
+                var s9_0 = bias.simd(V.self, at: c0)
+                var s10_0 = bias.simd(V.self, at: c0)
+                var s11_0 = bias.simd(V.self, at: c0)
+                var s12_0 = bias.simd(V.self, at: c0)
+                var s13_0 = bias.simd(V.self, at: c0)
+                var s14_0 = bias.simd(V.self, at: c0)
+                var s15_0 = bias.simd(V.self, at: c0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 96 + kx * 16
-                        let wp = w + c0 * 144 + (ky * 3 + kx) * 256
+                        let wp = kernel + c0 * 144 + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -597,20 +600,21 @@ public struct Unet: CompiledModel {
     @inline(never)
     static func l7_dec2_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 4608
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = w.simd(V.self, at: 4608)
-            var s1_0 = w.simd(V.self, at: 4608)
-            var s2_0 = w.simd(V.self, at: 4608)
-            var s3_0 = w.simd(V.self, at: 4608)
-            var s4_0 = w.simd(V.self, at: 4608)
-            var s5_0 = w.simd(V.self, at: 4608)
-            var s6_0 = w.simd(V.self, at: 4608)
-            var s7_0 = w.simd(V.self, at: 4608)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
+            var s6_0 = bias.simd(V.self, at: 0)
+            var s7_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 320 + ky * 320 + kx * 32
-                    let wp = w + (ky * 3 + kx) * 512
+                    let wp = kernel + (ky * 3 + kx) * 512
                     for ci in 0..<32 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -659,6 +663,7 @@ public struct Unet: CompiledModel {
     @inline(never)
     static func l7_dec2_conv_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
@@ -671,7 +676,7 @@ public struct Unet: CompiledModel {
                 var s6_0 = V()
                 var s7_0 = V()
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<32 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -815,22 +820,23 @@ public struct Unet: CompiledModel {
     @inline(never)
     static func l10_dec1_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 1728
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 1728)
-                var s1_0 = w.simd(V.self, at: 1728)
-                var s2_0 = w.simd(V.self, at: 1728)
-                var s3_0 = w.simd(V.self, at: 1728)
-                var s4_0 = w.simd(V.self, at: 1728)
-                var s5_0 = w.simd(V.self, at: 1728)
-                var s6_0 = w.simd(V.self, at: 1728)
-                var s7_0 = w.simd(V.self, at: 1728)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 432 + ox * 24 + ky * 432 + kx * 24
-                        let wp = w + (ky * 3 + kx) * 192
+                        let wp = kernel + (ky * 3 + kx) * 192
                         for ci in 0..<24 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -868,21 +874,22 @@ public struct Unet: CompiledModel {
     @inline(never)
     static func l11_pixel_classes(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 32
         // The remaining 3 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 3
-                var s0_0 = w.simd(V.self, at: 32)
-                var s1_0 = w.simd(V.self, at: 32)
-                var s2_0 = w.simd(V.self, at: 32)
-                var s3_0 = w.simd(V.self, at: 32)
-                var s4_0 = w.simd(V.self, at: 32)
-                var s5_0 = w.simd(V.self, at: 32)
-                var s6_0 = w.simd(V.self, at: 32)
-                var s7_0 = w.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + oy * 128 + ox * 8
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])

@@ -489,7 +489,7 @@ import Testing
         #expect(direct.pixelRuns.map(\.blocks) == [1] && direct.pixelRuns.map(\.pixels) == [4])
         let swift = ModelGenerator.render(program)
         #expect(swift.contains("// In panels of 16 output channels, each panel's 288 rows in a row"))
-        #expect(swift.contains("let wp = w + c0 * 288 + (ky * 3 + kx) * 512"))
+        #expect(swift.contains("let wp = kernel + c0 * 288 + (ky * 3 + kx) * 512"))
         // A larger output keeps rows, Winograd and the plain layout.
         let large = try Self.program("input_shape: [8, 8, 32]\nlayers:\n  - Conv2D: {filters: 64, kernel_size: 3, padding: same}\n")
         guard case .convolution(let largeKernels) = large.nodes[0].kernel else { return }

@@ -708,18 +708,19 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l28_dense_relu_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w + 1000, bias = w + 2536
         // The remaining 12 output channels.
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 12
-                    var s0_0 = w.simd(V.self, at: 2536)
-                    var s1_0 = w.simd(V.self, at: 2536)
-                    var s2_0 = w.simd(V.self, at: 2536)
-                    var s3_0 = w.simd(V.self, at: 2536)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s3_0 = bias.simd(V.self, at: 0)
                     let xp = x + ox * 96
-                    let wp = w + 1000
+                    let wp = kernel
                     for ci in 0..<96 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -744,22 +745,23 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l29_dense_sigmoid_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 2552, bias = w + 2744
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 10
-                    var s0_0 = w.simd(V.self, at: 2744)
-                    var s0_1 = w.simd(V.self, at: 2752)
-                    var s1_0 = w.simd(V.self, at: 2744)
-                    var s1_1 = w.simd(V.self, at: 2752)
-                    var s2_0 = w.simd(V.self, at: 2744)
-                    var s2_1 = w.simd(V.self, at: 2752)
-                    var s3_0 = w.simd(V.self, at: 2744)
-                    var s3_1 = w.simd(V.self, at: 2752)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s0_1 = bias.simd(V.self, at: 8)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s1_1 = bias.simd(V.self, at: 8)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s2_1 = bias.simd(V.self, at: 8)
+                    var s3_0 = bias.simd(V.self, at: 0)
+                    var s3_1 = bias.simd(V.self, at: 8)
                     let xp = x + ox * 12
-                    let wp = w + 2552
+                    let wp = kernel
                     for ci in 0..<12 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -799,19 +801,20 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l30_dense_tanh_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 2760, bias = w + 2840
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 2840)
-                var s1_0 = w.simd(V.self, at: 2840)
-                var s2_0 = w.simd(V.self, at: 2840)
-                var s3_0 = w.simd(V.self, at: 2840)
-                var s4_0 = w.simd(V.self, at: 2840)
-                var s5_0 = w.simd(V.self, at: 2840)
-                var s6_0 = w.simd(V.self, at: 2840)
-                var s7_0 = w.simd(V.self, at: 2840)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 2760
+                let wp = kernel
                 for ci in 0..<10 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -853,19 +856,20 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l31_dense_linear_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 2848, bias = w + 2912
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 2912)
-                var s1_0 = w.simd(V.self, at: 2912)
-                var s2_0 = w.simd(V.self, at: 2912)
-                var s3_0 = w.simd(V.self, at: 2912)
-                var s4_0 = w.simd(V.self, at: 2912)
-                var s5_0 = w.simd(V.self, at: 2912)
-                var s6_0 = w.simd(V.self, at: 2912)
-                var s7_0 = w.simd(V.self, at: 2912)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 2848
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -901,20 +905,21 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l32_dense_softmax_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 2920, bias = w + 2984
         // The remaining 7 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 2984)
-                var s1_0 = w.simd(V.self, at: 2984)
-                var s2_0 = w.simd(V.self, at: 2984)
-                var s3_0 = w.simd(V.self, at: 2984)
-                var s4_0 = w.simd(V.self, at: 2984)
-                var s5_0 = w.simd(V.self, at: 2984)
-                var s6_0 = w.simd(V.self, at: 2984)
-                var s7_0 = w.simd(V.self, at: 2984)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 2920
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -965,19 +970,20 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l33_logits_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 2992, bias = w + 3020
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 3020)
-                var s1_0 = w.simd(V.self, at: 3020)
-                var s2_0 = w.simd(V.self, at: 3020)
-                var s3_0 = w.simd(V.self, at: 3020)
-                var s4_0 = w.simd(V.self, at: 3020)
-                var s5_0 = w.simd(V.self, at: 3020)
-                var s6_0 = w.simd(V.self, at: 3020)
-                var s7_0 = w.simd(V.self, at: 3020)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 2992
+                let wp = kernel
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -1030,22 +1036,23 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l0_conv_linear(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 216
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 216)
-                var s1_0 = w.simd(V.self, at: 216)
-                var s2_0 = w.simd(V.self, at: 216)
-                var s3_0 = w.simd(V.self, at: 216)
-                var s4_0 = w.simd(V.self, at: 216)
-                var s5_0 = w.simd(V.self, at: 216)
-                var s6_0 = w.simd(V.self, at: 216)
-                var s7_0 = w.simd(V.self, at: 216)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 18 + kx * 3
-                        let wp = w + (ky * 3 + kx) * 24
+                        let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -1078,18 +1085,18 @@ public struct Activations: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = w.simd(V.self, at: 216)
-                var s1_0 = w.simd(V.self, at: 216)
-                var s2_0 = w.simd(V.self, at: 216)
-                var s3_0 = w.simd(V.self, at: 216)
-                var s4_0 = w.simd(V.self, at: 216)
-                var s5_0 = w.simd(V.self, at: 216)
-                var s6_0 = w.simd(V.self, at: 216)
-                var s7_0 = w.simd(V.self, at: 216)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 18 + kx * 3 + 36
-                        let wp = w + (ky * 3 + kx) * 24
+                        let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -1133,20 +1140,21 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l2_mix_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 48
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 48)
-                var s1_0 = w.simd(V.self, at: 48)
-                var s2_0 = w.simd(V.self, at: 48)
-                var s3_0 = w.simd(V.self, at: 48)
-                var s4_0 = w.simd(V.self, at: 48)
-                var s5_0 = w.simd(V.self, at: 48)
-                var s6_0 = w.simd(V.self, at: 48)
-                var s7_0 = w.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1177,16 +1185,16 @@ public struct Activations: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = w.simd(V.self, at: 48)
-                var s1_0 = w.simd(V.self, at: 48)
-                var s2_0 = w.simd(V.self, at: 48)
-                var s3_0 = w.simd(V.self, at: 48)
-                var s4_0 = w.simd(V.self, at: 48)
-                var s5_0 = w.simd(V.self, at: 48)
-                var s6_0 = w.simd(V.self, at: 48)
-                var s7_0 = w.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + 48
-                let wp = w
+                let wp = kernel
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1273,20 +1281,21 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l14_conv_relu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 48
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 48)
-                var s1_0 = w.simd(V.self, at: 48)
-                var s2_0 = w.simd(V.self, at: 48)
-                var s3_0 = w.simd(V.self, at: 48)
-                var s4_0 = w.simd(V.self, at: 48)
-                var s5_0 = w.simd(V.self, at: 48)
-                var s6_0 = w.simd(V.self, at: 48)
-                var s7_0 = w.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1317,16 +1326,16 @@ public struct Activations: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = w.simd(V.self, at: 48)
-                var s1_0 = w.simd(V.self, at: 48)
-                var s2_0 = w.simd(V.self, at: 48)
-                var s3_0 = w.simd(V.self, at: 48)
-                var s4_0 = w.simd(V.self, at: 48)
-                var s5_0 = w.simd(V.self, at: 48)
-                var s6_0 = w.simd(V.self, at: 48)
-                var s7_0 = w.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + 48
-                let wp = w
+                let wp = kernel
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1362,20 +1371,21 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l15_conv_sigmoid(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 48
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 48)
-                var s1_0 = w.simd(V.self, at: 48)
-                var s2_0 = w.simd(V.self, at: 48)
-                var s3_0 = w.simd(V.self, at: 48)
-                var s4_0 = w.simd(V.self, at: 48)
-                var s5_0 = w.simd(V.self, at: 48)
-                var s6_0 = w.simd(V.self, at: 48)
-                var s7_0 = w.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1406,16 +1416,16 @@ public struct Activations: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = w.simd(V.self, at: 48)
-                var s1_0 = w.simd(V.self, at: 48)
-                var s2_0 = w.simd(V.self, at: 48)
-                var s3_0 = w.simd(V.self, at: 48)
-                var s4_0 = w.simd(V.self, at: 48)
-                var s5_0 = w.simd(V.self, at: 48)
-                var s6_0 = w.simd(V.self, at: 48)
-                var s7_0 = w.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + 48
-                let wp = w
+                let wp = kernel
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1457,20 +1467,21 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l16_conv_tanh(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 48
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 48)
-                var s1_0 = w.simd(V.self, at: 48)
-                var s2_0 = w.simd(V.self, at: 48)
-                var s3_0 = w.simd(V.self, at: 48)
-                var s4_0 = w.simd(V.self, at: 48)
-                var s5_0 = w.simd(V.self, at: 48)
-                var s6_0 = w.simd(V.self, at: 48)
-                var s7_0 = w.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1501,16 +1512,16 @@ public struct Activations: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = w.simd(V.self, at: 48)
-                var s1_0 = w.simd(V.self, at: 48)
-                var s2_0 = w.simd(V.self, at: 48)
-                var s3_0 = w.simd(V.self, at: 48)
-                var s4_0 = w.simd(V.self, at: 48)
-                var s5_0 = w.simd(V.self, at: 48)
-                var s6_0 = w.simd(V.self, at: 48)
-                var s7_0 = w.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + 48
-                let wp = w
+                let wp = kernel
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1552,20 +1563,21 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l17_conv_softmax(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 48
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 48)
-                var s1_0 = w.simd(V.self, at: 48)
-                var s2_0 = w.simd(V.self, at: 48)
-                var s3_0 = w.simd(V.self, at: 48)
-                var s4_0 = w.simd(V.self, at: 48)
-                var s5_0 = w.simd(V.self, at: 48)
-                var s6_0 = w.simd(V.self, at: 48)
-                var s7_0 = w.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1596,16 +1608,16 @@ public struct Activations: CompiledModel {
             }
             do {
                 let yp = y + 40
-                var s0_0 = w.simd(V.self, at: 48)
-                var s1_0 = w.simd(V.self, at: 48)
-                var s2_0 = w.simd(V.self, at: 48)
-                var s3_0 = w.simd(V.self, at: 48)
-                var s4_0 = w.simd(V.self, at: 48)
-                var s5_0 = w.simd(V.self, at: 48)
-                var s6_0 = w.simd(V.self, at: 48)
-                var s7_0 = w.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + 48
-                let wp = w
+                let wp = kernel
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1656,20 +1668,21 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l18_mix_7(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 40
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 40)
-                var s1_0 = w.simd(V.self, at: 40)
-                var s2_0 = w.simd(V.self, at: 40)
-                var s3_0 = w.simd(V.self, at: 40)
-                var s4_0 = w.simd(V.self, at: 40)
-                var s5_0 = w.simd(V.self, at: 40)
-                var s6_0 = w.simd(V.self, at: 40)
-                var s7_0 = w.simd(V.self, at: 40)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<5 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1700,16 +1713,16 @@ public struct Activations: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = w.simd(V.self, at: 40)
-                var s1_0 = w.simd(V.self, at: 40)
-                var s2_0 = w.simd(V.self, at: 40)
-                var s3_0 = w.simd(V.self, at: 40)
-                var s4_0 = w.simd(V.self, at: 40)
-                var s5_0 = w.simd(V.self, at: 40)
-                var s6_0 = w.simd(V.self, at: 40)
-                var s7_0 = w.simd(V.self, at: 40)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + 40
-                let wp = w
+                let wp = kernel
                 for ci in 0..<5 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1796,13 +1809,14 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l28_dense_relu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 1536
         // The remaining 12 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 1536)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<96 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -1817,14 +1831,15 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l29_dense_sigmoid(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 192
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 192)
-                var s0_1 = w.simd(V.self, at: 200)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -1848,12 +1863,13 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l30_dense_tanh(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 80
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 80)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<10 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1874,12 +1890,13 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l31_dense_linear(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1894,13 +1911,14 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l32_dense_softmax(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
         // The remaining 7 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1930,12 +1948,13 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l33_logits(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 28
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 28)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -2871,7 +2890,7 @@ extension Activations: TrainableModel {
             for ci in 0..<12 {
                 let row = UnsafePointer(kernel) + ci * 10
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total
@@ -2919,7 +2938,7 @@ extension Activations: TrainableModel {
             for ci in 0..<10 {
                 let row = UnsafePointer(kernel) + ci * 8
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }
@@ -2959,7 +2978,7 @@ extension Activations: TrainableModel {
             for ci in 0..<8 {
                 let row = UnsafePointer(kernel) + ci * 8
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }
@@ -3052,7 +3071,7 @@ extension Activations: TrainableModel {
             for ci in 0..<7 {
                 let row = UnsafePointer(kernel) + ci * 4
                 var sum = SIMD4<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD4<Float>.self, at: g * 4), d[g]) }
+                sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }

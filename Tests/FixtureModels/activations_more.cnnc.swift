@@ -982,22 +982,23 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l42_dense_gelu_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 1952, bias = w + 4000
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 10
-                    var s0_0 = w.simd(V.self, at: 4000)
-                    var s0_1 = w.simd(V.self, at: 4008)
-                    var s1_0 = w.simd(V.self, at: 4000)
-                    var s1_1 = w.simd(V.self, at: 4008)
-                    var s2_0 = w.simd(V.self, at: 4000)
-                    var s2_1 = w.simd(V.self, at: 4008)
-                    var s3_0 = w.simd(V.self, at: 4000)
-                    var s3_1 = w.simd(V.self, at: 4008)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s0_1 = bias.simd(V.self, at: 8)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s1_1 = bias.simd(V.self, at: 8)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s2_1 = bias.simd(V.self, at: 8)
+                    var s3_0 = bias.simd(V.self, at: 0)
+                    var s3_1 = bias.simd(V.self, at: 8)
                     let xp = x + ox * 128
-                    let wp = w + 1952
+                    let wp = kernel
                     for ci in 0..<128 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -1037,22 +1038,23 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l43_dense_hard_silu_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 4016, bias = w + 4176
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 10
-                    var s0_0 = w.simd(V.self, at: 4176)
-                    var s0_1 = w.simd(V.self, at: 4184)
-                    var s1_0 = w.simd(V.self, at: 4176)
-                    var s1_1 = w.simd(V.self, at: 4184)
-                    var s2_0 = w.simd(V.self, at: 4176)
-                    var s2_1 = w.simd(V.self, at: 4184)
-                    var s3_0 = w.simd(V.self, at: 4176)
-                    var s3_1 = w.simd(V.self, at: 4184)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s0_1 = bias.simd(V.self, at: 8)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s1_1 = bias.simd(V.self, at: 8)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s2_1 = bias.simd(V.self, at: 8)
+                    var s3_0 = bias.simd(V.self, at: 0)
+                    var s3_1 = bias.simd(V.self, at: 8)
                     let xp = x + ox * 10
-                    let wp = w + 4016
+                    let wp = kernel
                     for ci in 0..<10 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -1092,22 +1094,23 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l44_dense_mish_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 4192, bias = w + 4352
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 10
-                    var s0_0 = w.simd(V.self, at: 4352)
-                    var s0_1 = w.simd(V.self, at: 4360)
-                    var s1_0 = w.simd(V.self, at: 4352)
-                    var s1_1 = w.simd(V.self, at: 4360)
-                    var s2_0 = w.simd(V.self, at: 4352)
-                    var s2_1 = w.simd(V.self, at: 4360)
-                    var s3_0 = w.simd(V.self, at: 4352)
-                    var s3_1 = w.simd(V.self, at: 4360)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s0_1 = bias.simd(V.self, at: 8)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s1_1 = bias.simd(V.self, at: 8)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s2_1 = bias.simd(V.self, at: 8)
+                    var s3_0 = bias.simd(V.self, at: 0)
+                    var s3_1 = bias.simd(V.self, at: 8)
                     let xp = x + ox * 10
-                    let wp = w + 4192
+                    let wp = kernel
                     for ci in 0..<10 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -1147,19 +1150,20 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l45_dense_selu_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 4368, bias = w + 4448
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 4448)
-                var s1_0 = w.simd(V.self, at: 4448)
-                var s2_0 = w.simd(V.self, at: 4448)
-                var s3_0 = w.simd(V.self, at: 4448)
-                var s4_0 = w.simd(V.self, at: 4448)
-                var s5_0 = w.simd(V.self, at: 4448)
-                var s6_0 = w.simd(V.self, at: 4448)
-                var s7_0 = w.simd(V.self, at: 4448)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 4368
+                let wp = kernel
                 for ci in 0..<10 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1201,20 +1205,21 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l46_dense_softmax_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 4456, bias = w + 4520
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 4520)
-                var s1_0 = w.simd(V.self, at: 4520)
-                var s2_0 = w.simd(V.self, at: 4520)
-                var s3_0 = w.simd(V.self, at: 4520)
-                var s4_0 = w.simd(V.self, at: 4520)
-                var s5_0 = w.simd(V.self, at: 4520)
-                var s6_0 = w.simd(V.self, at: 4520)
-                var s7_0 = w.simd(V.self, at: 4520)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 4456
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1267,21 +1272,22 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l0_conv_exponential(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 216
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 216)
-                var s1_0 = w.simd(V.self, at: 216)
-                var s2_0 = w.simd(V.self, at: 216)
-                var s3_0 = w.simd(V.self, at: 216)
-                var s4_0 = w.simd(V.self, at: 216)
-                var s5_0 = w.simd(V.self, at: 216)
-                var s6_0 = w.simd(V.self, at: 216)
-                var s7_0 = w.simd(V.self, at: 216)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 18 + kx * 3
-                        let wp = w + (ky * 3 + kx) * 24
+                        let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -1314,18 +1320,18 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = w.simd(V.self, at: 216)
-                var s1_0 = w.simd(V.self, at: 216)
-                var s2_0 = w.simd(V.self, at: 216)
-                var s3_0 = w.simd(V.self, at: 216)
-                var s4_0 = w.simd(V.self, at: 216)
-                var s5_0 = w.simd(V.self, at: 216)
-                var s6_0 = w.simd(V.self, at: 216)
-                var s7_0 = w.simd(V.self, at: 216)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 18 + kx * 3 + 36
-                        let wp = w + (ky * 3 + kx) * 24
+                        let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -1369,19 +1375,20 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l1_mix_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1412,16 +1419,16 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + 64
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1478,19 +1485,20 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l6_conv_hard_silu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1521,16 +1529,16 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + 64
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1572,19 +1580,20 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l7_conv_relu6(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1615,16 +1624,16 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + 64
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1666,19 +1675,20 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l8_mix_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1709,16 +1719,16 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + 64
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1763,19 +1773,20 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l10_conv_hard_sigmoid(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1806,16 +1817,16 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + 64
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1860,19 +1871,20 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l12_conv_silu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1903,16 +1915,16 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + 64
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -1984,19 +1996,20 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l22_conv_gelu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -2027,16 +2040,16 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + 64
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -2078,19 +2091,20 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l23_conv_elu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -2121,16 +2135,16 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + 64
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -2172,19 +2186,20 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l24_conv_selu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -2215,16 +2230,16 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + 64
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -2266,19 +2281,20 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l25_conv_softplus(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -2309,16 +2325,16 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + 64
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -2360,19 +2376,20 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l26_conv_leaky_relu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -2403,16 +2420,16 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + 64
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -2454,19 +2471,20 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l27_conv_mish(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -2497,16 +2515,16 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + 64
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -2548,19 +2566,20 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l28_conv_softsign(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -2591,16 +2610,16 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + 64
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -2711,14 +2730,15 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l42_dense_gelu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 2048
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 2048)
-                var s0_1 = w.simd(V.self, at: 2056)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<128 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -2742,14 +2762,15 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l43_dense_hard_silu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 160
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 160)
-                var s0_1 = w.simd(V.self, at: 168)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<10 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -2773,14 +2794,15 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l44_dense_mish(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 160
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 160)
-                var s0_1 = w.simd(V.self, at: 168)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<10 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -2804,12 +2826,13 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l45_dense_selu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 80
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 80)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<10 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -2830,13 +2853,14 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l46_dense_softmax(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -4378,7 +4402,7 @@ extension ActivationsMore: TrainableModel {
             for ci in 0..<128 {
                 let row = UnsafePointer(kernel) + ci * 10
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total
@@ -4428,7 +4452,7 @@ extension ActivationsMore: TrainableModel {
             for ci in 0..<10 {
                 let row = UnsafePointer(kernel) + ci * 10
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total
@@ -4478,7 +4502,7 @@ extension ActivationsMore: TrainableModel {
             for ci in 0..<10 {
                 let row = UnsafePointer(kernel) + ci * 10
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total
@@ -4526,7 +4550,7 @@ extension ActivationsMore: TrainableModel {
             for ci in 0..<10 {
                 let row = UnsafePointer(kernel) + ci * 8
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }

@@ -280,20 +280,21 @@ public struct BatchnormInference: CompiledModel {
     @inline(never)
     static func l6_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 614, bias = w + 662
         // The remaining 7 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 662)
-                var s1_0 = w.simd(V.self, at: 662)
-                var s2_0 = w.simd(V.self, at: 662)
-                var s3_0 = w.simd(V.self, at: 662)
-                var s4_0 = w.simd(V.self, at: 662)
-                var s5_0 = w.simd(V.self, at: 662)
-                var s6_0 = w.simd(V.self, at: 662)
-                var s7_0 = w.simd(V.self, at: 662)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 614
+                let wp = kernel
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -338,20 +339,21 @@ public struct BatchnormInference: CompiledModel {
     @inline(never)
     static func l8_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 684, bias = w + 712
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 712)
-                var s1_0 = w.simd(V.self, at: 712)
-                var s2_0 = w.simd(V.self, at: 712)
-                var s3_0 = w.simd(V.self, at: 712)
-                var s4_0 = w.simd(V.self, at: 712)
-                var s5_0 = w.simd(V.self, at: 712)
-                var s6_0 = w.simd(V.self, at: 712)
-                var s7_0 = w.simd(V.self, at: 712)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 684
+                let wp = kernel
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -404,19 +406,20 @@ public struct BatchnormInference: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 216
         // The remaining 5 output channels.
         for oy in parts {
             let yp = y + oy * 30
-            var s0_0 = w.simd(V.self, at: 216)
-            var s1_0 = w.simd(V.self, at: 216)
-            var s2_0 = w.simd(V.self, at: 216)
-            var s3_0 = w.simd(V.self, at: 216)
-            var s4_0 = w.simd(V.self, at: 216)
-            var s5_0 = w.simd(V.self, at: 216)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 24 + ky * 24 + kx * 3
-                    let wp = w + (ky * 3 + kx) * 24
+                    let wp = kernel + (ky * 3 + kx) * 24
                     for ci in 0..<3 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -462,22 +465,23 @@ public struct BatchnormInference: CompiledModel {
     @inline(never)
     static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 360
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 360)
-                var s1_0 = w.simd(V.self, at: 360)
-                var s2_0 = w.simd(V.self, at: 360)
-                var s3_0 = w.simd(V.self, at: 360)
-                var s4_0 = w.simd(V.self, at: 360)
-                var s5_0 = w.simd(V.self, at: 360)
-                var s6_0 = w.simd(V.self, at: 360)
-                var s7_0 = w.simd(V.self, at: 360)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 30 + kx * 5
-                        let wp = w + (ky * 3 + kx) * 40
+                        let wp = kernel + (ky * 3 + kx) * 40
                         for ci in 0..<5 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -510,18 +514,18 @@ public struct BatchnormInference: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = w.simd(V.self, at: 360)
-                var s1_0 = w.simd(V.self, at: 360)
-                var s2_0 = w.simd(V.self, at: 360)
-                var s3_0 = w.simd(V.self, at: 360)
-                var s4_0 = w.simd(V.self, at: 360)
-                var s5_0 = w.simd(V.self, at: 360)
-                var s6_0 = w.simd(V.self, at: 360)
-                var s7_0 = w.simd(V.self, at: 360)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 30 + kx * 5 + 60
-                        let wp = w + (ky * 3 + kx) * 40
+                        let wp = kernel + (ky * 3 + kx) * 40
                         for ci in 0..<5 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -579,13 +583,14 @@ public struct BatchnormInference: CompiledModel {
     @inline(never)
     static func l6_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 48
         // The remaining 7 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -609,13 +614,14 @@ public struct BatchnormInference: CompiledModel {
     @inline(never)
     static func l8_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 28
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 28)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])

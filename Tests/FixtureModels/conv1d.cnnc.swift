@@ -313,19 +313,20 @@ public struct Conv1d: CompiledModel {
     @inline(never)
     static func l10_classes_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 752, bias = w + 772
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 772)
-                var s1_0 = w.simd(V.self, at: 772)
-                var s2_0 = w.simd(V.self, at: 772)
-                var s3_0 = w.simd(V.self, at: 772)
-                var s4_0 = w.simd(V.self, at: 772)
-                var s5_0 = w.simd(V.self, at: 772)
-                var s6_0 = w.simd(V.self, at: 772)
-                var s7_0 = w.simd(V.self, at: 772)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 752
+                let wp = kernel
                 for ci in 0..<5 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -389,20 +390,21 @@ public struct Conv1d: CompiledModel {
     @inline(never)
     static func l1_conv_valid(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 72
         if parts.contains(0) {
             do {
                 do {
                     let yp = y
-                    var s0_0 = w.simd(V.self, at: 72)
-                    var s1_0 = w.simd(V.self, at: 72)
-                    var s2_0 = w.simd(V.self, at: 72)
-                    var s3_0 = w.simd(V.self, at: 72)
-                    var s4_0 = w.simd(V.self, at: 72)
-                    var s5_0 = w.simd(V.self, at: 72)
-                    var s6_0 = w.simd(V.self, at: 72)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s3_0 = bias.simd(V.self, at: 0)
+                    var s4_0 = bias.simd(V.self, at: 0)
+                    var s5_0 = bias.simd(V.self, at: 0)
+                    var s6_0 = bias.simd(V.self, at: 0)
                     for kx in 0..<3 {
                         let xp = x + kx * 3
-                        let wp = w + kx * 24
+                        let wp = kernel + kx * 24
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -432,15 +434,15 @@ public struct Conv1d: CompiledModel {
                 for bx in 0..<3 {
                     let ox = bx * 6 + 7
                     let yp = y + ox * 8
-                    var s0_0 = w.simd(V.self, at: 72)
-                    var s1_0 = w.simd(V.self, at: 72)
-                    var s2_0 = w.simd(V.self, at: 72)
-                    var s3_0 = w.simd(V.self, at: 72)
-                    var s4_0 = w.simd(V.self, at: 72)
-                    var s5_0 = w.simd(V.self, at: 72)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s3_0 = bias.simd(V.self, at: 0)
+                    var s4_0 = bias.simd(V.self, at: 0)
+                    var s5_0 = bias.simd(V.self, at: 0)
                     for kx in 0..<3 {
                         let xp = x + ox * 3 + kx * 3
-                        let wp = w + kx * 24
+                        let wp = kernel + kx * 24
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -482,21 +484,22 @@ public struct Conv1d: CompiledModel {
     @inline(never)
     static func l2_conv_causal(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 256
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 do {
                     let yp = y
-                    var s0_0 = w.simd(V.self, at: 256)
-                    var s1_0 = w.simd(V.self, at: 256)
-                    var s2_0 = w.simd(V.self, at: 256)
-                    var s3_0 = w.simd(V.self, at: 256)
-                    var s4_0 = w.simd(V.self, at: 256)
-                    var s5_0 = w.simd(V.self, at: 256)
-                    var s6_0 = w.simd(V.self, at: 256)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s3_0 = bias.simd(V.self, at: 0)
+                    var s4_0 = bias.simd(V.self, at: 0)
+                    var s5_0 = bias.simd(V.self, at: 0)
+                    var s6_0 = bias.simd(V.self, at: 0)
                     for kx in 0..<4 {
                         let xp = x + kx * 16
-                        let wp = w + kx * 64
+                        let wp = kernel + kx * 64
                         for ci in 0..<8 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -526,15 +529,15 @@ public struct Conv1d: CompiledModel {
                 for bx in 0..<3 {
                     let ox = bx * 6 + 7
                     let yp = y + ox * 6
-                    var s0_0 = w.simd(V.self, at: 256)
-                    var s1_0 = w.simd(V.self, at: 256)
-                    var s2_0 = w.simd(V.self, at: 256)
-                    var s3_0 = w.simd(V.self, at: 256)
-                    var s4_0 = w.simd(V.self, at: 256)
-                    var s5_0 = w.simd(V.self, at: 256)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s3_0 = bias.simd(V.self, at: 0)
+                    var s4_0 = bias.simd(V.self, at: 0)
+                    var s5_0 = bias.simd(V.self, at: 0)
                     for kx in 0..<4 {
                         let xp = x + ox * 8 + kx * 16
-                        let wp = w + kx * 64
+                        let wp = kernel + kx * 64
                         for ci in 0..<8 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -603,19 +606,20 @@ public struct Conv1d: CompiledModel {
     @inline(never)
     static func l4_conv_same(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 288
         // The remaining 12 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 288)
-                var s1_0 = w.simd(V.self, at: 288)
-                var s2_0 = w.simd(V.self, at: 288)
-                var s3_0 = w.simd(V.self, at: 288)
-                var s4_0 = w.simd(V.self, at: 288)
-                var s5_0 = w.simd(V.self, at: 288)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
                 for kx in 0..<3 {
                     let xp = x + kx * 6
-                    let wp = w + kx * 96
+                    let wp = kernel + kx * 96
                     for ci in 0..<6 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -687,14 +691,15 @@ public struct Conv1d: CompiledModel {
     @inline(never)
     static func l7_pointwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 96
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 96)
-                var s1_0 = w.simd(V.self, at: 96)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -731,12 +736,13 @@ public struct Conv1d: CompiledModel {
     @inline(never)
     static func l10_classes(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 20
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 20)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<5 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -1276,7 +1282,7 @@ extension Conv1d: TrainableModel {
             for ci in 0..<5 {
                 let row = UnsafePointer(kernel) + ci * 4
                 var sum = SIMD4<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD4<Float>.self, at: g * 4), d[g]) }
+                sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }

@@ -211,20 +211,21 @@ public struct DenseOnImage: CompiledModel {
     @inline(never)
     static func l3_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 148, bias = w + 244
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 244)
-                var s1_0 = w.simd(V.self, at: 244)
-                var s2_0 = w.simd(V.self, at: 244)
-                var s3_0 = w.simd(V.self, at: 244)
-                var s4_0 = w.simd(V.self, at: 244)
-                var s5_0 = w.simd(V.self, at: 244)
-                var s6_0 = w.simd(V.self, at: 244)
-                var s7_0 = w.simd(V.self, at: 244)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 148
+                let wp = kernel
                 for ci in 0..<24 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -268,15 +269,16 @@ public struct DenseOnImage: CompiledModel {
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 24
         // The remaining 7 output channels.
         for oy in parts {
             let yp = y + oy * 28
-            var s0_0 = w.simd(V.self, at: 24)
-            var s1_0 = w.simd(V.self, at: 24)
-            var s2_0 = w.simd(V.self, at: 24)
-            var s3_0 = w.simd(V.self, at: 24)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
             let xp = x + oy * 12
-            let wp = w
+            let wp = kernel
             for ci in 0..<3 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -299,26 +301,27 @@ public struct DenseOnImage: CompiledModel {
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 112
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 112)
-                var s1_0 = w.simd(V.self, at: 112)
-                var s2_0 = w.simd(V.self, at: 112)
-                var s3_0 = w.simd(V.self, at: 112)
-                var s4_0 = w.simd(V.self, at: 112)
-                var s5_0 = w.simd(V.self, at: 112)
-                var s6_0 = w.simd(V.self, at: 112)
-                var s7_0 = w.simd(V.self, at: 112)
-                var s8_0 = w.simd(V.self, at: 112)
-                var s9_0 = w.simd(V.self, at: 112)
-                var s10_0 = w.simd(V.self, at: 112)
-                var s11_0 = w.simd(V.self, at: 112)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s8_0 = bias.simd(V.self, at: 0)
+                var s9_0 = bias.simd(V.self, at: 0)
+                var s10_0 = bias.simd(V.self, at: 0)
+                var s11_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<2 {
                         let xp = x + ky * 28 + kx * 7
-                        let wp = w + (ky * 2 + kx) * 28
+                        let wp = kernel + (ky * 2 + kx) * 28
                         for ci in 0..<7 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -371,13 +374,14 @@ public struct DenseOnImage: CompiledModel {
     @inline(never)
     static func l3_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 96
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 96)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<24 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])

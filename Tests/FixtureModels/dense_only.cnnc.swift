@@ -189,18 +189,19 @@ public struct DenseOnly: CompiledModel {
     @inline(never)
     static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 100352
         for g in parts.clamped(to: 0..<8) {
             let c0 = g * 16
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 128 + c0
-                    var s0_0 = w.simd(V.self, at: c0 + 100352)
-                    var s1_0 = w.simd(V.self, at: c0 + 100352)
-                    var s2_0 = w.simd(V.self, at: c0 + 100352)
-                    var s3_0 = w.simd(V.self, at: c0 + 100352)
+                    var s0_0 = bias.simd(V.self, at: c0)
+                    var s1_0 = bias.simd(V.self, at: c0)
+                    var s2_0 = bias.simd(V.self, at: c0)
+                    var s3_0 = bias.simd(V.self, at: c0)
                     let xp = x + ox * 784
-                    let wp = w + c0
+                    let wp = kernel + c0
                     for ci in 0..<784 {
                         let w0 = wp.simd(V.self, at: ci * 128)
                         let x0 = V(repeating: xp[ci])
@@ -225,22 +226,23 @@ public struct DenseOnly: CompiledModel {
     @inline(never)
     static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 100480, bias = w + 102528
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 10
-                    var s0_0 = w.simd(V.self, at: 102528)
-                    var s0_1 = w.simd(V.self, at: 102536)
-                    var s1_0 = w.simd(V.self, at: 102528)
-                    var s1_1 = w.simd(V.self, at: 102536)
-                    var s2_0 = w.simd(V.self, at: 102528)
-                    var s2_1 = w.simd(V.self, at: 102536)
-                    var s3_0 = w.simd(V.self, at: 102528)
-                    var s3_1 = w.simd(V.self, at: 102536)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s0_1 = bias.simd(V.self, at: 8)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s1_1 = bias.simd(V.self, at: 8)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s2_1 = bias.simd(V.self, at: 8)
+                    var s3_0 = bias.simd(V.self, at: 0)
+                    var s3_1 = bias.simd(V.self, at: 8)
                     let xp = x + ox * 128
-                    let wp = w + 100480
+                    let wp = kernel
                     for ci in 0..<128 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -291,15 +293,16 @@ public struct DenseOnly: CompiledModel {
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 100352
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 48
             do {
                 let yp = y + c0
-                var s0_0 = w.simd(V.self, at: c0 + 100352)
-                var s0_1 = w.simd(V.self, at: c0 + 100368)
-                var s0_2 = w.simd(V.self, at: c0 + 100384)
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s0_1 = bias.simd(V.self, at: c0 + 16)
+                var s0_2 = bias.simd(V.self, at: c0 + 32)
                 let xp = x
-                let wp = w + c0
+                let wp = kernel + c0
                 for ci in 0..<784 {
                     let w0 = wp.simd(V.self, at: ci * 128)
                     let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -318,10 +321,10 @@ public struct DenseOnly: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 96
-                var s0_0 = w.simd(V.self, at: 100448)
-                var s0_1 = w.simd(V.self, at: 100464)
+                var s0_0 = bias.simd(V.self, at: 96)
+                var s0_1 = bias.simd(V.self, at: 112)
                 let xp = x
-                let wp = w + 96
+                let wp = kernel + 96
                 for ci in 0..<784 {
                     let w0 = wp.simd(V.self, at: ci * 128)
                     let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -342,14 +345,15 @@ public struct DenseOnly: CompiledModel {
     @inline(never)
     static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 2048
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 2048)
-                var s0_1 = w.simd(V.self, at: 2056)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<128 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -532,7 +536,7 @@ extension DenseOnly: TrainableModel {
             for ci in 0..<128 {
                 let row = UnsafePointer(kernel) + ci * 10
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total

@@ -395,19 +395,20 @@ public struct Depthwise: CompiledModel {
     @inline(never)
     static func l13_classes_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 2004, bias = w + 2132
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 2132)
-                var s1_0 = w.simd(V.self, at: 2132)
-                var s2_0 = w.simd(V.self, at: 2132)
-                var s3_0 = w.simd(V.self, at: 2132)
-                var s4_0 = w.simd(V.self, at: 2132)
-                var s5_0 = w.simd(V.self, at: 2132)
-                var s6_0 = w.simd(V.self, at: 2132)
-                var s7_0 = w.simd(V.self, at: 2132)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 2004
+                let wp = kernel
                 for ci in 0..<32 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -460,16 +461,17 @@ public struct Depthwise: CompiledModel {
     @inline(never)
     static func l0_expand(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<9) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 96
         for oy in parts {
             do {
                 let yp = y + oy * 216
-                var s0_0 = w.simd(V.self, at: 96)
-                var s1_0 = w.simd(V.self, at: 96)
-                var s2_0 = w.simd(V.self, at: 96)
-                var s3_0 = w.simd(V.self, at: 96)
-                var s4_0 = w.simd(V.self, at: 96)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
                 let xp = x + oy * 27
-                let wp = w
+                let wp = kernel
                 for ci in 0..<3 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let x0 = V(repeating: xp[ci])
@@ -491,12 +493,12 @@ public struct Depthwise: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 24
-                var s0_0 = w.simd(V.self, at: 96)
-                var s1_0 = w.simd(V.self, at: 96)
-                var s2_0 = w.simd(V.self, at: 96)
-                var s3_0 = w.simd(V.self, at: 96)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 let xp = x + oy * 27 + 15
-                let wp = w
+                let wp = kernel
                 for ci in 0..<3 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let x0 = V(repeating: xp[ci])
@@ -518,13 +520,13 @@ public struct Depthwise: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 216 + 16
-                var s0_0 = w.simd(V.self, at: 112)
-                var s1_0 = w.simd(V.self, at: 112)
-                var s2_0 = w.simd(V.self, at: 112)
-                var s3_0 = w.simd(V.self, at: 112)
-                var s4_0 = w.simd(V.self, at: 112)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
+                var s4_0 = bias.simd(V.self, at: 16)
                 let xp = x + oy * 27
-                let wp = w + 16
+                let wp = kernel + 16
                 for ci in 0..<3 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let x0 = V(repeating: xp[ci])
@@ -546,12 +548,12 @@ public struct Depthwise: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 24 + 16
-                var s0_0 = w.simd(V.self, at: 112)
-                var s1_0 = w.simd(V.self, at: 112)
-                var s2_0 = w.simd(V.self, at: 112)
-                var s3_0 = w.simd(V.self, at: 112)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
                 let xp = x + oy * 27 + 15
-                let wp = w + 16
+                let wp = kernel + 16
                 for ci in 0..<3 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let x0 = V(repeating: xp[ci])
@@ -587,19 +589,20 @@ public struct Depthwise: CompiledModel {
     // dw_same: the direct kernel
     @inline(never)
     static func l1_dw_same(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<9) {
+        let kernel = w, bias = w + 216
         typealias V = SIMD8<Float>
         for oy in parts {
             for c0 in stride(from: 0, to: 24, by: 8) {
                 do {
                     let yp = y + oy * 216 + c0
-                    var s0 = w.simd(V.self, at: c0 + 216)
-                    var s1 = w.simd(V.self, at: c0 + 216)
-                    var s2 = w.simd(V.self, at: c0 + 216)
-                    var s3 = w.simd(V.self, at: c0 + 216)
-                    var s4 = w.simd(V.self, at: c0 + 216)
+                    var s0 = bias.simd(V.self, at: c0)
+                    var s1 = bias.simd(V.self, at: c0)
+                    var s2 = bias.simd(V.self, at: c0)
+                    var s3 = bias.simd(V.self, at: c0)
+                    var s4 = bias.simd(V.self, at: c0)
                     for ky in 0..<3 {
                         let xr = x + (oy + ky) * 264 + c0
-                        let wr = w + ky * 72 + c0
+                        let wr = kernel + ky * 72 + c0
                         let w0 = wr.simd(V.self, at: 0)
                         let w1 = wr.simd(V.self, at: 24)
                         let w2 = wr.simd(V.self, at: 48)
@@ -634,13 +637,13 @@ public struct Depthwise: CompiledModel {
                 }
                 do {
                     let yp = y + (oy * 9 + 5) * 24 + c0
-                    var s0 = w.simd(V.self, at: c0 + 216)
-                    var s1 = w.simd(V.self, at: c0 + 216)
-                    var s2 = w.simd(V.self, at: c0 + 216)
-                    var s3 = w.simd(V.self, at: c0 + 216)
+                    var s0 = bias.simd(V.self, at: c0)
+                    var s1 = bias.simd(V.self, at: c0)
+                    var s2 = bias.simd(V.self, at: c0)
+                    var s3 = bias.simd(V.self, at: c0)
                     for ky in 0..<3 {
                         let xr = x + (oy + ky) * 264 + c0 + 120
-                        let wr = w + ky * 72 + c0
+                        let wr = kernel + ky * 72 + c0
                         let w0 = wr.simd(V.self, at: 0)
                         let w1 = wr.simd(V.self, at: 24)
                         let w2 = wr.simd(V.self, at: 48)
@@ -686,17 +689,18 @@ public struct Depthwise: CompiledModel {
     // dw_stride2: DepthwiseConv2D, (None, 10, 10, 24) → (None, 4, 4, 24), 216 parameters
     @inline(never)
     static func l3_dw_stride2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        let kernel = w, bias = w + 216
         typealias V = SIMD8<Float>
         for oy in parts {
             for c0 in stride(from: 0, to: 24, by: 8) {
                 let yp = y + oy * 96 + c0
-                var s0 = w.simd(V.self, at: c0 + 216)
-                var s1 = w.simd(V.self, at: c0 + 216)
-                var s2 = w.simd(V.self, at: c0 + 216)
-                var s3 = w.simd(V.self, at: c0 + 216)
+                var s0 = bias.simd(V.self, at: c0)
+                var s1 = bias.simd(V.self, at: c0)
+                var s2 = bias.simd(V.self, at: c0)
+                var s3 = bias.simd(V.self, at: c0)
                 for ky in 0..<3 {
                     let xr = x + (oy * 2 + ky) * 240 + c0
-                    let wr = w + ky * 72 + c0
+                    let wr = kernel + ky * 72 + c0
                     let w0 = wr.simd(V.self, at: 0)
                     let w1 = wr.simd(V.self, at: 24)
                     let w2 = wr.simd(V.self, at: 48)
@@ -749,20 +753,21 @@ public struct Depthwise: CompiledModel {
     @inline(never)
     static func l6_project(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 192
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 192)
-                var s1_0 = w.simd(V.self, at: 192)
-                var s2_0 = w.simd(V.self, at: 192)
-                var s3_0 = w.simd(V.self, at: 192)
-                var s4_0 = w.simd(V.self, at: 192)
-                var s5_0 = w.simd(V.self, at: 192)
-                var s6_0 = w.simd(V.self, at: 192)
-                var s7_0 = w.simd(V.self, at: 192)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<24 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -793,16 +798,16 @@ public struct Depthwise: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = w.simd(V.self, at: 192)
-                var s1_0 = w.simd(V.self, at: 192)
-                var s2_0 = w.simd(V.self, at: 192)
-                var s3_0 = w.simd(V.self, at: 192)
-                var s4_0 = w.simd(V.self, at: 192)
-                var s5_0 = w.simd(V.self, at: 192)
-                var s6_0 = w.simd(V.self, at: 192)
-                var s7_0 = w.simd(V.self, at: 192)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + 192
-                let wp = w
+                let wp = kernel
                 for ci in 0..<24 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -850,18 +855,19 @@ public struct Depthwise: CompiledModel {
     // dw_5x5: the direct kernel
     @inline(never)
     static func l7_dw_5x5(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        let kernel = w, bias = w + 200
         typealias V = SIMD8<Float>
         for oy in parts {
             // The last 6 channels, lane by lane.
             do {
                 let yp = y + oy * 24
-                var s0 = w.simd(V.self, at: 200)
-                var s1 = w.simd(V.self, at: 200)
-                var s2 = w.simd(V.self, at: 200)
-                var s3 = w.simd(V.self, at: 200)
+                var s0 = bias.simd(V.self, at: 0)
+                var s1 = bias.simd(V.self, at: 0)
+                var s2 = bias.simd(V.self, at: 0)
+                var s3 = bias.simd(V.self, at: 0)
                 for ky in 0..<5 {
                     let xr = x + (oy + ky) * 48
-                    let wr = w + ky * 40
+                    let wr = kernel + ky * 40
                     let w0 = wr.simd(V.self, at: 0)
                     let w1 = wr.simd(V.self, at: 8)
                     let w2 = wr.simd(V.self, at: 16)
@@ -926,17 +932,18 @@ public struct Depthwise: CompiledModel {
     // dw_multiplier: the direct kernel
     @inline(never)
     static func l8_dw_multiplier(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        let kernel = w, bias = w + 108
         for oy in parts {
             for ox in 0..<4 {
                 let yp = y + (oy * 4 + ox) * 12
                 for c in 0..<6 {
                     for j in 0..<2 {
                         let o = c * 2 + j
-                        var s = w[o + 108]
+                        var s = bias[o]
                         for ky in 0..<3 {
                             for kx in 0..<3 {
                                 let at = (oy + ky * 2) * 48 + (ox + kx * 2) * 6 + c
-                                s += x[at] * w[(ky * 3 + kx) * 12 + o]
+                                s += x[at] * kernel[(ky * 3 + kx) * 12 + o]
                             }
                         }
                         yp[o] = s
@@ -955,15 +962,16 @@ public struct Depthwise: CompiledModel {
     // dw_rect: DepthwiseConv2D, (None, 4, 4, 12) → (None, 3, 2, 12), 84 parameters
     @inline(never)
     static func l9_dw_rect(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        let kernel = w, bias = w + 72
         typealias V = SIMD4<Float>
         for oy in parts {
             for c0 in stride(from: 0, to: 12, by: 4) {
                 let yp = y + oy * 24 + c0
-                var s0 = w.simd(V.self, at: c0 + 72)
-                var s1 = w.simd(V.self, at: c0 + 72)
+                var s0 = bias.simd(V.self, at: c0)
+                var s1 = bias.simd(V.self, at: c0)
                 for ky in 0..<2 {
                     let xr = x + (oy + ky) * 48 + c0
-                    let wr = w + ky * 36 + c0
+                    let wr = kernel + ky * 36 + c0
                     let w0 = wr.simd(V.self, at: 0)
                     let w1 = wr.simd(V.self, at: 12)
                     let w2 = wr.simd(V.self, at: 24)
@@ -988,15 +996,16 @@ public struct Depthwise: CompiledModel {
     @inline(never)
     static func l10_widen(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 384
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = w.simd(V.self, at: c0 + 384)
-                var s1_0 = w.simd(V.self, at: c0 + 384)
-                var s2_0 = w.simd(V.self, at: c0 + 384)
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
                 let xp = x
-                let wp = w + c0 * 12
+                let wp = kernel + c0 * 12
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -1012,11 +1021,11 @@ public struct Depthwise: CompiledModel {
             }
             do {
                 let yp = y + c0 + 96
-                var s0_0 = w.simd(V.self, at: c0 + 384)
-                var s1_0 = w.simd(V.self, at: c0 + 384)
-                var s2_0 = w.simd(V.self, at: c0 + 384)
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
                 let xp = x + 36
-                let wp = w + c0 * 12
+                let wp = kernel + c0 * 12
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -1048,14 +1057,15 @@ public struct Depthwise: CompiledModel {
     // dw_wide: the direct kernel
     @inline(never)
     static func l11_dw_wide(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        let kernel = w, bias = w + 288
         typealias V = SIMD16<Float>
         for oy in parts {
             for c0 in stride(from: 0, to: 32, by: 16) {
                 let yp = y + oy * 32 + c0
-                var s0 = w.simd(V.self, at: c0 + 288)
+                var s0 = bias.simd(V.self, at: c0)
                 for ky in 0..<3 {
                     let xr = x + (oy + ky) * 96 + c0
-                    let wr = w + ky * 96 + c0
+                    let wr = kernel + ky * 96 + c0
                     let w0 = wr.simd(V.self, at: 0)
                     let w1 = wr.simd(V.self, at: 32)
                     let w2 = wr.simd(V.self, at: 64)
@@ -1086,12 +1096,13 @@ public struct Depthwise: CompiledModel {
     @inline(never)
     static func l13_classes(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 128
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 128)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<32 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -1752,7 +1763,7 @@ extension Depthwise: TrainableModel {
             for ci in 0..<32 {
                 let row = UnsafePointer(kernel) + ci * 4
                 var sum = SIMD4<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD4<Float>.self, at: g * 4), d[g]) }
+                sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }

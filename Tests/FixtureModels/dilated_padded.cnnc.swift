@@ -290,19 +290,20 @@ public struct DilatedPadded: CompiledModel {
     @inline(never)
     static func l7_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 10156, bias = w + 10204
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 10204)
-                var s1_0 = w.simd(V.self, at: 10204)
-                var s2_0 = w.simd(V.self, at: 10204)
-                var s3_0 = w.simd(V.self, at: 10204)
-                var s4_0 = w.simd(V.self, at: 10204)
-                var s5_0 = w.simd(V.self, at: 10204)
-                var s6_0 = w.simd(V.self, at: 10204)
-                var s7_0 = w.simd(V.self, at: 10204)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 10156
+                let wp = kernel
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -352,19 +353,20 @@ public struct DilatedPadded: CompiledModel {
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 216
         // The remaining 5 output channels.
         for oy in parts {
             do {
                 let yp = y + oy * 45
-                var s0_0 = w.simd(V.self, at: 216)
-                var s1_0 = w.simd(V.self, at: 216)
-                var s2_0 = w.simd(V.self, at: 216)
-                var s3_0 = w.simd(V.self, at: 216)
-                var s4_0 = w.simd(V.self, at: 216)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 39 + ky * 78 + kx * 6
-                        let wp = w + (ky * 3 + kx) * 24
+                        let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -388,14 +390,14 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 5
-                var s0_0 = w.simd(V.self, at: 216)
-                var s1_0 = w.simd(V.self, at: 216)
-                var s2_0 = w.simd(V.self, at: 216)
-                var s3_0 = w.simd(V.self, at: 216)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 39 + ky * 78 + kx * 6 + 15
-                        let wp = w + (ky * 3 + kx) * 24
+                        let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -434,18 +436,19 @@ public struct DilatedPadded: CompiledModel {
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 1440
         for oy in parts {
             do {
                 let yp = y + oy * 153
-                var s0_0 = w.simd(V.self, at: 1440)
-                var s1_0 = w.simd(V.self, at: 1440)
-                var s2_0 = w.simd(V.self, at: 1440)
-                var s3_0 = w.simd(V.self, at: 1440)
-                var s4_0 = w.simd(V.self, at: 1440)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 65 + ky * 130 + kx * 10
-                        let wp = w + (ky * 3 + kx) * 160
+                        let wp = kernel + (ky * 3 + kx) * 160
                         for ci in 0..<5 {
                             let w0 = wp.simd(V.self, at: ci * 32)
                             let x0 = V(repeating: xp[ci])
@@ -469,14 +472,14 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 17
-                var s0_0 = w.simd(V.self, at: 1440)
-                var s1_0 = w.simd(V.self, at: 1440)
-                var s2_0 = w.simd(V.self, at: 1440)
-                var s3_0 = w.simd(V.self, at: 1440)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 65 + ky * 130 + kx * 10 + 25
-                        let wp = w + (ky * 3 + kx) * 160
+                        let wp = kernel + (ky * 3 + kx) * 160
                         for ci in 0..<5 {
                             let w0 = wp.simd(V.self, at: ci * 32)
                             let x0 = V(repeating: xp[ci])
@@ -500,15 +503,15 @@ public struct DilatedPadded: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 153 + 16
-                var s0_0 = w.simd(V.self, at: 1456)
-                var s1_0 = w.simd(V.self, at: 1456)
-                var s2_0 = w.simd(V.self, at: 1456)
-                var s3_0 = w.simd(V.self, at: 1456)
-                var s4_0 = w.simd(V.self, at: 1456)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
+                var s4_0 = bias.simd(V.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 65 + ky * 130 + kx * 10
-                        let wp = w + (ky * 3 + kx) * 160 + 16
+                        let wp = kernel + (ky * 3 + kx) * 160 + 16
                         for ci in 0..<5 {
                             let w0 = wp.simd(V.self, at: ci * 32)
                             let x0 = V(repeating: xp[ci])
@@ -532,14 +535,14 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 17 + 16
-                var s0_0 = w.simd(V.self, at: 1456)
-                var s1_0 = w.simd(V.self, at: 1456)
-                var s2_0 = w.simd(V.self, at: 1456)
-                var s3_0 = w.simd(V.self, at: 1456)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 65 + ky * 130 + kx * 10 + 25
-                        let wp = w + (ky * 3 + kx) * 160 + 16
+                        let wp = kernel + (ky * 3 + kx) * 160 + 16
                         for ci in 0..<5 {
                             let w0 = wp.simd(V.self, at: ci * 32)
                             let x0 = V(repeating: xp[ci])
@@ -565,20 +568,21 @@ public struct DilatedPadded: CompiledModel {
     @inline(never)
     static func l3_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 816
         // The remaining 7 output channels.
         for oy in parts {
             let yp = y + oy * 49
-            var s0_0 = w.simd(V.self, at: 816)
-            var s1_0 = w.simd(V.self, at: 816)
-            var s2_0 = w.simd(V.self, at: 816)
-            var s3_0 = w.simd(V.self, at: 816)
-            var s4_0 = w.simd(V.self, at: 816)
-            var s5_0 = w.simd(V.self, at: 816)
-            var s6_0 = w.simd(V.self, at: 816)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
+            var s6_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<2 {
                     let xp = x + oy * 153 + ky * 153 + kx * 34
-                    let wp = w + (ky * 2 + kx) * 136
+                    let wp = kernel + (ky * 2 + kx) * 136
                     for ci in 0..<17 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -625,17 +629,18 @@ public struct DilatedPadded: CompiledModel {
     @inline(never)
     static func l4_conv2d_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 5600
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 5600)
-                var s1_0 = w.simd(V.self, at: 5600)
-                var s2_0 = w.simd(V.self, at: 5600)
-                var s3_0 = w.simd(V.self, at: 5600)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 // 5 of the 25 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x + 77
-                    let wp = w + 560
+                    let wp = kernel + 560
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -650,7 +655,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 84
-                    let wp = w + 672
+                    let wp = kernel + 672
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -665,7 +670,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 91
-                    let wp = w + 784
+                    let wp = kernel + 784
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -680,7 +685,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 98
-                    let wp = w + 896
+                    let wp = kernel + 896
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -695,7 +700,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 105
-                    let wp = w + 1008
+                    let wp = kernel + 1008
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -710,7 +715,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 154
-                    let wp = w + 1120
+                    let wp = kernel + 1120
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -725,7 +730,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 161
-                    let wp = w + 1232
+                    let wp = kernel + 1232
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -740,7 +745,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 168
-                    let wp = w + 1344
+                    let wp = kernel + 1344
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -755,7 +760,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 175
-                    let wp = w + 1456
+                    let wp = kernel + 1456
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -770,7 +775,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 182
-                    let wp = w + 1568
+                    let wp = kernel + 1568
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -785,7 +790,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 231
-                    let wp = w + 1680
+                    let wp = kernel + 1680
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -800,7 +805,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 238
-                    let wp = w + 1792
+                    let wp = kernel + 1792
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -815,7 +820,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 245
-                    let wp = w + 1904
+                    let wp = kernel + 1904
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -830,7 +835,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 252
-                    let wp = w + 2016
+                    let wp = kernel + 2016
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -845,7 +850,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 259
-                    let wp = w + 2128
+                    let wp = kernel + 2128
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -860,7 +865,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 308
-                    let wp = w + 2240
+                    let wp = kernel + 2240
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -875,7 +880,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 315
-                    let wp = w + 2352
+                    let wp = kernel + 2352
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -890,7 +895,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 322
-                    let wp = w + 2464
+                    let wp = kernel + 2464
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -905,7 +910,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 329
-                    let wp = w + 2576
+                    let wp = kernel + 2576
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -920,7 +925,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 336
-                    let wp = w + 2688
+                    let wp = kernel + 2688
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -940,14 +945,14 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + 80
-                var s0_0 = w.simd(V.self, at: 5600)
-                var s1_0 = w.simd(V.self, at: 5600)
-                var s2_0 = w.simd(V.self, at: 5600)
-                var s3_0 = w.simd(V.self, at: 5600)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + ky * 77 + kx * 7 + 154
-                        let wp = w + (ky * 5 + kx) * 112
+                        let wp = kernel + (ky * 5 + kx) * 112
                         for ci in 0..<7 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -968,14 +973,14 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + 160
-                var s0_0 = w.simd(V.self, at: 5600)
-                var s1_0 = w.simd(V.self, at: 5600)
-                var s2_0 = w.simd(V.self, at: 5600)
-                var s3_0 = w.simd(V.self, at: 5600)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + ky * 77 + kx * 7 + 308
-                        let wp = w + (ky * 5 + kx) * 112
+                        let wp = kernel + (ky * 5 + kx) * 112
                         for ci in 0..<7 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -996,14 +1001,14 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + 240
-                var s0_0 = w.simd(V.self, at: 5600)
-                var s1_0 = w.simd(V.self, at: 5600)
-                var s2_0 = w.simd(V.self, at: 5600)
-                var s3_0 = w.simd(V.self, at: 5600)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 // 10 of the 25 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x + 462
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1018,7 +1023,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 469
-                    let wp = w + 112
+                    let wp = kernel + 112
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1033,7 +1038,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 476
-                    let wp = w + 224
+                    let wp = kernel + 224
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1048,7 +1053,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 483
-                    let wp = w + 336
+                    let wp = kernel + 336
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1063,7 +1068,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 490
-                    let wp = w + 448
+                    let wp = kernel + 448
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1078,7 +1083,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 539
-                    let wp = w + 560
+                    let wp = kernel + 560
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1093,7 +1098,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 546
-                    let wp = w + 672
+                    let wp = kernel + 672
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1108,7 +1113,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 553
-                    let wp = w + 784
+                    let wp = kernel + 784
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1123,7 +1128,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 560
-                    let wp = w + 896
+                    let wp = kernel + 896
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1138,7 +1143,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 567
-                    let wp = w + 1008
+                    let wp = kernel + 1008
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1153,7 +1158,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 616
-                    let wp = w + 1120
+                    let wp = kernel + 1120
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1168,7 +1173,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 623
-                    let wp = w + 1232
+                    let wp = kernel + 1232
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1183,7 +1188,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 630
-                    let wp = w + 1344
+                    let wp = kernel + 1344
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1198,7 +1203,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 637
-                    let wp = w + 1456
+                    let wp = kernel + 1456
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1213,7 +1218,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 644
-                    let wp = w + 1568
+                    let wp = kernel + 1568
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1236,14 +1241,14 @@ public struct DilatedPadded: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = w.simd(V.self, at: 5616)
-                var s1_0 = w.simd(V.self, at: 5616)
-                var s2_0 = w.simd(V.self, at: 5616)
-                var s3_0 = w.simd(V.self, at: 5616)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
                 // 5 of the 25 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x + 77
-                    let wp = w + 3360
+                    let wp = kernel + 3360
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1258,7 +1263,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 84
-                    let wp = w + 3472
+                    let wp = kernel + 3472
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1273,7 +1278,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 91
-                    let wp = w + 3584
+                    let wp = kernel + 3584
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1288,7 +1293,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 98
-                    let wp = w + 3696
+                    let wp = kernel + 3696
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1303,7 +1308,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 105
-                    let wp = w + 3808
+                    let wp = kernel + 3808
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1318,7 +1323,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 154
-                    let wp = w + 3920
+                    let wp = kernel + 3920
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1333,7 +1338,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 161
-                    let wp = w + 4032
+                    let wp = kernel + 4032
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1348,7 +1353,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 168
-                    let wp = w + 4144
+                    let wp = kernel + 4144
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1363,7 +1368,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 175
-                    let wp = w + 4256
+                    let wp = kernel + 4256
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1378,7 +1383,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 182
-                    let wp = w + 4368
+                    let wp = kernel + 4368
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1393,7 +1398,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 231
-                    let wp = w + 4480
+                    let wp = kernel + 4480
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1408,7 +1413,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 238
-                    let wp = w + 4592
+                    let wp = kernel + 4592
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1423,7 +1428,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 245
-                    let wp = w + 4704
+                    let wp = kernel + 4704
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1438,7 +1443,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 252
-                    let wp = w + 4816
+                    let wp = kernel + 4816
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1453,7 +1458,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 259
-                    let wp = w + 4928
+                    let wp = kernel + 4928
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1468,7 +1473,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 308
-                    let wp = w + 5040
+                    let wp = kernel + 5040
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1483,7 +1488,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 315
-                    let wp = w + 5152
+                    let wp = kernel + 5152
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1498,7 +1503,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 322
-                    let wp = w + 5264
+                    let wp = kernel + 5264
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1513,7 +1518,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 329
-                    let wp = w + 5376
+                    let wp = kernel + 5376
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1528,7 +1533,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 336
-                    let wp = w + 5488
+                    let wp = kernel + 5488
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1548,14 +1553,14 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + 96
-                var s0_0 = w.simd(V.self, at: 5616)
-                var s1_0 = w.simd(V.self, at: 5616)
-                var s2_0 = w.simd(V.self, at: 5616)
-                var s3_0 = w.simd(V.self, at: 5616)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + ky * 77 + kx * 7 + 154
-                        let wp = w + (ky * 5 + kx) * 112 + 2800
+                        let wp = kernel + (ky * 5 + kx) * 112 + 2800
                         for ci in 0..<7 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -1576,14 +1581,14 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + 176
-                var s0_0 = w.simd(V.self, at: 5616)
-                var s1_0 = w.simd(V.self, at: 5616)
-                var s2_0 = w.simd(V.self, at: 5616)
-                var s3_0 = w.simd(V.self, at: 5616)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + ky * 77 + kx * 7 + 308
-                        let wp = w + (ky * 5 + kx) * 112 + 2800
+                        let wp = kernel + (ky * 5 + kx) * 112 + 2800
                         for ci in 0..<7 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -1604,14 +1609,14 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + 256
-                var s0_0 = w.simd(V.self, at: 5616)
-                var s1_0 = w.simd(V.self, at: 5616)
-                var s2_0 = w.simd(V.self, at: 5616)
-                var s3_0 = w.simd(V.self, at: 5616)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
                 // 10 of the 25 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x + 462
-                    let wp = w + 2800
+                    let wp = kernel + 2800
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1626,7 +1631,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 469
-                    let wp = w + 2912
+                    let wp = kernel + 2912
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1641,7 +1646,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 476
-                    let wp = w + 3024
+                    let wp = kernel + 3024
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1656,7 +1661,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 483
-                    let wp = w + 3136
+                    let wp = kernel + 3136
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1671,7 +1676,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 490
-                    let wp = w + 3248
+                    let wp = kernel + 3248
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1686,7 +1691,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 539
-                    let wp = w + 3360
+                    let wp = kernel + 3360
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1701,7 +1706,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 546
-                    let wp = w + 3472
+                    let wp = kernel + 3472
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1716,7 +1721,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 553
-                    let wp = w + 3584
+                    let wp = kernel + 3584
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1731,7 +1736,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 560
-                    let wp = w + 3696
+                    let wp = kernel + 3696
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1746,7 +1751,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 567
-                    let wp = w + 3808
+                    let wp = kernel + 3808
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1761,7 +1766,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 616
-                    let wp = w + 3920
+                    let wp = kernel + 3920
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1776,7 +1781,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 623
-                    let wp = w + 4032
+                    let wp = kernel + 4032
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1791,7 +1796,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 630
-                    let wp = w + 4144
+                    let wp = kernel + 4144
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1806,7 +1811,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 637
-                    let wp = w + 4256
+                    let wp = kernel + 4256
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1821,7 +1826,7 @@ public struct DilatedPadded: CompiledModel {
                 }
                 do {
                     let xp = x + 644
-                    let wp = w + 4368
+                    let wp = kernel + 4368
                     for ci in 0..<7 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -1859,18 +1864,19 @@ public struct DilatedPadded: CompiledModel {
     @inline(never)
     static func l5_conv2d_4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 2000
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 2000)
-                var s1_0 = w.simd(V.self, at: 2000)
-                var s2_0 = w.simd(V.self, at: 2000)
-                var s3_0 = w.simd(V.self, at: 2000)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + ky * 140 + kx * 20
-                        let wp = w + (ky * 5 + kx) * 80
+                        let wp = kernel + (ky * 5 + kx) * 80
                         for ci in 0..<20 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -1899,12 +1905,13 @@ public struct DilatedPadded: CompiledModel {
     @inline(never)
     static func l7_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 48
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -2095,7 +2102,7 @@ extension DilatedPadded: TrainableModel {
                 for g in 0..<2 {
                     let from = dz + i * 17 + g * 16
                     var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
                     d[i * 2 + g] = v
                 }
             }
@@ -2439,7 +2446,7 @@ extension DilatedPadded: TrainableModel {
             for ci in 0..<12 {
                 let row = UnsafePointer(kernel) + ci * 4
                 var sum = SIMD4<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD4<Float>.self, at: g * 4), d[g]) }
+                sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }

@@ -246,20 +246,21 @@ public struct DropoutNoiseShape: CompiledModel {
     @inline(never)
     static func l6_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 224, bias = w + 272
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 272)
-                var s1_0 = w.simd(V.self, at: 272)
-                var s2_0 = w.simd(V.self, at: 272)
-                var s3_0 = w.simd(V.self, at: 272)
-                var s4_0 = w.simd(V.self, at: 272)
-                var s5_0 = w.simd(V.self, at: 272)
-                var s6_0 = w.simd(V.self, at: 272)
-                var s7_0 = w.simd(V.self, at: 272)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 224
+                let wp = kernel
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -312,21 +313,22 @@ public struct DropoutNoiseShape: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 72
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 72)
-                var s1_0 = w.simd(V.self, at: 72)
-                var s2_0 = w.simd(V.self, at: 72)
-                var s3_0 = w.simd(V.self, at: 72)
-                var s4_0 = w.simd(V.self, at: 72)
-                var s5_0 = w.simd(V.self, at: 72)
-                var s6_0 = w.simd(V.self, at: 72)
-                var s7_0 = w.simd(V.self, at: 72)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 12 + kx * 2
-                        let wp = w + (ky * 3 + kx) * 8
+                        let wp = kernel + (ky * 3 + kx) * 8
                         for ci in 0..<2 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -359,18 +361,18 @@ public struct DropoutNoiseShape: CompiledModel {
             }
             do {
                 let yp = y + 32
-                var s0_0 = w.simd(V.self, at: 72)
-                var s1_0 = w.simd(V.self, at: 72)
-                var s2_0 = w.simd(V.self, at: 72)
-                var s3_0 = w.simd(V.self, at: 72)
-                var s4_0 = w.simd(V.self, at: 72)
-                var s5_0 = w.simd(V.self, at: 72)
-                var s6_0 = w.simd(V.self, at: 72)
-                var s7_0 = w.simd(V.self, at: 72)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 12 + kx * 2 + 24
-                        let wp = w + (ky * 3 + kx) * 8
+                        let wp = kernel + (ky * 3 + kx) * 8
                         for ci in 0..<2 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -411,18 +413,19 @@ public struct DropoutNoiseShape: CompiledModel {
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 144
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 144)
-                var s1_0 = w.simd(V.self, at: 144)
-                var s2_0 = w.simd(V.self, at: 144)
-                var s3_0 = w.simd(V.self, at: 144)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 16 + kx * 4
-                        let wp = w + (ky * 3 + kx) * 16
+                        let wp = kernel + (ky * 3 + kx) * 16
                         for ci in 0..<4 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -457,13 +460,14 @@ public struct DropoutNoiseShape: CompiledModel {
     @inline(never)
     static func l6_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 48
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])

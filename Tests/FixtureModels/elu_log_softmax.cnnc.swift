@@ -264,18 +264,19 @@ public struct EluLogSoftmax: CompiledModel {
     @inline(never)
     static func l6_dense_log_softmax_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w + 296, bias = w + 2344
         // The remaining 12 output channels.
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 12
-                    var s0_0 = w.simd(V.self, at: 2344)
-                    var s1_0 = w.simd(V.self, at: 2344)
-                    var s2_0 = w.simd(V.self, at: 2344)
-                    var s3_0 = w.simd(V.self, at: 2344)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s3_0 = bias.simd(V.self, at: 0)
                     let xp = x + ox * 128
-                    let wp = w + 296
+                    let wp = kernel
                     for ci in 0..<128 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -314,20 +315,21 @@ public struct EluLogSoftmax: CompiledModel {
     @inline(never)
     static func l7_output_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 2360, bias = w + 2456
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 2456)
-                var s1_0 = w.simd(V.self, at: 2456)
-                var s2_0 = w.simd(V.self, at: 2456)
-                var s3_0 = w.simd(V.self, at: 2456)
-                var s4_0 = w.simd(V.self, at: 2456)
-                var s5_0 = w.simd(V.self, at: 2456)
-                var s6_0 = w.simd(V.self, at: 2456)
-                var s7_0 = w.simd(V.self, at: 2456)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 2360
+                let wp = kernel
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -380,21 +382,22 @@ public struct EluLogSoftmax: CompiledModel {
     @inline(never)
     static func l0_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 216
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 216)
-                var s1_0 = w.simd(V.self, at: 216)
-                var s2_0 = w.simd(V.self, at: 216)
-                var s3_0 = w.simd(V.self, at: 216)
-                var s4_0 = w.simd(V.self, at: 216)
-                var s5_0 = w.simd(V.self, at: 216)
-                var s6_0 = w.simd(V.self, at: 216)
-                var s7_0 = w.simd(V.self, at: 216)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 18 + kx * 3
-                        let wp = w + (ky * 3 + kx) * 24
+                        let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -427,18 +430,18 @@ public struct EluLogSoftmax: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = w.simd(V.self, at: 216)
-                var s1_0 = w.simd(V.self, at: 216)
-                var s2_0 = w.simd(V.self, at: 216)
-                var s3_0 = w.simd(V.self, at: 216)
-                var s4_0 = w.simd(V.self, at: 216)
-                var s5_0 = w.simd(V.self, at: 216)
-                var s6_0 = w.simd(V.self, at: 216)
-                var s7_0 = w.simd(V.self, at: 216)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 18 + kx * 3 + 36
-                        let wp = w + (ky * 3 + kx) * 24
+                        let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -482,19 +485,20 @@ public struct EluLogSoftmax: CompiledModel {
     @inline(never)
     static func l2_mix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -525,16 +529,16 @@ public struct EluLogSoftmax: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x + 64
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -593,13 +597,14 @@ public struct EluLogSoftmax: CompiledModel {
     @inline(never)
     static func l6_dense_log_softmax(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 2048
         // The remaining 12 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 2048)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<128 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -628,13 +633,14 @@ public struct EluLogSoftmax: CompiledModel {
     @inline(never)
     static func l7_output(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 96
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 96)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])

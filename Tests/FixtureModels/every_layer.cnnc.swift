@@ -359,18 +359,19 @@ public struct EveryLayer: CompiledModel {
     @inline(never)
     static func l12_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD16<Float>
+        let kernel = w + 5384, bias = w + 5896
         for g in parts.clamped(to: 0..<4) {
             let c0 = g * 16
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 64 + c0
-                    var s0_0 = w.simd(V.self, at: c0 + 5896)
-                    var s1_0 = w.simd(V.self, at: c0 + 5896)
-                    var s2_0 = w.simd(V.self, at: c0 + 5896)
-                    var s3_0 = w.simd(V.self, at: c0 + 5896)
+                    var s0_0 = bias.simd(V.self, at: c0)
+                    var s1_0 = bias.simd(V.self, at: c0)
+                    var s2_0 = bias.simd(V.self, at: c0)
+                    var s3_0 = bias.simd(V.self, at: c0)
                     let xp = x + ox * 8
-                    let wp = w + c0 + 5384
+                    let wp = kernel + c0
                     for ci in 0..<8 {
                         let w0 = wp.simd(V.self, at: ci * 64)
                         let x0 = V(repeating: xp[ci])
@@ -404,22 +405,23 @@ public struct EveryLayer: CompiledModel {
     @inline(never)
     static func l14_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 6088, bias = w + 7112
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 10
-                    var s0_0 = w.simd(V.self, at: 7112)
-                    var s0_1 = w.simd(V.self, at: 7120)
-                    var s1_0 = w.simd(V.self, at: 7112)
-                    var s1_1 = w.simd(V.self, at: 7120)
-                    var s2_0 = w.simd(V.self, at: 7112)
-                    var s2_1 = w.simd(V.self, at: 7120)
-                    var s3_0 = w.simd(V.self, at: 7112)
-                    var s3_1 = w.simd(V.self, at: 7120)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s0_1 = bias.simd(V.self, at: 8)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s1_1 = bias.simd(V.self, at: 8)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s2_1 = bias.simd(V.self, at: 8)
+                    var s3_0 = bias.simd(V.self, at: 0)
+                    var s3_1 = bias.simd(V.self, at: 8)
                     let xp = x + ox * 64
-                    let wp = w + 6088
+                    let wp = kernel
                     for ci in 0..<64 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -483,20 +485,21 @@ public struct EveryLayer: CompiledModel {
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<31) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 432
         for oy in parts {
             for bx in 0..<3 {
                 let ox = bx * 6
                 let yp = y + (oy * 33 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 432)
-                var s1_0 = w.simd(V.self, at: 432)
-                var s2_0 = w.simd(V.self, at: 432)
-                var s3_0 = w.simd(V.self, at: 432)
-                var s4_0 = w.simd(V.self, at: 432)
-                var s5_0 = w.simd(V.self, at: 432)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 111 + ox * 3 + ky * 222 + kx * 6
-                        let wp = w + (ky * 3 + kx) * 48
+                        let wp = kernel + (ky * 3 + kx) * 48
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -524,15 +527,15 @@ public struct EveryLayer: CompiledModel {
             for bx in 0..<3 {
                 let ox = bx * 5 + 18
                 let yp = y + (oy * 33 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 432)
-                var s1_0 = w.simd(V.self, at: 432)
-                var s2_0 = w.simd(V.self, at: 432)
-                var s3_0 = w.simd(V.self, at: 432)
-                var s4_0 = w.simd(V.self, at: 432)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 111 + ox * 3 + ky * 222 + kx * 6
-                        let wp = w + (ky * 3 + kx) * 48
+                        let wp = kernel + (ky * 3 + kx) * 48
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -589,22 +592,23 @@ public struct EveryLayer: CompiledModel {
     @inline(never)
     static func l4_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 4608
         for g in 0..<2 {
             let c0 = g * 16
             for oy in parts {
                 for bx in 0..<2 {
                     let ox = bx * 6
                     let yp = y + (oy * 17 + ox) * 32 + c0
-                    var s0_0 = w.simd(V.self, at: c0 + 4608)
-                    var s1_0 = w.simd(V.self, at: c0 + 4608)
-                    var s2_0 = w.simd(V.self, at: c0 + 4608)
-                    var s3_0 = w.simd(V.self, at: c0 + 4608)
-                    var s4_0 = w.simd(V.self, at: c0 + 4608)
-                    var s5_0 = w.simd(V.self, at: c0 + 4608)
+                    var s0_0 = bias.simd(V.self, at: c0)
+                    var s1_0 = bias.simd(V.self, at: c0)
+                    var s2_0 = bias.simd(V.self, at: c0)
+                    var s3_0 = bias.simd(V.self, at: c0)
+                    var s4_0 = bias.simd(V.self, at: c0)
+                    var s5_0 = bias.simd(V.self, at: c0)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + oy * 1120 + ox * 32 + ky * 560 + kx * 16
-                            let wp = w + c0 + (ky * 3 + kx) * 512
+                            let wp = kernel + c0 + (ky * 3 + kx) * 512
                             for ci in 0..<16 {
                                 let w0 = wp.simd(V.self, at: ci * 32)
                                 let x0 = V(repeating: xp[ci])
@@ -631,15 +635,15 @@ public struct EveryLayer: CompiledModel {
                 }
                 do {
                     let yp = y + (oy * 17 + 12) * 32 + c0
-                    var s0_0 = w.simd(V.self, at: c0 + 4608)
-                    var s1_0 = w.simd(V.self, at: c0 + 4608)
-                    var s2_0 = w.simd(V.self, at: c0 + 4608)
-                    var s3_0 = w.simd(V.self, at: c0 + 4608)
-                    var s4_0 = w.simd(V.self, at: c0 + 4608)
+                    var s0_0 = bias.simd(V.self, at: c0)
+                    var s1_0 = bias.simd(V.self, at: c0)
+                    var s2_0 = bias.simd(V.self, at: c0)
+                    var s3_0 = bias.simd(V.self, at: c0)
+                    var s4_0 = bias.simd(V.self, at: c0)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + oy * 1120 + ky * 560 + kx * 16 + 384
-                            let wp = w + c0 + (ky * 3 + kx) * 512
+                            let wp = kernel + c0 + (ky * 3 + kx) * 512
                             for ci in 0..<16 {
                                 let w0 = wp.simd(V.self, at: ci * 32)
                                 let x0 = V(repeating: xp[ci])
@@ -737,17 +741,18 @@ public struct EveryLayer: CompiledModel {
     @inline(never)
     static func l9_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 256
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 10 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 256)
-                var s1_0 = w.simd(V.self, at: 256)
-                var s2_0 = w.simd(V.self, at: 256)
-                var s3_0 = w.simd(V.self, at: 256)
-                var s4_0 = w.simd(V.self, at: 256)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
                 let xp = x + oy * 320 + ox * 32
-                let wp = w
+                let wp = kernel
                 for ci in 0..<32 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -794,14 +799,15 @@ public struct EveryLayer: CompiledModel {
     @inline(never)
     static func l12_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 512
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 512)
-                var s0_1 = w.simd(V.self, at: 528)
-                var s0_2 = w.simd(V.self, at: 544)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 64)
                     let w1 = wp.simd(V.self, at: ci * 64 + 16)
@@ -820,9 +826,9 @@ public struct EveryLayer: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 48
-                var s0_0 = w.simd(V.self, at: 560)
+                var s0_0 = bias.simd(V.self, at: 48)
                 let xp = x
-                let wp = w + 48
+                let wp = kernel + 48
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 64)
                     let x0 = V(repeating: xp[ci])
@@ -846,14 +852,15 @@ public struct EveryLayer: CompiledModel {
     @inline(never)
     static func l14_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 1024
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 1024)
-                var s0_1 = w.simd(V.self, at: 1032)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<64 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -1477,7 +1484,7 @@ extension EveryLayer: TrainableModel {
             for ci in 0..<64 {
                 let row = UnsafePointer(kernel) + ci * 10
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total

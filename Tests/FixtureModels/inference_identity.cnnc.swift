@@ -229,20 +229,21 @@ public struct InferenceIdentity: CompiledModel {
     @inline(never)
     static func l6_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 112, bias = w + 688
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 688)
-                var s1_0 = w.simd(V.self, at: 688)
-                var s2_0 = w.simd(V.self, at: 688)
-                var s3_0 = w.simd(V.self, at: 688)
-                var s4_0 = w.simd(V.self, at: 688)
-                var s5_0 = w.simd(V.self, at: 688)
-                var s6_0 = w.simd(V.self, at: 688)
-                var s7_0 = w.simd(V.self, at: 688)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 112
+                let wp = kernel
                 for ci in 0..<144 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -298,18 +299,19 @@ public struct InferenceIdentity: CompiledModel {
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 108
         for oy in parts {
             let yp = y + oy * 24
-            var s0_0 = w.simd(V.self, at: 108)
-            var s1_0 = w.simd(V.self, at: 108)
-            var s2_0 = w.simd(V.self, at: 108)
-            var s3_0 = w.simd(V.self, at: 108)
-            var s4_0 = w.simd(V.self, at: 108)
-            var s5_0 = w.simd(V.self, at: 108)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 24 + ky * 24 + kx * 3
-                    let wp = w + (ky * 3 + kx) * 12
+                    let wp = kernel + (ky * 3 + kx) * 12
                     for ci in 0..<3 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -352,13 +354,14 @@ public struct InferenceIdentity: CompiledModel {
     @inline(never)
     static func l6_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 576
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 576)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<144 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])

@@ -303,22 +303,23 @@ public struct LayernormPrelu: CompiledModel {
     @inline(never)
     static func l7_hidden_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 649, bias = w + 1225
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 10
-                    var s0_0 = w.simd(V.self, at: 1225)
-                    var s0_1 = w.simd(V.self, at: 1233)
-                    var s1_0 = w.simd(V.self, at: 1225)
-                    var s1_1 = w.simd(V.self, at: 1233)
-                    var s2_0 = w.simd(V.self, at: 1225)
-                    var s2_1 = w.simd(V.self, at: 1233)
-                    var s3_0 = w.simd(V.self, at: 1225)
-                    var s3_1 = w.simd(V.self, at: 1233)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s0_1 = bias.simd(V.self, at: 8)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s1_1 = bias.simd(V.self, at: 8)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s2_1 = bias.simd(V.self, at: 8)
+                    var s3_0 = bias.simd(V.self, at: 0)
+                    var s3_1 = bias.simd(V.self, at: 8)
                     let xp = x + ox * 36
-                    let wp = w + 649
+                    let wp = kernel
                     for ci in 0..<36 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -376,19 +377,20 @@ public struct LayernormPrelu: CompiledModel {
     @inline(never)
     static func l10_classes_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 1261, bias = w + 1301
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 1301)
-                var s1_0 = w.simd(V.self, at: 1301)
-                var s2_0 = w.simd(V.self, at: 1301)
-                var s3_0 = w.simd(V.self, at: 1301)
-                var s4_0 = w.simd(V.self, at: 1301)
-                var s5_0 = w.simd(V.self, at: 1301)
-                var s6_0 = w.simd(V.self, at: 1301)
-                var s7_0 = w.simd(V.self, at: 1301)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 1261
+                let wp = kernel
                 for ci in 0..<10 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -454,20 +456,21 @@ public struct LayernormPrelu: CompiledModel {
     @inline(never)
     static func l0_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 216
         // The remaining 5 output channels.
         for oy in parts {
             let yp = y + oy * 35
-            var s0_0 = w.simd(V.self, at: 216)
-            var s1_0 = w.simd(V.self, at: 216)
-            var s2_0 = w.simd(V.self, at: 216)
-            var s3_0 = w.simd(V.self, at: 216)
-            var s4_0 = w.simd(V.self, at: 216)
-            var s5_0 = w.simd(V.self, at: 216)
-            var s6_0 = w.simd(V.self, at: 216)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
+            var s6_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 27 + ky * 27 + kx * 3
-                    let wp = w + (ky * 3 + kx) * 24
+                    let wp = kernel + (ky * 3 + kx) * 24
                     for ci in 0..<3 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -525,20 +528,21 @@ public struct LayernormPrelu: CompiledModel {
     @inline(never)
     static func l3_mix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 360
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 360)
-                var s1_0 = w.simd(V.self, at: 360)
-                var s2_0 = w.simd(V.self, at: 360)
-                var s3_0 = w.simd(V.self, at: 360)
-                var s4_0 = w.simd(V.self, at: 360)
-                var s5_0 = w.simd(V.self, at: 360)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 35 + kx * 5
-                        let wp = w + (ky * 3 + kx) * 40
+                        let wp = kernel + (ky * 3 + kx) * 40
                         for ci in 0..<5 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -597,14 +601,15 @@ public struct LayernormPrelu: CompiledModel {
     @inline(never)
     static func l7_hidden(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 576
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 576)
-                var s0_1 = w.simd(V.self, at: 584)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<36 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -646,12 +651,13 @@ public struct LayernormPrelu: CompiledModel {
     @inline(never)
     static func l10_classes(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 40
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 40)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<10 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -1037,7 +1043,7 @@ extension LayernormPrelu: TrainableModel {
             for ci in 0..<36 {
                 let row = UnsafePointer(kernel) + ci * 10
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total
@@ -1130,7 +1136,7 @@ extension LayernormPrelu: TrainableModel {
             for ci in 0..<10 {
                 let row = UnsafePointer(kernel) + ci * 4
                 var sum = SIMD4<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD4<Float>.self, at: g * 4), d[g]) }
+                sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }

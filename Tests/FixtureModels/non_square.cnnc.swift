@@ -259,20 +259,21 @@ public struct NonSquare: CompiledModel {
     @inline(never)
     static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 176, bias = w + 212
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 212)
-                var s1_0 = w.simd(V.self, at: 212)
-                var s2_0 = w.simd(V.self, at: 212)
-                var s3_0 = w.simd(V.self, at: 212)
-                var s4_0 = w.simd(V.self, at: 212)
-                var s5_0 = w.simd(V.self, at: 212)
-                var s6_0 = w.simd(V.self, at: 212)
-                var s7_0 = w.simd(V.self, at: 212)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 176
+                let wp = kernel
                 for ci in 0..<9 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -321,18 +322,19 @@ public struct NonSquare: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 24
         // The remaining 3 output channels.
         for oy in parts {
             let yp = y + oy * 18
-            var s0_0 = w.simd(V.self, at: 24)
-            var s1_0 = w.simd(V.self, at: 24)
-            var s2_0 = w.simd(V.self, at: 24)
-            var s3_0 = w.simd(V.self, at: 24)
-            var s4_0 = w.simd(V.self, at: 24)
-            var s5_0 = w.simd(V.self, at: 24)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 let xp = x + oy * 24 + ky * 12
-                let wp = w + ky * 8
+                let wp = kernel + ky * 8
                 for ci in 0..<2 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -362,20 +364,21 @@ public struct NonSquare: CompiledModel {
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 48
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 48)
-                var s1_0 = w.simd(V.self, at: 48)
-                var s2_0 = w.simd(V.self, at: 48)
-                var s3_0 = w.simd(V.self, at: 48)
-                var s4_0 = w.simd(V.self, at: 48)
-                var s5_0 = w.simd(V.self, at: 48)
-                var s6_0 = w.simd(V.self, at: 48)
-                var s7_0 = w.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 for kx in 0..<4 {
                     let xp = x + kx * 3
-                    let wp = w + kx * 12
+                    let wp = kernel + kx * 12
                     for ci in 0..<3 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -407,16 +410,16 @@ public struct NonSquare: CompiledModel {
             }
             do {
                 let yp = y + 32
-                var s0_0 = w.simd(V.self, at: 48)
-                var s1_0 = w.simd(V.self, at: 48)
-                var s2_0 = w.simd(V.self, at: 48)
-                var s3_0 = w.simd(V.self, at: 48)
-                var s4_0 = w.simd(V.self, at: 48)
-                var s5_0 = w.simd(V.self, at: 48)
-                var s6_0 = w.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
                 for kx in 0..<4 {
                     let xp = x + kx * 3 + 42
-                    let wp = w + kx * 12
+                    let wp = kernel + kx * 12
                     for ci in 0..<3 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -461,22 +464,23 @@ public struct NonSquare: CompiledModel {
     @inline(never)
     static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 64
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
-                var s6_0 = w.simd(V.self, at: 64)
-                var s7_0 = w.simd(V.self, at: 64)
-                var s8_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s8_0 = bias.simd(V.self, at: 0)
                 for kx in 0..<4 {
                     let xp = x + kx * 4
-                    let wp = w + kx * 16
+                    let wp = kernel + kx * 16
                     for ci in 0..<4 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -516,16 +520,17 @@ public struct NonSquare: CompiledModel {
     @inline(never)
     static func l3_conv2d_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 24
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 24)
-                var s1_0 = w.simd(V.self, at: 24)
-                var s2_0 = w.simd(V.self, at: 24)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     let xp = x + ky * 6
-                    let wp = w + ky * 8
+                    let wp = kernel + ky * 8
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -550,13 +555,14 @@ public struct NonSquare: CompiledModel {
     @inline(never)
     static func l5_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 36
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 36)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<9 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])

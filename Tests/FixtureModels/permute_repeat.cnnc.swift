@@ -401,19 +401,20 @@ public struct PermuteRepeat: CompiledModel {
     @inline(never)
     static func l16_classes_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 1028, bias = w + 1064
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 1064)
-                var s1_0 = w.simd(V.self, at: 1064)
-                var s2_0 = w.simd(V.self, at: 1064)
-                var s3_0 = w.simd(V.self, at: 1064)
-                var s4_0 = w.simd(V.self, at: 1064)
-                var s5_0 = w.simd(V.self, at: 1064)
-                var s6_0 = w.simd(V.self, at: 1064)
-                var s7_0 = w.simd(V.self, at: 1064)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 1028
+                let wp = kernel
                 for ci in 0..<9 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -479,17 +480,18 @@ public struct PermuteRepeat: CompiledModel {
     @inline(never)
     static func l0_encode(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 216
         // The remaining 5 output channels.
         for oy in parts {
             let yp = y + oy * 20
-            var s0_0 = w.simd(V.self, at: 216)
-            var s1_0 = w.simd(V.self, at: 216)
-            var s2_0 = w.simd(V.self, at: 216)
-            var s3_0 = w.simd(V.self, at: 216)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 18 + ky * 18 + kx * 3
-                    let wp = w + (ky * 3 + kx) * 24
+                    let wp = kernel + (ky * 3 + kx) * 24
                     for ci in 0..<3 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -524,19 +526,20 @@ public struct PermuteRepeat: CompiledModel {
     @inline(never)
     static func l2_mix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 180
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 180)
-                var s1_0 = w.simd(V.self, at: 180)
-                var s2_0 = w.simd(V.self, at: 180)
-                var s3_0 = w.simd(V.self, at: 180)
-                var s4_0 = w.simd(V.self, at: 180)
-                var s5_0 = w.simd(V.self, at: 180)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 25 + kx * 5
-                        let wp = w + (ky * 3 + kx) * 20
+                        let wp = kernel + (ky * 3 + kx) * 20
                         for ci in 0..<5 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -593,21 +596,22 @@ public struct PermuteRepeat: CompiledModel {
     @inline(never)
     static func l5_conv_steps(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 72
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 72)
-                var s1_0 = w.simd(V.self, at: 72)
-                var s2_0 = w.simd(V.self, at: 72)
-                var s3_0 = w.simd(V.self, at: 72)
-                var s4_0 = w.simd(V.self, at: 72)
-                var s5_0 = w.simd(V.self, at: 72)
-                var s6_0 = w.simd(V.self, at: 72)
-                var s7_0 = w.simd(V.self, at: 72)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 for kx in 0..<3 {
                     let xp = x + kx * 3
-                    let wp = w + kx * 24
+                    let wp = kernel + kx * 24
                     for ci in 0..<3 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -649,9 +653,9 @@ public struct PermuteRepeat: CompiledModel {
     // up_default: UpSampling1D, (None, 8, 6) → (None, 16, 6), 0 parameters
     @inline(never)
     static func l6_up_default(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for row in 0..<1 {
-            let source = x + row * 48
-            let target = y + row * 96
+        do {
+            let source = x
+            let target = y
             for column in 0..<8 {
                 for copy in 0..<2 {
                     (target + (column * 2 + copy) * 6).update(from: source + column * 6, count: 6)
@@ -673,17 +677,18 @@ public struct PermuteRepeat: CompiledModel {
     @inline(never)
     static func l8_conv_transposed(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 384
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 384)
-                var s1_0 = w.simd(V.self, at: 384)
-                var s2_0 = w.simd(V.self, at: 384)
-                var s3_0 = w.simd(V.self, at: 384)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for kx in 0..<3 {
                     let xp = x + kx * 16
-                    let wp = w + kx * 128
+                    let wp = kernel + kx * 128
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -707,9 +712,9 @@ public struct PermuteRepeat: CompiledModel {
     // up_three: UpSampling1D, (None, 4, 5) → (None, 12, 5), 0 parameters
     @inline(never)
     static func l9_up_three(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for row in 0..<1 {
-            let source = x + row * 20
-            let target = y + row * 60
+        do {
+            let source = x
+            let target = y
             for column in 0..<4 {
                 for copy in 0..<3 {
                     (target + (column * 3 + copy) * 5).update(from: source + column * 5, count: 5)
@@ -733,13 +738,14 @@ public struct PermuteRepeat: CompiledModel {
     @inline(never)
     static func l11_code(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 40
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 40)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<5 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -766,16 +772,17 @@ public struct PermuteRepeat: CompiledModel {
     @inline(never)
     static func l13_per_step(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 48
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 48)
-                var s1_0 = w.simd(V.self, at: 48)
-                var s2_0 = w.simd(V.self, at: 48)
-                var s3_0 = w.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -799,16 +806,17 @@ public struct PermuteRepeat: CompiledModel {
     @inline(never)
     static func l14_conv_repeated(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 40
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 40)
-                var s1_0 = w.simd(V.self, at: 40)
-                var s2_0 = w.simd(V.self, at: 40)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
                 for kx in 0..<2 {
                     let xp = x + kx * 5
-                    let wp = w + kx * 20
+                    let wp = kernel + kx * 20
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -833,12 +841,13 @@ public struct PermuteRepeat: CompiledModel {
     @inline(never)
     static func l16_classes(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 36
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 36)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<9 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -1244,16 +1253,12 @@ extension PermuteRepeat: TrainableModel {
     // up_default: dL/dx, each dL/dy sent back to the pixels it was made from
     @inline(never)
     static func l6_up_default_backward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<1 {
-            for column in 0..<8 {
-                let target = dx + (row * 8 + column) * 6
-                target.update(repeating: 0, count: 6)
-                for down in 0..<1 {
-                    for across in 0..<2 {
-                        let source = dy + ((row * 1 + down) * 16 + column * 2 + across) * 6
-                        for c in 0..<6 { target[c] += source[c] }
-                    }
-                }
+        for column in 0..<8 {
+            let target = dx + column * 6
+            target.update(repeating: 0, count: 6)
+            for across in 0..<2 {
+                let source = dy + (column * 2 + across) * 6
+                for c in 0..<6 { target[c] += source[c] }
             }
         }
     }
@@ -1337,16 +1342,12 @@ extension PermuteRepeat: TrainableModel {
     // up_three: dL/dx, each dL/dy sent back to the pixels it was made from
     @inline(never)
     static func l9_up_three_backward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<1 {
-            for column in 0..<4 {
-                let target = dx + (row * 4 + column) * 5
-                target.update(repeating: 0, count: 5)
-                for down in 0..<1 {
-                    for across in 0..<3 {
-                        let source = dy + ((row * 1 + down) * 12 + column * 3 + across) * 5
-                        for c in 0..<5 { target[c] += source[c] }
-                    }
-                }
+        for column in 0..<4 {
+            let target = dx + column * 5
+            target.update(repeating: 0, count: 5)
+            for across in 0..<3 {
+                let source = dy + (column * 3 + across) * 5
+                for c in 0..<5 { target[c] += source[c] }
             }
         }
     }
@@ -1599,7 +1600,7 @@ extension PermuteRepeat: TrainableModel {
             for ci in 0..<9 {
                 let row = UnsafePointer(kernel) + ci * 4
                 var sum = SIMD4<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD4<Float>.self, at: g * 4), d[g]) }
+                sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }

@@ -194,18 +194,19 @@ public struct PoolingSameOdd: CompiledModel {
     @inline(never)
     static func l0_mix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<15) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 12
         for oy in parts {
             do {
                 let yp = y + oy * 52
-                var s0_0 = w.simd(V.self, at: 12)
-                var s1_0 = w.simd(V.self, at: 12)
-                var s2_0 = w.simd(V.self, at: 12)
-                var s3_0 = w.simd(V.self, at: 12)
-                var s4_0 = w.simd(V.self, at: 12)
-                var s5_0 = w.simd(V.self, at: 12)
-                var s6_0 = w.simd(V.self, at: 12)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
                 let xp = x + oy * 39
-                let wp = w
+                let wp = kernel
                 for ci in 0..<3 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -233,14 +234,14 @@ public struct PoolingSameOdd: CompiledModel {
             }
             do {
                 let yp = y + (oy * 13 + 7) * 4
-                var s0_0 = w.simd(V.self, at: 12)
-                var s1_0 = w.simd(V.self, at: 12)
-                var s2_0 = w.simd(V.self, at: 12)
-                var s3_0 = w.simd(V.self, at: 12)
-                var s4_0 = w.simd(V.self, at: 12)
-                var s5_0 = w.simd(V.self, at: 12)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
                 let xp = x + oy * 39 + 21
-                let wp = w
+                let wp = kernel
                 for ci in 0..<3 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])

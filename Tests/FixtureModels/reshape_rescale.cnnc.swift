@@ -345,19 +345,20 @@ public struct ReshapeRescale: CompiledModel {
     @inline(never)
     static func l12_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 158, bias = w + 638
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 638)
-                var s1_0 = w.simd(V.self, at: 638)
-                var s2_0 = w.simd(V.self, at: 638)
-                var s3_0 = w.simd(V.self, at: 638)
-                var s4_0 = w.simd(V.self, at: 638)
-                var s5_0 = w.simd(V.self, at: 638)
-                var s6_0 = w.simd(V.self, at: 638)
-                var s7_0 = w.simd(V.self, at: 638)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 158
+                let wp = kernel
                 for ci in 0..<60 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -408,20 +409,21 @@ public struct ReshapeRescale: CompiledModel {
     @inline(never)
     static func l14_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 662, bias = w + 694
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 694)
-                var s1_0 = w.simd(V.self, at: 694)
-                var s2_0 = w.simd(V.self, at: 694)
-                var s3_0 = w.simd(V.self, at: 694)
-                var s4_0 = w.simd(V.self, at: 694)
-                var s5_0 = w.simd(V.self, at: 694)
-                var s6_0 = w.simd(V.self, at: 694)
-                var s7_0 = w.simd(V.self, at: 694)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 662
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -501,17 +503,18 @@ public struct ReshapeRescale: CompiledModel {
     @inline(never)
     static func l3_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 108
         for oy in parts {
             let yp = y + oy * 20
-            var s0_0 = w.simd(V.self, at: 108)
-            var s1_0 = w.simd(V.self, at: 108)
-            var s2_0 = w.simd(V.self, at: 108)
-            var s3_0 = w.simd(V.self, at: 108)
-            var s4_0 = w.simd(V.self, at: 108)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 21 + ky * 21 + kx * 3
-                    let wp = w + (ky * 3 + kx) * 12
+                    let wp = kernel + (ky * 3 + kx) * 12
                     for ci in 0..<3 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -553,21 +556,22 @@ public struct ReshapeRescale: CompiledModel {
     @inline(never)
     static func l6_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 32
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 7
                     let yp = y + ox * 5
-                    var s0_0 = w.simd(V.self, at: 32)
-                    var s1_0 = w.simd(V.self, at: 32)
-                    var s2_0 = w.simd(V.self, at: 32)
-                    var s3_0 = w.simd(V.self, at: 32)
-                    var s4_0 = w.simd(V.self, at: 32)
-                    var s5_0 = w.simd(V.self, at: 32)
-                    var s6_0 = w.simd(V.self, at: 32)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s3_0 = bias.simd(V.self, at: 0)
+                    var s4_0 = bias.simd(V.self, at: 0)
+                    var s5_0 = bias.simd(V.self, at: 0)
+                    var s6_0 = bias.simd(V.self, at: 0)
                     let xp = x + ox * 4
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<4 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -595,14 +599,14 @@ public struct ReshapeRescale: CompiledModel {
                 }
                 do {
                     let yp = y + 70
-                    var s0_0 = w.simd(V.self, at: 32)
-                    var s1_0 = w.simd(V.self, at: 32)
-                    var s2_0 = w.simd(V.self, at: 32)
-                    var s3_0 = w.simd(V.self, at: 32)
-                    var s4_0 = w.simd(V.self, at: 32)
-                    var s5_0 = w.simd(V.self, at: 32)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s3_0 = bias.simd(V.self, at: 0)
+                    var s4_0 = bias.simd(V.self, at: 0)
+                    var s5_0 = bias.simd(V.self, at: 0)
                     let xp = x + 56
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<4 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -659,12 +663,13 @@ public struct ReshapeRescale: CompiledModel {
     @inline(never)
     static func l12_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 480
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 480)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<60 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -694,13 +699,14 @@ public struct ReshapeRescale: CompiledModel {
     @inline(never)
     static func l14_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 32
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -1085,7 +1091,7 @@ extension ReshapeRescale: TrainableModel {
             for ci in 0..<60 {
                 let row = UnsafePointer(kernel) + ci * 8
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }

@@ -247,20 +247,21 @@ public struct SameStride2Even: CompiledModel {
     @inline(never)
     static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 372, bias = w + 388
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 388)
-                var s1_0 = w.simd(V.self, at: 388)
-                var s2_0 = w.simd(V.self, at: 388)
-                var s3_0 = w.simd(V.self, at: 388)
-                var s4_0 = w.simd(V.self, at: 388)
-                var s5_0 = w.simd(V.self, at: 388)
-                var s6_0 = w.simd(V.self, at: 388)
-                var s7_0 = w.simd(V.self, at: 388)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 372
+                let wp = kernel
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -309,21 +310,22 @@ public struct SameStride2Even: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 108
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 108)
-                var s1_0 = w.simd(V.self, at: 108)
-                var s2_0 = w.simd(V.self, at: 108)
-                var s3_0 = w.simd(V.self, at: 108)
-                var s4_0 = w.simd(V.self, at: 108)
-                var s5_0 = w.simd(V.self, at: 108)
-                var s6_0 = w.simd(V.self, at: 108)
-                var s7_0 = w.simd(V.self, at: 108)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 27 + kx * 3
-                        let wp = w + (ky * 3 + kx) * 12
+                        let wp = kernel + (ky * 3 + kx) * 12
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -356,18 +358,18 @@ public struct SameStride2Even: CompiledModel {
             }
             do {
                 let yp = y + 32
-                var s0_0 = w.simd(V.self, at: 108)
-                var s1_0 = w.simd(V.self, at: 108)
-                var s2_0 = w.simd(V.self, at: 108)
-                var s3_0 = w.simd(V.self, at: 108)
-                var s4_0 = w.simd(V.self, at: 108)
-                var s5_0 = w.simd(V.self, at: 108)
-                var s6_0 = w.simd(V.self, at: 108)
-                var s7_0 = w.simd(V.self, at: 108)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 27 + kx * 3 + 108
-                        let wp = w + (ky * 3 + kx) * 12
+                        let wp = kernel + (ky * 3 + kx) * 12
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -418,17 +420,18 @@ public struct SameStride2Even: CompiledModel {
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 256
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 256)
-                var s1_0 = w.simd(V.self, at: 256)
-                var s2_0 = w.simd(V.self, at: 256)
-                var s3_0 = w.simd(V.self, at: 256)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
                         let xp = x + ky * 24 + kx * 4
-                        let wp = w + (ky * 4 + kx) * 16
+                        let wp = kernel + (ky * 4 + kx) * 16
                         for ci in 0..<4 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -485,7 +488,7 @@ public struct SameStride2Even: CompiledModel {
                 for c in 0..<4 { yp[c] = 0 }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
-                        let xp = x + (iy * 1 + ix) * 4
+                        let xp = x + (iy + ix) * 4
                         for c in 0..<4 { yp[c] += xp[c] }
                     }
                 }
@@ -501,13 +504,14 @@ public struct SameStride2Even: CompiledModel {
     @inline(never)
     static func l5_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 16
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -781,7 +785,7 @@ extension SameStride2Even: TrainableModel {
                 let share = 1 / Float((y1 - y0) * (x1 - x0))
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
-                        let at = (iy * 1 + ix) * 4
+                        let at = (iy + ix) * 4
                         for c in 0..<4 { dx[at + c] += d[c] * share }
                     }
                 }

@@ -248,20 +248,21 @@ public struct SameStride2Odd: CompiledModel {
     @inline(never)
     static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 400, bias = w + 424
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 424)
-                var s1_0 = w.simd(V.self, at: 424)
-                var s2_0 = w.simd(V.self, at: 424)
-                var s3_0 = w.simd(V.self, at: 424)
-                var s4_0 = w.simd(V.self, at: 424)
-                var s5_0 = w.simd(V.self, at: 424)
-                var s6_0 = w.simd(V.self, at: 424)
-                var s7_0 = w.simd(V.self, at: 424)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 400
+                let wp = kernel
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -327,18 +328,19 @@ public struct SameStride2Odd: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 144
         // The remaining 5 output channels.
         for oy in parts {
             let yp = y + oy * 25
-            var s0_0 = w.simd(V.self, at: 144)
-            var s1_0 = w.simd(V.self, at: 144)
-            var s2_0 = w.simd(V.self, at: 144)
-            var s3_0 = w.simd(V.self, at: 144)
-            var s4_0 = w.simd(V.self, at: 144)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 44 + ky * 22 + kx * 2
-                    let wp = w + (ky * 3 + kx) * 16
+                    let wp = kernel + (ky * 3 + kx) * 16
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -377,24 +379,25 @@ public struct SameStride2Odd: CompiledModel {
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 240
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 240)
-                var s1_0 = w.simd(V.self, at: 240)
-                var s2_0 = w.simd(V.self, at: 240)
-                var s3_0 = w.simd(V.self, at: 240)
-                var s4_0 = w.simd(V.self, at: 240)
-                var s5_0 = w.simd(V.self, at: 240)
-                var s6_0 = w.simd(V.self, at: 240)
-                var s7_0 = w.simd(V.self, at: 240)
-                var s8_0 = w.simd(V.self, at: 240)
-                var s9_0 = w.simd(V.self, at: 240)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s8_0 = bias.simd(V.self, at: 0)
+                var s9_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 35 + kx * 5
-                        let wp = w + (ky * 3 + kx) * 40
+                        let wp = kernel + (ky * 3 + kx) * 40
                         for ci in 0..<5 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -492,13 +495,14 @@ public struct SameStride2Odd: CompiledModel {
     @inline(never)
     static func l5_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 24
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 24)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])

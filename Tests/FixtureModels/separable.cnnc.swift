@@ -336,20 +336,21 @@ public struct Separable: CompiledModel {
     @inline(never)
     static func l9_classes_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 2656, bias = w + 2848
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 2848)
-                var s1_0 = w.simd(V.self, at: 2848)
-                var s2_0 = w.simd(V.self, at: 2848)
-                var s3_0 = w.simd(V.self, at: 2848)
-                var s4_0 = w.simd(V.self, at: 2848)
-                var s5_0 = w.simd(V.self, at: 2848)
-                var s6_0 = w.simd(V.self, at: 2848)
-                var s7_0 = w.simd(V.self, at: 2848)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 2656
+                let wp = kernel
                 for ci in 0..<48 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -414,6 +415,7 @@ public struct Separable: CompiledModel {
     // sep_first: the direct kernel
     @inline(never)
     static func l0_sep_first_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        let kernel = w, bias = w + 36
         typealias V = SIMD4<Float>
         for oy in parts {
             // The last 3 channels, lane by lane.
@@ -421,13 +423,13 @@ public struct Separable: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + (oy * 8 + ox) * 3
-                    var s0 = w.simd(V.self, at: 36)
-                    var s1 = w.simd(V.self, at: 36)
-                    var s2 = w.simd(V.self, at: 36)
-                    var s3 = w.simd(V.self, at: 36)
+                    var s0 = bias.simd(V.self, at: 0)
+                    var s1 = bias.simd(V.self, at: 0)
+                    var s2 = bias.simd(V.self, at: 0)
+                    var s3 = bias.simd(V.self, at: 0)
                     for ky in 0..<3 {
                         let xr = x + (oy + ky) * 30 + ox * 3
-                        let wr = w + ky * 12
+                        let wr = kernel + ky * 12
                         let w0 = wr.simd(V.self, at: 0)
                         let w1 = wr.simd(V.self, at: 4)
                         let w2 = wr.simd(V.self, at: 8)
@@ -463,16 +465,17 @@ public struct Separable: CompiledModel {
     @inline(never)
     static func l0_sep_first_pointwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
+        let kernel = w + 40, bias = w + 88
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 8 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 88)
-                var s1_0 = w.simd(V.self, at: 88)
-                var s2_0 = w.simd(V.self, at: 88)
-                var s3_0 = w.simd(V.self, at: 88)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 let xp = x + oy * 24 + ox * 3
-                let wp = w + 40
+                let wp = kernel
                 for ci in 0..<3 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -508,19 +511,20 @@ public struct Separable: CompiledModel {
     // sep_no_bias: the direct kernel
     @inline(never)
     static func l1_sep_no_bias_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        let kernel = w, bias = w + 144
         typealias V = SIMD16<Float>
         for oy in parts {
             for c0 in stride(from: 0, to: 16, by: 16) {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + (oy * 8 + ox) * 16 + c0
-                    var s0 = w.simd(V.self, at: c0 + 144)
-                    var s1 = w.simd(V.self, at: c0 + 144)
-                    var s2 = w.simd(V.self, at: c0 + 144)
-                    var s3 = w.simd(V.self, at: c0 + 144)
+                    var s0 = bias.simd(V.self, at: c0)
+                    var s1 = bias.simd(V.self, at: c0)
+                    var s2 = bias.simd(V.self, at: c0)
+                    var s3 = bias.simd(V.self, at: c0)
                     for ky in 0..<3 {
                         let xr = x + (oy + ky) * 160 + ox * 16 + c0
-                        let wr = w + ky * 48 + c0
+                        let wr = kernel + ky * 48 + c0
                         let w0 = wr.simd(V.self, at: 0)
                         let w1 = wr.simd(V.self, at: 16)
                         let w2 = wr.simd(V.self, at: 32)
@@ -556,16 +560,17 @@ public struct Separable: CompiledModel {
     @inline(never)
     static func l1_sep_no_bias_pointwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
+        let kernel = w + 160, bias = w + 672
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 8 + ox) * 24
-                var s0_0 = w.simd(V.self, at: 672)
-                var s1_0 = w.simd(V.self, at: 672)
-                var s2_0 = w.simd(V.self, at: 672)
-                var s3_0 = w.simd(V.self, at: 672)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 let xp = x + oy * 128 + ox * 16
-                let wp = w + 160
+                let wp = kernel
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let x0 = V(repeating: xp[ci])
@@ -588,12 +593,12 @@ public struct Separable: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 8 + ox) * 24 + 16
-                var s0_0 = w.simd(V.self, at: 688)
-                var s1_0 = w.simd(V.self, at: 688)
-                var s2_0 = w.simd(V.self, at: 688)
-                var s3_0 = w.simd(V.self, at: 688)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
                 let xp = x + oy * 128 + ox * 16
-                let wp = w + 176
+                let wp = kernel + 16
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let x0 = V(repeating: xp[ci])
@@ -644,16 +649,17 @@ public struct Separable: CompiledModel {
     // sep_stride2: SeparableConv2D, (None, 10, 10, 24) → (None, 3, 3, 12), 900 parameters
     @inline(never)
     static func l5_sep_stride2_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        let kernel = w, bias = w + 600
         typealias V = SIMD8<Float>
         for oy in parts {
             for c0 in stride(from: 0, to: 24, by: 8) {
                 let yp = y + oy * 72 + c0
-                var s0 = w.simd(V.self, at: c0 + 600)
-                var s1 = w.simd(V.self, at: c0 + 600)
-                var s2 = w.simd(V.self, at: c0 + 600)
+                var s0 = bias.simd(V.self, at: c0)
+                var s1 = bias.simd(V.self, at: c0)
+                var s2 = bias.simd(V.self, at: c0)
                 for ky in 0..<5 {
                     let xr = x + (oy * 2 + ky) * 240 + c0
-                    let wr = w + ky * 120 + c0
+                    let wr = kernel + ky * 120 + c0
                     let w0 = wr.simd(V.self, at: 0)
                     let w1 = wr.simd(V.self, at: 24)
                     let w2 = wr.simd(V.self, at: 48)
@@ -695,14 +701,15 @@ public struct Separable: CompiledModel {
     @inline(never)
     static func l5_sep_stride2_pointwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
+        let kernel = w + 624, bias = w + 1008
         // The remaining 12 output channels.
         for oy in parts {
             let yp = y + oy * 36
-            var s0_0 = w.simd(V.self, at: 1008)
-            var s1_0 = w.simd(V.self, at: 1008)
-            var s2_0 = w.simd(V.self, at: 1008)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
             let xp = x + oy * 72
-            let wp = w + 624
+            let wp = kernel
             for ci in 0..<24 {
                 let w0 = wp.simd(V.self, at: ci * 16)
                 let x0 = V(repeating: xp[ci])
@@ -734,17 +741,18 @@ public struct Separable: CompiledModel {
     // sep_multiplier: the direct kernel
     @inline(never)
     static func l6_sep_multiplier_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        let kernel = w, bias = w + 216
         for oy in parts {
             for ox in 0..<3 {
                 let yp = y + (oy * 3 + ox) * 24
                 for c in 0..<12 {
                     for j in 0..<2 {
                         let o = c * 2 + j
-                        var s = w[o + 216]
+                        var s = bias[o]
                         for ky in 0..<3 {
                             for kx in 0..<3 {
                                 let at = (oy + ky * 2) * 84 + (ox + kx * 2) * 12 + c
-                                s += x[at] * w[(ky * 3 + kx) * 24 + o]
+                                s += x[at] * kernel[(ky * 3 + kx) * 24 + o]
                             }
                         }
                         yp[o] = s
@@ -758,17 +766,18 @@ public struct Separable: CompiledModel {
     @inline(never)
     static func l6_sep_multiplier_pointwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD8<Float>
+        let kernel = w + 240, bias = w + 624
         // The remaining 10 output channels.
         for oy in parts {
             let yp = y + oy * 30
-            var s0_0 = w.simd(V.self, at: 624)
-            var s0_1 = w.simd(V.self, at: 632)
-            var s1_0 = w.simd(V.self, at: 624)
-            var s1_1 = w.simd(V.self, at: 632)
-            var s2_0 = w.simd(V.self, at: 624)
-            var s2_1 = w.simd(V.self, at: 632)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s0_1 = bias.simd(V.self, at: 8)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s1_1 = bias.simd(V.self, at: 8)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s2_1 = bias.simd(V.self, at: 8)
             let xp = x + oy * 72
-            let wp = w + 240
+            let wp = kernel
             for ci in 0..<24 {
                 let w0 = wp.simd(V.self, at: ci * 16)
                 let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -800,15 +809,16 @@ public struct Separable: CompiledModel {
     // sep_rect: SeparableConv2D, (None, 3, 3, 10) → (None, 3, 2, 8), 108 parameters
     @inline(never)
     static func l7_sep_rect_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        let kernel = w, bias = w + 32
         typealias V = SIMD8<Float>
         for oy in parts {
             for c0 in stride(from: 0, to: 8, by: 8) {
                 let yp = y + oy * 20 + c0
-                var s0 = w.simd(V.self, at: c0 + 32)
-                var s1 = w.simd(V.self, at: c0 + 32)
+                var s0 = bias.simd(V.self, at: c0)
+                var s1 = bias.simd(V.self, at: c0)
                 do {
                     let xr = x + oy * 30 + c0
-                    let wr = w + c0
+                    let wr = kernel + c0
                     let w0 = wr.simd(V.self, at: 0)
                     let w1 = wr.simd(V.self, at: 16)
                     let i0 = xr.simd(V.self, at: 0)
@@ -825,11 +835,11 @@ public struct Separable: CompiledModel {
             // The last 2 channels, lane by lane.
             do {
                 let yp = y + oy * 20 + 8
-                var s0 = w.simd(V.self, at: 40)
-                var s1 = w.simd(V.self, at: 40)
+                var s0 = bias.simd(V.self, at: 8)
+                var s1 = bias.simd(V.self, at: 8)
                 do {
                     let xr = x + oy * 30 + 8
-                    let wr = w + 8
+                    let wr = kernel + 8
                     let w0 = wr.simd(V.self, at: 0)
                     let w1 = wr.simd(V.self, at: 16)
                     var i0 = V(); for lane in 0..<2 { i0[lane] = xr[lane] }
@@ -850,12 +860,13 @@ public struct Separable: CompiledModel {
     @inline(never)
     static func l7_sep_rect_pointwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD8<Float>
+        let kernel = w + 48, bias = w + 128
         for oy in parts {
             let yp = y + oy * 16
-            var s0_0 = w.simd(V.self, at: 128)
-            var s1_0 = w.simd(V.self, at: 128)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
             let xp = x + oy * 20
-            let wp = w + 48
+            let wp = kernel
             for ci in 0..<10 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -881,13 +892,14 @@ public struct Separable: CompiledModel {
     @inline(never)
     static func l9_classes(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 192
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 192)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<48 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])

@@ -283,19 +283,20 @@ public struct Upsampling: CompiledModel {
     @inline(never)
     static func l8_classes_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 688, bias = w + 752
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 752)
-                var s1_0 = w.simd(V.self, at: 752)
-                var s2_0 = w.simd(V.self, at: 752)
-                var s3_0 = w.simd(V.self, at: 752)
-                var s4_0 = w.simd(V.self, at: 752)
-                var s5_0 = w.simd(V.self, at: 752)
-                var s6_0 = w.simd(V.self, at: 752)
-                var s7_0 = w.simd(V.self, at: 752)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 688
+                let wp = kernel
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -361,26 +362,27 @@ public struct Upsampling: CompiledModel {
     @inline(never)
     static func l0_encode(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 144
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 144)
-                var s1_0 = w.simd(V.self, at: 144)
-                var s2_0 = w.simd(V.self, at: 144)
-                var s3_0 = w.simd(V.self, at: 144)
-                var s4_0 = w.simd(V.self, at: 144)
-                var s5_0 = w.simd(V.self, at: 144)
-                var s6_0 = w.simd(V.self, at: 144)
-                var s7_0 = w.simd(V.self, at: 144)
-                var s8_0 = w.simd(V.self, at: 144)
-                var s9_0 = w.simd(V.self, at: 144)
-                var s10_0 = w.simd(V.self, at: 144)
-                var s11_0 = w.simd(V.self, at: 144)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s8_0 = bias.simd(V.self, at: 0)
+                var s9_0 = bias.simd(V.self, at: 0)
+                var s10_0 = bias.simd(V.self, at: 0)
+                var s11_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 12 + kx * 2
-                        let wp = w + (ky * 3 + kx) * 16
+                        let wp = kernel + (ky * 3 + kx) * 16
                         for ci in 0..<2 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -466,20 +468,21 @@ public struct Upsampling: CompiledModel {
     @inline(never)
     static func l3_mix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 432
         // The remaining 5 output channels.
         for oy in parts {
             do {
                 let yp = y + oy * 55
-                var s0_0 = w.simd(V.self, at: 432)
-                var s1_0 = w.simd(V.self, at: 432)
-                var s2_0 = w.simd(V.self, at: 432)
-                var s3_0 = w.simd(V.self, at: 432)
-                var s4_0 = w.simd(V.self, at: 432)
-                var s5_0 = w.simd(V.self, at: 432)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 288 + ky * 144 + kx * 6
-                        let wp = w + (ky * 3 + kx) * 48
+                        let wp = kernel + (ky * 3 + kx) * 48
                         for ci in 0..<6 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -506,15 +509,15 @@ public struct Upsampling: CompiledModel {
             }
             do {
                 let yp = y + (oy * 11 + 6) * 5
-                var s0_0 = w.simd(V.self, at: 432)
-                var s1_0 = w.simd(V.self, at: 432)
-                var s2_0 = w.simd(V.self, at: 432)
-                var s3_0 = w.simd(V.self, at: 432)
-                var s4_0 = w.simd(V.self, at: 432)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 288 + ky * 144 + kx * 6 + 72
-                        let wp = w + (ky * 3 + kx) * 48
+                        let wp = kernel + (ky * 3 + kx) * 48
                         for ci in 0..<6 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -546,9 +549,7 @@ public struct Upsampling: CompiledModel {
             let source = x + row * 55
             let target = y + row * 165
             for column in 0..<11 {
-                for copy in 0..<1 {
-                    (target + (column * 1 + copy) * 5).update(from: source + column * 5, count: 5)
-                }
+                (target + column * 5).update(from: source + column * 5, count: 5)
             }
             for copy in 1..<3 {
                 (target + copy * 55).update(from: target, count: 55)
@@ -560,17 +561,18 @@ public struct Upsampling: CompiledModel {
     @inline(never)
     static func l5_widen(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<15) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 80
         for oy in parts {
             do {
                 let yp = y + oy * 176
-                var s0_0 = w.simd(V.self, at: 80)
-                var s1_0 = w.simd(V.self, at: 80)
-                var s2_0 = w.simd(V.self, at: 80)
-                var s3_0 = w.simd(V.self, at: 80)
-                var s4_0 = w.simd(V.self, at: 80)
-                var s5_0 = w.simd(V.self, at: 80)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
                 let xp = x + oy * 55
-                let wp = w
+                let wp = kernel
                 for ci in 0..<5 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -595,13 +597,13 @@ public struct Upsampling: CompiledModel {
             }
             do {
                 let yp = y + (oy * 11 + 6) * 16
-                var s0_0 = w.simd(V.self, at: 80)
-                var s1_0 = w.simd(V.self, at: 80)
-                var s2_0 = w.simd(V.self, at: 80)
-                var s3_0 = w.simd(V.self, at: 80)
-                var s4_0 = w.simd(V.self, at: 80)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
                 let xp = x + oy * 55 + 30
-                let wp = w
+                let wp = kernel
                 for ci in 0..<5 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -658,12 +660,13 @@ public struct Upsampling: CompiledModel {
     @inline(never)
     static func l8_classes(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -975,10 +978,8 @@ extension Upsampling: TrainableModel {
                 let target = dx + (row * 11 + column) * 5
                 target.update(repeating: 0, count: 5)
                 for down in 0..<3 {
-                    for across in 0..<1 {
-                        let source = dy + ((row * 3 + down) * 11 + column * 1 + across) * 5
-                        for c in 0..<5 { target[c] += source[c] }
-                    }
+                    let source = dy + ((row * 3 + down) * 11 + column) * 5
+                    for c in 0..<5 { target[c] += source[c] }
                 }
             }
         }
@@ -1123,7 +1124,7 @@ extension Upsampling: TrainableModel {
             for ci in 0..<16 {
                 let row = UnsafePointer(kernel) + ci * 4
                 var sum = SIMD4<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD4<Float>.self, at: g * 4), d[g]) }
+                sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }

@@ -225,18 +225,19 @@ public struct WideChannels: CompiledModel {
     @inline(never)
     static func l4_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
+        let kernel = w + 30224, bias = w + 43664
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 33 + c0
-                    var s0_0 = w.simd(V.self, at: c0 + 43664)
-                    var s1_0 = w.simd(V.self, at: c0 + 43664)
-                    var s2_0 = w.simd(V.self, at: c0 + 43664)
-                    var s3_0 = w.simd(V.self, at: c0 + 43664)
+                    var s0_0 = bias.simd(V.self, at: c0)
+                    var s1_0 = bias.simd(V.self, at: c0)
+                    var s2_0 = bias.simd(V.self, at: c0)
+                    var s3_0 = bias.simd(V.self, at: c0)
                     let xp = x + ox * 280
-                    let wp = w + c0 + 30224
+                    let wp = kernel + c0
                     for ci in 0..<280 {
                         let w0 = wp.simd(V.self, at: ci * 48)
                         let x0 = V(repeating: xp[ci])
@@ -261,12 +262,12 @@ public struct WideChannels: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 33 + 32
-                    var s0_0 = w.simd(V.self, at: 43696)
-                    var s1_0 = w.simd(V.self, at: 43696)
-                    var s2_0 = w.simd(V.self, at: 43696)
-                    var s3_0 = w.simd(V.self, at: 43696)
+                    var s0_0 = bias.simd(V.self, at: 32)
+                    var s1_0 = bias.simd(V.self, at: 32)
+                    var s2_0 = bias.simd(V.self, at: 32)
+                    var s3_0 = bias.simd(V.self, at: 32)
                     let xp = x + ox * 280
-                    let wp = w + 30256
+                    let wp = kernel + 32
                     for ci in 0..<280 {
                         let w0 = wp.simd(V.self, at: ci * 48)
                         let x0 = V(repeating: xp[ci])
@@ -306,21 +307,22 @@ public struct WideChannels: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 1296
         for g in 0..<2 {
             let c0 = g * 16
             for oy in parts {
                 for bx in 0..<2 {
                     let ox = bx * 5
                     let yp = y + (oy * 10 + ox) * 40 + c0
-                    var s0_0 = w.simd(V.self, at: c0 + 1296)
-                    var s1_0 = w.simd(V.self, at: c0 + 1296)
-                    var s2_0 = w.simd(V.self, at: c0 + 1296)
-                    var s3_0 = w.simd(V.self, at: c0 + 1296)
-                    var s4_0 = w.simd(V.self, at: c0 + 1296)
+                    var s0_0 = bias.simd(V.self, at: c0)
+                    var s1_0 = bias.simd(V.self, at: c0)
+                    var s2_0 = bias.simd(V.self, at: c0)
+                    var s3_0 = bias.simd(V.self, at: c0)
+                    var s4_0 = bias.simd(V.self, at: c0)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + oy * 36 + ox * 3 + ky * 36 + kx * 3
-                            let wp = w + c0 + (ky * 3 + kx) * 144
+                            let wp = kernel + c0 + (ky * 3 + kx) * 144
                             for ci in 0..<3 {
                                 let w0 = wp.simd(V.self, at: ci * 48)
                                 let x0 = V(repeating: xp[ci])
@@ -349,15 +351,15 @@ public struct WideChannels: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 10 + ox) * 40 + 32
-                var s0_0 = w.simd(V.self, at: 1328)
-                var s1_0 = w.simd(V.self, at: 1328)
-                var s2_0 = w.simd(V.self, at: 1328)
-                var s3_0 = w.simd(V.self, at: 1328)
-                var s4_0 = w.simd(V.self, at: 1328)
+                var s0_0 = bias.simd(V.self, at: 32)
+                var s1_0 = bias.simd(V.self, at: 32)
+                var s2_0 = bias.simd(V.self, at: 32)
+                var s3_0 = bias.simd(V.self, at: 32)
+                var s4_0 = bias.simd(V.self, at: 32)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 36 + ox * 3 + ky * 36 + kx * 3
-                        let wp = w + (ky * 3 + kx) * 144 + 32
+                        let wp = kernel + (ky * 3 + kx) * 144 + 32
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 48)
                             let x0 = V(repeating: xp[ci])
@@ -397,19 +399,20 @@ public struct WideChannels: CompiledModel {
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 28800
         for g in 0..<4 {
             let c0 = g * 16
             for oy in parts {
                 let yp = y + oy * 350 + c0
-                var s0_0 = w.simd(V.self, at: c0 + 28800)
-                var s1_0 = w.simd(V.self, at: c0 + 28800)
-                var s2_0 = w.simd(V.self, at: c0 + 28800)
-                var s3_0 = w.simd(V.self, at: c0 + 28800)
-                var s4_0 = w.simd(V.self, at: c0 + 28800)
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
+                var s4_0 = bias.simd(V.self, at: c0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 880 + ky * 440 + kx * 40
-                        let wp = w + c0 + (ky * 3 + kx) * 3200
+                        let wp = kernel + c0 + (ky * 3 + kx) * 3200
                         for ci in 0..<40 {
                             let w0 = wp.simd(V.self, at: ci * 80)
                             let x0 = V(repeating: xp[ci])
@@ -435,15 +438,15 @@ public struct WideChannels: CompiledModel {
         // The remaining 6 output channels.
         for oy in parts {
             let yp = y + oy * 350 + 64
-            var s0_0 = w.simd(V.self, at: 28864)
-            var s1_0 = w.simd(V.self, at: 28864)
-            var s2_0 = w.simd(V.self, at: 28864)
-            var s3_0 = w.simd(V.self, at: 28864)
-            var s4_0 = w.simd(V.self, at: 28864)
+            var s0_0 = bias.simd(V.self, at: 64)
+            var s1_0 = bias.simd(V.self, at: 64)
+            var s2_0 = bias.simd(V.self, at: 64)
+            var s3_0 = bias.simd(V.self, at: 64)
+            var s4_0 = bias.simd(V.self, at: 64)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 880 + ky * 440 + kx * 40
-                    let wp = w + (ky * 3 + kx) * 3200 + 64
+                    let wp = kernel + (ky * 3 + kx) * 3200 + 64
                     for ci in 0..<40 {
                         let w0 = wp.simd(V.self, at: ci * 80)
                         let x0 = V(repeating: xp[ci])
@@ -505,15 +508,16 @@ public struct WideChannels: CompiledModel {
     @inline(never)
     static func l4_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 13440
         // The remaining 33 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 13440)
-                var s0_1 = w.simd(V.self, at: 13456)
-                var s0_2 = w.simd(V.self, at: 13472)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<280 {
                     let w0 = wp.simd(V.self, at: ci * 48)
                     let w1 = wp.simd(V.self, at: ci * 48 + 16)
@@ -805,7 +809,7 @@ extension WideChannels: TrainableModel {
             for g in 0..<3 {
                 let from = dz + g * 16
                 var v = SIMD16<Float>()
-                if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
+                if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
                 d[g] = v
             }
             for g in 0..<3 {

@@ -254,20 +254,21 @@ public struct WinogradEdges: CompiledModel {
     @inline(never)
     static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 33504, bias = w + 68064
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 68064)
-                var s1_0 = w.simd(V.self, at: 68064)
-                var s2_0 = w.simd(V.self, at: 68064)
-                var s3_0 = w.simd(V.self, at: 68064)
-                var s4_0 = w.simd(V.self, at: 68064)
-                var s5_0 = w.simd(V.self, at: 68064)
-                var s6_0 = w.simd(V.self, at: 68064)
-                var s7_0 = w.simd(V.self, at: 68064)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 33504
+                let wp = kernel
                 for ci in 0..<4320 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -333,19 +334,20 @@ public struct WinogradEdges: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<23) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 4608
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 5
                 let yp = y + (oy * 20 + ox) * 24
-                var s0_0 = w.simd(V.self, at: 4608)
-                var s1_0 = w.simd(V.self, at: 4608)
-                var s2_0 = w.simd(V.self, at: 4608)
-                var s3_0 = w.simd(V.self, at: 4608)
-                var s4_0 = w.simd(V.self, at: 4608)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 352 + ox * 16 + ky * 352 + kx * 16
-                        let wp = w + (ky * 3 + kx) * 512
+                        let wp = kernel + (ky * 3 + kx) * 512
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 32)
                             let x0 = V(repeating: xp[ci])
@@ -373,15 +375,15 @@ public struct WinogradEdges: CompiledModel {
             for bx in 0..<4 {
                 let ox = bx * 5
                 let yp = y + (oy * 20 + ox) * 24 + 16
-                var s0_0 = w.simd(V.self, at: 4624)
-                var s1_0 = w.simd(V.self, at: 4624)
-                var s2_0 = w.simd(V.self, at: 4624)
-                var s3_0 = w.simd(V.self, at: 4624)
-                var s4_0 = w.simd(V.self, at: 4624)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
+                var s4_0 = bias.simd(V.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 352 + ox * 16 + ky * 352 + kx * 16
-                        let wp = w + (ky * 3 + kx) * 512 + 16
+                        let wp = kernel + (ky * 3 + kx) * 512 + 16
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 32)
                             let x0 = V(repeating: xp[ci])
@@ -410,20 +412,21 @@ public struct WinogradEdges: CompiledModel {
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<21) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 3456
         for oy in parts {
             for bx in 0..<3 {
                 let ox = bx * 6
                 let yp = y + (oy * 18 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 3456)
-                var s1_0 = w.simd(V.self, at: 3456)
-                var s2_0 = w.simd(V.self, at: 3456)
-                var s3_0 = w.simd(V.self, at: 3456)
-                var s4_0 = w.simd(V.self, at: 3456)
-                var s5_0 = w.simd(V.self, at: 3456)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 480 + ox * 24 + ky * 480 + kx * 24
-                        let wp = w + (ky * 3 + kx) * 384
+                        let wp = kernel + (ky * 3 + kx) * 384
                         for ci in 0..<24 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -464,6 +467,7 @@ public struct WinogradEdges: CompiledModel {
     @inline(never)
     static func l1_conv2d_1_winograd_product45(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<5 {
@@ -476,7 +480,7 @@ public struct WinogradEdges: CompiledModel {
                     var s4_0 = V()
                     var s5_0 = V()
                     let xp = x + ox * 24
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<24 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -508,7 +512,7 @@ public struct WinogradEdges: CompiledModel {
                     var s3_0 = V()
                     var s4_0 = V()
                     let xp = x + ox * 24
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<24 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -535,6 +539,7 @@ public struct WinogradEdges: CompiledModel {
     @inline(never)
     static func l1_conv2d_1_winograd_product54(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<9 {
@@ -547,7 +552,7 @@ public struct WinogradEdges: CompiledModel {
                     var s4_0 = V()
                     var s5_0 = V()
                     let xp = x + ox * 24
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<24 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -728,22 +733,23 @@ public struct WinogradEdges: CompiledModel {
     @inline(never)
     static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<21) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 6912
         for g in 0..<3 {
             let c0 = g * 16
             for oy in parts {
                 for bx in 0..<3 {
                     let ox = bx * 6
                     let yp = y + (oy * 18 + ox) * 48 + c0
-                    var s0_0 = w.simd(V.self, at: c0 + 6912)
-                    var s1_0 = w.simd(V.self, at: c0 + 6912)
-                    var s2_0 = w.simd(V.self, at: c0 + 6912)
-                    var s3_0 = w.simd(V.self, at: c0 + 6912)
-                    var s4_0 = w.simd(V.self, at: c0 + 6912)
-                    var s5_0 = w.simd(V.self, at: c0 + 6912)
+                    var s0_0 = bias.simd(V.self, at: c0)
+                    var s1_0 = bias.simd(V.self, at: c0)
+                    var s2_0 = bias.simd(V.self, at: c0)
+                    var s3_0 = bias.simd(V.self, at: c0)
+                    var s4_0 = bias.simd(V.self, at: c0)
+                    var s5_0 = bias.simd(V.self, at: c0)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + oy * 320 + ox * 16 + ky * 320 + kx * 16
-                            let wp = w + c0 + (ky * 3 + kx) * 768
+                            let wp = kernel + c0 + (ky * 3 + kx) * 768
                             for ci in 0..<16 {
                                 let w0 = wp.simd(V.self, at: ci * 48)
                                 let x0 = V(repeating: xp[ci])
@@ -788,6 +794,7 @@ public struct WinogradEdges: CompiledModel {
     @inline(never)
     static func l2_conv2d_2_winograd_product45(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
+        let kernel = w
         for g in parts.clamped(to: 0..<3) {
             let c0 = g * 16
             do {
@@ -801,7 +808,7 @@ public struct WinogradEdges: CompiledModel {
                     var s4_0 = V()
                     var s5_0 = V()
                     let xp = x + ox * 16
-                    let wp = w + c0
+                    let wp = kernel + c0
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 48)
                         let x0 = V(repeating: xp[ci])
@@ -833,7 +840,7 @@ public struct WinogradEdges: CompiledModel {
                     var s3_0 = V()
                     var s4_0 = V()
                     let xp = x + ox * 16
-                    let wp = w + c0
+                    let wp = kernel + c0
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 48)
                         let x0 = V(repeating: xp[ci])
@@ -860,6 +867,7 @@ public struct WinogradEdges: CompiledModel {
     @inline(never)
     static func l2_conv2d_2_winograd_product54(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
+        let kernel = w
         for g in parts.clamped(to: 0..<3) {
             let c0 = g * 16
             do {
@@ -873,7 +881,7 @@ public struct WinogradEdges: CompiledModel {
                     var s4_0 = V()
                     var s5_0 = V()
                     let xp = x + ox * 16
-                    let wp = w + c0
+                    let wp = kernel + c0
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 48)
                         let x0 = V(repeating: xp[ci])
@@ -1062,13 +1070,14 @@ public struct WinogradEdges: CompiledModel {
     @inline(never)
     static func l5_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 34560
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 34560)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<4320 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])

@@ -190,20 +190,21 @@ public struct FunctionalChain: CompiledModel {
     @inline(never)
     static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 40, bias = w + 328
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 328)
-                var s1_0 = w.simd(V.self, at: 328)
-                var s2_0 = w.simd(V.self, at: 328)
-                var s3_0 = w.simd(V.self, at: 328)
-                var s4_0 = w.simd(V.self, at: 328)
-                var s5_0 = w.simd(V.self, at: 328)
-                var s6_0 = w.simd(V.self, at: 328)
-                var s7_0 = w.simd(V.self, at: 328)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 40
+                let wp = kernel
                 for ci in 0..<72 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -256,19 +257,20 @@ public struct FunctionalChain: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 36
         // The remaining 2 output channels.
         for oy in parts {
             let yp = y + oy * 12
-            var s0_0 = w.simd(V.self, at: 36)
-            var s1_0 = w.simd(V.self, at: 36)
-            var s2_0 = w.simd(V.self, at: 36)
-            var s3_0 = w.simd(V.self, at: 36)
-            var s4_0 = w.simd(V.self, at: 36)
-            var s5_0 = w.simd(V.self, at: 36)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 8 + ky * 8 + kx
-                    let wp = w + (ky * 3 + kx) * 4
+                    let wp = kernel + (ky * 3 + kx) * 4
                     do {
                         let w0 = wp.simd(V.self, at: 0)
                         let x0 = V(repeating: xp[0])
@@ -302,13 +304,14 @@ public struct FunctionalChain: CompiledModel {
     @inline(never)
     static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 288
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 288)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<72 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])

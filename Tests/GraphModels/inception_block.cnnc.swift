@@ -307,20 +307,21 @@ public struct InceptionBlock: CompiledModel {
     @inline(never)
     static func l9_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 1368, bias = w + 1576
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 1576)
-                var s1_0 = w.simd(V.self, at: 1576)
-                var s2_0 = w.simd(V.self, at: 1576)
-                var s3_0 = w.simd(V.self, at: 1576)
-                var s4_0 = w.simd(V.self, at: 1576)
-                var s5_0 = w.simd(V.self, at: 1576)
-                var s6_0 = w.simd(V.self, at: 1576)
-                var s7_0 = w.simd(V.self, at: 1576)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 1368
+                let wp = kernel
                 for ci in 0..<26 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -373,19 +374,20 @@ public struct InceptionBlock: CompiledModel {
     @inline(never)
     static func l0_branch3x3_reduce(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 32
         // The remaining 6 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 6
                 let yp = y + (oy * 12 + ox) * 6
-                var s0_0 = w.simd(V.self, at: 32)
-                var s1_0 = w.simd(V.self, at: 32)
-                var s2_0 = w.simd(V.self, at: 32)
-                var s3_0 = w.simd(V.self, at: 32)
-                var s4_0 = w.simd(V.self, at: 32)
-                var s5_0 = w.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
                 let xp = x + oy * 48 + ox * 4
-                let wp = w
+                let wp = kernel
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -415,18 +417,19 @@ public struct InceptionBlock: CompiledModel {
     @inline(never)
     static func l1_branch5x5_reduce(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 16
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 6
                 let yp = y + (oy * 12 + ox) * 4
-                var s0_0 = w.simd(V.self, at: 16)
-                var s1_0 = w.simd(V.self, at: 16)
-                var s2_0 = w.simd(V.self, at: 16)
-                var s3_0 = w.simd(V.self, at: 16)
-                var s4_0 = w.simd(V.self, at: 16)
-                var s5_0 = w.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
                 let xp = x + oy * 48 + ox * 4
-                let wp = w
+                let wp = kernel
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -477,18 +480,19 @@ public struct InceptionBlock: CompiledModel {
     @inline(never)
     static func l3_branch1x1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 32
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 6
                 let yp = y + (oy * 12 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 32)
-                var s1_0 = w.simd(V.self, at: 32)
-                var s2_0 = w.simd(V.self, at: 32)
-                var s3_0 = w.simd(V.self, at: 32)
-                var s4_0 = w.simd(V.self, at: 32)
-                var s5_0 = w.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
                 let xp = x + oy * 48 + ox * 4
-                let wp = w
+                let wp = kernel
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -531,20 +535,21 @@ public struct InceptionBlock: CompiledModel {
     @inline(never)
     static func l4_branch3x3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 432
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 6
                 let yp = y + (oy * 12 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 432)
-                var s1_0 = w.simd(V.self, at: 432)
-                var s2_0 = w.simd(V.self, at: 432)
-                var s3_0 = w.simd(V.self, at: 432)
-                var s4_0 = w.simd(V.self, at: 432)
-                var s5_0 = w.simd(V.self, at: 432)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 84 + ox * 6 + ky * 84 + kx * 6
-                        let wp = w + (ky * 3 + kx) * 48
+                        let wp = kernel + (ky * 3 + kx) * 48
                         for ci in 0..<6 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -589,21 +594,22 @@ public struct InceptionBlock: CompiledModel {
     @inline(never)
     static func l5_branch5x5(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 800
         // The remaining 6 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 6
                 let yp = y + (oy * 12 + ox) * 6
-                var s0_0 = w.simd(V.self, at: 800)
-                var s1_0 = w.simd(V.self, at: 800)
-                var s2_0 = w.simd(V.self, at: 800)
-                var s3_0 = w.simd(V.self, at: 800)
-                var s4_0 = w.simd(V.self, at: 800)
-                var s5_0 = w.simd(V.self, at: 800)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + oy * 64 + ox * 4 + ky * 64 + kx * 4
-                        let wp = w + (ky * 5 + kx) * 32
+                        let wp = kernel + (ky * 5 + kx) * 32
                         for ci in 0..<4 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -658,13 +664,14 @@ public struct InceptionBlock: CompiledModel {
     @inline(never)
     static func l9_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 208
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 208)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<26 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])

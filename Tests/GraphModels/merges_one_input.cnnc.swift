@@ -379,20 +379,21 @@ public struct MergesOneInput: CompiledModel {
     @inline(never)
     static func l17_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 168, bias = w + 9384
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 9384)
-                var s1_0 = w.simd(V.self, at: 9384)
-                var s2_0 = w.simd(V.self, at: 9384)
-                var s3_0 = w.simd(V.self, at: 9384)
-                var s4_0 = w.simd(V.self, at: 9384)
-                var s5_0 = w.simd(V.self, at: 9384)
-                var s6_0 = w.simd(V.self, at: 9384)
-                var s7_0 = w.simd(V.self, at: 9384)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 168
+                let wp = kernel
                 for ci in 0..<2304 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -443,18 +444,19 @@ public struct MergesOneInput: CompiledModel {
     @inline(never)
     static func l0_right(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 144
         for oy in parts {
             let yp = y + oy * 24
-            var s0_0 = w.simd(V.self, at: 144)
-            var s1_0 = w.simd(V.self, at: 144)
-            var s2_0 = w.simd(V.self, at: 144)
-            var s3_0 = w.simd(V.self, at: 144)
-            var s4_0 = w.simd(V.self, at: 144)
-            var s5_0 = w.simd(V.self, at: 144)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 32 + ky * 32 + kx * 4
-                    let wp = w + (ky * 3 + kx) * 16
+                    let wp = kernel + (ky * 3 + kx) * 16
                     for ci in 0..<4 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -485,16 +487,17 @@ public struct MergesOneInput: CompiledModel {
     @inline(never)
     static func l1_left(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 16
         for oy in parts {
             let yp = y + oy * 24
-            var s0_0 = w.simd(V.self, at: 16)
-            var s1_0 = w.simd(V.self, at: 16)
-            var s2_0 = w.simd(V.self, at: 16)
-            var s3_0 = w.simd(V.self, at: 16)
-            var s4_0 = w.simd(V.self, at: 16)
-            var s5_0 = w.simd(V.self, at: 16)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
             let xp = x + oy * 24
-            let wp = w
+            let wp = kernel
             for ci in 0..<4 {
                 let w0 = wp.simd(V.self, at: ci * 4)
                 let x0 = V(repeating: xp[ci])
@@ -623,13 +626,14 @@ public struct MergesOneInput: CompiledModel {
     @inline(never)
     static func l17_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 9216
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 9216)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<2304 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])

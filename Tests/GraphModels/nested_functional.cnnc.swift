@@ -217,20 +217,21 @@ public struct NestedFunctional: CompiledModel {
     @inline(never)
     static func l4_logits_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 148, bias = w + 724
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 724)
-                var s1_0 = w.simd(V.self, at: 724)
-                var s2_0 = w.simd(V.self, at: 724)
-                var s3_0 = w.simd(V.self, at: 724)
-                var s4_0 = w.simd(V.self, at: 724)
-                var s5_0 = w.simd(V.self, at: 724)
-                var s6_0 = w.simd(V.self, at: 724)
-                var s7_0 = w.simd(V.self, at: 724)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 148
+                let wp = kernel
                 for ci in 0..<144 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -296,18 +297,19 @@ public struct NestedFunctional: CompiledModel {
     @inline(never)
     static func l0_inner_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 144
         for oy in parts {
             let yp = y + oy * 24
-            var s0_0 = w.simd(V.self, at: 144)
-            var s1_0 = w.simd(V.self, at: 144)
-            var s2_0 = w.simd(V.self, at: 144)
-            var s3_0 = w.simd(V.self, at: 144)
-            var s4_0 = w.simd(V.self, at: 144)
-            var s5_0 = w.simd(V.self, at: 144)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 32 + ky * 32 + kx * 4
-                    let wp = w + (ky * 3 + kx) * 16
+                    let wp = kernel + (ky * 3 + kx) * 16
                     for ci in 0..<4 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -353,13 +355,14 @@ public struct NestedFunctional: CompiledModel {
     @inline(never)
     static func l4_logits(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 576
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 576)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<144 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])

@@ -256,19 +256,20 @@ public struct NestedSequential: CompiledModel {
     @inline(never)
     static func l6_head_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 824, bias = w + 856
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 856)
-                var s1_0 = w.simd(V.self, at: 856)
-                var s2_0 = w.simd(V.self, at: 856)
-                var s3_0 = w.simd(V.self, at: 856)
-                var s4_0 = w.simd(V.self, at: 856)
-                var s5_0 = w.simd(V.self, at: 856)
-                var s6_0 = w.simd(V.self, at: 856)
-                var s7_0 = w.simd(V.self, at: 856)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 824
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -334,20 +335,21 @@ public struct NestedSequential: CompiledModel {
     @inline(never)
     static func l0_stem(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 216
         for oy in parts {
             let yp = y + oy * 64
-            var s0_0 = w.simd(V.self, at: 216)
-            var s1_0 = w.simd(V.self, at: 216)
-            var s2_0 = w.simd(V.self, at: 216)
-            var s3_0 = w.simd(V.self, at: 216)
-            var s4_0 = w.simd(V.self, at: 216)
-            var s5_0 = w.simd(V.self, at: 216)
-            var s6_0 = w.simd(V.self, at: 216)
-            var s7_0 = w.simd(V.self, at: 216)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
+            var s6_0 = bias.simd(V.self, at: 0)
+            var s7_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 30 + ky * 30 + kx * 3
-                    let wp = w + (ky * 3 + kx) * 24
+                    let wp = kernel + (ky * 3 + kx) * 24
                     for ci in 0..<3 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -412,20 +414,21 @@ public struct NestedSequential: CompiledModel {
     @inline(never)
     static func l3_branch(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 576
         for oy in parts {
             let yp = y + oy * 64
-            var s0_0 = w.simd(V.self, at: 576)
-            var s1_0 = w.simd(V.self, at: 576)
-            var s2_0 = w.simd(V.self, at: 576)
-            var s3_0 = w.simd(V.self, at: 576)
-            var s4_0 = w.simd(V.self, at: 576)
-            var s5_0 = w.simd(V.self, at: 576)
-            var s6_0 = w.simd(V.self, at: 576)
-            var s7_0 = w.simd(V.self, at: 576)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
+            var s6_0 = bias.simd(V.self, at: 0)
+            var s7_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 80 + ky * 80 + kx * 8
-                    let wp = w + (ky * 3 + kx) * 64
+                    let wp = kernel + (ky * 3 + kx) * 64
                     for ci in 0..<8 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -479,12 +482,13 @@ public struct NestedSequential: CompiledModel {
     @inline(never)
     static func l6_head(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 32
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -827,7 +831,7 @@ extension NestedSequential: TrainableModel {
             for ci in 0..<8 {
                 let row = UnsafePointer(kernel) + ci * 4
                 var sum = SIMD4<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD4<Float>.self, at: g * 4), d[g]) }
+                sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }

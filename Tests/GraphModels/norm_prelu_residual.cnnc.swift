@@ -308,20 +308,21 @@ public struct NormPreluResidual: CompiledModel {
     @inline(never)
     static func l7_hidden_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 934, bias = w + 982
         // The remaining 7 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 982)
-                var s1_0 = w.simd(V.self, at: 982)
-                var s2_0 = w.simd(V.self, at: 982)
-                var s3_0 = w.simd(V.self, at: 982)
-                var s4_0 = w.simd(V.self, at: 982)
-                var s5_0 = w.simd(V.self, at: 982)
-                var s6_0 = w.simd(V.self, at: 982)
-                var s7_0 = w.simd(V.self, at: 982)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 934
+                let wp = kernel
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -381,20 +382,21 @@ public struct NormPreluResidual: CompiledModel {
     @inline(never)
     static func l10_classes_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 1011, bias = w + 1039
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 1039)
-                var s1_0 = w.simd(V.self, at: 1039)
-                var s2_0 = w.simd(V.self, at: 1039)
-                var s3_0 = w.simd(V.self, at: 1039)
-                var s4_0 = w.simd(V.self, at: 1039)
-                var s5_0 = w.simd(V.self, at: 1039)
-                var s6_0 = w.simd(V.self, at: 1039)
-                var s7_0 = w.simd(V.self, at: 1039)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 1011
+                let wp = kernel
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -460,19 +462,20 @@ public struct NormPreluResidual: CompiledModel {
     @inline(never)
     static func l0_stem(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 288
         // The remaining 6 output channels.
         for oy in parts {
             let yp = y + oy * 36
-            var s0_0 = w.simd(V.self, at: 288)
-            var s1_0 = w.simd(V.self, at: 288)
-            var s2_0 = w.simd(V.self, at: 288)
-            var s3_0 = w.simd(V.self, at: 288)
-            var s4_0 = w.simd(V.self, at: 288)
-            var s5_0 = w.simd(V.self, at: 288)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 32 + ky * 32 + kx * 4
-                    let wp = w + (ky * 3 + kx) * 32
+                    let wp = kernel + (ky * 3 + kx) * 32
                     for ci in 0..<4 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -516,19 +519,20 @@ public struct NormPreluResidual: CompiledModel {
     @inline(never)
     static func l1_branch(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 432
         // The remaining 6 output channels.
         for oy in parts {
             let yp = y + oy * 36
-            var s0_0 = w.simd(V.self, at: 432)
-            var s1_0 = w.simd(V.self, at: 432)
-            var s2_0 = w.simd(V.self, at: 432)
-            var s3_0 = w.simd(V.self, at: 432)
-            var s4_0 = w.simd(V.self, at: 432)
-            var s5_0 = w.simd(V.self, at: 432)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 48 + ky * 48 + kx * 6
-                    let wp = w + (ky * 3 + kx) * 48
+                    let wp = kernel + (ky * 3 + kx) * 48
                     for ci in 0..<6 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -609,13 +613,14 @@ public struct NormPreluResidual: CompiledModel {
     @inline(never)
     static func l7_hidden(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 48
         // The remaining 7 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -654,13 +659,14 @@ public struct NormPreluResidual: CompiledModel {
     @inline(never)
     static func l10_classes(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 28
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 28)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])

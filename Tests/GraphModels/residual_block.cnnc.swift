@@ -331,28 +331,29 @@ public struct ResidualBlock: CompiledModel {
     @inline(never)
     static func l11_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 8048, bias = w + 8304
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 8304)
-                var s0_1 = w.simd(V.self, at: 8312)
-                var s1_0 = w.simd(V.self, at: 8304)
-                var s1_1 = w.simd(V.self, at: 8312)
-                var s2_0 = w.simd(V.self, at: 8304)
-                var s2_1 = w.simd(V.self, at: 8312)
-                var s3_0 = w.simd(V.self, at: 8304)
-                var s3_1 = w.simd(V.self, at: 8312)
-                var s4_0 = w.simd(V.self, at: 8304)
-                var s4_1 = w.simd(V.self, at: 8312)
-                var s5_0 = w.simd(V.self, at: 8304)
-                var s5_1 = w.simd(V.self, at: 8312)
-                var s6_0 = w.simd(V.self, at: 8304)
-                var s6_1 = w.simd(V.self, at: 8312)
-                var s7_0 = w.simd(V.self, at: 8304)
-                var s7_1 = w.simd(V.self, at: 8312)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 8)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 8)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 8)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 8)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s5_1 = bias.simd(V.self, at: 8)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s6_1 = bias.simd(V.self, at: 8)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s7_1 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w + 8048
+                let wp = kernel
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -435,22 +436,23 @@ public struct ResidualBlock: CompiledModel {
     @inline(never)
     static func l0_stem(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 216
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 216)
-                var s1_0 = w.simd(V.self, at: 216)
-                var s2_0 = w.simd(V.self, at: 216)
-                var s3_0 = w.simd(V.self, at: 216)
-                var s4_0 = w.simd(V.self, at: 216)
-                var s5_0 = w.simd(V.self, at: 216)
-                var s6_0 = w.simd(V.self, at: 216)
-                var s7_0 = w.simd(V.self, at: 216)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 54 + ox * 3 + ky * 54 + kx * 3
-                        let wp = w + (ky * 3 + kx) * 24
+                        let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -499,20 +501,21 @@ public struct ResidualBlock: CompiledModel {
     @inline(never)
     static func l1_res_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 1152
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = w.simd(V.self, at: 1152)
-            var s1_0 = w.simd(V.self, at: 1152)
-            var s2_0 = w.simd(V.self, at: 1152)
-            var s3_0 = w.simd(V.self, at: 1152)
-            var s4_0 = w.simd(V.self, at: 1152)
-            var s5_0 = w.simd(V.self, at: 1152)
-            var s6_0 = w.simd(V.self, at: 1152)
-            var s7_0 = w.simd(V.self, at: 1152)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
+            var s6_0 = bias.simd(V.self, at: 0)
+            var s7_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 272 + ky * 136 + kx * 8
-                    let wp = w + (ky * 3 + kx) * 128
+                    let wp = kernel + (ky * 3 + kx) * 128
                     for ci in 0..<8 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -577,20 +580,21 @@ public struct ResidualBlock: CompiledModel {
     @inline(never)
     static func l4_res_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 2304
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = w.simd(V.self, at: 2304)
-            var s1_0 = w.simd(V.self, at: 2304)
-            var s2_0 = w.simd(V.self, at: 2304)
-            var s3_0 = w.simd(V.self, at: 2304)
-            var s4_0 = w.simd(V.self, at: 2304)
-            var s5_0 = w.simd(V.self, at: 2304)
-            var s6_0 = w.simd(V.self, at: 2304)
-            var s7_0 = w.simd(V.self, at: 2304)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
+            var s6_0 = bias.simd(V.self, at: 0)
+            var s7_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 160 + ky * 160 + kx * 16
-                    let wp = w + (ky * 3 + kx) * 256
+                    let wp = kernel + (ky * 3 + kx) * 256
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -639,6 +643,7 @@ public struct ResidualBlock: CompiledModel {
     @inline(never)
     static func l4_res_conv2_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
@@ -651,7 +656,7 @@ public struct ResidualBlock: CompiledModel {
                 var s6_0 = V()
                 var s7_0 = V()
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -756,18 +761,19 @@ public struct ResidualBlock: CompiledModel {
     @inline(never)
     static func l5_shortcut(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 128
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = w.simd(V.self, at: 128)
-            var s1_0 = w.simd(V.self, at: 128)
-            var s2_0 = w.simd(V.self, at: 128)
-            var s3_0 = w.simd(V.self, at: 128)
-            var s4_0 = w.simd(V.self, at: 128)
-            var s5_0 = w.simd(V.self, at: 128)
-            var s6_0 = w.simd(V.self, at: 128)
-            var s7_0 = w.simd(V.self, at: 128)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
+            var s6_0 = bias.simd(V.self, at: 0)
+            var s7_0 = bias.simd(V.self, at: 0)
             let xp = x + oy * 256
-            let wp = w
+            let wp = kernel
             for ci in 0..<8 {
                 let w0 = wp.simd(V.self, at: ci * 16)
                 let x0 = V(repeating: xp[ci])
@@ -843,14 +849,15 @@ public struct ResidualBlock: CompiledModel {
     @inline(never)
     static func l11_predictions(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 256
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 256)
-                var s0_1 = w.simd(V.self, at: 264)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -1484,7 +1491,7 @@ extension ResidualBlock: TrainableModel {
             for ci in 0..<16 {
                 let row = UnsafePointer(kernel) + ci * 10
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total

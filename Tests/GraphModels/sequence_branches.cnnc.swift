@@ -335,19 +335,20 @@ public struct SequenceBranches: CompiledModel {
     @inline(never)
     static func l12_classes_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 312, bias = w + 472
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 472)
-                var s1_0 = w.simd(V.self, at: 472)
-                var s2_0 = w.simd(V.self, at: 472)
-                var s3_0 = w.simd(V.self, at: 472)
-                var s4_0 = w.simd(V.self, at: 472)
-                var s5_0 = w.simd(V.self, at: 472)
-                var s6_0 = w.simd(V.self, at: 472)
-                var s7_0 = w.simd(V.self, at: 472)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 312
+                let wp = kernel
                 for ci in 0..<40 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -411,18 +412,19 @@ public struct SequenceBranches: CompiledModel {
     @inline(never)
     static func l0_features(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 48
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 48)
-                var s1_0 = w.simd(V.self, at: 48)
-                var s2_0 = w.simd(V.self, at: 48)
-                var s3_0 = w.simd(V.self, at: 48)
-                var s4_0 = w.simd(V.self, at: 48)
-                var s5_0 = w.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
                 for kx in 0..<3 {
                     let xp = x + kx * 4
-                    let wp = w + kx * 16
+                    let wp = kernel + kx * 16
                     for ci in 0..<4 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -473,17 +475,18 @@ public struct SequenceBranches: CompiledModel {
     @inline(never)
     static func l2_across(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 144
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 144)
-                var s1_0 = w.simd(V.self, at: 144)
-                var s2_0 = w.simd(V.self, at: 144)
-                var s3_0 = w.simd(V.self, at: 144)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for kx in 0..<3 {
                     let xp = x + kx * 6
-                    let wp = w + kx * 48
+                    let wp = kernel + kx * 48
                     for ci in 0..<6 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -522,9 +525,9 @@ public struct SequenceBranches: CompiledModel {
     // up: UpSampling1D, (None, 6, 4) → (None, 12, 4), 0 parameters
     @inline(never)
     static func l5_up(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for row in 0..<1 {
-            let source = x + row * 24
-            let target = y + row * 48
+        do {
+            let source = x
+            let target = y
             for column in 0..<6 {
                 for copy in 0..<2 {
                     (target + (column * 2 + copy) * 4).update(from: source + column * 4, count: 4)
@@ -548,13 +551,14 @@ public struct SequenceBranches: CompiledModel {
     @inline(never)
     static func l7_code(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 16
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -588,19 +592,20 @@ public struct SequenceBranches: CompiledModel {
     @inline(never)
     static func l10_decode(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 84
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 5
                     let yp = y + ox * 4
-                    var s0_0 = w.simd(V.self, at: 84)
-                    var s1_0 = w.simd(V.self, at: 84)
-                    var s2_0 = w.simd(V.self, at: 84)
-                    var s3_0 = w.simd(V.self, at: 84)
-                    var s4_0 = w.simd(V.self, at: 84)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s3_0 = bias.simd(V.self, at: 0)
+                    var s4_0 = bias.simd(V.self, at: 0)
                     for kx in 0..<3 {
                         let xp = x + ox * 7 + kx * 7
-                        let wp = w + kx * 28
+                        let wp = kernel + kx * 28
                         for ci in 0..<7 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -632,12 +637,13 @@ public struct SequenceBranches: CompiledModel {
     @inline(never)
     static func l12_classes(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 160
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 160)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<40 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -959,16 +965,12 @@ extension SequenceBranches: TrainableModel {
     // up: dL/dx, each dL/dy sent back to the pixels it was made from
     @inline(never)
     static func l5_up_backward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<1 {
-            for column in 0..<6 {
-                let target = dx + (row * 6 + column) * 4
-                target.update(repeating: 0, count: 4)
-                for down in 0..<1 {
-                    for across in 0..<2 {
-                        let source = dy + ((row * 1 + down) * 12 + column * 2 + across) * 4
-                        for c in 0..<4 { target[c] += source[c] }
-                    }
-                }
+        for column in 0..<6 {
+            let target = dx + column * 4
+            target.update(repeating: 0, count: 4)
+            for across in 0..<2 {
+                let source = dy + (column * 2 + across) * 4
+                for c in 0..<4 { target[c] += source[c] }
             }
         }
     }
@@ -1149,7 +1151,7 @@ extension SequenceBranches: TrainableModel {
             for ci in 0..<40 {
                 let row = UnsafePointer(kernel) + ci * 4
                 var sum = SIMD4<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD4<Float>.self, at: g * 4), d[g]) }
+                sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }

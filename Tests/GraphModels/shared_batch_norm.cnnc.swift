@@ -271,20 +271,21 @@ public struct SharedBatchNorm: CompiledModel {
     @inline(never)
     static func l8_head_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 84, bias = w + 100
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 100)
-                var s1_0 = w.simd(V.self, at: 100)
-                var s2_0 = w.simd(V.self, at: 100)
-                var s3_0 = w.simd(V.self, at: 100)
-                var s4_0 = w.simd(V.self, at: 100)
-                var s5_0 = w.simd(V.self, at: 100)
-                var s6_0 = w.simd(V.self, at: 100)
-                var s7_0 = w.simd(V.self, at: 100)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 84
+                let wp = kernel
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -353,29 +354,30 @@ public struct SharedBatchNorm: CompiledModel {
     @inline(never)
     static func l2_encoder(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 72
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 72)
-                var s1_0 = w.simd(V.self, at: 72)
-                var s2_0 = w.simd(V.self, at: 72)
-                var s3_0 = w.simd(V.self, at: 72)
-                var s4_0 = w.simd(V.self, at: 72)
-                var s5_0 = w.simd(V.self, at: 72)
-                var s6_0 = w.simd(V.self, at: 72)
-                var s7_0 = w.simd(V.self, at: 72)
-                var s8_0 = w.simd(V.self, at: 72)
-                var s9_0 = w.simd(V.self, at: 72)
-                var s10_0 = w.simd(V.self, at: 72)
-                var s11_0 = w.simd(V.self, at: 72)
-                var s12_0 = w.simd(V.self, at: 72)
-                var s13_0 = w.simd(V.self, at: 72)
-                var s14_0 = w.simd(V.self, at: 72)
-                var s15_0 = w.simd(V.self, at: 72)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s8_0 = bias.simd(V.self, at: 0)
+                var s9_0 = bias.simd(V.self, at: 0)
+                var s10_0 = bias.simd(V.self, at: 0)
+                var s11_0 = bias.simd(V.self, at: 0)
+                var s12_0 = bias.simd(V.self, at: 0)
+                var s13_0 = bias.simd(V.self, at: 0)
+                var s14_0 = bias.simd(V.self, at: 0)
+                var s15_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 12 + kx * 2
-                        let wp = w + (ky * 3 + kx) * 8
+                        let wp = kernel + (ky * 3 + kx) * 8
                         for ci in 0..<2 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -437,29 +439,30 @@ public struct SharedBatchNorm: CompiledModel {
     @inline(never)
     static func l3_encoder(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 72
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 72)
-                var s1_0 = w.simd(V.self, at: 72)
-                var s2_0 = w.simd(V.self, at: 72)
-                var s3_0 = w.simd(V.self, at: 72)
-                var s4_0 = w.simd(V.self, at: 72)
-                var s5_0 = w.simd(V.self, at: 72)
-                var s6_0 = w.simd(V.self, at: 72)
-                var s7_0 = w.simd(V.self, at: 72)
-                var s8_0 = w.simd(V.self, at: 72)
-                var s9_0 = w.simd(V.self, at: 72)
-                var s10_0 = w.simd(V.self, at: 72)
-                var s11_0 = w.simd(V.self, at: 72)
-                var s12_0 = w.simd(V.self, at: 72)
-                var s13_0 = w.simd(V.self, at: 72)
-                var s14_0 = w.simd(V.self, at: 72)
-                var s15_0 = w.simd(V.self, at: 72)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s8_0 = bias.simd(V.self, at: 0)
+                var s9_0 = bias.simd(V.self, at: 0)
+                var s10_0 = bias.simd(V.self, at: 0)
+                var s11_0 = bias.simd(V.self, at: 0)
+                var s12_0 = bias.simd(V.self, at: 0)
+                var s13_0 = bias.simd(V.self, at: 0)
+                var s14_0 = bias.simd(V.self, at: 0)
+                var s15_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 12 + kx * 2
-                        let wp = w + (ky * 3 + kx) * 8
+                        let wp = kernel + (ky * 3 + kx) * 8
                         for ci in 0..<2 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -556,13 +559,14 @@ public struct SharedBatchNorm: CompiledModel {
     @inline(never)
     static func l8_head(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 16
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])

@@ -288,19 +288,20 @@ public struct SharedLayers: CompiledModel {
     @inline(never)
     static func l6_shared_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 112, bias = w + 128
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 128)
-                var s1_0 = w.simd(V.self, at: 128)
-                var s2_0 = w.simd(V.self, at: 128)
-                var s3_0 = w.simd(V.self, at: 128)
-                var s4_0 = w.simd(V.self, at: 128)
-                var s5_0 = w.simd(V.self, at: 128)
-                var s6_0 = w.simd(V.self, at: 128)
-                var s7_0 = w.simd(V.self, at: 128)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 112
+                let wp = kernel
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -342,19 +343,20 @@ public struct SharedLayers: CompiledModel {
     @inline(never)
     static func l7_shared_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 112, bias = w + 128
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 128)
-                var s1_0 = w.simd(V.self, at: 128)
-                var s2_0 = w.simd(V.self, at: 128)
-                var s3_0 = w.simd(V.self, at: 128)
-                var s4_0 = w.simd(V.self, at: 128)
-                var s5_0 = w.simd(V.self, at: 128)
-                var s6_0 = w.simd(V.self, at: 128)
-                var s7_0 = w.simd(V.self, at: 128)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 112
+                let wp = kernel
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -396,20 +398,21 @@ public struct SharedLayers: CompiledModel {
     @inline(never)
     static func l8_head_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 132, bias = w + 148
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 148)
-                var s1_0 = w.simd(V.self, at: 148)
-                var s2_0 = w.simd(V.self, at: 148)
-                var s3_0 = w.simd(V.self, at: 148)
-                var s4_0 = w.simd(V.self, at: 148)
-                var s5_0 = w.simd(V.self, at: 148)
-                var s6_0 = w.simd(V.self, at: 148)
-                var s7_0 = w.simd(V.self, at: 148)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 132
+                let wp = kernel
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -491,29 +494,30 @@ public struct SharedLayers: CompiledModel {
     @inline(never)
     static func l2_shared_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 108
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 108)
-                var s1_0 = w.simd(V.self, at: 108)
-                var s2_0 = w.simd(V.self, at: 108)
-                var s3_0 = w.simd(V.self, at: 108)
-                var s4_0 = w.simd(V.self, at: 108)
-                var s5_0 = w.simd(V.self, at: 108)
-                var s6_0 = w.simd(V.self, at: 108)
-                var s7_0 = w.simd(V.self, at: 108)
-                var s8_0 = w.simd(V.self, at: 108)
-                var s9_0 = w.simd(V.self, at: 108)
-                var s10_0 = w.simd(V.self, at: 108)
-                var s11_0 = w.simd(V.self, at: 108)
-                var s12_0 = w.simd(V.self, at: 108)
-                var s13_0 = w.simd(V.self, at: 108)
-                var s14_0 = w.simd(V.self, at: 108)
-                var s15_0 = w.simd(V.self, at: 108)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s8_0 = bias.simd(V.self, at: 0)
+                var s9_0 = bias.simd(V.self, at: 0)
+                var s10_0 = bias.simd(V.self, at: 0)
+                var s11_0 = bias.simd(V.self, at: 0)
+                var s12_0 = bias.simd(V.self, at: 0)
+                var s13_0 = bias.simd(V.self, at: 0)
+                var s14_0 = bias.simd(V.self, at: 0)
+                var s15_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 18 + kx * 3
-                        let wp = w + (ky * 3 + kx) * 12
+                        let wp = kernel + (ky * 3 + kx) * 12
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -588,29 +592,30 @@ public struct SharedLayers: CompiledModel {
     @inline(never)
     static func l3_shared_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 108
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 108)
-                var s1_0 = w.simd(V.self, at: 108)
-                var s2_0 = w.simd(V.self, at: 108)
-                var s3_0 = w.simd(V.self, at: 108)
-                var s4_0 = w.simd(V.self, at: 108)
-                var s5_0 = w.simd(V.self, at: 108)
-                var s6_0 = w.simd(V.self, at: 108)
-                var s7_0 = w.simd(V.self, at: 108)
-                var s8_0 = w.simd(V.self, at: 108)
-                var s9_0 = w.simd(V.self, at: 108)
-                var s10_0 = w.simd(V.self, at: 108)
-                var s11_0 = w.simd(V.self, at: 108)
-                var s12_0 = w.simd(V.self, at: 108)
-                var s13_0 = w.simd(V.self, at: 108)
-                var s14_0 = w.simd(V.self, at: 108)
-                var s15_0 = w.simd(V.self, at: 108)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s8_0 = bias.simd(V.self, at: 0)
+                var s9_0 = bias.simd(V.self, at: 0)
+                var s10_0 = bias.simd(V.self, at: 0)
+                var s11_0 = bias.simd(V.self, at: 0)
+                var s12_0 = bias.simd(V.self, at: 0)
+                var s13_0 = bias.simd(V.self, at: 0)
+                var s14_0 = bias.simd(V.self, at: 0)
+                var s15_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 18 + kx * 3
-                        let wp = w + (ky * 3 + kx) * 12
+                        let wp = kernel + (ky * 3 + kx) * 12
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -689,12 +694,13 @@ public struct SharedLayers: CompiledModel {
     @inline(never)
     static func l6_shared_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 16
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -715,12 +721,13 @@ public struct SharedLayers: CompiledModel {
     @inline(never)
     static func l7_shared_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 16
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -741,13 +748,14 @@ public struct SharedLayers: CompiledModel {
     @inline(never)
     static func l8_head(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 16
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -1125,7 +1133,7 @@ extension SharedLayers: TrainableModel {
             for ci in 0..<4 {
                 let row = UnsafePointer(kernel) + ci * 4
                 var sum = SIMD4<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD4<Float>.self, at: g * 4), d[g]) }
+                sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }
@@ -1171,7 +1179,7 @@ extension SharedLayers: TrainableModel {
             for ci in 0..<4 {
                 let row = UnsafePointer(kernel) + ci * 4
                 var sum = SIMD4<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD4<Float>.self, at: g * 4), d[g]) }
+                sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }

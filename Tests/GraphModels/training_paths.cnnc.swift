@@ -334,19 +334,20 @@ public struct TrainingPaths: CompiledModel {
     @inline(never)
     static func l12_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 1448, bias = w + 1468
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 1468)
-                var s1_0 = w.simd(V.self, at: 1468)
-                var s2_0 = w.simd(V.self, at: 1468)
-                var s3_0 = w.simd(V.self, at: 1468)
-                var s4_0 = w.simd(V.self, at: 1468)
-                var s5_0 = w.simd(V.self, at: 1468)
-                var s6_0 = w.simd(V.self, at: 1468)
-                var s7_0 = w.simd(V.self, at: 1468)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 1448
+                let wp = kernel
                 for ci in 0..<5 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -408,30 +409,31 @@ public struct TrainingPaths: CompiledModel {
     @inline(never)
     static func l1_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 72
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 72)
-                var s1_0 = w.simd(V.self, at: 72)
-                var s2_0 = w.simd(V.self, at: 72)
-                var s3_0 = w.simd(V.self, at: 72)
-                var s4_0 = w.simd(V.self, at: 72)
-                var s5_0 = w.simd(V.self, at: 72)
-                var s6_0 = w.simd(V.self, at: 72)
-                var s7_0 = w.simd(V.self, at: 72)
-                var s8_0 = w.simd(V.self, at: 72)
-                var s9_0 = w.simd(V.self, at: 72)
-                var s10_0 = w.simd(V.self, at: 72)
-                var s11_0 = w.simd(V.self, at: 72)
-                var s12_0 = w.simd(V.self, at: 72)
-                var s13_0 = w.simd(V.self, at: 72)
-                var s14_0 = w.simd(V.self, at: 72)
-                var s15_0 = w.simd(V.self, at: 72)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s8_0 = bias.simd(V.self, at: 0)
+                var s9_0 = bias.simd(V.self, at: 0)
+                var s10_0 = bias.simd(V.self, at: 0)
+                var s11_0 = bias.simd(V.self, at: 0)
+                var s12_0 = bias.simd(V.self, at: 0)
+                var s13_0 = bias.simd(V.self, at: 0)
+                var s14_0 = bias.simd(V.self, at: 0)
+                var s15_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 12 + kx * 2
-                        let wp = w + (ky * 3 + kx) * 8
+                        let wp = kernel + (ky * 3 + kx) * 8
                         for ci in 0..<2 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -499,13 +501,14 @@ public struct TrainingPaths: CompiledModel {
     @inline(never)
     static func l4_left(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 384
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 384)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<48 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -526,13 +529,14 @@ public struct TrainingPaths: CompiledModel {
     @inline(never)
     static func l5_right(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 384
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 384)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<48 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -568,13 +572,14 @@ public struct TrainingPaths: CompiledModel {
     @inline(never)
     static func l10_raw_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 576
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 576)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<72 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -595,12 +600,13 @@ public struct TrainingPaths: CompiledModel {
     @inline(never)
     static func l12_predictions(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 20
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 20)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<5 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -1080,7 +1086,7 @@ extension TrainingPaths: TrainableModel {
             for ci in 0..<5 {
                 let row = UnsafePointer(kernel) + ci * 4
                 var sum = SIMD4<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD4<Float>.self, at: g * 4), d[g]) }
+                sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }

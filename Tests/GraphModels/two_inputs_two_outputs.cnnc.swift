@@ -201,18 +201,19 @@ public struct TwoInputsTwoOutputs: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 36
         // Output pixels in lanes: 8 neighbours of a row per pass, one accumulator per filter.
         for oy in parts {
             do {
                 let ox = 0
-                var s0 = V(repeating: w[36])
-                var s1 = V(repeating: w[37])
-                var s2 = V(repeating: w[38])
-                var s3 = V(repeating: w[39])
+                var s0 = V(repeating: bias[0])
+                var s1 = V(repeating: bias[1])
+                var s2 = V(repeating: bias[2])
+                var s3 = V(repeating: bias[3])
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xv = x.simd(V.self, at: (oy + ky) * 10 + ox + kx)
-                        let wp = w + (ky * 3 + kx) * 4
+                        let wp = kernel + (ky * 3 + kx) * 4
                         s0 = madd(s0, xv, V(repeating: wp[0]))
                         s1 = madd(s1, xv, V(repeating: wp[1]))
                         s2 = madd(s2, xv, V(repeating: wp[2]))
@@ -257,12 +258,13 @@ public struct TwoInputsTwoOutputs: CompiledModel {
     @inline(never)
     static func l3_measurement_features(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 48
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<6 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -284,13 +286,14 @@ public struct TwoInputsTwoOutputs: CompiledModel {
     @inline(never)
     static func l5_class_head(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 288
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 288)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<72 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -320,13 +323,14 @@ public struct TwoInputsTwoOutputs: CompiledModel {
     @inline(never)
     static func l6_score_head(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 288
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 288)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<72 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -579,7 +583,7 @@ extension TwoInputsTwoOutputs: TrainableModel {
             for ci in 0..<6 {
                 let row = UnsafePointer(kernel) + ci * 8
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }

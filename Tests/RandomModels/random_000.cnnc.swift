@@ -178,18 +178,19 @@ public struct Random000: CompiledModel {
     @inline(never)
     static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 400
         for g in parts.clamped(to: 0..<4) {
             let c0 = g * 16
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 65 + c0
-                    var s0_0 = w.simd(V.self, at: c0 + 400)
-                    var s1_0 = w.simd(V.self, at: c0 + 400)
-                    var s2_0 = w.simd(V.self, at: c0 + 400)
-                    var s3_0 = w.simd(V.self, at: c0 + 400)
+                    var s0_0 = bias.simd(V.self, at: c0)
+                    var s1_0 = bias.simd(V.self, at: c0)
+                    var s2_0 = bias.simd(V.self, at: c0)
+                    var s3_0 = bias.simd(V.self, at: c0)
                     let xp = x + ox * 5
-                    let wp = w + c0
+                    let wp = kernel + c0
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 80)
                         let x0 = V(repeating: xp[ci])
@@ -214,12 +215,12 @@ public struct Random000: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 65 + 64
-                    var s0_0 = w.simd(V.self, at: 464)
-                    var s1_0 = w.simd(V.self, at: 464)
-                    var s2_0 = w.simd(V.self, at: 464)
-                    var s3_0 = w.simd(V.self, at: 464)
+                    var s0_0 = bias.simd(V.self, at: 64)
+                    var s1_0 = bias.simd(V.self, at: 64)
+                    var s2_0 = bias.simd(V.self, at: 64)
+                    var s3_0 = bias.simd(V.self, at: 64)
                     let xp = x + ox * 5
-                    let wp = w + 64
+                    let wp = kernel + 64
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 80)
                         let x0 = V(repeating: xp[ci])
@@ -261,14 +262,15 @@ public struct Random000: CompiledModel {
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 400
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 400)
-                var s0_1 = w.simd(V.self, at: 416)
-                var s0_2 = w.simd(V.self, at: 432)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<5 {
                     let w0 = wp.simd(V.self, at: ci * 80)
                     let w1 = wp.simd(V.self, at: ci * 80 + 16)
@@ -287,10 +289,10 @@ public struct Random000: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 48
-                var s0_0 = w.simd(V.self, at: 448)
-                var s0_1 = w.simd(V.self, at: 464)
+                var s0_0 = bias.simd(V.self, at: 48)
+                var s0_1 = bias.simd(V.self, at: 64)
                 let xp = x
-                let wp = w + 48
+                let wp = kernel + 48
                 for ci in 0..<5 {
                     let w0 = wp.simd(V.self, at: ci * 80)
                     let w1 = wp.simd(V.self, at: ci * 80 + 16)
@@ -430,7 +432,7 @@ extension Random000: TrainableModel {
             for g in 0..<5 {
                 let from = dz + g * 16
                 var v = SIMD16<Float>()
-                if g < 4 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
+                if g < 4 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
                 d[g] = v
             }
             for g in 0..<5 {

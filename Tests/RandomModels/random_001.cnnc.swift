@@ -252,20 +252,21 @@ public struct Random001: CompiledModel {
     @inline(never)
     static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 2048
         // The remaining 5 output channels.
         for oy in parts {
             do {
                 let yp = y + oy * 55
-                var s0_0 = w.simd(V.self, at: 2048)
-                var s1_0 = w.simd(V.self, at: 2048)
-                var s2_0 = w.simd(V.self, at: 2048)
-                var s3_0 = w.simd(V.self, at: 2048)
-                var s4_0 = w.simd(V.self, at: 2048)
-                var s5_0 = w.simd(V.self, at: 2048)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
                         let xp = x + oy * 672 + ky * 224 + kx * 16
-                        let wp = w + (ky * 4 + kx) * 128
+                        let wp = kernel + (ky * 4 + kx) * 128
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -292,15 +293,15 @@ public struct Random001: CompiledModel {
             }
             do {
                 let yp = y + (oy * 11 + 6) * 5
-                var s0_0 = w.simd(V.self, at: 2048)
-                var s1_0 = w.simd(V.self, at: 2048)
-                var s2_0 = w.simd(V.self, at: 2048)
-                var s3_0 = w.simd(V.self, at: 2048)
-                var s4_0 = w.simd(V.self, at: 2048)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
                         let xp = x + oy * 672 + ky * 224 + kx * 16 + 96
-                        let wp = w + (ky * 4 + kx) * 128
+                        let wp = kernel + (ky * 4 + kx) * 128
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -357,18 +358,19 @@ public struct Random001: CompiledModel {
     @inline(never)
     static func l4_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 1280
         // The remaining 15 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 1280)
-                var s1_0 = w.simd(V.self, at: 1280)
-                var s2_0 = w.simd(V.self, at: 1280)
-                var s3_0 = w.simd(V.self, at: 1280)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 // 8 of the 16 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x + 65
-                    let wp = w + 320
+                    let wp = kernel + 320
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -383,7 +385,7 @@ public struct Random001: CompiledModel {
                 }
                 do {
                     let xp = x + 70
-                    let wp = w + 400
+                    let wp = kernel + 400
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -398,7 +400,7 @@ public struct Random001: CompiledModel {
                 }
                 do {
                     let xp = x + 75
-                    let wp = w + 480
+                    let wp = kernel + 480
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -413,7 +415,7 @@ public struct Random001: CompiledModel {
                 }
                 do {
                     let xp = x + 80
-                    let wp = w + 560
+                    let wp = kernel + 560
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -428,7 +430,7 @@ public struct Random001: CompiledModel {
                 }
                 do {
                     let xp = x + 130
-                    let wp = w + 640
+                    let wp = kernel + 640
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -443,7 +445,7 @@ public struct Random001: CompiledModel {
                 }
                 do {
                     let xp = x + 135
-                    let wp = w + 720
+                    let wp = kernel + 720
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -458,7 +460,7 @@ public struct Random001: CompiledModel {
                 }
                 do {
                     let xp = x + 140
-                    let wp = w + 800
+                    let wp = kernel + 800
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -473,7 +475,7 @@ public struct Random001: CompiledModel {
                 }
                 do {
                     let xp = x + 145
-                    let wp = w + 880
+                    let wp = kernel + 880
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])

@@ -207,20 +207,21 @@ public struct Random002: CompiledModel {
     @inline(never)
     static func l3_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 584, bias = w + 808
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 808)
-                var s1_0 = w.simd(V.self, at: 808)
-                var s2_0 = w.simd(V.self, at: 808)
-                var s3_0 = w.simd(V.self, at: 808)
-                var s4_0 = w.simd(V.self, at: 808)
-                var s5_0 = w.simd(V.self, at: 808)
-                var s6_0 = w.simd(V.self, at: 808)
-                var s7_0 = w.simd(V.self, at: 808)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 584
+                let wp = kernel
                 for ci in 0..<56 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -286,16 +287,17 @@ public struct Random002: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 576
         // The remaining 7 output channels.
         for oy in parts {
             let yp = y + oy * 21
-            var s0_0 = w.simd(V.self, at: 576)
-            var s1_0 = w.simd(V.self, at: 576)
-            var s2_0 = w.simd(V.self, at: 576)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 72 + ky * 72 + kx * 8
-                    let wp = w + (ky * 3 + kx) * 64
+                    let wp = kernel + (ky * 3 + kx) * 64
                     for ci in 0..<8 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -341,13 +343,14 @@ public struct Random002: CompiledModel {
     @inline(never)
     static func l3_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 224
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 224)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<56 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])

@@ -187,14 +187,15 @@ public struct Random004: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 512
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 512)
-                var s1_0 = w.simd(V.self, at: 512)
-                var s2_0 = w.simd(V.self, at: 512)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -210,10 +211,10 @@ public struct Random004: CompiledModel {
             }
             do {
                 let yp = y + 60
-                var s0_0 = w.simd(V.self, at: 512)
-                var s1_0 = w.simd(V.self, at: 512)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
                 let xp = x + 48
-                let wp = w
+                let wp = kernel
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -229,11 +230,11 @@ public struct Random004: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = w.simd(V.self, at: 528)
-                var s1_0 = w.simd(V.self, at: 528)
-                var s2_0 = w.simd(V.self, at: 528)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
                 let xp = x
-                let wp = w + 256
+                let wp = kernel + 256
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -249,10 +250,10 @@ public struct Random004: CompiledModel {
             }
             do {
                 let yp = y + 76
-                var s0_0 = w.simd(V.self, at: 528)
-                var s1_0 = w.simd(V.self, at: 528)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
                 let xp = x + 48
-                let wp = w + 256
+                let wp = kernel + 256
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -289,16 +290,17 @@ public struct Random004: CompiledModel {
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 1920
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 1920)
-                var s1_0 = w.simd(V.self, at: 1920)
-                var s2_0 = w.simd(V.self, at: 1920)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
                 // 4 of the 6 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x + 40
-                    let wp = w + 320
+                    let wp = kernel + 320
                     for ci in 0..<20 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -311,7 +313,7 @@ public struct Random004: CompiledModel {
                 }
                 do {
                     let xp = x + 240
-                    let wp = w + 1280
+                    let wp = kernel + 1280
                     for ci in 0..<20 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -328,12 +330,12 @@ public struct Random004: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = w.simd(V.self, at: 1920)
-                var s1_0 = w.simd(V.self, at: 1920)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
                 // 4 of the 6 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x + 340
-                    let wp = w + 320
+                    let wp = kernel + 320
                     for ci in 0..<20 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -344,7 +346,7 @@ public struct Random004: CompiledModel {
                 }
                 do {
                     let xp = x + 540
-                    let wp = w + 1280
+                    let wp = kernel + 1280
                     for ci in 0..<20 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -382,17 +384,18 @@ public struct Random004: CompiledModel {
     @inline(never)
     static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 1024
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 1024)
-                var s1_0 = w.simd(V.self, at: 1024)
-                var s2_0 = w.simd(V.self, at: 1024)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
                 // 12 of the 16 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x + 16
-                    let wp = w + 64
+                    let wp = kernel + 64
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -405,7 +408,7 @@ public struct Random004: CompiledModel {
                 }
                 do {
                     let xp = x + 80
-                    let wp = w + 320
+                    let wp = kernel + 320
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -418,7 +421,7 @@ public struct Random004: CompiledModel {
                 }
                 do {
                     let xp = x + 144
-                    let wp = w + 576
+                    let wp = kernel + 576
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -431,7 +434,7 @@ public struct Random004: CompiledModel {
                 }
                 do {
                     let xp = x + 208
-                    let wp = w + 832
+                    let wp = kernel + 832
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])

@@ -94,9 +94,7 @@ public struct Random005: CompiledModel {
         WeightPacking.bias(parameters, from: 32, count: 16, into: &packed, at: 32)
         // In panels of 4 output channels, each panel's 64 rows in a row (the order its kernel reads them).
         for row in 0..<64 {
-            for lane in 0..<1 {
-                packed[row * 4 + lane + 48] = parameters[row + lane + 48]
-            }
+            packed[row * 4 + 48] = parameters[row + 48]
         }
         WeightPacking.bias(parameters, from: 112, count: 1, into: &packed, at: 304)
         self.packed = packed
@@ -160,15 +158,16 @@ public struct Random005: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 32
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 32)
-                var s1_0 = w.simd(V.self, at: 32)
-                var s2_0 = w.simd(V.self, at: 32)
-                var s3_0 = w.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<2 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -218,16 +217,17 @@ public struct Random005: CompiledModel {
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 256
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 256)
-                var s1_0 = w.simd(V.self, at: 256)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
                 // 3 of the 4 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x + 16
-                    let wp = w + 64
+                    let wp = kernel + 64
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -427,7 +427,7 @@ extension Random005: TrainableModel {
                             let kp = kt + kx
                             do {
                                 var sum = acc[at]
-                                for co in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
+                                sum = madd(sum, SIMD16<Float>(repeating: dzp[0]), kp[0])
                                 acc[at] = sum
                             }
                         }

@@ -148,15 +148,16 @@ public struct Random006: CompiledModel {
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 512
         // The remaining 19 output channels.
         for oy in parts {
             let yp = y + oy * 38
-            var s0_0 = w.simd(V.self, at: 512)
-            var s0_1 = w.simd(V.self, at: 528)
-            var s1_0 = w.simd(V.self, at: 512)
-            var s1_1 = w.simd(V.self, at: 528)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s0_1 = bias.simd(V.self, at: 16)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s1_1 = bias.simd(V.self, at: 16)
             let xp = x + oy * 32
-            let wp = w
+            let wp = kernel
             for ci in 0..<16 {
                 let w0 = wp.simd(V.self, at: ci * 32)
                 let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -184,15 +185,16 @@ public struct Random006: CompiledModel {
     @inline(never)
     static func l1_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 608
         // The remaining 20 output channels.
         for oy in parts {
             let yp = y + oy * 40
-            var s0_0 = w.simd(V.self, at: 608)
-            var s0_1 = w.simd(V.self, at: 624)
-            var s1_0 = w.simd(V.self, at: 608)
-            var s1_1 = w.simd(V.self, at: 624)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s0_1 = bias.simd(V.self, at: 16)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s1_1 = bias.simd(V.self, at: 16)
             let xp = x + oy * 38
-            let wp = w
+            let wp = kernel
             for ci in 0..<19 {
                 let w0 = wp.simd(V.self, at: ci * 32)
                 let w1 = wp.simd(V.self, at: ci * 32 + 16)

@@ -195,20 +195,21 @@ public struct Random007: CompiledModel {
     @inline(never)
     static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 8
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 8)
-                var s1_0 = w.simd(V.self, at: 8)
-                var s2_0 = w.simd(V.self, at: 8)
-                var s3_0 = w.simd(V.self, at: 8)
-                var s4_0 = w.simd(V.self, at: 8)
-                var s5_0 = w.simd(V.self, at: 8)
-                var s6_0 = w.simd(V.self, at: 8)
-                var s7_0 = w.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<2 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -250,17 +251,18 @@ public struct Random007: CompiledModel {
     @inline(never)
     static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w + 12, bias = w + 76
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 31
-                    var s0_0 = w.simd(V.self, at: 76)
-                    var s1_0 = w.simd(V.self, at: 76)
-                    var s2_0 = w.simd(V.self, at: 76)
-                    var s3_0 = w.simd(V.self, at: 76)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s3_0 = bias.simd(V.self, at: 0)
                     let xp = x + ox * 2
-                    let wp = w + 12
+                    let wp = kernel
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 32)
                         let x0 = V(repeating: xp[ci])
@@ -285,12 +287,12 @@ public struct Random007: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 31 + 16
-                    var s0_0 = w.simd(V.self, at: 92)
-                    var s1_0 = w.simd(V.self, at: 92)
-                    var s2_0 = w.simd(V.self, at: 92)
-                    var s3_0 = w.simd(V.self, at: 92)
+                    var s0_0 = bias.simd(V.self, at: 16)
+                    var s1_0 = bias.simd(V.self, at: 16)
+                    var s2_0 = bias.simd(V.self, at: 16)
+                    var s3_0 = bias.simd(V.self, at: 16)
                     let xp = x + ox * 2
-                    let wp = w + 28
+                    let wp = kernel + 16
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 32)
                         let x0 = V(repeating: xp[ci])
@@ -333,13 +335,14 @@ public struct Random007: CompiledModel {
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 8
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<2 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -360,14 +363,15 @@ public struct Random007: CompiledModel {
     @inline(never)
     static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 64
         // The remaining 31 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 64)
-                var s0_1 = w.simd(V.self, at: 80)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<2 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -548,7 +552,7 @@ extension Random007: TrainableModel {
             for ci in 0..<2 {
                 let row = UnsafePointer(kernel) + ci * 31
                 var sum = SIMD16<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                sum = madd(sum, row.simd(SIMD16<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 for l in 0..<15 { total += row[l + 16] * d[1][l] }
                 dx[ci] = total

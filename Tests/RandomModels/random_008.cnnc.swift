@@ -152,17 +152,18 @@ public struct Random008: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 3072
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 3072)
-                var s1_0 = w.simd(V.self, at: 3072)
-                var s2_0 = w.simd(V.self, at: 3072)
-                var s3_0 = w.simd(V.self, at: 3072)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 176 + kx * 16
-                        let wp = w + (ky * 3 + kx) * 256
+                        let wp = kernel + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -183,13 +184,13 @@ public struct Random008: CompiledModel {
             }
             do {
                 let yp = y + 80
-                var s0_0 = w.simd(V.self, at: 3072)
-                var s1_0 = w.simd(V.self, at: 3072)
-                var s2_0 = w.simd(V.self, at: 3072)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 176 + kx * 16 + 128
-                        let wp = w + (ky * 3 + kx) * 256
+                        let wp = kernel + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -207,13 +208,13 @@ public struct Random008: CompiledModel {
             }
             do {
                 let yp = y + 140
-                var s0_0 = w.simd(V.self, at: 3072)
-                var s1_0 = w.simd(V.self, at: 3072)
-                var s2_0 = w.simd(V.self, at: 3072)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 176 + kx * 16 + 592
-                        let wp = w + (ky * 3 + kx) * 256
+                        let wp = kernel + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -234,14 +235,14 @@ public struct Random008: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = w.simd(V.self, at: 3088)
-                var s1_0 = w.simd(V.self, at: 3088)
-                var s2_0 = w.simd(V.self, at: 3088)
-                var s3_0 = w.simd(V.self, at: 3088)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 176 + kx * 16
-                        let wp = w + (ky * 3 + kx) * 256 + 1536
+                        let wp = kernel + (ky * 3 + kx) * 256 + 1536
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -262,13 +263,13 @@ public struct Random008: CompiledModel {
             }
             do {
                 let yp = y + 96
-                var s0_0 = w.simd(V.self, at: 3088)
-                var s1_0 = w.simd(V.self, at: 3088)
-                var s2_0 = w.simd(V.self, at: 3088)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 176 + kx * 16 + 128
-                        let wp = w + (ky * 3 + kx) * 256 + 1536
+                        let wp = kernel + (ky * 3 + kx) * 256 + 1536
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -286,13 +287,13 @@ public struct Random008: CompiledModel {
             }
             do {
                 let yp = y + 156
-                var s0_0 = w.simd(V.self, at: 3088)
-                var s1_0 = w.simd(V.self, at: 3088)
-                var s2_0 = w.simd(V.self, at: 3088)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 176 + kx * 16 + 592
-                        let wp = w + (ky * 3 + kx) * 256 + 1536
+                        let wp = kernel + (ky * 3 + kx) * 256 + 1536
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])

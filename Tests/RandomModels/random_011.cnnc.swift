@@ -164,14 +164,15 @@ public struct Random011: CompiledModel {
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -190,11 +191,11 @@ public struct Random011: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 8
-                var s0_0 = w.simd(V.self, at: 72)
-                var s1_0 = w.simd(V.self, at: 72)
-                var s2_0 = w.simd(V.self, at: 72)
+                var s0_0 = bias.simd(V.self, at: 8)
+                var s1_0 = bias.simd(V.self, at: 8)
+                var s2_0 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w + 32
+                let wp = kernel + 32
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -327,7 +328,7 @@ extension Random011: TrainableModel {
                 for g in 0..<2 {
                     let from = dz + i * 9 + g * 8
                     var v = SIMD8<Float>()
-                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
+                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { v[0] = from[0] }
                     d[i * 2 + g] = v
                 }
             }

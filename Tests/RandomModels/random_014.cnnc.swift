@@ -193,20 +193,21 @@ public struct Random014: CompiledModel {
     @inline(never)
     static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 352, bias = w + 1440
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 1440)
-                var s1_0 = w.simd(V.self, at: 1440)
-                var s2_0 = w.simd(V.self, at: 1440)
-                var s3_0 = w.simd(V.self, at: 1440)
-                var s4_0 = w.simd(V.self, at: 1440)
-                var s5_0 = w.simd(V.self, at: 1440)
-                var s6_0 = w.simd(V.self, at: 1440)
-                var s7_0 = w.simd(V.self, at: 1440)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 352
+                let wp = kernel
                 for ci in 0..<272 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -244,16 +245,17 @@ public struct Random014: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 320
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 320)
-                var s1_0 = w.simd(V.self, at: 320)
-                var s2_0 = w.simd(V.self, at: 320)
-                var s3_0 = w.simd(V.self, at: 320)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<2 {
                     let xp = x + ky * 50
-                    let wp = w + ky * 80
+                    let wp = kernel + ky * 80
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -273,13 +275,13 @@ public struct Random014: CompiledModel {
             }
             do {
                 let yp = y + 68
-                var s0_0 = w.simd(V.self, at: 320)
-                var s1_0 = w.simd(V.self, at: 320)
-                var s2_0 = w.simd(V.self, at: 320)
-                var s3_0 = w.simd(V.self, at: 320)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<2 {
                     let xp = x + ky * 50 + 100
-                    let wp = w + ky * 80
+                    let wp = kernel + ky * 80
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -299,13 +301,13 @@ public struct Random014: CompiledModel {
             }
             do {
                 let yp = y + 136
-                var s0_0 = w.simd(V.self, at: 320)
-                var s1_0 = w.simd(V.self, at: 320)
-                var s2_0 = w.simd(V.self, at: 320)
-                var s3_0 = w.simd(V.self, at: 320)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<2 {
                     let xp = x + ky * 50 + 200
-                    let wp = w + ky * 80
+                    let wp = kernel + ky * 80
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -325,13 +327,13 @@ public struct Random014: CompiledModel {
             }
             do {
                 let yp = y + 204
-                var s0_0 = w.simd(V.self, at: 320)
-                var s1_0 = w.simd(V.self, at: 320)
-                var s2_0 = w.simd(V.self, at: 320)
-                var s3_0 = w.simd(V.self, at: 320)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<2 {
                     let xp = x + ky * 50 + 300
-                    let wp = w + ky * 80
+                    let wp = kernel + ky * 80
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -354,13 +356,13 @@ public struct Random014: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = w.simd(V.self, at: 336)
-                var s1_0 = w.simd(V.self, at: 336)
-                var s2_0 = w.simd(V.self, at: 336)
-                var s3_0 = w.simd(V.self, at: 336)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
                 for ky in 0..<2 {
                     let xp = x + ky * 50
-                    let wp = w + ky * 80 + 160
+                    let wp = kernel + ky * 80 + 160
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -380,13 +382,13 @@ public struct Random014: CompiledModel {
             }
             do {
                 let yp = y + 84
-                var s0_0 = w.simd(V.self, at: 336)
-                var s1_0 = w.simd(V.self, at: 336)
-                var s2_0 = w.simd(V.self, at: 336)
-                var s3_0 = w.simd(V.self, at: 336)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
                 for ky in 0..<2 {
                     let xp = x + ky * 50 + 100
-                    let wp = w + ky * 80 + 160
+                    let wp = kernel + ky * 80 + 160
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -406,13 +408,13 @@ public struct Random014: CompiledModel {
             }
             do {
                 let yp = y + 152
-                var s0_0 = w.simd(V.self, at: 336)
-                var s1_0 = w.simd(V.self, at: 336)
-                var s2_0 = w.simd(V.self, at: 336)
-                var s3_0 = w.simd(V.self, at: 336)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
                 for ky in 0..<2 {
                     let xp = x + ky * 50 + 200
-                    let wp = w + ky * 80 + 160
+                    let wp = kernel + ky * 80 + 160
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -432,13 +434,13 @@ public struct Random014: CompiledModel {
             }
             do {
                 let yp = y + 220
-                var s0_0 = w.simd(V.self, at: 336)
-                var s1_0 = w.simd(V.self, at: 336)
-                var s2_0 = w.simd(V.self, at: 336)
-                var s3_0 = w.simd(V.self, at: 336)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
                 for ky in 0..<2 {
                     let xp = x + ky * 50 + 300
-                    let wp = w + ky * 80 + 160
+                    let wp = kernel + ky * 80 + 160
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -466,13 +468,14 @@ public struct Random014: CompiledModel {
     @inline(never)
     static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 1088
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 1088)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<272 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -545,7 +548,7 @@ extension Random014: TrainableModel {
                 for g in 0..<2 {
                     let from = dz + i * 17 + g * 16
                     var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
                     d[i * 2 + g] = v
                 }
             }

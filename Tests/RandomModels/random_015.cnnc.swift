@@ -234,18 +234,19 @@ public struct Random015: CompiledModel {
     @inline(never)
     static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 576
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 40 + c0
-                    var s0_0 = w.simd(V.self, at: c0 + 576)
-                    var s1_0 = w.simd(V.self, at: c0 + 576)
-                    var s2_0 = w.simd(V.self, at: c0 + 576)
-                    var s3_0 = w.simd(V.self, at: c0 + 576)
+                    var s0_0 = bias.simd(V.self, at: c0)
+                    var s1_0 = bias.simd(V.self, at: c0)
+                    var s2_0 = bias.simd(V.self, at: c0)
+                    var s3_0 = bias.simd(V.self, at: c0)
                     let xp = x + ox * 12
-                    let wp = w + c0
+                    let wp = kernel + c0
                     for ci in 0..<12 {
                         let w0 = wp.simd(V.self, at: ci * 48)
                         let x0 = V(repeating: xp[ci])
@@ -270,12 +271,12 @@ public struct Random015: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 40 + 32
-                    var s0_0 = w.simd(V.self, at: 608)
-                    var s1_0 = w.simd(V.self, at: 608)
-                    var s2_0 = w.simd(V.self, at: 608)
-                    var s3_0 = w.simd(V.self, at: 608)
+                    var s0_0 = bias.simd(V.self, at: 32)
+                    var s1_0 = bias.simd(V.self, at: 32)
+                    var s2_0 = bias.simd(V.self, at: 32)
+                    var s3_0 = bias.simd(V.self, at: 32)
                     let xp = x + ox * 12
-                    let wp = w + 32
+                    let wp = kernel + 32
                     for ci in 0..<12 {
                         let w0 = wp.simd(V.self, at: ci * 48)
                         let x0 = V(repeating: xp[ci])
@@ -315,20 +316,21 @@ public struct Random015: CompiledModel {
     @inline(never)
     static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 624, bias = w + 944
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 944)
-                var s1_0 = w.simd(V.self, at: 944)
-                var s2_0 = w.simd(V.self, at: 944)
-                var s3_0 = w.simd(V.self, at: 944)
-                var s4_0 = w.simd(V.self, at: 944)
-                var s5_0 = w.simd(V.self, at: 944)
-                var s6_0 = w.simd(V.self, at: 944)
-                var s7_0 = w.simd(V.self, at: 944)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 624
+                let wp = kernel
                 for ci in 0..<40 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -364,22 +366,23 @@ public struct Random015: CompiledModel {
     @inline(never)
     static func l3_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 952, bias = w + 1032
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 10
-                    var s0_0 = w.simd(V.self, at: 1032)
-                    var s0_1 = w.simd(V.self, at: 1040)
-                    var s1_0 = w.simd(V.self, at: 1032)
-                    var s1_1 = w.simd(V.self, at: 1040)
-                    var s2_0 = w.simd(V.self, at: 1032)
-                    var s2_1 = w.simd(V.self, at: 1040)
-                    var s3_0 = w.simd(V.self, at: 1032)
-                    var s3_1 = w.simd(V.self, at: 1040)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s0_1 = bias.simd(V.self, at: 8)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s1_1 = bias.simd(V.self, at: 8)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s2_1 = bias.simd(V.self, at: 8)
+                    var s3_0 = bias.simd(V.self, at: 0)
+                    var s3_1 = bias.simd(V.self, at: 8)
                     let xp = x + ox * 5
-                    let wp = w + 952
+                    let wp = kernel
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -443,19 +446,20 @@ public struct Random015: CompiledModel {
     @inline(never)
     static func l5_dense_3_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 1048, bias = w + 1128
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 1128)
-                var s1_0 = w.simd(V.self, at: 1128)
-                var s2_0 = w.simd(V.self, at: 1128)
-                var s3_0 = w.simd(V.self, at: 1128)
-                var s4_0 = w.simd(V.self, at: 1128)
-                var s5_0 = w.simd(V.self, at: 1128)
-                var s6_0 = w.simd(V.self, at: 1128)
-                var s7_0 = w.simd(V.self, at: 1128)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 1048
+                let wp = kernel
                 for ci in 0..<10 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -502,15 +506,16 @@ public struct Random015: CompiledModel {
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 576
         // The remaining 40 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 576)
-                var s0_1 = w.simd(V.self, at: 592)
-                var s0_2 = w.simd(V.self, at: 608)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 48)
                     let w1 = wp.simd(V.self, at: ci * 48 + 16)
@@ -546,13 +551,14 @@ public struct Random015: CompiledModel {
     @inline(never)
     static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 320
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 320)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<40 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -567,14 +573,15 @@ public struct Random015: CompiledModel {
     @inline(never)
     static func l3_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 80
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 80)
-                var s0_1 = w.simd(V.self, at: 88)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<5 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -622,12 +629,13 @@ public struct Random015: CompiledModel {
     @inline(never)
     static func l5_dense_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 80
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 80)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<10 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -876,7 +884,7 @@ extension Random015: TrainableModel {
             for ci in 0..<5 {
                 let row = UnsafePointer(kernel) + ci * 10
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total
@@ -935,7 +943,7 @@ extension Random015: TrainableModel {
             for ci in 0..<10 {
                 let row = UnsafePointer(kernel) + ci * 8
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }

@@ -192,17 +192,18 @@ public struct Random016: CompiledModel {
     @inline(never)
     static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 96
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 17
-                    var s0_0 = w.simd(V.self, at: 96)
-                    var s1_0 = w.simd(V.self, at: 96)
-                    var s2_0 = w.simd(V.self, at: 96)
-                    var s3_0 = w.simd(V.self, at: 96)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s3_0 = bias.simd(V.self, at: 0)
                     let xp = x + ox * 3
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<3 {
                         let w0 = wp.simd(V.self, at: ci * 32)
                         let x0 = V(repeating: xp[ci])
@@ -227,12 +228,12 @@ public struct Random016: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 17 + 16
-                    var s0_0 = w.simd(V.self, at: 112)
-                    var s1_0 = w.simd(V.self, at: 112)
-                    var s2_0 = w.simd(V.self, at: 112)
-                    var s3_0 = w.simd(V.self, at: 112)
+                    var s0_0 = bias.simd(V.self, at: 16)
+                    var s1_0 = bias.simd(V.self, at: 16)
+                    var s2_0 = bias.simd(V.self, at: 16)
+                    var s3_0 = bias.simd(V.self, at: 16)
                     let xp = x + ox * 3
-                    let wp = w + 16
+                    let wp = kernel + 16
                     for ci in 0..<3 {
                         let w0 = wp.simd(V.self, at: ci * 32)
                         let x0 = V(repeating: xp[ci])
@@ -263,22 +264,23 @@ public struct Random016: CompiledModel {
     @inline(never)
     static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 128, bias = w + 400
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 10
-                    var s0_0 = w.simd(V.self, at: 400)
-                    var s0_1 = w.simd(V.self, at: 408)
-                    var s1_0 = w.simd(V.self, at: 400)
-                    var s1_1 = w.simd(V.self, at: 408)
-                    var s2_0 = w.simd(V.self, at: 400)
-                    var s2_1 = w.simd(V.self, at: 408)
-                    var s3_0 = w.simd(V.self, at: 400)
-                    var s3_1 = w.simd(V.self, at: 408)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s0_1 = bias.simd(V.self, at: 8)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s1_1 = bias.simd(V.self, at: 8)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s2_1 = bias.simd(V.self, at: 8)
+                    var s3_0 = bias.simd(V.self, at: 0)
+                    var s3_1 = bias.simd(V.self, at: 8)
                     let xp = x + ox * 17
-                    let wp = w + 128
+                    let wp = kernel
                     for ci in 0..<17 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -324,14 +326,15 @@ public struct Random016: CompiledModel {
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 96
         // The remaining 17 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 96)
-                var s0_1 = w.simd(V.self, at: 112)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<3 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -355,14 +358,15 @@ public struct Random016: CompiledModel {
     @inline(never)
     static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 272
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 272)
-                var s0_1 = w.simd(V.self, at: 280)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<17 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -461,7 +465,7 @@ extension Random016: TrainableModel {
             for g in 0..<2 {
                 let from = dz + g * 16
                 var v = SIMD16<Float>()
-                if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
+                if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
                 d[g] = v
             }
             for g in 0..<2 {
@@ -488,7 +492,7 @@ extension Random016: TrainableModel {
             for ci in 0..<3 {
                 let row = UnsafePointer(kernel) + ci * 17
                 var sum = SIMD16<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                sum = madd(sum, row.simd(SIMD16<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 total += row[16] * d[1][0]
                 dx[ci] = total
@@ -538,7 +542,7 @@ extension Random016: TrainableModel {
             for ci in 0..<17 {
                 let row = UnsafePointer(kernel) + ci * 10
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total

@@ -192,19 +192,20 @@ public struct Random017: CompiledModel {
     @inline(never)
     static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 8
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 8)
-                var s1_0 = w.simd(V.self, at: 8)
-                var s2_0 = w.simd(V.self, at: 8)
-                var s3_0 = w.simd(V.self, at: 8)
-                var s4_0 = w.simd(V.self, at: 8)
-                var s5_0 = w.simd(V.self, at: 8)
-                var s6_0 = w.simd(V.self, at: 8)
-                var s7_0 = w.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 do {
                     let w0 = wp.simd(V.self, at: 0)
                     let x0 = V(repeating: xp[0])
@@ -246,20 +247,21 @@ public struct Random017: CompiledModel {
     @inline(never)
     static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 16, bias = w + 48
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 48)
-                var s1_0 = w.simd(V.self, at: 48)
-                var s2_0 = w.simd(V.self, at: 48)
-                var s3_0 = w.simd(V.self, at: 48)
-                var s4_0 = w.simd(V.self, at: 48)
-                var s5_0 = w.simd(V.self, at: 48)
-                var s6_0 = w.simd(V.self, at: 48)
-                var s7_0 = w.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 16
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -296,24 +298,25 @@ public struct Random017: CompiledModel {
     // global_average_pooling2d: GlobalAveragePooling2D, (None, 7, 10, 1) → (None, 1), 0 parameters
     @inline(never)
     static func l0_global_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<1 { y[c] = 0 }
+        y[0] = 0
         for position in 0..<70 {
             let xp = x + position * 1
             for c in 0..<1 { y[c] += xp[c] }
         }
-        for c in 0..<1 { y[c] /= 70 }
+        y[0] /= 70
     }
 
     // dense: Dense, (None, 1) → (None, 8), 16 parameters
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 8
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 do {
                     let w0 = wp.simd(V.self, at: 0)
                     let x0 = V(repeating: xp[0])
@@ -334,13 +337,14 @@ public struct Random017: CompiledModel {
     @inline(never)
     static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 32
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -458,7 +462,7 @@ extension Random017: TrainableModel {
             do {
                 let row = UnsafePointer(kernel)
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 dx[0] = sum.sum()
             }
         }

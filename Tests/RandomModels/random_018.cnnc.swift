@@ -184,14 +184,15 @@ public struct Random018: CompiledModel {
     @inline(never)
     static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 128
         for oy in parts {
             let yp = y + oy * 68
-            var s0_0 = w.simd(V.self, at: 128)
-            var s1_0 = w.simd(V.self, at: 128)
-            var s2_0 = w.simd(V.self, at: 128)
-            var s3_0 = w.simd(V.self, at: 128)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
             let xp = x + oy * 28
-            let wp = w
+            let wp = kernel
             for ci in 0..<4 {
                 let w0 = wp.simd(V.self, at: ci * 32)
                 let x0 = V(repeating: xp[ci])
@@ -211,12 +212,12 @@ public struct Random018: CompiledModel {
         // The remaining 1 output channels.
         for oy in parts {
             let yp = y + oy * 68 + 16
-            var s0_0 = w.simd(V.self, at: 144)
-            var s1_0 = w.simd(V.self, at: 144)
-            var s2_0 = w.simd(V.self, at: 144)
-            var s3_0 = w.simd(V.self, at: 144)
+            var s0_0 = bias.simd(V.self, at: 16)
+            var s1_0 = bias.simd(V.self, at: 16)
+            var s2_0 = bias.simd(V.self, at: 16)
+            var s3_0 = bias.simd(V.self, at: 16)
             let xp = x + oy * 28
-            let wp = w + 16
+            let wp = kernel + 16
             for ci in 0..<4 {
                 let w0 = wp.simd(V.self, at: ci * 32)
                 let x0 = V(repeating: xp[ci])
@@ -359,7 +360,7 @@ extension Random018: TrainableModel {
                 for g in 0..<2 {
                     let from = dz + i * 17 + g * 16
                     var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
                     d[i * 2 + g] = v
                 }
             }

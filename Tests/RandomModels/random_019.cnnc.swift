@@ -166,19 +166,20 @@ public struct Random019: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
         // The remaining 9 output channels.
         for oy in parts {
             let yp = y + oy * 36
-            var s0_0 = w.simd(V.self, at: 64)
-            var s0_1 = w.simd(V.self, at: 72)
-            var s1_0 = w.simd(V.self, at: 64)
-            var s1_1 = w.simd(V.self, at: 72)
-            var s2_0 = w.simd(V.self, at: 64)
-            var s2_1 = w.simd(V.self, at: 72)
-            var s3_0 = w.simd(V.self, at: 64)
-            var s3_1 = w.simd(V.self, at: 72)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s0_1 = bias.simd(V.self, at: 8)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s1_1 = bias.simd(V.self, at: 8)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s2_1 = bias.simd(V.self, at: 8)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s3_1 = bias.simd(V.self, at: 8)
             let xp = x + oy * 48
-            let wp = w
+            let wp = kernel
             for ci in 0..<4 {
                 let w0 = wp.simd(V.self, at: ci * 16)
                 let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -258,12 +259,13 @@ public struct Random019: CompiledModel {
     @inline(never)
     static func l3_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 36
         // The remaining 3 output channels.
         for oy in parts {
             let yp = y + oy * 3
-            var s0_0 = w.simd(V.self, at: 36)
+            var s0_0 = bias.simd(V.self, at: 0)
             let xp = x + oy * 9
-            let wp = w
+            let wp = kernel
             for ci in 0..<9 {
                 let w0 = wp.simd(V.self, at: ci * 4)
                 let x0 = V(repeating: xp[ci])
@@ -356,7 +358,7 @@ extension Random019: TrainableModel {
                 for g in 0..<2 {
                     let from = dz + i * 9 + g * 8
                     var v = SIMD8<Float>()
-                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
+                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { v[0] = from[0] }
                     d[i * 2 + g] = v
                 }
             }

@@ -155,18 +155,19 @@ public struct Random020: CompiledModel {
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 64)
-                var s1_0 = w.simd(V.self, at: 64)
-                var s2_0 = w.simd(V.self, at: 64)
-                var s3_0 = w.simd(V.self, at: 64)
-                var s4_0 = w.simd(V.self, at: 64)
-                var s5_0 = w.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<4 {
                     let xp = x + ky * 28
-                    let wp = w + ky * 16
+                    let wp = kernel + ky * 16
                     for ci in 0..<4 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])

@@ -161,11 +161,11 @@ public struct Random026: CompiledModel {
             let v = x + position
             var largest = v[0]
             for c in 1..<1 { largest = Swift.max(largest, v[c]) }
-            for c in 0..<1 { v[c] -= largest }
+            v[0] -= largest
             VectorMath.exp(v, count: 1)
             var sum: Float = 0
-            for c in 0..<1 { sum += v[c] }
-            for c in 0..<1 { v[c] /= sum }
+            sum += v[0]
+            v[0] /= sum
         }
     }
 
@@ -179,17 +179,18 @@ public struct Random026: CompiledModel {
     @inline(never)
     static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 16
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 10 + ox) * 16
-                var s0_0 = w.simd(V.self, at: 16)
-                var s1_0 = w.simd(V.self, at: 16)
-                var s2_0 = w.simd(V.self, at: 16)
-                var s3_0 = w.simd(V.self, at: 16)
-                var s4_0 = w.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
                 let xp = x + oy * 10 + ox
-                let wp = w
+                let wp = kernel
                 do {
                     let w0 = wp.simd(V.self, at: 0)
                     let x0 = V(repeating: xp[0])
@@ -306,8 +307,8 @@ extension Random026: TrainableModel {
         for position in 0..<20 {
             let v = y + position, d = g + position
             var dot: Float = 0
-            for c in 0..<1 { dot += d[c] * v[c] }
-            for c in 0..<1 { d[c] = v[c] * (d[c] - dot) }
+            dot += d[0] * v[0]
+            d[0] = v[0] * (d[0] - dot)
         }
     }
 

@@ -217,18 +217,19 @@ public struct Random027: CompiledModel {
     @inline(never)
     static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 1392
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 40 + c0
-                    var s0_0 = w.simd(V.self, at: c0 + 1392)
-                    var s1_0 = w.simd(V.self, at: c0 + 1392)
-                    var s2_0 = w.simd(V.self, at: c0 + 1392)
-                    var s3_0 = w.simd(V.self, at: c0 + 1392)
+                    var s0_0 = bias.simd(V.self, at: c0)
+                    var s1_0 = bias.simd(V.self, at: c0)
+                    var s2_0 = bias.simd(V.self, at: c0)
+                    var s3_0 = bias.simd(V.self, at: c0)
                     let xp = x + ox * 29
-                    let wp = w + c0
+                    let wp = kernel + c0
                     for ci in 0..<29 {
                         let w0 = wp.simd(V.self, at: ci * 48)
                         let x0 = V(repeating: xp[ci])
@@ -253,12 +254,12 @@ public struct Random027: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 40 + 32
-                    var s0_0 = w.simd(V.self, at: 1424)
-                    var s1_0 = w.simd(V.self, at: 1424)
-                    var s2_0 = w.simd(V.self, at: 1424)
-                    var s3_0 = w.simd(V.self, at: 1424)
+                    var s0_0 = bias.simd(V.self, at: 32)
+                    var s1_0 = bias.simd(V.self, at: 32)
+                    var s2_0 = bias.simd(V.self, at: 32)
+                    var s3_0 = bias.simd(V.self, at: 32)
                     let xp = x + ox * 29
-                    let wp = w + 32
+                    let wp = kernel + 32
                     for ci in 0..<29 {
                         let w0 = wp.simd(V.self, at: ci * 48)
                         let x0 = V(repeating: xp[ci])
@@ -292,20 +293,21 @@ public struct Random027: CompiledModel {
     @inline(never)
     static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 1520, bias = w + 1680
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 1680)
-                var s1_0 = w.simd(V.self, at: 1680)
-                var s2_0 = w.simd(V.self, at: 1680)
-                var s3_0 = w.simd(V.self, at: 1680)
-                var s4_0 = w.simd(V.self, at: 1680)
-                var s5_0 = w.simd(V.self, at: 1680)
-                var s6_0 = w.simd(V.self, at: 1680)
-                var s7_0 = w.simd(V.self, at: 1680)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 1520
+                let wp = kernel
                 for ci in 0..<40 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -356,18 +358,19 @@ public struct Random027: CompiledModel {
     @inline(never)
     static func l3_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
+        let kernel = w + 1684, bias = w + 1780
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 40 + c0
-                    var s0_0 = w.simd(V.self, at: c0 + 1780)
-                    var s1_0 = w.simd(V.self, at: c0 + 1780)
-                    var s2_0 = w.simd(V.self, at: c0 + 1780)
-                    var s3_0 = w.simd(V.self, at: c0 + 1780)
+                    var s0_0 = bias.simd(V.self, at: c0)
+                    var s1_0 = bias.simd(V.self, at: c0)
+                    var s2_0 = bias.simd(V.self, at: c0)
+                    var s3_0 = bias.simd(V.self, at: c0)
                     let xp = x + ox * 2
-                    let wp = w + c0 + 1684
+                    let wp = kernel + c0
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 48)
                         let x0 = V(repeating: xp[ci])
@@ -392,12 +395,12 @@ public struct Random027: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 40 + 32
-                    var s0_0 = w.simd(V.self, at: 1812)
-                    var s1_0 = w.simd(V.self, at: 1812)
-                    var s2_0 = w.simd(V.self, at: 1812)
-                    var s3_0 = w.simd(V.self, at: 1812)
+                    var s0_0 = bias.simd(V.self, at: 32)
+                    var s1_0 = bias.simd(V.self, at: 32)
+                    var s2_0 = bias.simd(V.self, at: 32)
+                    var s3_0 = bias.simd(V.self, at: 32)
                     let xp = x + ox * 2
-                    let wp = w + 1716
+                    let wp = kernel + 32
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 48)
                         let x0 = V(repeating: xp[ci])
@@ -424,15 +427,16 @@ public struct Random027: CompiledModel {
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 1392
         // The remaining 40 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 1392)
-                var s0_1 = w.simd(V.self, at: 1408)
-                var s0_2 = w.simd(V.self, at: 1424)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<29 {
                     let w0 = wp.simd(V.self, at: ci * 48)
                     let w1 = wp.simd(V.self, at: ci * 48 + 16)
@@ -462,13 +466,14 @@ public struct Random027: CompiledModel {
     @inline(never)
     static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 160
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 160)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<40 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -498,15 +503,16 @@ public struct Random027: CompiledModel {
     @inline(never)
     static func l3_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 96
         // The remaining 40 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 96)
-                var s0_1 = w.simd(V.self, at: 112)
-                var s0_2 = w.simd(V.self, at: 128)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<2 {
                     let w0 = wp.simd(V.self, at: ci * 48)
                     let w1 = wp.simd(V.self, at: ci * 48 + 16)

@@ -206,18 +206,19 @@ public struct Random028: CompiledModel {
     @inline(never)
     static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 96
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 96)
-                var s1_0 = w.simd(V.self, at: 96)
-                var s2_0 = w.simd(V.self, at: 96)
-                var s3_0 = w.simd(V.self, at: 96)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<4 {
                     for kx in 0..<3 {
                         let xp = x + ky * 12 + kx * 2
-                        let wp = w + (ky * 3 + kx) * 8
+                        let wp = kernel + (ky * 3 + kx) * 8
                         for ci in 0..<2 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])

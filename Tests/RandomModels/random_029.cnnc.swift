@@ -138,19 +138,20 @@ public struct Random029: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 16
         // The remaining 7 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 16)
-                var s1_0 = w.simd(V.self, at: 16)
-                var s2_0 = w.simd(V.self, at: 16)
-                var s3_0 = w.simd(V.self, at: 16)
-                var s4_0 = w.simd(V.self, at: 16)
-                var s5_0 = w.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
                 for kx in 0..<2 {
                     let xp = x + kx
-                    let wp = w + kx * 8
+                    let wp = kernel + kx * 8
                     do {
                         let w0 = wp.simd(V.self, at: 0)
                         let x0 = V(repeating: xp[0])

@@ -199,20 +199,21 @@ public struct Random030: CompiledModel {
     @inline(never)
     static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 528, bias = w + 624
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 624)
-                var s1_0 = w.simd(V.self, at: 624)
-                var s2_0 = w.simd(V.self, at: 624)
-                var s3_0 = w.simd(V.self, at: 624)
-                var s4_0 = w.simd(V.self, at: 624)
-                var s5_0 = w.simd(V.self, at: 624)
-                var s6_0 = w.simd(V.self, at: 624)
-                var s7_0 = w.simd(V.self, at: 624)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 528
+                let wp = kernel
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -263,17 +264,18 @@ public struct Random030: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 512
         // The remaining 12 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 512)
-                var s1_0 = w.simd(V.self, at: 512)
-                var s2_0 = w.simd(V.self, at: 512)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
                 // 8 of the 16 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x + 2
-                    let wp = w + 32
+                    let wp = kernel + 32
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -286,7 +288,7 @@ public struct Random030: CompiledModel {
                 }
                 do {
                     let xp = x + 4
-                    let wp = w + 64
+                    let wp = kernel + 64
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -299,7 +301,7 @@ public struct Random030: CompiledModel {
                 }
                 do {
                     let xp = x + 10
-                    let wp = w + 160
+                    let wp = kernel + 160
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -312,7 +314,7 @@ public struct Random030: CompiledModel {
                 }
                 do {
                     let xp = x + 12
-                    let wp = w + 192
+                    let wp = kernel + 192
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -325,7 +327,7 @@ public struct Random030: CompiledModel {
                 }
                 do {
                     let xp = x + 18
-                    let wp = w + 288
+                    let wp = kernel + 288
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -338,7 +340,7 @@ public struct Random030: CompiledModel {
                 }
                 do {
                     let xp = x + 20
-                    let wp = w + 320
+                    let wp = kernel + 320
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -351,7 +353,7 @@ public struct Random030: CompiledModel {
                 }
                 do {
                     let xp = x + 26
-                    let wp = w + 416
+                    let wp = kernel + 416
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -364,7 +366,7 @@ public struct Random030: CompiledModel {
                 }
                 do {
                     let xp = x + 28
-                    let wp = w + 448
+                    let wp = kernel + 448
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -396,13 +398,14 @@ public struct Random030: CompiledModel {
     @inline(never)
     static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 96
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 96)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])

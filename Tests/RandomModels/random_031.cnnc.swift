@@ -80,9 +80,7 @@ public struct Random031: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         // In panels of 4 output channels, each panel's 64 rows in a row (the order its kernel reads them).
         for row in 0..<64 {
-            for lane in 0..<1 {
-                packed[row * 4 + lane] = parameters[row + lane]
-            }
+            packed[row * 4] = parameters[row]
         }
         WeightPacking.bias(parameters, from: 64, count: 1, into: &packed, at: 256)
         self.packed = packed
@@ -138,26 +136,27 @@ public struct Random031: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 256
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 256)
-                var s1_0 = w.simd(V.self, at: 256)
-                var s2_0 = w.simd(V.self, at: 256)
-                var s3_0 = w.simd(V.self, at: 256)
-                var s4_0 = w.simd(V.self, at: 256)
-                var s5_0 = w.simd(V.self, at: 256)
-                var s6_0 = w.simd(V.self, at: 256)
-                var s7_0 = w.simd(V.self, at: 256)
-                var s8_0 = w.simd(V.self, at: 256)
-                var s9_0 = w.simd(V.self, at: 256)
-                var s10_0 = w.simd(V.self, at: 256)
-                var s11_0 = w.simd(V.self, at: 256)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s8_0 = bias.simd(V.self, at: 0)
+                var s9_0 = bias.simd(V.self, at: 0)
+                var s10_0 = bias.simd(V.self, at: 0)
+                var s11_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<2 {
                         let xp = x + ky * 112 + kx * 16
-                        let wp = w + (ky * 2 + kx) * 64
+                        let wp = kernel + (ky * 2 + kx) * 64
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -210,11 +209,11 @@ public struct Random031: CompiledModel {
             let v = x + position
             var largest = v[0]
             for c in 1..<1 { largest = Swift.max(largest, v[c]) }
-            for c in 0..<1 { v[c] -= largest }
+            v[0] -= largest
             VectorMath.exp(v, count: 1)
             var sum: Float = 0
-            for c in 0..<1 { sum += v[c] }
-            for c in 0..<1 { v[c] /= sum }
+            sum += v[0]
+            v[0] /= sum
         }
     }
 
@@ -271,8 +270,8 @@ extension Random031: TrainableModel {
         for position in 0..<12 {
             let v = y + position, d = g + position
             var dot: Float = 0
-            for c in 0..<1 { dot += d[c] * v[c] }
-            for c in 0..<1 { d[c] = v[c] * (d[c] - dot) }
+            dot += d[0] * v[0]
+            d[0] = v[0] * (d[0] - dot)
         }
     }
 
@@ -329,7 +328,7 @@ extension Random031: TrainableModel {
                                     let kp = kt + ky * 2 + kx
                                     do {
                                         var sum = acc[at]
-                                        for co in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
+                                        sum = madd(sum, SIMD16<Float>(repeating: dzp[0]), kp[0])
                                         acc[at] = sum
                                     }
                                 }

@@ -182,7 +182,7 @@ public struct Random033: CompiledModel {
                 for c in 0..<3 { yp[c] = 0 }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
-                        let xp = x + (iy * 1 + ix) * 3
+                        let xp = x + (iy + ix) * 3
                         for c in 0..<3 { yp[c] += xp[c] }
                     }
                 }
@@ -195,12 +195,13 @@ public struct Random033: CompiledModel {
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 24
         // The remaining 7 output channels.
         for oy in parts {
             let yp = y + oy * 7
-            var s0_0 = w.simd(V.self, at: 24)
+            var s0_0 = bias.simd(V.self, at: 0)
             let xp = x + oy * 3
-            let wp = w
+            let wp = kernel
             for ci in 0..<3 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -229,7 +230,7 @@ public struct Random033: CompiledModel {
                 for c in 0..<7 { yp[c] = -Float.infinity }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
-                        let xp = x + (iy * 1 + ix) * 7
+                        let xp = x + (iy + ix) * 7
                         for c in 0..<7 { yp[c] = Swift.max(yp[c], xp[c]) }
                     }
                 }
@@ -241,13 +242,14 @@ public struct Random033: CompiledModel {
     @inline(never)
     static func l3_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 336
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = w.simd(V.self, at: c0 + 336)
+                var s0_0 = bias.simd(V.self, at: c0)
                 let xp = x
-                let wp = w + c0 * 7
+                let wp = kernel + c0 * 7
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -260,9 +262,9 @@ public struct Random033: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 32
-                var s0_0 = w.simd(V.self, at: 368)
+                var s0_0 = bias.simd(V.self, at: 32)
                 let xp = x
-                let wp = w + 224
+                let wp = kernel + 224
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -357,7 +359,7 @@ extension Random033: TrainableModel {
                 let share = 1 / Float((y1 - y0) * (x1 - x0))
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
-                        let at = (iy * 1 + ix) * 3
+                        let at = (iy + ix) * 3
                         for c in 0..<3 { dx[at + c] += d[c] * share }
                     }
                 }
@@ -450,7 +452,7 @@ extension Random033: TrainableModel {
                     var best = (y0 * 1 + x0) * 7 + c
                     for iy in y0..<y1 {
                         for ix in x0..<x1 {
-                            let at = (iy * 1 + ix) * 7 + c
+                            let at = (iy + ix) * 7 + c
                             if x[at] > x[best] { best = at }
                         }
                     }
@@ -475,7 +477,7 @@ extension Random033: TrainableModel {
             for g in 0..<3 {
                 let from = dz + g * 16
                 var v = SIMD16<Float>()
-                if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
+                if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
                 d[g] = v
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers

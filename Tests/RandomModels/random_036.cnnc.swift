@@ -149,13 +149,14 @@ public struct Random036: CompiledModel {
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 12
         // The remaining 2 output channels.
         for oy in parts {
             let yp = y + oy * 4
-            var s0_0 = w.simd(V.self, at: 12)
-            var s1_0 = w.simd(V.self, at: 12)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
             let xp = x + oy * 6
-            let wp = w
+            let wp = kernel
             for ci in 0..<3 {
                 let w0 = wp.simd(V.self, at: ci * 4)
                 let x0 = V(repeating: xp[ci])

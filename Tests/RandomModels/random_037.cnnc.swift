@@ -174,22 +174,23 @@ public struct Random037: CompiledModel {
     @inline(never)
     static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 256
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 10
-                    var s0_0 = w.simd(V.self, at: 256)
-                    var s0_1 = w.simd(V.self, at: 264)
-                    var s1_0 = w.simd(V.self, at: 256)
-                    var s1_1 = w.simd(V.self, at: 264)
-                    var s2_0 = w.simd(V.self, at: 256)
-                    var s2_1 = w.simd(V.self, at: 264)
-                    var s3_0 = w.simd(V.self, at: 256)
-                    var s3_1 = w.simd(V.self, at: 264)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s0_1 = bias.simd(V.self, at: 8)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s1_1 = bias.simd(V.self, at: 8)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s2_1 = bias.simd(V.self, at: 8)
+                    var s3_0 = bias.simd(V.self, at: 0)
+                    var s3_1 = bias.simd(V.self, at: 8)
                     let xp = x + ox * 16
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -237,14 +238,15 @@ public struct Random037: CompiledModel {
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 256
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 256)
-                var s0_1 = w.simd(V.self, at: 264)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 8)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -363,7 +365,7 @@ extension Random037: TrainableModel {
             for ci in 0..<16 {
                 let row = UnsafePointer(kernel) + ci * 10
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total

@@ -149,16 +149,17 @@ public struct Random038: CompiledModel {
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 160
         for oy in parts {
             do {
                 let yp = y + oy * 171
-                var s0_0 = w.simd(V.self, at: 160)
-                var s1_0 = w.simd(V.self, at: 160)
-                var s2_0 = w.simd(V.self, at: 160)
-                var s3_0 = w.simd(V.self, at: 160)
-                var s4_0 = w.simd(V.self, at: 160)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
                 let xp = x + oy * 45
-                let wp = w
+                let wp = kernel
                 for ci in 0..<5 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let x0 = V(repeating: xp[ci])
@@ -180,12 +181,12 @@ public struct Random038: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 19
-                var s0_0 = w.simd(V.self, at: 160)
-                var s1_0 = w.simd(V.self, at: 160)
-                var s2_0 = w.simd(V.self, at: 160)
-                var s3_0 = w.simd(V.self, at: 160)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 let xp = x + oy * 45 + 25
-                let wp = w
+                let wp = kernel
                 for ci in 0..<5 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let x0 = V(repeating: xp[ci])
@@ -207,13 +208,13 @@ public struct Random038: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 171 + 16
-                var s0_0 = w.simd(V.self, at: 176)
-                var s1_0 = w.simd(V.self, at: 176)
-                var s2_0 = w.simd(V.self, at: 176)
-                var s3_0 = w.simd(V.self, at: 176)
-                var s4_0 = w.simd(V.self, at: 176)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
+                var s4_0 = bias.simd(V.self, at: 16)
                 let xp = x + oy * 45
-                let wp = w + 16
+                let wp = kernel + 16
                 for ci in 0..<5 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let x0 = V(repeating: xp[ci])
@@ -235,12 +236,12 @@ public struct Random038: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 19 + 16
-                var s0_0 = w.simd(V.self, at: 176)
-                var s1_0 = w.simd(V.self, at: 176)
-                var s2_0 = w.simd(V.self, at: 176)
-                var s3_0 = w.simd(V.self, at: 176)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
                 let xp = x + oy * 45 + 25
-                let wp = w + 16
+                let wp = kernel + 16
                 for ci in 0..<5 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let x0 = V(repeating: xp[ci])
@@ -291,19 +292,20 @@ public struct Random038: CompiledModel {
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 1368
         // The remaining 7 output channels.
         for oy in parts {
             do {
                 let yp = y + oy * 63
-                var s0_0 = w.simd(V.self, at: 1368)
-                var s1_0 = w.simd(V.self, at: 1368)
-                var s2_0 = w.simd(V.self, at: 1368)
-                var s3_0 = w.simd(V.self, at: 1368)
-                var s4_0 = w.simd(V.self, at: 1368)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 418 + ky * 209 + kx * 19
-                        let wp = w + (ky * 3 + kx) * 152
+                        let wp = kernel + (ky * 3 + kx) * 152
                         for ci in 0..<19 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -327,14 +329,14 @@ public struct Random038: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 7
-                var s0_0 = w.simd(V.self, at: 1368)
-                var s1_0 = w.simd(V.self, at: 1368)
-                var s2_0 = w.simd(V.self, at: 1368)
-                var s3_0 = w.simd(V.self, at: 1368)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 418 + ky * 209 + kx * 19 + 95
-                        let wp = w + (ky * 3 + kx) * 152
+                        let wp = kernel + (ky * 3 + kx) * 152
                         for ci in 0..<19 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])

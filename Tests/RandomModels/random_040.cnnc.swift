@@ -170,7 +170,7 @@ public struct Random040: CompiledModel {
                 for c in 0..<1 { yp[c] = 0 }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
-                        let xp = x + (iy * 3 + ix) * 1
+                        let xp = x + iy * 3 + ix
                         for c in 0..<1 { yp[c] += xp[c] }
                     }
                 }
@@ -196,10 +196,11 @@ public struct Random040: CompiledModel {
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let bias = w + 128
         if parts.contains(0) {
             do {
                 let yp = y
-                let s0_0 = w.simd(V.self, at: 128)
+                let s0_0 = bias.simd(V.self, at: 0)
                 // 4 of the 4 taps read only padding for these pixels: skipped, with their weights
                 yp.store(s0_0, at: 0)
             }
@@ -208,7 +209,7 @@ public struct Random040: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                let s0_0 = w.simd(V.self, at: 144)
+                let s0_0 = bias.simd(V.self, at: 16)
                 // 4 of the 4 taps read only padding for these pixels: skipped, with their weights
                 do { let v = s0_0; yp[0] = v[0] }
             }
@@ -299,8 +300,8 @@ extension Random040: TrainableModel {
                 let share = 1 / Float((y1 - y0) * (x1 - x0))
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
-                        let at = (iy * 3 + ix) * 1
-                        for c in 0..<1 { dx[at + c] += d[c] * share }
+                        let at = iy * 3 + ix
+                        dx[at] += d[0] * share
                     }
                 }
             }
@@ -316,7 +317,7 @@ extension Random040: TrainableModel {
             for g in 0..<2 {
                 let from = dz + g * 16
                 var v = SIMD16<Float>()
-                if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
+                if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
                 d[g] = v
             }
             for g in 0..<2 {

@@ -179,19 +179,20 @@ public struct Random041: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 40
         // The remaining 1 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + oy * 10 + ox
-                var s0_0 = w.simd(V.self, at: 40)
-                var s1_0 = w.simd(V.self, at: 40)
-                var s2_0 = w.simd(V.self, at: 40)
-                var s3_0 = w.simd(V.self, at: 40)
-                var s4_0 = w.simd(V.self, at: 40)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
                 for kx in 0..<2 {
                     let xp = x + oy * 60 + ox * 5 + kx * 10
-                    let wp = w + kx * 20
+                    let wp = kernel + kx * 20
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -225,17 +226,18 @@ public struct Random041: CompiledModel {
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 8
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 10 + ox) * 8
-                var s0_0 = w.simd(V.self, at: 8)
-                var s1_0 = w.simd(V.self, at: 8)
-                var s2_0 = w.simd(V.self, at: 8)
-                var s3_0 = w.simd(V.self, at: 8)
-                var s4_0 = w.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
                 let xp = x + oy * 10 + ox
-                let wp = w
+                let wp = kernel
                 do {
                     let w0 = wp.simd(V.self, at: 0)
                     let x0 = V(repeating: xp[0])
@@ -413,7 +415,7 @@ extension Random041: TrainableModel {
                                 let kp = kt + kx
                                 do {
                                     var sum = acc[at]
-                                    for co in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
+                                    sum = madd(sum, SIMD8<Float>(repeating: dzp[0]), kp[0])
                                     acc[at] = sum
                                 }
                             }

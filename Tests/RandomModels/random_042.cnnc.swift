@@ -164,16 +164,17 @@ public struct Random042: CompiledModel {
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 256
         // The remaining 15 output channels.
         for oy in parts {
             let yp = y + oy * 75
-            var s0_0 = w.simd(V.self, at: 256)
-            var s1_0 = w.simd(V.self, at: 256)
-            var s2_0 = w.simd(V.self, at: 256)
-            var s3_0 = w.simd(V.self, at: 256)
-            var s4_0 = w.simd(V.self, at: 256)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
             let xp = x + oy * 80
-            let wp = w
+            let wp = kernel
             for ci in 0..<16 {
                 let w0 = wp.simd(V.self, at: ci * 16)
                 let x0 = V(repeating: xp[ci])

@@ -179,16 +179,17 @@ public struct Random044: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 256
         for oy in parts {
             let yp = y + oy * 96
-            var s0_0 = w.simd(V.self, at: 256)
-            var s1_0 = w.simd(V.self, at: 256)
-            var s2_0 = w.simd(V.self, at: 256)
-            var s3_0 = w.simd(V.self, at: 256)
-            var s4_0 = w.simd(V.self, at: 256)
-            var s5_0 = w.simd(V.self, at: 256)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
             let xp = x + oy * 352
-            let wp = w
+            let wp = kernel
             for ci in 0..<16 {
                 let w0 = wp.simd(V.self, at: ci * 16)
                 let x0 = V(repeating: xp[ci])
@@ -223,17 +224,18 @@ public struct Random044: CompiledModel {
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 128
         // The remaining 7 output channels.
         for oy in parts {
             let yp = y + oy * 42
-            var s0_0 = w.simd(V.self, at: 128)
-            var s1_0 = w.simd(V.self, at: 128)
-            var s2_0 = w.simd(V.self, at: 128)
-            var s3_0 = w.simd(V.self, at: 128)
-            var s4_0 = w.simd(V.self, at: 128)
-            var s5_0 = w.simd(V.self, at: 128)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
             let xp = x + oy * 96
-            let wp = w
+            let wp = kernel
             for ci in 0..<16 {
                 let w0 = wp.simd(V.self, at: ci * 8)
                 let x0 = V(repeating: xp[ci])
@@ -304,14 +306,15 @@ public struct Random044: CompiledModel {
     @inline(never)
     static func l4_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 112
         // The remaining 13 output channels.
         for oy in parts {
             let yp = y + oy * 39
-            var s0_0 = w.simd(V.self, at: 112)
-            var s1_0 = w.simd(V.self, at: 112)
-            var s2_0 = w.simd(V.self, at: 112)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
             let xp = x + oy * 21
-            let wp = w
+            let wp = kernel
             for ci in 0..<7 {
                 let w0 = wp.simd(V.self, at: ci * 16)
                 let x0 = V(repeating: xp[ci])

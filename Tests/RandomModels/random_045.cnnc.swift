@@ -215,20 +215,21 @@ public struct Random045: CompiledModel {
     @inline(never)
     static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 56
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 56)
-                var s1_0 = w.simd(V.self, at: 56)
-                var s2_0 = w.simd(V.self, at: 56)
-                var s3_0 = w.simd(V.self, at: 56)
-                var s4_0 = w.simd(V.self, at: 56)
-                var s5_0 = w.simd(V.self, at: 56)
-                var s6_0 = w.simd(V.self, at: 56)
-                var s7_0 = w.simd(V.self, at: 56)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<14 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -265,7 +266,7 @@ public struct Random045: CompiledModel {
     static func l1_batch_normalization_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         for position in 0..<8 {
             let v = x + position
-            for c in 0..<1 { v[c] = v[c] * w[60 + c] + w[61 + c] }
+            v[0] = v[0] * w[60] + w[61]
         }
     }
 
@@ -273,18 +274,19 @@ public struct Random045: CompiledModel {
     @inline(never)
     static func l3_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w + 62, bias = w + 78
         // The remaining 13 output channels.
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 13
-                    var s0_0 = w.simd(V.self, at: 78)
-                    var s1_0 = w.simd(V.self, at: 78)
-                    var s2_0 = w.simd(V.self, at: 78)
-                    var s3_0 = w.simd(V.self, at: 78)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s3_0 = bias.simd(V.self, at: 0)
                     let xp = x + ox
-                    let wp = w + 62
+                    let wp = kernel
                     do {
                         let w0 = wp.simd(V.self, at: 0)
                         let x0 = V(repeating: xp[0])
@@ -326,13 +328,14 @@ public struct Random045: CompiledModel {
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 56
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 56)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<14 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -348,7 +351,7 @@ public struct Random045: CompiledModel {
     static func l1_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         do {
             let v = x
-            for c in 0..<1 { v[c] = v[c] * w[60 + c] + w[61 + c] }
+            v[0] = v[0] * w[60] + w[61]
         }
     }
 
@@ -359,13 +362,14 @@ public struct Random045: CompiledModel {
     @inline(never)
     static func l3_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 16
         // The remaining 13 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 do {
                     let w0 = wp.simd(V.self, at: 0)
                     let x0 = V(repeating: xp[0])
@@ -633,7 +637,7 @@ extension Random045: TrainableModel {
     static func l1_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
         do {
             let v = x
-            for c in 0..<1 { let value = Double(v[c]); sums[0 + c] += value; sums[1 + c] += value * value }
+            do { let value = Double(v[0]); sums[0] += value; sums[1] += value * value }
         }
     }
 

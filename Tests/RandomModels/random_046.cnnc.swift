@@ -215,17 +215,18 @@ public struct Random046: CompiledModel {
     @inline(never)
     static func l3_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w + 12, bias = w + 44
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 16
-                    var s0_0 = w.simd(V.self, at: 44)
-                    var s1_0 = w.simd(V.self, at: 44)
-                    var s2_0 = w.simd(V.self, at: 44)
-                    var s3_0 = w.simd(V.self, at: 44)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s3_0 = bias.simd(V.self, at: 0)
                     let xp = x + ox * 2
-                    let wp = w + 12
+                    let wp = kernel
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -261,16 +262,17 @@ public struct Random046: CompiledModel {
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 8
         // The remaining 2 output channels.
         for oy in parts {
             let yp = y + oy * 10
-            var s0_0 = w.simd(V.self, at: 8)
-            var s1_0 = w.simd(V.self, at: 8)
-            var s2_0 = w.simd(V.self, at: 8)
-            var s3_0 = w.simd(V.self, at: 8)
-            var s4_0 = w.simd(V.self, at: 8)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
             let xp = x + oy * 10
-            let wp = w
+            let wp = kernel
             for ci in 0..<2 {
                 let w0 = wp.simd(V.self, at: ci * 4)
                 let x0 = V(repeating: xp[ci])
@@ -318,12 +320,13 @@ public struct Random046: CompiledModel {
     @inline(never)
     static func l3_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 32
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<2 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -572,7 +575,7 @@ extension Random046: TrainableModel {
             for ci in 0..<2 {
                 let row = UnsafePointer(kernel) + ci * 16
                 var sum = SIMD16<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                sum = madd(sum, row.simd(SIMD16<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }

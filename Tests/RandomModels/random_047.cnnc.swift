@@ -183,19 +183,20 @@ public struct Random047: CompiledModel {
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 1024
         // The remaining 1 output channels.
         for oy in parts {
             let yp = y + oy * 6
-            var s0_0 = w.simd(V.self, at: 1024)
-            var s1_0 = w.simd(V.self, at: 1024)
-            var s2_0 = w.simd(V.self, at: 1024)
-            var s3_0 = w.simd(V.self, at: 1024)
-            var s4_0 = w.simd(V.self, at: 1024)
-            var s5_0 = w.simd(V.self, at: 1024)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
             for ky in 0..<4 {
                 for kx in 0..<4 {
                     let xp = x + oy * 672 + ky * 224 + kx * 16
-                    let wp = w + (ky * 4 + kx) * 64
+                    let wp = kernel + (ky * 4 + kx) * 64
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -363,7 +364,7 @@ extension Random047: TrainableModel {
                                     let kp = kt + ky * 4 + kx
                                     do {
                                         var sum = acc[at]
-                                        for co in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
+                                        sum = madd(sum, SIMD16<Float>(repeating: dzp[0]), kp[0])
                                         acc[at] = sum
                                     }
                                 }

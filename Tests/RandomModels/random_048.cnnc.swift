@@ -188,15 +188,16 @@ public struct Random048: CompiledModel {
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 256
         for oy in parts {
             let yp = y + oy * 85
-            var s0_0 = w.simd(V.self, at: 256)
-            var s1_0 = w.simd(V.self, at: 256)
-            var s2_0 = w.simd(V.self, at: 256)
-            var s3_0 = w.simd(V.self, at: 256)
-            var s4_0 = w.simd(V.self, at: 256)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
             let xp = x + oy * 40
-            let wp = w
+            let wp = kernel
             for ci in 0..<8 {
                 let w0 = wp.simd(V.self, at: ci * 32)
                 let x0 = V(repeating: xp[ci])
@@ -219,13 +220,13 @@ public struct Random048: CompiledModel {
         // The remaining 1 output channels.
         for oy in parts {
             let yp = y + oy * 85 + 16
-            var s0_0 = w.simd(V.self, at: 272)
-            var s1_0 = w.simd(V.self, at: 272)
-            var s2_0 = w.simd(V.self, at: 272)
-            var s3_0 = w.simd(V.self, at: 272)
-            var s4_0 = w.simd(V.self, at: 272)
+            var s0_0 = bias.simd(V.self, at: 16)
+            var s1_0 = bias.simd(V.self, at: 16)
+            var s2_0 = bias.simd(V.self, at: 16)
+            var s3_0 = bias.simd(V.self, at: 16)
+            var s4_0 = bias.simd(V.self, at: 16)
             let xp = x + oy * 40
-            let wp = w + 16
+            let wp = kernel + 16
             for ci in 0..<8 {
                 let w0 = wp.simd(V.self, at: ci * 32)
                 let x0 = V(repeating: xp[ci])
@@ -264,19 +265,20 @@ public struct Random048: CompiledModel {
     @inline(never)
     static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 1088
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 1088)
-                var s1_0 = w.simd(V.self, at: 1088)
-                var s2_0 = w.simd(V.self, at: 1088)
-                var s3_0 = w.simd(V.self, at: 1088)
-                var s4_0 = w.simd(V.self, at: 1088)
-                var s5_0 = w.simd(V.self, at: 1088)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
                         let xp = x + ky * 119 + kx * 17
-                        let wp = w + (ky * 4 + kx) * 68
+                        let wp = kernel + (ky * 4 + kx) * 68
                         for ci in 0..<17 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -422,7 +424,7 @@ extension Random048: TrainableModel {
                 for g in 0..<2 {
                     let from = dz + i * 17 + g * 16
                     var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
                     d[i * 2 + g] = v
                 }
             }

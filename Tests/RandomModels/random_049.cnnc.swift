@@ -155,25 +155,26 @@ public struct Random049: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 384
         // The remaining 9 output channels.
         for oy in parts {
             let yp = y + oy * 54
-            var s0_0 = w.simd(V.self, at: 384)
-            var s0_1 = w.simd(V.self, at: 392)
-            var s1_0 = w.simd(V.self, at: 384)
-            var s1_1 = w.simd(V.self, at: 392)
-            var s2_0 = w.simd(V.self, at: 384)
-            var s2_1 = w.simd(V.self, at: 392)
-            var s3_0 = w.simd(V.self, at: 384)
-            var s3_1 = w.simd(V.self, at: 392)
-            var s4_0 = w.simd(V.self, at: 384)
-            var s4_1 = w.simd(V.self, at: 392)
-            var s5_0 = w.simd(V.self, at: 384)
-            var s5_1 = w.simd(V.self, at: 392)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s0_1 = bias.simd(V.self, at: 8)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s1_1 = bias.simd(V.self, at: 8)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s2_1 = bias.simd(V.self, at: 8)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s3_1 = bias.simd(V.self, at: 8)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s4_1 = bias.simd(V.self, at: 8)
+            var s5_0 = bias.simd(V.self, at: 0)
+            var s5_1 = bias.simd(V.self, at: 8)
             for ky in 0..<3 {
                 for kx in 0..<2 {
                     let xp = x + oy * 48 + ky * 48 + kx * 4
-                    let wp = w + (ky * 2 + kx) * 64
+                    let wp = kernel + (ky * 2 + kx) * 64
                     for ci in 0..<4 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -293,7 +294,7 @@ extension Random049: TrainableModel {
                 for g in 0..<2 {
                     let from = dz + i * 9 + g * 8
                     var v = SIMD8<Float>()
-                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
+                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { v[0] = from[0] }
                     d[i * 2 + g] = v
                 }
             }

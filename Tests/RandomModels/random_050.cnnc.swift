@@ -177,17 +177,18 @@ public struct Random050: CompiledModel {
     @inline(never)
     static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 160
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 31
-                    var s0_0 = w.simd(V.self, at: 160)
-                    var s1_0 = w.simd(V.self, at: 160)
-                    var s2_0 = w.simd(V.self, at: 160)
-                    var s3_0 = w.simd(V.self, at: 160)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s3_0 = bias.simd(V.self, at: 0)
                     let xp = x + ox * 5
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 32)
                         let x0 = V(repeating: xp[ci])
@@ -212,12 +213,12 @@ public struct Random050: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 31 + 16
-                    var s0_0 = w.simd(V.self, at: 176)
-                    var s1_0 = w.simd(V.self, at: 176)
-                    var s2_0 = w.simd(V.self, at: 176)
-                    var s3_0 = w.simd(V.self, at: 176)
+                    var s0_0 = bias.simd(V.self, at: 16)
+                    var s1_0 = bias.simd(V.self, at: 16)
+                    var s2_0 = bias.simd(V.self, at: 16)
+                    var s3_0 = bias.simd(V.self, at: 16)
                     let xp = x + ox * 5
-                    let wp = w + 16
+                    let wp = kernel + 16
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 32)
                         let x0 = V(repeating: xp[ci])
@@ -261,14 +262,15 @@ public struct Random050: CompiledModel {
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 160
         // The remaining 31 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 160)
-                var s0_1 = w.simd(V.self, at: 176)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<5 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -392,7 +394,7 @@ extension Random050: TrainableModel {
             for ci in 0..<5 {
                 let row = UnsafePointer(kernel) + ci * 31
                 var sum = SIMD16<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                sum = madd(sum, row.simd(SIMD16<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 for l in 0..<15 { total += row[l + 16] * d[1][l] }
                 dx[ci] = total

@@ -183,18 +183,19 @@ public struct Random051: CompiledModel {
     @inline(never)
     static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 4800
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 40 + c0
-                    var s0_0 = w.simd(V.self, at: c0 + 4800)
-                    var s1_0 = w.simd(V.self, at: c0 + 4800)
-                    var s2_0 = w.simd(V.self, at: c0 + 4800)
-                    var s3_0 = w.simd(V.self, at: c0 + 4800)
+                    var s0_0 = bias.simd(V.self, at: c0)
+                    var s1_0 = bias.simd(V.self, at: c0)
+                    var s2_0 = bias.simd(V.self, at: c0)
+                    var s3_0 = bias.simd(V.self, at: c0)
                     let xp = x + ox * 100
-                    let wp = w + c0
+                    let wp = kernel + c0
                     for ci in 0..<100 {
                         let w0 = wp.simd(V.self, at: ci * 48)
                         let x0 = V(repeating: xp[ci])
@@ -219,12 +220,12 @@ public struct Random051: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 40 + 32
-                    var s0_0 = w.simd(V.self, at: 4832)
-                    var s1_0 = w.simd(V.self, at: 4832)
-                    var s2_0 = w.simd(V.self, at: 4832)
-                    var s3_0 = w.simd(V.self, at: 4832)
+                    var s0_0 = bias.simd(V.self, at: 32)
+                    var s1_0 = bias.simd(V.self, at: 32)
+                    var s2_0 = bias.simd(V.self, at: 32)
+                    var s3_0 = bias.simd(V.self, at: 32)
                     let xp = x + ox * 100
-                    let wp = w + 32
+                    let wp = kernel + 32
                     for ci in 0..<100 {
                         let w0 = wp.simd(V.self, at: ci * 48)
                         let x0 = V(repeating: xp[ci])
@@ -272,15 +273,16 @@ public struct Random051: CompiledModel {
     @inline(never)
     static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 4800
         // The remaining 40 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 4800)
-                var s0_1 = w.simd(V.self, at: 4816)
-                var s0_2 = w.simd(V.self, at: 4832)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<100 {
                     let w0 = wp.simd(V.self, at: ci * 48)
                     let w1 = wp.simd(V.self, at: ci * 48 + 16)

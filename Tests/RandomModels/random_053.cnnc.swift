@@ -154,20 +154,21 @@ public struct Random053: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 96
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 96)
-                var s1_0 = w.simd(V.self, at: 96)
-                var s2_0 = w.simd(V.self, at: 96)
-                var s3_0 = w.simd(V.self, at: 96)
-                var s4_0 = w.simd(V.self, at: 96)
-                var s5_0 = w.simd(V.self, at: 96)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
                 // 9 of the 12 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x + 8
-                    let wp = w + 24
+                    let wp = kernel + 24
                     do {
                         let w0 = wp.simd(V.self, at: 0)
                         let x0 = V(repeating: xp[0])
@@ -186,7 +187,7 @@ public struct Random053: CompiledModel {
                 }
                 do {
                     let xp = x + 9
-                    let wp = w + 32
+                    let wp = kernel + 32
                     do {
                         let w0 = wp.simd(V.self, at: 0)
                         let x0 = V(repeating: xp[0])
@@ -205,7 +206,7 @@ public struct Random053: CompiledModel {
                 }
                 do {
                     let xp = x + 10
-                    let wp = w + 40
+                    let wp = kernel + 40
                     do {
                         let w0 = wp.simd(V.self, at: 0)
                         let x0 = V(repeating: xp[0])

@@ -208,19 +208,20 @@ public struct Random054: CompiledModel {
     @inline(never)
     static func l3_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 128
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 6
                 let yp = y + (oy * 17 + ox) * 4
-                var s0_0 = w.simd(V.self, at: 128)
-                var s1_0 = w.simd(V.self, at: 128)
-                var s2_0 = w.simd(V.self, at: 128)
-                var s3_0 = w.simd(V.self, at: 128)
-                var s4_0 = w.simd(V.self, at: 128)
-                var s5_0 = w.simd(V.self, at: 128)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<2 {
                     let xp = x + oy * 272 + ox * 16 + ky * 544
-                    let wp = w + ky * 64
+                    let wp = kernel + ky * 64
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -246,14 +247,14 @@ public struct Random054: CompiledModel {
             }
             do {
                 let yp = y + (oy * 17 + 12) * 4
-                var s0_0 = w.simd(V.self, at: 128)
-                var s1_0 = w.simd(V.self, at: 128)
-                var s2_0 = w.simd(V.self, at: 128)
-                var s3_0 = w.simd(V.self, at: 128)
-                var s4_0 = w.simd(V.self, at: 128)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<2 {
                     let xp = x + oy * 272 + ky * 544 + 192
-                    let wp = w + ky * 64
+                    let wp = kernel + ky * 64
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -299,19 +300,20 @@ public struct Random054: CompiledModel {
     @inline(never)
     static func l4_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 144
         // The remaining 2 output channels.
         for oy in parts {
             let yp = y + oy * 12
-            var s0_0 = w.simd(V.self, at: 144)
-            var s1_0 = w.simd(V.self, at: 144)
-            var s2_0 = w.simd(V.self, at: 144)
-            var s3_0 = w.simd(V.self, at: 144)
-            var s4_0 = w.simd(V.self, at: 144)
-            var s5_0 = w.simd(V.self, at: 144)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 72 + ky * 72 + kx * 4
-                    let wp = w + (ky * 3 + kx) * 16
+                    let wp = kernel + (ky * 3 + kx) * 16
                     for ci in 0..<4 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])

@@ -170,15 +170,16 @@ public struct Random055: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 1536
         for oy in parts {
             let yp = y + oy * 48
-            var s0_0 = w.simd(V.self, at: 1536)
-            var s1_0 = w.simd(V.self, at: 1536)
-            var s2_0 = w.simd(V.self, at: 1536)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<4 {
                     let xp = x + oy * 72 + ky * 144 + kx * 16
-                    let wp = w + (ky * 4 + kx) * 128
+                    let wp = kernel + (ky * 4 + kx) * 128
                     for ci in 0..<8 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -200,17 +201,18 @@ public struct Random055: CompiledModel {
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 256
         // The remaining 11 output channels.
         for oy in parts {
             let yp = y + oy * 33
-            var s0_0 = w.simd(V.self, at: 256)
-            var s0_1 = w.simd(V.self, at: 264)
-            var s1_0 = w.simd(V.self, at: 256)
-            var s1_1 = w.simd(V.self, at: 264)
-            var s2_0 = w.simd(V.self, at: 256)
-            var s2_1 = w.simd(V.self, at: 264)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s0_1 = bias.simd(V.self, at: 8)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s1_1 = bias.simd(V.self, at: 8)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s2_1 = bias.simd(V.self, at: 8)
             let xp = x + oy * 48
-            let wp = w
+            let wp = kernel
             for ci in 0..<16 {
                 let w0 = wp.simd(V.self, at: ci * 16)
                 let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -256,17 +258,18 @@ public struct Random055: CompiledModel {
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 2816
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 2816)
-                var s1_0 = w.simd(V.self, at: 2816)
-                var s2_0 = w.simd(V.self, at: 2816)
-                var s3_0 = w.simd(V.self, at: 2816)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
                         let xp = x + ky * 66 + kx * 11
-                        let wp = w + (ky * 4 + kx) * 176
+                        let wp = kernel + (ky * 4 + kx) * 176
                         for ci in 0..<11 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -287,14 +290,14 @@ public struct Random055: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = w.simd(V.self, at: 2816)
-                var s1_0 = w.simd(V.self, at: 2816)
-                var s2_0 = w.simd(V.self, at: 2816)
-                var s3_0 = w.simd(V.self, at: 2816)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
                         let xp = x + ky * 66 + kx * 11 + 132
-                        let wp = w + (ky * 4 + kx) * 176
+                        let wp = kernel + (ky * 4 + kx) * 176
                         for ci in 0..<11 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -315,14 +318,14 @@ public struct Random055: CompiledModel {
             }
             do {
                 let yp = y + 128
-                var s0_0 = w.simd(V.self, at: 2816)
-                var s1_0 = w.simd(V.self, at: 2816)
-                var s2_0 = w.simd(V.self, at: 2816)
-                var s3_0 = w.simd(V.self, at: 2816)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
                         let xp = x + ky * 66 + kx * 11 + 264
-                        let wp = w + (ky * 4 + kx) * 176
+                        let wp = kernel + (ky * 4 + kx) * 176
                         for ci in 0..<11 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -343,14 +346,14 @@ public struct Random055: CompiledModel {
             }
             do {
                 let yp = y + 192
-                var s0_0 = w.simd(V.self, at: 2816)
-                var s1_0 = w.simd(V.self, at: 2816)
-                var s2_0 = w.simd(V.self, at: 2816)
-                var s3_0 = w.simd(V.self, at: 2816)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 // 4 of the 16 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x + 396
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<11 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -365,7 +368,7 @@ public struct Random055: CompiledModel {
                 }
                 do {
                     let xp = x + 407
-                    let wp = w + 176
+                    let wp = kernel + 176
                     for ci in 0..<11 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -380,7 +383,7 @@ public struct Random055: CompiledModel {
                 }
                 do {
                     let xp = x + 418
-                    let wp = w + 352
+                    let wp = kernel + 352
                     for ci in 0..<11 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -395,7 +398,7 @@ public struct Random055: CompiledModel {
                 }
                 do {
                     let xp = x + 429
-                    let wp = w + 528
+                    let wp = kernel + 528
                     for ci in 0..<11 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -410,7 +413,7 @@ public struct Random055: CompiledModel {
                 }
                 do {
                     let xp = x + 462
-                    let wp = w + 704
+                    let wp = kernel + 704
                     for ci in 0..<11 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -425,7 +428,7 @@ public struct Random055: CompiledModel {
                 }
                 do {
                     let xp = x + 473
-                    let wp = w + 880
+                    let wp = kernel + 880
                     for ci in 0..<11 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -440,7 +443,7 @@ public struct Random055: CompiledModel {
                 }
                 do {
                     let xp = x + 484
-                    let wp = w + 1056
+                    let wp = kernel + 1056
                     for ci in 0..<11 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -455,7 +458,7 @@ public struct Random055: CompiledModel {
                 }
                 do {
                     let xp = x + 495
-                    let wp = w + 1232
+                    let wp = kernel + 1232
                     for ci in 0..<11 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -470,7 +473,7 @@ public struct Random055: CompiledModel {
                 }
                 do {
                     let xp = x + 528
-                    let wp = w + 1408
+                    let wp = kernel + 1408
                     for ci in 0..<11 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -485,7 +488,7 @@ public struct Random055: CompiledModel {
                 }
                 do {
                     let xp = x + 539
-                    let wp = w + 1584
+                    let wp = kernel + 1584
                     for ci in 0..<11 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -500,7 +503,7 @@ public struct Random055: CompiledModel {
                 }
                 do {
                     let xp = x + 550
-                    let wp = w + 1760
+                    let wp = kernel + 1760
                     for ci in 0..<11 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -515,7 +518,7 @@ public struct Random055: CompiledModel {
                 }
                 do {
                     let xp = x + 561
-                    let wp = w + 1936
+                    let wp = kernel + 1936
                     for ci in 0..<11 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])

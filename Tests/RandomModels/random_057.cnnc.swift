@@ -131,16 +131,17 @@ public struct Random057: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 1152
         for oy in parts {
             let yp = y + oy * 64
-            var s0_0 = w.simd(V.self, at: 1152)
-            var s1_0 = w.simd(V.self, at: 1152)
-            var s2_0 = w.simd(V.self, at: 1152)
-            var s3_0 = w.simd(V.self, at: 1152)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 80 + ky * 80 + kx * 8
-                    let wp = w + (ky * 3 + kx) * 128
+                    let wp = kernel + (ky * 3 + kx) * 128
                     for ci in 0..<8 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])

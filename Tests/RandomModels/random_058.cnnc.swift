@@ -201,17 +201,18 @@ public struct Random058: CompiledModel {
     @inline(never)
     static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 4800
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 31
-                    var s0_0 = w.simd(V.self, at: 4800)
-                    var s1_0 = w.simd(V.self, at: 4800)
-                    var s2_0 = w.simd(V.self, at: 4800)
-                    var s3_0 = w.simd(V.self, at: 4800)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s3_0 = bias.simd(V.self, at: 0)
                     let xp = x + ox * 150
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<150 {
                         let w0 = wp.simd(V.self, at: ci * 32)
                         let x0 = V(repeating: xp[ci])
@@ -236,12 +237,12 @@ public struct Random058: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 31 + 16
-                    var s0_0 = w.simd(V.self, at: 4816)
-                    var s1_0 = w.simd(V.self, at: 4816)
-                    var s2_0 = w.simd(V.self, at: 4816)
-                    var s3_0 = w.simd(V.self, at: 4816)
+                    var s0_0 = bias.simd(V.self, at: 16)
+                    var s1_0 = bias.simd(V.self, at: 16)
+                    var s2_0 = bias.simd(V.self, at: 16)
+                    var s3_0 = bias.simd(V.self, at: 16)
                     let xp = x + ox * 150
-                    let wp = w + 16
+                    let wp = kernel + 16
                     for ci in 0..<150 {
                         let w0 = wp.simd(V.self, at: ci * 32)
                         let x0 = V(repeating: xp[ci])
@@ -272,18 +273,19 @@ public struct Random058: CompiledModel {
     @inline(never)
     static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
+        let kernel = w + 4832, bias = w + 7312
         for g in parts.clamped(to: 0..<4) {
             let c0 = g * 16
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 65 + c0
-                    var s0_0 = w.simd(V.self, at: c0 + 7312)
-                    var s1_0 = w.simd(V.self, at: c0 + 7312)
-                    var s2_0 = w.simd(V.self, at: c0 + 7312)
-                    var s3_0 = w.simd(V.self, at: c0 + 7312)
+                    var s0_0 = bias.simd(V.self, at: c0)
+                    var s1_0 = bias.simd(V.self, at: c0)
+                    var s2_0 = bias.simd(V.self, at: c0)
+                    var s3_0 = bias.simd(V.self, at: c0)
                     let xp = x + ox * 31
-                    let wp = w + c0 + 4832
+                    let wp = kernel + c0
                     for ci in 0..<31 {
                         let w0 = wp.simd(V.self, at: ci * 80)
                         let x0 = V(repeating: xp[ci])
@@ -308,12 +310,12 @@ public struct Random058: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 65 + 64
-                    var s0_0 = w.simd(V.self, at: 7376)
-                    var s1_0 = w.simd(V.self, at: 7376)
-                    var s2_0 = w.simd(V.self, at: 7376)
-                    var s3_0 = w.simd(V.self, at: 7376)
+                    var s0_0 = bias.simd(V.self, at: 64)
+                    var s1_0 = bias.simd(V.self, at: 64)
+                    var s2_0 = bias.simd(V.self, at: 64)
+                    var s3_0 = bias.simd(V.self, at: 64)
                     let xp = x + ox * 31
-                    let wp = w + 4896
+                    let wp = kernel + 64
                     for ci in 0..<31 {
                         let w0 = wp.simd(V.self, at: ci * 80)
                         let x0 = V(repeating: xp[ci])
@@ -358,14 +360,15 @@ public struct Random058: CompiledModel {
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 4800
         // The remaining 31 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 4800)
-                var s0_1 = w.simd(V.self, at: 4816)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<150 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -389,14 +392,15 @@ public struct Random058: CompiledModel {
     @inline(never)
     static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 2480
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 2480)
-                var s0_1 = w.simd(V.self, at: 2496)
-                var s0_2 = w.simd(V.self, at: 2512)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<31 {
                     let w0 = wp.simd(V.self, at: ci * 80)
                     let w1 = wp.simd(V.self, at: ci * 80 + 16)
@@ -415,10 +419,10 @@ public struct Random058: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 48
-                var s0_0 = w.simd(V.self, at: 2528)
-                var s0_1 = w.simd(V.self, at: 2544)
+                var s0_0 = bias.simd(V.self, at: 48)
+                var s0_1 = bias.simd(V.self, at: 64)
                 let xp = x
-                let wp = w + 48
+                let wp = kernel + 48
                 for ci in 0..<31 {
                     let w0 = wp.simd(V.self, at: ci * 80)
                     let w1 = wp.simd(V.self, at: ci * 80 + 16)
@@ -561,7 +565,7 @@ extension Random058: TrainableModel {
             for ci in 0..<150 {
                 let row = UnsafePointer(kernel) + ci * 31
                 var sum = SIMD16<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                sum = madd(sum, row.simd(SIMD16<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 for l in 0..<15 { total += row[l + 16] * d[1][l] }
                 dx[ci] = total
@@ -589,7 +593,7 @@ extension Random058: TrainableModel {
             for g in 0..<5 {
                 let from = dz + g * 16
                 var v = SIMD16<Float>()
-                if g < 4 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
+                if g < 4 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
                 d[g] = v
             }
             for g in 0..<5 {

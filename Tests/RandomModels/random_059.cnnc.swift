@@ -131,13 +131,14 @@ public struct Random059: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 64
         for oy in parts {
             let yp = y + oy * 48
-            var s0_0 = w.simd(V.self, at: 64)
-            var s1_0 = w.simd(V.self, at: 64)
-            var s2_0 = w.simd(V.self, at: 64)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
             let xp = x + oy * 48
-            let wp = w
+            let wp = kernel
             for ci in 0..<4 {
                 let w0 = wp.simd(V.self, at: ci * 16)
                 let x0 = V(repeating: xp[ci])

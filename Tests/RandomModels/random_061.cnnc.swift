@@ -171,20 +171,21 @@ public struct Random061: CompiledModel {
     @inline(never)
     static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 100
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 100)
-                var s1_0 = w.simd(V.self, at: 100)
-                var s2_0 = w.simd(V.self, at: 100)
-                var s3_0 = w.simd(V.self, at: 100)
-                var s4_0 = w.simd(V.self, at: 100)
-                var s5_0 = w.simd(V.self, at: 100)
-                var s6_0 = w.simd(V.self, at: 100)
-                var s7_0 = w.simd(V.self, at: 100)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<25 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -228,13 +229,14 @@ public struct Random061: CompiledModel {
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 100
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 100)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<25 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])

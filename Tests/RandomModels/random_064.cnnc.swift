@@ -174,17 +174,18 @@ public struct Random064: CompiledModel {
     @inline(never)
     static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 128
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 16
-                    var s0_0 = w.simd(V.self, at: 128)
-                    var s1_0 = w.simd(V.self, at: 128)
-                    var s2_0 = w.simd(V.self, at: 128)
-                    var s3_0 = w.simd(V.self, at: 128)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s3_0 = bias.simd(V.self, at: 0)
                     let xp = x + ox * 8
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<8 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -222,12 +223,13 @@ public struct Random064: CompiledModel {
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 128
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 128)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
@@ -332,7 +334,7 @@ extension Random064: TrainableModel {
             for ci in 0..<8 {
                 let row = UnsafePointer(kernel) + ci * 16
                 var sum = SIMD16<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                sum = madd(sum, row.simd(SIMD16<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }

@@ -205,19 +205,20 @@ public struct Random065: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 128
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 128)
-                var s1_0 = w.simd(V.self, at: 128)
-                var s2_0 = w.simd(V.self, at: 128)
-                var s3_0 = w.simd(V.self, at: 128)
-                var s4_0 = w.simd(V.self, at: 128)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<2 {
                         let xp = x + ky * 16 + kx * 8
-                        let wp = w + (ky * 2 + kx) * 32
+                        let wp = kernel + (ky * 2 + kx) * 32
                         for ci in 0..<8 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -261,13 +262,14 @@ public struct Random065: CompiledModel {
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 96
         // The remaining 18 output channels.
         for oy in parts {
             let yp = y + oy * 18
-            var s0_0 = w.simd(V.self, at: 96)
-            var s0_1 = w.simd(V.self, at: 112)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s0_1 = bias.simd(V.self, at: 16)
             let xp = x + oy * 3
-            let wp = w
+            let wp = kernel
             for ci in 0..<3 {
                 let w0 = wp.simd(V.self, at: ci * 32)
                 let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -290,13 +292,14 @@ public struct Random065: CompiledModel {
     @inline(never)
     static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 576
         // The remaining 18 output channels.
         for oy in parts {
             let yp = y + oy * 18
-            var s0_0 = w.simd(V.self, at: 576)
-            var s0_1 = w.simd(V.self, at: 592)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s0_1 = bias.simd(V.self, at: 16)
             let xp = x + oy * 18
-            let wp = w
+            let wp = kernel
             for ci in 0..<18 {
                 let w0 = wp.simd(V.self, at: ci * 32)
                 let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -326,16 +329,17 @@ public struct Random065: CompiledModel {
     @inline(never)
     static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 9216
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 9216)
-                var s1_0 = w.simd(V.self, at: 9216)
-                var s2_0 = w.simd(V.self, at: 9216)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
                 // 12 of the 16 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x + 18
-                    let wp = w + 288
+                    let wp = kernel + 288
                     for ci in 0..<18 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -348,7 +352,7 @@ public struct Random065: CompiledModel {
                 }
                 do {
                     let xp = x + 90
-                    let wp = w + 1440
+                    let wp = kernel + 1440
                     for ci in 0..<18 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -361,7 +365,7 @@ public struct Random065: CompiledModel {
                 }
                 do {
                     let xp = x + 162
-                    let wp = w + 2592
+                    let wp = kernel + 2592
                     for ci in 0..<18 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -374,7 +378,7 @@ public struct Random065: CompiledModel {
                 }
                 do {
                     let xp = x + 234
-                    let wp = w + 3744
+                    let wp = kernel + 3744
                     for ci in 0..<18 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -391,12 +395,12 @@ public struct Random065: CompiledModel {
             }
             do {
                 let yp = y + 72
-                var s0_0 = w.simd(V.self, at: 9216)
-                var s1_0 = w.simd(V.self, at: 9216)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
                 // 13 of the 16 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x + 234
-                    let wp = w + 288
+                    let wp = kernel + 288
                     for ci in 0..<18 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -407,7 +411,7 @@ public struct Random065: CompiledModel {
                 }
                 do {
                     let xp = x + 306
-                    let wp = w + 1440
+                    let wp = kernel + 1440
                     for ci in 0..<18 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -418,7 +422,7 @@ public struct Random065: CompiledModel {
                 }
                 do {
                     let xp = x + 378
-                    let wp = w + 2592
+                    let wp = kernel + 2592
                     for ci in 0..<18 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -435,13 +439,13 @@ public struct Random065: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = w.simd(V.self, at: 9232)
-                var s1_0 = w.simd(V.self, at: 9232)
-                var s2_0 = w.simd(V.self, at: 9232)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
                 // 12 of the 16 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x + 18
-                    let wp = w + 4896
+                    let wp = kernel + 4896
                     for ci in 0..<18 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -454,7 +458,7 @@ public struct Random065: CompiledModel {
                 }
                 do {
                     let xp = x + 90
-                    let wp = w + 6048
+                    let wp = kernel + 6048
                     for ci in 0..<18 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -467,7 +471,7 @@ public struct Random065: CompiledModel {
                 }
                 do {
                     let xp = x + 162
-                    let wp = w + 7200
+                    let wp = kernel + 7200
                     for ci in 0..<18 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -480,7 +484,7 @@ public struct Random065: CompiledModel {
                 }
                 do {
                     let xp = x + 234
-                    let wp = w + 8352
+                    let wp = kernel + 8352
                     for ci in 0..<18 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -497,12 +501,12 @@ public struct Random065: CompiledModel {
             }
             do {
                 let yp = y + 88
-                var s0_0 = w.simd(V.self, at: 9232)
-                var s1_0 = w.simd(V.self, at: 9232)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
                 // 13 of the 16 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x + 234
-                    let wp = w + 4896
+                    let wp = kernel + 4896
                     for ci in 0..<18 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -513,7 +517,7 @@ public struct Random065: CompiledModel {
                 }
                 do {
                     let xp = x + 306
-                    let wp = w + 6048
+                    let wp = kernel + 6048
                     for ci in 0..<18 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -524,7 +528,7 @@ public struct Random065: CompiledModel {
                 }
                 do {
                     let xp = x + 378
-                    let wp = w + 7200
+                    let wp = kernel + 7200
                     for ci in 0..<18 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])

@@ -136,16 +136,17 @@ public struct Random066: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 96
         // The remaining 12 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 96)
-                var s1_0 = w.simd(V.self, at: 96)
-                var s2_0 = w.simd(V.self, at: 96)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
                 for kx in 0..<2 {
                     let xp = x + kx * 3
-                    let wp = w + kx * 48
+                    let wp = kernel + kx * 48
                     for ci in 0..<3 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -162,12 +163,12 @@ public struct Random066: CompiledModel {
             }
             do {
                 let yp = y + 36
-                var s0_0 = w.simd(V.self, at: 96)
-                var s1_0 = w.simd(V.self, at: 96)
-                var s2_0 = w.simd(V.self, at: 96)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
                 for kx in 0..<2 {
                     let xp = x + kx * 3 + 27
-                    let wp = w + kx * 48
+                    let wp = kernel + kx * 48
                     for ci in 0..<3 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])

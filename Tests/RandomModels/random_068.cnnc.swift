@@ -148,19 +148,20 @@ public struct Random068: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 192
         // The remaining 3 output channels.
         for oy in parts {
             let yp = y + oy * 18
-            var s0_0 = w.simd(V.self, at: 192)
-            var s1_0 = w.simd(V.self, at: 192)
-            var s2_0 = w.simd(V.self, at: 192)
-            var s3_0 = w.simd(V.self, at: 192)
-            var s4_0 = w.simd(V.self, at: 192)
-            var s5_0 = w.simd(V.self, at: 192)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
             for ky in 0..<4 {
                 for kx in 0..<3 {
                     let xp = x + oy * 40 + ky * 80 + kx * 8
-                    let wp = w + (ky * 3 + kx) * 16
+                    let wp = kernel + (ky * 3 + kx) * 16
                     for ci in 0..<4 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])

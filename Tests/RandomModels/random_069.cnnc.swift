@@ -166,16 +166,17 @@ public struct Random069: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 256
         for oy in parts {
             let yp = y + oy * 120
-            var s0_0 = w.simd(V.self, at: 256)
-            var s1_0 = w.simd(V.self, at: 256)
-            var s2_0 = w.simd(V.self, at: 256)
-            var s3_0 = w.simd(V.self, at: 256)
-            var s4_0 = w.simd(V.self, at: 256)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
             for ky in 0..<4 {
                 let xp = x + oy * 20 + ky * 20
-                let wp = w + ky * 64
+                let wp = kernel + ky * 64
                 for ci in 0..<2 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let x0 = V(repeating: xp[ci])
@@ -199,14 +200,14 @@ public struct Random069: CompiledModel {
         // The remaining 8 output channels.
         for oy in parts {
             let yp = y + oy * 120 + 16
-            var s0_0 = w.simd(V.self, at: 272)
-            var s1_0 = w.simd(V.self, at: 272)
-            var s2_0 = w.simd(V.self, at: 272)
-            var s3_0 = w.simd(V.self, at: 272)
-            var s4_0 = w.simd(V.self, at: 272)
+            var s0_0 = bias.simd(V.self, at: 16)
+            var s1_0 = bias.simd(V.self, at: 16)
+            var s2_0 = bias.simd(V.self, at: 16)
+            var s3_0 = bias.simd(V.self, at: 16)
+            var s4_0 = bias.simd(V.self, at: 16)
             for ky in 0..<4 {
                 let xp = x + oy * 20 + ky * 20
-                let wp = w + ky * 64 + 16
+                let wp = kernel + ky * 64 + 16
                 for ci in 0..<2 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let x0 = V(repeating: xp[ci])
@@ -239,19 +240,20 @@ public struct Random069: CompiledModel {
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 384
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 384)
-                var s1_0 = w.simd(V.self, at: 384)
-                var s2_0 = w.simd(V.self, at: 384)
-                var s3_0 = w.simd(V.self, at: 384)
-                var s4_0 = w.simd(V.self, at: 384)
-                var s5_0 = w.simd(V.self, at: 384)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
                 for kx in 0..<2 {
                     let xp = x + kx * 24
-                    let wp = w + kx * 192
+                    let wp = kernel + kx * 192
                     for ci in 0..<24 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])

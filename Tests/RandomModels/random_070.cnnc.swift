@@ -229,20 +229,21 @@ public struct Random070: CompiledModel {
     @inline(never)
     static func l3_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 1848, bias = w + 2904
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 2904)
-                var s1_0 = w.simd(V.self, at: 2904)
-                var s2_0 = w.simd(V.self, at: 2904)
-                var s3_0 = w.simd(V.self, at: 2904)
-                var s4_0 = w.simd(V.self, at: 2904)
-                var s5_0 = w.simd(V.self, at: 2904)
-                var s6_0 = w.simd(V.self, at: 2904)
-                var s7_0 = w.simd(V.self, at: 2904)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 1848
+                let wp = kernel
                 for ci in 0..<132 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -306,18 +307,19 @@ public struct Random070: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 1536
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = w.simd(V.self, at: c0 + 1536)
-                var s1_0 = w.simd(V.self, at: c0 + 1536)
-                var s2_0 = w.simd(V.self, at: c0 + 1536)
-                var s3_0 = w.simd(V.self, at: c0 + 1536)
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
                 // 2 of the 4 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x + 8
-                    let wp = w + c0 * 32 + 128
+                    let wp = kernel + c0 * 32 + 128
                     for ci in 0..<8 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -332,7 +334,7 @@ public struct Random070: CompiledModel {
                 }
                 do {
                     let xp = x + 16
-                    let wp = w + c0 * 32 + 256
+                    let wp = kernel + c0 * 32 + 256
                     for ci in 0..<8 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -355,14 +357,14 @@ public struct Random070: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 32
-                var s0_0 = w.simd(V.self, at: 1568)
-                var s1_0 = w.simd(V.self, at: 1568)
-                var s2_0 = w.simd(V.self, at: 1568)
-                var s3_0 = w.simd(V.self, at: 1568)
+                var s0_0 = bias.simd(V.self, at: 32)
+                var s1_0 = bias.simd(V.self, at: 32)
+                var s2_0 = bias.simd(V.self, at: 32)
+                var s3_0 = bias.simd(V.self, at: 32)
                 // 2 of the 4 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x + 8
-                    let wp = w + 1152
+                    let wp = kernel + 1152
                     for ci in 0..<8 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -377,7 +379,7 @@ public struct Random070: CompiledModel {
                 }
                 do {
                     let xp = x + 16
-                    let wp = w + 1280
+                    let wp = kernel + 1280
                     for ci in 0..<8 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -414,13 +416,14 @@ public struct Random070: CompiledModel {
     @inline(never)
     static func l3_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 1056
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 1056)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<132 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -567,7 +570,7 @@ extension Random070: TrainableModel {
                 for g in 0..<3 {
                     let from = dz + i * 33 + g * 16
                     var v = SIMD16<Float>()
-                    if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
+                    if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
                     d[i * 3 + g] = v
                 }
             }

@@ -161,17 +161,18 @@ public struct Random071: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 16
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 16)
-                var s1_0 = w.simd(V.self, at: 16)
-                var s2_0 = w.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
                 // 2 of the 4 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x
-                    let wp = w
+                    let wp = kernel
                     do {
                         let w0 = wp.simd(V.self, at: 0)
                         let x0 = V(repeating: xp[0])
@@ -184,7 +185,7 @@ public struct Random071: CompiledModel {
                 }
                 do {
                     let xp = x + 1
-                    let wp = w + 4
+                    let wp = kernel + 4
                     do {
                         let w0 = wp.simd(V.self, at: 0)
                         let x0 = V(repeating: xp[0])

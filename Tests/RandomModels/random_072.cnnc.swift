@@ -183,17 +183,18 @@ public struct Random072: CompiledModel {
     @inline(never)
     static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 384
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 17
-                    var s0_0 = w.simd(V.self, at: 384)
-                    var s1_0 = w.simd(V.self, at: 384)
-                    var s2_0 = w.simd(V.self, at: 384)
-                    var s3_0 = w.simd(V.self, at: 384)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s3_0 = bias.simd(V.self, at: 0)
                     let xp = x + ox * 12
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<12 {
                         let w0 = wp.simd(V.self, at: ci * 32)
                         let x0 = V(repeating: xp[ci])
@@ -218,12 +219,12 @@ public struct Random072: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 17 + 16
-                    var s0_0 = w.simd(V.self, at: 400)
-                    var s1_0 = w.simd(V.self, at: 400)
-                    var s2_0 = w.simd(V.self, at: 400)
-                    var s3_0 = w.simd(V.self, at: 400)
+                    var s0_0 = bias.simd(V.self, at: 16)
+                    var s1_0 = bias.simd(V.self, at: 16)
+                    var s2_0 = bias.simd(V.self, at: 16)
+                    var s3_0 = bias.simd(V.self, at: 16)
                     let xp = x + ox * 12
-                    let wp = w + 16
+                    let wp = kernel + 16
                     for ci in 0..<12 {
                         let w0 = wp.simd(V.self, at: ci * 32)
                         let x0 = V(repeating: xp[ci])
@@ -259,7 +260,7 @@ public struct Random072: CompiledModel {
                 for c in 0..<4 { yp[c] = -Float.infinity }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
-                        let xp = x + (iy * 1 + ix) * 4
+                        let xp = x + (iy + ix) * 4
                         for c in 0..<4 { yp[c] = Swift.max(yp[c], xp[c]) }
                     }
                 }
@@ -274,14 +275,15 @@ public struct Random072: CompiledModel {
     @inline(never)
     static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 384
         // The remaining 17 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 384)
-                var s0_1 = w.simd(V.self, at: 400)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<12 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -365,7 +367,7 @@ extension Random072: TrainableModel {
                     var best = (y0 * 1 + x0) * 4 + c
                     for iy in y0..<y1 {
                         for ix in x0..<x1 {
-                            let at = (iy * 1 + ix) * 4 + c
+                            let at = (iy + ix) * 4 + c
                             if x[at] > x[best] { best = at }
                         }
                     }
@@ -384,7 +386,7 @@ extension Random072: TrainableModel {
             for g in 0..<2 {
                 let from = dz + g * 16
                 var v = SIMD16<Float>()
-                if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
+                if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
                 d[g] = v
             }
             for g in 0..<2 {
@@ -411,7 +413,7 @@ extension Random072: TrainableModel {
             for ci in 0..<12 {
                 let row = UnsafePointer(kernel) + ci * 17
                 var sum = SIMD16<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                sum = madd(sum, row.simd(SIMD16<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 total += row[16] * d[1][0]
                 dx[ci] = total

@@ -94,9 +94,7 @@ public struct Random074: CompiledModel {
         WeightPacking.bias(parameters, from: 12, count: 2, into: &packed, at: 24)
         // In panels of 4 output channels, each panel's 18 rows in a row (the order its kernel reads them).
         for row in 0..<18 {
-            for lane in 0..<1 {
-                packed[row * 4 + lane + 28] = parameters[row + lane + 14]
-            }
+            packed[row * 4 + 28] = parameters[row + 14]
         }
         WeightPacking.bias(parameters, from: 32, count: 1, into: &packed, at: 100)
         self.packed = packed
@@ -162,17 +160,18 @@ public struct Random074: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 24
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 24)
-                var s1_0 = w.simd(V.self, at: 24)
-                var s2_0 = w.simd(V.self, at: 24)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 10 + kx
-                        let wp = w + (ky * 3 + kx) * 4
+                        let wp = kernel + (ky * 3 + kx) * 4
                         do {
                             let w0 = wp.simd(V.self, at: 0)
                             let x0 = V(repeating: xp[0])
@@ -214,17 +213,18 @@ public struct Random074: CompiledModel {
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 72
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 72)
-                var s1_0 = w.simd(V.self, at: 72)
-                var s2_0 = w.simd(V.self, at: 72)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
                 // 6 of the 9 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x + 28
-                    let wp = w + 24
+                    let wp = kernel + 24
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -237,7 +237,7 @@ public struct Random074: CompiledModel {
                 }
                 do {
                     let xp = x + 32
-                    let wp = w + 32
+                    let wp = kernel + 32
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -250,7 +250,7 @@ public struct Random074: CompiledModel {
                 }
                 do {
                     let xp = x + 36
-                    let wp = w + 40
+                    let wp = kernel + 40
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -463,7 +463,7 @@ extension Random074: TrainableModel {
                                 let kp = kt + ky * 3 + kx
                                 do {
                                     var sum = acc[at]
-                                    for co in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
+                                    sum = madd(sum, SIMD4<Float>(repeating: dzp[0]), kp[0])
                                     acc[at] = sum
                                 }
                             }

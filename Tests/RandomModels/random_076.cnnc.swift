@@ -163,16 +163,17 @@ public struct Random076: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 360
         // The remaining 7 output channels.
         for oy in parts {
             let yp = y + oy * 21
-            var s0_0 = w.simd(V.self, at: 360)
-            var s1_0 = w.simd(V.self, at: 360)
-            var s2_0 = w.simd(V.self, at: 360)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 35 + ky * 70 + kx * 10
-                    let wp = w + (ky * 3 + kx) * 40
+                    let wp = kernel + (ky * 3 + kx) * 40
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -209,15 +210,16 @@ public struct Random076: CompiledModel {
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 336
         for oy in parts {
             do {
                 let yp = y + oy * 99
-                var s0_0 = w.simd(V.self, at: 336)
-                var s0_1 = w.simd(V.self, at: 352)
-                var s1_0 = w.simd(V.self, at: 336)
-                var s1_1 = w.simd(V.self, at: 352)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
                 let xp = x + oy * 21
-                let wp = w
+                let wp = kernel
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 48)
                     let w1 = wp.simd(V.self, at: ci * 48 + 16)
@@ -235,10 +237,10 @@ public struct Random076: CompiledModel {
             }
             do {
                 let yp = y + (oy * 3 + 2) * 33
-                var s0_0 = w.simd(V.self, at: 336)
-                var s0_1 = w.simd(V.self, at: 352)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
                 let xp = x + oy * 21 + 14
-                let wp = w
+                let wp = kernel
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 48)
                     let w1 = wp.simd(V.self, at: ci * 48 + 16)
@@ -254,10 +256,10 @@ public struct Random076: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 99 + 32
-                var s0_0 = w.simd(V.self, at: 368)
-                var s1_0 = w.simd(V.self, at: 368)
+                var s0_0 = bias.simd(V.self, at: 32)
+                var s1_0 = bias.simd(V.self, at: 32)
                 let xp = x + oy * 21
-                let wp = w + 32
+                let wp = kernel + 32
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 48)
                     let x0 = V(repeating: xp[ci])
@@ -270,9 +272,9 @@ public struct Random076: CompiledModel {
             }
             do {
                 let yp = y + (oy * 3 + 2) * 33 + 32
-                var s0_0 = w.simd(V.self, at: 368)
+                var s0_0 = bias.simd(V.self, at: 32)
                 let xp = x + oy * 21 + 14
-                let wp = w + 32
+                let wp = kernel + 32
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 48)
                     let x0 = V(repeating: xp[ci])
@@ -437,7 +439,7 @@ extension Random076: TrainableModel {
                 for g in 0..<3 {
                     let from = dz + i * 33 + g * 16
                     var v = SIMD16<Float>()
-                    if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
+                    if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
                     d[i * 3 + g] = v
                 }
             }

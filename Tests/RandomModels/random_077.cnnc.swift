@@ -186,18 +186,19 @@ public struct Random077: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 512
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 512)
-                var s1_0 = w.simd(V.self, at: 512)
-                var s2_0 = w.simd(V.self, at: 512)
-                var s3_0 = w.simd(V.self, at: 512)
-                var s4_0 = w.simd(V.self, at: 512)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<2 {
                         let xp = x + ky * 160 + kx * 16
-                        let wp = w + (ky * 2 + kx) * 128
+                        let wp = kernel + (ky * 2 + kx) * 128
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -286,7 +287,7 @@ public struct Random077: CompiledModel {
                     var m = SIMD8<Float>(repeating: -Float.infinity)
                     for iy in y0..<y1 {
                         for ix in x0..<x1 {
-                            let v = (x + (iy * 1 + ix) * 8).simd(SIMD8<Float>.self, at: 0)
+                            let v = (x + (iy + ix) * 8).simd(SIMD8<Float>.self, at: 0)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
@@ -311,7 +312,7 @@ public struct Random077: CompiledModel {
                     var m = SIMD8<Float>(repeating: 0)
                     for iy in y0..<y1 {
                         for ix in x0..<x1 {
-                            let v = (x + (iy * 1 + ix) * 8).simd(SIMD8<Float>.self, at: 0)
+                            let v = (x + (iy + ix) * 8).simd(SIMD8<Float>.self, at: 0)
                             m += v
                         }
                     }
@@ -519,7 +520,7 @@ extension Random077: TrainableModel {
                     var best = (y0 * 1 + x0) * 8 + c
                     for iy in y0..<y1 {
                         for ix in x0..<x1 {
-                            let at = (iy * 1 + ix) * 8 + c
+                            let at = (iy + ix) * 8 + c
                             if x[at] > x[best] { best = at }
                         }
                     }
@@ -543,7 +544,7 @@ extension Random077: TrainableModel {
                 let share = 1 / Float((y1 - y0) * (x1 - x0))
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
-                        let at = (iy * 1 + ix) * 8
+                        let at = (iy + ix) * 8
                         for c in 0..<8 { dx[at + c] += d[c] * share }
                     }
                 }

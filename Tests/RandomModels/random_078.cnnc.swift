@@ -223,19 +223,20 @@ public struct Random078: CompiledModel {
     @inline(never)
     static func l4_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 132, bias = w + 164
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 164)
-                var s1_0 = w.simd(V.self, at: 164)
-                var s2_0 = w.simd(V.self, at: 164)
-                var s3_0 = w.simd(V.self, at: 164)
-                var s4_0 = w.simd(V.self, at: 164)
-                var s5_0 = w.simd(V.self, at: 164)
-                var s6_0 = w.simd(V.self, at: 164)
-                var s7_0 = w.simd(V.self, at: 164)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 132
+                let wp = kernel
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -338,14 +339,15 @@ public struct Random078: CompiledModel {
     @inline(never)
     static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 128
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 128)
+                var s0_0 = bias.simd(V.self, at: 0)
                 // 1 of the 2 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -364,12 +366,13 @@ public struct Random078: CompiledModel {
     @inline(never)
     static func l4_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 32
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -615,7 +618,7 @@ extension Random078: TrainableModel {
             for ci in 0..<4 {
                 let row = UnsafePointer(kernel) + ci * 8
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }

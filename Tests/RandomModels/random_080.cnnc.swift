@@ -195,18 +195,19 @@ public struct Random080: CompiledModel {
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 1536
         // The remaining 15 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 1536)
-                var s1_0 = w.simd(V.self, at: 1536)
-                var s2_0 = w.simd(V.self, at: 1536)
-                var s3_0 = w.simd(V.self, at: 1536)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<4 {
                         let xp = x + ky * 64 + kx * 8
-                        let wp = w + (ky * 4 + kx) * 128
+                        let wp = kernel + (ky * 4 + kx) * 128
                         for ci in 0..<8 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -227,14 +228,14 @@ public struct Random080: CompiledModel {
             }
             do {
                 let yp = y + 60
-                var s0_0 = w.simd(V.self, at: 1536)
-                var s1_0 = w.simd(V.self, at: 1536)
-                var s2_0 = w.simd(V.self, at: 1536)
-                var s3_0 = w.simd(V.self, at: 1536)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<4 {
                         let xp = x + ky * 64 + kx * 8 + 208
-                        let wp = w + (ky * 4 + kx) * 128
+                        let wp = kernel + (ky * 4 + kx) * 128
                         for ci in 0..<8 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -255,14 +256,14 @@ public struct Random080: CompiledModel {
             }
             do {
                 let yp = y + 120
-                var s0_0 = w.simd(V.self, at: 1536)
-                var s1_0 = w.simd(V.self, at: 1536)
-                var s2_0 = w.simd(V.self, at: 1536)
-                var s3_0 = w.simd(V.self, at: 1536)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<4 {
                         let xp = x + ky * 64 + kx * 8 + 416
-                        let wp = w + (ky * 4 + kx) * 128
+                        let wp = kernel + (ky * 4 + kx) * 128
                         for ci in 0..<8 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])

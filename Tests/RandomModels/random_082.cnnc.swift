@@ -97,9 +97,7 @@ public struct Random082: CompiledModel {
         WeightPacking.bias(parameters, from: 560, count: 7, into: &packed, at: 640)
         // In panels of 4 output channels, each panel's 7 rows in a row (the order its kernel reads them).
         for row in 0..<7 {
-            for lane in 0..<1 {
-                packed[row * 4 + lane + 648] = parameters[row + lane + 567]
-            }
+            packed[row * 4 + 648] = parameters[row + 567]
         }
         WeightPacking.bias(parameters, from: 574, count: 1, into: &packed, at: 676)
         self.packed = packed
@@ -177,7 +175,7 @@ public struct Random082: CompiledModel {
                 for c in 0..<5 { yp[c] = 0 }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
-                        let xp = x + (iy * 1 + ix) * 5
+                        let xp = x + (iy + ix) * 5
                         for c in 0..<5 { yp[c] += xp[c] }
                     }
                 }
@@ -203,16 +201,17 @@ public struct Random082: CompiledModel {
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 640
         // The remaining 7 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 640)
-                var s1_0 = w.simd(V.self, at: 640)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
                 // 12 of the 16 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x + 5
-                    let wp = w + 40
+                    let wp = kernel + 40
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -223,7 +222,7 @@ public struct Random082: CompiledModel {
                 }
                 do {
                     let xp = x + 25
-                    let wp = w + 200
+                    let wp = kernel + 200
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -234,7 +233,7 @@ public struct Random082: CompiledModel {
                 }
                 do {
                     let xp = x + 45
-                    let wp = w + 360
+                    let wp = kernel + 360
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -245,7 +244,7 @@ public struct Random082: CompiledModel {
                 }
                 do {
                     let xp = x + 65
-                    let wp = w + 520
+                    let wp = kernel + 520
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 8)
                         let x0 = V(repeating: xp[ci])
@@ -264,14 +263,15 @@ public struct Random082: CompiledModel {
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 28
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 28)
-                var s1_0 = w.simd(V.self, at: 28)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<7 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -359,7 +359,7 @@ extension Random082: TrainableModel {
                 let share = 1 / Float((y1 - y0) * (x1 - x0))
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
-                        let at = (iy * 1 + ix) * 5
+                        let at = (iy + ix) * 5
                         for c in 0..<5 { dx[at + c] += d[c] * share }
                     }
                 }
@@ -500,7 +500,7 @@ extension Random082: TrainableModel {
                             let kp = kt
                             do {
                                 var sum = acc[at]
-                                for co in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
+                                sum = madd(sum, SIMD8<Float>(repeating: dzp[0]), kp[0])
                                 acc[at] = sum
                             }
                         }

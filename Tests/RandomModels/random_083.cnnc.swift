@@ -197,19 +197,20 @@ public struct Random083: CompiledModel {
     @inline(never)
     static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w + 16, bias = w + 32
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 32)
-                var s1_0 = w.simd(V.self, at: 32)
-                var s2_0 = w.simd(V.self, at: 32)
-                var s3_0 = w.simd(V.self, at: 32)
-                var s4_0 = w.simd(V.self, at: 32)
-                var s5_0 = w.simd(V.self, at: 32)
-                var s6_0 = w.simd(V.self, at: 32)
-                var s7_0 = w.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 16
+                let wp = kernel
                 for ci in 0..<2 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -253,15 +254,16 @@ public struct Random083: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 12
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 12)
-                var s1_0 = w.simd(V.self, at: 12)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     let xp = x + ky * 4
-                    let wp = w + ky * 4
+                    let wp = kernel + ky * 4
                     do {
                         let w0 = wp.simd(V.self, at: 0)
                         let x0 = V(repeating: xp[0])
@@ -291,12 +293,13 @@ public struct Random083: CompiledModel {
     @inline(never)
     static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 16
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<2 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -477,7 +480,7 @@ extension Random083: TrainableModel {
             for ci in 0..<2 {
                 let row = UnsafePointer(kernel) + ci * 8
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }

@@ -188,26 +188,27 @@ public struct Random084: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 768
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 768)
-                var s1_0 = w.simd(V.self, at: 768)
-                var s2_0 = w.simd(V.self, at: 768)
-                var s3_0 = w.simd(V.self, at: 768)
-                var s4_0 = w.simd(V.self, at: 768)
-                var s5_0 = w.simd(V.self, at: 768)
-                var s6_0 = w.simd(V.self, at: 768)
-                var s7_0 = w.simd(V.self, at: 768)
-                var s8_0 = w.simd(V.self, at: 768)
-                var s9_0 = w.simd(V.self, at: 768)
-                var s10_0 = w.simd(V.self, at: 768)
-                var s11_0 = w.simd(V.self, at: 768)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s8_0 = bias.simd(V.self, at: 0)
+                var s9_0 = bias.simd(V.self, at: 0)
+                var s10_0 = bias.simd(V.self, at: 0)
+                var s11_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<4 {
                         let xp = x + ky * 128 + kx * 16
-                        let wp = w + (ky * 4 + kx) * 64
+                        let wp = kernel + (ky * 4 + kx) * 64
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -283,17 +284,18 @@ public struct Random084: CompiledModel {
     @inline(never)
     static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 288
         // The remaining 12 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 288)
-                var s1_0 = w.simd(V.self, at: 288)
-                var s2_0 = w.simd(V.self, at: 288)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 14 + kx * 2
-                        let wp = w + (ky * 3 + kx) * 32
+                        let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<2 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -311,13 +313,13 @@ public struct Random084: CompiledModel {
             }
             do {
                 let yp = y + 36
-                var s0_0 = w.simd(V.self, at: 288)
-                var s1_0 = w.simd(V.self, at: 288)
-                var s2_0 = w.simd(V.self, at: 288)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
                 // 3 of the 9 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x + 28
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -330,7 +332,7 @@ public struct Random084: CompiledModel {
                 }
                 do {
                     let xp = x + 30
-                    let wp = w + 32
+                    let wp = kernel + 32
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -343,7 +345,7 @@ public struct Random084: CompiledModel {
                 }
                 do {
                     let xp = x + 32
-                    let wp = w + 64
+                    let wp = kernel + 64
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -356,7 +358,7 @@ public struct Random084: CompiledModel {
                 }
                 do {
                     let xp = x + 42
-                    let wp = w + 96
+                    let wp = kernel + 96
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -369,7 +371,7 @@ public struct Random084: CompiledModel {
                 }
                 do {
                     let xp = x + 44
-                    let wp = w + 128
+                    let wp = kernel + 128
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -382,7 +384,7 @@ public struct Random084: CompiledModel {
                 }
                 do {
                     let xp = x + 46
-                    let wp = w + 160
+                    let wp = kernel + 160
                     for ci in 0..<2 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])

@@ -173,18 +173,19 @@ public struct Random085: CompiledModel {
     @inline(never)
     static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 512
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 32 + c0
-                    var s0_0 = w.simd(V.self, at: c0 + 512)
-                    var s1_0 = w.simd(V.self, at: c0 + 512)
-                    var s2_0 = w.simd(V.self, at: c0 + 512)
-                    var s3_0 = w.simd(V.self, at: c0 + 512)
+                    var s0_0 = bias.simd(V.self, at: c0)
+                    var s1_0 = bias.simd(V.self, at: c0)
+                    var s2_0 = bias.simd(V.self, at: c0)
+                    var s3_0 = bias.simd(V.self, at: c0)
                     let xp = x + ox * 16
-                    let wp = w + c0
+                    let wp = kernel + c0
                     for ci in 0..<16 {
                         let w0 = wp.simd(V.self, at: ci * 32)
                         let x0 = V(repeating: xp[ci])
@@ -222,13 +223,14 @@ public struct Random085: CompiledModel {
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 512
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 512)
-                var s0_1 = w.simd(V.self, at: 528)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let w1 = wp.simd(V.self, at: ci * 32 + 16)

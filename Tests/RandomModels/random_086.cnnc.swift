@@ -193,18 +193,19 @@ public struct Random086: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 1296
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = w.simd(V.self, at: c0 + 1296)
-                var s1_0 = w.simd(V.self, at: c0 + 1296)
-                var s2_0 = w.simd(V.self, at: c0 + 1296)
-                var s3_0 = w.simd(V.self, at: c0 + 1296)
+                var s0_0 = bias.simd(V.self, at: c0)
+                var s1_0 = bias.simd(V.self, at: c0)
+                var s2_0 = bias.simd(V.self, at: c0)
+                var s3_0 = bias.simd(V.self, at: c0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 15 + kx * 3
-                        let wp = w + c0 * 27 + (ky * 3 + kx) * 48
+                        let wp = kernel + c0 * 27 + (ky * 3 + kx) * 48
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -228,14 +229,14 @@ public struct Random086: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 32
-                var s0_0 = w.simd(V.self, at: 1328)
-                var s1_0 = w.simd(V.self, at: 1328)
-                var s2_0 = w.simd(V.self, at: 1328)
-                var s3_0 = w.simd(V.self, at: 1328)
+                var s0_0 = bias.simd(V.self, at: 32)
+                var s1_0 = bias.simd(V.self, at: 32)
+                var s2_0 = bias.simd(V.self, at: 32)
+                var s3_0 = bias.simd(V.self, at: 32)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 15 + kx * 3
-                        let wp = w + (ky * 3 + kx) * 48 + 864
+                        let wp = kernel + (ky * 3 + kx) * 48 + 864
                         for ci in 0..<3 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -272,15 +273,16 @@ public struct Random086: CompiledModel {
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 8448
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 8448)
-                var s1_0 = w.simd(V.self, at: 8448)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
                 // 2 of the 8 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<33 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -291,7 +293,7 @@ public struct Random086: CompiledModel {
                 }
                 do {
                     let xp = x + 33
-                    let wp = w + 528
+                    let wp = kernel + 528
                     for ci in 0..<33 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -302,7 +304,7 @@ public struct Random086: CompiledModel {
                 }
                 do {
                     let xp = x + 66
-                    let wp = w + 1056
+                    let wp = kernel + 1056
                     for ci in 0..<33 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -313,7 +315,7 @@ public struct Random086: CompiledModel {
                 }
                 do {
                     let xp = x + 165
-                    let wp = w + 2112
+                    let wp = kernel + 2112
                     for ci in 0..<33 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -324,7 +326,7 @@ public struct Random086: CompiledModel {
                 }
                 do {
                     let xp = x + 198
-                    let wp = w + 2640
+                    let wp = kernel + 2640
                     for ci in 0..<33 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -335,7 +337,7 @@ public struct Random086: CompiledModel {
                 }
                 do {
                     let xp = x + 231
-                    let wp = w + 3168
+                    let wp = kernel + 3168
                     for ci in 0..<33 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -352,12 +354,12 @@ public struct Random086: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = w.simd(V.self, at: 8464)
-                var s1_0 = w.simd(V.self, at: 8464)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
                 // 2 of the 8 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x
-                    let wp = w + 4224
+                    let wp = kernel + 4224
                     for ci in 0..<33 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -368,7 +370,7 @@ public struct Random086: CompiledModel {
                 }
                 do {
                     let xp = x + 33
-                    let wp = w + 4752
+                    let wp = kernel + 4752
                     for ci in 0..<33 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -379,7 +381,7 @@ public struct Random086: CompiledModel {
                 }
                 do {
                     let xp = x + 66
-                    let wp = w + 5280
+                    let wp = kernel + 5280
                     for ci in 0..<33 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -390,7 +392,7 @@ public struct Random086: CompiledModel {
                 }
                 do {
                     let xp = x + 165
-                    let wp = w + 6336
+                    let wp = kernel + 6336
                     for ci in 0..<33 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -401,7 +403,7 @@ public struct Random086: CompiledModel {
                 }
                 do {
                     let xp = x + 198
-                    let wp = w + 6864
+                    let wp = kernel + 6864
                     for ci in 0..<33 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -412,7 +414,7 @@ public struct Random086: CompiledModel {
                 }
                 do {
                     let xp = x + 231
-                    let wp = w + 7392
+                    let wp = kernel + 7392
                     for ci in 0..<33 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -446,16 +448,17 @@ public struct Random086: CompiledModel {
     @inline(never)
     static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 544
         // The remaining 17 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 544)
-                var s0_1 = w.simd(V.self, at: 560)
-                var s1_0 = w.simd(V.self, at: 544)
-                var s1_1 = w.simd(V.self, at: 560)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<17 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -560,7 +563,7 @@ extension Random086: TrainableModel {
                 for g in 0..<3 {
                     let from = dz + i * 33 + g * 16
                     var v = SIMD16<Float>()
-                    if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
+                    if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
                     d[i * 3 + g] = v
                 }
             }
@@ -646,7 +649,7 @@ extension Random086: TrainableModel {
                 for g in 0..<2 {
                     let from = dz + i * 17 + g * 16
                     var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
                     d[i * 2 + g] = v
                 }
             }
@@ -735,7 +738,7 @@ extension Random086: TrainableModel {
                 for g in 0..<2 {
                     let from = dz + i * 17 + g * 16
                     var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
                     d[i * 2 + g] = v
                 }
             }

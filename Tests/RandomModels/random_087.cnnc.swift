@@ -149,11 +149,11 @@ public struct Random087: CompiledModel {
             let v = x + position
             var largest = v[0]
             for c in 1..<1 { largest = Swift.max(largest, v[c]) }
-            for c in 0..<1 { v[c] -= largest }
+            v[0] -= largest
             VectorMath.exp(v, count: 1)
             var sum: Float = 0
-            for c in 0..<1 { sum += v[c] }
-            for c in 0..<1 { v[c] /= sum }
+            sum += v[0]
+            v[0] /= sum
         }
     }
 
@@ -174,17 +174,18 @@ public struct Random087: CompiledModel {
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 288
         for oy in parts {
             do {
                 let yp = y + oy * 119
-                var s0_0 = w.simd(V.self, at: 288)
-                var s1_0 = w.simd(V.self, at: 288)
-                var s2_0 = w.simd(V.self, at: 288)
-                var s3_0 = w.simd(V.self, at: 288)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 9 + ky * 9 + kx
-                        let wp = w + (ky * 3 + kx) * 32
+                        let wp = kernel + (ky * 3 + kx) * 32
                         do {
                             let w0 = wp.simd(V.self, at: 0)
                             let x0 = V(repeating: xp[0])
@@ -205,13 +206,13 @@ public struct Random087: CompiledModel {
             }
             do {
                 let yp = y + (oy * 7 + 4) * 17
-                var s0_0 = w.simd(V.self, at: 288)
-                var s1_0 = w.simd(V.self, at: 288)
-                var s2_0 = w.simd(V.self, at: 288)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 9 + ky * 9 + kx + 4
-                        let wp = w + (ky * 3 + kx) * 32
+                        let wp = kernel + (ky * 3 + kx) * 32
                         do {
                             let w0 = wp.simd(V.self, at: 0)
                             let x0 = V(repeating: xp[0])
@@ -232,14 +233,14 @@ public struct Random087: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 119 + 16
-                var s0_0 = w.simd(V.self, at: 304)
-                var s1_0 = w.simd(V.self, at: 304)
-                var s2_0 = w.simd(V.self, at: 304)
-                var s3_0 = w.simd(V.self, at: 304)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 9 + ky * 9 + kx
-                        let wp = w + (ky * 3 + kx) * 32 + 16
+                        let wp = kernel + (ky * 3 + kx) * 32 + 16
                         do {
                             let w0 = wp.simd(V.self, at: 0)
                             let x0 = V(repeating: xp[0])
@@ -260,13 +261,13 @@ public struct Random087: CompiledModel {
             }
             do {
                 let yp = y + (oy * 7 + 4) * 17 + 16
-                var s0_0 = w.simd(V.self, at: 304)
-                var s1_0 = w.simd(V.self, at: 304)
-                var s2_0 = w.simd(V.self, at: 304)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 9 + ky * 9 + kx + 4
-                        let wp = w + (ky * 3 + kx) * 32 + 16
+                        let wp = kernel + (ky * 3 + kx) * 32 + 16
                         do {
                             let w0 = wp.simd(V.self, at: 0)
                             let x0 = V(repeating: xp[0])
@@ -349,8 +350,8 @@ extension Random087: TrainableModel {
         for position in 0..<21 {
             let v = y + position, d = g + position
             var dot: Float = 0
-            for c in 0..<1 { dot += d[c] * v[c] }
-            for c in 0..<1 { d[c] = v[c] * (d[c] - dot) }
+            dot += d[0] * v[0]
+            d[0] = v[0] * (d[0] - dot)
         }
     }
 
@@ -370,7 +371,7 @@ extension Random087: TrainableModel {
                 for g in 0..<2 {
                     let from = dz + i * 17 + g * 16
                     var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
                     d[i * 2 + g] = v
                 }
             }

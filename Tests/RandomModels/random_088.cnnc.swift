@@ -186,17 +186,18 @@ public struct Random088: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 640
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 640)
-                var s1_0 = w.simd(V.self, at: 640)
-                var s2_0 = w.simd(V.self, at: 640)
-                var s3_0 = w.simd(V.self, at: 640)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<2 {
                         let xp = x + ky * 30 + kx * 5
-                        let wp = w + (ky * 2 + kx) * 80
+                        let wp = kernel + (ky * 2 + kx) * 80
                         for ci in 0..<5 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -220,14 +221,14 @@ public struct Random088: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = w.simd(V.self, at: 656)
-                var s1_0 = w.simd(V.self, at: 656)
-                var s2_0 = w.simd(V.self, at: 656)
-                var s3_0 = w.simd(V.self, at: 656)
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
                 for ky in 0..<2 {
                     for kx in 0..<2 {
                         let xp = x + ky * 30 + kx * 5
-                        let wp = w + (ky * 2 + kx) * 80 + 320
+                        let wp = kernel + (ky * 2 + kx) * 80 + 320
                         for ci in 0..<5 {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
@@ -312,18 +313,19 @@ public struct Random088: CompiledModel {
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 768
         // The remaining 7 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 768)
-                var s1_0 = w.simd(V.self, at: 768)
-                var s2_0 = w.simd(V.self, at: 768)
-                var s3_0 = w.simd(V.self, at: 768)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<2 {
                         let xp = x + ky * 192 + kx * 48
-                        let wp = w + (ky * 2 + kx) * 192
+                        let wp = kernel + (ky * 2 + kx) * 192
                         for ci in 0..<24 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])

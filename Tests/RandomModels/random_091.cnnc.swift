@@ -142,19 +142,20 @@ public struct Random091: CompiledModel {
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 48
         // The remaining 9 output channels.
         for oy in parts {
             let yp = y + oy * 36
-            var s0_0 = w.simd(V.self, at: 48)
-            var s0_1 = w.simd(V.self, at: 56)
-            var s1_0 = w.simd(V.self, at: 48)
-            var s1_1 = w.simd(V.self, at: 56)
-            var s2_0 = w.simd(V.self, at: 48)
-            var s2_1 = w.simd(V.self, at: 56)
-            var s3_0 = w.simd(V.self, at: 48)
-            var s3_1 = w.simd(V.self, at: 56)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s0_1 = bias.simd(V.self, at: 8)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s1_1 = bias.simd(V.self, at: 8)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s2_1 = bias.simd(V.self, at: 8)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s3_1 = bias.simd(V.self, at: 8)
             let xp = x + oy * 12
-            let wp = w
+            let wp = kernel
             for ci in 0..<3 {
                 let w0 = wp.simd(V.self, at: ci * 16)
                 let w1 = wp.simd(V.self, at: ci * 16 + 8)
@@ -286,7 +287,7 @@ extension Random091: TrainableModel {
                 for g in 0..<2 {
                     let from = dz + i * 9 + g * 8
                     var v = SIMD8<Float>()
-                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
+                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { v[0] = from[0] }
                     d[i * 2 + g] = v
                 }
             }

@@ -191,17 +191,18 @@ public struct Random092: CompiledModel {
     @inline(never)
     static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 3840
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 31
-                    var s0_0 = w.simd(V.self, at: 3840)
-                    var s1_0 = w.simd(V.self, at: 3840)
-                    var s2_0 = w.simd(V.self, at: 3840)
-                    var s3_0 = w.simd(V.self, at: 3840)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s3_0 = bias.simd(V.self, at: 0)
                     let xp = x + ox * 120
-                    let wp = w
+                    let wp = kernel
                     for ci in 0..<120 {
                         let w0 = wp.simd(V.self, at: ci * 32)
                         let x0 = V(repeating: xp[ci])
@@ -226,12 +227,12 @@ public struct Random092: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 31 + 16
-                    var s0_0 = w.simd(V.self, at: 3856)
-                    var s1_0 = w.simd(V.self, at: 3856)
-                    var s2_0 = w.simd(V.self, at: 3856)
-                    var s3_0 = w.simd(V.self, at: 3856)
+                    var s0_0 = bias.simd(V.self, at: 16)
+                    var s1_0 = bias.simd(V.self, at: 16)
+                    var s2_0 = bias.simd(V.self, at: 16)
+                    var s3_0 = bias.simd(V.self, at: 16)
                     let xp = x + ox * 120
-                    let wp = w + 16
+                    let wp = kernel + 16
                     for ci in 0..<120 {
                         let w0 = wp.simd(V.self, at: ci * 32)
                         let x0 = V(repeating: xp[ci])
@@ -262,20 +263,21 @@ public struct Random092: CompiledModel {
     @inline(never)
     static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w + 3872, bias = w + 3996
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 3996)
-                var s1_0 = w.simd(V.self, at: 3996)
-                var s2_0 = w.simd(V.self, at: 3996)
-                var s3_0 = w.simd(V.self, at: 3996)
-                var s4_0 = w.simd(V.self, at: 3996)
-                var s5_0 = w.simd(V.self, at: 3996)
-                var s6_0 = w.simd(V.self, at: 3996)
-                var s7_0 = w.simd(V.self, at: 3996)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w + 3872
+                let wp = kernel
                 for ci in 0..<31 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -322,14 +324,15 @@ public struct Random092: CompiledModel {
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 3840
         // The remaining 31 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 3840)
-                var s0_1 = w.simd(V.self, at: 3856)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<120 {
                     let w0 = wp.simd(V.self, at: ci * 32)
                     let w1 = wp.simd(V.self, at: ci * 32 + 16)
@@ -353,13 +356,14 @@ public struct Random092: CompiledModel {
     @inline(never)
     static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 124
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 124)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<31 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
@@ -478,7 +482,7 @@ extension Random092: TrainableModel {
             for ci in 0..<120 {
                 let row = UnsafePointer(kernel) + ci * 31
                 var sum = SIMD16<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                sum = madd(sum, row.simd(SIMD16<Float>.self, at: 0), d[0])
                 var total: Float = sum.sum()
                 for l in 0..<15 { total += row[l + 16] * d[1][l] }
                 dx[ci] = total

@@ -149,20 +149,21 @@ public struct Random093: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 512
         // The remaining 2 output channels.
         for oy in parts {
             do {
                 let yp = y + oy * 22
-                var s0_0 = w.simd(V.self, at: 512)
-                var s1_0 = w.simd(V.self, at: 512)
-                var s2_0 = w.simd(V.self, at: 512)
-                var s3_0 = w.simd(V.self, at: 512)
-                var s4_0 = w.simd(V.self, at: 512)
-                var s5_0 = w.simd(V.self, at: 512)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<4 {
                     for kx in 0..<2 {
                         let xp = x + oy * 192 + ky * 192 + kx * 16
-                        let wp = w + (ky * 2 + kx) * 64
+                        let wp = kernel + (ky * 2 + kx) * 64
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -189,15 +190,15 @@ public struct Random093: CompiledModel {
             }
             do {
                 let yp = y + (oy * 11 + 6) * 2
-                var s0_0 = w.simd(V.self, at: 512)
-                var s1_0 = w.simd(V.self, at: 512)
-                var s2_0 = w.simd(V.self, at: 512)
-                var s3_0 = w.simd(V.self, at: 512)
-                var s4_0 = w.simd(V.self, at: 512)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<4 {
                     for kx in 0..<2 {
                         let xp = x + oy * 192 + ky * 192 + kx * 16 + 96
-                        let wp = w + (ky * 2 + kx) * 64
+                        let wp = kernel + (ky * 2 + kx) * 64
                         for ci in 0..<16 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])

@@ -207,18 +207,19 @@ public struct Random096: CompiledModel {
     @inline(never)
     static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w + 1296, bias = w + 1536
         // The remaining 13 output channels.
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 4
                     let yp = y + ox * 13
-                    var s0_0 = w.simd(V.self, at: 1536)
-                    var s1_0 = w.simd(V.self, at: 1536)
-                    var s2_0 = w.simd(V.self, at: 1536)
-                    var s3_0 = w.simd(V.self, at: 1536)
+                    var s0_0 = bias.simd(V.self, at: 0)
+                    var s1_0 = bias.simd(V.self, at: 0)
+                    var s2_0 = bias.simd(V.self, at: 0)
+                    var s3_0 = bias.simd(V.self, at: 0)
                     let xp = x + ox * 15
-                    let wp = w + 1296
+                    let wp = kernel
                     for ci in 0..<15 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -279,17 +280,18 @@ public struct Random096: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 1280
         // The remaining 15 output channels.
         for oy in parts {
             let yp = y + oy * 60
-            var s0_0 = w.simd(V.self, at: 1280)
-            var s1_0 = w.simd(V.self, at: 1280)
-            var s2_0 = w.simd(V.self, at: 1280)
-            var s3_0 = w.simd(V.self, at: 1280)
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
             for ky in 0..<4 {
                 for kx in 0..<4 {
                     let xp = x + oy * 65 + ky * 65 + kx * 5
-                    let wp = w + (ky * 4 + kx) * 80
+                    let wp = kernel + (ky * 4 + kx) * 80
                     for ci in 0..<5 {
                         let w0 = wp.simd(V.self, at: ci * 16)
                         let x0 = V(repeating: xp[ci])
@@ -325,13 +327,14 @@ public struct Random096: CompiledModel {
     @inline(never)
     static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 240
         // The remaining 13 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 240)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<15 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])

@@ -194,12 +194,13 @@ public struct Random097: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
+        let bias = w + 2048
         // The remaining 12 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                let s0_0 = w.simd(V.self, at: 2048)
-                let s1_0 = w.simd(V.self, at: 2048)
+                let s0_0 = bias.simd(V.self, at: 0)
+                let s1_0 = bias.simd(V.self, at: 0)
                 // 16 of the 16 taps read only padding for these pixels: skipped, with their weights
                 do { let v = s0_0; for lane in 0..<12 { yp[lane] = v[lane] } }
                 do { let v = s1_0; for lane in 0..<12 { yp[lane + 12] = v[lane] } }
@@ -224,15 +225,16 @@ public struct Random097: CompiledModel {
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 768
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 768)
+                var s0_0 = bias.simd(V.self, at: 0)
                 // 14 of the 16 taps read only padding for these pixels: skipped, with their weights
                 do {
                     let xp = x + 60
-                    let wp = w + 240
+                    let wp = kernel + 240
                     for ci in 0..<12 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -241,7 +243,7 @@ public struct Random097: CompiledModel {
                 }
                 do {
                     let xp = x + 72
-                    let wp = w + 288
+                    let wp = kernel + 288
                     for ci in 0..<12 {
                         let w0 = wp.simd(V.self, at: ci * 4)
                         let x0 = V(repeating: xp[ci])
@@ -257,12 +259,13 @@ public struct Random097: CompiledModel {
     @inline(never)
     static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 24
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 24)
+                var s0_0 = bias.simd(V.self, at: 0)
                 let xp = x
-                let wp = w
+                let wp = kernel
                 for ci in 0..<3 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
@@ -528,7 +531,7 @@ extension Random097: TrainableModel {
             for ci in 0..<3 {
                 let row = UnsafePointer(kernel) + ci * 8
                 var sum = SIMD8<Float>()
-                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
             }
         }

@@ -180,22 +180,23 @@ public struct Random098: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 320
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 320)
-                var s1_0 = w.simd(V.self, at: 320)
-                var s2_0 = w.simd(V.self, at: 320)
-                var s3_0 = w.simd(V.self, at: 320)
-                var s4_0 = w.simd(V.self, at: 320)
-                var s5_0 = w.simd(V.self, at: 320)
-                var s6_0 = w.simd(V.self, at: 320)
-                var s7_0 = w.simd(V.self, at: 320)
-                var s8_0 = w.simd(V.self, at: 320)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s8_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
                         let xp = x + ky * 30 + kx * 5
-                        let wp = w + (ky * 4 + kx) * 20
+                        let wp = kernel + (ky * 4 + kx) * 20
                         for ci in 0..<5 {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
@@ -258,23 +259,24 @@ public struct Random098: CompiledModel {
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 384
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 384)
-                var s1_0 = w.simd(V.self, at: 384)
-                var s2_0 = w.simd(V.self, at: 384)
-                var s3_0 = w.simd(V.self, at: 384)
-                var s4_0 = w.simd(V.self, at: 384)
-                var s5_0 = w.simd(V.self, at: 384)
-                var s6_0 = w.simd(V.self, at: 384)
-                var s7_0 = w.simd(V.self, at: 384)
-                var s8_0 = w.simd(V.self, at: 384)
-                var s9_0 = w.simd(V.self, at: 384)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s8_0 = bias.simd(V.self, at: 0)
+                var s9_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 28 + kx * 4
-                        let wp = w + (ky * 3 + kx) * 32
+                        let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<4 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -316,20 +318,20 @@ public struct Random098: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 8
-                var s0_0 = w.simd(V.self, at: 392)
-                var s1_0 = w.simd(V.self, at: 392)
-                var s2_0 = w.simd(V.self, at: 392)
-                var s3_0 = w.simd(V.self, at: 392)
-                var s4_0 = w.simd(V.self, at: 392)
-                var s5_0 = w.simd(V.self, at: 392)
-                var s6_0 = w.simd(V.self, at: 392)
-                var s7_0 = w.simd(V.self, at: 392)
-                var s8_0 = w.simd(V.self, at: 392)
-                var s9_0 = w.simd(V.self, at: 392)
+                var s0_0 = bias.simd(V.self, at: 8)
+                var s1_0 = bias.simd(V.self, at: 8)
+                var s2_0 = bias.simd(V.self, at: 8)
+                var s3_0 = bias.simd(V.self, at: 8)
+                var s4_0 = bias.simd(V.self, at: 8)
+                var s5_0 = bias.simd(V.self, at: 8)
+                var s6_0 = bias.simd(V.self, at: 8)
+                var s7_0 = bias.simd(V.self, at: 8)
+                var s8_0 = bias.simd(V.self, at: 8)
+                var s9_0 = bias.simd(V.self, at: 8)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 28 + kx * 4
-                        let wp = w + (ky * 3 + kx) * 32 + 192
+                        let wp = kernel + (ky * 3 + kx) * 32 + 192
                         for ci in 0..<4 {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
@@ -547,7 +549,7 @@ extension Random098: TrainableModel {
                 for g in 0..<2 {
                     let from = dz + i * 9 + g * 8
                     var v = SIMD8<Float>()
-                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
+                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { v[0] = from[0] }
                     d[i * 2 + g] = v
                 }
             }

@@ -164,22 +164,23 @@ public struct Random099: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 32
         // The remaining 7 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = w.simd(V.self, at: 32)
-                var s1_0 = w.simd(V.self, at: 32)
-                var s2_0 = w.simd(V.self, at: 32)
-                var s3_0 = w.simd(V.self, at: 32)
-                var s4_0 = w.simd(V.self, at: 32)
-                var s5_0 = w.simd(V.self, at: 32)
-                var s6_0 = w.simd(V.self, at: 32)
-                var s7_0 = w.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<2 {
                         let xp = x + ky * 10 + kx * 2
-                        let wp = w + (ky * 2 + kx) * 8
+                        let wp = kernel + (ky * 2 + kx) * 8
                         do {
                             let w0 = wp.simd(V.self, at: 0)
                             let x0 = V(repeating: xp[0])
@@ -212,17 +213,17 @@ public struct Random099: CompiledModel {
             }
             do {
                 let yp = y + 56
-                var s0_0 = w.simd(V.self, at: 32)
-                var s1_0 = w.simd(V.self, at: 32)
-                var s2_0 = w.simd(V.self, at: 32)
-                var s3_0 = w.simd(V.self, at: 32)
-                var s4_0 = w.simd(V.self, at: 32)
-                var s5_0 = w.simd(V.self, at: 32)
-                var s6_0 = w.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<2 {
                         let xp = x + ky * 10 + kx * 2 + 12
-                        let wp = w + (ky * 2 + kx) * 8
+                        let wp = kernel + (ky * 2 + kx) * 8
                         do {
                             let w0 = wp.simd(V.self, at: 0)
                             let x0 = V(repeating: xp[0])

@@ -99,3 +99,8 @@ extension Index {
         return once.hasPrefix("let ") || once.hasPrefix("var ") ? "do { \(once) }" : once
     }
 }
+
+extension Index {
+    /// ` + self` to append to an index, or nothing for zero: `w[60\(c.added)]`.
+    var added: String { isZero ? "" : " + \(self)" }
+}

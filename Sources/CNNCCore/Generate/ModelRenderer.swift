@@ -361,8 +361,13 @@ struct ModelRenderer {
                 let (panel, row, lane) = (index[0], index[1], Index("lane"))
                 // Lanes past the last output channel stay zero.
                 let filled = panel.constantValue.map { "\(Swift.min(width, kernel.outputs - $0 * width))" }
-                out.block("for lane in 0..<\(filled ?? "\(width) where \(panel * width + lane) < \(kernel.outputs)")") { out in
-                    out.line("packed[\((panel * kernel.rows + row) * width + lane + kernel.kernelOffset)] = parameters[\(row * kernel.outputs + panel * width + lane + tensor.offset)]")
+                func copy(_ lane: Index) -> String {
+                    "packed[\((panel * kernel.rows + row) * width + lane + kernel.kernelOffset)] = parameters[\(row * kernel.outputs + panel * width + lane + tensor.offset)]"
+                }
+                if filled == "1" {
+                    out.line(copy(Index(0)))
+                } else {
+                    out.block("for lane in 0..<\(filled ?? "\(width) where \(panel * width + lane) < \(kernel.outputs)")") { out in out.line(copy(lane)) }
                 }
             }
         } else {

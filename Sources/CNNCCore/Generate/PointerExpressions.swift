@@ -27,3 +27,14 @@ extension NodeProgram {
     /// Its part of the gradient buffer, laid out as `k`.
     var parameterGradients: String { PointerExpression.offset("gradients", by: weightBase?.parameters ?? 0) }
 }
+
+extension WeightPlan.PackedKernel {
+    /// The line that names the parts of the packed weights (`w`) a kernel
+    /// function reads, so its body says `bias` and `kernel + …`, not
+    /// `w + 53824 + c0`: `kernel` and `bias`, each where the function reads it.
+    func namedParts(kernelUsed: Bool = true, biasUsed: Bool) -> String {
+        let parts = (kernelUsed ? ["kernel = \(Index(kernelOffset).offsetting("w"))"] : [])
+            + (biasUsed ? ["bias = \(Index(biasOffset).offsetting("w"))"] : [])
+        return parts.isEmpty ? "" : "let " + parts.joined(separator: ", ")
+    }
+}

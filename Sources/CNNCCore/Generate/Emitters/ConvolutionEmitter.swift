@@ -120,6 +120,8 @@ struct ConvolutionEmitter: Codable, Hashable {
         out.line("@inline(never)")
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<\(parts))") { out in
             out.line("typealias V = \(vectorType)")
+            let names = packed.namedParts(kernelUsed: readsKernel, biasUsed: !startsFromZero)
+            if !names.isEmpty { out.line(names) }
             guard let rows = inputChannelsPerPass, rows < inputChannels else {
                 emitGroups(pass: InputPass(start: nil, count: inputChannels, first: true, last: true), into: &out)
                 return
@@ -242,6 +244,20 @@ struct ConvolutionEmitter: Codable, Hashable {
         Self.pixelRuns(width: flatOutput ? outputHeight * outputWidth : outputWidth, atMost: pixelsPerBlock)
     }
 
+    /// Whether some block reads the kernel: not when every pixel of a flat
+    /// output reads only padding (a dilated kernel's edge), which is its bias.
+    private var readsKernel: Bool {
+        guard flatOutput else { return true }
+        var start = 0
+        for run in pixelRuns {
+            for _ in 0..<run.blocks {
+                if !liveTaps(pixels: start..<(start + run.pixels)).isEmpty { return true }
+                start += run.pixels
+            }
+        }
+        return false
+    }
+
     /// The taps (ky, kx) at which some output pixel of `pixels` (flattened)
     /// reads the input itself rather than the padding around it.
     func liveTaps(pixels: Range<Int>) -> [(ky: Int, kx: Int)] {
@@ -288,7 +304,7 @@ struct ConvolutionEmitter: Codable, Hashable {
                 if pass.first && startsFromZero {
                     out.line("\(sums) s\(p)_\(j) = V()")
                 } else if pass.first {
-                    out.line("\(sums) s\(p)_\(j) = w.simd(V.self, at: \(Index(packed.biasOffset + j * lanes) + channelBase))")
+                    out.line("\(sums) s\(p)_\(j) = bias.simd(V.self, at: \(Index(j * lanes) + channelBase))")
                 } else if channelsLeft(j) >= lanes {
                     out.line("var s\(p)_\(j) = UnsafePointer(yp).simd(V.self, at: \(offset))")
                 } else {
@@ -307,7 +323,7 @@ struct ConvolutionEmitter: Codable, Hashable {
         }
         func body(_ out: inout SourceWriter, xp: Index, wp: Index) {
             out.line("let xp = \(xp.offsetting("x"))")
-            out.line("let wp = \(wp.offsetting("w"))")
+            out.line("let wp = \(wp.offsetting("kernel"))")
             out.loop("ci", count: pass.count) { out, ci in
                 for j in 0..<chunks {
                     out.line("let w\(j) = wp.simd(V.self, at: \(ci * weightRowStride + chunkOffset(j)))")
@@ -321,7 +337,7 @@ struct ConvolutionEmitter: Codable, Hashable {
             }
         }
         let origin = flatStart.map { Index(inputOffset($0)) } ?? pixel.oy * (strides.height * rowStride) + pixel.ox * pixelStride
-        let kernelStart = Index(packed.kernelOffset) + weightColumn(channelBase)
+        let kernelStart = weightColumn(channelBase)
         if let live, live.count < taps {
             // Each tap that reads real input for some pixel of the block; the others multiply zeros.
             out.line("// \(taps - live.count) of the \(taps) taps read only padding for these pixels: skipped, with their weights")

@@ -33,6 +33,7 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
     func emit(into out: inout SourceWriter) {
         out.line("@inline(never)")
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<\(parts))") { out in
+            out.line(packed.namedParts(biasUsed: true))
             if depthMultiplier == 1 {
                 emitChannelLanes(into: &out)
             } else {
@@ -81,7 +82,7 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
         let oy = Index("oy")
         out.line("let yp = \(((oy * outputWidth + ox) * outputs + c0).offsetting("y"))")
         for p in 0..<pixels {
-            out.line("var s\(p) = w.simd(V.self, at: \(Index(packed.biasOffset) + c0))")
+            out.line("var s\(p) = bias.simd(V.self, at: \(c0))")
         }
         // Which (pixel, tap) pairs read each input column of a row, by column.
         var readers: [Int: [(pixel: Int, tap: Int)]] = [:]
@@ -91,7 +92,7 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
         // Kernel rows: a constant trip count; the columns are written out.
         out.loop("ky", count: kernel.height) { out, ky in
             out.line("let xr = \(((oy * strides.height + ky * dilation.height) * rowStride + ox * (strides.width * inputChannels) + c0).offsetting("x"))")
-            out.line("let wr = \((Index(packed.kernelOffset) + ky * (kernel.width * packed.paddedOutputs) + c0).offsetting("w"))")
+            out.line("let wr = \((ky * (kernel.width * packed.paddedOutputs) + c0).offsetting("kernel"))")
             for kx in 0..<kernel.width {
                 out.line("let w\(kx) = wr.simd(V.self, at: \(kx * packed.paddedOutputs))")
             }
@@ -126,11 +127,11 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
                 out.loops([("c", inputChannels), ("j", depthMultiplier)]) { out, index in
                     let (c, j) = (index[0], index[1])
                     out.line("let o = \(c * depthMultiplier + j)")
-                    out.line("var s = w[\(Index("o") + packed.biasOffset)]")
+                    out.line("var s = bias[o]")
                     out.loops([("ky", kernel.height), ("kx", kernel.width)]) { out, tap in
                         let (ky, kx) = (tap[0], tap[1])
                         out.line("let at = \((oy * strides.height + ky * dilation.height) * rowStride + (ox * strides.width + kx * dilation.width) * inputChannels + c)")
-                        out.line("s += x[at] * w[\((ky * kernel.width + kx) * packed.paddedOutputs + Index("o") + packed.kernelOffset)]")
+                        out.line("s += x[at] * kernel[\((ky * kernel.width + kx) * packed.paddedOutputs + Index("o"))]")
                     }
                     out.line(fusedReLU ? "yp[o] = Swift.max(s, 0)" : "yp[o] = s")
                 }

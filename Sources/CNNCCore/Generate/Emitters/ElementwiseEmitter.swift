@@ -79,7 +79,7 @@ struct ElementwiseEmitter: Codable, Hashable {
             case .batchNormalization(let scaleOffset, let shiftOffset):
                 out.loop("position", count: count / channels) { out, position in
                     out.line("let v = \((position * channels).offsetting("x"))")
-                    out.line("for c in 0..<\(channels) { v[c] = v[c] * w[\(scaleOffset) + c] + w[\(shiftOffset) + c] }")
+                    out.line(Index.loopLine("c", count: channels) { c in "v[\(c)] = v[\(c)] * w[\(scaleOffset)\(c.added)] + w[\(shiftOffset)\(c.added)]" })
                 }
             case .scaleShift(let scale, let shift):
                 emitScaleShift(scale: scale, shift: shift, count: count, channels: channels, into: &out)
@@ -101,15 +101,15 @@ struct ElementwiseEmitter: Codable, Hashable {
             out.line("for c in 1..<\(channels) { largest = Swift.max(largest, v[c]) }")
             if logarithm {
                 out.line("var sum: Float = 0")
-                out.line("for c in 0..<\(channels) { v[c] -= largest; sum += Foundation.exp(v[c]) }")
+                out.line(Index.loopLine("c", count: channels) { c in "v[\(c)] -= largest; sum += Foundation.exp(v[\(c)])" })
                 out.line("let logSum = Foundation.log(sum)")
-                out.line("for c in 0..<\(channels) { v[c] -= logSum }")
+                out.line(Index.loopLine("c", count: channels) { c in "v[\(c)] -= logSum" })
             } else {
-                out.line("for c in 0..<\(channels) { v[c] -= largest }")
+                out.line(Index.loopLine("c", count: channels) { c in "v[\(c)] -= largest" })
                 out.line("VectorMath.exp(v, count: \(channels))")
                 out.line("var sum: Float = 0")
-                out.line("for c in 0..<\(channels) { sum += v[c] }")
-                out.line("for c in 0..<\(channels) { v[c] /= sum }")
+                out.line(Index.loopLine("c", count: channels) { c in "sum += v[\(c)]" })
+                out.line(Index.loopLine("c", count: channels) { c in "v[\(c)] /= sum" })
             }
         }
     }

@@ -59,10 +59,10 @@ struct LayerNormalizationEmitter: Codable, Hashable {
     /// `mean` and `inverse` = 1/sqrt(variance + ε) of the position at `v`.
     private func emitStatistics(channels: Int, into out: inout SourceWriter) {
         out.line("var total: Float = 0")
-        out.line("for c in 0..<\(channels) { total += v[c] }")
+        out.line(Index.loopLine("c", count: channels) { c in "total += v[\(c)]" })
         out.line("let mean = total / \(channels)")
         out.line("var squares: Float = 0")
-        out.line("for c in 0..<\(channels) { let difference = v[c] - mean; squares += difference * difference }")
+        out.line(Index.loopLine("c", count: channels) { c in "let difference = v[\(c)] - mean; squares += difference * difference" })
         out.line("let inverse = 1 / (squares / \(channels) + Float(\(epsilon))).squareRoot()")
     }
 }

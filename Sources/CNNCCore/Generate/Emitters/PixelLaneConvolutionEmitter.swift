@@ -40,18 +40,19 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
         out.line("@inline(never)")
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<\(parts))") { out in
             out.line("typealias V = SIMD\(lanes)<Float>")
+            out.line(packed.namedParts(biasUsed: true))
             out.line("// Output pixels in lanes: \(lanes) neighbours of a row per pass, one accumulator per filter.")
             out.block("for oy in parts") { out in
                 out.loop("block", count: blocks) { out, block in
                     out.line("let ox = \(block.constantValue.map { "\(Swift.min($0 * lanes, lastStart))" } ?? "Swift.min(block * \(lanes), \(lastStart))")")
                     for co in 0..<outputs {
-                        out.line("var s\(co) = V(repeating: w[\(packed.biasOffset + co)])")
+                        out.line("var s\(co) = V(repeating: bias[\(co)])")
                     }
                     out.loops([("ky", kernel.height), ("kx", kernel.width)]) { out, tap in
                         let (ky, kx) = (tap[0], tap[1])
                         let row = (Index("oy") * strides.height + ky * dilation.height) * inputWidth
                         out.line("let xv = x.simd(V.self, at: \(row + Index("ox") + kx * dilation.width))")
-                        out.line("let wp = \((Index(packed.kernelOffset) + (ky * kernel.width + kx) * packed.paddedOutputs).offsetting("w"))")
+                        out.line("let wp = \(((ky * kernel.width + kx) * packed.paddedOutputs).offsetting("kernel"))")
                         for co in 0..<outputs {
                             out.line("s\(co) = madd(s\(co), xv, V(repeating: wp[\(co)]))")
                         }

@@ -35,7 +35,7 @@ struct PoolingEmitter: Codable, Hashable {
                             out.line("var m = \(vector)(repeating: \(kind == .max ? "-Float.infinity" : "0"))")
                             out.block("for iy in y0..<y1") { out in
                                 out.block("for ix in x0..<x1") { out in
-                                    out.line("let v = (x + (iy * \(width) + ix) * \(channels)).simd(\(vector).self, at: \(g * lanes))")
+                                    out.line("let v = \(PointerExpression.parenthesized(((Index("iy") * width + Index("ix")) * channels).offsetting("x"))).simd(\(vector).self, at: \(g * lanes))")
                                     out.line(kind == .max ? "m = m.replacing(with: v, where: v .> m)" : "m += v")
                                 }
                             }
@@ -47,7 +47,7 @@ struct PoolingEmitter: Codable, Hashable {
                         out.line("for c in \(rest) { yp[c] = \(kind == .max ? "-Float.infinity" : "0") }")
                         out.block("for iy in y0..<y1") { out in
                             out.block("for ix in x0..<x1") { out in
-                                out.line("let xp = x + (iy * \(width) + ix) * \(channels)")
+                                out.line("let xp = \(((Index("iy") * width + Index("ix")) * channels).offsetting("x"))")
                                 out.line(kind == .max
                                     ? "for c in \(rest) { yp[c] = Swift.max(yp[c], xp[c]) }"
                                     : "for c in \(rest) { yp[c] += xp[c] }")
@@ -72,7 +72,7 @@ struct GlobalPoolingEmitter: Codable, Hashable {
         let channels = input.lastAxis
         out.line("@inline(never)")
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>)") { out in
-            out.line("for c in 0..<\(channels) { y[c] = \(kind == .max ? "x[c]" : "0") }")
+            out.line(Index.loopLine("c", count: channels) { c in "y[\(c)] = \(kind == .max ? "x[\(c)]" : "0")" })
             out.block("for position in \(kind == .max ? 1 : 0)..<\(positions)") { out in
                 out.line("let xp = x + position * \(channels)")
                 out.line(kind == .max
@@ -80,7 +80,7 @@ struct GlobalPoolingEmitter: Codable, Hashable {
                     : "for c in 0..<\(channels) { y[c] += xp[c] }")
             }
             if kind == .average {
-                out.line("for c in 0..<\(channels) { y[c] /= \(positions) }")
+                out.line(Index.loopLine("c", count: channels) { c in "y[\(c)] /= \(positions)" })
             }
         }
     }

@@ -40,13 +40,13 @@ struct UpSamplingEmitter: Codable, Hashable {
     private func emitNearest(into out: inout SourceWriter) {
         let g = geometry
         let outputRow = g.outputWidth * g.channels
-        out.block("for row in 0..<\(g.height)") { out in
-            out.line("let source = x + row * \(g.width * g.channels)")
-            out.line("let target = y + row * \(config.size.height * outputRow)")
-            out.block("for column in 0..<\(g.width)") { out in
-                out.block("for copy in 0..<\(config.size.width)") { out in
-                    out.line("(target + (column * \(config.size.width) + copy) * \(g.channels)).update(from: source + column * \(g.channels), count: \(g.channels))")
-                }
+        out.loop("row", count: g.height) { out, row in
+            out.line("let source = \((row * (g.width * g.channels)).offsetting("x"))")
+            out.line("let target = \((row * (config.size.height * outputRow)).offsetting("y"))")
+            out.loops([("column", g.width), ("copy", config.size.width)]) { out, index in
+                let (column, copy) = (index[0], index[1])
+                let into = PointerExpression.parenthesized(((column * config.size.width + copy) * g.channels).offsetting("target"))
+                out.line("\(into).update(from: \((column * g.channels).offsetting("source")), count: \(g.channels))")
             }
             if config.size.height > 1 {
                 out.block("for copy in 1..<\(config.size.height)") { out in
@@ -58,16 +58,14 @@ struct UpSamplingEmitter: Codable, Hashable {
 
     private func emitNearestBackward(into out: inout SourceWriter) {
         let g = geometry
-        out.block("for row in 0..<\(g.height)") { out in
-            out.block("for column in 0..<\(g.width)") { out in
-                out.line("let target = dx + (row * \(g.width) + column) * \(g.channels)")
-                out.line("target.update(repeating: 0, count: \(g.channels))")
-                out.block("for down in 0..<\(config.size.height)") { out in
-                    out.block("for across in 0..<\(config.size.width)") { out in
-                        out.line("let source = dy + ((row * \(config.size.height) + down) * \(g.outputWidth) + column * \(config.size.width) + across) * \(g.channels)")
-                        out.line("for c in 0..<\(g.channels) { target[c] += source[c] }")
-                    }
-                }
+        out.loops([("row", g.height), ("column", g.width)]) { out, pixel in
+            let (row, column) = (pixel[0], pixel[1])
+            out.line("let target = \(((row * g.width + column) * g.channels).offsetting("dx"))")
+            out.line("target.update(repeating: 0, count: \(g.channels))")
+            out.loops([("down", config.size.height), ("across", config.size.width)]) { out, share in
+                let (down, across) = (share[0], share[1])
+                out.line("let source = \((((row * config.size.height + down) * g.outputWidth + column * config.size.width + across) * g.channels).offsetting("dy"))")
+                out.line(Index.loopLine("c", count: g.channels) { c in "target[\(c)] += source[\(c)]" })
             }
         }
     }

@@ -234,7 +234,7 @@ struct BackwardEmitter {
                 let tap = (ky * kernel.width + kx) * cout
                 out.line("let xp = \(at.offsetting("x")), gp = \(tap.offsetting("kernelGradient")), kp = \(tap.offsetting("kernel"))")
                 if m == 1 {
-                    out.line("for c in 0..<\(cin) { gp[c] += xp[c] * dzp[c] }")
+                    out.line(Index.loopLine("c", count: cin) { c in "gp[\(c)] += xp[\(c)] * dzp[\(c)]" })
                     out.line("if let dx { let dxp = \(at.offsetting("dx")); for c in 0..<\(cin) { dxp[c] += kp[c] * dzp[c] } }")
                 } else {
                     out.block("for c in 0..<\(cin)") { out in
@@ -278,7 +278,7 @@ struct BackwardEmitter {
             out.line("let row = \((ci * cout).offsetting("UnsafePointer(kernel)"))")
             if full > 0 {
                 out.line("var sum = \(vector)()")
-                out.line("for g in 0..<\(full) { sum = madd(sum, row.simd(\(vector).self, at: g * \(lanes)), d[g]) }")
+                out.line(Index.loopLine("g", count: full) { g in "sum = madd(sum, row.simd(\(vector).self, at: \(g * lanes)), d[\(g)])" })
             }
             guard rest > 0 else {
                 out.line("dx[\(ci)] = sum.sum()")
@@ -319,7 +319,7 @@ struct BackwardEmitter {
                     out.line("let kp = \(((ky * kernel.width + kx) * (cout * groups)).offsetting("kt"))")
                     out.loop("g", count: groups) { out, g in
                         out.line("var sum = acc[\(at + g)]")
-                        out.line("for co in 0..<\(cout) { sum = madd(sum, \(vector)(repeating: dzp[co]), kp[\(Index("co") * groups + g)]) }")
+                        out.line(Index.loopLine("co", count: cout) { co in "sum = madd(sum, \(vector)(repeating: dzp[\(co)]), kp[\(co * groups + g)])" })
                         out.line("acc[\(at + g)] = sum")
                     }
                 }
@@ -385,7 +385,7 @@ struct BackwardEmitter {
                 out.line("\(at) = v")
             case .either:
                 out.line("var v = SIMD\(lanes)<Float>()")
-                out.line("if g < \(channels / lanes) { v = \(whole) } else { for l in 0..<\(channels % lanes) { v[l] = from[l] } }")
+                out.line("if g < \(channels / lanes) { v = \(whole) } else { " + Index.loopLine("l", count: channels % lanes) { l in "v[\(l)] = from[\(l)]" } + " }")
                 out.line("\(at) = v")
             }
         }
@@ -459,7 +459,7 @@ struct BackwardEmitter {
                             out.line("var best = (y0 * \(input.width) + x0) * \(channels) + c")
                             out.block("for iy in y0..<y1") { out in
                                 out.block("for ix in x0..<x1") { out in
-                                    out.line("let at = (iy * \(input.width) + ix) * \(channels) + c")
+                                    out.line("let at = \((Index("iy") * input.width + Index("ix")) * channels + Index("c"))")
                                     out.line("if x[at] > x[best] { best = at }")
                                 }
                             }
@@ -469,8 +469,8 @@ struct BackwardEmitter {
                         out.line("let share = 1 / Float((y1 - y0) * (x1 - x0))")
                         out.block("for iy in y0..<y1") { out in
                             out.block("for ix in x0..<x1") { out in
-                                out.line("let at = (iy * \(input.width) + ix) * \(channels)")
-                                out.line("for c in 0..<\(channels) { dx[at + c] += d[c] * share }")
+                                out.line("let at = \((Index("iy") * input.width + Index("ix")) * channels)")
+                                out.line(Index.loopLine("c", count: channels) { c in "dx[at\(c.added)] += d[\(c)] * share" })
                             }
                         }
                     }
@@ -522,7 +522,7 @@ struct BackwardEmitter {
             case .linear:
                 out.line("// linear: the gradient passes unchanged")
             case .relu:
-                out.line("for i in 0..<\(count) where y[i] <= 0 { g[i] = 0 }")
+                out.line(count == 1 ? "if y[0] <= 0 { g[0] = 0 }" : "for i in 0..<\(count) where y[i] <= 0 { g[i] = 0 }")
             case .sigmoid:
                 out.line(Index.loopLine("i", count: count) { i in "g[\(i)] *= y[\(i)] * (1 - y[\(i)])" })
             case .tanh:
@@ -532,16 +532,16 @@ struct BackwardEmitter {
                 out.loop("position", count: count / channels) { out, position in
                     out.line("let v = \((position * channels).offsetting("y")), d = \((position * channels).offsetting("g"))")
                     out.line("var dot: Float = 0")
-                    out.line("for c in 0..<\(channels) { dot += d[c] * v[c] }")
-                    out.line("for c in 0..<\(channels) { d[c] = v[c] * (d[c] - dot) }")
+                    out.line(Index.loopLine("c", count: channels) { c in "dot += d[\(c)] * v[\(c)]" })
+                    out.line(Index.loopLine("c", count: channels) { c in "d[\(c)] = v[\(c)] * (d[\(c)] - dot)" })
                 }
             case .logSoftmax:
                 // dz_c = g_c − e^(y_c) Σ_j g_j: e^y is the softmax.
                 out.loop("position", count: count / channels) { out, position in
                     out.line("let v = \((position * channels).offsetting("y")), d = \((position * channels).offsetting("g"))")
                     out.line("var total: Float = 0")
-                    out.line("for c in 0..<\(channels) { total += d[c] }")
-                    out.line("for c in 0..<\(channels) { d[c] -= Foundation.exp(v[c]) * total }")
+                    out.line(Index.loopLine("c", count: channels) { c in "total += d[\(c)]" })
+                    out.line(Index.loopLine("c", count: channels) { c in "d[\(c)] -= Foundation.exp(v[\(c)]) * total" })
                 }
             default:
                 if let derivative = activation.vectorDerivative {
@@ -606,7 +606,7 @@ struct BackwardEmitter {
             func scaleEachPosition(_ out: inout SourceWriter) {
                 out.loop("position", count: count / channels) { out, position in
                     out.line("let v = \((position * channels).offsetting("g"))")
-                    out.line("for c in 0..<\(channels) { v[c] *= scale[c] }")
+                    out.line(Index.loopLine("c", count: channels) { c in "v[\(c)] *= scale[\(c)]" })
                 }
             }
             guard let fromWeights else {

@@ -69,7 +69,7 @@ struct NormalizationTraining: Codable, Hashable, Sendable {
         out.block("static func \(function)_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>)") { out in
             out.loop("position", count: positions) { out, position in
                 out.line("let v = \((position * channels).offsetting("x"))")
-                out.line("for c in 0..<\(channels) { let value = Double(v[c]); sums[\(sum(0)) + c] += value; sums[\(sum(1)) + c] += value * value }")
+                out.line(Index.loopLine("c", count: channels) { c in "let value = Double(v[\(c)]); sums[\(sum(0))\(c.added)] += value; sums[\(sum(1))\(c.added)] += value * value" })
             }
         }
         out.line()

@@ -91,7 +91,7 @@ struct TrainingOnlyLayer: Codable, Hashable, Sendable {
             out.line("@inline(never)")
             out.block("static func \(function)_training(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ seed: UInt64)") { out in
                 out.line("var random = SplitMix64(seed: seed, stream: \(index))")
-                out.line("for c in 0..<\(channels) { m[c] = random.nextUnit() < \(keep) ? Float(1 / \(keep)) : 0 }")
+                out.line(Index.loopLine("c", count: channels) { c in "m[\(c)] = random.nextUnit() < \(keep) ? Float(1 / \(keep)) : 0" })
                 out.line("for position in 0..<\(count / channels) { for c in 0..<\(channels) { y[position * \(channels) + c] = x[position * \(channels) + c] * m[c] } }")
             }
             emitMaskBackward(count: count, channels: channels, into: &out)

@@ -19,6 +19,8 @@ import Testing
 /// the U-Net's mask) cannot train on class labels: that is refused with the
 /// reason, as `cnnc train` refuses it.
 @Suite struct EveryModelPicturesTests {
+    init() { UnoptimizedTestModels.allowed }
+
     static let functional = "Tests/Fixtures/graphs/residual_block.yaml"
     static let specs = CNNCZoo.models.map(\.spec) + [functional]
 

@@ -16,6 +16,8 @@ import Testing
 /// 1e-3). Float32 accumulation errs by about 1e-6 relative; a wrong term errs
 /// by a large fraction of the gradient.
 @Suite struct GradientCheckTests {
+    init() { UnoptimizedTestModels.allowed }
+
     /// The finite-difference step, in Float64.
     static let step = 1e-5
 
@@ -176,8 +178,6 @@ import Testing
     /// Strides, dilations, both paddings, odd and even sizes, channel counts
     /// off the SIMD widths: all 100 random specs.
     @Test func randomModels() throws {
-        // These models are compiled with -Onone on purpose (Package.swift): no warning about it.
-        setenv("CNNC_UNOPTIMIZED_OK", "1", 1)
         var checked = 0
         for (index, entry) in RandomModels.models.enumerated() {
             guard let trainable = entry.type as? any TrainableModel.Type else { continue }

@@ -10,6 +10,8 @@ import Testing
 /// (Tools/keras-fixtures/make_functional_fixtures.py), to the plain Float64
 /// reference with random weights, and bit-identical on every batch path.
 @Suite struct GraphModelsTests {
+    init() { UnoptimizedTestModels.allowed }
+
     static let cases = GraphModels.models
 
     static func fixture(_ spec: String) -> String {

@@ -11,6 +11,8 @@ import Testing
 /// its README says how to rerun it). Weights go through the same safetensors
 /// path a user's exported Keras model does.
 @Suite struct KerasOutputsTests {
+    init() { UnoptimizedTestModels.allowed }
+
     static let repository = ZooAgreesWithReferenceTests.repository
     static let tolerance: Float = 1e-5
 

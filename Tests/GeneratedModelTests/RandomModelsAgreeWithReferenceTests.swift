@@ -10,9 +10,9 @@ import Testing
 /// dilations, both paddings, channel counts on and off the SIMD widths):
 /// the generated code computes what the reference computes.
 @Suite struct RandomModelsAgreeWithReferenceTests {
+    init() { UnoptimizedTestModels.allowed }
+
     @Test func everyRandomModelAgrees() throws {
-        // These models are compiled with -Onone on purpose (Package.swift): no warning about it.
-        setenv("CNNC_UNOPTIMIZED_OK", "1", 1)
         #expect(RandomModels.models.count == 100)
         for (index, entry) in RandomModels.models.enumerated() {
             try ZooAgreesWithReferenceTests.check(entry.type, spec: entry.spec, seed: UInt64(1000 + index))

@@ -12,6 +12,8 @@ import Testing
 /// generated backward pass, the loss, the batch mean and the optimizer's rule
 /// together, against a reference nobody here tuned.
 @Suite struct TrainingStepAgainstKerasTests {
+    init() { UnoptimizedTestModels.allowed }
+
     static let folder = KerasOutputsTests.repository.appendingPathComponent("Tests/Fixtures/keras/training_step").path
 
     /// The graphs' steps (same script), from the weights of functional/outputs/.

@@ -11,6 +11,8 @@ import Testing
 /// make_output_fixtures.py, through the exporter's --reference code), and the
 /// reports a user gets when something is wrong.
 @Suite struct VerifyAgainstKerasTests {
+    init() { UnoptimizedTestModels.allowed }
+
     static let cases = KerasOutputsTests.cases
 
     static func weights<Model: CompiledModel>(_ type: Model.Type, folder: String) throws -> [Float] {

@@ -2,9 +2,9 @@
 """Extracts the walkthrough from README.md: every fenced block preceded by
 `<!-- walkthrough: PATH -->` is a file to write, `<!-- walkthrough: run -->`
 blocks are shell commands, `<!-- walkthrough: expect -->` is output the
-commands must print. Writes the files under FOLDER (with /path/to/cnnc replaced
-by the checkout) and prints the commands as one script; the expected output
-goes to FOLDER/expected.txt.
+commands must print. Prints one script that runs the commands and writes the
+files (under FOLDER, with /path/to/cnnc replaced by the checkout) in the
+README's order, as a reader does; the expected output goes to FOLDER/expected.txt.
 
     python3 readme_blocks.py README.md FOLDER CHECKOUT > steps.sh
 """
@@ -17,19 +17,20 @@ text = open(readme, encoding="utf-8").read()
 blocks = re.findall(r"<!-- walkthrough: (.+?) -->\s*\n```[a-z]*\n(.*?)```", text, re.S)
 if not blocks:
     sys.exit("no walkthrough blocks in README.md")
-commands, expected = [], []
-for kind, body in blocks:
+steps, expected = [], []
+for number, (kind, body) in enumerate(blocks):
     body = body.replace("/path/to/cnnc", checkout)
     if kind == "run":
-        commands.append(body)
+        steps.append(body)
     elif kind == "expect":
         expected.append(body)
     else:
+        # Written when the reader reaches it, after the commands before it
+        # (`swift package init` makes a Package.swift the next block replaces).
         path = os.path.join(folder, kind)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(body)
+        delimiter = f"CNNC_WALKTHROUGH_FILE_{number}"
+        steps.append(f"mkdir -p '{os.path.dirname(path)}'\ncat > '{path}' <<'{delimiter}'\n{body}{delimiter}\n")
 with open(os.path.join(folder, "expected.txt"), "w", encoding="utf-8") as handle:
     handle.write("".join(expected))
 print("set -euo pipefail")
-print("".join(commands))
+print("".join(steps))

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""`cnnc train` against Keras 3 on JAX: the same spec, data, optimizer, batch
-size and epochs, on the same cores, one after the other; prints seconds per
-epoch (median of the epochs after the first, which includes JAX's compile),
-the final test accuracy of each and the ratio. Run through run.sh, which
-makes the Python environment.
+"""`cnnc train` against Keras 3 on JAX and against PyTorch: the same spec,
+data, optimizer, batch size, epochs, seed and thread count, on the same cores
+(taskset), one after the other; prints seconds per epoch (median of the
+epochs after the first, which includes JAX's compile, and torch.compile's
+with --torch-compile), the final test accuracy of each and how many times
+faster cnnc is than each. Run through run.sh, which makes the Python
+environments: this script runs in .venv-keras and starts torch_train.py with
+--torch-python (.venv-torch). See README.md beside it.
 """
 
 import argparse
@@ -19,6 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+TORCH_PYTHON = ROOT / ".venv-torch" / "bin" / "python"
 
 
 def cores(threads):
@@ -60,6 +64,25 @@ def run_keras(args):
     return result["epoch_seconds"], result["test_accuracy"], result
 
 
+def run_torch(args):
+    """torch_train.py, started as keras_train.py is (it builds the Keras model, on JAX, for its initial weights)."""
+    env = dict(os.environ, KERAS_BACKEND="jax")
+    if args.threads == 1:
+        env["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+    command = ["taskset", "-c", cores(args.threads), args.torch_python, str(HERE / "torch_train.py"), args.spec, args.data,
+               "--epochs", str(args.epochs), "--batch-size", str(args.batch_size), "--optimizer", args.optimizer,
+               "--seed", str(args.seed), "--threads", str(args.threads)]
+    if args.learning_rate is not None:
+        command += ["--learning-rate", str(args.learning_rate)]
+    if args.torch_compile:
+        command.append("--compile")
+    print("$", " ".join(command), flush=True)
+    output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT, env=env).stdout
+    print(output, flush=True)
+    result = json.loads(output.strip().splitlines()[-1])
+    return result["epoch_seconds"], result["test_accuracy"], result
+
+
 def steady(seconds):
     return statistics.median(seconds[1:]) if len(seconds) > 1 else seconds[0]
 
@@ -76,12 +99,17 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cnnc", default=str(ROOT / ".build" / "release" / "cnnc"))
     parser.add_argument("--skip-keras", action="store_true")
+    parser.add_argument("--skip-torch", action="store_true")
+    parser.add_argument("--torch-compile", action="store_true", help="train the torch.compile'd model")
+    parser.add_argument("--torch-python", default=str(TORCH_PYTHON if TORCH_PYTHON.exists() else sys.executable),
+                        help="the Python with torch (and Keras) that runs torch_train.py; default: .venv-torch's")
     args = parser.parse_args()
 
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:
         cnnc_seconds, cnnc_accuracy = run_cnnc(args, Path(folder) / "cnnc.history.csv")
     keras_seconds, keras_accuracy, keras_info = (None, None, {}) if args.skip_keras else run_keras(args)
+    torch_seconds, torch_accuracy, torch_info = (None, None, {}) if args.skip_torch else run_torch(args)
     load_after = os.getloadavg()[0]
 
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.processor())
@@ -92,7 +120,13 @@ def main():
     print(f"| cnnc | {steady(cnnc_seconds):.2f} | {cnnc_seconds[0]:.2f} | {cnnc_accuracy:.4f} |")
     if keras_seconds:
         print(f"| Keras {keras_info.get('keras')} ({keras_info.get('backend')}) | {steady(keras_seconds):.2f} | {keras_seconds[0]:.2f} | {keras_accuracy:.4f} |")
-        print(f"speed-up (Keras s/epoch / cnnc s/epoch): {steady(keras_seconds) / steady(cnnc_seconds):.2f}x")
+    if torch_seconds:
+        name = f"PyTorch {torch_info.get('torch')}" + (" (torch.compile)" if torch_info.get("compiled") else " (eager)")
+        data = "" if torch_info.get("data") == "mnist" else f" on {torch_info.get('data')} data"
+        print(f"| {name}{data} | {steady(torch_seconds):.2f} | {torch_seconds[0]:.2f} | {torch_accuracy:.4f} |")
+    for name, seconds in (("Keras", keras_seconds), ("PyTorch", torch_seconds)):
+        if seconds:
+            print(f"speed-up of cnnc over {name} ({name} s/epoch / cnnc s/epoch): {steady(seconds) / steady(cnnc_seconds):.2f}x")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,30 @@ def find(directory, stem):
     raise SystemExit(f"no {stem}(.gz) in {directory}")
 
 
+def load_mnist(directory, train_limit=0):
+    """MNIST's IDX files in `directory` (gzipped or not) as cnnc reads them:
+    images NHWC float32 scaled to [0, 1], labels int32; `train_limit` keeps
+    only the first N training images."""
+    directory = Path(directory)
+    x_train = read_idx(find(directory, "train-images-idx3-ubyte")).astype("float32")[..., None] / 255.0
+    y_train = read_idx(find(directory, "train-labels-idx1-ubyte")).astype("int32")
+    x_test = read_idx(find(directory, "t10k-images-idx3-ubyte")).astype("float32")[..., None] / 255.0
+    y_test = read_idx(find(directory, "t10k-labels-idx1-ubyte")).astype("int32")
+    if train_limit:
+        x_train, y_train = x_train[:train_limit], y_train[:train_limit]
+    return x_train, y_train, x_test, y_test
+
+
+def build_model(spec_path, seed):
+    """The spec's Keras model, built as the Keras fixtures build it, with the
+    initial weights that `seed` gives (torch_train.py copies them)."""
+    import keras
+    import make_fixtures
+
+    keras.utils.set_random_seed(seed)
+    return make_fixtures.build_model(make_fixtures.load_spec(spec_path))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("spec")
@@ -58,18 +82,9 @@ def main():
     args = parser.parse_args()
 
     import keras
-    import make_fixtures
 
-    keras.utils.set_random_seed(args.seed)
-    directory = Path(args.data)
-    x_train = read_idx(find(directory, "train-images-idx3-ubyte")).astype("float32")[..., None] / 255.0
-    y_train = read_idx(find(directory, "train-labels-idx1-ubyte")).astype("int32")
-    x_test = read_idx(find(directory, "t10k-images-idx3-ubyte")).astype("float32")[..., None] / 255.0
-    y_test = read_idx(find(directory, "t10k-labels-idx1-ubyte")).astype("int32")
-    if args.train_limit:
-        x_train, y_train = x_train[: args.train_limit], y_train[: args.train_limit]
-
-    model = make_fixtures.build_model(make_fixtures.load_spec(args.spec))
+    x_train, y_train, x_test, y_test = load_mnist(args.data, args.train_limit)
+    model = build_model(args.spec, args.seed)
     optimizer = {"sgd": keras.optimizers.SGD, "adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}[args.optimizer]
     kwargs = {} if args.learning_rate is None else {"learning_rate": args.learning_rate}
     model.compile(optimizer=optimizer(**kwargs), loss="sparse_categorical_crossentropy", metrics=["accuracy"])

@@ -104,6 +104,10 @@ def main():
     parser.add_argument("--torch-python", default=str(TORCH_PYTHON if TORCH_PYTHON.exists() else sys.executable),
                         help="the Python with torch (and Keras) that runs torch_train.py; default: .venv-torch's")
     args = parser.parse_args()
+    # Fail before minutes of training, not after: the PyTorch side needs torch in --torch-python.
+    if not args.skip_torch and subprocess.run([args.torch_python, "-c", "import torch"], capture_output=True).returncode != 0:
+        sys.exit(f"compare.py: {args.torch_python} cannot import torch; run through run.sh (it makes .venv-torch), "
+                 "pass --torch-python, or --skip-torch")
 
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:

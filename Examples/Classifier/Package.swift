@@ -6,7 +6,7 @@ import PackageDescription
 let package = Package(
     name: "Classifier",
     dependencies: [
-        // In your own package: .package(url: "<cnnc's repository URL>", from: "0.1.0")
+        // In your own package: .package(url: "<cnnc's repository URL>", from: "0.2.0")
         .package(name: "cnnc", path: "../.."),
     ],
     targets: [

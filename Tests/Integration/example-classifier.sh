@@ -6,8 +6,9 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 example="$repo/Examples/Classifier"
 # CNNC_SCRATCH_PATH builds in another package's build folder (the README
-# walkthrough's): cnnc and its dependencies compiled there are reused, not
-# compiled a second time.
+# walkthrough's): cnnc's dependencies fetched and compiled there are reused.
+# cnnc itself is compiled again, since the walkthrough's comes from a tagged
+# release and this one from the checkout.
 scratch=()
 if [ -n "${CNNC_SCRATCH_PATH:-}" ]; then scratch=(--scratch-path "$CNNC_SCRATCH_PATH"); fi
 start=$(date +%s)

@@ -24,11 +24,23 @@ version=$(sed -n 's/.*static let current = "\(.*\)".*/\1/p' "$repo/Sources/CNNCC
 # Named cnnc: a package's identity is the last part of its URL.
 release="$work/release/cnnc"
 rm -rf "$release" && mkdir -p "$release"
-(cd "$repo" && git ls-files -z --cached --others --exclude-standard | tar --null -T - --ignore-failed-read -cf - 2> /dev/null) | tar -xf - -C "$release"
-git -C "$release" init -q
-git -C "$release" add -A
-git -C "$release" -c user.name=walkthrough -c user.email=walkthrough@localhost commit -q -m "cnnc $version"
-git -C "$release" tag "$version"
+# (Files git still tracks but the checkout deleted are skipped; the copy is
+# made by Python, which the walkthrough needs anyway, not by GNU tar.)
+(cd "$repo" && git ls-files -z --cached --others --exclude-standard) | python3 -c '
+import os, shutil, sys
+source, target = sys.argv[1:3]
+for path in sorted(set(sys.stdin.buffer.read().decode().split("\0")) - {""}):
+    if os.path.isfile(os.path.join(source, path)):
+        os.makedirs(os.path.dirname(os.path.join(target, path)), exist_ok=True)
+        shutil.copy2(os.path.join(source, path), os.path.join(target, path))
+' "$repo" "$release"
+# No signing, hooks or personal excludes of the developer's git setup apply to this scratch copy.
+scratch_git=(git -C "$release" -c user.name=walkthrough -c user.email=walkthrough@localhost -c commit.gpgsign=false
+  -c tag.gpgSign=false -c core.excludesFile=/dev/null -c core.hooksPath=/dev/null)
+"${scratch_git[@]}" init -q
+"${scratch_git[@]}" add -A
+"${scratch_git[@]}" commit -q --no-verify -m "cnnc $version"
+"${scratch_git[@]}" tag "$version"
 echo "walkthrough: cnnc $version, as a tagged release"
 
 python3 "$repo/Tests/Integration/readme_blocks.py" "$repo/README.md" "$work" "$release" > "$work/steps.sh"

@@ -10,6 +10,7 @@ README's order, as a reader does; the expected output goes to FOLDER/expected.tx
 """
 import os
 import re
+import shlex
 import sys
 
 readme, folder, checkout = sys.argv[1:4]
@@ -29,7 +30,9 @@ for number, (kind, body) in enumerate(blocks):
         # (`swift package init` makes a Package.swift the next block replaces).
         path = os.path.join(folder, kind)
         delimiter = f"CNNC_WALKTHROUGH_FILE_{number}"
-        steps.append(f"mkdir -p '{os.path.dirname(path)}'\ncat > '{path}' <<'{delimiter}'\n{body}{delimiter}\n")
+        if not body.endswith("\n"):
+            body += "\n"  # else the delimiter would not start a line
+        steps.append(f"mkdir -p {shlex.quote(os.path.dirname(path))}\ncat > {shlex.quote(path)} <<'{delimiter}'\n{body}{delimiter}\n")
 with open(os.path.join(folder, "expected.txt"), "w", encoding="utf-8") as handle:
     handle.write("".join(expected))
 print("set -euo pipefail")

@@ -28,7 +28,8 @@ struct IntegrationTests {
     }
 
     /// Both packages build cnnc and its dependencies from source; the example
-    /// builds in the walkthrough's build folder, so they are compiled once.
+    /// builds in the walkthrough's build folder, so the dependencies are
+    /// fetched and compiled once (cnnc twice: a release there, the checkout here).
     @Test func readmeWalkthroughThenExampleClassifier() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-walkthrough-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }

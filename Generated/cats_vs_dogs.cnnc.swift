@@ -3205,19 +3205,46 @@ extension CatsVsDogs: TrainableModel {
                 let gp = gk + g * 16 + 864
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<27 {
-                let ky = r / 9, kx = (r / 3) % 3, ci = r % 3
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<6 {
+                let r0 = rb * 4
+                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3
                 for g in 0..<2 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<150 {
-                        let row = ((oy + ky) * 152 + kx) * 3 + ci
+                        let row0 = ((oy + ky0) * 152 + kx0) * 3 + ci0
+                        let row1 = ((oy + ky1) * 152 + kx1) * 3 + ci1
+                        let row2 = ((oy + ky2) * 152 + kx2) * 3 + ci2
+                        let row3 = ((oy + ky3) * 152 + kx3) * 3 + ci3
                         let dp = d + oy * 300 + g
-                        for ox in 0..<150 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 3]), dp[ox * 2]) }
+                        for ox in 0..<150 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 32 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 32 + g * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 32 + g * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 32 + g * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 32 + g * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
+            }
+            for g in 0..<2 {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
+                for oy in 0..<150 {
+                    let row0 = ((oy + 2) * 152 + 2) * 3
+                    let row1 = ((oy + 2) * 152 + 2) * 3 + 1
+                    let row2 = ((oy + 2) * 152 + 2) * 3 + 2
+                    let dp = d + oy * 300 + g
+                    for ox in 0..<150 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 3]), dzv) }
+                }
+                let gp0 = kernelGradient + g * 16 + 768
+                gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                let gp1 = kernelGradient + g * 16 + 800
+                gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                let gp2 = kernelGradient + g * 16 + 832
+                gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -3319,18 +3346,29 @@ extension CatsVsDogs: TrainableModel {
                 let gp = gk + g * 16 + 18432
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<288 {
-                let ky = r / 96, kx = (r / 32) % 3, ci = r % 32
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<72 {
+                let r0 = rb * 4
+                let ky0 = r0 / 96, kx0 = (r0 / 32) % 3, ci0 = r0 % 32, ky1 = (r0 + 1) / 96, kx1 = ((r0 + 1) / 32) % 3, ci1 = (r0 + 1) % 32, ky2 = (r0 + 2) / 96, kx2 = ((r0 + 2) / 32) % 3, ci2 = (r0 + 2) % 32, ky3 = (r0 + 3) / 96, kx3 = ((r0 + 3) / 32) % 3, ci3 = (r0 + 3) % 32
                 for g in 0..<4 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<75 {
-                        let row = ((oy + ky) * 77 + kx) * 32 + ci
+                        let row0 = ((oy + ky0) * 77 + kx0) * 32 + ci0
+                        let row1 = ((oy + ky1) * 77 + kx1) * 32 + ci1
+                        let row2 = ((oy + ky2) * 77 + kx2) * 32 + ci2
+                        let row3 = ((oy + ky3) * 77 + kx3) * 32 + ci3
                         let dp = d + oy * 300 + g
-                        for ox in 0..<75 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 32]), dp[ox * 4]) }
+                        for ox in 0..<75 { let dzv = dp[ox * 4]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv) }
                     }
-                    let gp = kernelGradient + r * 64 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 64 + g * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 64 + g * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 64 + g * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 64 + g * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -3439,18 +3477,29 @@ extension CatsVsDogs: TrainableModel {
                 let gp = gk + g * 16 + 73728
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<576 {
-                let ky = r / 192, kx = (r / 64) % 3, ci = r % 64
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<144 {
+                let r0 = rb * 4
+                let ky0 = r0 / 192, kx0 = (r0 / 64) % 3, ci0 = r0 % 64, ky1 = (r0 + 1) / 192, kx1 = ((r0 + 1) / 64) % 3, ci1 = (r0 + 1) % 64, ky2 = (r0 + 2) / 192, kx2 = ((r0 + 2) / 64) % 3, ci2 = (r0 + 2) % 64, ky3 = (r0 + 3) / 192, kx3 = ((r0 + 3) / 64) % 3, ci3 = (r0 + 3) % 64
                 for g in 0..<8 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<37 {
-                        let row = ((oy + ky) * 39 + kx) * 64 + ci
+                        let row0 = ((oy + ky0) * 39 + kx0) * 64 + ci0
+                        let row1 = ((oy + ky1) * 39 + kx1) * 64 + ci1
+                        let row2 = ((oy + ky2) * 39 + kx2) * 64 + ci2
+                        let row3 = ((oy + ky3) * 39 + kx3) * 64 + ci3
                         let dp = d + oy * 296 + g
-                        for ox in 0..<37 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 64]), dp[ox * 8]) }
+                        for ox in 0..<37 { let dzv = dp[ox * 8]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 64]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 64]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 64]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 64]), dzv) }
                     }
-                    let gp = kernelGradient + r * 128 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 128 + g * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 128 + g * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 128 + g * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 128 + g * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -3559,18 +3608,29 @@ extension CatsVsDogs: TrainableModel {
                 let gp = gk + g * 16 + 147456
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<1152 {
-                let ky = r / 384, kx = (r / 128) % 3, ci = r % 128
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<288 {
+                let r0 = rb * 4
+                let ky0 = r0 / 384, kx0 = (r0 / 128) % 3, ci0 = r0 % 128, ky1 = (r0 + 1) / 384, kx1 = ((r0 + 1) / 128) % 3, ci1 = (r0 + 1) % 128, ky2 = (r0 + 2) / 384, kx2 = ((r0 + 2) / 128) % 3, ci2 = (r0 + 2) % 128, ky3 = (r0 + 3) / 384, kx3 = ((r0 + 3) / 128) % 3, ci3 = (r0 + 3) % 128
                 for g in 0..<8 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<18 {
-                        let row = ((oy + ky) * 20 + kx) * 128 + ci
+                        let row0 = ((oy + ky0) * 20 + kx0) * 128 + ci0
+                        let row1 = ((oy + ky1) * 20 + kx1) * 128 + ci1
+                        let row2 = ((oy + ky2) * 20 + kx2) * 128 + ci2
+                        let row3 = ((oy + ky3) * 20 + kx3) * 128 + ci3
                         let dp = d + oy * 144 + g
-                        for ox in 0..<18 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 128]), dp[ox * 8]) }
+                        for ox in 0..<18 { let dzv = dp[ox * 8]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 128]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 128]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 128]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 128]), dzv) }
                     }
-                    let gp = kernelGradient + r * 128 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 128 + g * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 128 + g * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 128 + g * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 128 + g * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -3675,17 +3735,28 @@ extension CatsVsDogs: TrainableModel {
                 let gp = gk + g * 16 + 5308416
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<10368 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2592 {
+                let r0 = rb * 4
                 for g in 0..<32 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d + g
-                        sum = madd(sum, SIMD16<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 512 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 512 + g * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 512 + g * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 512 + g * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 512 + g * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -3721,17 +3792,28 @@ extension CatsVsDogs: TrainableModel {
                 let gp = gk + g * 16 + 65536
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<512 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<128 {
+                let r0 = rb * 4
                 for g in 0..<8 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d + g
-                        sum = madd(sum, SIMD16<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 128 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 128 + g * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 128 + g * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 128 + g * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 128 + g * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -3769,17 +3851,28 @@ extension CatsVsDogs: TrainableModel {
                 let gp = gk + 128
                 gp[0] += sum[0]
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<128 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<32 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r
-                    gp[0] += sum[0]
+                    let gp0 = kernelGradient + r0
+                    gp0[0] += sum0[0]
+                    let gp1 = kernelGradient + r0 + 1
+                    gp1[0] += sum1[0]
+                    let gp2 = kernelGradient + r0 + 2
+                    gp2[0] += sum2[0]
+                    let gp3 = kernelGradient + r0 + 3
+                    gp3[0] += sum3[0]
                 }
             }
             guard let dx else { return }

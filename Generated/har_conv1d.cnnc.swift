@@ -741,19 +741,40 @@ extension HarConv1d: TrainableModel {
                 let gp = gk + g * 16 + 1440
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<45 {
-                let kx = r / 9, ci = r % 9
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<11 {
+                let r0 = rb * 4
+                let kx0 = (r0 / 9), ci0 = r0 % 9, kx1 = ((r0 + 1) / 9), ci1 = (r0 + 1) % 9, kx2 = ((r0 + 2) / 9), ci2 = (r0 + 2) % 9, kx3 = ((r0 + 3) / 9), ci3 = (r0 + 3) % 9
                 for g in 0..<2 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     do {
-                        let row = kx * 9 + ci
+                        let row0 = kx0 * 9 + ci0
+                        let row1 = kx1 * 9 + ci1
+                        let row2 = kx2 * 9 + ci2
+                        let row3 = kx3 * 9 + ci3
                         let dp = d + g
-                        for ox in 0..<124 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 9]), dp[ox * 2]) }
+                        for ox in 0..<124 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 9]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 9]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 9]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 9]), dzv) }
                     }
-                    let gp = kernelGradient + r * 32 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 32 + g * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 32 + g * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 32 + g * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 32 + g * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
+            }
+            for g in 0..<2 {
+                var sum0 = SIMD16<Float>()
+                do {
+                    let row0 = 44
+                    let dp = d + g
+                    for ox in 0..<124 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 9]), dzv) }
+                }
+                let gp0 = kernelGradient + g * 16 + 1408
+                gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 8 input channels
@@ -843,18 +864,29 @@ extension HarConv1d: TrainableModel {
                 let gp = gk + g * 16 + 10240
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<160 {
-                let kx = r / 32, ci = r % 32
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<40 {
+                let r0 = rb * 4
+                let kx0 = (r0 / 32), ci0 = r0 % 32, kx1 = ((r0 + 1) / 32), ci1 = (r0 + 1) % 32, kx2 = ((r0 + 2) / 32), ci2 = (r0 + 2) % 32, kx3 = ((r0 + 3) / 32), ci3 = (r0 + 3) % 32
                 for g in 0..<4 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     do {
-                        let row = kx * 32 + ci
+                        let row0 = kx0 * 32 + ci0
+                        let row1 = kx1 * 32 + ci1
+                        let row2 = kx2 * 32 + ci2
+                        let row3 = kx3 * 32 + ci3
                         let dp = d + g
-                        for ox in 0..<58 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 32]), dp[ox * 4]) }
+                        for ox in 0..<58 { let dzv = dp[ox * 4]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv) }
                     }
-                    let gp = kernelGradient + r * 64 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 64 + g * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 64 + g * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 64 + g * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 64 + g * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -933,17 +965,28 @@ extension HarConv1d: TrainableModel {
                 let gp = gk + 384
                 for l in 0..<6 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<64 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<16 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d
-                        sum = madd(sum, SIMD8<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 6
-                    for l in 0..<6 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 6
+                    for l in 0..<6 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 6
+                    for l in 0..<6 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 6
+                    for l in 0..<6 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 6
+                    for l in 0..<6 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }

@@ -1982,19 +1982,46 @@ extension InceptionCifar: TrainableModel {
                 let gp = gk + g * 16 + 864
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<27 {
-                let ky = r / 9, kx = (r / 3) % 3, ci = r % 3
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<6 {
+                let r0 = rb * 4
+                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3
                 for g in 0..<2 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<32 {
-                        let row = ((oy + ky) * 34 + kx) * 3 + ci
+                        let row0 = ((oy + ky0) * 34 + kx0) * 3 + ci0
+                        let row1 = ((oy + ky1) * 34 + kx1) * 3 + ci1
+                        let row2 = ((oy + ky2) * 34 + kx2) * 3 + ci2
+                        let row3 = ((oy + ky3) * 34 + kx3) * 3 + ci3
                         let dp = d + oy * 64 + g
-                        for ox in 0..<32 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 3]), dp[ox * 2]) }
+                        for ox in 0..<32 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 32 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 32 + g * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 32 + g * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 32 + g * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 32 + g * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
+            }
+            for g in 0..<2 {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
+                for oy in 0..<32 {
+                    let row0 = ((oy + 2) * 34 + 2) * 3
+                    let row1 = ((oy + 2) * 34 + 2) * 3 + 1
+                    let row2 = ((oy + 2) * 34 + 2) * 3 + 2
+                    let dp = d + oy * 64 + g
+                    for ox in 0..<32 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 3]), dzv) }
+                }
+                let gp0 = kernelGradient + g * 16 + 768
+                gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                let gp1 = kernelGradient + g * 16 + 800
+                gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                let gp2 = kernelGradient + g * 16 + 832
+                gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -2090,17 +2117,28 @@ extension InceptionCifar: TrainableModel {
                 let gp = gk + 512
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<32 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<8 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<16 {
-                        let row = oy * 512 + r
+                        let row0 = oy * 512 + r0
+                        let row1 = oy * 512 + r0 + 1
+                        let row2 = oy * 512 + r0 + 2
+                        let row3 = oy * 512 + r0 + 3
                         let dp = d + oy * 16
-                        for ox in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 32]), dp[ox]) }
+                        for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv) }
                     }
-                    let gp = kernelGradient + r * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -2164,17 +2202,28 @@ extension InceptionCifar: TrainableModel {
                 let gp = gk + 128
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<32 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<8 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<16 {
-                        let row = oy * 512 + r
+                        let row0 = oy * 512 + r0
+                        let row1 = oy * 512 + r0 + 1
+                        let row2 = oy * 512 + r0 + 2
+                        let row3 = oy * 512 + r0 + 3
                         let dp = d + oy * 16
-                        for ox in 0..<16 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 32]), dp[ox]) }
+                        for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 32]), dzv) }
                     }
-                    let gp = kernelGradient + r * 4
-                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 4
+                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -2267,18 +2316,29 @@ extension InceptionCifar: TrainableModel {
                 let gp = gk + g * 16 + 3456
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<144 {
-                let ky = r / 48, kx = (r / 16) % 3, ci = r % 16
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<36 {
+                let r0 = rb * 4
+                let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16
                 for g in 0..<2 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<16 {
-                        let row = ((oy + ky) * 18 + kx) * 16 + ci
+                        let row0 = ((oy + ky0) * 18 + kx0) * 16 + ci0
+                        let row1 = ((oy + ky1) * 18 + kx1) * 16 + ci1
+                        let row2 = ((oy + ky2) * 18 + kx2) * 16 + ci2
+                        let row3 = ((oy + ky3) * 18 + kx3) * 16 + ci3
                         let dp = d + oy * 32 + g
-                        for ox in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 16]), dp[ox * 2]) }
+                        for ox in 0..<16 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
                     }
-                    let gp = kernelGradient + r * 24 + g * 16
-                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
+                    let gp0 = kernelGradient + r0 * 24 + g * 16
+                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + (r0 + 1) * 24 + g * 16
+                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + (r0 + 2) * 24 + g * 16
+                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
+                    let gp3 = kernelGradient + (r0 + 3) * 24 + g * 16
+                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
                 }
             }
             guard let dx else { return }
@@ -2350,18 +2410,29 @@ extension InceptionCifar: TrainableModel {
                 let gp = gk + 800
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<100 {
-                let ky = r / 20, kx = (r / 4) % 5, ci = r % 4
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<25 {
+                let r0 = rb * 4
+                let ky0 = r0 / 20, kx0 = (r0 / 4) % 5, ci0 = r0 % 4, ky1 = (r0 + 1) / 20, kx1 = ((r0 + 1) / 4) % 5, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 20, kx2 = ((r0 + 2) / 4) % 5, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 20, kx3 = ((r0 + 3) / 4) % 5, ci3 = (r0 + 3) % 4
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<16 {
-                        let row = ((oy + ky) * 20 + kx) * 4 + ci
+                        let row0 = ((oy + ky0) * 20 + kx0) * 4 + ci0
+                        let row1 = ((oy + ky1) * 20 + kx1) * 4 + ci1
+                        let row2 = ((oy + ky2) * 20 + kx2) * 4 + ci2
+                        let row3 = ((oy + ky3) * 20 + kx3) * 4 + ci3
                         let dp = d + oy * 16
-                        for ox in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 4]), dp[ox]) }
+                        for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 4]), dzv) }
                     }
-                    let gp = kernelGradient + r * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 8
+                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 8
+                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 8
+                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 8
+                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -2433,17 +2504,28 @@ extension InceptionCifar: TrainableModel {
                 let gp = gk + 256
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<32 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<8 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<16 {
-                        let row = oy * 512 + r
+                        let row0 = oy * 512 + r0
+                        let row1 = oy * 512 + r0 + 1
+                        let row2 = oy * 512 + r0 + 2
+                        let row3 = oy * 512 + r0 + 3
                         let dp = d + oy * 16
-                        for ox in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 32]), dp[ox]) }
+                        for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 32]), dzv) }
                     }
-                    let gp = kernelGradient + r * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 8
+                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 8
+                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 8
+                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 8
+                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -2534,17 +2616,28 @@ extension InceptionCifar: TrainableModel {
                 let gp = gk + g * 16 + 1792
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<56 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<14 {
+                let r0 = rb * 4
                 for g in 0..<2 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<8 {
-                        let row = oy * 448 + r
+                        let row0 = oy * 448 + r0
+                        let row1 = oy * 448 + r0 + 1
+                        let row2 = oy * 448 + r0 + 2
+                        let row3 = oy * 448 + r0 + 3
                         let dp = d + oy * 16 + g
-                        for ox in 0..<8 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 56]), dp[ox * 2]) }
+                        for ox in 0..<8 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 56]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 56]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 56]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 56]), dzv) }
                     }
-                    let gp = kernelGradient + r * 32 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 32 + g * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 32 + g * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 32 + g * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 32 + g * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -2608,17 +2701,28 @@ extension InceptionCifar: TrainableModel {
                 let gp = gk + 448
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<56 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<14 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<8 {
-                        let row = oy * 448 + r
+                        let row0 = oy * 448 + r0
+                        let row1 = oy * 448 + r0 + 1
+                        let row2 = oy * 448 + r0 + 2
+                        let row3 = oy * 448 + r0 + 3
                         let dp = d + oy * 8
-                        for ox in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 56]), dp[ox]) }
+                        for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 56]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 56]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 56]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 56]), dzv) }
                     }
-                    let gp = kernelGradient + r * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 8
+                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 8
+                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 8
+                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 8
+                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -2709,18 +2813,29 @@ extension InceptionCifar: TrainableModel {
                 let gp = gk + g * 16 + 13824
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<288 {
-                let ky = r / 96, kx = (r / 32) % 3, ci = r % 32
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<72 {
+                let r0 = rb * 4
+                let ky0 = r0 / 96, kx0 = (r0 / 32) % 3, ci0 = r0 % 32, ky1 = (r0 + 1) / 96, kx1 = ((r0 + 1) / 32) % 3, ci1 = (r0 + 1) % 32, ky2 = (r0 + 2) / 96, kx2 = ((r0 + 2) / 32) % 3, ci2 = (r0 + 2) % 32, ky3 = (r0 + 3) / 96, kx3 = ((r0 + 3) / 32) % 3, ci3 = (r0 + 3) % 32
                 for g in 0..<3 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<8 {
-                        let row = ((oy + ky) * 10 + kx) * 32 + ci
+                        let row0 = ((oy + ky0) * 10 + kx0) * 32 + ci0
+                        let row1 = ((oy + ky1) * 10 + kx1) * 32 + ci1
+                        let row2 = ((oy + ky2) * 10 + kx2) * 32 + ci2
+                        let row3 = ((oy + ky3) * 10 + kx3) * 32 + ci3
                         let dp = d + oy * 24 + g
-                        for ox in 0..<8 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 32]), dp[ox * 3]) }
+                        for ox in 0..<8 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv) }
                     }
-                    let gp = kernelGradient + r * 48 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 48 + g * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 48 + g * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 48 + g * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 48 + g * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -2796,18 +2911,29 @@ extension InceptionCifar: TrainableModel {
                 let gp = gk + 3200
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<200 {
-                let ky = r / 40, kx = (r / 8) % 5, ci = r % 8
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<50 {
+                let r0 = rb * 4
+                let ky0 = r0 / 40, kx0 = (r0 / 8) % 5, ci0 = r0 % 8, ky1 = (r0 + 1) / 40, kx1 = ((r0 + 1) / 8) % 5, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 40, kx2 = ((r0 + 2) / 8) % 5, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 40, kx3 = ((r0 + 3) / 8) % 5, ci3 = (r0 + 3) % 8
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<8 {
-                        let row = ((oy + ky) * 12 + kx) * 8 + ci
+                        let row0 = ((oy + ky0) * 12 + kx0) * 8 + ci0
+                        let row1 = ((oy + ky1) * 12 + kx1) * 8 + ci1
+                        let row2 = ((oy + ky2) * 12 + kx2) * 8 + ci2
+                        let row3 = ((oy + ky3) * 12 + kx3) * 8 + ci3
                         let dp = d + oy * 8
-                        for ox in 0..<8 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 8]), dp[ox]) }
+                        for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv) }
                     }
-                    let gp = kernelGradient + r * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -2879,17 +3005,28 @@ extension InceptionCifar: TrainableModel {
                 let gp = gk + 896
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<56 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<14 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<8 {
-                        let row = oy * 448 + r
+                        let row0 = oy * 448 + r0
+                        let row1 = oy * 448 + r0 + 1
+                        let row2 = oy * 448 + r0 + 2
+                        let row3 = oy * 448 + r0 + 3
                         let dp = d + oy * 8
-                        for ox in 0..<8 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 56]), dp[ox]) }
+                        for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 56]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 56]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 56]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 56]), dzv) }
                     }
-                    let gp = kernelGradient + r * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -2968,17 +3105,28 @@ extension InceptionCifar: TrainableModel {
                 let gp = gk + g * 8 + 1120
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<112 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<28 {
+                let r0 = rb * 4
                 for g in 0..<2 {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d + g
-                        sum = madd(sum, SIMD8<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 10 + g * 8
-                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
+                    let gp0 = kernelGradient + r0 * 10 + g * 8
+                    if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + (r0 + 1) * 10 + g * 8
+                    if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + (r0 + 2) * 10 + g * 8
+                    if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
+                    let gp3 = kernelGradient + (r0 + 3) * 10 + g * 8
+                    if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
                 }
             }
             guard let dx else { return }

@@ -1162,19 +1162,40 @@ extension Lenet5: TrainableModel {
                 let gp = gk + 150
                 for l in 0..<6 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<25 {
-                let ky = r / 5, kx = (r / 1) % 5
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<6 {
+                let r0 = rb * 4
+                let ky0 = r0 / 5, kx0 = r0 % 5, ky1 = (r0 + 1) / 5, kx1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 5, kx2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 5, kx3 = (r0 + 3) % 5
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<28 {
-                        let row = (oy + ky) * 32 + kx
+                        let row0 = (oy + ky0) * 32 + kx0
+                        let row1 = (oy + ky1) * 32 + kx1
+                        let row2 = (oy + ky2) * 32 + kx2
+                        let row3 = (oy + ky3) * 32 + kx3
                         let dp = d + oy * 28
-                        for ox in 0..<28 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox]), dp[ox]) }
+                        for ox in 0..<28 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv) }
                     }
-                    let gp = kernelGradient + r * 6
-                    for l in 0..<6 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 6
+                    for l in 0..<6 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 6
+                    for l in 0..<6 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 6
+                    for l in 0..<6 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 6
+                    for l in 0..<6 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>()
+                for oy in 0..<28 {
+                    let row0 = (oy + 4) * 32 + 4
+                    let dp = d + oy * 28
+                    for ox in 0..<28 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv) }
+                }
+                let gp0 = kernelGradient + 144
+                for l in 0..<6 { gp0[l] += sum0[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -1267,19 +1288,43 @@ extension Lenet5: TrainableModel {
                 let gp = gk + 2400
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<150 {
-                let ky = r / 30, kx = (r / 6) % 5, ci = r % 6
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<37 {
+                let r0 = rb * 4
+                let ky0 = r0 / 30, kx0 = (r0 / 6) % 5, ci0 = r0 % 6, ky1 = (r0 + 1) / 30, kx1 = ((r0 + 1) / 6) % 5, ci1 = (r0 + 1) % 6, ky2 = (r0 + 2) / 30, kx2 = ((r0 + 2) / 6) % 5, ci2 = (r0 + 2) % 6, ky3 = (r0 + 3) / 30, kx3 = ((r0 + 3) / 6) % 5, ci3 = (r0 + 3) % 6
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<10 {
-                        let row = ((oy + ky) * 14 + kx) * 6 + ci
+                        let row0 = ((oy + ky0) * 14 + kx0) * 6 + ci0
+                        let row1 = ((oy + ky1) * 14 + kx1) * 6 + ci1
+                        let row2 = ((oy + ky2) * 14 + kx2) * 6 + ci2
+                        let row3 = ((oy + ky3) * 14 + kx3) * 6 + ci3
                         let dp = d + oy * 10
-                        for ox in 0..<10 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 6]), dp[ox]) }
+                        for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 6]), dzv) }
                     }
-                    let gp = kernelGradient + r * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
+            }
+            do {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
+                for oy in 0..<10 {
+                    let row0 = ((oy + 4) * 14 + 4) * 6 + 4
+                    let row1 = ((oy + 4) * 14 + 4) * 6 + 5
+                    let dp = d + oy * 10
+                    for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 6]), dzv) }
+                }
+                let gp0 = kernelGradient + 2368
+                gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                let gp1 = kernelGradient + 2384
+                gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -1366,17 +1411,28 @@ extension Lenet5: TrainableModel {
                 let gp = gk + g * 16 + 48000
                 if g < 7 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<400 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<100 {
+                let r0 = rb * 4
                 for g in 0..<8 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d + g
-                        sum = madd(sum, SIMD16<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 120 + g * 16
-                    if g < 7 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
+                    let gp0 = kernelGradient + r0 * 120 + g * 16
+                    if g < 7 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + (r0 + 1) * 120 + g * 16
+                    if g < 7 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + (r0 + 2) * 120 + g * 16
+                    if g < 7 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
+                    let gp3 = kernelGradient + (r0 + 3) * 120 + g * 16
+                    if g < 7 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
                 }
             }
             guard let dx else { return }
@@ -1416,17 +1472,28 @@ extension Lenet5: TrainableModel {
                 let gp = gk + g * 16 + 10080
                 if g < 5 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<120 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<30 {
+                let r0 = rb * 4
                 for g in 0..<6 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d + g
-                        sum = madd(sum, SIMD16<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 84 + g * 16
-                    if g < 5 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
+                    let gp0 = kernelGradient + r0 * 84 + g * 16
+                    if g < 5 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + (r0 + 1) * 84 + g * 16
+                    if g < 5 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<4 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + (r0 + 2) * 84 + g * 16
+                    if g < 5 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<4 { gp2[l] += sum2[l] } }
+                    let gp3 = kernelGradient + (r0 + 3) * 84 + g * 16
+                    if g < 5 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<4 { gp3[l] += sum3[l] } }
                 }
             }
             guard let dx else { return }
@@ -1471,17 +1538,28 @@ extension Lenet5: TrainableModel {
                 let gp = gk + g * 8 + 840
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<84 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<21 {
+                let r0 = rb * 4
                 for g in 0..<2 {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d + g
-                        sum = madd(sum, SIMD8<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 10 + g * 8
-                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
+                    let gp0 = kernelGradient + r0 * 10 + g * 8
+                    if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + (r0 + 1) * 10 + g * 8
+                    if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + (r0 + 2) * 10 + g * 8
+                    if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
+                    let gp3 = kernelGradient + (r0 + 3) * 10 + g * 8
+                    if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
                 }
             }
             guard let dx else { return }

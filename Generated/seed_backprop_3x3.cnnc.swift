@@ -224,18 +224,27 @@ extension SeedBackprop3x3: TrainableModel {
                 v[0] = from[0]
                 d[i] = v
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<4 {
-                let ky = r / 2, kx = (r / 1) % 2
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<2 {
-                        let row = (oy + ky) * 3 + kx
+                        let row0 = oy * 3
+                        let row1 = oy * 3 + 1
+                        let row2 = (oy + 1) * 3
+                        let row3 = (oy + 1) * 3 + 1
                         let dp = d + oy * 2
-                        for ox in 0..<2 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox]), dp[ox]) }
+                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox]), dzv) }
                     }
-                    let gp = kernelGradient + r
-                    gp[0] += sum[0]
+                    let gp0 = kernelGradient
+                    gp0[0] += sum0[0]
+                    let gp1 = kernelGradient + 1
+                    gp1[0] += sum1[0]
+                    let gp2 = kernelGradient + 2
+                    gp2[0] += sum2[0]
+                    let gp3 = kernelGradient + 3
+                    gp3[0] += sum3[0]
                 }
             }
             guard let dx else { return }

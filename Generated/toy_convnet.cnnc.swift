@@ -1104,19 +1104,46 @@ extension ToyConvnet: TrainableModel {
                 let gp = gk + 600
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<75 {
-                let ky = r / 15, kx = (r / 3) % 5, ci = r % 3
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<18 {
+                let r0 = rb * 4
+                let ky0 = r0 / 15, kx0 = (r0 / 3) % 5, ci0 = r0 % 3, ky1 = (r0 + 1) / 15, kx1 = ((r0 + 1) / 3) % 5, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 15, kx2 = ((r0 + 2) / 3) % 5, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 15, kx3 = ((r0 + 3) / 3) % 5, ci3 = (r0 + 3) % 3
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<28 {
-                        let row = ((oy + ky) * 32 + kx) * 3 + ci
+                        let row0 = ((oy + ky0) * 32 + kx0) * 3 + ci0
+                        let row1 = ((oy + ky1) * 32 + kx1) * 3 + ci1
+                        let row2 = ((oy + ky2) * 32 + kx2) * 3 + ci2
+                        let row3 = ((oy + ky3) * 32 + kx3) * 3 + ci3
                         let dp = d + oy * 28
-                        for ox in 0..<28 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 3]), dp[ox]) }
+                        for ox in 0..<28 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 8
+                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 8
+                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 8
+                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 8
+                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
+                for oy in 0..<28 {
+                    let row0 = ((oy + 4) * 32 + 4) * 3
+                    let row1 = ((oy + 4) * 32 + 4) * 3 + 1
+                    let row2 = ((oy + 4) * 32 + 4) * 3 + 2
+                    let dp = d + oy * 28
+                    for ox in 0..<28 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv) }
+                }
+                let gp0 = kernelGradient + 576
+                gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                let gp1 = kernelGradient + 584
+                gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                let gp2 = kernelGradient + 592
+                gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -1204,18 +1231,29 @@ extension ToyConvnet: TrainableModel {
                 let gp = gk + 3200
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<200 {
-                let ky = r / 40, kx = (r / 8) % 5, ci = r % 8
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<50 {
+                let r0 = rb * 4
+                let ky0 = r0 / 40, kx0 = (r0 / 8) % 5, ci0 = r0 % 8, ky1 = (r0 + 1) / 40, kx1 = ((r0 + 1) / 8) % 5, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 40, kx2 = ((r0 + 2) / 8) % 5, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 40, kx3 = ((r0 + 3) / 8) % 5, ci3 = (r0 + 3) % 8
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<10 {
-                        let row = ((oy + ky) * 14 + kx) * 8 + ci
+                        let row0 = ((oy + ky0) * 14 + kx0) * 8 + ci0
+                        let row1 = ((oy + ky1) * 14 + kx1) * 8 + ci1
+                        let row2 = ((oy + ky2) * 14 + kx2) * 8 + ci2
+                        let row3 = ((oy + ky3) * 14 + kx3) * 8 + ci3
                         let dp = d + oy * 10
-                        for ox in 0..<10 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 8]), dp[ox]) }
+                        for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv) }
                     }
-                    let gp = kernelGradient + r * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -1306,17 +1344,28 @@ extension ToyConvnet: TrainableModel {
                 let gp = gk + g * 16 + 48000
                 if g < 7 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<400 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<100 {
+                let r0 = rb * 4
                 for g in 0..<8 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d + g
-                        sum = madd(sum, SIMD16<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 120 + g * 16
-                    if g < 7 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
+                    let gp0 = kernelGradient + r0 * 120 + g * 16
+                    if g < 7 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + (r0 + 1) * 120 + g * 16
+                    if g < 7 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + (r0 + 2) * 120 + g * 16
+                    if g < 7 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
+                    let gp3 = kernelGradient + (r0 + 3) * 120 + g * 16
+                    if g < 7 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
                 }
             }
             guard let dx else { return }
@@ -1356,17 +1405,28 @@ extension ToyConvnet: TrainableModel {
                 let gp = gk + g * 16 + 10080
                 if g < 5 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<120 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<30 {
+                let r0 = rb * 4
                 for g in 0..<6 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d + g
-                        sum = madd(sum, SIMD16<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 84 + g * 16
-                    if g < 5 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
+                    let gp0 = kernelGradient + r0 * 84 + g * 16
+                    if g < 5 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + (r0 + 1) * 84 + g * 16
+                    if g < 5 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<4 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + (r0 + 2) * 84 + g * 16
+                    if g < 5 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<4 { gp2[l] += sum2[l] } }
+                    let gp3 = kernelGradient + (r0 + 3) * 84 + g * 16
+                    if g < 5 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<4 { gp3[l] += sum3[l] } }
                 }
             }
             guard let dx else { return }
@@ -1411,17 +1471,28 @@ extension ToyConvnet: TrainableModel {
                 let gp = gk + g * 16 + 2184
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<10 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<84 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<21 {
+                let r0 = rb * 4
                 for g in 0..<2 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d + g
-                        sum = madd(sum, SIMD16<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 26 + g * 16
-                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<10 { gp[l] += sum[l] } }
+                    let gp0 = kernelGradient + r0 * 26 + g * 16
+                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<10 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + (r0 + 1) * 26 + g * 16
+                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<10 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + (r0 + 2) * 26 + g * 16
+                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<10 { gp2[l] += sum2[l] } }
+                    let gp3 = kernelGradient + (r0 + 3) * 26 + g * 16
+                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<10 { gp3[l] += sum3[l] } }
                 }
             }
             guard let dx else { return }

@@ -1087,19 +1087,40 @@ extension Unet: TrainableModel {
                 let gp = gk + 72
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<9 {
-                let ky = r / 3, kx = (r / 1) % 3
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 4
+                let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 3, kx3 = (r0 + 3) % 3
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<16 {
-                        let row = (oy + ky) * 18 + kx
+                        let row0 = (oy + ky0) * 18 + kx0
+                        let row1 = (oy + ky1) * 18 + kx1
+                        let row2 = (oy + ky2) * 18 + kx2
+                        let row3 = (oy + ky3) * 18 + kx3
                         let dp = d + oy * 16
-                        for ox in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox]), dp[ox]) }
+                        for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv) }
                     }
-                    let gp = kernelGradient + r * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 8
+                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 8
+                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 8
+                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 8
+                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>()
+                for oy in 0..<16 {
+                    let row0 = (oy + 2) * 18 + 2
+                    let dp = d + oy * 16
+                    for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv) }
+                }
+                let gp0 = kernelGradient + 64
+                gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -1195,18 +1216,29 @@ extension Unet: TrainableModel {
                 let gp = gk + 1152
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<72 {
-                let ky = r / 24, kx = (r / 8) % 3, ci = r % 8
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<18 {
+                let r0 = rb * 4
+                let ky0 = r0 / 24, kx0 = (r0 / 8) % 3, ci0 = r0 % 8, ky1 = (r0 + 1) / 24, kx1 = ((r0 + 1) / 8) % 3, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 24, kx2 = ((r0 + 2) / 8) % 3, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 24, kx3 = ((r0 + 3) / 8) % 3, ci3 = (r0 + 3) % 8
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<8 {
-                        let row = ((oy + ky) * 10 + kx) * 8 + ci
+                        let row0 = ((oy + ky0) * 10 + kx0) * 8 + ci0
+                        let row1 = ((oy + ky1) * 10 + kx1) * 8 + ci1
+                        let row2 = ((oy + ky2) * 10 + kx2) * 8 + ci2
+                        let row3 = ((oy + ky3) * 10 + kx3) * 8 + ci3
                         let dp = d + oy * 8
-                        for ox in 0..<8 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 8]), dp[ox]) }
+                        for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv) }
                     }
-                    let gp = kernelGradient + r * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -1305,18 +1337,29 @@ extension Unet: TrainableModel {
                 let gp = gk + g * 16 + 4608
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<144 {
-                let ky = r / 48, kx = (r / 16) % 3, ci = r % 16
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<36 {
+                let r0 = rb * 4
+                let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16
                 for g in 0..<2 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<4 {
-                        let row = ((oy + ky) * 6 + kx) * 16 + ci
+                        let row0 = ((oy + ky0) * 6 + kx0) * 16 + ci0
+                        let row1 = ((oy + ky1) * 6 + kx1) * 16 + ci1
+                        let row2 = ((oy + ky2) * 6 + kx2) * 16 + ci2
+                        let row3 = ((oy + ky3) * 6 + kx3) * 16 + ci3
                         let dp = d + oy * 8 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 16]), dp[ox * 2]) }
+                        for ox in 0..<4 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
                     }
-                    let gp = kernelGradient + r * 32 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 32 + g * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 32 + g * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 32 + g * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 32 + g * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -1417,18 +1460,29 @@ extension Unet: TrainableModel {
                 let gp = gk + 4608
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<288 {
-                let ky = r / 96, kx = (r / 32) % 3, ci = r % 32
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<72 {
+                let r0 = rb * 4
+                let ky0 = r0 / 96, kx0 = (r0 / 32) % 3, ci0 = r0 % 32, ky1 = (r0 + 1) / 96, kx1 = ((r0 + 1) / 32) % 3, ci1 = (r0 + 1) % 32, ky2 = (r0 + 2) / 96, kx2 = ((r0 + 2) / 32) % 3, ci2 = (r0 + 2) % 32, ky3 = (r0 + 3) / 96, kx3 = ((r0 + 3) / 32) % 3, ci3 = (r0 + 3) % 32
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<8 {
-                        let row = ((oy + ky) * 10 + kx) * 32 + ci
+                        let row0 = ((oy + ky0) * 10 + kx0) * 32 + ci0
+                        let row1 = ((oy + ky1) * 10 + kx1) * 32 + ci1
+                        let row2 = ((oy + ky2) * 10 + kx2) * 32 + ci2
+                        let row3 = ((oy + ky3) * 10 + kx3) * 32 + ci3
                         let dp = d + oy * 8
-                        for ox in 0..<8 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 32]), dp[ox]) }
+                        for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv) }
                     }
-                    let gp = kernelGradient + r * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -1526,18 +1580,29 @@ extension Unet: TrainableModel {
                 let gp = gk + 1728
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<216 {
-                let ky = r / 72, kx = (r / 24) % 3, ci = r % 24
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<54 {
+                let r0 = rb * 4
+                let ky0 = r0 / 72, kx0 = (r0 / 24) % 3, ci0 = r0 % 24, ky1 = (r0 + 1) / 72, kx1 = ((r0 + 1) / 24) % 3, ci1 = (r0 + 1) % 24, ky2 = (r0 + 2) / 72, kx2 = ((r0 + 2) / 24) % 3, ci2 = (r0 + 2) % 24, ky3 = (r0 + 3) / 72, kx3 = ((r0 + 3) / 24) % 3, ci3 = (r0 + 3) % 24
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<16 {
-                        let row = ((oy + ky) * 18 + kx) * 24 + ci
+                        let row0 = ((oy + ky0) * 18 + kx0) * 24 + ci0
+                        let row1 = ((oy + ky1) * 18 + kx1) * 24 + ci1
+                        let row2 = ((oy + ky2) * 18 + kx2) * 24 + ci2
+                        let row3 = ((oy + ky3) * 18 + kx3) * 24 + ci3
                         let dp = d + oy * 16
-                        for ox in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 24]), dp[ox]) }
+                        for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 24]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 24]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 24]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 24]), dzv) }
                     }
-                    let gp = kernelGradient + r * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 8
+                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 8
+                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 8
+                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 8
+                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -1620,17 +1685,28 @@ extension Unet: TrainableModel {
                 let gp = gk + 24
                 for l in 0..<3 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<8 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<16 {
-                        let row = oy * 128 + r
+                        let row0 = oy * 128 + r0
+                        let row1 = oy * 128 + r0 + 1
+                        let row2 = oy * 128 + r0 + 2
+                        let row3 = oy * 128 + r0 + 3
                         let dp = d + oy * 16
-                        for ox in 0..<16 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 8]), dp[ox]) }
+                        for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 8]), dzv) }
                     }
-                    let gp = kernelGradient + r * 3
-                    for l in 0..<3 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 3
+                    for l in 0..<3 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 3
+                    for l in 0..<3 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 3
+                    for l in 0..<3 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 3
+                    for l in 0..<3 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }

@@ -2251,19 +2251,46 @@ extension Activations: TrainableModel {
                 let gp = gk + 162
                 for l in 0..<6 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<27 {
-                let ky = r / 9, kx = (r / 3) % 3, ci = r % 3
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<6 {
+                let r0 = rb * 4
+                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<4 {
-                        let row = ((oy + ky) * 6 + kx) * 3 + ci
+                        let row0 = ((oy + ky0) * 6 + kx0) * 3 + ci0
+                        let row1 = ((oy + ky1) * 6 + kx1) * 3 + ci1
+                        let row2 = ((oy + ky2) * 6 + kx2) * 3 + ci2
+                        let row3 = ((oy + ky3) * 6 + kx3) * 3 + ci3
                         let dp = d + oy * 4
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 3]), dp[ox]) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 6
-                    for l in 0..<6 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 6
+                    for l in 0..<6 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 6
+                    for l in 0..<6 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 6
+                    for l in 0..<6 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 6
+                    for l in 0..<6 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
+                for oy in 0..<4 {
+                    let row0 = ((oy + 2) * 6 + 2) * 3
+                    let row1 = ((oy + 2) * 6 + 2) * 3 + 1
+                    let row2 = ((oy + 2) * 6 + 2) * 3 + 2
+                    let dp = d + oy * 4
+                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv) }
+                }
+                let gp0 = kernelGradient + 144
+                for l in 0..<6 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 150
+                for l in 0..<6 { gp1[l] += sum1[l] }
+                let gp2 = kernelGradient + 156
+                for l in 0..<6 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -2328,18 +2355,41 @@ extension Activations: TrainableModel {
                 let gp = gk + 36
                 for l in 0..<6 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<6 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<4 {
-                        let row = oy * 24 + r
+                        let row0 = oy * 24
+                        let row1 = oy * 24 + 1
+                        let row2 = oy * 24 + 2
+                        let row3 = oy * 24 + 3
                         let dp = d + oy * 4
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 6]), dp[ox]) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 6]), dzv) }
                     }
-                    let gp = kernelGradient + r * 6
-                    for l in 0..<6 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient
+                    for l in 0..<6 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 6
+                    for l in 0..<6 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 12
+                    for l in 0..<6 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 18
+                    for l in 0..<6 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                for oy in 0..<4 {
+                    let row0 = oy * 24 + 4
+                    let row1 = oy * 24 + 5
+                    let dp = d + oy * 4
+                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv) }
+                }
+                let gp0 = kernelGradient + 24
+                for l in 0..<6 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 30
+                for l in 0..<6 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -2436,18 +2486,41 @@ extension Activations: TrainableModel {
                 let gp = gk + 36
                 for l in 0..<6 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<6 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<4 {
-                        let row = oy * 24 + r
+                        let row0 = oy * 24
+                        let row1 = oy * 24 + 1
+                        let row2 = oy * 24 + 2
+                        let row3 = oy * 24 + 3
                         let dp = d + oy * 4
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 6]), dp[ox]) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 6]), dzv) }
                     }
-                    let gp = kernelGradient + r * 6
-                    for l in 0..<6 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient
+                    for l in 0..<6 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 6
+                    for l in 0..<6 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 12
+                    for l in 0..<6 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 18
+                    for l in 0..<6 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                for oy in 0..<4 {
+                    let row0 = oy * 24 + 4
+                    let row1 = oy * 24 + 5
+                    let dp = d + oy * 4
+                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv) }
+                }
+                let gp0 = kernelGradient + 24
+                for l in 0..<6 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 30
+                for l in 0..<6 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -2508,18 +2581,41 @@ extension Activations: TrainableModel {
                 let gp = gk + 36
                 for l in 0..<6 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<6 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<4 {
-                        let row = oy * 24 + r
+                        let row0 = oy * 24
+                        let row1 = oy * 24 + 1
+                        let row2 = oy * 24 + 2
+                        let row3 = oy * 24 + 3
                         let dp = d + oy * 4
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 6]), dp[ox]) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 6]), dzv) }
                     }
-                    let gp = kernelGradient + r * 6
-                    for l in 0..<6 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient
+                    for l in 0..<6 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 6
+                    for l in 0..<6 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 12
+                    for l in 0..<6 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 18
+                    for l in 0..<6 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                for oy in 0..<4 {
+                    let row0 = oy * 24 + 4
+                    let row1 = oy * 24 + 5
+                    let dp = d + oy * 4
+                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv) }
+                }
+                let gp0 = kernelGradient + 24
+                for l in 0..<6 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 30
+                for l in 0..<6 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -2580,18 +2676,41 @@ extension Activations: TrainableModel {
                 let gp = gk + 36
                 for l in 0..<6 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<6 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<4 {
-                        let row = oy * 24 + r
+                        let row0 = oy * 24
+                        let row1 = oy * 24 + 1
+                        let row2 = oy * 24 + 2
+                        let row3 = oy * 24 + 3
                         let dp = d + oy * 4
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 6]), dp[ox]) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 6]), dzv) }
                     }
-                    let gp = kernelGradient + r * 6
-                    for l in 0..<6 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient
+                    for l in 0..<6 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 6
+                    for l in 0..<6 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 12
+                    for l in 0..<6 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 18
+                    for l in 0..<6 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                for oy in 0..<4 {
+                    let row0 = oy * 24 + 4
+                    let row1 = oy * 24 + 5
+                    let dp = d + oy * 4
+                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv) }
+                }
+                let gp0 = kernelGradient + 24
+                for l in 0..<6 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 30
+                for l in 0..<6 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -2657,18 +2776,41 @@ extension Activations: TrainableModel {
                 let gp = gk + 30
                 for l in 0..<5 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<6 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<4 {
-                        let row = oy * 24 + r
+                        let row0 = oy * 24
+                        let row1 = oy * 24 + 1
+                        let row2 = oy * 24 + 2
+                        let row3 = oy * 24 + 3
                         let dp = d + oy * 4
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 6]), dp[ox]) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 6]), dzv) }
                     }
-                    let gp = kernelGradient + r * 5
-                    for l in 0..<5 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient
+                    for l in 0..<5 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 5
+                    for l in 0..<5 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 10
+                    for l in 0..<5 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 15
+                    for l in 0..<5 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                for oy in 0..<4 {
+                    let row0 = oy * 24 + 4
+                    let row1 = oy * 24 + 5
+                    let dp = d + oy * 4
+                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv) }
+                }
+                let gp0 = kernelGradient + 20
+                for l in 0..<5 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 25
+                for l in 0..<5 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -2723,18 +2865,38 @@ extension Activations: TrainableModel {
                 let gp = gk + 30
                 for l in 0..<6 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<5 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<4 {
-                        let row = oy * 20 + r
+                        let row0 = oy * 20
+                        let row1 = oy * 20 + 1
+                        let row2 = oy * 20 + 2
+                        let row3 = oy * 20 + 3
                         let dp = d + oy * 4
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 5]), dp[ox]) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 5]), dzv) }
                     }
-                    let gp = kernelGradient + r * 6
-                    for l in 0..<6 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient
+                    for l in 0..<6 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 6
+                    for l in 0..<6 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 12
+                    for l in 0..<6 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 18
+                    for l in 0..<6 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>()
+                for oy in 0..<4 {
+                    let row0 = oy * 20 + 4
+                    let dp = d + oy * 4
+                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 5]), dzv) }
+                }
+                let gp0 = kernelGradient + 24
+                for l in 0..<6 { gp0[l] += sum0[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -2824,17 +2986,28 @@ extension Activations: TrainableModel {
                 let gp = gk + 1152
                 for l in 0..<12 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<96 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<24 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d
-                        sum = madd(sum, SIMD16<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 12
-                    for l in 0..<12 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 12
+                    for l in 0..<12 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 12
+                    for l in 0..<12 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 12
+                    for l in 0..<12 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 12
+                    for l in 0..<12 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }
@@ -2872,17 +3045,28 @@ extension Activations: TrainableModel {
                 let gp = gk + g * 8 + 120
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<12 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 4
                 for g in 0..<2 {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d + g
-                        sum = madd(sum, SIMD8<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 10 + g * 8
-                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
+                    let gp0 = kernelGradient + r0 * 10 + g * 8
+                    if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + (r0 + 1) * 10 + g * 8
+                    if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + (r0 + 2) * 10 + g * 8
+                    if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
+                    let gp3 = kernelGradient + (r0 + 3) * 10 + g * 8
+                    if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
                 }
             }
             guard let dx else { return }
@@ -2920,18 +3104,42 @@ extension Activations: TrainableModel {
                 let gp = gk + 80
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<10 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d
-                        sum = madd(sum, SIMD8<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 8
+                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 8
+                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 8
+                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 8
+                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                do {
+                    let row0 = 8
+                    let row1 = 9
+                    let dp = d
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv) }
+                }
+                let gp0 = kernelGradient + 64
+                gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                let gp1 = kernelGradient + 72
+                gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place
@@ -2960,17 +3168,28 @@ extension Activations: TrainableModel {
                 let gp = gk + 64
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<8 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d
-                        sum = madd(sum, SIMD8<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 8
+                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 8
+                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 8
+                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 8
+                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -3013,17 +3232,28 @@ extension Activations: TrainableModel {
                 let gp = gk + 56
                 for l in 0..<7 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<8 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d
-                        sum = madd(sum, SIMD8<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 7
-                    for l in 0..<7 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 7
+                    for l in 0..<7 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 7
+                    for l in 0..<7 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 7
+                    for l in 0..<7 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 7
+                    for l in 0..<7 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }
@@ -3053,18 +3283,44 @@ extension Activations: TrainableModel {
                 let gp = gk + 28
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<7 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = r
+                        let row0 = 0
+                        let row1 = 1
+                        let row2 = 2
+                        let row3 = 3
                         let dp = d
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 4
-                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient
+                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + 4
+                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + 8
+                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + 12
+                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
+            }
+            do {
+                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
+                do {
+                    let row0 = 4
+                    let row1 = 5
+                    let row2 = 6
+                    let dp = d
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv) }
+                }
+                let gp0 = kernelGradient + 16
+                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                let gp1 = kernelGradient + 20
+                gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                let gp2 = kernelGradient + 24
+                gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

@@ -900,19 +900,40 @@ extension Conv1d: TrainableModel {
                 let gp = gk + 72
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<9 {
-                let kx = r / 3, ci = r % 3
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 4
+                let kx0 = (r0 / 3), ci0 = r0 % 3, kx1 = ((r0 + 1) / 3), ci1 = (r0 + 1) % 3, kx2 = ((r0 + 2) / 3), ci2 = (r0 + 2) % 3, kx3 = ((r0 + 3) / 3), ci3 = (r0 + 3) % 3
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     do {
-                        let row = kx * 3 + ci
+                        let row0 = kx0 * 3 + ci0
+                        let row1 = kx1 * 3 + ci1
+                        let row2 = kx2 * 3 + ci2
+                        let row3 = kx3 * 3 + ci3
                         let dp = d
-                        for ox in 0..<25 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 3]), dp[ox]) }
+                        for ox in 0..<25 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 8
+                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 8
+                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 8
+                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 8
+                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>()
+                do {
+                    let row0 = 8
+                    let dp = d
+                    for ox in 0..<25 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv) }
+                }
+                let gp0 = kernelGradient + 64
+                gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -973,18 +994,29 @@ extension Conv1d: TrainableModel {
                 let gp = gk + 192
                 for l in 0..<6 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<32 {
-                let kx = r / 8, ci = r % 8
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<8 {
+                let r0 = rb * 4
+                let kx0 = (r0 / 8), ci0 = r0 % 8, kx1 = ((r0 + 1) / 8), ci1 = (r0 + 1) % 8, kx2 = ((r0 + 2) / 8), ci2 = (r0 + 2) % 8, kx3 = ((r0 + 3) / 8), ci3 = (r0 + 3) % 8
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     do {
-                        let row = kx * 16 + ci
+                        let row0 = kx0 * 16 + ci0
+                        let row1 = kx1 * 16 + ci1
+                        let row2 = kx2 * 16 + ci2
+                        let row3 = kx3 * 16 + ci3
                         let dp = d
-                        for ox in 0..<25 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 8]), dp[ox]) }
+                        for ox in 0..<25 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 8]), dzv) }
                     }
-                    let gp = kernelGradient + r * 6
-                    for l in 0..<6 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 6
+                    for l in 0..<6 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 6
+                    for l in 0..<6 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 6
+                    for l in 0..<6 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 6
+                    for l in 0..<6 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }
@@ -1067,19 +1099,43 @@ extension Conv1d: TrainableModel {
                 for l in 0..<12 { v[l] = from[l] }
                 d[i] = v
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<18 {
-                let kx = r / 6, ci = r % 6
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 4
+                let kx0 = (r0 / 6), ci0 = r0 % 6, kx1 = ((r0 + 1) / 6), ci1 = (r0 + 1) % 6, kx2 = ((r0 + 2) / 6), ci2 = (r0 + 2) % 6, kx3 = ((r0 + 3) / 6), ci3 = (r0 + 3) % 6
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     do {
-                        let row = kx * 6 + ci
+                        let row0 = kx0 * 6 + ci0
+                        let row1 = kx1 * 6 + ci1
+                        let row2 = kx2 * 6 + ci2
+                        let row3 = kx3 * 6 + ci3
                         let dp = d
-                        for ox in 0..<6 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 12]), dp[ox]) }
+                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 12]), dzv) }
                     }
-                    let gp = kernelGradient + r * 12
-                    for l in 0..<12 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 12
+                    for l in 0..<12 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 12
+                    for l in 0..<12 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 12
+                    for l in 0..<12 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 12
+                    for l in 0..<12 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
+                do {
+                    let row0 = 16
+                    let row1 = 17
+                    let dp = d
+                    for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 12]), dzv) }
+                }
+                let gp0 = kernelGradient + 192
+                for l in 0..<12 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 204
+                for l in 0..<12 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -1180,17 +1236,28 @@ extension Conv1d: TrainableModel {
                 let gp = gk + 60
                 for l in 0..<5 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<12 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d
-                        for ox in 0..<2 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 12]), dp[ox]) }
+                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 12]), dzv) }
                     }
-                    let gp = kernelGradient + r * 5
-                    for l in 0..<5 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 5
+                    for l in 0..<5 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 5
+                    for l in 0..<5 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 5
+                    for l in 0..<5 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 5
+                    for l in 0..<5 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }
@@ -1264,18 +1331,38 @@ extension Conv1d: TrainableModel {
                 let gp = gk + 20
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<5 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = r
+                        let row0 = 0
+                        let row1 = 1
+                        let row2 = 2
+                        let row3 = 3
                         let dp = d
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 4
-                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient
+                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + 4
+                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + 8
+                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + 12
+                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
+            }
+            do {
+                var sum0 = SIMD4<Float>()
+                do {
+                    let row0 = 4
+                    let dp = d
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv) }
+                }
+                let gp0 = kernelGradient + 16
+                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

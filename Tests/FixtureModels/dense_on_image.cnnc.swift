@@ -481,18 +481,23 @@ extension DenseOnImage: TrainableModel {
                 let gp = gk + 21
                 for l in 0..<7 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<3 {
-                do {
-                    var sum = SIMD8<Float>()
-                    for oy in 0..<5 {
-                        let row = oy * 12 + r
-                        let dp = d + oy * 4
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 3]), dp[ox]) }
-                    }
-                    let gp = kernelGradient + r * 7
-                    for l in 0..<7 { gp[l] += sum[l] }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
+                for oy in 0..<5 {
+                    let row0 = oy * 12
+                    let row1 = oy * 12 + 1
+                    let row2 = oy * 12 + 2
+                    let dp = d + oy * 4
+                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv) }
                 }
+                let gp0 = kernelGradient
+                for l in 0..<7 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 7
+                for l in 0..<7 { gp1[l] += sum1[l] }
+                let gp2 = kernelGradient + 14
+                for l in 0..<7 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -547,18 +552,29 @@ extension DenseOnImage: TrainableModel {
                 let gp = gk + 56
                 for l in 0..<2 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<28 {
-                let ky = r / 14, kx = (r / 7) % 2, ci = r % 7
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<7 {
+                let r0 = rb * 4
+                let ky0 = r0 / 14, kx0 = (r0 / 7) % 2, ci0 = r0 % 7, ky1 = (r0 + 1) / 14, kx1 = ((r0 + 1) / 7) % 2, ci1 = (r0 + 1) % 7, ky2 = (r0 + 2) / 14, kx2 = ((r0 + 2) / 7) % 2, ci2 = (r0 + 2) % 7, ky3 = (r0 + 3) / 14, kx3 = ((r0 + 3) / 7) % 2, ci3 = (r0 + 3) % 7
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<4 {
-                        let row = ((oy + ky) * 4 + kx) * 7 + ci
+                        let row0 = ((oy + ky0) * 4 + kx0) * 7 + ci0
+                        let row1 = ((oy + ky1) * 4 + kx1) * 7 + ci1
+                        let row2 = ((oy + ky2) * 4 + kx2) * 7 + ci2
+                        let row3 = ((oy + ky3) * 4 + kx3) * 7 + ci3
                         let dp = d + oy * 3
-                        for ox in 0..<3 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 7]), dp[ox]) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 7]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 7]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 7]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 7]), dzv) }
                     }
-                    let gp = kernelGradient + r * 2
-                    for l in 0..<2 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 2
+                    for l in 0..<2 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 2
+                    for l in 0..<2 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 2
+                    for l in 0..<2 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 2
+                    for l in 0..<2 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }
@@ -624,17 +640,28 @@ extension DenseOnImage: TrainableModel {
                 let gp = gk + 24
                 gp[0] += sum[0]
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<24 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<6 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r
-                    gp[0] += sum[0]
+                    let gp0 = kernelGradient + r0
+                    gp0[0] += sum0[0]
+                    let gp1 = kernelGradient + r0 + 1
+                    gp1[0] += sum1[0]
+                    let gp2 = kernelGradient + r0 + 2
+                    gp2[0] += sum2[0]
+                    let gp3 = kernelGradient + r0 + 3
+                    gp3[0] += sum3[0]
                 }
             }
             guard let dx else { return }

@@ -2033,19 +2033,46 @@ extension DilatedPadded: TrainableModel {
                 let gp = gk + 135
                 for l in 0..<5 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<27 {
-                let ky = r / 9, kx = (r / 3) % 3, ci = r % 3
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<6 {
+                let r0 = rb * 4
+                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<10 {
-                        let row = ((oy + ky * 2) * 13 + kx * 2) * 3 + ci
+                        let row0 = ((oy + ky0 * 2) * 13 + kx0 * 2) * 3 + ci0
+                        let row1 = ((oy + ky1 * 2) * 13 + kx1 * 2) * 3 + ci1
+                        let row2 = ((oy + ky2 * 2) * 13 + kx2 * 2) * 3 + ci2
+                        let row3 = ((oy + ky3 * 2) * 13 + kx3 * 2) * 3 + ci3
                         let dp = d + oy * 9
-                        for ox in 0..<9 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 3]), dp[ox]) }
+                        for ox in 0..<9 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 5
-                    for l in 0..<5 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 5
+                    for l in 0..<5 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 5
+                    for l in 0..<5 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 5
+                    for l in 0..<5 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 5
+                    for l in 0..<5 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
+                for oy in 0..<10 {
+                    let row0 = ((oy + 4) * 13 + 4) * 3
+                    let row1 = ((oy + 4) * 13 + 4) * 3 + 1
+                    let row2 = ((oy + 4) * 13 + 4) * 3 + 2
+                    let dp = d + oy * 9
+                    for ox in 0..<9 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv) }
+                }
+                let gp0 = kernelGradient + 120
+                for l in 0..<5 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 125
+                for l in 0..<5 { gp1[l] += sum1[l] }
+                let gp2 = kernelGradient + 130
+                for l in 0..<5 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -2112,19 +2139,40 @@ extension DilatedPadded: TrainableModel {
                 let gp = gk + g * 16 + 765
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<45 {
-                let ky = r / 15, kx = (r / 5) % 3, ci = r % 5
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<11 {
+                let r0 = rb * 4
+                let ky0 = r0 / 15, kx0 = (r0 / 5) % 3, ci0 = r0 % 5, ky1 = (r0 + 1) / 15, kx1 = ((r0 + 1) / 5) % 3, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 15, kx2 = ((r0 + 2) / 5) % 3, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 15, kx3 = ((r0 + 3) / 5) % 3, ci3 = (r0 + 3) % 5
                 for g in 0..<2 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<10 {
-                        let row = ((oy + ky * 2) * 13 + kx * 2) * 5 + ci
+                        let row0 = ((oy + ky0 * 2) * 13 + kx0 * 2) * 5 + ci0
+                        let row1 = ((oy + ky1 * 2) * 13 + kx1 * 2) * 5 + ci1
+                        let row2 = ((oy + ky2 * 2) * 13 + kx2 * 2) * 5 + ci2
+                        let row3 = ((oy + ky3 * 2) * 13 + kx3 * 2) * 5 + ci3
                         let dp = d + oy * 18 + g
-                        for ox in 0..<9 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 5]), dp[ox * 2]) }
+                        for ox in 0..<9 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 5]), dzv) }
                     }
-                    let gp = kernelGradient + r * 17 + g * 16
-                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
+                    let gp0 = kernelGradient + r0 * 17 + g * 16
+                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                    let gp1 = kernelGradient + (r0 + 1) * 17 + g * 16
+                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                    let gp2 = kernelGradient + (r0 + 2) * 17 + g * 16
+                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                    let gp3 = kernelGradient + (r0 + 3) * 17 + g * 16
+                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
                 }
+            }
+            for g in 0..<2 {
+                var sum0 = SIMD16<Float>()
+                for oy in 0..<10 {
+                    let row0 = ((oy + 4) * 13 + 4) * 5 + 4
+                    let dp = d + oy * 18 + g
+                    for ox in 0..<9 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 5]), dzv) }
+                }
+                let gp0 = kernelGradient + g * 16 + 748
+                if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -2191,19 +2239,43 @@ extension DilatedPadded: TrainableModel {
                 let gp = gk + 714
                 for l in 0..<7 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<102 {
-                let ky = r / 34, kx = (r / 17) % 2, ci = r % 17
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<25 {
+                let r0 = rb * 4
+                let ky0 = r0 / 34, kx0 = (r0 / 17) % 2, ci0 = r0 % 17, ky1 = (r0 + 1) / 34, kx1 = ((r0 + 1) / 17) % 2, ci1 = (r0 + 1) % 17, ky2 = (r0 + 2) / 34, kx2 = ((r0 + 2) / 17) % 2, ci2 = (r0 + 2) % 17, ky3 = (r0 + 3) / 34, kx3 = ((r0 + 3) / 17) % 2, ci3 = (r0 + 3) % 17
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<8 {
-                        let row = ((oy + ky) * 9 + kx * 2) * 17 + ci
+                        let row0 = ((oy + ky0) * 9 + kx0 * 2) * 17 + ci0
+                        let row1 = ((oy + ky1) * 9 + kx1 * 2) * 17 + ci1
+                        let row2 = ((oy + ky2) * 9 + kx2 * 2) * 17 + ci2
+                        let row3 = ((oy + ky3) * 9 + kx3 * 2) * 17 + ci3
                         let dp = d + oy * 7
-                        for ox in 0..<7 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 17]), dp[ox]) }
+                        for ox in 0..<7 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 17]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 17]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 17]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 17]), dzv) }
                     }
-                    let gp = kernelGradient + r * 7
-                    for l in 0..<7 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 7
+                    for l in 0..<7 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 7
+                    for l in 0..<7 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 7
+                    for l in 0..<7 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 7
+                    for l in 0..<7 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                for oy in 0..<8 {
+                    let row0 = ((oy + 2) * 9 + 2) * 17 + 15
+                    let row1 = ((oy + 2) * 9 + 2) * 17 + 16
+                    let dp = d + oy * 7
+                    for ox in 0..<7 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 17]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 17]), dzv) }
+                }
+                let gp0 = kernelGradient + 700
+                for l in 0..<7 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 707
+                for l in 0..<7 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
@@ -2268,19 +2340,46 @@ extension DilatedPadded: TrainableModel {
                 let gp = gk + g * 16 + 3500
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<175 {
-                let ky = r / 35, kx = (r / 7) % 5, ci = r % 7
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<43 {
+                let r0 = rb * 4
+                let ky0 = r0 / 35, kx0 = (r0 / 7) % 5, ci0 = r0 % 7, ky1 = (r0 + 1) / 35, kx1 = ((r0 + 1) / 7) % 5, ci1 = (r0 + 1) % 7, ky2 = (r0 + 2) / 35, kx2 = ((r0 + 2) / 7) % 5, ci2 = (r0 + 2) % 7, ky3 = (r0 + 3) / 35, kx3 = ((r0 + 3) / 7) % 5, ci3 = (r0 + 3) % 7
                 for g in 0..<2 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<4 {
-                        let row = ((oy * 2 + ky) * 11 + kx) * 7 + ci
+                        let row0 = ((oy * 2 + ky0) * 11 + kx0) * 7 + ci0
+                        let row1 = ((oy * 2 + ky1) * 11 + kx1) * 7 + ci1
+                        let row2 = ((oy * 2 + ky2) * 11 + kx2) * 7 + ci2
+                        let row3 = ((oy * 2 + ky3) * 11 + kx3) * 7 + ci3
                         let dp = d + oy * 8 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 14]), dp[ox * 2]) }
+                        for ox in 0..<4 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 14]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 14]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 14]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 14]), dzv) }
                     }
-                    let gp = kernelGradient + r * 20 + g * 16
-                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
+                    let gp0 = kernelGradient + r0 * 20 + g * 16
+                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + (r0 + 1) * 20 + g * 16
+                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<4 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + (r0 + 2) * 20 + g * 16
+                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<4 { gp2[l] += sum2[l] } }
+                    let gp3 = kernelGradient + (r0 + 3) * 20 + g * 16
+                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<4 { gp3[l] += sum3[l] } }
                 }
+            }
+            for g in 0..<2 {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
+                for oy in 0..<4 {
+                    let row0 = ((oy * 2 + 4) * 11 + 4) * 7 + 4
+                    let row1 = ((oy * 2 + 4) * 11 + 4) * 7 + 5
+                    let row2 = ((oy * 2 + 4) * 11 + 4) * 7 + 6
+                    let dp = d + oy * 8 + g
+                    for ox in 0..<4 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 14]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 14]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 14]), dzv) }
+                }
+                let gp0 = kernelGradient + g * 16 + 3440
+                if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
+                let gp1 = kernelGradient + g * 16 + 3460
+                if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<4 { gp1[l] += sum1[l] } }
+                let gp2 = kernelGradient + g * 16 + 3480
+                if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<4 { gp2[l] += sum2[l] } }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -2347,18 +2446,29 @@ extension DilatedPadded: TrainableModel {
                 let gp = gk + 1500
                 for l in 0..<3 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<500 {
-                let ky = r / 100, kx = (r / 20) % 5, ci = r % 20
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<125 {
+                let r0 = rb * 4
+                let ky0 = r0 / 100, kx0 = (r0 / 20) % 5, ci0 = r0 % 20, ky1 = (r0 + 1) / 100, kx1 = ((r0 + 1) / 20) % 5, ci1 = (r0 + 1) % 20, ky2 = (r0 + 2) / 100, kx2 = ((r0 + 2) / 20) % 5, ci2 = (r0 + 2) % 20, ky3 = (r0 + 3) / 100, kx3 = ((r0 + 3) / 20) % 5, ci3 = (r0 + 3) % 20
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<2 {
-                        let row = ((oy * 2 + ky) * 7 + kx) * 20 + ci
+                        let row0 = ((oy * 2 + ky0) * 7 + kx0) * 20 + ci0
+                        let row1 = ((oy * 2 + ky1) * 7 + kx1) * 20 + ci1
+                        let row2 = ((oy * 2 + ky2) * 7 + kx2) * 20 + ci2
+                        let row3 = ((oy * 2 + ky3) * 7 + kx3) * 20 + ci3
                         let dp = d + oy * 2
-                        for ox in 0..<2 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 40]), dp[ox]) }
+                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 40]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 40]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 40]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 40]), dzv) }
                     }
-                    let gp = kernelGradient + r * 3
-                    for l in 0..<3 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 3
+                    for l in 0..<3 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 3
+                    for l in 0..<3 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 3
+                    for l in 0..<3 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 3
+                    for l in 0..<3 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }
@@ -2428,17 +2538,28 @@ extension DilatedPadded: TrainableModel {
                 let gp = gk + 48
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<12 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 4
-                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 4
+                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }

@@ -796,19 +796,46 @@ extension LayernormPrelu: TrainableModel {
                 let gp = gk + 135
                 for l in 0..<5 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<27 {
-                let ky = r / 9, kx = (r / 3) % 3, ci = r % 3
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<6 {
+                let r0 = rb * 4
+                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<6 {
-                        let row = ((oy + ky) * 9 + kx) * 3 + ci
+                        let row0 = ((oy + ky0) * 9 + kx0) * 3 + ci0
+                        let row1 = ((oy + ky1) * 9 + kx1) * 3 + ci1
+                        let row2 = ((oy + ky2) * 9 + kx2) * 3 + ci2
+                        let row3 = ((oy + ky3) * 9 + kx3) * 3 + ci3
                         let dp = d + oy * 7
-                        for ox in 0..<7 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 3]), dp[ox]) }
+                        for ox in 0..<7 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 5
-                    for l in 0..<5 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 5
+                    for l in 0..<5 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 5
+                    for l in 0..<5 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 5
+                    for l in 0..<5 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 5
+                    for l in 0..<5 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
+                for oy in 0..<6 {
+                    let row0 = ((oy + 2) * 9 + 2) * 3
+                    let row1 = ((oy + 2) * 9 + 2) * 3 + 1
+                    let row2 = ((oy + 2) * 9 + 2) * 3 + 2
+                    let dp = d + oy * 7
+                    for ox in 0..<7 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv) }
+                }
+                let gp0 = kernelGradient + 120
+                for l in 0..<5 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 125
+                for l in 0..<5 { gp1[l] += sum1[l] }
+                let gp2 = kernelGradient + 130
+                for l in 0..<5 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -915,19 +942,40 @@ extension LayernormPrelu: TrainableModel {
                 let gp = gk + 270
                 for l in 0..<6 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<45 {
-                let ky = r / 15, kx = (r / 5) % 3, ci = r % 5
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<11 {
+                let r0 = rb * 4
+                let ky0 = r0 / 15, kx0 = (r0 / 5) % 3, ci0 = r0 % 5, ky1 = (r0 + 1) / 15, kx1 = ((r0 + 1) / 5) % 3, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 15, kx2 = ((r0 + 2) / 5) % 3, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 15, kx3 = ((r0 + 3) / 5) % 3, ci3 = (r0 + 3) % 5
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<2 {
-                        let row = ((oy * 2 + ky) * 7 + kx) * 5 + ci
+                        let row0 = ((oy * 2 + ky0) * 7 + kx0) * 5 + ci0
+                        let row1 = ((oy * 2 + ky1) * 7 + kx1) * 5 + ci1
+                        let row2 = ((oy * 2 + ky2) * 7 + kx2) * 5 + ci2
+                        let row3 = ((oy * 2 + ky3) * 7 + kx3) * 5 + ci3
                         let dp = d + oy * 3
-                        for ox in 0..<3 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 10]), dp[ox]) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 10]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 10]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 10]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 10]), dzv) }
                     }
-                    let gp = kernelGradient + r * 6
-                    for l in 0..<6 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 6
+                    for l in 0..<6 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 6
+                    for l in 0..<6 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 6
+                    for l in 0..<6 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 6
+                    for l in 0..<6 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>()
+                for oy in 0..<2 {
+                    let row0 = ((oy * 2 + 2) * 7 + 2) * 5 + 4
+                    let dp = d + oy * 3
+                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 10]), dzv) }
+                }
+                let gp0 = kernelGradient + 264
+                for l in 0..<6 { gp0[l] += sum0[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -1025,17 +1073,28 @@ extension LayernormPrelu: TrainableModel {
                 let gp = gk + g * 8 + 360
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<36 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<9 {
+                let r0 = rb * 4
                 for g in 0..<2 {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d + g
-                        sum = madd(sum, SIMD8<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 10 + g * 8
-                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
+                    let gp0 = kernelGradient + r0 * 10 + g * 8
+                    if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + (r0 + 1) * 10 + g * 8
+                    if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + (r0 + 2) * 10 + g * 8
+                    if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
+                    let gp3 = kernelGradient + (r0 + 3) * 10 + g * 8
+                    if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
                 }
             }
             guard let dx else { return }
@@ -1118,18 +1177,42 @@ extension LayernormPrelu: TrainableModel {
                 let gp = gk + 40
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<10 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 4
-                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 4
+                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
+            }
+            do {
+                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
+                do {
+                    let row0 = 8
+                    let row1 = 9
+                    let dp = d
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv) }
+                }
+                let gp0 = kernelGradient + 32
+                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                let gp1 = kernelGradient + 36
+                gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

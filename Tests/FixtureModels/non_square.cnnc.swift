@@ -661,19 +661,41 @@ extension NonSquare: TrainableModel {
                 let gp = gk + 18
                 for l in 0..<3 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<6 {
-                let ky = r / 2, ci = r % 2
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<5 {
-                        let row = (oy * 2 + ky) * 12 + ci
+                        let row0 = oy * 24
+                        let row1 = oy * 24 + 1
+                        let row2 = (oy * 2 + 1) * 12
+                        let row3 = (oy * 2 + 1) * 12 + 1
                         let dp = d + oy * 6
-                        for ox in 0..<6 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 2]), dp[ox]) }
+                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 2]), dzv) }
                     }
-                    let gp = kernelGradient + r * 3
-                    for l in 0..<3 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient
+                    for l in 0..<3 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 3
+                    for l in 0..<3 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 6
+                    for l in 0..<3 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 9
+                    for l in 0..<3 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
+                for oy in 0..<5 {
+                    let row0 = (oy * 2 + 2) * 12
+                    let row1 = (oy * 2 + 2) * 12 + 1
+                    let dp = d + oy * 6
+                    for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv) }
+                }
+                let gp0 = kernelGradient + 12
+                for l in 0..<3 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 15
+                for l in 0..<3 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -730,18 +752,29 @@ extension NonSquare: TrainableModel {
                 let from = dz + i * 4
                 d[i] = from.simd(SIMD4<Float>.self, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<12 {
-                let kx = r / 3, ci = r % 3
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 4
+                let kx0 = (r0 / 3), ci0 = r0 % 3, kx1 = ((r0 + 1) / 3), ci1 = (r0 + 1) % 3, kx2 = ((r0 + 2) / 3), ci2 = (r0 + 2) % 3, kx3 = ((r0 + 3) / 3), ci3 = (r0 + 3) % 3
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<5 {
-                        let row = (oy * 6 + kx) * 3 + ci
+                        let row0 = (oy * 6 + kx0) * 3 + ci0
+                        let row1 = (oy * 6 + kx1) * 3 + ci1
+                        let row2 = (oy * 6 + kx2) * 3 + ci2
+                        let row3 = (oy * 6 + kx3) * 3 + ci3
                         let dp = d + oy * 3
-                        for ox in 0..<3 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 3]), dp[ox]) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 4
-                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 4
+                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -799,18 +832,29 @@ extension NonSquare: TrainableModel {
                 let gp = gk + 32
                 for l in 0..<2 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<16 {
-                let kx = r / 4, ci = r % 4
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 4
+                let kx0 = (r0 / 4), ci0 = r0 % 4, kx1 = ((r0 + 1) / 4), ci1 = (r0 + 1) % 4, kx2 = ((r0 + 2) / 4), ci2 = (r0 + 2) % 4, kx3 = ((r0 + 3) / 4), ci3 = (r0 + 3) % 4
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<3 {
-                        let row = (oy * 12 + kx) * 4 + ci
+                        let row0 = (oy * 12 + kx0) * 4 + ci0
+                        let row1 = (oy * 12 + kx1) * 4 + ci1
+                        let row2 = (oy * 12 + kx2) * 4 + ci2
+                        let row3 = (oy * 12 + kx3) * 4 + ci3
                         let dp = d + oy * 3
-                        for ox in 0..<3 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 4]), dp[ox]) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 4]), dzv) }
                     }
-                    let gp = kernelGradient + r * 2
-                    for l in 0..<2 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 2
+                    for l in 0..<2 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 2
+                    for l in 0..<2 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 2
+                    for l in 0..<2 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 2
+                    for l in 0..<2 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }
@@ -876,19 +920,41 @@ extension NonSquare: TrainableModel {
                 let gp = gk + 18
                 for l in 0..<3 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<6 {
-                let ky = r / 2, ci = r % 2
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = ky * 6 + ci
+                        let row0 = 0
+                        let row1 = 1
+                        let row2 = 6
+                        let row3 = 7
                         let dp = d
-                        for ox in 0..<3 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 2]), dp[ox]) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 2]), dzv) }
                     }
-                    let gp = kernelGradient + r * 3
-                    for l in 0..<3 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient
+                    for l in 0..<3 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 3
+                    for l in 0..<3 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 6
+                    for l in 0..<3 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 9
+                    for l in 0..<3 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
+                do {
+                    let row0 = 12
+                    let row1 = 13
+                    let dp = d
+                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv) }
+                }
+                let gp0 = kernelGradient + 12
+                for l in 0..<3 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 15
+                for l in 0..<3 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -943,18 +1009,39 @@ extension NonSquare: TrainableModel {
                 let gp = gk + 18
                 for l in 0..<2 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<9 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 2
-                    for l in 0..<2 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 2
+                    for l in 0..<2 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 2
+                    for l in 0..<2 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 2
+                    for l in 0..<2 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 2
+                    for l in 0..<2 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD4<Float>()
+                do {
+                    let row0 = 8
+                    let dp = d
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv) }
+                }
+                let gp0 = kernelGradient + 16
+                for l in 0..<2 { gp0[l] += sum0[l] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

@@ -498,18 +498,23 @@ extension PoolingSameOdd: TrainableModel {
                 let gp = gk + 12
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<3 {
-                do {
-                    var sum = SIMD4<Float>()
-                    for oy in 0..<15 {
-                        let row = oy * 39 + r
-                        let dp = d + oy * 13
-                        for ox in 0..<13 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 3]), dp[ox]) }
-                    }
-                    let gp = kernelGradient + r * 4
-                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
+                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
+                for oy in 0..<15 {
+                    let row0 = oy * 39
+                    let row1 = oy * 39 + 1
+                    let row2 = oy * 39 + 2
+                    let dp = d + oy * 13
+                    for ox in 0..<13 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv) }
                 }
+                let gp0 = kernelGradient
+                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                let gp1 = kernelGradient + 4
+                gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                let gp2 = kernelGradient + 8
+                gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels

@@ -608,19 +608,46 @@ extension SameStride2Even: TrainableModel {
                 let gp = gk + 108
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<27 {
-                let ky = r / 9, kx = (r / 3) % 3, ci = r % 3
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<6 {
+                let r0 = rb * 4
+                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<4 {
-                        let row = ((oy * 2 + ky) * 9 + kx) * 3 + ci
+                        let row0 = ((oy * 2 + ky0) * 9 + kx0) * 3 + ci0
+                        let row1 = ((oy * 2 + ky1) * 9 + kx1) * 3 + ci1
+                        let row2 = ((oy * 2 + ky2) * 9 + kx2) * 3 + ci2
+                        let row3 = ((oy * 2 + ky3) * 9 + kx3) * 3 + ci3
                         let dp = d + oy * 4
-                        for ox in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 6]), dp[ox]) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 6]), dzv) }
                     }
-                    let gp = kernelGradient + r * 4
-                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 4
+                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
+            }
+            do {
+                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
+                for oy in 0..<4 {
+                    let row0 = ((oy * 2 + 2) * 9 + 2) * 3
+                    let row1 = ((oy * 2 + 2) * 9 + 2) * 3 + 1
+                    let row2 = ((oy * 2 + 2) * 9 + 2) * 3 + 2
+                    let dp = d + oy * 4
+                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 6]), dzv) }
+                }
+                let gp0 = kernelGradient + 96
+                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                let gp1 = kernelGradient + 100
+                gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                let gp2 = kernelGradient + 104
+                gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -685,18 +712,29 @@ extension SameStride2Even: TrainableModel {
                 let gp = gk + 256
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<64 {
-                let ky = r / 16, kx = (r / 4) % 4, ci = r % 4
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<16 {
+                let r0 = rb * 4
+                let ky0 = r0 / 16, kx0 = (r0 / 4) % 4, ci0 = r0 % 4, ky1 = (r0 + 1) / 16, kx1 = ((r0 + 1) / 4) % 4, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 16, kx2 = ((r0 + 2) / 4) % 4, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 16, kx3 = ((r0 + 3) / 4) % 4, ci3 = (r0 + 3) % 4
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<2 {
-                        let row = ((oy * 2 + ky) * 6 + kx) * 4 + ci
+                        let row0 = ((oy * 2 + ky0) * 6 + kx0) * 4 + ci0
+                        let row1 = ((oy * 2 + ky1) * 6 + kx1) * 4 + ci1
+                        let row2 = ((oy * 2 + ky2) * 6 + kx2) * 4 + ci2
+                        let row3 = ((oy * 2 + ky3) * 6 + kx3) * 4 + ci3
                         let dp = d + oy * 2
-                        for ox in 0..<2 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 8]), dp[ox]) }
+                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 8]), dzv) }
                     }
-                    let gp = kernelGradient + r * 4
-                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 4
+                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -811,17 +849,27 @@ extension SameStride2Even: TrainableModel {
                 let gp = gk + 12
                 for l in 0..<3 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<4 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = r
+                        let row0 = 0
+                        let row1 = 1
+                        let row2 = 2
+                        let row3 = 3
                         let dp = d
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 3
-                    for l in 0..<3 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient
+                    for l in 0..<3 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 3
+                    for l in 0..<3 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 6
+                    for l in 0..<3 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 9
+                    for l in 0..<3 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }

@@ -619,19 +619,43 @@ extension SameStride2Odd: TrainableModel {
                 let gp = gk + 90
                 for l in 0..<5 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<18 {
-                let ky = r / 6, kx = (r / 2) % 3, ci = r % 2
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 4
+                let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<4 {
-                        let row = ((oy * 2 + ky) * 11 + kx) * 2 + ci
+                        let row0 = ((oy * 2 + ky0) * 11 + kx0) * 2 + ci0
+                        let row1 = ((oy * 2 + ky1) * 11 + kx1) * 2 + ci1
+                        let row2 = ((oy * 2 + ky2) * 11 + kx2) * 2 + ci2
+                        let row3 = ((oy * 2 + ky3) * 11 + kx3) * 2 + ci3
                         let dp = d + oy * 5
-                        for ox in 0..<5 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 4]), dp[ox]) }
+                        for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 4]), dzv) }
                     }
-                    let gp = kernelGradient + r * 5
-                    for l in 0..<5 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 5
+                    for l in 0..<5 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 5
+                    for l in 0..<5 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 5
+                    for l in 0..<5 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 5
+                    for l in 0..<5 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                for oy in 0..<4 {
+                    let row0 = ((oy * 2 + 2) * 11 + 2) * 2
+                    let row1 = ((oy * 2 + 2) * 11 + 2) * 2 + 1
+                    let dp = d + oy * 5
+                    for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv) }
+                }
+                let gp0 = kernelGradient + 80
+                for l in 0..<5 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 85
+                for l in 0..<5 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -698,19 +722,43 @@ extension SameStride2Odd: TrainableModel {
                 let gp = gk + 180
                 for l in 0..<6 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<30 {
-                let ky = r / 15, kx = (r / 5) % 3, ci = r % 5
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<7 {
+                let r0 = rb * 4
+                let ky0 = r0 / 15, kx0 = (r0 / 5) % 3, ci0 = r0 % 5, ky1 = (r0 + 1) / 15, kx1 = ((r0 + 1) / 5) % 3, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 15, kx2 = ((r0 + 2) / 5) % 3, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 15, kx3 = ((r0 + 3) / 5) % 3, ci3 = (r0 + 3) % 5
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<2 {
-                        let row = ((oy * 2 + ky) * 7 + kx) * 5 + ci
+                        let row0 = ((oy * 2 + ky0) * 7 + kx0) * 5 + ci0
+                        let row1 = ((oy * 2 + ky1) * 7 + kx1) * 5 + ci1
+                        let row2 = ((oy * 2 + ky2) * 7 + kx2) * 5 + ci2
+                        let row3 = ((oy * 2 + ky3) * 7 + kx3) * 5 + ci3
                         let dp = d + oy * 5
-                        for ox in 0..<5 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 5]), dp[ox]) }
+                        for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 5]), dzv) }
                     }
-                    let gp = kernelGradient + r * 6
-                    for l in 0..<6 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 6
+                    for l in 0..<6 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 6
+                    for l in 0..<6 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 6
+                    for l in 0..<6 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 6
+                    for l in 0..<6 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                for oy in 0..<2 {
+                    let row0 = ((oy * 2 + 1) * 7 + 2) * 5 + 3
+                    let row1 = ((oy * 2 + 1) * 7 + 2) * 5 + 4
+                    let dp = d + oy * 5
+                    for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 5]), dzv) }
+                }
+                let gp0 = kernelGradient + 168
+                for l in 0..<6 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 174
+                for l in 0..<6 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -846,18 +894,41 @@ extension SameStride2Odd: TrainableModel {
                 let gp = gk + 12
                 for l in 0..<2 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<6 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = r
+                        let row0 = 0
+                        let row1 = 1
+                        let row2 = 2
+                        let row3 = 3
                         let dp = d
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 2
-                    for l in 0..<2 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient
+                    for l in 0..<2 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 2
+                    for l in 0..<2 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 4
+                    for l in 0..<2 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 6
+                    for l in 0..<2 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
+                do {
+                    let row0 = 4
+                    let row1 = 5
+                    let dp = d
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv) }
+                }
+                let gp0 = kernelGradient + 8
+                for l in 0..<2 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 10
+                for l in 0..<2 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

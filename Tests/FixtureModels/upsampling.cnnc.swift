@@ -799,19 +799,43 @@ extension Upsampling: TrainableModel {
                 let gp = gk + 108
                 for l in 0..<6 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<18 {
-                let ky = r / 6, kx = (r / 2) % 3, ci = r % 2
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 4
+                let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<3 {
-                        let row = ((oy + ky) * 6 + kx) * 2 + ci
+                        let row0 = ((oy + ky0) * 6 + kx0) * 2 + ci0
+                        let row1 = ((oy + ky1) * 6 + kx1) * 2 + ci1
+                        let row2 = ((oy + ky2) * 6 + kx2) * 2 + ci2
+                        let row3 = ((oy + ky3) * 6 + kx3) * 2 + ci3
                         let dp = d + oy * 4
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 2]), dp[ox]) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 2]), dzv) }
                     }
-                    let gp = kernelGradient + r * 6
-                    for l in 0..<6 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 6
+                    for l in 0..<6 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 6
+                    for l in 0..<6 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 6
+                    for l in 0..<6 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 6
+                    for l in 0..<6 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                for oy in 0..<3 {
+                    let row0 = ((oy + 2) * 6 + 2) * 2
+                    let row1 = ((oy + 2) * 6 + 2) * 2 + 1
+                    let dp = d + oy * 4
+                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 2]), dzv) }
+                }
+                let gp0 = kernelGradient + 96
+                for l in 0..<6 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 102
+                for l in 0..<6 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -917,19 +941,43 @@ extension Upsampling: TrainableModel {
                 let gp = gk + 270
                 for l in 0..<5 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<54 {
-                let ky = r / 18, kx = (r / 6) % 3, ci = r % 6
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<13 {
+                let r0 = rb * 4
+                let ky0 = r0 / 18, kx0 = (r0 / 6) % 3, ci0 = r0 % 6, ky1 = (r0 + 1) / 18, kx1 = ((r0 + 1) / 6) % 3, ci1 = (r0 + 1) % 6, ky2 = (r0 + 2) / 18, kx2 = ((r0 + 2) / 6) % 3, ci2 = (r0 + 2) % 6, ky3 = (r0 + 3) / 18, kx3 = ((r0 + 3) / 6) % 3, ci3 = (r0 + 3) % 6
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<5 {
-                        let row = ((oy * 2 + ky) * 24 + kx) * 6 + ci
+                        let row0 = ((oy * 2 + ky0) * 24 + kx0) * 6 + ci0
+                        let row1 = ((oy * 2 + ky1) * 24 + kx1) * 6 + ci1
+                        let row2 = ((oy * 2 + ky2) * 24 + kx2) * 6 + ci2
+                        let row3 = ((oy * 2 + ky3) * 24 + kx3) * 6 + ci3
                         let dp = d + oy * 11
-                        for ox in 0..<11 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 12]), dp[ox]) }
+                        for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 12]), dzv) }
                     }
-                    let gp = kernelGradient + r * 5
-                    for l in 0..<5 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 5
+                    for l in 0..<5 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 5
+                    for l in 0..<5 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 5
+                    for l in 0..<5 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 5
+                    for l in 0..<5 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                for oy in 0..<5 {
+                    let row0 = ((oy * 2 + 2) * 24 + 2) * 6 + 4
+                    let row1 = ((oy * 2 + 2) * 24 + 2) * 6 + 5
+                    let dp = d + oy * 11
+                    for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 12]), dzv) }
+                }
+                let gp0 = kernelGradient + 260
+                for l in 0..<5 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 265
+                for l in 0..<5 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -1001,18 +1049,38 @@ extension Upsampling: TrainableModel {
                 let gp = gk + 80
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<5 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<15 {
-                        let row = oy * 55 + r
+                        let row0 = oy * 55
+                        let row1 = oy * 55 + 1
+                        let row2 = oy * 55 + 2
+                        let row3 = oy * 55 + 3
                         let dp = d + oy * 11
-                        for ox in 0..<11 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 5]), dp[ox]) }
+                        for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 5]), dzv) }
                     }
-                    let gp = kernelGradient + r * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + 32
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + 48
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
+            }
+            do {
+                var sum0 = SIMD16<Float>()
+                for oy in 0..<15 {
+                    let row0 = oy * 55 + 4
+                    let dp = d + oy * 11
+                    for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 5]), dzv) }
+                }
+                let gp0 = kernelGradient + 64
+                gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -1106,17 +1174,28 @@ extension Upsampling: TrainableModel {
                 let gp = gk + 64
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<16 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 4
-                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 4
+                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }

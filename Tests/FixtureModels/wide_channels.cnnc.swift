@@ -627,19 +627,46 @@ extension WideChannels: TrainableModel {
                 let gp = gk + g * 16 + 1080
                 if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<27 {
-                let ky = r / 9, kx = (r / 3) % 3, ci = r % 3
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<6 {
+                let r0 = rb * 4
+                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3
                 for g in 0..<3 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<10 {
-                        let row = ((oy + ky) * 12 + kx) * 3 + ci
+                        let row0 = ((oy + ky0) * 12 + kx0) * 3 + ci0
+                        let row1 = ((oy + ky1) * 12 + kx1) * 3 + ci1
+                        let row2 = ((oy + ky2) * 12 + kx2) * 3 + ci2
+                        let row3 = ((oy + ky3) * 12 + kx3) * 3 + ci3
                         let dp = d + oy * 30 + g
-                        for ox in 0..<10 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 3]), dp[ox * 3]) }
+                        for ox in 0..<10 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 40 + g * 16
-                    if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
+                    let gp0 = kernelGradient + r0 * 40 + g * 16
+                    if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + (r0 + 1) * 40 + g * 16
+                    if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + (r0 + 2) * 40 + g * 16
+                    if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
+                    let gp3 = kernelGradient + (r0 + 3) * 40 + g * 16
+                    if g < 2 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
                 }
+            }
+            for g in 0..<3 {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
+                for oy in 0..<10 {
+                    let row0 = ((oy + 2) * 12 + 2) * 3
+                    let row1 = ((oy + 2) * 12 + 2) * 3 + 1
+                    let row2 = ((oy + 2) * 12 + 2) * 3 + 2
+                    let dp = d + oy * 30 + g
+                    for ox in 0..<10 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 3]), dzv) }
+                }
+                let gp0 = kernelGradient + g * 16 + 960
+                if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
+                let gp1 = kernelGradient + g * 16 + 1000
+                if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
+                let gp2 = kernelGradient + g * 16 + 1040
+                if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -708,18 +735,29 @@ extension WideChannels: TrainableModel {
                 let gp = gk + g * 16 + 25200
                 if g < 4 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<360 {
-                let ky = r / 120, kx = (r / 40) % 3, ci = r % 40
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<90 {
+                let r0 = rb * 4
+                let ky0 = r0 / 120, kx0 = (r0 / 40) % 3, ci0 = r0 % 40, ky1 = (r0 + 1) / 120, kx1 = ((r0 + 1) / 40) % 3, ci1 = (r0 + 1) % 40, ky2 = (r0 + 2) / 120, kx2 = ((r0 + 2) / 40) % 3, ci2 = (r0 + 2) % 40, ky3 = (r0 + 3) / 120, kx3 = ((r0 + 3) / 40) % 3, ci3 = (r0 + 3) % 40
                 for g in 0..<5 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<5 {
-                        let row = ((oy * 2 + ky) * 11 + kx) * 40 + ci
+                        let row0 = ((oy * 2 + ky0) * 11 + kx0) * 40 + ci0
+                        let row1 = ((oy * 2 + ky1) * 11 + kx1) * 40 + ci1
+                        let row2 = ((oy * 2 + ky2) * 11 + kx2) * 40 + ci2
+                        let row3 = ((oy * 2 + ky3) * 11 + kx3) * 40 + ci3
                         let dp = d + oy * 25 + g
-                        for ox in 0..<5 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 80]), dp[ox * 5]) }
+                        for ox in 0..<5 { let dzv = dp[ox * 5]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 80]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 80]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 80]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 80]), dzv) }
                     }
-                    let gp = kernelGradient + r * 70 + g * 16
-                    if g < 4 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
+                    let gp0 = kernelGradient + r0 * 70 + g * 16
+                    if g < 4 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<6 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + (r0 + 1) * 70 + g * 16
+                    if g < 4 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<6 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + (r0 + 2) * 70 + g * 16
+                    if g < 4 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<6 { gp2[l] += sum2[l] } }
+                    let gp3 = kernelGradient + (r0 + 3) * 70 + g * 16
+                    if g < 4 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<6 { gp3[l] += sum3[l] } }
                 }
             }
             guard let dx else { return }
@@ -818,17 +856,28 @@ extension WideChannels: TrainableModel {
                 let gp = gk + g * 16 + 9240
                 if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<280 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<70 {
+                let r0 = rb * 4
                 for g in 0..<3 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d + g
-                        sum = madd(sum, SIMD16<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 33 + g * 16
-                    if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
+                    let gp0 = kernelGradient + r0 * 33 + g * 16
+                    if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                    let gp1 = kernelGradient + (r0 + 1) * 33 + g * 16
+                    if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                    let gp2 = kernelGradient + (r0 + 2) * 33 + g * 16
+                    if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                    let gp3 = kernelGradient + (r0 + 3) * 33 + g * 16
+                    if g < 2 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
                 }
             }
             guard let dx else { return }

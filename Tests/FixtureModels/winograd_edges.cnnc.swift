@@ -1204,18 +1204,29 @@ extension WinogradEdges: TrainableModel {
                 let gp = gk + g * 16 + 3456
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<144 {
-                let ky = r / 48, kx = (r / 16) % 3, ci = r % 16
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<36 {
+                let r0 = rb * 4
+                let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16
                 for g in 0..<2 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<23 {
-                        let row = ((oy + ky) * 22 + kx) * 16 + ci
+                        let row0 = ((oy + ky0) * 22 + kx0) * 16 + ci0
+                        let row1 = ((oy + ky1) * 22 + kx1) * 16 + ci1
+                        let row2 = ((oy + ky2) * 22 + kx2) * 16 + ci2
+                        let row3 = ((oy + ky3) * 22 + kx3) * 16 + ci3
                         let dp = d + oy * 40 + g
-                        for ox in 0..<20 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 16]), dp[ox * 2]) }
+                        for ox in 0..<20 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
                     }
-                    let gp = kernelGradient + r * 24 + g * 16
-                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
+                    let gp0 = kernelGradient + r0 * 24 + g * 16
+                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + (r0 + 1) * 24 + g * 16
+                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + (r0 + 2) * 24 + g * 16
+                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
+                    let gp3 = kernelGradient + (r0 + 3) * 24 + g * 16
+                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
                 }
             }
             guard let dx else { return }
@@ -1287,18 +1298,29 @@ extension WinogradEdges: TrainableModel {
                 let gp = gk + 3456
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<216 {
-                let ky = r / 72, kx = (r / 24) % 3, ci = r % 24
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<54 {
+                let r0 = rb * 4
+                let ky0 = r0 / 72, kx0 = (r0 / 24) % 3, ci0 = r0 % 24, ky1 = (r0 + 1) / 72, kx1 = ((r0 + 1) / 24) % 3, ci1 = (r0 + 1) % 24, ky2 = (r0 + 2) / 72, kx2 = ((r0 + 2) / 24) % 3, ci2 = (r0 + 2) % 24, ky3 = (r0 + 3) / 72, kx3 = ((r0 + 3) / 24) % 3, ci3 = (r0 + 3) % 24
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<21 {
-                        let row = ((oy + ky) * 20 + kx) * 24 + ci
+                        let row0 = ((oy + ky0) * 20 + kx0) * 24 + ci0
+                        let row1 = ((oy + ky1) * 20 + kx1) * 24 + ci1
+                        let row2 = ((oy + ky2) * 20 + kx2) * 24 + ci2
+                        let row3 = ((oy + ky3) * 20 + kx3) * 24 + ci3
                         let dp = d + oy * 18
-                        for ox in 0..<18 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 24]), dp[ox]) }
+                        for ox in 0..<18 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 24]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 24]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 24]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 24]), dzv) }
                     }
-                    let gp = kernelGradient + r * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -1364,18 +1386,29 @@ extension WinogradEdges: TrainableModel {
                 let gp = gk + g * 16 + 6912
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<144 {
-                let ky = r / 48, kx = (r / 16) % 3, ci = r % 16
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<36 {
+                let r0 = rb * 4
+                let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16
                 for g in 0..<3 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<21 {
-                        let row = ((oy + ky) * 20 + kx) * 16 + ci
+                        let row0 = ((oy + ky0) * 20 + kx0) * 16 + ci0
+                        let row1 = ((oy + ky1) * 20 + kx1) * 16 + ci1
+                        let row2 = ((oy + ky2) * 20 + kx2) * 16 + ci2
+                        let row3 = ((oy + ky3) * 20 + kx3) * 16 + ci3
                         let dp = d + oy * 54 + g
-                        for ox in 0..<18 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 16]), dp[ox * 3]) }
+                        for ox in 0..<18 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
                     }
-                    let gp = kernelGradient + r * 48 + g * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 48 + g * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 48 + g * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 48 + g * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 48 + g * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -1479,17 +1512,28 @@ extension WinogradEdges: TrainableModel {
                 let gp = gk + 21600
                 for l in 0..<5 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<4320 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<1080 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d
-                        sum = madd(sum, SIMD8<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 5
-                    for l in 0..<5 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 5
+                    for l in 0..<5 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 5
+                    for l in 0..<5 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 5
+                    for l in 0..<5 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 5
+                    for l in 0..<5 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }

@@ -856,17 +856,27 @@ extension InceptionBlock: TrainableModel {
                 let gp = gk + 24
                 for l in 0..<6 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<4 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<12 {
-                        let row = oy * 48 + r
+                        let row0 = oy * 48
+                        let row1 = oy * 48 + 1
+                        let row2 = oy * 48 + 2
+                        let row3 = oy * 48 + 3
                         let dp = d + oy * 12
-                        for ox in 0..<12 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 4]), dp[ox]) }
+                        for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 4]), dzv) }
                     }
-                    let gp = kernelGradient + r * 6
-                    for l in 0..<6 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient
+                    for l in 0..<6 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 6
+                    for l in 0..<6 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 12
+                    for l in 0..<6 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 18
+                    for l in 0..<6 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }
@@ -926,17 +936,27 @@ extension InceptionBlock: TrainableModel {
                 let gp = gk + 16
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<4 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<12 {
-                        let row = oy * 48 + r
+                        let row0 = oy * 48
+                        let row1 = oy * 48 + 1
+                        let row2 = oy * 48 + 2
+                        let row3 = oy * 48 + 3
                         let dp = d + oy * 12
-                        for ox in 0..<12 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 4]), dp[ox]) }
+                        for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 4]), dzv) }
                     }
-                    let gp = kernelGradient + r * 4
-                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient
+                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + 4
+                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + 8
+                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + 12
+                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -1021,17 +1041,27 @@ extension InceptionBlock: TrainableModel {
                 let gp = gk + 32
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<4 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<12 {
-                        let row = oy * 48 + r
+                        let row0 = oy * 48
+                        let row1 = oy * 48 + 1
+                        let row2 = oy * 48 + 2
+                        let row3 = oy * 48 + 3
                         let dp = d + oy * 12
-                        for ox in 0..<12 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 4]), dp[ox]) }
+                        for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 4]), dzv) }
                     }
-                    let gp = kernelGradient + r * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient
+                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + 8
+                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + 16
+                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + 24
+                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -1091,19 +1121,43 @@ extension InceptionBlock: TrainableModel {
                 let gp = gk + 432
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<54 {
-                let ky = r / 18, kx = (r / 6) % 3, ci = r % 6
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<13 {
+                let r0 = rb * 4
+                let ky0 = r0 / 18, kx0 = (r0 / 6) % 3, ci0 = r0 % 6, ky1 = (r0 + 1) / 18, kx1 = ((r0 + 1) / 6) % 3, ci1 = (r0 + 1) % 6, ky2 = (r0 + 2) / 18, kx2 = ((r0 + 2) / 6) % 3, ci2 = (r0 + 2) % 6, ky3 = (r0 + 3) / 18, kx3 = ((r0 + 3) / 6) % 3, ci3 = (r0 + 3) % 6
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<12 {
-                        let row = ((oy + ky) * 14 + kx) * 6 + ci
+                        let row0 = ((oy + ky0) * 14 + kx0) * 6 + ci0
+                        let row1 = ((oy + ky1) * 14 + kx1) * 6 + ci1
+                        let row2 = ((oy + ky2) * 14 + kx2) * 6 + ci2
+                        let row3 = ((oy + ky3) * 14 + kx3) * 6 + ci3
                         let dp = d + oy * 12
-                        for ox in 0..<12 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 6]), dp[ox]) }
+                        for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 6]), dzv) }
                     }
-                    let gp = kernelGradient + r * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 8
+                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 8
+                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 8
+                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 8
+                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                for oy in 0..<12 {
+                    let row0 = ((oy + 2) * 14 + 2) * 6 + 4
+                    let row1 = ((oy + 2) * 14 + 2) * 6 + 5
+                    let dp = d + oy * 12
+                    for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv) }
+                }
+                let gp0 = kernelGradient + 416
+                gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                let gp1 = kernelGradient + 424
+                gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -1176,18 +1230,29 @@ extension InceptionBlock: TrainableModel {
                 let gp = gk + 600
                 for l in 0..<6 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<100 {
-                let ky = r / 20, kx = (r / 4) % 5, ci = r % 4
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<25 {
+                let r0 = rb * 4
+                let ky0 = r0 / 20, kx0 = (r0 / 4) % 5, ci0 = r0 % 4, ky1 = (r0 + 1) / 20, kx1 = ((r0 + 1) / 4) % 5, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 20, kx2 = ((r0 + 2) / 4) % 5, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 20, kx3 = ((r0 + 3) / 4) % 5, ci3 = (r0 + 3) % 4
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<12 {
-                        let row = ((oy + ky) * 16 + kx) * 4 + ci
+                        let row0 = ((oy + ky0) * 16 + kx0) * 4 + ci0
+                        let row1 = ((oy + ky1) * 16 + kx1) * 4 + ci1
+                        let row2 = ((oy + ky2) * 16 + kx2) * 4 + ci2
+                        let row3 = ((oy + ky3) * 16 + kx3) * 4 + ci3
                         let dp = d + oy * 12
-                        for ox in 0..<12 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 4]), dp[ox]) }
+                        for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 4]), dzv) }
                     }
-                    let gp = kernelGradient + r * 6
-                    for l in 0..<6 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 6
+                    for l in 0..<6 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 6
+                    for l in 0..<6 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 6
+                    for l in 0..<6 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 6
+                    for l in 0..<6 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }
@@ -1274,18 +1339,42 @@ extension InceptionBlock: TrainableModel {
                 let gp = gk + 130
                 for l in 0..<5 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<26 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<6 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d
-                        sum = madd(sum, SIMD8<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 5
-                    for l in 0..<5 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 5
+                    for l in 0..<5 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 5
+                    for l in 0..<5 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 5
+                    for l in 0..<5 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 5
+                    for l in 0..<5 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                do {
+                    let row0 = 24
+                    let row1 = 25
+                    let dp = d
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv) }
+                }
+                let gp0 = kernelGradient + 120
+                for l in 0..<5 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 125
+                for l in 0..<5 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

@@ -817,18 +817,29 @@ extension NormPreluResidual: TrainableModel {
                 let gp = gk + 216
                 for l in 0..<6 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<36 {
-                let ky = r / 12, kx = (r / 4) % 3, ci = r % 4
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<9 {
+                let r0 = rb * 4
+                let ky0 = r0 / 12, kx0 = (r0 / 4) % 3, ci0 = r0 % 4, ky1 = (r0 + 1) / 12, kx1 = ((r0 + 1) / 4) % 3, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 12, kx2 = ((r0 + 2) / 4) % 3, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 12, kx3 = ((r0 + 3) / 4) % 3, ci3 = (r0 + 3) % 4
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<5 {
-                        let row = ((oy + ky) * 8 + kx) * 4 + ci
+                        let row0 = ((oy + ky0) * 8 + kx0) * 4 + ci0
+                        let row1 = ((oy + ky1) * 8 + kx1) * 4 + ci1
+                        let row2 = ((oy + ky2) * 8 + kx2) * 4 + ci2
+                        let row3 = ((oy + ky3) * 8 + kx3) * 4 + ci3
                         let dp = d + oy * 6
-                        for ox in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 4]), dp[ox]) }
+                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 4]), dzv) }
                     }
-                    let gp = kernelGradient + r * 6
-                    for l in 0..<6 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 6
+                    for l in 0..<6 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 6
+                    for l in 0..<6 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 6
+                    for l in 0..<6 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 6
+                    for l in 0..<6 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }
@@ -896,19 +907,43 @@ extension NormPreluResidual: TrainableModel {
                 let gp = gk + 324
                 for l in 0..<6 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<54 {
-                let ky = r / 18, kx = (r / 6) % 3, ci = r % 6
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<13 {
+                let r0 = rb * 4
+                let ky0 = r0 / 18, kx0 = (r0 / 6) % 3, ci0 = r0 % 6, ky1 = (r0 + 1) / 18, kx1 = ((r0 + 1) / 6) % 3, ci1 = (r0 + 1) % 6, ky2 = (r0 + 2) / 18, kx2 = ((r0 + 2) / 6) % 3, ci2 = (r0 + 2) % 6, ky3 = (r0 + 3) / 18, kx3 = ((r0 + 3) / 6) % 3, ci3 = (r0 + 3) % 6
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<5 {
-                        let row = ((oy + ky) * 8 + kx) * 6 + ci
+                        let row0 = ((oy + ky0) * 8 + kx0) * 6 + ci0
+                        let row1 = ((oy + ky1) * 8 + kx1) * 6 + ci1
+                        let row2 = ((oy + ky2) * 8 + kx2) * 6 + ci2
+                        let row3 = ((oy + ky3) * 8 + kx3) * 6 + ci3
                         let dp = d + oy * 6
-                        for ox in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 6]), dp[ox]) }
+                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 6]), dzv) }
                     }
-                    let gp = kernelGradient + r * 6
-                    for l in 0..<6 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 6
+                    for l in 0..<6 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 6
+                    for l in 0..<6 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 6
+                    for l in 0..<6 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 6
+                    for l in 0..<6 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                for oy in 0..<5 {
+                    let row0 = ((oy + 2) * 8 + 2) * 6 + 4
+                    let row1 = ((oy + 2) * 8 + 2) * 6 + 5
+                    let dp = d + oy * 6
+                    for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv) }
+                }
+                let gp0 = kernelGradient + 312
+                for l in 0..<6 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 318
+                for l in 0..<6 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -1037,18 +1072,41 @@ extension NormPreluResidual: TrainableModel {
                 let gp = gk + 42
                 for l in 0..<7 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<6 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     do {
-                        let row = r
+                        let row0 = 0
+                        let row1 = 1
+                        let row2 = 2
+                        let row3 = 3
                         let dp = d
-                        sum = madd(sum, SIMD8<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 7
-                    for l in 0..<7 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient
+                    for l in 0..<7 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 7
+                    for l in 0..<7 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 14
+                    for l in 0..<7 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 21
+                    for l in 0..<7 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                do {
+                    let row0 = 4
+                    let row1 = 5
+                    let dp = d
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv) }
+                }
+                let gp0 = kernelGradient + 28
+                for l in 0..<7 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 35
+                for l in 0..<7 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place
@@ -1130,18 +1188,44 @@ extension NormPreluResidual: TrainableModel {
                 let gp = gk + 21
                 for l in 0..<3 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<7 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = r
+                        let row0 = 0
+                        let row1 = 1
+                        let row2 = 2
+                        let row3 = 3
                         let dp = d
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 3
-                    for l in 0..<3 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient
+                    for l in 0..<3 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 3
+                    for l in 0..<3 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 6
+                    for l in 0..<3 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 9
+                    for l in 0..<3 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
+                do {
+                    let row0 = 4
+                    let row1 = 5
+                    let row2 = 6
+                    let dp = d
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv) }
+                }
+                let gp0 = kernelGradient + 12
+                for l in 0..<3 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 15
+                for l in 0..<3 { gp1[l] += sum1[l] }
+                let gp2 = kernelGradient + 18
+                for l in 0..<3 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

@@ -812,18 +812,29 @@ extension SequenceBranches: TrainableModel {
                 let gp = gk + 48
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<12 {
-                let kx = r / 4, ci = r % 4
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 4
+                let kx0 = (r0 / 4), ci0 = r0 % 4, kx1 = ((r0 + 1) / 4), ci1 = (r0 + 1) % 4, kx2 = ((r0 + 2) / 4), ci2 = (r0 + 2) % 4, kx3 = ((r0 + 3) / 4), ci3 = (r0 + 3) % 4
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = kx * 4 + ci
+                        let row0 = kx0 * 4 + ci0
+                        let row1 = kx1 * 4 + ci1
+                        let row2 = kx2 * 4 + ci2
+                        let row3 = kx3 * 4 + ci3
                         let dp = d
-                        for ox in 0..<6 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 4]), dp[ox]) }
+                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 4]), dzv) }
                     }
-                    let gp = kernelGradient + r * 4
-                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 4
+                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -896,19 +907,43 @@ extension SequenceBranches: TrainableModel {
                 let gp = gk + 108
                 for l in 0..<6 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<18 {
-                let kx = r / 6, ci = r % 6
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 4
+                let kx0 = (r0 / 6), ci0 = r0 % 6, kx1 = ((r0 + 1) / 6), ci1 = (r0 + 1) % 6, kx2 = ((r0 + 2) / 6), ci2 = (r0 + 2) % 6, kx3 = ((r0 + 3) / 6), ci3 = (r0 + 3) % 6
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     do {
-                        let row = kx * 6 + ci
+                        let row0 = kx0 * 6 + ci0
+                        let row1 = kx1 * 6 + ci1
+                        let row2 = kx2 * 6 + ci2
+                        let row3 = kx3 * 6 + ci3
                         let dp = d
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 6]), dp[ox]) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 6]), dzv) }
                     }
-                    let gp = kernelGradient + r * 6
-                    for l in 0..<6 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 6
+                    for l in 0..<6 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 6
+                    for l in 0..<6 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 6
+                    for l in 0..<6 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 6
+                    for l in 0..<6 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                do {
+                    let row0 = 16
+                    let row1 = 17
+                    let dp = d
+                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv) }
+                }
+                let gp0 = kernelGradient + 96
+                for l in 0..<6 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 102
+                for l in 0..<6 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -1007,17 +1042,27 @@ extension SequenceBranches: TrainableModel {
                 let gp = gk + 12
                 for l in 0..<3 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<4 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = r
+                        let row0 = 0
+                        let row1 = 1
+                        let row2 = 2
+                        let row3 = 3
                         let dp = d
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 3
-                    for l in 0..<3 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient
+                    for l in 0..<3 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 3
+                    for l in 0..<3 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 6
+                    for l in 0..<3 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 9
+                    for l in 0..<3 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }
@@ -1057,19 +1102,40 @@ extension SequenceBranches: TrainableModel {
                 let gp = gk + 84
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<21 {
-                let kx = r / 7, ci = r % 7
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<5 {
+                let r0 = rb * 4
+                let kx0 = (r0 / 7), ci0 = r0 % 7, kx1 = ((r0 + 1) / 7), ci1 = (r0 + 1) % 7, kx2 = ((r0 + 2) / 7), ci2 = (r0 + 2) % 7, kx3 = ((r0 + 3) / 7), ci3 = (r0 + 3) % 7
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = kx * 7 + ci
+                        let row0 = kx0 * 7 + ci0
+                        let row1 = kx1 * 7 + ci1
+                        let row2 = kx2 * 7 + ci2
+                        let row3 = kx3 * 7 + ci3
                         let dp = d
-                        for ox in 0..<10 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 7]), dp[ox]) }
+                        for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 7]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 7]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 7]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 7]), dzv) }
                     }
-                    let gp = kernelGradient + r * 4
-                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 4
+                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
+            }
+            do {
+                var sum0 = SIMD4<Float>()
+                do {
+                    let row0 = 20
+                    let dp = d
+                    for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 7]), dzv) }
+                }
+                let gp0 = kernelGradient + 80
+                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -1133,17 +1199,28 @@ extension SequenceBranches: TrainableModel {
                 let gp = gk + 160
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<40 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<10 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 4
-                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 4
+                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }

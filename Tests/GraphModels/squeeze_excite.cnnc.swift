@@ -573,19 +573,43 @@ extension SqueezeExcite: TrainableModel {
                 let gp = gk + 648
                 for l in 0..<12 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<54 {
-                let ky = r / 18, kx = (r / 6) % 3, ci = r % 6
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<13 {
+                let r0 = rb * 4
+                let ky0 = r0 / 18, kx0 = (r0 / 6) % 3, ci0 = r0 % 6, ky1 = (r0 + 1) / 18, kx1 = ((r0 + 1) / 6) % 3, ci1 = (r0 + 1) % 6, ky2 = (r0 + 2) / 18, kx2 = ((r0 + 2) / 6) % 3, ci2 = (r0 + 2) % 6, ky3 = (r0 + 3) / 18, kx3 = ((r0 + 3) / 6) % 3, ci3 = (r0 + 3) % 6
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<8 {
-                        let row = ((oy + ky) * 10 + kx) * 6 + ci
+                        let row0 = ((oy + ky0) * 10 + kx0) * 6 + ci0
+                        let row1 = ((oy + ky1) * 10 + kx1) * 6 + ci1
+                        let row2 = ((oy + ky2) * 10 + kx2) * 6 + ci2
+                        let row3 = ((oy + ky3) * 10 + kx3) * 6 + ci3
                         let dp = d + oy * 8
-                        for ox in 0..<8 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 6]), dp[ox]) }
+                        for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 6]), dzv) }
                     }
-                    let gp = kernelGradient + r * 12
-                    for l in 0..<12 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 12
+                    for l in 0..<12 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 12
+                    for l in 0..<12 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 12
+                    for l in 0..<12 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 12
+                    for l in 0..<12 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
+                for oy in 0..<8 {
+                    let row0 = ((oy + 2) * 10 + 2) * 6 + 4
+                    let row1 = ((oy + 2) * 10 + 2) * 6 + 5
+                    let dp = d + oy * 8
+                    for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 6]), dzv) }
+                }
+                let gp0 = kernelGradient + 624
+                for l in 0..<12 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 636
+                for l in 0..<12 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -666,17 +690,28 @@ extension SqueezeExcite: TrainableModel {
                 let gp = gk + 36
                 for l in 0..<3 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<12 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 3
-                    for l in 0..<3 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 3
+                    for l in 0..<3 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 3
+                    for l in 0..<3 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 3
+                    for l in 0..<3 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 3
+                    for l in 0..<3 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }
@@ -714,18 +749,23 @@ extension SqueezeExcite: TrainableModel {
                 let gp = gk + 36
                 for l in 0..<12 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<3 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
                 do {
-                    var sum = SIMD16<Float>()
-                    do {
-                        let row = r
-                        let dp = d
-                        sum = madd(sum, SIMD16<Float>(repeating: x[row]), dp[0])
-                    }
-                    let gp = kernelGradient + r * 12
-                    for l in 0..<12 { gp[l] += sum[l] }
+                    let row0 = 0
+                    let row1 = 1
+                    let row2 = 2
+                    let dp = d
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv) }
                 }
+                let gp0 = kernelGradient
+                for l in 0..<12 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 12
+                for l in 0..<12 { gp1[l] += sum1[l] }
+                let gp2 = kernelGradient + 24
+                for l in 0..<12 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place
@@ -765,17 +805,28 @@ extension SqueezeExcite: TrainableModel {
                 let gp = gk + 48
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<12 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 4
-                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 4
+                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }

@@ -698,18 +698,29 @@ extension Random001: TrainableModel {
                 let gp = gk + 1280
                 for l in 0..<5 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<256 {
-                let ky = r / 64, kx = (r / 16) % 4, ci = r % 16
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<64 {
+                let r0 = rb * 4
+                let ky0 = r0 / 64, kx0 = (r0 / 16) % 4, ci0 = r0 % 16, ky1 = (r0 + 1) / 64, kx1 = ((r0 + 1) / 16) % 4, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 64, kx2 = ((r0 + 2) / 16) % 4, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 64, kx3 = ((r0 + 3) / 16) % 4, ci3 = (r0 + 3) % 16
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<2 {
-                        let row = ((oy * 3 + ky) * 14 + kx) * 16 + ci
+                        let row0 = ((oy * 3 + ky0) * 14 + kx0) * 16 + ci0
+                        let row1 = ((oy * 3 + ky1) * 14 + kx1) * 16 + ci1
+                        let row2 = ((oy * 3 + ky2) * 14 + kx2) * 16 + ci2
+                        let row3 = ((oy * 3 + ky3) * 14 + kx3) * 16 + ci3
                         let dp = d + oy * 11
-                        for ox in 0..<11 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 16]), dp[ox]) }
+                        for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 16]), dzv) }
                     }
-                    let gp = kernelGradient + r * 5
-                    for l in 0..<5 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 5
+                    for l in 0..<5 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 5
+                    for l in 0..<5 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 5
+                    for l in 0..<5 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 5
+                    for l in 0..<5 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }
@@ -783,18 +794,29 @@ extension Random001: TrainableModel {
                 let gp = gk + 1200
                 for l in 0..<15 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<80 {
-                let ky = r / 20, kx = (r / 5) % 4, ci = r % 5
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<20 {
+                let r0 = rb * 4
+                let ky0 = r0 / 20, kx0 = (r0 / 5) % 4, ci0 = r0 % 5, ky1 = (r0 + 1) / 20, kx1 = ((r0 + 1) / 5) % 4, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 20, kx2 = ((r0 + 2) / 5) % 4, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 20, kx3 = ((r0 + 3) / 5) % 4, ci3 = (r0 + 3) % 5
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     do {
-                        let row = (ky * 13 + kx) * 5 + ci
+                        let row0 = (ky0 * 13 + kx0) * 5 + ci0
+                        let row1 = (ky1 * 13 + kx1) * 5 + ci1
+                        let row2 = (ky2 * 13 + kx2) * 5 + ci2
+                        let row3 = (ky3 * 13 + kx3) * 5 + ci3
                         let dp = d
-                        for ox in 0..<4 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 15]), dp[ox]) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 15]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 15]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 15]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 15]), dzv) }
                     }
-                    let gp = kernelGradient + r * 15
-                    for l in 0..<15 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 15
+                    for l in 0..<15 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 15
+                    for l in 0..<15 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 15
+                    for l in 0..<15 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 15
+                    for l in 0..<15 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }

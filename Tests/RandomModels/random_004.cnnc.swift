@@ -558,17 +558,28 @@ extension Random004: TrainableModel {
                 let gp = gk + g * 16 + 320
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<16 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 4
                 for g in 0..<2 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<5 {
-                        let row = oy * 16 + r
+                        let row0 = oy * 16 + r0
+                        let row1 = oy * 16 + r0 + 1
+                        let row2 = oy * 16 + r0 + 2
+                        let row3 = oy * 16 + r0 + 3
                         let dp = d + oy * 2 + g
-                        sum = madd(sum, SIMD16<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 20 + g * 16
-                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
+                    let gp0 = kernelGradient + r0 * 20 + g * 16
+                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + (r0 + 1) * 20 + g * 16
+                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<4 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + (r0 + 2) * 20 + g * 16
+                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<4 { gp2[l] += sum2[l] } }
+                    let gp3 = kernelGradient + (r0 + 3) * 20 + g * 16
+                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<4 { gp3[l] += sum3[l] } }
                 }
             }
             guard let dx else { return }
@@ -626,18 +637,29 @@ extension Random004: TrainableModel {
                 let gp = gk + 1920
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<120 {
-                let ky = r / 60, kx = (r / 20) % 3, ci = r % 20
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<30 {
+                let r0 = rb * 4
+                let ky0 = r0 / 60, kx0 = (r0 / 20) % 3, ci0 = r0 % 20, ky1 = (r0 + 1) / 60, kx1 = ((r0 + 1) / 20) % 3, ci1 = (r0 + 1) % 20, ky2 = (r0 + 2) / 60, kx2 = ((r0 + 2) / 20) % 3, ci2 = (r0 + 2) % 20, ky3 = (r0 + 3) / 60, kx3 = ((r0 + 3) / 20) % 3, ci3 = (r0 + 3) % 20
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<5 {
-                        let row = ((oy + ky * 2) * 5 + kx * 2) * 20 + ci
+                        let row0 = ((oy + ky0 * 2) * 5 + kx0 * 2) * 20 + ci0
+                        let row1 = ((oy + ky1 * 2) * 5 + kx1 * 2) * 20 + ci1
+                        let row2 = ((oy + ky2 * 2) * 5 + kx2 * 2) * 20 + ci2
+                        let row3 = ((oy + ky3 * 2) * 5 + kx3 * 2) * 20 + ci3
                         let dp = d + oy
-                        sum = madd(sum, SIMD16<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -712,18 +734,29 @@ extension Random004: TrainableModel {
                 for l in 0..<2 { v[l] = from[l] }
                 d[i] = v
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<256 {
-                let ky = r / 64, kx = (r / 16) % 4, ci = r % 16
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<64 {
+                let r0 = rb * 4
+                let ky0 = r0 / 64, kx0 = (r0 / 16) % 4, ci0 = r0 % 16, ky1 = (r0 + 1) / 64, kx1 = ((r0 + 1) / 16) % 4, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 64, kx2 = ((r0 + 2) / 16) % 4, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 64, kx3 = ((r0 + 3) / 16) % 4, ci3 = (r0 + 3) % 16
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<3 {
-                        let row = ((oy * 2 + ky) * 4 + kx) * 16 + ci
+                        let row0 = ((oy * 2 + ky0) * 4 + kx0) * 16 + ci0
+                        let row1 = ((oy * 2 + ky1) * 4 + kx1) * 16 + ci1
+                        let row2 = ((oy * 2 + ky2) * 4 + kx2) * 16 + ci2
+                        let row3 = ((oy * 2 + ky3) * 4 + kx3) * 16 + ci3
                         let dp = d + oy
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 2
-                    for l in 0..<2 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 2
+                    for l in 0..<2 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 2
+                    for l in 0..<2 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 2
+                    for l in 0..<2 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 2
+                    for l in 0..<2 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }

@@ -324,18 +324,20 @@ extension Random005: TrainableModel {
                 let gp = gk + 32
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<2 {
-                do {
-                    var sum = SIMD16<Float>()
-                    for oy in 0..<4 {
-                        let row = oy * 4 + r
-                        let dp = d + oy
-                        sum = madd(sum, SIMD16<Float>(repeating: x[row]), dp[0])
-                    }
-                    let gp = kernelGradient + r * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
+                for oy in 0..<4 {
+                    let row0 = oy * 4
+                    let row1 = oy * 4 + 1
+                    let dp = d + oy
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv) }
                 }
+                let gp0 = kernelGradient
+                gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                let gp1 = kernelGradient + 16
+                gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -394,18 +396,29 @@ extension Random005: TrainableModel {
                 let gp = gk + 64
                 gp[0] += sum[0]
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<64 {
-                let kx = r / 16, ci = r % 16
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<16 {
+                let r0 = rb * 4
+                let kx0 = (r0 / 16), ci0 = r0 % 16, kx1 = ((r0 + 1) / 16), ci1 = (r0 + 1) % 16, kx2 = ((r0 + 2) / 16), ci2 = (r0 + 2) % 16, kx3 = ((r0 + 3) / 16), ci3 = (r0 + 3) % 16
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<2 {
-                        let row = (oy * 12 + kx) * 16 + ci
+                        let row0 = (oy * 12 + kx0) * 16 + ci0
+                        let row1 = (oy * 12 + kx1) * 16 + ci1
+                        let row2 = (oy * 12 + kx2) * 16 + ci2
+                        let row3 = (oy * 12 + kx3) * 16 + ci3
                         let dp = d + oy
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r
-                    gp[0] += sum[0]
+                    let gp0 = kernelGradient + r0
+                    gp0[0] += sum0[0]
+                    let gp1 = kernelGradient + r0 + 1
+                    gp1[0] += sum1[0]
+                    let gp2 = kernelGradient + r0 + 2
+                    gp2[0] += sum2[0]
+                    let gp3 = kernelGradient + r0 + 3
+                    gp3[0] += sum3[0]
                 }
             }
             guard let dx else { return }

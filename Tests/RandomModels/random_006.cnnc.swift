@@ -306,17 +306,28 @@ extension Random006: TrainableModel {
                 let gp = gk + g * 16 + 304
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<16 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 4
                 for g in 0..<2 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<5 {
-                        let row = oy * 32 + r
+                        let row0 = oy * 32 + r0
+                        let row1 = oy * 32 + r0 + 1
+                        let row2 = oy * 32 + r0 + 2
+                        let row3 = oy * 32 + r0 + 3
                         let dp = d + oy * 4 + g
-                        for ox in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 16]), dp[ox * 2]) }
+                        for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
                     }
-                    let gp = kernelGradient + r * 19 + g * 16
-                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
+                    let gp0 = kernelGradient + r0 * 19 + g * 16
+                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<3 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + (r0 + 1) * 19 + g * 16
+                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<3 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + (r0 + 2) * 19 + g * 16
+                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<3 { gp2[l] += sum2[l] } }
+                    let gp3 = kernelGradient + (r0 + 3) * 19 + g * 16
+                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<3 { gp3[l] += sum3[l] } }
                 }
             }
             guard let dx else { return }
@@ -385,18 +396,45 @@ extension Random006: TrainableModel {
                 let gp = gk + g * 16 + 380
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<19 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 4
                 for g in 0..<2 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<5 {
-                        let row = oy * 38 + r
+                        let row0 = oy * 38 + r0
+                        let row1 = oy * 38 + r0 + 1
+                        let row2 = oy * 38 + r0 + 2
+                        let row3 = oy * 38 + r0 + 3
                         let dp = d + oy * 4 + g
-                        for ox in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 19]), dp[ox * 2]) }
+                        for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 19]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 19]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 19]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 19]), dzv) }
                     }
-                    let gp = kernelGradient + r * 20 + g * 16
-                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
+                    let gp0 = kernelGradient + r0 * 20 + g * 16
+                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + (r0 + 1) * 20 + g * 16
+                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<4 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + (r0 + 2) * 20 + g * 16
+                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<4 { gp2[l] += sum2[l] } }
+                    let gp3 = kernelGradient + (r0 + 3) * 20 + g * 16
+                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<4 { gp3[l] += sum3[l] } }
                 }
+            }
+            for g in 0..<2 {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
+                for oy in 0..<5 {
+                    let row0 = oy * 38 + 16
+                    let row1 = oy * 38 + 17
+                    let row2 = oy * 38 + 18
+                    let dp = d + oy * 4 + g
+                    for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 19]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 19]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 19]), dzv) }
+                }
+                let gp0 = kernelGradient + g * 16 + 320
+                if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
+                let gp1 = kernelGradient + g * 16 + 340
+                if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<4 { gp1[l] += sum1[l] } }
+                let gp2 = kernelGradient + g * 16 + 360
+                if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<4 { gp2[l] += sum2[l] } }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels

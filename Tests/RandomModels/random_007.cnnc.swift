@@ -486,18 +486,20 @@ extension Random007: TrainableModel {
                 let gp = gk + 4
                 for l in 0..<2 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<2 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
+                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
                 do {
-                    var sum = SIMD4<Float>()
-                    do {
-                        let row = r
-                        let dp = d
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
-                    }
-                    let gp = kernelGradient + r * 2
-                    for l in 0..<2 { gp[l] += sum[l] }
+                    let row0 = 0
+                    let row1 = 1
+                    let dp = d
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv) }
                 }
+                let gp0 = kernelGradient
+                for l in 0..<2 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 2
+                for l in 0..<2 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place
@@ -534,18 +536,20 @@ extension Random007: TrainableModel {
                 let gp = gk + g * 16 + 62
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<15 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<2 {
-                for g in 0..<2 {
-                    var sum = SIMD16<Float>()
-                    do {
-                        let row = r
-                        let dp = d + g
-                        sum = madd(sum, SIMD16<Float>(repeating: x[row]), dp[0])
-                    }
-                    let gp = kernelGradient + r * 31 + g * 16
-                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<15 { gp[l] += sum[l] } }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for g in 0..<2 {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
+                do {
+                    let row0 = 0
+                    let row1 = 1
+                    let dp = d + g
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv) }
                 }
+                let gp0 = kernelGradient + g * 16
+                if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<15 { gp0[l] += sum0[l] } }
+                let gp1 = kernelGradient + g * 16 + 31
+                if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<15 { gp1[l] += sum1[l] } }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

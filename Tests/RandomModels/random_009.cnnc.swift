@@ -378,18 +378,20 @@ extension Random009: TrainableModel {
                 let gp = gk + 30
                 for l in 0..<15 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<2 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
                 do {
-                    var sum = SIMD16<Float>()
-                    do {
-                        let row = r
-                        let dp = d
-                        for ox in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 4]), dp[ox]) }
-                    }
-                    let gp = kernelGradient + r * 15
-                    for l in 0..<15 { gp[l] += sum[l] }
+                    let row0 = 0
+                    let row1 = 1
+                    let dp = d
+                    for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 4]), dzv) }
                 }
+                let gp0 = kernelGradient
+                for l in 0..<15 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 15
+                for l in 0..<15 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -448,19 +450,46 @@ extension Random009: TrainableModel {
                 let gp = gk + 270
                 for l in 0..<2 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<135 {
-                let ky = r / 45, kx = (r / 15) % 3, ci = r % 15
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<33 {
+                let r0 = rb * 4
+                let ky0 = r0 / 45, kx0 = (r0 / 15) % 3, ci0 = r0 % 15, ky1 = (r0 + 1) / 45, kx1 = ((r0 + 1) / 15) % 3, ci1 = (r0 + 1) % 15, ky2 = (r0 + 2) / 45, kx2 = ((r0 + 2) / 15) % 3, ci2 = (r0 + 2) % 15, ky3 = (r0 + 3) / 45, kx3 = ((r0 + 3) / 15) % 3, ci3 = (r0 + 3) % 15
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = (ky * 3 + kx) * 15 + ci
+                        let row0 = (ky0 * 3 + kx0) * 15 + ci0
+                        let row1 = (ky1 * 3 + kx1) * 15 + ci1
+                        let row2 = (ky2 * 3 + kx2) * 15 + ci2
+                        let row3 = (ky3 * 3 + kx3) * 15 + ci3
                         let dp = d
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 2
-                    for l in 0..<2 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 2
+                    for l in 0..<2 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 2
+                    for l in 0..<2 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 2
+                    for l in 0..<2 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 2
+                    for l in 0..<2 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
+                do {
+                    let row0 = 132
+                    let row1 = 133
+                    let row2 = 134
+                    let dp = d
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv) }
+                }
+                let gp0 = kernelGradient + 264
+                for l in 0..<2 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 266
+                for l in 0..<2 { gp1[l] += sum1[l] }
+                let gp2 = kernelGradient + 268
+                for l in 0..<2 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels

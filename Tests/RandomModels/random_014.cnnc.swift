@@ -552,19 +552,43 @@ extension Random014: TrainableModel {
                     d[i * 2 + g] = v
                 }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<10 {
-                let ky = r / 5, ci = r % 5
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 4
+                let ky0 = r0 / 5, ci0 = r0 % 5, ky1 = (r0 + 1) / 5, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 5, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 5, ci3 = (r0 + 3) % 5
                 for g in 0..<2 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<4 {
-                        let row = (oy * 2 + ky) * 50 + ci
+                        let row0 = (oy * 2 + ky0) * 50 + ci0
+                        let row1 = (oy * 2 + ky1) * 50 + ci1
+                        let row2 = (oy * 2 + ky2) * 50 + ci2
+                        let row3 = (oy * 2 + ky3) * 50 + ci3
                         let dp = d + oy * 8 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 15]), dp[ox * 2]) }
+                        for ox in 0..<4 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 15]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 15]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 15]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 15]), dzv) }
                     }
-                    let gp = kernelGradient + r * 17 + g * 16
-                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
+                    let gp0 = kernelGradient + r0 * 17 + g * 16
+                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                    let gp1 = kernelGradient + (r0 + 1) * 17 + g * 16
+                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                    let gp2 = kernelGradient + (r0 + 2) * 17 + g * 16
+                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                    let gp3 = kernelGradient + (r0 + 3) * 17 + g * 16
+                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
                 }
+            }
+            for g in 0..<2 {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
+                for oy in 0..<4 {
+                    let row0 = (oy * 2 + 1) * 50 + 3
+                    let row1 = (oy * 2 + 1) * 50 + 4
+                    let dp = d + oy * 8 + g
+                    for ox in 0..<4 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 15]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 15]), dzv) }
+                }
+                let gp0 = kernelGradient + g * 16 + 136
+                if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                let gp1 = kernelGradient + g * 16 + 153
+                if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -621,17 +645,28 @@ extension Random014: TrainableModel {
                 let gp = gk + 816
                 for l in 0..<3 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<272 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<68 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 3
-                    for l in 0..<3 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 3
+                    for l in 0..<3 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 3
+                    for l in 0..<3 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 3
+                    for l in 0..<3 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 3
+                    for l in 0..<3 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }

@@ -364,17 +364,27 @@ extension Random018: TrainableModel {
                     d[i * 2 + g] = v
                 }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<4 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 for g in 0..<2 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<5 {
-                        let row = oy * 28 + r
+                        let row0 = oy * 28
+                        let row1 = oy * 28 + 1
+                        let row2 = oy * 28 + 2
+                        let row3 = oy * 28 + 3
                         let dp = d + oy * 8 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 8]), dp[ox * 2]) }
+                        for ox in 0..<4 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv) }
                     }
-                    let gp = kernelGradient + r * 17 + g * 16
-                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
+                    let gp0 = kernelGradient + g * 16
+                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                    let gp1 = kernelGradient + g * 16 + 17
+                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                    let gp2 = kernelGradient + g * 16 + 34
+                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                    let gp3 = kernelGradient + g * 16 + 51
+                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
                 }
             }
             guard let dx else { return }

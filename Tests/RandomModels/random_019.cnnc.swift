@@ -368,17 +368,27 @@ extension Random019: TrainableModel {
                 let gp = gk + g * 8 + 36
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<4 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 for g in 0..<2 {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<12 {
-                        let row = oy * 48 + r
+                        let row0 = oy * 48
+                        let row1 = oy * 48 + 1
+                        let row2 = oy * 48 + 2
+                        let row3 = oy * 48 + 3
                         let dp = d + oy * 8 + g
-                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 12]), dp[ox * 2]) }
+                        for ox in 0..<4 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 12]), dzv) }
                     }
-                    let gp = kernelGradient + r * 9 + g * 8
-                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
+                    let gp0 = kernelGradient + g * 8
+                    if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                    let gp1 = kernelGradient + g * 8 + 9
+                    if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                    let gp2 = kernelGradient + g * 8 + 18
+                    if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                    let gp3 = kernelGradient + g * 8 + 27
+                    if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
                 }
             }
             guard let dx else { return }
@@ -473,18 +483,39 @@ extension Random019: TrainableModel {
                 let gp = gk + 27
                 for l in 0..<3 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<9 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<7 {
-                        let row = oy * 9 + r
+                        let row0 = oy * 9 + r0
+                        let row1 = oy * 9 + r0 + 1
+                        let row2 = oy * 9 + r0 + 2
+                        let row3 = oy * 9 + r0 + 3
                         let dp = d + oy
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 3
-                    for l in 0..<3 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 3
+                    for l in 0..<3 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 3
+                    for l in 0..<3 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 3
+                    for l in 0..<3 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 3
+                    for l in 0..<3 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD4<Float>()
+                for oy in 0..<7 {
+                    let row0 = oy * 9 + 8
+                    let dp = d + oy
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv) }
+                }
+                let gp0 = kernelGradient + 24
+                for l in 0..<3 { gp0[l] += sum0[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 8 input channels

@@ -298,18 +298,29 @@ extension Random020: TrainableModel {
                 let gp = gk + 64
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<16 {
-                let ky = r / 4, ci = r % 4
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 4
+                let ky0 = r0 / 4, ci0 = r0 % 4, ky1 = (r0 + 1) / 4, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 4, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 4, ci3 = (r0 + 3) % 4
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<2 {
-                        let row = (oy * 2 + ky) * 28 + ci
+                        let row0 = (oy * 2 + ky0) * 28 + ci0
+                        let row1 = (oy * 2 + ky1) * 28 + ci1
+                        let row2 = (oy * 2 + ky2) * 28 + ci2
+                        let row3 = (oy * 2 + ky3) * 28 + ci3
                         let dp = d + oy * 3
-                        for ox in 0..<3 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 12]), dp[ox]) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 12]), dzv) }
                     }
-                    let gp = kernelGradient + r * 4
-                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 4
+                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }

@@ -438,18 +438,39 @@ extension Random025: TrainableModel {
                 let gp = gk + 325
                 for l in 0..<13 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<25 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<6 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d
-                        sum = madd(sum, SIMD16<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 13
-                    for l in 0..<13 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 13
+                    for l in 0..<13 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 13
+                    for l in 0..<13 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 13
+                    for l in 0..<13 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 13
+                    for l in 0..<13 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD16<Float>()
+                do {
+                    let row0 = 24
+                    let dp = d
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv) }
+                }
+                let gp0 = kernelGradient + 312
+                for l in 0..<13 { gp0[l] += sum0[l] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

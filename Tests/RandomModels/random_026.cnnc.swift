@@ -340,18 +340,17 @@ extension Random026: TrainableModel {
                 let gp = gk + 16
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                do {
-                    var sum = SIMD16<Float>()
-                    for oy in 0..<2 {
-                        let row = oy * 10
-                        let dp = d + oy * 10
-                        for ox in 0..<10 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox]), dp[ox]) }
-                    }
-                    let gp = kernelGradient
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                var sum0 = SIMD16<Float>()
+                for oy in 0..<2 {
+                    let row0 = oy * 10
+                    let dp = d + oy * 10
+                    for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox]), dzv) }
                 }
+                let gp0 = kernelGradient
+                gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels

@@ -497,18 +497,29 @@ extension Random030: TrainableModel {
                 let gp = gk + 384
                 for l in 0..<12 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<32 {
-                let ky = r / 8, kx = (r / 2) % 4, ci = r % 2
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<8 {
+                let r0 = rb * 4
+                let ky0 = r0 / 8, kx0 = (r0 / 2) % 4, ci0 = r0 % 2, ky1 = (r0 + 1) / 8, kx1 = ((r0 + 1) / 2) % 4, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 8, kx2 = ((r0 + 2) / 2) % 4, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 8, kx3 = ((r0 + 3) / 2) % 4, ci3 = (r0 + 3) % 2
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<3 {
-                        let row = ((oy + ky) * 4 + kx) * 2 + ci
+                        let row0 = ((oy + ky0) * 4 + kx0) * 2 + ci0
+                        let row1 = ((oy + ky1) * 4 + kx1) * 2 + ci1
+                        let row2 = ((oy + ky2) * 4 + kx2) * 2 + ci2
+                        let row3 = ((oy + ky3) * 4 + kx3) * 2 + ci3
                         let dp = d + oy
-                        sum = madd(sum, SIMD16<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 12
-                    for l in 0..<12 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 12
+                    for l in 0..<12 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 12
+                    for l in 0..<12 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 12
+                    for l in 0..<12 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 12
+                    for l in 0..<12 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }
@@ -579,17 +590,28 @@ extension Random030: TrainableModel {
                 for l in 0..<5 { v[l] = from[l] }
                 d[0] = v
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<12 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d
-                        sum = madd(sum, SIMD8<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 5
-                    for l in 0..<5 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 5
+                    for l in 0..<5 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 5
+                    for l in 0..<5 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 5
+                    for l in 0..<5 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 5
+                    for l in 0..<5 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }

@@ -443,18 +443,38 @@ extension Random038: TrainableModel {
                 let gp = gk + g * 16 + 95
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<5 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 for g in 0..<2 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<8 {
-                        let row = oy * 45 + r
+                        let row0 = oy * 45
+                        let row1 = oy * 45 + 1
+                        let row2 = oy * 45 + 2
+                        let row3 = oy * 45 + 3
                         let dp = d + oy * 18 + g
-                        for ox in 0..<9 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 5]), dp[ox * 2]) }
+                        for ox in 0..<9 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 5]), dzv) }
                     }
-                    let gp = kernelGradient + r * 19 + g * 16
-                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
+                    let gp0 = kernelGradient + g * 16
+                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<3 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + g * 16 + 19
+                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<3 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + g * 16 + 38
+                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<3 { gp2[l] += sum2[l] } }
+                    let gp3 = kernelGradient + g * 16 + 57
+                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<3 { gp3[l] += sum3[l] } }
                 }
+            }
+            for g in 0..<2 {
+                var sum0 = SIMD16<Float>()
+                for oy in 0..<8 {
+                    let row0 = oy * 45 + 4
+                    let dp = d + oy * 18 + g
+                    for ox in 0..<9 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 5]), dzv) }
+                }
+                let gp0 = kernelGradient + g * 16 + 76
+                if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<3 { gp0[l] += sum0[l] } }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -503,19 +523,46 @@ extension Random038: TrainableModel {
                 for l in 0..<7 { v[l] = from[l] }
                 d[i] = v
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<171 {
-                let ky = r / 57, kx = (r / 19) % 3, ci = r % 19
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<42 {
+                let r0 = rb * 4
+                let ky0 = r0 / 57, kx0 = (r0 / 19) % 3, ci0 = r0 % 19, ky1 = (r0 + 1) / 57, kx1 = ((r0 + 1) / 19) % 3, ci1 = (r0 + 1) % 19, ky2 = (r0 + 2) / 57, kx2 = ((r0 + 2) / 19) % 3, ci2 = (r0 + 2) % 19, ky3 = (r0 + 3) / 57, kx3 = ((r0 + 3) / 19) % 3, ci3 = (r0 + 3) % 19
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<4 {
-                        let row = ((oy * 2 + ky) * 11 + kx) * 19 + ci
+                        let row0 = ((oy * 2 + ky0) * 11 + kx0) * 19 + ci0
+                        let row1 = ((oy * 2 + ky1) * 11 + kx1) * 19 + ci1
+                        let row2 = ((oy * 2 + ky2) * 11 + kx2) * 19 + ci2
+                        let row3 = ((oy * 2 + ky3) * 11 + kx3) * 19 + ci3
                         let dp = d + oy * 9
-                        for ox in 0..<9 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 19]), dp[ox]) }
+                        for ox in 0..<9 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 19]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 19]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 19]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 19]), dzv) }
                     }
-                    let gp = kernelGradient + r * 7
-                    for l in 0..<7 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 7
+                    for l in 0..<7 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 7
+                    for l in 0..<7 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 7
+                    for l in 0..<7 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 7
+                    for l in 0..<7 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
+                for oy in 0..<4 {
+                    let row0 = ((oy * 2 + 2) * 11 + 2) * 19 + 16
+                    let row1 = ((oy * 2 + 2) * 11 + 2) * 19 + 17
+                    let row2 = ((oy * 2 + 2) * 11 + 2) * 19 + 18
+                    let dp = d + oy * 9
+                    for ox in 0..<9 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 19]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 19]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 19]), dzv) }
+                }
+                let gp0 = kernelGradient + 1176
+                for l in 0..<7 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 1183
+                for l in 0..<7 { gp1[l] += sum1[l] }
+                let gp2 = kernelGradient + 1190
+                for l in 0..<7 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels

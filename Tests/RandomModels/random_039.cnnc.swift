@@ -317,19 +317,46 @@ extension Random039: TrainableModel {
                 let gp = gk + 81
                 for l in 0..<3 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<27 {
-                let ky = r / 9, kx = (r / 3) % 3, ci = r % 3
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<6 {
+                let r0 = rb * 4
+                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<3 {
-                        let row = ((oy * 3 + ky) * 9 + kx) * 3 + ci
+                        let row0 = ((oy * 3 + ky0) * 9 + kx0) * 3 + ci0
+                        let row1 = ((oy * 3 + ky1) * 9 + kx1) * 3 + ci1
+                        let row2 = ((oy * 3 + ky2) * 9 + kx2) * 3 + ci2
+                        let row3 = ((oy * 3 + ky3) * 9 + kx3) * 3 + ci3
                         let dp = d + oy * 7
-                        for ox in 0..<7 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 3]), dp[ox]) }
+                        for ox in 0..<7 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 3
-                    for l in 0..<3 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 3
+                    for l in 0..<3 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 3
+                    for l in 0..<3 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 3
+                    for l in 0..<3 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 3
+                    for l in 0..<3 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
+                for oy in 0..<3 {
+                    let row0 = ((oy * 3 + 2) * 9 + 2) * 3
+                    let row1 = ((oy * 3 + 2) * 9 + 2) * 3 + 1
+                    let row2 = ((oy * 3 + 2) * 9 + 2) * 3 + 2
+                    let dp = d + oy * 7
+                    for ox in 0..<7 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv) }
+                }
+                let gp0 = kernelGradient + 72
+                for l in 0..<3 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 75
+                for l in 0..<3 { gp1[l] += sum1[l] }
+                let gp2 = kernelGradient + 78
+                for l in 0..<3 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels

@@ -381,19 +381,43 @@ extension Random041: TrainableModel {
                 let gp = gk + 10
                 gp[0] += sum[0]
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<10 {
-                let kx = r / 5, ci = r % 5
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 4
+                let kx0 = (r0 / 5), ci0 = r0 % 5, kx1 = ((r0 + 1) / 5), ci1 = (r0 + 1) % 5, kx2 = ((r0 + 2) / 5), ci2 = (r0 + 2) % 5, kx3 = ((r0 + 3) / 5), ci3 = (r0 + 3) % 5
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<11 {
-                        let row = (oy * 12 + kx * 2) * 5 + ci
+                        let row0 = (oy * 12 + kx0 * 2) * 5 + ci0
+                        let row1 = (oy * 12 + kx1 * 2) * 5 + ci1
+                        let row2 = (oy * 12 + kx2 * 2) * 5 + ci2
+                        let row3 = (oy * 12 + kx3 * 2) * 5 + ci3
                         let dp = d + oy * 10
-                        for ox in 0..<10 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 5]), dp[ox]) }
+                        for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 5]), dzv) }
                     }
-                    let gp = kernelGradient + r
-                    gp[0] += sum[0]
+                    let gp0 = kernelGradient + r0
+                    gp0[0] += sum0[0]
+                    let gp1 = kernelGradient + r0 + 1
+                    gp1[0] += sum1[0]
+                    let gp2 = kernelGradient + r0 + 2
+                    gp2[0] += sum2[0]
+                    let gp3 = kernelGradient + r0 + 3
+                    gp3[0] += sum3[0]
                 }
+            }
+            do {
+                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
+                for oy in 0..<11 {
+                    let row0 = (oy * 12 + 2) * 5 + 3
+                    let row1 = (oy * 12 + 2) * 5 + 4
+                    let dp = d + oy * 10
+                    for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv) }
+                }
+                let gp0 = kernelGradient + 8
+                gp0[0] += sum0[0]
+                let gp1 = kernelGradient + 9
+                gp1[0] += sum1[0]
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -460,18 +484,17 @@ extension Random041: TrainableModel {
                 let gp = gk + 8
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                do {
-                    var sum = SIMD8<Float>()
-                    for oy in 0..<11 {
-                        let row = oy * 10
-                        let dp = d + oy * 10
-                        for ox in 0..<10 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox]), dp[ox]) }
-                    }
-                    let gp = kernelGradient
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                var sum0 = SIMD8<Float>()
+                for oy in 0..<11 {
+                    let row0 = oy * 10
+                    let dp = d + oy * 10
+                    for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv) }
                 }
+                let gp0 = kernelGradient
+                gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels

@@ -291,17 +291,28 @@ extension Random042: TrainableModel {
                 let gp = gk + 240
                 for l in 0..<15 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<16 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<6 {
-                        let row = oy * 80 + r
+                        let row0 = oy * 80 + r0
+                        let row1 = oy * 80 + r0 + 1
+                        let row2 = oy * 80 + r0 + 2
+                        let row3 = oy * 80 + r0 + 3
                         let dp = d + oy * 5
-                        for ox in 0..<5 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 16]), dp[ox]) }
+                        for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
                     }
-                    let gp = kernelGradient + r * 15
-                    for l in 0..<15 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 15
+                    for l in 0..<15 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 15
+                    for l in 0..<15 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 15
+                    for l in 0..<15 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 15
+                    for l in 0..<15 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }

@@ -426,17 +426,28 @@ extension Random044: TrainableModel {
                 let gp = gk + 256
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<16 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<3 {
-                        let row = oy * 352 + r
+                        let row0 = oy * 352 + r0
+                        let row1 = oy * 352 + r0 + 1
+                        let row2 = oy * 352 + r0 + 2
+                        let row3 = oy * 352 + r0 + 3
                         let dp = d + oy * 6
-                        for ox in 0..<6 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 32]), dp[ox]) }
+                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv) }
                     }
-                    let gp = kernelGradient + r * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -503,17 +514,28 @@ extension Random044: TrainableModel {
                 let gp = gk + 112
                 for l in 0..<7 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<16 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<3 {
-                        let row = oy * 96 + r
+                        let row0 = oy * 96 + r0
+                        let row1 = oy * 96 + r0 + 1
+                        let row2 = oy * 96 + r0 + 2
+                        let row3 = oy * 96 + r0 + 3
                         let dp = d + oy * 6
-                        for ox in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 16]), dp[ox]) }
+                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 16]), dzv) }
                     }
-                    let gp = kernelGradient + r * 7
-                    for l in 0..<7 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 7
+                    for l in 0..<7 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 7
+                    for l in 0..<7 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 7
+                    for l in 0..<7 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 7
+                    for l in 0..<7 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }
@@ -606,18 +628,44 @@ extension Random044: TrainableModel {
                 let gp = gk + 91
                 for l in 0..<13 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<7 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<2 {
-                        let row = oy * 21 + r
+                        let row0 = oy * 21
+                        let row1 = oy * 21 + 1
+                        let row2 = oy * 21 + 2
+                        let row3 = oy * 21 + 3
                         let dp = d + oy * 3
-                        for ox in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 7]), dp[ox]) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 7]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 7]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 7]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 7]), dzv) }
                     }
-                    let gp = kernelGradient + r * 13
-                    for l in 0..<13 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient
+                    for l in 0..<13 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 13
+                    for l in 0..<13 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 26
+                    for l in 0..<13 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 39
+                    for l in 0..<13 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
+                for oy in 0..<2 {
+                    let row0 = oy * 21 + 4
+                    let row1 = oy * 21 + 5
+                    let row2 = oy * 21 + 6
+                    let dp = d + oy * 3
+                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 7]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 7]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 7]), dzv) }
+                }
+                let gp0 = kernelGradient + 52
+                for l in 0..<13 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 65
+                for l in 0..<13 { gp1[l] += sum1[l] }
+                let gp2 = kernelGradient + 78
+                for l in 0..<13 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels

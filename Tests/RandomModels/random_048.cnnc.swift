@@ -434,17 +434,28 @@ extension Random048: TrainableModel {
                 let gp = gk + g * 16 + 136
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<8 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 4
                 for g in 0..<2 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<5 {
-                        let row = oy * 40 + r
+                        let row0 = oy * 40 + r0
+                        let row1 = oy * 40 + r0 + 1
+                        let row2 = oy * 40 + r0 + 2
+                        let row3 = oy * 40 + r0 + 3
                         let dp = d + oy * 10 + g
-                        for ox in 0..<5 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 8]), dp[ox * 2]) }
+                        for ox in 0..<5 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv) }
                     }
-                    let gp = kernelGradient + r * 17 + g * 16
-                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
+                    let gp0 = kernelGradient + r0 * 17 + g * 16
+                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                    let gp1 = kernelGradient + (r0 + 1) * 17 + g * 16
+                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                    let gp2 = kernelGradient + (r0 + 2) * 17 + g * 16
+                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                    let gp3 = kernelGradient + (r0 + 3) * 17 + g * 16
+                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
                 }
             }
             guard let dx else { return }
@@ -509,18 +520,29 @@ extension Random048: TrainableModel {
                 let gp = gk + 1088
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<272 {
-                let ky = r / 68, kx = (r / 17) % 4, ci = r % 17
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<68 {
+                let r0 = rb * 4
+                let ky0 = r0 / 68, kx0 = (r0 / 17) % 4, ci0 = r0 % 17, ky1 = (r0 + 1) / 68, kx1 = ((r0 + 1) / 17) % 4, ci1 = (r0 + 1) % 17, ky2 = (r0 + 2) / 68, kx2 = ((r0 + 2) / 17) % 4, ci2 = (r0 + 2) % 17, ky3 = (r0 + 3) / 68, kx3 = ((r0 + 3) / 17) % 4, ci3 = (r0 + 3) % 17
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<3 {
-                        let row = ((oy * 2 + ky) * 7 + kx) * 17 + ci
+                        let row0 = ((oy * 2 + ky0) * 7 + kx0) * 17 + ci0
+                        let row1 = ((oy * 2 + ky1) * 7 + kx1) * 17 + ci1
+                        let row2 = ((oy * 2 + ky2) * 7 + kx2) * 17 + ci2
+                        let row3 = ((oy * 2 + ky3) * 7 + kx3) * 17 + ci3
                         let dp = d + oy * 2
-                        for ox in 0..<2 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 51]), dp[ox]) }
+                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 51]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 51]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 51]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 51]), dzv) }
                     }
-                    let gp = kernelGradient + r * 4
-                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 4
+                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }

@@ -304,18 +304,29 @@ extension Random049: TrainableModel {
                 let gp = gk + g * 8 + 216
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<24 {
-                let ky = r / 8, kx = (r / 4) % 2, ci = r % 4
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<6 {
+                let r0 = rb * 4
+                let ky0 = r0 / 8, kx0 = (r0 / 4) % 2, ci0 = r0 % 4, ky1 = (r0 + 1) / 8, kx1 = ((r0 + 1) / 4) % 2, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 8, kx2 = ((r0 + 2) / 4) % 2, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 8, kx3 = ((r0 + 3) / 4) % 2, ci3 = (r0 + 3) % 4
                 for g in 0..<2 {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<10 {
-                        let row = ((oy + ky) * 12 + kx) * 4 + ci
+                        let row0 = ((oy + ky0) * 12 + kx0) * 4 + ci0
+                        let row1 = ((oy + ky1) * 12 + kx1) * 4 + ci1
+                        let row2 = ((oy + ky2) * 12 + kx2) * 4 + ci2
+                        let row3 = ((oy + ky3) * 12 + kx3) * 4 + ci3
                         let dp = d + oy * 12 + g
-                        for ox in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 8]), dp[ox * 2]) }
+                        for ox in 0..<6 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 8]), dzv) }
                     }
-                    let gp = kernelGradient + r * 9 + g * 8
-                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
+                    let gp0 = kernelGradient + r0 * 9 + g * 8
+                    if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                    let gp1 = kernelGradient + (r0 + 1) * 9 + g * 8
+                    if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                    let gp2 = kernelGradient + (r0 + 2) * 9 + g * 8
+                    if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                    let gp3 = kernelGradient + (r0 + 3) * 9 + g * 8
+                    if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
                 }
             }
             guard let dx else { return }

@@ -471,18 +471,29 @@ extension Random054: TrainableModel {
                 let gp = gk + 128
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<32 {
-                let ky = r / 16, ci = r % 16
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<8 {
+                let r0 = rb * 4
+                let ky0 = r0 / 16, ci0 = r0 % 16, ky1 = (r0 + 1) / 16, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 16, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 16, ci3 = (r0 + 3) % 16
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<14 {
-                        let row = (oy + ky * 2) * 272 + ci
+                        let row0 = (oy + ky0 * 2) * 272 + ci0
+                        let row1 = (oy + ky1 * 2) * 272 + ci1
+                        let row2 = (oy + ky2 * 2) * 272 + ci2
+                        let row3 = (oy + ky3 * 2) * 272 + ci3
                         let dp = d + oy * 17
-                        for ox in 0..<17 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 16]), dp[ox]) }
+                        for ox in 0..<17 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 16]), dzv) }
                     }
-                    let gp = kernelGradient + r * 4
-                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 4
+                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -551,18 +562,29 @@ extension Random054: TrainableModel {
                 let gp = gk + 72
                 for l in 0..<2 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<36 {
-                let ky = r / 12, kx = (r / 4) % 3, ci = r % 4
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<9 {
+                let r0 = rb * 4
+                let ky0 = r0 / 12, kx0 = (r0 / 4) % 3, ci0 = r0 % 4, ky1 = (r0 + 1) / 12, kx1 = ((r0 + 1) / 4) % 3, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 12, kx2 = ((r0 + 2) / 4) % 3, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 12, kx3 = ((r0 + 3) / 4) % 3, ci3 = (r0 + 3) % 4
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<14 {
-                        let row = ((oy + ky) * 18 + kx) * 4 + ci
+                        let row0 = ((oy + ky0) * 18 + kx0) * 4 + ci0
+                        let row1 = ((oy + ky1) * 18 + kx1) * 4 + ci1
+                        let row2 = ((oy + ky2) * 18 + kx2) * 4 + ci2
+                        let row3 = ((oy + ky3) * 18 + kx3) * 4 + ci3
                         let dp = d + oy * 6
-                        for ox in 0..<6 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 12]), dp[ox]) }
+                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 12]), dzv) }
                     }
-                    let gp = kernelGradient + r * 2
-                    for l in 0..<2 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 2
+                    for l in 0..<2 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 2
+                    for l in 0..<2 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 2
+                    for l in 0..<2 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 2
+                    for l in 0..<2 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }

@@ -637,18 +637,29 @@ extension Random055: TrainableModel {
                 let gp = gk + 1536
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<96 {
-                let ky = r / 32, kx = (r / 8) % 4, ci = r % 8
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<24 {
+                let r0 = rb * 4
+                let ky0 = r0 / 32, kx0 = (r0 / 8) % 4, ci0 = r0 % 8, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 8) % 4, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 8) % 4, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 8) % 4, ci3 = (r0 + 3) % 8
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<8 {
-                        let row = ((oy + ky * 2) * 9 + kx * 2) * 8 + ci
+                        let row0 = ((oy + ky0 * 2) * 9 + kx0 * 2) * 8 + ci0
+                        let row1 = ((oy + ky1 * 2) * 9 + kx1 * 2) * 8 + ci1
+                        let row2 = ((oy + ky2 * 2) * 9 + kx2 * 2) * 8 + ci2
+                        let row3 = ((oy + ky3 * 2) * 9 + kx3 * 2) * 8 + ci3
                         let dp = d + oy * 3
-                        for ox in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 8]), dp[ox]) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv) }
                     }
-                    let gp = kernelGradient + r * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -716,17 +727,28 @@ extension Random055: TrainableModel {
                 let gp = gk + g * 8 + 176
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<16 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 4
                 for g in 0..<2 {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<8 {
-                        let row = oy * 48 + r
+                        let row0 = oy * 48 + r0
+                        let row1 = oy * 48 + r0 + 1
+                        let row2 = oy * 48 + r0 + 2
+                        let row3 = oy * 48 + r0 + 3
                         let dp = d + oy * 6 + g
-                        for ox in 0..<3 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 16]), dp[ox * 2]) }
+                        for ox in 0..<3 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 16]), dzv) }
                     }
-                    let gp = kernelGradient + r * 11 + g * 8
-                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
+                    let gp0 = kernelGradient + r0 * 11 + g * 8
+                    if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<3 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + (r0 + 1) * 11 + g * 8
+                    if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<3 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + (r0 + 2) * 11 + g * 8
+                    if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<3 { gp2[l] += sum2[l] } }
+                    let gp3 = kernelGradient + (r0 + 3) * 11 + g * 8
+                    if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<3 { gp3[l] += sum3[l] } }
                 }
             }
             guard let dx else { return }
@@ -791,18 +813,29 @@ extension Random055: TrainableModel {
                 let gp = gk + 2816
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<176 {
-                let ky = r / 44, kx = (r / 11) % 4, ci = r % 11
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<44 {
+                let r0 = rb * 4
+                let ky0 = r0 / 44, kx0 = (r0 / 11) % 4, ci0 = r0 % 11, ky1 = (r0 + 1) / 44, kx1 = ((r0 + 1) / 11) % 4, ci1 = (r0 + 1) % 11, ky2 = (r0 + 2) / 44, kx2 = ((r0 + 2) / 11) % 4, ci2 = (r0 + 2) % 11, ky3 = (r0 + 3) / 44, kx3 = ((r0 + 3) / 11) % 4, ci3 = (r0 + 3) % 11
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<8 {
-                        let row = ((oy + ky) * 6 + kx) * 11 + ci
+                        let row0 = ((oy + ky0) * 6 + kx0) * 11 + ci0
+                        let row1 = ((oy + ky1) * 6 + kx1) * 11 + ci1
+                        let row2 = ((oy + ky2) * 6 + kx2) * 11 + ci2
+                        let row3 = ((oy + ky3) * 6 + kx3) * 11 + ci3
                         let dp = d + oy * 2
-                        for ox in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 22]), dp[ox]) }
+                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 22]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 22]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 22]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 22]), dzv) }
                     }
-                    let gp = kernelGradient + r * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }

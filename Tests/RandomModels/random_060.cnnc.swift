@@ -322,18 +322,29 @@ extension Random060: TrainableModel {
                 for l in 0..<2 { v[l] = from[l] }
                 d[i] = v
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<16 {
-                let ky = r / 8, kx = (r / 2) % 4, ci = r % 2
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 4
+                let ky0 = r0 / 8, kx0 = (r0 / 2) % 4, ci0 = r0 % 2, ky1 = (r0 + 1) / 8, kx1 = ((r0 + 1) / 2) % 4, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 8, kx2 = ((r0 + 2) / 2) % 4, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 8, kx3 = ((r0 + 3) / 2) % 4, ci3 = (r0 + 3) % 2
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<2 {
-                        let row = ((oy * 2 + ky) * 11 + kx) * 2 + ci
+                        let row0 = ((oy * 2 + ky0) * 11 + kx0) * 2 + ci0
+                        let row1 = ((oy * 2 + ky1) * 11 + kx1) * 2 + ci1
+                        let row2 = ((oy * 2 + ky2) * 11 + kx2) * 2 + ci2
+                        let row3 = ((oy * 2 + ky3) * 11 + kx3) * 2 + ci3
                         let dp = d + oy * 3
-                        for ox in 0..<3 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 6]), dp[ox]) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 6]), dzv) }
                     }
-                    let gp = kernelGradient + r * 2
-                    for l in 0..<2 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 2
+                    for l in 0..<2 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 2
+                    for l in 0..<2 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 2
+                    for l in 0..<2 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 2
+                    for l in 0..<2 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }

@@ -321,18 +321,39 @@ extension Random061: TrainableModel {
                 let gp = gk + 25
                 gp[0] += sum[0]
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<25 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<6 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r
-                    gp[0] += sum[0]
+                    let gp0 = kernelGradient + r0
+                    gp0[0] += sum0[0]
+                    let gp1 = kernelGradient + r0 + 1
+                    gp1[0] += sum1[0]
+                    let gp2 = kernelGradient + r0 + 2
+                    gp2[0] += sum2[0]
+                    let gp3 = kernelGradient + r0 + 3
+                    gp3[0] += sum3[0]
                 }
+            }
+            do {
+                var sum0 = SIMD4<Float>()
+                do {
+                    let row0 = 24
+                    let dp = d
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv) }
+                }
+                let gp0 = kernelGradient + 24
+                gp0[0] += sum0[0]
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

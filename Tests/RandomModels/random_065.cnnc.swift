@@ -657,18 +657,29 @@ extension Random065: TrainableModel {
                 let gp = gk + 96
                 for l in 0..<3 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<32 {
-                let ky = r / 16, kx = (r / 8) % 2, ci = r % 8
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<8 {
+                let r0 = rb * 4
+                let ky0 = r0 / 16, kx0 = (r0 / 8) % 2, ci0 = r0 % 8, ky1 = (r0 + 1) / 16, kx1 = ((r0 + 1) / 8) % 2, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 16, kx2 = ((r0 + 2) / 8) % 2, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 16, kx3 = ((r0 + 3) / 8) % 2, ci3 = (r0 + 3) % 8
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<5 {
-                        let row = ((oy * 2 + ky) * 2 + kx) * 8 + ci
+                        let row0 = ((oy * 2 + ky0) * 2 + kx0) * 8 + ci0
+                        let row1 = ((oy * 2 + ky1) * 2 + kx1) * 8 + ci1
+                        let row2 = ((oy * 2 + ky2) * 2 + kx2) * 8 + ci2
+                        let row3 = ((oy * 2 + ky3) * 2 + kx3) * 8 + ci3
                         let dp = d + oy
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 3
-                    for l in 0..<3 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 3
+                    for l in 0..<3 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 3
+                    for l in 0..<3 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 3
+                    for l in 0..<3 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 3
+                    for l in 0..<3 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }
@@ -742,18 +753,23 @@ extension Random065: TrainableModel {
                 let gp = gk + g * 16 + 54
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<3 {
-                for g in 0..<2 {
-                    var sum = SIMD16<Float>()
-                    for oy in 0..<5 {
-                        let row = oy * 3 + r
-                        let dp = d + oy * 2 + g
-                        sum = madd(sum, SIMD16<Float>(repeating: x[row]), dp[0])
-                    }
-                    let gp = kernelGradient + r * 18 + g * 16
-                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for g in 0..<2 {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
+                for oy in 0..<5 {
+                    let row0 = oy * 3
+                    let row1 = oy * 3 + 1
+                    let row2 = oy * 3 + 2
+                    let dp = d + oy * 2 + g
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv) }
                 }
+                let gp0 = kernelGradient + g * 16
+                if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
+                let gp1 = kernelGradient + g * 16 + 18
+                if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
+                let gp2 = kernelGradient + g * 16 + 36
+                if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -814,18 +830,42 @@ extension Random065: TrainableModel {
                 let gp = gk + g * 16 + 324
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<18 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 4
                 for g in 0..<2 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<5 {
-                        let row = oy * 18 + r
+                        let row0 = oy * 18 + r0
+                        let row1 = oy * 18 + r0 + 1
+                        let row2 = oy * 18 + r0 + 2
+                        let row3 = oy * 18 + r0 + 3
                         let dp = d + oy * 2 + g
-                        sum = madd(sum, SIMD16<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 18 + g * 16
-                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
+                    let gp0 = kernelGradient + r0 * 18 + g * 16
+                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + (r0 + 1) * 18 + g * 16
+                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + (r0 + 2) * 18 + g * 16
+                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
+                    let gp3 = kernelGradient + (r0 + 3) * 18 + g * 16
+                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
                 }
+            }
+            for g in 0..<2 {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
+                for oy in 0..<5 {
+                    let row0 = oy * 18 + 16
+                    let row1 = oy * 18 + 17
+                    let dp = d + oy * 2 + g
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv) }
+                }
+                let gp0 = kernelGradient + g * 16 + 288
+                if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
+                let gp1 = kernelGradient + g * 16 + 306
+                if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
@@ -889,18 +929,29 @@ extension Random065: TrainableModel {
                     d[i * 2 + g] = v
                 }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<288 {
-                let ky = r / 72, kx = (r / 18) % 4, ci = r % 18
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<72 {
+                let r0 = rb * 4
+                let ky0 = r0 / 72, kx0 = (r0 / 18) % 4, ci0 = r0 % 18, ky1 = (r0 + 1) / 72, kx1 = ((r0 + 1) / 18) % 4, ci1 = (r0 + 1) % 18, ky2 = (r0 + 2) / 72, kx2 = ((r0 + 2) / 18) % 4, ci2 = (r0 + 2) % 18, ky3 = (r0 + 3) / 72, kx3 = ((r0 + 3) / 18) % 4, ci3 = (r0 + 3) % 18
                 for g in 0..<2 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<5 {
-                        let row = ((oy + ky) * 4 + kx) * 18 + ci
+                        let row0 = ((oy + ky0) * 4 + kx0) * 18 + ci0
+                        let row1 = ((oy + ky1) * 4 + kx1) * 18 + ci1
+                        let row2 = ((oy + ky2) * 4 + kx2) * 18 + ci2
+                        let row3 = ((oy + ky3) * 4 + kx3) * 18 + ci3
                         let dp = d + oy * 2 + g
-                        sum = madd(sum, SIMD16<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 24 + g * 16
-                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
+                    let gp0 = kernelGradient + r0 * 24 + g * 16
+                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + (r0 + 1) * 24 + g * 16
+                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + (r0 + 2) * 24 + g * 16
+                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
+                    let gp3 = kernelGradient + (r0 + 3) * 24 + g * 16
+                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
                 }
             }
             guard let dx else { return }

@@ -393,18 +393,29 @@ extension Random069: TrainableModel {
                 let gp = gk + g * 16 + 192
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<8 {
-                let ky = r / 2, ci = r % 2
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 4
+                let ky0 = r0 / 2, ci0 = r0 % 2, ky1 = (r0 + 1) / 2, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 2, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 2, ci3 = (r0 + 3) % 2
                 for g in 0..<2 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<8 {
-                        let row = (oy + ky) * 20 + ci
+                        let row0 = (oy + ky0) * 20 + ci0
+                        let row1 = (oy + ky1) * 20 + ci1
+                        let row2 = (oy + ky2) * 20 + ci2
+                        let row3 = (oy + ky3) * 20 + ci3
                         let dp = d + oy * 10 + g
-                        for ox in 0..<5 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 4]), dp[ox * 2]) }
+                        for ox in 0..<5 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 4]), dzv) }
                     }
-                    let gp = kernelGradient + r * 24 + g * 16
-                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
+                    let gp0 = kernelGradient + r0 * 24 + g * 16
+                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + (r0 + 1) * 24 + g * 16
+                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + (r0 + 2) * 24 + g * 16
+                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
+                    let gp3 = kernelGradient + (r0 + 3) * 24 + g * 16
+                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
                 }
             }
             guard let dx else { return }
@@ -462,18 +473,29 @@ extension Random069: TrainableModel {
                 for l in 0..<5 { v[l] = from[l] }
                 d[i] = v
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<48 {
-                let kx = r / 24, ci = r % 24
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<12 {
+                let r0 = rb * 4
+                let kx0 = (r0 / 24), ci0 = r0 % 24, kx1 = ((r0 + 1) / 24), ci1 = (r0 + 1) % 24, kx2 = ((r0 + 2) / 24), ci2 = (r0 + 2) % 24, kx3 = ((r0 + 3) / 24), ci3 = (r0 + 3) % 24
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<3 {
-                        let row = (oy * 15 + kx) * 24 + ci
+                        let row0 = (oy * 15 + kx0) * 24 + ci0
+                        let row1 = (oy * 15 + kx1) * 24 + ci1
+                        let row2 = (oy * 15 + kx2) * 24 + ci2
+                        let row3 = (oy * 15 + kx3) * 24 + ci3
                         let dp = d + oy * 2
-                        for ox in 0..<2 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 48]), dp[ox]) }
+                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 48]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 48]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 48]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 48]), dzv) }
                     }
-                    let gp = kernelGradient + r * 5
-                    for l in 0..<5 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 5
+                    for l in 0..<5 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 5
+                    for l in 0..<5 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 5
+                    for l in 0..<5 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 5
+                    for l in 0..<5 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }

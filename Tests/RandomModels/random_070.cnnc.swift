@@ -574,18 +574,29 @@ extension Random070: TrainableModel {
                     d[i * 3 + g] = v
                 }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<32 {
-                let kx = r / 8, ci = r % 8
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<8 {
+                let r0 = rb * 4
+                let kx0 = (r0 / 8), ci0 = r0 % 8, kx1 = ((r0 + 1) / 8), ci1 = (r0 + 1) % 8, kx2 = ((r0 + 2) / 8), ci2 = (r0 + 2) % 8, kx3 = ((r0 + 3) / 8), ci3 = (r0 + 3) % 8
                 for g in 0..<3 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<4 {
-                        let row = (oy * 8 + kx) * 8 + ci
+                        let row0 = (oy * 8 + kx0) * 8 + ci0
+                        let row1 = (oy * 8 + kx1) * 8 + ci1
+                        let row2 = (oy * 8 + kx2) * 8 + ci2
+                        let row3 = (oy * 8 + kx3) * 8 + ci3
                         let dp = d + oy * 3 + g
-                        sum = madd(sum, SIMD16<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 33 + g * 16
-                    if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
+                    let gp0 = kernelGradient + r0 * 33 + g * 16
+                    if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                    let gp1 = kernelGradient + (r0 + 1) * 33 + g * 16
+                    if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                    let gp2 = kernelGradient + (r0 + 2) * 33 + g * 16
+                    if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                    let gp3 = kernelGradient + (r0 + 3) * 33 + g * 16
+                    if g < 2 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
                 }
             }
             guard let dx else { return }
@@ -655,17 +666,28 @@ extension Random070: TrainableModel {
                 let gp = gk + 660
                 for l in 0..<5 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<132 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<33 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d
-                        sum = madd(sum, SIMD8<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 5
-                    for l in 0..<5 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 5
+                    for l in 0..<5 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 5
+                    for l in 0..<5 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 5
+                    for l in 0..<5 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 5
+                    for l in 0..<5 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }

@@ -354,19 +354,41 @@ extension Random074: TrainableModel {
                 let gp = gk + 12
                 for l in 0..<2 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<6 {
-                let ky = r / 3, kx = (r / 1) % 3
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = ky * 10 + kx
+                        let row0 = 0
+                        let row1 = 1
+                        let row2 = 2
+                        let row3 = 10
                         let dp = d
-                        for ox in 0..<3 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 3]), dp[ox]) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 2
-                    for l in 0..<2 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient
+                    for l in 0..<2 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 2
+                    for l in 0..<2 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 4
+                    for l in 0..<2 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 6
+                    for l in 0..<2 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
+                do {
+                    let row0 = 11
+                    let row1 = 12
+                    let dp = d
+                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv) }
+                }
+                let gp0 = kernelGradient + 8
+                for l in 0..<2 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 10
+                for l in 0..<2 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -429,19 +451,43 @@ extension Random074: TrainableModel {
                 let gp = gk + 18
                 gp[0] += sum[0]
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<18 {
-                let ky = r / 6, kx = (r / 2) % 3, ci = r % 2
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 4
+                let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = (ky * 14 + kx * 2) * 2 + ci
+                        let row0 = (ky0 * 14 + kx0 * 2) * 2 + ci0
+                        let row1 = (ky1 * 14 + kx1 * 2) * 2 + ci1
+                        let row2 = (ky2 * 14 + kx2 * 2) * 2 + ci2
+                        let row3 = (ky3 * 14 + kx3 * 2) * 2 + ci3
                         let dp = d
-                        for ox in 0..<3 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 2]), dp[ox]) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 2]), dzv) }
                     }
-                    let gp = kernelGradient + r
-                    gp[0] += sum[0]
+                    let gp0 = kernelGradient + r0
+                    gp0[0] += sum0[0]
+                    let gp1 = kernelGradient + r0 + 1
+                    gp1[0] += sum1[0]
+                    let gp2 = kernelGradient + r0 + 2
+                    gp2[0] += sum2[0]
+                    let gp3 = kernelGradient + r0 + 3
+                    gp3[0] += sum3[0]
                 }
+            }
+            do {
+                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
+                do {
+                    let row0 = 64
+                    let row1 = 65
+                    let dp = d
+                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv) }
+                }
+                let gp0 = kernelGradient + 16
+                gp0[0] += sum0[0]
+                let gp1 = kernelGradient + 17
+                gp1[0] += sum1[0]
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels

@@ -368,19 +368,40 @@ extension Random076: TrainableModel {
                 let gp = gk + 315
                 for l in 0..<7 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<45 {
-                let ky = r / 15, kx = (r / 5) % 3, ci = r % 5
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<11 {
+                let r0 = rb * 4
+                let ky0 = r0 / 15, kx0 = (r0 / 5) % 3, ci0 = r0 % 5, ky1 = (r0 + 1) / 15, kx1 = ((r0 + 1) / 5) % 3, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 15, kx2 = ((r0 + 2) / 5) % 3, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 15, kx3 = ((r0 + 3) / 5) % 3, ci3 = (r0 + 3) % 5
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<10 {
-                        let row = ((oy + ky * 2) * 7 + kx * 2) * 5 + ci
+                        let row0 = ((oy + ky0 * 2) * 7 + kx0 * 2) * 5 + ci0
+                        let row1 = ((oy + ky1 * 2) * 7 + kx1 * 2) * 5 + ci1
+                        let row2 = ((oy + ky2 * 2) * 7 + kx2 * 2) * 5 + ci2
+                        let row3 = ((oy + ky3 * 2) * 7 + kx3 * 2) * 5 + ci3
                         let dp = d + oy * 3
-                        for ox in 0..<3 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 5]), dp[ox]) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 5]), dzv) }
                     }
-                    let gp = kernelGradient + r * 7
-                    for l in 0..<7 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 7
+                    for l in 0..<7 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 7
+                    for l in 0..<7 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 7
+                    for l in 0..<7 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 7
+                    for l in 0..<7 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>()
+                for oy in 0..<10 {
+                    let row0 = ((oy + 4) * 7 + 4) * 5 + 4
+                    let dp = d + oy * 3
+                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 5]), dzv) }
+                }
+                let gp0 = kernelGradient + 308
+                for l in 0..<7 { gp0[l] += sum0[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -449,18 +470,44 @@ extension Random076: TrainableModel {
                 let gp = gk + g * 16 + 231
                 if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<7 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 for g in 0..<3 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<10 {
-                        let row = oy * 21 + r
+                        let row0 = oy * 21
+                        let row1 = oy * 21 + 1
+                        let row2 = oy * 21 + 2
+                        let row3 = oy * 21 + 3
                         let dp = d + oy * 9 + g
-                        for ox in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 7]), dp[ox * 3]) }
+                        for ox in 0..<3 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 7]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 7]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 7]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 7]), dzv) }
                     }
-                    let gp = kernelGradient + r * 33 + g * 16
-                    if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
+                    let gp0 = kernelGradient + g * 16
+                    if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                    let gp1 = kernelGradient + g * 16 + 33
+                    if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                    let gp2 = kernelGradient + g * 16 + 66
+                    if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                    let gp3 = kernelGradient + g * 16 + 99
+                    if g < 2 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
                 }
+            }
+            for g in 0..<3 {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
+                for oy in 0..<10 {
+                    let row0 = oy * 21 + 4
+                    let row1 = oy * 21 + 5
+                    let row2 = oy * 21 + 6
+                    let dp = d + oy * 9 + g
+                    for ox in 0..<3 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 7]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 7]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 7]), dzv) }
+                }
+                let gp0 = kernelGradient + g * 16 + 132
+                if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                let gp1 = kernelGradient + g * 16 + 165
+                if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                let gp2 = kernelGradient + g * 16 + 198
+                if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels

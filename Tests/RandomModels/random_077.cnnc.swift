@@ -402,18 +402,29 @@ extension Random077: TrainableModel {
                 let gp = gk + 512
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<64 {
-                let ky = r / 32, kx = (r / 16) % 2, ci = r % 16
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<16 {
+                let r0 = rb * 4
+                let ky0 = r0 / 32, kx0 = (r0 / 16) % 2, ci0 = r0 % 16, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 16) % 2, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 16) % 2, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 16) % 2, ci3 = (r0 + 3) % 16
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     do {
-                        let row = (ky * 10 + kx) * 16 + ci
+                        let row0 = (ky0 * 10 + kx0) * 16 + ci0
+                        let row1 = (ky1 * 10 + kx1) * 16 + ci1
+                        let row2 = (ky2 * 10 + kx2) * 16 + ci2
+                        let row3 = (ky3 * 10 + kx3) * 16 + ci3
                         let dp = d
-                        for ox in 0..<5 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 32]), dp[ox]) }
+                        for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 32]), dzv) }
                     }
-                    let gp = kernelGradient + r * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 8
+                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 8
+                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 8
+                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 8
+                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }

@@ -458,18 +458,29 @@ extension Random080: TrainableModel {
                 for l in 0..<15 { v[l] = from[l] }
                 d[i] = v
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<96 {
-                let ky = r / 32, kx = (r / 8) % 4, ci = r % 8
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<24 {
+                let r0 = rb * 4
+                let ky0 = r0 / 32, kx0 = (r0 / 8) % 4, ci0 = r0 % 8, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 8) % 4, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 8) % 4, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 8) % 4, ci3 = (r0 + 3) % 8
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<4 {
-                        let row = ((oy * 3 + ky) * 8 + kx) * 8 + ci
+                        let row0 = ((oy * 3 + ky0) * 8 + kx0) * 8 + ci0
+                        let row1 = ((oy * 3 + ky1) * 8 + kx1) * 8 + ci1
+                        let row2 = ((oy * 3 + ky2) * 8 + kx2) * 8 + ci2
+                        let row3 = ((oy * 3 + ky3) * 8 + kx3) * 8 + ci3
                         let dp = d + oy * 3
-                        for ox in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 16]), dp[ox]) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
                     }
-                    let gp = kernelGradient + r * 15
-                    for l in 0..<15 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 15
+                    for l in 0..<15 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 15
+                    for l in 0..<15 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 15
+                    for l in 0..<15 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 15
+                    for l in 0..<15 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }

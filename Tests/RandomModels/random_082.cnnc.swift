@@ -385,18 +385,29 @@ extension Random082: TrainableModel {
                 let gp = gk + 560
                 for l in 0..<7 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<80 {
-                let ky = r / 20, kx = (r / 5) % 4, ci = r % 5
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<20 {
+                let r0 = rb * 4
+                let ky0 = r0 / 20, kx0 = (r0 / 5) % 4, ci0 = r0 % 5, ky1 = (r0 + 1) / 20, kx1 = ((r0 + 1) / 5) % 4, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 20, kx2 = ((r0 + 2) / 5) % 4, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 20, kx3 = ((r0 + 3) / 5) % 4, ci3 = (r0 + 3) % 5
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<2 {
-                        let row = ((oy * 2 + ky) * 4 + kx) * 5 + ci
+                        let row0 = ((oy * 2 + ky0) * 4 + kx0) * 5 + ci0
+                        let row1 = ((oy * 2 + ky1) * 4 + kx1) * 5 + ci1
+                        let row2 = ((oy * 2 + ky2) * 4 + kx2) * 5 + ci2
+                        let row3 = ((oy * 2 + ky3) * 4 + kx3) * 5 + ci3
                         let dp = d + oy
-                        sum = madd(sum, SIMD8<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 7
-                    for l in 0..<7 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 7
+                    for l in 0..<7 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 7
+                    for l in 0..<7 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 7
+                    for l in 0..<7 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 7
+                    for l in 0..<7 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }
@@ -468,18 +479,44 @@ extension Random082: TrainableModel {
                 let gp = gk + 7
                 gp[0] += sum[0]
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<7 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<2 {
-                        let row = oy * 7 + r
+                        let row0 = oy * 7
+                        let row1 = oy * 7 + 1
+                        let row2 = oy * 7 + 2
+                        let row3 = oy * 7 + 3
                         let dp = d + oy
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r
-                    gp[0] += sum[0]
+                    let gp0 = kernelGradient
+                    gp0[0] += sum0[0]
+                    let gp1 = kernelGradient + 1
+                    gp1[0] += sum1[0]
+                    let gp2 = kernelGradient + 2
+                    gp2[0] += sum2[0]
+                    let gp3 = kernelGradient + 3
+                    gp3[0] += sum3[0]
                 }
+            }
+            do {
+                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
+                for oy in 0..<2 {
+                    let row0 = oy * 7 + 4
+                    let row1 = oy * 7 + 5
+                    let row2 = oy * 7 + 6
+                    let dp = d + oy
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv) }
+                }
+                let gp0 = kernelGradient + 4
+                gp0[0] += sum0[0]
+                let gp1 = kernelGradient + 5
+                gp1[0] += sum1[0]
+                let gp2 = kernelGradient + 6
+                gp2[0] += sum2[0]
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels

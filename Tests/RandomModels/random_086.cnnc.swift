@@ -567,19 +567,46 @@ extension Random086: TrainableModel {
                     d[i * 3 + g] = v
                 }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<27 {
-                let ky = r / 9, kx = (r / 3) % 3, ci = r % 3
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<6 {
+                let r0 = rb * 4
+                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3
                 for g in 0..<3 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<2 {
-                        let row = ((oy * 3 + ky) * 5 + kx) * 3 + ci
+                        let row0 = ((oy * 3 + ky0) * 5 + kx0) * 3 + ci0
+                        let row1 = ((oy * 3 + ky1) * 5 + kx1) * 3 + ci1
+                        let row2 = ((oy * 3 + ky2) * 5 + kx2) * 3 + ci2
+                        let row3 = ((oy * 3 + ky3) * 5 + kx3) * 3 + ci3
                         let dp = d + oy * 6 + g
-                        for ox in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 6]), dp[ox * 3]) }
+                        for ox in 0..<2 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 6]), dzv) }
                     }
-                    let gp = kernelGradient + r * 33 + g * 16
-                    if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
+                    let gp0 = kernelGradient + r0 * 33 + g * 16
+                    if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                    let gp1 = kernelGradient + (r0 + 1) * 33 + g * 16
+                    if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                    let gp2 = kernelGradient + (r0 + 2) * 33 + g * 16
+                    if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                    let gp3 = kernelGradient + (r0 + 3) * 33 + g * 16
+                    if g < 2 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
                 }
+            }
+            for g in 0..<3 {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
+                for oy in 0..<2 {
+                    let row0 = ((oy * 3 + 2) * 5 + 2) * 3
+                    let row1 = ((oy * 3 + 2) * 5 + 2) * 3 + 1
+                    let row2 = ((oy * 3 + 2) * 5 + 2) * 3 + 2
+                    let dp = d + oy * 6 + g
+                    for ox in 0..<2 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 6]), dzv) }
+                }
+                let gp0 = kernelGradient + g * 16 + 792
+                if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                let gp1 = kernelGradient + g * 16 + 825
+                if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                let gp2 = kernelGradient + g * 16 + 858
+                if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -659,18 +686,29 @@ extension Random086: TrainableModel {
                 let gp = gk + g * 16 + 4488
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<264 {
-                let ky = r / 132, kx = (r / 33) % 4, ci = r % 33
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<66 {
+                let r0 = rb * 4
+                let ky0 = r0 / 132, kx0 = (r0 / 33) % 4, ci0 = r0 % 33, ky1 = (r0 + 1) / 132, kx1 = ((r0 + 1) / 33) % 4, ci1 = (r0 + 1) % 33, ky2 = (r0 + 2) / 132, kx2 = ((r0 + 2) / 33) % 4, ci2 = (r0 + 2) % 33, ky3 = (r0 + 3) / 132, kx3 = ((r0 + 3) / 33) % 4, ci3 = (r0 + 3) % 33
                 for g in 0..<2 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     do {
-                        let row = (ky * 5 + kx) * 33 + ci
+                        let row0 = (ky0 * 5 + kx0) * 33 + ci0
+                        let row1 = (ky1 * 5 + kx1) * 33 + ci1
+                        let row2 = (ky2 * 5 + kx2) * 33 + ci2
+                        let row3 = (ky3 * 5 + kx3) * 33 + ci3
                         let dp = d + g
-                        for ox in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 33]), dp[ox * 2]) }
+                        for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 33]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 33]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 33]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 33]), dzv) }
                     }
-                    let gp = kernelGradient + r * 17 + g * 16
-                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
+                    let gp0 = kernelGradient + r0 * 17 + g * 16
+                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                    let gp1 = kernelGradient + (r0 + 1) * 17 + g * 16
+                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                    let gp2 = kernelGradient + (r0 + 2) * 17 + g * 16
+                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                    let gp3 = kernelGradient + (r0 + 3) * 17 + g * 16
+                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
                 }
             }
             guard let dx else { return }
@@ -748,18 +786,39 @@ extension Random086: TrainableModel {
                 let gp = gk + g * 16 + 289
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<17 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 4
                 for g in 0..<2 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d + g
-                        for ox in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 17]), dp[ox * 2]) }
+                        for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 17]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 17]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 17]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 17]), dzv) }
                     }
-                    let gp = kernelGradient + r * 17 + g * 16
-                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
+                    let gp0 = kernelGradient + r0 * 17 + g * 16
+                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                    let gp1 = kernelGradient + (r0 + 1) * 17 + g * 16
+                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                    let gp2 = kernelGradient + (r0 + 2) * 17 + g * 16
+                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                    let gp3 = kernelGradient + (r0 + 3) * 17 + g * 16
+                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
                 }
+            }
+            for g in 0..<2 {
+                var sum0 = SIMD16<Float>()
+                do {
+                    let row0 = 16
+                    let dp = d + g
+                    for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 17]), dzv) }
+                }
+                let gp0 = kernelGradient + g * 16 + 272
+                if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels

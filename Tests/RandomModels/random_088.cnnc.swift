@@ -447,18 +447,29 @@ extension Random088: TrainableModel {
                 let gp = gk + g * 16 + 480
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<20 {
-                let ky = r / 10, kx = (r / 5) % 2, ci = r % 5
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<5 {
+                let r0 = rb * 4
+                let ky0 = r0 / 10, kx0 = (r0 / 5) % 2, ci0 = r0 % 5, ky1 = (r0 + 1) / 10, kx1 = ((r0 + 1) / 5) % 2, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 10, kx2 = ((r0 + 2) / 5) % 2, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 10, kx3 = ((r0 + 3) / 5) % 2, ci3 = (r0 + 3) % 5
                 for g in 0..<2 {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<2 {
-                        let row = ((oy * 3 + ky) * 6 + kx) * 5 + ci
+                        let row0 = ((oy * 3 + ky0) * 6 + kx0) * 5 + ci0
+                        let row1 = ((oy * 3 + ky1) * 6 + kx1) * 5 + ci1
+                        let row2 = ((oy * 3 + ky2) * 6 + kx2) * 5 + ci2
+                        let row3 = ((oy * 3 + ky3) * 6 + kx3) * 5 + ci3
                         let dp = d + oy * 4 + g
-                        for ox in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 15]), dp[ox * 2]) }
+                        for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 15]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 15]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 15]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 15]), dzv) }
                     }
-                    let gp = kernelGradient + r * 24 + g * 16
-                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
+                    let gp0 = kernelGradient + r0 * 24 + g * 16
+                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + (r0 + 1) * 24 + g * 16
+                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + (r0 + 2) * 24 + g * 16
+                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
+                    let gp3 = kernelGradient + (r0 + 3) * 24 + g * 16
+                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
                 }
             }
             guard let dx else { return }
@@ -551,18 +562,29 @@ extension Random088: TrainableModel {
                 for l in 0..<7 { v[l] = from[l] }
                 d[i] = v
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<96 {
-                let ky = r / 48, kx = (r / 24) % 2, ci = r % 24
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<24 {
+                let r0 = rb * 4
+                let ky0 = r0 / 48, kx0 = (r0 / 24) % 2, ci0 = r0 % 24, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 24) % 2, ci1 = (r0 + 1) % 24, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 24) % 2, ci2 = (r0 + 2) % 24, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 24) % 2, ci3 = (r0 + 3) % 24
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<2 {
-                        let row = ((oy + ky * 2) * 4 + kx * 2) * 24 + ci
+                        let row0 = ((oy + ky0 * 2) * 4 + kx0 * 2) * 24 + ci0
+                        let row1 = ((oy + ky1 * 2) * 4 + kx1 * 2) * 24 + ci1
+                        let row2 = ((oy + ky2 * 2) * 4 + kx2 * 2) * 24 + ci2
+                        let row3 = ((oy + ky3 * 2) * 4 + kx3 * 2) * 24 + ci3
                         let dp = d + oy * 2
-                        for ox in 0..<2 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 24]), dp[ox]) }
+                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 24]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 24]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 24]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 24]), dzv) }
                     }
-                    let gp = kernelGradient + r * 7
-                    for l in 0..<7 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 7
+                    for l in 0..<7 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 7
+                    for l in 0..<7 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 7
+                    for l in 0..<7 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 7
+                    for l in 0..<7 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }

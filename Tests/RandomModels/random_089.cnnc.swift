@@ -431,18 +431,29 @@ extension Random089: TrainableModel {
                 let gp = gk + 256
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<64 {
-                let ky = r / 32, kx = (r / 16) % 2, ci = r % 16
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<16 {
+                let r0 = rb * 4
+                let ky0 = r0 / 32, kx0 = (r0 / 16) % 2, ci0 = r0 % 16, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 16) % 2, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 16) % 2, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 16) % 2, ci3 = (r0 + 3) % 16
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<4 {
-                        let row = ((oy * 3 + ky) * 12 + kx) * 16 + ci
+                        let row0 = ((oy * 3 + ky0) * 12 + kx0) * 16 + ci0
+                        let row1 = ((oy * 3 + ky1) * 12 + kx1) * 16 + ci1
+                        let row2 = ((oy * 3 + ky2) * 12 + kx2) * 16 + ci2
+                        let row3 = ((oy * 3 + ky3) * 12 + kx3) * 16 + ci3
                         let dp = d + oy * 4
-                        for ox in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 48]), dp[ox]) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 48]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 48]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 48]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 48]), dzv) }
                     }
-                    let gp = kernelGradient + r * 4
-                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 4
+                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -511,17 +522,27 @@ extension Random089: TrainableModel {
                 let gp = gk + 64
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<4 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<2 {
-                        let row = oy * 32 + r
+                        let row0 = oy * 32
+                        let row1 = oy * 32 + 1
+                        let row2 = oy * 32 + 2
+                        let row3 = oy * 32 + 3
                         let dp = d + oy * 4
-                        for ox in 0..<4 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 4]), dp[ox]) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 4]), dzv) }
                     }
-                    let gp = kernelGradient + r * 16
-                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + 32
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + 48
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }

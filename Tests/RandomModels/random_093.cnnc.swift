@@ -325,18 +325,29 @@ extension Random093: TrainableModel {
                 let gp = gk + 256
                 for l in 0..<2 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<128 {
-                let ky = r / 32, kx = (r / 16) % 2, ci = r % 16
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<32 {
+                let r0 = rb * 4
+                let ky0 = r0 / 32, kx0 = (r0 / 16) % 2, ci0 = r0 % 16, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 16) % 2, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 16) % 2, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 16) % 2, ci3 = (r0 + 3) % 16
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<7 {
-                        let row = ((oy + ky) * 12 + kx) * 16 + ci
+                        let row0 = ((oy + ky0) * 12 + kx0) * 16 + ci0
+                        let row1 = ((oy + ky1) * 12 + kx1) * 16 + ci1
+                        let row2 = ((oy + ky2) * 12 + kx2) * 16 + ci2
+                        let row3 = ((oy + ky3) * 12 + kx3) * 16 + ci3
                         let dp = d + oy * 11
-                        for ox in 0..<11 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 16]), dp[ox]) }
+                        for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 16]), dzv) }
                     }
-                    let gp = kernelGradient + r * 2
-                    for l in 0..<2 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 2
+                    for l in 0..<2 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 2
+                    for l in 0..<2 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 2
+                    for l in 0..<2 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 2
+                    for l in 0..<2 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }

@@ -362,18 +362,29 @@ extension Random095: TrainableModel {
                 let gp = gk + 384
                 for l in 0..<3 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<128 {
-                let ky = r / 64, kx = (r / 16) % 4, ci = r % 16
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<32 {
+                let r0 = rb * 4
+                let ky0 = r0 / 64, kx0 = (r0 / 16) % 4, ci0 = r0 % 16, ky1 = (r0 + 1) / 64, kx1 = ((r0 + 1) / 16) % 4, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 64, kx2 = ((r0 + 2) / 16) % 4, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 64, kx3 = ((r0 + 3) / 16) % 4, ci3 = (r0 + 3) % 16
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<3 {
-                        let row = ((oy + ky * 2) * 12 + kx * 2) * 16 + ci
+                        let row0 = ((oy + ky0 * 2) * 12 + kx0 * 2) * 16 + ci0
+                        let row1 = ((oy + ky1 * 2) * 12 + kx1 * 2) * 16 + ci1
+                        let row2 = ((oy + ky2 * 2) * 12 + kx2 * 2) * 16 + ci2
+                        let row3 = ((oy + ky3 * 2) * 12 + kx3 * 2) * 16 + ci3
                         let dp = d + oy * 6
-                        for ox in 0..<6 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 16]), dp[ox]) }
+                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 16]), dzv) }
                     }
-                    let gp = kernelGradient + r * 3
-                    for l in 0..<3 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 3
+                    for l in 0..<3 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 3
+                    for l in 0..<3 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 3
+                    for l in 0..<3 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 3
+                    for l in 0..<3 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }

@@ -454,18 +454,29 @@ extension Random096: TrainableModel {
                 let gp = gk + 1200
                 for l in 0..<15 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<80 {
-                let ky = r / 20, kx = (r / 5) % 4, ci = r % 5
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<20 {
+                let r0 = rb * 4
+                let ky0 = r0 / 20, kx0 = (r0 / 5) % 4, ci0 = r0 % 5, ky1 = (r0 + 1) / 20, kx1 = ((r0 + 1) / 5) % 4, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 20, kx2 = ((r0 + 2) / 5) % 4, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 20, kx3 = ((r0 + 3) / 5) % 4, ci3 = (r0 + 3) % 5
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<12 {
-                        let row = ((oy + ky) * 13 + kx) * 5 + ci
+                        let row0 = ((oy + ky0) * 13 + kx0) * 5 + ci0
+                        let row1 = ((oy + ky1) * 13 + kx1) * 5 + ci1
+                        let row2 = ((oy + ky2) * 13 + kx2) * 5 + ci2
+                        let row3 = ((oy + ky3) * 13 + kx3) * 5 + ci3
                         let dp = d + oy * 4
-                        for ox in 0..<4 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 15]), dp[ox]) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 15]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 15]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 15]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 15]), dzv) }
                     }
-                    let gp = kernelGradient + r * 15
-                    for l in 0..<15 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 15
+                    for l in 0..<15 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 15
+                    for l in 0..<15 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 15
+                    for l in 0..<15 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 15
+                    for l in 0..<15 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }
@@ -552,18 +563,45 @@ extension Random096: TrainableModel {
                 let gp = gk + 195
                 for l in 0..<13 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<15 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 4
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     do {
-                        let row = r
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
+                        let row3 = r0 + 3
                         let dp = d
-                        sum = madd(sum, SIMD16<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 13
-                    for l in 0..<13 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 13
+                    for l in 0..<13 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 13
+                    for l in 0..<13 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 13
+                    for l in 0..<13 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 13
+                    for l in 0..<13 { gp3[l] += sum3[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
+                do {
+                    let row0 = 12
+                    let row1 = 13
+                    let row2 = 14
+                    let dp = d
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv) }
+                }
+                let gp0 = kernelGradient + 156
+                for l in 0..<13 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 169
+                for l in 0..<13 { gp1[l] += sum1[l] }
+                let gp2 = kernelGradient + 182
+                for l in 0..<13 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

@@ -361,18 +361,29 @@ extension Random097: TrainableModel {
                 let gp = gk + 1536
                 for l in 0..<12 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<128 {
-                let ky = r / 32, kx = (r / 8) % 4, ci = r % 8
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<32 {
+                let r0 = rb * 4
+                let ky0 = r0 / 32, kx0 = (r0 / 8) % 4, ci0 = r0 % 8, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 8) % 4, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 8) % 4, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 8) % 4, ci3 = (r0 + 3) % 8
                 do {
-                    var sum = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     do {
-                        let row = (ky * 16 + kx * 2) * 8 + ci
+                        let row0 = (ky0 * 16 + kx0 * 2) * 8 + ci0
+                        let row1 = (ky1 * 16 + kx1 * 2) * 8 + ci1
+                        let row2 = (ky2 * 16 + kx2 * 2) * 8 + ci2
+                        let row3 = (ky3 * 16 + kx3 * 2) * 8 + ci3
                         let dp = d
-                        for ox in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 8]), dp[ox]) }
+                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv) }
                     }
-                    let gp = kernelGradient + r * 12
-                    for l in 0..<12 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 12
+                    for l in 0..<12 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 12
+                    for l in 0..<12 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 12
+                    for l in 0..<12 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 12
+                    for l in 0..<12 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }
@@ -438,18 +449,29 @@ extension Random097: TrainableModel {
                 let gp = gk + 576
                 for l in 0..<3 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<192 {
-                let ky = r / 48, kx = (r / 12) % 4, ci = r % 12
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<48 {
+                let r0 = rb * 4
+                let ky0 = r0 / 48, kx0 = (r0 / 12) % 4, ci0 = r0 % 12, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 12) % 4, ci1 = (r0 + 1) % 12, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 12) % 4, ci2 = (r0 + 2) % 12, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 12) % 4, ci3 = (r0 + 3) % 12
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     do {
-                        let row = (ky * 4 + kx) * 12 + ci
+                        let row0 = (ky0 * 4 + kx0) * 12 + ci0
+                        let row1 = (ky1 * 4 + kx1) * 12 + ci1
+                        let row2 = (ky2 * 4 + kx2) * 12 + ci2
+                        let row3 = (ky3 * 4 + kx3) * 12 + ci3
                         let dp = d
-                        sum = madd(sum, SIMD4<Float>(repeating: x[row]), dp[0])
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp = kernelGradient + r * 3
-                    for l in 0..<3 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient + r0 * 3
+                    for l in 0..<3 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + (r0 + 1) * 3
+                    for l in 0..<3 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + (r0 + 2) * 3
+                    for l in 0..<3 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + (r0 + 3) * 3
+                    for l in 0..<3 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }
@@ -513,18 +535,23 @@ extension Random097: TrainableModel {
                 let from = dz
                 d[0] = from.simd(SIMD8<Float>.self, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<3 {
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
                 do {
-                    var sum = SIMD8<Float>()
-                    do {
-                        let row = r
-                        let dp = d
-                        sum = madd(sum, SIMD8<Float>(repeating: x[row]), dp[0])
-                    }
-                    let gp = kernelGradient + r * 8
-                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                    let row0 = 0
+                    let row1 = 1
+                    let row2 = 2
+                    let dp = d
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv) }
                 }
+                let gp0 = kernelGradient
+                gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                let gp1 = kernelGradient + 8
+                gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                let gp2 = kernelGradient + 16
+                gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

@@ -472,18 +472,29 @@ extension Random098: TrainableModel {
                 let gp = gk + 320
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<80 {
-                let ky = r / 20, kx = (r / 5) % 4, ci = r % 5
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<20 {
+                let r0 = rb * 4
+                let ky0 = r0 / 20, kx0 = (r0 / 5) % 4, ci0 = r0 % 5, ky1 = (r0 + 1) / 20, kx1 = ((r0 + 1) / 5) % 4, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 20, kx2 = ((r0 + 2) / 5) % 4, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 20, kx3 = ((r0 + 3) / 5) % 4, ci3 = (r0 + 3) % 5
                 do {
-                    var sum = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<3 {
-                        let row = ((oy * 2 + ky) * 6 + kx) * 5 + ci
+                        let row0 = ((oy * 2 + ky0) * 6 + kx0) * 5 + ci0
+                        let row1 = ((oy * 2 + ky1) * 6 + kx1) * 5 + ci1
+                        let row2 = ((oy * 2 + ky2) * 6 + kx2) * 5 + ci2
+                        let row3 = ((oy * 2 + ky3) * 6 + kx3) * 5 + ci3
                         let dp = d + oy * 3
-                        for ox in 0..<3 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 5]), dp[ox]) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 5]), dzv) }
                     }
-                    let gp = kernelGradient + r * 4
-                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                    let gp0 = kernelGradient + r0 * 4
+                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             guard let dx else { return }
@@ -559,18 +570,29 @@ extension Random098: TrainableModel {
                 let gp = gk + g * 8 + 216
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<24 {
-                let ky = r / 12, kx = (r / 4) % 3, ci = r % 4
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<6 {
+                let r0 = rb * 4
+                let ky0 = r0 / 12, kx0 = (r0 / 4) % 3, ci0 = r0 % 4, ky1 = (r0 + 1) / 12, kx1 = ((r0 + 1) / 4) % 3, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 12, kx2 = ((r0 + 2) / 4) % 3, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 12, kx3 = ((r0 + 3) / 4) % 3, ci3 = (r0 + 3) % 4
                 for g in 0..<2 {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<2 {
-                        let row = ((oy * 2 + ky) * 7 + kx) * 4 + ci
+                        let row0 = ((oy * 2 + ky0) * 7 + kx0) * 4 + ci0
+                        let row1 = ((oy * 2 + ky1) * 7 + kx1) * 4 + ci1
+                        let row2 = ((oy * 2 + ky2) * 7 + kx2) * 4 + ci2
+                        let row3 = ((oy * 2 + ky3) * 7 + kx3) * 4 + ci3
                         let dp = d + oy * 10 + g
-                        for ox in 0..<5 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 4]), dp[ox * 2]) }
+                        for ox in 0..<5 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 4]), dzv) }
                     }
-                    let gp = kernelGradient + r * 9 + g * 8
-                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
+                    let gp0 = kernelGradient + r0 * 9 + g * 8
+                    if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                    let gp1 = kernelGradient + (r0 + 1) * 9 + g * 8
+                    if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                    let gp2 = kernelGradient + (r0 + 2) * 9 + g * 8
+                    if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                    let gp3 = kernelGradient + (r0 + 3) * 9 + g * 8
+                    if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
                 }
             }
             guard let dx else { return }

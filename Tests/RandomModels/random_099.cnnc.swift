@@ -361,18 +361,27 @@ extension Random099: TrainableModel {
                 let gp = gk + 28
                 for l in 0..<7 { gp[l] += sum[l] }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
-            for r in 0..<4 {
-                let ky = r / 2, kx = (r / 1) % 2
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<5 {
-                        let row = (oy + ky * 2) * 5 + kx * 2
+                        let row0 = oy * 5
+                        let row1 = oy * 5 + 2
+                        let row2 = (oy + 2) * 5
+                        let row3 = (oy + 2) * 5 + 2
                         let dp = d + oy * 3
-                        for ox in 0..<3 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox]), dp[ox]) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv) }
                     }
-                    let gp = kernelGradient + r * 7
-                    for l in 0..<7 { gp[l] += sum[l] }
+                    let gp0 = kernelGradient
+                    for l in 0..<7 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 7
+                    for l in 0..<7 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 14
+                    for l in 0..<7 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 21
+                    for l in 0..<7 { gp3[l] += sum3[l] }
                 }
             }
             guard let dx else { return }

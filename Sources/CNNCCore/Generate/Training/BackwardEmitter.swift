@@ -157,29 +157,22 @@ struct BackwardEmitter {
                         emitAccumulate("sum", into: "gp", group: g, channels: cout, lanes: lanes, &out)
                     }
                 }
-                out.line("// dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers")
-                out.loop("r", count: rows) { out, r in
-                    // The row's tap and input channel, each only where it varies.
-                    var parts: [String] = []
-                    if kernel.height > 1 { parts.append("ky = r / \(kernel.width * cin)") }
-                    if kernel.width > 1 { parts.append(kernel.height > 1 ? "kx = (r / \(cin)) % \(kernel.width)" : "kx = r / \(cin)") }
-                    let taps = kernel.height * kernel.width
-                    if cin > 1 && taps > 1 { parts.append("ci = r % \(cin)") }
-                    if !parts.isEmpty { out.line("let " + parts.joined(separator: ", ")) }
-                    let ky = kernel.height > 1 ? Index("ky") : Index(0), kx = kernel.width > 1 ? Index("kx") : Index(0)
-                    let ci = cin == 1 ? Index(0) : taps == 1 ? r : Index("ci")
-                    out.loop("g", count: groups) { out, g in
-                        out.line("var sum = \(vector)()")
-                        out.loop("oy", count: output.height) { out, oy in
-                            out.line("let row = \(((oy * strides.height + ky * dilation.height) * paddedWidth + kx * dilation.width) * cin + ci)")
-                            out.line("let dp = \((oy * (output.width * groups) + g).offsetting("d"))")
-                            out.line(Index.loopLine("ox", count: output.width) { ox in
-                                "sum = madd(sum, \(vector)(repeating: x[\(Index("row") + ox * (strides.width * cin))]), dp[\(ox * groups)])"
-                            })
-                        }
-                        out.line("let gp = \((r * cout + g * lanes).offsetting("kernelGradient"))")
-                        emitAccumulate("sum", into: "gp", group: g, channels: cout, lanes: lanes, &out)
+                out.line("// dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,")
+                out.line("// \(Self.rowsAtOnce) rows at once: each row's sum keeps its order, and their multiply-adds overlap")
+                let blocks = rows / Self.rowsAtOnce, rest = rows % Self.rowsAtOnce
+                out.loop("rb", count: blocks) { out, rb in
+                    var first = rb * Self.rowsAtOnce
+                    if first.constantValue == nil {
+                        out.line("let r0 = \(first)")
+                        first = Index("r0")
                     }
+                    emitKernelGradientRows(first: first, count: Self.rowsAtOnce, kernel: kernel, strides: strides, dilation: dilation,
+                                           paddedWidth: paddedWidth, cin: cin, cout: cout, output: output, lanes: lanes, into: &out)
+                }
+                if rest > 0 {
+                    // Constant rows declare nothing; the loop over vector groups scopes the rest.
+                    emitKernelGradientRows(first: Index(blocks * Self.rowsAtOnce), count: rest, kernel: kernel, strides: strides, dilation: dilation,
+                                           paddedWidth: paddedWidth, cin: cin, cout: cout, output: output, lanes: lanes, into: &out)
                 }
                 out.line("guard let dx else { return }")
                 if pixels == 1 && rows == cin && paddedHeight * paddedWidth == 1 {
@@ -191,6 +184,56 @@ struct BackwardEmitter {
             }
         }
         out.line()
+    }
+
+    /// Kernel rows whose dL/dkernel sums run side by side. One row's sum is a
+    /// chain of dependent multiply-adds (LeNet-5's first layer: 784 of them per
+    /// row), bound by their latency; independent rows fill the FMA units. Each
+    /// sum still adds its pixels in the same order, so no bit changes.
+    static let rowsAtOnce = 4
+
+    /// dL/dkernel for `count` consecutive kernel rows from `first` (tap and
+    /// input channel), each summed over the output pixels in its own register.
+    private func emitKernelGradientRows(first: Index, count: Int, kernel: Size2D, strides: Size2D, dilation: Size2D, paddedWidth: Int,
+                                        cin: Int, cout: Int, output: Geometry, lanes: Int, into out: inout SourceWriter) {
+        let vector = "SIMD\(lanes)<Float>", groups = (cout + lanes - 1) / lanes
+        let taps = kernel.height * kernel.width
+        // Each row's tap (ky, kx) and input channel ci: constants where the row is, else `let`s.
+        var terms: [(r: Index, ky: Index, kx: Index, ci: Index)] = []
+        var declarations: [String] = []
+        for j in 0..<count {
+            let r = first + j
+            if let value = r.constantValue {
+                terms.append((r, Index(value / (kernel.width * cin)), Index((value / cin) % kernel.width), Index(value % cin)))
+                continue
+            }
+            let row = r.constantValue == nil && "\(r)".contains(" ") ? "(\(r))" : "\(r)"
+            if kernel.height > 1 { declarations.append("ky\(j) = \(row) / \(kernel.width * cin)") }
+            let column = cin == 1 ? row : "(\(row) / \(cin))"
+            if kernel.width > 1 { declarations.append(kernel.height > 1 ? "kx\(j) = \(column) % \(kernel.width)" : "kx\(j) = \(column)") }
+            if cin > 1 && taps > 1 { declarations.append("ci\(j) = \(row) % \(cin)") }
+            terms.append((r, kernel.height > 1 ? Index("ky\(j)") : Index(0), kernel.width > 1 ? Index("kx\(j)") : Index(0),
+                          cin == 1 ? Index(0) : taps == 1 ? r : Index("ci\(j)")))
+        }
+        if !declarations.isEmpty { out.line("let " + declarations.joined(separator: ", ")) }
+        out.loop("g", count: groups) { out, g in
+            out.line("var " + (0..<count).map { "sum\($0) = \(vector)()" }.joined(separator: ", "))
+            out.loop("oy", count: output.height) { out, oy in
+                for (j, term) in terms.enumerated() {
+                    out.line("let row\(j) = \(((oy * strides.height + term.ky * dilation.height) * paddedWidth + term.kx * dilation.width) * cin + term.ci)")
+                }
+                out.line("let dp = \((oy * (output.width * groups) + g).offsetting("d"))")
+                out.line(Index.loopLine("ox", count: output.width) { ox in
+                    "let dzv = dp[\(ox * groups)]; " + (0..<count).map { j in
+                        "sum\(j) = madd(sum\(j), \(vector)(repeating: x[\(Index("row\(j)") + ox * (strides.width * cin))]), dzv)"
+                    }.joined(separator: "; ")
+                })
+            }
+            for (j, term) in terms.enumerated() {
+                out.line("let gp\(j) = \((term.r * cout + g * lanes).offsetting("kernelGradient"))")
+                emitAccumulate("sum\(j)", into: "gp\(j)", group: g, channels: cout, lanes: lanes, &out)
+            }
+        }
     }
 
     // MARK: DepthwiseConv2D

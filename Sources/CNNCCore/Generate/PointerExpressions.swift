@@ -11,7 +11,7 @@ enum PointerExpression {
 
     static func offset(_ base: String, by amount: Int) -> String { offset(base, by: "\(amount)") }
 
-    /// A pointer expression made fit to call a method on: `(y + 8)`, or `y` alone.
+    /// An expression made fit to call a method on or to divide: `(y + 8)`, or `y` alone.
     static func parenthesized(_ pointer: String) -> String {
         pointer.contains(" ") ? "(\(pointer))" : pointer
     }

@@ -207,7 +207,7 @@ struct BackwardEmitter {
                 terms.append((r, Index(value / (kernel.width * cin)), Index((value / cin) % kernel.width), Index(value % cin)))
                 continue
             }
-            let row = r.constantValue == nil && "\(r)".contains(" ") ? "(\(r))" : "\(r)"
+            let row = PointerExpression.parenthesized("\(r)")
             if kernel.height > 1 { declarations.append("ky\(j) = \(row) / \(kernel.width * cin)") }
             let column = cin == 1 ? row : "(\(row) / \(cin))"
             if kernel.width > 1 { declarations.append(kernel.height > 1 ? "kx\(j) = \(column) % \(kernel.width)" : "kx\(j) = \(column)") }

@@ -219,13 +219,16 @@ import Testing
         return folder
     }
 
+    /// The committed zoo is shaped for `avx512-256` on every machine, so the
+    /// comparison names that kind: without it, an AVX2 machine shapes for itself.
     @Test func generateWritesOnlyWhenTheBytesChange() throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let first = try CommandLineTests.cnnc(["generate", "Specs/lenet5.cnn.yaml", "--output-dir", folder.path])
+        let arguments = ["generate", "Specs/lenet5.cnn.yaml", "--output-dir", folder.path, "--target-cpu", "avx512-256"]
+        let first = try CommandLineTests.cnnc(arguments)
         #expect(first.status == 0)
         #expect(first.output == "wrote \(folder.path)/lenet5.cnnc.swift\n")
-        let second = try CommandLineTests.cnnc(["generate", "Specs/lenet5.cnn.yaml", "--output-dir", folder.path])
+        let second = try CommandLineTests.cnnc(arguments)
         #expect(second.output == "unchanged \(folder.path)/lenet5.cnnc.swift\n")
         let generated = try String(contentsOf: folder.appendingPathComponent("lenet5.cnnc.swift"), encoding: .utf8)
         #expect(generated == (try RepositoryFiles.read("Generated/lenet5.cnnc.swift")))
@@ -297,35 +300,5 @@ import Testing
         let truncated = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.cnn.yaml", "--weights", weights, "--input", input], environment: environment)
         #expect(truncated.status == 1)
         #expect(truncated.errors.contains("the file is truncated"))
-    }
-
-    /// `cnnc build` leaves a package a user can keep: it builds, and its Model
-    /// executable computes the lecture's edge example.
-    @Test func buildWritesAPackageWhoseModelRuns() throws {
-        let folder = try Self.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let package = folder.appendingPathComponent("edge-model").path
-        let run = try CommandLineTests.cnnc(["build", "Specs/seed_edge_6x6.cnn.yaml", "--output", package])
-        #expect(run.status == 0, "\(run.errors)")
-        #expect(run.output.contains("wrote the package for SeedEdge6x6 in \(package)"))
-        let weights = folder.appendingPathComponent("edge.safetensors").path
-        let input = folder.appendingPathComponent("image.npy").path
-        let output = folder.appendingPathComponent("edges.npy").path
-        let layout = [TensorLayout(name: "vertical_edge.kernel", shape: [3, 3, 1, 1], offset: 0)]
-        try SafeTensors.write(parameters: [1, 0, -1, 1, 0, -1, 1, 0, -1], layout: layout, metadata: [:], to: weights)
-        try NPYFile(shape: [6, 6], values: (0..<36).map { Float($0 % 6) }).write(to: input)
-        let model = Process()
-        model.executableURL = URL(fileURLWithPath: package + "/.build/release/Model")
-        model.arguments = [weights, input, output, "1"]
-        try model.run()
-        model.waitUntilExit()
-        #expect(model.terminationStatus == 0)
-        // Each row is 0 1 2 3 4 5: left minus right column is -2 per row, -6 over three rows.
-        #expect(try NPYFile.read(path: output).values == [Float](repeating: -6, count: 16))
-
-        // A broken spec writes no package.
-        let broken = try CommandLineTests.cnnc(["build", "Tests/Fixtures/broken/kernel_too_large.yaml", "--output", package + "-broken"])
-        #expect(broken.status == 1)
-        #expect(!FileManager.default.fileExists(atPath: package + "-broken"))
     }
 }

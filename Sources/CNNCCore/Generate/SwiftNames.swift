@@ -24,7 +24,7 @@ public enum SwiftNames {
         // CNNCRuntime's names in generated code.
         "CNNCRuntime", "CNNCRuntimeAPIVersion3", "CNNCRuntimeAPIVersion4", "CNNCRuntimeAPIVersion5", "CNNCRuntimeAPIVersionCheck", "CompiledModel", "TrainableModel",
         "LayerDescription", "TensorLayout", "LossFunction", "ModelLoss", "RuntimeError", "SplitMix64", "VectorMath", "WeightPacking",
-        "WorkerPool",
+        "WorkerPool", "Resampling", "UnoptimizedBuildWarning",
         // Names declared inside generated types and functions.
         "Arena", "Version", "V", "VC", "VK",
     ]

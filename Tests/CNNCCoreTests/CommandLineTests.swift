@@ -301,4 +301,16 @@ import Testing
         #expect(truncated.status == 1)
         #expect(truncated.errors.contains("the file is truncated"))
     }
+
+    /// A broken spec writes no package (quick: nothing is compiled; the
+    /// package a good spec gets is built in `StandalonePackageTests`).
+    @Test func buildOfBrokenSpecWritesNoPackage() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let package = folder.appendingPathComponent("broken-model").path
+        let broken = try CommandLineTests.cnnc(["build", "Tests/Fixtures/broken/kernel_too_large.yaml", "--output", package])
+        #expect(broken.status == 1)
+        #expect(broken.errors.contains("kernel_too_large.yaml:5:5: error:"))
+        #expect(!FileManager.default.fileExists(atPath: package))
+    }
 }

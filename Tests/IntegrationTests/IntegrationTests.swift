@@ -8,7 +8,8 @@ import Testing
 /// package of its own, with cnnc's dependencies and the plugin's generator
 /// from source: minutes of two cores, which would push `swift test` past its
 /// budget of 8 minutes. So they run where asked for, and CI asks
-/// (`CNNC_INTEGRATION_TESTS=1 swift test --filter IntegrationTests`, in `.ci/run`).
+/// (`CNNC_INTEGRATION_TESTS=1 swift test --filter "IntegrationTests|StandalonePackageTests"`,
+/// in `.ci/run`; the second is `cnnc build`'s package, in CNNCCoreTests).
 @Suite(.serialized, .enabled(if: IntegrationTestsSwitch.isOn, "set CNNC_INTEGRATION_TESTS=1 to build the README walkthrough and the example app (CI does)"))
 struct IntegrationTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -7,11 +7,11 @@ enum PixelScaling {
     /// a debug build (which `swift run cnnc` is) took seconds for MNIST's 47
     /// million bytes.
     static func unitInterval<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> [Float] {
-        if let scaled = bytes.withContiguousStorageIfAvailable(unitInterval) { return scaled }
-        return Array(bytes).withUnsafeBufferPointer(unitInterval)
+        if let pixels = bytes.withContiguousStorageIfAvailable(scaled) { return pixels }
+        return Array(bytes).withUnsafeBufferPointer(scaled)
     }
 
-    private static func unitInterval(_ bytes: UnsafeBufferPointer<UInt8>) -> [Float] {
+    private static func scaled(_ bytes: UnsafeBufferPointer<UInt8>) -> [Float] {
         table.withUnsafeBufferPointer { table in
             [Float](unsafeUninitializedCapacity: bytes.count) { pixels, initialized in
                 for index in 0..<bytes.count { pixels[index] = table[Int(bytes[index])] }

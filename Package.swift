@@ -64,7 +64,11 @@ let package = Package(
         // the model protocols, weights files, .npy, weight packing, vector math,
         // threads, and the loss and random draws of generated training code.
         // The generator never links it.
-        .target(name: "CNNCRuntime"),
+        .target(name: "CNNCRuntime", dependencies: ["CNNCSIMD"]),
+        // SIMD arithmetic as single vector operations, in C's vector
+        // extensions: the standard library's generic SIMD operators unroll
+        // into scalar code that made most of a model's compile time.
+        .target(name: "CNNCSIMD"),
         // Keras's fit around a generated model: the training loop, optimizers,
         // history, evaluation, data splits and augmentation.
         .target(name: "CNNCTraining", dependencies: ["CNNCRuntime"]),

@@ -2,8 +2,8 @@
 # Installs a release cnnc for use outside this checkout:
 #   PREFIX/bin/cnnc                      the command (put PREFIX/bin on your PATH)
 #   PREFIX/share/cnnc/Sources/           the runtime sources cnnc copies into every
-#                                        model package it builds (CNNCRuntime,
-#                                        CNNCTraining, CNNCRunner)
+#                                        model package it builds (CNNCSIMD,
+#                                        CNNCRuntime, CNNCTraining, CNNCRunner)
 #   Tools/install.sh [PREFIX]            (default: ~/.local)
 # Each part is written beside its place and renamed into it, so an install
 # interrupted halfway leaves the previous one working.
@@ -14,7 +14,7 @@ swift build -c release --product cnnc
 mkdir -p "$prefix/bin" "$prefix/share/cnnc"
 staging=$(mktemp -d "$prefix/share/cnnc/.Sources.XXXXXX")
 trap 'rm -rf "$staging" "$prefix/bin/.cnnc.installing"' EXIT
-for target in CNNCRuntime CNNCTraining CNNCRunner; do
+for target in CNNCSIMD CNNCRuntime CNNCTraining CNNCRunner; do
   cp -R "Sources/$target" "$staging/"
 done
 rm -rf "$prefix/share/cnnc/Sources.old"

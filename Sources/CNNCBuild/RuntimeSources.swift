@@ -8,17 +8,18 @@ import Foundation
 /// checkout it was built from.
 public struct RuntimeSources: Sendable {
     /// The targets, each with the ones it depends on, in the order they build:
-    /// the runtime generated code imports, then Keras's fit around it, then
-    /// the model executable's modes.
+    /// the C vector operations, the runtime generated code imports, then
+    /// Keras's fit around it, then the model executable's modes.
     public static let targets: [(name: String, dependencies: [String])] = [
-        ("CNNCRuntime", []),
+        ("CNNCSIMD", []),
+        ("CNNCRuntime", ["CNNCSIMD"]),
         ("CNNCTraining", ["CNNCRuntime"]),
         ("CNNCRunner", ["CNNCRuntime", "CNNCTraining"]),
     ]
 
     /// The folder holding the targets' folders (a checkout's Sources/).
     public var folder: String
-    /// Every Swift file, by target and path inside the target's folder.
+    /// Every source file (Swift, and CNNCSIMD's C and header), by target and path inside the target's folder.
     public var files: [(target: String, name: String, text: String)]
 
     public static func locate() throws(BuildError) -> RuntimeSources {
@@ -47,25 +48,26 @@ public struct RuntimeSources: Sendable {
     private static func read(folder: String) throws(BuildError) -> RuntimeSources {
         var files: [(target: String, name: String, text: String)] = []
         for target in targets.map(\.name) {
-            files += try swiftFiles(of: target, in: folder)
+            files += try sourceFiles(of: target, in: folder)
         }
         return RuntimeSources(folder: folder, files: files)
     }
 
-    /// The Swift files of one target, subfolders too (Verification/, Data/): targets are organised by job.
-    private static func swiftFiles(of target: String, in sources: String) throws(BuildError) -> [(target: String, name: String, text: String)] {
+    /// The source files of one target, subfolders too (Verification/, Data/,
+    /// include/): targets are organised by job.
+    private static func sourceFiles(of target: String, in sources: String) throws(BuildError) -> [(target: String, name: String, text: String)] {
         let folder = "\(sources)/\(target)"
         guard FileManager.default.fileExists(atPath: folder), let names = FileManager.default.subpaths(atPath: folder) else {
             throw BuildError("cannot find the \(target) sources at \(folder); set CNNC_RUNTIME_PATH to the Sources/CNNCRuntime folder of a cnnc checkout")
         }
         var files: [(target: String, name: String, text: String)] = []
-        for name in names.sorted() where name.hasSuffix(".swift") {
+        for name in names.sorted() where [".swift", ".c", ".h"].contains(where: name.hasSuffix) {
             guard let text = try? String(contentsOfFile: "\(folder)/\(name)", encoding: .utf8) else {
                 throw BuildError("cannot read \(folder)/\(name)")
             }
             files.append((target, name, text))
         }
-        guard !files.isEmpty else { throw BuildError("\(folder) holds no Swift sources of \(target)") }
+        guard !files.isEmpty else { throw BuildError("\(folder) holds no sources of \(target)") }
         return files
     }
 }

@@ -152,6 +152,7 @@ import Testing
         #expect(fallback.output == own.output)
         // A dot that fails: said, and with auto, cnnc's own layout drawn instead.
         let folder = try GenerateAndPredictCommandTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
         let broken = folder.appendingPathComponent("dot")
         try "#!/bin/sh\necho 'dot: out of luck' >&2\nexit 3\n".write(to: broken, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: broken.path)

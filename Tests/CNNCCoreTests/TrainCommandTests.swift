@@ -8,20 +8,26 @@ import Testing
 /// MNIST (../shared/data): 1,000 training and 500 test images, LeNet-5 from
 /// Specs/. Every run shares one model cache, so the model is compiled once.
 @Suite(.serialized) struct TrainCommandTests {
-    static let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-train-tests-\(UUID().uuidString)")
+    /// In the package's .build, as the test workbench is, and emptied once per
+    /// run: a folder in /tmp would be left behind by every run (16 MB with its
+    /// compiled model), since a suite has no teardown after its last test.
+    static let folder = RepositoryFiles.root.appendingPathComponent(".build/cnnc-train-tests")
     static let environment = ["CNNC_CACHE_DIR": folder.appendingPathComponent("cache").path]
     static var mnistSlice: String { folder.appendingPathComponent("mnist-slice.npz").path }
 
-    /// The first 1,000 training and 500 test images of MNIST as an .npz, written with CNNCData once.
-    static func makeMNISTSlice() throws {
-        guard !FileManager.default.fileExists(atPath: mnistSlice) else { return }
+    /// The folder emptied, then the first 1,000 training and 500 test images
+    /// of MNIST written into it as an .npz with CNNCData, once.
+    static let prepared = Result<Void, any Error> {
+        try? FileManager.default.removeItem(at: folder)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let mnist = try DatasetSource.mnist(directory: RepositoryFiles.path("../shared/data/mnist")).load()
-        let test = try #require(mnist.test)
+        guard let test = mnist.test else { throw RuntimeError("../shared/data/mnist has no test part") }
         let slice = Dataset(name: "MNIST slice", train: mnist.train.subset(Array(0..<1000)),
                             test: test.subset(Array(0..<500)), classNames: mnist.classNames)
         try slice.writeNPZ(to: mnistSlice)
     }
+
+    static func makeMNISTSlice() throws { try prepared.get() }
 
     static func train(_ arguments: [String]) throws -> CommandLineTests.Run {
         try makeMNISTSlice()

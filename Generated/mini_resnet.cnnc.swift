@@ -598,9 +598,13 @@ public struct MiniResnet: CompiledModel {
     // stem_bn: BatchNormalization, (None, 28, 28, 8) → (None, 28, 28, 8), 32 parameters
     @inline(never)
     static func l1_stem_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 80, shift = w + 88
         for position in 0..<784 {
             let v = x + position * 8
-            for c in 0..<8 { v[c] = v[c] * w[80 + c] + w[88 + c] }
+            do {
+                v.store(v.simd(V.self, at: 0) * scale.simd(V.self, at: 0) + shift.simd(V.self, at: 0), at: 0)
+            }
         }
     }
 
@@ -676,9 +680,13 @@ public struct MiniResnet: CompiledModel {
     // block1_bn1: BatchNormalization, (None, 28, 28, 8) → (None, 28, 28, 8), 32 parameters
     @inline(never)
     static func l4_block1_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 680, shift = w + 688
         for position in 0..<784 {
             let v = x + position * 8
-            for c in 0..<8 { v[c] = v[c] * w[680 + c] + w[688 + c] }
+            do {
+                v.store(v.simd(V.self, at: 0) * scale.simd(V.self, at: 0) + shift.simd(V.self, at: 0), at: 0)
+            }
         }
     }
 
@@ -691,9 +699,13 @@ public struct MiniResnet: CompiledModel {
     // block1_bn2: BatchNormalization, (None, 28, 28, 8) → (None, 28, 28, 8), 32 parameters
     @inline(never)
     static func l7_block1_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 1280, shift = w + 1288
         for position in 0..<784 {
             let v = x + position * 8
-            for c in 0..<8 { v[c] = v[c] * w[1280 + c] + w[1288 + c] }
+            do {
+                v.store(v.simd(V.self, at: 0) * scale.simd(V.self, at: 0) + shift.simd(V.self, at: 0), at: 0)
+            }
         }
     }
 
@@ -770,9 +782,13 @@ public struct MiniResnet: CompiledModel {
     // block2_bn1: BatchNormalization, (None, 14, 14, 16) → (None, 14, 14, 16), 64 parameters
     @inline(never)
     static func l11_block2_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 2464, shift = w + 2480
         for position in 0..<196 {
             let v = x + position * 16
-            for c in 0..<16 { v[c] = v[c] * w[2464 + c] + w[2480 + c] }
+            for group in 0..<2 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -1132,18 +1148,26 @@ public struct MiniResnet: CompiledModel {
     // block2_bn2: BatchNormalization, (None, 14, 14, 16) → (None, 14, 14, 16), 64 parameters
     @inline(never)
     static func l15_block2_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 9056, shift = w + 9072
         for position in 0..<196 {
             let v = x + position * 16
-            for c in 0..<16 { v[c] = v[c] * w[9056 + c] + w[9072 + c] }
+            for group in 0..<2 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
     // block2_shortcut_bn: BatchNormalization, (None, 14, 14, 16) → (None, 14, 14, 16), 64 parameters
     @inline(never)
     static func l16_block2_shortcut_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 9088, shift = w + 9104
         for position in 0..<196 {
             let v = x + position * 16
-            for c in 0..<16 { v[c] = v[c] * w[9088 + c] + w[9104 + c] }
+            for group in 0..<2 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 

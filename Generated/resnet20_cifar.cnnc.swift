@@ -1415,9 +1415,13 @@ public struct Resnet20Cifar: CompiledModel {
     // stem_bn: BatchNormalization, (None, 32, 32, 16) → (None, 32, 32, 16), 64 parameters
     @inline(never)
     static func l1_stem_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 448, shift = w + 464
         for position in 0..<1024 {
             let v = x + position * 16
-            for c in 0..<16 { v[c] = v[c] * w[448 + c] + w[464 + c] }
+            for group in 0..<2 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -1630,9 +1634,13 @@ public struct Resnet20Cifar: CompiledModel {
     // stage1_block1_bn1: BatchNormalization, (None, 32, 32, 16) → (None, 32, 32, 16), 64 parameters
     @inline(never)
     static func l4_stage1_block1_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 6896, shift = w + 6912
         for position in 0..<1024 {
             let v = x + position * 16
-            for c in 0..<16 { v[c] = v[c] * w[6896 + c] + w[6912 + c] }
+            for group in 0..<2 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -1645,9 +1653,13 @@ public struct Resnet20Cifar: CompiledModel {
     // stage1_block1_bn2: BatchNormalization, (None, 32, 32, 16) → (None, 32, 32, 16), 64 parameters
     @inline(never)
     static func l7_stage1_block1_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 13344, shift = w + 13360
         for position in 0..<1024 {
             let v = x + position * 16
-            for c in 0..<16 { v[c] = v[c] * w[13344 + c] + w[13360 + c] }
+            for group in 0..<2 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -1666,9 +1678,13 @@ public struct Resnet20Cifar: CompiledModel {
     // stage1_block2_bn1: BatchNormalization, (None, 32, 32, 16) → (None, 32, 32, 16), 64 parameters
     @inline(never)
     static func l11_stage1_block2_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 19792, shift = w + 19808
         for position in 0..<1024 {
             let v = x + position * 16
-            for c in 0..<16 { v[c] = v[c] * w[19792 + c] + w[19808 + c] }
+            for group in 0..<2 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -1681,9 +1697,13 @@ public struct Resnet20Cifar: CompiledModel {
     // stage1_block2_bn2: BatchNormalization, (None, 32, 32, 16) → (None, 32, 32, 16), 64 parameters
     @inline(never)
     static func l14_stage1_block2_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 26240, shift = w + 26256
         for position in 0..<1024 {
             let v = x + position * 16
-            for c in 0..<16 { v[c] = v[c] * w[26240 + c] + w[26256 + c] }
+            for group in 0..<2 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -1702,9 +1722,13 @@ public struct Resnet20Cifar: CompiledModel {
     // stage1_block3_bn1: BatchNormalization, (None, 32, 32, 16) → (None, 32, 32, 16), 64 parameters
     @inline(never)
     static func l18_stage1_block3_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 32688, shift = w + 32704
         for position in 0..<1024 {
             let v = x + position * 16
-            for c in 0..<16 { v[c] = v[c] * w[32688 + c] + w[32704 + c] }
+            for group in 0..<2 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -1717,9 +1741,13 @@ public struct Resnet20Cifar: CompiledModel {
     // stage1_block3_bn2: BatchNormalization, (None, 32, 32, 16) → (None, 32, 32, 16), 64 parameters
     @inline(never)
     static func l21_stage1_block3_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 39136, shift = w + 39152
         for position in 0..<1024 {
             let v = x + position * 16
-            for c in 0..<16 { v[c] = v[c] * w[39136 + c] + w[39152 + c] }
+            for group in 0..<2 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -1825,9 +1853,13 @@ public struct Resnet20Cifar: CompiledModel {
     // stage2_block1_bn1: BatchNormalization, (None, 16, 16, 32) → (None, 16, 16, 32), 128 parameters
     @inline(never)
     static func l25_stage2_block1_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 43808, shift = w + 43840
         for position in 0..<256 {
             let v = x + position * 32
-            for c in 0..<32 { v[c] = v[c] * w[43808 + c] + w[43840 + c] }
+            for group in 0..<4 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -2165,18 +2197,26 @@ public struct Resnet20Cifar: CompiledModel {
     // stage2_block1_bn2: BatchNormalization, (None, 16, 16, 32) → (None, 16, 16, 32), 128 parameters
     @inline(never)
     static func l29_stage2_block1_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 70048, shift = w + 70080
         for position in 0..<256 {
             let v = x + position * 32
-            for c in 0..<32 { v[c] = v[c] * w[70048 + c] + w[70080 + c] }
+            for group in 0..<4 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
     // stage2_block1_shortcut_bn: BatchNormalization, (None, 16, 16, 32) → (None, 16, 16, 32), 128 parameters
     @inline(never)
     static func l30_stage2_block1_shortcut_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 70112, shift = w + 70144
         for position in 0..<256 {
             let v = x + position * 32
-            for c in 0..<32 { v[c] = v[c] * w[70112 + c] + w[70144 + c] }
+            for group in 0..<4 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -2195,9 +2235,13 @@ public struct Resnet20Cifar: CompiledModel {
     // stage2_block2_bn1: BatchNormalization, (None, 16, 16, 32) → (None, 16, 16, 32), 128 parameters
     @inline(never)
     static func l34_stage2_block2_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 95808, shift = w + 95840
         for position in 0..<256 {
             let v = x + position * 32
-            for c in 0..<32 { v[c] = v[c] * w[95808 + c] + w[95840 + c] }
+            for group in 0..<4 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -2210,9 +2254,13 @@ public struct Resnet20Cifar: CompiledModel {
     // stage2_block2_bn2: BatchNormalization, (None, 16, 16, 32) → (None, 16, 16, 32), 128 parameters
     @inline(never)
     static func l37_stage2_block2_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 121504, shift = w + 121536
         for position in 0..<256 {
             let v = x + position * 32
-            for c in 0..<32 { v[c] = v[c] * w[121504 + c] + w[121536 + c] }
+            for group in 0..<4 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -2231,9 +2279,13 @@ public struct Resnet20Cifar: CompiledModel {
     // stage2_block3_bn1: BatchNormalization, (None, 16, 16, 32) → (None, 16, 16, 32), 128 parameters
     @inline(never)
     static func l41_stage2_block3_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 147200, shift = w + 147232
         for position in 0..<256 {
             let v = x + position * 32
-            for c in 0..<32 { v[c] = v[c] * w[147200 + c] + w[147232 + c] }
+            for group in 0..<4 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -2246,9 +2298,13 @@ public struct Resnet20Cifar: CompiledModel {
     // stage2_block3_bn2: BatchNormalization, (None, 16, 16, 32) → (None, 16, 16, 32), 128 parameters
     @inline(never)
     static func l44_stage2_block3_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 172896, shift = w + 172928
         for position in 0..<256 {
             let v = x + position * 32
-            for c in 0..<32 { v[c] = v[c] * w[172896 + c] + w[172928 + c] }
+            for group in 0..<4 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -2352,9 +2408,13 @@ public struct Resnet20Cifar: CompiledModel {
     // stage3_block1_bn1: BatchNormalization, (None, 8, 8, 64) → (None, 8, 8, 64), 256 parameters
     @inline(never)
     static func l48_stage3_block1_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 191456, shift = w + 191520
         for position in 0..<64 {
             let v = x + position * 64
-            for c in 0..<64 { v[c] = v[c] * w[191456 + c] + w[191520 + c] }
+            for group in 0..<8 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -2686,18 +2746,26 @@ public struct Resnet20Cifar: CompiledModel {
     // stage3_block1_bn2: BatchNormalization, (None, 8, 8, 64) → (None, 8, 8, 64), 256 parameters
     @inline(never)
     static func l52_stage3_block1_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 296160, shift = w + 296224
         for position in 0..<64 {
             let v = x + position * 64
-            for c in 0..<64 { v[c] = v[c] * w[296160 + c] + w[296224 + c] }
+            for group in 0..<8 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
     // stage3_block1_shortcut_bn: BatchNormalization, (None, 8, 8, 64) → (None, 8, 8, 64), 256 parameters
     @inline(never)
     static func l53_stage3_block1_shortcut_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 296288, shift = w + 296352
         for position in 0..<64 {
             let v = x + position * 64
-            for c in 0..<64 { v[c] = v[c] * w[296288 + c] + w[296352 + c] }
+            for group in 0..<8 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -2716,9 +2784,13 @@ public struct Resnet20Cifar: CompiledModel {
     // stage3_block2_bn1: BatchNormalization, (None, 8, 8, 64) → (None, 8, 8, 64), 256 parameters
     @inline(never)
     static func l57_stage3_block2_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 398880, shift = w + 398944
         for position in 0..<64 {
             let v = x + position * 64
-            for c in 0..<64 { v[c] = v[c] * w[398880 + c] + w[398944 + c] }
+            for group in 0..<8 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -2731,9 +2803,13 @@ public struct Resnet20Cifar: CompiledModel {
     // stage3_block2_bn2: BatchNormalization, (None, 8, 8, 64) → (None, 8, 8, 64), 256 parameters
     @inline(never)
     static func l60_stage3_block2_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 501472, shift = w + 501536
         for position in 0..<64 {
             let v = x + position * 64
-            for c in 0..<64 { v[c] = v[c] * w[501472 + c] + w[501536 + c] }
+            for group in 0..<8 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -2752,9 +2828,13 @@ public struct Resnet20Cifar: CompiledModel {
     // stage3_block3_bn1: BatchNormalization, (None, 8, 8, 64) → (None, 8, 8, 64), 256 parameters
     @inline(never)
     static func l64_stage3_block3_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 604064, shift = w + 604128
         for position in 0..<64 {
             let v = x + position * 64
-            for c in 0..<64 { v[c] = v[c] * w[604064 + c] + w[604128 + c] }
+            for group in 0..<8 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -2767,9 +2847,13 @@ public struct Resnet20Cifar: CompiledModel {
     // stage3_block3_bn2: BatchNormalization, (None, 8, 8, 64) → (None, 8, 8, 64), 256 parameters
     @inline(never)
     static func l67_stage3_block3_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 706656, shift = w + 706720
         for position in 0..<64 {
             let v = x + position * 64
-            for c in 0..<64 { v[c] = v[c] * w[706656 + c] + w[706720 + c] }
+            for group in 0..<8 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 

@@ -737,9 +737,13 @@ public struct Depthwise: CompiledModel {
     // bn: BatchNormalization, (None, 4, 4, 24) → (None, 4, 4, 24), 96 parameters
     @inline(never)
     static func l4_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 608, shift = w + 632
         for position in 0..<16 {
             let v = x + position * 24
-            for c in 0..<24 { v[c] = v[c] * w[608 + c] + w[632 + c] }
+            for group in 0..<3 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 

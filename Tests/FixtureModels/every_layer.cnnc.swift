@@ -395,9 +395,13 @@ public struct EveryLayer: CompiledModel {
     // batch_normalization_1 over 8 samples: BatchNormalization, (None, 64) → (None, 64)
     @inline(never)
     static func l13_batch_normalization_1_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 5960, shift = w + 6024
         for position in 0..<8 {
             let v = x + position * 64
-            for c in 0..<64 { v[c] = v[c] * w[5960 + c] + w[6024 + c] }
+            for group in 0..<8 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -563,9 +567,13 @@ public struct EveryLayer: CompiledModel {
     // batch_normalization: BatchNormalization, (None, 31, 33, 16) → (None, 31, 33, 16), 64 parameters
     @inline(never)
     static func l2_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 448, shift = w + 464
         for position in 0..<1023 {
             let v = x + position * 16
-            for c in 0..<16 { v[c] = v[c] * w[448 + c] + w[464 + c] }
+            for group in 0..<2 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -842,9 +850,13 @@ public struct EveryLayer: CompiledModel {
     // batch_normalization_1: BatchNormalization, (None, 64) → (None, 64), 256 parameters
     @inline(never)
     static func l13_batch_normalization_1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 5960, shift = w + 6024
         do {
             let v = x
-            for c in 0..<64 { v[c] = v[c] * w[5960 + c] + w[6024 + c] }
+            for group in 0..<8 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 

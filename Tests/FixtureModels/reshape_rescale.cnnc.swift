@@ -399,9 +399,13 @@ public struct ReshapeRescale: CompiledModel {
     // normalization_3 over 8 samples: Normalization, (None, 8) → (None, 8)
     @inline(never)
     static func l13_normalization_3_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 646, shift = w + 654
         for position in 0..<8 {
             let v = x + position * 8
-            for c in 0..<8 { v[c] = v[c] * w[646 + c] + w[654 + c] }
+            do {
+                v.store(v.simd(V.self, at: 0) * scale.simd(V.self, at: 0) + shift.simd(V.self, at: 0), at: 0)
+            }
         }
     }
 
@@ -689,9 +693,13 @@ public struct ReshapeRescale: CompiledModel {
     // normalization_3: Normalization, (None, 8) → (None, 8), 17 parameters
     @inline(never)
     static func l13_normalization_3(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 646, shift = w + 654
         do {
             let v = x
-            for c in 0..<8 { v[c] = v[c] * w[646 + c] + w[654 + c] }
+            do {
+                v.store(v.simd(V.self, at: 0) * scale.simd(V.self, at: 0) + shift.simd(V.self, at: 0), at: 0)
+            }
         }
     }
 

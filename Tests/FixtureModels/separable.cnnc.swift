@@ -621,9 +621,13 @@ public struct Separable: CompiledModel {
     // bn: BatchNormalization, (None, 8, 8, 24) → (None, 8, 8, 24), 96 parameters
     @inline(never)
     static func l2_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 808, shift = w + 832
         for position in 0..<64 {
             let v = x + position * 24
-            for c in 0..<24 { v[c] = v[c] * w[808 + c] + w[832 + c] }
+            for group in 0..<3 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 

@@ -385,9 +385,13 @@ public struct NestedSequential: CompiledModel {
     // stem_bn: BatchNormalization, (None, 8, 8, 8) → (None, 8, 8, 8), 32 parameters
     @inline(never)
     static func l1_stem_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 224, shift = w + 232
         for position in 0..<64 {
             let v = x + position * 8
-            for c in 0..<8 { v[c] = v[c] * w[224 + c] + w[232 + c] }
+            do {
+                v.store(v.simd(V.self, at: 0) * scale.simd(V.self, at: 0) + shift.simd(V.self, at: 0), at: 0)
+            }
         }
     }
 

@@ -551,9 +551,13 @@ public struct ResidualBlock: CompiledModel {
     // res_bn1: BatchNormalization, (None, 8, 8, 16) → (None, 8, 8, 16), 64 parameters
     @inline(never)
     static func l2_res_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 1392, shift = w + 1408
         for position in 0..<64 {
             let v = x + position * 16
-            for c in 0..<16 { v[c] = v[c] * w[1392 + c] + w[1408 + c] }
+            for group in 0..<2 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -807,18 +811,26 @@ public struct ResidualBlock: CompiledModel {
     // res_bn2: BatchNormalization, (None, 8, 8, 16) → (None, 8, 8, 16), 64 parameters
     @inline(never)
     static func l6_res_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 7984, shift = w + 8000
         for position in 0..<64 {
             let v = x + position * 16
-            for c in 0..<16 { v[c] = v[c] * w[7984 + c] + w[8000 + c] }
+            for group in 0..<2 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
     // shortcut_bn: BatchNormalization, (None, 8, 8, 16) → (None, 8, 8, 16), 64 parameters
     @inline(never)
     static func l7_shortcut_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 8016, shift = w + 8032
         for position in 0..<64 {
             let v = x + position * 16
-            for c in 0..<16 { v[c] = v[c] * w[8016 + c] + w[8032 + c] }
+            for group in 0..<2 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 

@@ -150,9 +150,13 @@ public struct Random022: CompiledModel {
     // batch_normalization: BatchNormalization, (None, 896) → (None, 896), 3,584 parameters
     @inline(never)
     static func l1_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 0, shift = w + 896
         do {
             let v = x
-            for c in 0..<896 { v[c] = v[c] * w[0 + c] + w[896 + c] }
+            for group in 0..<112 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 

@@ -283,9 +283,13 @@ public struct Random027: CompiledModel {
     // batch_normalization over 8 samples: BatchNormalization, (None, 40) → (None, 40)
     @inline(never)
     static func l1_batch_normalization_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 1440, shift = w + 1480
         for position in 0..<8 {
             let v = x + position * 40
-            for c in 0..<40 { v[c] = v[c] * w[1440 + c] + w[1480 + c] }
+            for group in 0..<5 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -456,9 +460,13 @@ public struct Random027: CompiledModel {
     // batch_normalization: BatchNormalization, (None, 40) → (None, 40), 160 parameters
     @inline(never)
     static func l1_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 1440, shift = w + 1480
         do {
             let v = x
-            for c in 0..<40 { v[c] = v[c] * w[1440 + c] + w[1480 + c] }
+            for group in 0..<5 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 

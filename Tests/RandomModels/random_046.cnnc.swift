@@ -250,9 +250,13 @@ public struct Random046: CompiledModel {
     // batch_normalization over 8 samples: BatchNormalization, (None, 16) → (None, 16)
     @inline(never)
     static func l4_batch_normalization_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 60, shift = w + 76
         for position in 0..<8 {
             let v = x + position * 16
-            for c in 0..<16 { v[c] = v[c] * w[60 + c] + w[76 + c] }
+            for group in 0..<2 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 
@@ -340,9 +344,13 @@ public struct Random046: CompiledModel {
     // batch_normalization: BatchNormalization, (None, 16) → (None, 16), 64 parameters
     @inline(never)
     static func l4_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 60, shift = w + 76
         do {
             let v = x
-            for c in 0..<16 { v[c] = v[c] * w[60 + c] + w[76 + c] }
+            for group in 0..<2 {
+                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+            }
         }
     }
 

@@ -174,9 +174,13 @@ public struct Random080: CompiledModel {
     // batch_normalization: BatchNormalization, (None, 12, 5, 8) → (None, 12, 5, 8), 32 parameters
     @inline(never)
     static func l0_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let scale = w + 0, shift = w + 8
         for position in 0..<60 {
             let v = x + position * 8
-            for c in 0..<8 { v[c] = v[c] * w[0 + c] + w[8 + c] }
+            do {
+                v.store(v.simd(V.self, at: 0) * scale.simd(V.self, at: 0) + shift.simd(V.self, at: 0), at: 0)
+            }
         }
     }
 

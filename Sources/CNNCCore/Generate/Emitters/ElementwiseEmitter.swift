@@ -76,6 +76,8 @@ struct ElementwiseEmitter: Codable, Hashable {
                 emitReLU(config, count: count, into: &out)
             case .elu(let alpha):
                 out.line("VectorMath.apply({ VectorMath.elu($0, alpha: \(Float(alpha))) }, to: x, count: \(count))")
+            case .batchNormalization(let scaleOffset, let shiftOffset) where channels % 8 == 0:
+                emitVectorScaleShift(scaleOffset: scaleOffset, shiftOffset: shiftOffset, count: count, channels: channels, into: &out)
             case .batchNormalization(let scaleOffset, let shiftOffset):
                 out.loop("position", count: count / channels) { out, position in
                     out.line("let v = \((position * channels).offsetting("x"))")
@@ -87,6 +89,22 @@ struct ElementwiseEmitter: Codable, Hashable {
                 kernel.emitForward(count: count, channels: channels, into: &out)
             case .prelu(let kernel):
                 kernel.emitForward(shape: shape, into: &out)
+            }
+        }
+    }
+
+    /// x·scale + shift, 8 channels a vector (the channel count is a multiple
+    /// of 8): the per-channel scalar loop was not vectorized, and took 2.2 µs
+    /// of mini_resnet's 58 for each 28x28x8 BatchNormalization on a Zen 3. A
+    /// separate multiply and add, as the scalar form rounds them.
+    private func emitVectorScaleShift(scaleOffset: Int, shiftOffset: Int, count: Int, channels: Int, into out: inout SourceWriter) {
+        out.line("typealias V = SIMD8<Float>")
+        out.line("let scale = w + \(scaleOffset), shift = w + \(shiftOffset)")
+        out.loop("position", count: count / channels) { out, position in
+            out.line("let v = \((position * channels).offsetting("x"))")
+            out.loop("group", count: channels / 8) { out, group in
+                let c = group * 8
+                out.line("v.store(v.simd(V.self, at: \(c)) * scale.simd(V.self, at: \(c)) + shift.simd(V.self, at: \(c)), at: \(c))")
             }
         }
     }

@@ -15,6 +15,8 @@ if [ -z "$cnnc" ]; then
 fi
 swift build -q -c release --target CNNCRuntime
 modules=$(swift build -c release --show-bin-path)/Modules
+# CNNCRuntime imports CNNCSIMD, a C target: its module map is where SwiftPM wrote it.
+simd_map=$(swift build -c release --show-bin-path)/CNNCSIMD.build/module.modulemap
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 depths=("$@")
@@ -35,12 +37,12 @@ for n in "${depths[@]}"; do
   file="$work/deep_$n.cnnc.swift"
   lines=$(wc -l < "$file")
   # The peak resident memory of the compiler, as the kernel counts it for children.
-  python3 - "$file" "$modules" "$work/model.o" "$n" "$lines" <<'EOF'
+  python3 - "$file" "$modules" "$simd_map" "$work/model.o" "$n" "$lines" <<'EOF'
 import resource, subprocess, sys, time
-file, modules, output, layers, lines = sys.argv[1:]
+file, modules, simd_map, output, layers, lines = sys.argv[1:]
 start = time.monotonic()
 subprocess.run(["swiftc", "-O", "-target-cpu", "native", "-D", "CNNC_FMA", "-parse-as-library",
-                "-module-name", "Model", "-I", modules, "-c", file, "-o", output], check=True)
+                "-module-name", "Model", "-I", modules, "-Xcc", f"-fmodule-map-file={simd_map}", "-c", file, "-o", output], check=True)
 seconds = time.monotonic() - start
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(f"| {layers} | {int(lines):,} | {seconds:.1f} | {peak:,.0f} |")

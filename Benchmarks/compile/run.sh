@@ -13,6 +13,8 @@ if [ -z "$cnnc" ]; then
 fi
 swift build -q -c release --target CNNCRuntime
 modules=$(swift build -c release --show-bin-path)/Modules
+# CNNCRuntime imports CNNCSIMD, a C target: its module map is where SwiftPM wrote it.
+simd_map=$(swift build -c release --show-bin-path)/CNNCSIMD.build/module.modulemap
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 specs=("$@")
@@ -26,7 +28,7 @@ for spec in "${specs[@]}"; do
   lines=$(wc -l < "$file")
   start=$(date +%s%N)
   swiftc -O -target-cpu native -D CNNC_FMA -parse-as-library -module-name Model \
-    -I "$modules" -c "$file" -o "$work/model.o"
+    -I "$modules" -Xcc -fmodule-map-file="$simd_map" -c "$file" -o "$work/model.o"
   end=$(date +%s%N)
   tenths=$(( (end - start) / 100000000 ))
   printf '| %s | %d | %d.%d |\n' "$spec" "$lines" $((tenths / 10)) $((tenths % 10))

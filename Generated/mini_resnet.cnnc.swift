@@ -207,21 +207,39 @@ public struct MiniResnet: CompiledModel {
         Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem_conv))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // block1_conv1
-        Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
-        Self.l3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 96), arena.advanced(by: Arena.l3_block1_conv1))
+        // with block1_bn1 and block1_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
+            Self.l3_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 96), arena.advanced(by: Arena.l3_block1_conv1), w.advanced(by: 680))
+        } else {
+            Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
+            Self.l3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 96), arena.advanced(by: Arena.l3_block1_conv1))
+        }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_bn1
-        Self.l4_block1_bn1(arena.advanced(by: Arena.l3_block1_conv1), w)
+        if observe != nil {
+            Self.l4_block1_bn1(arena.advanced(by: Arena.l3_block1_conv1), w)
+        }
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l3_block1_conv1))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l3_block1_conv1))
+        }
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_conv2
-        Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
-        Self.l3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 696), arena.advanced(by: Arena.l6_block1_conv2))
+        // with block1_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l6_block1_conv2_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
+            Self.l6_block1_conv2_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 696), arena.advanced(by: Arena.l6_block1_conv2), w.advanced(by: 1280))
+        } else {
+            Self.l6_block1_conv2_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
+            Self.l6_block1_conv2(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 696), arena.advanced(by: Arena.l6_block1_conv2))
+        }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_bn2
-        Self.l7_block1_bn2(arena.advanced(by: Arena.l6_block1_conv2), w)
+        if observe != nil {
+            Self.l7_block1_bn2(arena.advanced(by: Arena.l6_block1_conv2), w)
+        }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_add
         Self.l8_block1_add(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)), arena.advanced(by: Arena.l8_block1_add))
@@ -230,27 +248,52 @@ public struct MiniResnet: CompiledModel {
         Self.l2_stem_relu(arena.advanced(by: Arena.l8_block1_add))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_block1_add)))
         // block2_conv1
-        Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
-        Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 1296), arena.advanced(by: Arena.l10_block2_conv1))
+        // with block2_bn1 and block2_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
+            Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 1296), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 2464))
+        } else {
+            Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
+            Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 1296), arena.advanced(by: Arena.l10_block2_conv1))
+        }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_bn1
-        Self.l11_block2_bn1(arena.advanced(by: Arena.l10_block2_conv1), w)
+        if observe != nil {
+            Self.l11_block2_bn1(arena.advanced(by: Arena.l10_block2_conv1), w)
+        }
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_relu
-        Self.l12_block2_relu(arena.advanced(by: Arena.l10_block2_conv1))
+        if observe != nil {
+            Self.l12_block2_relu(arena.advanced(by: Arena.l10_block2_conv1))
+        }
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_conv2
-        Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-        Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 2496), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch))
+        // with block2_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
+            Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 2496), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 9056))
+        } else {
+            Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
+            Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 2496), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch))
+        }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut
-        Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 8912), arena.advanced(by: Arena.l14_block2_shortcut))
+        // with block2_shortcut_bn in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 8912), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 9088))
+        } else {
+            Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 8912), arena.advanced(by: Arena.l14_block2_shortcut))
+        }
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_bn2
-        Self.l15_block2_bn2(arena.advanced(by: Arena.l13_block2_conv2), w)
+        if observe != nil {
+            Self.l15_block2_bn2(arena.advanced(by: Arena.l13_block2_conv2), w)
+        }
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut_bn
-        Self.l16_block2_shortcut_bn(arena.advanced(by: Arena.l14_block2_shortcut), w)
+        if observe != nil {
+            Self.l16_block2_shortcut_bn(arena.advanced(by: Arena.l14_block2_shortcut), w)
+        }
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_add
         Self.l17_block2_add(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)), UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)), arena.advanced(by: Arena.l17_block2_add))
@@ -293,21 +336,23 @@ public struct MiniResnet: CompiledModel {
         Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem_conv))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // block1_conv1
+        // with block1_bn1 and block1_relu in its store, unless every layer's output is observed
         Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
-        pool.split(28) { worker, parts in Self.l3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 96), arena.advanced(by: Arena.l3_block1_conv1), parts) }
+        pool.split(28) { worker, parts in Self.l3_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 96), arena.advanced(by: Arena.l3_block1_conv1), w.advanced(by: 680), parts) }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_bn1
-        Self.l4_block1_bn1(arena.advanced(by: Arena.l3_block1_conv1), w)
+        // in block1_conv1's store
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l3_block1_conv1))
+        // in block1_conv1's store
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_conv2
-        Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
-        pool.split(28) { worker, parts in Self.l3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 696), arena.advanced(by: Arena.l6_block1_conv2), parts) }
+        // with block1_bn2 in its store, unless every layer's output is observed
+        Self.l6_block1_conv2_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
+        pool.split(28) { worker, parts in Self.l6_block1_conv2_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 696), arena.advanced(by: Arena.l6_block1_conv2), w.advanced(by: 1280), parts) }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_bn2
-        Self.l7_block1_bn2(arena.advanced(by: Arena.l6_block1_conv2), w)
+        // in block1_conv2's store
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_add
         Self.l8_block1_add(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)), arena.advanced(by: Arena.l8_block1_add))
@@ -316,27 +361,30 @@ public struct MiniResnet: CompiledModel {
         Self.l2_stem_relu(arena.advanced(by: Arena.l8_block1_add))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_block1_add)))
         // block2_conv1
+        // with block2_bn1 and block2_relu in its store, unless every layer's output is observed
         Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
-        Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 1296), arena.advanced(by: Arena.l10_block2_conv1))
+        Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 1296), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 2464))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_bn1
-        Self.l11_block2_bn1(arena.advanced(by: Arena.l10_block2_conv1), w)
+        // in block2_conv1's store
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_relu
-        Self.l12_block2_relu(arena.advanced(by: Arena.l10_block2_conv1))
+        // in block2_conv1's store
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_conv2
+        // with block2_bn2 in its store, unless every layer's output is observed
         Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-        pool.split(2) { worker, parts in Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 2496), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch + worker * 14336), parts) }
+        pool.split(2) { worker, parts in Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 2496), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch + worker * 14336), w.advanced(by: 9056), parts) }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut
-        Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 8912), arena.advanced(by: Arena.l14_block2_shortcut))
+        // with block2_shortcut_bn in its store, unless every layer's output is observed
+        Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 8912), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 9088))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_bn2
-        Self.l15_block2_bn2(arena.advanced(by: Arena.l13_block2_conv2), w)
+        // in block2_conv2's store
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut_bn
-        Self.l16_block2_shortcut_bn(arena.advanced(by: Arena.l14_block2_shortcut), w)
+        // in block2_shortcut's store
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_add
         Self.l17_block2_add(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)), UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)), arena.advanced(by: Arena.l17_block2_add))
@@ -396,21 +444,39 @@ public struct MiniResnet: CompiledModel {
         Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem_conv))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // block1_conv1
-        Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
-        Self.l3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 96), arena.advanced(by: Arena.l3_block1_conv1))
+        // with block1_bn1 and block1_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
+            Self.l3_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 96), arena.advanced(by: Arena.l3_block1_conv1), w.advanced(by: 680))
+        } else {
+            Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
+            Self.l3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 96), arena.advanced(by: Arena.l3_block1_conv1))
+        }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_bn1
-        Self.l4_block1_bn1(arena.advanced(by: Arena.l3_block1_conv1), w)
+        if observe != nil {
+            Self.l4_block1_bn1(arena.advanced(by: Arena.l3_block1_conv1), w)
+        }
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l3_block1_conv1))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l3_block1_conv1))
+        }
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_conv2
-        Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
-        Self.l3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 696), arena.advanced(by: Arena.l6_block1_conv2))
+        // with block1_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l6_block1_conv2_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
+            Self.l6_block1_conv2_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 696), arena.advanced(by: Arena.l6_block1_conv2), w.advanced(by: 1280))
+        } else {
+            Self.l6_block1_conv2_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
+            Self.l6_block1_conv2(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 696), arena.advanced(by: Arena.l6_block1_conv2))
+        }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_bn2
-        Self.l7_block1_bn2(arena.advanced(by: Arena.l6_block1_conv2), w)
+        if observe != nil {
+            Self.l7_block1_bn2(arena.advanced(by: Arena.l6_block1_conv2), w)
+        }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_add
         Self.l8_block1_add(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)), arena.advanced(by: Arena.l8_block1_add))
@@ -419,27 +485,52 @@ public struct MiniResnet: CompiledModel {
         Self.l2_stem_relu(arena.advanced(by: Arena.l8_block1_add))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_block1_add)))
         // block2_conv1
-        Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
-        Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 1296), arena.advanced(by: Arena.l10_block2_conv1))
+        // with block2_bn1 and block2_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
+            Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 1296), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 2464))
+        } else {
+            Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
+            Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 1296), arena.advanced(by: Arena.l10_block2_conv1))
+        }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_bn1
-        Self.l11_block2_bn1(arena.advanced(by: Arena.l10_block2_conv1), w)
+        if observe != nil {
+            Self.l11_block2_bn1(arena.advanced(by: Arena.l10_block2_conv1), w)
+        }
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_relu
-        Self.l12_block2_relu(arena.advanced(by: Arena.l10_block2_conv1))
+        if observe != nil {
+            Self.l12_block2_relu(arena.advanced(by: Arena.l10_block2_conv1))
+        }
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_conv2
-        Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-        Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 2496), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch))
+        // with block2_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
+            Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 2496), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 9056))
+        } else {
+            Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
+            Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 2496), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch))
+        }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut
-        Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 8912), arena.advanced(by: Arena.l14_block2_shortcut))
+        // with block2_shortcut_bn in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 8912), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 9088))
+        } else {
+            Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 8912), arena.advanced(by: Arena.l14_block2_shortcut))
+        }
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_bn2
-        Self.l15_block2_bn2(arena.advanced(by: Arena.l13_block2_conv2), w)
+        if observe != nil {
+            Self.l15_block2_bn2(arena.advanced(by: Arena.l13_block2_conv2), w)
+        }
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut_bn
-        Self.l16_block2_shortcut_bn(arena.advanced(by: Arena.l14_block2_shortcut), w)
+        if observe != nil {
+            Self.l16_block2_shortcut_bn(arena.advanced(by: Arena.l14_block2_shortcut), w)
+        }
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_add
         Self.l17_block2_add(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)), UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)), arena.advanced(by: Arena.l17_block2_add))
@@ -677,6 +768,70 @@ public struct MiniResnet: CompiledModel {
         }
     }
 
+    // block1_conv1: at inference, with the layers after it in its store
+    @inline(never)
+    static func l3_block1_conv1_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<28) {
+        typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 576
+        for oy in parts {
+            for bx in 0..<4 {
+                let ox = bx * 7
+                let yp = y + (oy * 28 + ox) * 8
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 240 + ox * 8 + ky * 240 + kx * 8
+                        let wp = kernel + (ky * 3 + kx) * 64
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 8])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 16])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 24])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 32])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 40])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 48])
+                            s6_0 = madd(s6_0, x6, w0)
+                        }
+                    }
+                }
+                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
+                let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                yp.store(e0_0r, at: 0)
+                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
+                let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+                yp.store(e1_0r, at: 8)
+                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
+                let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+                yp.store(e2_0r, at: 16)
+                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
+                let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+                yp.store(e3_0r, at: 24)
+                let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
+                let e4_0r = V().replacing(with: e4_0n, where: e4_0n .> 0)
+                yp.store(e4_0r, at: 32)
+                let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
+                let e5_0r = V().replacing(with: e5_0n, where: e5_0n .> 0)
+                yp.store(e5_0r, at: 40)
+                let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
+                let e6_0r = V().replacing(with: e6_0n, where: e6_0n .> 0)
+                yp.store(e6_0r, at: 48)
+            }
+        }
+    }
+
     // block1_bn1: BatchNormalization, (None, 28, 28, 8) → (None, 28, 28, 8), 32 parameters
     @inline(never)
     static func l4_block1_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
@@ -694,7 +849,124 @@ public struct MiniResnet: CompiledModel {
     // The geometry of stem_relu: calls its kernels, with this layer's weights.
 
     // block1_conv2: Conv2D, (None, 28, 28, 8) → (None, 28, 28, 8), 576 parameters
-    // The geometry of block1_conv1: calls its kernels, with this layer's weights.
+    @inline(never)
+    static func l6_block1_conv2_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 240)
+        for row in 0..<28 {
+            let target = y + (row + 1) * 240
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 224, count: 224)
+            (target + 232).update(repeating: 0, count: 8)
+        }
+        (y + 6960).update(repeating: 0, count: 240)
+    }
+
+    // block1_conv2: the direct kernel
+    @inline(never)
+    static func l6_block1_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
+        typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 576
+        for oy in parts {
+            for bx in 0..<4 {
+                let ox = bx * 7
+                let yp = y + (oy * 28 + ox) * 8
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 240 + ox * 8 + ky * 240 + kx * 8
+                        let wp = kernel + (ky * 3 + kx) * 64
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 8])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 16])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 24])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 32])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 40])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 48])
+                            s6_0 = madd(s6_0, x6, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+            }
+        }
+    }
+
+    // block1_conv2: at inference, with the layers after it in its store
+    @inline(never)
+    static func l6_block1_conv2_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<28) {
+        typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 576
+        for oy in parts {
+            for bx in 0..<4 {
+                let ox = bx * 7
+                let yp = y + (oy * 28 + ox) * 8
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 240 + ox * 8 + ky * 240 + kx * 8
+                        let wp = kernel + (ky * 3 + kx) * 64
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 8])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 16])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 24])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 32])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 40])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 48])
+                            s6_0 = madd(s6_0, x6, w0)
+                        }
+                    }
+                }
+                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
+                yp.store(e0_0n, at: 0)
+                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
+                yp.store(e1_0n, at: 8)
+                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
+                yp.store(e2_0n, at: 16)
+                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
+                yp.store(e3_0n, at: 24)
+                let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
+                yp.store(e4_0n, at: 32)
+                let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
+                yp.store(e5_0n, at: 40)
+                let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
+                yp.store(e6_0n, at: 48)
+            }
+        }
+    }
 
     // block1_bn2: BatchNormalization, (None, 28, 28, 8) → (None, 28, 28, 8), 32 parameters
     @inline(never)
@@ -775,6 +1047,70 @@ public struct MiniResnet: CompiledModel {
                 yp.store(s4_0, at: 64)
                 yp.store(s5_0, at: 80)
                 yp.store(s6_0, at: 96)
+            }
+        }
+    }
+
+    // block2_conv1: at inference, with the layers after it in its store
+    @inline(never)
+    static func l10_block2_conv1_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<14) {
+        typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 1152
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 7
+                let yp = y + (oy * 14 + ox) * 16
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 464 + ox * 16 + ky * 232 + kx * 8
+                        let wp = kernel + (ky * 3 + kx) * 128
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 16])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 32])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 48])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 64])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 80])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 96])
+                            s6_0 = madd(s6_0, x6, w0)
+                        }
+                    }
+                }
+                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                yp.store(e0_0r, at: 0)
+                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+                yp.store(e1_0r, at: 16)
+                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+                yp.store(e2_0r, at: 32)
+                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+                yp.store(e3_0r, at: 48)
+                let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e4_0r = V().replacing(with: e4_0n, where: e4_0n .> 0)
+                yp.store(e4_0r, at: 64)
+                let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e5_0r = V().replacing(with: e5_0n, where: e5_0n .> 0)
+                yp.store(e5_0r, at: 80)
+                let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e6_0r = V().replacing(with: e6_0n, where: e6_0n .> 0)
+                yp.store(e6_0r, at: 96)
             }
         }
     }
@@ -1099,6 +1435,146 @@ public struct MiniResnet: CompiledModel {
         }
     }
 
+    // block2_conv2: at inference, with the layers after it in its store
+    @inline(never)
+    static func l13_block2_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 7168
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 512 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let d10 = patch.simd(VC.self, at: 256 + c), d11 = patch.simd(VC.self, at: 272 + c), d12 = patch.simd(VC.self, at: 288 + c), d13 = patch.simd(VC.self, at: 304 + c)
+                        let d20 = patch.simd(VC.self, at: 512 + c), d21 = patch.simd(VC.self, at: 528 + c), d22 = patch.simd(VC.self, at: 544 + c), d23 = patch.simd(VC.self, at: 560 + c)
+                        let d30 = patch.simd(VC.self, at: 768 + c), d31 = patch.simd(VC.self, at: 784 + c), d32 = patch.simd(VC.self, at: 800 + c), d33 = patch.simd(VC.self, at: 816 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 16 + c)
+                        v.store(b01 + b02, at: 448 + t * 16 + c)
+                        v.store(b02 - b01, at: 896 + t * 16 + c)
+                        v.store(b01 - b03, at: 1344 + t * 16 + c)
+                        v.store(b10 - b12, at: 1792 + t * 16 + c)
+                        v.store(b11 + b12, at: 2240 + t * 16 + c)
+                        v.store(b12 - b11, at: 2688 + t * 16 + c)
+                        v.store(b11 - b13, at: 3136 + t * 16 + c)
+                        v.store(b20 - b22, at: 3584 + t * 16 + c)
+                        v.store(b21 + b22, at: 4032 + t * 16 + c)
+                        v.store(b22 - b21, at: 4480 + t * 16 + c)
+                        v.store(b21 - b23, at: 4928 + t * 16 + c)
+                        v.store(b30 - b32, at: 5376 + t * 16 + c)
+                        v.store(b31 + b32, at: 5824 + t * 16 + c)
+                        v.store(b32 - b31, at: 6272 + t * 16 + c)
+                        v.store(b31 - b33, at: 6720 + t * 16 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l13_block2_conv2_winograd_product28(UnsafePointer(v + xi * 448), w + 2320 + xi * 256, m + xi * 448)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let bias = w.simd(VK.self, at: 2304 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 448 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 896 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1344 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1792 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2240 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2688 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 3584 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4032 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 4480 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 4928 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 5376 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 5824 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 6272 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 16 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e00n, at: (oy * 14 + ox) * 16 + k)
+                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e01n, at: (oy * 14 + ox + 1) * 16 + k)
+                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e10n, at: ((oy + 1) * 14 + ox) * 16 + k)
+                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e11n, at: ((oy + 1) * 14 + ox + 1) * 16 + k)
+                    }
+                }
+            }
+        }
+        if parts.contains(1) {
+            let ty0 = 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<3 {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 512 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let d10 = patch.simd(VC.self, at: 256 + c), d11 = patch.simd(VC.self, at: 272 + c), d12 = patch.simd(VC.self, at: 288 + c), d13 = patch.simd(VC.self, at: 304 + c)
+                        let d20 = patch.simd(VC.self, at: 512 + c), d21 = patch.simd(VC.self, at: 528 + c), d22 = patch.simd(VC.self, at: 544 + c), d23 = patch.simd(VC.self, at: 560 + c)
+                        let d30 = patch.simd(VC.self, at: 768 + c), d31 = patch.simd(VC.self, at: 784 + c), d32 = patch.simd(VC.self, at: 800 + c), d33 = patch.simd(VC.self, at: 816 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 16 + c)
+                        v.store(b01 + b02, at: 336 + t * 16 + c)
+                        v.store(b02 - b01, at: 672 + t * 16 + c)
+                        v.store(b01 - b03, at: 1008 + t * 16 + c)
+                        v.store(b10 - b12, at: 1344 + t * 16 + c)
+                        v.store(b11 + b12, at: 1680 + t * 16 + c)
+                        v.store(b12 - b11, at: 2016 + t * 16 + c)
+                        v.store(b11 - b13, at: 2352 + t * 16 + c)
+                        v.store(b20 - b22, at: 2688 + t * 16 + c)
+                        v.store(b21 + b22, at: 3024 + t * 16 + c)
+                        v.store(b22 - b21, at: 3360 + t * 16 + c)
+                        v.store(b21 - b23, at: 3696 + t * 16 + c)
+                        v.store(b30 - b32, at: 4032 + t * 16 + c)
+                        v.store(b31 + b32, at: 4368 + t * 16 + c)
+                        v.store(b32 - b31, at: 4704 + t * 16 + c)
+                        v.store(b31 - b33, at: 5040 + t * 16 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l13_block2_conv2_winograd_product21(UnsafePointer(v + xi * 336), w + 2320 + xi * 256, m + xi * 336)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<3 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let bias = w.simd(VK.self, at: 2304 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 336 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 672 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1344 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 2688 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3024 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 4032 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4368 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4704 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 16 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e00n, at: (oy * 14 + ox) * 16 + k)
+                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e01n, at: (oy * 14 + ox + 1) * 16 + k)
+                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e10n, at: ((oy + 1) * 14 + ox) * 16 + k)
+                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e11n, at: ((oy + 1) * 14 + ox + 1) * 16 + k)
+                    }
+                }
+            }
+        }
+    }
+
     // block2_shortcut: Conv2D, (None, 28, 28, 8) → (None, 14, 14, 16), 128 parameters
     @inline(never)
     static func l14_block2_shortcut(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
@@ -1141,6 +1617,59 @@ public struct MiniResnet: CompiledModel {
                 yp.store(s4_0, at: 64)
                 yp.store(s5_0, at: 80)
                 yp.store(s6_0, at: 96)
+            }
+        }
+    }
+
+    // block2_shortcut: at inference, with the layers after it in its store
+    @inline(never)
+    static func l14_block2_shortcut_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<14) {
+        typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 128
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 7
+                let yp = y + (oy * 14 + ox) * 16
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                let xp = x + oy * 448 + ox * 16
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 64])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 80])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 96])
+                    s6_0 = madd(s6_0, x6, w0)
+                }
+                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                yp.store(e0_0n, at: 0)
+                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                yp.store(e1_0n, at: 16)
+                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                yp.store(e2_0n, at: 32)
+                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                yp.store(e3_0n, at: 48)
+                let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                yp.store(e4_0n, at: 64)
+                let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                yp.store(e5_0n, at: 80)
+                let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                yp.store(e6_0n, at: 96)
             }
         }
     }
@@ -1288,8 +1817,8 @@ extension MiniResnet: TrainableModel {
                 Self.l4_block1_bn1_normalize(UnsafePointer(o3), statistics, k, o4)
                 o5.update(from: UnsafePointer(o4), count: 6272)
                 Self.l2_stem_relu(o5)
-                Self.l3_block1_conv1_pad(UnsafePointer(o5), p)
-                Self.l3_block1_conv1(UnsafePointer(p), w.advanced(by: 696), o6)
+                Self.l6_block1_conv2_pad(UnsafePointer(o5), p)
+                Self.l6_block1_conv2(UnsafePointer(p), w.advanced(by: 696), o6)
                 Self.l7_block1_bn2_statistics(UnsafePointer(o6), sums)
                 return 0
 
@@ -1472,9 +2001,9 @@ extension MiniResnet: TrainableModel {
                 Self.l7_block1_bn2_backward(UnsafePointer(o6), UnsafePointer(d7), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block1_conv2
-                Self.l3_block1_conv1_pad(UnsafePointer(o5), p)
-                Self.l3_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 712), gradients.advanced(by: 712), q)
-                Self.l3_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l6_block1_conv2_pad(UnsafePointer(o5), p)
+                Self.l6_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 712), gradients.advanced(by: 712), q)
+                Self.l6_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // block1_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
                 // block1_bn1: dL/dy waits for the whole batch's sums
@@ -1835,6 +2364,88 @@ extension MiniResnet: TrainableModel {
     // block1_conv1: the gradient without its padding
     @inline(never)
     static func l3_block1_conv1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<28 {
+            (dx + row * 224).update(from: dy + ((row + 1) * 30 + 1) * 8, count: 224)
+        }
+    }
+
+    // block1_conv2: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    @inline(never)
+    static func l6_block1_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k, kernelGradient = gk
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 784) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<784 {
+                let from = dz + i * 8
+                d[i] = from.simd(SIMD8<Float>.self, at: 0)
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<18 {
+                let r0 = rb * 4
+                let ky0 = r0 / 24, kx0 = (r0 / 8) % 3, ci0 = r0 % 8, ky1 = (r0 + 1) / 24, kx1 = ((r0 + 1) / 8) % 3, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 24, kx2 = ((r0 + 2) / 8) % 3, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 24, kx3 = ((r0 + 3) / 8) % 3, ci3 = (r0 + 3) % 8
+                do {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    for oy in 0..<28 {
+                        let row0 = ((oy + ky0) * 30 + kx0) * 8 + ci0
+                        let row1 = ((oy + ky1) * 30 + kx1) * 8 + ci1
+                        let row2 = ((oy + ky2) * 30 + kx2) * 8 + ci2
+                        let row3 = ((oy + ky3) * 30 + kx3) * 8 + ci3
+                        let dp = d + oy * 28
+                        for ox in 0..<28 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 8]), dzv) }
+                    }
+                    let gp0 = kernelGradient + r0 * 8
+                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 8
+                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 8
+                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 8
+                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 72) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<8 {
+                        var v = SIMD8<Float>()
+                        for l in 0..<8 { v[l] = kernel[(tap * 8 + l) * 8 + co] }
+                        kt[tap * 8 + co] = v
+                    }
+                }
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 900) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 900)
+                    for oy in 0..<28 {
+                        for ox in 0..<28 {
+                            let dzp = dz + (oy * 28 + ox) * 8
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = (oy + ky) * 30 + ox + kx
+                                    let kp = kt + (ky * 3 + kx) * 8
+                                    do {
+                                        var sum = acc[at]
+                                        for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
+                                        acc[at] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<900 {
+                        let v = acc[position]
+                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+                    }
+                }
+            }
+        }
+    }
+
+    // block1_conv2: the gradient without its padding
+    @inline(never)
+    static func l6_block1_conv2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
         for row in 0..<28 {
             (dx + row * 224).update(from: dy + ((row + 1) * 30 + 1) * 8, count: 224)
         }

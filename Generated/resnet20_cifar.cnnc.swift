@@ -462,31 +462,59 @@ public struct Resnet20Cifar: CompiledModel {
     private func forward_part0(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // stem_conv
-        Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
-        Self.l0_stem_conv(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv))
+        // with stem_bn and stem_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
+            Self.l0_stem_conv_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv), w.advanced(by: 448))
+        } else {
+            Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
+            Self.l0_stem_conv(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv))
+        }
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_bn
-        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem_conv), w)
+        if observe != nil {
+            Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem_conv), w)
+        }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem_conv))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem_conv))
+        }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stage1_block1_conv1
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_stage1_block1_conv1_padded))
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l3_stage1_block1_conv1), arena.advanced(by: Arena.scratch))
+        // with stage1_block1_bn1 and stage1_block1_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_stage1_block1_conv1_padded))
+            Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l3_stage1_block1_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 6896))
+        } else {
+            Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_stage1_block1_conv1_padded))
+            Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l3_stage1_block1_conv1), arena.advanced(by: Arena.scratch))
+        }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)))
         // stage1_block1_bn1
-        Self.l4_stage1_block1_bn1(arena.advanced(by: Arena.l3_stage1_block1_conv1), w)
+        if observe != nil {
+            Self.l4_stage1_block1_bn1(arena.advanced(by: Arena.l3_stage1_block1_conv1), w)
+        }
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)))
         // stage1_block1_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l3_stage1_block1_conv1))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l3_stage1_block1_conv1))
+        }
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)))
         // stage1_block1_conv2
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)), arena.advanced(by: Arena.l6_stage1_block1_conv2_padded))
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2_padded)), w.advanced(by: 6928), arena.advanced(by: Arena.l6_stage1_block1_conv2), arena.advanced(by: Arena.scratch))
+        // with stage1_block1_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)), arena.advanced(by: Arena.l6_stage1_block1_conv2_padded))
+            Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2_padded)), w.advanced(by: 6928), arena.advanced(by: Arena.l6_stage1_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 13344))
+        } else {
+            Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)), arena.advanced(by: Arena.l6_stage1_block1_conv2_padded))
+            Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2_padded)), w.advanced(by: 6928), arena.advanced(by: Arena.l6_stage1_block1_conv2), arena.advanced(by: Arena.scratch))
+        }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)))
         // stage1_block1_bn2
-        Self.l7_stage1_block1_bn2(arena.advanced(by: Arena.l6_stage1_block1_conv2), w)
+        if observe != nil {
+            Self.l7_stage1_block1_bn2(arena.advanced(by: Arena.l6_stage1_block1_conv2), w)
+        }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)))
         // stage1_block1_add
         Self.l8_stage1_block1_add(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)), arena.advanced(by: Arena.l8_stage1_block1_add))
@@ -495,21 +523,39 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l2_stem_relu(arena.advanced(by: Arena.l8_stage1_block1_add))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)))
         // stage1_block2_conv1
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), arena.advanced(by: Arena.l10_stage1_block2_conv1_padded))
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1_padded)), w.advanced(by: 13376), arena.advanced(by: Arena.l10_stage1_block2_conv1), arena.advanced(by: Arena.scratch))
+        // with stage1_block2_bn1 and stage1_block2_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), arena.advanced(by: Arena.l10_stage1_block2_conv1_padded))
+            Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1_padded)), w.advanced(by: 13376), arena.advanced(by: Arena.l10_stage1_block2_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 19792))
+        } else {
+            Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), arena.advanced(by: Arena.l10_stage1_block2_conv1_padded))
+            Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1_padded)), w.advanced(by: 13376), arena.advanced(by: Arena.l10_stage1_block2_conv1), arena.advanced(by: Arena.scratch))
+        }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)))
         // stage1_block2_bn1
-        Self.l11_stage1_block2_bn1(arena.advanced(by: Arena.l10_stage1_block2_conv1), w)
+        if observe != nil {
+            Self.l11_stage1_block2_bn1(arena.advanced(by: Arena.l10_stage1_block2_conv1), w)
+        }
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)))
         // stage1_block2_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l10_stage1_block2_conv1))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l10_stage1_block2_conv1))
+        }
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)))
         // stage1_block2_conv2
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)), arena.advanced(by: Arena.l13_stage1_block2_conv2_padded))
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2_padded)), w.advanced(by: 19824), arena.advanced(by: Arena.l13_stage1_block2_conv2), arena.advanced(by: Arena.scratch))
+        // with stage1_block2_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)), arena.advanced(by: Arena.l13_stage1_block2_conv2_padded))
+            Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2_padded)), w.advanced(by: 19824), arena.advanced(by: Arena.l13_stage1_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 26240))
+        } else {
+            Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)), arena.advanced(by: Arena.l13_stage1_block2_conv2_padded))
+            Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2_padded)), w.advanced(by: 19824), arena.advanced(by: Arena.l13_stage1_block2_conv2), arena.advanced(by: Arena.scratch))
+        }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)))
         // stage1_block2_bn2
-        Self.l14_stage1_block2_bn2(arena.advanced(by: Arena.l13_stage1_block2_conv2), w)
+        if observe != nil {
+            Self.l14_stage1_block2_bn2(arena.advanced(by: Arena.l13_stage1_block2_conv2), w)
+        }
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)))
         // stage1_block2_add
         Self.l15_stage1_block2_add(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)), arena.advanced(by: Arena.l15_stage1_block2_add))
@@ -518,21 +564,39 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l2_stem_relu(arena.advanced(by: Arena.l15_stage1_block2_add))
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)))
         // stage1_block3_conv1
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), arena.advanced(by: Arena.l17_stage1_block3_conv1_padded))
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1_padded)), w.advanced(by: 26272), arena.advanced(by: Arena.l17_stage1_block3_conv1), arena.advanced(by: Arena.scratch))
+        // with stage1_block3_bn1 and stage1_block3_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), arena.advanced(by: Arena.l17_stage1_block3_conv1_padded))
+            Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1_padded)), w.advanced(by: 26272), arena.advanced(by: Arena.l17_stage1_block3_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 32688))
+        } else {
+            Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), arena.advanced(by: Arena.l17_stage1_block3_conv1_padded))
+            Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1_padded)), w.advanced(by: 26272), arena.advanced(by: Arena.l17_stage1_block3_conv1), arena.advanced(by: Arena.scratch))
+        }
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)))
         // stage1_block3_bn1
-        Self.l18_stage1_block3_bn1(arena.advanced(by: Arena.l17_stage1_block3_conv1), w)
+        if observe != nil {
+            Self.l18_stage1_block3_bn1(arena.advanced(by: Arena.l17_stage1_block3_conv1), w)
+        }
         observe?(18, UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)))
         // stage1_block3_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l17_stage1_block3_conv1))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l17_stage1_block3_conv1))
+        }
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)))
         // stage1_block3_conv2
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)), arena.advanced(by: Arena.l20_stage1_block3_conv2_padded))
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2_padded)), w.advanced(by: 32720), arena.advanced(by: Arena.l20_stage1_block3_conv2), arena.advanced(by: Arena.scratch))
+        // with stage1_block3_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)), arena.advanced(by: Arena.l20_stage1_block3_conv2_padded))
+            Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2_padded)), w.advanced(by: 32720), arena.advanced(by: Arena.l20_stage1_block3_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 39136))
+        } else {
+            Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)), arena.advanced(by: Arena.l20_stage1_block3_conv2_padded))
+            Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2_padded)), w.advanced(by: 32720), arena.advanced(by: Arena.l20_stage1_block3_conv2), arena.advanced(by: Arena.scratch))
+        }
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)))
         // stage1_block3_bn2
-        Self.l21_stage1_block3_bn2(arena.advanced(by: Arena.l20_stage1_block3_conv2), w)
+        if observe != nil {
+            Self.l21_stage1_block3_bn2(arena.advanced(by: Arena.l20_stage1_block3_conv2), w)
+        }
         observe?(21, UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)))
         // stage1_block3_add
         Self.l22_stage1_block3_add(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)), arena.advanced(by: Arena.l22_stage1_block3_add))
@@ -541,27 +605,52 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l2_stem_relu(arena.advanced(by: Arena.l22_stage1_block3_add))
         observe?(23, UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)))
         // stage2_block1_conv1
-        Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), arena.advanced(by: Arena.l24_stage2_block1_conv1_padded))
-        Self.l24_stage2_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1_padded)), w.advanced(by: 39168), arena.advanced(by: Arena.l24_stage2_block1_conv1))
+        // with stage2_block1_bn1 and stage2_block1_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), arena.advanced(by: Arena.l24_stage2_block1_conv1_padded))
+            Self.l24_stage2_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1_padded)), w.advanced(by: 39168), arena.advanced(by: Arena.l24_stage2_block1_conv1), w.advanced(by: 43808))
+        } else {
+            Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), arena.advanced(by: Arena.l24_stage2_block1_conv1_padded))
+            Self.l24_stage2_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1_padded)), w.advanced(by: 39168), arena.advanced(by: Arena.l24_stage2_block1_conv1))
+        }
         observe?(24, UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)))
         // stage2_block1_bn1
-        Self.l25_stage2_block1_bn1(arena.advanced(by: Arena.l24_stage2_block1_conv1), w)
+        if observe != nil {
+            Self.l25_stage2_block1_bn1(arena.advanced(by: Arena.l24_stage2_block1_conv1), w)
+        }
         observe?(25, UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)))
         // stage2_block1_relu
-        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l24_stage2_block1_conv1))
+        if observe != nil {
+            Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l24_stage2_block1_conv1))
+        }
         observe?(26, UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)))
         // stage2_block1_conv2
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)), arena.advanced(by: Arena.l27_stage2_block1_conv2_padded))
-        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2_padded)), w.advanced(by: 43872), arena.advanced(by: Arena.l27_stage2_block1_conv2), arena.advanced(by: Arena.scratch))
+        // with stage2_block1_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)), arena.advanced(by: Arena.l27_stage2_block1_conv2_padded))
+            Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2_padded)), w.advanced(by: 43872), arena.advanced(by: Arena.l27_stage2_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 70048))
+        } else {
+            Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)), arena.advanced(by: Arena.l27_stage2_block1_conv2_padded))
+            Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2_padded)), w.advanced(by: 43872), arena.advanced(by: Arena.l27_stage2_block1_conv2), arena.advanced(by: Arena.scratch))
+        }
         observe?(27, UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)))
         // stage2_block1_shortcut
-        Self.l28_stage2_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), w.advanced(by: 69504), arena.advanced(by: Arena.l28_stage2_block1_shortcut))
+        // with stage2_block1_shortcut_bn in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l28_stage2_block1_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), w.advanced(by: 69504), arena.advanced(by: Arena.l28_stage2_block1_shortcut), w.advanced(by: 70112))
+        } else {
+            Self.l28_stage2_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), w.advanced(by: 69504), arena.advanced(by: Arena.l28_stage2_block1_shortcut))
+        }
         observe?(28, UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)))
         // stage2_block1_bn2
-        Self.l29_stage2_block1_bn2(arena.advanced(by: Arena.l27_stage2_block1_conv2), w)
+        if observe != nil {
+            Self.l29_stage2_block1_bn2(arena.advanced(by: Arena.l27_stage2_block1_conv2), w)
+        }
         observe?(29, UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)))
         // stage2_block1_shortcut_bn
-        Self.l30_stage2_block1_shortcut_bn(arena.advanced(by: Arena.l28_stage2_block1_shortcut), w)
+        if observe != nil {
+            Self.l30_stage2_block1_shortcut_bn(arena.advanced(by: Arena.l28_stage2_block1_shortcut), w)
+        }
         observe?(30, UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)))
         // stage2_block1_add
         Self.l31_stage2_block1_add(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)), arena.advanced(by: Arena.l31_stage2_block1_add))
@@ -570,21 +659,39 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l31_stage2_block1_add))
         observe?(32, UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)))
         // stage2_block2_conv1
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), arena.advanced(by: Arena.l33_stage2_block2_conv1_padded))
-        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1_padded)), w.advanced(by: 70176), arena.advanced(by: Arena.l33_stage2_block2_conv1), arena.advanced(by: Arena.scratch))
+        // with stage2_block2_bn1 and stage2_block2_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), arena.advanced(by: Arena.l33_stage2_block2_conv1_padded))
+            Self.l33_stage2_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1_padded)), w.advanced(by: 70176), arena.advanced(by: Arena.l33_stage2_block2_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 95808))
+        } else {
+            Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), arena.advanced(by: Arena.l33_stage2_block2_conv1_padded))
+            Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1_padded)), w.advanced(by: 70176), arena.advanced(by: Arena.l33_stage2_block2_conv1), arena.advanced(by: Arena.scratch))
+        }
         observe?(33, UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)))
         // stage2_block2_bn1
-        Self.l34_stage2_block2_bn1(arena.advanced(by: Arena.l33_stage2_block2_conv1), w)
+        if observe != nil {
+            Self.l34_stage2_block2_bn1(arena.advanced(by: Arena.l33_stage2_block2_conv1), w)
+        }
         observe?(34, UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)))
         // stage2_block2_relu
-        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l33_stage2_block2_conv1))
+        if observe != nil {
+            Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l33_stage2_block2_conv1))
+        }
         observe?(35, UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)))
         // stage2_block2_conv2
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)), arena.advanced(by: Arena.l36_stage2_block2_conv2_padded))
-        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2_padded)), w.advanced(by: 95872), arena.advanced(by: Arena.l36_stage2_block2_conv2), arena.advanced(by: Arena.scratch))
+        // with stage2_block2_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)), arena.advanced(by: Arena.l36_stage2_block2_conv2_padded))
+            Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2_padded)), w.advanced(by: 95872), arena.advanced(by: Arena.l36_stage2_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 121504))
+        } else {
+            Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)), arena.advanced(by: Arena.l36_stage2_block2_conv2_padded))
+            Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2_padded)), w.advanced(by: 95872), arena.advanced(by: Arena.l36_stage2_block2_conv2), arena.advanced(by: Arena.scratch))
+        }
         observe?(36, UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)))
         // stage2_block2_bn2
-        Self.l37_stage2_block2_bn2(arena.advanced(by: Arena.l36_stage2_block2_conv2), w)
+        if observe != nil {
+            Self.l37_stage2_block2_bn2(arena.advanced(by: Arena.l36_stage2_block2_conv2), w)
+        }
         observe?(37, UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)))
         // stage2_block2_add
         Self.l38_stage2_block2_add(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)), arena.advanced(by: Arena.l38_stage2_block2_add))
@@ -593,21 +700,39 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l38_stage2_block2_add))
         observe?(39, UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)))
         // stage2_block3_conv1
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), arena.advanced(by: Arena.l40_stage2_block3_conv1_padded))
-        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1_padded)), w.advanced(by: 121568), arena.advanced(by: Arena.l40_stage2_block3_conv1), arena.advanced(by: Arena.scratch))
+        // with stage2_block3_bn1 and stage2_block3_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), arena.advanced(by: Arena.l40_stage2_block3_conv1_padded))
+            Self.l33_stage2_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1_padded)), w.advanced(by: 121568), arena.advanced(by: Arena.l40_stage2_block3_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 147200))
+        } else {
+            Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), arena.advanced(by: Arena.l40_stage2_block3_conv1_padded))
+            Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1_padded)), w.advanced(by: 121568), arena.advanced(by: Arena.l40_stage2_block3_conv1), arena.advanced(by: Arena.scratch))
+        }
         observe?(40, UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)))
         // stage2_block3_bn1
-        Self.l41_stage2_block3_bn1(arena.advanced(by: Arena.l40_stage2_block3_conv1), w)
+        if observe != nil {
+            Self.l41_stage2_block3_bn1(arena.advanced(by: Arena.l40_stage2_block3_conv1), w)
+        }
         observe?(41, UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)))
         // stage2_block3_relu
-        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l40_stage2_block3_conv1))
+        if observe != nil {
+            Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l40_stage2_block3_conv1))
+        }
         observe?(42, UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)))
         // stage2_block3_conv2
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)), arena.advanced(by: Arena.l43_stage2_block3_conv2_padded))
-        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2_padded)), w.advanced(by: 147264), arena.advanced(by: Arena.l43_stage2_block3_conv2), arena.advanced(by: Arena.scratch))
+        // with stage2_block3_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)), arena.advanced(by: Arena.l43_stage2_block3_conv2_padded))
+            Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2_padded)), w.advanced(by: 147264), arena.advanced(by: Arena.l43_stage2_block3_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 172896))
+        } else {
+            Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)), arena.advanced(by: Arena.l43_stage2_block3_conv2_padded))
+            Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2_padded)), w.advanced(by: 147264), arena.advanced(by: Arena.l43_stage2_block3_conv2), arena.advanced(by: Arena.scratch))
+        }
         observe?(43, UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)))
         // stage2_block3_bn2
-        Self.l44_stage2_block3_bn2(arena.advanced(by: Arena.l43_stage2_block3_conv2), w)
+        if observe != nil {
+            Self.l44_stage2_block3_bn2(arena.advanced(by: Arena.l43_stage2_block3_conv2), w)
+        }
         observe?(44, UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)))
         // stage2_block3_add
         Self.l45_stage2_block3_add(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)), arena.advanced(by: Arena.l45_stage2_block3_add))
@@ -616,27 +741,52 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l45_stage2_block3_add))
         observe?(46, UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)))
         // stage3_block1_conv1
-        Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), arena.advanced(by: Arena.l47_stage3_block1_conv1_padded))
-        Self.l47_stage3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1_padded)), w.advanced(by: 172960), arena.advanced(by: Arena.l47_stage3_block1_conv1))
+        // with stage3_block1_bn1 and stage3_block1_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), arena.advanced(by: Arena.l47_stage3_block1_conv1_padded))
+            Self.l47_stage3_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1_padded)), w.advanced(by: 172960), arena.advanced(by: Arena.l47_stage3_block1_conv1), w.advanced(by: 191456))
+        } else {
+            Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), arena.advanced(by: Arena.l47_stage3_block1_conv1_padded))
+            Self.l47_stage3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1_padded)), w.advanced(by: 172960), arena.advanced(by: Arena.l47_stage3_block1_conv1))
+        }
         observe?(47, UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)))
         // stage3_block1_bn1
-        Self.l48_stage3_block1_bn1(arena.advanced(by: Arena.l47_stage3_block1_conv1), w)
+        if observe != nil {
+            Self.l48_stage3_block1_bn1(arena.advanced(by: Arena.l47_stage3_block1_conv1), w)
+        }
         observe?(48, UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)))
         // stage3_block1_relu
-        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l47_stage3_block1_conv1))
+        if observe != nil {
+            Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l47_stage3_block1_conv1))
+        }
         observe?(49, UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)))
         // stage3_block1_conv2
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)), arena.advanced(by: Arena.l50_stage3_block1_conv2_padded))
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2_padded)), w.advanced(by: 191584), arena.advanced(by: Arena.l50_stage3_block1_conv2), arena.advanced(by: Arena.scratch))
+        // with stage3_block1_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)), arena.advanced(by: Arena.l50_stage3_block1_conv2_padded))
+            Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2_padded)), w.advanced(by: 191584), arena.advanced(by: Arena.l50_stage3_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 296160))
+        } else {
+            Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)), arena.advanced(by: Arena.l50_stage3_block1_conv2_padded))
+            Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2_padded)), w.advanced(by: 191584), arena.advanced(by: Arena.l50_stage3_block1_conv2), arena.advanced(by: Arena.scratch))
+        }
         observe?(50, UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)))
         // stage3_block1_shortcut
-        Self.l51_stage3_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), w.advanced(by: 294048), arena.advanced(by: Arena.l51_stage3_block1_shortcut))
+        // with stage3_block1_shortcut_bn in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l51_stage3_block1_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), w.advanced(by: 294048), arena.advanced(by: Arena.l51_stage3_block1_shortcut), w.advanced(by: 296288))
+        } else {
+            Self.l51_stage3_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), w.advanced(by: 294048), arena.advanced(by: Arena.l51_stage3_block1_shortcut))
+        }
         observe?(51, UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)))
         // stage3_block1_bn2
-        Self.l52_stage3_block1_bn2(arena.advanced(by: Arena.l50_stage3_block1_conv2), w)
+        if observe != nil {
+            Self.l52_stage3_block1_bn2(arena.advanced(by: Arena.l50_stage3_block1_conv2), w)
+        }
         observe?(52, UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)))
         // stage3_block1_shortcut_bn
-        Self.l53_stage3_block1_shortcut_bn(arena.advanced(by: Arena.l51_stage3_block1_shortcut), w)
+        if observe != nil {
+            Self.l53_stage3_block1_shortcut_bn(arena.advanced(by: Arena.l51_stage3_block1_shortcut), w)
+        }
         observe?(53, UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)))
         // stage3_block1_add
         Self.l54_stage3_block1_add(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)), arena.advanced(by: Arena.l54_stage3_block1_add))
@@ -645,21 +795,39 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l54_stage3_block1_add))
         observe?(55, UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)))
         // stage3_block2_conv1
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), arena.advanced(by: Arena.l56_stage3_block2_conv1_padded))
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1_padded)), w.advanced(by: 296416), arena.advanced(by: Arena.l56_stage3_block2_conv1), arena.advanced(by: Arena.scratch))
+        // with stage3_block2_bn1 and stage3_block2_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), arena.advanced(by: Arena.l56_stage3_block2_conv1_padded))
+            Self.l56_stage3_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1_padded)), w.advanced(by: 296416), arena.advanced(by: Arena.l56_stage3_block2_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 398880))
+        } else {
+            Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), arena.advanced(by: Arena.l56_stage3_block2_conv1_padded))
+            Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1_padded)), w.advanced(by: 296416), arena.advanced(by: Arena.l56_stage3_block2_conv1), arena.advanced(by: Arena.scratch))
+        }
         observe?(56, UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)))
         // stage3_block2_bn1
-        Self.l57_stage3_block2_bn1(arena.advanced(by: Arena.l56_stage3_block2_conv1), w)
+        if observe != nil {
+            Self.l57_stage3_block2_bn1(arena.advanced(by: Arena.l56_stage3_block2_conv1), w)
+        }
         observe?(57, UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)))
         // stage3_block2_relu
-        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l56_stage3_block2_conv1))
+        if observe != nil {
+            Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l56_stage3_block2_conv1))
+        }
         observe?(58, UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)))
         // stage3_block2_conv2
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)), arena.advanced(by: Arena.l59_stage3_block2_conv2_padded))
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2_padded)), w.advanced(by: 399008), arena.advanced(by: Arena.l59_stage3_block2_conv2), arena.advanced(by: Arena.scratch))
+        // with stage3_block2_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)), arena.advanced(by: Arena.l59_stage3_block2_conv2_padded))
+            Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2_padded)), w.advanced(by: 399008), arena.advanced(by: Arena.l59_stage3_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 501472))
+        } else {
+            Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)), arena.advanced(by: Arena.l59_stage3_block2_conv2_padded))
+            Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2_padded)), w.advanced(by: 399008), arena.advanced(by: Arena.l59_stage3_block2_conv2), arena.advanced(by: Arena.scratch))
+        }
         observe?(59, UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)))
         // stage3_block2_bn2
-        Self.l60_stage3_block2_bn2(arena.advanced(by: Arena.l59_stage3_block2_conv2), w)
+        if observe != nil {
+            Self.l60_stage3_block2_bn2(arena.advanced(by: Arena.l59_stage3_block2_conv2), w)
+        }
         observe?(60, UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)))
         // stage3_block2_add
         Self.l61_stage3_block2_add(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)), arena.advanced(by: Arena.l61_stage3_block2_add))
@@ -668,8 +836,14 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l61_stage3_block2_add))
         observe?(62, UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)))
         // stage3_block3_conv1
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), arena.advanced(by: Arena.l63_stage3_block3_conv1_padded))
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1_padded)), w.advanced(by: 501600), arena.advanced(by: Arena.l63_stage3_block3_conv1), arena.advanced(by: Arena.scratch))
+        // with stage3_block3_bn1 and stage3_block3_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), arena.advanced(by: Arena.l63_stage3_block3_conv1_padded))
+            Self.l56_stage3_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1_padded)), w.advanced(by: 501600), arena.advanced(by: Arena.l63_stage3_block3_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 604064))
+        } else {
+            Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), arena.advanced(by: Arena.l63_stage3_block3_conv1_padded))
+            Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1_padded)), w.advanced(by: 501600), arena.advanced(by: Arena.l63_stage3_block3_conv1), arena.advanced(by: Arena.scratch))
+        }
         observe?(63, UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)))
     }
 
@@ -678,17 +852,29 @@ public struct Resnet20Cifar: CompiledModel {
     private func forward_part1(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // stage3_block3_bn1
-        Self.l64_stage3_block3_bn1(arena.advanced(by: Arena.l63_stage3_block3_conv1), w)
+        if observe != nil {
+            Self.l64_stage3_block3_bn1(arena.advanced(by: Arena.l63_stage3_block3_conv1), w)
+        }
         observe?(64, UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)))
         // stage3_block3_relu
-        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l63_stage3_block3_conv1))
+        if observe != nil {
+            Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l63_stage3_block3_conv1))
+        }
         observe?(65, UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)))
         // stage3_block3_conv2
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)), arena.advanced(by: Arena.l66_stage3_block3_conv2_padded))
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2_padded)), w.advanced(by: 604192), arena.advanced(by: Arena.l66_stage3_block3_conv2), arena.advanced(by: Arena.scratch))
+        // with stage3_block3_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)), arena.advanced(by: Arena.l66_stage3_block3_conv2_padded))
+            Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2_padded)), w.advanced(by: 604192), arena.advanced(by: Arena.l66_stage3_block3_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 706656))
+        } else {
+            Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)), arena.advanced(by: Arena.l66_stage3_block3_conv2_padded))
+            Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2_padded)), w.advanced(by: 604192), arena.advanced(by: Arena.l66_stage3_block3_conv2), arena.advanced(by: Arena.scratch))
+        }
         observe?(66, UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)))
         // stage3_block3_bn2
-        Self.l67_stage3_block3_bn2(arena.advanced(by: Arena.l66_stage3_block3_conv2), w)
+        if observe != nil {
+            Self.l67_stage3_block3_bn2(arena.advanced(by: Arena.l66_stage3_block3_conv2), w)
+        }
         observe?(67, UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)))
         // stage3_block3_add
         Self.l68_stage3_block3_add(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)), arena.advanced(by: Arena.l68_stage3_block3_add))
@@ -728,31 +914,34 @@ public struct Resnet20Cifar: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stem_conv
+        // with stem_bn and stem_relu in its store, unless every layer's output is observed
         Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
-        pool.split(32) { worker, parts in Self.l0_stem_conv(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv), parts) }
+        pool.split(32) { worker, parts in Self.l0_stem_conv_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv), w.advanced(by: 448), parts) }
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_bn
-        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem_conv), w)
+        // in stem_conv's store
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem_conv))
+        // in stem_conv's store
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stage1_block1_conv1
+        // with stage1_block1_bn1 and stage1_block1_relu in its store, unless every layer's output is observed
         Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_stage1_block1_conv1_padded))
-        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l3_stage1_block1_conv1), arena.advanced(by: Arena.scratch + worker * 65536), parts) }
+        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l3_stage1_block1_conv1), arena.advanced(by: Arena.scratch + worker * 65536), w.advanced(by: 6896), parts) }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)))
         // stage1_block1_bn1
-        Self.l4_stage1_block1_bn1(arena.advanced(by: Arena.l3_stage1_block1_conv1), w)
+        // in stage1_block1_conv1's store
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)))
         // stage1_block1_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l3_stage1_block1_conv1))
+        // in stage1_block1_conv1's store
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)))
         // stage1_block1_conv2
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)), arena.advanced(by: Arena.l6_stage1_block1_conv2_padded))
-        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2_padded)), w.advanced(by: 6928), arena.advanced(by: Arena.l6_stage1_block1_conv2), arena.advanced(by: Arena.scratch + worker * 65536), parts) }
+        // with stage1_block1_bn2 in its store, unless every layer's output is observed
+        Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)), arena.advanced(by: Arena.l6_stage1_block1_conv2_padded))
+        pool.split(2) { worker, parts in Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2_padded)), w.advanced(by: 6928), arena.advanced(by: Arena.l6_stage1_block1_conv2), arena.advanced(by: Arena.scratch + worker * 65536), w.advanced(by: 13344), parts) }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)))
         // stage1_block1_bn2
-        Self.l7_stage1_block1_bn2(arena.advanced(by: Arena.l6_stage1_block1_conv2), w)
+        // in stage1_block1_conv2's store
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)))
         // stage1_block1_add
         Self.l8_stage1_block1_add(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)), arena.advanced(by: Arena.l8_stage1_block1_add))
@@ -761,21 +950,23 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l2_stem_relu(arena.advanced(by: Arena.l8_stage1_block1_add))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)))
         // stage1_block2_conv1
+        // with stage1_block2_bn1 and stage1_block2_relu in its store, unless every layer's output is observed
         Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), arena.advanced(by: Arena.l10_stage1_block2_conv1_padded))
-        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1_padded)), w.advanced(by: 13376), arena.advanced(by: Arena.l10_stage1_block2_conv1), arena.advanced(by: Arena.scratch + worker * 65536), parts) }
+        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1_padded)), w.advanced(by: 13376), arena.advanced(by: Arena.l10_stage1_block2_conv1), arena.advanced(by: Arena.scratch + worker * 65536), w.advanced(by: 19792), parts) }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)))
         // stage1_block2_bn1
-        Self.l11_stage1_block2_bn1(arena.advanced(by: Arena.l10_stage1_block2_conv1), w)
+        // in stage1_block2_conv1's store
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)))
         // stage1_block2_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l10_stage1_block2_conv1))
+        // in stage1_block2_conv1's store
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)))
         // stage1_block2_conv2
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)), arena.advanced(by: Arena.l13_stage1_block2_conv2_padded))
-        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2_padded)), w.advanced(by: 19824), arena.advanced(by: Arena.l13_stage1_block2_conv2), arena.advanced(by: Arena.scratch + worker * 65536), parts) }
+        // with stage1_block2_bn2 in its store, unless every layer's output is observed
+        Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)), arena.advanced(by: Arena.l13_stage1_block2_conv2_padded))
+        pool.split(2) { worker, parts in Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2_padded)), w.advanced(by: 19824), arena.advanced(by: Arena.l13_stage1_block2_conv2), arena.advanced(by: Arena.scratch + worker * 65536), w.advanced(by: 26240), parts) }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)))
         // stage1_block2_bn2
-        Self.l14_stage1_block2_bn2(arena.advanced(by: Arena.l13_stage1_block2_conv2), w)
+        // in stage1_block2_conv2's store
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)))
         // stage1_block2_add
         Self.l15_stage1_block2_add(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)), arena.advanced(by: Arena.l15_stage1_block2_add))
@@ -784,21 +975,23 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l2_stem_relu(arena.advanced(by: Arena.l15_stage1_block2_add))
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)))
         // stage1_block3_conv1
+        // with stage1_block3_bn1 and stage1_block3_relu in its store, unless every layer's output is observed
         Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), arena.advanced(by: Arena.l17_stage1_block3_conv1_padded))
-        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1_padded)), w.advanced(by: 26272), arena.advanced(by: Arena.l17_stage1_block3_conv1), arena.advanced(by: Arena.scratch + worker * 65536), parts) }
+        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1_padded)), w.advanced(by: 26272), arena.advanced(by: Arena.l17_stage1_block3_conv1), arena.advanced(by: Arena.scratch + worker * 65536), w.advanced(by: 32688), parts) }
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)))
         // stage1_block3_bn1
-        Self.l18_stage1_block3_bn1(arena.advanced(by: Arena.l17_stage1_block3_conv1), w)
+        // in stage1_block3_conv1's store
         observe?(18, UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)))
         // stage1_block3_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l17_stage1_block3_conv1))
+        // in stage1_block3_conv1's store
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)))
         // stage1_block3_conv2
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)), arena.advanced(by: Arena.l20_stage1_block3_conv2_padded))
-        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2_padded)), w.advanced(by: 32720), arena.advanced(by: Arena.l20_stage1_block3_conv2), arena.advanced(by: Arena.scratch + worker * 65536), parts) }
+        // with stage1_block3_bn2 in its store, unless every layer's output is observed
+        Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)), arena.advanced(by: Arena.l20_stage1_block3_conv2_padded))
+        pool.split(2) { worker, parts in Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2_padded)), w.advanced(by: 32720), arena.advanced(by: Arena.l20_stage1_block3_conv2), arena.advanced(by: Arena.scratch + worker * 65536), w.advanced(by: 39136), parts) }
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)))
         // stage1_block3_bn2
-        Self.l21_stage1_block3_bn2(arena.advanced(by: Arena.l20_stage1_block3_conv2), w)
+        // in stage1_block3_conv2's store
         observe?(21, UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)))
         // stage1_block3_add
         Self.l22_stage1_block3_add(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)), arena.advanced(by: Arena.l22_stage1_block3_add))
@@ -807,27 +1000,30 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l2_stem_relu(arena.advanced(by: Arena.l22_stage1_block3_add))
         observe?(23, UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)))
         // stage2_block1_conv1
+        // with stage2_block1_bn1 and stage2_block1_relu in its store, unless every layer's output is observed
         Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), arena.advanced(by: Arena.l24_stage2_block1_conv1_padded))
-        pool.split(16) { worker, parts in Self.l24_stage2_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1_padded)), w.advanced(by: 39168), arena.advanced(by: Arena.l24_stage2_block1_conv1), parts) }
+        pool.split(16) { worker, parts in Self.l24_stage2_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1_padded)), w.advanced(by: 39168), arena.advanced(by: Arena.l24_stage2_block1_conv1), w.advanced(by: 43808), parts) }
         observe?(24, UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)))
         // stage2_block1_bn1
-        Self.l25_stage2_block1_bn1(arena.advanced(by: Arena.l24_stage2_block1_conv1), w)
+        // in stage2_block1_conv1's store
         observe?(25, UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)))
         // stage2_block1_relu
-        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l24_stage2_block1_conv1))
+        // in stage2_block1_conv1's store
         observe?(26, UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)))
         // stage2_block1_conv2
+        // with stage2_block1_bn2 in its store, unless every layer's output is observed
         Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)), arena.advanced(by: Arena.l27_stage2_block1_conv2_padded))
-        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2_padded)), w.advanced(by: 43872), arena.advanced(by: Arena.l27_stage2_block1_conv2), arena.advanced(by: Arena.scratch + worker * 32768), parts) }
+        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2_padded)), w.advanced(by: 43872), arena.advanced(by: Arena.l27_stage2_block1_conv2), arena.advanced(by: Arena.scratch + worker * 32768), w.advanced(by: 70048), parts) }
         observe?(27, UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)))
         // stage2_block1_shortcut
-        Self.l28_stage2_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), w.advanced(by: 69504), arena.advanced(by: Arena.l28_stage2_block1_shortcut))
+        // with stage2_block1_shortcut_bn in its store, unless every layer's output is observed
+        Self.l28_stage2_block1_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), w.advanced(by: 69504), arena.advanced(by: Arena.l28_stage2_block1_shortcut), w.advanced(by: 70112))
         observe?(28, UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)))
         // stage2_block1_bn2
-        Self.l29_stage2_block1_bn2(arena.advanced(by: Arena.l27_stage2_block1_conv2), w)
+        // in stage2_block1_conv2's store
         observe?(29, UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)))
         // stage2_block1_shortcut_bn
-        Self.l30_stage2_block1_shortcut_bn(arena.advanced(by: Arena.l28_stage2_block1_shortcut), w)
+        // in stage2_block1_shortcut's store
         observe?(30, UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)))
         // stage2_block1_add
         Self.l31_stage2_block1_add(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)), arena.advanced(by: Arena.l31_stage2_block1_add))
@@ -836,21 +1032,23 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l31_stage2_block1_add))
         observe?(32, UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)))
         // stage2_block2_conv1
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), arena.advanced(by: Arena.l33_stage2_block2_conv1_padded))
-        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1_padded)), w.advanced(by: 70176), arena.advanced(by: Arena.l33_stage2_block2_conv1), arena.advanced(by: Arena.scratch + worker * 32768), parts) }
+        // with stage2_block2_bn1 and stage2_block2_relu in its store, unless every layer's output is observed
+        Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), arena.advanced(by: Arena.l33_stage2_block2_conv1_padded))
+        pool.split(2) { worker, parts in Self.l33_stage2_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1_padded)), w.advanced(by: 70176), arena.advanced(by: Arena.l33_stage2_block2_conv1), arena.advanced(by: Arena.scratch + worker * 32768), w.advanced(by: 95808), parts) }
         observe?(33, UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)))
         // stage2_block2_bn1
-        Self.l34_stage2_block2_bn1(arena.advanced(by: Arena.l33_stage2_block2_conv1), w)
+        // in stage2_block2_conv1's store
         observe?(34, UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)))
         // stage2_block2_relu
-        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l33_stage2_block2_conv1))
+        // in stage2_block2_conv1's store
         observe?(35, UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)))
         // stage2_block2_conv2
+        // with stage2_block2_bn2 in its store, unless every layer's output is observed
         Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)), arena.advanced(by: Arena.l36_stage2_block2_conv2_padded))
-        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2_padded)), w.advanced(by: 95872), arena.advanced(by: Arena.l36_stage2_block2_conv2), arena.advanced(by: Arena.scratch + worker * 32768), parts) }
+        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2_padded)), w.advanced(by: 95872), arena.advanced(by: Arena.l36_stage2_block2_conv2), arena.advanced(by: Arena.scratch + worker * 32768), w.advanced(by: 121504), parts) }
         observe?(36, UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)))
         // stage2_block2_bn2
-        Self.l37_stage2_block2_bn2(arena.advanced(by: Arena.l36_stage2_block2_conv2), w)
+        // in stage2_block2_conv2's store
         observe?(37, UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)))
         // stage2_block2_add
         Self.l38_stage2_block2_add(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)), arena.advanced(by: Arena.l38_stage2_block2_add))
@@ -859,21 +1057,23 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l38_stage2_block2_add))
         observe?(39, UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)))
         // stage2_block3_conv1
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), arena.advanced(by: Arena.l40_stage2_block3_conv1_padded))
-        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1_padded)), w.advanced(by: 121568), arena.advanced(by: Arena.l40_stage2_block3_conv1), arena.advanced(by: Arena.scratch + worker * 32768), parts) }
+        // with stage2_block3_bn1 and stage2_block3_relu in its store, unless every layer's output is observed
+        Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), arena.advanced(by: Arena.l40_stage2_block3_conv1_padded))
+        pool.split(2) { worker, parts in Self.l33_stage2_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1_padded)), w.advanced(by: 121568), arena.advanced(by: Arena.l40_stage2_block3_conv1), arena.advanced(by: Arena.scratch + worker * 32768), w.advanced(by: 147200), parts) }
         observe?(40, UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)))
         // stage2_block3_bn1
-        Self.l41_stage2_block3_bn1(arena.advanced(by: Arena.l40_stage2_block3_conv1), w)
+        // in stage2_block3_conv1's store
         observe?(41, UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)))
         // stage2_block3_relu
-        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l40_stage2_block3_conv1))
+        // in stage2_block3_conv1's store
         observe?(42, UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)))
         // stage2_block3_conv2
+        // with stage2_block3_bn2 in its store, unless every layer's output is observed
         Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)), arena.advanced(by: Arena.l43_stage2_block3_conv2_padded))
-        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2_padded)), w.advanced(by: 147264), arena.advanced(by: Arena.l43_stage2_block3_conv2), arena.advanced(by: Arena.scratch + worker * 32768), parts) }
+        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2_padded)), w.advanced(by: 147264), arena.advanced(by: Arena.l43_stage2_block3_conv2), arena.advanced(by: Arena.scratch + worker * 32768), w.advanced(by: 172896), parts) }
         observe?(43, UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)))
         // stage2_block3_bn2
-        Self.l44_stage2_block3_bn2(arena.advanced(by: Arena.l43_stage2_block3_conv2), w)
+        // in stage2_block3_conv2's store
         observe?(44, UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)))
         // stage2_block3_add
         Self.l45_stage2_block3_add(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)), arena.advanced(by: Arena.l45_stage2_block3_add))
@@ -882,27 +1082,30 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l45_stage2_block3_add))
         observe?(46, UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)))
         // stage3_block1_conv1
+        // with stage3_block1_bn1 and stage3_block1_relu in its store, unless every layer's output is observed
         Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), arena.advanced(by: Arena.l47_stage3_block1_conv1_padded))
-        pool.split(8) { worker, parts in Self.l47_stage3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1_padded)), w.advanced(by: 172960), arena.advanced(by: Arena.l47_stage3_block1_conv1), parts) }
+        pool.split(8) { worker, parts in Self.l47_stage3_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1_padded)), w.advanced(by: 172960), arena.advanced(by: Arena.l47_stage3_block1_conv1), w.advanced(by: 191456), parts) }
         observe?(47, UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)))
         // stage3_block1_bn1
-        Self.l48_stage3_block1_bn1(arena.advanced(by: Arena.l47_stage3_block1_conv1), w)
+        // in stage3_block1_conv1's store
         observe?(48, UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)))
         // stage3_block1_relu
-        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l47_stage3_block1_conv1))
+        // in stage3_block1_conv1's store
         observe?(49, UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)))
         // stage3_block1_conv2
+        // with stage3_block1_bn2 in its store, unless every layer's output is observed
         Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)), arena.advanced(by: Arena.l50_stage3_block1_conv2_padded))
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2_padded)), w.advanced(by: 191584), arena.advanced(by: Arena.l50_stage3_block1_conv2), arena.advanced(by: Arena.scratch))
+        Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2_padded)), w.advanced(by: 191584), arena.advanced(by: Arena.l50_stage3_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 296160))
         observe?(50, UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)))
         // stage3_block1_shortcut
-        Self.l51_stage3_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), w.advanced(by: 294048), arena.advanced(by: Arena.l51_stage3_block1_shortcut))
+        // with stage3_block1_shortcut_bn in its store, unless every layer's output is observed
+        Self.l51_stage3_block1_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), w.advanced(by: 294048), arena.advanced(by: Arena.l51_stage3_block1_shortcut), w.advanced(by: 296288))
         observe?(51, UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)))
         // stage3_block1_bn2
-        Self.l52_stage3_block1_bn2(arena.advanced(by: Arena.l50_stage3_block1_conv2), w)
+        // in stage3_block1_conv2's store
         observe?(52, UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)))
         // stage3_block1_shortcut_bn
-        Self.l53_stage3_block1_shortcut_bn(arena.advanced(by: Arena.l51_stage3_block1_shortcut), w)
+        // in stage3_block1_shortcut's store
         observe?(53, UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)))
         // stage3_block1_add
         Self.l54_stage3_block1_add(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)), arena.advanced(by: Arena.l54_stage3_block1_add))
@@ -911,21 +1114,23 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l54_stage3_block1_add))
         observe?(55, UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)))
         // stage3_block2_conv1
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), arena.advanced(by: Arena.l56_stage3_block2_conv1_padded))
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1_padded)), w.advanced(by: 296416), arena.advanced(by: Arena.l56_stage3_block2_conv1), arena.advanced(by: Arena.scratch))
+        // with stage3_block2_bn1 and stage3_block2_relu in its store, unless every layer's output is observed
+        Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), arena.advanced(by: Arena.l56_stage3_block2_conv1_padded))
+        Self.l56_stage3_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1_padded)), w.advanced(by: 296416), arena.advanced(by: Arena.l56_stage3_block2_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 398880))
         observe?(56, UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)))
         // stage3_block2_bn1
-        Self.l57_stage3_block2_bn1(arena.advanced(by: Arena.l56_stage3_block2_conv1), w)
+        // in stage3_block2_conv1's store
         observe?(57, UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)))
         // stage3_block2_relu
-        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l56_stage3_block2_conv1))
+        // in stage3_block2_conv1's store
         observe?(58, UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)))
         // stage3_block2_conv2
+        // with stage3_block2_bn2 in its store, unless every layer's output is observed
         Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)), arena.advanced(by: Arena.l59_stage3_block2_conv2_padded))
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2_padded)), w.advanced(by: 399008), arena.advanced(by: Arena.l59_stage3_block2_conv2), arena.advanced(by: Arena.scratch))
+        Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2_padded)), w.advanced(by: 399008), arena.advanced(by: Arena.l59_stage3_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 501472))
         observe?(59, UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)))
         // stage3_block2_bn2
-        Self.l60_stage3_block2_bn2(arena.advanced(by: Arena.l59_stage3_block2_conv2), w)
+        // in stage3_block2_conv2's store
         observe?(60, UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)))
         // stage3_block2_add
         Self.l61_stage3_block2_add(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)), arena.advanced(by: Arena.l61_stage3_block2_add))
@@ -934,8 +1139,9 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l61_stage3_block2_add))
         observe?(62, UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)))
         // stage3_block3_conv1
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), arena.advanced(by: Arena.l63_stage3_block3_conv1_padded))
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1_padded)), w.advanced(by: 501600), arena.advanced(by: Arena.l63_stage3_block3_conv1), arena.advanced(by: Arena.scratch))
+        // with stage3_block3_bn1 and stage3_block3_relu in its store, unless every layer's output is observed
+        Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), arena.advanced(by: Arena.l63_stage3_block3_conv1_padded))
+        Self.l56_stage3_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1_padded)), w.advanced(by: 501600), arena.advanced(by: Arena.l63_stage3_block3_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 604064))
         observe?(63, UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)))
     }
 
@@ -945,17 +1151,18 @@ public struct Resnet20Cifar: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stage3_block3_bn1
-        Self.l64_stage3_block3_bn1(arena.advanced(by: Arena.l63_stage3_block3_conv1), w)
+        // in stage3_block3_conv1's store
         observe?(64, UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)))
         // stage3_block3_relu
-        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l63_stage3_block3_conv1))
+        // in stage3_block3_conv1's store
         observe?(65, UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)))
         // stage3_block3_conv2
+        // with stage3_block3_bn2 in its store, unless every layer's output is observed
         Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)), arena.advanced(by: Arena.l66_stage3_block3_conv2_padded))
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2_padded)), w.advanced(by: 604192), arena.advanced(by: Arena.l66_stage3_block3_conv2), arena.advanced(by: Arena.scratch))
+        Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2_padded)), w.advanced(by: 604192), arena.advanced(by: Arena.l66_stage3_block3_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 706656))
         observe?(66, UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)))
         // stage3_block3_bn2
-        Self.l67_stage3_block3_bn2(arena.advanced(by: Arena.l66_stage3_block3_conv2), w)
+        // in stage3_block3_conv2's store
         observe?(67, UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)))
         // stage3_block3_add
         Self.l68_stage3_block3_add(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)), arena.advanced(by: Arena.l68_stage3_block3_add))
@@ -1012,31 +1219,59 @@ public struct Resnet20Cifar: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stem_conv
-        Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
-        Self.l0_stem_conv(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv))
+        // with stem_bn and stem_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
+            Self.l0_stem_conv_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv), w.advanced(by: 448))
+        } else {
+            Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
+            Self.l0_stem_conv(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv))
+        }
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_bn
-        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem_conv), w)
+        if observe != nil {
+            Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem_conv), w)
+        }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem_conv))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem_conv))
+        }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stage1_block1_conv1
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_stage1_block1_conv1_padded))
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l3_stage1_block1_conv1), arena.advanced(by: Arena.scratch))
+        // with stage1_block1_bn1 and stage1_block1_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_stage1_block1_conv1_padded))
+            Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l3_stage1_block1_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 6896))
+        } else {
+            Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_stage1_block1_conv1_padded))
+            Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l3_stage1_block1_conv1), arena.advanced(by: Arena.scratch))
+        }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)))
         // stage1_block1_bn1
-        Self.l4_stage1_block1_bn1(arena.advanced(by: Arena.l3_stage1_block1_conv1), w)
+        if observe != nil {
+            Self.l4_stage1_block1_bn1(arena.advanced(by: Arena.l3_stage1_block1_conv1), w)
+        }
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)))
         // stage1_block1_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l3_stage1_block1_conv1))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l3_stage1_block1_conv1))
+        }
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)))
         // stage1_block1_conv2
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)), arena.advanced(by: Arena.l6_stage1_block1_conv2_padded))
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2_padded)), w.advanced(by: 6928), arena.advanced(by: Arena.l6_stage1_block1_conv2), arena.advanced(by: Arena.scratch))
+        // with stage1_block1_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)), arena.advanced(by: Arena.l6_stage1_block1_conv2_padded))
+            Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2_padded)), w.advanced(by: 6928), arena.advanced(by: Arena.l6_stage1_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 13344))
+        } else {
+            Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)), arena.advanced(by: Arena.l6_stage1_block1_conv2_padded))
+            Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2_padded)), w.advanced(by: 6928), arena.advanced(by: Arena.l6_stage1_block1_conv2), arena.advanced(by: Arena.scratch))
+        }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)))
         // stage1_block1_bn2
-        Self.l7_stage1_block1_bn2(arena.advanced(by: Arena.l6_stage1_block1_conv2), w)
+        if observe != nil {
+            Self.l7_stage1_block1_bn2(arena.advanced(by: Arena.l6_stage1_block1_conv2), w)
+        }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)))
         // stage1_block1_add
         Self.l8_stage1_block1_add(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)), arena.advanced(by: Arena.l8_stage1_block1_add))
@@ -1045,21 +1280,39 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l2_stem_relu(arena.advanced(by: Arena.l8_stage1_block1_add))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)))
         // stage1_block2_conv1
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), arena.advanced(by: Arena.l10_stage1_block2_conv1_padded))
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1_padded)), w.advanced(by: 13376), arena.advanced(by: Arena.l10_stage1_block2_conv1), arena.advanced(by: Arena.scratch))
+        // with stage1_block2_bn1 and stage1_block2_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), arena.advanced(by: Arena.l10_stage1_block2_conv1_padded))
+            Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1_padded)), w.advanced(by: 13376), arena.advanced(by: Arena.l10_stage1_block2_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 19792))
+        } else {
+            Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), arena.advanced(by: Arena.l10_stage1_block2_conv1_padded))
+            Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1_padded)), w.advanced(by: 13376), arena.advanced(by: Arena.l10_stage1_block2_conv1), arena.advanced(by: Arena.scratch))
+        }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)))
         // stage1_block2_bn1
-        Self.l11_stage1_block2_bn1(arena.advanced(by: Arena.l10_stage1_block2_conv1), w)
+        if observe != nil {
+            Self.l11_stage1_block2_bn1(arena.advanced(by: Arena.l10_stage1_block2_conv1), w)
+        }
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)))
         // stage1_block2_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l10_stage1_block2_conv1))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l10_stage1_block2_conv1))
+        }
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)))
         // stage1_block2_conv2
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)), arena.advanced(by: Arena.l13_stage1_block2_conv2_padded))
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2_padded)), w.advanced(by: 19824), arena.advanced(by: Arena.l13_stage1_block2_conv2), arena.advanced(by: Arena.scratch))
+        // with stage1_block2_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)), arena.advanced(by: Arena.l13_stage1_block2_conv2_padded))
+            Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2_padded)), w.advanced(by: 19824), arena.advanced(by: Arena.l13_stage1_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 26240))
+        } else {
+            Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)), arena.advanced(by: Arena.l13_stage1_block2_conv2_padded))
+            Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2_padded)), w.advanced(by: 19824), arena.advanced(by: Arena.l13_stage1_block2_conv2), arena.advanced(by: Arena.scratch))
+        }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)))
         // stage1_block2_bn2
-        Self.l14_stage1_block2_bn2(arena.advanced(by: Arena.l13_stage1_block2_conv2), w)
+        if observe != nil {
+            Self.l14_stage1_block2_bn2(arena.advanced(by: Arena.l13_stage1_block2_conv2), w)
+        }
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)))
         // stage1_block2_add
         Self.l15_stage1_block2_add(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)), arena.advanced(by: Arena.l15_stage1_block2_add))
@@ -1068,21 +1321,39 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l2_stem_relu(arena.advanced(by: Arena.l15_stage1_block2_add))
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)))
         // stage1_block3_conv1
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), arena.advanced(by: Arena.l17_stage1_block3_conv1_padded))
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1_padded)), w.advanced(by: 26272), arena.advanced(by: Arena.l17_stage1_block3_conv1), arena.advanced(by: Arena.scratch))
+        // with stage1_block3_bn1 and stage1_block3_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), arena.advanced(by: Arena.l17_stage1_block3_conv1_padded))
+            Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1_padded)), w.advanced(by: 26272), arena.advanced(by: Arena.l17_stage1_block3_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 32688))
+        } else {
+            Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), arena.advanced(by: Arena.l17_stage1_block3_conv1_padded))
+            Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1_padded)), w.advanced(by: 26272), arena.advanced(by: Arena.l17_stage1_block3_conv1), arena.advanced(by: Arena.scratch))
+        }
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)))
         // stage1_block3_bn1
-        Self.l18_stage1_block3_bn1(arena.advanced(by: Arena.l17_stage1_block3_conv1), w)
+        if observe != nil {
+            Self.l18_stage1_block3_bn1(arena.advanced(by: Arena.l17_stage1_block3_conv1), w)
+        }
         observe?(18, UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)))
         // stage1_block3_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l17_stage1_block3_conv1))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l17_stage1_block3_conv1))
+        }
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)))
         // stage1_block3_conv2
-        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)), arena.advanced(by: Arena.l20_stage1_block3_conv2_padded))
-        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2_padded)), w.advanced(by: 32720), arena.advanced(by: Arena.l20_stage1_block3_conv2), arena.advanced(by: Arena.scratch))
+        // with stage1_block3_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)), arena.advanced(by: Arena.l20_stage1_block3_conv2_padded))
+            Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2_padded)), w.advanced(by: 32720), arena.advanced(by: Arena.l20_stage1_block3_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 39136))
+        } else {
+            Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)), arena.advanced(by: Arena.l20_stage1_block3_conv2_padded))
+            Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2_padded)), w.advanced(by: 32720), arena.advanced(by: Arena.l20_stage1_block3_conv2), arena.advanced(by: Arena.scratch))
+        }
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)))
         // stage1_block3_bn2
-        Self.l21_stage1_block3_bn2(arena.advanced(by: Arena.l20_stage1_block3_conv2), w)
+        if observe != nil {
+            Self.l21_stage1_block3_bn2(arena.advanced(by: Arena.l20_stage1_block3_conv2), w)
+        }
         observe?(21, UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)))
         // stage1_block3_add
         Self.l22_stage1_block3_add(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)), arena.advanced(by: Arena.l22_stage1_block3_add))
@@ -1091,27 +1362,52 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l2_stem_relu(arena.advanced(by: Arena.l22_stage1_block3_add))
         observe?(23, UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)))
         // stage2_block1_conv1
-        Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), arena.advanced(by: Arena.l24_stage2_block1_conv1_padded))
-        Self.l24_stage2_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1_padded)), w.advanced(by: 39168), arena.advanced(by: Arena.l24_stage2_block1_conv1))
+        // with stage2_block1_bn1 and stage2_block1_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), arena.advanced(by: Arena.l24_stage2_block1_conv1_padded))
+            Self.l24_stage2_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1_padded)), w.advanced(by: 39168), arena.advanced(by: Arena.l24_stage2_block1_conv1), w.advanced(by: 43808))
+        } else {
+            Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), arena.advanced(by: Arena.l24_stage2_block1_conv1_padded))
+            Self.l24_stage2_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1_padded)), w.advanced(by: 39168), arena.advanced(by: Arena.l24_stage2_block1_conv1))
+        }
         observe?(24, UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)))
         // stage2_block1_bn1
-        Self.l25_stage2_block1_bn1(arena.advanced(by: Arena.l24_stage2_block1_conv1), w)
+        if observe != nil {
+            Self.l25_stage2_block1_bn1(arena.advanced(by: Arena.l24_stage2_block1_conv1), w)
+        }
         observe?(25, UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)))
         // stage2_block1_relu
-        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l24_stage2_block1_conv1))
+        if observe != nil {
+            Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l24_stage2_block1_conv1))
+        }
         observe?(26, UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)))
         // stage2_block1_conv2
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)), arena.advanced(by: Arena.l27_stage2_block1_conv2_padded))
-        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2_padded)), w.advanced(by: 43872), arena.advanced(by: Arena.l27_stage2_block1_conv2), arena.advanced(by: Arena.scratch))
+        // with stage2_block1_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)), arena.advanced(by: Arena.l27_stage2_block1_conv2_padded))
+            Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2_padded)), w.advanced(by: 43872), arena.advanced(by: Arena.l27_stage2_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 70048))
+        } else {
+            Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)), arena.advanced(by: Arena.l27_stage2_block1_conv2_padded))
+            Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2_padded)), w.advanced(by: 43872), arena.advanced(by: Arena.l27_stage2_block1_conv2), arena.advanced(by: Arena.scratch))
+        }
         observe?(27, UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)))
         // stage2_block1_shortcut
-        Self.l28_stage2_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), w.advanced(by: 69504), arena.advanced(by: Arena.l28_stage2_block1_shortcut))
+        // with stage2_block1_shortcut_bn in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l28_stage2_block1_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), w.advanced(by: 69504), arena.advanced(by: Arena.l28_stage2_block1_shortcut), w.advanced(by: 70112))
+        } else {
+            Self.l28_stage2_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)), w.advanced(by: 69504), arena.advanced(by: Arena.l28_stage2_block1_shortcut))
+        }
         observe?(28, UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)))
         // stage2_block1_bn2
-        Self.l29_stage2_block1_bn2(arena.advanced(by: Arena.l27_stage2_block1_conv2), w)
+        if observe != nil {
+            Self.l29_stage2_block1_bn2(arena.advanced(by: Arena.l27_stage2_block1_conv2), w)
+        }
         observe?(29, UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)))
         // stage2_block1_shortcut_bn
-        Self.l30_stage2_block1_shortcut_bn(arena.advanced(by: Arena.l28_stage2_block1_shortcut), w)
+        if observe != nil {
+            Self.l30_stage2_block1_shortcut_bn(arena.advanced(by: Arena.l28_stage2_block1_shortcut), w)
+        }
         observe?(30, UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)))
         // stage2_block1_add
         Self.l31_stage2_block1_add(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)), arena.advanced(by: Arena.l31_stage2_block1_add))
@@ -1120,21 +1416,39 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l31_stage2_block1_add))
         observe?(32, UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)))
         // stage2_block2_conv1
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), arena.advanced(by: Arena.l33_stage2_block2_conv1_padded))
-        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1_padded)), w.advanced(by: 70176), arena.advanced(by: Arena.l33_stage2_block2_conv1), arena.advanced(by: Arena.scratch))
+        // with stage2_block2_bn1 and stage2_block2_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), arena.advanced(by: Arena.l33_stage2_block2_conv1_padded))
+            Self.l33_stage2_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1_padded)), w.advanced(by: 70176), arena.advanced(by: Arena.l33_stage2_block2_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 95808))
+        } else {
+            Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), arena.advanced(by: Arena.l33_stage2_block2_conv1_padded))
+            Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1_padded)), w.advanced(by: 70176), arena.advanced(by: Arena.l33_stage2_block2_conv1), arena.advanced(by: Arena.scratch))
+        }
         observe?(33, UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)))
         // stage2_block2_bn1
-        Self.l34_stage2_block2_bn1(arena.advanced(by: Arena.l33_stage2_block2_conv1), w)
+        if observe != nil {
+            Self.l34_stage2_block2_bn1(arena.advanced(by: Arena.l33_stage2_block2_conv1), w)
+        }
         observe?(34, UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)))
         // stage2_block2_relu
-        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l33_stage2_block2_conv1))
+        if observe != nil {
+            Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l33_stage2_block2_conv1))
+        }
         observe?(35, UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)))
         // stage2_block2_conv2
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)), arena.advanced(by: Arena.l36_stage2_block2_conv2_padded))
-        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2_padded)), w.advanced(by: 95872), arena.advanced(by: Arena.l36_stage2_block2_conv2), arena.advanced(by: Arena.scratch))
+        // with stage2_block2_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)), arena.advanced(by: Arena.l36_stage2_block2_conv2_padded))
+            Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2_padded)), w.advanced(by: 95872), arena.advanced(by: Arena.l36_stage2_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 121504))
+        } else {
+            Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)), arena.advanced(by: Arena.l36_stage2_block2_conv2_padded))
+            Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2_padded)), w.advanced(by: 95872), arena.advanced(by: Arena.l36_stage2_block2_conv2), arena.advanced(by: Arena.scratch))
+        }
         observe?(36, UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)))
         // stage2_block2_bn2
-        Self.l37_stage2_block2_bn2(arena.advanced(by: Arena.l36_stage2_block2_conv2), w)
+        if observe != nil {
+            Self.l37_stage2_block2_bn2(arena.advanced(by: Arena.l36_stage2_block2_conv2), w)
+        }
         observe?(37, UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)))
         // stage2_block2_add
         Self.l38_stage2_block2_add(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)), arena.advanced(by: Arena.l38_stage2_block2_add))
@@ -1143,21 +1457,39 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l38_stage2_block2_add))
         observe?(39, UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)))
         // stage2_block3_conv1
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), arena.advanced(by: Arena.l40_stage2_block3_conv1_padded))
-        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1_padded)), w.advanced(by: 121568), arena.advanced(by: Arena.l40_stage2_block3_conv1), arena.advanced(by: Arena.scratch))
+        // with stage2_block3_bn1 and stage2_block3_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), arena.advanced(by: Arena.l40_stage2_block3_conv1_padded))
+            Self.l33_stage2_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1_padded)), w.advanced(by: 121568), arena.advanced(by: Arena.l40_stage2_block3_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 147200))
+        } else {
+            Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), arena.advanced(by: Arena.l40_stage2_block3_conv1_padded))
+            Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1_padded)), w.advanced(by: 121568), arena.advanced(by: Arena.l40_stage2_block3_conv1), arena.advanced(by: Arena.scratch))
+        }
         observe?(40, UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)))
         // stage2_block3_bn1
-        Self.l41_stage2_block3_bn1(arena.advanced(by: Arena.l40_stage2_block3_conv1), w)
+        if observe != nil {
+            Self.l41_stage2_block3_bn1(arena.advanced(by: Arena.l40_stage2_block3_conv1), w)
+        }
         observe?(41, UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)))
         // stage2_block3_relu
-        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l40_stage2_block3_conv1))
+        if observe != nil {
+            Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l40_stage2_block3_conv1))
+        }
         observe?(42, UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)))
         // stage2_block3_conv2
-        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)), arena.advanced(by: Arena.l43_stage2_block3_conv2_padded))
-        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2_padded)), w.advanced(by: 147264), arena.advanced(by: Arena.l43_stage2_block3_conv2), arena.advanced(by: Arena.scratch))
+        // with stage2_block3_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)), arena.advanced(by: Arena.l43_stage2_block3_conv2_padded))
+            Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2_padded)), w.advanced(by: 147264), arena.advanced(by: Arena.l43_stage2_block3_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 172896))
+        } else {
+            Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)), arena.advanced(by: Arena.l43_stage2_block3_conv2_padded))
+            Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2_padded)), w.advanced(by: 147264), arena.advanced(by: Arena.l43_stage2_block3_conv2), arena.advanced(by: Arena.scratch))
+        }
         observe?(43, UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)))
         // stage2_block3_bn2
-        Self.l44_stage2_block3_bn2(arena.advanced(by: Arena.l43_stage2_block3_conv2), w)
+        if observe != nil {
+            Self.l44_stage2_block3_bn2(arena.advanced(by: Arena.l43_stage2_block3_conv2), w)
+        }
         observe?(44, UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)))
         // stage2_block3_add
         Self.l45_stage2_block3_add(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)), arena.advanced(by: Arena.l45_stage2_block3_add))
@@ -1166,27 +1498,52 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l45_stage2_block3_add))
         observe?(46, UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)))
         // stage3_block1_conv1
-        Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), arena.advanced(by: Arena.l47_stage3_block1_conv1_padded))
-        Self.l47_stage3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1_padded)), w.advanced(by: 172960), arena.advanced(by: Arena.l47_stage3_block1_conv1))
+        // with stage3_block1_bn1 and stage3_block1_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), arena.advanced(by: Arena.l47_stage3_block1_conv1_padded))
+            Self.l47_stage3_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1_padded)), w.advanced(by: 172960), arena.advanced(by: Arena.l47_stage3_block1_conv1), w.advanced(by: 191456))
+        } else {
+            Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), arena.advanced(by: Arena.l47_stage3_block1_conv1_padded))
+            Self.l47_stage3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1_padded)), w.advanced(by: 172960), arena.advanced(by: Arena.l47_stage3_block1_conv1))
+        }
         observe?(47, UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)))
         // stage3_block1_bn1
-        Self.l48_stage3_block1_bn1(arena.advanced(by: Arena.l47_stage3_block1_conv1), w)
+        if observe != nil {
+            Self.l48_stage3_block1_bn1(arena.advanced(by: Arena.l47_stage3_block1_conv1), w)
+        }
         observe?(48, UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)))
         // stage3_block1_relu
-        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l47_stage3_block1_conv1))
+        if observe != nil {
+            Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l47_stage3_block1_conv1))
+        }
         observe?(49, UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)))
         // stage3_block1_conv2
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)), arena.advanced(by: Arena.l50_stage3_block1_conv2_padded))
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2_padded)), w.advanced(by: 191584), arena.advanced(by: Arena.l50_stage3_block1_conv2), arena.advanced(by: Arena.scratch))
+        // with stage3_block1_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)), arena.advanced(by: Arena.l50_stage3_block1_conv2_padded))
+            Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2_padded)), w.advanced(by: 191584), arena.advanced(by: Arena.l50_stage3_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 296160))
+        } else {
+            Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l47_stage3_block1_conv1)), arena.advanced(by: Arena.l50_stage3_block1_conv2_padded))
+            Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2_padded)), w.advanced(by: 191584), arena.advanced(by: Arena.l50_stage3_block1_conv2), arena.advanced(by: Arena.scratch))
+        }
         observe?(50, UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)))
         // stage3_block1_shortcut
-        Self.l51_stage3_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), w.advanced(by: 294048), arena.advanced(by: Arena.l51_stage3_block1_shortcut))
+        // with stage3_block1_shortcut_bn in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l51_stage3_block1_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), w.advanced(by: 294048), arena.advanced(by: Arena.l51_stage3_block1_shortcut), w.advanced(by: 296288))
+        } else {
+            Self.l51_stage3_block1_shortcut(UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)), w.advanced(by: 294048), arena.advanced(by: Arena.l51_stage3_block1_shortcut))
+        }
         observe?(51, UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)))
         // stage3_block1_bn2
-        Self.l52_stage3_block1_bn2(arena.advanced(by: Arena.l50_stage3_block1_conv2), w)
+        if observe != nil {
+            Self.l52_stage3_block1_bn2(arena.advanced(by: Arena.l50_stage3_block1_conv2), w)
+        }
         observe?(52, UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)))
         // stage3_block1_shortcut_bn
-        Self.l53_stage3_block1_shortcut_bn(arena.advanced(by: Arena.l51_stage3_block1_shortcut), w)
+        if observe != nil {
+            Self.l53_stage3_block1_shortcut_bn(arena.advanced(by: Arena.l51_stage3_block1_shortcut), w)
+        }
         observe?(53, UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)))
         // stage3_block1_add
         Self.l54_stage3_block1_add(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)), arena.advanced(by: Arena.l54_stage3_block1_add))
@@ -1195,21 +1552,39 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l54_stage3_block1_add))
         observe?(55, UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)))
         // stage3_block2_conv1
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), arena.advanced(by: Arena.l56_stage3_block2_conv1_padded))
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1_padded)), w.advanced(by: 296416), arena.advanced(by: Arena.l56_stage3_block2_conv1), arena.advanced(by: Arena.scratch))
+        // with stage3_block2_bn1 and stage3_block2_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), arena.advanced(by: Arena.l56_stage3_block2_conv1_padded))
+            Self.l56_stage3_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1_padded)), w.advanced(by: 296416), arena.advanced(by: Arena.l56_stage3_block2_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 398880))
+        } else {
+            Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), arena.advanced(by: Arena.l56_stage3_block2_conv1_padded))
+            Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1_padded)), w.advanced(by: 296416), arena.advanced(by: Arena.l56_stage3_block2_conv1), arena.advanced(by: Arena.scratch))
+        }
         observe?(56, UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)))
         // stage3_block2_bn1
-        Self.l57_stage3_block2_bn1(arena.advanced(by: Arena.l56_stage3_block2_conv1), w)
+        if observe != nil {
+            Self.l57_stage3_block2_bn1(arena.advanced(by: Arena.l56_stage3_block2_conv1), w)
+        }
         observe?(57, UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)))
         // stage3_block2_relu
-        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l56_stage3_block2_conv1))
+        if observe != nil {
+            Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l56_stage3_block2_conv1))
+        }
         observe?(58, UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)))
         // stage3_block2_conv2
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)), arena.advanced(by: Arena.l59_stage3_block2_conv2_padded))
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2_padded)), w.advanced(by: 399008), arena.advanced(by: Arena.l59_stage3_block2_conv2), arena.advanced(by: Arena.scratch))
+        // with stage3_block2_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)), arena.advanced(by: Arena.l59_stage3_block2_conv2_padded))
+            Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2_padded)), w.advanced(by: 399008), arena.advanced(by: Arena.l59_stage3_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 501472))
+        } else {
+            Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l56_stage3_block2_conv1)), arena.advanced(by: Arena.l59_stage3_block2_conv2_padded))
+            Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2_padded)), w.advanced(by: 399008), arena.advanced(by: Arena.l59_stage3_block2_conv2), arena.advanced(by: Arena.scratch))
+        }
         observe?(59, UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)))
         // stage3_block2_bn2
-        Self.l60_stage3_block2_bn2(arena.advanced(by: Arena.l59_stage3_block2_conv2), w)
+        if observe != nil {
+            Self.l60_stage3_block2_bn2(arena.advanced(by: Arena.l59_stage3_block2_conv2), w)
+        }
         observe?(60, UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)))
         // stage3_block2_add
         Self.l61_stage3_block2_add(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)), arena.advanced(by: Arena.l61_stage3_block2_add))
@@ -1218,8 +1593,14 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l61_stage3_block2_add))
         observe?(62, UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)))
         // stage3_block3_conv1
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), arena.advanced(by: Arena.l63_stage3_block3_conv1_padded))
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1_padded)), w.advanced(by: 501600), arena.advanced(by: Arena.l63_stage3_block3_conv1), arena.advanced(by: Arena.scratch))
+        // with stage3_block3_bn1 and stage3_block3_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), arena.advanced(by: Arena.l63_stage3_block3_conv1_padded))
+            Self.l56_stage3_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1_padded)), w.advanced(by: 501600), arena.advanced(by: Arena.l63_stage3_block3_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 604064))
+        } else {
+            Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), arena.advanced(by: Arena.l63_stage3_block3_conv1_padded))
+            Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1_padded)), w.advanced(by: 501600), arena.advanced(by: Arena.l63_stage3_block3_conv1), arena.advanced(by: Arena.scratch))
+        }
         observe?(63, UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)))
     }
 
@@ -1229,17 +1610,29 @@ public struct Resnet20Cifar: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stage3_block3_bn1
-        Self.l64_stage3_block3_bn1(arena.advanced(by: Arena.l63_stage3_block3_conv1), w)
+        if observe != nil {
+            Self.l64_stage3_block3_bn1(arena.advanced(by: Arena.l63_stage3_block3_conv1), w)
+        }
         observe?(64, UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)))
         // stage3_block3_relu
-        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l63_stage3_block3_conv1))
+        if observe != nil {
+            Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l63_stage3_block3_conv1))
+        }
         observe?(65, UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)))
         // stage3_block3_conv2
-        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)), arena.advanced(by: Arena.l66_stage3_block3_conv2_padded))
-        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2_padded)), w.advanced(by: 604192), arena.advanced(by: Arena.l66_stage3_block3_conv2), arena.advanced(by: Arena.scratch))
+        // with stage3_block3_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)), arena.advanced(by: Arena.l66_stage3_block3_conv2_padded))
+            Self.l50_stage3_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2_padded)), w.advanced(by: 604192), arena.advanced(by: Arena.l66_stage3_block3_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 706656))
+        } else {
+            Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l63_stage3_block3_conv1)), arena.advanced(by: Arena.l66_stage3_block3_conv2_padded))
+            Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2_padded)), w.advanced(by: 604192), arena.advanced(by: Arena.l66_stage3_block3_conv2), arena.advanced(by: Arena.scratch))
+        }
         observe?(66, UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)))
         // stage3_block3_bn2
-        Self.l67_stage3_block3_bn2(arena.advanced(by: Arena.l66_stage3_block3_conv2), w)
+        if observe != nil {
+            Self.l67_stage3_block3_bn2(arena.advanced(by: Arena.l66_stage3_block3_conv2), w)
+        }
         observe?(67, UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)))
         // stage3_block3_add
         Self.l68_stage3_block3_add(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)), arena.advanced(by: Arena.l68_stage3_block3_add))
@@ -1408,6 +1801,76 @@ public struct Resnet20Cifar: CompiledModel {
                 yp.store(s5_0, at: 80)
                 yp.store(s6_0, at: 96)
                 yp.store(s7_0, at: 112)
+            }
+        }
+    }
+
+    // stem_conv: at inference, with the layers after it in its store
+    @inline(never)
+    static func l0_stem_conv_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<32) {
+        typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 432
+        for oy in parts {
+            for bx in 0..<4 {
+                let ox = bx * 8
+                let yp = y + (oy * 32 + ox) * 16
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 102 + ox * 3 + ky * 102 + kx * 3
+                        let wp = kernel + (ky * 3 + kx) * 48
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 3])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 6])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 9])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 12])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 15])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 18])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[ci + 21])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
+                    }
+                }
+                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                yp.store(e0_0r, at: 0)
+                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+                yp.store(e1_0r, at: 16)
+                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+                yp.store(e2_0r, at: 32)
+                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+                yp.store(e3_0r, at: 48)
+                let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e4_0r = V().replacing(with: e4_0n, where: e4_0n .> 0)
+                yp.store(e4_0r, at: 64)
+                let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e5_0r = V().replacing(with: e5_0n, where: e5_0n .> 0)
+                yp.store(e5_0r, at: 80)
+                let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e6_0r = V().replacing(with: e6_0n, where: e6_0n .> 0)
+                yp.store(e6_0r, at: 96)
+                let e7_0n = s7_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e7_0r = V().replacing(with: e7_0n, where: e7_0n .> 0)
+                yp.store(e7_0r, at: 112)
             }
         }
     }
@@ -1631,6 +2094,84 @@ public struct Resnet20Cifar: CompiledModel {
         }
     }
 
+    // stage1_block1_conv1: at inference, with the layers after it in its store
+    @inline(never)
+    static func l3_stage1_block1_conv1_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 32768
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 8
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<8 {
+                for tx in 0..<16 {
+                    let t = r * 16 + tx
+                    let patch = x + ((ty0 + r) * 1088 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
+                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
+                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 16 + c)
+                        v.store(b01 + b02, at: 2048 + t * 16 + c)
+                        v.store(b02 - b01, at: 4096 + t * 16 + c)
+                        v.store(b01 - b03, at: 6144 + t * 16 + c)
+                        v.store(b10 - b12, at: 8192 + t * 16 + c)
+                        v.store(b11 + b12, at: 10240 + t * 16 + c)
+                        v.store(b12 - b11, at: 12288 + t * 16 + c)
+                        v.store(b11 - b13, at: 14336 + t * 16 + c)
+                        v.store(b20 - b22, at: 16384 + t * 16 + c)
+                        v.store(b21 + b22, at: 18432 + t * 16 + c)
+                        v.store(b22 - b21, at: 20480 + t * 16 + c)
+                        v.store(b21 - b23, at: 22528 + t * 16 + c)
+                        v.store(b30 - b32, at: 24576 + t * 16 + c)
+                        v.store(b31 + b32, at: 26624 + t * 16 + c)
+                        v.store(b32 - b31, at: 28672 + t * 16 + c)
+                        v.store(b31 - b33, at: 30720 + t * 16 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l3_stage1_block1_conv1_winograd_product128(UnsafePointer(v + xi * 2048), w + 2320 + xi * 256, m + xi * 2048)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<8 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<16 {
+                    let t = r * 16 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let bias = w.simd(VK.self, at: 2304 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 16384 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18432 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20480 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22528 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 24576 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26624 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28672 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30720 + t * 16 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e00r = VK().replacing(with: e00n, where: e00n .> 0)
+                        y.store(e00r, at: (oy * 32 + ox) * 16 + k)
+                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e01r = VK().replacing(with: e01n, where: e01n .> 0)
+                        y.store(e01r, at: (oy * 32 + ox + 1) * 16 + k)
+                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e10r = VK().replacing(with: e10n, where: e10n .> 0)
+                        y.store(e10r, at: ((oy + 1) * 32 + ox) * 16 + k)
+                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e11r = VK().replacing(with: e11n, where: e11n .> 0)
+                        y.store(e11r, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
+                    }
+                }
+            }
+        }
+    }
+
     // stage1_block1_bn1: BatchNormalization, (None, 32, 32, 16) → (None, 32, 32, 16), 64 parameters
     @inline(never)
     static func l4_stage1_block1_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
@@ -1648,7 +2189,278 @@ public struct Resnet20Cifar: CompiledModel {
     // The geometry of stem_relu: calls its kernels, with this layer's weights.
 
     // stage1_block1_conv2: Conv2D, (None, 32, 32, 16) → (None, 32, 32, 16), 2,304 parameters
-    // The geometry of stage1_block1_conv1: calls its kernels, with this layer's weights.
+    @inline(never)
+    static func l6_stage1_block1_conv2_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 544)
+        for row in 0..<32 {
+            let target = y + (row + 1) * 544
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 512, count: 512)
+            (target + 528).update(repeating: 0, count: 16)
+        }
+        (y + 17952).update(repeating: 0, count: 544)
+    }
+
+    // stage1_block1_conv2: the direct kernel
+    @inline(never)
+    static func l6_stage1_block1_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {
+        typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 2304
+        for oy in parts {
+            for bx in 0..<4 {
+                let ox = bx * 8
+                let yp = y + (oy * 32 + ox) * 16
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 544 + ox * 16 + ky * 544 + kx * 16
+                        let wp = kernel + (ky * 3 + kx) * 256
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 16])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 32])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 48])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 64])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 80])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 96])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[ci + 112])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
+                yp.store(s6_0, at: 96)
+                yp.store(s7_0, at: 112)
+            }
+        }
+    }
+
+    // stage1_block1_conv2: at inference, by Winograd's F(2x2, 3x3)
+    @inline(never)
+    static func l6_stage1_block1_conv2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 544)
+        for row in 0..<32 {
+            let target = y + (row + 1) * 544
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 512, count: 512)
+            (target + 528).update(repeating: 0, count: 16)
+        }
+        (y + 17952).update(repeating: 0, count: 544)
+    }
+
+    @inline(never)
+    static func l6_stage1_block1_conv2_winograd_product128(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<16 {
+                    let ox = bx * 8
+                    let yp = y + ox * 16
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    var s7_0 = V()
+                    let xp = x + ox * 16
+                    let wp = kernel
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 80])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 96])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 112])
+                        s7_0 = madd(s7_0, x7, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 16)
+                    yp.store(s2_0, at: 32)
+                    yp.store(s3_0, at: 48)
+                    yp.store(s4_0, at: 64)
+                    yp.store(s5_0, at: 80)
+                    yp.store(s6_0, at: 96)
+                    yp.store(s7_0, at: 112)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l6_stage1_block1_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 32768
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 8
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<8 {
+                for tx in 0..<16 {
+                    let t = r * 16 + tx
+                    let patch = x + ((ty0 + r) * 1088 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
+                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
+                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 16 + c)
+                        v.store(b01 + b02, at: 2048 + t * 16 + c)
+                        v.store(b02 - b01, at: 4096 + t * 16 + c)
+                        v.store(b01 - b03, at: 6144 + t * 16 + c)
+                        v.store(b10 - b12, at: 8192 + t * 16 + c)
+                        v.store(b11 + b12, at: 10240 + t * 16 + c)
+                        v.store(b12 - b11, at: 12288 + t * 16 + c)
+                        v.store(b11 - b13, at: 14336 + t * 16 + c)
+                        v.store(b20 - b22, at: 16384 + t * 16 + c)
+                        v.store(b21 + b22, at: 18432 + t * 16 + c)
+                        v.store(b22 - b21, at: 20480 + t * 16 + c)
+                        v.store(b21 - b23, at: 22528 + t * 16 + c)
+                        v.store(b30 - b32, at: 24576 + t * 16 + c)
+                        v.store(b31 + b32, at: 26624 + t * 16 + c)
+                        v.store(b32 - b31, at: 28672 + t * 16 + c)
+                        v.store(b31 - b33, at: 30720 + t * 16 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l6_stage1_block1_conv2_winograd_product128(UnsafePointer(v + xi * 2048), w + 2320 + xi * 256, m + xi * 2048)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<8 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<16 {
+                    let t = r * 16 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let bias = w.simd(VK.self, at: 2304 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 16384 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18432 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20480 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22528 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 24576 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26624 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28672 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30720 + t * 16 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 32 + ox) * 16 + k)
+                        y.store(y01, at: (oy * 32 + ox + 1) * 16 + k)
+                        y.store(y10, at: ((oy + 1) * 32 + ox) * 16 + k)
+                        y.store(y11, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // stage1_block1_conv2: at inference, with the layers after it in its store
+    @inline(never)
+    static func l6_stage1_block1_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 32768
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 8
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<8 {
+                for tx in 0..<16 {
+                    let t = r * 16 + tx
+                    let patch = x + ((ty0 + r) * 1088 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
+                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
+                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 16 + c)
+                        v.store(b01 + b02, at: 2048 + t * 16 + c)
+                        v.store(b02 - b01, at: 4096 + t * 16 + c)
+                        v.store(b01 - b03, at: 6144 + t * 16 + c)
+                        v.store(b10 - b12, at: 8192 + t * 16 + c)
+                        v.store(b11 + b12, at: 10240 + t * 16 + c)
+                        v.store(b12 - b11, at: 12288 + t * 16 + c)
+                        v.store(b11 - b13, at: 14336 + t * 16 + c)
+                        v.store(b20 - b22, at: 16384 + t * 16 + c)
+                        v.store(b21 + b22, at: 18432 + t * 16 + c)
+                        v.store(b22 - b21, at: 20480 + t * 16 + c)
+                        v.store(b21 - b23, at: 22528 + t * 16 + c)
+                        v.store(b30 - b32, at: 24576 + t * 16 + c)
+                        v.store(b31 + b32, at: 26624 + t * 16 + c)
+                        v.store(b32 - b31, at: 28672 + t * 16 + c)
+                        v.store(b31 - b33, at: 30720 + t * 16 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l6_stage1_block1_conv2_winograd_product128(UnsafePointer(v + xi * 2048), w + 2320 + xi * 256, m + xi * 2048)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<8 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<16 {
+                    let t = r * 16 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let bias = w.simd(VK.self, at: 2304 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 16384 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18432 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20480 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22528 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 24576 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26624 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28672 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30720 + t * 16 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e00n, at: (oy * 32 + ox) * 16 + k)
+                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e01n, at: (oy * 32 + ox + 1) * 16 + k)
+                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e10n, at: ((oy + 1) * 32 + ox) * 16 + k)
+                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e11n, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
+                    }
+                }
+            }
+        }
+    }
 
     // stage1_block1_bn2: BatchNormalization, (None, 32, 32, 16) → (None, 32, 32, 16), 64 parameters
     @inline(never)
@@ -1692,7 +2504,7 @@ public struct Resnet20Cifar: CompiledModel {
     // The geometry of stem_relu: calls its kernels, with this layer's weights.
 
     // stage1_block2_conv2: Conv2D, (None, 32, 32, 16) → (None, 32, 32, 16), 2,304 parameters
-    // The geometry of stage1_block1_conv1: calls its kernels, with this layer's weights.
+    // The geometry of stage1_block1_conv2: calls its kernels, with this layer's weights.
 
     // stage1_block2_bn2: BatchNormalization, (None, 32, 32, 16) → (None, 32, 32, 16), 64 parameters
     @inline(never)
@@ -1736,7 +2548,7 @@ public struct Resnet20Cifar: CompiledModel {
     // The geometry of stem_relu: calls its kernels, with this layer's weights.
 
     // stage1_block3_conv2: Conv2D, (None, 32, 32, 16) → (None, 32, 32, 16), 2,304 parameters
-    // The geometry of stage1_block1_conv1: calls its kernels, with this layer's weights.
+    // The geometry of stage1_block1_conv2: calls its kernels, with this layer's weights.
 
     // stage1_block3_bn2: BatchNormalization, (None, 32, 32, 16) → (None, 32, 32, 16), 64 parameters
     @inline(never)
@@ -1846,6 +2658,117 @@ public struct Resnet20Cifar: CompiledModel {
                 yp.store(s6_1, at: 208)
                 yp.store(s7_0, at: 224)
                 yp.store(s7_1, at: 240)
+            }
+        }
+    }
+
+    // stage2_block1_conv1: at inference, with the layers after it in its store
+    @inline(never)
+    static func l24_stage2_block1_conv1_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 4608
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 8
+                let yp = y + (oy * 16 + ox) * 32
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 16)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s5_1 = bias.simd(V.self, at: 16)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s6_1 = bias.simd(V.self, at: 16)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s7_1 = bias.simd(V.self, at: 16)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 1056 + ox * 32 + ky * 528 + kx * 16
+                        let wp = kernel + (ky * 3 + kx) * 512
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            let x1 = V(repeating: xp[ci + 32])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            let x2 = V(repeating: xp[ci + 64])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            let x3 = V(repeating: xp[ci + 96])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            let x4 = V(repeating: xp[ci + 128])
+                            s4_0 = madd(s4_0, x4, w0)
+                            s4_1 = madd(s4_1, x4, w1)
+                            let x5 = V(repeating: xp[ci + 160])
+                            s5_0 = madd(s5_0, x5, w0)
+                            s5_1 = madd(s5_1, x5, w1)
+                            let x6 = V(repeating: xp[ci + 192])
+                            s6_0 = madd(s6_0, x6, w0)
+                            s6_1 = madd(s6_1, x6, w1)
+                            let x7 = V(repeating: xp[ci + 224])
+                            s7_0 = madd(s7_0, x7, w0)
+                            s7_1 = madd(s7_1, x7, w1)
+                        }
+                    }
+                }
+                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                yp.store(e0_0r, at: 0)
+                let e0_1n = s0_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                let e0_1r = V().replacing(with: e0_1n, where: e0_1n .> 0)
+                yp.store(e0_1r, at: 16)
+                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+                yp.store(e1_0r, at: 32)
+                let e1_1n = s1_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                let e1_1r = V().replacing(with: e1_1n, where: e1_1n .> 0)
+                yp.store(e1_1r, at: 48)
+                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+                yp.store(e2_0r, at: 64)
+                let e2_1n = s2_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                let e2_1r = V().replacing(with: e2_1n, where: e2_1n .> 0)
+                yp.store(e2_1r, at: 80)
+                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+                yp.store(e3_0r, at: 96)
+                let e3_1n = s3_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                let e3_1r = V().replacing(with: e3_1n, where: e3_1n .> 0)
+                yp.store(e3_1r, at: 112)
+                let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                let e4_0r = V().replacing(with: e4_0n, where: e4_0n .> 0)
+                yp.store(e4_0r, at: 128)
+                let e4_1n = s4_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                let e4_1r = V().replacing(with: e4_1n, where: e4_1n .> 0)
+                yp.store(e4_1r, at: 144)
+                let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                let e5_0r = V().replacing(with: e5_0n, where: e5_0n .> 0)
+                yp.store(e5_0r, at: 160)
+                let e5_1n = s5_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                let e5_1r = V().replacing(with: e5_1n, where: e5_1n .> 0)
+                yp.store(e5_1r, at: 176)
+                let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                let e6_0r = V().replacing(with: e6_0n, where: e6_0n .> 0)
+                yp.store(e6_0r, at: 192)
+                let e6_1n = s6_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                let e6_1r = V().replacing(with: e6_1n, where: e6_1n .> 0)
+                yp.store(e6_1r, at: 208)
+                let e7_0n = s7_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                let e7_0r = V().replacing(with: e7_0n, where: e7_0n .> 0)
+                yp.store(e7_0r, at: 224)
+                let e7_1n = s7_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                let e7_1r = V().replacing(with: e7_1n, where: e7_1n .> 0)
+                yp.store(e7_1r, at: 240)
             }
         }
     }
@@ -2119,6 +3042,80 @@ public struct Resnet20Cifar: CompiledModel {
         }
     }
 
+    // stage2_block1_conv2: at inference, with the layers after it in its store
+    @inline(never)
+    static func l27_stage2_block1_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 16384
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<8 {
+                    let t = r * 8 + tx
+                    let patch = x + ((ty0 + r) * 1152 + tx * 64)
+                    for c in stride(from: 0, to: 32, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
+                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c)
+                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c)
+                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 32 + c)
+                        v.store(b01 + b02, at: 1024 + t * 32 + c)
+                        v.store(b02 - b01, at: 2048 + t * 32 + c)
+                        v.store(b01 - b03, at: 3072 + t * 32 + c)
+                        v.store(b10 - b12, at: 4096 + t * 32 + c)
+                        v.store(b11 + b12, at: 5120 + t * 32 + c)
+                        v.store(b12 - b11, at: 6144 + t * 32 + c)
+                        v.store(b11 - b13, at: 7168 + t * 32 + c)
+                        v.store(b20 - b22, at: 8192 + t * 32 + c)
+                        v.store(b21 + b22, at: 9216 + t * 32 + c)
+                        v.store(b22 - b21, at: 10240 + t * 32 + c)
+                        v.store(b21 - b23, at: 11264 + t * 32 + c)
+                        v.store(b30 - b32, at: 12288 + t * 32 + c)
+                        v.store(b31 + b32, at: 13312 + t * 32 + c)
+                        v.store(b32 - b31, at: 14336 + t * 32 + c)
+                        v.store(b31 - b33, at: 15360 + t * 32 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l27_stage2_block1_conv2_winograd_product32(UnsafePointer(v + xi * 1024), w + 9248 + xi * 1024, m + xi * 1024)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<8 {
+                    let t = r * 8 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 32, by: 16) {
+                        let bias = w.simd(VK.self, at: 9216 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 32 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 32 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11264 + t * 32 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13312 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15360 + t * 32 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        y.store(e00n, at: (oy * 16 + ox) * 32 + k)
+                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        y.store(e01n, at: (oy * 16 + ox + 1) * 32 + k)
+                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        y.store(e10n, at: ((oy + 1) * 16 + ox) * 32 + k)
+                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        y.store(e11n, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
+                    }
+                }
+            }
+        }
+    }
+
     // stage2_block1_shortcut: Conv2D, (None, 32, 32, 16) → (None, 16, 16, 32), 512 parameters
     @inline(never)
     static func l28_stage2_block1_shortcut(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
@@ -2194,6 +3191,97 @@ public struct Resnet20Cifar: CompiledModel {
         }
     }
 
+    // stage2_block1_shortcut: at inference, with the layers after it in its store
+    @inline(never)
+    static func l28_stage2_block1_shortcut_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 512
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 8
+                let yp = y + (oy * 16 + ox) * 32
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 16)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s5_1 = bias.simd(V.self, at: 16)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s6_1 = bias.simd(V.self, at: 16)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s7_1 = bias.simd(V.self, at: 16)
+                let xp = x + oy * 1024 + ox * 32
+                let wp = kernel
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[ci + 32])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[ci + 64])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[ci + 96])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[ci + 128])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[ci + 160])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[ci + 192])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[ci + 224])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                yp.store(e0_0n, at: 0)
+                let e0_1n = s0_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                yp.store(e0_1n, at: 16)
+                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                yp.store(e1_0n, at: 32)
+                let e1_1n = s1_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                yp.store(e1_1n, at: 48)
+                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                yp.store(e2_0n, at: 64)
+                let e2_1n = s2_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                yp.store(e2_1n, at: 80)
+                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                yp.store(e3_0n, at: 96)
+                let e3_1n = s3_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                yp.store(e3_1n, at: 112)
+                let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                yp.store(e4_0n, at: 128)
+                let e4_1n = s4_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                yp.store(e4_1n, at: 144)
+                let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                yp.store(e5_0n, at: 160)
+                let e5_1n = s5_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                yp.store(e5_1n, at: 176)
+                let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                yp.store(e6_0n, at: 192)
+                let e6_1n = s6_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                yp.store(e6_1n, at: 208)
+                let e7_0n = s7_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                yp.store(e7_0n, at: 224)
+                let e7_1n = s7_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                yp.store(e7_1n, at: 240)
+            }
+        }
+    }
+
     // stage2_block1_bn2: BatchNormalization, (None, 16, 16, 32) → (None, 16, 16, 32), 128 parameters
     @inline(never)
     static func l29_stage2_block1_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
@@ -2230,7 +3318,332 @@ public struct Resnet20Cifar: CompiledModel {
     // The geometry of stage2_block1_relu: calls its kernels, with this layer's weights.
 
     // stage2_block2_conv1: Conv2D, (None, 16, 16, 32) → (None, 16, 16, 32), 9,216 parameters
-    // The geometry of stage2_block1_conv2: calls its kernels, with this layer's weights.
+    @inline(never)
+    static func l33_stage2_block2_conv1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 576)
+        for row in 0..<16 {
+            let target = y + (row + 1) * 576
+            target.update(repeating: 0, count: 32)
+            (target + 32).update(from: x + row * 512, count: 512)
+            (target + 544).update(repeating: 0, count: 32)
+        }
+        (y + 9792).update(repeating: 0, count: 576)
+    }
+
+    // stage2_block2_conv1: the direct kernel
+    @inline(never)
+    static func l33_stage2_block2_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 9216
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 8
+                let yp = y + (oy * 16 + ox) * 32
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s4_1 = bias.simd(V.self, at: 16)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s5_1 = bias.simd(V.self, at: 16)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s6_1 = bias.simd(V.self, at: 16)
+                var s7_0 = bias.simd(V.self, at: 0)
+                var s7_1 = bias.simd(V.self, at: 16)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 576 + ox * 32 + ky * 576 + kx * 32
+                        let wp = kernel + (ky * 3 + kx) * 1024
+                        for ci in 0..<32 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            let x1 = V(repeating: xp[ci + 32])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            let x2 = V(repeating: xp[ci + 64])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            let x3 = V(repeating: xp[ci + 96])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            let x4 = V(repeating: xp[ci + 128])
+                            s4_0 = madd(s4_0, x4, w0)
+                            s4_1 = madd(s4_1, x4, w1)
+                            let x5 = V(repeating: xp[ci + 160])
+                            s5_0 = madd(s5_0, x5, w0)
+                            s5_1 = madd(s5_1, x5, w1)
+                            let x6 = V(repeating: xp[ci + 192])
+                            s6_0 = madd(s6_0, x6, w0)
+                            s6_1 = madd(s6_1, x6, w1)
+                            let x7 = V(repeating: xp[ci + 224])
+                            s7_0 = madd(s7_0, x7, w0)
+                            s7_1 = madd(s7_1, x7, w1)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s1_0, at: 32)
+                yp.store(s1_1, at: 48)
+                yp.store(s2_0, at: 64)
+                yp.store(s2_1, at: 80)
+                yp.store(s3_0, at: 96)
+                yp.store(s3_1, at: 112)
+                yp.store(s4_0, at: 128)
+                yp.store(s4_1, at: 144)
+                yp.store(s5_0, at: 160)
+                yp.store(s5_1, at: 176)
+                yp.store(s6_0, at: 192)
+                yp.store(s6_1, at: 208)
+                yp.store(s7_0, at: 224)
+                yp.store(s7_1, at: 240)
+            }
+        }
+    }
+
+    // stage2_block2_conv1: at inference, by Winograd's F(2x2, 3x3)
+    @inline(never)
+    static func l33_stage2_block2_conv1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 576)
+        for row in 0..<16 {
+            let target = y + (row + 1) * 576
+            target.update(repeating: 0, count: 32)
+            (target + 32).update(from: x + row * 512, count: 512)
+            (target + 544).update(repeating: 0, count: 32)
+        }
+        (y + 9792).update(repeating: 0, count: 576)
+    }
+
+    @inline(never)
+    static func l33_stage2_block2_conv1_winograd_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<4 {
+                    let ox = bx * 8
+                    let yp = y + ox * 32
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s5_0 = V()
+                    var s5_1 = V()
+                    var s6_0 = V()
+                    var s6_1 = V()
+                    var s7_0 = V()
+                    var s7_1 = V()
+                    let xp = x + ox * 32
+                    let wp = kernel
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 32])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[ci + 64])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        let x3 = V(repeating: xp[ci + 96])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        let x4 = V(repeating: xp[ci + 128])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        let x5 = V(repeating: xp[ci + 160])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        let x6 = V(repeating: xp[ci + 192])
+                        s6_0 = madd(s6_0, x6, w0)
+                        s6_1 = madd(s6_1, x6, w1)
+                        let x7 = V(repeating: xp[ci + 224])
+                        s7_0 = madd(s7_0, x7, w0)
+                        s7_1 = madd(s7_1, x7, w1)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s1_0, at: 32)
+                    yp.store(s1_1, at: 48)
+                    yp.store(s2_0, at: 64)
+                    yp.store(s2_1, at: 80)
+                    yp.store(s3_0, at: 96)
+                    yp.store(s3_1, at: 112)
+                    yp.store(s4_0, at: 128)
+                    yp.store(s4_1, at: 144)
+                    yp.store(s5_0, at: 160)
+                    yp.store(s5_1, at: 176)
+                    yp.store(s6_0, at: 192)
+                    yp.store(s6_1, at: 208)
+                    yp.store(s7_0, at: 224)
+                    yp.store(s7_1, at: 240)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l33_stage2_block2_conv1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 16384
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<8 {
+                    let t = r * 8 + tx
+                    let patch = x + ((ty0 + r) * 1152 + tx * 64)
+                    for c in stride(from: 0, to: 32, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
+                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c)
+                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c)
+                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 32 + c)
+                        v.store(b01 + b02, at: 1024 + t * 32 + c)
+                        v.store(b02 - b01, at: 2048 + t * 32 + c)
+                        v.store(b01 - b03, at: 3072 + t * 32 + c)
+                        v.store(b10 - b12, at: 4096 + t * 32 + c)
+                        v.store(b11 + b12, at: 5120 + t * 32 + c)
+                        v.store(b12 - b11, at: 6144 + t * 32 + c)
+                        v.store(b11 - b13, at: 7168 + t * 32 + c)
+                        v.store(b20 - b22, at: 8192 + t * 32 + c)
+                        v.store(b21 + b22, at: 9216 + t * 32 + c)
+                        v.store(b22 - b21, at: 10240 + t * 32 + c)
+                        v.store(b21 - b23, at: 11264 + t * 32 + c)
+                        v.store(b30 - b32, at: 12288 + t * 32 + c)
+                        v.store(b31 + b32, at: 13312 + t * 32 + c)
+                        v.store(b32 - b31, at: 14336 + t * 32 + c)
+                        v.store(b31 - b33, at: 15360 + t * 32 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l33_stage2_block2_conv1_winograd_product32(UnsafePointer(v + xi * 1024), w + 9248 + xi * 1024, m + xi * 1024)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<8 {
+                    let t = r * 8 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 32, by: 16) {
+                        let bias = w.simd(VK.self, at: 9216 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 32 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 32 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11264 + t * 32 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13312 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15360 + t * 32 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 16 + ox) * 32 + k)
+                        y.store(y01, at: (oy * 16 + ox + 1) * 32 + k)
+                        y.store(y10, at: ((oy + 1) * 16 + ox) * 32 + k)
+                        y.store(y11, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // stage2_block2_conv1: at inference, with the layers after it in its store
+    @inline(never)
+    static func l33_stage2_block2_conv1_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 16384
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<8 {
+                    let t = r * 8 + tx
+                    let patch = x + ((ty0 + r) * 1152 + tx * 64)
+                    for c in stride(from: 0, to: 32, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
+                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c)
+                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c)
+                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 32 + c)
+                        v.store(b01 + b02, at: 1024 + t * 32 + c)
+                        v.store(b02 - b01, at: 2048 + t * 32 + c)
+                        v.store(b01 - b03, at: 3072 + t * 32 + c)
+                        v.store(b10 - b12, at: 4096 + t * 32 + c)
+                        v.store(b11 + b12, at: 5120 + t * 32 + c)
+                        v.store(b12 - b11, at: 6144 + t * 32 + c)
+                        v.store(b11 - b13, at: 7168 + t * 32 + c)
+                        v.store(b20 - b22, at: 8192 + t * 32 + c)
+                        v.store(b21 + b22, at: 9216 + t * 32 + c)
+                        v.store(b22 - b21, at: 10240 + t * 32 + c)
+                        v.store(b21 - b23, at: 11264 + t * 32 + c)
+                        v.store(b30 - b32, at: 12288 + t * 32 + c)
+                        v.store(b31 + b32, at: 13312 + t * 32 + c)
+                        v.store(b32 - b31, at: 14336 + t * 32 + c)
+                        v.store(b31 - b33, at: 15360 + t * 32 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l33_stage2_block2_conv1_winograd_product32(UnsafePointer(v + xi * 1024), w + 9248 + xi * 1024, m + xi * 1024)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<8 {
+                    let t = r * 8 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 32, by: 16) {
+                        let bias = w.simd(VK.self, at: 9216 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 32 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 32 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11264 + t * 32 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13312 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15360 + t * 32 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e00r = VK().replacing(with: e00n, where: e00n .> 0)
+                        y.store(e00r, at: (oy * 16 + ox) * 32 + k)
+                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e01r = VK().replacing(with: e01n, where: e01n .> 0)
+                        y.store(e01r, at: (oy * 16 + ox + 1) * 32 + k)
+                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e10r = VK().replacing(with: e10n, where: e10n .> 0)
+                        y.store(e10r, at: ((oy + 1) * 16 + ox) * 32 + k)
+                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e11r = VK().replacing(with: e11n, where: e11n .> 0)
+                        y.store(e11r, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
+                    }
+                }
+            }
+        }
+    }
 
     // stage2_block2_bn1: BatchNormalization, (None, 16, 16, 32) → (None, 16, 16, 32), 128 parameters
     @inline(never)
@@ -2274,7 +3687,7 @@ public struct Resnet20Cifar: CompiledModel {
     // The geometry of stage2_block1_relu: calls its kernels, with this layer's weights.
 
     // stage2_block3_conv1: Conv2D, (None, 16, 16, 32) → (None, 16, 16, 32), 9,216 parameters
-    // The geometry of stage2_block1_conv2: calls its kernels, with this layer's weights.
+    // The geometry of stage2_block2_conv1: calls its kernels, with this layer's weights.
 
     // stage2_block3_bn1: BatchNormalization, (None, 16, 16, 32) → (None, 16, 16, 32), 128 parameters
     @inline(never)
@@ -2401,6 +3814,115 @@ public struct Resnet20Cifar: CompiledModel {
                 yp.store(s3_1, at: 208)
                 yp.store(s3_2, at: 224)
                 yp.store(s3_3, at: 240)
+            }
+        }
+    }
+
+    // stage3_block1_conv1: at inference, with the layers after it in its store
+    @inline(never)
+    static func l47_stage3_block1_conv1_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 18432
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 4
+                let yp = y + (oy * 8 + ox) * 64
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
+                var s0_3 = bias.simd(V.self, at: 48)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s1_2 = bias.simd(V.self, at: 32)
+                var s1_3 = bias.simd(V.self, at: 48)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s2_2 = bias.simd(V.self, at: 32)
+                var s2_3 = bias.simd(V.self, at: 48)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s3_2 = bias.simd(V.self, at: 32)
+                var s3_3 = bias.simd(V.self, at: 48)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 1088 + ox * 64 + ky * 544 + kx * 32
+                        let wp = kernel + (ky * 3 + kx) * 2048
+                        for ci in 0..<32 {
+                            let w0 = wp.simd(V.self, at: ci * 64)
+                            let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                            let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                            let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            s0_2 = madd(s0_2, x0, w2)
+                            s0_3 = madd(s0_3, x0, w3)
+                            let x1 = V(repeating: xp[ci + 64])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            s1_2 = madd(s1_2, x1, w2)
+                            s1_3 = madd(s1_3, x1, w3)
+                            let x2 = V(repeating: xp[ci + 128])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            s2_2 = madd(s2_2, x2, w2)
+                            s2_3 = madd(s2_3, x2, w3)
+                            let x3 = V(repeating: xp[ci + 192])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            s3_2 = madd(s3_2, x3, w2)
+                            s3_3 = madd(s3_3, x3, w3)
+                        }
+                    }
+                }
+                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
+                let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                yp.store(e0_0r, at: 0)
+                let e0_1n = s0_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
+                let e0_1r = V().replacing(with: e0_1n, where: e0_1n .> 0)
+                yp.store(e0_1r, at: 16)
+                let e0_2n = s0_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
+                let e0_2r = V().replacing(with: e0_2n, where: e0_2n .> 0)
+                yp.store(e0_2r, at: 32)
+                let e0_3n = s0_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
+                let e0_3r = V().replacing(with: e0_3n, where: e0_3n .> 0)
+                yp.store(e0_3r, at: 48)
+                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
+                let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+                yp.store(e1_0r, at: 64)
+                let e1_1n = s1_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
+                let e1_1r = V().replacing(with: e1_1n, where: e1_1n .> 0)
+                yp.store(e1_1r, at: 80)
+                let e1_2n = s1_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
+                let e1_2r = V().replacing(with: e1_2n, where: e1_2n .> 0)
+                yp.store(e1_2r, at: 96)
+                let e1_3n = s1_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
+                let e1_3r = V().replacing(with: e1_3n, where: e1_3n .> 0)
+                yp.store(e1_3r, at: 112)
+                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
+                let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+                yp.store(e2_0r, at: 128)
+                let e2_1n = s2_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
+                let e2_1r = V().replacing(with: e2_1n, where: e2_1n .> 0)
+                yp.store(e2_1r, at: 144)
+                let e2_2n = s2_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
+                let e2_2r = V().replacing(with: e2_2n, where: e2_2n .> 0)
+                yp.store(e2_2r, at: 160)
+                let e2_3n = s2_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
+                let e2_3r = V().replacing(with: e2_3n, where: e2_3n .> 0)
+                yp.store(e2_3r, at: 176)
+                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
+                let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+                yp.store(e3_0r, at: 192)
+                let e3_1n = s3_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
+                let e3_1r = V().replacing(with: e3_1n, where: e3_1n .> 0)
+                yp.store(e3_1r, at: 208)
+                let e3_2n = s3_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
+                let e3_2r = V().replacing(with: e3_2n, where: e3_2n .> 0)
+                yp.store(e3_2r, at: 224)
+                let e3_3n = s3_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
+                let e3_3r = V().replacing(with: e3_3n, where: e3_3n .> 0)
+                yp.store(e3_3r, at: 240)
             }
         }
     }
@@ -2670,6 +4192,80 @@ public struct Resnet20Cifar: CompiledModel {
         }
     }
 
+    // stage3_block1_conv2: at inference, with the layers after it in its store
+    @inline(never)
+    static func l50_stage3_block1_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 16384
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 1280 + tx * 128)
+                    for c in stride(from: 0, to: 64, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
+                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c)
+                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c)
+                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 64 + c)
+                        v.store(b01 + b02, at: 1024 + t * 64 + c)
+                        v.store(b02 - b01, at: 2048 + t * 64 + c)
+                        v.store(b01 - b03, at: 3072 + t * 64 + c)
+                        v.store(b10 - b12, at: 4096 + t * 64 + c)
+                        v.store(b11 + b12, at: 5120 + t * 64 + c)
+                        v.store(b12 - b11, at: 6144 + t * 64 + c)
+                        v.store(b11 - b13, at: 7168 + t * 64 + c)
+                        v.store(b20 - b22, at: 8192 + t * 64 + c)
+                        v.store(b21 + b22, at: 9216 + t * 64 + c)
+                        v.store(b22 - b21, at: 10240 + t * 64 + c)
+                        v.store(b21 - b23, at: 11264 + t * 64 + c)
+                        v.store(b30 - b32, at: 12288 + t * 64 + c)
+                        v.store(b31 + b32, at: 13312 + t * 64 + c)
+                        v.store(b32 - b31, at: 14336 + t * 64 + c)
+                        v.store(b31 - b33, at: 15360 + t * 64 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l50_stage3_block1_conv2_winograd_product16(UnsafePointer(v + xi * 1024), w + 36928 + xi * 4096, m + xi * 1024)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 64, by: 16) {
+                        let bias = w.simd(VK.self, at: 36864 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 64 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 64 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11264 + t * 64 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13312 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15360 + t * 64 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        y.store(e00n, at: (oy * 8 + ox) * 64 + k)
+                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        y.store(e01n, at: (oy * 8 + ox + 1) * 64 + k)
+                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        y.store(e10n, at: ((oy + 1) * 8 + ox) * 64 + k)
+                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        y.store(e11n, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
+                    }
+                }
+            }
+        }
+    }
+
     // stage3_block1_shortcut: Conv2D, (None, 16, 16, 32) → (None, 8, 8, 64), 2,048 parameters
     @inline(never)
     static func l51_stage3_block1_shortcut(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
@@ -2743,6 +4339,95 @@ public struct Resnet20Cifar: CompiledModel {
         }
     }
 
+    // stage3_block1_shortcut: at inference, with the layers after it in its store
+    @inline(never)
+    static func l51_stage3_block1_shortcut_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 2048
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 4
+                let yp = y + (oy * 8 + ox) * 64
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
+                var s0_3 = bias.simd(V.self, at: 48)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s1_2 = bias.simd(V.self, at: 32)
+                var s1_3 = bias.simd(V.self, at: 48)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s2_2 = bias.simd(V.self, at: 32)
+                var s2_3 = bias.simd(V.self, at: 48)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s3_2 = bias.simd(V.self, at: 32)
+                var s3_3 = bias.simd(V.self, at: 48)
+                let xp = x + oy * 1024 + ox * 64
+                let wp = kernel
+                for ci in 0..<32 {
+                    let w0 = wp.simd(V.self, at: ci * 64)
+                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                    let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
+                    let x1 = V(repeating: xp[ci + 64])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    s1_3 = madd(s1_3, x1, w3)
+                    let x2 = V(repeating: xp[ci + 128])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    s2_3 = madd(s2_3, x2, w3)
+                    let x3 = V(repeating: xp[ci + 192])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    s3_3 = madd(s3_3, x3, w3)
+                }
+                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
+                yp.store(e0_0n, at: 0)
+                let e0_1n = s0_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
+                yp.store(e0_1n, at: 16)
+                let e0_2n = s0_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
+                yp.store(e0_2n, at: 32)
+                let e0_3n = s0_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
+                yp.store(e0_3n, at: 48)
+                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
+                yp.store(e1_0n, at: 64)
+                let e1_1n = s1_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
+                yp.store(e1_1n, at: 80)
+                let e1_2n = s1_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
+                yp.store(e1_2n, at: 96)
+                let e1_3n = s1_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
+                yp.store(e1_3n, at: 112)
+                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
+                yp.store(e2_0n, at: 128)
+                let e2_1n = s2_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
+                yp.store(e2_1n, at: 144)
+                let e2_2n = s2_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
+                yp.store(e2_2n, at: 160)
+                let e2_3n = s2_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
+                yp.store(e2_3n, at: 176)
+                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
+                yp.store(e3_0n, at: 192)
+                let e3_1n = s3_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
+                yp.store(e3_1n, at: 208)
+                let e3_2n = s3_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
+                yp.store(e3_2n, at: 224)
+                let e3_3n = s3_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
+                yp.store(e3_3n, at: 240)
+            }
+        }
+    }
+
     // stage3_block1_bn2: BatchNormalization, (None, 8, 8, 64) → (None, 8, 8, 64), 256 parameters
     @inline(never)
     static func l52_stage3_block1_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
@@ -2779,7 +4464,328 @@ public struct Resnet20Cifar: CompiledModel {
     // The geometry of stage3_block1_relu: calls its kernels, with this layer's weights.
 
     // stage3_block2_conv1: Conv2D, (None, 8, 8, 64) → (None, 8, 8, 64), 36,864 parameters
-    // The geometry of stage3_block1_conv2: calls its kernels, with this layer's weights.
+    @inline(never)
+    static func l56_stage3_block2_conv1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 640)
+        for row in 0..<8 {
+            let target = y + (row + 1) * 640
+            target.update(repeating: 0, count: 64)
+            (target + 64).update(from: x + row * 512, count: 512)
+            (target + 576).update(repeating: 0, count: 64)
+        }
+        (y + 5760).update(repeating: 0, count: 640)
+    }
+
+    // stage3_block2_conv1: the direct kernel
+    @inline(never)
+    static func l56_stage3_block2_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 36864
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 4
+                let yp = y + (oy * 8 + ox) * 64
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_2 = bias.simd(V.self, at: 32)
+                var s0_3 = bias.simd(V.self, at: 48)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s1_1 = bias.simd(V.self, at: 16)
+                var s1_2 = bias.simd(V.self, at: 32)
+                var s1_3 = bias.simd(V.self, at: 48)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s2_1 = bias.simd(V.self, at: 16)
+                var s2_2 = bias.simd(V.self, at: 32)
+                var s2_3 = bias.simd(V.self, at: 48)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s3_1 = bias.simd(V.self, at: 16)
+                var s3_2 = bias.simd(V.self, at: 32)
+                var s3_3 = bias.simd(V.self, at: 48)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 640 + ox * 64 + ky * 640 + kx * 64
+                        let wp = kernel + (ky * 3 + kx) * 4096
+                        for ci in 0..<64 {
+                            let w0 = wp.simd(V.self, at: ci * 64)
+                            let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                            let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                            let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            s0_2 = madd(s0_2, x0, w2)
+                            s0_3 = madd(s0_3, x0, w3)
+                            let x1 = V(repeating: xp[ci + 64])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            s1_2 = madd(s1_2, x1, w2)
+                            s1_3 = madd(s1_3, x1, w3)
+                            let x2 = V(repeating: xp[ci + 128])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            s2_2 = madd(s2_2, x2, w2)
+                            s2_3 = madd(s2_3, x2, w3)
+                            let x3 = V(repeating: xp[ci + 192])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            s3_2 = madd(s3_2, x3, w2)
+                            s3_3 = madd(s3_3, x3, w3)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s0_3, at: 48)
+                yp.store(s1_0, at: 64)
+                yp.store(s1_1, at: 80)
+                yp.store(s1_2, at: 96)
+                yp.store(s1_3, at: 112)
+                yp.store(s2_0, at: 128)
+                yp.store(s2_1, at: 144)
+                yp.store(s2_2, at: 160)
+                yp.store(s2_3, at: 176)
+                yp.store(s3_0, at: 192)
+                yp.store(s3_1, at: 208)
+                yp.store(s3_2, at: 224)
+                yp.store(s3_3, at: 240)
+            }
+        }
+    }
+
+    // stage3_block2_conv1: at inference, by Winograd's F(2x2, 3x3)
+    @inline(never)
+    static func l56_stage3_block2_conv1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 640)
+        for row in 0..<8 {
+            let target = y + (row + 1) * 640
+            target.update(repeating: 0, count: 64)
+            (target + 64).update(from: x + row * 512, count: 512)
+            (target + 576).update(repeating: 0, count: 64)
+        }
+        (y + 5760).update(repeating: 0, count: 640)
+    }
+
+    @inline(never)
+    static func l56_stage3_block2_conv1_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<4 {
+                    let ox = bx * 4
+                    let yp = y + ox * 64
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    let xp = x + ox * 64
+                    let wp = kernel
+                    for ci in 0..<64 {
+                        let w0 = wp.simd(V.self, at: ci * 64)
+                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[ci + 64])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[ci + 128])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[ci + 192])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 64)
+                    yp.store(s1_1, at: 80)
+                    yp.store(s1_2, at: 96)
+                    yp.store(s1_3, at: 112)
+                    yp.store(s2_0, at: 128)
+                    yp.store(s2_1, at: 144)
+                    yp.store(s2_2, at: 160)
+                    yp.store(s2_3, at: 176)
+                    yp.store(s3_0, at: 192)
+                    yp.store(s3_1, at: 208)
+                    yp.store(s3_2, at: 224)
+                    yp.store(s3_3, at: 240)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l56_stage3_block2_conv1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 16384
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 1280 + tx * 128)
+                    for c in stride(from: 0, to: 64, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
+                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c)
+                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c)
+                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 64 + c)
+                        v.store(b01 + b02, at: 1024 + t * 64 + c)
+                        v.store(b02 - b01, at: 2048 + t * 64 + c)
+                        v.store(b01 - b03, at: 3072 + t * 64 + c)
+                        v.store(b10 - b12, at: 4096 + t * 64 + c)
+                        v.store(b11 + b12, at: 5120 + t * 64 + c)
+                        v.store(b12 - b11, at: 6144 + t * 64 + c)
+                        v.store(b11 - b13, at: 7168 + t * 64 + c)
+                        v.store(b20 - b22, at: 8192 + t * 64 + c)
+                        v.store(b21 + b22, at: 9216 + t * 64 + c)
+                        v.store(b22 - b21, at: 10240 + t * 64 + c)
+                        v.store(b21 - b23, at: 11264 + t * 64 + c)
+                        v.store(b30 - b32, at: 12288 + t * 64 + c)
+                        v.store(b31 + b32, at: 13312 + t * 64 + c)
+                        v.store(b32 - b31, at: 14336 + t * 64 + c)
+                        v.store(b31 - b33, at: 15360 + t * 64 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l56_stage3_block2_conv1_winograd_product16(UnsafePointer(v + xi * 1024), w + 36928 + xi * 4096, m + xi * 1024)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 64, by: 16) {
+                        let bias = w.simd(VK.self, at: 36864 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 64 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 64 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11264 + t * 64 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13312 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15360 + t * 64 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 8 + ox) * 64 + k)
+                        y.store(y01, at: (oy * 8 + ox + 1) * 64 + k)
+                        y.store(y10, at: ((oy + 1) * 8 + ox) * 64 + k)
+                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // stage3_block2_conv1: at inference, with the layers after it in its store
+    @inline(never)
+    static func l56_stage3_block2_conv1_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 16384
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 1280 + tx * 128)
+                    for c in stride(from: 0, to: 64, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
+                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c)
+                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c)
+                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 64 + c)
+                        v.store(b01 + b02, at: 1024 + t * 64 + c)
+                        v.store(b02 - b01, at: 2048 + t * 64 + c)
+                        v.store(b01 - b03, at: 3072 + t * 64 + c)
+                        v.store(b10 - b12, at: 4096 + t * 64 + c)
+                        v.store(b11 + b12, at: 5120 + t * 64 + c)
+                        v.store(b12 - b11, at: 6144 + t * 64 + c)
+                        v.store(b11 - b13, at: 7168 + t * 64 + c)
+                        v.store(b20 - b22, at: 8192 + t * 64 + c)
+                        v.store(b21 + b22, at: 9216 + t * 64 + c)
+                        v.store(b22 - b21, at: 10240 + t * 64 + c)
+                        v.store(b21 - b23, at: 11264 + t * 64 + c)
+                        v.store(b30 - b32, at: 12288 + t * 64 + c)
+                        v.store(b31 + b32, at: 13312 + t * 64 + c)
+                        v.store(b32 - b31, at: 14336 + t * 64 + c)
+                        v.store(b31 - b33, at: 15360 + t * 64 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l56_stage3_block2_conv1_winograd_product16(UnsafePointer(v + xi * 1024), w + 36928 + xi * 4096, m + xi * 1024)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 64, by: 16) {
+                        let bias = w.simd(VK.self, at: 36864 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 64 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 64 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11264 + t * 64 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13312 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15360 + t * 64 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e00r = VK().replacing(with: e00n, where: e00n .> 0)
+                        y.store(e00r, at: (oy * 8 + ox) * 64 + k)
+                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e01r = VK().replacing(with: e01n, where: e01n .> 0)
+                        y.store(e01r, at: (oy * 8 + ox + 1) * 64 + k)
+                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e10r = VK().replacing(with: e10n, where: e10n .> 0)
+                        y.store(e10r, at: ((oy + 1) * 8 + ox) * 64 + k)
+                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e11r = VK().replacing(with: e11n, where: e11n .> 0)
+                        y.store(e11r, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
+                    }
+                }
+            }
+        }
+    }
 
     // stage3_block2_bn1: BatchNormalization, (None, 8, 8, 64) → (None, 8, 8, 64), 256 parameters
     @inline(never)
@@ -2823,7 +4829,7 @@ public struct Resnet20Cifar: CompiledModel {
     // The geometry of stage3_block1_relu: calls its kernels, with this layer's weights.
 
     // stage3_block3_conv1: Conv2D, (None, 8, 8, 64) → (None, 8, 8, 64), 36,864 parameters
-    // The geometry of stage3_block1_conv2: calls its kernels, with this layer's weights.
+    // The geometry of stage3_block2_conv1: calls its kernels, with this layer's weights.
 
     // stage3_block3_bn1: BatchNormalization, (None, 8, 8, 64) → (None, 8, 8, 64), 256 parameters
     @inline(never)
@@ -2974,8 +4980,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l4_stage1_block1_bn1_normalize(UnsafePointer(o3), statistics, k, o4)
                 o5.update(from: UnsafePointer(o4), count: 16384)
                 Self.l2_stem_relu(o5)
-                Self.l3_stage1_block1_conv1_pad(UnsafePointer(o5), p)
-                Self.l3_stage1_block1_conv1(UnsafePointer(p), w.advanced(by: 6928), o6)
+                Self.l6_stage1_block1_conv2_pad(UnsafePointer(o5), p)
+                Self.l6_stage1_block1_conv2(UnsafePointer(p), w.advanced(by: 6928), o6)
                 Self.l7_stage1_block1_bn2_statistics(UnsafePointer(o6), sums)
                 return 0
 
@@ -3005,8 +5011,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l11_stage1_block2_bn1_normalize(UnsafePointer(o10), statistics, k, o11)
                 o12.update(from: UnsafePointer(o11), count: 16384)
                 Self.l2_stem_relu(o12)
-                Self.l3_stage1_block1_conv1_pad(UnsafePointer(o12), p)
-                Self.l3_stage1_block1_conv1(UnsafePointer(p), w.advanced(by: 19824), o13)
+                Self.l6_stage1_block1_conv2_pad(UnsafePointer(o12), p)
+                Self.l6_stage1_block1_conv2(UnsafePointer(p), w.advanced(by: 19824), o13)
                 Self.l14_stage1_block2_bn2_statistics(UnsafePointer(o13), sums)
                 return 0
 
@@ -3036,8 +5042,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l18_stage1_block3_bn1_normalize(UnsafePointer(o17), statistics, k, o18)
                 o19.update(from: UnsafePointer(o18), count: 16384)
                 Self.l2_stem_relu(o19)
-                Self.l3_stage1_block1_conv1_pad(UnsafePointer(o19), p)
-                Self.l3_stage1_block1_conv1(UnsafePointer(p), w.advanced(by: 32720), o20)
+                Self.l6_stage1_block1_conv2_pad(UnsafePointer(o19), p)
+                Self.l6_stage1_block1_conv2(UnsafePointer(p), w.advanced(by: 32720), o20)
                 Self.l21_stage1_block3_bn2_statistics(UnsafePointer(o20), sums)
                 return 0
 
@@ -3096,8 +5102,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l31_stage2_block1_add(UnsafePointer(o29), UnsafePointer(o30), o31)
                 o32.update(from: UnsafePointer(o31), count: 8192)
                 Self.l26_stage2_block1_relu(o32)
-                Self.l27_stage2_block1_conv2_pad(UnsafePointer(o32), p)
-                Self.l27_stage2_block1_conv2(UnsafePointer(p), w.advanced(by: 70176), o33)
+                Self.l33_stage2_block2_conv1_pad(UnsafePointer(o32), p)
+                Self.l33_stage2_block2_conv1(UnsafePointer(p), w.advanced(by: 70176), o33)
                 Self.l34_stage2_block2_bn1_statistics(UnsafePointer(o33), sums)
                 return 0
 
@@ -3127,8 +5133,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l38_stage2_block2_add(UnsafePointer(o32), UnsafePointer(o37), o38)
                 o39.update(from: UnsafePointer(o38), count: 8192)
                 Self.l26_stage2_block1_relu(o39)
-                Self.l27_stage2_block1_conv2_pad(UnsafePointer(o39), p)
-                Self.l27_stage2_block1_conv2(UnsafePointer(p), w.advanced(by: 121568), o40)
+                Self.l33_stage2_block2_conv1_pad(UnsafePointer(o39), p)
+                Self.l33_stage2_block2_conv1(UnsafePointer(p), w.advanced(by: 121568), o40)
                 Self.l41_stage2_block3_bn1_statistics(UnsafePointer(o40), sums)
                 return 0
 
@@ -3201,8 +5207,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l54_stage3_block1_add(UnsafePointer(o52), UnsafePointer(o53), o54)
                 o55.update(from: UnsafePointer(o54), count: 4096)
                 Self.l49_stage3_block1_relu(o55)
-                Self.l50_stage3_block1_conv2_pad(UnsafePointer(o55), p)
-                Self.l50_stage3_block1_conv2(UnsafePointer(p), w.advanced(by: 296416), o56)
+                Self.l56_stage3_block2_conv1_pad(UnsafePointer(o55), p)
+                Self.l56_stage3_block2_conv1(UnsafePointer(p), w.advanced(by: 296416), o56)
                 Self.l57_stage3_block2_bn1_statistics(UnsafePointer(o56), sums)
                 return 0
 
@@ -3232,8 +5238,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l61_stage3_block2_add(UnsafePointer(o55), UnsafePointer(o60), o61)
                 o62.update(from: UnsafePointer(o61), count: 4096)
                 Self.l49_stage3_block1_relu(o62)
-                Self.l50_stage3_block1_conv2_pad(UnsafePointer(o62), p)
-                Self.l50_stage3_block1_conv2(UnsafePointer(p), w.advanced(by: 501600), o63)
+                Self.l56_stage3_block2_conv1_pad(UnsafePointer(o62), p)
+                Self.l56_stage3_block2_conv1(UnsafePointer(p), w.advanced(by: 501600), o63)
                 Self.l64_stage3_block3_bn1_statistics(UnsafePointer(o63), sums)
                 return 0
 
@@ -3328,9 +5334,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l64_stage3_block3_bn1_backward(UnsafePointer(o63), UnsafePointer(d64), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block3_conv1
-                Self.l50_stage3_block1_conv2_pad(UnsafePointer(o62), p)
-                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 199152), gradients.advanced(by: 199152), q)
-                Self.l50_stage3_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l56_stage3_block2_conv1_pad(UnsafePointer(o62), p)
+                Self.l56_stage3_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 199152), gradients.advanced(by: 199152), q)
+                Self.l56_stage3_block2_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<4096 { e62[i] += g[i] }
                 // stage3_block2_out: dL/d(output), summed over its readers
                 g.update(from: e62, count: 4096)
@@ -3381,9 +5387,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l57_stage3_block2_bn1_backward(UnsafePointer(o56), UnsafePointer(d57), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block2_conv1
-                Self.l50_stage3_block1_conv2_pad(UnsafePointer(o55), p)
-                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 124912), gradients.advanced(by: 124912), q)
-                Self.l50_stage3_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l56_stage3_block2_conv1_pad(UnsafePointer(o55), p)
+                Self.l56_stage3_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 124912), gradients.advanced(by: 124912), q)
+                Self.l56_stage3_block2_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<4096 { e55[i] += g[i] }
                 // stage3_block1_out: dL/d(output), summed over its readers
                 g.update(from: e55, count: 4096)
@@ -3517,9 +5523,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l41_stage2_block3_bn1_backward(UnsafePointer(o40), UnsafePointer(d41), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block3_conv1
-                Self.l27_stage2_block1_conv2_pad(UnsafePointer(o39), p)
-                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 48112), gradients.advanced(by: 48112), q)
-                Self.l27_stage2_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l33_stage2_block2_conv1_pad(UnsafePointer(o39), p)
+                Self.l33_stage2_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 48112), gradients.advanced(by: 48112), q)
+                Self.l33_stage2_block2_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<8192 { e39[i] += g[i] }
                 // stage2_block2_out: dL/d(output), summed over its readers
                 g.update(from: e39, count: 8192)
@@ -3570,9 +5576,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l34_stage2_block2_bn1_backward(UnsafePointer(o33), UnsafePointer(d34), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block2_conv1
-                Self.l27_stage2_block1_conv2_pad(UnsafePointer(o32), p)
-                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 29424), gradients.advanced(by: 29424), q)
-                Self.l27_stage2_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l33_stage2_block2_conv1_pad(UnsafePointer(o32), p)
+                Self.l33_stage2_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 29424), gradients.advanced(by: 29424), q)
+                Self.l33_stage2_block2_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
                 for i in 0..<8192 { e32[i] += g[i] }
                 // stage2_block1_out: dL/d(output), summed over its readers
                 g.update(from: e32, count: 8192)
@@ -3682,9 +5688,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l21_stage1_block3_bn2_backward(UnsafePointer(o20), UnsafePointer(d21), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block3_conv2
-                Self.l3_stage1_block1_conv1_pad(UnsafePointer(o19), p)
-                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 12336), gradients.advanced(by: 12336), q)
-                Self.l3_stage1_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l6_stage1_block1_conv2_pad(UnsafePointer(o19), p)
+                Self.l6_stage1_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 12336), gradients.advanced(by: 12336), q)
+                Self.l6_stage1_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // stage1_block3_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o18), UnsafePointer(o19), g)
                 // stage1_block3_bn1: dL/dy waits for the whole batch's sums
@@ -3735,9 +5741,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l14_stage1_block2_bn2_backward(UnsafePointer(o13), UnsafePointer(d14), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block2_conv2
-                Self.l3_stage1_block1_conv1_pad(UnsafePointer(o12), p)
-                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 7600), gradients.advanced(by: 7600), q)
-                Self.l3_stage1_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l6_stage1_block1_conv2_pad(UnsafePointer(o12), p)
+                Self.l6_stage1_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 7600), gradients.advanced(by: 7600), q)
+                Self.l6_stage1_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // stage1_block2_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o11), UnsafePointer(o12), g)
                 // stage1_block2_bn1: dL/dy waits for the whole batch's sums
@@ -3788,9 +5794,9 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l7_stage1_block1_bn2_backward(UnsafePointer(o6), UnsafePointer(d7), statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block1_conv2
-                Self.l3_stage1_block1_conv1_pad(UnsafePointer(o5), p)
-                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 2864), gradients.advanced(by: 2864), q)
-                Self.l3_stage1_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l6_stage1_block1_conv2_pad(UnsafePointer(o5), p)
+                Self.l6_stage1_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 2864), gradients.advanced(by: 2864), q)
+                Self.l6_stage1_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
                 // stage1_block1_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
                 // stage1_block1_bn1: dL/dy waits for the whole batch's sums
@@ -4479,6 +6485,90 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
+    // stage1_block1_conv2: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
+    @inline(never)
+    static func l6_stage1_block1_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k, kernelGradient = gk
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1024) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1024 {
+                let from = dz + i * 16
+                d[i] = from.simd(SIMD16<Float>.self, at: 0)
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<36 {
+                let r0 = rb * 4
+                let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16
+                do {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    for oy in 0..<32 {
+                        let row0 = ((oy + ky0) * 34 + kx0) * 16 + ci0
+                        let row1 = ((oy + ky1) * 34 + kx1) * 16 + ci1
+                        let row2 = ((oy + ky2) * 34 + kx2) * 16 + ci2
+                        let row3 = ((oy + ky3) * 34 + kx3) * 16 + ci3
+                        let dp = d + oy * 32
+                        for ox in 0..<32 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
+                    }
+                    let gp0 = kernelGradient + r0 * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 144) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<16 {
+                        var v = SIMD16<Float>()
+                        for l in 0..<16 { v[l] = kernel[(tap * 16 + l) * 16 + co] }
+                        kt[tap * 16 + co] = v
+                    }
+                }
+                do {
+                    let sums = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 1156)
+                    defer { sums.deallocate() }
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 1156)
+                    for oy in 0..<32 {
+                        for ox in 0..<32 {
+                            let dzp = dz + (oy * 32 + ox) * 16
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = (oy + ky) * 34 + ox + kx
+                                    let kp = kt + (ky * 3 + kx) * 16
+                                    do {
+                                        var sum = acc[at]
+                                        for co in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
+                                        acc[at] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<1156 {
+                        let v = acc[position]
+                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+                    }
+                }
+            }
+        }
+    }
+
+    // stage1_block1_conv2: the gradient without its padding
+    @inline(never)
+    static func l6_stage1_block1_conv2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<32 {
+            (dx + row * 512).update(from: dy + ((row + 1) * 34 + 1) * 16, count: 512)
+        }
+    }
+
     // stage2_block1_conv1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l24_stage2_block1_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
@@ -4727,6 +6817,94 @@ extension Resnet20Cifar: TrainableModel {
                     }
                 }
             }
+        }
+    }
+
+    // stage2_block2_conv1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
+    @inline(never)
+    static func l33_stage2_block2_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k, kernelGradient = gk
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 512) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<256 {
+                for g in 0..<2 {
+                    let from = dz + i * 32 + g * 16
+                    d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<72 {
+                let r0 = rb * 4
+                let ky0 = r0 / 96, kx0 = (r0 / 32) % 3, ci0 = r0 % 32, ky1 = (r0 + 1) / 96, kx1 = ((r0 + 1) / 32) % 3, ci1 = (r0 + 1) % 32, ky2 = (r0 + 2) / 96, kx2 = ((r0 + 2) / 32) % 3, ci2 = (r0 + 2) % 32, ky3 = (r0 + 3) / 96, kx3 = ((r0 + 3) / 32) % 3, ci3 = (r0 + 3) % 32
+                for g in 0..<2 {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    for oy in 0..<16 {
+                        let row0 = ((oy + ky0) * 18 + kx0) * 32 + ci0
+                        let row1 = ((oy + ky1) * 18 + kx1) * 32 + ci1
+                        let row2 = ((oy + ky2) * 18 + kx2) * 32 + ci2
+                        let row3 = ((oy + ky3) * 18 + kx3) * 32 + ci3
+                        let dp = d + oy * 32 + g
+                        for ox in 0..<16 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv) }
+                    }
+                    let gp0 = kernelGradient + r0 * 32 + g * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 32 + g * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 32 + g * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 32 + g * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 576) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<32 {
+                        for g in 0..<2 {
+                            var v = SIMD16<Float>()
+                            for l in 0..<16 { v[l] = kernel[(tap * 32 + g * 16 + l) * 32 + co] }
+                            kt[(tap * 32 + co) * 2 + g] = v
+                        }
+                    }
+                }
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 648) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 648)
+                    for oy in 0..<16 {
+                        for ox in 0..<16 {
+                            let dzp = dz + (oy * 16 + ox) * 32
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy + ky) * 18 + ox + kx) * 2
+                                    let kp = kt + (ky * 3 + kx) * 64
+                                    for g in 0..<2 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<32 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
+                                        acc[at + g] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<324 {
+                        for g in 0..<2 {
+                            let v = acc[position * 2 + g]
+                            for l in 0..<16 { dx[position * 32 + g * 16 + l] = v[l] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // stage2_block2_conv1: the gradient without its padding
+    @inline(never)
+    static func l33_stage2_block2_conv1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<16 {
+            (dx + row * 512).update(from: dy + ((row + 1) * 18 + 1) * 32, count: 512)
         }
     }
 
@@ -4988,6 +7166,96 @@ extension Resnet20Cifar: TrainableModel {
                     }
                 }
             }
+        }
+    }
+
+    // stage3_block2_conv1: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
+    @inline(never)
+    static func l56_stage3_block2_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k, kernelGradient = gk
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<64 {
+                for g in 0..<4 {
+                    let from = dz + i * 64 + g * 16
+                    d[i * 4 + g] = from.simd(SIMD16<Float>.self, at: 0)
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<144 {
+                let r0 = rb * 4
+                let ky0 = r0 / 192, kx0 = (r0 / 64) % 3, ci0 = r0 % 64, ky1 = (r0 + 1) / 192, kx1 = ((r0 + 1) / 64) % 3, ci1 = (r0 + 1) % 64, ky2 = (r0 + 2) / 192, kx2 = ((r0 + 2) / 64) % 3, ci2 = (r0 + 2) % 64, ky3 = (r0 + 3) / 192, kx3 = ((r0 + 3) / 64) % 3, ci3 = (r0 + 3) % 64
+                for g in 0..<4 {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    for oy in 0..<8 {
+                        let row0 = ((oy + ky0) * 10 + kx0) * 64 + ci0
+                        let row1 = ((oy + ky1) * 10 + kx1) * 64 + ci1
+                        let row2 = ((oy + ky2) * 10 + kx2) * 64 + ci2
+                        let row3 = ((oy + ky3) * 10 + kx3) * 64 + ci3
+                        let dp = d + oy * 32 + g
+                        for ox in 0..<8 { let dzv = dp[ox * 4]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 64]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 64]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 64]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 64]), dzv) }
+                    }
+                    let gp0 = kernelGradient + r0 * 64 + g * 16
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + (r0 + 1) * 64 + g * 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + (r0 + 2) * 64 + g * 16
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + (r0 + 3) * 64 + g * 16
+                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 4 vectors of 16 input channels
+            do {
+                let transposed = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 2304)
+                defer { transposed.deallocate() }
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<64 {
+                        for g in 0..<4 {
+                            var v = SIMD16<Float>()
+                            for l in 0..<16 { v[l] = kernel[(tap * 64 + g * 16 + l) * 64 + co] }
+                            kt[(tap * 64 + co) * 4 + g] = v
+                        }
+                    }
+                }
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 400) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 400)
+                    for oy in 0..<8 {
+                        for ox in 0..<8 {
+                            let dzp = dz + (oy * 8 + ox) * 64
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy + ky) * 10 + ox + kx) * 4
+                                    let kp = kt + (ky * 3 + kx) * 256
+                                    for g in 0..<4 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<64 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 4 + g]) }
+                                        acc[at + g] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<100 {
+                        for g in 0..<4 {
+                            let v = acc[position * 4 + g]
+                            for l in 0..<16 { dx[position * 64 + g * 16 + l] = v[l] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // stage3_block2_conv1: the gradient without its padding
+    @inline(never)
+    static func l56_stage3_block2_conv1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<8 {
+            (dx + row * 512).update(from: dy + ((row + 1) * 10 + 1) * 64, count: 512)
         }
     }
 

@@ -359,16 +359,30 @@ public struct Activations: CompiledModel {
         Self.l9_relu_slope(arena.advanced(by: Arena.l8_mix_4))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_mix_4)))
         // mix_5
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l8_mix_4)), w.advanced(by: 448), arena.advanced(by: Arena.l10_mix_5))
+        // with relu_plain in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l10_mix_5_fused(UnsafePointer(arena.advanced(by: Arena.l8_mix_4)), w.advanced(by: 448), arena.advanced(by: Arena.l10_mix_5))
+        } else {
+            Self.l10_mix_5(UnsafePointer(arena.advanced(by: Arena.l8_mix_4)), w.advanced(by: 448), arena.advanced(by: Arena.l10_mix_5))
+        }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_mix_5)))
         // relu_plain
-        Self.l11_relu_plain(arena.advanced(by: Arena.l10_mix_5))
+        if observe != nil {
+            Self.l11_relu_plain(arena.advanced(by: Arena.l10_mix_5))
+        }
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l10_mix_5)))
         // mix_6
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l10_mix_5)), w.advanced(by: 504), arena.advanced(by: Arena.l12_mix_6))
+        // with relu_max in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l12_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l10_mix_5)), w.advanced(by: 504), arena.advanced(by: Arena.l12_mix_6))
+        } else {
+            Self.l12_mix_6(UnsafePointer(arena.advanced(by: Arena.l10_mix_5)), w.advanced(by: 504), arena.advanced(by: Arena.l12_mix_6))
+        }
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_mix_6)))
         // relu_max
-        Self.l13_relu_max(arena.advanced(by: Arena.l12_mix_6))
+        if observe != nil {
+            Self.l13_relu_max(arena.advanced(by: Arena.l12_mix_6))
+        }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l12_mix_6)))
         // conv_relu
         Self.l14_conv_relu(UnsafePointer(arena.advanced(by: Arena.l12_mix_6)), w.advanced(by: 560), arena.advanced(by: Arena.l14_conv_relu))
@@ -398,10 +412,17 @@ public struct Activations: CompiledModel {
         Self.l21_act_tanh(arena.advanced(by: Arena.l20_mix_8))
         observe?(21, UnsafePointer(arena.advanced(by: Arena.l20_mix_8)))
         // mix_9
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l20_mix_8)), w.advanced(by: 888), arena.advanced(by: Arena.l22_mix_9))
+        // with act_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l22_mix_9_fused(UnsafePointer(arena.advanced(by: Arena.l20_mix_8)), w.advanced(by: 888), arena.advanced(by: Arena.l22_mix_9))
+        } else {
+            Self.l22_mix_9(UnsafePointer(arena.advanced(by: Arena.l20_mix_8)), w.advanced(by: 888), arena.advanced(by: Arena.l22_mix_9))
+        }
         observe?(22, UnsafePointer(arena.advanced(by: Arena.l22_mix_9)))
         // act_relu
-        Self.l23_act_relu(arena.advanced(by: Arena.l22_mix_9))
+        if observe != nil {
+            Self.l23_act_relu(arena.advanced(by: Arena.l22_mix_9))
+        }
         observe?(23, UnsafePointer(arena.advanced(by: Arena.l22_mix_9)))
         // act_linear
         Self.l24_act_linear(arena.advanced(by: Arena.l22_mix_9))
@@ -487,16 +508,18 @@ public struct Activations: CompiledModel {
         Self.l9_relu_slope(arena.advanced(by: Arena.l8_mix_4))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_mix_4)))
         // mix_5
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l8_mix_4)), w.advanced(by: 448), arena.advanced(by: Arena.l10_mix_5))
+        // with relu_plain in its store, unless every layer's output is observed
+        Self.l10_mix_5_fused(UnsafePointer(arena.advanced(by: Arena.l8_mix_4)), w.advanced(by: 448), arena.advanced(by: Arena.l10_mix_5))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_mix_5)))
         // relu_plain
-        Self.l11_relu_plain(arena.advanced(by: Arena.l10_mix_5))
+        // in mix_5's store
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l10_mix_5)))
         // mix_6
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l10_mix_5)), w.advanced(by: 504), arena.advanced(by: Arena.l12_mix_6))
+        // with relu_max in its store, unless every layer's output is observed
+        Self.l12_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l10_mix_5)), w.advanced(by: 504), arena.advanced(by: Arena.l12_mix_6))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_mix_6)))
         // relu_max
-        Self.l13_relu_max(arena.advanced(by: Arena.l12_mix_6))
+        // in mix_6's store
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l12_mix_6)))
         // conv_relu
         Self.l14_conv_relu(UnsafePointer(arena.advanced(by: Arena.l12_mix_6)), w.advanced(by: 560), arena.advanced(by: Arena.l14_conv_relu))
@@ -526,10 +549,11 @@ public struct Activations: CompiledModel {
         Self.l21_act_tanh(arena.advanced(by: Arena.l20_mix_8))
         observe?(21, UnsafePointer(arena.advanced(by: Arena.l20_mix_8)))
         // mix_9
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l20_mix_8)), w.advanced(by: 888), arena.advanced(by: Arena.l22_mix_9))
+        // with act_relu in its store, unless every layer's output is observed
+        Self.l22_mix_9_fused(UnsafePointer(arena.advanced(by: Arena.l20_mix_8)), w.advanced(by: 888), arena.advanced(by: Arena.l22_mix_9))
         observe?(22, UnsafePointer(arena.advanced(by: Arena.l22_mix_9)))
         // act_relu
-        Self.l23_act_relu(arena.advanced(by: Arena.l22_mix_9))
+        // in mix_9's store
         observe?(23, UnsafePointer(arena.advanced(by: Arena.l22_mix_9)))
         // act_linear
         Self.l24_act_linear(arena.advanced(by: Arena.l22_mix_9))
@@ -648,16 +672,30 @@ public struct Activations: CompiledModel {
         Self.l9_relu_slope(arena.advanced(by: Arena.l8_mix_4))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_mix_4)))
         // mix_5
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l8_mix_4)), w.advanced(by: 448), arena.advanced(by: Arena.l10_mix_5))
+        // with relu_plain in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l10_mix_5_fused(UnsafePointer(arena.advanced(by: Arena.l8_mix_4)), w.advanced(by: 448), arena.advanced(by: Arena.l10_mix_5))
+        } else {
+            Self.l10_mix_5(UnsafePointer(arena.advanced(by: Arena.l8_mix_4)), w.advanced(by: 448), arena.advanced(by: Arena.l10_mix_5))
+        }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_mix_5)))
         // relu_plain
-        Self.l11_relu_plain(arena.advanced(by: Arena.l10_mix_5))
+        if observe != nil {
+            Self.l11_relu_plain(arena.advanced(by: Arena.l10_mix_5))
+        }
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l10_mix_5)))
         // mix_6
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l10_mix_5)), w.advanced(by: 504), arena.advanced(by: Arena.l12_mix_6))
+        // with relu_max in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l12_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l10_mix_5)), w.advanced(by: 504), arena.advanced(by: Arena.l12_mix_6))
+        } else {
+            Self.l12_mix_6(UnsafePointer(arena.advanced(by: Arena.l10_mix_5)), w.advanced(by: 504), arena.advanced(by: Arena.l12_mix_6))
+        }
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_mix_6)))
         // relu_max
-        Self.l13_relu_max(arena.advanced(by: Arena.l12_mix_6))
+        if observe != nil {
+            Self.l13_relu_max(arena.advanced(by: Arena.l12_mix_6))
+        }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l12_mix_6)))
         // conv_relu
         Self.l14_conv_relu(UnsafePointer(arena.advanced(by: Arena.l12_mix_6)), w.advanced(by: 560), arena.advanced(by: Arena.l14_conv_relu))
@@ -687,10 +725,17 @@ public struct Activations: CompiledModel {
         Self.l21_act_tanh(arena.advanced(by: Arena.l20_mix_8))
         observe?(21, UnsafePointer(arena.advanced(by: Arena.l20_mix_8)))
         // mix_9
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l20_mix_8)), w.advanced(by: 888), arena.advanced(by: Arena.l22_mix_9))
+        // with act_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l22_mix_9_fused(UnsafePointer(arena.advanced(by: Arena.l20_mix_8)), w.advanced(by: 888), arena.advanced(by: Arena.l22_mix_9))
+        } else {
+            Self.l22_mix_9(UnsafePointer(arena.advanced(by: Arena.l20_mix_8)), w.advanced(by: 888), arena.advanced(by: Arena.l22_mix_9))
+        }
         observe?(22, UnsafePointer(arena.advanced(by: Arena.l22_mix_9)))
         // act_relu
-        Self.l23_act_relu(arena.advanced(by: Arena.l22_mix_9))
+        if observe != nil {
+            Self.l23_act_relu(arena.advanced(by: Arena.l22_mix_9))
+        }
         observe?(23, UnsafePointer(arena.advanced(by: Arena.l22_mix_9)))
         // act_linear
         Self.l24_act_linear(arena.advanced(by: Arena.l22_mix_9))
@@ -1260,7 +1305,200 @@ public struct Activations: CompiledModel {
     }
 
     // mix_5: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-    // The geometry of mix_1: calls its kernels, with this layer's weights.
+    @inline(never)
+    static func l10_mix_5(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 48
+        // The remaining 6 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 6])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 12])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 18])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 24])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 30])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 36])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 42])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
+            }
+            do {
+                let yp = y + 48
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x + 48
+                let wp = kernel
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 6])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 12])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 18])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 24])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 30])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 36])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 42])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
+            }
+        }
+    }
+
+    // mix_5: at inference, with the layers after it in its store
+    @inline(never)
+    static func l10_mix_5_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 48
+        // The remaining 6 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 6])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 12])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 18])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 24])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 30])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 36])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 42])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                let e0_0r = V().replacing(with: s0_0, where: s0_0 .> 0)
+                do { let v = e0_0r; for lane in 0..<6 { yp[lane] = v[lane] } }
+                let e1_0r = V().replacing(with: s1_0, where: s1_0 .> 0)
+                do { let v = e1_0r; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                let e2_0r = V().replacing(with: s2_0, where: s2_0 .> 0)
+                do { let v = e2_0r; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                let e3_0r = V().replacing(with: s3_0, where: s3_0 .> 0)
+                do { let v = e3_0r; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                let e4_0r = V().replacing(with: s4_0, where: s4_0 .> 0)
+                do { let v = e4_0r; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                let e5_0r = V().replacing(with: s5_0, where: s5_0 .> 0)
+                do { let v = e5_0r; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
+                let e6_0r = V().replacing(with: s6_0, where: s6_0 .> 0)
+                do { let v = e6_0r; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                let e7_0r = V().replacing(with: s7_0, where: s7_0 .> 0)
+                do { let v = e7_0r; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
+            }
+            do {
+                let yp = y + 48
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x + 48
+                let wp = kernel
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 6])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 12])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 18])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 24])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 30])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 36])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 42])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                let e0_0r = V().replacing(with: s0_0, where: s0_0 .> 0)
+                do { let v = e0_0r; for lane in 0..<6 { yp[lane] = v[lane] } }
+                let e1_0r = V().replacing(with: s1_0, where: s1_0 .> 0)
+                do { let v = e1_0r; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                let e2_0r = V().replacing(with: s2_0, where: s2_0 .> 0)
+                do { let v = e2_0r; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                let e3_0r = V().replacing(with: s3_0, where: s3_0 .> 0)
+                do { let v = e3_0r; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                let e4_0r = V().replacing(with: s4_0, where: s4_0 .> 0)
+                do { let v = e4_0r; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                let e5_0r = V().replacing(with: s5_0, where: s5_0 .> 0)
+                do { let v = e5_0r; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
+                let e6_0r = V().replacing(with: s6_0, where: s6_0 .> 0)
+                do { let v = e6_0r; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                let e7_0r = V().replacing(with: s7_0, where: s7_0 .> 0)
+                do { let v = e7_0r; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
+            }
+        }
+    }
 
     // relu_plain: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
     @inline(never)
@@ -1269,7 +1507,216 @@ public struct Activations: CompiledModel {
     }
 
     // mix_6: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-    // The geometry of mix_1: calls its kernels, with this layer's weights.
+    @inline(never)
+    static func l12_mix_6(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 48
+        // The remaining 6 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 6])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 12])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 18])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 24])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 30])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 36])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 42])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
+            }
+            do {
+                let yp = y + 48
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x + 48
+                let wp = kernel
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 6])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 12])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 18])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 24])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 30])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 36])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 42])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
+            }
+        }
+    }
+
+    // mix_6: at inference, with the layers after it in its store
+    @inline(never)
+    static func l12_mix_6_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 48
+        // The remaining 6 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 6])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 12])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 18])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 24])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 30])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 36])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 42])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                let e0_0r = V().replacing(with: s0_0, where: s0_0 .> 0)
+                let e0_0m = e0_0r.replacing(with: Float(0.6), where: e0_0r .> Float(0.6))
+                do { let v = e0_0m; for lane in 0..<6 { yp[lane] = v[lane] } }
+                let e1_0r = V().replacing(with: s1_0, where: s1_0 .> 0)
+                let e1_0m = e1_0r.replacing(with: Float(0.6), where: e1_0r .> Float(0.6))
+                do { let v = e1_0m; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                let e2_0r = V().replacing(with: s2_0, where: s2_0 .> 0)
+                let e2_0m = e2_0r.replacing(with: Float(0.6), where: e2_0r .> Float(0.6))
+                do { let v = e2_0m; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                let e3_0r = V().replacing(with: s3_0, where: s3_0 .> 0)
+                let e3_0m = e3_0r.replacing(with: Float(0.6), where: e3_0r .> Float(0.6))
+                do { let v = e3_0m; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                let e4_0r = V().replacing(with: s4_0, where: s4_0 .> 0)
+                let e4_0m = e4_0r.replacing(with: Float(0.6), where: e4_0r .> Float(0.6))
+                do { let v = e4_0m; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                let e5_0r = V().replacing(with: s5_0, where: s5_0 .> 0)
+                let e5_0m = e5_0r.replacing(with: Float(0.6), where: e5_0r .> Float(0.6))
+                do { let v = e5_0m; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
+                let e6_0r = V().replacing(with: s6_0, where: s6_0 .> 0)
+                let e6_0m = e6_0r.replacing(with: Float(0.6), where: e6_0r .> Float(0.6))
+                do { let v = e6_0m; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                let e7_0r = V().replacing(with: s7_0, where: s7_0 .> 0)
+                let e7_0m = e7_0r.replacing(with: Float(0.6), where: e7_0r .> Float(0.6))
+                do { let v = e7_0m; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
+            }
+            do {
+                let yp = y + 48
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x + 48
+                let wp = kernel
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 6])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 12])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 18])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 24])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 30])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 36])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 42])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                let e0_0r = V().replacing(with: s0_0, where: s0_0 .> 0)
+                let e0_0m = e0_0r.replacing(with: Float(0.6), where: e0_0r .> Float(0.6))
+                do { let v = e0_0m; for lane in 0..<6 { yp[lane] = v[lane] } }
+                let e1_0r = V().replacing(with: s1_0, where: s1_0 .> 0)
+                let e1_0m = e1_0r.replacing(with: Float(0.6), where: e1_0r .> Float(0.6))
+                do { let v = e1_0m; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                let e2_0r = V().replacing(with: s2_0, where: s2_0 .> 0)
+                let e2_0m = e2_0r.replacing(with: Float(0.6), where: e2_0r .> Float(0.6))
+                do { let v = e2_0m; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                let e3_0r = V().replacing(with: s3_0, where: s3_0 .> 0)
+                let e3_0m = e3_0r.replacing(with: Float(0.6), where: e3_0r .> Float(0.6))
+                do { let v = e3_0m; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                let e4_0r = V().replacing(with: s4_0, where: s4_0 .> 0)
+                let e4_0m = e4_0r.replacing(with: Float(0.6), where: e4_0r .> Float(0.6))
+                do { let v = e4_0m; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                let e5_0r = V().replacing(with: s5_0, where: s5_0 .> 0)
+                let e5_0m = e5_0r.replacing(with: Float(0.6), where: e5_0r .> Float(0.6))
+                do { let v = e5_0m; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
+                let e6_0r = V().replacing(with: s6_0, where: s6_0 .> 0)
+                let e6_0m = e6_0r.replacing(with: Float(0.6), where: e6_0r .> Float(0.6))
+                do { let v = e6_0m; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                let e7_0r = V().replacing(with: s7_0, where: s7_0 .> 0)
+                let e7_0m = e7_0r.replacing(with: Float(0.6), where: e7_0r .> Float(0.6))
+                do { let v = e7_0m; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
+            }
+        }
+    }
 
     // relu_max: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
     @inline(never)
@@ -1770,7 +2217,200 @@ public struct Activations: CompiledModel {
     }
 
     // mix_9: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-    // The geometry of mix_1: calls its kernels, with this layer's weights.
+    @inline(never)
+    static func l22_mix_9(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 48
+        // The remaining 6 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 6])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 12])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 18])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 24])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 30])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 36])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 42])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
+            }
+            do {
+                let yp = y + 48
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x + 48
+                let wp = kernel
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 6])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 12])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 18])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 24])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 30])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 36])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 42])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
+            }
+        }
+    }
+
+    // mix_9: at inference, with the layers after it in its store
+    @inline(never)
+    static func l22_mix_9_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 48
+        // The remaining 6 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 6])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 12])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 18])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 24])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 30])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 36])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 42])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                let e0_0r = s0_0.replacing(with: 0, where: s0_0 .<= 0)
+                do { let v = e0_0r; for lane in 0..<6 { yp[lane] = v[lane] } }
+                let e1_0r = s1_0.replacing(with: 0, where: s1_0 .<= 0)
+                do { let v = e1_0r; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                let e2_0r = s2_0.replacing(with: 0, where: s2_0 .<= 0)
+                do { let v = e2_0r; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                let e3_0r = s3_0.replacing(with: 0, where: s3_0 .<= 0)
+                do { let v = e3_0r; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                let e4_0r = s4_0.replacing(with: 0, where: s4_0 .<= 0)
+                do { let v = e4_0r; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                let e5_0r = s5_0.replacing(with: 0, where: s5_0 .<= 0)
+                do { let v = e5_0r; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
+                let e6_0r = s6_0.replacing(with: 0, where: s6_0 .<= 0)
+                do { let v = e6_0r; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                let e7_0r = s7_0.replacing(with: 0, where: s7_0 .<= 0)
+                do { let v = e7_0r; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
+            }
+            do {
+                let yp = y + 48
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x + 48
+                let wp = kernel
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 6])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 12])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 18])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 24])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 30])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 36])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 42])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                let e0_0r = s0_0.replacing(with: 0, where: s0_0 .<= 0)
+                do { let v = e0_0r; for lane in 0..<6 { yp[lane] = v[lane] } }
+                let e1_0r = s1_0.replacing(with: 0, where: s1_0 .<= 0)
+                do { let v = e1_0r; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                let e2_0r = s2_0.replacing(with: 0, where: s2_0 .<= 0)
+                do { let v = e2_0r; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                let e3_0r = s3_0.replacing(with: 0, where: s3_0 .<= 0)
+                do { let v = e3_0r; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                let e4_0r = s4_0.replacing(with: 0, where: s4_0 .<= 0)
+                do { let v = e4_0r; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                let e5_0r = s5_0.replacing(with: 0, where: s5_0 .<= 0)
+                do { let v = e5_0r; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
+                let e6_0r = s6_0.replacing(with: 0, where: s6_0 .<= 0)
+                do { let v = e6_0r; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                let e7_0r = s7_0.replacing(with: 0, where: s7_0 .<= 0)
+                do { let v = e7_0r; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
+            }
+        }
+    }
 
     // act_relu: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
     @inline(never)
@@ -2073,10 +2713,10 @@ extension Activations: TrainableModel {
         Self.l2_mix_1(UnsafePointer(o7), w.advanced(by: 392), o8)
         o9.update(from: UnsafePointer(o8), count: 96)
         Self.l9_relu_slope(o9)
-        Self.l2_mix_1(UnsafePointer(o9), w.advanced(by: 448), o10)
+        Self.l10_mix_5(UnsafePointer(o9), w.advanced(by: 448), o10)
         o11.update(from: UnsafePointer(o10), count: 96)
         Self.l11_relu_plain(o11)
-        Self.l2_mix_1(UnsafePointer(o11), w.advanced(by: 504), o12)
+        Self.l12_mix_6(UnsafePointer(o11), w.advanced(by: 504), o12)
         o13.update(from: UnsafePointer(o12), count: 96)
         Self.l13_relu_max(o13)
         Self.l14_conv_relu(UnsafePointer(o13), w.advanced(by: 560), o14)
@@ -2092,7 +2732,7 @@ extension Activations: TrainableModel {
         Self.l2_mix_1(UnsafePointer(o19), w.advanced(by: 832), o20)
         o21.update(from: UnsafePointer(o20), count: 96)
         Self.l21_act_tanh(o21)
-        Self.l2_mix_1(UnsafePointer(o21), w.advanced(by: 888), o22)
+        Self.l22_mix_9(UnsafePointer(o21), w.advanced(by: 888), o22)
         o23.update(from: UnsafePointer(o22), count: 96)
         Self.l23_act_relu(o23)
         o24.update(from: UnsafePointer(o23), count: 96)
@@ -2176,7 +2816,7 @@ extension Activations: TrainableModel {
         // act_relu
         Self.l23_act_relu_derivative(UnsafePointer(o22), UnsafePointer(o23), g)
         // mix_9
-        Self.l2_mix_1_backward(UnsafePointer(o21), UnsafePointer(g), k.advanced(by: 659), gradients.advanced(by: 659), h); swap(&g, &h)
+        Self.l22_mix_9_backward(UnsafePointer(o21), UnsafePointer(g), k.advanced(by: 659), gradients.advanced(by: 659), h); swap(&g, &h)
         // act_tanh
         Self.l21_act_tanh_derivative(UnsafePointer(o20), UnsafePointer(o21), g)
         // mix_8
@@ -2200,11 +2840,11 @@ extension Activations: TrainableModel {
         // relu_max
         Self.l13_relu_max_derivative(UnsafePointer(o12), UnsafePointer(o13), g)
         // mix_6
-        Self.l2_mix_1_backward(UnsafePointer(o11), UnsafePointer(g), k.advanced(by: 378), gradients.advanced(by: 378), h); swap(&g, &h)
+        Self.l12_mix_6_backward(UnsafePointer(o11), UnsafePointer(g), k.advanced(by: 378), gradients.advanced(by: 378), h); swap(&g, &h)
         // relu_plain
         Self.l11_relu_plain_derivative(UnsafePointer(o10), UnsafePointer(o11), g)
         // mix_5
-        Self.l2_mix_1_backward(UnsafePointer(o9), UnsafePointer(g), k.advanced(by: 336), gradients.advanced(by: 336), h); swap(&g, &h)
+        Self.l10_mix_5_backward(UnsafePointer(o9), UnsafePointer(g), k.advanced(by: 336), gradients.advanced(by: 336), h); swap(&g, &h)
         // relu_slope
         Self.l9_relu_slope_derivative(UnsafePointer(o8), UnsafePointer(o9), g)
         // mix_4
@@ -2450,10 +3090,188 @@ extension Activations: TrainableModel {
         for i in 0..<96 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.1) }
     }
 
+    // mix_5: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    @inline(never)
+    static func l10_mix_5_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k, kernelGradient = gk
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<16 {
+                let from = dz + i * 6
+                var v = SIMD8<Float>()
+                for l in 0..<6 { v[l] = from[l] }
+                d[i] = v
+            }
+            do {
+                var sum = SIMD8<Float>()
+                for p in 0..<16 { sum += d[p] }
+                let gp = gk + 36
+                for l in 0..<6 { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
+                do {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    for oy in 0..<4 {
+                        let row0 = oy * 24
+                        let row1 = oy * 24 + 1
+                        let row2 = oy * 24 + 2
+                        let row3 = oy * 24 + 3
+                        let dp = d + oy * 4
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 6]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    for l in 0..<6 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 6
+                    for l in 0..<6 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 12
+                    for l in 0..<6 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 18
+                    for l in 0..<6 { gp3[l] += sum3[l] }
+                }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                for oy in 0..<4 {
+                    let row0 = oy * 24 + 4
+                    let row1 = oy * 24 + 5
+                    let dp = d + oy * 4
+                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv) }
+                }
+                let gp0 = kernelGradient + 24
+                for l in 0..<6 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 30
+                for l in 0..<6 { gp1[l] += sum1[l] }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { transposed in
+                let kt = transposed.baseAddress!
+                for co in 0..<6 {
+                    var v = SIMD8<Float>()
+                    for l in 0..<6 { v[l] = kernel[l * 6 + co] }
+                    kt[co] = v
+                }
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
+                    for oy in 0..<4 {
+                        for ox in 0..<4 {
+                            let dzp = dz + (oy * 4 + ox) * 6
+                            do {
+                                let at = oy * 4 + ox
+                                let kp = kt
+                                do {
+                                    var sum = acc[at]
+                                    for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
+                                    acc[at] = sum
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<16 {
+                        let v = acc[position]
+                        for l in 0..<6 { dx[position * 6 + l] = v[l] }
+                    }
+                }
+            }
+        }
+    }
+
     // relu_plain: through ReLU (slope 0.0 below 0.0)
     @inline(never)
     static func l11_relu_plain_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
         for i in 0..<96 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
+    }
+
+    // mix_6: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    @inline(never)
+    static func l12_mix_6_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k, kernelGradient = gk
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<16 {
+                let from = dz + i * 6
+                var v = SIMD8<Float>()
+                for l in 0..<6 { v[l] = from[l] }
+                d[i] = v
+            }
+            do {
+                var sum = SIMD8<Float>()
+                for p in 0..<16 { sum += d[p] }
+                let gp = gk + 36
+                for l in 0..<6 { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
+                do {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    for oy in 0..<4 {
+                        let row0 = oy * 24
+                        let row1 = oy * 24 + 1
+                        let row2 = oy * 24 + 2
+                        let row3 = oy * 24 + 3
+                        let dp = d + oy * 4
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 6]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    for l in 0..<6 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 6
+                    for l in 0..<6 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 12
+                    for l in 0..<6 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 18
+                    for l in 0..<6 { gp3[l] += sum3[l] }
+                }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                for oy in 0..<4 {
+                    let row0 = oy * 24 + 4
+                    let row1 = oy * 24 + 5
+                    let dp = d + oy * 4
+                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv) }
+                }
+                let gp0 = kernelGradient + 24
+                for l in 0..<6 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 30
+                for l in 0..<6 { gp1[l] += sum1[l] }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { transposed in
+                let kt = transposed.baseAddress!
+                for co in 0..<6 {
+                    var v = SIMD8<Float>()
+                    for l in 0..<6 { v[l] = kernel[l * 6 + co] }
+                    kt[co] = v
+                }
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
+                    for oy in 0..<4 {
+                        for ox in 0..<4 {
+                            let dzp = dz + (oy * 4 + ox) * 6
+                            do {
+                                let at = oy * 4 + ox
+                                let kp = kt
+                                do {
+                                    var sum = acc[at]
+                                    for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
+                                    acc[at] = sum
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<16 {
+                        let v = acc[position]
+                        for l in 0..<6 { dx[position * 6 + l] = v[l] }
+                    }
+                }
+            }
+        }
     }
 
     // relu_max: through ReLU (slope 0.0 below 0.0, capped at 0.6)
@@ -2943,6 +3761,95 @@ extension Activations: TrainableModel {
     @inline(never)
     static func l21_act_tanh_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
         for i in 0..<96 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // mix_9: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    @inline(never)
+    static func l22_mix_9_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k, kernelGradient = gk
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<16 {
+                let from = dz + i * 6
+                var v = SIMD8<Float>()
+                for l in 0..<6 { v[l] = from[l] }
+                d[i] = v
+            }
+            do {
+                var sum = SIMD8<Float>()
+                for p in 0..<16 { sum += d[p] }
+                let gp = gk + 36
+                for l in 0..<6 { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
+                do {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    for oy in 0..<4 {
+                        let row0 = oy * 24
+                        let row1 = oy * 24 + 1
+                        let row2 = oy * 24 + 2
+                        let row3 = oy * 24 + 3
+                        let dp = d + oy * 4
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 6]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    for l in 0..<6 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 6
+                    for l in 0..<6 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 12
+                    for l in 0..<6 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 18
+                    for l in 0..<6 { gp3[l] += sum3[l] }
+                }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                for oy in 0..<4 {
+                    let row0 = oy * 24 + 4
+                    let row1 = oy * 24 + 5
+                    let dp = d + oy * 4
+                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv) }
+                }
+                let gp0 = kernelGradient + 24
+                for l in 0..<6 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 30
+                for l in 0..<6 { gp1[l] += sum1[l] }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { transposed in
+                let kt = transposed.baseAddress!
+                for co in 0..<6 {
+                    var v = SIMD8<Float>()
+                    for l in 0..<6 { v[l] = kernel[l * 6 + co] }
+                    kt[co] = v
+                }
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
+                    for oy in 0..<4 {
+                        for ox in 0..<4 {
+                            let dzp = dz + (oy * 4 + ox) * 6
+                            do {
+                                let at = oy * 4 + ox
+                                let kp = kt
+                                do {
+                                    var sum = acc[at]
+                                    for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
+                                    acc[at] = sum
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<16 {
+                        let v = acc[position]
+                        for l in 0..<6 { dx[position * 6 + l] = v[l] }
+                    }
+                }
+            }
+        }
     }
 
     // act_relu: through its relu activation

@@ -145,19 +145,35 @@ public struct BatchnormInference: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // conv2d
-        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        // with batch_normalization and re_lu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l0_conv2d_fused(input, w, arena.advanced(by: Arena.l0_conv2d), w.advanced(by: 224))
+        } else {
+            Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        }
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // batch_normalization
-        Self.l1_batch_normalization(arena.advanced(by: Arena.l0_conv2d), w)
+        if observe != nil {
+            Self.l1_batch_normalization(arena.advanced(by: Arena.l0_conv2d), w)
+        }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // re_lu
-        Self.l2_re_lu(arena.advanced(by: Arena.l0_conv2d))
+        if observe != nil {
+            Self.l2_re_lu(arena.advanced(by: Arena.l0_conv2d))
+        }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 234), arena.advanced(by: Arena.l3_conv2d_1))
+        // with batch_normalization_1 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l3_conv2d_1_fused(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 234), arena.advanced(by: Arena.l3_conv2d_1), w.advanced(by: 602))
+        } else {
+            Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 234), arena.advanced(by: Arena.l3_conv2d_1))
+        }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
         // batch_normalization_1
-        Self.l4_batch_normalization_1(arena.advanced(by: Arena.l3_conv2d_1), w)
+        if observe != nil {
+            Self.l4_batch_normalization_1(arena.advanced(by: Arena.l3_conv2d_1), w)
+        }
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
         // global_average_pooling2d
         Self.l5_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)), arena.advanced(by: Arena.l5_global_average_pooling2d))
@@ -190,19 +206,21 @@ public struct BatchnormInference: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        // with batch_normalization and re_lu in its store, unless every layer's output is observed
+        Self.l0_conv2d_fused(input, w, arena.advanced(by: Arena.l0_conv2d), w.advanced(by: 224))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // batch_normalization
-        Self.l1_batch_normalization(arena.advanced(by: Arena.l0_conv2d), w)
+        // in conv2d's store
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // re_lu
-        Self.l2_re_lu(arena.advanced(by: Arena.l0_conv2d))
+        // in conv2d's store
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 234), arena.advanced(by: Arena.l3_conv2d_1))
+        // with batch_normalization_1 in its store, unless every layer's output is observed
+        Self.l3_conv2d_1_fused(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 234), arena.advanced(by: Arena.l3_conv2d_1), w.advanced(by: 602))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
         // batch_normalization_1
-        Self.l4_batch_normalization_1(arena.advanced(by: Arena.l3_conv2d_1), w)
+        // in conv2d_1's store
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
         // global_average_pooling2d
         Self.l5_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)), arena.advanced(by: Arena.l5_global_average_pooling2d))
@@ -256,19 +274,35 @@ public struct BatchnormInference: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // conv2d
-        Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        // with batch_normalization and re_lu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l0_conv2d_fused(input, w, arena.advanced(by: Arena.l0_conv2d), w.advanced(by: 224))
+        } else {
+            Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
+        }
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // batch_normalization
-        Self.l1_batch_normalization(arena.advanced(by: Arena.l0_conv2d), w)
+        if observe != nil {
+            Self.l1_batch_normalization(arena.advanced(by: Arena.l0_conv2d), w)
+        }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // re_lu
-        Self.l2_re_lu(arena.advanced(by: Arena.l0_conv2d))
+        if observe != nil {
+            Self.l2_re_lu(arena.advanced(by: Arena.l0_conv2d))
+        }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 234), arena.advanced(by: Arena.l3_conv2d_1))
+        // with batch_normalization_1 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l3_conv2d_1_fused(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 234), arena.advanced(by: Arena.l3_conv2d_1), w.advanced(by: 602))
+        } else {
+            Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 234), arena.advanced(by: Arena.l3_conv2d_1))
+        }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
         // batch_normalization_1
-        Self.l4_batch_normalization_1(arena.advanced(by: Arena.l3_conv2d_1), w)
+        if observe != nil {
+            Self.l4_batch_normalization_1(arena.advanced(by: Arena.l3_conv2d_1), w)
+        }
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
         // global_average_pooling2d
         Self.l5_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)), arena.advanced(by: Arena.l5_global_average_pooling2d))
@@ -446,6 +480,68 @@ public struct BatchnormInference: CompiledModel {
         }
     }
 
+    // conv2d: at inference, with the layers after it in its store
+    @inline(never)
+    static func l0_conv2d_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<6) {
+        typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 216
+        // The remaining 5 output channels.
+        for oy in parts {
+            let yp = y + oy * 30
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 24 + ky * 24 + kx * 3
+                    let wp = kernel + (ky * 3 + kx) * 24
+                    for ci in 0..<3 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 3])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 6])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 9])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 12])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 15])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                }
+            }
+            var e0_0a = V(), e0_0b = V(); for lane in 0..<5 { e0_0a[lane] = post[lane]; e0_0b[lane] = post[lane + 5] }
+            let e0_0n = s0_0 * e0_0a + e0_0b
+            let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+            do { let v = e0_0r; for lane in 0..<5 { yp[lane] = v[lane] } }
+            var e1_0a = V(), e1_0b = V(); for lane in 0..<5 { e1_0a[lane] = post[lane]; e1_0b[lane] = post[lane + 5] }
+            let e1_0n = s1_0 * e1_0a + e1_0b
+            let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+            do { let v = e1_0r; for lane in 0..<5 { yp[lane + 5] = v[lane] } }
+            var e2_0a = V(), e2_0b = V(); for lane in 0..<5 { e2_0a[lane] = post[lane]; e2_0b[lane] = post[lane + 5] }
+            let e2_0n = s2_0 * e2_0a + e2_0b
+            let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+            do { let v = e2_0r; for lane in 0..<5 { yp[lane + 10] = v[lane] } }
+            var e3_0a = V(), e3_0b = V(); for lane in 0..<5 { e3_0a[lane] = post[lane]; e3_0b[lane] = post[lane + 5] }
+            let e3_0n = s3_0 * e3_0a + e3_0b
+            let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+            do { let v = e3_0r; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+            var e4_0a = V(), e4_0b = V(); for lane in 0..<5 { e4_0a[lane] = post[lane]; e4_0b[lane] = post[lane + 5] }
+            let e4_0n = s4_0 * e4_0a + e4_0b
+            let e4_0r = V().replacing(with: e4_0n, where: e4_0n .> 0)
+            do { let v = e4_0r; for lane in 0..<5 { yp[lane + 20] = v[lane] } }
+            var e5_0a = V(), e5_0b = V(); for lane in 0..<5 { e5_0a[lane] = post[lane]; e5_0b[lane] = post[lane + 5] }
+            let e5_0n = s5_0 * e5_0a + e5_0b
+            let e5_0r = V().replacing(with: e5_0n, where: e5_0n .> 0)
+            do { let v = e5_0r; for lane in 0..<5 { yp[lane + 25] = v[lane] } }
+        }
+    }
+
     // batch_normalization: BatchNormalization, (None, 6, 6, 5) → (None, 6, 6, 5), 20 parameters
     @inline(never)
     static func l1_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
@@ -555,6 +651,136 @@ public struct BatchnormInference: CompiledModel {
                 do { let v = s5_0; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
                 do { let v = s6_0; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
                 do { let v = s7_0; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
+            }
+        }
+    }
+
+    // conv2d_1: at inference, with the layers after it in its store
+    @inline(never)
+    static func l3_conv2d_1_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 360
+        // The remaining 6 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + ky * 30 + kx * 5
+                        let wp = kernel + (ky * 3 + kx) * 40
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 5])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 10])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 15])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 30])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 35])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 40])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[ci + 45])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
+                    }
+                }
+                var e0_0a = V(), e0_0b = V(); for lane in 0..<6 { e0_0a[lane] = post[lane]; e0_0b[lane] = post[lane + 6] }
+                let e0_0n = s0_0 * e0_0a + e0_0b
+                do { let v = e0_0n; for lane in 0..<6 { yp[lane] = v[lane] } }
+                var e1_0a = V(), e1_0b = V(); for lane in 0..<6 { e1_0a[lane] = post[lane]; e1_0b[lane] = post[lane + 6] }
+                let e1_0n = s1_0 * e1_0a + e1_0b
+                do { let v = e1_0n; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                var e2_0a = V(), e2_0b = V(); for lane in 0..<6 { e2_0a[lane] = post[lane]; e2_0b[lane] = post[lane + 6] }
+                let e2_0n = s2_0 * e2_0a + e2_0b
+                do { let v = e2_0n; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                var e3_0a = V(), e3_0b = V(); for lane in 0..<6 { e3_0a[lane] = post[lane]; e3_0b[lane] = post[lane + 6] }
+                let e3_0n = s3_0 * e3_0a + e3_0b
+                do { let v = e3_0n; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                var e4_0a = V(), e4_0b = V(); for lane in 0..<6 { e4_0a[lane] = post[lane]; e4_0b[lane] = post[lane + 6] }
+                let e4_0n = s4_0 * e4_0a + e4_0b
+                do { let v = e4_0n; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                var e5_0a = V(), e5_0b = V(); for lane in 0..<6 { e5_0a[lane] = post[lane]; e5_0b[lane] = post[lane + 6] }
+                let e5_0n = s5_0 * e5_0a + e5_0b
+                do { let v = e5_0n; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
+                var e6_0a = V(), e6_0b = V(); for lane in 0..<6 { e6_0a[lane] = post[lane]; e6_0b[lane] = post[lane + 6] }
+                let e6_0n = s6_0 * e6_0a + e6_0b
+                do { let v = e6_0n; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                var e7_0a = V(), e7_0b = V(); for lane in 0..<6 { e7_0a[lane] = post[lane]; e7_0b[lane] = post[lane + 6] }
+                let e7_0n = s7_0 * e7_0a + e7_0b
+                do { let v = e7_0n; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
+            }
+            do {
+                let yp = y + 48
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + ky * 30 + kx * 5 + 60
+                        let wp = kernel + (ky * 3 + kx) * 40
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 5])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 10])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 15])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 30])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 35])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 40])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[ci + 45])
+                            s7_0 = madd(s7_0, x7, w0)
+                        }
+                    }
+                }
+                var e0_0a = V(), e0_0b = V(); for lane in 0..<6 { e0_0a[lane] = post[lane]; e0_0b[lane] = post[lane + 6] }
+                let e0_0n = s0_0 * e0_0a + e0_0b
+                do { let v = e0_0n; for lane in 0..<6 { yp[lane] = v[lane] } }
+                var e1_0a = V(), e1_0b = V(); for lane in 0..<6 { e1_0a[lane] = post[lane]; e1_0b[lane] = post[lane + 6] }
+                let e1_0n = s1_0 * e1_0a + e1_0b
+                do { let v = e1_0n; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                var e2_0a = V(), e2_0b = V(); for lane in 0..<6 { e2_0a[lane] = post[lane]; e2_0b[lane] = post[lane + 6] }
+                let e2_0n = s2_0 * e2_0a + e2_0b
+                do { let v = e2_0n; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                var e3_0a = V(), e3_0b = V(); for lane in 0..<6 { e3_0a[lane] = post[lane]; e3_0b[lane] = post[lane + 6] }
+                let e3_0n = s3_0 * e3_0a + e3_0b
+                do { let v = e3_0n; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                var e4_0a = V(), e4_0b = V(); for lane in 0..<6 { e4_0a[lane] = post[lane]; e4_0b[lane] = post[lane + 6] }
+                let e4_0n = s4_0 * e4_0a + e4_0b
+                do { let v = e4_0n; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                var e5_0a = V(), e5_0b = V(); for lane in 0..<6 { e5_0a[lane] = post[lane]; e5_0b[lane] = post[lane + 6] }
+                let e5_0n = s5_0 * e5_0a + e5_0b
+                do { let v = e5_0n; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
+                var e6_0a = V(), e6_0b = V(); for lane in 0..<6 { e6_0a[lane] = post[lane]; e6_0b[lane] = post[lane + 6] }
+                let e6_0n = s6_0 * e6_0a + e6_0b
+                do { let v = e6_0n; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                var e7_0a = V(), e7_0b = V(); for lane in 0..<6 { e7_0a[lane] = post[lane]; e7_0b[lane] = post[lane + 6] }
+                let e7_0n = s7_0 * e7_0a + e7_0b
+                do { let v = e7_0n; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
             }
         }
     }

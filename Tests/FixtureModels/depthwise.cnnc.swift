@@ -205,13 +205,22 @@ public struct Depthwise: CompiledModel {
         Self.l2_pad(UnsafePointer(arena.advanced(by: Arena.l1_dw_same)), arena.advanced(by: Arena.l2_pad))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_pad)))
         // dw_stride2
-        Self.l3_dw_stride2(UnsafePointer(arena.advanced(by: Arena.l2_pad)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2))
+        // with bn and relu6 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l3_dw_stride2_fused(UnsafePointer(arena.advanced(by: Arena.l2_pad)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2), w.advanced(by: 608))
+        } else {
+            Self.l3_dw_stride2(UnsafePointer(arena.advanced(by: Arena.l2_pad)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2))
+        }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // bn
-        Self.l4_bn(arena.advanced(by: Arena.l3_dw_stride2), w)
+        if observe != nil {
+            Self.l4_bn(arena.advanced(by: Arena.l3_dw_stride2), w)
+        }
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // relu6
-        Self.l5_relu6(arena.advanced(by: Arena.l3_dw_stride2))
+        if observe != nil {
+            Self.l5_relu6(arena.advanced(by: Arena.l3_dw_stride2))
+        }
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // project
         Self.l6_project(UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)), w.advanced(by: 656), arena.advanced(by: Arena.l6_project))
@@ -271,13 +280,14 @@ public struct Depthwise: CompiledModel {
         Self.l2_pad(UnsafePointer(arena.advanced(by: Arena.l1_dw_same)), arena.advanced(by: Arena.l2_pad))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_pad)))
         // dw_stride2
-        Self.l3_dw_stride2(UnsafePointer(arena.advanced(by: Arena.l2_pad)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2))
+        // with bn and relu6 in its store, unless every layer's output is observed
+        Self.l3_dw_stride2_fused(UnsafePointer(arena.advanced(by: Arena.l2_pad)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2), w.advanced(by: 608))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // bn
-        Self.l4_bn(arena.advanced(by: Arena.l3_dw_stride2), w)
+        // in dw_stride2's store
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // relu6
-        Self.l5_relu6(arena.advanced(by: Arena.l3_dw_stride2))
+        // in dw_stride2's store
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // project
         Self.l6_project(UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)), w.advanced(by: 656), arena.advanced(by: Arena.l6_project))
@@ -354,13 +364,22 @@ public struct Depthwise: CompiledModel {
         Self.l2_pad(UnsafePointer(arena.advanced(by: Arena.l1_dw_same)), arena.advanced(by: Arena.l2_pad))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_pad)))
         // dw_stride2
-        Self.l3_dw_stride2(UnsafePointer(arena.advanced(by: Arena.l2_pad)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2))
+        // with bn and relu6 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l3_dw_stride2_fused(UnsafePointer(arena.advanced(by: Arena.l2_pad)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2), w.advanced(by: 608))
+        } else {
+            Self.l3_dw_stride2(UnsafePointer(arena.advanced(by: Arena.l2_pad)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2))
+        }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // bn
-        Self.l4_bn(arena.advanced(by: Arena.l3_dw_stride2), w)
+        if observe != nil {
+            Self.l4_bn(arena.advanced(by: Arena.l3_dw_stride2), w)
+        }
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // relu6
-        Self.l5_relu6(arena.advanced(by: Arena.l3_dw_stride2))
+        if observe != nil {
+            Self.l5_relu6(arena.advanced(by: Arena.l3_dw_stride2))
+        }
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // project
         Self.l6_project(UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)), w.advanced(by: 656), arena.advanced(by: Arena.l6_project))
@@ -730,6 +749,66 @@ public struct Depthwise: CompiledModel {
                 yp.store(s1, at: 24)
                 yp.store(s2, at: 48)
                 yp.store(s3, at: 72)
+            }
+        }
+    }
+
+    // dw_stride2: at inference, with the layers after it in its store
+    @inline(never)
+    static func l3_dw_stride2_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        let kernel = w, bias = w + 216
+        typealias V = SIMD8<Float>
+        for oy in parts {
+            for c0 in stride(from: 0, to: 24, by: 8) {
+                let yp = y + oy * 96 + c0
+                var s0 = bias.simd(V.self, at: c0)
+                var s1 = bias.simd(V.self, at: c0)
+                var s2 = bias.simd(V.self, at: c0)
+                var s3 = bias.simd(V.self, at: c0)
+                for ky in 0..<3 {
+                    let xr = x + (oy * 2 + ky) * 240 + c0
+                    let wr = kernel + ky * 72 + c0
+                    let w0 = wr.simd(V.self, at: 0)
+                    let w1 = wr.simd(V.self, at: 24)
+                    let w2 = wr.simd(V.self, at: 48)
+                    let i0 = xr.simd(V.self, at: 0)
+                    s0 = madd(s0, i0, w0)
+                    let i1 = xr.simd(V.self, at: 24)
+                    s0 = madd(s0, i1, w1)
+                    let i2 = xr.simd(V.self, at: 48)
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w0)
+                    let i3 = xr.simd(V.self, at: 72)
+                    s1 = madd(s1, i3, w1)
+                    let i4 = xr.simd(V.self, at: 96)
+                    s1 = madd(s1, i4, w2)
+                    s2 = madd(s2, i4, w0)
+                    let i5 = xr.simd(V.self, at: 120)
+                    s2 = madd(s2, i5, w1)
+                    let i6 = xr.simd(V.self, at: 144)
+                    s2 = madd(s2, i6, w2)
+                    s3 = madd(s3, i6, w0)
+                    let i7 = xr.simd(V.self, at: 168)
+                    s3 = madd(s3, i7, w1)
+                    let i8 = xr.simd(V.self, at: 192)
+                    s3 = madd(s3, i8, w2)
+                }
+                let e0n = s0 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 24)
+                let e0r = V().replacing(with: e0n, where: e0n .> 0)
+                let e0m = e0r.replacing(with: Float(6.0), where: e0r .> Float(6.0))
+                yp.store(e0m, at: 0)
+                let e1n = s1 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 24)
+                let e1r = V().replacing(with: e1n, where: e1n .> 0)
+                let e1m = e1r.replacing(with: Float(6.0), where: e1r .> Float(6.0))
+                yp.store(e1m, at: 24)
+                let e2n = s2 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 24)
+                let e2r = V().replacing(with: e2n, where: e2n .> 0)
+                let e2m = e2r.replacing(with: Float(6.0), where: e2r .> Float(6.0))
+                yp.store(e2m, at: 48)
+                let e3n = s3 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 24)
+                let e3r = V().replacing(with: e3n, where: e3n .> 0)
+                let e3m = e3r.replacing(with: Float(6.0), where: e3r .> Float(6.0))
+                yp.store(e3m, at: 72)
             }
         }
     }

@@ -162,13 +162,22 @@ public struct EveryLayer: CompiledModel {
         Self.l0_zero_padding2d(input, arena.advanced(by: Arena.l0_zero_padding2d))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)), w, arena.advanced(by: Arena.l1_conv2d))
+        // with batch_normalization and re_lu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l1_conv2d_fused(UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)), w, arena.advanced(by: Arena.l1_conv2d), w.advanced(by: 448))
+        } else {
+            Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)), w, arena.advanced(by: Arena.l1_conv2d))
+        }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // batch_normalization
-        Self.l2_batch_normalization(arena.advanced(by: Arena.l1_conv2d), w)
+        if observe != nil {
+            Self.l2_batch_normalization(arena.advanced(by: Arena.l1_conv2d), w)
+        }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // re_lu
-        Self.l3_re_lu(arena.advanced(by: Arena.l1_conv2d))
+        if observe != nil {
+            Self.l3_re_lu(arena.advanced(by: Arena.l1_conv2d))
+        }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // conv2d_1
         Self.l4_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l4_conv2d_1_padded))
@@ -229,13 +238,14 @@ public struct EveryLayer: CompiledModel {
         Self.l0_zero_padding2d(input, arena.advanced(by: Arena.l0_zero_padding2d))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)))
         // conv2d
-        pool.split(31) { worker, parts in Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)), w, arena.advanced(by: Arena.l1_conv2d), parts) }
+        // with batch_normalization and re_lu in its store, unless every layer's output is observed
+        pool.split(31) { worker, parts in Self.l1_conv2d_fused(UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)), w, arena.advanced(by: Arena.l1_conv2d), w.advanced(by: 448), parts) }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // batch_normalization
-        Self.l2_batch_normalization(arena.advanced(by: Arena.l1_conv2d), w)
+        // in conv2d's store
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // re_lu
-        Self.l3_re_lu(arena.advanced(by: Arena.l1_conv2d))
+        // in conv2d's store
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // conv2d_1
         Self.l4_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l4_conv2d_1_padded))
@@ -318,13 +328,22 @@ public struct EveryLayer: CompiledModel {
         Self.l0_zero_padding2d(input, arena.advanced(by: Arena.l0_zero_padding2d))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)), w, arena.advanced(by: Arena.l1_conv2d))
+        // with batch_normalization and re_lu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l1_conv2d_fused(UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)), w, arena.advanced(by: Arena.l1_conv2d), w.advanced(by: 448))
+        } else {
+            Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_zero_padding2d)), w, arena.advanced(by: Arena.l1_conv2d))
+        }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // batch_normalization
-        Self.l2_batch_normalization(arena.advanced(by: Arena.l1_conv2d), w)
+        if observe != nil {
+            Self.l2_batch_normalization(arena.advanced(by: Arena.l1_conv2d), w)
+        }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // re_lu
-        Self.l3_re_lu(arena.advanced(by: Arena.l1_conv2d))
+        if observe != nil {
+            Self.l3_re_lu(arena.advanced(by: Arena.l1_conv2d))
+        }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // conv2d_1
         Self.l4_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l4_conv2d_1_padded))
@@ -560,6 +579,107 @@ public struct EveryLayer: CompiledModel {
                 yp.store(s2_0, at: 32)
                 yp.store(s3_0, at: 48)
                 yp.store(s4_0, at: 64)
+            }
+        }
+    }
+
+    // conv2d: at inference, with the layers after it in its store
+    @inline(never)
+    static func l1_conv2d_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<31) {
+        typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 432
+        for oy in parts {
+            for bx in 0..<3 {
+                let ox = bx * 6
+                let yp = y + (oy * 33 + ox) * 16
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 111 + ox * 3 + ky * 222 + kx * 6
+                        let wp = kernel + (ky * 3 + kx) * 48
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 3])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 6])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 9])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 12])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 15])
+                            s5_0 = madd(s5_0, x5, w0)
+                        }
+                    }
+                }
+                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                yp.store(e0_0r, at: 0)
+                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+                yp.store(e1_0r, at: 16)
+                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+                yp.store(e2_0r, at: 32)
+                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+                yp.store(e3_0r, at: 48)
+                let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e4_0r = V().replacing(with: e4_0n, where: e4_0n .> 0)
+                yp.store(e4_0r, at: 64)
+                let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e5_0r = V().replacing(with: e5_0n, where: e5_0n .> 0)
+                yp.store(e5_0r, at: 80)
+            }
+            for bx in 0..<3 {
+                let ox = bx * 5 + 18
+                let yp = y + (oy * 33 + ox) * 16
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 111 + ox * 3 + ky * 222 + kx * 6
+                        let wp = kernel + (ky * 3 + kx) * 48
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 3])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 6])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 9])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 12])
+                            s4_0 = madd(s4_0, x4, w0)
+                        }
+                    }
+                }
+                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                yp.store(e0_0r, at: 0)
+                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+                yp.store(e1_0r, at: 16)
+                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+                yp.store(e2_0r, at: 32)
+                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+                yp.store(e3_0r, at: 48)
+                let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e4_0r = V().replacing(with: e4_0n, where: e4_0n .> 0)
+                yp.store(e4_0r, at: 64)
             }
         }
     }

@@ -180,14 +180,24 @@ public struct Separable: CompiledModel {
         Self.l0_sep_first_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first_padded)), w, arena.advanced(by: Arena.l0_sep_first_depthwise)); Self.l0_sep_first_pointwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first_depthwise)), w, arena.advanced(by: Arena.l0_sep_first))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_sep_first)))
         // sep_no_bias
-        Self.l1_sep_no_bias_pad(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), arena.advanced(by: Arena.l1_sep_no_bias_padded))
-        Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_padded)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias))
+        // with bn and relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l1_sep_no_bias_pad(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), arena.advanced(by: Arena.l1_sep_no_bias_padded))
+            Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_padded)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise_fused(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias), w.advanced(by: 808))
+        } else {
+            Self.l1_sep_no_bias_pad(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), arena.advanced(by: Arena.l1_sep_no_bias_padded))
+            Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_padded)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias))
+        }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // bn
-        Self.l2_bn(arena.advanced(by: Arena.l1_sep_no_bias), w)
+        if observe != nil {
+            Self.l2_bn(arena.advanced(by: Arena.l1_sep_no_bias), w)
+        }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // relu
-        Self.l3_relu(arena.advanced(by: Arena.l1_sep_no_bias))
+        if observe != nil {
+            Self.l3_relu(arena.advanced(by: Arena.l1_sep_no_bias))
+        }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // pad
         Self.l4_pad(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)), arena.advanced(by: Arena.l4_pad))
@@ -233,14 +243,15 @@ public struct Separable: CompiledModel {
         Self.l0_sep_first_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first_padded)), w, arena.advanced(by: Arena.l0_sep_first_depthwise)); Self.l0_sep_first_pointwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first_depthwise)), w, arena.advanced(by: Arena.l0_sep_first))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_sep_first)))
         // sep_no_bias
+        // with bn and relu in its store, unless every layer's output is observed
         Self.l1_sep_no_bias_pad(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), arena.advanced(by: Arena.l1_sep_no_bias_padded))
-        Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_padded)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias))
+        Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_padded)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise_fused(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias), w.advanced(by: 808))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // bn
-        Self.l2_bn(arena.advanced(by: Arena.l1_sep_no_bias), w)
+        // in sep_no_bias's store
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // relu
-        Self.l3_relu(arena.advanced(by: Arena.l1_sep_no_bias))
+        // in sep_no_bias's store
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // pad
         Self.l4_pad(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)), arena.advanced(by: Arena.l4_pad))
@@ -305,14 +316,24 @@ public struct Separable: CompiledModel {
         Self.l0_sep_first_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first_padded)), w, arena.advanced(by: Arena.l0_sep_first_depthwise)); Self.l0_sep_first_pointwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first_depthwise)), w, arena.advanced(by: Arena.l0_sep_first))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_sep_first)))
         // sep_no_bias
-        Self.l1_sep_no_bias_pad(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), arena.advanced(by: Arena.l1_sep_no_bias_padded))
-        Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_padded)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias))
+        // with bn and relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l1_sep_no_bias_pad(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), arena.advanced(by: Arena.l1_sep_no_bias_padded))
+            Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_padded)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise_fused(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias), w.advanced(by: 808))
+        } else {
+            Self.l1_sep_no_bias_pad(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), arena.advanced(by: Arena.l1_sep_no_bias_padded))
+            Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_padded)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias))
+        }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // bn
-        Self.l2_bn(arena.advanced(by: Arena.l1_sep_no_bias), w)
+        if observe != nil {
+            Self.l2_bn(arena.advanced(by: Arena.l1_sep_no_bias), w)
+        }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // relu
-        Self.l3_relu(arena.advanced(by: Arena.l1_sep_no_bias))
+        if observe != nil {
+            Self.l3_relu(arena.advanced(by: Arena.l1_sep_no_bias))
+        }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // pad
         Self.l4_pad(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)), arena.advanced(by: Arena.l4_pad))
@@ -614,6 +635,88 @@ public struct Separable: CompiledModel {
                 do { let v = s1_0; for lane in 0..<8 { yp[lane + 24] = v[lane] } }
                 do { let v = s2_0; for lane in 0..<8 { yp[lane + 48] = v[lane] } }
                 do { let v = s3_0; for lane in 0..<8 { yp[lane + 72] = v[lane] } }
+            }
+        }
+    }
+
+    // sep_no_bias: at inference, with the layers after it in its store
+    @inline(never)
+    static func l1_sep_no_bias_pointwise_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w + 160, bias = w + 672
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 4
+                let yp = y + (oy * 8 + ox) * 24
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                let xp = x + oy * 128 + ox * 16
+                let wp = kernel
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
+                let e0_0r = e0_0n.replacing(with: 0, where: e0_0n .<= 0)
+                yp.store(e0_0r, at: 0)
+                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
+                let e1_0r = e1_0n.replacing(with: 0, where: e1_0n .<= 0)
+                yp.store(e1_0r, at: 24)
+                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
+                let e2_0r = e2_0n.replacing(with: 0, where: e2_0n .<= 0)
+                yp.store(e2_0r, at: 48)
+                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
+                let e3_0r = e3_0n.replacing(with: 0, where: e3_0n .<= 0)
+                yp.store(e3_0r, at: 72)
+            }
+        }
+        // The remaining 8 output channels.
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 4
+                let yp = y + (oy * 8 + ox) * 24 + 16
+                var s0_0 = bias.simd(V.self, at: 16)
+                var s1_0 = bias.simd(V.self, at: 16)
+                var s2_0 = bias.simd(V.self, at: 16)
+                var s3_0 = bias.simd(V.self, at: 16)
+                let xp = x + oy * 128 + ox * 16
+                let wp = kernel + 16
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                var e0_0a = V(), e0_0b = V(); for lane in 0..<8 { e0_0a[lane] = post[lane + 16]; e0_0b[lane] = post[lane + 40] }
+                let e0_0n = s0_0 * e0_0a + e0_0b
+                let e0_0r = e0_0n.replacing(with: 0, where: e0_0n .<= 0)
+                do { let v = e0_0r; for lane in 0..<8 { yp[lane] = v[lane] } }
+                var e1_0a = V(), e1_0b = V(); for lane in 0..<8 { e1_0a[lane] = post[lane + 16]; e1_0b[lane] = post[lane + 40] }
+                let e1_0n = s1_0 * e1_0a + e1_0b
+                let e1_0r = e1_0n.replacing(with: 0, where: e1_0n .<= 0)
+                do { let v = e1_0r; for lane in 0..<8 { yp[lane + 24] = v[lane] } }
+                var e2_0a = V(), e2_0b = V(); for lane in 0..<8 { e2_0a[lane] = post[lane + 16]; e2_0b[lane] = post[lane + 40] }
+                let e2_0n = s2_0 * e2_0a + e2_0b
+                let e2_0r = e2_0n.replacing(with: 0, where: e2_0n .<= 0)
+                do { let v = e2_0r; for lane in 0..<8 { yp[lane + 48] = v[lane] } }
+                var e3_0a = V(), e3_0b = V(); for lane in 0..<8 { e3_0a[lane] = post[lane + 16]; e3_0b[lane] = post[lane + 40] }
+                let e3_0n = s3_0 * e3_0a + e3_0b
+                let e3_0r = e3_0n.replacing(with: 0, where: e3_0n .<= 0)
+                do { let v = e3_0r; for lane in 0..<8 { yp[lane + 72] = v[lane] } }
             }
         }
     }

@@ -49,6 +49,17 @@ import Testing
         #expect(try model.predict(batch: batch, threads: 2) == oneByOne, "\(spec): blocks on two threads")
         #expect(try model.predict(batch: Array(batch.prefix(Model.inputCount)), threads: 2) == Array(oneByOne.prefix(Model.outputCount)),
                 "\(spec): one sample split across two threads")
+        // Observing every layer runs the unfused kernels (EpilogueFusion): the same bits.
+        let arena = ModelArena(count: Model.arenaCount)
+        var observed = [Float](repeating: .nan, count: Model.outputCount)
+        var observedLayers = 0
+        batch.withUnsafeBufferPointer { source in
+            observed.withUnsafeMutableBufferPointer { target in
+                model.predict(source.baseAddress!, into: target.baseAddress!, arena: arena.pointer, observingLayers: { _, _ in observedLayers += 1 })
+            }
+        }
+        #expect(observed == Array(oneByOne.prefix(Model.outputCount)), "\(spec): observing every layer")
+        #expect(observedLayers == Model.layers.count, "\(spec): every layer observed")
         for (threads, samples) in [(2, 1), (3, 1), (3, 2)] {
             let predictor = BatchPredictor(model: model, threads: threads)
             var split = [Float](repeating: .nan, count: samples * Model.outputCount)

@@ -144,21 +144,39 @@ public struct FrozenLayers: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // stem
-        Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
-        Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
+        // with stem_bn and stem_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
+            Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 76))
+        } else {
+            Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
+            Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
+        }
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_bn
-        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem), w)
+        if observe != nil {
+            Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem), w)
+        }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem))
+        }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // frozen_conv
-        Self.l3_frozen_conv_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_frozen_conv_padded))
-        Self.l3_frozen_conv(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 84), arena.advanced(by: Arena.l3_frozen_conv))
+        // with trained_bn in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l3_frozen_conv_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_frozen_conv_padded))
+            Self.l3_frozen_conv_fused(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 84), arena.advanced(by: Arena.l3_frozen_conv), w.advanced(by: 232))
+        } else {
+            Self.l3_frozen_conv_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_frozen_conv_padded))
+            Self.l3_frozen_conv(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 84), arena.advanced(by: Arena.l3_frozen_conv))
+        }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)))
         // trained_bn
-        Self.l4_trained_bn(arena.advanced(by: Arena.l3_frozen_conv), w)
+        if observe != nil {
+            Self.l4_trained_bn(arena.advanced(by: Arena.l3_frozen_conv), w)
+        }
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)))
         // join
         Self.l5_join(UnsafePointer(arena.advanced(by: Arena.l0_stem)), UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)), arena.advanced(by: Arena.l5_join))
@@ -191,21 +209,23 @@ public struct FrozenLayers: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stem
+        // with stem_bn and stem_relu in its store, unless every layer's output is observed
         Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
-        Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
+        Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 76))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_bn
-        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem), w)
+        // in stem's store
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem))
+        // in stem's store
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // frozen_conv
+        // with trained_bn in its store, unless every layer's output is observed
         Self.l3_frozen_conv_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_frozen_conv_padded))
-        Self.l3_frozen_conv(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 84), arena.advanced(by: Arena.l3_frozen_conv))
+        Self.l3_frozen_conv_fused(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 84), arena.advanced(by: Arena.l3_frozen_conv), w.advanced(by: 232))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)))
         // trained_bn
-        Self.l4_trained_bn(arena.advanced(by: Arena.l3_frozen_conv), w)
+        // in frozen_conv's store
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)))
         // join
         Self.l5_join(UnsafePointer(arena.advanced(by: Arena.l0_stem)), UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)), arena.advanced(by: Arena.l5_join))
@@ -257,21 +277,39 @@ public struct FrozenLayers: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stem
-        Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
-        Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
+        // with stem_bn and stem_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
+            Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 76))
+        } else {
+            Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
+            Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
+        }
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_bn
-        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem), w)
+        if observe != nil {
+            Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem), w)
+        }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem))
+        }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // frozen_conv
-        Self.l3_frozen_conv_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_frozen_conv_padded))
-        Self.l3_frozen_conv(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 84), arena.advanced(by: Arena.l3_frozen_conv))
+        // with trained_bn in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l3_frozen_conv_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_frozen_conv_padded))
+            Self.l3_frozen_conv_fused(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 84), arena.advanced(by: Arena.l3_frozen_conv), w.advanced(by: 232))
+        } else {
+            Self.l3_frozen_conv_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_frozen_conv_padded))
+            Self.l3_frozen_conv(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 84), arena.advanced(by: Arena.l3_frozen_conv))
+        }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)))
         // trained_bn
-        Self.l4_trained_bn(arena.advanced(by: Arena.l3_frozen_conv), w)
+        if observe != nil {
+            Self.l4_trained_bn(arena.advanced(by: Arena.l3_frozen_conv), w)
+        }
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)))
         // join
         Self.l5_join(UnsafePointer(arena.advanced(by: Arena.l0_stem)), UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)), arena.advanced(by: Arena.l5_join))
@@ -455,6 +493,61 @@ public struct FrozenLayers: CompiledModel {
         }
     }
 
+    // stem: at inference, with the layers after it in its store
+    @inline(never)
+    static func l0_stem_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<6) {
+        typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 72
+        for oy in parts {
+            let yp = y + oy * 24
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 16 + ky * 16 + kx * 2
+                    let wp = kernel + (ky * 3 + kx) * 8
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 2])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 4])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 6])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 8])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 10])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                }
+            }
+            let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+            let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+            yp.store(e0_0r, at: 0)
+            let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+            let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+            yp.store(e1_0r, at: 4)
+            let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+            let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+            yp.store(e2_0r, at: 8)
+            let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+            let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+            yp.store(e3_0r, at: 12)
+            let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+            let e4_0r = V().replacing(with: e4_0n, where: e4_0n .> 0)
+            yp.store(e4_0r, at: 16)
+            let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+            let e5_0r = V().replacing(with: e5_0n, where: e5_0n .> 0)
+            yp.store(e5_0r, at: 20)
+        }
+    }
+
     // stem_bn: BatchNormalization, (None, 6, 6, 4) → (None, 6, 6, 4), 16 parameters
     @inline(never)
     static func l1_stem_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
@@ -523,6 +616,55 @@ public struct FrozenLayers: CompiledModel {
             yp.store(s3_0, at: 12)
             yp.store(s4_0, at: 16)
             yp.store(s5_0, at: 20)
+        }
+    }
+
+    // frozen_conv: at inference, with the layers after it in its store
+    @inline(never)
+    static func l3_frozen_conv_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<6) {
+        typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 144
+        for oy in parts {
+            let yp = y + oy * 24
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 32 + ky * 32 + kx * 4
+                    let wp = kernel + (ky * 3 + kx) * 16
+                    for ci in 0..<4 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 8])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 12])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 16])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 20])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                }
+            }
+            let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+            yp.store(e0_0n, at: 0)
+            let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+            yp.store(e1_0n, at: 4)
+            let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+            yp.store(e2_0n, at: 8)
+            let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+            yp.store(e3_0n, at: 12)
+            let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+            yp.store(e4_0n, at: 16)
+            let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+            yp.store(e5_0n, at: 20)
         }
     }
 

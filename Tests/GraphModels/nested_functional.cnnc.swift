@@ -114,11 +114,19 @@ public struct NestedFunctional: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // inner_conv
-        Self.l0_inner_conv_pad(input, arena.advanced(by: Arena.l0_inner_conv_padded))
-        Self.l0_inner_conv(UnsafePointer(arena.advanced(by: Arena.l0_inner_conv_padded)), w, arena.advanced(by: Arena.l0_inner_conv))
+        // with inner_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l0_inner_conv_pad(input, arena.advanced(by: Arena.l0_inner_conv_padded))
+            Self.l0_inner_conv_fused(UnsafePointer(arena.advanced(by: Arena.l0_inner_conv_padded)), w, arena.advanced(by: Arena.l0_inner_conv))
+        } else {
+            Self.l0_inner_conv_pad(input, arena.advanced(by: Arena.l0_inner_conv_padded))
+            Self.l0_inner_conv(UnsafePointer(arena.advanced(by: Arena.l0_inner_conv_padded)), w, arena.advanced(by: Arena.l0_inner_conv))
+        }
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_inner_conv)))
         // inner_relu
-        Self.l1_inner_relu(arena.advanced(by: Arena.l0_inner_conv))
+        if observe != nil {
+            Self.l1_inner_relu(arena.advanced(by: Arena.l0_inner_conv))
+        }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_inner_conv)))
         // skip
         Self.l2_skip(input, UnsafePointer(arena.advanced(by: Arena.l0_inner_conv)), arena.advanced(by: Arena.l2_skip))
@@ -148,11 +156,12 @@ public struct NestedFunctional: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // inner_conv
+        // with inner_relu in its store, unless every layer's output is observed
         Self.l0_inner_conv_pad(input, arena.advanced(by: Arena.l0_inner_conv_padded))
-        Self.l0_inner_conv(UnsafePointer(arena.advanced(by: Arena.l0_inner_conv_padded)), w, arena.advanced(by: Arena.l0_inner_conv))
+        Self.l0_inner_conv_fused(UnsafePointer(arena.advanced(by: Arena.l0_inner_conv_padded)), w, arena.advanced(by: Arena.l0_inner_conv))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_inner_conv)))
         // inner_relu
-        Self.l1_inner_relu(arena.advanced(by: Arena.l0_inner_conv))
+        // in inner_conv's store
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_inner_conv)))
         // skip
         Self.l2_skip(input, UnsafePointer(arena.advanced(by: Arena.l0_inner_conv)), arena.advanced(by: Arena.l2_skip))
@@ -201,11 +210,19 @@ public struct NestedFunctional: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // inner_conv
-        Self.l0_inner_conv_pad(input, arena.advanced(by: Arena.l0_inner_conv_padded))
-        Self.l0_inner_conv(UnsafePointer(arena.advanced(by: Arena.l0_inner_conv_padded)), w, arena.advanced(by: Arena.l0_inner_conv))
+        // with inner_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l0_inner_conv_pad(input, arena.advanced(by: Arena.l0_inner_conv_padded))
+            Self.l0_inner_conv_fused(UnsafePointer(arena.advanced(by: Arena.l0_inner_conv_padded)), w, arena.advanced(by: Arena.l0_inner_conv))
+        } else {
+            Self.l0_inner_conv_pad(input, arena.advanced(by: Arena.l0_inner_conv_padded))
+            Self.l0_inner_conv(UnsafePointer(arena.advanced(by: Arena.l0_inner_conv_padded)), w, arena.advanced(by: Arena.l0_inner_conv))
+        }
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_inner_conv)))
         // inner_relu
-        Self.l1_inner_relu(arena.advanced(by: Arena.l0_inner_conv))
+        if observe != nil {
+            Self.l1_inner_relu(arena.advanced(by: Arena.l0_inner_conv))
+        }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_inner_conv)))
         // skip
         Self.l2_skip(input, UnsafePointer(arena.advanced(by: Arena.l0_inner_conv)), arena.advanced(by: Arena.l2_skip))
@@ -333,6 +350,55 @@ public struct NestedFunctional: CompiledModel {
             yp.store(s3_0, at: 12)
             yp.store(s4_0, at: 16)
             yp.store(s5_0, at: 20)
+        }
+    }
+
+    // inner_conv: at inference, with the layers after it in its store
+    @inline(never)
+    static func l0_inner_conv_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+        typealias V = SIMD4<Float>
+        let kernel = w, bias = w + 144
+        for oy in parts {
+            let yp = y + oy * 24
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 32 + ky * 32 + kx * 4
+                    let wp = kernel + (ky * 3 + kx) * 16
+                    for ci in 0..<4 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 8])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 12])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 16])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 20])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                }
+            }
+            let e0_0r = V().replacing(with: s0_0, where: s0_0 .> 0)
+            yp.store(e0_0r, at: 0)
+            let e1_0r = V().replacing(with: s1_0, where: s1_0 .> 0)
+            yp.store(e1_0r, at: 4)
+            let e2_0r = V().replacing(with: s2_0, where: s2_0 .> 0)
+            yp.store(e2_0r, at: 8)
+            let e3_0r = V().replacing(with: s3_0, where: s3_0 .> 0)
+            yp.store(e3_0r, at: 12)
+            let e4_0r = V().replacing(with: s4_0, where: s4_0 .> 0)
+            yp.store(e4_0r, at: 16)
+            let e5_0r = V().replacing(with: s5_0, where: s5_0 .> 0)
+            yp.store(e5_0r, at: 20)
         }
     }
 

@@ -131,14 +131,24 @@ public struct NestedSequential: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // stem
-        Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
-        Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
+        // with stem_bn and stem_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
+            Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 224))
+        } else {
+            Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
+            Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
+        }
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_bn
-        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem), w)
+        if observe != nil {
+            Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem), w)
+        }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem))
+        }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // branch
         Self.l3_branch_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_branch_padded))
@@ -172,14 +182,15 @@ public struct NestedSequential: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stem
+        // with stem_bn and stem_relu in its store, unless every layer's output is observed
         Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
-        Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
+        Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 224))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_bn
-        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem), w)
+        // in stem's store
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem))
+        // in stem's store
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // branch
         Self.l3_branch_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_branch_padded))
@@ -230,14 +241,24 @@ public struct NestedSequential: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stem
-        Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
-        Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
+        // with stem_bn and stem_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
+            Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 224))
+        } else {
+            Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
+            Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
+        }
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_bn
-        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem), w)
+        if observe != nil {
+            Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem), w)
+        }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem))
+        }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // branch
         Self.l3_branch_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_branch_padded))
@@ -379,6 +400,73 @@ public struct NestedSequential: CompiledModel {
             yp.store(s5_0, at: 40)
             yp.store(s6_0, at: 48)
             yp.store(s7_0, at: 56)
+        }
+    }
+
+    // stem: at inference, with the layers after it in its store
+    @inline(never)
+    static func l0_stem_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 216
+        for oy in parts {
+            let yp = y + oy * 64
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
+            var s6_0 = bias.simd(V.self, at: 0)
+            var s7_0 = bias.simd(V.self, at: 0)
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 30 + ky * 30 + kx * 3
+                    let wp = kernel + (ky * 3 + kx) * 24
+                    for ci in 0..<3 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 3])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 6])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 9])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 12])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 15])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 18])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 21])
+                        s7_0 = madd(s7_0, x7, w0)
+                    }
+                }
+            }
+            let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
+            let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+            yp.store(e0_0r, at: 0)
+            let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
+            let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+            yp.store(e1_0r, at: 8)
+            let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
+            let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+            yp.store(e2_0r, at: 16)
+            let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
+            let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+            yp.store(e3_0r, at: 24)
+            let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
+            let e4_0r = V().replacing(with: e4_0n, where: e4_0n .> 0)
+            yp.store(e4_0r, at: 32)
+            let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
+            let e5_0r = V().replacing(with: e5_0n, where: e5_0n .> 0)
+            yp.store(e5_0r, at: 40)
+            let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
+            let e6_0r = V().replacing(with: e6_0n, where: e6_0n .> 0)
+            yp.store(e6_0r, at: 48)
+            let e7_0n = s7_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
+            let e7_0r = V().replacing(with: e7_0n, where: e7_0n .> 0)
+            yp.store(e7_0r, at: 56)
         }
     }
 

@@ -162,27 +162,52 @@ public struct ResidualBlock: CompiledModel {
         Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // res_conv1
-        Self.l1_res_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l1_res_conv1_padded))
-        Self.l1_res_conv1(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1_padded)), w.advanced(by: 224), arena.advanced(by: Arena.l1_res_conv1))
+        // with res_bn1 and res_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l1_res_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l1_res_conv1_padded))
+            Self.l1_res_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1_padded)), w.advanced(by: 224), arena.advanced(by: Arena.l1_res_conv1), w.advanced(by: 1392))
+        } else {
+            Self.l1_res_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l1_res_conv1_padded))
+            Self.l1_res_conv1(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1_padded)), w.advanced(by: 224), arena.advanced(by: Arena.l1_res_conv1))
+        }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)))
         // res_bn1
-        Self.l2_res_bn1(arena.advanced(by: Arena.l1_res_conv1), w)
+        if observe != nil {
+            Self.l2_res_bn1(arena.advanced(by: Arena.l1_res_conv1), w)
+        }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)))
         // res_relu
-        Self.l3_res_relu(arena.advanced(by: Arena.l1_res_conv1))
+        if observe != nil {
+            Self.l3_res_relu(arena.advanced(by: Arena.l1_res_conv1))
+        }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)))
         // res_conv2
-        Self.l4_res_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)), arena.advanced(by: Arena.l4_res_conv2_padded))
-        Self.l4_res_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch))
+        // with res_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l4_res_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)), arena.advanced(by: Arena.l4_res_conv2_padded))
+            Self.l4_res_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 7984))
+        } else {
+            Self.l4_res_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)), arena.advanced(by: Arena.l4_res_conv2_padded))
+            Self.l4_res_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch))
+        }
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)))
         // shortcut
-        Self.l5_shortcut(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 7840), arena.advanced(by: Arena.l5_shortcut))
+        // with shortcut_bn in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l5_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 7840), arena.advanced(by: Arena.l5_shortcut), w.advanced(by: 8016))
+        } else {
+            Self.l5_shortcut(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 7840), arena.advanced(by: Arena.l5_shortcut))
+        }
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_shortcut)))
         // res_bn2
-        Self.l6_res_bn2(arena.advanced(by: Arena.l4_res_conv2), w)
+        if observe != nil {
+            Self.l6_res_bn2(arena.advanced(by: Arena.l4_res_conv2), w)
+        }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)))
         // shortcut_bn
-        Self.l7_shortcut_bn(arena.advanced(by: Arena.l5_shortcut), w)
+        if observe != nil {
+            Self.l7_shortcut_bn(arena.advanced(by: Arena.l5_shortcut), w)
+        }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l5_shortcut)))
         // res_add
         Self.l8_res_add(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)), UnsafePointer(arena.advanced(by: Arena.l5_shortcut)), arena.advanced(by: Arena.l8_res_add))
@@ -219,27 +244,30 @@ public struct ResidualBlock: CompiledModel {
         Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // res_conv1
+        // with res_bn1 and res_relu in its store, unless every layer's output is observed
         Self.l1_res_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l1_res_conv1_padded))
-        Self.l1_res_conv1(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1_padded)), w.advanced(by: 224), arena.advanced(by: Arena.l1_res_conv1))
+        Self.l1_res_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1_padded)), w.advanced(by: 224), arena.advanced(by: Arena.l1_res_conv1), w.advanced(by: 1392))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)))
         // res_bn1
-        Self.l2_res_bn1(arena.advanced(by: Arena.l1_res_conv1), w)
+        // in res_conv1's store
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)))
         // res_relu
-        Self.l3_res_relu(arena.advanced(by: Arena.l1_res_conv1))
+        // in res_conv1's store
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)))
         // res_conv2
+        // with res_bn2 in its store, unless every layer's output is observed
         Self.l4_res_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)), arena.advanced(by: Arena.l4_res_conv2_padded))
-        Self.l4_res_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch))
+        Self.l4_res_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 7984))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)))
         // shortcut
-        Self.l5_shortcut(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 7840), arena.advanced(by: Arena.l5_shortcut))
+        // with shortcut_bn in its store, unless every layer's output is observed
+        Self.l5_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 7840), arena.advanced(by: Arena.l5_shortcut), w.advanced(by: 8016))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_shortcut)))
         // res_bn2
-        Self.l6_res_bn2(arena.advanced(by: Arena.l4_res_conv2), w)
+        // in res_conv2's store
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)))
         // shortcut_bn
-        Self.l7_shortcut_bn(arena.advanced(by: Arena.l5_shortcut), w)
+        // in shortcut's store
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l5_shortcut)))
         // res_add
         Self.l8_res_add(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)), UnsafePointer(arena.advanced(by: Arena.l5_shortcut)), arena.advanced(by: Arena.l8_res_add))
@@ -293,27 +321,52 @@ public struct ResidualBlock: CompiledModel {
         Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // res_conv1
-        Self.l1_res_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l1_res_conv1_padded))
-        Self.l1_res_conv1(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1_padded)), w.advanced(by: 224), arena.advanced(by: Arena.l1_res_conv1))
+        // with res_bn1 and res_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l1_res_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l1_res_conv1_padded))
+            Self.l1_res_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1_padded)), w.advanced(by: 224), arena.advanced(by: Arena.l1_res_conv1), w.advanced(by: 1392))
+        } else {
+            Self.l1_res_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l1_res_conv1_padded))
+            Self.l1_res_conv1(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1_padded)), w.advanced(by: 224), arena.advanced(by: Arena.l1_res_conv1))
+        }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)))
         // res_bn1
-        Self.l2_res_bn1(arena.advanced(by: Arena.l1_res_conv1), w)
+        if observe != nil {
+            Self.l2_res_bn1(arena.advanced(by: Arena.l1_res_conv1), w)
+        }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)))
         // res_relu
-        Self.l3_res_relu(arena.advanced(by: Arena.l1_res_conv1))
+        if observe != nil {
+            Self.l3_res_relu(arena.advanced(by: Arena.l1_res_conv1))
+        }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)))
         // res_conv2
-        Self.l4_res_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)), arena.advanced(by: Arena.l4_res_conv2_padded))
-        Self.l4_res_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch))
+        // with res_bn2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l4_res_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)), arena.advanced(by: Arena.l4_res_conv2_padded))
+            Self.l4_res_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 7984))
+        } else {
+            Self.l4_res_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)), arena.advanced(by: Arena.l4_res_conv2_padded))
+            Self.l4_res_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch))
+        }
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)))
         // shortcut
-        Self.l5_shortcut(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 7840), arena.advanced(by: Arena.l5_shortcut))
+        // with shortcut_bn in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l5_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 7840), arena.advanced(by: Arena.l5_shortcut), w.advanced(by: 8016))
+        } else {
+            Self.l5_shortcut(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 7840), arena.advanced(by: Arena.l5_shortcut))
+        }
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_shortcut)))
         // res_bn2
-        Self.l6_res_bn2(arena.advanced(by: Arena.l4_res_conv2), w)
+        if observe != nil {
+            Self.l6_res_bn2(arena.advanced(by: Arena.l4_res_conv2), w)
+        }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)))
         // shortcut_bn
-        Self.l7_shortcut_bn(arena.advanced(by: Arena.l5_shortcut), w)
+        if observe != nil {
+            Self.l7_shortcut_bn(arena.advanced(by: Arena.l5_shortcut), w)
+        }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l5_shortcut)))
         // res_add
         Self.l8_res_add(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)), UnsafePointer(arena.advanced(by: Arena.l5_shortcut)), arena.advanced(by: Arena.l8_res_add))
@@ -548,6 +601,73 @@ public struct ResidualBlock: CompiledModel {
         }
     }
 
+    // res_conv1: at inference, with the layers after it in its store
+    @inline(never)
+    static func l1_res_conv1_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 1152
+        for oy in parts {
+            let yp = y + oy * 128
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
+            var s6_0 = bias.simd(V.self, at: 0)
+            var s7_0 = bias.simd(V.self, at: 0)
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 272 + ky * 136 + kx * 8
+                    let wp = kernel + (ky * 3 + kx) * 128
+                    for ci in 0..<8 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 80])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 96])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 112])
+                        s7_0 = madd(s7_0, x7, w0)
+                    }
+                }
+            }
+            let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+            yp.store(e0_0r, at: 0)
+            let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+            yp.store(e1_0r, at: 16)
+            let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+            yp.store(e2_0r, at: 32)
+            let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+            yp.store(e3_0r, at: 48)
+            let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e4_0r = V().replacing(with: e4_0n, where: e4_0n .> 0)
+            yp.store(e4_0r, at: 64)
+            let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e5_0r = V().replacing(with: e5_0n, where: e5_0n .> 0)
+            yp.store(e5_0r, at: 80)
+            let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e6_0r = V().replacing(with: e6_0n, where: e6_0n .> 0)
+            yp.store(e6_0r, at: 96)
+            let e7_0n = s7_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e7_0r = V().replacing(with: e7_0n, where: e7_0n .> 0)
+            yp.store(e7_0r, at: 112)
+        }
+    }
+
     // res_bn1: BatchNormalization, (None, 8, 8, 16) → (None, 8, 8, 16), 64 parameters
     @inline(never)
     static func l2_res_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
@@ -761,6 +881,80 @@ public struct ResidualBlock: CompiledModel {
         }
     }
 
+    // res_conv2: at inference, with the layers after it in its store
+    @inline(never)
+    static func l4_res_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 2048
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 2
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<2 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 320 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let d10 = patch.simd(VC.self, at: 160 + c), d11 = patch.simd(VC.self, at: 176 + c), d12 = patch.simd(VC.self, at: 192 + c), d13 = patch.simd(VC.self, at: 208 + c)
+                        let d20 = patch.simd(VC.self, at: 320 + c), d21 = patch.simd(VC.self, at: 336 + c), d22 = patch.simd(VC.self, at: 352 + c), d23 = patch.simd(VC.self, at: 368 + c)
+                        let d30 = patch.simd(VC.self, at: 480 + c), d31 = patch.simd(VC.self, at: 496 + c), d32 = patch.simd(VC.self, at: 512 + c), d33 = patch.simd(VC.self, at: 528 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 16 + c)
+                        v.store(b01 + b02, at: 128 + t * 16 + c)
+                        v.store(b02 - b01, at: 256 + t * 16 + c)
+                        v.store(b01 - b03, at: 384 + t * 16 + c)
+                        v.store(b10 - b12, at: 512 + t * 16 + c)
+                        v.store(b11 + b12, at: 640 + t * 16 + c)
+                        v.store(b12 - b11, at: 768 + t * 16 + c)
+                        v.store(b11 - b13, at: 896 + t * 16 + c)
+                        v.store(b20 - b22, at: 1024 + t * 16 + c)
+                        v.store(b21 + b22, at: 1152 + t * 16 + c)
+                        v.store(b22 - b21, at: 1280 + t * 16 + c)
+                        v.store(b21 - b23, at: 1408 + t * 16 + c)
+                        v.store(b30 - b32, at: 1536 + t * 16 + c)
+                        v.store(b31 + b32, at: 1664 + t * 16 + c)
+                        v.store(b32 - b31, at: 1792 + t * 16 + c)
+                        v.store(b31 - b33, at: 1920 + t * 16 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l4_res_conv2_winograd_product8(UnsafePointer(v + xi * 128), w + 2320 + xi * 256, m + xi * 128)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<2 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let bias = w.simd(VK.self, at: 2304 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 128 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 256 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 384 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 512 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 640 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 768 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 896 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1280 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1408 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 1536 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1664 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 1792 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 16 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e00n, at: (oy * 8 + ox) * 16 + k)
+                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e01n, at: (oy * 8 + ox + 1) * 16 + k)
+                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e10n, at: ((oy + 1) * 8 + ox) * 16 + k)
+                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        y.store(e11n, at: ((oy + 1) * 8 + ox + 1) * 16 + k)
+                    }
+                }
+            }
+        }
+    }
+
     // shortcut: Conv2D, (None, 16, 16, 8) → (None, 8, 8, 16), 128 parameters
     @inline(never)
     static func l5_shortcut(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
@@ -805,6 +999,61 @@ public struct ResidualBlock: CompiledModel {
             yp.store(s5_0, at: 80)
             yp.store(s6_0, at: 96)
             yp.store(s7_0, at: 112)
+        }
+    }
+
+    // shortcut: at inference, with the layers after it in its store
+    @inline(never)
+    static func l5_shortcut_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w, bias = w + 128
+        for oy in parts {
+            let yp = y + oy * 128
+            var s0_0 = bias.simd(V.self, at: 0)
+            var s1_0 = bias.simd(V.self, at: 0)
+            var s2_0 = bias.simd(V.self, at: 0)
+            var s3_0 = bias.simd(V.self, at: 0)
+            var s4_0 = bias.simd(V.self, at: 0)
+            var s5_0 = bias.simd(V.self, at: 0)
+            var s6_0 = bias.simd(V.self, at: 0)
+            var s7_0 = bias.simd(V.self, at: 0)
+            let xp = x + oy * 256
+            let wp = kernel
+            for ci in 0..<8 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 16])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 32])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 48])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[ci + 64])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[ci + 80])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[ci + 96])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[ci + 112])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            yp.store(e0_0n, at: 0)
+            let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            yp.store(e1_0n, at: 16)
+            let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            yp.store(e2_0n, at: 32)
+            let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            yp.store(e3_0n, at: 48)
+            let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            yp.store(e4_0n, at: 64)
+            let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            yp.store(e5_0n, at: 80)
+            let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            yp.store(e6_0n, at: 96)
+            let e7_0n = s7_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            yp.store(e7_0n, at: 112)
         }
     }
 

@@ -37,4 +37,25 @@ struct ForwardWriter {
         }
         split[split.count - 1].line(parts > 1 ? "pool.split(\(parts)) { worker, parts in \(call("parts")) }" : call(nil))
     }
+
+    /// Calls that differ when every layer's output is observed (a fused
+    /// convolution, `EpilogueFusion`): the sequential pass, whose `observe` may
+    /// be set, writes `if observe == nil { plain } else { observed }`; the split
+    /// pass has no observer and writes `plain` alone.
+    mutating func unlessObserved(plain: (inout ForwardWriter) -> Void, observed: (inout ForwardWriter) -> Void) {
+        var fast = ForwardWriter(), slow = ForwardWriter()
+        plain(&fast)
+        observed(&slow)
+        sequential[sequential.count - 1].ifElse("observe == nil", then: { $0.embed(fast.sequential[0].text) },
+                                                otherwise: { $0.embed(slow.sequential[0].text) })
+        split[split.count - 1].embed(fast.split[0].text)
+    }
+
+    /// A call only an observer needs (a layer fused into a convolution's
+    /// store): `if observe != nil { call }` in the sequential pass, `otherwise`
+    /// (a comment) in the split pass.
+    mutating func onlyObserved(_ call: String, otherwise: String) {
+        sequential[sequential.count - 1].block("if observe != nil") { $0.line(call) }
+        split[split.count - 1].line(otherwise)
+    }
 }

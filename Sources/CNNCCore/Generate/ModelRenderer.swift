@@ -77,6 +77,11 @@ struct ModelRenderer {
                 functions.line("// \(node.layer.name): its \(node.layer.operation.fusedActivation.rawValue) activation")
                 post.emit(into: &functions)
             }
+            if let fused = kernels.fused {
+                functions.line()
+                functions.line("// \(node.layer.name): at inference, with the layers after it in its store")
+                fused.emit(into: &functions)
+            }
         case .pooling(let kernel):
             kernel.emit(into: &functions)
         case .globalPooling(let kernel):
@@ -132,40 +137,18 @@ struct ModelRenderer {
         forward.line("// \(node.layer.name)")
         let source = readable(node.reads)
         let target = pointer(node.writes)
-        let padded = node.padded.map { PointerExpression.offset("arena", by: "Arena.\(program.arena.regions[$0].name)") }
         switch node.kernel {
         case .convolution(let kernels):
-            if let winograd = kernels.winograd, let padded {
-                forward.line("Self.\(winograd.padding.function)(\(source), \(padded))")
-                forward.kernel(parts: kernels.splitParts) { worker, parts in
-                    let scratch = PointerExpression.offset("arena", by: "Arena.scratch" + (worker.map { " + \($0) * \(winograd.kernel.scratchCount)" } ?? ""))
-                    return "Self.\(winograd.kernel.function)(UnsafePointer(\(padded)), \(node.packedWeights), \(target), \(scratch)\(parts.map { ", \($0)" } ?? ""))"
-                }
+            if let fused = kernels.fused, let fusion = node.fusion {
+                let names = fusion.followers.map { program.nodes[$0].layer.name }.joined(separator: " and ")
+                forward.line("// with \(names) in its store, unless every layer's output is observed")
+                let post = fusion.scaleShiftOffset.map { PointerExpression.offset("w", by: $0) }
+                forward.unlessObserved(
+                    plain: { emitConvolution(node, kernels, fused: (fused, post), into: &$0) },
+                    observed: { emitConvolution(node, kernels, fused: nil, into: &$0) })
             } else {
-                var reads = source
-                if let padder = kernels.padding, let padded {
-                    forward.line("Self.\(padder.function)(\(source), \(padded))")
-                    reads = "UnsafePointer(\(padded))"
-                }
-                if let pointwise = kernels.pointwise, let intermediate = node.intermediate {
-                    // SeparableConv2D: both steps on the same rows.
-                    let middle = PointerExpression.offset("arena", by: "Arena.\(program.arena.regions[intermediate].name)")
-                    func calls(_ rows: String?) -> String {
-                        let range = rows.map { ", \($0)" } ?? ""
-                        return "Self.\(kernels.direct.function)(\(reads), \(node.packedWeights), \(middle)\(range)); Self.\(pointwise.function)(UnsafePointer(\(middle)), \(node.packedWeights), \(target)\(range))"
-                    }
-                    if let rows = kernels.rowsPerBlock {
-                        forward.rowBlocks(height: pointwise.outputHeight, rows: rows, parts: kernels.splitParts, calls)
-                    } else {
-                        forward.kernel(parts: kernels.splitParts) { _, parts in calls(parts) }
-                    }
-                } else {
-                    forward.kernel(parts: kernels.splitParts) { _, parts in
-                        "Self.\(kernels.direct.function)(\(reads), \(node.packedWeights), \(target)\(parts.map { ", \($0)" } ?? ""))"
-                    }
-                }
+                emitConvolution(node, kernels, fused: nil, into: &forward)
             }
-            if let post = kernels.activation { forward.line("Self.\(post.function)(\(target))") }
         case .pooling, .globalPooling, .zeroPadding, .cropping, .upSampling, .permute, .repeatVector:
             forward.line("Self.\(node.function)(\(source), \(target))")
         case .merge, .concatenate:
@@ -175,9 +158,60 @@ struct ModelRenderer {
             forward.line("// (no computation at inference)")
         case .inPlace(let kernel):
             if node.copiesInputFirst { forward.line("\(target).update(from: \(source), count: \(node.layer.inputShape.elementCount))") }
-            forward.line(kernel.needsWeights ? "Self.\(node.function)(\(target), w)" : "Self.\(node.function)(\(target))")
+            let call = kernel.needsWeights ? "Self.\(node.function)(\(target), w)" : "Self.\(node.function)(\(target))"
+            if let owner = node.fusedInto {
+                forward.onlyObserved(call, otherwise: "// in \(program.nodes[owner].layer.name)'s store")
+            } else {
+                forward.line(call)
+            }
         }
         forward.line("observe?(\(node.index), \(readable(node.writes)))")
+    }
+
+    /// A convolution's kernel calls: its padding, then Winograd's kernel, a
+    /// SeparableConv2D's two steps or the direct kernel; with `fused`, the
+    /// fused kernel in place of the last, handed `post` (where the
+    /// BatchNormalization's scale and shift are) when it reads them.
+    private func emitConvolution(_ node: NodeProgram, _ kernels: ConvolutionKernels, fused: (kernel: FusedKernel, post: String?)?,
+                                 into forward: inout ForwardWriter) {
+        let source = readable(node.reads)
+        let target = pointer(node.writes)
+        let padded = node.padded.map { PointerExpression.offset("arena", by: "Arena.\(program.arena.regions[$0].name)") }
+        let post = fused?.post.map { ", \($0)" } ?? ""
+        if let winograd = kernels.winograd, let padded {
+            let function = fused?.kernel.function ?? winograd.kernel.function
+            forward.line("Self.\(winograd.padding.function)(\(source), \(padded))")
+            forward.kernel(parts: kernels.splitParts) { worker, parts in
+                let scratch = PointerExpression.offset("arena", by: "Arena.scratch" + (worker.map { " + \($0) * \(winograd.kernel.scratchCount)" } ?? ""))
+                return "Self.\(function)(UnsafePointer(\(padded)), \(node.packedWeights), \(target), \(scratch)\(post)\(parts.map { ", \($0)" } ?? ""))"
+            }
+        } else {
+            var reads = source
+            if let padder = kernels.padding, let padded {
+                forward.line("Self.\(padder.function)(\(source), \(padded))")
+                reads = "UnsafePointer(\(padded))"
+            }
+            if let pointwise = kernels.pointwise, let intermediate = node.intermediate {
+                // SeparableConv2D: both steps on the same rows.
+                let middle = PointerExpression.offset("arena", by: "Arena.\(program.arena.regions[intermediate].name)")
+                let second = fused?.kernel.function ?? pointwise.function
+                func calls(_ rows: String?) -> String {
+                    let range = rows.map { ", \($0)" } ?? ""
+                    return "Self.\(kernels.direct.function)(\(reads), \(node.packedWeights), \(middle)\(range)); Self.\(second)(UnsafePointer(\(middle)), \(node.packedWeights), \(target)\(post)\(range))"
+                }
+                if let rows = kernels.rowsPerBlock {
+                    forward.rowBlocks(height: pointwise.outputHeight, rows: rows, parts: kernels.splitParts, calls)
+                } else {
+                    forward.kernel(parts: kernels.splitParts) { _, parts in calls(parts) }
+                }
+            } else {
+                let function = fused?.kernel.function ?? kernels.direct.function
+                forward.kernel(parts: kernels.splitParts) { _, parts in
+                    "Self.\(function)(\(reads), \(node.packedWeights), \(target)\(post)\(parts.map { ", \($0)" } ?? ""))"
+                }
+            }
+        }
+        if let activation = kernels.activation { forward.line("Self.\(activation.function)(\(target))") }
     }
 
     private func writeHeader(into out: inout SourceWriter) {

@@ -18,6 +18,19 @@ struct SourceWriter {
         line(closing)
     }
 
+    /// `if condition {`, `then` one level deeper, `} else {`, `otherwise`, `}`.
+    mutating func ifElse(_ condition: String, then: (inout SourceWriter) -> Void, otherwise: (inout SourceWriter) -> Void) {
+        line("if \(condition) {")
+        depth += 1
+        then(&self)
+        depth -= 1
+        line("} else {")
+        depth += 1
+        otherwise(&self)
+        depth -= 1
+        line("}")
+    }
+
     /// Every line of `written` (another writer's text), at this writer's depth.
     mutating func embed(_ written: String) {
         for content in written.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {

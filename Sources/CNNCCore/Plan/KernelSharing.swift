@@ -75,12 +75,7 @@ extension InferenceKernel {
         switch self {
         case .convolution(var kernels):
             kernels.padding = kernels.padding.map { renamed($0, \.function) }
-            switch kernels.direct {
-            case .channelLanes(let kernel): kernels.direct = .channelLanes(renamed(kernel, \.function))
-            case .pixelLanes(let kernel): kernels.direct = .pixelLanes(renamed(kernel, \.function))
-            case .depthwise(let kernel): kernels.direct = .depthwise(renamed(kernel, \.function))
-            case .transposed(let kernel): kernels.direct = .transposed(renamed(kernel, \.function))
-            }
+            kernels.direct = kernels.direct.renamingFunction(renamed)
             if var winograd = kernels.winograd {
                 winograd.kernel = renamed(winograd.kernel, \.function)
                 winograd.padding = renamed(winograd.padding, \.function)
@@ -88,6 +83,7 @@ extension InferenceKernel {
             }
             kernels.pointwise = kernels.pointwise.map { renamed($0, \.function) }
             kernels.activation = kernels.activation.map { renamed($0, \.function) }
+            kernels.fused = kernels.fused.map { $0.renamingFunctions(renamed) }
             return .convolution(kernels)
         case .pooling(let kernel): return .pooling(renamed(kernel, \.function))
         case .globalPooling(let kernel): return .globalPooling(renamed(kernel, \.function))
@@ -100,6 +96,43 @@ extension InferenceKernel {
         case .merge(let kernel): return .merge(renamed(kernel, \.function))
         case .concatenate(let kernel): return .concatenate(renamed(kernel, \.function))
         case .nothing: return .nothing
+        }
+    }
+}
+
+extension DirectConvolution {
+    /// The same kernel with its function's name renamed by `renamed`.
+    func renamingFunction(_ renamed: (String) -> String) -> DirectConvolution {
+        switch self {
+        case .channelLanes(var kernel):
+            kernel.function = renamed(kernel.function)
+            return .channelLanes(kernel)
+        case .pixelLanes(var kernel):
+            kernel.function = renamed(kernel.function)
+            return .pixelLanes(kernel)
+        case .depthwise(var kernel):
+            kernel.function = renamed(kernel.function)
+            return .depthwise(kernel)
+        case .transposed(var kernel):
+            kernel.function = renamed(kernel.function)
+            return .transposed(kernel)
+        }
+    }
+}
+
+extension FusedKernel {
+    /// The same kernel with its function's name, and the products it calls, renamed by `renamed`.
+    func renamingFunctions(_ renamed: (String) -> String) -> FusedKernel {
+        switch self {
+        case .direct(let kernel):
+            return .direct(kernel.renamingFunction(renamed))
+        case .winograd(var kernel):
+            kernel.function = renamed(kernel.function)
+            kernel.productsOf = kernel.productsOf.map(renamed)
+            return .winograd(kernel)
+        case .pointwise(var kernel):
+            kernel.function = renamed(kernel.function)
+            return .pointwise(kernel)
         }
     }
 }

@@ -78,13 +78,15 @@ public enum ModelPlanner {
             nodes.append(node)
         }
         var memory = InferenceMemoryPlanner.plan(model, nodes: nodes)
+        // The tail's vector layers are the same in both forms; Keras's names their shapes in comments.
+        let batchedTail = BatchedTailPlanner.plan(keras, weights: weights, target: target)
+        EpilogueFusion.fuse(&memory.nodes, model: model, tailStart: batchedTail?.start)
         KernelSharing.share(&memory.nodes)
         return ModelProgram(
             modelName: model.name, specPath: specPath, typeName: SwiftNames.typeName(forSpecPath: specPath),
             inputLayout: keras.inputLayout, outputLayout: keras.outputLayout, parameterCount: model.parameters, flops: model.flops,
             weights: weights, nodes: memory.nodes, arena: memory.arena, results: memory.results,
-            // The tail's vector layers are the same in both forms; Keras's names their shapes in comments.
-            batchedTail: BatchedTailPlanner.plan(keras, weights: weights, target: target),
+            batchedTail: batchedTail,
             training: TrainingPlanner.plan(model, weights: weights), vectorWidths: vectorWidths.sorted(), target: target)
     }
 

@@ -82,6 +82,12 @@ struct NodeProgram: Codable, Hashable, Sendable {
     var otherReads: [InferenceBuffer] = []
     /// The region of a SeparableConv2D's depthwise result, which its 1x1 step reads.
     var intermediate: Int? = nil
+    /// For a convolution, the layers after it that its fused kernel runs in
+    /// its store when no observer asks for its own output (`EpilogueFusion`).
+    var fusion: NodeFusion? = nil
+    /// For a layer fused into a convolution's store: that convolution's index.
+    /// It runs on its own only for an observer.
+    var fusedInto: Int? = nil
 
     /// The line that introduces it in generated code: name, class, shapes, parameters.
     var comment: String {
@@ -129,6 +135,8 @@ struct ConvolutionKernels: Codable, Hashable, Sendable {
     var rowsPerBlock: Int? = nil
     /// An activation other than linear and ReLU (which the kernels fuse), applied after.
     var activation: ElementwiseEmitter?
+    /// The last kernel again, with the layers after it in its store (`EpilogueFusion`).
+    var fused: FusedKernel? = nil
     /// Parts to split inference's kernel into across workers for one sample (1: one core).
     var splitParts: Int
 

@@ -26,6 +26,8 @@ struct ConvolutionEmitter: Codable, Hashable {
     var target: TargetCPU = .avx512on256
     /// Sums start from zero instead of the bias (for products that are not a whole layer).
     var startsFromZero = false
+    /// The layers after it that run in its store at inference (`EpilogueFusion`).
+    var epilogue: StoreEpilogue? = nil
     /// A small output (`isSmallOutput`, whose kernel the weight plan packs in
     /// panels) runs as few blocks of the flattened output, spanning rows, each
     /// pixel's place a constant: every weight is read once a block instead of once a row.
@@ -118,7 +120,7 @@ struct ConvolutionEmitter: Codable, Hashable {
 
     func emit(into out: inout SourceWriter) {
         out.line("@inline(never)")
-        out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<\(parts))") { out in
+        out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>\(epilogue?.parameter ?? ""), _ parts: Range<Int> = 0..<\(parts))") { out in
             out.line("typealias V = \(vectorType)")
             let names = packed.namedParts(kernelUsed: readsKernel, biasUsed: !startsFromZero)
             if !names.isEmpty { out.line(names) }
@@ -363,7 +365,11 @@ struct ConvolutionEmitter: Codable, Hashable {
             for j in 0..<chunks {
                 // ReLU as a compare and blend: the standard library's pointwiseMax
                 // stayed a call per vector for SIMD8 (a quarter of toy_convnet's time).
-                let value = fusedReLU && pass.last ? "s\(p)_\(j).replacing(with: 0, where: s\(p)_\(j) .< 0)" : "s\(p)_\(j)"
+                var value = fusedReLU && pass.last ? "s\(p)_\(j).replacing(with: 0, where: s\(p)_\(j) .< 0)" : "s\(p)_\(j)"
+                if pass.last, let epilogue {
+                    value = epilogue.apply(to: value, name: "e\(p)_\(j)", vector: "V", lanes: lanes, channel: Index(j * lanes) + channelBase,
+                                           existing: min(lanes, channelsLeft(j)), into: &out)
+                }
                 let offset = p * outputs + j * lanes
                 if channelsLeft(j) >= lanes {
                     out.line("yp.store(\(value), at: \(offset))")

@@ -20,6 +20,8 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
     /// Packed as a kernel of one row per tap (see `WeightPlan`).
     var packed: WeightPlan.PackedKernel
     var fusedReLU: Bool
+    /// The layers after it that run in its store at inference (`EpilogueFusion`).
+    var epilogue: StoreEpilogue? = nil
 
     var lanes: Int { packed.lanes }
     var outputs: Int { packed.outputs }
@@ -32,7 +34,7 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
 
     func emit(into out: inout SourceWriter) {
         out.line("@inline(never)")
-        out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<\(parts))") { out in
+        out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>\(epilogue?.parameter ?? ""), _ parts: Range<Int> = 0..<\(parts))") { out in
             out.line(packed.namedParts(biasUsed: true))
             if depthMultiplier == 1 {
                 emitChannelLanes(into: &out)
@@ -109,7 +111,10 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
             }
         }
         for p in 0..<pixels {
-            let value = fusedReLU ? "s\(p).replacing(with: 0, where: s\(p) .< 0)" : "s\(p)"
+            var value = fusedReLU ? "s\(p).replacing(with: 0, where: s\(p) .< 0)" : "s\(p)"
+            if let epilogue {
+                value = epilogue.apply(to: value, name: "e\(p)", vector: "V", lanes: lanes, channel: c0, existing: channels, into: &out)
+            }
             if whole {
                 out.line("yp.store(\(value), at: \(p * outputs))")
             } else {

@@ -23,6 +23,11 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
     /// Where U starts in the packed weights: 16 matrices of inputChannels x paddedOutputs.
     var transformedOffset: Int
     var fusedReLU: Bool
+    /// The layers after it that run in its store at inference (`EpilogueFusion`).
+    var epilogue: StoreEpilogue? = nil
+    /// The kernel whose product functions this one calls instead of writing
+    /// its own: a fused copy shares the unfused kernel's (`EpilogueFusion`).
+    var productsOf: String? = nil
     /// The CPU kind the transforms' vectors and the products' register blocks are shaped for.
     var target: TargetCPU = .avx512on256
 
@@ -74,12 +79,12 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
     func emit(into out: inout SourceWriter) {
         let groups = tileRows / rowsPerGroup
         let lastRows = tileRows - groups * rowsPerGroup
-        for rows in Set([rowsPerGroup, lastRows]).sorted() where rows > 0 {
+        for rows in Set([rowsPerGroup, lastRows]).sorted() where rows > 0 && productsOf == nil {
             product(tiles: rows * tileColumns).emit(into: &out)
             out.line()
         }
         out.line("@inline(never)")
-        out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<\(parts))") { out in
+        out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>\(epilogue?.parameter ?? ""), _ parts: Range<Int> = 0..<\(parts))") { out in
             out.line("typealias VC = SIMD\(channelLanes)<Float>")
             out.line("typealias VK = SIMD\(outputLanes)<Float>")
             out.line("let v = s, m = s + \(16 * rowsPerGroup * tileColumns * inputChannels)")
@@ -109,7 +114,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
         var matrix = packed
         matrix.kernelOffset = 0
         return ConvolutionEmitter(
-            function: "\(function)_product\(tiles)", inputHeight: 1, inputWidth: tiles, inputChannels: inputChannels,
+            function: "\(productsOf ?? function)_product\(tiles)", inputHeight: 1, inputWidth: tiles, inputChannels: inputChannels,
             kernel: .square(1), strides: .square(1), dilation: .square(1), outputHeight: 1, outputWidth: tiles,
             packed: matrix, fusedReLU: false, target: target, startsFromZero: true)
     }
@@ -143,7 +148,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
         }
         out.line("// 16 products M[ξ] = V[ξ] · U[ξ].")
         out.block("for xi in 0..<16") { out in
-            out.line("Self.\(function)_product\(tiles)(UnsafePointer(v + xi * \(tiles * inputChannels)), w + \(transformedOffset) + xi * \(inputChannels * packed.paddedOutputs), m + xi * \(tiles * outputs))")
+            out.line("Self.\(productsOf ?? function)_product\(tiles)(UnsafePointer(v + xi * \(tiles * inputChannels)), w + \(transformedOffset) + xi * \(inputChannels * packed.paddedOutputs), m + xi * \(tiles * outputs))")
         }
         out.line("// Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.")
         out.block("for r in 0..<\(rows)") { out in
@@ -164,7 +169,11 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
                     }
                     for i in 0..<2 {
                         for j in 0..<2 {
-                            let value = fusedReLU ? "y\(i)\(j).replacing(with: 0, where: y\(i)\(j) .< 0)" : "y\(i)\(j)"
+                            var value = fusedReLU ? "y\(i)\(j).replacing(with: 0, where: y\(i)\(j) .< 0)" : "y\(i)\(j)"
+                            if let epilogue {
+                                value = epilogue.apply(to: value, name: "e\(i)\(j)", vector: "VK", lanes: outputLanes, channel: Index("k"),
+                                                       existing: outputLanes, into: &out)
+                            }
                             let store = "y.store(\(value), at: \(((Index("oy") + i) * outputWidth + Index("ox") + j) * outputs + Index("k")))"
                             // Only the last tile row and column can reach past an odd output size.
                             var conditions: [String] = []

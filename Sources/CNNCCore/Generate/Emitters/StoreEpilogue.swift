@@ -1,0 +1,67 @@
+/// What a convolution kernel does to each finished vector of sums, after its
+/// own bias and ReLU, when the BatchNormalization and ReLU layers after it run
+/// in its store at inference (`EpilogueFusion`), instead of as passes of their
+/// own over its output: MobileNetV2 spent a quarter of its time in those passes.
+///
+/// Each step is written as the layer's own pass computes it (the folded
+/// scale and shift as a separate multiply and add, ReLU with the same
+/// comparisons), so a fused layer's output is the same bits as the passes'.
+struct StoreEpilogue: Codable, Hashable {
+    /// A BatchNormalization's x·scale + shift, its folded scale read from
+    /// `post[c]` and its shift from `post[channels + c]` (where `WeightPlan`
+    /// packs them, one after the other).
+    var scaleShift: Bool
+    /// The ReLU after it, if any.
+    var clamp: Clamp?
+    /// The convolution's output channels: where the shifts start after the scales.
+    var channels: Int
+
+    enum Clamp: Codable, Hashable {
+        /// Activation("relu"), as `ElementwiseEmitter` writes it: Swift.max(x, 0).
+        case activationReLU
+        /// ReLU(max_value) at threshold 0 with no negative slope:
+        /// x > 0 ? min(x, max_value) : 0.
+        case relu(maxValue: Double?)
+    }
+
+    /// The fused kernel's extra parameter: where the scales start.
+    var parameter: String { scaleShift ? ", _ post: UnsafePointer<Float>" : "" }
+
+    /// Writes the lines that turn `value`, a vector of type `vector` holding
+    /// channels `channel...` (`existing` of its lanes real: the others are
+    /// never stored, and their scale and shift are not read), into what is
+    /// stored; returns the expression to store.
+    func apply(to value: String, name: String, vector: String, lanes: Int, channel: Index, existing: Int,
+               into out: inout SourceWriter) -> String {
+        var result = value
+        if scaleShift {
+            if existing >= lanes {
+                out.line("let \(name)n = \(result) * post.simd(\(vector).self, at: \(channel)) + post.simd(\(vector).self, at: \(channel + channels))")
+            } else {
+                out.line("var \(name)a = \(vector)(), \(name)b = \(vector)(); "
+                    + Index.loopLine("lane", count: existing) { lane in
+                        "\(name)a[\(lane)] = post[\(channel + lane)]; \(name)b[\(lane)] = post[\(channel + channels + lane)]"
+                    })
+                out.line("let \(name)n = \(result) * \(name)a + \(name)b")
+            }
+            result = "\(name)n"
+        }
+        switch clamp {
+        case nil:
+            break
+        case .activationReLU?:
+            // Swift.max(x, 0) is `0 >= x ? 0 : x`: NaN stays, −0 becomes 0.
+            out.line("let \(name)r = \(result).replacing(with: 0, where: \(result) .<= 0)")
+            result = "\(name)r"
+        case .relu(let maxValue)?:
+            // x > 0 ? x : 0 (NaN becomes 0), then min(x, max_value) as `max_value < x ? max_value : x`.
+            out.line("let \(name)r = \(vector)().replacing(with: \(result), where: \(result) .> 0)")
+            result = "\(name)r"
+            if let maxValue {
+                out.line("let \(name)m = \(result).replacing(with: Float(\(maxValue)), where: \(result) .> Float(\(maxValue)))")
+                result = "\(name)m"
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,132 @@
+/// Runs the BatchNormalization and ReLU layers that follow a convolution in
+/// the convolution's store at inference, instead of as passes of their own
+/// over its output (MobileNet's and ResNet's Conv2D → BatchNormalization →
+/// ReLU: in MobileNetV2 those two passes took a quarter of the time, each
+/// reading and writing the whole tensor again).
+///
+/// The kernel computes each layer's step as that layer's own pass does
+/// (`StoreEpilogue`), so the output is the same bits. The unfused kernels stay:
+/// training calls them, and so does the forward pass when an observer (`cnnc
+/// verify`, `--dump-layers`) asks for every layer's own output, which the
+/// fused kernel never writes.
+enum EpilogueFusion {
+    /// Marks each convolution whose output only a BatchNormalization (then,
+    /// optionally, a ReLU) or only a ReLU reads, in place, and gives it a
+    /// fused copy of its last kernel. `tailStart`: the first layer of the
+    /// block path's tail, which plans its layers again, so no fusion crosses it.
+    static func fuse(_ nodes: inout [NodeProgram], model: CheckedModel, tailStart: Int?) {
+        var readers: [TensorReference: [Int]] = [:]
+        for (index, layer) in model.layers.enumerated() {
+            for input in layer.inputs { readers[input, default: []].append(index) }
+        }
+        for output in model.outputs { readers[output, default: []].append(model.layers.count) }
+        /// The one layer that reads `index`'s output, if it is fusable into its store.
+        func soleInPlaceReader(of index: Int) -> (index: Int, kind: ElementwiseEmitter.Kind)? {
+            guard let only = readers[.layer(index)], only.count == 1, let next = only.first, next < nodes.count,
+                  next < (tailStart ?? nodes.count), case .inPlace(let emitter) = nodes[next].kernel,
+                  !nodes[next].copiesInputFirst, nodes[next].reads == nodes[next].writes else { return nil }
+            return (next, emitter.kind)
+        }
+        for index in nodes.indices {
+            guard case .convolution(var kernels) = nodes[index].kernel, kernels.activation == nil,
+                  fusableOperation(nodes[index].layer.operation), let first = soleInPlaceReader(of: index) else { continue }
+            let channels = nodes[index].layer.outputShape.lastAxis
+            var epilogue = StoreEpilogue(scaleShift: false, clamp: nil, channels: channels)
+            var followers: [Int] = []
+            var scaleShiftOffset: Int?
+            var reluCandidate: (index: Int, kind: ElementwiseEmitter.Kind)? = first
+            if case .batchNormalization(let scale, let shift) = first.kind, shift == scale + channels {
+                epilogue.scaleShift = true
+                scaleShiftOffset = scale
+                followers.append(first.index)
+                reluCandidate = soleInPlaceReader(of: first.index)
+            }
+            if let relu = reluCandidate, let clamp = clamp(relu.kind) {
+                epilogue.clamp = clamp
+                followers.append(relu.index)
+            }
+            guard !followers.isEmpty, let fused = fusedKernel(kernels, epilogue: epilogue) else { continue }
+            kernels.fused = fused
+            nodes[index].kernel = .convolution(kernels)
+            nodes[index].fusion = NodeFusion(followers: followers, scaleShiftOffset: scaleShiftOffset)
+            for follower in followers { nodes[follower].fusedInto = index }
+        }
+    }
+
+    /// Convolutions of images: Dense layers belong to the block path's tail,
+    /// and Conv2DTranspose's kernel writes its output by scattering, not by stores of finished sums.
+    private static func fusableOperation(_ operation: LayerOperation) -> Bool {
+        switch operation {
+        case .conv2D, .depthwiseConv2D, .separableConv2D: true
+        default: false
+        }
+    }
+
+    /// The ReLUs a store can apply as their own pass does.
+    private static func clamp(_ kind: ElementwiseEmitter.Kind) -> StoreEpilogue.Clamp? {
+        switch kind {
+        case .activation(.relu): .activationReLU
+        case .relu(let config) where config.threshold == 0 && config.negativeSlope == 0: .relu(maxValue: config.maxValue)
+        default: nil
+        }
+    }
+
+    /// The kernel that writes the layer's output, again, with `epilogue` and
+    /// its own name; nil for the kernels that have no store to fuse into.
+    private static func fusedKernel(_ kernels: ConvolutionKernels, epilogue: StoreEpilogue) -> FusedKernel? {
+        if var pointwise = kernels.pointwise {
+            pointwise.function += "_fused"
+            pointwise.epilogue = epilogue
+            return .pointwise(pointwise)
+        }
+        if var winograd = kernels.winograd?.kernel {
+            winograd.productsOf = winograd.function
+            winograd.function += "_fused"
+            winograd.epilogue = epilogue
+            return .winograd(winograd)
+        }
+        switch kernels.direct {
+        case .channelLanes(var kernel):
+            kernel.function += "_fused"
+            kernel.epilogue = epilogue
+            return .direct(.channelLanes(kernel))
+        case .depthwise(var kernel) where kernel.depthMultiplier == 1:
+            kernel.function += "_fused"
+            kernel.epilogue = epilogue
+            return .direct(.depthwise(kernel))
+        case .depthwise, .pixelLanes, .transposed:
+            return nil
+        }
+    }
+}
+
+/// A convolution's fused kernel: its last kernel with the layers after it in its store.
+enum FusedKernel: Codable, Hashable, Sendable {
+    case direct(DirectConvolution)
+    case winograd(WinogradConvolutionEmitter)
+    /// SeparableConv2D's 1x1 step.
+    case pointwise(ConvolutionEmitter)
+
+    var function: String {
+        switch self {
+        case .direct(let kernel): kernel.function
+        case .winograd(let kernel): kernel.function
+        case .pointwise(let kernel): kernel.function
+        }
+    }
+
+    func emit(into out: inout SourceWriter) {
+        switch self {
+        case .direct(let kernel): kernel.emit(into: &out)
+        case .winograd(let kernel): kernel.emit(into: &out)
+        case .pointwise(let kernel): kernel.emit(into: &out)
+        }
+    }
+}
+
+/// Which layers a convolution's fused kernel runs, and where the
+/// BatchNormalization's folded scale and shift are in the packed weights.
+struct NodeFusion: Codable, Hashable, Sendable {
+    var followers: [Int]
+    var scaleShiftOffset: Int?
+}

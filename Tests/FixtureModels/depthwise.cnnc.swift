@@ -35,27 +35,23 @@ public struct Depthwise: CompiledModel {
     public static let parameterCount = 2026
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 73888
-    /// 6,816 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
-    public static let arenaCount = 6816
+    /// 4,352 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 4352
     static let packedCount = 2136
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
     enum Arena {
         /// expand's output: 1,944 floats, layers 0–1
-        static let l0_expand = 2912
-        /// dw_same's padded input: 2,904 floats, layer 1
-        static let l1_dw_same_padded = 0
+        static let l0_expand = 0
         /// dw_same's output: 1,944 floats, layers 1–2
-        static let l1_dw_same = 4864
+        static let l1_dw_same = 2400
         /// pad's output: 2,400 floats, layers 2–3
         static let l2_pad = 0
         /// dw_stride2's output: 384 floats, layers 3–6
         static let l3_dw_stride2 = 2400
         /// project's output: 96 floats, layers 6–7
-        static let l6_project = 384
-        /// dw_5x5's padded input: 384 floats, layer 7
-        static let l7_dw_5x5_padded = 0
+        static let l6_project = 0
         /// dw_5x5's output: 96 floats, layers 7–8
         static let l7_dw_5x5 = 576
         /// dw_multiplier's padded input: 384 floats, layer 8
@@ -63,19 +59,17 @@ public struct Depthwise: CompiledModel {
         /// dw_multiplier's output: 192 floats, layers 8–9
         static let l8_dw_multiplier = 384
         /// dw_rect's output: 72 floats, layers 9–10
-        static let l9_dw_rect = 0
+        static let l9_dw_rect = 192
         /// widen's output: 192 floats, layers 10–11
-        static let l10_widen = 480
-        /// dw_wide's padded input: 480 floats, layer 11
-        static let l11_dw_wide_padded = 0
+        static let l10_widen = 0
         /// dw_wide's output: 96 floats, layers 11–12
-        static let l11_dw_wide = 672
+        static let l11_dw_wide = 192
         /// pool's output: 32 floats, layers 12–13
         static let l12_pool = 0
         /// classes's output: 4 floats, layer 13
         static let l13_classes = 32
         /// The end of the regions (no layer needs Winograd scratch)
-        static let scratch = 6816
+        static let scratch = 4352
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
@@ -198,8 +192,7 @@ public struct Depthwise: CompiledModel {
         Self.l0_expand(input, w, arena.advanced(by: Arena.l0_expand))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_expand)))
         // dw_same
-        Self.l1_dw_same_pad(UnsafePointer(arena.advanced(by: Arena.l0_expand)), arena.advanced(by: Arena.l1_dw_same_padded))
-        Self.l1_dw_same(UnsafePointer(arena.advanced(by: Arena.l1_dw_same_padded)), w.advanced(by: 128), arena.advanced(by: Arena.l1_dw_same))
+        Self.l1_dw_same(UnsafePointer(arena.advanced(by: Arena.l0_expand)), w.advanced(by: 128), arena.advanced(by: Arena.l1_dw_same))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dw_same)))
         // pad
         Self.l2_pad(UnsafePointer(arena.advanced(by: Arena.l1_dw_same)), arena.advanced(by: Arena.l2_pad))
@@ -226,8 +219,7 @@ public struct Depthwise: CompiledModel {
         Self.l6_project(UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)), w.advanced(by: 656), arena.advanced(by: Arena.l6_project))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_project)))
         // dw_5x5
-        Self.l7_dw_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l6_project)), arena.advanced(by: Arena.l7_dw_5x5_padded))
-        Self.l7_dw_5x5(UnsafePointer(arena.advanced(by: Arena.l7_dw_5x5_padded)), w.advanced(by: 856), arena.advanced(by: Arena.l7_dw_5x5))
+        Self.l7_dw_5x5(UnsafePointer(arena.advanced(by: Arena.l6_project)), w.advanced(by: 856), arena.advanced(by: Arena.l7_dw_5x5))
         Self.l7_dw_5x5_activation(arena.advanced(by: Arena.l7_dw_5x5))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dw_5x5)))
         // dw_multiplier
@@ -242,8 +234,7 @@ public struct Depthwise: CompiledModel {
         Self.l10_widen(UnsafePointer(arena.advanced(by: Arena.l9_dw_rect)), w.advanced(by: 1268), arena.advanced(by: Arena.l10_widen))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_widen)))
         // dw_wide
-        Self.l11_dw_wide_pad(UnsafePointer(arena.advanced(by: Arena.l10_widen)), arena.advanced(by: Arena.l11_dw_wide_padded))
-        Self.l11_dw_wide(UnsafePointer(arena.advanced(by: Arena.l11_dw_wide_padded)), w.advanced(by: 1684), arena.advanced(by: Arena.l11_dw_wide))
+        Self.l11_dw_wide(UnsafePointer(arena.advanced(by: Arena.l10_widen)), w.advanced(by: 1684), arena.advanced(by: Arena.l11_dw_wide))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_dw_wide)))
         // pool
         Self.l12_pool(UnsafePointer(arena.advanced(by: Arena.l11_dw_wide)), arena.advanced(by: Arena.l12_pool))
@@ -273,8 +264,7 @@ public struct Depthwise: CompiledModel {
         Self.l0_expand(input, w, arena.advanced(by: Arena.l0_expand))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_expand)))
         // dw_same
-        Self.l1_dw_same_pad(UnsafePointer(arena.advanced(by: Arena.l0_expand)), arena.advanced(by: Arena.l1_dw_same_padded))
-        Self.l1_dw_same(UnsafePointer(arena.advanced(by: Arena.l1_dw_same_padded)), w.advanced(by: 128), arena.advanced(by: Arena.l1_dw_same))
+        Self.l1_dw_same(UnsafePointer(arena.advanced(by: Arena.l0_expand)), w.advanced(by: 128), arena.advanced(by: Arena.l1_dw_same))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dw_same)))
         // pad
         Self.l2_pad(UnsafePointer(arena.advanced(by: Arena.l1_dw_same)), arena.advanced(by: Arena.l2_pad))
@@ -293,8 +283,7 @@ public struct Depthwise: CompiledModel {
         Self.l6_project(UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)), w.advanced(by: 656), arena.advanced(by: Arena.l6_project))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_project)))
         // dw_5x5
-        Self.l7_dw_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l6_project)), arena.advanced(by: Arena.l7_dw_5x5_padded))
-        Self.l7_dw_5x5(UnsafePointer(arena.advanced(by: Arena.l7_dw_5x5_padded)), w.advanced(by: 856), arena.advanced(by: Arena.l7_dw_5x5))
+        Self.l7_dw_5x5(UnsafePointer(arena.advanced(by: Arena.l6_project)), w.advanced(by: 856), arena.advanced(by: Arena.l7_dw_5x5))
         Self.l7_dw_5x5_activation(arena.advanced(by: Arena.l7_dw_5x5))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dw_5x5)))
         // dw_multiplier
@@ -309,8 +298,7 @@ public struct Depthwise: CompiledModel {
         Self.l10_widen(UnsafePointer(arena.advanced(by: Arena.l9_dw_rect)), w.advanced(by: 1268), arena.advanced(by: Arena.l10_widen))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_widen)))
         // dw_wide
-        Self.l11_dw_wide_pad(UnsafePointer(arena.advanced(by: Arena.l10_widen)), arena.advanced(by: Arena.l11_dw_wide_padded))
-        Self.l11_dw_wide(UnsafePointer(arena.advanced(by: Arena.l11_dw_wide_padded)), w.advanced(by: 1684), arena.advanced(by: Arena.l11_dw_wide))
+        Self.l11_dw_wide(UnsafePointer(arena.advanced(by: Arena.l10_widen)), w.advanced(by: 1684), arena.advanced(by: Arena.l11_dw_wide))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_dw_wide)))
         // pool
         Self.l12_pool(UnsafePointer(arena.advanced(by: Arena.l11_dw_wide)), arena.advanced(by: Arena.l12_pool))
@@ -357,8 +345,7 @@ public struct Depthwise: CompiledModel {
         Self.l0_expand(input, w, arena.advanced(by: Arena.l0_expand))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_expand)))
         // dw_same
-        Self.l1_dw_same_pad(UnsafePointer(arena.advanced(by: Arena.l0_expand)), arena.advanced(by: Arena.l1_dw_same_padded))
-        Self.l1_dw_same(UnsafePointer(arena.advanced(by: Arena.l1_dw_same_padded)), w.advanced(by: 128), arena.advanced(by: Arena.l1_dw_same))
+        Self.l1_dw_same(UnsafePointer(arena.advanced(by: Arena.l0_expand)), w.advanced(by: 128), arena.advanced(by: Arena.l1_dw_same))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dw_same)))
         // pad
         Self.l2_pad(UnsafePointer(arena.advanced(by: Arena.l1_dw_same)), arena.advanced(by: Arena.l2_pad))
@@ -385,8 +372,7 @@ public struct Depthwise: CompiledModel {
         Self.l6_project(UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)), w.advanced(by: 656), arena.advanced(by: Arena.l6_project))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_project)))
         // dw_5x5
-        Self.l7_dw_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l6_project)), arena.advanced(by: Arena.l7_dw_5x5_padded))
-        Self.l7_dw_5x5(UnsafePointer(arena.advanced(by: Arena.l7_dw_5x5_padded)), w.advanced(by: 856), arena.advanced(by: Arena.l7_dw_5x5))
+        Self.l7_dw_5x5(UnsafePointer(arena.advanced(by: Arena.l6_project)), w.advanced(by: 856), arena.advanced(by: Arena.l7_dw_5x5))
         Self.l7_dw_5x5_activation(arena.advanced(by: Arena.l7_dw_5x5))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dw_5x5)))
         // dw_multiplier
@@ -401,8 +387,7 @@ public struct Depthwise: CompiledModel {
         Self.l10_widen(UnsafePointer(arena.advanced(by: Arena.l9_dw_rect)), w.advanced(by: 1268), arena.advanced(by: Arena.l10_widen))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_widen)))
         // dw_wide
-        Self.l11_dw_wide_pad(UnsafePointer(arena.advanced(by: Arena.l10_widen)), arena.advanced(by: Arena.l11_dw_wide_padded))
-        Self.l11_dw_wide(UnsafePointer(arena.advanced(by: Arena.l11_dw_wide_padded)), w.advanced(by: 1684), arena.advanced(by: Arena.l11_dw_wide))
+        Self.l11_dw_wide(UnsafePointer(arena.advanced(by: Arena.l10_widen)), w.advanced(by: 1684), arena.advanced(by: Arena.l11_dw_wide))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_dw_wide)))
         // pool
         Self.l12_pool(UnsafePointer(arena.advanced(by: Arena.l11_dw_wide)), arena.advanced(by: Arena.l12_pool))
@@ -611,85 +596,346 @@ public struct Depthwise: CompiledModel {
         let kernel = w, bias = w + 216
         typealias V = SIMD8<Float>
         for oy in parts {
-            for c0 in stride(from: 0, to: 24, by: 8) {
+            switch oy {
+                case 1...7:
                 do {
-                    let yp = y + oy * 216 + c0
-                    var s0 = bias.simd(V.self, at: c0)
-                    var s1 = bias.simd(V.self, at: c0)
-                    var s2 = bias.simd(V.self, at: c0)
-                    var s3 = bias.simd(V.self, at: c0)
-                    var s4 = bias.simd(V.self, at: c0)
-                    for ky in 0..<3 {
-                        let xr = x + (oy + ky) * 264 + c0
-                        let wr = kernel + ky * 72 + c0
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 24)
-                        let w2 = wr.simd(V.self, at: 48)
-                        let i0 = xr.simd(V.self, at: 0)
-                        s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V.self, at: 24)
-                        s0 = madd(s0, i1, w1)
-                        s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V.self, at: 48)
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w1)
-                        s2 = madd(s2, i2, w0)
-                        let i3 = xr.simd(V.self, at: 72)
-                        s1 = madd(s1, i3, w2)
-                        s2 = madd(s2, i3, w1)
-                        s3 = madd(s3, i3, w0)
-                        let i4 = xr.simd(V.self, at: 96)
-                        s2 = madd(s2, i4, w2)
-                        s3 = madd(s3, i4, w1)
-                        s4 = madd(s4, i4, w0)
-                        let i5 = xr.simd(V.self, at: 120)
-                        s3 = madd(s3, i5, w2)
-                        s4 = madd(s4, i5, w1)
-                        let i6 = xr.simd(V.self, at: 144)
-                        s4 = madd(s4, i6, w2)
+                    for c0 in stride(from: 0, to: 24, by: 8) {
+                        do {
+                            let yp = y + oy * 216 + c0
+                            var s0 = bias.simd(V.self, at: c0)
+                            var s1 = bias.simd(V.self, at: c0)
+                            var s2 = bias.simd(V.self, at: c0)
+                            var s3 = bias.simd(V.self, at: c0)
+                            var s4 = bias.simd(V.self, at: c0)
+                            for ky in 0..<3 {
+                                let xr = x + oy * 216 + ky * 216 + c0 - 216
+                                let wr = kernel + ky * 72 + c0
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 24)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 48)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                let i4 = xr.simd(V.self, at: 72)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 96)
+                                s3 = madd(s3, i5, w2)
+                                s4 = madd(s4, i5, w1)
+                                let i6 = xr.simd(V.self, at: 120)
+                                s4 = madd(s4, i6, w2)
+                            }
+                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
+                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
+                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
+                            yp.store(s3.replacing(with: 0, where: s3 .< 0), at: 72)
+                            yp.store(s4.replacing(with: 0, where: s4 .< 0), at: 96)
+                        }
+                        do {
+                            let yp = y + (oy * 9 + 5) * 24 + c0
+                            var s0 = bias.simd(V.self, at: c0)
+                            var s1 = bias.simd(V.self, at: c0)
+                            var s2 = bias.simd(V.self, at: c0)
+                            var s3 = bias.simd(V.self, at: c0)
+                            for ky in 0..<3 {
+                                let xr = x + oy * 216 + ky * 216 + c0 - 216
+                                let wr = kernel + ky * 72 + c0
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i0 = xr.simd(V.self, at: 96)
+                                s0 = madd(s0, i0, w0)
+                                let i1 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 144)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 168)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                let i4 = xr.simd(V.self, at: 192)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                            }
+                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
+                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
+                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
+                            yp.store(s3.replacing(with: 0, where: s3 .< 0), at: 72)
+                        }
                     }
-                    yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
-                    yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
-                    yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
-                    yp.store(s3.replacing(with: 0, where: s3 .< 0), at: 72)
-                    yp.store(s4.replacing(with: 0, where: s4 .< 0), at: 96)
                 }
+                case 0:
                 do {
-                    let yp = y + (oy * 9 + 5) * 24 + c0
-                    var s0 = bias.simd(V.self, at: c0)
-                    var s1 = bias.simd(V.self, at: c0)
-                    var s2 = bias.simd(V.self, at: c0)
-                    var s3 = bias.simd(V.self, at: c0)
-                    for ky in 0..<3 {
-                        let xr = x + (oy + ky) * 264 + c0 + 120
-                        let wr = kernel + ky * 72 + c0
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 24)
-                        let w2 = wr.simd(V.self, at: 48)
-                        let i0 = xr.simd(V.self, at: 0)
-                        s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V.self, at: 24)
-                        s0 = madd(s0, i1, w1)
-                        s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V.self, at: 48)
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w1)
-                        s2 = madd(s2, i2, w0)
-                        let i3 = xr.simd(V.self, at: 72)
-                        s1 = madd(s1, i3, w2)
-                        s2 = madd(s2, i3, w1)
-                        s3 = madd(s3, i3, w0)
-                        let i4 = xr.simd(V.self, at: 96)
-                        s2 = madd(s2, i4, w2)
-                        s3 = madd(s3, i4, w1)
-                        let i5 = xr.simd(V.self, at: 120)
-                        s3 = madd(s3, i5, w2)
+                    for c0 in stride(from: 0, to: 24, by: 8) {
+                        do {
+                            let yp = y + c0
+                            var s0 = bias.simd(V.self, at: c0)
+                            var s1 = bias.simd(V.self, at: c0)
+                            var s2 = bias.simd(V.self, at: c0)
+                            var s3 = bias.simd(V.self, at: c0)
+                            var s4 = bias.simd(V.self, at: c0)
+                            do {
+                                let xr = x + c0
+                                let wr = kernel + c0 + 72
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 24)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 48)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                let i4 = xr.simd(V.self, at: 72)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 96)
+                                s3 = madd(s3, i5, w2)
+                                s4 = madd(s4, i5, w1)
+                                let i6 = xr.simd(V.self, at: 120)
+                                s4 = madd(s4, i6, w2)
+                            }
+                            do {
+                                let xr = x + c0 + 216
+                                let wr = kernel + c0 + 144
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 24)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 48)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                let i4 = xr.simd(V.self, at: 72)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 96)
+                                s3 = madd(s3, i5, w2)
+                                s4 = madd(s4, i5, w1)
+                                let i6 = xr.simd(V.self, at: 120)
+                                s4 = madd(s4, i6, w2)
+                            }
+                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
+                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
+                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
+                            yp.store(s3.replacing(with: 0, where: s3 .< 0), at: 72)
+                            yp.store(s4.replacing(with: 0, where: s4 .< 0), at: 96)
+                        }
+                        do {
+                            let yp = y + c0 + 120
+                            var s0 = bias.simd(V.self, at: c0)
+                            var s1 = bias.simd(V.self, at: c0)
+                            var s2 = bias.simd(V.self, at: c0)
+                            var s3 = bias.simd(V.self, at: c0)
+                            do {
+                                let xr = x + c0
+                                let wr = kernel + c0 + 72
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i0 = xr.simd(V.self, at: 96)
+                                s0 = madd(s0, i0, w0)
+                                let i1 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 144)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 168)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                let i4 = xr.simd(V.self, at: 192)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                            }
+                            do {
+                                let xr = x + c0 + 216
+                                let wr = kernel + c0 + 144
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i0 = xr.simd(V.self, at: 96)
+                                s0 = madd(s0, i0, w0)
+                                let i1 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 144)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 168)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                let i4 = xr.simd(V.self, at: 192)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                            }
+                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
+                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
+                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
+                            yp.store(s3.replacing(with: 0, where: s3 .< 0), at: 72)
+                        }
                     }
-                    yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
-                    yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
-                    yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
-                    yp.store(s3.replacing(with: 0, where: s3 .< 0), at: 72)
                 }
+                case 8:
+                do {
+                    for c0 in stride(from: 0, to: 24, by: 8) {
+                        do {
+                            let yp = y + c0 + 1728
+                            var s0 = bias.simd(V.self, at: c0)
+                            var s1 = bias.simd(V.self, at: c0)
+                            var s2 = bias.simd(V.self, at: c0)
+                            var s3 = bias.simd(V.self, at: c0)
+                            var s4 = bias.simd(V.self, at: c0)
+                            do {
+                                let xr = x + c0 + 1512
+                                let wr = kernel + c0
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 24)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 48)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                let i4 = xr.simd(V.self, at: 72)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 96)
+                                s3 = madd(s3, i5, w2)
+                                s4 = madd(s4, i5, w1)
+                                let i6 = xr.simd(V.self, at: 120)
+                                s4 = madd(s4, i6, w2)
+                            }
+                            do {
+                                let xr = x + c0 + 1728
+                                let wr = kernel + c0 + 72
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i1 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 24)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 48)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                let i4 = xr.simd(V.self, at: 72)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                s4 = madd(s4, i4, w0)
+                                let i5 = xr.simd(V.self, at: 96)
+                                s3 = madd(s3, i5, w2)
+                                s4 = madd(s4, i5, w1)
+                                let i6 = xr.simd(V.self, at: 120)
+                                s4 = madd(s4, i6, w2)
+                            }
+                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
+                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
+                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
+                            yp.store(s3.replacing(with: 0, where: s3 .< 0), at: 72)
+                            yp.store(s4.replacing(with: 0, where: s4 .< 0), at: 96)
+                        }
+                        do {
+                            let yp = y + c0 + 1848
+                            var s0 = bias.simd(V.self, at: c0)
+                            var s1 = bias.simd(V.self, at: c0)
+                            var s2 = bias.simd(V.self, at: c0)
+                            var s3 = bias.simd(V.self, at: c0)
+                            do {
+                                let xr = x + c0 + 1512
+                                let wr = kernel + c0
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i0 = xr.simd(V.self, at: 96)
+                                s0 = madd(s0, i0, w0)
+                                let i1 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 144)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 168)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                let i4 = xr.simd(V.self, at: 192)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                            }
+                            do {
+                                let xr = x + c0 + 1728
+                                let wr = kernel + c0 + 72
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 24)
+                                let w2 = wr.simd(V.self, at: 48)
+                                let i0 = xr.simd(V.self, at: 96)
+                                s0 = madd(s0, i0, w0)
+                                let i1 = xr.simd(V.self, at: 120)
+                                s0 = madd(s0, i1, w1)
+                                s1 = madd(s1, i1, w0)
+                                let i2 = xr.simd(V.self, at: 144)
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                let i3 = xr.simd(V.self, at: 168)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                let i4 = xr.simd(V.self, at: 192)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                            }
+                            yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
+                            yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
+                            yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
+                            yp.store(s3.replacing(with: 0, where: s3 .< 0), at: 72)
+                        }
+                    }
+                }
+                default:
+                    break
             }
         }
     }
@@ -712,43 +958,45 @@ public struct Depthwise: CompiledModel {
         typealias V = SIMD8<Float>
         for oy in parts {
             for c0 in stride(from: 0, to: 24, by: 8) {
-                let yp = y + oy * 96 + c0
-                var s0 = bias.simd(V.self, at: c0)
-                var s1 = bias.simd(V.self, at: c0)
-                var s2 = bias.simd(V.self, at: c0)
-                var s3 = bias.simd(V.self, at: c0)
-                for ky in 0..<3 {
-                    let xr = x + (oy * 2 + ky) * 240 + c0
-                    let wr = kernel + ky * 72 + c0
-                    let w0 = wr.simd(V.self, at: 0)
-                    let w1 = wr.simd(V.self, at: 24)
-                    let w2 = wr.simd(V.self, at: 48)
-                    let i0 = xr.simd(V.self, at: 0)
-                    s0 = madd(s0, i0, w0)
-                    let i1 = xr.simd(V.self, at: 24)
-                    s0 = madd(s0, i1, w1)
-                    let i2 = xr.simd(V.self, at: 48)
-                    s0 = madd(s0, i2, w2)
-                    s1 = madd(s1, i2, w0)
-                    let i3 = xr.simd(V.self, at: 72)
-                    s1 = madd(s1, i3, w1)
-                    let i4 = xr.simd(V.self, at: 96)
-                    s1 = madd(s1, i4, w2)
-                    s2 = madd(s2, i4, w0)
-                    let i5 = xr.simd(V.self, at: 120)
-                    s2 = madd(s2, i5, w1)
-                    let i6 = xr.simd(V.self, at: 144)
-                    s2 = madd(s2, i6, w2)
-                    s3 = madd(s3, i6, w0)
-                    let i7 = xr.simd(V.self, at: 168)
-                    s3 = madd(s3, i7, w1)
-                    let i8 = xr.simd(V.self, at: 192)
-                    s3 = madd(s3, i8, w2)
+                do {
+                    let yp = y + oy * 96 + c0
+                    var s0 = bias.simd(V.self, at: c0)
+                    var s1 = bias.simd(V.self, at: c0)
+                    var s2 = bias.simd(V.self, at: c0)
+                    var s3 = bias.simd(V.self, at: c0)
+                    for ky in 0..<3 {
+                        let xr = x + oy * 480 + ky * 240 + c0
+                        let wr = kernel + ky * 72 + c0
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 24)
+                        let w2 = wr.simd(V.self, at: 48)
+                        let i0 = xr.simd(V.self, at: 0)
+                        s0 = madd(s0, i0, w0)
+                        let i1 = xr.simd(V.self, at: 24)
+                        s0 = madd(s0, i1, w1)
+                        let i2 = xr.simd(V.self, at: 48)
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w0)
+                        let i3 = xr.simd(V.self, at: 72)
+                        s1 = madd(s1, i3, w1)
+                        let i4 = xr.simd(V.self, at: 96)
+                        s1 = madd(s1, i4, w2)
+                        s2 = madd(s2, i4, w0)
+                        let i5 = xr.simd(V.self, at: 120)
+                        s2 = madd(s2, i5, w1)
+                        let i6 = xr.simd(V.self, at: 144)
+                        s2 = madd(s2, i6, w2)
+                        s3 = madd(s3, i6, w0)
+                        let i7 = xr.simd(V.self, at: 168)
+                        s3 = madd(s3, i7, w1)
+                        let i8 = xr.simd(V.self, at: 192)
+                        s3 = madd(s3, i8, w2)
+                    }
+                    yp.store(s0, at: 0)
+                    yp.store(s1, at: 24)
+                    yp.store(s2, at: 48)
+                    yp.store(s3, at: 72)
                 }
-                yp.store(s0, at: 0)
-                yp.store(s1, at: 24)
-                yp.store(s2, at: 48)
-                yp.store(s3, at: 72)
             }
         }
     }
@@ -760,55 +1008,57 @@ public struct Depthwise: CompiledModel {
         typealias V = SIMD8<Float>
         for oy in parts {
             for c0 in stride(from: 0, to: 24, by: 8) {
-                let yp = y + oy * 96 + c0
-                var s0 = bias.simd(V.self, at: c0)
-                var s1 = bias.simd(V.self, at: c0)
-                var s2 = bias.simd(V.self, at: c0)
-                var s3 = bias.simd(V.self, at: c0)
-                for ky in 0..<3 {
-                    let xr = x + (oy * 2 + ky) * 240 + c0
-                    let wr = kernel + ky * 72 + c0
-                    let w0 = wr.simd(V.self, at: 0)
-                    let w1 = wr.simd(V.self, at: 24)
-                    let w2 = wr.simd(V.self, at: 48)
-                    let i0 = xr.simd(V.self, at: 0)
-                    s0 = madd(s0, i0, w0)
-                    let i1 = xr.simd(V.self, at: 24)
-                    s0 = madd(s0, i1, w1)
-                    let i2 = xr.simd(V.self, at: 48)
-                    s0 = madd(s0, i2, w2)
-                    s1 = madd(s1, i2, w0)
-                    let i3 = xr.simd(V.self, at: 72)
-                    s1 = madd(s1, i3, w1)
-                    let i4 = xr.simd(V.self, at: 96)
-                    s1 = madd(s1, i4, w2)
-                    s2 = madd(s2, i4, w0)
-                    let i5 = xr.simd(V.self, at: 120)
-                    s2 = madd(s2, i5, w1)
-                    let i6 = xr.simd(V.self, at: 144)
-                    s2 = madd(s2, i6, w2)
-                    s3 = madd(s3, i6, w0)
-                    let i7 = xr.simd(V.self, at: 168)
-                    s3 = madd(s3, i7, w1)
-                    let i8 = xr.simd(V.self, at: 192)
-                    s3 = madd(s3, i8, w2)
+                do {
+                    let yp = y + oy * 96 + c0
+                    var s0 = bias.simd(V.self, at: c0)
+                    var s1 = bias.simd(V.self, at: c0)
+                    var s2 = bias.simd(V.self, at: c0)
+                    var s3 = bias.simd(V.self, at: c0)
+                    for ky in 0..<3 {
+                        let xr = x + oy * 480 + ky * 240 + c0
+                        let wr = kernel + ky * 72 + c0
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 24)
+                        let w2 = wr.simd(V.self, at: 48)
+                        let i0 = xr.simd(V.self, at: 0)
+                        s0 = madd(s0, i0, w0)
+                        let i1 = xr.simd(V.self, at: 24)
+                        s0 = madd(s0, i1, w1)
+                        let i2 = xr.simd(V.self, at: 48)
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w0)
+                        let i3 = xr.simd(V.self, at: 72)
+                        s1 = madd(s1, i3, w1)
+                        let i4 = xr.simd(V.self, at: 96)
+                        s1 = madd(s1, i4, w2)
+                        s2 = madd(s2, i4, w0)
+                        let i5 = xr.simd(V.self, at: 120)
+                        s2 = madd(s2, i5, w1)
+                        let i6 = xr.simd(V.self, at: 144)
+                        s2 = madd(s2, i6, w2)
+                        s3 = madd(s3, i6, w0)
+                        let i7 = xr.simd(V.self, at: 168)
+                        s3 = madd(s3, i7, w1)
+                        let i8 = xr.simd(V.self, at: 192)
+                        s3 = madd(s3, i8, w2)
+                    }
+                    let e0n = s0 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 24)
+                    let e0r = V().replacing(with: e0n, where: e0n .> 0)
+                    let e0m = e0r.replacing(with: Float(6.0), where: e0r .> Float(6.0))
+                    yp.store(e0m, at: 0)
+                    let e1n = s1 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 24)
+                    let e1r = V().replacing(with: e1n, where: e1n .> 0)
+                    let e1m = e1r.replacing(with: Float(6.0), where: e1r .> Float(6.0))
+                    yp.store(e1m, at: 24)
+                    let e2n = s2 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 24)
+                    let e2r = V().replacing(with: e2n, where: e2n .> 0)
+                    let e2m = e2r.replacing(with: Float(6.0), where: e2r .> Float(6.0))
+                    yp.store(e2m, at: 48)
+                    let e3n = s3 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 24)
+                    let e3r = V().replacing(with: e3n, where: e3n .> 0)
+                    let e3m = e3r.replacing(with: Float(6.0), where: e3r .> Float(6.0))
+                    yp.store(e3m, at: 72)
                 }
-                let e0n = s0 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 24)
-                let e0r = V().replacing(with: e0n, where: e0n .> 0)
-                let e0m = e0r.replacing(with: Float(6.0), where: e0r .> Float(6.0))
-                yp.store(e0m, at: 0)
-                let e1n = s1 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 24)
-                let e1r = V().replacing(with: e1n, where: e1n .> 0)
-                let e1m = e1r.replacing(with: Float(6.0), where: e1r .> Float(6.0))
-                yp.store(e1m, at: 24)
-                let e2n = s2 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 24)
-                let e2r = V().replacing(with: e2n, where: e2n .> 0)
-                let e2m = e2r.replacing(with: Float(6.0), where: e2r .> Float(6.0))
-                yp.store(e2m, at: 48)
-                let e3n = s3 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 24)
-                let e3r = V().replacing(with: e3n, where: e3n .> 0)
-                let e3m = e3r.replacing(with: Float(6.0), where: e3r .> Float(6.0))
-                yp.store(e3m, at: 72)
             }
         }
     }
@@ -941,54 +1191,455 @@ public struct Depthwise: CompiledModel {
         let kernel = w, bias = w + 200
         typealias V = SIMD8<Float>
         for oy in parts {
-            // The last 6 channels, lane by lane.
-            do {
-                let yp = y + oy * 24
-                var s0 = bias.simd(V.self, at: 0)
-                var s1 = bias.simd(V.self, at: 0)
-                var s2 = bias.simd(V.self, at: 0)
-                var s3 = bias.simd(V.self, at: 0)
-                for ky in 0..<5 {
-                    let xr = x + (oy + ky) * 48
-                    let wr = kernel + ky * 40
-                    let w0 = wr.simd(V.self, at: 0)
-                    let w1 = wr.simd(V.self, at: 8)
-                    let w2 = wr.simd(V.self, at: 16)
-                    let w3 = wr.simd(V.self, at: 24)
-                    let w4 = wr.simd(V.self, at: 32)
-                    var i0 = V(); for lane in 0..<6 { i0[lane] = xr[lane] }
-                    s0 = madd(s0, i0, w0)
-                    var i1 = V(); for lane in 0..<6 { i1[lane] = xr[lane + 6] }
-                    s0 = madd(s0, i1, w1)
-                    s1 = madd(s1, i1, w0)
-                    var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane + 12] }
-                    s0 = madd(s0, i2, w2)
-                    s1 = madd(s1, i2, w1)
-                    s2 = madd(s2, i2, w0)
-                    var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 18] }
-                    s0 = madd(s0, i3, w3)
-                    s1 = madd(s1, i3, w2)
-                    s2 = madd(s2, i3, w1)
-                    s3 = madd(s3, i3, w0)
-                    var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 24] }
-                    s0 = madd(s0, i4, w4)
-                    s1 = madd(s1, i4, w3)
-                    s2 = madd(s2, i4, w2)
-                    s3 = madd(s3, i4, w1)
-                    var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 30] }
-                    s1 = madd(s1, i5, w4)
-                    s2 = madd(s2, i5, w3)
-                    s3 = madd(s3, i5, w2)
-                    var i6 = V(); for lane in 0..<6 { i6[lane] = xr[lane + 36] }
-                    s2 = madd(s2, i6, w4)
-                    s3 = madd(s3, i6, w3)
-                    var i7 = V(); for lane in 0..<6 { i7[lane] = xr[lane + 42] }
-                    s3 = madd(s3, i7, w4)
+            switch oy {
+                case 0:
+                do {
+                    // The last 6 channels, lane by lane.
+                    do {
+                        do {
+                            let yp = y
+                            var s0 = bias.simd(V.self, at: 0)
+                            var s1 = bias.simd(V.self, at: 0)
+                            var s2 = bias.simd(V.self, at: 0)
+                            var s3 = bias.simd(V.self, at: 0)
+                            do {
+                                let xr = x
+                                let wr = kernel + 80
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do {
+                                let xr = x + 24
+                                let wr = kernel + 120
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do {
+                                let xr = x + 48
+                                let wr = kernel + 160
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do { let v = s0; for lane in 0..<6 { yp[lane] = v[lane] } }
+                            do { let v = s1; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                            do { let v = s2; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                            do { let v = s3; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                        }
+                    }
                 }
-                do { let v = s0; for lane in 0..<6 { yp[lane] = v[lane] } }
-                do { let v = s1; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
-                do { let v = s2; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
-                do { let v = s3; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                case 1:
+                do {
+                    // The last 6 channels, lane by lane.
+                    do {
+                        do {
+                            let yp = y + 24
+                            var s0 = bias.simd(V.self, at: 0)
+                            var s1 = bias.simd(V.self, at: 0)
+                            var s2 = bias.simd(V.self, at: 0)
+                            var s3 = bias.simd(V.self, at: 0)
+                            do {
+                                let xr = x
+                                let wr = kernel + 40
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do {
+                                let xr = x + 24
+                                let wr = kernel + 80
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do {
+                                let xr = x + 48
+                                let wr = kernel + 120
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do {
+                                let xr = x + 72
+                                let wr = kernel + 160
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do { let v = s0; for lane in 0..<6 { yp[lane] = v[lane] } }
+                            do { let v = s1; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                            do { let v = s2; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                            do { let v = s3; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                        }
+                    }
+                }
+                case 2:
+                do {
+                    // The last 6 channels, lane by lane.
+                    do {
+                        do {
+                            let yp = y + 48
+                            var s0 = bias.simd(V.self, at: 0)
+                            var s1 = bias.simd(V.self, at: 0)
+                            var s2 = bias.simd(V.self, at: 0)
+                            var s3 = bias.simd(V.self, at: 0)
+                            do {
+                                let xr = x
+                                let wr = kernel
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do {
+                                let xr = x + 24
+                                let wr = kernel + 40
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do {
+                                let xr = x + 48
+                                let wr = kernel + 80
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do {
+                                let xr = x + 72
+                                let wr = kernel + 120
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do { let v = s0; for lane in 0..<6 { yp[lane] = v[lane] } }
+                            do { let v = s1; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                            do { let v = s2; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                            do { let v = s3; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                        }
+                    }
+                }
+                case 3:
+                do {
+                    // The last 6 channels, lane by lane.
+                    do {
+                        do {
+                            let yp = y + 72
+                            var s0 = bias.simd(V.self, at: 0)
+                            var s1 = bias.simd(V.self, at: 0)
+                            var s2 = bias.simd(V.self, at: 0)
+                            var s3 = bias.simd(V.self, at: 0)
+                            do {
+                                let xr = x + 24
+                                let wr = kernel
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do {
+                                let xr = x + 48
+                                let wr = kernel + 40
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do {
+                                let xr = x + 72
+                                let wr = kernel + 80
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 8)
+                                let w2 = wr.simd(V.self, at: 16)
+                                let w3 = wr.simd(V.self, at: 24)
+                                let w4 = wr.simd(V.self, at: 32)
+                                var i2 = V(); for lane in 0..<6 { i2[lane] = xr[lane] }
+                                s0 = madd(s0, i2, w2)
+                                s1 = madd(s1, i2, w1)
+                                s2 = madd(s2, i2, w0)
+                                var i3 = V(); for lane in 0..<6 { i3[lane] = xr[lane + 6] }
+                                s0 = madd(s0, i3, w3)
+                                s1 = madd(s1, i3, w2)
+                                s2 = madd(s2, i3, w1)
+                                s3 = madd(s3, i3, w0)
+                                var i4 = V(); for lane in 0..<6 { i4[lane] = xr[lane + 12] }
+                                s0 = madd(s0, i4, w4)
+                                s1 = madd(s1, i4, w3)
+                                s2 = madd(s2, i4, w2)
+                                s3 = madd(s3, i4, w1)
+                                var i5 = V(); for lane in 0..<6 { i5[lane] = xr[lane + 18] }
+                                s1 = madd(s1, i5, w4)
+                                s2 = madd(s2, i5, w3)
+                                s3 = madd(s3, i5, w2)
+                            }
+                            do { let v = s0; for lane in 0..<6 { yp[lane] = v[lane] } }
+                            do { let v = s1; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                            do { let v = s2; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                            do { let v = s3; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                        }
+                    }
+                }
+                default:
+                    break
             }
         }
     }
@@ -1049,28 +1700,30 @@ public struct Depthwise: CompiledModel {
         typealias V = SIMD4<Float>
         for oy in parts {
             for c0 in stride(from: 0, to: 12, by: 4) {
-                let yp = y + oy * 24 + c0
-                var s0 = bias.simd(V.self, at: c0)
-                var s1 = bias.simd(V.self, at: c0)
-                for ky in 0..<2 {
-                    let xr = x + (oy + ky) * 48 + c0
-                    let wr = kernel + ky * 36 + c0
-                    let w0 = wr.simd(V.self, at: 0)
-                    let w1 = wr.simd(V.self, at: 12)
-                    let w2 = wr.simd(V.self, at: 24)
-                    let i0 = xr.simd(V.self, at: 0)
-                    s0 = madd(s0, i0, w0)
-                    let i1 = xr.simd(V.self, at: 12)
-                    s0 = madd(s0, i1, w1)
-                    s1 = madd(s1, i1, w0)
-                    let i2 = xr.simd(V.self, at: 24)
-                    s0 = madd(s0, i2, w2)
-                    s1 = madd(s1, i2, w1)
-                    let i3 = xr.simd(V.self, at: 36)
-                    s1 = madd(s1, i3, w2)
+                do {
+                    let yp = y + oy * 24 + c0
+                    var s0 = bias.simd(V.self, at: c0)
+                    var s1 = bias.simd(V.self, at: c0)
+                    for ky in 0..<2 {
+                        let xr = x + oy * 48 + ky * 48 + c0
+                        let wr = kernel + ky * 36 + c0
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 12)
+                        let w2 = wr.simd(V.self, at: 24)
+                        let i0 = xr.simd(V.self, at: 0)
+                        s0 = madd(s0, i0, w0)
+                        let i1 = xr.simd(V.self, at: 12)
+                        s0 = madd(s0, i1, w1)
+                        s1 = madd(s1, i1, w0)
+                        let i2 = xr.simd(V.self, at: 24)
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w1)
+                        let i3 = xr.simd(V.self, at: 36)
+                        s1 = madd(s1, i3, w2)
+                    }
+                    yp.store(s0, at: 0)
+                    yp.store(s1, at: 12)
                 }
-                yp.store(s0, at: 0)
-                yp.store(s1, at: 12)
             }
         }
     }
@@ -1143,23 +1796,89 @@ public struct Depthwise: CompiledModel {
         let kernel = w, bias = w + 288
         typealias V = SIMD16<Float>
         for oy in parts {
-            for c0 in stride(from: 0, to: 32, by: 16) {
-                let yp = y + oy * 32 + c0
-                var s0 = bias.simd(V.self, at: c0)
-                for ky in 0..<3 {
-                    let xr = x + (oy + ky) * 96 + c0
-                    let wr = kernel + ky * 96 + c0
-                    let w0 = wr.simd(V.self, at: 0)
-                    let w1 = wr.simd(V.self, at: 32)
-                    let w2 = wr.simd(V.self, at: 64)
-                    let i0 = xr.simd(V.self, at: 0)
-                    s0 = madd(s0, i0, w0)
-                    let i1 = xr.simd(V.self, at: 32)
-                    s0 = madd(s0, i1, w1)
-                    let i2 = xr.simd(V.self, at: 64)
-                    s0 = madd(s0, i2, w2)
+            switch oy {
+                case 1...1:
+                do {
+                    for c0 in stride(from: 0, to: 32, by: 16) {
+                        do {
+                            let yp = y + oy * 32 + c0
+                            var s0 = bias.simd(V.self, at: c0)
+                            for ky in 0..<3 {
+                                let xr = x + oy * 64 + ky * 64 + c0 - 64
+                                let wr = kernel + ky * 96 + c0
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 32)
+                                let i0 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i0, w0)
+                                let i1 = xr.simd(V.self, at: 32)
+                                s0 = madd(s0, i1, w1)
+                            }
+                            yp.store(s0, at: 0)
+                        }
+                    }
                 }
-                yp.store(s0, at: 0)
+                case 0:
+                do {
+                    for c0 in stride(from: 0, to: 32, by: 16) {
+                        do {
+                            let yp = y + c0
+                            var s0 = bias.simd(V.self, at: c0)
+                            do {
+                                let xr = x + c0
+                                let wr = kernel + c0 + 96
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 32)
+                                let i0 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i0, w0)
+                                let i1 = xr.simd(V.self, at: 32)
+                                s0 = madd(s0, i1, w1)
+                            }
+                            do {
+                                let xr = x + c0 + 64
+                                let wr = kernel + c0 + 192
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 32)
+                                let i0 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i0, w0)
+                                let i1 = xr.simd(V.self, at: 32)
+                                s0 = madd(s0, i1, w1)
+                            }
+                            yp.store(s0, at: 0)
+                        }
+                    }
+                }
+                case 2:
+                do {
+                    for c0 in stride(from: 0, to: 32, by: 16) {
+                        do {
+                            let yp = y + c0 + 64
+                            var s0 = bias.simd(V.self, at: c0)
+                            do {
+                                let xr = x + c0 + 64
+                                let wr = kernel + c0
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 32)
+                                let i0 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i0, w0)
+                                let i1 = xr.simd(V.self, at: 32)
+                                s0 = madd(s0, i1, w1)
+                            }
+                            do {
+                                let xr = x + c0 + 128
+                                let wr = kernel + c0 + 96
+                                let w0 = wr.simd(V.self, at: 0)
+                                let w1 = wr.simd(V.self, at: 32)
+                                let i0 = xr.simd(V.self, at: 0)
+                                s0 = madd(s0, i0, w0)
+                                let i1 = xr.simd(V.self, at: 32)
+                                s0 = madd(s0, i1, w1)
+                            }
+                            yp.store(s0, at: 0)
+                        }
+                    }
+                }
+                default:
+                    break
             }
         }
     }
@@ -1243,8 +1962,7 @@ extension Depthwise: TrainableModel {
                 let o3 = arena.advanced(by: 6288)
                 // Forward, training mode, to bn: every layer's output stays for the backward pass.
                 Self.l0_expand(input, w, o0)
-                Self.l1_dw_same_pad(UnsafePointer(o0), p)
-                Self.l1_dw_same(UnsafePointer(p), w.advanced(by: 128), o1)
+                Self.l1_dw_same(UnsafePointer(o0), w.advanced(by: 128), o1)
                 Self.l2_pad(UnsafePointer(o1), o2)
                 Self.l3_dw_stride2(UnsafePointer(o2), w.advanced(by: 368), o3)
                 Self.l4_bn_statistics(UnsafePointer(o3), sums)
@@ -1269,8 +1987,7 @@ extension Depthwise: TrainableModel {
                 o5.update(from: UnsafePointer(o4), count: 384)
                 Self.l5_relu6(o5)
                 Self.l6_project(UnsafePointer(o5), w.advanced(by: 656), o6)
-                Self.l7_dw_5x5_pad(UnsafePointer(o6), p)
-                Self.l7_dw_5x5(UnsafePointer(p), w.advanced(by: 856), o7)
+                Self.l7_dw_5x5(UnsafePointer(o6), w.advanced(by: 856), o7)
                 Self.l7_dw_5x5_activation(o7)
                 Self.l8_dw_multiplier_pad(UnsafePointer(o7), p)
                 Self.l8_dw_multiplier(UnsafePointer(p), w.advanced(by: 1064), z8)
@@ -1278,8 +1995,7 @@ extension Depthwise: TrainableModel {
                 Self.l8_dw_multiplier_activation(o8)
                 Self.l9_dw_rect(UnsafePointer(o8), w.advanced(by: 1184), o9)
                 Self.l10_widen(UnsafePointer(o9), w.advanced(by: 1268), o10)
-                Self.l11_dw_wide_pad(UnsafePointer(o10), p)
-                Self.l11_dw_wide(UnsafePointer(p), w.advanced(by: 1684), o11)
+                Self.l11_dw_wide(UnsafePointer(o10), w.advanced(by: 1684), o11)
                 Self.l12_pool(UnsafePointer(o11), o12)
                 Self.l13_classes(UnsafePointer(o12), w.advanced(by: 2004), o13)
                 Self.l13_classes_activation(o13)

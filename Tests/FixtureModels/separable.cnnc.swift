@@ -449,7 +449,7 @@ public struct Separable: CompiledModel {
                     var s2 = bias.simd(V.self, at: 0)
                     var s3 = bias.simd(V.self, at: 0)
                     for ky in 0..<3 {
-                        let xr = x + (oy + ky) * 30 + ox * 3
+                        let xr = x + oy * 30 + ky * 30 + ox * 3
                         let wr = kernel + ky * 12
                         let w0 = wr.simd(V.self, at: 0)
                         let w1 = wr.simd(V.self, at: 4)
@@ -544,7 +544,7 @@ public struct Separable: CompiledModel {
                     var s2 = bias.simd(V.self, at: c0)
                     var s3 = bias.simd(V.self, at: c0)
                     for ky in 0..<3 {
-                        let xr = x + (oy + ky) * 160 + ox * 16 + c0
+                        let xr = x + oy * 160 + ky * 160 + ox * 16 + c0
                         let wr = kernel + ky * 48 + c0
                         let w0 = wr.simd(V.self, at: 0)
                         let w1 = wr.simd(V.self, at: 16)
@@ -760,46 +760,48 @@ public struct Separable: CompiledModel {
         typealias V = SIMD8<Float>
         for oy in parts {
             for c0 in stride(from: 0, to: 24, by: 8) {
-                let yp = y + oy * 72 + c0
-                var s0 = bias.simd(V.self, at: c0)
-                var s1 = bias.simd(V.self, at: c0)
-                var s2 = bias.simd(V.self, at: c0)
-                for ky in 0..<5 {
-                    let xr = x + (oy * 2 + ky) * 240 + c0
-                    let wr = kernel + ky * 120 + c0
-                    let w0 = wr.simd(V.self, at: 0)
-                    let w1 = wr.simd(V.self, at: 24)
-                    let w2 = wr.simd(V.self, at: 48)
-                    let w3 = wr.simd(V.self, at: 72)
-                    let w4 = wr.simd(V.self, at: 96)
-                    let i0 = xr.simd(V.self, at: 0)
-                    s0 = madd(s0, i0, w0)
-                    let i1 = xr.simd(V.self, at: 24)
-                    s0 = madd(s0, i1, w1)
-                    let i2 = xr.simd(V.self, at: 48)
-                    s0 = madd(s0, i2, w2)
-                    s1 = madd(s1, i2, w0)
-                    let i3 = xr.simd(V.self, at: 72)
-                    s0 = madd(s0, i3, w3)
-                    s1 = madd(s1, i3, w1)
-                    let i4 = xr.simd(V.self, at: 96)
-                    s0 = madd(s0, i4, w4)
-                    s1 = madd(s1, i4, w2)
-                    s2 = madd(s2, i4, w0)
-                    let i5 = xr.simd(V.self, at: 120)
-                    s1 = madd(s1, i5, w3)
-                    s2 = madd(s2, i5, w1)
-                    let i6 = xr.simd(V.self, at: 144)
-                    s1 = madd(s1, i6, w4)
-                    s2 = madd(s2, i6, w2)
-                    let i7 = xr.simd(V.self, at: 168)
-                    s2 = madd(s2, i7, w3)
-                    let i8 = xr.simd(V.self, at: 192)
-                    s2 = madd(s2, i8, w4)
+                do {
+                    let yp = y + oy * 72 + c0
+                    var s0 = bias.simd(V.self, at: c0)
+                    var s1 = bias.simd(V.self, at: c0)
+                    var s2 = bias.simd(V.self, at: c0)
+                    for ky in 0..<5 {
+                        let xr = x + oy * 480 + ky * 240 + c0
+                        let wr = kernel + ky * 120 + c0
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 24)
+                        let w2 = wr.simd(V.self, at: 48)
+                        let w3 = wr.simd(V.self, at: 72)
+                        let w4 = wr.simd(V.self, at: 96)
+                        let i0 = xr.simd(V.self, at: 0)
+                        s0 = madd(s0, i0, w0)
+                        let i1 = xr.simd(V.self, at: 24)
+                        s0 = madd(s0, i1, w1)
+                        let i2 = xr.simd(V.self, at: 48)
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w0)
+                        let i3 = xr.simd(V.self, at: 72)
+                        s0 = madd(s0, i3, w3)
+                        s1 = madd(s1, i3, w1)
+                        let i4 = xr.simd(V.self, at: 96)
+                        s0 = madd(s0, i4, w4)
+                        s1 = madd(s1, i4, w2)
+                        s2 = madd(s2, i4, w0)
+                        let i5 = xr.simd(V.self, at: 120)
+                        s1 = madd(s1, i5, w3)
+                        s2 = madd(s2, i5, w1)
+                        let i6 = xr.simd(V.self, at: 144)
+                        s1 = madd(s1, i6, w4)
+                        s2 = madd(s2, i6, w2)
+                        let i7 = xr.simd(V.self, at: 168)
+                        s2 = madd(s2, i7, w3)
+                        let i8 = xr.simd(V.self, at: 192)
+                        s2 = madd(s2, i8, w4)
+                    }
+                    yp.store(s0, at: 0)
+                    yp.store(s1, at: 24)
+                    yp.store(s2, at: 48)
                 }
-                yp.store(s0, at: 0)
-                yp.store(s1, at: 24)
-                yp.store(s2, at: 48)
             }
         }
     }
@@ -920,45 +922,49 @@ public struct Separable: CompiledModel {
         typealias V = SIMD8<Float>
         for oy in parts {
             for c0 in stride(from: 0, to: 8, by: 8) {
-                let yp = y + oy * 20 + c0
-                var s0 = bias.simd(V.self, at: c0)
-                var s1 = bias.simd(V.self, at: c0)
                 do {
-                    let xr = x + oy * 30 + c0
-                    let wr = kernel + c0
-                    let w0 = wr.simd(V.self, at: 0)
-                    let w1 = wr.simd(V.self, at: 16)
-                    let i0 = xr.simd(V.self, at: 0)
-                    s0 = madd(s0, i0, w0)
-                    let i1 = xr.simd(V.self, at: 10)
-                    s0 = madd(s0, i1, w1)
-                    s1 = madd(s1, i1, w0)
-                    let i2 = xr.simd(V.self, at: 20)
-                    s1 = madd(s1, i2, w1)
+                    let yp = y + oy * 20 + c0
+                    var s0 = bias.simd(V.self, at: c0)
+                    var s1 = bias.simd(V.self, at: c0)
+                    do {
+                        let xr = x + oy * 30 + c0
+                        let wr = kernel + c0
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 16)
+                        let i0 = xr.simd(V.self, at: 0)
+                        s0 = madd(s0, i0, w0)
+                        let i1 = xr.simd(V.self, at: 10)
+                        s0 = madd(s0, i1, w1)
+                        s1 = madd(s1, i1, w0)
+                        let i2 = xr.simd(V.self, at: 20)
+                        s1 = madd(s1, i2, w1)
+                    }
+                    yp.store(s0, at: 0)
+                    yp.store(s1, at: 10)
                 }
-                yp.store(s0, at: 0)
-                yp.store(s1, at: 10)
             }
             // The last 2 channels, lane by lane.
             do {
-                let yp = y + oy * 20 + 8
-                var s0 = bias.simd(V.self, at: 8)
-                var s1 = bias.simd(V.self, at: 8)
                 do {
-                    let xr = x + oy * 30 + 8
-                    let wr = kernel + 8
-                    let w0 = wr.simd(V.self, at: 0)
-                    let w1 = wr.simd(V.self, at: 16)
-                    var i0 = V(); for lane in 0..<2 { i0[lane] = xr[lane] }
-                    s0 = madd(s0, i0, w0)
-                    var i1 = V(); for lane in 0..<2 { i1[lane] = xr[lane + 10] }
-                    s0 = madd(s0, i1, w1)
-                    s1 = madd(s1, i1, w0)
-                    var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane + 20] }
-                    s1 = madd(s1, i2, w1)
+                    let yp = y + oy * 20 + 8
+                    var s0 = bias.simd(V.self, at: 8)
+                    var s1 = bias.simd(V.self, at: 8)
+                    do {
+                        let xr = x + oy * 30 + 8
+                        let wr = kernel + 8
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 16)
+                        var i0 = V(); for lane in 0..<2 { i0[lane] = xr[lane] }
+                        s0 = madd(s0, i0, w0)
+                        var i1 = V(); for lane in 0..<2 { i1[lane] = xr[lane + 10] }
+                        s0 = madd(s0, i1, w1)
+                        s1 = madd(s1, i1, w0)
+                        var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane + 20] }
+                        s1 = madd(s1, i2, w1)
+                    }
+                    do { let v = s0; for lane in 0..<2 { yp[lane] = v[lane] } }
+                    do { let v = s1; for lane in 0..<2 { yp[lane + 10] = v[lane] } }
                 }
-                do { let v = s0; for lane in 0..<2 { yp[lane] = v[lane] } }
-                do { let v = s1; for lane in 0..<2 { yp[lane + 10] = v[lane] } }
             }
         }
     }

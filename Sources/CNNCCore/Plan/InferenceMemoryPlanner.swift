@@ -47,7 +47,7 @@ enum InferenceMemoryPlanner {
                     output = input
                 }
             case .convolution(let kernels):
-                if let padded = kernels.winograd?.padding.paddedCount ?? kernels.padding?.paddedCount {
+                if let padded = kernels.inferencePadding?.paddedCount {
                     nodes[index].padded = newStorage(padded, at: index, name: nodes[index].function + "_padded", holds: "\(layer.name)'s padded input")
                 }
                 if let pointwise = kernels.pointwise {

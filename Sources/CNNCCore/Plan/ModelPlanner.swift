@@ -136,7 +136,8 @@ public enum ModelPlanner {
         let (height, width) = (layer.outputShape.dimensions[0], layer.outputShape.dimensions[1])
         let padder = padding == .zero ? nil : PaddingEmitter(function: function + "_pad", input: layer.inputShape, padding: padding)
         let first = DepthwiseConvolutionEmitter(
-            function: function + "_depthwise", inputWidth: layer.inputShape.dimensions[1] + padding.left + padding.right,
+            function: function + "_depthwise", inputHeight: layer.inputShape.dimensions[0] + padding.top + padding.bottom,
+            inputWidth: layer.inputShape.dimensions[1] + padding.left + padding.right,
             inputChannels: layer.inputShape.lastAxis, depthMultiplier: config.depthMultiplier,
             kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
             outputHeight: height, outputWidth: width, packed: depthwise, fusedReLU: false)
@@ -192,12 +193,16 @@ public enum ModelPlanner {
         let padding = layer.padding ?? .zero
         switch layer.operation {
         case .depthwiseConv2D(let config):
+            // One filter per channel: the kernel leaves out the padding's taps itself, with no padded copy.
+            let padsItself = config.depthMultiplier == 1
             return .depthwise(DepthwiseConvolutionEmitter(
-                function: function, inputWidth: layer.inputShape.dimensions[1] + padding.left + padding.right,
+                function: function,
+                inputHeight: layer.inputShape.dimensions[0] + (padsItself ? 0 : padding.top + padding.bottom),
+                inputWidth: layer.inputShape.dimensions[1] + (padsItself ? 0 : padding.left + padding.right),
                 inputChannels: layer.inputShape.lastAxis, depthMultiplier: config.depthMultiplier,
                 kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
                 outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
-                packed: packed, fusedReLU: config.activation == .relu))
+                packed: packed, fusedReLU: config.activation == .relu, padding: padsItself ? padding : .zero))
         case .conv2DTranspose(let config):
             return .transposed(TransposedConvolutionEmitter(function: function, layer: layer, config: config, packed: packed))
         case .conv2D(let config):

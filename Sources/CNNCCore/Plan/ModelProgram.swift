@@ -142,6 +142,11 @@ struct ConvolutionKernels: Codable, Hashable, Sendable {
 
     /// The function of the kernel that writes the layer's output.
     var lastFunction: String { pointwise?.function ?? direct.function }
+
+    /// The padded copy of the input that inference makes: Winograd's, or the
+    /// layer's unless its direct kernel leaves out the padding's taps itself.
+    /// (Training's backward pass pads with `padding` in any case.)
+    var inferencePadding: PaddingEmitter? { winograd?.padding ?? (direct.padsItself ? nil : padding) }
 }
 
 enum DirectConvolution: Codable, Hashable, Sendable {
@@ -170,6 +175,11 @@ enum DirectConvolution: Codable, Hashable, Sendable {
         case .depthwise(let kernel): kernel.parts
         case .transposed(let kernel): kernel.parts
         }
+    }
+
+    /// Whether it reads the layer's input as it is, leaving out the padding's taps itself.
+    var padsItself: Bool {
+        if case .depthwise(let kernel) = self { kernel.padsItself } else { false }
     }
 
     var function: String {

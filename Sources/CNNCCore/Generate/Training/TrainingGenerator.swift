@@ -311,7 +311,8 @@ struct TrainingGenerator {
         switch layer.operation {
         case .conv2D, .depthwiseConv2D, .conv2DTranspose, .dense:
             var reads = source
-            if let padding = layer.padding, padding != .zero {
+            let padsItself = if case .convolution(let kernels) = node.kernel { kernels.direct.padsItself } else { false }
+            if let padding = layer.padding, padding != .zero, !padsItself {
                 out.line("Self.\(function)_pad(\(source), p)")
                 reads = "UnsafePointer(p)"
             }

@@ -35,8 +35,8 @@ public struct Depthwise: CompiledModel {
     public static let parameterCount = 2026
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 73888
-    /// 4,352 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
-    public static let arenaCount = 4352
+    /// 4,736 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 4736
     static let packedCount = 2136
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
@@ -44,12 +44,12 @@ public struct Depthwise: CompiledModel {
     enum Arena {
         /// expand's output: 1,944 floats, layers 0–1
         static let l0_expand = 0
-        /// dw_same's output: 1,944 floats, layers 1–2
+        /// dw_same's output: 1,944 floats, layers 1–3
         static let l1_dw_same = 2400
         /// pad's output: 2,400 floats, layers 2–3
         static let l2_pad = 0
         /// dw_stride2's output: 384 floats, layers 3–6
-        static let l3_dw_stride2 = 2400
+        static let l3_dw_stride2 = 4352
         /// project's output: 96 floats, layers 6–7
         static let l6_project = 0
         /// dw_5x5's output: 96 floats, layers 7–8
@@ -69,7 +69,7 @@ public struct Depthwise: CompiledModel {
         /// classes's output: 4 floats, layer 13
         static let l13_classes = 32
         /// The end of the regions (no layer needs Winograd scratch)
-        static let scratch = 4352
+        static let scratch = 4736
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
@@ -195,12 +195,15 @@ public struct Depthwise: CompiledModel {
         Self.l1_dw_same(UnsafePointer(arena.advanced(by: Arena.l0_expand)), w.advanced(by: 128), arena.advanced(by: Arena.l1_dw_same))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dw_same)))
         // pad
-        Self.l2_pad(UnsafePointer(arena.advanced(by: Arena.l1_dw_same)), arena.advanced(by: Arena.l2_pad))
+        if observe != nil {
+            Self.l2_pad(UnsafePointer(arena.advanced(by: Arena.l1_dw_same)), arena.advanced(by: Arena.l2_pad))
+        }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_pad)))
         // dw_stride2
+        // reading past pad, unless every layer's output is observed
         // with bn and relu6 in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l3_dw_stride2_fused(UnsafePointer(arena.advanced(by: Arena.l2_pad)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2), w.advanced(by: 608))
+            Self.l3_dw_stride2_fused(UnsafePointer(arena.advanced(by: Arena.l1_dw_same)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2), w.advanced(by: 608))
         } else {
             Self.l3_dw_stride2(UnsafePointer(arena.advanced(by: Arena.l2_pad)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2))
         }
@@ -267,11 +270,12 @@ public struct Depthwise: CompiledModel {
         Self.l1_dw_same(UnsafePointer(arena.advanced(by: Arena.l0_expand)), w.advanced(by: 128), arena.advanced(by: Arena.l1_dw_same))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dw_same)))
         // pad
-        Self.l2_pad(UnsafePointer(arena.advanced(by: Arena.l1_dw_same)), arena.advanced(by: Arena.l2_pad))
+        // read past by dw_stride2
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_pad)))
         // dw_stride2
+        // reading past pad, unless every layer's output is observed
         // with bn and relu6 in its store, unless every layer's output is observed
-        Self.l3_dw_stride2_fused(UnsafePointer(arena.advanced(by: Arena.l2_pad)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2), w.advanced(by: 608))
+        Self.l3_dw_stride2_fused(UnsafePointer(arena.advanced(by: Arena.l1_dw_same)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2), w.advanced(by: 608))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // bn
         // in dw_stride2's store
@@ -348,12 +352,15 @@ public struct Depthwise: CompiledModel {
         Self.l1_dw_same(UnsafePointer(arena.advanced(by: Arena.l0_expand)), w.advanced(by: 128), arena.advanced(by: Arena.l1_dw_same))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dw_same)))
         // pad
-        Self.l2_pad(UnsafePointer(arena.advanced(by: Arena.l1_dw_same)), arena.advanced(by: Arena.l2_pad))
+        if observe != nil {
+            Self.l2_pad(UnsafePointer(arena.advanced(by: Arena.l1_dw_same)), arena.advanced(by: Arena.l2_pad))
+        }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_pad)))
         // dw_stride2
+        // reading past pad, unless every layer's output is observed
         // with bn and relu6 in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l3_dw_stride2_fused(UnsafePointer(arena.advanced(by: Arena.l2_pad)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2), w.advanced(by: 608))
+            Self.l3_dw_stride2_fused(UnsafePointer(arena.advanced(by: Arena.l1_dw_same)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2), w.advanced(by: 608))
         } else {
             Self.l3_dw_stride2(UnsafePointer(arena.advanced(by: Arena.l2_pad)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2))
         }
@@ -1015,7 +1022,7 @@ public struct Depthwise: CompiledModel {
                     var s2 = bias.simd(V.self, at: c0)
                     var s3 = bias.simd(V.self, at: c0)
                     for ky in 0..<3 {
-                        let xr = x + oy * 480 + ky * 240 + c0
+                        let xr = x + oy * 432 + ky * 216 + c0
                         let wr = kernel + ky * 72 + c0
                         let w0 = wr.simd(V.self, at: 0)
                         let w1 = wr.simd(V.self, at: 24)

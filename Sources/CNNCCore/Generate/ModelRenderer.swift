@@ -140,8 +140,13 @@ struct ModelRenderer {
         switch node.kernel {
         case .convolution(let kernels):
             if let fused = kernels.fused, let fusion = node.fusion {
-                let names = fusion.followers.map { program.nodes[$0].layer.name }.joined(separator: " and ")
-                forward.line("// with \(names) in its store, unless every layer's output is observed")
+                if let padder = fusion.absorbedPadding {
+                    forward.line("// reading past \(program.nodes[padder].layer.name), unless every layer's output is observed")
+                }
+                if !fusion.followers.isEmpty {
+                    let names = fusion.followers.map { program.nodes[$0].layer.name }.joined(separator: " and ")
+                    forward.line("// with \(names) in its store, unless every layer's output is observed")
+                }
                 let post = fusion.scaleShiftOffset.map { PointerExpression.offset("w", by: $0) }
                 forward.unlessObserved(
                     plain: { emitConvolution(node, kernels, fused: (fused, post), into: &$0) },
@@ -149,6 +154,8 @@ struct ModelRenderer {
             } else {
                 emitConvolution(node, kernels, fused: nil, into: &forward)
             }
+        case .zeroPadding where node.fusedInto != nil:
+            forward.onlyObserved("Self.\(node.function)(\(source), \(target))", otherwise: "// read past by \(program.nodes[node.fusedInto!].layer.name)")
         case .pooling, .globalPooling, .zeroPadding, .cropping, .upSampling, .permute, .repeatVector:
             forward.line("Self.\(node.function)(\(source), \(target))")
         case .merge, .concatenate:
@@ -174,7 +181,9 @@ struct ModelRenderer {
     /// BatchNormalization's scale and shift are) when it reads them.
     private func emitConvolution(_ node: NodeProgram, _ kernels: ConvolutionKernels, fused: (kernel: FusedKernel, post: String?)?,
                                  into forward: inout ForwardWriter) {
-        let source = readable(node.reads)
+        // A fused kernel that reads past a ZeroPadding2D reads that layer's input.
+        let padder = fused == nil ? nil : node.fusion?.absorbedPadding
+        let source = readable(padder.map { program.nodes[$0].reads } ?? node.reads)
         let target = pointer(node.writes)
         let padded = node.padded.map { PointerExpression.offset("arena", by: "Arena.\(program.arena.regions[$0].name)") }
         let post = fused?.post.map { ", \($0)" } ?? ""

@@ -10,16 +10,48 @@
 /// verify`, `--dump-layers`) asks for every layer's own output, which the
 /// fused kernel never writes.
 enum EpilogueFusion {
-    /// Marks each convolution whose output only a BatchNormalization (then,
-    /// optionally, a ReLU) or only a ReLU reads, in place, and gives it a
-    /// fused copy of its last kernel. `tailStart`: the first layer of the
-    /// block path's tail, which plans its layers again, so no fusion crosses it.
-    static func fuse(_ nodes: inout [NodeProgram], model: CheckedModel, tailStart: Int?) {
+    /// Marks each DepthwiseConv2D (one filter per channel, `valid`) whose
+    /// input is a ZeroPadding2D's output that nothing else reads, as MobileNet's
+    /// stride-2 blocks have: its fused kernel reads the ZeroPadding2D's input
+    /// and leaves out the padding's taps itself (`DepthwiseConvolutionEmitter.padding`),
+    /// so the padded copy is not made unless an observer asks for it. Runs
+    /// before memory planning, which keeps that input alive until the
+    /// depthwise layer (`InferenceMemoryPlanner`).
+    static func absorbPadding(_ nodes: inout [NodeProgram], model: CheckedModel, tailStart: Int?) {
+        let readers = readers(model)
+        for index in nodes.indices {
+            guard case .convolution(var kernels) = nodes[index].kernel, kernels.winograd == nil, kernels.pointwise == nil,
+                  kernels.padding == nil, kernels.activation == nil, case .depthwise(var kernel) = kernels.direct,
+                  kernel.depthMultiplier == 1, kernel.padding == .zero,
+                  case .layer(let padder)? = nodes[index].layer.inputs.first, padder < (tailStart ?? nodes.count),
+                  readers[.layer(padder)] == [index], case .zeroPadding(let padding) = nodes[padder].kernel else { continue }
+            kernel.function += "_fused"
+            kernel.inputHeight = padding.input.dimensions[0]
+            kernel.inputWidth = padding.input.dimensions[1]
+            kernel.padding = padding.padding
+            kernels.fused = .direct(.depthwise(kernel))
+            nodes[index].kernel = .convolution(kernels)
+            nodes[index].fusion = NodeFusion(followers: [], scaleShiftOffset: nil, absorbedPadding: padder)
+            nodes[padder].fusedInto = index
+        }
+    }
+
+    /// The layers that read each tensor, in order; the model's outputs are read at `layers.count`.
+    private static func readers(_ model: CheckedModel) -> [TensorReference: [Int]] {
         var readers: [TensorReference: [Int]] = [:]
         for (index, layer) in model.layers.enumerated() {
             for input in layer.inputs { readers[input, default: []].append(index) }
         }
         for output in model.outputs { readers[output, default: []].append(model.layers.count) }
+        return readers
+    }
+
+    /// Marks each convolution whose output only a BatchNormalization (then,
+    /// optionally, a ReLU) or only a ReLU reads, in place, and gives it a
+    /// fused copy of its last kernel. `tailStart`: the first layer of the
+    /// block path's tail, which plans its layers again, so no fusion crosses it.
+    static func fuse(_ nodes: inout [NodeProgram], model: CheckedModel, tailStart: Int?) {
+        let readers = readers(model)
         /// The one layer that reads `index`'s output, if it is fusable into its store.
         func soleInPlaceReader(of index: Int) -> (index: Int, kind: ElementwiseEmitter.Kind)? {
             guard let only = readers[.layer(index)], only.count == 1, let next = only.first, next < nodes.count,
@@ -48,7 +80,10 @@ enum EpilogueFusion {
             guard !followers.isEmpty, let fused = fusedKernel(kernels, epilogue: epilogue) else { continue }
             kernels.fused = fused
             nodes[index].kernel = .convolution(kernels)
-            nodes[index].fusion = NodeFusion(followers: followers, scaleShiftOffset: scaleShiftOffset)
+            var fusion = nodes[index].fusion ?? NodeFusion(followers: [], scaleShiftOffset: nil)
+            fusion.followers = followers
+            fusion.scaleShiftOffset = scaleShiftOffset
+            nodes[index].fusion = fusion
             for follower in followers { nodes[follower].fusedInto = index }
         }
     }
@@ -74,6 +109,11 @@ enum EpilogueFusion {
     /// The kernel that writes the layer's output, again, with `epilogue` and
     /// its own name; nil for the kernels that have no store to fuse into.
     private static func fusedKernel(_ kernels: ConvolutionKernels, epilogue: StoreEpilogue) -> FusedKernel? {
+        // A depthwise kernel that reads past a ZeroPadding2D already has its fused copy.
+        if case .direct(.depthwise(var kernel))? = kernels.fused {
+            kernel.epilogue = epilogue
+            return .direct(.depthwise(kernel))
+        }
         if var pointwise = kernels.pointwise {
             pointwise.function += "_fused"
             pointwise.epilogue = epilogue
@@ -129,4 +169,6 @@ enum FusedKernel: Codable, Hashable, Sendable {
 struct NodeFusion: Codable, Hashable, Sendable {
     var followers: [Int]
     var scaleShiftOffset: Int?
+    /// The ZeroPadding2D before it whose input its fused kernel reads instead of its output.
+    var absorbedPadding: Int? = nil
 }

@@ -9,7 +9,12 @@ enum InferenceMemoryPlanner {
     /// and where each of the model's outputs ends up.
     static func plan(_ model: CheckedModel, nodes: [NodeProgram]) -> (nodes: [NodeProgram], arena: InferenceArena, results: [InferenceBuffer]) {
         var nodes = nodes
-        let ends = lastReaders(model)
+        var ends = lastReaders(model)
+        // A depthwise layer that reads past a ZeroPadding2D reads that layer's input.
+        for node in nodes {
+            guard let padder = node.fusion?.absorbedPadding, let input = model.layers[padder].inputs.first else { continue }
+            ends[input] = max(ends[input] ?? node.index, node.index)
+        }
         // Storages: one per tensor a layer computes, one per padded input.
         var requests: [ArenaAllocator.Request] = []
         var names: [String] = [], holds: [String] = []

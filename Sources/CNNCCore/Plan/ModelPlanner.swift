@@ -77,9 +77,10 @@ public enum ModelPlanner {
             }
             nodes.append(node)
         }
-        var memory = InferenceMemoryPlanner.plan(model, nodes: nodes)
         // The tail's vector layers are the same in both forms; Keras's names their shapes in comments.
         let batchedTail = BatchedTailPlanner.plan(keras, weights: weights, target: target)
+        EpilogueFusion.absorbPadding(&nodes, model: model, tailStart: batchedTail?.start)
+        var memory = InferenceMemoryPlanner.plan(model, nodes: nodes)
         EpilogueFusion.fuse(&memory.nodes, model: model, tailStart: batchedTail?.start)
         KernelSharing.share(&memory.nodes)
         return ModelProgram(

@@ -242,10 +242,17 @@ public struct MiniResnet: CompiledModel {
         }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_add
-        Self.l8_block1_add(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)), arena.advanced(by: Arena.l8_block1_add))
+        // with block1_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l8_block1_add_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)), arena.advanced(by: Arena.l8_block1_add))
+        } else {
+            Self.l8_block1_add(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)), arena.advanced(by: Arena.l8_block1_add))
+        }
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_block1_add)))
         // block1_out
-        Self.l2_stem_relu(arena.advanced(by: Arena.l8_block1_add))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l8_block1_add))
+        }
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_block1_add)))
         // block2_conv1
         // with block2_bn1 and block2_relu in its store, unless every layer's output is observed
@@ -296,10 +303,17 @@ public struct MiniResnet: CompiledModel {
         }
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_add
-        Self.l17_block2_add(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)), UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)), arena.advanced(by: Arena.l17_block2_add))
+        // with block2_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l17_block2_add_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)), UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)), arena.advanced(by: Arena.l17_block2_add))
+        } else {
+            Self.l17_block2_add(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)), UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)), arena.advanced(by: Arena.l17_block2_add))
+        }
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_block2_add)))
         // block2_out
-        Self.l12_block2_relu(arena.advanced(by: Arena.l17_block2_add))
+        if observe != nil {
+            Self.l12_block2_relu(arena.advanced(by: Arena.l17_block2_add))
+        }
         observe?(18, UnsafePointer(arena.advanced(by: Arena.l17_block2_add)))
         // pool
         Self.l19_pool(UnsafePointer(arena.advanced(by: Arena.l17_block2_add)), arena.advanced(by: Arena.l19_pool))
@@ -355,10 +369,11 @@ public struct MiniResnet: CompiledModel {
         // in block1_conv2's store
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_add
-        Self.l8_block1_add(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)), arena.advanced(by: Arena.l8_block1_add))
+        // with block1_out in its store, unless every layer's output is observed
+        Self.l8_block1_add_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)), arena.advanced(by: Arena.l8_block1_add))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_block1_add)))
         // block1_out
-        Self.l2_stem_relu(arena.advanced(by: Arena.l8_block1_add))
+        // in block1_add's store
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_block1_add)))
         // block2_conv1
         // with block2_bn1 and block2_relu in its store, unless every layer's output is observed
@@ -387,10 +402,11 @@ public struct MiniResnet: CompiledModel {
         // in block2_shortcut's store
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_add
-        Self.l17_block2_add(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)), UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)), arena.advanced(by: Arena.l17_block2_add))
+        // with block2_out in its store, unless every layer's output is observed
+        Self.l17_block2_add_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)), UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)), arena.advanced(by: Arena.l17_block2_add))
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_block2_add)))
         // block2_out
-        Self.l12_block2_relu(arena.advanced(by: Arena.l17_block2_add))
+        // in block2_add's store
         observe?(18, UnsafePointer(arena.advanced(by: Arena.l17_block2_add)))
         // pool
         Self.l19_pool(UnsafePointer(arena.advanced(by: Arena.l17_block2_add)), arena.advanced(by: Arena.l19_pool))
@@ -479,10 +495,17 @@ public struct MiniResnet: CompiledModel {
         }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_add
-        Self.l8_block1_add(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)), arena.advanced(by: Arena.l8_block1_add))
+        // with block1_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l8_block1_add_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)), arena.advanced(by: Arena.l8_block1_add))
+        } else {
+            Self.l8_block1_add(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)), arena.advanced(by: Arena.l8_block1_add))
+        }
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_block1_add)))
         // block1_out
-        Self.l2_stem_relu(arena.advanced(by: Arena.l8_block1_add))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l8_block1_add))
+        }
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_block1_add)))
         // block2_conv1
         // with block2_bn1 and block2_relu in its store, unless every layer's output is observed
@@ -533,10 +556,17 @@ public struct MiniResnet: CompiledModel {
         }
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_add
-        Self.l17_block2_add(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)), UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)), arena.advanced(by: Arena.l17_block2_add))
+        // with block2_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l17_block2_add_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)), UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)), arena.advanced(by: Arena.l17_block2_add))
+        } else {
+            Self.l17_block2_add(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)), UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)), arena.advanced(by: Arena.l17_block2_add))
+        }
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_block2_add)))
         // block2_out
-        Self.l12_block2_relu(arena.advanced(by: Arena.l17_block2_add))
+        if observe != nil {
+            Self.l12_block2_relu(arena.advanced(by: Arena.l17_block2_add))
+        }
         observe?(18, UnsafePointer(arena.advanced(by: Arena.l17_block2_add)))
         // pool
         Self.l19_pool(UnsafePointer(arena.advanced(by: Arena.l17_block2_add)), arena.advanced(by: Arena.l19_pool))
@@ -985,6 +1015,11 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l8_block1_add(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for i in 0..<6272 { y[i] = x0[i] + x1[i] }
+    }
+
+    @inline(never)
+    static func l8_block1_add_fused(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<6272 { let v = x0[i] + x1[i]; y[i] = v > 0 ? v : 0 }
     }
 
     // block1_out: ReLU, (None, 28, 28, 8) → (None, 28, 28, 8), 0 parameters
@@ -1704,6 +1739,11 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l17_block2_add(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for i in 0..<3136 { y[i] = x0[i] + x1[i] }
+    }
+
+    @inline(never)
+    static func l17_block2_add_fused(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<3136 { let v = x0[i] + x1[i]; y[i] = v > 0 ? v : 0 }
     }
 
     // block2_out: ReLU, (None, 14, 14, 16) → (None, 14, 14, 16), 0 parameters

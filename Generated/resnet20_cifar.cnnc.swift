@@ -517,10 +517,17 @@ public struct Resnet20Cifar: CompiledModel {
         }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)))
         // stage1_block1_add
-        Self.l8_stage1_block1_add(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)), arena.advanced(by: Arena.l8_stage1_block1_add))
+        // with stage1_block1_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l8_stage1_block1_add_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)), arena.advanced(by: Arena.l8_stage1_block1_add))
+        } else {
+            Self.l8_stage1_block1_add(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)), arena.advanced(by: Arena.l8_stage1_block1_add))
+        }
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)))
         // stage1_block1_out
-        Self.l2_stem_relu(arena.advanced(by: Arena.l8_stage1_block1_add))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l8_stage1_block1_add))
+        }
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)))
         // stage1_block2_conv1
         // with stage1_block2_bn1 and stage1_block2_relu in its store, unless every layer's output is observed
@@ -558,10 +565,17 @@ public struct Resnet20Cifar: CompiledModel {
         }
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)))
         // stage1_block2_add
-        Self.l15_stage1_block2_add(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)), arena.advanced(by: Arena.l15_stage1_block2_add))
+        // with stage1_block2_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l15_stage1_block2_add_fused(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)), arena.advanced(by: Arena.l15_stage1_block2_add))
+        } else {
+            Self.l15_stage1_block2_add(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)), arena.advanced(by: Arena.l15_stage1_block2_add))
+        }
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)))
         // stage1_block2_out
-        Self.l2_stem_relu(arena.advanced(by: Arena.l15_stage1_block2_add))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l15_stage1_block2_add))
+        }
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)))
         // stage1_block3_conv1
         // with stage1_block3_bn1 and stage1_block3_relu in its store, unless every layer's output is observed
@@ -599,10 +613,17 @@ public struct Resnet20Cifar: CompiledModel {
         }
         observe?(21, UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)))
         // stage1_block3_add
-        Self.l22_stage1_block3_add(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)), arena.advanced(by: Arena.l22_stage1_block3_add))
+        // with stage1_block3_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l22_stage1_block3_add_fused(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)), arena.advanced(by: Arena.l22_stage1_block3_add))
+        } else {
+            Self.l22_stage1_block3_add(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)), arena.advanced(by: Arena.l22_stage1_block3_add))
+        }
         observe?(22, UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)))
         // stage1_block3_out
-        Self.l2_stem_relu(arena.advanced(by: Arena.l22_stage1_block3_add))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l22_stage1_block3_add))
+        }
         observe?(23, UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)))
         // stage2_block1_conv1
         // with stage2_block1_bn1 and stage2_block1_relu in its store, unless every layer's output is observed
@@ -653,10 +674,17 @@ public struct Resnet20Cifar: CompiledModel {
         }
         observe?(30, UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)))
         // stage2_block1_add
-        Self.l31_stage2_block1_add(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)), arena.advanced(by: Arena.l31_stage2_block1_add))
+        // with stage2_block1_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l31_stage2_block1_add_fused(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)), arena.advanced(by: Arena.l31_stage2_block1_add))
+        } else {
+            Self.l31_stage2_block1_add(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)), arena.advanced(by: Arena.l31_stage2_block1_add))
+        }
         observe?(31, UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)))
         // stage2_block1_out
-        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l31_stage2_block1_add))
+        if observe != nil {
+            Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l31_stage2_block1_add))
+        }
         observe?(32, UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)))
         // stage2_block2_conv1
         // with stage2_block2_bn1 and stage2_block2_relu in its store, unless every layer's output is observed
@@ -694,10 +722,17 @@ public struct Resnet20Cifar: CompiledModel {
         }
         observe?(37, UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)))
         // stage2_block2_add
-        Self.l38_stage2_block2_add(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)), arena.advanced(by: Arena.l38_stage2_block2_add))
+        // with stage2_block2_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l38_stage2_block2_add_fused(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)), arena.advanced(by: Arena.l38_stage2_block2_add))
+        } else {
+            Self.l38_stage2_block2_add(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)), arena.advanced(by: Arena.l38_stage2_block2_add))
+        }
         observe?(38, UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)))
         // stage2_block2_out
-        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l38_stage2_block2_add))
+        if observe != nil {
+            Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l38_stage2_block2_add))
+        }
         observe?(39, UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)))
         // stage2_block3_conv1
         // with stage2_block3_bn1 and stage2_block3_relu in its store, unless every layer's output is observed
@@ -735,10 +770,17 @@ public struct Resnet20Cifar: CompiledModel {
         }
         observe?(44, UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)))
         // stage2_block3_add
-        Self.l45_stage2_block3_add(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)), arena.advanced(by: Arena.l45_stage2_block3_add))
+        // with stage2_block3_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l45_stage2_block3_add_fused(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)), arena.advanced(by: Arena.l45_stage2_block3_add))
+        } else {
+            Self.l45_stage2_block3_add(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)), arena.advanced(by: Arena.l45_stage2_block3_add))
+        }
         observe?(45, UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)))
         // stage2_block3_out
-        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l45_stage2_block3_add))
+        if observe != nil {
+            Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l45_stage2_block3_add))
+        }
         observe?(46, UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)))
         // stage3_block1_conv1
         // with stage3_block1_bn1 and stage3_block1_relu in its store, unless every layer's output is observed
@@ -789,10 +831,17 @@ public struct Resnet20Cifar: CompiledModel {
         }
         observe?(53, UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)))
         // stage3_block1_add
-        Self.l54_stage3_block1_add(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)), arena.advanced(by: Arena.l54_stage3_block1_add))
+        // with stage3_block1_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l54_stage3_block1_add_fused(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)), arena.advanced(by: Arena.l54_stage3_block1_add))
+        } else {
+            Self.l54_stage3_block1_add(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)), arena.advanced(by: Arena.l54_stage3_block1_add))
+        }
         observe?(54, UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)))
         // stage3_block1_out
-        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l54_stage3_block1_add))
+        if observe != nil {
+            Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l54_stage3_block1_add))
+        }
         observe?(55, UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)))
         // stage3_block2_conv1
         // with stage3_block2_bn1 and stage3_block2_relu in its store, unless every layer's output is observed
@@ -830,10 +879,17 @@ public struct Resnet20Cifar: CompiledModel {
         }
         observe?(60, UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)))
         // stage3_block2_add
-        Self.l61_stage3_block2_add(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)), arena.advanced(by: Arena.l61_stage3_block2_add))
+        // with stage3_block2_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l61_stage3_block2_add_fused(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)), arena.advanced(by: Arena.l61_stage3_block2_add))
+        } else {
+            Self.l61_stage3_block2_add(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)), arena.advanced(by: Arena.l61_stage3_block2_add))
+        }
         observe?(61, UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)))
         // stage3_block2_out
-        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l61_stage3_block2_add))
+        if observe != nil {
+            Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l61_stage3_block2_add))
+        }
         observe?(62, UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)))
         // stage3_block3_conv1
         // with stage3_block3_bn1 and stage3_block3_relu in its store, unless every layer's output is observed
@@ -877,10 +933,17 @@ public struct Resnet20Cifar: CompiledModel {
         }
         observe?(67, UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)))
         // stage3_block3_add
-        Self.l68_stage3_block3_add(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)), arena.advanced(by: Arena.l68_stage3_block3_add))
+        // with stage3_block3_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l68_stage3_block3_add_fused(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)), arena.advanced(by: Arena.l68_stage3_block3_add))
+        } else {
+            Self.l68_stage3_block3_add(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)), arena.advanced(by: Arena.l68_stage3_block3_add))
+        }
         observe?(68, UnsafePointer(arena.advanced(by: Arena.l68_stage3_block3_add)))
         // stage3_block3_out
-        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l68_stage3_block3_add))
+        if observe != nil {
+            Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l68_stage3_block3_add))
+        }
         observe?(69, UnsafePointer(arena.advanced(by: Arena.l68_stage3_block3_add)))
         // pool
         Self.l70_pool(UnsafePointer(arena.advanced(by: Arena.l68_stage3_block3_add)), arena.advanced(by: Arena.l70_pool))
@@ -944,10 +1007,11 @@ public struct Resnet20Cifar: CompiledModel {
         // in stage1_block1_conv2's store
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)))
         // stage1_block1_add
-        Self.l8_stage1_block1_add(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)), arena.advanced(by: Arena.l8_stage1_block1_add))
+        // with stage1_block1_out in its store, unless every layer's output is observed
+        Self.l8_stage1_block1_add_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)), arena.advanced(by: Arena.l8_stage1_block1_add))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)))
         // stage1_block1_out
-        Self.l2_stem_relu(arena.advanced(by: Arena.l8_stage1_block1_add))
+        // in stage1_block1_add's store
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)))
         // stage1_block2_conv1
         // with stage1_block2_bn1 and stage1_block2_relu in its store, unless every layer's output is observed
@@ -969,10 +1033,11 @@ public struct Resnet20Cifar: CompiledModel {
         // in stage1_block2_conv2's store
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)))
         // stage1_block2_add
-        Self.l15_stage1_block2_add(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)), arena.advanced(by: Arena.l15_stage1_block2_add))
+        // with stage1_block2_out in its store, unless every layer's output is observed
+        Self.l15_stage1_block2_add_fused(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)), arena.advanced(by: Arena.l15_stage1_block2_add))
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)))
         // stage1_block2_out
-        Self.l2_stem_relu(arena.advanced(by: Arena.l15_stage1_block2_add))
+        // in stage1_block2_add's store
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)))
         // stage1_block3_conv1
         // with stage1_block3_bn1 and stage1_block3_relu in its store, unless every layer's output is observed
@@ -994,10 +1059,11 @@ public struct Resnet20Cifar: CompiledModel {
         // in stage1_block3_conv2's store
         observe?(21, UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)))
         // stage1_block3_add
-        Self.l22_stage1_block3_add(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)), arena.advanced(by: Arena.l22_stage1_block3_add))
+        // with stage1_block3_out in its store, unless every layer's output is observed
+        Self.l22_stage1_block3_add_fused(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)), arena.advanced(by: Arena.l22_stage1_block3_add))
         observe?(22, UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)))
         // stage1_block3_out
-        Self.l2_stem_relu(arena.advanced(by: Arena.l22_stage1_block3_add))
+        // in stage1_block3_add's store
         observe?(23, UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)))
         // stage2_block1_conv1
         // with stage2_block1_bn1 and stage2_block1_relu in its store, unless every layer's output is observed
@@ -1026,10 +1092,11 @@ public struct Resnet20Cifar: CompiledModel {
         // in stage2_block1_shortcut's store
         observe?(30, UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)))
         // stage2_block1_add
-        Self.l31_stage2_block1_add(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)), arena.advanced(by: Arena.l31_stage2_block1_add))
+        // with stage2_block1_out in its store, unless every layer's output is observed
+        Self.l31_stage2_block1_add_fused(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)), arena.advanced(by: Arena.l31_stage2_block1_add))
         observe?(31, UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)))
         // stage2_block1_out
-        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l31_stage2_block1_add))
+        // in stage2_block1_add's store
         observe?(32, UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)))
         // stage2_block2_conv1
         // with stage2_block2_bn1 and stage2_block2_relu in its store, unless every layer's output is observed
@@ -1051,10 +1118,11 @@ public struct Resnet20Cifar: CompiledModel {
         // in stage2_block2_conv2's store
         observe?(37, UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)))
         // stage2_block2_add
-        Self.l38_stage2_block2_add(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)), arena.advanced(by: Arena.l38_stage2_block2_add))
+        // with stage2_block2_out in its store, unless every layer's output is observed
+        Self.l38_stage2_block2_add_fused(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)), arena.advanced(by: Arena.l38_stage2_block2_add))
         observe?(38, UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)))
         // stage2_block2_out
-        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l38_stage2_block2_add))
+        // in stage2_block2_add's store
         observe?(39, UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)))
         // stage2_block3_conv1
         // with stage2_block3_bn1 and stage2_block3_relu in its store, unless every layer's output is observed
@@ -1076,10 +1144,11 @@ public struct Resnet20Cifar: CompiledModel {
         // in stage2_block3_conv2's store
         observe?(44, UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)))
         // stage2_block3_add
-        Self.l45_stage2_block3_add(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)), arena.advanced(by: Arena.l45_stage2_block3_add))
+        // with stage2_block3_out in its store, unless every layer's output is observed
+        Self.l45_stage2_block3_add_fused(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)), arena.advanced(by: Arena.l45_stage2_block3_add))
         observe?(45, UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)))
         // stage2_block3_out
-        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l45_stage2_block3_add))
+        // in stage2_block3_add's store
         observe?(46, UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)))
         // stage3_block1_conv1
         // with stage3_block1_bn1 and stage3_block1_relu in its store, unless every layer's output is observed
@@ -1108,10 +1177,11 @@ public struct Resnet20Cifar: CompiledModel {
         // in stage3_block1_shortcut's store
         observe?(53, UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)))
         // stage3_block1_add
-        Self.l54_stage3_block1_add(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)), arena.advanced(by: Arena.l54_stage3_block1_add))
+        // with stage3_block1_out in its store, unless every layer's output is observed
+        Self.l54_stage3_block1_add_fused(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)), arena.advanced(by: Arena.l54_stage3_block1_add))
         observe?(54, UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)))
         // stage3_block1_out
-        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l54_stage3_block1_add))
+        // in stage3_block1_add's store
         observe?(55, UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)))
         // stage3_block2_conv1
         // with stage3_block2_bn1 and stage3_block2_relu in its store, unless every layer's output is observed
@@ -1133,10 +1203,11 @@ public struct Resnet20Cifar: CompiledModel {
         // in stage3_block2_conv2's store
         observe?(60, UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)))
         // stage3_block2_add
-        Self.l61_stage3_block2_add(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)), arena.advanced(by: Arena.l61_stage3_block2_add))
+        // with stage3_block2_out in its store, unless every layer's output is observed
+        Self.l61_stage3_block2_add_fused(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)), arena.advanced(by: Arena.l61_stage3_block2_add))
         observe?(61, UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)))
         // stage3_block2_out
-        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l61_stage3_block2_add))
+        // in stage3_block2_add's store
         observe?(62, UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)))
         // stage3_block3_conv1
         // with stage3_block3_bn1 and stage3_block3_relu in its store, unless every layer's output is observed
@@ -1165,10 +1236,11 @@ public struct Resnet20Cifar: CompiledModel {
         // in stage3_block3_conv2's store
         observe?(67, UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)))
         // stage3_block3_add
-        Self.l68_stage3_block3_add(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)), arena.advanced(by: Arena.l68_stage3_block3_add))
+        // with stage3_block3_out in its store, unless every layer's output is observed
+        Self.l68_stage3_block3_add_fused(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)), arena.advanced(by: Arena.l68_stage3_block3_add))
         observe?(68, UnsafePointer(arena.advanced(by: Arena.l68_stage3_block3_add)))
         // stage3_block3_out
-        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l68_stage3_block3_add))
+        // in stage3_block3_add's store
         observe?(69, UnsafePointer(arena.advanced(by: Arena.l68_stage3_block3_add)))
         // pool
         Self.l70_pool(UnsafePointer(arena.advanced(by: Arena.l68_stage3_block3_add)), arena.advanced(by: Arena.l70_pool))
@@ -1274,10 +1346,17 @@ public struct Resnet20Cifar: CompiledModel {
         }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)))
         // stage1_block1_add
-        Self.l8_stage1_block1_add(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)), arena.advanced(by: Arena.l8_stage1_block1_add))
+        // with stage1_block1_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l8_stage1_block1_add_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)), arena.advanced(by: Arena.l8_stage1_block1_add))
+        } else {
+            Self.l8_stage1_block1_add(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)), arena.advanced(by: Arena.l8_stage1_block1_add))
+        }
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)))
         // stage1_block1_out
-        Self.l2_stem_relu(arena.advanced(by: Arena.l8_stage1_block1_add))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l8_stage1_block1_add))
+        }
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)))
         // stage1_block2_conv1
         // with stage1_block2_bn1 and stage1_block2_relu in its store, unless every layer's output is observed
@@ -1315,10 +1394,17 @@ public struct Resnet20Cifar: CompiledModel {
         }
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)))
         // stage1_block2_add
-        Self.l15_stage1_block2_add(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)), arena.advanced(by: Arena.l15_stage1_block2_add))
+        // with stage1_block2_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l15_stage1_block2_add_fused(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)), arena.advanced(by: Arena.l15_stage1_block2_add))
+        } else {
+            Self.l15_stage1_block2_add(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)), arena.advanced(by: Arena.l15_stage1_block2_add))
+        }
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)))
         // stage1_block2_out
-        Self.l2_stem_relu(arena.advanced(by: Arena.l15_stage1_block2_add))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l15_stage1_block2_add))
+        }
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)))
         // stage1_block3_conv1
         // with stage1_block3_bn1 and stage1_block3_relu in its store, unless every layer's output is observed
@@ -1356,10 +1442,17 @@ public struct Resnet20Cifar: CompiledModel {
         }
         observe?(21, UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)))
         // stage1_block3_add
-        Self.l22_stage1_block3_add(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)), arena.advanced(by: Arena.l22_stage1_block3_add))
+        // with stage1_block3_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l22_stage1_block3_add_fused(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)), arena.advanced(by: Arena.l22_stage1_block3_add))
+        } else {
+            Self.l22_stage1_block3_add(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)), arena.advanced(by: Arena.l22_stage1_block3_add))
+        }
         observe?(22, UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)))
         // stage1_block3_out
-        Self.l2_stem_relu(arena.advanced(by: Arena.l22_stage1_block3_add))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l22_stage1_block3_add))
+        }
         observe?(23, UnsafePointer(arena.advanced(by: Arena.l22_stage1_block3_add)))
         // stage2_block1_conv1
         // with stage2_block1_bn1 and stage2_block1_relu in its store, unless every layer's output is observed
@@ -1410,10 +1503,17 @@ public struct Resnet20Cifar: CompiledModel {
         }
         observe?(30, UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)))
         // stage2_block1_add
-        Self.l31_stage2_block1_add(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)), arena.advanced(by: Arena.l31_stage2_block1_add))
+        // with stage2_block1_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l31_stage2_block1_add_fused(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)), arena.advanced(by: Arena.l31_stage2_block1_add))
+        } else {
+            Self.l31_stage2_block1_add(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l28_stage2_block1_shortcut)), arena.advanced(by: Arena.l31_stage2_block1_add))
+        }
         observe?(31, UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)))
         // stage2_block1_out
-        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l31_stage2_block1_add))
+        if observe != nil {
+            Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l31_stage2_block1_add))
+        }
         observe?(32, UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)))
         // stage2_block2_conv1
         // with stage2_block2_bn1 and stage2_block2_relu in its store, unless every layer's output is observed
@@ -1451,10 +1551,17 @@ public struct Resnet20Cifar: CompiledModel {
         }
         observe?(37, UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)))
         // stage2_block2_add
-        Self.l38_stage2_block2_add(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)), arena.advanced(by: Arena.l38_stage2_block2_add))
+        // with stage2_block2_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l38_stage2_block2_add_fused(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)), arena.advanced(by: Arena.l38_stage2_block2_add))
+        } else {
+            Self.l38_stage2_block2_add(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)), arena.advanced(by: Arena.l38_stage2_block2_add))
+        }
         observe?(38, UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)))
         // stage2_block2_out
-        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l38_stage2_block2_add))
+        if observe != nil {
+            Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l38_stage2_block2_add))
+        }
         observe?(39, UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)))
         // stage2_block3_conv1
         // with stage2_block3_bn1 and stage2_block3_relu in its store, unless every layer's output is observed
@@ -1492,10 +1599,17 @@ public struct Resnet20Cifar: CompiledModel {
         }
         observe?(44, UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)))
         // stage2_block3_add
-        Self.l45_stage2_block3_add(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)), arena.advanced(by: Arena.l45_stage2_block3_add))
+        // with stage2_block3_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l45_stage2_block3_add_fused(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)), arena.advanced(by: Arena.l45_stage2_block3_add))
+        } else {
+            Self.l45_stage2_block3_add(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)), arena.advanced(by: Arena.l45_stage2_block3_add))
+        }
         observe?(45, UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)))
         // stage2_block3_out
-        Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l45_stage2_block3_add))
+        if observe != nil {
+            Self.l26_stage2_block1_relu(arena.advanced(by: Arena.l45_stage2_block3_add))
+        }
         observe?(46, UnsafePointer(arena.advanced(by: Arena.l45_stage2_block3_add)))
         // stage3_block1_conv1
         // with stage3_block1_bn1 and stage3_block1_relu in its store, unless every layer's output is observed
@@ -1546,10 +1660,17 @@ public struct Resnet20Cifar: CompiledModel {
         }
         observe?(53, UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)))
         // stage3_block1_add
-        Self.l54_stage3_block1_add(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)), arena.advanced(by: Arena.l54_stage3_block1_add))
+        // with stage3_block1_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l54_stage3_block1_add_fused(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)), arena.advanced(by: Arena.l54_stage3_block1_add))
+        } else {
+            Self.l54_stage3_block1_add(UnsafePointer(arena.advanced(by: Arena.l50_stage3_block1_conv2)), UnsafePointer(arena.advanced(by: Arena.l51_stage3_block1_shortcut)), arena.advanced(by: Arena.l54_stage3_block1_add))
+        }
         observe?(54, UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)))
         // stage3_block1_out
-        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l54_stage3_block1_add))
+        if observe != nil {
+            Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l54_stage3_block1_add))
+        }
         observe?(55, UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)))
         // stage3_block2_conv1
         // with stage3_block2_bn1 and stage3_block2_relu in its store, unless every layer's output is observed
@@ -1587,10 +1708,17 @@ public struct Resnet20Cifar: CompiledModel {
         }
         observe?(60, UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)))
         // stage3_block2_add
-        Self.l61_stage3_block2_add(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)), arena.advanced(by: Arena.l61_stage3_block2_add))
+        // with stage3_block2_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l61_stage3_block2_add_fused(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)), arena.advanced(by: Arena.l61_stage3_block2_add))
+        } else {
+            Self.l61_stage3_block2_add(UnsafePointer(arena.advanced(by: Arena.l54_stage3_block1_add)), UnsafePointer(arena.advanced(by: Arena.l59_stage3_block2_conv2)), arena.advanced(by: Arena.l61_stage3_block2_add))
+        }
         observe?(61, UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)))
         // stage3_block2_out
-        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l61_stage3_block2_add))
+        if observe != nil {
+            Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l61_stage3_block2_add))
+        }
         observe?(62, UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)))
         // stage3_block3_conv1
         // with stage3_block3_bn1 and stage3_block3_relu in its store, unless every layer's output is observed
@@ -1635,10 +1763,17 @@ public struct Resnet20Cifar: CompiledModel {
         }
         observe?(67, UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)))
         // stage3_block3_add
-        Self.l68_stage3_block3_add(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)), arena.advanced(by: Arena.l68_stage3_block3_add))
+        // with stage3_block3_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l68_stage3_block3_add_fused(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)), arena.advanced(by: Arena.l68_stage3_block3_add))
+        } else {
+            Self.l68_stage3_block3_add(UnsafePointer(arena.advanced(by: Arena.l61_stage3_block2_add)), UnsafePointer(arena.advanced(by: Arena.l66_stage3_block3_conv2)), arena.advanced(by: Arena.l68_stage3_block3_add))
+        }
         observe?(68, UnsafePointer(arena.advanced(by: Arena.l68_stage3_block3_add)))
         // stage3_block3_out
-        Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l68_stage3_block3_add))
+        if observe != nil {
+            Self.l49_stage3_block1_relu(arena.advanced(by: Arena.l68_stage3_block3_add))
+        }
         observe?(69, UnsafePointer(arena.advanced(by: Arena.l68_stage3_block3_add)))
         // pool
         Self.l70_pool(UnsafePointer(arena.advanced(by: Arena.l68_stage3_block3_add)), arena.advanced(by: Arena.l70_pool))
@@ -2481,6 +2616,11 @@ public struct Resnet20Cifar: CompiledModel {
         for i in 0..<16384 { y[i] = x0[i] + x1[i] }
     }
 
+    @inline(never)
+    static func l8_stage1_block1_add_fused(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<16384 { let v = x0[i] + x1[i]; y[i] = v > 0 ? v : 0 }
+    }
+
     // stage1_block1_out: ReLU, (None, 32, 32, 16) → (None, 32, 32, 16), 0 parameters
     // The geometry of stem_relu: calls its kernels, with this layer's weights.
 
@@ -2525,6 +2665,11 @@ public struct Resnet20Cifar: CompiledModel {
         for i in 0..<16384 { y[i] = x0[i] + x1[i] }
     }
 
+    @inline(never)
+    static func l15_stage1_block2_add_fused(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<16384 { let v = x0[i] + x1[i]; y[i] = v > 0 ? v : 0 }
+    }
+
     // stage1_block2_out: ReLU, (None, 32, 32, 16) → (None, 32, 32, 16), 0 parameters
     // The geometry of stem_relu: calls its kernels, with this layer's weights.
 
@@ -2567,6 +2712,11 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l22_stage1_block3_add(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for i in 0..<16384 { y[i] = x0[i] + x1[i] }
+    }
+
+    @inline(never)
+    static func l22_stage1_block3_add_fused(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<16384 { let v = x0[i] + x1[i]; y[i] = v > 0 ? v : 0 }
     }
 
     // stage1_block3_out: ReLU, (None, 32, 32, 16) → (None, 32, 32, 16), 0 parameters
@@ -3314,6 +3464,11 @@ public struct Resnet20Cifar: CompiledModel {
         for i in 0..<8192 { y[i] = x0[i] + x1[i] }
     }
 
+    @inline(never)
+    static func l31_stage2_block1_add_fused(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<8192 { let v = x0[i] + x1[i]; y[i] = v > 0 ? v : 0 }
+    }
+
     // stage2_block1_out: ReLU, (None, 16, 16, 32) → (None, 16, 16, 32), 0 parameters
     // The geometry of stage2_block1_relu: calls its kernels, with this layer's weights.
 
@@ -3683,6 +3838,11 @@ public struct Resnet20Cifar: CompiledModel {
         for i in 0..<8192 { y[i] = x0[i] + x1[i] }
     }
 
+    @inline(never)
+    static func l38_stage2_block2_add_fused(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<8192 { let v = x0[i] + x1[i]; y[i] = v > 0 ? v : 0 }
+    }
+
     // stage2_block2_out: ReLU, (None, 16, 16, 32) → (None, 16, 16, 32), 0 parameters
     // The geometry of stage2_block1_relu: calls its kernels, with this layer's weights.
 
@@ -3725,6 +3885,11 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l45_stage2_block3_add(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for i in 0..<8192 { y[i] = x0[i] + x1[i] }
+    }
+
+    @inline(never)
+    static func l45_stage2_block3_add_fused(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<8192 { let v = x0[i] + x1[i]; y[i] = v > 0 ? v : 0 }
     }
 
     // stage2_block3_out: ReLU, (None, 16, 16, 32) → (None, 16, 16, 32), 0 parameters
@@ -4460,6 +4625,11 @@ public struct Resnet20Cifar: CompiledModel {
         for i in 0..<4096 { y[i] = x0[i] + x1[i] }
     }
 
+    @inline(never)
+    static func l54_stage3_block1_add_fused(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<4096 { let v = x0[i] + x1[i]; y[i] = v > 0 ? v : 0 }
+    }
+
     // stage3_block1_out: ReLU, (None, 8, 8, 64) → (None, 8, 8, 64), 0 parameters
     // The geometry of stage3_block1_relu: calls its kernels, with this layer's weights.
 
@@ -4825,6 +4995,11 @@ public struct Resnet20Cifar: CompiledModel {
         for i in 0..<4096 { y[i] = x0[i] + x1[i] }
     }
 
+    @inline(never)
+    static func l61_stage3_block2_add_fused(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<4096 { let v = x0[i] + x1[i]; y[i] = v > 0 ? v : 0 }
+    }
+
     // stage3_block2_out: ReLU, (None, 8, 8, 64) → (None, 8, 8, 64), 0 parameters
     // The geometry of stage3_block1_relu: calls its kernels, with this layer's weights.
 
@@ -4867,6 +5042,11 @@ public struct Resnet20Cifar: CompiledModel {
     @inline(never)
     static func l68_stage3_block3_add(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for i in 0..<4096 { y[i] = x0[i] + x1[i] }
+    }
+
+    @inline(never)
+    static func l68_stage3_block3_add_fused(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<4096 { let v = x0[i] + x1[i]; y[i] = v > 0 ? v : 0 }
     }
 
     // stage3_block3_out: ReLU, (None, 8, 8, 64) → (None, 8, 8, 64), 0 parameters

@@ -14,6 +14,7 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/graphs/sequence_branches.yaml", SequenceBranches.self),
     ("Tests/Fixtures/graphs/shared_batch_norm.yaml", SharedBatchNorm.self),
     ("Tests/Fixtures/graphs/siamese_crops.yaml", SiameseCrops.self),
+    ("Tests/Fixtures/graphs/small_outputs.yaml", SmallOutputs.self),
     ("Tests/Fixtures/graphs/squeeze_excite.yaml", SqueezeExcite.self),
     ("Tests/Fixtures/graphs/squeeze_excite_reshape.yaml", SqueezeExciteReshape.self),
     ("Tests/Fixtures/graphs/training_paths.yaml", TrainingPaths.self),

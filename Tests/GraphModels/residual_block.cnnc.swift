@@ -210,10 +210,17 @@ public struct ResidualBlock: CompiledModel {
         }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l5_shortcut)))
         // res_add
-        Self.l8_res_add(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)), UnsafePointer(arena.advanced(by: Arena.l5_shortcut)), arena.advanced(by: Arena.l8_res_add))
+        // with res_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l8_res_add_fused(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)), UnsafePointer(arena.advanced(by: Arena.l5_shortcut)), arena.advanced(by: Arena.l8_res_add))
+        } else {
+            Self.l8_res_add(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)), UnsafePointer(arena.advanced(by: Arena.l5_shortcut)), arena.advanced(by: Arena.l8_res_add))
+        }
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_res_add)))
         // res_out
-        Self.l9_res_out(arena.advanced(by: Arena.l8_res_add))
+        if observe != nil {
+            Self.l9_res_out(arena.advanced(by: Arena.l8_res_add))
+        }
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_res_add)))
         // pool
         Self.l10_pool(UnsafePointer(arena.advanced(by: Arena.l8_res_add)), arena.advanced(by: Arena.l10_pool))
@@ -270,10 +277,11 @@ public struct ResidualBlock: CompiledModel {
         // in shortcut's store
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l5_shortcut)))
         // res_add
-        Self.l8_res_add(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)), UnsafePointer(arena.advanced(by: Arena.l5_shortcut)), arena.advanced(by: Arena.l8_res_add))
+        // with res_out in its store, unless every layer's output is observed
+        Self.l8_res_add_fused(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)), UnsafePointer(arena.advanced(by: Arena.l5_shortcut)), arena.advanced(by: Arena.l8_res_add))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_res_add)))
         // res_out
-        Self.l9_res_out(arena.advanced(by: Arena.l8_res_add))
+        // in res_add's store
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_res_add)))
         // pool
         Self.l10_pool(UnsafePointer(arena.advanced(by: Arena.l8_res_add)), arena.advanced(by: Arena.l10_pool))
@@ -369,10 +377,17 @@ public struct ResidualBlock: CompiledModel {
         }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l5_shortcut)))
         // res_add
-        Self.l8_res_add(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)), UnsafePointer(arena.advanced(by: Arena.l5_shortcut)), arena.advanced(by: Arena.l8_res_add))
+        // with res_out in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l8_res_add_fused(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)), UnsafePointer(arena.advanced(by: Arena.l5_shortcut)), arena.advanced(by: Arena.l8_res_add))
+        } else {
+            Self.l8_res_add(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)), UnsafePointer(arena.advanced(by: Arena.l5_shortcut)), arena.advanced(by: Arena.l8_res_add))
+        }
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_res_add)))
         // res_out
-        Self.l9_res_out(arena.advanced(by: Arena.l8_res_add))
+        if observe != nil {
+            Self.l9_res_out(arena.advanced(by: Arena.l8_res_add))
+        }
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_res_add)))
         // pool
         Self.l10_pool(UnsafePointer(arena.advanced(by: Arena.l8_res_add)), arena.advanced(by: Arena.l10_pool))
@@ -1087,6 +1102,11 @@ public struct ResidualBlock: CompiledModel {
     @inline(never)
     static func l8_res_add(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for i in 0..<1024 { y[i] = x0[i] + x1[i] }
+    }
+
+    @inline(never)
+    static func l8_res_add_fused(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<1024 { let v = x0[i] + x1[i]; y[i] = Swift.max(v, 0) }
     }
 
     // res_out: Activation, (None, 8, 8, 16) → (None, 8, 8, 16), 0 parameters

@@ -8,38 +8,86 @@ struct BatchedTailRenderer {
 
     /// `predict(block:into:arena:)` and its per-sample head. `headForward` is
     /// the forward pass's calls for the layers before the tail, a writer per
-    /// layer, which leave their result in `headResult` (`input`, `a` or `b`).
-    func emitEntryPoint(headForward: [SourceWriter], headResult: String, into out: inout SourceWriter) {
+    /// layer, which leave their result in `headResult` (`input`, `a` or `b`);
+    /// `layerMajorForward` the last of them, which run layer by layer over the
+    /// block (`BatchedTailProgram.layerMajorStart`), each sample in its own
+    /// arena. Without those, one arena serves each sample's head in turn.
+    func emitEntryPoint(headForward: [SourceWriter], layerMajorForward: [SourceWriter], headResult: String, into out: inout SourceWriter) {
         var tailFunctions = SourceWriter(), tailBody = SourceWriter()
         emit(functions: &tailFunctions, body: &tailBody)
         let samples = BatchedTailProgram.samples
-        out.doc("Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.")
+        let layerMajor = tail.layerMajorStart < tail.start
+        let arenas = layerMajor ? "\(samples) * arenaCount" : "arenaCount"
+        out.doc("Samples that `predict(block:into:arena:)` runs at once, sharing each \(layerMajor ? "" : "Dense ")weight loaded.")
         out.line("public static let blockSamples = \(samples)")
-        out.doc("Scratch for a block: one sample's arena, then two buffers of \(samples) rows of \(width) floats.")
-        out.line("public static let blockArenaCount = arenaCount + \(2 * samples * width)")
+        out.doc("Scratch for a block: \(layerMajor ? "an arena per sample" : "one sample's arena"), then two buffers of \(samples) rows of \(width) floats.")
+        out.line("public static let blockArenaCount = \(arenas) + \(2 * samples * width)")
         out.line()
-        out.doc("The forward pass over `blockSamples` samples, one after another in `input` and",
-                "`output`: each sample alone up to the last image layer, then the layers from",
-                "\(tail.startLayerName) on over all of them at once. The same values as `predict` sample by sample.")
+        if layerMajor {
+            out.doc("The forward pass over `blockSamples` samples, one after another in `input` and",
+                    "`output`: each sample alone, in its own arena, up to the layers with small outputs; then",
+                    "those one layer at a time for every sample, so their weights are read from memory",
+                    "once a block; then the layers from \(tail.startLayerName) on over all samples at once.",
+                    "The same values as `predict` sample by sample.")
+        } else {
+            out.doc("The forward pass over `blockSamples` samples, one after another in `input` and",
+                    "`output`: each sample alone up to the last image layer, then the layers from",
+                    "\(tail.startLayerName) on over all of them at once. The same values as `predict` sample by sample.")
+        }
         out.block("public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>)") { out in
             out.line("packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }")
         }
         out.line()
         out.line("@inline(__always)")
         out.block("private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>)") { out in
-            out.line("let ta = arena + Self.arenaCount, tb = ta + \(samples * width)")
-            out.block("for sample in 0..<\(samples)") { out in
-                out.line("head(input + sample * Self.inputCount, ta + sample * \(inputWidth), arena, w)")
+            out.line("let ta = arena + \(layerMajor ? "\(samples) * " : "")Self.arenaCount, tb = ta + \(samples * width)")
+            if !layerMajor {
+                out.block("for sample in 0..<\(samples)") { out in
+                    out.line("head(input + sample * Self.inputCount, ta + sample * \(inputWidth), arena, w)")
+                }
+            } else {
+                if !headForward.isEmpty {
+                    out.block("for sample in 0..<\(samples)") { out in
+                        out.line("head(input + sample * Self.inputCount, output, arena + sample * Self.arenaCount, w)")
+                    }
+                }
+                out.line("layerMajor(input, output, arena, w)")
+                out.block("for sample in 0..<\(samples)") { out in
+                    out.line("let arena = arena + sample * Self.arenaCount")
+                    out.line("(ta + sample * \(inputWidth)).update(from: \(headResult), count: \(inputWidth))")
+                }
             }
             out.embed(tailBody.text)
             out.line("output.update(from: \(tail.result.rawValue), count: \(samples) * Self.outputCount)")
         }
         out.line()
-        out.doc("One sample through the layers before \(tail.startLayerName), its result copied to `destination`.")
-        var layers = headForward
-        layers[layers.count - 1].line("destination.update(from: \(headResult), count: \(inputWidth))")
-        LayerRunFunctions.inference("head", result: "destination", observed: false, layers: layers).emit(into: &out)
-        out.line()
+        if !layerMajor {
+            out.doc("One sample through the layers before \(tail.startLayerName), its result copied to `destination`.")
+            var layers = headForward
+            layers[layers.count - 1].line("destination.update(from: \(headResult), count: \(inputWidth))")
+            LayerRunFunctions.inference("head", result: "destination", observed: false, layers: layers).emit(into: &out)
+            out.line()
+        } else {
+            if !headForward.isEmpty {
+                out.doc("One sample through the layers before the ones that run layer by layer.")
+                LayerRunFunctions.inference("head", observed: false, layers: headForward).emit(into: &out)
+                out.line()
+            }
+            out.doc("The layers before \(tail.startLayerName) with small outputs, each for every sample of the",
+                    "block (`input` and `arena` the block's: each sample's are shadowed in the loop).")
+            let loops = layerMajorForward.map { layer -> SourceWriter in
+                var looped = SourceWriter()
+                looped.block("for sample in 0..<\(samples)") { out in
+                    out.line("let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount")
+                    // Most layers read one of the two, some neither (Dropout).
+                    out.line("_ = (input, arena)")
+                    out.embed(layer.text)
+                }
+                return looped
+            }
+            LayerRunFunctions.inference("layerMajor", observed: false, layers: loops).emit(into: &out)
+            out.line()
+        }
         out.embed(tailFunctions.text)
     }
 

@@ -26,15 +26,22 @@ struct ModelRenderer {
         }
 
         var blockPath = SourceWriter()
-        if let tail = program.batchedTail {
-            var head = ForwardWriter()
-            for node in program.nodes[..<tail.start] {
+        if var tail = program.batchedTail {
+            let headResult = tail.start == 0 ? InferenceBuffer.input(0) : program.nodes[tail.start - 1].writes
+            // Each sample's result must be in its own arena, not the block's input.
+            if case .input = headResult { tail.layerMajorStart = tail.start }
+            var head = ForwardWriter(), layerMajor = ForwardWriter()
+            for node in program.nodes[..<tail.layerMajorStart] {
                 head.beginLayer()
                 emitForward(node, into: &head)
             }
-            let headResult = tail.start == 0 ? InferenceBuffer.input(0) : program.nodes[tail.start - 1].writes
+            for node in program.nodes[tail.layerMajorStart..<tail.start] {
+                layerMajor.beginLayer()
+                emitForward(node, into: &layerMajor)
+            }
             BatchedTailRenderer(tail: tail)
-                .emitEntryPoint(headForward: head.sequential, headResult: pointer(headResult), into: &blockPath)
+                .emitEntryPoint(headForward: head.sequential, layerMajorForward: layerMajor.sequential,
+                                headResult: pointer(headResult), into: &blockPath)
         }
         writeType(functions: functions, forward: forward, blockPath: blockPath, into: &out)
         TrainingGenerator(model: program).emit(into: &out)
@@ -158,6 +165,12 @@ struct ModelRenderer {
             forward.onlyObserved("Self.\(node.function)(\(source), \(target))", otherwise: "// read past by \(program.nodes[node.fusedInto!].layer.name)")
         case .pooling, .globalPooling, .zeroPadding, .cropping, .upSampling, .permute, .repeatVector:
             forward.line("Self.\(node.function)(\(source), \(target))")
+        case .merge(let merge) where merge.fusedClamp != nil && node.fusion != nil:
+            let sources = ([source] + node.otherReads.map(readable)).joined(separator: ", ")
+            let names = node.fusion!.followers.map { program.nodes[$0].layer.name }.joined(separator: " and ")
+            forward.line("// with \(names) in its store, unless every layer's output is observed")
+            forward.unlessObserved(plain: { $0.line("Self.\(merge.fusedFunction)(\(sources), \(target))") },
+                                   observed: { $0.line("Self.\(node.function)(\(sources), \(target))") })
         case .merge, .concatenate:
             let sources = ([source] + node.otherReads.map(readable)).joined(separator: ", ")
             forward.line("Self.\(node.function)(\(sources), \(target))")

@@ -20,6 +20,11 @@ struct BatchedTailProgram: Codable, Hashable, Sendable {
 
     /// The first layer of the tail.
     var start: Int
+    /// The first of the image layers before the tail that run layer by layer
+    /// over the block (each layer for every sample, then the next), each
+    /// sample in an arena of its own; `start` when there are none
+    /// (`BatchedTailPlanner.layerMajorStart`).
+    var layerMajorStart: Int
     var startLayerName: String
     /// Floats of one sample's vector as the tail receives it.
     var inputWidth: Int

@@ -60,6 +60,14 @@ enum EpilogueFusion {
             return (next, emitter.kind)
         }
         for index in nodes.indices {
+            // A merge (a ResNet's Add) and the ReLU after it: the fused function clamps as it stores.
+            if case .merge(var merge) = nodes[index].kernel, let relu = soleInPlaceReader(of: index), let clamp = clamp(relu.kind) {
+                merge.fusedClamp = clamp
+                nodes[index].kernel = .merge(merge)
+                nodes[index].fusion = NodeFusion(followers: [relu.index], scaleShiftOffset: nil)
+                nodes[relu.index].fusedInto = index
+                continue
+            }
             guard case .convolution(var kernels) = nodes[index].kernel, kernels.activation == nil,
                   fusableOperation(nodes[index].layer.operation), let first = soleInPlaceReader(of: index) else { continue }
             let channels = nodes[index].layer.outputShape.lastAxis

@@ -9,14 +9,32 @@ struct MergeEmitter: Codable, Hashable {
     var operation: MergeOperation
     var inputShapes: [TensorShape]
     var outputShape: TensorShape
+    /// The ReLU after it, run in a second function (`function_fused`) at
+    /// inference when no observer asks for the merge's own output (`EpilogueFusion`).
+    var fusedClamp: StoreEpilogue.Clamp? = nil
+
+    var fusedFunction: String { function + "_fused" }
 
     func emit(into out: inout SourceWriter) {
+        emit(function, clamp: nil, into: &out)
+        if let fusedClamp {
+            out.line()
+            emit(fusedFunction, clamp: fusedClamp, into: &out)
+        }
+    }
+
+    private func emit(_ function: String, clamp: StoreEpilogue.Clamp?, into out: inout SourceWriter) {
         let parameters = inputShapes.indices.map { "_ x\($0): UnsafePointer<Float>" }.joined(separator: ", ")
+        /// The statement that stores `value` at `index`, through the clamp if any.
+        func store(_ index: String, _ value: String) -> String {
+            guard let clamp else { return "y[\(index)] = \(value)" }
+            return "let v = \(value); y[\(index)] = \(clamp.scalar("v"))"
+        }
         out.line("@inline(never)")
         out.block("static func \(function)(\(parameters), _ y: UnsafeMutablePointer<Float>)") { out in
             if inputShapes.allSatisfy({ $0 == outputShape }) {
                 // The same shape everywhere: one flat loop the compiler vectorizes.
-                out.line("for i in 0..<\(outputShape.elementCount) { y[i] = \(combine(inputShapes.indices.map { "x\($0)[i]" })) }")
+                out.line("for i in 0..<\(outputShape.elementCount) { \(store("i", combine(inputShapes.indices.map { "x\($0)[i]" }))) }")
                 return
             }
             let dimensions = outputShape.dimensions
@@ -25,7 +43,7 @@ struct MergeEmitter: Codable, Hashable {
             for (axis, size) in dimensions.enumerated() { loops += "for \(axes[axis]) in 0..<\(size) { " }
             let reads = inputShapes.indices.map { "x\($0)[\(index(of: $0))]" }
             let strides = dimensions.indices.map { dimensions[($0 + 1)...].reduce(1, *) }
-            out.line("\(loops)y[\(Self.flatIndex(axes: axes, strides: strides))] = \(combine(reads))\(String(repeating: " }", count: dimensions.count))")
+            out.line("\(loops)\(store(Self.flatIndex(axes: axes, strides: strides), combine(reads)))\(String(repeating: " }", count: dimensions.count))")
         }
     }
 

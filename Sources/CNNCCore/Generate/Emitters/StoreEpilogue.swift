@@ -22,6 +22,15 @@ struct StoreEpilogue: Codable, Hashable {
         /// ReLU(max_value) at threshold 0 with no negative slope:
         /// x > 0 ? min(x, max_value) : 0.
         case relu(maxValue: Double?)
+
+        /// The same step on one Float `value`, as `ElementwiseEmitter` writes it.
+        func scalar(_ value: String) -> String {
+            switch self {
+            case .activationReLU: "Swift.max(\(value), 0)"
+            case .relu(let maxValue?): "\(value) > 0 ? Swift.min(Swift.max(\(value), 0), Float(\(maxValue))) : 0"
+            case .relu(nil): "\(value) > 0 ? \(value) : 0"
+            }
+        }
     }
 
     /// The fused kernel's extra parameter: where the scales start.

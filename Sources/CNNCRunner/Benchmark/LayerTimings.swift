@@ -9,7 +9,10 @@ import Foundation
 /// that is the layer's kernel, plus the observer's clock read (tens of
 /// nanoseconds). A layer that computes in place of another (Flatten) shows
 /// about 0. The batched and block paths are not split per layer; their total
-/// is the report's median.
+/// is the report's median. The observed path runs every layer on its own,
+/// where `predict` runs a BatchNormalization or ReLU in the store of the
+/// convolution before it (`EpilogueFusion`): such layers show their own
+/// pass here, and the total is above the report's median.
 public struct LayerTimings: Sendable {
     public struct Row: Sendable {
         public var layer: LayerDescription
@@ -63,7 +66,7 @@ public struct LayerTimings: Sendable {
     public var text: String {
         let total = rows.reduce(0) { $0 + $1.seconds }
         let width = max(14, rows.map { $0.layer.name.count + $0.layer.className.count + 3 }.max() ?? 0)
-        var lines = ["Per layer, one sample (\(passes) forward passes):",
+        var lines = ["Per layer, one sample (\(passes) forward passes), each on its own as `cnnc verify` sees it (predict fuses some):",
                      "Layer (type)".padding(toLength: width, withPad: " ", startingAt: 0) + "      per image    share    GFLOP/s"]
         for row in rows {
             let name = "\(row.layer.name) (\(row.layer.className))".padding(toLength: width, withPad: " ", startingAt: 0)

@@ -150,10 +150,7 @@ struct ModelRenderer {
                 if let padder = fusion.absorbedPadding {
                     forward.line("// reading past \(program.nodes[padder].layer.name), unless every layer's output is observed")
                 }
-                if !fusion.followers.isEmpty {
-                    let names = fusion.followers.map { program.nodes[$0].layer.name }.joined(separator: " and ")
-                    forward.line("// with \(names) in its store, unless every layer's output is observed")
-                }
+                if !fusion.followers.isEmpty { forward.line(followersComment(fusion)) }
                 let post = fusion.scaleShiftOffset.map { PointerExpression.offset("w", by: $0) }
                 forward.unlessObserved(
                     plain: { emitConvolution(node, kernels, fused: (fused, post), into: &$0) },
@@ -161,14 +158,17 @@ struct ModelRenderer {
             } else {
                 emitConvolution(node, kernels, fused: nil, into: &forward)
             }
-        case .zeroPadding where node.fusedInto != nil:
-            forward.onlyObserved("Self.\(node.function)(\(source), \(target))", otherwise: "// read past by \(program.nodes[node.fusedInto!].layer.name)")
         case .pooling, .globalPooling, .zeroPadding, .cropping, .upSampling, .permute, .repeatVector:
-            forward.line("Self.\(node.function)(\(source), \(target))")
+            let call = "Self.\(node.function)(\(source), \(target))"
+            // Only a ZeroPadding2D is ever read past (`EpilogueFusion.absorbPadding`).
+            if let owner = node.fusedInto {
+                forward.onlyObserved(call, otherwise: "// read past by \(program.nodes[owner].layer.name)")
+            } else {
+                forward.line(call)
+            }
         case .merge(let merge) where merge.fusedClamp != nil && node.fusion != nil:
             let sources = ([source] + node.otherReads.map(readable)).joined(separator: ", ")
-            let names = node.fusion!.followers.map { program.nodes[$0].layer.name }.joined(separator: " and ")
-            forward.line("// with \(names) in its store, unless every layer's output is observed")
+            if let fusion = node.fusion { forward.line(followersComment(fusion)) }
             forward.unlessObserved(plain: { $0.line("Self.\(merge.fusedFunction)(\(sources), \(target))") },
                                    observed: { $0.line("Self.\(node.function)(\(sources), \(target))") })
         case .merge, .concatenate:
@@ -186,6 +186,12 @@ struct ModelRenderer {
             }
         }
         forward.line("observe?(\(node.index), \(readable(node.writes)))")
+    }
+
+    /// The forward pass's note on the layers a fused kernel runs in its store.
+    private func followersComment(_ fusion: NodeFusion) -> String {
+        let names = fusion.followers.map { program.nodes[$0].layer.name }.joined(separator: " and ")
+        return "// with \(names) in its store, unless every layer's output is observed"
     }
 
     /// A convolution's kernel calls: its padding, then Winograd's kernel, a

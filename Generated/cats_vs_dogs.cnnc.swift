@@ -3247,42 +3247,125 @@ extension CatsVsDogs: TrainableModel {
                 gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 288) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv_1_backward_input_gradient)
+            do {
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 807980)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 1152
                 for tap in 0..<9 {
                     for co in 0..<32 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<3 { v[l] = kernel[(tap * 3 + l) * 32 + co] }
-                        kt[tap * 32 + co] = v
+                        let from = kernel + (8 - tap) * 96 + co, to = flipped + (tap * 32 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 32] }
+                        for ci in 3..<4 { to[ci] = 0 }
                     }
                 }
-                do {
-                    let sums = UnsafeMutableBufferPointer<SIMD4<Float>>.allocate(capacity: 23104)
-                    defer { sums.deallocate() }
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 23104)
-                    for oy in 0..<150 {
-                        for ox in 0..<150 {
-                            let dzp = dz + (oy * 150 + ox) * 32
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 152 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 32
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<32 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 739328)
+                for oy in 0..<150 {
+                    (bordered + (oy + 1) * 4864 + 32).update(from: dz + oy * 4800, count: 4800)
+                }
+                let result = bordered + 739328
+                Self.l0_conv_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 69312)
+                for iy in 0..<150 {
+                    (dx + (iy + 1) * 456 + 3).update(from: result + iy * 450, count: 450)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (152x152x32),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_conv_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<150) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            for bx in 0..<17 {
+                let ox = bx * 8
+                let yp = y + (oy * 150 + ox) * 3
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 4864 + ox * 32 + ky * 4864 + kx * 32
+                        let wp = kernel + (ky * 3 + kx) * 128
+                        for ci in 0..<32 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 32])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 64])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 96])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 128])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 160])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 192])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[ci + 224])
+                            s7_0 = madd(s7_0, x7, w0)
                         }
                     }
-                    for position in 0..<23104 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<3 { yp[lane + 21] = v[lane] } }
+            }
+            for bx in 0..<2 {
+                let ox = bx * 7 + 136
+                let yp = y + (oy * 150 + ox) * 3
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 4864 + ox * 32 + ky * 4864 + kx * 32
+                        let wp = kernel + (ky * 3 + kx) * 128
+                        for ci in 0..<32 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 32])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 64])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 96])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 128])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 160])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 192])
+                            s6_0 = madd(s6_0, x6, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
             }
         }
     }
@@ -3372,48 +3455,170 @@ extension CatsVsDogs: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv_2_backward_input_gradient)
             do {
-                let transposed = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 1152)
-                defer { transposed.deallocate() }
-                let kt = transposed.baseAddress!
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 577888)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 18432
                 for tap in 0..<9 {
                     for co in 0..<64 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<16 { v[l] = kernel[(tap * 32 + g * 16 + l) * 64 + co] }
-                            kt[(tap * 64 + co) * 2 + g] = v
+                        let from = kernel + (8 - tap) * 2048 + co, to = flipped + (tap * 64 + co) * 32
+                        for ci in 0..<32 { to[ci] = from[ci * 64] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 379456)
+                for oy in 0..<75 {
+                    (bordered + (oy + 1) * 4928 + 64).update(from: dz + oy * 4800, count: 4800)
+                }
+                let result = bordered + 379456
+                Self.l2_conv_2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 189728)
+                for iy in 0..<75 {
+                    (dx + (iy + 1) * 2464 + 32).update(from: result + iy * 2400, count: 2400)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (77x77x64),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l2_conv_2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<75) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<5 {
+                let ox = bx * 8
+                let yp = y + (oy * 75 + ox) * 32
+                var s0_0 = V()
+                var s0_1 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s4_0 = V()
+                var s4_1 = V()
+                var s5_0 = V()
+                var s5_1 = V()
+                var s6_0 = V()
+                var s6_1 = V()
+                var s7_0 = V()
+                var s7_1 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 4928 + ox * 64 + ky * 4928 + kx * 64
+                        let wp = kernel + (ky * 3 + kx) * 2048
+                        for ci in 0..<64 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            let x1 = V(repeating: xp[ci + 64])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            let x2 = V(repeating: xp[ci + 128])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            let x3 = V(repeating: xp[ci + 192])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            let x4 = V(repeating: xp[ci + 256])
+                            s4_0 = madd(s4_0, x4, w0)
+                            s4_1 = madd(s4_1, x4, w1)
+                            let x5 = V(repeating: xp[ci + 320])
+                            s5_0 = madd(s5_0, x5, w0)
+                            s5_1 = madd(s5_1, x5, w1)
+                            let x6 = V(repeating: xp[ci + 384])
+                            s6_0 = madd(s6_0, x6, w0)
+                            s6_1 = madd(s6_1, x6, w1)
+                            let x7 = V(repeating: xp[ci + 448])
+                            s7_0 = madd(s7_0, x7, w0)
+                            s7_1 = madd(s7_1, x7, w1)
                         }
                     }
                 }
-                do {
-                    let sums = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 11858)
-                    defer { sums.deallocate() }
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 11858)
-                    for oy in 0..<75 {
-                        for ox in 0..<75 {
-                            let dzp = dz + (oy * 75 + ox) * 64
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy + ky) * 77 + ox + kx) * 2
-                                    let kp = kt + (ky * 3 + kx) * 128
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<64 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<5929 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<16 { dx[position * 32 + g * 16 + l] = v[l] }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s1_0, at: 32)
+                yp.store(s1_1, at: 48)
+                yp.store(s2_0, at: 64)
+                yp.store(s2_1, at: 80)
+                yp.store(s3_0, at: 96)
+                yp.store(s3_1, at: 112)
+                yp.store(s4_0, at: 128)
+                yp.store(s4_1, at: 144)
+                yp.store(s5_0, at: 160)
+                yp.store(s5_1, at: 176)
+                yp.store(s6_0, at: 192)
+                yp.store(s6_1, at: 208)
+                yp.store(s7_0, at: 224)
+                yp.store(s7_1, at: 240)
+            }
+            for bx in 0..<5 {
+                let ox = bx * 7 + 40
+                let yp = y + (oy * 75 + ox) * 32
+                var s0_0 = V()
+                var s0_1 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s4_0 = V()
+                var s4_1 = V()
+                var s5_0 = V()
+                var s5_1 = V()
+                var s6_0 = V()
+                var s6_1 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 4928 + ox * 64 + ky * 4928 + kx * 64
+                        let wp = kernel + (ky * 3 + kx) * 2048
+                        for ci in 0..<64 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            let x1 = V(repeating: xp[ci + 64])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            let x2 = V(repeating: xp[ci + 128])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            let x3 = V(repeating: xp[ci + 192])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            let x4 = V(repeating: xp[ci + 256])
+                            s4_0 = madd(s4_0, x4, w0)
+                            s4_1 = madd(s4_1, x4, w1)
+                            let x5 = V(repeating: xp[ci + 320])
+                            s5_0 = madd(s5_0, x5, w0)
+                            s5_1 = madd(s5_1, x5, w1)
+                            let x6 = V(repeating: xp[ci + 384])
+                            s6_0 = madd(s6_0, x6, w0)
+                            s6_1 = madd(s6_1, x6, w1)
                         }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s1_0, at: 32)
+                yp.store(s1_1, at: 48)
+                yp.store(s2_0, at: 64)
+                yp.store(s2_1, at: 80)
+                yp.store(s3_0, at: 96)
+                yp.store(s3_1, at: 112)
+                yp.store(s4_0, at: 128)
+                yp.store(s4_1, at: 144)
+                yp.store(s5_0, at: 160)
+                yp.store(s5_1, at: 176)
+                yp.store(s6_0, at: 192)
+                yp.store(s6_1, at: 208)
             }
         }
     }
@@ -3503,48 +3708,186 @@ extension CatsVsDogs: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 4 vectors of 16 input channels
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_conv_3_backward_input_gradient)
             do {
-                let transposed = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 4608)
-                defer { transposed.deallocate() }
-                let kt = transposed.baseAddress!
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 356032)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 73728
                 for tap in 0..<9 {
                     for co in 0..<128 {
-                        for g in 0..<4 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<16 { v[l] = kernel[(tap * 64 + g * 16 + l) * 128 + co] }
-                            kt[(tap * 128 + co) * 4 + g] = v
+                        let from = kernel + (8 - tap) * 8192 + co, to = flipped + (tap * 128 + co) * 64
+                        for ci in 0..<64 { to[ci] = from[ci * 128] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 194688)
+                for oy in 0..<37 {
+                    (bordered + (oy + 1) * 4992 + 128).update(from: dz + oy * 4736, count: 4736)
+                }
+                let result = bordered + 194688
+                Self.l4_conv_3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 97344)
+                for iy in 0..<37 {
+                    (dx + (iy + 1) * 2496 + 64).update(from: result + iy * 2368, count: 2368)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (39x39x128),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l4_conv_3_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<37) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<5 {
+                let ox = bx * 5
+                let yp = y + (oy * 37 + ox) * 64
+                var s0_0 = V()
+                var s0_1 = V()
+                var s0_2 = V()
+                var s0_3 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s1_2 = V()
+                var s1_3 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s2_2 = V()
+                var s2_3 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s3_2 = V()
+                var s3_3 = V()
+                var s4_0 = V()
+                var s4_1 = V()
+                var s4_2 = V()
+                var s4_3 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 4992 + ox * 128 + ky * 4992 + kx * 128
+                        let wp = kernel + (ky * 3 + kx) * 8192
+                        for ci in 0..<128 {
+                            let w0 = wp.simd(V.self, at: ci * 64)
+                            let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                            let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                            let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            s0_2 = madd(s0_2, x0, w2)
+                            s0_3 = madd(s0_3, x0, w3)
+                            let x1 = V(repeating: xp[ci + 128])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            s1_2 = madd(s1_2, x1, w2)
+                            s1_3 = madd(s1_3, x1, w3)
+                            let x2 = V(repeating: xp[ci + 256])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            s2_2 = madd(s2_2, x2, w2)
+                            s2_3 = madd(s2_3, x2, w3)
+                            let x3 = V(repeating: xp[ci + 384])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            s3_2 = madd(s3_2, x3, w2)
+                            s3_3 = madd(s3_3, x3, w3)
+                            let x4 = V(repeating: xp[ci + 512])
+                            s4_0 = madd(s4_0, x4, w0)
+                            s4_1 = madd(s4_1, x4, w1)
+                            s4_2 = madd(s4_2, x4, w2)
+                            s4_3 = madd(s4_3, x4, w3)
                         }
                     }
                 }
-                do {
-                    let sums = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 6084)
-                    defer { sums.deallocate() }
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 6084)
-                    for oy in 0..<37 {
-                        for ox in 0..<37 {
-                            let dzp = dz + (oy * 37 + ox) * 128
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy + ky) * 39 + ox + kx) * 4
-                                    let kp = kt + (ky * 3 + kx) * 512
-                                    for g in 0..<4 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<128 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 4 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1521 {
-                        for g in 0..<4 {
-                            let v = acc[position * 4 + g]
-                            for l in 0..<16 { dx[position * 64 + g * 16 + l] = v[l] }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s0_3, at: 48)
+                yp.store(s1_0, at: 64)
+                yp.store(s1_1, at: 80)
+                yp.store(s1_2, at: 96)
+                yp.store(s1_3, at: 112)
+                yp.store(s2_0, at: 128)
+                yp.store(s2_1, at: 144)
+                yp.store(s2_2, at: 160)
+                yp.store(s2_3, at: 176)
+                yp.store(s3_0, at: 192)
+                yp.store(s3_1, at: 208)
+                yp.store(s3_2, at: 224)
+                yp.store(s3_3, at: 240)
+                yp.store(s4_0, at: 256)
+                yp.store(s4_1, at: 272)
+                yp.store(s4_2, at: 288)
+                yp.store(s4_3, at: 304)
+            }
+            for bx in 0..<3 {
+                let ox = bx * 4 + 25
+                let yp = y + (oy * 37 + ox) * 64
+                var s0_0 = V()
+                var s0_1 = V()
+                var s0_2 = V()
+                var s0_3 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s1_2 = V()
+                var s1_3 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s2_2 = V()
+                var s2_3 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s3_2 = V()
+                var s3_3 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 4992 + ox * 128 + ky * 4992 + kx * 128
+                        let wp = kernel + (ky * 3 + kx) * 8192
+                        for ci in 0..<128 {
+                            let w0 = wp.simd(V.self, at: ci * 64)
+                            let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                            let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                            let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            s0_2 = madd(s0_2, x0, w2)
+                            s0_3 = madd(s0_3, x0, w3)
+                            let x1 = V(repeating: xp[ci + 128])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            s1_2 = madd(s1_2, x1, w2)
+                            s1_3 = madd(s1_3, x1, w3)
+                            let x2 = V(repeating: xp[ci + 256])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            s2_2 = madd(s2_2, x2, w2)
+                            s2_3 = madd(s2_3, x2, w3)
+                            let x3 = V(repeating: xp[ci + 384])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            s3_2 = madd(s3_2, x3, w2)
+                            s3_3 = madd(s3_3, x3, w3)
                         }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s0_3, at: 48)
+                yp.store(s1_0, at: 64)
+                yp.store(s1_1, at: 80)
+                yp.store(s1_2, at: 96)
+                yp.store(s1_3, at: 112)
+                yp.store(s2_0, at: 128)
+                yp.store(s2_1, at: 144)
+                yp.store(s2_2, at: 160)
+                yp.store(s2_3, at: 176)
+                yp.store(s3_0, at: 192)
+                yp.store(s3_1, at: 208)
+                yp.store(s3_2, at: 224)
+                yp.store(s3_3, at: 240)
             }
         }
     }
@@ -3634,47 +3977,188 @@ extension CatsVsDogs: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 8 vectors of 16 input channels
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_conv_4_backward_input_gradient)
             do {
-                let transposed = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 9216)
-                defer { transposed.deallocate() }
-                let kt = transposed.baseAddress!
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 240128)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 147456
                 for tap in 0..<9 {
                     for co in 0..<128 {
-                        for g in 0..<8 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<16 { v[l] = kernel[(tap * 128 + g * 16 + l) * 128 + co] }
-                            kt[(tap * 128 + co) * 8 + g] = v
-                        }
+                        let from = kernel + (8 - tap) * 16384 + co, to = flipped + (tap * 128 + co) * 128
+                        for ci in 0..<128 { to[ci] = from[ci * 128] }
                     }
                 }
-                do {
-                    let sums = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 3200)
-                    defer { sums.deallocate() }
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 3200)
-                    for oy in 0..<18 {
-                        for ox in 0..<18 {
-                            let dzp = dz + (oy * 18 + ox) * 128
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy + ky) * 20 + ox + kx) * 8
-                                    let kp = kt + (ky * 3 + kx) * 1024
-                                    for g in 0..<8 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<128 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 8 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
+                bordered.initialize(repeating: 0, count: 51200)
+                for oy in 0..<18 {
+                    (bordered + (oy + 1) * 2560 + 128).update(from: dz + oy * 2304, count: 2304)
+                }
+                let result = bordered + 51200
+                Self.l6_conv_4_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 51200)
+                for iy in 0..<18 {
+                    (dx + (iy + 1) * 2560 + 128).update(from: result + iy * 2304, count: 2304)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (20x20x128),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l6_conv_4_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<18) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for g in 0..<2 {
+            let c0 = g * 64
+            for oy in parts {
+                for bx in 0..<2 {
+                    let ox = bx * 5
+                    let yp = y + (oy * 18 + ox) * 128 + c0
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s4_2 = V()
+                    var s4_3 = V()
+                    for ky in 0..<3 {
+                        for kx in 0..<3 {
+                            let xp = x + oy * 2560 + ox * 128 + ky * 2560 + kx * 128
+                            let wp = kernel + c0 + (ky * 3 + kx) * 16384
+                            for ci in 0..<128 {
+                                let w0 = wp.simd(V.self, at: ci * 128)
+                                let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                                let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                                let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                                let x0 = V(repeating: xp[ci])
+                                s0_0 = madd(s0_0, x0, w0)
+                                s0_1 = madd(s0_1, x0, w1)
+                                s0_2 = madd(s0_2, x0, w2)
+                                s0_3 = madd(s0_3, x0, w3)
+                                let x1 = V(repeating: xp[ci + 128])
+                                s1_0 = madd(s1_0, x1, w0)
+                                s1_1 = madd(s1_1, x1, w1)
+                                s1_2 = madd(s1_2, x1, w2)
+                                s1_3 = madd(s1_3, x1, w3)
+                                let x2 = V(repeating: xp[ci + 256])
+                                s2_0 = madd(s2_0, x2, w0)
+                                s2_1 = madd(s2_1, x2, w1)
+                                s2_2 = madd(s2_2, x2, w2)
+                                s2_3 = madd(s2_3, x2, w3)
+                                let x3 = V(repeating: xp[ci + 384])
+                                s3_0 = madd(s3_0, x3, w0)
+                                s3_1 = madd(s3_1, x3, w1)
+                                s3_2 = madd(s3_2, x3, w2)
+                                s3_3 = madd(s3_3, x3, w3)
+                                let x4 = V(repeating: xp[ci + 512])
+                                s4_0 = madd(s4_0, x4, w0)
+                                s4_1 = madd(s4_1, x4, w1)
+                                s4_2 = madd(s4_2, x4, w2)
+                                s4_3 = madd(s4_3, x4, w3)
                             }
                         }
                     }
-                    for position in 0..<400 {
-                        for g in 0..<8 {
-                            let v = acc[position * 8 + g]
-                            for l in 0..<16 { dx[position * 128 + g * 16 + l] = v[l] }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 128)
+                    yp.store(s1_1, at: 144)
+                    yp.store(s1_2, at: 160)
+                    yp.store(s1_3, at: 176)
+                    yp.store(s2_0, at: 256)
+                    yp.store(s2_1, at: 272)
+                    yp.store(s2_2, at: 288)
+                    yp.store(s2_3, at: 304)
+                    yp.store(s3_0, at: 384)
+                    yp.store(s3_1, at: 400)
+                    yp.store(s3_2, at: 416)
+                    yp.store(s3_3, at: 432)
+                    yp.store(s4_0, at: 512)
+                    yp.store(s4_1, at: 528)
+                    yp.store(s4_2, at: 544)
+                    yp.store(s4_3, at: 560)
+                }
+                for bx in 0..<2 {
+                    let ox = bx * 4 + 10
+                    let yp = y + (oy * 18 + ox) * 128 + c0
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    for ky in 0..<3 {
+                        for kx in 0..<3 {
+                            let xp = x + oy * 2560 + ox * 128 + ky * 2560 + kx * 128
+                            let wp = kernel + c0 + (ky * 3 + kx) * 16384
+                            for ci in 0..<128 {
+                                let w0 = wp.simd(V.self, at: ci * 128)
+                                let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                                let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                                let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                                let x0 = V(repeating: xp[ci])
+                                s0_0 = madd(s0_0, x0, w0)
+                                s0_1 = madd(s0_1, x0, w1)
+                                s0_2 = madd(s0_2, x0, w2)
+                                s0_3 = madd(s0_3, x0, w3)
+                                let x1 = V(repeating: xp[ci + 128])
+                                s1_0 = madd(s1_0, x1, w0)
+                                s1_1 = madd(s1_1, x1, w1)
+                                s1_2 = madd(s1_2, x1, w2)
+                                s1_3 = madd(s1_3, x1, w3)
+                                let x2 = V(repeating: xp[ci + 256])
+                                s2_0 = madd(s2_0, x2, w0)
+                                s2_1 = madd(s2_1, x2, w1)
+                                s2_2 = madd(s2_2, x2, w2)
+                                s2_3 = madd(s2_3, x2, w3)
+                                let x3 = V(repeating: xp[ci + 384])
+                                s3_0 = madd(s3_0, x3, w0)
+                                s3_1 = madd(s3_1, x3, w1)
+                                s3_2 = madd(s3_2, x3, w2)
+                                s3_3 = madd(s3_3, x3, w3)
+                            }
                         }
                     }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 128)
+                    yp.store(s1_1, at: 144)
+                    yp.store(s1_2, at: 160)
+                    yp.store(s1_3, at: 176)
+                    yp.store(s2_0, at: 256)
+                    yp.store(s2_1, at: 272)
+                    yp.store(s2_2, at: 288)
+                    yp.store(s2_3, at: 304)
+                    yp.store(s3_0, at: 384)
+                    yp.store(s3_1, at: 400)
+                    yp.store(s3_2, at: 416)
+                    yp.store(s3_3, at: 432)
                 }
             }
         }

@@ -777,39 +777,101 @@ extension HarConv1d: TrainableModel {
                 gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 320) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv1d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6784) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 2560
                 for tap in 0..<5 {
                     for co in 0..<32 {
-                        for g in 0..<2 {
-                            var v = SIMD8<Float>()
-                            for l in 0..<Swift.min(8, 9 - g * 8) { v[l] = kernel[(tap * 9 + g * 8 + l) * 32 + co] }
-                            kt[(tap * 32 + co) * 2 + g] = v
-                        }
+                        let from = kernel + (4 - tap) * 288 + co, to = flipped + (tap * 32 + co) * 16
+                        for ci in 0..<9 { to[ci] = from[ci * 32] }
+                        for ci in 9..<16 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 256) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 256)
-                    for ox in 0..<124 {
-                        let dzp = dz + ox * 32
-                        for kx in 0..<5 {
-                            let at = (ox + kx) * 2
-                            let kp = kt + kx * 64
-                            for g in 0..<2 {
-                                var sum = acc[at + g]
-                                for co in 0..<32 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                acc[at + g] = sum
-                            }
+                bordered.initialize(repeating: 0, count: 4224)
+                for oy in 0..<1 {
+                    (bordered + (oy + 0) * 4224 + 128).update(from: dz + oy * 3968, count: 3968)
+                }
+                Self.l0_conv1d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (1x132x32),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_conv1d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 9 output channels.
+        if parts.contains(0) {
+            do {
+                for bx in 0..<16 {
+                    let ox = bx * 8
+                    let yp = y + ox * 9
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s5_0 = V()
+                    var s5_1 = V()
+                    var s6_0 = V()
+                    var s6_1 = V()
+                    var s7_0 = V()
+                    var s7_1 = V()
+                    for kx in 0..<5 {
+                        let xp = x + ox * 32 + kx * 32
+                        let wp = kernel + kx * 512
+                        for ci in 0..<32 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            let x1 = V(repeating: xp[ci + 32])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            let x2 = V(repeating: xp[ci + 64])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            let x3 = V(repeating: xp[ci + 96])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            let x4 = V(repeating: xp[ci + 128])
+                            s4_0 = madd(s4_0, x4, w0)
+                            s4_1 = madd(s4_1, x4, w1)
+                            let x5 = V(repeating: xp[ci + 160])
+                            s5_0 = madd(s5_0, x5, w0)
+                            s5_1 = madd(s5_1, x5, w1)
+                            let x6 = V(repeating: xp[ci + 192])
+                            s6_0 = madd(s6_0, x6, w0)
+                            s6_1 = madd(s6_1, x6, w1)
+                            let x7 = V(repeating: xp[ci + 224])
+                            s7_0 = madd(s7_0, x7, w0)
+                            s7_1 = madd(s7_1, x7, w1)
                         }
                     }
-                    for position in 0..<128 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<Swift.min(8, 9 - g * 8) { dx[position * 9 + g * 8 + l] = v[l] }
-                        }
-                    }
+                    yp.store(s0_0, at: 0)
+                    do { let v = s0_1; yp[8] = v[0] }
+                    yp.store(s1_0, at: 9)
+                    do { let v = s1_1; yp[17] = v[0] }
+                    yp.store(s2_0, at: 18)
+                    do { let v = s2_1; yp[26] = v[0] }
+                    yp.store(s3_0, at: 27)
+                    do { let v = s3_1; yp[35] = v[0] }
+                    yp.store(s4_0, at: 36)
+                    do { let v = s4_1; yp[44] = v[0] }
+                    yp.store(s5_0, at: 45)
+                    do { let v = s5_1; yp[53] = v[0] }
+                    yp.store(s6_0, at: 54)
+                    do { let v = s6_1; yp[62] = v[0] }
+                    yp.store(s7_0, at: 63)
+                    do { let v = s7_1; yp[71] = v[0] }
                 }
             }
         }
@@ -890,39 +952,160 @@ extension HarConv1d: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 640) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv1d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 14464) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 10240
                 for tap in 0..<5 {
                     for co in 0..<64 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<16 { v[l] = kernel[(tap * 32 + g * 16 + l) * 64 + co] }
-                            kt[(tap * 64 + co) * 2 + g] = v
-                        }
+                        let from = kernel + (4 - tap) * 2048 + co, to = flipped + (tap * 64 + co) * 32
+                        for ci in 0..<32 { to[ci] = from[ci * 64] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 124) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 124)
-                    for ox in 0..<58 {
-                        let dzp = dz + ox * 64
-                        for kx in 0..<5 {
-                            let at = (ox + kx) * 2
-                            let kp = kt + kx * 128
-                            for g in 0..<2 {
-                                var sum = acc[at + g]
-                                for co in 0..<64 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                acc[at + g] = sum
-                            }
+                bordered.initialize(repeating: 0, count: 4224)
+                for oy in 0..<1 {
+                    (bordered + (oy + 0) * 4224 + 256).update(from: dz + oy * 3712, count: 3712)
+                }
+                Self.l2_conv1d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (1x66x64),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l2_conv1d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<6 {
+                    let ox = bx * 8
+                    let yp = y + ox * 32
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s5_0 = V()
+                    var s5_1 = V()
+                    var s6_0 = V()
+                    var s6_1 = V()
+                    var s7_0 = V()
+                    var s7_1 = V()
+                    for kx in 0..<5 {
+                        let xp = x + ox * 64 + kx * 64
+                        let wp = kernel + kx * 2048
+                        for ci in 0..<64 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            let x1 = V(repeating: xp[ci + 64])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            let x2 = V(repeating: xp[ci + 128])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            let x3 = V(repeating: xp[ci + 192])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            let x4 = V(repeating: xp[ci + 256])
+                            s4_0 = madd(s4_0, x4, w0)
+                            s4_1 = madd(s4_1, x4, w1)
+                            let x5 = V(repeating: xp[ci + 320])
+                            s5_0 = madd(s5_0, x5, w0)
+                            s5_1 = madd(s5_1, x5, w1)
+                            let x6 = V(repeating: xp[ci + 384])
+                            s6_0 = madd(s6_0, x6, w0)
+                            s6_1 = madd(s6_1, x6, w1)
+                            let x7 = V(repeating: xp[ci + 448])
+                            s7_0 = madd(s7_0, x7, w0)
+                            s7_1 = madd(s7_1, x7, w1)
                         }
                     }
-                    for position in 0..<62 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<16 { dx[position * 32 + g * 16 + l] = v[l] }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s1_0, at: 32)
+                    yp.store(s1_1, at: 48)
+                    yp.store(s2_0, at: 64)
+                    yp.store(s2_1, at: 80)
+                    yp.store(s3_0, at: 96)
+                    yp.store(s3_1, at: 112)
+                    yp.store(s4_0, at: 128)
+                    yp.store(s4_1, at: 144)
+                    yp.store(s5_0, at: 160)
+                    yp.store(s5_1, at: 176)
+                    yp.store(s6_0, at: 192)
+                    yp.store(s6_1, at: 208)
+                    yp.store(s7_0, at: 224)
+                    yp.store(s7_1, at: 240)
+                }
+                for bx in 0..<2 {
+                    let ox = bx * 7 + 48
+                    let yp = y + ox * 32
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s5_0 = V()
+                    var s5_1 = V()
+                    var s6_0 = V()
+                    var s6_1 = V()
+                    for kx in 0..<5 {
+                        let xp = x + ox * 64 + kx * 64
+                        let wp = kernel + kx * 2048
+                        for ci in 0..<64 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            let x1 = V(repeating: xp[ci + 64])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            let x2 = V(repeating: xp[ci + 128])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            let x3 = V(repeating: xp[ci + 192])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            let x4 = V(repeating: xp[ci + 256])
+                            s4_0 = madd(s4_0, x4, w0)
+                            s4_1 = madd(s4_1, x4, w1)
+                            let x5 = V(repeating: xp[ci + 320])
+                            s5_0 = madd(s5_0, x5, w0)
+                            s5_1 = madd(s5_1, x5, w1)
+                            let x6 = V(repeating: xp[ci + 384])
+                            s6_0 = madd(s6_0, x6, w0)
+                            s6_1 = madd(s6_1, x6, w1)
                         }
                     }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s1_0, at: 32)
+                    yp.store(s1_1, at: 48)
+                    yp.store(s2_0, at: 64)
+                    yp.store(s2_1, at: 80)
+                    yp.store(s3_0, at: 96)
+                    yp.store(s3_1, at: 112)
+                    yp.store(s4_0, at: 128)
+                    yp.store(s4_1, at: 144)
+                    yp.store(s5_0, at: 160)
+                    yp.store(s5_1, at: 176)
+                    yp.store(s6_0, at: 192)
+                    yp.store(s6_1, at: 208)
                 }
             }
         }

@@ -2024,40 +2024,84 @@ extension InceptionCifar: TrainableModel {
                 gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 288) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_stem_conv_backward_input_gradient)
+            do {
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 41216)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 1152
                 for tap in 0..<9 {
                     for co in 0..<32 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<3 { v[l] = kernel[(tap * 3 + l) * 32 + co] }
-                        kt[tap * 32 + co] = v
+                        let from = kernel + (8 - tap) * 96 + co, to = flipped + (tap * 32 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 32] }
+                        for ci in 3..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1156) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 1156)
-                    for oy in 0..<32 {
-                        for ox in 0..<32 {
-                            let dzp = dz + (oy * 32 + ox) * 32
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 34 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 32
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<32 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 36992)
+                for oy in 0..<32 {
+                    (bordered + (oy + 1) * 1088 + 32).update(from: dz + oy * 1024, count: 1024)
+                }
+                let result = bordered + 36992
+                Self.l0_stem_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 3468)
+                for iy in 0..<32 {
+                    (dx + (iy + 1) * 102 + 3).update(from: result + iy * 96, count: 96)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (34x34x32),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_stem_conv_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            for bx in 0..<4 {
+                let ox = bx * 8
+                let yp = y + (oy * 32 + ox) * 3
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 1088 + ox * 32 + ky * 1088 + kx * 32
+                        let wp = kernel + (ky * 3 + kx) * 128
+                        for ci in 0..<32 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 32])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 64])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 96])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 128])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 160])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 192])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[ci + 224])
+                            s7_0 = madd(s7_0, x7, w0)
                         }
                     }
-                    for position in 0..<1156 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
-                    }
                 }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<3 { yp[lane + 21] = v[lane] } }
             }
         }
     }
@@ -2142,40 +2186,96 @@ extension InceptionCifar: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<16 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(g * 16 + l) * 16 + co] }
-                        kt[co * 2 + g] = v
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_mixed1_3x3_reduce_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4608) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 512
+                for tap in 0..<1 {
+                    for co in 0..<16 {
+                        let from = kernel + (0 - tap) * 512 + co, to = flipped + (tap * 16 + co) * 32
+                        for ci in 0..<32 { to[ci] = from[ci * 16] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 512) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 512)
-                    for oy in 0..<16 {
-                        for ox in 0..<16 {
-                            let dzp = dz + (oy * 16 + ox) * 16
-                            do {
-                                let at = (oy * 16 + ox) * 2
-                                let kp = kt
-                                for g in 0..<2 {
-                                    var sum = acc[at + g]
-                                    for co in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                    acc[at + g] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<256 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<16 { dx[position * 32 + g * 16 + l] = v[l] }
-                        }
-                    }
+                bordered.initialize(repeating: 0, count: 4096)
+                for oy in 0..<16 {
+                    (bordered + (oy + 0) * 256 + 0).update(from: dz + oy * 256, count: 256)
                 }
+                Self.l2_mixed1_3x3_reduce_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (16x16x16),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l2_mixed1_3x3_reduce_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 8
+                let yp = y + (oy * 16 + ox) * 32
+                var s0_0 = V()
+                var s0_1 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s4_0 = V()
+                var s4_1 = V()
+                var s5_0 = V()
+                var s5_1 = V()
+                var s6_0 = V()
+                var s6_1 = V()
+                var s7_0 = V()
+                var s7_1 = V()
+                let xp = x + oy * 256 + ox * 16
+                let wp = kernel
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[ci + 64])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[ci + 80])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[ci + 96])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[ci + 112])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s1_0, at: 32)
+                yp.store(s1_1, at: 48)
+                yp.store(s2_0, at: 64)
+                yp.store(s2_1, at: 80)
+                yp.store(s3_0, at: 96)
+                yp.store(s3_1, at: 112)
+                yp.store(s4_0, at: 128)
+                yp.store(s4_1, at: 144)
+                yp.store(s5_0, at: 160)
+                yp.store(s5_1, at: 176)
+                yp.store(s6_0, at: 192)
+                yp.store(s6_1, at: 208)
+                yp.store(s7_0, at: 224)
+                yp.store(s7_1, at: 240)
             }
         }
     }
@@ -2227,40 +2327,96 @@ extension InceptionCifar: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<4 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(g * 16 + l) * 4 + co] }
-                        kt[co * 2 + g] = v
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_mixed1_5x5_reduce_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1152) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 128
+                for tap in 0..<1 {
+                    for co in 0..<4 {
+                        let from = kernel + (0 - tap) * 128 + co, to = flipped + (tap * 4 + co) * 32
+                        for ci in 0..<32 { to[ci] = from[ci * 4] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 512) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 512)
-                    for oy in 0..<16 {
-                        for ox in 0..<16 {
-                            let dzp = dz + (oy * 16 + ox) * 4
-                            do {
-                                let at = (oy * 16 + ox) * 2
-                                let kp = kt
-                                for g in 0..<2 {
-                                    var sum = acc[at + g]
-                                    for co in 0..<4 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                    acc[at + g] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<256 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<16 { dx[position * 32 + g * 16 + l] = v[l] }
-                        }
-                    }
+                bordered.initialize(repeating: 0, count: 1024)
+                for oy in 0..<16 {
+                    (bordered + (oy + 0) * 64 + 0).update(from: dz + oy * 64, count: 64)
                 }
+                Self.l3_mixed1_5x5_reduce_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (16x16x4),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l3_mixed1_5x5_reduce_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 8
+                let yp = y + (oy * 16 + ox) * 32
+                var s0_0 = V()
+                var s0_1 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s4_0 = V()
+                var s4_1 = V()
+                var s5_0 = V()
+                var s5_1 = V()
+                var s6_0 = V()
+                var s6_1 = V()
+                var s7_0 = V()
+                var s7_1 = V()
+                let xp = x + oy * 64 + ox * 4
+                let wp = kernel
+                for ci in 0..<4 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[ci + 4])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[ci + 8])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[ci + 12])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[ci + 16])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[ci + 20])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[ci + 24])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[ci + 28])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s1_0, at: 32)
+                yp.store(s1_1, at: 48)
+                yp.store(s2_0, at: 64)
+                yp.store(s2_1, at: 80)
+                yp.store(s3_0, at: 96)
+                yp.store(s3_1, at: 112)
+                yp.store(s4_0, at: 128)
+                yp.store(s4_1, at: 144)
+                yp.store(s5_0, at: 160)
+                yp.store(s5_1, at: 176)
+                yp.store(s6_0, at: 192)
+                yp.store(s6_1, at: 208)
+                yp.store(s7_0, at: 224)
+                yp.store(s7_1, at: 240)
             }
         }
     }
@@ -2342,40 +2498,80 @@ extension InceptionCifar: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 216) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_mixed1_3x3_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 15328) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 3456
                 for tap in 0..<9 {
                     for co in 0..<24 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(tap * 16 + l) * 24 + co] }
-                        kt[tap * 24 + co] = v
+                        let from = kernel + (8 - tap) * 384 + co, to = flipped + (tap * 24 + co) * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 24] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 324) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 324)
-                    for oy in 0..<16 {
-                        for ox in 0..<16 {
-                            let dzp = dz + (oy * 16 + ox) * 24
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 18 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 24
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<24 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 7776)
+                for oy in 0..<16 {
+                    (bordered + (oy + 1) * 432 + 24).update(from: dz + oy * 384, count: 384)
+                }
+                let result = bordered + 7776
+                Self.l6_mixed1_3x3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 5184)
+                for iy in 0..<16 {
+                    (dx + (iy + 1) * 288 + 16).update(from: result + iy * 256, count: 256)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (18x18x24),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l6_mixed1_3x3_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 8
+                let yp = y + (oy * 16 + ox) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 432 + ox * 24 + ky * 432 + kx * 24
+                        let wp = kernel + (ky * 3 + kx) * 384
+                        for ci in 0..<24 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 24])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 48])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 72])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 96])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 120])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 144])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[ci + 168])
+                            s7_0 = madd(s7_0, x7, w0)
                         }
                     }
-                    for position in 0..<324 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
-                    }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
+                yp.store(s6_0, at: 96)
+                yp.store(s7_0, at: 112)
             }
         }
     }
@@ -2436,40 +2632,80 @@ extension InceptionCifar: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 200) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_mixed1_5x5_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 5024) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 800
                 for tap in 0..<25 {
                     for co in 0..<8 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<4 { v[l] = kernel[(tap * 4 + l) * 8 + co] }
-                        kt[tap * 8 + co] = v
+                        let from = kernel + (24 - tap) * 32 + co, to = flipped + (tap * 8 + co) * 4
+                        for ci in 0..<4 { to[ci] = from[ci * 8] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 400) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 400)
-                    for oy in 0..<16 {
-                        for ox in 0..<16 {
-                            let dzp = dz + (oy * 16 + ox) * 8
-                            for ky in 0..<5 {
-                                for kx in 0..<5 {
-                                    let at = (oy + ky) * 20 + ox + kx
-                                    let kp = kt + (ky * 5 + kx) * 8
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<8 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 3200)
+                for oy in 0..<16 {
+                    (bordered + (oy + 2) * 160 + 16).update(from: dz + oy * 128, count: 128)
+                }
+                let result = bordered + 3200
+                Self.l7_mixed1_5x5_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 1600)
+                for iy in 0..<16 {
+                    (dx + (iy + 2) * 80 + 8).update(from: result + iy * 64, count: 64)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (20x20x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l7_mixed1_5x5_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 8
+                let yp = y + (oy * 16 + ox) * 4
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                for ky in 0..<5 {
+                    for kx in 0..<5 {
+                        let xp = x + oy * 160 + ox * 8 + ky * 160 + kx * 8
+                        let wp = kernel + (ky * 5 + kx) * 32
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 8])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 16])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 24])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 32])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 40])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 48])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[ci + 56])
+                            s7_0 = madd(s7_0, x7, w0)
                         }
                     }
-                    for position in 0..<400 {
-                        let v = acc[position]
-                        for l in 0..<4 { dx[position * 4 + l] = v[l] }
-                    }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
+                yp.store(s5_0, at: 20)
+                yp.store(s6_0, at: 24)
+                yp.store(s7_0, at: 28)
             }
         }
     }
@@ -2529,40 +2765,96 @@ extension InceptionCifar: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<8 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(g * 16 + l) * 8 + co] }
-                        kt[co * 2 + g] = v
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l8_mixed1_pool_proj_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2304) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 256
+                for tap in 0..<1 {
+                    for co in 0..<8 {
+                        let from = kernel + (0 - tap) * 256 + co, to = flipped + (tap * 8 + co) * 32
+                        for ci in 0..<32 { to[ci] = from[ci * 8] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 512) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 512)
-                    for oy in 0..<16 {
-                        for ox in 0..<16 {
-                            let dzp = dz + (oy * 16 + ox) * 8
-                            do {
-                                let at = (oy * 16 + ox) * 2
-                                let kp = kt
-                                for g in 0..<2 {
-                                    var sum = acc[at + g]
-                                    for co in 0..<8 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                    acc[at + g] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<256 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<16 { dx[position * 32 + g * 16 + l] = v[l] }
-                        }
-                    }
+                bordered.initialize(repeating: 0, count: 2048)
+                for oy in 0..<16 {
+                    (bordered + (oy + 0) * 128 + 0).update(from: dz + oy * 128, count: 128)
                 }
+                Self.l8_mixed1_pool_proj_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (16x16x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l8_mixed1_pool_proj_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 8
+                let yp = y + (oy * 16 + ox) * 32
+                var s0_0 = V()
+                var s0_1 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s4_0 = V()
+                var s4_1 = V()
+                var s5_0 = V()
+                var s5_1 = V()
+                var s6_0 = V()
+                var s6_1 = V()
+                var s7_0 = V()
+                var s7_1 = V()
+                let xp = x + oy * 128 + ox * 8
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[ci + 48])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[ci + 56])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s1_0, at: 32)
+                yp.store(s1_1, at: 48)
+                yp.store(s2_0, at: 64)
+                yp.store(s2_1, at: 80)
+                yp.store(s3_0, at: 96)
+                yp.store(s3_1, at: 112)
+                yp.store(s4_0, at: 128)
+                yp.store(s4_1, at: 144)
+                yp.store(s5_0, at: 160)
+                yp.store(s5_1, at: 176)
+                yp.store(s6_0, at: 192)
+                yp.store(s6_1, at: 208)
+                yp.store(s7_0, at: 224)
+                yp.store(s7_1, at: 240)
             }
         }
     }
@@ -2641,40 +2933,96 @@ extension InceptionCifar: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 4 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 128) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<32 {
-                    for g in 0..<4 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<Swift.min(16, 56 - g * 16) { v[l] = kernel[(g * 16 + l) * 32 + co] }
-                        kt[co * 4 + g] = v
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l11_mixed2_3x3_reduce_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4096) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 2048
+                for tap in 0..<1 {
+                    for co in 0..<32 {
+                        let from = kernel + (0 - tap) * 1792 + co, to = flipped + (tap * 32 + co) * 64
+                        for ci in 0..<56 { to[ci] = from[ci * 32] }
+                        for ci in 56..<64 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 256)
-                    for oy in 0..<8 {
-                        for ox in 0..<8 {
-                            let dzp = dz + (oy * 8 + ox) * 32
-                            do {
-                                let at = (oy * 8 + ox) * 4
-                                let kp = kt
-                                for g in 0..<4 {
-                                    var sum = acc[at + g]
-                                    for co in 0..<32 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 4 + g]) }
-                                    acc[at + g] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<64 {
-                        for g in 0..<4 {
-                            let v = acc[position * 4 + g]
-                            for l in 0..<Swift.min(16, 56 - g * 16) { dx[position * 56 + g * 16 + l] = v[l] }
-                        }
-                    }
+                bordered.initialize(repeating: 0, count: 2048)
+                for oy in 0..<8 {
+                    (bordered + (oy + 0) * 256 + 0).update(from: dz + oy * 256, count: 256)
                 }
+                Self.l11_mixed2_3x3_reduce_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (8x8x32),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l11_mixed2_3x3_reduce_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 56 output channels.
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 4
+                let yp = y + (oy * 8 + ox) * 56
+                var s0_0 = V()
+                var s0_1 = V()
+                var s0_2 = V()
+                var s0_3 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s1_2 = V()
+                var s1_3 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s2_2 = V()
+                var s2_3 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s3_2 = V()
+                var s3_3 = V()
+                let xp = x + oy * 256 + ox * 32
+                let wp = kernel
+                for ci in 0..<32 {
+                    let w0 = wp.simd(V.self, at: ci * 64)
+                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                    let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
+                    let x1 = V(repeating: xp[ci + 32])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    s1_3 = madd(s1_3, x1, w3)
+                    let x2 = V(repeating: xp[ci + 64])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    s2_3 = madd(s2_3, x2, w3)
+                    let x3 = V(repeating: xp[ci + 96])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    s3_3 = madd(s3_3, x3, w3)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                do { let v = s0_3; for lane in 0..<8 { yp[lane + 48] = v[lane] } }
+                yp.store(s1_0, at: 56)
+                yp.store(s1_1, at: 72)
+                yp.store(s1_2, at: 88)
+                do { let v = s1_3; for lane in 0..<8 { yp[lane + 104] = v[lane] } }
+                yp.store(s2_0, at: 112)
+                yp.store(s2_1, at: 128)
+                yp.store(s2_2, at: 144)
+                do { let v = s2_3; for lane in 0..<8 { yp[lane + 160] = v[lane] } }
+                yp.store(s3_0, at: 168)
+                yp.store(s3_1, at: 184)
+                yp.store(s3_2, at: 200)
+                do { let v = s3_3; for lane in 0..<8 { yp[lane + 216] = v[lane] } }
             }
         }
     }
@@ -2726,40 +3074,96 @@ extension InceptionCifar: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 4 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<8 {
-                    for g in 0..<4 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<Swift.min(16, 56 - g * 16) { v[l] = kernel[(g * 16 + l) * 8 + co] }
-                        kt[co * 4 + g] = v
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l12_mixed2_5x5_reduce_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1024) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 512
+                for tap in 0..<1 {
+                    for co in 0..<8 {
+                        let from = kernel + (0 - tap) * 448 + co, to = flipped + (tap * 8 + co) * 64
+                        for ci in 0..<56 { to[ci] = from[ci * 8] }
+                        for ci in 56..<64 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 256)
-                    for oy in 0..<8 {
-                        for ox in 0..<8 {
-                            let dzp = dz + (oy * 8 + ox) * 8
-                            do {
-                                let at = (oy * 8 + ox) * 4
-                                let kp = kt
-                                for g in 0..<4 {
-                                    var sum = acc[at + g]
-                                    for co in 0..<8 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 4 + g]) }
-                                    acc[at + g] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<64 {
-                        for g in 0..<4 {
-                            let v = acc[position * 4 + g]
-                            for l in 0..<Swift.min(16, 56 - g * 16) { dx[position * 56 + g * 16 + l] = v[l] }
-                        }
-                    }
+                bordered.initialize(repeating: 0, count: 512)
+                for oy in 0..<8 {
+                    (bordered + (oy + 0) * 64 + 0).update(from: dz + oy * 64, count: 64)
                 }
+                Self.l12_mixed2_5x5_reduce_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (8x8x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l12_mixed2_5x5_reduce_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 56 output channels.
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 4
+                let yp = y + (oy * 8 + ox) * 56
+                var s0_0 = V()
+                var s0_1 = V()
+                var s0_2 = V()
+                var s0_3 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s1_2 = V()
+                var s1_3 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s2_2 = V()
+                var s2_3 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s3_2 = V()
+                var s3_3 = V()
+                let xp = x + oy * 64 + ox * 8
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 64)
+                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                    let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    s1_3 = madd(s1_3, x1, w3)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    s2_3 = madd(s2_3, x2, w3)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    s3_3 = madd(s3_3, x3, w3)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                do { let v = s0_3; for lane in 0..<8 { yp[lane + 48] = v[lane] } }
+                yp.store(s1_0, at: 56)
+                yp.store(s1_1, at: 72)
+                yp.store(s1_2, at: 88)
+                do { let v = s1_3; for lane in 0..<8 { yp[lane + 104] = v[lane] } }
+                yp.store(s2_0, at: 112)
+                yp.store(s2_1, at: 128)
+                yp.store(s2_2, at: 144)
+                do { let v = s2_3; for lane in 0..<8 { yp[lane + 160] = v[lane] } }
+                yp.store(s3_0, at: 168)
+                yp.store(s3_1, at: 184)
+                yp.store(s3_2, at: 200)
+                do { let v = s3_3; for lane in 0..<8 { yp[lane + 216] = v[lane] } }
             }
         }
     }
@@ -2839,45 +3243,105 @@ extension InceptionCifar: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 864) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l15_mixed2_3x3_backward_input_gradient)
+            do {
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 20672)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 13824
                 for tap in 0..<9 {
                     for co in 0..<48 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<16 { v[l] = kernel[(tap * 32 + g * 16 + l) * 48 + co] }
-                            kt[(tap * 48 + co) * 2 + g] = v
-                        }
+                        let from = kernel + (8 - tap) * 1536 + co, to = flipped + (tap * 48 + co) * 32
+                        for ci in 0..<32 { to[ci] = from[ci * 48] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 200) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 200)
-                    for oy in 0..<8 {
-                        for ox in 0..<8 {
-                            let dzp = dz + (oy * 8 + ox) * 48
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy + ky) * 10 + ox + kx) * 2
-                                    let kp = kt + (ky * 3 + kx) * 96
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<48 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<100 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<16 { dx[position * 32 + g * 16 + l] = v[l] }
-                        }
+                bordered.initialize(repeating: 0, count: 4800)
+                for oy in 0..<8 {
+                    (bordered + (oy + 1) * 480 + 48).update(from: dz + oy * 384, count: 384)
+                }
+                let result = bordered + 4800
+                Self.l15_mixed2_3x3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 3200)
+                for iy in 0..<8 {
+                    (dx + (iy + 1) * 320 + 32).update(from: result + iy * 256, count: 256)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (10x10x48),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l15_mixed2_3x3_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 256
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            var s4_0 = V()
+            var s4_1 = V()
+            var s5_0 = V()
+            var s5_1 = V()
+            var s6_0 = V()
+            var s6_1 = V()
+            var s7_0 = V()
+            var s7_1 = V()
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 480 + ky * 480 + kx * 48
+                    let wp = kernel + (ky * 3 + kx) * 1536
+                    for ci in 0..<48 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 48])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[ci + 96])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        let x3 = V(repeating: xp[ci + 144])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        let x4 = V(repeating: xp[ci + 192])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        let x5 = V(repeating: xp[ci + 240])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        let x6 = V(repeating: xp[ci + 288])
+                        s6_0 = madd(s6_0, x6, w0)
+                        s6_1 = madd(s6_1, x6, w1)
+                        let x7 = V(repeating: xp[ci + 336])
+                        s7_0 = madd(s7_0, x7, w0)
+                        s7_1 = madd(s7_1, x7, w1)
                     }
                 }
             }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            yp.store(s1_0, at: 32)
+            yp.store(s1_1, at: 48)
+            yp.store(s2_0, at: 64)
+            yp.store(s2_1, at: 80)
+            yp.store(s3_0, at: 96)
+            yp.store(s3_1, at: 112)
+            yp.store(s4_0, at: 128)
+            yp.store(s4_1, at: 144)
+            yp.store(s5_0, at: 160)
+            yp.store(s5_1, at: 176)
+            yp.store(s6_0, at: 192)
+            yp.store(s6_1, at: 208)
+            yp.store(s7_0, at: 224)
+            yp.store(s7_1, at: 240)
         }
     }
 
@@ -2937,41 +3401,78 @@ extension InceptionCifar: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 400) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l16_mixed2_5x5_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6016) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 3200
                 for tap in 0..<25 {
                     for co in 0..<16 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<8 { v[l] = kernel[(tap * 8 + l) * 16 + co] }
-                        kt[tap * 16 + co] = v
+                        let from = kernel + (24 - tap) * 128 + co, to = flipped + (tap * 16 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 16] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 144) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 144)
-                    for oy in 0..<8 {
-                        for ox in 0..<8 {
-                            let dzp = dz + (oy * 8 + ox) * 16
-                            for ky in 0..<5 {
-                                for kx in 0..<5 {
-                                    let at = (oy + ky) * 12 + ox + kx
-                                    let kp = kt + (ky * 5 + kx) * 16
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<144 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+                bordered.initialize(repeating: 0, count: 2304)
+                for oy in 0..<8 {
+                    (bordered + (oy + 2) * 192 + 32).update(from: dz + oy * 128, count: 128)
+                }
+                let result = bordered + 2304
+                Self.l16_mixed2_5x5_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 1152)
+                for iy in 0..<8 {
+                    (dx + (iy + 2) * 96 + 16).update(from: result + iy * 64, count: 64)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (12x12x16),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l16_mixed2_5x5_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 64
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            var s6_0 = V()
+            var s7_0 = V()
+            for ky in 0..<5 {
+                for kx in 0..<5 {
+                    let xp = x + oy * 192 + ky * 192 + kx * 16
+                    let wp = kernel + (ky * 5 + kx) * 128
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 80])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 96])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 112])
+                        s7_0 = madd(s7_0, x7, w0)
                     }
                 }
             }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
+            yp.store(s4_0, at: 32)
+            yp.store(s5_0, at: 40)
+            yp.store(s6_0, at: 48)
+            yp.store(s7_0, at: 56)
         }
     }
 
@@ -3030,40 +3531,96 @@ extension InceptionCifar: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 4 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<16 {
-                    for g in 0..<4 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<Swift.min(16, 56 - g * 16) { v[l] = kernel[(g * 16 + l) * 16 + co] }
-                        kt[co * 4 + g] = v
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l17_mixed2_pool_proj_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2048) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 1024
+                for tap in 0..<1 {
+                    for co in 0..<16 {
+                        let from = kernel + (0 - tap) * 896 + co, to = flipped + (tap * 16 + co) * 64
+                        for ci in 0..<56 { to[ci] = from[ci * 16] }
+                        for ci in 56..<64 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 256)
-                    for oy in 0..<8 {
-                        for ox in 0..<8 {
-                            let dzp = dz + (oy * 8 + ox) * 16
-                            do {
-                                let at = (oy * 8 + ox) * 4
-                                let kp = kt
-                                for g in 0..<4 {
-                                    var sum = acc[at + g]
-                                    for co in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 4 + g]) }
-                                    acc[at + g] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<64 {
-                        for g in 0..<4 {
-                            let v = acc[position * 4 + g]
-                            for l in 0..<Swift.min(16, 56 - g * 16) { dx[position * 56 + g * 16 + l] = v[l] }
-                        }
-                    }
+                bordered.initialize(repeating: 0, count: 1024)
+                for oy in 0..<8 {
+                    (bordered + (oy + 0) * 128 + 0).update(from: dz + oy * 128, count: 128)
                 }
+                Self.l17_mixed2_pool_proj_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (8x8x16),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l17_mixed2_pool_proj_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 56 output channels.
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 4
+                let yp = y + (oy * 8 + ox) * 56
+                var s0_0 = V()
+                var s0_1 = V()
+                var s0_2 = V()
+                var s0_3 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s1_2 = V()
+                var s1_3 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s2_2 = V()
+                var s2_3 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s3_2 = V()
+                var s3_3 = V()
+                let xp = x + oy * 128 + ox * 16
+                let wp = kernel
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 64)
+                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                    let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    s1_3 = madd(s1_3, x1, w3)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    s2_3 = madd(s2_3, x2, w3)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    s3_3 = madd(s3_3, x3, w3)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                do { let v = s0_3; for lane in 0..<8 { yp[lane + 48] = v[lane] } }
+                yp.store(s1_0, at: 56)
+                yp.store(s1_1, at: 72)
+                yp.store(s1_2, at: 88)
+                do { let v = s1_3; for lane in 0..<8 { yp[lane + 104] = v[lane] } }
+                yp.store(s2_0, at: 112)
+                yp.store(s2_1, at: 128)
+                yp.store(s2_2, at: 144)
+                do { let v = s2_3; for lane in 0..<8 { yp[lane + 160] = v[lane] } }
+                yp.store(s3_0, at: 168)
+                yp.store(s3_1, at: 184)
+                yp.store(s3_2, at: 200)
+                do { let v = s3_3; for lane in 0..<8 { yp[lane + 216] = v[lane] } }
             }
         }
     }

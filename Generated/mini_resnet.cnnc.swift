@@ -2275,40 +2275,78 @@ extension MiniResnet: TrainableModel {
                 gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 72) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_stem_conv_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 8272) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 288
                 for tap in 0..<9 {
                     for co in 0..<8 {
-                        var v = SIMD4<Float>()
-                        v[0] = kernel[tap * 8 + co]
-                        kt[tap * 8 + co] = v
+                        let from = kernel + (8 - tap) * 8 + co, to = flipped + (tap * 8 + co) * 4
+                        for ci in 0..<1 { to[ci] = from[ci * 8] }
+                        for ci in 1..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 900) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 900)
-                    for oy in 0..<28 {
-                        for ox in 0..<28 {
-                            let dzp = dz + (oy * 28 + ox) * 8
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 30 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 8
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<8 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 7200)
+                for oy in 0..<28 {
+                    (bordered + (oy + 1) * 240 + 8).update(from: dz + oy * 224, count: 224)
+                }
+                let result = bordered + 7200
+                Self.l0_stem_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 900)
+                for iy in 0..<28 {
+                    (dx + (iy + 1) * 30 + 1).update(from: result + iy * 28, count: 28)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (30x30x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_stem_conv_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            for bx in 0..<4 {
+                let ox = bx * 7
+                let yp = y + oy * 28 + ox
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 240 + ox * 8 + ky * 240 + kx * 8
+                        let wp = kernel + (ky * 3 + kx) * 32
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 8])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 16])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 24])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 32])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 40])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 48])
+                            s6_0 = madd(s6_0, x6, w0)
                         }
                     }
-                    for position in 0..<900 {
-                        let v = acc[position]
-                        dx[position] = v[0]
-                    }
                 }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[1] = v[0] }
+                do { let v = s2_0; yp[2] = v[0] }
+                do { let v = s3_0; yp[3] = v[0] }
+                do { let v = s4_0; yp[4] = v[0] }
+                do { let v = s5_0; yp[5] = v[0] }
+                do { let v = s6_0; yp[6] = v[0] }
             }
         }
     }
@@ -2363,40 +2401,76 @@ extension MiniResnet: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 72) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_block1_conv1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 14048) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 576
                 for tap in 0..<9 {
                     for co in 0..<8 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<8 { v[l] = kernel[(tap * 8 + l) * 8 + co] }
-                        kt[tap * 8 + co] = v
+                        let from = kernel + (8 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 900) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 900)
-                    for oy in 0..<28 {
-                        for ox in 0..<28 {
-                            let dzp = dz + (oy * 28 + ox) * 8
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 30 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 8
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 7200)
+                for oy in 0..<28 {
+                    (bordered + (oy + 1) * 240 + 8).update(from: dz + oy * 224, count: 224)
+                }
+                let result = bordered + 7200
+                Self.l3_block1_conv1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 7200)
+                for iy in 0..<28 {
+                    (dx + (iy + 1) * 240 + 8).update(from: result + iy * 224, count: 224)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (30x30x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l3_block1_conv1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<4 {
+                let ox = bx * 7
+                let yp = y + (oy * 28 + ox) * 8
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 240 + ox * 8 + ky * 240 + kx * 8
+                        let wp = kernel + (ky * 3 + kx) * 64
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 8])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 16])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 24])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 32])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 40])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 48])
+                            s6_0 = madd(s6_0, x6, w0)
                         }
                     }
-                    for position in 0..<900 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
-                    }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
             }
         }
     }
@@ -2445,40 +2519,76 @@ extension MiniResnet: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 72) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_block1_conv2_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 14048) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 576
                 for tap in 0..<9 {
                     for co in 0..<8 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<8 { v[l] = kernel[(tap * 8 + l) * 8 + co] }
-                        kt[tap * 8 + co] = v
+                        let from = kernel + (8 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 900) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 900)
-                    for oy in 0..<28 {
-                        for ox in 0..<28 {
-                            let dzp = dz + (oy * 28 + ox) * 8
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 30 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 8
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 7200)
+                for oy in 0..<28 {
+                    (bordered + (oy + 1) * 240 + 8).update(from: dz + oy * 224, count: 224)
+                }
+                let result = bordered + 7200
+                Self.l6_block1_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 7200)
+                for iy in 0..<28 {
+                    (dx + (iy + 1) * 240 + 8).update(from: result + iy * 224, count: 224)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (30x30x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l6_block1_conv2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<4 {
+                let ox = bx * 7
+                let yp = y + (oy * 28 + ox) * 8
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 240 + ox * 8 + ky * 240 + kx * 8
+                        let wp = kernel + (ky * 3 + kx) * 64
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 8])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 16])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 24])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 32])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 40])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 48])
+                            s6_0 = madd(s6_0, x6, w0)
                         }
                     }
-                    for position in 0..<900 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
-                    }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
             }
         }
     }
@@ -2615,40 +2725,76 @@ extension MiniResnet: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 144) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l13_block2_conv2_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 9536) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 2304
                 for tap in 0..<9 {
                     for co in 0..<16 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(tap * 16 + l) * 16 + co] }
-                        kt[tap * 16 + co] = v
+                        let from = kernel + (8 - tap) * 256 + co, to = flipped + (tap * 16 + co) * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 16] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 256)
-                    for oy in 0..<14 {
-                        for ox in 0..<14 {
-                            let dzp = dz + (oy * 14 + ox) * 16
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 16 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 16
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 4096)
+                for oy in 0..<14 {
+                    (bordered + (oy + 1) * 256 + 16).update(from: dz + oy * 224, count: 224)
+                }
+                let result = bordered + 4096
+                Self.l13_block2_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 4096)
+                for iy in 0..<14 {
+                    (dx + (iy + 1) * 256 + 16).update(from: result + iy * 224, count: 224)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (16x16x16),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l13_block2_conv2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 7
+                let yp = y + (oy * 14 + ox) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 256 + ox * 16 + ky * 256 + kx * 16
+                        let wp = kernel + (ky * 3 + kx) * 256
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 16])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 32])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 48])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 64])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 80])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 96])
+                            s6_0 = madd(s6_0, x6, w0)
                         }
                     }
-                    for position in 0..<256 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
-                    }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
+                yp.store(s6_0, at: 96)
             }
         }
     }

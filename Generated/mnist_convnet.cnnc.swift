@@ -1057,40 +1057,75 @@ extension MnistConvnet: TrainableModel {
                 gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 288) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            do {
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 29952)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 1152
                 for tap in 0..<9 {
                     for co in 0..<32 {
-                        var v = SIMD4<Float>()
-                        v[0] = kernel[tap * 32 + co]
-                        kt[tap * 32 + co] = v
+                        let from = kernel + (8 - tap) * 32 + co, to = flipped + (tap * 32 + co) * 4
+                        for ci in 0..<1 { to[ci] = from[ci * 32] }
+                        for ci in 1..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 784) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 784)
-                    for oy in 0..<26 {
-                        for ox in 0..<26 {
-                            let dzp = dz + (oy * 26 + ox) * 32
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 28 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 32
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<32 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 28800)
+                for oy in 0..<26 {
+                    (bordered + (oy + 2) * 960 + 64).update(from: dz + oy * 832, count: 832)
+                }
+                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (30x30x32),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            for bx in 0..<4 {
+                let ox = bx * 7
+                let yp = y + oy * 28 + ox
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 960 + ox * 32 + ky * 960 + kx * 32
+                        let wp = kernel + (ky * 3 + kx) * 128
+                        for ci in 0..<32 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 32])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 64])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 96])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 128])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 160])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 192])
+                            s6_0 = madd(s6_0, x6, w0)
                         }
                     }
-                    for position in 0..<784 {
-                        let v = acc[position]
-                        dx[position] = v[0]
-                    }
                 }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[1] = v[0] }
+                do { let v = s2_0; yp[2] = v[0] }
+                do { let v = s3_0; yp[3] = v[0] }
+                do { let v = s4_0; yp[4] = v[0] }
+                do { let v = s5_0; yp[5] = v[0] }
+                do { let v = s6_0; yp[6] = v[0] }
             }
         }
     }
@@ -1170,46 +1205,149 @@ extension MnistConvnet: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
             do {
-                let transposed = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 1152)
-                defer { transposed.deallocate() }
-                let kt = transposed.baseAddress!
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 32832)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 18432
                 for tap in 0..<9 {
                     for co in 0..<64 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<16 { v[l] = kernel[(tap * 32 + g * 16 + l) * 64 + co] }
-                            kt[(tap * 64 + co) * 2 + g] = v
+                        let from = kernel + (8 - tap) * 2048 + co, to = flipped + (tap * 64 + co) * 32
+                        for ci in 0..<32 { to[ci] = from[ci * 64] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 14400)
+                for oy in 0..<11 {
+                    (bordered + (oy + 2) * 960 + 128).update(from: dz + oy * 704, count: 704)
+                }
+                Self.l2_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (15x15x64),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l2_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<13) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            do {
+                let yp = y + oy * 416
+                var s0_0 = V()
+                var s0_1 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s4_0 = V()
+                var s4_1 = V()
+                var s5_0 = V()
+                var s5_1 = V()
+                var s6_0 = V()
+                var s6_1 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 960 + ky * 960 + kx * 64
+                        let wp = kernel + (ky * 3 + kx) * 2048
+                        for ci in 0..<64 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            let x1 = V(repeating: xp[ci + 64])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            let x2 = V(repeating: xp[ci + 128])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            let x3 = V(repeating: xp[ci + 192])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            let x4 = V(repeating: xp[ci + 256])
+                            s4_0 = madd(s4_0, x4, w0)
+                            s4_1 = madd(s4_1, x4, w1)
+                            let x5 = V(repeating: xp[ci + 320])
+                            s5_0 = madd(s5_0, x5, w0)
+                            s5_1 = madd(s5_1, x5, w1)
+                            let x6 = V(repeating: xp[ci + 384])
+                            s6_0 = madd(s6_0, x6, w0)
+                            s6_1 = madd(s6_1, x6, w1)
                         }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 338) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 338)
-                    for oy in 0..<11 {
-                        for ox in 0..<11 {
-                            let dzp = dz + (oy * 11 + ox) * 64
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy + ky) * 13 + ox + kx) * 2
-                                    let kp = kt + (ky * 3 + kx) * 128
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<64 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<169 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<16 { dx[position * 32 + g * 16 + l] = v[l] }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s1_0, at: 32)
+                yp.store(s1_1, at: 48)
+                yp.store(s2_0, at: 64)
+                yp.store(s2_1, at: 80)
+                yp.store(s3_0, at: 96)
+                yp.store(s3_1, at: 112)
+                yp.store(s4_0, at: 128)
+                yp.store(s4_1, at: 144)
+                yp.store(s5_0, at: 160)
+                yp.store(s5_1, at: 176)
+                yp.store(s6_0, at: 192)
+                yp.store(s6_1, at: 208)
+            }
+            do {
+                let yp = y + (oy * 13 + 7) * 32
+                var s0_0 = V()
+                var s0_1 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s4_0 = V()
+                var s4_1 = V()
+                var s5_0 = V()
+                var s5_1 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 960 + ky * 960 + kx * 64 + 448
+                        let wp = kernel + (ky * 3 + kx) * 2048
+                        for ci in 0..<64 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            let x1 = V(repeating: xp[ci + 64])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            let x2 = V(repeating: xp[ci + 128])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            let x3 = V(repeating: xp[ci + 192])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            let x4 = V(repeating: xp[ci + 256])
+                            s4_0 = madd(s4_0, x4, w0)
+                            s4_1 = madd(s4_1, x4, w1)
+                            let x5 = V(repeating: xp[ci + 320])
+                            s5_0 = madd(s5_0, x5, w0)
+                            s5_1 = madd(s5_1, x5, w1)
                         }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s1_0, at: 32)
+                yp.store(s1_1, at: 48)
+                yp.store(s2_0, at: 64)
+                yp.store(s2_1, at: 80)
+                yp.store(s3_0, at: 96)
+                yp.store(s3_1, at: 112)
+                yp.store(s4_0, at: 128)
+                yp.store(s4_1, at: 144)
+                yp.store(s5_0, at: 160)
+                yp.store(s5_1, at: 176)
             }
         }
     }

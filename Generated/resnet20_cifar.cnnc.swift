@@ -6529,40 +6529,84 @@ extension Resnet20Cifar: TrainableModel {
                 gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 144) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_stem_conv_backward_input_gradient)
+            do {
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 22144)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 576
                 for tap in 0..<9 {
                     for co in 0..<16 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<3 { v[l] = kernel[(tap * 3 + l) * 16 + co] }
-                        kt[tap * 16 + co] = v
+                        let from = kernel + (8 - tap) * 48 + co, to = flipped + (tap * 16 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 16] }
+                        for ci in 3..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1156) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 1156)
-                    for oy in 0..<32 {
-                        for ox in 0..<32 {
-                            let dzp = dz + (oy * 32 + ox) * 16
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 34 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 16
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<16 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 18496)
+                for oy in 0..<32 {
+                    (bordered + (oy + 1) * 544 + 16).update(from: dz + oy * 512, count: 512)
+                }
+                let result = bordered + 18496
+                Self.l0_stem_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 3468)
+                for iy in 0..<32 {
+                    (dx + (iy + 1) * 102 + 3).update(from: result + iy * 96, count: 96)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (34x34x16),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_stem_conv_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            for bx in 0..<4 {
+                let ox = bx * 8
+                let yp = y + (oy * 32 + ox) * 3
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 544 + ox * 16 + ky * 544 + kx * 16
+                        let wp = kernel + (ky * 3 + kx) * 64
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 16])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 32])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 48])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 64])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 80])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 96])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[ci + 112])
+                            s7_0 = madd(s7_0, x7, w0)
                         }
                     }
-                    for position in 0..<1156 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
-                    }
                 }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<3 { yp[lane + 21] = v[lane] } }
             }
         }
     }
@@ -6617,42 +6661,82 @@ extension Resnet20Cifar: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 144) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_stage1_block1_conv1_backward_input_gradient)
+            do {
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 37184)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 2304
                 for tap in 0..<9 {
                     for co in 0..<16 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(tap * 16 + l) * 16 + co] }
-                        kt[tap * 16 + co] = v
+                        let from = kernel + (8 - tap) * 256 + co, to = flipped + (tap * 16 + co) * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 16] }
                     }
                 }
-                do {
-                    let sums = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 1156)
-                    defer { sums.deallocate() }
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 1156)
-                    for oy in 0..<32 {
-                        for ox in 0..<32 {
-                            let dzp = dz + (oy * 32 + ox) * 16
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 34 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 16
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 18496)
+                for oy in 0..<32 {
+                    (bordered + (oy + 1) * 544 + 16).update(from: dz + oy * 512, count: 512)
+                }
+                let result = bordered + 18496
+                Self.l3_stage1_block1_conv1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 18496)
+                for iy in 0..<32 {
+                    (dx + (iy + 1) * 544 + 16).update(from: result + iy * 512, count: 512)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (34x34x16),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l3_stage1_block1_conv1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<4 {
+                let ox = bx * 8
+                let yp = y + (oy * 32 + ox) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 544 + ox * 16 + ky * 544 + kx * 16
+                        let wp = kernel + (ky * 3 + kx) * 256
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 16])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 32])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 48])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 64])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 80])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 96])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[ci + 112])
+                            s7_0 = madd(s7_0, x7, w0)
                         }
                     }
-                    for position in 0..<1156 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
-                    }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
+                yp.store(s6_0, at: 96)
+                yp.store(s7_0, at: 112)
             }
         }
     }
@@ -6701,42 +6785,82 @@ extension Resnet20Cifar: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 144) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_stage1_block1_conv2_backward_input_gradient)
+            do {
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 37184)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 2304
                 for tap in 0..<9 {
                     for co in 0..<16 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(tap * 16 + l) * 16 + co] }
-                        kt[tap * 16 + co] = v
+                        let from = kernel + (8 - tap) * 256 + co, to = flipped + (tap * 16 + co) * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 16] }
                     }
                 }
-                do {
-                    let sums = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 1156)
-                    defer { sums.deallocate() }
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 1156)
-                    for oy in 0..<32 {
-                        for ox in 0..<32 {
-                            let dzp = dz + (oy * 32 + ox) * 16
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 34 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 16
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 18496)
+                for oy in 0..<32 {
+                    (bordered + (oy + 1) * 544 + 16).update(from: dz + oy * 512, count: 512)
+                }
+                let result = bordered + 18496
+                Self.l6_stage1_block1_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 18496)
+                for iy in 0..<32 {
+                    (dx + (iy + 1) * 544 + 16).update(from: result + iy * 512, count: 512)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (34x34x16),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l6_stage1_block1_conv2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<4 {
+                let ox = bx * 8
+                let yp = y + (oy * 32 + ox) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 544 + ox * 16 + ky * 544 + kx * 16
+                        let wp = kernel + (ky * 3 + kx) * 256
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 16])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 32])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 48])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 64])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 80])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 96])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[ci + 112])
+                            s7_0 = madd(s7_0, x7, w0)
                         }
                     }
-                    for position in 0..<1156 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
-                    }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
+                yp.store(s6_0, at: 96)
+                yp.store(s7_0, at: 112)
             }
         }
     }
@@ -6879,44 +7003,107 @@ extension Resnet20Cifar: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 576) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l27_stage2_block1_conv2_backward_input_gradient)
+            do {
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 27776)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 9216
                 for tap in 0..<9 {
                     for co in 0..<32 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<16 { v[l] = kernel[(tap * 32 + g * 16 + l) * 32 + co] }
-                            kt[(tap * 32 + co) * 2 + g] = v
+                        let from = kernel + (8 - tap) * 1024 + co, to = flipped + (tap * 32 + co) * 32
+                        for ci in 0..<32 { to[ci] = from[ci * 32] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 10368)
+                for oy in 0..<16 {
+                    (bordered + (oy + 1) * 576 + 32).update(from: dz + oy * 512, count: 512)
+                }
+                let result = bordered + 10368
+                Self.l27_stage2_block1_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 10368)
+                for iy in 0..<16 {
+                    (dx + (iy + 1) * 576 + 32).update(from: result + iy * 512, count: 512)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (18x18x32),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l27_stage2_block1_conv2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 8
+                let yp = y + (oy * 16 + ox) * 32
+                var s0_0 = V()
+                var s0_1 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s4_0 = V()
+                var s4_1 = V()
+                var s5_0 = V()
+                var s5_1 = V()
+                var s6_0 = V()
+                var s6_1 = V()
+                var s7_0 = V()
+                var s7_1 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 576 + ox * 32 + ky * 576 + kx * 32
+                        let wp = kernel + (ky * 3 + kx) * 1024
+                        for ci in 0..<32 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            let x1 = V(repeating: xp[ci + 32])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            let x2 = V(repeating: xp[ci + 64])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            let x3 = V(repeating: xp[ci + 96])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            let x4 = V(repeating: xp[ci + 128])
+                            s4_0 = madd(s4_0, x4, w0)
+                            s4_1 = madd(s4_1, x4, w1)
+                            let x5 = V(repeating: xp[ci + 160])
+                            s5_0 = madd(s5_0, x5, w0)
+                            s5_1 = madd(s5_1, x5, w1)
+                            let x6 = V(repeating: xp[ci + 192])
+                            s6_0 = madd(s6_0, x6, w0)
+                            s6_1 = madd(s6_1, x6, w1)
+                            let x7 = V(repeating: xp[ci + 224])
+                            s7_0 = madd(s7_0, x7, w0)
+                            s7_1 = madd(s7_1, x7, w1)
                         }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 648) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 648)
-                    for oy in 0..<16 {
-                        for ox in 0..<16 {
-                            let dzp = dz + (oy * 16 + ox) * 32
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy + ky) * 18 + ox + kx) * 2
-                                    let kp = kt + (ky * 3 + kx) * 64
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<32 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<324 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<16 { dx[position * 32 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s1_0, at: 32)
+                yp.store(s1_1, at: 48)
+                yp.store(s2_0, at: 64)
+                yp.store(s2_1, at: 80)
+                yp.store(s3_0, at: 96)
+                yp.store(s3_1, at: 112)
+                yp.store(s4_0, at: 128)
+                yp.store(s4_1, at: 144)
+                yp.store(s5_0, at: 160)
+                yp.store(s5_1, at: 176)
+                yp.store(s6_0, at: 192)
+                yp.store(s6_1, at: 208)
+                yp.store(s7_0, at: 224)
+                yp.store(s7_1, at: 240)
             }
         }
     }
@@ -7038,44 +7225,107 @@ extension Resnet20Cifar: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 576) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l33_stage2_block2_conv1_backward_input_gradient)
+            do {
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 27776)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 9216
                 for tap in 0..<9 {
                     for co in 0..<32 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<16 { v[l] = kernel[(tap * 32 + g * 16 + l) * 32 + co] }
-                            kt[(tap * 32 + co) * 2 + g] = v
+                        let from = kernel + (8 - tap) * 1024 + co, to = flipped + (tap * 32 + co) * 32
+                        for ci in 0..<32 { to[ci] = from[ci * 32] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 10368)
+                for oy in 0..<16 {
+                    (bordered + (oy + 1) * 576 + 32).update(from: dz + oy * 512, count: 512)
+                }
+                let result = bordered + 10368
+                Self.l33_stage2_block2_conv1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 10368)
+                for iy in 0..<16 {
+                    (dx + (iy + 1) * 576 + 32).update(from: result + iy * 512, count: 512)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (18x18x32),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l33_stage2_block2_conv1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 8
+                let yp = y + (oy * 16 + ox) * 32
+                var s0_0 = V()
+                var s0_1 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s4_0 = V()
+                var s4_1 = V()
+                var s5_0 = V()
+                var s5_1 = V()
+                var s6_0 = V()
+                var s6_1 = V()
+                var s7_0 = V()
+                var s7_1 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 576 + ox * 32 + ky * 576 + kx * 32
+                        let wp = kernel + (ky * 3 + kx) * 1024
+                        for ci in 0..<32 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            let x1 = V(repeating: xp[ci + 32])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            let x2 = V(repeating: xp[ci + 64])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            let x3 = V(repeating: xp[ci + 96])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            let x4 = V(repeating: xp[ci + 128])
+                            s4_0 = madd(s4_0, x4, w0)
+                            s4_1 = madd(s4_1, x4, w1)
+                            let x5 = V(repeating: xp[ci + 160])
+                            s5_0 = madd(s5_0, x5, w0)
+                            s5_1 = madd(s5_1, x5, w1)
+                            let x6 = V(repeating: xp[ci + 192])
+                            s6_0 = madd(s6_0, x6, w0)
+                            s6_1 = madd(s6_1, x6, w1)
+                            let x7 = V(repeating: xp[ci + 224])
+                            s7_0 = madd(s7_0, x7, w0)
+                            s7_1 = madd(s7_1, x7, w1)
                         }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 648) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 648)
-                    for oy in 0..<16 {
-                        for ox in 0..<16 {
-                            let dzp = dz + (oy * 16 + ox) * 32
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy + ky) * 18 + ox + kx) * 2
-                                    let kp = kt + (ky * 3 + kx) * 64
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<32 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<324 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<16 { dx[position * 32 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s1_0, at: 32)
+                yp.store(s1_1, at: 48)
+                yp.store(s2_0, at: 64)
+                yp.store(s2_1, at: 80)
+                yp.store(s3_0, at: 96)
+                yp.store(s3_1, at: 112)
+                yp.store(s4_0, at: 128)
+                yp.store(s4_1, at: 144)
+                yp.store(s5_0, at: 160)
+                yp.store(s5_1, at: 176)
+                yp.store(s6_0, at: 192)
+                yp.store(s6_1, at: 208)
+                yp.store(s7_0, at: 224)
+                yp.store(s7_1, at: 240)
             }
         }
     }
@@ -7222,46 +7472,105 @@ extension Resnet20Cifar: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 4 vectors of 16 input channels
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l50_stage3_block1_conv2_backward_input_gradient)
             do {
-                let transposed = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 2304)
-                defer { transposed.deallocate() }
-                let kt = transposed.baseAddress!
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 47360)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 36864
                 for tap in 0..<9 {
                     for co in 0..<64 {
-                        for g in 0..<4 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<16 { v[l] = kernel[(tap * 64 + g * 16 + l) * 64 + co] }
-                            kt[(tap * 64 + co) * 4 + g] = v
+                        let from = kernel + (8 - tap) * 4096 + co, to = flipped + (tap * 64 + co) * 64
+                        for ci in 0..<64 { to[ci] = from[ci * 64] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 6400)
+                for oy in 0..<8 {
+                    (bordered + (oy + 1) * 640 + 64).update(from: dz + oy * 512, count: 512)
+                }
+                let result = bordered + 6400
+                Self.l50_stage3_block1_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 6400)
+                for iy in 0..<8 {
+                    (dx + (iy + 1) * 640 + 64).update(from: result + iy * 512, count: 512)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (10x10x64),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l50_stage3_block1_conv2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 4
+                let yp = y + (oy * 8 + ox) * 64
+                var s0_0 = V()
+                var s0_1 = V()
+                var s0_2 = V()
+                var s0_3 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s1_2 = V()
+                var s1_3 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s2_2 = V()
+                var s2_3 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s3_2 = V()
+                var s3_3 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 640 + ox * 64 + ky * 640 + kx * 64
+                        let wp = kernel + (ky * 3 + kx) * 4096
+                        for ci in 0..<64 {
+                            let w0 = wp.simd(V.self, at: ci * 64)
+                            let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                            let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                            let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            s0_2 = madd(s0_2, x0, w2)
+                            s0_3 = madd(s0_3, x0, w3)
+                            let x1 = V(repeating: xp[ci + 64])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            s1_2 = madd(s1_2, x1, w2)
+                            s1_3 = madd(s1_3, x1, w3)
+                            let x2 = V(repeating: xp[ci + 128])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            s2_2 = madd(s2_2, x2, w2)
+                            s2_3 = madd(s2_3, x2, w3)
+                            let x3 = V(repeating: xp[ci + 192])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            s3_2 = madd(s3_2, x3, w2)
+                            s3_3 = madd(s3_3, x3, w3)
                         }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 400) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 400)
-                    for oy in 0..<8 {
-                        for ox in 0..<8 {
-                            let dzp = dz + (oy * 8 + ox) * 64
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy + ky) * 10 + ox + kx) * 4
-                                    let kp = kt + (ky * 3 + kx) * 256
-                                    for g in 0..<4 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<64 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 4 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<100 {
-                        for g in 0..<4 {
-                            let v = acc[position * 4 + g]
-                            for l in 0..<16 { dx[position * 64 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s0_3, at: 48)
+                yp.store(s1_0, at: 64)
+                yp.store(s1_1, at: 80)
+                yp.store(s1_2, at: 96)
+                yp.store(s1_3, at: 112)
+                yp.store(s2_0, at: 128)
+                yp.store(s2_1, at: 144)
+                yp.store(s2_2, at: 160)
+                yp.store(s2_3, at: 176)
+                yp.store(s3_0, at: 192)
+                yp.store(s3_1, at: 208)
+                yp.store(s3_2, at: 224)
+                yp.store(s3_3, at: 240)
             }
         }
     }
@@ -7387,46 +7696,105 @@ extension Resnet20Cifar: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 4 vectors of 16 input channels
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l56_stage3_block2_conv1_backward_input_gradient)
             do {
-                let transposed = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 2304)
-                defer { transposed.deallocate() }
-                let kt = transposed.baseAddress!
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 47360)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 36864
                 for tap in 0..<9 {
                     for co in 0..<64 {
-                        for g in 0..<4 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<16 { v[l] = kernel[(tap * 64 + g * 16 + l) * 64 + co] }
-                            kt[(tap * 64 + co) * 4 + g] = v
+                        let from = kernel + (8 - tap) * 4096 + co, to = flipped + (tap * 64 + co) * 64
+                        for ci in 0..<64 { to[ci] = from[ci * 64] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 6400)
+                for oy in 0..<8 {
+                    (bordered + (oy + 1) * 640 + 64).update(from: dz + oy * 512, count: 512)
+                }
+                let result = bordered + 6400
+                Self.l56_stage3_block2_conv1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 6400)
+                for iy in 0..<8 {
+                    (dx + (iy + 1) * 640 + 64).update(from: result + iy * 512, count: 512)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (10x10x64),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l56_stage3_block2_conv1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 4
+                let yp = y + (oy * 8 + ox) * 64
+                var s0_0 = V()
+                var s0_1 = V()
+                var s0_2 = V()
+                var s0_3 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s1_2 = V()
+                var s1_3 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s2_2 = V()
+                var s2_3 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s3_2 = V()
+                var s3_3 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 640 + ox * 64 + ky * 640 + kx * 64
+                        let wp = kernel + (ky * 3 + kx) * 4096
+                        for ci in 0..<64 {
+                            let w0 = wp.simd(V.self, at: ci * 64)
+                            let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                            let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                            let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            s0_2 = madd(s0_2, x0, w2)
+                            s0_3 = madd(s0_3, x0, w3)
+                            let x1 = V(repeating: xp[ci + 64])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            s1_2 = madd(s1_2, x1, w2)
+                            s1_3 = madd(s1_3, x1, w3)
+                            let x2 = V(repeating: xp[ci + 128])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            s2_2 = madd(s2_2, x2, w2)
+                            s2_3 = madd(s2_3, x2, w3)
+                            let x3 = V(repeating: xp[ci + 192])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            s3_2 = madd(s3_2, x3, w2)
+                            s3_3 = madd(s3_3, x3, w3)
                         }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 400) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 400)
-                    for oy in 0..<8 {
-                        for ox in 0..<8 {
-                            let dzp = dz + (oy * 8 + ox) * 64
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy + ky) * 10 + ox + kx) * 4
-                                    let kp = kt + (ky * 3 + kx) * 256
-                                    for g in 0..<4 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<64 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 4 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<100 {
-                        for g in 0..<4 {
-                            let v = acc[position * 4 + g]
-                            for l in 0..<16 { dx[position * 64 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s0_3, at: 48)
+                yp.store(s1_0, at: 64)
+                yp.store(s1_1, at: 80)
+                yp.store(s1_2, at: 96)
+                yp.store(s1_3, at: 112)
+                yp.store(s2_0, at: 128)
+                yp.store(s2_1, at: 144)
+                yp.store(s2_2, at: 160)
+                yp.store(s2_3, at: 176)
+                yp.store(s3_0, at: 192)
+                yp.store(s3_1, at: 208)
+                yp.store(s3_2, at: 224)
+                yp.store(s3_3, at: 240)
             }
         }
     }

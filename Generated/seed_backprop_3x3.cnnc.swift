@@ -248,39 +248,55 @@ extension SeedBackprop3x3: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_filter_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 16
                 for tap in 0..<4 {
-                    var v = SIMD4<Float>()
-                    v[0] = kernel[tap]
-                    kt[tap] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 9) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 9)
-                    for oy in 0..<2 {
-                        for ox in 0..<2 {
-                            let dzp = dz + oy * 2 + ox
-                            for ky in 0..<2 {
-                                for kx in 0..<2 {
-                                    let at = (oy + ky) * 3 + ox + kx
-                                    let kp = kt + ky * 2 + kx
-                                    do {
-                                        var sum = acc[at]
-                                        sum = madd(sum, SIMD4<Float>(repeating: dzp[0]), kp[0])
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
+                    for co in 0..<1 {
+                        let from = kernel + (3 - tap) * 1 + co, to = flipped + (tap * 1 + co) * 4
+                        for ci in 0..<1 { to[ci] = from[ci * 1] }
+                        for ci in 1..<4 { to[ci] = 0 }
                     }
-                    for position in 0..<9 {
-                        let v = acc[position]
-                        dx[position] = v[0]
+                }
+                bordered.initialize(repeating: 0, count: 16)
+                for oy in 0..<2 {
+                    (bordered + (oy + 1) * 4 + 1).update(from: dz + oy * 2, count: 2)
+                }
+                Self.l0_filter_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x1),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_filter_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            let yp = y + oy * 3
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            for ky in 0..<2 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 4 + ky * 4 + kx
+                    let wp = kernel + (ky * 2 + kx) * 4
+                    do {
+                        let w0 = wp.simd(V.self, at: 0)
+                        let x0 = V(repeating: xp[0])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[1])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[2])
+                        s2_0 = madd(s2_0, x2, w0)
                     }
                 }
             }
+            do { let v = s0_0; yp[0] = v[0] }
+            do { let v = s1_0; yp[1] = v[0] }
+            do { let v = s2_0; yp[2] = v[0] }
         }
     }
 

@@ -308,39 +308,67 @@ extension SeedEdge6x6: TrainableModel {
                 gp0[0] += sum0[0]
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 9) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_vertical_edge_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 100) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 36
                 for tap in 0..<9 {
-                    var v = SIMD4<Float>()
-                    v[0] = kernel[tap]
-                    kt[tap] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 36) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 36)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + oy * 4 + ox
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 6 + ox + kx
-                                    let kp = kt + ky * 3 + kx
-                                    do {
-                                        var sum = acc[at]
-                                        sum = madd(sum, SIMD4<Float>(repeating: dzp[0]), kp[0])
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
+                    for co in 0..<1 {
+                        let from = kernel + (8 - tap) * 1 + co, to = flipped + (tap * 1 + co) * 4
+                        for ci in 0..<1 { to[ci] = from[ci * 1] }
+                        for ci in 1..<4 { to[ci] = 0 }
                     }
-                    for position in 0..<36 {
-                        let v = acc[position]
-                        dx[position] = v[0]
+                }
+                bordered.initialize(repeating: 0, count: 64)
+                for oy in 0..<4 {
+                    (bordered + (oy + 2) * 8 + 2).update(from: dz + oy * 4, count: 4)
+                }
+                Self.l0_vertical_edge_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (8x8x1),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_vertical_edge_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            let yp = y + oy * 6
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 8 + ky * 8 + kx
+                    let wp = kernel + (ky * 3 + kx) * 4
+                    do {
+                        let w0 = wp.simd(V.self, at: 0)
+                        let x0 = V(repeating: xp[0])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[1])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[2])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[3])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[4])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[5])
+                        s5_0 = madd(s5_0, x5, w0)
                     }
                 }
             }
+            do { let v = s0_0; yp[0] = v[0] }
+            do { let v = s1_0; yp[1] = v[0] }
+            do { let v = s2_0; yp[2] = v[0] }
+            do { let v = s3_0; yp[3] = v[0] }
+            do { let v = s4_0; yp[4] = v[0] }
+            do { let v = s5_0; yp[5] = v[0] }
         }
     }
 

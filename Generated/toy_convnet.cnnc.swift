@@ -1146,40 +1146,77 @@ extension ToyConvnet: TrainableModel {
                 gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 200) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 11168) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 800
                 for tap in 0..<25 {
                     for co in 0..<8 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<3 { v[l] = kernel[(tap * 3 + l) * 8 + co] }
-                        kt[tap * 8 + co] = v
+                        let from = kernel + (24 - tap) * 24 + co, to = flipped + (tap * 8 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 8] }
+                        for ci in 3..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1024) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 1024)
-                    for oy in 0..<28 {
-                        for ox in 0..<28 {
-                            let dzp = dz + (oy * 28 + ox) * 8
-                            for ky in 0..<5 {
-                                for kx in 0..<5 {
-                                    let at = (oy + ky) * 32 + ox + kx
-                                    let kp = kt + (ky * 5 + kx) * 8
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<8 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 10368)
+                for oy in 0..<28 {
+                    (bordered + (oy + 4) * 288 + 32).update(from: dz + oy * 224, count: 224)
+                }
+                Self.l0_conv1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (36x36x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_conv1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            for bx in 0..<4 {
+                let ox = bx * 8
+                let yp = y + (oy * 32 + ox) * 3
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                for ky in 0..<5 {
+                    for kx in 0..<5 {
+                        let xp = x + oy * 288 + ox * 8 + ky * 288 + kx * 8
+                        let wp = kernel + (ky * 5 + kx) * 32
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 8])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 16])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 24])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 32])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 40])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 48])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[ci + 56])
+                            s7_0 = madd(s7_0, x7, w0)
                         }
                     }
-                    for position in 0..<1024 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
-                    }
                 }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<3 { yp[lane + 21] = v[lane] } }
             }
         }
     }
@@ -1257,40 +1294,71 @@ extension ToyConvnet: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 400) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 8384) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 3200
                 for tap in 0..<25 {
                     for co in 0..<16 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<8 { v[l] = kernel[(tap * 8 + l) * 16 + co] }
-                        kt[tap * 16 + co] = v
+                        let from = kernel + (24 - tap) * 128 + co, to = flipped + (tap * 16 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 16] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 196) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 196)
-                    for oy in 0..<10 {
-                        for ox in 0..<10 {
-                            let dzp = dz + (oy * 10 + ox) * 16
-                            for ky in 0..<5 {
-                                for kx in 0..<5 {
-                                    let at = (oy + ky) * 14 + ox + kx
-                                    let kp = kt + (ky * 5 + kx) * 16
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 5184)
+                for oy in 0..<10 {
+                    (bordered + (oy + 4) * 288 + 64).update(from: dz + oy * 160, count: 160)
+                }
+                Self.l2_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (18x18x16),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l2_conv2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 7
+                let yp = y + (oy * 14 + ox) * 8
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                for ky in 0..<5 {
+                    for kx in 0..<5 {
+                        let xp = x + oy * 288 + ox * 16 + ky * 288 + kx * 16
+                        let wp = kernel + (ky * 5 + kx) * 128
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 16])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 32])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 48])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 64])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 80])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 96])
+                            s6_0 = madd(s6_0, x6, w0)
                         }
                     }
-                    for position in 0..<196 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
-                    }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
             }
         }
     }

@@ -1123,40 +1123,82 @@ extension Unet: TrainableModel {
                 gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 72) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_enc1_conv_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 3136) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 288
                 for tap in 0..<9 {
                     for co in 0..<8 {
-                        var v = SIMD4<Float>()
-                        v[0] = kernel[tap * 8 + co]
-                        kt[tap * 8 + co] = v
+                        let from = kernel + (8 - tap) * 8 + co, to = flipped + (tap * 8 + co) * 4
+                        for ci in 0..<1 { to[ci] = from[ci * 8] }
+                        for ci in 1..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 324) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 324)
-                    for oy in 0..<16 {
-                        for ox in 0..<16 {
-                            let dzp = dz + (oy * 16 + ox) * 8
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 18 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 8
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<8 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 2592)
+                for oy in 0..<16 {
+                    (bordered + (oy + 1) * 144 + 8).update(from: dz + oy * 128, count: 128)
+                }
+                let result = bordered + 2592
+                Self.l0_enc1_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 324)
+                for iy in 0..<16 {
+                    (dx + (iy + 1) * 18 + 1).update(from: result + iy * 16, count: 16)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (18x18x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_enc1_conv_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 8
+                let yp = y + oy * 16 + ox
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 144 + ox * 8 + ky * 144 + kx * 8
+                        let wp = kernel + (ky * 3 + kx) * 32
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 8])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 16])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 24])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 32])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 40])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 48])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[ci + 56])
+                            s7_0 = madd(s7_0, x7, w0)
                         }
                     }
-                    for position in 0..<324 {
-                        let v = acc[position]
-                        dx[position] = v[0]
-                    }
                 }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[1] = v[0] }
+                do { let v = s2_0; yp[2] = v[0] }
+                do { let v = s3_0; yp[3] = v[0] }
+                do { let v = s4_0; yp[4] = v[0] }
+                do { let v = s5_0; yp[5] = v[0] }
+                do { let v = s6_0; yp[6] = v[0] }
+                do { let v = s7_0; yp[7] = v[0] }
             }
         }
     }
@@ -1242,41 +1284,78 @@ extension Unet: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 144) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_enc2_conv_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 3264) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 1152
                 for tap in 0..<9 {
                     for co in 0..<16 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<8 { v[l] = kernel[(tap * 8 + l) * 16 + co] }
-                        kt[tap * 16 + co] = v
+                        let from = kernel + (8 - tap) * 128 + co, to = flipped + (tap * 16 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 16] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 100) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 100)
-                    for oy in 0..<8 {
-                        for ox in 0..<8 {
-                            let dzp = dz + (oy * 8 + ox) * 16
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 10 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 16
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<100 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+                bordered.initialize(repeating: 0, count: 1600)
+                for oy in 0..<8 {
+                    (bordered + (oy + 1) * 160 + 16).update(from: dz + oy * 128, count: 128)
+                }
+                let result = bordered + 1600
+                Self.l2_enc2_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 800)
+                for iy in 0..<8 {
+                    (dx + (iy + 1) * 80 + 8).update(from: result + iy * 64, count: 64)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (10x10x16),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l2_enc2_conv_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 64
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            var s6_0 = V()
+            var s7_0 = V()
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 160 + ky * 160 + kx * 16
+                    let wp = kernel + (ky * 3 + kx) * 128
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 80])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 96])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 112])
+                        s7_0 = madd(s7_0, x7, w0)
                     }
                 }
             }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
+            yp.store(s4_0, at: 32)
+            yp.store(s5_0, at: 40)
+            yp.store(s6_0, at: 48)
+            yp.store(s7_0, at: 56)
         }
     }
 
@@ -1363,41 +1442,62 @@ extension Unet: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 288) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_bottleneck_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6016) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 4608
                 for tap in 0..<9 {
                     for co in 0..<32 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(tap * 16 + l) * 32 + co] }
-                        kt[tap * 32 + co] = v
+                        let from = kernel + (8 - tap) * 512 + co, to = flipped + (tap * 32 + co) * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 32] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 36) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 36)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 32
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 6 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 32
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<32 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<36 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+                bordered.initialize(repeating: 0, count: 1152)
+                for oy in 0..<4 {
+                    (bordered + (oy + 1) * 192 + 32).update(from: dz + oy * 128, count: 128)
+                }
+                let result = bordered + 1152
+                Self.l4_bottleneck_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 576)
+                for iy in 0..<4 {
+                    (dx + (iy + 1) * 96 + 16).update(from: result + iy * 64, count: 64)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (6x6x32),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l4_bottleneck_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 64
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 192 + ky * 192 + kx * 32
+                    let wp = kernel + (ky * 3 + kx) * 512
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 32])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 64])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 96])
+                        s3_0 = madd(s3_0, x3, w0)
                     }
                 }
             }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 16)
+            yp.store(s2_0, at: 32)
+            yp.store(s3_0, at: 48)
         }
     }
 
@@ -1486,45 +1586,103 @@ extension Unet: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 288) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_dec2_conv_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 8256) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 4608
                 for tap in 0..<9 {
                     for co in 0..<16 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<16 { v[l] = kernel[(tap * 32 + g * 16 + l) * 16 + co] }
-                            kt[(tap * 16 + co) * 2 + g] = v
-                        }
+                        let from = kernel + (8 - tap) * 512 + co, to = flipped + (tap * 16 + co) * 32
+                        for ci in 0..<32 { to[ci] = from[ci * 16] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 200) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 200)
-                    for oy in 0..<8 {
-                        for ox in 0..<8 {
-                            let dzp = dz + (oy * 8 + ox) * 16
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy + ky) * 10 + ox + kx) * 2
-                                    let kp = kt + (ky * 3 + kx) * 32
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<100 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<16 { dx[position * 32 + g * 16 + l] = v[l] }
-                        }
+                bordered.initialize(repeating: 0, count: 1600)
+                for oy in 0..<8 {
+                    (bordered + (oy + 1) * 160 + 16).update(from: dz + oy * 128, count: 128)
+                }
+                let result = bordered + 1600
+                Self.l7_dec2_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 3200)
+                for iy in 0..<8 {
+                    (dx + (iy + 1) * 320 + 32).update(from: result + iy * 256, count: 256)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (10x10x16),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l7_dec2_conv_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 256
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            var s4_0 = V()
+            var s4_1 = V()
+            var s5_0 = V()
+            var s5_1 = V()
+            var s6_0 = V()
+            var s6_1 = V()
+            var s7_0 = V()
+            var s7_1 = V()
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 160 + ky * 160 + kx * 16
+                    let wp = kernel + (ky * 3 + kx) * 512
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        let x5 = V(repeating: xp[ci + 80])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        let x6 = V(repeating: xp[ci + 96])
+                        s6_0 = madd(s6_0, x6, w0)
+                        s6_1 = madd(s6_1, x6, w1)
+                        let x7 = V(repeating: xp[ci + 112])
+                        s7_0 = madd(s7_0, x7, w0)
+                        s7_1 = madd(s7_1, x7, w1)
                     }
                 }
             }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            yp.store(s1_0, at: 32)
+            yp.store(s1_1, at: 48)
+            yp.store(s2_0, at: 64)
+            yp.store(s2_1, at: 80)
+            yp.store(s3_0, at: 96)
+            yp.store(s3_1, at: 112)
+            yp.store(s4_0, at: 128)
+            yp.store(s4_1, at: 144)
+            yp.store(s5_0, at: 160)
+            yp.store(s5_1, at: 176)
+            yp.store(s6_0, at: 192)
+            yp.store(s6_1, at: 208)
+            yp.store(s7_0, at: 224)
+            yp.store(s7_1, at: 240)
         }
     }
 
@@ -1606,44 +1764,107 @@ extension Unet: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 144) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l10_dec1_conv_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 11040) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 2304
                 for tap in 0..<9 {
                     for co in 0..<8 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<Swift.min(16, 24 - g * 16) { v[l] = kernel[(tap * 24 + g * 16 + l) * 8 + co] }
-                            kt[(tap * 8 + co) * 2 + g] = v
+                        let from = kernel + (8 - tap) * 192 + co, to = flipped + (tap * 8 + co) * 32
+                        for ci in 0..<24 { to[ci] = from[ci * 8] }
+                        for ci in 24..<32 { to[ci] = 0 }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 2592)
+                for oy in 0..<16 {
+                    (bordered + (oy + 1) * 144 + 8).update(from: dz + oy * 128, count: 128)
+                }
+                let result = bordered + 2592
+                Self.l10_dec1_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 7776)
+                for iy in 0..<16 {
+                    (dx + (iy + 1) * 432 + 24).update(from: result + iy * 384, count: 384)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (18x18x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l10_dec1_conv_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 24 output channels.
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 8
+                let yp = y + (oy * 16 + ox) * 24
+                var s0_0 = V()
+                var s0_1 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s4_0 = V()
+                var s4_1 = V()
+                var s5_0 = V()
+                var s5_1 = V()
+                var s6_0 = V()
+                var s6_1 = V()
+                var s7_0 = V()
+                var s7_1 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 144 + ox * 8 + ky * 144 + kx * 8
+                        let wp = kernel + (ky * 3 + kx) * 256
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            let x1 = V(repeating: xp[ci + 8])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            let x2 = V(repeating: xp[ci + 16])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            let x3 = V(repeating: xp[ci + 24])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            let x4 = V(repeating: xp[ci + 32])
+                            s4_0 = madd(s4_0, x4, w0)
+                            s4_1 = madd(s4_1, x4, w1)
+                            let x5 = V(repeating: xp[ci + 40])
+                            s5_0 = madd(s5_0, x5, w0)
+                            s5_1 = madd(s5_1, x5, w1)
+                            let x6 = V(repeating: xp[ci + 48])
+                            s6_0 = madd(s6_0, x6, w0)
+                            s6_1 = madd(s6_1, x6, w1)
+                            let x7 = V(repeating: xp[ci + 56])
+                            s7_0 = madd(s7_0, x7, w0)
+                            s7_1 = madd(s7_1, x7, w1)
                         }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 648) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 648)
-                    for oy in 0..<16 {
-                        for ox in 0..<16 {
-                            let dzp = dz + (oy * 16 + ox) * 8
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy + ky) * 18 + ox + kx) * 2
-                                    let kp = kt + (ky * 3 + kx) * 16
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<8 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<324 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<Swift.min(16, 24 - g * 16) { dx[position * 24 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
+                yp.store(s1_0, at: 24)
+                do { let v = s1_1; for lane in 0..<8 { yp[lane + 40] = v[lane] } }
+                yp.store(s2_0, at: 48)
+                do { let v = s2_1; for lane in 0..<8 { yp[lane + 64] = v[lane] } }
+                yp.store(s3_0, at: 72)
+                do { let v = s3_1; for lane in 0..<8 { yp[lane + 88] = v[lane] } }
+                yp.store(s4_0, at: 96)
+                do { let v = s4_1; for lane in 0..<8 { yp[lane + 112] = v[lane] } }
+                yp.store(s5_0, at: 120)
+                do { let v = s5_1; for lane in 0..<8 { yp[lane + 136] = v[lane] } }
+                yp.store(s6_0, at: 144)
+                do { let v = s6_1; for lane in 0..<8 { yp[lane + 160] = v[lane] } }
+                yp.store(s7_0, at: 168)
+                do { let v = s7_1; for lane in 0..<8 { yp[lane + 184] = v[lane] } }
             }
         }
     }
@@ -1710,36 +1931,71 @@ extension Unet: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 3) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<3 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<8 { v[l] = kernel[l * 3 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 256) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 256)
-                    for oy in 0..<16 {
-                        for ox in 0..<16 {
-                            let dzp = dz + (oy * 16 + ox) * 3
-                            do {
-                                let at = oy * 16 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<3 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<256 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l11_pixel_classes_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 792) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 24
+                for tap in 0..<1 {
+                    for co in 0..<3 {
+                        let from = kernel + (0 - tap) * 24 + co, to = flipped + (tap * 3 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 3] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 768)
+                for oy in 0..<16 {
+                    (bordered + (oy + 0) * 48 + 0).update(from: dz + oy * 48, count: 48)
+                }
+                Self.l11_pixel_classes_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (16x16x3),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l11_pixel_classes_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 8
+                let yp = y + (oy * 16 + ox) * 8
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                let xp = x + oy * 48 + ox * 3
+                let wp = kernel
+                for ci in 0..<3 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 3])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 6])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 9])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 12])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 15])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 18])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 21])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
         }
     }

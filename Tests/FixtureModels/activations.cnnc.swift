@@ -2933,41 +2933,67 @@ extension Activations: TrainableModel {
                 for l in 0..<6 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 54) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv_linear_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 600) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 216
                 for tap in 0..<9 {
                     for co in 0..<6 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<3 { v[l] = kernel[(tap * 3 + l) * 6 + co] }
-                        kt[tap * 6 + co] = v
+                        let from = kernel + (8 - tap) * 18 + co, to = flipped + (tap * 6 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 6] }
+                        for ci in 3..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 36) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 36)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 6
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 6 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 6
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<6 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<36 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
+                bordered.initialize(repeating: 0, count: 384)
+                for oy in 0..<4 {
+                    (bordered + (oy + 2) * 48 + 12).update(from: dz + oy * 24, count: 24)
+                }
+                Self.l0_conv_linear_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (8x8x6),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_conv_linear_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 18
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 48 + ky * 48 + kx * 6
+                    let wp = kernel + (ky * 3 + kx) * 24
+                    for ci in 0..<6 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 6])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 12])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 18])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 24])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 30])
+                        s5_0 = madd(s5_0, x5, w0)
                     }
                 }
             }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
         }
     }
 
@@ -3032,37 +3058,55 @@ extension Activations: TrainableModel {
                 for l in 0..<6 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<6 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<6 { v[l] = kernel[l * 6 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 6
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<6 { dx[position * 6 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_mix_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 48
+                for tap in 0..<1 {
+                    for co in 0..<6 {
+                        let from = kernel + (0 - tap) * 36 + co, to = flipped + (tap * 6 + co) * 8
+                        for ci in 0..<6 { to[ci] = from[ci * 6] }
+                        for ci in 6..<8 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 96)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 24 + 0).update(from: dz + oy * 24, count: 24)
+                }
+                Self.l2_mix_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x6),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l2_mix_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 6 output channels.
+        for oy in parts {
+            let yp = y + oy * 24
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 24
+            let wp = kernel
+            for ci in 0..<6 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 6])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 12])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 18])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
         }
     }
 
@@ -3145,37 +3189,55 @@ extension Activations: TrainableModel {
                 for l in 0..<6 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<6 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<6 { v[l] = kernel[l * 6 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 6
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<6 { dx[position * 6 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l10_mix_5_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 48
+                for tap in 0..<1 {
+                    for co in 0..<6 {
+                        let from = kernel + (0 - tap) * 36 + co, to = flipped + (tap * 6 + co) * 8
+                        for ci in 0..<6 { to[ci] = from[ci * 6] }
+                        for ci in 6..<8 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 96)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 24 + 0).update(from: dz + oy * 24, count: 24)
+                }
+                Self.l10_mix_5_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x6),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l10_mix_5_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 6 output channels.
+        for oy in parts {
+            let yp = y + oy * 24
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 24
+            let wp = kernel
+            for ci in 0..<6 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 6])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 12])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 18])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
         }
     }
 
@@ -3240,37 +3302,55 @@ extension Activations: TrainableModel {
                 for l in 0..<6 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<6 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<6 { v[l] = kernel[l * 6 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 6
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<6 { dx[position * 6 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l12_mix_6_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 48
+                for tap in 0..<1 {
+                    for co in 0..<6 {
+                        let from = kernel + (0 - tap) * 36 + co, to = flipped + (tap * 6 + co) * 8
+                        for ci in 0..<6 { to[ci] = from[ci * 6] }
+                        for ci in 6..<8 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 96)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 24 + 0).update(from: dz + oy * 24, count: 24)
+                }
+                Self.l12_mix_6_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x6),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l12_mix_6_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 6 output channels.
+        for oy in parts {
+            let yp = y + oy * 24
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 24
+            let wp = kernel
+            for ci in 0..<6 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 6])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 12])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 18])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
         }
     }
 
@@ -3341,37 +3421,55 @@ extension Activations: TrainableModel {
                 for l in 0..<6 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<6 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<6 { v[l] = kernel[l * 6 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 6
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<6 { dx[position * 6 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l14_conv_relu_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 48
+                for tap in 0..<1 {
+                    for co in 0..<6 {
+                        let from = kernel + (0 - tap) * 36 + co, to = flipped + (tap * 6 + co) * 8
+                        for ci in 0..<6 { to[ci] = from[ci * 6] }
+                        for ci in 6..<8 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 96)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 24 + 0).update(from: dz + oy * 24, count: 24)
+                }
+                Self.l14_conv_relu_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x6),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l14_conv_relu_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 6 output channels.
+        for oy in parts {
+            let yp = y + oy * 24
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 24
+            let wp = kernel
+            for ci in 0..<6 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 6])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 12])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 18])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
         }
     }
 
@@ -3436,37 +3534,55 @@ extension Activations: TrainableModel {
                 for l in 0..<6 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<6 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<6 { v[l] = kernel[l * 6 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 6
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<6 { dx[position * 6 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l15_conv_sigmoid_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 48
+                for tap in 0..<1 {
+                    for co in 0..<6 {
+                        let from = kernel + (0 - tap) * 36 + co, to = flipped + (tap * 6 + co) * 8
+                        for ci in 0..<6 { to[ci] = from[ci * 6] }
+                        for ci in 6..<8 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 96)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 24 + 0).update(from: dz + oy * 24, count: 24)
+                }
+                Self.l15_conv_sigmoid_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x6),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l15_conv_sigmoid_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 6 output channels.
+        for oy in parts {
+            let yp = y + oy * 24
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 24
+            let wp = kernel
+            for ci in 0..<6 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 6])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 12])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 18])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
         }
     }
 
@@ -3531,37 +3647,55 @@ extension Activations: TrainableModel {
                 for l in 0..<6 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<6 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<6 { v[l] = kernel[l * 6 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 6
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<6 { dx[position * 6 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l16_conv_tanh_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 48
+                for tap in 0..<1 {
+                    for co in 0..<6 {
+                        let from = kernel + (0 - tap) * 36 + co, to = flipped + (tap * 6 + co) * 8
+                        for ci in 0..<6 { to[ci] = from[ci * 6] }
+                        for ci in 6..<8 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 96)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 24 + 0).update(from: dz + oy * 24, count: 24)
+                }
+                Self.l16_conv_tanh_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x6),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l16_conv_tanh_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 6 output channels.
+        for oy in parts {
+            let yp = y + oy * 24
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 24
+            let wp = kernel
+            for ci in 0..<6 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 6])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 12])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 18])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
         }
     }
 
@@ -3631,37 +3765,55 @@ extension Activations: TrainableModel {
                 for l in 0..<5 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 5) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<5 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<6 { v[l] = kernel[l * 5 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 5
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<5 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<6 { dx[position * 6 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l17_conv_softmax_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 120) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 40
+                for tap in 0..<1 {
+                    for co in 0..<5 {
+                        let from = kernel + (0 - tap) * 30 + co, to = flipped + (tap * 5 + co) * 8
+                        for ci in 0..<6 { to[ci] = from[ci * 5] }
+                        for ci in 6..<8 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 80)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 20 + 0).update(from: dz + oy * 20, count: 20)
+                }
+                Self.l17_conv_softmax_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x5),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l17_conv_softmax_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 6 output channels.
+        for oy in parts {
+            let yp = y + oy * 24
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 20
+            let wp = kernel
+            for ci in 0..<5 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 5])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 10])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 15])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
         }
     }
 
@@ -3717,37 +3869,55 @@ extension Activations: TrainableModel {
                 for l in 0..<6 { gp0[l] += sum0[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<6 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<5 { v[l] = kernel[l * 6 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 6
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<5 { dx[position * 5 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l18_mix_7_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 48
+                for tap in 0..<1 {
+                    for co in 0..<6 {
+                        let from = kernel + (0 - tap) * 30 + co, to = flipped + (tap * 6 + co) * 8
+                        for ci in 0..<5 { to[ci] = from[ci * 6] }
+                        for ci in 5..<8 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 96)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 24 + 0).update(from: dz + oy * 24, count: 24)
+                }
+                Self.l18_mix_7_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x6),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l18_mix_7_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        for oy in parts {
+            let yp = y + oy * 20
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 24
+            let wp = kernel
+            for ci in 0..<6 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 6])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 12])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 18])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<5 { yp[lane + 5] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<5 { yp[lane + 10] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
         }
     }
 
@@ -3818,37 +3988,55 @@ extension Activations: TrainableModel {
                 for l in 0..<6 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<6 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<6 { v[l] = kernel[l * 6 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 6
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<6 { dx[position * 6 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l22_mix_9_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 48
+                for tap in 0..<1 {
+                    for co in 0..<6 {
+                        let from = kernel + (0 - tap) * 36 + co, to = flipped + (tap * 6 + co) * 8
+                        for ci in 0..<6 { to[ci] = from[ci * 6] }
+                        for ci in 6..<8 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 96)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 24 + 0).update(from: dz + oy * 24, count: 24)
+                }
+                Self.l22_mix_9_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x6),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l22_mix_9_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 6 output channels.
+        for oy in parts {
+            let yp = y + oy * 24
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 24
+            let wp = kernel
+            for ci in 0..<6 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 6])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 12])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 18])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
         }
     }
 

@@ -3361,41 +3361,67 @@ extension ActivationsMore: TrainableModel {
                 gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 72) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv_exponential_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 800) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 288
                 for tap in 0..<9 {
                     for co in 0..<8 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<3 { v[l] = kernel[(tap * 3 + l) * 8 + co] }
-                        kt[tap * 8 + co] = v
+                        let from = kernel + (8 - tap) * 24 + co, to = flipped + (tap * 8 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 8] }
+                        for ci in 3..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 36) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 36)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 6 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 8
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<8 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<36 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
+                bordered.initialize(repeating: 0, count: 512)
+                for oy in 0..<4 {
+                    (bordered + (oy + 2) * 64 + 16).update(from: dz + oy * 32, count: 32)
+                }
+                Self.l0_conv_exponential_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (8x8x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_conv_exponential_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 18
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 64 + ky * 64 + kx * 8
+                    let wp = kernel + (ky * 3 + kx) * 32
+                    for ci in 0..<8 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 8])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 16])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 24])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 32])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 40])
+                        s5_0 = madd(s5_0, x5, w0)
                     }
                 }
             }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
         }
     }
 
@@ -3440,37 +3466,53 @@ extension ActivationsMore: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<8 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<8 { v[l] = kernel[l * 8 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_mix_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 64
+                for tap in 0..<1 {
+                    for co in 0..<8 {
+                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 128)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                }
+                Self.l1_mix_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l1_mix_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 32
+            let wp = kernel
+            for ci in 0..<8 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 8])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 16])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 24])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
         }
     }
 
@@ -3539,37 +3581,53 @@ extension ActivationsMore: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<8 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<8 { v[l] = kernel[l * 8 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_conv_hard_silu_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 64
+                for tap in 0..<1 {
+                    for co in 0..<8 {
+                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 128)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                }
+                Self.l6_conv_hard_silu_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l6_conv_hard_silu_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 32
+            let wp = kernel
+            for ci in 0..<8 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 8])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 16])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 24])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
         }
     }
 
@@ -3620,37 +3678,53 @@ extension ActivationsMore: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<8 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<8 { v[l] = kernel[l * 8 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_conv_relu6_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 64
+                for tap in 0..<1 {
+                    for co in 0..<8 {
+                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 128)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                }
+                Self.l7_conv_relu6_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l7_conv_relu6_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 32
+            let wp = kernel
+            for ci in 0..<8 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 8])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 16])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 24])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
         }
     }
 
@@ -3701,37 +3775,53 @@ extension ActivationsMore: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<8 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<8 { v[l] = kernel[l * 8 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l8_mix_3_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 64
+                for tap in 0..<1 {
+                    for co in 0..<8 {
+                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 128)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                }
+                Self.l8_mix_3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l8_mix_3_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 32
+            let wp = kernel
+            for ci in 0..<8 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 8])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 16])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 24])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
         }
     }
 
@@ -3782,37 +3872,53 @@ extension ActivationsMore: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<8 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<8 { v[l] = kernel[l * 8 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l10_conv_hard_sigmoid_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 64
+                for tap in 0..<1 {
+                    for co in 0..<8 {
+                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 128)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                }
+                Self.l10_conv_hard_sigmoid_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l10_conv_hard_sigmoid_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 32
+            let wp = kernel
+            for ci in 0..<8 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 8])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 16])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 24])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
         }
     }
 
@@ -3863,37 +3969,53 @@ extension ActivationsMore: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<8 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<8 { v[l] = kernel[l * 8 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l12_conv_silu_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 64
+                for tap in 0..<1 {
+                    for co in 0..<8 {
+                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 128)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                }
+                Self.l12_conv_silu_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l12_conv_silu_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 32
+            let wp = kernel
+            for ci in 0..<8 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 8])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 16])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 24])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
         }
     }
 
@@ -3950,37 +4072,53 @@ extension ActivationsMore: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<8 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<8 { v[l] = kernel[l * 8 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l22_conv_gelu_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 64
+                for tap in 0..<1 {
+                    for co in 0..<8 {
+                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 128)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                }
+                Self.l22_conv_gelu_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l22_conv_gelu_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 32
+            let wp = kernel
+            for ci in 0..<8 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 8])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 16])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 24])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
         }
     }
 
@@ -4031,37 +4169,53 @@ extension ActivationsMore: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<8 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<8 { v[l] = kernel[l * 8 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l23_conv_elu_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 64
+                for tap in 0..<1 {
+                    for co in 0..<8 {
+                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 128)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                }
+                Self.l23_conv_elu_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l23_conv_elu_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 32
+            let wp = kernel
+            for ci in 0..<8 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 8])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 16])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 24])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
         }
     }
 
@@ -4112,37 +4266,53 @@ extension ActivationsMore: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<8 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<8 { v[l] = kernel[l * 8 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l24_conv_selu_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 64
+                for tap in 0..<1 {
+                    for co in 0..<8 {
+                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 128)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                }
+                Self.l24_conv_selu_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l24_conv_selu_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 32
+            let wp = kernel
+            for ci in 0..<8 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 8])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 16])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 24])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
         }
     }
 
@@ -4193,37 +4363,53 @@ extension ActivationsMore: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<8 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<8 { v[l] = kernel[l * 8 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l25_conv_softplus_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 64
+                for tap in 0..<1 {
+                    for co in 0..<8 {
+                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 128)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                }
+                Self.l25_conv_softplus_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l25_conv_softplus_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 32
+            let wp = kernel
+            for ci in 0..<8 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 8])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 16])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 24])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
         }
     }
 
@@ -4274,37 +4460,53 @@ extension ActivationsMore: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<8 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<8 { v[l] = kernel[l * 8 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l26_conv_leaky_relu_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 64
+                for tap in 0..<1 {
+                    for co in 0..<8 {
+                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 128)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                }
+                Self.l26_conv_leaky_relu_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l26_conv_leaky_relu_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 32
+            let wp = kernel
+            for ci in 0..<8 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 8])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 16])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 24])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
         }
     }
 
@@ -4355,37 +4557,53 @@ extension ActivationsMore: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<8 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<8 { v[l] = kernel[l * 8 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l27_conv_mish_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 64
+                for tap in 0..<1 {
+                    for co in 0..<8 {
+                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 128)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                }
+                Self.l27_conv_mish_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l27_conv_mish_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 32
+            let wp = kernel
+            for ci in 0..<8 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 8])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 16])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 24])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
         }
     }
 
@@ -4436,37 +4654,53 @@ extension ActivationsMore: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<8 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<8 { v[l] = kernel[l * 8 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 16)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 8
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l28_conv_softsign_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 64
+                for tap in 0..<1 {
+                    for co in 0..<8 {
+                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 128)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                }
+                Self.l28_conv_softsign_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l28_conv_softsign_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 32
+            let wp = kernel
+            for ci in 0..<8 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 8])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 16])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 24])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
         }
     }
 

@@ -936,35 +936,106 @@ extension Conv1d: TrainableModel {
                 gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 24) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv_valid_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 328) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 96
                 for tap in 0..<3 {
                     for co in 0..<8 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<3 { v[l] = kernel[(tap * 3 + l) * 8 + co] }
-                        kt[tap * 8 + co] = v
+                        let from = kernel + (2 - tap) * 24 + co, to = flipped + (tap * 8 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 8] }
+                        for ci in 3..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 27) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 27)
-                    for ox in 0..<25 {
-                        let dzp = dz + ox * 8
-                        for kx in 0..<3 {
-                            let at = ox + kx
-                            let kp = kt + kx * 8
-                            do {
-                                var sum = acc[at]
-                                for co in 0..<8 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                acc[at] = sum
-                            }
+                bordered.initialize(repeating: 0, count: 232)
+                for oy in 0..<1 {
+                    (bordered + (oy + 0) * 232 + 16).update(from: dz + oy * 200, count: 200)
+                }
+                Self.l1_conv_valid_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (1x29x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l1_conv_valid_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        if parts.contains(0) {
+            do {
+                for bx in 0..<3 {
+                    let ox = bx * 7
+                    let yp = y + ox * 3
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    for kx in 0..<3 {
+                        let xp = x + ox * 8 + kx * 8
+                        let wp = kernel + kx * 32
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 8])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 16])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 24])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 32])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 40])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 48])
+                            s6_0 = madd(s6_0, x6, w0)
                         }
                     }
-                    for position in 0..<27 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
+                    do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                    do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                    do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                    do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+                    do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+                    do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
+                    do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
+                }
+                do {
+                    let yp = y + 63
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    for kx in 0..<3 {
+                        let xp = x + kx * 8 + 168
+                        let wp = kernel + kx * 32
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 8])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 16])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 24])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 32])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 40])
+                            s5_0 = madd(s5_0, x5, w0)
+                        }
                     }
+                    do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                    do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                    do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                    do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+                    do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+                    do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
                 }
             }
         }
@@ -1020,35 +1091,109 @@ extension Conv1d: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 24) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv_causal_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 578) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 192
                 for tap in 0..<4 {
                     for co in 0..<6 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<8 { v[l] = kernel[(tap * 8 + l) * 6 + co] }
-                        kt[tap * 6 + co] = v
+                        let from = kernel + (3 - tap) * 48 + co, to = flipped + (tap * 6 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 6] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 31) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 31)
-                    for ox in 0..<25 {
-                        let dzp = dz + ox * 6
-                        for kx in 0..<4 {
-                            let at = ox + kx * 2
-                            let kp = kt + kx * 6
-                            do {
-                                var sum = acc[at]
-                                for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                acc[at] = sum
-                            }
+                bordered.initialize(repeating: 0, count: 186)
+                for oy in 0..<1 {
+                    (bordered + (oy + 0) * 186 + 0).update(from: dz + oy * 150, count: 150)
+                }
+                let result = bordered + 186
+                Self.l2_conv_causal_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 248)
+                for iy in 0..<1 {
+                    (dx + (iy + 0) * 248 + 48).update(from: result + iy * 200, count: 200)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (1x31x6),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l2_conv_causal_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                do {
+                    let yp = y
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    for kx in 0..<4 {
+                        let xp = x + kx * 12
+                        let wp = kernel + kx * 48
+                        for ci in 0..<6 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 6])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 12])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 18])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 24])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 30])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 36])
+                            s6_0 = madd(s6_0, x6, w0)
                         }
                     }
-                    for position in 0..<31 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 8)
+                    yp.store(s2_0, at: 16)
+                    yp.store(s3_0, at: 24)
+                    yp.store(s4_0, at: 32)
+                    yp.store(s5_0, at: 40)
+                    yp.store(s6_0, at: 48)
+                }
+                for bx in 0..<3 {
+                    let ox = bx * 6 + 7
+                    let yp = y + ox * 8
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    for kx in 0..<4 {
+                        let xp = x + ox * 6 + kx * 12
+                        let wp = kernel + kx * 48
+                        for ci in 0..<6 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 6])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 12])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 18])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 24])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 30])
+                            s5_0 = madd(s5_0, x5, w0)
+                        }
                     }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 8)
+                    yp.store(s2_0, at: 16)
+                    yp.store(s3_0, at: 24)
+                    yp.store(s4_0, at: 32)
+                    yp.store(s5_0, at: 40)
                 }
             }
         }
@@ -1261,34 +1406,48 @@ extension Conv1d: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 5) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<5 {
-                    var v = SIMD16<Float>()
-                    for l in 0..<12 { v[l] = kernel[l * 5 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 2)
-                    for ox in 0..<2 {
-                        let dzp = dz + ox * 5
-                        do {
-                            let at = ox
-                            let kp = kt
-                            do {
-                                var sum = acc[at]
-                                for co in 0..<5 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                acc[at] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<2 {
-                        let v = acc[position]
-                        for l in 0..<12 { dx[position * 12 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_pointwise_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 90) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 80
+                for tap in 0..<1 {
+                    for co in 0..<5 {
+                        let from = kernel + (0 - tap) * 60 + co, to = flipped + (tap * 5 + co) * 16
+                        for ci in 0..<12 { to[ci] = from[ci * 5] }
+                        for ci in 12..<16 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 10)
+                for oy in 0..<1 {
+                    (bordered + (oy + 0) * 10 + 0).update(from: dz + oy * 10, count: 10)
+                }
+                Self.l7_pointwise_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (1x2x5),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l7_pointwise_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 12 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<5 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 5])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+                do { let v = s0_0; for lane in 0..<12 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<12 { yp[lane + 12] = v[lane] } }
             }
         }
     }

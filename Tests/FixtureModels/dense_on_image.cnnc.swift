@@ -500,37 +500,55 @@ extension DenseOnImage: TrainableModel {
                 for l in 0..<7 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 7) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<7 {
-                    var v = SIMD4<Float>()
-                    for l in 0..<3 { v[l] = kernel[l * 7 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 20) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 20)
-                    for oy in 0..<5 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 7
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<7 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<20 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 168) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 28
+                for tap in 0..<1 {
+                    for co in 0..<7 {
+                        let from = kernel + (0 - tap) * 21 + co, to = flipped + (tap * 7 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 7] }
+                        for ci in 3..<4 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 140)
+                for oy in 0..<5 {
+                    (bordered + (oy + 0) * 28 + 0).update(from: dz + oy * 28, count: 28)
+                }
+                Self.l0_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x4x7),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 12
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 28
+            let wp = kernel
+            for ci in 0..<7 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 7])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 14])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 21])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
         }
     }
 
@@ -578,41 +596,59 @@ extension DenseOnImage: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 124) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 64
                 for tap in 0..<4 {
                     for co in 0..<2 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<7 { v[l] = kernel[(tap * 7 + l) * 2 + co] }
-                        kt[tap * 2 + co] = v
+                        let from = kernel + (3 - tap) * 14 + co, to = flipped + (tap * 2 + co) * 8
+                        for ci in 0..<7 { to[ci] = from[ci * 2] }
+                        for ci in 7..<8 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 20) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 20)
-                    for oy in 0..<4 {
-                        for ox in 0..<3 {
-                            let dzp = dz + (oy * 3 + ox) * 2
-                            for ky in 0..<2 {
-                                for kx in 0..<2 {
-                                    let at = (oy + ky) * 4 + ox + kx
-                                    let kp = kt + (ky * 2 + kx) * 2
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<2 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<20 {
-                        let v = acc[position]
-                        for l in 0..<7 { dx[position * 7 + l] = v[l] }
+                bordered.initialize(repeating: 0, count: 60)
+                for oy in 0..<4 {
+                    (bordered + (oy + 1) * 10 + 2).update(from: dz + oy * 6, count: 6)
+                }
+                Self.l1_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (6x5x2),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 7 output channels.
+        for oy in parts {
+            let yp = y + oy * 28
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            for ky in 0..<2 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 10 + ky * 10 + kx * 2
+                    let wp = kernel + (ky * 2 + kx) * 16
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 2])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 4])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 6])
+                        s3_0 = madd(s3_0, x3, w0)
                     }
                 }
             }
+            do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<7 { yp[lane + 7] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<7 { yp[lane + 14] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<7 { yp[lane + 21] = v[lane] } }
         }
     }
 

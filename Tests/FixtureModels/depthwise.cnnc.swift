@@ -2141,36 +2141,84 @@ extension Depthwise: TrainableModel {
                 if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 24) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<24 {
-                    var v = SIMD4<Float>()
-                    for l in 0..<3 { v[l] = kernel[l * 24 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 81) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 81)
-                    for oy in 0..<9 {
-                        for ox in 0..<9 {
-                            let dzp = dz + (oy * 9 + ox) * 24
-                            do {
-                                let at = oy * 9 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<24 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<81 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_expand_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2040) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 96
+                for tap in 0..<1 {
+                    for co in 0..<24 {
+                        let from = kernel + (0 - tap) * 72 + co, to = flipped + (tap * 24 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 24] }
+                        for ci in 3..<4 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 1944)
+                for oy in 0..<9 {
+                    (bordered + (oy + 0) * 216 + 0).update(from: dz + oy * 216, count: 216)
+                }
+                Self.l0_expand_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (9x9x24),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_expand_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<9) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            do {
+                let yp = y + oy * 27
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                let xp = x + oy * 216
+                let wp = kernel
+                for ci in 0..<24 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 24])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 48])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 72])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 96])
+                    s4_0 = madd(s4_0, x4, w0)
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+            }
+            do {
+                let yp = y + (oy * 9 + 5) * 3
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                let xp = x + oy * 216 + 120
+                let wp = kernel
+                for ci in 0..<24 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 24])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 48])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 72])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
             }
         }
     }
@@ -2291,41 +2339,79 @@ extension Depthwise: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 12) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<6 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<Swift.min(16, 24 - g * 16) { v[l] = kernel[(g * 16 + l) * 6 + co] }
-                        kt[co * 2 + g] = v
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_project_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 288) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 192
+                for tap in 0..<1 {
+                    for co in 0..<6 {
+                        let from = kernel + (0 - tap) * 144 + co, to = flipped + (tap * 6 + co) * 32
+                        for ci in 0..<24 { to[ci] = from[ci * 6] }
+                        for ci in 24..<32 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 32)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 6
-                            do {
-                                let at = (oy * 4 + ox) * 2
-                                let kp = kt
-                                for g in 0..<2 {
-                                    var sum = acc[at + g]
-                                    for co in 0..<6 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                    acc[at + g] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<Swift.min(16, 24 - g * 16) { dx[position * 24 + g * 16 + l] = v[l] }
-                        }
-                    }
+                bordered.initialize(repeating: 0, count: 96)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 24 + 0).update(from: dz + oy * 24, count: 24)
                 }
+                Self.l6_project_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x6),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l6_project_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 96
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 24
+            let wp = kernel
+            for ci in 0..<6 {
+                let w0 = wp.simd(V.self, at: ci * 32)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 6])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 12])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 18])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 24)
+            yp.store(s2_0, at: 48)
+            yp.store(s3_0, at: 72)
+        }
+        // The remaining 8 output channels.
+        for oy in parts {
+            let yp = y + oy * 96 + 16
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 24
+            let wp = kernel + 16
+            for ci in 0..<6 {
+                let w0 = wp.simd(V.self, at: ci * 32)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 6])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 12])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 18])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<8 { yp[lane + 24] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<8 { yp[lane + 48] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<8 { yp[lane + 72] = v[lane] } }
         }
     }
 
@@ -2478,37 +2564,47 @@ extension Depthwise: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<32 {
-                    var v = SIMD16<Float>()
-                    for l in 0..<12 { v[l] = kernel[l * 32 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 6)
-                    for oy in 0..<3 {
-                        for ox in 0..<2 {
-                            let dzp = dz + (oy * 2 + ox) * 32
-                            do {
-                                let at = oy * 2 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<32 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<6 {
-                        let v = acc[position]
-                        for l in 0..<12 { dx[position * 12 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l10_widen_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 704) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 512
+                for tap in 0..<1 {
+                    for co in 0..<32 {
+                        let from = kernel + (0 - tap) * 384 + co, to = flipped + (tap * 32 + co) * 16
+                        for ci in 0..<12 { to[ci] = from[ci * 32] }
+                        for ci in 12..<16 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 192)
+                for oy in 0..<3 {
+                    (bordered + (oy + 0) * 64 + 0).update(from: dz + oy * 64, count: 64)
+                }
+                Self.l10_widen_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (3x2x32),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l10_widen_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 12 output channels.
+        for oy in parts {
+            let yp = y + oy * 24
+            var s0_0 = V()
+            var s1_0 = V()
+            let xp = x + oy * 64
+            let wp = kernel
+            for ci in 0..<32 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 32])
+                s1_0 = madd(s1_0, x1, w0)
+            }
+            do { let v = s0_0; for lane in 0..<12 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<12 { yp[lane + 12] = v[lane] } }
         }
     }
 

@@ -2075,40 +2075,108 @@ extension DilatedPadded: TrainableModel {
                 for l in 0..<5 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 45) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1710) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 180
                 for tap in 0..<9 {
                     for co in 0..<5 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<3 { v[l] = kernel[(tap * 3 + l) * 5 + co] }
-                        kt[tap * 5 + co] = v
+                        let from = kernel + (8 - tap) * 15 + co, to = flipped + (tap * 5 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 5] }
+                        for ci in 3..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 182) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 182)
-                    for oy in 0..<10 {
-                        for ox in 0..<9 {
-                            let dzp = dz + (oy * 9 + ox) * 5
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky * 2) * 13 + ox + kx * 2
-                                    let kp = kt + (ky * 3 + kx) * 5
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<5 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 1530)
+                for oy in 0..<10 {
+                    (bordered + (oy + 4) * 85 + 20).update(from: dz + oy * 45, count: 45)
+                }
+                Self.l1_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (18x17x5),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            do {
+                let yp = y + oy * 39
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 85 + ky * 170 + kx * 10
+                        let wp = kernel + (ky * 3 + kx) * 20
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 5])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 10])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 15])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 20])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 25])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 30])
+                            s6_0 = madd(s6_0, x6, w0)
                         }
                     }
-                    for position in 0..<182 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
+            }
+            do {
+                let yp = y + (oy * 13 + 7) * 3
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 85 + ky * 170 + kx * 10 + 35
+                        let wp = kernel + (ky * 3 + kx) * 20
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 5])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 10])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 15])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 20])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 25])
+                            s5_0 = madd(s5_0, x5, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
             }
         }
     }
@@ -2175,40 +2243,97 @@ extension DilatedPadded: TrainableModel {
                 if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 153) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4768) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 1224
                 for tap in 0..<9 {
                     for co in 0..<17 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<5 { v[l] = kernel[(tap * 5 + l) * 17 + co] }
-                        kt[tap * 17 + co] = v
+                        let from = kernel + (8 - tap) * 85 + co, to = flipped + (tap * 17 + co) * 8
+                        for ci in 0..<5 { to[ci] = from[ci * 17] }
+                        for ci in 5..<8 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 182) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 182)
-                    for oy in 0..<10 {
-                        for ox in 0..<9 {
-                            let dzp = dz + (oy * 9 + ox) * 17
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky * 2) * 13 + ox + kx * 2
-                                    let kp = kt + (ky * 3 + kx) * 17
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<17 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 3094)
+                for oy in 0..<10 {
+                    (bordered + (oy + 2) * 221 + 34).update(from: dz + oy * 153, count: 153)
+                }
+                let result = bordered + 3094
+                Self.l2_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 910)
+                for iy in 0..<10 {
+                    (dx + (iy + 2) * 65 + 10).update(from: result + iy * 45, count: 45)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (14x13x17),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l2_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        for oy in parts {
+            do {
+                let yp = y + oy * 45
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 221 + ky * 442 + kx * 34
+                        let wp = kernel + (ky * 3 + kx) * 136
+                        for ci in 0..<17 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 17])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 34])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 51])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 68])
+                            s4_0 = madd(s4_0, x4, w0)
                         }
                     }
-                    for position in 0..<182 {
-                        let v = acc[position]
-                        for l in 0..<5 { dx[position * 5 + l] = v[l] }
+                }
+                do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[lane + 5] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<5 { yp[lane + 10] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<5 { yp[lane + 20] = v[lane] } }
+            }
+            do {
+                let yp = y + (oy * 9 + 5) * 5
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 221 + ky * 442 + kx * 34 + 85
+                        let wp = kernel + (ky * 3 + kx) * 136
+                        for ci in 0..<17 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 17])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 34])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 51])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[lane + 5] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<5 { yp[lane + 10] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
             }
         }
     }
@@ -2278,44 +2403,154 @@ extension DilatedPadded: TrainableModel {
                 for l in 0..<7 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 84) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_conv2d_2_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2268) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 1344
                 for tap in 0..<6 {
                     for co in 0..<7 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<Swift.min(16, 17 - g * 16) { v[l] = kernel[(tap * 17 + g * 16 + l) * 7 + co] }
-                            kt[(tap * 7 + co) * 2 + g] = v
+                        let from = kernel + (5 - tap) * 119 + co, to = flipped + (tap * 7 + co) * 32
+                        for ci in 0..<17 { to[ci] = from[ci * 7] }
+                        for ci in 17..<32 { to[ci] = 0 }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 924)
+                for oy in 0..<8 {
+                    (bordered + (oy + 2) * 77 + 14).update(from: dz + oy * 49, count: 49)
+                }
+                Self.l3_conv2d_2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (12x11x7),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l3_conv2d_2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            do {
+                let yp = y + oy * 153
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<2 {
+                        let xp = x + oy * 77 + ky * 77 + kx * 14
+                        let wp = kernel + (ky * 2 + kx) * 224
+                        for ci in 0..<7 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 7])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 14])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 21])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 28])
+                            s4_0 = madd(s4_0, x4, w0)
                         }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 180) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 180)
-                    for oy in 0..<8 {
-                        for ox in 0..<7 {
-                            let dzp = dz + (oy * 7 + ox) * 7
-                            for ky in 0..<3 {
-                                for kx in 0..<2 {
-                                    let at = ((oy + ky) * 9 + ox + kx * 2) * 2
-                                    let kp = kt + (ky * 2 + kx) * 14
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<7 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<90 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<Swift.min(16, 17 - g * 16) { dx[position * 17 + g * 16 + l] = v[l] }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 17)
+                yp.store(s2_0, at: 34)
+                yp.store(s3_0, at: 51)
+                yp.store(s4_0, at: 68)
+            }
+            do {
+                let yp = y + (oy * 9 + 5) * 17
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<2 {
+                        let xp = x + oy * 77 + ky * 77 + kx * 14 + 35
+                        let wp = kernel + (ky * 2 + kx) * 224
+                        for ci in 0..<7 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 7])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 14])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 21])
+                            s3_0 = madd(s3_0, x3, w0)
                         }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 17)
+                yp.store(s2_0, at: 34)
+                yp.store(s3_0, at: 51)
+            }
+        }
+        // The remaining 1 output channels.
+        for oy in parts {
+            do {
+                let yp = y + oy * 153 + 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<2 {
+                        let xp = x + oy * 77 + ky * 77 + kx * 14
+                        let wp = kernel + (ky * 2 + kx) * 224 + 16
+                        for ci in 0..<7 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 7])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 14])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 21])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 28])
+                            s4_0 = madd(s4_0, x4, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[17] = v[0] }
+                do { let v = s2_0; yp[34] = v[0] }
+                do { let v = s3_0; yp[51] = v[0] }
+                do { let v = s4_0; yp[68] = v[0] }
+            }
+            do {
+                let yp = y + (oy * 9 + 5) * 17 + 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<2 {
+                        let xp = x + oy * 77 + ky * 77 + kx * 14 + 35
+                        let wp = kernel + (ky * 2 + kx) * 224 + 16
+                        for ci in 0..<7 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 7])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 14])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 21])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[17] = v[0] }
+                do { let v = s2_0; yp[34] = v[0] }
+                do { let v = s3_0; yp[51] = v[0] }
             }
         }
     }

@@ -1299,40 +1299,120 @@ extension EveryLayer: TrainableModel {
                 gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 144) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
+            do {
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 26160)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 576
                 for tap in 0..<9 {
                     for co in 0..<16 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<3 { v[l] = kernel[(tap * 3 + l) * 16 + co] }
-                        kt[tap * 16 + co] = v
+                        let from = kernel + (8 - tap) * 48 + co, to = flipped + (tap * 16 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 16] }
+                        for ci in 3..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1295) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 1295)
-                    for oy in 0..<31 {
-                        for ox in 0..<33 {
-                            let dzp = dz + (oy * 33 + ox) * 16
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky * 2) * 37 + ox + kx * 2
-                                    let kp = kt + (ky * 3 + kx) * 16
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<16 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 25584)
+                for oy in 0..<31 {
+                    (bordered + (oy + 4) * 656 + 64).update(from: dz + oy * 528, count: 528)
+                }
+                Self.l1_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (39x41x16),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<35) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 8
+                let yp = y + (oy * 37 + ox) * 3
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 656 + ox * 16 + ky * 1312 + kx * 32
+                        let wp = kernel + (ky * 3 + kx) * 64
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 16])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 32])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 48])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 64])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 80])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 96])
+                            s6_0 = madd(s6_0, x6, w0)
+                            let x7 = V(repeating: xp[ci + 112])
+                            s7_0 = madd(s7_0, x7, w0)
                         }
                     }
-                    for position in 0..<1295 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<3 { yp[lane + 21] = v[lane] } }
+            }
+            for bx in 0..<3 {
+                let ox = bx * 7 + 16
+                let yp = y + (oy * 37 + ox) * 3
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 656 + ox * 16 + ky * 1312 + kx * 32
+                        let wp = kernel + (ky * 3 + kx) * 64
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 16])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 32])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 48])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 64])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 80])
+                            s5_0 = madd(s5_0, x5, w0)
+                            let x6 = V(repeating: xp[ci + 96])
+                            s6_0 = madd(s6_0, x6, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
             }
         }
     }
@@ -1543,39 +1623,61 @@ extension EveryLayer: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<8 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(g * 16 + l) * 8 + co] }
-                        kt[co * 2 + g] = v
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l9_conv2d_2_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 896) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 256
+                for tap in 0..<1 {
+                    for co in 0..<8 {
+                        let from = kernel + (0 - tap) * 256 + co, to = flipped + (tap * 8 + co) * 32
+                        for ci in 0..<32 { to[ci] = from[ci * 8] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 160) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 160)
-                    for oy in 0..<8 {
-                        for ox in 0..<10 {
-                            let dzp = dz + (oy * 10 + ox) * 8
-                            do {
-                                let at = (oy * 10 + ox) * 2
-                                let kp = kt
-                                for g in 0..<2 {
-                                    var sum = acc[at + g]
-                                    for co in 0..<8 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                    acc[at + g] = sum
-                                }
-                            }
-                        }
+                bordered.initialize(repeating: 0, count: 640)
+                for oy in 0..<8 {
+                    (bordered + (oy + 0) * 80 + 0).update(from: dz + oy * 80, count: 80)
+                }
+                Self.l9_conv2d_2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (8x10x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l9_conv2d_2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for g in 0..<2 {
+            let c0 = g * 16
+            for oy in parts {
+                for bx in 0..<2 {
+                    let ox = bx * 5
+                    let yp = y + (oy * 10 + ox) * 32 + c0
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    let xp = x + oy * 80 + ox * 8
+                    let wp = kernel + c0
+                    for ci in 0..<8 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 8])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 16])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 24])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 32])
+                        s4_0 = madd(s4_0, x4, w0)
                     }
-                    for position in 0..<80 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<16 { dx[position * 32 + g * 16 + l] = v[l] }
-                        }
-                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 32)
+                    yp.store(s2_0, at: 64)
+                    yp.store(s3_0, at: 96)
+                    yp.store(s4_0, at: 128)
                 }
             }
         }

@@ -778,39 +778,65 @@ extension NonSquare: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 244) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 64
                 for tap in 0..<4 {
                     for co in 0..<4 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<3 { v[l] = kernel[(tap * 3 + l) * 4 + co] }
-                        kt[tap * 4 + co] = v
+                        let from = kernel + (3 - tap) * 12 + co, to = flipped + (tap * 4 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 4] }
+                        for ci in 3..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 30) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 30)
-                    for oy in 0..<5 {
-                        for ox in 0..<3 {
-                            let dzp = dz + (oy * 3 + ox) * 4
-                            for kx in 0..<4 {
-                                let at = oy * 6 + ox + kx
-                                let kp = kt + kx * 4
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<30 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
-                    }
+                bordered.initialize(repeating: 0, count: 180)
+                for oy in 0..<5 {
+                    (bordered + (oy + 0) * 36 + 12).update(from: dz + oy * 12, count: 12)
+                }
+                Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x9x4),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l1_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 18
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            for kx in 0..<4 {
+                let xp = x + oy * 36 + kx * 4
+                let wp = kernel + kx * 16
+                for ci in 0..<4 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 4])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 8])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 12])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 16])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 20])
+                    s5_0 = madd(s5_0, x5, w0)
                 }
             }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
         }
     }
 
@@ -957,37 +983,53 @@ extension NonSquare: TrainableModel {
                 for l in 0..<3 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 9) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_conv2d_3_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 81) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 36
                 for tap in 0..<3 {
                     for co in 0..<3 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<2 { v[l] = kernel[(tap * 2 + l) * 3 + co] }
-                        kt[tap * 3 + co] = v
+                        let from = kernel + (2 - tap) * 6 + co, to = flipped + (tap * 3 + co) * 4
+                        for ci in 0..<2 { to[ci] = from[ci * 3] }
+                        for ci in 2..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 9) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 9)
-                    for ox in 0..<3 {
-                        let dzp = dz + ox * 3
-                        for ky in 0..<3 {
-                            let at = ky * 3 + ox
-                            let kp = kt + ky * 3
-                            do {
-                                var sum = acc[at]
-                                for co in 0..<3 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                acc[at] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<9 {
-                        let v = acc[position]
-                        for l in 0..<2 { dx[position * 2 + l] = v[l] }
-                    }
+                bordered.initialize(repeating: 0, count: 45)
+                for oy in 0..<1 {
+                    (bordered + (oy + 2) * 9 + 0).update(from: dz + oy * 9, count: 9)
+                }
+                Self.l3_conv2d_3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x3x3),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l3_conv2d_3_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 6
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            for ky in 0..<3 {
+                let xp = x + oy * 9 + ky * 9
+                let wp = kernel + ky * 12
+                for ci in 0..<3 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 3])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 6])
+                    s2_0 = madd(s2_0, x2, w0)
                 }
             }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[lane + 2] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
         }
     }
 

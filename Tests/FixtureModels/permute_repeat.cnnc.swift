@@ -1060,41 +1060,64 @@ extension PermuteRepeat: TrainableModel {
                 for l in 0..<5 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 45) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_encode_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 450) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 180
                 for tap in 0..<9 {
                     for co in 0..<5 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<3 { v[l] = kernel[(tap * 3 + l) * 5 + co] }
-                        kt[tap * 5 + co] = v
+                        let from = kernel + (8 - tap) * 15 + co, to = flipped + (tap * 5 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 5] }
+                        for ci in 3..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 42) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 42)
-                    for oy in 0..<5 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 5
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 6 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 5
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<5 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<42 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
+                bordered.initialize(repeating: 0, count: 210)
+                for oy in 0..<5 {
+                    (bordered + (oy + 1) * 30 + 5).update(from: dz + oy * 20, count: 20)
+                }
+                let result = bordered + 210
+                Self.l0_encode_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 126)
+                for iy in 0..<5 {
+                    (dx + (iy + 1) * 18 + 3).update(from: result + iy * 12, count: 12)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (7x6x5),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_encode_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 12
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 30 + ky * 30 + kx * 5
+                    let wp = kernel + (ky * 3 + kx) * 20
+                    for ci in 0..<5 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 5])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 10])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 15])
+                        s3_0 = madd(s3_0, x3, w0)
                     }
                 }
             }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
         }
     }
 
@@ -1168,41 +1191,63 @@ extension PermuteRepeat: TrainableModel {
                 gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_mix_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 456) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 288
                 for tap in 0..<9 {
                     for co in 0..<4 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<5 { v[l] = kernel[(tap * 5 + l) * 4 + co] }
-                        kt[tap * 4 + co] = v
+                        let from = kernel + (8 - tap) * 20 + co, to = flipped + (tap * 4 + co) * 8
+                        for ci in 0..<5 { to[ci] = from[ci * 4] }
+                        for ci in 5..<8 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 20) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 20)
-                    for oy in 0..<2 {
-                        for ox in 0..<3 {
-                            let dzp = dz + (oy * 3 + ox) * 4
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 5 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 4
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<20 {
-                        let v = acc[position]
-                        for l in 0..<5 { dx[position * 5 + l] = v[l] }
+                bordered.initialize(repeating: 0, count: 168)
+                for oy in 0..<2 {
+                    (bordered + (oy + 2) * 28 + 8).update(from: dz + oy * 12, count: 12)
+                }
+                Self.l2_mix_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (6x7x4),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l2_mix_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        for oy in parts {
+            let yp = y + oy * 25
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 28 + ky * 28 + kx * 4
+                    let wp = kernel + (ky * 3 + kx) * 32
+                    for ci in 0..<4 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 8])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 12])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 16])
+                        s4_0 = madd(s4_0, x4, w0)
                     }
                 }
             }
+            do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<5 { yp[lane + 5] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<5 { yp[lane + 10] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<5 { yp[lane + 20] = v[lane] } }
         }
     }
 
@@ -1277,36 +1322,79 @@ extension PermuteRepeat: TrainableModel {
                 for l in 0..<6 { gp0[l] += sum0[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 18) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l5_conv_steps_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 156) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 72
                 for tap in 0..<3 {
                     for co in 0..<6 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<3 { v[l] = kernel[(tap * 3 + l) * 6 + co] }
-                        kt[tap * 6 + co] = v
+                        let from = kernel + (2 - tap) * 18 + co, to = flipped + (tap * 6 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 6] }
+                        for ci in 3..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 10) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 10)
-                    for ox in 0..<8 {
-                        let dzp = dz + ox * 6
-                        for kx in 0..<3 {
-                            let at = ox + kx
-                            let kp = kt + kx * 6
-                            do {
-                                var sum = acc[at]
-                                for co in 0..<6 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                acc[at] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<10 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
+                bordered.initialize(repeating: 0, count: 60)
+                for oy in 0..<1 {
+                    (bordered + (oy + 0) * 60 + 6).update(from: dz + oy * 48, count: 48)
+                }
+                let result = bordered + 60
+                Self.l5_conv_steps_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 30)
+                for iy in 0..<1 {
+                    (dx + (iy + 0) * 30 + 3).update(from: result + iy * 24, count: 24)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (1x10x6),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l5_conv_steps_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                for kx in 0..<3 {
+                    let xp = x + kx * 6
+                    let wp = kernel + kx * 24
+                    for ci in 0..<6 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 6])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 12])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 18])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 24])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 30])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 36])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 42])
+                        s7_0 = madd(s7_0, x7, w0)
                     }
                 }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<3 { yp[lane + 21] = v[lane] } }
             }
         }
     }
@@ -1385,36 +1473,64 @@ extension PermuteRepeat: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 15) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l8_conv_transposed_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 280) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 240
                 for tap in 0..<3 {
                     for co in 0..<5 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(tap * 16 + l) * 5 + co] }
-                        kt[tap * 5 + co] = v
+                        let from = kernel + (2 - tap) * 80 + co, to = flipped + (tap * 5 + co) * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 5] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 6)
-                    for ox in 0..<4 {
-                        let dzp = dz + ox * 5
-                        for kx in 0..<3 {
-                            let at = ox + kx
-                            let kp = kt + kx * 5
-                            do {
-                                var sum = acc[at]
-                                for co in 0..<5 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                acc[at] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<6 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+                bordered.initialize(repeating: 0, count: 40)
+                for oy in 0..<1 {
+                    (bordered + (oy + 0) * 40 + 10).update(from: dz + oy * 20, count: 20)
+                }
+                Self.l8_conv_transposed_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (1x8x5),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l8_conv_transposed_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                for kx in 0..<3 {
+                    let xp = x + kx * 5
+                    let wp = kernel + kx * 80
+                    for ci in 0..<5 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 5])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 10])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 15])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 20])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 25])
+                        s5_0 = madd(s5_0, x5, w0)
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
             }
         }
     }
@@ -1579,34 +1695,56 @@ extension PermuteRepeat: TrainableModel {
                 for l in 0..<5 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 5) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<5 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<6 { v[l] = kernel[l * 5 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 4) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 4)
-                    for ox in 0..<4 {
-                        let dzp = dz + ox * 5
-                        do {
-                            let at = ox
-                            let kp = kt
-                            do {
-                                var sum = acc[at]
-                                for co in 0..<5 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                acc[at] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<4 {
-                        let v = acc[position]
-                        for l in 0..<6 { dx[position * 6 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l13_per_step_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 60) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 40
+                for tap in 0..<1 {
+                    for co in 0..<5 {
+                        let from = kernel + (0 - tap) * 30 + co, to = flipped + (tap * 5 + co) * 8
+                        for ci in 0..<6 { to[ci] = from[ci * 5] }
+                        for ci in 6..<8 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 20)
+                for oy in 0..<1 {
+                    (bordered + (oy + 0) * 20 + 0).update(from: dz + oy * 20, count: 20)
+                }
+                Self.l13_per_step_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (1x4x5),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l13_per_step_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 6 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<5 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 5])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 10])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 15])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
             }
         }
     }
@@ -1668,36 +1806,58 @@ extension PermuteRepeat: TrainableModel {
                 for l in 0..<3 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l14_conv_repeated_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 63) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 48
                 for tap in 0..<2 {
                     for co in 0..<3 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<5 { v[l] = kernel[(tap * 5 + l) * 3 + co] }
-                        kt[tap * 3 + co] = v
+                        let from = kernel + (1 - tap) * 15 + co, to = flipped + (tap * 3 + co) * 8
+                        for ci in 0..<5 { to[ci] = from[ci * 3] }
+                        for ci in 5..<8 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 4) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 4)
-                    for ox in 0..<3 {
-                        let dzp = dz + ox * 3
-                        for kx in 0..<2 {
-                            let at = ox + kx
-                            let kp = kt + kx * 3
-                            do {
-                                var sum = acc[at]
-                                for co in 0..<3 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                acc[at] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<4 {
-                        let v = acc[position]
-                        for l in 0..<5 { dx[position * 5 + l] = v[l] }
+                bordered.initialize(repeating: 0, count: 15)
+                for oy in 0..<1 {
+                    (bordered + (oy + 0) * 15 + 3).update(from: dz + oy * 9, count: 9)
+                }
+                Self.l14_conv_repeated_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (1x5x3),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l14_conv_repeated_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                for kx in 0..<2 {
+                    let xp = x + kx * 3
+                    let wp = kernel + kx * 24
+                    for ci in 0..<3 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 3])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 6])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 9])
+                        s3_0 = madd(s3_0, x3, w0)
                     }
                 }
+                do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[lane + 5] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<5 { yp[lane + 10] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
             }
         }
     }

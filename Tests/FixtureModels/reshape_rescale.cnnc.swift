@@ -951,41 +951,71 @@ extension ReshapeRescale: TrainableModel {
                 gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 36) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 432) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 144
                 for tap in 0..<9 {
                     for co in 0..<4 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<3 { v[l] = kernel[(tap * 3 + l) * 4 + co] }
-                        kt[tap * 4 + co] = v
+                        let from = kernel + (8 - tap) * 12 + co, to = flipped + (tap * 4 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 4] }
+                        for ci in 3..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 42) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 42)
-                    for oy in 0..<4 {
-                        for ox in 0..<5 {
-                            let dzp = dz + (oy * 5 + ox) * 4
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 7 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 4
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<42 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
+                bordered.initialize(repeating: 0, count: 288)
+                for oy in 0..<4 {
+                    (bordered + (oy + 2) * 36 + 8).update(from: dz + oy * 20, count: 20)
+                }
+                Self.l3_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (8x9x4),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l3_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 21
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            var s6_0 = V()
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 36 + ky * 36 + kx * 4
+                    let wp = kernel + (ky * 3 + kx) * 16
+                    for ci in 0..<4 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 8])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 12])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 16])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 20])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 24])
+                        s6_0 = madd(s6_0, x6, w0)
                     }
                 }
             }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
         }
     }
 
@@ -1041,33 +1071,100 @@ extension ReshapeRescale: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 5) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<5 {
-                    var v = SIMD4<Float>()
-                    for l in 0..<4 { v[l] = kernel[l * 5 + co] }
-                    kt[co] = v
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_dense_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 120) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 20
+                for tap in 0..<1 {
+                    for co in 0..<5 {
+                        let from = kernel + (0 - tap) * 20 + co, to = flipped + (tap * 5 + co) * 4
+                        for ci in 0..<4 { to[ci] = from[ci * 5] }
+                    }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 20) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 20)
-                    for ox in 0..<20 {
-                        let dzp = dz + ox * 5
-                        do {
-                            let at = ox
-                            let kp = kt
-                            do {
-                                var sum = acc[at]
-                                for co in 0..<5 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                acc[at] = sum
-                            }
-                        }
+                bordered.initialize(repeating: 0, count: 100)
+                for oy in 0..<1 {
+                    (bordered + (oy + 0) * 100 + 0).update(from: dz + oy * 100, count: 100)
+                }
+                Self.l6_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (1x20x5),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l6_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<2 {
+                    let ox = bx * 7
+                    let yp = y + ox * 4
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    let xp = x + ox * 5
+                    let wp = kernel
+                    for ci in 0..<5 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 5])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 10])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 15])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 20])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 25])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 30])
+                        s6_0 = madd(s6_0, x6, w0)
                     }
-                    for position in 0..<20 {
-                        let v = acc[position]
-                        for l in 0..<4 { dx[position * 4 + l] = v[l] }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 4)
+                    yp.store(s2_0, at: 8)
+                    yp.store(s3_0, at: 12)
+                    yp.store(s4_0, at: 16)
+                    yp.store(s5_0, at: 20)
+                    yp.store(s6_0, at: 24)
+                }
+                do {
+                    let yp = y + 56
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    let xp = x + 70
+                    let wp = kernel
+                    for ci in 0..<5 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 5])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 10])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 15])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 20])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 25])
+                        s5_0 = madd(s5_0, x5, w0)
                     }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 4)
+                    yp.store(s2_0, at: 8)
+                    yp.store(s3_0, at: 12)
+                    yp.store(s4_0, at: 16)
+                    yp.store(s5_0, at: 20)
                 }
             }
         }

@@ -1242,37 +1242,71 @@ extension Separable: TrainableModel {
                 gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<16 {
-                    var v = SIMD4<Float>()
-                    for l in 0..<3 { v[l] = kernel[l * 16 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 64) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 64)
-                    for oy in 0..<8 {
-                        for ox in 0..<8 {
-                            let dzp = dz + (oy * 8 + ox) * 16
-                            do {
-                                let at = oy * 8 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<16 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<64 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_sep_first_pointwise_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1088) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 64
+                for tap in 0..<1 {
+                    for co in 0..<16 {
+                        let from = kernel + (0 - tap) * 48 + co, to = flipped + (tap * 16 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 16] }
+                        for ci in 3..<4 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 1024)
+                for oy in 0..<8 {
+                    (bordered + (oy + 0) * 128 + 0).update(from: dz + oy * 128, count: 128)
+                }
+                Self.l0_sep_first_pointwise_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (8x8x16),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_sep_first_pointwise_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 24
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            var s6_0 = V()
+            var s7_0 = V()
+            let xp = x + oy * 128
+            let wp = kernel
+            for ci in 0..<16 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 16])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 32])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 48])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[ci + 64])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[ci + 80])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[ci + 96])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[ci + 112])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<3 { yp[lane + 21] = v[lane] } }
         }
     }
 
@@ -1343,36 +1377,55 @@ extension Separable: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 24) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<24 {
-                    var v = SIMD16<Float>()
-                    for l in 0..<16 { v[l] = kernel[l * 24 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 64)
-                    for oy in 0..<8 {
-                        for ox in 0..<8 {
-                            let dzp = dz + (oy * 8 + ox) * 24
-                            do {
-                                let at = oy * 8 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<24 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<64 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_sep_no_bias_pointwise_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1920) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 384
+                for tap in 0..<1 {
+                    for co in 0..<24 {
+                        let from = kernel + (0 - tap) * 384 + co, to = flipped + (tap * 24 + co) * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 24] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 1536)
+                for oy in 0..<8 {
+                    (bordered + (oy + 0) * 192 + 0).update(from: dz + oy * 192, count: 192)
+                }
+                Self.l1_sep_no_bias_pointwise_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (8x8x24),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l1_sep_no_bias_pointwise_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 4
+                let yp = y + (oy * 8 + ox) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                let xp = x + oy * 192 + ox * 24
+                let wp = kernel
+                for ci in 0..<24 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 24])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 48])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 72])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
             }
         }
     }
@@ -1462,40 +1515,71 @@ extension Separable: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 24) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<12 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<Swift.min(16, 24 - g * 16) { v[l] = kernel[(g * 16 + l) * 12 + co] }
-                        kt[co * 2 + g] = v
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l5_sep_stride2_pointwise_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 492) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 384
+                for tap in 0..<1 {
+                    for co in 0..<12 {
+                        let from = kernel + (0 - tap) * 288 + co, to = flipped + (tap * 12 + co) * 32
+                        for ci in 0..<24 { to[ci] = from[ci * 12] }
+                        for ci in 24..<32 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 18) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 18)
-                    for oy in 0..<3 {
-                        for ox in 0..<3 {
-                            let dzp = dz + (oy * 3 + ox) * 12
-                            do {
-                                let at = (oy * 3 + ox) * 2
-                                let kp = kt
-                                for g in 0..<2 {
-                                    var sum = acc[at + g]
-                                    for co in 0..<12 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                    acc[at + g] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<9 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<Swift.min(16, 24 - g * 16) { dx[position * 24 + g * 16 + l] = v[l] }
-                        }
-                    }
+                bordered.initialize(repeating: 0, count: 108)
+                for oy in 0..<3 {
+                    (bordered + (oy + 0) * 36 + 0).update(from: dz + oy * 36, count: 36)
                 }
+                Self.l5_sep_stride2_pointwise_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (3x3x12),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l5_sep_stride2_pointwise_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 24 output channels.
+        for oy in parts {
+            do {
+                let yp = y + oy * 72
+                var s0_0 = V()
+                var s0_1 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                let xp = x + oy * 36
+                let wp = kernel
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[ci + 12])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
+                yp.store(s1_0, at: 24)
+                do { let v = s1_1; for lane in 0..<8 { yp[lane + 40] = v[lane] } }
+            }
+            do {
+                let yp = y + (oy * 3 + 2) * 24
+                var s0_0 = V()
+                var s0_1 = V()
+                let xp = x + oy * 36 + 24
+                let wp = kernel
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
             }
         }
     }
@@ -1571,40 +1655,71 @@ extension Separable: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 20) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<10 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<Swift.min(16, 24 - g * 16) { v[l] = kernel[(g * 16 + l) * 10 + co] }
-                        kt[co * 2 + g] = v
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_sep_multiplier_pointwise_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 410) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 320
+                for tap in 0..<1 {
+                    for co in 0..<10 {
+                        let from = kernel + (0 - tap) * 240 + co, to = flipped + (tap * 10 + co) * 32
+                        for ci in 0..<24 { to[ci] = from[ci * 10] }
+                        for ci in 24..<32 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 18) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 18)
-                    for oy in 0..<3 {
-                        for ox in 0..<3 {
-                            let dzp = dz + (oy * 3 + ox) * 10
-                            do {
-                                let at = (oy * 3 + ox) * 2
-                                let kp = kt
-                                for g in 0..<2 {
-                                    var sum = acc[at + g]
-                                    for co in 0..<10 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                    acc[at + g] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<9 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<Swift.min(16, 24 - g * 16) { dx[position * 24 + g * 16 + l] = v[l] }
-                        }
-                    }
+                bordered.initialize(repeating: 0, count: 90)
+                for oy in 0..<3 {
+                    (bordered + (oy + 0) * 30 + 0).update(from: dz + oy * 30, count: 30)
                 }
+                Self.l6_sep_multiplier_pointwise_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (3x3x10),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l6_sep_multiplier_pointwise_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 24 output channels.
+        for oy in parts {
+            do {
+                let yp = y + oy * 72
+                var s0_0 = V()
+                var s0_1 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                let xp = x + oy * 30
+                let wp = kernel
+                for ci in 0..<10 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[ci + 10])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
+                yp.store(s1_0, at: 24)
+                do { let v = s1_1; for lane in 0..<8 { yp[lane + 40] = v[lane] } }
+            }
+            do {
+                let yp = y + (oy * 3 + 2) * 24
+                var s0_0 = V()
+                var s0_1 = V()
+                let xp = x + oy * 30 + 20
+                let wp = kernel
+                for ci in 0..<10 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
             }
         }
     }
@@ -1700,41 +1815,54 @@ extension Separable: TrainableModel {
                 gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<8 {
-                    for g in 0..<2 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<Swift.min(8, 10 - g * 8) { v[l] = kernel[(g * 8 + l) * 8 + co] }
-                        kt[co * 2 + g] = v
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_sep_rect_pointwise_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 176) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 128
+                for tap in 0..<1 {
+                    for co in 0..<8 {
+                        let from = kernel + (0 - tap) * 80 + co, to = flipped + (tap * 8 + co) * 16
+                        for ci in 0..<10 { to[ci] = from[ci * 8] }
+                        for ci in 10..<16 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 12) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 12)
-                    for oy in 0..<3 {
-                        for ox in 0..<2 {
-                            let dzp = dz + (oy * 2 + ox) * 8
-                            do {
-                                let at = (oy * 2 + ox) * 2
-                                let kp = kt
-                                for g in 0..<2 {
-                                    var sum = acc[at + g]
-                                    for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                    acc[at + g] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<6 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<Swift.min(8, 10 - g * 8) { dx[position * 10 + g * 8 + l] = v[l] }
-                        }
-                    }
+                bordered.initialize(repeating: 0, count: 48)
+                for oy in 0..<3 {
+                    (bordered + (oy + 0) * 16 + 0).update(from: dz + oy * 16, count: 16)
                 }
+                Self.l7_sep_rect_pointwise_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (3x2x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l7_sep_rect_pointwise_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 10 output channels.
+        for oy in parts {
+            let yp = y + oy * 20
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            let xp = x + oy * 16
+            let wp = kernel
+            for ci in 0..<8 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[ci + 8])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
+            yp.store(s1_0, at: 10)
+            do { let v = s1_1; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
         }
     }
 

@@ -838,41 +838,64 @@ extension Upsampling: TrainableModel {
                 for l in 0..<6 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 54) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_encode_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 420) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 216
                 for tap in 0..<9 {
                     for co in 0..<6 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<2 { v[l] = kernel[(tap * 2 + l) * 6 + co] }
-                        kt[tap * 6 + co] = v
+                        let from = kernel + (8 - tap) * 12 + co, to = flipped + (tap * 6 + co) * 4
+                        for ci in 0..<2 { to[ci] = from[ci * 6] }
+                        for ci in 2..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 30) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 30)
-                    for oy in 0..<3 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 6
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 6 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 6
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<6 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<30 {
-                        let v = acc[position]
-                        for l in 0..<2 { dx[position * 2 + l] = v[l] }
+                bordered.initialize(repeating: 0, count: 180)
+                for oy in 0..<3 {
+                    (bordered + (oy + 1) * 36 + 6).update(from: dz + oy * 24, count: 24)
+                }
+                let result = bordered + 180
+                Self.l0_encode_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 60)
+                for iy in 0..<3 {
+                    (dx + (iy + 1) * 12 + 2).update(from: result + iy * 8, count: 8)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x6x6),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_encode_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 8
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 36 + ky * 36 + kx * 6
+                    let wp = kernel + (ky * 3 + kx) * 24
+                    for ci in 0..<6 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 6])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 12])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 18])
+                        s3_0 = madd(s3_0, x3, w0)
                     }
                 }
             }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[lane + 2] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
         }
     }
 
@@ -1083,36 +1106,92 @@ extension Upsampling: TrainableModel {
                 gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<16 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<5 { v[l] = kernel[l * 16 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 165) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 165)
-                    for oy in 0..<15 {
-                        for ox in 0..<11 {
-                            let dzp = dz + (oy * 11 + ox) * 16
-                            do {
-                                let at = oy * 11 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<165 {
-                        let v = acc[position]
-                        for l in 0..<5 { dx[position * 5 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l5_widen_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2768) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 128
+                for tap in 0..<1 {
+                    for co in 0..<16 {
+                        let from = kernel + (0 - tap) * 80 + co, to = flipped + (tap * 16 + co) * 8
+                        for ci in 0..<5 { to[ci] = from[ci * 16] }
+                        for ci in 5..<8 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 2640)
+                for oy in 0..<15 {
+                    (bordered + (oy + 0) * 176 + 0).update(from: dz + oy * 176, count: 176)
+                }
+                Self.l5_widen_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (15x11x16),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l5_widen_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<15) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        for oy in parts {
+            do {
+                let yp = y + oy * 55
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                let xp = x + oy * 176
+                let wp = kernel
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 64])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 80])
+                    s5_0 = madd(s5_0, x5, w0)
+                }
+                do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[lane + 5] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<5 { yp[lane + 10] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<5 { yp[lane + 20] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<5 { yp[lane + 25] = v[lane] } }
+            }
+            do {
+                let yp = y + (oy * 11 + 6) * 5
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                let xp = x + oy * 176 + 96
+                let wp = kernel
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 64])
+                    s4_0 = madd(s4_0, x4, w0)
+                }
+                do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[lane + 5] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<5 { yp[lane + 10] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<5 { yp[lane + 20] = v[lane] } }
             }
         }
     }

@@ -669,40 +669,70 @@ extension WideChannels: TrainableModel {
                 if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 360) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 7500) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 1440
                 for tap in 0..<9 {
                     for co in 0..<40 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<3 { v[l] = kernel[(tap * 3 + l) * 40 + co] }
-                        kt[tap * 40 + co] = v
+                        let from = kernel + (8 - tap) * 120 + co, to = flipped + (tap * 40 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 40] }
+                        for ci in 3..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 144) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 144)
-                    for oy in 0..<10 {
-                        for ox in 0..<10 {
-                            let dzp = dz + (oy * 10 + ox) * 40
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 12 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 40
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<40 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 5760)
+                for oy in 0..<10 {
+                    (bordered + (oy + 1) * 480 + 40).update(from: dz + oy * 400, count: 400)
+                }
+                let result = bordered + 5760
+                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 432)
+                for iy in 0..<10 {
+                    (dx + (iy + 1) * 36 + 3).update(from: result + iy * 30, count: 30)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (12x12x40),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 5
+                let yp = y + (oy * 10 + ox) * 3
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 480 + ox * 40 + ky * 480 + kx * 40
+                        let wp = kernel + (ky * 3 + kx) * 160
+                        for ci in 0..<40 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 40])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 80])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 120])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 160])
+                            s4_0 = madd(s4_0, x4, w0)
                         }
                     }
-                    for position in 0..<144 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
-                    }
                 }
+                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
             }
         }
     }

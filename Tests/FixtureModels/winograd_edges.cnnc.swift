@@ -1230,40 +1230,70 @@ extension WinogradEdges: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 216) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            do {
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 24016)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 3456
                 for tap in 0..<9 {
                     for co in 0..<24 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(tap * 16 + l) * 24 + co] }
-                        kt[tap * 24 + co] = v
+                        let from = kernel + (8 - tap) * 384 + co, to = flipped + (tap * 24 + co) * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 24] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 550) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 550)
-                    for oy in 0..<23 {
-                        for ox in 0..<20 {
-                            let dzp = dz + (oy * 20 + ox) * 24
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 22 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 24
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<24 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 13200)
+                for oy in 0..<23 {
+                    (bordered + (oy + 1) * 528 + 24).update(from: dz + oy * 480, count: 480)
+                }
+                let result = bordered + 13200
+                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 8800)
+                for iy in 0..<23 {
+                    (dx + (iy + 1) * 352 + 16).update(from: result + iy * 320, count: 320)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (25x22x24),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<23) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<4 {
+                let ox = bx * 5
+                let yp = y + (oy * 20 + ox) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 528 + ox * 24 + ky * 528 + kx * 24
+                        let wp = kernel + (ky * 3 + kx) * 384
+                        for ci in 0..<24 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 24])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 48])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 72])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 96])
+                            s4_0 = madd(s4_0, x4, w0)
                         }
                     }
-                    for position in 0..<550 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
-                    }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
             }
         }
     }
@@ -1324,44 +1354,100 @@ extension WinogradEdges: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 288) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 13408) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 4608
                 for tap in 0..<9 {
                     for co in 0..<16 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<Swift.min(16, 24 - g * 16) { v[l] = kernel[(tap * 24 + g * 16 + l) * 16 + co] }
-                            kt[(tap * 16 + co) * 2 + g] = v
+                        let from = kernel + (8 - tap) * 384 + co, to = flipped + (tap * 16 + co) * 32
+                        for ci in 0..<24 { to[ci] = from[ci * 16] }
+                        for ci in 24..<32 { to[ci] = 0 }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 8800)
+                for oy in 0..<21 {
+                    (bordered + (oy + 2) * 352 + 32).update(from: dz + oy * 288, count: 288)
+                }
+                Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (25x22x16),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l1_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<23) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<4 {
+                let ox = bx * 5
+                let yp = y + (oy * 20 + ox) * 24
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 352 + ox * 16 + ky * 352 + kx * 16
+                        let wp = kernel + (ky * 3 + kx) * 512
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 16])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 32])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 48])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 64])
+                            s4_0 = madd(s4_0, x4, w0)
                         }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 920) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 920)
-                    for oy in 0..<21 {
-                        for ox in 0..<18 {
-                            let dzp = dz + (oy * 18 + ox) * 16
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = ((oy + ky) * 20 + ox + kx) * 2
-                                    let kp = kt + (ky * 3 + kx) * 32
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<460 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<Swift.min(16, 24 - g * 16) { dx[position * 24 + g * 16 + l] = v[l] }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 24)
+                yp.store(s2_0, at: 48)
+                yp.store(s3_0, at: 72)
+                yp.store(s4_0, at: 96)
+            }
+        }
+        // The remaining 8 output channels.
+        for oy in parts {
+            for bx in 0..<4 {
+                let ox = bx * 5
+                let yp = y + (oy * 20 + ox) * 24 + 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 352 + ox * 16 + ky * 352 + kx * 16
+                        let wp = kernel + (ky * 3 + kx) * 512 + 16
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 16])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 32])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 48])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 64])
+                            s4_0 = madd(s4_0, x4, w0)
                         }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<8 { yp[lane + 24] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<8 { yp[lane + 48] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<8 { yp[lane + 72] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<8 { yp[lane + 96] = v[lane] } }
             }
         }
     }
@@ -1412,40 +1498,74 @@ extension WinogradEdges: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 432) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_2_backward_input_gradient)
+            do {
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 35040)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 6912
                 for tap in 0..<9 {
                     for co in 0..<48 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(tap * 16 + l) * 48 + co] }
-                        kt[tap * 48 + co] = v
+                        let from = kernel + (8 - tap) * 768 + co, to = flipped + (tap * 48 + co) * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 48] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 460) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 460)
-                    for oy in 0..<21 {
-                        for ox in 0..<18 {
-                            let dzp = dz + (oy * 18 + ox) * 48
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 20 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 48
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<48 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 22080)
+                for oy in 0..<21 {
+                    (bordered + (oy + 1) * 960 + 48).update(from: dz + oy * 864, count: 864)
+                }
+                let result = bordered + 22080
+                Self.l2_conv2d_2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 7360)
+                for iy in 0..<21 {
+                    (dx + (iy + 1) * 320 + 16).update(from: result + iy * 288, count: 288)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (23x20x48),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l2_conv2d_2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<21) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<3 {
+                let ox = bx * 6
+                let yp = y + (oy * 18 + ox) * 16
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 960 + ox * 48 + ky * 960 + kx * 48
+                        let wp = kernel + (ky * 3 + kx) * 768
+                        for ci in 0..<48 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 48])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 96])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 144])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 192])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 240])
+                            s5_0 = madd(s5_0, x5, w0)
                         }
                     }
-                    for position in 0..<460 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
-                    }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
             }
         }
     }

@@ -445,41 +445,75 @@ extension FunctionalChain: TrainableModel {
                 for l in 0..<2 { gp0[l] += sum0[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 18) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 272) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 72
                 for tap in 0..<9 {
                     for co in 0..<2 {
-                        var v = SIMD4<Float>()
-                        v[0] = kernel[tap * 2 + co]
-                        kt[tap * 2 + co] = v
+                        let from = kernel + (8 - tap) * 2 + co, to = flipped + (tap * 2 + co) * 4
+                        for ci in 0..<1 { to[ci] = from[ci * 2] }
+                        for ci in 1..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 64) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 64)
-                    for oy in 0..<6 {
-                        for ox in 0..<6 {
-                            let dzp = dz + (oy * 6 + ox) * 2
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 8 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 2
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<2 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<64 {
-                        let v = acc[position]
-                        dx[position] = v[0]
+                bordered.initialize(repeating: 0, count: 200)
+                for oy in 0..<6 {
+                    (bordered + (oy + 2) * 20 + 4).update(from: dz + oy * 12, count: 12)
+                }
+                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (10x10x2),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            let yp = y + oy * 8
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            var s6_0 = V()
+            var s7_0 = V()
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 20 + ky * 20 + kx * 2
+                    let wp = kernel + (ky * 3 + kx) * 8
+                    for ci in 0..<2 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 2])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 4])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 6])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 8])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 10])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 12])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 14])
+                        s7_0 = madd(s7_0, x7, w0)
                     }
                 }
             }
+            do { let v = s0_0; yp[0] = v[0] }
+            do { let v = s1_0; yp[1] = v[0] }
+            do { let v = s2_0; yp[2] = v[0] }
+            do { let v = s3_0; yp[3] = v[0] }
+            do { let v = s4_0; yp[4] = v[0] }
+            do { let v = s5_0; yp[5] = v[0] }
+            do { let v = s6_0; yp[6] = v[0] }
+            do { let v = s7_0; yp[7] = v[0] }
         }
     }
 

@@ -880,36 +880,63 @@ extension InceptionBlock: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 6) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<6 {
-                    var v = SIMD4<Float>()
-                    for l in 0..<4 { v[l] = kernel[l * 6 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 144) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 144)
-                    for oy in 0..<12 {
-                        for ox in 0..<12 {
-                            let dzp = dz + (oy * 12 + ox) * 6
-                            do {
-                                let at = oy * 12 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<6 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<144 {
-                        let v = acc[position]
-                        for l in 0..<4 { dx[position * 4 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_branch3x3_reduce_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 888) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 24
+                for tap in 0..<1 {
+                    for co in 0..<6 {
+                        let from = kernel + (0 - tap) * 24 + co, to = flipped + (tap * 6 + co) * 4
+                        for ci in 0..<4 { to[ci] = from[ci * 6] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 864)
+                for oy in 0..<12 {
+                    (bordered + (oy + 0) * 72 + 0).update(from: dz + oy * 72, count: 72)
+                }
+                Self.l0_branch3x3_reduce_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (12x12x6),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_branch3x3_reduce_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 6
+                let yp = y + (oy * 12 + ox) * 4
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                let xp = x + oy * 72 + ox * 6
+                let wp = kernel
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 6])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 12])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 18])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 24])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 30])
+                    s5_0 = madd(s5_0, x5, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
+                yp.store(s5_0, at: 20)
             }
         }
     }
@@ -960,36 +987,63 @@ extension InceptionBlock: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<4 {
-                    var v = SIMD4<Float>()
-                    for l in 0..<4 { v[l] = kernel[l * 4 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 144) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 144)
-                    for oy in 0..<12 {
-                        for ox in 0..<12 {
-                            let dzp = dz + (oy * 12 + ox) * 4
-                            do {
-                                let at = oy * 12 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<144 {
-                        let v = acc[position]
-                        for l in 0..<4 { dx[position * 4 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_branch5x5_reduce_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 592) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 16
+                for tap in 0..<1 {
+                    for co in 0..<4 {
+                        let from = kernel + (0 - tap) * 16 + co, to = flipped + (tap * 4 + co) * 4
+                        for ci in 0..<4 { to[ci] = from[ci * 4] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 576)
+                for oy in 0..<12 {
+                    (bordered + (oy + 0) * 48 + 0).update(from: dz + oy * 48, count: 48)
+                }
+                Self.l1_branch5x5_reduce_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (12x12x4),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l1_branch5x5_reduce_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 6
+                let yp = y + (oy * 12 + ox) * 4
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                let xp = x + oy * 48 + ox * 4
+                let wp = kernel
+                for ci in 0..<4 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 4])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 8])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 12])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 16])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 20])
+                    s5_0 = madd(s5_0, x5, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
+                yp.store(s5_0, at: 20)
             }
         }
     }
@@ -1065,36 +1119,63 @@ extension InceptionBlock: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<8 {
-                    var v = SIMD4<Float>()
-                    for l in 0..<4 { v[l] = kernel[l * 8 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 144) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 144)
-                    for oy in 0..<12 {
-                        for ox in 0..<12 {
-                            let dzp = dz + (oy * 12 + ox) * 8
-                            do {
-                                let at = oy * 12 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<8 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<144 {
-                        let v = acc[position]
-                        for l in 0..<4 { dx[position * 4 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_branch1x1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1184) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 32
+                for tap in 0..<1 {
+                    for co in 0..<8 {
+                        let from = kernel + (0 - tap) * 32 + co, to = flipped + (tap * 8 + co) * 4
+                        for ci in 0..<4 { to[ci] = from[ci * 8] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 1152)
+                for oy in 0..<12 {
+                    (bordered + (oy + 0) * 96 + 0).update(from: dz + oy * 96, count: 96)
+                }
+                Self.l3_branch1x1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (12x12x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l3_branch1x1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 6
+                let yp = y + (oy * 12 + ox) * 4
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                let xp = x + oy * 96 + ox * 8
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
+                yp.store(s5_0, at: 20)
             }
         }
     }
@@ -1160,40 +1241,74 @@ extension InceptionBlock: TrainableModel {
                 gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 72) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_branch3x3_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 3008) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 576
                 for tap in 0..<9 {
                     for co in 0..<8 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<6 { v[l] = kernel[(tap * 6 + l) * 8 + co] }
-                        kt[tap * 8 + co] = v
+                        let from = kernel + (8 - tap) * 48 + co, to = flipped + (tap * 8 + co) * 8
+                        for ci in 0..<6 { to[ci] = from[ci * 8] }
+                        for ci in 6..<8 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 196) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 196)
-                    for oy in 0..<12 {
-                        for ox in 0..<12 {
-                            let dzp = dz + (oy * 12 + ox) * 8
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 14 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 8
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 1568)
+                for oy in 0..<12 {
+                    (bordered + (oy + 1) * 112 + 8).update(from: dz + oy * 96, count: 96)
+                }
+                let result = bordered + 1568
+                Self.l4_branch3x3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 1176)
+                for iy in 0..<12 {
+                    (dx + (iy + 1) * 84 + 6).update(from: result + iy * 72, count: 72)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (14x14x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l4_branch3x3_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 6 output channels.
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 6
+                let yp = y + (oy * 12 + ox) * 6
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 112 + ox * 8 + ky * 112 + kx * 8
+                        let wp = kernel + (ky * 3 + kx) * 64
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 8])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 16])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 24])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 32])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 40])
+                            s5_0 = madd(s5_0, x5, w0)
                         }
                     }
-                    for position in 0..<196 {
-                        let v = acc[position]
-                        for l in 0..<6 { dx[position * 6 + l] = v[l] }
-                    }
                 }
+                do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
             }
         }
     }
@@ -1256,40 +1371,72 @@ extension InceptionBlock: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 150) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l5_branch5x5_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2712) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 600
                 for tap in 0..<25 {
                     for co in 0..<6 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<4 { v[l] = kernel[(tap * 4 + l) * 6 + co] }
-                        kt[tap * 6 + co] = v
+                        let from = kernel + (24 - tap) * 24 + co, to = flipped + (tap * 6 + co) * 4
+                        for ci in 0..<4 { to[ci] = from[ci * 6] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 256) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 256)
-                    for oy in 0..<12 {
-                        for ox in 0..<12 {
-                            let dzp = dz + (oy * 12 + ox) * 6
-                            for ky in 0..<5 {
-                                for kx in 0..<5 {
-                                    let at = (oy + ky) * 16 + ox + kx
-                                    let kp = kt + (ky * 5 + kx) * 6
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<6 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 1536)
+                for oy in 0..<12 {
+                    (bordered + (oy + 2) * 96 + 12).update(from: dz + oy * 72, count: 72)
+                }
+                let result = bordered + 1536
+                Self.l5_branch5x5_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 1024)
+                for iy in 0..<12 {
+                    (dx + (iy + 2) * 64 + 8).update(from: result + iy * 48, count: 48)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (16x16x6),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l5_branch5x5_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 6
+                let yp = y + (oy * 12 + ox) * 4
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                for ky in 0..<5 {
+                    for kx in 0..<5 {
+                        let xp = x + oy * 96 + ox * 6 + ky * 96 + kx * 6
+                        let wp = kernel + (ky * 5 + kx) * 24
+                        for ci in 0..<6 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 6])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 12])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 18])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 24])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 30])
+                            s5_0 = madd(s5_0, x5, w0)
                         }
                     }
-                    for position in 0..<256 {
-                        let v = acc[position]
-                        for l in 0..<4 { dx[position * 4 + l] = v[l] }
-                    }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
+                yp.store(s5_0, at: 20)
             }
         }
     }

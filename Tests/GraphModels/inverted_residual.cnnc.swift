@@ -3724,36 +3724,98 @@ extension InvertedResidual: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 24) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<24 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<8 { v[l] = kernel[l * 24 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 169) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 169)
-                    for oy in 0..<13 {
-                        for ox in 0..<13 {
-                            let dzp = dz + (oy * 13 + ox) * 24
-                            do {
-                                let at = oy * 13 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<24 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<169 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_expand_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4248) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 192
+                for tap in 0..<1 {
+                    for co in 0..<24 {
+                        let from = kernel + (0 - tap) * 192 + co, to = flipped + (tap * 24 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 24] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 4056)
+                for oy in 0..<13 {
+                    (bordered + (oy + 0) * 312 + 0).update(from: dz + oy * 312, count: 312)
+                }
+                Self.l0_expand_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (13x13x24),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_expand_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<13) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            do {
+                let yp = y + oy * 104
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                let xp = x + oy * 312
+                let wp = kernel
+                for ci in 0..<24 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 24])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 48])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 72])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 96])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 120])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 144])
+                    s6_0 = madd(s6_0, x6, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+            }
+            do {
+                let yp = y + (oy * 13 + 7) * 8
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                let xp = x + oy * 312 + 168
+                let wp = kernel
+                for ci in 0..<24 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 24])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 48])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 72])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 96])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 120])
+                    s5_0 = madd(s5_0, x5, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
             }
         }
     }
@@ -3833,41 +3895,82 @@ extension InvertedResidual: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<16 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<Swift.min(16, 24 - g * 16) { v[l] = kernel[(g * 16 + l) * 16 + co] }
-                        kt[co * 2 + g] = v
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_project_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1088) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 512
+                for tap in 0..<1 {
+                    for co in 0..<16 {
+                        let from = kernel + (0 - tap) * 384 + co, to = flipped + (tap * 16 + co) * 32
+                        for ci in 0..<24 { to[ci] = from[ci * 16] }
+                        for ci in 24..<32 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 72) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 72)
-                    for oy in 0..<6 {
-                        for ox in 0..<6 {
-                            let dzp = dz + (oy * 6 + ox) * 16
-                            do {
-                                let at = (oy * 6 + ox) * 2
-                                let kp = kt
-                                for g in 0..<2 {
-                                    var sum = acc[at + g]
-                                    for co in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                    acc[at + g] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<36 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<Swift.min(16, 24 - g * 16) { dx[position * 24 + g * 16 + l] = v[l] }
-                        }
-                    }
+                bordered.initialize(repeating: 0, count: 576)
+                for oy in 0..<6 {
+                    (bordered + (oy + 0) * 96 + 0).update(from: dz + oy * 96, count: 96)
                 }
+                Self.l7_project_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (6x6x16),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l7_project_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 24 output channels.
+        for oy in parts {
+            let yp = y + oy * 144
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            var s4_0 = V()
+            var s4_1 = V()
+            var s5_0 = V()
+            var s5_1 = V()
+            let xp = x + oy * 96
+            let wp = kernel
+            for ci in 0..<16 {
+                let w0 = wp.simd(V.self, at: ci * 32)
+                let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[ci + 16])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                let x2 = V(repeating: xp[ci + 32])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                let x3 = V(repeating: xp[ci + 48])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                let x4 = V(repeating: xp[ci + 64])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                let x5 = V(repeating: xp[ci + 80])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
+            yp.store(s1_0, at: 24)
+            do { let v = s1_1; for lane in 0..<8 { yp[lane + 40] = v[lane] } }
+            yp.store(s2_0, at: 48)
+            do { let v = s2_1; for lane in 0..<8 { yp[lane + 64] = v[lane] } }
+            yp.store(s3_0, at: 72)
+            do { let v = s3_1; for lane in 0..<8 { yp[lane + 88] = v[lane] } }
+            yp.store(s4_0, at: 96)
+            do { let v = s4_1; for lane in 0..<8 { yp[lane + 112] = v[lane] } }
+            yp.store(s5_0, at: 120)
+            do { let v = s5_1; for lane in 0..<8 { yp[lane + 136] = v[lane] } }
         }
     }
 
@@ -3910,37 +4013,61 @@ extension InvertedResidual: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 40) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<40 {
-                    var v = SIMD16<Float>()
-                    for l in 0..<16 { v[l] = kernel[l * 40 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 36) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 36)
-                    for oy in 0..<6 {
-                        for ox in 0..<6 {
-                            let dzp = dz + (oy * 6 + ox) * 40
-                            do {
-                                let at = oy * 6 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<40 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<36 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l9_expand2_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2080) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 640
+                for tap in 0..<1 {
+                    for co in 0..<40 {
+                        let from = kernel + (0 - tap) * 640 + co, to = flipped + (tap * 40 + co) * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 40] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 1440)
+                for oy in 0..<6 {
+                    (bordered + (oy + 0) * 240 + 0).update(from: dz + oy * 240, count: 240)
+                }
+                Self.l9_expand2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (6x6x40),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l9_expand2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 96
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            let xp = x + oy * 240
+            let wp = kernel
+            for ci in 0..<40 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 40])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 80])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 120])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[ci + 160])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[ci + 200])
+                s5_0 = madd(s5_0, x5, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 16)
+            yp.store(s2_0, at: 32)
+            yp.store(s3_0, at: 48)
+            yp.store(s4_0, at: 64)
+            yp.store(s5_0, at: 80)
         }
     }
 
@@ -4024,41 +4151,101 @@ extension InvertedResidual: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 3 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 48) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<16 {
-                    for g in 0..<3 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<Swift.min(16, 40 - g * 16) { v[l] = kernel[(g * 16 + l) * 16 + co] }
-                        kt[co * 3 + g] = v
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l15_project2_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1344) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 768
+                for tap in 0..<1 {
+                    for co in 0..<16 {
+                        let from = kernel + (0 - tap) * 640 + co, to = flipped + (tap * 16 + co) * 48
+                        for ci in 0..<40 { to[ci] = from[ci * 16] }
+                        for ci in 40..<48 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 108) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 108)
-                    for oy in 0..<6 {
-                        for ox in 0..<6 {
-                            let dzp = dz + (oy * 6 + ox) * 16
-                            do {
-                                let at = (oy * 6 + ox) * 3
-                                let kp = kt
-                                for g in 0..<3 {
-                                    var sum = acc[at + g]
-                                    for co in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 3 + g]) }
-                                    acc[at + g] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<36 {
-                        for g in 0..<3 {
-                            let v = acc[position * 3 + g]
-                            for l in 0..<Swift.min(16, 40 - g * 16) { dx[position * 40 + g * 16 + l] = v[l] }
-                        }
-                    }
+                bordered.initialize(repeating: 0, count: 576)
+                for oy in 0..<6 {
+                    (bordered + (oy + 0) * 96 + 0).update(from: dz + oy * 96, count: 96)
                 }
+                Self.l15_project2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (6x6x16),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l15_project2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 40 output channels.
+        for oy in parts {
+            let yp = y + oy * 240
+            var s0_0 = V()
+            var s0_1 = V()
+            var s0_2 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            var s1_2 = V()
+            var s2_0 = V()
+            var s2_1 = V()
+            var s2_2 = V()
+            var s3_0 = V()
+            var s3_1 = V()
+            var s3_2 = V()
+            var s4_0 = V()
+            var s4_1 = V()
+            var s4_2 = V()
+            var s5_0 = V()
+            var s5_1 = V()
+            var s5_2 = V()
+            let xp = x + oy * 96
+            let wp = kernel
+            for ci in 0..<16 {
+                let w0 = wp.simd(V.self, at: ci * 48)
+                let w1 = wp.simd(V.self, at: ci * 48 + 16)
+                let w2 = wp.simd(V.self, at: ci * 48 + 32)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                s0_2 = madd(s0_2, x0, w2)
+                let x1 = V(repeating: xp[ci + 16])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                s1_2 = madd(s1_2, x1, w2)
+                let x2 = V(repeating: xp[ci + 32])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                s2_2 = madd(s2_2, x2, w2)
+                let x3 = V(repeating: xp[ci + 48])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                s3_2 = madd(s3_2, x3, w2)
+                let x4 = V(repeating: xp[ci + 64])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                s4_2 = madd(s4_2, x4, w2)
+                let x5 = V(repeating: xp[ci + 80])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+                s5_2 = madd(s5_2, x5, w2)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            do { let v = s0_2; for lane in 0..<8 { yp[lane + 32] = v[lane] } }
+            yp.store(s1_0, at: 40)
+            yp.store(s1_1, at: 56)
+            do { let v = s1_2; for lane in 0..<8 { yp[lane + 72] = v[lane] } }
+            yp.store(s2_0, at: 80)
+            yp.store(s2_1, at: 96)
+            do { let v = s2_2; for lane in 0..<8 { yp[lane + 112] = v[lane] } }
+            yp.store(s3_0, at: 120)
+            yp.store(s3_1, at: 136)
+            do { let v = s3_2; for lane in 0..<8 { yp[lane + 152] = v[lane] } }
+            yp.store(s4_0, at: 160)
+            yp.store(s4_1, at: 176)
+            do { let v = s4_2; for lane in 0..<8 { yp[lane + 192] = v[lane] } }
+            yp.store(s5_0, at: 200)
+            yp.store(s5_1, at: 216)
+            do { let v = s5_2; for lane in 0..<8 { yp[lane + 232] = v[lane] } }
         }
     }
 

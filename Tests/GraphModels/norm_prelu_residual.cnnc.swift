@@ -843,41 +843,70 @@ extension NormPreluResidual: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 54) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_stem_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 672) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 216
                 for tap in 0..<9 {
                     for co in 0..<6 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<4 { v[l] = kernel[(tap * 4 + l) * 6 + co] }
-                        kt[tap * 6 + co] = v
+                        let from = kernel + (8 - tap) * 24 + co, to = flipped + (tap * 6 + co) * 4
+                        for ci in 0..<4 { to[ci] = from[ci * 6] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 56) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 56)
-                    for oy in 0..<5 {
-                        for ox in 0..<6 {
-                            let dzp = dz + (oy * 6 + ox) * 6
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 8 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 6
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<6 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<56 {
-                        let v = acc[position]
-                        for l in 0..<4 { dx[position * 4 + l] = v[l] }
+                bordered.initialize(repeating: 0, count: 336)
+                for oy in 0..<5 {
+                    (bordered + (oy + 1) * 48 + 6).update(from: dz + oy * 36, count: 36)
+                }
+                let result = bordered + 336
+                Self.l0_stem_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 224)
+                for iy in 0..<5 {
+                    (dx + (iy + 1) * 32 + 4).update(from: result + iy * 24, count: 24)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (7x8x6),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_stem_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 24
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 48 + ky * 48 + kx * 6
+                    let wp = kernel + (ky * 3 + kx) * 24
+                    for ci in 0..<6 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 6])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 12])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 18])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 24])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 30])
+                        s5_0 = madd(s5_0, x5, w0)
                     }
                 }
             }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 4)
+            yp.store(s2_0, at: 8)
+            yp.store(s3_0, at: 12)
+            yp.store(s4_0, at: 16)
+            yp.store(s5_0, at: 20)
         }
     }
 
@@ -946,41 +975,72 @@ extension NormPreluResidual: TrainableModel {
                 for l in 0..<6 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 54) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_branch_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 948) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 432
                 for tap in 0..<9 {
                     for co in 0..<6 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<6 { v[l] = kernel[(tap * 6 + l) * 6 + co] }
-                        kt[tap * 6 + co] = v
+                        let from = kernel + (8 - tap) * 36 + co, to = flipped + (tap * 6 + co) * 8
+                        for ci in 0..<6 { to[ci] = from[ci * 6] }
+                        for ci in 6..<8 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 56) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 56)
-                    for oy in 0..<5 {
-                        for ox in 0..<6 {
-                            let dzp = dz + (oy * 6 + ox) * 6
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 8 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 6
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<56 {
-                        let v = acc[position]
-                        for l in 0..<6 { dx[position * 6 + l] = v[l] }
+                bordered.initialize(repeating: 0, count: 336)
+                for oy in 0..<5 {
+                    (bordered + (oy + 1) * 48 + 6).update(from: dz + oy * 36, count: 36)
+                }
+                let result = bordered + 336
+                Self.l1_branch_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 336)
+                for iy in 0..<5 {
+                    (dx + (iy + 1) * 48 + 6).update(from: result + iy * 36, count: 36)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (7x8x6),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l1_branch_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 6 output channels.
+        for oy in parts {
+            let yp = y + oy * 36
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 48 + ky * 48 + kx * 6
+                    let wp = kernel + (ky * 3 + kx) * 48
+                    for ci in 0..<6 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 6])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 12])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 18])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 24])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 30])
+                        s5_0 = madd(s5_0, x5, w0)
                     }
                 }
             }
+            do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
         }
     }
 

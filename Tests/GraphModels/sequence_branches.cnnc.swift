@@ -838,36 +838,69 @@ extension SequenceBranches: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 12) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_features_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 104) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 48
                 for tap in 0..<3 {
                     for co in 0..<4 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<4 { v[l] = kernel[(tap * 4 + l) * 4 + co] }
-                        kt[tap * 4 + co] = v
+                        let from = kernel + (2 - tap) * 16 + co, to = flipped + (tap * 4 + co) * 4
+                        for ci in 0..<4 { to[ci] = from[ci * 4] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 8) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 8)
-                    for ox in 0..<6 {
-                        let dzp = dz + ox * 4
-                        for kx in 0..<3 {
-                            let at = ox + kx
-                            let kp = kt + kx * 4
-                            do {
-                                var sum = acc[at]
-                                for co in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                acc[at] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<8 {
-                        let v = acc[position]
-                        for l in 0..<4 { dx[position * 4 + l] = v[l] }
+                bordered.initialize(repeating: 0, count: 32)
+                for oy in 0..<1 {
+                    (bordered + (oy + 0) * 32 + 4).update(from: dz + oy * 24, count: 24)
+                }
+                let result = bordered + 32
+                Self.l0_features_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 32)
+                for iy in 0..<1 {
+                    (dx + (iy + 0) * 32 + 4).update(from: result + iy * 24, count: 24)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (1x8x4),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_features_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                for kx in 0..<3 {
+                    let xp = x + kx * 4
+                    let wp = kernel + kx * 16
+                    for ci in 0..<4 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 8])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 12])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 16])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 20])
+                        s5_0 = madd(s5_0, x5, w0)
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
+                yp.store(s5_0, at: 20)
             }
         }
     }
@@ -946,36 +979,63 @@ extension SequenceBranches: TrainableModel {
                 for l in 0..<6 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 18) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_across_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 204) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 144
                 for tap in 0..<3 {
                     for co in 0..<6 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<6 { v[l] = kernel[(tap * 6 + l) * 6 + co] }
-                        kt[tap * 6 + co] = v
+                        let from = kernel + (2 - tap) * 36 + co, to = flipped + (tap * 6 + co) * 8
+                        for ci in 0..<6 { to[ci] = from[ci * 6] }
+                        for ci in 6..<8 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 6)
-                    for ox in 0..<4 {
-                        let dzp = dz + ox * 6
-                        for kx in 0..<3 {
-                            let at = ox + kx
-                            let kp = kt + kx * 6
-                            do {
-                                var sum = acc[at]
-                                for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                acc[at] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<6 {
-                        let v = acc[position]
-                        for l in 0..<6 { dx[position * 6 + l] = v[l] }
+                bordered.initialize(repeating: 0, count: 36)
+                for oy in 0..<1 {
+                    (bordered + (oy + 0) * 36 + 6).update(from: dz + oy * 24, count: 24)
+                }
+                let result = bordered + 36
+                Self.l2_across_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 36)
+                for iy in 0..<1 {
+                    (dx + (iy + 0) * 36 + 6).update(from: result + iy * 24, count: 24)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (1x6x6),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l2_across_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 6 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                for kx in 0..<3 {
+                    let xp = x + kx * 6
+                    let wp = kernel + kx * 48
+                    for ci in 0..<6 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 6])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 12])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 18])
+                        s3_0 = madd(s3_0, x3, w0)
                     }
                 }
+                do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
             }
         }
     }
@@ -1138,35 +1198,68 @@ extension SequenceBranches: TrainableModel {
                 gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 12) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l10_decode_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 152) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 96
                 for tap in 0..<3 {
                     for co in 0..<4 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<7 { v[l] = kernel[(tap * 7 + l) * 4 + co] }
-                        kt[tap * 4 + co] = v
+                        let from = kernel + (2 - tap) * 28 + co, to = flipped + (tap * 4 + co) * 8
+                        for ci in 0..<7 { to[ci] = from[ci * 4] }
+                        for ci in 7..<8 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 12) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 12)
-                    for ox in 0..<10 {
-                        let dzp = dz + ox * 4
-                        for kx in 0..<3 {
-                            let at = ox + kx
-                            let kp = kt + kx * 4
-                            do {
-                                var sum = acc[at]
-                                for co in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                acc[at] = sum
-                            }
+                bordered.initialize(repeating: 0, count: 56)
+                for oy in 0..<1 {
+                    (bordered + (oy + 0) * 56 + 8).update(from: dz + oy * 40, count: 40)
+                }
+                Self.l10_decode_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (1x14x4),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l10_decode_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 7 output channels.
+        if parts.contains(0) {
+            do {
+                for bx in 0..<2 {
+                    let ox = bx * 6
+                    let yp = y + ox * 7
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    for kx in 0..<3 {
+                        let xp = x + ox * 4 + kx * 4
+                        let wp = kernel + kx * 32
+                        for ci in 0..<4 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 4])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 8])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 12])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 16])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 20])
+                            s5_0 = madd(s5_0, x5, w0)
                         }
                     }
-                    for position in 0..<12 {
-                        let v = acc[position]
-                        for l in 0..<7 { dx[position * 7 + l] = v[l] }
-                    }
+                    do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }
+                    do { let v = s1_0; for lane in 0..<7 { yp[lane + 7] = v[lane] } }
+                    do { let v = s2_0; for lane in 0..<7 { yp[lane + 14] = v[lane] } }
+                    do { let v = s3_0; for lane in 0..<7 { yp[lane + 21] = v[lane] } }
+                    do { let v = s4_0; for lane in 0..<7 { yp[lane + 28] = v[lane] } }
+                    do { let v = s5_0; for lane in 0..<7 { yp[lane + 35] = v[lane] } }
                 }
             }
         }

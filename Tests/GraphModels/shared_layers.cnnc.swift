@@ -983,41 +983,64 @@ extension SharedLayers: TrainableModel {
                 gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 36) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_shared_conv_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 336) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 144
                 for tap in 0..<9 {
                     for co in 0..<4 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<3 { v[l] = kernel[(tap * 3 + l) * 4 + co] }
-                        kt[tap * 4 + co] = v
+                        let from = kernel + (8 - tap) * 12 + co, to = flipped + (tap * 4 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 4] }
+                        for ci in 3..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 36) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 36)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 4
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 6 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 4
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<36 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
+                bordered.initialize(repeating: 0, count: 144)
+                for oy in 0..<4 {
+                    (bordered + (oy + 1) * 24 + 4).update(from: dz + oy * 16, count: 16)
+                }
+                let result = bordered + 144
+                Self.l2_shared_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 108)
+                for iy in 0..<4 {
+                    (dx + (iy + 1) * 18 + 3).update(from: result + iy * 12, count: 12)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (6x6x4),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l2_shared_conv_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 12
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 24 + ky * 24 + kx * 4
+                    let wp = kernel + (ky * 3 + kx) * 16
+                    for ci in 0..<4 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 8])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 12])
+                        s3_0 = madd(s3_0, x3, w0)
                     }
                 }
             }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
         }
     }
 
@@ -1093,41 +1116,64 @@ extension SharedLayers: TrainableModel {
                 gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 36) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_shared_conv_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 336) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 144
                 for tap in 0..<9 {
                     for co in 0..<4 {
-                        var v = SIMD4<Float>()
-                        for l in 0..<3 { v[l] = kernel[(tap * 3 + l) * 4 + co] }
-                        kt[tap * 4 + co] = v
+                        let from = kernel + (8 - tap) * 12 + co, to = flipped + (tap * 4 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 4] }
+                        for ci in 3..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 36) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 36)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 4
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 6 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 4
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<36 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
+                bordered.initialize(repeating: 0, count: 144)
+                for oy in 0..<4 {
+                    (bordered + (oy + 1) * 24 + 4).update(from: dz + oy * 16, count: 16)
+                }
+                let result = bordered + 144
+                Self.l3_shared_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 108)
+                for iy in 0..<4 {
+                    (dx + (iy + 1) * 18 + 3).update(from: result + iy * 12, count: 12)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (6x6x4),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l3_shared_conv_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 12
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 24 + ky * 24 + kx * 4
+                    let wp = kernel + (ky * 3 + kx) * 16
+                    for ci in 0..<4 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 8])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 12])
+                        s3_0 = madd(s3_0, x3, w0)
                     }
                 }
             }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
         }
     }
 

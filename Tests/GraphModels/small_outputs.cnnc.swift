@@ -2302,42 +2302,96 @@ extension SmallOutputs: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 16 vectors of 16 input channels
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l9_expand_backward_input_gradient)
             do {
-                let transposed = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 5120)
-                defer { transposed.deallocate() }
-                let kt = transposed.baseAddress!
-                for co in 0..<320 {
-                    for g in 0..<16 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(g * 16 + l) * 320 + co] }
-                        kt[co * 16 + g] = v
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 87040)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 81920
+                for tap in 0..<1 {
+                    for co in 0..<320 {
+                        let from = kernel + (0 - tap) * 81920 + co, to = flipped + (tap * 320 + co) * 256
+                        for ci in 0..<256 { to[ci] = from[ci * 320] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 256)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 320
-                            do {
-                                let at = (oy * 4 + ox) * 16
-                                let kp = kt
-                                for g in 0..<16 {
-                                    var sum = acc[at + g]
-                                    for co in 0..<320 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 16 + g]) }
-                                    acc[at + g] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        for g in 0..<16 {
-                            let v = acc[position * 16 + g]
-                            for l in 0..<16 { dx[position * 256 + g * 16 + l] = v[l] }
-                        }
-                    }
+                bordered.initialize(repeating: 0, count: 5120)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 1280 + 0).update(from: dz + oy * 1280, count: 1280)
                 }
+                Self.l9_expand_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x320),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l9_expand_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for g in 0..<4 {
+            let c0 = g * 64
+            for oy in parts {
+                let yp = y + oy * 1024 + c0
+                var s0_0 = V()
+                var s0_1 = V()
+                var s0_2 = V()
+                var s0_3 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s1_2 = V()
+                var s1_3 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s2_2 = V()
+                var s2_3 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s3_2 = V()
+                var s3_3 = V()
+                let xp = x + oy * 1280
+                let wp = kernel + c0
+                for ci in 0..<320 {
+                    let w0 = wp.simd(V.self, at: ci * 256)
+                    let w1 = wp.simd(V.self, at: ci * 256 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 256 + 32)
+                    let w3 = wp.simd(V.self, at: ci * 256 + 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
+                    let x1 = V(repeating: xp[ci + 320])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    s1_3 = madd(s1_3, x1, w3)
+                    let x2 = V(repeating: xp[ci + 640])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    s2_3 = madd(s2_3, x2, w3)
+                    let x3 = V(repeating: xp[ci + 960])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    s3_3 = madd(s3_3, x3, w3)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s0_3, at: 48)
+                yp.store(s1_0, at: 256)
+                yp.store(s1_1, at: 272)
+                yp.store(s1_2, at: 288)
+                yp.store(s1_3, at: 304)
+                yp.store(s2_0, at: 512)
+                yp.store(s2_1, at: 528)
+                yp.store(s2_2, at: 544)
+                yp.store(s2_3, at: 560)
+                yp.store(s3_0, at: 768)
+                yp.store(s3_1, at: 784)
+                yp.store(s3_2, at: 800)
+                yp.store(s3_3, at: 816)
             }
         }
     }
@@ -2450,42 +2504,96 @@ extension SmallOutputs: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 20 vectors of 16 input channels
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l13_project_backward_input_gradient)
             do {
-                let transposed = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 1280)
-                defer { transposed.deallocate() }
-                let kt = transposed.baseAddress!
-                for co in 0..<64 {
-                    for g in 0..<20 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(g * 16 + l) * 64 + co] }
-                        kt[co * 20 + g] = v
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 21504)
+                defer { scratch.deallocate() }
+                let flipped = scratch.baseAddress!, bordered = flipped + 20480
+                for tap in 0..<1 {
+                    for co in 0..<64 {
+                        let from = kernel + (0 - tap) * 20480 + co, to = flipped + (tap * 64 + co) * 320
+                        for ci in 0..<320 { to[ci] = from[ci * 64] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 320) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 320)
-                    for oy in 0..<4 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 64
-                            do {
-                                let at = (oy * 4 + ox) * 20
-                                let kp = kt
-                                for g in 0..<20 {
-                                    var sum = acc[at + g]
-                                    for co in 0..<64 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 20 + g]) }
-                                    acc[at + g] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        for g in 0..<20 {
-                            let v = acc[position * 20 + g]
-                            for l in 0..<16 { dx[position * 320 + g * 16 + l] = v[l] }
-                        }
-                    }
+                bordered.initialize(repeating: 0, count: 1024)
+                for oy in 0..<4 {
+                    (bordered + (oy + 0) * 256 + 0).update(from: dz + oy * 256, count: 256)
                 }
+                Self.l13_project_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x64),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l13_project_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for g in 0..<5 {
+            let c0 = g * 64
+            for oy in parts {
+                let yp = y + oy * 1280 + c0
+                var s0_0 = V()
+                var s0_1 = V()
+                var s0_2 = V()
+                var s0_3 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s1_2 = V()
+                var s1_3 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s2_2 = V()
+                var s2_3 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s3_2 = V()
+                var s3_3 = V()
+                let xp = x + oy * 256
+                let wp = kernel + c0
+                for ci in 0..<64 {
+                    let w0 = wp.simd(V.self, at: ci * 320)
+                    let w1 = wp.simd(V.self, at: ci * 320 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 320 + 32)
+                    let w3 = wp.simd(V.self, at: ci * 320 + 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
+                    let x1 = V(repeating: xp[ci + 64])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    s1_3 = madd(s1_3, x1, w3)
+                    let x2 = V(repeating: xp[ci + 128])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    s2_3 = madd(s2_3, x2, w3)
+                    let x3 = V(repeating: xp[ci + 192])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    s3_3 = madd(s3_3, x3, w3)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s0_3, at: 48)
+                yp.store(s1_0, at: 320)
+                yp.store(s1_1, at: 336)
+                yp.store(s1_2, at: 352)
+                yp.store(s1_3, at: 368)
+                yp.store(s2_0, at: 640)
+                yp.store(s2_1, at: 656)
+                yp.store(s2_2, at: 672)
+                yp.store(s2_3, at: 688)
+                yp.store(s3_0, at: 960)
+                yp.store(s3_1, at: 976)
+                yp.store(s3_2, at: 992)
+                yp.store(s3_3, at: 1008)
             }
         }
     }

@@ -612,41 +612,80 @@ extension SqueezeExcite: TrainableModel {
                 for l in 0..<12 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 108) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_features_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2448) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 864
                 for tap in 0..<9 {
                     for co in 0..<12 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<6 { v[l] = kernel[(tap * 6 + l) * 12 + co] }
-                        kt[tap * 12 + co] = v
+                        let from = kernel + (8 - tap) * 72 + co, to = flipped + (tap * 12 + co) * 8
+                        for ci in 0..<6 { to[ci] = from[ci * 12] }
+                        for ci in 6..<8 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 100) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 100)
-                    for oy in 0..<8 {
-                        for ox in 0..<8 {
-                            let dzp = dz + (oy * 8 + ox) * 12
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 10 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 12
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<12 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<100 {
-                        let v = acc[position]
-                        for l in 0..<6 { dx[position * 6 + l] = v[l] }
+                bordered.initialize(repeating: 0, count: 1200)
+                for oy in 0..<8 {
+                    (bordered + (oy + 1) * 120 + 12).update(from: dz + oy * 96, count: 96)
+                }
+                let result = bordered + 1200
+                Self.l0_features_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 600)
+                for iy in 0..<8 {
+                    (dx + (iy + 1) * 60 + 6).update(from: result + iy * 48, count: 48)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (10x10x12),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_features_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 6 output channels.
+        for oy in parts {
+            let yp = y + oy * 48
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            var s6_0 = V()
+            var s7_0 = V()
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 120 + ky * 120 + kx * 12
+                    let wp = kernel + (ky * 3 + kx) * 96
+                    for ci in 0..<12 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 12])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 24])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 36])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 48])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 60])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 72])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 84])
+                        s7_0 = madd(s7_0, x7, w0)
                     }
                 }
             }
+            do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
         }
     }
 

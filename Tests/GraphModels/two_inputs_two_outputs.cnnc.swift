@@ -501,40 +501,65 @@ extension TwoInputsTwoOutputs: TrainableModel {
                 gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 36) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 720) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 144
                 for tap in 0..<9 {
                     for co in 0..<4 {
-                        var v = SIMD4<Float>()
-                        v[0] = kernel[tap * 4 + co]
-                        kt[tap * 4 + co] = v
+                        let from = kernel + (8 - tap) * 4 + co, to = flipped + (tap * 4 + co) * 4
+                        for ci in 0..<1 { to[ci] = from[ci * 4] }
+                        for ci in 1..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 100) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 100)
-                    for oy in 0..<8 {
-                        for ox in 0..<8 {
-                            let dzp = dz + (oy * 8 + ox) * 4
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 10 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 4
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 576)
+                for oy in 0..<8 {
+                    (bordered + (oy + 2) * 48 + 8).update(from: dz + oy * 32, count: 32)
+                }
+                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (12x12x4),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 5
+                let yp = y + oy * 10 + ox
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + oy * 48 + ox * 4 + ky * 48 + kx * 4
+                        let wp = kernel + (ky * 3 + kx) * 16
+                        for ci in 0..<4 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 4])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 8])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 12])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 16])
+                            s4_0 = madd(s4_0, x4, w0)
                         }
                     }
-                    for position in 0..<100 {
-                        let v = acc[position]
-                        dx[position] = v[0]
-                    }
                 }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[1] = v[0] }
+                do { let v = s2_0; yp[2] = v[0] }
+                do { let v = s3_0; yp[3] = v[0] }
+                do { let v = s4_0; yp[4] = v[0] }
             }
         }
     }

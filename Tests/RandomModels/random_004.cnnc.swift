@@ -663,43 +663,56 @@ extension Random004: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 192) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 3732) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 3072
                 for tap in 0..<6 {
                     for co in 0..<16 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<Swift.min(16, 20 - g * 16) { v[l] = kernel[(tap * 20 + g * 16 + l) * 16 + co] }
-                            kt[(tap * 16 + co) * 2 + g] = v
-                        }
+                        let from = kernel + (5 - tap) * 320 + co, to = flipped + (tap * 16 + co) * 32
+                        for ci in 0..<20 { to[ci] = from[ci * 16] }
+                        for ci in 20..<32 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 70) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 70)
-                    for oy in 0..<5 {
-                        let dzp = dz + oy * 16
-                        for ky in 0..<2 {
-                            for kx in 0..<3 {
-                                let at = ((oy + ky * 2) * 5 + kx * 2) * 2
-                                let kp = kt + (ky * 3 + kx) * 32
-                                for g in 0..<2 {
-                                    var sum = acc[at + g]
-                                    for co in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                    acc[at + g] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<35 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<Swift.min(16, 20 - g * 16) { dx[position * 20 + g * 16 + l] = v[l] }
-                        }
+                bordered.initialize(repeating: 0, count: 560)
+                for oy in 0..<5 {
+                    (bordered + (oy + 1) * 80 + 32).update(from: dz + oy * 16, count: 16)
+                }
+                let result = bordered + 560
+                Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 700)
+                for iy in 0..<5 {
+                    (dx + (iy + 1) * 100 + 40).update(from: result + iy * 20, count: 20)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (7x5x16),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l1_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 20 output channels.
+        for oy in parts {
+            let yp = y + oy * 20
+            var s0_0 = V()
+            var s0_1 = V()
+            for ky in 0..<2 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 80 + ky * 160 + kx * 32
+                    let wp = kernel + (ky * 3 + kx) * 512
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
                     }
                 }
             }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<4 { yp[lane + 16] = v[lane] } }
         }
     }
 

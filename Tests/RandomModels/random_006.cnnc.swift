@@ -331,37 +331,45 @@ extension Random006: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 19) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<19 {
-                    var v = SIMD16<Float>()
-                    for l in 0..<16 { v[l] = kernel[l * 19 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 10)
-                    for oy in 0..<5 {
-                        for ox in 0..<2 {
-                            let dzp = dz + (oy * 2 + ox) * 19
-                            do {
-                                let at = oy * 2 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<19 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<10 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 494) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 304
+                for tap in 0..<1 {
+                    for co in 0..<19 {
+                        let from = kernel + (0 - tap) * 304 + co, to = flipped + (tap * 19 + co) * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 19] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 190)
+                for oy in 0..<5 {
+                    (bordered + (oy + 0) * 38 + 0).update(from: dz + oy * 38, count: 38)
+                }
+                Self.l0_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x2x19),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            var s1_0 = V()
+            let xp = x + oy * 38
+            let wp = kernel
+            for ci in 0..<19 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 19])
+                s1_0 = madd(s1_0, x1, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 16)
         }
     }
 
@@ -437,41 +445,54 @@ extension Random006: TrainableModel {
                 if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<4 { gp2[l] += sum2[l] } }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 40) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<20 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<Swift.min(16, 19 - g * 16) { v[l] = kernel[(g * 16 + l) * 20 + co] }
-                        kt[co * 2 + g] = v
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 840) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 640
+                for tap in 0..<1 {
+                    for co in 0..<20 {
+                        let from = kernel + (0 - tap) * 380 + co, to = flipped + (tap * 20 + co) * 32
+                        for ci in 0..<19 { to[ci] = from[ci * 20] }
+                        for ci in 19..<32 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 20) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 20)
-                    for oy in 0..<5 {
-                        for ox in 0..<2 {
-                            let dzp = dz + (oy * 2 + ox) * 20
-                            do {
-                                let at = (oy * 2 + ox) * 2
-                                let kp = kt
-                                for g in 0..<2 {
-                                    var sum = acc[at + g]
-                                    for co in 0..<20 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                    acc[at + g] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<10 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<Swift.min(16, 19 - g * 16) { dx[position * 19 + g * 16 + l] = v[l] }
-                        }
-                    }
+                bordered.initialize(repeating: 0, count: 200)
+                for oy in 0..<5 {
+                    (bordered + (oy + 0) * 40 + 0).update(from: dz + oy * 40, count: 40)
                 }
+                Self.l1_dense_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x2x20),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l1_dense_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 19 output channels.
+        for oy in parts {
+            let yp = y + oy * 38
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            let xp = x + oy * 40
+            let wp = kernel
+            for ci in 0..<20 {
+                let w0 = wp.simd(V.self, at: ci * 32)
+                let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[ci + 20])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<3 { yp[lane + 16] = v[lane] } }
+            yp.store(s1_0, at: 19)
+            do { let v = s1_1; for lane in 0..<3 { yp[lane + 35] = v[lane] } }
         }
     }
 

@@ -403,34 +403,46 @@ extension Random010: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 2) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<2 {
-                    var v = SIMD4<Float>()
-                    for l in 0..<4 { v[l] = kernel[l * 2 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 2) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 2)
-                    for ox in 0..<2 {
-                        let dzp = dz + ox * 2
-                        do {
-                            let at = ox
-                            let kp = kt
-                            do {
-                                var sum = acc[at]
-                                for co in 0..<2 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                acc[at] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<2 {
-                        let v = acc[position]
-                        for l in 0..<4 { dx[position * 4 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 12) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 8
+                for tap in 0..<1 {
+                    for co in 0..<2 {
+                        let from = kernel + (0 - tap) * 8 + co, to = flipped + (tap * 2 + co) * 4
+                        for ci in 0..<4 { to[ci] = from[ci * 2] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 4)
+                for oy in 0..<1 {
+                    (bordered + (oy + 0) * 4 + 0).update(from: dz + oy * 4, count: 4)
+                }
+                Self.l0_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (1x2x2),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 2])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
             }
         }
     }

@@ -518,39 +518,47 @@ extension Random019: TrainableModel {
                 for l in 0..<3 { gp0[l] += sum0[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<3 {
-                    for g in 0..<2 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<Swift.min(8, 9 - g * 8) { v[l] = kernel[(g * 8 + l) * 3 + co] }
-                        kt[co * 2 + g] = v
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_dense_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 69) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 48
+                for tap in 0..<1 {
+                    for co in 0..<3 {
+                        let from = kernel + (0 - tap) * 27 + co, to = flipped + (tap * 3 + co) * 16
+                        for ci in 0..<9 { to[ci] = from[ci * 3] }
+                        for ci in 9..<16 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 14) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 14)
-                    for oy in 0..<7 {
-                        let dzp = dz + oy * 3
-                        do {
-                            let at = oy * 2
-                            let kp = kt
-                            for g in 0..<2 {
-                                var sum = acc[at + g]
-                                for co in 0..<3 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                acc[at + g] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<7 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<Swift.min(8, 9 - g * 8) { dx[position * 9 + g * 8 + l] = v[l] }
-                        }
-                    }
+                bordered.initialize(repeating: 0, count: 21)
+                for oy in 0..<7 {
+                    (bordered + (oy + 0) * 3 + 0).update(from: dz + oy * 3, count: 3)
                 }
+                Self.l3_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (7x1x3),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l3_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 9 output channels.
+        for oy in parts {
+            let yp = y + oy * 9
+            var s0_0 = V()
+            var s0_1 = V()
+            let xp = x + oy * 3
+            let wp = kernel
+            for ci in 0..<3 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; yp[8] = v[0] }
         }
     }
 

@@ -410,35 +410,43 @@ extension Random033: TrainableModel {
                 for l in 0..<7 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 7) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<7 {
-                    var v = SIMD4<Float>()
-                    for l in 0..<3 { v[l] = kernel[l * 7 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 2) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 2)
-                    for oy in 0..<2 {
-                        let dzp = dz + oy * 7
-                        do {
-                            let at = oy
-                            let kp = kt
-                            do {
-                                var sum = acc[at]
-                                for co in 0..<7 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                acc[at] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<2 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 42) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 28
+                for tap in 0..<1 {
+                    for co in 0..<7 {
+                        let from = kernel + (0 - tap) * 21 + co, to = flipped + (tap * 7 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 7] }
+                        for ci in 3..<4 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 14)
+                for oy in 0..<2 {
+                    (bordered + (oy + 0) * 7 + 0).update(from: dz + oy * 7, count: 7)
+                }
+                Self.l1_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (2x1x7),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l1_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 3
+            var s0_0 = V()
+            let xp = x + oy * 7
+            let wp = kernel
+            for ci in 0..<7 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
         }
     }
 

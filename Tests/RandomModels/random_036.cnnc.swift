@@ -291,37 +291,47 @@ extension Random036: TrainableModel {
                 for l in 0..<2 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 2) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<2 {
-                    var v = SIMD4<Float>()
-                    for l in 0..<3 { v[l] = kernel[l * 2 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 12) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 12)
-                    for oy in 0..<6 {
-                        for ox in 0..<2 {
-                            let dzp = dz + (oy * 2 + ox) * 2
-                            do {
-                                let at = oy * 2 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<2 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<12 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 8
+                for tap in 0..<1 {
+                    for co in 0..<2 {
+                        let from = kernel + (0 - tap) * 6 + co, to = flipped + (tap * 2 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 2] }
+                        for ci in 3..<4 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 24)
+                for oy in 0..<6 {
+                    (bordered + (oy + 0) * 4 + 0).update(from: dz + oy * 4, count: 4)
+                }
+                Self.l0_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (6x2x2),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 6
+            var s0_0 = V()
+            var s1_0 = V()
+            let xp = x + oy * 4
+            let wp = kernel
+            for ci in 0..<2 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 2])
+                s1_0 = madd(s1_0, x1, w0)
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
         }
     }
 

@@ -477,36 +477,84 @@ extension Random038: TrainableModel {
                 if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<3 { gp0[l] += sum0[l] } }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 19) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<19 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<5 { v[l] = kernel[l * 19 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 72) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 72)
-                    for oy in 0..<8 {
-                        for ox in 0..<9 {
-                            let dzp = dz + (oy * 9 + ox) * 19
-                            do {
-                                let at = oy * 9 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<19 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<72 {
-                        let v = acc[position]
-                        for l in 0..<5 { dx[position * 5 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1520) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 152
+                for tap in 0..<1 {
+                    for co in 0..<19 {
+                        let from = kernel + (0 - tap) * 95 + co, to = flipped + (tap * 19 + co) * 8
+                        for ci in 0..<5 { to[ci] = from[ci * 19] }
+                        for ci in 5..<8 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 1368)
+                for oy in 0..<8 {
+                    (bordered + (oy + 0) * 171 + 0).update(from: dz + oy * 171, count: 171)
+                }
+                Self.l0_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (8x9x19),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        for oy in parts {
+            do {
+                let yp = y + oy * 45
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                let xp = x + oy * 171
+                let wp = kernel
+                for ci in 0..<19 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 19])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 38])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 57])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 76])
+                    s4_0 = madd(s4_0, x4, w0)
+                }
+                do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[lane + 5] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<5 { yp[lane + 10] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<5 { yp[lane + 20] = v[lane] } }
+            }
+            do {
+                let yp = y + (oy * 9 + 5) * 5
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                let xp = x + oy * 171 + 95
+                let wp = kernel
+                for ci in 0..<19 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 19])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 38])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 57])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[lane + 5] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<5 { yp[lane + 10] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
             }
         }
     }

@@ -420,36 +420,68 @@ extension Random041: TrainableModel {
                 gp1[0] += sum1[0]
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 698) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 16
                 for tap in 0..<2 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<5 { v[l] = kernel[tap * 5 + l] }
-                    kt[tap] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 132) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 132)
-                    for oy in 0..<11 {
-                        for ox in 0..<10 {
-                            let dzp = dz + oy * 10 + ox
-                            for kx in 0..<2 {
-                                let at = oy * 12 + ox + kx * 2
-                                let kp = kt + kx
-                                do {
-                                    var sum = acc[at]
-                                    sum = madd(sum, SIMD8<Float>(repeating: dzp[0]), kp[0])
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<132 {
-                        let v = acc[position]
-                        for l in 0..<5 { dx[position * 5 + l] = v[l] }
+                    for co in 0..<1 {
+                        let from = kernel + (1 - tap) * 5 + co, to = flipped + (tap * 1 + co) * 8
+                        for ci in 0..<5 { to[ci] = from[ci * 1] }
+                        for ci in 5..<8 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 132)
+                for oy in 0..<11 {
+                    (bordered + (oy + 0) * 12 + 1).update(from: dz + oy * 10, count: 10)
+                }
+                let result = bordered + 132
+                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 660)
+                for iy in 0..<11 {
+                    (dx + (iy + 0) * 60 + 5).update(from: result + iy * 50, count: 50)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (11x12x1),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 5
+                let yp = y + (oy * 10 + ox) * 5
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                for kx in 0..<2 {
+                    let xp = x + oy * 12 + ox + kx * 2
+                    let wp = kernel + kx * 8
+                    do {
+                        let w0 = wp.simd(V.self, at: 0)
+                        let x0 = V(repeating: xp[0])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[1])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[2])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[3])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[4])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[lane + 5] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<5 { yp[lane + 10] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<5 { yp[lane + 20] = v[lane] } }
             }
         }
     }
@@ -497,36 +529,61 @@ extension Random041: TrainableModel {
                 gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<8 {
-                    var v = SIMD4<Float>()
-                    v[0] = kernel[co]
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 110) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 110)
-                    for oy in 0..<11 {
-                        for ox in 0..<10 {
-                            let dzp = dz + (oy * 10 + ox) * 8
-                            do {
-                                let at = oy * 10 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<8 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<110 {
-                        let v = acc[position]
-                        dx[position] = v[0]
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 912) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 32
+                for tap in 0..<1 {
+                    for co in 0..<8 {
+                        let from = kernel + (0 - tap) * 8 + co, to = flipped + (tap * 8 + co) * 4
+                        for ci in 0..<1 { to[ci] = from[ci * 8] }
+                        for ci in 1..<4 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 880)
+                for oy in 0..<11 {
+                    (bordered + (oy + 0) * 80 + 0).update(from: dz + oy * 80, count: 80)
+                }
+                Self.l1_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (11x10x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l1_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            for bx in 0..<2 {
+                let ox = bx * 5
+                let yp = y + oy * 10 + ox
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                let xp = x + oy * 80 + ox * 8
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[1] = v[0] }
+                do { let v = s2_0; yp[2] = v[0] }
+                do { let v = s3_0; yp[3] = v[0] }
+                do { let v = s4_0; yp[4] = v[0] }
             }
         }
     }

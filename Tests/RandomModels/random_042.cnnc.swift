@@ -316,37 +316,57 @@ extension Random042: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 15) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<15 {
-                    var v = SIMD16<Float>()
-                    for l in 0..<16 { v[l] = kernel[l * 15 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 30) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 30)
-                    for oy in 0..<6 {
-                        for ox in 0..<5 {
-                            let dzp = dz + (oy * 5 + ox) * 15
-                            do {
-                                let at = oy * 5 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<15 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<30 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 690) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 240
+                for tap in 0..<1 {
+                    for co in 0..<15 {
+                        let from = kernel + (0 - tap) * 240 + co, to = flipped + (tap * 15 + co) * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 15] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 450)
+                for oy in 0..<6 {
+                    (bordered + (oy + 0) * 75 + 0).update(from: dz + oy * 75, count: 75)
+                }
+                Self.l1_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (6x5x15),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l1_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 80
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            let xp = x + oy * 75
+            let wp = kernel
+            for ci in 0..<15 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 15])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 30])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 45])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[ci + 60])
+                s4_0 = madd(s4_0, x4, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 16)
+            yp.store(s2_0, at: 32)
+            yp.store(s3_0, at: 48)
+            yp.store(s4_0, at: 64)
         }
     }
 

@@ -539,37 +539,61 @@ extension Random044: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 7) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<7 {
-                    var v = SIMD16<Float>()
-                    for l in 0..<16 { v[l] = kernel[l * 7 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 18) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 18)
-                    for oy in 0..<3 {
-                        for ox in 0..<6 {
-                            let dzp = dz + (oy * 6 + ox) * 7
-                            do {
-                                let at = oy * 6 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<7 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<18 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 238) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 112
+                for tap in 0..<1 {
+                    for co in 0..<7 {
+                        let from = kernel + (0 - tap) * 112 + co, to = flipped + (tap * 7 + co) * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 7] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 126)
+                for oy in 0..<3 {
+                    (bordered + (oy + 0) * 42 + 0).update(from: dz + oy * 42, count: 42)
+                }
+                Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (3x6x7),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l1_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 96
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            let xp = x + oy * 42
+            let wp = kernel
+            for ci in 0..<7 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 7])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 14])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 21])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[ci + 28])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[ci + 35])
+                s5_0 = madd(s5_0, x5, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 16)
+            yp.store(s2_0, at: 32)
+            yp.store(s3_0, at: 48)
+            yp.store(s4_0, at: 64)
+            yp.store(s5_0, at: 80)
         }
     }
 
@@ -668,37 +692,51 @@ extension Random044: TrainableModel {
                 for l in 0..<13 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 13) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<13 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<7 { v[l] = kernel[l * 13 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 6)
-                    for oy in 0..<2 {
-                        for ox in 0..<3 {
-                            let dzp = dz + (oy * 3 + ox) * 13
-                            do {
-                                let at = oy * 3 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<13 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<6 {
-                        let v = acc[position]
-                        for l in 0..<7 { dx[position * 7 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_dense_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 182) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 104
+                for tap in 0..<1 {
+                    for co in 0..<13 {
+                        let from = kernel + (0 - tap) * 91 + co, to = flipped + (tap * 13 + co) * 8
+                        for ci in 0..<7 { to[ci] = from[ci * 13] }
+                        for ci in 7..<8 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 78)
+                for oy in 0..<2 {
+                    (bordered + (oy + 0) * 39 + 0).update(from: dz + oy * 39, count: 39)
+                }
+                Self.l4_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (2x3x13),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l4_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 7 output channels.
+        for oy in parts {
+            let yp = y + oy * 21
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let xp = x + oy * 39
+            let wp = kernel
+            for ci in 0..<13 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 13])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 26])
+                s2_0 = madd(s2_0, x2, w0)
+            }
+            do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<7 { yp[lane + 7] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<7 { yp[lane + 14] = v[lane] } }
         }
     }
 

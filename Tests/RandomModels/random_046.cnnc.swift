@@ -504,37 +504,59 @@ extension Random046: TrainableModel {
                 for l in 0..<2 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 2) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<2 {
-                    var v = SIMD4<Float>()
-                    for l in 0..<2 { v[l] = kernel[l * 2 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 55) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 55)
-                    for oy in 0..<11 {
-                        for ox in 0..<5 {
-                            let dzp = dz + (oy * 5 + ox) * 2
-                            do {
-                                let at = oy * 5 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<2 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<55 {
-                        let v = acc[position]
-                        for l in 0..<2 { dx[position * 2 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 118) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 8
+                for tap in 0..<1 {
+                    for co in 0..<2 {
+                        let from = kernel + (0 - tap) * 4 + co, to = flipped + (tap * 2 + co) * 4
+                        for ci in 0..<2 { to[ci] = from[ci * 2] }
+                        for ci in 2..<4 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 110)
+                for oy in 0..<11 {
+                    (bordered + (oy + 0) * 10 + 0).update(from: dz + oy * 10, count: 10)
+                }
+                Self.l0_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (11x5x2),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        for oy in parts {
+            let yp = y + oy * 10
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            let xp = x + oy * 10
+            let wp = kernel
+            for ci in 0..<2 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 2])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 4])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 6])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[ci + 8])
+                s4_0 = madd(s4_0, x4, w0)
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[lane + 2] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
         }
     }
 

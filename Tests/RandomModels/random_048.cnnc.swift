@@ -459,37 +459,57 @@ extension Random048: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 17) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<17 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<8 { v[l] = kernel[l * 17 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 25) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 25)
-                    for oy in 0..<5 {
-                        for ox in 0..<5 {
-                            let dzp = dz + (oy * 5 + ox) * 17
-                            do {
-                                let at = oy * 5 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<17 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<25 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 561) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 136
+                for tap in 0..<1 {
+                    for co in 0..<17 {
+                        let from = kernel + (0 - tap) * 136 + co, to = flipped + (tap * 17 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 17] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 425)
+                for oy in 0..<5 {
+                    (bordered + (oy + 0) * 85 + 0).update(from: dz + oy * 85, count: 85)
+                }
+                Self.l1_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x5x17),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l1_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 40
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            let xp = x + oy * 85
+            let wp = kernel
+            for ci in 0..<17 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 17])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 34])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 51])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[ci + 68])
+                s4_0 = madd(s4_0, x4, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
+            yp.store(s4_0, at: 32)
         }
     }
 

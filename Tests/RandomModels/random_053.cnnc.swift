@@ -333,38 +333,73 @@ extension Random053: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 60) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 406) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 240
                 for tap in 0..<12 {
                     for co in 0..<5 {
-                        var v = SIMD4<Float>()
-                        v[0] = kernel[tap * 5 + co]
-                        kt[tap * 5 + co] = v
+                        let from = kernel + (11 - tap) * 5 + co, to = flipped + (tap * 5 + co) * 4
+                        for ci in 0..<1 { to[ci] = from[ci * 5] }
+                        for ci in 1..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 32) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 32)
-                    for ox in 0..<6 {
-                        let dzp = dz + ox * 5
-                        for ky in 0..<4 {
-                            for kx in 0..<3 {
-                                let at = ky * 8 + ox + kx
-                                let kp = kt + (ky * 3 + kx) * 5
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<5 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 160)
+                for oy in 0..<1 {
+                    (bordered + (oy + 2) * 40 + 5).update(from: dz + oy * 30, count: 30)
+                }
+                let result = bordered + 160
+                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 32)
+                for iy in 0..<1 {
+                    (dx + (iy + 1) * 8 + 1).update(from: result + iy * 6, count: 6)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x8x5),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                for ky in 0..<4 {
+                    for kx in 0..<3 {
+                        let xp = x + ky * 40 + kx * 5
+                        let wp = kernel + (ky * 3 + kx) * 20
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 5])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 10])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 15])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 20])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[ci + 25])
+                            s5_0 = madd(s5_0, x5, w0)
                         }
                     }
-                    for position in 0..<32 {
-                        let v = acc[position]
-                        dx[position] = v[0]
-                    }
                 }
+                do { let v = s0_0; yp[0] = v[0] }
+                do { let v = s1_0; yp[1] = v[0] }
+                do { let v = s2_0; yp[2] = v[0] }
+                do { let v = s3_0; yp[3] = v[0] }
+                do { let v = s4_0; yp[4] = v[0] }
+                do { let v = s5_0; yp[5] = v[0] }
             }
         }
     }

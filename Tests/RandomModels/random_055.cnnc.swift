@@ -663,40 +663,90 @@ extension Random055: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 192) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 5376) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 1536
                 for tap in 0..<12 {
                     for co in 0..<16 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<8 { v[l] = kernel[(tap * 8 + l) * 16 + co] }
-                        kt[tap * 16 + co] = v
+                        let from = kernel + (11 - tap) * 128 + co, to = flipped + (tap * 16 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 16] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 108) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 108)
-                    for oy in 0..<8 {
-                        for ox in 0..<3 {
-                            let dzp = dz + (oy * 3 + ox) * 16
-                            for ky in 0..<3 {
-                                for kx in 0..<4 {
-                                    let at = (oy + ky * 2) * 9 + ox + kx * 2
-                                    let kp = kt + (ky * 4 + kx) * 16
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 3840)
+                for oy in 0..<8 {
+                    (bordered + (oy + 4) * 240 + 96).update(from: dz + oy * 48, count: 48)
+                }
+                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (16x15x16),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            do {
+                let yp = y + oy * 72
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<4 {
+                        let xp = x + oy * 240 + ky * 480 + kx * 32
+                        let wp = kernel + (ky * 4 + kx) * 128
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 16])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 32])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 48])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[ci + 64])
+                            s4_0 = madd(s4_0, x4, w0)
                         }
                     }
-                    for position in 0..<108 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+            }
+            do {
+                let yp = y + (oy * 9 + 5) * 8
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<4 {
+                        let xp = x + oy * 240 + ky * 480 + kx * 32 + 80
+                        let wp = kernel + (ky * 4 + kx) * 128
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 16])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[ci + 32])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[ci + 48])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
             }
         }
     }
@@ -752,37 +802,49 @@ extension Random055: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 11) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<11 {
-                    var v = SIMD16<Float>()
-                    for l in 0..<16 { v[l] = kernel[l * 11 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 24) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 24)
-                    for oy in 0..<8 {
-                        for ox in 0..<3 {
-                            let dzp = dz + (oy * 3 + ox) * 11
-                            do {
-                                let at = oy * 3 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<11 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<24 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 440) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 176
+                for tap in 0..<1 {
+                    for co in 0..<11 {
+                        let from = kernel + (0 - tap) * 176 + co, to = flipped + (tap * 11 + co) * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 11] }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 264)
+                for oy in 0..<8 {
+                    (bordered + (oy + 0) * 33 + 0).update(from: dz + oy * 33, count: 33)
+                }
+                Self.l1_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (8x3x11),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l1_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 48
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let xp = x + oy * 33
+            let wp = kernel
+            for ci in 0..<11 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 11])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 22])
+                s2_0 = madd(s2_0, x2, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 16)
+            yp.store(s2_0, at: 32)
         }
     }
 

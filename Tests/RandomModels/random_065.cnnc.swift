@@ -772,35 +772,43 @@ extension Random065: TrainableModel {
                 if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 18) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<18 {
-                    var v = SIMD4<Float>()
-                    for l in 0..<3 { v[l] = kernel[l * 18 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 5) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 5)
-                    for oy in 0..<5 {
-                        let dzp = dz + oy * 18
-                        do {
-                            let at = oy
-                            let kp = kt
-                            do {
-                                var sum = acc[at]
-                                for co in 0..<18 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                acc[at] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<5 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 162) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 72
+                for tap in 0..<1 {
+                    for co in 0..<18 {
+                        let from = kernel + (0 - tap) * 54 + co, to = flipped + (tap * 18 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 18] }
+                        for ci in 3..<4 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 90)
+                for oy in 0..<5 {
+                    (bordered + (oy + 0) * 18 + 0).update(from: dz + oy * 18, count: 18)
+                }
+                Self.l1_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x1x18),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l1_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 3
+            var s0_0 = V()
+            let xp = x + oy * 18
+            let wp = kernel
+            for ci in 0..<18 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
         }
     }
 
@@ -868,39 +876,47 @@ extension Random065: TrainableModel {
                 if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 36) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<18 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<Swift.min(16, 18 - g * 16) { v[l] = kernel[(g * 16 + l) * 18 + co] }
-                        kt[co * 2 + g] = v
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_dense_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 666) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 576
+                for tap in 0..<1 {
+                    for co in 0..<18 {
+                        let from = kernel + (0 - tap) * 324 + co, to = flipped + (tap * 18 + co) * 32
+                        for ci in 0..<18 { to[ci] = from[ci * 18] }
+                        for ci in 18..<32 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 10)
-                    for oy in 0..<5 {
-                        let dzp = dz + oy * 18
-                        do {
-                            let at = oy * 2
-                            let kp = kt
-                            for g in 0..<2 {
-                                var sum = acc[at + g]
-                                for co in 0..<18 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                acc[at + g] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<5 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<Swift.min(16, 18 - g * 16) { dx[position * 18 + g * 16 + l] = v[l] }
-                        }
-                    }
+                bordered.initialize(repeating: 0, count: 90)
+                for oy in 0..<5 {
+                    (bordered + (oy + 0) * 18 + 0).update(from: dz + oy * 18, count: 18)
                 }
+                Self.l2_dense_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x1x18),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l2_dense_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 18 output channels.
+        for oy in parts {
+            let yp = y + oy * 18
+            var s0_0 = V()
+            var s0_1 = V()
+            let xp = x + oy * 18
+            let wp = kernel
+            for ci in 0..<18 {
+                let w0 = wp.simd(V.self, at: ci * 32)
+                let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<2 { yp[lane + 16] = v[lane] } }
         }
     }
 

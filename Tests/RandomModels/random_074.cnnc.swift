@@ -490,36 +490,61 @@ extension Random074: TrainableModel {
                 gp1[0] += sum1[0]
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 9) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 77) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 36
                 for tap in 0..<9 {
-                    var v = SIMD4<Float>()
-                    for l in 0..<2 { v[l] = kernel[tap * 2 + l] }
-                    kt[tap] = v
+                    for co in 0..<1 {
+                        let from = kernel + (8 - tap) * 2 + co, to = flipped + (tap * 1 + co) * 4
+                        for ci in 0..<2 { to[ci] = from[ci * 1] }
+                        for ci in 2..<4 { to[ci] = 0 }
+                    }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 35) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 35)
-                    for ox in 0..<3 {
-                        let dzp = dz + ox
-                        for ky in 0..<3 {
-                            for kx in 0..<3 {
-                                let at = ky * 14 + ox + kx * 2
-                                let kp = kt + ky * 3 + kx
-                                do {
-                                    var sum = acc[at]
-                                    sum = madd(sum, SIMD4<Float>(repeating: dzp[0]), kp[0])
-                                    acc[at] = sum
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 35)
+                for oy in 0..<1 {
+                    (bordered + (oy + 2) * 7 + 2).update(from: dz + oy * 3, count: 3)
+                }
+                let result = bordered + 35
+                Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 70)
+                for iy in 0..<1 {
+                    (dx + (iy + 2) * 14 + 4).update(from: result + iy * 6, count: 6)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x7x1),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l1_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 2 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + ky * 14 + kx * 2
+                        let wp = kernel + (ky * 3 + kx) * 4
+                        do {
+                            let w0 = wp.simd(V.self, at: 0)
+                            let x0 = V(repeating: xp[0])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[1])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[2])
+                            s2_0 = madd(s2_0, x2, w0)
                         }
                     }
-                    for position in 0..<35 {
-                        let v = acc[position]
-                        for l in 0..<2 { dx[position * 2 + l] = v[l] }
-                    }
                 }
+                do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[lane + 2] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
             }
         }
     }

@@ -404,41 +404,60 @@ extension Random076: TrainableModel {
                 for l in 0..<7 { gp0[l] += sum0[l] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 63) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1340) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 504
                 for tap in 0..<9 {
                     for co in 0..<7 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<5 { v[l] = kernel[(tap * 5 + l) * 7 + co] }
-                        kt[tap * 7 + co] = v
+                        let from = kernel + (8 - tap) * 35 + co, to = flipped + (tap * 7 + co) * 8
+                        for ci in 0..<5 { to[ci] = from[ci * 7] }
+                        for ci in 5..<8 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 98) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 98)
-                    for oy in 0..<10 {
-                        for ox in 0..<3 {
-                            let dzp = dz + (oy * 3 + ox) * 7
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky * 2) * 7 + ox + kx * 2
-                                    let kp = kt + (ky * 3 + kx) * 7
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<7 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<98 {
-                        let v = acc[position]
-                        for l in 0..<5 { dx[position * 5 + l] = v[l] }
+                bordered.initialize(repeating: 0, count: 686)
+                for oy in 0..<10 {
+                    (bordered + (oy + 2) * 49 + 14).update(from: dz + oy * 21, count: 21)
+                }
+                let result = bordered + 686
+                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 490)
+                for iy in 0..<10 {
+                    (dx + (iy + 2) * 35 + 10).update(from: result + iy * 15, count: 15)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (14x7x7),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 5 output channels.
+        for oy in parts {
+            let yp = y + oy * 15
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 49 + ky * 98 + kx * 14
+                    let wp = kernel + (ky * 3 + kx) * 56
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 7])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 14])
+                        s2_0 = madd(s2_0, x2, w0)
                     }
                 }
             }
+            do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<5 { yp[lane + 5] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<5 { yp[lane + 10] = v[lane] } }
         }
     }
 
@@ -510,37 +529,51 @@ extension Random076: TrainableModel {
                 if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 33) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<33 {
-                    var v = SIMD8<Float>()
-                    for l in 0..<7 { v[l] = kernel[l * 33 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 30) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 30)
-                    for oy in 0..<10 {
-                        for ox in 0..<3 {
-                            let dzp = dz + (oy * 3 + ox) * 33
-                            do {
-                                let at = oy * 3 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<33 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<30 {
-                        let v = acc[position]
-                        for l in 0..<7 { dx[position * 7 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1254) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 264
+                for tap in 0..<1 {
+                    for co in 0..<33 {
+                        let from = kernel + (0 - tap) * 231 + co, to = flipped + (tap * 33 + co) * 8
+                        for ci in 0..<7 { to[ci] = from[ci * 33] }
+                        for ci in 7..<8 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 990)
+                for oy in 0..<10 {
+                    (bordered + (oy + 0) * 99 + 0).update(from: dz + oy * 99, count: 99)
+                }
+                Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (10x3x33),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l1_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 7 output channels.
+        for oy in parts {
+            let yp = y + oy * 21
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            let xp = x + oy * 99
+            let wp = kernel
+            for ci in 0..<33 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 33])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 66])
+                s2_0 = madd(s2_0, x2, w0)
+            }
+            do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<7 { yp[lane + 7] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<7 { yp[lane + 14] = v[lane] } }
         }
     }
 

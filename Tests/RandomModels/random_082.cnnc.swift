@@ -519,35 +519,43 @@ extension Random082: TrainableModel {
                 gp2[0] += sum2[0]
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { transposed in
-                let kt = transposed.baseAddress!
-                do {
-                    var v = SIMD8<Float>()
-                    for l in 0..<7 { v[l] = kernel[l] }
-                    kt[0] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 2)
-                    for oy in 0..<2 {
-                        let dzp = dz + oy
-                        do {
-                            let at = oy
-                            let kp = kt
-                            do {
-                                var sum = acc[at]
-                                sum = madd(sum, SIMD8<Float>(repeating: dzp[0]), kp[0])
-                                acc[at] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<2 {
-                        let v = acc[position]
-                        for l in 0..<7 { dx[position * 7 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 10) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 8
+                for tap in 0..<1 {
+                    for co in 0..<1 {
+                        let from = kernel + (0 - tap) * 7 + co, to = flipped + (tap * 1 + co) * 8
+                        for ci in 0..<7 { to[ci] = from[ci * 1] }
+                        for ci in 7..<8 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 2)
+                for oy in 0..<2 {
+                    (bordered + (oy + 0) * 1 + 0).update(from: dz + oy * 1, count: 1)
+                }
+                Self.l2_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (2x1x1),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l2_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        // The remaining 7 output channels.
+        for oy in parts {
+            let yp = y + oy * 7
+            var s0_0 = V()
+            let xp = x + oy
+            let wp = kernel
+            do {
+                let w0 = wp.simd(V.self, at: 0)
+                let x0 = V(repeating: xp[0])
+                s0_0 = madd(s0_0, x0, w0)
+            }
+            do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }
         }
     }
 

@@ -821,38 +821,55 @@ extension Random086: TrainableModel {
                 if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 34) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<17 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<Swift.min(16, 17 - g * 16) { v[l] = kernel[(g * 16 + l) * 17 + co] }
-                        kt[co * 2 + g] = v
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_dense_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 578) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 544
+                for tap in 0..<1 {
+                    for co in 0..<17 {
+                        let from = kernel + (0 - tap) * 289 + co, to = flipped + (tap * 17 + co) * 32
+                        for ci in 0..<17 { to[ci] = from[ci * 17] }
+                        for ci in 17..<32 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 4)
-                    for ox in 0..<2 {
-                        let dzp = dz + ox * 17
-                        do {
-                            let at = ox * 2
-                            let kp = kt
-                            for g in 0..<2 {
-                                var sum = acc[at + g]
-                                for co in 0..<17 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                acc[at + g] = sum
-                            }
-                        }
-                    }
-                    for position in 0..<2 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<Swift.min(16, 17 - g * 16) { dx[position * 17 + g * 16 + l] = v[l] }
-                        }
-                    }
+                bordered.initialize(repeating: 0, count: 34)
+                for oy in 0..<1 {
+                    (bordered + (oy + 0) * 34 + 0).update(from: dz + oy * 34, count: 34)
                 }
+                Self.l2_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (1x2x17),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l2_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 17 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s0_1 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<17 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[ci + 17])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; yp[16] = v[0] }
+                yp.store(s1_0, at: 17)
+                do { let v = s1_1; yp[33] = v[0] }
             }
         }
     }

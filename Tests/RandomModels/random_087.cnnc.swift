@@ -417,41 +417,76 @@ extension Random087: TrainableModel {
                 if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 153) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1398) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 612
                 for tap in 0..<9 {
                     for co in 0..<17 {
-                        var v = SIMD4<Float>()
-                        v[0] = kernel[tap * 17 + co]
-                        kt[tap * 17 + co] = v
+                        let from = kernel + (8 - tap) * 17 + co, to = flipped + (tap * 17 + co) * 4
+                        for ci in 0..<1 { to[ci] = from[ci * 17] }
+                        for ci in 1..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 45) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 45)
-                    for oy in 0..<3 {
-                        for ox in 0..<7 {
-                            let dzp = dz + (oy * 7 + ox) * 17
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let at = (oy + ky) * 9 + ox + kx
-                                    let kp = kt + (ky * 3 + kx) * 17
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<17 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<45 {
-                        let v = acc[position]
-                        dx[position] = v[0]
+                bordered.initialize(repeating: 0, count: 765)
+                for oy in 0..<3 {
+                    (bordered + (oy + 1) * 153 + 17).update(from: dz + oy * 119, count: 119)
+                }
+                let result = bordered + 765
+                Self.l1_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 45)
+                for iy in 0..<3 {
+                    (dx + (iy + 1) * 9 + 1).update(from: result + iy * 7, count: 7)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x9x17),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l1_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            let yp = y + oy * 7
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            var s6_0 = V()
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 153 + ky * 153 + kx * 17
+                    let wp = kernel + (ky * 3 + kx) * 68
+                    for ci in 0..<17 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 17])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 34])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 51])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 68])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 85])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 102])
+                        s6_0 = madd(s6_0, x6, w0)
                     }
                 }
             }
+            do { let v = s0_0; yp[0] = v[0] }
+            do { let v = s1_0; yp[1] = v[0] }
+            do { let v = s2_0; yp[2] = v[0] }
+            do { let v = s3_0; yp[3] = v[0] }
+            do { let v = s4_0; yp[4] = v[0] }
+            do { let v = s5_0; yp[5] = v[0] }
+            do { let v = s6_0; yp[6] = v[0] }
         }
     }
 

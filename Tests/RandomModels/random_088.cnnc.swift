@@ -588,45 +588,63 @@ extension Random088: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 56) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1104) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 896
                 for tap in 0..<4 {
                     for co in 0..<7 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            for l in 0..<Swift.min(16, 24 - g * 16) { v[l] = kernel[(tap * 24 + g * 16 + l) * 7 + co] }
-                            kt[(tap * 7 + co) * 2 + g] = v
-                        }
+                        let from = kernel + (3 - tap) * 168 + co, to = flipped + (tap * 7 + co) * 32
+                        for ci in 0..<24 { to[ci] = from[ci * 7] }
+                        for ci in 24..<32 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 32)
-                    for oy in 0..<2 {
-                        for ox in 0..<2 {
-                            let dzp = dz + (oy * 2 + ox) * 7
-                            for ky in 0..<2 {
-                                for kx in 0..<2 {
-                                    let at = ((oy + ky * 2) * 4 + ox + kx * 2) * 2
-                                    let kp = kt + (ky * 2 + kx) * 14
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<7 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<16 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g]
-                            for l in 0..<Swift.min(16, 24 - g * 16) { dx[position * 24 + g * 16 + l] = v[l] }
-                        }
+                bordered.initialize(repeating: 0, count: 112)
+                for oy in 0..<2 {
+                    (bordered + (oy + 1) * 28 + 7).update(from: dz + oy * 14, count: 14)
+                }
+                let result = bordered + 112
+                Self.l2_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 384)
+                for iy in 0..<2 {
+                    (dx + (iy + 1) * 96 + 24).update(from: result + iy * 48, count: 48)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x7),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l2_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        // The remaining 24 output channels.
+        for oy in parts {
+            let yp = y + oy * 48
+            var s0_0 = V()
+            var s0_1 = V()
+            var s1_0 = V()
+            var s1_1 = V()
+            for ky in 0..<2 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 28 + ky * 56 + kx * 14
+                    let wp = kernel + (ky * 2 + kx) * 224
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 7])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
                     }
                 }
             }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
+            yp.store(s1_0, at: 24)
+            do { let v = s1_1; for lane in 0..<8 { yp[lane + 40] = v[lane] } }
         }
     }
 

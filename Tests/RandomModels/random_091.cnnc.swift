@@ -316,37 +316,55 @@ extension Random091: TrainableModel {
                 if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 9) { transposed in
-                let kt = transposed.baseAddress!
-                for co in 0..<9 {
-                    var v = SIMD4<Float>()
-                    for l in 0..<3 { v[l] = kernel[l * 9 + co] }
-                    kt[co] = v
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 24) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 24)
-                    for oy in 0..<6 {
-                        for ox in 0..<4 {
-                            let dzp = dz + (oy * 4 + ox) * 9
-                            do {
-                                let at = oy * 4 + ox
-                                let kp = kt
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<9 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<24 {
-                        let v = acc[position]
-                        for l in 0..<3 { dx[position * 3 + l] = v[l] }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 252) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 36
+                for tap in 0..<1 {
+                    for co in 0..<9 {
+                        let from = kernel + (0 - tap) * 27 + co, to = flipped + (tap * 9 + co) * 4
+                        for ci in 0..<3 { to[ci] = from[ci * 9] }
+                        for ci in 3..<4 { to[ci] = 0 }
                     }
                 }
+                bordered.initialize(repeating: 0, count: 216)
+                for oy in 0..<6 {
+                    (bordered + (oy + 0) * 36 + 0).update(from: dz + oy * 36, count: 36)
+                }
+                Self.l0_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (6x4x9),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 12
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 36
+            let wp = kernel
+            for ci in 0..<9 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 9])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 18])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 27])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
         }
     }
 

@@ -388,41 +388,70 @@ extension Random095: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 24) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 852) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 384
                 for tap in 0..<8 {
                     for co in 0..<3 {
-                        var v = SIMD16<Float>()
-                        for l in 0..<16 { v[l] = kernel[(tap * 16 + l) * 3 + co] }
-                        kt[tap * 3 + co] = v
+                        let from = kernel + (7 - tap) * 48 + co, to = flipped + (tap * 3 + co) * 16
+                        for ci in 0..<16 { to[ci] = from[ci * 3] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 60) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 60)
-                    for oy in 0..<3 {
-                        for ox in 0..<6 {
-                            let dzp = dz + (oy * 6 + ox) * 3
-                            for ky in 0..<2 {
-                                for kx in 0..<4 {
-                                    let at = (oy + ky * 2) * 12 + ox + kx * 2
-                                    let kp = kt + (ky * 4 + kx) * 3
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<60 {
-                        let v = acc[position]
-                        for l in 0..<16 { dx[position * 16 + l] = v[l] }
+                bordered.initialize(repeating: 0, count: 180)
+                for oy in 0..<3 {
+                    (bordered + (oy + 1) * 36 + 9).update(from: dz + oy * 18, count: 18)
+                }
+                let result = bordered + 180
+                Self.l2_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 960)
+                for iy in 0..<3 {
+                    (dx + (iy + 1) * 192 + 48).update(from: result + iy * 96, count: 96)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (5x12x3),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l2_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 96
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            var s4_0 = V()
+            var s5_0 = V()
+            for ky in 0..<2 {
+                for kx in 0..<4 {
+                    let xp = x + oy * 36 + ky * 72 + kx * 6
+                    let wp = kernel + (ky * 4 + kx) * 48
+                    for ci in 0..<3 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 3])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 6])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 9])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 12])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 15])
+                        s5_0 = madd(s5_0, x5, w0)
                     }
                 }
             }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 16)
+            yp.store(s2_0, at: 32)
+            yp.store(s3_0, at: 48)
+            yp.store(s4_0, at: 64)
+            yp.store(s5_0, at: 80)
         }
     }
 

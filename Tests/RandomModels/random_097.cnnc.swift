@@ -387,38 +387,55 @@ extension Random097: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 192) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2224) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 1536
                 for tap in 0..<16 {
                     for co in 0..<12 {
-                        var v = SIMD8<Float>()
-                        for l in 0..<8 { v[l] = kernel[(tap * 8 + l) * 12 + co] }
-                        kt[tap * 12 + co] = v
+                        let from = kernel + (15 - tap) * 96 + co, to = flipped + (tap * 12 + co) * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 12] }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 56) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 56)
-                    for ox in 0..<2 {
-                        let dzp = dz + ox * 12
-                        for ky in 0..<4 {
-                            for kx in 0..<4 {
-                                let at = ky * 16 + ox + kx * 2
-                                let kp = kt + (ky * 4 + kx) * 12
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<12 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
+                bordered.initialize(repeating: 0, count: 672)
+                for oy in 0..<1 {
+                    (bordered + (oy + 3) * 96 + 36).update(from: dz + oy * 24, count: 24)
+                }
+                let result = bordered + 672
+                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 448)
+                for iy in 0..<1 {
+                    (dx + (iy + 3) * 64 + 24).update(from: result + iy * 16, count: 16)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (7x8x12),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + ky * 192 + kx * 24
+                        let wp = kernel + (ky * 4 + kx) * 96
+                        for ci in 0..<12 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[ci + 12])
+                            s1_0 = madd(s1_0, x1, w0)
                         }
                     }
-                    for position in 0..<56 {
-                        let v = acc[position]
-                        for l in 0..<8 { dx[position * 8 + l] = v[l] }
-                    }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
             }
         }
     }

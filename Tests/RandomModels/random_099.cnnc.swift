@@ -385,41 +385,60 @@ extension Random099: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 28) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 372) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 112
                 for tap in 0..<4 {
                     for co in 0..<7 {
-                        var v = SIMD4<Float>()
-                        v[0] = kernel[tap * 7 + co]
-                        kt[tap * 7 + co] = v
+                        let from = kernel + (3 - tap) * 7 + co, to = flipped + (tap * 7 + co) * 4
+                        for ci in 0..<1 { to[ci] = from[ci * 7] }
+                        for ci in 1..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 35) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 35)
-                    for oy in 0..<5 {
-                        for ox in 0..<3 {
-                            let dzp = dz + (oy * 3 + ox) * 7
-                            for ky in 0..<2 {
-                                for kx in 0..<2 {
-                                    let at = (oy + ky * 2) * 5 + ox + kx * 2
-                                    let kp = kt + (ky * 2 + kx) * 7
-                                    do {
-                                        var sum = acc[at]
-                                        for co in 0..<7 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                        acc[at] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<35 {
-                        let v = acc[position]
-                        dx[position] = v[0]
+                bordered.initialize(repeating: 0, count: 245)
+                for oy in 0..<5 {
+                    (bordered + (oy + 1) * 35 + 7).update(from: dz + oy * 21, count: 21)
+                }
+                let result = bordered + 245
+                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
+                dx.initialize(repeating: 0, count: 35)
+                for iy in 0..<5 {
+                    (dx + (iy + 1) * 5 + 1).update(from: result + iy * 3, count: 3)
+                }
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (7x5x7),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        for oy in parts {
+            let yp = y + oy * 3
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            for ky in 0..<2 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 35 + ky * 70 + kx * 14
+                    let wp = kernel + (ky * 2 + kx) * 28
+                    for ci in 0..<7 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 7])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 14])
+                        s2_0 = madd(s2_0, x2, w0)
                     }
                 }
             }
+            do { let v = s0_0; yp[0] = v[0] }
+            do { let v = s1_0; yp[1] = v[0] }
+            do { let v = s2_0; yp[2] = v[0] }
         }
     }
 

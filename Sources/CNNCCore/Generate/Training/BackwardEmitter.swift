@@ -26,6 +26,8 @@ struct BackwardEmitter {
     /// handed `k + parameterBase` (`NodeProgram.weightBase`), 0 for a layer
     /// whose functions read the whole buffer.
     var parameterBase = 0
+    /// The CPU kind whose registers the convolutions computing dL/dx fill.
+    var target: TargetCPU
 
     /// Where a weight tensor starts in what the layer's functions are handed.
     private func offset(of tensor: Int) -> Int { weights.tensors[tensor].offset - parameterBase }
@@ -139,6 +141,11 @@ struct BackwardEmitter {
         let lanes = packed.lanes, groups = (cout + lanes - 1) / lanes
         let pixels = output.height * output.width, rows = kernel.height * kernel.width * cin
         let vector = "SIMD\(lanes)<Float>"
+        // dL/dx as a forward convolution where that is one, except for a single position (a Dense layer's).
+        let onePosition = pixels == 1 && input.height * input.width == 1
+        let inputGradient = !onePosition && InputGradientConvolution.applies(strides: strides, kernel: kernel, dilation: dilation, padding: padding)
+            ? InputGradientConvolution(name: name, kernel: kernel, dilation: dilation, input: input, output: output, padding: padding, target: target)
+            : nil
         // Output channels sit in SIMD lanes, as in the forward pass. dL/dz is first
         // copied with each pixel's channels padded to whole vectors (padding lanes 0),
         // so every product below is a whole-vector multiply-add and the padding adds nothing.
@@ -175,7 +182,9 @@ struct BackwardEmitter {
                                            paddedWidth: paddedWidth, cin: cin, cout: cout, output: output, lanes: lanes, into: &out)
                 }
                 out.line("guard let dx else { return }")
-                if pixels == 1 && rows == cin && paddedHeight * paddedWidth == 1 {
+                if let inputGradient {
+                    inputGradient.emitCall(into: &out)
+                } else if pixels == 1 && rows == cin && paddedHeight * paddedWidth == 1 {
                     emitOnePositionInputGradient(cin: cin, cout: cout, lanes: lanes, vector: vector, into: &out)
                 } else {
                     emitInputGradient(kernel: kernel, strides: strides, dilation: dilation, paddedHeight: paddedHeight, paddedWidth: paddedWidth,
@@ -184,6 +193,7 @@ struct BackwardEmitter {
             }
         }
         out.line()
+        inputGradient?.emitFunction(into: &out)
     }
 
     /// Kernel rows whose dL/dkernel sums run side by side. One row's sum is a

@@ -142,7 +142,7 @@ struct TrainingGenerator {
         out.line()
         for node in model.nodes where node.sharesKernelsOf == nil {
             BackwardEmitter(layer: node.layer, function: node.function, weights: weights, index: node.index,
-                            parameterBase: node.weightBase?.parameters ?? 0).emit(into: &out)
+                            parameterBase: node.weightBase?.parameters ?? 0, target: model.target).emit(into: &out)
         }
         for merge in mergeBackwards { merge.emit(into: &out) }
         for normalization in normalizations { normalization.emitFunctions(into: &out) }

@@ -1,0 +1,106 @@
+/// dL/dx of a stride-1 convolution, computed as a forward convolution: dL/dz
+/// bordered with zeros, convolved with the kernel turned half a turn and its
+/// input and output channels swapped. Same padding's backward is then the same
+/// padding with its sides swapped, and valid padding's is full padding.
+///
+/// Why: the other form (`BackwardEmitter.emitInputGradient`) adds each output
+/// pixel's products to the input positions it read, one vector of input
+/// channels at a time, a chain of dependent multiply-adds as long as the
+/// filters: bound by their latency, at a quarter of the FMA units' rate, and
+/// a third of ResNet-20's training step. As a convolution it gets the forward
+/// pass's register blocks (`ConvolutionEmitter`): several pixels and channel
+/// vectors summed side by side, each weight vector loaded once per block.
+/// The sums run over taps and filters in another order, so dL/dx differs
+/// from the scattered form in its last bits, not in what it computes.
+struct InputGradientConvolution {
+    /// The backward function that calls it; the convolution is `\(name)_input_gradient`.
+    var name: String
+    var kernel: Size2D
+    var dilation: Size2D
+    /// The layer's input (dL/dx without its padding) and output (dL/dz).
+    var input: BackwardEmitter.Geometry
+    var output: BackwardEmitter.Geometry
+    /// The forward pass's padding; the caller's `dx` is the padded input's size.
+    var padding: Padding2D
+    var target: TargetCPU
+
+    /// Strided layers keep the scattered form: their gradient is a convolution
+    /// only phase by phase. So does padding wider than the kernel's reach,
+    /// which no Keras layer has.
+    static func applies(strides: Size2D, kernel: Size2D, dilation: Size2D, padding: Padding2D) -> Bool {
+        let reach = (height: (kernel.height - 1) * dilation.height, width: (kernel.width - 1) * dilation.width)
+        return strides == .square(1) && max(padding.top, padding.bottom) <= reach.height && max(padding.left, padding.right) <= reach.width
+    }
+
+    var function: String { "\(name)_input_gradient" }
+    private var taps: Int { kernel.height * kernel.width }
+    private var lanes: Int { WeightPlan.lanes(forOutputs: input.channels) }
+    private var paddedInputs: Int { (input.channels + lanes - 1) / lanes * lanes }
+
+    /// Zeros around dL/dz: the kernel's reach less the forward padding on the
+    /// opposite side, so that a valid convolution over it is exactly the unpadded input's size.
+    private var border: Padding2D {
+        let reach = (height: (kernel.height - 1) * dilation.height, width: (kernel.width - 1) * dilation.width)
+        return Padding2D(top: reach.height - padding.top, bottom: reach.height - padding.bottom,
+                         left: reach.width - padding.left, right: reach.width - padding.right)
+    }
+    private var borderedHeight: Int { output.height + border.top + border.bottom }
+    private var borderedWidth: Int { output.width + border.left + border.right }
+    private var flippedCount: Int { taps * output.channels * paddedInputs }
+    private var borderedCount: Int { borderedHeight * borderedWidth * output.channels }
+    private var padded: Bool { padding != .zero }
+    private var resultCount: Int { padded ? input.height * input.width * input.channels : 0 }
+
+    private var convolution: ConvolutionEmitter {
+        let packed = WeightPlan.PackedKernel(kernelTensor: 0, biasTensor: nil, rows: taps * output.channels, outputs: input.channels,
+                                             lanes: lanes, paddedOutputs: paddedInputs, kernelOffset: 0, biasOffset: 0)
+        return ConvolutionEmitter(function: function, inputHeight: borderedHeight, inputWidth: borderedWidth,
+                                  inputChannels: output.channels, kernel: kernel, strides: .square(1), dilation: dilation,
+                                  outputHeight: input.height, outputWidth: input.width, packed: packed, fusedReLU: false,
+                                  target: target, startsFromZero: true)
+    }
+
+    /// The convolution itself, a function beside the backward one.
+    func emitFunction(into out: inout SourceWriter) {
+        out.line("// dL/dx as a forward convolution of dL/dz bordered with zeros (\(borderedHeight)x\(borderedWidth)x\(output.channels)),")
+        out.line("// with the kernel turned half a turn and its channels swapped")
+        convolution.emit(into: &out)
+        out.line()
+    }
+
+    /// Inside the backward function, where `kernel` is the layer's kernel in
+    /// Keras's layout and `dz` and `dx` (not optional) are in scope.
+    func emitCall(into out: inout SourceWriter) {
+        let (cin, cout) = (input.channels, output.channels)
+        out.line("// dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see \(function))")
+        BackwardEmitter.emitScratch("scratch", of: "Float", lanes: 1, capacity: flippedCount + borderedCount + resultCount, into: &out) { out in
+            out.line("let flipped = scratch.baseAddress!, bordered = flipped + \(flippedCount)")
+            // Row (tap, filter) of the turned kernel: that filter's weights over the input
+            // channels at the opposite tap, then zeros up to a whole vector.
+            out.block("for tap in 0..<\(taps)") { out in
+                out.block("for co in 0..<\(cout)") { out in
+                    out.line("let from = kernel + (\(taps - 1) - tap) * \(cin * cout) + co, to = flipped + (tap * \(cout) + co) * \(paddedInputs)")
+                    out.line("for ci in 0..<\(cin) { to[ci] = from[ci * \(cout)] }")
+                    if paddedInputs > cin { out.line("for ci in \(cin)..<\(paddedInputs) { to[ci] = 0 }") }
+                }
+            }
+            out.line("bordered.initialize(repeating: 0, count: \(borderedCount))")
+            out.block("for oy in 0..<\(output.height)") { out in
+                out.line("(bordered + (oy + \(border.top)) * \(borderedWidth * cout) + \(border.left * cout)).update(from: dz + oy * \(output.width * cout), count: \(output.width * cout))")
+            }
+            guard padded else {
+                out.line("Self.\(function)(UnsafePointer(bordered), UnsafePointer(flipped), dx)")
+                return
+            }
+            // The caller's dx is the padded input's size (its `_unpad` crops): the result goes inside zeros.
+            let paddedWidth = input.width + padding.left + padding.right
+            let paddedCount = (input.height + padding.top + padding.bottom) * paddedWidth * cin
+            out.line("let result = bordered + \(borderedCount)")
+            out.line("Self.\(function)(UnsafePointer(bordered), UnsafePointer(flipped), result)")
+            out.line("dx.initialize(repeating: 0, count: \(paddedCount))")
+            out.block("for iy in 0..<\(input.height)") { out in
+                out.line("(dx + (iy + \(padding.top)) * \(paddedWidth * cin) + \(padding.left * cin)).update(from: result + iy * \(input.width * cin), count: \(input.width * cin))")
+            }
+        }
+    }
+}

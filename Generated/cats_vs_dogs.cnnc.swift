@@ -3147,29 +3147,25 @@ extension CatsVsDogs: TrainableModel {
         // conv_4
         Self.l6_conv_4_derivative(UnsafePointer(o6), g)
         Self.l6_conv_4_pad(UnsafePointer(o5), p)
-        Self.l6_conv_4_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 93248), gradients.advanced(by: 93248), q)
-        Self.l6_conv_4_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l6_conv_4_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 93248), gradients.advanced(by: 93248), h); swap(&g, &h)
         // maxpool_3
         Self.l5_maxpool_3_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
         // conv_3
         Self.l4_conv_3_derivative(UnsafePointer(o4), g)
         Self.l4_conv_3_pad(UnsafePointer(o3), p)
-        Self.l4_conv_3_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 19392), gradients.advanced(by: 19392), q)
-        Self.l4_conv_3_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l4_conv_3_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 19392), gradients.advanced(by: 19392), h); swap(&g, &h)
         // maxpool_2
         Self.l3_maxpool_2_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv_2
         Self.l2_conv_2_derivative(UnsafePointer(o2), g)
         Self.l2_conv_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv_2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 896), gradients.advanced(by: 896), q)
-        Self.l2_conv_2_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l2_conv_2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 896), gradients.advanced(by: 896), h); swap(&g, &h)
         // maxpool_1
         Self.l1_maxpool_1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv_1
         Self.l0_conv_1_derivative(UnsafePointer(o0), g)
         Self.l0_conv_1_pad(input, p)
-        Self.l0_conv_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv_1_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -3249,7 +3245,7 @@ extension CatsVsDogs: TrainableModel {
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv_1_backward_input_gradient)
             do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 807980)
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 740480)
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 1152
                 for tap in 0..<9 {
@@ -3263,12 +3259,7 @@ extension CatsVsDogs: TrainableModel {
                 for oy in 0..<150 {
                     (bordered + (oy + 1) * 4864 + 32).update(from: dz + oy * 4800, count: 4800)
                 }
-                let result = bordered + 739328
-                Self.l0_conv_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 69312)
-                for iy in 0..<150 {
-                    (dx + (iy + 1) * 456 + 3).update(from: result + iy * 450, count: 450)
-                }
+                Self.l0_conv_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -3370,14 +3361,6 @@ extension CatsVsDogs: TrainableModel {
         }
     }
 
-    // conv_1: the gradient without its padding
-    @inline(never)
-    static func l0_conv_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<150 {
-            (dx + row * 450).update(from: dy + ((row + 1) * 152 + 1) * 3, count: 450)
-        }
-    }
-
     // maxpool_1: each gradient to its window's first maximum
     @inline(never)
     static func l1_maxpool_1_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
@@ -3457,7 +3440,7 @@ extension CatsVsDogs: TrainableModel {
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv_2_backward_input_gradient)
             do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 577888)
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 397888)
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 18432
                 for tap in 0..<9 {
@@ -3470,12 +3453,7 @@ extension CatsVsDogs: TrainableModel {
                 for oy in 0..<75 {
                     (bordered + (oy + 1) * 4928 + 64).update(from: dz + oy * 4800, count: 4800)
                 }
-                let result = bordered + 379456
-                Self.l2_conv_2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 189728)
-                for iy in 0..<75 {
-                    (dx + (iy + 1) * 2464 + 32).update(from: result + iy * 2400, count: 2400)
-                }
+                Self.l2_conv_2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -3623,14 +3601,6 @@ extension CatsVsDogs: TrainableModel {
         }
     }
 
-    // conv_2: the gradient without its padding
-    @inline(never)
-    static func l2_conv_2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<75 {
-            (dx + row * 2400).update(from: dy + ((row + 1) * 77 + 1) * 32, count: 2400)
-        }
-    }
-
     // maxpool_2: each gradient to its window's first maximum
     @inline(never)
     static func l3_maxpool_2_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
@@ -3710,7 +3680,7 @@ extension CatsVsDogs: TrainableModel {
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_conv_3_backward_input_gradient)
             do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 356032)
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 268416)
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 73728
                 for tap in 0..<9 {
@@ -3723,12 +3693,7 @@ extension CatsVsDogs: TrainableModel {
                 for oy in 0..<37 {
                     (bordered + (oy + 1) * 4992 + 128).update(from: dz + oy * 4736, count: 4736)
                 }
-                let result = bordered + 194688
-                Self.l4_conv_3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 97344)
-                for iy in 0..<37 {
-                    (dx + (iy + 1) * 2496 + 64).update(from: result + iy * 2368, count: 2368)
-                }
+                Self.l4_conv_3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -3892,14 +3857,6 @@ extension CatsVsDogs: TrainableModel {
         }
     }
 
-    // conv_3: the gradient without its padding
-    @inline(never)
-    static func l4_conv_3_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<37 {
-            (dx + row * 2368).update(from: dy + ((row + 1) * 39 + 1) * 64, count: 2368)
-        }
-    }
-
     // maxpool_3: each gradient to its window's first maximum
     @inline(never)
     static func l5_maxpool_3_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
@@ -3979,7 +3936,7 @@ extension CatsVsDogs: TrainableModel {
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_conv_4_backward_input_gradient)
             do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 240128)
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 198656)
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 147456
                 for tap in 0..<9 {
@@ -3992,12 +3949,7 @@ extension CatsVsDogs: TrainableModel {
                 for oy in 0..<18 {
                     (bordered + (oy + 1) * 2560 + 128).update(from: dz + oy * 2304, count: 2304)
                 }
-                let result = bordered + 51200
-                Self.l6_conv_4_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 51200)
-                for iy in 0..<18 {
-                    (dx + (iy + 1) * 2560 + 128).update(from: result + iy * 2304, count: 2304)
-                }
+                Self.l6_conv_4_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -4161,14 +4113,6 @@ extension CatsVsDogs: TrainableModel {
                     yp.store(s3_3, at: 432)
                 }
             }
-        }
-    }
-
-    // conv_4: the gradient without its padding
-    @inline(never)
-    static func l6_conv_4_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<18 {
-            (dx + row * 2304).update(from: dy + ((row + 1) * 20 + 1) * 128, count: 2304)
         }
     }
 

@@ -1840,8 +1840,7 @@ extension InceptionCifar: TrainableModel {
         // mixed2_5x5
         Self.l16_mixed2_5x5_derivative(UnsafePointer(o16), g)
         Self.l16_mixed2_5x5_pad(UnsafePointer(o12), p)
-        Self.l16_mixed2_5x5_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 24612), gradients.advanced(by: 24612), q)
-        Self.l16_mixed2_5x5_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l16_mixed2_5x5_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 24612), gradients.advanced(by: 24612), h); swap(&g, &h)
         e12.update(from: g, count: 512)
         // mixed2_3x3: dL/d(output), summed over its readers
         g.update(from: e15, count: 3072)
@@ -1849,8 +1848,7 @@ extension InceptionCifar: TrainableModel {
         // mixed2_3x3
         Self.l15_mixed2_3x3_derivative(UnsafePointer(o15), g)
         Self.l15_mixed2_3x3_pad(UnsafePointer(o11), p)
-        Self.l15_mixed2_3x3_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 10740), gradients.advanced(by: 10740), q)
-        Self.l15_mixed2_3x3_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l15_mixed2_3x3_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 10740), gradients.advanced(by: 10740), h); swap(&g, &h)
         e11.update(from: g, count: 2048)
         // mixed2_1x1: dL/d(output), summed over its readers
         g.update(from: e14, count: 2048)
@@ -1899,8 +1897,7 @@ extension InceptionCifar: TrainableModel {
         // mixed1_5x5
         Self.l7_mixed1_5x5_derivative(UnsafePointer(o7), g)
         Self.l7_mixed1_5x5_pad(UnsafePointer(o3), p)
-        Self.l7_mixed1_5x5_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 5564), gradients.advanced(by: 5564), q)
-        Self.l7_mixed1_5x5_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l7_mixed1_5x5_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 5564), gradients.advanced(by: 5564), h); swap(&g, &h)
         e3.update(from: g, count: 1024)
         // mixed1_3x3: dL/d(output), summed over its readers
         g.update(from: e6, count: 6144)
@@ -1908,8 +1905,7 @@ extension InceptionCifar: TrainableModel {
         // mixed1_3x3
         Self.l6_mixed1_3x3_derivative(UnsafePointer(o6), g)
         Self.l6_mixed1_3x3_pad(UnsafePointer(o2), p)
-        Self.l6_mixed1_3x3_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 2084), gradients.advanced(by: 2084), q)
-        Self.l6_mixed1_3x3_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l6_mixed1_3x3_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 2084), gradients.advanced(by: 2084), h); swap(&g, &h)
         e2.update(from: g, count: 4096)
         // mixed1_1x1: dL/d(output), summed over its readers
         g.update(from: e5, count: 4096)
@@ -1946,8 +1942,7 @@ extension InceptionCifar: TrainableModel {
         // stem_conv
         Self.l0_stem_conv_derivative(UnsafePointer(o0), g)
         Self.l0_stem_conv_pad(input, p)
-        Self.l0_stem_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_stem_conv_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_stem_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
@@ -2026,7 +2021,7 @@ extension InceptionCifar: TrainableModel {
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_stem_conv_backward_input_gradient)
             do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 41216)
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 38144)
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 1152
                 for tap in 0..<9 {
@@ -2040,12 +2035,7 @@ extension InceptionCifar: TrainableModel {
                 for oy in 0..<32 {
                     (bordered + (oy + 1) * 1088 + 32).update(from: dz + oy * 1024, count: 1024)
                 }
-                let result = bordered + 36992
-                Self.l0_stem_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 3468)
-                for iy in 0..<32 {
-                    (dx + (iy + 1) * 102 + 3).update(from: result + iy * 96, count: 96)
-                }
+                Self.l0_stem_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -2103,14 +2093,6 @@ extension InceptionCifar: TrainableModel {
                 do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
                 do { let v = s7_0; for lane in 0..<3 { yp[lane + 21] = v[lane] } }
             }
-        }
-    }
-
-    // stem_conv: the gradient without its padding
-    @inline(never)
-    static func l0_stem_conv_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<32 {
-            (dx + row * 96).update(from: dy + ((row + 1) * 34 + 1) * 3, count: 96)
         }
     }
 
@@ -2499,7 +2481,7 @@ extension InceptionCifar: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_mixed1_3x3_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 15328) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 11232) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 3456
                 for tap in 0..<9 {
                     for co in 0..<24 {
@@ -2511,12 +2493,7 @@ extension InceptionCifar: TrainableModel {
                 for oy in 0..<16 {
                     (bordered + (oy + 1) * 432 + 24).update(from: dz + oy * 384, count: 384)
                 }
-                let result = bordered + 7776
-                Self.l6_mixed1_3x3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 5184)
-                for iy in 0..<16 {
-                    (dx + (iy + 1) * 288 + 16).update(from: result + iy * 256, count: 256)
-                }
+                Self.l6_mixed1_3x3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -2576,14 +2553,6 @@ extension InceptionCifar: TrainableModel {
         }
     }
 
-    // mixed1_3x3: the gradient without its padding
-    @inline(never)
-    static func l6_mixed1_3x3_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<16 {
-            (dx + row * 256).update(from: dy + ((row + 1) * 18 + 1) * 16, count: 256)
-        }
-    }
-
     // mixed1_5x5: through its relu activation
     @inline(never)
     static func l7_mixed1_5x5_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
@@ -2633,7 +2602,7 @@ extension InceptionCifar: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_mixed1_5x5_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 5024) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4000) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 800
                 for tap in 0..<25 {
                     for co in 0..<8 {
@@ -2645,12 +2614,7 @@ extension InceptionCifar: TrainableModel {
                 for oy in 0..<16 {
                     (bordered + (oy + 2) * 160 + 16).update(from: dz + oy * 128, count: 128)
                 }
-                let result = bordered + 3200
-                Self.l7_mixed1_5x5_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 1600)
-                for iy in 0..<16 {
-                    (dx + (iy + 2) * 80 + 8).update(from: result + iy * 64, count: 64)
-                }
+                Self.l7_mixed1_5x5_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -2707,14 +2671,6 @@ extension InceptionCifar: TrainableModel {
                 yp.store(s6_0, at: 24)
                 yp.store(s7_0, at: 28)
             }
-        }
-    }
-
-    // mixed1_5x5: the gradient without its padding
-    @inline(never)
-    static func l7_mixed1_5x5_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<16 {
-            (dx + row * 64).update(from: dy + ((row + 2) * 20 + 2) * 4, count: 64)
         }
     }
 
@@ -3245,7 +3201,7 @@ extension InceptionCifar: TrainableModel {
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l15_mixed2_3x3_backward_input_gradient)
             do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 20672)
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 18624)
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 13824
                 for tap in 0..<9 {
@@ -3258,12 +3214,7 @@ extension InceptionCifar: TrainableModel {
                 for oy in 0..<8 {
                     (bordered + (oy + 1) * 480 + 48).update(from: dz + oy * 384, count: 384)
                 }
-                let result = bordered + 4800
-                Self.l15_mixed2_3x3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 3200)
-                for iy in 0..<8 {
-                    (dx + (iy + 1) * 320 + 32).update(from: result + iy * 256, count: 256)
-                }
+                Self.l15_mixed2_3x3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -3345,14 +3296,6 @@ extension InceptionCifar: TrainableModel {
         }
     }
 
-    // mixed2_3x3: the gradient without its padding
-    @inline(never)
-    static func l15_mixed2_3x3_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<8 {
-            (dx + row * 256).update(from: dy + ((row + 1) * 10 + 1) * 32, count: 256)
-        }
-    }
-
     // mixed2_5x5: through its relu activation
     @inline(never)
     static func l16_mixed2_5x5_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
@@ -3402,7 +3345,7 @@ extension InceptionCifar: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l16_mixed2_5x5_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6016) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 5504) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 3200
                 for tap in 0..<25 {
                     for co in 0..<16 {
@@ -3414,12 +3357,7 @@ extension InceptionCifar: TrainableModel {
                 for oy in 0..<8 {
                     (bordered + (oy + 2) * 192 + 32).update(from: dz + oy * 128, count: 128)
                 }
-                let result = bordered + 2304
-                Self.l16_mixed2_5x5_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 1152)
-                for iy in 0..<8 {
-                    (dx + (iy + 2) * 96 + 16).update(from: result + iy * 64, count: 64)
-                }
+                Self.l16_mixed2_5x5_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -3473,14 +3411,6 @@ extension InceptionCifar: TrainableModel {
             yp.store(s5_0, at: 40)
             yp.store(s6_0, at: 48)
             yp.store(s7_0, at: 56)
-        }
-    }
-
-    // mixed2_5x5: the gradient without its padding
-    @inline(never)
-    static func l16_mixed2_5x5_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<8 {
-            (dx + row * 64).update(from: dy + ((row + 2) * 12 + 2) * 8, count: 64)
         }
     }
 

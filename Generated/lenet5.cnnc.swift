@@ -1127,8 +1127,7 @@ extension Lenet5: TrainableModel {
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -1199,7 +1198,7 @@ extension Lenet5: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 7528) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6744) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 600
                 for tap in 0..<25 {
                     for co in 0..<6 {
@@ -1212,12 +1211,7 @@ extension Lenet5: TrainableModel {
                 for oy in 0..<28 {
                     (bordered + (oy + 2) * 192 + 12).update(from: dz + oy * 168, count: 168)
                 }
-                let result = bordered + 6144
-                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 1024)
-                for iy in 0..<28 {
-                    (dx + (iy + 2) * 32 + 2).update(from: result + iy * 28, count: 28)
-                }
+                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1271,14 +1265,6 @@ extension Lenet5: TrainableModel {
                 do { let v = s5_0; yp[5] = v[0] }
                 do { let v = s6_0; yp[6] = v[0] }
             }
-        }
-    }
-
-    // conv2d: the gradient without its padding
-    @inline(never)
-    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<28 {
-            (dx + row * 28).update(from: dy + (row + 2) * 32 + 2, count: 28)
         }
     }
 

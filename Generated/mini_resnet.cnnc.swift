@@ -1989,8 +1989,7 @@ extension MiniResnet: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block2_conv2
                 Self.l13_block2_conv2_pad(UnsafePointer(o12), p)
-                Self.l13_block2_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 2536), gradients.advanced(by: 2536), q)
-                Self.l13_block2_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l13_block2_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 2536), gradients.advanced(by: 2536), h); swap(&g, &h)
                 // block2_relu
                 Self.l12_block2_relu_derivative(UnsafePointer(o11), UnsafePointer(o12), g)
                 // block2_bn1: dL/dy waits for the whole batch's sums
@@ -2042,8 +2041,7 @@ extension MiniResnet: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block1_conv2
                 Self.l6_block1_conv2_pad(UnsafePointer(o5), p)
-                Self.l6_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 712), gradients.advanced(by: 712), q)
-                Self.l6_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l6_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 712), gradients.advanced(by: 712), h); swap(&g, &h)
                 // block1_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
                 // block1_bn1: dL/dy waits for the whole batch's sums
@@ -2064,8 +2062,7 @@ extension MiniResnet: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block1_conv1
                 Self.l3_block1_conv1_pad(UnsafePointer(o2), p)
-                Self.l3_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 104), gradients.advanced(by: 104), q)
-                Self.l3_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l3_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 104), gradients.advanced(by: 104), h); swap(&g, &h)
                 for i in 0..<6272 { e2[i] += g[i] }
                 // stem_relu: dL/d(output), summed over its readers
                 g.update(from: e2, count: 6272)
@@ -2085,8 +2082,7 @@ extension MiniResnet: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stem_conv
                 Self.l0_stem_conv_pad(input, p)
-                Self.l0_stem_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                if let inputGradient { Self.l0_stem_conv_unpad(UnsafePointer(q), inputGradient) }
+                Self.l0_stem_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
                 return 0
 
         }
@@ -2240,19 +2236,18 @@ extension MiniResnet: TrainableModel {
                 d[i] = from.simd(SIMD8<Float>.self, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
-                let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 3, kx3 = (r0 + 3) % 3
+            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 3
+                let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
                     for oy in 0..<28 {
                         let row0 = (oy + ky0) * 30 + kx0
                         let row1 = (oy + ky1) * 30 + kx1
                         let row2 = (oy + ky2) * 30 + kx2
-                        let row3 = (oy + ky3) * 30 + kx3
                         let dp = d + oy * 28
-                        for ox in 0..<28 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv) }
+                        for ox in 0..<28 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 8
                     gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
@@ -2260,23 +2255,11 @@ extension MiniResnet: TrainableModel {
                     gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
                     let gp2 = kernelGradient + (r0 + 2) * 8
                     gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 8
-                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>()
-                for oy in 0..<28 {
-                    let row0 = (oy + 2) * 30 + 2
-                    let dp = d + oy * 28
-                    for ox in 0..<28 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv) }
-                }
-                let gp0 = kernelGradient + 64
-                gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_stem_conv_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 8272) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 7488) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 288
                 for tap in 0..<9 {
                     for co in 0..<8 {
@@ -2289,12 +2272,7 @@ extension MiniResnet: TrainableModel {
                 for oy in 0..<28 {
                     (bordered + (oy + 1) * 240 + 8).update(from: dz + oy * 224, count: 224)
                 }
-                let result = bordered + 7200
-                Self.l0_stem_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 900)
-                for iy in 0..<28 {
-                    (dx + (iy + 1) * 30 + 1).update(from: result + iy * 28, count: 28)
-                }
+                Self.l0_stem_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -2351,14 +2329,6 @@ extension MiniResnet: TrainableModel {
         }
     }
 
-    // stem_conv: the gradient without its padding
-    @inline(never)
-    static func l0_stem_conv_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<28 {
-            (dx + row * 28).update(from: dy + (row + 1) * 30 + 1, count: 28)
-        }
-    }
-
     // stem_relu: through ReLU (slope 0.0 below 0.0)
     @inline(never)
     static func l2_stem_relu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
@@ -2402,7 +2372,7 @@ extension MiniResnet: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_block1_conv1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 14048) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 7776) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 576
                 for tap in 0..<9 {
                     for co in 0..<8 {
@@ -2414,12 +2384,7 @@ extension MiniResnet: TrainableModel {
                 for oy in 0..<28 {
                     (bordered + (oy + 1) * 240 + 8).update(from: dz + oy * 224, count: 224)
                 }
-                let result = bordered + 7200
-                Self.l3_block1_conv1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 7200)
-                for iy in 0..<28 {
-                    (dx + (iy + 1) * 240 + 8).update(from: result + iy * 224, count: 224)
-                }
+                Self.l3_block1_conv1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -2475,14 +2440,6 @@ extension MiniResnet: TrainableModel {
         }
     }
 
-    // block1_conv1: the gradient without its padding
-    @inline(never)
-    static func l3_block1_conv1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<28 {
-            (dx + row * 224).update(from: dy + ((row + 1) * 30 + 1) * 8, count: 224)
-        }
-    }
-
     // block1_conv2: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l6_block1_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
@@ -2520,7 +2477,7 @@ extension MiniResnet: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_block1_conv2_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 14048) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 7776) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 576
                 for tap in 0..<9 {
                     for co in 0..<8 {
@@ -2532,12 +2489,7 @@ extension MiniResnet: TrainableModel {
                 for oy in 0..<28 {
                     (bordered + (oy + 1) * 240 + 8).update(from: dz + oy * 224, count: 224)
                 }
-                let result = bordered + 7200
-                Self.l6_block1_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 7200)
-                for iy in 0..<28 {
-                    (dx + (iy + 1) * 240 + 8).update(from: result + iy * 224, count: 224)
-                }
+                Self.l6_block1_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -2590,14 +2542,6 @@ extension MiniResnet: TrainableModel {
                 yp.store(s5_0, at: 40)
                 yp.store(s6_0, at: 48)
             }
-        }
-    }
-
-    // block1_conv2: the gradient without its padding
-    @inline(never)
-    static func l6_block1_conv2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<28 {
-            (dx + row * 224).update(from: dy + ((row + 1) * 30 + 1) * 8, count: 224)
         }
     }
 
@@ -2726,7 +2670,7 @@ extension MiniResnet: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l13_block2_conv2_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 9536) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6400) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 2304
                 for tap in 0..<9 {
                     for co in 0..<16 {
@@ -2738,12 +2682,7 @@ extension MiniResnet: TrainableModel {
                 for oy in 0..<14 {
                     (bordered + (oy + 1) * 256 + 16).update(from: dz + oy * 224, count: 224)
                 }
-                let result = bordered + 4096
-                Self.l13_block2_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 4096)
-                for iy in 0..<14 {
-                    (dx + (iy + 1) * 256 + 16).update(from: result + iy * 224, count: 224)
-                }
+                Self.l13_block2_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -2796,14 +2735,6 @@ extension MiniResnet: TrainableModel {
                 yp.store(s5_0, at: 80)
                 yp.store(s6_0, at: 96)
             }
-        }
-    }
-
-    // block2_conv2: the gradient without its padding
-    @inline(never)
-    static func l13_block2_conv2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<14 {
-            (dx + row * 224).update(from: dy + ((row + 1) * 16 + 1) * 16, count: 224)
         }
     }
 

@@ -1022,19 +1022,18 @@ extension MnistConvnet: TrainableModel {
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
-                let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 3, kx3 = (r0 + 3) % 3
+            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 3
+                let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3
                 for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
                     for oy in 0..<26 {
                         let row0 = (oy + ky0) * 28 + kx0
                         let row1 = (oy + ky1) * 28 + kx1
                         let row2 = (oy + ky2) * 28 + kx2
-                        let row3 = (oy + ky3) * 28 + kx3
                         let dp = d + oy * 52 + g
-                        for ox in 0..<26 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox]), dzv) }
+                        for ox in 0..<26 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 32 + g * 16
                     gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
@@ -1042,19 +1041,7 @@ extension MnistConvnet: TrainableModel {
                     gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
                     let gp2 = kernelGradient + (r0 + 2) * 32 + g * 16
                     gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 32 + g * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
-            }
-            for g in 0..<2 {
-                var sum0 = SIMD16<Float>()
-                for oy in 0..<26 {
-                    let row0 = (oy + 2) * 28 + 2
-                    let dp = d + oy * 52 + g
-                    for ox in 0..<26 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox]), dzv) }
-                }
-                let gp0 = kernelGradient + g * 16 + 256
-                gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)

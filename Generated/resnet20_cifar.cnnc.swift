@@ -5491,8 +5491,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block3_conv2
                 Self.l50_stage3_block1_conv2_pad(UnsafePointer(o65), p)
-                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 236272), gradients.advanced(by: 236272), q)
-                Self.l50_stage3_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 236272), gradients.advanced(by: 236272), h); swap(&g, &h)
                 // stage3_block3_relu
                 Self.l49_stage3_block1_relu_derivative(UnsafePointer(o64), UnsafePointer(o65), g)
                 // stage3_block3_bn1: dL/dy waits for the whole batch's sums
@@ -5515,8 +5514,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block3_conv1
                 Self.l56_stage3_block2_conv1_pad(UnsafePointer(o62), p)
-                Self.l56_stage3_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 199152), gradients.advanced(by: 199152), q)
-                Self.l56_stage3_block2_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l56_stage3_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 199152), gradients.advanced(by: 199152), h); swap(&g, &h)
                 for i in 0..<4096 { e62[i] += g[i] }
                 // stage3_block2_out: dL/d(output), summed over its readers
                 g.update(from: e62, count: 4096)
@@ -5544,8 +5542,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block2_conv2
                 Self.l50_stage3_block1_conv2_pad(UnsafePointer(o58), p)
-                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 162032), gradients.advanced(by: 162032), q)
-                Self.l50_stage3_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 162032), gradients.advanced(by: 162032), h); swap(&g, &h)
                 // stage3_block2_relu
                 Self.l49_stage3_block1_relu_derivative(UnsafePointer(o57), UnsafePointer(o58), g)
                 // stage3_block2_bn1: dL/dy waits for the whole batch's sums
@@ -5568,8 +5565,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block2_conv1
                 Self.l56_stage3_block2_conv1_pad(UnsafePointer(o55), p)
-                Self.l56_stage3_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 124912), gradients.advanced(by: 124912), q)
-                Self.l56_stage3_block2_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l56_stage3_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 124912), gradients.advanced(by: 124912), h); swap(&g, &h)
                 for i in 0..<4096 { e55[i] += g[i] }
                 // stage3_block1_out: dL/d(output), summed over its readers
                 g.update(from: e55, count: 4096)
@@ -5627,8 +5623,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block1_conv2
                 Self.l50_stage3_block1_conv2_pad(UnsafePointer(o49), p)
-                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 85488), gradients.advanced(by: 85488), q)
-                Self.l50_stage3_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 85488), gradients.advanced(by: 85488), h); swap(&g, &h)
                 // stage3_block1_relu
                 Self.l49_stage3_block1_relu_derivative(UnsafePointer(o48), UnsafePointer(o49), g)
                 // stage3_block1_bn1: dL/dy waits for the whole batch's sums
@@ -5680,8 +5675,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block3_conv2
                 Self.l27_stage2_block1_conv2_pad(UnsafePointer(o42), p)
-                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 57456), gradients.advanced(by: 57456), q)
-                Self.l27_stage2_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 57456), gradients.advanced(by: 57456), h); swap(&g, &h)
                 // stage2_block3_relu
                 Self.l26_stage2_block1_relu_derivative(UnsafePointer(o41), UnsafePointer(o42), g)
                 // stage2_block3_bn1: dL/dy waits for the whole batch's sums
@@ -5704,8 +5698,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block3_conv1
                 Self.l33_stage2_block2_conv1_pad(UnsafePointer(o39), p)
-                Self.l33_stage2_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 48112), gradients.advanced(by: 48112), q)
-                Self.l33_stage2_block2_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l33_stage2_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 48112), gradients.advanced(by: 48112), h); swap(&g, &h)
                 for i in 0..<8192 { e39[i] += g[i] }
                 // stage2_block2_out: dL/d(output), summed over its readers
                 g.update(from: e39, count: 8192)
@@ -5733,8 +5726,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block2_conv2
                 Self.l27_stage2_block1_conv2_pad(UnsafePointer(o35), p)
-                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 38768), gradients.advanced(by: 38768), q)
-                Self.l27_stage2_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 38768), gradients.advanced(by: 38768), h); swap(&g, &h)
                 // stage2_block2_relu
                 Self.l26_stage2_block1_relu_derivative(UnsafePointer(o34), UnsafePointer(o35), g)
                 // stage2_block2_bn1: dL/dy waits for the whole batch's sums
@@ -5757,8 +5749,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block2_conv1
                 Self.l33_stage2_block2_conv1_pad(UnsafePointer(o32), p)
-                Self.l33_stage2_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 29424), gradients.advanced(by: 29424), q)
-                Self.l33_stage2_block2_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l33_stage2_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 29424), gradients.advanced(by: 29424), h); swap(&g, &h)
                 for i in 0..<8192 { e32[i] += g[i] }
                 // stage2_block1_out: dL/d(output), summed over its readers
                 g.update(from: e32, count: 8192)
@@ -5816,8 +5807,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block1_conv2
                 Self.l27_stage2_block1_conv2_pad(UnsafePointer(o26), p)
-                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 19440), gradients.advanced(by: 19440), q)
-                Self.l27_stage2_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 19440), gradients.advanced(by: 19440), h); swap(&g, &h)
                 // stage2_block1_relu
                 Self.l26_stage2_block1_relu_derivative(UnsafePointer(o25), UnsafePointer(o26), g)
                 // stage2_block1_bn1: dL/dy waits for the whole batch's sums
@@ -5869,8 +5859,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block3_conv2
                 Self.l6_stage1_block1_conv2_pad(UnsafePointer(o19), p)
-                Self.l6_stage1_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 12336), gradients.advanced(by: 12336), q)
-                Self.l6_stage1_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l6_stage1_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 12336), gradients.advanced(by: 12336), h); swap(&g, &h)
                 // stage1_block3_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o18), UnsafePointer(o19), g)
                 // stage1_block3_bn1: dL/dy waits for the whole batch's sums
@@ -5893,8 +5882,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block3_conv1
                 Self.l3_stage1_block1_conv1_pad(UnsafePointer(o16), p)
-                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 9968), gradients.advanced(by: 9968), q)
-                Self.l3_stage1_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 9968), gradients.advanced(by: 9968), h); swap(&g, &h)
                 for i in 0..<16384 { e16[i] += g[i] }
                 // stage1_block2_out: dL/d(output), summed over its readers
                 g.update(from: e16, count: 16384)
@@ -5922,8 +5910,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block2_conv2
                 Self.l6_stage1_block1_conv2_pad(UnsafePointer(o12), p)
-                Self.l6_stage1_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 7600), gradients.advanced(by: 7600), q)
-                Self.l6_stage1_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l6_stage1_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 7600), gradients.advanced(by: 7600), h); swap(&g, &h)
                 // stage1_block2_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o11), UnsafePointer(o12), g)
                 // stage1_block2_bn1: dL/dy waits for the whole batch's sums
@@ -5946,8 +5933,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block2_conv1
                 Self.l3_stage1_block1_conv1_pad(UnsafePointer(o9), p)
-                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 5232), gradients.advanced(by: 5232), q)
-                Self.l3_stage1_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 5232), gradients.advanced(by: 5232), h); swap(&g, &h)
                 for i in 0..<16384 { e9[i] += g[i] }
                 // stage1_block1_out: dL/d(output), summed over its readers
                 g.update(from: e9, count: 16384)
@@ -5975,8 +5961,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block1_conv2
                 Self.l6_stage1_block1_conv2_pad(UnsafePointer(o5), p)
-                Self.l6_stage1_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 2864), gradients.advanced(by: 2864), q)
-                Self.l6_stage1_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l6_stage1_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 2864), gradients.advanced(by: 2864), h); swap(&g, &h)
                 // stage1_block1_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
                 // stage1_block1_bn1: dL/dy waits for the whole batch's sums
@@ -5997,8 +5982,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block1_conv1
                 Self.l3_stage1_block1_conv1_pad(UnsafePointer(o2), p)
-                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 496), gradients.advanced(by: 496), q)
-                Self.l3_stage1_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 496), gradients.advanced(by: 496), h); swap(&g, &h)
                 for i in 0..<16384 { e2[i] += g[i] }
                 // stem_relu: dL/d(output), summed over its readers
                 g.update(from: e2, count: 16384)
@@ -6018,8 +6002,7 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stem_conv
                 Self.l0_stem_conv_pad(input, p)
-                Self.l0_stem_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                if let inputGradient { Self.l0_stem_conv_unpad(UnsafePointer(q), inputGradient) }
+                Self.l0_stem_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
                 return 0
 
         }
@@ -6531,7 +6514,7 @@ extension Resnet20Cifar: TrainableModel {
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_stem_conv_backward_input_gradient)
             do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 22144)
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 19072)
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 576
                 for tap in 0..<9 {
@@ -6545,12 +6528,7 @@ extension Resnet20Cifar: TrainableModel {
                 for oy in 0..<32 {
                     (bordered + (oy + 1) * 544 + 16).update(from: dz + oy * 512, count: 512)
                 }
-                let result = bordered + 18496
-                Self.l0_stem_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 3468)
-                for iy in 0..<32 {
-                    (dx + (iy + 1) * 102 + 3).update(from: result + iy * 96, count: 96)
-                }
+                Self.l0_stem_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -6611,14 +6589,6 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // stem_conv: the gradient without its padding
-    @inline(never)
-    static func l0_stem_conv_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<32 {
-            (dx + row * 96).update(from: dy + ((row + 1) * 34 + 1) * 3, count: 96)
-        }
-    }
-
     // stem_relu: through ReLU (slope 0.0 below 0.0)
     @inline(never)
     static func l2_stem_relu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
@@ -6663,7 +6633,7 @@ extension Resnet20Cifar: TrainableModel {
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_stage1_block1_conv1_backward_input_gradient)
             do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 37184)
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 20800)
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 2304
                 for tap in 0..<9 {
@@ -6676,12 +6646,7 @@ extension Resnet20Cifar: TrainableModel {
                 for oy in 0..<32 {
                     (bordered + (oy + 1) * 544 + 16).update(from: dz + oy * 512, count: 512)
                 }
-                let result = bordered + 18496
-                Self.l3_stage1_block1_conv1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 18496)
-                for iy in 0..<32 {
-                    (dx + (iy + 1) * 544 + 16).update(from: result + iy * 512, count: 512)
-                }
+                Self.l3_stage1_block1_conv1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -6741,14 +6706,6 @@ extension Resnet20Cifar: TrainableModel {
         }
     }
 
-    // stage1_block1_conv1: the gradient without its padding
-    @inline(never)
-    static func l3_stage1_block1_conv1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<32 {
-            (dx + row * 512).update(from: dy + ((row + 1) * 34 + 1) * 16, count: 512)
-        }
-    }
-
     // stage1_block1_conv2: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l6_stage1_block1_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
@@ -6787,7 +6744,7 @@ extension Resnet20Cifar: TrainableModel {
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_stage1_block1_conv2_backward_input_gradient)
             do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 37184)
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 20800)
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 2304
                 for tap in 0..<9 {
@@ -6800,12 +6757,7 @@ extension Resnet20Cifar: TrainableModel {
                 for oy in 0..<32 {
                     (bordered + (oy + 1) * 544 + 16).update(from: dz + oy * 512, count: 512)
                 }
-                let result = bordered + 18496
-                Self.l6_stage1_block1_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 18496)
-                for iy in 0..<32 {
-                    (dx + (iy + 1) * 544 + 16).update(from: result + iy * 512, count: 512)
-                }
+                Self.l6_stage1_block1_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -6862,14 +6814,6 @@ extension Resnet20Cifar: TrainableModel {
                 yp.store(s6_0, at: 96)
                 yp.store(s7_0, at: 112)
             }
-        }
-    }
-
-    // stage1_block1_conv2: the gradient without its padding
-    @inline(never)
-    static func l6_stage1_block1_conv2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<32 {
-            (dx + row * 512).update(from: dy + ((row + 1) * 34 + 1) * 16, count: 512)
         }
     }
 
@@ -7005,7 +6949,7 @@ extension Resnet20Cifar: TrainableModel {
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l27_stage2_block1_conv2_backward_input_gradient)
             do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 27776)
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 19584)
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 9216
                 for tap in 0..<9 {
@@ -7018,12 +6962,7 @@ extension Resnet20Cifar: TrainableModel {
                 for oy in 0..<16 {
                     (bordered + (oy + 1) * 576 + 32).update(from: dz + oy * 512, count: 512)
                 }
-                let result = bordered + 10368
-                Self.l27_stage2_block1_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 10368)
-                for iy in 0..<16 {
-                    (dx + (iy + 1) * 576 + 32).update(from: result + iy * 512, count: 512)
-                }
+                Self.l27_stage2_block1_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -7105,14 +7044,6 @@ extension Resnet20Cifar: TrainableModel {
                 yp.store(s7_0, at: 224)
                 yp.store(s7_1, at: 240)
             }
-        }
-    }
-
-    // stage2_block1_conv2: the gradient without its padding
-    @inline(never)
-    static func l27_stage2_block1_conv2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<16 {
-            (dx + row * 512).update(from: dy + ((row + 1) * 18 + 1) * 32, count: 512)
         }
     }
 
@@ -7227,7 +7158,7 @@ extension Resnet20Cifar: TrainableModel {
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l33_stage2_block2_conv1_backward_input_gradient)
             do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 27776)
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 19584)
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 9216
                 for tap in 0..<9 {
@@ -7240,12 +7171,7 @@ extension Resnet20Cifar: TrainableModel {
                 for oy in 0..<16 {
                     (bordered + (oy + 1) * 576 + 32).update(from: dz + oy * 512, count: 512)
                 }
-                let result = bordered + 10368
-                Self.l33_stage2_block2_conv1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 10368)
-                for iy in 0..<16 {
-                    (dx + (iy + 1) * 576 + 32).update(from: result + iy * 512, count: 512)
-                }
+                Self.l33_stage2_block2_conv1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -7327,14 +7253,6 @@ extension Resnet20Cifar: TrainableModel {
                 yp.store(s7_0, at: 224)
                 yp.store(s7_1, at: 240)
             }
-        }
-    }
-
-    // stage2_block2_conv1: the gradient without its padding
-    @inline(never)
-    static func l33_stage2_block2_conv1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<16 {
-            (dx + row * 512).update(from: dy + ((row + 1) * 18 + 1) * 32, count: 512)
         }
     }
 
@@ -7474,7 +7392,7 @@ extension Resnet20Cifar: TrainableModel {
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l50_stage3_block1_conv2_backward_input_gradient)
             do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 47360)
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 43264)
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 36864
                 for tap in 0..<9 {
@@ -7487,12 +7405,7 @@ extension Resnet20Cifar: TrainableModel {
                 for oy in 0..<8 {
                     (bordered + (oy + 1) * 640 + 64).update(from: dz + oy * 512, count: 512)
                 }
-                let result = bordered + 6400
-                Self.l50_stage3_block1_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 6400)
-                for iy in 0..<8 {
-                    (dx + (iy + 1) * 640 + 64).update(from: result + iy * 512, count: 512)
-                }
+                Self.l50_stage3_block1_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -7572,14 +7485,6 @@ extension Resnet20Cifar: TrainableModel {
                 yp.store(s3_2, at: 224)
                 yp.store(s3_3, at: 240)
             }
-        }
-    }
-
-    // stage3_block1_conv2: the gradient without its padding
-    @inline(never)
-    static func l50_stage3_block1_conv2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<8 {
-            (dx + row * 512).update(from: dy + ((row + 1) * 10 + 1) * 64, count: 512)
         }
     }
 
@@ -7698,7 +7603,7 @@ extension Resnet20Cifar: TrainableModel {
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l56_stage3_block2_conv1_backward_input_gradient)
             do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 47360)
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 43264)
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 36864
                 for tap in 0..<9 {
@@ -7711,12 +7616,7 @@ extension Resnet20Cifar: TrainableModel {
                 for oy in 0..<8 {
                     (bordered + (oy + 1) * 640 + 64).update(from: dz + oy * 512, count: 512)
                 }
-                let result = bordered + 6400
-                Self.l56_stage3_block2_conv1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 6400)
-                for iy in 0..<8 {
-                    (dx + (iy + 1) * 640 + 64).update(from: result + iy * 512, count: 512)
-                }
+                Self.l56_stage3_block2_conv1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -7796,14 +7696,6 @@ extension Resnet20Cifar: TrainableModel {
                 yp.store(s3_2, at: 224)
                 yp.store(s3_3, at: 240)
             }
-        }
-    }
-
-    // stage3_block2_conv1: the gradient without its padding
-    @inline(never)
-    static func l56_stage3_block2_conv1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<8 {
-            (dx + row * 512).update(from: dy + ((row + 1) * 10 + 1) * 64, count: 512)
         }
     }
 

@@ -273,19 +273,18 @@ extension SeedEdge6x6: TrainableModel {
                 d[i] = v
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
-                let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 3, kx3 = (r0 + 3) % 3
+            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 3
+                let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
                     for oy in 0..<4 {
                         let row0 = (oy + ky0) * 6 + kx0
                         let row1 = (oy + ky1) * 6 + kx1
                         let row2 = (oy + ky2) * 6 + kx2
-                        let row3 = (oy + ky3) * 6 + kx3
                         let dp = d + oy * 4
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox]), dzv) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox]), dzv) }
                     }
                     let gp0 = kernelGradient + r0
                     gp0[0] += sum0[0]
@@ -293,19 +292,7 @@ extension SeedEdge6x6: TrainableModel {
                     gp1[0] += sum1[0]
                     let gp2 = kernelGradient + r0 + 2
                     gp2[0] += sum2[0]
-                    let gp3 = kernelGradient + r0 + 3
-                    gp3[0] += sum3[0]
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>()
-                for oy in 0..<4 {
-                    let row0 = (oy + 2) * 6 + 2
-                    let dp = d + oy * 4
-                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox]), dzv) }
-                }
-                let gp0 = kernelGradient + 8
-                gp0[0] += sum0[0]
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_vertical_edge_backward_input_gradient)

@@ -245,19 +245,18 @@ extension SeedStrided7x7: TrainableModel {
                 d[i] = v
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
-                let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 3, kx3 = (r0 + 3) % 3
+            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 3
+                let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
                     for oy in 0..<3 {
                         let row0 = (oy * 2 + ky0) * 7 + kx0
                         let row1 = (oy * 2 + ky1) * 7 + kx1
                         let row2 = (oy * 2 + ky2) * 7 + kx2
-                        let row3 = (oy * 2 + ky3) * 7 + kx3
                         let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 2]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 2]), dzv) }
                     }
                     let gp0 = kernelGradient + r0
                     gp0[0] += sum0[0]
@@ -265,19 +264,7 @@ extension SeedStrided7x7: TrainableModel {
                     gp1[0] += sum1[0]
                     let gp2 = kernelGradient + r0 + 2
                     gp2[0] += sum2[0]
-                    let gp3 = kernelGradient + r0 + 3
-                    gp3[0] += sum3[0]
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>()
-                for oy in 0..<3 {
-                    let row0 = (oy * 2 + 2) * 7 + 2
-                    let dp = d + oy * 3
-                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv) }
-                }
-                let gp0 = kernelGradient + 8
-                gp0[0] += sum0[0]
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels

@@ -1008,8 +1008,7 @@ extension Unet: TrainableModel {
         // dec1_conv
         Self.l10_dec1_conv_derivative(UnsafePointer(o10), g)
         Self.l10_dec1_conv_pad(UnsafePointer(o9), p)
-        Self.l10_dec1_conv_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 12576), gradients.advanced(by: 12576), q)
-        Self.l10_dec1_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l10_dec1_conv_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 12576), gradients.advanced(by: 12576), h); swap(&g, &h)
         // dec1_skip
         Self.l9_dec1_skip_backward(UnsafePointer(g), e8, e0)
         // dec1_up: dL/d(output), summed over its readers
@@ -1020,8 +1019,7 @@ extension Unet: TrainableModel {
         // dec2_conv
         Self.l7_dec2_conv_derivative(UnsafePointer(o7), g)
         Self.l7_dec2_conv_pad(UnsafePointer(o6), p)
-        Self.l7_dec2_conv_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 7952), gradients.advanced(by: 7952), q)
-        Self.l7_dec2_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l7_dec2_conv_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 7952), gradients.advanced(by: 7952), h); swap(&g, &h)
         // dec2_skip
         Self.l6_dec2_skip_backward(UnsafePointer(g), e5, e2)
         // dec2_up: dL/d(output), summed over its readers
@@ -1032,8 +1030,7 @@ extension Unet: TrainableModel {
         // bottleneck
         Self.l4_bottleneck_derivative(UnsafePointer(o4), g)
         Self.l4_bottleneck_pad(UnsafePointer(o3), p)
-        Self.l4_bottleneck_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1248), gradients.advanced(by: 1248), q)
-        Self.l4_bottleneck_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l4_bottleneck_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1248), gradients.advanced(by: 1248), h); swap(&g, &h)
         // enc2_pool
         Self.l3_enc2_pool_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         for i in 0..<1024 { e2[i] += g[i] }
@@ -1043,8 +1040,7 @@ extension Unet: TrainableModel {
         // enc2_conv
         Self.l2_enc2_conv_derivative(UnsafePointer(o2), g)
         Self.l2_enc2_conv_pad(UnsafePointer(o1), p)
-        Self.l2_enc2_conv_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 80), gradients.advanced(by: 80), q)
-        Self.l2_enc2_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l2_enc2_conv_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 80), gradients.advanced(by: 80), h); swap(&g, &h)
         // enc1_pool
         Self.l1_enc1_pool_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         for i in 0..<2048 { e0[i] += g[i] }
@@ -1054,8 +1050,7 @@ extension Unet: TrainableModel {
         // enc1_conv
         Self.l0_enc1_conv_derivative(UnsafePointer(o0), g)
         Self.l0_enc1_conv_pad(input, p)
-        Self.l0_enc1_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_enc1_conv_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_enc1_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -1088,19 +1083,18 @@ extension Unet: TrainableModel {
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
-                let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 3, kx3 = (r0 + 3) % 3
+            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 3
+                let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
                     for oy in 0..<16 {
                         let row0 = (oy + ky0) * 18 + kx0
                         let row1 = (oy + ky1) * 18 + kx1
                         let row2 = (oy + ky2) * 18 + kx2
-                        let row3 = (oy + ky3) * 18 + kx3
                         let dp = d + oy * 16
-                        for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv) }
+                        for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 8
                     gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
@@ -1108,23 +1102,11 @@ extension Unet: TrainableModel {
                     gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
                     let gp2 = kernelGradient + (r0 + 2) * 8
                     gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 8
-                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>()
-                for oy in 0..<16 {
-                    let row0 = (oy + 2) * 18 + 2
-                    let dp = d + oy * 16
-                    for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv) }
-                }
-                let gp0 = kernelGradient + 64
-                gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_enc1_conv_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 3136) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2880) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 288
                 for tap in 0..<9 {
                     for co in 0..<8 {
@@ -1137,12 +1119,7 @@ extension Unet: TrainableModel {
                 for oy in 0..<16 {
                     (bordered + (oy + 1) * 144 + 8).update(from: dz + oy * 128, count: 128)
                 }
-                let result = bordered + 2592
-                Self.l0_enc1_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 324)
-                for iy in 0..<16 {
-                    (dx + (iy + 1) * 18 + 1).update(from: result + iy * 16, count: 16)
-                }
+                Self.l0_enc1_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1200,14 +1177,6 @@ extension Unet: TrainableModel {
                 do { let v = s6_0; yp[6] = v[0] }
                 do { let v = s7_0; yp[7] = v[0] }
             }
-        }
-    }
-
-    // enc1_conv: the gradient without its padding
-    @inline(never)
-    static func l0_enc1_conv_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<16 {
-            (dx + row * 16).update(from: dy + (row + 1) * 18 + 1, count: 16)
         }
     }
 
@@ -1285,7 +1254,7 @@ extension Unet: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_enc2_conv_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 3264) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2752) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 1152
                 for tap in 0..<9 {
                     for co in 0..<16 {
@@ -1297,12 +1266,7 @@ extension Unet: TrainableModel {
                 for oy in 0..<8 {
                     (bordered + (oy + 1) * 160 + 16).update(from: dz + oy * 128, count: 128)
                 }
-                let result = bordered + 1600
-                Self.l2_enc2_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 800)
-                for iy in 0..<8 {
-                    (dx + (iy + 1) * 80 + 8).update(from: result + iy * 64, count: 64)
-                }
+                Self.l2_enc2_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1356,14 +1320,6 @@ extension Unet: TrainableModel {
             yp.store(s5_0, at: 40)
             yp.store(s6_0, at: 48)
             yp.store(s7_0, at: 56)
-        }
-    }
-
-    // enc2_conv: the gradient without its padding
-    @inline(never)
-    static func l2_enc2_conv_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<8 {
-            (dx + row * 64).update(from: dy + ((row + 1) * 10 + 1) * 8, count: 64)
         }
     }
 
@@ -1443,7 +1399,7 @@ extension Unet: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_bottleneck_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6016) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 5760) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 4608
                 for tap in 0..<9 {
                     for co in 0..<32 {
@@ -1455,12 +1411,7 @@ extension Unet: TrainableModel {
                 for oy in 0..<4 {
                     (bordered + (oy + 1) * 192 + 32).update(from: dz + oy * 128, count: 128)
                 }
-                let result = bordered + 1152
-                Self.l4_bottleneck_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 576)
-                for iy in 0..<4 {
-                    (dx + (iy + 1) * 96 + 16).update(from: result + iy * 64, count: 64)
-                }
+                Self.l4_bottleneck_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1498,14 +1449,6 @@ extension Unet: TrainableModel {
             yp.store(s1_0, at: 16)
             yp.store(s2_0, at: 32)
             yp.store(s3_0, at: 48)
-        }
-    }
-
-    // bottleneck: the gradient without its padding
-    @inline(never)
-    static func l4_bottleneck_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<4 {
-            (dx + row * 64).update(from: dy + ((row + 1) * 6 + 1) * 16, count: 64)
         }
     }
 
@@ -1587,7 +1530,7 @@ extension Unet: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_dec2_conv_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 8256) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6208) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 4608
                 for tap in 0..<9 {
                     for co in 0..<16 {
@@ -1599,12 +1542,7 @@ extension Unet: TrainableModel {
                 for oy in 0..<8 {
                     (bordered + (oy + 1) * 160 + 16).update(from: dz + oy * 128, count: 128)
                 }
-                let result = bordered + 1600
-                Self.l7_dec2_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 3200)
-                for iy in 0..<8 {
-                    (dx + (iy + 1) * 320 + 32).update(from: result + iy * 256, count: 256)
-                }
+                Self.l7_dec2_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1686,14 +1624,6 @@ extension Unet: TrainableModel {
         }
     }
 
-    // dec2_conv: the gradient without its padding
-    @inline(never)
-    static func l7_dec2_conv_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<8 {
-            (dx + row * 256).update(from: dy + ((row + 1) * 10 + 1) * 32, count: 256)
-        }
-    }
-
     // dec1_up: dL/dx, each dL/dy sent back to the pixels it was made from
     @inline(never)
     static func l8_dec1_up_backward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
@@ -1765,7 +1695,7 @@ extension Unet: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l10_dec1_conv_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 11040) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4896) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 2304
                 for tap in 0..<9 {
                     for co in 0..<8 {
@@ -1778,12 +1708,7 @@ extension Unet: TrainableModel {
                 for oy in 0..<16 {
                     (bordered + (oy + 1) * 144 + 8).update(from: dz + oy * 128, count: 128)
                 }
-                let result = bordered + 2592
-                Self.l10_dec1_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 7776)
-                for iy in 0..<16 {
-                    (dx + (iy + 1) * 432 + 24).update(from: result + iy * 384, count: 384)
-                }
+                Self.l10_dec1_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1866,14 +1791,6 @@ extension Unet: TrainableModel {
                 yp.store(s7_0, at: 168)
                 do { let v = s7_1; for lane in 0..<8 { yp[lane + 184] = v[lane] } }
             }
-        }
-    }
-
-    // dec1_conv: the gradient without its padding
-    @inline(never)
-    static func l10_dec1_conv_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<16 {
-            (dx + row * 384).update(from: dy + ((row + 1) * 18 + 1) * 24, count: 384)
         }
     }
 

@@ -851,8 +851,7 @@ extension Conv1d: TrainableModel {
         // conv_causal
         Self.l2_conv_causal_derivative(UnsafePointer(o2), g)
         Self.l2_conv_causal_pad(UnsafePointer(o1), p)
-        Self.l2_conv_causal_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 80), gradients.advanced(by: 80), q)
-        Self.l2_conv_causal_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l2_conv_causal_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 80), gradients.advanced(by: 80), h); swap(&g, &h)
         // conv_valid
         Self.l1_conv_valid_derivative(UnsafePointer(o1), g)
         Self.l1_conv_valid_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
@@ -901,39 +900,42 @@ extension Conv1d: TrainableModel {
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
-                let kx0 = (r0 / 3), ci0 = r0 % 3, kx1 = ((r0 + 1) / 3), ci1 = (r0 + 1) % 3, kx2 = ((r0 + 2) / 3), ci2 = (r0 + 2) % 3, kx3 = ((r0 + 3) / 3), ci3 = (r0 + 3) % 3
-                do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
-                    do {
-                        let row0 = kx0 * 3 + ci0
-                        let row1 = kx1 * 3 + ci1
-                        let row2 = kx2 * 3 + ci2
-                        let row3 = kx3 * 3 + ci3
-                        let dp = d
-                        for ox in 0..<25 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 8
-                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 8
-                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 8
-                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 8
-                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
-                }
-            }
+            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD8<Float>()
                 do {
-                    let row0 = 8
-                    let dp = d
-                    for ox in 0..<25 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv) }
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
+                    do {
+                        let row0 = 0
+                        let row1 = 1
+                        let row2 = 2
+                        let row3 = 3
+                        let row4 = 4
+                        let row5 = 5
+                        let row6 = 6
+                        let row7 = 7
+                        let row8 = 8
+                        let dp = d
+                        for ox in 0..<25 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 3]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + 8
+                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + 16
+                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + 24
+                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + 32
+                    gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + 40
+                    gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
+                    let gp6 = kernelGradient + 48
+                    gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
+                    let gp7 = kernelGradient + 56
+                    gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
+                    let gp8 = kernelGradient + 64
+                    gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0)
                 }
-                let gp0 = kernelGradient + 64
-                gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv_valid_backward_input_gradient)
@@ -1066,19 +1068,26 @@ extension Conv1d: TrainableModel {
                 for l in 0..<6 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<8 {
-                let r0 = rb * 4
-                let kx0 = (r0 / 8), ci0 = r0 % 8, kx1 = ((r0 + 1) / 8), ci1 = (r0 + 1) % 8, kx2 = ((r0 + 2) / 8), ci2 = (r0 + 2) % 8, kx3 = ((r0 + 3) / 8), ci3 = (r0 + 3) % 8
+            // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 11
+                let kx0 = (r0 / 8), ci0 = r0 % 8, kx1 = ((r0 + 1) / 8), ci1 = (r0 + 1) % 8, kx2 = ((r0 + 2) / 8), ci2 = (r0 + 2) % 8, kx3 = ((r0 + 3) / 8), ci3 = (r0 + 3) % 8, kx4 = ((r0 + 4) / 8), ci4 = (r0 + 4) % 8, kx5 = ((r0 + 5) / 8), ci5 = (r0 + 5) % 8, kx6 = ((r0 + 6) / 8), ci6 = (r0 + 6) % 8, kx7 = ((r0 + 7) / 8), ci7 = (r0 + 7) % 8, kx8 = ((r0 + 8) / 8), ci8 = (r0 + 8) % 8, kx9 = ((r0 + 9) / 8), ci9 = (r0 + 9) % 8, kx10 = ((r0 + 10) / 8), ci10 = (r0 + 10) % 8
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>()
                     do {
                         let row0 = kx0 * 16 + ci0
                         let row1 = kx1 * 16 + ci1
                         let row2 = kx2 * 16 + ci2
                         let row3 = kx3 * 16 + ci3
+                        let row4 = kx4 * 16 + ci4
+                        let row5 = kx5 * 16 + ci5
+                        let row6 = kx6 * 16 + ci6
+                        let row7 = kx7 * 16 + ci7
+                        let row8 = kx8 * 16 + ci8
+                        let row9 = kx9 * 16 + ci9
+                        let row10 = kx10 * 16 + ci10
                         let dp = d
-                        for ox in 0..<25 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 8]), dzv) }
+                        for ox in 0..<25 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 8]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 8]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 8]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 8]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 6
                     for l in 0..<6 { gp0[l] += sum0[l] }
@@ -1088,11 +1097,62 @@ extension Conv1d: TrainableModel {
                     for l in 0..<6 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 6
                     for l in 0..<6 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 6
+                    for l in 0..<6 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 6
+                    for l in 0..<6 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 6
+                    for l in 0..<6 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 6
+                    for l in 0..<6 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + (r0 + 8) * 6
+                    for l in 0..<6 { gp8[l] += sum8[l] }
+                    let gp9 = kernelGradient + (r0 + 9) * 6
+                    for l in 0..<6 { gp9[l] += sum9[l] }
+                    let gp10 = kernelGradient + (r0 + 10) * 6
+                    for l in 0..<6 { gp10[l] += sum10[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>()
+                do {
+                    let row0 = 38
+                    let row1 = 39
+                    let row2 = 48
+                    let row3 = 49
+                    let row4 = 50
+                    let row5 = 51
+                    let row6 = 52
+                    let row7 = 53
+                    let row8 = 54
+                    let row9 = 55
+                    let dp = d
+                    for ox in 0..<25 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 8]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 8]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 8]), dzv) }
+                }
+                let gp0 = kernelGradient + 132
+                for l in 0..<6 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 138
+                for l in 0..<6 { gp1[l] += sum1[l] }
+                let gp2 = kernelGradient + 144
+                for l in 0..<6 { gp2[l] += sum2[l] }
+                let gp3 = kernelGradient + 150
+                for l in 0..<6 { gp3[l] += sum3[l] }
+                let gp4 = kernelGradient + 156
+                for l in 0..<6 { gp4[l] += sum4[l] }
+                let gp5 = kernelGradient + 162
+                for l in 0..<6 { gp5[l] += sum5[l] }
+                let gp6 = kernelGradient + 168
+                for l in 0..<6 { gp6[l] += sum6[l] }
+                let gp7 = kernelGradient + 174
+                for l in 0..<6 { gp7[l] += sum7[l] }
+                let gp8 = kernelGradient + 180
+                for l in 0..<6 { gp8[l] += sum8[l] }
+                let gp9 = kernelGradient + 186
+                for l in 0..<6 { gp9[l] += sum9[l] }
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv_causal_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 578) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 378) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 192
                 for tap in 0..<4 {
                     for co in 0..<6 {
@@ -1104,12 +1164,7 @@ extension Conv1d: TrainableModel {
                 for oy in 0..<1 {
                     (bordered + (oy + 0) * 186 + 0).update(from: dz + oy * 150, count: 150)
                 }
-                let result = bordered + 186
-                Self.l2_conv_causal_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 248)
-                for iy in 0..<1 {
-                    (dx + (iy + 0) * 248 + 48).update(from: result + iy * 200, count: 200)
-                }
+                Self.l2_conv_causal_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1199,14 +1254,6 @@ extension Conv1d: TrainableModel {
         }
     }
 
-    // conv_causal: the gradient without its padding
-    @inline(never)
-    static func l2_conv_causal_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        do {
-            dx.update(from: dy + 48, count: 200)
-        }
-    }
-
     // max_pool: each gradient to its window's first maximum
     @inline(never)
     static func l3_max_pool_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
@@ -1245,19 +1292,21 @@ extension Conv1d: TrainableModel {
                 d[i] = v
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 4
-                let kx0 = (r0 / 6), ci0 = r0 % 6, kx1 = ((r0 + 1) / 6), ci1 = (r0 + 1) % 6, kx2 = ((r0 + 2) / 6), ci2 = (r0 + 2) % 6, kx3 = ((r0 + 3) / 6), ci3 = (r0 + 3) % 6
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 6
+                let kx0 = (r0 / 6), ci0 = r0 % 6, kx1 = ((r0 + 1) / 6), ci1 = (r0 + 1) % 6, kx2 = ((r0 + 2) / 6), ci2 = (r0 + 2) % 6, kx3 = ((r0 + 3) / 6), ci3 = (r0 + 3) % 6, kx4 = ((r0 + 4) / 6), ci4 = (r0 + 4) % 6, kx5 = ((r0 + 5) / 6), ci5 = (r0 + 5) % 6
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     do {
                         let row0 = kx0 * 6 + ci0
                         let row1 = kx1 * 6 + ci1
                         let row2 = kx2 * 6 + ci2
                         let row3 = kx3 * 6 + ci3
+                        let row4 = kx4 * 6 + ci4
+                        let row5 = kx5 * 6 + ci5
                         let dp = d
-                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 12]), dzv) }
+                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 12]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 12]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 12]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 12
                     for l in 0..<12 { gp0[l] += sum0[l] }
@@ -1267,20 +1316,11 @@ extension Conv1d: TrainableModel {
                     for l in 0..<12 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 12
                     for l in 0..<12 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 12
+                    for l in 0..<12 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 12
+                    for l in 0..<12 { gp5[l] += sum5[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
-                do {
-                    let row0 = 16
-                    let row1 = 17
-                    let dp = d
-                    for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 12]), dzv) }
-                }
-                let gp0 = kernelGradient + 192
-                for l in 0..<12 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 204
-                for l in 0..<12 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -1382,27 +1422,50 @@ extension Conv1d: TrainableModel {
                 for l in 0..<5 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 4
+            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
+                        let row0 = 0
+                        let row1 = 1
+                        let row2 = 2
+                        let row3 = 3
+                        let row4 = 4
+                        let row5 = 5
+                        let row6 = 6
+                        let row7 = 7
+                        let row8 = 8
+                        let row9 = 9
+                        let row10 = 10
+                        let row11 = 11
                         let dp = d
-                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 12]), dzv) }
+                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 12]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 12]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 12]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 12]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 12]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 12]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 12]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 12]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 12]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 5
+                    let gp0 = kernelGradient
                     for l in 0..<5 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 5
+                    let gp1 = kernelGradient + 5
                     for l in 0..<5 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 5
+                    let gp2 = kernelGradient + 10
                     for l in 0..<5 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 5
+                    let gp3 = kernelGradient + 15
                     for l in 0..<5 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + 20
+                    for l in 0..<5 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + 25
+                    for l in 0..<5 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + 30
+                    for l in 0..<5 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + 35
+                    for l in 0..<5 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + 40
+                    for l in 0..<5 { gp8[l] += sum8[l] }
+                    let gp9 = kernelGradient + 45
+                    for l in 0..<5 { gp9[l] += sum9[l] }
+                    let gp10 = kernelGradient + 50
+                    for l in 0..<5 { gp10[l] += sum10[l] }
+                    let gp11 = kernelGradient + 55
+                    for l in 0..<5 { gp11[l] += sum11[l] }
                 }
             }
             guard let dx else { return }
@@ -1491,17 +1554,18 @@ extension Conv1d: TrainableModel {
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>()
                     do {
                         let row0 = 0
                         let row1 = 1
                         let row2 = 2
                         let row3 = 3
+                        let row4 = 4
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv) }
                     }
                     let gp0 = kernelGradient
                     gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
@@ -1511,17 +1575,9 @@ extension Conv1d: TrainableModel {
                     gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
                     let gp3 = kernelGradient + 12
                     gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + 16
+                    gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>()
-                do {
-                    let row0 = 4
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv) }
-                }
-                let gp0 = kernelGradient + 16
-                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

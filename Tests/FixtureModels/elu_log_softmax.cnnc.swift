@@ -762,19 +762,24 @@ extension EluLogSoftmax: TrainableModel {
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<6 {
-                let r0 = rb * 4
-                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3
+            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 9
+                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3, ky4 = (r0 + 4) / 9, kx4 = ((r0 + 4) / 3) % 3, ci4 = (r0 + 4) % 3, ky5 = (r0 + 5) / 9, kx5 = ((r0 + 5) / 3) % 3, ci5 = (r0 + 5) % 3, ky6 = (r0 + 6) / 9, kx6 = ((r0 + 6) / 3) % 3, ci6 = (r0 + 6) % 3, ky7 = (r0 + 7) / 9, kx7 = ((r0 + 7) / 3) % 3, ci7 = (r0 + 7) % 3, ky8 = (r0 + 8) / 9, kx8 = ((r0 + 8) / 3) % 3, ci8 = (r0 + 8) % 3
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
                     for oy in 0..<4 {
                         let row0 = ((oy + ky0) * 6 + kx0) * 3 + ci0
                         let row1 = ((oy + ky1) * 6 + kx1) * 3 + ci1
                         let row2 = ((oy + ky2) * 6 + kx2) * 3 + ci2
                         let row3 = ((oy + ky3) * 6 + kx3) * 3 + ci3
+                        let row4 = ((oy + ky4) * 6 + kx4) * 3 + ci4
+                        let row5 = ((oy + ky5) * 6 + kx5) * 3 + ci5
+                        let row6 = ((oy + ky6) * 6 + kx6) * 3 + ci6
+                        let row7 = ((oy + ky7) * 6 + kx7) * 3 + ci7
+                        let row8 = ((oy + ky8) * 6 + kx8) * 3 + ci8
                         let dp = d + oy * 4
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 3]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 8
                     gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
@@ -784,23 +789,17 @@ extension EluLogSoftmax: TrainableModel {
                     gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
                     let gp3 = kernelGradient + (r0 + 3) * 8
                     gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + (r0 + 4) * 8
+                    gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + (r0 + 5) * 8
+                    gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
+                    let gp6 = kernelGradient + (r0 + 6) * 8
+                    gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
+                    let gp7 = kernelGradient + (r0 + 7) * 8
+                    gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
+                    let gp8 = kernelGradient + (r0 + 8) * 8
+                    gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
-                for oy in 0..<4 {
-                    let row0 = ((oy + 2) * 6 + 2) * 3
-                    let row1 = ((oy + 2) * 6 + 2) * 3 + 1
-                    let row2 = ((oy + 2) * 6 + 2) * 3 + 2
-                    let dp = d + oy * 4
-                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv) }
-                }
-                let gp0 = kernelGradient + 192
-                gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 200
-                gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                let gp2 = kernelGradient + 208
-                gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv_backward_input_gradient)
@@ -890,27 +889,38 @@ extension EluLogSoftmax: TrainableModel {
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
+            // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>()
                     for oy in 0..<4 {
-                        let row0 = oy * 32 + r0
-                        let row1 = oy * 32 + r0 + 1
-                        let row2 = oy * 32 + r0 + 2
-                        let row3 = oy * 32 + r0 + 3
+                        let row0 = oy * 32
+                        let row1 = oy * 32 + 1
+                        let row2 = oy * 32 + 2
+                        let row3 = oy * 32 + 3
+                        let row4 = oy * 32 + 4
+                        let row5 = oy * 32 + 5
+                        let row6 = oy * 32 + 6
+                        let row7 = oy * 32 + 7
                         let dp = d + oy * 4
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 8]), dzv) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 8]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 8
+                    let gp0 = kernelGradient
                     gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 8
+                    let gp1 = kernelGradient + 8
                     gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 8
+                    let gp2 = kernelGradient + 16
                     gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 8
+                    let gp3 = kernelGradient + 24
                     gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + 32
+                    gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + 40
+                    gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
+                    let gp6 = kernelGradient + 48
+                    gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
+                    let gp7 = kernelGradient + 56
+                    gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
                 }
             }
             guard let dx else { return }
@@ -1011,18 +1021,20 @@ extension EluLogSoftmax: TrainableModel {
                 for l in 0..<12 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<32 {
-                let r0 = rb * 4
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<21 {
+                let r0 = rb * 6
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     do {
                         let row0 = r0
                         let row1 = r0 + 1
                         let row2 = r0 + 2
                         let row3 = r0 + 3
+                        let row4 = r0 + 4
+                        let row5 = r0 + 5
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 12
                     for l in 0..<12 { gp0[l] += sum0[l] }
@@ -1032,7 +1044,24 @@ extension EluLogSoftmax: TrainableModel {
                     for l in 0..<12 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 12
                     for l in 0..<12 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 12
+                    for l in 0..<12 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 12
+                    for l in 0..<12 { gp5[l] += sum5[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
+                do {
+                    let row0 = 126
+                    let row1 = 127
+                    let dp = d
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv) }
+                }
+                let gp0 = kernelGradient + 1512
+                for l in 0..<12 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 1524
+                for l in 0..<12 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place
@@ -1075,27 +1104,50 @@ extension EluLogSoftmax: TrainableModel {
                 for l in 0..<5 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 4
+            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
+                        let row0 = 0
+                        let row1 = 1
+                        let row2 = 2
+                        let row3 = 3
+                        let row4 = 4
+                        let row5 = 5
+                        let row6 = 6
+                        let row7 = 7
+                        let row8 = 8
+                        let row9 = 9
+                        let row10 = 10
+                        let row11 = 11
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 5
+                    let gp0 = kernelGradient
                     for l in 0..<5 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 5
+                    let gp1 = kernelGradient + 5
                     for l in 0..<5 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 5
+                    let gp2 = kernelGradient + 10
                     for l in 0..<5 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 5
+                    let gp3 = kernelGradient + 15
                     for l in 0..<5 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + 20
+                    for l in 0..<5 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + 25
+                    for l in 0..<5 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + 30
+                    for l in 0..<5 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + 35
+                    for l in 0..<5 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + 40
+                    for l in 0..<5 { gp8[l] += sum8[l] }
+                    let gp9 = kernelGradient + 45
+                    for l in 0..<5 { gp9[l] += sum9[l] }
+                    let gp10 = kernelGradient + 50
+                    for l in 0..<5 { gp10[l] += sum10[l] }
+                    let gp11 = kernelGradient + 55
+                    for l in 0..<5 { gp11[l] += sum11[l] }
                 }
             }
             guard let dx else { return }

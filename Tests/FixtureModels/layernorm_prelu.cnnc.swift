@@ -767,8 +767,7 @@ extension LayernormPrelu: TrainableModel {
         Self.l1_norm_pixels_backward(UnsafePointer(o0), k, gradients, g)
         // conv
         Self.l0_conv_pad(input, p)
-        Self.l0_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -797,19 +796,24 @@ extension LayernormPrelu: TrainableModel {
                 for l in 0..<5 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<6 {
-                let r0 = rb * 4
-                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3
+            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 9
+                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3, ky4 = (r0 + 4) / 9, kx4 = ((r0 + 4) / 3) % 3, ci4 = (r0 + 4) % 3, ky5 = (r0 + 5) / 9, kx5 = ((r0 + 5) / 3) % 3, ci5 = (r0 + 5) % 3, ky6 = (r0 + 6) / 9, kx6 = ((r0 + 6) / 3) % 3, ci6 = (r0 + 6) % 3, ky7 = (r0 + 7) / 9, kx7 = ((r0 + 7) / 3) % 3, ci7 = (r0 + 7) % 3, ky8 = (r0 + 8) / 9, kx8 = ((r0 + 8) / 3) % 3, ci8 = (r0 + 8) % 3
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
                     for oy in 0..<6 {
                         let row0 = ((oy + ky0) * 9 + kx0) * 3 + ci0
                         let row1 = ((oy + ky1) * 9 + kx1) * 3 + ci1
                         let row2 = ((oy + ky2) * 9 + kx2) * 3 + ci2
                         let row3 = ((oy + ky3) * 9 + kx3) * 3 + ci3
+                        let row4 = ((oy + ky4) * 9 + kx4) * 3 + ci4
+                        let row5 = ((oy + ky5) * 9 + kx5) * 3 + ci5
+                        let row6 = ((oy + ky6) * 9 + kx6) * 3 + ci6
+                        let row7 = ((oy + ky7) * 9 + kx7) * 3 + ci7
+                        let row8 = ((oy + ky8) * 9 + kx8) * 3 + ci8
                         let dp = d + oy * 7
-                        for ox in 0..<7 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv) }
+                        for ox in 0..<7 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 3]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 5
                     for l in 0..<5 { gp0[l] += sum0[l] }
@@ -819,27 +823,21 @@ extension LayernormPrelu: TrainableModel {
                     for l in 0..<5 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 5
                     for l in 0..<5 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 5
+                    for l in 0..<5 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 5
+                    for l in 0..<5 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 5
+                    for l in 0..<5 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 5
+                    for l in 0..<5 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + (r0 + 8) * 5
+                    for l in 0..<5 { gp8[l] += sum8[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
-                for oy in 0..<6 {
-                    let row0 = ((oy + 2) * 9 + 2) * 3
-                    let row1 = ((oy + 2) * 9 + 2) * 3 + 1
-                    let row2 = ((oy + 2) * 9 + 2) * 3 + 2
-                    let dp = d + oy * 7
-                    for ox in 0..<7 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv) }
-                }
-                let gp0 = kernelGradient + 120
-                for l in 0..<5 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 125
-                for l in 0..<5 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 130
-                for l in 0..<5 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 666) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 540) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 180
                 for tap in 0..<9 {
                     for co in 0..<5 {
@@ -852,12 +850,7 @@ extension LayernormPrelu: TrainableModel {
                 for oy in 0..<6 {
                     (bordered + (oy + 1) * 45 + 5).update(from: dz + oy * 35, count: 35)
                 }
-                let result = bordered + 360
-                Self.l0_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 216)
-                for iy in 0..<6 {
-                    (dx + (iy + 1) * 27 + 3).update(from: result + iy * 21, count: 21)
-                }
+                Self.l0_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -908,14 +901,6 @@ extension LayernormPrelu: TrainableModel {
             do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
             do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
             do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
-        }
-    }
-
-    // conv: the gradient without its padding
-    @inline(never)
-    static func l0_conv_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<6 {
-            (dx + row * 21).update(from: dy + ((row + 1) * 9 + 1) * 3, count: 21)
         }
     }
 
@@ -978,19 +963,27 @@ extension LayernormPrelu: TrainableModel {
                 for l in 0..<6 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<11 {
-                let r0 = rb * 4
-                let ky0 = r0 / 15, kx0 = (r0 / 5) % 3, ci0 = r0 % 5, ky1 = (r0 + 1) / 15, kx1 = ((r0 + 1) / 5) % 3, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 15, kx2 = ((r0 + 2) / 5) % 3, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 15, kx3 = ((r0 + 3) / 5) % 3, ci3 = (r0 + 3) % 5
+            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 12
+                let ky0 = r0 / 15, kx0 = (r0 / 5) % 3, ci0 = r0 % 5, ky1 = (r0 + 1) / 15, kx1 = ((r0 + 1) / 5) % 3, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 15, kx2 = ((r0 + 2) / 5) % 3, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 15, kx3 = ((r0 + 3) / 5) % 3, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 15, kx4 = ((r0 + 4) / 5) % 3, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 15, kx5 = ((r0 + 5) / 5) % 3, ci5 = (r0 + 5) % 5, ky6 = (r0 + 6) / 15, kx6 = ((r0 + 6) / 5) % 3, ci6 = (r0 + 6) % 5, ky7 = (r0 + 7) / 15, kx7 = ((r0 + 7) / 5) % 3, ci7 = (r0 + 7) % 5, ky8 = (r0 + 8) / 15, kx8 = ((r0 + 8) / 5) % 3, ci8 = (r0 + 8) % 5, ky9 = (r0 + 9) / 15, kx9 = ((r0 + 9) / 5) % 3, ci9 = (r0 + 9) % 5, ky10 = (r0 + 10) / 15, kx10 = ((r0 + 10) / 5) % 3, ci10 = (r0 + 10) % 5, ky11 = (r0 + 11) / 15, kx11 = ((r0 + 11) / 5) % 3, ci11 = (r0 + 11) % 5
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
                     for oy in 0..<2 {
                         let row0 = ((oy * 2 + ky0) * 7 + kx0) * 5 + ci0
                         let row1 = ((oy * 2 + ky1) * 7 + kx1) * 5 + ci1
                         let row2 = ((oy * 2 + ky2) * 7 + kx2) * 5 + ci2
                         let row3 = ((oy * 2 + ky3) * 7 + kx3) * 5 + ci3
+                        let row4 = ((oy * 2 + ky4) * 7 + kx4) * 5 + ci4
+                        let row5 = ((oy * 2 + ky5) * 7 + kx5) * 5 + ci5
+                        let row6 = ((oy * 2 + ky6) * 7 + kx6) * 5 + ci6
+                        let row7 = ((oy * 2 + ky7) * 7 + kx7) * 5 + ci7
+                        let row8 = ((oy * 2 + ky8) * 7 + kx8) * 5 + ci8
+                        let row9 = ((oy * 2 + ky9) * 7 + kx9) * 5 + ci9
+                        let row10 = ((oy * 2 + ky10) * 7 + kx10) * 5 + ci10
+                        let row11 = ((oy * 2 + ky11) * 7 + kx11) * 5 + ci11
                         let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 10]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 10]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 10]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 10]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 10]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 10]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 10]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 10]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 10]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 10]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 10]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 10]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 10]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 10]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 10]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 10]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 6
                     for l in 0..<6 { gp0[l] += sum0[l] }
@@ -1000,17 +993,57 @@ extension LayernormPrelu: TrainableModel {
                     for l in 0..<6 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 6
                     for l in 0..<6 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 6
+                    for l in 0..<6 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 6
+                    for l in 0..<6 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 6
+                    for l in 0..<6 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 6
+                    for l in 0..<6 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + (r0 + 8) * 6
+                    for l in 0..<6 { gp8[l] += sum8[l] }
+                    let gp9 = kernelGradient + (r0 + 9) * 6
+                    for l in 0..<6 { gp9[l] += sum9[l] }
+                    let gp10 = kernelGradient + (r0 + 10) * 6
+                    for l in 0..<6 { gp10[l] += sum10[l] }
+                    let gp11 = kernelGradient + (r0 + 11) * 6
+                    for l in 0..<6 { gp11[l] += sum11[l] }
                 }
             }
             do {
-                var sum0 = SIMD8<Float>()
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
                 for oy in 0..<2 {
-                    let row0 = ((oy * 2 + 2) * 7 + 2) * 5 + 4
+                    let row0 = ((oy * 2 + 2) * 7 + 1) * 5 + 1
+                    let row1 = ((oy * 2 + 2) * 7 + 1) * 5 + 2
+                    let row2 = ((oy * 2 + 2) * 7 + 1) * 5 + 3
+                    let row3 = ((oy * 2 + 2) * 7 + 1) * 5 + 4
+                    let row4 = ((oy * 2 + 2) * 7 + 2) * 5
+                    let row5 = ((oy * 2 + 2) * 7 + 2) * 5 + 1
+                    let row6 = ((oy * 2 + 2) * 7 + 2) * 5 + 2
+                    let row7 = ((oy * 2 + 2) * 7 + 2) * 5 + 3
+                    let row8 = ((oy * 2 + 2) * 7 + 2) * 5 + 4
                     let dp = d + oy * 3
-                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 10]), dzv) }
+                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 10]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 10]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 10]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 10]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 10]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 10]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 10]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 10]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 10]), dzv) }
                 }
-                let gp0 = kernelGradient + 264
+                let gp0 = kernelGradient + 216
                 for l in 0..<6 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 222
+                for l in 0..<6 { gp1[l] += sum1[l] }
+                let gp2 = kernelGradient + 228
+                for l in 0..<6 { gp2[l] += sum2[l] }
+                let gp3 = kernelGradient + 234
+                for l in 0..<6 { gp3[l] += sum3[l] }
+                let gp4 = kernelGradient + 240
+                for l in 0..<6 { gp4[l] += sum4[l] }
+                let gp5 = kernelGradient + 246
+                for l in 0..<6 { gp5[l] += sum5[l] }
+                let gp6 = kernelGradient + 252
+                for l in 0..<6 { gp6[l] += sum6[l] }
+                let gp7 = kernelGradient + 258
+                for l in 0..<6 { gp7[l] += sum7[l] }
+                let gp8 = kernelGradient + 264
+                for l in 0..<6 { gp8[l] += sum8[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -1109,18 +1142,26 @@ extension LayernormPrelu: TrainableModel {
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<9 {
-                let r0 = rb * 4
+            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 12
                 for g in 0..<2 {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
                     do {
                         let row0 = r0
                         let row1 = r0 + 1
                         let row2 = r0 + 2
                         let row3 = r0 + 3
+                        let row4 = r0 + 4
+                        let row5 = r0 + 5
+                        let row6 = r0 + 6
+                        let row7 = r0 + 7
+                        let row8 = r0 + 8
+                        let row9 = r0 + 9
+                        let row10 = r0 + 10
+                        let row11 = r0 + 11
                         let dp = d + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 10 + g * 8
                     if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
@@ -1130,6 +1171,22 @@ extension LayernormPrelu: TrainableModel {
                     if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
                     let gp3 = kernelGradient + (r0 + 3) * 10 + g * 8
                     if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
+                    let gp4 = kernelGradient + (r0 + 4) * 10 + g * 8
+                    if g < 1 { gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<2 { gp4[l] += sum4[l] } }
+                    let gp5 = kernelGradient + (r0 + 5) * 10 + g * 8
+                    if g < 1 { gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<2 { gp5[l] += sum5[l] } }
+                    let gp6 = kernelGradient + (r0 + 6) * 10 + g * 8
+                    if g < 1 { gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0) } else { for l in 0..<2 { gp6[l] += sum6[l] } }
+                    let gp7 = kernelGradient + (r0 + 7) * 10 + g * 8
+                    if g < 1 { gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0) } else { for l in 0..<2 { gp7[l] += sum7[l] } }
+                    let gp8 = kernelGradient + (r0 + 8) * 10 + g * 8
+                    if g < 1 { gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0) } else { for l in 0..<2 { gp8[l] += sum8[l] } }
+                    let gp9 = kernelGradient + (r0 + 9) * 10 + g * 8
+                    if g < 1 { gp9.store(gp9.simd(SIMD8<Float>.self, at: 0) + sum9, at: 0) } else { for l in 0..<2 { gp9[l] += sum9[l] } }
+                    let gp10 = kernelGradient + (r0 + 10) * 10 + g * 8
+                    if g < 1 { gp10.store(gp10.simd(SIMD8<Float>.self, at: 0) + sum10, at: 0) } else { for l in 0..<2 { gp10[l] += sum10[l] } }
+                    let gp11 = kernelGradient + (r0 + 11) * 10 + g * 8
+                    if g < 1 { gp11.store(gp11.simd(SIMD8<Float>.self, at: 0) + sum11, at: 0) } else { for l in 0..<2 { gp11[l] += sum11[l] } }
                 }
             }
             guard let dx else { return }
@@ -1213,41 +1270,45 @@ extension LayernormPrelu: TrainableModel {
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
-                do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
-                    do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 4
-                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 4
-                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 4
-                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 4
-                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                }
-            }
+            // 10 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
                 do {
-                    let row0 = 8
-                    let row1 = 9
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv) }
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>()
+                    do {
+                        let row0 = 0
+                        let row1 = 1
+                        let row2 = 2
+                        let row3 = 3
+                        let row4 = 4
+                        let row5 = 5
+                        let row6 = 6
+                        let row7 = 7
+                        let row8 = 8
+                        let row9 = 9
+                        let dp = d
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + 4
+                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + 8
+                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + 12
+                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + 16
+                    gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + 20
+                    gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                    let gp6 = kernelGradient + 24
+                    gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                    let gp7 = kernelGradient + 28
+                    gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                    let gp8 = kernelGradient + 32
+                    gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
+                    let gp9 = kernelGradient + 36
+                    gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
                 }
-                let gp0 = kernelGradient + 32
-                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 36
-                gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

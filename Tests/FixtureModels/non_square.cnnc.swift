@@ -662,17 +662,19 @@ extension NonSquare: TrainableModel {
                 for l in 0..<3 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>()
                     for oy in 0..<5 {
                         let row0 = oy * 24
                         let row1 = oy * 24 + 1
                         let row2 = (oy * 2 + 1) * 12
                         let row3 = (oy * 2 + 1) * 12 + 1
+                        let row4 = (oy * 2 + 2) * 12
+                        let row5 = (oy * 2 + 2) * 12 + 1
                         let dp = d + oy * 6
-                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 2]), dzv) }
+                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 2]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 2]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 2]), dzv) }
                     }
                     let gp0 = kernelGradient
                     for l in 0..<3 { gp0[l] += sum0[l] }
@@ -682,20 +684,11 @@ extension NonSquare: TrainableModel {
                     for l in 0..<3 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + 9
                     for l in 0..<3 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + 12
+                    for l in 0..<3 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + 15
+                    for l in 0..<3 { gp5[l] += sum5[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
-                for oy in 0..<5 {
-                    let row0 = (oy * 2 + 2) * 12
-                    let row1 = (oy * 2 + 2) * 12 + 1
-                    let dp = d + oy * 6
-                    for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv) }
-                }
-                let gp0 = kernelGradient + 12
-                for l in 0..<3 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 15
-                for l in 0..<3 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -753,28 +746,50 @@ extension NonSquare: TrainableModel {
                 d[i] = from.simd(SIMD4<Float>.self, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 4
-                let kx0 = (r0 / 3), ci0 = r0 % 3, kx1 = ((r0 + 1) / 3), ci1 = (r0 + 1) % 3, kx2 = ((r0 + 2) / 3), ci2 = (r0 + 2) % 3, kx3 = ((r0 + 3) / 3), ci3 = (r0 + 3) % 3
+            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
                     for oy in 0..<5 {
-                        let row0 = (oy * 6 + kx0) * 3 + ci0
-                        let row1 = (oy * 6 + kx1) * 3 + ci1
-                        let row2 = (oy * 6 + kx2) * 3 + ci2
-                        let row3 = (oy * 6 + kx3) * 3 + ci3
+                        let row0 = oy * 18
+                        let row1 = oy * 18 + 1
+                        let row2 = oy * 18 + 2
+                        let row3 = (oy * 6 + 1) * 3
+                        let row4 = (oy * 6 + 1) * 3 + 1
+                        let row5 = (oy * 6 + 1) * 3 + 2
+                        let row6 = (oy * 6 + 2) * 3
+                        let row7 = (oy * 6 + 2) * 3 + 1
+                        let row8 = (oy * 6 + 2) * 3 + 2
+                        let row9 = (oy * 6 + 3) * 3
+                        let row10 = (oy * 6 + 3) * 3 + 1
+                        let row11 = (oy * 6 + 3) * 3 + 2
                         let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 3]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 3]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 3]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 3]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 3]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 4
+                    let gp0 = kernelGradient
                     gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    let gp1 = kernelGradient + 4
                     gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    let gp2 = kernelGradient + 8
                     gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    let gp3 = kernelGradient + 12
                     gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + 16
+                    gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + 20
+                    gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                    let gp6 = kernelGradient + 24
+                    gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                    let gp7 = kernelGradient + 28
+                    gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                    let gp8 = kernelGradient + 32
+                    gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
+                    let gp9 = kernelGradient + 36
+                    gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
+                    let gp10 = kernelGradient + 40
+                    gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
+                    let gp11 = kernelGradient + 44
+                    gp11.store(gp11.simd(SIMD4<Float>.self, at: 0) + sum11, at: 0)
                 }
             }
             guard let dx else { return }
@@ -859,19 +874,23 @@ extension NonSquare: TrainableModel {
                 for l in 0..<2 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 4
-                let kx0 = (r0 / 4), ci0 = r0 % 4, kx1 = ((r0 + 1) / 4), ci1 = (r0 + 1) % 4, kx2 = ((r0 + 2) / 4), ci2 = (r0 + 2) % 4, kx3 = ((r0 + 3) / 4), ci3 = (r0 + 3) % 4
+            // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 8
+                let kx0 = (r0 / 4), ci0 = r0 % 4, kx1 = ((r0 + 1) / 4), ci1 = (r0 + 1) % 4, kx2 = ((r0 + 2) / 4), ci2 = (r0 + 2) % 4, kx3 = ((r0 + 3) / 4), ci3 = (r0 + 3) % 4, kx4 = ((r0 + 4) / 4), ci4 = (r0 + 4) % 4, kx5 = ((r0 + 5) / 4), ci5 = (r0 + 5) % 4, kx6 = ((r0 + 6) / 4), ci6 = (r0 + 6) % 4, kx7 = ((r0 + 7) / 4), ci7 = (r0 + 7) % 4
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
                     for oy in 0..<3 {
                         let row0 = (oy * 12 + kx0) * 4 + ci0
                         let row1 = (oy * 12 + kx1) * 4 + ci1
                         let row2 = (oy * 12 + kx2) * 4 + ci2
                         let row3 = (oy * 12 + kx3) * 4 + ci3
+                        let row4 = (oy * 12 + kx4) * 4 + ci4
+                        let row5 = (oy * 12 + kx5) * 4 + ci5
+                        let row6 = (oy * 12 + kx6) * 4 + ci6
+                        let row7 = (oy * 12 + kx7) * 4 + ci7
                         let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 4]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 4]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 4]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 4]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 4]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 2
                     for l in 0..<2 { gp0[l] += sum0[l] }
@@ -881,6 +900,14 @@ extension NonSquare: TrainableModel {
                     for l in 0..<2 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 2
                     for l in 0..<2 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 2
+                    for l in 0..<2 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 2
+                    for l in 0..<2 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 2
+                    for l in 0..<2 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 2
+                    for l in 0..<2 { gp7[l] += sum7[l] }
                 }
             }
             guard let dx else { return }
@@ -947,17 +974,19 @@ extension NonSquare: TrainableModel {
                 for l in 0..<3 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>()
                     do {
                         let row0 = 0
                         let row1 = 1
                         let row2 = 6
                         let row3 = 7
+                        let row4 = 12
+                        let row5 = 13
                         let dp = d
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 2]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 2]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 2]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 2]), dzv) }
                     }
                     let gp0 = kernelGradient
                     for l in 0..<3 { gp0[l] += sum0[l] }
@@ -967,20 +996,11 @@ extension NonSquare: TrainableModel {
                     for l in 0..<3 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + 9
                     for l in 0..<3 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + 12
+                    for l in 0..<3 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + 15
+                    for l in 0..<3 { gp5[l] += sum5[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
-                do {
-                    let row0 = 12
-                    let row1 = 13
-                    let dp = d
-                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv) }
-                }
-                let gp0 = kernelGradient + 12
-                for l in 0..<3 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 15
-                for l in 0..<3 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_conv2d_3_backward_input_gradient)
@@ -1052,38 +1072,42 @@ extension NonSquare: TrainableModel {
                 for l in 0..<2 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
-                do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
-                    do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 2
-                    for l in 0..<2 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 2
-                    for l in 0..<2 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 2
-                    for l in 0..<2 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 2
-                    for l in 0..<2 { gp3[l] += sum3[l] }
-                }
-            }
+            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD4<Float>()
                 do {
-                    let row0 = 8
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv) }
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
+                    do {
+                        let row0 = 0
+                        let row1 = 1
+                        let row2 = 2
+                        let row3 = 3
+                        let row4 = 4
+                        let row5 = 5
+                        let row6 = 6
+                        let row7 = 7
+                        let row8 = 8
+                        let dp = d
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    for l in 0..<2 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 2
+                    for l in 0..<2 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 4
+                    for l in 0..<2 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 6
+                    for l in 0..<2 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + 8
+                    for l in 0..<2 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + 10
+                    for l in 0..<2 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + 12
+                    for l in 0..<2 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + 14
+                    for l in 0..<2 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + 16
+                    for l in 0..<2 { gp8[l] += sum8[l] }
                 }
-                let gp0 = kernelGradient + 16
-                for l in 0..<2 { gp0[l] += sum0[l] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

@@ -970,8 +970,7 @@ extension PermuteRepeat: TrainableModel {
         // conv_steps
         Self.l5_conv_steps_derivative(UnsafePointer(o5), g)
         Self.l5_conv_steps_pad(UnsafePointer(o3), p)
-        Self.l5_conv_steps_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 324), gradients.advanced(by: 324), q)
-        Self.l5_conv_steps_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l5_conv_steps_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 324), gradients.advanced(by: 324), h); swap(&g, &h)
         // to_sequence
         // passes the gradient through
         // channels_first
@@ -983,8 +982,7 @@ extension PermuteRepeat: TrainableModel {
         // encode
         Self.l0_encode_derivative(UnsafePointer(o0), g)
         Self.l0_encode_pad(input, p)
-        Self.l0_encode_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_encode_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_encode_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -1019,19 +1017,24 @@ extension PermuteRepeat: TrainableModel {
                 for l in 0..<5 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<6 {
-                let r0 = rb * 4
-                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3
+            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 9
+                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3, ky4 = (r0 + 4) / 9, kx4 = ((r0 + 4) / 3) % 3, ci4 = (r0 + 4) % 3, ky5 = (r0 + 5) / 9, kx5 = ((r0 + 5) / 3) % 3, ci5 = (r0 + 5) % 3, ky6 = (r0 + 6) / 9, kx6 = ((r0 + 6) / 3) % 3, ci6 = (r0 + 6) % 3, ky7 = (r0 + 7) / 9, kx7 = ((r0 + 7) / 3) % 3, ci7 = (r0 + 7) % 3, ky8 = (r0 + 8) / 9, kx8 = ((r0 + 8) / 3) % 3, ci8 = (r0 + 8) % 3
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
                     for oy in 0..<5 {
                         let row0 = ((oy + ky0) * 6 + kx0) * 3 + ci0
                         let row1 = ((oy + ky1) * 6 + kx1) * 3 + ci1
                         let row2 = ((oy + ky2) * 6 + kx2) * 3 + ci2
                         let row3 = ((oy + ky3) * 6 + kx3) * 3 + ci3
+                        let row4 = ((oy + ky4) * 6 + kx4) * 3 + ci4
+                        let row5 = ((oy + ky5) * 6 + kx5) * 3 + ci5
+                        let row6 = ((oy + ky6) * 6 + kx6) * 3 + ci6
+                        let row7 = ((oy + ky7) * 6 + kx7) * 3 + ci7
+                        let row8 = ((oy + ky8) * 6 + kx8) * 3 + ci8
                         let dp = d + oy * 4
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 3]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 5
                     for l in 0..<5 { gp0[l] += sum0[l] }
@@ -1041,27 +1044,21 @@ extension PermuteRepeat: TrainableModel {
                     for l in 0..<5 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 5
                     for l in 0..<5 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 5
+                    for l in 0..<5 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 5
+                    for l in 0..<5 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 5
+                    for l in 0..<5 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 5
+                    for l in 0..<5 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + (r0 + 8) * 5
+                    for l in 0..<5 { gp8[l] += sum8[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
-                for oy in 0..<5 {
-                    let row0 = ((oy + 2) * 6 + 2) * 3
-                    let row1 = ((oy + 2) * 6 + 2) * 3 + 1
-                    let row2 = ((oy + 2) * 6 + 2) * 3 + 2
-                    let dp = d + oy * 4
-                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv) }
-                }
-                let gp0 = kernelGradient + 120
-                for l in 0..<5 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 125
-                for l in 0..<5 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 130
-                for l in 0..<5 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_encode_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 450) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 390) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 180
                 for tap in 0..<9 {
                     for co in 0..<5 {
@@ -1074,12 +1071,7 @@ extension PermuteRepeat: TrainableModel {
                 for oy in 0..<5 {
                     (bordered + (oy + 1) * 30 + 5).update(from: dz + oy * 20, count: 20)
                 }
-                let result = bordered + 210
-                Self.l0_encode_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 126)
-                for iy in 0..<5 {
-                    (dx + (iy + 1) * 18 + 3).update(from: result + iy * 12, count: 12)
-                }
+                Self.l0_encode_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1121,14 +1113,6 @@ extension PermuteRepeat: TrainableModel {
         }
     }
 
-    // encode: the gradient without its padding
-    @inline(never)
-    static func l0_encode_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<5 {
-            (dx + row * 12).update(from: dy + ((row + 1) * 6 + 1) * 3, count: 12)
-        }
-    }
-
     // swap_rows_columns: dL/dx, dL/dy's axes put back in the input's order
     @inline(never)
     static func l1_swap_rows_columns_backward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
@@ -1156,19 +1140,27 @@ extension PermuteRepeat: TrainableModel {
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<11 {
-                let r0 = rb * 4
-                let ky0 = r0 / 15, kx0 = (r0 / 5) % 3, ci0 = r0 % 5, ky1 = (r0 + 1) / 15, kx1 = ((r0 + 1) / 5) % 3, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 15, kx2 = ((r0 + 2) / 5) % 3, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 15, kx3 = ((r0 + 3) / 5) % 3, ci3 = (r0 + 3) % 5
+            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 12
+                let ky0 = r0 / 15, kx0 = (r0 / 5) % 3, ci0 = r0 % 5, ky1 = (r0 + 1) / 15, kx1 = ((r0 + 1) / 5) % 3, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 15, kx2 = ((r0 + 2) / 5) % 3, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 15, kx3 = ((r0 + 3) / 5) % 3, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 15, kx4 = ((r0 + 4) / 5) % 3, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 15, kx5 = ((r0 + 5) / 5) % 3, ci5 = (r0 + 5) % 5, ky6 = (r0 + 6) / 15, kx6 = ((r0 + 6) / 5) % 3, ci6 = (r0 + 6) % 5, ky7 = (r0 + 7) / 15, kx7 = ((r0 + 7) / 5) % 3, ci7 = (r0 + 7) % 5, ky8 = (r0 + 8) / 15, kx8 = ((r0 + 8) / 5) % 3, ci8 = (r0 + 8) % 5, ky9 = (r0 + 9) / 15, kx9 = ((r0 + 9) / 5) % 3, ci9 = (r0 + 9) % 5, ky10 = (r0 + 10) / 15, kx10 = ((r0 + 10) / 5) % 3, ci10 = (r0 + 10) % 5, ky11 = (r0 + 11) / 15, kx11 = ((r0 + 11) / 5) % 3, ci11 = (r0 + 11) % 5
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
                     for oy in 0..<2 {
                         let row0 = ((oy + ky0) * 5 + kx0) * 5 + ci0
                         let row1 = ((oy + ky1) * 5 + kx1) * 5 + ci1
                         let row2 = ((oy + ky2) * 5 + kx2) * 5 + ci2
                         let row3 = ((oy + ky3) * 5 + kx3) * 5 + ci3
+                        let row4 = ((oy + ky4) * 5 + kx4) * 5 + ci4
+                        let row5 = ((oy + ky5) * 5 + kx5) * 5 + ci5
+                        let row6 = ((oy + ky6) * 5 + kx6) * 5 + ci6
+                        let row7 = ((oy + ky7) * 5 + kx7) * 5 + ci7
+                        let row8 = ((oy + ky8) * 5 + kx8) * 5 + ci8
+                        let row9 = ((oy + ky9) * 5 + kx9) * 5 + ci9
+                        let row10 = ((oy + ky10) * 5 + kx10) * 5 + ci10
+                        let row11 = ((oy + ky11) * 5 + kx11) * 5 + ci11
                         let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 5]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 5]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 5]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 5]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 5]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 4
                     gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
@@ -1178,17 +1170,57 @@ extension PermuteRepeat: TrainableModel {
                     gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
                     let gp3 = kernelGradient + (r0 + 3) * 4
                     gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + (r0 + 4) * 4
+                    gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + (r0 + 5) * 4
+                    gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                    let gp6 = kernelGradient + (r0 + 6) * 4
+                    gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                    let gp7 = kernelGradient + (r0 + 7) * 4
+                    gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                    let gp8 = kernelGradient + (r0 + 8) * 4
+                    gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
+                    let gp9 = kernelGradient + (r0 + 9) * 4
+                    gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
+                    let gp10 = kernelGradient + (r0 + 10) * 4
+                    gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
+                    let gp11 = kernelGradient + (r0 + 11) * 4
+                    gp11.store(gp11.simd(SIMD4<Float>.self, at: 0) + sum11, at: 0)
                 }
             }
             do {
-                var sum0 = SIMD4<Float>()
+                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
                 for oy in 0..<2 {
-                    let row0 = ((oy + 2) * 5 + 2) * 5 + 4
+                    let row0 = ((oy + 2) * 5 + 1) * 5 + 1
+                    let row1 = ((oy + 2) * 5 + 1) * 5 + 2
+                    let row2 = ((oy + 2) * 5 + 1) * 5 + 3
+                    let row3 = ((oy + 2) * 5 + 1) * 5 + 4
+                    let row4 = ((oy + 2) * 5 + 2) * 5
+                    let row5 = ((oy + 2) * 5 + 2) * 5 + 1
+                    let row6 = ((oy + 2) * 5 + 2) * 5 + 2
+                    let row7 = ((oy + 2) * 5 + 2) * 5 + 3
+                    let row8 = ((oy + 2) * 5 + 2) * 5 + 4
                     let dp = d + oy * 3
-                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv) }
+                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 5]), dzv) }
                 }
-                let gp0 = kernelGradient + 176
+                let gp0 = kernelGradient + 144
                 gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                let gp1 = kernelGradient + 148
+                gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                let gp2 = kernelGradient + 152
+                gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                let gp3 = kernelGradient + 156
+                gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                let gp4 = kernelGradient + 160
+                gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                let gp5 = kernelGradient + 164
+                gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                let gp6 = kernelGradient + 168
+                gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                let gp7 = kernelGradient + 172
+                gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                let gp8 = kernelGradient + 176
+                gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_mix_backward_input_gradient)
@@ -1287,43 +1319,46 @@ extension PermuteRepeat: TrainableModel {
                 for l in 0..<6 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
-                let kx0 = (r0 / 3), ci0 = r0 % 3, kx1 = ((r0 + 1) / 3), ci1 = (r0 + 1) % 3, kx2 = ((r0 + 2) / 3), ci2 = (r0 + 2) % 3, kx3 = ((r0 + 3) / 3), ci3 = (r0 + 3) % 3
-                do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
-                    do {
-                        let row0 = kx0 * 3 + ci0
-                        let row1 = kx1 * 3 + ci1
-                        let row2 = kx2 * 3 + ci2
-                        let row3 = kx3 * 3 + ci3
-                        let dp = d
-                        for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 6
-                    for l in 0..<6 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 6
-                    for l in 0..<6 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 6
-                    for l in 0..<6 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 6
-                    for l in 0..<6 { gp3[l] += sum3[l] }
-                }
-            }
+            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD8<Float>()
                 do {
-                    let row0 = 8
-                    let dp = d
-                    for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv) }
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
+                    do {
+                        let row0 = 0
+                        let row1 = 1
+                        let row2 = 2
+                        let row3 = 3
+                        let row4 = 4
+                        let row5 = 5
+                        let row6 = 6
+                        let row7 = 7
+                        let row8 = 8
+                        let dp = d
+                        for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 3]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    for l in 0..<6 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 6
+                    for l in 0..<6 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 12
+                    for l in 0..<6 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 18
+                    for l in 0..<6 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + 24
+                    for l in 0..<6 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + 30
+                    for l in 0..<6 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + 36
+                    for l in 0..<6 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + 42
+                    for l in 0..<6 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + 48
+                    for l in 0..<6 { gp8[l] += sum8[l] }
                 }
-                let gp0 = kernelGradient + 48
-                for l in 0..<6 { gp0[l] += sum0[l] }
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l5_conv_steps_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 156) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 132) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 72
                 for tap in 0..<3 {
                     for co in 0..<6 {
@@ -1336,12 +1371,7 @@ extension PermuteRepeat: TrainableModel {
                 for oy in 0..<1 {
                     (bordered + (oy + 0) * 60 + 6).update(from: dz + oy * 48, count: 48)
                 }
-                let result = bordered + 60
-                Self.l5_conv_steps_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 30)
-                for iy in 0..<1 {
-                    (dx + (iy + 0) * 30 + 3).update(from: result + iy * 24, count: 24)
-                }
+                Self.l5_conv_steps_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1399,14 +1429,6 @@ extension PermuteRepeat: TrainableModel {
         }
     }
 
-    // conv_steps: the gradient without its padding
-    @inline(never)
-    static func l5_conv_steps_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        do {
-            dx.update(from: dy + 3, count: 24)
-        }
-    }
-
     // up_default: dL/dx, each dL/dy sent back to the pixels it was made from
     @inline(never)
     static func l6_up_default_backward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
@@ -1448,19 +1470,27 @@ extension PermuteRepeat: TrainableModel {
                 for l in 0..<5 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<12 {
-                let r0 = rb * 4
-                let kx0 = (r0 / 16), ci0 = r0 % 16, kx1 = ((r0 + 1) / 16), ci1 = (r0 + 1) % 16, kx2 = ((r0 + 2) / 16), ci2 = (r0 + 2) % 16, kx3 = ((r0 + 3) / 16), ci3 = (r0 + 3) % 16
+            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 12
+                let kx0 = (r0 / 16), ci0 = r0 % 16, kx1 = ((r0 + 1) / 16), ci1 = (r0 + 1) % 16, kx2 = ((r0 + 2) / 16), ci2 = (r0 + 2) % 16, kx3 = ((r0 + 3) / 16), ci3 = (r0 + 3) % 16, kx4 = ((r0 + 4) / 16), ci4 = (r0 + 4) % 16, kx5 = ((r0 + 5) / 16), ci5 = (r0 + 5) % 16, kx6 = ((r0 + 6) / 16), ci6 = (r0 + 6) % 16, kx7 = ((r0 + 7) / 16), ci7 = (r0 + 7) % 16, kx8 = ((r0 + 8) / 16), ci8 = (r0 + 8) % 16, kx9 = ((r0 + 9) / 16), ci9 = (r0 + 9) % 16, kx10 = ((r0 + 10) / 16), ci10 = (r0 + 10) % 16, kx11 = ((r0 + 11) / 16), ci11 = (r0 + 11) % 16
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
                     do {
                         let row0 = kx0 * 16 + ci0
                         let row1 = kx1 * 16 + ci1
                         let row2 = kx2 * 16 + ci2
                         let row3 = kx3 * 16 + ci3
+                        let row4 = kx4 * 16 + ci4
+                        let row5 = kx5 * 16 + ci5
+                        let row6 = kx6 * 16 + ci6
+                        let row7 = kx7 * 16 + ci7
+                        let row8 = kx8 * 16 + ci8
+                        let row9 = kx9 * 16 + ci9
+                        let row10 = kx10 * 16 + ci10
+                        let row11 = kx11 * 16 + ci11
                         let dp = d
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 16]), dzv) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 16]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 16]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 16]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 16]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 16]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 5
                     for l in 0..<5 { gp0[l] += sum0[l] }
@@ -1470,6 +1500,22 @@ extension PermuteRepeat: TrainableModel {
                     for l in 0..<5 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 5
                     for l in 0..<5 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 5
+                    for l in 0..<5 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 5
+                    for l in 0..<5 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 5
+                    for l in 0..<5 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 5
+                    for l in 0..<5 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + (r0 + 8) * 5
+                    for l in 0..<5 { gp8[l] += sum8[l] }
+                    let gp9 = kernelGradient + (r0 + 9) * 5
+                    for l in 0..<5 { gp9[l] += sum9[l] }
+                    let gp10 = kernelGradient + (r0 + 10) * 5
+                    for l in 0..<5 { gp10[l] += sum10[l] }
+                    let gp11 = kernelGradient + (r0 + 11) * 5
+                    for l in 0..<5 { gp11[l] += sum11[l] }
                 }
             }
             guard let dx else { return }
@@ -1581,17 +1627,18 @@ extension PermuteRepeat: TrainableModel {
                 for l in 0..<6 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>()
                     do {
                         let row0 = 0
                         let row1 = 1
                         let row2 = 2
                         let row3 = 3
+                        let row4 = 4
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv) }
                     }
                     let gp0 = kernelGradient
                     for l in 0..<6 { gp0[l] += sum0[l] }
@@ -1601,17 +1648,9 @@ extension PermuteRepeat: TrainableModel {
                     for l in 0..<6 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + 18
                     for l in 0..<6 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + 24
+                    for l in 0..<6 { gp4[l] += sum4[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>()
-                do {
-                    let row0 = 4
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv) }
-                }
-                let gp0 = kernelGradient + 24
-                for l in 0..<6 { gp0[l] += sum0[l] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place
@@ -1659,17 +1698,19 @@ extension PermuteRepeat: TrainableModel {
                 for l in 0..<5 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>()
                     do {
                         let row0 = 0
                         let row1 = 1
                         let row2 = 2
                         let row3 = 3
+                        let row4 = 4
+                        let row5 = 5
                         let dp = d
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 6]), dzv) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 6]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 6]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 6]), dzv) }
                     }
                     let gp0 = kernelGradient
                     for l in 0..<5 { gp0[l] += sum0[l] }
@@ -1679,20 +1720,11 @@ extension PermuteRepeat: TrainableModel {
                     for l in 0..<5 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + 15
                     for l in 0..<5 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + 20
+                    for l in 0..<5 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + 25
+                    for l in 0..<5 { gp5[l] += sum5[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
-                do {
-                    let row0 = 4
-                    let row1 = 5
-                    let dp = d
-                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv) }
-                }
-                let gp0 = kernelGradient + 20
-                for l in 0..<5 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 25
-                for l in 0..<5 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l13_per_step_backward_input_gradient)
@@ -1768,42 +1800,45 @@ extension PermuteRepeat: TrainableModel {
                 for l in 0..<3 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
-                let kx0 = (r0 / 5), ci0 = r0 % 5, kx1 = ((r0 + 1) / 5), ci1 = (r0 + 1) % 5, kx2 = ((r0 + 2) / 5), ci2 = (r0 + 2) % 5, kx3 = ((r0 + 3) / 5), ci3 = (r0 + 3) % 5
-                do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
-                    do {
-                        let row0 = kx0 * 5 + ci0
-                        let row1 = kx1 * 5 + ci1
-                        let row2 = kx2 * 5 + ci2
-                        let row3 = kx3 * 5 + ci3
-                        let dp = d
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 5]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 3
-                    for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 3
-                    for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 3
-                    for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 3
-                    for l in 0..<3 { gp3[l] += sum3[l] }
-                }
-            }
+            // 10 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
                 do {
-                    let row0 = 8
-                    let row1 = 9
-                    let dp = d
-                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv) }
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>()
+                    do {
+                        let row0 = 0
+                        let row1 = 1
+                        let row2 = 2
+                        let row3 = 3
+                        let row4 = 4
+                        let row5 = 5
+                        let row6 = 6
+                        let row7 = 7
+                        let row8 = 8
+                        let row9 = 9
+                        let dp = d
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 5]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 5]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    for l in 0..<3 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 3
+                    for l in 0..<3 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 6
+                    for l in 0..<3 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 9
+                    for l in 0..<3 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + 12
+                    for l in 0..<3 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + 15
+                    for l in 0..<3 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + 18
+                    for l in 0..<3 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + 21
+                    for l in 0..<3 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + 24
+                    for l in 0..<3 { gp8[l] += sum8[l] }
+                    let gp9 = kernelGradient + 27
+                    for l in 0..<3 { gp9[l] += sum9[l] }
                 }
-                let gp0 = kernelGradient + 24
-                for l in 0..<3 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 27
-                for l in 0..<3 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l14_conv_repeated_backward_input_gradient)
@@ -1890,38 +1925,42 @@ extension PermuteRepeat: TrainableModel {
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
-                do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
-                    do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 4
-                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 4
-                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 4
-                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 4
-                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                }
-            }
+            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD4<Float>()
                 do {
-                    let row0 = 8
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv) }
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
+                    do {
+                        let row0 = 0
+                        let row1 = 1
+                        let row2 = 2
+                        let row3 = 3
+                        let row4 = 4
+                        let row5 = 5
+                        let row6 = 6
+                        let row7 = 7
+                        let row8 = 8
+                        let dp = d
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + 4
+                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + 8
+                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + 12
+                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + 16
+                    gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + 20
+                    gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                    let gp6 = kernelGradient + 24
+                    gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                    let gp7 = kernelGradient + 28
+                    gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                    let gp8 = kernelGradient + 32
+                    gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
                 }
-                let gp0 = kernelGradient + 32
-                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

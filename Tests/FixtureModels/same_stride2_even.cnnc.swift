@@ -609,19 +609,24 @@ extension SameStride2Even: TrainableModel {
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<6 {
-                let r0 = rb * 4
-                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3
+            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 9
+                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3, ky4 = (r0 + 4) / 9, kx4 = ((r0 + 4) / 3) % 3, ci4 = (r0 + 4) % 3, ky5 = (r0 + 5) / 9, kx5 = ((r0 + 5) / 3) % 3, ci5 = (r0 + 5) % 3, ky6 = (r0 + 6) / 9, kx6 = ((r0 + 6) / 3) % 3, ci6 = (r0 + 6) % 3, ky7 = (r0 + 7) / 9, kx7 = ((r0 + 7) / 3) % 3, ci7 = (r0 + 7) % 3, ky8 = (r0 + 8) / 9, kx8 = ((r0 + 8) / 3) % 3, ci8 = (r0 + 8) % 3
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
                     for oy in 0..<4 {
                         let row0 = ((oy * 2 + ky0) * 9 + kx0) * 3 + ci0
                         let row1 = ((oy * 2 + ky1) * 9 + kx1) * 3 + ci1
                         let row2 = ((oy * 2 + ky2) * 9 + kx2) * 3 + ci2
                         let row3 = ((oy * 2 + ky3) * 9 + kx3) * 3 + ci3
+                        let row4 = ((oy * 2 + ky4) * 9 + kx4) * 3 + ci4
+                        let row5 = ((oy * 2 + ky5) * 9 + kx5) * 3 + ci5
+                        let row6 = ((oy * 2 + ky6) * 9 + kx6) * 3 + ci6
+                        let row7 = ((oy * 2 + ky7) * 9 + kx7) * 3 + ci7
+                        let row8 = ((oy * 2 + ky8) * 9 + kx8) * 3 + ci8
                         let dp = d + oy * 4
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 6]), dzv) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 6]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 6]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 6]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 6]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 6]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 4
                     gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
@@ -631,23 +636,17 @@ extension SameStride2Even: TrainableModel {
                     gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
                     let gp3 = kernelGradient + (r0 + 3) * 4
                     gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + (r0 + 4) * 4
+                    gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + (r0 + 5) * 4
+                    gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                    let gp6 = kernelGradient + (r0 + 6) * 4
+                    gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                    let gp7 = kernelGradient + (r0 + 7) * 4
+                    gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                    let gp8 = kernelGradient + (r0 + 8) * 4
+                    gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
-                for oy in 0..<4 {
-                    let row0 = ((oy * 2 + 2) * 9 + 2) * 3
-                    let row1 = ((oy * 2 + 2) * 9 + 2) * 3 + 1
-                    let row2 = ((oy * 2 + 2) * 9 + 2) * 3 + 2
-                    let dp = d + oy * 4
-                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 6]), dzv) }
-                }
-                let gp0 = kernelGradient + 96
-                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 100
-                gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                let gp2 = kernelGradient + 104
-                gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -713,19 +712,26 @@ extension SameStride2Even: TrainableModel {
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<16 {
-                let r0 = rb * 4
-                let ky0 = r0 / 16, kx0 = (r0 / 4) % 4, ci0 = r0 % 4, ky1 = (r0 + 1) / 16, kx1 = ((r0 + 1) / 4) % 4, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 16, kx2 = ((r0 + 2) / 4) % 4, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 16, kx3 = ((r0 + 3) / 4) % 4, ci3 = (r0 + 3) % 4
+            // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<5 {
+                let r0 = rb * 11
+                let ky0 = r0 / 16, kx0 = (r0 / 4) % 4, ci0 = r0 % 4, ky1 = (r0 + 1) / 16, kx1 = ((r0 + 1) / 4) % 4, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 16, kx2 = ((r0 + 2) / 4) % 4, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 16, kx3 = ((r0 + 3) / 4) % 4, ci3 = (r0 + 3) % 4, ky4 = (r0 + 4) / 16, kx4 = ((r0 + 4) / 4) % 4, ci4 = (r0 + 4) % 4, ky5 = (r0 + 5) / 16, kx5 = ((r0 + 5) / 4) % 4, ci5 = (r0 + 5) % 4, ky6 = (r0 + 6) / 16, kx6 = ((r0 + 6) / 4) % 4, ci6 = (r0 + 6) % 4, ky7 = (r0 + 7) / 16, kx7 = ((r0 + 7) / 4) % 4, ci7 = (r0 + 7) % 4, ky8 = (r0 + 8) / 16, kx8 = ((r0 + 8) / 4) % 4, ci8 = (r0 + 8) % 4, ky9 = (r0 + 9) / 16, kx9 = ((r0 + 9) / 4) % 4, ci9 = (r0 + 9) % 4, ky10 = (r0 + 10) / 16, kx10 = ((r0 + 10) / 4) % 4, ci10 = (r0 + 10) % 4
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>()
                     for oy in 0..<2 {
                         let row0 = ((oy * 2 + ky0) * 6 + kx0) * 4 + ci0
                         let row1 = ((oy * 2 + ky1) * 6 + kx1) * 4 + ci1
                         let row2 = ((oy * 2 + ky2) * 6 + kx2) * 4 + ci2
                         let row3 = ((oy * 2 + ky3) * 6 + kx3) * 4 + ci3
+                        let row4 = ((oy * 2 + ky4) * 6 + kx4) * 4 + ci4
+                        let row5 = ((oy * 2 + ky5) * 6 + kx5) * 4 + ci5
+                        let row6 = ((oy * 2 + ky6) * 6 + kx6) * 4 + ci6
+                        let row7 = ((oy * 2 + ky7) * 6 + kx7) * 4 + ci7
+                        let row8 = ((oy * 2 + ky8) * 6 + kx8) * 4 + ci8
+                        let row9 = ((oy * 2 + ky9) * 6 + kx9) * 4 + ci9
+                        let row10 = ((oy * 2 + ky10) * 6 + kx10) * 4 + ci10
                         let dp = d + oy * 2
-                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 8]), dzv) }
+                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 8]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 8]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 8]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 4
                     gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
@@ -735,7 +741,55 @@ extension SameStride2Even: TrainableModel {
                     gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
                     let gp3 = kernelGradient + (r0 + 3) * 4
                     gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + (r0 + 4) * 4
+                    gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + (r0 + 5) * 4
+                    gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                    let gp6 = kernelGradient + (r0 + 6) * 4
+                    gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                    let gp7 = kernelGradient + (r0 + 7) * 4
+                    gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                    let gp8 = kernelGradient + (r0 + 8) * 4
+                    gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
+                    let gp9 = kernelGradient + (r0 + 9) * 4
+                    gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
+                    let gp10 = kernelGradient + (r0 + 10) * 4
+                    gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
                 }
+            }
+            do {
+                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
+                for oy in 0..<2 {
+                    let row0 = ((oy * 2 + 3) * 6 + 1) * 4 + 3
+                    let row1 = ((oy * 2 + 3) * 6 + 2) * 4
+                    let row2 = ((oy * 2 + 3) * 6 + 2) * 4 + 1
+                    let row3 = ((oy * 2 + 3) * 6 + 2) * 4 + 2
+                    let row4 = ((oy * 2 + 3) * 6 + 2) * 4 + 3
+                    let row5 = ((oy * 2 + 3) * 6 + 3) * 4
+                    let row6 = ((oy * 2 + 3) * 6 + 3) * 4 + 1
+                    let row7 = ((oy * 2 + 3) * 6 + 3) * 4 + 2
+                    let row8 = ((oy * 2 + 3) * 6 + 3) * 4 + 3
+                    let dp = d + oy * 2
+                    for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 8]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 8]), dzv) }
+                }
+                let gp0 = kernelGradient + 220
+                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                let gp1 = kernelGradient + 224
+                gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                let gp2 = kernelGradient + 228
+                gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                let gp3 = kernelGradient + 232
+                gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                let gp4 = kernelGradient + 236
+                gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                let gp5 = kernelGradient + 240
+                gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                let gp6 = kernelGradient + 244
+                gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                let gp7 = kernelGradient + 248
+                gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                let gp8 = kernelGradient + 252
+                gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels

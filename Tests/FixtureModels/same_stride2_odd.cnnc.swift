@@ -620,19 +620,24 @@ extension SameStride2Odd: TrainableModel {
                 for l in 0..<5 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 4
-                let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2
+            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 9
+                let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2, ky4 = (r0 + 4) / 6, kx4 = ((r0 + 4) / 2) % 3, ci4 = (r0 + 4) % 2, ky5 = (r0 + 5) / 6, kx5 = ((r0 + 5) / 2) % 3, ci5 = (r0 + 5) % 2, ky6 = (r0 + 6) / 6, kx6 = ((r0 + 6) / 2) % 3, ci6 = (r0 + 6) % 2, ky7 = (r0 + 7) / 6, kx7 = ((r0 + 7) / 2) % 3, ci7 = (r0 + 7) % 2, ky8 = (r0 + 8) / 6, kx8 = ((r0 + 8) / 2) % 3, ci8 = (r0 + 8) % 2
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
                     for oy in 0..<4 {
                         let row0 = ((oy * 2 + ky0) * 11 + kx0) * 2 + ci0
                         let row1 = ((oy * 2 + ky1) * 11 + kx1) * 2 + ci1
                         let row2 = ((oy * 2 + ky2) * 11 + kx2) * 2 + ci2
                         let row3 = ((oy * 2 + ky3) * 11 + kx3) * 2 + ci3
+                        let row4 = ((oy * 2 + ky4) * 11 + kx4) * 2 + ci4
+                        let row5 = ((oy * 2 + ky5) * 11 + kx5) * 2 + ci5
+                        let row6 = ((oy * 2 + ky6) * 11 + kx6) * 2 + ci6
+                        let row7 = ((oy * 2 + ky7) * 11 + kx7) * 2 + ci7
+                        let row8 = ((oy * 2 + ky8) * 11 + kx8) * 2 + ci8
                         let dp = d + oy * 5
-                        for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 4]), dzv) }
+                        for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 4]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 4]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 4]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 4]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 4]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 5
                     for l in 0..<5 { gp0[l] += sum0[l] }
@@ -642,20 +647,17 @@ extension SameStride2Odd: TrainableModel {
                     for l in 0..<5 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 5
                     for l in 0..<5 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 5
+                    for l in 0..<5 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 5
+                    for l in 0..<5 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 5
+                    for l in 0..<5 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 5
+                    for l in 0..<5 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + (r0 + 8) * 5
+                    for l in 0..<5 { gp8[l] += sum8[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
-                for oy in 0..<4 {
-                    let row0 = ((oy * 2 + 2) * 11 + 2) * 2
-                    let row1 = ((oy * 2 + 2) * 11 + 2) * 2 + 1
-                    let dp = d + oy * 5
-                    for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv) }
-                }
-                let gp0 = kernelGradient + 80
-                for l in 0..<5 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 85
-                for l in 0..<5 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -723,19 +725,25 @@ extension SameStride2Odd: TrainableModel {
                 for l in 0..<6 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<7 {
-                let r0 = rb * 4
-                let ky0 = r0 / 15, kx0 = (r0 / 5) % 3, ci0 = r0 % 5, ky1 = (r0 + 1) / 15, kx1 = ((r0 + 1) / 5) % 3, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 15, kx2 = ((r0 + 2) / 5) % 3, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 15, kx3 = ((r0 + 3) / 5) % 3, ci3 = (r0 + 3) % 5
+            // 10 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 10
+                let ky0 = r0 / 15, kx0 = (r0 / 5) % 3, ci0 = r0 % 5, ky1 = (r0 + 1) / 15, kx1 = ((r0 + 1) / 5) % 3, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 15, kx2 = ((r0 + 2) / 5) % 3, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 15, kx3 = ((r0 + 3) / 5) % 3, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 15, kx4 = ((r0 + 4) / 5) % 3, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 15, kx5 = ((r0 + 5) / 5) % 3, ci5 = (r0 + 5) % 5, ky6 = (r0 + 6) / 15, kx6 = ((r0 + 6) / 5) % 3, ci6 = (r0 + 6) % 5, ky7 = (r0 + 7) / 15, kx7 = ((r0 + 7) / 5) % 3, ci7 = (r0 + 7) % 5, ky8 = (r0 + 8) / 15, kx8 = ((r0 + 8) / 5) % 3, ci8 = (r0 + 8) % 5, ky9 = (r0 + 9) / 15, kx9 = ((r0 + 9) / 5) % 3, ci9 = (r0 + 9) % 5
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>()
                     for oy in 0..<2 {
                         let row0 = ((oy * 2 + ky0) * 7 + kx0) * 5 + ci0
                         let row1 = ((oy * 2 + ky1) * 7 + kx1) * 5 + ci1
                         let row2 = ((oy * 2 + ky2) * 7 + kx2) * 5 + ci2
                         let row3 = ((oy * 2 + ky3) * 7 + kx3) * 5 + ci3
+                        let row4 = ((oy * 2 + ky4) * 7 + kx4) * 5 + ci4
+                        let row5 = ((oy * 2 + ky5) * 7 + kx5) * 5 + ci5
+                        let row6 = ((oy * 2 + ky6) * 7 + kx6) * 5 + ci6
+                        let row7 = ((oy * 2 + ky7) * 7 + kx7) * 5 + ci7
+                        let row8 = ((oy * 2 + ky8) * 7 + kx8) * 5 + ci8
+                        let row9 = ((oy * 2 + ky9) * 7 + kx9) * 5 + ci9
                         let dp = d + oy * 5
-                        for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 5]), dzv) }
+                        for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 5]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 5]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 6
                     for l in 0..<6 { gp0[l] += sum0[l] }
@@ -745,20 +753,19 @@ extension SameStride2Odd: TrainableModel {
                     for l in 0..<6 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 6
                     for l in 0..<6 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 6
+                    for l in 0..<6 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 6
+                    for l in 0..<6 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 6
+                    for l in 0..<6 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 6
+                    for l in 0..<6 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + (r0 + 8) * 6
+                    for l in 0..<6 { gp8[l] += sum8[l] }
+                    let gp9 = kernelGradient + (r0 + 9) * 6
+                    for l in 0..<6 { gp9[l] += sum9[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
-                for oy in 0..<2 {
-                    let row0 = ((oy * 2 + 1) * 7 + 2) * 5 + 3
-                    let row1 = ((oy * 2 + 1) * 7 + 2) * 5 + 4
-                    let dp = d + oy * 5
-                    for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 5]), dzv) }
-                }
-                let gp0 = kernelGradient + 168
-                for l in 0..<6 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 174
-                for l in 0..<6 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -895,17 +902,19 @@ extension SameStride2Odd: TrainableModel {
                 for l in 0..<2 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>()
                     do {
                         let row0 = 0
                         let row1 = 1
                         let row2 = 2
                         let row3 = 3
+                        let row4 = 4
+                        let row5 = 5
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv) }
                     }
                     let gp0 = kernelGradient
                     for l in 0..<2 { gp0[l] += sum0[l] }
@@ -915,20 +924,11 @@ extension SameStride2Odd: TrainableModel {
                     for l in 0..<2 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + 6
                     for l in 0..<2 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + 8
+                    for l in 0..<2 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + 10
+                    for l in 0..<2 { gp5[l] += sum5[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
-                do {
-                    let row0 = 4
-                    let row1 = 5
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv) }
-                }
-                let gp0 = kernelGradient + 8
-                for l in 0..<2 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 10
-                for l in 0..<2 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

@@ -1224,22 +1224,24 @@ extension Separable: TrainableModel {
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
-                for oy in 0..<8 {
-                    let row0 = oy * 24
-                    let row1 = oy * 24 + 1
-                    let row2 = oy * 24 + 2
-                    let dp = d + oy * 8
-                    for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 3]), dzv) }
+                do {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
+                    for oy in 0..<8 {
+                        let row0 = oy * 24
+                        let row1 = oy * 24 + 1
+                        let row2 = oy * 24 + 2
+                        let dp = d + oy * 8
+                        for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 3]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + 32
+                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
                 }
-                let gp0 = kernelGradient
-                gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 16
-                gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                let gp2 = kernelGradient + 32
-                gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_sep_first_pointwise_backward_input_gradient)
@@ -1353,18 +1355,20 @@ extension Separable: TrainableModel {
                 }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 4
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 6
                 for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     for oy in 0..<8 {
                         let row0 = oy * 128 + r0
                         let row1 = oy * 128 + r0 + 1
                         let row2 = oy * 128 + r0 + 2
                         let row3 = oy * 128 + r0 + 3
+                        let row4 = oy * 128 + r0 + 4
+                        let row5 = oy * 128 + r0 + 5
                         let dp = d + oy * 16 + g
-                        for ox in 0..<8 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
+                        for ox in 0..<8 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 16]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 24 + g * 16
                     if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
@@ -1374,7 +1378,30 @@ extension Separable: TrainableModel {
                     if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
                     let gp3 = kernelGradient + (r0 + 3) * 24 + g * 16
                     if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
+                    let gp4 = kernelGradient + (r0 + 4) * 24 + g * 16
+                    if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<8 { gp4[l] += sum4[l] } }
+                    let gp5 = kernelGradient + (r0 + 5) * 24 + g * 16
+                    if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<8 { gp5[l] += sum5[l] } }
                 }
+            }
+            for g in 0..<2 {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                for oy in 0..<8 {
+                    let row0 = oy * 128 + 12
+                    let row1 = oy * 128 + 13
+                    let row2 = oy * 128 + 14
+                    let row3 = oy * 128 + 15
+                    let dp = d + oy * 16 + g
+                    for ox in 0..<8 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
+                }
+                let gp0 = kernelGradient + g * 16 + 288
+                if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
+                let gp1 = kernelGradient + g * 16 + 312
+                if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
+                let gp2 = kernelGradient + g * 16 + 336
+                if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
+                let gp3 = kernelGradient + g * 16 + 360
+                if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_sep_no_bias_pointwise_backward_input_gradient)
@@ -1491,18 +1518,20 @@ extension Separable: TrainableModel {
                 for l in 0..<12 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<6 {
-                let r0 = rb * 4
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 6
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     for oy in 0..<3 {
                         let row0 = oy * 72 + r0
                         let row1 = oy * 72 + r0 + 1
                         let row2 = oy * 72 + r0 + 2
                         let row3 = oy * 72 + r0 + 3
+                        let row4 = oy * 72 + r0 + 4
+                        let row5 = oy * 72 + r0 + 5
                         let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 24]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 24]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 24]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 24]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 24]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 24]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 24]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 24]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 24]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 24]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 12
                     for l in 0..<12 { gp0[l] += sum0[l] }
@@ -1512,6 +1541,10 @@ extension Separable: TrainableModel {
                     for l in 0..<12 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 12
                     for l in 0..<12 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 12
+                    for l in 0..<12 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 12
+                    for l in 0..<12 { gp5[l] += sum5[l] }
                 }
             }
             guard let dx else { return }
@@ -1631,18 +1664,26 @@ extension Separable: TrainableModel {
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<6 {
-                let r0 = rb * 4
+            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 12
                 for g in 0..<2 {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
                     for oy in 0..<3 {
                         let row0 = oy * 72 + r0
                         let row1 = oy * 72 + r0 + 1
                         let row2 = oy * 72 + r0 + 2
                         let row3 = oy * 72 + r0 + 3
+                        let row4 = oy * 72 + r0 + 4
+                        let row5 = oy * 72 + r0 + 5
+                        let row6 = oy * 72 + r0 + 6
+                        let row7 = oy * 72 + r0 + 7
+                        let row8 = oy * 72 + r0 + 8
+                        let row9 = oy * 72 + r0 + 9
+                        let row10 = oy * 72 + r0 + 10
+                        let row11 = oy * 72 + r0 + 11
                         let dp = d + oy * 6 + g
-                        for ox in 0..<3 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 24]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 24]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 24]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 24]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 24]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 24]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 24]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 24]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 24]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 24]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 24]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 24]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 24]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 24]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 24]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 24]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 10 + g * 8
                     if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
@@ -1652,6 +1693,22 @@ extension Separable: TrainableModel {
                     if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
                     let gp3 = kernelGradient + (r0 + 3) * 10 + g * 8
                     if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
+                    let gp4 = kernelGradient + (r0 + 4) * 10 + g * 8
+                    if g < 1 { gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<2 { gp4[l] += sum4[l] } }
+                    let gp5 = kernelGradient + (r0 + 5) * 10 + g * 8
+                    if g < 1 { gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<2 { gp5[l] += sum5[l] } }
+                    let gp6 = kernelGradient + (r0 + 6) * 10 + g * 8
+                    if g < 1 { gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0) } else { for l in 0..<2 { gp6[l] += sum6[l] } }
+                    let gp7 = kernelGradient + (r0 + 7) * 10 + g * 8
+                    if g < 1 { gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0) } else { for l in 0..<2 { gp7[l] += sum7[l] } }
+                    let gp8 = kernelGradient + (r0 + 8) * 10 + g * 8
+                    if g < 1 { gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0) } else { for l in 0..<2 { gp8[l] += sum8[l] } }
+                    let gp9 = kernelGradient + (r0 + 9) * 10 + g * 8
+                    if g < 1 { gp9.store(gp9.simd(SIMD8<Float>.self, at: 0) + sum9, at: 0) } else { for l in 0..<2 { gp9[l] += sum9[l] } }
+                    let gp10 = kernelGradient + (r0 + 10) * 10 + g * 8
+                    if g < 1 { gp10.store(gp10.simd(SIMD8<Float>.self, at: 0) + sum10, at: 0) } else { for l in 0..<2 { gp10[l] += sum10[l] } }
+                    let gp11 = kernelGradient + (r0 + 11) * 10 + g * 8
+                    if g < 1 { gp11.store(gp11.simd(SIMD8<Float>.self, at: 0) + sum11, at: 0) } else { for l in 0..<2 { gp11[l] += sum11[l] } }
                 }
             }
             guard let dx else { return }
@@ -1778,41 +1835,45 @@ extension Separable: TrainableModel {
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
-                do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
-                    for oy in 0..<3 {
-                        let row0 = oy * 20 + r0
-                        let row1 = oy * 20 + r0 + 1
-                        let row2 = oy * 20 + r0 + 2
-                        let row3 = oy * 20 + r0 + 3
-                        let dp = d + oy * 2
-                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 10]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 10]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 10]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 10]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 8
-                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 8
-                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 8
-                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 8
-                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
-                }
-            }
+            // 10 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
-                for oy in 0..<3 {
-                    let row0 = oy * 20 + 8
-                    let row1 = oy * 20 + 9
-                    let dp = d + oy * 2
-                    for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 10]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 10]), dzv) }
+                do {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>()
+                    for oy in 0..<3 {
+                        let row0 = oy * 20
+                        let row1 = oy * 20 + 1
+                        let row2 = oy * 20 + 2
+                        let row3 = oy * 20 + 3
+                        let row4 = oy * 20 + 4
+                        let row5 = oy * 20 + 5
+                        let row6 = oy * 20 + 6
+                        let row7 = oy * 20 + 7
+                        let row8 = oy * 20 + 8
+                        let row9 = oy * 20 + 9
+                        let dp = d + oy * 2
+                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 10]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 10]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 10]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 10]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 10]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 10]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 10]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 10]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 10]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 10]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + 8
+                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + 16
+                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + 24
+                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + 32
+                    gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + 40
+                    gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
+                    let gp6 = kernelGradient + 48
+                    gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
+                    let gp7 = kernelGradient + 56
+                    gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
+                    let gp8 = kernelGradient + 64
+                    gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0)
+                    let gp9 = kernelGradient + 72
+                    gp9.store(gp9.simd(SIMD8<Float>.self, at: 0) + sum9, at: 0)
                 }
-                let gp0 = kernelGradient + 64
-                gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 72
-                gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_sep_rect_pointwise_backward_input_gradient)
@@ -1914,18 +1975,26 @@ extension Separable: TrainableModel {
                 for l in 0..<3 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<12 {
-                let r0 = rb * 4
+            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 12
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
                     do {
                         let row0 = r0
                         let row1 = r0 + 1
                         let row2 = r0 + 2
                         let row3 = r0 + 3
+                        let row4 = r0 + 4
+                        let row5 = r0 + 5
+                        let row6 = r0 + 6
+                        let row7 = r0 + 7
+                        let row8 = r0 + 8
+                        let row9 = r0 + 9
+                        let row10 = r0 + 10
+                        let row11 = r0 + 11
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 3
                     for l in 0..<3 { gp0[l] += sum0[l] }
@@ -1935,6 +2004,22 @@ extension Separable: TrainableModel {
                     for l in 0..<3 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 3
                     for l in 0..<3 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 3
+                    for l in 0..<3 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 3
+                    for l in 0..<3 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 3
+                    for l in 0..<3 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 3
+                    for l in 0..<3 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + (r0 + 8) * 3
+                    for l in 0..<3 { gp8[l] += sum8[l] }
+                    let gp9 = kernelGradient + (r0 + 9) * 3
+                    for l in 0..<3 { gp9[l] += sum9[l] }
+                    let gp10 = kernelGradient + (r0 + 10) * 3
+                    for l in 0..<3 { gp10[l] += sum10[l] }
+                    let gp11 = kernelGradient + (r0 + 11) * 3
+                    for l in 0..<3 { gp11[l] += sum11[l] }
                 }
             }
             guard let dx else { return }

@@ -764,8 +764,7 @@ extension Upsampling: TrainableModel {
         // encode
         Self.l0_encode_derivative(UnsafePointer(o0), g)
         Self.l0_encode_pad(input, p)
-        Self.l0_encode_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_encode_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_encode_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -800,19 +799,24 @@ extension Upsampling: TrainableModel {
                 for l in 0..<6 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 4
-                let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2
+            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 9
+                let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2, ky4 = (r0 + 4) / 6, kx4 = ((r0 + 4) / 2) % 3, ci4 = (r0 + 4) % 2, ky5 = (r0 + 5) / 6, kx5 = ((r0 + 5) / 2) % 3, ci5 = (r0 + 5) % 2, ky6 = (r0 + 6) / 6, kx6 = ((r0 + 6) / 2) % 3, ci6 = (r0 + 6) % 2, ky7 = (r0 + 7) / 6, kx7 = ((r0 + 7) / 2) % 3, ci7 = (r0 + 7) % 2, ky8 = (r0 + 8) / 6, kx8 = ((r0 + 8) / 2) % 3, ci8 = (r0 + 8) % 2
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
                     for oy in 0..<3 {
                         let row0 = ((oy + ky0) * 6 + kx0) * 2 + ci0
                         let row1 = ((oy + ky1) * 6 + kx1) * 2 + ci1
                         let row2 = ((oy + ky2) * 6 + kx2) * 2 + ci2
                         let row3 = ((oy + ky3) * 6 + kx3) * 2 + ci3
+                        let row4 = ((oy + ky4) * 6 + kx4) * 2 + ci4
+                        let row5 = ((oy + ky5) * 6 + kx5) * 2 + ci5
+                        let row6 = ((oy + ky6) * 6 + kx6) * 2 + ci6
+                        let row7 = ((oy + ky7) * 6 + kx7) * 2 + ci7
+                        let row8 = ((oy + ky8) * 6 + kx8) * 2 + ci8
                         let dp = d + oy * 4
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 2]), dzv) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 2]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 2]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 2]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 2]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 2]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 2]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 6
                     for l in 0..<6 { gp0[l] += sum0[l] }
@@ -822,24 +826,21 @@ extension Upsampling: TrainableModel {
                     for l in 0..<6 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 6
                     for l in 0..<6 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 6
+                    for l in 0..<6 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 6
+                    for l in 0..<6 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 6
+                    for l in 0..<6 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 6
+                    for l in 0..<6 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + (r0 + 8) * 6
+                    for l in 0..<6 { gp8[l] += sum8[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
-                for oy in 0..<3 {
-                    let row0 = ((oy + 2) * 6 + 2) * 2
-                    let row1 = ((oy + 2) * 6 + 2) * 2 + 1
-                    let dp = d + oy * 4
-                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 2]), dzv) }
-                }
-                let gp0 = kernelGradient + 96
-                for l in 0..<6 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 102
-                for l in 0..<6 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_encode_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 420) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 396) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 216
                 for tap in 0..<9 {
                     for co in 0..<6 {
@@ -852,12 +853,7 @@ extension Upsampling: TrainableModel {
                 for oy in 0..<3 {
                     (bordered + (oy + 1) * 36 + 6).update(from: dz + oy * 24, count: 24)
                 }
-                let result = bordered + 180
-                Self.l0_encode_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 60)
-                for iy in 0..<3 {
-                    (dx + (iy + 1) * 12 + 2).update(from: result + iy * 8, count: 8)
-                }
+                Self.l0_encode_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -896,14 +892,6 @@ extension Upsampling: TrainableModel {
             do { let v = s1_0; for lane in 0..<2 { yp[lane + 2] = v[lane] } }
             do { let v = s2_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
             do { let v = s3_0; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
-        }
-    }
-
-    // encode: the gradient without its padding
-    @inline(never)
-    static func l0_encode_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<3 {
-            (dx + row * 8).update(from: dy + ((row + 1) * 6 + 1) * 2, count: 8)
         }
     }
 
@@ -965,19 +953,26 @@ extension Upsampling: TrainableModel {
                 for l in 0..<5 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<13 {
-                let r0 = rb * 4
-                let ky0 = r0 / 18, kx0 = (r0 / 6) % 3, ci0 = r0 % 6, ky1 = (r0 + 1) / 18, kx1 = ((r0 + 1) / 6) % 3, ci1 = (r0 + 1) % 6, ky2 = (r0 + 2) / 18, kx2 = ((r0 + 2) / 6) % 3, ci2 = (r0 + 2) % 6, ky3 = (r0 + 3) / 18, kx3 = ((r0 + 3) / 6) % 3, ci3 = (r0 + 3) % 6
+            // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 11
+                let ky0 = r0 / 18, kx0 = (r0 / 6) % 3, ci0 = r0 % 6, ky1 = (r0 + 1) / 18, kx1 = ((r0 + 1) / 6) % 3, ci1 = (r0 + 1) % 6, ky2 = (r0 + 2) / 18, kx2 = ((r0 + 2) / 6) % 3, ci2 = (r0 + 2) % 6, ky3 = (r0 + 3) / 18, kx3 = ((r0 + 3) / 6) % 3, ci3 = (r0 + 3) % 6, ky4 = (r0 + 4) / 18, kx4 = ((r0 + 4) / 6) % 3, ci4 = (r0 + 4) % 6, ky5 = (r0 + 5) / 18, kx5 = ((r0 + 5) / 6) % 3, ci5 = (r0 + 5) % 6, ky6 = (r0 + 6) / 18, kx6 = ((r0 + 6) / 6) % 3, ci6 = (r0 + 6) % 6, ky7 = (r0 + 7) / 18, kx7 = ((r0 + 7) / 6) % 3, ci7 = (r0 + 7) % 6, ky8 = (r0 + 8) / 18, kx8 = ((r0 + 8) / 6) % 3, ci8 = (r0 + 8) % 6, ky9 = (r0 + 9) / 18, kx9 = ((r0 + 9) / 6) % 3, ci9 = (r0 + 9) % 6, ky10 = (r0 + 10) / 18, kx10 = ((r0 + 10) / 6) % 3, ci10 = (r0 + 10) % 6
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>()
                     for oy in 0..<5 {
                         let row0 = ((oy * 2 + ky0) * 24 + kx0) * 6 + ci0
                         let row1 = ((oy * 2 + ky1) * 24 + kx1) * 6 + ci1
                         let row2 = ((oy * 2 + ky2) * 24 + kx2) * 6 + ci2
                         let row3 = ((oy * 2 + ky3) * 24 + kx3) * 6 + ci3
+                        let row4 = ((oy * 2 + ky4) * 24 + kx4) * 6 + ci4
+                        let row5 = ((oy * 2 + ky5) * 24 + kx5) * 6 + ci5
+                        let row6 = ((oy * 2 + ky6) * 24 + kx6) * 6 + ci6
+                        let row7 = ((oy * 2 + ky7) * 24 + kx7) * 6 + ci7
+                        let row8 = ((oy * 2 + ky8) * 24 + kx8) * 6 + ci8
+                        let row9 = ((oy * 2 + ky9) * 24 + kx9) * 6 + ci9
+                        let row10 = ((oy * 2 + ky10) * 24 + kx10) * 6 + ci10
                         let dp = d + oy * 11
-                        for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 12]), dzv) }
+                        for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 12]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 12]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 12]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 12]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 12]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 12]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 12]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 12]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 5
                     for l in 0..<5 { gp0[l] += sum0[l] }
@@ -987,20 +982,58 @@ extension Upsampling: TrainableModel {
                     for l in 0..<5 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 5
                     for l in 0..<5 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 5
+                    for l in 0..<5 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 5
+                    for l in 0..<5 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 5
+                    for l in 0..<5 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 5
+                    for l in 0..<5 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + (r0 + 8) * 5
+                    for l in 0..<5 { gp8[l] += sum8[l] }
+                    let gp9 = kernelGradient + (r0 + 9) * 5
+                    for l in 0..<5 { gp9[l] += sum9[l] }
+                    let gp10 = kernelGradient + (r0 + 10) * 5
+                    for l in 0..<5 { gp10[l] += sum10[l] }
                 }
             }
             do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>()
                 for oy in 0..<5 {
-                    let row0 = ((oy * 2 + 2) * 24 + 2) * 6 + 4
-                    let row1 = ((oy * 2 + 2) * 24 + 2) * 6 + 5
+                    let row0 = ((oy * 2 + 2) * 24 + 1) * 6 + 2
+                    let row1 = ((oy * 2 + 2) * 24 + 1) * 6 + 3
+                    let row2 = ((oy * 2 + 2) * 24 + 1) * 6 + 4
+                    let row3 = ((oy * 2 + 2) * 24 + 1) * 6 + 5
+                    let row4 = ((oy * 2 + 2) * 24 + 2) * 6
+                    let row5 = ((oy * 2 + 2) * 24 + 2) * 6 + 1
+                    let row6 = ((oy * 2 + 2) * 24 + 2) * 6 + 2
+                    let row7 = ((oy * 2 + 2) * 24 + 2) * 6 + 3
+                    let row8 = ((oy * 2 + 2) * 24 + 2) * 6 + 4
+                    let row9 = ((oy * 2 + 2) * 24 + 2) * 6 + 5
                     let dp = d + oy * 11
-                    for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 12]), dzv) }
+                    for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 12]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 12]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 12]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 12]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 12]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 12]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 12]), dzv) }
                 }
-                let gp0 = kernelGradient + 260
+                let gp0 = kernelGradient + 220
                 for l in 0..<5 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 265
+                let gp1 = kernelGradient + 225
                 for l in 0..<5 { gp1[l] += sum1[l] }
+                let gp2 = kernelGradient + 230
+                for l in 0..<5 { gp2[l] += sum2[l] }
+                let gp3 = kernelGradient + 235
+                for l in 0..<5 { gp3[l] += sum3[l] }
+                let gp4 = kernelGradient + 240
+                for l in 0..<5 { gp4[l] += sum4[l] }
+                let gp5 = kernelGradient + 245
+                for l in 0..<5 { gp5[l] += sum5[l] }
+                let gp6 = kernelGradient + 250
+                for l in 0..<5 { gp6[l] += sum6[l] }
+                let gp7 = kernelGradient + 255
+                for l in 0..<5 { gp7[l] += sum7[l] }
+                let gp8 = kernelGradient + 260
+                for l in 0..<5 { gp8[l] += sum8[l] }
+                let gp9 = kernelGradient + 265
+                for l in 0..<5 { gp9[l] += sum9[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -1073,17 +1106,18 @@ extension Upsampling: TrainableModel {
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>()
                     for oy in 0..<15 {
                         let row0 = oy * 55
                         let row1 = oy * 55 + 1
                         let row2 = oy * 55 + 2
                         let row3 = oy * 55 + 3
+                        let row4 = oy * 55 + 4
                         let dp = d + oy * 11
-                        for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 5]), dzv) }
+                        for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 5]), dzv) }
                     }
                     let gp0 = kernelGradient
                     gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
@@ -1093,17 +1127,9 @@ extension Upsampling: TrainableModel {
                     gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
                     let gp3 = kernelGradient + 48
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + 64
+                    gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD16<Float>()
-                for oy in 0..<15 {
-                    let row0 = oy * 55 + 4
-                    let dp = d + oy * 11
-                    for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 5]), dzv) }
-                }
-                let gp0 = kernelGradient + 64
-                gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l5_widen_backward_input_gradient)
@@ -1254,18 +1280,22 @@ extension Upsampling: TrainableModel {
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 4
+            // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 8
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
                     do {
                         let row0 = r0
                         let row1 = r0 + 1
                         let row2 = r0 + 2
                         let row3 = r0 + 3
+                        let row4 = r0 + 4
+                        let row5 = r0 + 5
+                        let row6 = r0 + 6
+                        let row7 = r0 + 7
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 4
                     gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
@@ -1275,6 +1305,14 @@ extension Upsampling: TrainableModel {
                     gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
                     let gp3 = kernelGradient + (r0 + 3) * 4
                     gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + (r0 + 4) * 4
+                    gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + (r0 + 5) * 4
+                    gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                    let gp6 = kernelGradient + (r0 + 6) * 4
+                    gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                    let gp7 = kernelGradient + (r0 + 7) * 4
+                    gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
                 }
             }
             guard let dx else { return }

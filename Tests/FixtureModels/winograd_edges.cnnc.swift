@@ -1159,16 +1159,14 @@ extension WinogradEdges: TrainableModel {
         Self.l3_max_pooling2d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_2
         Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 6952), gradients.advanced(by: 6952), q)
-        Self.l2_conv2d_2_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l2_conv2d_2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 6952), gradients.advanced(by: 6952), h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
         Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 3480), gradients.advanced(by: 3480), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -1205,19 +1203,21 @@ extension WinogradEdges: TrainableModel {
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<36 {
-                let r0 = rb * 4
-                let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<24 {
+                let r0 = rb * 6
+                let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 48, kx4 = ((r0 + 4) / 16) % 3, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 48, kx5 = ((r0 + 5) / 16) % 3, ci5 = (r0 + 5) % 16
                 for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     for oy in 0..<23 {
                         let row0 = ((oy + ky0) * 22 + kx0) * 16 + ci0
                         let row1 = ((oy + ky1) * 22 + kx1) * 16 + ci1
                         let row2 = ((oy + ky2) * 22 + kx2) * 16 + ci2
                         let row3 = ((oy + ky3) * 22 + kx3) * 16 + ci3
+                        let row4 = ((oy + ky4) * 22 + kx4) * 16 + ci4
+                        let row5 = ((oy + ky5) * 22 + kx5) * 16 + ci5
                         let dp = d + oy * 40 + g
-                        for ox in 0..<20 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
+                        for ox in 0..<20 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 16]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 24 + g * 16
                     if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
@@ -1227,12 +1227,16 @@ extension WinogradEdges: TrainableModel {
                     if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
                     let gp3 = kernelGradient + (r0 + 3) * 24 + g * 16
                     if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
+                    let gp4 = kernelGradient + (r0 + 4) * 24 + g * 16
+                    if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<8 { gp4[l] += sum4[l] } }
+                    let gp5 = kernelGradient + (r0 + 5) * 24 + g * 16
+                    if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<8 { gp5[l] += sum5[l] } }
                 }
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
             do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 24016)
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 16656)
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 3456
                 for tap in 0..<9 {
@@ -1245,12 +1249,7 @@ extension WinogradEdges: TrainableModel {
                 for oy in 0..<23 {
                     (bordered + (oy + 1) * 528 + 24).update(from: dz + oy * 480, count: 480)
                 }
-                let result = bordered + 13200
-                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 8800)
-                for iy in 0..<23 {
-                    (dx + (iy + 1) * 352 + 16).update(from: result + iy * 320, count: 320)
-                }
+                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1298,14 +1297,6 @@ extension WinogradEdges: TrainableModel {
         }
     }
 
-    // conv2d: the gradient without its padding
-    @inline(never)
-    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<23 {
-            (dx + row * 320).update(from: dy + ((row + 1) * 22 + 1) * 16, count: 320)
-        }
-    }
-
     // conv2d_1: through its tanh activation
     @inline(never)
     static func l1_conv2d_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
@@ -1329,19 +1320,21 @@ extension WinogradEdges: TrainableModel {
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<54 {
-                let r0 = rb * 4
-                let ky0 = r0 / 72, kx0 = (r0 / 24) % 3, ci0 = r0 % 24, ky1 = (r0 + 1) / 72, kx1 = ((r0 + 1) / 24) % 3, ci1 = (r0 + 1) % 24, ky2 = (r0 + 2) / 72, kx2 = ((r0 + 2) / 24) % 3, ci2 = (r0 + 2) % 24, ky3 = (r0 + 3) / 72, kx3 = ((r0 + 3) / 24) % 3, ci3 = (r0 + 3) % 24
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<36 {
+                let r0 = rb * 6
+                let ky0 = r0 / 72, kx0 = (r0 / 24) % 3, ci0 = r0 % 24, ky1 = (r0 + 1) / 72, kx1 = ((r0 + 1) / 24) % 3, ci1 = (r0 + 1) % 24, ky2 = (r0 + 2) / 72, kx2 = ((r0 + 2) / 24) % 3, ci2 = (r0 + 2) % 24, ky3 = (r0 + 3) / 72, kx3 = ((r0 + 3) / 24) % 3, ci3 = (r0 + 3) % 24, ky4 = (r0 + 4) / 72, kx4 = ((r0 + 4) / 24) % 3, ci4 = (r0 + 4) % 24, ky5 = (r0 + 5) / 72, kx5 = ((r0 + 5) / 24) % 3, ci5 = (r0 + 5) % 24
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     for oy in 0..<21 {
                         let row0 = ((oy + ky0) * 20 + kx0) * 24 + ci0
                         let row1 = ((oy + ky1) * 20 + kx1) * 24 + ci1
                         let row2 = ((oy + ky2) * 20 + kx2) * 24 + ci2
                         let row3 = ((oy + ky3) * 20 + kx3) * 24 + ci3
+                        let row4 = ((oy + ky4) * 20 + kx4) * 24 + ci4
+                        let row5 = ((oy + ky5) * 20 + kx5) * 24 + ci5
                         let dp = d + oy * 18
-                        for ox in 0..<18 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 24]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 24]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 24]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 24]), dzv) }
+                        for ox in 0..<18 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 24]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 24]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 24]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 24]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 24]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 24]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 16
                     gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
@@ -1351,6 +1344,10 @@ extension WinogradEdges: TrainableModel {
                     gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
                     let gp3 = kernelGradient + (r0 + 3) * 16
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + (r0 + 4) * 16
+                    gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + (r0 + 5) * 16
+                    gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
                 }
             }
             guard let dx else { return }
@@ -1473,19 +1470,21 @@ extension WinogradEdges: TrainableModel {
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<36 {
-                let r0 = rb * 4
-                let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<24 {
+                let r0 = rb * 6
+                let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 48, kx4 = ((r0 + 4) / 16) % 3, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 48, kx5 = ((r0 + 5) / 16) % 3, ci5 = (r0 + 5) % 16
                 for g in 0..<3 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     for oy in 0..<21 {
                         let row0 = ((oy + ky0) * 20 + kx0) * 16 + ci0
                         let row1 = ((oy + ky1) * 20 + kx1) * 16 + ci1
                         let row2 = ((oy + ky2) * 20 + kx2) * 16 + ci2
                         let row3 = ((oy + ky3) * 20 + kx3) * 16 + ci3
+                        let row4 = ((oy + ky4) * 20 + kx4) * 16 + ci4
+                        let row5 = ((oy + ky5) * 20 + kx5) * 16 + ci5
                         let dp = d + oy * 54 + g
-                        for ox in 0..<18 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
+                        for ox in 0..<18 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 16]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 48 + g * 16
                     gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
@@ -1495,12 +1494,16 @@ extension WinogradEdges: TrainableModel {
                     gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
                     let gp3 = kernelGradient + (r0 + 3) * 48 + g * 16
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + (r0 + 4) * 48 + g * 16
+                    gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + (r0 + 5) * 48 + g * 16
+                    gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
                 }
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_2_backward_input_gradient)
             do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 35040)
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 28992)
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 6912
                 for tap in 0..<9 {
@@ -1513,12 +1516,7 @@ extension WinogradEdges: TrainableModel {
                 for oy in 0..<21 {
                     (bordered + (oy + 1) * 960 + 48).update(from: dz + oy * 864, count: 864)
                 }
-                let result = bordered + 22080
-                Self.l2_conv2d_2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 7360)
-                for iy in 0..<21 {
-                    (dx + (iy + 1) * 320 + 16).update(from: result + iy * 288, count: 288)
-                }
+                Self.l2_conv2d_2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1567,14 +1565,6 @@ extension WinogradEdges: TrainableModel {
                 yp.store(s4_0, at: 64)
                 yp.store(s5_0, at: 80)
             }
-        }
-    }
-
-    // conv2d_2: the gradient without its padding
-    @inline(never)
-    static func l2_conv2d_2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<21 {
-            (dx + row * 288).update(from: dy + ((row + 1) * 20 + 1) * 16, count: 288)
         }
     }
 
@@ -1633,18 +1623,26 @@ extension WinogradEdges: TrainableModel {
                 for l in 0..<5 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<1080 {
-                let r0 = rb * 4
+            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<360 {
+                let r0 = rb * 12
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
                     do {
                         let row0 = r0
                         let row1 = r0 + 1
                         let row2 = r0 + 2
                         let row3 = r0 + 3
+                        let row4 = r0 + 4
+                        let row5 = r0 + 5
+                        let row6 = r0 + 6
+                        let row7 = r0 + 7
+                        let row8 = r0 + 8
+                        let row9 = r0 + 9
+                        let row10 = r0 + 10
+                        let row11 = r0 + 11
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 5
                     for l in 0..<5 { gp0[l] += sum0[l] }
@@ -1654,6 +1652,22 @@ extension WinogradEdges: TrainableModel {
                     for l in 0..<5 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 5
                     for l in 0..<5 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 5
+                    for l in 0..<5 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 5
+                    for l in 0..<5 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 5
+                    for l in 0..<5 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 5
+                    for l in 0..<5 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + (r0 + 8) * 5
+                    for l in 0..<5 { gp8[l] += sum8[l] }
+                    let gp9 = kernelGradient + (r0 + 9) * 5
+                    for l in 0..<5 { gp9[l] += sum9[l] }
+                    let gp10 = kernelGradient + (r0 + 10) * 5
+                    for l in 0..<5 { gp10[l] += sum10[l] }
+                    let gp11 = kernelGradient + (r0 + 11) * 5
+                    for l in 0..<5 { gp11[l] += sum11[l] }
                 }
             }
             guard let dx else { return }

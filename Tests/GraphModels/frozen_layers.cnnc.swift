@@ -849,8 +849,7 @@ extension FrozenLayers: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // frozen_conv
                 Self.l3_frozen_conv_pad(UnsafePointer(o2), p)
-                Self.l3_frozen_conv_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 92), gradients.advanced(by: 92), q)
-                Self.l3_frozen_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l3_frozen_conv_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 92), gradients.advanced(by: 92), h); swap(&g, &h)
                 for i in 0..<144 { e2[i] += g[i] }
                 // stem_relu: dL/d(output), summed over its readers
                 g.update(from: e2, count: 144)
@@ -861,8 +860,7 @@ extension FrozenLayers: TrainableModel {
                 Self.l1_stem_bn_backward(k, g)
                 // stem
                 Self.l0_stem_pad(input, p)
-                Self.l0_stem_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                if let inputGradient { Self.l0_stem_unpad(UnsafePointer(q), inputGradient) }
+                Self.l0_stem_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
                 return 0
 
         }
@@ -956,7 +954,7 @@ extension FrozenLayers: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_stem_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 472) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 400) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 144
                 for tap in 0..<9 {
                     for co in 0..<4 {
@@ -969,12 +967,7 @@ extension FrozenLayers: TrainableModel {
                 for oy in 0..<6 {
                     (bordered + (oy + 1) * 32 + 4).update(from: dz + oy * 24, count: 24)
                 }
-                let result = bordered + 256
-                Self.l0_stem_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 128)
-                for iy in 0..<6 {
-                    (dx + (iy + 1) * 16 + 2).update(from: result + iy * 12, count: 12)
-                }
+                Self.l0_stem_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1021,14 +1014,6 @@ extension FrozenLayers: TrainableModel {
             do { let v = s3_0; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
             do { let v = s4_0; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
             do { let v = s5_0; for lane in 0..<2 { yp[lane + 10] = v[lane] } }
-        }
-    }
-
-    // stem: the gradient without its padding
-    @inline(never)
-    static func l0_stem_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<6 {
-            (dx + row * 12).update(from: dy + ((row + 1) * 8 + 1) * 2, count: 12)
         }
     }
 
@@ -1093,7 +1078,7 @@ extension FrozenLayers: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_frozen_conv_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 544) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 400) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 144
                 for tap in 0..<9 {
                     for co in 0..<4 {
@@ -1105,12 +1090,7 @@ extension FrozenLayers: TrainableModel {
                 for oy in 0..<6 {
                     (bordered + (oy + 1) * 32 + 4).update(from: dz + oy * 24, count: 24)
                 }
-                let result = bordered + 256
-                Self.l3_frozen_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 256)
-                for iy in 0..<6 {
-                    (dx + (iy + 1) * 32 + 4).update(from: result + iy * 24, count: 24)
-                }
+                Self.l3_frozen_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1156,14 +1136,6 @@ extension FrozenLayers: TrainableModel {
             yp.store(s3_0, at: 12)
             yp.store(s4_0, at: 16)
             yp.store(s5_0, at: 20)
-        }
-    }
-
-    // frozen_conv: the gradient without its padding
-    @inline(never)
-    static func l3_frozen_conv_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<6 {
-            (dx + row * 24).update(from: dy + ((row + 1) * 8 + 1) * 4, count: 24)
         }
     }
 
@@ -1263,40 +1235,25 @@ extension FrozenLayers: TrainableModel {
                 for l in 0..<3 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 3
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv) }
                     }
-                    let gp0 = kernelGradient
+                    let gp0 = kernelGradient + r0 * 3
                     for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 3
+                    let gp1 = kernelGradient + (r0 + 1) * 3
                     for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 6
+                    let gp2 = kernelGradient + (r0 + 2) * 3
                     for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 9
-                    for l in 0..<3 { gp3[l] += sum3[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
-                do {
-                    let row0 = 4
-                    let row1 = 5
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv) }
-                }
-                let gp0 = kernelGradient + 12
-                for l in 0..<3 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 15
-                for l in 0..<3 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

@@ -410,19 +410,18 @@ extension FunctionalChain: TrainableModel {
                 for l in 0..<2 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
-                let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 3, kx3 = (r0 + 3) % 3
+            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 3
+                let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
                     for oy in 0..<6 {
                         let row0 = (oy + ky0) * 8 + kx0
                         let row1 = (oy + ky1) * 8 + kx1
                         let row2 = (oy + ky2) * 8 + kx2
-                        let row3 = (oy + ky3) * 8 + kx3
                         let dp = d + oy * 6
-                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox]), dzv) }
+                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 2
                     for l in 0..<2 { gp0[l] += sum0[l] }
@@ -430,19 +429,7 @@ extension FunctionalChain: TrainableModel {
                     for l in 0..<2 { gp1[l] += sum1[l] }
                     let gp2 = kernelGradient + (r0 + 2) * 2
                     for l in 0..<2 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 2
-                    for l in 0..<2 { gp3[l] += sum3[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>()
-                for oy in 0..<6 {
-                    let row0 = (oy + 2) * 8 + 2
-                    let dp = d + oy * 6
-                    for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox]), dzv) }
-                }
-                let gp0 = kernelGradient + 16
-                for l in 0..<2 { gp0[l] += sum0[l] }
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)

@@ -780,8 +780,7 @@ extension InceptionBlock: TrainableModel {
         // branch5x5
         Self.l5_branch5x5_derivative(UnsafePointer(o5), g)
         Self.l5_branch5x5_pad(UnsafePointer(o1), p)
-        Self.l5_branch5x5_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 530), gradients.advanced(by: 530), q)
-        Self.l5_branch5x5_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l5_branch5x5_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 530), gradients.advanced(by: 530), h); swap(&g, &h)
         e1.update(from: g, count: 576)
         // branch3x3: dL/d(output), summed over its readers
         g.update(from: e4, count: 1152)
@@ -789,8 +788,7 @@ extension InceptionBlock: TrainableModel {
         // branch3x3
         Self.l4_branch3x3_derivative(UnsafePointer(o4), g)
         Self.l4_branch3x3_pad(UnsafePointer(o0), p)
-        Self.l4_branch3x3_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 90), gradients.advanced(by: 90), q)
-        Self.l4_branch3x3_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l4_branch3x3_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 90), gradients.advanced(by: 90), h); swap(&g, &h)
         e0.update(from: g, count: 864)
         // branch1x1: dL/d(output), summed over its readers
         g.update(from: e3, count: 1152)
@@ -1242,7 +1240,7 @@ extension InceptionBlock: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_branch3x3_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 3008) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2144) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 576
                 for tap in 0..<9 {
                     for co in 0..<8 {
@@ -1255,12 +1253,7 @@ extension InceptionBlock: TrainableModel {
                 for oy in 0..<12 {
                     (bordered + (oy + 1) * 112 + 8).update(from: dz + oy * 96, count: 96)
                 }
-                let result = bordered + 1568
-                Self.l4_branch3x3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 1176)
-                for iy in 0..<12 {
-                    (dx + (iy + 1) * 84 + 6).update(from: result + iy * 72, count: 72)
-                }
+                Self.l4_branch3x3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1310,14 +1303,6 @@ extension InceptionBlock: TrainableModel {
                 do { let v = s4_0; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
                 do { let v = s5_0; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
             }
-        }
-    }
-
-    // branch3x3: the gradient without its padding
-    @inline(never)
-    static func l4_branch3x3_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<12 {
-            (dx + row * 72).update(from: dy + ((row + 1) * 14 + 1) * 6, count: 72)
         }
     }
 
@@ -1372,7 +1357,7 @@ extension InceptionBlock: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l5_branch5x5_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2712) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2136) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 600
                 for tap in 0..<25 {
                     for co in 0..<6 {
@@ -1384,12 +1369,7 @@ extension InceptionBlock: TrainableModel {
                 for oy in 0..<12 {
                     (bordered + (oy + 2) * 96 + 12).update(from: dz + oy * 72, count: 72)
                 }
-                let result = bordered + 1536
-                Self.l5_branch5x5_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 1024)
-                for iy in 0..<12 {
-                    (dx + (iy + 2) * 64 + 8).update(from: result + iy * 48, count: 48)
-                }
+                Self.l5_branch5x5_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1438,14 +1418,6 @@ extension InceptionBlock: TrainableModel {
                 yp.store(s4_0, at: 16)
                 yp.store(s5_0, at: 20)
             }
-        }
-    }
-
-    // branch5x5: the gradient without its padding
-    @inline(never)
-    static func l5_branch5x5_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<12 {
-            (dx + row * 48).update(from: dy + ((row + 2) * 16 + 2) * 4, count: 48)
         }
     }
 

@@ -514,8 +514,7 @@ extension NestedFunctional: TrainableModel {
         Self.l1_inner_relu_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
         // inner_conv
         Self.l0_inner_conv_pad(input, p)
-        Self.l0_inner_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-        Self.l0_inner_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l0_inner_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, h); swap(&g, &h)
         for i in 0..<144 { eInput[i] += g[i] }
         inputGradient?.update(from: eInput, count: 144)
         return value
@@ -570,7 +569,7 @@ extension NestedFunctional: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_inner_conv_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 544) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 400) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 144
                 for tap in 0..<9 {
                     for co in 0..<4 {
@@ -582,12 +581,7 @@ extension NestedFunctional: TrainableModel {
                 for oy in 0..<6 {
                     (bordered + (oy + 1) * 32 + 4).update(from: dz + oy * 24, count: 24)
                 }
-                let result = bordered + 256
-                Self.l0_inner_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 256)
-                for iy in 0..<6 {
-                    (dx + (iy + 1) * 32 + 4).update(from: result + iy * 24, count: 24)
-                }
+                Self.l0_inner_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -633,14 +627,6 @@ extension NestedFunctional: TrainableModel {
             yp.store(s3_0, at: 12)
             yp.store(s4_0, at: 16)
             yp.store(s5_0, at: 20)
-        }
-    }
-
-    // inner_conv: the gradient without its padding
-    @inline(never)
-    static func l0_inner_conv_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<6 {
-            (dx + row * 24).update(from: dy + ((row + 1) * 8 + 1) * 4, count: 24)
         }
     }
 

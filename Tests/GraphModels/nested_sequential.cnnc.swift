@@ -674,8 +674,7 @@ extension NestedSequential: TrainableModel {
             // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
             // branch
             Self.l3_branch_pad(UnsafePointer(o2), p)
-            Self.l3_branch_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 256), gradients.advanced(by: 256), q)
-            Self.l3_branch_unpad(UnsafePointer(q), h); swap(&g, &h)
+            Self.l3_branch_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 256), gradients.advanced(by: 256), h); swap(&g, &h)
             for i in 0..<512 { e2[i] += g[i] }
             // stem_relu: dL/d(output), summed over its readers
             g.update(from: e2, count: 512)
@@ -686,8 +685,7 @@ extension NestedSequential: TrainableModel {
             Self.l1_stem_bn_backward(k, g)
             // stem
             Self.l0_stem_pad(input, p)
-            Self.l0_stem_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-            if let inputGradient { Self.l0_stem_unpad(UnsafePointer(q), inputGradient) }
+            Self.l0_stem_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         }
         return value
     }
@@ -757,7 +755,7 @@ extension NestedSequential: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_stem_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1280) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1088) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 288
                 for tap in 0..<9 {
                     for co in 0..<8 {
@@ -770,12 +768,7 @@ extension NestedSequential: TrainableModel {
                 for oy in 0..<8 {
                     (bordered + (oy + 1) * 80 + 8).update(from: dz + oy * 64, count: 64)
                 }
-                let result = bordered + 800
-                Self.l0_stem_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 300)
-                for iy in 0..<8 {
-                    (dx + (iy + 1) * 30 + 3).update(from: result + iy * 24, count: 24)
-                }
+                Self.l0_stem_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -830,14 +823,6 @@ extension NestedSequential: TrainableModel {
             do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
             do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
             do { let v = s7_0; for lane in 0..<3 { yp[lane + 21] = v[lane] } }
-        }
-    }
-
-    // stem: the gradient without its padding
-    @inline(never)
-    static func l0_stem_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<8 {
-            (dx + row * 24).update(from: dy + ((row + 1) * 10 + 1) * 3, count: 24)
         }
     }
 
@@ -902,7 +887,7 @@ extension NestedSequential: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_branch_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1888) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1376) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 576
                 for tap in 0..<9 {
                     for co in 0..<8 {
@@ -914,12 +899,7 @@ extension NestedSequential: TrainableModel {
                 for oy in 0..<8 {
                     (bordered + (oy + 1) * 80 + 8).update(from: dz + oy * 64, count: 64)
                 }
-                let result = bordered + 800
-                Self.l3_branch_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 800)
-                for iy in 0..<8 {
-                    (dx + (iy + 1) * 80 + 8).update(from: result + iy * 64, count: 64)
-                }
+                Self.l3_branch_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -973,14 +953,6 @@ extension NestedSequential: TrainableModel {
             yp.store(s5_0, at: 40)
             yp.store(s6_0, at: 48)
             yp.store(s7_0, at: 56)
-        }
-    }
-
-    // branch: the gradient without its padding
-    @inline(never)
-    static func l3_branch_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<8 {
-            (dx + row * 64).update(from: dy + ((row + 1) * 10 + 1) * 8, count: 64)
         }
     }
 

@@ -626,40 +626,25 @@ extension NestedShared: TrainableModel {
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 3
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv) }
                     }
-                    let gp0 = kernelGradient
+                    let gp0 = kernelGradient + r0 * 4
                     gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + 4
+                    let gp1 = kernelGradient + (r0 + 1) * 4
                     gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + 8
+                    let gp2 = kernelGradient + (r0 + 2) * 4
                     gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + 12
-                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
-                do {
-                    let row0 = 4
-                    let row1 = 5
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv) }
-                }
-                let gp0 = kernelGradient + 16
-                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 20
-                gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

@@ -780,16 +780,14 @@ extension NormPreluResidual: TrainableModel {
         Self.l2_branch_norm_backward(UnsafePointer(o1), k, gradients, g)
         // branch
         Self.l1_branch_pad(UnsafePointer(o0), p)
-        Self.l1_branch_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 222), gradients.advanced(by: 222), q)
-        Self.l1_branch_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l1_branch_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 222), gradients.advanced(by: 222), h); swap(&g, &h)
         for i in 0..<180 { e0[i] += g[i] }
         // stem: dL/d(output), summed over its readers
         g.update(from: e0, count: 180)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // stem
         Self.l0_stem_pad(input, p)
-        Self.l0_stem_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_stem_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_stem_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -844,7 +842,7 @@ extension NormPreluResidual: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_stem_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 672) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 552) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 216
                 for tap in 0..<9 {
                     for co in 0..<6 {
@@ -856,12 +854,7 @@ extension NormPreluResidual: TrainableModel {
                 for oy in 0..<5 {
                     (bordered + (oy + 1) * 48 + 6).update(from: dz + oy * 36, count: 36)
                 }
-                let result = bordered + 336
-                Self.l0_stem_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 224)
-                for iy in 0..<5 {
-                    (dx + (iy + 1) * 32 + 4).update(from: result + iy * 24, count: 24)
-                }
+                Self.l0_stem_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -907,14 +900,6 @@ extension NormPreluResidual: TrainableModel {
             yp.store(s3_0, at: 12)
             yp.store(s4_0, at: 16)
             yp.store(s5_0, at: 20)
-        }
-    }
-
-    // stem: the gradient without its padding
-    @inline(never)
-    static func l0_stem_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<5 {
-            (dx + row * 24).update(from: dy + ((row + 1) * 8 + 1) * 4, count: 24)
         }
     }
 
@@ -976,7 +961,7 @@ extension NormPreluResidual: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_branch_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 948) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 768) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 432
                 for tap in 0..<9 {
                     for co in 0..<6 {
@@ -989,12 +974,7 @@ extension NormPreluResidual: TrainableModel {
                 for oy in 0..<5 {
                     (bordered + (oy + 1) * 48 + 6).update(from: dz + oy * 36, count: 36)
                 }
-                let result = bordered + 336
-                Self.l1_branch_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 336)
-                for iy in 0..<5 {
-                    (dx + (iy + 1) * 48 + 6).update(from: result + iy * 36, count: 36)
-                }
+                Self.l1_branch_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1041,14 +1021,6 @@ extension NormPreluResidual: TrainableModel {
             do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
             do { let v = s4_0; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
             do { let v = s5_0; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
-        }
-    }
-
-    // branch: the gradient without its padding
-    @inline(never)
-    static func l1_branch_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<5 {
-            (dx + row * 36).update(from: dy + ((row + 1) * 8 + 1) * 6, count: 36)
         }
     }
 
@@ -1133,40 +1105,25 @@ extension NormPreluResidual: TrainableModel {
                 for l in 0..<7 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 3
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv) }
                     }
-                    let gp0 = kernelGradient
+                    let gp0 = kernelGradient + r0 * 7
                     for l in 0..<7 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 7
+                    let gp1 = kernelGradient + (r0 + 1) * 7
                     for l in 0..<7 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 14
+                    let gp2 = kernelGradient + (r0 + 2) * 7
                     for l in 0..<7 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 21
-                    for l in 0..<7 { gp3[l] += sum3[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
-                do {
-                    let row0 = 4
-                    let row1 = 5
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv) }
-                }
-                let gp0 = kernelGradient + 28
-                for l in 0..<7 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 35
-                for l in 0..<7 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

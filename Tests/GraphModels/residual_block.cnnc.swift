@@ -1313,8 +1313,7 @@ extension ResidualBlock: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // res_conv2
                 Self.l4_res_conv2_pad(UnsafePointer(o3), p)
-                Self.l4_res_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1440), gradients.advanced(by: 1440), q)
-                Self.l4_res_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                Self.l4_res_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 1440), gradients.advanced(by: 1440), h); swap(&g, &h)
                 // res_relu
                 Self.l3_res_relu_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
                 // res_bn1: dL/dy waits for the whole batch's sums
@@ -1341,8 +1340,7 @@ extension ResidualBlock: TrainableModel {
                 // stem
                 Self.l0_stem_derivative(UnsafePointer(o0), g)
                 Self.l0_stem_pad(input, p)
-                Self.l0_stem_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                if let inputGradient { Self.l0_stem_unpad(UnsafePointer(q), inputGradient) }
+                Self.l0_stem_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
                 return 0
 
         }
@@ -1487,7 +1485,7 @@ extension ResidualBlock: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_stem_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 3648) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2880) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 288
                 for tap in 0..<9 {
                     for co in 0..<8 {
@@ -1500,12 +1498,7 @@ extension ResidualBlock: TrainableModel {
                 for oy in 0..<16 {
                     (bordered + (oy + 1) * 144 + 8).update(from: dz + oy * 128, count: 128)
                 }
-                let result = bordered + 2592
-                Self.l0_stem_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 972)
-                for iy in 0..<16 {
-                    (dx + (iy + 1) * 54 + 3).update(from: result + iy * 48, count: 48)
-                }
+                Self.l0_stem_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1563,14 +1556,6 @@ extension ResidualBlock: TrainableModel {
                 do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
                 do { let v = s7_0; for lane in 0..<3 { yp[lane + 21] = v[lane] } }
             }
-        }
-    }
-
-    // stem: the gradient without its padding
-    @inline(never)
-    static func l0_stem_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<16 {
-            (dx + row * 48).update(from: dy + ((row + 1) * 18 + 1) * 3, count: 48)
         }
     }
 
@@ -1699,7 +1684,7 @@ extension ResidualBlock: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_res_conv2_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4928) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 3904) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 2304
                 for tap in 0..<9 {
                     for co in 0..<16 {
@@ -1711,12 +1696,7 @@ extension ResidualBlock: TrainableModel {
                 for oy in 0..<8 {
                     (bordered + (oy + 1) * 160 + 16).update(from: dz + oy * 128, count: 128)
                 }
-                let result = bordered + 1600
-                Self.l4_res_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 1600)
-                for iy in 0..<8 {
-                    (dx + (iy + 1) * 160 + 16).update(from: result + iy * 128, count: 128)
-                }
+                Self.l4_res_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1770,14 +1750,6 @@ extension ResidualBlock: TrainableModel {
             yp.store(s5_0, at: 80)
             yp.store(s6_0, at: 96)
             yp.store(s7_0, at: 112)
-        }
-    }
-
-    // res_conv2: the gradient without its padding
-    @inline(never)
-    static func l4_res_conv2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<8 {
-            (dx + row * 128).update(from: dy + ((row + 1) * 10 + 1) * 16, count: 128)
         }
     }
 

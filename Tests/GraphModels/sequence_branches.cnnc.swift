@@ -768,8 +768,7 @@ extension SequenceBranches: TrainableModel {
         Self.l3_back_backward(UnsafePointer(g), h); swap(&g, &h)
         // across
         Self.l2_across_pad(UnsafePointer(o1), p)
-        Self.l2_across_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 52), gradients.advanced(by: 52), q)
-        Self.l2_across_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l2_across_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 52), gradients.advanced(by: 52), h); swap(&g, &h)
         // transposed
         Self.l1_transposed_backward(UnsafePointer(g), h); swap(&g, &h)
         for i in 0..<24 { e0[i] += g[i] }
@@ -779,8 +778,7 @@ extension SequenceBranches: TrainableModel {
         // features
         Self.l0_features_derivative(UnsafePointer(o0), g)
         Self.l0_features_pad(input, p)
-        Self.l0_features_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_features_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_features_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -839,7 +837,7 @@ extension SequenceBranches: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_features_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 104) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 80) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 48
                 for tap in 0..<3 {
                     for co in 0..<4 {
@@ -851,12 +849,7 @@ extension SequenceBranches: TrainableModel {
                 for oy in 0..<1 {
                     (bordered + (oy + 0) * 32 + 4).update(from: dz + oy * 24, count: 24)
                 }
-                let result = bordered + 32
-                Self.l0_features_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 32)
-                for iy in 0..<1 {
-                    (dx + (iy + 0) * 32 + 4).update(from: result + iy * 24, count: 24)
-                }
+                Self.l0_features_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -902,14 +895,6 @@ extension SequenceBranches: TrainableModel {
                 yp.store(s4_0, at: 16)
                 yp.store(s5_0, at: 20)
             }
-        }
-    }
-
-    // features: the gradient without its padding
-    @inline(never)
-    static func l0_features_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        do {
-            dx.update(from: dy + 4, count: 24)
         }
     }
 
@@ -980,7 +965,7 @@ extension SequenceBranches: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_across_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 204) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 180) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 144
                 for tap in 0..<3 {
                     for co in 0..<6 {
@@ -993,12 +978,7 @@ extension SequenceBranches: TrainableModel {
                 for oy in 0..<1 {
                     (bordered + (oy + 0) * 36 + 6).update(from: dz + oy * 24, count: 24)
                 }
-                let result = bordered + 36
-                Self.l2_across_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 36)
-                for iy in 0..<1 {
-                    (dx + (iy + 0) * 36 + 6).update(from: result + iy * 24, count: 24)
-                }
+                Self.l2_across_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1037,14 +1017,6 @@ extension SequenceBranches: TrainableModel {
                 do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
                 do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
             }
-        }
-    }
-
-    // across: the gradient without its padding
-    @inline(never)
-    static func l2_across_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        do {
-            dx.update(from: dy + 6, count: 24)
         }
     }
 

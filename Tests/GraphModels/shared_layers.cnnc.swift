@@ -860,8 +860,7 @@ extension SharedLayers: TrainableModel {
         // shared_conv
         Self.l3_shared_conv_derivative(UnsafePointer(o3), g)
         Self.l3_shared_conv_pad(UnsafePointer(o1), p)
-        Self.l3_shared_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-        Self.l3_shared_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l3_shared_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, h); swap(&g, &h)
         e1.update(from: g, count: 48)
         // shared_conv: dL/d(output), summed over its readers
         g.update(from: e2, count: 64)
@@ -869,8 +868,7 @@ extension SharedLayers: TrainableModel {
         // shared_conv
         Self.l2_shared_conv_derivative(UnsafePointer(o2), g)
         Self.l2_shared_conv_pad(UnsafePointer(o0), p)
-        Self.l2_shared_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-        Self.l2_shared_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l2_shared_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, h); swap(&g, &h)
         e0.update(from: g, count: 48)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
@@ -984,7 +982,7 @@ extension SharedLayers: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_shared_conv_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 336) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 288) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 144
                 for tap in 0..<9 {
                     for co in 0..<4 {
@@ -997,12 +995,7 @@ extension SharedLayers: TrainableModel {
                 for oy in 0..<4 {
                     (bordered + (oy + 1) * 24 + 4).update(from: dz + oy * 16, count: 16)
                 }
-                let result = bordered + 144
-                Self.l2_shared_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 108)
-                for iy in 0..<4 {
-                    (dx + (iy + 1) * 18 + 3).update(from: result + iy * 12, count: 12)
-                }
+                Self.l2_shared_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1041,14 +1034,6 @@ extension SharedLayers: TrainableModel {
             do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
             do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
             do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
-        }
-    }
-
-    // shared_conv: the gradient without its padding
-    @inline(never)
-    static func l2_shared_conv_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<4 {
-            (dx + row * 12).update(from: dy + ((row + 1) * 6 + 1) * 3, count: 12)
         }
     }
 
@@ -1117,7 +1102,7 @@ extension SharedLayers: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_shared_conv_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 336) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 288) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 144
                 for tap in 0..<9 {
                     for co in 0..<4 {
@@ -1130,12 +1115,7 @@ extension SharedLayers: TrainableModel {
                 for oy in 0..<4 {
                     (bordered + (oy + 1) * 24 + 4).update(from: dz + oy * 16, count: 16)
                 }
-                let result = bordered + 144
-                Self.l3_shared_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 108)
-                for iy in 0..<4 {
-                    (dx + (iy + 1) * 18 + 3).update(from: result + iy * 12, count: 12)
-                }
+                Self.l3_shared_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -1174,14 +1154,6 @@ extension SharedLayers: TrainableModel {
             do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
             do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
             do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
-        }
-    }
-
-    // shared_conv: the gradient without its padding
-    @inline(never)
-    static func l3_shared_conv_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<4 {
-            (dx + row * 12).update(from: dy + ((row + 1) * 6 + 1) * 3, count: 12)
         }
     }
 

@@ -538,8 +538,7 @@ extension SqueezeExcite: TrainableModel {
         // features
         Self.l0_features_derivative(UnsafePointer(o0), g)
         Self.l0_features_pad(input, p)
-        Self.l0_features_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_features_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_features_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -613,7 +612,7 @@ extension SqueezeExcite: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_features_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2448) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2064) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 864
                 for tap in 0..<9 {
                     for co in 0..<12 {
@@ -626,12 +625,7 @@ extension SqueezeExcite: TrainableModel {
                 for oy in 0..<8 {
                     (bordered + (oy + 1) * 120 + 12).update(from: dz + oy * 96, count: 96)
                 }
-                let result = bordered + 1200
-                Self.l0_features_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 600)
-                for iy in 0..<8 {
-                    (dx + (iy + 1) * 60 + 6).update(from: result + iy * 48, count: 48)
-                }
+                Self.l0_features_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -686,14 +680,6 @@ extension SqueezeExcite: TrainableModel {
             do { let v = s5_0; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
             do { let v = s6_0; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
             do { let v = s7_0; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
-        }
-    }
-
-    // features: the gradient without its padding
-    @inline(never)
-    static func l0_features_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<8 {
-            (dx + row * 48).update(from: dy + ((row + 1) * 10 + 1) * 6, count: 48)
         }
     }
 
@@ -789,22 +775,24 @@ extension SqueezeExcite: TrainableModel {
                 for l in 0..<12 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
                 do {
-                    let row0 = 0
-                    let row1 = 1
-                    let row2 = 2
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv) }
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
+                    do {
+                        let row0 = 0
+                        let row1 = 1
+                        let row2 = 2
+                        let dp = d
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    for l in 0..<12 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 12
+                    for l in 0..<12 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 24
+                    for l in 0..<12 { gp2[l] += sum2[l] }
                 }
-                let gp0 = kernelGradient
-                for l in 0..<12 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 12
-                for l in 0..<12 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 24
-                for l in 0..<12 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

@@ -671,8 +671,7 @@ extension SqueezeExciteReshape: TrainableModel {
         // features
         Self.l2_features_derivative(UnsafePointer(o2), g)
         Self.l2_features_pad(UnsafePointer(o1), p)
-        Self.l2_features_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 7), gradients.advanced(by: 7), q)
-        Self.l2_features_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l2_features_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 7), gradients.advanced(by: 7), h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // normalization
@@ -773,7 +772,7 @@ extension SqueezeExciteReshape: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_features_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1280) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1088) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 288
                 for tap in 0..<9 {
                     for co in 0..<8 {
@@ -786,12 +785,7 @@ extension SqueezeExciteReshape: TrainableModel {
                 for oy in 0..<8 {
                     (bordered + (oy + 1) * 80 + 8).update(from: dz + oy * 64, count: 64)
                 }
-                let result = bordered + 800
-                Self.l2_features_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 300)
-                for iy in 0..<8 {
-                    (dx + (iy + 1) * 30 + 3).update(from: result + iy * 24, count: 24)
-                }
+                Self.l2_features_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -846,14 +840,6 @@ extension SqueezeExciteReshape: TrainableModel {
             do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
             do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
             do { let v = s7_0; for lane in 0..<3 { yp[lane + 21] = v[lane] } }
-        }
-    }
-
-    // features: the gradient without its padding
-    @inline(never)
-    static func l2_features_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<8 {
-            (dx + row * 24).update(from: dy + ((row + 1) * 10 + 1) * 3, count: 24)
         }
     }
 
@@ -947,19 +933,21 @@ extension SqueezeExciteReshape: TrainableModel {
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 2 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
                 do {
-                    let row0 = 0
-                    let row1 = 1
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv) }
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                    do {
+                        let row0 = 0
+                        let row1 = 1
+                        let dp = d
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + 8
+                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
                 }
-                let gp0 = kernelGradient
-                gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 8
-                gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

@@ -1152,17 +1152,16 @@ extension TrainingPaths: TrainableModel {
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
                     do {
                         let row0 = 0
                         let row1 = 1
                         let row2 = 2
-                        let row3 = 3
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv) }
                     }
                     let gp0 = kernelGradient
                     gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
@@ -1170,19 +1169,20 @@ extension TrainingPaths: TrainableModel {
                     gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
                     let gp2 = kernelGradient + 8
                     gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + 12
-                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
             do {
-                var sum0 = SIMD4<Float>()
+                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
                 do {
-                    let row0 = 4
+                    let row0 = 3
+                    let row1 = 4
                     let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv) }
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv) }
                 }
-                let gp0 = kernelGradient + 16
+                let gp0 = kernelGradient + 12
                 gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                let gp1 = kernelGradient + 16
+                gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

@@ -466,19 +466,18 @@ extension TwoInputsTwoOutputs: TrainableModel {
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
-                let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 3, kx3 = (r0 + 3) % 3
+            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 3
+                let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
                     for oy in 0..<8 {
                         let row0 = (oy + ky0) * 10 + kx0
                         let row1 = (oy + ky1) * 10 + kx1
                         let row2 = (oy + ky2) * 10 + kx2
-                        let row3 = (oy + ky3) * 10 + kx3
                         let dp = d + oy * 8
-                        for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox]), dzv) }
+                        for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 4
                     gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
@@ -486,19 +485,7 @@ extension TwoInputsTwoOutputs: TrainableModel {
                     gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
                     let gp2 = kernelGradient + (r0 + 2) * 4
                     gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 4
-                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>()
-                for oy in 0..<8 {
-                    let row0 = (oy + 2) * 10 + 2
-                    let dp = d + oy * 8
-                    for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox]), dzv) }
-                }
-                let gp0 = kernelGradient + 32
-                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
@@ -612,40 +599,25 @@ extension TwoInputsTwoOutputs: TrainableModel {
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 3
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
+                        let row0 = r0
+                        let row1 = r0 + 1
+                        let row2 = r0 + 2
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv) }
                     }
-                    let gp0 = kernelGradient
+                    let gp0 = kernelGradient + r0 * 8
                     gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + 8
+                    let gp1 = kernelGradient + (r0 + 1) * 8
                     gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + 16
+                    let gp2 = kernelGradient + (r0 + 2) * 8
                     gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + 24
-                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
-                do {
-                    let row0 = 4
-                    let row1 = 5
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv) }
-                }
-                let gp0 = kernelGradient + 32
-                gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 40
-                gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

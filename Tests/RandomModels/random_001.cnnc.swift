@@ -699,19 +699,27 @@ extension Random001: TrainableModel {
                 for l in 0..<5 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<64 {
-                let r0 = rb * 4
-                let ky0 = r0 / 64, kx0 = (r0 / 16) % 4, ci0 = r0 % 16, ky1 = (r0 + 1) / 64, kx1 = ((r0 + 1) / 16) % 4, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 64, kx2 = ((r0 + 2) / 16) % 4, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 64, kx3 = ((r0 + 3) / 16) % 4, ci3 = (r0 + 3) % 16
+            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<21 {
+                let r0 = rb * 12
+                let ky0 = r0 / 64, kx0 = (r0 / 16) % 4, ci0 = r0 % 16, ky1 = (r0 + 1) / 64, kx1 = ((r0 + 1) / 16) % 4, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 64, kx2 = ((r0 + 2) / 16) % 4, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 64, kx3 = ((r0 + 3) / 16) % 4, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 64, kx4 = ((r0 + 4) / 16) % 4, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 64, kx5 = ((r0 + 5) / 16) % 4, ci5 = (r0 + 5) % 16, ky6 = (r0 + 6) / 64, kx6 = ((r0 + 6) / 16) % 4, ci6 = (r0 + 6) % 16, ky7 = (r0 + 7) / 64, kx7 = ((r0 + 7) / 16) % 4, ci7 = (r0 + 7) % 16, ky8 = (r0 + 8) / 64, kx8 = ((r0 + 8) / 16) % 4, ci8 = (r0 + 8) % 16, ky9 = (r0 + 9) / 64, kx9 = ((r0 + 9) / 16) % 4, ci9 = (r0 + 9) % 16, ky10 = (r0 + 10) / 64, kx10 = ((r0 + 10) / 16) % 4, ci10 = (r0 + 10) % 16, ky11 = (r0 + 11) / 64, kx11 = ((r0 + 11) / 16) % 4, ci11 = (r0 + 11) % 16
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
                     for oy in 0..<2 {
                         let row0 = ((oy * 3 + ky0) * 14 + kx0) * 16 + ci0
                         let row1 = ((oy * 3 + ky1) * 14 + kx1) * 16 + ci1
                         let row2 = ((oy * 3 + ky2) * 14 + kx2) * 16 + ci2
                         let row3 = ((oy * 3 + ky3) * 14 + kx3) * 16 + ci3
+                        let row4 = ((oy * 3 + ky4) * 14 + kx4) * 16 + ci4
+                        let row5 = ((oy * 3 + ky5) * 14 + kx5) * 16 + ci5
+                        let row6 = ((oy * 3 + ky6) * 14 + kx6) * 16 + ci6
+                        let row7 = ((oy * 3 + ky7) * 14 + kx7) * 16 + ci7
+                        let row8 = ((oy * 3 + ky8) * 14 + kx8) * 16 + ci8
+                        let row9 = ((oy * 3 + ky9) * 14 + kx9) * 16 + ci9
+                        let row10 = ((oy * 3 + ky10) * 14 + kx10) * 16 + ci10
+                        let row11 = ((oy * 3 + ky11) * 14 + kx11) * 16 + ci11
                         let dp = d + oy * 11
-                        for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 16]), dzv) }
+                        for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 16]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 16]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 16]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 16]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 16]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 5
                     for l in 0..<5 { gp0[l] += sum0[l] }
@@ -721,7 +729,42 @@ extension Random001: TrainableModel {
                     for l in 0..<5 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 5
                     for l in 0..<5 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 5
+                    for l in 0..<5 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 5
+                    for l in 0..<5 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 5
+                    for l in 0..<5 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 5
+                    for l in 0..<5 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + (r0 + 8) * 5
+                    for l in 0..<5 { gp8[l] += sum8[l] }
+                    let gp9 = kernelGradient + (r0 + 9) * 5
+                    for l in 0..<5 { gp9[l] += sum9[l] }
+                    let gp10 = kernelGradient + (r0 + 10) * 5
+                    for l in 0..<5 { gp10[l] += sum10[l] }
+                    let gp11 = kernelGradient + (r0 + 11) * 5
+                    for l in 0..<5 { gp11[l] += sum11[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                for oy in 0..<2 {
+                    let row0 = ((oy * 3 + 3) * 14 + 3) * 16 + 12
+                    let row1 = ((oy * 3 + 3) * 14 + 3) * 16 + 13
+                    let row2 = ((oy * 3 + 3) * 14 + 3) * 16 + 14
+                    let row3 = ((oy * 3 + 3) * 14 + 3) * 16 + 15
+                    let dp = d + oy * 11
+                    for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 16]), dzv) }
+                }
+                let gp0 = kernelGradient + 1260
+                for l in 0..<5 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 1265
+                for l in 0..<5 { gp1[l] += sum1[l] }
+                let gp2 = kernelGradient + 1270
+                for l in 0..<5 { gp2[l] += sum2[l] }
+                let gp3 = kernelGradient + 1275
+                for l in 0..<5 { gp3[l] += sum3[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
@@ -795,19 +838,21 @@ extension Random001: TrainableModel {
                 for l in 0..<15 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<20 {
-                let r0 = rb * 4
-                let ky0 = r0 / 20, kx0 = (r0 / 5) % 4, ci0 = r0 % 5, ky1 = (r0 + 1) / 20, kx1 = ((r0 + 1) / 5) % 4, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 20, kx2 = ((r0 + 2) / 5) % 4, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 20, kx3 = ((r0 + 3) / 5) % 4, ci3 = (r0 + 3) % 5
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<13 {
+                let r0 = rb * 6
+                let ky0 = r0 / 20, kx0 = (r0 / 5) % 4, ci0 = r0 % 5, ky1 = (r0 + 1) / 20, kx1 = ((r0 + 1) / 5) % 4, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 20, kx2 = ((r0 + 2) / 5) % 4, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 20, kx3 = ((r0 + 3) / 5) % 4, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 20, kx4 = ((r0 + 4) / 5) % 4, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 20, kx5 = ((r0 + 5) / 5) % 4, ci5 = (r0 + 5) % 5
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     do {
                         let row0 = (ky0 * 13 + kx0) * 5 + ci0
                         let row1 = (ky1 * 13 + kx1) * 5 + ci1
                         let row2 = (ky2 * 13 + kx2) * 5 + ci2
                         let row3 = (ky3 * 13 + kx3) * 5 + ci3
+                        let row4 = (ky4 * 13 + kx4) * 5 + ci4
+                        let row5 = (ky5 * 13 + kx5) * 5 + ci5
                         let dp = d
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 15]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 15]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 15]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 15]), dzv) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 15]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 15]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 15]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 15]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 15]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 15]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 15
                     for l in 0..<15 { gp0[l] += sum0[l] }
@@ -817,7 +862,24 @@ extension Random001: TrainableModel {
                     for l in 0..<15 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 15
                     for l in 0..<15 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 15
+                    for l in 0..<15 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 15
+                    for l in 0..<15 { gp5[l] += sum5[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
+                do {
+                    let row0 = 213
+                    let row1 = 214
+                    let dp = d
+                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 15]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 15]), dzv) }
+                }
+                let gp0 = kernelGradient + 1170
+                for l in 0..<15 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 1185
+                for l in 0..<15 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels

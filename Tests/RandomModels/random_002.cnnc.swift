@@ -456,19 +456,27 @@ extension Random002: TrainableModel {
                 for l in 0..<7 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<18 {
-                let r0 = rb * 4
-                let ky0 = r0 / 24, kx0 = (r0 / 8) % 3, ci0 = r0 % 8, ky1 = (r0 + 1) / 24, kx1 = ((r0 + 1) / 8) % 3, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 24, kx2 = ((r0 + 2) / 8) % 3, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 24, kx3 = ((r0 + 3) / 8) % 3, ci3 = (r0 + 3) % 8
+            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<6 {
+                let r0 = rb * 12
+                let ky0 = r0 / 24, kx0 = (r0 / 8) % 3, ci0 = r0 % 8, ky1 = (r0 + 1) / 24, kx1 = ((r0 + 1) / 8) % 3, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 24, kx2 = ((r0 + 2) / 8) % 3, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 24, kx3 = ((r0 + 3) / 8) % 3, ci3 = (r0 + 3) % 8, ky4 = (r0 + 4) / 24, kx4 = ((r0 + 4) / 8) % 3, ci4 = (r0 + 4) % 8, ky5 = (r0 + 5) / 24, kx5 = ((r0 + 5) / 8) % 3, ci5 = (r0 + 5) % 8, ky6 = (r0 + 6) / 24, kx6 = ((r0 + 6) / 8) % 3, ci6 = (r0 + 6) % 8, ky7 = (r0 + 7) / 24, kx7 = ((r0 + 7) / 8) % 3, ci7 = (r0 + 7) % 8, ky8 = (r0 + 8) / 24, kx8 = ((r0 + 8) / 8) % 3, ci8 = (r0 + 8) % 8, ky9 = (r0 + 9) / 24, kx9 = ((r0 + 9) / 8) % 3, ci9 = (r0 + 9) % 8, ky10 = (r0 + 10) / 24, kx10 = ((r0 + 10) / 8) % 3, ci10 = (r0 + 10) % 8, ky11 = (r0 + 11) / 24, kx11 = ((r0 + 11) / 8) % 3, ci11 = (r0 + 11) % 8
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
                     for oy in 0..<7 {
                         let row0 = ((oy + ky0) * 9 + kx0) * 8 + ci0
                         let row1 = ((oy + ky1) * 9 + kx1) * 8 + ci1
                         let row2 = ((oy + ky2) * 9 + kx2) * 8 + ci2
                         let row3 = ((oy + ky3) * 9 + kx3) * 8 + ci3
+                        let row4 = ((oy + ky4) * 9 + kx4) * 8 + ci4
+                        let row5 = ((oy + ky5) * 9 + kx5) * 8 + ci5
+                        let row6 = ((oy + ky6) * 9 + kx6) * 8 + ci6
+                        let row7 = ((oy + ky7) * 9 + kx7) * 8 + ci7
+                        let row8 = ((oy + ky8) * 9 + kx8) * 8 + ci8
+                        let row9 = ((oy + ky9) * 9 + kx9) * 8 + ci9
+                        let row10 = ((oy + ky10) * 9 + kx10) * 8 + ci10
+                        let row11 = ((oy + ky11) * 9 + kx11) * 8 + ci11
                         let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 24]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 24]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 24]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 24]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 24]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 24]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 24]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 24]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 24]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 24]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 24]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 24]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 24]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 24]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 24]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 24]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 7
                     for l in 0..<7 { gp0[l] += sum0[l] }
@@ -478,6 +486,22 @@ extension Random002: TrainableModel {
                     for l in 0..<7 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 7
                     for l in 0..<7 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 7
+                    for l in 0..<7 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 7
+                    for l in 0..<7 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 7
+                    for l in 0..<7 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 7
+                    for l in 0..<7 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + (r0 + 8) * 7
+                    for l in 0..<7 { gp8[l] += sum8[l] }
+                    let gp9 = kernelGradient + (r0 + 9) * 7
+                    for l in 0..<7 { gp9[l] += sum9[l] }
+                    let gp10 = kernelGradient + (r0 + 10) * 7
+                    for l in 0..<7 { gp10[l] += sum10[l] }
+                    let gp11 = kernelGradient + (r0 + 11) * 7
+                    for l in 0..<7 { gp11[l] += sum11[l] }
                 }
             }
             guard let dx else { return }
@@ -582,18 +606,26 @@ extension Random002: TrainableModel {
                 for l in 0..<3 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<14 {
-                let r0 = rb * 4
+            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 12
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
                     do {
                         let row0 = r0
                         let row1 = r0 + 1
                         let row2 = r0 + 2
                         let row3 = r0 + 3
+                        let row4 = r0 + 4
+                        let row5 = r0 + 5
+                        let row6 = r0 + 6
+                        let row7 = r0 + 7
+                        let row8 = r0 + 8
+                        let row9 = r0 + 9
+                        let row10 = r0 + 10
+                        let row11 = r0 + 11
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 3
                     for l in 0..<3 { gp0[l] += sum0[l] }
@@ -603,7 +635,54 @@ extension Random002: TrainableModel {
                     for l in 0..<3 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 3
                     for l in 0..<3 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 3
+                    for l in 0..<3 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 3
+                    for l in 0..<3 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 3
+                    for l in 0..<3 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 3
+                    for l in 0..<3 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + (r0 + 8) * 3
+                    for l in 0..<3 { gp8[l] += sum8[l] }
+                    let gp9 = kernelGradient + (r0 + 9) * 3
+                    for l in 0..<3 { gp9[l] += sum9[l] }
+                    let gp10 = kernelGradient + (r0 + 10) * 3
+                    for l in 0..<3 { gp10[l] += sum10[l] }
+                    let gp11 = kernelGradient + (r0 + 11) * 3
+                    for l in 0..<3 { gp11[l] += sum11[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
+                do {
+                    let row0 = 48
+                    let row1 = 49
+                    let row2 = 50
+                    let row3 = 51
+                    let row4 = 52
+                    let row5 = 53
+                    let row6 = 54
+                    let row7 = 55
+                    let dp = d
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv) }
+                }
+                let gp0 = kernelGradient + 144
+                for l in 0..<3 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 147
+                for l in 0..<3 { gp1[l] += sum1[l] }
+                let gp2 = kernelGradient + 150
+                for l in 0..<3 { gp2[l] += sum2[l] }
+                let gp3 = kernelGradient + 153
+                for l in 0..<3 { gp3[l] += sum3[l] }
+                let gp4 = kernelGradient + 156
+                for l in 0..<3 { gp4[l] += sum4[l] }
+                let gp5 = kernelGradient + 159
+                for l in 0..<3 { gp5[l] += sum5[l] }
+                let gp6 = kernelGradient + 162
+                for l in 0..<3 { gp6[l] += sum6[l] }
+                let gp7 = kernelGradient + 165
+                for l in 0..<3 { gp7[l] += sum7[l] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

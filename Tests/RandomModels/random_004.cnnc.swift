@@ -518,8 +518,7 @@ extension Random004: TrainableModel {
         // conv2d_1
         Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 340), gradients.advanced(by: 340), q)
-        Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 340), gradients.advanced(by: 340), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
@@ -559,18 +558,20 @@ extension Random004: TrainableModel {
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 4
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 6
                 for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     for oy in 0..<5 {
                         let row0 = oy * 16 + r0
                         let row1 = oy * 16 + r0 + 1
                         let row2 = oy * 16 + r0 + 2
                         let row3 = oy * 16 + r0 + 3
+                        let row4 = oy * 16 + r0 + 4
+                        let row5 = oy * 16 + r0 + 5
                         let dp = d + oy * 2 + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 20 + g * 16
                     if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
@@ -580,7 +581,30 @@ extension Random004: TrainableModel {
                     if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<4 { gp2[l] += sum2[l] } }
                     let gp3 = kernelGradient + (r0 + 3) * 20 + g * 16
                     if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<4 { gp3[l] += sum3[l] } }
+                    let gp4 = kernelGradient + (r0 + 4) * 20 + g * 16
+                    if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<4 { gp4[l] += sum4[l] } }
+                    let gp5 = kernelGradient + (r0 + 5) * 20 + g * 16
+                    if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<4 { gp5[l] += sum5[l] } }
                 }
+            }
+            for g in 0..<2 {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                for oy in 0..<5 {
+                    let row0 = oy * 16 + 12
+                    let row1 = oy * 16 + 13
+                    let row2 = oy * 16 + 14
+                    let row3 = oy * 16 + 15
+                    let dp = d + oy * 2 + g
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
+                }
+                let gp0 = kernelGradient + g * 16 + 240
+                if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
+                let gp1 = kernelGradient + g * 16 + 260
+                if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<4 { gp1[l] += sum1[l] } }
+                let gp2 = kernelGradient + g * 16 + 280
+                if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<4 { gp2[l] += sum2[l] } }
+                let gp3 = kernelGradient + g * 16 + 300
+                if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<4 { gp3[l] += sum3[l] } }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
@@ -638,19 +662,21 @@ extension Random004: TrainableModel {
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<30 {
-                let r0 = rb * 4
-                let ky0 = r0 / 60, kx0 = (r0 / 20) % 3, ci0 = r0 % 20, ky1 = (r0 + 1) / 60, kx1 = ((r0 + 1) / 20) % 3, ci1 = (r0 + 1) % 20, ky2 = (r0 + 2) / 60, kx2 = ((r0 + 2) / 20) % 3, ci2 = (r0 + 2) % 20, ky3 = (r0 + 3) / 60, kx3 = ((r0 + 3) / 20) % 3, ci3 = (r0 + 3) % 20
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<20 {
+                let r0 = rb * 6
+                let ky0 = r0 / 60, kx0 = (r0 / 20) % 3, ci0 = r0 % 20, ky1 = (r0 + 1) / 60, kx1 = ((r0 + 1) / 20) % 3, ci1 = (r0 + 1) % 20, ky2 = (r0 + 2) / 60, kx2 = ((r0 + 2) / 20) % 3, ci2 = (r0 + 2) % 20, ky3 = (r0 + 3) / 60, kx3 = ((r0 + 3) / 20) % 3, ci3 = (r0 + 3) % 20, ky4 = (r0 + 4) / 60, kx4 = ((r0 + 4) / 20) % 3, ci4 = (r0 + 4) % 20, ky5 = (r0 + 5) / 60, kx5 = ((r0 + 5) / 20) % 3, ci5 = (r0 + 5) % 20
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     for oy in 0..<5 {
                         let row0 = ((oy + ky0 * 2) * 5 + kx0 * 2) * 20 + ci0
                         let row1 = ((oy + ky1 * 2) * 5 + kx1 * 2) * 20 + ci1
                         let row2 = ((oy + ky2 * 2) * 5 + kx2 * 2) * 20 + ci2
                         let row3 = ((oy + ky3 * 2) * 5 + kx3 * 2) * 20 + ci3
+                        let row4 = ((oy + ky4 * 2) * 5 + kx4 * 2) * 20 + ci4
+                        let row5 = ((oy + ky5 * 2) * 5 + kx5 * 2) * 20 + ci5
                         let dp = d + oy
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 16
                     gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
@@ -660,11 +686,15 @@ extension Random004: TrainableModel {
                     gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
                     let gp3 = kernelGradient + (r0 + 3) * 16
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + (r0 + 4) * 16
+                    gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + (r0 + 5) * 16
+                    gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
                 }
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 3732) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 3632) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 3072
                 for tap in 0..<6 {
                     for co in 0..<16 {
@@ -677,12 +707,7 @@ extension Random004: TrainableModel {
                 for oy in 0..<5 {
                     (bordered + (oy + 1) * 80 + 32).update(from: dz + oy * 16, count: 16)
                 }
-                let result = bordered + 560
-                Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 700)
-                for iy in 0..<5 {
-                    (dx + (iy + 1) * 100 + 40).update(from: result + iy * 20, count: 20)
-                }
+                Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -716,14 +741,6 @@ extension Random004: TrainableModel {
         }
     }
 
-    // conv2d_1: the gradient without its padding
-    @inline(never)
-    static func l1_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<5 {
-            (dx + row * 20).update(from: dy + ((row + 1) * 5 + 2) * 20, count: 20)
-        }
-    }
-
     // conv2d_2: through its softmax activation
     @inline(never)
     static func l2_conv2d_2_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
@@ -748,19 +765,27 @@ extension Random004: TrainableModel {
                 d[i] = v
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<64 {
-                let r0 = rb * 4
-                let ky0 = r0 / 64, kx0 = (r0 / 16) % 4, ci0 = r0 % 16, ky1 = (r0 + 1) / 64, kx1 = ((r0 + 1) / 16) % 4, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 64, kx2 = ((r0 + 2) / 16) % 4, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 64, kx3 = ((r0 + 3) / 16) % 4, ci3 = (r0 + 3) % 16
+            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<21 {
+                let r0 = rb * 12
+                let ky0 = r0 / 64, kx0 = (r0 / 16) % 4, ci0 = r0 % 16, ky1 = (r0 + 1) / 64, kx1 = ((r0 + 1) / 16) % 4, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 64, kx2 = ((r0 + 2) / 16) % 4, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 64, kx3 = ((r0 + 3) / 16) % 4, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 64, kx4 = ((r0 + 4) / 16) % 4, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 64, kx5 = ((r0 + 5) / 16) % 4, ci5 = (r0 + 5) % 16, ky6 = (r0 + 6) / 64, kx6 = ((r0 + 6) / 16) % 4, ci6 = (r0 + 6) % 16, ky7 = (r0 + 7) / 64, kx7 = ((r0 + 7) / 16) % 4, ci7 = (r0 + 7) % 16, ky8 = (r0 + 8) / 64, kx8 = ((r0 + 8) / 16) % 4, ci8 = (r0 + 8) % 16, ky9 = (r0 + 9) / 64, kx9 = ((r0 + 9) / 16) % 4, ci9 = (r0 + 9) % 16, ky10 = (r0 + 10) / 64, kx10 = ((r0 + 10) / 16) % 4, ci10 = (r0 + 10) % 16, ky11 = (r0 + 11) / 64, kx11 = ((r0 + 11) / 16) % 4, ci11 = (r0 + 11) % 16
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
                     for oy in 0..<3 {
                         let row0 = ((oy * 2 + ky0) * 4 + kx0) * 16 + ci0
                         let row1 = ((oy * 2 + ky1) * 4 + kx1) * 16 + ci1
                         let row2 = ((oy * 2 + ky2) * 4 + kx2) * 16 + ci2
                         let row3 = ((oy * 2 + ky3) * 4 + kx3) * 16 + ci3
+                        let row4 = ((oy * 2 + ky4) * 4 + kx4) * 16 + ci4
+                        let row5 = ((oy * 2 + ky5) * 4 + kx5) * 16 + ci5
+                        let row6 = ((oy * 2 + ky6) * 4 + kx6) * 16 + ci6
+                        let row7 = ((oy * 2 + ky7) * 4 + kx7) * 16 + ci7
+                        let row8 = ((oy * 2 + ky8) * 4 + kx8) * 16 + ci8
+                        let row9 = ((oy * 2 + ky9) * 4 + kx9) * 16 + ci9
+                        let row10 = ((oy * 2 + ky10) * 4 + kx10) * 16 + ci10
+                        let row11 = ((oy * 2 + ky11) * 4 + kx11) * 16 + ci11
                         let dp = d + oy
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 2
                     for l in 0..<2 { gp0[l] += sum0[l] }
@@ -770,7 +795,42 @@ extension Random004: TrainableModel {
                     for l in 0..<2 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 2
                     for l in 0..<2 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 2
+                    for l in 0..<2 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 2
+                    for l in 0..<2 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 2
+                    for l in 0..<2 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 2
+                    for l in 0..<2 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + (r0 + 8) * 2
+                    for l in 0..<2 { gp8[l] += sum8[l] }
+                    let gp9 = kernelGradient + (r0 + 9) * 2
+                    for l in 0..<2 { gp9[l] += sum9[l] }
+                    let gp10 = kernelGradient + (r0 + 10) * 2
+                    for l in 0..<2 { gp10[l] += sum10[l] }
+                    let gp11 = kernelGradient + (r0 + 11) * 2
+                    for l in 0..<2 { gp11[l] += sum11[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                for oy in 0..<3 {
+                    let row0 = ((oy * 2 + 3) * 4 + 3) * 16 + 12
+                    let row1 = ((oy * 2 + 3) * 4 + 3) * 16 + 13
+                    let row2 = ((oy * 2 + 3) * 4 + 3) * 16 + 14
+                    let row3 = ((oy * 2 + 3) * 4 + 3) * 16 + 15
+                    let dp = d + oy
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                }
+                let gp0 = kernelGradient + 504
+                for l in 0..<2 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 506
+                for l in 0..<2 { gp1[l] += sum1[l] }
+                let gp2 = kernelGradient + 508
+                for l in 0..<2 { gp2[l] += sum2[l] }
+                let gp3 = kernelGradient + 510
+                for l in 0..<2 { gp3[l] += sum3[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels

@@ -487,19 +487,21 @@ extension Random007: TrainableModel {
                 for l in 0..<2 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 2 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
                 do {
-                    let row0 = 0
-                    let row1 = 1
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv) }
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
+                    do {
+                        let row0 = 0
+                        let row1 = 1
+                        let dp = d
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    for l in 0..<2 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 2
+                    for l in 0..<2 { gp1[l] += sum1[l] }
                 }
-                let gp0 = kernelGradient
-                for l in 0..<2 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 2
-                for l in 0..<2 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place
@@ -537,19 +539,21 @@ extension Random007: TrainableModel {
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<15 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for g in 0..<2 {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
-                do {
-                    let row0 = 0
-                    let row1 = 1
-                    let dp = d + g
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv) }
+            // 2 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
+                for g in 0..<2 {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
+                    do {
+                        let row0 = 0
+                        let row1 = 1
+                        let dp = d + g
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv) }
+                    }
+                    let gp0 = kernelGradient + g * 16
+                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<15 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + g * 16 + 31
+                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<15 { gp1[l] += sum1[l] } }
                 }
-                let gp0 = kernelGradient + g * 16
-                if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<15 { gp0[l] += sum0[l] } }
-                let gp1 = kernelGradient + g * 16 + 31
-                if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<15 { gp1[l] += sum1[l] } }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

@@ -388,19 +388,21 @@ extension Random008: TrainableModel {
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<24 {
-                let r0 = rb * 4
-                let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<16 {
+                let r0 = rb * 6
+                let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 48, kx4 = ((r0 + 4) / 16) % 3, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 48, kx5 = ((r0 + 5) / 16) % 3, ci5 = (r0 + 5) % 16
                 for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     for oy in 0..<2 {
                         let row0 = ((oy * 3 + ky0) * 11 + kx0) * 16 + ci0
                         let row1 = ((oy * 3 + ky1) * 11 + kx1) * 16 + ci1
                         let row2 = ((oy * 3 + ky2) * 11 + kx2) * 16 + ci2
                         let row3 = ((oy * 3 + ky3) * 11 + kx3) * 16 + ci3
+                        let row4 = ((oy * 3 + ky4) * 11 + kx4) * 16 + ci4
+                        let row5 = ((oy * 3 + ky5) * 11 + kx5) * 16 + ci5
                         let dp = d + oy * 10 + g
-                        for ox in 0..<5 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv) }
+                        for ox in 0..<5 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 32]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 20 + g * 16
                     if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
@@ -410,6 +412,10 @@ extension Random008: TrainableModel {
                     if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<4 { gp2[l] += sum2[l] } }
                     let gp3 = kernelGradient + (r0 + 3) * 20 + g * 16
                     if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<4 { gp3[l] += sum3[l] } }
+                    let gp4 = kernelGradient + (r0 + 4) * 20 + g * 16
+                    if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<4 { gp4[l] += sum4[l] } }
+                    let gp5 = kernelGradient + (r0 + 5) * 20 + g * 16
+                    if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<4 { gp5[l] += sum5[l] } }
                 }
             }
             guard let dx else { return }

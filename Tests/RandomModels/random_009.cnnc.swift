@@ -379,19 +379,21 @@ extension Random009: TrainableModel {
                 for l in 0..<15 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 2 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
                 do {
-                    let row0 = 0
-                    let row1 = 1
-                    let dp = d
-                    for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 4]), dzv) }
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
+                    do {
+                        let row0 = 0
+                        let row1 = 1
+                        let dp = d
+                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 4]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    for l in 0..<15 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 15
+                    for l in 0..<15 { gp1[l] += sum1[l] }
                 }
-                let gp0 = kernelGradient
-                for l in 0..<15 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 15
-                for l in 0..<15 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -451,19 +453,27 @@ extension Random009: TrainableModel {
                 for l in 0..<2 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<33 {
-                let r0 = rb * 4
-                let ky0 = r0 / 45, kx0 = (r0 / 15) % 3, ci0 = r0 % 15, ky1 = (r0 + 1) / 45, kx1 = ((r0 + 1) / 15) % 3, ci1 = (r0 + 1) % 15, ky2 = (r0 + 2) / 45, kx2 = ((r0 + 2) / 15) % 3, ci2 = (r0 + 2) % 15, ky3 = (r0 + 3) / 45, kx3 = ((r0 + 3) / 15) % 3, ci3 = (r0 + 3) % 15
+            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<11 {
+                let r0 = rb * 12
+                let ky0 = r0 / 45, kx0 = (r0 / 15) % 3, ci0 = r0 % 15, ky1 = (r0 + 1) / 45, kx1 = ((r0 + 1) / 15) % 3, ci1 = (r0 + 1) % 15, ky2 = (r0 + 2) / 45, kx2 = ((r0 + 2) / 15) % 3, ci2 = (r0 + 2) % 15, ky3 = (r0 + 3) / 45, kx3 = ((r0 + 3) / 15) % 3, ci3 = (r0 + 3) % 15, ky4 = (r0 + 4) / 45, kx4 = ((r0 + 4) / 15) % 3, ci4 = (r0 + 4) % 15, ky5 = (r0 + 5) / 45, kx5 = ((r0 + 5) / 15) % 3, ci5 = (r0 + 5) % 15, ky6 = (r0 + 6) / 45, kx6 = ((r0 + 6) / 15) % 3, ci6 = (r0 + 6) % 15, ky7 = (r0 + 7) / 45, kx7 = ((r0 + 7) / 15) % 3, ci7 = (r0 + 7) % 15, ky8 = (r0 + 8) / 45, kx8 = ((r0 + 8) / 15) % 3, ci8 = (r0 + 8) % 15, ky9 = (r0 + 9) / 45, kx9 = ((r0 + 9) / 15) % 3, ci9 = (r0 + 9) % 15, ky10 = (r0 + 10) / 45, kx10 = ((r0 + 10) / 15) % 3, ci10 = (r0 + 10) % 15, ky11 = (r0 + 11) / 45, kx11 = ((r0 + 11) / 15) % 3, ci11 = (r0 + 11) % 15
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
                     do {
                         let row0 = (ky0 * 3 + kx0) * 15 + ci0
                         let row1 = (ky1 * 3 + kx1) * 15 + ci1
                         let row2 = (ky2 * 3 + kx2) * 15 + ci2
                         let row3 = (ky3 * 3 + kx3) * 15 + ci3
+                        let row4 = (ky4 * 3 + kx4) * 15 + ci4
+                        let row5 = (ky5 * 3 + kx5) * 15 + ci5
+                        let row6 = (ky6 * 3 + kx6) * 15 + ci6
+                        let row7 = (ky7 * 3 + kx7) * 15 + ci7
+                        let row8 = (ky8 * 3 + kx8) * 15 + ci8
+                        let row9 = (ky9 * 3 + kx9) * 15 + ci9
+                        let row10 = (ky10 * 3 + kx10) * 15 + ci10
+                        let row11 = (ky11 * 3 + kx11) * 15 + ci11
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 2
                     for l in 0..<2 { gp0[l] += sum0[l] }
@@ -473,6 +483,22 @@ extension Random009: TrainableModel {
                     for l in 0..<2 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 2
                     for l in 0..<2 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 2
+                    for l in 0..<2 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 2
+                    for l in 0..<2 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 2
+                    for l in 0..<2 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 2
+                    for l in 0..<2 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + (r0 + 8) * 2
+                    for l in 0..<2 { gp8[l] += sum8[l] }
+                    let gp9 = kernelGradient + (r0 + 9) * 2
+                    for l in 0..<2 { gp9[l] += sum9[l] }
+                    let gp10 = kernelGradient + (r0 + 10) * 2
+                    for l in 0..<2 { gp10[l] += sum10[l] }
+                    let gp11 = kernelGradient + (r0 + 11) * 2
+                    for l in 0..<2 { gp11[l] += sum11[l] }
                 }
             }
             do {

@@ -426,38 +426,85 @@ extension Random012: TrainableModel {
                 d[0] = v
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<5 {
-                let r0 = rb * 4
+            // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>()
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
+                        let row0 = 0
+                        let row1 = 1
+                        let row2 = 2
+                        let row3 = 3
+                        let row4 = 4
+                        let row5 = 5
+                        let row6 = 6
+                        let row7 = 7
+                        let row8 = 8
+                        let row9 = 9
+                        let row10 = 10
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 5
+                    let gp0 = kernelGradient
                     for l in 0..<5 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 5
+                    let gp1 = kernelGradient + 5
                     for l in 0..<5 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 5
+                    let gp2 = kernelGradient + 10
                     for l in 0..<5 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 5
+                    let gp3 = kernelGradient + 15
                     for l in 0..<5 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + 20
+                    for l in 0..<5 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + 25
+                    for l in 0..<5 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + 30
+                    for l in 0..<5 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + 35
+                    for l in 0..<5 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + 40
+                    for l in 0..<5 { gp8[l] += sum8[l] }
+                    let gp9 = kernelGradient + 45
+                    for l in 0..<5 { gp9[l] += sum9[l] }
+                    let gp10 = kernelGradient + 50
+                    for l in 0..<5 { gp10[l] += sum10[l] }
                 }
             }
             do {
-                var sum0 = SIMD8<Float>()
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>()
                 do {
-                    let row0 = 20
+                    let row0 = 11
+                    let row1 = 12
+                    let row2 = 13
+                    let row3 = 14
+                    let row4 = 15
+                    let row5 = 16
+                    let row6 = 17
+                    let row7 = 18
+                    let row8 = 19
+                    let row9 = 20
                     let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv) }
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9]), dzv) }
                 }
-                let gp0 = kernelGradient + 100
+                let gp0 = kernelGradient + 55
                 for l in 0..<5 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 60
+                for l in 0..<5 { gp1[l] += sum1[l] }
+                let gp2 = kernelGradient + 65
+                for l in 0..<5 { gp2[l] += sum2[l] }
+                let gp3 = kernelGradient + 70
+                for l in 0..<5 { gp3[l] += sum3[l] }
+                let gp4 = kernelGradient + 75
+                for l in 0..<5 { gp4[l] += sum4[l] }
+                let gp5 = kernelGradient + 80
+                for l in 0..<5 { gp5[l] += sum5[l] }
+                let gp6 = kernelGradient + 85
+                for l in 0..<5 { gp6[l] += sum6[l] }
+                let gp7 = kernelGradient + 90
+                for l in 0..<5 { gp7[l] += sum7[l] }
+                let gp8 = kernelGradient + 95
+                for l in 0..<5 { gp8[l] += sum8[l] }
+                let gp9 = kernelGradient + 100
+                for l in 0..<5 { gp9[l] += sum9[l] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

@@ -484,38 +484,42 @@ extension Random019: TrainableModel {
                 for l in 0..<3 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
-                do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
-                    for oy in 0..<7 {
-                        let row0 = oy * 9 + r0
-                        let row1 = oy * 9 + r0 + 1
-                        let row2 = oy * 9 + r0 + 2
-                        let row3 = oy * 9 + r0 + 3
-                        let dp = d + oy
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 3
-                    for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 3
-                    for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 3
-                    for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 3
-                    for l in 0..<3 { gp3[l] += sum3[l] }
-                }
-            }
+            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD4<Float>()
-                for oy in 0..<7 {
-                    let row0 = oy * 9 + 8
-                    let dp = d + oy
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv) }
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
+                    for oy in 0..<7 {
+                        let row0 = oy * 9
+                        let row1 = oy * 9 + 1
+                        let row2 = oy * 9 + 2
+                        let row3 = oy * 9 + 3
+                        let row4 = oy * 9 + 4
+                        let row5 = oy * 9 + 5
+                        let row6 = oy * 9 + 6
+                        let row7 = oy * 9 + 7
+                        let row8 = oy * 9 + 8
+                        let dp = d + oy
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    for l in 0..<3 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 3
+                    for l in 0..<3 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 6
+                    for l in 0..<3 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 9
+                    for l in 0..<3 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + 12
+                    for l in 0..<3 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + 15
+                    for l in 0..<3 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + 18
+                    for l in 0..<3 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + 21
+                    for l in 0..<3 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + 24
+                    for l in 0..<3 { gp8[l] += sum8[l] }
                 }
-                let gp0 = kernelGradient + 24
-                for l in 0..<3 { gp0[l] += sum0[l] }
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_dense_backward_input_gradient)

@@ -299,19 +299,23 @@ extension Random020: TrainableModel {
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 4
-                let ky0 = r0 / 4, ci0 = r0 % 4, ky1 = (r0 + 1) / 4, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 4, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 4, ci3 = (r0 + 3) % 4
+            // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 8
+                let ky0 = r0 / 4, ci0 = r0 % 4, ky1 = (r0 + 1) / 4, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 4, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 4, ci3 = (r0 + 3) % 4, ky4 = (r0 + 4) / 4, ci4 = (r0 + 4) % 4, ky5 = (r0 + 5) / 4, ci5 = (r0 + 5) % 4, ky6 = (r0 + 6) / 4, ci6 = (r0 + 6) % 4, ky7 = (r0 + 7) / 4, ci7 = (r0 + 7) % 4
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
                     for oy in 0..<2 {
                         let row0 = (oy * 2 + ky0) * 28 + ci0
                         let row1 = (oy * 2 + ky1) * 28 + ci1
                         let row2 = (oy * 2 + ky2) * 28 + ci2
                         let row3 = (oy * 2 + ky3) * 28 + ci3
+                        let row4 = (oy * 2 + ky4) * 28 + ci4
+                        let row5 = (oy * 2 + ky5) * 28 + ci5
+                        let row6 = (oy * 2 + ky6) * 28 + ci6
+                        let row7 = (oy * 2 + ky7) * 28 + ci7
                         let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 12]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 12]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 12]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 12]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 12]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 12]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 4
                     gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
@@ -321,6 +325,14 @@ extension Random020: TrainableModel {
                     gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
                     let gp3 = kernelGradient + (r0 + 3) * 4
                     gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + (r0 + 4) * 4
+                    gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + (r0 + 5) * 4
+                    gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                    let gp6 = kernelGradient + (r0 + 6) * 4
+                    gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                    let gp7 = kernelGradient + (r0 + 7) * 4
+                    gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
                 }
             }
             guard let dx else { return }

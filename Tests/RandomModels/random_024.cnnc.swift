@@ -735,18 +735,20 @@ extension Random024: TrainableModel {
                 for l in 0..<13 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<7 {
-                let r0 = rb * 4
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 6
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     do {
                         let row0 = r0
                         let row1 = r0 + 1
                         let row2 = r0 + 2
                         let row3 = r0 + 3
+                        let row4 = r0 + 4
+                        let row5 = r0 + 5
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 13
                     for l in 0..<13 { gp0[l] += sum0[l] }
@@ -756,17 +758,33 @@ extension Random024: TrainableModel {
                     for l in 0..<13 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 13
                     for l in 0..<13 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 13
+                    for l in 0..<13 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 13
+                    for l in 0..<13 { gp5[l] += sum5[l] }
                 }
             }
             do {
-                var sum0 = SIMD16<Float>()
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>()
                 do {
-                    let row0 = 28
+                    let row0 = 24
+                    let row1 = 25
+                    let row2 = 26
+                    let row3 = 27
+                    let row4 = 28
                     let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv) }
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv) }
                 }
-                let gp0 = kernelGradient + 364
+                let gp0 = kernelGradient + 312
                 for l in 0..<13 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 325
+                for l in 0..<13 { gp1[l] += sum1[l] }
+                let gp2 = kernelGradient + 338
+                for l in 0..<13 { gp2[l] += sum2[l] }
+                let gp3 = kernelGradient + 351
+                for l in 0..<13 { gp3[l] += sum3[l] }
+                let gp4 = kernelGradient + 364
+                for l in 0..<13 { gp4[l] += sum4[l] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place
@@ -804,38 +822,61 @@ extension Random024: TrainableModel {
                 for l in 0..<2 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 4
+            // 7 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>()
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
+                        let row0 = 0
+                        let row1 = 1
+                        let row2 = 2
+                        let row3 = 3
+                        let row4 = 4
+                        let row5 = 5
+                        let row6 = 6
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 2
+                    let gp0 = kernelGradient
                     for l in 0..<2 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 2
+                    let gp1 = kernelGradient + 2
                     for l in 0..<2 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 2
+                    let gp2 = kernelGradient + 4
                     for l in 0..<2 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 2
+                    let gp3 = kernelGradient + 6
                     for l in 0..<2 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + 8
+                    for l in 0..<2 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + 10
+                    for l in 0..<2 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + 12
+                    for l in 0..<2 { gp6[l] += sum6[l] }
                 }
             }
             do {
-                var sum0 = SIMD4<Float>()
+                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>()
                 do {
-                    let row0 = 12
+                    let row0 = 7
+                    let row1 = 8
+                    let row2 = 9
+                    let row3 = 10
+                    let row4 = 11
+                    let row5 = 12
                     let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv) }
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv) }
                 }
-                let gp0 = kernelGradient + 24
+                let gp0 = kernelGradient + 14
                 for l in 0..<2 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 16
+                for l in 0..<2 { gp1[l] += sum1[l] }
+                let gp2 = kernelGradient + 18
+                for l in 0..<2 { gp2[l] += sum2[l] }
+                let gp3 = kernelGradient + 20
+                for l in 0..<2 { gp3[l] += sum3[l] }
+                let gp4 = kernelGradient + 22
+                for l in 0..<2 { gp4[l] += sum4[l] }
+                let gp5 = kernelGradient + 24
+                for l in 0..<2 { gp5[l] += sum5[l] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place
@@ -876,19 +917,21 @@ extension Random024: TrainableModel {
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 2 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
                 do {
-                    let row0 = 0
-                    let row1 = 1
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv) }
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                    do {
+                        let row0 = 0
+                        let row1 = 1
+                        let dp = d
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + 8
+                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
                 }
-                let gp0 = kernelGradient
-                gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 8
-                gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

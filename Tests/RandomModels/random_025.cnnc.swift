@@ -439,18 +439,19 @@ extension Random025: TrainableModel {
                 for l in 0..<13 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<6 {
-                let r0 = rb * 4
+            // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<5 {
+                let r0 = rb * 5
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>()
                     do {
                         let row0 = r0
                         let row1 = r0 + 1
                         let row2 = r0 + 2
                         let row3 = r0 + 3
+                        let row4 = r0 + 4
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 13
                     for l in 0..<13 { gp0[l] += sum0[l] }
@@ -460,17 +461,9 @@ extension Random025: TrainableModel {
                     for l in 0..<13 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 13
                     for l in 0..<13 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 13
+                    for l in 0..<13 { gp4[l] += sum4[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD16<Float>()
-                do {
-                    let row0 = 24
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv) }
-                }
-                let gp0 = kernelGradient + 312
-                for l in 0..<13 { gp0[l] += sum0[l] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

@@ -341,16 +341,18 @@ extension Random026: TrainableModel {
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 1 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD16<Float>()
-                for oy in 0..<2 {
-                    let row0 = oy * 10
-                    let dp = d + oy * 10
-                    for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox]), dzv) }
+                do {
+                    var sum0 = SIMD16<Float>()
+                    for oy in 0..<2 {
+                        let row0 = oy * 10
+                        let dp = d + oy * 10
+                        for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
                 }
-                let gp0 = kernelGradient
-                gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_dense_backward_input_gradient)

@@ -680,18 +680,20 @@ extension Random027: TrainableModel {
                 if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<7 {
-                let r0 = rb * 4
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 6
                 for g in 0..<3 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     do {
                         let row0 = r0
                         let row1 = r0 + 1
                         let row2 = r0 + 2
                         let row3 = r0 + 3
+                        let row4 = r0 + 4
+                        let row5 = r0 + 5
                         let dp = d + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 40 + g * 16
                     if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
@@ -701,17 +703,33 @@ extension Random027: TrainableModel {
                     if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
                     let gp3 = kernelGradient + (r0 + 3) * 40 + g * 16
                     if g < 2 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
+                    let gp4 = kernelGradient + (r0 + 4) * 40 + g * 16
+                    if g < 2 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<8 { gp4[l] += sum4[l] } }
+                    let gp5 = kernelGradient + (r0 + 5) * 40 + g * 16
+                    if g < 2 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<8 { gp5[l] += sum5[l] } }
                 }
             }
             for g in 0..<3 {
-                var sum0 = SIMD16<Float>()
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>()
                 do {
-                    let row0 = 28
+                    let row0 = 24
+                    let row1 = 25
+                    let row2 = 26
+                    let row3 = 27
+                    let row4 = 28
                     let dp = d + g
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv) }
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv) }
                 }
-                let gp0 = kernelGradient + g * 16 + 1120
+                let gp0 = kernelGradient + g * 16 + 960
                 if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
+                let gp1 = kernelGradient + g * 16 + 1000
+                if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
+                let gp2 = kernelGradient + g * 16 + 1040
+                if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
+                let gp3 = kernelGradient + g * 16 + 1080
+                if g < 2 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
+                let gp4 = kernelGradient + g * 16 + 1120
+                if g < 2 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<8 { gp4[l] += sum4[l] } }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place
@@ -756,18 +774,24 @@ extension Random027: TrainableModel {
                 for l in 0..<2 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<10 {
-                let r0 = rb * 4
+            // 10 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 10
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>()
                     do {
                         let row0 = r0
                         let row1 = r0 + 1
                         let row2 = r0 + 2
                         let row3 = r0 + 3
+                        let row4 = r0 + 4
+                        let row5 = r0 + 5
+                        let row6 = r0 + 6
+                        let row7 = r0 + 7
+                        let row8 = r0 + 8
+                        let row9 = r0 + 9
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 2
                     for l in 0..<2 { gp0[l] += sum0[l] }
@@ -777,6 +801,18 @@ extension Random027: TrainableModel {
                     for l in 0..<2 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 2
                     for l in 0..<2 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 2
+                    for l in 0..<2 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 2
+                    for l in 0..<2 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 2
+                    for l in 0..<2 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 2
+                    for l in 0..<2 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + (r0 + 8) * 2
+                    for l in 0..<2 { gp8[l] += sum8[l] }
+                    let gp9 = kernelGradient + (r0 + 9) * 2
+                    for l in 0..<2 { gp9[l] += sum9[l] }
                 }
             }
             guard let dx else { return }
@@ -803,19 +839,21 @@ extension Random027: TrainableModel {
                 d[g] = v
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for g in 0..<3 {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
-                do {
-                    let row0 = 0
-                    let row1 = 1
-                    let dp = d + g
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv) }
+            // 2 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
+                for g in 0..<3 {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
+                    do {
+                        let row0 = 0
+                        let row1 = 1
+                        let dp = d + g
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv) }
+                    }
+                    let gp0 = kernelGradient + g * 16
+                    if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + g * 16 + 40
+                    if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
                 }
-                let gp0 = kernelGradient + g * 16
-                if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
-                let gp1 = kernelGradient + g * 16 + 40
-                if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

@@ -256,19 +256,21 @@ extension Random029: TrainableModel {
                 for l in 0..<7 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 2 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
-                for oy in 0..<2 {
-                    let row0 = oy * 24
-                    let row1 = oy * 24 + 1
-                    let dp = d + oy * 3
-                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv) }
+                do {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                    for oy in 0..<2 {
+                        let row0 = oy * 24
+                        let row1 = oy * 24 + 1
+                        let dp = d + oy * 3
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    for l in 0..<7 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 7
+                    for l in 0..<7 { gp1[l] += sum1[l] }
                 }
-                let gp0 = kernelGradient
-                for l in 0..<7 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 7
-                for l in 0..<7 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels

@@ -392,22 +392,24 @@ extension Random033: TrainableModel {
                 for l in 0..<7 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
-                for oy in 0..<2 {
-                    let row0 = oy * 3
-                    let row1 = oy * 3 + 1
-                    let row2 = oy * 3 + 2
-                    let dp = d + oy
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv) }
+                do {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
+                    for oy in 0..<2 {
+                        let row0 = oy * 3
+                        let row1 = oy * 3 + 1
+                        let row2 = oy * 3 + 2
+                        let dp = d + oy
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    for l in 0..<7 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 7
+                    for l in 0..<7 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 14
+                    for l in 0..<7 { gp2[l] += sum2[l] }
                 }
-                let gp0 = kernelGradient
-                for l in 0..<7 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 7
-                for l in 0..<7 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 14
-                for l in 0..<7 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)

@@ -273,22 +273,24 @@ extension Random036: TrainableModel {
                 for l in 0..<2 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
-                for oy in 0..<6 {
-                    let row0 = oy * 6
-                    let row1 = oy * 6 + 1
-                    let row2 = oy * 6 + 2
-                    let dp = d + oy * 2
-                    for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv) }
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
+                    for oy in 0..<6 {
+                        let row0 = oy * 6
+                        let row1 = oy * 6 + 1
+                        let row2 = oy * 6 + 2
+                        let dp = d + oy * 2
+                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    for l in 0..<2 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 2
+                    for l in 0..<2 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 4
+                    for l in 0..<2 { gp2[l] += sum2[l] }
                 }
-                let gp0 = kernelGradient
-                for l in 0..<2 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 2
-                for l in 0..<2 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 4
-                for l in 0..<2 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)

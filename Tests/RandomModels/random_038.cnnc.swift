@@ -444,17 +444,18 @@ extension Random038: TrainableModel {
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
                 for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>()
                     for oy in 0..<8 {
                         let row0 = oy * 45
                         let row1 = oy * 45 + 1
                         let row2 = oy * 45 + 2
                         let row3 = oy * 45 + 3
+                        let row4 = oy * 45 + 4
                         let dp = d + oy * 18 + g
-                        for ox in 0..<9 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 5]), dzv) }
+                        for ox in 0..<9 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 5]), dzv) }
                     }
                     let gp0 = kernelGradient + g * 16
                     if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<3 { gp0[l] += sum0[l] } }
@@ -464,17 +465,9 @@ extension Random038: TrainableModel {
                     if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<3 { gp2[l] += sum2[l] } }
                     let gp3 = kernelGradient + g * 16 + 57
                     if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<3 { gp3[l] += sum3[l] } }
+                    let gp4 = kernelGradient + g * 16 + 76
+                    if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<3 { gp4[l] += sum4[l] } }
                 }
-            }
-            for g in 0..<2 {
-                var sum0 = SIMD16<Float>()
-                for oy in 0..<8 {
-                    let row0 = oy * 45 + 4
-                    let dp = d + oy * 18 + g
-                    for ox in 0..<9 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 5]), dzv) }
-                }
-                let gp0 = kernelGradient + g * 16 + 76
-                if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<3 { gp0[l] += sum0[l] } }
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
@@ -572,19 +565,27 @@ extension Random038: TrainableModel {
                 d[i] = v
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<42 {
-                let r0 = rb * 4
-                let ky0 = r0 / 57, kx0 = (r0 / 19) % 3, ci0 = r0 % 19, ky1 = (r0 + 1) / 57, kx1 = ((r0 + 1) / 19) % 3, ci1 = (r0 + 1) % 19, ky2 = (r0 + 2) / 57, kx2 = ((r0 + 2) / 19) % 3, ci2 = (r0 + 2) % 19, ky3 = (r0 + 3) / 57, kx3 = ((r0 + 3) / 19) % 3, ci3 = (r0 + 3) % 19
+            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<14 {
+                let r0 = rb * 12
+                let ky0 = r0 / 57, kx0 = (r0 / 19) % 3, ci0 = r0 % 19, ky1 = (r0 + 1) / 57, kx1 = ((r0 + 1) / 19) % 3, ci1 = (r0 + 1) % 19, ky2 = (r0 + 2) / 57, kx2 = ((r0 + 2) / 19) % 3, ci2 = (r0 + 2) % 19, ky3 = (r0 + 3) / 57, kx3 = ((r0 + 3) / 19) % 3, ci3 = (r0 + 3) % 19, ky4 = (r0 + 4) / 57, kx4 = ((r0 + 4) / 19) % 3, ci4 = (r0 + 4) % 19, ky5 = (r0 + 5) / 57, kx5 = ((r0 + 5) / 19) % 3, ci5 = (r0 + 5) % 19, ky6 = (r0 + 6) / 57, kx6 = ((r0 + 6) / 19) % 3, ci6 = (r0 + 6) % 19, ky7 = (r0 + 7) / 57, kx7 = ((r0 + 7) / 19) % 3, ci7 = (r0 + 7) % 19, ky8 = (r0 + 8) / 57, kx8 = ((r0 + 8) / 19) % 3, ci8 = (r0 + 8) % 19, ky9 = (r0 + 9) / 57, kx9 = ((r0 + 9) / 19) % 3, ci9 = (r0 + 9) % 19, ky10 = (r0 + 10) / 57, kx10 = ((r0 + 10) / 19) % 3, ci10 = (r0 + 10) % 19, ky11 = (r0 + 11) / 57, kx11 = ((r0 + 11) / 19) % 3, ci11 = (r0 + 11) % 19
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
                     for oy in 0..<4 {
                         let row0 = ((oy * 2 + ky0) * 11 + kx0) * 19 + ci0
                         let row1 = ((oy * 2 + ky1) * 11 + kx1) * 19 + ci1
                         let row2 = ((oy * 2 + ky2) * 11 + kx2) * 19 + ci2
                         let row3 = ((oy * 2 + ky3) * 11 + kx3) * 19 + ci3
+                        let row4 = ((oy * 2 + ky4) * 11 + kx4) * 19 + ci4
+                        let row5 = ((oy * 2 + ky5) * 11 + kx5) * 19 + ci5
+                        let row6 = ((oy * 2 + ky6) * 11 + kx6) * 19 + ci6
+                        let row7 = ((oy * 2 + ky7) * 11 + kx7) * 19 + ci7
+                        let row8 = ((oy * 2 + ky8) * 11 + kx8) * 19 + ci8
+                        let row9 = ((oy * 2 + ky9) * 11 + kx9) * 19 + ci9
+                        let row10 = ((oy * 2 + ky10) * 11 + kx10) * 19 + ci10
+                        let row11 = ((oy * 2 + ky11) * 11 + kx11) * 19 + ci11
                         let dp = d + oy * 9
-                        for ox in 0..<9 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 19]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 19]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 19]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 19]), dzv) }
+                        for ox in 0..<9 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 19]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 19]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 19]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 19]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 19]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 19]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 19]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 19]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 19]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 19]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 19]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 19]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 7
                     for l in 0..<7 { gp0[l] += sum0[l] }
@@ -594,6 +595,22 @@ extension Random038: TrainableModel {
                     for l in 0..<7 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 7
                     for l in 0..<7 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 7
+                    for l in 0..<7 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 7
+                    for l in 0..<7 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 7
+                    for l in 0..<7 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 7
+                    for l in 0..<7 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + (r0 + 8) * 7
+                    for l in 0..<7 { gp8[l] += sum8[l] }
+                    let gp9 = kernelGradient + (r0 + 9) * 7
+                    for l in 0..<7 { gp9[l] += sum9[l] }
+                    let gp10 = kernelGradient + (r0 + 10) * 7
+                    for l in 0..<7 { gp10[l] += sum10[l] }
+                    let gp11 = kernelGradient + (r0 + 11) * 7
+                    for l in 0..<7 { gp11[l] += sum11[l] }
                 }
             }
             do {

@@ -270,8 +270,7 @@ extension Random040: TrainableModel {
         Self.l2_global_average_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
         // conv2d
         Self.l1_conv2d_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-        Self.l1_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // average_pooling2d
@@ -350,47 +349,49 @@ extension Random040: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 68) { transposed in
-                let kt = transposed.baseAddress!
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 425) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 272
                 for tap in 0..<4 {
                     for co in 0..<17 {
-                        var v = SIMD4<Float>()
-                        v[0] = kernel[tap * 17 + co]
-                        kt[tap * 17 + co] = v
+                        let from = kernel + (3 - tap) * 17 + co, to = flipped + (tap * 17 + co) * 4
+                        for ci in 0..<1 { to[ci] = from[ci * 17] }
+                        for ci in 1..<4 { to[ci] = 0 }
                     }
                 }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 9) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 9)
-                    do {
-                        let dzp = dz
-                        for ky in 0..<2 {
-                            for kx in 0..<2 {
-                                let at = ky * 6 + kx * 2
-                                let kp = kt + (ky * 2 + kx) * 17
-                                do {
-                                    var sum = acc[at]
-                                    for co in 0..<17 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co]) }
-                                    acc[at] = sum
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<9 {
-                        let v = acc[position]
-                        dx[position] = v[0]
-                    }
+                bordered.initialize(repeating: 0, count: 153)
+                for oy in 0..<1 {
+                    (bordered + (oy + 1) * 51 + 17).update(from: dz + oy * 17, count: 17)
                 }
+                Self.l1_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
 
-    // conv2d: the gradient without its padding
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (3x3x17),
+    // with the kernel turned half a turn and its channels swapped
     @inline(never)
-    static func l1_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        do {
-            dx.update(from: dy + 4, count: 1)
+    static func l1_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD4<Float>
+        let kernel = w
+        // The remaining 1 output channels.
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                for ky in 0..<2 {
+                    for kx in 0..<2 {
+                        let xp = x + ky * 102 + kx * 34
+                        let wp = kernel + (ky * 2 + kx) * 68
+                        for ci in 0..<17 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; yp[0] = v[0] }
+            }
         }
     }
 

@@ -346,8 +346,7 @@ extension Random041: TrainableModel {
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -382,46 +381,49 @@ extension Random041: TrainableModel {
                 gp[0] += sum[0]
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
-                let kx0 = (r0 / 5), ci0 = r0 % 5, kx1 = ((r0 + 1) / 5), ci1 = (r0 + 1) % 5, kx2 = ((r0 + 2) / 5), ci2 = (r0 + 2) % 5, kx3 = ((r0 + 3) / 5), ci3 = (r0 + 3) % 5
-                do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
-                    for oy in 0..<11 {
-                        let row0 = (oy * 12 + kx0 * 2) * 5 + ci0
-                        let row1 = (oy * 12 + kx1 * 2) * 5 + ci1
-                        let row2 = (oy * 12 + kx2 * 2) * 5 + ci2
-                        let row3 = (oy * 12 + kx3 * 2) * 5 + ci3
-                        let dp = d + oy * 10
-                        for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 5]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0
-                    gp0[0] += sum0[0]
-                    let gp1 = kernelGradient + r0 + 1
-                    gp1[0] += sum1[0]
-                    let gp2 = kernelGradient + r0 + 2
-                    gp2[0] += sum2[0]
-                    let gp3 = kernelGradient + r0 + 3
-                    gp3[0] += sum3[0]
-                }
-            }
+            // 10 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
-                for oy in 0..<11 {
-                    let row0 = (oy * 12 + 2) * 5 + 3
-                    let row1 = (oy * 12 + 2) * 5 + 4
-                    let dp = d + oy * 10
-                    for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv) }
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>()
+                    for oy in 0..<11 {
+                        let row0 = oy * 60
+                        let row1 = oy * 60 + 1
+                        let row2 = oy * 60 + 2
+                        let row3 = oy * 60 + 3
+                        let row4 = oy * 60 + 4
+                        let row5 = (oy * 12 + 2) * 5
+                        let row6 = (oy * 12 + 2) * 5 + 1
+                        let row7 = (oy * 12 + 2) * 5 + 2
+                        let row8 = (oy * 12 + 2) * 5 + 3
+                        let row9 = (oy * 12 + 2) * 5 + 4
+                        let dp = d + oy * 10
+                        for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 5]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 5]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    gp0[0] += sum0[0]
+                    let gp1 = kernelGradient + 1
+                    gp1[0] += sum1[0]
+                    let gp2 = kernelGradient + 2
+                    gp2[0] += sum2[0]
+                    let gp3 = kernelGradient + 3
+                    gp3[0] += sum3[0]
+                    let gp4 = kernelGradient + 4
+                    gp4[0] += sum4[0]
+                    let gp5 = kernelGradient + 5
+                    gp5[0] += sum5[0]
+                    let gp6 = kernelGradient + 6
+                    gp6[0] += sum6[0]
+                    let gp7 = kernelGradient + 7
+                    gp7[0] += sum7[0]
+                    let gp8 = kernelGradient + 8
+                    gp8[0] += sum8[0]
+                    let gp9 = kernelGradient + 9
+                    gp9[0] += sum9[0]
                 }
-                let gp0 = kernelGradient + 8
-                gp0[0] += sum0[0]
-                let gp1 = kernelGradient + 9
-                gp1[0] += sum1[0]
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 698) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 148) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 16
                 for tap in 0..<2 {
                     for co in 0..<1 {
@@ -434,12 +436,7 @@ extension Random041: TrainableModel {
                 for oy in 0..<11 {
                     (bordered + (oy + 0) * 12 + 1).update(from: dz + oy * 10, count: 10)
                 }
-                let result = bordered + 132
-                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 660)
-                for iy in 0..<11 {
-                    (dx + (iy + 0) * 60 + 5).update(from: result + iy * 50, count: 50)
-                }
+                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -486,14 +483,6 @@ extension Random041: TrainableModel {
         }
     }
 
-    // conv2d: the gradient without its padding
-    @inline(never)
-    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<11 {
-            (dx + row * 50).update(from: dy + (row * 12 + 1) * 5, count: 50)
-        }
-    }
-
     // dense: through its relu activation
     @inline(never)
     static func l1_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
@@ -517,16 +506,18 @@ extension Random041: TrainableModel {
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 1 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD8<Float>()
-                for oy in 0..<11 {
-                    let row0 = oy * 10
-                    let dp = d + oy * 10
-                    for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv) }
+                do {
+                    var sum0 = SIMD8<Float>()
+                    for oy in 0..<11 {
+                        let row0 = oy * 10
+                        let dp = d + oy * 10
+                        for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
                 }
-                let gp0 = kernelGradient
-                gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)

@@ -427,18 +427,20 @@ extension Random044: TrainableModel {
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 4
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 6
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     for oy in 0..<3 {
                         let row0 = oy * 352 + r0
                         let row1 = oy * 352 + r0 + 1
                         let row2 = oy * 352 + r0 + 2
                         let row3 = oy * 352 + r0 + 3
+                        let row4 = oy * 352 + r0 + 4
+                        let row5 = oy * 352 + r0 + 5
                         let dp = d + oy * 6
-                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv) }
+                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 32]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 16
                     gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
@@ -448,7 +450,30 @@ extension Random044: TrainableModel {
                     gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
                     let gp3 = kernelGradient + (r0 + 3) * 16
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + (r0 + 4) * 16
+                    gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + (r0 + 5) * 16
+                    gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
                 }
+            }
+            do {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                for oy in 0..<3 {
+                    let row0 = oy * 352 + 12
+                    let row1 = oy * 352 + 13
+                    let row2 = oy * 352 + 14
+                    let row3 = oy * 352 + 15
+                    let dp = d + oy * 6
+                    for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv) }
+                }
+                let gp0 = kernelGradient + 192
+                gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                let gp1 = kernelGradient + 208
+                gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                let gp2 = kernelGradient + 224
+                gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                let gp3 = kernelGradient + 240
+                gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
@@ -515,18 +540,22 @@ extension Random044: TrainableModel {
                 for l in 0..<7 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 4
+            // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 8
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>()
                     for oy in 0..<3 {
                         let row0 = oy * 96 + r0
                         let row1 = oy * 96 + r0 + 1
                         let row2 = oy * 96 + r0 + 2
                         let row3 = oy * 96 + r0 + 3
+                        let row4 = oy * 96 + r0 + 4
+                        let row5 = oy * 96 + r0 + 5
+                        let row6 = oy * 96 + r0 + 6
+                        let row7 = oy * 96 + r0 + 7
                         let dp = d + oy * 6
-                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 16]), dzv) }
+                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 16]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 7
                     for l in 0..<7 { gp0[l] += sum0[l] }
@@ -536,6 +565,14 @@ extension Random044: TrainableModel {
                     for l in 0..<7 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 7
                     for l in 0..<7 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 7
+                    for l in 0..<7 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 7
+                    for l in 0..<7 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 7
+                    for l in 0..<7 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 7
+                    for l in 0..<7 { gp7[l] += sum7[l] }
                 }
             }
             guard let dx else { return }

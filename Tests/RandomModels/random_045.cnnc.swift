@@ -567,18 +567,21 @@ extension Random045: TrainableModel {
                 gp[0] += sum[0]
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 4
+            // 7 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 7
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>()
                     do {
                         let row0 = r0
                         let row1 = r0 + 1
                         let row2 = r0 + 2
                         let row3 = r0 + 3
+                        let row4 = r0 + 4
+                        let row5 = r0 + 5
+                        let row6 = r0 + 6
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv) }
                     }
                     let gp0 = kernelGradient + r0
                     gp0[0] += sum0[0]
@@ -588,20 +591,13 @@ extension Random045: TrainableModel {
                     gp2[0] += sum2[0]
                     let gp3 = kernelGradient + r0 + 3
                     gp3[0] += sum3[0]
+                    let gp4 = kernelGradient + r0 + 4
+                    gp4[0] += sum4[0]
+                    let gp5 = kernelGradient + r0 + 5
+                    gp5[0] += sum5[0]
+                    let gp6 = kernelGradient + r0 + 6
+                    gp6[0] += sum6[0]
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
-                do {
-                    let row0 = 12
-                    let row1 = 13
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv) }
-                }
-                let gp0 = kernelGradient + 12
-                gp0[0] += sum0[0]
-                let gp1 = kernelGradient + 13
-                gp1[0] += sum1[0]
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place
@@ -633,16 +629,18 @@ extension Random045: TrainableModel {
                 d[0] = v
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 1 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD16<Float>()
                 do {
-                    let row0 = 0
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv) }
+                    var sum0 = SIMD16<Float>()
+                    do {
+                        let row0 = 0
+                        let dp = d
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    for l in 0..<13 { gp0[l] += sum0[l] }
                 }
-                let gp0 = kernelGradient
-                for l in 0..<13 { gp0[l] += sum0[l] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

@@ -489,19 +489,21 @@ extension Random046: TrainableModel {
                 for l in 0..<2 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 2 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
-                for oy in 0..<11 {
-                    let row0 = oy * 10
-                    let row1 = oy * 10 + 1
-                    let dp = d + oy * 5
-                    for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv) }
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
+                    for oy in 0..<11 {
+                        let row0 = oy * 10
+                        let row1 = oy * 10 + 1
+                        let dp = d + oy * 5
+                        for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    for l in 0..<2 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 2
+                    for l in 0..<2 { gp1[l] += sum1[l] }
                 }
-                let gp0 = kernelGradient
-                for l in 0..<2 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 2
-                for l in 0..<2 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
@@ -590,19 +592,21 @@ extension Random046: TrainableModel {
                 d[0] = from.simd(SIMD16<Float>.self, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 2 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
                 do {
-                    let row0 = 0
-                    let row1 = 1
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv) }
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
+                    do {
+                        let row0 = 0
+                        let row1 = 1
+                        let dp = d
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + 16
+                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
                 }
-                let gp0 = kernelGradient
-                gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 16
-                gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

@@ -541,19 +541,27 @@ extension Random048: TrainableModel {
                 gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<68 {
-                let r0 = rb * 4
-                let ky0 = r0 / 68, kx0 = (r0 / 17) % 4, ci0 = r0 % 17, ky1 = (r0 + 1) / 68, kx1 = ((r0 + 1) / 17) % 4, ci1 = (r0 + 1) % 17, ky2 = (r0 + 2) / 68, kx2 = ((r0 + 2) / 17) % 4, ci2 = (r0 + 2) % 17, ky3 = (r0 + 3) / 68, kx3 = ((r0 + 3) / 17) % 4, ci3 = (r0 + 3) % 17
+            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<22 {
+                let r0 = rb * 12
+                let ky0 = r0 / 68, kx0 = (r0 / 17) % 4, ci0 = r0 % 17, ky1 = (r0 + 1) / 68, kx1 = ((r0 + 1) / 17) % 4, ci1 = (r0 + 1) % 17, ky2 = (r0 + 2) / 68, kx2 = ((r0 + 2) / 17) % 4, ci2 = (r0 + 2) % 17, ky3 = (r0 + 3) / 68, kx3 = ((r0 + 3) / 17) % 4, ci3 = (r0 + 3) % 17, ky4 = (r0 + 4) / 68, kx4 = ((r0 + 4) / 17) % 4, ci4 = (r0 + 4) % 17, ky5 = (r0 + 5) / 68, kx5 = ((r0 + 5) / 17) % 4, ci5 = (r0 + 5) % 17, ky6 = (r0 + 6) / 68, kx6 = ((r0 + 6) / 17) % 4, ci6 = (r0 + 6) % 17, ky7 = (r0 + 7) / 68, kx7 = ((r0 + 7) / 17) % 4, ci7 = (r0 + 7) % 17, ky8 = (r0 + 8) / 68, kx8 = ((r0 + 8) / 17) % 4, ci8 = (r0 + 8) % 17, ky9 = (r0 + 9) / 68, kx9 = ((r0 + 9) / 17) % 4, ci9 = (r0 + 9) % 17, ky10 = (r0 + 10) / 68, kx10 = ((r0 + 10) / 17) % 4, ci10 = (r0 + 10) % 17, ky11 = (r0 + 11) / 68, kx11 = ((r0 + 11) / 17) % 4, ci11 = (r0 + 11) % 17
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
                     for oy in 0..<3 {
                         let row0 = ((oy * 2 + ky0) * 7 + kx0) * 17 + ci0
                         let row1 = ((oy * 2 + ky1) * 7 + kx1) * 17 + ci1
                         let row2 = ((oy * 2 + ky2) * 7 + kx2) * 17 + ci2
                         let row3 = ((oy * 2 + ky3) * 7 + kx3) * 17 + ci3
+                        let row4 = ((oy * 2 + ky4) * 7 + kx4) * 17 + ci4
+                        let row5 = ((oy * 2 + ky5) * 7 + kx5) * 17 + ci5
+                        let row6 = ((oy * 2 + ky6) * 7 + kx6) * 17 + ci6
+                        let row7 = ((oy * 2 + ky7) * 7 + kx7) * 17 + ci7
+                        let row8 = ((oy * 2 + ky8) * 7 + kx8) * 17 + ci8
+                        let row9 = ((oy * 2 + ky9) * 7 + kx9) * 17 + ci9
+                        let row10 = ((oy * 2 + ky10) * 7 + kx10) * 17 + ci10
+                        let row11 = ((oy * 2 + ky11) * 7 + kx11) * 17 + ci11
                         let dp = d + oy * 2
-                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 51]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 51]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 51]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 51]), dzv) }
+                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 51]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 51]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 51]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 51]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 51]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 51]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 51]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 51]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 51]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 51]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 51]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 51]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 4
                     gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
@@ -563,7 +571,54 @@ extension Random048: TrainableModel {
                     gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
                     let gp3 = kernelGradient + (r0 + 3) * 4
                     gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + (r0 + 4) * 4
+                    gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + (r0 + 5) * 4
+                    gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                    let gp6 = kernelGradient + (r0 + 6) * 4
+                    gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                    let gp7 = kernelGradient + (r0 + 7) * 4
+                    gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                    let gp8 = kernelGradient + (r0 + 8) * 4
+                    gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
+                    let gp9 = kernelGradient + (r0 + 9) * 4
+                    gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
+                    let gp10 = kernelGradient + (r0 + 10) * 4
+                    gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
+                    let gp11 = kernelGradient + (r0 + 11) * 4
+                    gp11.store(gp11.simd(SIMD4<Float>.self, at: 0) + sum11, at: 0)
                 }
+            }
+            do {
+                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
+                for oy in 0..<3 {
+                    let row0 = ((oy * 2 + 3) * 7 + 3) * 17 + 9
+                    let row1 = ((oy * 2 + 3) * 7 + 3) * 17 + 10
+                    let row2 = ((oy * 2 + 3) * 7 + 3) * 17 + 11
+                    let row3 = ((oy * 2 + 3) * 7 + 3) * 17 + 12
+                    let row4 = ((oy * 2 + 3) * 7 + 3) * 17 + 13
+                    let row5 = ((oy * 2 + 3) * 7 + 3) * 17 + 14
+                    let row6 = ((oy * 2 + 3) * 7 + 3) * 17 + 15
+                    let row7 = ((oy * 2 + 3) * 7 + 3) * 17 + 16
+                    let dp = d + oy * 2
+                    for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 51]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 51]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 51]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 51]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 51]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 51]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 51]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 51]), dzv) }
+                }
+                let gp0 = kernelGradient + 1056
+                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                let gp1 = kernelGradient + 1060
+                gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                let gp2 = kernelGradient + 1064
+                gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                let gp3 = kernelGradient + 1068
+                gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                let gp4 = kernelGradient + 1072
+                gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                let gp5 = kernelGradient + 1076
+                gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                let gp6 = kernelGradient + 1080
+                gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                let gp7 = kernelGradient + 1084
+                gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels

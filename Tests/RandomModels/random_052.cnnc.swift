@@ -359,22 +359,24 @@ extension Random052: TrainableModel {
                 if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for g in 0..<3 {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
-                do {
-                    let row0 = 0
-                    let row1 = 1
-                    let row2 = 2
-                    let dp = d + g
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv) }
+            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
+                for g in 0..<3 {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
+                    do {
+                        let row0 = 0
+                        let row1 = 1
+                        let row2 = 2
+                        let dp = d + g
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv) }
+                    }
+                    let gp0 = kernelGradient + g * 16
+                    if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
+                    let gp1 = kernelGradient + g * 16 + 40
+                    if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
+                    let gp2 = kernelGradient + g * 16 + 80
+                    if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
                 }
-                let gp0 = kernelGradient + g * 16
-                if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
-                let gp1 = kernelGradient + g * 16 + 40
-                if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
-                let gp2 = kernelGradient + g * 16 + 80
-                if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

@@ -278,8 +278,7 @@ extension Random053: TrainableModel {
         // conv2d
         if !fused { Self.l0_conv2d_derivative(UnsafePointer(o0), g) }
         Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -308,33 +307,55 @@ extension Random053: TrainableModel {
                 d[i] = v
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 4
-                let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 3, kx3 = (r0 + 3) % 3
+            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
                     do {
-                        let row0 = ky0 * 8 + kx0
-                        let row1 = ky1 * 8 + kx1
-                        let row2 = ky2 * 8 + kx2
-                        let row3 = ky3 * 8 + kx3
+                        let row0 = 0
+                        let row1 = 1
+                        let row2 = 2
+                        let row3 = 8
+                        let row4 = 9
+                        let row5 = 10
+                        let row6 = 16
+                        let row7 = 17
+                        let row8 = 18
+                        let row9 = 24
+                        let row10 = 25
+                        let row11 = 26
                         let dp = d
-                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv) }
+                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 5
+                    let gp0 = kernelGradient
                     for l in 0..<5 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 5
+                    let gp1 = kernelGradient + 5
                     for l in 0..<5 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 5
+                    let gp2 = kernelGradient + 10
                     for l in 0..<5 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 5
+                    let gp3 = kernelGradient + 15
                     for l in 0..<5 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + 20
+                    for l in 0..<5 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + 25
+                    for l in 0..<5 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + 30
+                    for l in 0..<5 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + 35
+                    for l in 0..<5 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + 40
+                    for l in 0..<5 { gp8[l] += sum8[l] }
+                    let gp9 = kernelGradient + 45
+                    for l in 0..<5 { gp9[l] += sum9[l] }
+                    let gp10 = kernelGradient + 50
+                    for l in 0..<5 { gp10[l] += sum10[l] }
+                    let gp11 = kernelGradient + 55
+                    for l in 0..<5 { gp11[l] += sum11[l] }
                 }
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 406) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 400) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 240
                 for tap in 0..<12 {
                     for co in 0..<5 {
@@ -347,12 +368,7 @@ extension Random053: TrainableModel {
                 for oy in 0..<1 {
                     (bordered + (oy + 2) * 40 + 5).update(from: dz + oy * 30, count: 30)
                 }
-                let result = bordered + 160
-                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 32)
-                for iy in 0..<1 {
-                    (dx + (iy + 1) * 8 + 1).update(from: result + iy * 6, count: 6)
-                }
+                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -401,14 +417,6 @@ extension Random053: TrainableModel {
                 do { let v = s4_0; yp[4] = v[0] }
                 do { let v = s5_0; yp[5] = v[0] }
             }
-        }
-    }
-
-    // conv2d: the gradient without its padding
-    @inline(never)
-    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        do {
-            dx.update(from: dy + 9, count: 6)
         }
     }
 

@@ -638,19 +638,21 @@ extension Random055: TrainableModel {
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<24 {
-                let r0 = rb * 4
-                let ky0 = r0 / 32, kx0 = (r0 / 8) % 4, ci0 = r0 % 8, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 8) % 4, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 8) % 4, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 8) % 4, ci3 = (r0 + 3) % 8
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<16 {
+                let r0 = rb * 6
+                let ky0 = r0 / 32, kx0 = (r0 / 8) % 4, ci0 = r0 % 8, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 8) % 4, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 8) % 4, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 8) % 4, ci3 = (r0 + 3) % 8, ky4 = (r0 + 4) / 32, kx4 = ((r0 + 4) / 8) % 4, ci4 = (r0 + 4) % 8, ky5 = (r0 + 5) / 32, kx5 = ((r0 + 5) / 8) % 4, ci5 = (r0 + 5) % 8
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     for oy in 0..<8 {
                         let row0 = ((oy + ky0 * 2) * 9 + kx0 * 2) * 8 + ci0
                         let row1 = ((oy + ky1 * 2) * 9 + kx1 * 2) * 8 + ci1
                         let row2 = ((oy + ky2 * 2) * 9 + kx2 * 2) * 8 + ci2
                         let row3 = ((oy + ky3 * 2) * 9 + kx3 * 2) * 8 + ci3
+                        let row4 = ((oy + ky4 * 2) * 9 + kx4 * 2) * 8 + ci4
+                        let row5 = ((oy + ky5 * 2) * 9 + kx5 * 2) * 8 + ci5
                         let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 8]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 16
                     gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
@@ -660,6 +662,10 @@ extension Random055: TrainableModel {
                     gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
                     let gp3 = kernelGradient + (r0 + 3) * 16
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + (r0 + 4) * 16
+                    gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + (r0 + 5) * 16
+                    gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
                 }
             }
             guard let dx else { return }
@@ -778,18 +784,22 @@ extension Random055: TrainableModel {
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 4
+            // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 8
                 for g in 0..<2 {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>()
                     for oy in 0..<8 {
                         let row0 = oy * 48 + r0
                         let row1 = oy * 48 + r0 + 1
                         let row2 = oy * 48 + r0 + 2
                         let row3 = oy * 48 + r0 + 3
+                        let row4 = oy * 48 + r0 + 4
+                        let row5 = oy * 48 + r0 + 5
+                        let row6 = oy * 48 + r0 + 6
+                        let row7 = oy * 48 + r0 + 7
                         let dp = d + oy * 6 + g
-                        for ox in 0..<3 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 16]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 16]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 11 + g * 8
                     if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<3 { gp0[l] += sum0[l] } }
@@ -799,6 +809,14 @@ extension Random055: TrainableModel {
                     if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<3 { gp2[l] += sum2[l] } }
                     let gp3 = kernelGradient + (r0 + 3) * 11 + g * 8
                     if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<3 { gp3[l] += sum3[l] } }
+                    let gp4 = kernelGradient + (r0 + 4) * 11 + g * 8
+                    if g < 1 { gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<3 { gp4[l] += sum4[l] } }
+                    let gp5 = kernelGradient + (r0 + 5) * 11 + g * 8
+                    if g < 1 { gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<3 { gp5[l] += sum5[l] } }
+                    let gp6 = kernelGradient + (r0 + 6) * 11 + g * 8
+                    if g < 1 { gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0) } else { for l in 0..<3 { gp6[l] += sum6[l] } }
+                    let gp7 = kernelGradient + (r0 + 7) * 11 + g * 8
+                    if g < 1 { gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0) } else { for l in 0..<3 { gp7[l] += sum7[l] } }
                 }
             }
             guard let dx else { return }
@@ -876,19 +894,21 @@ extension Random055: TrainableModel {
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<44 {
-                let r0 = rb * 4
-                let ky0 = r0 / 44, kx0 = (r0 / 11) % 4, ci0 = r0 % 11, ky1 = (r0 + 1) / 44, kx1 = ((r0 + 1) / 11) % 4, ci1 = (r0 + 1) % 11, ky2 = (r0 + 2) / 44, kx2 = ((r0 + 2) / 11) % 4, ci2 = (r0 + 2) % 11, ky3 = (r0 + 3) / 44, kx3 = ((r0 + 3) / 11) % 4, ci3 = (r0 + 3) % 11
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<29 {
+                let r0 = rb * 6
+                let ky0 = r0 / 44, kx0 = (r0 / 11) % 4, ci0 = r0 % 11, ky1 = (r0 + 1) / 44, kx1 = ((r0 + 1) / 11) % 4, ci1 = (r0 + 1) % 11, ky2 = (r0 + 2) / 44, kx2 = ((r0 + 2) / 11) % 4, ci2 = (r0 + 2) % 11, ky3 = (r0 + 3) / 44, kx3 = ((r0 + 3) / 11) % 4, ci3 = (r0 + 3) % 11, ky4 = (r0 + 4) / 44, kx4 = ((r0 + 4) / 11) % 4, ci4 = (r0 + 4) % 11, ky5 = (r0 + 5) / 44, kx5 = ((r0 + 5) / 11) % 4, ci5 = (r0 + 5) % 11
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     for oy in 0..<8 {
                         let row0 = ((oy + ky0) * 6 + kx0) * 11 + ci0
                         let row1 = ((oy + ky1) * 6 + kx1) * 11 + ci1
                         let row2 = ((oy + ky2) * 6 + kx2) * 11 + ci2
                         let row3 = ((oy + ky3) * 6 + kx3) * 11 + ci3
+                        let row4 = ((oy + ky4) * 6 + kx4) * 11 + ci4
+                        let row5 = ((oy + ky5) * 6 + kx5) * 11 + ci5
                         let dp = d + oy * 2
-                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 22]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 22]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 22]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 22]), dzv) }
+                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 22]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 22]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 22]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 22]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 22]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 22]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 16
                     gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
@@ -898,7 +918,24 @@ extension Random055: TrainableModel {
                     gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
                     let gp3 = kernelGradient + (r0 + 3) * 16
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + (r0 + 4) * 16
+                    gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + (r0 + 5) * 16
+                    gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
                 }
+            }
+            do {
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
+                for oy in 0..<8 {
+                    let row0 = ((oy + 3) * 6 + 3) * 11 + 9
+                    let row1 = ((oy + 3) * 6 + 3) * 11 + 10
+                    let dp = d + oy * 2
+                    for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 22]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 22]), dzv) }
+                }
+                let gp0 = kernelGradient + 2784
+                gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                let gp1 = kernelGradient + 2800
+                gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 8 input channels

@@ -224,19 +224,21 @@ extension Random057: TrainableModel {
                 gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<18 {
-                let r0 = rb * 4
-                let ky0 = r0 / 24, kx0 = (r0 / 8) % 3, ci0 = r0 % 8, ky1 = (r0 + 1) / 24, kx1 = ((r0 + 1) / 8) % 3, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 24, kx2 = ((r0 + 2) / 8) % 3, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 24, kx3 = ((r0 + 3) / 8) % 3, ci3 = (r0 + 3) % 8
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<12 {
+                let r0 = rb * 6
+                let ky0 = r0 / 24, kx0 = (r0 / 8) % 3, ci0 = r0 % 8, ky1 = (r0 + 1) / 24, kx1 = ((r0 + 1) / 8) % 3, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 24, kx2 = ((r0 + 2) / 8) % 3, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 24, kx3 = ((r0 + 3) / 8) % 3, ci3 = (r0 + 3) % 8, ky4 = (r0 + 4) / 24, kx4 = ((r0 + 4) / 8) % 3, ci4 = (r0 + 4) % 8, ky5 = (r0 + 5) / 24, kx5 = ((r0 + 5) / 8) % 3, ci5 = (r0 + 5) % 8
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     for oy in 0..<5 {
                         let row0 = ((oy + ky0) * 10 + kx0) * 8 + ci0
                         let row1 = ((oy + ky1) * 10 + kx1) * 8 + ci1
                         let row2 = ((oy + ky2) * 10 + kx2) * 8 + ci2
                         let row3 = ((oy + ky3) * 10 + kx3) * 8 + ci3
+                        let row4 = ((oy + ky4) * 10 + kx4) * 8 + ci4
+                        let row5 = ((oy + ky5) * 10 + kx5) * 8 + ci5
                         let dp = d + oy * 4
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 16]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 16
                     gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
@@ -246,6 +248,10 @@ extension Random057: TrainableModel {
                     gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
                     let gp3 = kernelGradient + (r0 + 3) * 16
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + (r0 + 4) * 16
+                    gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + (r0 + 5) * 16
+                    gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
                 }
             }
             guard let dx else { return }

@@ -548,18 +548,20 @@ extension Random058: TrainableModel {
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<15 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<37 {
-                let r0 = rb * 4
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<25 {
+                let r0 = rb * 6
                 for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     do {
                         let row0 = r0
                         let row1 = r0 + 1
                         let row2 = r0 + 2
                         let row3 = r0 + 3
+                        let row4 = r0 + 4
+                        let row5 = r0 + 5
                         let dp = d + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 31 + g * 16
                     if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<15 { gp0[l] += sum0[l] } }
@@ -569,20 +571,11 @@ extension Random058: TrainableModel {
                     if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<15 { gp2[l] += sum2[l] } }
                     let gp3 = kernelGradient + (r0 + 3) * 31 + g * 16
                     if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<15 { gp3[l] += sum3[l] } }
+                    let gp4 = kernelGradient + (r0 + 4) * 31 + g * 16
+                    if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<15 { gp4[l] += sum4[l] } }
+                    let gp5 = kernelGradient + (r0 + 5) * 31 + g * 16
+                    if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<15 { gp5[l] += sum5[l] } }
                 }
-            }
-            for g in 0..<2 {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
-                do {
-                    let row0 = 148
-                    let row1 = 149
-                    let dp = d + g
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv) }
-                }
-                let gp0 = kernelGradient + g * 16 + 4588
-                if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<15 { gp0[l] += sum0[l] } }
-                let gp1 = kernelGradient + g * 16 + 4619
-                if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<15 { gp1[l] += sum1[l] } }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place
@@ -627,18 +620,20 @@ extension Random058: TrainableModel {
                 if g < 4 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<7 {
-                let r0 = rb * 4
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<5 {
+                let r0 = rb * 6
                 for g in 0..<5 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     do {
                         let row0 = r0
                         let row1 = r0 + 1
                         let row2 = r0 + 2
                         let row3 = r0 + 3
+                        let row4 = r0 + 4
+                        let row5 = r0 + 5
                         let dp = d + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 65 + g * 16
                     if g < 4 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
@@ -648,23 +643,21 @@ extension Random058: TrainableModel {
                     if g < 4 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
                     let gp3 = kernelGradient + (r0 + 3) * 65 + g * 16
                     if g < 4 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
+                    let gp4 = kernelGradient + (r0 + 4) * 65 + g * 16
+                    if g < 4 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
+                    let gp5 = kernelGradient + (r0 + 5) * 65 + g * 16
+                    if g < 4 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { gp5[0] += sum5[0] }
                 }
             }
             for g in 0..<5 {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
+                var sum0 = SIMD16<Float>()
                 do {
-                    let row0 = 28
-                    let row1 = 29
-                    let row2 = 30
+                    let row0 = 30
                     let dp = d + g
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv) }
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv) }
                 }
-                let gp0 = kernelGradient + g * 16 + 1820
+                let gp0 = kernelGradient + g * 16 + 1950
                 if g < 4 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
-                let gp1 = kernelGradient + g * 16 + 1885
-                if g < 4 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
-                let gp2 = kernelGradient + g * 16 + 1950
-                if g < 4 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

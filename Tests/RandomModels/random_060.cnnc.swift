@@ -323,19 +323,23 @@ extension Random060: TrainableModel {
                 d[i] = v
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 4
-                let ky0 = r0 / 8, kx0 = (r0 / 2) % 4, ci0 = r0 % 2, ky1 = (r0 + 1) / 8, kx1 = ((r0 + 1) / 2) % 4, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 8, kx2 = ((r0 + 2) / 2) % 4, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 8, kx3 = ((r0 + 3) / 2) % 4, ci3 = (r0 + 3) % 2
+            // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 8
+                let ky0 = r0 / 8, kx0 = (r0 / 2) % 4, ci0 = r0 % 2, ky1 = (r0 + 1) / 8, kx1 = ((r0 + 1) / 2) % 4, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 8, kx2 = ((r0 + 2) / 2) % 4, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 8, kx3 = ((r0 + 3) / 2) % 4, ci3 = (r0 + 3) % 2, ky4 = (r0 + 4) / 8, kx4 = ((r0 + 4) / 2) % 4, ci4 = (r0 + 4) % 2, ky5 = (r0 + 5) / 8, kx5 = ((r0 + 5) / 2) % 4, ci5 = (r0 + 5) % 2, ky6 = (r0 + 6) / 8, kx6 = ((r0 + 6) / 2) % 4, ci6 = (r0 + 6) % 2, ky7 = (r0 + 7) / 8, kx7 = ((r0 + 7) / 2) % 4, ci7 = (r0 + 7) % 2
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
                     for oy in 0..<2 {
                         let row0 = ((oy * 2 + ky0) * 11 + kx0) * 2 + ci0
                         let row1 = ((oy * 2 + ky1) * 11 + kx1) * 2 + ci1
                         let row2 = ((oy * 2 + ky2) * 11 + kx2) * 2 + ci2
                         let row3 = ((oy * 2 + ky3) * 11 + kx3) * 2 + ci3
+                        let row4 = ((oy * 2 + ky4) * 11 + kx4) * 2 + ci4
+                        let row5 = ((oy * 2 + ky5) * 11 + kx5) * 2 + ci5
+                        let row6 = ((oy * 2 + ky6) * 11 + kx6) * 2 + ci6
+                        let row7 = ((oy * 2 + ky7) * 11 + kx7) * 2 + ci7
                         let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 6]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 6]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 6]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 6]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 6]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 2
                     for l in 0..<2 { gp0[l] += sum0[l] }
@@ -345,6 +349,14 @@ extension Random060: TrainableModel {
                     for l in 0..<2 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 2
                     for l in 0..<2 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 2
+                    for l in 0..<2 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 2
+                    for l in 0..<2 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 2
+                    for l in 0..<2 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 2
+                    for l in 0..<2 { gp7[l] += sum7[l] }
                 }
             }
             guard let dx else { return }

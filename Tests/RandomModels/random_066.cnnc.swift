@@ -257,17 +257,19 @@ extension Random066: TrainableModel {
                 for l in 0..<12 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     for oy in 0..<6 {
                         let row0 = oy * 9
                         let row1 = oy * 9 + 1
                         let row2 = oy * 9 + 2
                         let row3 = (oy * 3 + 1) * 3
+                        let row4 = (oy * 3 + 1) * 3 + 1
+                        let row5 = (oy * 3 + 1) * 3 + 2
                         let dp = d + oy
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
                     }
                     let gp0 = kernelGradient
                     for l in 0..<12 { gp0[l] += sum0[l] }
@@ -277,20 +279,11 @@ extension Random066: TrainableModel {
                     for l in 0..<12 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + 36
                     for l in 0..<12 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + 48
+                    for l in 0..<12 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + 60
+                    for l in 0..<12 { gp5[l] += sum5[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
-                for oy in 0..<6 {
-                    let row0 = (oy * 3 + 1) * 3 + 1
-                    let row1 = (oy * 3 + 1) * 3 + 2
-                    let dp = d + oy
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv) }
-                }
-                let gp0 = kernelGradient + 48
-                for l in 0..<12 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 60
-                for l in 0..<12 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels

@@ -474,19 +474,27 @@ extension Random069: TrainableModel {
                 d[i] = v
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<12 {
-                let r0 = rb * 4
-                let kx0 = (r0 / 24), ci0 = r0 % 24, kx1 = ((r0 + 1) / 24), ci1 = (r0 + 1) % 24, kx2 = ((r0 + 2) / 24), ci2 = (r0 + 2) % 24, kx3 = ((r0 + 3) / 24), ci3 = (r0 + 3) % 24
+            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 12
+                let kx0 = (r0 / 24), ci0 = r0 % 24, kx1 = ((r0 + 1) / 24), ci1 = (r0 + 1) % 24, kx2 = ((r0 + 2) / 24), ci2 = (r0 + 2) % 24, kx3 = ((r0 + 3) / 24), ci3 = (r0 + 3) % 24, kx4 = ((r0 + 4) / 24), ci4 = (r0 + 4) % 24, kx5 = ((r0 + 5) / 24), ci5 = (r0 + 5) % 24, kx6 = ((r0 + 6) / 24), ci6 = (r0 + 6) % 24, kx7 = ((r0 + 7) / 24), ci7 = (r0 + 7) % 24, kx8 = ((r0 + 8) / 24), ci8 = (r0 + 8) % 24, kx9 = ((r0 + 9) / 24), ci9 = (r0 + 9) % 24, kx10 = ((r0 + 10) / 24), ci10 = (r0 + 10) % 24, kx11 = ((r0 + 11) / 24), ci11 = (r0 + 11) % 24
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
                     for oy in 0..<3 {
                         let row0 = (oy * 15 + kx0) * 24 + ci0
                         let row1 = (oy * 15 + kx1) * 24 + ci1
                         let row2 = (oy * 15 + kx2) * 24 + ci2
                         let row3 = (oy * 15 + kx3) * 24 + ci3
+                        let row4 = (oy * 15 + kx4) * 24 + ci4
+                        let row5 = (oy * 15 + kx5) * 24 + ci5
+                        let row6 = (oy * 15 + kx6) * 24 + ci6
+                        let row7 = (oy * 15 + kx7) * 24 + ci7
+                        let row8 = (oy * 15 + kx8) * 24 + ci8
+                        let row9 = (oy * 15 + kx9) * 24 + ci9
+                        let row10 = (oy * 15 + kx10) * 24 + ci10
+                        let row11 = (oy * 15 + kx11) * 24 + ci11
                         let dp = d + oy * 2
-                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 48]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 48]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 48]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 48]), dzv) }
+                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 48]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 48]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 48]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 48]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 48]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 48]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 48]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 48]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 48]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 48]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 48]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 48]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 5
                     for l in 0..<5 { gp0[l] += sum0[l] }
@@ -496,6 +504,22 @@ extension Random069: TrainableModel {
                     for l in 0..<5 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 5
                     for l in 0..<5 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 5
+                    for l in 0..<5 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 5
+                    for l in 0..<5 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 5
+                    for l in 0..<5 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 5
+                    for l in 0..<5 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + (r0 + 8) * 5
+                    for l in 0..<5 { gp8[l] += sum8[l] }
+                    let gp9 = kernelGradient + (r0 + 9) * 5
+                    for l in 0..<5 { gp9[l] += sum9[l] }
+                    let gp10 = kernelGradient + (r0 + 10) * 5
+                    for l in 0..<5 { gp10[l] += sum10[l] }
+                    let gp11 = kernelGradient + (r0 + 11) * 5
+                    for l in 0..<5 { gp11[l] += sum11[l] }
                 }
             }
             guard let dx else { return }

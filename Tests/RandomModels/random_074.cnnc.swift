@@ -316,8 +316,7 @@ extension Random074: TrainableModel {
         // conv2d_1
         if !fused { Self.l1_conv2d_1_derivative(UnsafePointer(o1), g) }
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 14), gradients.advanced(by: 14), q)
-        Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 14), gradients.advanced(by: 14), h); swap(&g, &h)
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
@@ -355,17 +354,19 @@ extension Random074: TrainableModel {
                 for l in 0..<2 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>()
                     do {
                         let row0 = 0
                         let row1 = 1
                         let row2 = 2
                         let row3 = 10
+                        let row4 = 11
+                        let row5 = 12
                         let dp = d
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 3]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 3]), dzv) }
                     }
                     let gp0 = kernelGradient
                     for l in 0..<2 { gp0[l] += sum0[l] }
@@ -375,20 +376,11 @@ extension Random074: TrainableModel {
                     for l in 0..<2 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + 6
                     for l in 0..<2 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + 8
+                    for l in 0..<2 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + 10
+                    for l in 0..<2 { gp5[l] += sum5[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
-                do {
-                    let row0 = 11
-                    let row1 = 12
-                    let dp = d
-                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv) }
-                }
-                let gp0 = kernelGradient + 8
-                for l in 0..<2 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 10
-                for l in 0..<2 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -452,19 +444,24 @@ extension Random074: TrainableModel {
                 gp[0] += sum[0]
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 4
-                let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2
+            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 9
+                let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2, ky4 = (r0 + 4) / 6, kx4 = ((r0 + 4) / 2) % 3, ci4 = (r0 + 4) % 2, ky5 = (r0 + 5) / 6, kx5 = ((r0 + 5) / 2) % 3, ci5 = (r0 + 5) % 2, ky6 = (r0 + 6) / 6, kx6 = ((r0 + 6) / 2) % 3, ci6 = (r0 + 6) % 2, ky7 = (r0 + 7) / 6, kx7 = ((r0 + 7) / 2) % 3, ci7 = (r0 + 7) % 2, ky8 = (r0 + 8) / 6, kx8 = ((r0 + 8) / 2) % 3, ci8 = (r0 + 8) % 2
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
                     do {
                         let row0 = (ky0 * 14 + kx0 * 2) * 2 + ci0
                         let row1 = (ky1 * 14 + kx1 * 2) * 2 + ci1
                         let row2 = (ky2 * 14 + kx2 * 2) * 2 + ci2
                         let row3 = (ky3 * 14 + kx3 * 2) * 2 + ci3
+                        let row4 = (ky4 * 14 + kx4 * 2) * 2 + ci4
+                        let row5 = (ky5 * 14 + kx5 * 2) * 2 + ci5
+                        let row6 = (ky6 * 14 + kx6 * 2) * 2 + ci6
+                        let row7 = (ky7 * 14 + kx7 * 2) * 2 + ci7
+                        let row8 = (ky8 * 14 + kx8 * 2) * 2 + ci8
                         let dp = d
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 2]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 2]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 2]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 2]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 2]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 2]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 2]), dzv) }
                     }
                     let gp0 = kernelGradient + r0
                     gp0[0] += sum0[0]
@@ -474,24 +471,21 @@ extension Random074: TrainableModel {
                     gp2[0] += sum2[0]
                     let gp3 = kernelGradient + r0 + 3
                     gp3[0] += sum3[0]
+                    let gp4 = kernelGradient + r0 + 4
+                    gp4[0] += sum4[0]
+                    let gp5 = kernelGradient + r0 + 5
+                    gp5[0] += sum5[0]
+                    let gp6 = kernelGradient + r0 + 6
+                    gp6[0] += sum6[0]
+                    let gp7 = kernelGradient + r0 + 7
+                    gp7[0] += sum7[0]
+                    let gp8 = kernelGradient + r0 + 8
+                    gp8[0] += sum8[0]
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>()
-                do {
-                    let row0 = 64
-                    let row1 = 65
-                    let dp = d
-                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv) }
-                }
-                let gp0 = kernelGradient + 16
-                gp0[0] += sum0[0]
-                let gp1 = kernelGradient + 17
-                gp1[0] += sum1[0]
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 77) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 71) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 36
                 for tap in 0..<9 {
                     for co in 0..<1 {
@@ -504,12 +498,7 @@ extension Random074: TrainableModel {
                 for oy in 0..<1 {
                     (bordered + (oy + 2) * 7 + 2).update(from: dz + oy * 3, count: 3)
                 }
-                let result = bordered + 35
-                Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 70)
-                for iy in 0..<1 {
-                    (dx + (iy + 2) * 14 + 4).update(from: result + iy * 6, count: 6)
-                }
+                Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -546,14 +535,6 @@ extension Random074: TrainableModel {
                 do { let v = s1_0; for lane in 0..<2 { yp[lane + 2] = v[lane] } }
                 do { let v = s2_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
             }
-        }
-    }
-
-    // conv2d_1: the gradient without its padding
-    @inline(never)
-    static func l1_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        do {
-            dx.update(from: dy + 32, count: 6)
         }
     }
 

@@ -328,8 +328,7 @@ extension Random076: TrainableModel {
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -369,19 +368,27 @@ extension Random076: TrainableModel {
                 for l in 0..<7 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<11 {
-                let r0 = rb * 4
-                let ky0 = r0 / 15, kx0 = (r0 / 5) % 3, ci0 = r0 % 5, ky1 = (r0 + 1) / 15, kx1 = ((r0 + 1) / 5) % 3, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 15, kx2 = ((r0 + 2) / 5) % 3, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 15, kx3 = ((r0 + 3) / 5) % 3, ci3 = (r0 + 3) % 5
+            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 12
+                let ky0 = r0 / 15, kx0 = (r0 / 5) % 3, ci0 = r0 % 5, ky1 = (r0 + 1) / 15, kx1 = ((r0 + 1) / 5) % 3, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 15, kx2 = ((r0 + 2) / 5) % 3, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 15, kx3 = ((r0 + 3) / 5) % 3, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 15, kx4 = ((r0 + 4) / 5) % 3, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 15, kx5 = ((r0 + 5) / 5) % 3, ci5 = (r0 + 5) % 5, ky6 = (r0 + 6) / 15, kx6 = ((r0 + 6) / 5) % 3, ci6 = (r0 + 6) % 5, ky7 = (r0 + 7) / 15, kx7 = ((r0 + 7) / 5) % 3, ci7 = (r0 + 7) % 5, ky8 = (r0 + 8) / 15, kx8 = ((r0 + 8) / 5) % 3, ci8 = (r0 + 8) % 5, ky9 = (r0 + 9) / 15, kx9 = ((r0 + 9) / 5) % 3, ci9 = (r0 + 9) % 5, ky10 = (r0 + 10) / 15, kx10 = ((r0 + 10) / 5) % 3, ci10 = (r0 + 10) % 5, ky11 = (r0 + 11) / 15, kx11 = ((r0 + 11) / 5) % 3, ci11 = (r0 + 11) % 5
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
                     for oy in 0..<10 {
                         let row0 = ((oy + ky0 * 2) * 7 + kx0 * 2) * 5 + ci0
                         let row1 = ((oy + ky1 * 2) * 7 + kx1 * 2) * 5 + ci1
                         let row2 = ((oy + ky2 * 2) * 7 + kx2 * 2) * 5 + ci2
                         let row3 = ((oy + ky3 * 2) * 7 + kx3 * 2) * 5 + ci3
+                        let row4 = ((oy + ky4 * 2) * 7 + kx4 * 2) * 5 + ci4
+                        let row5 = ((oy + ky5 * 2) * 7 + kx5 * 2) * 5 + ci5
+                        let row6 = ((oy + ky6 * 2) * 7 + kx6 * 2) * 5 + ci6
+                        let row7 = ((oy + ky7 * 2) * 7 + kx7 * 2) * 5 + ci7
+                        let row8 = ((oy + ky8 * 2) * 7 + kx8 * 2) * 5 + ci8
+                        let row9 = ((oy + ky9 * 2) * 7 + kx9 * 2) * 5 + ci9
+                        let row10 = ((oy + ky10 * 2) * 7 + kx10 * 2) * 5 + ci10
+                        let row11 = ((oy + ky11 * 2) * 7 + kx11 * 2) * 5 + ci11
                         let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 5]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 5]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 5]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 5]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 5]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 7
                     for l in 0..<7 { gp0[l] += sum0[l] }
@@ -391,21 +398,61 @@ extension Random076: TrainableModel {
                     for l in 0..<7 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 7
                     for l in 0..<7 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 7
+                    for l in 0..<7 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 7
+                    for l in 0..<7 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 7
+                    for l in 0..<7 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 7
+                    for l in 0..<7 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + (r0 + 8) * 7
+                    for l in 0..<7 { gp8[l] += sum8[l] }
+                    let gp9 = kernelGradient + (r0 + 9) * 7
+                    for l in 0..<7 { gp9[l] += sum9[l] }
+                    let gp10 = kernelGradient + (r0 + 10) * 7
+                    for l in 0..<7 { gp10[l] += sum10[l] }
+                    let gp11 = kernelGradient + (r0 + 11) * 7
+                    for l in 0..<7 { gp11[l] += sum11[l] }
                 }
             }
             do {
-                var sum0 = SIMD8<Float>()
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
                 for oy in 0..<10 {
-                    let row0 = ((oy + 4) * 7 + 4) * 5 + 4
+                    let row0 = ((oy + 4) * 7 + 2) * 5 + 1
+                    let row1 = ((oy + 4) * 7 + 2) * 5 + 2
+                    let row2 = ((oy + 4) * 7 + 2) * 5 + 3
+                    let row3 = ((oy + 4) * 7 + 2) * 5 + 4
+                    let row4 = ((oy + 4) * 7 + 4) * 5
+                    let row5 = ((oy + 4) * 7 + 4) * 5 + 1
+                    let row6 = ((oy + 4) * 7 + 4) * 5 + 2
+                    let row7 = ((oy + 4) * 7 + 4) * 5 + 3
+                    let row8 = ((oy + 4) * 7 + 4) * 5 + 4
                     let dp = d + oy * 3
-                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 5]), dzv) }
+                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 5]), dzv) }
                 }
-                let gp0 = kernelGradient + 308
+                let gp0 = kernelGradient + 252
                 for l in 0..<7 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 259
+                for l in 0..<7 { gp1[l] += sum1[l] }
+                let gp2 = kernelGradient + 266
+                for l in 0..<7 { gp2[l] += sum2[l] }
+                let gp3 = kernelGradient + 273
+                for l in 0..<7 { gp3[l] += sum3[l] }
+                let gp4 = kernelGradient + 280
+                for l in 0..<7 { gp4[l] += sum4[l] }
+                let gp5 = kernelGradient + 287
+                for l in 0..<7 { gp5[l] += sum5[l] }
+                let gp6 = kernelGradient + 294
+                for l in 0..<7 { gp6[l] += sum6[l] }
+                let gp7 = kernelGradient + 301
+                for l in 0..<7 { gp7[l] += sum7[l] }
+                let gp8 = kernelGradient + 308
+                for l in 0..<7 { gp8[l] += sum8[l] }
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1340) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1190) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 504
                 for tap in 0..<9 {
                     for co in 0..<7 {
@@ -418,12 +465,7 @@ extension Random076: TrainableModel {
                 for oy in 0..<10 {
                     (bordered + (oy + 2) * 49 + 14).update(from: dz + oy * 21, count: 21)
                 }
-                let result = bordered + 686
-                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 490)
-                for iy in 0..<10 {
-                    (dx + (iy + 2) * 35 + 10).update(from: result + iy * 15, count: 15)
-                }
+                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -458,14 +500,6 @@ extension Random076: TrainableModel {
             do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<5 { yp[lane + 5] = v[lane] } }
             do { let v = s2_0; for lane in 0..<5 { yp[lane + 10] = v[lane] } }
-        }
-    }
-
-    // conv2d: the gradient without its padding
-    @inline(never)
-    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<10 {
-            (dx + row * 15).update(from: dy + ((row + 2) * 7 + 2) * 5, count: 15)
         }
     }
 

@@ -403,19 +403,26 @@ extension Random077: TrainableModel {
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<16 {
-                let r0 = rb * 4
-                let ky0 = r0 / 32, kx0 = (r0 / 16) % 2, ci0 = r0 % 16, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 16) % 2, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 16) % 2, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 16) % 2, ci3 = (r0 + 3) % 16
+            // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<5 {
+                let r0 = rb * 11
+                let ky0 = r0 / 32, kx0 = (r0 / 16) % 2, ci0 = r0 % 16, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 16) % 2, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 16) % 2, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 16) % 2, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 32, kx4 = ((r0 + 4) / 16) % 2, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 32, kx5 = ((r0 + 5) / 16) % 2, ci5 = (r0 + 5) % 16, ky6 = (r0 + 6) / 32, kx6 = ((r0 + 6) / 16) % 2, ci6 = (r0 + 6) % 16, ky7 = (r0 + 7) / 32, kx7 = ((r0 + 7) / 16) % 2, ci7 = (r0 + 7) % 16, ky8 = (r0 + 8) / 32, kx8 = ((r0 + 8) / 16) % 2, ci8 = (r0 + 8) % 16, ky9 = (r0 + 9) / 32, kx9 = ((r0 + 9) / 16) % 2, ci9 = (r0 + 9) % 16, ky10 = (r0 + 10) / 32, kx10 = ((r0 + 10) / 16) % 2, ci10 = (r0 + 10) % 16
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>()
                     do {
                         let row0 = (ky0 * 10 + kx0) * 16 + ci0
                         let row1 = (ky1 * 10 + kx1) * 16 + ci1
                         let row2 = (ky2 * 10 + kx2) * 16 + ci2
                         let row3 = (ky3 * 10 + kx3) * 16 + ci3
+                        let row4 = (ky4 * 10 + kx4) * 16 + ci4
+                        let row5 = (ky5 * 10 + kx5) * 16 + ci5
+                        let row6 = (ky6 * 10 + kx6) * 16 + ci6
+                        let row7 = (ky7 * 10 + kx7) * 16 + ci7
+                        let row8 = (ky8 * 10 + kx8) * 16 + ci8
+                        let row9 = (ky9 * 10 + kx9) * 16 + ci9
+                        let row10 = (ky10 * 10 + kx10) * 16 + ci10
                         let dp = d
-                        for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 32]), dzv) }
+                        for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 32]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 32]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 32]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 32]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 32]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 32]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 8
                     gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
@@ -425,7 +432,55 @@ extension Random077: TrainableModel {
                     gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
                     let gp3 = kernelGradient + (r0 + 3) * 8
                     gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + (r0 + 4) * 8
+                    gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + (r0 + 5) * 8
+                    gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
+                    let gp6 = kernelGradient + (r0 + 6) * 8
+                    gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
+                    let gp7 = kernelGradient + (r0 + 7) * 8
+                    gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
+                    let gp8 = kernelGradient + (r0 + 8) * 8
+                    gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0)
+                    let gp9 = kernelGradient + (r0 + 9) * 8
+                    gp9.store(gp9.simd(SIMD8<Float>.self, at: 0) + sum9, at: 0)
+                    let gp10 = kernelGradient + (r0 + 10) * 8
+                    gp10.store(gp10.simd(SIMD8<Float>.self, at: 0) + sum10, at: 0)
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
+                do {
+                    let row0 = 183
+                    let row1 = 184
+                    let row2 = 185
+                    let row3 = 186
+                    let row4 = 187
+                    let row5 = 188
+                    let row6 = 189
+                    let row7 = 190
+                    let row8 = 191
+                    let dp = d
+                    for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 32]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 32]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 32]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 32]), dzv) }
+                }
+                let gp0 = kernelGradient + 440
+                gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                let gp1 = kernelGradient + 448
+                gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                let gp2 = kernelGradient + 456
+                gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                let gp3 = kernelGradient + 464
+                gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
+                let gp4 = kernelGradient + 472
+                gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
+                let gp5 = kernelGradient + 480
+                gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
+                let gp6 = kernelGradient + 488
+                gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
+                let gp7 = kernelGradient + 496
+                gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
+                let gp8 = kernelGradient + 504
+                gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0)
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels

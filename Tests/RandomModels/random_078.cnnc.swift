@@ -522,19 +522,26 @@ extension Random078: TrainableModel {
                 d[0] = from.simd(SIMD4<Float>.self, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<8 {
-                let r0 = rb * 4
-                let kx0 = (r0 / 16), ci0 = r0 % 16, kx1 = ((r0 + 1) / 16), ci1 = (r0 + 1) % 16, kx2 = ((r0 + 2) / 16), ci2 = (r0 + 2) % 16, kx3 = ((r0 + 3) / 16), ci3 = (r0 + 3) % 16
+            // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 11
+                let kx0 = (r0 / 16), ci0 = r0 % 16, kx1 = ((r0 + 1) / 16), ci1 = (r0 + 1) % 16, kx2 = ((r0 + 2) / 16), ci2 = (r0 + 2) % 16, kx3 = ((r0 + 3) / 16), ci3 = (r0 + 3) % 16, kx4 = ((r0 + 4) / 16), ci4 = (r0 + 4) % 16, kx5 = ((r0 + 5) / 16), ci5 = (r0 + 5) % 16, kx6 = ((r0 + 6) / 16), ci6 = (r0 + 6) % 16, kx7 = ((r0 + 7) / 16), ci7 = (r0 + 7) % 16, kx8 = ((r0 + 8) / 16), ci8 = (r0 + 8) % 16, kx9 = ((r0 + 9) / 16), ci9 = (r0 + 9) % 16, kx10 = ((r0 + 10) / 16), ci10 = (r0 + 10) % 16
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>()
                     do {
                         let row0 = kx0 * 16 + ci0
                         let row1 = kx1 * 16 + ci1
                         let row2 = kx2 * 16 + ci2
                         let row3 = kx3 * 16 + ci3
+                        let row4 = kx4 * 16 + ci4
+                        let row5 = kx5 * 16 + ci5
+                        let row6 = kx6 * 16 + ci6
+                        let row7 = kx7 * 16 + ci7
+                        let row8 = kx8 * 16 + ci8
+                        let row9 = kx9 * 16 + ci9
+                        let row10 = kx10 * 16 + ci10
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 4
                     gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
@@ -544,7 +551,58 @@ extension Random078: TrainableModel {
                     gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
                     let gp3 = kernelGradient + (r0 + 3) * 4
                     gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + (r0 + 4) * 4
+                    gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + (r0 + 5) * 4
+                    gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                    let gp6 = kernelGradient + (r0 + 6) * 4
+                    gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                    let gp7 = kernelGradient + (r0 + 7) * 4
+                    gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                    let gp8 = kernelGradient + (r0 + 8) * 4
+                    gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
+                    let gp9 = kernelGradient + (r0 + 9) * 4
+                    gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
+                    let gp10 = kernelGradient + (r0 + 10) * 4
+                    gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
                 }
+            }
+            do {
+                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>()
+                do {
+                    let row0 = 22
+                    let row1 = 23
+                    let row2 = 24
+                    let row3 = 25
+                    let row4 = 26
+                    let row5 = 27
+                    let row6 = 28
+                    let row7 = 29
+                    let row8 = 30
+                    let row9 = 31
+                    let dp = d
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv) }
+                }
+                let gp0 = kernelGradient + 88
+                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                let gp1 = kernelGradient + 92
+                gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                let gp2 = kernelGradient + 96
+                gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                let gp3 = kernelGradient + 100
+                gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                let gp4 = kernelGradient + 104
+                gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                let gp5 = kernelGradient + 108
+                gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                let gp6 = kernelGradient + 112
+                gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                let gp7 = kernelGradient + 116
+                gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                let gp8 = kernelGradient + 120
+                gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
+                let gp9 = kernelGradient + 124
+                gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels

@@ -463,19 +463,21 @@ extension Random080: TrainableModel {
                 d[i] = v
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<24 {
-                let r0 = rb * 4
-                let ky0 = r0 / 32, kx0 = (r0 / 8) % 4, ci0 = r0 % 8, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 8) % 4, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 8) % 4, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 8) % 4, ci3 = (r0 + 3) % 8
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<16 {
+                let r0 = rb * 6
+                let ky0 = r0 / 32, kx0 = (r0 / 8) % 4, ci0 = r0 % 8, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 8) % 4, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 8) % 4, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 8) % 4, ci3 = (r0 + 3) % 8, ky4 = (r0 + 4) / 32, kx4 = ((r0 + 4) / 8) % 4, ci4 = (r0 + 4) % 8, ky5 = (r0 + 5) / 32, kx5 = ((r0 + 5) / 8) % 4, ci5 = (r0 + 5) % 8
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     for oy in 0..<4 {
                         let row0 = ((oy * 3 + ky0) * 8 + kx0) * 8 + ci0
                         let row1 = ((oy * 3 + ky1) * 8 + kx1) * 8 + ci1
                         let row2 = ((oy * 3 + ky2) * 8 + kx2) * 8 + ci2
                         let row3 = ((oy * 3 + ky3) * 8 + kx3) * 8 + ci3
+                        let row4 = ((oy * 3 + ky4) * 8 + kx4) * 8 + ci4
+                        let row5 = ((oy * 3 + ky5) * 8 + kx5) * 8 + ci5
                         let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 16]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 15
                     for l in 0..<15 { gp0[l] += sum0[l] }
@@ -485,6 +487,10 @@ extension Random080: TrainableModel {
                     for l in 0..<15 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 15
                     for l in 0..<15 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 15
+                    for l in 0..<15 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 15
+                    for l in 0..<15 { gp5[l] += sum5[l] }
                 }
             }
             guard let dx else { return }

@@ -386,19 +386,27 @@ extension Random082: TrainableModel {
                 for l in 0..<7 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<20 {
-                let r0 = rb * 4
-                let ky0 = r0 / 20, kx0 = (r0 / 5) % 4, ci0 = r0 % 5, ky1 = (r0 + 1) / 20, kx1 = ((r0 + 1) / 5) % 4, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 20, kx2 = ((r0 + 2) / 5) % 4, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 20, kx3 = ((r0 + 3) / 5) % 4, ci3 = (r0 + 3) % 5
+            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<6 {
+                let r0 = rb * 12
+                let ky0 = r0 / 20, kx0 = (r0 / 5) % 4, ci0 = r0 % 5, ky1 = (r0 + 1) / 20, kx1 = ((r0 + 1) / 5) % 4, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 20, kx2 = ((r0 + 2) / 5) % 4, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 20, kx3 = ((r0 + 3) / 5) % 4, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 20, kx4 = ((r0 + 4) / 5) % 4, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 20, kx5 = ((r0 + 5) / 5) % 4, ci5 = (r0 + 5) % 5, ky6 = (r0 + 6) / 20, kx6 = ((r0 + 6) / 5) % 4, ci6 = (r0 + 6) % 5, ky7 = (r0 + 7) / 20, kx7 = ((r0 + 7) / 5) % 4, ci7 = (r0 + 7) % 5, ky8 = (r0 + 8) / 20, kx8 = ((r0 + 8) / 5) % 4, ci8 = (r0 + 8) % 5, ky9 = (r0 + 9) / 20, kx9 = ((r0 + 9) / 5) % 4, ci9 = (r0 + 9) % 5, ky10 = (r0 + 10) / 20, kx10 = ((r0 + 10) / 5) % 4, ci10 = (r0 + 10) % 5, ky11 = (r0 + 11) / 20, kx11 = ((r0 + 11) / 5) % 4, ci11 = (r0 + 11) % 5
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
                     for oy in 0..<2 {
                         let row0 = ((oy * 2 + ky0) * 4 + kx0) * 5 + ci0
                         let row1 = ((oy * 2 + ky1) * 4 + kx1) * 5 + ci1
                         let row2 = ((oy * 2 + ky2) * 4 + kx2) * 5 + ci2
                         let row3 = ((oy * 2 + ky3) * 4 + kx3) * 5 + ci3
+                        let row4 = ((oy * 2 + ky4) * 4 + kx4) * 5 + ci4
+                        let row5 = ((oy * 2 + ky5) * 4 + kx5) * 5 + ci5
+                        let row6 = ((oy * 2 + ky6) * 4 + kx6) * 5 + ci6
+                        let row7 = ((oy * 2 + ky7) * 4 + kx7) * 5 + ci7
+                        let row8 = ((oy * 2 + ky8) * 4 + kx8) * 5 + ci8
+                        let row9 = ((oy * 2 + ky9) * 4 + kx9) * 5 + ci9
+                        let row10 = ((oy * 2 + ky10) * 4 + kx10) * 5 + ci10
+                        let row11 = ((oy * 2 + ky11) * 4 + kx11) * 5 + ci11
                         let dp = d + oy
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 7
                     for l in 0..<7 { gp0[l] += sum0[l] }
@@ -408,7 +416,54 @@ extension Random082: TrainableModel {
                     for l in 0..<7 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 7
                     for l in 0..<7 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 7
+                    for l in 0..<7 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 7
+                    for l in 0..<7 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 7
+                    for l in 0..<7 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 7
+                    for l in 0..<7 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + (r0 + 8) * 7
+                    for l in 0..<7 { gp8[l] += sum8[l] }
+                    let gp9 = kernelGradient + (r0 + 9) * 7
+                    for l in 0..<7 { gp9[l] += sum9[l] }
+                    let gp10 = kernelGradient + (r0 + 10) * 7
+                    for l in 0..<7 { gp10[l] += sum10[l] }
+                    let gp11 = kernelGradient + (r0 + 11) * 7
+                    for l in 0..<7 { gp11[l] += sum11[l] }
                 }
+            }
+            do {
+                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>()
+                for oy in 0..<2 {
+                    let row0 = ((oy * 2 + 3) * 4 + 2) * 5 + 2
+                    let row1 = ((oy * 2 + 3) * 4 + 2) * 5 + 3
+                    let row2 = ((oy * 2 + 3) * 4 + 2) * 5 + 4
+                    let row3 = ((oy * 2 + 3) * 4 + 3) * 5
+                    let row4 = ((oy * 2 + 3) * 4 + 3) * 5 + 1
+                    let row5 = ((oy * 2 + 3) * 4 + 3) * 5 + 2
+                    let row6 = ((oy * 2 + 3) * 4 + 3) * 5 + 3
+                    let row7 = ((oy * 2 + 3) * 4 + 3) * 5 + 4
+                    let dp = d + oy
+                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7]), dzv) }
+                }
+                let gp0 = kernelGradient + 504
+                for l in 0..<7 { gp0[l] += sum0[l] }
+                let gp1 = kernelGradient + 511
+                for l in 0..<7 { gp1[l] += sum1[l] }
+                let gp2 = kernelGradient + 518
+                for l in 0..<7 { gp2[l] += sum2[l] }
+                let gp3 = kernelGradient + 525
+                for l in 0..<7 { gp3[l] += sum3[l] }
+                let gp4 = kernelGradient + 532
+                for l in 0..<7 { gp4[l] += sum4[l] }
+                let gp5 = kernelGradient + 539
+                for l in 0..<7 { gp5[l] += sum5[l] }
+                let gp6 = kernelGradient + 546
+                for l in 0..<7 { gp6[l] += sum6[l] }
+                let gp7 = kernelGradient + 553
+                for l in 0..<7 { gp7[l] += sum7[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
@@ -480,17 +535,20 @@ extension Random082: TrainableModel {
                 gp[0] += sum[0]
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 7 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>()
                     for oy in 0..<2 {
                         let row0 = oy * 7
                         let row1 = oy * 7 + 1
                         let row2 = oy * 7 + 2
                         let row3 = oy * 7 + 3
+                        let row4 = oy * 7 + 4
+                        let row5 = oy * 7 + 5
+                        let row6 = oy * 7 + 6
                         let dp = d + oy
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv) }
                     }
                     let gp0 = kernelGradient
                     gp0[0] += sum0[0]
@@ -500,23 +558,13 @@ extension Random082: TrainableModel {
                     gp2[0] += sum2[0]
                     let gp3 = kernelGradient + 3
                     gp3[0] += sum3[0]
+                    let gp4 = kernelGradient + 4
+                    gp4[0] += sum4[0]
+                    let gp5 = kernelGradient + 5
+                    gp5[0] += sum5[0]
+                    let gp6 = kernelGradient + 6
+                    gp6[0] += sum6[0]
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
-                for oy in 0..<2 {
-                    let row0 = oy * 7 + 4
-                    let row1 = oy * 7 + 5
-                    let row2 = oy * 7 + 6
-                    let dp = d + oy
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv) }
-                }
-                let gp0 = kernelGradient + 4
-                gp0[0] += sum0[0]
-                let gp1 = kernelGradient + 5
-                gp1[0] += sum1[0]
-                let gp2 = kernelGradient + 6
-                gp2[0] += sum2[0]
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)

@@ -384,22 +384,24 @@ extension Random083: TrainableModel {
                 d[i] = v
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
                 do {
-                    let row0 = 0
-                    let row1 = 4
-                    let row2 = 8
-                    let dp = d
-                    for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv) }
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
+                    do {
+                        let row0 = 0
+                        let row1 = 4
+                        let row2 = 8
+                        let dp = d
+                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    for l in 0..<2 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 2
+                    for l in 0..<2 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 4
+                    for l in 0..<2 { gp2[l] += sum2[l] }
                 }
-                let gp0 = kernelGradient
-                for l in 0..<2 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 2
-                for l in 0..<2 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 4
-                for l in 0..<2 { gp2[l] += sum2[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
@@ -467,19 +469,21 @@ extension Random083: TrainableModel {
                 gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            // 2 rows at once: each row's sum keeps its order, and their multiply-adds overlap
             do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
                 do {
-                    let row0 = 0
-                    let row1 = 1
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv) }
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                    do {
+                        let row0 = 0
+                        let row1 = 1
+                        let dp = d
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + 8
+                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
                 }
-                let gp0 = kernelGradient
-                gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 8
-                gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
             }
             guard let dx else { return }
             // dL/dx: each input's kernel row dotted with dL/dz, read in place

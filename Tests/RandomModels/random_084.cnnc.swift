@@ -497,19 +497,27 @@ extension Random084: TrainableModel {
                 for l in 0..<2 { gp[l] += sum[l] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<48 {
-                let r0 = rb * 4
-                let ky0 = r0 / 64, kx0 = (r0 / 16) % 4, ci0 = r0 % 16, ky1 = (r0 + 1) / 64, kx1 = ((r0 + 1) / 16) % 4, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 64, kx2 = ((r0 + 2) / 16) % 4, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 64, kx3 = ((r0 + 3) / 16) % 4, ci3 = (r0 + 3) % 16
+            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<16 {
+                let r0 = rb * 12
+                let ky0 = r0 / 64, kx0 = (r0 / 16) % 4, ci0 = r0 % 16, ky1 = (r0 + 1) / 64, kx1 = ((r0 + 1) / 16) % 4, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 64, kx2 = ((r0 + 2) / 16) % 4, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 64, kx3 = ((r0 + 3) / 16) % 4, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 64, kx4 = ((r0 + 4) / 16) % 4, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 64, kx5 = ((r0 + 5) / 16) % 4, ci5 = (r0 + 5) % 16, ky6 = (r0 + 6) / 64, kx6 = ((r0 + 6) / 16) % 4, ci6 = (r0 + 6) % 16, ky7 = (r0 + 7) / 64, kx7 = ((r0 + 7) / 16) % 4, ci7 = (r0 + 7) % 16, ky8 = (r0 + 8) / 64, kx8 = ((r0 + 8) / 16) % 4, ci8 = (r0 + 8) % 16, ky9 = (r0 + 9) / 64, kx9 = ((r0 + 9) / 16) % 4, ci9 = (r0 + 9) % 16, ky10 = (r0 + 10) / 64, kx10 = ((r0 + 10) / 16) % 4, ci10 = (r0 + 10) % 16, ky11 = (r0 + 11) / 64, kx11 = ((r0 + 11) / 16) % 4, ci11 = (r0 + 11) % 16
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
                     for oy in 0..<4 {
                         let row0 = ((oy * 3 + ky0) * 8 + kx0) * 16 + ci0
                         let row1 = ((oy * 3 + ky1) * 8 + kx1) * 16 + ci1
                         let row2 = ((oy * 3 + ky2) * 8 + kx2) * 16 + ci2
                         let row3 = ((oy * 3 + ky3) * 8 + kx3) * 16 + ci3
+                        let row4 = ((oy * 3 + ky4) * 8 + kx4) * 16 + ci4
+                        let row5 = ((oy * 3 + ky5) * 8 + kx5) * 16 + ci5
+                        let row6 = ((oy * 3 + ky6) * 8 + kx6) * 16 + ci6
+                        let row7 = ((oy * 3 + ky7) * 8 + kx7) * 16 + ci7
+                        let row8 = ((oy * 3 + ky8) * 8 + kx8) * 16 + ci8
+                        let row9 = ((oy * 3 + ky9) * 8 + kx9) * 16 + ci9
+                        let row10 = ((oy * 3 + ky10) * 8 + kx10) * 16 + ci10
+                        let row11 = ((oy * 3 + ky11) * 8 + kx11) * 16 + ci11
                         let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 32]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 32]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 32]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 32]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 32]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 32]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 32]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 32]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 2
                     for l in 0..<2 { gp0[l] += sum0[l] }
@@ -519,6 +527,22 @@ extension Random084: TrainableModel {
                     for l in 0..<2 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 2
                     for l in 0..<2 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 2
+                    for l in 0..<2 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 2
+                    for l in 0..<2 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + (r0 + 6) * 2
+                    for l in 0..<2 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + (r0 + 7) * 2
+                    for l in 0..<2 { gp7[l] += sum7[l] }
+                    let gp8 = kernelGradient + (r0 + 8) * 2
+                    for l in 0..<2 { gp8[l] += sum8[l] }
+                    let gp9 = kernelGradient + (r0 + 9) * 2
+                    for l in 0..<2 { gp9[l] += sum9[l] }
+                    let gp10 = kernelGradient + (r0 + 10) * 2
+                    for l in 0..<2 { gp10[l] += sum10[l] }
+                    let gp11 = kernelGradient + (r0 + 11) * 2
+                    for l in 0..<2 { gp11[l] += sum11[l] }
                 }
             }
             guard let dx else { return }
@@ -595,19 +619,21 @@ extension Random084: TrainableModel {
                 d[i] = v
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 4
-                let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<3 {
+                let r0 = rb * 6
+                let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2, ky4 = (r0 + 4) / 6, kx4 = ((r0 + 4) / 2) % 3, ci4 = (r0 + 4) % 2, ky5 = (r0 + 5) / 6, kx5 = ((r0 + 5) / 2) % 3, ci5 = (r0 + 5) % 2
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     for oy in 0..<2 {
                         let row0 = ((oy * 2 + ky0) * 7 + kx0) * 2 + ci0
                         let row1 = ((oy * 2 + ky1) * 7 + kx1) * 2 + ci1
                         let row2 = ((oy * 2 + ky2) * 7 + kx2) * 2 + ci2
                         let row3 = ((oy * 2 + ky3) * 7 + kx3) * 2 + ci3
+                        let row4 = ((oy * 2 + ky4) * 7 + kx4) * 2 + ci4
+                        let row5 = ((oy * 2 + ky5) * 7 + kx5) * 2 + ci5
                         let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 4]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 4]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 4]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 12
                     for l in 0..<12 { gp0[l] += sum0[l] }
@@ -617,20 +643,11 @@ extension Random084: TrainableModel {
                     for l in 0..<12 { gp2[l] += sum2[l] }
                     let gp3 = kernelGradient + (r0 + 3) * 12
                     for l in 0..<12 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + (r0 + 4) * 12
+                    for l in 0..<12 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + (r0 + 5) * 12
+                    for l in 0..<12 { gp5[l] += sum5[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
-                for oy in 0..<2 {
-                    let row0 = ((oy * 2 + 2) * 7 + 2) * 2
-                    let row1 = ((oy * 2 + 2) * 7 + 2) * 2 + 1
-                    let dp = d + oy * 3
-                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 4]), dzv) }
-                }
-                let gp0 = kernelGradient + 192
-                for l in 0..<12 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 204
-                for l in 0..<12 { gp1[l] += sum1[l] }
             }
             guard let dx else { return }
             // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels

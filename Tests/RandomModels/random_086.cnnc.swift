@@ -568,19 +568,21 @@ extension Random086: TrainableModel {
                 }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<6 {
-                let r0 = rb * 4
-                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<4 {
+                let r0 = rb * 6
+                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3, ky4 = (r0 + 4) / 9, kx4 = ((r0 + 4) / 3) % 3, ci4 = (r0 + 4) % 3, ky5 = (r0 + 5) / 9, kx5 = ((r0 + 5) / 3) % 3, ci5 = (r0 + 5) % 3
                 for g in 0..<3 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     for oy in 0..<2 {
                         let row0 = ((oy * 3 + ky0) * 5 + kx0) * 3 + ci0
                         let row1 = ((oy * 3 + ky1) * 5 + kx1) * 3 + ci1
                         let row2 = ((oy * 3 + ky2) * 5 + kx2) * 3 + ci2
                         let row3 = ((oy * 3 + ky3) * 5 + kx3) * 3 + ci3
+                        let row4 = ((oy * 3 + ky4) * 5 + kx4) * 3 + ci4
+                        let row5 = ((oy * 3 + ky5) * 5 + kx5) * 3 + ci5
                         let dp = d + oy * 6 + g
-                        for ox in 0..<2 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 6]), dzv) }
+                        for ox in 0..<2 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 6]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 6]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 6]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 33 + g * 16
                     if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
@@ -590,6 +592,10 @@ extension Random086: TrainableModel {
                     if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
                     let gp3 = kernelGradient + (r0 + 3) * 33 + g * 16
                     if g < 2 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
+                    let gp4 = kernelGradient + (r0 + 4) * 33 + g * 16
+                    if g < 2 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
+                    let gp5 = kernelGradient + (r0 + 5) * 33 + g * 16
+                    if g < 2 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { gp5[0] += sum5[0] }
                 }
             }
             for g in 0..<3 {
@@ -687,19 +693,21 @@ extension Random086: TrainableModel {
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<66 {
-                let r0 = rb * 4
-                let ky0 = r0 / 132, kx0 = (r0 / 33) % 4, ci0 = r0 % 33, ky1 = (r0 + 1) / 132, kx1 = ((r0 + 1) / 33) % 4, ci1 = (r0 + 1) % 33, ky2 = (r0 + 2) / 132, kx2 = ((r0 + 2) / 33) % 4, ci2 = (r0 + 2) % 33, ky3 = (r0 + 3) / 132, kx3 = ((r0 + 3) / 33) % 4, ci3 = (r0 + 3) % 33
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<44 {
+                let r0 = rb * 6
+                let ky0 = r0 / 132, kx0 = (r0 / 33) % 4, ci0 = r0 % 33, ky1 = (r0 + 1) / 132, kx1 = ((r0 + 1) / 33) % 4, ci1 = (r0 + 1) % 33, ky2 = (r0 + 2) / 132, kx2 = ((r0 + 2) / 33) % 4, ci2 = (r0 + 2) % 33, ky3 = (r0 + 3) / 132, kx3 = ((r0 + 3) / 33) % 4, ci3 = (r0 + 3) % 33, ky4 = (r0 + 4) / 132, kx4 = ((r0 + 4) / 33) % 4, ci4 = (r0 + 4) % 33, ky5 = (r0 + 5) / 132, kx5 = ((r0 + 5) / 33) % 4, ci5 = (r0 + 5) % 33
                 for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     do {
                         let row0 = (ky0 * 5 + kx0) * 33 + ci0
                         let row1 = (ky1 * 5 + kx1) * 33 + ci1
                         let row2 = (ky2 * 5 + kx2) * 33 + ci2
                         let row3 = (ky3 * 5 + kx3) * 33 + ci3
+                        let row4 = (ky4 * 5 + kx4) * 33 + ci4
+                        let row5 = (ky5 * 5 + kx5) * 33 + ci5
                         let dp = d + g
-                        for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 33]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 33]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 33]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 33]), dzv) }
+                        for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 33]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 33]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 33]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 33]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 33]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 33]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 17 + g * 16
                     if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
@@ -709,6 +717,10 @@ extension Random086: TrainableModel {
                     if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
                     let gp3 = kernelGradient + (r0 + 3) * 17 + g * 16
                     if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
+                    let gp4 = kernelGradient + (r0 + 4) * 17 + g * 16
+                    if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
+                    let gp5 = kernelGradient + (r0 + 5) * 17 + g * 16
+                    if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { gp5[0] += sum5[0] }
                 }
             }
             guard let dx else { return }
@@ -787,18 +799,20 @@ extension Random086: TrainableModel {
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 4
+            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            for rb in 0..<2 {
+                let r0 = rb * 6
                 for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
                     do {
                         let row0 = r0
                         let row1 = r0 + 1
                         let row2 = r0 + 2
                         let row3 = r0 + 3
+                        let row4 = r0 + 4
+                        let row5 = r0 + 5
                         let dp = d + g
-                        for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 17]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 17]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 17]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 17]), dzv) }
+                        for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 17]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 17]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 17]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 17]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 17]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 17]), dzv) }
                     }
                     let gp0 = kernelGradient + r0 * 17 + g * 16
                     if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
@@ -808,17 +822,33 @@ extension Random086: TrainableModel {
                     if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
                     let gp3 = kernelGradient + (r0 + 3) * 17 + g * 16
                     if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
+                    let gp4 = kernelGradient + (r0 + 4) * 17 + g * 16
+                    if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
+                    let gp5 = kernelGradient + (r0 + 5) * 17 + g * 16
+                    if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { gp5[0] += sum5[0] }
                 }
             }
             for g in 0..<2 {
-                var sum0 = SIMD16<Float>()
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>()
                 do {
-                    let row0 = 16
+                    let row0 = 12
+                    let row1 = 13
+                    let row2 = 14
+                    let row3 = 15
+                    let row4 = 16
                     let dp = d + g
-                    for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 17]), dzv) }
+                    for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 17]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 17]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 17]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 17]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 17]), dzv) }
                 }
-                let gp0 = kernelGradient + g * 16 + 272
+                let gp0 = kernelGradient + g * 16 + 204
                 if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                let gp1 = kernelGradient + g * 16 + 221
+                if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                let gp2 = kernelGradient + g * 16 + 238
+                if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                let gp3 = kernelGradient + g * 16 + 255
+                if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
+                let gp4 = kernelGradient + g * 16 + 272
+                if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_dense_backward_input_gradient)

@@ -327,8 +327,7 @@ extension Random087: TrainableModel {
         // conv2d
         if !fused { Self.l1_conv2d_derivative(UnsafePointer(o1), g) }
         Self.l1_conv2d_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-        Self.l1_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
+        Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // softmax
@@ -382,43 +381,53 @@ extension Random087: TrainableModel {
                 if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
-                let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 3, kx3 = (r0 + 3) % 3
+            // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
                 for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>()
                     for oy in 0..<3 {
-                        let row0 = (oy + ky0) * 9 + kx0
-                        let row1 = (oy + ky1) * 9 + kx1
-                        let row2 = (oy + ky2) * 9 + kx2
-                        let row3 = (oy + ky3) * 9 + kx3
+                        let row0 = oy * 9
+                        let row1 = oy * 9 + 1
+                        let row2 = oy * 9 + 2
+                        let row3 = (oy + 1) * 9
+                        let row4 = (oy + 1) * 9 + 1
                         let dp = d + oy * 14 + g
-                        for ox in 0..<7 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox]), dzv) }
+                        for ox in 0..<7 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 17 + g * 16
+                    let gp0 = kernelGradient + g * 16
                     if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
-                    let gp1 = kernelGradient + (r0 + 1) * 17 + g * 16
+                    let gp1 = kernelGradient + g * 16 + 17
                     if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
-                    let gp2 = kernelGradient + (r0 + 2) * 17 + g * 16
+                    let gp2 = kernelGradient + g * 16 + 34
                     if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
-                    let gp3 = kernelGradient + (r0 + 3) * 17 + g * 16
+                    let gp3 = kernelGradient + g * 16 + 51
                     if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
+                    let gp4 = kernelGradient + g * 16 + 68
+                    if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
                 }
             }
             for g in 0..<2 {
-                var sum0 = SIMD16<Float>()
+                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                 for oy in 0..<3 {
-                    let row0 = (oy + 2) * 9 + 2
+                    let row0 = (oy + 1) * 9 + 2
+                    let row1 = (oy + 2) * 9
+                    let row2 = (oy + 2) * 9 + 1
+                    let row3 = (oy + 2) * 9 + 2
                     let dp = d + oy * 14 + g
-                    for ox in 0..<7 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox]), dzv) }
+                    for ox in 0..<7 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox]), dzv) }
                 }
-                let gp0 = kernelGradient + g * 16 + 136
+                let gp0 = kernelGradient + g * 16 + 85
                 if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                let gp1 = kernelGradient + g * 16 + 102
+                if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                let gp2 = kernelGradient + g * 16 + 119
+                if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                let gp3 = kernelGradient + g * 16 + 136
+                if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1398) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1377) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 612
                 for tap in 0..<9 {
                     for co in 0..<17 {
@@ -431,12 +440,7 @@ extension Random087: TrainableModel {
                 for oy in 0..<3 {
                     (bordered + (oy + 1) * 153 + 17).update(from: dz + oy * 119, count: 119)
                 }
-                let result = bordered + 765
-                Self.l1_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 45)
-                for iy in 0..<3 {
-                    (dx + (iy + 1) * 9 + 1).update(from: result + iy * 7, count: 7)
-                }
+                Self.l1_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -487,14 +491,6 @@ extension Random087: TrainableModel {
             do { let v = s4_0; yp[4] = v[0] }
             do { let v = s5_0; yp[5] = v[0] }
             do { let v = s6_0; yp[6] = v[0] }
-        }
-    }
-
-    // conv2d: the gradient without its padding
-    @inline(never)
-    static func l1_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<3 {
-            (dx + row * 7).update(from: dy + (row + 1) * 9 + 1, count: 7)
         }
     }
 

@@ -298,22 +298,24 @@ extension Random091: TrainableModel {
                 if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for g in 0..<2 {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
-                for oy in 0..<6 {
-                    let row0 = oy * 12
-                    let row1 = oy * 12 + 1
-                    let row2 = oy * 12 + 2
-                    let dp = d + oy * 8 + g
-                    for ox in 0..<4 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv) }
+            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
+                for g in 0..<2 {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
+                    for oy in 0..<6 {
+                        let row0 = oy * 12
+                        let row1 = oy * 12 + 1
+                        let row2 = oy * 12 + 2
+                        let dp = d + oy * 8 + g
+                        for ox in 0..<4 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv) }
+                    }
+                    let gp0 = kernelGradient + g * 8
+                    if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                    let gp1 = kernelGradient + g * 8 + 9
+                    if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                    let gp2 = kernelGradient + g * 8 + 18
+                    if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
                 }
-                let gp0 = kernelGradient + g * 8
-                if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
-                let gp1 = kernelGradient + g * 8 + 9
-                if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
-                let gp2 = kernelGradient + g * 8 + 18
-                if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)

@@ -326,8 +326,7 @@ extension Random099: TrainableModel {
         // conv2d
         Self.l0_conv2d_derivative(UnsafePointer(o0), g)
         Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient)
         return value
     }
 
@@ -386,7 +385,7 @@ extension Random099: TrainableModel {
             }
             guard let dx else { return }
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 372) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 357) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 112
                 for tap in 0..<4 {
                     for co in 0..<7 {
@@ -399,12 +398,7 @@ extension Random099: TrainableModel {
                 for oy in 0..<5 {
                     (bordered + (oy + 1) * 35 + 7).update(from: dz + oy * 21, count: 21)
                 }
-                let result = bordered + 245
-                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), result)
-                dx.initialize(repeating: 0, count: 35)
-                for iy in 0..<5 {
-                    (dx + (iy + 1) * 5 + 1).update(from: result + iy * 3, count: 3)
-                }
+                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
         }
     }
@@ -439,14 +433,6 @@ extension Random099: TrainableModel {
             do { let v = s0_0; yp[0] = v[0] }
             do { let v = s1_0; yp[1] = v[0] }
             do { let v = s2_0; yp[2] = v[0] }
-        }
-    }
-
-    // conv2d: the gradient without its padding
-    @inline(never)
-    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for row in 0..<5 {
-            (dx + row * 3).update(from: dy + (row + 1) * 5 + 1, count: 3)
         }
     }
 

@@ -6,7 +6,8 @@
 ///   dL/dkernel = Σ x·dz (the convolution of the input with dz) and
 ///   dL/dbias = Σ dz to `gk`, and writes dL/dx = the full convolution of dz
 ///   with the kernel (scattered through the strides and dilation) into `dx`.
-///   With padding, `x` and `dx` are the padded forms and `_unpad` crops.
+///   With padding, `x` is the padded form; so is `dx`, which `_unpad` crops,
+///   except where dL/dx is a forward convolution (`InputGradientConvolution`).
 /// - Conv2DTranspose: the same `_backward` (see `TransposedConvolutionEmitter`).
 /// - Pooling: max pooling routes each gradient to its window's first maximum,
 ///   average pooling spreads it over the window's real cells.
@@ -125,7 +126,7 @@ struct BackwardEmitter {
         guard case .kernel(let packed)? = weights.packing[index] else { return }
         emitConvolutionBackward(name: "\(function)_backward", packed: packed, kernel: kernel, strides: strides, dilation: dilation,
                                 input: inputGeometry, output: outputGeometry, padding: layer.padding ?? .zero, into: &out)
-        if let padding = layer.padding, padding != .zero {
+        if let padding = layer.padding, padding != .zero, !InputGradientConvolution.applies(to: layer) {
             emitCrop(name: "\(function)_unpad", hasInput: false, padding: padding, into: &out)
         }
     }
@@ -141,8 +142,8 @@ struct BackwardEmitter {
         let lanes = packed.lanes, groups = (cout + lanes - 1) / lanes
         let pixels = output.height * output.width, rows = kernel.height * kernel.width * cin
         let vector = "SIMD\(lanes)<Float>"
-        // dL/dx as a forward convolution where that is one, except for a single position (a Dense layer's).
-        let onePosition = pixels == 1 && input.height * input.width == 1
+        // dL/dx as a forward convolution where that is one, except for a Dense layer's single position.
+        let onePosition = pixels == 1 && rows == cin && paddedHeight * paddedWidth == 1
         let inputGradient = !onePosition && InputGradientConvolution.applies(strides: strides, kernel: kernel, dilation: dilation, padding: padding)
             ? InputGradientConvolution(name: name, kernel: kernel, dilation: dilation, input: input, output: output, padding: padding, target: target)
             : nil
@@ -165,26 +166,27 @@ struct BackwardEmitter {
                     }
                 }
                 out.line("// dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,")
-                out.line("// \(Self.rowsAtOnce) rows at once: each row's sum keeps its order, and their multiply-adds overlap")
-                let blocks = rows / Self.rowsAtOnce, rest = rows % Self.rowsAtOnce
+                let rowsAtOnce = rowsAtOnce(rows: rows, lanes: lanes)
+                out.line("// \(rowsAtOnce) rows at once: each row's sum keeps its order, and their multiply-adds overlap")
+                let blocks = rows / rowsAtOnce, rest = rows % rowsAtOnce
                 out.loop("rb", count: blocks) { out, rb in
-                    var first = rb * Self.rowsAtOnce
+                    var first = rb * rowsAtOnce
                     if first.constantValue == nil {
                         out.line("let r0 = \(first)")
                         first = Index("r0")
                     }
-                    emitKernelGradientRows(first: first, count: Self.rowsAtOnce, kernel: kernel, strides: strides, dilation: dilation,
+                    emitKernelGradientRows(first: first, count: rowsAtOnce, kernel: kernel, strides: strides, dilation: dilation,
                                            paddedWidth: paddedWidth, cin: cin, cout: cout, output: output, lanes: lanes, into: &out)
                 }
                 if rest > 0 {
                     // Constant rows declare nothing; the loop over vector groups scopes the rest.
-                    emitKernelGradientRows(first: Index(blocks * Self.rowsAtOnce), count: rest, kernel: kernel, strides: strides, dilation: dilation,
+                    emitKernelGradientRows(first: Index(blocks * rowsAtOnce), count: rest, kernel: kernel, strides: strides, dilation: dilation,
                                            paddedWidth: paddedWidth, cin: cin, cout: cout, output: output, lanes: lanes, into: &out)
                 }
                 out.line("guard let dx else { return }")
                 if let inputGradient {
                     inputGradient.emitCall(into: &out)
-                } else if pixels == 1 && rows == cin && paddedHeight * paddedWidth == 1 {
+                } else if onePosition {
                     emitOnePositionInputGradient(cin: cin, cout: cout, lanes: lanes, vector: vector, into: &out)
                 } else {
                     emitInputGradient(kernel: kernel, strides: strides, dilation: dilation, paddedHeight: paddedHeight, paddedWidth: paddedWidth,
@@ -200,7 +202,18 @@ struct BackwardEmitter {
     /// chain of dependent multiply-adds (LeNet-5's first layer: 784 of them per
     /// row), bound by their latency; independent rows fill the FMA units. Each
     /// sum still adds its pixels in the same order, so no bit changes.
-    static let rowsAtOnce = 4
+    ///
+    /// With AVX-512, 4 rows (as measured on Zen 4). With AVX2, as many rows as
+    /// 12 of its 16 registers hold (beside dL/dz's vector and a broadcast): 4
+    /// rows of SIMD16 were 8 chains, just enough for two FMA units of latency
+    /// 4, and stalled at any hiccup; 6 rows (SIMD16) or 12 (SIMD8, LeNet-5's 6
+    /// filters) keep them busy. Rows are shared out in blocks of nearly equal
+    /// size, so that no row is left alone on one latency-bound chain.
+    func rowsAtOnce(rows: Int, lanes: Int) -> Int {
+        let most = target.keepsAVX512Blocks(lanes: lanes) ? 4 : max(1, 12 / target.registers(lanes: lanes))
+        let blocks = (rows + most - 1) / most
+        return max(1, (rows + blocks - 1) / blocks)
+    }
 
     /// dL/dkernel for `count` consecutive kernel rows from `first` (tap and
     /// input channel), each summed over the output pixels in its own register.

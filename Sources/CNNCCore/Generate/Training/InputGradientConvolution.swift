@@ -20,7 +20,7 @@ struct InputGradientConvolution {
     /// The layer's input (dL/dx without its padding) and output (dL/dz).
     var input: BackwardEmitter.Geometry
     var output: BackwardEmitter.Geometry
-    /// The forward pass's padding; the caller's `dx` is the padded input's size.
+    /// The forward pass's padding. `dx` is the unpadded input's size: no `_unpad` follows.
     var padding: Padding2D
     var target: TargetCPU
 
@@ -30,6 +30,13 @@ struct InputGradientConvolution {
     static func applies(strides: Size2D, kernel: Size2D, dilation: Size2D, padding: Padding2D) -> Bool {
         let reach = (height: (kernel.height - 1) * dilation.height, width: (kernel.width - 1) * dilation.width)
         return strides == .square(1) && max(padding.top, padding.bottom) <= reach.height && max(padding.left, padding.right) <= reach.width
+    }
+
+    /// Whether a Conv2D's `_backward` computes dL/dx so, and so writes it
+    /// without the padding (the training step then calls no `_unpad`).
+    static func applies(to layer: CheckedLayer) -> Bool {
+        guard case .conv2D(let config) = layer.operation else { return false }
+        return applies(strides: config.strides, kernel: config.kernelSize, dilation: config.dilationRate, padding: layer.padding ?? .zero)
     }
 
     var function: String { "\(name)_input_gradient" }
@@ -48,8 +55,6 @@ struct InputGradientConvolution {
     private var borderedWidth: Int { output.width + border.left + border.right }
     private var flippedCount: Int { taps * output.channels * paddedInputs }
     private var borderedCount: Int { borderedHeight * borderedWidth * output.channels }
-    private var padded: Bool { padding != .zero }
-    private var resultCount: Int { padded ? input.height * input.width * input.channels : 0 }
 
     private var convolution: ConvolutionEmitter {
         let packed = WeightPlan.PackedKernel(kernelTensor: 0, biasTensor: nil, rows: taps * output.channels, outputs: input.channels,
@@ -69,11 +74,11 @@ struct InputGradientConvolution {
     }
 
     /// Inside the backward function, where `kernel` is the layer's kernel in
-    /// Keras's layout and `dz` and `dx` (not optional) are in scope.
+    /// Keras's layout and `dz` and `dx` (not optional, the unpadded input's size) are in scope.
     func emitCall(into out: inout SourceWriter) {
         let (cin, cout) = (input.channels, output.channels)
         out.line("// dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see \(function))")
-        BackwardEmitter.emitScratch("scratch", of: "Float", lanes: 1, capacity: flippedCount + borderedCount + resultCount, into: &out) { out in
+        BackwardEmitter.emitScratch("scratch", of: "Float", lanes: 1, capacity: flippedCount + borderedCount, into: &out) { out in
             out.line("let flipped = scratch.baseAddress!, bordered = flipped + \(flippedCount)")
             // Row (tap, filter) of the turned kernel: that filter's weights over the input
             // channels at the opposite tap, then zeros up to a whole vector.
@@ -88,19 +93,7 @@ struct InputGradientConvolution {
             out.block("for oy in 0..<\(output.height)") { out in
                 out.line("(bordered + (oy + \(border.top)) * \(borderedWidth * cout) + \(border.left * cout)).update(from: dz + oy * \(output.width * cout), count: \(output.width * cout))")
             }
-            guard padded else {
-                out.line("Self.\(function)(UnsafePointer(bordered), UnsafePointer(flipped), dx)")
-                return
-            }
-            // The caller's dx is the padded input's size (its `_unpad` crops): the result goes inside zeros.
-            let paddedWidth = input.width + padding.left + padding.right
-            let paddedCount = (input.height + padding.top + padding.bottom) * paddedWidth * cin
-            out.line("let result = bordered + \(borderedCount)")
-            out.line("Self.\(function)(UnsafePointer(bordered), UnsafePointer(flipped), result)")
-            out.line("dx.initialize(repeating: 0, count: \(paddedCount))")
-            out.block("for iy in 0..<\(input.height)") { out in
-                out.line("(dx + (iy + \(padding.top)) * \(paddedWidth * cin) + \(padding.left * cin)).update(from: result + iy * \(input.width * cin), count: \(input.width * cin))")
-            }
+            out.line("Self.\(function)(UnsafePointer(bordered), UnsafePointer(flipped), dx)")
         }
     }
 }

@@ -444,8 +444,12 @@ struct TrainingGenerator {
                 let reads = arena.preActivations[index] == nil ? y : "UnsafePointer(z\(index)), \(y)"
                 out.line(last ? "if !fused { Self.\(function)_derivative(\(reads), g) }" : "Self.\(function)_derivative(\(reads), g)")
             }
+            // The padded input; dL/dx padded too, then cropped, unless the backward writes it unpadded.
             let padded = layer.padding.map { $0 != .zero } ?? false
-            if padded {
+            if padded && InputGradientConvolution.applies(to: layer) {
+                out.line("Self.\(function)_pad(\(x), p)")
+                out.line("Self.\(function)_backward(UnsafePointer(p), UnsafePointer(g), \(k), \(gradients), \(into))\(swap)")
+            } else if padded {
                 out.line("Self.\(function)_pad(\(x), p)")
                 out.line("Self.\(function)_backward(UnsafePointer(p), UnsafePointer(g), \(k), \(gradients), \(first ? "inputGradient == nil ? nil : q" : "q"))")
                 if first {

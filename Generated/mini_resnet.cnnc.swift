@@ -2916,17 +2916,18 @@ extension MiniResnet: TrainableModel {
     // stem_bn: BatchNormalization in training mode, over the batch and 784 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l1_stem_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<8 {
-            let mean = s[0 + c], inverse = s[16 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 16) { buffer in
+            let g = buffer.baseAddress!, gx = g + 8
+            g.initialize(repeating: 0, count: 16)
             for position in 0..<784 {
-                let at = position * 8 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 8
+                for c in 0..<8 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[16 + c]) }
             }
-            sums[16 + c] += g; sums[24 + c] += gx
-            gk[72 + c] += Float(gx)
-            gk[80 + c] += Float(g)
+            for c in 0..<8 {
+                sums[16 + c] += g[c]; sums[24 + c] += gx[c]
+                gk[72 + c] += Float(gx[c])
+                gk[80 + c] += Float(g[c])
+            }
         }
     }
 
@@ -2963,17 +2964,18 @@ extension MiniResnet: TrainableModel {
     // block1_bn1: BatchNormalization in training mode, over the batch and 784 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l4_block1_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<8 {
-            let mean = s[40 + c], inverse = s[56 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 16) { buffer in
+            let g = buffer.baseAddress!, gx = g + 8
+            g.initialize(repeating: 0, count: 16)
             for position in 0..<784 {
-                let at = position * 8 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 8
+                for c in 0..<8 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[40 + c]) * s[56 + c]) }
             }
-            sums[48 + c] += g; sums[56 + c] += gx
-            gk[680 + c] += Float(gx)
-            gk[688 + c] += Float(g)
+            for c in 0..<8 {
+                sums[48 + c] += g[c]; sums[56 + c] += gx[c]
+                gk[680 + c] += Float(gx[c])
+                gk[688 + c] += Float(g[c])
+            }
         }
     }
 
@@ -3010,17 +3012,18 @@ extension MiniResnet: TrainableModel {
     // block1_bn2: BatchNormalization in training mode, over the batch and 784 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l7_block1_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<8 {
-            let mean = s[80 + c], inverse = s[96 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 16) { buffer in
+            let g = buffer.baseAddress!, gx = g + 8
+            g.initialize(repeating: 0, count: 16)
             for position in 0..<784 {
-                let at = position * 8 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 8
+                for c in 0..<8 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[80 + c]) * s[96 + c]) }
             }
-            sums[80 + c] += g; sums[88 + c] += gx
-            gk[1288 + c] += Float(gx)
-            gk[1296 + c] += Float(g)
+            for c in 0..<8 {
+                sums[80 + c] += g[c]; sums[88 + c] += gx[c]
+                gk[1288 + c] += Float(gx[c])
+                gk[1296 + c] += Float(g[c])
+            }
         }
     }
 
@@ -3057,17 +3060,18 @@ extension MiniResnet: TrainableModel {
     // block2_bn1: BatchNormalization in training mode, over the batch and 196 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l11_block2_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<16 {
-            let mean = s[120 + c], inverse = s[152 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 32) { buffer in
+            let g = buffer.baseAddress!, gx = g + 16
+            g.initialize(repeating: 0, count: 32)
             for position in 0..<196 {
-                let at = position * 16 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 16
+                for c in 0..<16 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[120 + c]) * s[152 + c]) }
             }
-            sums[128 + c] += g; sums[144 + c] += gx
-            gk[2472 + c] += Float(gx)
-            gk[2488 + c] += Float(g)
+            for c in 0..<16 {
+                sums[128 + c] += g[c]; sums[144 + c] += gx[c]
+                gk[2472 + c] += Float(gx[c])
+                gk[2488 + c] += Float(g[c])
+            }
         }
     }
 
@@ -3104,17 +3108,18 @@ extension MiniResnet: TrainableModel {
     // block2_bn2: BatchNormalization in training mode, over the batch and 196 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l15_block2_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<16 {
-            let mean = s[200 + c], inverse = s[232 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 32) { buffer in
+            let g = buffer.baseAddress!, gx = g + 16
+            g.initialize(repeating: 0, count: 32)
             for position in 0..<196 {
-                let at = position * 16 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 16
+                for c in 0..<16 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[200 + c]) * s[232 + c]) }
             }
-            sums[192 + c] += g; sums[208 + c] += gx
-            gk[4968 + c] += Float(gx)
-            gk[4984 + c] += Float(g)
+            for c in 0..<16 {
+                sums[192 + c] += g[c]; sums[208 + c] += gx[c]
+                gk[4968 + c] += Float(gx[c])
+                gk[4984 + c] += Float(g[c])
+            }
         }
     }
 
@@ -3151,17 +3156,18 @@ extension MiniResnet: TrainableModel {
     // block2_shortcut_bn: BatchNormalization in training mode, over the batch and 196 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l16_block2_shortcut_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<16 {
-            let mean = s[280 + c], inverse = s[312 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 32) { buffer in
+            let g = buffer.baseAddress!, gx = g + 16
+            g.initialize(repeating: 0, count: 32)
             for position in 0..<196 {
-                let at = position * 16 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 16
+                for c in 0..<16 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[280 + c]) * s[312 + c]) }
             }
-            sums[256 + c] += g; sums[272 + c] += gx
-            gk[5032 + c] += Float(gx)
-            gk[5048 + c] += Float(g)
+            for c in 0..<16 {
+                sums[256 + c] += g[c]; sums[272 + c] += gx[c]
+                gk[5032 + c] += Float(gx[c])
+                gk[5048 + c] += Float(g[c])
+            }
         }
     }
 

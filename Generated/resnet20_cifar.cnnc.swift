@@ -7857,17 +7857,18 @@ extension Resnet20Cifar: TrainableModel {
     // stem_bn: BatchNormalization in training mode, over the batch and 1024 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l1_stem_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<16 {
-            let mean = s[0 + c], inverse = s[32 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 32) { buffer in
+            let g = buffer.baseAddress!, gx = g + 16
+            g.initialize(repeating: 0, count: 32)
             for position in 0..<1024 {
-                let at = position * 16 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 16
+                for c in 0..<16 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[32 + c]) }
             }
-            sums[32 + c] += g; sums[48 + c] += gx
-            gk[432 + c] += Float(gx)
-            gk[448 + c] += Float(g)
+            for c in 0..<16 {
+                sums[32 + c] += g[c]; sums[48 + c] += gx[c]
+                gk[432 + c] += Float(gx[c])
+                gk[448 + c] += Float(g[c])
+            }
         }
     }
 
@@ -7904,17 +7905,18 @@ extension Resnet20Cifar: TrainableModel {
     // stage1_block1_bn1: BatchNormalization in training mode, over the batch and 1024 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l4_stage1_block1_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<16 {
-            let mean = s[80 + c], inverse = s[112 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 32) { buffer in
+            let g = buffer.baseAddress!, gx = g + 16
+            g.initialize(repeating: 0, count: 32)
             for position in 0..<1024 {
-                let at = position * 16 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 16
+                for c in 0..<16 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[80 + c]) * s[112 + c]) }
             }
-            sums[96 + c] += g; sums[112 + c] += gx
-            gk[2800 + c] += Float(gx)
-            gk[2816 + c] += Float(g)
+            for c in 0..<16 {
+                sums[96 + c] += g[c]; sums[112 + c] += gx[c]
+                gk[2800 + c] += Float(gx[c])
+                gk[2816 + c] += Float(g[c])
+            }
         }
     }
 
@@ -7951,17 +7953,18 @@ extension Resnet20Cifar: TrainableModel {
     // stage1_block1_bn2: BatchNormalization in training mode, over the batch and 1024 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l7_stage1_block1_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<16 {
-            let mean = s[160 + c], inverse = s[192 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 32) { buffer in
+            let g = buffer.baseAddress!, gx = g + 16
+            g.initialize(repeating: 0, count: 32)
             for position in 0..<1024 {
-                let at = position * 16 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 16
+                for c in 0..<16 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[160 + c]) * s[192 + c]) }
             }
-            sums[160 + c] += g; sums[176 + c] += gx
-            gk[5168 + c] += Float(gx)
-            gk[5184 + c] += Float(g)
+            for c in 0..<16 {
+                sums[160 + c] += g[c]; sums[176 + c] += gx[c]
+                gk[5168 + c] += Float(gx[c])
+                gk[5184 + c] += Float(g[c])
+            }
         }
     }
 
@@ -7998,17 +8001,18 @@ extension Resnet20Cifar: TrainableModel {
     // stage1_block2_bn1: BatchNormalization in training mode, over the batch and 1024 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l11_stage1_block2_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<16 {
-            let mean = s[240 + c], inverse = s[272 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 32) { buffer in
+            let g = buffer.baseAddress!, gx = g + 16
+            g.initialize(repeating: 0, count: 32)
             for position in 0..<1024 {
-                let at = position * 16 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 16
+                for c in 0..<16 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[240 + c]) * s[272 + c]) }
             }
-            sums[224 + c] += g; sums[240 + c] += gx
-            gk[7536 + c] += Float(gx)
-            gk[7552 + c] += Float(g)
+            for c in 0..<16 {
+                sums[224 + c] += g[c]; sums[240 + c] += gx[c]
+                gk[7536 + c] += Float(gx[c])
+                gk[7552 + c] += Float(g[c])
+            }
         }
     }
 
@@ -8045,17 +8049,18 @@ extension Resnet20Cifar: TrainableModel {
     // stage1_block2_bn2: BatchNormalization in training mode, over the batch and 1024 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l14_stage1_block2_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<16 {
-            let mean = s[320 + c], inverse = s[352 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 32) { buffer in
+            let g = buffer.baseAddress!, gx = g + 16
+            g.initialize(repeating: 0, count: 32)
             for position in 0..<1024 {
-                let at = position * 16 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 16
+                for c in 0..<16 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[320 + c]) * s[352 + c]) }
             }
-            sums[288 + c] += g; sums[304 + c] += gx
-            gk[9904 + c] += Float(gx)
-            gk[9920 + c] += Float(g)
+            for c in 0..<16 {
+                sums[288 + c] += g[c]; sums[304 + c] += gx[c]
+                gk[9904 + c] += Float(gx[c])
+                gk[9920 + c] += Float(g[c])
+            }
         }
     }
 
@@ -8092,17 +8097,18 @@ extension Resnet20Cifar: TrainableModel {
     // stage1_block3_bn1: BatchNormalization in training mode, over the batch and 1024 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l18_stage1_block3_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<16 {
-            let mean = s[400 + c], inverse = s[432 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 32) { buffer in
+            let g = buffer.baseAddress!, gx = g + 16
+            g.initialize(repeating: 0, count: 32)
             for position in 0..<1024 {
-                let at = position * 16 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 16
+                for c in 0..<16 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[400 + c]) * s[432 + c]) }
             }
-            sums[352 + c] += g; sums[368 + c] += gx
-            gk[12272 + c] += Float(gx)
-            gk[12288 + c] += Float(g)
+            for c in 0..<16 {
+                sums[352 + c] += g[c]; sums[368 + c] += gx[c]
+                gk[12272 + c] += Float(gx[c])
+                gk[12288 + c] += Float(g[c])
+            }
         }
     }
 
@@ -8139,17 +8145,18 @@ extension Resnet20Cifar: TrainableModel {
     // stage1_block3_bn2: BatchNormalization in training mode, over the batch and 1024 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l21_stage1_block3_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<16 {
-            let mean = s[480 + c], inverse = s[512 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 32) { buffer in
+            let g = buffer.baseAddress!, gx = g + 16
+            g.initialize(repeating: 0, count: 32)
             for position in 0..<1024 {
-                let at = position * 16 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 16
+                for c in 0..<16 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[480 + c]) * s[512 + c]) }
             }
-            sums[416 + c] += g; sums[432 + c] += gx
-            gk[14640 + c] += Float(gx)
-            gk[14656 + c] += Float(g)
+            for c in 0..<16 {
+                sums[416 + c] += g[c]; sums[432 + c] += gx[c]
+                gk[14640 + c] += Float(gx[c])
+                gk[14656 + c] += Float(g[c])
+            }
         }
     }
 
@@ -8186,17 +8193,18 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block1_bn1: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l25_stage2_block1_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<32 {
-            let mean = s[560 + c], inverse = s[624 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 64) { buffer in
+            let g = buffer.baseAddress!, gx = g + 32
+            g.initialize(repeating: 0, count: 64)
             for position in 0..<256 {
-                let at = position * 32 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 32
+                for c in 0..<32 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[560 + c]) * s[624 + c]) }
             }
-            sums[512 + c] += g; sums[544 + c] += gx
-            gk[19312 + c] += Float(gx)
-            gk[19344 + c] += Float(g)
+            for c in 0..<32 {
+                sums[512 + c] += g[c]; sums[544 + c] += gx[c]
+                gk[19312 + c] += Float(gx[c])
+                gk[19344 + c] += Float(g[c])
+            }
         }
     }
 
@@ -8233,17 +8241,18 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block1_bn2: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l29_stage2_block1_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<32 {
-            let mean = s[720 + c], inverse = s[784 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 64) { buffer in
+            let g = buffer.baseAddress!, gx = g + 32
+            g.initialize(repeating: 0, count: 64)
             for position in 0..<256 {
-                let at = position * 32 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 32
+                for c in 0..<32 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[720 + c]) * s[784 + c]) }
             }
-            sums[640 + c] += g; sums[672 + c] += gx
-            gk[29168 + c] += Float(gx)
-            gk[29200 + c] += Float(g)
+            for c in 0..<32 {
+                sums[640 + c] += g[c]; sums[672 + c] += gx[c]
+                gk[29168 + c] += Float(gx[c])
+                gk[29200 + c] += Float(g[c])
+            }
         }
     }
 
@@ -8280,17 +8289,18 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block1_shortcut_bn: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l30_stage2_block1_shortcut_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<32 {
-            let mean = s[880 + c], inverse = s[944 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 64) { buffer in
+            let g = buffer.baseAddress!, gx = g + 32
+            g.initialize(repeating: 0, count: 64)
             for position in 0..<256 {
-                let at = position * 32 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 32
+                for c in 0..<32 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[880 + c]) * s[944 + c]) }
             }
-            sums[768 + c] += g; sums[800 + c] += gx
-            gk[29296 + c] += Float(gx)
-            gk[29328 + c] += Float(g)
+            for c in 0..<32 {
+                sums[768 + c] += g[c]; sums[800 + c] += gx[c]
+                gk[29296 + c] += Float(gx[c])
+                gk[29328 + c] += Float(g[c])
+            }
         }
     }
 
@@ -8327,17 +8337,18 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block2_bn1: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l34_stage2_block2_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<32 {
-            let mean = s[1040 + c], inverse = s[1104 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 64) { buffer in
+            let g = buffer.baseAddress!, gx = g + 32
+            g.initialize(repeating: 0, count: 64)
             for position in 0..<256 {
-                let at = position * 32 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 32
+                for c in 0..<32 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[1040 + c]) * s[1104 + c]) }
             }
-            sums[896 + c] += g; sums[928 + c] += gx
-            gk[38640 + c] += Float(gx)
-            gk[38672 + c] += Float(g)
+            for c in 0..<32 {
+                sums[896 + c] += g[c]; sums[928 + c] += gx[c]
+                gk[38640 + c] += Float(gx[c])
+                gk[38672 + c] += Float(g[c])
+            }
         }
     }
 
@@ -8374,17 +8385,18 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block2_bn2: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l37_stage2_block2_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<32 {
-            let mean = s[1200 + c], inverse = s[1264 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 64) { buffer in
+            let g = buffer.baseAddress!, gx = g + 32
+            g.initialize(repeating: 0, count: 64)
             for position in 0..<256 {
-                let at = position * 32 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 32
+                for c in 0..<32 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[1200 + c]) * s[1264 + c]) }
             }
-            sums[1024 + c] += g; sums[1056 + c] += gx
-            gk[47984 + c] += Float(gx)
-            gk[48016 + c] += Float(g)
+            for c in 0..<32 {
+                sums[1024 + c] += g[c]; sums[1056 + c] += gx[c]
+                gk[47984 + c] += Float(gx[c])
+                gk[48016 + c] += Float(g[c])
+            }
         }
     }
 
@@ -8421,17 +8433,18 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block3_bn1: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l41_stage2_block3_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<32 {
-            let mean = s[1360 + c], inverse = s[1424 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 64) { buffer in
+            let g = buffer.baseAddress!, gx = g + 32
+            g.initialize(repeating: 0, count: 64)
             for position in 0..<256 {
-                let at = position * 32 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 32
+                for c in 0..<32 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[1360 + c]) * s[1424 + c]) }
             }
-            sums[1152 + c] += g; sums[1184 + c] += gx
-            gk[57328 + c] += Float(gx)
-            gk[57360 + c] += Float(g)
+            for c in 0..<32 {
+                sums[1152 + c] += g[c]; sums[1184 + c] += gx[c]
+                gk[57328 + c] += Float(gx[c])
+                gk[57360 + c] += Float(g[c])
+            }
         }
     }
 
@@ -8468,17 +8481,18 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block3_bn2: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l44_stage2_block3_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<32 {
-            let mean = s[1520 + c], inverse = s[1584 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 64) { buffer in
+            let g = buffer.baseAddress!, gx = g + 32
+            g.initialize(repeating: 0, count: 64)
             for position in 0..<256 {
-                let at = position * 32 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 32
+                for c in 0..<32 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[1520 + c]) * s[1584 + c]) }
             }
-            sums[1280 + c] += g; sums[1312 + c] += gx
-            gk[66672 + c] += Float(gx)
-            gk[66704 + c] += Float(g)
+            for c in 0..<32 {
+                sums[1280 + c] += g[c]; sums[1312 + c] += gx[c]
+                gk[66672 + c] += Float(gx[c])
+                gk[66704 + c] += Float(g[c])
+            }
         }
     }
 
@@ -8515,17 +8529,18 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block1_bn1: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l48_stage3_block1_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<64 {
-            let mean = s[1680 + c], inverse = s[1808 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 128) { buffer in
+            let g = buffer.baseAddress!, gx = g + 64
+            g.initialize(repeating: 0, count: 128)
             for position in 0..<64 {
-                let at = position * 64 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 64
+                for c in 0..<64 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[1680 + c]) * s[1808 + c]) }
             }
-            sums[1472 + c] += g; sums[1536 + c] += gx
-            gk[85232 + c] += Float(gx)
-            gk[85296 + c] += Float(g)
+            for c in 0..<64 {
+                sums[1472 + c] += g[c]; sums[1536 + c] += gx[c]
+                gk[85232 + c] += Float(gx[c])
+                gk[85296 + c] += Float(g[c])
+            }
         }
     }
 
@@ -8562,17 +8577,18 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block1_bn2: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l52_stage3_block1_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<64 {
-            let mean = s[2000 + c], inverse = s[2128 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 128) { buffer in
+            let g = buffer.baseAddress!, gx = g + 64
+            g.initialize(repeating: 0, count: 128)
             for position in 0..<64 {
-                let at = position * 64 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 64
+                for c in 0..<64 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[2000 + c]) * s[2128 + c]) }
             }
-            sums[1728 + c] += g; sums[1792 + c] += gx
-            gk[124400 + c] += Float(gx)
-            gk[124464 + c] += Float(g)
+            for c in 0..<64 {
+                sums[1728 + c] += g[c]; sums[1792 + c] += gx[c]
+                gk[124400 + c] += Float(gx[c])
+                gk[124464 + c] += Float(g[c])
+            }
         }
     }
 
@@ -8609,17 +8625,18 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block1_shortcut_bn: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l53_stage3_block1_shortcut_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<64 {
-            let mean = s[2320 + c], inverse = s[2448 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 128) { buffer in
+            let g = buffer.baseAddress!, gx = g + 64
+            g.initialize(repeating: 0, count: 128)
             for position in 0..<64 {
-                let at = position * 64 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 64
+                for c in 0..<64 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[2320 + c]) * s[2448 + c]) }
             }
-            sums[1984 + c] += g; sums[2048 + c] += gx
-            gk[124656 + c] += Float(gx)
-            gk[124720 + c] += Float(g)
+            for c in 0..<64 {
+                sums[1984 + c] += g[c]; sums[2048 + c] += gx[c]
+                gk[124656 + c] += Float(gx[c])
+                gk[124720 + c] += Float(g[c])
+            }
         }
     }
 
@@ -8656,17 +8673,18 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block2_bn1: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l57_stage3_block2_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<64 {
-            let mean = s[2640 + c], inverse = s[2768 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 128) { buffer in
+            let g = buffer.baseAddress!, gx = g + 64
+            g.initialize(repeating: 0, count: 128)
             for position in 0..<64 {
-                let at = position * 64 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 64
+                for c in 0..<64 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[2640 + c]) * s[2768 + c]) }
             }
-            sums[2240 + c] += g; sums[2304 + c] += gx
-            gk[161776 + c] += Float(gx)
-            gk[161840 + c] += Float(g)
+            for c in 0..<64 {
+                sums[2240 + c] += g[c]; sums[2304 + c] += gx[c]
+                gk[161776 + c] += Float(gx[c])
+                gk[161840 + c] += Float(g[c])
+            }
         }
     }
 
@@ -8703,17 +8721,18 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block2_bn2: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l60_stage3_block2_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<64 {
-            let mean = s[2960 + c], inverse = s[3088 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 128) { buffer in
+            let g = buffer.baseAddress!, gx = g + 64
+            g.initialize(repeating: 0, count: 128)
             for position in 0..<64 {
-                let at = position * 64 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 64
+                for c in 0..<64 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[2960 + c]) * s[3088 + c]) }
             }
-            sums[2496 + c] += g; sums[2560 + c] += gx
-            gk[198896 + c] += Float(gx)
-            gk[198960 + c] += Float(g)
+            for c in 0..<64 {
+                sums[2496 + c] += g[c]; sums[2560 + c] += gx[c]
+                gk[198896 + c] += Float(gx[c])
+                gk[198960 + c] += Float(g[c])
+            }
         }
     }
 
@@ -8750,17 +8769,18 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block3_bn1: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l64_stage3_block3_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<64 {
-            let mean = s[3280 + c], inverse = s[3408 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 128) { buffer in
+            let g = buffer.baseAddress!, gx = g + 64
+            g.initialize(repeating: 0, count: 128)
             for position in 0..<64 {
-                let at = position * 64 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 64
+                for c in 0..<64 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[3280 + c]) * s[3408 + c]) }
             }
-            sums[2752 + c] += g; sums[2816 + c] += gx
-            gk[236016 + c] += Float(gx)
-            gk[236080 + c] += Float(g)
+            for c in 0..<64 {
+                sums[2752 + c] += g[c]; sums[2816 + c] += gx[c]
+                gk[236016 + c] += Float(gx[c])
+                gk[236080 + c] += Float(g[c])
+            }
         }
     }
 
@@ -8797,17 +8817,18 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block3_bn2: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l67_stage3_block3_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<64 {
-            let mean = s[3600 + c], inverse = s[3728 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 128) { buffer in
+            let g = buffer.baseAddress!, gx = g + 64
+            g.initialize(repeating: 0, count: 128)
             for position in 0..<64 {
-                let at = position * 64 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 64
+                for c in 0..<64 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[3600 + c]) * s[3728 + c]) }
             }
-            sums[3008 + c] += g; sums[3072 + c] += gx
-            gk[273136 + c] += Float(gx)
-            gk[273200 + c] += Float(g)
+            for c in 0..<64 {
+                sums[3008 + c] += g[c]; sums[3072 + c] += gx[c]
+                gk[273136 + c] += Float(gx[c])
+                gk[273200 + c] += Float(g[c])
+            }
         }
     }
 

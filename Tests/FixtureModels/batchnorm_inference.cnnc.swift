@@ -1535,17 +1535,18 @@ extension BatchnormInference: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 36 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l1_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<5 {
-            let mean = s[0 + c], inverse = s[10 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 10) { buffer in
+            let g = buffer.baseAddress!, gx = g + 5
+            g.initialize(repeating: 0, count: 10)
             for position in 0..<36 {
-                let at = position * 5 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 5
+                for c in 0..<5 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[10 + c]) }
             }
-            sums[10 + c] += g; sums[15 + c] += gx
-            gk[140 + c] += Float(gx)
-            gk[145 + c] += Float(g)
+            for c in 0..<5 {
+                sums[10 + c] += g[c]; sums[15 + c] += gx[c]
+                gk[140 + c] += Float(gx[c])
+                gk[145 + c] += Float(g[c])
+            }
         }
     }
 
@@ -1582,16 +1583,17 @@ extension BatchnormInference: TrainableModel {
     // batch_normalization_1: BatchNormalization in training mode, over the batch and 16 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l4_batch_normalization_1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<6 {
-            let mean = s[25 + c], inverse = s[37 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 12) { buffer in
+            let g = buffer.baseAddress!, gx = g + 6
+            g.initialize(repeating: 0, count: 12)
             for position in 0..<16 {
-                let at = position * 6 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 6
+                for c in 0..<6 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[25 + c]) * s[37 + c]) }
             }
-            sums[32 + c] += g; sums[38 + c] += gx
-            gk[430 + c] += Float(gx)
+            for c in 0..<6 {
+                sums[32 + c] += g[c]; sums[38 + c] += gx[c]
+                gk[430 + c] += Float(gx[c])
+            }
         }
     }
 
@@ -1628,16 +1630,17 @@ extension BatchnormInference: TrainableModel {
     // batch_normalization_2: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l7_batch_normalization_2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<7 {
-            let mean = s[55 + c], inverse = s[69 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 14) { buffer in
+            let g = buffer.baseAddress!, gx = g + 7
+            g.initialize(repeating: 0, count: 14)
             do {
-                let at = c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = 0
+                for c in 0..<7 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[55 + c]) * s[69 + c]) }
             }
-            sums[58 + c] += g; sums[65 + c] += gx
-            gk[497 + c] += Float(g)
+            for c in 0..<7 {
+                sums[58 + c] += g[c]; sums[65 + c] += gx[c]
+                gk[497 + c] += Float(g[c])
+            }
         }
     }
 

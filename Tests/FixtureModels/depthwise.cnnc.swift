@@ -2820,17 +2820,18 @@ extension Depthwise: TrainableModel {
     // bn: BatchNormalization in training mode, over the batch and 16 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l4_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<24 {
-            let mean = s[0 + c], inverse = s[48 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 48) { buffer in
+            let g = buffer.baseAddress!, gx = g + 24
+            g.initialize(repeating: 0, count: 48)
             for position in 0..<16 {
-                let at = position * 24 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 24
+                for c in 0..<24 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[48 + c]) }
             }
-            sums[48 + c] += g; sums[72 + c] += gx
-            gk[552 + c] += Float(gx)
-            gk[576 + c] += Float(g)
+            for c in 0..<24 {
+                sums[48 + c] += g[c]; sums[72 + c] += gx[c]
+                gk[552 + c] += Float(gx[c])
+                gk[576 + c] += Float(g[c])
+            }
         }
     }
 

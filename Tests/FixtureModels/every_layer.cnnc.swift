@@ -1954,17 +1954,18 @@ extension EveryLayer: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 1023 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l2_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<16 {
-            let mean = s[0 + c], inverse = s[32 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 32) { buffer in
+            let g = buffer.baseAddress!, gx = g + 16
+            g.initialize(repeating: 0, count: 32)
             for position in 0..<1023 {
-                let at = position * 16 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 16
+                for c in 0..<16 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[32 + c]) }
             }
-            sums[32 + c] += g; sums[48 + c] += gx
-            gk[432 + c] += Float(gx)
-            gk[448 + c] += Float(g)
+            for c in 0..<16 {
+                sums[32 + c] += g[c]; sums[48 + c] += gx[c]
+                gk[432 + c] += Float(gx[c])
+                gk[448 + c] += Float(g[c])
+            }
         }
     }
 
@@ -2001,17 +2002,18 @@ extension EveryLayer: TrainableModel {
     // batch_normalization_1: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l13_batch_normalization_1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<64 {
-            let mean = s[80 + c], inverse = s[208 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 128) { buffer in
+            let g = buffer.baseAddress!, gx = g + 64
+            g.initialize(repeating: 0, count: 128)
             do {
-                let at = c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = 0
+                for c in 0..<64 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[80 + c]) * s[208 + c]) }
             }
-            sums[192 + c] += g; sums[256 + c] += gx
-            gk[5976 + c] += Float(gx)
-            gk[6040 + c] += Float(g)
+            for c in 0..<64 {
+                sums[192 + c] += g[c]; sums[256 + c] += gx[c]
+                gk[5976 + c] += Float(gx[c])
+                gk[6040 + c] += Float(g[c])
+            }
         }
     }
 

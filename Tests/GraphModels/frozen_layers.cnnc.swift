@@ -1294,17 +1294,18 @@ extension FrozenLayers: TrainableModel {
     // trained_bn: BatchNormalization in training mode, over the batch and 36 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l4_trained_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<4 {
-            let mean = s[0 + c], inverse = s[8 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 8) { buffer in
+            let g = buffer.baseAddress!, gx = g + 4
+            g.initialize(repeating: 0, count: 8)
             for position in 0..<36 {
-                let at = position * 4 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 4
+                for c in 0..<4 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[8 + c]) }
             }
-            sums[8 + c] += g; sums[12 + c] += gx
-            gk[240 + c] += Float(gx)
-            gk[244 + c] += Float(g)
+            for c in 0..<4 {
+                sums[8 + c] += g[c]; sums[12 + c] += gx[c]
+                gk[240 + c] += Float(gx[c])
+                gk[244 + c] += Float(g[c])
+            }
         }
     }
 

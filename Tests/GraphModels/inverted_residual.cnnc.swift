@@ -4388,17 +4388,18 @@ extension InvertedResidual: TrainableModel {
     // expand_bn: BatchNormalization in training mode, over the batch and 169 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l1_expand_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<24 {
-            let mean = s[0 + c], inverse = s[48 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 48) { buffer in
+            let g = buffer.baseAddress!, gx = g + 24
+            g.initialize(repeating: 0, count: 48)
             for position in 0..<169 {
-                let at = position * 24 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 24
+                for c in 0..<24 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[48 + c]) }
             }
-            sums[48 + c] += g; sums[72 + c] += gx
-            gk[192 + c] += Float(gx)
-            gk[216 + c] += Float(g)
+            for c in 0..<24 {
+                sums[48 + c] += g[c]; sums[72 + c] += gx[c]
+                gk[192 + c] += Float(gx[c])
+                gk[216 + c] += Float(g[c])
+            }
         }
     }
 
@@ -4435,17 +4436,18 @@ extension InvertedResidual: TrainableModel {
     // depthwise_bn: BatchNormalization in training mode, over the batch and 36 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l5_depthwise_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<24 {
-            let mean = s[120 + c], inverse = s[168 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 48) { buffer in
+            let g = buffer.baseAddress!, gx = g + 24
+            g.initialize(repeating: 0, count: 48)
             for position in 0..<36 {
-                let at = position * 24 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 24
+                for c in 0..<24 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[120 + c]) * s[168 + c]) }
             }
-            sums[144 + c] += g; sums[168 + c] += gx
-            gk[504 + c] += Float(gx)
-            gk[528 + c] += Float(g)
+            for c in 0..<24 {
+                sums[144 + c] += g[c]; sums[168 + c] += gx[c]
+                gk[504 + c] += Float(gx[c])
+                gk[528 + c] += Float(g[c])
+            }
         }
     }
 
@@ -4482,17 +4484,18 @@ extension InvertedResidual: TrainableModel {
     // project_bn: BatchNormalization in training mode, over the batch and 36 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l8_project_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<16 {
-            let mean = s[240 + c], inverse = s[272 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 32) { buffer in
+            let g = buffer.baseAddress!, gx = g + 16
+            g.initialize(repeating: 0, count: 32)
             for position in 0..<36 {
-                let at = position * 16 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 16
+                for c in 0..<16 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[240 + c]) * s[272 + c]) }
             }
-            sums[224 + c] += g; sums[240 + c] += gx
-            gk[984 + c] += Float(gx)
-            gk[1000 + c] += Float(g)
+            for c in 0..<16 {
+                sums[224 + c] += g[c]; sums[240 + c] += gx[c]
+                gk[984 + c] += Float(gx[c])
+                gk[1000 + c] += Float(g[c])
+            }
         }
     }
 
@@ -4529,17 +4532,18 @@ extension InvertedResidual: TrainableModel {
     // expand2_bn: BatchNormalization in training mode, over the batch and 36 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l10_expand2_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<40 {
-            let mean = s[320 + c], inverse = s[400 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 80) { buffer in
+            let g = buffer.baseAddress!, gx = g + 40
+            g.initialize(repeating: 0, count: 80)
             for position in 0..<36 {
-                let at = position * 40 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 40
+                for c in 0..<40 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[320 + c]) * s[400 + c]) }
             }
-            sums[336 + c] += g; sums[376 + c] += gx
-            gk[1688 + c] += Float(gx)
-            gk[1728 + c] += Float(g)
+            for c in 0..<40 {
+                sums[336 + c] += g[c]; sums[376 + c] += gx[c]
+                gk[1688 + c] += Float(gx[c])
+                gk[1728 + c] += Float(g[c])
+            }
         }
     }
 
@@ -4576,17 +4580,18 @@ extension InvertedResidual: TrainableModel {
     // dilated_bn: BatchNormalization in training mode, over the batch and 36 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l13_dilated_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<40 {
-            let mean = s[520 + c], inverse = s[600 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 80) { buffer in
+            let g = buffer.baseAddress!, gx = g + 40
+            g.initialize(repeating: 0, count: 80)
             for position in 0..<36 {
-                let at = position * 40 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 40
+                for c in 0..<40 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[520 + c]) * s[600 + c]) }
             }
-            sums[496 + c] += g; sums[536 + c] += gx
-            gk[2888 + c] += Float(gx)
-            gk[2928 + c] += Float(g)
+            for c in 0..<40 {
+                sums[496 + c] += g[c]; sums[536 + c] += gx[c]
+                gk[2888 + c] += Float(gx[c])
+                gk[2928 + c] += Float(g[c])
+            }
         }
     }
 
@@ -4623,17 +4628,18 @@ extension InvertedResidual: TrainableModel {
     // project2_bn: BatchNormalization in training mode, over the batch and 36 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l16_project2_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<16 {
-            let mean = s[720 + c], inverse = s[752 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 32) { buffer in
+            let g = buffer.baseAddress!, gx = g + 16
+            g.initialize(repeating: 0, count: 32)
             for position in 0..<36 {
-                let at = position * 16 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 16
+                for c in 0..<16 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[720 + c]) * s[752 + c]) }
             }
-            sums[608 + c] += g; sums[624 + c] += gx
-            gk[3688 + c] += Float(gx)
-            gk[3704 + c] += Float(g)
+            for c in 0..<16 {
+                sums[608 + c] += g[c]; sums[624 + c] += gx[c]
+                gk[3688 + c] += Float(gx[c])
+                gk[3704 + c] += Float(g[c])
+            }
         }
     }
 

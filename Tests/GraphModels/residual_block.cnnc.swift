@@ -1930,17 +1930,18 @@ extension ResidualBlock: TrainableModel {
     // res_bn1: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l2_res_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<16 {
-            let mean = s[0 + c], inverse = s[32 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 32) { buffer in
+            let g = buffer.baseAddress!, gx = g + 16
+            g.initialize(repeating: 0, count: 32)
             for position in 0..<64 {
-                let at = position * 16 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 16
+                for c in 0..<16 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[32 + c]) }
             }
-            sums[32 + c] += g; sums[48 + c] += gx
-            gk[1376 + c] += Float(gx)
-            gk[1392 + c] += Float(g)
+            for c in 0..<16 {
+                sums[32 + c] += g[c]; sums[48 + c] += gx[c]
+                gk[1376 + c] += Float(gx[c])
+                gk[1392 + c] += Float(g[c])
+            }
         }
     }
 
@@ -1977,17 +1978,18 @@ extension ResidualBlock: TrainableModel {
     // res_bn2: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l6_res_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<16 {
-            let mean = s[80 + c], inverse = s[112 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 32) { buffer in
+            let g = buffer.baseAddress!, gx = g + 16
+            g.initialize(repeating: 0, count: 32)
             for position in 0..<64 {
-                let at = position * 16 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 16
+                for c in 0..<16 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[80 + c]) * s[112 + c]) }
             }
-            sums[96 + c] += g; sums[112 + c] += gx
-            gk[3872 + c] += Float(gx)
-            gk[3888 + c] += Float(g)
+            for c in 0..<16 {
+                sums[96 + c] += g[c]; sums[112 + c] += gx[c]
+                gk[3872 + c] += Float(gx[c])
+                gk[3888 + c] += Float(g[c])
+            }
         }
     }
 
@@ -2024,17 +2026,18 @@ extension ResidualBlock: TrainableModel {
     // shortcut_bn: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l7_shortcut_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<16 {
-            let mean = s[160 + c], inverse = s[192 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 32) { buffer in
+            let g = buffer.baseAddress!, gx = g + 16
+            g.initialize(repeating: 0, count: 32)
             for position in 0..<64 {
-                let at = position * 16 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 16
+                for c in 0..<16 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[160 + c]) * s[192 + c]) }
             }
-            sums[160 + c] += g; sums[176 + c] += gx
-            gk[3936 + c] += Float(gx)
-            gk[3952 + c] += Float(g)
+            for c in 0..<16 {
+                sums[160 + c] += g[c]; sums[176 + c] += gx[c]
+                gk[3936 + c] += Float(gx[c])
+                gk[3952 + c] += Float(g[c])
+            }
         }
     }
 

@@ -2701,17 +2701,18 @@ extension SmallOutputs: TrainableModel {
     // stem_bn: BatchNormalization in training mode, over the batch and 256 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l1_stem_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<32 {
-            let mean = s[0 + c], inverse = s[64 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 64) { buffer in
+            let g = buffer.baseAddress!, gx = g + 32
+            g.initialize(repeating: 0, count: 64)
             for position in 0..<256 {
-                let at = position * 32 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 32
+                for c in 0..<32 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[64 + c]) }
             }
-            sums[64 + c] += g; sums[96 + c] += gx
-            gk[4640 + c] += Float(gx)
-            gk[4672 + c] += Float(g)
+            for c in 0..<32 {
+                sums[64 + c] += g[c]; sums[96 + c] += gx[c]
+                gk[4640 + c] += Float(gx[c])
+                gk[4672 + c] += Float(g[c])
+            }
         }
     }
 
@@ -2748,17 +2749,18 @@ extension SmallOutputs: TrainableModel {
     // reduce_bn: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l4_reduce_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<64 {
-            let mean = s[160 + c], inverse = s[288 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 128) { buffer in
+            let g = buffer.baseAddress!, gx = g + 64
+            g.initialize(repeating: 0, count: 128)
             for position in 0..<64 {
-                let at = position * 64 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 64
+                for c in 0..<64 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[160 + c]) * s[288 + c]) }
             }
-            sums[256 + c] += g; sums[320 + c] += gx
-            gk[23200 + c] += Float(gx)
-            gk[23264 + c] += Float(g)
+            for c in 0..<64 {
+                sums[256 + c] += g[c]; sums[320 + c] += gx[c]
+                gk[23200 + c] += Float(gx[c])
+                gk[23264 + c] += Float(g[c])
+            }
         }
     }
 

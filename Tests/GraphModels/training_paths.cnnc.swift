@@ -1230,17 +1230,18 @@ extension TrainingPaths: TrainableModel {
     // input_bn: BatchNormalization in training mode, over the batch and 36 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l0_input_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<2 {
-            let mean = s[0 + c], inverse = s[4 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 4) { buffer in
+            let g = buffer.baseAddress!, gx = g + 2
+            g.initialize(repeating: 0, count: 4)
             for position in 0..<36 {
-                let at = position * 2 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 2
+                for c in 0..<2 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[4 + c]) }
             }
-            sums[4 + c] += g; sums[6 + c] += gx
-            gk[0 + c] += Float(gx)
-            gk[2 + c] += Float(g)
+            for c in 0..<2 {
+                sums[4 + c] += g[c]; sums[6 + c] += gx[c]
+                gk[0 + c] += Float(gx[c])
+                gk[2 + c] += Float(g[c])
+            }
         }
     }
 

@@ -501,16 +501,17 @@ extension Random000: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l1_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<65 {
-            let mean = s[0 + c], inverse = s[130 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 130) { buffer in
+            let g = buffer.baseAddress!, gx = g + 65
+            g.initialize(repeating: 0, count: 130)
             do {
-                let at = c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = 0
+                for c in 0..<65 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[130 + c]) }
             }
-            sums[130 + c] += g; sums[195 + c] += gx
-            gk[390 + c] += Float(gx)
+            for c in 0..<65 {
+                sums[130 + c] += g[c]; sums[195 + c] += gx[c]
+                gk[390 + c] += Float(gx[c])
+            }
         }
     }
 

@@ -947,17 +947,18 @@ extension Random001: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 22 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l3_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<5 {
-            let mean = s[0 + c], inverse = s[10 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 10) { buffer in
+            let g = buffer.baseAddress!, gx = g + 5
+            g.initialize(repeating: 0, count: 10)
             for position in 0..<22 {
-                let at = position * 5 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 5
+                for c in 0..<5 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[10 + c]) }
             }
-            sums[10 + c] += g; sums[15 + c] += gx
-            gk[1285 + c] += Float(gx)
-            gk[1290 + c] += Float(g)
+            for c in 0..<5 {
+                sums[10 + c] += g[c]; sums[15 + c] += gx[c]
+                gk[1285 + c] += Float(gx[c])
+                gk[1290 + c] += Float(g[c])
+            }
         }
     }
 

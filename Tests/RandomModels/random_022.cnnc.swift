@@ -294,17 +294,18 @@ extension Random022: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l1_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<896 {
-            let mean = s[0 + c], inverse = s[1792 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 1792) { buffer in
+            let g = buffer.baseAddress!, gx = g + 896
+            g.initialize(repeating: 0, count: 1792)
             do {
-                let at = c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = 0
+                for c in 0..<896 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[1792 + c]) }
             }
-            sums[1792 + c] += g; sums[2688 + c] += gx
-            gk[0 + c] += Float(gx)
-            gk[896 + c] += Float(g)
+            for c in 0..<896 {
+                sums[1792 + c] += g[c]; sums[2688 + c] += gx[c]
+                gk[0 + c] += Float(gx[c])
+                gk[896 + c] += Float(g[c])
+            }
         }
     }
 

@@ -889,17 +889,18 @@ extension Random027: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l1_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<40 {
-            let mean = s[0 + c], inverse = s[80 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 80) { buffer in
+            let g = buffer.baseAddress!, gx = g + 40
+            g.initialize(repeating: 0, count: 80)
             do {
-                let at = c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = 0
+                for c in 0..<40 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[80 + c]) }
             }
-            sums[80 + c] += g; sums[120 + c] += gx
-            gk[1200 + c] += Float(gx)
-            gk[1240 + c] += Float(g)
+            for c in 0..<40 {
+                sums[80 + c] += g[c]; sums[120 + c] += gx[c]
+                gk[1200 + c] += Float(gx[c])
+                gk[1240 + c] += Float(g[c])
+            }
         }
     }
 

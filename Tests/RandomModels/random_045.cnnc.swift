@@ -674,16 +674,17 @@ extension Random045: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l1_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<1 {
-            let mean = s[0 + c], inverse = s[2 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2) { buffer in
+            let g = buffer.baseAddress!, gx = g + 1
+            g.initialize(repeating: 0, count: 2)
             do {
-                let at = c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = 0
+                for c in 0..<1 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[2 + c]) }
             }
-            sums[2 + c] += g; sums[3 + c] += gx
-            gk[15 + c] += Float(g)
+            for c in 0..<1 {
+                sums[2 + c] += g[c]; sums[3 + c] += gx[c]
+                gk[15 + c] += Float(g[c])
+            }
         }
     }
 
@@ -720,17 +721,18 @@ extension Random045: TrainableModel {
     // batch_normalization_1: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l4_batch_normalization_1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<13 {
-            let mean = s[5 + c], inverse = s[31 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 26) { buffer in
+            let g = buffer.baseAddress!, gx = g + 13
+            g.initialize(repeating: 0, count: 26)
             do {
-                let at = c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = 0
+                for c in 0..<13 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[5 + c]) * s[31 + c]) }
             }
-            sums[30 + c] += g; sums[43 + c] += gx
-            gk[31 + c] += Float(gx)
-            gk[44 + c] += Float(g)
+            for c in 0..<13 {
+                sums[30 + c] += g[c]; sums[43 + c] += gx[c]
+                gk[31 + c] += Float(gx[c])
+                gk[44 + c] += Float(g[c])
+            }
         }
     }
 

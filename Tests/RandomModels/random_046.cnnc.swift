@@ -640,17 +640,18 @@ extension Random046: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l4_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<16 {
-            let mean = s[0 + c], inverse = s[32 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 32) { buffer in
+            let g = buffer.baseAddress!, gx = g + 16
+            g.initialize(repeating: 0, count: 32)
             do {
-                let at = c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = 0
+                for c in 0..<16 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[32 + c]) }
             }
-            sums[32 + c] += g; sums[48 + c] += gx
-            gk[38 + c] += Float(gx)
-            gk[54 + c] += Float(g)
+            for c in 0..<16 {
+                sums[32 + c] += g[c]; sums[48 + c] += gx[c]
+                gk[38 + c] += Float(gx[c])
+                gk[54 + c] += Float(g[c])
+            }
         }
     }
 

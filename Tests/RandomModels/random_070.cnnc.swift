@@ -776,16 +776,17 @@ extension Random070: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l2_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<132 {
-            let mean = s[0 + c], inverse = s[264 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 264) { buffer in
+            let g = buffer.baseAddress!, gx = g + 132
+            g.initialize(repeating: 0, count: 264)
             do {
-                let at = c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = 0
+                for c in 0..<132 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[264 + c]) }
             }
-            sums[264 + c] += g; sums[396 + c] += gx
-            gk[1056 + c] += Float(gx)
+            for c in 0..<132 {
+                sums[264 + c] += g[c]; sums[396 + c] += gx[c]
+                gk[1056 + c] += Float(gx[c])
+            }
         }
     }
 

@@ -591,17 +591,18 @@ extension Random080: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 60 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l0_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<8 {
-            let mean = s[0 + c], inverse = s[16 + c]
-            var g: Double = 0, gx: Double = 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 16) { buffer in
+            let g = buffer.baseAddress!, gx = g + 8
+            g.initialize(repeating: 0, count: 16)
             for position in 0..<60 {
-                let at = position * 8 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
+                let at = position * 8
+                for c in 0..<8 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[16 + c]) }
             }
-            sums[16 + c] += g; sums[24 + c] += gx
-            gk[0 + c] += Float(gx)
-            gk[8 + c] += Float(g)
+            for c in 0..<8 {
+                sums[16 + c] += g[c]; sums[24 + c] += gx[c]
+                gk[0 + c] += Float(gx[c])
+                gk[8 + c] += Float(g[c])
+            }
         }
     }
 

@@ -88,17 +88,22 @@ struct NormalizationTraining: Codable, Hashable, Sendable {
         out.line(header + ": this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ")
         out.line("@inline(never)")
         out.block("static func \(function)_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>)") { out in
-            out.block("for c in 0..<\(channels)") { out in
-                out.line("let mean = s[\(statistic(0)) + c], inverse = s[\(statistic(2)) + c]")
-                out.line("var g: Double = 0, gx: Double = 0")
+            // Positions outer, channels inner: every load is contiguous and the channels'
+            // sums advance side by side. (Channel by channel, each sum was one chain of
+            // dependent additions read at a stride: 7% of a ResNet-20 training step.) Each
+            // channel still adds its positions in order, so no bit changes.
+            out.block("withUnsafeTemporaryAllocation(of: Double.self, capacity: \(2 * channels))", opening: " { buffer in") { out in
+                out.line("let g = buffer.baseAddress!, gx = g + \(channels)")
+                out.line("g.initialize(repeating: 0, count: \(2 * channels))")
                 out.loop("position", count: positions) { out, position in
-                    out.line("let at = \(position * channels + Index("c"))")
-                    out.line("let d = Double(dy[at])")
-                    out.line("g += d; gx += d * Double((x[at] - mean) * inverse)")
+                    out.line("let at = \(position * channels)")
+                    out.line("for c in 0..<\(channels) { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[\(statistic(0)) + c]) * s[\(statistic(2)) + c]) }")
                 }
-                out.line("sums[\(sum(2)) + c] += g; sums[\(sum(3)) + c] += gx")
-                if let gammaOffset { out.line("gk[\(gammaOffset) + c] += Float(gx)") }
-                if let betaOffset { out.line("gk[\(betaOffset) + c] += Float(g)") }
+                out.block("for c in 0..<\(channels)") { out in
+                    out.line("sums[\(sum(2)) + c] += g[c]; sums[\(sum(3)) + c] += gx[c]")
+                    if let gammaOffset { out.line("gk[\(gammaOffset) + c] += Float(gx[c])") }
+                    if let betaOffset { out.line("gk[\(betaOffset) + c] += Float(g[c])") }
+                }
             }
         }
         out.line()

@@ -4,7 +4,9 @@ data, optimizer, batch size, epochs, seed and thread count, on the same cores
 (taskset), one after the other; prints seconds per epoch (median of the
 epochs after the first, which includes JAX's compile, and torch.compile's
 with --torch-compile), the final test accuracy of each and how many times
-faster cnnc is than each. Run through run.sh, which makes the Python
+faster cnnc is than each. All three read one .npz this script writes:
+MNIST, or random images of the spec's input shape (ResNet-20's 32x32x3).
+Run through run.sh, which makes the Python
 environments: this script runs in .venv-keras and starts torch_train.py with
 --torch-python (.venv-torch). See README.md beside it.
 """
@@ -29,10 +31,51 @@ def cores(threads):
     return ",".join(str(c) for c in range(threads))
 
 
-def run_cnnc(args, history):
+MNIST_SHAPE = (28, 28, 1)
+
+
+def input_shape_and_classes(spec):
+    """The spec's input shape and class count, from the Keras model keras_train.py builds."""
+    sys.path.insert(0, str(HERE))
+    import keras_train
+    model = keras_train.build_model(spec, 0)
+    return tuple(model.input_shape[1:]), model.output_shape[-1]
+
+
+def write_data(args, folder):
+    """The one .npz all three tools train on, in `folder`, and what it holds:
+    MNIST's images (the first --train-limit of them), or with --random-data
+    (or an input that is not MNIST's) seeded random uint8 images of the spec's
+    shape with random labels, --train-limit (default 60,000) to train and
+    10,000 to test. uint8, as MNIST is: each tool scales by 1/255 as it reads."""
+    import numpy as np
+    shape, classes = input_shape_and_classes(args.spec)
+    path = Path(folder) / "data.npz"
+    if args.random_data or shape != MNIST_SHAPE:
+        rng = np.random.default_rng(args.seed)
+        train = args.train_limit or 60000
+        arrays = {"x_train": rng.integers(0, 256, (train, *shape), dtype=np.uint8),
+                  "y_train": rng.integers(0, classes, train).astype(np.uint8),
+                  "x_test": rng.integers(0, 256, (10000, *shape), dtype=np.uint8),
+                  "y_test": rng.integers(0, classes, 10000).astype(np.uint8)}
+        what = f"random {'x'.join(map(str, shape))} uint8 images and labels (accuracy is chance)"
+    else:
+        sys.path.insert(0, str(HERE))
+        import keras_train
+        x_train, y_train, x_test, y_test = (keras_train.read_idx(keras_train.find(Path(args.data), stem)) for stem in (
+            "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"))
+        if args.train_limit:
+            x_train, y_train = x_train[:args.train_limit], y_train[:args.train_limit]
+        arrays = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+        what = "MNIST"
+    np.savez(path, **arrays)
+    return path, f"{what}, {len(arrays['x_train']):,} to train and {len(arrays['x_test']):,} to test"
+
+
+def run_cnnc(args, history, data):
     """`history` is where cnnc writes the CSV for weights saved as cnnc.safetensors beside it."""
     command = ["taskset", "-c", cores(args.threads), str(args.cnnc), "train", args.spec,
-               "--data", f"mnist:{args.data}", "--epochs", str(args.epochs), "--batch-size", str(args.batch_size),
+               "--data", f"npz:{data}", "--epochs", str(args.epochs), "--batch-size", str(args.batch_size),
                "--optimizer", args.optimizer, "--threads", str(args.threads), "--seed", str(args.seed),
                "--save", str(history.parent / "cnnc.safetensors")]
     if args.learning_rate is not None:
@@ -48,11 +91,11 @@ def run_cnnc(args, history):
     return seconds, accuracy
 
 
-def run_keras(args):
+def run_keras(args, data):
     env = dict(os.environ, KERAS_BACKEND="jax")
     if args.threads == 1:
         env["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
-    command = ["taskset", "-c", cores(args.threads), sys.executable, str(HERE / "keras_train.py"), args.spec, args.data,
+    command = ["taskset", "-c", cores(args.threads), sys.executable, str(HERE / "keras_train.py"), args.spec, str(data),
                "--epochs", str(args.epochs), "--batch-size", str(args.batch_size), "--optimizer", args.optimizer,
                "--seed", str(args.seed)]
     if args.learning_rate is not None:
@@ -64,12 +107,12 @@ def run_keras(args):
     return result["epoch_seconds"], result["test_accuracy"], result
 
 
-def run_torch(args):
+def run_torch(args, data):
     """torch_train.py, started as keras_train.py is (it builds the Keras model, on JAX, for its initial weights)."""
     env = dict(os.environ, KERAS_BACKEND="jax")
     if args.threads == 1:
         env["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
-    command = ["taskset", "-c", cores(args.threads), args.torch_python, str(HERE / "torch_train.py"), args.spec, args.data,
+    command = ["taskset", "-c", cores(args.threads), args.torch_python, str(HERE / "torch_train.py"), args.spec, str(data),
                "--epochs", str(args.epochs), "--batch-size", str(args.batch_size), "--optimizer", args.optimizer,
                "--seed", str(args.seed), "--threads", str(args.threads)]
     if args.learning_rate is not None:
@@ -90,13 +133,16 @@ def steady(seconds):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--spec", default="Specs/lenet5.cnn.yaml")
-    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "mnist"))
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "mnist"), help="the folder of MNIST's IDX files")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--optimizer", default="adam")
     parser.add_argument("--learning-rate", type=float, default=None)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--train-limit", type=int, default=0, help="train on the first N images (random data: N of them)")
+    parser.add_argument("--random-data", action="store_true",
+                        help="random images of the spec's input shape (automatic when it is not MNIST's 28x28x1)")
     parser.add_argument("--cnnc", default=str(ROOT / ".build" / "release" / "cnnc"))
     parser.add_argument("--skip-keras", action="store_true")
     parser.add_argument("--skip-torch", action="store_true")
@@ -111,14 +157,15 @@ def main():
 
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:
-        cnnc_seconds, cnnc_accuracy = run_cnnc(args, Path(folder) / "cnnc.history.csv")
-    keras_seconds, keras_accuracy, keras_info = (None, None, {}) if args.skip_keras else run_keras(args)
-    torch_seconds, torch_accuracy, torch_info = (None, None, {}) if args.skip_torch else run_torch(args)
+        data, what = write_data(args, folder)
+        cnnc_seconds, cnnc_accuracy = run_cnnc(args, Path(folder) / "cnnc.history.csv", data)
+        keras_seconds, keras_accuracy, keras_info = (None, None, {}) if args.skip_keras else run_keras(args, data)
+        torch_seconds, torch_accuracy, torch_info = (None, None, {}) if args.skip_torch else run_torch(args, data)
     load_after = os.getloadavg()[0]
 
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.processor())
     print(f"\n{time.strftime('%Y-%m-%d')}, {cpu}, {args.threads} thread(s) (taskset), load {load_before:.2f} -> {load_after:.2f}")
-    print(f"{args.spec} on MNIST, {args.epochs} epochs, batch {args.batch_size}, {args.optimizer}, seed {args.seed}")
+    print(f"{args.spec} on {what}; {args.epochs} epochs, batch {args.batch_size}, {args.optimizer}, seed {args.seed}")
     print(f"| tool | s/epoch (median after the first) | first epoch s | test accuracy |")
     print(f"|---|---|---|---|")
     print(f"| cnnc | {steady(cnnc_seconds):.2f} | {cnnc_seconds[0]:.2f} | {cnnc_accuracy:.4f} |")
@@ -126,8 +173,7 @@ def main():
         print(f"| Keras {keras_info.get('keras')} ({keras_info.get('backend')}) | {steady(keras_seconds):.2f} | {keras_seconds[0]:.2f} | {keras_accuracy:.4f} |")
     if torch_seconds:
         name = f"PyTorch {torch_info.get('torch')}" + (" (torch.compile)" if torch_info.get("compiled") else " (eager)")
-        data = "" if torch_info.get("data") == "mnist" else f" on {torch_info.get('data')} data"
-        print(f"| {name}{data} | {steady(torch_seconds):.2f} | {torch_seconds[0]:.2f} | {torch_accuracy:.4f} |")
+        print(f"| {name} | {steady(torch_seconds):.2f} | {torch_seconds[0]:.2f} | {torch_accuracy:.4f} |")
     for name, seconds in (("Keras", keras_seconds), ("PyTorch", torch_seconds)):
         if seconds:
             print(f"speed-up of cnnc over {name} ({name} s/epoch / cnnc s/epoch): {steady(seconds) / steady(cnnc_seconds):.2f}x")

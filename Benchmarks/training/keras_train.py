@@ -59,6 +59,29 @@ def load_mnist(directory, train_limit=0):
     return x_train, y_train, x_test, y_test
 
 
+def load_npz(path, train_limit=0):
+    """An .npz of x_train, y_train, x_test, y_test as `cnnc train --data npz:`
+    reads it: uint8 images scaled by 1/255 (float images kept), a channel axis
+    added to (N, H, W), labels int32."""
+    arrays = np.load(path)
+
+    def images(name):
+        x = arrays[name]
+        x = x.astype("float32") / 255.0 if x.dtype == np.uint8 else x.astype("float32")
+        return x[..., None] if x.ndim == 3 else x
+
+    x_train, y_train = images("x_train"), arrays["y_train"].astype("int32").reshape(-1)
+    x_test, y_test = images("x_test"), arrays["y_test"].astype("int32").reshape(-1)
+    if train_limit:
+        x_train, y_train = x_train[:train_limit], y_train[:train_limit]
+    return x_train, y_train, x_test, y_test
+
+
+def load_data(path, train_limit=0):
+    """`path` an .npz (see load_npz) or a folder of MNIST's IDX files."""
+    return load_npz(path, train_limit) if str(path).endswith(".npz") else load_mnist(path, train_limit)
+
+
 def build_model(spec_path, seed):
     """The spec's Keras model, built as the Keras fixtures build it, with the
     initial weights that `seed` gives (torch_train.py copies them)."""
@@ -72,7 +95,7 @@ def build_model(spec_path, seed):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("spec")
-    parser.add_argument("data")
+    parser.add_argument("data", help="a folder of MNIST's IDX files, or an .npz of x_train, y_train, x_test, y_test")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--optimizer", default="adam", choices=["sgd", "adam", "rmsprop"])
@@ -83,7 +106,7 @@ def main():
 
     import keras
 
-    x_train, y_train, x_test, y_test = load_mnist(args.data, args.train_limit)
+    x_train, y_train, x_test, y_test = load_data(args.data, args.train_limit)
     model = build_model(args.spec, args.seed)
     optimizer = {"sgd": keras.optimizers.SGD, "adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}[args.optimizer]
     kwargs = {} if args.learning_rate is None else {"learning_rate": args.learning_rate}

@@ -25,11 +25,12 @@ epoch shuffles (torch.randperm, seeded). An epoch's wall-clock time includes
 the shuffling and batching (indexing the in-memory tensors), as Keras's and
 cnnc's do. torch.set_num_threads(--threads), set_num_interop_threads(1).
 
-Data: MNIST scaled to [0, 1] as cnnc and keras_train.py read it, when the
-spec's input is 28x28x1. A spec with another input shape (ResNet-20 on
-32x32x3, say) trains on seeded random uniform images of its shape with
-random labels, as many as MNIST has (60,000 and 10,000): the timing is real,
-the accuracy is chance.
+Data: an .npz as keras_train.py reads it (compare.py writes one, so that
+all three tools train on the same images), or MNIST scaled to [0, 1] when the
+spec's input is 28x28x1. Given neither, a spec with another input shape
+(ResNet-20 on 32x32x3, say) trains on seeded random uniform images of its
+shape with random labels, as many as MNIST has (60,000 and 10,000): the
+timing is real, the accuracy is chance.
 
 Prints one line per epoch and, last, a JSON object: seconds of every epoch,
 test loss and accuracy, torch's version, whether torch.compile was used. With
@@ -411,6 +412,8 @@ def translate(keras_model):
 
 def load_data(args, input_shape, classes):
     """(x_train, y_train, x_test, y_test, what): NHWC float32 and int labels."""
+    if str(args.data).endswith(".npz"):
+        return (*keras_train.load_npz(args.data, args.train_limit), Path(args.data).name)
     if tuple(input_shape) == MNIST_SHAPE:
         return (*keras_train.load_mnist(args.data, args.train_limit), "mnist")
     rng = np.random.default_rng(args.seed)
@@ -610,7 +613,7 @@ def check(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("spec")
-    parser.add_argument("data")
+    parser.add_argument("data", help="a folder of MNIST's IDX files, or an .npz of x_train, y_train, x_test, y_test (see keras_train.load_npz)")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--optimizer", default="adam", choices=["sgd", "adam", "rmsprop"])

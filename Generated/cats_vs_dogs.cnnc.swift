@@ -3249,10 +3249,11 @@ extension CatsVsDogs: TrainableModel {
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 1152
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<32 {
-                        let from = kernel + (8 - tap) * 96 + co, to = flipped + (tap * 32 + co) * 4
+                        let from = kernel + opposite * 96 + co, to = flipped + (tap * 32 + co) * 4
                         for ci in 0..<3 { to[ci] = from[ci * 32] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 739328)
@@ -3444,8 +3445,9 @@ extension CatsVsDogs: TrainableModel {
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 18432
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<64 {
-                        let from = kernel + (8 - tap) * 2048 + co, to = flipped + (tap * 64 + co) * 32
+                        let from = kernel + opposite * 2048 + co, to = flipped + (tap * 64 + co) * 32
                         for ci in 0..<32 { to[ci] = from[ci * 64] }
                     }
                 }
@@ -3684,8 +3686,9 @@ extension CatsVsDogs: TrainableModel {
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 73728
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<128 {
-                        let from = kernel + (8 - tap) * 8192 + co, to = flipped + (tap * 128 + co) * 64
+                        let from = kernel + opposite * 8192 + co, to = flipped + (tap * 128 + co) * 64
                         for ci in 0..<64 { to[ci] = from[ci * 128] }
                     }
                 }
@@ -3940,8 +3943,9 @@ extension CatsVsDogs: TrainableModel {
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 147456
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<128 {
-                        let from = kernel + (8 - tap) * 16384 + co, to = flipped + (tap * 128 + co) * 128
+                        let from = kernel + opposite * 16384 + co, to = flipped + (tap * 128 + co) * 128
                         for ci in 0..<128 { to[ci] = from[ci * 128] }
                     }
                 }

@@ -781,15 +781,16 @@ extension HarConv1d: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 6784) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 2560
                 for tap in 0..<5 {
+                    let opposite = 4 - tap
                     for co in 0..<32 {
-                        let from = kernel + (4 - tap) * 288 + co, to = flipped + (tap * 32 + co) * 16
+                        let from = kernel + opposite * 288 + co, to = flipped + (tap * 32 + co) * 16
                         for ci in 0..<9 { to[ci] = from[ci * 32] }
-                        for ci in 9..<16 { to[ci] = 0 }
+                        for ci in 0..<7 { to[ci + 9] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 4224)
-                for oy in 0..<1 {
-                    (bordered + (oy + 0) * 4224 + 128).update(from: dz + oy * 3968, count: 3968)
+                do {
+                    (bordered + 128).update(from: dz, count: 3968)
                 }
                 Self.l0_conv1d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -956,14 +957,15 @@ extension HarConv1d: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 14464) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 10240
                 for tap in 0..<5 {
+                    let opposite = 4 - tap
                     for co in 0..<64 {
-                        let from = kernel + (4 - tap) * 2048 + co, to = flipped + (tap * 64 + co) * 32
+                        let from = kernel + opposite * 2048 + co, to = flipped + (tap * 64 + co) * 32
                         for ci in 0..<32 { to[ci] = from[ci * 64] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 4224)
-                for oy in 0..<1 {
-                    (bordered + (oy + 0) * 4224 + 256).update(from: dz + oy * 3712, count: 3712)
+                do {
+                    (bordered + 256).update(from: dz, count: 3712)
                 }
                 Self.l2_conv1d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -2025,10 +2025,11 @@ extension InceptionCifar: TrainableModel {
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 1152
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<32 {
-                        let from = kernel + (8 - tap) * 96 + co, to = flipped + (tap * 32 + co) * 4
+                        let from = kernel + opposite * 96 + co, to = flipped + (tap * 32 + co) * 4
                         for ci in 0..<3 { to[ci] = from[ci * 32] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 36992)
@@ -2171,15 +2172,15 @@ extension InceptionCifar: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_mixed1_3x3_reduce_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 4608) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 512
-                for tap in 0..<1 {
+                do {
                     for co in 0..<16 {
-                        let from = kernel + (0 - tap) * 512 + co, to = flipped + (tap * 16 + co) * 32
+                        let from = kernel + co, to = flipped + co * 32
                         for ci in 0..<32 { to[ci] = from[ci * 16] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 4096)
                 for oy in 0..<16 {
-                    (bordered + (oy + 0) * 256 + 0).update(from: dz + oy * 256, count: 256)
+                    (bordered + oy * 256).update(from: dz + oy * 256, count: 256)
                 }
                 Self.l2_mixed1_3x3_reduce_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -2312,15 +2313,15 @@ extension InceptionCifar: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_mixed1_5x5_reduce_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 1152) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 128
-                for tap in 0..<1 {
+                do {
                     for co in 0..<4 {
-                        let from = kernel + (0 - tap) * 128 + co, to = flipped + (tap * 4 + co) * 32
+                        let from = kernel + co, to = flipped + co * 32
                         for ci in 0..<32 { to[ci] = from[ci * 4] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 1024)
                 for oy in 0..<16 {
-                    (bordered + (oy + 0) * 64 + 0).update(from: dz + oy * 64, count: 64)
+                    (bordered + oy * 64).update(from: dz + oy * 64, count: 64)
                 }
                 Self.l3_mixed1_5x5_reduce_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -2484,8 +2485,9 @@ extension InceptionCifar: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 11232) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 3456
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<24 {
-                        let from = kernel + (8 - tap) * 384 + co, to = flipped + (tap * 24 + co) * 16
+                        let from = kernel + opposite * 384 + co, to = flipped + (tap * 24 + co) * 16
                         for ci in 0..<16 { to[ci] = from[ci * 24] }
                     }
                 }
@@ -2605,8 +2607,9 @@ extension InceptionCifar: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 4000) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 800
                 for tap in 0..<25 {
+                    let opposite = 24 - tap
                     for co in 0..<8 {
-                        let from = kernel + (24 - tap) * 32 + co, to = flipped + (tap * 8 + co) * 4
+                        let from = kernel + opposite * 32 + co, to = flipped + (tap * 8 + co) * 4
                         for ci in 0..<4 { to[ci] = from[ci * 8] }
                     }
                 }
@@ -2724,15 +2727,15 @@ extension InceptionCifar: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l8_mixed1_pool_proj_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2304) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 256
-                for tap in 0..<1 {
+                do {
                     for co in 0..<8 {
-                        let from = kernel + (0 - tap) * 256 + co, to = flipped + (tap * 8 + co) * 32
+                        let from = kernel + co, to = flipped + co * 32
                         for ci in 0..<32 { to[ci] = from[ci * 8] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 2048)
                 for oy in 0..<16 {
-                    (bordered + (oy + 0) * 128 + 0).update(from: dz + oy * 128, count: 128)
+                    (bordered + oy * 128).update(from: dz + oy * 128, count: 128)
                 }
                 Self.l8_mixed1_pool_proj_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -2892,16 +2895,16 @@ extension InceptionCifar: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l11_mixed2_3x3_reduce_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 4096) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 2048
-                for tap in 0..<1 {
+                do {
                     for co in 0..<32 {
-                        let from = kernel + (0 - tap) * 1792 + co, to = flipped + (tap * 32 + co) * 64
+                        let from = kernel + co, to = flipped + co * 64
                         for ci in 0..<56 { to[ci] = from[ci * 32] }
-                        for ci in 56..<64 { to[ci] = 0 }
+                        for ci in 0..<8 { to[ci + 56] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 2048)
                 for oy in 0..<8 {
-                    (bordered + (oy + 0) * 256 + 0).update(from: dz + oy * 256, count: 256)
+                    (bordered + oy * 256).update(from: dz + oy * 256, count: 256)
                 }
                 Self.l11_mixed2_3x3_reduce_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -3033,16 +3036,16 @@ extension InceptionCifar: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l12_mixed2_5x5_reduce_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 1024) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 512
-                for tap in 0..<1 {
+                do {
                     for co in 0..<8 {
-                        let from = kernel + (0 - tap) * 448 + co, to = flipped + (tap * 8 + co) * 64
+                        let from = kernel + co, to = flipped + co * 64
                         for ci in 0..<56 { to[ci] = from[ci * 8] }
-                        for ci in 56..<64 { to[ci] = 0 }
+                        for ci in 0..<8 { to[ci + 56] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 512)
                 for oy in 0..<8 {
-                    (bordered + (oy + 0) * 64 + 0).update(from: dz + oy * 64, count: 64)
+                    (bordered + oy * 64).update(from: dz + oy * 64, count: 64)
                 }
                 Self.l12_mixed2_5x5_reduce_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -3205,8 +3208,9 @@ extension InceptionCifar: TrainableModel {
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 13824
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<48 {
-                        let from = kernel + (8 - tap) * 1536 + co, to = flipped + (tap * 48 + co) * 32
+                        let from = kernel + opposite * 1536 + co, to = flipped + (tap * 48 + co) * 32
                         for ci in 0..<32 { to[ci] = from[ci * 48] }
                     }
                 }
@@ -3348,8 +3352,9 @@ extension InceptionCifar: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 5504) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 3200
                 for tap in 0..<25 {
+                    let opposite = 24 - tap
                     for co in 0..<16 {
-                        let from = kernel + (24 - tap) * 128 + co, to = flipped + (tap * 16 + co) * 8
+                        let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8
                         for ci in 0..<8 { to[ci] = from[ci * 16] }
                     }
                 }
@@ -3464,16 +3469,16 @@ extension InceptionCifar: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l17_mixed2_pool_proj_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2048) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 1024
-                for tap in 0..<1 {
+                do {
                     for co in 0..<16 {
-                        let from = kernel + (0 - tap) * 896 + co, to = flipped + (tap * 16 + co) * 64
+                        let from = kernel + co, to = flipped + co * 64
                         for ci in 0..<56 { to[ci] = from[ci * 16] }
-                        for ci in 56..<64 { to[ci] = 0 }
+                        for ci in 0..<8 { to[ci + 56] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 1024)
                 for oy in 0..<8 {
-                    (bordered + (oy + 0) * 128 + 0).update(from: dz + oy * 128, count: 128)
+                    (bordered + oy * 128).update(from: dz + oy * 128, count: 128)
                 }
                 Self.l17_mixed2_pool_proj_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -1201,10 +1201,11 @@ extension Lenet5: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 6744) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 600
                 for tap in 0..<25 {
+                    let opposite = 24 - tap
                     for co in 0..<6 {
-                        let from = kernel + (24 - tap) * 6 + co, to = flipped + (tap * 6 + co) * 4
-                        for ci in 0..<1 { to[ci] = from[ci * 6] }
-                        for ci in 1..<4 { to[ci] = 0 }
+                        let from = kernel + opposite * 6 + co, to = flipped + (tap * 6 + co) * 4
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 6144)
@@ -1355,10 +1356,11 @@ extension Lenet5: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 8384) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 3200
                 for tap in 0..<25 {
+                    let opposite = 24 - tap
                     for co in 0..<16 {
-                        let from = kernel + (24 - tap) * 96 + co, to = flipped + (tap * 16 + co) * 8
+                        let from = kernel + opposite * 96 + co, to = flipped + (tap * 16 + co) * 8
                         for ci in 0..<6 { to[ci] = from[ci * 16] }
-                        for ci in 6..<8 { to[ci] = 0 }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 5184)

@@ -2262,10 +2262,11 @@ extension MiniResnet: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 7488) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 288
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<8 {
-                        let from = kernel + (8 - tap) * 8 + co, to = flipped + (tap * 8 + co) * 4
-                        for ci in 0..<1 { to[ci] = from[ci * 8] }
-                        for ci in 1..<4 { to[ci] = 0 }
+                        let from = kernel + opposite * 8 + co, to = flipped + (tap * 8 + co) * 4
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 7200)
@@ -2375,8 +2376,9 @@ extension MiniResnet: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 7776) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 576
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<8 {
-                        let from = kernel + (8 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        let from = kernel + opposite * 64 + co, to = flipped + (tap * 8 + co) * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
@@ -2480,8 +2482,9 @@ extension MiniResnet: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 7776) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 576
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<8 {
-                        let from = kernel + (8 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        let from = kernel + opposite * 64 + co, to = flipped + (tap * 8 + co) * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
@@ -2673,8 +2676,9 @@ extension MiniResnet: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 6400) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 2304
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<16 {
-                        let from = kernel + (8 - tap) * 256 + co, to = flipped + (tap * 16 + co) * 16
+                        let from = kernel + opposite * 256 + co, to = flipped + (tap * 16 + co) * 16
                         for ci in 0..<16 { to[ci] = from[ci * 16] }
                     }
                 }

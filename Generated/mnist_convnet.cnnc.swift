@@ -1050,10 +1050,11 @@ extension MnistConvnet: TrainableModel {
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 1152
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<32 {
-                        let from = kernel + (8 - tap) * 32 + co, to = flipped + (tap * 32 + co) * 4
-                        for ci in 0..<1 { to[ci] = from[ci * 32] }
-                        for ci in 1..<4 { to[ci] = 0 }
+                        let from = kernel + opposite * 32 + co, to = flipped + (tap * 32 + co) * 4
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 28800)
@@ -1198,8 +1199,9 @@ extension MnistConvnet: TrainableModel {
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 18432
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<64 {
-                        let from = kernel + (8 - tap) * 2048 + co, to = flipped + (tap * 64 + co) * 32
+                        let from = kernel + opposite * 2048 + co, to = flipped + (tap * 64 + co) * 32
                         for ci in 0..<32 { to[ci] = from[ci * 64] }
                     }
                 }

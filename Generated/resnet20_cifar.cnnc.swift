@@ -6518,10 +6518,11 @@ extension Resnet20Cifar: TrainableModel {
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 576
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<16 {
-                        let from = kernel + (8 - tap) * 48 + co, to = flipped + (tap * 16 + co) * 4
+                        let from = kernel + opposite * 48 + co, to = flipped + (tap * 16 + co) * 4
                         for ci in 0..<3 { to[ci] = from[ci * 16] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 18496)
@@ -6637,8 +6638,9 @@ extension Resnet20Cifar: TrainableModel {
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 2304
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<16 {
-                        let from = kernel + (8 - tap) * 256 + co, to = flipped + (tap * 16 + co) * 16
+                        let from = kernel + opposite * 256 + co, to = flipped + (tap * 16 + co) * 16
                         for ci in 0..<16 { to[ci] = from[ci * 16] }
                     }
                 }
@@ -6748,8 +6750,9 @@ extension Resnet20Cifar: TrainableModel {
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 2304
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<16 {
-                        let from = kernel + (8 - tap) * 256 + co, to = flipped + (tap * 16 + co) * 16
+                        let from = kernel + opposite * 256 + co, to = flipped + (tap * 16 + co) * 16
                         for ci in 0..<16 { to[ci] = from[ci * 16] }
                     }
                 }
@@ -6953,8 +6956,9 @@ extension Resnet20Cifar: TrainableModel {
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 9216
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<32 {
-                        let from = kernel + (8 - tap) * 1024 + co, to = flipped + (tap * 32 + co) * 32
+                        let from = kernel + opposite * 1024 + co, to = flipped + (tap * 32 + co) * 32
                         for ci in 0..<32 { to[ci] = from[ci * 32] }
                     }
                 }
@@ -7162,8 +7166,9 @@ extension Resnet20Cifar: TrainableModel {
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 9216
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<32 {
-                        let from = kernel + (8 - tap) * 1024 + co, to = flipped + (tap * 32 + co) * 32
+                        let from = kernel + opposite * 1024 + co, to = flipped + (tap * 32 + co) * 32
                         for ci in 0..<32 { to[ci] = from[ci * 32] }
                     }
                 }
@@ -7396,8 +7401,9 @@ extension Resnet20Cifar: TrainableModel {
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 36864
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<64 {
-                        let from = kernel + (8 - tap) * 4096 + co, to = flipped + (tap * 64 + co) * 64
+                        let from = kernel + opposite * 4096 + co, to = flipped + (tap * 64 + co) * 64
                         for ci in 0..<64 { to[ci] = from[ci * 64] }
                     }
                 }
@@ -7607,8 +7613,9 @@ extension Resnet20Cifar: TrainableModel {
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 36864
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<64 {
-                        let from = kernel + (8 - tap) * 4096 + co, to = flipped + (tap * 64 + co) * 64
+                        let from = kernel + opposite * 4096 + co, to = flipped + (tap * 64 + co) * 64
                         for ci in 0..<64 { to[ci] = from[ci * 64] }
                     }
                 }

@@ -291,10 +291,11 @@ extension SeedPadding6x6: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 136) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 36
                 for tap in 0..<9 {
-                    for co in 0..<1 {
-                        let from = kernel + (8 - tap) * 1 + co, to = flipped + (tap * 1 + co) * 4
-                        for ci in 0..<1 { to[ci] = from[ci * 1] }
-                        for ci in 1..<4 { to[ci] = 0 }
+                    let opposite = 8 - tap
+                    do {
+                        let from = kernel + opposite, to = flipped + tap * 4
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 100)

@@ -416,10 +416,11 @@ extension SeedVolume10Filters: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 1000) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 360
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<10 {
-                        let from = kernel + (8 - tap) * 30 + co, to = flipped + (tap * 10 + co) * 4
+                        let from = kernel + opposite * 30 + co, to = flipped + (tap * 10 + co) * 4
                         for ci in 0..<3 { to[ci] = from[ci * 10] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 640)

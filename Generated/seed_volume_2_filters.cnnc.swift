@@ -334,10 +334,11 @@ extension SeedVolume2Filters: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 200) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 72
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<2 {
-                        let from = kernel + (8 - tap) * 6 + co, to = flipped + (tap * 2 + co) * 4
+                        let from = kernel + opposite * 6 + co, to = flipped + (tap * 2 + co) * 4
                         for ci in 0..<3 { to[ci] = from[ci * 2] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 128)

@@ -1150,10 +1150,11 @@ extension ToyConvnet: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 11168) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 800
                 for tap in 0..<25 {
+                    let opposite = 24 - tap
                     for co in 0..<8 {
-                        let from = kernel + (24 - tap) * 24 + co, to = flipped + (tap * 8 + co) * 4
+                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 8 + co) * 4
                         for ci in 0..<3 { to[ci] = from[ci * 8] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 10368)
@@ -1298,8 +1299,9 @@ extension ToyConvnet: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 8384) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 3200
                 for tap in 0..<25 {
+                    let opposite = 24 - tap
                     for co in 0..<16 {
-                        let from = kernel + (24 - tap) * 128 + co, to = flipped + (tap * 16 + co) * 8
+                        let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8
                         for ci in 0..<8 { to[ci] = from[ci * 16] }
                     }
                 }

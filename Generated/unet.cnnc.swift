@@ -1109,10 +1109,11 @@ extension Unet: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2880) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 288
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<8 {
-                        let from = kernel + (8 - tap) * 8 + co, to = flipped + (tap * 8 + co) * 4
-                        for ci in 0..<1 { to[ci] = from[ci * 8] }
-                        for ci in 1..<4 { to[ci] = 0 }
+                        let from = kernel + opposite * 8 + co, to = flipped + (tap * 8 + co) * 4
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 2592)
@@ -1257,8 +1258,9 @@ extension Unet: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2752) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 1152
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<16 {
-                        let from = kernel + (8 - tap) * 128 + co, to = flipped + (tap * 16 + co) * 8
+                        let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8
                         for ci in 0..<8 { to[ci] = from[ci * 16] }
                     }
                 }
@@ -1402,8 +1404,9 @@ extension Unet: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 5760) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 4608
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<32 {
-                        let from = kernel + (8 - tap) * 512 + co, to = flipped + (tap * 32 + co) * 16
+                        let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16
                         for ci in 0..<16 { to[ci] = from[ci * 32] }
                     }
                 }
@@ -1533,8 +1536,9 @@ extension Unet: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 6208) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 4608
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<16 {
-                        let from = kernel + (8 - tap) * 512 + co, to = flipped + (tap * 16 + co) * 32
+                        let from = kernel + opposite * 512 + co, to = flipped + (tap * 16 + co) * 32
                         for ci in 0..<32 { to[ci] = from[ci * 16] }
                     }
                 }
@@ -1698,10 +1702,11 @@ extension Unet: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 4896) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 2304
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<8 {
-                        let from = kernel + (8 - tap) * 192 + co, to = flipped + (tap * 8 + co) * 32
+                        let from = kernel + opposite * 192 + co, to = flipped + (tap * 8 + co) * 32
                         for ci in 0..<24 { to[ci] = from[ci * 8] }
-                        for ci in 24..<32 { to[ci] = 0 }
+                        for ci in 0..<8 { to[ci + 24] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 2592)
@@ -1851,15 +1856,15 @@ extension Unet: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l11_pixel_classes_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 792) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 24
-                for tap in 0..<1 {
+                do {
                     for co in 0..<3 {
-                        let from = kernel + (0 - tap) * 24 + co, to = flipped + (tap * 3 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 3] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 768)
                 for oy in 0..<16 {
-                    (bordered + (oy + 0) * 48 + 0).update(from: dz + oy * 48, count: 48)
+                    (bordered + oy * 48).update(from: dz + oy * 48, count: 48)
                 }
                 Self.l11_pixel_classes_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

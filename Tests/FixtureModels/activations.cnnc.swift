@@ -2936,10 +2936,11 @@ extension Activations: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 600) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 216
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<6 {
-                        let from = kernel + (8 - tap) * 18 + co, to = flipped + (tap * 6 + co) * 4
+                        let from = kernel + opposite * 18 + co, to = flipped + (tap * 6 + co) * 4
                         for ci in 0..<3 { to[ci] = from[ci * 6] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 384)
@@ -3053,16 +3054,16 @@ extension Activations: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_mix_1_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 48
-                for tap in 0..<1 {
+                do {
                     for co in 0..<6 {
-                        let from = kernel + (0 - tap) * 36 + co, to = flipped + (tap * 6 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<6 { to[ci] = from[ci * 6] }
-                        for ci in 6..<8 { to[ci] = 0 }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 96)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 24 + 0).update(from: dz + oy * 24, count: 24)
+                    (bordered + oy * 24).update(from: dz + oy * 24, count: 24)
                 }
                 Self.l2_mix_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -3177,16 +3178,16 @@ extension Activations: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l10_mix_5_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 48
-                for tap in 0..<1 {
+                do {
                     for co in 0..<6 {
-                        let from = kernel + (0 - tap) * 36 + co, to = flipped + (tap * 6 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<6 { to[ci] = from[ci * 6] }
-                        for ci in 6..<8 { to[ci] = 0 }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 96)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 24 + 0).update(from: dz + oy * 24, count: 24)
+                    (bordered + oy * 24).update(from: dz + oy * 24, count: 24)
                 }
                 Self.l10_mix_5_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -3283,16 +3284,16 @@ extension Activations: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l12_mix_6_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 48
-                for tap in 0..<1 {
+                do {
                     for co in 0..<6 {
-                        let from = kernel + (0 - tap) * 36 + co, to = flipped + (tap * 6 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<6 { to[ci] = from[ci * 6] }
-                        for ci in 6..<8 { to[ci] = 0 }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 96)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 24 + 0).update(from: dz + oy * 24, count: 24)
+                    (bordered + oy * 24).update(from: dz + oy * 24, count: 24)
                 }
                 Self.l12_mix_6_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -3395,16 +3396,16 @@ extension Activations: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l14_conv_relu_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 48
-                for tap in 0..<1 {
+                do {
                     for co in 0..<6 {
-                        let from = kernel + (0 - tap) * 36 + co, to = flipped + (tap * 6 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<6 { to[ci] = from[ci * 6] }
-                        for ci in 6..<8 { to[ci] = 0 }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 96)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 24 + 0).update(from: dz + oy * 24, count: 24)
+                    (bordered + oy * 24).update(from: dz + oy * 24, count: 24)
                 }
                 Self.l14_conv_relu_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -3501,16 +3502,16 @@ extension Activations: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l15_conv_sigmoid_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 48
-                for tap in 0..<1 {
+                do {
                     for co in 0..<6 {
-                        let from = kernel + (0 - tap) * 36 + co, to = flipped + (tap * 6 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<6 { to[ci] = from[ci * 6] }
-                        for ci in 6..<8 { to[ci] = 0 }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 96)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 24 + 0).update(from: dz + oy * 24, count: 24)
+                    (bordered + oy * 24).update(from: dz + oy * 24, count: 24)
                 }
                 Self.l15_conv_sigmoid_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -3607,16 +3608,16 @@ extension Activations: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l16_conv_tanh_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 48
-                for tap in 0..<1 {
+                do {
                     for co in 0..<6 {
-                        let from = kernel + (0 - tap) * 36 + co, to = flipped + (tap * 6 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<6 { to[ci] = from[ci * 6] }
-                        for ci in 6..<8 { to[ci] = 0 }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 96)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 24 + 0).update(from: dz + oy * 24, count: 24)
+                    (bordered + oy * 24).update(from: dz + oy * 24, count: 24)
                 }
                 Self.l16_conv_tanh_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -3718,16 +3719,16 @@ extension Activations: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l17_conv_softmax_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 120) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 40
-                for tap in 0..<1 {
+                do {
                     for co in 0..<5 {
-                        let from = kernel + (0 - tap) * 30 + co, to = flipped + (tap * 5 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<6 { to[ci] = from[ci * 5] }
-                        for ci in 6..<8 { to[ci] = 0 }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 80)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 20 + 0).update(from: dz + oy * 20, count: 20)
+                    (bordered + oy * 20).update(from: dz + oy * 20, count: 20)
                 }
                 Self.l17_conv_softmax_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -3815,16 +3816,16 @@ extension Activations: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l18_mix_7_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 48
-                for tap in 0..<1 {
+                do {
                     for co in 0..<6 {
-                        let from = kernel + (0 - tap) * 30 + co, to = flipped + (tap * 6 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<5 { to[ci] = from[ci * 6] }
-                        for ci in 5..<8 { to[ci] = 0 }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 96)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 24 + 0).update(from: dz + oy * 24, count: 24)
+                    (bordered + oy * 24).update(from: dz + oy * 24, count: 24)
                 }
                 Self.l18_mix_7_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -3927,16 +3928,16 @@ extension Activations: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l22_mix_9_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 48
-                for tap in 0..<1 {
+                do {
                     for co in 0..<6 {
-                        let from = kernel + (0 - tap) * 36 + co, to = flipped + (tap * 6 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<6 { to[ci] = from[ci * 6] }
-                        for ci in 6..<8 { to[ci] = 0 }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 96)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 24 + 0).update(from: dz + oy * 24, count: 24)
+                    (bordered + oy * 24).update(from: dz + oy * 24, count: 24)
                 }
                 Self.l22_mix_9_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -3364,10 +3364,11 @@ extension ActivationsMore: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 800) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 288
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<8 {
-                        let from = kernel + (8 - tap) * 24 + co, to = flipped + (tap * 8 + co) * 4
+                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 8 + co) * 4
                         for ci in 0..<3 { to[ci] = from[ci * 8] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 512)
@@ -3479,15 +3480,15 @@ extension ActivationsMore: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_mix_1_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 64
-                for tap in 0..<1 {
+                do {
                     for co in 0..<8 {
-                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 128)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
                 }
                 Self.l1_mix_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -3605,15 +3606,15 @@ extension ActivationsMore: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_conv_hard_silu_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 64
-                for tap in 0..<1 {
+                do {
                     for co in 0..<8 {
-                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 128)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
                 }
                 Self.l6_conv_hard_silu_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -3713,15 +3714,15 @@ extension ActivationsMore: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_conv_relu6_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 64
-                for tap in 0..<1 {
+                do {
                     for co in 0..<8 {
-                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 128)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
                 }
                 Self.l7_conv_relu6_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -3821,15 +3822,15 @@ extension ActivationsMore: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l8_mix_3_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 64
-                for tap in 0..<1 {
+                do {
                     for co in 0..<8 {
-                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 128)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
                 }
                 Self.l8_mix_3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -3929,15 +3930,15 @@ extension ActivationsMore: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l10_conv_hard_sigmoid_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 64
-                for tap in 0..<1 {
+                do {
                     for co in 0..<8 {
-                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 128)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
                 }
                 Self.l10_conv_hard_sigmoid_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -4037,15 +4038,15 @@ extension ActivationsMore: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l12_conv_silu_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 64
-                for tap in 0..<1 {
+                do {
                     for co in 0..<8 {
-                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 128)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
                 }
                 Self.l12_conv_silu_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -4151,15 +4152,15 @@ extension ActivationsMore: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l22_conv_gelu_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 64
-                for tap in 0..<1 {
+                do {
                     for co in 0..<8 {
-                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 128)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
                 }
                 Self.l22_conv_gelu_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -4259,15 +4260,15 @@ extension ActivationsMore: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l23_conv_elu_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 64
-                for tap in 0..<1 {
+                do {
                     for co in 0..<8 {
-                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 128)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
                 }
                 Self.l23_conv_elu_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -4367,15 +4368,15 @@ extension ActivationsMore: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l24_conv_selu_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 64
-                for tap in 0..<1 {
+                do {
                     for co in 0..<8 {
-                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 128)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
                 }
                 Self.l24_conv_selu_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -4475,15 +4476,15 @@ extension ActivationsMore: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l25_conv_softplus_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 64
-                for tap in 0..<1 {
+                do {
                     for co in 0..<8 {
-                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 128)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
                 }
                 Self.l25_conv_softplus_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -4583,15 +4584,15 @@ extension ActivationsMore: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l26_conv_leaky_relu_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 64
-                for tap in 0..<1 {
+                do {
                     for co in 0..<8 {
-                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 128)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
                 }
                 Self.l26_conv_leaky_relu_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -4691,15 +4692,15 @@ extension ActivationsMore: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l27_conv_mish_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 64
-                for tap in 0..<1 {
+                do {
                     for co in 0..<8 {
-                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 128)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
                 }
                 Self.l27_conv_mish_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -4799,15 +4800,15 @@ extension ActivationsMore: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l28_conv_softsign_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 64
-                for tap in 0..<1 {
+                do {
                     for co in 0..<8 {
-                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 128)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
                 }
                 Self.l28_conv_softsign_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -1142,10 +1142,11 @@ extension BatchnormInference: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 680) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 180
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<5 {
-                        let from = kernel + (8 - tap) * 15 + co, to = flipped + (tap * 5 + co) * 4
+                        let from = kernel + opposite * 15 + co, to = flipped + (tap * 5 + co) * 4
                         for ci in 0..<3 { to[ci] = from[ci * 5] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 500)
@@ -1316,10 +1317,11 @@ extension BatchnormInference: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 816) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 432
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<6 {
-                        let from = kernel + (8 - tap) * 30 + co, to = flipped + (tap * 6 + co) * 8
+                        let from = kernel + opposite * 30 + co, to = flipped + (tap * 6 + co) * 8
                         for ci in 0..<5 { to[ci] = from[ci * 6] }
-                        for ci in 5..<8 { to[ci] = 0 }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 384)

@@ -942,15 +942,16 @@ extension Conv1d: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 328) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 96
                 for tap in 0..<3 {
+                    let opposite = 2 - tap
                     for co in 0..<8 {
-                        let from = kernel + (2 - tap) * 24 + co, to = flipped + (tap * 8 + co) * 4
+                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 8 + co) * 4
                         for ci in 0..<3 { to[ci] = from[ci * 8] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 232)
-                for oy in 0..<1 {
-                    (bordered + (oy + 0) * 232 + 16).update(from: dz + oy * 200, count: 200)
+                do {
+                    (bordered + 16).update(from: dz, count: 200)
                 }
                 Self.l1_conv_valid_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -1155,14 +1156,15 @@ extension Conv1d: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 378) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 192
                 for tap in 0..<4 {
+                    let opposite = 3 - tap
                     for co in 0..<6 {
-                        let from = kernel + (3 - tap) * 48 + co, to = flipped + (tap * 6 + co) * 8
+                        let from = kernel + opposite * 48 + co, to = flipped + (tap * 6 + co) * 8
                         for ci in 0..<8 { to[ci] = from[ci * 6] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 186)
-                for oy in 0..<1 {
-                    (bordered + (oy + 0) * 186 + 0).update(from: dz + oy * 150, count: 150)
+                do {
+                    bordered.update(from: dz, count: 150)
                 }
                 Self.l2_conv_causal_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -1472,16 +1474,16 @@ extension Conv1d: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_pointwise_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 90) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 80
-                for tap in 0..<1 {
+                do {
                     for co in 0..<5 {
-                        let from = kernel + (0 - tap) * 60 + co, to = flipped + (tap * 5 + co) * 16
+                        let from = kernel + co, to = flipped + co * 16
                         for ci in 0..<12 { to[ci] = from[ci * 5] }
-                        for ci in 12..<16 { to[ci] = 0 }
+                        for ci in 0..<4 { to[ci + 12] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 10)
-                for oy in 0..<1 {
-                    (bordered + (oy + 0) * 10 + 0).update(from: dz + oy * 10, count: 10)
+                do {
+                    bordered.update(from: dz, count: 10)
                 }
                 Self.l7_pointwise_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

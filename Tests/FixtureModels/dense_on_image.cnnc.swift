@@ -505,16 +505,16 @@ extension DenseOnImage: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 168) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 28
-                for tap in 0..<1 {
+                do {
                     for co in 0..<7 {
-                        let from = kernel + (0 - tap) * 21 + co, to = flipped + (tap * 7 + co) * 4
+                        let from = kernel + co, to = flipped + co * 4
                         for ci in 0..<3 { to[ci] = from[ci * 7] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 140)
                 for oy in 0..<5 {
-                    (bordered + (oy + 0) * 28 + 0).update(from: dz + oy * 28, count: 28)
+                    (bordered + oy * 28).update(from: dz + oy * 28, count: 28)
                 }
                 Self.l0_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -651,10 +651,11 @@ extension DenseOnImage: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 124) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 64
                 for tap in 0..<4 {
+                    let opposite = 3 - tap
                     for co in 0..<2 {
-                        let from = kernel + (3 - tap) * 14 + co, to = flipped + (tap * 2 + co) * 8
+                        let from = kernel + opposite * 14 + co, to = flipped + (tap * 2 + co) * 8
                         for ci in 0..<7 { to[ci] = from[ci * 2] }
-                        for ci in 7..<8 { to[ci] = 0 }
+                        to[7] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 60)

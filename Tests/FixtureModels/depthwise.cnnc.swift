@@ -2146,16 +2146,16 @@ extension Depthwise: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_expand_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2040) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 96
-                for tap in 0..<1 {
+                do {
                     for co in 0..<24 {
-                        let from = kernel + (0 - tap) * 72 + co, to = flipped + (tap * 24 + co) * 4
+                        let from = kernel + co, to = flipped + co * 4
                         for ci in 0..<3 { to[ci] = from[ci * 24] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 1944)
                 for oy in 0..<9 {
-                    (bordered + (oy + 0) * 216 + 0).update(from: dz + oy * 216, count: 216)
+                    (bordered + oy * 216).update(from: dz + oy * 216, count: 216)
                 }
                 Self.l0_expand_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -2368,16 +2368,16 @@ extension Depthwise: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_project_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 288) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 192
-                for tap in 0..<1 {
+                do {
                     for co in 0..<6 {
-                        let from = kernel + (0 - tap) * 144 + co, to = flipped + (tap * 6 + co) * 32
+                        let from = kernel + co, to = flipped + co * 32
                         for ci in 0..<24 { to[ci] = from[ci * 6] }
-                        for ci in 24..<32 { to[ci] = 0 }
+                        for ci in 0..<8 { to[ci + 24] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 96)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 24 + 0).update(from: dz + oy * 24, count: 24)
+                    (bordered + oy * 24).update(from: dz + oy * 24, count: 24)
                 }
                 Self.l6_project_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -2599,16 +2599,16 @@ extension Depthwise: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l10_widen_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 704) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 512
-                for tap in 0..<1 {
+                do {
                     for co in 0..<32 {
-                        let from = kernel + (0 - tap) * 384 + co, to = flipped + (tap * 32 + co) * 16
+                        let from = kernel + co, to = flipped + co * 16
                         for ci in 0..<12 { to[ci] = from[ci * 32] }
-                        for ci in 12..<16 { to[ci] = 0 }
+                        for ci in 0..<4 { to[ci + 12] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 192)
                 for oy in 0..<3 {
-                    (bordered + (oy + 0) * 64 + 0).update(from: dz + oy * 64, count: 64)
+                    (bordered + oy * 64).update(from: dz + oy * 64, count: 64)
                 }
                 Self.l10_widen_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -2077,10 +2077,11 @@ extension DilatedPadded: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 1710) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 180
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<5 {
-                        let from = kernel + (8 - tap) * 15 + co, to = flipped + (tap * 5 + co) * 4
+                        let from = kernel + opposite * 15 + co, to = flipped + (tap * 5 + co) * 4
                         for ci in 0..<3 { to[ci] = from[ci * 5] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 1530)
@@ -2257,10 +2258,11 @@ extension DilatedPadded: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 4318) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 1224
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<17 {
-                        let from = kernel + (8 - tap) * 85 + co, to = flipped + (tap * 17 + co) * 8
+                        let from = kernel + opposite * 85 + co, to = flipped + (tap * 17 + co) * 8
                         for ci in 0..<5 { to[ci] = from[ci * 17] }
-                        for ci in 5..<8 { to[ci] = 0 }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 3094)
@@ -2440,10 +2442,11 @@ extension DilatedPadded: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2268) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 1344
                 for tap in 0..<6 {
+                    let opposite = 5 - tap
                     for co in 0..<7 {
-                        let from = kernel + (5 - tap) * 119 + co, to = flipped + (tap * 7 + co) * 32
+                        let from = kernel + opposite * 119 + co, to = flipped + (tap * 7 + co) * 32
                         for ci in 0..<17 { to[ci] = from[ci * 7] }
-                        for ci in 17..<32 { to[ci] = 0 }
+                        for ci in 0..<15 { to[ci + 17] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 924)

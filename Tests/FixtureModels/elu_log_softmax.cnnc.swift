@@ -806,10 +806,11 @@ extension EluLogSoftmax: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 800) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 288
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<8 {
-                        let from = kernel + (8 - tap) * 24 + co, to = flipped + (tap * 8 + co) * 4
+                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 8 + co) * 4
                         for ci in 0..<3 { to[ci] = from[ci * 8] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 512)
@@ -927,15 +928,15 @@ extension EluLogSoftmax: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_mix_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 64
-                for tap in 0..<1 {
+                do {
                     for co in 0..<8 {
-                        let from = kernel + (0 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 128)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 32 + 0).update(from: dz + oy * 32, count: 32)
+                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
                 }
                 Self.l2_mix_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

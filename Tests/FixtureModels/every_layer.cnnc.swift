@@ -1311,10 +1311,11 @@ extension EveryLayer: TrainableModel {
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 576
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<16 {
-                        let from = kernel + (8 - tap) * 48 + co, to = flipped + (tap * 16 + co) * 4
+                        let from = kernel + opposite * 48 + co, to = flipped + (tap * 16 + co) * 4
                         for ci in 0..<3 { to[ci] = from[ci * 16] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 25584)
@@ -1696,15 +1697,15 @@ extension EveryLayer: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l9_conv2d_2_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 896) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 256
-                for tap in 0..<1 {
+                do {
                     for co in 0..<8 {
-                        let from = kernel + (0 - tap) * 256 + co, to = flipped + (tap * 8 + co) * 32
+                        let from = kernel + co, to = flipped + co * 32
                         for ci in 0..<32 { to[ci] = from[ci * 8] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 640)
                 for oy in 0..<8 {
-                    (bordered + (oy + 0) * 80 + 0).update(from: dz + oy * 80, count: 80)
+                    (bordered + oy * 80).update(from: dz + oy * 80, count: 80)
                 }
                 Self.l9_conv2d_2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -840,10 +840,11 @@ extension LayernormPrelu: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 540) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 180
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<5 {
-                        let from = kernel + (8 - tap) * 15 + co, to = flipped + (tap * 5 + co) * 4
+                        let from = kernel + opposite * 15 + co, to = flipped + (tap * 5 + co) * 4
                         for ci in 0..<3 { to[ci] = from[ci * 5] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 360)

@@ -797,15 +797,16 @@ extension NonSquare: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 244) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 64
                 for tap in 0..<4 {
+                    let opposite = 3 - tap
                     for co in 0..<4 {
-                        let from = kernel + (3 - tap) * 12 + co, to = flipped + (tap * 4 + co) * 4
+                        let from = kernel + opposite * 12 + co, to = flipped + (tap * 4 + co) * 4
                         for ci in 0..<3 { to[ci] = from[ci * 4] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 180)
                 for oy in 0..<5 {
-                    (bordered + (oy + 0) * 36 + 12).update(from: dz + oy * 12, count: 12)
+                    (bordered + oy * 36 + 12).update(from: dz + oy * 12, count: 12)
                 }
                 Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -1007,15 +1008,16 @@ extension NonSquare: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 81) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 36
                 for tap in 0..<3 {
+                    let opposite = 2 - tap
                     for co in 0..<3 {
-                        let from = kernel + (2 - tap) * 6 + co, to = flipped + (tap * 3 + co) * 4
+                        let from = kernel + opposite * 6 + co, to = flipped + (tap * 3 + co) * 4
                         for ci in 0..<2 { to[ci] = from[ci * 3] }
-                        for ci in 2..<4 { to[ci] = 0 }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 45)
-                for oy in 0..<1 {
-                    (bordered + (oy + 2) * 9 + 0).update(from: dz + oy * 9, count: 9)
+                do {
+                    (bordered + 18).update(from: dz, count: 9)
                 }
                 Self.l3_conv2d_3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -1061,10 +1061,11 @@ extension PermuteRepeat: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 390) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 180
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<5 {
-                        let from = kernel + (8 - tap) * 15 + co, to = flipped + (tap * 5 + co) * 4
+                        let from = kernel + opposite * 15 + co, to = flipped + (tap * 5 + co) * 4
                         for ci in 0..<3 { to[ci] = from[ci * 5] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 210)
@@ -1227,10 +1228,11 @@ extension PermuteRepeat: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 456) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 288
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<4 {
-                        let from = kernel + (8 - tap) * 20 + co, to = flipped + (tap * 4 + co) * 8
+                        let from = kernel + opposite * 20 + co, to = flipped + (tap * 4 + co) * 8
                         for ci in 0..<5 { to[ci] = from[ci * 4] }
-                        for ci in 5..<8 { to[ci] = 0 }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 168)
@@ -1361,15 +1363,16 @@ extension PermuteRepeat: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 132) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 72
                 for tap in 0..<3 {
+                    let opposite = 2 - tap
                     for co in 0..<6 {
-                        let from = kernel + (2 - tap) * 18 + co, to = flipped + (tap * 6 + co) * 4
+                        let from = kernel + opposite * 18 + co, to = flipped + (tap * 6 + co) * 4
                         for ci in 0..<3 { to[ci] = from[ci * 6] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 60)
-                for oy in 0..<1 {
-                    (bordered + (oy + 0) * 60 + 6).update(from: dz + oy * 48, count: 48)
+                do {
+                    (bordered + 6).update(from: dz, count: 48)
                 }
                 Self.l5_conv_steps_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -1523,14 +1526,15 @@ extension PermuteRepeat: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 280) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 240
                 for tap in 0..<3 {
+                    let opposite = 2 - tap
                     for co in 0..<5 {
-                        let from = kernel + (2 - tap) * 80 + co, to = flipped + (tap * 5 + co) * 16
+                        let from = kernel + opposite * 80 + co, to = flipped + (tap * 5 + co) * 16
                         for ci in 0..<16 { to[ci] = from[ci * 5] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 40)
-                for oy in 0..<1 {
-                    (bordered + (oy + 0) * 40 + 10).update(from: dz + oy * 20, count: 20)
+                do {
+                    (bordered + 10).update(from: dz, count: 20)
                 }
                 Self.l8_conv_transposed_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -1730,16 +1734,16 @@ extension PermuteRepeat: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l13_per_step_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 60) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 40
-                for tap in 0..<1 {
+                do {
                     for co in 0..<5 {
-                        let from = kernel + (0 - tap) * 30 + co, to = flipped + (tap * 5 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<6 { to[ci] = from[ci * 5] }
-                        for ci in 6..<8 { to[ci] = 0 }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 20)
-                for oy in 0..<1 {
-                    (bordered + (oy + 0) * 20 + 0).update(from: dz + oy * 20, count: 20)
+                do {
+                    bordered.update(from: dz, count: 20)
                 }
                 Self.l13_per_step_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -1845,15 +1849,16 @@ extension PermuteRepeat: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 63) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 48
                 for tap in 0..<2 {
+                    let opposite = 1 - tap
                     for co in 0..<3 {
-                        let from = kernel + (1 - tap) * 15 + co, to = flipped + (tap * 3 + co) * 8
+                        let from = kernel + opposite * 15 + co, to = flipped + (tap * 3 + co) * 8
                         for ci in 0..<5 { to[ci] = from[ci * 3] }
-                        for ci in 5..<8 { to[ci] = 0 }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 15)
-                for oy in 0..<1 {
-                    (bordered + (oy + 0) * 15 + 3).update(from: dz + oy * 9, count: 9)
+                do {
+                    (bordered + 3).update(from: dz, count: 9)
                 }
                 Self.l14_conv_repeated_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -522,16 +522,16 @@ extension PoolingSameOdd: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_mix_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 796) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 16
-                for tap in 0..<1 {
+                do {
                     for co in 0..<4 {
-                        let from = kernel + (0 - tap) * 12 + co, to = flipped + (tap * 4 + co) * 4
+                        let from = kernel + co, to = flipped + co * 4
                         for ci in 0..<3 { to[ci] = from[ci * 4] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 780)
                 for oy in 0..<15 {
-                    (bordered + (oy + 0) * 52 + 0).update(from: dz + oy * 52, count: 52)
+                    (bordered + oy * 52).update(from: dz + oy * 52, count: 52)
                 }
                 Self.l0_mix_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -954,10 +954,11 @@ extension ReshapeRescale: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 432) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 144
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<4 {
-                        let from = kernel + (8 - tap) * 12 + co, to = flipped + (tap * 4 + co) * 4
+                        let from = kernel + opposite * 12 + co, to = flipped + (tap * 4 + co) * 4
                         for ci in 0..<3 { to[ci] = from[ci * 4] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 288)
@@ -1073,15 +1074,15 @@ extension ReshapeRescale: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_dense_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 120) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 20
-                for tap in 0..<1 {
+                do {
                     for co in 0..<5 {
-                        let from = kernel + (0 - tap) * 20 + co, to = flipped + (tap * 5 + co) * 4
+                        let from = kernel + co, to = flipped + co * 4
                         for ci in 0..<4 { to[ci] = from[ci * 5] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 100)
-                for oy in 0..<1 {
-                    (bordered + (oy + 0) * 100 + 0).update(from: dz + oy * 100, count: 100)
+                do {
+                    bordered.update(from: dz, count: 100)
                 }
                 Self.l6_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -1247,16 +1247,16 @@ extension Separable: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_sep_first_pointwise_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 1088) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 64
-                for tap in 0..<1 {
+                do {
                     for co in 0..<16 {
-                        let from = kernel + (0 - tap) * 48 + co, to = flipped + (tap * 16 + co) * 4
+                        let from = kernel + co, to = flipped + co * 4
                         for ci in 0..<3 { to[ci] = from[ci * 16] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 1024)
                 for oy in 0..<8 {
-                    (bordered + (oy + 0) * 128 + 0).update(from: dz + oy * 128, count: 128)
+                    (bordered + oy * 128).update(from: dz + oy * 128, count: 128)
                 }
                 Self.l0_sep_first_pointwise_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -1407,15 +1407,15 @@ extension Separable: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_sep_no_bias_pointwise_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 1920) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 384
-                for tap in 0..<1 {
+                do {
                     for co in 0..<24 {
-                        let from = kernel + (0 - tap) * 384 + co, to = flipped + (tap * 24 + co) * 16
+                        let from = kernel + co, to = flipped + co * 16
                         for ci in 0..<16 { to[ci] = from[ci * 24] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 1536)
                 for oy in 0..<8 {
-                    (bordered + (oy + 0) * 192 + 0).update(from: dz + oy * 192, count: 192)
+                    (bordered + oy * 192).update(from: dz + oy * 192, count: 192)
                 }
                 Self.l1_sep_no_bias_pointwise_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -1551,16 +1551,16 @@ extension Separable: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l5_sep_stride2_pointwise_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 492) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 384
-                for tap in 0..<1 {
+                do {
                     for co in 0..<12 {
-                        let from = kernel + (0 - tap) * 288 + co, to = flipped + (tap * 12 + co) * 32
+                        let from = kernel + co, to = flipped + co * 32
                         for ci in 0..<24 { to[ci] = from[ci * 12] }
-                        for ci in 24..<32 { to[ci] = 0 }
+                        for ci in 0..<8 { to[ci + 24] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 108)
                 for oy in 0..<3 {
-                    (bordered + (oy + 0) * 36 + 0).update(from: dz + oy * 36, count: 36)
+                    (bordered + oy * 36).update(from: dz + oy * 36, count: 36)
                 }
                 Self.l5_sep_stride2_pointwise_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -1715,16 +1715,16 @@ extension Separable: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_sep_multiplier_pointwise_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 410) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 320
-                for tap in 0..<1 {
+                do {
                     for co in 0..<10 {
-                        let from = kernel + (0 - tap) * 240 + co, to = flipped + (tap * 10 + co) * 32
+                        let from = kernel + co, to = flipped + co * 32
                         for ci in 0..<24 { to[ci] = from[ci * 10] }
-                        for ci in 24..<32 { to[ci] = 0 }
+                        for ci in 0..<8 { to[ci + 24] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 90)
                 for oy in 0..<3 {
-                    (bordered + (oy + 0) * 30 + 0).update(from: dz + oy * 30, count: 30)
+                    (bordered + oy * 30).update(from: dz + oy * 30, count: 30)
                 }
                 Self.l6_sep_multiplier_pointwise_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -1879,16 +1879,16 @@ extension Separable: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_sep_rect_pointwise_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 176) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 128
-                for tap in 0..<1 {
+                do {
                     for co in 0..<8 {
-                        let from = kernel + (0 - tap) * 80 + co, to = flipped + (tap * 8 + co) * 16
+                        let from = kernel + co, to = flipped + co * 16
                         for ci in 0..<10 { to[ci] = from[ci * 8] }
-                        for ci in 10..<16 { to[ci] = 0 }
+                        for ci in 0..<6 { to[ci + 10] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 48)
                 for oy in 0..<3 {
-                    (bordered + (oy + 0) * 16 + 0).update(from: dz + oy * 16, count: 16)
+                    (bordered + oy * 16).update(from: dz + oy * 16, count: 16)
                 }
                 Self.l7_sep_rect_pointwise_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -843,10 +843,11 @@ extension Upsampling: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 396) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 216
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<6 {
-                        let from = kernel + (8 - tap) * 12 + co, to = flipped + (tap * 6 + co) * 4
+                        let from = kernel + opposite * 12 + co, to = flipped + (tap * 6 + co) * 4
                         for ci in 0..<2 { to[ci] = from[ci * 6] }
-                        for ci in 2..<4 { to[ci] = 0 }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 180)
@@ -1135,16 +1136,16 @@ extension Upsampling: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l5_widen_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2768) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 128
-                for tap in 0..<1 {
+                do {
                     for co in 0..<16 {
-                        let from = kernel + (0 - tap) * 80 + co, to = flipped + (tap * 16 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<5 { to[ci] = from[ci * 16] }
-                        for ci in 5..<8 { to[ci] = 0 }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 2640)
                 for oy in 0..<15 {
-                    (bordered + (oy + 0) * 176 + 0).update(from: dz + oy * 176, count: 176)
+                    (bordered + oy * 176).update(from: dz + oy * 176, count: 176)
                 }
                 Self.l5_widen_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

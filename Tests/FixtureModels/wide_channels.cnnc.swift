@@ -678,10 +678,11 @@ extension WideChannels: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 7200) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 1440
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<40 {
-                        let from = kernel + (8 - tap) * 120 + co, to = flipped + (tap * 40 + co) * 4
+                        let from = kernel + opposite * 120 + co, to = flipped + (tap * 40 + co) * 4
                         for ci in 0..<3 { to[ci] = from[ci * 40] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 5760)

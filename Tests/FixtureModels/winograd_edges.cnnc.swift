@@ -1240,8 +1240,9 @@ extension WinogradEdges: TrainableModel {
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 3456
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<24 {
-                        let from = kernel + (8 - tap) * 384 + co, to = flipped + (tap * 24 + co) * 16
+                        let from = kernel + opposite * 384 + co, to = flipped + (tap * 24 + co) * 16
                         for ci in 0..<16 { to[ci] = from[ci * 24] }
                     }
                 }
@@ -1355,10 +1356,11 @@ extension WinogradEdges: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 13408) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 4608
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<16 {
-                        let from = kernel + (8 - tap) * 384 + co, to = flipped + (tap * 16 + co) * 32
+                        let from = kernel + opposite * 384 + co, to = flipped + (tap * 16 + co) * 32
                         for ci in 0..<24 { to[ci] = from[ci * 16] }
-                        for ci in 24..<32 { to[ci] = 0 }
+                        for ci in 0..<8 { to[ci + 24] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 8800)
@@ -1507,8 +1509,9 @@ extension WinogradEdges: TrainableModel {
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 6912
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<48 {
-                        let from = kernel + (8 - tap) * 768 + co, to = flipped + (tap * 48 + co) * 16
+                        let from = kernel + opposite * 768 + co, to = flipped + (tap * 48 + co) * 16
                         for ci in 0..<16 { to[ci] = from[ci * 48] }
                     }
                 }

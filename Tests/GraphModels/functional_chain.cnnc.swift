@@ -436,10 +436,11 @@ extension FunctionalChain: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 272) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 72
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<2 {
-                        let from = kernel + (8 - tap) * 2 + co, to = flipped + (tap * 2 + co) * 4
-                        for ci in 0..<1 { to[ci] = from[ci * 2] }
-                        for ci in 1..<4 { to[ci] = 0 }
+                        let from = kernel + opposite * 2 + co, to = flipped + (tap * 2 + co) * 4
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 200)

@@ -881,15 +881,15 @@ extension InceptionBlock: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_branch3x3_reduce_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 888) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 24
-                for tap in 0..<1 {
+                do {
                     for co in 0..<6 {
-                        let from = kernel + (0 - tap) * 24 + co, to = flipped + (tap * 6 + co) * 4
+                        let from = kernel + co, to = flipped + co * 4
                         for ci in 0..<4 { to[ci] = from[ci * 6] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 864)
                 for oy in 0..<12 {
-                    (bordered + (oy + 0) * 72 + 0).update(from: dz + oy * 72, count: 72)
+                    (bordered + oy * 72).update(from: dz + oy * 72, count: 72)
                 }
                 Self.l0_branch3x3_reduce_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -988,15 +988,15 @@ extension InceptionBlock: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_branch5x5_reduce_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 592) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 16
-                for tap in 0..<1 {
+                do {
                     for co in 0..<4 {
-                        let from = kernel + (0 - tap) * 16 + co, to = flipped + (tap * 4 + co) * 4
+                        let from = kernel + co, to = flipped + co * 4
                         for ci in 0..<4 { to[ci] = from[ci * 4] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 576)
                 for oy in 0..<12 {
-                    (bordered + (oy + 0) * 48 + 0).update(from: dz + oy * 48, count: 48)
+                    (bordered + oy * 48).update(from: dz + oy * 48, count: 48)
                 }
                 Self.l1_branch5x5_reduce_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -1120,15 +1120,15 @@ extension InceptionBlock: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_branch1x1_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 1184) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 32
-                for tap in 0..<1 {
+                do {
                     for co in 0..<8 {
-                        let from = kernel + (0 - tap) * 32 + co, to = flipped + (tap * 8 + co) * 4
+                        let from = kernel + co, to = flipped + co * 4
                         for ci in 0..<4 { to[ci] = from[ci * 8] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 1152)
                 for oy in 0..<12 {
-                    (bordered + (oy + 0) * 96 + 0).update(from: dz + oy * 96, count: 96)
+                    (bordered + oy * 96).update(from: dz + oy * 96, count: 96)
                 }
                 Self.l3_branch1x1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -1243,10 +1243,11 @@ extension InceptionBlock: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2144) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 576
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<8 {
-                        let from = kernel + (8 - tap) * 48 + co, to = flipped + (tap * 8 + co) * 8
+                        let from = kernel + opposite * 48 + co, to = flipped + (tap * 8 + co) * 8
                         for ci in 0..<6 { to[ci] = from[ci * 8] }
-                        for ci in 6..<8 { to[ci] = 0 }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 1568)
@@ -1360,8 +1361,9 @@ extension InceptionBlock: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2136) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 600
                 for tap in 0..<25 {
+                    let opposite = 24 - tap
                     for co in 0..<6 {
-                        let from = kernel + (24 - tap) * 24 + co, to = flipped + (tap * 6 + co) * 4
+                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 6 + co) * 4
                         for ci in 0..<4 { to[ci] = from[ci * 6] }
                     }
                 }

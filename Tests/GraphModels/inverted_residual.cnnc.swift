@@ -3727,15 +3727,15 @@ extension InvertedResidual: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_expand_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 4248) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 192
-                for tap in 0..<1 {
+                do {
                     for co in 0..<24 {
-                        let from = kernel + (0 - tap) * 192 + co, to = flipped + (tap * 24 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 24] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 4056)
                 for oy in 0..<13 {
-                    (bordered + (oy + 0) * 312 + 0).update(from: dz + oy * 312, count: 312)
+                    (bordered + oy * 312).update(from: dz + oy * 312, count: 312)
                 }
                 Self.l0_expand_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -3898,16 +3898,16 @@ extension InvertedResidual: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_project_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 1088) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 512
-                for tap in 0..<1 {
+                do {
                     for co in 0..<16 {
-                        let from = kernel + (0 - tap) * 384 + co, to = flipped + (tap * 16 + co) * 32
+                        let from = kernel + co, to = flipped + co * 32
                         for ci in 0..<24 { to[ci] = from[ci * 16] }
-                        for ci in 24..<32 { to[ci] = 0 }
+                        for ci in 0..<8 { to[ci + 24] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 576)
                 for oy in 0..<6 {
-                    (bordered + (oy + 0) * 96 + 0).update(from: dz + oy * 96, count: 96)
+                    (bordered + oy * 96).update(from: dz + oy * 96, count: 96)
                 }
                 Self.l7_project_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -4016,15 +4016,15 @@ extension InvertedResidual: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l9_expand2_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2080) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 640
-                for tap in 0..<1 {
+                do {
                     for co in 0..<40 {
-                        let from = kernel + (0 - tap) * 640 + co, to = flipped + (tap * 40 + co) * 16
+                        let from = kernel + co, to = flipped + co * 16
                         for ci in 0..<16 { to[ci] = from[ci * 40] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 1440)
                 for oy in 0..<6 {
-                    (bordered + (oy + 0) * 240 + 0).update(from: dz + oy * 240, count: 240)
+                    (bordered + oy * 240).update(from: dz + oy * 240, count: 240)
                 }
                 Self.l9_expand2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -4154,16 +4154,16 @@ extension InvertedResidual: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l15_project2_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 1344) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 768
-                for tap in 0..<1 {
+                do {
                     for co in 0..<16 {
-                        let from = kernel + (0 - tap) * 640 + co, to = flipped + (tap * 16 + co) * 48
+                        let from = kernel + co, to = flipped + co * 48
                         for ci in 0..<40 { to[ci] = from[ci * 16] }
-                        for ci in 40..<48 { to[ci] = 0 }
+                        for ci in 0..<8 { to[ci + 40] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 576)
                 for oy in 0..<6 {
-                    (bordered + (oy + 0) * 96 + 0).update(from: dz + oy * 96, count: 96)
+                    (bordered + oy * 96).update(from: dz + oy * 96, count: 96)
                 }
                 Self.l15_project2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -862,8 +862,9 @@ extension MergesOneInput: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 400) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 144
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<4 {
-                        let from = kernel + (8 - tap) * 16 + co, to = flipped + (tap * 4 + co) * 4
+                        let from = kernel + opposite * 16 + co, to = flipped + (tap * 4 + co) * 4
                         for ci in 0..<4 { to[ci] = from[ci * 4] }
                     }
                 }
@@ -963,15 +964,15 @@ extension MergesOneInput: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_left_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 160) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 16
-                for tap in 0..<1 {
+                do {
                     for co in 0..<4 {
-                        let from = kernel + (0 - tap) * 16 + co, to = flipped + (tap * 4 + co) * 4
+                        let from = kernel + co, to = flipped + co * 4
                         for ci in 0..<4 { to[ci] = from[ci * 4] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 144)
                 for oy in 0..<6 {
-                    (bordered + (oy + 0) * 24 + 0).update(from: dz + oy * 24, count: 24)
+                    (bordered + oy * 24).update(from: dz + oy * 24, count: 24)
                 }
                 Self.l1_left_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -572,8 +572,9 @@ extension NestedFunctional: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 400) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 144
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<4 {
-                        let from = kernel + (8 - tap) * 16 + co, to = flipped + (tap * 4 + co) * 4
+                        let from = kernel + opposite * 16 + co, to = flipped + (tap * 4 + co) * 4
                         for ci in 0..<4 { to[ci] = from[ci * 4] }
                     }
                 }

@@ -758,10 +758,11 @@ extension NestedSequential: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 1088) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 288
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<8 {
-                        let from = kernel + (8 - tap) * 24 + co, to = flipped + (tap * 8 + co) * 4
+                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 8 + co) * 4
                         for ci in 0..<3 { to[ci] = from[ci * 8] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 800)
@@ -890,8 +891,9 @@ extension NestedSequential: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 1376) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 576
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<8 {
-                        let from = kernel + (8 - tap) * 64 + co, to = flipped + (tap * 8 + co) * 8
+                        let from = kernel + opposite * 64 + co, to = flipped + (tap * 8 + co) * 8
                         for ci in 0..<8 { to[ci] = from[ci * 8] }
                     }
                 }

@@ -845,8 +845,9 @@ extension NormPreluResidual: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 552) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 216
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<6 {
-                        let from = kernel + (8 - tap) * 24 + co, to = flipped + (tap * 6 + co) * 4
+                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 6 + co) * 4
                         for ci in 0..<4 { to[ci] = from[ci * 6] }
                     }
                 }
@@ -964,10 +965,11 @@ extension NormPreluResidual: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 768) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 432
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<6 {
-                        let from = kernel + (8 - tap) * 36 + co, to = flipped + (tap * 6 + co) * 8
+                        let from = kernel + opposite * 36 + co, to = flipped + (tap * 6 + co) * 8
                         for ci in 0..<6 { to[ci] = from[ci * 6] }
-                        for ci in 6..<8 { to[ci] = 0 }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 336)

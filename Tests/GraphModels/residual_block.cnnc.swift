@@ -1488,10 +1488,11 @@ extension ResidualBlock: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2880) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 288
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<8 {
-                        let from = kernel + (8 - tap) * 24 + co, to = flipped + (tap * 8 + co) * 4
+                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 8 + co) * 4
                         for ci in 0..<3 { to[ci] = from[ci * 8] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 2592)
@@ -1687,8 +1688,9 @@ extension ResidualBlock: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 3904) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 2304
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<16 {
-                        let from = kernel + (8 - tap) * 256 + co, to = flipped + (tap * 16 + co) * 16
+                        let from = kernel + opposite * 256 + co, to = flipped + (tap * 16 + co) * 16
                         for ci in 0..<16 { to[ci] = from[ci * 16] }
                     }
                 }

@@ -840,14 +840,15 @@ extension SequenceBranches: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 80) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 48
                 for tap in 0..<3 {
+                    let opposite = 2 - tap
                     for co in 0..<4 {
-                        let from = kernel + (2 - tap) * 16 + co, to = flipped + (tap * 4 + co) * 4
+                        let from = kernel + opposite * 16 + co, to = flipped + (tap * 4 + co) * 4
                         for ci in 0..<4 { to[ci] = from[ci * 4] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 32)
-                for oy in 0..<1 {
-                    (bordered + (oy + 0) * 32 + 4).update(from: dz + oy * 24, count: 24)
+                do {
+                    (bordered + 4).update(from: dz, count: 24)
                 }
                 Self.l0_features_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -968,15 +969,16 @@ extension SequenceBranches: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 180) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 144
                 for tap in 0..<3 {
+                    let opposite = 2 - tap
                     for co in 0..<6 {
-                        let from = kernel + (2 - tap) * 36 + co, to = flipped + (tap * 6 + co) * 8
+                        let from = kernel + opposite * 36 + co, to = flipped + (tap * 6 + co) * 8
                         for ci in 0..<6 { to[ci] = from[ci * 6] }
-                        for ci in 6..<8 { to[ci] = 0 }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 36)
-                for oy in 0..<1 {
-                    (bordered + (oy + 0) * 36 + 6).update(from: dz + oy * 24, count: 24)
+                do {
+                    (bordered + 6).update(from: dz, count: 24)
                 }
                 Self.l2_across_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -1174,15 +1176,16 @@ extension SequenceBranches: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 152) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 96
                 for tap in 0..<3 {
+                    let opposite = 2 - tap
                     for co in 0..<4 {
-                        let from = kernel + (2 - tap) * 28 + co, to = flipped + (tap * 4 + co) * 8
+                        let from = kernel + opposite * 28 + co, to = flipped + (tap * 4 + co) * 8
                         for ci in 0..<7 { to[ci] = from[ci * 4] }
-                        for ci in 7..<8 { to[ci] = 0 }
+                        to[7] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 56)
-                for oy in 0..<1 {
-                    (bordered + (oy + 0) * 56 + 8).update(from: dz + oy * 40, count: 40)
+                do {
+                    (bordered + 8).update(from: dz, count: 40)
                 }
                 Self.l10_decode_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -985,10 +985,11 @@ extension SharedLayers: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 288) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 144
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<4 {
-                        let from = kernel + (8 - tap) * 12 + co, to = flipped + (tap * 4 + co) * 4
+                        let from = kernel + opposite * 12 + co, to = flipped + (tap * 4 + co) * 4
                         for ci in 0..<3 { to[ci] = from[ci * 4] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 144)
@@ -1105,10 +1106,11 @@ extension SharedLayers: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 288) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 144
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<4 {
-                        let from = kernel + (8 - tap) * 12 + co, to = flipped + (tap * 4 + co) * 4
+                        let from = kernel + opposite * 12 + co, to = flipped + (tap * 4 + co) * 4
                         for ci in 0..<3 { to[ci] = from[ci * 4] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 144)

@@ -734,10 +734,11 @@ extension SiameseCrops: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 400) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 144
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<4 {
-                        let from = kernel + (8 - tap) * 8 + co, to = flipped + (tap * 4 + co) * 4
+                        let from = kernel + opposite * 8 + co, to = flipped + (tap * 4 + co) * 4
                         for ci in 0..<2 { to[ci] = from[ci * 4] }
-                        for ci in 2..<4 { to[ci] = 0 }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 256)
@@ -859,10 +860,11 @@ extension SiameseCrops: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 400) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 144
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<4 {
-                        let from = kernel + (8 - tap) * 8 + co, to = flipped + (tap * 4 + co) * 4
+                        let from = kernel + opposite * 8 + co, to = flipped + (tap * 4 + co) * 4
                         for ci in 0..<2 { to[ci] = from[ci * 4] }
-                        for ci in 2..<4 { to[ci] = 0 }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 256)

@@ -2307,15 +2307,15 @@ extension SmallOutputs: TrainableModel {
                 let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 87040)
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 81920
-                for tap in 0..<1 {
+                do {
                     for co in 0..<320 {
-                        let from = kernel + (0 - tap) * 81920 + co, to = flipped + (tap * 320 + co) * 256
+                        let from = kernel + co, to = flipped + co * 256
                         for ci in 0..<256 { to[ci] = from[ci * 320] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 5120)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 1280 + 0).update(from: dz + oy * 1280, count: 1280)
+                    (bordered + oy * 1280).update(from: dz + oy * 1280, count: 1280)
                 }
                 Self.l9_expand_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -2509,15 +2509,15 @@ extension SmallOutputs: TrainableModel {
                 let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 21504)
                 defer { scratch.deallocate() }
                 let flipped = scratch.baseAddress!, bordered = flipped + 20480
-                for tap in 0..<1 {
+                do {
                     for co in 0..<64 {
-                        let from = kernel + (0 - tap) * 20480 + co, to = flipped + (tap * 64 + co) * 320
+                        let from = kernel + co, to = flipped + co * 320
                         for ci in 0..<320 { to[ci] = from[ci * 64] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 1024)
                 for oy in 0..<4 {
-                    (bordered + (oy + 0) * 256 + 0).update(from: dz + oy * 256, count: 256)
+                    (bordered + oy * 256).update(from: dz + oy * 256, count: 256)
                 }
                 Self.l13_project_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

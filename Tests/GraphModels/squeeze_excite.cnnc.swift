@@ -615,10 +615,11 @@ extension SqueezeExcite: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2064) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 864
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<12 {
-                        let from = kernel + (8 - tap) * 72 + co, to = flipped + (tap * 12 + co) * 8
+                        let from = kernel + opposite * 72 + co, to = flipped + (tap * 12 + co) * 8
                         for ci in 0..<6 { to[ci] = from[ci * 12] }
-                        for ci in 6..<8 { to[ci] = 0 }
+                        for ci in 0..<2 { to[ci + 6] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 1200)

@@ -893,10 +893,11 @@ extension TrainingPaths: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 300) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 108
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<3 {
-                        let from = kernel + (8 - tap) * 6 + co, to = flipped + (tap * 3 + co) * 4
+                        let from = kernel + opposite * 6 + co, to = flipped + (tap * 3 + co) * 4
                         for ci in 0..<2 { to[ci] = from[ci * 3] }
-                        for ci in 2..<4 { to[ci] = 0 }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 192)

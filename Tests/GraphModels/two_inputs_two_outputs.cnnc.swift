@@ -492,10 +492,11 @@ extension TwoInputsTwoOutputs: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 720) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 144
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<4 {
-                        let from = kernel + (8 - tap) * 4 + co, to = flipped + (tap * 4 + co) * 4
-                        for ci in 0..<1 { to[ci] = from[ci * 4] }
-                        for ci in 1..<4 { to[ci] = 0 }
+                        let from = kernel + opposite * 4 + co, to = flipped + (tap * 4 + co) * 4
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 576)

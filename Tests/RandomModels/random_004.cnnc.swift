@@ -697,10 +697,11 @@ extension Random004: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 3632) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 3072
                 for tap in 0..<6 {
+                    let opposite = 5 - tap
                     for co in 0..<16 {
-                        let from = kernel + (5 - tap) * 320 + co, to = flipped + (tap * 16 + co) * 32
+                        let from = kernel + opposite * 320 + co, to = flipped + (tap * 16 + co) * 32
                         for ci in 0..<20 { to[ci] = from[ci * 16] }
-                        for ci in 20..<32 { to[ci] = 0 }
+                        for ci in 0..<12 { to[ci + 20] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 560)

@@ -359,15 +359,15 @@ extension Random006: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 494) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 304
-                for tap in 0..<1 {
+                do {
                     for co in 0..<19 {
-                        let from = kernel + (0 - tap) * 304 + co, to = flipped + (tap * 19 + co) * 16
+                        let from = kernel + co, to = flipped + co * 16
                         for ci in 0..<16 { to[ci] = from[ci * 19] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 190)
                 for oy in 0..<5 {
-                    (bordered + (oy + 0) * 38 + 0).update(from: dz + oy * 38, count: 38)
+                    (bordered + oy * 38).update(from: dz + oy * 38, count: 38)
                 }
                 Self.l0_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -479,16 +479,16 @@ extension Random006: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_1_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 840) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 640
-                for tap in 0..<1 {
+                do {
                     for co in 0..<20 {
-                        let from = kernel + (0 - tap) * 380 + co, to = flipped + (tap * 20 + co) * 32
+                        let from = kernel + co, to = flipped + co * 32
                         for ci in 0..<19 { to[ci] = from[ci * 20] }
-                        for ci in 19..<32 { to[ci] = 0 }
+                        for ci in 0..<13 { to[ci + 19] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 200)
                 for oy in 0..<5 {
-                    (bordered + (oy + 0) * 40 + 0).update(from: dz + oy * 40, count: 40)
+                    (bordered + oy * 40).update(from: dz + oy * 40, count: 40)
                 }
                 Self.l1_dense_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -525,16 +525,16 @@ extension Random019: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_dense_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 69) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 48
-                for tap in 0..<1 {
+                do {
                     for co in 0..<3 {
-                        let from = kernel + (0 - tap) * 27 + co, to = flipped + (tap * 3 + co) * 16
+                        let from = kernel + co, to = flipped + co * 16
                         for ci in 0..<9 { to[ci] = from[ci * 3] }
-                        for ci in 9..<16 { to[ci] = 0 }
+                        for ci in 0..<7 { to[ci + 9] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 21)
                 for oy in 0..<7 {
-                    (bordered + (oy + 0) * 3 + 0).update(from: dz + oy * 3, count: 3)
+                    (bordered + oy * 3).update(from: dz + oy * 3, count: 3)
                 }
                 Self.l3_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -358,16 +358,16 @@ extension Random026: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_dense_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 384) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 64
-                for tap in 0..<1 {
+                do {
                     for co in 0..<16 {
-                        let from = kernel + (0 - tap) * 16 + co, to = flipped + (tap * 16 + co) * 4
-                        for ci in 0..<1 { to[ci] = from[ci * 16] }
-                        for ci in 1..<4 { to[ci] = 0 }
+                        let from = kernel + co, to = flipped + co * 4
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 320)
                 for oy in 0..<2 {
-                    (bordered + (oy + 0) * 160 + 0).update(from: dz + oy * 160, count: 160)
+                    (bordered + oy * 160).update(from: dz + oy * 160, count: 160)
                 }
                 Self.l2_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

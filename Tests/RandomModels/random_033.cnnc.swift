@@ -415,16 +415,16 @@ extension Random033: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 42) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 28
-                for tap in 0..<1 {
+                do {
                     for co in 0..<7 {
-                        let from = kernel + (0 - tap) * 21 + co, to = flipped + (tap * 7 + co) * 4
+                        let from = kernel + co, to = flipped + co * 4
                         for ci in 0..<3 { to[ci] = from[ci * 7] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 14)
                 for oy in 0..<2 {
-                    (bordered + (oy + 0) * 7 + 0).update(from: dz + oy * 7, count: 7)
+                    (bordered + oy * 7).update(from: dz + oy * 7, count: 7)
                 }
                 Self.l1_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

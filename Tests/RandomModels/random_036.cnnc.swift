@@ -296,16 +296,16 @@ extension Random036: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 8
-                for tap in 0..<1 {
+                do {
                     for co in 0..<2 {
-                        let from = kernel + (0 - tap) * 6 + co, to = flipped + (tap * 2 + co) * 4
+                        let from = kernel + co, to = flipped + co * 4
                         for ci in 0..<3 { to[ci] = from[ci * 2] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 24)
                 for oy in 0..<6 {
-                    (bordered + (oy + 0) * 4 + 0).update(from: dz + oy * 4, count: 4)
+                    (bordered + oy * 4).update(from: dz + oy * 4, count: 4)
                 }
                 Self.l0_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -473,16 +473,16 @@ extension Random038: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 1520) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 152
-                for tap in 0..<1 {
+                do {
                     for co in 0..<19 {
-                        let from = kernel + (0 - tap) * 95 + co, to = flipped + (tap * 19 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<5 { to[ci] = from[ci * 19] }
-                        for ci in 5..<8 { to[ci] = 0 }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 1368)
                 for oy in 0..<8 {
-                    (bordered + (oy + 0) * 171 + 0).update(from: dz + oy * 171, count: 171)
+                    (bordered + oy * 171).update(from: dz + oy * 171, count: 171)
                 }
                 Self.l0_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

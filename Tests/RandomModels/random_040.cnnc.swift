@@ -353,15 +353,16 @@ extension Random040: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 425) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 272
                 for tap in 0..<4 {
+                    let opposite = 3 - tap
                     for co in 0..<17 {
-                        let from = kernel + (3 - tap) * 17 + co, to = flipped + (tap * 17 + co) * 4
-                        for ci in 0..<1 { to[ci] = from[ci * 17] }
-                        for ci in 1..<4 { to[ci] = 0 }
+                        let from = kernel + opposite * 17 + co, to = flipped + (tap * 17 + co) * 4
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 153)
-                for oy in 0..<1 {
-                    (bordered + (oy + 1) * 51 + 17).update(from: dz + oy * 17, count: 17)
+                do {
+                    (bordered + 68).update(from: dz, count: 17)
                 }
                 Self.l1_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

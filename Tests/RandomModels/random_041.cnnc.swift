@@ -426,15 +426,16 @@ extension Random041: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 148) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 16
                 for tap in 0..<2 {
-                    for co in 0..<1 {
-                        let from = kernel + (1 - tap) * 5 + co, to = flipped + (tap * 1 + co) * 8
-                        for ci in 0..<5 { to[ci] = from[ci * 1] }
-                        for ci in 5..<8 { to[ci] = 0 }
+                    let opposite = 1 - tap
+                    do {
+                        let from = kernel + opposite * 5, to = flipped + tap * 8
+                        for ci in 0..<5 { to[ci] = from[ci] }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 132)
                 for oy in 0..<11 {
-                    (bordered + (oy + 0) * 12 + 1).update(from: dz + oy * 10, count: 10)
+                    (bordered + oy * 12 + 1).update(from: dz + oy * 10, count: 10)
                 }
                 Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -523,16 +524,16 @@ extension Random041: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 912) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 32
-                for tap in 0..<1 {
+                do {
                     for co in 0..<8 {
-                        let from = kernel + (0 - tap) * 8 + co, to = flipped + (tap * 8 + co) * 4
-                        for ci in 0..<1 { to[ci] = from[ci * 8] }
-                        for ci in 1..<4 { to[ci] = 0 }
+                        let from = kernel + co, to = flipped + co * 4
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 880)
                 for oy in 0..<11 {
-                    (bordered + (oy + 0) * 80 + 0).update(from: dz + oy * 80, count: 80)
+                    (bordered + oy * 80).update(from: dz + oy * 80, count: 80)
                 }
                 Self.l1_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

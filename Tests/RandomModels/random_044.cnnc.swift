@@ -579,15 +579,15 @@ extension Random044: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 238) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 112
-                for tap in 0..<1 {
+                do {
                     for co in 0..<7 {
-                        let from = kernel + (0 - tap) * 112 + co, to = flipped + (tap * 7 + co) * 16
+                        let from = kernel + co, to = flipped + co * 16
                         for ci in 0..<16 { to[ci] = from[ci * 7] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 126)
                 for oy in 0..<3 {
-                    (bordered + (oy + 0) * 42 + 0).update(from: dz + oy * 42, count: 42)
+                    (bordered + oy * 42).update(from: dz + oy * 42, count: 42)
                 }
                 Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -732,16 +732,16 @@ extension Random044: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_dense_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 182) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 104
-                for tap in 0..<1 {
+                do {
                     for co in 0..<13 {
-                        let from = kernel + (0 - tap) * 91 + co, to = flipped + (tap * 13 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<7 { to[ci] = from[ci * 13] }
-                        for ci in 7..<8 { to[ci] = 0 }
+                        to[7] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 78)
                 for oy in 0..<2 {
-                    (bordered + (oy + 0) * 39 + 0).update(from: dz + oy * 39, count: 39)
+                    (bordered + oy * 39).update(from: dz + oy * 39, count: 39)
                 }
                 Self.l4_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

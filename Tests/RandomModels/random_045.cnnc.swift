@@ -679,11 +679,11 @@ extension Random045: TrainableModel {
             g.initialize(repeating: 0, count: 2)
             do {
                 let at = 0
-                for c in 0..<1 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[2 + c]) }
+                do { let d = Double(dy[at]); g[0] += d; gx[0] += d * Double((x[at] - s[0]) * s[2]) }
             }
-            for c in 0..<1 {
-                sums[2 + c] += g[c]; sums[3 + c] += gx[c]
-                gk[15 + c] += Float(g[c])
+            do {
+                sums[2] += g[0]; sums[3] += gx[0]
+                gk[15] += Float(g[0])
             }
         }
     }

@@ -509,16 +509,16 @@ extension Random046: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 118) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 8
-                for tap in 0..<1 {
+                do {
                     for co in 0..<2 {
-                        let from = kernel + (0 - tap) * 4 + co, to = flipped + (tap * 2 + co) * 4
+                        let from = kernel + co, to = flipped + co * 4
                         for ci in 0..<2 { to[ci] = from[ci * 2] }
-                        for ci in 2..<4 { to[ci] = 0 }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 110)
                 for oy in 0..<11 {
-                    (bordered + (oy + 0) * 10 + 0).update(from: dz + oy * 10, count: 10)
+                    (bordered + oy * 10).update(from: dz + oy * 10, count: 10)
                 }
                 Self.l0_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -462,15 +462,15 @@ extension Random048: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 561) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 136
-                for tap in 0..<1 {
+                do {
                     for co in 0..<17 {
-                        let from = kernel + (0 - tap) * 136 + co, to = flipped + (tap * 17 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<8 { to[ci] = from[ci * 17] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 425)
                 for oy in 0..<5 {
-                    (bordered + (oy + 0) * 85 + 0).update(from: dz + oy * 85, count: 85)
+                    (bordered + oy * 85).update(from: dz + oy * 85, count: 85)
                 }
                 Self.l1_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -358,15 +358,16 @@ extension Random053: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 400) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 240
                 for tap in 0..<12 {
+                    let opposite = 11 - tap
                     for co in 0..<5 {
-                        let from = kernel + (11 - tap) * 5 + co, to = flipped + (tap * 5 + co) * 4
-                        for ci in 0..<1 { to[ci] = from[ci * 5] }
-                        for ci in 1..<4 { to[ci] = 0 }
+                        let from = kernel + opposite * 5 + co, to = flipped + (tap * 5 + co) * 4
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 160)
-                for oy in 0..<1 {
-                    (bordered + (oy + 2) * 40 + 5).update(from: dz + oy * 30, count: 30)
+                do {
+                    (bordered + 85).update(from: dz, count: 30)
                 }
                 Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -559,14 +559,15 @@ extension Random054: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 1352) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 128
                 for tap in 0..<2 {
+                    let opposite = 1 - tap
                     for co in 0..<4 {
-                        let from = kernel + (1 - tap) * 64 + co, to = flipped + (tap * 4 + co) * 16
+                        let from = kernel + opposite * 64 + co, to = flipped + (tap * 4 + co) * 16
                         for ci in 0..<16 { to[ci] = from[ci * 4] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 1224)
                 for oy in 0..<14 {
-                    (bordered + (oy + 2) * 68 + 0).update(from: dz + oy * 68, count: 68)
+                    (bordered + (oy + 2) * 68).update(from: dz + oy * 68, count: 68)
                 }
                 Self.l3_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -673,8 +673,9 @@ extension Random055: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 5376) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 1536
                 for tap in 0..<12 {
+                    let opposite = 11 - tap
                     for co in 0..<16 {
-                        let from = kernel + (11 - tap) * 128 + co, to = flipped + (tap * 16 + co) * 8
+                        let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8
                         for ci in 0..<8 { to[ci] = from[ci * 16] }
                     }
                 }
@@ -823,15 +824,15 @@ extension Random055: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 440) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 176
-                for tap in 0..<1 {
+                do {
                     for co in 0..<11 {
-                        let from = kernel + (0 - tap) * 176 + co, to = flipped + (tap * 11 + co) * 16
+                        let from = kernel + co, to = flipped + co * 16
                         for ci in 0..<16 { to[ci] = from[ci * 11] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 264)
                 for oy in 0..<8 {
-                    (bordered + (oy + 0) * 33 + 0).update(from: dz + oy * 33, count: 33)
+                    (bordered + oy * 33).update(from: dz + oy * 33, count: 33)
                 }
                 Self.l1_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -835,16 +835,16 @@ extension Random065: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 162) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 72
-                for tap in 0..<1 {
+                do {
                     for co in 0..<18 {
-                        let from = kernel + (0 - tap) * 54 + co, to = flipped + (tap * 18 + co) * 4
+                        let from = kernel + co, to = flipped + co * 4
                         for ci in 0..<3 { to[ci] = from[ci * 18] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 90)
                 for oy in 0..<5 {
-                    (bordered + (oy + 0) * 18 + 0).update(from: dz + oy * 18, count: 18)
+                    (bordered + oy * 18).update(from: dz + oy * 18, count: 18)
                 }
                 Self.l1_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
@@ -932,16 +932,16 @@ extension Random065: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_dense_1_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 666) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 576
-                for tap in 0..<1 {
+                do {
                     for co in 0..<18 {
-                        let from = kernel + (0 - tap) * 324 + co, to = flipped + (tap * 18 + co) * 32
+                        let from = kernel + co, to = flipped + co * 32
                         for ci in 0..<18 { to[ci] = from[ci * 18] }
-                        for ci in 18..<32 { to[ci] = 0 }
+                        for ci in 0..<14 { to[ci + 18] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 90)
                 for oy in 0..<5 {
-                    (bordered + (oy + 0) * 18 + 0).update(from: dz + oy * 18, count: 18)
+                    (bordered + oy * 18).update(from: dz + oy * 18, count: 18)
                 }
                 Self.l2_dense_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

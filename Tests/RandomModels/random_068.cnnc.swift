@@ -307,8 +307,9 @@ extension Random068: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 414) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 144
                 for tap in 0..<12 {
+                    let opposite = 11 - tap
                     for co in 0..<3 {
-                        let from = kernel + (11 - tap) * 12 + co, to = flipped + (tap * 3 + co) * 4
+                        let from = kernel + opposite * 12 + co, to = flipped + (tap * 3 + co) * 4
                         for ci in 0..<4 { to[ci] = from[ci * 3] }
                     }
                 }

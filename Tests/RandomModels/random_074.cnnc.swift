@@ -488,15 +488,16 @@ extension Random074: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 71) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 36
                 for tap in 0..<9 {
-                    for co in 0..<1 {
-                        let from = kernel + (8 - tap) * 2 + co, to = flipped + (tap * 1 + co) * 4
-                        for ci in 0..<2 { to[ci] = from[ci * 1] }
-                        for ci in 2..<4 { to[ci] = 0 }
+                    let opposite = 8 - tap
+                    do {
+                        let from = kernel + opposite * 2, to = flipped + tap * 4
+                        for ci in 0..<2 { to[ci] = from[ci] }
+                        for ci in 0..<2 { to[ci + 2] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 35)
-                for oy in 0..<1 {
-                    (bordered + (oy + 2) * 7 + 2).update(from: dz + oy * 3, count: 3)
+                do {
+                    (bordered + 16).update(from: dz, count: 3)
                 }
                 Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -455,10 +455,11 @@ extension Random076: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 1190) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 504
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<7 {
-                        let from = kernel + (8 - tap) * 35 + co, to = flipped + (tap * 7 + co) * 8
+                        let from = kernel + opposite * 35 + co, to = flipped + (tap * 7 + co) * 8
                         for ci in 0..<5 { to[ci] = from[ci * 7] }
-                        for ci in 5..<8 { to[ci] = 0 }
+                        for ci in 0..<3 { to[ci + 5] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 686)
@@ -566,16 +567,16 @@ extension Random076: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 1254) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 264
-                for tap in 0..<1 {
+                do {
                     for co in 0..<33 {
-                        let from = kernel + (0 - tap) * 231 + co, to = flipped + (tap * 33 + co) * 8
+                        let from = kernel + co, to = flipped + co * 8
                         for ci in 0..<7 { to[ci] = from[ci * 33] }
-                        for ci in 7..<8 { to[ci] = 0 }
+                        to[7] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 990)
                 for oy in 0..<10 {
-                    (bordered + (oy + 0) * 99 + 0).update(from: dz + oy * 99, count: 99)
+                    (bordered + oy * 99).update(from: dz + oy * 99, count: 99)
                 }
                 Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

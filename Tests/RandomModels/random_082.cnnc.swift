@@ -570,16 +570,16 @@ extension Random082: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 10) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 8
-                for tap in 0..<1 {
-                    for co in 0..<1 {
-                        let from = kernel + (0 - tap) * 7 + co, to = flipped + (tap * 1 + co) * 8
-                        for ci in 0..<7 { to[ci] = from[ci * 1] }
-                        for ci in 7..<8 { to[ci] = 0 }
+                do {
+                    do {
+                        let from = kernel, to = flipped
+                        for ci in 0..<7 { to[ci] = from[ci] }
+                        to[7] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 2)
                 for oy in 0..<2 {
-                    (bordered + (oy + 0) * 1 + 0).update(from: dz + oy * 1, count: 1)
+                    (bordered + oy).update(from: dz + oy, count: 1)
                 }
                 Self.l2_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

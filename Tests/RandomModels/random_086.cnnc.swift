@@ -854,16 +854,16 @@ extension Random086: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_dense_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 578) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 544
-                for tap in 0..<1 {
+                do {
                     for co in 0..<17 {
-                        let from = kernel + (0 - tap) * 289 + co, to = flipped + (tap * 17 + co) * 32
+                        let from = kernel + co, to = flipped + co * 32
                         for ci in 0..<17 { to[ci] = from[ci * 17] }
-                        for ci in 17..<32 { to[ci] = 0 }
+                        for ci in 0..<15 { to[ci + 17] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 34)
-                for oy in 0..<1 {
-                    (bordered + (oy + 0) * 34 + 0).update(from: dz + oy * 34, count: 34)
+                do {
+                    bordered.update(from: dz, count: 34)
                 }
                 Self.l2_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -430,10 +430,11 @@ extension Random087: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 1377) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 612
                 for tap in 0..<9 {
+                    let opposite = 8 - tap
                     for co in 0..<17 {
-                        let from = kernel + (8 - tap) * 17 + co, to = flipped + (tap * 17 + co) * 4
-                        for ci in 0..<1 { to[ci] = from[ci * 17] }
-                        for ci in 1..<4 { to[ci] = 0 }
+                        let from = kernel + opposite * 17 + co, to = flipped + (tap * 17 + co) * 4
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 765)

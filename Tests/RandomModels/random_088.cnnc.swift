@@ -618,10 +618,11 @@ extension Random088: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 1008) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 896
                 for tap in 0..<4 {
+                    let opposite = 3 - tap
                     for co in 0..<7 {
-                        let from = kernel + (3 - tap) * 168 + co, to = flipped + (tap * 7 + co) * 32
+                        let from = kernel + opposite * 168 + co, to = flipped + (tap * 7 + co) * 32
                         for ci in 0..<24 { to[ci] = from[ci * 7] }
-                        for ci in 24..<32 { to[ci] = 0 }
+                        for ci in 0..<8 { to[ci + 24] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 112)

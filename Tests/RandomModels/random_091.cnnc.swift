@@ -321,16 +321,16 @@ extension Random091: TrainableModel {
             // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 252) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 36
-                for tap in 0..<1 {
+                do {
                     for co in 0..<9 {
-                        let from = kernel + (0 - tap) * 27 + co, to = flipped + (tap * 9 + co) * 4
+                        let from = kernel + co, to = flipped + co * 4
                         for ci in 0..<3 { to[ci] = from[ci * 9] }
-                        for ci in 3..<4 { to[ci] = 0 }
+                        to[3] = 0
                     }
                 }
                 bordered.initialize(repeating: 0, count: 216)
                 for oy in 0..<6 {
-                    (bordered + (oy + 0) * 36 + 0).update(from: dz + oy * 36, count: 36)
+                    (bordered + oy * 36).update(from: dz + oy * 36, count: 36)
                 }
                 Self.l0_dense_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

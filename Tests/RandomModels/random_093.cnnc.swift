@@ -410,8 +410,9 @@ extension Random093: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 594) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 256
                 for tap in 0..<8 {
+                    let opposite = 7 - tap
                     for co in 0..<2 {
-                        let from = kernel + (7 - tap) * 32 + co, to = flipped + (tap * 2 + co) * 16
+                        let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16
                         for ci in 0..<16 { to[ci] = from[ci * 2] }
                     }
                 }

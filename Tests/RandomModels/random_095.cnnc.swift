@@ -446,8 +446,9 @@ extension Random095: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 564) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 384
                 for tap in 0..<8 {
+                    let opposite = 7 - tap
                     for co in 0..<3 {
-                        let from = kernel + (7 - tap) * 48 + co, to = flipped + (tap * 3 + co) * 16
+                        let from = kernel + opposite * 48 + co, to = flipped + (tap * 3 + co) * 16
                         for ci in 0..<16 { to[ci] = from[ci * 3] }
                     }
                 }

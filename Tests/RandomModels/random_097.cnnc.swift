@@ -409,14 +409,15 @@ extension Random097: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2208) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 1536
                 for tap in 0..<16 {
+                    let opposite = 15 - tap
                     for co in 0..<12 {
-                        let from = kernel + (15 - tap) * 96 + co, to = flipped + (tap * 12 + co) * 8
+                        let from = kernel + opposite * 96 + co, to = flipped + (tap * 12 + co) * 8
                         for ci in 0..<8 { to[ci] = from[ci * 12] }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 672)
-                for oy in 0..<1 {
-                    (bordered + (oy + 3) * 96 + 36).update(from: dz + oy * 24, count: 24)
+                do {
+                    (bordered + 324).update(from: dz, count: 24)
                 }
                 Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }

@@ -388,10 +388,11 @@ extension Random099: TrainableModel {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 357) { scratch in
                 let flipped = scratch.baseAddress!, bordered = flipped + 112
                 for tap in 0..<4 {
+                    let opposite = 3 - tap
                     for co in 0..<7 {
-                        let from = kernel + (3 - tap) * 7 + co, to = flipped + (tap * 7 + co) * 4
-                        for ci in 0..<1 { to[ci] = from[ci * 7] }
-                        for ci in 1..<4 { to[ci] = 0 }
+                        let from = kernel + opposite * 7 + co, to = flipped + (tap * 7 + co) * 4
+                        to[0] = from[0]
+                        for ci in 0..<3 { to[ci + 1] = 0 }
                     }
                 }
                 bordered.initialize(repeating: 0, count: 245)

@@ -82,16 +82,24 @@ struct InputGradientConvolution {
             out.line("let flipped = scratch.baseAddress!, bordered = flipped + \(flippedCount)")
             // Row (tap, filter) of the turned kernel: that filter's weights over the input
             // channels at the opposite tap, then zeros up to a whole vector.
-            out.block("for tap in 0..<\(taps)") { out in
-                out.block("for co in 0..<\(cout)") { out in
-                    out.line("let from = kernel + (\(taps - 1) - tap) * \(cin * cout) + co, to = flipped + (tap * \(cout) + co) * \(paddedInputs)")
-                    out.line("for ci in 0..<\(cin) { to[ci] = from[ci * \(cout)] }")
-                    if paddedInputs > cin { out.line("for ci in \(cin)..<\(paddedInputs) { to[ci] = 0 }") }
+            out.loop("tap", count: taps) { out, tap in
+                var opposite = Index(taps - 1)
+                if let value = tap.constantValue {
+                    opposite = Index(taps - 1 - value)
+                } else {
+                    out.line("let opposite = \(taps - 1) - tap")
+                    opposite = Index("opposite")
+                }
+                out.loop("co", count: cout) { out, co in
+                    out.line("let from = \((opposite * (cin * cout) + co).offsetting("kernel")), to = \(((tap * cout + co) * paddedInputs).offsetting("flipped"))")
+                    out.line(Index.loopLine("ci", count: cin) { ci in "to[\(ci)] = from[\(ci * cout)]" })
+                    if paddedInputs > cin { out.line(Index.loopLine("ci", count: paddedInputs - cin) { ci in "to[\(ci + cin)] = 0" }) }
                 }
             }
             out.line("bordered.initialize(repeating: 0, count: \(borderedCount))")
-            out.block("for oy in 0..<\(output.height)") { out in
-                out.line("(bordered + (oy + \(border.top)) * \(borderedWidth * cout) + \(border.left * cout)).update(from: dz + oy * \(output.width * cout), count: \(output.width * cout))")
+            out.loop("oy", count: output.height) { out, oy in
+                let row = PointerExpression.parenthesized(((oy + border.top) * (borderedWidth * cout) + border.left * cout).offsetting("bordered"))
+                out.line("\(row).update(from: \((oy * (output.width * cout)).offsetting("dz")), count: \(output.width * cout))")
             }
             out.line("Self.\(function)(UnsafePointer(bordered), UnsafePointer(flipped), dx)")
         }

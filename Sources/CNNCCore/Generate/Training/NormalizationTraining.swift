@@ -97,12 +97,14 @@ struct NormalizationTraining: Codable, Hashable, Sendable {
                 out.line("g.initialize(repeating: 0, count: \(2 * channels))")
                 out.loop("position", count: positions) { out, position in
                     out.line("let at = \(position * channels)")
-                    out.line("for c in 0..<\(channels) { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[\(statistic(0)) + c]) * s[\(statistic(2)) + c]) }")
+                    out.line(Index.loopLine("c", count: channels) { c in
+                        "let d = Double(dy[at\(c.added)]); g[\(c)] += d; gx[\(c)] += d * Double((x[at\(c.added)] - s[\(statistic(0))\(c.added)]) * s[\(statistic(2))\(c.added)])"
+                    })
                 }
-                out.block("for c in 0..<\(channels)") { out in
-                    out.line("sums[\(sum(2)) + c] += g[c]; sums[\(sum(3)) + c] += gx[c]")
-                    if let gammaOffset { out.line("gk[\(gammaOffset) + c] += Float(gx[c])") }
-                    if let betaOffset { out.line("gk[\(betaOffset) + c] += Float(g[c])") }
+                out.loop("c", count: channels) { out, c in
+                    out.line("sums[\(sum(2))\(c.added)] += g[\(c)]; sums[\(sum(3))\(c.added)] += gx[\(c)]")
+                    if let gammaOffset { out.line("gk[\(gammaOffset)\(c.added)] += Float(gx[\(c)])") }
+                    if let betaOffset { out.line("gk[\(betaOffset)\(c.added)] += Float(g[\(c)])") }
                 }
             }
         }

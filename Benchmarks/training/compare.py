@@ -6,9 +6,9 @@ epochs after the first, which includes JAX's compile, and torch.compile's
 with --torch-compile), the final test accuracy of each and how many times
 faster cnnc is than each. All three read one .npz this script writes:
 MNIST, or random images of the spec's input shape (ResNet-20's 32x32x3).
-Run through run.sh, which makes the Python
-environments: this script runs in .venv-keras and starts torch_train.py with
---torch-python (.venv-torch). See README.md beside it.
+Run through run.sh, which makes the Python environments: this script runs in
+.venv-keras and starts torch_train.py with --torch-python (.venv-torch).
+See README.md beside it.
 """
 
 import argparse
@@ -22,52 +22,66 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import keras_train  # noqa: E402  (for its IDX reader: it imports Keras only to build a model)
+
 ROOT = HERE.parents[1]
 TORCH_PYTHON = ROOT / ".venv-torch" / "bin" / "python"
+MNIST_SHAPE = (28, 28, 1)
+TEST_IMAGES = 10000
 
 
 def cores(threads):
     return ",".join(str(c) for c in range(threads))
 
 
-MNIST_SHAPE = (28, 28, 1)
+def input_shape_and_classes(cnnc, spec):
+    """The spec's input shape and class count as cnnc itself reads the spec:
+    `cnnc summary --format json` answers in milliseconds, where building the
+    Keras model would first import JAX."""
+    summary = json.loads(subprocess.run([cnnc, "summary", spec, "--format", "json"],
+                                        check=True, capture_output=True, text=True, cwd=ROOT).stdout)
+    return tuple(summary["input_shape"]), summary["output_shape"][-1]
 
 
-def input_shape_and_classes(spec):
-    """The spec's input shape and class count, from the Keras model keras_train.py builds."""
-    sys.path.insert(0, str(HERE))
-    import keras_train
-    model = keras_train.build_model(spec, 0)
-    return tuple(model.input_shape[1:]), model.output_shape[-1]
+def random_arrays(shape, classes, train, seed):
+    """Seeded random uint8 images of `shape` and labels in [0, classes): `train`
+    to train, TEST_IMAGES to test."""
+    rng = np.random.default_rng(seed)
+    return {"x_train": rng.integers(0, 256, (train, *shape), dtype=np.uint8),
+            "y_train": rng.integers(0, classes, train).astype(np.uint8),
+            "x_test": rng.integers(0, 256, (TEST_IMAGES, *shape), dtype=np.uint8),
+            "y_test": rng.integers(0, classes, TEST_IMAGES).astype(np.uint8)}
+
+
+def mnist_arrays(folder, train_limit):
+    """MNIST's uint8 IDX arrays from `folder`, the first `train_limit` training
+    images only when it is not 0 (cnnc train has no option for that, so the
+    limit is applied here, once, for all three tools)."""
+    stems = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+    x_train, y_train, x_test, y_test = (keras_train.read_idx(keras_train.find(Path(folder), stem)) for stem in stems)
+    if train_limit:
+        x_train, y_train = x_train[:train_limit], y_train[:train_limit]
+    return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
 
 
 def write_data(args, folder):
-    """The one .npz all three tools train on, in `folder`, and what it holds:
-    MNIST's images (the first --train-limit of them), or with --random-data
-    (or an input that is not MNIST's) seeded random uint8 images of the spec's
-    shape with random labels, --train-limit (default 60,000) to train and
-    10,000 to test. uint8, as MNIST is: each tool scales by 1/255 as it reads."""
-    import numpy as np
-    shape, classes = input_shape_and_classes(args.spec)
-    path = Path(folder) / "data.npz"
+    """The one .npz all three tools train on, in `folder`, and what it holds
+    (for the table's heading): MNIST, or with --random-data (or an input that
+    is not MNIST's) random images of the spec's shape, --train-limit of them or
+    60,000, as many as MNIST has. uint8 either way: each tool scales by 1/255
+    as it reads, so all three see the same floats."""
+    shape, classes = input_shape_and_classes(args.cnnc, args.spec)
     if args.random_data or shape != MNIST_SHAPE:
-        rng = np.random.default_rng(args.seed)
-        train = args.train_limit or 60000
-        arrays = {"x_train": rng.integers(0, 256, (train, *shape), dtype=np.uint8),
-                  "y_train": rng.integers(0, classes, train).astype(np.uint8),
-                  "x_test": rng.integers(0, 256, (10000, *shape), dtype=np.uint8),
-                  "y_test": rng.integers(0, classes, 10000).astype(np.uint8)}
+        arrays = random_arrays(shape, classes, args.train_limit or 60000, args.seed)
         what = f"random {'x'.join(map(str, shape))} uint8 images and labels (accuracy is chance)"
     else:
-        sys.path.insert(0, str(HERE))
-        import keras_train
-        x_train, y_train, x_test, y_test = (keras_train.read_idx(keras_train.find(Path(args.data), stem)) for stem in (
-            "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"))
-        if args.train_limit:
-            x_train, y_train = x_train[:args.train_limit], y_train[:args.train_limit]
-        arrays = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+        arrays = mnist_arrays(args.data, args.train_limit)
         what = "MNIST"
+    path = Path(folder) / "data.npz"
     np.savez(path, **arrays)
     return path, f"{what}, {len(arrays['x_train']):,} to train and {len(arrays['x_test']):,} to test"
 
@@ -133,7 +147,7 @@ def steady(seconds):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--spec", default="Specs/lenet5.cnn.yaml")
-    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "mnist"), help="the folder of MNIST's IDX files")
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "mnist"), help="the folder of MNIST's IDX files (not read with random data)")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--optimizer", default="adam")

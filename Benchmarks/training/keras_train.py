@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Train a cnnc spec with real Keras 3 (JAX backend) on MNIST-style IDX data,
-the peer that `cnnc train` is compared with (Benchmarks/training/run.sh).
+"""Train a cnnc spec with real Keras 3 (JAX backend) on a folder of MNIST's
+IDX files or on an .npz of uint8 images (compare.py writes one for all three
+tools), the peer that `cnnc train` is compared with (Benchmarks/training/run.sh).
 
-    KERAS_BACKEND=jax python keras_train.py SPEC DATA_DIR --epochs 3 --batch-size 32 \
+    KERAS_BACKEND=jax python keras_train.py SPEC DATA --epochs 3 --batch-size 32 \
         --optimizer adam --learning-rate 0.001 --seed 1
 
 The model is built from the spec exactly as the Keras fixtures build it
@@ -77,9 +78,18 @@ def load_npz(path, train_limit=0):
     return x_train, y_train, x_test, y_test
 
 
+def is_npz(path):
+    return str(path).endswith(".npz")
+
+
 def load_data(path, train_limit=0):
     """`path` an .npz (see load_npz) or a folder of MNIST's IDX files."""
-    return load_npz(path, train_limit) if str(path).endswith(".npz") else load_mnist(path, train_limit)
+    return load_npz(path, train_limit) if is_npz(path) else load_mnist(path, train_limit)
+
+
+def data_name(path):
+    """What the JSON line says was trained on: the .npz's name, or "mnist"."""
+    return Path(path).name if is_npz(path) else "mnist"
 
 
 def build_model(spec_path, seed):
@@ -130,7 +140,8 @@ def main():
     print(json.dumps({
         "tool": "keras", "keras": keras.__version__, "backend": f"{backend} {__import__(backend).__version__}",
         "epoch_seconds": timer.seconds, "test_loss": float(loss), "test_accuracy": float(accuracy),
-        "train_images": int(len(x_train)), "batch_size": args.batch_size, "optimizer": args.optimizer,
+        "data": data_name(args.data), "train_images": int(len(x_train)), "batch_size": args.batch_size,
+        "optimizer": args.optimizer,
     }))
 
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Train a spec with cnnc, with Keras 3 (JAX) and with PyTorch (CPU) on MNIST,
-# one after the other on the same cores, and print a table of seconds per epoch
+# Train a spec with cnnc, with Keras 3 (JAX) and with PyTorch (CPU) on the same
+# data (MNIST, or random images for a spec whose input is not 28x28x1), one
+# after the other on the same cores, and print a table of seconds per epoch
 # and test accuracy (README.md beside this file says how each side is set up):
 #
 #   Benchmarks/training/run.sh                       LeNet-5, 3 epochs, batch 32, adam, 1 thread
 #   Benchmarks/training/run.sh --epochs 10 --threads 2
 #   Benchmarks/training/run.sh --data ~/mnist --spec Specs/mnist_convnet.cnn.yaml
+#   Benchmarks/training/run.sh --spec Specs/resnet20_cifar.cnn.yaml --epochs 2 --train-limit 6400
 #   Benchmarks/training/run.sh --torch-compile       PyTorch's model through torch.compile
 #   Benchmarks/training/run.sh --skip-torch          cnnc and Keras only (no .venv-torch needed)
 #

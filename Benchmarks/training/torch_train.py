@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Train a cnnc spec with PyTorch on the CPU, the second peer that `cnnc train`
-is compared with (Benchmarks/training/run.sh, compare.py), on MNIST-style IDX
-data.
+is compared with (Benchmarks/training/run.sh, compare.py), on the data
+keras_train.py reads: a folder of MNIST's IDX files, or an .npz.
 
-    python torch_train.py SPEC DATA_DIR --epochs 3 --batch-size 32 --optimizer adam \\
+    python torch_train.py SPEC DATA --epochs 3 --batch-size 32 --optimizer adam \\
         --seed 1 [--learning-rate 0.001] [--threads 1] [--compile]
-    python torch_train.py SPEC DATA_DIR --check      # Keras and torch agree?
+    python torch_train.py SPEC DATA --check      # Keras and torch agree?
 
 The model is not written again by hand: the Keras model is built exactly as
 keras_train.py builds it (same code, same seed, so the same initial weights),
@@ -25,12 +25,9 @@ epoch shuffles (torch.randperm, seeded). An epoch's wall-clock time includes
 the shuffling and batching (indexing the in-memory tensors), as Keras's and
 cnnc's do. torch.set_num_threads(--threads), set_num_interop_threads(1).
 
-Data: an .npz as keras_train.py reads it (compare.py writes one, so that
-all three tools train on the same images), or MNIST scaled to [0, 1] when the
-spec's input is 28x28x1. Given neither, a spec with another input shape
-(ResNet-20 on 32x32x3, say) trains on seeded random uniform images of its
-shape with random labels, as many as MNIST has (60,000 and 10,000): the
-timing is real, the accuracy is chance.
+Data: an .npz as keras_train.py reads it (compare.py writes one, MNIST or
+random images of the spec's input shape, so that all three tools train on the
+same images), or a folder of MNIST's IDX files, scaled to [0, 1].
 
 Prints one line per epoch and, last, a JSON object: seconds of every epoch,
 test loss and accuracy, torch's version, whether torch.compile was used. With
@@ -410,21 +407,15 @@ def translate(keras_model):
 # Training
 # --------------------------------------------------------------------------
 
-def load_data(args, input_shape, classes):
-    """(x_train, y_train, x_test, y_test, what): NHWC float32 and int labels."""
-    if str(args.data).endswith(".npz"):
-        return (*keras_train.load_npz(args.data, args.train_limit), Path(args.data).name)
-    if tuple(input_shape) == MNIST_SHAPE:
-        return (*keras_train.load_mnist(args.data, args.train_limit), "mnist")
-    rng = np.random.default_rng(args.seed)
-    train = args.train_limit or 60000
-    x_train = rng.random((train, *input_shape), dtype=np.float32)
-    x_test = rng.random((10000, *input_shape), dtype=np.float32)
-    y_train = rng.integers(0, classes, train).astype("int32")
-    y_test = rng.integers(0, classes, 10000).astype("int32")
-    print(f"input {tuple(input_shape)} is not MNIST's: random images and labels, "
-          f"{train} to train and 10000 to test (accuracy is chance)", flush=True)
-    return x_train, y_train, x_test, y_test, "random"
+def load_data(path, input_shape, train_limit=0):
+    """keras_train.load_data's NHWC float32 images and int labels, stopping
+    with a message, not a torch shape error deep in the model, when the
+    images are not the spec's input shape."""
+    x_train, y_train, x_test, y_test = keras_train.load_data(path, train_limit)
+    if x_train.shape[1:] != input_shape:
+        sys.exit(f"torch_train.py: {path} holds {x_train.shape[1:]} images, the spec takes {input_shape} "
+                 "(compare.py writes an .npz of random images of the spec's shape)")
+    return x_train, y_train, x_test, y_test
 
 
 def nchw(torch, x):
@@ -466,9 +457,7 @@ def evaluate(torch, run, loss_fn, x, y, batch_size=512):
 def train(args):
     torch = import_torch(args.threads)
     keras_model = keras_train.build_model(args.spec, args.seed)
-    input_shape = tuple(keras_model.inputs[0].shape[1:])
-    classes = int(keras_model.outputs[0].shape[-1])
-    x_train, y_train, x_test, y_test, data = load_data(args, input_shape, classes)
+    x_train, y_train, x_test, y_test = load_data(args.data, tuple(keras_model.inputs[0].shape[1:]), args.train_limit)
 
     torch.manual_seed(args.seed)
     model = translate(keras_model)
@@ -508,7 +497,7 @@ def train(args):
         "tool": "torch", "torch": torch.__version__, "compiled": bool(args.compile),
         "threads": torch.get_num_threads(), "interop_threads": torch.get_num_interop_threads(),
         "epoch_seconds": seconds, "test_loss": test_loss, "test_accuracy": test_accuracy,
-        "data": data, "train_images": int(len(x_train)), "batch_size": args.batch_size,
+        "data": keras_train.data_name(args.data), "train_images": int(len(x_train)), "batch_size": args.batch_size,
         "optimizer": args.optimizer,
         "learning_rate": KERAS_LEARNING_RATES[args.optimizer] if args.learning_rate is None else args.learning_rate,
     }))
@@ -526,9 +515,11 @@ def check(args):
     input_shape = tuple(keras_model.inputs[0].shape[1:])
     classes = int(keras_model.outputs[0].shape[-1])
     rng = np.random.default_rng(args.seed)
-    if input_shape == MNIST_SHAPE and Path(args.data).exists():
-        x, y = keras_train.load_mnist(args.data)[2:]
-        x, y, source = x[:CHECK_BATCH], y[:CHECK_BATCH], "MNIST test images"
+    # The data's test images when they fit the spec (an MNIST folder for a
+    # 32x32x3 spec does not), random ones otherwise: the check needs no data.
+    if keras_train.is_npz(args.data) or (input_shape == MNIST_SHAPE and Path(args.data).exists()):
+        x, y = load_data(args.data, input_shape)[2:]
+        x, y, source = x[:CHECK_BATCH], y[:CHECK_BATCH], f"test images of {keras_train.data_name(args.data)}"
     else:
         x = rng.random((CHECK_BATCH, *input_shape), dtype=np.float32)
         y = rng.integers(0, classes, CHECK_BATCH).astype("int32")

@@ -3284,7 +3284,8 @@ extension CatsVsDogs: TrainableModel {
                 var s5_0 = V()
                 var s6_0 = V()
                 var s7_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 151 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 4864 + ox * 32 + ky * 4864 + kx * 32
                         let wp = kernel + (ky * 3 + kx) * 128
@@ -3328,7 +3329,8 @@ extension CatsVsDogs: TrainableModel {
                 var s4_0 = V()
                 var s5_0 = V()
                 var s6_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 151 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 4864 + ox * 32 + ky * 4864 + kx * 32
                         let wp = kernel + (ky * 3 + kx) * 128
@@ -3486,7 +3488,8 @@ extension CatsVsDogs: TrainableModel {
                 var s6_1 = V()
                 var s7_0 = V()
                 var s7_1 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 76 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 4928 + ox * 64 + ky * 4928 + kx * 64
                         let wp = kernel + (ky * 3 + kx) * 2048
@@ -3554,7 +3557,8 @@ extension CatsVsDogs: TrainableModel {
                 var s5_1 = V()
                 var s6_0 = V()
                 var s6_1 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 76 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 4928 + ox * 64 + ky * 4928 + kx * 64
                         let wp = kernel + (ky * 3 + kx) * 2048
@@ -3731,7 +3735,8 @@ extension CatsVsDogs: TrainableModel {
                 var s4_1 = V()
                 var s4_2 = V()
                 var s4_3 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 38 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 4992 + ox * 128 + ky * 4992 + kx * 128
                         let wp = kernel + (ky * 3 + kx) * 8192
@@ -3808,7 +3813,8 @@ extension CatsVsDogs: TrainableModel {
                 var s3_1 = V()
                 var s3_2 = V()
                 var s3_3 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 38 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 4992 + ox * 128 + ky * 4992 + kx * 128
                         let wp = kernel + (ky * 3 + kx) * 8192
@@ -3990,7 +3996,8 @@ extension CatsVsDogs: TrainableModel {
                     var s4_1 = V()
                     var s4_2 = V()
                     var s4_3 = V()
-                    for ky in 0..<3 {
+                    let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 19 - oy)
+                    for ky in ky0..<ky1 {
                         for kx in 0..<3 {
                             let xp = x + oy * 2560 + ox * 128 + ky * 2560 + kx * 128
                             let wp = kernel + c0 + (ky * 3 + kx) * 16384
@@ -4067,7 +4074,8 @@ extension CatsVsDogs: TrainableModel {
                     var s3_1 = V()
                     var s3_2 = V()
                     var s3_3 = V()
-                    for ky in 0..<3 {
+                    let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 19 - oy)
+                    for ky in ky0..<ky1 {
                         for kx in 0..<3 {
                             let xp = x + oy * 2560 + ox * 128 + ky * 2560 + kx * 128
                             let wp = kernel + c0 + (ky * 3 + kx) * 16384

@@ -2060,7 +2060,8 @@ extension InceptionCifar: TrainableModel {
                 var s5_0 = V()
                 var s6_0 = V()
                 var s7_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 33 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 1088 + ox * 32 + ky * 1088 + kx * 32
                         let wp = kernel + (ky * 3 + kx) * 128
@@ -2518,7 +2519,8 @@ extension InceptionCifar: TrainableModel {
                 var s5_0 = V()
                 var s6_0 = V()
                 var s7_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 17 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 432 + ox * 24 + ky * 432 + kx * 24
                         let wp = kernel + (ky * 3 + kx) * 384
@@ -2640,7 +2642,8 @@ extension InceptionCifar: TrainableModel {
                 var s5_0 = V()
                 var s6_0 = V()
                 var s7_0 = V()
-                for ky in 0..<5 {
+                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(5, 18 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<5 {
                         let xp = x + oy * 160 + ox * 8 + ky * 160 + kx * 8
                         let wp = kernel + (ky * 5 + kx) * 32
@@ -3247,7 +3250,8 @@ extension InceptionCifar: TrainableModel {
             var s6_1 = V()
             var s7_0 = V()
             var s7_1 = V()
-            for ky in 0..<3 {
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 9 - oy)
+            for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 480 + ky * 480 + kx * 48
                     let wp = kernel + (ky * 3 + kx) * 1536
@@ -3383,7 +3387,8 @@ extension InceptionCifar: TrainableModel {
             var s5_0 = V()
             var s6_0 = V()
             var s7_0 = V()
-            for ky in 0..<5 {
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(5, 10 - oy)
+            for ky in ky0..<ky1 {
                 for kx in 0..<5 {
                     let xp = x + oy * 192 + ky * 192 + kx * 16
                     let wp = kernel + (ky * 5 + kx) * 128

@@ -1235,7 +1235,8 @@ extension Lenet5: TrainableModel {
                 var s4_0 = V()
                 var s5_0 = V()
                 var s6_0 = V()
-                for ky in 0..<5 {
+                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(5, 30 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<5 {
                         let xp = x + oy * 192 + ox * 6 + ky * 192 + kx * 6
                         let wp = kernel + (ky * 5 + kx) * 24
@@ -1390,7 +1391,8 @@ extension Lenet5: TrainableModel {
                 var s4_0 = V()
                 var s5_0 = V()
                 var s6_0 = V()
-                for ky in 0..<5 {
+                let ky0 = Swift.max(0, 4 - oy), ky1 = Swift.min(5, 14 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<5 {
                         let xp = x + oy * 288 + ox * 16 + ky * 288 + kx * 16
                         let wp = kernel + (ky * 5 + kx) * 128

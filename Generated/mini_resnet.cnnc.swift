@@ -2296,7 +2296,8 @@ extension MiniResnet: TrainableModel {
                 var s4_0 = V()
                 var s5_0 = V()
                 var s6_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 29 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 240 + ox * 8 + ky * 240 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 32
@@ -2408,7 +2409,8 @@ extension MiniResnet: TrainableModel {
                 var s4_0 = V()
                 var s5_0 = V()
                 var s6_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 29 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 240 + ox * 8 + ky * 240 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 64
@@ -2514,7 +2516,8 @@ extension MiniResnet: TrainableModel {
                 var s4_0 = V()
                 var s5_0 = V()
                 var s6_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 29 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 240 + ox * 8 + ky * 240 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 64
@@ -2708,7 +2711,8 @@ extension MiniResnet: TrainableModel {
                 var s4_0 = V()
                 var s5_0 = V()
                 var s6_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 15 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 256 + ox * 16 + ky * 256 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 256

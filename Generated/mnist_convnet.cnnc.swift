@@ -1084,7 +1084,8 @@ extension MnistConvnet: TrainableModel {
                 var s4_0 = V()
                 var s5_0 = V()
                 var s6_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 28 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 960 + ox * 32 + ky * 960 + kx * 32
                         let wp = kernel + (ky * 3 + kx) * 128
@@ -1237,7 +1238,8 @@ extension MnistConvnet: TrainableModel {
                 var s5_1 = V()
                 var s6_0 = V()
                 var s6_1 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 13 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 960 + ky * 960 + kx * 64
                         let wp = kernel + (ky * 3 + kx) * 2048
@@ -1297,7 +1299,8 @@ extension MnistConvnet: TrainableModel {
                 var s4_1 = V()
                 var s5_0 = V()
                 var s5_1 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 13 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 960 + ky * 960 + kx * 64 + 448
                         let wp = kernel + (ky * 3 + kx) * 2048

@@ -6553,7 +6553,8 @@ extension Resnet20Cifar: TrainableModel {
                 var s5_0 = V()
                 var s6_0 = V()
                 var s7_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 33 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 544 + ox * 16 + ky * 544 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 64
@@ -6671,7 +6672,8 @@ extension Resnet20Cifar: TrainableModel {
                 var s5_0 = V()
                 var s6_0 = V()
                 var s7_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 33 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 544 + ox * 16 + ky * 544 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 256
@@ -6783,7 +6785,8 @@ extension Resnet20Cifar: TrainableModel {
                 var s5_0 = V()
                 var s6_0 = V()
                 var s7_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 33 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 544 + ox * 16 + ky * 544 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 256
@@ -6997,7 +7000,8 @@ extension Resnet20Cifar: TrainableModel {
                 var s6_1 = V()
                 var s7_0 = V()
                 var s7_1 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 17 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 576 + ox * 32 + ky * 576 + kx * 32
                         let wp = kernel + (ky * 3 + kx) * 1024
@@ -7207,7 +7211,8 @@ extension Resnet20Cifar: TrainableModel {
                 var s6_1 = V()
                 var s7_0 = V()
                 var s7_1 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 17 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 576 + ox * 32 + ky * 576 + kx * 32
                         let wp = kernel + (ky * 3 + kx) * 1024
@@ -7442,7 +7447,8 @@ extension Resnet20Cifar: TrainableModel {
                 var s3_1 = V()
                 var s3_2 = V()
                 var s3_3 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 9 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 640 + ox * 64 + ky * 640 + kx * 64
                         let wp = kernel + (ky * 3 + kx) * 4096
@@ -7654,7 +7660,8 @@ extension Resnet20Cifar: TrainableModel {
                 var s3_1 = V()
                 var s3_2 = V()
                 var s3_3 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 9 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 640 + ox * 64 + ky * 640 + kx * 64
                         let wp = kernel + (ky * 3 + kx) * 4096

@@ -280,7 +280,8 @@ extension SeedBackprop3x3: TrainableModel {
             var s0_0 = V()
             var s1_0 = V()
             var s2_0 = V()
-            for ky in 0..<2 {
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 3 - oy)
+            for ky in ky0..<ky1 {
                 for kx in 0..<2 {
                     let xp = x + oy * 4 + ky * 4 + kx
                     let wp = kernel + (ky * 2 + kx) * 4

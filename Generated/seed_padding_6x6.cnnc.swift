@@ -324,7 +324,8 @@ extension SeedPadding6x6: TrainableModel {
             var s5_0 = V()
             var s6_0 = V()
             var s7_0 = V()
-            for ky in 0..<3 {
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 8 - oy)
+            for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 10 + ky * 10 + kx
                     let wp = kernel + (ky * 3 + kx) * 4

@@ -1185,7 +1185,8 @@ extension ToyConvnet: TrainableModel {
                 var s5_0 = V()
                 var s6_0 = V()
                 var s7_0 = V()
-                for ky in 0..<5 {
+                let ky0 = Swift.max(0, 4 - oy), ky1 = Swift.min(5, 32 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<5 {
                         let xp = x + oy * 288 + ox * 8 + ky * 288 + kx * 8
                         let wp = kernel + (ky * 5 + kx) * 32
@@ -1331,7 +1332,8 @@ extension ToyConvnet: TrainableModel {
                 var s4_0 = V()
                 var s5_0 = V()
                 var s6_0 = V()
-                for ky in 0..<5 {
+                let ky0 = Swift.max(0, 4 - oy), ky1 = Swift.min(5, 14 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<5 {
                         let xp = x + oy * 288 + ox * 16 + ky * 288 + kx * 16
                         let wp = kernel + (ky * 5 + kx) * 128

@@ -677,7 +677,8 @@ extension TwoHeads: TrainableModel {
                 var s4_0 = V()
                 var s5_0 = V()
                 var s6_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 28 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 240 + ox * 8 + ky * 240 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 32
@@ -819,7 +820,8 @@ extension TwoHeads: TrainableModel {
                 var s4_0 = V()
                 var s5_0 = V()
                 var s6_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 13 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 240 + ky * 240 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 128
@@ -858,7 +860,8 @@ extension TwoHeads: TrainableModel {
                 var s3_0 = V()
                 var s4_0 = V()
                 var s5_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 13 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 240 + ky * 240 + kx * 16 + 112
                         let wp = kernel + (ky * 3 + kx) * 128

@@ -1144,7 +1144,8 @@ extension Unet: TrainableModel {
                 var s5_0 = V()
                 var s6_0 = V()
                 var s7_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 17 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 144 + ox * 8 + ky * 144 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 32
@@ -1289,7 +1290,8 @@ extension Unet: TrainableModel {
             var s5_0 = V()
             var s6_0 = V()
             var s7_0 = V()
-            for ky in 0..<3 {
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 9 - oy)
+            for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 160 + ky * 160 + kx * 16
                     let wp = kernel + (ky * 3 + kx) * 128
@@ -1431,7 +1433,8 @@ extension Unet: TrainableModel {
             var s1_0 = V()
             var s2_0 = V()
             var s3_0 = V()
-            for ky in 0..<3 {
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 5 - oy)
+            for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 192 + ky * 192 + kx * 32
                     let wp = kernel + (ky * 3 + kx) * 512
@@ -1575,7 +1578,8 @@ extension Unet: TrainableModel {
             var s6_1 = V()
             var s7_0 = V()
             var s7_1 = V()
-            for ky in 0..<3 {
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 9 - oy)
+            for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 160 + ky * 160 + kx * 16
                     let wp = kernel + (ky * 3 + kx) * 512
@@ -1745,7 +1749,8 @@ extension Unet: TrainableModel {
                 var s6_1 = V()
                 var s7_0 = V()
                 var s7_1 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 17 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 144 + ox * 8 + ky * 144 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 256

@@ -680,7 +680,8 @@ extension DenseOnImage: TrainableModel {
             var s1_0 = V()
             var s2_0 = V()
             var s3_0 = V()
-            for ky in 0..<2 {
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 5 - oy)
+            for ky in ky0..<ky1 {
                 for kx in 0..<2 {
                     let xp = x + oy * 10 + ky * 10 + kx * 2
                     let wp = kernel + (ky * 2 + kx) * 16

@@ -2472,7 +2472,8 @@ extension DilatedPadded: TrainableModel {
                 var s2_0 = V()
                 var s3_0 = V()
                 var s4_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 10 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<2 {
                         let xp = x + oy * 77 + ky * 77 + kx * 14
                         let wp = kernel + (ky * 2 + kx) * 224
@@ -2503,7 +2504,8 @@ extension DilatedPadded: TrainableModel {
                 var s1_0 = V()
                 var s2_0 = V()
                 var s3_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 10 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<2 {
                         let xp = x + oy * 77 + ky * 77 + kx * 14 + 35
                         let wp = kernel + (ky * 2 + kx) * 224
@@ -2535,7 +2537,8 @@ extension DilatedPadded: TrainableModel {
                 var s2_0 = V()
                 var s3_0 = V()
                 var s4_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 10 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<2 {
                         let xp = x + oy * 77 + ky * 77 + kx * 14
                         let wp = kernel + (ky * 2 + kx) * 224 + 16
@@ -2566,7 +2569,8 @@ extension DilatedPadded: TrainableModel {
                 var s1_0 = V()
                 var s2_0 = V()
                 var s3_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 10 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<2 {
                         let xp = x + oy * 77 + ky * 77 + kx * 14 + 35
                         let wp = kernel + (ky * 2 + kx) * 224 + 16

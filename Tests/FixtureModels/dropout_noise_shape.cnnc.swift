@@ -683,7 +683,8 @@ extension DropoutNoiseShape: TrainableModel {
             var s3_0 = V()
             var s4_0 = V()
             var s5_0 = V()
-            for ky in 0..<3 {
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 6 - oy)
+            for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 32 + ky * 32 + kx * 4
                     let wp = kernel + (ky * 3 + kx) * 16
@@ -812,7 +813,8 @@ extension DropoutNoiseShape: TrainableModel {
             var s1_0 = V()
             var s2_0 = V()
             var s3_0 = V()
-            for ky in 0..<3 {
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 4 - oy)
+            for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 18 + ky * 18 + kx * 3
                     let wp = kernel + (ky * 3 + kx) * 12

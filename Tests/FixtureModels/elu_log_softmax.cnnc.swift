@@ -837,7 +837,8 @@ extension EluLogSoftmax: TrainableModel {
             var s3_0 = V()
             var s4_0 = V()
             var s5_0 = V()
-            for ky in 0..<3 {
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 6 - oy)
+            for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 64 + ky * 64 + kx * 8
                     let wp = kernel + (ky * 3 + kx) * 32

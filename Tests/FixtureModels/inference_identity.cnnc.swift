@@ -563,7 +563,8 @@ extension InferenceIdentity: TrainableModel {
             var s5_0 = V()
             var s6_0 = V()
             var s7_0 = V()
-            for ky in 0..<3 {
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 8 - oy)
+            for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 40 + ky * 40 + kx * 4
                     let wp = kernel + (ky * 3 + kx) * 16

@@ -872,7 +872,8 @@ extension LayernormPrelu: TrainableModel {
             var s4_0 = V()
             var s5_0 = V()
             var s6_0 = V()
-            for ky in 0..<3 {
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 7 - oy)
+            for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 45 + ky * 45 + kx * 5
                     let wp = kernel + (ky * 3 + kx) * 20

@@ -1036,17 +1036,20 @@ extension NonSquare: TrainableModel {
             var s0_0 = V()
             var s1_0 = V()
             var s2_0 = V()
-            for ky in 0..<3 {
-                let xp = x + oy * 9 + ky * 9
-                let wp = kernel + ky * 12
-                for ci in 0..<3 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 3])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 6])
-                    s2_0 = madd(s2_0, x2, w0)
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 3 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 9 + ky * 9
+                    let wp = kernel + ky * 12
+                    for ci in 0..<3 {
+                        let w0 = wp.simd(V.self, at: ci * 4)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 3])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 6])
+                        s2_0 = madd(s2_0, x2, w0)
+                    }
                 }
             }
             do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }

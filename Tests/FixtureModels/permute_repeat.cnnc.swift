@@ -1090,7 +1090,8 @@ extension PermuteRepeat: TrainableModel {
             var s1_0 = V()
             var s2_0 = V()
             var s3_0 = V()
-            for ky in 0..<3 {
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 6 - oy)
+            for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 30 + ky * 30 + kx * 5
                     let wp = kernel + (ky * 3 + kx) * 20
@@ -1258,7 +1259,8 @@ extension PermuteRepeat: TrainableModel {
             var s2_0 = V()
             var s3_0 = V()
             var s4_0 = V()
-            for ky in 0..<3 {
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 4 - oy)
+            for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 28 + ky * 28 + kx * 4
                     let wp = kernel + (ky * 3 + kx) * 32

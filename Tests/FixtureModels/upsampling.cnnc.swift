@@ -872,7 +872,8 @@ extension Upsampling: TrainableModel {
             var s1_0 = V()
             var s2_0 = V()
             var s3_0 = V()
-            for ky in 0..<3 {
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 4 - oy)
+            for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 36 + ky * 36 + kx * 6
                     let wp = kernel + (ky * 3 + kx) * 24

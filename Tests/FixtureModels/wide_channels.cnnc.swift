@@ -710,7 +710,8 @@ extension WideChannels: TrainableModel {
                 var s2_0 = V()
                 var s3_0 = V()
                 var s4_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 11 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 480 + ox * 40 + ky * 480 + kx * 40
                         let wp = kernel + (ky * 3 + kx) * 160

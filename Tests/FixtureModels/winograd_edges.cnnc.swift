@@ -1270,7 +1270,8 @@ extension WinogradEdges: TrainableModel {
                 var s2_0 = V()
                 var s3_0 = V()
                 var s4_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 24 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 528 + ox * 24 + ky * 528 + kx * 24
                         let wp = kernel + (ky * 3 + kx) * 384
@@ -1387,7 +1388,8 @@ extension WinogradEdges: TrainableModel {
                 var s2_0 = V()
                 var s3_0 = V()
                 var s4_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 23 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 352 + ox * 16 + ky * 352 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 512
@@ -1423,7 +1425,8 @@ extension WinogradEdges: TrainableModel {
                 var s2_0 = V()
                 var s3_0 = V()
                 var s4_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 23 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 352 + ox * 16 + ky * 352 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 512 + 16
@@ -1540,7 +1543,8 @@ extension WinogradEdges: TrainableModel {
                 var s3_0 = V()
                 var s4_0 = V()
                 var s5_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 22 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 960 + ox * 48 + ky * 960 + kx * 48
                         let wp = kernel + (ky * 3 + kx) * 768

@@ -469,7 +469,8 @@ extension FunctionalChain: TrainableModel {
             var s5_0 = V()
             var s6_0 = V()
             var s7_0 = V()
-            for ky in 0..<3 {
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 8 - oy)
+            for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 20 + ky * 20 + kx * 2
                     let wp = kernel + (ky * 3 + kx) * 8

@@ -1276,7 +1276,8 @@ extension InceptionBlock: TrainableModel {
                 var s3_0 = V()
                 var s4_0 = V()
                 var s5_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 13 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 112 + ox * 8 + ky * 112 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 64
@@ -1392,7 +1393,8 @@ extension InceptionBlock: TrainableModel {
                 var s3_0 = V()
                 var s4_0 = V()
                 var s5_0 = V()
-                for ky in 0..<5 {
+                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(5, 14 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<5 {
                         let xp = x + oy * 96 + ox * 6 + ky * 96 + kx * 6
                         let wp = kernel + (ky * 5 + kx) * 24

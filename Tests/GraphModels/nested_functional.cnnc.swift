@@ -601,7 +601,8 @@ extension NestedFunctional: TrainableModel {
             var s3_0 = V()
             var s4_0 = V()
             var s5_0 = V()
-            for ky in 0..<3 {
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 7 - oy)
+            for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 32 + ky * 32 + kx * 4
                     let wp = kernel + (ky * 3 + kx) * 16

@@ -1014,7 +1014,8 @@ extension SharedLayers: TrainableModel {
             var s1_0 = V()
             var s2_0 = V()
             var s3_0 = V()
-            for ky in 0..<3 {
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 5 - oy)
+            for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 24 + ky * 24 + kx * 4
                     let wp = kernel + (ky * 3 + kx) * 16
@@ -1135,7 +1136,8 @@ extension SharedLayers: TrainableModel {
             var s1_0 = V()
             var s2_0 = V()
             var s3_0 = V()
-            for ky in 0..<3 {
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 5 - oy)
+            for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 24 + ky * 24 + kx * 4
                     let wp = kernel + (ky * 3 + kx) * 16

@@ -648,7 +648,8 @@ extension SqueezeExcite: TrainableModel {
             var s5_0 = V()
             var s6_0 = V()
             var s7_0 = V()
-            for ky in 0..<3 {
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 9 - oy)
+            for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 120 + ky * 120 + kx * 12
                     let wp = kernel + (ky * 3 + kx) * 96

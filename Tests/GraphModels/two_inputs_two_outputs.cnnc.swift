@@ -524,7 +524,8 @@ extension TwoInputsTwoOutputs: TrainableModel {
                 var s2_0 = V()
                 var s3_0 = V()
                 var s4_0 = V()
-                for ky in 0..<3 {
+                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 10 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 48 + ox * 4 + ky * 48 + kx * 4
                         let wp = kernel + (ky * 3 + kx) * 16

@@ -462,7 +462,8 @@ extension Random087: TrainableModel {
             var s4_0 = V()
             var s5_0 = V()
             var s6_0 = V()
-            for ky in 0..<3 {
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 4 - oy)
+            for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 153 + ky * 153 + kx * 17
                     let wp = kernel + (ky * 3 + kx) * 68

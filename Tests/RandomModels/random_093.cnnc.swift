@@ -441,7 +441,8 @@ extension Random093: TrainableModel {
                 var s3_0 = V()
                 var s4_0 = V()
                 var s5_0 = V()
-                for ky in 0..<4 {
+                let ky0 = Swift.max(0, 3 - oy), ky1 = Swift.min(4, 10 - oy)
+                for ky in ky0..<ky1 {
                     for kx in 0..<2 {
                         let xp = x + oy * 26 + ox * 2 + ky * 26 + kx * 2
                         let wp = kernel + (ky * 2 + kx) * 32

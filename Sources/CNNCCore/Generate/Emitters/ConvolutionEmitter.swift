@@ -28,6 +28,17 @@ struct ConvolutionEmitter: Codable, Hashable {
     var startsFromZero = false
     /// The layers after it that run in its store at inference (`EpilogueFusion`).
     var epilogue: StoreEpilogue? = nil
+    /// Rows of zeros at the top and bottom of the input whose taps a row of
+    /// output skips, with their weights: dL/dx of a valid convolution
+    /// (`InputGradientConvolution`) reads dL/dz inside a border as deep as the
+    /// kernel, where LeNet-5's second layer spent 2 of every 7 multiply-adds on
+    /// it. Undilated kernels only; nil for a forward pass, whose padding is thin.
+    var zeroRows: ZeroRows? = nil
+
+    struct ZeroRows: Codable, Hashable {
+        var top: Int
+        var bottom: Int
+    }
     /// A small output (`isSmallOutput`, whose kernel the weight plan packs in
     /// panels) runs as few blocks of the flattened output, spanning rows, each
     /// pixel's place a constant: every weight is read once a block instead of once a row.
@@ -352,6 +363,21 @@ struct ConvolutionEmitter: Codable, Hashable {
         } else if taps == 1 {
             let firstChannel = pass.start.map { Index($0) } ?? Index(0)
             body(&out, xp: origin + firstChannel, wp: kernelStart + firstChannel * weightRowStride)
+        } else if let zeroRows, dilation.height == 1, kernel.height > 1, flatStart == nil {
+            // Only the kernel rows that read input rows below the top zeros and above the bottom ones.
+            let last = inputHeight - zeroRows.bottom
+            if let oy = pixel.oy.constantValue {
+                out.line("let ky0 = \(max(0, zeroRows.top - oy)), ky1 = \(min(kernel.height, last - oy))")
+            } else {
+                out.line("let ky0 = Swift.max(0, \(zeroRows.top) - \(pixel.oy)), ky1 = Swift.min(\(kernel.height), \(last) - \(pixel.oy))")
+            }
+            out.block("for ky in ky0..<ky1") { out in
+                out.loop("kx", count: kernel.width) { out, kx in
+                    body(&out,
+                         xp: origin + Index("ky") * (dilation.height * rowStride) + kx * (dilation.width * inputChannels),
+                         wp: kernelStart + (Index("ky") * kernel.width + kx) * (inputChannels * weightRowStride))
+                }
+            }
         } else {
             // The kernel window: constant trip counts, unrolled by the optimizer.
             out.loops([("ky", kernel.height), ("kx", kernel.width)]) { out, tap in

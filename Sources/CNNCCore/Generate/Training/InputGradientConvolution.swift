@@ -59,10 +59,13 @@ struct InputGradientConvolution {
     private var convolution: ConvolutionEmitter {
         let packed = WeightPlan.PackedKernel(kernelTensor: 0, biasTensor: nil, rows: taps * output.channels, outputs: input.channels,
                                              lanes: lanes, paddedOutputs: paddedInputs, kernelOffset: 0, biasOffset: 0)
-        return ConvolutionEmitter(function: function, inputHeight: borderedHeight, inputWidth: borderedWidth,
-                                  inputChannels: output.channels, kernel: kernel, strides: .square(1), dilation: dilation,
-                                  outputHeight: input.height, outputWidth: input.width, packed: packed, fusedReLU: false,
-                                  target: target, startsFromZero: true)
+        var convolution = ConvolutionEmitter(function: function, inputHeight: borderedHeight, inputWidth: borderedWidth,
+                                             inputChannels: output.channels, kernel: kernel, strides: .square(1), dilation: dilation,
+                                             outputHeight: input.height, outputWidth: input.width, packed: packed, fusedReLU: false,
+                                             target: target, startsFromZero: true)
+        // The border's rows are zeros: each output row skips the kernel rows that read only them.
+        if border.top > 0 || border.bottom > 0 { convolution.zeroRows = .init(top: border.top, bottom: border.bottom) }
+        return convolution
     }
 
     /// The convolution itself, a function beside the backward one.

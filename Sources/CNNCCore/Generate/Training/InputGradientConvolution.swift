@@ -28,7 +28,7 @@ struct InputGradientConvolution {
     /// only phase by phase. So does padding wider than the kernel's reach,
     /// which no Keras layer has.
     static func applies(strides: Size2D, kernel: Size2D, dilation: Size2D, padding: Padding2D) -> Bool {
-        let reach = (height: (kernel.height - 1) * dilation.height, width: (kernel.width - 1) * dilation.width)
+        let reach = reach(of: kernel, dilation: dilation)
         return strides == .square(1) && max(padding.top, padding.bottom) <= reach.height && max(padding.left, padding.right) <= reach.width
     }
 
@@ -39,6 +39,11 @@ struct InputGradientConvolution {
         return applies(strides: config.strides, kernel: config.kernelSize, dilation: config.dilationRate, padding: layer.padding ?? .zero)
     }
 
+    /// How many rows and columns past the first a dilated kernel's window spans.
+    private static func reach(of kernel: Size2D, dilation: Size2D) -> Size2D {
+        Size2D((kernel.height - 1) * dilation.height, (kernel.width - 1) * dilation.width)
+    }
+
     var function: String { "\(name)_input_gradient" }
     private var taps: Int { kernel.height * kernel.width }
     private var lanes: Int { WeightPlan.lanes(forOutputs: input.channels) }
@@ -47,7 +52,7 @@ struct InputGradientConvolution {
     /// Zeros around dL/dz: the kernel's reach less the forward padding on the
     /// opposite side, so that a valid convolution over it is exactly the unpadded input's size.
     private var border: Padding2D {
-        let reach = (height: (kernel.height - 1) * dilation.height, width: (kernel.width - 1) * dilation.width)
+        let reach = Self.reach(of: kernel, dilation: dilation)
         return Padding2D(top: reach.height - padding.top, bottom: reach.height - padding.bottom,
                          left: reach.width - padding.left, right: reach.width - padding.right)
     }

@@ -446,11 +446,10 @@ struct TrainingGenerator {
             }
             // The padded input; dL/dx padded too, then cropped, unless the backward writes it unpadded.
             let padded = layer.padding.map { $0 != .zero } ?? false
+            if padded { out.line("Self.\(function)_pad(\(x), p)") }
             if padded && InputGradientConvolution.applies(to: layer) {
-                out.line("Self.\(function)_pad(\(x), p)")
                 out.line("Self.\(function)_backward(UnsafePointer(p), UnsafePointer(g), \(k), \(gradients), \(into))\(swap)")
             } else if padded {
-                out.line("Self.\(function)_pad(\(x), p)")
                 out.line("Self.\(function)_backward(UnsafePointer(p), UnsafePointer(g), \(k), \(gradients), \(first ? "inputGradient == nil ? nil : q" : "q"))")
                 if first {
                     out.line("if let inputGradient { Self.\(function)_unpad(UnsafePointer(q), inputGradient) }")

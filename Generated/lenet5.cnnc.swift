@@ -37,7 +37,7 @@ public struct Lenet5: CompiledModel {
     public static let flops = 833040
     /// 5,888 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 5888
-    static let packedCount = 66928
+    static let packedCount = 69424
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -109,14 +109,15 @@ public struct Lenet5: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 25, outputs: 6, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 150, count: 6, into: &packed, at: 200)
-        WeightPacking.kernel(parameters, from: 156, rows: 150, outputs: 16, paddedOutputs: 16, into: &packed, at: 208)
-        WeightPacking.bias(parameters, from: 2556, count: 16, into: &packed, at: 2608)
-        WeightPacking.kernel(parameters, from: 2572, rows: 400, outputs: 120, paddedOutputs: 128, into: &packed, at: 2624)
-        WeightPacking.bias(parameters, from: 50572, count: 120, into: &packed, at: 53824)
-        WeightPacking.kernel(parameters, from: 50692, rows: 120, outputs: 84, paddedOutputs: 96, into: &packed, at: 53952)
-        WeightPacking.bias(parameters, from: 60772, count: 84, into: &packed, at: 65472)
-        WeightPacking.kernel(parameters, from: 60856, rows: 84, outputs: 10, paddedOutputs: 16, into: &packed, at: 65568)
-        WeightPacking.bias(parameters, from: 61696, count: 10, into: &packed, at: 66912)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 150, taps: 25, outputs: 6, stride: 16, into: &packed, at: 208)
+        WeightPacking.kernel(parameters, from: 156, rows: 150, outputs: 16, paddedOutputs: 16, into: &packed, at: 2704)
+        WeightPacking.bias(parameters, from: 2556, count: 16, into: &packed, at: 5104)
+        WeightPacking.kernel(parameters, from: 2572, rows: 400, outputs: 120, paddedOutputs: 128, into: &packed, at: 5120)
+        WeightPacking.bias(parameters, from: 50572, count: 120, into: &packed, at: 56320)
+        WeightPacking.kernel(parameters, from: 50692, rows: 120, outputs: 84, paddedOutputs: 96, into: &packed, at: 56448)
+        WeightPacking.bias(parameters, from: 60772, count: 84, into: &packed, at: 67968)
+        WeightPacking.kernel(parameters, from: 60856, rows: 84, outputs: 10, paddedOutputs: 16, into: &packed, at: 68064)
+        WeightPacking.bias(parameters, from: 61696, count: 10, into: &packed, at: 69408)
         self.packed = packed
     }
 
@@ -145,7 +146,7 @@ public struct Lenet5: CompiledModel {
         Self.l1_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_average_pooling2d))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), w.advanced(by: 208), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), w.advanced(by: 2704), arena.advanced(by: Arena.l2_conv2d_1))
         Self.l2_conv2d_1_activation(arena.advanced(by: Arena.l2_conv2d_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // average_pooling2d_1
@@ -155,15 +156,15 @@ public struct Lenet5: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d_1)))
         // dense
-        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d_1)), w.advanced(by: 2624), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d_1)), w.advanced(by: 5120), arena.advanced(by: Arena.l5_dense))
         Self.l5_dense_activation(arena.advanced(by: Arena.l5_dense))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
         // dense_1
-        Self.l6_dense_1(UnsafePointer(arena.advanced(by: Arena.l5_dense)), w.advanced(by: 53952), arena.advanced(by: Arena.l6_dense_1))
+        Self.l6_dense_1(UnsafePointer(arena.advanced(by: Arena.l5_dense)), w.advanced(by: 56448), arena.advanced(by: Arena.l6_dense_1))
         Self.l6_dense_1_activation(arena.advanced(by: Arena.l6_dense_1))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense_1)))
         // dense_2
-        Self.l7_dense_2(UnsafePointer(arena.advanced(by: Arena.l6_dense_1)), w.advanced(by: 65568), arena.advanced(by: Arena.l7_dense_2))
+        Self.l7_dense_2(UnsafePointer(arena.advanced(by: Arena.l6_dense_1)), w.advanced(by: 68064), arena.advanced(by: Arena.l7_dense_2))
         Self.l7_dense_2_activation(arena.advanced(by: Arena.l7_dense_2))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dense_2)))
         output.update(from: arena.advanced(by: Arena.l7_dense_2), count: 10)
@@ -192,7 +193,7 @@ public struct Lenet5: CompiledModel {
         Self.l1_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_average_pooling2d))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), w.advanced(by: 208), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), w.advanced(by: 2704), arena.advanced(by: Arena.l2_conv2d_1))
         Self.l2_conv2d_1_activation(arena.advanced(by: Arena.l2_conv2d_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // average_pooling2d_1
@@ -202,15 +203,15 @@ public struct Lenet5: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d_1)))
         // dense
-        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d_1)), w.advanced(by: 2624), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d_1)), w.advanced(by: 5120), arena.advanced(by: Arena.l5_dense))
         Self.l5_dense_activation(arena.advanced(by: Arena.l5_dense))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
         // dense_1
-        Self.l6_dense_1(UnsafePointer(arena.advanced(by: Arena.l5_dense)), w.advanced(by: 53952), arena.advanced(by: Arena.l6_dense_1))
+        Self.l6_dense_1(UnsafePointer(arena.advanced(by: Arena.l5_dense)), w.advanced(by: 56448), arena.advanced(by: Arena.l6_dense_1))
         Self.l6_dense_1_activation(arena.advanced(by: Arena.l6_dense_1))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense_1)))
         // dense_2
-        Self.l7_dense_2(UnsafePointer(arena.advanced(by: Arena.l6_dense_1)), w.advanced(by: 65568), arena.advanced(by: Arena.l7_dense_2))
+        Self.l7_dense_2(UnsafePointer(arena.advanced(by: Arena.l6_dense_1)), w.advanced(by: 68064), arena.advanced(by: Arena.l7_dense_2))
         Self.l7_dense_2_activation(arena.advanced(by: Arena.l7_dense_2))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dense_2)))
         output.update(from: arena.advanced(by: Arena.l7_dense_2), count: 10)
@@ -264,7 +265,7 @@ public struct Lenet5: CompiledModel {
         Self.l1_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_average_pooling2d))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), w.advanced(by: 208), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), w.advanced(by: 2704), arena.advanced(by: Arena.l2_conv2d_1))
         Self.l2_conv2d_1_activation(arena.advanced(by: Arena.l2_conv2d_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // average_pooling2d_1
@@ -277,7 +278,7 @@ public struct Lenet5: CompiledModel {
     @inline(never)
     static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
-        let kernel = w + 2624, bias = w + 53824
+        let kernel = w + 5120, bias = w + 56320
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 48
             do {
@@ -451,7 +452,7 @@ public struct Lenet5: CompiledModel {
     @inline(never)
     static func l6_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        let kernel = w + 53952, bias = w + 65472
+        let kernel = w + 56448, bias = w + 67968
         if parts.contains(0) {
             do {
                 let yp = y
@@ -649,7 +650,7 @@ public struct Lenet5: CompiledModel {
     @inline(never)
     static func l7_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 65568, bias = w + 66912
+        let kernel = w + 68064, bias = w + 69408
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
@@ -754,31 +755,61 @@ public struct Lenet5: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
         typealias V = SIMD16<Float>
-        let kernel = w, bias = w + 200
-        // Output pixels in lanes: 16 neighbours of a row per pass, one accumulator per filter.
-        for oy in parts {
-            for block in 0..<2 {
-                let ox = Swift.min(block * 16, 12)
-                var s0 = V(repeating: bias[0])
-                var s1 = V(repeating: bias[1])
-                var s2 = V(repeating: bias[2])
-                var s3 = V(repeating: bias[3])
-                var s4 = V(repeating: bias[4])
-                var s5 = V(repeating: bias[5])
-                for ky in 0..<5 {
+        guard !parts.isEmpty else { return }
+        let patterns = w + 208, biases = w + 2608
+        // The input rows these output rows read, each pixel repeated once per filter.
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 6152) { buffer in
+            let repeated = buffer.baseAddress!
+            let firstRow = parts.lowerBound
+            let source = x + firstRow * 32, rows = (parts.upperBound - 1) + 5 - firstRow
+            for pixel in 0..<(rows * 32) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 6) }
+            for oy in parts {
+                let row = repeated + (oy - firstRow) * 192
+                let yp = y + oy * 168
+                do {
+                    var s0 = biases.simd(V.self, at: 0)
+                    var s1 = biases.simd(V.self, at: 64)
+                    var s2 = biases.simd(V.self, at: 32)
+                    var s3 = biases.simd(V.self, at: 0)
+                    var s4 = biases.simd(V.self, at: 64)
+                    var s5 = biases.simd(V.self, at: 32)
+                    var s6 = biases.simd(V.self, at: 0)
+                    var s7 = biases.simd(V.self, at: 64)
+                    var s8 = biases.simd(V.self, at: 32)
+                    var s9 = biases.simd(V.self, at: 0)
+                    var s10 = biases.simd(V.self, at: 32)
                     for kx in 0..<5 {
-                        let xv = x.simd(V.self, at: (oy + ky) * 32 + ox + kx)
-                        let wp = kernel + (ky * 5 + kx) * 8
-                        s0 = madd(s0, xv, V(repeating: wp[0]))
-                        s1 = madd(s1, xv, V(repeating: wp[1]))
-                        s2 = madd(s2, xv, V(repeating: wp[2]))
-                        s3 = madd(s3, xv, V(repeating: wp[3]))
-                        s4 = madd(s4, xv, V(repeating: wp[4]))
-                        s5 = madd(s5, xv, V(repeating: wp[5]))
+                        for ky in 0..<5 {
+                            let xp = row + ky * 192 + kx * 6
+                            let wp = patterns + (ky * 5 + kx) * 96
+                            let w0 = wp.simd(V.self, at: 0)
+                            let w2 = wp.simd(V.self, at: 32)
+                            let w4 = wp.simd(V.self, at: 64)
+                            s0 = madd(s0, xp.simd(V.self, at: 0), w0)
+                            s1 = madd(s1, xp.simd(V.self, at: 16), w4)
+                            s2 = madd(s2, xp.simd(V.self, at: 32), w2)
+                            s3 = madd(s3, xp.simd(V.self, at: 48), w0)
+                            s4 = madd(s4, xp.simd(V.self, at: 64), w4)
+                            s5 = madd(s5, xp.simd(V.self, at: 80), w2)
+                            s6 = madd(s6, xp.simd(V.self, at: 96), w0)
+                            s7 = madd(s7, xp.simd(V.self, at: 112), w4)
+                            s8 = madd(s8, xp.simd(V.self, at: 128), w2)
+                            s9 = madd(s9, xp.simd(V.self, at: 144), w0)
+                            s10 = madd(s10, xp.simd(V.self, at: 152), w2)
+                        }
                     }
+                    yp.store(s0, at: 0)
+                    yp.store(s1, at: 16)
+                    yp.store(s2, at: 32)
+                    yp.store(s3, at: 48)
+                    yp.store(s4, at: 64)
+                    yp.store(s5, at: 80)
+                    yp.store(s6, at: 96)
+                    yp.store(s7, at: 112)
+                    yp.store(s8, at: 128)
+                    yp.store(s9, at: 144)
+                    yp.store(s10, at: 152)
                 }
-                let yp = y + (oy * 28 + ox) * 6
-                for lane in 0..<16 { let p = yp + lane * 6; p[0] = s0[lane]; p[1] = s1[lane]; p[2] = s2[lane]; p[3] = s3[lane]; p[4] = s4[lane]; p[5] = s5[lane] }
             }
         }
     }
@@ -1089,15 +1120,15 @@ extension Lenet5: TrainableModel {
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l0_conv2d_activation(o0)
         Self.l1_average_pooling2d(UnsafePointer(o0), o1)
-        Self.l2_conv2d_1(UnsafePointer(o1), w.advanced(by: 208), o2)
+        Self.l2_conv2d_1(UnsafePointer(o1), w.advanced(by: 2704), o2)
         Self.l2_conv2d_1_activation(o2)
         Self.l3_average_pooling2d_1(UnsafePointer(o2), o3)
         // flatten: the same memory as its input
-        Self.l5_dense(UnsafePointer(o3), w.advanced(by: 2624), o5)
+        Self.l5_dense(UnsafePointer(o3), w.advanced(by: 5120), o5)
         Self.l5_dense_activation(o5)
-        Self.l6_dense_1(UnsafePointer(o5), w.advanced(by: 53952), o6)
+        Self.l6_dense_1(UnsafePointer(o5), w.advanced(by: 56448), o6)
         Self.l6_dense_1_activation(o6)
-        Self.l7_dense_2(UnsafePointer(o6), w.advanced(by: 65568), o7)
+        Self.l7_dense_2(UnsafePointer(o6), w.advanced(by: 68064), o7)
         Self.l7_dense_2_activation(o7)
         output.update(from: o7, count: 10)
         // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct MiniResnet: CompiledModel {
     public static let flops = 3324480
     /// 26,016 floats of activations and padded inputs (see `Arena`), 14,336 of Winograd scratch.
     public static let arenaCount = 40352
-    static let packedCount = 9392
+    static let packedCount = 10672
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -158,25 +158,26 @@ public struct MiniResnet: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 72)
-        WeightPacking.batchNormalization(parameters, gamma: 72, beta: 80, mean: 88, variance: 96, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 80, shiftAt: 88)
-        WeightPacking.kernel(parameters, from: 104, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 96)
-        WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 672)
-        WeightPacking.batchNormalization(parameters, gamma: 680, beta: 688, mean: 696, variance: 704, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 680, shiftAt: 688)
-        WeightPacking.kernel(parameters, from: 712, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 696)
-        WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 1272)
-        WeightPacking.batchNormalization(parameters, gamma: 1288, beta: 1296, mean: 1304, variance: 1312, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 1280, shiftAt: 1288)
-        WeightPacking.kernel(parameters, from: 1320, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 1296)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 2448)
-        WeightPacking.batchNormalization(parameters, gamma: 2472, beta: 2488, mean: 2504, variance: 2520, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 2464, shiftAt: 2480)
-        WeightPacking.kernel(parameters, from: 2536, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 2496)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 4800)
-        WeightPacking.winograd(parameters, from: 2536, inputChannels: 16, outputs: 16, paddedOutputs: 16, into: &packed, at: 4816)
-        WeightPacking.kernel(parameters, from: 4840, rows: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 8912)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 9040)
-        WeightPacking.batchNormalization(parameters, gamma: 4968, beta: 4984, mean: 5000, variance: 5016, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 9056, shiftAt: 9072)
-        WeightPacking.batchNormalization(parameters, gamma: 5032, beta: 5048, mean: 5064, variance: 5080, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 9088, shiftAt: 9104)
-        WeightPacking.kernel(parameters, from: 5096, rows: 16, outputs: 10, paddedOutputs: 16, into: &packed, at: 9120)
-        WeightPacking.bias(parameters, from: 5256, count: 10, into: &packed, at: 9376)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: nil, taps: 9, outputs: 8, stride: 16, into: &packed, at: 80)
+        WeightPacking.batchNormalization(parameters, gamma: 72, beta: 80, mean: 88, variance: 96, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 1360, shiftAt: 1368)
+        WeightPacking.kernel(parameters, from: 104, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 1376)
+        WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 1952)
+        WeightPacking.batchNormalization(parameters, gamma: 680, beta: 688, mean: 696, variance: 704, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 1960, shiftAt: 1968)
+        WeightPacking.kernel(parameters, from: 712, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 1976)
+        WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 2552)
+        WeightPacking.batchNormalization(parameters, gamma: 1288, beta: 1296, mean: 1304, variance: 1312, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 2560, shiftAt: 2568)
+        WeightPacking.kernel(parameters, from: 1320, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 2576)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 3728)
+        WeightPacking.batchNormalization(parameters, gamma: 2472, beta: 2488, mean: 2504, variance: 2520, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 3744, shiftAt: 3760)
+        WeightPacking.kernel(parameters, from: 2536, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 3776)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 6080)
+        WeightPacking.winograd(parameters, from: 2536, inputChannels: 16, outputs: 16, paddedOutputs: 16, into: &packed, at: 6096)
+        WeightPacking.kernel(parameters, from: 4840, rows: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 10192)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 10320)
+        WeightPacking.batchNormalization(parameters, gamma: 4968, beta: 4984, mean: 5000, variance: 5016, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 10336, shiftAt: 10352)
+        WeightPacking.batchNormalization(parameters, gamma: 5032, beta: 5048, mean: 5064, variance: 5080, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 10368, shiftAt: 10384)
+        WeightPacking.kernel(parameters, from: 5096, rows: 16, outputs: 10, paddedOutputs: 16, into: &packed, at: 10400)
+        WeightPacking.bias(parameters, from: 5256, count: 10, into: &packed, at: 10656)
         self.packed = packed
     }
 
@@ -210,10 +211,10 @@ public struct MiniResnet: CompiledModel {
         // with block1_bn1 and block1_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
-            Self.l3_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 96), arena.advanced(by: Arena.l3_block1_conv1), w.advanced(by: 680))
+            Self.l3_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), w.advanced(by: 1960))
         } else {
             Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
-            Self.l3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 96), arena.advanced(by: Arena.l3_block1_conv1))
+            Self.l3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1))
         }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_bn1
@@ -230,10 +231,10 @@ public struct MiniResnet: CompiledModel {
         // with block1_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l6_block1_conv2_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
-            Self.l6_block1_conv2_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 696), arena.advanced(by: Arena.l6_block1_conv2), w.advanced(by: 1280))
+            Self.l6_block1_conv2_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 1976), arena.advanced(by: Arena.l6_block1_conv2), w.advanced(by: 2560))
         } else {
             Self.l6_block1_conv2_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
-            Self.l6_block1_conv2(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 696), arena.advanced(by: Arena.l6_block1_conv2))
+            Self.l6_block1_conv2(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 1976), arena.advanced(by: Arena.l6_block1_conv2))
         }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_bn2
@@ -258,10 +259,10 @@ public struct MiniResnet: CompiledModel {
         // with block2_bn1 and block2_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
-            Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 1296), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 2464))
+            Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 2576), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 3744))
         } else {
             Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
-            Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 1296), arena.advanced(by: Arena.l10_block2_conv1))
+            Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 2576), arena.advanced(by: Arena.l10_block2_conv1))
         }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_bn1
@@ -278,18 +279,18 @@ public struct MiniResnet: CompiledModel {
         // with block2_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-            Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 2496), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 9056))
+            Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 3776), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 10336))
         } else {
             Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-            Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 2496), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch))
+            Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 3776), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut
         // with block2_shortcut_bn in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 8912), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 9088))
+            Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 10192), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 10368))
         } else {
-            Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 8912), arena.advanced(by: Arena.l14_block2_shortcut))
+            Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 10192), arena.advanced(by: Arena.l14_block2_shortcut))
         }
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_bn2
@@ -319,7 +320,7 @@ public struct MiniResnet: CompiledModel {
         Self.l19_pool(UnsafePointer(arena.advanced(by: Arena.l17_block2_add)), arena.advanced(by: Arena.l19_pool))
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_pool)))
         // predictions
-        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_pool)), w.advanced(by: 9120), arena.advanced(by: Arena.l20_predictions))
+        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_pool)), w.advanced(by: 10400), arena.advanced(by: Arena.l20_predictions))
         Self.l20_predictions_activation(arena.advanced(by: Arena.l20_predictions))
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_predictions)))
         output.update(from: arena.advanced(by: Arena.l20_predictions), count: 10)
@@ -352,7 +353,7 @@ public struct MiniResnet: CompiledModel {
         // block1_conv1
         // with block1_bn1 and block1_relu in its store, unless every layer's output is observed
         Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
-        pool.split(28) { worker, parts in Self.l3_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 96), arena.advanced(by: Arena.l3_block1_conv1), w.advanced(by: 680), parts) }
+        pool.split(28) { worker, parts in Self.l3_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), w.advanced(by: 1960), parts) }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_bn1
         // in block1_conv1's store
@@ -363,7 +364,7 @@ public struct MiniResnet: CompiledModel {
         // block1_conv2
         // with block1_bn2 in its store, unless every layer's output is observed
         Self.l6_block1_conv2_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
-        pool.split(28) { worker, parts in Self.l6_block1_conv2_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 696), arena.advanced(by: Arena.l6_block1_conv2), w.advanced(by: 1280), parts) }
+        pool.split(28) { worker, parts in Self.l6_block1_conv2_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 1976), arena.advanced(by: Arena.l6_block1_conv2), w.advanced(by: 2560), parts) }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_bn2
         // in block1_conv2's store
@@ -378,7 +379,7 @@ public struct MiniResnet: CompiledModel {
         // block2_conv1
         // with block2_bn1 and block2_relu in its store, unless every layer's output is observed
         Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
-        Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 1296), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 2464))
+        Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 2576), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 3744))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_bn1
         // in block2_conv1's store
@@ -389,11 +390,11 @@ public struct MiniResnet: CompiledModel {
         // block2_conv2
         // with block2_bn2 in its store, unless every layer's output is observed
         Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-        pool.split(2) { worker, parts in Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 2496), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch + worker * 14336), w.advanced(by: 9056), parts) }
+        pool.split(2) { worker, parts in Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 3776), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch + worker * 14336), w.advanced(by: 10336), parts) }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut
         // with block2_shortcut_bn in its store, unless every layer's output is observed
-        Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 8912), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 9088))
+        Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 10192), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 10368))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_bn2
         // in block2_conv2's store
@@ -412,7 +413,7 @@ public struct MiniResnet: CompiledModel {
         Self.l19_pool(UnsafePointer(arena.advanced(by: Arena.l17_block2_add)), arena.advanced(by: Arena.l19_pool))
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_pool)))
         // predictions
-        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_pool)), w.advanced(by: 9120), arena.advanced(by: Arena.l20_predictions))
+        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_pool)), w.advanced(by: 10400), arena.advanced(by: Arena.l20_predictions))
         Self.l20_predictions_activation(arena.advanced(by: Arena.l20_predictions))
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_predictions)))
         output.update(from: arena.advanced(by: Arena.l20_predictions), count: 10)
@@ -463,10 +464,10 @@ public struct MiniResnet: CompiledModel {
         // with block1_bn1 and block1_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
-            Self.l3_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 96), arena.advanced(by: Arena.l3_block1_conv1), w.advanced(by: 680))
+            Self.l3_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), w.advanced(by: 1960))
         } else {
             Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
-            Self.l3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 96), arena.advanced(by: Arena.l3_block1_conv1))
+            Self.l3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1))
         }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_bn1
@@ -483,10 +484,10 @@ public struct MiniResnet: CompiledModel {
         // with block1_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l6_block1_conv2_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
-            Self.l6_block1_conv2_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 696), arena.advanced(by: Arena.l6_block1_conv2), w.advanced(by: 1280))
+            Self.l6_block1_conv2_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 1976), arena.advanced(by: Arena.l6_block1_conv2), w.advanced(by: 2560))
         } else {
             Self.l6_block1_conv2_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
-            Self.l6_block1_conv2(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 696), arena.advanced(by: Arena.l6_block1_conv2))
+            Self.l6_block1_conv2(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 1976), arena.advanced(by: Arena.l6_block1_conv2))
         }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_bn2
@@ -511,10 +512,10 @@ public struct MiniResnet: CompiledModel {
         // with block2_bn1 and block2_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
-            Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 1296), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 2464))
+            Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 2576), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 3744))
         } else {
             Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
-            Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 1296), arena.advanced(by: Arena.l10_block2_conv1))
+            Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 2576), arena.advanced(by: Arena.l10_block2_conv1))
         }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_bn1
@@ -531,18 +532,18 @@ public struct MiniResnet: CompiledModel {
         // with block2_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-            Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 2496), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 9056))
+            Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 3776), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 10336))
         } else {
             Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-            Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 2496), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch))
+            Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 3776), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut
         // with block2_shortcut_bn in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 8912), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 9088))
+            Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 10192), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 10368))
         } else {
-            Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 8912), arena.advanced(by: Arena.l14_block2_shortcut))
+            Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 10192), arena.advanced(by: Arena.l14_block2_shortcut))
         }
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_bn2
@@ -578,7 +579,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l20_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 9120, bias = w + 9376
+        let kernel = w + 10400, bias = w + 10656
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
@@ -683,35 +684,68 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l0_stem_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
         typealias V = SIMD16<Float>
-        let kernel = w, bias = w + 72
-        // Output pixels in lanes: 16 neighbours of a row per pass, one accumulator per filter.
-        for oy in parts {
-            for block in 0..<2 {
-                let ox = Swift.min(block * 16, 12)
-                var s0 = V(repeating: bias[0])
-                var s1 = V(repeating: bias[1])
-                var s2 = V(repeating: bias[2])
-                var s3 = V(repeating: bias[3])
-                var s4 = V(repeating: bias[4])
-                var s5 = V(repeating: bias[5])
-                var s6 = V(repeating: bias[6])
-                var s7 = V(repeating: bias[7])
-                for ky in 0..<3 {
+        guard !parts.isEmpty else { return }
+        let patterns = w + 80, biases = w + 1232
+        // The input rows these output rows read, each pixel repeated once per filter.
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 7208) { buffer in
+            let repeated = buffer.baseAddress!
+            let firstRow = parts.lowerBound
+            let source = x + firstRow * 30, rows = (parts.upperBound - 1) + 3 - firstRow
+            for pixel in 0..<(rows * 30) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
+            for oy in parts {
+                let row = repeated + (oy - firstRow) * 240
+                let yp = y + oy * 224
+                do {
+                    var s0 = biases.simd(V.self, at: 0)
+                    var s1 = biases.simd(V.self, at: 0)
+                    var s2 = biases.simd(V.self, at: 0)
+                    var s3 = biases.simd(V.self, at: 0)
+                    var s4 = biases.simd(V.self, at: 0)
+                    var s5 = biases.simd(V.self, at: 0)
+                    var s6 = biases.simd(V.self, at: 0)
+                    var s7 = biases.simd(V.self, at: 0)
+                    var s8 = biases.simd(V.self, at: 0)
+                    var s9 = biases.simd(V.self, at: 0)
+                    var s10 = biases.simd(V.self, at: 0)
+                    var s11 = biases.simd(V.self, at: 0)
+                    var s12 = biases.simd(V.self, at: 0)
+                    var s13 = biases.simd(V.self, at: 0)
                     for kx in 0..<3 {
-                        let xv = x.simd(V.self, at: (oy + ky) * 30 + ox + kx)
-                        let wp = kernel + (ky * 3 + kx) * 8
-                        s0 = madd(s0, xv, V(repeating: wp[0]))
-                        s1 = madd(s1, xv, V(repeating: wp[1]))
-                        s2 = madd(s2, xv, V(repeating: wp[2]))
-                        s3 = madd(s3, xv, V(repeating: wp[3]))
-                        s4 = madd(s4, xv, V(repeating: wp[4]))
-                        s5 = madd(s5, xv, V(repeating: wp[5]))
-                        s6 = madd(s6, xv, V(repeating: wp[6]))
-                        s7 = madd(s7, xv, V(repeating: wp[7]))
+                        for ky in 0..<3 {
+                            let xp = row + ky * 240 + kx * 8
+                            let wp = patterns + (ky * 3 + kx) * 128
+                            let w0 = wp.simd(V.self, at: 0)
+                            s0 = madd(s0, xp.simd(V.self, at: 0), w0)
+                            s1 = madd(s1, xp.simd(V.self, at: 16), w0)
+                            s2 = madd(s2, xp.simd(V.self, at: 32), w0)
+                            s3 = madd(s3, xp.simd(V.self, at: 48), w0)
+                            s4 = madd(s4, xp.simd(V.self, at: 64), w0)
+                            s5 = madd(s5, xp.simd(V.self, at: 80), w0)
+                            s6 = madd(s6, xp.simd(V.self, at: 96), w0)
+                            s7 = madd(s7, xp.simd(V.self, at: 112), w0)
+                            s8 = madd(s8, xp.simd(V.self, at: 128), w0)
+                            s9 = madd(s9, xp.simd(V.self, at: 144), w0)
+                            s10 = madd(s10, xp.simd(V.self, at: 160), w0)
+                            s11 = madd(s11, xp.simd(V.self, at: 176), w0)
+                            s12 = madd(s12, xp.simd(V.self, at: 192), w0)
+                            s13 = madd(s13, xp.simd(V.self, at: 208), w0)
+                        }
                     }
+                    yp.store(s0, at: 0)
+                    yp.store(s1, at: 16)
+                    yp.store(s2, at: 32)
+                    yp.store(s3, at: 48)
+                    yp.store(s4, at: 64)
+                    yp.store(s5, at: 80)
+                    yp.store(s6, at: 96)
+                    yp.store(s7, at: 112)
+                    yp.store(s8, at: 128)
+                    yp.store(s9, at: 144)
+                    yp.store(s10, at: 160)
+                    yp.store(s11, at: 176)
+                    yp.store(s12, at: 192)
+                    yp.store(s13, at: 208)
                 }
-                let yp = y + (oy * 28 + ox) * 8
-                for lane in 0..<16 { let p = yp + lane * 8; p[0] = s0[lane]; p[1] = s1[lane]; p[2] = s2[lane]; p[3] = s3[lane]; p[4] = s4[lane]; p[5] = s5[lane]; p[6] = s6[lane]; p[7] = s7[lane] }
             }
         }
     }
@@ -720,7 +754,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l1_stem_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 80, shift = w + 88
+        let scale = w + 1360, shift = w + 1368
         for position in 0..<784 {
             let v = x + position * 8
             do {
@@ -866,7 +900,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l4_block1_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 680, shift = w + 688
+        let scale = w + 1960, shift = w + 1968
         for position in 0..<784 {
             let v = x + position * 8
             do {
@@ -1002,7 +1036,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l7_block1_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 1280, shift = w + 1288
+        let scale = w + 2560, shift = w + 2568
         for position in 0..<784 {
             let v = x + position * 8
             do {
@@ -1154,7 +1188,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l11_block2_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 2464, shift = w + 2480
+        let scale = w + 3744, shift = w + 3760
         for position in 0..<196 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -1713,7 +1747,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l15_block2_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 9056, shift = w + 9072
+        let scale = w + 10336, shift = w + 10352
         for position in 0..<196 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -1726,7 +1760,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l16_block2_shortcut_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 9088, shift = w + 9104
+        let scale = w + 10368, shift = w + 10384
         for position in 0..<196 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -1844,7 +1878,7 @@ extension MiniResnet: TrainableModel {
                 o2.update(from: UnsafePointer(o1), count: 6272)
                 Self.l2_stem_relu(o2)
                 Self.l3_block1_conv1_pad(UnsafePointer(o2), p)
-                Self.l3_block1_conv1(UnsafePointer(p), w.advanced(by: 96), o3)
+                Self.l3_block1_conv1(UnsafePointer(p), w.advanced(by: 1376), o3)
                 Self.l4_block1_bn1_statistics(UnsafePointer(o3), sums)
                 return 0
 
@@ -1858,7 +1892,7 @@ extension MiniResnet: TrainableModel {
                 o5.update(from: UnsafePointer(o4), count: 6272)
                 Self.l2_stem_relu(o5)
                 Self.l6_block1_conv2_pad(UnsafePointer(o5), p)
-                Self.l6_block1_conv2(UnsafePointer(p), w.advanced(by: 696), o6)
+                Self.l6_block1_conv2(UnsafePointer(p), w.advanced(by: 1976), o6)
                 Self.l7_block1_bn2_statistics(UnsafePointer(o6), sums)
                 return 0
 
@@ -1875,7 +1909,7 @@ extension MiniResnet: TrainableModel {
                 o9.update(from: UnsafePointer(o8), count: 6272)
                 Self.l2_stem_relu(o9)
                 Self.l10_block2_conv1_pad(UnsafePointer(o9), p)
-                Self.l10_block2_conv1(UnsafePointer(p), w.advanced(by: 1296), o10)
+                Self.l10_block2_conv1(UnsafePointer(p), w.advanced(by: 2576), o10)
                 Self.l11_block2_bn1_statistics(UnsafePointer(o10), sums)
                 return 0
 
@@ -1891,8 +1925,8 @@ extension MiniResnet: TrainableModel {
                 o12.update(from: UnsafePointer(o11), count: 3136)
                 Self.l12_block2_relu(o12)
                 Self.l13_block2_conv2_pad(UnsafePointer(o12), p)
-                Self.l13_block2_conv2(UnsafePointer(p), w.advanced(by: 2496), o13)
-                Self.l14_block2_shortcut(UnsafePointer(o9), w.advanced(by: 8912), o14)
+                Self.l13_block2_conv2(UnsafePointer(p), w.advanced(by: 3776), o13)
+                Self.l14_block2_shortcut(UnsafePointer(o9), w.advanced(by: 10192), o14)
                 Self.l15_block2_bn2_statistics(UnsafePointer(o13), sums)
                 return 0
 
@@ -1922,7 +1956,7 @@ extension MiniResnet: TrainableModel {
                 o18.update(from: UnsafePointer(o17), count: 3136)
                 Self.l12_block2_relu(o18)
                 Self.l19_pool(UnsafePointer(o18), o19)
-                Self.l20_predictions(UnsafePointer(o19), w.advanced(by: 9120), o20)
+                Self.l20_predictions(UnsafePointer(o19), w.advanced(by: 10400), o20)
                 Self.l20_predictions_activation(o20)
                 output.update(from: o20, count: 10)
                 // The loss, and its gradient: with respect to the output, or to the

@@ -39,7 +39,7 @@ public struct TwoHeads: CompiledModel {
     public static let flops = 385408
     /// 6,768 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 6768
-    static let packedCount = 9668
+    static let packedCount = 10948
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -112,14 +112,15 @@ public struct TwoHeads: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 72, count: 8, into: &packed, at: 72)
-        WeightPacking.kernel(parameters, from: 80, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 80)
-        WeightPacking.bias(parameters, from: 1232, count: 16, into: &packed, at: 1232)
-        WeightPacking.kernel(parameters, from: 1248, rows: 4, outputs: 16, paddedOutputs: 16, into: &packed, at: 1248)
-        WeightPacking.bias(parameters, from: 1312, count: 16, into: &packed, at: 1312)
-        WeightPacking.kernel(parameters, from: 1328, rows: 416, outputs: 10, paddedOutputs: 16, into: &packed, at: 1328)
-        WeightPacking.bias(parameters, from: 5488, count: 10, into: &packed, at: 7984)
-        WeightPacking.kernel(parameters, from: 5498, rows: 416, outputs: 1, paddedOutputs: 4, into: &packed, at: 8000)
-        WeightPacking.bias(parameters, from: 5914, count: 1, into: &packed, at: 9664)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 72, taps: 9, outputs: 8, stride: 16, into: &packed, at: 80)
+        WeightPacking.kernel(parameters, from: 80, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 1360)
+        WeightPacking.bias(parameters, from: 1232, count: 16, into: &packed, at: 2512)
+        WeightPacking.kernel(parameters, from: 1248, rows: 4, outputs: 16, paddedOutputs: 16, into: &packed, at: 2528)
+        WeightPacking.bias(parameters, from: 1312, count: 16, into: &packed, at: 2592)
+        WeightPacking.kernel(parameters, from: 1328, rows: 416, outputs: 10, paddedOutputs: 16, into: &packed, at: 2608)
+        WeightPacking.bias(parameters, from: 5488, count: 10, into: &packed, at: 9264)
+        WeightPacking.kernel(parameters, from: 5498, rows: 416, outputs: 1, paddedOutputs: 4, into: &packed, at: 9280)
+        WeightPacking.bias(parameters, from: 5914, count: 1, into: &packed, at: 10944)
         self.packed = packed
     }
 
@@ -146,7 +147,7 @@ public struct TwoHeads: CompiledModel {
         Self.l1_pool1(UnsafePointer(arena.advanced(by: Arena.l0_conv1)), arena.advanced(by: Arena.l1_pool1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_pool1)))
         // conv2
-        Self.l2_conv2(UnsafePointer(arena.advanced(by: Arena.l1_pool1)), w.advanced(by: 80), arena.advanced(by: Arena.l2_conv2))
+        Self.l2_conv2(UnsafePointer(arena.advanced(by: Arena.l1_pool1)), w.advanced(by: 1360), arena.advanced(by: Arena.l2_conv2))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2)))
         // pool2
         Self.l3_pool2(UnsafePointer(arena.advanced(by: Arena.l2_conv2)), arena.advanced(by: Arena.l3_pool2))
@@ -155,17 +156,17 @@ public struct TwoHeads: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_pool2)))
         // measurement_features
-        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 1248), arena.advanced(by: Arena.l5_measurement_features))
+        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 2528), arena.advanced(by: Arena.l5_measurement_features))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_measurement_features)))
         // joined
         Self.l6_joined(UnsafePointer(arena.advanced(by: Arena.l3_pool2)), UnsafePointer(arena.advanced(by: Arena.l5_measurement_features)), arena.advanced(by: Arena.l6_joined))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_joined)))
         // digit
-        Self.l7_digit(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 1328), arena.advanced(by: Arena.l7_digit))
+        Self.l7_digit(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 2608), arena.advanced(by: Arena.l7_digit))
         Self.l7_digit_activation(arena.advanced(by: Arena.l7_digit))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_digit)))
         // score
-        Self.l8_score(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 8000), arena.advanced(by: Arena.l8_score))
+        Self.l8_score(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 9280), arena.advanced(by: Arena.l8_score))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_score)))
         output.update(from: arena.advanced(by: Arena.l7_digit), count: 10)
         output.advanced(by: 10).update(from: arena.advanced(by: Arena.l8_score), count: 1)
@@ -192,7 +193,7 @@ public struct TwoHeads: CompiledModel {
         Self.l1_pool1(UnsafePointer(arena.advanced(by: Arena.l0_conv1)), arena.advanced(by: Arena.l1_pool1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_pool1)))
         // conv2
-        Self.l2_conv2(UnsafePointer(arena.advanced(by: Arena.l1_pool1)), w.advanced(by: 80), arena.advanced(by: Arena.l2_conv2))
+        Self.l2_conv2(UnsafePointer(arena.advanced(by: Arena.l1_pool1)), w.advanced(by: 1360), arena.advanced(by: Arena.l2_conv2))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2)))
         // pool2
         Self.l3_pool2(UnsafePointer(arena.advanced(by: Arena.l2_conv2)), arena.advanced(by: Arena.l3_pool2))
@@ -201,17 +202,17 @@ public struct TwoHeads: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_pool2)))
         // measurement_features
-        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 1248), arena.advanced(by: Arena.l5_measurement_features))
+        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 2528), arena.advanced(by: Arena.l5_measurement_features))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_measurement_features)))
         // joined
         Self.l6_joined(UnsafePointer(arena.advanced(by: Arena.l3_pool2)), UnsafePointer(arena.advanced(by: Arena.l5_measurement_features)), arena.advanced(by: Arena.l6_joined))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_joined)))
         // digit
-        Self.l7_digit(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 1328), arena.advanced(by: Arena.l7_digit))
+        Self.l7_digit(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 2608), arena.advanced(by: Arena.l7_digit))
         Self.l7_digit_activation(arena.advanced(by: Arena.l7_digit))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_digit)))
         // score
-        Self.l8_score(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 8000), arena.advanced(by: Arena.l8_score))
+        Self.l8_score(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 9280), arena.advanced(by: Arena.l8_score))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_score)))
         output.update(from: arena.advanced(by: Arena.l7_digit), count: 10)
         output.advanced(by: 10).update(from: arena.advanced(by: Arena.l8_score), count: 1)
@@ -223,43 +224,78 @@ public struct TwoHeads: CompiledModel {
     @inline(never)
     static func l0_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<26) {
         typealias V = SIMD16<Float>
-        let kernel = w, bias = w + 72
-        // Output pixels in lanes: 16 neighbours of a row per pass, one accumulator per filter.
-        for oy in parts {
-            for block in 0..<2 {
-                let ox = Swift.min(block * 16, 10)
-                var s0 = V(repeating: bias[0])
-                var s1 = V(repeating: bias[1])
-                var s2 = V(repeating: bias[2])
-                var s3 = V(repeating: bias[3])
-                var s4 = V(repeating: bias[4])
-                var s5 = V(repeating: bias[5])
-                var s6 = V(repeating: bias[6])
-                var s7 = V(repeating: bias[7])
-                for ky in 0..<3 {
+        guard !parts.isEmpty else { return }
+        let patterns = w + 80, biases = w + 1232
+        // The input rows these output rows read, each pixel repeated once per filter.
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 6280) { buffer in
+            let repeated = buffer.baseAddress!
+            let firstRow = parts.lowerBound
+            let source = x + firstRow * 28, rows = (parts.upperBound - 1) + 3 - firstRow
+            for pixel in 0..<(rows * 28) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
+            for oy in parts {
+                let row = repeated + (oy - firstRow) * 224
+                let yp = y + oy * 208
+                do {
+                    var s0 = biases.simd(V.self, at: 0)
+                    var s1 = biases.simd(V.self, at: 0)
+                    var s2 = biases.simd(V.self, at: 0)
+                    var s3 = biases.simd(V.self, at: 0)
+                    var s4 = biases.simd(V.self, at: 0)
+                    var s5 = biases.simd(V.self, at: 0)
+                    var s6 = biases.simd(V.self, at: 0)
+                    var s7 = biases.simd(V.self, at: 0)
+                    var s8 = biases.simd(V.self, at: 0)
+                    var s9 = biases.simd(V.self, at: 0)
+                    var s10 = biases.simd(V.self, at: 0)
+                    var s11 = biases.simd(V.self, at: 0)
+                    var s12 = biases.simd(V.self, at: 0)
                     for kx in 0..<3 {
-                        let xv = x.simd(V.self, at: (oy + ky) * 28 + ox + kx)
-                        let wp = kernel + (ky * 3 + kx) * 8
-                        s0 = madd(s0, xv, V(repeating: wp[0]))
-                        s1 = madd(s1, xv, V(repeating: wp[1]))
-                        s2 = madd(s2, xv, V(repeating: wp[2]))
-                        s3 = madd(s3, xv, V(repeating: wp[3]))
-                        s4 = madd(s4, xv, V(repeating: wp[4]))
-                        s5 = madd(s5, xv, V(repeating: wp[5]))
-                        s6 = madd(s6, xv, V(repeating: wp[6]))
-                        s7 = madd(s7, xv, V(repeating: wp[7]))
+                        for ky in 0..<3 {
+                            let xp = row + ky * 224 + kx * 8
+                            let wp = patterns + (ky * 3 + kx) * 128
+                            let w0 = wp.simd(V.self, at: 0)
+                            s0 = madd(s0, xp.simd(V.self, at: 0), w0)
+                            s1 = madd(s1, xp.simd(V.self, at: 16), w0)
+                            s2 = madd(s2, xp.simd(V.self, at: 32), w0)
+                            s3 = madd(s3, xp.simd(V.self, at: 48), w0)
+                            s4 = madd(s4, xp.simd(V.self, at: 64), w0)
+                            s5 = madd(s5, xp.simd(V.self, at: 80), w0)
+                            s6 = madd(s6, xp.simd(V.self, at: 96), w0)
+                            s7 = madd(s7, xp.simd(V.self, at: 112), w0)
+                            s8 = madd(s8, xp.simd(V.self, at: 128), w0)
+                            s9 = madd(s9, xp.simd(V.self, at: 144), w0)
+                            s10 = madd(s10, xp.simd(V.self, at: 160), w0)
+                            s11 = madd(s11, xp.simd(V.self, at: 176), w0)
+                            s12 = madd(s12, xp.simd(V.self, at: 192), w0)
+                        }
                     }
+                    s0 = s0.replacing(with: 0, where: s0 .< 0)
+                    yp.store(s0, at: 0)
+                    s1 = s1.replacing(with: 0, where: s1 .< 0)
+                    yp.store(s1, at: 16)
+                    s2 = s2.replacing(with: 0, where: s2 .< 0)
+                    yp.store(s2, at: 32)
+                    s3 = s3.replacing(with: 0, where: s3 .< 0)
+                    yp.store(s3, at: 48)
+                    s4 = s4.replacing(with: 0, where: s4 .< 0)
+                    yp.store(s4, at: 64)
+                    s5 = s5.replacing(with: 0, where: s5 .< 0)
+                    yp.store(s5, at: 80)
+                    s6 = s6.replacing(with: 0, where: s6 .< 0)
+                    yp.store(s6, at: 96)
+                    s7 = s7.replacing(with: 0, where: s7 .< 0)
+                    yp.store(s7, at: 112)
+                    s8 = s8.replacing(with: 0, where: s8 .< 0)
+                    yp.store(s8, at: 128)
+                    s9 = s9.replacing(with: 0, where: s9 .< 0)
+                    yp.store(s9, at: 144)
+                    s10 = s10.replacing(with: 0, where: s10 .< 0)
+                    yp.store(s10, at: 160)
+                    s11 = s11.replacing(with: 0, where: s11 .< 0)
+                    yp.store(s11, at: 176)
+                    s12 = s12.replacing(with: 0, where: s12 .< 0)
+                    yp.store(s12, at: 192)
                 }
-                s0 = s0.replacing(with: 0, where: s0 .< 0)
-                s1 = s1.replacing(with: 0, where: s1 .< 0)
-                s2 = s2.replacing(with: 0, where: s2 .< 0)
-                s3 = s3.replacing(with: 0, where: s3 .< 0)
-                s4 = s4.replacing(with: 0, where: s4 .< 0)
-                s5 = s5.replacing(with: 0, where: s5 .< 0)
-                s6 = s6.replacing(with: 0, where: s6 .< 0)
-                s7 = s7.replacing(with: 0, where: s7 .< 0)
-                let yp = y + (oy * 26 + ox) * 8
-                for lane in 0..<16 { let p = yp + lane * 8; p[0] = s0[lane]; p[1] = s1[lane]; p[2] = s2[lane]; p[3] = s3[lane]; p[4] = s4[lane]; p[5] = s5[lane]; p[6] = s6[lane]; p[7] = s7[lane] }
             }
         }
     }
@@ -526,14 +562,14 @@ extension TwoHeads: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv1(input, w, o0)
         Self.l1_pool1(UnsafePointer(o0), o1)
-        Self.l2_conv2(UnsafePointer(o1), w.advanced(by: 80), o2)
+        Self.l2_conv2(UnsafePointer(o1), w.advanced(by: 1360), o2)
         Self.l3_pool2(UnsafePointer(o2), o3)
         // image_features: the same memory as its input
-        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 1248), o5)
+        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 2528), o5)
         Self.l6_joined(UnsafePointer(o3), UnsafePointer(o5), o6)
-        Self.l7_digit(UnsafePointer(o6), w.advanced(by: 1328), o7)
+        Self.l7_digit(UnsafePointer(o6), w.advanced(by: 2608), o7)
         Self.l7_digit_activation(o7)
-        Self.l8_score(UnsafePointer(o6), w.advanced(by: 8000), o8)
+        Self.l8_score(UnsafePointer(o6), w.advanced(by: 9280), o8)
         output.update(from: o7, count: 10)
         output.advanced(by: 10).update(from: o8, count: 1)
         // The loss: each output's, weighted, summed. Its gradient with respect to

@@ -37,7 +37,7 @@ public struct Unet: CompiledModel {
     public static let flops = 1884160
     /// 15,968 floats of activations and padded inputs (see `Arena`), 6,144 of Winograd scratch.
     public static let arenaCount = 22112
-    static let packedCount = 22540
+    static let packedCount = 23820
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -135,26 +135,27 @@ public struct Unet: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 72, count: 8, into: &packed, at: 72)
-        WeightPacking.kernel(parameters, from: 80, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 80)
-        WeightPacking.bias(parameters, from: 1232, count: 16, into: &packed, at: 1232)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 72, taps: 9, outputs: 8, stride: 16, into: &packed, at: 80)
+        WeightPacking.kernel(parameters, from: 80, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 1360)
+        WeightPacking.bias(parameters, from: 1232, count: 16, into: &packed, at: 2512)
         // In panels of 16 output channels, each panel's 144 rows in a row (the order its kernel reads them).
         for panel in 0..<2 {
             for row in 0..<144 {
                 for lane in 0..<16 where panel * 16 + lane < 32 {
-                    packed[(panel * 144 + row) * 16 + lane + 1248] = parameters[row * 32 + panel * 16 + lane + 1248]
+                    packed[(panel * 144 + row) * 16 + lane + 2528] = parameters[row * 32 + panel * 16 + lane + 1248]
                 }
             }
         }
-        WeightPacking.bias(parameters, from: 5856, count: 32, into: &packed, at: 5856)
-        WeightPacking.transposedKernel(parameters, from: 5888, taps: 4, inputs: 32, outputs: 16, paddedOutputs: 16, into: &packed, at: 5888)
-        WeightPacking.bias(parameters, from: 7936, count: 16, into: &packed, at: 7936)
-        WeightPacking.kernel(parameters, from: 7952, rows: 288, outputs: 16, paddedOutputs: 16, into: &packed, at: 7952)
-        WeightPacking.bias(parameters, from: 12560, count: 16, into: &packed, at: 12560)
-        WeightPacking.winograd(parameters, from: 7952, inputChannels: 32, outputs: 16, paddedOutputs: 16, into: &packed, at: 12576)
-        WeightPacking.kernel(parameters, from: 12576, rows: 216, outputs: 8, paddedOutputs: 8, into: &packed, at: 20768)
-        WeightPacking.bias(parameters, from: 14304, count: 8, into: &packed, at: 22496)
-        WeightPacking.kernel(parameters, from: 14312, rows: 8, outputs: 3, paddedOutputs: 4, into: &packed, at: 22504)
-        WeightPacking.bias(parameters, from: 14336, count: 3, into: &packed, at: 22536)
+        WeightPacking.bias(parameters, from: 5856, count: 32, into: &packed, at: 7136)
+        WeightPacking.transposedKernel(parameters, from: 5888, taps: 4, inputs: 32, outputs: 16, paddedOutputs: 16, into: &packed, at: 7168)
+        WeightPacking.bias(parameters, from: 7936, count: 16, into: &packed, at: 9216)
+        WeightPacking.kernel(parameters, from: 7952, rows: 288, outputs: 16, paddedOutputs: 16, into: &packed, at: 9232)
+        WeightPacking.bias(parameters, from: 12560, count: 16, into: &packed, at: 13840)
+        WeightPacking.winograd(parameters, from: 7952, inputChannels: 32, outputs: 16, paddedOutputs: 16, into: &packed, at: 13856)
+        WeightPacking.kernel(parameters, from: 12576, rows: 216, outputs: 8, paddedOutputs: 8, into: &packed, at: 22048)
+        WeightPacking.bias(parameters, from: 14304, count: 8, into: &packed, at: 23776)
+        WeightPacking.kernel(parameters, from: 14312, rows: 8, outputs: 3, paddedOutputs: 4, into: &packed, at: 23784)
+        WeightPacking.bias(parameters, from: 14336, count: 3, into: &packed, at: 23816)
         self.packed = packed
     }
 
@@ -183,24 +184,24 @@ public struct Unet: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_enc1_pool)))
         // enc2_conv
         Self.l2_enc2_conv_pad(UnsafePointer(arena.advanced(by: Arena.l1_enc1_pool)), arena.advanced(by: Arena.l2_enc2_conv_padded))
-        Self.l2_enc2_conv(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv_padded)), w.advanced(by: 80), arena.advanced(by: Arena.l2_enc2_conv))
+        Self.l2_enc2_conv(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv_padded)), w.advanced(by: 1360), arena.advanced(by: Arena.l2_enc2_conv))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)))
         // enc2_pool
         Self.l3_enc2_pool(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)), arena.advanced(by: Arena.l3_enc2_pool))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)))
         // bottleneck
         Self.l4_bottleneck_pad(UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)), arena.advanced(by: Arena.l4_bottleneck_padded))
-        Self.l4_bottleneck(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck_padded)), w.advanced(by: 1248), arena.advanced(by: Arena.l4_bottleneck))
+        Self.l4_bottleneck(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck_padded)), w.advanced(by: 2528), arena.advanced(by: Arena.l4_bottleneck))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)))
         // dec2_up
-        Self.l5_dec2_up(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)), w.advanced(by: 5888), arena.advanced(by: Arena.l5_dec2_up))
+        Self.l5_dec2_up(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)), w.advanced(by: 7168), arena.advanced(by: Arena.l5_dec2_up))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)))
         // dec2_skip
         Self.l6_dec2_skip(UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)), UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)), arena.advanced(by: Arena.l6_dec2_skip))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)))
         // dec2_conv
         Self.l7_dec2_conv_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)), arena.advanced(by: Arena.l7_dec2_conv_padded))
-        Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv_padded)), w.advanced(by: 7952), arena.advanced(by: Arena.l7_dec2_conv), arena.advanced(by: Arena.scratch))
+        Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv_padded)), w.advanced(by: 9232), arena.advanced(by: Arena.l7_dec2_conv), arena.advanced(by: Arena.scratch))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)))
         // dec1_up
         Self.l8_dec1_up(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)), arena.advanced(by: Arena.l8_dec1_up))
@@ -210,10 +211,10 @@ public struct Unet: CompiledModel {
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)))
         // dec1_conv
         Self.l10_dec1_conv_pad(UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)), arena.advanced(by: Arena.l10_dec1_conv_padded))
-        Self.l10_dec1_conv(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv_padded)), w.advanced(by: 20768), arena.advanced(by: Arena.l10_dec1_conv))
+        Self.l10_dec1_conv(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv_padded)), w.advanced(by: 22048), arena.advanced(by: Arena.l10_dec1_conv))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)))
         // pixel_classes
-        Self.l11_pixel_classes(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)), w.advanced(by: 22504), arena.advanced(by: Arena.l11_pixel_classes))
+        Self.l11_pixel_classes(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)), w.advanced(by: 23784), arena.advanced(by: Arena.l11_pixel_classes))
         Self.l11_pixel_classes_activation(arena.advanced(by: Arena.l11_pixel_classes))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_pixel_classes)))
         output.update(from: arena.advanced(by: Arena.l11_pixel_classes), count: 768)
@@ -242,24 +243,24 @@ public struct Unet: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_enc1_pool)))
         // enc2_conv
         Self.l2_enc2_conv_pad(UnsafePointer(arena.advanced(by: Arena.l1_enc1_pool)), arena.advanced(by: Arena.l2_enc2_conv_padded))
-        Self.l2_enc2_conv(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv_padded)), w.advanced(by: 80), arena.advanced(by: Arena.l2_enc2_conv))
+        Self.l2_enc2_conv(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv_padded)), w.advanced(by: 1360), arena.advanced(by: Arena.l2_enc2_conv))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)))
         // enc2_pool
         Self.l3_enc2_pool(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)), arena.advanced(by: Arena.l3_enc2_pool))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)))
         // bottleneck
         Self.l4_bottleneck_pad(UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)), arena.advanced(by: Arena.l4_bottleneck_padded))
-        Self.l4_bottleneck(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck_padded)), w.advanced(by: 1248), arena.advanced(by: Arena.l4_bottleneck))
+        Self.l4_bottleneck(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck_padded)), w.advanced(by: 2528), arena.advanced(by: Arena.l4_bottleneck))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)))
         // dec2_up
-        Self.l5_dec2_up(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)), w.advanced(by: 5888), arena.advanced(by: Arena.l5_dec2_up))
+        Self.l5_dec2_up(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)), w.advanced(by: 7168), arena.advanced(by: Arena.l5_dec2_up))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)))
         // dec2_skip
         Self.l6_dec2_skip(UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)), UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)), arena.advanced(by: Arena.l6_dec2_skip))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)))
         // dec2_conv
         Self.l7_dec2_conv_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)), arena.advanced(by: Arena.l7_dec2_conv_padded))
-        pool.split(2) { worker, parts in Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv_padded)), w.advanced(by: 7952), arena.advanced(by: Arena.l7_dec2_conv), arena.advanced(by: Arena.scratch + worker * 6144), parts) }
+        pool.split(2) { worker, parts in Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv_padded)), w.advanced(by: 9232), arena.advanced(by: Arena.l7_dec2_conv), arena.advanced(by: Arena.scratch + worker * 6144), parts) }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)))
         // dec1_up
         Self.l8_dec1_up(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)), arena.advanced(by: Arena.l8_dec1_up))
@@ -269,10 +270,10 @@ public struct Unet: CompiledModel {
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)))
         // dec1_conv
         Self.l10_dec1_conv_pad(UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)), arena.advanced(by: Arena.l10_dec1_conv_padded))
-        pool.split(16) { worker, parts in Self.l10_dec1_conv(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv_padded)), w.advanced(by: 20768), arena.advanced(by: Arena.l10_dec1_conv), parts) }
+        pool.split(16) { worker, parts in Self.l10_dec1_conv(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv_padded)), w.advanced(by: 22048), arena.advanced(by: Arena.l10_dec1_conv), parts) }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)))
         // pixel_classes
-        Self.l11_pixel_classes(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)), w.advanced(by: 22504), arena.advanced(by: Arena.l11_pixel_classes))
+        Self.l11_pixel_classes(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)), w.advanced(by: 23784), arena.advanced(by: Arena.l11_pixel_classes))
         Self.l11_pixel_classes_activation(arena.advanced(by: Arena.l11_pixel_classes))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_pixel_classes)))
         output.update(from: arena.advanced(by: Arena.l11_pixel_classes), count: 768)
@@ -297,43 +298,58 @@ public struct Unet: CompiledModel {
     @inline(never)
     static func l0_enc1_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
         typealias V = SIMD16<Float>
-        let kernel = w, bias = w + 72
-        // Output pixels in lanes: 16 neighbours of a row per pass, one accumulator per filter.
-        for oy in parts {
-            do {
-                let ox = 0
-                var s0 = V(repeating: bias[0])
-                var s1 = V(repeating: bias[1])
-                var s2 = V(repeating: bias[2])
-                var s3 = V(repeating: bias[3])
-                var s4 = V(repeating: bias[4])
-                var s5 = V(repeating: bias[5])
-                var s6 = V(repeating: bias[6])
-                var s7 = V(repeating: bias[7])
-                for ky in 0..<3 {
+        guard !parts.isEmpty else { return }
+        let patterns = w + 80, biases = w + 1232
+        // The input rows these output rows read, each pixel repeated once per filter.
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2600) { buffer in
+            let repeated = buffer.baseAddress!
+            let firstRow = parts.lowerBound
+            let source = x + firstRow * 18, rows = (parts.upperBound - 1) + 3 - firstRow
+            for pixel in 0..<(rows * 18) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
+            for oy in parts {
+                let row = repeated + (oy - firstRow) * 144
+                let yp = y + oy * 128
+                do {
+                    var s0 = biases.simd(V.self, at: 0)
+                    var s1 = biases.simd(V.self, at: 0)
+                    var s2 = biases.simd(V.self, at: 0)
+                    var s3 = biases.simd(V.self, at: 0)
+                    var s4 = biases.simd(V.self, at: 0)
+                    var s5 = biases.simd(V.self, at: 0)
+                    var s6 = biases.simd(V.self, at: 0)
+                    var s7 = biases.simd(V.self, at: 0)
                     for kx in 0..<3 {
-                        let xv = x.simd(V.self, at: (oy + ky) * 18 + ox + kx)
-                        let wp = kernel + (ky * 3 + kx) * 8
-                        s0 = madd(s0, xv, V(repeating: wp[0]))
-                        s1 = madd(s1, xv, V(repeating: wp[1]))
-                        s2 = madd(s2, xv, V(repeating: wp[2]))
-                        s3 = madd(s3, xv, V(repeating: wp[3]))
-                        s4 = madd(s4, xv, V(repeating: wp[4]))
-                        s5 = madd(s5, xv, V(repeating: wp[5]))
-                        s6 = madd(s6, xv, V(repeating: wp[6]))
-                        s7 = madd(s7, xv, V(repeating: wp[7]))
+                        for ky in 0..<3 {
+                            let xp = row + ky * 144 + kx * 8
+                            let wp = patterns + (ky * 3 + kx) * 128
+                            let w0 = wp.simd(V.self, at: 0)
+                            s0 = madd(s0, xp.simd(V.self, at: 0), w0)
+                            s1 = madd(s1, xp.simd(V.self, at: 16), w0)
+                            s2 = madd(s2, xp.simd(V.self, at: 32), w0)
+                            s3 = madd(s3, xp.simd(V.self, at: 48), w0)
+                            s4 = madd(s4, xp.simd(V.self, at: 64), w0)
+                            s5 = madd(s5, xp.simd(V.self, at: 80), w0)
+                            s6 = madd(s6, xp.simd(V.self, at: 96), w0)
+                            s7 = madd(s7, xp.simd(V.self, at: 112), w0)
+                        }
                     }
+                    s0 = s0.replacing(with: 0, where: s0 .< 0)
+                    yp.store(s0, at: 0)
+                    s1 = s1.replacing(with: 0, where: s1 .< 0)
+                    yp.store(s1, at: 16)
+                    s2 = s2.replacing(with: 0, where: s2 .< 0)
+                    yp.store(s2, at: 32)
+                    s3 = s3.replacing(with: 0, where: s3 .< 0)
+                    yp.store(s3, at: 48)
+                    s4 = s4.replacing(with: 0, where: s4 .< 0)
+                    yp.store(s4, at: 64)
+                    s5 = s5.replacing(with: 0, where: s5 .< 0)
+                    yp.store(s5, at: 80)
+                    s6 = s6.replacing(with: 0, where: s6 .< 0)
+                    yp.store(s6, at: 96)
+                    s7 = s7.replacing(with: 0, where: s7 .< 0)
+                    yp.store(s7, at: 112)
                 }
-                s0 = s0.replacing(with: 0, where: s0 .< 0)
-                s1 = s1.replacing(with: 0, where: s1 .< 0)
-                s2 = s2.replacing(with: 0, where: s2 .< 0)
-                s3 = s3.replacing(with: 0, where: s3 .< 0)
-                s4 = s4.replacing(with: 0, where: s4 .< 0)
-                s5 = s5.replacing(with: 0, where: s5 .< 0)
-                s6 = s6.replacing(with: 0, where: s6 .< 0)
-                s7 = s7.replacing(with: 0, where: s7 .< 0)
-                let yp = y + (oy * 16 + ox) * 8
-                for lane in 0..<16 { let p = yp + lane * 8; p[0] = s0[lane]; p[1] = s1[lane]; p[2] = s2[lane]; p[3] = s3[lane]; p[4] = s4[lane]; p[5] = s5[lane]; p[6] = s6[lane]; p[7] = s7[lane] }
             }
         }
     }
@@ -981,19 +997,19 @@ extension Unet: TrainableModel {
         Self.l0_enc1_conv(UnsafePointer(p), w, o0)
         Self.l1_enc1_pool(UnsafePointer(o0), o1)
         Self.l2_enc2_conv_pad(UnsafePointer(o1), p)
-        Self.l2_enc2_conv(UnsafePointer(p), w.advanced(by: 80), o2)
+        Self.l2_enc2_conv(UnsafePointer(p), w.advanced(by: 1360), o2)
         Self.l3_enc2_pool(UnsafePointer(o2), o3)
         Self.l4_bottleneck_pad(UnsafePointer(o3), p)
-        Self.l4_bottleneck(UnsafePointer(p), w.advanced(by: 1248), o4)
-        Self.l5_dec2_up(UnsafePointer(o4), w.advanced(by: 5888), o5)
+        Self.l4_bottleneck(UnsafePointer(p), w.advanced(by: 2528), o4)
+        Self.l5_dec2_up(UnsafePointer(o4), w.advanced(by: 7168), o5)
         Self.l6_dec2_skip(UnsafePointer(o5), UnsafePointer(o2), o6)
         Self.l7_dec2_conv_pad(UnsafePointer(o6), p)
-        Self.l7_dec2_conv(UnsafePointer(p), w.advanced(by: 7952), o7)
+        Self.l7_dec2_conv(UnsafePointer(p), w.advanced(by: 9232), o7)
         Self.l8_dec1_up(UnsafePointer(o7), o8)
         Self.l9_dec1_skip(UnsafePointer(o8), UnsafePointer(o0), o9)
         Self.l10_dec1_conv_pad(UnsafePointer(o9), p)
-        Self.l10_dec1_conv(UnsafePointer(p), w.advanced(by: 20768), o10)
-        Self.l11_pixel_classes(UnsafePointer(o10), w.advanced(by: 22504), o11)
+        Self.l10_dec1_conv(UnsafePointer(p), w.advanced(by: 22048), o10)
+        Self.l11_pixel_classes(UnsafePointer(o10), w.advanced(by: 23784), o11)
         Self.l11_pixel_classes_activation(o11)
         output.update(from: o11, count: 768)
         // The loss, and its gradient: with respect to the output, or to the

@@ -68,6 +68,24 @@ public enum WeightPacking {
         }
     }
 
+    /// A one-input-channel kernel (kh, kw, 1, outputs) and its bias for a
+    /// kernel whose vectors hold consecutive outputs of a row, pixels and
+    /// their filters interleaved: a vector starting at filter `phase` needs,
+    /// in lane j, filter (phase + j) % outputs. For each tap, one such pattern
+    /// of `stride` lanes per phase; then the bias's patterns (zeros without one).
+    public static func phasedLanes(_ parameters: [Float], kernelFrom offset: Int, biasFrom biasOffset: Int?, taps: Int, outputs: Int,
+                                   stride: Int, into packed: inout [Float], at target: Int) {
+        for phase in 0..<outputs {
+            for lane in 0..<stride {
+                let filter = (phase + lane) % outputs
+                for tap in 0..<taps {
+                    packed[target + (tap * outputs + phase) * stride + lane] = parameters[offset + tap * outputs + filter]
+                }
+                packed[target + (taps * outputs + phase) * stride + lane] = biasOffset.map { parameters[$0 + filter] } ?? 0
+            }
+        }
+    }
+
     /// A bias of `count` values, or zeros when the layer has none (offset nil).
     public static func bias(_ parameters: [Float], from offset: Int?, count: Int, into packed: inout [Float], at target: Int) {
         guard let offset else { return }

@@ -353,11 +353,19 @@ import Testing
     }
 
     @Test func aFirstConvolutionOnOneChannelKeepsPixelsInLanesAndStaysOnOneCore() throws {
-        let program = try Self.program("""
+        let yaml = """
             input_shape: [28, 28, 1]
             layers:
               - Conv2D: {filters: 8, kernel_size: 5, activation: tanh}
-            """)
+            """
+        let program = try Self.program(yaml)
+        // AVX2's registers hold 8 floats: its vectors of a row are that long.
+        let avx2 = ModelPlanner.plan(try Self.model(yaml), specPath: "snippet.yaml", target: .avx2)
+        if case .convolution(let kernels) = avx2.nodes[0].kernel, case .pixelLanes(let direct) = kernels.direct {
+            #expect(direct.lanes == 8)
+        } else {
+            Issue.record("expected a pixel-lane kernel for avx2, got \(avx2.nodes[0].kernel)")
+        }
         guard case .convolution(let kernels) = program.nodes[0].kernel, case .pixelLanes(let direct) = kernels.direct else {
             Issue.record("expected a pixel-lane kernel, got \(program.nodes[0].kernel)")
             return

@@ -39,7 +39,7 @@ public struct TwoInputsTwoOutputs: CompiledModel {
     public static let flops = 5280
     /// 320 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 320
-    static let packedCount = 680
+    static let packedCount = 1320
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -104,12 +104,13 @@ public struct TwoInputsTwoOutputs: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 36, count: 4, into: &packed, at: 36)
-        WeightPacking.kernel(parameters, from: 40, rows: 6, outputs: 8, paddedOutputs: 8, into: &packed, at: 40)
-        WeightPacking.bias(parameters, from: 88, count: 8, into: &packed, at: 88)
-        WeightPacking.kernel(parameters, from: 96, rows: 72, outputs: 3, paddedOutputs: 4, into: &packed, at: 96)
-        WeightPacking.bias(parameters, from: 312, count: 3, into: &packed, at: 384)
-        WeightPacking.kernel(parameters, from: 315, rows: 72, outputs: 1, paddedOutputs: 4, into: &packed, at: 388)
-        WeightPacking.bias(parameters, from: 387, count: 1, into: &packed, at: 676)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 36, taps: 9, outputs: 4, stride: 16, into: &packed, at: 40)
+        WeightPacking.kernel(parameters, from: 40, rows: 6, outputs: 8, paddedOutputs: 8, into: &packed, at: 680)
+        WeightPacking.bias(parameters, from: 88, count: 8, into: &packed, at: 728)
+        WeightPacking.kernel(parameters, from: 96, rows: 72, outputs: 3, paddedOutputs: 4, into: &packed, at: 736)
+        WeightPacking.bias(parameters, from: 312, count: 3, into: &packed, at: 1024)
+        WeightPacking.kernel(parameters, from: 315, rows: 72, outputs: 1, paddedOutputs: 4, into: &packed, at: 1028)
+        WeightPacking.bias(parameters, from: 387, count: 1, into: &packed, at: 1316)
         self.packed = packed
     }
 
@@ -139,17 +140,17 @@ public struct TwoInputsTwoOutputs: CompiledModel {
         // (no computation at inference)
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // measurement_features
-        Self.l3_measurement_features(input.advanced(by: 100), w.advanced(by: 40), arena.advanced(by: Arena.l3_measurement_features))
+        Self.l3_measurement_features(input.advanced(by: 100), w.advanced(by: 680), arena.advanced(by: Arena.l3_measurement_features))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_measurement_features)))
         // concatenate
         Self.l4_concatenate(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)), UnsafePointer(arena.advanced(by: Arena.l3_measurement_features)), arena.advanced(by: Arena.l4_concatenate))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_concatenate)))
         // class_head
-        Self.l5_class_head(UnsafePointer(arena.advanced(by: Arena.l4_concatenate)), w.advanced(by: 96), arena.advanced(by: Arena.l5_class_head))
+        Self.l5_class_head(UnsafePointer(arena.advanced(by: Arena.l4_concatenate)), w.advanced(by: 736), arena.advanced(by: Arena.l5_class_head))
         Self.l5_class_head_activation(arena.advanced(by: Arena.l5_class_head))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_class_head)))
         // score_head
-        Self.l6_score_head(UnsafePointer(arena.advanced(by: Arena.l4_concatenate)), w.advanced(by: 388), arena.advanced(by: Arena.l6_score_head))
+        Self.l6_score_head(UnsafePointer(arena.advanced(by: Arena.l4_concatenate)), w.advanced(by: 1028), arena.advanced(by: Arena.l6_score_head))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_score_head)))
         output.update(from: arena.advanced(by: Arena.l5_class_head), count: 3)
         output.advanced(by: 3).update(from: arena.advanced(by: Arena.l6_score_head), count: 1)
@@ -179,17 +180,17 @@ public struct TwoInputsTwoOutputs: CompiledModel {
         // (no computation at inference)
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // measurement_features
-        Self.l3_measurement_features(input.advanced(by: 100), w.advanced(by: 40), arena.advanced(by: Arena.l3_measurement_features))
+        Self.l3_measurement_features(input.advanced(by: 100), w.advanced(by: 680), arena.advanced(by: Arena.l3_measurement_features))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_measurement_features)))
         // concatenate
         Self.l4_concatenate(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)), UnsafePointer(arena.advanced(by: Arena.l3_measurement_features)), arena.advanced(by: Arena.l4_concatenate))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_concatenate)))
         // class_head
-        Self.l5_class_head(UnsafePointer(arena.advanced(by: Arena.l4_concatenate)), w.advanced(by: 96), arena.advanced(by: Arena.l5_class_head))
+        Self.l5_class_head(UnsafePointer(arena.advanced(by: Arena.l4_concatenate)), w.advanced(by: 736), arena.advanced(by: Arena.l5_class_head))
         Self.l5_class_head_activation(arena.advanced(by: Arena.l5_class_head))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_class_head)))
         // score_head
-        Self.l6_score_head(UnsafePointer(arena.advanced(by: Arena.l4_concatenate)), w.advanced(by: 388), arena.advanced(by: Arena.l6_score_head))
+        Self.l6_score_head(UnsafePointer(arena.advanced(by: Arena.l4_concatenate)), w.advanced(by: 1028), arena.advanced(by: Arena.l6_score_head))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_score_head)))
         output.update(from: arena.advanced(by: Arena.l5_class_head), count: 3)
         output.advanced(by: 3).update(from: arena.advanced(by: Arena.l6_score_head), count: 1)
@@ -200,32 +201,35 @@ public struct TwoInputsTwoOutputs: CompiledModel {
     // conv2d: Conv2D, (None, 10, 10, 1) → (None, 8, 8, 4), 40 parameters
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 36
-        // Output pixels in lanes: 8 neighbours of a row per pass, one accumulator per filter.
-        for oy in parts {
-            do {
-                let ox = 0
-                var s0 = V(repeating: bias[0])
-                var s1 = V(repeating: bias[1])
-                var s2 = V(repeating: bias[2])
-                var s3 = V(repeating: bias[3])
-                for ky in 0..<3 {
+        typealias V = SIMD16<Float>
+        guard !parts.isEmpty else { return }
+        let patterns = w + 40, biases = w + 616
+        // The input rows these output rows read, each pixel repeated once per filter.
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 408) { buffer in
+            let repeated = buffer.baseAddress!
+            let firstRow = parts.lowerBound
+            let source = x + firstRow * 10, rows = (parts.upperBound - 1) + 3 - firstRow
+            for pixel in 0..<(rows * 10) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 4) }
+            for oy in parts {
+                let row = repeated + (oy - firstRow) * 40
+                let yp = y + oy * 32
+                do {
+                    var s0 = biases.simd(V.self, at: 0)
+                    var s1 = biases.simd(V.self, at: 0)
                     for kx in 0..<3 {
-                        let xv = x.simd(V.self, at: (oy + ky) * 10 + ox + kx)
-                        let wp = kernel + (ky * 3 + kx) * 4
-                        s0 = madd(s0, xv, V(repeating: wp[0]))
-                        s1 = madd(s1, xv, V(repeating: wp[1]))
-                        s2 = madd(s2, xv, V(repeating: wp[2]))
-                        s3 = madd(s3, xv, V(repeating: wp[3]))
+                        for ky in 0..<3 {
+                            let xp = row + ky * 40 + kx * 4
+                            let wp = patterns + (ky * 3 + kx) * 64
+                            let w0 = wp.simd(V.self, at: 0)
+                            s0 = madd(s0, xp.simd(V.self, at: 0), w0)
+                            s1 = madd(s1, xp.simd(V.self, at: 16), w0)
+                        }
                     }
+                    s0 = s0.replacing(with: 0, where: s0 .< 0)
+                    yp.store(s0, at: 0)
+                    s1 = s1.replacing(with: 0, where: s1 .< 0)
+                    yp.store(s1, at: 16)
                 }
-                s0 = s0.replacing(with: 0, where: s0 .< 0)
-                s1 = s1.replacing(with: 0, where: s1 .< 0)
-                s2 = s2.replacing(with: 0, where: s2 .< 0)
-                s3 = s3.replacing(with: 0, where: s3 .< 0)
-                let yp = y + (oy * 8 + ox) * 4
-                for lane in 0..<8 { let p = yp + lane * 4; p[0] = s0[lane]; p[1] = s1[lane]; p[2] = s2[lane]; p[3] = s3[lane] }
             }
         }
     }
@@ -383,11 +387,11 @@ extension TwoInputsTwoOutputs: TrainableModel {
         Self.l0_conv2d(input, w, o0)
         Self.l1_max_pooling2d(UnsafePointer(o0), o1)
         // flatten: the same memory as its input
-        Self.l3_measurement_features(input.advanced(by: 100), w.advanced(by: 40), o3)
+        Self.l3_measurement_features(input.advanced(by: 100), w.advanced(by: 680), o3)
         Self.l4_concatenate(UnsafePointer(o1), UnsafePointer(o3), o4)
-        Self.l5_class_head(UnsafePointer(o4), w.advanced(by: 96), o5)
+        Self.l5_class_head(UnsafePointer(o4), w.advanced(by: 736), o5)
         Self.l5_class_head_activation(o5)
-        Self.l6_score_head(UnsafePointer(o4), w.advanced(by: 388), o6)
+        Self.l6_score_head(UnsafePointer(o4), w.advanced(by: 1028), o6)
         output.update(from: o5, count: 3)
         output.advanced(by: 3).update(from: o6, count: 1)
         // The loss: each output's, weighted, summed. Its gradient with respect to

@@ -103,4 +103,7 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/random/random_097.yaml", Random097.self),
     ("Tests/Fixtures/random/random_098.yaml", Random098.self),
     ("Tests/Fixtures/random/random_099.yaml", Random099.self),
+    ("Tests/Fixtures/random/random_100.yaml", Random100.self),
+    ("Tests/Fixtures/random/random_101.yaml", Random101.self),
+    ("Tests/Fixtures/random/random_102.yaml", Random102.self),
 ]

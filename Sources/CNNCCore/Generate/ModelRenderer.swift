@@ -437,6 +437,9 @@ struct ModelRenderer {
         }
         let bias = kernel.biasTensor.map { "\(weights.tensors[$0].offset)" } ?? "nil"
         out.line("WeightPacking.bias(parameters, from: \(bias), count: \(kernel.outputs), into: &packed, at: \(kernel.biasOffset))")
+        if let phased = kernel.phasedOffset {
+            out.line("WeightPacking.phasedLanes(parameters, kernelFrom: \(tensor.offset), biasFrom: \(bias), taps: \(kernel.rows), outputs: \(kernel.outputs), stride: \(PixelLaneConvolutionEmitter.patternStride), into: &packed, at: \(phased))")
+        }
         if let transformed = kernel.winogradOffset {
             out.line("WeightPacking.winograd(parameters, from: \(tensor.offset), inputChannels: \(kernel.rows / 9), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: &packed, at: \(transformed))")
         }

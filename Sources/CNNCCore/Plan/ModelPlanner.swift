@@ -213,7 +213,7 @@ public enum ModelPlanner {
                     function: function, inputWidth: layer.inputShape.dimensions[1] + padding.left + padding.right,
                     kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
                     outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
-                    packed: packed, fusedReLU: config.activation == .relu))
+                    packed: packed, fusedReLU: config.activation == .relu, target: target))
             }
             return .channelLanes(ConvolutionEmitter(
                 function: function,

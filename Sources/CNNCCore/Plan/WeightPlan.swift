@@ -24,6 +24,10 @@ struct WeightPlan: Codable, Hashable {
         /// of channels at a time down all its rows (`ConvolutionEmitter.flatOutput`):
         /// it then streams its weights instead of reading a cache line every row's stride.
         var panelWidth: Int? = nil
+        /// The kernel and bias as lane patterns for every phase, for a
+        /// one-channel layer whose output pixels and filters share the lanes
+        /// (`PixelLaneConvolutionEmitter`, packed by `WeightPacking.phasedLanes`).
+        var phasedOffset: Int? = nil
 
         /// The same packing as a layer's kernels see it when they are handed
         /// their own weights (`NodeProgram.weightBase`): offsets counted from
@@ -35,6 +39,7 @@ struct WeightPlan: Codable, Hashable {
             copy.kernelOffset -= packed
             copy.biasOffset -= packed
             copy.winogradOffset = winogradOffset.map { $0 - packed }
+            copy.phasedOffset = phasedOffset.map { $0 - packed }
             return copy
         }
     }
@@ -129,8 +134,11 @@ struct WeightPlan: Codable, Hashable {
                 // A small output's kernel is read in panels (`ConvolutionEmitter.flatOutput`),
                 // unless its pixels go in lanes, and never by Winograd.
                 let small = ConvolutionEmitter.isSmallOutput(height: layer.outputShape.dimensions[0], width: layer.outputShape.dimensions[1])
-                if small && !PixelLaneConvolutionEmitter.suits(inputChannels: layer.inputShape.lastAxis, strides: config.strides,
-                                                               outputs: config.filters, outputWidth: layer.outputShape.dimensions[1]) {
+                let pixelLanes = PixelLaneConvolutionEmitter.suits(inputChannels: layer.inputShape.lastAxis, strides: config.strides,
+                                                                   outputs: config.filters, outputWidth: layer.outputShape.dimensions[1])
+                if pixelLanes {
+                    packed.phasedOffset = reservePacked((rows + 1) * config.filters * PixelLaneConvolutionEmitter.patternStride)
+                } else if small {
                     packed.panelWidth = packed.lanes
                 }
                 if WinogradConvolutionEmitter.suits(kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,

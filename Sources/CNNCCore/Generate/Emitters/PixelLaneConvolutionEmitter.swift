@@ -1,12 +1,20 @@
 /// Emits a Conv2D on a one-channel input with few filters (a first layer on
-/// grey images, such as LeNet-5's 6 filters) with output *pixels* in SIMD
-/// lanes: 16 (or 8) neighbouring pixels of a row per pass, one accumulator per
-/// filter. With channels in lanes such a layer wastes lanes (6 of 8) and needs
-/// one broadcast per pixel and tap; here each tap is one contiguous load of the
-/// input row, shared by every filter, and one broadcast weight per filter.
-/// The last pass of a row overlaps the one before, so any width of at least
-/// one vector works without a scalar tail (overlapped pixels are computed
-/// twice, to the same bits).
+/// grey images, such as LeNet-5's 6 filters) with a row of output, pixels and
+/// their filters as Keras lays them out, in SIMD lanes: lane j of a vector
+/// starting at float f of the row holds pixel (f + j) / filters and filter
+/// (f + j) % filters. With channels alone in lanes such a layer wastes lanes
+/// (6 of 8) and broadcasts one input per pixel and tap; with pixels alone in
+/// lanes (this emitter's first form) each vector of sums ended in one scalar
+/// store per lane, and a row of 28 split badly into vectors of 16.
+///
+/// The kernel first writes the input rows it reads with each pixel repeated
+/// once per filter, so the inputs of a vector of outputs are consecutive
+/// floats too: every tap is then one load and one multiply-add per vector,
+/// against a pattern of weights that depends only on where the vector starts
+/// among the filters (its phase), packed for every phase by
+/// `WeightPacking.phasedLanes`. The last vector of a row overlaps the one
+/// before when the row is not a whole number of vectors (overlapped outputs
+/// are computed twice, to the same bits).
 struct PixelLaneConvolutionEmitter: Codable, Hashable {
     var function: String
     var inputWidth: Int
@@ -17,6 +25,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     var outputWidth: Int
     var packed: WeightPlan.PackedKernel
     var fusedReLU: Bool
+    var target: TargetCPU
 
     /// Whether this layout suits the layer: one input channel, neighbouring
     /// output pixels neighbours in the input (stride 1 across), at most 8
@@ -25,45 +34,124 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
         inputChannels == 1 && strides.width == 1 && outputs <= 8 && outputWidth >= 8
     }
 
-    /// 16 pixels a pass for every target. With AVX2, 7 or 8 filters at SIMD16
-    /// need a register or three more than the 16, but the SIMD8 form is worse:
-    /// measured on LeNet-5's first layer compiled for haswell, LLVM turns its
-    /// broadcasts and lane stores into shuffles, 50 µs against 11.5 µs.
-    var lanes: Int { outputWidth >= 16 ? 16 : 8 }
+    /// Floats a packed pattern takes: 16, whatever the vectors, so one packing
+    /// serves every target (vectors of 8 read the first half).
+    static let patternStride = 16
+
+    /// One register's floats, as long as a row of output fills one such vector.
+    var lanes: Int { target.registerLanes == 16 && rowFloats >= 16 ? 16 : 8 }
     /// Rows of output: a call can be limited to a range of them (see `ConvolutionEmitter.parts`).
     var parts: Int { outputHeight }
 
+    private var filters: Int { packed.outputs }
+    private var rowFloats: Int { outputWidth * filters }
+    private var repeatedRow: Int { inputWidth * filters }
+
+    /// Where each vector of a row of output starts: every `lanes` floats, the
+    /// last one moved back to end with the row.
+    private var vectorStarts: [Int] {
+        let count = (rowFloats + lanes - 1) / lanes
+        return (0..<count).map { Swift.min($0 * lanes, rowFloats - lanes) }
+    }
+
+    /// Rows of output whose repeated input rows fit the scratch's budget
+    /// (32 KB, half a core's L1 data cache or less, and on the stack) at once;
+    /// at least one.
+    private var chunkRows: Int {
+        let budgetRows = (32 << 10) / MemoryLayout<Float>.size / repeatedRow
+        let lastTapRow = (kernel.height - 1) * dilation.height
+        return Swift.max(1, (budgetRows - lastTapRow - 1) / strides.height + 1)
+    }
+
+    /// Floats of scratch: the repeated input rows of `chunkRows` rows of
+    /// output, and the 8 − filters floats the last pixel's vector store writes beyond.
+    private var scratchCount: Int {
+        let chunk = Swift.min(chunkRows, outputHeight)
+        return ((chunk - 1) * strides.height + (kernel.height - 1) * dilation.height + 1) * repeatedRow + 8
+    }
+
+    /// The vectors of a row in near-equal blocks, each block's sums and
+    /// weight patterns held in registers together (one left for loads).
+    private var blocks: [ArraySlice<Int>] {
+        let starts = vectorStarts
+        let phases = Set(starts.map { $0 % filters }).count
+        let perBlock = Swift.max(1, target.vectorRegisters - phases - 1)
+        let count = (starts.count + perBlock - 1) / perBlock
+        return (0..<count).map { block in
+            starts[(block * starts.count / count)..<((block + 1) * starts.count / count)]
+        }
+    }
+
     func emit(into out: inout SourceWriter) {
-        let outputs = packed.outputs
-        let blocks = (outputWidth + lanes - 1) / lanes
-        let lastStart = outputWidth - lanes
+        guard let phased = packed.phasedOffset else { return }
+        let taps = kernel.height * kernel.width
+        let stride = Self.patternStride
+        let (rowStep, lastTapRow) = (strides.height, (kernel.height - 1) * dilation.height)
         out.line("@inline(never)")
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<\(parts))") { out in
             out.line("typealias V = SIMD\(lanes)<Float>")
-            out.line(packed.namedParts(biasUsed: true))
-            out.line("// Output pixels in lanes: \(lanes) neighbours of a row per pass, one accumulator per filter.")
-            out.block("for oy in parts") { out in
-                out.loop("block", count: blocks) { out, block in
-                    out.line("let ox = \(block.constantValue.map { "\(Swift.min($0 * lanes, lastStart))" } ?? "Swift.min(block * \(lanes), \(lastStart))")")
-                    for co in 0..<outputs {
-                        out.line("var s\(co) = V(repeating: bias[\(co)])")
-                    }
-                    out.loops([("ky", kernel.height), ("kx", kernel.width)]) { out, tap in
-                        let (ky, kx) = (tap[0], tap[1])
-                        let row = (Index("oy") * strides.height + ky * dilation.height) * inputWidth
-                        out.line("let xv = x.simd(V.self, at: \(row + Index("ox") + kx * dilation.width))")
-                        out.line("let wp = \(((ky * kernel.width + kx) * packed.paddedOutputs).offsetting("kernel"))")
-                        for co in 0..<outputs {
-                            out.line("s\(co) = madd(s\(co), xv, V(repeating: wp[\(co)]))")
+            out.line("guard !parts.isEmpty else { return }")
+            out.line("let patterns = \(Index(phased).offsetting("w")), biases = \(Index(phased + taps * filters * stride).offsetting("w"))")
+            out.line("// The input rows these output rows read, each pixel repeated once per filter\(chunkRows < outputHeight ? ", \(chunkRows) rows of output at a time" : "").")
+            out.block("withUnsafeTemporaryAllocation(of: Float.self, capacity: \(scratchCount))", opening: " { buffer in") { out in
+                out.line("let repeated = buffer.baseAddress!")
+                func rows(_ out: inout SourceWriter, first: String, end: String) {
+                    out.line("let firstRow = \(first)\(rowStep == 1 ? "" : " * \(rowStep)")")
+                    out.line("let source = x + firstRow * \(inputWidth), rows = (\(end) - 1)\(rowStep == 1 ? "" : " * \(rowStep)") + \(lastTapRow + 1) - firstRow")
+                    out.line("for pixel in 0..<(rows * \(inputWidth)) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * \(filters)) }")
+                }
+                func outputRows(_ out: inout SourceWriter, _ range: String) {
+                    out.block("for oy in \(range)") { out in
+                        out.line("let row = repeated + (oy\(rowStep == 1 ? "" : " * \(rowStep)") - firstRow) * \(repeatedRow)")
+                        out.line("let yp = y + oy * \(rowFloats)")
+                        for block in blocks {
+                            emitBlock(Array(block), into: &out)
                         }
                     }
-                    if fusedReLU {
-                        for co in 0..<outputs { out.line("s\(co) = s\(co).replacing(with: 0, where: s\(co) .< 0)") }
-                    }
-                    out.line("let yp = y + (oy * \(outputWidth) + ox) * \(outputs)")
-                    let stores = (0..<outputs).map { "p[\($0)] = s\($0)[lane]" }.joined(separator: "; ")
-                    out.line("for lane in 0..<\(lanes) { let p = yp + lane * \(outputs); \(stores) }")
                 }
+                if chunkRows >= outputHeight {
+                    rows(&out, first: "parts.lowerBound", end: "parts.upperBound")
+                    outputRows(&out, "parts")
+                } else {
+                    out.line("var chunk = parts.lowerBound")
+                    out.block("while chunk < parts.upperBound") { out in
+                        out.line("let end = Swift.min(chunk + \(chunkRows), parts.upperBound)")
+                        rows(&out, first: "chunk", end: "end")
+                        outputRows(&out, "chunk..<end")
+                        out.line("chunk = end")
+                    }
+                }
+            }
+        }
+    }
+
+    /// One block of vectors of a row: sums from the biases, every tap's
+    /// patterns then one multiply-add per vector, the stores.
+    private func emitBlock(_ starts: [Int], into out: inout SourceWriter) {
+        let stride = Self.patternStride
+        let phases = Array(Set(starts.map { $0 % filters })).sorted()
+        out.block("do") { out in
+            for (v, start) in starts.enumerated() {
+                out.line("var s\(v) = biases.simd(V.self, at: \(start % filters * stride))")
+            }
+            // Columns of taps outside, rows inside: the rows LLVM unrolls read
+            // far apart, where neighbouring columns' reads meet (6 floats on,
+            // at 8 a vector) and kept them in registers that the sums needed.
+            out.loops([("kx", kernel.width), ("ky", kernel.height)]) { out, tap in
+                let (kx, ky) = (tap[0], tap[1])
+                let tapIndex = ky * kernel.width + kx
+                out.line("let xp = \((ky * (dilation.height * repeatedRow) + kx * (dilation.width * filters)).offsetting("row"))")
+                out.line("let wp = \((tapIndex * (filters * stride)).offsetting("patterns"))")
+                for phase in phases {
+                    out.line("let w\(phase) = wp.simd(V.self, at: \(phase * stride))")
+                }
+                for (v, start) in starts.enumerated() {
+                    out.line("s\(v) = madd(s\(v), xp.simd(V.self, at: \(start)), w\(start % filters))")
+                }
+            }
+            for (v, start) in starts.enumerated() {
+                if fusedReLU { out.line("s\(v) = s\(v).replacing(with: 0, where: s\(v) .< 0)") }
+                out.line("yp.store(s\(v), at: \(start))")
             }
         }
     }

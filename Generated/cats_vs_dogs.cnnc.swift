@@ -1228,20 +1228,28 @@ public struct CatsVsDogs: CompiledModel {
     static func l1_maxpool_1(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<75 {
             let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 150)
             for ox in 0..<75 {
                 let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 150)
                 let yp = y + (oy * 75 + ox) * 32
-                for g in 0..<2 {
+                do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 150 + ix) * 32).simd(SIMD16<Float>.self, at: g * 16)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 150 + left + ix) * 32).simd(SIMD16<Float>.self, at: 0)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
-                    yp.store(m, at: g * 16)
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 150 + left + ix) * 32).simd(SIMD16<Float>.self, at: 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 16)
                 }
             }
         }
@@ -1588,20 +1596,48 @@ public struct CatsVsDogs: CompiledModel {
     static func l3_maxpool_2(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<37 {
             let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 75)
             for ox in 0..<37 {
                 let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 75)
                 let yp = y + (oy * 37 + ox) * 64
-                for g in 0..<4 {
+                do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 75 + ix) * 64).simd(SIMD16<Float>.self, at: g * 16)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 75 + left + ix) * 64).simd(SIMD16<Float>.self, at: 0)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
-                    yp.store(m, at: g * 16)
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 75 + left + ix) * 64).simd(SIMD16<Float>.self, at: 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 16)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 75 + left + ix) * 64).simd(SIMD16<Float>.self, at: 32)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 32)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 75 + left + ix) * 64).simd(SIMD16<Float>.self, at: 48)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 48)
                 }
             }
         }
@@ -2233,20 +2269,88 @@ public struct CatsVsDogs: CompiledModel {
     static func l5_maxpool_3(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<18 {
             let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 37)
             for ox in 0..<18 {
                 let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 37)
                 let yp = y + (oy * 18 + ox) * 128
-                for g in 0..<8 {
+                do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 37 + ix) * 128).simd(SIMD16<Float>.self, at: g * 16)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 37 + left + ix) * 128).simd(SIMD16<Float>.self, at: 0)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
-                    yp.store(m, at: g * 16)
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 37 + left + ix) * 128).simd(SIMD16<Float>.self, at: 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 16)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 37 + left + ix) * 128).simd(SIMD16<Float>.self, at: 32)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 32)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 37 + left + ix) * 128).simd(SIMD16<Float>.self, at: 48)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 48)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 37 + left + ix) * 128).simd(SIMD16<Float>.self, at: 64)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 64)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 37 + left + ix) * 128).simd(SIMD16<Float>.self, at: 80)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 80)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 37 + left + ix) * 128).simd(SIMD16<Float>.self, at: 96)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 96)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 37 + left + ix) * 128).simd(SIMD16<Float>.self, at: 112)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 112)
                 }
             }
         }
@@ -2879,20 +2983,88 @@ public struct CatsVsDogs: CompiledModel {
     static func l7_maxpool_4(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<9 {
             let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 18)
             for ox in 0..<9 {
                 let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 18)
                 let yp = y + (oy * 9 + ox) * 128
-                for g in 0..<8 {
+                do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 18 + ix) * 128).simd(SIMD16<Float>.self, at: g * 16)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 18 + left + ix) * 128).simd(SIMD16<Float>.self, at: 0)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
-                    yp.store(m, at: g * 16)
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 18 + left + ix) * 128).simd(SIMD16<Float>.self, at: 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 16)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 18 + left + ix) * 128).simd(SIMD16<Float>.self, at: 32)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 32)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 18 + left + ix) * 128).simd(SIMD16<Float>.self, at: 48)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 48)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 18 + left + ix) * 128).simd(SIMD16<Float>.self, at: 64)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 64)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 18 + left + ix) * 128).simd(SIMD16<Float>.self, at: 80)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 80)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 18 + left + ix) * 128).simd(SIMD16<Float>.self, at: 96)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 96)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 18 + left + ix) * 128).simd(SIMD16<Float>.self, at: 112)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 112)
                 }
             }
         }

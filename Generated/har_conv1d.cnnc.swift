@@ -429,20 +429,28 @@ public struct HarConv1d: CompiledModel {
     static func l1_max_pooling1d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         do {
             let top = 0
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 1, 1)
             for ox in 0..<62 {
                 let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 124)
                 let yp = y + ox * 32
-                for g in 0..<2 {
+                do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 124 + ix) * 32).simd(SIMD16<Float>.self, at: g * 16)
+                    for iy in 0..<1 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 124 + left + ix) * 32).simd(SIMD16<Float>.self, at: 0)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
-                    yp.store(m, at: g * 16)
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<1 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 124 + left + ix) * 32).simd(SIMD16<Float>.self, at: 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 16)
                 }
             }
         }

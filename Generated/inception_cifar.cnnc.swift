@@ -668,20 +668,28 @@ public struct InceptionCifar: CompiledModel {
     static func l1_stem_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<16 {
             let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 32)
             for ox in 0..<16 {
                 let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 32)
                 let yp = y + (oy * 16 + ox) * 32
-                for g in 0..<2 {
+                do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 32 + ix) * 32).simd(SIMD16<Float>.self, at: g * 16)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 32 + left + ix) * 32).simd(SIMD16<Float>.self, at: 0)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
-                    yp.store(m, at: g * 16)
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 32 + left + ix) * 32).simd(SIMD16<Float>.self, at: 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 16)
                 }
             }
         }
@@ -797,15 +805,25 @@ public struct InceptionCifar: CompiledModel {
                 let left = ox - 1
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 16)
                 let yp = y + (oy * 16 + ox) * 32
-                for g in 0..<2 {
+                do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
                     for iy in y0..<y1 {
                         for ix in x0..<x1 {
-                            let v = (x + (iy * 16 + ix) * 32).simd(SIMD16<Float>.self, at: g * 16)
+                            let v = (x + (iy * 16 + ix) * 32).simd(SIMD16<Float>.self, at: 0)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
-                    yp.store(m, at: g * 16)
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 16 + ix) * 32).simd(SIMD16<Float>.self, at: 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 16)
                 }
             }
         }
@@ -1038,27 +1056,48 @@ public struct InceptionCifar: CompiledModel {
     static func l10_pool2(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<8 {
             let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 16)
             for ox in 0..<8 {
                 let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 16)
                 let yp = y + (oy * 8 + ox) * 56
-                for g in 0..<3 {
+                do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 16 + ix) * 56).simd(SIMD16<Float>.self, at: g * 16)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 16 + left + ix) * 56).simd(SIMD16<Float>.self, at: 0)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
-                    yp.store(m, at: g * 16)
+                    yp.store(m, at: 0)
                 }
-                for c in 48..<56 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 16 + ix) * 56
-                        for c in 48..<56 { yp[c] = Swift.max(yp[c], xp[c]) }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 16 + left + ix) * 56).simd(SIMD16<Float>.self, at: 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
                     }
+                    yp.store(m, at: 16)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 16 + left + ix) * 56).simd(SIMD16<Float>.self, at: 32)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 32)
+                }
+                do {
+                    var m = SIMD8<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 16 + left + ix) * 56).simd(SIMD8<Float>.self, at: 48)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 48)
                 }
             }
         }
@@ -1193,22 +1232,45 @@ public struct InceptionCifar: CompiledModel {
                 let left = ox - 1
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 8)
                 let yp = y + (oy * 8 + ox) * 56
-                for g in 0..<3 {
+                do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
                     for iy in y0..<y1 {
                         for ix in x0..<x1 {
-                            let v = (x + (iy * 8 + ix) * 56).simd(SIMD16<Float>.self, at: g * 16)
+                            let v = (x + (iy * 8 + ix) * 56).simd(SIMD16<Float>.self, at: 0)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
-                    yp.store(m, at: g * 16)
+                    yp.store(m, at: 0)
                 }
-                for c in 48..<56 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 8 + ix) * 56
-                        for c in 48..<56 { yp[c] = Swift.max(yp[c], xp[c]) }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 8 + ix) * 56).simd(SIMD16<Float>.self, at: 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
                     }
+                    yp.store(m, at: 16)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 8 + ix) * 56).simd(SIMD16<Float>.self, at: 32)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 32)
+                }
+                do {
+                    var m = SIMD8<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 8 + ix) * 56).simd(SIMD8<Float>.self, at: 48)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 48)
                 }
             }
         }

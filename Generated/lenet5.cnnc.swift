@@ -825,20 +825,30 @@ public struct Lenet5: CompiledModel {
     static func l1_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<14 {
             let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 28)
             for ox in 0..<14 {
                 let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 28)
                 let yp = y + (oy * 14 + ox) * 6
-                let cells = Float((y1 - y0) * (x1 - x0))
-                for c in 0..<6 { yp[c] = 0 }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 28 + ix) * 6
-                        for c in 0..<6 { yp[c] += xp[c] }
+                let cells = Float(4)
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 28 + left + ix) * 6).simd(SIMD4<Float>.self, at: 0)
+                            m += v
+                        }
                     }
+                    yp.store(m / cells, at: 0)
                 }
-                for c in 0..<6 { yp[c] /= cells }
+                do {
+                    var m = SIMD2<Float>(repeating: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 28 + left + ix) * 6).simd(SIMD2<Float>.self, at: 4)
+                            m += v
+                        }
+                    }
+                    yp.store(m / cells, at: 4)
+                }
             }
         }
     }
@@ -896,17 +906,15 @@ public struct Lenet5: CompiledModel {
     static func l3_average_pooling2d_1(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<5 {
             let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 10)
             for ox in 0..<5 {
                 let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 10)
                 let yp = y + (oy * 5 + ox) * 16
-                let cells = Float((y1 - y0) * (x1 - x0))
+                let cells = Float(4)
                 do {
                     var m = SIMD16<Float>(repeating: 0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 10 + ix) * 16).simd(SIMD16<Float>.self, at: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 10 + left + ix) * 16).simd(SIMD16<Float>.self, at: 0)
                             m += v
                         }
                     }

@@ -466,20 +466,28 @@ public struct MnistConvnet: CompiledModel {
     static func l1_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<13 {
             let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 26)
             for ox in 0..<13 {
                 let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 26)
                 let yp = y + (oy * 13 + ox) * 32
-                for g in 0..<2 {
+                do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 26 + ix) * 32).simd(SIMD16<Float>.self, at: g * 16)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 26 + left + ix) * 32).simd(SIMD16<Float>.self, at: 0)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
-                    yp.store(m, at: g * 16)
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 26 + left + ix) * 32).simd(SIMD16<Float>.self, at: 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 16)
                 }
             }
         }
@@ -852,20 +860,48 @@ public struct MnistConvnet: CompiledModel {
     static func l3_max_pooling2d_1(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<5 {
             let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 11)
             for ox in 0..<5 {
                 let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 11)
                 let yp = y + (oy * 5 + ox) * 64
-                for g in 0..<4 {
+                do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 11 + ix) * 64).simd(SIMD16<Float>.self, at: g * 16)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 11 + left + ix) * 64).simd(SIMD16<Float>.self, at: 0)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
-                    yp.store(m, at: g * 16)
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 11 + left + ix) * 64).simd(SIMD16<Float>.self, at: 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 16)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 11 + left + ix) * 64).simd(SIMD16<Float>.self, at: 32)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 32)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 11 + left + ix) * 64).simd(SIMD16<Float>.self, at: 48)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 48)
                 }
             }
         }

@@ -763,16 +763,14 @@ public struct ToyConvnet: CompiledModel {
     static func l1_pool1(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<14 {
             let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 28)
             for ox in 0..<14 {
                 let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 28)
                 let yp = y + (oy * 14 + ox) * 8
                 do {
                     var m = SIMD8<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 28 + ix) * 8).simd(SIMD8<Float>.self, at: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 28 + left + ix) * 8).simd(SIMD8<Float>.self, at: 0)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
@@ -829,16 +827,14 @@ public struct ToyConvnet: CompiledModel {
     static func l3_pool2(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<5 {
             let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 10)
             for ox in 0..<5 {
                 let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 10)
                 let yp = y + (oy * 5 + ox) * 16
                 do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 10 + ix) * 16).simd(SIMD16<Float>.self, at: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 10 + left + ix) * 16).simd(SIMD16<Float>.self, at: 0)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }

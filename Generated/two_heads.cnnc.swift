@@ -305,16 +305,14 @@ public struct TwoHeads: CompiledModel {
     static func l1_pool1(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<13 {
             let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 26)
             for ox in 0..<13 {
                 let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 26)
                 let yp = y + (oy * 13 + ox) * 8
                 do {
                     var m = SIMD8<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 26 + ix) * 8).simd(SIMD8<Float>.self, at: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 26 + left + ix) * 8).simd(SIMD8<Float>.self, at: 0)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
@@ -406,16 +404,14 @@ public struct TwoHeads: CompiledModel {
     static func l3_pool2(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<5 {
             let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 11)
             for ox in 0..<5 {
                 let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 11)
                 let yp = y + (oy * 5 + ox) * 16
                 do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 11 + ix) * 16).simd(SIMD16<Float>.self, at: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 11 + left + ix) * 16).simd(SIMD16<Float>.self, at: 0)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }

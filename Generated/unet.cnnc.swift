@@ -359,16 +359,14 @@ public struct Unet: CompiledModel {
     static func l1_enc1_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<8 {
             let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 16)
             for ox in 0..<8 {
                 let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 16)
                 let yp = y + (oy * 8 + ox) * 8
                 do {
                     var m = SIMD8<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 16 + ix) * 8).simd(SIMD8<Float>.self, at: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 16 + left + ix) * 8).simd(SIMD8<Float>.self, at: 0)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
@@ -447,16 +445,14 @@ public struct Unet: CompiledModel {
     static func l3_enc2_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<4 {
             let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 8)
             for ox in 0..<4 {
                 let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 8)
                 let yp = y + (oy * 4 + ox) * 16
                 do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 8 + ix) * 16).simd(SIMD16<Float>.self, at: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 8 + left + ix) * 16).simd(SIMD16<Float>.self, at: 0)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }

@@ -576,17 +576,28 @@ public struct Conv1d: CompiledModel {
     static func l3_max_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         do {
             let top = 0
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 1, 1)
             for ox in 0..<12 {
                 let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 25)
                 let yp = y + ox * 6
-                for c in 0..<6 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 25 + ix) * 6
-                        for c in 0..<6 { yp[c] = Swift.max(yp[c], xp[c]) }
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in 0..<1 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 25 + left + ix) * 6).simd(SIMD4<Float>.self, at: 0)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
                     }
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD2<Float>(repeating: -Float.infinity)
+                    for iy in 0..<1 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 25 + left + ix) * 6).simd(SIMD2<Float>.self, at: 4)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 4)
                 }
             }
         }
@@ -667,14 +678,16 @@ public struct Conv1d: CompiledModel {
                     }
                     yp.store(m / cells, at: 0)
                 }
-                for c in 8..<12 { yp[c] = 0 }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 6 + ix) * 12
-                        for c in 8..<12 { yp[c] += xp[c] }
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 6 + ix) * 12).simd(SIMD4<Float>.self, at: 8)
+                            m += v
+                        }
                     }
+                    yp.store(m / cells, at: 8)
                 }
-                for c in 8..<12 { yp[c] /= cells }
             }
         }
     }

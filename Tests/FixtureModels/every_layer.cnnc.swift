@@ -808,20 +808,28 @@ public struct EveryLayer: CompiledModel {
     static func l6_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<8 {
             let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 16)
             for ox in 0..<8 {
                 let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 17)
                 let yp = y + (oy * 8 + ox) * 32
-                for g in 0..<2 {
+                do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 17 + ix) * 32).simd(SIMD16<Float>.self, at: g * 16)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 17 + left + ix) * 32).simd(SIMD16<Float>.self, at: 0)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
-                    yp.store(m, at: g * 16)
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 17 + left + ix) * 32).simd(SIMD16<Float>.self, at: 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 16)
                 }
             }
         }
@@ -832,21 +840,29 @@ public struct EveryLayer: CompiledModel {
     static func l7_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<6 {
             let top = oy
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 8)
             for ox in 0..<6 {
                 let left = ox
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 8)
                 let yp = y + (oy * 6 + ox) * 32
-                let cells = Float((y1 - y0) * (x1 - x0))
-                for g in 0..<2 {
+                let cells = Float(9)
+                do {
                     var m = SIMD16<Float>(repeating: 0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 8 + ix) * 32).simd(SIMD16<Float>.self, at: g * 16)
+                    for iy in 0..<3 {
+                        for ix in 0..<3 {
+                            let v = (x + ((top + iy) * 8 + left + ix) * 32).simd(SIMD16<Float>.self, at: 0)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: g * 16)
+                    yp.store(m / cells, at: 0)
+                }
+                do {
+                    var m = SIMD16<Float>(repeating: 0)
+                    for iy in 0..<3 {
+                        for ix in 0..<3 {
+                            let v = (x + ((top + iy) * 8 + left + ix) * 32).simd(SIMD16<Float>.self, at: 16)
+                            m += v
+                        }
+                    }
+                    yp.store(m / cells, at: 16)
                 }
             }
         }

@@ -277,12 +277,15 @@ public struct PoolingSameOdd: CompiledModel {
                 let left = ox * 2
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 13)
                 let yp = y + (oy * 7 + ox) * 4
-                for c in 0..<4 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 13 + ix) * 4
-                        for c in 0..<4 { yp[c] = Swift.max(yp[c], xp[c]) }
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 13 + ix) * 4).simd(SIMD4<Float>.self, at: 0)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
                     }
+                    yp.store(m, at: 0)
                 }
             }
         }
@@ -299,14 +302,16 @@ public struct PoolingSameOdd: CompiledModel {
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 7)
                 let yp = y + (oy * 7 + ox) * 4
                 let cells = Float((y1 - y0) * (x1 - x0))
-                for c in 0..<4 { yp[c] = 0 }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 7 + ix) * 4
-                        for c in 0..<4 { yp[c] += xp[c] }
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 7 + ix) * 4).simd(SIMD4<Float>.self, at: 0)
+                            m += v
+                        }
                     }
+                    yp.store(m / cells, at: 0)
                 }
-                for c in 0..<4 { yp[c] /= cells }
             }
         }
     }
@@ -321,12 +326,15 @@ public struct PoolingSameOdd: CompiledModel {
                 let left = ox - 1
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 7)
                 let yp = y + (oy * 7 + ox) * 4
-                for c in 0..<4 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 7 + ix) * 4
-                        for c in 0..<4 { yp[c] = Swift.max(yp[c], xp[c]) }
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 7 + ix) * 4).simd(SIMD4<Float>.self, at: 0)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
                     }
+                    yp.store(m, at: 0)
                 }
             }
         }
@@ -343,14 +351,16 @@ public struct PoolingSameOdd: CompiledModel {
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 7)
                 let yp = y + (oy * 4 + ox) * 4
                 let cells = Float((y1 - y0) * (x1 - x0))
-                for c in 0..<4 { yp[c] = 0 }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 7 + ix) * 4
-                        for c in 0..<4 { yp[c] += xp[c] }
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 7 + ix) * 4).simd(SIMD4<Float>.self, at: 0)
+                            m += v
+                        }
                     }
+                    yp.store(m / cells, at: 0)
                 }
-                for c in 0..<4 { yp[c] /= cells }
             }
         }
     }
@@ -366,14 +376,16 @@ public struct PoolingSameOdd: CompiledModel {
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 4)
                 let yp = y + (oy * 2 + ox) * 4
                 let cells = Float((y1 - y0) * (x1 - x0))
-                for c in 0..<4 { yp[c] = 0 }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 4 + ix) * 4
-                        for c in 0..<4 { yp[c] += xp[c] }
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 4 + ix) * 4).simd(SIMD4<Float>.self, at: 0)
+                            m += v
+                        }
                     }
+                    yp.store(m / cells, at: 0)
                 }
-                for c in 0..<4 { yp[c] /= cells }
             }
         }
     }
@@ -388,12 +400,15 @@ public struct PoolingSameOdd: CompiledModel {
                 let left = 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 2)
                 let yp = y
-                for c in 0..<4 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 2 + ix) * 4
-                        for c in 0..<4 { yp[c] = Swift.max(yp[c], xp[c]) }
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 2 + ix) * 4).simd(SIMD4<Float>.self, at: 0)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
                     }
+                    yp.store(m, at: 0)
                 }
             }
         }

@@ -463,12 +463,15 @@ public struct SameStride2Even: CompiledModel {
                 let left = 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 2)
                 let yp = y
-                for c in 0..<4 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 2 + ix) * 4
-                        for c in 0..<4 { yp[c] = Swift.max(yp[c], xp[c]) }
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 2 + ix) * 4).simd(SIMD4<Float>.self, at: 0)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
                     }
+                    yp.store(m, at: 0)
                 }
             }
         }
@@ -485,14 +488,16 @@ public struct SameStride2Even: CompiledModel {
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 1)
                 let yp = y
                 let cells = Float((y1 - y0) * (x1 - x0))
-                for c in 0..<4 { yp[c] = 0 }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy + ix) * 4
-                        for c in 0..<4 { yp[c] += xp[c] }
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy + ix) * 4).simd(SIMD4<Float>.self, at: 0)
+                            m += v
+                        }
                     }
+                    yp.store(m / cells, at: 0)
                 }
-                for c in 0..<4 { yp[c] /= cells }
             }
         }
     }

@@ -447,12 +447,25 @@ public struct SameStride2Odd: CompiledModel {
                 let left = ox * 2
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 5)
                 let yp = y + ox * 6
-                for c in 0..<6 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 5 + ix) * 6
-                        for c in 0..<6 { yp[c] = Swift.max(yp[c], xp[c]) }
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 5 + ix) * 6).simd(SIMD4<Float>.self, at: 0)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
                     }
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD2<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 5 + ix) * 6).simd(SIMD2<Float>.self, at: 4)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 4)
                 }
             }
         }
@@ -469,14 +482,26 @@ public struct SameStride2Odd: CompiledModel {
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 3)
                 let yp = y + ox * 6
                 let cells = Float((y1 - y0) * (x1 - x0))
-                for c in 0..<6 { yp[c] = 0 }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 3 + ix) * 6
-                        for c in 0..<6 { yp[c] += xp[c] }
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 3 + ix) * 6).simd(SIMD4<Float>.self, at: 0)
+                            m += v
+                        }
                     }
+                    yp.store(m / cells, at: 0)
                 }
-                for c in 0..<6 { yp[c] /= cells }
+                do {
+                    var m = SIMD2<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 3 + ix) * 6).simd(SIMD2<Float>.self, at: 4)
+                            m += v
+                        }
+                    }
+                    yp.store(m / cells, at: 4)
+                }
             }
         }
     }

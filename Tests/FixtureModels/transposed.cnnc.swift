@@ -453,16 +453,14 @@ public struct Transposed: CompiledModel {
     static func l4_shrink(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<6 {
             let top = oy * 3
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 19)
             for ox in 0..<15 {
                 let left = ox * 3
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 45)
                 let yp = y + (oy * 15 + ox) * 8
                 do {
                     var m = SIMD8<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 45 + ix) * 8).simd(SIMD8<Float>.self, at: 0)
+                    for iy in 0..<3 {
+                        for ix in 0..<3 {
+                            let v = (x + ((top + iy) * 45 + left + ix) * 8).simd(SIMD8<Float>.self, at: 0)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }

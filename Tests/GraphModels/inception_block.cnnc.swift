@@ -465,12 +465,15 @@ public struct InceptionBlock: CompiledModel {
                 let left = ox - 1
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 12)
                 let yp = y + (oy * 12 + ox) * 4
-                for c in 0..<4 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 12 + ix) * 4
-                        for c in 0..<4 { yp[c] = Swift.max(yp[c], xp[c]) }
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 12 + ix) * 4).simd(SIMD4<Float>.self, at: 0)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
                     }
+                    yp.store(m, at: 0)
                 }
             }
         }

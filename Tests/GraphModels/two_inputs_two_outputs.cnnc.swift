@@ -239,17 +239,18 @@ public struct TwoInputsTwoOutputs: CompiledModel {
     static func l1_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<4 {
             let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 8)
             for ox in 0..<4 {
                 let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 8)
                 let yp = y + (oy * 4 + ox) * 4
-                for c in 0..<4 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 8 + ix) * 4
-                        for c in 0..<4 { yp[c] = Swift.max(yp[c], xp[c]) }
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 8 + left + ix) * 4).simd(SIMD4<Float>.self, at: 0)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
                     }
+                    yp.store(m, at: 0)
                 }
             }
         }

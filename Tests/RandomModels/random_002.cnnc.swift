@@ -325,12 +325,35 @@ public struct Random002: CompiledModel {
                 let left = ox * 2
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 3)
                 let yp = y + (oy * 2 + ox) * 7
-                for c in 0..<7 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 3 + ix) * 7
-                        for c in 0..<7 { yp[c] = Swift.max(yp[c], xp[c]) }
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 3 + ix) * 7).simd(SIMD4<Float>.self, at: 0)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
                     }
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD2<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 3 + ix) * 7).simd(SIMD2<Float>.self, at: 4)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 4)
+                }
+                do {
+                    var m = Float(-Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 3 + ix) * 7)[6]
+                            m = Swift.max(m, v)
+                        }
+                    }
+                    yp[6] = m
                 }
             }
         }

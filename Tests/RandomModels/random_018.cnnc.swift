@@ -168,14 +168,16 @@ public struct Random018: CompiledModel {
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 13)
                 let yp = y + (oy * 7 + ox) * 4
                 let cells = Float((y1 - y0) * (x1 - x0))
-                for c in 0..<4 { yp[c] = 0 }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 13 + ix) * 4
-                        for c in 0..<4 { yp[c] += xp[c] }
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 13 + ix) * 4).simd(SIMD4<Float>.self, at: 0)
+                            m += v
+                        }
                     }
+                    yp.store(m / cells, at: 0)
                 }
-                for c in 0..<4 { yp[c] /= cells }
             }
         }
     }

@@ -171,17 +171,18 @@ public struct Random028: CompiledModel {
     static func l0_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<5 {
             let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 1, 10)
             for ox in 0..<6 {
                 let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 12)
                 let yp = y + (oy * 6 + ox) * 2
-                for c in 0..<2 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 12 + ix) * 2
-                        for c in 0..<2 { yp[c] = Swift.max(yp[c], xp[c]) }
+                do {
+                    var m = SIMD2<Float>(repeating: -Float.infinity)
+                    for iy in 0..<1 {
+                        for ix in 0..<2 {
+                            let v = (x + ((top + iy) * 12 + left + ix) * 2).simd(SIMD2<Float>.self, at: 0)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
                     }
+                    yp.store(m, at: 0)
                 }
             }
         }
@@ -251,14 +252,16 @@ public struct Random028: CompiledModel {
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 2)
                 let yp = y
                 let cells = Float((y1 - y0) * (x1 - x0))
-                for c in 0..<2 { yp[c] = 0 }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 2 + ix) * 2
-                        for c in 0..<2 { yp[c] += xp[c] }
+                do {
+                    var m = SIMD2<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 2 + ix) * 2).simd(SIMD2<Float>.self, at: 0)
+                            m += v
+                        }
                     }
+                    yp.store(m / cells, at: 0)
                 }
-                for c in 0..<2 { yp[c] /= cells }
             }
         }
     }

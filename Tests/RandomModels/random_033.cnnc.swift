@@ -173,20 +173,30 @@ public struct Random033: CompiledModel {
     static func l0_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<2 {
             let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 1, 3)
             do {
                 let left = 0
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 1)
                 let yp = y + oy * 3
-                let cells = Float((y1 - y0) * (x1 - x0))
-                for c in 0..<3 { yp[c] = 0 }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy + ix) * 3
-                        for c in 0..<3 { yp[c] += xp[c] }
+                let cells = Float(1)
+                do {
+                    var m = SIMD2<Float>(repeating: 0)
+                    for iy in 0..<1 {
+                        for ix in 0..<1 {
+                            let v = (x + (top + iy + left + ix) * 3).simd(SIMD2<Float>.self, at: 0)
+                            m += v
+                        }
                     }
+                    yp.store(m / cells, at: 0)
                 }
-                for c in 0..<3 { yp[c] /= cells }
+                do {
+                    var m = Float(0)
+                    for iy in 0..<1 {
+                        for ix in 0..<1 {
+                            let v = (x + (top + iy + left + ix) * 3)[2]
+                            m += v
+                        }
+                    }
+                    yp[2] = m / cells
+                }
             }
         }
     }
@@ -227,12 +237,35 @@ public struct Random033: CompiledModel {
                 let left = 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 1)
                 let yp = y
-                for c in 0..<7 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy + ix) * 7
-                        for c in 0..<7 { yp[c] = Swift.max(yp[c], xp[c]) }
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy + ix) * 7).simd(SIMD4<Float>.self, at: 0)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
                     }
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD2<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy + ix) * 7).simd(SIMD2<Float>.self, at: 4)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 4)
+                }
+                do {
+                    var m = Float(-Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy + ix) * 7)[6]
+                            m = Swift.max(m, v)
+                        }
+                    }
+                    yp[6] = m
                 }
             }
         }

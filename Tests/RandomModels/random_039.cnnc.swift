@@ -210,14 +210,26 @@ public struct Random039: CompiledModel {
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 7)
                 let yp = y + (oy * 4 + ox) * 3
                 let cells = Float((y1 - y0) * (x1 - x0))
-                for c in 0..<3 { yp[c] = 0 }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 7 + ix) * 3
-                        for c in 0..<3 { yp[c] += xp[c] }
+                do {
+                    var m = SIMD2<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 7 + ix) * 3).simd(SIMD2<Float>.self, at: 0)
+                            m += v
+                        }
                     }
+                    yp.store(m / cells, at: 0)
                 }
-                for c in 0..<3 { yp[c] /= cells }
+                do {
+                    var m = Float(0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 7 + ix) * 3)[2]
+                            m += v
+                        }
+                    }
+                    yp[2] = m / cells
+                }
             }
         }
     }

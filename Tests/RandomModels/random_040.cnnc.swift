@@ -167,14 +167,16 @@ public struct Random040: CompiledModel {
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 3)
                 let yp = y
                 let cells = Float((y1 - y0) * (x1 - x0))
-                for c in 0..<1 { yp[c] = 0 }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + iy * 3 + ix
-                        for c in 0..<1 { yp[c] += xp[c] }
+                do {
+                    var m = Float(0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + iy * 3 + ix)[0]
+                            m += v
+                        }
                     }
+                    yp[0] = m / cells
                 }
-                for c in 0..<1 { yp[c] /= cells }
             }
         }
     }

@@ -226,14 +226,16 @@ public struct Random060: CompiledModel {
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 3)
                 let yp = y
                 let cells = Float((y1 - y0) * (x1 - x0))
-                for c in 0..<2 { yp[c] = 0 }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 3 + ix) * 2
-                        for c in 0..<2 { yp[c] += xp[c] }
+                do {
+                    var m = SIMD2<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 3 + ix) * 2).simd(SIMD2<Float>.self, at: 0)
+                            m += v
+                        }
                     }
+                    yp.store(m / cells, at: 0)
                 }
-                for c in 0..<2 { yp[c] /= cells }
             }
         }
     }

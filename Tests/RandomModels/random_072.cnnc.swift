@@ -252,17 +252,18 @@ public struct Random072: CompiledModel {
     static func l0_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<3 {
             let top = oy * 3
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 8)
             do {
                 let left = 0
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 1)
                 let yp = y + oy * 4
-                for c in 0..<4 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy + ix) * 4
-                        for c in 0..<4 { yp[c] = Swift.max(yp[c], xp[c]) }
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<1 {
+                            let v = (x + (top + iy + left + ix) * 4).simd(SIMD4<Float>.self, at: 0)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
                     }
+                    yp.store(m, at: 0)
                 }
             }
         }

@@ -142,12 +142,25 @@ public struct Random075: CompiledModel {
                 let left = ox * 3
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 9)
                 let yp = y + ox * 3
-                for c in 0..<3 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 9 + ix) * 3
-                        for c in 0..<3 { yp[c] = Swift.max(yp[c], xp[c]) }
+                do {
+                    var m = SIMD2<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 9 + ix) * 3).simd(SIMD2<Float>.self, at: 0)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
                     }
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = Float(-Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 9 + ix) * 3)[2]
+                            m = Swift.max(m, v)
+                        }
+                    }
+                    yp[2] = m
                 }
             }
         }

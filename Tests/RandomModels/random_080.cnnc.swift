@@ -327,14 +327,36 @@ public struct Random080: CompiledModel {
                     }
                     yp.store(m / cells, at: 0)
                 }
-                for c in 8..<15 { yp[c] = 0 }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 4 + ix) * 15
-                        for c in 8..<15 { yp[c] += xp[c] }
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 4 + ix) * 15).simd(SIMD4<Float>.self, at: 8)
+                            m += v
+                        }
                     }
+                    yp.store(m / cells, at: 8)
                 }
-                for c in 8..<15 { yp[c] /= cells }
+                do {
+                    var m = SIMD2<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 4 + ix) * 15).simd(SIMD2<Float>.self, at: 12)
+                            m += v
+                        }
+                    }
+                    yp.store(m / cells, at: 12)
+                }
+                do {
+                    var m = Float(0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 4 + ix) * 15)[14]
+                            m += v
+                        }
+                    }
+                    yp[14] = m / cells
+                }
             }
         }
     }

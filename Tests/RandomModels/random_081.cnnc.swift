@@ -127,17 +127,28 @@ public struct Random081: CompiledModel {
     static func l0_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         do {
             let top = 0
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 1, 1)
             do {
                 let left = 0
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 2)
                 let yp = y
-                for c in 0..<5 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 2 + ix) * 5
-                        for c in 0..<5 { yp[c] = Swift.max(yp[c], xp[c]) }
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in 0..<1 {
+                        for ix in 0..<1 {
+                            let v = (x + ((top + iy) * 2 + left + ix) * 5).simd(SIMD4<Float>.self, at: 0)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
                     }
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = Float(-Float.infinity)
+                    for iy in 0..<1 {
+                        for ix in 0..<1 {
+                            let v = (x + ((top + iy) * 2 + left + ix) * 5)[4]
+                            m = Swift.max(m, v)
+                        }
+                    }
+                    yp[4] = m
                 }
             }
         }

@@ -285,12 +285,15 @@ public struct Random088: CompiledModel {
                     }
                     yp.store(m, at: 0)
                 }
-                for c in 16..<24 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 2 + ix) * 24
-                        for c in 16..<24 { yp[c] = Swift.max(yp[c], xp[c]) }
+                do {
+                    var m = SIMD8<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 2 + ix) * 24).simd(SIMD8<Float>.self, at: 16)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
                     }
+                    yp.store(m, at: 16)
                 }
             }
         }

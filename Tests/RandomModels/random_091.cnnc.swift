@@ -209,12 +209,15 @@ public struct Random091: CompiledModel {
                     }
                     yp.store(m, at: 0)
                 }
-                for c in 8..<9 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 4 + ix) * 9
-                        for c in 8..<9 { yp[c] = Swift.max(yp[c], xp[c]) }
+                do {
+                    var m = Float(-Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 4 + ix) * 9)[8]
+                            m = Swift.max(m, v)
+                        }
                     }
+                    yp[8] = m
                 }
             }
         }

@@ -233,12 +233,15 @@ public struct Random093: CompiledModel {
                 let left = ox * 3
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 11)
                 let yp = y + (oy * 4 + ox) * 2
-                for c in 0..<2 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 11 + ix) * 2
-                        for c in 0..<2 { yp[c] = Swift.max(yp[c], xp[c]) }
+                do {
+                    var m = SIMD2<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 11 + ix) * 2).simd(SIMD2<Float>.self, at: 0)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
                     }
+                    yp.store(m, at: 0)
                 }
             }
         }

@@ -271,14 +271,36 @@ public struct Random099: CompiledModel {
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 3)
                 let yp = y + oy * 7
                 let cells = Float((y1 - y0) * (x1 - x0))
-                for c in 0..<7 { yp[c] = 0 }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 3 + ix) * 7
-                        for c in 0..<7 { yp[c] += xp[c] }
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 3 + ix) * 7).simd(SIMD4<Float>.self, at: 0)
+                            m += v
+                        }
                     }
+                    yp.store(m / cells, at: 0)
                 }
-                for c in 0..<7 { yp[c] /= cells }
+                do {
+                    var m = SIMD2<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 3 + ix) * 7).simd(SIMD2<Float>.self, at: 4)
+                            m += v
+                        }
+                    }
+                    yp.store(m / cells, at: 4)
+                }
+                do {
+                    var m = Float(0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 3 + ix) * 7)[6]
+                            m += v
+                        }
+                    }
+                    yp[6] = m / cells
+                }
             }
         }
     }

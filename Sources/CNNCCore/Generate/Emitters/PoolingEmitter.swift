@@ -13,50 +13,82 @@ struct PoolingEmitter: Codable, Hashable {
     var strides: Size2D
     var padding: Padding2D
 
+    /// Whether every window lies inside the input (no padding): its loops
+    /// then have fixed bounds, which the compiler unrolls, and an average's
+    /// divisor is a constant.
+    private var windowsInside: Bool { padding == .zero }
+
+    /// The channels of one pixel as the vectors a window is summed in: whole
+    /// vectors of 16 (or 8) channels, then what is left in vectors of 8, 4, 2
+    /// and a last single channel (LeNet-5's 6 channels are 4 + 2). Each
+    /// channel sees the same operations in the same order whatever its piece.
+    private var pieces: [(offset: Int, lanes: Int, whole: Bool)] {
+        let channels = input.lastAxis
+        let lanes = channels >= 16 ? 16 : 8
+        var result = (0..<(channels / lanes)).map { (offset: $0 * lanes, lanes: lanes, whole: true) }
+        var offset = channels / lanes * lanes
+        for width in [8, 4, 2, 1] where channels - offset >= width {
+            result.append((offset, width, false))
+            offset += width
+        }
+        return result
+    }
+
     func emit(into out: inout SourceWriter) {
         let (height, width, channels) = (input.dimensions[0], input.dimensions[1], input.lastAxis)
         out.line("@inline(never)")
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>)") { out in
             out.loop("oy", count: output.dimensions[0]) { out, oy in
                 out.line("let top = \(oy * strides.height - padding.top)")
-                out.line("let y0 = Swift.max(top, 0), y1 = Swift.min(top + \(window.height), \(height))")
+                if !windowsInside {
+                    out.line("let y0 = Swift.max(top, 0), y1 = Swift.min(top + \(window.height), \(height))")
+                }
                 out.loop("ox", count: output.dimensions[1]) { out, ox in
                     out.line("let left = \(ox * strides.width - padding.left)")
-                    out.line("let x0 = Swift.max(left, 0), x1 = Swift.min(left + \(window.width), \(width))")
-                    out.line("let yp = \(((oy * output.dimensions[1] + ox) * channels).offsetting("y"))")
-                    if kind == .average { out.line("let cells = Float((y1 - y0) * (x1 - x0))") }
-                    // Whole vectors of channels in registers (the scalar loop below, through
-                    // memory that might alias, did not vectorize), then any remaining channels.
-                    let lanes = channels >= 16 ? 16 : 8
-                    let vectorChannels = channels / lanes * lanes
-                    if vectorChannels > 0 {
-                        let vector = "SIMD\(lanes)<Float>"
-                        out.loop("g", count: vectorChannels / lanes) { out, g in
-                            out.line("var m = \(vector)(repeating: \(kind == .max ? "-Float.infinity" : "0"))")
-                            out.block("for iy in y0..<y1") { out in
-                                out.block("for ix in x0..<x1") { out in
-                                    out.line("let v = \(PointerExpression.parenthesized(((Index("iy") * width + Index("ix")) * channels).offsetting("x"))).simd(\(vector).self, at: \(g * lanes))")
-                                    out.line(kind == .max ? "m = m.replacing(with: v, where: v .> m)" : "m += v")
-                                }
-                            }
-                            out.line("yp.store(\(kind == .max ? "m" : "m / cells"), at: \(g * lanes))")
-                        }
+                    if !windowsInside {
+                        out.line("let x0 = Swift.max(left, 0), x1 = Swift.min(left + \(window.width), \(width))")
                     }
-                    if vectorChannels < channels {
-                        let rest = "\(vectorChannels)..<\(channels)"
-                        out.line("for c in \(rest) { yp[c] = \(kind == .max ? "-Float.infinity" : "0") }")
-                        out.block("for iy in y0..<y1") { out in
-                            out.block("for ix in x0..<x1") { out in
-                                out.line("let xp = \(((Index("iy") * width + Index("ix")) * channels).offsetting("x"))")
-                                out.line(kind == .max
-                                    ? "for c in \(rest) { yp[c] = Swift.max(yp[c], xp[c]) }"
-                                    : "for c in \(rest) { yp[c] += xp[c] }")
-                            }
-                        }
-                        if kind == .average { out.line("for c in \(rest) { yp[c] /= cells }") }
+                    out.line("let yp = \(((oy * output.dimensions[1] + ox) * channels).offsetting("y"))")
+                    if kind == .average {
+                        out.line("let cells = Float(\(windowsInside ? "\(window.height * window.width)" : "(y1 - y0) * (x1 - x0)"))")
+                    }
+                    // Vectors of channels in registers: a scalar loop through
+                    // memory that might alias did not vectorize.
+                    for piece in pieces {
+                        emitPiece(piece, width: width, channels: channels, into: &out)
                     }
                 }
             }
+        }
+    }
+
+    /// One vector of channels (or a single channel) summed or maxed over the
+    /// window and stored. Whole vectors keep a max where a later cell only
+    /// ties it; the rest take the later cell, as `Swift.max` does.
+    private func emitPiece(_ piece: (offset: Int, lanes: Int, whole: Bool), width: Int, channels: Int, into out: inout SourceWriter) {
+        let type = piece.lanes == 1 ? "Float" : "SIMD\(piece.lanes)<Float>"
+        let start = kind == .max ? "-Float.infinity" : "0"
+        out.block("do") { out in
+            out.line("var m = \(piece.lanes == 1 ? "Float(\(start))" : "\(type)(repeating: \(start))")")
+            let rows = windowsInside ? "iy in 0..<\(window.height)" : "iy in y0..<y1"
+            let columns = windowsInside ? "ix in 0..<\(window.width)" : "ix in x0..<x1"
+            out.block("for \(rows)") { out in
+                out.block("for \(columns)") { out in
+                    let pixel = windowsInside
+                        ? ((Index("top") + Index("iy")) * width + Index("left") + Index("ix")) * channels
+                        : (Index("iy") * width + Index("ix")) * channels
+                    let pointer = PointerExpression.parenthesized(pixel.offsetting("x"))
+                    out.line(piece.lanes == 1 ? "let v = \(pointer)[\(piece.offset)]" : "let v = \(pointer).simd(\(type).self, at: \(piece.offset))")
+                    switch (kind, piece.lanes == 1, piece.whole) {
+                    case (.average, _, _): out.line("m += v")
+                    case (.max, true, _): out.line("m = Swift.max(m, v)")
+                    case (.max, false, true): out.line("m = m.replacing(with: v, where: v .> m)")
+                    case (.max, false, false): out.line("m = m.replacing(with: v, where: v .>= m)")
+                    }
+                }
+            }
+            let value = kind == .max ? "m" : "m / cells"
+            out.line(piece.lanes == 1 ? "yp[\(piece.offset)] = \(value)" : "yp.store(\(value), at: \(piece.offset))")
         }
     }
 }

@@ -207,13 +207,13 @@ public enum ModelPlanner {
         case .conv2DTranspose(let config):
             return .transposed(TransposedConvolutionEmitter(function: function, layer: layer, config: config, packed: packed))
         case .conv2D(let config):
-            if PixelLaneConvolutionEmitter.suits(inputChannels: layer.inputShape.lastAxis, strides: config.strides,
-                                                 outputs: config.filters, outputWidth: layer.outputShape.dimensions[1]) {
+            // WeightPlan packs the phased patterns for exactly the layers that suit this kernel.
+            if let phased = packed.phasedOffset {
                 return .pixelLanes(PixelLaneConvolutionEmitter(
                     function: function, inputWidth: layer.inputShape.dimensions[1] + padding.left + padding.right,
                     kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
                     outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
-                    packed: packed, fusedReLU: config.activation == .relu, target: target))
+                    packed: packed, phasedOffset: phased, fusedReLU: config.activation == .relu, target: target))
             }
             return .channelLanes(ConvolutionEmitter(
                 function: function,

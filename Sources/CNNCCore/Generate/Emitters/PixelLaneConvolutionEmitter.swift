@@ -24,6 +24,8 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     var outputHeight: Int
     var outputWidth: Int
     var packed: WeightPlan.PackedKernel
+    /// Where the weight patterns start (`WeightPlan.PackedKernel.phasedOffset`).
+    var phasedOffset: Int
     var fusedReLU: Bool
     var target: TargetCPU
 
@@ -83,7 +85,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     }
 
     func emit(into out: inout SourceWriter) {
-        guard let phased = packed.phasedOffset else { return }
+        let phased = phasedOffset
         let taps = kernel.height * kernel.width
         let stride = Self.patternStride
         let (rowStep, lastTapRow) = (strides.height, (kernel.height - 1) * dilation.height)

@@ -615,12 +615,38 @@ public struct HarConv1d: CompiledModel {
     // global_average_pooling1d: GlobalAveragePooling1D, (None, 58, 64) → (None, 64), 0 parameters
     @inline(never)
     static func l3_global_average_pooling1d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<64 { y[c] = 0 }
-        for position in 0..<58 {
-            let xp = x + position * 64
-            for c in 0..<64 { y[c] += xp[c] }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<58 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 64)
+                m += v
+            }
+            y.store(m / 58, at: 0)
         }
-        for c in 0..<64 { y[c] /= 58 }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<58 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 64 + 16)
+                m += v
+            }
+            y.store(m / 58, at: 16)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<58 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 64 + 32)
+                m += v
+            }
+            y.store(m / 58, at: 32)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<58 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 64 + 48)
+                m += v
+            }
+            y.store(m / 58, at: 48)
+        }
     }
 
     // dense: Dense, (None, 64) → (None, 6), 390 parameters

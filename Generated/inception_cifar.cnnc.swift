@@ -1702,12 +1702,62 @@ public struct InceptionCifar: CompiledModel {
     // avg_pool: GlobalAveragePooling2D, (None, 8, 8, 112) → (None, 112), 0 parameters
     @inline(never)
     static func l19_avg_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<112 { y[c] = 0 }
-        for position in 0..<64 {
-            let xp = x + position * 112
-            for c in 0..<112 { y[c] += xp[c] }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<64 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 112)
+                m += v
+            }
+            y.store(m / 64, at: 0)
         }
-        for c in 0..<112 { y[c] /= 64 }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<64 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 112 + 16)
+                m += v
+            }
+            y.store(m / 64, at: 16)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<64 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 112 + 32)
+                m += v
+            }
+            y.store(m / 64, at: 32)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<64 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 112 + 48)
+                m += v
+            }
+            y.store(m / 64, at: 48)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<64 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 112 + 64)
+                m += v
+            }
+            y.store(m / 64, at: 64)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<64 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 112 + 80)
+                m += v
+            }
+            y.store(m / 64, at: 80)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<64 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 112 + 96)
+                m += v
+            }
+            y.store(m / 64, at: 96)
+        }
     }
 
     // predictions: Dense, (None, 112) → (None, 10), 1,130 parameters

@@ -1786,12 +1786,14 @@ public struct MiniResnet: CompiledModel {
     // pool: GlobalAveragePooling2D, (None, 14, 14, 16) → (None, 16), 0 parameters
     @inline(never)
     static func l19_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<16 { y[c] = 0 }
-        for position in 0..<196 {
-            let xp = x + position * 16
-            for c in 0..<16 { y[c] += xp[c] }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<196 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 16)
+                m += v
+            }
+            y.store(m / 196, at: 0)
         }
-        for c in 0..<16 { y[c] /= 196 }
     }
 
     // predictions: Dense, (None, 16) → (None, 10), 170 parameters

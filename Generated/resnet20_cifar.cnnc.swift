@@ -5055,12 +5055,38 @@ public struct Resnet20Cifar: CompiledModel {
     // pool: GlobalAveragePooling2D, (None, 8, 8, 64) → (None, 64), 0 parameters
     @inline(never)
     static func l70_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<64 { y[c] = 0 }
-        for position in 0..<64 {
-            let xp = x + position * 64
-            for c in 0..<64 { y[c] += xp[c] }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<64 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 64)
+                m += v
+            }
+            y.store(m / 64, at: 0)
         }
-        for c in 0..<64 { y[c] /= 64 }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<64 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 64 + 16)
+                m += v
+            }
+            y.store(m / 64, at: 16)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<64 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 64 + 32)
+                m += v
+            }
+            y.store(m / 64, at: 32)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<64 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 64 + 48)
+                m += v
+            }
+            y.store(m / 64, at: 48)
+        }
     }
 
     // predictions: Dense, (None, 64) → (None, 10), 650 parameters

@@ -797,12 +797,22 @@ public struct BatchnormInference: CompiledModel {
     // global_average_pooling2d: GlobalAveragePooling2D, (None, 4, 4, 6) → (None, 6), 0 parameters
     @inline(never)
     static func l5_global_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<6 { y[c] = 0 }
-        for position in 0..<16 {
-            let xp = x + position * 6
-            for c in 0..<6 { y[c] += xp[c] }
+        do {
+            var m = SIMD4<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD4<Float>.self, at: position * 6)
+                m += v
+            }
+            y.store(m / 16, at: 0)
         }
-        for c in 0..<6 { y[c] /= 16 }
+        do {
+            var m = SIMD2<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD2<Float>.self, at: position * 6 + 4)
+                m += v
+            }
+            y.store(m / 16, at: 4)
+        }
     }
 
     // dense: Dense, (None, 6) → (None, 7), 49 parameters

@@ -735,10 +735,21 @@ public struct Conv1d: CompiledModel {
     // global_max: GlobalMaxPooling1D, (None, 2, 5) → (None, 1, 5), 0 parameters
     @inline(never)
     static func l8_global_max(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<5 { y[c] = x[c] }
-        for position in 1..<2 {
-            let xp = x + position * 5
-            for c in 0..<5 { y[c] = Swift.max(y[c], xp[c]) }
+        do {
+            var m = x.simd(SIMD4<Float>.self, at: 0)
+            do {
+                let v = x.simd(SIMD4<Float>.self, at: 5)
+                m = m.replacing(with: v, where: v .>= m)
+            }
+            y.store(m, at: 0)
+        }
+        do {
+            var m = x[4]
+            do {
+                let v = x[9]
+                m = Swift.max(m, v)
+            }
+            y[4] = m
         }
     }
 

@@ -1893,12 +1893,22 @@ public struct Depthwise: CompiledModel {
     // pool: GlobalAveragePooling2D, (None, 3, 1, 32) → (None, 32), 0 parameters
     @inline(never)
     static func l12_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<32 { y[c] = 0 }
-        for position in 0..<3 {
-            let xp = x + position * 32
-            for c in 0..<32 { y[c] += xp[c] }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<3 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 32)
+                m += v
+            }
+            y.store(m / 3, at: 0)
         }
-        for c in 0..<32 { y[c] /= 3 }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<3 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 32 + 16)
+                m += v
+            }
+            y.store(m / 3, at: 16)
+        }
     }
 
     // classes: Dense, (None, 32) → (None, 4), 132 parameters

@@ -931,12 +931,14 @@ public struct EveryLayer: CompiledModel {
     // global_average_pooling2d: GlobalAveragePooling2D, (None, 8, 10, 8) → (None, 8), 0 parameters
     @inline(never)
     static func l11_global_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<8 { y[c] = 0 }
-        for position in 0..<80 {
-            let xp = x + position * 8
-            for c in 0..<8 { y[c] += xp[c] }
+        do {
+            var m = SIMD8<Float>(repeating: 0)
+            for position in 0..<80 {
+                let v = x.simd(SIMD8<Float>.self, at: position * 8)
+                m += v
+            }
+            y.store(m / 80, at: 0)
         }
-        for c in 0..<8 { y[c] /= 80 }
     }
 
     // dense: Dense, (None, 8) → (None, 64), 576 parameters

@@ -726,12 +726,22 @@ public struct PermuteRepeat: CompiledModel {
     // pool: GlobalAveragePooling1D, (None, 12, 5) → (None, 5), 0 parameters
     @inline(never)
     static func l10_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<5 { y[c] = 0 }
-        for position in 0..<12 {
-            let xp = x + position * 5
-            for c in 0..<5 { y[c] += xp[c] }
+        do {
+            var m = SIMD4<Float>(repeating: 0)
+            for position in 0..<12 {
+                let v = x.simd(SIMD4<Float>.self, at: position * 5)
+                m += v
+            }
+            y.store(m / 12, at: 0)
         }
-        for c in 0..<5 { y[c] /= 12 }
+        do {
+            var m = Float(0)
+            for position in 0..<12 {
+                let v = x[position * 5 + 4]
+                m += v
+            }
+            y[4] = m / 12
+        }
     }
 
     // code: Dense, (None, 5) → (None, 6), 36 parameters

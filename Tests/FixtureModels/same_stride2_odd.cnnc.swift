@@ -509,10 +509,21 @@ public struct SameStride2Odd: CompiledModel {
     // global_max_pooling2d: GlobalMaxPooling2D, (None, 1, 3, 6) → (None, 6), 0 parameters
     @inline(never)
     static func l4_global_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<6 { y[c] = x[c] }
-        for position in 1..<3 {
-            let xp = x + position * 6
-            for c in 0..<6 { y[c] = Swift.max(y[c], xp[c]) }
+        do {
+            var m = x.simd(SIMD4<Float>.self, at: 0)
+            for position in 1..<3 {
+                let v = x.simd(SIMD4<Float>.self, at: position * 6)
+                m = m.replacing(with: v, where: v .>= m)
+            }
+            y.store(m, at: 0)
+        }
+        do {
+            var m = x.simd(SIMD2<Float>.self, at: 4)
+            for position in 1..<3 {
+                let v = x.simd(SIMD2<Float>.self, at: position * 6 + 4)
+                m = m.replacing(with: v, where: v .>= m)
+            }
+            y.store(m, at: 4)
         }
     }
 

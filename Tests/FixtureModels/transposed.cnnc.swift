@@ -500,12 +500,14 @@ public struct Transposed: CompiledModel {
     // pool: GlobalAveragePooling2D, (None, 11, 28, 16) → (None, 16), 0 parameters
     @inline(never)
     static func l6_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<16 { y[c] = 0 }
-        for position in 0..<308 {
-            let xp = x + position * 16
-            for c in 0..<16 { y[c] += xp[c] }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<308 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 16)
+                m += v
+            }
+            y.store(m / 308, at: 0)
         }
-        for c in 0..<16 { y[c] /= 308 }
     }
 
     // classes: Dense, (None, 16) → (None, 4), 68 parameters

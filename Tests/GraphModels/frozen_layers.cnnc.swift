@@ -686,12 +686,14 @@ public struct FrozenLayers: CompiledModel {
     // pool: GlobalAveragePooling2D, (None, 6, 6, 4) → (None, 4), 0 parameters
     @inline(never)
     static func l6_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<4 { y[c] = 0 }
-        for position in 0..<36 {
-            let xp = x + position * 4
-            for c in 0..<4 { y[c] += xp[c] }
+        do {
+            var m = SIMD4<Float>(repeating: 0)
+            for position in 0..<36 {
+                let v = x.simd(SIMD4<Float>.self, at: position * 4)
+                m += v
+            }
+            y.store(m / 36, at: 0)
         }
-        for c in 0..<4 { y[c] /= 36 }
     }
 
     // frozen_dense: Dense, (None, 4) → (None, 6), 30 parameters

@@ -655,12 +655,30 @@ public struct InceptionBlock: CompiledModel {
     // global_average_pooling2d: GlobalAveragePooling2D, (None, 12, 12, 26) → (None, 26), 0 parameters
     @inline(never)
     static func l8_global_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<26 { y[c] = 0 }
-        for position in 0..<144 {
-            let xp = x + position * 26
-            for c in 0..<26 { y[c] += xp[c] }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<144 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 26)
+                m += v
+            }
+            y.store(m / 144, at: 0)
         }
-        for c in 0..<26 { y[c] /= 144 }
+        do {
+            var m = SIMD8<Float>(repeating: 0)
+            for position in 0..<144 {
+                let v = x.simd(SIMD8<Float>.self, at: position * 26 + 16)
+                m += v
+            }
+            y.store(m / 144, at: 16)
+        }
+        do {
+            var m = SIMD2<Float>(repeating: 0)
+            for position in 0..<144 {
+                let v = x.simd(SIMD2<Float>.self, at: position * 26 + 24)
+                m += v
+            }
+            y.store(m / 144, at: 24)
+        }
     }
 
     // dense: Dense, (None, 26) → (None, 5), 135 parameters

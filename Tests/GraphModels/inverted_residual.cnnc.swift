@@ -3249,12 +3249,14 @@ public struct InvertedResidual: CompiledModel {
     // pool: GlobalAveragePooling2D, (None, 3, 3, 16) → (None, 16), 0 parameters
     @inline(never)
     static func l19_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<16 { y[c] = 0 }
-        for position in 0..<9 {
-            let xp = x + position * 16
-            for c in 0..<16 { y[c] += xp[c] }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<9 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 16)
+                m += v
+            }
+            y.store(m / 9, at: 0)
         }
-        for c in 0..<16 { y[c] /= 9 }
     }
 
     // predictions: Dense, (None, 16) → (None, 5), 85 parameters

@@ -531,10 +531,13 @@ public struct MergesOneInput: CompiledModel {
     // channel_max: GlobalMaxPooling2D, (None, 6, 6, 4) → (None, 1, 1, 4), 0 parameters
     @inline(never)
     static func l3_channel_max(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<4 { y[c] = x[c] }
-        for position in 1..<36 {
-            let xp = x + position * 4
-            for c in 0..<4 { y[c] = Swift.max(y[c], xp[c]) }
+        do {
+            var m = x.simd(SIMD4<Float>.self, at: 0)
+            for position in 1..<36 {
+                let v = x.simd(SIMD4<Float>.self, at: position * 4)
+                m = m.replacing(with: v, where: v .>= m)
+            }
+            y.store(m, at: 0)
         }
     }
 
@@ -553,12 +556,14 @@ public struct MergesOneInput: CompiledModel {
     // channel_mean: GlobalAveragePooling2D, (None, 6, 6, 4) → (None, 4), 0 parameters
     @inline(never)
     static func l6_channel_mean(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<4 { y[c] = 0 }
-        for position in 0..<36 {
-            let xp = x + position * 4
-            for c in 0..<4 { y[c] += xp[c] }
+        do {
+            var m = SIMD4<Float>(repeating: 0)
+            for position in 0..<36 {
+                let v = x.simd(SIMD4<Float>.self, at: position * 4)
+                m += v
+            }
+            y.store(m / 36, at: 0)
         }
-        for c in 0..<4 { y[c] /= 36 }
     }
 
     // left_tanh: Activation, (None, 6, 6, 4) → (None, 6, 6, 4), 0 parameters

@@ -562,12 +562,14 @@ public struct NestedSequential: CompiledModel {
     // pool: GlobalAveragePooling2D, (None, 8, 8, 8) → (None, 8), 0 parameters
     @inline(never)
     static func l5_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<8 { y[c] = 0 }
-        for position in 0..<64 {
-            let xp = x + position * 8
-            for c in 0..<8 { y[c] += xp[c] }
+        do {
+            var m = SIMD8<Float>(repeating: 0)
+            for position in 0..<64 {
+                let v = x.simd(SIMD8<Float>.self, at: position * 8)
+                m += v
+            }
+            y.store(m / 64, at: 0)
         }
-        for c in 0..<8 { y[c] /= 64 }
     }
 
     // head: Dense, (None, 8) → (None, 4), 36 parameters

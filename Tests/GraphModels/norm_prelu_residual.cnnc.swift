@@ -601,12 +601,22 @@ public struct NormPreluResidual: CompiledModel {
     // pool: GlobalAveragePooling2D, (None, 5, 6, 6) → (None, 6), 0 parameters
     @inline(never)
     static func l6_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<6 { y[c] = 0 }
-        for position in 0..<30 {
-            let xp = x + position * 6
-            for c in 0..<6 { y[c] += xp[c] }
+        do {
+            var m = SIMD4<Float>(repeating: 0)
+            for position in 0..<30 {
+                let v = x.simd(SIMD4<Float>.self, at: position * 6)
+                m += v
+            }
+            y.store(m / 30, at: 0)
         }
-        for c in 0..<6 { y[c] /= 30 }
+        do {
+            var m = SIMD2<Float>(repeating: 0)
+            for position in 0..<30 {
+                let v = x.simd(SIMD2<Float>.self, at: position * 6 + 4)
+                m += v
+            }
+            y.store(m / 30, at: 4)
+        }
     }
 
     // hidden: Dense, (None, 6) → (None, 7), 49 parameters

@@ -1118,12 +1118,14 @@ public struct ResidualBlock: CompiledModel {
     // pool: GlobalAveragePooling2D, (None, 8, 8, 16) → (None, 16), 0 parameters
     @inline(never)
     static func l10_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<16 { y[c] = 0 }
-        for position in 0..<64 {
-            let xp = x + position * 16
-            for c in 0..<16 { y[c] += xp[c] }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<64 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 16)
+                m += v
+            }
+            y.store(m / 64, at: 0)
         }
-        for c in 0..<16 { y[c] /= 64 }
     }
 
     // predictions: Dense, (None, 16) → (None, 10), 170 parameters

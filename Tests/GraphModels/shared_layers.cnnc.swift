@@ -682,12 +682,14 @@ public struct SharedLayers: CompiledModel {
     // pool: GlobalAveragePooling2D, (None, 4, 4, 4) → (None, 4), 0 parameters
     @inline(never)
     static func l5_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<4 { y[c] = 0 }
-        for position in 0..<16 {
-            let xp = x + position * 4
-            for c in 0..<4 { y[c] += xp[c] }
+        do {
+            var m = SIMD4<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD4<Float>.self, at: position * 4)
+                m += v
+            }
+            y.store(m / 16, at: 0)
         }
-        for c in 0..<4 { y[c] /= 16 }
     }
 
     // shared_dense: Dense, (None, 4) → (None, 4), 20 parameters

@@ -1536,12 +1536,166 @@ public struct SmallOutputs: CompiledModel {
     // squeeze: GlobalAveragePooling2D, (None, 4, 4, 320) → (None, 1, 1, 320), 0 parameters
     @inline(never)
     static func l10_squeeze(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<320 { y[c] = 0 }
-        for position in 0..<16 {
-            let xp = x + position * 320
-            for c in 0..<320 { y[c] += xp[c] }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 320)
+                m += v
+            }
+            y.store(m / 16, at: 0)
         }
-        for c in 0..<320 { y[c] /= 16 }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 16)
+                m += v
+            }
+            y.store(m / 16, at: 16)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 32)
+                m += v
+            }
+            y.store(m / 16, at: 32)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 48)
+                m += v
+            }
+            y.store(m / 16, at: 48)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 64)
+                m += v
+            }
+            y.store(m / 16, at: 64)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 80)
+                m += v
+            }
+            y.store(m / 16, at: 80)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 96)
+                m += v
+            }
+            y.store(m / 16, at: 96)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 112)
+                m += v
+            }
+            y.store(m / 16, at: 112)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 128)
+                m += v
+            }
+            y.store(m / 16, at: 128)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 144)
+                m += v
+            }
+            y.store(m / 16, at: 144)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 160)
+                m += v
+            }
+            y.store(m / 16, at: 160)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 176)
+                m += v
+            }
+            y.store(m / 16, at: 176)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 192)
+                m += v
+            }
+            y.store(m / 16, at: 192)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 208)
+                m += v
+            }
+            y.store(m / 16, at: 208)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 224)
+                m += v
+            }
+            y.store(m / 16, at: 224)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 240)
+                m += v
+            }
+            y.store(m / 16, at: 240)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 256)
+                m += v
+            }
+            y.store(m / 16, at: 256)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 272)
+                m += v
+            }
+            y.store(m / 16, at: 272)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 288)
+                m += v
+            }
+            y.store(m / 16, at: 288)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 304)
+                m += v
+            }
+            y.store(m / 16, at: 304)
+        }
     }
 
     // excite: Conv2D, (None, 1, 1, 320) → (None, 1, 1, 320), 102,720 parameters
@@ -1663,12 +1817,38 @@ public struct SmallOutputs: CompiledModel {
     // pool: GlobalAveragePooling2D, (None, 4, 4, 64) → (None, 64), 0 parameters
     @inline(never)
     static func l14_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<64 { y[c] = 0 }
-        for position in 0..<16 {
-            let xp = x + position * 64
-            for c in 0..<64 { y[c] += xp[c] }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 64)
+                m += v
+            }
+            y.store(m / 16, at: 0)
         }
-        for c in 0..<64 { y[c] /= 16 }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 64 + 16)
+                m += v
+            }
+            y.store(m / 16, at: 16)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 64 + 32)
+                m += v
+            }
+            y.store(m / 16, at: 32)
+        }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<16 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 64 + 48)
+                m += v
+            }
+            y.store(m / 16, at: 48)
+        }
     }
 
     // predictions: Dense, (None, 64) → (None, 10), 650 parameters

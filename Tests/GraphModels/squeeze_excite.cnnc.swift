@@ -369,12 +369,22 @@ public struct SqueezeExcite: CompiledModel {
     // squeeze: GlobalAveragePooling2D, (None, 8, 8, 12) → (None, 1, 1, 12), 0 parameters
     @inline(never)
     static func l1_squeeze(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<12 { y[c] = 0 }
-        for position in 0..<64 {
-            let xp = x + position * 12
-            for c in 0..<12 { y[c] += xp[c] }
+        do {
+            var m = SIMD8<Float>(repeating: 0)
+            for position in 0..<64 {
+                let v = x.simd(SIMD8<Float>.self, at: position * 12)
+                m += v
+            }
+            y.store(m / 64, at: 0)
         }
-        for c in 0..<12 { y[c] /= 64 }
+        do {
+            var m = SIMD4<Float>(repeating: 0)
+            for position in 0..<64 {
+                let v = x.simd(SIMD4<Float>.self, at: position * 12 + 8)
+                m += v
+            }
+            y.store(m / 64, at: 8)
+        }
     }
 
     // excite_reduce: Dense, (None, 1, 1, 12) → (None, 1, 1, 3), 39 parameters
@@ -436,10 +446,21 @@ public struct SqueezeExcite: CompiledModel {
     // global_max_pooling2d: GlobalMaxPooling2D, (None, 8, 8, 12) → (None, 12), 0 parameters
     @inline(never)
     static func l5_global_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<12 { y[c] = x[c] }
-        for position in 1..<64 {
-            let xp = x + position * 12
-            for c in 0..<12 { y[c] = Swift.max(y[c], xp[c]) }
+        do {
+            var m = x.simd(SIMD8<Float>.self, at: 0)
+            for position in 1..<64 {
+                let v = x.simd(SIMD8<Float>.self, at: position * 12)
+                m = m.replacing(with: v, where: v .>= m)
+            }
+            y.store(m, at: 0)
+        }
+        do {
+            var m = x.simd(SIMD4<Float>.self, at: 8)
+            for position in 1..<64 {
+                let v = x.simd(SIMD4<Float>.self, at: position * 12 + 8)
+                m = m.replacing(with: v, where: v .>= m)
+            }
+            y.store(m, at: 8)
         }
     }
 

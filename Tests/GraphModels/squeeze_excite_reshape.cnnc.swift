@@ -462,12 +462,14 @@ public struct SqueezeExciteReshape: CompiledModel {
     // squeeze: GlobalAveragePooling2D, (None, 8, 8, 8) → (None, 8), 0 parameters
     @inline(never)
     static func l3_squeeze(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<8 { y[c] = 0 }
-        for position in 0..<64 {
-            let xp = x + position * 8
-            for c in 0..<8 { y[c] += xp[c] }
+        do {
+            var m = SIMD8<Float>(repeating: 0)
+            for position in 0..<64 {
+                let v = x.simd(SIMD8<Float>.self, at: position * 8)
+                m += v
+            }
+            y.store(m / 64, at: 0)
         }
-        for c in 0..<8 { y[c] /= 64 }
     }
 
     // se_reshape: Reshape, (None, 8) → (None, 1, 1, 8), 0 parameters
@@ -539,10 +541,13 @@ public struct SqueezeExciteReshape: CompiledModel {
     // global_max_pooling2d: GlobalMaxPooling2D, (None, 6, 6, 8) → (None, 8), 0 parameters
     @inline(never)
     static func l9_global_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<8 { y[c] = x[c] }
-        for position in 1..<36 {
-            let xp = x + position * 8
-            for c in 0..<8 { y[c] = Swift.max(y[c], xp[c]) }
+        do {
+            var m = x.simd(SIMD8<Float>.self, at: 0)
+            for position in 1..<36 {
+                let v = x.simd(SIMD8<Float>.self, at: position * 8)
+                m = m.replacing(with: v, where: v .>= m)
+            }
+            y.store(m, at: 0)
         }
     }
 

@@ -315,10 +315,21 @@ public struct Random016: CompiledModel {
     // global_max_pooling2d: GlobalMaxPooling2D, (None, 11, 4, 3) → (None, 3), 0 parameters
     @inline(never)
     static func l0_global_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<3 { y[c] = x[c] }
-        for position in 1..<44 {
-            let xp = x + position * 3
-            for c in 0..<3 { y[c] = Swift.max(y[c], xp[c]) }
+        do {
+            var m = x.simd(SIMD2<Float>.self, at: 0)
+            for position in 1..<44 {
+                let v = x.simd(SIMD2<Float>.self, at: position * 3)
+                m = m.replacing(with: v, where: v .>= m)
+            }
+            y.store(m, at: 0)
+        }
+        do {
+            var m = x[2]
+            for position in 1..<44 {
+                let v = x[position * 3 + 2]
+                m = Swift.max(m, v)
+            }
+            y[2] = m
         }
     }
 

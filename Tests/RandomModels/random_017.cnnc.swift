@@ -298,12 +298,14 @@ public struct Random017: CompiledModel {
     // global_average_pooling2d: GlobalAveragePooling2D, (None, 7, 10, 1) → (None, 1), 0 parameters
     @inline(never)
     static func l0_global_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y[0] = 0
-        for position in 0..<70 {
-            let xp = x + position * 1
-            for c in 0..<1 { y[c] += xp[c] }
+        do {
+            var m = Float(0)
+            for position in 0..<70 {
+                let v = x[position]
+                m += v
+            }
+            y[0] = m / 70
         }
-        y[0] /= 70
     }
 
     // dense: Dense, (None, 1) → (None, 8), 16 parameters

@@ -125,10 +125,13 @@ public struct Random023: CompiledModel {
     // global_max_pooling2d: GlobalMaxPooling2D, (None, 10, 5, 4) → (None, 4), 0 parameters
     @inline(never)
     static func l0_global_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<4 { y[c] = x[c] }
-        for position in 1..<50 {
-            let xp = x + position * 4
-            for c in 0..<4 { y[c] = Swift.max(y[c], xp[c]) }
+        do {
+            var m = x.simd(SIMD4<Float>.self, at: 0)
+            for position in 1..<50 {
+                let v = x.simd(SIMD4<Float>.self, at: position * 4)
+                m = m.replacing(with: v, where: v .>= m)
+            }
+            y.store(m, at: 0)
         }
     }
 

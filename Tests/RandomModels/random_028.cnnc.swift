@@ -269,12 +269,14 @@ public struct Random028: CompiledModel {
     // global_average_pooling2d: GlobalAveragePooling2D, (None, 1, 1, 2) → (None, 2), 0 parameters
     @inline(never)
     static func l4_global_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<2 { y[c] = 0 }
-        for position in 0..<1 {
-            let xp = x + position * 2
-            for c in 0..<2 { y[c] += xp[c] }
+        do {
+            var m = SIMD2<Float>(repeating: 0)
+            do {
+                let v = x.simd(SIMD2<Float>.self, at: 0)
+                m += v
+            }
+            y.store(m / 1, at: 0)
         }
-        for c in 0..<2 { y[c] /= 1 }
     }
 
 }

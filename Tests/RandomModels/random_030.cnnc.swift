@@ -387,10 +387,21 @@ public struct Random030: CompiledModel {
     // global_max_pooling2d: GlobalMaxPooling2D, (None, 3, 1, 12) → (None, 12), 0 parameters
     @inline(never)
     static func l1_global_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<12 { y[c] = x[c] }
-        for position in 1..<3 {
-            let xp = x + position * 12
-            for c in 0..<12 { y[c] = Swift.max(y[c], xp[c]) }
+        do {
+            var m = x.simd(SIMD8<Float>.self, at: 0)
+            for position in 1..<3 {
+                let v = x.simd(SIMD8<Float>.self, at: position * 12)
+                m = m.replacing(with: v, where: v .>= m)
+            }
+            y.store(m, at: 0)
+        }
+        do {
+            var m = x.simd(SIMD4<Float>.self, at: 8)
+            for position in 1..<3 {
+                let v = x.simd(SIMD4<Float>.self, at: position * 12 + 8)
+                m = m.replacing(with: v, where: v .>= m)
+            }
+            y.store(m, at: 8)
         }
     }
 

@@ -221,12 +221,22 @@ public struct Random040: CompiledModel {
     // global_average_pooling2d: GlobalAveragePooling2D, (None, 1, 1, 17) → (None, 17), 0 parameters
     @inline(never)
     static func l2_global_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<17 { y[c] = 0 }
-        for position in 0..<1 {
-            let xp = x + position * 17
-            for c in 0..<17 { y[c] += xp[c] }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            do {
+                let v = x.simd(SIMD16<Float>.self, at: 0)
+                m += v
+            }
+            y.store(m / 1, at: 0)
         }
-        for c in 0..<17 { y[c] /= 1 }
+        do {
+            var m = Float(0)
+            do {
+                let v = x[16]
+                m += v
+            }
+            y[16] = m / 1
+        }
     }
 
 }

@@ -285,10 +285,13 @@ public struct Random041: CompiledModel {
     // global_max_pooling2d: GlobalMaxPooling2D, (None, 6, 5, 8) → (None, 8), 0 parameters
     @inline(never)
     static func l3_global_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<8 { y[c] = x[c] }
-        for position in 1..<30 {
-            let xp = x + position * 8
-            for c in 0..<8 { y[c] = Swift.max(y[c], xp[c]) }
+        do {
+            var m = x.simd(SIMD8<Float>.self, at: 0)
+            for position in 1..<30 {
+                let v = x.simd(SIMD8<Float>.self, at: position * 8)
+                m = m.replacing(with: v, where: v .>= m)
+            }
+            y.store(m, at: 0)
         }
     }
 

@@ -217,12 +217,22 @@ public struct Random049: CompiledModel {
     // global_average_pooling2d: GlobalAveragePooling2D, (None, 10, 6, 9) → (None, 9), 0 parameters
     @inline(never)
     static func l1_global_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<9 { y[c] = 0 }
-        for position in 0..<60 {
-            let xp = x + position * 9
-            for c in 0..<9 { y[c] += xp[c] }
+        do {
+            var m = SIMD8<Float>(repeating: 0)
+            for position in 0..<60 {
+                let v = x.simd(SIMD8<Float>.self, at: position * 9)
+                m += v
+            }
+            y.store(m / 60, at: 0)
         }
-        for c in 0..<9 { y[c] /= 60 }
+        do {
+            var m = Float(0)
+            for position in 0..<60 {
+                let v = x[position * 9 + 8]
+                m += v
+            }
+            y[8] = m / 60
+        }
     }
 
 }

@@ -250,12 +250,22 @@ public struct Random050: CompiledModel {
     // global_average_pooling2d: GlobalAveragePooling2D, (None, 12, 1, 5) → (None, 5), 0 parameters
     @inline(never)
     static func l0_global_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<5 { y[c] = 0 }
-        for position in 0..<12 {
-            let xp = x + position * 5
-            for c in 0..<5 { y[c] += xp[c] }
+        do {
+            var m = SIMD4<Float>(repeating: 0)
+            for position in 0..<12 {
+                let v = x.simd(SIMD4<Float>.self, at: position * 5)
+                m += v
+            }
+            y.store(m / 12, at: 0)
         }
-        for c in 0..<5 { y[c] /= 12 }
+        do {
+            var m = Float(0)
+            for position in 0..<12 {
+                let v = x[position * 5 + 4]
+                m += v
+            }
+            y[4] = m / 12
+        }
     }
 
     // dense: Dense, (None, 5) → (None, 31), 186 parameters

@@ -242,12 +242,22 @@ public struct Random052: CompiledModel {
     // global_average_pooling2d: GlobalAveragePooling2D, (None, 3, 2, 3) → (None, 3), 0 parameters
     @inline(never)
     static func l0_global_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<3 { y[c] = 0 }
-        for position in 0..<6 {
-            let xp = x + position * 3
-            for c in 0..<3 { y[c] += xp[c] }
+        do {
+            var m = SIMD2<Float>(repeating: 0)
+            for position in 0..<6 {
+                let v = x.simd(SIMD2<Float>.self, at: position * 3)
+                m += v
+            }
+            y.store(m / 6, at: 0)
         }
-        for c in 0..<3 { y[c] /= 6 }
+        do {
+            var m = Float(0)
+            for position in 0..<6 {
+                let v = x[position * 3 + 2]
+                m += v
+            }
+            y[2] = m / 6
+        }
     }
 
     // dense: Dense, (None, 3) → (None, 40), 160 parameters

@@ -281,12 +281,14 @@ public struct Random083: CompiledModel {
     // global_average_pooling2d: GlobalAveragePooling2D, (None, 1, 2, 2) → (None, 2), 0 parameters
     @inline(never)
     static func l1_global_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<2 { y[c] = 0 }
-        for position in 0..<2 {
-            let xp = x + position * 2
-            for c in 0..<2 { y[c] += xp[c] }
+        do {
+            var m = SIMD2<Float>(repeating: 0)
+            for position in 0..<2 {
+                let v = x.simd(SIMD2<Float>.self, at: position * 2)
+                m += v
+            }
+            y.store(m / 2, at: 0)
         }
-        for c in 0..<2 { y[c] /= 2 }
     }
 
     // dense: Dense, (None, 2) → (None, 8), 24 parameters

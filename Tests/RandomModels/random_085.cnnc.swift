@@ -211,12 +211,14 @@ public struct Random085: CompiledModel {
     // global_average_pooling2d: GlobalAveragePooling2D, (None, 10, 3, 16) → (None, 16), 0 parameters
     @inline(never)
     static func l0_global_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<16 { y[c] = 0 }
-        for position in 0..<30 {
-            let xp = x + position * 16
-            for c in 0..<16 { y[c] += xp[c] }
+        do {
+            var m = SIMD16<Float>(repeating: 0)
+            for position in 0..<30 {
+                let v = x.simd(SIMD16<Float>.self, at: position * 16)
+                m += v
+            }
+            y.store(m / 30, at: 0)
         }
-        for c in 0..<16 { y[c] /= 30 }
     }
 
     // dense: Dense, (None, 16) → (None, 32), 512 parameters

@@ -250,10 +250,13 @@ public struct Random093: CompiledModel {
     // global_max_pooling2d: GlobalMaxPooling2D, (None, 3, 4, 2) → (None, 2), 0 parameters
     @inline(never)
     static func l2_global_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<2 { y[c] = x[c] }
-        for position in 1..<12 {
-            let xp = x + position * 2
-            for c in 0..<2 { y[c] = Swift.max(y[c], xp[c]) }
+        do {
+            var m = x.simd(SIMD2<Float>.self, at: 0)
+            for position in 1..<12 {
+                let v = x.simd(SIMD2<Float>.self, at: position * 2)
+                m = m.replacing(with: v, where: v .>= m)
+            }
+            y.store(m, at: 0)
         }
     }
 

@@ -315,12 +315,38 @@ public struct Random096: CompiledModel {
     // global_average_pooling2d: GlobalAveragePooling2D, (None, 12, 4, 15) → (None, 15), 0 parameters
     @inline(never)
     static func l1_global_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<15 { y[c] = 0 }
-        for position in 0..<48 {
-            let xp = x + position * 15
-            for c in 0..<15 { y[c] += xp[c] }
+        do {
+            var m = SIMD8<Float>(repeating: 0)
+            for position in 0..<48 {
+                let v = x.simd(SIMD8<Float>.self, at: position * 15)
+                m += v
+            }
+            y.store(m / 48, at: 0)
         }
-        for c in 0..<15 { y[c] /= 48 }
+        do {
+            var m = SIMD4<Float>(repeating: 0)
+            for position in 0..<48 {
+                let v = x.simd(SIMD4<Float>.self, at: position * 15 + 8)
+                m += v
+            }
+            y.store(m / 48, at: 8)
+        }
+        do {
+            var m = SIMD2<Float>(repeating: 0)
+            for position in 0..<48 {
+                let v = x.simd(SIMD2<Float>.self, at: position * 15 + 12)
+                m += v
+            }
+            y.store(m / 48, at: 12)
+        }
+        do {
+            var m = Float(0)
+            for position in 0..<48 {
+                let v = x[position * 15 + 14]
+                m += v
+            }
+            y[14] = m / 48
+        }
     }
 
     // dense: Dense, (None, 15) → (None, 13), 208 parameters

@@ -380,10 +380,21 @@ public struct Random098: CompiledModel {
     // global_max_pooling2d: GlobalMaxPooling2D, (None, 2, 5, 9) → (None, 9), 0 parameters
     @inline(never)
     static func l3_global_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<9 { y[c] = x[c] }
-        for position in 1..<10 {
-            let xp = x + position * 9
-            for c in 0..<9 { y[c] = Swift.max(y[c], xp[c]) }
+        do {
+            var m = x.simd(SIMD8<Float>.self, at: 0)
+            for position in 1..<10 {
+                let v = x.simd(SIMD8<Float>.self, at: position * 9)
+                m = m.replacing(with: v, where: v .>= m)
+            }
+            y.store(m, at: 0)
+        }
+        do {
+            var m = x[8]
+            for position in 1..<10 {
+                let v = x[position * 9 + 8]
+                m = Swift.max(m, v)
+            }
+            y[8] = m
         }
     }
 

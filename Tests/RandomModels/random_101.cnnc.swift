@@ -246,12 +246,14 @@ public struct Random101: CompiledModel {
     // global_average_pooling2d: GlobalAveragePooling2D, (None, 7, 7, 4) → (None, 4), 0 parameters
     @inline(never)
     static func l2_global_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<4 { y[c] = 0 }
-        for position in 0..<49 {
-            let xp = x + position * 4
-            for c in 0..<4 { y[c] += xp[c] }
+        do {
+            var m = SIMD4<Float>(repeating: 0)
+            for position in 0..<49 {
+                let v = x.simd(SIMD4<Float>.self, at: position * 4)
+                m += v
+            }
+            y.store(m / 49, at: 0)
         }
-        for c in 0..<4 { y[c] /= 49 }
     }
 
 }

@@ -610,12 +610,30 @@ public struct Random102: CompiledModel {
     // global_average_pooling2d: GlobalAveragePooling2D, (None, 21, 100, 7) → (None, 7), 0 parameters
     @inline(never)
     static func l1_global_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for c in 0..<7 { y[c] = 0 }
-        for position in 0..<2100 {
-            let xp = x + position * 7
-            for c in 0..<7 { y[c] += xp[c] }
+        do {
+            var m = SIMD4<Float>(repeating: 0)
+            for position in 0..<2100 {
+                let v = x.simd(SIMD4<Float>.self, at: position * 7)
+                m += v
+            }
+            y.store(m / 2100, at: 0)
         }
-        for c in 0..<7 { y[c] /= 2100 }
+        do {
+            var m = SIMD2<Float>(repeating: 0)
+            for position in 0..<2100 {
+                let v = x.simd(SIMD2<Float>.self, at: position * 7 + 4)
+                m += v
+            }
+            y.store(m / 2100, at: 4)
+        }
+        do {
+            var m = Float(0)
+            for position in 0..<2100 {
+                let v = x[position * 7 + 6]
+                m += v
+            }
+            y[6] = m / 2100
+        }
     }
 
 }

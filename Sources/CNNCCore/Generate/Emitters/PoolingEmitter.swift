@@ -22,8 +22,9 @@ struct PoolingEmitter: Codable, Hashable {
     /// vectors of 16 (or 8) channels, then what is left in vectors of 8, 4, 2
     /// and a last single channel (LeNet-5's 6 channels are 4 + 2). Each
     /// channel sees the same operations in the same order whatever its piece.
-    private var pieces: [(offset: Int, lanes: Int, whole: Bool)] {
-        let channels = input.lastAxis
+    private var pieces: [(offset: Int, lanes: Int, whole: Bool)] { Self.pieces(channels: input.lastAxis) }
+
+    static func pieces(channels: Int) -> [(offset: Int, lanes: Int, whole: Bool)] {
         let lanes = channels >= 16 ? 16 : 8
         var result = (0..<(channels / lanes)).map { (offset: $0 * lanes, lanes: lanes, whole: true) }
         var offset = channels / lanes * lanes
@@ -99,20 +100,39 @@ struct GlobalPoolingEmitter: Codable, Hashable {
     var kind: PoolingEmitter.Kind
     var input: TensorShape
 
+    /// Each vector of channels (as `PoolingEmitter` splits them) summed or
+    /// maxed over every position in a register, then stored: the same
+    /// operations in the same order as one channel at a time through `y`,
+    /// which did not vectorize (`y` might alias `x`).
     func emit(into out: inout SourceWriter) {
         let positions = input.dimensions[0] * input.dimensions[1]
         let channels = input.lastAxis
         out.line("@inline(never)")
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>)") { out in
-            out.line(Index.loopLine("c", count: channels) { c in "y[\(c)] = \(kind == .max ? "x[\(c)]" : "0")" })
-            out.block("for position in \(kind == .max ? 1 : 0)..<\(positions)") { out in
-                out.line("let xp = x + position * \(channels)")
-                out.line(kind == .max
-                    ? "for c in 0..<\(channels) { y[c] = Swift.max(y[c], xp[c]) }"
-                    : "for c in 0..<\(channels) { y[c] += xp[c] }")
-            }
-            if kind == .average {
-                out.line(Index.loopLine("c", count: channels) { c in "y[\(c)] /= \(positions)" })
+            for piece in PoolingEmitter.pieces(channels: channels) {
+                let type = piece.lanes == 1 ? "Float" : "SIMD\(piece.lanes)<Float>"
+                func load(_ position: Index) -> String {
+                    let at = position * channels + piece.offset
+                    return piece.lanes == 1 ? "x[\(at)]" : "x.simd(\(type).self, at: \(at))"
+                }
+                out.block("do") { out in
+                    let first = kind == .max ? 1 : 0
+                    let binding = positions > first ? "var" : "let"
+                    out.line(kind == .max ? "\(binding) m = \(load(Index(0)))" : (piece.lanes == 1 ? "var m = Float(0)" : "var m = \(type)(repeating: 0)"))
+                    if positions > first {
+                        let loop = positions - first == 1 ? "do" : "for position in \(first)..<\(positions)"
+                        out.block(loop) { out in
+                            out.line("let v = \(load(positions - first == 1 ? Index(first) : Index("position")))")
+                            switch (kind, piece.lanes == 1) {
+                            case (.average, _): out.line("m += v")
+                            case (.max, true): out.line("m = Swift.max(m, v)")
+                            case (.max, false): out.line("m = m.replacing(with: v, where: v .>= m)")
+                            }
+                        }
+                    }
+                    let value = kind == .max ? "m" : "m / \(positions)"
+                    out.line(piece.lanes == 1 ? "y[\(piece.offset)] = \(value)" : "y.store(\(value), at: \(piece.offset))")
+                }
             }
         }
     }

@@ -56,8 +56,8 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
         return (0..<count).map { Swift.min($0 * lanes, rowFloats - lanes) }
     }
 
-    /// Rows of output whose repeated input rows fit the scratch's budget
-    /// (32 KB, half a core's L1 data cache or less, and on the stack) at once;
+    /// Rows of output whose repeated input rows fit the scratch's budget at
+    /// once (32 KB: no more than an L1 data cache, and small for a stack);
     /// at least one.
     private var chunkRows: Int {
         let budgetRows = (32 << 10) / MemoryLayout<Float>.size / repeatedRow
@@ -85,7 +85,6 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     }
 
     func emit(into out: inout SourceWriter) {
-        let phased = phasedOffset
         let taps = kernel.height * kernel.width
         let stride = Self.patternStride
         let (rowStep, lastTapRow) = (strides.height, (kernel.height - 1) * dilation.height)
@@ -93,7 +92,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<\(parts))") { out in
             out.line("typealias V = SIMD\(lanes)<Float>")
             out.line("guard !parts.isEmpty else { return }")
-            out.line("let patterns = \(Index(phased).offsetting("w")), biases = \(Index(phased + taps * filters * stride).offsetting("w"))")
+            out.line("let patterns = \(Index(phasedOffset).offsetting("w")), biases = \(Index(phasedOffset + taps * filters * stride).offsetting("w"))")
             out.line("// The input rows these output rows read, each pixel repeated once per filter\(chunkRows < outputHeight ? ", \(chunkRows) rows of output at a time" : "").")
             out.block("withUnsafeTemporaryAllocation(of: Float.self, capacity: \(scratchCount))", opening: " { buffer in") { out in
                 out.line("let repeated = buffer.baseAddress!")

@@ -18,18 +18,53 @@ struct PoolingEmitter: Codable, Hashable {
     /// divisor is a constant.
     private var windowsInside: Bool { padding == .zero }
 
+    /// A run of a pixel's channels summed or maxed in one register: a vector
+    /// of `lanes` floats, or a single Float.
+    struct Piece {
+        var offset: Int
+        var lanes: Int
+        /// One of the whole vectors of 16 (or 8) channels, rather than what was left over.
+        var whole: Bool
+
+        var type: String { lanes == 1 ? "Float" : "SIMD\(lanes)<Float>" }
+
+        /// This piece's channels at `pixel` floats into `pointer`.
+        func load(_ pointer: String, at pixel: Index) -> String {
+            lanes == 1 ? "\(pointer)[\(pixel + offset)]" : "\(pointer).simd(\(type).self, at: \(pixel + offset))"
+        }
+
+        /// `value` written to this piece's channels of `pointer`.
+        func store(_ value: String, to pointer: String) -> String {
+            lanes == 1 ? "\(pointer)[\(offset)] = \(value)" : "\(pointer).store(\(value), at: \(offset))"
+        }
+
+        /// The register before the first cell: 0 for a sum, −∞ for a max.
+        func initial(_ kind: Kind) -> String {
+            let start = kind == .max ? "-Float.infinity" : "0"
+            return lanes == 1 ? "Float(\(start))" : "\(type)(repeating: \(start))"
+        }
+
+        /// `m` combined with the next cell `v`. A max that `keepsTies` keeps
+        /// `m` where `v` only equals it; otherwise it takes `v`, as `Swift.max` does.
+        func step(_ kind: Kind, keepsTies: Bool) -> String {
+            switch (kind, lanes == 1) {
+            case (.average, _): "m += v"
+            case (.max, true): "m = Swift.max(m, v)"
+            case (.max, false): "m = m.replacing(with: v, where: v \(keepsTies ? ".>" : ".>=") m)"
+            }
+        }
+    }
+
     /// The channels of one pixel as the vectors a window is summed in: whole
     /// vectors of 16 (or 8) channels, then what is left in vectors of 8, 4, 2
     /// and a last single channel (LeNet-5's 6 channels are 4 + 2). Each
     /// channel sees the same operations in the same order whatever its piece.
-    private var pieces: [(offset: Int, lanes: Int, whole: Bool)] { Self.pieces(channels: input.lastAxis) }
-
-    static func pieces(channels: Int) -> [(offset: Int, lanes: Int, whole: Bool)] {
+    static func pieces(channels: Int) -> [Piece] {
         let lanes = channels >= 16 ? 16 : 8
-        var result = (0..<(channels / lanes)).map { (offset: $0 * lanes, lanes: lanes, whole: true) }
+        var result = (0..<(channels / lanes)).map { Piece(offset: $0 * lanes, lanes: lanes, whole: true) }
         var offset = channels / lanes * lanes
         for width in [8, 4, 2, 1] where channels - offset >= width {
-            result.append((offset, width, false))
+            result.append(Piece(offset: offset, lanes: width, whole: false))
             offset += width
         }
         return result
@@ -55,7 +90,7 @@ struct PoolingEmitter: Codable, Hashable {
                     }
                     // Vectors of channels in registers: a scalar loop through
                     // memory that might alias did not vectorize.
-                    for piece in pieces {
+                    for piece in Self.pieces(channels: channels) {
                         emitPiece(piece, width: width, channels: channels, into: &out)
                     }
                 }
@@ -66,11 +101,9 @@ struct PoolingEmitter: Codable, Hashable {
     /// One vector of channels (or a single channel) summed or maxed over the
     /// window and stored. Whole vectors keep a max where a later cell only
     /// ties it; the rest take the later cell, as `Swift.max` does.
-    private func emitPiece(_ piece: (offset: Int, lanes: Int, whole: Bool), width: Int, channels: Int, into out: inout SourceWriter) {
-        let type = piece.lanes == 1 ? "Float" : "SIMD\(piece.lanes)<Float>"
-        let start = kind == .max ? "-Float.infinity" : "0"
+    private func emitPiece(_ piece: Piece, width: Int, channels: Int, into out: inout SourceWriter) {
         out.block("do") { out in
-            out.line("var m = \(piece.lanes == 1 ? "Float(\(start))" : "\(type)(repeating: \(start))")")
+            out.line("var m = \(piece.initial(kind))")
             let rows = windowsInside ? "iy in 0..<\(window.height)" : "iy in y0..<y1"
             let columns = windowsInside ? "ix in 0..<\(window.width)" : "ix in x0..<x1"
             out.block("for \(rows)") { out in
@@ -78,18 +111,11 @@ struct PoolingEmitter: Codable, Hashable {
                     let pixel = windowsInside
                         ? ((Index("top") + Index("iy")) * width + Index("left") + Index("ix")) * channels
                         : (Index("iy") * width + Index("ix")) * channels
-                    let pointer = PointerExpression.parenthesized(pixel.offsetting("x"))
-                    out.line(piece.lanes == 1 ? "let v = \(pointer)[\(piece.offset)]" : "let v = \(pointer).simd(\(type).self, at: \(piece.offset))")
-                    switch (kind, piece.lanes == 1, piece.whole) {
-                    case (.average, _, _): out.line("m += v")
-                    case (.max, true, _): out.line("m = Swift.max(m, v)")
-                    case (.max, false, true): out.line("m = m.replacing(with: v, where: v .> m)")
-                    case (.max, false, false): out.line("m = m.replacing(with: v, where: v .>= m)")
-                    }
+                    out.line("let v = \(piece.load(PointerExpression.parenthesized(pixel.offsetting("x")), at: Index(0)))")
+                    out.line(piece.step(kind, keepsTies: piece.whole))
                 }
             }
-            let value = kind == .max ? "m" : "m / cells"
-            out.line(piece.lanes == 1 ? "yp[\(piece.offset)] = \(value)" : "yp.store(\(value), at: \(piece.offset))")
+            out.line(piece.store(kind == .max ? "m" : "m / cells", to: "yp"))
         }
     }
 }
@@ -110,28 +136,20 @@ struct GlobalPoolingEmitter: Codable, Hashable {
         out.line("@inline(never)")
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>)") { out in
             for piece in PoolingEmitter.pieces(channels: channels) {
-                let type = piece.lanes == 1 ? "Float" : "SIMD\(piece.lanes)<Float>"
-                func load(_ position: Index) -> String {
-                    let at = position * channels + piece.offset
-                    return piece.lanes == 1 ? "x[\(at)]" : "x.simd(\(type).self, at: \(at))"
-                }
                 out.block("do") { out in
+                    // A max starts from the first position, a sum from 0.
                     let first = kind == .max ? 1 : 0
                     let binding = positions > first ? "var" : "let"
-                    out.line(kind == .max ? "\(binding) m = \(load(Index(0)))" : (piece.lanes == 1 ? "var m = Float(0)" : "var m = \(type)(repeating: 0)"))
+                    out.line("\(binding) m = \(kind == .max ? piece.load("x", at: Index(0)) : piece.initial(kind))")
                     if positions > first {
-                        let loop = positions - first == 1 ? "do" : "for position in \(first)..<\(positions)"
-                        out.block(loop) { out in
-                            out.line("let v = \(load(positions - first == 1 ? Index(first) : Index("position")))")
-                            switch (kind, piece.lanes == 1) {
-                            case (.average, _): out.line("m += v")
-                            case (.max, true): out.line("m = Swift.max(m, v)")
-                            case (.max, false): out.line("m = m.replacing(with: v, where: v .>= m)")
-                            }
+                        // One remaining position is written without a loop (no `for position in 1..<2`).
+                        let single = positions - first == 1
+                        out.block(single ? "do" : "for position in \(first)..<\(positions)") { out in
+                            out.line("let v = \(piece.load("x", at: (single ? Index(first) : Index("position")) * channels))")
+                            out.line(piece.step(kind, keepsTies: false))
                         }
                     }
-                    let value = kind == .max ? "m" : "m / \(positions)"
-                    out.line(piece.lanes == 1 ? "y[\(piece.offset)] = \(value)" : "y.store(\(value), at: \(piece.offset))")
+                    out.line(piece.store(kind == .max ? "m" : "m / \(positions)", to: "y"))
                 }
             }
         }

@@ -76,20 +76,21 @@ extension VectorMath {
 
     // MARK: Activations
 
-    /// silu (swish): x·sigmoid(x).
+    /// silu (swish): x·sigmoid(x); a NaN x makes the product NaN without
+    /// sigmoid's blend for it.
     @inlinable @inline(__always)
-    public static func silu(_ x: Vector) -> Vector { x * sigmoid(x) }
+    public static func silu(_ x: Vector) -> Vector { x * logistic(x) }
 
     /// min(max(x, 0), 6).
-    @inlinable @inline(__always)
+    @_transparent
     public static func relu6(_ x: Vector) -> Vector { clamp(x, 0, 6) }
 
     /// Keras 3's hard_sigmoid: relu6(x + 3)/6.
-    @inlinable @inline(__always)
+    @_transparent
     public static func hardSigmoid(_ x: Vector) -> Vector { clamp(x + 3, 0, 6) / 6 }
 
     /// hard_silu (hard_swish): x·hard_sigmoid(x).
-    @inlinable @inline(__always)
+    @_transparent
     public static func hardSilu(_ x: Vector) -> Vector { x * hardSigmoid(x) }
 
     /// The exact gelu, as JAX writes it: (x/2)·erfc(−x/√2).
@@ -118,7 +119,7 @@ extension VectorMath {
     }
 
     /// x/(|x| + 1).
-    @inlinable @inline(__always)
+    @_transparent
     public static func softsign(_ x: Vector) -> Vector { x / (x.replacing(with: -x, where: x .< 0) + 1) }
 
     /// x ≥ 0 ? x : slope·x.

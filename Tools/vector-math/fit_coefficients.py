@@ -9,9 +9,13 @@ Sources/CNNCRuntime/VectorMath.swift can be checked and remade:
   overflows anyway); exp(r) on [-ln2/2, ln2/2] (after exp(y) = 2^n * exp(r)): a degree-7
   polynomial, least squares in relative error on Chebyshev nodes, with
   c0 = c1 = 1 kept exact so exp stays exact at 0 and smooth there.
+- The e^y that tanh and sigmoid divide by (`expBeforeDivision`): a degree-6
+  polynomial fitted the same way, evaluated as 1 + (r + r^2 (low + high r^2)),
+  2^n added to the exponent bits (the same as multiplying, in its range).
 - tanh(x) = x * P(x^2) for |x| < 0.625, P of degree 6, least squares in
   relative error; beyond, 1 - 2 / (exp(2|x|) + 1), where no cancellation
   matters because tanh(x) > 0.55.
+- sigmoid(x) = 1 / (1 + e^-x).
 
 It prints the coefficients as Swift Float literals and the largest error
 of the float32 evaluation (every multiply and add rounded on its own, as
@@ -28,13 +32,13 @@ def chebyshev_nodes(a, b, n):
     return (a + b) / 2 + (b - a) / 2 * np.cos((2 * k + 1) * np.pi / (2 * n))
 
 
-def fit_exp():
+def fit_exp(degree=7):
     half = np.log(2) / 2
     r = chebyshev_nodes(-half, half, 4000)
-    # exp(r) - 1 - r = r^2 * (c2 + c3 r + ... + c7 r^5), fitted in relative error of exp.
+    # exp(r) - 1 - r = r^2 * (c2 + c3 r + ... + c_degree r^(degree-2)), fitted in relative error of exp.
     target = (np.exp(r) - 1 - r) / r**2
     weights = r**2 / np.exp(r)
-    design = np.stack([r**k for k in range(6)], axis=1)
+    design = np.stack([r**k for k in range(degree - 1)], axis=1)
     coefficients, *_ = np.linalg.lstsq(design * weights[:, None], target * weights, rcond=None)
     return [1.0, 1.0] + list(coefficients)
 
@@ -79,19 +83,39 @@ def exp32(y, c):
     return f32(p * np.ldexp(f32(1), n.astype(np.int32)))
 
 
-def tanh32(x, ct, ce):
+def exp_before_division32(y, c):
+    """expBeforeDivision: y already in [-87.3, 87.3]; the degree-6 polynomial."""
+    c = [f32(v) for v in c]
+    n = np.rint(f32(y * LOG2E)).astype(np.float32)
+    r = f32(f32(y - n * LN2_HI) - n * LN2_LO)
+    r2 = f32(r * r)
+    low = f32(c[2] + f32(c[3] * r))
+    high = f32(f32(c[4] + f32(c[5] * r)) + f32(c[6] * r2))
+    p = f32(c[0] + f32(r + f32(r2 * f32(low + f32(high * r2)))))
+    return np.ldexp(p, n.astype(np.int32)).astype(np.float32)
+
+
+def sigmoid32(x, cd):
+    x = f32(x)
+    e = exp_before_division32(np.clip(f32(-x), f32(-87.3), f32(87.3)), cd)
+    return np.where(x < f32(-87.3), f32(0), f32(f32(1) / f32(f32(1) + e)))
+
+
+def tanh32(x, ct, cd):
     x = f32(x)
     a = np.abs(x)
     small = f32(x * horner(ct, f32(x * x)))
-    e = exp32(f32(2) * np.minimum(a, f32(10)), ce)
+    e = exp_before_division32(f32(2) * np.minimum(a, f32(10)), cd)
     large = np.copysign(f32(1) - f32(2) / f32(e + 1), x)
     return np.where(a < f32(0.625), small, large)
 
 
 def main():
-    ce, ct = fit_exp(), fit_tanh()
+    ce, cd, ct = fit_exp(), fit_exp(degree=6), fit_tanh()
     print("exp coefficients (r^0 ... r^7):")
     print(", ".join(np.format_float_positional(f32(c)) for c in ce))
+    print("expBeforeDivision coefficients (r^0 ... r^6):")
+    print(", ".join(np.format_float_positional(f32(c)) for c in cd))
     print("tanh coefficients (x^0, x^2, ... x^12 of tanh(x)/x):")
     print(", ".join(np.format_float_positional(f32(c)) for c in ct))
     grid = np.linspace(-87, 88, 2_000_001).astype(np.float32)
@@ -101,10 +125,15 @@ def main():
     print(f"exp: largest error {error.max():.2f} ulp over [-87, 88]")
     grid = np.linspace(-10, 10, 2_000_001).astype(np.float32)
     exact = np.tanh(grid.astype(np.float64))
-    got = tanh32(grid, ct, ce).astype(np.float64)
+    got = tanh32(grid, ct, cd).astype(np.float64)
     ulp = np.spacing(np.abs(np.float32(exact))).astype(np.float64)
     ulp = np.maximum(ulp, np.float64(np.spacing(np.float32(1e-30))))
     print(f"tanh: largest error {(np.abs(got - exact) / ulp).max():.2f} ulp, {np.abs(got - exact).max():.3g} absolute over [-10, 10]")
+
+    grid = np.linspace(-87.2, 87.2, 2_000_001).astype(np.float32)
+    exact = 1 / (1 + np.exp(-grid.astype(np.float64)))
+    ulp = np.spacing(np.float32(exact)).astype(np.float64)
+    print(f"sigmoid: largest error {(np.abs(sigmoid32(grid, cd).astype(np.float64) - exact) / ulp).max():.2f} ulp over [-87.2, 87.2]")
 
 
 if __name__ == "__main__":

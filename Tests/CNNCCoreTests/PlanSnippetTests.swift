@@ -269,6 +269,37 @@ import Testing
         #expect(swift.contains("VectorMath.multiply(g, byDerivative: VectorMath.siluDerivative, at: x, count: 3)\n"))
     }
 
+    /// A short activation after a convolution (and its BatchNormalization),
+    /// or its own, runs in the fused kernel's store; silu keeps its pass, and
+    /// observing every layer calls the unfused kernels and the passes.
+    @Test func shortActivationsRunInTheConvolutionsStore() throws {
+        let swift = ModelGenerator.render(try Self.program("""
+            input_shape: [6, 6, 16]
+            layers:
+              - Conv2D: {filters: 16, kernel_size: 1, name: a}
+              - BatchNormalization: {name: a_bn}
+              - Activation: {activation: hard_silu, name: a_act}
+              - Conv2D: {filters: 16, kernel_size: 1, activation: hard_sigmoid, name: b}
+              - Conv2D: {filters: 16, kernel_size: 1, name: c}
+              - Activation: {activation: silu, name: c_act}
+            """))
+        #expect(swift.contains("// with a_bn and a_act in its store, unless every layer's output is observed"))
+        #expect(swift.contains("VectorMath.hardSilu(e0_0n)"))
+        #expect(swift.contains("// with its activation in its store, unless every layer's output is observed"))
+        #expect(swift.contains("let e0_0f = VectorMath.hardSigmoid(s0_0)"))
+        #expect(!swift.contains("c_fused"), "silu is long: it keeps its pass")
+        #expect(swift.contains("// b: at inference, with its activation in its store"))
+        // b's own activation pass is called only when every layer is observed.
+        #expect(Self.lines(of: swift, from: "// b", count: 8).suffix(6) == [
+            "if observe == nil {",
+            "Self.l3_b_fused(UnsafePointer(arena.advanced(by: Arena.l0_a)), w.advanced(by: 304), arena.advanced(by: Arena.l3_b))",
+            "} else {",
+            "Self.l3_b(UnsafePointer(arena.advanced(by: Arena.l0_a)), w.advanced(by: 304), arena.advanced(by: Arena.l3_b))",
+            "Self.l3_b_activation(arena.advanced(by: Arena.l3_b))",
+            "}",
+        ])
+    }
+
     /// Keras's other names of an activation read as the one Keras serializes,
     /// and the LeakyReLU layer (Keras 2's `alpha`) as ReLU with that slope;
     /// the ELU layer keeps its alpha.

@@ -455,21 +455,38 @@ public struct ActivationsMore: CompiledModel {
         Self.l2_act_exponential(arena.advanced(by: Arena.l1_mix_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_mix_1)))
         // mix_2
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l1_mix_1)), w.advanced(by: 296), arena.advanced(by: Arena.l3_mix_2))
+        // with act_hard_silu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l3_mix_2_fused(UnsafePointer(arena.advanced(by: Arena.l1_mix_1)), w.advanced(by: 296), arena.advanced(by: Arena.l3_mix_2))
+        } else {
+            Self.l3_mix_2(UnsafePointer(arena.advanced(by: Arena.l1_mix_1)), w.advanced(by: 296), arena.advanced(by: Arena.l3_mix_2))
+        }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_mix_2)))
         // act_hard_silu
-        Self.l4_act_hard_silu(arena.advanced(by: Arena.l3_mix_2))
+        if observe != nil {
+            Self.l4_act_hard_silu(arena.advanced(by: Arena.l3_mix_2))
+        }
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_mix_2)))
         // act_relu6
         Self.l5_act_relu6(arena.advanced(by: Arena.l3_mix_2))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_mix_2)))
         // conv_hard_silu
-        Self.l6_conv_hard_silu(UnsafePointer(arena.advanced(by: Arena.l3_mix_2)), w.advanced(by: 368), arena.advanced(by: Arena.l6_conv_hard_silu))
-        Self.l6_conv_hard_silu_activation(arena.advanced(by: Arena.l6_conv_hard_silu))
+        // with its activation in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l6_conv_hard_silu_fused(UnsafePointer(arena.advanced(by: Arena.l3_mix_2)), w.advanced(by: 368), arena.advanced(by: Arena.l6_conv_hard_silu))
+        } else {
+            Self.l6_conv_hard_silu(UnsafePointer(arena.advanced(by: Arena.l3_mix_2)), w.advanced(by: 368), arena.advanced(by: Arena.l6_conv_hard_silu))
+            Self.l6_conv_hard_silu_activation(arena.advanced(by: Arena.l6_conv_hard_silu))
+        }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)))
         // conv_relu6
-        Self.l7_conv_relu6(UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)), w.advanced(by: 440), arena.advanced(by: Arena.l7_conv_relu6))
-        Self.l7_conv_relu6_activation(arena.advanced(by: Arena.l7_conv_relu6))
+        // with its activation in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l7_conv_relu6_fused(UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)), w.advanced(by: 440), arena.advanced(by: Arena.l7_conv_relu6))
+        } else {
+            Self.l7_conv_relu6(UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)), w.advanced(by: 440), arena.advanced(by: Arena.l7_conv_relu6))
+            Self.l7_conv_relu6_activation(arena.advanced(by: Arena.l7_conv_relu6))
+        }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_conv_relu6)))
         // mix_3
         Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l7_conv_relu6)), w.advanced(by: 512), arena.advanced(by: Arena.l8_mix_3))
@@ -479,8 +496,13 @@ public struct ActivationsMore: CompiledModel {
         Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l8_mix_3)), w.advanced(by: 584), arena.advanced(by: Arena.l9_mix_4))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_mix_4)))
         // conv_hard_sigmoid
-        Self.l10_conv_hard_sigmoid(UnsafePointer(arena.advanced(by: Arena.l9_mix_4)), w.advanced(by: 656), arena.advanced(by: Arena.l10_conv_hard_sigmoid))
-        Self.l10_conv_hard_sigmoid_activation(arena.advanced(by: Arena.l10_conv_hard_sigmoid))
+        // with its activation in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l10_conv_hard_sigmoid_fused(UnsafePointer(arena.advanced(by: Arena.l9_mix_4)), w.advanced(by: 656), arena.advanced(by: Arena.l10_conv_hard_sigmoid))
+        } else {
+            Self.l10_conv_hard_sigmoid(UnsafePointer(arena.advanced(by: Arena.l9_mix_4)), w.advanced(by: 656), arena.advanced(by: Arena.l10_conv_hard_sigmoid))
+            Self.l10_conv_hard_sigmoid_activation(arena.advanced(by: Arena.l10_conv_hard_sigmoid))
+        }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_conv_hard_sigmoid)))
         // mix_5
         Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l10_conv_hard_sigmoid)), w.advanced(by: 728), arena.advanced(by: Arena.l11_mix_5))
@@ -491,20 +513,34 @@ public struct ActivationsMore: CompiledModel {
         Self.l12_conv_silu_activation(arena.advanced(by: Arena.l12_conv_silu))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)))
         // mix_6
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)), w.advanced(by: 872), arena.advanced(by: Arena.l13_mix_6))
+        // with act_hard_sigmoid in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l13_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)), w.advanced(by: 872), arena.advanced(by: Arena.l13_mix_6))
+        } else {
+            Self.l13_mix_6(UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)), w.advanced(by: 872), arena.advanced(by: Arena.l13_mix_6))
+        }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_mix_6)))
         // act_hard_sigmoid
-        Self.l14_act_hard_sigmoid(arena.advanced(by: Arena.l13_mix_6))
+        if observe != nil {
+            Self.l14_act_hard_sigmoid(arena.advanced(by: Arena.l13_mix_6))
+        }
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l13_mix_6)))
         // mix_7
         Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l13_mix_6)), w.advanced(by: 944), arena.advanced(by: Arena.l15_mix_7))
         Self.l8_mix_3_activation(arena.advanced(by: Arena.l15_mix_7))
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_mix_7)))
         // mix_8
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l15_mix_7)), w.advanced(by: 1016), arena.advanced(by: Arena.l16_mix_8))
+        // with act_hard_sigmoid_2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l13_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l15_mix_7)), w.advanced(by: 1016), arena.advanced(by: Arena.l16_mix_8))
+        } else {
+            Self.l13_mix_6(UnsafePointer(arena.advanced(by: Arena.l15_mix_7)), w.advanced(by: 1016), arena.advanced(by: Arena.l16_mix_8))
+        }
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_mix_8)))
         // act_hard_sigmoid_2
-        Self.l14_act_hard_sigmoid(arena.advanced(by: Arena.l16_mix_8))
+        if observe != nil {
+            Self.l14_act_hard_sigmoid(arena.advanced(by: Arena.l16_mix_8))
+        }
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l16_mix_8)))
         // mix_9
         Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l16_mix_8)), w.advanced(by: 1088), arena.advanced(by: Arena.l18_mix_9))
@@ -544,8 +580,13 @@ public struct ActivationsMore: CompiledModel {
         Self.l27_conv_mish_activation(arena.advanced(by: Arena.l27_conv_mish))
         observe?(27, UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)))
         // conv_softsign
-        Self.l28_conv_softsign(UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)), w.advanced(by: 1736), arena.advanced(by: Arena.l28_conv_softsign))
-        Self.l28_conv_softsign_activation(arena.advanced(by: Arena.l28_conv_softsign))
+        // with its activation in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l28_conv_softsign_fused(UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)), w.advanced(by: 1736), arena.advanced(by: Arena.l28_conv_softsign))
+        } else {
+            Self.l28_conv_softsign(UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)), w.advanced(by: 1736), arena.advanced(by: Arena.l28_conv_softsign))
+            Self.l28_conv_softsign_activation(arena.advanced(by: Arena.l28_conv_softsign))
+        }
         observe?(28, UnsafePointer(arena.advanced(by: Arena.l28_conv_softsign)))
         // mix_12
         Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l28_conv_softsign)), w.advanced(by: 1808), arena.advanced(by: Arena.l29_mix_12))
@@ -635,21 +676,22 @@ public struct ActivationsMore: CompiledModel {
         Self.l2_act_exponential(arena.advanced(by: Arena.l1_mix_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_mix_1)))
         // mix_2
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l1_mix_1)), w.advanced(by: 296), arena.advanced(by: Arena.l3_mix_2))
+        // with act_hard_silu in its store, unless every layer's output is observed
+        Self.l3_mix_2_fused(UnsafePointer(arena.advanced(by: Arena.l1_mix_1)), w.advanced(by: 296), arena.advanced(by: Arena.l3_mix_2))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_mix_2)))
         // act_hard_silu
-        Self.l4_act_hard_silu(arena.advanced(by: Arena.l3_mix_2))
+        // in mix_2's store
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_mix_2)))
         // act_relu6
         Self.l5_act_relu6(arena.advanced(by: Arena.l3_mix_2))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_mix_2)))
         // conv_hard_silu
-        Self.l6_conv_hard_silu(UnsafePointer(arena.advanced(by: Arena.l3_mix_2)), w.advanced(by: 368), arena.advanced(by: Arena.l6_conv_hard_silu))
-        Self.l6_conv_hard_silu_activation(arena.advanced(by: Arena.l6_conv_hard_silu))
+        // with its activation in its store, unless every layer's output is observed
+        Self.l6_conv_hard_silu_fused(UnsafePointer(arena.advanced(by: Arena.l3_mix_2)), w.advanced(by: 368), arena.advanced(by: Arena.l6_conv_hard_silu))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)))
         // conv_relu6
-        Self.l7_conv_relu6(UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)), w.advanced(by: 440), arena.advanced(by: Arena.l7_conv_relu6))
-        Self.l7_conv_relu6_activation(arena.advanced(by: Arena.l7_conv_relu6))
+        // with its activation in its store, unless every layer's output is observed
+        Self.l7_conv_relu6_fused(UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)), w.advanced(by: 440), arena.advanced(by: Arena.l7_conv_relu6))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_conv_relu6)))
         // mix_3
         Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l7_conv_relu6)), w.advanced(by: 512), arena.advanced(by: Arena.l8_mix_3))
@@ -659,8 +701,8 @@ public struct ActivationsMore: CompiledModel {
         Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l8_mix_3)), w.advanced(by: 584), arena.advanced(by: Arena.l9_mix_4))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_mix_4)))
         // conv_hard_sigmoid
-        Self.l10_conv_hard_sigmoid(UnsafePointer(arena.advanced(by: Arena.l9_mix_4)), w.advanced(by: 656), arena.advanced(by: Arena.l10_conv_hard_sigmoid))
-        Self.l10_conv_hard_sigmoid_activation(arena.advanced(by: Arena.l10_conv_hard_sigmoid))
+        // with its activation in its store, unless every layer's output is observed
+        Self.l10_conv_hard_sigmoid_fused(UnsafePointer(arena.advanced(by: Arena.l9_mix_4)), w.advanced(by: 656), arena.advanced(by: Arena.l10_conv_hard_sigmoid))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_conv_hard_sigmoid)))
         // mix_5
         Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l10_conv_hard_sigmoid)), w.advanced(by: 728), arena.advanced(by: Arena.l11_mix_5))
@@ -671,20 +713,22 @@ public struct ActivationsMore: CompiledModel {
         Self.l12_conv_silu_activation(arena.advanced(by: Arena.l12_conv_silu))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)))
         // mix_6
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)), w.advanced(by: 872), arena.advanced(by: Arena.l13_mix_6))
+        // with act_hard_sigmoid in its store, unless every layer's output is observed
+        Self.l13_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)), w.advanced(by: 872), arena.advanced(by: Arena.l13_mix_6))
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_mix_6)))
         // act_hard_sigmoid
-        Self.l14_act_hard_sigmoid(arena.advanced(by: Arena.l13_mix_6))
+        // in mix_6's store
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l13_mix_6)))
         // mix_7
         Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l13_mix_6)), w.advanced(by: 944), arena.advanced(by: Arena.l15_mix_7))
         Self.l8_mix_3_activation(arena.advanced(by: Arena.l15_mix_7))
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_mix_7)))
         // mix_8
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l15_mix_7)), w.advanced(by: 1016), arena.advanced(by: Arena.l16_mix_8))
+        // with act_hard_sigmoid_2 in its store, unless every layer's output is observed
+        Self.l13_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l15_mix_7)), w.advanced(by: 1016), arena.advanced(by: Arena.l16_mix_8))
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_mix_8)))
         // act_hard_sigmoid_2
-        Self.l14_act_hard_sigmoid(arena.advanced(by: Arena.l16_mix_8))
+        // in mix_8's store
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l16_mix_8)))
         // mix_9
         Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l16_mix_8)), w.advanced(by: 1088), arena.advanced(by: Arena.l18_mix_9))
@@ -724,8 +768,8 @@ public struct ActivationsMore: CompiledModel {
         Self.l27_conv_mish_activation(arena.advanced(by: Arena.l27_conv_mish))
         observe?(27, UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)))
         // conv_softsign
-        Self.l28_conv_softsign(UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)), w.advanced(by: 1736), arena.advanced(by: Arena.l28_conv_softsign))
-        Self.l28_conv_softsign_activation(arena.advanced(by: Arena.l28_conv_softsign))
+        // with its activation in its store, unless every layer's output is observed
+        Self.l28_conv_softsign_fused(UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)), w.advanced(by: 1736), arena.advanced(by: Arena.l28_conv_softsign))
         observe?(28, UnsafePointer(arena.advanced(by: Arena.l28_conv_softsign)))
         // mix_12
         Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l28_conv_softsign)), w.advanced(by: 1808), arena.advanced(by: Arena.l29_mix_12))
@@ -846,21 +890,38 @@ public struct ActivationsMore: CompiledModel {
         Self.l2_act_exponential(arena.advanced(by: Arena.l1_mix_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_mix_1)))
         // mix_2
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l1_mix_1)), w.advanced(by: 296), arena.advanced(by: Arena.l3_mix_2))
+        // with act_hard_silu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l3_mix_2_fused(UnsafePointer(arena.advanced(by: Arena.l1_mix_1)), w.advanced(by: 296), arena.advanced(by: Arena.l3_mix_2))
+        } else {
+            Self.l3_mix_2(UnsafePointer(arena.advanced(by: Arena.l1_mix_1)), w.advanced(by: 296), arena.advanced(by: Arena.l3_mix_2))
+        }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_mix_2)))
         // act_hard_silu
-        Self.l4_act_hard_silu(arena.advanced(by: Arena.l3_mix_2))
+        if observe != nil {
+            Self.l4_act_hard_silu(arena.advanced(by: Arena.l3_mix_2))
+        }
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_mix_2)))
         // act_relu6
         Self.l5_act_relu6(arena.advanced(by: Arena.l3_mix_2))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_mix_2)))
         // conv_hard_silu
-        Self.l6_conv_hard_silu(UnsafePointer(arena.advanced(by: Arena.l3_mix_2)), w.advanced(by: 368), arena.advanced(by: Arena.l6_conv_hard_silu))
-        Self.l6_conv_hard_silu_activation(arena.advanced(by: Arena.l6_conv_hard_silu))
+        // with its activation in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l6_conv_hard_silu_fused(UnsafePointer(arena.advanced(by: Arena.l3_mix_2)), w.advanced(by: 368), arena.advanced(by: Arena.l6_conv_hard_silu))
+        } else {
+            Self.l6_conv_hard_silu(UnsafePointer(arena.advanced(by: Arena.l3_mix_2)), w.advanced(by: 368), arena.advanced(by: Arena.l6_conv_hard_silu))
+            Self.l6_conv_hard_silu_activation(arena.advanced(by: Arena.l6_conv_hard_silu))
+        }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)))
         // conv_relu6
-        Self.l7_conv_relu6(UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)), w.advanced(by: 440), arena.advanced(by: Arena.l7_conv_relu6))
-        Self.l7_conv_relu6_activation(arena.advanced(by: Arena.l7_conv_relu6))
+        // with its activation in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l7_conv_relu6_fused(UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)), w.advanced(by: 440), arena.advanced(by: Arena.l7_conv_relu6))
+        } else {
+            Self.l7_conv_relu6(UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)), w.advanced(by: 440), arena.advanced(by: Arena.l7_conv_relu6))
+            Self.l7_conv_relu6_activation(arena.advanced(by: Arena.l7_conv_relu6))
+        }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_conv_relu6)))
         // mix_3
         Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l7_conv_relu6)), w.advanced(by: 512), arena.advanced(by: Arena.l8_mix_3))
@@ -870,8 +931,13 @@ public struct ActivationsMore: CompiledModel {
         Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l8_mix_3)), w.advanced(by: 584), arena.advanced(by: Arena.l9_mix_4))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_mix_4)))
         // conv_hard_sigmoid
-        Self.l10_conv_hard_sigmoid(UnsafePointer(arena.advanced(by: Arena.l9_mix_4)), w.advanced(by: 656), arena.advanced(by: Arena.l10_conv_hard_sigmoid))
-        Self.l10_conv_hard_sigmoid_activation(arena.advanced(by: Arena.l10_conv_hard_sigmoid))
+        // with its activation in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l10_conv_hard_sigmoid_fused(UnsafePointer(arena.advanced(by: Arena.l9_mix_4)), w.advanced(by: 656), arena.advanced(by: Arena.l10_conv_hard_sigmoid))
+        } else {
+            Self.l10_conv_hard_sigmoid(UnsafePointer(arena.advanced(by: Arena.l9_mix_4)), w.advanced(by: 656), arena.advanced(by: Arena.l10_conv_hard_sigmoid))
+            Self.l10_conv_hard_sigmoid_activation(arena.advanced(by: Arena.l10_conv_hard_sigmoid))
+        }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_conv_hard_sigmoid)))
         // mix_5
         Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l10_conv_hard_sigmoid)), w.advanced(by: 728), arena.advanced(by: Arena.l11_mix_5))
@@ -882,20 +948,34 @@ public struct ActivationsMore: CompiledModel {
         Self.l12_conv_silu_activation(arena.advanced(by: Arena.l12_conv_silu))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)))
         // mix_6
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)), w.advanced(by: 872), arena.advanced(by: Arena.l13_mix_6))
+        // with act_hard_sigmoid in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l13_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)), w.advanced(by: 872), arena.advanced(by: Arena.l13_mix_6))
+        } else {
+            Self.l13_mix_6(UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)), w.advanced(by: 872), arena.advanced(by: Arena.l13_mix_6))
+        }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_mix_6)))
         // act_hard_sigmoid
-        Self.l14_act_hard_sigmoid(arena.advanced(by: Arena.l13_mix_6))
+        if observe != nil {
+            Self.l14_act_hard_sigmoid(arena.advanced(by: Arena.l13_mix_6))
+        }
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l13_mix_6)))
         // mix_7
         Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l13_mix_6)), w.advanced(by: 944), arena.advanced(by: Arena.l15_mix_7))
         Self.l8_mix_3_activation(arena.advanced(by: Arena.l15_mix_7))
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_mix_7)))
         // mix_8
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l15_mix_7)), w.advanced(by: 1016), arena.advanced(by: Arena.l16_mix_8))
+        // with act_hard_sigmoid_2 in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l13_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l15_mix_7)), w.advanced(by: 1016), arena.advanced(by: Arena.l16_mix_8))
+        } else {
+            Self.l13_mix_6(UnsafePointer(arena.advanced(by: Arena.l15_mix_7)), w.advanced(by: 1016), arena.advanced(by: Arena.l16_mix_8))
+        }
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_mix_8)))
         // act_hard_sigmoid_2
-        Self.l14_act_hard_sigmoid(arena.advanced(by: Arena.l16_mix_8))
+        if observe != nil {
+            Self.l14_act_hard_sigmoid(arena.advanced(by: Arena.l16_mix_8))
+        }
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l16_mix_8)))
         // mix_9
         Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l16_mix_8)), w.advanced(by: 1088), arena.advanced(by: Arena.l18_mix_9))
@@ -935,8 +1015,13 @@ public struct ActivationsMore: CompiledModel {
         Self.l27_conv_mish_activation(arena.advanced(by: Arena.l27_conv_mish))
         observe?(27, UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)))
         // conv_softsign
-        Self.l28_conv_softsign(UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)), w.advanced(by: 1736), arena.advanced(by: Arena.l28_conv_softsign))
-        Self.l28_conv_softsign_activation(arena.advanced(by: Arena.l28_conv_softsign))
+        // with its activation in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l28_conv_softsign_fused(UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)), w.advanced(by: 1736), arena.advanced(by: Arena.l28_conv_softsign))
+        } else {
+            Self.l28_conv_softsign(UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)), w.advanced(by: 1736), arena.advanced(by: Arena.l28_conv_softsign))
+            Self.l28_conv_softsign_activation(arena.advanced(by: Arena.l28_conv_softsign))
+        }
         observe?(28, UnsafePointer(arena.advanced(by: Arena.l28_conv_softsign)))
         // mix_12
         Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l28_conv_softsign)), w.advanced(by: 1808), arena.advanced(by: Arena.l29_mix_12))
@@ -1467,7 +1552,198 @@ public struct ActivationsMore: CompiledModel {
     }
 
     // mix_2: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
-    // The geometry of mix_1: calls its kernels, with this layer's weights.
+    @inline(never)
+    static func l3_mix_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 48])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 56])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
+            do {
+                let yp = y + 64
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x + 64
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 48])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 56])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
+        }
+    }
+
+    // mix_2: at inference, with the layers after it in its store
+    @inline(never)
+    static func l3_mix_2_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 48])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 56])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                let e0_0f = VectorMath.hardSilu(VectorMath.widened(s0_0)).lowHalf
+                yp.store(e0_0f, at: 0)
+                let e1_0f = VectorMath.hardSilu(VectorMath.widened(s1_0)).lowHalf
+                yp.store(e1_0f, at: 8)
+                let e2_0f = VectorMath.hardSilu(VectorMath.widened(s2_0)).lowHalf
+                yp.store(e2_0f, at: 16)
+                let e3_0f = VectorMath.hardSilu(VectorMath.widened(s3_0)).lowHalf
+                yp.store(e3_0f, at: 24)
+                let e4_0f = VectorMath.hardSilu(VectorMath.widened(s4_0)).lowHalf
+                yp.store(e4_0f, at: 32)
+                let e5_0f = VectorMath.hardSilu(VectorMath.widened(s5_0)).lowHalf
+                yp.store(e5_0f, at: 40)
+                let e6_0f = VectorMath.hardSilu(VectorMath.widened(s6_0)).lowHalf
+                yp.store(e6_0f, at: 48)
+                let e7_0f = VectorMath.hardSilu(VectorMath.widened(s7_0)).lowHalf
+                yp.store(e7_0f, at: 56)
+            }
+            do {
+                let yp = y + 64
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x + 64
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 48])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 56])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                let e0_0f = VectorMath.hardSilu(VectorMath.widened(s0_0)).lowHalf
+                yp.store(e0_0f, at: 0)
+                let e1_0f = VectorMath.hardSilu(VectorMath.widened(s1_0)).lowHalf
+                yp.store(e1_0f, at: 8)
+                let e2_0f = VectorMath.hardSilu(VectorMath.widened(s2_0)).lowHalf
+                yp.store(e2_0f, at: 16)
+                let e3_0f = VectorMath.hardSilu(VectorMath.widened(s3_0)).lowHalf
+                yp.store(e3_0f, at: 24)
+                let e4_0f = VectorMath.hardSilu(VectorMath.widened(s4_0)).lowHalf
+                yp.store(e4_0f, at: 32)
+                let e5_0f = VectorMath.hardSilu(VectorMath.widened(s5_0)).lowHalf
+                yp.store(e5_0f, at: 40)
+                let e6_0f = VectorMath.hardSilu(VectorMath.widened(s6_0)).lowHalf
+                yp.store(e6_0f, at: 48)
+                let e7_0f = VectorMath.hardSilu(VectorMath.widened(s7_0)).lowHalf
+                yp.store(e7_0f, at: 56)
+            }
+        }
+    }
 
     // act_hard_silu: Activation, (None, 4, 4, 8) → (None, 4, 4, 8), 0 parameters
     @inline(never)
@@ -1576,6 +1852,111 @@ public struct ActivationsMore: CompiledModel {
         VectorMath.apply(VectorMath.hardSilu, to: x, count: 128)
     }
 
+    // conv_hard_silu: at inference, with its activation in its store
+    @inline(never)
+    static func l6_conv_hard_silu_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 48])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 56])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                let e0_0f = VectorMath.hardSilu(VectorMath.widened(s0_0)).lowHalf
+                yp.store(e0_0f, at: 0)
+                let e1_0f = VectorMath.hardSilu(VectorMath.widened(s1_0)).lowHalf
+                yp.store(e1_0f, at: 8)
+                let e2_0f = VectorMath.hardSilu(VectorMath.widened(s2_0)).lowHalf
+                yp.store(e2_0f, at: 16)
+                let e3_0f = VectorMath.hardSilu(VectorMath.widened(s3_0)).lowHalf
+                yp.store(e3_0f, at: 24)
+                let e4_0f = VectorMath.hardSilu(VectorMath.widened(s4_0)).lowHalf
+                yp.store(e4_0f, at: 32)
+                let e5_0f = VectorMath.hardSilu(VectorMath.widened(s5_0)).lowHalf
+                yp.store(e5_0f, at: 40)
+                let e6_0f = VectorMath.hardSilu(VectorMath.widened(s6_0)).lowHalf
+                yp.store(e6_0f, at: 48)
+                let e7_0f = VectorMath.hardSilu(VectorMath.widened(s7_0)).lowHalf
+                yp.store(e7_0f, at: 56)
+            }
+            do {
+                let yp = y + 64
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x + 64
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 48])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 56])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                let e0_0f = VectorMath.hardSilu(VectorMath.widened(s0_0)).lowHalf
+                yp.store(e0_0f, at: 0)
+                let e1_0f = VectorMath.hardSilu(VectorMath.widened(s1_0)).lowHalf
+                yp.store(e1_0f, at: 8)
+                let e2_0f = VectorMath.hardSilu(VectorMath.widened(s2_0)).lowHalf
+                yp.store(e2_0f, at: 16)
+                let e3_0f = VectorMath.hardSilu(VectorMath.widened(s3_0)).lowHalf
+                yp.store(e3_0f, at: 24)
+                let e4_0f = VectorMath.hardSilu(VectorMath.widened(s4_0)).lowHalf
+                yp.store(e4_0f, at: 32)
+                let e5_0f = VectorMath.hardSilu(VectorMath.widened(s5_0)).lowHalf
+                yp.store(e5_0f, at: 40)
+                let e6_0f = VectorMath.hardSilu(VectorMath.widened(s6_0)).lowHalf
+                yp.store(e6_0f, at: 48)
+                let e7_0f = VectorMath.hardSilu(VectorMath.widened(s7_0)).lowHalf
+                yp.store(e7_0f, at: 56)
+            }
+        }
+    }
+
     // conv_relu6: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
     @inline(never)
     static func l7_conv_relu6(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
@@ -1669,6 +2050,111 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l7_conv_relu6_activation(_ x: UnsafeMutablePointer<Float>) {
         VectorMath.apply(VectorMath.relu6, to: x, count: 128)
+    }
+
+    // conv_relu6: at inference, with its activation in its store
+    @inline(never)
+    static func l7_conv_relu6_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 48])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 56])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                let e0_0f = VectorMath.relu6(VectorMath.widened(s0_0)).lowHalf
+                yp.store(e0_0f, at: 0)
+                let e1_0f = VectorMath.relu6(VectorMath.widened(s1_0)).lowHalf
+                yp.store(e1_0f, at: 8)
+                let e2_0f = VectorMath.relu6(VectorMath.widened(s2_0)).lowHalf
+                yp.store(e2_0f, at: 16)
+                let e3_0f = VectorMath.relu6(VectorMath.widened(s3_0)).lowHalf
+                yp.store(e3_0f, at: 24)
+                let e4_0f = VectorMath.relu6(VectorMath.widened(s4_0)).lowHalf
+                yp.store(e4_0f, at: 32)
+                let e5_0f = VectorMath.relu6(VectorMath.widened(s5_0)).lowHalf
+                yp.store(e5_0f, at: 40)
+                let e6_0f = VectorMath.relu6(VectorMath.widened(s6_0)).lowHalf
+                yp.store(e6_0f, at: 48)
+                let e7_0f = VectorMath.relu6(VectorMath.widened(s7_0)).lowHalf
+                yp.store(e7_0f, at: 56)
+            }
+            do {
+                let yp = y + 64
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x + 64
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 48])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 56])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                let e0_0f = VectorMath.relu6(VectorMath.widened(s0_0)).lowHalf
+                yp.store(e0_0f, at: 0)
+                let e1_0f = VectorMath.relu6(VectorMath.widened(s1_0)).lowHalf
+                yp.store(e1_0f, at: 8)
+                let e2_0f = VectorMath.relu6(VectorMath.widened(s2_0)).lowHalf
+                yp.store(e2_0f, at: 16)
+                let e3_0f = VectorMath.relu6(VectorMath.widened(s3_0)).lowHalf
+                yp.store(e3_0f, at: 24)
+                let e4_0f = VectorMath.relu6(VectorMath.widened(s4_0)).lowHalf
+                yp.store(e4_0f, at: 32)
+                let e5_0f = VectorMath.relu6(VectorMath.widened(s5_0)).lowHalf
+                yp.store(e5_0f, at: 40)
+                let e6_0f = VectorMath.relu6(VectorMath.widened(s6_0)).lowHalf
+                yp.store(e6_0f, at: 48)
+                let e7_0f = VectorMath.relu6(VectorMath.widened(s7_0)).lowHalf
+                yp.store(e7_0f, at: 56)
+            }
+        }
     }
 
     // mix_3: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
@@ -1864,6 +2350,111 @@ public struct ActivationsMore: CompiledModel {
         VectorMath.apply(VectorMath.hardSigmoid, to: x, count: 128)
     }
 
+    // conv_hard_sigmoid: at inference, with its activation in its store
+    @inline(never)
+    static func l10_conv_hard_sigmoid_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 48])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 56])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                let e0_0f = VectorMath.hardSigmoid(VectorMath.widened(s0_0)).lowHalf
+                yp.store(e0_0f, at: 0)
+                let e1_0f = VectorMath.hardSigmoid(VectorMath.widened(s1_0)).lowHalf
+                yp.store(e1_0f, at: 8)
+                let e2_0f = VectorMath.hardSigmoid(VectorMath.widened(s2_0)).lowHalf
+                yp.store(e2_0f, at: 16)
+                let e3_0f = VectorMath.hardSigmoid(VectorMath.widened(s3_0)).lowHalf
+                yp.store(e3_0f, at: 24)
+                let e4_0f = VectorMath.hardSigmoid(VectorMath.widened(s4_0)).lowHalf
+                yp.store(e4_0f, at: 32)
+                let e5_0f = VectorMath.hardSigmoid(VectorMath.widened(s5_0)).lowHalf
+                yp.store(e5_0f, at: 40)
+                let e6_0f = VectorMath.hardSigmoid(VectorMath.widened(s6_0)).lowHalf
+                yp.store(e6_0f, at: 48)
+                let e7_0f = VectorMath.hardSigmoid(VectorMath.widened(s7_0)).lowHalf
+                yp.store(e7_0f, at: 56)
+            }
+            do {
+                let yp = y + 64
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x + 64
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 48])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 56])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                let e0_0f = VectorMath.hardSigmoid(VectorMath.widened(s0_0)).lowHalf
+                yp.store(e0_0f, at: 0)
+                let e1_0f = VectorMath.hardSigmoid(VectorMath.widened(s1_0)).lowHalf
+                yp.store(e1_0f, at: 8)
+                let e2_0f = VectorMath.hardSigmoid(VectorMath.widened(s2_0)).lowHalf
+                yp.store(e2_0f, at: 16)
+                let e3_0f = VectorMath.hardSigmoid(VectorMath.widened(s3_0)).lowHalf
+                yp.store(e3_0f, at: 24)
+                let e4_0f = VectorMath.hardSigmoid(VectorMath.widened(s4_0)).lowHalf
+                yp.store(e4_0f, at: 32)
+                let e5_0f = VectorMath.hardSigmoid(VectorMath.widened(s5_0)).lowHalf
+                yp.store(e5_0f, at: 40)
+                let e6_0f = VectorMath.hardSigmoid(VectorMath.widened(s6_0)).lowHalf
+                yp.store(e6_0f, at: 48)
+                let e7_0f = VectorMath.hardSigmoid(VectorMath.widened(s7_0)).lowHalf
+                yp.store(e7_0f, at: 56)
+            }
+        }
+    }
+
     // mix_5: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
     // The geometry of mix_3: calls its kernels, with this layer's weights.
 
@@ -1963,7 +2554,198 @@ public struct ActivationsMore: CompiledModel {
     }
 
     // mix_6: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
-    // The geometry of mix_1: calls its kernels, with this layer's weights.
+    @inline(never)
+    static func l13_mix_6(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 48])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 56])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
+            do {
+                let yp = y + 64
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x + 64
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 48])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 56])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
+        }
+    }
+
+    // mix_6: at inference, with the layers after it in its store
+    @inline(never)
+    static func l13_mix_6_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 48])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 56])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                let e0_0f = VectorMath.hardSigmoid(VectorMath.widened(s0_0)).lowHalf
+                yp.store(e0_0f, at: 0)
+                let e1_0f = VectorMath.hardSigmoid(VectorMath.widened(s1_0)).lowHalf
+                yp.store(e1_0f, at: 8)
+                let e2_0f = VectorMath.hardSigmoid(VectorMath.widened(s2_0)).lowHalf
+                yp.store(e2_0f, at: 16)
+                let e3_0f = VectorMath.hardSigmoid(VectorMath.widened(s3_0)).lowHalf
+                yp.store(e3_0f, at: 24)
+                let e4_0f = VectorMath.hardSigmoid(VectorMath.widened(s4_0)).lowHalf
+                yp.store(e4_0f, at: 32)
+                let e5_0f = VectorMath.hardSigmoid(VectorMath.widened(s5_0)).lowHalf
+                yp.store(e5_0f, at: 40)
+                let e6_0f = VectorMath.hardSigmoid(VectorMath.widened(s6_0)).lowHalf
+                yp.store(e6_0f, at: 48)
+                let e7_0f = VectorMath.hardSigmoid(VectorMath.widened(s7_0)).lowHalf
+                yp.store(e7_0f, at: 56)
+            }
+            do {
+                let yp = y + 64
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x + 64
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 48])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 56])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                let e0_0f = VectorMath.hardSigmoid(VectorMath.widened(s0_0)).lowHalf
+                yp.store(e0_0f, at: 0)
+                let e1_0f = VectorMath.hardSigmoid(VectorMath.widened(s1_0)).lowHalf
+                yp.store(e1_0f, at: 8)
+                let e2_0f = VectorMath.hardSigmoid(VectorMath.widened(s2_0)).lowHalf
+                yp.store(e2_0f, at: 16)
+                let e3_0f = VectorMath.hardSigmoid(VectorMath.widened(s3_0)).lowHalf
+                yp.store(e3_0f, at: 24)
+                let e4_0f = VectorMath.hardSigmoid(VectorMath.widened(s4_0)).lowHalf
+                yp.store(e4_0f, at: 32)
+                let e5_0f = VectorMath.hardSigmoid(VectorMath.widened(s5_0)).lowHalf
+                yp.store(e5_0f, at: 40)
+                let e6_0f = VectorMath.hardSigmoid(VectorMath.widened(s6_0)).lowHalf
+                yp.store(e6_0f, at: 48)
+                let e7_0f = VectorMath.hardSigmoid(VectorMath.widened(s7_0)).lowHalf
+                yp.store(e7_0f, at: 56)
+            }
+        }
+    }
 
     // act_hard_sigmoid: Activation, (None, 4, 4, 8) → (None, 4, 4, 8), 0 parameters
     @inline(never)
@@ -1975,7 +2757,7 @@ public struct ActivationsMore: CompiledModel {
     // The geometry of mix_3: calls its kernels, with this layer's weights.
 
     // mix_8: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
-    // The geometry of mix_1: calls its kernels, with this layer's weights.
+    // The geometry of mix_6: calls its kernels, with this layer's weights.
 
     // act_hard_sigmoid_2: Activation, (None, 4, 4, 8) → (None, 4, 4, 8), 0 parameters
     // The geometry of act_hard_sigmoid: calls its kernels, with this layer's weights.
@@ -2657,6 +3439,111 @@ public struct ActivationsMore: CompiledModel {
         VectorMath.apply(VectorMath.softsign, to: x, count: 128)
     }
 
+    // conv_softsign: at inference, with its activation in its store
+    @inline(never)
+    static func l28_conv_softsign_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w, bias = w + 64
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 48])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 56])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                let e0_0f = VectorMath.softsign(VectorMath.widened(s0_0)).lowHalf
+                yp.store(e0_0f, at: 0)
+                let e1_0f = VectorMath.softsign(VectorMath.widened(s1_0)).lowHalf
+                yp.store(e1_0f, at: 8)
+                let e2_0f = VectorMath.softsign(VectorMath.widened(s2_0)).lowHalf
+                yp.store(e2_0f, at: 16)
+                let e3_0f = VectorMath.softsign(VectorMath.widened(s3_0)).lowHalf
+                yp.store(e3_0f, at: 24)
+                let e4_0f = VectorMath.softsign(VectorMath.widened(s4_0)).lowHalf
+                yp.store(e4_0f, at: 32)
+                let e5_0f = VectorMath.softsign(VectorMath.widened(s5_0)).lowHalf
+                yp.store(e5_0f, at: 40)
+                let e6_0f = VectorMath.softsign(VectorMath.widened(s6_0)).lowHalf
+                yp.store(e6_0f, at: 48)
+                let e7_0f = VectorMath.softsign(VectorMath.widened(s7_0)).lowHalf
+                yp.store(e7_0f, at: 56)
+            }
+            do {
+                let yp = y + 64
+                var s0_0 = bias.simd(V.self, at: 0)
+                var s1_0 = bias.simd(V.self, at: 0)
+                var s2_0 = bias.simd(V.self, at: 0)
+                var s3_0 = bias.simd(V.self, at: 0)
+                var s4_0 = bias.simd(V.self, at: 0)
+                var s5_0 = bias.simd(V.self, at: 0)
+                var s6_0 = bias.simd(V.self, at: 0)
+                var s7_0 = bias.simd(V.self, at: 0)
+                let xp = x + 64
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 48])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 56])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                let e0_0f = VectorMath.softsign(VectorMath.widened(s0_0)).lowHalf
+                yp.store(e0_0f, at: 0)
+                let e1_0f = VectorMath.softsign(VectorMath.widened(s1_0)).lowHalf
+                yp.store(e1_0f, at: 8)
+                let e2_0f = VectorMath.softsign(VectorMath.widened(s2_0)).lowHalf
+                yp.store(e2_0f, at: 16)
+                let e3_0f = VectorMath.softsign(VectorMath.widened(s3_0)).lowHalf
+                yp.store(e3_0f, at: 24)
+                let e4_0f = VectorMath.softsign(VectorMath.widened(s4_0)).lowHalf
+                yp.store(e4_0f, at: 32)
+                let e5_0f = VectorMath.softsign(VectorMath.widened(s5_0)).lowHalf
+                yp.store(e5_0f, at: 40)
+                let e6_0f = VectorMath.softsign(VectorMath.widened(s6_0)).lowHalf
+                yp.store(e6_0f, at: 48)
+                let e7_0f = VectorMath.softsign(VectorMath.widened(s7_0)).lowHalf
+                yp.store(e7_0f, at: 56)
+            }
+        }
+    }
+
     // mix_12: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
     // The geometry of mix_3: calls its kernels, with this layer's weights.
 
@@ -3004,7 +3891,7 @@ extension ActivationsMore: TrainableModel {
         Self.l1_mix_1(UnsafePointer(o0), w.advanced(by: 224), o1)
         o2.update(from: UnsafePointer(o1), count: 128)
         Self.l2_act_exponential(o2)
-        Self.l1_mix_1(UnsafePointer(o2), w.advanced(by: 296), o3)
+        Self.l3_mix_2(UnsafePointer(o2), w.advanced(by: 296), o3)
         o4.update(from: UnsafePointer(o3), count: 128)
         Self.l4_act_hard_silu(o4)
         o5.update(from: UnsafePointer(o4), count: 128)
@@ -3028,13 +3915,13 @@ extension ActivationsMore: TrainableModel {
         Self.l12_conv_silu(UnsafePointer(o11), w.advanced(by: 800), z12)
         o12.update(from: z12, count: 128)
         Self.l12_conv_silu_activation(o12)
-        Self.l1_mix_1(UnsafePointer(o12), w.advanced(by: 872), o13)
+        Self.l13_mix_6(UnsafePointer(o12), w.advanced(by: 872), o13)
         o14.update(from: UnsafePointer(o13), count: 128)
         Self.l14_act_hard_sigmoid(o14)
         Self.l8_mix_3(UnsafePointer(o14), w.advanced(by: 944), z15)
         o15.update(from: z15, count: 128)
         Self.l8_mix_3_activation(o15)
-        Self.l1_mix_1(UnsafePointer(o15), w.advanced(by: 1016), o16)
+        Self.l13_mix_6(UnsafePointer(o15), w.advanced(by: 1016), o16)
         o17.update(from: UnsafePointer(o16), count: 128)
         Self.l14_act_hard_sigmoid(o17)
         Self.l8_mix_3(UnsafePointer(o17), w.advanced(by: 1088), z18)
@@ -3248,14 +4135,14 @@ extension ActivationsMore: TrainableModel {
         // act_hard_sigmoid_2
         Self.l14_act_hard_sigmoid_derivative(UnsafePointer(o16), UnsafePointer(o17), g)
         // mix_8
-        Self.l1_mix_1_backward(UnsafePointer(o15), UnsafePointer(g), k.advanced(by: 1016), gradients.advanced(by: 1016), h); swap(&g, &h)
+        Self.l13_mix_6_backward(UnsafePointer(o15), UnsafePointer(g), k.advanced(by: 1016), gradients.advanced(by: 1016), h); swap(&g, &h)
         // mix_7
         Self.l8_mix_3_derivative(UnsafePointer(z15), UnsafePointer(o15), g)
         Self.l8_mix_3_backward(UnsafePointer(o14), UnsafePointer(g), k.advanced(by: 944), gradients.advanced(by: 944), h); swap(&g, &h)
         // act_hard_sigmoid
         Self.l14_act_hard_sigmoid_derivative(UnsafePointer(o13), UnsafePointer(o14), g)
         // mix_6
-        Self.l1_mix_1_backward(UnsafePointer(o12), UnsafePointer(g), k.advanced(by: 872), gradients.advanced(by: 872), h); swap(&g, &h)
+        Self.l13_mix_6_backward(UnsafePointer(o12), UnsafePointer(g), k.advanced(by: 872), gradients.advanced(by: 872), h); swap(&g, &h)
         // conv_silu
         Self.l12_conv_silu_derivative(UnsafePointer(z12), UnsafePointer(o12), g)
         Self.l12_conv_silu_backward(UnsafePointer(o11), UnsafePointer(g), k.advanced(by: 800), gradients.advanced(by: 800), h); swap(&g, &h)
@@ -3281,7 +4168,7 @@ extension ActivationsMore: TrainableModel {
         // act_hard_silu
         Self.l4_act_hard_silu_derivative(UnsafePointer(o3), UnsafePointer(o4), g)
         // mix_2
-        Self.l1_mix_1_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 296), gradients.advanced(by: 296), h); swap(&g, &h)
+        Self.l3_mix_2_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 296), gradients.advanced(by: 296), h); swap(&g, &h)
         // act_exponential
         Self.l2_act_exponential_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
         // mix_1
@@ -3532,6 +4419,108 @@ extension ActivationsMore: TrainableModel {
     @inline(never)
     static func l2_act_exponential_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
         VectorMath.multiply(g, byDerivative: VectorMath.exp, at: x, count: 128)
+    }
+
+    // mix_2: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    @inline(never)
+    static func l3_mix_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k, kernelGradient = gk
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<16 {
+                let from = dz + i * 8
+                d[i] = from.simd(SIMD8<Float>.self, at: 0)
+            }
+            do {
+                var sum = SIMD8<Float>()
+                for p in 0..<16 { sum += d[p] }
+                let gp = gk + 64
+                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
+                do {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>()
+                    for oy in 0..<4 {
+                        let row0 = oy * 32
+                        let row1 = oy * 32 + 1
+                        let row2 = oy * 32 + 2
+                        let row3 = oy * 32 + 3
+                        let row4 = oy * 32 + 4
+                        let row5 = oy * 32 + 5
+                        let row6 = oy * 32 + 6
+                        let row7 = oy * 32 + 7
+                        let dp = d + oy * 4
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 8]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + 8
+                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + 16
+                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + 24
+                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + 32
+                    gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + 40
+                    gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
+                    let gp6 = kernelGradient + 48
+                    gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
+                    let gp7 = kernelGradient + 56
+                    gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_mix_2_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 64
+                do {
+                    for co in 0..<8 {
+                        let from = kernel + co, to = flipped + co * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 8] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 128)
+                for oy in 0..<4 {
+                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
+                }
+                Self.l3_mix_2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l3_mix_2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 32
+            let wp = kernel
+            for ci in 0..<8 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 8])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 16])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 24])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
+        }
     }
 
     // act_hard_silu: through its hard_silu activation
@@ -4058,6 +5047,108 @@ extension ActivationsMore: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l12_conv_silu_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 32
+            var s0_0 = V()
+            var s1_0 = V()
+            var s2_0 = V()
+            var s3_0 = V()
+            let xp = x + oy * 32
+            let wp = kernel
+            for ci in 0..<8 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[ci + 8])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[ci + 16])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[ci + 24])
+                s3_0 = madd(s3_0, x3, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
+        }
+    }
+
+    // mix_6: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    @inline(never)
+    static func l13_mix_6_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k, kernelGradient = gk
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<16 {
+                let from = dz + i * 8
+                d[i] = from.simd(SIMD8<Float>.self, at: 0)
+            }
+            do {
+                var sum = SIMD8<Float>()
+                for p in 0..<16 { sum += d[p] }
+                let gp = gk + 64
+                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+            // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+            do {
+                do {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>()
+                    for oy in 0..<4 {
+                        let row0 = oy * 32
+                        let row1 = oy * 32 + 1
+                        let row2 = oy * 32 + 2
+                        let row3 = oy * 32 + 3
+                        let row4 = oy * 32 + 4
+                        let row5 = oy * 32 + 5
+                        let row6 = oy * 32 + 6
+                        let row7 = oy * 32 + 7
+                        let dp = d + oy * 4
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 8]), dzv) }
+                    }
+                    let gp0 = kernelGradient
+                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + 8
+                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + 16
+                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + 24
+                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + 32
+                    gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + 40
+                    gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
+                    let gp6 = kernelGradient + 48
+                    gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
+                    let gp7 = kernelGradient + 56
+                    gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l13_mix_6_backward_input_gradient)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
+                let flipped = scratch.baseAddress!, bordered = flipped + 64
+                do {
+                    for co in 0..<8 {
+                        let from = kernel + co, to = flipped + co * 8
+                        for ci in 0..<8 { to[ci] = from[ci * 8] }
+                    }
+                }
+                bordered.initialize(repeating: 0, count: 128)
+                for oy in 0..<4 {
+                    (bordered + oy * 32).update(from: dz + oy * 32, count: 32)
+                }
+                Self.l13_mix_6_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+            }
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x4x8),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l13_mix_6_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {

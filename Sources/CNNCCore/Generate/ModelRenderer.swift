@@ -86,7 +86,8 @@ struct ModelRenderer {
             }
             if let fused = kernels.fused {
                 functions.line()
-                functions.line("// \(node.layer.name): at inference, with the layers after it in its store")
+                let what = node.fusion?.ownActivation == true ? "its activation" : "the layers after it"
+                functions.line("// \(node.layer.name): at inference, with \(what) in its store")
                 fused.emit(into: &functions)
             }
         case .pooling(let kernel):
@@ -151,6 +152,7 @@ struct ModelRenderer {
                     forward.line("// reading past \(program.nodes[padder].layer.name), unless every layer's output is observed")
                 }
                 if !fusion.followers.isEmpty { forward.line(followersComment(fusion)) }
+                if fusion.ownActivation { forward.line("// with its activation in its store, unless every layer's output is observed") }
                 let post = fusion.scaleShiftOffset.map { PointerExpression.offset("w", by: $0) }
                 forward.unlessObserved(
                     plain: { emitConvolution(node, kernels, fused: (fused, post), into: &$0) },
@@ -239,7 +241,10 @@ struct ModelRenderer {
                 }
             }
         }
-        if let activation = kernels.activation { forward.line("Self.\(activation.function)(\(target))") }
+        // A fused kernel that applies the layer's own activation leaves no pass after it.
+        if let activation = kernels.activation, fused == nil || node.fusion?.ownActivation != true {
+            forward.line("Self.\(activation.function)(\(target))")
+        }
     }
 
     private func writeHeader(into out: inout SourceWriter) {

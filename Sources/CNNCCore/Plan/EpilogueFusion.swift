@@ -1,8 +1,10 @@
-/// Runs the BatchNormalization and ReLU layers that follow a convolution in
-/// the convolution's store at inference, instead of as passes of their own
-/// over its output (MobileNet's and ResNet's Conv2D → BatchNormalization →
-/// ReLU: in MobileNetV2 those two passes took a quarter of the time, each
-/// reading and writing the whole tensor again).
+/// Runs the BatchNormalization and activation layers that follow a
+/// convolution in the convolution's store at inference, instead of as passes
+/// of their own over its output (MobileNet's and ResNet's Conv2D →
+/// BatchNormalization → ReLU: in MobileNetV2 those two passes took a quarter
+/// of the time, each reading and writing the whole tensor again;
+/// EfficientNet's swish after them a third of its time), and so does a
+/// convolution's own activation other than ReLU.
 ///
 /// The kernel computes each layer's step as that layer's own pass does
 /// (`StoreEpilogue`), so the output is the same bits. The unfused kernels stay:
@@ -47,7 +49,8 @@ enum EpilogueFusion {
     }
 
     /// Marks each convolution whose output only a BatchNormalization (then,
-    /// optionally, a ReLU) or only a ReLU reads, in place, and gives it a
+    /// optionally, an activation) or only an activation reads, in place, or
+    /// that has an activation of its own other than ReLU, and gives it a
     /// fused copy of its last kernel. `tailStart`: the first layer of the
     /// block path's tail, which plans its layers again, so no fusion crosses it.
     static func fuse(_ nodes: inout [NodeProgram], model: CheckedModel, tailStart: Int?) {
@@ -68,29 +71,42 @@ enum EpilogueFusion {
                 nodes[relu.index].fusedInto = index
                 continue
             }
-            guard case .convolution(var kernels) = nodes[index].kernel, kernels.activation == nil,
-                  fusableOperation(nodes[index].layer.operation), let first = soleInPlaceReader(of: index) else { continue }
+            guard case .convolution(var kernels) = nodes[index].kernel, fusableOperation(nodes[index].layer.operation) else { continue }
             let channels = nodes[index].layer.outputShape.lastAxis
             var epilogue = StoreEpilogue(scaleShift: false, clamp: nil, channels: channels)
             var followers: [Int] = []
             var scaleShiftOffset: Int?
-            var reluCandidate: (index: Int, kind: ElementwiseEmitter.Kind)? = first
-            if case .batchNormalization(let scale, let shift) = first.kind, shift == scale + channels {
-                epilogue.scaleShift = true
-                scaleShiftOffset = scale
-                followers.append(first.index)
-                reluCandidate = soleInPlaceReader(of: first.index)
+            if let own = kernels.activation {
+                // Its own activation (Conv2D(activation="tanh")) comes before
+                // any layer after it, so it runs in the store alone.
+                guard case .activation(let activation) = own.kind, let function = activation.storeFunction else { continue }
+                epilogue.function = function
+            } else {
+                guard let first = soleInPlaceReader(of: index) else { continue }
+                var activationCandidate: (index: Int, kind: ElementwiseEmitter.Kind)? = first
+                if case .batchNormalization(let scale, let shift) = first.kind, shift == scale + channels {
+                    epilogue.scaleShift = true
+                    scaleShiftOffset = scale
+                    followers.append(first.index)
+                    activationCandidate = soleInPlaceReader(of: first.index)
+                }
+                if let activation = activationCandidate, let clamp = clamp(activation.kind) {
+                    epilogue.clamp = clamp
+                    followers.append(activation.index)
+                } else if let activation = activationCandidate, case .activation(let function) = activation.kind,
+                          let storeFunction = function.storeFunction {
+                    epilogue.function = storeFunction
+                    followers.append(activation.index)
+                }
+                guard !followers.isEmpty else { continue }
             }
-            if let relu = reluCandidate, let clamp = clamp(relu.kind) {
-                epilogue.clamp = clamp
-                followers.append(relu.index)
-            }
-            guard !followers.isEmpty, let fused = fusedKernel(kernels, epilogue: epilogue) else { continue }
+            guard let fused = fusedKernel(kernels, epilogue: epilogue) else { continue }
             kernels.fused = fused
             nodes[index].kernel = .convolution(kernels)
             var fusion = nodes[index].fusion ?? NodeFusion(followers: [], scaleShiftOffset: nil)
             fusion.followers = followers
             fusion.scaleShiftOffset = scaleShiftOffset
+            fusion.ownActivation = kernels.activation != nil
             nodes[index].fusion = fusion
             for follower in followers { nodes[follower].fusedInto = index }
         }
@@ -179,4 +195,7 @@ struct NodeFusion: Codable, Hashable, Sendable {
     var scaleShiftOffset: Int?
     /// The ZeroPadding2D before it whose input its fused kernel reads instead of its output.
     var absorbedPadding: Int? = nil
+    /// Whether the fused kernel applies the layer's own activation, which
+    /// then has no pass of its own after it.
+    var ownActivation = false
 }

@@ -1,7 +1,8 @@
 /// What a convolution kernel does to each finished vector of sums, after its
-/// own bias and ReLU, when the BatchNormalization and ReLU layers after it run
-/// in its store at inference (`EpilogueFusion`), instead of as passes of their
-/// own over its output: MobileNetV2 spent a quarter of its time in those passes.
+/// own bias and ReLU, when the BatchNormalization and activation layers after
+/// it (or its own activation, when that is not a ReLU) run in its store at
+/// inference (`EpilogueFusion`), instead of as passes of their own over its
+/// output: MobileNetV2 spent a quarter of its time in those passes.
 ///
 /// Each step is written as the layer's own pass computes it (the folded
 /// scale and shift as a separate multiply and add, ReLU with the same
@@ -15,6 +16,9 @@ struct StoreEpilogue: Codable, Hashable {
     var clamp: Clamp?
     /// The convolution's output channels: where the shifts start after the scales.
     var channels: Int
+    /// A smooth activation last (EfficientNet's swish, LeNet-5's tanh): the
+    /// `VectorMath` function its own pass applies (`Activation.storeFunction`).
+    var function: String? = nil
 
     enum Clamp: Codable, Hashable {
         /// Activation("relu"), as `ElementwiseEmitter` writes it: Swift.max(x, 0).
@@ -70,6 +74,16 @@ struct StoreEpilogue: Codable, Hashable {
                 out.line("let \(name)m = \(result).replacing(with: Float(\(maxValue)), where: \(result) .> Float(\(maxValue)))")
                 result = "\(name)m"
             }
+        }
+        if let function {
+            // VectorMath's functions take 16 lanes; a narrower vector is widened and narrowed back.
+            let call = switch lanes {
+            case 16: "\(function)(\(result))"
+            case 8: "\(function)(VectorMath.widened(\(result))).lowHalf"
+            default: "\(function)(VectorMath.widened(\(result))).lowHalf.lowHalf"
+            }
+            out.line("let \(name)f = \(call)")
+            result = "\(name)f"
         }
         return result
     }

@@ -300,6 +300,54 @@ import Testing
         ])
     }
 
+    /// In the block path's layer-major functions, a 1x1 convolution runs each
+    /// slice of its weights (16 output channels) for all 8 samples in turn, so
+    /// the slice is read from memory once a block; its activation's pass
+    /// follows for each sample, and a layer in its store leaves a comment.
+    @Test func layerMajorConvolutionsReadEachWeightSliceOnceABlock() throws {
+        let swift = ModelGenerator.render(try Self.program("""
+            input_shape: [2, 2, 512]
+            layers:
+              - Conv2D: {filters: 512, kernel_size: 1, name: wide}
+              - BatchNormalization: {name: wide_bn}
+              - Conv2D: {filters: 64, kernel_size: 1, activation: sigmoid, name: narrow}
+              - Flatten
+              - Dense: {units: 10, activation: softmax}
+            """))
+        #expect(Self.lines(of: swift, from: "private func layerMajor(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {", count: 30) == [
+            "private func layerMajor(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {",
+            "let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil",
+            "_ = (arena, w, observe)",
+            "// wide",
+            "// with wide_bn in its store, unless every layer's output is observed",
+            "for part in 0..<32 {",
+            "for sample in 0..<8 {",
+            "let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount",
+            "_ = (input, arena)",
+            "Self.l0_wide_fused(input, w, arena.advanced(by: Arena.l0_wide), w.advanced(by: 262656), part..<part + 1)",
+            "}",
+            "}",
+            "// wide_bn",
+            "// in wide's store",
+            "// narrow",
+            "for part in 0..<4 {",
+            "for sample in 0..<8 {",
+            "let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount",
+            "_ = (input, arena)",
+            "Self.l2_narrow(UnsafePointer(arena.advanced(by: Arena.l0_wide)), w.advanced(by: 263680), arena.advanced(by: Arena.l2_narrow), part..<part + 1)",
+            "}",
+            "}",
+            "for sample in 0..<8 {",
+            "let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount",
+            "_ = (input, arena)",
+            "Self.l2_narrow_activation(arena.advanced(by: Arena.l2_narrow))",
+            "}",
+            "}",
+            "",
+            "// dense over 8 samples: Dense, (None, 256) → (None, 10)",
+        ])
+    }
+
     /// Keras's other names of an activation read as the one Keras serializes,
     /// and the LeakyReLU layer (Keras 2's `alpha`) as ReLU with that slope;
     /// the ELU layer keeps its alpha.

@@ -416,126 +416,88 @@ public struct SmallOutputs: CompiledModel {
     private func layerMajor(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
-        for sample in 0..<8 {
-            let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount
-            _ = (input, arena)
-            // stem_bn
-            if observe != nil {
-                Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem), w)
-            }
-            observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
-        }
-        for sample in 0..<8 {
-            let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount
-            _ = (input, arena)
-            // stem_relu
-            if observe != nil {
-                Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem))
-            }
-            observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
-        }
+        // stem_bn
+        // in stem's store
+        // stem_relu
+        // in stem's store
         for sample in 0..<8 {
             let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount
             _ = (input, arena)
             // reduce
             // with reduce_bn in its store, unless every layer's output is observed
-            if observe == nil {
-                Self.l3_reduce_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_reduce_padded))
-                Self.l3_reduce_fused(UnsafePointer(arena.advanced(by: Arena.l3_reduce_padded)), w.advanced(by: 4704), arena.advanced(by: Arena.l3_reduce), w.advanced(by: 23200))
-            } else {
-                Self.l3_reduce_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_reduce_padded))
-                Self.l3_reduce(UnsafePointer(arena.advanced(by: Arena.l3_reduce_padded)), w.advanced(by: 4704), arena.advanced(by: Arena.l3_reduce))
-            }
-            observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_reduce)))
+            Self.l3_reduce_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_reduce_padded))
+            Self.l3_reduce_fused(UnsafePointer(arena.advanced(by: Arena.l3_reduce_padded)), w.advanced(by: 4704), arena.advanced(by: Arena.l3_reduce), w.advanced(by: 23200))
         }
-        for sample in 0..<8 {
-            let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount
-            _ = (input, arena)
-            // reduce_bn
-            if observe != nil {
-                Self.l4_reduce_bn(arena.advanced(by: Arena.l3_reduce), w)
-            }
-            observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_reduce)))
-        }
+        // reduce_bn
+        // in reduce's store
         for sample in 0..<8 {
             let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount
             _ = (input, arena)
             // reduce_swish
             Self.l5_reduce_swish(arena.advanced(by: Arena.l3_reduce))
-            observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_reduce)))
         }
         for sample in 0..<8 {
             let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount
             _ = (input, arena)
             // wide
             // with wide_relu6 in its store, unless every layer's output is observed
-            if observe == nil {
-                Self.l6_wide_pad(UnsafePointer(arena.advanced(by: Arena.l3_reduce)), arena.advanced(by: Arena.l6_wide_padded))
-                Self.l6_wide_fused(UnsafePointer(arena.advanced(by: Arena.l6_wide_padded)), w.advanced(by: 23328), arena.advanced(by: Arena.l6_wide))
-            } else {
-                Self.l6_wide_pad(UnsafePointer(arena.advanced(by: Arena.l3_reduce)), arena.advanced(by: Arena.l6_wide_padded))
-                Self.l6_wide(UnsafePointer(arena.advanced(by: Arena.l6_wide_padded)), w.advanced(by: 23328), arena.advanced(by: Arena.l6_wide))
-            }
-            observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_wide)))
+            Self.l6_wide_pad(UnsafePointer(arena.advanced(by: Arena.l3_reduce)), arena.advanced(by: Arena.l6_wide_padded))
+            Self.l6_wide_fused(UnsafePointer(arena.advanced(by: Arena.l6_wide_padded)), w.advanced(by: 23328), arena.advanced(by: Arena.l6_wide))
         }
-        for sample in 0..<8 {
-            let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount
-            _ = (input, arena)
-            // wide_relu6
-            if observe != nil {
-                Self.l7_wide_relu6(arena.advanced(by: Arena.l6_wide))
-            }
-            observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_wide)))
-        }
+        // wide_relu6
+        // in wide's store
         for sample in 0..<8 {
             let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount
             _ = (input, arena)
             // depthwise
             Self.l8_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_wide)), w.advanced(by: 171040), arena.advanced(by: Arena.l8_depthwise))
-            observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_depthwise)))
         }
-        for sample in 0..<8 {
-            let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount
-            _ = (input, arena)
-            // expand
-            Self.l9_expand(UnsafePointer(arena.advanced(by: Arena.l8_depthwise)), w.advanced(by: 173600), arena.advanced(by: Arena.l9_expand))
-            observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_expand)))
+        // expand
+        for part in 0..<20 {
+            for sample in 0..<8 {
+                let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount
+                _ = (input, arena)
+                Self.l9_expand(UnsafePointer(arena.advanced(by: Arena.l8_depthwise)), w.advanced(by: 173600), arena.advanced(by: Arena.l9_expand), part..<part + 1)
+            }
         }
         for sample in 0..<8 {
             let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount
             _ = (input, arena)
             // squeeze
             Self.l10_squeeze(UnsafePointer(arena.advanced(by: Arena.l9_expand)), arena.advanced(by: Arena.l10_squeeze))
-            observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_squeeze)))
+        }
+        // excite
+        for part in 0..<20 {
+            for sample in 0..<8 {
+                let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount
+                _ = (input, arena)
+                Self.l11_excite(UnsafePointer(arena.advanced(by: Arena.l10_squeeze)), w.advanced(by: 255840), arena.advanced(by: Arena.l11_excite), part..<part + 1)
+            }
         }
         for sample in 0..<8 {
             let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount
             _ = (input, arena)
-            // excite
-            Self.l11_excite(UnsafePointer(arena.advanced(by: Arena.l10_squeeze)), w.advanced(by: 255840), arena.advanced(by: Arena.l11_excite))
             Self.l11_excite_activation(arena.advanced(by: Arena.l11_excite))
-            observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_excite)))
         }
         for sample in 0..<8 {
             let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount
             _ = (input, arena)
             // scale
             Self.l12_scale(UnsafePointer(arena.advanced(by: Arena.l9_expand)), UnsafePointer(arena.advanced(by: Arena.l11_excite)), arena.advanced(by: Arena.l12_scale))
-            observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_scale)))
         }
-        for sample in 0..<8 {
-            let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount
-            _ = (input, arena)
-            // project
-            Self.l13_project(UnsafePointer(arena.advanced(by: Arena.l12_scale)), w.advanced(by: 358560), arena.advanced(by: Arena.l13_project))
-            observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_project)))
+        // project
+        for part in 0..<4 {
+            for sample in 0..<8 {
+                let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount
+                _ = (input, arena)
+                Self.l13_project(UnsafePointer(arena.advanced(by: Arena.l12_scale)), w.advanced(by: 358560), arena.advanced(by: Arena.l13_project), part..<part + 1)
+            }
         }
         for sample in 0..<8 {
             let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount
             _ = (input, arena)
             // pool
             Self.l14_pool(UnsafePointer(arena.advanced(by: Arena.l13_project)), arena.advanced(by: Arena.l14_pool))
-            observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_pool)))
         }
     }
 

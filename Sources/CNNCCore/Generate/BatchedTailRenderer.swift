@@ -11,8 +11,10 @@ struct BatchedTailRenderer {
     /// layer, which leave their result in `headResult` (`input`, `a` or `b`);
     /// `layerMajorForward` the last of them, which run layer by layer over the
     /// block (`BatchedTailProgram.layerMajorStart`), each sample in its own
-    /// arena. Without those, one arena serves each sample's head in turn.
-    func emitEntryPoint(headForward: [SourceWriter], layerMajorForward: [SourceWriter], headResult: String, into out: inout SourceWriter) {
+    /// arena (those marked in `layerMajorLoopsOverSamples` loop over the
+    /// samples themselves). Without those, one arena serves each sample's head in turn.
+    func emitEntryPoint(headForward: [SourceWriter], layerMajorForward: [SourceWriter], layerMajorLoopsOverSamples: [Bool],
+                        headResult: String, into out: inout SourceWriter) {
         var tailFunctions = SourceWriter(), tailBody = SourceWriter()
         emit(functions: &tailFunctions, body: &tailBody)
         let samples = BatchedTailProgram.samples
@@ -75,14 +77,13 @@ struct BatchedTailRenderer {
             }
             out.doc("The layers before \(tail.startLayerName) with small outputs, each for every sample of the",
                     "block (`input` and `arena` the block's: each sample's are shadowed in the loop).")
-            let loops = layerMajorForward.map { layer -> SourceWriter in
+            let loops = zip(layerMajorForward, layerMajorLoopsOverSamples).map { layer, loopsItself -> SourceWriter in
+                // A layer that shares its weights' slices across the block loops over
+                // its samples itself; one that runs in another's store has only comments.
+                let onlyComments = layer.text.split(separator: "\n").allSatisfy { $0.trimmingCharacters(in: .whitespaces).hasPrefix("//") }
+                if loopsItself || onlyComments { return layer }
                 var looped = SourceWriter()
-                looped.block("for sample in 0..<\(samples)") { out in
-                    out.line("let input = input + sample * Self.inputCount, arena = arena + sample * Self.arenaCount")
-                    // Most layers read one of the two, some neither (Dropout).
-                    out.line("_ = (input, arena)")
-                    out.embed(layer.text)
-                }
+                ForwardWriter.eachSample(samples, into: &looped) { $0.embed(layer.text) }
                 return looped
             }
             LayerRunFunctions.inference("layerMajor", observed: false, layers: loops).emit(into: &out)

@@ -30,7 +30,7 @@ struct ModelRenderer {
             let headResult = tail.start == 0 ? InferenceBuffer.input(0) : program.nodes[tail.start - 1].writes
             // Each sample's result must be in its own arena, not the block's input.
             if case .input = headResult { tail.layerMajorStart = tail.start }
-            var head = ForwardWriter(), layerMajor = ForwardWriter()
+            var head = ForwardWriter(), layerMajor = ForwardWriter(blockSamples: BatchedTailProgram.samples)
             for node in program.nodes[..<tail.layerMajorStart] {
                 head.beginLayer()
                 emitForward(node, into: &head)
@@ -41,6 +41,7 @@ struct ModelRenderer {
             }
             BatchedTailRenderer(tail: tail)
                 .emitEntryPoint(headForward: head.sequential, layerMajorForward: layerMajor.sequential,
+                                layerMajorLoopsOverSamples: layerMajor.loopsOverSamples,
                                 headResult: pointer(headResult), into: &blockPath)
         }
         writeType(functions: functions, forward: forward, blockPath: blockPath, into: &out)
@@ -187,7 +188,7 @@ struct ModelRenderer {
                 forward.line(call)
             }
         }
-        forward.line("observe?(\(node.index), \(readable(node.writes)))")
+        forward.observe("observe?(\(node.index), \(readable(node.writes)))")
     }
 
     /// The forward pass's note on the layers a fused kernel runs in its store.
@@ -236,14 +237,21 @@ struct ModelRenderer {
                 }
             } else {
                 let function = fused?.kernel.function ?? kernels.direct.function
-                forward.kernel(parts: kernels.splitParts) { _, parts in
+                func call(_ worker: String?, _ parts: String?) -> String {
                     "Self.\(function)(\(reads), \(node.packedWeights), \(target)\(post)\(parts.map { ", \($0)" } ?? ""))"
+                }
+                // A kernel alone in its layer whose parts are groups of output channels
+                // runs each group for a whole block in the layer-major functions.
+                if case .channelLanes(let kernel) = kernels.direct, !kernel.splitsRows, kernels.padding == nil {
+                    forward.kernelSharingWeights(slices: kernel.parts, splitParts: kernels.splitParts, call)
+                } else {
+                    forward.kernel(parts: kernels.splitParts, call)
                 }
             }
         }
         // A fused kernel that applies the layer's own activation leaves no pass after it.
         if let activation = kernels.activation, fused == nil || node.fusion?.ownActivation != true {
-            forward.line("Self.\(activation.function)(\(target))")
+            forward.afterKernel("Self.\(activation.function)(\(target))")
         }
     }
 

@@ -16,7 +16,7 @@ struct StoreEpilogue: Codable, Hashable {
     var clamp: Clamp?
     /// The convolution's output channels: where the shifts start after the scales.
     var channels: Int
-    /// A smooth activation last (EfficientNet's swish, LeNet-5's tanh): the
+    /// A short activation last (MobileNetV3's hard_silu, relu6): the
     /// `VectorMath` function its own pass applies (`Activation.storeFunction`).
     var function: String? = nil
 

@@ -6,7 +6,7 @@ import Testing
 /// The vectorized exp, tanh and sigmoid against Foundation's Double versions,
 /// in units in the last place of the float32 result, over dense grids and at
 /// the values where such code usually breaks (0, ±infinity, NaN, the ends of
-/// the clamped range, the switch between tanh's two formulas).
+/// the clamped range, tanh's cap).
 @Suite struct VectorMathTests {
     /// |approximation − exact| in float32 ulps of the exact value.
     static func ulps(_ approximation: Float, _ exact: Double) -> Double {
@@ -33,11 +33,17 @@ import Testing
         #expect(Self.applied(VectorMath.exp(_:count:), to: [0]) == [1])
     }
 
-    @Test func tanhIsWithinOneAndAHalfUlp() {
-        let x = Self.grid(from: -10, to: 10, count: 200_003) + Self.grid(from: -0.001, to: 0.001, count: 1_001) + [0.625, -0.625, 0.624_999_9]
+    /// Keras's backends are no closer: TensorFlow's and ONNX Runtime's tanh
+    /// are within 5.5 ulp, JAX's within 4.6 (VectorMath.tanh says why).
+    @Test func tanhIsWithinSixAndAHalfUlpAndNeverBeyondOne() {
+        // Every 64th float in [4, 9.5], where the rational form nears its cap and 1.
+        let nearOne = stride(from: Float(4).bitPattern, to: Float(9.5).bitPattern, by: 64).map { Float(bitPattern: $0) }
+        let x = Self.grid(from: -10, to: 10, count: 200_003) + Self.grid(from: -0.001, to: 0.001, count: 1_001) + nearOne + nearOne.map { -$0 }
         let y = Self.applied(VectorMath.tanh(_:count:), to: x)
         let worst = zip(x, y).map { Self.ulps($1, Foundation.tanh(Double($0))) }.max() ?? .infinity
-        #expect(worst <= 1.5, "tanh: \(worst) ulp")
+        #expect(worst <= 6.5, "tanh: \(worst) ulp")
+        #expect(y.allSatisfy { $0.magnitude <= 1 })
+        #expect(zip(x, y).allSatisfy { ($0 < 0) == ($1 < 0) }, "tanh keeps the sign")
     }
 
     /// Below −87.3 sigmoid's value is subnormal (or 0) in float32; it is

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fits the polynomial coefficients of CNNCRuntime's VectorMath (exp and tanh
+"""Fits the coefficients of CNNCRuntime's VectorMath (exp, sigmoid and tanh
 on SIMD vectors) and measures their float32 error, so the constants in
 Sources/CNNCRuntime/VectorMath.swift can be checked and remade:
 
@@ -9,12 +9,13 @@ Sources/CNNCRuntime/VectorMath.swift can be checked and remade:
   overflows anyway); exp(r) on [-ln2/2, ln2/2] (after exp(y) = 2^n * exp(r)): a degree-7
   polynomial, least squares in relative error on Chebyshev nodes, with
   c0 = c1 = 1 kept exact so exp stays exact at 0 and smooth there.
-- The e^y that tanh and sigmoid divide by (`expBeforeDivision`): a degree-6
+- The e^y that sigmoid and silu divide by (`expBeforeDivision`): a degree-6
   polynomial fitted the same way, evaluated as 1 + (r + r^2 (low + high r^2)),
   2^n added to the exponent bits (the same as multiplying, in its range).
-- tanh(x) = x * P(x^2) for |x| < 0.625, P of degree 6, least squares in
-  relative error; beyond, 1 - 2 / (exp(2|x|) + 1), where no cancellation
-  matters because tanh(x) > 0.55.
+- tanh(x) = x * P(x^2) / Q(x^2) for |x| capped at 9, P and Q of degree 4
+  with P(0) = Q(0) = 1, nearly minimax in relative error: linearized least
+  squares reweighted by the last Q (Sanathanan and Koerner), then by the last
+  error (Lawson); the result is capped at +-1.
 - sigmoid(x) = 1 / (1 + e^-x).
 
 It prints the coefficients as Swift Float literals and the largest error
@@ -43,12 +44,30 @@ def fit_exp(degree=7):
     return [1.0, 1.0] + list(coefficients)
 
 
-def fit_tanh():
-    x = chebyshev_nodes(1e-4, 0.625, 4000)
-    target = np.tanh(x) / x
-    design = np.stack([x ** (2 * k) for k in range(7)], axis=1)
-    coefficients, *_ = np.linalg.lstsq(design, target, rcond=None)
-    return list(coefficients)
+TANH_CAP = 9.0
+
+
+def fit_tanh(degree=4, iterations=60):
+    """tanh(x)/x ~ P(t)/Q(t), t = x^2, on [0, TANH_CAP]; returns (P, Q) lowest term first."""
+    x = chebyshev_nodes(1e-3, TANH_CAP, 6000)
+    t, f = x * x, np.tanh(x) / x
+    powers = np.stack([t**k for k in range(1, degree + 1)], axis=1)
+    # P - f Q = 0 is linear in the coefficients; dividing by f times the last Q
+    # makes each row the relative error, and Lawson's weights then level the peaks.
+    design = np.concatenate([powers, -f[:, None] * powers], axis=1)
+    last_q, lawson, best = np.ones_like(x), np.ones_like(x), None
+    for iteration in range(iterations):
+        scale = lawson / (f * last_q)
+        solution, *_ = np.linalg.lstsq(design * scale[:, None], (f - 1) * scale, rcond=None)
+        p, q = np.concatenate([[1], solution[:degree]]), np.concatenate([[1], solution[degree:]])
+        last_q = np.polyval(q[::-1], t)
+        error = np.polyval(p[::-1], t) / last_q / f - 1
+        if iteration > 10:
+            lawson = np.maximum(lawson * np.abs(error), 1e-12)
+            lawson *= len(lawson) / lawson.sum()
+        if best is None or np.abs(error).max() < best[0]:
+            best = (np.abs(error).max(), list(p), list(q))
+    return best[1], best[2]
 
 
 def horner(coefficients, t):
@@ -101,13 +120,10 @@ def sigmoid32(x, cd):
     return np.where(x < f32(-87.3), f32(0), f32(f32(1) / f32(f32(1) + e)))
 
 
-def tanh32(x, ct, cd):
-    x = f32(x)
-    a = np.abs(x)
-    small = f32(x * horner(ct, f32(x * x)))
-    e = exp_before_division32(f32(2) * np.minimum(a, f32(10)), cd)
-    large = np.copysign(f32(1) - f32(2) / f32(e + 1), x)
-    return np.where(a < f32(0.625), small, large)
+def tanh32(x, cp, cq):
+    x = np.clip(f32(x), f32(-TANH_CAP), f32(TANH_CAP))
+    t = f32(x * x)
+    return np.clip(f32(f32(x * horner(cp, t)) / horner(cq, t)), f32(-1), f32(1))
 
 
 def main():
@@ -116,16 +132,19 @@ def main():
     print(", ".join(np.format_float_positional(f32(c)) for c in ce))
     print("expBeforeDivision coefficients (r^0 ... r^6):")
     print(", ".join(np.format_float_positional(f32(c)) for c in cd))
-    print("tanh coefficients (x^0, x^2, ... x^12 of tanh(x)/x):")
-    print(", ".join(np.format_float_positional(f32(c)) for c in ct))
+    print("tanh coefficients (x^0, x^2, ... x^8 of P, then of Q):")
+    print(", ".join(np.format_float_positional(f32(c)) for c in ct[0]))
+    print(", ".join(np.format_float_positional(f32(c)) for c in ct[1]))
     grid = np.linspace(-87, 88, 2_000_001).astype(np.float32)
     exact = np.exp(grid.astype(np.float64))
     ulp = np.spacing(np.float32(exact).astype(np.float32))
     error = np.abs(exp32(grid, ce).astype(np.float64) - exact) / ulp
     print(f"exp: largest error {error.max():.2f} ulp over [-87, 88]")
-    grid = np.linspace(-10, 10, 2_000_001).astype(np.float32)
+    # Every float in [4, 9.5] (where tanh nears 1 and the error peaks), and a grid over [-10, 10].
+    near_one = np.arange(f32(4).view(np.int32), f32(9.5).view(np.int32), dtype=np.int32).view(np.float32)
+    grid = np.concatenate([np.linspace(-10, 10, 2_000_001).astype(np.float32), near_one])
     exact = np.tanh(grid.astype(np.float64))
-    got = tanh32(grid, ct, cd).astype(np.float64)
+    got = tanh32(grid, *ct).astype(np.float64)
     ulp = np.spacing(np.abs(np.float32(exact))).astype(np.float64)
     ulp = np.maximum(ulp, np.float64(np.spacing(np.float32(1e-30))))
     print(f"tanh: largest error {(np.abs(got - exact) / ulp).max():.2f} ulp, {np.abs(got - exact).max():.3g} absolute over [-10, 10]")

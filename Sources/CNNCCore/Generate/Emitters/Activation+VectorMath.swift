@@ -16,7 +16,8 @@ extension Activation {
     /// left a call in a kernel's stores, its vectors through the stack). The
     /// long ones (sigmoid, tanh, silu) keep a pass of their own: in a store,
     /// beside the kernel's sums, they made LeNet-5 2.5% slower and gained
-    /// EfficientNetB0 nothing beyond noise (Zen 3).
+    /// EfficientNetB0 nothing beyond noise (Zen 3); the rational tanh, at
+    /// less than half the cost, still made LeNet-5 2% slower there.
     var storeFunction: String? {
         switch self {
         case .relu6, .hardSigmoid, .hardSilu, .softsign: "VectorMath.\(self)"

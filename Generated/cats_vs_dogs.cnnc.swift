@@ -35,8 +35,8 @@ public struct CatsVsDogs: CompiledModel {
     public static let parameterCount = 5615553
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 554406912
-    /// 900,000 floats of activations and padded inputs (see `Arena`), 258,048 of Winograd scratch.
-    public static let arenaCount = 1158048
+    /// 900,000 floats of activations and padded inputs (see `Arena`), 258,560 of Winograd scratch.
+    public static let arenaCount = 1158560
     static let packedCount = 6041924
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
@@ -72,7 +72,7 @@ public struct CatsVsDogs: CompiledModel {
         static let l11_dense_2 = 0
         /// output's output: 1 floats, layer 12
         static let l12_output = 128
-        /// Winograd's transformed tiles: 258,048 floats, and as many again for each further worker
+        /// Winograd's transformed tiles: 258,560 floats, and as many again for each further worker
         static let scratch = 900000
     }
 
@@ -214,7 +214,7 @@ public struct CatsVsDogs: CompiledModel {
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 258048
+    public static let workerScratchCount = 258560
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -236,21 +236,21 @@ public struct CatsVsDogs: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_maxpool_1)))
         // conv_2
         Self.l2_conv_2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_maxpool_1)), arena.advanced(by: Arena.l2_conv_2_padded))
-        pool.split(38) { worker, parts in Self.l2_conv_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv_2_padded)), w.advanced(by: 896), arena.advanced(by: Arena.l2_conv_2), arena.advanced(by: Arena.scratch + worker * 58368), parts) }
+        pool.split(38) { worker, parts in Self.l2_conv_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv_2_padded)), w.advanced(by: 896), arena.advanced(by: Arena.l2_conv_2), arena.advanced(by: Arena.scratch + worker * 58880), parts) }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv_2)))
         // maxpool_2
         Self.l3_maxpool_2(UnsafePointer(arena.advanced(by: Arena.l2_conv_2)), arena.advanced(by: Arena.l3_maxpool_2))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_maxpool_2)))
         // conv_3
         Self.l4_conv_3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_maxpool_2)), arena.advanced(by: Arena.l4_conv_3_padded))
-        pool.split(10) { worker, parts in Self.l4_conv_3_winograd(UnsafePointer(arena.advanced(by: Arena.l4_conv_3_padded)), w.advanced(by: 52160), arena.advanced(by: Arena.l4_conv_3), arena.advanced(by: Arena.scratch + worker * 116736), parts) }
+        pool.split(10) { worker, parts in Self.l4_conv_3_winograd(UnsafePointer(arena.advanced(by: Arena.l4_conv_3_padded)), w.advanced(by: 52160), arena.advanced(by: Arena.l4_conv_3), arena.advanced(by: Arena.scratch + worker * 117248), parts) }
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv_3)))
         // maxpool_3
         Self.l5_maxpool_3(UnsafePointer(arena.advanced(by: Arena.l4_conv_3)), arena.advanced(by: Arena.l5_maxpool_3))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_maxpool_3)))
         // conv_4
         Self.l6_conv_4_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l5_maxpool_3)), arena.advanced(by: Arena.l6_conv_4_padded))
-        pool.split(2) { worker, parts in Self.l6_conv_4_winograd(UnsafePointer(arena.advanced(by: Arena.l6_conv_4_padded)), w.advanced(by: 257088), arena.advanced(by: Arena.l6_conv_4), arena.advanced(by: Arena.scratch + worker * 258048), parts) }
+        pool.split(2) { worker, parts in Self.l6_conv_4_winograd(UnsafePointer(arena.advanced(by: Arena.l6_conv_4_padded)), w.advanced(by: 257088), arena.advanced(by: Arena.l6_conv_4), arena.advanced(by: Arena.scratch + worker * 258560), parts) }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_conv_4)))
         // maxpool_4
         Self.l7_maxpool_4(UnsafePointer(arena.advanced(by: Arena.l6_conv_4)), arena.advanced(by: Arena.l7_maxpool_4))
@@ -1526,7 +1526,7 @@ public struct CatsVsDogs: CompiledModel {
     static func l2_conv_2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<38) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 19456
+        let v = s, m = s + 19712
         for group in parts.clamped(to: 0..<38) {
             let ty0 = group * 1
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -1544,27 +1544,27 @@ public struct CatsVsDogs: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 1216 + t * 32 + c)
-                        v.store(b02 - b01, at: 2432 + t * 32 + c)
-                        v.store(b01 - b03, at: 3648 + t * 32 + c)
-                        v.store(b10 - b12, at: 4864 + t * 32 + c)
-                        v.store(b11 + b12, at: 6080 + t * 32 + c)
-                        v.store(b12 - b11, at: 7296 + t * 32 + c)
-                        v.store(b11 - b13, at: 8512 + t * 32 + c)
-                        v.store(b20 - b22, at: 9728 + t * 32 + c)
-                        v.store(b21 + b22, at: 10944 + t * 32 + c)
-                        v.store(b22 - b21, at: 12160 + t * 32 + c)
-                        v.store(b21 - b23, at: 13376 + t * 32 + c)
-                        v.store(b30 - b32, at: 14592 + t * 32 + c)
-                        v.store(b31 + b32, at: 15808 + t * 32 + c)
-                        v.store(b32 - b31, at: 17024 + t * 32 + c)
-                        v.store(b31 - b33, at: 18240 + t * 32 + c)
+                        v.store(b01 + b02, at: 1232 + t * 32 + c)
+                        v.store(b02 - b01, at: 2464 + t * 32 + c)
+                        v.store(b01 - b03, at: 3696 + t * 32 + c)
+                        v.store(b10 - b12, at: 4928 + t * 32 + c)
+                        v.store(b11 + b12, at: 6160 + t * 32 + c)
+                        v.store(b12 - b11, at: 7392 + t * 32 + c)
+                        v.store(b11 - b13, at: 8624 + t * 32 + c)
+                        v.store(b20 - b22, at: 9856 + t * 32 + c)
+                        v.store(b21 + b22, at: 11088 + t * 32 + c)
+                        v.store(b22 - b21, at: 12320 + t * 32 + c)
+                        v.store(b21 - b23, at: 13552 + t * 32 + c)
+                        v.store(b30 - b32, at: 14784 + t * 32 + c)
+                        v.store(b31 + b32, at: 16016 + t * 32 + c)
+                        v.store(b32 - b31, at: 17248 + t * 32 + c)
+                        v.store(b31 - b33, at: 18480 + t * 32 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l2_conv_2_winograd_product38(UnsafePointer(v + xi * 1216), w + 18496 + xi * 2048, m + xi * 2432)
+                Self.l2_conv_2_winograd_product38(UnsafePointer(v + xi * 1232), w + 18496 + xi * 2048, m + xi * 2448)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<1 {
@@ -1573,10 +1573,10 @@ public struct CatsVsDogs: CompiledModel {
                     let t = r * 38 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 64, by: 16) {
                         let bias = w.simd(VK.self, at: 18432 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2432 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4864 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7296 + t * 64 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 9728 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 12160 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 14592 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 17024 + t * 64 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 19456 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 21888 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 24320 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 26752 + t * 64 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 29184 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 31616 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 34048 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 36480 + t * 64 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7344 + t * 64 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 9792 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 12240 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 14688 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 17136 + t * 64 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 19584 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 22032 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 24480 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 26928 + t * 64 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 29376 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 31824 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 34272 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 36720 + t * 64 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -2137,7 +2137,7 @@ public struct CatsVsDogs: CompiledModel {
     static func l4_conv_3_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 38912
+        let v = s, m = s + 39168
         for group in parts.clamped(to: 0..<9) {
             let ty0 = group * 2
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -2155,27 +2155,27 @@ public struct CatsVsDogs: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 2432 + t * 64 + c)
-                        v.store(b02 - b01, at: 4864 + t * 64 + c)
-                        v.store(b01 - b03, at: 7296 + t * 64 + c)
-                        v.store(b10 - b12, at: 9728 + t * 64 + c)
-                        v.store(b11 + b12, at: 12160 + t * 64 + c)
-                        v.store(b12 - b11, at: 14592 + t * 64 + c)
-                        v.store(b11 - b13, at: 17024 + t * 64 + c)
-                        v.store(b20 - b22, at: 19456 + t * 64 + c)
-                        v.store(b21 + b22, at: 21888 + t * 64 + c)
-                        v.store(b22 - b21, at: 24320 + t * 64 + c)
-                        v.store(b21 - b23, at: 26752 + t * 64 + c)
-                        v.store(b30 - b32, at: 29184 + t * 64 + c)
-                        v.store(b31 + b32, at: 31616 + t * 64 + c)
-                        v.store(b32 - b31, at: 34048 + t * 64 + c)
-                        v.store(b31 - b33, at: 36480 + t * 64 + c)
+                        v.store(b01 + b02, at: 2448 + t * 64 + c)
+                        v.store(b02 - b01, at: 4896 + t * 64 + c)
+                        v.store(b01 - b03, at: 7344 + t * 64 + c)
+                        v.store(b10 - b12, at: 9792 + t * 64 + c)
+                        v.store(b11 + b12, at: 12240 + t * 64 + c)
+                        v.store(b12 - b11, at: 14688 + t * 64 + c)
+                        v.store(b11 - b13, at: 17136 + t * 64 + c)
+                        v.store(b20 - b22, at: 19584 + t * 64 + c)
+                        v.store(b21 + b22, at: 22032 + t * 64 + c)
+                        v.store(b22 - b21, at: 24480 + t * 64 + c)
+                        v.store(b21 - b23, at: 26928 + t * 64 + c)
+                        v.store(b30 - b32, at: 29376 + t * 64 + c)
+                        v.store(b31 + b32, at: 31824 + t * 64 + c)
+                        v.store(b32 - b31, at: 34272 + t * 64 + c)
+                        v.store(b31 - b33, at: 36720 + t * 64 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l4_conv_3_winograd_product38(UnsafePointer(v + xi * 2432), w + 73856 + xi * 8192, m + xi * 4864)
+                Self.l4_conv_3_winograd_product38(UnsafePointer(v + xi * 2448), w + 73856 + xi * 8192, m + xi * 4880)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<2 {
@@ -2184,10 +2184,10 @@ public struct CatsVsDogs: CompiledModel {
                     let t = r * 19 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 128, by: 16) {
                         let bias = w.simd(VK.self, at: 73728 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 4864 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 9728 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 14592 + t * 128 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 19456 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 24320 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 29184 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 34048 + t * 128 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 38912 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 43776 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 48640 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 53504 + t * 128 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 58368 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 63232 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 68096 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 72960 + t * 128 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 4880 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 9760 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 14640 + t * 128 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 19520 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 24400 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 29280 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 34160 + t * 128 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 39040 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 43920 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 48800 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 53680 + t * 128 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 58560 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 63440 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 68320 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 73200 + t * 128 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -2217,27 +2217,27 @@ public struct CatsVsDogs: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 1216 + t * 64 + c)
-                        v.store(b02 - b01, at: 2432 + t * 64 + c)
-                        v.store(b01 - b03, at: 3648 + t * 64 + c)
-                        v.store(b10 - b12, at: 4864 + t * 64 + c)
-                        v.store(b11 + b12, at: 6080 + t * 64 + c)
-                        v.store(b12 - b11, at: 7296 + t * 64 + c)
-                        v.store(b11 - b13, at: 8512 + t * 64 + c)
-                        v.store(b20 - b22, at: 9728 + t * 64 + c)
-                        v.store(b21 + b22, at: 10944 + t * 64 + c)
-                        v.store(b22 - b21, at: 12160 + t * 64 + c)
-                        v.store(b21 - b23, at: 13376 + t * 64 + c)
-                        v.store(b30 - b32, at: 14592 + t * 64 + c)
-                        v.store(b31 + b32, at: 15808 + t * 64 + c)
-                        v.store(b32 - b31, at: 17024 + t * 64 + c)
-                        v.store(b31 - b33, at: 18240 + t * 64 + c)
+                        v.store(b01 + b02, at: 2448 + t * 64 + c)
+                        v.store(b02 - b01, at: 4896 + t * 64 + c)
+                        v.store(b01 - b03, at: 7344 + t * 64 + c)
+                        v.store(b10 - b12, at: 9792 + t * 64 + c)
+                        v.store(b11 + b12, at: 12240 + t * 64 + c)
+                        v.store(b12 - b11, at: 14688 + t * 64 + c)
+                        v.store(b11 - b13, at: 17136 + t * 64 + c)
+                        v.store(b20 - b22, at: 19584 + t * 64 + c)
+                        v.store(b21 + b22, at: 22032 + t * 64 + c)
+                        v.store(b22 - b21, at: 24480 + t * 64 + c)
+                        v.store(b21 - b23, at: 26928 + t * 64 + c)
+                        v.store(b30 - b32, at: 29376 + t * 64 + c)
+                        v.store(b31 + b32, at: 31824 + t * 64 + c)
+                        v.store(b32 - b31, at: 34272 + t * 64 + c)
+                        v.store(b31 - b33, at: 36720 + t * 64 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l4_conv_3_winograd_product19(UnsafePointer(v + xi * 1216), w + 73856 + xi * 8192, m + xi * 2432)
+                Self.l4_conv_3_winograd_product19(UnsafePointer(v + xi * 2448), w + 73856 + xi * 8192, m + xi * 4880)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<1 {
@@ -2246,10 +2246,10 @@ public struct CatsVsDogs: CompiledModel {
                     let t = r * 19 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 128, by: 16) {
                         let bias = w.simd(VK.self, at: 73728 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2432 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4864 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7296 + t * 128 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 9728 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 12160 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 14592 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 17024 + t * 128 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 19456 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 21888 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 24320 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 26752 + t * 128 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 29184 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 31616 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 34048 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 36480 + t * 128 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 4880 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 9760 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 14640 + t * 128 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 19520 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 24400 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 29280 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 34160 + t * 128 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 39040 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 43920 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 48800 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 53680 + t * 128 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 58560 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 63440 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 68320 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 73200 + t * 128 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -2851,7 +2851,7 @@ public struct CatsVsDogs: CompiledModel {
     static func l6_conv_4_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 129024
+        let v = s, m = s + 129280
         if parts.contains(0) {
             let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -2869,27 +2869,27 @@ public struct CatsVsDogs: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 128 + c)
-                        v.store(b01 + b02, at: 8064 + t * 128 + c)
-                        v.store(b02 - b01, at: 16128 + t * 128 + c)
-                        v.store(b01 - b03, at: 24192 + t * 128 + c)
-                        v.store(b10 - b12, at: 32256 + t * 128 + c)
-                        v.store(b11 + b12, at: 40320 + t * 128 + c)
-                        v.store(b12 - b11, at: 48384 + t * 128 + c)
-                        v.store(b11 - b13, at: 56448 + t * 128 + c)
-                        v.store(b20 - b22, at: 64512 + t * 128 + c)
-                        v.store(b21 + b22, at: 72576 + t * 128 + c)
-                        v.store(b22 - b21, at: 80640 + t * 128 + c)
-                        v.store(b21 - b23, at: 88704 + t * 128 + c)
-                        v.store(b30 - b32, at: 96768 + t * 128 + c)
-                        v.store(b31 + b32, at: 104832 + t * 128 + c)
-                        v.store(b32 - b31, at: 112896 + t * 128 + c)
-                        v.store(b31 - b33, at: 120960 + t * 128 + c)
+                        v.store(b01 + b02, at: 8080 + t * 128 + c)
+                        v.store(b02 - b01, at: 16160 + t * 128 + c)
+                        v.store(b01 - b03, at: 24240 + t * 128 + c)
+                        v.store(b10 - b12, at: 32320 + t * 128 + c)
+                        v.store(b11 + b12, at: 40400 + t * 128 + c)
+                        v.store(b12 - b11, at: 48480 + t * 128 + c)
+                        v.store(b11 - b13, at: 56560 + t * 128 + c)
+                        v.store(b20 - b22, at: 64640 + t * 128 + c)
+                        v.store(b21 + b22, at: 72720 + t * 128 + c)
+                        v.store(b22 - b21, at: 80800 + t * 128 + c)
+                        v.store(b21 - b23, at: 88880 + t * 128 + c)
+                        v.store(b30 - b32, at: 96960 + t * 128 + c)
+                        v.store(b31 + b32, at: 105040 + t * 128 + c)
+                        v.store(b32 - b31, at: 113120 + t * 128 + c)
+                        v.store(b31 - b33, at: 121200 + t * 128 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l6_conv_4_winograd_product63(UnsafePointer(v + xi * 8064), w + 147584 + xi * 16384, m + xi * 8064)
+                Self.l6_conv_4_winograd_product63(UnsafePointer(v + xi * 8080), w + 147584 + xi * 16384, m + xi * 8080)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<7 {
@@ -2898,10 +2898,10 @@ public struct CatsVsDogs: CompiledModel {
                     let t = r * 9 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 128, by: 16) {
                         let bias = w.simd(VK.self, at: 147456 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 8064 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 16128 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 24192 + t * 128 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 32256 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 40320 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 48384 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 56448 + t * 128 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 64512 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 72576 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 80640 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 88704 + t * 128 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 96768 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 104832 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 112896 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 120960 + t * 128 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 8080 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 16160 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 24240 + t * 128 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 32320 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 40400 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 48480 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 56560 + t * 128 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 64640 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 72720 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 80800 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 88880 + t * 128 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 96960 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 105040 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 113120 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 121200 + t * 128 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -2931,27 +2931,27 @@ public struct CatsVsDogs: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 128 + c)
-                        v.store(b01 + b02, at: 2304 + t * 128 + c)
-                        v.store(b02 - b01, at: 4608 + t * 128 + c)
-                        v.store(b01 - b03, at: 6912 + t * 128 + c)
-                        v.store(b10 - b12, at: 9216 + t * 128 + c)
-                        v.store(b11 + b12, at: 11520 + t * 128 + c)
-                        v.store(b12 - b11, at: 13824 + t * 128 + c)
-                        v.store(b11 - b13, at: 16128 + t * 128 + c)
-                        v.store(b20 - b22, at: 18432 + t * 128 + c)
-                        v.store(b21 + b22, at: 20736 + t * 128 + c)
-                        v.store(b22 - b21, at: 23040 + t * 128 + c)
-                        v.store(b21 - b23, at: 25344 + t * 128 + c)
-                        v.store(b30 - b32, at: 27648 + t * 128 + c)
-                        v.store(b31 + b32, at: 29952 + t * 128 + c)
-                        v.store(b32 - b31, at: 32256 + t * 128 + c)
-                        v.store(b31 - b33, at: 34560 + t * 128 + c)
+                        v.store(b01 + b02, at: 8080 + t * 128 + c)
+                        v.store(b02 - b01, at: 16160 + t * 128 + c)
+                        v.store(b01 - b03, at: 24240 + t * 128 + c)
+                        v.store(b10 - b12, at: 32320 + t * 128 + c)
+                        v.store(b11 + b12, at: 40400 + t * 128 + c)
+                        v.store(b12 - b11, at: 48480 + t * 128 + c)
+                        v.store(b11 - b13, at: 56560 + t * 128 + c)
+                        v.store(b20 - b22, at: 64640 + t * 128 + c)
+                        v.store(b21 + b22, at: 72720 + t * 128 + c)
+                        v.store(b22 - b21, at: 80800 + t * 128 + c)
+                        v.store(b21 - b23, at: 88880 + t * 128 + c)
+                        v.store(b30 - b32, at: 96960 + t * 128 + c)
+                        v.store(b31 + b32, at: 105040 + t * 128 + c)
+                        v.store(b32 - b31, at: 113120 + t * 128 + c)
+                        v.store(b31 - b33, at: 121200 + t * 128 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l6_conv_4_winograd_product18(UnsafePointer(v + xi * 2304), w + 147584 + xi * 16384, m + xi * 2304)
+                Self.l6_conv_4_winograd_product18(UnsafePointer(v + xi * 8080), w + 147584 + xi * 16384, m + xi * 8080)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<2 {
@@ -2960,10 +2960,10 @@ public struct CatsVsDogs: CompiledModel {
                     let t = r * 9 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 128, by: 16) {
                         let bias = w.simd(VK.self, at: 147456 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2304 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6912 + t * 128 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 11520 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 13824 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 16128 + t * 128 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 18432 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 20736 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 23040 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 25344 + t * 128 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 27648 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 29952 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 32256 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 34560 + t * 128 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 8080 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 16160 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 24240 + t * 128 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 32320 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 40400 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 48480 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 56560 + t * 128 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 64640 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 72720 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 80800 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 88880 + t * 128 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 96960 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 105040 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 113120 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 121200 + t * 128 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias

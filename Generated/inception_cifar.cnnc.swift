@@ -35,8 +35,8 @@ public struct InceptionCifar: CompiledModel {
     public static let parameterCount = 29870
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 7481536
-    /// 40,960 floats of activations and padded inputs (see `Arena`), 20,480 of Winograd scratch.
-    public static let arenaCount = 61440
+    /// 40,960 floats of activations and padded inputs (see `Arena`), 20,992 of Winograd scratch.
+    public static let arenaCount = 61952
     static let packedCount = 56284
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
@@ -94,7 +94,7 @@ public struct InceptionCifar: CompiledModel {
         static let l19_avg_pool = 7168
         /// predictions's output: 10 floats, layer 20
         static let l20_predictions = 0
-        /// Winograd's transformed tiles: 20,480 floats, and as many again for each further worker
+        /// Winograd's transformed tiles: 20,992 floats, and as many again for each further worker
         static let scratch = 40960
     }
 
@@ -295,7 +295,7 @@ public struct InceptionCifar: CompiledModel {
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 20480
+    public static let workerScratchCount = 20992
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -1514,7 +1514,7 @@ public struct InceptionCifar: CompiledModel {
     static func l15_mixed2_3x3_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 8192
+        let v = s, m = s + 8448
         if parts.contains(0) {
             let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -1532,27 +1532,27 @@ public struct InceptionCifar: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 512 + t * 32 + c)
-                        v.store(b02 - b01, at: 1024 + t * 32 + c)
-                        v.store(b01 - b03, at: 1536 + t * 32 + c)
-                        v.store(b10 - b12, at: 2048 + t * 32 + c)
-                        v.store(b11 + b12, at: 2560 + t * 32 + c)
-                        v.store(b12 - b11, at: 3072 + t * 32 + c)
-                        v.store(b11 - b13, at: 3584 + t * 32 + c)
-                        v.store(b20 - b22, at: 4096 + t * 32 + c)
-                        v.store(b21 + b22, at: 4608 + t * 32 + c)
-                        v.store(b22 - b21, at: 5120 + t * 32 + c)
-                        v.store(b21 - b23, at: 5632 + t * 32 + c)
-                        v.store(b30 - b32, at: 6144 + t * 32 + c)
-                        v.store(b31 + b32, at: 6656 + t * 32 + c)
-                        v.store(b32 - b31, at: 7168 + t * 32 + c)
-                        v.store(b31 - b33, at: 7680 + t * 32 + c)
+                        v.store(b01 + b02, at: 528 + t * 32 + c)
+                        v.store(b02 - b01, at: 1056 + t * 32 + c)
+                        v.store(b01 - b03, at: 1584 + t * 32 + c)
+                        v.store(b10 - b12, at: 2112 + t * 32 + c)
+                        v.store(b11 + b12, at: 2640 + t * 32 + c)
+                        v.store(b12 - b11, at: 3168 + t * 32 + c)
+                        v.store(b11 - b13, at: 3696 + t * 32 + c)
+                        v.store(b20 - b22, at: 4224 + t * 32 + c)
+                        v.store(b21 + b22, at: 4752 + t * 32 + c)
+                        v.store(b22 - b21, at: 5280 + t * 32 + c)
+                        v.store(b21 - b23, at: 5808 + t * 32 + c)
+                        v.store(b30 - b32, at: 6336 + t * 32 + c)
+                        v.store(b31 + b32, at: 6864 + t * 32 + c)
+                        v.store(b32 - b31, at: 7392 + t * 32 + c)
+                        v.store(b31 - b33, at: 7920 + t * 32 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l15_mixed2_3x3_winograd_product16(UnsafePointer(v + xi * 512), w + 13872 + xi * 1536, m + xi * 768)
+                Self.l15_mixed2_3x3_winograd_product16(UnsafePointer(v + xi * 528), w + 13872 + xi * 1536, m + xi * 784)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<4 {
@@ -1561,10 +1561,10 @@ public struct InceptionCifar: CompiledModel {
                     let t = r * 4 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 48, by: 16) {
                         let bias = w.simd(VK.self, at: 13824 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 768 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1536 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2304 + t * 48 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3840 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5376 + t * 48 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6912 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7680 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 8448 + t * 48 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 48 + k), m31 = UnsafePointer(m).simd(VK.self, at: 9984 + t * 48 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10752 + t * 48 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11520 + t * 48 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 784 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1568 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 48 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3920 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4704 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5488 + t * 48 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 6272 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7056 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7840 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 8624 + t * 48 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 9408 + t * 48 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10192 + t * 48 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10976 + t * 48 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11760 + t * 48 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias

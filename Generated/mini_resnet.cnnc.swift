@@ -35,8 +35,8 @@ public struct MiniResnet: CompiledModel {
     public static let parameterCount = 5266
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 3324480
-    /// 26,016 floats of activations and padded inputs (see `Arena`), 14,336 of Winograd scratch.
-    public static let arenaCount = 40352
+    /// 26,016 floats of activations and padded inputs (see `Arena`), 14,848 of Winograd scratch.
+    public static let arenaCount = 40864
     static let packedCount = 10672
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
@@ -72,7 +72,7 @@ public struct MiniResnet: CompiledModel {
         static let l19_pool = 0
         /// predictions's output: 10 floats, layer 20
         static let l20_predictions = 16
-        /// Winograd's transformed tiles: 14,336 floats, and as many again for each further worker
+        /// Winograd's transformed tiles: 14,848 floats, and as many again for each further worker
         static let scratch = 26016
     }
 
@@ -327,7 +327,7 @@ public struct MiniResnet: CompiledModel {
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 14336
+    public static let workerScratchCount = 14848
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -390,7 +390,7 @@ public struct MiniResnet: CompiledModel {
         // block2_conv2
         // with block2_bn2 in its store, unless every layer's output is observed
         Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-        pool.split(2) { worker, parts in Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 3776), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch + worker * 14336), w.advanced(by: 10336), parts) }
+        pool.split(2) { worker, parts in Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 3776), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch + worker * 14848), w.advanced(by: 10336), parts) }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut
         // with block2_shortcut_bn in its store, unless every layer's output is observed
@@ -1377,7 +1377,7 @@ public struct MiniResnet: CompiledModel {
     static func l13_block2_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 7168
+        let v = s, m = s + 7424
         if parts.contains(0) {
             let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -1395,27 +1395,27 @@ public struct MiniResnet: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 448 + t * 16 + c)
-                        v.store(b02 - b01, at: 896 + t * 16 + c)
-                        v.store(b01 - b03, at: 1344 + t * 16 + c)
-                        v.store(b10 - b12, at: 1792 + t * 16 + c)
-                        v.store(b11 + b12, at: 2240 + t * 16 + c)
-                        v.store(b12 - b11, at: 2688 + t * 16 + c)
-                        v.store(b11 - b13, at: 3136 + t * 16 + c)
-                        v.store(b20 - b22, at: 3584 + t * 16 + c)
-                        v.store(b21 + b22, at: 4032 + t * 16 + c)
-                        v.store(b22 - b21, at: 4480 + t * 16 + c)
-                        v.store(b21 - b23, at: 4928 + t * 16 + c)
-                        v.store(b30 - b32, at: 5376 + t * 16 + c)
-                        v.store(b31 + b32, at: 5824 + t * 16 + c)
-                        v.store(b32 - b31, at: 6272 + t * 16 + c)
-                        v.store(b31 - b33, at: 6720 + t * 16 + c)
+                        v.store(b01 + b02, at: 464 + t * 16 + c)
+                        v.store(b02 - b01, at: 928 + t * 16 + c)
+                        v.store(b01 - b03, at: 1392 + t * 16 + c)
+                        v.store(b10 - b12, at: 1856 + t * 16 + c)
+                        v.store(b11 + b12, at: 2320 + t * 16 + c)
+                        v.store(b12 - b11, at: 2784 + t * 16 + c)
+                        v.store(b11 - b13, at: 3248 + t * 16 + c)
+                        v.store(b20 - b22, at: 3712 + t * 16 + c)
+                        v.store(b21 + b22, at: 4176 + t * 16 + c)
+                        v.store(b22 - b21, at: 4640 + t * 16 + c)
+                        v.store(b21 - b23, at: 5104 + t * 16 + c)
+                        v.store(b30 - b32, at: 5568 + t * 16 + c)
+                        v.store(b31 + b32, at: 6032 + t * 16 + c)
+                        v.store(b32 - b31, at: 6496 + t * 16 + c)
+                        v.store(b31 - b33, at: 6960 + t * 16 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l13_block2_conv2_winograd_product28(UnsafePointer(v + xi * 448), w + 2320 + xi * 256, m + xi * 448)
+                Self.l13_block2_conv2_winograd_product28(UnsafePointer(v + xi * 464), w + 2320 + xi * 256, m + xi * 464)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<4 {
@@ -1424,10 +1424,10 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 7 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 448 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 896 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1344 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1792 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2240 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2688 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 3584 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4032 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 4480 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 4928 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 5376 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 5824 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 6272 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 16 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 464 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 928 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1392 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1856 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2784 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3248 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 3712 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4176 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 4640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 5104 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 5568 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 6032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 6496 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 16 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -1457,27 +1457,27 @@ public struct MiniResnet: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 336 + t * 16 + c)
-                        v.store(b02 - b01, at: 672 + t * 16 + c)
-                        v.store(b01 - b03, at: 1008 + t * 16 + c)
-                        v.store(b10 - b12, at: 1344 + t * 16 + c)
-                        v.store(b11 + b12, at: 1680 + t * 16 + c)
-                        v.store(b12 - b11, at: 2016 + t * 16 + c)
-                        v.store(b11 - b13, at: 2352 + t * 16 + c)
-                        v.store(b20 - b22, at: 2688 + t * 16 + c)
-                        v.store(b21 + b22, at: 3024 + t * 16 + c)
-                        v.store(b22 - b21, at: 3360 + t * 16 + c)
-                        v.store(b21 - b23, at: 3696 + t * 16 + c)
-                        v.store(b30 - b32, at: 4032 + t * 16 + c)
-                        v.store(b31 + b32, at: 4368 + t * 16 + c)
-                        v.store(b32 - b31, at: 4704 + t * 16 + c)
-                        v.store(b31 - b33, at: 5040 + t * 16 + c)
+                        v.store(b01 + b02, at: 464 + t * 16 + c)
+                        v.store(b02 - b01, at: 928 + t * 16 + c)
+                        v.store(b01 - b03, at: 1392 + t * 16 + c)
+                        v.store(b10 - b12, at: 1856 + t * 16 + c)
+                        v.store(b11 + b12, at: 2320 + t * 16 + c)
+                        v.store(b12 - b11, at: 2784 + t * 16 + c)
+                        v.store(b11 - b13, at: 3248 + t * 16 + c)
+                        v.store(b20 - b22, at: 3712 + t * 16 + c)
+                        v.store(b21 + b22, at: 4176 + t * 16 + c)
+                        v.store(b22 - b21, at: 4640 + t * 16 + c)
+                        v.store(b21 - b23, at: 5104 + t * 16 + c)
+                        v.store(b30 - b32, at: 5568 + t * 16 + c)
+                        v.store(b31 + b32, at: 6032 + t * 16 + c)
+                        v.store(b32 - b31, at: 6496 + t * 16 + c)
+                        v.store(b31 - b33, at: 6960 + t * 16 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l13_block2_conv2_winograd_product21(UnsafePointer(v + xi * 336), w + 2320 + xi * 256, m + xi * 336)
+                Self.l13_block2_conv2_winograd_product21(UnsafePointer(v + xi * 464), w + 2320 + xi * 256, m + xi * 464)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<3 {
@@ -1486,10 +1486,10 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 7 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 336 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 672 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1344 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 2688 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3024 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 4032 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4368 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4704 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 16 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 464 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 928 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1392 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1856 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2784 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3248 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 3712 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4176 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 4640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 5104 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 5568 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 6032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 6496 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 16 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -1509,7 +1509,7 @@ public struct MiniResnet: CompiledModel {
     static func l13_block2_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 7168
+        let v = s, m = s + 7424
         if parts.contains(0) {
             let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -1527,27 +1527,27 @@ public struct MiniResnet: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 448 + t * 16 + c)
-                        v.store(b02 - b01, at: 896 + t * 16 + c)
-                        v.store(b01 - b03, at: 1344 + t * 16 + c)
-                        v.store(b10 - b12, at: 1792 + t * 16 + c)
-                        v.store(b11 + b12, at: 2240 + t * 16 + c)
-                        v.store(b12 - b11, at: 2688 + t * 16 + c)
-                        v.store(b11 - b13, at: 3136 + t * 16 + c)
-                        v.store(b20 - b22, at: 3584 + t * 16 + c)
-                        v.store(b21 + b22, at: 4032 + t * 16 + c)
-                        v.store(b22 - b21, at: 4480 + t * 16 + c)
-                        v.store(b21 - b23, at: 4928 + t * 16 + c)
-                        v.store(b30 - b32, at: 5376 + t * 16 + c)
-                        v.store(b31 + b32, at: 5824 + t * 16 + c)
-                        v.store(b32 - b31, at: 6272 + t * 16 + c)
-                        v.store(b31 - b33, at: 6720 + t * 16 + c)
+                        v.store(b01 + b02, at: 464 + t * 16 + c)
+                        v.store(b02 - b01, at: 928 + t * 16 + c)
+                        v.store(b01 - b03, at: 1392 + t * 16 + c)
+                        v.store(b10 - b12, at: 1856 + t * 16 + c)
+                        v.store(b11 + b12, at: 2320 + t * 16 + c)
+                        v.store(b12 - b11, at: 2784 + t * 16 + c)
+                        v.store(b11 - b13, at: 3248 + t * 16 + c)
+                        v.store(b20 - b22, at: 3712 + t * 16 + c)
+                        v.store(b21 + b22, at: 4176 + t * 16 + c)
+                        v.store(b22 - b21, at: 4640 + t * 16 + c)
+                        v.store(b21 - b23, at: 5104 + t * 16 + c)
+                        v.store(b30 - b32, at: 5568 + t * 16 + c)
+                        v.store(b31 + b32, at: 6032 + t * 16 + c)
+                        v.store(b32 - b31, at: 6496 + t * 16 + c)
+                        v.store(b31 - b33, at: 6960 + t * 16 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l13_block2_conv2_winograd_product28(UnsafePointer(v + xi * 448), w + 2320 + xi * 256, m + xi * 448)
+                Self.l13_block2_conv2_winograd_product28(UnsafePointer(v + xi * 464), w + 2320 + xi * 256, m + xi * 464)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<4 {
@@ -1556,10 +1556,10 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 7 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 448 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 896 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1344 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1792 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2240 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2688 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 3584 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4032 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 4480 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 4928 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 5376 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 5824 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 6272 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 6720 + t * 16 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 464 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 928 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1392 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1856 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2784 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3248 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 3712 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4176 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 4640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 5104 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 5568 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 6032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 6496 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 16 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -1593,27 +1593,27 @@ public struct MiniResnet: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 336 + t * 16 + c)
-                        v.store(b02 - b01, at: 672 + t * 16 + c)
-                        v.store(b01 - b03, at: 1008 + t * 16 + c)
-                        v.store(b10 - b12, at: 1344 + t * 16 + c)
-                        v.store(b11 + b12, at: 1680 + t * 16 + c)
-                        v.store(b12 - b11, at: 2016 + t * 16 + c)
-                        v.store(b11 - b13, at: 2352 + t * 16 + c)
-                        v.store(b20 - b22, at: 2688 + t * 16 + c)
-                        v.store(b21 + b22, at: 3024 + t * 16 + c)
-                        v.store(b22 - b21, at: 3360 + t * 16 + c)
-                        v.store(b21 - b23, at: 3696 + t * 16 + c)
-                        v.store(b30 - b32, at: 4032 + t * 16 + c)
-                        v.store(b31 + b32, at: 4368 + t * 16 + c)
-                        v.store(b32 - b31, at: 4704 + t * 16 + c)
-                        v.store(b31 - b33, at: 5040 + t * 16 + c)
+                        v.store(b01 + b02, at: 464 + t * 16 + c)
+                        v.store(b02 - b01, at: 928 + t * 16 + c)
+                        v.store(b01 - b03, at: 1392 + t * 16 + c)
+                        v.store(b10 - b12, at: 1856 + t * 16 + c)
+                        v.store(b11 + b12, at: 2320 + t * 16 + c)
+                        v.store(b12 - b11, at: 2784 + t * 16 + c)
+                        v.store(b11 - b13, at: 3248 + t * 16 + c)
+                        v.store(b20 - b22, at: 3712 + t * 16 + c)
+                        v.store(b21 + b22, at: 4176 + t * 16 + c)
+                        v.store(b22 - b21, at: 4640 + t * 16 + c)
+                        v.store(b21 - b23, at: 5104 + t * 16 + c)
+                        v.store(b30 - b32, at: 5568 + t * 16 + c)
+                        v.store(b31 + b32, at: 6032 + t * 16 + c)
+                        v.store(b32 - b31, at: 6496 + t * 16 + c)
+                        v.store(b31 - b33, at: 6960 + t * 16 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l13_block2_conv2_winograd_product21(UnsafePointer(v + xi * 336), w + 2320 + xi * 256, m + xi * 336)
+                Self.l13_block2_conv2_winograd_product21(UnsafePointer(v + xi * 464), w + 2320 + xi * 256, m + xi * 464)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<3 {
@@ -1622,10 +1622,10 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 7 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 336 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 672 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1344 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 2688 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3024 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 4032 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 4368 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4704 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 16 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 464 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 928 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1392 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1856 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2784 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3248 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 3712 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4176 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 4640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 5104 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 5568 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 6032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 6496 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 16 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias

@@ -35,8 +35,8 @@ public struct MnistConvnet: CompiledModel {
     public static let parameterCount = 34826
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 4881920
-    /// 27,040 floats of activations and padded inputs (see `Arena`), 27,648 of Winograd scratch.
-    public static let arenaCount = 54688
+    /// 27,040 floats of activations and padded inputs (see `Arena`), 28,160 of Winograd scratch.
+    public static let arenaCount = 55200
     static let packedCount = 77200
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
@@ -54,7 +54,7 @@ public struct MnistConvnet: CompiledModel {
         static let l3_max_pooling2d_1 = 7744
         /// dense's output: 10 floats, layer 6
         static let l6_dense = 0
-        /// Winograd's transformed tiles: 27,648 floats, and as many again for each further worker
+        /// Winograd's transformed tiles: 28,160 floats, and as many again for each further worker
         static let scratch = 27040
     }
 
@@ -151,7 +151,7 @@ public struct MnistConvnet: CompiledModel {
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 27648
+    public static let workerScratchCount = 28160
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -172,7 +172,7 @@ public struct MnistConvnet: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // conv2d_1
         Self.l2_conv2d_1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)), arena.advanced(by: Arena.l2_conv2d_1_padded))
-        pool.split(2) { worker, parts in Self.l2_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 320), arena.advanced(by: Arena.l2_conv2d_1), arena.advanced(by: Arena.scratch + worker * 27648), parts) }
+        pool.split(2) { worker, parts in Self.l2_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 320), arena.advanced(by: Arena.l2_conv2d_1), arena.advanced(by: Arena.scratch + worker * 28160), parts) }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // max_pooling2d_1
         Self.l3_max_pooling2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), arena.advanced(by: Arena.l3_max_pooling2d_1))
@@ -790,7 +790,7 @@ public struct MnistConvnet: CompiledModel {
     static func l2_conv2d_1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 9216
+        let v = s, m = s + 9472
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 3
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -808,27 +808,27 @@ public struct MnistConvnet: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 576 + t * 32 + c)
-                        v.store(b02 - b01, at: 1152 + t * 32 + c)
-                        v.store(b01 - b03, at: 1728 + t * 32 + c)
-                        v.store(b10 - b12, at: 2304 + t * 32 + c)
-                        v.store(b11 + b12, at: 2880 + t * 32 + c)
-                        v.store(b12 - b11, at: 3456 + t * 32 + c)
-                        v.store(b11 - b13, at: 4032 + t * 32 + c)
-                        v.store(b20 - b22, at: 4608 + t * 32 + c)
-                        v.store(b21 + b22, at: 5184 + t * 32 + c)
-                        v.store(b22 - b21, at: 5760 + t * 32 + c)
-                        v.store(b21 - b23, at: 6336 + t * 32 + c)
-                        v.store(b30 - b32, at: 6912 + t * 32 + c)
-                        v.store(b31 + b32, at: 7488 + t * 32 + c)
-                        v.store(b32 - b31, at: 8064 + t * 32 + c)
-                        v.store(b31 - b33, at: 8640 + t * 32 + c)
+                        v.store(b01 + b02, at: 592 + t * 32 + c)
+                        v.store(b02 - b01, at: 1184 + t * 32 + c)
+                        v.store(b01 - b03, at: 1776 + t * 32 + c)
+                        v.store(b10 - b12, at: 2368 + t * 32 + c)
+                        v.store(b11 + b12, at: 2960 + t * 32 + c)
+                        v.store(b12 - b11, at: 3552 + t * 32 + c)
+                        v.store(b11 - b13, at: 4144 + t * 32 + c)
+                        v.store(b20 - b22, at: 4736 + t * 32 + c)
+                        v.store(b21 + b22, at: 5328 + t * 32 + c)
+                        v.store(b22 - b21, at: 5920 + t * 32 + c)
+                        v.store(b21 - b23, at: 6512 + t * 32 + c)
+                        v.store(b30 - b32, at: 7104 + t * 32 + c)
+                        v.store(b31 + b32, at: 7696 + t * 32 + c)
+                        v.store(b32 - b31, at: 8288 + t * 32 + c)
+                        v.store(b31 - b33, at: 8880 + t * 32 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l2_conv2d_1_winograd_product18(UnsafePointer(v + xi * 576), w + 18496 + xi * 2048, m + xi * 1152)
+                Self.l2_conv2d_1_winograd_product18(UnsafePointer(v + xi * 592), w + 18496 + xi * 2048, m + xi * 1168)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<3 {
@@ -837,10 +837,10 @@ public struct MnistConvnet: CompiledModel {
                     let t = r * 6 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 64, by: 16) {
                         let bias = w.simd(VK.self, at: 18432 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2304 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3456 + t * 64 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6912 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 8064 + t * 64 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 10368 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 11520 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 64 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 13824 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 14976 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 16128 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 17280 + t * 64 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1168 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2336 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3504 + t * 64 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4672 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5840 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 7008 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 8176 + t * 64 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 9344 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 10512 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 11680 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 12848 + t * 64 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 14016 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 15184 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 16352 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 17520 + t * 64 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias

@@ -35,8 +35,8 @@ public struct Resnet20Cifar: CompiledModel {
     public static let parameterCount = 274042
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 81626368
-    /// 67,648 floats of activations and padded inputs (see `Arena`), 65,536 of Winograd scratch.
-    public static let arenaCount = 133184
+    /// 67,648 floats of activations and padded inputs (see `Arena`), 66,048 of Winograd scratch.
+    public static let arenaCount = 133696
     static let packedCount = 707824
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
@@ -144,7 +144,7 @@ public struct Resnet20Cifar: CompiledModel {
         static let l70_pool = 4096
         /// predictions's output: 10 floats, layer 71
         static let l71_predictions = 0
-        /// Winograd's transformed tiles: 65,536 floats, and as many again for each further worker
+        /// Winograd's transformed tiles: 66,048 floats, and as many again for each further worker
         static let scratch = 67648
     }
 
@@ -956,7 +956,7 @@ public struct Resnet20Cifar: CompiledModel {
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 65536
+    public static let workerScratchCount = 66048
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -990,7 +990,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage1_block1_conv1
         // with stage1_block1_bn1 and stage1_block1_relu in its store, unless every layer's output is observed
         Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_stage1_block1_conv1_padded))
-        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l3_stage1_block1_conv1), arena.advanced(by: Arena.scratch + worker * 65536), w.advanced(by: 6896), parts) }
+        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1_padded)), w.advanced(by: 480), arena.advanced(by: Arena.l3_stage1_block1_conv1), arena.advanced(by: Arena.scratch + worker * 66048), w.advanced(by: 6896), parts) }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)))
         // stage1_block1_bn1
         // in stage1_block1_conv1's store
@@ -1001,7 +1001,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage1_block1_conv2
         // with stage1_block1_bn2 in its store, unless every layer's output is observed
         Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_stage1_block1_conv1)), arena.advanced(by: Arena.l6_stage1_block1_conv2_padded))
-        pool.split(2) { worker, parts in Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2_padded)), w.advanced(by: 6928), arena.advanced(by: Arena.l6_stage1_block1_conv2), arena.advanced(by: Arena.scratch + worker * 65536), w.advanced(by: 13344), parts) }
+        pool.split(2) { worker, parts in Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2_padded)), w.advanced(by: 6928), arena.advanced(by: Arena.l6_stage1_block1_conv2), arena.advanced(by: Arena.scratch + worker * 66048), w.advanced(by: 13344), parts) }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_stage1_block1_conv2)))
         // stage1_block1_bn2
         // in stage1_block1_conv2's store
@@ -1016,7 +1016,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage1_block2_conv1
         // with stage1_block2_bn1 and stage1_block2_relu in its store, unless every layer's output is observed
         Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l8_stage1_block1_add)), arena.advanced(by: Arena.l10_stage1_block2_conv1_padded))
-        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1_padded)), w.advanced(by: 13376), arena.advanced(by: Arena.l10_stage1_block2_conv1), arena.advanced(by: Arena.scratch + worker * 65536), w.advanced(by: 19792), parts) }
+        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1_padded)), w.advanced(by: 13376), arena.advanced(by: Arena.l10_stage1_block2_conv1), arena.advanced(by: Arena.scratch + worker * 66048), w.advanced(by: 19792), parts) }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)))
         // stage1_block2_bn1
         // in stage1_block2_conv1's store
@@ -1027,7 +1027,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage1_block2_conv2
         // with stage1_block2_bn2 in its store, unless every layer's output is observed
         Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_stage1_block2_conv1)), arena.advanced(by: Arena.l13_stage1_block2_conv2_padded))
-        pool.split(2) { worker, parts in Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2_padded)), w.advanced(by: 19824), arena.advanced(by: Arena.l13_stage1_block2_conv2), arena.advanced(by: Arena.scratch + worker * 65536), w.advanced(by: 26240), parts) }
+        pool.split(2) { worker, parts in Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2_padded)), w.advanced(by: 19824), arena.advanced(by: Arena.l13_stage1_block2_conv2), arena.advanced(by: Arena.scratch + worker * 66048), w.advanced(by: 26240), parts) }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_stage1_block2_conv2)))
         // stage1_block2_bn2
         // in stage1_block2_conv2's store
@@ -1042,7 +1042,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage1_block3_conv1
         // with stage1_block3_bn1 and stage1_block3_relu in its store, unless every layer's output is observed
         Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l15_stage1_block2_add)), arena.advanced(by: Arena.l17_stage1_block3_conv1_padded))
-        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1_padded)), w.advanced(by: 26272), arena.advanced(by: Arena.l17_stage1_block3_conv1), arena.advanced(by: Arena.scratch + worker * 65536), w.advanced(by: 32688), parts) }
+        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1_padded)), w.advanced(by: 26272), arena.advanced(by: Arena.l17_stage1_block3_conv1), arena.advanced(by: Arena.scratch + worker * 66048), w.advanced(by: 32688), parts) }
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)))
         // stage1_block3_bn1
         // in stage1_block3_conv1's store
@@ -1053,7 +1053,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage1_block3_conv2
         // with stage1_block3_bn2 in its store, unless every layer's output is observed
         Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l17_stage1_block3_conv1)), arena.advanced(by: Arena.l20_stage1_block3_conv2_padded))
-        pool.split(2) { worker, parts in Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2_padded)), w.advanced(by: 32720), arena.advanced(by: Arena.l20_stage1_block3_conv2), arena.advanced(by: Arena.scratch + worker * 65536), w.advanced(by: 39136), parts) }
+        pool.split(2) { worker, parts in Self.l6_stage1_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2_padded)), w.advanced(by: 32720), arena.advanced(by: Arena.l20_stage1_block3_conv2), arena.advanced(by: Arena.scratch + worker * 66048), w.advanced(by: 39136), parts) }
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_stage1_block3_conv2)))
         // stage1_block3_bn2
         // in stage1_block3_conv2's store
@@ -1079,7 +1079,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage2_block1_conv2
         // with stage2_block1_bn2 in its store, unless every layer's output is observed
         Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l24_stage2_block1_conv1)), arena.advanced(by: Arena.l27_stage2_block1_conv2_padded))
-        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2_padded)), w.advanced(by: 43872), arena.advanced(by: Arena.l27_stage2_block1_conv2), arena.advanced(by: Arena.scratch + worker * 32768), w.advanced(by: 70048), parts) }
+        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2_padded)), w.advanced(by: 43872), arena.advanced(by: Arena.l27_stage2_block1_conv2), arena.advanced(by: Arena.scratch + worker * 33280), w.advanced(by: 70048), parts) }
         observe?(27, UnsafePointer(arena.advanced(by: Arena.l27_stage2_block1_conv2)))
         // stage2_block1_shortcut
         // with stage2_block1_shortcut_bn in its store, unless every layer's output is observed
@@ -1101,7 +1101,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage2_block2_conv1
         // with stage2_block2_bn1 and stage2_block2_relu in its store, unless every layer's output is observed
         Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l31_stage2_block1_add)), arena.advanced(by: Arena.l33_stage2_block2_conv1_padded))
-        pool.split(2) { worker, parts in Self.l33_stage2_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1_padded)), w.advanced(by: 70176), arena.advanced(by: Arena.l33_stage2_block2_conv1), arena.advanced(by: Arena.scratch + worker * 32768), w.advanced(by: 95808), parts) }
+        pool.split(2) { worker, parts in Self.l33_stage2_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1_padded)), w.advanced(by: 70176), arena.advanced(by: Arena.l33_stage2_block2_conv1), arena.advanced(by: Arena.scratch + worker * 33280), w.advanced(by: 95808), parts) }
         observe?(33, UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)))
         // stage2_block2_bn1
         // in stage2_block2_conv1's store
@@ -1112,7 +1112,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage2_block2_conv2
         // with stage2_block2_bn2 in its store, unless every layer's output is observed
         Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l33_stage2_block2_conv1)), arena.advanced(by: Arena.l36_stage2_block2_conv2_padded))
-        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2_padded)), w.advanced(by: 95872), arena.advanced(by: Arena.l36_stage2_block2_conv2), arena.advanced(by: Arena.scratch + worker * 32768), w.advanced(by: 121504), parts) }
+        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2_padded)), w.advanced(by: 95872), arena.advanced(by: Arena.l36_stage2_block2_conv2), arena.advanced(by: Arena.scratch + worker * 33280), w.advanced(by: 121504), parts) }
         observe?(36, UnsafePointer(arena.advanced(by: Arena.l36_stage2_block2_conv2)))
         // stage2_block2_bn2
         // in stage2_block2_conv2's store
@@ -1127,7 +1127,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage2_block3_conv1
         // with stage2_block3_bn1 and stage2_block3_relu in its store, unless every layer's output is observed
         Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l38_stage2_block2_add)), arena.advanced(by: Arena.l40_stage2_block3_conv1_padded))
-        pool.split(2) { worker, parts in Self.l33_stage2_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1_padded)), w.advanced(by: 121568), arena.advanced(by: Arena.l40_stage2_block3_conv1), arena.advanced(by: Arena.scratch + worker * 32768), w.advanced(by: 147200), parts) }
+        pool.split(2) { worker, parts in Self.l33_stage2_block2_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1_padded)), w.advanced(by: 121568), arena.advanced(by: Arena.l40_stage2_block3_conv1), arena.advanced(by: Arena.scratch + worker * 33280), w.advanced(by: 147200), parts) }
         observe?(40, UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)))
         // stage2_block3_bn1
         // in stage2_block3_conv1's store
@@ -1138,7 +1138,7 @@ public struct Resnet20Cifar: CompiledModel {
         // stage2_block3_conv2
         // with stage2_block3_bn2 in its store, unless every layer's output is observed
         Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l40_stage2_block3_conv1)), arena.advanced(by: Arena.l43_stage2_block3_conv2_padded))
-        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2_padded)), w.advanced(by: 147264), arena.advanced(by: Arena.l43_stage2_block3_conv2), arena.advanced(by: Arena.scratch + worker * 32768), w.advanced(by: 172896), parts) }
+        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2_padded)), w.advanced(by: 147264), arena.advanced(by: Arena.l43_stage2_block3_conv2), arena.advanced(by: Arena.scratch + worker * 33280), w.advanced(by: 172896), parts) }
         observe?(43, UnsafePointer(arena.advanced(by: Arena.l43_stage2_block3_conv2)))
         // stage2_block3_bn2
         // in stage2_block3_conv2's store
@@ -2164,7 +2164,7 @@ public struct Resnet20Cifar: CompiledModel {
     static func l3_stage1_block1_conv1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 32768
+        let v = s, m = s + 33024
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 8
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -2182,27 +2182,27 @@ public struct Resnet20Cifar: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 2048 + t * 16 + c)
-                        v.store(b02 - b01, at: 4096 + t * 16 + c)
-                        v.store(b01 - b03, at: 6144 + t * 16 + c)
-                        v.store(b10 - b12, at: 8192 + t * 16 + c)
-                        v.store(b11 + b12, at: 10240 + t * 16 + c)
-                        v.store(b12 - b11, at: 12288 + t * 16 + c)
-                        v.store(b11 - b13, at: 14336 + t * 16 + c)
-                        v.store(b20 - b22, at: 16384 + t * 16 + c)
-                        v.store(b21 + b22, at: 18432 + t * 16 + c)
-                        v.store(b22 - b21, at: 20480 + t * 16 + c)
-                        v.store(b21 - b23, at: 22528 + t * 16 + c)
-                        v.store(b30 - b32, at: 24576 + t * 16 + c)
-                        v.store(b31 + b32, at: 26624 + t * 16 + c)
-                        v.store(b32 - b31, at: 28672 + t * 16 + c)
-                        v.store(b31 - b33, at: 30720 + t * 16 + c)
+                        v.store(b01 + b02, at: 2064 + t * 16 + c)
+                        v.store(b02 - b01, at: 4128 + t * 16 + c)
+                        v.store(b01 - b03, at: 6192 + t * 16 + c)
+                        v.store(b10 - b12, at: 8256 + t * 16 + c)
+                        v.store(b11 + b12, at: 10320 + t * 16 + c)
+                        v.store(b12 - b11, at: 12384 + t * 16 + c)
+                        v.store(b11 - b13, at: 14448 + t * 16 + c)
+                        v.store(b20 - b22, at: 16512 + t * 16 + c)
+                        v.store(b21 + b22, at: 18576 + t * 16 + c)
+                        v.store(b22 - b21, at: 20640 + t * 16 + c)
+                        v.store(b21 - b23, at: 22704 + t * 16 + c)
+                        v.store(b30 - b32, at: 24768 + t * 16 + c)
+                        v.store(b31 + b32, at: 26832 + t * 16 + c)
+                        v.store(b32 - b31, at: 28896 + t * 16 + c)
+                        v.store(b31 - b33, at: 30960 + t * 16 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l3_stage1_block1_conv1_winograd_product128(UnsafePointer(v + xi * 2048), w + 2320 + xi * 256, m + xi * 2048)
+                Self.l3_stage1_block1_conv1_winograd_product128(UnsafePointer(v + xi * 2064), w + 2320 + xi * 256, m + xi * 2064)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<8 {
@@ -2211,10 +2211,10 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 16 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 16384 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18432 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20480 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22528 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 24576 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26624 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28672 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30720 + t * 16 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2064 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4128 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6192 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 8256 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12384 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14448 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 16512 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18576 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22704 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 24768 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26832 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28896 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30960 + t * 16 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -2234,7 +2234,7 @@ public struct Resnet20Cifar: CompiledModel {
     static func l3_stage1_block1_conv1_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 32768
+        let v = s, m = s + 33024
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 8
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -2252,27 +2252,27 @@ public struct Resnet20Cifar: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 2048 + t * 16 + c)
-                        v.store(b02 - b01, at: 4096 + t * 16 + c)
-                        v.store(b01 - b03, at: 6144 + t * 16 + c)
-                        v.store(b10 - b12, at: 8192 + t * 16 + c)
-                        v.store(b11 + b12, at: 10240 + t * 16 + c)
-                        v.store(b12 - b11, at: 12288 + t * 16 + c)
-                        v.store(b11 - b13, at: 14336 + t * 16 + c)
-                        v.store(b20 - b22, at: 16384 + t * 16 + c)
-                        v.store(b21 + b22, at: 18432 + t * 16 + c)
-                        v.store(b22 - b21, at: 20480 + t * 16 + c)
-                        v.store(b21 - b23, at: 22528 + t * 16 + c)
-                        v.store(b30 - b32, at: 24576 + t * 16 + c)
-                        v.store(b31 + b32, at: 26624 + t * 16 + c)
-                        v.store(b32 - b31, at: 28672 + t * 16 + c)
-                        v.store(b31 - b33, at: 30720 + t * 16 + c)
+                        v.store(b01 + b02, at: 2064 + t * 16 + c)
+                        v.store(b02 - b01, at: 4128 + t * 16 + c)
+                        v.store(b01 - b03, at: 6192 + t * 16 + c)
+                        v.store(b10 - b12, at: 8256 + t * 16 + c)
+                        v.store(b11 + b12, at: 10320 + t * 16 + c)
+                        v.store(b12 - b11, at: 12384 + t * 16 + c)
+                        v.store(b11 - b13, at: 14448 + t * 16 + c)
+                        v.store(b20 - b22, at: 16512 + t * 16 + c)
+                        v.store(b21 + b22, at: 18576 + t * 16 + c)
+                        v.store(b22 - b21, at: 20640 + t * 16 + c)
+                        v.store(b21 - b23, at: 22704 + t * 16 + c)
+                        v.store(b30 - b32, at: 24768 + t * 16 + c)
+                        v.store(b31 + b32, at: 26832 + t * 16 + c)
+                        v.store(b32 - b31, at: 28896 + t * 16 + c)
+                        v.store(b31 - b33, at: 30960 + t * 16 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l3_stage1_block1_conv1_winograd_product128(UnsafePointer(v + xi * 2048), w + 2320 + xi * 256, m + xi * 2048)
+                Self.l3_stage1_block1_conv1_winograd_product128(UnsafePointer(v + xi * 2064), w + 2320 + xi * 256, m + xi * 2064)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<8 {
@@ -2281,10 +2281,10 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 16 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 16384 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18432 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20480 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22528 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 24576 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26624 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28672 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30720 + t * 16 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2064 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4128 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6192 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 8256 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12384 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14448 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 16512 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18576 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22704 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 24768 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26832 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28896 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30960 + t * 16 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -2458,7 +2458,7 @@ public struct Resnet20Cifar: CompiledModel {
     static func l6_stage1_block1_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 32768
+        let v = s, m = s + 33024
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 8
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -2476,27 +2476,27 @@ public struct Resnet20Cifar: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 2048 + t * 16 + c)
-                        v.store(b02 - b01, at: 4096 + t * 16 + c)
-                        v.store(b01 - b03, at: 6144 + t * 16 + c)
-                        v.store(b10 - b12, at: 8192 + t * 16 + c)
-                        v.store(b11 + b12, at: 10240 + t * 16 + c)
-                        v.store(b12 - b11, at: 12288 + t * 16 + c)
-                        v.store(b11 - b13, at: 14336 + t * 16 + c)
-                        v.store(b20 - b22, at: 16384 + t * 16 + c)
-                        v.store(b21 + b22, at: 18432 + t * 16 + c)
-                        v.store(b22 - b21, at: 20480 + t * 16 + c)
-                        v.store(b21 - b23, at: 22528 + t * 16 + c)
-                        v.store(b30 - b32, at: 24576 + t * 16 + c)
-                        v.store(b31 + b32, at: 26624 + t * 16 + c)
-                        v.store(b32 - b31, at: 28672 + t * 16 + c)
-                        v.store(b31 - b33, at: 30720 + t * 16 + c)
+                        v.store(b01 + b02, at: 2064 + t * 16 + c)
+                        v.store(b02 - b01, at: 4128 + t * 16 + c)
+                        v.store(b01 - b03, at: 6192 + t * 16 + c)
+                        v.store(b10 - b12, at: 8256 + t * 16 + c)
+                        v.store(b11 + b12, at: 10320 + t * 16 + c)
+                        v.store(b12 - b11, at: 12384 + t * 16 + c)
+                        v.store(b11 - b13, at: 14448 + t * 16 + c)
+                        v.store(b20 - b22, at: 16512 + t * 16 + c)
+                        v.store(b21 + b22, at: 18576 + t * 16 + c)
+                        v.store(b22 - b21, at: 20640 + t * 16 + c)
+                        v.store(b21 - b23, at: 22704 + t * 16 + c)
+                        v.store(b30 - b32, at: 24768 + t * 16 + c)
+                        v.store(b31 + b32, at: 26832 + t * 16 + c)
+                        v.store(b32 - b31, at: 28896 + t * 16 + c)
+                        v.store(b31 - b33, at: 30960 + t * 16 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l6_stage1_block1_conv2_winograd_product128(UnsafePointer(v + xi * 2048), w + 2320 + xi * 256, m + xi * 2048)
+                Self.l6_stage1_block1_conv2_winograd_product128(UnsafePointer(v + xi * 2064), w + 2320 + xi * 256, m + xi * 2064)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<8 {
@@ -2505,10 +2505,10 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 16 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 16384 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18432 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20480 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22528 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 24576 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26624 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28672 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30720 + t * 16 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2064 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4128 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6192 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 8256 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12384 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14448 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 16512 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18576 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22704 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 24768 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26832 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28896 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30960 + t * 16 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -2528,7 +2528,7 @@ public struct Resnet20Cifar: CompiledModel {
     static func l6_stage1_block1_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 32768
+        let v = s, m = s + 33024
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 8
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -2546,27 +2546,27 @@ public struct Resnet20Cifar: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 2048 + t * 16 + c)
-                        v.store(b02 - b01, at: 4096 + t * 16 + c)
-                        v.store(b01 - b03, at: 6144 + t * 16 + c)
-                        v.store(b10 - b12, at: 8192 + t * 16 + c)
-                        v.store(b11 + b12, at: 10240 + t * 16 + c)
-                        v.store(b12 - b11, at: 12288 + t * 16 + c)
-                        v.store(b11 - b13, at: 14336 + t * 16 + c)
-                        v.store(b20 - b22, at: 16384 + t * 16 + c)
-                        v.store(b21 + b22, at: 18432 + t * 16 + c)
-                        v.store(b22 - b21, at: 20480 + t * 16 + c)
-                        v.store(b21 - b23, at: 22528 + t * 16 + c)
-                        v.store(b30 - b32, at: 24576 + t * 16 + c)
-                        v.store(b31 + b32, at: 26624 + t * 16 + c)
-                        v.store(b32 - b31, at: 28672 + t * 16 + c)
-                        v.store(b31 - b33, at: 30720 + t * 16 + c)
+                        v.store(b01 + b02, at: 2064 + t * 16 + c)
+                        v.store(b02 - b01, at: 4128 + t * 16 + c)
+                        v.store(b01 - b03, at: 6192 + t * 16 + c)
+                        v.store(b10 - b12, at: 8256 + t * 16 + c)
+                        v.store(b11 + b12, at: 10320 + t * 16 + c)
+                        v.store(b12 - b11, at: 12384 + t * 16 + c)
+                        v.store(b11 - b13, at: 14448 + t * 16 + c)
+                        v.store(b20 - b22, at: 16512 + t * 16 + c)
+                        v.store(b21 + b22, at: 18576 + t * 16 + c)
+                        v.store(b22 - b21, at: 20640 + t * 16 + c)
+                        v.store(b21 - b23, at: 22704 + t * 16 + c)
+                        v.store(b30 - b32, at: 24768 + t * 16 + c)
+                        v.store(b31 + b32, at: 26832 + t * 16 + c)
+                        v.store(b32 - b31, at: 28896 + t * 16 + c)
+                        v.store(b31 - b33, at: 30960 + t * 16 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l6_stage1_block1_conv2_winograd_product128(UnsafePointer(v + xi * 2048), w + 2320 + xi * 256, m + xi * 2048)
+                Self.l6_stage1_block1_conv2_winograd_product128(UnsafePointer(v + xi * 2064), w + 2320 + xi * 256, m + xi * 2064)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<8 {
@@ -2575,10 +2575,10 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 16 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 16384 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18432 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20480 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22528 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 24576 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26624 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28672 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30720 + t * 16 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2064 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4128 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6192 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 8256 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12384 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14448 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 16512 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18576 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22704 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 24768 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26832 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28896 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30960 + t * 16 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -3127,7 +3127,7 @@ public struct Resnet20Cifar: CompiledModel {
     static func l27_stage2_block1_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 16384
+        let v = s, m = s + 16640
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 4
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -3145,27 +3145,27 @@ public struct Resnet20Cifar: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 1024 + t * 32 + c)
-                        v.store(b02 - b01, at: 2048 + t * 32 + c)
-                        v.store(b01 - b03, at: 3072 + t * 32 + c)
-                        v.store(b10 - b12, at: 4096 + t * 32 + c)
-                        v.store(b11 + b12, at: 5120 + t * 32 + c)
-                        v.store(b12 - b11, at: 6144 + t * 32 + c)
-                        v.store(b11 - b13, at: 7168 + t * 32 + c)
-                        v.store(b20 - b22, at: 8192 + t * 32 + c)
-                        v.store(b21 + b22, at: 9216 + t * 32 + c)
-                        v.store(b22 - b21, at: 10240 + t * 32 + c)
-                        v.store(b21 - b23, at: 11264 + t * 32 + c)
-                        v.store(b30 - b32, at: 12288 + t * 32 + c)
-                        v.store(b31 + b32, at: 13312 + t * 32 + c)
-                        v.store(b32 - b31, at: 14336 + t * 32 + c)
-                        v.store(b31 - b33, at: 15360 + t * 32 + c)
+                        v.store(b01 + b02, at: 1040 + t * 32 + c)
+                        v.store(b02 - b01, at: 2080 + t * 32 + c)
+                        v.store(b01 - b03, at: 3120 + t * 32 + c)
+                        v.store(b10 - b12, at: 4160 + t * 32 + c)
+                        v.store(b11 + b12, at: 5200 + t * 32 + c)
+                        v.store(b12 - b11, at: 6240 + t * 32 + c)
+                        v.store(b11 - b13, at: 7280 + t * 32 + c)
+                        v.store(b20 - b22, at: 8320 + t * 32 + c)
+                        v.store(b21 + b22, at: 9360 + t * 32 + c)
+                        v.store(b22 - b21, at: 10400 + t * 32 + c)
+                        v.store(b21 - b23, at: 11440 + t * 32 + c)
+                        v.store(b30 - b32, at: 12480 + t * 32 + c)
+                        v.store(b31 + b32, at: 13520 + t * 32 + c)
+                        v.store(b32 - b31, at: 14560 + t * 32 + c)
+                        v.store(b31 - b33, at: 15600 + t * 32 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l27_stage2_block1_conv2_winograd_product32(UnsafePointer(v + xi * 1024), w + 9248 + xi * 1024, m + xi * 1024)
+                Self.l27_stage2_block1_conv2_winograd_product32(UnsafePointer(v + xi * 1040), w + 9248 + xi * 1024, m + xi * 1040)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<4 {
@@ -3174,10 +3174,10 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 8 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 32, by: 16) {
                         let bias = w.simd(VK.self, at: 9216 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 32 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 32 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11264 + t * 32 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13312 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15360 + t * 32 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 32 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 32 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 32 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 32 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -3197,7 +3197,7 @@ public struct Resnet20Cifar: CompiledModel {
     static func l27_stage2_block1_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 16384
+        let v = s, m = s + 16640
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 4
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -3215,27 +3215,27 @@ public struct Resnet20Cifar: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 1024 + t * 32 + c)
-                        v.store(b02 - b01, at: 2048 + t * 32 + c)
-                        v.store(b01 - b03, at: 3072 + t * 32 + c)
-                        v.store(b10 - b12, at: 4096 + t * 32 + c)
-                        v.store(b11 + b12, at: 5120 + t * 32 + c)
-                        v.store(b12 - b11, at: 6144 + t * 32 + c)
-                        v.store(b11 - b13, at: 7168 + t * 32 + c)
-                        v.store(b20 - b22, at: 8192 + t * 32 + c)
-                        v.store(b21 + b22, at: 9216 + t * 32 + c)
-                        v.store(b22 - b21, at: 10240 + t * 32 + c)
-                        v.store(b21 - b23, at: 11264 + t * 32 + c)
-                        v.store(b30 - b32, at: 12288 + t * 32 + c)
-                        v.store(b31 + b32, at: 13312 + t * 32 + c)
-                        v.store(b32 - b31, at: 14336 + t * 32 + c)
-                        v.store(b31 - b33, at: 15360 + t * 32 + c)
+                        v.store(b01 + b02, at: 1040 + t * 32 + c)
+                        v.store(b02 - b01, at: 2080 + t * 32 + c)
+                        v.store(b01 - b03, at: 3120 + t * 32 + c)
+                        v.store(b10 - b12, at: 4160 + t * 32 + c)
+                        v.store(b11 + b12, at: 5200 + t * 32 + c)
+                        v.store(b12 - b11, at: 6240 + t * 32 + c)
+                        v.store(b11 - b13, at: 7280 + t * 32 + c)
+                        v.store(b20 - b22, at: 8320 + t * 32 + c)
+                        v.store(b21 + b22, at: 9360 + t * 32 + c)
+                        v.store(b22 - b21, at: 10400 + t * 32 + c)
+                        v.store(b21 - b23, at: 11440 + t * 32 + c)
+                        v.store(b30 - b32, at: 12480 + t * 32 + c)
+                        v.store(b31 + b32, at: 13520 + t * 32 + c)
+                        v.store(b32 - b31, at: 14560 + t * 32 + c)
+                        v.store(b31 - b33, at: 15600 + t * 32 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l27_stage2_block1_conv2_winograd_product32(UnsafePointer(v + xi * 1024), w + 9248 + xi * 1024, m + xi * 1024)
+                Self.l27_stage2_block1_conv2_winograd_product32(UnsafePointer(v + xi * 1040), w + 9248 + xi * 1024, m + xi * 1040)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<4 {
@@ -3244,10 +3244,10 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 8 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 32, by: 16) {
                         let bias = w.simd(VK.self, at: 9216 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 32 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 32 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11264 + t * 32 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13312 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15360 + t * 32 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 32 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 32 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 32 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 32 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -3657,7 +3657,7 @@ public struct Resnet20Cifar: CompiledModel {
     static func l33_stage2_block2_conv1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 16384
+        let v = s, m = s + 16640
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 4
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -3675,27 +3675,27 @@ public struct Resnet20Cifar: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 1024 + t * 32 + c)
-                        v.store(b02 - b01, at: 2048 + t * 32 + c)
-                        v.store(b01 - b03, at: 3072 + t * 32 + c)
-                        v.store(b10 - b12, at: 4096 + t * 32 + c)
-                        v.store(b11 + b12, at: 5120 + t * 32 + c)
-                        v.store(b12 - b11, at: 6144 + t * 32 + c)
-                        v.store(b11 - b13, at: 7168 + t * 32 + c)
-                        v.store(b20 - b22, at: 8192 + t * 32 + c)
-                        v.store(b21 + b22, at: 9216 + t * 32 + c)
-                        v.store(b22 - b21, at: 10240 + t * 32 + c)
-                        v.store(b21 - b23, at: 11264 + t * 32 + c)
-                        v.store(b30 - b32, at: 12288 + t * 32 + c)
-                        v.store(b31 + b32, at: 13312 + t * 32 + c)
-                        v.store(b32 - b31, at: 14336 + t * 32 + c)
-                        v.store(b31 - b33, at: 15360 + t * 32 + c)
+                        v.store(b01 + b02, at: 1040 + t * 32 + c)
+                        v.store(b02 - b01, at: 2080 + t * 32 + c)
+                        v.store(b01 - b03, at: 3120 + t * 32 + c)
+                        v.store(b10 - b12, at: 4160 + t * 32 + c)
+                        v.store(b11 + b12, at: 5200 + t * 32 + c)
+                        v.store(b12 - b11, at: 6240 + t * 32 + c)
+                        v.store(b11 - b13, at: 7280 + t * 32 + c)
+                        v.store(b20 - b22, at: 8320 + t * 32 + c)
+                        v.store(b21 + b22, at: 9360 + t * 32 + c)
+                        v.store(b22 - b21, at: 10400 + t * 32 + c)
+                        v.store(b21 - b23, at: 11440 + t * 32 + c)
+                        v.store(b30 - b32, at: 12480 + t * 32 + c)
+                        v.store(b31 + b32, at: 13520 + t * 32 + c)
+                        v.store(b32 - b31, at: 14560 + t * 32 + c)
+                        v.store(b31 - b33, at: 15600 + t * 32 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l33_stage2_block2_conv1_winograd_product32(UnsafePointer(v + xi * 1024), w + 9248 + xi * 1024, m + xi * 1024)
+                Self.l33_stage2_block2_conv1_winograd_product32(UnsafePointer(v + xi * 1040), w + 9248 + xi * 1024, m + xi * 1040)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<4 {
@@ -3704,10 +3704,10 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 8 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 32, by: 16) {
                         let bias = w.simd(VK.self, at: 9216 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 32 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 32 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11264 + t * 32 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13312 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15360 + t * 32 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 32 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 32 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 32 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 32 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -3727,7 +3727,7 @@ public struct Resnet20Cifar: CompiledModel {
     static func l33_stage2_block2_conv1_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 16384
+        let v = s, m = s + 16640
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 4
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -3745,27 +3745,27 @@ public struct Resnet20Cifar: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 1024 + t * 32 + c)
-                        v.store(b02 - b01, at: 2048 + t * 32 + c)
-                        v.store(b01 - b03, at: 3072 + t * 32 + c)
-                        v.store(b10 - b12, at: 4096 + t * 32 + c)
-                        v.store(b11 + b12, at: 5120 + t * 32 + c)
-                        v.store(b12 - b11, at: 6144 + t * 32 + c)
-                        v.store(b11 - b13, at: 7168 + t * 32 + c)
-                        v.store(b20 - b22, at: 8192 + t * 32 + c)
-                        v.store(b21 + b22, at: 9216 + t * 32 + c)
-                        v.store(b22 - b21, at: 10240 + t * 32 + c)
-                        v.store(b21 - b23, at: 11264 + t * 32 + c)
-                        v.store(b30 - b32, at: 12288 + t * 32 + c)
-                        v.store(b31 + b32, at: 13312 + t * 32 + c)
-                        v.store(b32 - b31, at: 14336 + t * 32 + c)
-                        v.store(b31 - b33, at: 15360 + t * 32 + c)
+                        v.store(b01 + b02, at: 1040 + t * 32 + c)
+                        v.store(b02 - b01, at: 2080 + t * 32 + c)
+                        v.store(b01 - b03, at: 3120 + t * 32 + c)
+                        v.store(b10 - b12, at: 4160 + t * 32 + c)
+                        v.store(b11 + b12, at: 5200 + t * 32 + c)
+                        v.store(b12 - b11, at: 6240 + t * 32 + c)
+                        v.store(b11 - b13, at: 7280 + t * 32 + c)
+                        v.store(b20 - b22, at: 8320 + t * 32 + c)
+                        v.store(b21 + b22, at: 9360 + t * 32 + c)
+                        v.store(b22 - b21, at: 10400 + t * 32 + c)
+                        v.store(b21 - b23, at: 11440 + t * 32 + c)
+                        v.store(b30 - b32, at: 12480 + t * 32 + c)
+                        v.store(b31 + b32, at: 13520 + t * 32 + c)
+                        v.store(b32 - b31, at: 14560 + t * 32 + c)
+                        v.store(b31 - b33, at: 15600 + t * 32 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l33_stage2_block2_conv1_winograd_product32(UnsafePointer(v + xi * 1024), w + 9248 + xi * 1024, m + xi * 1024)
+                Self.l33_stage2_block2_conv1_winograd_product32(UnsafePointer(v + xi * 1040), w + 9248 + xi * 1024, m + xi * 1040)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<4 {
@@ -3774,10 +3774,10 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 8 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 32, by: 16) {
                         let bias = w.simd(VK.self, at: 9216 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 32 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 32 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11264 + t * 32 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13312 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15360 + t * 32 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 32 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 32 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 32 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 32 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -4292,7 +4292,7 @@ public struct Resnet20Cifar: CompiledModel {
     static func l50_stage3_block1_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 16384
+        let v = s, m = s + 16640
         if parts.contains(0) {
             let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -4310,27 +4310,27 @@ public struct Resnet20Cifar: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 1024 + t * 64 + c)
-                        v.store(b02 - b01, at: 2048 + t * 64 + c)
-                        v.store(b01 - b03, at: 3072 + t * 64 + c)
-                        v.store(b10 - b12, at: 4096 + t * 64 + c)
-                        v.store(b11 + b12, at: 5120 + t * 64 + c)
-                        v.store(b12 - b11, at: 6144 + t * 64 + c)
-                        v.store(b11 - b13, at: 7168 + t * 64 + c)
-                        v.store(b20 - b22, at: 8192 + t * 64 + c)
-                        v.store(b21 + b22, at: 9216 + t * 64 + c)
-                        v.store(b22 - b21, at: 10240 + t * 64 + c)
-                        v.store(b21 - b23, at: 11264 + t * 64 + c)
-                        v.store(b30 - b32, at: 12288 + t * 64 + c)
-                        v.store(b31 + b32, at: 13312 + t * 64 + c)
-                        v.store(b32 - b31, at: 14336 + t * 64 + c)
-                        v.store(b31 - b33, at: 15360 + t * 64 + c)
+                        v.store(b01 + b02, at: 1040 + t * 64 + c)
+                        v.store(b02 - b01, at: 2080 + t * 64 + c)
+                        v.store(b01 - b03, at: 3120 + t * 64 + c)
+                        v.store(b10 - b12, at: 4160 + t * 64 + c)
+                        v.store(b11 + b12, at: 5200 + t * 64 + c)
+                        v.store(b12 - b11, at: 6240 + t * 64 + c)
+                        v.store(b11 - b13, at: 7280 + t * 64 + c)
+                        v.store(b20 - b22, at: 8320 + t * 64 + c)
+                        v.store(b21 + b22, at: 9360 + t * 64 + c)
+                        v.store(b22 - b21, at: 10400 + t * 64 + c)
+                        v.store(b21 - b23, at: 11440 + t * 64 + c)
+                        v.store(b30 - b32, at: 12480 + t * 64 + c)
+                        v.store(b31 + b32, at: 13520 + t * 64 + c)
+                        v.store(b32 - b31, at: 14560 + t * 64 + c)
+                        v.store(b31 - b33, at: 15600 + t * 64 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l50_stage3_block1_conv2_winograd_product16(UnsafePointer(v + xi * 1024), w + 36928 + xi * 4096, m + xi * 1024)
+                Self.l50_stage3_block1_conv2_winograd_product16(UnsafePointer(v + xi * 1040), w + 36928 + xi * 4096, m + xi * 1040)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<4 {
@@ -4339,10 +4339,10 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 4 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 64, by: 16) {
                         let bias = w.simd(VK.self, at: 36864 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 64 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 64 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11264 + t * 64 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13312 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15360 + t * 64 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 64 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 64 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 64 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 64 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -4362,7 +4362,7 @@ public struct Resnet20Cifar: CompiledModel {
     static func l50_stage3_block1_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 16384
+        let v = s, m = s + 16640
         if parts.contains(0) {
             let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -4380,27 +4380,27 @@ public struct Resnet20Cifar: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 1024 + t * 64 + c)
-                        v.store(b02 - b01, at: 2048 + t * 64 + c)
-                        v.store(b01 - b03, at: 3072 + t * 64 + c)
-                        v.store(b10 - b12, at: 4096 + t * 64 + c)
-                        v.store(b11 + b12, at: 5120 + t * 64 + c)
-                        v.store(b12 - b11, at: 6144 + t * 64 + c)
-                        v.store(b11 - b13, at: 7168 + t * 64 + c)
-                        v.store(b20 - b22, at: 8192 + t * 64 + c)
-                        v.store(b21 + b22, at: 9216 + t * 64 + c)
-                        v.store(b22 - b21, at: 10240 + t * 64 + c)
-                        v.store(b21 - b23, at: 11264 + t * 64 + c)
-                        v.store(b30 - b32, at: 12288 + t * 64 + c)
-                        v.store(b31 + b32, at: 13312 + t * 64 + c)
-                        v.store(b32 - b31, at: 14336 + t * 64 + c)
-                        v.store(b31 - b33, at: 15360 + t * 64 + c)
+                        v.store(b01 + b02, at: 1040 + t * 64 + c)
+                        v.store(b02 - b01, at: 2080 + t * 64 + c)
+                        v.store(b01 - b03, at: 3120 + t * 64 + c)
+                        v.store(b10 - b12, at: 4160 + t * 64 + c)
+                        v.store(b11 + b12, at: 5200 + t * 64 + c)
+                        v.store(b12 - b11, at: 6240 + t * 64 + c)
+                        v.store(b11 - b13, at: 7280 + t * 64 + c)
+                        v.store(b20 - b22, at: 8320 + t * 64 + c)
+                        v.store(b21 + b22, at: 9360 + t * 64 + c)
+                        v.store(b22 - b21, at: 10400 + t * 64 + c)
+                        v.store(b21 - b23, at: 11440 + t * 64 + c)
+                        v.store(b30 - b32, at: 12480 + t * 64 + c)
+                        v.store(b31 + b32, at: 13520 + t * 64 + c)
+                        v.store(b32 - b31, at: 14560 + t * 64 + c)
+                        v.store(b31 - b33, at: 15600 + t * 64 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l50_stage3_block1_conv2_winograd_product16(UnsafePointer(v + xi * 1024), w + 36928 + xi * 4096, m + xi * 1024)
+                Self.l50_stage3_block1_conv2_winograd_product16(UnsafePointer(v + xi * 1040), w + 36928 + xi * 4096, m + xi * 1040)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<4 {
@@ -4409,10 +4409,10 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 4 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 64, by: 16) {
                         let bias = w.simd(VK.self, at: 36864 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 64 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 64 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11264 + t * 64 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13312 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15360 + t * 64 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 64 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 64 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 64 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 64 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -4814,7 +4814,7 @@ public struct Resnet20Cifar: CompiledModel {
     static func l56_stage3_block2_conv1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 16384
+        let v = s, m = s + 16640
         if parts.contains(0) {
             let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -4832,27 +4832,27 @@ public struct Resnet20Cifar: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 1024 + t * 64 + c)
-                        v.store(b02 - b01, at: 2048 + t * 64 + c)
-                        v.store(b01 - b03, at: 3072 + t * 64 + c)
-                        v.store(b10 - b12, at: 4096 + t * 64 + c)
-                        v.store(b11 + b12, at: 5120 + t * 64 + c)
-                        v.store(b12 - b11, at: 6144 + t * 64 + c)
-                        v.store(b11 - b13, at: 7168 + t * 64 + c)
-                        v.store(b20 - b22, at: 8192 + t * 64 + c)
-                        v.store(b21 + b22, at: 9216 + t * 64 + c)
-                        v.store(b22 - b21, at: 10240 + t * 64 + c)
-                        v.store(b21 - b23, at: 11264 + t * 64 + c)
-                        v.store(b30 - b32, at: 12288 + t * 64 + c)
-                        v.store(b31 + b32, at: 13312 + t * 64 + c)
-                        v.store(b32 - b31, at: 14336 + t * 64 + c)
-                        v.store(b31 - b33, at: 15360 + t * 64 + c)
+                        v.store(b01 + b02, at: 1040 + t * 64 + c)
+                        v.store(b02 - b01, at: 2080 + t * 64 + c)
+                        v.store(b01 - b03, at: 3120 + t * 64 + c)
+                        v.store(b10 - b12, at: 4160 + t * 64 + c)
+                        v.store(b11 + b12, at: 5200 + t * 64 + c)
+                        v.store(b12 - b11, at: 6240 + t * 64 + c)
+                        v.store(b11 - b13, at: 7280 + t * 64 + c)
+                        v.store(b20 - b22, at: 8320 + t * 64 + c)
+                        v.store(b21 + b22, at: 9360 + t * 64 + c)
+                        v.store(b22 - b21, at: 10400 + t * 64 + c)
+                        v.store(b21 - b23, at: 11440 + t * 64 + c)
+                        v.store(b30 - b32, at: 12480 + t * 64 + c)
+                        v.store(b31 + b32, at: 13520 + t * 64 + c)
+                        v.store(b32 - b31, at: 14560 + t * 64 + c)
+                        v.store(b31 - b33, at: 15600 + t * 64 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l56_stage3_block2_conv1_winograd_product16(UnsafePointer(v + xi * 1024), w + 36928 + xi * 4096, m + xi * 1024)
+                Self.l56_stage3_block2_conv1_winograd_product16(UnsafePointer(v + xi * 1040), w + 36928 + xi * 4096, m + xi * 1040)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<4 {
@@ -4861,10 +4861,10 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 4 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 64, by: 16) {
                         let bias = w.simd(VK.self, at: 36864 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 64 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 64 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11264 + t * 64 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13312 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15360 + t * 64 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 64 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 64 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 64 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 64 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -4884,7 +4884,7 @@ public struct Resnet20Cifar: CompiledModel {
     static func l56_stage3_block2_conv1_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 16384
+        let v = s, m = s + 16640
         if parts.contains(0) {
             let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -4902,27 +4902,27 @@ public struct Resnet20Cifar: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 64 + c)
-                        v.store(b01 + b02, at: 1024 + t * 64 + c)
-                        v.store(b02 - b01, at: 2048 + t * 64 + c)
-                        v.store(b01 - b03, at: 3072 + t * 64 + c)
-                        v.store(b10 - b12, at: 4096 + t * 64 + c)
-                        v.store(b11 + b12, at: 5120 + t * 64 + c)
-                        v.store(b12 - b11, at: 6144 + t * 64 + c)
-                        v.store(b11 - b13, at: 7168 + t * 64 + c)
-                        v.store(b20 - b22, at: 8192 + t * 64 + c)
-                        v.store(b21 + b22, at: 9216 + t * 64 + c)
-                        v.store(b22 - b21, at: 10240 + t * 64 + c)
-                        v.store(b21 - b23, at: 11264 + t * 64 + c)
-                        v.store(b30 - b32, at: 12288 + t * 64 + c)
-                        v.store(b31 + b32, at: 13312 + t * 64 + c)
-                        v.store(b32 - b31, at: 14336 + t * 64 + c)
-                        v.store(b31 - b33, at: 15360 + t * 64 + c)
+                        v.store(b01 + b02, at: 1040 + t * 64 + c)
+                        v.store(b02 - b01, at: 2080 + t * 64 + c)
+                        v.store(b01 - b03, at: 3120 + t * 64 + c)
+                        v.store(b10 - b12, at: 4160 + t * 64 + c)
+                        v.store(b11 + b12, at: 5200 + t * 64 + c)
+                        v.store(b12 - b11, at: 6240 + t * 64 + c)
+                        v.store(b11 - b13, at: 7280 + t * 64 + c)
+                        v.store(b20 - b22, at: 8320 + t * 64 + c)
+                        v.store(b21 + b22, at: 9360 + t * 64 + c)
+                        v.store(b22 - b21, at: 10400 + t * 64 + c)
+                        v.store(b21 - b23, at: 11440 + t * 64 + c)
+                        v.store(b30 - b32, at: 12480 + t * 64 + c)
+                        v.store(b31 + b32, at: 13520 + t * 64 + c)
+                        v.store(b32 - b31, at: 14560 + t * 64 + c)
+                        v.store(b31 - b33, at: 15600 + t * 64 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l56_stage3_block2_conv1_winograd_product16(UnsafePointer(v + xi * 1024), w + 36928 + xi * 4096, m + xi * 1024)
+                Self.l56_stage3_block2_conv1_winograd_product16(UnsafePointer(v + xi * 1040), w + 36928 + xi * 4096, m + xi * 1040)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<4 {
@@ -4931,10 +4931,10 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 4 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 64, by: 16) {
                         let bias = w.simd(VK.self, at: 36864 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2048 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3072 + t * 64 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 4096 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5120 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6144 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7168 + t * 64 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 8192 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10240 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11264 + t * 64 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 12288 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13312 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14336 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15360 + t * 64 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 64 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 64 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 64 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 64 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias

@@ -35,8 +35,8 @@ public struct WinogradEdges: CompiledModel {
     public static let parameterCount = 35517
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 11060928
-    /// 31,872 floats of activations and padded inputs (see `Arena`), 55,296 of Winograd scratch.
-    public static let arenaCount = 87168
+    /// 31,872 floats of activations and padded inputs (see `Arena`), 55,808 of Winograd scratch.
+    public static let arenaCount = 87680
     static let packedCount = 68072
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
@@ -58,7 +58,7 @@ public struct WinogradEdges: CompiledModel {
         static let l3_max_pooling2d = 18144
         /// dense's output: 5 floats, layer 5
         static let l5_dense = 0
-        /// Winograd's transformed tiles: 55,296 floats, and as many again for each further worker
+        /// Winograd's transformed tiles: 55,808 floats, and as many again for each further worker
         static let scratch = 31872
     }
 
@@ -159,7 +159,7 @@ public struct WinogradEdges: CompiledModel {
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 55296
+    public static let workerScratchCount = 55808
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -178,12 +178,12 @@ public struct WinogradEdges: CompiledModel {
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
         Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
-        pool.split(2) { worker, parts in Self.l1_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 4640), arena.advanced(by: Arena.l1_conv2d_1), arena.advanced(by: Arena.scratch + worker * 34560), parts) }
+        pool.split(2) { worker, parts in Self.l1_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 4640), arena.advanced(by: Arena.l1_conv2d_1), arena.advanced(by: Arena.scratch + worker * 34816), parts) }
         Self.l1_conv2d_1_activation(arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
         Self.l2_conv2d_2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_conv2d_2_padded))
-        pool.split(2) { worker, parts in Self.l2_conv2d_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 14256), arena.advanced(by: Arena.l2_conv2d_2), arena.advanced(by: Arena.scratch + worker * 55296), parts) }
+        pool.split(2) { worker, parts in Self.l2_conv2d_2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 14256), arena.advanced(by: Arena.l2_conv2d_2), arena.advanced(by: Arena.scratch + worker * 55808), parts) }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
         // max_pooling2d
         Self.l3_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), arena.advanced(by: Arena.l3_max_pooling2d))
@@ -621,7 +621,7 @@ public struct WinogradEdges: CompiledModel {
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l1_conv2d_1_winograd_product54(UnsafePointer(v + xi * 1296), w + 3472 + xi * 384, m + xi * 864)
+                Self.l1_conv2d_1_winograd_product54(UnsafePointer(v + xi * 1296), w + 3472 + xi * 384, m + xi * 880)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<6 {
@@ -630,10 +630,10 @@ public struct WinogradEdges: CompiledModel {
                     let t = r * 9 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 16, by: 8) {
                         let bias = w.simd(VK.self, at: 3456 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 864 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1728 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2592 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 3456 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 5184 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 6048 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 6912 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7776 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 8640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 10368 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 11232 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 12096 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 12960 + t * 16 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 880 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1760 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3520 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 4400 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 6160 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 7040 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 8800 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 9680 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 12320 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 16 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -663,27 +663,27 @@ public struct WinogradEdges: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 24 + c)
-                        v.store(b01 + b02, at: 1080 + t * 24 + c)
-                        v.store(b02 - b01, at: 2160 + t * 24 + c)
-                        v.store(b01 - b03, at: 3240 + t * 24 + c)
-                        v.store(b10 - b12, at: 4320 + t * 24 + c)
-                        v.store(b11 + b12, at: 5400 + t * 24 + c)
-                        v.store(b12 - b11, at: 6480 + t * 24 + c)
-                        v.store(b11 - b13, at: 7560 + t * 24 + c)
-                        v.store(b20 - b22, at: 8640 + t * 24 + c)
-                        v.store(b21 + b22, at: 9720 + t * 24 + c)
-                        v.store(b22 - b21, at: 10800 + t * 24 + c)
-                        v.store(b21 - b23, at: 11880 + t * 24 + c)
-                        v.store(b30 - b32, at: 12960 + t * 24 + c)
-                        v.store(b31 + b32, at: 14040 + t * 24 + c)
-                        v.store(b32 - b31, at: 15120 + t * 24 + c)
-                        v.store(b31 - b33, at: 16200 + t * 24 + c)
+                        v.store(b01 + b02, at: 1296 + t * 24 + c)
+                        v.store(b02 - b01, at: 2592 + t * 24 + c)
+                        v.store(b01 - b03, at: 3888 + t * 24 + c)
+                        v.store(b10 - b12, at: 5184 + t * 24 + c)
+                        v.store(b11 + b12, at: 6480 + t * 24 + c)
+                        v.store(b12 - b11, at: 7776 + t * 24 + c)
+                        v.store(b11 - b13, at: 9072 + t * 24 + c)
+                        v.store(b20 - b22, at: 10368 + t * 24 + c)
+                        v.store(b21 + b22, at: 11664 + t * 24 + c)
+                        v.store(b22 - b21, at: 12960 + t * 24 + c)
+                        v.store(b21 - b23, at: 14256 + t * 24 + c)
+                        v.store(b30 - b32, at: 15552 + t * 24 + c)
+                        v.store(b31 + b32, at: 16848 + t * 24 + c)
+                        v.store(b32 - b31, at: 18144 + t * 24 + c)
+                        v.store(b31 - b33, at: 19440 + t * 24 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l1_conv2d_1_winograd_product45(UnsafePointer(v + xi * 1080), w + 3472 + xi * 384, m + xi * 720)
+                Self.l1_conv2d_1_winograd_product45(UnsafePointer(v + xi * 1296), w + 3472 + xi * 384, m + xi * 880)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<5 {
@@ -692,10 +692,10 @@ public struct WinogradEdges: CompiledModel {
                     let t = r * 9 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 16, by: 8) {
                         let bias = w.simd(VK.self, at: 3456 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 8640 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10080 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 10800 + t * 16 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 880 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1760 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3520 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 4400 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 6160 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 7040 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 8800 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 9680 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 10560 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 12320 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 13200 + t * 16 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -912,7 +912,7 @@ public struct WinogradEdges: CompiledModel {
     static func l2_conv2d_2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD8<Float>
-        let v = s, m = s + 13824
+        let v = s, m = s + 14080
         if parts.contains(0) {
             let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -930,27 +930,27 @@ public struct WinogradEdges: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 864 + t * 16 + c)
-                        v.store(b02 - b01, at: 1728 + t * 16 + c)
-                        v.store(b01 - b03, at: 2592 + t * 16 + c)
-                        v.store(b10 - b12, at: 3456 + t * 16 + c)
-                        v.store(b11 + b12, at: 4320 + t * 16 + c)
-                        v.store(b12 - b11, at: 5184 + t * 16 + c)
-                        v.store(b11 - b13, at: 6048 + t * 16 + c)
-                        v.store(b20 - b22, at: 6912 + t * 16 + c)
-                        v.store(b21 + b22, at: 7776 + t * 16 + c)
-                        v.store(b22 - b21, at: 8640 + t * 16 + c)
-                        v.store(b21 - b23, at: 9504 + t * 16 + c)
-                        v.store(b30 - b32, at: 10368 + t * 16 + c)
-                        v.store(b31 + b32, at: 11232 + t * 16 + c)
-                        v.store(b32 - b31, at: 12096 + t * 16 + c)
-                        v.store(b31 - b33, at: 12960 + t * 16 + c)
+                        v.store(b01 + b02, at: 880 + t * 16 + c)
+                        v.store(b02 - b01, at: 1760 + t * 16 + c)
+                        v.store(b01 - b03, at: 2640 + t * 16 + c)
+                        v.store(b10 - b12, at: 3520 + t * 16 + c)
+                        v.store(b11 + b12, at: 4400 + t * 16 + c)
+                        v.store(b12 - b11, at: 5280 + t * 16 + c)
+                        v.store(b11 - b13, at: 6160 + t * 16 + c)
+                        v.store(b20 - b22, at: 7040 + t * 16 + c)
+                        v.store(b21 + b22, at: 7920 + t * 16 + c)
+                        v.store(b22 - b21, at: 8800 + t * 16 + c)
+                        v.store(b21 - b23, at: 9680 + t * 16 + c)
+                        v.store(b30 - b32, at: 10560 + t * 16 + c)
+                        v.store(b31 + b32, at: 11440 + t * 16 + c)
+                        v.store(b32 - b31, at: 12320 + t * 16 + c)
+                        v.store(b31 - b33, at: 13200 + t * 16 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l2_conv2d_2_winograd_product54(UnsafePointer(v + xi * 864), w + 6960 + xi * 768, m + xi * 2592)
+                Self.l2_conv2d_2_winograd_product54(UnsafePointer(v + xi * 880), w + 6960 + xi * 768, m + xi * 2608)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<6 {
@@ -959,10 +959,10 @@ public struct WinogradEdges: CompiledModel {
                     let t = r * 9 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 48, by: 8) {
                         let bias = w.simd(VK.self, at: 6912 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2592 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 5184 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7776 + t * 48 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 10368 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 12960 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 15552 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 18144 + t * 48 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 20736 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 23328 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 25920 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 28512 + t * 48 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 31104 + t * 48 + k), m31 = UnsafePointer(m).simd(VK.self, at: 33696 + t * 48 + k), m32 = UnsafePointer(m).simd(VK.self, at: 36288 + t * 48 + k), m33 = UnsafePointer(m).simd(VK.self, at: 38880 + t * 48 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2608 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 5216 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7824 + t * 48 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 10432 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 13040 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 15648 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 18256 + t * 48 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 20864 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 23472 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 26080 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 28688 + t * 48 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 31296 + t * 48 + k), m31 = UnsafePointer(m).simd(VK.self, at: 33904 + t * 48 + k), m32 = UnsafePointer(m).simd(VK.self, at: 36512 + t * 48 + k), m33 = UnsafePointer(m).simd(VK.self, at: 39120 + t * 48 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -992,27 +992,27 @@ public struct WinogradEdges: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 720 + t * 16 + c)
-                        v.store(b02 - b01, at: 1440 + t * 16 + c)
-                        v.store(b01 - b03, at: 2160 + t * 16 + c)
-                        v.store(b10 - b12, at: 2880 + t * 16 + c)
-                        v.store(b11 + b12, at: 3600 + t * 16 + c)
-                        v.store(b12 - b11, at: 4320 + t * 16 + c)
-                        v.store(b11 - b13, at: 5040 + t * 16 + c)
-                        v.store(b20 - b22, at: 5760 + t * 16 + c)
-                        v.store(b21 + b22, at: 6480 + t * 16 + c)
-                        v.store(b22 - b21, at: 7200 + t * 16 + c)
-                        v.store(b21 - b23, at: 7920 + t * 16 + c)
-                        v.store(b30 - b32, at: 8640 + t * 16 + c)
-                        v.store(b31 + b32, at: 9360 + t * 16 + c)
-                        v.store(b32 - b31, at: 10080 + t * 16 + c)
-                        v.store(b31 - b33, at: 10800 + t * 16 + c)
+                        v.store(b01 + b02, at: 880 + t * 16 + c)
+                        v.store(b02 - b01, at: 1760 + t * 16 + c)
+                        v.store(b01 - b03, at: 2640 + t * 16 + c)
+                        v.store(b10 - b12, at: 3520 + t * 16 + c)
+                        v.store(b11 + b12, at: 4400 + t * 16 + c)
+                        v.store(b12 - b11, at: 5280 + t * 16 + c)
+                        v.store(b11 - b13, at: 6160 + t * 16 + c)
+                        v.store(b20 - b22, at: 7040 + t * 16 + c)
+                        v.store(b21 + b22, at: 7920 + t * 16 + c)
+                        v.store(b22 - b21, at: 8800 + t * 16 + c)
+                        v.store(b21 - b23, at: 9680 + t * 16 + c)
+                        v.store(b30 - b32, at: 10560 + t * 16 + c)
+                        v.store(b31 + b32, at: 11440 + t * 16 + c)
+                        v.store(b32 - b31, at: 12320 + t * 16 + c)
+                        v.store(b31 - b33, at: 13200 + t * 16 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l2_conv2d_2_winograd_product45(UnsafePointer(v + xi * 720), w + 6960 + xi * 768, m + xi * 2160)
+                Self.l2_conv2d_2_winograd_product45(UnsafePointer(v + xi * 880), w + 6960 + xi * 768, m + xi * 2608)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<5 {
@@ -1021,10 +1021,10 @@ public struct WinogradEdges: CompiledModel {
                     let t = r * 9 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 48, by: 8) {
                         let bias = w.simd(VK.self, at: 6912 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 48 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 8640 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10800 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12960 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 15120 + t * 48 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 17280 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 19440 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 21600 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 23760 + t * 48 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 25920 + t * 48 + k), m31 = UnsafePointer(m).simd(VK.self, at: 28080 + t * 48 + k), m32 = UnsafePointer(m).simd(VK.self, at: 30240 + t * 48 + k), m33 = UnsafePointer(m).simd(VK.self, at: 32400 + t * 48 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2608 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 5216 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7824 + t * 48 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 10432 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 13040 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 15648 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 18256 + t * 48 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 20864 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 23472 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 26080 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 28688 + t * 48 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 31296 + t * 48 + k), m31 = UnsafePointer(m).simd(VK.self, at: 33904 + t * 48 + k), m32 = UnsafePointer(m).simd(VK.self, at: 36512 + t * 48 + k), m33 = UnsafePointer(m).simd(VK.self, at: 39120 + t * 48 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias

@@ -35,8 +35,8 @@ public struct ResidualBlock: CompiledModel {
     public static let parameterCount = 4170
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 569664
-    /// 6,416 floats of activations and padded inputs (see `Arena`), 4,096 of Winograd scratch.
-    public static let arenaCount = 10512
+    /// 6,416 floats of activations and padded inputs (see `Arena`), 4,608 of Winograd scratch.
+    public static let arenaCount = 11024
     static let packedCount = 8320
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
@@ -62,7 +62,7 @@ public struct ResidualBlock: CompiledModel {
         static let l10_pool = 0
         /// predictions's output: 10 floats, layer 11
         static let l11_predictions = 16
-        /// Winograd's transformed tiles: 4,096 floats, and as many again for each further worker
+        /// Winograd's transformed tiles: 4,608 floats, and as many again for each further worker
         static let scratch = 6416
     }
 
@@ -233,7 +233,7 @@ public struct ResidualBlock: CompiledModel {
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 4096
+    public static let workerScratchCount = 4608
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -831,7 +831,7 @@ public struct ResidualBlock: CompiledModel {
     static func l4_res_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 2048
+        let v = s, m = s + 2304
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 2
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -849,27 +849,27 @@ public struct ResidualBlock: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 128 + t * 16 + c)
-                        v.store(b02 - b01, at: 256 + t * 16 + c)
-                        v.store(b01 - b03, at: 384 + t * 16 + c)
-                        v.store(b10 - b12, at: 512 + t * 16 + c)
-                        v.store(b11 + b12, at: 640 + t * 16 + c)
-                        v.store(b12 - b11, at: 768 + t * 16 + c)
-                        v.store(b11 - b13, at: 896 + t * 16 + c)
-                        v.store(b20 - b22, at: 1024 + t * 16 + c)
-                        v.store(b21 + b22, at: 1152 + t * 16 + c)
-                        v.store(b22 - b21, at: 1280 + t * 16 + c)
-                        v.store(b21 - b23, at: 1408 + t * 16 + c)
-                        v.store(b30 - b32, at: 1536 + t * 16 + c)
-                        v.store(b31 + b32, at: 1664 + t * 16 + c)
-                        v.store(b32 - b31, at: 1792 + t * 16 + c)
-                        v.store(b31 - b33, at: 1920 + t * 16 + c)
+                        v.store(b01 + b02, at: 144 + t * 16 + c)
+                        v.store(b02 - b01, at: 288 + t * 16 + c)
+                        v.store(b01 - b03, at: 432 + t * 16 + c)
+                        v.store(b10 - b12, at: 576 + t * 16 + c)
+                        v.store(b11 + b12, at: 720 + t * 16 + c)
+                        v.store(b12 - b11, at: 864 + t * 16 + c)
+                        v.store(b11 - b13, at: 1008 + t * 16 + c)
+                        v.store(b20 - b22, at: 1152 + t * 16 + c)
+                        v.store(b21 + b22, at: 1296 + t * 16 + c)
+                        v.store(b22 - b21, at: 1440 + t * 16 + c)
+                        v.store(b21 - b23, at: 1584 + t * 16 + c)
+                        v.store(b30 - b32, at: 1728 + t * 16 + c)
+                        v.store(b31 + b32, at: 1872 + t * 16 + c)
+                        v.store(b32 - b31, at: 2016 + t * 16 + c)
+                        v.store(b31 - b33, at: 2160 + t * 16 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l4_res_conv2_winograd_product8(UnsafePointer(v + xi * 128), w + 2320 + xi * 256, m + xi * 128)
+                Self.l4_res_conv2_winograd_product8(UnsafePointer(v + xi * 144), w + 2320 + xi * 256, m + xi * 144)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<2 {
@@ -878,10 +878,10 @@ public struct ResidualBlock: CompiledModel {
                     let t = r * 4 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 128 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 256 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 384 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 512 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 640 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 768 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 896 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1280 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1408 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 1536 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1664 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 1792 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 16 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 144 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 288 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 432 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 576 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 864 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1296 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 1728 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1872 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -901,7 +901,7 @@ public struct ResidualBlock: CompiledModel {
     static func l4_res_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 2048
+        let v = s, m = s + 2304
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 2
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -919,27 +919,27 @@ public struct ResidualBlock: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 128 + t * 16 + c)
-                        v.store(b02 - b01, at: 256 + t * 16 + c)
-                        v.store(b01 - b03, at: 384 + t * 16 + c)
-                        v.store(b10 - b12, at: 512 + t * 16 + c)
-                        v.store(b11 + b12, at: 640 + t * 16 + c)
-                        v.store(b12 - b11, at: 768 + t * 16 + c)
-                        v.store(b11 - b13, at: 896 + t * 16 + c)
-                        v.store(b20 - b22, at: 1024 + t * 16 + c)
-                        v.store(b21 + b22, at: 1152 + t * 16 + c)
-                        v.store(b22 - b21, at: 1280 + t * 16 + c)
-                        v.store(b21 - b23, at: 1408 + t * 16 + c)
-                        v.store(b30 - b32, at: 1536 + t * 16 + c)
-                        v.store(b31 + b32, at: 1664 + t * 16 + c)
-                        v.store(b32 - b31, at: 1792 + t * 16 + c)
-                        v.store(b31 - b33, at: 1920 + t * 16 + c)
+                        v.store(b01 + b02, at: 144 + t * 16 + c)
+                        v.store(b02 - b01, at: 288 + t * 16 + c)
+                        v.store(b01 - b03, at: 432 + t * 16 + c)
+                        v.store(b10 - b12, at: 576 + t * 16 + c)
+                        v.store(b11 + b12, at: 720 + t * 16 + c)
+                        v.store(b12 - b11, at: 864 + t * 16 + c)
+                        v.store(b11 - b13, at: 1008 + t * 16 + c)
+                        v.store(b20 - b22, at: 1152 + t * 16 + c)
+                        v.store(b21 + b22, at: 1296 + t * 16 + c)
+                        v.store(b22 - b21, at: 1440 + t * 16 + c)
+                        v.store(b21 - b23, at: 1584 + t * 16 + c)
+                        v.store(b30 - b32, at: 1728 + t * 16 + c)
+                        v.store(b31 + b32, at: 1872 + t * 16 + c)
+                        v.store(b32 - b31, at: 2016 + t * 16 + c)
+                        v.store(b31 - b33, at: 2160 + t * 16 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l4_res_conv2_winograd_product8(UnsafePointer(v + xi * 128), w + 2320 + xi * 256, m + xi * 128)
+                Self.l4_res_conv2_winograd_product8(UnsafePointer(v + xi * 144), w + 2320 + xi * 256, m + xi * 144)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
             for r in 0..<2 {
@@ -948,10 +948,10 @@ public struct ResidualBlock: CompiledModel {
                     let t = r * 4 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 2304 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 128 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 256 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 384 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 512 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 640 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 768 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 896 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 1024 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1280 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1408 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 1536 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1664 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 1792 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 16 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 144 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 288 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 432 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 576 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 864 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1296 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 1728 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1872 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias

@@ -74,7 +74,22 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
     var parts: Int { (tileRows + rowsPerGroup - 1) / rowsPerGroup }
 
     /// Floats of scratch: V and M for one group of tiles.
-    var scratchCount: Int { 16 * rowsPerGroup * tileColumns * (inputChannels + outputs) }
+    var scratchCount: Int { 16 * (vStride + mStride) }
+
+    /// Floats from one of V's 16 matrices to the next, and M's: each matrix
+    /// rounded up to whole cache lines, and one line more where that count
+    /// is even. A transform reads or writes all 16 matrices at once, and at
+    /// a stride of a power of two kilobytes (ResNet-20's 128 tiles x 16
+    /// channels are 8 KB) all 16 lines fall in one set of the 8-way L1
+    /// cache and evict each other; an odd number of lines spreads them over
+    /// 16 sets.
+    var vStride: Int { Self.skewed(rowsPerGroup * tileColumns * inputChannels) }
+    var mStride: Int { Self.skewed(rowsPerGroup * tileColumns * outputs) }
+
+    static func skewed(_ floats: Int) -> Int {
+        let lines = (floats + 15) / 16
+        return (lines % 2 == 0 ? lines + 1 : lines) * 16
+    }
 
     func emit(into out: inout SourceWriter) {
         let groups = tileRows / rowsPerGroup
@@ -87,7 +102,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>\(epilogue?.parameter ?? ""), _ parts: Range<Int> = 0..<\(parts))") { out in
             out.line("typealias VC = SIMD\(channelLanes)<Float>")
             out.line("typealias VK = SIMD\(outputLanes)<Float>")
-            out.line("let v = s, m = s + \(16 * rowsPerGroup * tileColumns * inputChannels)")
+            out.line("let v = s, m = s + \(16 * vStride)")
             if groups == 1 {
                 out.block("if parts.contains(0)") { out in
                     out.line("let ty0 = 0")
@@ -140,7 +155,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
                     for i in 0..<4 {
                         let columns = ["b\(i)0 - b\(i)2", "b\(i)1 + b\(i)2", "b\(i)2 - b\(i)1", "b\(i)1 - b\(i)3"]
                         for (j, value) in columns.enumerated() {
-                            out.line("v.store(\(value), at: \((i * 4 + j) * tiles * inputChannels) + t * \(inputChannels) + c)")
+                            out.line("v.store(\(value), at: \((i * 4 + j) * vStride) + t * \(inputChannels) + c)")
                         }
                     }
                 }
@@ -148,7 +163,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
         }
         out.line("// 16 products M[ξ] = V[ξ] · U[ξ].")
         out.block("for xi in 0..<16") { out in
-            out.line("Self.\(productsOf ?? function)_product\(tiles)(UnsafePointer(v + xi * \(tiles * inputChannels)), w + \(transformedOffset) + xi * \(inputChannels * packed.paddedOutputs), m + xi * \(tiles * outputs))")
+            out.line("Self.\(productsOf ?? function)_product\(tiles)(UnsafePointer(v + xi * \(vStride)), w + \(transformedOffset) + xi * \(inputChannels * packed.paddedOutputs), m + xi * \(mStride))")
         }
         out.line("// Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.")
         out.block("for r in 0..<\(rows)") { out in
@@ -158,7 +173,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
                 out.block("for k in stride(from: 0, to: \(outputs), by: \(outputLanes))") { out in
                     out.line("let bias = w.simd(VK.self, at: \(packed.biasOffset) + k)")
                     for i in 0..<4 {
-                        let loads = (0..<4).map { j in "UnsafePointer(m).simd(VK.self, at: \((i * 4 + j) * tiles * outputs) + t * \(outputs) + k)" }
+                        let loads = (0..<4).map { j in "UnsafePointer(m).simd(VK.self, at: \((i * 4 + j) * mStride) + t * \(outputs) + k)" }
                         out.line("let m\(i)0 = \(loads[0]), m\(i)1 = \(loads[1]), m\(i)2 = \(loads[2]), m\(i)3 = \(loads[3])")
                     }
                     // Aᵀ on the rows, then A on the columns.

@@ -4,9 +4,14 @@
 ///
 /// Accuracy (Tools/vector-math/fit_coefficients.py fits the coefficients and
 /// measures it; VectorMathTests checks it against Double): exp within 1 ulp
-/// over [-87.3, 88], sigmoid within 2.5 ulp, tanh within 6.3 ulp everywhere. Products and sums are
-/// rounded separately (never fused), so the results are the same bits whether
-/// or not the code is compiled for a CPU with fused multiply-add.
+/// over [-87.3, 88], sigmoid within 2.5 ulp, tanh within 5.6 ulp everywhere.
+///
+/// Multiply-adds are fused (`addingProduct`: one rounding), which IEEE 754
+/// defines exactly, so the results are the same bits on every CPU: compiled
+/// for one without FMA instructions, each becomes a library call per lane,
+/// slower but equal. Fused, silu is 30% faster and tanh 25% on Zen 3 than
+/// with each product and sum rounded on its own: EfficientNet's swish waits on
+/// its chain of dependent operations, and a fused one is one link instead of two.
 public enum VectorMath {
     public typealias Vector = SIMD16<Float>
     @usableFromInline typealias Bits = SIMD16<Int32>
@@ -32,10 +37,10 @@ public enum VectorMath {
         // on this chain, not on the arithmetic units.
         let r2 = r * r
         let r4 = r2 * r2
-        let low = (Vector(repeating: 0.5) + Vector(repeating: 0.166_666_66) * r) * r2
-        let high = (Vector(repeating: 0.041_666_27) + Vector(repeating: 0.008_333_43) * r)
-            + (Vector(repeating: 0.001_394_602_1) + Vector(repeating: 0.000_198_264_96) * r) * r2
-        let p = 1 + (r + (low + high * r4))
+        let low = Vector(repeating: 0.5).addingProduct(Vector(repeating: 0.166_666_66), r) * r2
+        let high = Vector(repeating: 0.041_666_27).addingProduct(Vector(repeating: 0.008_333_43), r)
+            .addingProduct(Vector(repeating: 0.001_394_602_1).addingProduct(Vector(repeating: 0.000_198_264_96), r), r2)
+        let p = 1 + (r + low.addingProduct(high, r4))
         let scale = unsafeBitCast((n &+ 127) &<< 23, to: Vector.self)
         return p * scale
     }
@@ -45,16 +50,16 @@ public enum VectorMath {
     @usableFromInline static func reduced(_ y: Vector) -> (r: Vector, n: Bits) {
         // Adding 1.5·2^23 rounds to the nearest integer and leaves it in the low mantissa bits.
         let magic = Vector(repeating: 12_582_912)
-        let shifted = y * Vector(repeating: 1.442_695_04) + magic
+        let shifted = magic.addingProduct(y, Vector(repeating: 1.442_695_04))
         let n = shifted - magic
         // ln2 in two parts (Cody and Waite), so n·ln2 is exact in the first.
-        let r = (y - n * Vector(repeating: 0.693_359_375)) - n * Vector(repeating: -2.121_944_4e-4)
+        let r = y.addingProduct(n, Vector(repeating: -0.693_359_375)).addingProduct(n, Vector(repeating: 2.121_944_4e-4))
         return (r, unsafeBitCast(shifted, to: Bits.self) &- unsafeBitCast(magic, to: Bits.self))
     }
 
     /// tanh: x·P(x²)/Q(x²), both of degree 4 in x², for |x| capped at 9
     /// (where tanh rounds to 1), and the result capped at ±1, which the
-    /// rational form overshoots by an ulp or two near the cap. Within 6.3 ulp
+    /// rational form overshoots by an ulp or two near the cap. Within 5.6 ulp
     /// (`Tools/vector-math/fit_coefficients.py` fits and measures it): what
     /// Keras's own backends give, TensorFlow's and ONNX Runtime's tanh
     /// (Eigen's and MLAS's rational forms) 5.5 ulp, JAX's 4.6, measured over
@@ -67,15 +72,15 @@ public enum VectorMath {
         let capped = clamp(x, -9, 9)
         let square = capped * capped
         var p = Vector(repeating: 1.344_965_6e-08)
-        p = p * square + Vector(repeating: 2.068_552_7e-05)
-        p = p * square + Vector(repeating: 0.003_500_590_8)
-        p = p * square + Vector(repeating: 0.133_853_63)
-        p = p * square + Vector(repeating: 1)
+        p = Vector(repeating: 2.068_552_7e-05).addingProduct(p, square)
+        p = Vector(repeating: 0.003_500_590_8).addingProduct(p, square)
+        p = Vector(repeating: 0.133_853_63).addingProduct(p, square)
+        p = Vector(repeating: 1).addingProduct(p, square)
         var q = Vector(repeating: 7.817_742_5e-07)
-        q = q * square + Vector(repeating: 0.000_329_356_17)
-        q = q * square + Vector(repeating: 0.025_896_396)
-        q = q * square + Vector(repeating: 0.467_186_84)
-        q = q * square + Vector(repeating: 1)
+        q = Vector(repeating: 0.000_329_356_17).addingProduct(q, square)
+        q = Vector(repeating: 0.025_896_396).addingProduct(q, square)
+        q = Vector(repeating: 0.467_186_84).addingProduct(q, square)
+        q = Vector(repeating: 1).addingProduct(q, square)
         // NaN passes both clamps and the arithmetic unchanged.
         return clamp(capped * p / q, -1, 1)
     }
@@ -111,9 +116,9 @@ public enum VectorMath {
     @usableFromInline static func expBeforeDivision(_ clamped: Vector) -> Vector {
         let (r, n) = reduced(clamped)
         let r2 = r * r
-        let low = Vector(repeating: 0.499_999_88) + Vector(repeating: 0.166_665_18) * r
-        let high = (Vector(repeating: 0.041_669_53) + Vector(repeating: 0.008_368_916) * r) + Vector(repeating: 0.001_375_140_7) * r2
-        let p = 1 + (r + r2 * (low + high * r2))
+        let low = Vector(repeating: 0.499_999_88).addingProduct(Vector(repeating: 0.166_665_18), r)
+        let high = Vector(repeating: 0.041_669_53).addingProduct(Vector(repeating: 0.008_368_916), r).addingProduct(Vector(repeating: 0.001_375_140_7), r2)
+        let p = 1 + r.addingProduct(r2, low.addingProduct(high, r2))
         return unsafeBitCast(unsafeBitCast(p, to: Bits.self) &+ (n &<< 23), to: Vector.self)
     }
 

@@ -35,13 +35,13 @@ import Testing
 
     /// Keras's backends are no closer: TensorFlow's and ONNX Runtime's tanh
     /// are within 5.5 ulp, JAX's within 4.6 (VectorMath.tanh says why).
-    @Test func tanhIsWithinSixAndAHalfUlpAndNeverBeyondOne() {
+    @Test func tanhIsWithinSixUlpAndNeverBeyondOne() {
         // Every 64th float in [4, 9.5], where the rational form nears its cap and 1.
         let nearOne = stride(from: Float(4).bitPattern, to: Float(9.5).bitPattern, by: 64).map { Float(bitPattern: $0) }
         let x = Self.grid(from: -10, to: 10, count: 200_003) + Self.grid(from: -0.001, to: 0.001, count: 1_001) + nearOne + nearOne.map { -$0 }
         let y = Self.applied(VectorMath.tanh(_:count:), to: x)
         let worst = zip(x, y).map { Self.ulps($1, Foundation.tanh(Double($0))) }.max() ?? .infinity
-        #expect(worst <= 6.5, "tanh: \(worst) ulp")
+        #expect(worst <= 6, "tanh: \(worst) ulp")
         #expect(y.allSatisfy { $0.magnitude <= 1 })
         #expect(zip(x, y).allSatisfy { ($0 < 0) == ($1 < 0) }, "tanh keeps the sign")
     }

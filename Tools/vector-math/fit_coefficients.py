@@ -19,9 +19,9 @@ Sources/CNNCRuntime/VectorMath.swift can be checked and remade:
 - sigmoid(x) = 1 / (1 + e^-x).
 
 It prints the coefficients as Swift Float literals and the largest error
-of the float32 evaluation (every multiply and add rounded on its own, as
-the Swift code does: Estrin's scheme for exp's polynomial, Horner's rule
-for tanh's) against float64 numpy over a dense grid.
+of the float32 evaluation (with fused multiply-adds where the Swift code
+has them: Estrin's scheme for exp's polynomial, Horner's rule for tanh's)
+against float64 numpy over a dense grid.
 """
 import numpy as np
 
@@ -70,34 +70,46 @@ def fit_tanh(degree=4, iterations=60):
     return best[1], best[2]
 
 
+def fma32(a, b, c):
+    """a * b + c rounded once to float32, as Swift's addingProduct: the float64
+    product of two floats is exact, so only the sum rounds twice (to float64,
+    then float32), which can differ from one rounding in rare halfway cases."""
+    return f32(np.float64(a) * np.float64(b) + np.float64(c))
+
+
 def horner(coefficients, t):
-    """Horner's rule in float32 with a separate multiply and add, as the Swift code
-    evaluates it (so results do not depend on whether the CPU has fused multiply-add)."""
+    """Horner's rule in float32 with a fused multiply-add per step, as the Swift code evaluates it."""
     acc = f32(coefficients[-1])
     for c in reversed(coefficients[:-1]):
-        acc = f32(f32(acc * t) + f32(c))
+        acc = fma32(acc, t, f32(c))
     return acc
 
 
 LOG2E, LN2_HI, LN2_LO = f32(1.44269504088896341), f32(0.693359375), f32(-2.12194440e-4)
+MAGIC = f32(12582912)
+
+
+def reduced(y):
+    """y = n ln2 + r as VectorMath.reduced computes it: n by adding 1.5 * 2^23."""
+    n = f32(fma32(y, LOG2E, MAGIC) - MAGIC)
+    return fma32(n, f32(-LN2_LO), fma32(n, -LN2_HI, y)), n
 
 
 def estrin_exp(c, r):
     """exp's polynomial as the Swift code evaluates it: the terms of degree 2
     to 7 by Estrin's scheme (pairs, then pairs of pairs), added to r and then
-    to 1, each product and sum rounded to float32 on its own."""
+    to 1, with fused multiply-adds where the Swift code has them."""
     c = [f32(v) for v in c]
     r2 = f32(r * r)
     r4 = f32(r2 * r2)
-    low = f32(f32(c[2] + f32(c[3] * r)) * r2)
-    high = f32(f32(c[4] + f32(c[5] * r)) + f32(f32(c[6] + f32(c[7] * r)) * r2))
-    return f32(c[0] + f32(r + f32(low + f32(high * r4))))
+    low = f32(fma32(c[3], r, c[2]) * r2)
+    high = fma32(fma32(c[7], r, c[6]), r2, fma32(c[5], r, c[4]))
+    return f32(c[0] + f32(r + fma32(high, r4, low)))
 
 
 def exp32(y, c):
     y = np.clip(f32(y), f32(-87.3), f32(88))
-    n = np.rint(f32(y * LOG2E)).astype(np.float32)
-    r = f32(f32(y - n * LN2_HI) - n * LN2_LO)
+    r, n = reduced(y)
     p = estrin_exp(c, r)
     return f32(p * np.ldexp(f32(1), n.astype(np.int32)))
 
@@ -105,12 +117,11 @@ def exp32(y, c):
 def exp_before_division32(y, c):
     """expBeforeDivision: y already in [-87.3, 87.3]; the degree-6 polynomial."""
     c = [f32(v) for v in c]
-    n = np.rint(f32(y * LOG2E)).astype(np.float32)
-    r = f32(f32(y - n * LN2_HI) - n * LN2_LO)
+    r, n = reduced(f32(y))
     r2 = f32(r * r)
-    low = f32(c[2] + f32(c[3] * r))
-    high = f32(f32(c[4] + f32(c[5] * r)) + f32(c[6] * r2))
-    p = f32(c[0] + f32(r + f32(r2 * f32(low + f32(high * r2)))))
+    low = fma32(c[3], r, c[2])
+    high = fma32(c[6], r2, fma32(c[5], r, c[4]))
+    p = f32(c[0] + fma32(r2, fma32(high, r2, low), r))
     return np.ldexp(p, n.astype(np.int32)).astype(np.float32)
 
 

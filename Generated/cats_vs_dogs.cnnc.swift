@@ -1358,7 +1358,7 @@ public struct CatsVsDogs: CompiledModel {
         }
     }
 
-    // conv_2: at inference, by Winograd's F(2x2, 3x3)
+    // conv_2: forward by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l2_conv_2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 2496)
@@ -1817,7 +1817,7 @@ public struct CatsVsDogs: CompiledModel {
         }
     }
 
-    // conv_3: at inference, by Winograd's F(2x2, 3x3)
+    // conv_3: forward by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l4_conv_3_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 2560)
@@ -2530,7 +2530,7 @@ public struct CatsVsDogs: CompiledModel {
         }
     }
 
-    // conv_4: at inference, by Winograd's F(2x2, 3x3)
+    // conv_4: forward by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l6_conv_4_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 2560)
@@ -3240,7 +3240,7 @@ public struct CatsVsDogs: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension CatsVsDogs: TrainableModel {
-    public static let trainingArenaCount = 3456993
+    public static let trainingArenaCount = 3910241
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "sigmoid"
     public static let trainingPhaseCount = 1
@@ -3275,14 +3275,14 @@ extension CatsVsDogs: TrainableModel {
         Self.l0_conv_1_pad(input, p)
         Self.l0_conv_1(UnsafePointer(p), w, o0)
         Self.l1_maxpool_1(UnsafePointer(o0), o1)
-        Self.l2_conv_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv_2(UnsafePointer(p), w.advanced(by: 896), o2)
+        Self.l2_conv_2_winograd_pad(UnsafePointer(o1), arena.advanced(by: 3456993))
+        Self.l2_conv_2_winograd(UnsafePointer(arena.advanced(by: 3456993)), w.advanced(by: 896), o2, arena.advanced(by: 3651681))
         Self.l3_maxpool_2(UnsafePointer(o2), o3)
-        Self.l4_conv_3_pad(UnsafePointer(o3), p)
-        Self.l4_conv_3(UnsafePointer(p), w.advanced(by: 52160), o4)
+        Self.l4_conv_3_winograd_pad(UnsafePointer(o3), arena.advanced(by: 3456993))
+        Self.l4_conv_3_winograd(UnsafePointer(arena.advanced(by: 3456993)), w.advanced(by: 52160), o4, arena.advanced(by: 3651681))
         Self.l5_maxpool_3(UnsafePointer(o4), o5)
-        Self.l6_conv_4_pad(UnsafePointer(o5), p)
-        Self.l6_conv_4(UnsafePointer(p), w.advanced(by: 257088), o6)
+        Self.l6_conv_4_winograd_pad(UnsafePointer(o5), arena.advanced(by: 3456993))
+        Self.l6_conv_4_winograd(UnsafePointer(arena.advanced(by: 3456993)), w.advanced(by: 257088), o6, arena.advanced(by: 3651681))
         Self.l7_maxpool_4(UnsafePointer(o6), o7)
         // flatten: the same memory as its input
         // dropout: inverted dropout, each value kept with probability 0.5 and scaled by 1/0.5

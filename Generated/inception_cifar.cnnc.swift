@@ -1356,7 +1356,7 @@ public struct InceptionCifar: CompiledModel {
         }
     }
 
-    // mixed2_3x3: at inference, by Winograd's F(2x2, 3x3)
+    // mixed2_3x3: forward by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l15_mixed2_3x3_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 320)
@@ -1807,7 +1807,7 @@ public struct InceptionCifar: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension InceptionCifar: TrainableModel {
-    public static let trainingArenaCount = 235770
+    public static let trainingArenaCount = 259962
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 1
@@ -1885,8 +1885,8 @@ extension InceptionCifar: TrainableModel {
         Self.l12_mixed2_5x5_reduce(UnsafePointer(o10), w.advanced(by: 9620), o12)
         Self.l13_mixed2_pool(UnsafePointer(o10), o13)
         Self.l11_mixed2_3x3_reduce(UnsafePointer(o10), w.advanced(by: 10076), o14)
-        Self.l15_mixed2_3x3_pad(UnsafePointer(o11), p)
-        Self.l15_mixed2_3x3(UnsafePointer(p), w.advanced(by: 11900), o15)
+        Self.l15_mixed2_3x3_winograd_pad(UnsafePointer(o11), arena.advanced(by: 235770))
+        Self.l15_mixed2_3x3_winograd(UnsafePointer(arena.advanced(by: 235770)), w.advanced(by: 11900), o15, arena.advanced(by: 238970))
         Self.l16_mixed2_5x5_pad(UnsafePointer(o12), p)
         Self.l16_mixed2_5x5(UnsafePointer(p), w.advanced(by: 50348), o16)
         Self.l17_mixed2_pool_proj(UnsafePointer(o13), w.advanced(by: 53564), o17)

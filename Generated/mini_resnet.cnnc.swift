@@ -1266,7 +1266,7 @@ public struct MiniResnet: CompiledModel {
         }
     }
 
-    // block2_conv2: at inference, by Winograd's F(2x2, 3x3)
+    // block2_conv2: forward by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l13_block2_conv2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 256)
@@ -1843,7 +1843,7 @@ public struct MiniResnet: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension MiniResnet: TrainableModel {
-    public static let trainingArenaCount = 177498
+    public static let trainingArenaCount = 196442
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 13
@@ -1926,8 +1926,8 @@ extension MiniResnet: TrainableModel {
                 Self.l11_block2_bn1_normalize(UnsafePointer(o10), statistics, k, o11)
                 o12.update(from: UnsafePointer(o11), count: 3136)
                 Self.l12_block2_relu(o12)
-                Self.l13_block2_conv2_pad(UnsafePointer(o12), p)
-                Self.l13_block2_conv2(UnsafePointer(p), w.advanced(by: 3776), o13)
+                Self.l13_block2_conv2_winograd_pad(UnsafePointer(o12), arena.advanced(by: 177498))
+                Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: 177498)), w.advanced(by: 3776), o13, arena.advanced(by: 181594))
                 Self.l14_block2_shortcut(UnsafePointer(o9), w.advanced(by: 10192), o14)
                 Self.l15_block2_bn2_statistics(UnsafePointer(o13), sums)
                 return 0

@@ -624,7 +624,7 @@ public struct MnistConvnet: CompiledModel {
         }
     }
 
-    // conv2d_1: at inference, by Winograd's F(2x2, 3x3)
+    // conv2d_1: forward by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l2_conv2d_1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for row in 0..<13 {
@@ -960,7 +960,7 @@ public struct MnistConvnet: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension MnistConvnet: TrainableModel {
-    public static let trainingArenaCount = 82858
+    public static let trainingArenaCount = 117290
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 1
@@ -988,7 +988,8 @@ extension MnistConvnet: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         Self.l1_max_pooling2d(UnsafePointer(o0), o1)
-        Self.l2_conv2d_1(UnsafePointer(o1), w.advanced(by: 320), o2)
+        Self.l2_conv2d_1_winograd_pad(UnsafePointer(o1), arena.advanced(by: 82858))
+        Self.l2_conv2d_1_winograd(UnsafePointer(arena.advanced(by: 82858)), w.advanced(by: 320), o2, arena.advanced(by: 89130))
         Self.l3_max_pooling2d_1(UnsafePointer(o2), o3)
         // flatten: the same memory as its input
         // dropout: inverted dropout, each value kept with probability 0.5 and scaled by 1/0.5

@@ -2096,7 +2096,7 @@ public struct Resnet20Cifar: CompiledModel {
         }
     }
 
-    // stage1_block1_conv1: at inference, by Winograd's F(2x2, 3x3)
+    // stage1_block1_conv1: forward by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l3_stage1_block1_conv1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 544)
@@ -2390,7 +2390,7 @@ public struct Resnet20Cifar: CompiledModel {
         }
     }
 
-    // stage1_block1_conv2: at inference, by Winograd's F(2x2, 3x3)
+    // stage1_block1_conv2: forward by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l6_stage1_block1_conv2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 544)
@@ -3034,7 +3034,7 @@ public struct Resnet20Cifar: CompiledModel {
         }
     }
 
-    // stage2_block1_conv2: at inference, by Winograd's F(2x2, 3x3)
+    // stage2_block1_conv2: forward by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l27_stage2_block1_conv2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 576)
@@ -3564,7 +3564,7 @@ public struct Resnet20Cifar: CompiledModel {
         }
     }
 
-    // stage2_block2_conv1: at inference, by Winograd's F(2x2, 3x3)
+    // stage2_block2_conv1: forward by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l33_stage2_block2_conv1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 576)
@@ -4201,7 +4201,7 @@ public struct Resnet20Cifar: CompiledModel {
         }
     }
 
-    // stage3_block1_conv2: at inference, by Winograd's F(2x2, 3x3)
+    // stage3_block1_conv2: forward by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l50_stage3_block1_conv2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 640)
@@ -4723,7 +4723,7 @@ public struct Resnet20Cifar: CompiledModel {
         }
     }
 
-    // stage3_block2_conv1: at inference, by Winograd's F(2x2, 3x3)
+    // stage3_block2_conv1: forward by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l56_stage3_block2_conv1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 640)
@@ -5136,7 +5136,7 @@ public struct Resnet20Cifar: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Resnet20Cifar: TrainableModel {
-    public static let trainingArenaCount = 1167562
+    public static let trainingArenaCount = 1252106
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 43
@@ -5172,8 +5172,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l1_stem_bn_normalize(UnsafePointer(o0), statistics, k, o1)
                 o2.update(from: UnsafePointer(o1), count: 16384)
                 Self.l2_stem_relu(o2)
-                Self.l3_stage1_block1_conv1_pad(UnsafePointer(o2), p)
-                Self.l3_stage1_block1_conv1(UnsafePointer(p), w.advanced(by: 480), o3)
+                Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o2), arena.advanced(by: 1167562))
+                Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 480), o3, arena.advanced(by: 1186058))
                 Self.l4_stage1_block1_bn1_statistics(UnsafePointer(o3), sums)
                 return 0
 
@@ -5186,8 +5186,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l4_stage1_block1_bn1_normalize(UnsafePointer(o3), statistics, k, o4)
                 o5.update(from: UnsafePointer(o4), count: 16384)
                 Self.l2_stem_relu(o5)
-                Self.l6_stage1_block1_conv2_pad(UnsafePointer(o5), p)
-                Self.l6_stage1_block1_conv2(UnsafePointer(p), w.advanced(by: 6928), o6)
+                Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o5), arena.advanced(by: 1167562))
+                Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 6928), o6, arena.advanced(by: 1186058))
                 Self.l7_stage1_block1_bn2_statistics(UnsafePointer(o6), sums)
                 return 0
 
@@ -5203,8 +5203,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l8_stage1_block1_add(UnsafePointer(o2), UnsafePointer(o7), o8)
                 o9.update(from: UnsafePointer(o8), count: 16384)
                 Self.l2_stem_relu(o9)
-                Self.l3_stage1_block1_conv1_pad(UnsafePointer(o9), p)
-                Self.l3_stage1_block1_conv1(UnsafePointer(p), w.advanced(by: 13376), o10)
+                Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o9), arena.advanced(by: 1167562))
+                Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 13376), o10, arena.advanced(by: 1186058))
                 Self.l11_stage1_block2_bn1_statistics(UnsafePointer(o10), sums)
                 return 0
 
@@ -5217,8 +5217,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l11_stage1_block2_bn1_normalize(UnsafePointer(o10), statistics, k, o11)
                 o12.update(from: UnsafePointer(o11), count: 16384)
                 Self.l2_stem_relu(o12)
-                Self.l6_stage1_block1_conv2_pad(UnsafePointer(o12), p)
-                Self.l6_stage1_block1_conv2(UnsafePointer(p), w.advanced(by: 19824), o13)
+                Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o12), arena.advanced(by: 1167562))
+                Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 19824), o13, arena.advanced(by: 1186058))
                 Self.l14_stage1_block2_bn2_statistics(UnsafePointer(o13), sums)
                 return 0
 
@@ -5234,8 +5234,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l15_stage1_block2_add(UnsafePointer(o9), UnsafePointer(o14), o15)
                 o16.update(from: UnsafePointer(o15), count: 16384)
                 Self.l2_stem_relu(o16)
-                Self.l3_stage1_block1_conv1_pad(UnsafePointer(o16), p)
-                Self.l3_stage1_block1_conv1(UnsafePointer(p), w.advanced(by: 26272), o17)
+                Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(o16), arena.advanced(by: 1167562))
+                Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 26272), o17, arena.advanced(by: 1186058))
                 Self.l18_stage1_block3_bn1_statistics(UnsafePointer(o17), sums)
                 return 0
 
@@ -5248,8 +5248,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l18_stage1_block3_bn1_normalize(UnsafePointer(o17), statistics, k, o18)
                 o19.update(from: UnsafePointer(o18), count: 16384)
                 Self.l2_stem_relu(o19)
-                Self.l6_stage1_block1_conv2_pad(UnsafePointer(o19), p)
-                Self.l6_stage1_block1_conv2(UnsafePointer(p), w.advanced(by: 32720), o20)
+                Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(o19), arena.advanced(by: 1167562))
+                Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 32720), o20, arena.advanced(by: 1186058))
                 Self.l21_stage1_block3_bn2_statistics(UnsafePointer(o20), sums)
                 return 0
 
@@ -5281,8 +5281,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l25_stage2_block1_bn1_normalize(UnsafePointer(o24), statistics, k, o25)
                 o26.update(from: UnsafePointer(o25), count: 8192)
                 Self.l26_stage2_block1_relu(o26)
-                Self.l27_stage2_block1_conv2_pad(UnsafePointer(o26), p)
-                Self.l27_stage2_block1_conv2(UnsafePointer(p), w.advanced(by: 43872), o27)
+                Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(o26), arena.advanced(by: 1167562))
+                Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 43872), o27, arena.advanced(by: 1186058))
                 Self.l28_stage2_block1_shortcut(UnsafePointer(o23), w.advanced(by: 69504), o28)
                 Self.l29_stage2_block1_bn2_statistics(UnsafePointer(o27), sums)
                 return 0
@@ -5308,8 +5308,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l31_stage2_block1_add(UnsafePointer(o29), UnsafePointer(o30), o31)
                 o32.update(from: UnsafePointer(o31), count: 8192)
                 Self.l26_stage2_block1_relu(o32)
-                Self.l33_stage2_block2_conv1_pad(UnsafePointer(o32), p)
-                Self.l33_stage2_block2_conv1(UnsafePointer(p), w.advanced(by: 70176), o33)
+                Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(o32), arena.advanced(by: 1167562))
+                Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 70176), o33, arena.advanced(by: 1186058))
                 Self.l34_stage2_block2_bn1_statistics(UnsafePointer(o33), sums)
                 return 0
 
@@ -5322,8 +5322,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l34_stage2_block2_bn1_normalize(UnsafePointer(o33), statistics, k, o34)
                 o35.update(from: UnsafePointer(o34), count: 8192)
                 Self.l26_stage2_block1_relu(o35)
-                Self.l27_stage2_block1_conv2_pad(UnsafePointer(o35), p)
-                Self.l27_stage2_block1_conv2(UnsafePointer(p), w.advanced(by: 95872), o36)
+                Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(o35), arena.advanced(by: 1167562))
+                Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 95872), o36, arena.advanced(by: 1186058))
                 Self.l37_stage2_block2_bn2_statistics(UnsafePointer(o36), sums)
                 return 0
 
@@ -5339,8 +5339,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l38_stage2_block2_add(UnsafePointer(o32), UnsafePointer(o37), o38)
                 o39.update(from: UnsafePointer(o38), count: 8192)
                 Self.l26_stage2_block1_relu(o39)
-                Self.l33_stage2_block2_conv1_pad(UnsafePointer(o39), p)
-                Self.l33_stage2_block2_conv1(UnsafePointer(p), w.advanced(by: 121568), o40)
+                Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(o39), arena.advanced(by: 1167562))
+                Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 121568), o40, arena.advanced(by: 1186058))
                 Self.l41_stage2_block3_bn1_statistics(UnsafePointer(o40), sums)
                 return 0
 
@@ -5353,8 +5353,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l41_stage2_block3_bn1_normalize(UnsafePointer(o40), statistics, k, o41)
                 o42.update(from: UnsafePointer(o41), count: 8192)
                 Self.l26_stage2_block1_relu(o42)
-                Self.l27_stage2_block1_conv2_pad(UnsafePointer(o42), p)
-                Self.l27_stage2_block1_conv2(UnsafePointer(p), w.advanced(by: 147264), o43)
+                Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(o42), arena.advanced(by: 1167562))
+                Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 147264), o43, arena.advanced(by: 1186058))
                 Self.l44_stage2_block3_bn2_statistics(UnsafePointer(o43), sums)
                 return 0
 
@@ -5386,8 +5386,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l48_stage3_block1_bn1_normalize(UnsafePointer(o47), statistics, k, o48)
                 o49.update(from: UnsafePointer(o48), count: 4096)
                 Self.l49_stage3_block1_relu(o49)
-                Self.l50_stage3_block1_conv2_pad(UnsafePointer(o49), p)
-                Self.l50_stage3_block1_conv2(UnsafePointer(p), w.advanced(by: 191584), o50)
+                Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(o49), arena.advanced(by: 1167562))
+                Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 191584), o50, arena.advanced(by: 1186058))
                 Self.l51_stage3_block1_shortcut(UnsafePointer(o46), w.advanced(by: 294048), o51)
                 Self.l52_stage3_block1_bn2_statistics(UnsafePointer(o50), sums)
                 return 0
@@ -5413,8 +5413,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l54_stage3_block1_add(UnsafePointer(o52), UnsafePointer(o53), o54)
                 o55.update(from: UnsafePointer(o54), count: 4096)
                 Self.l49_stage3_block1_relu(o55)
-                Self.l56_stage3_block2_conv1_pad(UnsafePointer(o55), p)
-                Self.l56_stage3_block2_conv1(UnsafePointer(p), w.advanced(by: 296416), o56)
+                Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(o55), arena.advanced(by: 1167562))
+                Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 296416), o56, arena.advanced(by: 1186058))
                 Self.l57_stage3_block2_bn1_statistics(UnsafePointer(o56), sums)
                 return 0
 
@@ -5427,8 +5427,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l57_stage3_block2_bn1_normalize(UnsafePointer(o56), statistics, k, o57)
                 o58.update(from: UnsafePointer(o57), count: 4096)
                 Self.l49_stage3_block1_relu(o58)
-                Self.l50_stage3_block1_conv2_pad(UnsafePointer(o58), p)
-                Self.l50_stage3_block1_conv2(UnsafePointer(p), w.advanced(by: 399008), o59)
+                Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(o58), arena.advanced(by: 1167562))
+                Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 399008), o59, arena.advanced(by: 1186058))
                 Self.l60_stage3_block2_bn2_statistics(UnsafePointer(o59), sums)
                 return 0
 
@@ -5444,8 +5444,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l61_stage3_block2_add(UnsafePointer(o55), UnsafePointer(o60), o61)
                 o62.update(from: UnsafePointer(o61), count: 4096)
                 Self.l49_stage3_block1_relu(o62)
-                Self.l56_stage3_block2_conv1_pad(UnsafePointer(o62), p)
-                Self.l56_stage3_block2_conv1(UnsafePointer(p), w.advanced(by: 501600), o63)
+                Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(o62), arena.advanced(by: 1167562))
+                Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 501600), o63, arena.advanced(by: 1186058))
                 Self.l64_stage3_block3_bn1_statistics(UnsafePointer(o63), sums)
                 return 0
 
@@ -5458,8 +5458,8 @@ extension Resnet20Cifar: TrainableModel {
                 Self.l64_stage3_block3_bn1_normalize(UnsafePointer(o63), statistics, k, o64)
                 o65.update(from: UnsafePointer(o64), count: 4096)
                 Self.l49_stage3_block1_relu(o65)
-                Self.l50_stage3_block1_conv2_pad(UnsafePointer(o65), p)
-                Self.l50_stage3_block1_conv2(UnsafePointer(p), w.advanced(by: 604192), o66)
+                Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(o65), arena.advanced(by: 1167562))
+                Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 1167562)), w.advanced(by: 604192), o66, arena.advanced(by: 1186058))
                 Self.l67_stage3_block3_bn2_statistics(UnsafePointer(o66), sums)
                 return 0
 

@@ -659,7 +659,7 @@ public struct Unet: CompiledModel {
         }
     }
 
-    // dec2_conv: at inference, by Winograd's F(2x2, 3x3)
+    // dec2_conv: forward by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l7_dec2_conv_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 320)
@@ -954,7 +954,7 @@ public struct Unet: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Unet: TrainableModel {
-    public static let trainingArenaCount = 57536
+    public static let trainingArenaCount = 67392
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 1
@@ -999,8 +999,8 @@ extension Unet: TrainableModel {
         Self.l4_bottleneck(UnsafePointer(p), w.advanced(by: 2528), o4)
         Self.l5_dec2_up(UnsafePointer(o4), w.advanced(by: 7168), o5)
         Self.l6_dec2_skip(UnsafePointer(o5), UnsafePointer(o2), o6)
-        Self.l7_dec2_conv_pad(UnsafePointer(o6), p)
-        Self.l7_dec2_conv(UnsafePointer(p), w.advanced(by: 9232), o7)
+        Self.l7_dec2_conv_winograd_pad(UnsafePointer(o6), arena.advanced(by: 57536))
+        Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: 57536)), w.advanced(by: 9232), o7, arena.advanced(by: 60736))
         Self.l8_dec1_up(UnsafePointer(o7), o8)
         Self.l9_dec1_skip(UnsafePointer(o8), UnsafePointer(o0), o9)
         Self.l10_dec1_conv_pad(UnsafePointer(o9), p)

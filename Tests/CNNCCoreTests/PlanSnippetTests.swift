@@ -386,6 +386,30 @@ import Testing
         #expect(program.arena.scratch == winograd.kernel.scratchCount)
     }
 
+    /// Training's forward pass runs the Winograd kernel inference chose, with
+    /// its padded input and scratch in room of their own after the rest of the
+    /// training arena; the backward pass keeps the direct kernel's padding.
+    @Test func trainingRunsTheWinogradKernelForward() throws {
+        let program = try Self.program("""
+            input_shape: [16, 16, 16]
+            layers:
+              - Conv2D: {filters: 16, kernel_size: 3, padding: same, activation: relu}
+              - Flatten
+              - Dense: {units: 2, activation: softmax}
+            """)
+        guard case .convolution(let kernels) = program.nodes[0].kernel, let winograd = kernels.winograd else {
+            Issue.record("expected a Winograd kernel, got \(program.nodes[0].kernel)")
+            return
+        }
+        let arena = program.training.arena
+        #expect(arena.winogradScratchOffset == arena.winogradPaddedOffset + winograd.padding.paddedCount)
+        #expect(arena.total == arena.winogradScratchOffset + winograd.kernel.scratchCount)
+        let swift = ModelGenerator.render(program)
+        let training = String(swift[swift.range(of: "// MARK: - Training")!.lowerBound...])
+        #expect(training.contains("Self.\(winograd.padding.function)("))
+        #expect(training.contains("Self.\(winograd.kernel.function)(UnsafePointer(arena.advanced(by: \(arena.winogradPaddedOffset)))"))
+    }
+
     /// A Winograd layer whose transformed weights outweigh its tiles (VGG16's
     /// 8x8x512) takes every tile row in one group, so its products stream U
     /// once; a layer of many tiles and few channels keeps small groups that

@@ -454,7 +454,7 @@ public struct WinogradEdges: CompiledModel {
         }
     }
 
-    // conv2d_1: at inference, by Winograd's F(2x2, 3x3)
+    // conv2d_1: forward by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l1_conv2d_1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for row in 0..<23 {
@@ -778,7 +778,7 @@ public struct WinogradEdges: CompiledModel {
         }
     }
 
-    // conv2d_2: at inference, by Winograd's F(2x2, 3x3)
+    // conv2d_2: forward by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l2_conv2d_2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 320)
@@ -1127,7 +1127,7 @@ public struct WinogradEdges: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension WinogradEdges: TrainableModel {
-    public static let trainingArenaCount = 93445
+    public static let trainingArenaCount = 160773
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 1
@@ -1153,10 +1153,11 @@ extension WinogradEdges: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
-        Self.l1_conv2d_1(UnsafePointer(o0), w.advanced(by: 4640), o1)
+        Self.l1_conv2d_1_winograd_pad(UnsafePointer(o0), arena.advanced(by: 93445))
+        Self.l1_conv2d_1_winograd(UnsafePointer(arena.advanced(by: 93445)), w.advanced(by: 4640), o1, arena.advanced(by: 104965))
         Self.l1_conv2d_1_activation(o1)
-        Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_2(UnsafePointer(p), w.advanced(by: 14256), o2)
+        Self.l2_conv2d_2_winograd_pad(UnsafePointer(o1), arena.advanced(by: 93445))
+        Self.l2_conv2d_2_winograd(UnsafePointer(arena.advanced(by: 93445)), w.advanced(by: 14256), o2, arena.advanced(by: 104965))
         Self.l3_max_pooling2d(UnsafePointer(o2), o3)
         // flatten: the same memory as its input
         Self.l5_dense(UnsafePointer(o3), w.advanced(by: 33504), o5)

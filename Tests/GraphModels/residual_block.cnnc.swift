@@ -766,7 +766,7 @@ public struct ResidualBlock: CompiledModel {
         }
     }
 
-    // res_conv2: at inference, by Winograd's F(2x2, 3x3)
+    // res_conv2: forward by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l4_res_conv2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 160)
@@ -1175,7 +1175,7 @@ public struct ResidualBlock: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension ResidualBlock: TrainableModel {
-    public static let trainingArenaCount = 29226
+    public static let trainingArenaCount = 35434
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 7
@@ -1216,8 +1216,8 @@ extension ResidualBlock: TrainableModel {
                 Self.l2_res_bn1_normalize(UnsafePointer(o1), statistics, k, o2)
                 o3.update(from: UnsafePointer(o2), count: 1024)
                 Self.l3_res_relu(o3)
-                Self.l4_res_conv2_pad(UnsafePointer(o3), p)
-                Self.l4_res_conv2(UnsafePointer(p), w.advanced(by: 1424), o4)
+                Self.l4_res_conv2_winograd_pad(UnsafePointer(o3), arena.advanced(by: 29226))
+                Self.l4_res_conv2_winograd(UnsafePointer(arena.advanced(by: 29226)), w.advanced(by: 1424), o4, arena.advanced(by: 30826))
                 Self.l5_shortcut(UnsafePointer(o0), w.advanced(by: 7840), o5)
                 Self.l6_res_bn2_statistics(UnsafePointer(o4), sums)
                 return 0

@@ -66,7 +66,7 @@ struct ModelRenderer {
                 functions.line()
                 functions.line("// \(node.layer.name): the direct kernel")
             }
-            // The direct kernel: inference's unless Winograd's is, and training's always.
+            // The direct kernel: the forward pass's unless Winograd's is.
             kernels.direct.emit(into: &functions)
             if let pointwise = kernels.pointwise {
                 functions.line()
@@ -75,7 +75,7 @@ struct ModelRenderer {
             }
             if let winograd = kernels.winograd {
                 functions.line()
-                functions.line("// \(node.layer.name): at inference, by Winograd's F(2x2, 3x3)")
+                functions.line("// \(node.layer.name): forward by Winograd's F(2x2, 3x3)")
                 winograd.padding.emit(into: &functions)
                 functions.line()
                 winograd.kernel.emit(into: &functions)

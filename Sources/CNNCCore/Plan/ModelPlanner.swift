@@ -83,12 +83,14 @@ public enum ModelPlanner {
         var memory = InferenceMemoryPlanner.plan(model, nodes: nodes)
         EpilogueFusion.fuse(&memory.nodes, model: model, tailStart: batchedTail?.start)
         KernelSharing.share(&memory.nodes)
+        var training = TrainingPlanner.plan(model, weights: weights)
+        training.arena.reserveWinograd(for: memory.nodes)
         return ModelProgram(
             modelName: model.name, specPath: specPath, typeName: SwiftNames.typeName(forSpecPath: specPath),
             inputLayout: keras.inputLayout, outputLayout: keras.outputLayout, parameterCount: model.parameters, flops: model.flops,
             weights: weights, nodes: memory.nodes, arena: memory.arena, results: memory.results,
             batchedTail: batchedTail,
-            training: TrainingPlanner.plan(model, weights: weights), vectorWidths: vectorWidths.sorted(), target: target)
+            training: training, vectorWidths: vectorWidths.sorted(), target: target)
     }
 
     /// Where layer `index`'s weights start in both buffers.

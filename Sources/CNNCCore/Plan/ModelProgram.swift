@@ -120,8 +120,9 @@ enum InferenceKernel: Codable, Hashable, Sendable {
     case nothing
 }
 
-/// A Conv2D, DepthwiseConv2D or Dense layer's kernels. The direct kernel is training's always,
-/// and inference's unless a Winograd kernel is chosen.
+/// A Conv2D, DepthwiseConv2D or Dense layer's kernels. The forward pass, in
+/// inference and in training, runs the Winograd kernel where one is chosen and
+/// the direct kernel otherwise; the backward pass works from the direct kernel's layout.
 struct ConvolutionKernels: Codable, Hashable, Sendable {
     /// Copies the input into the arena's `p` with the layer's padding around it.
     var padding: PaddingEmitter?

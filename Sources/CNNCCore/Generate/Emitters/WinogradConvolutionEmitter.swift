@@ -1,4 +1,4 @@
-/// A 3x3, stride-1 Conv2D at inference by Winograd's F(2x2, 3x3) (Lavin and
+/// A 3x3, stride-1 Conv2D forward by Winograd's F(2x2, 3x3) (Lavin and
 /// Gray, "Fast Algorithms for Convolutional Neural Networks", 2015): each 2x2
 /// block of outputs ("tile") comes from a 4x4 patch of input in 16 products
 /// per input and output channel instead of 36, so 2.25x fewer multiply-adds.
@@ -12,8 +12,9 @@
 /// the output transform Y = Aᵀ M A with bias and ReLU. U = G g Gᵀ is the
 /// kernel transformed once, when the model is made (`WeightPacking.winograd`).
 /// The transforms' coefficients are 0, ±1 and ±½, so results stay within a
-/// few units in the last place of direct convolution's. Training keeps the
-/// direct kernel.
+/// few units in the last place of direct convolution's. Training's forward
+/// pass runs it too (`TrainingArena.reserveWinograd`); its backward pass
+/// keeps the direct kernel's.
 struct WinogradConvolutionEmitter: Codable, Hashable {
     var function: String
     var inputChannels: Int

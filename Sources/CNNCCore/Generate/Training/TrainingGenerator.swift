@@ -311,18 +311,27 @@ struct TrainingGenerator {
         switch layer.operation {
         case .conv2D, .depthwiseConv2D, .conv2DTranspose, .dense:
             var reads = source
-            let padsItself = if case .convolution(let kernels) = node.kernel { kernels.direct.padsItself } else { false }
-            if let padding = layer.padding, padding != .zero, !padsItself {
-                out.line("Self.\(function)_pad(\(source), p)")
-                reads = "UnsafePointer(p)"
+            var kernel = function, scratch = ""
+            if case .convolution(let kernels) = node.kernel, let winograd = kernels.winograd {
+                let padded = PointerExpression.offset("arena", by: arena.winogradPaddedOffset)
+                out.line("Self.\(winograd.padding.function)(\(source), \(padded))")
+                reads = "UnsafePointer(\(padded))"
+                kernel = winograd.kernel.function
+                scratch = ", " + PointerExpression.offset("arena", by: arena.winogradScratchOffset)
+            } else {
+                let padsItself = if case .convolution(let kernels) = node.kernel { kernels.direct.padsItself } else { false }
+                if let padding = layer.padding, padding != .zero, !padsItself {
+                    out.line("Self.\(function)_pad(\(source), p)")
+                    reads = "UnsafePointer(p)"
+                }
             }
             let activation = layer.operation.fusedActivation
             if arena.preActivations[index] != nil {
                 // The pre-activation stays for the derivative, which reads it.
-                out.line("Self.\(function)(\(reads), \(packedWeights), z\(index))")
+                out.line("Self.\(kernel)(\(reads), \(packedWeights), z\(index)\(scratch))")
                 out.line("\(target).update(from: z\(index), count: \(layer.outputShape.elementCount))")
             } else {
-                out.line("Self.\(function)(\(reads), \(packedWeights), \(target))")
+                out.line("Self.\(kernel)(\(reads), \(packedWeights), \(target)\(scratch))")
             }
             if activation != .linear && activation != .relu { out.line("Self.\(function)_activation(\(target))") }
         case .separableConv2D(let config):

@@ -198,14 +198,24 @@ public struct MiniResnet: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         _ = (arena, w)
         // stem_conv
-        Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
-        Self.l0_stem_conv(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv))
+        // with stem_bn and stem_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
+            Self.l0_stem_conv_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv), w.advanced(by: 1360))
+        } else {
+            Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
+            Self.l0_stem_conv(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv))
+        }
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_bn
-        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem_conv), w)
+        if observe != nil {
+            Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem_conv), w)
+        }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem_conv))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem_conv))
+        }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // block1_conv1
         // with block1_bn1 and block1_relu in its store, unless every layer's output is observed
@@ -341,14 +351,15 @@ public struct MiniResnet: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stem_conv
+        // with stem_bn and stem_relu in its store, unless every layer's output is observed
         Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
-        Self.l0_stem_conv(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv))
+        Self.l0_stem_conv_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv), w.advanced(by: 1360))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_bn
-        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem_conv), w)
+        // in stem_conv's store
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem_conv))
+        // in stem_conv's store
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // block1_conv1
         // with block1_bn1 and block1_relu in its store, unless every layer's output is observed
@@ -451,14 +462,24 @@ public struct MiniResnet: CompiledModel {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stem_conv
-        Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
-        Self.l0_stem_conv(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv))
+        // with stem_bn and stem_relu in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
+            Self.l0_stem_conv_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv), w.advanced(by: 1360))
+        } else {
+            Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
+            Self.l0_stem_conv(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv))
+        }
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_bn
-        Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem_conv), w)
+        if observe != nil {
+            Self.l1_stem_bn(arena.advanced(by: Arena.l0_stem_conv), w)
+        }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_relu
-        Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem_conv))
+        if observe != nil {
+            Self.l2_stem_relu(arena.advanced(by: Arena.l0_stem_conv))
+        }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // block1_conv1
         // with block1_bn1 and block1_relu in its store, unless every layer's output is observed
@@ -745,6 +766,107 @@ public struct MiniResnet: CompiledModel {
                     yp.store(s11, at: 176)
                     yp.store(s12, at: 192)
                     yp.store(s13, at: 208)
+                }
+            }
+        }
+    }
+
+    // stem_conv: at inference, with the layers after it in its store
+    @inline(never)
+    static func l0_stem_conv_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<28) {
+        typealias V = SIMD16<Float>
+        guard !parts.isEmpty else { return }
+        let patterns = w + 80, biases = w + 1232
+        // The BatchNormalization's scale and shift for each phase's lanes.
+        var scale0 = V(), shift0 = V()
+        for lane in 0..<16 { scale0[lane] = post[(0 + lane) % 8]; shift0[lane] = post[8 + (0 + lane) % 8] }
+        // The input rows these output rows read, each pixel repeated once per filter.
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 7208) { buffer in
+            let repeated = buffer.baseAddress!
+            let firstRow = parts.lowerBound
+            let source = x + firstRow * 30, rows = (parts.upperBound - 1) + 3 - firstRow
+            for pixel in 0..<(rows * 30) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
+            for oy in parts {
+                let row = repeated + (oy - firstRow) * 240
+                let yp = y + oy * 224
+                do {
+                    var s0 = biases.simd(V.self, at: 0)
+                    var s1 = biases.simd(V.self, at: 0)
+                    var s2 = biases.simd(V.self, at: 0)
+                    var s3 = biases.simd(V.self, at: 0)
+                    var s4 = biases.simd(V.self, at: 0)
+                    var s5 = biases.simd(V.self, at: 0)
+                    var s6 = biases.simd(V.self, at: 0)
+                    var s7 = biases.simd(V.self, at: 0)
+                    var s8 = biases.simd(V.self, at: 0)
+                    var s9 = biases.simd(V.self, at: 0)
+                    var s10 = biases.simd(V.self, at: 0)
+                    var s11 = biases.simd(V.self, at: 0)
+                    var s12 = biases.simd(V.self, at: 0)
+                    var s13 = biases.simd(V.self, at: 0)
+                    for kx in 0..<3 {
+                        for ky in 0..<3 {
+                            let xp = row + ky * 240 + kx * 8
+                            let wp = patterns + (ky * 3 + kx) * 128
+                            let w0 = wp.simd(V.self, at: 0)
+                            s0 = madd(s0, xp.simd(V.self, at: 0), w0)
+                            s1 = madd(s1, xp.simd(V.self, at: 16), w0)
+                            s2 = madd(s2, xp.simd(V.self, at: 32), w0)
+                            s3 = madd(s3, xp.simd(V.self, at: 48), w0)
+                            s4 = madd(s4, xp.simd(V.self, at: 64), w0)
+                            s5 = madd(s5, xp.simd(V.self, at: 80), w0)
+                            s6 = madd(s6, xp.simd(V.self, at: 96), w0)
+                            s7 = madd(s7, xp.simd(V.self, at: 112), w0)
+                            s8 = madd(s8, xp.simd(V.self, at: 128), w0)
+                            s9 = madd(s9, xp.simd(V.self, at: 144), w0)
+                            s10 = madd(s10, xp.simd(V.self, at: 160), w0)
+                            s11 = madd(s11, xp.simd(V.self, at: 176), w0)
+                            s12 = madd(s12, xp.simd(V.self, at: 192), w0)
+                            s13 = madd(s13, xp.simd(V.self, at: 208), w0)
+                        }
+                    }
+                    let e0n = s0 * scale0 + shift0
+                    let e0r = V().replacing(with: e0n, where: e0n .> 0)
+                    yp.store(e0r, at: 0)
+                    let e1n = s1 * scale0 + shift0
+                    let e1r = V().replacing(with: e1n, where: e1n .> 0)
+                    yp.store(e1r, at: 16)
+                    let e2n = s2 * scale0 + shift0
+                    let e2r = V().replacing(with: e2n, where: e2n .> 0)
+                    yp.store(e2r, at: 32)
+                    let e3n = s3 * scale0 + shift0
+                    let e3r = V().replacing(with: e3n, where: e3n .> 0)
+                    yp.store(e3r, at: 48)
+                    let e4n = s4 * scale0 + shift0
+                    let e4r = V().replacing(with: e4n, where: e4n .> 0)
+                    yp.store(e4r, at: 64)
+                    let e5n = s5 * scale0 + shift0
+                    let e5r = V().replacing(with: e5n, where: e5n .> 0)
+                    yp.store(e5r, at: 80)
+                    let e6n = s6 * scale0 + shift0
+                    let e6r = V().replacing(with: e6n, where: e6n .> 0)
+                    yp.store(e6r, at: 96)
+                    let e7n = s7 * scale0 + shift0
+                    let e7r = V().replacing(with: e7n, where: e7n .> 0)
+                    yp.store(e7r, at: 112)
+                    let e8n = s8 * scale0 + shift0
+                    let e8r = V().replacing(with: e8n, where: e8n .> 0)
+                    yp.store(e8r, at: 128)
+                    let e9n = s9 * scale0 + shift0
+                    let e9r = V().replacing(with: e9n, where: e9n .> 0)
+                    yp.store(e9r, at: 144)
+                    let e10n = s10 * scale0 + shift0
+                    let e10r = V().replacing(with: e10n, where: e10n .> 0)
+                    yp.store(e10r, at: 160)
+                    let e11n = s11 * scale0 + shift0
+                    let e11r = V().replacing(with: e11n, where: e11n .> 0)
+                    yp.store(e11r, at: 176)
+                    let e12n = s12 * scale0 + shift0
+                    let e12r = V().replacing(with: e12n, where: e12n .> 0)
+                    yp.store(e12r, at: 192)
+                    let e13n = s13 * scale0 + shift0
+                    let e13r = V().replacing(with: e13n, where: e13n .> 0)
+                    yp.store(e13r, at: 208)
                 }
             }
         }

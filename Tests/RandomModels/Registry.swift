@@ -106,4 +106,5 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/random/random_100.yaml", Random100.self),
     ("Tests/Fixtures/random/random_101.yaml", Random101.self),
     ("Tests/Fixtures/random/random_102.yaml", Random102.self),
+    ("Tests/Fixtures/random/random_103.yaml", Random103.self),
 ]

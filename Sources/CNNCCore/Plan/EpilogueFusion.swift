@@ -158,7 +158,11 @@ enum EpilogueFusion {
             kernel.function += "_fused"
             kernel.epilogue = epilogue
             return .direct(.depthwise(kernel))
-        case .depthwise, .pixelLanes, .transposed:
+        case .pixelLanes(var kernel):
+            kernel.function += "_fused"
+            kernel.epilogue = epilogue
+            return .direct(.pixelLanes(kernel))
+        case .depthwise, .transposed:
             return nil
         }
     }

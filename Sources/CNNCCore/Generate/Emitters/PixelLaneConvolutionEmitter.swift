@@ -28,6 +28,9 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     var phasedOffset: Int
     var fusedReLU: Bool
     var target: TargetCPU
+    /// The layers after it that run in its store at inference (`EpilogueFusion`):
+    /// their per-channel scale and shift as patterns per phase, like the weights.
+    var epilogue: StoreEpilogue? = nil
 
     /// Whether this layout suits the layer: one input channel, neighbouring
     /// output pixels neighbours in the input (stride 1 across), at most 8
@@ -89,10 +92,18 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
         let stride = Self.patternStride
         let (rowStep, lastTapRow) = (strides.height, (kernel.height - 1) * dilation.height)
         out.line("@inline(never)")
-        out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<\(parts))") { out in
+        out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>\(epilogue?.parameter ?? ""), _ parts: Range<Int> = 0..<\(parts))") { out in
             out.line("typealias V = SIMD\(lanes)<Float>")
             out.line("guard !parts.isEmpty else { return }")
             out.line("let patterns = \(Index(phasedOffset).offsetting("w")), biases = \(Index(phasedOffset + taps * filters * stride).offsetting("w"))")
+            if epilogue?.scaleShift == true {
+                // Lane j of a vector of phase p holds filter (p + j) % filters.
+                out.line("// The BatchNormalization's scale and shift for each phase's lanes.")
+                for phase in Set(vectorStarts.map { $0 % filters }).sorted() {
+                    out.line("var scale\(phase) = V(), shift\(phase) = V()")
+                    out.line("for lane in 0..<\(lanes) { scale\(phase)[lane] = post[(\(phase) + lane) % \(filters)]; shift\(phase)[lane] = post[\(filters) + (\(phase) + lane) % \(filters)] }")
+                }
+            }
             out.line("// The input rows these output rows read, each pixel repeated once per filter\(chunkRows < outputHeight ? ", \(chunkRows) rows of output at a time" : "").")
             out.block("withUnsafeTemporaryAllocation(of: Float.self, capacity: \(scratchCount))", opening: " { buffer in") { out in
                 out.line("let repeated = buffer.baseAddress!")
@@ -152,7 +163,10 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
             }
             for (v, start) in starts.enumerated() {
                 if fusedReLU { out.line("s\(v) = s\(v).replacing(with: 0, where: s\(v) .< 0)") }
-                out.line("yp.store(s\(v), at: \(start))")
+                let phase = start % filters
+                let value = epilogue?.apply(to: "s\(v)", name: "e\(v)", vector: "V", lanes: lanes, patterns: ("scale\(phase)", "shift\(phase)"),
+                                            into: &out) ?? "s\(v)"
+                out.line("yp.store(\(value), at: \(start))")
             }
         }
     }

@@ -46,8 +46,25 @@ struct StoreEpilogue: Codable, Hashable {
     /// stored; returns the expression to store.
     func apply(to value: String, name: String, vector: String, lanes: Int, channel: Index, existing: Int,
                into out: inout SourceWriter) -> String {
+        apply(to: value, name: name, vector: vector, lanes: lanes, span: (channel, existing), into: &out)
+    }
+
+    /// The same, for a kernel whose lanes hold channels in a pattern (pixel
+    /// lanes): its scale and shift are vectors it made, named by `patterns`.
+    func apply(to value: String, name: String, vector: String, lanes: Int, patterns: (scale: String, shift: String),
+               into out: inout SourceWriter) -> String {
+        apply(to: value, name: name, vector: vector, lanes: lanes, span: nil, patterns: patterns, into: &out)
+    }
+
+    /// `span`: the first channel of the vector and how many of its lanes are real.
+    private func apply(to value: String, name: String, vector: String, lanes: Int, span: (channel: Index, existing: Int)?,
+                       patterns: (scale: String, shift: String)? = nil, into out: inout SourceWriter) -> String {
         var result = value
-        if scaleShift {
+        if scaleShift, let patterns {
+            out.line("let \(name)n = \(result) * \(patterns.scale) + \(patterns.shift)")
+            result = "\(name)n"
+        } else if scaleShift, let span {
+            let (channel, existing) = span
             if existing >= lanes {
                 out.line("let \(name)n = \(result) * post.simd(\(vector).self, at: \(channel)) + post.simd(\(vector).self, at: \(channel + channels))")
             } else {

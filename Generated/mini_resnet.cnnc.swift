@@ -35,9 +35,9 @@ public struct MiniResnet: CompiledModel {
     public static let parameterCount = 5266
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 3324480
-    /// 26,016 floats of activations and padded inputs (see `Arena`), 14,848 of Winograd scratch.
-    public static let arenaCount = 40864
-    static let packedCount = 10672
+    /// 26,016 floats of activations and padded inputs (see `Arena`), 25,088 of Winograd scratch.
+    public static let arenaCount = 51104
+    static let packedCount = 12720
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -72,7 +72,7 @@ public struct MiniResnet: CompiledModel {
         static let l19_pool = 0
         /// predictions's output: 10 floats, layer 20
         static let l20_predictions = 16
-        /// Winograd's transformed tiles: 14,848 floats, and as many again for each further worker
+        /// Winograd's transformed tiles: 25,088 floats, and as many again for each further worker
         static let scratch = 26016
     }
 
@@ -162,22 +162,24 @@ public struct MiniResnet: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 72, beta: 80, mean: 88, variance: 96, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 1360, shiftAt: 1368)
         WeightPacking.kernel(parameters, from: 104, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 1376)
         WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 1952)
-        WeightPacking.batchNormalization(parameters, gamma: 680, beta: 688, mean: 696, variance: 704, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 1960, shiftAt: 1968)
-        WeightPacking.kernel(parameters, from: 712, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 1976)
-        WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 2552)
-        WeightPacking.batchNormalization(parameters, gamma: 1288, beta: 1296, mean: 1304, variance: 1312, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 2560, shiftAt: 2568)
-        WeightPacking.kernel(parameters, from: 1320, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 2576)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 3728)
-        WeightPacking.batchNormalization(parameters, gamma: 2472, beta: 2488, mean: 2504, variance: 2520, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 3744, shiftAt: 3760)
-        WeightPacking.kernel(parameters, from: 2536, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 3776)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 6080)
-        WeightPacking.winograd(parameters, from: 2536, inputChannels: 16, outputs: 16, paddedOutputs: 16, into: &packed, at: 6096)
-        WeightPacking.kernel(parameters, from: 4840, rows: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 10192)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 10320)
-        WeightPacking.batchNormalization(parameters, gamma: 4968, beta: 4984, mean: 5000, variance: 5016, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 10336, shiftAt: 10352)
-        WeightPacking.batchNormalization(parameters, gamma: 5032, beta: 5048, mean: 5064, variance: 5080, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 10368, shiftAt: 10384)
-        WeightPacking.kernel(parameters, from: 5096, rows: 16, outputs: 10, paddedOutputs: 16, into: &packed, at: 10400)
-        WeightPacking.bias(parameters, from: 5256, count: 10, into: &packed, at: 10656)
+        WeightPacking.winograd(parameters, from: 104, inputChannels: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 1960)
+        WeightPacking.batchNormalization(parameters, gamma: 680, beta: 688, mean: 696, variance: 704, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 2984, shiftAt: 2992)
+        WeightPacking.kernel(parameters, from: 712, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 3000)
+        WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 3576)
+        WeightPacking.winograd(parameters, from: 712, inputChannels: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 3584)
+        WeightPacking.batchNormalization(parameters, gamma: 1288, beta: 1296, mean: 1304, variance: 1312, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 4608, shiftAt: 4616)
+        WeightPacking.kernel(parameters, from: 1320, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 4624)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 5776)
+        WeightPacking.batchNormalization(parameters, gamma: 2472, beta: 2488, mean: 2504, variance: 2520, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 5792, shiftAt: 5808)
+        WeightPacking.kernel(parameters, from: 2536, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 5824)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 8128)
+        WeightPacking.winograd(parameters, from: 2536, inputChannels: 16, outputs: 16, paddedOutputs: 16, into: &packed, at: 8144)
+        WeightPacking.kernel(parameters, from: 4840, rows: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 12240)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 12368)
+        WeightPacking.batchNormalization(parameters, gamma: 4968, beta: 4984, mean: 5000, variance: 5016, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 12384, shiftAt: 12400)
+        WeightPacking.batchNormalization(parameters, gamma: 5032, beta: 5048, mean: 5064, variance: 5080, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 12416, shiftAt: 12432)
+        WeightPacking.kernel(parameters, from: 5096, rows: 16, outputs: 10, paddedOutputs: 16, into: &packed, at: 12448)
+        WeightPacking.bias(parameters, from: 5256, count: 10, into: &packed, at: 12704)
         self.packed = packed
     }
 
@@ -220,11 +222,11 @@ public struct MiniResnet: CompiledModel {
         // block1_conv1
         // with block1_bn1 and block1_relu in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
-            Self.l3_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), w.advanced(by: 1960))
+            Self.l3_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
+            Self.l3_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 2984))
         } else {
-            Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
-            Self.l3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1))
+            Self.l3_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
+            Self.l3_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), arena.advanced(by: Arena.scratch))
         }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_bn1
@@ -240,11 +242,11 @@ public struct MiniResnet: CompiledModel {
         // block1_conv2
         // with block1_bn2 in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l6_block1_conv2_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
-            Self.l6_block1_conv2_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 1976), arena.advanced(by: Arena.l6_block1_conv2), w.advanced(by: 2560))
+            Self.l6_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
+            Self.l6_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 3000), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 4608))
         } else {
-            Self.l6_block1_conv2_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
-            Self.l6_block1_conv2(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 1976), arena.advanced(by: Arena.l6_block1_conv2))
+            Self.l6_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
+            Self.l6_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 3000), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_bn2
@@ -269,10 +271,10 @@ public struct MiniResnet: CompiledModel {
         // with block2_bn1 and block2_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
-            Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 2576), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 3744))
+            Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 4624), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 5792))
         } else {
             Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
-            Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 2576), arena.advanced(by: Arena.l10_block2_conv1))
+            Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 4624), arena.advanced(by: Arena.l10_block2_conv1))
         }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_bn1
@@ -289,18 +291,18 @@ public struct MiniResnet: CompiledModel {
         // with block2_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-            Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 3776), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 10336))
+            Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 5824), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 12384))
         } else {
             Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-            Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 3776), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch))
+            Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 5824), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut
         // with block2_shortcut_bn in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 10192), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 10368))
+            Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 12240), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 12416))
         } else {
-            Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 10192), arena.advanced(by: Arena.l14_block2_shortcut))
+            Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 12240), arena.advanced(by: Arena.l14_block2_shortcut))
         }
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_bn2
@@ -330,14 +332,14 @@ public struct MiniResnet: CompiledModel {
         Self.l19_pool(UnsafePointer(arena.advanced(by: Arena.l17_block2_add)), arena.advanced(by: Arena.l19_pool))
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_pool)))
         // predictions
-        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_pool)), w.advanced(by: 10400), arena.advanced(by: Arena.l20_predictions))
+        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_pool)), w.advanced(by: 12448), arena.advanced(by: Arena.l20_predictions))
         Self.l20_predictions_activation(arena.advanced(by: Arena.l20_predictions))
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_predictions)))
         output.update(from: arena.advanced(by: Arena.l20_predictions), count: 10)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 14848
+    public static let workerScratchCount = 25088
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -363,8 +365,8 @@ public struct MiniResnet: CompiledModel {
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // block1_conv1
         // with block1_bn1 and block1_relu in its store, unless every layer's output is observed
-        Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
-        pool.split(28) { worker, parts in Self.l3_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), w.advanced(by: 1960), parts) }
+        Self.l3_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
+        pool.split(2) { worker, parts in Self.l3_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), arena.advanced(by: Arena.scratch + worker * 25088), w.advanced(by: 2984), parts) }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_bn1
         // in block1_conv1's store
@@ -374,8 +376,8 @@ public struct MiniResnet: CompiledModel {
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_conv2
         // with block1_bn2 in its store, unless every layer's output is observed
-        Self.l6_block1_conv2_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
-        pool.split(28) { worker, parts in Self.l6_block1_conv2_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 1976), arena.advanced(by: Arena.l6_block1_conv2), w.advanced(by: 2560), parts) }
+        Self.l6_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
+        pool.split(2) { worker, parts in Self.l6_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 3000), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch + worker * 25088), w.advanced(by: 4608), parts) }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_bn2
         // in block1_conv2's store
@@ -390,7 +392,7 @@ public struct MiniResnet: CompiledModel {
         // block2_conv1
         // with block2_bn1 and block2_relu in its store, unless every layer's output is observed
         Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
-        Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 2576), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 3744))
+        Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 4624), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 5792))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_bn1
         // in block2_conv1's store
@@ -401,11 +403,11 @@ public struct MiniResnet: CompiledModel {
         // block2_conv2
         // with block2_bn2 in its store, unless every layer's output is observed
         Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-        pool.split(2) { worker, parts in Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 3776), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch + worker * 14848), w.advanced(by: 10336), parts) }
+        pool.split(2) { worker, parts in Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 5824), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch + worker * 14848), w.advanced(by: 12384), parts) }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut
         // with block2_shortcut_bn in its store, unless every layer's output is observed
-        Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 10192), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 10368))
+        Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 12240), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 12416))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_bn2
         // in block2_conv2's store
@@ -424,7 +426,7 @@ public struct MiniResnet: CompiledModel {
         Self.l19_pool(UnsafePointer(arena.advanced(by: Arena.l17_block2_add)), arena.advanced(by: Arena.l19_pool))
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_pool)))
         // predictions
-        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_pool)), w.advanced(by: 10400), arena.advanced(by: Arena.l20_predictions))
+        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_pool)), w.advanced(by: 12448), arena.advanced(by: Arena.l20_predictions))
         Self.l20_predictions_activation(arena.advanced(by: Arena.l20_predictions))
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_predictions)))
         output.update(from: arena.advanced(by: Arena.l20_predictions), count: 10)
@@ -484,11 +486,11 @@ public struct MiniResnet: CompiledModel {
         // block1_conv1
         // with block1_bn1 and block1_relu in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
-            Self.l3_block1_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), w.advanced(by: 1960))
+            Self.l3_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
+            Self.l3_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 2984))
         } else {
-            Self.l3_block1_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
-            Self.l3_block1_conv1(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1))
+            Self.l3_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
+            Self.l3_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), arena.advanced(by: Arena.scratch))
         }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_bn1
@@ -504,11 +506,11 @@ public struct MiniResnet: CompiledModel {
         // block1_conv2
         // with block1_bn2 in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l6_block1_conv2_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
-            Self.l6_block1_conv2_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 1976), arena.advanced(by: Arena.l6_block1_conv2), w.advanced(by: 2560))
+            Self.l6_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
+            Self.l6_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 3000), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 4608))
         } else {
-            Self.l6_block1_conv2_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
-            Self.l6_block1_conv2(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 1976), arena.advanced(by: Arena.l6_block1_conv2))
+            Self.l6_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
+            Self.l6_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 3000), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_bn2
@@ -533,10 +535,10 @@ public struct MiniResnet: CompiledModel {
         // with block2_bn1 and block2_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
-            Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 2576), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 3744))
+            Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 4624), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 5792))
         } else {
             Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
-            Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 2576), arena.advanced(by: Arena.l10_block2_conv1))
+            Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 4624), arena.advanced(by: Arena.l10_block2_conv1))
         }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_bn1
@@ -553,18 +555,18 @@ public struct MiniResnet: CompiledModel {
         // with block2_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-            Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 3776), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 10336))
+            Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 5824), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 12384))
         } else {
             Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-            Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 3776), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch))
+            Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 5824), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut
         // with block2_shortcut_bn in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 10192), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 10368))
+            Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 12240), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 12416))
         } else {
-            Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 10192), arena.advanced(by: Arena.l14_block2_shortcut))
+            Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 12240), arena.advanced(by: Arena.l14_block2_shortcut))
         }
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_bn2
@@ -600,7 +602,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l20_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 10400, bias = w + 10656
+        let kernel = w + 12448, bias = w + 12704
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
@@ -954,66 +956,250 @@ public struct MiniResnet: CompiledModel {
         }
     }
 
-    // block1_conv1: at inference, with the layers after it in its store
+    // block1_conv1: forward by Winograd's F(2x2, 3x3)
     @inline(never)
-    static func l3_block1_conv1_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<28) {
+    static func l3_block1_conv1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 240)
+        for row in 0..<28 {
+            let target = y + (row + 1) * 240
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 224, count: 224)
+            (target + 232).update(repeating: 0, count: 8)
+        }
+        (y + 6960).update(repeating: 0, count: 240)
+    }
+
+    @inline(never)
+    static func l3_block1_conv1_winograd_product98(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 576
-        for oy in parts {
-            for bx in 0..<4 {
-                let ox = bx * 7
-                let yp = y + (oy * 28 + ox) * 8
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 240 + ox * 8 + ky * 240 + kx * 8
-                        let wp = kernel + (ky * 3 + kx) * 64
-                        for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 40])
-                            s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 48])
-                            s6_0 = madd(s6_0, x6, w0)
-                        }
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<7 {
+                    let ox = bx * 8
+                    let yp = y + ox * 8
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    var s7_0 = V()
+                    let xp = x + ox * 8
+                    let wp = kernel
+                    for ci in 0..<8 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 8])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 16])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 24])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 32])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 40])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 48])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 56])
+                        s7_0 = madd(s7_0, x7, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 8)
+                    yp.store(s2_0, at: 16)
+                    yp.store(s3_0, at: 24)
+                    yp.store(s4_0, at: 32)
+                    yp.store(s5_0, at: 40)
+                    yp.store(s6_0, at: 48)
+                    yp.store(s7_0, at: 56)
+                }
+                for bx in 0..<6 {
+                    let ox = bx * 7 + 56
+                    let yp = y + ox * 8
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    let xp = x + ox * 8
+                    let wp = kernel
+                    for ci in 0..<8 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 8])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 16])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 24])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 32])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 40])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 48])
+                        s6_0 = madd(s6_0, x6, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 8)
+                    yp.store(s2_0, at: 16)
+                    yp.store(s3_0, at: 24)
+                    yp.store(s4_0, at: 32)
+                    yp.store(s5_0, at: 40)
+                    yp.store(s6_0, at: 48)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l3_block1_conv1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, m = s + 12544
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 7
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<7 {
+                for tx in 0..<14 {
+                    let t = r * 14 + tx
+                    let patch = x + ((ty0 + r) * 480 + tx * 16)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
+                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
+                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 8 + c)
+                        v.store(b01 + b02, at: 784 + t * 8 + c)
+                        v.store(b02 - b01, at: 1568 + t * 8 + c)
+                        v.store(b01 - b03, at: 2352 + t * 8 + c)
+                        v.store(b10 - b12, at: 3136 + t * 8 + c)
+                        v.store(b11 + b12, at: 3920 + t * 8 + c)
+                        v.store(b12 - b11, at: 4704 + t * 8 + c)
+                        v.store(b11 - b13, at: 5488 + t * 8 + c)
+                        v.store(b20 - b22, at: 6272 + t * 8 + c)
+                        v.store(b21 + b22, at: 7056 + t * 8 + c)
+                        v.store(b22 - b21, at: 7840 + t * 8 + c)
+                        v.store(b21 - b23, at: 8624 + t * 8 + c)
+                        v.store(b30 - b32, at: 9408 + t * 8 + c)
+                        v.store(b31 + b32, at: 10192 + t * 8 + c)
+                        v.store(b32 - b31, at: 10976 + t * 8 + c)
+                        v.store(b31 - b33, at: 11760 + t * 8 + c)
                     }
                 }
-                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
-                let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
-                yp.store(e0_0r, at: 0)
-                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
-                let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
-                yp.store(e1_0r, at: 8)
-                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
-                let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
-                yp.store(e2_0r, at: 16)
-                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
-                let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
-                yp.store(e3_0r, at: 24)
-                let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
-                let e4_0r = V().replacing(with: e4_0n, where: e4_0n .> 0)
-                yp.store(e4_0r, at: 32)
-                let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
-                let e5_0r = V().replacing(with: e5_0n, where: e5_0n .> 0)
-                yp.store(e5_0r, at: 40)
-                let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
-                let e6_0r = V().replacing(with: e6_0n, where: e6_0n .> 0)
-                yp.store(e6_0r, at: 48)
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l3_block1_conv1_winograd_product98(UnsafePointer(v + xi * 784), w + 584 + xi * 64, m + xi * 784)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<7 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<14 {
+                    let t = r * 14 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let bias = w.simd(VK.self, at: 576 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 784 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1568 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 8 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3920 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4704 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5488 + t * 8 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 6272 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7056 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7840 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 8624 + t * 8 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 9408 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10192 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10976 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11760 + t * 8 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 28 + ox) * 8 + k)
+                        y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
+                        y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
+                        y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // block1_conv1: at inference, with the layers after it in its store
+    @inline(never)
+    static func l3_block1_conv1_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, m = s + 12544
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 7
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<7 {
+                for tx in 0..<14 {
+                    let t = r * 14 + tx
+                    let patch = x + ((ty0 + r) * 480 + tx * 16)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
+                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
+                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 8 + c)
+                        v.store(b01 + b02, at: 784 + t * 8 + c)
+                        v.store(b02 - b01, at: 1568 + t * 8 + c)
+                        v.store(b01 - b03, at: 2352 + t * 8 + c)
+                        v.store(b10 - b12, at: 3136 + t * 8 + c)
+                        v.store(b11 + b12, at: 3920 + t * 8 + c)
+                        v.store(b12 - b11, at: 4704 + t * 8 + c)
+                        v.store(b11 - b13, at: 5488 + t * 8 + c)
+                        v.store(b20 - b22, at: 6272 + t * 8 + c)
+                        v.store(b21 + b22, at: 7056 + t * 8 + c)
+                        v.store(b22 - b21, at: 7840 + t * 8 + c)
+                        v.store(b21 - b23, at: 8624 + t * 8 + c)
+                        v.store(b30 - b32, at: 9408 + t * 8 + c)
+                        v.store(b31 + b32, at: 10192 + t * 8 + c)
+                        v.store(b32 - b31, at: 10976 + t * 8 + c)
+                        v.store(b31 - b33, at: 11760 + t * 8 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l3_block1_conv1_winograd_product98(UnsafePointer(v + xi * 784), w + 584 + xi * 64, m + xi * 784)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<7 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<14 {
+                    let t = r * 14 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let bias = w.simd(VK.self, at: 576 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 784 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1568 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 8 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3920 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4704 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5488 + t * 8 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 6272 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7056 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7840 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 8624 + t * 8 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 9408 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10192 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10976 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11760 + t * 8 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e00r = VK().replacing(with: e00n, where: e00n .> 0)
+                        y.store(e00r, at: (oy * 28 + ox) * 8 + k)
+                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e01r = VK().replacing(with: e01n, where: e01n .> 0)
+                        y.store(e01r, at: (oy * 28 + ox + 1) * 8 + k)
+                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e10r = VK().replacing(with: e10n, where: e10n .> 0)
+                        y.store(e10r, at: ((oy + 1) * 28 + ox) * 8 + k)
+                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e11r = VK().replacing(with: e11n, where: e11n .> 0)
+                        y.store(e11r, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
+                    }
+                }
             }
         }
     }
@@ -1022,7 +1208,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l4_block1_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 1960, shift = w + 1968
+        let scale = w + 2984, shift = w + 2992
         for position in 0..<784 {
             let v = x + position * 8
             do {
@@ -1097,59 +1283,246 @@ public struct MiniResnet: CompiledModel {
         }
     }
 
-    // block1_conv2: at inference, with the layers after it in its store
+    // block1_conv2: forward by Winograd's F(2x2, 3x3)
     @inline(never)
-    static func l6_block1_conv2_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<28) {
+    static func l6_block1_conv2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 240)
+        for row in 0..<28 {
+            let target = y + (row + 1) * 240
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 224, count: 224)
+            (target + 232).update(repeating: 0, count: 8)
+        }
+        (y + 6960).update(repeating: 0, count: 240)
+    }
+
+    @inline(never)
+    static func l6_block1_conv2_winograd_product98(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 576
-        for oy in parts {
-            for bx in 0..<4 {
-                let ox = bx * 7
-                let yp = y + (oy * 28 + ox) * 8
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 240 + ox * 8 + ky * 240 + kx * 8
-                        let wp = kernel + (ky * 3 + kx) * 64
-                        for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 40])
-                            s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 48])
-                            s6_0 = madd(s6_0, x6, w0)
-                        }
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<7 {
+                    let ox = bx * 8
+                    let yp = y + ox * 8
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    var s7_0 = V()
+                    let xp = x + ox * 8
+                    let wp = kernel
+                    for ci in 0..<8 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 8])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 16])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 24])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 32])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 40])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 48])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 56])
+                        s7_0 = madd(s7_0, x7, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 8)
+                    yp.store(s2_0, at: 16)
+                    yp.store(s3_0, at: 24)
+                    yp.store(s4_0, at: 32)
+                    yp.store(s5_0, at: 40)
+                    yp.store(s6_0, at: 48)
+                    yp.store(s7_0, at: 56)
+                }
+                for bx in 0..<6 {
+                    let ox = bx * 7 + 56
+                    let yp = y + ox * 8
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    let xp = x + ox * 8
+                    let wp = kernel
+                    for ci in 0..<8 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 8])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 16])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 24])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 32])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 40])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 48])
+                        s6_0 = madd(s6_0, x6, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 8)
+                    yp.store(s2_0, at: 16)
+                    yp.store(s3_0, at: 24)
+                    yp.store(s4_0, at: 32)
+                    yp.store(s5_0, at: 40)
+                    yp.store(s6_0, at: 48)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l6_block1_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, m = s + 12544
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 7
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<7 {
+                for tx in 0..<14 {
+                    let t = r * 14 + tx
+                    let patch = x + ((ty0 + r) * 480 + tx * 16)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
+                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
+                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 8 + c)
+                        v.store(b01 + b02, at: 784 + t * 8 + c)
+                        v.store(b02 - b01, at: 1568 + t * 8 + c)
+                        v.store(b01 - b03, at: 2352 + t * 8 + c)
+                        v.store(b10 - b12, at: 3136 + t * 8 + c)
+                        v.store(b11 + b12, at: 3920 + t * 8 + c)
+                        v.store(b12 - b11, at: 4704 + t * 8 + c)
+                        v.store(b11 - b13, at: 5488 + t * 8 + c)
+                        v.store(b20 - b22, at: 6272 + t * 8 + c)
+                        v.store(b21 + b22, at: 7056 + t * 8 + c)
+                        v.store(b22 - b21, at: 7840 + t * 8 + c)
+                        v.store(b21 - b23, at: 8624 + t * 8 + c)
+                        v.store(b30 - b32, at: 9408 + t * 8 + c)
+                        v.store(b31 + b32, at: 10192 + t * 8 + c)
+                        v.store(b32 - b31, at: 10976 + t * 8 + c)
+                        v.store(b31 - b33, at: 11760 + t * 8 + c)
                     }
                 }
-                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
-                yp.store(e0_0n, at: 0)
-                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
-                yp.store(e1_0n, at: 8)
-                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
-                yp.store(e2_0n, at: 16)
-                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
-                yp.store(e3_0n, at: 24)
-                let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
-                yp.store(e4_0n, at: 32)
-                let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
-                yp.store(e5_0n, at: 40)
-                let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
-                yp.store(e6_0n, at: 48)
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l6_block1_conv2_winograd_product98(UnsafePointer(v + xi * 784), w + 584 + xi * 64, m + xi * 784)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<7 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<14 {
+                    let t = r * 14 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let bias = w.simd(VK.self, at: 576 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 784 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1568 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 8 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3920 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4704 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5488 + t * 8 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 6272 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7056 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7840 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 8624 + t * 8 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 9408 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10192 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10976 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11760 + t * 8 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 28 + ox) * 8 + k)
+                        y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
+                        y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
+                        y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // block1_conv2: at inference, with the layers after it in its store
+    @inline(never)
+    static func l6_block1_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, m = s + 12544
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 7
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<7 {
+                for tx in 0..<14 {
+                    let t = r * 14 + tx
+                    let patch = x + ((ty0 + r) * 480 + tx * 16)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
+                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
+                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 8 + c)
+                        v.store(b01 + b02, at: 784 + t * 8 + c)
+                        v.store(b02 - b01, at: 1568 + t * 8 + c)
+                        v.store(b01 - b03, at: 2352 + t * 8 + c)
+                        v.store(b10 - b12, at: 3136 + t * 8 + c)
+                        v.store(b11 + b12, at: 3920 + t * 8 + c)
+                        v.store(b12 - b11, at: 4704 + t * 8 + c)
+                        v.store(b11 - b13, at: 5488 + t * 8 + c)
+                        v.store(b20 - b22, at: 6272 + t * 8 + c)
+                        v.store(b21 + b22, at: 7056 + t * 8 + c)
+                        v.store(b22 - b21, at: 7840 + t * 8 + c)
+                        v.store(b21 - b23, at: 8624 + t * 8 + c)
+                        v.store(b30 - b32, at: 9408 + t * 8 + c)
+                        v.store(b31 + b32, at: 10192 + t * 8 + c)
+                        v.store(b32 - b31, at: 10976 + t * 8 + c)
+                        v.store(b31 - b33, at: 11760 + t * 8 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l6_block1_conv2_winograd_product98(UnsafePointer(v + xi * 784), w + 584 + xi * 64, m + xi * 784)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<7 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<14 {
+                    let t = r * 14 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let bias = w.simd(VK.self, at: 576 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 784 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1568 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 8 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3920 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4704 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5488 + t * 8 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 6272 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7056 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7840 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 8624 + t * 8 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 9408 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10192 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10976 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11760 + t * 8 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e00n, at: (oy * 28 + ox) * 8 + k)
+                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e01n, at: (oy * 28 + ox + 1) * 8 + k)
+                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e10n, at: ((oy + 1) * 28 + ox) * 8 + k)
+                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        y.store(e11n, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
+                    }
+                }
             }
         }
     }
@@ -1158,7 +1531,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l7_block1_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 2560, shift = w + 2568
+        let scale = w + 4608, shift = w + 4616
         for position in 0..<784 {
             let v = x + position * 8
             do {
@@ -1310,7 +1683,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l11_block2_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 3744, shift = w + 3760
+        let scale = w + 5792, shift = w + 5808
         for position in 0..<196 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -1869,7 +2242,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l15_block2_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 10336, shift = w + 10352
+        let scale = w + 12384, shift = w + 12400
         for position in 0..<196 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -1882,7 +2255,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l16_block2_shortcut_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 10368, shift = w + 10384
+        let scale = w + 12416, shift = w + 12432
         for position in 0..<196 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -1965,7 +2338,7 @@ public struct MiniResnet: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension MiniResnet: TrainableModel {
-    public static let trainingArenaCount = 196442
+    public static let trainingArenaCount = 209786
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 13
@@ -2001,8 +2374,8 @@ extension MiniResnet: TrainableModel {
                 Self.l1_stem_bn_normalize(UnsafePointer(o0), statistics, k, o1)
                 o2.update(from: UnsafePointer(o1), count: 6272)
                 Self.l2_stem_relu(o2)
-                Self.l3_block1_conv1_pad(UnsafePointer(o2), p)
-                Self.l3_block1_conv1(UnsafePointer(p), w.advanced(by: 1376), o3)
+                Self.l3_block1_conv1_winograd_pad(UnsafePointer(o2), arena.advanced(by: 177498))
+                Self.l3_block1_conv1_winograd(UnsafePointer(arena.advanced(by: 177498)), w.advanced(by: 1376), o3, arena.advanced(by: 184698))
                 Self.l4_block1_bn1_statistics(UnsafePointer(o3), sums)
                 return 0
 
@@ -2015,8 +2388,8 @@ extension MiniResnet: TrainableModel {
                 Self.l4_block1_bn1_normalize(UnsafePointer(o3), statistics, k, o4)
                 o5.update(from: UnsafePointer(o4), count: 6272)
                 Self.l2_stem_relu(o5)
-                Self.l6_block1_conv2_pad(UnsafePointer(o5), p)
-                Self.l6_block1_conv2(UnsafePointer(p), w.advanced(by: 1976), o6)
+                Self.l6_block1_conv2_winograd_pad(UnsafePointer(o5), arena.advanced(by: 177498))
+                Self.l6_block1_conv2_winograd(UnsafePointer(arena.advanced(by: 177498)), w.advanced(by: 3000), o6, arena.advanced(by: 184698))
                 Self.l7_block1_bn2_statistics(UnsafePointer(o6), sums)
                 return 0
 
@@ -2033,7 +2406,7 @@ extension MiniResnet: TrainableModel {
                 o9.update(from: UnsafePointer(o8), count: 6272)
                 Self.l2_stem_relu(o9)
                 Self.l10_block2_conv1_pad(UnsafePointer(o9), p)
-                Self.l10_block2_conv1(UnsafePointer(p), w.advanced(by: 2576), o10)
+                Self.l10_block2_conv1(UnsafePointer(p), w.advanced(by: 4624), o10)
                 Self.l11_block2_bn1_statistics(UnsafePointer(o10), sums)
                 return 0
 
@@ -2049,8 +2422,8 @@ extension MiniResnet: TrainableModel {
                 o12.update(from: UnsafePointer(o11), count: 3136)
                 Self.l12_block2_relu(o12)
                 Self.l13_block2_conv2_winograd_pad(UnsafePointer(o12), arena.advanced(by: 177498))
-                Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: 177498)), w.advanced(by: 3776), o13, arena.advanced(by: 181594))
-                Self.l14_block2_shortcut(UnsafePointer(o9), w.advanced(by: 10192), o14)
+                Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: 177498)), w.advanced(by: 5824), o13, arena.advanced(by: 184698))
+                Self.l14_block2_shortcut(UnsafePointer(o9), w.advanced(by: 12240), o14)
                 Self.l15_block2_bn2_statistics(UnsafePointer(o13), sums)
                 return 0
 
@@ -2080,7 +2453,7 @@ extension MiniResnet: TrainableModel {
                 o18.update(from: UnsafePointer(o17), count: 3136)
                 Self.l12_block2_relu(o18)
                 Self.l19_pool(UnsafePointer(o18), o19)
-                Self.l20_predictions(UnsafePointer(o19), w.advanced(by: 10400), o20)
+                Self.l20_predictions(UnsafePointer(o19), w.advanced(by: 12448), o20)
                 Self.l20_predictions_activation(o20)
                 output.update(from: o20, count: 10)
                 // The loss, and its gradient: with respect to the output, or to the

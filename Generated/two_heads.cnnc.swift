@@ -37,9 +37,9 @@ public struct TwoHeads: CompiledModel {
     public static let parameterCount = 5915
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 385408
-    /// 6,768 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
-    public static let arenaCount = 6768
-    static let packedCount = 10948
+    /// 6,768 floats of activations and padded inputs (see `Arena`), 7,168 of Winograd scratch.
+    public static let arenaCount = 13936
+    static let packedCount = 12996
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -50,6 +50,8 @@ public struct TwoHeads: CompiledModel {
         static let l1_pool1 = 5408
         /// conv2's output: 1,936 floats, layers 2–3
         static let l2_conv2 = 0
+        /// conv2's padded input: 1,568 floats, layer 2
+        static let l2_conv2_padded = 1936
         /// pool2's output: 400 floats, layers 3–6
         static let l3_pool2 = 1936
         /// measurement_features's output: 16 floats, layers 5–6
@@ -60,7 +62,7 @@ public struct TwoHeads: CompiledModel {
         static let l7_digit = 416
         /// score's output: 1 floats, layer 8
         static let l8_score = 432
-        /// The end of the regions (no layer needs Winograd scratch)
+        /// Winograd's transformed tiles: 7,168 floats, and as many again for each further worker
         static let scratch = 6768
     }
 
@@ -115,12 +117,13 @@ public struct TwoHeads: CompiledModel {
         WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 72, taps: 9, outputs: 8, stride: 16, into: &packed, at: 80)
         WeightPacking.kernel(parameters, from: 80, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 1360)
         WeightPacking.bias(parameters, from: 1232, count: 16, into: &packed, at: 2512)
-        WeightPacking.kernel(parameters, from: 1248, rows: 4, outputs: 16, paddedOutputs: 16, into: &packed, at: 2528)
-        WeightPacking.bias(parameters, from: 1312, count: 16, into: &packed, at: 2592)
-        WeightPacking.kernel(parameters, from: 1328, rows: 416, outputs: 10, paddedOutputs: 16, into: &packed, at: 2608)
-        WeightPacking.bias(parameters, from: 5488, count: 10, into: &packed, at: 9264)
-        WeightPacking.kernel(parameters, from: 5498, rows: 416, outputs: 1, paddedOutputs: 4, into: &packed, at: 9280)
-        WeightPacking.bias(parameters, from: 5914, count: 1, into: &packed, at: 10944)
+        WeightPacking.winograd(parameters, from: 80, inputChannels: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 2528)
+        WeightPacking.kernel(parameters, from: 1248, rows: 4, outputs: 16, paddedOutputs: 16, into: &packed, at: 4576)
+        WeightPacking.bias(parameters, from: 1312, count: 16, into: &packed, at: 4640)
+        WeightPacking.kernel(parameters, from: 1328, rows: 416, outputs: 10, paddedOutputs: 16, into: &packed, at: 4656)
+        WeightPacking.bias(parameters, from: 5488, count: 10, into: &packed, at: 11312)
+        WeightPacking.kernel(parameters, from: 5498, rows: 416, outputs: 1, paddedOutputs: 4, into: &packed, at: 11328)
+        WeightPacking.bias(parameters, from: 5914, count: 1, into: &packed, at: 12992)
         self.packed = packed
     }
 
@@ -147,7 +150,8 @@ public struct TwoHeads: CompiledModel {
         Self.l1_pool1(UnsafePointer(arena.advanced(by: Arena.l0_conv1)), arena.advanced(by: Arena.l1_pool1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_pool1)))
         // conv2
-        Self.l2_conv2(UnsafePointer(arena.advanced(by: Arena.l1_pool1)), w.advanced(by: 1360), arena.advanced(by: Arena.l2_conv2))
+        Self.l2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_pool1)), arena.advanced(by: Arena.l2_conv2_padded))
+        Self.l2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2_padded)), w.advanced(by: 1360), arena.advanced(by: Arena.l2_conv2), arena.advanced(by: Arena.scratch))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2)))
         // pool2
         Self.l3_pool2(UnsafePointer(arena.advanced(by: Arena.l2_conv2)), arena.advanced(by: Arena.l3_pool2))
@@ -156,24 +160,24 @@ public struct TwoHeads: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_pool2)))
         // measurement_features
-        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 2528), arena.advanced(by: Arena.l5_measurement_features))
+        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 4576), arena.advanced(by: Arena.l5_measurement_features))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_measurement_features)))
         // joined
         Self.l6_joined(UnsafePointer(arena.advanced(by: Arena.l3_pool2)), UnsafePointer(arena.advanced(by: Arena.l5_measurement_features)), arena.advanced(by: Arena.l6_joined))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_joined)))
         // digit
-        Self.l7_digit(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 2608), arena.advanced(by: Arena.l7_digit))
+        Self.l7_digit(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 4656), arena.advanced(by: Arena.l7_digit))
         Self.l7_digit_activation(arena.advanced(by: Arena.l7_digit))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_digit)))
         // score
-        Self.l8_score(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 9280), arena.advanced(by: Arena.l8_score))
+        Self.l8_score(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 11328), arena.advanced(by: Arena.l8_score))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_score)))
         output.update(from: arena.advanced(by: Arena.l7_digit), count: 10)
         output.advanced(by: 10).update(from: arena.advanced(by: Arena.l8_score), count: 1)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 0
+    public static let workerScratchCount = 7168
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -193,7 +197,8 @@ public struct TwoHeads: CompiledModel {
         Self.l1_pool1(UnsafePointer(arena.advanced(by: Arena.l0_conv1)), arena.advanced(by: Arena.l1_pool1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_pool1)))
         // conv2
-        Self.l2_conv2(UnsafePointer(arena.advanced(by: Arena.l1_pool1)), w.advanced(by: 1360), arena.advanced(by: Arena.l2_conv2))
+        Self.l2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_pool1)), arena.advanced(by: Arena.l2_conv2_padded))
+        Self.l2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2_padded)), w.advanced(by: 1360), arena.advanced(by: Arena.l2_conv2), arena.advanced(by: Arena.scratch))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2)))
         // pool2
         Self.l3_pool2(UnsafePointer(arena.advanced(by: Arena.l2_conv2)), arena.advanced(by: Arena.l3_pool2))
@@ -202,17 +207,17 @@ public struct TwoHeads: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_pool2)))
         // measurement_features
-        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 2528), arena.advanced(by: Arena.l5_measurement_features))
+        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 4576), arena.advanced(by: Arena.l5_measurement_features))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_measurement_features)))
         // joined
         Self.l6_joined(UnsafePointer(arena.advanced(by: Arena.l3_pool2)), UnsafePointer(arena.advanced(by: Arena.l5_measurement_features)), arena.advanced(by: Arena.l6_joined))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_joined)))
         // digit
-        Self.l7_digit(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 2608), arena.advanced(by: Arena.l7_digit))
+        Self.l7_digit(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 4656), arena.advanced(by: Arena.l7_digit))
         Self.l7_digit_activation(arena.advanced(by: Arena.l7_digit))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_digit)))
         // score
-        Self.l8_score(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 9280), arena.advanced(by: Arena.l8_score))
+        Self.l8_score(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 11328), arena.advanced(by: Arena.l8_score))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_score)))
         output.update(from: arena.advanced(by: Arena.l7_digit), count: 10)
         output.advanced(by: 10).update(from: arena.advanced(by: Arena.l8_score), count: 1)
@@ -399,6 +404,129 @@ public struct TwoHeads: CompiledModel {
         }
     }
 
+    // conv2: forward by Winograd's F(2x2, 3x3)
+    @inline(never)
+    static func l2_conv2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for row in 0..<13 {
+            let target = y + row * 112
+            target.update(from: x + row * 104, count: 104)
+            (target + 104).update(repeating: 0, count: 8)
+        }
+        (y + 1456).update(repeating: 0, count: 112)
+    }
+
+    @inline(never)
+    static func l2_conv2_winograd_product18(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<3 {
+                    let ox = bx * 6
+                    let yp = y + ox * 16
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    let xp = x + ox * 8
+                    let wp = kernel
+                    for ci in 0..<8 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 8])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 16])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 24])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 32])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 40])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 16)
+                    yp.store(s2_0, at: 32)
+                    yp.store(s3_0, at: 48)
+                    yp.store(s4_0, at: 64)
+                    yp.store(s5_0, at: 80)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l2_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 2304
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 3
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<3 {
+                for tx in 0..<6 {
+                    let t = r * 6 + tx
+                    let patch = x + ((ty0 + r) * 224 + tx * 16)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let d10 = patch.simd(VC.self, at: 112 + c), d11 = patch.simd(VC.self, at: 120 + c), d12 = patch.simd(VC.self, at: 128 + c), d13 = patch.simd(VC.self, at: 136 + c)
+                        let d20 = patch.simd(VC.self, at: 224 + c), d21 = patch.simd(VC.self, at: 232 + c), d22 = patch.simd(VC.self, at: 240 + c), d23 = patch.simd(VC.self, at: 248 + c)
+                        let d30 = patch.simd(VC.self, at: 336 + c), d31 = patch.simd(VC.self, at: 344 + c), d32 = patch.simd(VC.self, at: 352 + c), d33 = patch.simd(VC.self, at: 360 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 8 + c)
+                        v.store(b01 + b02, at: 144 + t * 8 + c)
+                        v.store(b02 - b01, at: 288 + t * 8 + c)
+                        v.store(b01 - b03, at: 432 + t * 8 + c)
+                        v.store(b10 - b12, at: 576 + t * 8 + c)
+                        v.store(b11 + b12, at: 720 + t * 8 + c)
+                        v.store(b12 - b11, at: 864 + t * 8 + c)
+                        v.store(b11 - b13, at: 1008 + t * 8 + c)
+                        v.store(b20 - b22, at: 1152 + t * 8 + c)
+                        v.store(b21 + b22, at: 1296 + t * 8 + c)
+                        v.store(b22 - b21, at: 1440 + t * 8 + c)
+                        v.store(b21 - b23, at: 1584 + t * 8 + c)
+                        v.store(b30 - b32, at: 1728 + t * 8 + c)
+                        v.store(b31 + b32, at: 1872 + t * 8 + c)
+                        v.store(b32 - b31, at: 2016 + t * 8 + c)
+                        v.store(b31 - b33, at: 2160 + t * 8 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l2_conv2_winograd_product18(UnsafePointer(v + xi * 144), w + 1168 + xi * 128, m + xi * 304)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<3 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<6 {
+                    let t = r * 6 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let bias = w.simd(VK.self, at: 1152 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 304 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 608 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 912 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1216 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1520 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1824 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 2128 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 2432 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 2736 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 3040 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 3344 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 3648 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 3952 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 4256 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 16 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 11 + ox) * 16 + k)
+                        if ox + 1 < 11 { y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 11 + ox + 1) * 16 + k) }
+                        if oy + 1 < 11 { y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 11 + ox) * 16 + k) }
+                        if oy + 1 < 11 && ox + 1 < 11 { y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 11 + ox + 1) * 16 + k) }
+                    }
+                }
+            }
+        }
+    }
+
     // pool2: MaxPooling2D, (None, 11, 11, 16) → (None, 5, 5, 16), 0 parameters
     @inline(never)
     static func l3_pool2(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -521,7 +649,7 @@ public struct TwoHeads: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension TwoHeads: TrainableModel {
-    public static let trainingArenaCount = 21986
+    public static let trainingArenaCount = 30722
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let outputActivations = ["softmax", "linear"]
@@ -558,14 +686,15 @@ extension TwoHeads: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv1(input, w, o0)
         Self.l1_pool1(UnsafePointer(o0), o1)
-        Self.l2_conv2(UnsafePointer(o1), w.advanced(by: 1360), o2)
+        Self.l2_conv2_winograd_pad(UnsafePointer(o1), arena.advanced(by: 21986))
+        Self.l2_conv2_winograd(UnsafePointer(arena.advanced(by: 21986)), w.advanced(by: 1360), o2, arena.advanced(by: 23554))
         Self.l3_pool2(UnsafePointer(o2), o3)
         // image_features: the same memory as its input
-        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 2528), o5)
+        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 4576), o5)
         Self.l6_joined(UnsafePointer(o3), UnsafePointer(o5), o6)
-        Self.l7_digit(UnsafePointer(o6), w.advanced(by: 2608), o7)
+        Self.l7_digit(UnsafePointer(o6), w.advanced(by: 4656), o7)
         Self.l7_digit_activation(o7)
-        Self.l8_score(UnsafePointer(o6), w.advanced(by: 9280), o8)
+        Self.l8_score(UnsafePointer(o6), w.advanced(by: 11328), o8)
         output.update(from: o7, count: 10)
         output.advanced(by: 10).update(from: o8, count: 1)
         // The loss: each output's, weighted, summed. Its gradient with respect to

@@ -35,9 +35,9 @@ public struct Unet: CompiledModel {
     public static let parameterCount = 14339
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1884160
-    /// 15,968 floats of activations and padded inputs (see `Arena`), 6,656 of Winograd scratch.
-    public static let arenaCount = 22624
-    static let packedCount = 23820
+    /// 15,968 floats of activations and padded inputs (see `Arena`), 16,896 of Winograd scratch.
+    public static let arenaCount = 32864
+    static let packedCount = 28940
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -76,7 +76,7 @@ public struct Unet: CompiledModel {
         static let l10_dec1_conv = 13920
         /// pixel_classes's output: 768 floats, layer 11
         static let l11_pixel_classes = 0
-        /// Winograd's transformed tiles: 6,656 floats, and as many again for each further worker
+        /// Winograd's transformed tiles: 16,896 floats, and as many again for each further worker
         static let scratch = 15968
     }
 
@@ -138,24 +138,26 @@ public struct Unet: CompiledModel {
         WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 72, taps: 9, outputs: 8, stride: 16, into: &packed, at: 80)
         WeightPacking.kernel(parameters, from: 80, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 1360)
         WeightPacking.bias(parameters, from: 1232, count: 16, into: &packed, at: 2512)
+        WeightPacking.winograd(parameters, from: 80, inputChannels: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 2528)
         // In panels of 16 output channels, each panel's 144 rows in a row (the order its kernel reads them).
         for panel in 0..<2 {
             for row in 0..<144 {
                 for lane in 0..<16 where panel * 16 + lane < 32 {
-                    packed[(panel * 144 + row) * 16 + lane + 2528] = parameters[row * 32 + panel * 16 + lane + 1248]
+                    packed[(panel * 144 + row) * 16 + lane + 4576] = parameters[row * 32 + panel * 16 + lane + 1248]
                 }
             }
         }
-        WeightPacking.bias(parameters, from: 5856, count: 32, into: &packed, at: 7136)
-        WeightPacking.transposedKernel(parameters, from: 5888, taps: 4, inputs: 32, outputs: 16, paddedOutputs: 16, into: &packed, at: 7168)
-        WeightPacking.bias(parameters, from: 7936, count: 16, into: &packed, at: 9216)
-        WeightPacking.kernel(parameters, from: 7952, rows: 288, outputs: 16, paddedOutputs: 16, into: &packed, at: 9232)
-        WeightPacking.bias(parameters, from: 12560, count: 16, into: &packed, at: 13840)
-        WeightPacking.winograd(parameters, from: 7952, inputChannels: 32, outputs: 16, paddedOutputs: 16, into: &packed, at: 13856)
-        WeightPacking.kernel(parameters, from: 12576, rows: 216, outputs: 8, paddedOutputs: 8, into: &packed, at: 22048)
-        WeightPacking.bias(parameters, from: 14304, count: 8, into: &packed, at: 23776)
-        WeightPacking.kernel(parameters, from: 14312, rows: 8, outputs: 3, paddedOutputs: 4, into: &packed, at: 23784)
-        WeightPacking.bias(parameters, from: 14336, count: 3, into: &packed, at: 23816)
+        WeightPacking.bias(parameters, from: 5856, count: 32, into: &packed, at: 9184)
+        WeightPacking.transposedKernel(parameters, from: 5888, taps: 4, inputs: 32, outputs: 16, paddedOutputs: 16, into: &packed, at: 9216)
+        WeightPacking.bias(parameters, from: 7936, count: 16, into: &packed, at: 11264)
+        WeightPacking.kernel(parameters, from: 7952, rows: 288, outputs: 16, paddedOutputs: 16, into: &packed, at: 11280)
+        WeightPacking.bias(parameters, from: 12560, count: 16, into: &packed, at: 15888)
+        WeightPacking.winograd(parameters, from: 7952, inputChannels: 32, outputs: 16, paddedOutputs: 16, into: &packed, at: 15904)
+        WeightPacking.kernel(parameters, from: 12576, rows: 216, outputs: 8, paddedOutputs: 8, into: &packed, at: 24096)
+        WeightPacking.bias(parameters, from: 14304, count: 8, into: &packed, at: 25824)
+        WeightPacking.winograd(parameters, from: 12576, inputChannels: 24, outputs: 8, paddedOutputs: 8, into: &packed, at: 25832)
+        WeightPacking.kernel(parameters, from: 14312, rows: 8, outputs: 3, paddedOutputs: 4, into: &packed, at: 28904)
+        WeightPacking.bias(parameters, from: 14336, count: 3, into: &packed, at: 28936)
         self.packed = packed
     }
 
@@ -183,25 +185,25 @@ public struct Unet: CompiledModel {
         Self.l1_enc1_pool(UnsafePointer(arena.advanced(by: Arena.l0_enc1_conv)), arena.advanced(by: Arena.l1_enc1_pool))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_enc1_pool)))
         // enc2_conv
-        Self.l2_enc2_conv_pad(UnsafePointer(arena.advanced(by: Arena.l1_enc1_pool)), arena.advanced(by: Arena.l2_enc2_conv_padded))
-        Self.l2_enc2_conv(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv_padded)), w.advanced(by: 1360), arena.advanced(by: Arena.l2_enc2_conv))
+        Self.l2_enc2_conv_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_enc1_pool)), arena.advanced(by: Arena.l2_enc2_conv_padded))
+        Self.l2_enc2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv_padded)), w.advanced(by: 1360), arena.advanced(by: Arena.l2_enc2_conv), arena.advanced(by: Arena.scratch))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)))
         // enc2_pool
         Self.l3_enc2_pool(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)), arena.advanced(by: Arena.l3_enc2_pool))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)))
         // bottleneck
         Self.l4_bottleneck_pad(UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)), arena.advanced(by: Arena.l4_bottleneck_padded))
-        Self.l4_bottleneck(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck_padded)), w.advanced(by: 2528), arena.advanced(by: Arena.l4_bottleneck))
+        Self.l4_bottleneck(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck_padded)), w.advanced(by: 4576), arena.advanced(by: Arena.l4_bottleneck))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)))
         // dec2_up
-        Self.l5_dec2_up(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)), w.advanced(by: 7168), arena.advanced(by: Arena.l5_dec2_up))
+        Self.l5_dec2_up(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)), w.advanced(by: 9216), arena.advanced(by: Arena.l5_dec2_up))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)))
         // dec2_skip
         Self.l6_dec2_skip(UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)), UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)), arena.advanced(by: Arena.l6_dec2_skip))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)))
         // dec2_conv
         Self.l7_dec2_conv_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)), arena.advanced(by: Arena.l7_dec2_conv_padded))
-        Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv_padded)), w.advanced(by: 9232), arena.advanced(by: Arena.l7_dec2_conv), arena.advanced(by: Arena.scratch))
+        Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv_padded)), w.advanced(by: 11280), arena.advanced(by: Arena.l7_dec2_conv), arena.advanced(by: Arena.scratch))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)))
         // dec1_up
         Self.l8_dec1_up(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)), arena.advanced(by: Arena.l8_dec1_up))
@@ -210,18 +212,18 @@ public struct Unet: CompiledModel {
         Self.l9_dec1_skip(UnsafePointer(arena.advanced(by: Arena.l8_dec1_up)), UnsafePointer(arena.advanced(by: Arena.l0_enc1_conv)), arena.advanced(by: Arena.l9_dec1_skip))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)))
         // dec1_conv
-        Self.l10_dec1_conv_pad(UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)), arena.advanced(by: Arena.l10_dec1_conv_padded))
-        Self.l10_dec1_conv(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv_padded)), w.advanced(by: 22048), arena.advanced(by: Arena.l10_dec1_conv))
+        Self.l10_dec1_conv_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)), arena.advanced(by: Arena.l10_dec1_conv_padded))
+        Self.l10_dec1_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv_padded)), w.advanced(by: 24096), arena.advanced(by: Arena.l10_dec1_conv), arena.advanced(by: Arena.scratch))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)))
         // pixel_classes
-        Self.l11_pixel_classes(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)), w.advanced(by: 23784), arena.advanced(by: Arena.l11_pixel_classes))
+        Self.l11_pixel_classes(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)), w.advanced(by: 28904), arena.advanced(by: Arena.l11_pixel_classes))
         Self.l11_pixel_classes_activation(arena.advanced(by: Arena.l11_pixel_classes))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_pixel_classes)))
         output.update(from: arena.advanced(by: Arena.l11_pixel_classes), count: 768)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 6656
+    public static let workerScratchCount = 16896
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -242,25 +244,25 @@ public struct Unet: CompiledModel {
         Self.l1_enc1_pool(UnsafePointer(arena.advanced(by: Arena.l0_enc1_conv)), arena.advanced(by: Arena.l1_enc1_pool))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_enc1_pool)))
         // enc2_conv
-        Self.l2_enc2_conv_pad(UnsafePointer(arena.advanced(by: Arena.l1_enc1_pool)), arena.advanced(by: Arena.l2_enc2_conv_padded))
-        Self.l2_enc2_conv(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv_padded)), w.advanced(by: 1360), arena.advanced(by: Arena.l2_enc2_conv))
+        Self.l2_enc2_conv_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_enc1_pool)), arena.advanced(by: Arena.l2_enc2_conv_padded))
+        Self.l2_enc2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv_padded)), w.advanced(by: 1360), arena.advanced(by: Arena.l2_enc2_conv), arena.advanced(by: Arena.scratch))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)))
         // enc2_pool
         Self.l3_enc2_pool(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)), arena.advanced(by: Arena.l3_enc2_pool))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)))
         // bottleneck
         Self.l4_bottleneck_pad(UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)), arena.advanced(by: Arena.l4_bottleneck_padded))
-        Self.l4_bottleneck(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck_padded)), w.advanced(by: 2528), arena.advanced(by: Arena.l4_bottleneck))
+        Self.l4_bottleneck(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck_padded)), w.advanced(by: 4576), arena.advanced(by: Arena.l4_bottleneck))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)))
         // dec2_up
-        Self.l5_dec2_up(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)), w.advanced(by: 7168), arena.advanced(by: Arena.l5_dec2_up))
+        Self.l5_dec2_up(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)), w.advanced(by: 9216), arena.advanced(by: Arena.l5_dec2_up))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)))
         // dec2_skip
         Self.l6_dec2_skip(UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)), UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)), arena.advanced(by: Arena.l6_dec2_skip))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)))
         // dec2_conv
         Self.l7_dec2_conv_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)), arena.advanced(by: Arena.l7_dec2_conv_padded))
-        pool.split(2) { worker, parts in Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv_padded)), w.advanced(by: 9232), arena.advanced(by: Arena.l7_dec2_conv), arena.advanced(by: Arena.scratch + worker * 6656), parts) }
+        pool.split(2) { worker, parts in Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv_padded)), w.advanced(by: 11280), arena.advanced(by: Arena.l7_dec2_conv), arena.advanced(by: Arena.scratch + worker * 6656), parts) }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)))
         // dec1_up
         Self.l8_dec1_up(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)), arena.advanced(by: Arena.l8_dec1_up))
@@ -269,11 +271,11 @@ public struct Unet: CompiledModel {
         Self.l9_dec1_skip(UnsafePointer(arena.advanced(by: Arena.l8_dec1_up)), UnsafePointer(arena.advanced(by: Arena.l0_enc1_conv)), arena.advanced(by: Arena.l9_dec1_skip))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)))
         // dec1_conv
-        Self.l10_dec1_conv_pad(UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)), arena.advanced(by: Arena.l10_dec1_conv_padded))
-        pool.split(16) { worker, parts in Self.l10_dec1_conv(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv_padded)), w.advanced(by: 22048), arena.advanced(by: Arena.l10_dec1_conv), parts) }
+        Self.l10_dec1_conv_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)), arena.advanced(by: Arena.l10_dec1_conv_padded))
+        pool.split(2) { worker, parts in Self.l10_dec1_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv_padded)), w.advanced(by: 24096), arena.advanced(by: Arena.l10_dec1_conv), arena.advanced(by: Arena.scratch + worker * 16896), parts) }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)))
         // pixel_classes
-        Self.l11_pixel_classes(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)), w.advanced(by: 23784), arena.advanced(by: Arena.l11_pixel_classes))
+        Self.l11_pixel_classes(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)), w.advanced(by: 28904), arena.advanced(by: Arena.l11_pixel_classes))
         Self.l11_pixel_classes_activation(arena.advanced(by: Arena.l11_pixel_classes))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_pixel_classes)))
         output.update(from: arena.advanced(by: Arena.l11_pixel_classes), count: 768)
@@ -437,6 +439,136 @@ public struct Unet: CompiledModel {
             yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 80)
             yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 96)
             yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 112)
+        }
+    }
+
+    // enc2_conv: forward by Winograd's F(2x2, 3x3)
+    @inline(never)
+    static func l2_enc2_conv_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 80)
+        for row in 0..<8 {
+            let target = y + (row + 1) * 80
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 64, count: 64)
+            (target + 72).update(repeating: 0, count: 8)
+        }
+        (y + 720).update(repeating: 0, count: 80)
+    }
+
+    @inline(never)
+    static func l2_enc2_conv_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 48])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 56])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
+                yp.store(s6_0, at: 96)
+                yp.store(s7_0, at: 112)
+            }
+        }
+    }
+
+    @inline(never)
+    static func l2_enc2_conv_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 1280
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 2
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<2 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 160 + tx * 16)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let d10 = patch.simd(VC.self, at: 80 + c), d11 = patch.simd(VC.self, at: 88 + c), d12 = patch.simd(VC.self, at: 96 + c), d13 = patch.simd(VC.self, at: 104 + c)
+                        let d20 = patch.simd(VC.self, at: 160 + c), d21 = patch.simd(VC.self, at: 168 + c), d22 = patch.simd(VC.self, at: 176 + c), d23 = patch.simd(VC.self, at: 184 + c)
+                        let d30 = patch.simd(VC.self, at: 240 + c), d31 = patch.simd(VC.self, at: 248 + c), d32 = patch.simd(VC.self, at: 256 + c), d33 = patch.simd(VC.self, at: 264 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 8 + c)
+                        v.store(b01 + b02, at: 80 + t * 8 + c)
+                        v.store(b02 - b01, at: 160 + t * 8 + c)
+                        v.store(b01 - b03, at: 240 + t * 8 + c)
+                        v.store(b10 - b12, at: 320 + t * 8 + c)
+                        v.store(b11 + b12, at: 400 + t * 8 + c)
+                        v.store(b12 - b11, at: 480 + t * 8 + c)
+                        v.store(b11 - b13, at: 560 + t * 8 + c)
+                        v.store(b20 - b22, at: 640 + t * 8 + c)
+                        v.store(b21 + b22, at: 720 + t * 8 + c)
+                        v.store(b22 - b21, at: 800 + t * 8 + c)
+                        v.store(b21 - b23, at: 880 + t * 8 + c)
+                        v.store(b30 - b32, at: 960 + t * 8 + c)
+                        v.store(b31 + b32, at: 1040 + t * 8 + c)
+                        v.store(b32 - b31, at: 1120 + t * 8 + c)
+                        v.store(b31 - b33, at: 1200 + t * 8 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l2_enc2_conv_winograd_product8(UnsafePointer(v + xi * 80), w + 1168 + xi * 128, m + xi * 144)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<2 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let bias = w.simd(VK.self, at: 1152 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 144 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 288 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 432 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 576 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 864 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1008 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 1296 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 1728 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1872 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 2016 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 8 + ox) * 16 + k)
+                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 8 + ox + 1) * 16 + k)
+                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 8 + ox) * 16 + k)
+                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 8 + ox + 1) * 16 + k)
+                    }
+                }
+            }
         }
     }
 
@@ -882,6 +1014,139 @@ public struct Unet: CompiledModel {
         }
     }
 
+    // dec1_conv: forward by Winograd's F(2x2, 3x3)
+    @inline(never)
+    static func l10_dec1_conv_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 432)
+        for row in 0..<16 {
+            let target = y + (row + 1) * 432
+            target.update(repeating: 0, count: 24)
+            (target + 24).update(from: x + row * 384, count: 384)
+            (target + 408).update(repeating: 0, count: 24)
+        }
+        (y + 7344).update(repeating: 0, count: 432)
+    }
+
+    @inline(never)
+    static func l10_dec1_conv_winograd_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<4 {
+                    let ox = bx * 8
+                    let yp = y + ox * 8
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    var s7_0 = V()
+                    let xp = x + ox * 24
+                    let wp = kernel
+                    for ci in 0..<24 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 24])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 48])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 72])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 96])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 120])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 144])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 168])
+                        s7_0 = madd(s7_0, x7, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 8)
+                    yp.store(s2_0, at: 16)
+                    yp.store(s3_0, at: 24)
+                    yp.store(s4_0, at: 32)
+                    yp.store(s5_0, at: 40)
+                    yp.store(s6_0, at: 48)
+                    yp.store(s7_0, at: 56)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l10_dec1_conv_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, m = s + 12544
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<8 {
+                    let t = r * 8 + tx
+                    let patch = x + ((ty0 + r) * 864 + tx * 48)
+                    for c in stride(from: 0, to: 24, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
+                        let d10 = patch.simd(VC.self, at: 432 + c), d11 = patch.simd(VC.self, at: 456 + c), d12 = patch.simd(VC.self, at: 480 + c), d13 = patch.simd(VC.self, at: 504 + c)
+                        let d20 = patch.simd(VC.self, at: 864 + c), d21 = patch.simd(VC.self, at: 888 + c), d22 = patch.simd(VC.self, at: 912 + c), d23 = patch.simd(VC.self, at: 936 + c)
+                        let d30 = patch.simd(VC.self, at: 1296 + c), d31 = patch.simd(VC.self, at: 1320 + c), d32 = patch.simd(VC.self, at: 1344 + c), d33 = patch.simd(VC.self, at: 1368 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 24 + c)
+                        v.store(b01 + b02, at: 784 + t * 24 + c)
+                        v.store(b02 - b01, at: 1568 + t * 24 + c)
+                        v.store(b01 - b03, at: 2352 + t * 24 + c)
+                        v.store(b10 - b12, at: 3136 + t * 24 + c)
+                        v.store(b11 + b12, at: 3920 + t * 24 + c)
+                        v.store(b12 - b11, at: 4704 + t * 24 + c)
+                        v.store(b11 - b13, at: 5488 + t * 24 + c)
+                        v.store(b20 - b22, at: 6272 + t * 24 + c)
+                        v.store(b21 + b22, at: 7056 + t * 24 + c)
+                        v.store(b22 - b21, at: 7840 + t * 24 + c)
+                        v.store(b21 - b23, at: 8624 + t * 24 + c)
+                        v.store(b30 - b32, at: 9408 + t * 24 + c)
+                        v.store(b31 + b32, at: 10192 + t * 24 + c)
+                        v.store(b32 - b31, at: 10976 + t * 24 + c)
+                        v.store(b31 - b33, at: 11760 + t * 24 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l10_dec1_conv_winograd_product32(UnsafePointer(v + xi * 784), w + 1736 + xi * 192, m + xi * 272)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<8 {
+                    let t = r * 8 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let bias = w.simd(VK.self, at: 1728 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 272 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 544 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 816 + t * 8 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1088 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1632 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1904 + t * 8 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 2176 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 2992 + t * 8 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 3264 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 3536 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 3808 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 8 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: (oy * 16 + ox) * 8 + k)
+                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: (oy * 16 + ox + 1) * 8 + k)
+                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 16 + ox) * 8 + k)
+                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 16 + ox + 1) * 8 + k)
+                    }
+                }
+            }
+        }
+    }
+
     // pixel_classes: Conv2D, (None, 16, 16, 8) → (None, 16, 16, 3), 27 parameters
     @inline(never)
     static func l11_pixel_classes(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
@@ -954,7 +1219,7 @@ public struct Unet: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Unet: TrainableModel {
-    public static let trainingArenaCount = 67392
+    public static let trainingArenaCount = 82208
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 1
@@ -992,20 +1257,20 @@ extension Unet: TrainableModel {
         Self.l0_enc1_conv_pad(input, p)
         Self.l0_enc1_conv(UnsafePointer(p), w, o0)
         Self.l1_enc1_pool(UnsafePointer(o0), o1)
-        Self.l2_enc2_conv_pad(UnsafePointer(o1), p)
-        Self.l2_enc2_conv(UnsafePointer(p), w.advanced(by: 1360), o2)
+        Self.l2_enc2_conv_winograd_pad(UnsafePointer(o1), arena.advanced(by: 57536))
+        Self.l2_enc2_conv_winograd(UnsafePointer(arena.advanced(by: 57536)), w.advanced(by: 1360), o2, arena.advanced(by: 65312))
         Self.l3_enc2_pool(UnsafePointer(o2), o3)
         Self.l4_bottleneck_pad(UnsafePointer(o3), p)
-        Self.l4_bottleneck(UnsafePointer(p), w.advanced(by: 2528), o4)
-        Self.l5_dec2_up(UnsafePointer(o4), w.advanced(by: 7168), o5)
+        Self.l4_bottleneck(UnsafePointer(p), w.advanced(by: 4576), o4)
+        Self.l5_dec2_up(UnsafePointer(o4), w.advanced(by: 9216), o5)
         Self.l6_dec2_skip(UnsafePointer(o5), UnsafePointer(o2), o6)
         Self.l7_dec2_conv_winograd_pad(UnsafePointer(o6), arena.advanced(by: 57536))
-        Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: 57536)), w.advanced(by: 9232), o7, arena.advanced(by: 60736))
+        Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: 57536)), w.advanced(by: 11280), o7, arena.advanced(by: 65312))
         Self.l8_dec1_up(UnsafePointer(o7), o8)
         Self.l9_dec1_skip(UnsafePointer(o8), UnsafePointer(o0), o9)
-        Self.l10_dec1_conv_pad(UnsafePointer(o9), p)
-        Self.l10_dec1_conv(UnsafePointer(p), w.advanced(by: 22048), o10)
-        Self.l11_pixel_classes(UnsafePointer(o10), w.advanced(by: 23784), o11)
+        Self.l10_dec1_conv_winograd_pad(UnsafePointer(o9), arena.advanced(by: 57536))
+        Self.l10_dec1_conv_winograd(UnsafePointer(arena.advanced(by: 57536)), w.advanced(by: 24096), o10, arena.advanced(by: 65312))
+        Self.l11_pixel_classes(UnsafePointer(o10), w.advanced(by: 28904), o11)
         Self.l11_pixel_classes_activation(o11)
         output.update(from: o11, count: 768)
         // The loss, and its gradient: with respect to the output, or to the

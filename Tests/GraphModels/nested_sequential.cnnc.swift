@@ -35,9 +35,9 @@ public struct NestedSequential: CompiledModel {
     public static let parameterCount = 876
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 101440
-    /// 1,824 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
-    public static let arenaCount = 1824
-    static let packedCount = 860
+    /// 1,824 floats of activations and padded inputs (see `Arena`), 2,560 of Winograd scratch.
+    public static let arenaCount = 4384
+    static let packedCount = 1884
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -56,7 +56,7 @@ public struct NestedSequential: CompiledModel {
         static let l5_pool = 512
         /// head's output: 4 floats, layer 6
         static let l6_head = 0
-        /// The end of the regions (no layer needs Winograd scratch)
+        /// Winograd's transformed tiles: 2,560 floats, and as many again for each further worker
         static let scratch = 1824
     }
 
@@ -109,8 +109,9 @@ public struct NestedSequential: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 224, beta: 232, mean: 240, variance: 248, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 224, shiftAt: 232)
         WeightPacking.kernel(parameters, from: 256, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 240)
         WeightPacking.bias(parameters, from: 832, count: 8, into: &packed, at: 816)
-        WeightPacking.kernel(parameters, from: 840, rows: 8, outputs: 4, paddedOutputs: 4, into: &packed, at: 824)
-        WeightPacking.bias(parameters, from: 872, count: 4, into: &packed, at: 856)
+        WeightPacking.winograd(parameters, from: 256, inputChannels: 8, outputs: 8, paddedOutputs: 8, into: &packed, at: 824)
+        WeightPacking.kernel(parameters, from: 840, rows: 8, outputs: 4, paddedOutputs: 4, into: &packed, at: 1848)
+        WeightPacking.bias(parameters, from: 872, count: 4, into: &packed, at: 1880)
         self.packed = packed
     }
 
@@ -151,8 +152,8 @@ public struct NestedSequential: CompiledModel {
         }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // branch
-        Self.l3_branch_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_branch_padded))
-        Self.l3_branch(UnsafePointer(arena.advanced(by: Arena.l3_branch_padded)), w.advanced(by: 240), arena.advanced(by: Arena.l3_branch))
+        Self.l3_branch_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_branch_padded))
+        Self.l3_branch_winograd(UnsafePointer(arena.advanced(by: Arena.l3_branch_padded)), w.advanced(by: 240), arena.advanced(by: Arena.l3_branch), arena.advanced(by: Arena.scratch))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch)))
         // join
         Self.l4_join(UnsafePointer(arena.advanced(by: Arena.l0_stem)), UnsafePointer(arena.advanced(by: Arena.l3_branch)), arena.advanced(by: Arena.l4_join))
@@ -161,14 +162,14 @@ public struct NestedSequential: CompiledModel {
         Self.l5_pool(UnsafePointer(arena.advanced(by: Arena.l4_join)), arena.advanced(by: Arena.l5_pool))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pool)))
         // head
-        Self.l6_head(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 824), arena.advanced(by: Arena.l6_head))
+        Self.l6_head(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 1848), arena.advanced(by: Arena.l6_head))
         Self.l6_head_activation(arena.advanced(by: Arena.l6_head))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_head)))
         output.update(from: arena.advanced(by: Arena.l6_head), count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 0
+    public static let workerScratchCount = 2560
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -193,8 +194,8 @@ public struct NestedSequential: CompiledModel {
         // in stem's store
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // branch
-        Self.l3_branch_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_branch_padded))
-        Self.l3_branch(UnsafePointer(arena.advanced(by: Arena.l3_branch_padded)), w.advanced(by: 240), arena.advanced(by: Arena.l3_branch))
+        Self.l3_branch_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_branch_padded))
+        Self.l3_branch_winograd(UnsafePointer(arena.advanced(by: Arena.l3_branch_padded)), w.advanced(by: 240), arena.advanced(by: Arena.l3_branch), arena.advanced(by: Arena.scratch))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch)))
         // join
         Self.l4_join(UnsafePointer(arena.advanced(by: Arena.l0_stem)), UnsafePointer(arena.advanced(by: Arena.l3_branch)), arena.advanced(by: Arena.l4_join))
@@ -203,7 +204,7 @@ public struct NestedSequential: CompiledModel {
         Self.l5_pool(UnsafePointer(arena.advanced(by: Arena.l4_join)), arena.advanced(by: Arena.l5_pool))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pool)))
         // head
-        Self.l6_head(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 824), arena.advanced(by: Arena.l6_head))
+        Self.l6_head(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 1848), arena.advanced(by: Arena.l6_head))
         Self.l6_head_activation(arena.advanced(by: Arena.l6_head))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_head)))
         output.update(from: arena.advanced(by: Arena.l6_head), count: 4)
@@ -261,8 +262,8 @@ public struct NestedSequential: CompiledModel {
         }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // branch
-        Self.l3_branch_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_branch_padded))
-        Self.l3_branch(UnsafePointer(arena.advanced(by: Arena.l3_branch_padded)), w.advanced(by: 240), arena.advanced(by: Arena.l3_branch))
+        Self.l3_branch_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_branch_padded))
+        Self.l3_branch_winograd(UnsafePointer(arena.advanced(by: Arena.l3_branch_padded)), w.advanced(by: 240), arena.advanced(by: Arena.l3_branch), arena.advanced(by: Arena.scratch))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch)))
         // join
         Self.l4_join(UnsafePointer(arena.advanced(by: Arena.l0_stem)), UnsafePointer(arena.advanced(by: Arena.l3_branch)), arena.advanced(by: Arena.l4_join))
@@ -277,7 +278,7 @@ public struct NestedSequential: CompiledModel {
     @inline(never)
     static func l6_head_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 824, bias = w + 856
+        let kernel = w + 1848, bias = w + 1880
         if parts.contains(0) {
             do {
                 let yp = y
@@ -553,6 +554,136 @@ public struct NestedSequential: CompiledModel {
         }
     }
 
+    // branch: forward by Winograd's F(2x2, 3x3)
+    @inline(never)
+    static func l3_branch_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 80)
+        for row in 0..<8 {
+            let target = y + (row + 1) * 80
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 64, count: 64)
+            (target + 72).update(repeating: 0, count: 8)
+        }
+        (y + 720).update(repeating: 0, count: 80)
+    }
+
+    @inline(never)
+    static func l3_branch_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 48])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 56])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
+        }
+    }
+
+    @inline(never)
+    static func l3_branch_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, m = s + 1280
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 2
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<2 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 160 + tx * 16)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let d10 = patch.simd(VC.self, at: 80 + c), d11 = patch.simd(VC.self, at: 88 + c), d12 = patch.simd(VC.self, at: 96 + c), d13 = patch.simd(VC.self, at: 104 + c)
+                        let d20 = patch.simd(VC.self, at: 160 + c), d21 = patch.simd(VC.self, at: 168 + c), d22 = patch.simd(VC.self, at: 176 + c), d23 = patch.simd(VC.self, at: 184 + c)
+                        let d30 = patch.simd(VC.self, at: 240 + c), d31 = patch.simd(VC.self, at: 248 + c), d32 = patch.simd(VC.self, at: 256 + c), d33 = patch.simd(VC.self, at: 264 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 8 + c)
+                        v.store(b01 + b02, at: 80 + t * 8 + c)
+                        v.store(b02 - b01, at: 160 + t * 8 + c)
+                        v.store(b01 - b03, at: 240 + t * 8 + c)
+                        v.store(b10 - b12, at: 320 + t * 8 + c)
+                        v.store(b11 + b12, at: 400 + t * 8 + c)
+                        v.store(b12 - b11, at: 480 + t * 8 + c)
+                        v.store(b11 - b13, at: 560 + t * 8 + c)
+                        v.store(b20 - b22, at: 640 + t * 8 + c)
+                        v.store(b21 + b22, at: 720 + t * 8 + c)
+                        v.store(b22 - b21, at: 800 + t * 8 + c)
+                        v.store(b21 - b23, at: 880 + t * 8 + c)
+                        v.store(b30 - b32, at: 960 + t * 8 + c)
+                        v.store(b31 + b32, at: 1040 + t * 8 + c)
+                        v.store(b32 - b31, at: 1120 + t * 8 + c)
+                        v.store(b31 - b33, at: 1200 + t * 8 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l3_branch_winograd_product8(UnsafePointer(v + xi * 80), w + 584 + xi * 64, m + xi * 80)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<2 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let bias = w.simd(VK.self, at: 576 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 80 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 160 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 320 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 400 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 560 + t * 8 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 640 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 800 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 880 + t * 8 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 1120 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 8 + ox) * 8 + k)
+                        y.store(y01, at: (oy * 8 + ox + 1) * 8 + k)
+                        y.store(y10, at: ((oy + 1) * 8 + ox) * 8 + k)
+                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 8 + k)
+                    }
+                }
+            }
+        }
+    }
+
     // join: Add, (None, 8, 8, 8) → (None, 8, 8, 8), 0 parameters
     @inline(never)
     static func l4_join(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -614,7 +745,7 @@ public struct NestedSequential: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension NestedSequential: TrainableModel {
-    public static let trainingArenaCount = 6220
+    public static let trainingArenaCount = 9580
     public static let trainingUnsupportedReason: String? = nil
     public static let frozenParameterRanges: [Range<Int>] = [0..<840]
     public static let outputActivation = "softmax"
@@ -649,11 +780,11 @@ extension NestedSequential: TrainableModel {
         Self.l1_stem_bn(o1, w)
         o2.update(from: UnsafePointer(o1), count: 512)
         Self.l2_stem_relu(o2)
-        Self.l3_branch_pad(UnsafePointer(o2), p)
-        Self.l3_branch(UnsafePointer(p), w.advanced(by: 240), o3)
+        Self.l3_branch_winograd_pad(UnsafePointer(o2), arena.advanced(by: 6220))
+        Self.l3_branch_winograd(UnsafePointer(arena.advanced(by: 6220)), w.advanced(by: 240), o3, arena.advanced(by: 7020))
         Self.l4_join(UnsafePointer(o2), UnsafePointer(o3), o4)
         Self.l5_pool(UnsafePointer(o4), o5)
-        Self.l6_head(UnsafePointer(o5), w.advanced(by: 824), o6)
+        Self.l6_head(UnsafePointer(o5), w.advanced(by: 1848), o6)
         Self.l6_head_activation(o6)
         output.update(from: o6, count: 4)
         // The loss, and its gradient: with respect to the output, or to the

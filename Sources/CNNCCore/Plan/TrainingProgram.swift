@@ -87,8 +87,8 @@ struct TrainingArena: Codable, Hashable, Sendable {
     /// Room, after everything else, for the Winograd kernels that inference
     /// chose: the training forward pass runs them too (their transformed
     /// kernel U is repacked after every update like the rest of the packed
-    /// weights), 1.5 to 2 times the direct kernel's speed on 3x3 layers of
-    /// 16 or more channels. The backward pass keeps the direct kernels'.
+    /// weights), faster than the direct kernel on the 3x3 layers it suits
+    /// (1.5 to 2 times on ResNet-20's). The backward pass keeps the direct kernels'.
     mutating func reserveWinograd(for nodes: [NodeProgram]) {
         let kernels = nodes.compactMap { node -> WinogradKernel? in
             if case .convolution(let kernels) = node.kernel { kernels.winograd } else { nil }

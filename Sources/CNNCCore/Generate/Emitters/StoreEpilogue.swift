@@ -46,34 +46,27 @@ struct StoreEpilogue: Codable, Hashable {
     /// stored; returns the expression to store.
     func apply(to value: String, name: String, vector: String, lanes: Int, channel: Index, existing: Int,
                into out: inout SourceWriter) -> String {
-        apply(to: value, name: name, vector: vector, lanes: lanes, span: (channel, existing), into: &out)
+        var patterns = (scale: "", shift: "")
+        if scaleShift && existing >= lanes {
+            patterns = ("post.simd(\(vector).self, at: \(channel))", "post.simd(\(vector).self, at: \(channel + channels))")
+        } else if scaleShift {
+            out.line("var \(name)a = \(vector)(), \(name)b = \(vector)(); "
+                + Index.loopLine("lane", count: existing) { lane in
+                    "\(name)a[\(lane)] = post[\(channel + lane)]; \(name)b[\(lane)] = post[\(channel + channels + lane)]"
+                })
+            patterns = ("\(name)a", "\(name)b")
+        }
+        return apply(to: value, name: name, vector: vector, lanes: lanes, patterns: patterns, into: &out)
     }
 
     /// The same, for a kernel whose lanes hold channels in a pattern (pixel
-    /// lanes): its scale and shift are vectors it made, named by `patterns`.
+    /// lanes): its scale and shift are vectors it made, named by `patterns`
+    /// (not read without a BatchNormalization).
     func apply(to value: String, name: String, vector: String, lanes: Int, patterns: (scale: String, shift: String),
                into out: inout SourceWriter) -> String {
-        apply(to: value, name: name, vector: vector, lanes: lanes, span: nil, patterns: patterns, into: &out)
-    }
-
-    /// `span`: the first channel of the vector and how many of its lanes are real.
-    private func apply(to value: String, name: String, vector: String, lanes: Int, span: (channel: Index, existing: Int)?,
-                       patterns: (scale: String, shift: String)? = nil, into out: inout SourceWriter) -> String {
         var result = value
-        if scaleShift, let patterns {
+        if scaleShift {
             out.line("let \(name)n = \(result) * \(patterns.scale) + \(patterns.shift)")
-            result = "\(name)n"
-        } else if scaleShift, let span {
-            let (channel, existing) = span
-            if existing >= lanes {
-                out.line("let \(name)n = \(result) * post.simd(\(vector).self, at: \(channel)) + post.simd(\(vector).self, at: \(channel + channels))")
-            } else {
-                out.line("var \(name)a = \(vector)(), \(name)b = \(vector)(); "
-                    + Index.loopLine("lane", count: existing) { lane in
-                        "\(name)a[\(lane)] = post[\(channel + lane)]; \(name)b[\(lane)] = post[\(channel + channels + lane)]"
-                    })
-                out.line("let \(name)n = \(result) * \(name)a + \(name)b")
-            }
             result = "\(name)n"
         }
         switch clamp {

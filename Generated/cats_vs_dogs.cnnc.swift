@@ -3240,12 +3240,22 @@ public struct CatsVsDogs: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension CatsVsDogs: TrainableModel {
-    public static let trainingArenaCount = 3910241
+    public static let trainingArenaCount = 4104929
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "sigmoid"
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
+    public static let stepWeightCount = 426208
+
+    public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
+        parameters.withUnsafeBufferPointer { parameterBuffer in
+            let k = parameterBuffer.baseAddress!
+            WeightPacking.turnedWinograd(k, from: 896, inputChannels: 32, outputs: 64, paddedInputs: 32, into: stepWeights)
+            WeightPacking.turnedWinograd(k, from: 19392, inputChannels: 64, outputs: 128, paddedInputs: 64, into: stepWeights.advanced(by: 32800))
+            WeightPacking.turnedWinograd(k, from: 93248, inputChannels: 128, outputs: 128, paddedInputs: 128, into: stepWeights.advanced(by: 163936))
+        }
+    }
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
@@ -3276,13 +3286,13 @@ extension CatsVsDogs: TrainableModel {
         Self.l0_conv_1(UnsafePointer(p), w, o0)
         Self.l1_maxpool_1(UnsafePointer(o0), o1)
         Self.l2_conv_2_winograd_pad(UnsafePointer(o1), arena.advanced(by: 3456993))
-        Self.l2_conv_2_winograd(UnsafePointer(arena.advanced(by: 3456993)), w.advanced(by: 896), o2, arena.advanced(by: 3651681))
+        Self.l2_conv_2_winograd(UnsafePointer(arena.advanced(by: 3456993)), w.advanced(by: 896), o2, arena.advanced(by: 3846369))
         Self.l3_maxpool_2(UnsafePointer(o2), o3)
         Self.l4_conv_3_winograd_pad(UnsafePointer(o3), arena.advanced(by: 3456993))
-        Self.l4_conv_3_winograd(UnsafePointer(arena.advanced(by: 3456993)), w.advanced(by: 52160), o4, arena.advanced(by: 3651681))
+        Self.l4_conv_3_winograd(UnsafePointer(arena.advanced(by: 3456993)), w.advanced(by: 52160), o4, arena.advanced(by: 3846369))
         Self.l5_maxpool_3(UnsafePointer(o4), o5)
         Self.l6_conv_4_winograd_pad(UnsafePointer(o5), arena.advanced(by: 3456993))
-        Self.l6_conv_4_winograd(UnsafePointer(arena.advanced(by: 3456993)), w.advanced(by: 257088), o6, arena.advanced(by: 3651681))
+        Self.l6_conv_4_winograd(UnsafePointer(arena.advanced(by: 3456993)), w.advanced(by: 257088), o6, arena.advanced(by: 3846369))
         Self.l7_maxpool_4(UnsafePointer(o6), o7)
         // flatten: the same memory as its input
         // dropout: inverted dropout, each value kept with probability 0.5 and scaled by 1/0.5
@@ -3319,19 +3329,22 @@ extension CatsVsDogs: TrainableModel {
         // conv_4
         Self.l6_conv_4_derivative(UnsafePointer(o6), g)
         Self.l6_conv_4_pad(UnsafePointer(o5), p)
-        Self.l6_conv_4_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 93248), gradients.advanced(by: 93248), h); swap(&g, &h)
+        Self.l6_conv_4_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 93248), gradients.advanced(by: 93248), nil)
+        Self.l6_conv_4_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 3456993)); Self.l6_conv_4_input_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), statistics.advanced(by: 163936), h, arena.advanced(by: 3846369)); swap(&g, &h)
         // maxpool_3
         Self.l5_maxpool_3_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
         // conv_3
         Self.l4_conv_3_derivative(UnsafePointer(o4), g)
         Self.l4_conv_3_pad(UnsafePointer(o3), p)
-        Self.l4_conv_3_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 19392), gradients.advanced(by: 19392), h); swap(&g, &h)
+        Self.l4_conv_3_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 19392), gradients.advanced(by: 19392), nil)
+        Self.l4_conv_3_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 3456993)); Self.l4_conv_3_input_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), statistics.advanced(by: 32800), h, arena.advanced(by: 3846369)); swap(&g, &h)
         // maxpool_2
         Self.l3_maxpool_2_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv_2
         Self.l2_conv_2_derivative(UnsafePointer(o2), g)
         Self.l2_conv_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv_2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 896), gradients.advanced(by: 896), h); swap(&g, &h)
+        Self.l2_conv_2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 896), gradients.advanced(by: 896), nil)
+        Self.l2_conv_2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 3456993)); Self.l2_conv_2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 3456993)), statistics, h, arena.advanced(by: 3846369)); swap(&g, &h)
         // maxpool_1
         Self.l1_maxpool_1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv_1
@@ -3570,7 +3583,7 @@ extension CatsVsDogs: TrainableModel {
     // conv_2: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
     @inline(never)
     static func l2_conv_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k, kernelGradient = gk
+        let kernelGradient = gk
         do {
             let buffer = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 22500)
             defer { buffer.deallocate() }
@@ -3612,170 +3625,7 @@ extension CatsVsDogs: TrainableModel {
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv_2_backward_input_gradient)
-            do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 397888)
-                defer { scratch.deallocate() }
-                let flipped = scratch.baseAddress!, bordered = flipped + 18432
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<64 {
-                        let from = kernel + opposite * 2048 + co, to = flipped + (tap * 64 + co) * 32
-                        for ci in 0..<32 { to[ci] = from[ci * 64] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 379456)
-                for oy in 0..<75 {
-                    (bordered + (oy + 1) * 4928 + 64).update(from: dz + oy * 4800, count: 4800)
-                }
-                Self.l2_conv_2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
-        }
-    }
-
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (77x77x64),
-    // with the kernel turned half a turn and its channels swapped
-    @inline(never)
-    static func l2_conv_2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<75) {
-        typealias V = SIMD16<Float>
-        let kernel = w
-        for oy in parts {
-            for bx in 0..<5 {
-                let ox = bx * 8
-                let yp = y + (oy * 75 + ox) * 32
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s4_0 = V()
-                var s4_1 = V()
-                var s5_0 = V()
-                var s5_1 = V()
-                var s6_0 = V()
-                var s6_1 = V()
-                var s7_0 = V()
-                var s7_1 = V()
-                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 76 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 4928 + ox * 64 + ky * 4928 + kx * 64
-                        let wp = kernel + (ky * 3 + kx) * 2048
-                        for ci in 0..<64 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[ci + 64])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[ci + 128])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[ci + 192])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[ci + 256])
-                            s4_0 = madd(s4_0, x4, w0)
-                            s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[ci + 320])
-                            s5_0 = madd(s5_0, x5, w0)
-                            s5_1 = madd(s5_1, x5, w1)
-                            let x6 = V(repeating: xp[ci + 384])
-                            s6_0 = madd(s6_0, x6, w0)
-                            s6_1 = madd(s6_1, x6, w1)
-                            let x7 = V(repeating: xp[ci + 448])
-                            s7_0 = madd(s7_0, x7, w0)
-                            s7_1 = madd(s7_1, x7, w1)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s1_0, at: 32)
-                yp.store(s1_1, at: 48)
-                yp.store(s2_0, at: 64)
-                yp.store(s2_1, at: 80)
-                yp.store(s3_0, at: 96)
-                yp.store(s3_1, at: 112)
-                yp.store(s4_0, at: 128)
-                yp.store(s4_1, at: 144)
-                yp.store(s5_0, at: 160)
-                yp.store(s5_1, at: 176)
-                yp.store(s6_0, at: 192)
-                yp.store(s6_1, at: 208)
-                yp.store(s7_0, at: 224)
-                yp.store(s7_1, at: 240)
-            }
-            for bx in 0..<5 {
-                let ox = bx * 7 + 40
-                let yp = y + (oy * 75 + ox) * 32
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s4_0 = V()
-                var s4_1 = V()
-                var s5_0 = V()
-                var s5_1 = V()
-                var s6_0 = V()
-                var s6_1 = V()
-                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 76 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 4928 + ox * 64 + ky * 4928 + kx * 64
-                        let wp = kernel + (ky * 3 + kx) * 2048
-                        for ci in 0..<64 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[ci + 64])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[ci + 128])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[ci + 192])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[ci + 256])
-                            s4_0 = madd(s4_0, x4, w0)
-                            s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[ci + 320])
-                            s5_0 = madd(s5_0, x5, w0)
-                            s5_1 = madd(s5_1, x5, w1)
-                            let x6 = V(repeating: xp[ci + 384])
-                            s6_0 = madd(s6_0, x6, w0)
-                            s6_1 = madd(s6_1, x6, w1)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s1_0, at: 32)
-                yp.store(s1_1, at: 48)
-                yp.store(s2_0, at: 64)
-                yp.store(s2_1, at: 80)
-                yp.store(s3_0, at: 96)
-                yp.store(s3_1, at: 112)
-                yp.store(s4_0, at: 128)
-                yp.store(s4_1, at: 144)
-                yp.store(s5_0, at: 160)
-                yp.store(s5_1, at: 176)
-                yp.store(s6_0, at: 192)
-                yp.store(s6_1, at: 208)
-            }
+            // dL/dx: by Winograd, after this (l2_conv_2_input_gradient_winograd); dx is nil
         }
     }
 
@@ -3813,7 +3663,7 @@ extension CatsVsDogs: TrainableModel {
     // conv_3: dL/dkernel, dL/dbias, dL/dx (8 vectors of 16 output channels)
     @inline(never)
     static func l4_conv_3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k, kernelGradient = gk
+        let kernelGradient = gk
         do {
             let buffer = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 10952)
             defer { buffer.deallocate() }
@@ -3855,186 +3705,7 @@ extension CatsVsDogs: TrainableModel {
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_conv_3_backward_input_gradient)
-            do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 268416)
-                defer { scratch.deallocate() }
-                let flipped = scratch.baseAddress!, bordered = flipped + 73728
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<128 {
-                        let from = kernel + opposite * 8192 + co, to = flipped + (tap * 128 + co) * 64
-                        for ci in 0..<64 { to[ci] = from[ci * 128] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 194688)
-                for oy in 0..<37 {
-                    (bordered + (oy + 1) * 4992 + 128).update(from: dz + oy * 4736, count: 4736)
-                }
-                Self.l4_conv_3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
-        }
-    }
-
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (39x39x128),
-    // with the kernel turned half a turn and its channels swapped
-    @inline(never)
-    static func l4_conv_3_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<37) {
-        typealias V = SIMD16<Float>
-        let kernel = w
-        for oy in parts {
-            for bx in 0..<5 {
-                let ox = bx * 5
-                let yp = y + (oy * 37 + ox) * 64
-                var s0_0 = V()
-                var s0_1 = V()
-                var s0_2 = V()
-                var s0_3 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s1_2 = V()
-                var s1_3 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s2_2 = V()
-                var s2_3 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s3_2 = V()
-                var s3_3 = V()
-                var s4_0 = V()
-                var s4_1 = V()
-                var s4_2 = V()
-                var s4_3 = V()
-                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 38 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 4992 + ox * 128 + ky * 4992 + kx * 128
-                        let wp = kernel + (ky * 3 + kx) * 8192
-                        for ci in 0..<128 {
-                            let w0 = wp.simd(V.self, at: ci * 64)
-                            let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                            let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                            let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            s0_2 = madd(s0_2, x0, w2)
-                            s0_3 = madd(s0_3, x0, w3)
-                            let x1 = V(repeating: xp[ci + 128])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            s1_2 = madd(s1_2, x1, w2)
-                            s1_3 = madd(s1_3, x1, w3)
-                            let x2 = V(repeating: xp[ci + 256])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            s2_2 = madd(s2_2, x2, w2)
-                            s2_3 = madd(s2_3, x2, w3)
-                            let x3 = V(repeating: xp[ci + 384])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            s3_2 = madd(s3_2, x3, w2)
-                            s3_3 = madd(s3_3, x3, w3)
-                            let x4 = V(repeating: xp[ci + 512])
-                            s4_0 = madd(s4_0, x4, w0)
-                            s4_1 = madd(s4_1, x4, w1)
-                            s4_2 = madd(s4_2, x4, w2)
-                            s4_3 = madd(s4_3, x4, w3)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s0_2, at: 32)
-                yp.store(s0_3, at: 48)
-                yp.store(s1_0, at: 64)
-                yp.store(s1_1, at: 80)
-                yp.store(s1_2, at: 96)
-                yp.store(s1_3, at: 112)
-                yp.store(s2_0, at: 128)
-                yp.store(s2_1, at: 144)
-                yp.store(s2_2, at: 160)
-                yp.store(s2_3, at: 176)
-                yp.store(s3_0, at: 192)
-                yp.store(s3_1, at: 208)
-                yp.store(s3_2, at: 224)
-                yp.store(s3_3, at: 240)
-                yp.store(s4_0, at: 256)
-                yp.store(s4_1, at: 272)
-                yp.store(s4_2, at: 288)
-                yp.store(s4_3, at: 304)
-            }
-            for bx in 0..<3 {
-                let ox = bx * 4 + 25
-                let yp = y + (oy * 37 + ox) * 64
-                var s0_0 = V()
-                var s0_1 = V()
-                var s0_2 = V()
-                var s0_3 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s1_2 = V()
-                var s1_3 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s2_2 = V()
-                var s2_3 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s3_2 = V()
-                var s3_3 = V()
-                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 38 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 4992 + ox * 128 + ky * 4992 + kx * 128
-                        let wp = kernel + (ky * 3 + kx) * 8192
-                        for ci in 0..<128 {
-                            let w0 = wp.simd(V.self, at: ci * 64)
-                            let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                            let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                            let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            s0_2 = madd(s0_2, x0, w2)
-                            s0_3 = madd(s0_3, x0, w3)
-                            let x1 = V(repeating: xp[ci + 128])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            s1_2 = madd(s1_2, x1, w2)
-                            s1_3 = madd(s1_3, x1, w3)
-                            let x2 = V(repeating: xp[ci + 256])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            s2_2 = madd(s2_2, x2, w2)
-                            s2_3 = madd(s2_3, x2, w3)
-                            let x3 = V(repeating: xp[ci + 384])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            s3_2 = madd(s3_2, x3, w2)
-                            s3_3 = madd(s3_3, x3, w3)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s0_2, at: 32)
-                yp.store(s0_3, at: 48)
-                yp.store(s1_0, at: 64)
-                yp.store(s1_1, at: 80)
-                yp.store(s1_2, at: 96)
-                yp.store(s1_3, at: 112)
-                yp.store(s2_0, at: 128)
-                yp.store(s2_1, at: 144)
-                yp.store(s2_2, at: 160)
-                yp.store(s2_3, at: 176)
-                yp.store(s3_0, at: 192)
-                yp.store(s3_1, at: 208)
-                yp.store(s3_2, at: 224)
-                yp.store(s3_3, at: 240)
-            }
+            // dL/dx: by Winograd, after this (l4_conv_3_input_gradient_winograd); dx is nil
         }
     }
 
@@ -4072,7 +3743,7 @@ extension CatsVsDogs: TrainableModel {
     // conv_4: dL/dkernel, dL/dbias, dL/dx (8 vectors of 16 output channels)
     @inline(never)
     static func l6_conv_4_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k, kernelGradient = gk
+        let kernelGradient = gk
         do {
             let buffer = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 2592)
             defer { buffer.deallocate() }
@@ -4114,189 +3785,7 @@ extension CatsVsDogs: TrainableModel {
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_conv_4_backward_input_gradient)
-            do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 198656)
-                defer { scratch.deallocate() }
-                let flipped = scratch.baseAddress!, bordered = flipped + 147456
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<128 {
-                        let from = kernel + opposite * 16384 + co, to = flipped + (tap * 128 + co) * 128
-                        for ci in 0..<128 { to[ci] = from[ci * 128] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 51200)
-                for oy in 0..<18 {
-                    (bordered + (oy + 1) * 2560 + 128).update(from: dz + oy * 2304, count: 2304)
-                }
-                Self.l6_conv_4_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
-        }
-    }
-
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (20x20x128),
-    // with the kernel turned half a turn and its channels swapped
-    @inline(never)
-    static func l6_conv_4_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<18) {
-        typealias V = SIMD16<Float>
-        let kernel = w
-        for g in 0..<2 {
-            let c0 = g * 64
-            for oy in parts {
-                for bx in 0..<2 {
-                    let ox = bx * 5
-                    let yp = y + (oy * 18 + ox) * 128 + c0
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s0_3 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s1_3 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s2_3 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s3_3 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s4_2 = V()
-                    var s4_3 = V()
-                    let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 19 - oy)
-                    for ky in ky0..<ky1 {
-                        for kx in 0..<3 {
-                            let xp = x + oy * 2560 + ox * 128 + ky * 2560 + kx * 128
-                            let wp = kernel + c0 + (ky * 3 + kx) * 16384
-                            for ci in 0..<128 {
-                                let w0 = wp.simd(V.self, at: ci * 128)
-                                let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                                let w2 = wp.simd(V.self, at: ci * 128 + 32)
-                                let w3 = wp.simd(V.self, at: ci * 128 + 48)
-                                let x0 = V(repeating: xp[ci])
-                                s0_0 = madd(s0_0, x0, w0)
-                                s0_1 = madd(s0_1, x0, w1)
-                                s0_2 = madd(s0_2, x0, w2)
-                                s0_3 = madd(s0_3, x0, w3)
-                                let x1 = V(repeating: xp[ci + 128])
-                                s1_0 = madd(s1_0, x1, w0)
-                                s1_1 = madd(s1_1, x1, w1)
-                                s1_2 = madd(s1_2, x1, w2)
-                                s1_3 = madd(s1_3, x1, w3)
-                                let x2 = V(repeating: xp[ci + 256])
-                                s2_0 = madd(s2_0, x2, w0)
-                                s2_1 = madd(s2_1, x2, w1)
-                                s2_2 = madd(s2_2, x2, w2)
-                                s2_3 = madd(s2_3, x2, w3)
-                                let x3 = V(repeating: xp[ci + 384])
-                                s3_0 = madd(s3_0, x3, w0)
-                                s3_1 = madd(s3_1, x3, w1)
-                                s3_2 = madd(s3_2, x3, w2)
-                                s3_3 = madd(s3_3, x3, w3)
-                                let x4 = V(repeating: xp[ci + 512])
-                                s4_0 = madd(s4_0, x4, w0)
-                                s4_1 = madd(s4_1, x4, w1)
-                                s4_2 = madd(s4_2, x4, w2)
-                                s4_3 = madd(s4_3, x4, w3)
-                            }
-                        }
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s0_2, at: 32)
-                    yp.store(s0_3, at: 48)
-                    yp.store(s1_0, at: 128)
-                    yp.store(s1_1, at: 144)
-                    yp.store(s1_2, at: 160)
-                    yp.store(s1_3, at: 176)
-                    yp.store(s2_0, at: 256)
-                    yp.store(s2_1, at: 272)
-                    yp.store(s2_2, at: 288)
-                    yp.store(s2_3, at: 304)
-                    yp.store(s3_0, at: 384)
-                    yp.store(s3_1, at: 400)
-                    yp.store(s3_2, at: 416)
-                    yp.store(s3_3, at: 432)
-                    yp.store(s4_0, at: 512)
-                    yp.store(s4_1, at: 528)
-                    yp.store(s4_2, at: 544)
-                    yp.store(s4_3, at: 560)
-                }
-                for bx in 0..<2 {
-                    let ox = bx * 4 + 10
-                    let yp = y + (oy * 18 + ox) * 128 + c0
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s0_3 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s1_3 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s2_3 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s3_3 = V()
-                    let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 19 - oy)
-                    for ky in ky0..<ky1 {
-                        for kx in 0..<3 {
-                            let xp = x + oy * 2560 + ox * 128 + ky * 2560 + kx * 128
-                            let wp = kernel + c0 + (ky * 3 + kx) * 16384
-                            for ci in 0..<128 {
-                                let w0 = wp.simd(V.self, at: ci * 128)
-                                let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                                let w2 = wp.simd(V.self, at: ci * 128 + 32)
-                                let w3 = wp.simd(V.self, at: ci * 128 + 48)
-                                let x0 = V(repeating: xp[ci])
-                                s0_0 = madd(s0_0, x0, w0)
-                                s0_1 = madd(s0_1, x0, w1)
-                                s0_2 = madd(s0_2, x0, w2)
-                                s0_3 = madd(s0_3, x0, w3)
-                                let x1 = V(repeating: xp[ci + 128])
-                                s1_0 = madd(s1_0, x1, w0)
-                                s1_1 = madd(s1_1, x1, w1)
-                                s1_2 = madd(s1_2, x1, w2)
-                                s1_3 = madd(s1_3, x1, w3)
-                                let x2 = V(repeating: xp[ci + 256])
-                                s2_0 = madd(s2_0, x2, w0)
-                                s2_1 = madd(s2_1, x2, w1)
-                                s2_2 = madd(s2_2, x2, w2)
-                                s2_3 = madd(s2_3, x2, w3)
-                                let x3 = V(repeating: xp[ci + 384])
-                                s3_0 = madd(s3_0, x3, w0)
-                                s3_1 = madd(s3_1, x3, w1)
-                                s3_2 = madd(s3_2, x3, w2)
-                                s3_3 = madd(s3_3, x3, w3)
-                            }
-                        }
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 16)
-                    yp.store(s0_2, at: 32)
-                    yp.store(s0_3, at: 48)
-                    yp.store(s1_0, at: 128)
-                    yp.store(s1_1, at: 144)
-                    yp.store(s1_2, at: 160)
-                    yp.store(s1_3, at: 176)
-                    yp.store(s2_0, at: 256)
-                    yp.store(s2_1, at: 272)
-                    yp.store(s2_2, at: 288)
-                    yp.store(s2_3, at: 304)
-                    yp.store(s3_0, at: 384)
-                    yp.store(s3_1, at: 400)
-                    yp.store(s3_2, at: 416)
-                    yp.store(s3_3, at: 432)
-                }
-            }
+            // dL/dx: by Winograd, after this (l6_conv_4_input_gradient_winograd); dx is nil
         }
     }
 
@@ -4494,6 +3983,1119 @@ extension CatsVsDogs: TrainableModel {
                 var total: Float = 0
                 total += row[0] * d[0][0]
                 dx[ci] = total
+            }
+        }
+    }
+
+    // dL/dx of conv_2 and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l2_conv_2_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 4992)
+        for row in 0..<75 {
+            let target = y + (row + 1) * 4992
+            target.update(repeating: 0, count: 64)
+            (target + 64).update(from: x + row * 4800, count: 4800)
+            (target + 4864).update(repeating: 0, count: 128)
+        }
+        (y + 379392).update(repeating: 0, count: 9984)
+    }
+
+    @inline(never)
+    static func l2_conv_2_input_gradient_winograd_product38(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<3 {
+                    let ox = bx * 8
+                    let yp = y + ox * 32
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s5_0 = V()
+                    var s5_1 = V()
+                    var s6_0 = V()
+                    var s6_1 = V()
+                    var s7_0 = V()
+                    var s7_1 = V()
+                    let xp = x + ox * 64
+                    let wp = kernel
+                    for ci in 0..<64 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 64])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[ci + 128])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        let x3 = V(repeating: xp[ci + 192])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        let x4 = V(repeating: xp[ci + 256])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        let x5 = V(repeating: xp[ci + 320])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        let x6 = V(repeating: xp[ci + 384])
+                        s6_0 = madd(s6_0, x6, w0)
+                        s6_1 = madd(s6_1, x6, w1)
+                        let x7 = V(repeating: xp[ci + 448])
+                        s7_0 = madd(s7_0, x7, w0)
+                        s7_1 = madd(s7_1, x7, w1)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s1_0, at: 32)
+                    yp.store(s1_1, at: 48)
+                    yp.store(s2_0, at: 64)
+                    yp.store(s2_1, at: 80)
+                    yp.store(s3_0, at: 96)
+                    yp.store(s3_1, at: 112)
+                    yp.store(s4_0, at: 128)
+                    yp.store(s4_1, at: 144)
+                    yp.store(s5_0, at: 160)
+                    yp.store(s5_1, at: 176)
+                    yp.store(s6_0, at: 192)
+                    yp.store(s6_1, at: 208)
+                    yp.store(s7_0, at: 224)
+                    yp.store(s7_1, at: 240)
+                }
+                for bx in 0..<2 {
+                    let ox = bx * 7 + 24
+                    let yp = y + ox * 32
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s5_0 = V()
+                    var s5_1 = V()
+                    var s6_0 = V()
+                    var s6_1 = V()
+                    let xp = x + ox * 64
+                    let wp = kernel
+                    for ci in 0..<64 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 64])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[ci + 128])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        let x3 = V(repeating: xp[ci + 192])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        let x4 = V(repeating: xp[ci + 256])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        let x5 = V(repeating: xp[ci + 320])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        let x6 = V(repeating: xp[ci + 384])
+                        s6_0 = madd(s6_0, x6, w0)
+                        s6_1 = madd(s6_1, x6, w1)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s1_0, at: 32)
+                    yp.store(s1_1, at: 48)
+                    yp.store(s2_0, at: 64)
+                    yp.store(s2_1, at: 80)
+                    yp.store(s3_0, at: 96)
+                    yp.store(s3_1, at: 112)
+                    yp.store(s4_0, at: 128)
+                    yp.store(s4_1, at: 144)
+                    yp.store(s5_0, at: 160)
+                    yp.store(s5_1, at: 176)
+                    yp.store(s6_0, at: 192)
+                    yp.store(s6_1, at: 208)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l2_conv_2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<38) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 39168
+        for group in parts.clamped(to: 0..<38) {
+            let ty0 = group * 1
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<1 {
+                for tx in 0..<38 {
+                    let t = r * 38 + tx
+                    let patch = x + ((ty0 + r) * 9984 + tx * 128)
+                    for c in stride(from: 0, to: 64, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
+                        let d10 = patch.simd(VC.self, at: 4992 + c), d11 = patch.simd(VC.self, at: 5056 + c), d12 = patch.simd(VC.self, at: 5120 + c), d13 = patch.simd(VC.self, at: 5184 + c)
+                        let d20 = patch.simd(VC.self, at: 9984 + c), d21 = patch.simd(VC.self, at: 10048 + c), d22 = patch.simd(VC.self, at: 10112 + c), d23 = patch.simd(VC.self, at: 10176 + c)
+                        let d30 = patch.simd(VC.self, at: 14976 + c), d31 = patch.simd(VC.self, at: 15040 + c), d32 = patch.simd(VC.self, at: 15104 + c), d33 = patch.simd(VC.self, at: 15168 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 64 + c)
+                        v.store(b01 + b02, at: 2448 + t * 64 + c)
+                        v.store(b02 - b01, at: 4896 + t * 64 + c)
+                        v.store(b01 - b03, at: 7344 + t * 64 + c)
+                        v.store(b10 - b12, at: 9792 + t * 64 + c)
+                        v.store(b11 + b12, at: 12240 + t * 64 + c)
+                        v.store(b12 - b11, at: 14688 + t * 64 + c)
+                        v.store(b11 - b13, at: 17136 + t * 64 + c)
+                        v.store(b20 - b22, at: 19584 + t * 64 + c)
+                        v.store(b21 + b22, at: 22032 + t * 64 + c)
+                        v.store(b22 - b21, at: 24480 + t * 64 + c)
+                        v.store(b21 - b23, at: 26928 + t * 64 + c)
+                        v.store(b30 - b32, at: 29376 + t * 64 + c)
+                        v.store(b31 + b32, at: 31824 + t * 64 + c)
+                        v.store(b32 - b31, at: 34272 + t * 64 + c)
+                        v.store(b31 - b33, at: 36720 + t * 64 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l2_conv_2_input_gradient_winograd_product38(UnsafePointer(v + xi * 2448), w + 0 + xi * 2048, m + xi * 1232)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<1 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<38 {
+                    let t = r * 38 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 32, by: 16) {
+                        let bias = w.simd(VK.self, at: 32768 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1232 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2464 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 32 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4928 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 6160 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 8624 + t * 32 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 9856 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 12320 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 13552 + t * 32 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 14784 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 16016 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 17248 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 18480 + t * 32 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 75 + ox) * 32 + k)
+                        if ox + 1 < 75 { y.store(y01, at: (oy * 75 + ox + 1) * 32 + k) }
+                        if oy + 1 < 75 { y.store(y10, at: ((oy + 1) * 75 + ox) * 32 + k) }
+                        if oy + 1 < 75 && ox + 1 < 75 { y.store(y11, at: ((oy + 1) * 75 + ox + 1) * 32 + k) }
+                    }
+                }
+            }
+        }
+    }
+
+    // dL/dx of conv_3 and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l4_conv_3_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 5120)
+        for row in 0..<37 {
+            let target = y + (row + 1) * 5120
+            target.update(repeating: 0, count: 128)
+            (target + 128).update(from: x + row * 4736, count: 4736)
+            (target + 4864).update(repeating: 0, count: 256)
+        }
+        (y + 194560).update(repeating: 0, count: 10240)
+    }
+
+    @inline(never)
+    static func l4_conv_3_input_gradient_winograd_product19(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<3 {
+                    let ox = bx * 5
+                    let yp = y + ox * 64
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s4_2 = V()
+                    var s4_3 = V()
+                    let xp = x + ox * 128
+                    let wp = kernel
+                    for ci in 0..<128 {
+                        let w0 = wp.simd(V.self, at: ci * 64)
+                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[ci + 128])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[ci + 256])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[ci + 384])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                        let x4 = V(repeating: xp[ci + 512])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        s4_3 = madd(s4_3, x4, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 64)
+                    yp.store(s1_1, at: 80)
+                    yp.store(s1_2, at: 96)
+                    yp.store(s1_3, at: 112)
+                    yp.store(s2_0, at: 128)
+                    yp.store(s2_1, at: 144)
+                    yp.store(s2_2, at: 160)
+                    yp.store(s2_3, at: 176)
+                    yp.store(s3_0, at: 192)
+                    yp.store(s3_1, at: 208)
+                    yp.store(s3_2, at: 224)
+                    yp.store(s3_3, at: 240)
+                    yp.store(s4_0, at: 256)
+                    yp.store(s4_1, at: 272)
+                    yp.store(s4_2, at: 288)
+                    yp.store(s4_3, at: 304)
+                }
+                do {
+                    let yp = y + 960
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    let xp = x + 1920
+                    let wp = kernel
+                    for ci in 0..<128 {
+                        let w0 = wp.simd(V.self, at: ci * 64)
+                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[ci + 128])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[ci + 256])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[ci + 384])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 64)
+                    yp.store(s1_1, at: 80)
+                    yp.store(s1_2, at: 96)
+                    yp.store(s1_3, at: 112)
+                    yp.store(s2_0, at: 128)
+                    yp.store(s2_1, at: 144)
+                    yp.store(s2_2, at: 160)
+                    yp.store(s2_3, at: 176)
+                    yp.store(s3_0, at: 192)
+                    yp.store(s3_1, at: 208)
+                    yp.store(s3_2, at: 224)
+                    yp.store(s3_3, at: 240)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l4_conv_3_input_gradient_winograd_product38(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<6 {
+                    let ox = bx * 5
+                    let yp = y + ox * 64
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s4_2 = V()
+                    var s4_3 = V()
+                    let xp = x + ox * 128
+                    let wp = kernel
+                    for ci in 0..<128 {
+                        let w0 = wp.simd(V.self, at: ci * 64)
+                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[ci + 128])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[ci + 256])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[ci + 384])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                        let x4 = V(repeating: xp[ci + 512])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        s4_3 = madd(s4_3, x4, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 64)
+                    yp.store(s1_1, at: 80)
+                    yp.store(s1_2, at: 96)
+                    yp.store(s1_3, at: 112)
+                    yp.store(s2_0, at: 128)
+                    yp.store(s2_1, at: 144)
+                    yp.store(s2_2, at: 160)
+                    yp.store(s2_3, at: 176)
+                    yp.store(s3_0, at: 192)
+                    yp.store(s3_1, at: 208)
+                    yp.store(s3_2, at: 224)
+                    yp.store(s3_3, at: 240)
+                    yp.store(s4_0, at: 256)
+                    yp.store(s4_1, at: 272)
+                    yp.store(s4_2, at: 288)
+                    yp.store(s4_3, at: 304)
+                }
+                for bx in 0..<2 {
+                    let ox = bx * 4 + 30
+                    let yp = y + ox * 64
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    let xp = x + ox * 128
+                    let wp = kernel
+                    for ci in 0..<128 {
+                        let w0 = wp.simd(V.self, at: ci * 64)
+                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[ci + 128])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[ci + 256])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[ci + 384])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 64)
+                    yp.store(s1_1, at: 80)
+                    yp.store(s1_2, at: 96)
+                    yp.store(s1_3, at: 112)
+                    yp.store(s2_0, at: 128)
+                    yp.store(s2_1, at: 144)
+                    yp.store(s2_2, at: 160)
+                    yp.store(s2_3, at: 176)
+                    yp.store(s3_0, at: 192)
+                    yp.store(s3_1, at: 208)
+                    yp.store(s3_2, at: 224)
+                    yp.store(s3_3, at: 240)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l4_conv_3_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 78080
+        for group in parts.clamped(to: 0..<9) {
+            let ty0 = group * 2
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<2 {
+                for tx in 0..<19 {
+                    let t = r * 19 + tx
+                    let patch = x + ((ty0 + r) * 10240 + tx * 256)
+                    for c in stride(from: 0, to: 128, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
+                        let d10 = patch.simd(VC.self, at: 5120 + c), d11 = patch.simd(VC.self, at: 5248 + c), d12 = patch.simd(VC.self, at: 5376 + c), d13 = patch.simd(VC.self, at: 5504 + c)
+                        let d20 = patch.simd(VC.self, at: 10240 + c), d21 = patch.simd(VC.self, at: 10368 + c), d22 = patch.simd(VC.self, at: 10496 + c), d23 = patch.simd(VC.self, at: 10624 + c)
+                        let d30 = patch.simd(VC.self, at: 15360 + c), d31 = patch.simd(VC.self, at: 15488 + c), d32 = patch.simd(VC.self, at: 15616 + c), d33 = patch.simd(VC.self, at: 15744 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 128 + c)
+                        v.store(b01 + b02, at: 4880 + t * 128 + c)
+                        v.store(b02 - b01, at: 9760 + t * 128 + c)
+                        v.store(b01 - b03, at: 14640 + t * 128 + c)
+                        v.store(b10 - b12, at: 19520 + t * 128 + c)
+                        v.store(b11 + b12, at: 24400 + t * 128 + c)
+                        v.store(b12 - b11, at: 29280 + t * 128 + c)
+                        v.store(b11 - b13, at: 34160 + t * 128 + c)
+                        v.store(b20 - b22, at: 39040 + t * 128 + c)
+                        v.store(b21 + b22, at: 43920 + t * 128 + c)
+                        v.store(b22 - b21, at: 48800 + t * 128 + c)
+                        v.store(b21 - b23, at: 53680 + t * 128 + c)
+                        v.store(b30 - b32, at: 58560 + t * 128 + c)
+                        v.store(b31 + b32, at: 63440 + t * 128 + c)
+                        v.store(b32 - b31, at: 68320 + t * 128 + c)
+                        v.store(b31 - b33, at: 73200 + t * 128 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l4_conv_3_input_gradient_winograd_product38(UnsafePointer(v + xi * 4880), w + 0 + xi * 8192, m + xi * 2448)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<2 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<19 {
+                    let t = r * 19 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 64, by: 16) {
+                        let bias = w.simd(VK.self, at: 131072 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7344 + t * 64 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 9792 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 12240 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 14688 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 17136 + t * 64 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 19584 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 22032 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 24480 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 26928 + t * 64 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 29376 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 31824 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 34272 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 36720 + t * 64 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 37 + ox) * 64 + k)
+                        if ox + 1 < 37 { y.store(y01, at: (oy * 37 + ox + 1) * 64 + k) }
+                        if oy + 1 < 37 { y.store(y10, at: ((oy + 1) * 37 + ox) * 64 + k) }
+                        if oy + 1 < 37 && ox + 1 < 37 { y.store(y11, at: ((oy + 1) * 37 + ox + 1) * 64 + k) }
+                    }
+                }
+            }
+        }
+        if parts.contains(9) {
+            let ty0 = 18
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<1 {
+                for tx in 0..<19 {
+                    let t = r * 19 + tx
+                    let patch = x + ((ty0 + r) * 10240 + tx * 256)
+                    for c in stride(from: 0, to: 128, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
+                        let d10 = patch.simd(VC.self, at: 5120 + c), d11 = patch.simd(VC.self, at: 5248 + c), d12 = patch.simd(VC.self, at: 5376 + c), d13 = patch.simd(VC.self, at: 5504 + c)
+                        let d20 = patch.simd(VC.self, at: 10240 + c), d21 = patch.simd(VC.self, at: 10368 + c), d22 = patch.simd(VC.self, at: 10496 + c), d23 = patch.simd(VC.self, at: 10624 + c)
+                        let d30 = patch.simd(VC.self, at: 15360 + c), d31 = patch.simd(VC.self, at: 15488 + c), d32 = patch.simd(VC.self, at: 15616 + c), d33 = patch.simd(VC.self, at: 15744 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 128 + c)
+                        v.store(b01 + b02, at: 4880 + t * 128 + c)
+                        v.store(b02 - b01, at: 9760 + t * 128 + c)
+                        v.store(b01 - b03, at: 14640 + t * 128 + c)
+                        v.store(b10 - b12, at: 19520 + t * 128 + c)
+                        v.store(b11 + b12, at: 24400 + t * 128 + c)
+                        v.store(b12 - b11, at: 29280 + t * 128 + c)
+                        v.store(b11 - b13, at: 34160 + t * 128 + c)
+                        v.store(b20 - b22, at: 39040 + t * 128 + c)
+                        v.store(b21 + b22, at: 43920 + t * 128 + c)
+                        v.store(b22 - b21, at: 48800 + t * 128 + c)
+                        v.store(b21 - b23, at: 53680 + t * 128 + c)
+                        v.store(b30 - b32, at: 58560 + t * 128 + c)
+                        v.store(b31 + b32, at: 63440 + t * 128 + c)
+                        v.store(b32 - b31, at: 68320 + t * 128 + c)
+                        v.store(b31 - b33, at: 73200 + t * 128 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l4_conv_3_input_gradient_winograd_product19(UnsafePointer(v + xi * 4880), w + 0 + xi * 8192, m + xi * 2448)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<1 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<19 {
+                    let t = r * 19 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 64, by: 16) {
+                        let bias = w.simd(VK.self, at: 131072 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4896 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7344 + t * 64 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 9792 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 12240 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 14688 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 17136 + t * 64 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 19584 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 22032 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 24480 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 26928 + t * 64 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 29376 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 31824 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 34272 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 36720 + t * 64 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 37 + ox) * 64 + k)
+                        if ox + 1 < 37 { y.store(y01, at: (oy * 37 + ox + 1) * 64 + k) }
+                        if oy + 1 < 37 { y.store(y10, at: ((oy + 1) * 37 + ox) * 64 + k) }
+                        if oy + 1 < 37 && ox + 1 < 37 { y.store(y11, at: ((oy + 1) * 37 + ox + 1) * 64 + k) }
+                    }
+                }
+            }
+        }
+    }
+
+    // dL/dx of conv_4 and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l6_conv_4_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 2560)
+        for row in 0..<18 {
+            let target = y + (row + 1) * 2560
+            target.update(repeating: 0, count: 128)
+            (target + 128).update(from: x + row * 2304, count: 2304)
+            (target + 2432).update(repeating: 0, count: 128)
+        }
+        (y + 48640).update(repeating: 0, count: 2560)
+    }
+
+    @inline(never)
+    static func l6_conv_4_input_gradient_winograd_product18(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for g in parts.clamped(to: 0..<2) {
+            let c0 = g * 64
+            do {
+                for bx in 0..<2 {
+                    let ox = bx * 5
+                    let yp = y + ox * 128 + c0
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s4_2 = V()
+                    var s4_3 = V()
+                    let xp = x + ox * 128
+                    let wp = kernel + c0
+                    for ci in 0..<128 {
+                        let w0 = wp.simd(V.self, at: ci * 128)
+                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[ci + 128])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[ci + 256])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[ci + 384])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                        let x4 = V(repeating: xp[ci + 512])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        s4_3 = madd(s4_3, x4, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 128)
+                    yp.store(s1_1, at: 144)
+                    yp.store(s1_2, at: 160)
+                    yp.store(s1_3, at: 176)
+                    yp.store(s2_0, at: 256)
+                    yp.store(s2_1, at: 272)
+                    yp.store(s2_2, at: 288)
+                    yp.store(s2_3, at: 304)
+                    yp.store(s3_0, at: 384)
+                    yp.store(s3_1, at: 400)
+                    yp.store(s3_2, at: 416)
+                    yp.store(s3_3, at: 432)
+                    yp.store(s4_0, at: 512)
+                    yp.store(s4_1, at: 528)
+                    yp.store(s4_2, at: 544)
+                    yp.store(s4_3, at: 560)
+                }
+                for bx in 0..<2 {
+                    let ox = bx * 4 + 10
+                    let yp = y + ox * 128 + c0
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    let xp = x + ox * 128
+                    let wp = kernel + c0
+                    for ci in 0..<128 {
+                        let w0 = wp.simd(V.self, at: ci * 128)
+                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[ci + 128])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[ci + 256])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[ci + 384])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 128)
+                    yp.store(s1_1, at: 144)
+                    yp.store(s1_2, at: 160)
+                    yp.store(s1_3, at: 176)
+                    yp.store(s2_0, at: 256)
+                    yp.store(s2_1, at: 272)
+                    yp.store(s2_2, at: 288)
+                    yp.store(s2_3, at: 304)
+                    yp.store(s3_0, at: 384)
+                    yp.store(s3_1, at: 400)
+                    yp.store(s3_2, at: 416)
+                    yp.store(s3_3, at: 432)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l6_conv_4_input_gradient_winograd_product63(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        for g in parts.clamped(to: 0..<2) {
+            let c0 = g * 64
+            do {
+                for bx in 0..<11 {
+                    let ox = bx * 5
+                    let yp = y + ox * 128 + c0
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s4_2 = V()
+                    var s4_3 = V()
+                    let xp = x + ox * 128
+                    let wp = kernel + c0
+                    for ci in 0..<128 {
+                        let w0 = wp.simd(V.self, at: ci * 128)
+                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[ci + 128])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[ci + 256])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[ci + 384])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                        let x4 = V(repeating: xp[ci + 512])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        s4_3 = madd(s4_3, x4, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 128)
+                    yp.store(s1_1, at: 144)
+                    yp.store(s1_2, at: 160)
+                    yp.store(s1_3, at: 176)
+                    yp.store(s2_0, at: 256)
+                    yp.store(s2_1, at: 272)
+                    yp.store(s2_2, at: 288)
+                    yp.store(s2_3, at: 304)
+                    yp.store(s3_0, at: 384)
+                    yp.store(s3_1, at: 400)
+                    yp.store(s3_2, at: 416)
+                    yp.store(s3_3, at: 432)
+                    yp.store(s4_0, at: 512)
+                    yp.store(s4_1, at: 528)
+                    yp.store(s4_2, at: 544)
+                    yp.store(s4_3, at: 560)
+                }
+                for bx in 0..<2 {
+                    let ox = bx * 4 + 55
+                    let yp = y + ox * 128 + c0
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    let xp = x + ox * 128
+                    let wp = kernel + c0
+                    for ci in 0..<128 {
+                        let w0 = wp.simd(V.self, at: ci * 128)
+                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[ci + 128])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[ci + 256])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[ci + 384])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 128)
+                    yp.store(s1_1, at: 144)
+                    yp.store(s1_2, at: 160)
+                    yp.store(s1_3, at: 176)
+                    yp.store(s2_0, at: 256)
+                    yp.store(s2_1, at: 272)
+                    yp.store(s2_2, at: 288)
+                    yp.store(s2_3, at: 304)
+                    yp.store(s3_0, at: 384)
+                    yp.store(s3_1, at: 400)
+                    yp.store(s3_2, at: 416)
+                    yp.store(s3_3, at: 432)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l6_conv_4_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 129280
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<7 {
+                for tx in 0..<9 {
+                    let t = r * 9 + tx
+                    let patch = x + ((ty0 + r) * 5120 + tx * 256)
+                    for c in stride(from: 0, to: 128, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
+                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2688 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2944 + c)
+                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5248 + c), d22 = patch.simd(VC.self, at: 5376 + c), d23 = patch.simd(VC.self, at: 5504 + c)
+                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7808 + c), d32 = patch.simd(VC.self, at: 7936 + c), d33 = patch.simd(VC.self, at: 8064 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 128 + c)
+                        v.store(b01 + b02, at: 8080 + t * 128 + c)
+                        v.store(b02 - b01, at: 16160 + t * 128 + c)
+                        v.store(b01 - b03, at: 24240 + t * 128 + c)
+                        v.store(b10 - b12, at: 32320 + t * 128 + c)
+                        v.store(b11 + b12, at: 40400 + t * 128 + c)
+                        v.store(b12 - b11, at: 48480 + t * 128 + c)
+                        v.store(b11 - b13, at: 56560 + t * 128 + c)
+                        v.store(b20 - b22, at: 64640 + t * 128 + c)
+                        v.store(b21 + b22, at: 72720 + t * 128 + c)
+                        v.store(b22 - b21, at: 80800 + t * 128 + c)
+                        v.store(b21 - b23, at: 88880 + t * 128 + c)
+                        v.store(b30 - b32, at: 96960 + t * 128 + c)
+                        v.store(b31 + b32, at: 105040 + t * 128 + c)
+                        v.store(b32 - b31, at: 113120 + t * 128 + c)
+                        v.store(b31 - b33, at: 121200 + t * 128 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l6_conv_4_input_gradient_winograd_product63(UnsafePointer(v + xi * 8080), w + 0 + xi * 16384, m + xi * 8080)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<7 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<9 {
+                    let t = r * 9 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 128, by: 16) {
+                        let bias = w.simd(VK.self, at: 262144 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 8080 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 16160 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 24240 + t * 128 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 32320 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 40400 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 48480 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 56560 + t * 128 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 64640 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 72720 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 80800 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 88880 + t * 128 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 96960 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 105040 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 113120 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 121200 + t * 128 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 18 + ox) * 128 + k)
+                        y.store(y01, at: (oy * 18 + ox + 1) * 128 + k)
+                        y.store(y10, at: ((oy + 1) * 18 + ox) * 128 + k)
+                        y.store(y11, at: ((oy + 1) * 18 + ox + 1) * 128 + k)
+                    }
+                }
+            }
+        }
+        if parts.contains(1) {
+            let ty0 = 7
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<2 {
+                for tx in 0..<9 {
+                    let t = r * 9 + tx
+                    let patch = x + ((ty0 + r) * 5120 + tx * 256)
+                    for c in stride(from: 0, to: 128, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
+                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2688 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2944 + c)
+                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5248 + c), d22 = patch.simd(VC.self, at: 5376 + c), d23 = patch.simd(VC.self, at: 5504 + c)
+                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7808 + c), d32 = patch.simd(VC.self, at: 7936 + c), d33 = patch.simd(VC.self, at: 8064 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 128 + c)
+                        v.store(b01 + b02, at: 8080 + t * 128 + c)
+                        v.store(b02 - b01, at: 16160 + t * 128 + c)
+                        v.store(b01 - b03, at: 24240 + t * 128 + c)
+                        v.store(b10 - b12, at: 32320 + t * 128 + c)
+                        v.store(b11 + b12, at: 40400 + t * 128 + c)
+                        v.store(b12 - b11, at: 48480 + t * 128 + c)
+                        v.store(b11 - b13, at: 56560 + t * 128 + c)
+                        v.store(b20 - b22, at: 64640 + t * 128 + c)
+                        v.store(b21 + b22, at: 72720 + t * 128 + c)
+                        v.store(b22 - b21, at: 80800 + t * 128 + c)
+                        v.store(b21 - b23, at: 88880 + t * 128 + c)
+                        v.store(b30 - b32, at: 96960 + t * 128 + c)
+                        v.store(b31 + b32, at: 105040 + t * 128 + c)
+                        v.store(b32 - b31, at: 113120 + t * 128 + c)
+                        v.store(b31 - b33, at: 121200 + t * 128 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l6_conv_4_input_gradient_winograd_product18(UnsafePointer(v + xi * 8080), w + 0 + xi * 16384, m + xi * 8080)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<2 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<9 {
+                    let t = r * 9 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 128, by: 16) {
+                        let bias = w.simd(VK.self, at: 262144 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 8080 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 16160 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 24240 + t * 128 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 32320 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 40400 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 48480 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 56560 + t * 128 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 64640 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 72720 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 80800 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 88880 + t * 128 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 96960 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 105040 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 113120 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 121200 + t * 128 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 18 + ox) * 128 + k)
+                        y.store(y01, at: (oy * 18 + ox + 1) * 128 + k)
+                        y.store(y10, at: ((oy + 1) * 18 + ox) * 128 + k)
+                        y.store(y11, at: ((oy + 1) * 18 + ox + 1) * 128 + k)
+                    }
+                }
             }
         }
     }

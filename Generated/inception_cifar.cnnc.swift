@@ -1807,12 +1807,21 @@ public struct InceptionCifar: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension InceptionCifar: TrainableModel {
-    public static let trainingArenaCount = 259962
+    public static let trainingArenaCount = 264538
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
+    public static let stepWeightCount = 30768
+
+    public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
+        parameters.withUnsafeBufferPointer { parameterBuffer in
+            let k = parameterBuffer.baseAddress!
+            WeightPacking.turnedWinograd(k, from: 2084, inputChannels: 16, outputs: 24, paddedInputs: 16, into: stepWeights)
+            WeightPacking.turnedWinograd(k, from: 10740, inputChannels: 32, outputs: 48, paddedInputs: 32, into: stepWeights.advanced(by: 6160))
+        }
+    }
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
@@ -1886,7 +1895,7 @@ extension InceptionCifar: TrainableModel {
         Self.l13_mixed2_pool(UnsafePointer(o10), o13)
         Self.l11_mixed2_3x3_reduce(UnsafePointer(o10), w.advanced(by: 10076), o14)
         Self.l15_mixed2_3x3_winograd_pad(UnsafePointer(o11), arena.advanced(by: 235770))
-        Self.l15_mixed2_3x3_winograd(UnsafePointer(arena.advanced(by: 235770)), w.advanced(by: 11900), o15, arena.advanced(by: 238970))
+        Self.l15_mixed2_3x3_winograd(UnsafePointer(arena.advanced(by: 235770)), w.advanced(by: 11900), o15, arena.advanced(by: 243546))
         Self.l16_mixed2_5x5_pad(UnsafePointer(o12), p)
         Self.l16_mixed2_5x5(UnsafePointer(p), w.advanced(by: 50348), o16)
         Self.l17_mixed2_pool_proj(UnsafePointer(o13), w.advanced(by: 53564), o17)
@@ -1960,7 +1969,8 @@ extension InceptionCifar: TrainableModel {
         // mixed2_3x3
         Self.l15_mixed2_3x3_derivative(UnsafePointer(o15), g)
         Self.l15_mixed2_3x3_pad(UnsafePointer(o11), p)
-        Self.l15_mixed2_3x3_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 10740), gradients.advanced(by: 10740), h); swap(&g, &h)
+        Self.l15_mixed2_3x3_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 10740), gradients.advanced(by: 10740), nil)
+        Self.l15_mixed2_3x3_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 235770)); Self.l15_mixed2_3x3_input_gradient_winograd(UnsafePointer(arena.advanced(by: 235770)), statistics.advanced(by: 6160), h, arena.advanced(by: 243546)); swap(&g, &h)
         e11.update(from: g, count: 2048)
         // mixed2_1x1: dL/d(output), summed over its readers
         g.update(from: e14, count: 2048)
@@ -2017,7 +2027,8 @@ extension InceptionCifar: TrainableModel {
         // mixed1_3x3
         Self.l6_mixed1_3x3_derivative(UnsafePointer(o6), g)
         Self.l6_mixed1_3x3_pad(UnsafePointer(o2), p)
-        Self.l6_mixed1_3x3_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 2084), gradients.advanced(by: 2084), h); swap(&g, &h)
+        Self.l6_mixed1_3x3_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 2084), gradients.advanced(by: 2084), nil)
+        Self.l6_mixed1_3x3_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 235770)); Self.l6_mixed1_3x3_input_gradient_winograd(UnsafePointer(arena.advanced(by: 235770)), statistics, h, arena.advanced(by: 243546)); swap(&g, &h)
         e2.update(from: g, count: 4096)
         // mixed1_1x1: dL/d(output), summed over its readers
         g.update(from: e5, count: 4096)
@@ -2551,7 +2562,7 @@ extension InceptionCifar: TrainableModel {
     // mixed1_3x3: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l6_mixed1_3x3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k, kernelGradient = gk
+        let kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 512) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<256 {
@@ -2593,79 +2604,7 @@ extension InceptionCifar: TrainableModel {
                     if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_mixed1_3x3_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 11232) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 3456
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<24 {
-                        let from = kernel + opposite * 384 + co, to = flipped + (tap * 24 + co) * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 24] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 7776)
-                for oy in 0..<16 {
-                    (bordered + (oy + 1) * 432 + 24).update(from: dz + oy * 384, count: 384)
-                }
-                Self.l6_mixed1_3x3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
-        }
-    }
-
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (18x18x24),
-    // with the kernel turned half a turn and its channels swapped
-    @inline(never)
-    static func l6_mixed1_3x3_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
-        let kernel = w
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 8
-                let yp = y + (oy * 16 + ox) * 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
-                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 17 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 432 + ox * 24 + ky * 432 + kx * 24
-                        let wp = kernel + (ky * 3 + kx) * 384
-                        for ci in 0..<24 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 24])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 48])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 72])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 96])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 120])
-                            s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 144])
-                            s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 168])
-                            s7_0 = madd(s7_0, x7, w0)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 16)
-                yp.store(s2_0, at: 32)
-                yp.store(s3_0, at: 48)
-                yp.store(s4_0, at: 64)
-                yp.store(s5_0, at: 80)
-                yp.store(s6_0, at: 96)
-                yp.store(s7_0, at: 112)
-            }
+            // dL/dx: by Winograd, after this (l6_mixed1_3x3_input_gradient_winograd); dx is nil
         }
     }
 
@@ -3276,7 +3215,7 @@ extension InceptionCifar: TrainableModel {
     // mixed2_3x3: dL/dkernel, dL/dbias, dL/dx (3 vectors of 16 output channels)
     @inline(never)
     static func l15_mixed2_3x3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k, kernelGradient = gk
+        let kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 192) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<64 {
@@ -3316,103 +3255,7 @@ extension InceptionCifar: TrainableModel {
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l15_mixed2_3x3_backward_input_gradient)
-            do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 18624)
-                defer { scratch.deallocate() }
-                let flipped = scratch.baseAddress!, bordered = flipped + 13824
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<48 {
-                        let from = kernel + opposite * 1536 + co, to = flipped + (tap * 48 + co) * 32
-                        for ci in 0..<32 { to[ci] = from[ci * 48] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 4800)
-                for oy in 0..<8 {
-                    (bordered + (oy + 1) * 480 + 48).update(from: dz + oy * 384, count: 384)
-                }
-                Self.l15_mixed2_3x3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
-        }
-    }
-
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (10x10x48),
-    // with the kernel turned half a turn and its channels swapped
-    @inline(never)
-    static func l15_mixed2_3x3_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
-        let kernel = w
-        for oy in parts {
-            let yp = y + oy * 256
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s3_0 = V()
-            var s3_1 = V()
-            var s4_0 = V()
-            var s4_1 = V()
-            var s5_0 = V()
-            var s5_1 = V()
-            var s6_0 = V()
-            var s6_1 = V()
-            var s7_0 = V()
-            var s7_1 = V()
-            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 9 - oy)
-            for ky in ky0..<ky1 {
-                for kx in 0..<3 {
-                    let xp = x + oy * 480 + ky * 480 + kx * 48
-                    let wp = kernel + (ky * 3 + kx) * 1536
-                    for ci in 0..<48 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 48])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 96])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 144])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[ci + 192])
-                        s4_0 = madd(s4_0, x4, w0)
-                        s4_1 = madd(s4_1, x4, w1)
-                        let x5 = V(repeating: xp[ci + 240])
-                        s5_0 = madd(s5_0, x5, w0)
-                        s5_1 = madd(s5_1, x5, w1)
-                        let x6 = V(repeating: xp[ci + 288])
-                        s6_0 = madd(s6_0, x6, w0)
-                        s6_1 = madd(s6_1, x6, w1)
-                        let x7 = V(repeating: xp[ci + 336])
-                        s7_0 = madd(s7_0, x7, w0)
-                        s7_1 = madd(s7_1, x7, w1)
-                    }
-                }
-            }
-            yp.store(s0_0, at: 0)
-            yp.store(s0_1, at: 16)
-            yp.store(s1_0, at: 32)
-            yp.store(s1_1, at: 48)
-            yp.store(s2_0, at: 64)
-            yp.store(s2_1, at: 80)
-            yp.store(s3_0, at: 96)
-            yp.store(s3_1, at: 112)
-            yp.store(s4_0, at: 128)
-            yp.store(s4_1, at: 144)
-            yp.store(s5_0, at: 160)
-            yp.store(s5_1, at: 176)
-            yp.store(s6_0, at: 192)
-            yp.store(s6_1, at: 208)
-            yp.store(s7_0, at: 224)
-            yp.store(s7_1, at: 240)
+            // dL/dx: by Winograd, after this (l15_mixed2_3x3_input_gradient_winograd); dx is nil
         }
     }
 
@@ -3747,6 +3590,299 @@ extension InceptionCifar: TrainableModel {
                 var total: Float = sum.sum()
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total
+            }
+        }
+    }
+
+    // dL/dx of mixed1_3x3 and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l6_mixed1_3x3_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 432)
+        for row in 0..<16 {
+            let target = y + (row + 1) * 432
+            target.update(repeating: 0, count: 24)
+            (target + 24).update(from: x + row * 384, count: 384)
+            (target + 408).update(repeating: 0, count: 24)
+        }
+        (y + 7344).update(repeating: 0, count: 432)
+    }
+
+    @inline(never)
+    static func l6_mixed1_3x3_input_gradient_winograd_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<4 {
+                    let ox = bx * 8
+                    let yp = y + ox * 16
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    var s7_0 = V()
+                    let xp = x + ox * 24
+                    let wp = kernel
+                    for ci in 0..<24 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 24])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 48])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 72])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 96])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 120])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 144])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 168])
+                        s7_0 = madd(s7_0, x7, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 16)
+                    yp.store(s2_0, at: 32)
+                    yp.store(s3_0, at: 48)
+                    yp.store(s4_0, at: 64)
+                    yp.store(s5_0, at: 80)
+                    yp.store(s6_0, at: 96)
+                    yp.store(s7_0, at: 112)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l6_mixed1_3x3_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 12544
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<8 {
+                    let t = r * 8 + tx
+                    let patch = x + ((ty0 + r) * 864 + tx * 48)
+                    for c in stride(from: 0, to: 24, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
+                        let d10 = patch.simd(VC.self, at: 432 + c), d11 = patch.simd(VC.self, at: 456 + c), d12 = patch.simd(VC.self, at: 480 + c), d13 = patch.simd(VC.self, at: 504 + c)
+                        let d20 = patch.simd(VC.self, at: 864 + c), d21 = patch.simd(VC.self, at: 888 + c), d22 = patch.simd(VC.self, at: 912 + c), d23 = patch.simd(VC.self, at: 936 + c)
+                        let d30 = patch.simd(VC.self, at: 1296 + c), d31 = patch.simd(VC.self, at: 1320 + c), d32 = patch.simd(VC.self, at: 1344 + c), d33 = patch.simd(VC.self, at: 1368 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 24 + c)
+                        v.store(b01 + b02, at: 784 + t * 24 + c)
+                        v.store(b02 - b01, at: 1568 + t * 24 + c)
+                        v.store(b01 - b03, at: 2352 + t * 24 + c)
+                        v.store(b10 - b12, at: 3136 + t * 24 + c)
+                        v.store(b11 + b12, at: 3920 + t * 24 + c)
+                        v.store(b12 - b11, at: 4704 + t * 24 + c)
+                        v.store(b11 - b13, at: 5488 + t * 24 + c)
+                        v.store(b20 - b22, at: 6272 + t * 24 + c)
+                        v.store(b21 + b22, at: 7056 + t * 24 + c)
+                        v.store(b22 - b21, at: 7840 + t * 24 + c)
+                        v.store(b21 - b23, at: 8624 + t * 24 + c)
+                        v.store(b30 - b32, at: 9408 + t * 24 + c)
+                        v.store(b31 + b32, at: 10192 + t * 24 + c)
+                        v.store(b32 - b31, at: 10976 + t * 24 + c)
+                        v.store(b31 - b33, at: 11760 + t * 24 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l6_mixed1_3x3_input_gradient_winograd_product32(UnsafePointer(v + xi * 784), w + 0 + xi * 384, m + xi * 528)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<8 {
+                    let t = r * 8 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let bias = w.simd(VK.self, at: 6144 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 16 + ox) * 16 + k)
+                        y.store(y01, at: (oy * 16 + ox + 1) * 16 + k)
+                        y.store(y10, at: ((oy + 1) * 16 + ox) * 16 + k)
+                        y.store(y11, at: ((oy + 1) * 16 + ox + 1) * 16 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // dL/dx of mixed2_3x3 and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l15_mixed2_3x3_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 480)
+        for row in 0..<8 {
+            let target = y + (row + 1) * 480
+            target.update(repeating: 0, count: 48)
+            (target + 48).update(from: x + row * 384, count: 384)
+            (target + 432).update(repeating: 0, count: 48)
+        }
+        (y + 4320).update(repeating: 0, count: 480)
+    }
+
+    @inline(never)
+    static func l15_mixed2_3x3_input_gradient_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<2 {
+                    let ox = bx * 8
+                    let yp = y + ox * 32
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s5_0 = V()
+                    var s5_1 = V()
+                    var s6_0 = V()
+                    var s6_1 = V()
+                    var s7_0 = V()
+                    var s7_1 = V()
+                    let xp = x + ox * 48
+                    let wp = kernel
+                    for ci in 0..<48 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 48])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[ci + 96])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        let x3 = V(repeating: xp[ci + 144])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        let x4 = V(repeating: xp[ci + 192])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        let x5 = V(repeating: xp[ci + 240])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        let x6 = V(repeating: xp[ci + 288])
+                        s6_0 = madd(s6_0, x6, w0)
+                        s6_1 = madd(s6_1, x6, w1)
+                        let x7 = V(repeating: xp[ci + 336])
+                        s7_0 = madd(s7_0, x7, w0)
+                        s7_1 = madd(s7_1, x7, w1)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s1_0, at: 32)
+                    yp.store(s1_1, at: 48)
+                    yp.store(s2_0, at: 64)
+                    yp.store(s2_1, at: 80)
+                    yp.store(s3_0, at: 96)
+                    yp.store(s3_1, at: 112)
+                    yp.store(s4_0, at: 128)
+                    yp.store(s4_1, at: 144)
+                    yp.store(s5_0, at: 160)
+                    yp.store(s5_1, at: 176)
+                    yp.store(s6_0, at: 192)
+                    yp.store(s6_1, at: 208)
+                    yp.store(s7_0, at: 224)
+                    yp.store(s7_1, at: 240)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l15_mixed2_3x3_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 12544
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 960 + tx * 96)
+                    for c in stride(from: 0, to: 48, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 48 + c), d02 = patch.simd(VC.self, at: 96 + c), d03 = patch.simd(VC.self, at: 144 + c)
+                        let d10 = patch.simd(VC.self, at: 480 + c), d11 = patch.simd(VC.self, at: 528 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 624 + c)
+                        let d20 = patch.simd(VC.self, at: 960 + c), d21 = patch.simd(VC.self, at: 1008 + c), d22 = patch.simd(VC.self, at: 1056 + c), d23 = patch.simd(VC.self, at: 1104 + c)
+                        let d30 = patch.simd(VC.self, at: 1440 + c), d31 = patch.simd(VC.self, at: 1488 + c), d32 = patch.simd(VC.self, at: 1536 + c), d33 = patch.simd(VC.self, at: 1584 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 48 + c)
+                        v.store(b01 + b02, at: 784 + t * 48 + c)
+                        v.store(b02 - b01, at: 1568 + t * 48 + c)
+                        v.store(b01 - b03, at: 2352 + t * 48 + c)
+                        v.store(b10 - b12, at: 3136 + t * 48 + c)
+                        v.store(b11 + b12, at: 3920 + t * 48 + c)
+                        v.store(b12 - b11, at: 4704 + t * 48 + c)
+                        v.store(b11 - b13, at: 5488 + t * 48 + c)
+                        v.store(b20 - b22, at: 6272 + t * 48 + c)
+                        v.store(b21 + b22, at: 7056 + t * 48 + c)
+                        v.store(b22 - b21, at: 7840 + t * 48 + c)
+                        v.store(b21 - b23, at: 8624 + t * 48 + c)
+                        v.store(b30 - b32, at: 9408 + t * 48 + c)
+                        v.store(b31 + b32, at: 10192 + t * 48 + c)
+                        v.store(b32 - b31, at: 10976 + t * 48 + c)
+                        v.store(b31 - b33, at: 11760 + t * 48 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l15_mixed2_3x3_input_gradient_winograd_product16(UnsafePointer(v + xi * 784), w + 0 + xi * 1536, m + xi * 528)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 32, by: 16) {
+                        let bias = w.simd(VK.self, at: 24576 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 528 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1056 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 32 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 2112 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3696 + t * 32 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 4224 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 5280 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 5808 + t * 32 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 6864 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 7392 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 32 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 8 + ox) * 32 + k)
+                        y.store(y01, at: (oy * 8 + ox + 1) * 32 + k)
+                        y.store(y10, at: ((oy + 1) * 8 + ox) * 32 + k)
+                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 32 + k)
+                    }
+                }
             }
         }
     }

@@ -2344,6 +2344,16 @@ extension MiniResnet: TrainableModel {
     public static let trainingPhaseCount = 13
     public static let batchSumCount = 288
     public static let batchStatisticsCount = 360
+    public static let stepWeightCount = 6176
+
+    public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
+        parameters.withUnsafeBufferPointer { parameterBuffer in
+            let k = parameterBuffer.baseAddress!
+            WeightPacking.turnedWinograd(k, from: 104, inputChannels: 8, outputs: 8, paddedInputs: 8, into: stepWeights)
+            WeightPacking.turnedWinograd(k, from: 712, inputChannels: 8, outputs: 8, paddedInputs: 8, into: stepWeights.advanced(by: 1032))
+            WeightPacking.turnedWinograd(k, from: 2536, inputChannels: 16, outputs: 16, paddedInputs: 16, into: stepWeights.advanced(by: 2064))
+        }
+    }
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
@@ -2520,7 +2530,8 @@ extension MiniResnet: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block2_conv2
                 Self.l13_block2_conv2_pad(UnsafePointer(o12), p)
-                Self.l13_block2_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 2536), gradients.advanced(by: 2536), h); swap(&g, &h)
+                Self.l13_block2_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 2536), gradients.advanced(by: 2536), nil)
+                Self.l13_block2_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 177498)); Self.l13_block2_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 2424), h, arena.advanced(by: 184698)); swap(&g, &h)
                 // block2_relu
                 Self.l12_block2_relu_derivative(UnsafePointer(o11), UnsafePointer(o12), g)
                 // block2_bn1: dL/dy waits for the whole batch's sums
@@ -2572,7 +2583,8 @@ extension MiniResnet: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block1_conv2
                 Self.l6_block1_conv2_pad(UnsafePointer(o5), p)
-                Self.l6_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 712), gradients.advanced(by: 712), h); swap(&g, &h)
+                Self.l6_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 712), gradients.advanced(by: 712), nil)
+                Self.l6_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 177498)); Self.l6_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 1392), h, arena.advanced(by: 184698)); swap(&g, &h)
                 // block1_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
                 // block1_bn1: dL/dy waits for the whole batch's sums
@@ -2593,7 +2605,8 @@ extension MiniResnet: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // block1_conv1
                 Self.l3_block1_conv1_pad(UnsafePointer(o2), p)
-                Self.l3_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 104), gradients.advanced(by: 104), h); swap(&g, &h)
+                Self.l3_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 104), gradients.advanced(by: 104), nil)
+                Self.l3_block1_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 177498)); Self.l3_block1_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 360), h, arena.advanced(by: 184698)); swap(&g, &h)
                 for i in 0..<6272 { e2[i] += g[i] }
                 // stem_relu: dL/d(output), summed over its readers
                 g.update(from: e2, count: 6272)
@@ -2871,7 +2884,7 @@ extension MiniResnet: TrainableModel {
     // block1_conv1: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l3_block1_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k, kernelGradient = gk
+        let kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 784) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<784 {
@@ -2903,82 +2916,14 @@ extension MiniResnet: TrainableModel {
                     gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_block1_conv1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 7776) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 576
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<8 {
-                        let from = kernel + opposite * 64 + co, to = flipped + (tap * 8 + co) * 8
-                        for ci in 0..<8 { to[ci] = from[ci * 8] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 7200)
-                for oy in 0..<28 {
-                    (bordered + (oy + 1) * 240 + 8).update(from: dz + oy * 224, count: 224)
-                }
-                Self.l3_block1_conv1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
-        }
-    }
-
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (30x30x8),
-    // with the kernel turned half a turn and its channels swapped
-    @inline(never)
-    static func l3_block1_conv1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
-        typealias V = SIMD8<Float>
-        let kernel = w
-        for oy in parts {
-            for bx in 0..<4 {
-                let ox = bx * 7
-                let yp = y + (oy * 28 + ox) * 8
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 29 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 240 + ox * 8 + ky * 240 + kx * 8
-                        let wp = kernel + (ky * 3 + kx) * 64
-                        for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 40])
-                            s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 48])
-                            s6_0 = madd(s6_0, x6, w0)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 8)
-                yp.store(s2_0, at: 16)
-                yp.store(s3_0, at: 24)
-                yp.store(s4_0, at: 32)
-                yp.store(s5_0, at: 40)
-                yp.store(s6_0, at: 48)
-            }
+            // dL/dx: by Winograd, after this (l3_block1_conv1_input_gradient_winograd); dx is nil
         }
     }
 
     // block1_conv2: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l6_block1_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k, kernelGradient = gk
+        let kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 784) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<784 {
@@ -3010,75 +2955,7 @@ extension MiniResnet: TrainableModel {
                     gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_block1_conv2_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 7776) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 576
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<8 {
-                        let from = kernel + opposite * 64 + co, to = flipped + (tap * 8 + co) * 8
-                        for ci in 0..<8 { to[ci] = from[ci * 8] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 7200)
-                for oy in 0..<28 {
-                    (bordered + (oy + 1) * 240 + 8).update(from: dz + oy * 224, count: 224)
-                }
-                Self.l6_block1_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
-        }
-    }
-
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (30x30x8),
-    // with the kernel turned half a turn and its channels swapped
-    @inline(never)
-    static func l6_block1_conv2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
-        typealias V = SIMD8<Float>
-        let kernel = w
-        for oy in parts {
-            for bx in 0..<4 {
-                let ox = bx * 7
-                let yp = y + (oy * 28 + ox) * 8
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 29 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 240 + ox * 8 + ky * 240 + kx * 8
-                        let wp = kernel + (ky * 3 + kx) * 64
-                        for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 40])
-                            s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 48])
-                            s6_0 = madd(s6_0, x6, w0)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 8)
-                yp.store(s2_0, at: 16)
-                yp.store(s3_0, at: 24)
-                yp.store(s4_0, at: 32)
-                yp.store(s5_0, at: 40)
-                yp.store(s6_0, at: 48)
-            }
+            // dL/dx: by Winograd, after this (l6_block1_conv2_input_gradient_winograd); dx is nil
         }
     }
 
@@ -3173,7 +3050,7 @@ extension MiniResnet: TrainableModel {
     // block2_conv2: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l13_block2_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k, kernelGradient = gk
+        let kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 196) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<196 {
@@ -3205,75 +3082,7 @@ extension MiniResnet: TrainableModel {
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l13_block2_conv2_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6400) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 2304
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<16 {
-                        let from = kernel + opposite * 256 + co, to = flipped + (tap * 16 + co) * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 16] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 4096)
-                for oy in 0..<14 {
-                    (bordered + (oy + 1) * 256 + 16).update(from: dz + oy * 224, count: 224)
-                }
-                Self.l13_block2_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
-        }
-    }
-
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (16x16x16),
-    // with the kernel turned half a turn and its channels swapped
-    @inline(never)
-    static func l13_block2_conv2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
-        typealias V = SIMD16<Float>
-        let kernel = w
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 7
-                let yp = y + (oy * 14 + ox) * 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 15 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 256 + ox * 16 + ky * 256 + kx * 16
-                        let wp = kernel + (ky * 3 + kx) * 256
-                        for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 80])
-                            s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 96])
-                            s6_0 = madd(s6_0, x6, w0)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 16)
-                yp.store(s2_0, at: 32)
-                yp.store(s3_0, at: 48)
-                yp.store(s4_0, at: 64)
-                yp.store(s5_0, at: 80)
-                yp.store(s6_0, at: 96)
-            }
+            // dL/dx: by Winograd, after this (l13_block2_conv2_input_gradient_winograd); dx is nil
         }
     }
 
@@ -3416,6 +3225,587 @@ extension MiniResnet: TrainableModel {
                 var total: Float = sum.sum()
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total
+            }
+        }
+    }
+
+    // dL/dx of block1_conv1 and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l3_block1_conv1_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 240)
+        for row in 0..<28 {
+            let target = y + (row + 1) * 240
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 224, count: 224)
+            (target + 232).update(repeating: 0, count: 8)
+        }
+        (y + 6960).update(repeating: 0, count: 240)
+    }
+
+    @inline(never)
+    static func l3_block1_conv1_input_gradient_winograd_product98(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<7 {
+                    let ox = bx * 8
+                    let yp = y + ox * 8
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    var s7_0 = V()
+                    let xp = x + ox * 8
+                    let wp = kernel
+                    for ci in 0..<8 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 8])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 16])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 24])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 32])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 40])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 48])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 56])
+                        s7_0 = madd(s7_0, x7, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 8)
+                    yp.store(s2_0, at: 16)
+                    yp.store(s3_0, at: 24)
+                    yp.store(s4_0, at: 32)
+                    yp.store(s5_0, at: 40)
+                    yp.store(s6_0, at: 48)
+                    yp.store(s7_0, at: 56)
+                }
+                for bx in 0..<6 {
+                    let ox = bx * 7 + 56
+                    let yp = y + ox * 8
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    let xp = x + ox * 8
+                    let wp = kernel
+                    for ci in 0..<8 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 8])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 16])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 24])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 32])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 40])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 48])
+                        s6_0 = madd(s6_0, x6, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 8)
+                    yp.store(s2_0, at: 16)
+                    yp.store(s3_0, at: 24)
+                    yp.store(s4_0, at: 32)
+                    yp.store(s5_0, at: 40)
+                    yp.store(s6_0, at: 48)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l3_block1_conv1_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, m = s + 12544
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 7
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<7 {
+                for tx in 0..<14 {
+                    let t = r * 14 + tx
+                    let patch = x + ((ty0 + r) * 480 + tx * 16)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
+                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
+                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 8 + c)
+                        v.store(b01 + b02, at: 784 + t * 8 + c)
+                        v.store(b02 - b01, at: 1568 + t * 8 + c)
+                        v.store(b01 - b03, at: 2352 + t * 8 + c)
+                        v.store(b10 - b12, at: 3136 + t * 8 + c)
+                        v.store(b11 + b12, at: 3920 + t * 8 + c)
+                        v.store(b12 - b11, at: 4704 + t * 8 + c)
+                        v.store(b11 - b13, at: 5488 + t * 8 + c)
+                        v.store(b20 - b22, at: 6272 + t * 8 + c)
+                        v.store(b21 + b22, at: 7056 + t * 8 + c)
+                        v.store(b22 - b21, at: 7840 + t * 8 + c)
+                        v.store(b21 - b23, at: 8624 + t * 8 + c)
+                        v.store(b30 - b32, at: 9408 + t * 8 + c)
+                        v.store(b31 + b32, at: 10192 + t * 8 + c)
+                        v.store(b32 - b31, at: 10976 + t * 8 + c)
+                        v.store(b31 - b33, at: 11760 + t * 8 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l3_block1_conv1_input_gradient_winograd_product98(UnsafePointer(v + xi * 784), w + 0 + xi * 64, m + xi * 784)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<7 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<14 {
+                    let t = r * 14 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let bias = w.simd(VK.self, at: 1024 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 784 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1568 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 8 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3920 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4704 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5488 + t * 8 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 6272 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7056 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7840 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 8624 + t * 8 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 9408 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10192 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10976 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11760 + t * 8 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 28 + ox) * 8 + k)
+                        y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
+                        y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
+                        y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // dL/dx of block1_conv2 and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l6_block1_conv2_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 240)
+        for row in 0..<28 {
+            let target = y + (row + 1) * 240
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 224, count: 224)
+            (target + 232).update(repeating: 0, count: 8)
+        }
+        (y + 6960).update(repeating: 0, count: 240)
+    }
+
+    @inline(never)
+    static func l6_block1_conv2_input_gradient_winograd_product98(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<7 {
+                    let ox = bx * 8
+                    let yp = y + ox * 8
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    var s7_0 = V()
+                    let xp = x + ox * 8
+                    let wp = kernel
+                    for ci in 0..<8 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 8])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 16])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 24])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 32])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 40])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 48])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 56])
+                        s7_0 = madd(s7_0, x7, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 8)
+                    yp.store(s2_0, at: 16)
+                    yp.store(s3_0, at: 24)
+                    yp.store(s4_0, at: 32)
+                    yp.store(s5_0, at: 40)
+                    yp.store(s6_0, at: 48)
+                    yp.store(s7_0, at: 56)
+                }
+                for bx in 0..<6 {
+                    let ox = bx * 7 + 56
+                    let yp = y + ox * 8
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    let xp = x + ox * 8
+                    let wp = kernel
+                    for ci in 0..<8 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 8])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 16])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 24])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 32])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 40])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 48])
+                        s6_0 = madd(s6_0, x6, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 8)
+                    yp.store(s2_0, at: 16)
+                    yp.store(s3_0, at: 24)
+                    yp.store(s4_0, at: 32)
+                    yp.store(s5_0, at: 40)
+                    yp.store(s6_0, at: 48)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l6_block1_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, m = s + 12544
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 7
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<7 {
+                for tx in 0..<14 {
+                    let t = r * 14 + tx
+                    let patch = x + ((ty0 + r) * 480 + tx * 16)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let d10 = patch.simd(VC.self, at: 240 + c), d11 = patch.simd(VC.self, at: 248 + c), d12 = patch.simd(VC.self, at: 256 + c), d13 = patch.simd(VC.self, at: 264 + c)
+                        let d20 = patch.simd(VC.self, at: 480 + c), d21 = patch.simd(VC.self, at: 488 + c), d22 = patch.simd(VC.self, at: 496 + c), d23 = patch.simd(VC.self, at: 504 + c)
+                        let d30 = patch.simd(VC.self, at: 720 + c), d31 = patch.simd(VC.self, at: 728 + c), d32 = patch.simd(VC.self, at: 736 + c), d33 = patch.simd(VC.self, at: 744 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 8 + c)
+                        v.store(b01 + b02, at: 784 + t * 8 + c)
+                        v.store(b02 - b01, at: 1568 + t * 8 + c)
+                        v.store(b01 - b03, at: 2352 + t * 8 + c)
+                        v.store(b10 - b12, at: 3136 + t * 8 + c)
+                        v.store(b11 + b12, at: 3920 + t * 8 + c)
+                        v.store(b12 - b11, at: 4704 + t * 8 + c)
+                        v.store(b11 - b13, at: 5488 + t * 8 + c)
+                        v.store(b20 - b22, at: 6272 + t * 8 + c)
+                        v.store(b21 + b22, at: 7056 + t * 8 + c)
+                        v.store(b22 - b21, at: 7840 + t * 8 + c)
+                        v.store(b21 - b23, at: 8624 + t * 8 + c)
+                        v.store(b30 - b32, at: 9408 + t * 8 + c)
+                        v.store(b31 + b32, at: 10192 + t * 8 + c)
+                        v.store(b32 - b31, at: 10976 + t * 8 + c)
+                        v.store(b31 - b33, at: 11760 + t * 8 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l6_block1_conv2_input_gradient_winograd_product98(UnsafePointer(v + xi * 784), w + 0 + xi * 64, m + xi * 784)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<7 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<14 {
+                    let t = r * 14 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let bias = w.simd(VK.self, at: 1024 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 784 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1568 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2352 + t * 8 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3136 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3920 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4704 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5488 + t * 8 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 6272 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7056 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7840 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 8624 + t * 8 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 9408 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 10192 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10976 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 11760 + t * 8 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 28 + ox) * 8 + k)
+                        y.store(y01, at: (oy * 28 + ox + 1) * 8 + k)
+                        y.store(y10, at: ((oy + 1) * 28 + ox) * 8 + k)
+                        y.store(y11, at: ((oy + 1) * 28 + ox + 1) * 8 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // dL/dx of block2_conv2 and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l13_block2_conv2_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 256)
+        for row in 0..<14 {
+            let target = y + (row + 1) * 256
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 224, count: 224)
+            (target + 240).update(repeating: 0, count: 16)
+        }
+        (y + 3840).update(repeating: 0, count: 256)
+    }
+
+    @inline(never)
+    static func l13_block2_conv2_input_gradient_winograd_product21(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<3 {
+                    let ox = bx * 7
+                    let yp = y + ox * 16
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    let xp = x + ox * 16
+                    let wp = kernel
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 80])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 96])
+                        s6_0 = madd(s6_0, x6, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 16)
+                    yp.store(s2_0, at: 32)
+                    yp.store(s3_0, at: 48)
+                    yp.store(s4_0, at: 64)
+                    yp.store(s5_0, at: 80)
+                    yp.store(s6_0, at: 96)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l13_block2_conv2_input_gradient_winograd_product28(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<4 {
+                    let ox = bx * 7
+                    let yp = y + ox * 16
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    let xp = x + ox * 16
+                    let wp = kernel
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 80])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 96])
+                        s6_0 = madd(s6_0, x6, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 16)
+                    yp.store(s2_0, at: 32)
+                    yp.store(s3_0, at: 48)
+                    yp.store(s4_0, at: 64)
+                    yp.store(s5_0, at: 80)
+                    yp.store(s6_0, at: 96)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l13_block2_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 7424
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 512 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let d10 = patch.simd(VC.self, at: 256 + c), d11 = patch.simd(VC.self, at: 272 + c), d12 = patch.simd(VC.self, at: 288 + c), d13 = patch.simd(VC.self, at: 304 + c)
+                        let d20 = patch.simd(VC.self, at: 512 + c), d21 = patch.simd(VC.self, at: 528 + c), d22 = patch.simd(VC.self, at: 544 + c), d23 = patch.simd(VC.self, at: 560 + c)
+                        let d30 = patch.simd(VC.self, at: 768 + c), d31 = patch.simd(VC.self, at: 784 + c), d32 = patch.simd(VC.self, at: 800 + c), d33 = patch.simd(VC.self, at: 816 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 16 + c)
+                        v.store(b01 + b02, at: 464 + t * 16 + c)
+                        v.store(b02 - b01, at: 928 + t * 16 + c)
+                        v.store(b01 - b03, at: 1392 + t * 16 + c)
+                        v.store(b10 - b12, at: 1856 + t * 16 + c)
+                        v.store(b11 + b12, at: 2320 + t * 16 + c)
+                        v.store(b12 - b11, at: 2784 + t * 16 + c)
+                        v.store(b11 - b13, at: 3248 + t * 16 + c)
+                        v.store(b20 - b22, at: 3712 + t * 16 + c)
+                        v.store(b21 + b22, at: 4176 + t * 16 + c)
+                        v.store(b22 - b21, at: 4640 + t * 16 + c)
+                        v.store(b21 - b23, at: 5104 + t * 16 + c)
+                        v.store(b30 - b32, at: 5568 + t * 16 + c)
+                        v.store(b31 + b32, at: 6032 + t * 16 + c)
+                        v.store(b32 - b31, at: 6496 + t * 16 + c)
+                        v.store(b31 - b33, at: 6960 + t * 16 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l13_block2_conv2_input_gradient_winograd_product28(UnsafePointer(v + xi * 464), w + 0 + xi * 256, m + xi * 464)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let bias = w.simd(VK.self, at: 4096 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 464 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 928 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1392 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1856 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2784 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3248 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 3712 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4176 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 4640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 5104 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 5568 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 6032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 6496 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 16 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 14 + ox) * 16 + k)
+                        y.store(y01, at: (oy * 14 + ox + 1) * 16 + k)
+                        y.store(y10, at: ((oy + 1) * 14 + ox) * 16 + k)
+                        y.store(y11, at: ((oy + 1) * 14 + ox + 1) * 16 + k)
+                    }
+                }
+            }
+        }
+        if parts.contains(1) {
+            let ty0 = 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<3 {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 512 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let d10 = patch.simd(VC.self, at: 256 + c), d11 = patch.simd(VC.self, at: 272 + c), d12 = patch.simd(VC.self, at: 288 + c), d13 = patch.simd(VC.self, at: 304 + c)
+                        let d20 = patch.simd(VC.self, at: 512 + c), d21 = patch.simd(VC.self, at: 528 + c), d22 = patch.simd(VC.self, at: 544 + c), d23 = patch.simd(VC.self, at: 560 + c)
+                        let d30 = patch.simd(VC.self, at: 768 + c), d31 = patch.simd(VC.self, at: 784 + c), d32 = patch.simd(VC.self, at: 800 + c), d33 = patch.simd(VC.self, at: 816 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 16 + c)
+                        v.store(b01 + b02, at: 464 + t * 16 + c)
+                        v.store(b02 - b01, at: 928 + t * 16 + c)
+                        v.store(b01 - b03, at: 1392 + t * 16 + c)
+                        v.store(b10 - b12, at: 1856 + t * 16 + c)
+                        v.store(b11 + b12, at: 2320 + t * 16 + c)
+                        v.store(b12 - b11, at: 2784 + t * 16 + c)
+                        v.store(b11 - b13, at: 3248 + t * 16 + c)
+                        v.store(b20 - b22, at: 3712 + t * 16 + c)
+                        v.store(b21 + b22, at: 4176 + t * 16 + c)
+                        v.store(b22 - b21, at: 4640 + t * 16 + c)
+                        v.store(b21 - b23, at: 5104 + t * 16 + c)
+                        v.store(b30 - b32, at: 5568 + t * 16 + c)
+                        v.store(b31 + b32, at: 6032 + t * 16 + c)
+                        v.store(b32 - b31, at: 6496 + t * 16 + c)
+                        v.store(b31 - b33, at: 6960 + t * 16 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l13_block2_conv2_input_gradient_winograd_product21(UnsafePointer(v + xi * 464), w + 0 + xi * 256, m + xi * 464)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<3 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let bias = w.simd(VK.self, at: 4096 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 464 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 928 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1392 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1856 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2784 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3248 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 3712 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 4176 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 4640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 5104 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 5568 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 6032 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 6496 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 6960 + t * 16 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 14 + ox) * 16 + k)
+                        y.store(y01, at: (oy * 14 + ox + 1) * 16 + k)
+                        y.store(y10, at: ((oy + 1) * 14 + ox) * 16 + k)
+                        y.store(y11, at: ((oy + 1) * 14 + ox + 1) * 16 + k)
+                    }
+                }
             }
         }
     }

@@ -960,12 +960,20 @@ public struct MnistConvnet: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension MnistConvnet: TrainableModel {
-    public static let trainingArenaCount = 117290
+    public static let trainingArenaCount = 142762
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
+    public static let stepWeightCount = 32800
+
+    public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
+        parameters.withUnsafeBufferPointer { parameterBuffer in
+            let k = parameterBuffer.baseAddress!
+            WeightPacking.turnedWinograd(k, from: 320, inputChannels: 32, outputs: 64, paddedInputs: 32, into: stepWeights)
+        }
+    }
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
@@ -989,7 +997,7 @@ extension MnistConvnet: TrainableModel {
         Self.l0_conv2d(input, w, o0)
         Self.l1_max_pooling2d(UnsafePointer(o0), o1)
         Self.l2_conv2d_1_winograd_pad(UnsafePointer(o1), arena.advanced(by: 82858))
-        Self.l2_conv2d_1_winograd(UnsafePointer(arena.advanced(by: 82858)), w.advanced(by: 320), o2, arena.advanced(by: 89130))
+        Self.l2_conv2d_1_winograd(UnsafePointer(arena.advanced(by: 82858)), w.advanced(by: 320), o2, arena.advanced(by: 99242))
         Self.l3_max_pooling2d_1(UnsafePointer(o2), o3)
         // flatten: the same memory as its input
         // dropout: inverted dropout, each value kept with probability 0.5 and scaled by 1/0.5
@@ -1017,7 +1025,8 @@ extension MnistConvnet: TrainableModel {
         Self.l3_max_pooling2d_1_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_1
         Self.l2_conv2d_1_derivative(UnsafePointer(o2), g)
-        Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 320), gradients.advanced(by: 320), h); swap(&g, &h)
+        Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 320), gradients.advanced(by: 320), nil)
+        Self.l2_conv2d_1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 82858)); Self.l2_conv2d_1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 82858)), statistics, h, arena.advanced(by: 99242)); swap(&g, &h)
         // max_pooling2d
         Self.l1_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv2d
@@ -1190,7 +1199,7 @@ extension MnistConvnet: TrainableModel {
     // conv2d_1: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k, kernelGradient = gk
+        let kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 484) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<121 {
@@ -1230,154 +1239,7 @@ extension MnistConvnet: TrainableModel {
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
-            do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 32832)
-                defer { scratch.deallocate() }
-                let flipped = scratch.baseAddress!, bordered = flipped + 18432
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<64 {
-                        let from = kernel + opposite * 2048 + co, to = flipped + (tap * 64 + co) * 32
-                        for ci in 0..<32 { to[ci] = from[ci * 64] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 14400)
-                for oy in 0..<11 {
-                    (bordered + (oy + 2) * 960 + 128).update(from: dz + oy * 704, count: 704)
-                }
-                Self.l2_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
-        }
-    }
-
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (15x15x64),
-    // with the kernel turned half a turn and its channels swapped
-    @inline(never)
-    static func l2_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<13) {
-        typealias V = SIMD16<Float>
-        let kernel = w
-        for oy in parts {
-            do {
-                let yp = y + oy * 416
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s4_0 = V()
-                var s4_1 = V()
-                var s5_0 = V()
-                var s5_1 = V()
-                var s6_0 = V()
-                var s6_1 = V()
-                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 13 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 960 + ky * 960 + kx * 64
-                        let wp = kernel + (ky * 3 + kx) * 2048
-                        for ci in 0..<64 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[ci + 64])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[ci + 128])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[ci + 192])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[ci + 256])
-                            s4_0 = madd(s4_0, x4, w0)
-                            s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[ci + 320])
-                            s5_0 = madd(s5_0, x5, w0)
-                            s5_1 = madd(s5_1, x5, w1)
-                            let x6 = V(repeating: xp[ci + 384])
-                            s6_0 = madd(s6_0, x6, w0)
-                            s6_1 = madd(s6_1, x6, w1)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s1_0, at: 32)
-                yp.store(s1_1, at: 48)
-                yp.store(s2_0, at: 64)
-                yp.store(s2_1, at: 80)
-                yp.store(s3_0, at: 96)
-                yp.store(s3_1, at: 112)
-                yp.store(s4_0, at: 128)
-                yp.store(s4_1, at: 144)
-                yp.store(s5_0, at: 160)
-                yp.store(s5_1, at: 176)
-                yp.store(s6_0, at: 192)
-                yp.store(s6_1, at: 208)
-            }
-            do {
-                let yp = y + (oy * 13 + 7) * 32
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s4_0 = V()
-                var s4_1 = V()
-                var s5_0 = V()
-                var s5_1 = V()
-                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 13 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 960 + ky * 960 + kx * 64 + 448
-                        let wp = kernel + (ky * 3 + kx) * 2048
-                        for ci in 0..<64 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[ci + 64])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[ci + 128])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[ci + 192])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[ci + 256])
-                            s4_0 = madd(s4_0, x4, w0)
-                            s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[ci + 320])
-                            s5_0 = madd(s5_0, x5, w0)
-                            s5_1 = madd(s5_1, x5, w1)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s1_0, at: 32)
-                yp.store(s1_1, at: 48)
-                yp.store(s2_0, at: 64)
-                yp.store(s2_1, at: 80)
-                yp.store(s3_0, at: 96)
-                yp.store(s3_1, at: 112)
-                yp.store(s4_0, at: 128)
-                yp.store(s4_1, at: 144)
-                yp.store(s5_0, at: 160)
-                yp.store(s5_1, at: 176)
-            }
+            // dL/dx: by Winograd, after this (l2_conv2d_1_input_gradient_winograd); dx is nil
         }
     }
 
@@ -1468,6 +1330,289 @@ extension MnistConvnet: TrainableModel {
                 var total: Float = sum.sum()
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total
+            }
+        }
+    }
+
+    // dL/dx of conv2d_1 and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l2_conv2d_1_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 2048)
+        for row in 0..<11 {
+            let target = y + (row + 2) * 1024
+            target.update(repeating: 0, count: 128)
+            (target + 128).update(from: x + row * 704, count: 704)
+            (target + 832).update(repeating: 0, count: 192)
+        }
+        (y + 13312).update(repeating: 0, count: 3072)
+    }
+
+    @inline(never)
+    static func l2_conv2d_1_input_gradient_winograd_product21(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<3 {
+                    let ox = bx * 7
+                    let yp = y + ox * 32
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s5_0 = V()
+                    var s5_1 = V()
+                    var s6_0 = V()
+                    var s6_1 = V()
+                    let xp = x + ox * 64
+                    let wp = kernel
+                    for ci in 0..<64 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 64])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[ci + 128])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        let x3 = V(repeating: xp[ci + 192])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        let x4 = V(repeating: xp[ci + 256])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        let x5 = V(repeating: xp[ci + 320])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        let x6 = V(repeating: xp[ci + 384])
+                        s6_0 = madd(s6_0, x6, w0)
+                        s6_1 = madd(s6_1, x6, w1)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s1_0, at: 32)
+                    yp.store(s1_1, at: 48)
+                    yp.store(s2_0, at: 64)
+                    yp.store(s2_1, at: 80)
+                    yp.store(s3_0, at: 96)
+                    yp.store(s3_1, at: 112)
+                    yp.store(s4_0, at: 128)
+                    yp.store(s4_1, at: 144)
+                    yp.store(s5_0, at: 160)
+                    yp.store(s5_1, at: 176)
+                    yp.store(s6_0, at: 192)
+                    yp.store(s6_1, at: 208)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l2_conv2d_1_input_gradient_winograd_product28(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<4 {
+                    let ox = bx * 7
+                    let yp = y + ox * 32
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s5_0 = V()
+                    var s5_1 = V()
+                    var s6_0 = V()
+                    var s6_1 = V()
+                    let xp = x + ox * 64
+                    let wp = kernel
+                    for ci in 0..<64 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 64])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[ci + 128])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        let x3 = V(repeating: xp[ci + 192])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        let x4 = V(repeating: xp[ci + 256])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        let x5 = V(repeating: xp[ci + 320])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        let x6 = V(repeating: xp[ci + 384])
+                        s6_0 = madd(s6_0, x6, w0)
+                        s6_1 = madd(s6_1, x6, w1)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s1_0, at: 32)
+                    yp.store(s1_1, at: 48)
+                    yp.store(s2_0, at: 64)
+                    yp.store(s2_1, at: 80)
+                    yp.store(s3_0, at: 96)
+                    yp.store(s3_1, at: 112)
+                    yp.store(s4_0, at: 128)
+                    yp.store(s4_1, at: 144)
+                    yp.store(s5_0, at: 160)
+                    yp.store(s5_1, at: 176)
+                    yp.store(s6_0, at: 192)
+                    yp.store(s6_1, at: 208)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l2_conv2d_1_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 28928
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 2048 + tx * 128)
+                    for c in stride(from: 0, to: 64, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
+                        let d10 = patch.simd(VC.self, at: 1024 + c), d11 = patch.simd(VC.self, at: 1088 + c), d12 = patch.simd(VC.self, at: 1152 + c), d13 = patch.simd(VC.self, at: 1216 + c)
+                        let d20 = patch.simd(VC.self, at: 2048 + c), d21 = patch.simd(VC.self, at: 2112 + c), d22 = patch.simd(VC.self, at: 2176 + c), d23 = patch.simd(VC.self, at: 2240 + c)
+                        let d30 = patch.simd(VC.self, at: 3072 + c), d31 = patch.simd(VC.self, at: 3136 + c), d32 = patch.simd(VC.self, at: 3200 + c), d33 = patch.simd(VC.self, at: 3264 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 64 + c)
+                        v.store(b01 + b02, at: 1808 + t * 64 + c)
+                        v.store(b02 - b01, at: 3616 + t * 64 + c)
+                        v.store(b01 - b03, at: 5424 + t * 64 + c)
+                        v.store(b10 - b12, at: 7232 + t * 64 + c)
+                        v.store(b11 + b12, at: 9040 + t * 64 + c)
+                        v.store(b12 - b11, at: 10848 + t * 64 + c)
+                        v.store(b11 - b13, at: 12656 + t * 64 + c)
+                        v.store(b20 - b22, at: 14464 + t * 64 + c)
+                        v.store(b21 + b22, at: 16272 + t * 64 + c)
+                        v.store(b22 - b21, at: 18080 + t * 64 + c)
+                        v.store(b21 - b23, at: 19888 + t * 64 + c)
+                        v.store(b30 - b32, at: 21696 + t * 64 + c)
+                        v.store(b31 + b32, at: 23504 + t * 64 + c)
+                        v.store(b32 - b31, at: 25312 + t * 64 + c)
+                        v.store(b31 - b33, at: 27120 + t * 64 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l2_conv2d_1_input_gradient_winograd_product28(UnsafePointer(v + xi * 1808), w + 0 + xi * 2048, m + xi * 912)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 32, by: 16) {
+                        let bias = w.simd(VK.self, at: 32768 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 912 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1824 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2736 + t * 32 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3648 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 5472 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 6384 + t * 32 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 7296 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 8208 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 9120 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 32 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 10944 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 11856 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 12768 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 13680 + t * 32 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 13 + ox) * 32 + k)
+                        if ox + 1 < 13 { y.store(y01, at: (oy * 13 + ox + 1) * 32 + k) }
+                        if oy + 1 < 13 { y.store(y10, at: ((oy + 1) * 13 + ox) * 32 + k) }
+                        if oy + 1 < 13 && ox + 1 < 13 { y.store(y11, at: ((oy + 1) * 13 + ox + 1) * 32 + k) }
+                    }
+                }
+            }
+        }
+        if parts.contains(1) {
+            let ty0 = 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<3 {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 2048 + tx * 128)
+                    for c in stride(from: 0, to: 64, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
+                        let d10 = patch.simd(VC.self, at: 1024 + c), d11 = patch.simd(VC.self, at: 1088 + c), d12 = patch.simd(VC.self, at: 1152 + c), d13 = patch.simd(VC.self, at: 1216 + c)
+                        let d20 = patch.simd(VC.self, at: 2048 + c), d21 = patch.simd(VC.self, at: 2112 + c), d22 = patch.simd(VC.self, at: 2176 + c), d23 = patch.simd(VC.self, at: 2240 + c)
+                        let d30 = patch.simd(VC.self, at: 3072 + c), d31 = patch.simd(VC.self, at: 3136 + c), d32 = patch.simd(VC.self, at: 3200 + c), d33 = patch.simd(VC.self, at: 3264 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 64 + c)
+                        v.store(b01 + b02, at: 1808 + t * 64 + c)
+                        v.store(b02 - b01, at: 3616 + t * 64 + c)
+                        v.store(b01 - b03, at: 5424 + t * 64 + c)
+                        v.store(b10 - b12, at: 7232 + t * 64 + c)
+                        v.store(b11 + b12, at: 9040 + t * 64 + c)
+                        v.store(b12 - b11, at: 10848 + t * 64 + c)
+                        v.store(b11 - b13, at: 12656 + t * 64 + c)
+                        v.store(b20 - b22, at: 14464 + t * 64 + c)
+                        v.store(b21 + b22, at: 16272 + t * 64 + c)
+                        v.store(b22 - b21, at: 18080 + t * 64 + c)
+                        v.store(b21 - b23, at: 19888 + t * 64 + c)
+                        v.store(b30 - b32, at: 21696 + t * 64 + c)
+                        v.store(b31 + b32, at: 23504 + t * 64 + c)
+                        v.store(b32 - b31, at: 25312 + t * 64 + c)
+                        v.store(b31 - b33, at: 27120 + t * 64 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l2_conv2d_1_input_gradient_winograd_product21(UnsafePointer(v + xi * 1808), w + 0 + xi * 2048, m + xi * 912)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<3 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 32, by: 16) {
+                        let bias = w.simd(VK.self, at: 32768 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 912 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1824 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2736 + t * 32 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3648 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 4560 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 5472 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 6384 + t * 32 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 7296 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 8208 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 9120 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 10032 + t * 32 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 10944 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 11856 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 12768 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 13680 + t * 32 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 13 + ox) * 32 + k)
+                        if ox + 1 < 13 { y.store(y01, at: (oy * 13 + ox + 1) * 32 + k) }
+                        if oy + 1 < 13 { y.store(y10, at: ((oy + 1) * 13 + ox) * 32 + k) }
+                        if oy + 1 < 13 && ox + 1 < 13 { y.store(y11, at: ((oy + 1) * 13 + ox + 1) * 32 + k) }
+                    }
+                }
             }
         }
     }

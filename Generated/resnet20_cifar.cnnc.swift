@@ -5142,6 +5142,29 @@ extension Resnet20Cifar: TrainableModel {
     public static let trainingPhaseCount = 43
     public static let batchSumCount = 3136
     public static let batchStatisticsCount = 3920
+    public static let stepWeightCount = 434752
+
+    public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
+        parameters.withUnsafeBufferPointer { parameterBuffer in
+            let k = parameterBuffer.baseAddress!
+            WeightPacking.turnedWinograd(k, from: 496, inputChannels: 16, outputs: 16, paddedInputs: 16, into: stepWeights)
+            WeightPacking.turnedWinograd(k, from: 2864, inputChannels: 16, outputs: 16, paddedInputs: 16, into: stepWeights.advanced(by: 4112))
+            WeightPacking.turnedWinograd(k, from: 5232, inputChannels: 16, outputs: 16, paddedInputs: 16, into: stepWeights.advanced(by: 8224))
+            WeightPacking.turnedWinograd(k, from: 7600, inputChannels: 16, outputs: 16, paddedInputs: 16, into: stepWeights.advanced(by: 12336))
+            WeightPacking.turnedWinograd(k, from: 9968, inputChannels: 16, outputs: 16, paddedInputs: 16, into: stepWeights.advanced(by: 16448))
+            WeightPacking.turnedWinograd(k, from: 12336, inputChannels: 16, outputs: 16, paddedInputs: 16, into: stepWeights.advanced(by: 20560))
+            WeightPacking.turnedWinograd(k, from: 19440, inputChannels: 32, outputs: 32, paddedInputs: 32, into: stepWeights.advanced(by: 24672))
+            WeightPacking.turnedWinograd(k, from: 29424, inputChannels: 32, outputs: 32, paddedInputs: 32, into: stepWeights.advanced(by: 41088))
+            WeightPacking.turnedWinograd(k, from: 38768, inputChannels: 32, outputs: 32, paddedInputs: 32, into: stepWeights.advanced(by: 57504))
+            WeightPacking.turnedWinograd(k, from: 48112, inputChannels: 32, outputs: 32, paddedInputs: 32, into: stepWeights.advanced(by: 73920))
+            WeightPacking.turnedWinograd(k, from: 57456, inputChannels: 32, outputs: 32, paddedInputs: 32, into: stepWeights.advanced(by: 90336))
+            WeightPacking.turnedWinograd(k, from: 85488, inputChannels: 64, outputs: 64, paddedInputs: 64, into: stepWeights.advanced(by: 106752))
+            WeightPacking.turnedWinograd(k, from: 124912, inputChannels: 64, outputs: 64, paddedInputs: 64, into: stepWeights.advanced(by: 172352))
+            WeightPacking.turnedWinograd(k, from: 162032, inputChannels: 64, outputs: 64, paddedInputs: 64, into: stepWeights.advanced(by: 237952))
+            WeightPacking.turnedWinograd(k, from: 199152, inputChannels: 64, outputs: 64, paddedInputs: 64, into: stepWeights.advanced(by: 303552))
+            WeightPacking.turnedWinograd(k, from: 236272, inputChannels: 64, outputs: 64, paddedInputs: 64, into: stepWeights.advanced(by: 369152))
+        }
+    }
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
@@ -5517,7 +5540,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block3_conv2
                 Self.l50_stage3_block1_conv2_pad(UnsafePointer(o65), p)
-                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 236272), gradients.advanced(by: 236272), h); swap(&g, &h)
+                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 236272), gradients.advanced(by: 236272), nil)
+                Self.l50_stage3_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 373072), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage3_block3_relu
                 Self.l49_stage3_block1_relu_derivative(UnsafePointer(o64), UnsafePointer(o65), g)
                 // stage3_block3_bn1: dL/dy waits for the whole batch's sums
@@ -5540,7 +5564,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block3_conv1
                 Self.l56_stage3_block2_conv1_pad(UnsafePointer(o62), p)
-                Self.l56_stage3_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 199152), gradients.advanced(by: 199152), h); swap(&g, &h)
+                Self.l56_stage3_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 199152), gradients.advanced(by: 199152), nil)
+                Self.l56_stage3_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 307472), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<4096 { e62[i] += g[i] }
                 // stage3_block2_out: dL/d(output), summed over its readers
                 g.update(from: e62, count: 4096)
@@ -5568,7 +5593,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block2_conv2
                 Self.l50_stage3_block1_conv2_pad(UnsafePointer(o58), p)
-                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 162032), gradients.advanced(by: 162032), h); swap(&g, &h)
+                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 162032), gradients.advanced(by: 162032), nil)
+                Self.l50_stage3_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 241872), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage3_block2_relu
                 Self.l49_stage3_block1_relu_derivative(UnsafePointer(o57), UnsafePointer(o58), g)
                 // stage3_block2_bn1: dL/dy waits for the whole batch's sums
@@ -5591,7 +5617,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block2_conv1
                 Self.l56_stage3_block2_conv1_pad(UnsafePointer(o55), p)
-                Self.l56_stage3_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 124912), gradients.advanced(by: 124912), h); swap(&g, &h)
+                Self.l56_stage3_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 124912), gradients.advanced(by: 124912), nil)
+                Self.l56_stage3_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l56_stage3_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 176272), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<4096 { e55[i] += g[i] }
                 // stage3_block1_out: dL/d(output), summed over its readers
                 g.update(from: e55, count: 4096)
@@ -5649,7 +5676,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage3_block1_conv2
                 Self.l50_stage3_block1_conv2_pad(UnsafePointer(o49), p)
-                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 85488), gradients.advanced(by: 85488), h); swap(&g, &h)
+                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 85488), gradients.advanced(by: 85488), nil)
+                Self.l50_stage3_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l50_stage3_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 110672), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage3_block1_relu
                 Self.l49_stage3_block1_relu_derivative(UnsafePointer(o48), UnsafePointer(o49), g)
                 // stage3_block1_bn1: dL/dy waits for the whole batch's sums
@@ -5701,7 +5729,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block3_conv2
                 Self.l27_stage2_block1_conv2_pad(UnsafePointer(o42), p)
-                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 57456), gradients.advanced(by: 57456), h); swap(&g, &h)
+                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 57456), gradients.advanced(by: 57456), nil)
+                Self.l27_stage2_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 94256), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage2_block3_relu
                 Self.l26_stage2_block1_relu_derivative(UnsafePointer(o41), UnsafePointer(o42), g)
                 // stage2_block3_bn1: dL/dy waits for the whole batch's sums
@@ -5724,7 +5753,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block3_conv1
                 Self.l33_stage2_block2_conv1_pad(UnsafePointer(o39), p)
-                Self.l33_stage2_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 48112), gradients.advanced(by: 48112), h); swap(&g, &h)
+                Self.l33_stage2_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 48112), gradients.advanced(by: 48112), nil)
+                Self.l33_stage2_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 77840), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<8192 { e39[i] += g[i] }
                 // stage2_block2_out: dL/d(output), summed over its readers
                 g.update(from: e39, count: 8192)
@@ -5752,7 +5782,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block2_conv2
                 Self.l27_stage2_block1_conv2_pad(UnsafePointer(o35), p)
-                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 38768), gradients.advanced(by: 38768), h); swap(&g, &h)
+                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 38768), gradients.advanced(by: 38768), nil)
+                Self.l27_stage2_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 61424), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage2_block2_relu
                 Self.l26_stage2_block1_relu_derivative(UnsafePointer(o34), UnsafePointer(o35), g)
                 // stage2_block2_bn1: dL/dy waits for the whole batch's sums
@@ -5775,7 +5806,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block2_conv1
                 Self.l33_stage2_block2_conv1_pad(UnsafePointer(o32), p)
-                Self.l33_stage2_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 29424), gradients.advanced(by: 29424), h); swap(&g, &h)
+                Self.l33_stage2_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 29424), gradients.advanced(by: 29424), nil)
+                Self.l33_stage2_block2_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l33_stage2_block2_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 45008), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<8192 { e32[i] += g[i] }
                 // stage2_block1_out: dL/d(output), summed over its readers
                 g.update(from: e32, count: 8192)
@@ -5833,7 +5865,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage2_block1_conv2
                 Self.l27_stage2_block1_conv2_pad(UnsafePointer(o26), p)
-                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 19440), gradients.advanced(by: 19440), h); swap(&g, &h)
+                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 19440), gradients.advanced(by: 19440), nil)
+                Self.l27_stage2_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l27_stage2_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 28592), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage2_block1_relu
                 Self.l26_stage2_block1_relu_derivative(UnsafePointer(o25), UnsafePointer(o26), g)
                 // stage2_block1_bn1: dL/dy waits for the whole batch's sums
@@ -5885,7 +5918,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block3_conv2
                 Self.l6_stage1_block1_conv2_pad(UnsafePointer(o19), p)
-                Self.l6_stage1_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 12336), gradients.advanced(by: 12336), h); swap(&g, &h)
+                Self.l6_stage1_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 12336), gradients.advanced(by: 12336), nil)
+                Self.l6_stage1_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 24480), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage1_block3_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o18), UnsafePointer(o19), g)
                 // stage1_block3_bn1: dL/dy waits for the whole batch's sums
@@ -5908,7 +5942,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block3_conv1
                 Self.l3_stage1_block1_conv1_pad(UnsafePointer(o16), p)
-                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 9968), gradients.advanced(by: 9968), h); swap(&g, &h)
+                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 9968), gradients.advanced(by: 9968), nil)
+                Self.l3_stage1_block1_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 20368), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<16384 { e16[i] += g[i] }
                 // stage1_block2_out: dL/d(output), summed over its readers
                 g.update(from: e16, count: 16384)
@@ -5936,7 +5971,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block2_conv2
                 Self.l6_stage1_block1_conv2_pad(UnsafePointer(o12), p)
-                Self.l6_stage1_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 7600), gradients.advanced(by: 7600), h); swap(&g, &h)
+                Self.l6_stage1_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 7600), gradients.advanced(by: 7600), nil)
+                Self.l6_stage1_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 16256), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage1_block2_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o11), UnsafePointer(o12), g)
                 // stage1_block2_bn1: dL/dy waits for the whole batch's sums
@@ -5959,7 +5995,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block2_conv1
                 Self.l3_stage1_block1_conv1_pad(UnsafePointer(o9), p)
-                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 5232), gradients.advanced(by: 5232), h); swap(&g, &h)
+                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 5232), gradients.advanced(by: 5232), nil)
+                Self.l3_stage1_block1_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 12144), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<16384 { e9[i] += g[i] }
                 // stage1_block1_out: dL/d(output), summed over its readers
                 g.update(from: e9, count: 16384)
@@ -5987,7 +6024,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block1_conv2
                 Self.l6_stage1_block1_conv2_pad(UnsafePointer(o5), p)
-                Self.l6_stage1_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 2864), gradients.advanced(by: 2864), h); swap(&g, &h)
+                Self.l6_stage1_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 2864), gradients.advanced(by: 2864), nil)
+                Self.l6_stage1_block1_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l6_stage1_block1_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 8032), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 // stage1_block1_relu
                 Self.l2_stem_relu_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
                 // stage1_block1_bn1: dL/dy waits for the whole batch's sums
@@ -6008,7 +6046,8 @@ extension Resnet20Cifar: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // stage1_block1_conv1
                 Self.l3_stage1_block1_conv1_pad(UnsafePointer(o2), p)
-                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 496), gradients.advanced(by: 496), h); swap(&g, &h)
+                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 496), gradients.advanced(by: 496), nil)
+                Self.l3_stage1_block1_conv1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 1167562)); Self.l3_stage1_block1_conv1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 1167562)), statistics.advanced(by: 3920), h, arena.advanced(by: 1186058)); swap(&g, &h)
                 for i in 0..<16384 { e2[i] += g[i] }
                 // stem_relu: dL/d(output), summed over its readers
                 g.update(from: e2, count: 16384)
@@ -6626,7 +6665,7 @@ extension Resnet20Cifar: TrainableModel {
     // stage1_block1_conv1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l3_stage1_block1_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k, kernelGradient = gk
+        let kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1024) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1024 {
@@ -6658,88 +6697,14 @@ extension Resnet20Cifar: TrainableModel {
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_stage1_block1_conv1_backward_input_gradient)
-            do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 20800)
-                defer { scratch.deallocate() }
-                let flipped = scratch.baseAddress!, bordered = flipped + 2304
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<16 {
-                        let from = kernel + opposite * 256 + co, to = flipped + (tap * 16 + co) * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 16] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 18496)
-                for oy in 0..<32 {
-                    (bordered + (oy + 1) * 544 + 16).update(from: dz + oy * 512, count: 512)
-                }
-                Self.l3_stage1_block1_conv1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
-        }
-    }
-
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (34x34x16),
-    // with the kernel turned half a turn and its channels swapped
-    @inline(never)
-    static func l3_stage1_block1_conv1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {
-        typealias V = SIMD16<Float>
-        let kernel = w
-        for oy in parts {
-            for bx in 0..<4 {
-                let ox = bx * 8
-                let yp = y + (oy * 32 + ox) * 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
-                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 33 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 544 + ox * 16 + ky * 544 + kx * 16
-                        let wp = kernel + (ky * 3 + kx) * 256
-                        for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 80])
-                            s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 96])
-                            s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 112])
-                            s7_0 = madd(s7_0, x7, w0)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 16)
-                yp.store(s2_0, at: 32)
-                yp.store(s3_0, at: 48)
-                yp.store(s4_0, at: 64)
-                yp.store(s5_0, at: 80)
-                yp.store(s6_0, at: 96)
-                yp.store(s7_0, at: 112)
-            }
+            // dL/dx: by Winograd, after this (l3_stage1_block1_conv1_input_gradient_winograd); dx is nil
         }
     }
 
     // stage1_block1_conv2: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l6_stage1_block1_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k, kernelGradient = gk
+        let kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1024) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<1024 {
@@ -6771,81 +6736,7 @@ extension Resnet20Cifar: TrainableModel {
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_stage1_block1_conv2_backward_input_gradient)
-            do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 20800)
-                defer { scratch.deallocate() }
-                let flipped = scratch.baseAddress!, bordered = flipped + 2304
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<16 {
-                        let from = kernel + opposite * 256 + co, to = flipped + (tap * 16 + co) * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 16] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 18496)
-                for oy in 0..<32 {
-                    (bordered + (oy + 1) * 544 + 16).update(from: dz + oy * 512, count: 512)
-                }
-                Self.l6_stage1_block1_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
-        }
-    }
-
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (34x34x16),
-    // with the kernel turned half a turn and its channels swapped
-    @inline(never)
-    static func l6_stage1_block1_conv2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {
-        typealias V = SIMD16<Float>
-        let kernel = w
-        for oy in parts {
-            for bx in 0..<4 {
-                let ox = bx * 8
-                let yp = y + (oy * 32 + ox) * 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
-                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 33 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 544 + ox * 16 + ky * 544 + kx * 16
-                        let wp = kernel + (ky * 3 + kx) * 256
-                        for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 80])
-                            s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 96])
-                            s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 112])
-                            s7_0 = madd(s7_0, x7, w0)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 16)
-                yp.store(s2_0, at: 32)
-                yp.store(s3_0, at: 48)
-                yp.store(s4_0, at: 64)
-                yp.store(s5_0, at: 80)
-                yp.store(s6_0, at: 96)
-                yp.store(s7_0, at: 112)
-            }
+            // dL/dx: by Winograd, after this (l6_stage1_block1_conv2_input_gradient_winograd); dx is nil
         }
     }
 
@@ -6944,7 +6835,7 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block1_conv2: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l27_stage2_block1_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k, kernelGradient = gk
+        let kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 512) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<256 {
@@ -6978,106 +6869,7 @@ extension Resnet20Cifar: TrainableModel {
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l27_stage2_block1_conv2_backward_input_gradient)
-            do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 19584)
-                defer { scratch.deallocate() }
-                let flipped = scratch.baseAddress!, bordered = flipped + 9216
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<32 {
-                        let from = kernel + opposite * 1024 + co, to = flipped + (tap * 32 + co) * 32
-                        for ci in 0..<32 { to[ci] = from[ci * 32] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 10368)
-                for oy in 0..<16 {
-                    (bordered + (oy + 1) * 576 + 32).update(from: dz + oy * 512, count: 512)
-                }
-                Self.l27_stage2_block1_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
-        }
-    }
-
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (18x18x32),
-    // with the kernel turned half a turn and its channels swapped
-    @inline(never)
-    static func l27_stage2_block1_conv2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
-        let kernel = w
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 8
-                let yp = y + (oy * 16 + ox) * 32
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s4_0 = V()
-                var s4_1 = V()
-                var s5_0 = V()
-                var s5_1 = V()
-                var s6_0 = V()
-                var s6_1 = V()
-                var s7_0 = V()
-                var s7_1 = V()
-                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 17 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 576 + ox * 32 + ky * 576 + kx * 32
-                        let wp = kernel + (ky * 3 + kx) * 1024
-                        for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[ci + 32])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[ci + 64])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[ci + 96])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[ci + 128])
-                            s4_0 = madd(s4_0, x4, w0)
-                            s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[ci + 160])
-                            s5_0 = madd(s5_0, x5, w0)
-                            s5_1 = madd(s5_1, x5, w1)
-                            let x6 = V(repeating: xp[ci + 192])
-                            s6_0 = madd(s6_0, x6, w0)
-                            s6_1 = madd(s6_1, x6, w1)
-                            let x7 = V(repeating: xp[ci + 224])
-                            s7_0 = madd(s7_0, x7, w0)
-                            s7_1 = madd(s7_1, x7, w1)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s1_0, at: 32)
-                yp.store(s1_1, at: 48)
-                yp.store(s2_0, at: 64)
-                yp.store(s2_1, at: 80)
-                yp.store(s3_0, at: 96)
-                yp.store(s3_1, at: 112)
-                yp.store(s4_0, at: 128)
-                yp.store(s4_1, at: 144)
-                yp.store(s5_0, at: 160)
-                yp.store(s5_1, at: 176)
-                yp.store(s6_0, at: 192)
-                yp.store(s6_1, at: 208)
-                yp.store(s7_0, at: 224)
-                yp.store(s7_1, at: 240)
-            }
+            // dL/dx: by Winograd, after this (l27_stage2_block1_conv2_input_gradient_winograd); dx is nil
         }
     }
 
@@ -7155,7 +6947,7 @@ extension Resnet20Cifar: TrainableModel {
     // stage2_block2_conv1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l33_stage2_block2_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k, kernelGradient = gk
+        let kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 512) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<256 {
@@ -7189,106 +6981,7 @@ extension Resnet20Cifar: TrainableModel {
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l33_stage2_block2_conv1_backward_input_gradient)
-            do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 19584)
-                defer { scratch.deallocate() }
-                let flipped = scratch.baseAddress!, bordered = flipped + 9216
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<32 {
-                        let from = kernel + opposite * 1024 + co, to = flipped + (tap * 32 + co) * 32
-                        for ci in 0..<32 { to[ci] = from[ci * 32] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 10368)
-                for oy in 0..<16 {
-                    (bordered + (oy + 1) * 576 + 32).update(from: dz + oy * 512, count: 512)
-                }
-                Self.l33_stage2_block2_conv1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
-        }
-    }
-
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (18x18x32),
-    // with the kernel turned half a turn and its channels swapped
-    @inline(never)
-    static func l33_stage2_block2_conv1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
-        let kernel = w
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 8
-                let yp = y + (oy * 16 + ox) * 32
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s4_0 = V()
-                var s4_1 = V()
-                var s5_0 = V()
-                var s5_1 = V()
-                var s6_0 = V()
-                var s6_1 = V()
-                var s7_0 = V()
-                var s7_1 = V()
-                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 17 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 576 + ox * 32 + ky * 576 + kx * 32
-                        let wp = kernel + (ky * 3 + kx) * 1024
-                        for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[ci + 32])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[ci + 64])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[ci + 96])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[ci + 128])
-                            s4_0 = madd(s4_0, x4, w0)
-                            s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[ci + 160])
-                            s5_0 = madd(s5_0, x5, w0)
-                            s5_1 = madd(s5_1, x5, w1)
-                            let x6 = V(repeating: xp[ci + 192])
-                            s6_0 = madd(s6_0, x6, w0)
-                            s6_1 = madd(s6_1, x6, w1)
-                            let x7 = V(repeating: xp[ci + 224])
-                            s7_0 = madd(s7_0, x7, w0)
-                            s7_1 = madd(s7_1, x7, w1)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s1_0, at: 32)
-                yp.store(s1_1, at: 48)
-                yp.store(s2_0, at: 64)
-                yp.store(s2_1, at: 80)
-                yp.store(s3_0, at: 96)
-                yp.store(s3_1, at: 112)
-                yp.store(s4_0, at: 128)
-                yp.store(s4_1, at: 144)
-                yp.store(s5_0, at: 160)
-                yp.store(s5_1, at: 176)
-                yp.store(s6_0, at: 192)
-                yp.store(s6_1, at: 208)
-                yp.store(s7_0, at: 224)
-                yp.store(s7_1, at: 240)
-            }
+            // dL/dx: by Winograd, after this (l33_stage2_block2_conv1_input_gradient_winograd); dx is nil
         }
     }
 
@@ -7391,7 +7084,7 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block1_conv2: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
     @inline(never)
     static func l50_stage3_block1_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k, kernelGradient = gk
+        let kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<64 {
@@ -7425,104 +7118,7 @@ extension Resnet20Cifar: TrainableModel {
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l50_stage3_block1_conv2_backward_input_gradient)
-            do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 43264)
-                defer { scratch.deallocate() }
-                let flipped = scratch.baseAddress!, bordered = flipped + 36864
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<64 {
-                        let from = kernel + opposite * 4096 + co, to = flipped + (tap * 64 + co) * 64
-                        for ci in 0..<64 { to[ci] = from[ci * 64] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 6400)
-                for oy in 0..<8 {
-                    (bordered + (oy + 1) * 640 + 64).update(from: dz + oy * 512, count: 512)
-                }
-                Self.l50_stage3_block1_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
-        }
-    }
-
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (10x10x64),
-    // with the kernel turned half a turn and its channels swapped
-    @inline(never)
-    static func l50_stage3_block1_conv2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
-        let kernel = w
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 4
-                let yp = y + (oy * 8 + ox) * 64
-                var s0_0 = V()
-                var s0_1 = V()
-                var s0_2 = V()
-                var s0_3 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s1_2 = V()
-                var s1_3 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s2_2 = V()
-                var s2_3 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s3_2 = V()
-                var s3_3 = V()
-                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 9 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 640 + ox * 64 + ky * 640 + kx * 64
-                        let wp = kernel + (ky * 3 + kx) * 4096
-                        for ci in 0..<64 {
-                            let w0 = wp.simd(V.self, at: ci * 64)
-                            let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                            let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                            let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            s0_2 = madd(s0_2, x0, w2)
-                            s0_3 = madd(s0_3, x0, w3)
-                            let x1 = V(repeating: xp[ci + 64])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            s1_2 = madd(s1_2, x1, w2)
-                            s1_3 = madd(s1_3, x1, w3)
-                            let x2 = V(repeating: xp[ci + 128])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            s2_2 = madd(s2_2, x2, w2)
-                            s2_3 = madd(s2_3, x2, w3)
-                            let x3 = V(repeating: xp[ci + 192])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            s3_2 = madd(s3_2, x3, w2)
-                            s3_3 = madd(s3_3, x3, w3)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s0_2, at: 32)
-                yp.store(s0_3, at: 48)
-                yp.store(s1_0, at: 64)
-                yp.store(s1_1, at: 80)
-                yp.store(s1_2, at: 96)
-                yp.store(s1_3, at: 112)
-                yp.store(s2_0, at: 128)
-                yp.store(s2_1, at: 144)
-                yp.store(s2_2, at: 160)
-                yp.store(s2_3, at: 176)
-                yp.store(s3_0, at: 192)
-                yp.store(s3_1, at: 208)
-                yp.store(s3_2, at: 224)
-                yp.store(s3_3, at: 240)
-            }
+            // dL/dx: by Winograd, after this (l50_stage3_block1_conv2_input_gradient_winograd); dx is nil
         }
     }
 
@@ -7604,7 +7200,7 @@ extension Resnet20Cifar: TrainableModel {
     // stage3_block2_conv1: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
     @inline(never)
     static func l56_stage3_block2_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k, kernelGradient = gk
+        let kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<64 {
@@ -7638,104 +7234,7 @@ extension Resnet20Cifar: TrainableModel {
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l56_stage3_block2_conv1_backward_input_gradient)
-            do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 43264)
-                defer { scratch.deallocate() }
-                let flipped = scratch.baseAddress!, bordered = flipped + 36864
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<64 {
-                        let from = kernel + opposite * 4096 + co, to = flipped + (tap * 64 + co) * 64
-                        for ci in 0..<64 { to[ci] = from[ci * 64] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 6400)
-                for oy in 0..<8 {
-                    (bordered + (oy + 1) * 640 + 64).update(from: dz + oy * 512, count: 512)
-                }
-                Self.l56_stage3_block2_conv1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
-        }
-    }
-
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (10x10x64),
-    // with the kernel turned half a turn and its channels swapped
-    @inline(never)
-    static func l56_stage3_block2_conv1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
-        let kernel = w
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 4
-                let yp = y + (oy * 8 + ox) * 64
-                var s0_0 = V()
-                var s0_1 = V()
-                var s0_2 = V()
-                var s0_3 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s1_2 = V()
-                var s1_3 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s2_2 = V()
-                var s2_3 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s3_2 = V()
-                var s3_3 = V()
-                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 9 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 640 + ox * 64 + ky * 640 + kx * 64
-                        let wp = kernel + (ky * 3 + kx) * 4096
-                        for ci in 0..<64 {
-                            let w0 = wp.simd(V.self, at: ci * 64)
-                            let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                            let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                            let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            s0_1 = madd(s0_1, x0, w1)
-                            s0_2 = madd(s0_2, x0, w2)
-                            s0_3 = madd(s0_3, x0, w3)
-                            let x1 = V(repeating: xp[ci + 64])
-                            s1_0 = madd(s1_0, x1, w0)
-                            s1_1 = madd(s1_1, x1, w1)
-                            s1_2 = madd(s1_2, x1, w2)
-                            s1_3 = madd(s1_3, x1, w3)
-                            let x2 = V(repeating: xp[ci + 128])
-                            s2_0 = madd(s2_0, x2, w0)
-                            s2_1 = madd(s2_1, x2, w1)
-                            s2_2 = madd(s2_2, x2, w2)
-                            s2_3 = madd(s2_3, x2, w3)
-                            let x3 = V(repeating: xp[ci + 192])
-                            s3_0 = madd(s3_0, x3, w0)
-                            s3_1 = madd(s3_1, x3, w1)
-                            s3_2 = madd(s3_2, x3, w2)
-                            s3_3 = madd(s3_3, x3, w3)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s0_2, at: 32)
-                yp.store(s0_3, at: 48)
-                yp.store(s1_0, at: 64)
-                yp.store(s1_1, at: 80)
-                yp.store(s1_2, at: 96)
-                yp.store(s1_3, at: 112)
-                yp.store(s2_0, at: 128)
-                yp.store(s2_1, at: 144)
-                yp.store(s2_2, at: 160)
-                yp.store(s2_3, at: 176)
-                yp.store(s3_0, at: 192)
-                yp.store(s3_1, at: 208)
-                yp.store(s3_2, at: 224)
-                yp.store(s3_3, at: 240)
-            }
+            // dL/dx: by Winograd, after this (l56_stage3_block2_conv1_input_gradient_winograd); dx is nil
         }
     }
 
@@ -7809,6 +7308,906 @@ extension Resnet20Cifar: TrainableModel {
                 var total: Float = sum.sum()
                 for l in 0..<2 { total += row[l + 8] * d[1][l] }
                 dx[ci] = total
+            }
+        }
+    }
+
+    // dL/dx of stage1_block1_conv1 and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l3_stage1_block1_conv1_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 544)
+        for row in 0..<32 {
+            let target = y + (row + 1) * 544
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 512, count: 512)
+            (target + 528).update(repeating: 0, count: 16)
+        }
+        (y + 17952).update(repeating: 0, count: 544)
+    }
+
+    @inline(never)
+    static func l3_stage1_block1_conv1_input_gradient_winograd_product128(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<16 {
+                    let ox = bx * 8
+                    let yp = y + ox * 16
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    var s7_0 = V()
+                    let xp = x + ox * 16
+                    let wp = kernel
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 80])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 96])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 112])
+                        s7_0 = madd(s7_0, x7, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 16)
+                    yp.store(s2_0, at: 32)
+                    yp.store(s3_0, at: 48)
+                    yp.store(s4_0, at: 64)
+                    yp.store(s5_0, at: 80)
+                    yp.store(s6_0, at: 96)
+                    yp.store(s7_0, at: 112)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l3_stage1_block1_conv1_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 33024
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 8
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<8 {
+                for tx in 0..<16 {
+                    let t = r * 16 + tx
+                    let patch = x + ((ty0 + r) * 1088 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
+                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
+                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 16 + c)
+                        v.store(b01 + b02, at: 2064 + t * 16 + c)
+                        v.store(b02 - b01, at: 4128 + t * 16 + c)
+                        v.store(b01 - b03, at: 6192 + t * 16 + c)
+                        v.store(b10 - b12, at: 8256 + t * 16 + c)
+                        v.store(b11 + b12, at: 10320 + t * 16 + c)
+                        v.store(b12 - b11, at: 12384 + t * 16 + c)
+                        v.store(b11 - b13, at: 14448 + t * 16 + c)
+                        v.store(b20 - b22, at: 16512 + t * 16 + c)
+                        v.store(b21 + b22, at: 18576 + t * 16 + c)
+                        v.store(b22 - b21, at: 20640 + t * 16 + c)
+                        v.store(b21 - b23, at: 22704 + t * 16 + c)
+                        v.store(b30 - b32, at: 24768 + t * 16 + c)
+                        v.store(b31 + b32, at: 26832 + t * 16 + c)
+                        v.store(b32 - b31, at: 28896 + t * 16 + c)
+                        v.store(b31 - b33, at: 30960 + t * 16 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l3_stage1_block1_conv1_input_gradient_winograd_product128(UnsafePointer(v + xi * 2064), w + 0 + xi * 256, m + xi * 2064)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<8 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<16 {
+                    let t = r * 16 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let bias = w.simd(VK.self, at: 4096 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2064 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4128 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6192 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 8256 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12384 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14448 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 16512 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18576 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22704 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 24768 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26832 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28896 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30960 + t * 16 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 32 + ox) * 16 + k)
+                        y.store(y01, at: (oy * 32 + ox + 1) * 16 + k)
+                        y.store(y10, at: ((oy + 1) * 32 + ox) * 16 + k)
+                        y.store(y11, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // dL/dx of stage1_block1_conv2 and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l6_stage1_block1_conv2_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 544)
+        for row in 0..<32 {
+            let target = y + (row + 1) * 544
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 512, count: 512)
+            (target + 528).update(repeating: 0, count: 16)
+        }
+        (y + 17952).update(repeating: 0, count: 544)
+    }
+
+    @inline(never)
+    static func l6_stage1_block1_conv2_input_gradient_winograd_product128(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<16 {
+                    let ox = bx * 8
+                    let yp = y + ox * 16
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    var s7_0 = V()
+                    let xp = x + ox * 16
+                    let wp = kernel
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 80])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 96])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[ci + 112])
+                        s7_0 = madd(s7_0, x7, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 16)
+                    yp.store(s2_0, at: 32)
+                    yp.store(s3_0, at: 48)
+                    yp.store(s4_0, at: 64)
+                    yp.store(s5_0, at: 80)
+                    yp.store(s6_0, at: 96)
+                    yp.store(s7_0, at: 112)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l6_stage1_block1_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 33024
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 8
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<8 {
+                for tx in 0..<16 {
+                    let t = r * 16 + tx
+                    let patch = x + ((ty0 + r) * 1088 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let d10 = patch.simd(VC.self, at: 544 + c), d11 = patch.simd(VC.self, at: 560 + c), d12 = patch.simd(VC.self, at: 576 + c), d13 = patch.simd(VC.self, at: 592 + c)
+                        let d20 = patch.simd(VC.self, at: 1088 + c), d21 = patch.simd(VC.self, at: 1104 + c), d22 = patch.simd(VC.self, at: 1120 + c), d23 = patch.simd(VC.self, at: 1136 + c)
+                        let d30 = patch.simd(VC.self, at: 1632 + c), d31 = patch.simd(VC.self, at: 1648 + c), d32 = patch.simd(VC.self, at: 1664 + c), d33 = patch.simd(VC.self, at: 1680 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 16 + c)
+                        v.store(b01 + b02, at: 2064 + t * 16 + c)
+                        v.store(b02 - b01, at: 4128 + t * 16 + c)
+                        v.store(b01 - b03, at: 6192 + t * 16 + c)
+                        v.store(b10 - b12, at: 8256 + t * 16 + c)
+                        v.store(b11 + b12, at: 10320 + t * 16 + c)
+                        v.store(b12 - b11, at: 12384 + t * 16 + c)
+                        v.store(b11 - b13, at: 14448 + t * 16 + c)
+                        v.store(b20 - b22, at: 16512 + t * 16 + c)
+                        v.store(b21 + b22, at: 18576 + t * 16 + c)
+                        v.store(b22 - b21, at: 20640 + t * 16 + c)
+                        v.store(b21 - b23, at: 22704 + t * 16 + c)
+                        v.store(b30 - b32, at: 24768 + t * 16 + c)
+                        v.store(b31 + b32, at: 26832 + t * 16 + c)
+                        v.store(b32 - b31, at: 28896 + t * 16 + c)
+                        v.store(b31 - b33, at: 30960 + t * 16 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l6_stage1_block1_conv2_input_gradient_winograd_product128(UnsafePointer(v + xi * 2064), w + 0 + xi * 256, m + xi * 2064)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<8 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<16 {
+                    let t = r * 16 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let bias = w.simd(VK.self, at: 4096 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2064 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4128 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6192 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 8256 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12384 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 14448 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 16512 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 18576 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 20640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 22704 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 24768 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 26832 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 28896 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 30960 + t * 16 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 32 + ox) * 16 + k)
+                        y.store(y01, at: (oy * 32 + ox + 1) * 16 + k)
+                        y.store(y10, at: ((oy + 1) * 32 + ox) * 16 + k)
+                        y.store(y11, at: ((oy + 1) * 32 + ox + 1) * 16 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // dL/dx of stage2_block1_conv2 and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l27_stage2_block1_conv2_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 576)
+        for row in 0..<16 {
+            let target = y + (row + 1) * 576
+            target.update(repeating: 0, count: 32)
+            (target + 32).update(from: x + row * 512, count: 512)
+            (target + 544).update(repeating: 0, count: 32)
+        }
+        (y + 9792).update(repeating: 0, count: 576)
+    }
+
+    @inline(never)
+    static func l27_stage2_block1_conv2_input_gradient_winograd_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<4 {
+                    let ox = bx * 8
+                    let yp = y + ox * 32
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s5_0 = V()
+                    var s5_1 = V()
+                    var s6_0 = V()
+                    var s6_1 = V()
+                    var s7_0 = V()
+                    var s7_1 = V()
+                    let xp = x + ox * 32
+                    let wp = kernel
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 32])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[ci + 64])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        let x3 = V(repeating: xp[ci + 96])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        let x4 = V(repeating: xp[ci + 128])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        let x5 = V(repeating: xp[ci + 160])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        let x6 = V(repeating: xp[ci + 192])
+                        s6_0 = madd(s6_0, x6, w0)
+                        s6_1 = madd(s6_1, x6, w1)
+                        let x7 = V(repeating: xp[ci + 224])
+                        s7_0 = madd(s7_0, x7, w0)
+                        s7_1 = madd(s7_1, x7, w1)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s1_0, at: 32)
+                    yp.store(s1_1, at: 48)
+                    yp.store(s2_0, at: 64)
+                    yp.store(s2_1, at: 80)
+                    yp.store(s3_0, at: 96)
+                    yp.store(s3_1, at: 112)
+                    yp.store(s4_0, at: 128)
+                    yp.store(s4_1, at: 144)
+                    yp.store(s5_0, at: 160)
+                    yp.store(s5_1, at: 176)
+                    yp.store(s6_0, at: 192)
+                    yp.store(s6_1, at: 208)
+                    yp.store(s7_0, at: 224)
+                    yp.store(s7_1, at: 240)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l27_stage2_block1_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 16640
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<8 {
+                    let t = r * 8 + tx
+                    let patch = x + ((ty0 + r) * 1152 + tx * 64)
+                    for c in stride(from: 0, to: 32, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
+                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c)
+                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c)
+                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 32 + c)
+                        v.store(b01 + b02, at: 1040 + t * 32 + c)
+                        v.store(b02 - b01, at: 2080 + t * 32 + c)
+                        v.store(b01 - b03, at: 3120 + t * 32 + c)
+                        v.store(b10 - b12, at: 4160 + t * 32 + c)
+                        v.store(b11 + b12, at: 5200 + t * 32 + c)
+                        v.store(b12 - b11, at: 6240 + t * 32 + c)
+                        v.store(b11 - b13, at: 7280 + t * 32 + c)
+                        v.store(b20 - b22, at: 8320 + t * 32 + c)
+                        v.store(b21 + b22, at: 9360 + t * 32 + c)
+                        v.store(b22 - b21, at: 10400 + t * 32 + c)
+                        v.store(b21 - b23, at: 11440 + t * 32 + c)
+                        v.store(b30 - b32, at: 12480 + t * 32 + c)
+                        v.store(b31 + b32, at: 13520 + t * 32 + c)
+                        v.store(b32 - b31, at: 14560 + t * 32 + c)
+                        v.store(b31 - b33, at: 15600 + t * 32 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l27_stage2_block1_conv2_input_gradient_winograd_product32(UnsafePointer(v + xi * 1040), w + 0 + xi * 1024, m + xi * 1040)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<8 {
+                    let t = r * 8 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 32, by: 16) {
+                        let bias = w.simd(VK.self, at: 16384 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 32 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 32 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 32 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 32 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 16 + ox) * 32 + k)
+                        y.store(y01, at: (oy * 16 + ox + 1) * 32 + k)
+                        y.store(y10, at: ((oy + 1) * 16 + ox) * 32 + k)
+                        y.store(y11, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // dL/dx of stage2_block2_conv1 and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l33_stage2_block2_conv1_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 576)
+        for row in 0..<16 {
+            let target = y + (row + 1) * 576
+            target.update(repeating: 0, count: 32)
+            (target + 32).update(from: x + row * 512, count: 512)
+            (target + 544).update(repeating: 0, count: 32)
+        }
+        (y + 9792).update(repeating: 0, count: 576)
+    }
+
+    @inline(never)
+    static func l33_stage2_block2_conv1_input_gradient_winograd_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<4 {
+                    let ox = bx * 8
+                    let yp = y + ox * 32
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s5_0 = V()
+                    var s5_1 = V()
+                    var s6_0 = V()
+                    var s6_1 = V()
+                    var s7_0 = V()
+                    var s7_1 = V()
+                    let xp = x + ox * 32
+                    let wp = kernel
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 32)
+                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[ci + 32])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[ci + 64])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        let x3 = V(repeating: xp[ci + 96])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        let x4 = V(repeating: xp[ci + 128])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        let x5 = V(repeating: xp[ci + 160])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        let x6 = V(repeating: xp[ci + 192])
+                        s6_0 = madd(s6_0, x6, w0)
+                        s6_1 = madd(s6_1, x6, w1)
+                        let x7 = V(repeating: xp[ci + 224])
+                        s7_0 = madd(s7_0, x7, w0)
+                        s7_1 = madd(s7_1, x7, w1)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s1_0, at: 32)
+                    yp.store(s1_1, at: 48)
+                    yp.store(s2_0, at: 64)
+                    yp.store(s2_1, at: 80)
+                    yp.store(s3_0, at: 96)
+                    yp.store(s3_1, at: 112)
+                    yp.store(s4_0, at: 128)
+                    yp.store(s4_1, at: 144)
+                    yp.store(s5_0, at: 160)
+                    yp.store(s5_1, at: 176)
+                    yp.store(s6_0, at: 192)
+                    yp.store(s6_1, at: 208)
+                    yp.store(s7_0, at: 224)
+                    yp.store(s7_1, at: 240)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l33_stage2_block2_conv1_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 16640
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<8 {
+                    let t = r * 8 + tx
+                    let patch = x + ((ty0 + r) * 1152 + tx * 64)
+                    for c in stride(from: 0, to: 32, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
+                        let d10 = patch.simd(VC.self, at: 576 + c), d11 = patch.simd(VC.self, at: 608 + c), d12 = patch.simd(VC.self, at: 640 + c), d13 = patch.simd(VC.self, at: 672 + c)
+                        let d20 = patch.simd(VC.self, at: 1152 + c), d21 = patch.simd(VC.self, at: 1184 + c), d22 = patch.simd(VC.self, at: 1216 + c), d23 = patch.simd(VC.self, at: 1248 + c)
+                        let d30 = patch.simd(VC.self, at: 1728 + c), d31 = patch.simd(VC.self, at: 1760 + c), d32 = patch.simd(VC.self, at: 1792 + c), d33 = patch.simd(VC.self, at: 1824 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 32 + c)
+                        v.store(b01 + b02, at: 1040 + t * 32 + c)
+                        v.store(b02 - b01, at: 2080 + t * 32 + c)
+                        v.store(b01 - b03, at: 3120 + t * 32 + c)
+                        v.store(b10 - b12, at: 4160 + t * 32 + c)
+                        v.store(b11 + b12, at: 5200 + t * 32 + c)
+                        v.store(b12 - b11, at: 6240 + t * 32 + c)
+                        v.store(b11 - b13, at: 7280 + t * 32 + c)
+                        v.store(b20 - b22, at: 8320 + t * 32 + c)
+                        v.store(b21 + b22, at: 9360 + t * 32 + c)
+                        v.store(b22 - b21, at: 10400 + t * 32 + c)
+                        v.store(b21 - b23, at: 11440 + t * 32 + c)
+                        v.store(b30 - b32, at: 12480 + t * 32 + c)
+                        v.store(b31 + b32, at: 13520 + t * 32 + c)
+                        v.store(b32 - b31, at: 14560 + t * 32 + c)
+                        v.store(b31 - b33, at: 15600 + t * 32 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l33_stage2_block2_conv1_input_gradient_winograd_product32(UnsafePointer(v + xi * 1040), w + 0 + xi * 1024, m + xi * 1040)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<8 {
+                    let t = r * 8 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 32, by: 16) {
+                        let bias = w.simd(VK.self, at: 16384 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 32 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 32 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 32 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 32 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 16 + ox) * 32 + k)
+                        y.store(y01, at: (oy * 16 + ox + 1) * 32 + k)
+                        y.store(y10, at: ((oy + 1) * 16 + ox) * 32 + k)
+                        y.store(y11, at: ((oy + 1) * 16 + ox + 1) * 32 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // dL/dx of stage3_block1_conv2 and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l50_stage3_block1_conv2_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 640)
+        for row in 0..<8 {
+            let target = y + (row + 1) * 640
+            target.update(repeating: 0, count: 64)
+            (target + 64).update(from: x + row * 512, count: 512)
+            (target + 576).update(repeating: 0, count: 64)
+        }
+        (y + 5760).update(repeating: 0, count: 640)
+    }
+
+    @inline(never)
+    static func l50_stage3_block1_conv2_input_gradient_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<4 {
+                    let ox = bx * 4
+                    let yp = y + ox * 64
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    let xp = x + ox * 64
+                    let wp = kernel
+                    for ci in 0..<64 {
+                        let w0 = wp.simd(V.self, at: ci * 64)
+                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[ci + 64])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[ci + 128])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[ci + 192])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 64)
+                    yp.store(s1_1, at: 80)
+                    yp.store(s1_2, at: 96)
+                    yp.store(s1_3, at: 112)
+                    yp.store(s2_0, at: 128)
+                    yp.store(s2_1, at: 144)
+                    yp.store(s2_2, at: 160)
+                    yp.store(s2_3, at: 176)
+                    yp.store(s3_0, at: 192)
+                    yp.store(s3_1, at: 208)
+                    yp.store(s3_2, at: 224)
+                    yp.store(s3_3, at: 240)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l50_stage3_block1_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 16640
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 1280 + tx * 128)
+                    for c in stride(from: 0, to: 64, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
+                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c)
+                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c)
+                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 64 + c)
+                        v.store(b01 + b02, at: 1040 + t * 64 + c)
+                        v.store(b02 - b01, at: 2080 + t * 64 + c)
+                        v.store(b01 - b03, at: 3120 + t * 64 + c)
+                        v.store(b10 - b12, at: 4160 + t * 64 + c)
+                        v.store(b11 + b12, at: 5200 + t * 64 + c)
+                        v.store(b12 - b11, at: 6240 + t * 64 + c)
+                        v.store(b11 - b13, at: 7280 + t * 64 + c)
+                        v.store(b20 - b22, at: 8320 + t * 64 + c)
+                        v.store(b21 + b22, at: 9360 + t * 64 + c)
+                        v.store(b22 - b21, at: 10400 + t * 64 + c)
+                        v.store(b21 - b23, at: 11440 + t * 64 + c)
+                        v.store(b30 - b32, at: 12480 + t * 64 + c)
+                        v.store(b31 + b32, at: 13520 + t * 64 + c)
+                        v.store(b32 - b31, at: 14560 + t * 64 + c)
+                        v.store(b31 - b33, at: 15600 + t * 64 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l50_stage3_block1_conv2_input_gradient_winograd_product16(UnsafePointer(v + xi * 1040), w + 0 + xi * 4096, m + xi * 1040)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 64, by: 16) {
+                        let bias = w.simd(VK.self, at: 65536 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 64 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 64 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 64 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 64 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 8 + ox) * 64 + k)
+                        y.store(y01, at: (oy * 8 + ox + 1) * 64 + k)
+                        y.store(y10, at: ((oy + 1) * 8 + ox) * 64 + k)
+                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // dL/dx of stage3_block2_conv1 and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l56_stage3_block2_conv1_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 640)
+        for row in 0..<8 {
+            let target = y + (row + 1) * 640
+            target.update(repeating: 0, count: 64)
+            (target + 64).update(from: x + row * 512, count: 512)
+            (target + 576).update(repeating: 0, count: 64)
+        }
+        (y + 5760).update(repeating: 0, count: 640)
+    }
+
+    @inline(never)
+    static func l56_stage3_block2_conv1_input_gradient_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<4 {
+                    let ox = bx * 4
+                    let yp = y + ox * 64
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    let xp = x + ox * 64
+                    let wp = kernel
+                    for ci in 0..<64 {
+                        let w0 = wp.simd(V.self, at: ci * 64)
+                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[ci + 64])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[ci + 128])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[ci + 192])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 64)
+                    yp.store(s1_1, at: 80)
+                    yp.store(s1_2, at: 96)
+                    yp.store(s1_3, at: 112)
+                    yp.store(s2_0, at: 128)
+                    yp.store(s2_1, at: 144)
+                    yp.store(s2_2, at: 160)
+                    yp.store(s2_3, at: 176)
+                    yp.store(s3_0, at: 192)
+                    yp.store(s3_1, at: 208)
+                    yp.store(s3_2, at: 224)
+                    yp.store(s3_3, at: 240)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l56_stage3_block2_conv1_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 16640
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 1280 + tx * 128)
+                    for c in stride(from: 0, to: 64, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
+                        let d10 = patch.simd(VC.self, at: 640 + c), d11 = patch.simd(VC.self, at: 704 + c), d12 = patch.simd(VC.self, at: 768 + c), d13 = patch.simd(VC.self, at: 832 + c)
+                        let d20 = patch.simd(VC.self, at: 1280 + c), d21 = patch.simd(VC.self, at: 1344 + c), d22 = patch.simd(VC.self, at: 1408 + c), d23 = patch.simd(VC.self, at: 1472 + c)
+                        let d30 = patch.simd(VC.self, at: 1920 + c), d31 = patch.simd(VC.self, at: 1984 + c), d32 = patch.simd(VC.self, at: 2048 + c), d33 = patch.simd(VC.self, at: 2112 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 64 + c)
+                        v.store(b01 + b02, at: 1040 + t * 64 + c)
+                        v.store(b02 - b01, at: 2080 + t * 64 + c)
+                        v.store(b01 - b03, at: 3120 + t * 64 + c)
+                        v.store(b10 - b12, at: 4160 + t * 64 + c)
+                        v.store(b11 + b12, at: 5200 + t * 64 + c)
+                        v.store(b12 - b11, at: 6240 + t * 64 + c)
+                        v.store(b11 - b13, at: 7280 + t * 64 + c)
+                        v.store(b20 - b22, at: 8320 + t * 64 + c)
+                        v.store(b21 + b22, at: 9360 + t * 64 + c)
+                        v.store(b22 - b21, at: 10400 + t * 64 + c)
+                        v.store(b21 - b23, at: 11440 + t * 64 + c)
+                        v.store(b30 - b32, at: 12480 + t * 64 + c)
+                        v.store(b31 + b32, at: 13520 + t * 64 + c)
+                        v.store(b32 - b31, at: 14560 + t * 64 + c)
+                        v.store(b31 - b33, at: 15600 + t * 64 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l56_stage3_block2_conv1_input_gradient_winograd_product16(UnsafePointer(v + xi * 1040), w + 0 + xi * 4096, m + xi * 1040)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 64, by: 16) {
+                        let bias = w.simd(VK.self, at: 65536 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2080 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 64 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4160 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5200 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6240 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 7280 + t * 64 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 8320 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 10400 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 11440 + t * 64 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 12480 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 13520 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 14560 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 15600 + t * 64 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 8 + ox) * 64 + k)
+                        y.store(y01, at: (oy * 8 + ox + 1) * 64 + k)
+                        y.store(y10, at: ((oy + 1) * 8 + ox) * 64 + k)
+                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 64 + k)
+                    }
+                }
             }
         }
     }

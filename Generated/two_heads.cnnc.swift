@@ -649,13 +649,21 @@ public struct TwoHeads: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension TwoHeads: TrainableModel {
-    public static let trainingArenaCount = 30722
+    public static let trainingArenaCount = 37346
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let outputActivations = ["softmax", "linear"]
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
+    public static let stepWeightCount = 2056
+
+    public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
+        parameters.withUnsafeBufferPointer { parameterBuffer in
+            let k = parameterBuffer.baseAddress!
+            WeightPacking.turnedWinograd(k, from: 80, inputChannels: 8, outputs: 16, paddedInputs: 8, into: stepWeights)
+        }
+    }
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
@@ -687,7 +695,7 @@ extension TwoHeads: TrainableModel {
         Self.l0_conv1(input, w, o0)
         Self.l1_pool1(UnsafePointer(o0), o1)
         Self.l2_conv2_winograd_pad(UnsafePointer(o1), arena.advanced(by: 21986))
-        Self.l2_conv2_winograd(UnsafePointer(arena.advanced(by: 21986)), w.advanced(by: 1360), o2, arena.advanced(by: 23554))
+        Self.l2_conv2_winograd(UnsafePointer(arena.advanced(by: 21986)), w.advanced(by: 1360), o2, arena.advanced(by: 26082))
         Self.l3_pool2(UnsafePointer(o2), o3)
         // image_features: the same memory as its input
         Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 4576), o5)
@@ -737,7 +745,8 @@ extension TwoHeads: TrainableModel {
         Self.l3_pool2_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
         // conv2
         Self.l2_conv2_derivative(UnsafePointer(o2), g)
-        Self.l2_conv2_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 80), gradients.advanced(by: 80), h); swap(&g, &h)
+        Self.l2_conv2_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 80), gradients.advanced(by: 80), nil)
+        Self.l2_conv2_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 21986)); Self.l2_conv2_input_gradient_winograd(UnsafePointer(arena.advanced(by: 21986)), statistics, h, arena.advanced(by: 26082)); swap(&g, &h)
         // pool1
         Self.l1_pool1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         // conv1
@@ -907,7 +916,7 @@ extension TwoHeads: TrainableModel {
     // conv2: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l2_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k, kernelGradient = gk
+        let kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 121) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<121 {
@@ -945,111 +954,7 @@ extension TwoHeads: TrainableModel {
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4752) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 1152
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<16 {
-                        let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8
-                        for ci in 0..<8 { to[ci] = from[ci * 16] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 3600)
-                for oy in 0..<11 {
-                    (bordered + (oy + 2) * 240 + 32).update(from: dz + oy * 176, count: 176)
-                }
-                Self.l2_conv2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
-        }
-    }
-
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (15x15x16),
-    // with the kernel turned half a turn and its channels swapped
-    @inline(never)
-    static func l2_conv2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<13) {
-        typealias V = SIMD8<Float>
-        let kernel = w
-        for oy in parts {
-            do {
-                let yp = y + oy * 104
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 13 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 240 + ky * 240 + kx * 16
-                        let wp = kernel + (ky * 3 + kx) * 128
-                        for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 80])
-                            s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 96])
-                            s6_0 = madd(s6_0, x6, w0)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 8)
-                yp.store(s2_0, at: 16)
-                yp.store(s3_0, at: 24)
-                yp.store(s4_0, at: 32)
-                yp.store(s5_0, at: 40)
-                yp.store(s6_0, at: 48)
-            }
-            do {
-                let yp = y + (oy * 13 + 7) * 8
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 13 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 240 + ky * 240 + kx * 16 + 112
-                        let wp = kernel + (ky * 3 + kx) * 128
-                        for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 80])
-                            s5_0 = madd(s5_0, x5, w0)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 8)
-                yp.store(s2_0, at: 16)
-                yp.store(s3_0, at: 24)
-                yp.store(s4_0, at: 32)
-                yp.store(s5_0, at: 40)
-            }
+            // dL/dx: by Winograd, after this (l2_conv2_input_gradient_winograd); dx is nil
         }
     }
 
@@ -1249,6 +1154,245 @@ extension TwoHeads: TrainableModel {
                 var total: Float = 0
                 total += row[0] * d[0][0]
                 dx[ci] = total
+            }
+        }
+    }
+
+    // dL/dx of conv2 and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l2_conv2_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 512)
+        for row in 0..<11 {
+            let target = y + (row + 2) * 256
+            target.update(repeating: 0, count: 32)
+            (target + 32).update(from: x + row * 176, count: 176)
+            (target + 208).update(repeating: 0, count: 48)
+        }
+        (y + 3328).update(repeating: 0, count: 768)
+    }
+
+    @inline(never)
+    static func l2_conv2_input_gradient_winograd_product21(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<3 {
+                    let ox = bx * 7
+                    let yp = y + ox * 8
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    let xp = x + ox * 16
+                    let wp = kernel
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 80])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 96])
+                        s6_0 = madd(s6_0, x6, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 8)
+                    yp.store(s2_0, at: 16)
+                    yp.store(s3_0, at: 24)
+                    yp.store(s4_0, at: 32)
+                    yp.store(s5_0, at: 40)
+                    yp.store(s6_0, at: 48)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l2_conv2_input_gradient_winograd_product28(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                for bx in 0..<4 {
+                    let ox = bx * 7
+                    let yp = y + ox * 8
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    let xp = x + ox * 16
+                    let wp = kernel
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 8)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[ci + 16])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[ci + 32])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[ci + 48])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[ci + 64])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[ci + 80])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[ci + 96])
+                        s6_0 = madd(s6_0, x6, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 8)
+                    yp.store(s2_0, at: 16)
+                    yp.store(s3_0, at: 24)
+                    yp.store(s4_0, at: 32)
+                    yp.store(s5_0, at: 40)
+                    yp.store(s6_0, at: 48)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l2_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, m = s + 7424
+        if parts.contains(0) {
+            let ty0 = 0
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 512 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let d10 = patch.simd(VC.self, at: 256 + c), d11 = patch.simd(VC.self, at: 272 + c), d12 = patch.simd(VC.self, at: 288 + c), d13 = patch.simd(VC.self, at: 304 + c)
+                        let d20 = patch.simd(VC.self, at: 512 + c), d21 = patch.simd(VC.self, at: 528 + c), d22 = patch.simd(VC.self, at: 544 + c), d23 = patch.simd(VC.self, at: 560 + c)
+                        let d30 = patch.simd(VC.self, at: 768 + c), d31 = patch.simd(VC.self, at: 784 + c), d32 = patch.simd(VC.self, at: 800 + c), d33 = patch.simd(VC.self, at: 816 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 16 + c)
+                        v.store(b01 + b02, at: 464 + t * 16 + c)
+                        v.store(b02 - b01, at: 928 + t * 16 + c)
+                        v.store(b01 - b03, at: 1392 + t * 16 + c)
+                        v.store(b10 - b12, at: 1856 + t * 16 + c)
+                        v.store(b11 + b12, at: 2320 + t * 16 + c)
+                        v.store(b12 - b11, at: 2784 + t * 16 + c)
+                        v.store(b11 - b13, at: 3248 + t * 16 + c)
+                        v.store(b20 - b22, at: 3712 + t * 16 + c)
+                        v.store(b21 + b22, at: 4176 + t * 16 + c)
+                        v.store(b22 - b21, at: 4640 + t * 16 + c)
+                        v.store(b21 - b23, at: 5104 + t * 16 + c)
+                        v.store(b30 - b32, at: 5568 + t * 16 + c)
+                        v.store(b31 + b32, at: 6032 + t * 16 + c)
+                        v.store(b32 - b31, at: 6496 + t * 16 + c)
+                        v.store(b31 - b33, at: 6960 + t * 16 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l2_conv2_input_gradient_winograd_product28(UnsafePointer(v + xi * 464), w + 0 + xi * 128, m + xi * 240)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let bias = w.simd(VK.self, at: 2048 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 13 + ox) * 8 + k)
+                        if ox + 1 < 13 { y.store(y01, at: (oy * 13 + ox + 1) * 8 + k) }
+                        if oy + 1 < 13 { y.store(y10, at: ((oy + 1) * 13 + ox) * 8 + k) }
+                        if oy + 1 < 13 && ox + 1 < 13 { y.store(y11, at: ((oy + 1) * 13 + ox + 1) * 8 + k) }
+                    }
+                }
+            }
+        }
+        if parts.contains(1) {
+            let ty0 = 4
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<3 {
+                for tx in 0..<7 {
+                    let t = r * 7 + tx
+                    let patch = x + ((ty0 + r) * 512 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let d10 = patch.simd(VC.self, at: 256 + c), d11 = patch.simd(VC.self, at: 272 + c), d12 = patch.simd(VC.self, at: 288 + c), d13 = patch.simd(VC.self, at: 304 + c)
+                        let d20 = patch.simd(VC.self, at: 512 + c), d21 = patch.simd(VC.self, at: 528 + c), d22 = patch.simd(VC.self, at: 544 + c), d23 = patch.simd(VC.self, at: 560 + c)
+                        let d30 = patch.simd(VC.self, at: 768 + c), d31 = patch.simd(VC.self, at: 784 + c), d32 = patch.simd(VC.self, at: 800 + c), d33 = patch.simd(VC.self, at: 816 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 16 + c)
+                        v.store(b01 + b02, at: 464 + t * 16 + c)
+                        v.store(b02 - b01, at: 928 + t * 16 + c)
+                        v.store(b01 - b03, at: 1392 + t * 16 + c)
+                        v.store(b10 - b12, at: 1856 + t * 16 + c)
+                        v.store(b11 + b12, at: 2320 + t * 16 + c)
+                        v.store(b12 - b11, at: 2784 + t * 16 + c)
+                        v.store(b11 - b13, at: 3248 + t * 16 + c)
+                        v.store(b20 - b22, at: 3712 + t * 16 + c)
+                        v.store(b21 + b22, at: 4176 + t * 16 + c)
+                        v.store(b22 - b21, at: 4640 + t * 16 + c)
+                        v.store(b21 - b23, at: 5104 + t * 16 + c)
+                        v.store(b30 - b32, at: 5568 + t * 16 + c)
+                        v.store(b31 + b32, at: 6032 + t * 16 + c)
+                        v.store(b32 - b31, at: 6496 + t * 16 + c)
+                        v.store(b31 - b33, at: 6960 + t * 16 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l2_conv2_input_gradient_winograd_product21(UnsafePointer(v + xi * 464), w + 0 + xi * 128, m + xi * 240)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<3 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<7 {
+                    let t = r * 7 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let bias = w.simd(VK.self, at: 2048 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1680 + t * 8 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 1920 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 2400 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 2640 + t * 8 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 3120 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 3360 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 8 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 13 + ox) * 8 + k)
+                        if ox + 1 < 13 { y.store(y01, at: (oy * 13 + ox + 1) * 8 + k) }
+                        if oy + 1 < 13 { y.store(y10, at: ((oy + 1) * 13 + ox) * 8 + k) }
+                        if oy + 1 < 13 && ox + 1 < 13 { y.store(y11, at: ((oy + 1) * 13 + ox + 1) * 8 + k) }
+                    }
+                }
             }
         }
     }

@@ -1225,6 +1225,15 @@ extension Unet: TrainableModel {
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
+    public static let stepWeightCount = 10280
+
+    public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
+        parameters.withUnsafeBufferPointer { parameterBuffer in
+            let k = parameterBuffer.baseAddress!
+            WeightPacking.turnedWinograd(k, from: 80, inputChannels: 8, outputs: 16, paddedInputs: 8, into: stepWeights)
+            WeightPacking.turnedWinograd(k, from: 7952, inputChannels: 32, outputs: 16, paddedInputs: 32, into: stepWeights.advanced(by: 2056))
+        }
+    }
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
@@ -1296,7 +1305,8 @@ extension Unet: TrainableModel {
         // dec2_conv
         Self.l7_dec2_conv_derivative(UnsafePointer(o7), g)
         Self.l7_dec2_conv_pad(UnsafePointer(o6), p)
-        Self.l7_dec2_conv_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 7952), gradients.advanced(by: 7952), h); swap(&g, &h)
+        Self.l7_dec2_conv_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 7952), gradients.advanced(by: 7952), nil)
+        Self.l7_dec2_conv_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 57536)); Self.l7_dec2_conv_input_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), statistics.advanced(by: 2056), h, arena.advanced(by: 65312)); swap(&g, &h)
         // dec2_skip
         Self.l6_dec2_skip_backward(UnsafePointer(g), e5, e2)
         // dec2_up: dL/d(output), summed over its readers
@@ -1317,7 +1327,8 @@ extension Unet: TrainableModel {
         // enc2_conv
         Self.l2_enc2_conv_derivative(UnsafePointer(o2), g)
         Self.l2_enc2_conv_pad(UnsafePointer(o1), p)
-        Self.l2_enc2_conv_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 80), gradients.advanced(by: 80), h); swap(&g, &h)
+        Self.l2_enc2_conv_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 80), gradients.advanced(by: 80), nil)
+        Self.l2_enc2_conv_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 57536)); Self.l2_enc2_conv_input_gradient_winograd(UnsafePointer(arena.advanced(by: 57536)), statistics, h, arena.advanced(by: 65312)); swap(&g, &h)
         // enc1_pool
         Self.l1_enc1_pool_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
         for i in 0..<2048 { e0[i] += g[i] }
@@ -1493,7 +1504,7 @@ extension Unet: TrainableModel {
     // enc2_conv: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l2_enc2_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k, kernelGradient = gk
+        let kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<64 {
@@ -1531,76 +1542,7 @@ extension Unet: TrainableModel {
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_enc2_conv_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2752) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 1152
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<16 {
-                        let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8
-                        for ci in 0..<8 { to[ci] = from[ci * 16] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 1600)
-                for oy in 0..<8 {
-                    (bordered + (oy + 1) * 160 + 16).update(from: dz + oy * 128, count: 128)
-                }
-                Self.l2_enc2_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
-        }
-    }
-
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (10x10x16),
-    // with the kernel turned half a turn and its channels swapped
-    @inline(never)
-    static func l2_enc2_conv_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD8<Float>
-        let kernel = w
-        for oy in parts {
-            let yp = y + oy * 64
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
-            var s7_0 = V()
-            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 9 - oy)
-            for ky in ky0..<ky1 {
-                for kx in 0..<3 {
-                    let xp = x + oy * 160 + ky * 160 + kx * 16
-                    let wp = kernel + (ky * 3 + kx) * 128
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
-                        s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 96])
-                        s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 112])
-                        s7_0 = madd(s7_0, x7, w0)
-                    }
-                }
-            }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
-            yp.store(s4_0, at: 32)
-            yp.store(s5_0, at: 40)
-            yp.store(s6_0, at: 48)
-            yp.store(s7_0, at: 56)
+            // dL/dx: by Winograd, after this (l2_enc2_conv_input_gradient_winograd); dx is nil
         }
     }
 
@@ -1773,7 +1715,7 @@ extension Unet: TrainableModel {
     // dec2_conv: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l7_dec2_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k, kernelGradient = gk
+        let kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<64 {
@@ -1811,101 +1753,7 @@ extension Unet: TrainableModel {
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_dec2_conv_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6208) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 4608
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<16 {
-                        let from = kernel + opposite * 512 + co, to = flipped + (tap * 16 + co) * 32
-                        for ci in 0..<32 { to[ci] = from[ci * 16] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 1600)
-                for oy in 0..<8 {
-                    (bordered + (oy + 1) * 160 + 16).update(from: dz + oy * 128, count: 128)
-                }
-                Self.l7_dec2_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
-        }
-    }
-
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (10x10x16),
-    // with the kernel turned half a turn and its channels swapped
-    @inline(never)
-    static func l7_dec2_conv_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
-        let kernel = w
-        for oy in parts {
-            let yp = y + oy * 256
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s3_0 = V()
-            var s3_1 = V()
-            var s4_0 = V()
-            var s4_1 = V()
-            var s5_0 = V()
-            var s5_1 = V()
-            var s6_0 = V()
-            var s6_1 = V()
-            var s7_0 = V()
-            var s7_1 = V()
-            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 9 - oy)
-            for ky in ky0..<ky1 {
-                for kx in 0..<3 {
-                    let xp = x + oy * 160 + ky * 160 + kx * 16
-                    let wp = kernel + (ky * 3 + kx) * 512
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 16])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 32])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 48])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[ci + 64])
-                        s4_0 = madd(s4_0, x4, w0)
-                        s4_1 = madd(s4_1, x4, w1)
-                        let x5 = V(repeating: xp[ci + 80])
-                        s5_0 = madd(s5_0, x5, w0)
-                        s5_1 = madd(s5_1, x5, w1)
-                        let x6 = V(repeating: xp[ci + 96])
-                        s6_0 = madd(s6_0, x6, w0)
-                        s6_1 = madd(s6_1, x6, w1)
-                        let x7 = V(repeating: xp[ci + 112])
-                        s7_0 = madd(s7_0, x7, w0)
-                        s7_1 = madd(s7_1, x7, w1)
-                    }
-                }
-            }
-            yp.store(s0_0, at: 0)
-            yp.store(s0_1, at: 16)
-            yp.store(s1_0, at: 32)
-            yp.store(s1_1, at: 48)
-            yp.store(s2_0, at: 64)
-            yp.store(s2_1, at: 80)
-            yp.store(s3_0, at: 96)
-            yp.store(s3_1, at: 112)
-            yp.store(s4_0, at: 128)
-            yp.store(s4_1, at: 144)
-            yp.store(s5_0, at: 160)
-            yp.store(s5_1, at: 176)
-            yp.store(s6_0, at: 192)
-            yp.store(s6_1, at: 208)
-            yp.store(s7_0, at: 224)
-            yp.store(s7_1, at: 240)
+            // dL/dx: by Winograd, after this (l7_dec2_conv_input_gradient_winograd); dx is nil
         }
     }
 
@@ -2200,6 +2048,293 @@ extension Unet: TrainableModel {
                 yp.store(s5_0, at: 40)
                 yp.store(s6_0, at: 48)
                 yp.store(s7_0, at: 56)
+            }
+        }
+    }
+
+    // dL/dx of enc2_conv and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l2_enc2_conv_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 160)
+        for row in 0..<8 {
+            let target = y + (row + 1) * 160
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 128, count: 128)
+            (target + 144).update(repeating: 0, count: 16)
+        }
+        (y + 1440).update(repeating: 0, count: 160)
+    }
+
+    @inline(never)
+    static func l2_enc2_conv_input_gradient_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 64])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 80])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 96])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 112])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
+        }
+    }
+
+    @inline(never)
+    static func l2_enc2_conv_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, m = s + 2304
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 2
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<2 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 320 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let d10 = patch.simd(VC.self, at: 160 + c), d11 = patch.simd(VC.self, at: 176 + c), d12 = patch.simd(VC.self, at: 192 + c), d13 = patch.simd(VC.self, at: 208 + c)
+                        let d20 = patch.simd(VC.self, at: 320 + c), d21 = patch.simd(VC.self, at: 336 + c), d22 = patch.simd(VC.self, at: 352 + c), d23 = patch.simd(VC.self, at: 368 + c)
+                        let d30 = patch.simd(VC.self, at: 480 + c), d31 = patch.simd(VC.self, at: 496 + c), d32 = patch.simd(VC.self, at: 512 + c), d33 = patch.simd(VC.self, at: 528 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 16 + c)
+                        v.store(b01 + b02, at: 144 + t * 16 + c)
+                        v.store(b02 - b01, at: 288 + t * 16 + c)
+                        v.store(b01 - b03, at: 432 + t * 16 + c)
+                        v.store(b10 - b12, at: 576 + t * 16 + c)
+                        v.store(b11 + b12, at: 720 + t * 16 + c)
+                        v.store(b12 - b11, at: 864 + t * 16 + c)
+                        v.store(b11 - b13, at: 1008 + t * 16 + c)
+                        v.store(b20 - b22, at: 1152 + t * 16 + c)
+                        v.store(b21 + b22, at: 1296 + t * 16 + c)
+                        v.store(b22 - b21, at: 1440 + t * 16 + c)
+                        v.store(b21 - b23, at: 1584 + t * 16 + c)
+                        v.store(b30 - b32, at: 1728 + t * 16 + c)
+                        v.store(b31 + b32, at: 1872 + t * 16 + c)
+                        v.store(b32 - b31, at: 2016 + t * 16 + c)
+                        v.store(b31 - b33, at: 2160 + t * 16 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l2_enc2_conv_input_gradient_winograd_product8(UnsafePointer(v + xi * 144), w + 0 + xi * 128, m + xi * 80)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<2 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let bias = w.simd(VK.self, at: 2048 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 80 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 160 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 320 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 400 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 560 + t * 8 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 640 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 800 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 880 + t * 8 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 1120 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 8 + ox) * 8 + k)
+                        y.store(y01, at: (oy * 8 + ox + 1) * 8 + k)
+                        y.store(y10, at: ((oy + 1) * 8 + ox) * 8 + k)
+                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 8 + k)
+                    }
+                }
+            }
+        }
+    }
+
+    // dL/dx of dec2_conv and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l7_dec2_conv_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 160)
+        for row in 0..<8 {
+            let target = y + (row + 1) * 160
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 128, count: 128)
+            (target + 144).update(repeating: 0, count: 16)
+        }
+        (y + 1440).update(repeating: 0, count: 160)
+    }
+
+    @inline(never)
+    static func l7_dec2_conv_input_gradient_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s0_1 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s4_0 = V()
+                var s4_1 = V()
+                var s5_0 = V()
+                var s5_1 = V()
+                var s6_0 = V()
+                var s6_1 = V()
+                var s7_0 = V()
+                var s7_1 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[ci + 16])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[ci + 32])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[ci + 48])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[ci + 64])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[ci + 80])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[ci + 96])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[ci + 112])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s1_0, at: 32)
+                yp.store(s1_1, at: 48)
+                yp.store(s2_0, at: 64)
+                yp.store(s2_1, at: 80)
+                yp.store(s3_0, at: 96)
+                yp.store(s3_1, at: 112)
+                yp.store(s4_0, at: 128)
+                yp.store(s4_1, at: 144)
+                yp.store(s5_0, at: 160)
+                yp.store(s5_1, at: 176)
+                yp.store(s6_0, at: 192)
+                yp.store(s6_1, at: 208)
+                yp.store(s7_0, at: 224)
+                yp.store(s7_1, at: 240)
+            }
+        }
+    }
+
+    @inline(never)
+    static func l7_dec2_conv_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 2304
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 2
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<2 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 320 + tx * 32)
+                    for c in stride(from: 0, to: 16, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 16 + c), d02 = patch.simd(VC.self, at: 32 + c), d03 = patch.simd(VC.self, at: 48 + c)
+                        let d10 = patch.simd(VC.self, at: 160 + c), d11 = patch.simd(VC.self, at: 176 + c), d12 = patch.simd(VC.self, at: 192 + c), d13 = patch.simd(VC.self, at: 208 + c)
+                        let d20 = patch.simd(VC.self, at: 320 + c), d21 = patch.simd(VC.self, at: 336 + c), d22 = patch.simd(VC.self, at: 352 + c), d23 = patch.simd(VC.self, at: 368 + c)
+                        let d30 = patch.simd(VC.self, at: 480 + c), d31 = patch.simd(VC.self, at: 496 + c), d32 = patch.simd(VC.self, at: 512 + c), d33 = patch.simd(VC.self, at: 528 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 16 + c)
+                        v.store(b01 + b02, at: 144 + t * 16 + c)
+                        v.store(b02 - b01, at: 288 + t * 16 + c)
+                        v.store(b01 - b03, at: 432 + t * 16 + c)
+                        v.store(b10 - b12, at: 576 + t * 16 + c)
+                        v.store(b11 + b12, at: 720 + t * 16 + c)
+                        v.store(b12 - b11, at: 864 + t * 16 + c)
+                        v.store(b11 - b13, at: 1008 + t * 16 + c)
+                        v.store(b20 - b22, at: 1152 + t * 16 + c)
+                        v.store(b21 + b22, at: 1296 + t * 16 + c)
+                        v.store(b22 - b21, at: 1440 + t * 16 + c)
+                        v.store(b21 - b23, at: 1584 + t * 16 + c)
+                        v.store(b30 - b32, at: 1728 + t * 16 + c)
+                        v.store(b31 + b32, at: 1872 + t * 16 + c)
+                        v.store(b32 - b31, at: 2016 + t * 16 + c)
+                        v.store(b31 - b33, at: 2160 + t * 16 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l7_dec2_conv_input_gradient_winograd_product8(UnsafePointer(v + xi * 144), w + 0 + xi * 512, m + xi * 272)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<2 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 32, by: 16) {
+                        let bias = w.simd(VK.self, at: 8192 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 32 + k), m01 = UnsafePointer(m).simd(VK.self, at: 272 + t * 32 + k), m02 = UnsafePointer(m).simd(VK.self, at: 544 + t * 32 + k), m03 = UnsafePointer(m).simd(VK.self, at: 816 + t * 32 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 1088 + t * 32 + k), m11 = UnsafePointer(m).simd(VK.self, at: 1360 + t * 32 + k), m12 = UnsafePointer(m).simd(VK.self, at: 1632 + t * 32 + k), m13 = UnsafePointer(m).simd(VK.self, at: 1904 + t * 32 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 2176 + t * 32 + k), m21 = UnsafePointer(m).simd(VK.self, at: 2448 + t * 32 + k), m22 = UnsafePointer(m).simd(VK.self, at: 2720 + t * 32 + k), m23 = UnsafePointer(m).simd(VK.self, at: 2992 + t * 32 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 3264 + t * 32 + k), m31 = UnsafePointer(m).simd(VK.self, at: 3536 + t * 32 + k), m32 = UnsafePointer(m).simd(VK.self, at: 3808 + t * 32 + k), m33 = UnsafePointer(m).simd(VK.self, at: 4080 + t * 32 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 8 + ox) * 32 + k)
+                        y.store(y01, at: (oy * 8 + ox + 1) * 32 + k)
+                        y.store(y10, at: ((oy + 1) * 8 + ox) * 32 + k)
+                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 32 + k)
+                    }
+                }
             }
         }
     }

@@ -18,6 +18,7 @@ final class BatchGradients<Model: TrainableModel> {
     let threads: Int
     /// The statistics of the last batch (`Model.batchStatisticsCount` floats).
     var statistics: [Float] { Array(UnsafeBufferPointer(start: statisticsBuffer, count: Model.batchStatisticsCount)) }
+    /// The batch statistics, then the step weights (`TrainableModel.deriveStepWeights`).
     private let statisticsBuffer: UnsafeMutablePointer<Float>
     private let workerGradients: [UnsafeMutablePointer<Float>]
     private let workerSums: [UnsafeMutablePointer<Double>]
@@ -29,7 +30,7 @@ final class BatchGradients<Model: TrainableModel> {
     init(threads: Int, batchSize: Int) {
         self.threads = max(1, threads)
         arenaPerSample = Model.trainingPhaseCount > 1
-        statisticsBuffer = Self.zeroed(Float.self, Model.batchStatisticsCount)
+        statisticsBuffer = Self.zeroed(Float.self, Model.batchStatisticsCount + Model.stepWeightCount)
         workerGradients = (0..<self.threads).map { _ in Self.zeroed(Float.self, Model.parameterCount) }
         workerSums = (0..<self.threads).map { _ in Self.zeroed(Double.self, Model.batchSumCount) }
         arenas = (0..<(arenaPerSample ? max(1, batchSize) : self.threads)).map { _ in ModelArena(count: Model.trainingArenaCount) }
@@ -66,6 +67,7 @@ final class BatchGradients<Model: TrainableModel> {
         guard workers > 0 else { return }
         precondition(!arenaPerSample || count <= arenas.count, "a batch larger than the batch size it was made for")
         for worker in 0..<workers { workerGradients[worker].update(repeating: 0, count: parameterCount) }
+        model.deriveStepWeights(into: statisticsBuffer + Model.batchStatisticsCount)
         // Addresses cross into the workers as integers: each worker writes only its own
         // samples' outputs, losses, input gradients and arenas, and its own buffers.
         let addresses = (inputs: UInt(bitPattern: inputs), targets: UInt(bitPattern: targets),

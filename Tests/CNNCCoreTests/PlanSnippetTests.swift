@@ -410,6 +410,36 @@ import Testing
         #expect(training.contains("Self.\(winograd.kernel.function)(UnsafePointer(arena.advanced(by: \(arena.winogradPaddedOffset)))"))
     }
 
+    /// dL/dx of a 3x3 stride-1 layer runs by Winograd with the kernel turned
+    /// once a step: same padding borders dL/dz by 1, valid padding by 2; a
+    /// strided layer and one of too few channels keep the direct kernels.
+    @Test func trainingComputesInputGradientsByWinograd() throws {
+        let program = try Self.program("""
+            input_shape: [18, 18, 3]
+            layers:
+              - Conv2D: {filters: 16, kernel_size: 3, padding: same}
+              - Conv2D: {filters: 16, kernel_size: 3, padding: valid}
+              - Conv2D: {filters: 16, kernel_size: 3, padding: same}
+              - Conv2D: {filters: 16, kernel_size: 3, strides: 2, padding: same}
+              - Flatten
+              - Dense: {units: 2, activation: softmax}
+            """)
+        let gradients = program.training.winogradInputGradients
+        #expect(gradients.map(\.layer) == [1, 2])
+        #expect(gradients.map(\.kernel.padding.padding) == [Padding2D(top: 2, bottom: 2, left: 2, right: 2), Padding2D(top: 1, bottom: 1, left: 1, right: 1)])
+        #expect(gradients.map(\.stepWeightsOffset) == [0, gradients[0].stepWeightCount])
+        #expect(program.training.stepWeightCount == 2 * (16 * 16 * 16 + 16))
+        let swift = ModelGenerator.render(program)
+        let training = String(swift[swift.range(of: "// MARK: - Training")!.lowerBound...])
+        #expect(training.contains("public static let stepWeightCount = \(program.training.stepWeightCount)"))
+        #expect(training.contains("WeightPacking.turnedWinograd(k, from: 448, inputChannels: 16, outputs: 16, paddedInputs: 16, into: stepWeights)"))
+        for gradient in gradients {
+            #expect(training.contains("Self.\(gradient.kernel.kernel.function)(UnsafePointer(arena.advanced(by: \(program.training.arena.winogradPaddedOffset)))"))
+        }
+        #expect(!training.contains("l0_conv2d_input_gradient_winograd"))
+        #expect(!training.contains("l3_conv2d_3_input_gradient_winograd"))
+    }
+
     /// A Winograd layer whose transformed weights outweigh its tiles (VGG16's
     /// 8x8x512) takes every tile row in one group, so its products stream U
     /// once; a layer of many tiles and few channels keeps small groups that

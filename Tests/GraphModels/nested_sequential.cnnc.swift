@@ -752,6 +752,14 @@ extension NestedSequential: TrainableModel {
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
+    public static let stepWeightCount = 1032
+
+    public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
+        parameters.withUnsafeBufferPointer { parameterBuffer in
+            let k = parameterBuffer.baseAddress!
+            WeightPacking.turnedWinograd(k, from: 256, inputChannels: 8, outputs: 8, paddedInputs: 8, into: stepWeights)
+        }
+    }
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
@@ -807,7 +815,8 @@ extension NestedSequential: TrainableModel {
             // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
             // branch
             Self.l3_branch_pad(UnsafePointer(o2), p)
-            Self.l3_branch_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 256), gradients.advanced(by: 256), h); swap(&g, &h)
+            Self.l3_branch_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 256), gradients.advanced(by: 256), nil)
+            Self.l3_branch_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 6220)); Self.l3_branch_input_gradient_winograd(UnsafePointer(arena.advanced(by: 6220)), statistics, h, arena.advanced(by: 7020)); swap(&g, &h)
             for i in 0..<512 { e2[i] += g[i] }
             // stem_relu: dL/d(output), summed over its readers
             g.update(from: e2, count: 512)
@@ -982,7 +991,7 @@ extension NestedSequential: TrainableModel {
     // branch: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l3_branch_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        let kernel = k, kernelGradient = gk
+        let kernelGradient = gk
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 64) { buffer in
             let d = buffer.baseAddress!
             for i in 0..<64 {
@@ -1020,76 +1029,7 @@ extension NestedSequential: TrainableModel {
                     gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_branch_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1376) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 576
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<8 {
-                        let from = kernel + opposite * 64 + co, to = flipped + (tap * 8 + co) * 8
-                        for ci in 0..<8 { to[ci] = from[ci * 8] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 800)
-                for oy in 0..<8 {
-                    (bordered + (oy + 1) * 80 + 8).update(from: dz + oy * 64, count: 64)
-                }
-                Self.l3_branch_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
-        }
-    }
-
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (10x10x8),
-    // with the kernel turned half a turn and its channels swapped
-    @inline(never)
-    static func l3_branch_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD8<Float>
-        let kernel = w
-        for oy in parts {
-            let yp = y + oy * 64
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
-            var s7_0 = V()
-            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 9 - oy)
-            for ky in ky0..<ky1 {
-                for kx in 0..<3 {
-                    let xp = x + oy * 80 + ky * 80 + kx * 8
-                    let wp = kernel + (ky * 3 + kx) * 64
-                    for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 32])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 40])
-                        s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 48])
-                        s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 56])
-                        s7_0 = madd(s7_0, x7, w0)
-                    }
-                }
-            }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
-            yp.store(s4_0, at: 32)
-            yp.store(s5_0, at: 40)
-            yp.store(s6_0, at: 48)
-            yp.store(s7_0, at: 56)
+            // dL/dx: by Winograd, after this (l3_branch_input_gradient_winograd); dx is nil
         }
     }
 
@@ -1159,6 +1099,137 @@ extension NestedSequential: TrainableModel {
                 var sum = SIMD4<Float>()
                 sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
                 dx[ci] = sum.sum()
+            }
+        }
+    }
+
+    // dL/dx of branch and the layers of its geometry: dL/dz bordered with zeros,
+    // convolved by Winograd with the kernel turned half a turn (U' in the step weights)
+    @inline(never)
+    static func l3_branch_input_gradient_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 80)
+        for row in 0..<8 {
+            let target = y + (row + 1) * 80
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 64, count: 64)
+            (target + 72).update(repeating: 0, count: 8)
+        }
+        (y + 720).update(repeating: 0, count: 80)
+    }
+
+    @inline(never)
+    static func l3_branch_input_gradient_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD8<Float>
+        let kernel = w
+        if parts.contains(0) {
+            do {
+                let yp = y
+                var s0_0 = V()
+                var s1_0 = V()
+                var s2_0 = V()
+                var s3_0 = V()
+                var s4_0 = V()
+                var s5_0 = V()
+                var s6_0 = V()
+                var s7_0 = V()
+                let xp = x
+                let wp = kernel
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[ci + 8])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[ci + 16])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[ci + 24])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[ci + 32])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[ci + 40])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[ci + 48])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[ci + 56])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
+            }
+        }
+    }
+
+    @inline(never)
+    static func l3_branch_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        typealias VC = SIMD8<Float>
+        typealias VK = SIMD8<Float>
+        let v = s, m = s + 1280
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 2
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<2 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 160 + tx * 16)
+                    for c in stride(from: 0, to: 8, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 8 + c), d02 = patch.simd(VC.self, at: 16 + c), d03 = patch.simd(VC.self, at: 24 + c)
+                        let d10 = patch.simd(VC.self, at: 80 + c), d11 = patch.simd(VC.self, at: 88 + c), d12 = patch.simd(VC.self, at: 96 + c), d13 = patch.simd(VC.self, at: 104 + c)
+                        let d20 = patch.simd(VC.self, at: 160 + c), d21 = patch.simd(VC.self, at: 168 + c), d22 = patch.simd(VC.self, at: 176 + c), d23 = patch.simd(VC.self, at: 184 + c)
+                        let d30 = patch.simd(VC.self, at: 240 + c), d31 = patch.simd(VC.self, at: 248 + c), d32 = patch.simd(VC.self, at: 256 + c), d33 = patch.simd(VC.self, at: 264 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 8 + c)
+                        v.store(b01 + b02, at: 80 + t * 8 + c)
+                        v.store(b02 - b01, at: 160 + t * 8 + c)
+                        v.store(b01 - b03, at: 240 + t * 8 + c)
+                        v.store(b10 - b12, at: 320 + t * 8 + c)
+                        v.store(b11 + b12, at: 400 + t * 8 + c)
+                        v.store(b12 - b11, at: 480 + t * 8 + c)
+                        v.store(b11 - b13, at: 560 + t * 8 + c)
+                        v.store(b20 - b22, at: 640 + t * 8 + c)
+                        v.store(b21 + b22, at: 720 + t * 8 + c)
+                        v.store(b22 - b21, at: 800 + t * 8 + c)
+                        v.store(b21 - b23, at: 880 + t * 8 + c)
+                        v.store(b30 - b32, at: 960 + t * 8 + c)
+                        v.store(b31 + b32, at: 1040 + t * 8 + c)
+                        v.store(b32 - b31, at: 1120 + t * 8 + c)
+                        v.store(b31 - b33, at: 1200 + t * 8 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l3_branch_input_gradient_winograd_product8(UnsafePointer(v + xi * 80), w + 0 + xi * 64, m + xi * 80)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<2 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 8, by: 8) {
+                        let bias = w.simd(VK.self, at: 1024 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 8 + k), m01 = UnsafePointer(m).simd(VK.self, at: 80 + t * 8 + k), m02 = UnsafePointer(m).simd(VK.self, at: 160 + t * 8 + k), m03 = UnsafePointer(m).simd(VK.self, at: 240 + t * 8 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 320 + t * 8 + k), m11 = UnsafePointer(m).simd(VK.self, at: 400 + t * 8 + k), m12 = UnsafePointer(m).simd(VK.self, at: 480 + t * 8 + k), m13 = UnsafePointer(m).simd(VK.self, at: 560 + t * 8 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 640 + t * 8 + k), m21 = UnsafePointer(m).simd(VK.self, at: 720 + t * 8 + k), m22 = UnsafePointer(m).simd(VK.self, at: 800 + t * 8 + k), m23 = UnsafePointer(m).simd(VK.self, at: 880 + t * 8 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 960 + t * 8 + k), m31 = UnsafePointer(m).simd(VK.self, at: 1040 + t * 8 + k), m32 = UnsafePointer(m).simd(VK.self, at: 1120 + t * 8 + k), m33 = UnsafePointer(m).simd(VK.self, at: 1200 + t * 8 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: (oy * 8 + ox) * 8 + k)
+                        y.store(y01, at: (oy * 8 + ox + 1) * 8 + k)
+                        y.store(y10, at: ((oy + 1) * 8 + ox) * 8 + k)
+                        y.store(y11, at: ((oy + 1) * 8 + ox + 1) * 8 + k)
+                    }
+                }
             }
         }
     }

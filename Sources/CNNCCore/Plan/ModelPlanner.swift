@@ -84,7 +84,10 @@ public enum ModelPlanner {
         EpilogueFusion.fuse(&memory.nodes, model: model, tailStart: batchedTail?.start)
         KernelSharing.share(&memory.nodes)
         var training = TrainingPlanner.plan(model, weights: weights)
-        training.arena.reserveWinograd(for: memory.nodes)
+        if training.unsupportedReason == nil {
+            (training.winogradInputGradients, training.stepWeightCount) = WinogradInputGradient.plan(nodes: memory.nodes, weights: weights, target: target)
+        }
+        training.arena.reserveWinograd(for: memory.nodes, inputGradients: training.winogradInputGradients)
         return ModelProgram(
             modelName: model.name, specPath: specPath, typeName: SwiftNames.typeName(forSpecPath: specPath),
             inputLayout: keras.inputLayout, outputLayout: keras.outputLayout, parameterCount: model.parameters, flops: model.flops,

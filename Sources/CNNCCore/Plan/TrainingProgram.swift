@@ -24,6 +24,11 @@ struct TrainingProgram: Codable, Hashable, Sendable {
     var frozenParameters: [Range<Int>]
     /// Whether any backward step alternates the gradient buffers `g` and `h`.
     var swapsGradients: Bool
+    /// The layers whose dL/dx runs by Winograd, in layer order, and the
+    /// floats of step weights (their turned kernels) that follow the batch
+    /// statistics in `statistics` (`WinogradInputGradient`).
+    var winogradInputGradients: [WinogradInputGradient] = []
+    var stepWeightCount = 0
     /// Why the model cannot be trained yet (see `CheckedModel.trainingGap`):
     /// then nothing else is planned, and the runtime refuses to train it.
     var unsupportedReason: String?
@@ -88,11 +93,11 @@ struct TrainingArena: Codable, Hashable, Sendable {
     /// chose: the training forward pass runs them too (their transformed
     /// kernel U is repacked after every update like the rest of the packed
     /// weights), faster than the direct kernel on the 3x3 layers it suits
-    /// (1.5 to 2 times on ResNet-20's). The backward pass keeps the direct kernels'.
-    mutating func reserveWinograd(for nodes: [NodeProgram]) {
+    /// (1.5 to 2 times on ResNet-20's); and for those that compute dL/dx.
+    mutating func reserveWinograd(for nodes: [NodeProgram], inputGradients: [WinogradInputGradient]) {
         let kernels = nodes.compactMap { node -> WinogradKernel? in
             if case .convolution(let kernels) = node.kernel { kernels.winograd } else { nil }
-        }
+        } + inputGradients.map(\.kernel)
         guard let padded = kernels.map(\.padding.paddedCount).max(), let scratch = kernels.map(\.kernel.scratchCount).max() else { return }
         winogradPaddedOffset = total
         winogradScratchOffset = total + padded

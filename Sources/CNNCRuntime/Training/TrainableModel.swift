@@ -35,6 +35,14 @@ public protocol TrainableModel: CompiledModel {
     /// Floats of batch statistics the runtime derives from those sums and
     /// every sample reads in later phases (mean, variance, ...).
     static var batchStatisticsCount: Int { get }
+    /// Floats the step derives from the weights before its first phase, which
+    /// every sample reads after the batch statistics in `statistics`: the
+    /// turned kernels of the layers whose dL/dx runs by Winograd.
+    static var stepWeightCount: Int { get }
+
+    /// Writes the step weights (`stepWeightCount` floats) from the current
+    /// parameters; the runtime calls it once a step, before phase 0.
+    func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>)
 
     /// Phase `phase` of one sample's step: forward in training mode (dropout
     /// active, seeded by `dropoutSeed`), the loss against `target`
@@ -62,6 +70,10 @@ public protocol TrainableModel: CompiledModel {
 extension TrainableModel {
     /// No frozen layers: what a model generated without any says.
     public static var frozenParameterRanges: [Range<Int>] { [] }
+
+    /// No layer computes dL/dx from weights derived once a step.
+    public static var stepWeightCount: Int { 0 }
+    public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {}
 
     /// One output: its activation.
     public static var outputActivations: [String] { [outputActivation] }

@@ -13,8 +13,8 @@
 /// kernel transformed once, when the model is made (`WeightPacking.winograd`).
 /// The transforms' coefficients are 0, ±1 and ±½, so results stay within a
 /// few units in the last place of direct convolution's. Training's forward
-/// pass runs it too (`TrainingArena.reserveWinograd`); its backward pass
-/// keeps the direct kernel's.
+/// pass runs it too (`TrainingArena.reserveWinograd`), and so does dL/dx of
+/// such layers with the kernel turned (`WinogradInputGradient`).
 struct WinogradConvolutionEmitter: Codable, Hashable {
     var function: String
     var inputChannels: Int

@@ -29,6 +29,9 @@ struct BackwardEmitter {
     var parameterBase = 0
     /// The CPU kind whose registers the convolutions computing dL/dx fill.
     var target: TargetCPU
+    /// A Conv2D whose dL/dx the training step computes by Winograd
+    /// (`WinogradInputGradient`): its `_backward` adds the weights' gradients only.
+    var inputGradientByWinograd = false
 
     /// Where a weight tensor starts in what the layer's functions are handed.
     private func offset(of tensor: Int) -> Int { weights.tensors[tensor].offset - parameterBase }
@@ -144,7 +147,7 @@ struct BackwardEmitter {
         let vector = "SIMD\(lanes)<Float>"
         // dL/dx as a forward convolution where that is one, except for a Dense layer's single position.
         let onePosition = pixels == 1 && rows == cin && paddedHeight * paddedWidth == 1
-        let inputGradient = !onePosition && InputGradientConvolution.applies(strides: strides, kernel: kernel, dilation: dilation, padding: padding)
+        let inputGradient = !onePosition && !inputGradientByWinograd && InputGradientConvolution.applies(strides: strides, kernel: kernel, dilation: dilation, padding: padding)
             ? InputGradientConvolution(name: name, kernel: kernel, dilation: dilation, input: input, output: output, padding: padding, target: target)
             : nil
         // Output channels sit in SIMD lanes, as in the forward pass. dL/dz is first
@@ -153,7 +156,9 @@ struct BackwardEmitter {
         out.line("// \(layer.name): dL/dkernel, dL/dbias, dL/dx (\(groups) vector\(groups == 1 ? "" : "s") of \(lanes) output channels)")
         out.line("@inline(never)")
         out.block("static func \(name)(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?)") { out in
-            out.line("let kernel = \(Index(kernelOffset).offsetting("k")), kernelGradient = \(Index(kernelOffset).offsetting("gk"))")
+            // Only dL/dx reads the kernel itself.
+            let kernelGradient = "kernelGradient = \(Index(kernelOffset).offsetting("gk"))"
+            out.line(inputGradientByWinograd ? "let \(kernelGradient)" : "let kernel = \(Index(kernelOffset).offsetting("k")), \(kernelGradient)")
             Self.emitScratch("buffer", of: vector, lanes: lanes, capacity: pixels * groups, into: &out) { out in
                 out.line("let d = buffer.baseAddress!")
                 emitPaddedCopy(from: "dz", count: pixels, channels: cout, lanes: lanes, groups: groups, into: "d", &out)
@@ -182,6 +187,10 @@ struct BackwardEmitter {
                     // Constant rows declare nothing; the loop over vector groups scopes the rest.
                     emitKernelGradientRows(first: Index(blocks * rowsAtOnce), count: rest, kernel: kernel, strides: strides, dilation: dilation,
                                            paddedWidth: paddedWidth, cin: cin, cout: cout, output: output, lanes: lanes, into: &out)
+                }
+                if inputGradientByWinograd {
+                    out.line("// dL/dx: by Winograd, after this (\(function)_input_gradient_winograd); dx is nil")
+                    return
                 }
                 out.line("guard let dx else { return }")
                 if let inputGradient {
@@ -286,7 +295,9 @@ struct BackwardEmitter {
         out.line("// \(layer.name): dL/dkernel, dL/dbias, dL/dx, channel by channel")
         out.line("@inline(never)")
         out.block("static func \(name)(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?)") { out in
-            out.line("let kernel = \(Index(kernelOffset).offsetting("k")), kernelGradient = \(Index(kernelOffset).offsetting("gk"))")
+            // Only dL/dx reads the kernel itself.
+            let kernelGradient = "kernelGradient = \(Index(kernelOffset).offsetting("gk"))"
+            out.line(inputGradientByWinograd ? "let \(kernelGradient)" : "let kernel = \(Index(kernelOffset).offsetting("k")), \(kernelGradient)")
             if let biasOffset {
                 out.line("let biasGradient = \(Index(biasOffset).offsetting("gk"))")
                 out.loop("p", count: output.height * output.width) { out, p in

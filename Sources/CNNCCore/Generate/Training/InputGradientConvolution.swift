@@ -50,9 +50,13 @@ struct InputGradientConvolution {
     private var paddedInputs: Int { (input.channels + lanes - 1) / lanes * lanes }
 
     /// Zeros around dL/dz: the kernel's reach less the forward padding on the
-    /// opposite side, so that a valid convolution over it is exactly the unpadded input's size.
-    private var border: Padding2D {
-        let reach = Self.reach(of: kernel, dilation: dilation)
+    /// same side, so that a valid convolution over it is exactly the unpadded input's size.
+    private var border: Padding2D { Self.border(kernel: kernel, dilation: dilation, padding: padding) }
+
+    /// dL/dx[i] = Σ_t dz[i + top − t]·kernel[t]: `reach − top` zeros before
+    /// dL/dz's first row, and so on each side.
+    static func border(kernel: Size2D, dilation: Size2D, padding: Padding2D) -> Padding2D {
+        let reach = reach(of: kernel, dilation: dilation)
         return Padding2D(top: reach.height - padding.top, bottom: reach.height - padding.bottom,
                          left: reach.width - padding.left, right: reach.width - padding.right)
     }

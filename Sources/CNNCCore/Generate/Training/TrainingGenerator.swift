@@ -84,7 +84,8 @@ struct TrainingGenerator {
         emitOutputActivations(into: &out)
         out.line("public static let trainingPhaseCount = \(phases.count)")
         out.line("public static let batchSumCount = \(normalizations.reduce(0) { $0 + NormalizationTraining.sumsPerChannel * $1.channels })")
-        out.line("public static let batchStatisticsCount = \(normalizations.reduce(0) { $0 + NormalizationTraining.statisticsPerChannel * $1.channels })")
+        out.line("public static let batchStatisticsCount = \(batchStatisticsCount)")
+        emitStepWeights(into: &out)
         out.line()
         out.block(Self.phaseSignature) { out in
             out.line("packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in")
@@ -140,13 +141,46 @@ struct TrainingGenerator {
             for normalization in normalizations { normalization.emitMovingAverageUpdate(into: &out) }
         }
         out.line()
+        let byWinograd = Set(program.winogradInputGradients.map(\.layer))
         for node in model.nodes where node.sharesKernelsOf == nil {
             BackwardEmitter(layer: node.layer, function: node.function, weights: weights, index: node.index,
-                            parameterBase: node.weightBase?.parameters ?? 0, target: model.target).emit(into: &out)
+                            parameterBase: node.weightBase?.parameters ?? 0, target: model.target,
+                            inputGradientByWinograd: byWinograd.contains(node.index)).emit(into: &out)
+        }
+        var emitted: Set<String> = []
+        for gradient in program.winogradInputGradients where emitted.insert(gradient.kernel.kernel.function).inserted {
+            out.line("// dL/dx of \(model.nodes[gradient.layer].layer.name) and the layers of its geometry: dL/dz bordered with zeros,")
+            out.line("// convolved by Winograd with the kernel turned half a turn (U' in the step weights)")
+            gradient.kernel.padding.emit(into: &out)
+            out.line()
+            gradient.kernel.kernel.emit(into: &out)
+            out.line()
         }
         for merge in mergeBackwards { merge.emit(into: &out) }
         for normalization in normalizations { normalization.emitFunctions(into: &out) }
         for layer in program.trainingOnly { layer.emitFunctions(into: &out) }
+    }
+
+    private var batchStatisticsCount: Int {
+        program.normalizations.reduce(0) { $0 + NormalizationTraining.statisticsPerChannel * $1.channels }
+    }
+
+    /// The turned kernels that compute dL/dx by Winograd, derived from the
+    /// weights once a step (`WinogradInputGradient`).
+    private func emitStepWeights(into out: inout SourceWriter) {
+        let gradients = program.winogradInputGradients
+        guard !gradients.isEmpty else { return }
+        out.line("public static let stepWeightCount = \(program.stepWeightCount)")
+        out.line()
+        out.block("public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>)") { out in
+            out.block("parameters.withUnsafeBufferPointer { parameterBuffer in", opening: "", closing: "}") { out in
+                out.line("let k = parameterBuffer.baseAddress!")
+                var derived: Set<Int> = []
+                for gradient in gradients where derived.insert(gradient.stepWeightsOffset).inserted {
+                    out.line("WeightPacking.turnedWinograd(k, from: \(gradient.kernelParameters), inputChannels: \(gradient.inputChannels), outputs: \(gradient.outputs), paddedInputs: \(gradient.kernel.kernel.packed.paddedOutputs), into: \(PointerExpression.offset("stepWeights", by: gradient.stepWeightsOffset)))")
+                }
+            }
+        }
     }
 
     /// The backward functions of a graph's merges, with what each input's slot already holds.
@@ -456,7 +490,16 @@ struct TrainingGenerator {
             // The padded input; dL/dx padded too, then cropped, unless the backward writes it unpadded.
             let padded = layer.padding.map { $0 != .zero } ?? false
             if padded { out.line("Self.\(function)_pad(\(x), p)") }
-            if padded && InputGradientConvolution.applies(to: layer) {
+            if let winograd = program.winogradInputGradients.first(where: { $0.layer == index }) {
+                // dL/dkernel and dL/dbias, then dL/dx by Winograd from dL/dz bordered in the arena.
+                out.line("Self.\(function)_backward(\(padded ? "UnsafePointer(p)" : x), UnsafePointer(g), \(k), \(gradients), nil)")
+                let bordered = PointerExpression.offset("arena", by: arena.winogradPaddedOffset)
+                let scratch = PointerExpression.offset("arena", by: arena.winogradScratchOffset)
+                let turned = PointerExpression.offset("statistics", by: batchStatisticsCount + winograd.stepWeightsOffset)
+                let kernel = winograd.kernel
+                let calls = "Self.\(kernel.padding.function)(UnsafePointer(g), \(bordered)); Self.\(kernel.kernel.function)(UnsafePointer(\(bordered)), \(turned), \(into), \(scratch))"
+                out.line(first ? "if let inputGradient { \(calls) }" : calls + swap)
+            } else if padded && InputGradientConvolution.applies(to: layer) {
                 out.line("Self.\(function)_backward(UnsafePointer(p), UnsafePointer(g), \(k), \(gradients), \(into))\(swap)")
             } else if padded {
                 out.line("Self.\(function)_backward(UnsafePointer(p), UnsafePointer(g), \(k), \(gradients), \(first ? "inputGradient == nil ? nil : q" : "q"))")

@@ -1,0 +1,40 @@
+import CNNCRuntime
+import Testing
+
+/// The packings training derives from the Keras-layout weights.
+@Suite struct WeightPackingTests {
+    /// Turning a 3x3 kernel half a turn permutes G's rows (0 ↔ 3), so the
+    /// turned kernel in Winograd's domain holds the forward kernel's U,
+    /// transposed, with ξ's row and column each mapped by that permutation.
+    @Test func theTurnedKernelIsTheForwardOneTransposedAndPermuted() {
+        let (inputs, outputs, paddedInputs) = (5, 3, 8)
+        var generator = SplitMix64(seed: 11)
+        let kernel = (0..<9 * inputs * outputs).map { _ in Float(Int(generator.next() % 2001) - 1000) / 1000 }
+        var forward = [Float](repeating: 0, count: 16 * inputs * outputs)
+        WeightPacking.winograd(kernel, from: 0, inputChannels: inputs, outputs: outputs, paddedOutputs: outputs, into: &forward, at: 0)
+        var turned = [Float](repeating: .nan, count: 16 * outputs * paddedInputs + paddedInputs)
+        kernel.withUnsafeBufferPointer { kernel in
+            turned.withUnsafeMutableBufferPointer { turned in
+                WeightPacking.turnedWinograd(kernel.baseAddress!, from: 0, inputChannels: inputs, outputs: outputs,
+                                             paddedInputs: paddedInputs, into: turned.baseAddress!)
+            }
+        }
+        let swapped = [3, 1, 2, 0]
+        for i in 0..<4 {
+            for j in 0..<4 {
+                for filter in 0..<outputs {
+                    for channel in 0..<paddedInputs {
+                        let value = turned[((i * 4 + j) * outputs + filter) * paddedInputs + channel]
+                        guard channel < inputs else {
+                            #expect(value == 0)
+                            continue
+                        }
+                        let expected = forward[((swapped[i] * 4 + swapped[j]) * inputs + channel) * outputs + filter]
+                        #expect(abs(value - expected) <= expected.ulp, "ξ (\(i), \(j)), filter \(filter), channel \(channel)")
+                    }
+                }
+            }
+        }
+        #expect(turned.suffix(paddedInputs).allSatisfy { $0 == 0 })
+    }
+}
